@@ -1,0 +1,285 @@
+package keys
+
+import (
+	"context"
+	"crypto"
+	"crypto/aes"
+	"crypto/cipher"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Supported algorithms.
+const (
+	ES256 = "ES256"
+	RS256 = "RS256"
+)
+
+// Key is a usable signing key.
+type Key struct {
+	ID        string
+	Algorithm string
+	Signer    crypto.Signer
+}
+
+// Config holds the manager's dependencies.
+type Config struct {
+	Store storage.Keys
+	// SealKey is the 32-byte AES key that seals private keys at rest,
+	// derived from the system secret.
+	SealKey []byte
+	// Algorithm of new keys: ES256 or RS256.
+	Algorithm string
+	// CacheFor is how long keys read from storage are reused before the
+	// next read; a rotation on another node shows within this period.
+	CacheFor time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Manager hands out the current signing key and the published key set.
+type Manager struct {
+	store    storage.Keys
+	aead     cipher.AEAD
+	alg      string
+	cacheFor time.Duration
+	now      func() time.Time
+	logger   *slog.Logger
+
+	mu       sync.Mutex
+	loadedAt time.Time
+	current  *Key
+	public   jose.JSONWebKeySet
+}
+
+// New returns a manager. It does not touch storage: call Ensure at start.
+func New(cfg Config) (*Manager, error) {
+	if cfg.Algorithm != ES256 && cfg.Algorithm != RS256 {
+		return nil, fmt.Errorf("keys: unsupported algorithm %q (want %s or %s)", cfg.Algorithm, ES256, RS256)
+	}
+	block, err := aes.NewCipher(cfg.SealKey)
+	if err != nil {
+		return nil, fmt.Errorf("keys: seal key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return nil, fmt.Errorf("keys: seal key: %w", err)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.CacheFor <= 0 {
+		cfg.CacheFor = 30 * time.Second
+	}
+	return &Manager{store: cfg.Store, aead: aead, alg: cfg.Algorithm, cacheFor: cfg.CacheFor, now: cfg.Now, logger: cfg.Logger}, nil
+}
+
+// Ensure creates the first signing key when storage has no current key.
+// Of several nodes starting at once, one creates it and the others use it.
+func (m *Manager) Ensure(ctx context.Context) error {
+	keys, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("keys: list: %w", err)
+	}
+	for _, k := range keys {
+		if k.Current() {
+			return nil
+		}
+	}
+	k, err := m.generate()
+	if err != nil {
+		return err
+	}
+	if err := m.store.CreateSigningKey(ctx, k); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
+		return fmt.Errorf("keys: create first key: %w", err)
+	}
+	m.invalidate()
+	m.logger.InfoContext(ctx, "signing key created", "kid", k.ID, "alg", k.Algorithm)
+	return nil
+}
+
+// Rotate makes a new key current. The previous key stays published for
+// keep, which must cover the longest life of a token it signed.
+func (m *Manager) Rotate(ctx context.Context, keep time.Duration) (string, error) {
+	k, err := m.generate()
+	if err != nil {
+		return "", err
+	}
+	if err := m.store.RotateSigningKey(ctx, k, m.now().Add(keep)); err != nil {
+		return "", fmt.Errorf("keys: rotate: %w", err)
+	}
+	m.invalidate()
+	m.logger.InfoContext(ctx, "signing key rotated", "kid", k.ID, "alg", k.Algorithm)
+	return k.ID, nil
+}
+
+// Prune deletes keys whose publication period is over and returns their
+// IDs.
+func (m *Manager) Prune(ctx context.Context) ([]string, error) {
+	keys, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("keys: list: %w", err)
+	}
+	var gone []string
+	for _, k := range keys {
+		if !k.Current() && !k.RetireAt.After(m.now()) {
+			if err := m.store.DeleteSigningKey(ctx, k.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+				return gone, fmt.Errorf("keys: delete %s: %w", k.ID, err)
+			}
+			gone = append(gone, k.ID)
+		}
+	}
+	if len(gone) > 0 {
+		m.invalidate()
+	}
+	return gone, nil
+}
+
+// Current returns the key that signs new tokens.
+func (m *Manager) Current(ctx context.Context) (Key, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return Key{}, err
+	}
+	if m.current == nil {
+		return Key{}, errors.New("keys: no current signing key")
+	}
+	return *m.current, nil
+}
+
+// JWKS returns the public keys relying parties may verify with: the current
+// key and every rotated key still within its publication period.
+func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return jose.JSONWebKeySet{}, err
+	}
+	return jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), m.public.Keys...)}, nil
+}
+
+func (m *Manager) invalidate() {
+	m.mu.Lock()
+	m.loadedAt = time.Time{}
+	m.mu.Unlock()
+}
+
+// load refreshes the cached keys when they are older than cacheFor. The
+// caller holds m.mu.
+func (m *Manager) load(ctx context.Context) error {
+	now := m.now()
+	if !m.loadedAt.IsZero() && now.Sub(m.loadedAt) < m.cacheFor {
+		return nil
+	}
+	stored, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("keys: list: %w", err)
+	}
+	var current *Key
+	var public jose.JSONWebKeySet
+	for _, sk := range stored {
+		if !sk.Current() && !sk.RetireAt.After(now) {
+			continue
+		}
+		var jwk jose.JSONWebKey
+		if err := json.Unmarshal(sk.PublicKey, &jwk); err != nil {
+			return fmt.Errorf("keys: decode public key %s: %w", sk.ID, err)
+		}
+		public.Keys = append(public.Keys, jwk)
+		if sk.Current() && current == nil {
+			signer, err := m.open(sk)
+			if err != nil {
+				return err
+			}
+			current = &Key{ID: sk.ID, Algorithm: sk.Algorithm, Signer: signer}
+		}
+	}
+	m.current, m.public, m.loadedAt = current, public, now
+	return nil
+}
+
+// generate makes a new key pair and seals its private half.
+func (m *Manager) generate() (storage.SigningKey, error) {
+	var priv crypto.Signer
+	var err error
+	switch m.alg {
+	case RS256:
+		priv, err = rsa.GenerateKey(rand.Reader, 2048)
+	default:
+		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	}
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("keys: generate %s key: %w", m.alg, err)
+	}
+	pub := jose.JSONWebKey{Key: priv.Public(), Algorithm: m.alg, Use: "sig"}
+	thumb, err := pub.Thumbprint(crypto.SHA256)
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("keys: thumbprint: %w", err)
+	}
+	// The kid is the key's RFC 7638 thumbprint, prefixed with the creation
+	// date to read well in logs.
+	pub.KeyID = m.now().UTC().Format("20060102") + "-" + base64url(thumb)[:16]
+	pubJSON, err := json.Marshal(pub)
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("keys: encode public key: %w", err)
+	}
+	der, err := x509.MarshalPKCS8PrivateKey(priv)
+	if err != nil {
+		return storage.SigningKey{}, fmt.Errorf("keys: encode private key: %w", err)
+	}
+	return storage.SigningKey{
+		ID:         pub.KeyID,
+		Algorithm:  m.alg,
+		PrivateKey: m.seal(pub.KeyID, der),
+		PublicKey:  pubJSON,
+		CreatedAt:  m.now().UTC().Truncate(time.Second),
+	}, nil
+}
+
+// seal encrypts a private key; the kid is authenticated with it, so a
+// sealed key cannot be moved to another key's row.
+func (m *Manager) seal(kid string, der []byte) []byte {
+	nonce := make([]byte, m.aead.NonceSize())
+	rand.Read(nonce)
+	return m.aead.Seal(nonce, nonce, der, []byte(kid))
+}
+
+func (m *Manager) open(sk storage.SigningKey) (crypto.Signer, error) {
+	n := m.aead.NonceSize()
+	if len(sk.PrivateKey) < n {
+		return nil, fmt.Errorf("keys: private key %s is truncated", sk.ID)
+	}
+	der, err := m.aead.Open(nil, sk.PrivateKey[:n], sk.PrivateKey[n:], []byte(sk.ID))
+	if err != nil {
+		return nil, fmt.Errorf("keys: unseal private key %s (is secrets.system the one it was sealed with?): %w", sk.ID, err)
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("keys: parse private key %s: %w", sk.ID, err)
+	}
+	signer, ok := parsed.(crypto.Signer)
+	if !ok {
+		return nil, fmt.Errorf("keys: private key %s is a %T, not a signer", sk.ID, parsed)
+	}
+	return signer, nil
+}
+
+func base64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }

@@ -1,0 +1,188 @@
+package keys_test
+
+import (
+	"bytes"
+	"crypto/x509"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+
+	"github.com/tokenim/tokenim-auth/provider/keys"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+)
+
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func newManager(t *testing.T, store storage.Keys, system, alg string, c *clock) *keys.Manager {
+	t.Helper()
+	ring, err := secret.NewKeyring(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := keys.New(keys.Config{Store: store, SealKey: ring.Derive(secret.PurposeSigningKeys), Algorithm: alg, CacheFor: time.Minute, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// verify signs a payload with the current key and verifies it against the
+// published JWKS, as a relying party would.
+func signWith(t *testing.T, m *keys.Manager) string {
+	t.Helper()
+	k, err := m.Current(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: jose.JSONWebKey{Key: k.Signer, KeyID: k.ID}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := signer.Sign([]byte("hello"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func verifies(t *testing.T, m *keys.Manager, token string) bool {
+	t.Helper()
+	set, err := m.JWKS(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := jose.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := set.Key(jws.Signatures[0].Header.KeyID)
+	if len(found) == 0 {
+		return false
+	}
+	_, err = jws.Verify(found[0])
+	return err == nil
+}
+
+const system = "a-system-secret-of-at-least-32-characters"
+
+func TestManager(t *testing.T) {
+	for _, alg := range []string{keys.ES256, keys.RS256} {
+		t.Run(alg+": first key is created once and signs tokens the JWKS verifies", func(t *testing.T) {
+			c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+			store := memory.New()
+			m := newManager(t, store, system, alg, c)
+			if err := m.Ensure(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.Ensure(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			stored, _ := store.ListSigningKeys(t.Context())
+			if len(stored) != 1 || stored[0].Algorithm != alg {
+				t.Fatalf("stored keys = %d (%v), want one %s key", len(stored), stored, alg)
+			}
+			if !verifies(t, m, signWith(t, m)) {
+				t.Fatal("token does not verify against the JWKS")
+			}
+			set, _ := m.JWKS(t.Context())
+			if set.Keys[0].IsPublic() != true || set.Keys[0].Use != "sig" || set.Keys[0].Algorithm != alg {
+				t.Fatalf("published key %+v: want a public %s signing key", set.Keys[0], alg)
+			}
+		})
+	}
+
+	t.Run("private keys are sealed at rest", func(t *testing.T) {
+		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+		store := memory.New()
+		m := newManager(t, store, system, keys.ES256, c)
+		if err := m.Ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		k, _ := m.Current(t.Context())
+		der, _ := x509.MarshalPKCS8PrivateKey(k.Signer)
+		stored, _ := store.ListSigningKeys(t.Context())
+		if bytes.Contains(stored[0].PrivateKey, der) {
+			t.Fatal("private key stored in clear")
+		}
+		if _, err := x509.ParsePKCS8PrivateKey(stored[0].PrivateKey); err == nil {
+			t.Fatal("stored private key parses without the system secret")
+		}
+		other := newManager(t, store, strings.Repeat("z", 40), keys.ES256, c)
+		if _, err := other.Current(t.Context()); err == nil || !strings.Contains(err.Error(), "secrets.system") {
+			t.Fatalf("another system secret: got %v, want an error naming secrets.system", err)
+		}
+	})
+
+	t.Run("after rotation old tokens verify until the old key retires", func(t *testing.T) {
+		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+		store := memory.New()
+		m := newManager(t, store, system, keys.ES256, c)
+		if err := m.Ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		before := signWith(t, m)
+		oldKey, _ := m.Current(t.Context())
+		kid, err := m.Rotate(t.Context(), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		now, _ := m.Current(t.Context())
+		if now.ID != kid || now.ID == oldKey.ID {
+			t.Fatalf("current key %s after rotation to %s (old %s)", now.ID, kid, oldKey.ID)
+		}
+		after := signWith(t, m)
+		if !verifies(t, m, before) || !verifies(t, m, after) {
+			t.Fatal("a token signed before or after the rotation does not verify")
+		}
+		c.advance(2 * time.Hour)
+		if verifies(t, m, before) {
+			t.Fatal("token of a retired key still verifies")
+		}
+		gone, err := m.Prune(t.Context())
+		if err != nil || len(gone) != 1 || gone[0] != oldKey.ID {
+			t.Fatalf("prune = %v, %v; want [%s]", gone, err, oldKey.ID)
+		}
+		if !verifies(t, m, after) {
+			t.Fatal("current key lost by pruning")
+		}
+	})
+
+	t.Run("a rotation on another node shows after the cache period", func(t *testing.T) {
+		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+		store := memory.New()
+		a := newManager(t, store, system, keys.ES256, c)
+		b := newManager(t, store, system, keys.ES256, c)
+		if err := a.Ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		first, _ := b.Current(t.Context())
+		kid, err := a.Rotate(t.Context(), time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := b.Current(t.Context()); k.ID != first.ID {
+			t.Fatal("cache period ignored")
+		}
+		c.advance(2 * time.Minute)
+		if k, _ := b.Current(t.Context()); k.ID != kid {
+			t.Fatalf("node b signs with %s, want the rotated key %s", k.ID, kid)
+		}
+	})
+
+	t.Run("unknown algorithm is refused", func(t *testing.T) {
+		if _, err := keys.New(keys.Config{Store: memory.New(), SealKey: make([]byte, 32), Algorithm: "HS256"}); err == nil {
+			t.Fatal("HS256 accepted")
+		}
+	})
+}

@@ -1,0 +1,89 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// ClientType says how a client authenticates and what it may do.
+type ClientType string
+
+// Client types.
+const (
+	// ClientConfidential is a server-side app that keeps a secret.
+	ClientConfidential ClientType = "confidential"
+	// ClientPublic is a native or browser app that cannot keep a secret and
+	// relies on PKCE.
+	ClientPublic ClientType = "public"
+	// ClientResourceServer is an IM service that introspects any token.
+	ClientResourceServer ClientType = "resource_server"
+)
+
+// ClientSecret is one of a client's secrets, kept only as a keyed hash.
+type ClientSecret struct {
+	// ID identifies the secret among the client's secrets.
+	ID string
+	// Hash is HMAC-SHA-256 of the secret under a key derived from the
+	// system secret; the secret itself is never stored.
+	Hash []byte
+	// Prefix is the secret's first characters, shown to tell secrets apart.
+	Prefix    string
+	CreatedAt time.Time
+	// ExpiresAt is when the secret stops working; zero means never.
+	ExpiresAt time.Time
+}
+
+// Client is a registered OAuth client (an app, a bot, a resource server).
+type Client struct {
+	ID   string
+	Name string
+	Type ClientType
+	// Secrets are the client's live secrets, oldest first; empty for public
+	// clients and for private_key_jwt clients.
+	Secrets                []ClientSecret
+	RedirectURIs           []string
+	PostLogoutRedirectURIs []string
+	GrantTypes             []string
+	// Scopes are the scopes the client may obtain.
+	Scopes   []string
+	Audience []string
+	// TokenEndpointAuthMethod is client_secret_basic, client_secret_post,
+	// private_key_jwt or none.
+	TokenEndpointAuthMethod string
+	// JWKSURI is where the client publishes its keys (private_key_jwt).
+	JWKSURI string
+	// SkipConsent marks a first-party client whose users are not asked to
+	// consent.
+	SkipConsent bool
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+// Clients stores registered clients with their secrets.
+type Clients interface {
+	// CreateClient stores c with its secrets. ErrAlreadyExists if a client
+	// with c.ID exists.
+	CreateClient(ctx context.Context, c Client) error
+	// GetClient returns the client with its secrets. ErrNotFound if absent.
+	GetClient(ctx context.Context, id string) (Client, error)
+	// ListClients returns every client ordered by ID.
+	ListClients(ctx context.Context) ([]Client, error)
+	// UpdateClient reads the client, passes it to update and stores what
+	// update returns (its ID must not change), atomically: concurrent
+	// updates of one client are serialized, none is lost. An error from
+	// update is returned as is and nothing is written. ErrNotFound if absent.
+	UpdateClient(ctx context.Context, id string, update func(Client) (Client, error)) (Client, error)
+	// DeleteClient removes the client, its secrets, and every token,
+	// consent and pending flow issued to it. ErrNotFound if absent.
+	DeleteClient(ctx context.Context, id string) error
+}
+
+// JTIs remembers the IDs of client assertion JWTs (private_key_jwt,
+// RFC 7523 section 3) until they expire, so an assertion cannot be replayed.
+type JTIs interface {
+	// SeenJTI reports whether jti was saved and has not expired at now.
+	SeenJTI(ctx context.Context, jti string, now time.Time) (bool, error)
+	// SaveJTI remembers jti until exp. ErrAlreadyExists if jti is saved
+	// and not expired at now; an expired entry is replaced.
+	SaveJTI(ctx context.Context, jti string, exp, now time.Time) error
+}

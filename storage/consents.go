@@ -1,0 +1,30 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// Consent is a user's remembered decision to let a client act for them
+// with some scopes: the grant store.
+type Consent struct {
+	UserID    string
+	ClientID  string
+	Scopes    []string
+	GrantedAt time.Time
+	// ExpiresAt is when the decision must be asked again; zero means never.
+	ExpiresAt time.Time
+}
+
+// Consents stores remembered consent decisions, one per user and client.
+type Consents interface {
+	// SaveConsent creates or replaces the consent of c.UserID for
+	// c.ClientID. ErrNotFound if the user or the client does not exist.
+	SaveConsent(ctx context.Context, c Consent) error
+	// GetConsent returns the consent, expired or not. ErrNotFound if absent.
+	GetConsent(ctx context.Context, userID, clientID string) (Consent, error)
+	// ListConsents returns the user's consents, most recently granted first.
+	ListConsents(ctx context.Context, userID string) ([]Consent, error)
+	// DeleteConsent withdraws the consent. ErrNotFound if absent.
+	DeleteConsent(ctx context.Context, userID, clientID string) error
+}

@@ -1,0 +1,44 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// SigningKey is a key the provider signs ID tokens with. The private half
+// is stored only encrypted with the system secret.
+type SigningKey struct {
+	// ID is the key's kid.
+	ID string
+	// Algorithm is the JWS algorithm, ES256 or RS256.
+	Algorithm string
+	// PrivateKey is the encrypted private key, opaque to storage.
+	PrivateKey []byte
+	// PublicKey is the public JWK, JSON-encoded.
+	PublicKey []byte
+	CreatedAt time.Time
+	// RetireAt is zero for the current signing key. A rotated key no longer
+	// signs but stays published until RetireAt, when every token it signed
+	// has expired.
+	RetireAt time.Time
+}
+
+// Current reports whether k is the key that signs new tokens.
+func (k SigningKey) Current() bool { return k.RetireAt.IsZero() }
+
+// Keys stores signing keys. At most one key is current at any time.
+type Keys interface {
+	// CreateSigningKey stores k (with a zero RetireAt) as the first current
+	// key. ErrAlreadyExists if a current key exists: of nodes starting at
+	// once, one creates the key and the others use it.
+	CreateSigningKey(ctx context.Context, k SigningKey) error
+	// RotateSigningKey makes next (with a zero RetireAt) the current key
+	// and sets retireAt on the key that was current, atomically. Concurrent
+	// rotations leave exactly one current key; a rotation that lost the
+	// race to another gets ErrConflict. ErrConflict too if next.ID exists.
+	RotateSigningKey(ctx context.Context, next SigningKey, retireAt time.Time) error
+	// ListSigningKeys returns every stored key, newest first.
+	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
+	// DeleteSigningKey removes a key. ErrNotFound if absent.
+	DeleteSigningKey(ctx context.Context, id string) error
+}

@@ -1,0 +1,120 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// CreateClient implements storage.Clients.
+func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
+	return s.do(ctx, func(t *txn) error {
+		if _, ok := s.clients[c.ID]; ok {
+			return exists("create client", c.ID)
+		}
+		put(t, s.clients, c.ID, cloneClient(c))
+		return nil
+	})
+}
+
+// GetClient implements storage.Clients.
+func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	var c storage.Client
+	err := s.do(ctx, func(*txn) error {
+		got, ok := s.clients[id]
+		if !ok {
+			return notFound("get client", id)
+		}
+		c = cloneClient(got)
+		return nil
+	})
+	return c, err
+}
+
+// ListClients implements storage.Clients.
+func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
+	var out []storage.Client
+	err := s.do(ctx, func(*txn) error {
+		for _, c := range s.clients {
+			out = append(out, cloneClient(c))
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b storage.Client) int { return strings.Compare(a.ID, b.ID) })
+	return out, err
+}
+
+// UpdateClient implements storage.Clients.
+func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) (storage.Client, error) {
+	var c storage.Client
+	err := s.do(ctx, func(t *txn) error {
+		old, ok := s.clients[id]
+		if !ok {
+			return notFound("update client", id)
+		}
+		next, err := update(cloneClient(old))
+		if err != nil {
+			return err
+		}
+		if next.ID != id {
+			return fmt.Errorf("memory: update client %s: the ID cannot change", id)
+		}
+		put(t, s.clients, id, cloneClient(next))
+		c = cloneClient(next)
+		return nil
+	})
+	return c, err
+}
+
+// DeleteClient implements storage.Clients: the client goes with its tokens,
+// consents and pending flows.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	return s.do(ctx, func(t *txn) error {
+		if _, ok := s.clients[id]; !ok {
+			return notFound("delete client", id)
+		}
+		del(t, s.clients, id)
+		for k, tok := range s.tokens {
+			if tok.ClientID == id {
+				del(t, s.tokens, k)
+			}
+		}
+		for k := range s.consents {
+			if k.clientID == id {
+				del(t, s.consents, k)
+			}
+		}
+		for k, f := range s.flows {
+			if f.ClientID == id {
+				del(t, s.flows, k)
+			}
+		}
+		return nil
+	})
+}
+
+// SeenJTI implements storage.JTIs.
+func (s *Store) SeenJTI(ctx context.Context, jti string, now time.Time) (bool, error) {
+	var seen bool
+	err := s.do(ctx, func(*txn) error {
+		exp, ok := s.jtis[jti]
+		seen = ok && exp.After(now)
+		return nil
+	})
+	return seen, err
+}
+
+// SaveJTI implements storage.JTIs.
+func (s *Store) SaveJTI(ctx context.Context, jti string, exp, now time.Time) error {
+	return s.do(ctx, func(t *txn) error {
+		if old, ok := s.jtis[jti]; ok && old.After(now) {
+			return exists("save jti", jti)
+		}
+		put(t, s.jtis, jti, exp)
+		return nil
+	})
+}

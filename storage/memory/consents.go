@@ -1,0 +1,69 @@
+package memory
+
+import (
+	"context"
+	"slices"
+	"strings"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// SaveConsent implements storage.Consents.
+func (s *Store) SaveConsent(ctx context.Context, c storage.Consent) error {
+	return s.do(ctx, func(t *txn) error {
+		if _, ok := s.users[c.UserID]; !ok {
+			return notFound("save consent of user", c.UserID)
+		}
+		if _, ok := s.clients[c.ClientID]; !ok {
+			return notFound("save consent for client", c.ClientID)
+		}
+		put(t, s.consents, consentKey{c.UserID, c.ClientID}, cloneConsent(c))
+		return nil
+	})
+}
+
+// GetConsent implements storage.Consents.
+func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error) {
+	var c storage.Consent
+	err := s.do(ctx, func(*txn) error {
+		got, ok := s.consents[consentKey{userID, clientID}]
+		if !ok {
+			return notFound("get consent", userID+" "+clientID)
+		}
+		c = cloneConsent(got)
+		return nil
+	})
+	return c, err
+}
+
+// ListConsents implements storage.Consents.
+func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Consent, error) {
+	var out []storage.Consent
+	err := s.do(ctx, func(*txn) error {
+		for k, c := range s.consents {
+			if k.userID == userID {
+				out = append(out, cloneConsent(c))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b storage.Consent) int {
+		if c := b.GrantedAt.Compare(a.GrantedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ClientID, b.ClientID)
+	})
+	return out, err
+}
+
+// DeleteConsent implements storage.Consents.
+func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
+	return s.do(ctx, func(t *txn) error {
+		k := consentKey{userID, clientID}
+		if _, ok := s.consents[k]; !ok {
+			return notFound("delete consent", userID+" "+clientID)
+		}
+		del(t, s.consents, k)
+		return nil
+	})
+}

@@ -1,0 +1,108 @@
+package memory
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+func tokenName(kind storage.TokenKind, signature string) string {
+	return fmt.Sprintf("%s %s", kind, signature)
+}
+
+// CreateToken implements storage.Tokens.
+func (s *Store) CreateToken(ctx context.Context, tok storage.Token) error {
+	return s.do(ctx, func(t *txn) error {
+		k := tokenKey{tok.Kind, tok.Signature}
+		if _, ok := s.tokens[k]; ok {
+			return exists("create token", tokenName(tok.Kind, tok.Signature))
+		}
+		if _, ok := s.clients[tok.ClientID]; !ok {
+			return notFound("create token for client", tok.ClientID)
+		}
+		put(t, s.tokens, k, cloneToken(tok))
+		return nil
+	})
+}
+
+// GetToken implements storage.Tokens.
+func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (storage.Token, error) {
+	var tok storage.Token
+	err := s.do(ctx, func(*txn) error {
+		got, ok := s.tokens[tokenKey{kind, signature}]
+		if !ok {
+			return notFound("get token", tokenName(kind, signature))
+		}
+		tok = cloneToken(got)
+		return nil
+	})
+	return tok, err
+}
+
+// DeleteToken implements storage.Tokens.
+func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	return s.do(ctx, func(t *txn) error {
+		k := tokenKey{kind, signature}
+		if _, ok := s.tokens[k]; !ok {
+			return notFound("delete token", tokenName(kind, signature))
+		}
+		del(t, s.tokens, k)
+		return nil
+	})
+}
+
+// DeactivateToken implements storage.Tokens.
+func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	return s.do(ctx, func(t *txn) error {
+		return s.deactivate(t, tokenKey{kind, signature}, "")
+	})
+}
+
+// deactivate marks one active token inactive; with a non-empty requestID
+// the token must belong to that family.
+func (s *Store) deactivate(t *txn, k tokenKey, requestID string) error {
+	tok, ok := s.tokens[k]
+	if !ok || (requestID != "" && tok.RequestID != requestID) {
+		return notFound("deactivate token", tokenName(k.kind, k.signature))
+	}
+	if !tok.Active {
+		return fmt.Errorf("memory: deactivate token %s: already inactive: %w", tokenName(k.kind, k.signature), storage.ErrConflict)
+	}
+	tok.Active = false
+	put(t, s.tokens, k, tok)
+	return nil
+}
+
+// RotateRefreshToken implements storage.Tokens.
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	return s.do(ctx, func(t *txn) error {
+		if err := s.deactivate(t, tokenKey{storage.KindRefreshToken, signature}, requestID); err != nil {
+			return err
+		}
+		s.revokeFamily(t, storage.KindAccessToken, requestID)
+		return nil
+	})
+}
+
+// RevokeFamily implements storage.Tokens.
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
+	n := 0
+	err := s.do(ctx, func(t *txn) error {
+		n = s.revokeFamily(t, kind, requestID)
+		return nil
+	})
+	return n, err
+}
+
+func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) int {
+	n := 0
+	for k, tok := range s.tokens {
+		if k.kind == kind && tok.RequestID == requestID && tok.Active {
+			tok.Active = false
+			put(t, s.tokens, k, tok)
+			n++
+		}
+	}
+	return n
+}

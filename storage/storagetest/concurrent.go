@@ -1,0 +1,167 @@
+package storagetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// RunConcurrent checks that races end as the contract says: of parallel
+// rotations of one refresh token, or redemptions of one code, exactly one
+// wins and the others get ErrConflict; parallel updates lose nothing.
+func RunConcurrent(t *testing.T, open Opener) {
+	t.Helper()
+	const racers = 8
+	// race runs fn in racers goroutines released together and returns
+	// their errors.
+	race := func(fn func(i int) error) []error {
+		errs := make([]error, racers)
+		var ready, done sync.WaitGroup
+		start := make(chan struct{})
+		for i := range racers {
+			ready.Add(1)
+			done.Add(1)
+			go func() {
+				defer done.Done()
+				ready.Done()
+				<-start
+				errs[i] = fn(i)
+			}()
+		}
+		ready.Wait()
+		close(start)
+		done.Wait()
+		return errs
+	}
+	oneWinner := func(t *testing.T, errs []error) {
+		t.Helper()
+		wins := 0
+		for _, err := range errs {
+			switch {
+			case err == nil:
+				wins++
+			case errors.Is(err, storage.ErrConflict):
+			default:
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d racers won, want exactly 1 (errors: %v)", wins, errs)
+		}
+	}
+
+	t.Run("parallel refresh rotations: exactly one wins, family state stays whole", func(t *testing.T) {
+		s := open(t)
+		seedToken(t, s, sampleToken(storage.KindAccessToken, "at-0", "fam", "app"))
+		seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-0", "fam", "app"))
+		// Each racer does what the refresh grant does in one transaction:
+		// rotate, then store its new pair.
+		errs := race(func(i int) error {
+			return storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
+				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0"); err != nil {
+					return err
+				}
+				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i+1), "fam", "app")); err != nil {
+					return err
+				}
+				return s.CreateToken(ctx2, sampleToken(storage.KindRefreshToken, fmt.Sprintf("rt-%d", i+1), "fam", "app"))
+			})
+		})
+		oneWinner(t, errs)
+		activeRefresh := 0
+		for i := range racers {
+			tok, err := s.GetToken(t.Context(), storage.KindRefreshToken, fmt.Sprintf("rt-%d", i+1))
+			if err == nil && tok.Active {
+				activeRefresh++
+			} else if err != nil && !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("get: %v", err)
+			}
+		}
+		if activeRefresh != 1 {
+			t.Fatalf("%d new refresh tokens stored, want exactly 1", activeRefresh)
+		}
+		if old, _ := s.GetToken(t.Context(), storage.KindRefreshToken, "rt-0"); old.Active {
+			t.Fatal("rotated refresh token still active")
+		}
+	})
+
+	t.Run("parallel redemptions of one code: exactly one wins", func(t *testing.T) {
+		s := open(t)
+		seedToken(t, s, sampleToken(storage.KindAuthorizeCode, "code", "req", "app"))
+		oneWinner(t, race(func(int) error {
+			return s.DeactivateToken(t.Context(), storage.KindAuthorizeCode, "code")
+		}))
+	})
+
+	t.Run("parallel updates of one client lose nothing", func(t *testing.T) {
+		s := open(t)
+		seedClient(t, s, "app")
+		errs := race(func(i int) error {
+			_, err := s.UpdateClient(t.Context(), "app", func(c storage.Client) (storage.Client, error) {
+				c.RedirectURIs = append(c.RedirectURIs, fmt.Sprintf("https://chat.example/cb-%d", i))
+				return c, nil
+			})
+			return err
+		})
+		for _, err := range errs {
+			must(t, err, "update")
+		}
+		c, _ := s.GetClient(t.Context(), "app")
+		if want := len(sampleClient("app").RedirectURIs) + racers; len(c.RedirectURIs) != want {
+			t.Fatalf("%d redirect URIs after %d parallel appends, want %d: an update was lost", len(c.RedirectURIs), racers, want)
+		}
+	})
+
+	t.Run("parallel first keys: exactly one becomes current", func(t *testing.T) {
+		s := open(t)
+		errs := race(func(i int) error {
+			return s.CreateSigningKey(t.Context(), sampleKey(fmt.Sprintf("k%d", i), at(time.Duration(i)*time.Second)))
+		})
+		wins := 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+			} else if !errors.Is(err, storage.ErrAlreadyExists) {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if wins != 1 {
+			t.Fatalf("%d keys created, want exactly 1", wins)
+		}
+	})
+
+	t.Run("parallel rotations leave exactly one current key", func(t *testing.T) {
+		s := open(t)
+		must(t, s.CreateSigningKey(t.Context(), sampleKey("k0", at(0))), "create")
+		errs := race(func(i int) error {
+			return s.RotateSigningKey(t.Context(), sampleKey(fmt.Sprintf("k%d", i+1), at(time.Duration(i+1)*time.Second)), at(time.Hour))
+		})
+		wins := 0
+		for _, err := range errs {
+			if err == nil {
+				wins++
+			} else if !errors.Is(err, storage.ErrConflict) {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if wins == 0 {
+			t.Fatal("no rotation succeeded")
+		}
+		keys, err := s.ListSigningKeys(t.Context())
+		must(t, err, "list")
+		current := 0
+		for _, k := range keys {
+			if k.Current() {
+				current++
+			}
+		}
+		if current != 1 || len(keys) != wins+1 {
+			t.Fatalf("%d current keys among %d after %d successful rotations, want 1 among %d", current, len(keys), wins, wins+1)
+		}
+	})
+}

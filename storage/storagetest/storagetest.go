@@ -1,0 +1,78 @@
+package storagetest
+
+import (
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Opener returns a fresh, empty store for one test and arranges its
+// cleanup.
+type Opener func(t *testing.T) storage.Store
+
+type test struct {
+	name string
+	run  func(t *testing.T, s storage.Store)
+}
+
+// Run runs every contract case against stores made by open, each case on a
+// fresh store.
+func Run(t *testing.T, open Opener) {
+	t.Helper()
+	groups := []struct {
+		name  string
+		tests []test
+	}{
+		{"clients", clientTests()},
+		{"jtis", jtiTests()},
+		{"users", userTests()},
+		{"login_sessions", sessionTests()},
+		{"flows", flowTests()},
+		{"tokens", tokenTests()},
+		{"consents", consentTests()},
+		{"keys", keyTests()},
+		{"transactions", txTests()},
+	}
+	for _, g := range groups {
+		t.Run(g.name, func(t *testing.T) {
+			for _, tc := range g.tests {
+				t.Run(tc.name, func(t *testing.T) {
+					tc.run(t, open(t))
+				})
+			}
+		})
+	}
+}
+
+// at returns a fixed instant plus d: whole seconds, as every backend keeps
+// them exactly.
+func at(d time.Duration) time.Time {
+	return time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC).Add(d)
+}
+
+// same compares records: times by instant, nil and empty slices alike.
+func same(t *testing.T, what string, got, want any) {
+	t.Helper()
+	if diff := cmp.Diff(want, got, cmpopts.EquateEmpty(), cmpopts.EquateApproxTime(0)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", what, diff)
+	}
+}
+
+func must(t *testing.T, err error, what string) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: unexpected error: %v", what, err)
+	}
+}
+
+func mustBe(t *testing.T, err, want error, what string) {
+	t.Helper()
+	if !errors.Is(err, want) {
+		t.Fatalf("%s: got error %v, want %v", what, err, want)
+	}
+}

@@ -1,0 +1,201 @@
+package storagetest
+
+import (
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+func tokenTests() []test {
+	return []test{
+		{"every kind of token reads back", func(t *testing.T, s storage.Store) {
+			seedClient(t, s, "app")
+			for _, kind := range storage.TokenKinds() {
+				want := sampleToken(kind, "sig-"+string(kind), "req-1", "app")
+				if kind == storage.KindRefreshToken {
+					want.AccessSignature = "sig-access"
+				}
+				must(t, s.CreateToken(t.Context(), want), "create "+string(kind))
+				got, err := s.GetToken(t.Context(), kind, want.Signature)
+				must(t, err, "get "+string(kind))
+				same(t, string(kind), got, want)
+			}
+		}},
+		{"a token without expiry or subject reads back", func(t *testing.T, s storage.Store) {
+			tok := sampleToken(storage.KindAccessToken, "sig", "req", "bot")
+			tok.Subject, tok.ExpiresAt, tok.Scopes = "", time.Time{}, nil
+			seedToken(t, s, tok)
+			got, err := s.GetToken(t.Context(), storage.KindAccessToken, "sig")
+			must(t, err, "get")
+			same(t, "token", got, tok)
+		}},
+		{"the same signature may exist once per kind", func(t *testing.T, s storage.Store) {
+			seedToken(t, s, sampleToken(storage.KindAuthorizeCode, "sig", "req", "app"))
+			must(t, s.CreateToken(t.Context(), sampleToken(storage.KindPKCE, "sig", "req", "app")), "same signature, other kind")
+			mustBe(t, s.CreateToken(t.Context(), sampleToken(storage.KindAuthorizeCode, "sig", "req2", "app")), storage.ErrAlreadyExists, "same kind twice")
+		}},
+		{"token of unknown client is ErrNotFound", func(t *testing.T, s storage.Store) {
+			mustBe(t, s.CreateToken(t.Context(), sampleToken(storage.KindAccessToken, "sig", "req", "ghost")), storage.ErrNotFound, "create")
+		}},
+		{"unknown token is ErrNotFound", func(t *testing.T, s storage.Store) {
+			_, err := s.GetToken(t.Context(), storage.KindAccessToken, "nope")
+			mustBe(t, err, storage.ErrNotFound, "get")
+			mustBe(t, s.DeleteToken(t.Context(), storage.KindAccessToken, "nope"), storage.ErrNotFound, "delete")
+			mustBe(t, s.DeactivateToken(t.Context(), storage.KindAccessToken, "nope"), storage.ErrNotFound, "deactivate")
+		}},
+		{"a lookup by the wrong kind finds nothing", func(t *testing.T, s storage.Store) {
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "sig", "req", "app"))
+			_, err := s.GetToken(t.Context(), storage.KindAccessToken, "sig")
+			mustBe(t, err, storage.ErrNotFound, "get as access token")
+		}},
+		{"deleted token is gone", func(t *testing.T, s storage.Store) {
+			seedToken(t, s, sampleToken(storage.KindPKCE, "sig", "req", "app"))
+			must(t, s.DeleteToken(t.Context(), storage.KindPKCE, "sig"), "delete")
+			_, err := s.GetToken(t.Context(), storage.KindPKCE, "sig")
+			mustBe(t, err, storage.ErrNotFound, "get")
+		}},
+		{"a redeemed code stays readable as inactive and cannot be redeemed again", func(t *testing.T, s storage.Store) {
+			seedToken(t, s, sampleToken(storage.KindAuthorizeCode, "code", "req", "app"))
+			must(t, s.DeactivateToken(t.Context(), storage.KindAuthorizeCode, "code"), "redeem")
+			got, err := s.GetToken(t.Context(), storage.KindAuthorizeCode, "code")
+			must(t, err, "get redeemed code")
+			if got.Active {
+				t.Fatal("redeemed code still active")
+			}
+			if got.RequestID != "req" || len(got.Session) == 0 {
+				t.Fatalf("redeemed code lost its request: %+v", got)
+			}
+			mustBe(t, s.DeactivateToken(t.Context(), storage.KindAuthorizeCode, "code"), storage.ErrConflict, "second redemption")
+		}},
+		{"rotation retires the refresh token and the family's access tokens", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))
+			rt := sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app")
+			rt.AccessSignature = "at-1"
+			seedToken(t, s, rt)
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-other", "other-fam", "app"))
+
+			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1"), "rotate")
+			for _, k := range []struct {
+				kind   storage.TokenKind
+				sig    string
+				active bool
+			}{
+				{storage.KindRefreshToken, "rt-1", false},
+				{storage.KindAccessToken, "at-1", false},
+				{storage.KindAccessToken, "at-other", true},
+			} {
+				got, err := s.GetToken(ctx, k.kind, k.sig)
+				must(t, err, "get "+k.sig)
+				if got.Active != k.active {
+					t.Errorf("%s active = %v, want %v", k.sig, got.Active, k.active)
+				}
+			}
+			// The next pair of the family is stored as usual and is active.
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
+			rt2 := sampleToken(storage.KindRefreshToken, "rt-2", "fam", "app")
+			seedToken(t, s, rt2)
+			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1"), storage.ErrConflict, "rotating the old token again")
+			if got, _ := s.GetToken(ctx, storage.KindAccessToken, "at-2"); !got.Active {
+				t.Error("a failed rotation deactivated the family's new access token")
+			}
+		}},
+		{"rotation outside the token's family is ErrNotFound", func(t *testing.T, s storage.Store) {
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
+			mustBe(t, s.RotateRefreshToken(t.Context(), "other-fam", "rt-1"), storage.ErrNotFound, "rotate")
+			mustBe(t, s.RotateRefreshToken(t.Context(), "fam", "nope"), storage.ErrNotFound, "rotate unknown")
+			got, _ := s.GetToken(t.Context(), storage.KindRefreshToken, "rt-1")
+			if !got.Active {
+				t.Fatal("refresh token retired by a rotation naming another family")
+			}
+		}},
+		{"revoking a family deactivates only that family's tokens of that kind", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-3", "other", "app"))
+			n, err := s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
+			must(t, err, "revoke")
+			if n != 2 {
+				t.Fatalf("revoked %d tokens, want 2", n)
+			}
+			for sig, active := range map[string]bool{"at-1": false, "at-2": false, "at-3": true} {
+				got, _ := s.GetToken(ctx, storage.KindAccessToken, sig)
+				if got.Active != active {
+					t.Errorf("%s active = %v, want %v", sig, got.Active, active)
+				}
+			}
+			if got, _ := s.GetToken(ctx, storage.KindRefreshToken, "rt-1"); !got.Active {
+				t.Error("revoking access tokens deactivated a refresh token")
+			}
+			n, err = s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
+			must(t, err, "revoke again")
+			if n != 0 {
+				t.Fatalf("second revocation counted %d tokens, want 0", n)
+			}
+			n, err = s.RevokeFamily(ctx, storage.KindRefreshToken, "no-such-family")
+			must(t, err, "revoke unknown family")
+			if n != 0 {
+				t.Fatalf("unknown family revoked %d", n)
+			}
+		}},
+	}
+}
+
+func consentTests() []test {
+	return []test{
+		{"saved consent reads back and is replaced by the next decision", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedUser(t, s, "u1", "ann@example.com")
+			seedClient(t, s, "app")
+			first := storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid"}, GrantedAt: at(0), ExpiresAt: at(24 * time.Hour)}
+			must(t, s.SaveConsent(ctx, first), "save")
+			got, err := s.GetConsent(ctx, "u1", "app")
+			must(t, err, "get")
+			same(t, "consent", got, first)
+			second := storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid", "im:messages.read"}, GrantedAt: at(time.Hour)}
+			must(t, s.SaveConsent(ctx, second), "save again")
+			got, _ = s.GetConsent(ctx, "u1", "app")
+			same(t, "replaced consent", got, second)
+		}},
+		{"consent for unknown user or client is ErrNotFound", func(t *testing.T, s storage.Store) {
+			seedUser(t, s, "u1", "ann@example.com")
+			seedClient(t, s, "app")
+			mustBe(t, s.SaveConsent(t.Context(), storage.Consent{UserID: "ghost", ClientID: "app", GrantedAt: at(0)}), storage.ErrNotFound, "unknown user")
+			mustBe(t, s.SaveConsent(t.Context(), storage.Consent{UserID: "u1", ClientID: "ghost", GrantedAt: at(0)}), storage.ErrNotFound, "unknown client")
+			_, err := s.GetConsent(t.Context(), "u1", "app")
+			mustBe(t, err, storage.ErrNotFound, "get absent consent")
+		}},
+		{"a user's consents are listed newest first", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedUser(t, s, "u1", "ann@example.com")
+			seedUser(t, s, "u2", "bob@example.com")
+			for _, c := range []string{"a", "b", "c"} {
+				seedClient(t, s, c)
+			}
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "a", Scopes: []string{"openid"}, GrantedAt: at(0)}), "a")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "b", Scopes: []string{"openid"}, GrantedAt: at(2 * time.Hour)}), "b")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "c", Scopes: []string{"openid"}, GrantedAt: at(time.Hour)}), "c")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u2", ClientID: "a", Scopes: []string{"openid"}, GrantedAt: at(0)}), "bob's")
+			got, err := s.ListConsents(ctx, "u1")
+			must(t, err, "list")
+			var ids []string
+			for _, c := range got {
+				ids = append(ids, c.ClientID)
+			}
+			same(t, "consent order", ids, []string{"b", "c", "a"})
+		}},
+		{"withdrawn consent is gone", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedUser(t, s, "u1", "ann@example.com")
+			seedClient(t, s, "app")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid"}, GrantedAt: at(0)}), "save")
+			must(t, s.DeleteConsent(ctx, "u1", "app"), "withdraw")
+			_, err := s.GetConsent(ctx, "u1", "app")
+			mustBe(t, err, storage.ErrNotFound, "get")
+			mustBe(t, s.DeleteConsent(ctx, "u1", "app"), storage.ErrNotFound, "withdraw again")
+		}},
+	}
+}

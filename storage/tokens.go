@@ -1,0 +1,86 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// TokenKind tells apart the records fosite keeps for a request.
+type TokenKind string
+
+// Token kinds.
+const (
+	// KindAuthorizeCode is an authorization code (RFC 6749 section 4.1).
+	KindAuthorizeCode TokenKind = "authorize_code"
+	// KindAccessToken is an access token.
+	KindAccessToken TokenKind = "access_token"
+	// KindRefreshToken is a refresh token.
+	KindRefreshToken TokenKind = "refresh_token"
+	// KindPKCE is the PKCE challenge stored with an authorization code.
+	KindPKCE TokenKind = "pkce"
+	// KindOpenID is the OpenID Connect request stored with an
+	// authorization code until the ID token is issued.
+	KindOpenID TokenKind = "openid"
+)
+
+// TokenKinds returns every kind, for tests and maintenance.
+func TokenKinds() []TokenKind {
+	return []TokenKind{KindAuthorizeCode, KindAccessToken, KindRefreshToken, KindPKCE, KindOpenID}
+}
+
+// Token is what the provider keeps of an issued code or token: its
+// signature (never a usable token), the request it belongs to, and the
+// columns we query by.
+type Token struct {
+	Kind TokenKind
+	// Signature identifies the token; the token itself is never stored.
+	Signature string
+	// RequestID is shared by every code and token issued from one
+	// authorization: it is the token family that a refresh keeps and a
+	// reuse revokes. Each device's sign-in starts its own family.
+	RequestID string
+	ClientID  string
+	// Subject is the user's ID; empty for client-credentials tokens.
+	Subject string
+	// Scopes are the granted scopes.
+	Scopes []string
+	// Active is false once a code is redeemed, a refresh token rotated or
+	// any token revoked.
+	Active      bool
+	RequestedAt time.Time
+	// ExpiresAt is zero when the token does not expire.
+	ExpiresAt time.Time
+	// AccessSignature links a refresh token to the access token issued
+	// with it.
+	AccessSignature string
+	// Session is the serialized fosite request, opaque to storage.
+	Session []byte
+}
+
+// Tokens stores codes and tokens by signature. A (Kind, Signature) pair
+// is unique.
+type Tokens interface {
+	// CreateToken stores t. ErrAlreadyExists if (t.Kind, t.Signature)
+	// exists; ErrNotFound if the client does not exist.
+	CreateToken(ctx context.Context, t Token) error
+	// GetToken returns the token, active or not, expired or not: callers
+	// decide what an inactive or expired token means. ErrNotFound if absent.
+	GetToken(ctx context.Context, kind TokenKind, signature string) (Token, error)
+	// DeleteToken removes the token. ErrNotFound if absent.
+	DeleteToken(ctx context.Context, kind TokenKind, signature string) error
+	// DeactivateToken marks an active token inactive, exactly once: of two
+	// concurrent calls one succeeds and the other gets ErrConflict, as does
+	// any call on an inactive token (a code redeemed twice). ErrNotFound if
+	// absent.
+	DeactivateToken(ctx context.Context, kind TokenKind, signature string) error
+	// RotateRefreshToken retires the refresh token with signature in the
+	// family requestID, and with it every access token of the family
+	// (RFC 9700 section 4.14.2). Exactly one of concurrent rotations of one
+	// token succeeds; the others, and a rotation of an inactive token, get
+	// ErrConflict. ErrNotFound if no such refresh token is in the family.
+	RotateRefreshToken(ctx context.Context, requestID, signature string) error
+	// RevokeFamily marks every token of kind in the family requestID
+	// inactive (RFC 7009; refresh reuse; a replayed code). It returns how
+	// many were active; none is not an error.
+	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
+}

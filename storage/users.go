@@ -1,0 +1,85 @@
+package storage
+
+import (
+	"context"
+	"time"
+)
+
+// UserStatus is an account's state.
+type UserStatus string
+
+// Account states.
+const (
+	// UserActive may sign in.
+	UserActive UserStatus = "active"
+	// UserPending has registered but not yet activated the account.
+	UserPending UserStatus = "pending"
+	// UserDisabled was switched off by an administrator.
+	UserDisabled UserStatus = "disabled"
+)
+
+// User is an account that signs in to the provider.
+type User struct {
+	ID string
+	// Email is unique without regard to case.
+	Email         string
+	EmailVerified bool
+	Name          string
+	// PasswordHash is an argon2id PHC string; never the password.
+	PasswordHash string
+	Status       UserStatus
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Users stores accounts.
+type Users interface {
+	// CreateUser stores u. ErrAlreadyExists if u.ID exists or another user
+	// has the same email in any letter case.
+	CreateUser(ctx context.Context, u User) error
+	// GetUser returns the user with id. ErrNotFound if absent.
+	GetUser(ctx context.Context, id string) (User, error)
+	// GetUserByEmail finds a user by email, ignoring letter case.
+	// ErrNotFound if absent.
+	GetUserByEmail(ctx context.Context, email string) (User, error)
+	// ListUsers returns users ordered by lower-cased email, those after
+	// p.After (a lower-cased email), at most p.EffectiveLimit() of them.
+	ListUsers(ctx context.Context, p Page) ([]User, error)
+	// UpdateUser reads the user, passes it to update and stores the result,
+	// atomically (see Clients.UpdateClient). ErrAlreadyExists if the new
+	// email belongs to another user; ErrNotFound if absent.
+	UpdateUser(ctx context.Context, id string, update func(User) (User, error)) (User, error)
+}
+
+// LoginSession is a browser's signed-in session. Its ID is a hash of the
+// session cookie's value, so a database leak yields no usable cookie.
+type LoginSession struct {
+	ID     string
+	UserID string
+	// AuthTime is when the user last authenticated (OpenID Connect auth_time).
+	AuthTime time.Time
+	// AMR lists the authentication methods used (pwd, otp, ...).
+	AMR       []string
+	ACR       string
+	UserAgent string
+	IP        string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+}
+
+// LoginSessions stores browser sessions.
+type LoginSessions interface {
+	// CreateLoginSession stores s. ErrAlreadyExists if s.ID exists;
+	// ErrNotFound if the user does not exist.
+	CreateLoginSession(ctx context.Context, s LoginSession) error
+	// GetLoginSession returns the session, expired or not (the caller
+	// checks ExpiresAt). ErrNotFound if absent.
+	GetLoginSession(ctx context.Context, id string) (LoginSession, error)
+	// ListLoginSessions returns the user's sessions, newest first.
+	ListLoginSessions(ctx context.Context, userID string) ([]LoginSession, error)
+	// DeleteLoginSession removes one session. ErrNotFound if absent.
+	DeleteLoginSession(ctx context.Context, id string) error
+	// DeleteUserLoginSessions removes every session of the user ("sign out
+	// everywhere") and returns how many there were.
+	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+}
