@@ -93,4 +93,3 @@ func seedToken(t *testing.T, s storage.Store, tok storage.Token) storage.Token {
 	must(t, s.CreateToken(ctx, tok), "create token "+tok.Signature)
 	return tok
 }
-
