@@ -1,0 +1,300 @@
+package config
+
+import (
+	"slices"
+	"time"
+)
+
+// Config is the whole configuration of the provider. The zero value is not
+// useful: start from Default or Load.
+type Config struct {
+	// Issuer is the public base URL of the provider, such as
+	// https://auth.example.com. It is the "iss" of every token (OpenID
+	// Connect Discovery 1.0 §3), so it must not end with a slash.
+	Issuer string `yaml:"issuer"`
+	// Listen is the HOST:PORT the HTTP server listens on.
+	Listen string `yaml:"listen"`
+	// Dev relaxes the rules meant for production (plain http issuer and
+	// redirect URIs). It is set by the --dev flag only, never from YAML or
+	// the environment.
+	Dev bool `yaml:"-"`
+	// Database says where records are kept.
+	Database Database `yaml:"database"`
+	// Secrets holds the provider's own secrets.
+	Secrets Secrets `yaml:"secrets"`
+	// Lifespans says how long codes, tokens, sessions and flows live.
+	Lifespans Lifespans `yaml:"lifespans"`
+	// Keys configures the token signing keys.
+	Keys Keys `yaml:"keys"`
+	// Server holds the HTTP server's timeouts.
+	Server Server `yaml:"server"`
+	// Log configures the process logger.
+	Log Log `yaml:"log"`
+	// Scopes is the scope catalogue: every scope a client may be allowed
+	// and a user may be asked to consent to.
+	Scopes []Scope `yaml:"scopes"`
+	// Clients are bootstrap clients, upserted into storage at start-up.
+	Clients []Client `yaml:"clients"`
+	// Users are bootstrap users, upserted into storage at start-up.
+	Users []User `yaml:"users"`
+}
+
+// Database says where records are kept.
+type Database struct {
+	// URL is "memory" for the in-process store (development only: nothing
+	// survives a restart) or a postgres:// or postgresql:// connection URL.
+	URL string `yaml:"url"`
+	// MaxConns is the largest number of connections in the Postgres pool.
+	MaxConns int32 `yaml:"max_conns"`
+	// QueryTimeout bounds each storage call.
+	QueryTimeout time.Duration `yaml:"query_timeout"`
+	// Migrate says whether serve applies pending migrations at start-up.
+	// When false, serve refuses to start on an out-of-date schema.
+	Migrate bool `yaml:"migrate"`
+}
+
+// Secrets holds the provider's own secrets.
+type Secrets struct {
+	// System encrypts the signing keys at rest and keys the HMAC under
+	// which client secrets are stored. At least 32 characters.
+	System string `yaml:"system"`
+}
+
+// Lifespans says how long codes, tokens, sessions and flows live.
+type Lifespans struct {
+	// AuthorizeCode is the lifetime of an authorization code; RFC 6749
+	// §4.1.2 recommends at most ten minutes.
+	AuthorizeCode time.Duration `yaml:"authorize_code"`
+	// AccessToken is the lifetime of an access token.
+	AccessToken time.Duration `yaml:"access_token"`
+	// RefreshToken is the lifetime of a refresh token; not shorter than
+	// AccessToken.
+	RefreshToken time.Duration `yaml:"refresh_token"`
+	// IDToken is the lifetime of an ID token.
+	IDToken time.Duration `yaml:"id_token"`
+	// LoginSession is how long a browser stays signed in.
+	LoginSession time.Duration `yaml:"login_session"`
+	// Flow is how long a pending authorize request waits for sign-in and
+	// consent.
+	Flow time.Duration `yaml:"flow"`
+	// Consent is how long a remembered consent decision lasts; 0 means it
+	// never expires (until the user withdraws it).
+	Consent time.Duration `yaml:"consent"`
+}
+
+// Keys configures the token signing keys.
+type Keys struct {
+	// Algorithm is the JWS algorithm of new signing keys: "ES256" or "RS256".
+	Algorithm string `yaml:"algorithm"`
+}
+
+// Server holds the HTTP server's timeouts (see net/http.Server).
+type Server struct {
+	// ReadHeaderTimeout bounds reading the request headers.
+	ReadHeaderTimeout time.Duration `yaml:"read_header_timeout"`
+	// ReadTimeout bounds reading the whole request.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// WriteTimeout bounds writing the response.
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	// IdleTimeout bounds an idle keep-alive connection.
+	IdleTimeout time.Duration `yaml:"idle_timeout"`
+	// ShutdownTimeout bounds the graceful shutdown on SIGTERM.
+	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Log configures the process logger.
+type Log struct {
+	// Level is "debug", "info", "warn" or "error".
+	Level string `yaml:"level"`
+	// Format is "json" or "text".
+	Format string `yaml:"format"`
+}
+
+// Scope is one entry of the scope catalogue.
+type Scope struct {
+	// Name is the scope token (RFC 6749 §3.3), such as "im:messages.read".
+	Name string `yaml:"name"`
+	// Description is what the consent page shows, by locale. The keys
+	// "en" and "zh-CN" are both required.
+	Description map[string]string `yaml:"description"`
+}
+
+// Client is a bootstrap OAuth client.
+type Client struct {
+	// ID is the client_id: letters, digits and . _ : - only.
+	ID string `yaml:"id"`
+	// Name is shown to users on the consent page.
+	Name string `yaml:"name"`
+	// Type is ClientConfidential, ClientPublic or ClientResourceServer.
+	Type string `yaml:"type"`
+	// Secret is the client secret in clear; it is stored as a keyed hash.
+	// Required (at least 32 characters) for confidential and
+	// resource_server clients; must be empty for public clients.
+	Secret string `yaml:"secret"`
+	// RedirectURIs are the exact redirect URIs the client may use.
+	RedirectURIs []string `yaml:"redirect_uris"`
+	// PostLogoutRedirectURIs are where the client may send the browser
+	// after RP-initiated logout.
+	PostLogoutRedirectURIs []string `yaml:"post_logout_redirect_uris"`
+	// Scopes are the catalogue scopes the client may request.
+	Scopes []string `yaml:"scopes"`
+	// GrantTypes are the grants the client may use; see
+	// EffectiveGrantTypes for the default when empty.
+	GrantTypes []string `yaml:"grant_types"`
+	// TokenEndpointAuthMethod is how the client authenticates at the token
+	// endpoint; see EffectiveAuthMethod for the default when empty.
+	TokenEndpointAuthMethod string `yaml:"token_endpoint_auth_method"`
+	// JWKSURI is where the client publishes its keys, for private_key_jwt.
+	JWKSURI string `yaml:"jwks_uri"`
+	// SkipConsent marks a first-party client whose users are not asked
+	// for consent.
+	SkipConsent bool `yaml:"skip_consent"`
+}
+
+// User is a bootstrap user account.
+type User struct {
+	// Email is the sign-in name, unique regardless of case.
+	Email string `yaml:"email"`
+	// Name is the display name.
+	Name string `yaml:"name"`
+	// Password is the password in clear (8 to 128 characters), hashed at
+	// start-up. Set exactly one of Password and PasswordHash.
+	Password string `yaml:"password"`
+	// PasswordHash is an argon2id PHC string ("$argon2id$v=19$m=...").
+	PasswordHash string `yaml:"password_hash"`
+}
+
+// Client types.
+const (
+	// ClientConfidential is a client that can keep a secret (a server-side web app).
+	ClientConfidential = "confidential"
+	// ClientPublic is a client that cannot keep a secret (a native or browser app);
+	// it authenticates with PKCE only.
+	ClientPublic = "public"
+	// ClientResourceServer is an API that introspects tokens and may call
+	// other APIs with client_credentials; it never signs users in.
+	ClientResourceServer = "resource_server"
+)
+
+// Grant types a client may use (RFC 6749 §4).
+const (
+	// GrantAuthorizationCode signs a user in through the browser (§4.1), with PKCE.
+	GrantAuthorizationCode = "authorization_code"
+	// GrantRefreshToken exchanges a refresh token for new tokens (§6).
+	GrantRefreshToken = "refresh_token"
+	// GrantClientCredentials gets a token for the client itself (§4.4).
+	GrantClientCredentials = "client_credentials"
+)
+
+// Token endpoint authentication methods (OpenID Connect Core 1.0 §9).
+const (
+	// AuthClientSecretBasic sends the secret with HTTP Basic authentication.
+	AuthClientSecretBasic = "client_secret_basic"
+	// AuthClientSecretPost sends the secret in the request body.
+	AuthClientSecretPost = "client_secret_post"
+	// AuthPrivateKeyJWT signs a client assertion with a key from the client's JWKS.
+	AuthPrivateKeyJWT = "private_key_jwt"
+	// AuthNone is for public clients, which have no secret.
+	AuthNone = "none"
+)
+
+// Scope names the provider itself gives meaning to.
+const (
+	// ScopeOpenID makes a request an OpenID Connect request; it must be in
+	// the catalogue.
+	ScopeOpenID = "openid"
+	// ScopeOfflineAccess asks for a refresh token (OpenID Connect Core 1.0 §11).
+	ScopeOfflineAccess = "offline_access"
+)
+
+// Default returns the configuration used when nothing overrides it. It has
+// no issuer and no system secret, so it does not validate until both are set.
+func Default() Config {
+	return Config{
+		Listen: "127.0.0.1:8080",
+		Database: Database{
+			MaxConns:     10,
+			QueryTimeout: 5 * time.Second,
+			Migrate:      true,
+		},
+		Lifespans: Lifespans{
+			AuthorizeCode: 60 * time.Second,
+			AccessToken:   time.Hour,
+			RefreshToken:  720 * time.Hour,
+			IDToken:       time.Hour,
+			LoginSession:  24 * time.Hour,
+			Flow:          15 * time.Minute,
+			Consent:       0,
+		},
+		Keys: Keys{Algorithm: "ES256"},
+		Server: Server{
+			ReadHeaderTimeout: 5 * time.Second,
+			ReadTimeout:       15 * time.Second,
+			WriteTimeout:      30 * time.Second,
+			IdleTimeout:       120 * time.Second,
+			ShutdownTimeout:   20 * time.Second,
+		},
+		Log:    Log{Level: "info", Format: "json"},
+		Scopes: defaultScopes(),
+	}
+}
+
+// defaultScopes builds the default catalogue afresh on every call, so no
+// caller can change another's maps.
+func defaultScopes() []Scope {
+	scope := func(name, en, zh string) Scope {
+		return Scope{Name: name, Description: map[string]string{"en": en, "zh-CN": zh}}
+	}
+	return []Scope{
+		scope(ScopeOpenID, "Sign you in with your account", "使用你的账号登录"),
+		scope("profile", "See your name and basic profile", "查看你的姓名和基本资料"),
+		scope("email", "See your email address", "查看你的邮箱地址"),
+		scope(ScopeOfflineAccess, "Stay connected when you are not using it (long-lived sign-in)", "在你离开后保持访问（长期有效的登录）"),
+		scope("im:messages.read", "Read your messages", "查看你的消息"),
+		scope("im:messages.send", "Send messages on your behalf", "以你的身份发送消息"),
+		scope("im:contacts.read", "See your contacts", "查看你的联系人"),
+		scope("im:calls.read", "See your call history", "查看你的通话记录"),
+		scope("im:presence.read", "See your online status", "查看你的在线状态"),
+	}
+}
+
+// Scope returns the catalogue entry named name.
+func (c Config) Scope(name string) (Scope, bool) {
+	for _, s := range c.Scopes {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Scope{}, false
+}
+
+// EffectiveGrantTypes returns GrantTypes, or when it is empty the default for
+// the client's type: authorization_code and refresh_token for confidential
+// and public clients, client_credentials for a resource server. It returns
+// nil for an unknown type with no grant types. The result is a copy.
+func (c Client) EffectiveGrantTypes() []string {
+	if len(c.GrantTypes) > 0 {
+		return slices.Clone(c.GrantTypes)
+	}
+	switch c.Type {
+	case ClientConfidential, ClientPublic:
+		return []string{GrantAuthorizationCode, GrantRefreshToken}
+	case ClientResourceServer:
+		return []string{GrantClientCredentials}
+	}
+	return nil
+}
+
+// EffectiveAuthMethod returns TokenEndpointAuthMethod, or when it is empty
+// the default for the client's type: none for a public client,
+// client_secret_basic otherwise (the default of OpenID Connect Dynamic
+// Client Registration 1.0 §2).
+func (c Client) EffectiveAuthMethod() string {
+	if c.TokenEndpointAuthMethod != "" {
+		return c.TokenEndpointAuthMethod
+	}
+	if c.Type == ClientPublic {
+		return AuthNone
+	}
+	return AuthClientSecretBasic
+}

@@ -1,0 +1,398 @@
+package config
+
+import (
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+// writeYAML writes content to a file in a fresh directory and returns its path.
+func writeYAML(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tokenim.yaml")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestLoadWithoutFileOrEnvironmentIsDefault(t *testing.T) {
+	for name, env := range map[string]func(string) (string, bool){
+		"empty environment": mapEnv(nil),
+		"nil lookup":        nil,
+	} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := Load("", env)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if !reflect.DeepEqual(cfg, Default()) {
+				t.Fatalf("Load = %+v, want Default()", cfg)
+			}
+		})
+	}
+}
+
+func TestLoadYAML(t *testing.T) {
+	t.Run("file overrides defaults and keeps the rest", func(t *testing.T) {
+		path := writeYAML(t, `
+issuer: https://auth.example.com
+database:
+  url: postgresql://tokenim@db.internal/tokenim
+  max_conns: 3
+  migrate: false
+lifespans:
+  flow: 15m
+  access_token: 90s
+  refresh_token: 2160h
+log:
+  format: text
+clients:
+  - id: web
+    redirect_uris: [https://app.example.com/cb]
+`)
+		cfg, err := Load(path, mapEnv(nil))
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		checks := []struct {
+			name      string
+			got, want any
+		}{
+			{"issuer", cfg.Issuer, "https://auth.example.com"},
+			{"database.url", cfg.Database.URL, "postgresql://tokenim@db.internal/tokenim"},
+			{"database.max_conns", cfg.Database.MaxConns, int32(3)},
+			{"database.migrate", cfg.Database.Migrate, false},
+			{"lifespans.flow", cfg.Lifespans.Flow, 15 * time.Minute},
+			{"lifespans.access_token", cfg.Lifespans.AccessToken, 90 * time.Second},
+			{"lifespans.refresh_token", cfg.Lifespans.RefreshToken, 2160 * time.Hour},
+			{"log.format", cfg.Log.Format, "text"},
+			// Untouched by the file: still the defaults.
+			{"listen", cfg.Listen, "127.0.0.1:8080"},
+			{"database.query_timeout", cfg.Database.QueryTimeout, 5 * time.Second},
+			{"lifespans.id_token", cfg.Lifespans.IDToken, time.Hour},
+			{"log.level", cfg.Log.Level, "info"},
+			{"server.idle_timeout", cfg.Server.IdleTimeout, 120 * time.Second},
+			{"clients[0].id", cfg.Clients[0].ID, "web"},
+			{"clients[0].redirect_uris[0]", cfg.Clients[0].RedirectURIs[0], "https://app.example.com/cb"},
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("%s = %v, want %v", c.name, c.got, c.want)
+			}
+		}
+		if len(cfg.Scopes) != len(Default().Scopes) {
+			t.Errorf("a file without scopes changed the catalogue: %d scopes", len(cfg.Scopes))
+		}
+	})
+
+	t.Run("scopes in the file replace the default catalogue", func(t *testing.T) {
+		path := writeYAML(t, `
+scopes:
+  - name: openid
+    description: {en: Sign in, zh-CN: 登录}
+  - name: im:stickers.read
+    description: {en: See your stickers, zh-CN: 查看你的表情包}
+`)
+		cfg, err := Load(path, nil)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		var names []string
+		for _, s := range cfg.Scopes {
+			names = append(names, s.Name)
+		}
+		if want := []string{"openid", "im:stickers.read"}; !slices.Equal(names, want) {
+			t.Fatalf("scopes = %v, want %v", names, want)
+		}
+		if got := cfg.Scopes[0].Description; !reflect.DeepEqual(got, map[string]string{"en": "Sign in", "zh-CN": "登录"}) {
+			t.Fatalf("openid description = %v", got)
+		}
+	})
+
+	t.Run("an empty file is the defaults", func(t *testing.T) {
+		cfg, err := Load(writeYAML(t, "# nothing here\n"), nil)
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if !reflect.DeepEqual(cfg, Default()) {
+			t.Fatalf("Load = %+v, want Default()", cfg)
+		}
+	})
+
+	errorCases := []struct {
+		name    string
+		content string
+		want    []string // each must be in the error
+	}{
+		{"unknown top-level key is an error naming the key", "issuer: https://a.example\ndatabse:\n  url: memory\n", []string{"databse"}},
+		{"unknown nested key is an error naming the key", "database:\n  maxconns: 3\n", []string{"maxconns"}},
+		{"unknown key inside a client is an error naming the key", "clients:\n  - id: web\n    secrets: x\n", []string{"secrets"}},
+		{"dev cannot be set from the file", "dev: true\n", []string{"dev"}},
+		{"a bare number is not a duration", "lifespans:\n  flow: 900\n", []string{"line 2", "900"}},
+		{"a malformed duration is an error", "lifespans:\n  flow: quarter-hour\n", []string{"line 2", "time.Duration"}},
+		{"a string is not an integer", "database:\n  max_conns: many\n", []string{"many"}},
+		{"bad YAML syntax is an error", "issuer: [unterminated\n", []string{"yaml"}},
+		{"a second document is an error", "issuer: https://a.example\n---\nissuer: https://b.example\n", []string{"more than one YAML document"}},
+	}
+	for _, tt := range errorCases {
+		t.Run(tt.name, func(t *testing.T) {
+			path := writeYAML(t, tt.content)
+			_, err := Load(path, nil)
+			if err == nil {
+				t.Fatal("Load: no error")
+			}
+			for _, want := range append([]string{path}, tt.want...) {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error %q does not mention %q", err, want)
+				}
+			}
+		})
+	}
+
+	t.Run("a missing file is an error naming it", func(t *testing.T) {
+		path := filepath.Join(t.TempDir(), "absent.yaml")
+		_, err := Load(path, nil)
+		if err == nil || !strings.Contains(err.Error(), path) {
+			t.Fatalf("Load(%s) error = %v", path, err)
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("error %v does not wrap fs.ErrNotExist", err)
+		}
+	})
+}
+
+func TestLoadEnvironment(t *testing.T) {
+	path := writeYAML(t, `
+issuer: https://from-file.example.com
+database:
+  url: memory
+  max_conns: 3
+  migrate: true
+lifespans:
+  access_token: 2h
+log:
+  level: warn
+`)
+
+	t.Run("environment overrides the file", func(t *testing.T) {
+		cfg, err := Load(path, mapEnv(map[string]string{
+			"TOKENIM_ISSUER":                 "https://from-env.example.com",
+			"TOKENIM_DATABASE_MAX_CONNS":     "25",
+			"TOKENIM_DATABASE_MIGRATE":       "false",
+			"TOKENIM_LIFESPANS_ACCESS_TOKEN": "30m",
+			"TOKENIM_SECRETS_SYSTEM":         testSecret,
+			"TOKENIM_LOG_FORMAT":             "text",
+			"TOKENIM_SERVER_IDLE_TIMEOUT":    " 1m ",
+		}))
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		checks := []struct {
+			name      string
+			got, want any
+		}{
+			{"string", cfg.Issuer, "https://from-env.example.com"},
+			{"int", cfg.Database.MaxConns, int32(25)},
+			{"bool", cfg.Database.Migrate, false},
+			{"duration", cfg.Lifespans.AccessToken, 30 * time.Minute},
+			{"secret", cfg.Secrets.System, testSecret},
+			{"default overridden", cfg.Log.Format, "text"},
+			{"surrounding spaces around a duration ignored", cfg.Server.IdleTimeout, time.Minute},
+			{"file value kept without a variable", cfg.Log.Level, "warn"},
+			{"default kept without a variable", cfg.Lifespans.IDToken, time.Hour},
+		}
+		for _, c := range checks {
+			if c.got != c.want {
+				t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+			}
+		}
+	})
+
+	t.Run("an empty variable sets an empty string", func(t *testing.T) {
+		cfg, err := Load(path, mapEnv(map[string]string{"TOKENIM_LOG_LEVEL": ""}))
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if cfg.Log.Level != "" {
+			t.Fatalf("log.level = %q, want empty", cfg.Log.Level)
+		}
+	})
+
+	t.Run("TOKENIM_DEV does not set dev mode", func(t *testing.T) {
+		cfg, err := Load(path, mapEnv(map[string]string{"TOKENIM_DEV": "true"}))
+		if err != nil {
+			t.Fatalf("Load: %v", err)
+		}
+		if cfg.Dev {
+			t.Fatal("Dev set from the environment")
+		}
+	})
+
+	badValues := []struct {
+		name string
+		env  map[string]string
+		want string
+	}{
+		{"a word for an integer", map[string]string{"TOKENIM_DATABASE_MAX_CONNS": "abc"},
+			`TOKENIM_DATABASE_MAX_CONNS (database.max_conns): not an integer: "abc"`},
+		{"an integer too big for its field", map[string]string{"TOKENIM_DATABASE_MAX_CONNS": "99999999999"},
+			`TOKENIM_DATABASE_MAX_CONNS (database.max_conns): integer out of range: "99999999999"`},
+		{"a word for a boolean", map[string]string{"TOKENIM_DATABASE_MIGRATE": "sometimes"},
+			`TOKENIM_DATABASE_MIGRATE (database.migrate): not a boolean`},
+		{"a bare number for a duration", map[string]string{"TOKENIM_LIFESPANS_FLOW": "900"},
+			`TOKENIM_LIFESPANS_FLOW (lifespans.flow): not a duration`},
+	}
+	for _, tt := range badValues {
+		t.Run(tt.name+" is an error naming the variable and the field", func(t *testing.T) {
+			_, err := Load(path, mapEnv(tt.env))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("Load error = %v, want it to contain %q", err, tt.want)
+			}
+		})
+	}
+
+	t.Run("every bad variable is reported", func(t *testing.T) {
+		_, err := Load(path, mapEnv(map[string]string{
+			"TOKENIM_DATABASE_MAX_CONNS":   "abc",
+			"TOKENIM_SERVER_WRITE_TIMEOUT": "soon",
+		}))
+		for _, want := range []string{"TOKENIM_DATABASE_MAX_CONNS", "TOKENIM_SERVER_WRITE_TIMEOUT (server.write_timeout)"} {
+			if err == nil || !strings.Contains(err.Error(), want) {
+				t.Errorf("Load error = %v, want it to mention %s", err, want)
+			}
+		}
+	})
+}
+
+func TestEnvName(t *testing.T) {
+	tests := []struct{ path, want string }{
+		{"issuer", "TOKENIM_ISSUER"},
+		{"listen", "TOKENIM_LISTEN"},
+		{"database.url", "TOKENIM_DATABASE_URL"},
+		{"database.max_conns", "TOKENIM_DATABASE_MAX_CONNS"},
+		{"secrets.system", "TOKENIM_SECRETS_SYSTEM"},
+		{"lifespans.access_token", "TOKENIM_LIFESPANS_ACCESS_TOKEN"},
+		{"log.format", "TOKENIM_LOG_FORMAT"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.path, func(t *testing.T) {
+			if got := EnvName(tt.path); got != tt.want {
+				t.Fatalf("EnvName(%q) = %q, want %q", tt.path, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestEnvironmentReachesEveryScalarSectionField(t *testing.T) {
+	cfg := Default()
+	var got []string
+	for _, f := range envFields(reflect.ValueOf(&cfg).Elem(), "", nil) {
+		got = append(got, EnvName(f.path))
+	}
+	// Not Dev (flag only), nor anything inside scopes, clients or users.
+	want := []string{
+		"TOKENIM_ISSUER", "TOKENIM_LISTEN",
+		"TOKENIM_DATABASE_URL", "TOKENIM_DATABASE_MAX_CONNS", "TOKENIM_DATABASE_QUERY_TIMEOUT", "TOKENIM_DATABASE_MIGRATE",
+		"TOKENIM_SECRETS_SYSTEM",
+		"TOKENIM_LIFESPANS_AUTHORIZE_CODE", "TOKENIM_LIFESPANS_ACCESS_TOKEN", "TOKENIM_LIFESPANS_REFRESH_TOKEN",
+		"TOKENIM_LIFESPANS_ID_TOKEN", "TOKENIM_LIFESPANS_LOGIN_SESSION", "TOKENIM_LIFESPANS_FLOW", "TOKENIM_LIFESPANS_CONSENT",
+		"TOKENIM_KEYS_ALGORITHM",
+		"TOKENIM_SERVER_READ_HEADER_TIMEOUT", "TOKENIM_SERVER_READ_TIMEOUT", "TOKENIM_SERVER_WRITE_TIMEOUT",
+		"TOKENIM_SERVER_IDLE_TIMEOUT", "TOKENIM_SERVER_SHUTDOWN_TIMEOUT",
+		"TOKENIM_LOG_LEVEL", "TOKENIM_LOG_FORMAT",
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("variables =\n%v\nwant\n%v", got, want)
+	}
+}
+
+// envTarget has every kind of field the environment walk must handle; Config
+// itself has no []string, unsigned or float field outside its lists.
+type envTarget struct {
+	Name   string   `yaml:"name"`
+	Tags   []string `yaml:"tags"`
+	Nested struct {
+		Count uint16  `yaml:"count"`
+		Ratio float64 `yaml:"ratio"`
+	} `yaml:"nested"`
+	Embedded struct {
+		Flag bool `yaml:"flag"`
+	} `yaml:",inline"`
+	Items  []struct{ X string } `yaml:"items"`
+	Labels map[string]string    `yaml:"labels"`
+	Hidden string               `yaml:"-"`
+	Plain  int                  // yaml.v3 would call it "plain"
+}
+
+func TestApplyEnvFieldKinds(t *testing.T) {
+	apply := func(t *testing.T, env map[string]string) (envTarget, error) {
+		t.Helper()
+		v := envTarget{Tags: []string{"from-file"}, Hidden: "kept", Labels: map[string]string{"a": "b"}}
+		err := applyEnv(reflect.ValueOf(&v).Elem(), mapEnv(env))
+		return v, err
+	}
+
+	t.Run("a list is split on commas and trimmed", func(t *testing.T) {
+		v, err := apply(t, map[string]string{"TOKENIM_TAGS": " a, b,,c ,"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"a", "b", "c"}; !slices.Equal(v.Tags, want) {
+			t.Fatalf("tags = %q, want %q", v.Tags, want)
+		}
+	})
+
+	t.Run("an empty variable empties a list", func(t *testing.T) {
+		v, err := apply(t, map[string]string{"TOKENIM_TAGS": ""})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(v.Tags) != 0 {
+			t.Fatalf("tags = %q, want none", v.Tags)
+		}
+	})
+
+	t.Run("nested unsigned, float, inline and untagged fields are set", func(t *testing.T) {
+		v, err := apply(t, map[string]string{
+			"TOKENIM_NESTED_COUNT": "7",
+			"TOKENIM_NESTED_RATIO": "0.25",
+			"TOKENIM_FLAG":         "true",
+			"TOKENIM_PLAIN":        "-4",
+			"TOKENIM_NAME":         "n",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Nested.Count != 7 || v.Nested.Ratio != 0.25 || !v.Embedded.Flag || v.Plain != -4 || v.Name != "n" {
+			t.Fatalf("got %+v", v)
+		}
+	})
+
+	t.Run("hidden fields, maps and lists of structs are not reachable", func(t *testing.T) {
+		v, err := apply(t, map[string]string{
+			"TOKENIM_HIDDEN": "changed",
+			"TOKENIM_LABELS": "x",
+			"TOKENIM_ITEMS":  "x",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Hidden != "kept" || v.Labels["a"] != "b" || len(v.Labels) != 1 || v.Items != nil {
+			t.Fatalf("got %+v", v)
+		}
+	})
+
+	t.Run("a negative number for an unsigned field is an error", func(t *testing.T) {
+		_, err := apply(t, map[string]string{"TOKENIM_NESTED_COUNT": "-1"})
+		if err == nil || !strings.Contains(err.Error(), "TOKENIM_NESTED_COUNT (nested.count)") {
+			t.Fatalf("error = %v", err)
+		}
+	})
+}

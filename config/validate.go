@@ -1,0 +1,476 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits Validate enforces.
+const (
+	// MinSecretLen is the least number of characters of secrets.system and
+	// of a client secret.
+	MinSecretLen = 32
+	// MinPasswordLen and MaxPasswordLen bound a bootstrap user's password.
+	MinPasswordLen = 8
+	// MaxPasswordLen bounds a password so hashing it stays cheap.
+	MaxPasswordLen = 128
+	// MinAuthorizeCodeLifespan and MaxAuthorizeCodeLifespan bound
+	// lifespans.authorize_code; RFC 6749 §4.1.2 recommends at most ten minutes.
+	MinAuthorizeCodeLifespan = time.Second
+	// MaxAuthorizeCodeLifespan is the upper bound of lifespans.authorize_code.
+	MaxAuthorizeCodeLifespan = 10 * time.Minute
+)
+
+// Validate checks the whole configuration and returns every problem it finds,
+// joined with errors.Join, or nil. Each problem is one line starting with the
+// path of the field at fault, such as "clients[1].secret: ...". No message
+// quotes a secret or a password.
+func (c Config) Validate() error {
+	var p problems
+	c.validateIssuer(&p)
+	c.validateListen(&p)
+	c.validateDatabase(&p)
+	c.validateSecrets(&p)
+	c.validateLifespans(&p)
+	c.validateKeysServerLog(&p)
+	c.validateScopes(&p)
+	c.validateClients(&p)
+	c.validateUsers(&p)
+	return errors.Join(p...)
+}
+
+// problems collects what Validate finds.
+type problems []error
+
+// add records a problem with the field at path.
+func (p *problems) add(path, format string, args ...any) {
+	*p = append(*p, errors.New(path+": "+fmt.Sprintf(format, args...)))
+}
+
+func (c Config) validateIssuer(p *problems) {
+	const path = "issuer"
+	if c.Issuer == "" {
+		p.add(path, "required: the public base URL, such as https://auth.example.com")
+		return
+	}
+	u, err := url.Parse(c.Issuer)
+	if err != nil {
+		p.add(path, "not a URL: %q", c.Issuer)
+		return
+	}
+	if msg := webURLProblem(u, c.Dev); msg != "" {
+		p.add(path, "%s", msg)
+	}
+	// OpenID Connect Discovery 1.0 §3: the issuer has no query or fragment;
+	// without a trailing slash, "/.well-known/..." can be appended as is.
+	if u.RawQuery != "" || u.ForceQuery {
+		p.add(path, "must not have a query")
+	}
+	if strings.Contains(c.Issuer, "#") {
+		p.add(path, "must not have a fragment")
+	}
+	if strings.HasSuffix(c.Issuer, "/") {
+		p.add(path, "must not end with a slash")
+	}
+}
+
+// webURLProblem checks that u is an absolute https URL with a host and no
+// user information; http is also allowed for a loopback host, or for any
+// host in dev mode. It returns what is wrong, or "".
+func webURLProblem(u *url.URL, dev bool) string {
+	switch {
+	case u.Scheme == "" || u.Opaque != "":
+		return "must be an absolute URL, such as https://auth.example.com"
+	case u.Scheme != "https" && u.Scheme != "http":
+		return "must be an https URL"
+	case u.Host == "":
+		return "must have a host"
+	case u.User != nil:
+		return "must not contain a user name or password"
+	case u.Scheme == "http" && !dev && !isLoopback(u.Hostname()):
+		return "must use https (http only for a loopback host or with --dev)"
+	}
+	return ""
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address
+// (127.0.0.0/8, ::1).
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (c Config) validateListen(p *problems) {
+	const path = "listen"
+	_, port, err := net.SplitHostPort(c.Listen)
+	if err != nil {
+		p.add(path, "not HOST:PORT: %q", c.Listen)
+		return
+	}
+	if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+		p.add(path, "port must be a number from 0 to 65535: %q", c.Listen)
+	}
+}
+
+func (c Config) validateDatabase(p *problems) {
+	db := c.Database
+	switch {
+	case db.URL == "":
+		p.add("database.url", `required: "memory" or a postgres:// URL`)
+	case db.URL == "memory":
+	default:
+		// The URL may hold a password: never quote it.
+		u, err := url.Parse(db.URL)
+		if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			p.add("database.url", `not "memory" or a postgres:// URL`)
+		}
+	}
+	if db.MaxConns < 1 {
+		p.add("database.max_conns", "must be at least 1, got %d", db.MaxConns)
+	}
+	if db.QueryTimeout <= 0 {
+		p.add("database.query_timeout", "must be greater than 0, got %s", db.QueryTimeout)
+	}
+}
+
+func (c Config) validateSecrets(p *problems) {
+	const path = "secrets.system"
+	switch s := c.Secrets.System; {
+	case s == "":
+		p.add(path, "required: at least %d random characters", MinSecretLen)
+	case utf8.RuneCountInString(s) < MinSecretLen:
+		p.add(path, "must be at least %d characters", MinSecretLen)
+	}
+}
+
+func (c Config) validateLifespans(p *problems) {
+	l := c.Lifespans
+	if l.AuthorizeCode < MinAuthorizeCodeLifespan || l.AuthorizeCode > MaxAuthorizeCodeLifespan {
+		p.add("lifespans.authorize_code", "must be between %s and %s, got %s",
+			shortDuration(MinAuthorizeCodeLifespan), shortDuration(MaxAuthorizeCodeLifespan), l.AuthorizeCode)
+	}
+	positive := []struct {
+		path string
+		d    time.Duration
+	}{
+		{"lifespans.access_token", l.AccessToken},
+		{"lifespans.refresh_token", l.RefreshToken},
+		{"lifespans.id_token", l.IDToken},
+		{"lifespans.login_session", l.LoginSession},
+		{"lifespans.flow", l.Flow},
+	}
+	for _, f := range positive {
+		if f.d <= 0 {
+			p.add(f.path, "must be greater than 0, got %s", f.d)
+		}
+	}
+	if l.Consent < 0 {
+		p.add("lifespans.consent", "must not be negative (0 means never expires), got %s", l.Consent)
+	}
+	if l.AccessToken > 0 && l.RefreshToken > 0 && l.RefreshToken < l.AccessToken {
+		p.add("lifespans.refresh_token", "must not be shorter than lifespans.access_token (%s), got %s",
+			l.AccessToken, l.RefreshToken)
+	}
+}
+
+// shortDuration prints whole minutes as "10m" rather than "10m0s".
+func shortDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	return s
+}
+
+func (c Config) validateKeysServerLog(p *problems) {
+	oneOf(p, "keys.algorithm", c.Keys.Algorithm, "ES256", "RS256")
+	oneOf(p, "log.level", c.Log.Level, "debug", "info", "warn", "error")
+	oneOf(p, "log.format", c.Log.Format, "json", "text")
+	s := c.Server
+	timeouts := []struct {
+		path string
+		d    time.Duration
+	}{
+		{"server.read_header_timeout", s.ReadHeaderTimeout},
+		{"server.read_timeout", s.ReadTimeout},
+		{"server.write_timeout", s.WriteTimeout},
+		{"server.idle_timeout", s.IdleTimeout},
+		{"server.shutdown_timeout", s.ShutdownTimeout},
+	}
+	for _, t := range timeouts {
+		if t.d <= 0 {
+			p.add(t.path, "must be greater than 0, got %s", t.d)
+		}
+	}
+}
+
+// oneOf records a problem unless value is one of allowed.
+func oneOf(p *problems, path, value string, allowed ...string) {
+	if !slices.Contains(allowed, value) {
+		p.add(path, "must be one of %s, got %q", strings.Join(allowed, ", "), value)
+	}
+}
+
+func (c Config) validateScopes(p *problems) {
+	seen := make(map[string]int)
+	for i, s := range c.Scopes {
+		path := fmt.Sprintf("scopes[%d]", i)
+		switch {
+		case s.Name == "":
+			p.add(path+".name", "required")
+		case !isScopeToken(s.Name):
+			p.add(path+".name", "must be printable ASCII without spaces, quotes or backslashes (RFC 6749 §3.3): %q", s.Name)
+		}
+		if j, dup := seen[s.Name]; dup && s.Name != "" {
+			p.add(path+".name", "%q is also scopes[%d].name", s.Name, j)
+		} else {
+			seen[s.Name] = i
+		}
+		for _, loc := range []string{"en", "zh-CN"} { // the consent page's locales
+			if strings.TrimSpace(s.Description[loc]) == "" {
+				p.add(path+".description", "missing %s", loc)
+			}
+		}
+	}
+	if _, ok := seen[ScopeOpenID]; !ok {
+		p.add("scopes", "%s must be in the catalogue", ScopeOpenID)
+	}
+}
+
+// isScopeToken reports whether s is a scope-token of RFC 6749 §3.3:
+// 1*( %x21 / %x23-5B / %x5D-7E ).
+func isScopeToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := range len(s) {
+		b := s[i]
+		if b < 0x21 || b > 0x7E || b == '"' || b == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+func (c Config) validateClients(p *problems) {
+	seen := make(map[string]int)
+	for i, cl := range c.Clients {
+		path := fmt.Sprintf("clients[%d]", i)
+		switch {
+		case cl.ID == "":
+			p.add(path+".id", "required")
+		case !isClientID(cl.ID):
+			p.add(path+".id", "may contain only letters, digits and . _ : -, got %q", cl.ID)
+		}
+		if j, dup := seen[cl.ID]; dup && cl.ID != "" {
+			p.add(path+".id", "%q is also clients[%d].id", cl.ID, j)
+		} else {
+			seen[cl.ID] = i
+		}
+		if strings.TrimSpace(cl.Name) == "" {
+			p.add(path+".name", "required: shown to users on the consent page")
+		}
+		c.validateClient(p, path, cl)
+	}
+}
+
+// validateClient checks what depends on a client alone.
+func (c Config) validateClient(p *problems, path string, cl Client) {
+	oneOf(p, path+".type", cl.Type, ClientConfidential, ClientPublic, ClientResourceServer)
+	public := cl.Type == ClientPublic
+	keyAuth := cl.EffectiveAuthMethod() == AuthPrivateKeyJWT
+	needsSecret := (cl.Type == ClientConfidential || cl.Type == ClientResourceServer) && !keyAuth
+
+	switch {
+	case public && cl.Secret != "":
+		p.add(path+".secret", "must be empty for a public client")
+	case keyAuth && cl.Secret != "":
+		p.add(path+".secret", "must be empty for a client authenticating with private_key_jwt")
+	case needsSecret && cl.Secret == "":
+		p.add(path+".secret", "required for a %s client", cl.Type)
+	case needsSecret && utf8.RuneCountInString(cl.Secret) < MinSecretLen:
+		p.add(path+".secret", "must be at least %d characters", MinSecretLen)
+	}
+
+	for j, raw := range cl.RedirectURIs {
+		if msg := redirectURIProblem(raw, public, c.Dev); msg != "" {
+			p.add(fmt.Sprintf("%s.redirect_uris[%d]", path, j), "%s", msg)
+		}
+	}
+	for j, raw := range cl.PostLogoutRedirectURIs {
+		if msg := redirectURIProblem(raw, public, c.Dev); msg != "" {
+			p.add(fmt.Sprintf("%s.post_logout_redirect_uris[%d]", path, j), "%s", msg)
+		}
+	}
+	for j, s := range cl.Scopes {
+		if _, ok := c.Scope(s); !ok {
+			p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
+		}
+	}
+
+	for j, g := range cl.GrantTypes {
+		oneOf(p, fmt.Sprintf("%s.grant_types[%d]", path, j), g,
+			GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials)
+	}
+	grants := cl.EffectiveGrantTypes()
+	switch cl.Type {
+	case ClientPublic:
+		if slices.Contains(grants, GrantClientCredentials) {
+			p.add(path+".grant_types", "a public client may not use %s", GrantClientCredentials)
+		}
+	case ClientResourceServer:
+		if slices.ContainsFunc(grants, func(g string) bool { return g != GrantClientCredentials }) {
+			p.add(path+".grant_types", "a resource_server client may only use %s", GrantClientCredentials)
+		}
+	}
+	if slices.Contains(grants, GrantAuthorizationCode) && len(cl.RedirectURIs) == 0 {
+		p.add(path+".redirect_uris", "at least one is required for %s", GrantAuthorizationCode)
+	}
+	// Refresh tokens come only from the authorization code grant here:
+	// RFC 6749 §4.4.3 says client_credentials should not return one.
+	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) {
+		p.add(path+".grant_types", "%s requires %s", GrantRefreshToken, GrantAuthorizationCode)
+	}
+
+	method := cl.EffectiveAuthMethod()
+	oneOf(p, path+".token_endpoint_auth_method", method,
+		AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone)
+	switch {
+	case public && method != AuthNone:
+		p.add(path+".token_endpoint_auth_method", "must be %s for a public client, got %q", AuthNone, method)
+	case !public && method == AuthNone:
+		p.add(path+".token_endpoint_auth_method", "%s is only for public clients", AuthNone)
+	}
+	switch {
+	case method == AuthPrivateKeyJWT && cl.JWKSURI == "":
+		p.add(path+".jwks_uri", "required for %s", AuthPrivateKeyJWT)
+	case method != AuthPrivateKeyJWT && cl.JWKSURI != "":
+		p.add(path+".jwks_uri", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
+	case cl.JWKSURI != "":
+		u, err := url.Parse(cl.JWKSURI)
+		if err != nil {
+			p.add(path+".jwks_uri", "not a URL: %q", cl.JWKSURI)
+		} else if msg := webURLProblem(u, c.Dev); msg != "" {
+			p.add(path+".jwks_uri", "%s", msg)
+		}
+	}
+}
+
+// isClientID reports whether id uses only [A-Za-z0-9._:-].
+func isClientID(id string) bool {
+	for _, r := range id {
+		ok := r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._:-", r))
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// redirectURIProblem checks a redirect or post-logout redirect URI and
+// returns what is wrong, or "". It must be absolute and have no fragment
+// (RFC 6749 §3.1.2). http is allowed only for a loopback host (RFC 8252
+// §7.3) or in dev mode. A public client may also use a private-use scheme
+// such as com.example.app:/cb (RFC 8252 §7.1).
+func redirectURIProblem(raw string, public, dev bool) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Sprintf("not a URL: %q", raw)
+	}
+	switch {
+	case u.Scheme == "":
+		return fmt.Sprintf("must be an absolute URL: %q", raw)
+	case strings.Contains(raw, "#"):
+		return fmt.Sprintf("must not have a fragment: %q", raw)
+	case u.Scheme == "https" || u.Scheme == "http":
+		if msg := webURLProblem(u, dev); msg != "" {
+			return fmt.Sprintf("%s: %q", msg, raw)
+		}
+	case slices.Contains([]string{"javascript", "data", "vbscript", "file"}, u.Scheme):
+		return fmt.Sprintf("scheme %s: not allowed: %q", u.Scheme, raw)
+	case !public:
+		return fmt.Sprintf("a custom scheme is allowed only for public clients: %q", raw)
+	}
+	return ""
+}
+
+func (c Config) validateUsers(p *problems) {
+	seen := make(map[string]int)
+	for i, u := range c.Users {
+		path := fmt.Sprintf("users[%d]", i)
+		key := strings.ToLower(u.Email)
+		switch j, dup := seen[key]; {
+		case !isEmail(u.Email):
+			p.add(path+".email", "not an email address: %q", u.Email)
+		case dup:
+			p.add(path+".email", "%q is also users[%d].email", u.Email, j)
+		default:
+			seen[key] = i
+		}
+		switch {
+		case u.Password == "" && u.PasswordHash == "":
+			p.add(path+".password", "set password or password_hash")
+		case u.Password != "" && u.PasswordHash != "":
+			p.add(path+".password", "set password or password_hash, not both")
+		case u.Password != "":
+			if n := utf8.RuneCountInString(u.Password); n < MinPasswordLen || n > MaxPasswordLen {
+				p.add(path+".password", "must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+			}
+		default:
+			if !isArgon2idPHC(u.PasswordHash) {
+				p.add(path+".password_hash", "not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)")
+			}
+		}
+	}
+}
+
+// isEmail reports whether s looks like an address: one @ with something on
+// each side and no spaces. The activation mail is the real check.
+func isEmail(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	return ok && local != "" && domain != "" &&
+		!strings.Contains(domain, "@") &&
+		!strings.ContainsFunc(s, unicode.IsSpace)
+}
+
+// isArgon2idPHC reports whether s is an argon2id hash in PHC string format,
+// as golang.org/x/crypto/argon2 users write it:
+// $argon2id$v=19$m=MEMORY,t=TIME,p=THREADS$SALT$HASH, salt and hash in
+// unpadded standard base64.
+func isArgon2idPHC(s string) bool {
+	parts := strings.Split(s, "$")
+	if len(parts) != 6 || parts[0] != "" || parts[1] != "argon2id" || parts[2] != "v=19" {
+		return false
+	}
+	params := make(map[string]bool)
+	for kv := range strings.SplitSeq(parts[3], ",") {
+		k, v, _ := strings.Cut(kv, "=")
+		n, err := strconv.ParseUint(v, 10, 32)
+		if err != nil || n == 0 || params[k] {
+			return false
+		}
+		params[k] = true
+	}
+	if len(params) != 3 || !params["m"] || !params["t"] || !params["p"] {
+		return false
+	}
+	for _, b := range parts[4:] {
+		raw, err := base64.RawStdEncoding.DecodeString(b)
+		if err != nil || len(raw) == 0 {
+			return false
+		}
+	}
+	return true
+}

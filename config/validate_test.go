@@ -1,0 +1,406 @@
+package config
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// Secrets long enough to validate, and a real argon2id hash.
+const (
+	webSecret = "web-client-secret-0123456789abcdef"
+	apiSecret = "api-client-secret-0123456789abcdef"
+	testHash  = "$argon2id$v=19$m=19456,t=2,p=1$RDHcU85WKUZZvL02O7yaBA$If8IHLMFBuAcNyYVIeT3SPoCUUAhGKbJFGYo+hUY/Dk"
+)
+
+// validConfig returns a production configuration that validates, with one
+// client of each type and two users, for the cases below to break.
+func validConfig() Config {
+	cfg := Default()
+	cfg.Issuer = "https://auth.example.com"
+	cfg.Secrets.System = testSecret
+	cfg.Database.URL = "postgres://tokenim@db.example.com:5432/tokenim?sslmode=verify-full"
+	cfg.Clients = []Client{
+		{
+			ID:                     "web",
+			Name:                   "TokenIM Web",
+			Type:                   ClientConfidential,
+			Secret:                 webSecret,
+			RedirectURIs:           []string{"https://im.example.com/cb"},
+			PostLogoutRedirectURIs: []string{"https://im.example.com/"},
+			Scopes:                 []string{"openid", "profile", "offline_access", "im:messages.read"},
+		},
+		{
+			ID:           "com.tokenim.app",
+			Name:         "TokenIM App",
+			Type:         ClientPublic,
+			RedirectURIs: []string{"com.tokenim.app:/cb"},
+			Scopes:       []string{"openid", "offline_access"},
+		},
+		{
+			ID:     "messages-api",
+			Name:   "Messages API",
+			Type:   ClientResourceServer,
+			Secret: apiSecret,
+		},
+	}
+	cfg.Users = []User{
+		{Email: "alice@example.com", Name: "Alice", Password: "correct horse"},
+		{Email: "bob@example.com", Name: "Bob", PasswordHash: testHash},
+	}
+	return cfg
+}
+
+func TestValidConfigIsValid(t *testing.T) {
+	if err := validConfig().Validate(); err != nil {
+		t.Fatalf("the base of the cases below does not validate: %v", err)
+	}
+}
+
+func TestValidateAccepts(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Config)
+	}{
+		{"an http issuer on 127.0.0.1", func(c *Config) { c.Issuer = "http://127.0.0.1:8080" }},
+		{"an http issuer on ::1", func(c *Config) { c.Issuer = "http://[::1]:8080" }},
+		{"an http issuer on localhost", func(c *Config) { c.Issuer = "http://localhost:8080" }},
+		{"an issuer with a path", func(c *Config) { c.Issuer = "https://example.com/auth" }},
+		{"listening on every interface", func(c *Config) { c.Listen = ":8080" }},
+		{"listening on a random port", func(c *Config) { c.Listen = "127.0.0.1:0" }},
+		{"listening on an IPv6 address", func(c *Config) { c.Listen = "[::1]:8443" }},
+		{"the memory database", func(c *Config) { c.Database.URL = "memory" }},
+		{"a postgresql:// URL", func(c *Config) { c.Database.URL = "postgresql://u:p@h/db" }},
+		{"a socket-only postgres URL", func(c *Config) { c.Database.URL = "postgres:///tokenim?host=/run/postgresql" }},
+		{"consent that never expires", func(c *Config) { c.Lifespans.Consent = 0 }},
+		{"consent for 90 days", func(c *Config) { c.Lifespans.Consent = 2160 * time.Hour }},
+		{"authorize codes of exactly 1s", func(c *Config) { c.Lifespans.AuthorizeCode = time.Second }},
+		{"authorize codes of exactly 10m", func(c *Config) { c.Lifespans.AuthorizeCode = 10 * time.Minute }},
+		{"refresh tokens as long as access tokens", func(c *Config) { c.Lifespans.RefreshToken = c.Lifespans.AccessToken }},
+		{"RS256 keys", func(c *Config) { c.Keys.Algorithm = "RS256" }},
+		{"debug text logs", func(c *Config) { c.Log = Log{Level: "debug", Format: "text"} }},
+		{"an http loopback redirect for a confidential client", func(c *Config) {
+			c.Clients[0].RedirectURIs = append(c.Clients[0].RedirectURIs, "http://127.0.0.1:3000/cb")
+		}},
+		{"an http loopback redirect for a native app", func(c *Config) {
+			c.Clients[1].RedirectURIs = []string{"http://127.0.0.1/cb"}
+		}},
+		{"a redirect URI with a query", func(c *Config) {
+			c.Clients[0].RedirectURIs = []string{"https://im.example.com/cb?tenant=1"}
+		}},
+		{"client_secret_post", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = AuthClientSecretPost }},
+		{"private_key_jwt with an https JWKS URI and no secret", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
+			c.Clients[0].JWKSURI = "https://im.example.com/jwks.json"
+			c.Clients[0].Secret = ""
+		}},
+		{"a confidential client using client_credentials too", func(c *Config) {
+			c.Clients[0].GrantTypes = []string{"authorization_code", "refresh_token", "client_credentials"}
+		}},
+		{"a confidential client with client_credentials only and no redirect URI", func(c *Config) {
+			c.Clients[0].GrantTypes = []string{"client_credentials"}
+			c.Clients[0].RedirectURIs = nil
+		}},
+		{"a first-party client skipping consent", func(c *Config) { c.Clients[0].SkipConsent = true }},
+		{"no clients and no users", func(c *Config) { c.Clients, c.Users = nil, nil }},
+		{"a password of exactly 8 characters", func(c *Config) { c.Users[0].Password = "12345678" }},
+		{"a password of exactly 128 characters", func(c *Config) { c.Users[0].Password = strings.Repeat("x", 128) }},
+		{"a password of 8 Chinese characters", func(c *Config) { c.Users[0].Password = "我的密码非常安全" }},
+		{"a system secret of exactly 32 characters", func(c *Config) { c.Secrets.System = strings.Repeat("s", 32) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := validConfig()
+			tt.modify(&cfg)
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+	}
+}
+
+func TestValidateRefuses(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Config)
+		path   string // the field the problem must name
+		text   string // and a part of its message
+	}{
+		// issuer
+		{"a missing issuer", func(c *Config) { c.Issuer = "" }, "issuer", "required"},
+		{"a relative issuer", func(c *Config) { c.Issuer = "auth.example.com" }, "issuer", "absolute URL"},
+		{"an issuer with a query", func(c *Config) { c.Issuer = "https://auth.example.com?tenant=1" }, "issuer", "query"},
+		{"an issuer with a fragment", func(c *Config) { c.Issuer = "https://auth.example.com#top" }, "issuer", "fragment"},
+		{"an issuer with a trailing slash", func(c *Config) { c.Issuer = "https://auth.example.com/" }, "issuer", "slash"},
+		{"an http issuer on a public host", func(c *Config) { c.Issuer = "http://auth.example.com" }, "issuer", "https"},
+		{"an ftp issuer", func(c *Config) { c.Issuer = "ftp://auth.example.com" }, "issuer", "https"},
+		{"an issuer with a password", func(c *Config) { c.Issuer = "https://u:p@auth.example.com" }, "issuer", "user name"},
+		{"an issuer with no host", func(c *Config) { c.Issuer = "https:///path" }, "issuer", "host"},
+
+		// listen
+		{"listen without a port", func(c *Config) { c.Listen = "127.0.0.1" }, "listen", "HOST:PORT"},
+		{"listen on a port above 65535", func(c *Config) { c.Listen = "127.0.0.1:70000" }, "listen", "0 to 65535"},
+		{"listen on a named port", func(c *Config) { c.Listen = ":http" }, "listen", "0 to 65535"},
+		{"an empty listen address", func(c *Config) { c.Listen = "" }, "listen", "HOST:PORT"},
+
+		// database
+		{"a missing database URL", func(c *Config) { c.Database.URL = "" }, "database.url", "required"},
+		{"a MySQL URL", func(c *Config) { c.Database.URL = "mysql://u@h/db" }, "database.url", `not "memory" or a postgres:// URL`},
+		{"a database path", func(c *Config) { c.Database.URL = "/var/lib/tokenim.db" }, "database.url", `not "memory" or a postgres:// URL`},
+		{"zero max conns", func(c *Config) { c.Database.MaxConns = 0 }, "database.max_conns", "at least 1"},
+		{"a zero query timeout", func(c *Config) { c.Database.QueryTimeout = 0 }, "database.query_timeout", "greater than 0"},
+
+		// secrets
+		{"a missing system secret", func(c *Config) { c.Secrets.System = "" }, "secrets.system", "required"},
+		{"a placeholder system secret", func(c *Config) { c.Secrets.System = "change-me" }, "secrets.system", "must be at least 32 characters"},
+		{"a 31-character system secret", func(c *Config) { c.Secrets.System = strings.Repeat("s", 31) }, "secrets.system", "at least 32"},
+
+		// lifespans
+		{"a zero authorize code lifespan", func(c *Config) { c.Lifespans.AuthorizeCode = 0 }, "lifespans.authorize_code", "must be between 1s and 10m"},
+		{"an 11-minute authorize code", func(c *Config) { c.Lifespans.AuthorizeCode = 11 * time.Minute }, "lifespans.authorize_code", "must be between 1s and 10m"},
+		{"a zero access token lifespan", func(c *Config) { c.Lifespans.AccessToken = 0 }, "lifespans.access_token", "greater than 0"},
+		{"a zero refresh token lifespan", func(c *Config) { c.Lifespans.RefreshToken = 0 }, "lifespans.refresh_token", "greater than 0"},
+		{"a negative ID token lifespan", func(c *Config) { c.Lifespans.IDToken = -time.Hour }, "lifespans.id_token", "greater than 0"},
+		{"a zero login session", func(c *Config) { c.Lifespans.LoginSession = 0 }, "lifespans.login_session", "greater than 0"},
+		{"a zero flow lifespan", func(c *Config) { c.Lifespans.Flow = 0 }, "lifespans.flow", "greater than 0"},
+		{"a negative consent lifespan", func(c *Config) { c.Lifespans.Consent = -time.Second }, "lifespans.consent", "negative"},
+		{"refresh tokens shorter than access tokens", func(c *Config) {
+			c.Lifespans.AccessToken, c.Lifespans.RefreshToken = 2*time.Hour, time.Hour
+		}, "lifespans.refresh_token", "shorter than lifespans.access_token"},
+
+		// keys, log, server
+		{"HS256 keys", func(c *Config) { c.Keys.Algorithm = "HS256" }, "keys.algorithm", `"HS256"`},
+		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
+		{"an unknown log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "debug, info, warn, error"},
+		{"an unknown log format", func(c *Config) { c.Log.Format = "xml" }, "log.format", "json, text"},
+		{"a zero read header timeout", func(c *Config) { c.Server.ReadHeaderTimeout = 0 }, "server.read_header_timeout", "greater than 0"},
+		{"a zero read timeout", func(c *Config) { c.Server.ReadTimeout = 0 }, "server.read_timeout", "greater than 0"},
+		{"a zero write timeout", func(c *Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", "greater than 0"},
+		{"a zero idle timeout", func(c *Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", "greater than 0"},
+		{"a negative shutdown timeout", func(c *Config) { c.Server.ShutdownTimeout = -time.Second }, "server.shutdown_timeout", "greater than 0"},
+
+		// scopes
+		{"a scope without a name", func(c *Config) { c.Scopes[2].Name = "" }, "scopes[2].name", "required"},
+		{"a scope name with a space", func(c *Config) { c.Scopes[2].Name = "read all" }, "scopes[2].name", "without spaces"},
+		{"a scope name with a quote", func(c *Config) { c.Scopes[2].Name = `say"hi` }, "scopes[2].name", "RFC 6749"},
+		{"a duplicate scope name", func(c *Config) { c.Scopes[3].Name = "profile" }, "scopes[3].name", "also scopes[1].name"},
+		{"a scope without a Chinese description", func(c *Config) { delete(c.Scopes[2].Description, "zh-CN") }, "scopes[2].description", "missing zh-CN"},
+		{"a scope with a blank English description", func(c *Config) { c.Scopes[4].Description["en"] = "  " }, "scopes[4].description", "missing en"},
+		{"a scope without descriptions", func(c *Config) { c.Scopes[4].Description = nil }, "scopes[4].description", "missing zh-CN"},
+		{"a catalogue without openid", func(c *Config) { c.Scopes = c.Scopes[1:] }, "scopes", "openid must be in the catalogue"},
+
+		// clients: identity
+		{"a client without an id", func(c *Config) { c.Clients[1].ID = "" }, "clients[1].id", "required"},
+		{"a client id with a slash and a space", func(c *Config) { c.Clients[1].ID = "my app/1" }, "clients[1].id", "only letters, digits"},
+		{"a client id with non-ASCII letters", func(c *Config) { c.Clients[1].ID = "客户端" }, "clients[1].id", "only letters, digits"},
+		{"a duplicate client id", func(c *Config) { c.Clients[2].ID = "web" }, "clients[2].id", "also clients[0].id"},
+		{"a client without a name", func(c *Config) { c.Clients[0].Name = " " }, "clients[0].name", "required"},
+		{"an unknown client type", func(c *Config) { c.Clients[0].Type = "trusted" }, "clients[0].type", "confidential, public, resource_server"},
+
+		// clients: secrets
+		{"a confidential client without a secret", func(c *Config) { c.Clients[0].Secret = "" }, "clients[0].secret", "required"},
+		{"a confidential client with a short secret", func(c *Config) { c.Clients[0].Secret = "s3cret" }, "clients[0].secret", "at least 32"},
+		{"a public client with a secret", func(c *Config) { c.Clients[1].Secret = webSecret }, "clients[1].secret", "must be empty"},
+		{"a resource server without a secret", func(c *Config) { c.Clients[2].Secret = "" }, "clients[2].secret", "required"},
+
+		// clients: redirect URIs
+		{"a relative redirect URI", func(c *Config) { c.Clients[0].RedirectURIs = []string{"/cb"} }, "clients[0].redirect_uris[0]", "absolute"},
+		{"a redirect URI with a fragment", func(c *Config) {
+			c.Clients[0].RedirectURIs = []string{"https://im.example.com/cb", "https://im.example.com/cb#x"}
+		}, "clients[0].redirect_uris[1]", "fragment"},
+		{"an http redirect URI on a public host", func(c *Config) { c.Clients[0].RedirectURIs = []string{"http://im.example.com/cb"} }, "clients[0].redirect_uris[0]", "https"},
+		{"an https redirect URI without a host", func(c *Config) { c.Clients[0].RedirectURIs = []string{"https:/cb"} }, "clients[0].redirect_uris[0]", "host"},
+		{"a custom-scheme redirect for a confidential client", func(c *Config) {
+			c.Clients[0].RedirectURIs = []string{"com.example.app:/cb"}
+		}, "clients[0].redirect_uris[0]", "only for public clients"},
+		{"a javascript: redirect for a public client", func(c *Config) {
+			c.Clients[1].RedirectURIs = []string{"javascript:alert(1)"}
+		}, "clients[1].redirect_uris[0]", "not allowed"},
+		{"a post-logout URI with a fragment", func(c *Config) {
+			c.Clients[0].PostLogoutRedirectURIs = []string{"https://im.example.com/#bye"}
+		}, "clients[0].post_logout_redirect_uris[0]", "fragment"},
+		{"an http post-logout URI on a public host", func(c *Config) {
+			c.Clients[0].PostLogoutRedirectURIs = []string{"http://im.example.com/"}
+		}, "clients[0].post_logout_redirect_uris[0]", "https"},
+
+		// clients: scopes and grants
+		{"a client scope not in the catalogue", func(c *Config) { c.Clients[0].Scopes = []string{"openid", "im:files.read"} }, "clients[0].scopes[1]", "not in the scope catalogue"},
+		{"an unknown grant type", func(c *Config) { c.Clients[0].GrantTypes = []string{"authorization_code", "implicit"} }, "clients[0].grant_types[1]", `"implicit"`},
+		{"the password grant", func(c *Config) { c.Clients[0].GrantTypes = []string{"password"} }, "clients[0].grant_types[0]", "authorization_code, refresh_token, client_credentials"},
+		{"a public client using client_credentials", func(c *Config) {
+			c.Clients[1].GrantTypes = []string{"authorization_code", "client_credentials"}
+		}, "clients[1].grant_types", "public client may not use client_credentials"},
+		{"authorization_code without a redirect URI", func(c *Config) { c.Clients[0].RedirectURIs = nil }, "clients[0].redirect_uris", "required for authorization_code"},
+		{"a public client without a redirect URI", func(c *Config) { c.Clients[1].RedirectURIs = nil }, "clients[1].redirect_uris", "required for authorization_code"},
+		{"a resource server using authorization_code", func(c *Config) {
+			c.Clients[2].GrantTypes = []string{"client_credentials", "authorization_code"}
+			c.Clients[2].RedirectURIs = []string{"https://api.example.com/cb"}
+		}, "clients[2].grant_types", "may only use client_credentials"},
+		{"refresh_token without authorization_code", func(c *Config) {
+			c.Clients[0].GrantTypes = []string{"client_credentials", "refresh_token"}
+		}, "clients[0].grant_types", "refresh_token requires authorization_code"},
+
+		// clients: token endpoint authentication
+		{"an unknown auth method", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = "tls_client_auth" }, "clients[0].token_endpoint_auth_method", "client_secret_basic, client_secret_post, private_key_jwt, none"},
+		{"none for a confidential client", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = AuthNone }, "clients[0].token_endpoint_auth_method", "only for public clients"},
+		{"none for a resource server", func(c *Config) { c.Clients[2].TokenEndpointAuthMethod = AuthNone }, "clients[2].token_endpoint_auth_method", "only for public clients"},
+		{"client_secret_basic for a public client", func(c *Config) {
+			c.Clients[1].TokenEndpointAuthMethod = AuthClientSecretBasic
+		}, "clients[1].token_endpoint_auth_method", "must be none for a public client"},
+		{"private_key_jwt without a JWKS URI", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
+		}, "clients[0].jwks_uri", "required for private_key_jwt"},
+		{"a secret with private_key_jwt", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
+			c.Clients[0].JWKSURI = "https://im.example.com/jwks.json"
+		}, "clients[0].secret", "must be empty for a client authenticating with private_key_jwt"},
+		{"a JWKS URI without private_key_jwt", func(c *Config) {
+			c.Clients[0].JWKSURI = "https://im.example.com/jwks.json"
+		}, "clients[0].jwks_uri", "only with token_endpoint_auth_method private_key_jwt"},
+		{"an http JWKS URI on a public host", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
+			c.Clients[0].JWKSURI = "http://im.example.com/jwks.json"
+		}, "clients[0].jwks_uri", "https"},
+
+		// users
+		{"an email without @", func(c *Config) { c.Users[0].Email = "alice.example.com" }, "users[0].email", "not an email address"},
+		{"an email with two @", func(c *Config) { c.Users[0].Email = "alice@home@example.com" }, "users[0].email", "not an email address"},
+		{"an email with nothing before @", func(c *Config) { c.Users[0].Email = "@example.com" }, "users[0].email", "not an email address"},
+		{"an empty email", func(c *Config) { c.Users[0].Email = "" }, "users[0].email", "not an email address"},
+		{"the same email in another case", func(c *Config) { c.Users[1].Email = "Alice@Example.COM" }, "users[1].email", "also users[0].email"},
+		{"a user with neither password nor hash", func(c *Config) { c.Users[0].Password = "" }, "users[0].password", "set password or password_hash"},
+		{"a user with both password and hash", func(c *Config) { c.Users[1].Password = "correct horse" }, "users[1].password", "not both"},
+		{"a 7-character password", func(c *Config) { c.Users[0].Password = "1234567" }, "users[0].password", "8 to 128 characters"},
+		{"a 129-character password", func(c *Config) { c.Users[0].Password = strings.Repeat("x", 129) }, "users[0].password", "8 to 128 characters"},
+		{"a bcrypt hash", func(c *Config) {
+			c.Users[1].PasswordHash = "$2a$10$N9qo8uLOickgx2ZMRZoMyeIjZAgcfl7p92ldGxad68LJZdL17lhWy"
+		}, "users[1].password_hash", "not an argon2id PHC string"},
+		{"an argon2i hash", func(c *Config) {
+			c.Users[1].PasswordHash = strings.Replace(testHash, "argon2id", "argon2i", 1)
+		}, "users[1].password_hash", "argon2id"},
+		{"an argon2id hash without parameters", func(c *Config) {
+			c.Users[1].PasswordHash = "$argon2id$v=19$RDHcU85WKUZZvL02O7yaBA$If8IHLMFBuAcNyYVIeT3SPoCUUAhGKbJFGYo+hUY/Dk"
+		}, "users[1].password_hash", "argon2id"},
+		{"an argon2id hash missing the parallelism", func(c *Config) {
+			c.Users[1].PasswordHash = strings.Replace(testHash, ",p=1", "", 1)
+		}, "users[1].password_hash", "argon2id"},
+		{"an argon2id hash whose salt is not base64", func(c *Config) {
+			c.Users[1].PasswordHash = strings.Replace(testHash, "RDHcU85WKUZZvL02O7yaBA", "not*base64", 1)
+		}, "users[1].password_hash", "argon2id"},
+		{"an argon2id hash with an unknown parameter", func(c *Config) {
+			c.Users[1].PasswordHash = strings.Replace(testHash, ",p=1", ",p=1,x=2", 1)
+		}, "users[1].password_hash", "argon2id"},
+		{"an argon2id hash with zero iterations", func(c *Config) {
+			c.Users[1].PasswordHash = strings.Replace(testHash, "t=2", "t=0", 1)
+		}, "users[1].password_hash", "argon2id"},
+		{"just the argon2id prefix", func(c *Config) { c.Users[1].PasswordHash = "$argon2id$" }, "users[1].password_hash", "argon2id"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			cfg := validConfig()
+			tt.modify(&cfg)
+			requireProblem(t, cfg.Validate(), tt.path, tt.text)
+		})
+	}
+}
+
+func TestValidateReportsEveryProblem(t *testing.T) {
+	cfg := validConfig()
+	cfg.Issuer = "ftp://auth.example.com/"
+	cfg.Listen = "nowhere"
+	cfg.Database.URL = "sqlite://tokenim.db"
+	cfg.Secrets.System = "change-me"
+	cfg.Lifespans.AuthorizeCode = time.Hour
+	cfg.Keys.Algorithm = "none"
+	cfg.Scopes[2].Description = map[string]string{"en": "See your email address"}
+	cfg.Clients[1].Secret = "oops"
+	cfg.Users[0].Password = "short"
+
+	err := cfg.Validate()
+	want := []struct{ path, text string }{
+		{"issuer", "https"},
+		{"issuer", "slash"},
+		{"listen", "HOST:PORT"},
+		{"database.url", "postgres"},
+		{"secrets.system", "at least 32"},
+		{"lifespans.authorize_code", "between 1s and 10m"},
+		{"keys.algorithm", "ES256"},
+		{"scopes[2].description", "missing zh-CN"},
+		{"clients[1].secret", "must be empty"},
+		{"users[0].password", "8 to 128"},
+	}
+	for _, w := range want {
+		requireProblem(t, err, w.path, w.text)
+	}
+	if lines := strings.Count(err.Error(), "\n") + 1; lines != len(want) {
+		t.Errorf("got %d problems, want %d:\n%v", lines, len(want), err)
+	}
+}
+
+func TestValidateNeverQuotesSecrets(t *testing.T) {
+	const (
+		dbPassword     = "db-pw-do-not-print"
+		systemSecret   = "sys-do-not-print"
+		clientSecret   = "client-do-not-print"
+		publicSecret   = "public-do-not-print"
+		userPassword   = "pw-do-not-print-" // 16 characters, then made too long
+		userPassword2  = "short-pw"
+		hashLikeSecret = "$argon2id$hash-do-not-print"
+	)
+	cfg := validConfig()
+	cfg.Database.URL = "mysql://u:" + dbPassword + "@h/db"
+	cfg.Secrets.System = systemSecret
+	cfg.Clients[0].Secret = clientSecret
+	cfg.Clients[1].Secret = publicSecret
+	cfg.Users[0].Password = strings.Repeat(userPassword, 9)
+	cfg.Users[1].Password = userPassword2
+	cfg.Users = append(cfg.Users, User{Email: "carol@example.com", PasswordHash: hashLikeSecret})
+
+	err := cfg.Validate()
+	if err == nil {
+		t.Fatal("Validate: no error")
+	}
+	for _, secret := range []string{dbPassword, systemSecret, clientSecret, publicSecret, userPassword, userPassword2, hashLikeSecret} {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error quotes %q:\n%v", secret, err)
+		}
+	}
+}
+
+func TestValidateDevMode(t *testing.T) {
+	tests := []struct {
+		name   string
+		modify func(*Config)
+		path   string // the problem in production; dev mode has none
+	}{
+		{"an http issuer on a public host", func(c *Config) { c.Issuer = "http://auth.dev.example.com:8080" }, "issuer"},
+		{"an http redirect URI on a public host", func(c *Config) {
+			c.Clients[0].RedirectURIs = []string{"http://im.dev.example.com/cb"}
+		}, "clients[0].redirect_uris[0]"},
+		{"an http post-logout URI on a public host", func(c *Config) {
+			c.Clients[0].PostLogoutRedirectURIs = []string{"http://im.dev.example.com/"}
+		}, "clients[0].post_logout_redirect_uris[0]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name+" is allowed with --dev", func(t *testing.T) {
+			cfg := validConfig()
+			tt.modify(&cfg)
+			cfg.Dev = true
+			if err := cfg.Validate(); err != nil {
+				t.Fatalf("Validate: %v", err)
+			}
+		})
+		t.Run(tt.name+" is refused in production", func(t *testing.T) {
+			cfg := validConfig()
+			tt.modify(&cfg)
+			requireProblem(t, cfg.Validate(), tt.path, "https")
+		})
+	}
+
+	t.Run("dev mode still refuses an issuer that is not http or https", func(t *testing.T) {
+		cfg := validConfig()
+		cfg.Dev = true
+		cfg.Issuer = "ws://auth.dev.example.com"
+		requireProblem(t, cfg.Validate(), "issuer", "https")
+	})
+}
