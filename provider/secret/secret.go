@@ -15,7 +15,7 @@ const MinSystemLength = 32
 
 // ClientSecretPrefix starts every generated client secret, so that secret
 // scanners and people can recognise one.
-const ClientSecretPrefix = "tkm_"
+const ClientSecretPrefix = "tkm_cs_"
 
 // PrefixLength is how many characters of a secret are kept in clear to
 // tell secrets apart (the prefix plus 4 random characters).

@@ -1,0 +1,129 @@
+package oauth_test
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+func TestClientCredentials(t *testing.T) {
+	eachBackend(t, func(t *testing.T, h *harness) {
+		botSecret := h.bot("bot", "im:messages.send", "im:presence.read", "openid")
+
+		t.Run("a bot gets an opaque bearer token with the scopes it asked for", func(t *testing.T) {
+			cc := clientcredentials.Config{ClientID: "bot", ClientSecret: botSecret, TokenURL: h.url("/oauth2/token"), Scopes: []string{"im:messages.send"}}
+			tok, err := cc.Token(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.HasPrefix(tok.AccessToken, "tkm_at_") || tok.TokenType != "bearer" {
+				t.Fatalf("token %q type %q: want an opaque tkm_at_ bearer token", tok.AccessToken, tok.TokenType)
+			}
+			if tok.RefreshToken != "" {
+				t.Fatal("client credentials issued a refresh token")
+			}
+			if got := tok.Extra("scope"); got != "im:messages.send" {
+				t.Fatalf("granted scope %q, want im:messages.send", got)
+			}
+			if d := time.Until(tok.Expiry); d < 55*time.Minute || d > 61*time.Minute {
+				t.Fatalf("token expires in %v, want about the 1h access-token lifespan", d)
+			}
+		})
+
+		t.Run("without a scope a bot gets its allowed scopes that are not about a user", func(t *testing.T) {
+			cc := clientcredentials.Config{ClientID: "bot", ClientSecret: botSecret, TokenURL: h.url("/oauth2/token")}
+			tok, err := cc.Token(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := tok.Extra("scope"); got != "im:messages.send im:presence.read" {
+				t.Fatalf("granted scope %q, want im:messages.send im:presence.read", got)
+			}
+		})
+
+		t.Run("client_secret_post works for a client registered for it", func(t *testing.T) {
+			s := h.addClient(storage.Client{ID: "poster", Name: "poster", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:contacts.read"}, TokenEndpointAuthMethod: "client_secret_post"})
+			cc := clientcredentials.Config{ClientID: "poster", ClientSecret: s, TokenURL: h.url("/oauth2/token"), AuthStyle: oauth2.AuthStyleInParams}
+			if _, err := cc.Token(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			// The same client with Basic is refused: it registered post.
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "poster", s)
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+
+		t.Run("a wrong secret is 401 invalid_client", func(t *testing.T) {
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret+"x")
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+
+		t.Run("an unknown client is 401 invalid_client", func(t *testing.T) {
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "ghost", botSecret)
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+
+		t.Run("an expired secret is invalid_client", func(t *testing.T) {
+			s := h.bot("expiring", "im:messages.send")
+			if _, err := h.store.UpdateClient(t.Context(), "expiring", func(c storage.Client) (storage.Client, error) {
+				c.Secrets[0].ExpiresAt = time.Now().Add(-time.Minute).UTC().Truncate(time.Second)
+				return c, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "expiring", s)
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+
+		t.Run("a scope outside the client's list is refused", func(t *testing.T) {
+			cc := clientcredentials.Config{ClientID: "bot", ClientSecret: botSecret, TokenURL: h.url("/oauth2/token"), Scopes: []string{"im:calls.read"}, AuthStyle: oauth2.AuthStyleInHeader}
+			_, err := cc.Token(t.Context())
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "invalid_scope" {
+				t.Fatalf("got %v, want invalid_scope", err)
+			}
+		})
+
+		t.Run("a client not registered for the grant is refused", func(t *testing.T) {
+			s := h.addClient(storage.Client{ID: "webapp", Name: "webapp", Type: storage.ClientConfidential, GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid"}, RedirectURIs: []string{"https://app.example/cb"}})
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "webapp", s)
+			wantError(t, r, http.StatusBadRequest, "unauthorized_client")
+		})
+
+		t.Run("password and implicit grants do not exist", func(t *testing.T) {
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"password"}, "username": {"a"}, "password": {"b"}}, "bot", botSecret)
+			wantError(t, r, http.StatusBadRequest, "unsupported_grant_type")
+		})
+
+		t.Run("malformed bodies are 400 with an RFC 6749 error", func(t *testing.T) {
+			for name, body := range map[string]string{
+				"no grant type":   "",
+				"broken encoding": "grant_type=%zz",
+			} {
+				req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, h.url("/oauth2/token"), strings.NewReader(body))
+				req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+				req.SetBasicAuth("bot", botSecret)
+				r := h.do(req)
+				if r.status != http.StatusBadRequest || r.str("error") == "" {
+					t.Errorf("%s: got %d %s, want 400 with an error", name, r.status, r.raw)
+				}
+			}
+		})
+
+		t.Run("GET is 405 with an RFC 6749 error", func(t *testing.T) {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/oauth2/token"), nil)
+			r := h.do(req)
+			wantError(t, r, http.StatusMethodNotAllowed, "invalid_request")
+			if r.header.Get("Allow") != "POST" {
+				t.Fatalf("Allow = %q", r.header.Get("Allow"))
+			}
+		})
+	})
+}

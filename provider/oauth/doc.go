@@ -1,0 +1,13 @@
+// Package oauth wires fosite into TokenIM Auth and owns the protocol
+// endpoints:
+//
+//	POST /oauth2/token        token endpoint (RFC 6749 section 3.2)
+//	POST /oauth2/introspect   token introspection (RFC 7662)
+//	POST /oauth2/revoke       token revocation (RFC 7009)
+//
+// fosite does the protocol; this package composes exactly the handlers we
+// support (authorization code with PKCE, refresh with rotation, client
+// credentials, OpenID Connect, introspection, revocation) and adapts
+// storage.Store to the storage interfaces those handlers expect. fosite
+// types stop here: the rest of the provider sees storage records.
+package oauth

@@ -1,0 +1,131 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/ory/fosite"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// introspect is the introspection endpoint (RFC 7662). The caller must
+// authenticate as a client (RFC 7662 section 2.1): a resource server may
+// introspect any token, any other confidential client only the tokens
+// issued to it; for any other token the answer is {"active":false}, which
+// reveals nothing (section 2.2).
+func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
+		return
+	}
+	if !hasClientCredentials(r) {
+		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required: introspection answers registered resource servers and confidential clients only.")
+		return
+	}
+	caller, err := p.fosite.AuthenticateClient(ctx, r, r.PostForm)
+	if err != nil {
+		p.logServerError(ctx, "introspect", err)
+		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed: introspection needs the credentials of a registered resource server or confidential client.")
+		return
+	}
+	if caller.IsPublic() {
+		writeError(w, http.StatusUnauthorized, "invalid_client", "A public client cannot authenticate, so it cannot introspect tokens.")
+		return
+	}
+	token := r.PostForm.Get("token")
+	if token == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The token parameter is missing.")
+		return
+	}
+	tokenUse, ar, err := p.fosite.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(""))
+	if err != nil {
+		if !errors.Is(err, fosite.ErrRequestUnauthorized) && !errors.Is(err, fosite.ErrTokenExpired) && !errors.Is(err, fosite.ErrInactiveToken) {
+			p.logServerError(ctx, "introspect", err)
+		}
+		writeJSON(w, http.StatusOK, introspection{Active: false})
+		return
+	}
+	if !mayIntrospect(caller, ar) {
+		writeJSON(w, http.StatusOK, introspection{Active: false})
+		return
+	}
+	writeJSON(w, http.StatusOK, p.describe(tokenUse, ar))
+}
+
+// introspection is an RFC 7662 section 2.2 response.
+type introspection struct {
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope,omitempty"`
+	ClientID  string   `json:"client_id,omitempty"`
+	Username  string   `json:"username,omitempty"`
+	TokenType string   `json:"token_type,omitempty"`
+	Exp       int64    `json:"exp,omitempty"`
+	Iat       int64    `json:"iat,omitempty"`
+	Sub       string   `json:"sub,omitempty"`
+	Aud       []string `json:"aud,omitempty"`
+	Iss       string   `json:"iss,omitempty"`
+	// TokenUse says whether the token is an access or a refresh token.
+	TokenUse string `json:"token_use,omitempty"`
+}
+
+// describe tells an active token's metadata.
+func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) introspection {
+	kind := fosite.AccessToken
+	if use == fosite.RefreshToken {
+		kind = fosite.RefreshToken
+	}
+	out := introspection{
+		Active:   true,
+		Scope:    strings.Join(ar.GetGrantedScopes(), " "),
+		ClientID: ar.GetClient().GetID(),
+		Iss:      p.cfg.Issuer,
+		Iat:      ar.GetRequestedAt().Unix(),
+		Aud:      ar.GetGrantedAudience(),
+		TokenUse: string(use),
+	}
+	if use == fosite.AccessToken {
+		out.TokenType = "Bearer"
+	}
+	if sess := ar.GetSession(); sess != nil {
+		out.Sub = sess.GetSubject()
+		out.Username = sess.GetUsername()
+		if exp := sess.GetExpiresAt(kind); !exp.IsZero() {
+			out.Exp = exp.Unix()
+		}
+	}
+	return out
+}
+
+// mayIntrospect says whether caller may learn about the token of ar.
+func mayIntrospect(caller fosite.Client, ar fosite.AccessRequester) bool {
+	if c, ok := caller.(*client); ok && c.Type == storage.ClientResourceServer {
+		return true
+	}
+	return caller.GetID() == ar.GetClient().GetID()
+}
+
+// revoke is the revocation endpoint (RFC 7009): a client revokes its own
+// access or refresh token, and with it the whole token family.
+func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
+		return
+	}
+	if !hasClientCredentials(r) {
+		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required to revoke a token.")
+		return
+	}
+	if err := p.fosite.NewRevocationRequest(ctx, r); err != nil {
+		p.logServerError(ctx, "revoke", err)
+		writeFositeError(w, err)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusOK)
+}

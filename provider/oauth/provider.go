@@ -1,0 +1,140 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	jose "github.com/go-jose/go-jose/v3"
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/token/jwt"
+
+	"github.com/tokenim/tokenim-auth/provider/keys"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// SigningKeys is what the provider needs of the signing keys.
+type SigningKeys interface {
+	Current(ctx context.Context) (keys.Key, error)
+}
+
+// Config holds the provider's settings and dependencies.
+type Config struct {
+	// Issuer is the public base URL, the "iss" of every token.
+	Issuer string
+	// Lifespans of codes and tokens.
+	AuthorizeCodeLifespan time.Duration
+	AccessTokenLifespan   time.Duration
+	RefreshTokenLifespan  time.Duration
+	IDTokenLifespan       time.Duration
+	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the
+	// system secret.
+	TokenKey []byte
+	// Hasher checks client secrets.
+	Hasher secret.Hasher
+	Keys   SigningKeys
+	Store  storage.Store
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Provider serves the OAuth 2.1 and OpenID Connect endpoints.
+type Provider struct {
+	fosite *fosite.Fosite
+	store  *fositeStore
+	cfg    Config
+	logger *slog.Logger
+}
+
+// New composes fosite with the handlers TokenIM Auth supports.
+func New(cfg Config) (*Provider, error) {
+	if len(cfg.TokenKey) < 32 {
+		return nil, errors.New("oauth: the token key must be at least 32 bytes")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	fc := &fosite.Config{
+		AccessTokenLifespan:   cfg.AccessTokenLifespan,
+		RefreshTokenLifespan:  cfg.RefreshTokenLifespan,
+		AuthorizeCodeLifespan: cfg.AuthorizeCodeLifespan,
+		IDTokenLifespan:       cfg.IDTokenLifespan,
+		IDTokenIssuer:         cfg.Issuer,
+		AccessTokenIssuer:     cfg.Issuer,
+		TokenURL:              cfg.Issuer + "/oauth2/token",
+		GlobalSecret:          cfg.TokenKey,
+		ClientSecretsHasher:   secretHasher{cfg.Hasher},
+		ScopeStrategy:         fosite.ExactScopeStrategy,
+		// PKCE for every client, S256 only (RFC 9700 section 2.1.1).
+		EnforcePKCE:                    true,
+		EnforcePKCEForPublicClients:    true,
+		EnablePKCEPlainChallengeMethod: false,
+		// A refresh token only when the user granted offline access.
+		RefreshTokenScopes:         []string{"offline_access"},
+		SendDebugMessagesToClients: false,
+	}
+	strategy := newTokenStrategy(fc)
+	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature}
+	keyGetter := func(ctx context.Context) (any, error) {
+		k, err := cfg.Keys.Current(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &jose.JSONWebKey{Key: k.Signer, KeyID: k.ID, Algorithm: k.Algorithm, Use: "sig"}, nil
+	}
+	provider := compose.Compose(fc, store, &compose.CommonStrategy{
+		CoreStrategy:               strategy,
+		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keyGetter, fc),
+		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keyGetter},
+	},
+		compose.OAuth2AuthorizeExplicitFactory,
+		compose.OAuth2PKCEFactory,
+		compose.OAuth2RefreshTokenGrantFactory,
+		compose.OAuth2ClientCredentialsGrantFactory,
+		compose.OpenIDConnectExplicitFactory,
+		compose.OpenIDConnectRefreshFactory,
+		compose.OAuth2TokenIntrospectionFactory,
+		compose.OAuth2TokenRevocationFactory,
+	)
+	f, ok := provider.(*fosite.Fosite)
+	if !ok {
+		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
+	}
+	return &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger}, nil
+}
+
+// Mount registers the endpoints on mux.
+func (p *Provider) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("POST /oauth2/token", p.token)
+	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
+	mux.HandleFunc("POST /oauth2/revoke", p.revoke)
+	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"} {
+		mux.HandleFunc(path, methodNotAllowed)
+	}
+}
+
+func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Allow", http.MethodPost)
+	writeError(w, http.StatusMethodNotAllowed, "invalid_request", fmt.Sprintf("%s is not allowed here; use POST with an application/x-www-form-urlencoded body.", r.Method))
+}
+
+// maxFormBytes bounds a request body on the protocol endpoints.
+const maxFormBytes = 64 << 10
+
+// logServerError logs an error fosite reports as ours (server_error,
+// temporarily_unavailable): the client only sees the code.
+func (p *Provider) logServerError(ctx context.Context, endpoint string, err error) {
+	var rfc *fosite.RFC6749Error
+	if errors.As(err, &rfc) && rfc.CodeField < http.StatusInternalServerError {
+		return
+	}
+	p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", endpoint, "err", err)
+}

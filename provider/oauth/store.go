@@ -1,0 +1,323 @@
+package oauth
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/url"
+	"time"
+
+	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/oauth2"
+	"github.com/ory/fosite/handler/openid"
+	"github.com/ory/fosite/handler/pkce"
+	fositestorage "github.com/ory/fosite/storage"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// fositeStore adapts storage.Store to the storage interfaces fosite's
+// handlers type-assert (compose/compose_*.go). It owns the encoding of
+// fosite requests and maps storage errors to the fosite errors the handlers
+// test for; nothing outside this package sees a fosite type.
+type fositeStore struct {
+	store storage.Store
+	now   func() time.Time
+	// codeSignature turns an authorization code into its signature: fosite
+	// hands the OpenID Connect storage the code itself, which must not be
+	// stored.
+	codeSignature func(ctx context.Context, code string) string
+}
+
+var (
+	_ fosite.Storage                     = (*fositeStore)(nil)
+	_ oauth2.CoreStorage                 = (*fositeStore)(nil)
+	_ oauth2.TokenRevocationStorage      = (*fositeStore)(nil)
+	_ openid.OpenIDConnectRequestStorage = (*fositeStore)(nil)
+	_ pkce.PKCERequestStorage            = (*fositeStore)(nil)
+	_ fositestorage.Transactional        = (*fositeStore)(nil)
+)
+
+// storedRequest is the serialized form of a fosite request.
+type storedRequest struct {
+	ID                string          `json:"id"`
+	RequestedAt       time.Time       `json:"requested_at"`
+	ClientID          string          `json:"client_id"`
+	RequestedScope    []string        `json:"requested_scope,omitempty"`
+	GrantedScope      []string        `json:"granted_scope,omitempty"`
+	RequestedAudience []string        `json:"requested_audience,omitempty"`
+	GrantedAudience   []string        `json:"granted_audience,omitempty"`
+	Form              url.Values      `json:"form,omitempty"`
+	Session           json.RawMessage `json:"session"`
+}
+
+// expiryKind says which session expiry applies to each kind of record.
+func expiryKind(kind storage.TokenKind) fosite.TokenType {
+	switch kind {
+	case storage.KindAccessToken:
+		return fosite.AccessToken
+	case storage.KindRefreshToken:
+		return fosite.RefreshToken
+	default:
+		return fosite.AuthorizeCode
+	}
+}
+
+func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, signature, accessSignature string, r fosite.Requester) error {
+	sess, err := json.Marshal(r.GetSession())
+	if err != nil {
+		return fmt.Errorf("oauth: encode session: %w", err)
+	}
+	body, err := json.Marshal(storedRequest{
+		ID:                r.GetID(),
+		RequestedAt:       r.GetRequestedAt(),
+		ClientID:          r.GetClient().GetID(),
+		RequestedScope:    r.GetRequestedScopes(),
+		GrantedScope:      r.GetGrantedScopes(),
+		RequestedAudience: r.GetRequestedAudience(),
+		GrantedAudience:   r.GetGrantedAudience(),
+		Form:              r.GetRequestForm(),
+		Session:           sess,
+	})
+	if err != nil {
+		return fmt.Errorf("oauth: encode request: %w", err)
+	}
+	var subject string
+	var expires time.Time
+	if session := r.GetSession(); session != nil {
+		subject = session.GetSubject()
+		expires = session.GetExpiresAt(expiryKind(kind))
+	}
+	err = s.store.CreateToken(ctx, storage.Token{
+		Kind:            kind,
+		Signature:       signature,
+		RequestID:       r.GetID(),
+		ClientID:        r.GetClient().GetID(),
+		Subject:         subject,
+		Scopes:          r.GetGrantedScopes(),
+		Active:          true,
+		RequestedAt:     r.GetRequestedAt().UTC().Truncate(time.Microsecond),
+		ExpiresAt:       expires.UTC().Truncate(time.Microsecond),
+		AccessSignature: accessSignature,
+		Session:         body,
+	})
+	return fositeError(err)
+}
+
+// get loads a record and rebuilds its request, decoding the session into
+// the one fosite passes (or a new OpenID Connect session when it passes
+// none). It returns the request together with the record's Active flag.
+func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature string, session fosite.Session) (fosite.Requester, bool, error) {
+	tok, err := s.store.GetToken(ctx, kind, signature)
+	if err != nil {
+		return nil, false, fositeError(err)
+	}
+	var sr storedRequest
+	if err := json.Unmarshal(tok.Session, &sr); err != nil {
+		return nil, false, fmt.Errorf("oauth: decode %s %s: %w", kind, signature, err)
+	}
+	if session == nil {
+		session = NewSession("")
+	}
+	if err := json.Unmarshal(sr.Session, session); err != nil {
+		return nil, false, fmt.Errorf("oauth: decode session of %s %s: %w", kind, signature, err)
+	}
+	c, err := s.GetClient(ctx, sr.ClientID)
+	if err != nil {
+		return nil, false, err
+	}
+	req := &fosite.Request{
+		ID:                sr.ID,
+		RequestedAt:       sr.RequestedAt,
+		Client:            c,
+		RequestedScope:    sr.RequestedScope,
+		GrantedScope:      sr.GrantedScope,
+		RequestedAudience: sr.RequestedAudience,
+		GrantedAudience:   sr.GrantedAudience,
+		Form:              sr.Form,
+		Session:           session,
+	}
+	if req.Form == nil {
+		req.Form = url.Values{}
+	}
+	return req, tok.Active, nil
+}
+
+// fositeError maps storage sentinels to the fosite errors handlers test
+// for, keeping the original in the chain.
+func fositeError(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, storage.ErrNotFound):
+		return fosite.ErrNotFound.WithWrap(err).WithDebug(err.Error())
+	case errors.Is(err, storage.ErrConflict):
+		return fosite.ErrSerializationFailure.WithWrap(err).WithDebug(err.Error())
+	default:
+		return err
+	}
+}
+
+// GetClient implements fosite.ClientManager.
+func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
+	c, err := s.store.GetClient(ctx, id)
+	if err != nil {
+		return nil, fositeError(err)
+	}
+	return newClient(c, s.now()), nil
+}
+
+// ClientAssertionJWTValid implements fosite.ClientManager: a known,
+// unexpired JTI is a replayed client assertion (RFC 7523 section 3).
+func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) error {
+	seen, err := s.store.SeenJTI(ctx, jti, s.now())
+	if err != nil {
+		return err
+	}
+	if seen {
+		return fosite.ErrJTIKnown
+	}
+	return nil
+}
+
+// SetClientAssertionJWT implements fosite.ClientManager.
+func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
+	err := s.store.SaveJTI(ctx, jti, exp, s.now())
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return fosite.ErrJTIKnown
+	}
+	return err
+}
+
+// CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindAuthorizeCode, signature, "", r)
+}
+
+// GetAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage: a
+// redeemed code returns its request with ErrInvalidatedAuthorizeCode, so
+// fosite revokes the tokens issued for it.
+func (s *fositeStore) GetAuthorizeCodeSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	req, active, err := s.get(ctx, storage.KindAuthorizeCode, signature, session)
+	if err != nil {
+		return nil, err
+	}
+	if !active {
+		return req, fosite.ErrInvalidatedAuthorizeCode
+	}
+	return req, nil
+}
+
+// InvalidateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
+func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, signature string) error {
+	return fositeError(s.store.DeactivateToken(ctx, storage.KindAuthorizeCode, signature))
+}
+
+// CreateAccessTokenSession implements oauth2.AccessTokenStorage.
+func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindAccessToken, signature, "", r)
+}
+
+// GetAccessTokenSession implements oauth2.AccessTokenStorage; a revoked
+// token is ErrInactiveToken.
+func (s *fositeStore) GetAccessTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	req, active, err := s.get(ctx, storage.KindAccessToken, signature, session)
+	if err != nil {
+		return nil, err
+	}
+	if !active {
+		return req, fosite.ErrInactiveToken
+	}
+	return req, nil
+}
+
+// DeleteAccessTokenSession implements oauth2.AccessTokenStorage.
+func (s *fositeStore) DeleteAccessTokenSession(ctx context.Context, signature string) error {
+	return fositeError(s.store.DeleteToken(ctx, storage.KindAccessToken, signature))
+}
+
+// CreateRefreshTokenSession implements oauth2.RefreshTokenStorage.
+func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, signature, accessSignature string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindRefreshToken, signature, accessSignature, r)
+}
+
+// GetRefreshTokenSession implements oauth2.RefreshTokenStorage: a rotated
+// or revoked refresh token returns its request with ErrInactiveToken,
+// which makes fosite revoke the whole family (reuse detection, RFC 9700
+// section 4.14.2).
+func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	req, active, err := s.get(ctx, storage.KindRefreshToken, signature, session)
+	if err != nil {
+		return nil, err
+	}
+	if !active {
+		return req, fosite.ErrInactiveToken
+	}
+	return req, nil
+}
+
+// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
+func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
+	return fositeError(s.store.DeleteToken(ctx, storage.KindRefreshToken, signature))
+}
+
+// RotateRefreshToken implements oauth2.RefreshTokenStorage.
+func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature))
+}
+
+// RevokeRefreshToken implements oauth2.TokenRevocationStorage (RFC 7009).
+func (s *fositeStore) RevokeRefreshToken(ctx context.Context, requestID string) error {
+	_, err := s.store.RevokeFamily(ctx, storage.KindRefreshToken, requestID)
+	return fositeError(err)
+}
+
+// RevokeAccessToken implements oauth2.TokenRevocationStorage (RFC 7009).
+func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) error {
+	_, err := s.store.RevokeFamily(ctx, storage.KindAccessToken, requestID)
+	return fositeError(err)
+}
+
+// CreatePKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindPKCE, signature, "", r)
+}
+
+// GetPKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) GetPKCERequestSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
+	req, _, err := s.get(ctx, storage.KindPKCE, signature, session)
+	return req, err
+}
+
+// DeletePKCERequestSession implements pkce.PKCERequestStorage.
+func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, signature string) error {
+	return fositeError(s.store.DeleteToken(ctx, storage.KindPKCE, signature))
+}
+
+// CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) CreateOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) error {
+	return s.create(ctx, storage.KindOpenID, s.codeSignature(ctx, code), "", r)
+}
+
+// GetOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) GetOpenIDConnectSession(ctx context.Context, code string, r fosite.Requester) (fosite.Requester, error) {
+	req, _, err := s.get(ctx, storage.KindOpenID, s.codeSignature(ctx, code), r.GetSession())
+	return req, err
+}
+
+// DeleteOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.
+func (s *fositeStore) DeleteOpenIDConnectSession(ctx context.Context, code string) error {
+	return fositeError(s.store.DeleteToken(ctx, storage.KindOpenID, s.codeSignature(ctx, code)))
+}
+
+// BeginTX implements fosite's storage.Transactional.
+func (s *fositeStore) BeginTX(ctx context.Context) (context.Context, error) {
+	return s.store.BeginTx(ctx)
+}
+
+// Commit implements fosite's storage.Transactional.
+func (s *fositeStore) Commit(ctx context.Context) error { return fositeError(s.store.Commit(ctx)) }
+
+// Rollback implements fosite's storage.Transactional.
+func (s *fositeStore) Rollback(ctx context.Context) error { return s.store.Rollback(ctx) }

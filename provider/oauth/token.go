@@ -1,0 +1,93 @@
+package oauth
+
+import (
+	"errors"
+	"net/http"
+	"slices"
+
+	"github.com/ory/fosite"
+)
+
+// supportedGrantTypes are the grants the token endpoint answers. OAuth 2.1
+// has neither the implicit nor the password grant.
+func supportedGrantTypes() []string {
+	return []string{"authorization_code", "refresh_token", "client_credentials"}
+}
+
+// isUserScope reports scopes about a signed-in user; a client-credentials token
+// has no user, so a bare client-credentials request never gets them.
+func isUserScope(s string) bool {
+	switch s {
+	case "openid", "offline_access", "profile", "email":
+		return true
+	}
+	return false
+}
+
+// token is the token endpoint (RFC 6749 section 3.2).
+func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
+		return
+	}
+	if !hasClientCredentials(r) {
+		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required: send the client's credentials, or its client_id for a public client.")
+		return
+	}
+	ar, err := p.fosite.NewAccessRequest(ctx, r, NewSession(""))
+	if err != nil {
+		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(supportedGrantTypes(), gt) {
+			err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, supportedGrantTypes()).WithWrap(err)
+		}
+		p.writeTokenError(w, r, ar, err)
+		return
+	}
+	if ar.GetGrantTypes().ExactOne("client_credentials") {
+		grantClientScopes(ar)
+	}
+	resp, err := p.fosite.NewAccessResponse(ctx, ar)
+	if err != nil {
+		p.writeTokenError(w, r, ar, err)
+		return
+	}
+	p.fosite.WriteAccessResponse(ctx, w, ar, resp)
+}
+
+// grantClientScopes grants a client-credentials request what it asked for
+// (fosite has checked each scope against the client's list) or, when it
+// asked for nothing, every scope the client may obtain that is not about a
+// user (RFC 6749 section 3.3: a pre-defined default).
+func grantClientScopes(ar fosite.AccessRequester) {
+	requested := ar.GetRequestedScopes()
+	if len(requested) == 0 {
+		for _, s := range ar.GetClient().GetScopes() {
+			if !isUserScope(s) {
+				ar.GrantScope(s)
+			}
+		}
+		return
+	}
+	for _, s := range requested {
+		ar.GrantScope(s)
+	}
+	for _, a := range ar.GetRequestedAudience() {
+		ar.GrantAudience(a)
+	}
+}
+
+// writeTokenError writes a token endpoint error. A lost race on a code or
+// a refresh token (two requests presenting the same one at once) is the
+// client's doing, so it is answered as invalid_grant, not server_error.
+func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	if errors.Is(err, fosite.ErrSerializationFailure) {
+		hint := "The grant was used by another request at the same time; only one of them succeeds."
+		if ar != nil && ar.GetGrantTypes().ExactOne("refresh_token") {
+			hint = "This refresh token was used by another request at the same time; use the tokens that request received."
+		}
+		err = fosite.ErrInvalidGrant.WithHint(hint).WithWrap(err)
+	}
+	p.logServerError(r.Context(), "token", err)
+	p.fosite.WriteAccessError(r.Context(), w, ar, err)
+}
