@@ -16,10 +16,15 @@ type Flow struct {
 	// UserID is set once the user has signed in during this flow.
 	UserID string
 	// AuthTime and AMR record that sign-in (OpenID Connect auth_time, amr).
-	AuthTime  time.Time
-	AMR       []string
-	CreatedAt time.Time
-	ExpiresAt time.Time
+	AuthTime time.Time
+	AMR      []string
+	// Decision is the user's answer on the consent page: "allow",
+	// "deny", or empty while undecided. It counts only for UserID.
+	Decision string
+	// GrantedScopes are the scopes the user allowed in this flow.
+	GrantedScopes []string
+	CreatedAt     time.Time
+	ExpiresAt     time.Time
 }
 
 // Flows stores pending authorization requests.

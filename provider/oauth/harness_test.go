@@ -15,6 +15,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 const systemSecret = "test-system-secret-0123456789abcdef"
@@ -30,7 +31,8 @@ type harness struct {
 // backends are the stores every provider test runs against.
 func backends() map[string]func(t *testing.T) storage.Store {
 	return map[string]func(t *testing.T) storage.Store{
-		"memory": func(*testing.T) storage.Store { return memory.New() },
+		"memory":   func(*testing.T) storage.Store { return memory.New() },
+		"postgres": func(t *testing.T) storage.Store { return pgtest.Open(t) },
 	}
 }
 

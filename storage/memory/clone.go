@@ -29,6 +29,7 @@ func cloneSession(s storage.LoginSession) storage.LoginSession {
 
 func cloneFlow(f storage.Flow) storage.Flow {
 	f.AMR = slices.Clone(f.AMR)
+	f.GrantedScopes = slices.Clone(f.GrantedScopes)
 	return f
 }
 

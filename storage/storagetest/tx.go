@@ -89,9 +89,16 @@ func txTests() []test {
 			must(t, err, "begin")
 			must(t, s.CreateToken(ctx, sampleToken(storage.KindAccessToken, "at", "req", "app")), "create")
 			mustBe(t, s.DeactivateToken(ctx, storage.KindAccessToken, "nope"), storage.ErrNotFound, "failing call")
+			mustBe(t, s.CreateToken(ctx, sampleToken(storage.KindAccessToken, "at", "req2", "app")), storage.ErrAlreadyExists, "refused write")
+			must(t, s.CreateToken(ctx, sampleToken(storage.KindAccessToken, "at-2", "req", "app")), "write after a refused one")
 			must(t, s.Commit(ctx), "commit")
-			_, err = s.GetToken(t.Context(), storage.KindAccessToken, "at")
+			got, err := s.GetToken(t.Context(), storage.KindAccessToken, "at")
 			must(t, err, "write before the failing call is committed")
+			if got.RequestID != "req" {
+				t.Fatalf("the refused write replaced the token: %+v", got)
+			}
+			_, err = s.GetToken(t.Context(), storage.KindAccessToken, "at-2")
+			must(t, err, "write after the refused one is committed")
 		}},
 		{"an expired context is refused", func(t *testing.T, s storage.Store) {
 			ctx, cancel := context.WithTimeout(t.Context(), -time.Second)

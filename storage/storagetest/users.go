@@ -210,6 +210,19 @@ func flowTests() []test {
 			want.UserID, want.AuthTime, want.AMR = "u1", at(time.Minute), []string{"pwd", "otp"}
 			same(t, "flow", got, want)
 		}},
+		{"update records the consent decision", func(t *testing.T, s storage.Store) {
+			seedClient(t, s, "app")
+			must(t, s.CreateFlow(t.Context(), flow("f1")), "create")
+			_, err := s.UpdateFlow(t.Context(), "f1", func(f storage.Flow) (storage.Flow, error) {
+				f.UserID, f.Decision, f.GrantedScopes = "u1", "allow", []string{"openid", "im:messages.read"}
+				return f, nil
+			})
+			must(t, err, "update")
+			got, _ := s.GetFlow(t.Context(), "f1")
+			want := flow("f1")
+			want.UserID, want.Decision, want.GrantedScopes = "u1", "allow", []string{"openid", "im:messages.read"}
+			same(t, "flow", got, want)
+		}},
 		{"update and get of unknown flow are ErrNotFound", func(t *testing.T, s storage.Store) {
 			_, err := s.GetFlow(t.Context(), "nope")
 			mustBe(t, err, storage.ErrNotFound, "get")

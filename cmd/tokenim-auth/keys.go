@@ -1,0 +1,45 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tokenim/tokenim-auth/provider/secret"
+)
+
+// keysCommand administers signing keys.
+func keysCommand(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 || args[0] != "rotate" {
+		return usagef("usage: tokenim-auth keys rotate [--config FILE]")
+	}
+	fs, path := newFlags("keys rotate", e)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	cfg, err := loadConfig(*path, e, nil)
+	if err != nil {
+		return err
+	}
+	logger := newLogger(cfg, e.stderr)
+	store, err := persistentStore(ctx, cfg, logger)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	if err != nil {
+		return usageError{fmt.Errorf("secrets.system: %w", err)}
+	}
+	km, err := newKeyManager(cfg, store, ring, logger)
+	if err != nil {
+		return err
+	}
+	// The old key stays published as long as a token it signed can live.
+	keep := max(cfg.Lifespans.IDToken, cfg.Lifespans.AccessToken)
+	kid, err := km.Rotate(ctx, keep)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "new signing key %s is current; the previous key stays published for %s\n", kid, keep)
+	return nil
+}

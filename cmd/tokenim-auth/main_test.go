@@ -1,0 +1,214 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// result is what one run of the command did.
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runCmd runs the command with the given environment variables and stdin.
+func runCmd(t *testing.T, vars map[string]string, stdin string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(t.Context(), args, env{
+		stdin: strings.NewReader(stdin), stdout: &out, stderr: &errb,
+		lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+	})
+	return result{code, out.String(), errb.String()}
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "config.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestUsageAndConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		vars   map[string]string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"no command prints usage and exits 2", nil, nil, 2, "usage: tokenim-auth"},
+		{"an unknown command exits 2", nil, []string{"frobnicate"}, 2, `unknown command "frobnicate"`},
+		{"an unknown flag exits 2", nil, []string{"serve", "--frob"}, 2, "flag provided but not defined: -frob"},
+		{"a missing config file exits 2 naming it", nil, []string{"serve", "--config", "/nonexistent/tokenim.yaml"}, 2, "/nonexistent/tokenim.yaml"},
+		{"a config without issuer and secret exits 2 naming the fields", map[string]string{"TOKENIM_DATABASE_URL": "memory"}, []string{"serve"}, 2, "issuer:"},
+		{"a short system secret exits 2 naming secrets.system", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": "short"}, []string{"serve"}, 2, "secrets.system"},
+		{"a bad environment value exits 2 naming the variable", map[string]string{"TOKENIM_DATABASE_MAX_CONNS": "many"}, []string{"migrate"}, 2, "TOKENIM_DATABASE_MAX_CONNS"},
+		{"a database URL that is not Postgres exits 2", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "mysql://x", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"migrate"}, 2, "database.url"},
+		{"clients on the memory store exits 2 explaining why", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"clients", "list"}, 2, "needs the Postgres database"},
+		{"users create refuses a password argument", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"users", "create", "--email", "a@b.c"}, 2, "--password-stdin is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := runCmd(t, tc.vars, "", tc.args...)
+			if r.code != tc.code || !strings.Contains(r.stderr, tc.stderr) {
+				t.Fatalf("exit %d, stderr %q; want exit %d mentioning %q", r.code, r.stderr, tc.code, tc.stderr)
+			}
+		})
+	}
+	t.Run("a YAML typo exits 2 naming the key", func(t *testing.T) {
+		p := writeFile(t, "issuer: http://127.0.0.1:8080\ndatabse:\n  url: memory\n")
+		r := runCmd(t, nil, "", "serve", "--config", p)
+		if r.code != 2 || !strings.Contains(r.stderr, "databse") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+}
+
+// startServe runs serve in the background until the test ends and returns
+// its base URL, what it printed and what it logged.
+func startServe(t *testing.T, vars map[string]string, args ...string) (string, *syncBuffer, *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	addr := make(chan string, 1)
+	out, logs := &syncBuffer{}, &syncBuffer{}
+	done := make(chan int, 1)
+	go func() {
+		done <- run(ctx, append([]string{"serve"}, args...), env{
+			stdin: strings.NewReader(""), stdout: out, stderr: logs,
+			lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+			ready:  func(a string) { addr <- a },
+		})
+	}()
+	select {
+	case a := <-addr:
+		t.Cleanup(func() {
+			cancel()
+			select {
+			case code := <-done:
+				if code != 0 {
+					t.Errorf("serve exited %d after shutdown:\n%s", code, logs.String())
+				}
+			case <-time.After(10 * time.Second):
+				t.Error("serve did not shut down within 10s")
+			}
+		})
+		return "http://" + a, out, logs
+	case code := <-done:
+		cancel()
+		t.Fatalf("serve exited %d:\n%s", code, logs.String())
+	case <-time.After(30 * time.Second):
+		cancel()
+		t.Fatalf("serve did not start:\n%s", logs.String())
+	}
+	return "", nil, nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// field finds "label  value" in the dev banner.
+func field(t *testing.T, banner, label string) string {
+	t.Helper()
+	for _, line := range strings.Split(banner, "\n") {
+		if rest, ok := strings.CutPrefix(strings.TrimSpace(line), label); ok {
+			parts := strings.Fields(rest)
+			return parts[len(parts)-1]
+		}
+	}
+	t.Fatalf("%q not in:\n%s", label, banner)
+	return ""
+}
+
+func TestServeDev(t *testing.T) {
+	base, out, logs := startServe(t, nil, "--dev", "--listen", "127.0.0.1:0")
+	banner := out.String()
+	if !strings.Contains(banner, "issuer     "+base) {
+		t.Fatalf("banner does not give the issuer %s:\n%s", base, banner)
+	}
+	for _, secretLine := range []string{"tkm_cs_"} {
+		if strings.Count(banner, secretLine) < 3 {
+			t.Fatalf("banner lacks demo secrets:\n%s", banner)
+		}
+	}
+	bot := field(t, banner, "demo-bot")
+	gateway := field(t, banner, "demo-gateway")
+
+	t.Run("health answers", func(t *testing.T) {
+		for _, p := range []string{"/health/alive", "/health/ready"} {
+			resp, err := http.Get(base + p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("%s: %d", p, resp.StatusCode)
+			}
+		}
+	})
+
+	t.Run("the demo bot gets a token the demo gateway introspects", func(t *testing.T) {
+		form := url.Values{"grant_type": {"client_credentials"}}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/oauth2/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("demo-bot", bot)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		at, _ := tok["access_token"].(string)
+		if resp.StatusCode != http.StatusOK || at == "" {
+			t.Fatalf("token: %d %v", resp.StatusCode, tok)
+		}
+		req, _ = http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/oauth2/introspect", strings.NewReader(url.Values{"token": {at}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("demo-gateway", gateway)
+		resp, err = http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var intro map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&intro)
+		resp.Body.Close()
+		if intro["active"] != true || intro["client_id"] != "demo-bot" {
+			t.Fatalf("introspection: %v", intro)
+		}
+	})
+
+	t.Run("secrets and tokens never reach the log", func(t *testing.T) {
+		l := logs.String()
+		if !strings.Contains(l, "bootstrap client applied") {
+			t.Fatalf("no log captured:\n%s", l)
+		}
+		if strings.Contains(l, bot) || strings.Contains(l, gateway) || strings.Contains(l, "tkm_") {
+			t.Fatalf("a secret or token appears in the log:\n%s", l)
+		}
+	})
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/postgres"
+)
+
+// errHelp ends a command that printed its help.
+var errHelp = errors.New("help requested")
+
+// newFlags returns a flag set that reports errors instead of exiting, with
+// the --config flag every command takes.
+func newFlags(name string, e env) (*flag.FlagSet, *string) {
+	fs := flag.NewFlagSet("tokenim-auth "+name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	path := fs.String("config", "", "YAML configuration `file` (TOKENIM_* environment variables override it)")
+	return fs, path
+}
+
+// parse parses args, turning flag errors into usage errors.
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return errHelp
+		}
+		return usageError{err}
+	}
+	return nil
+}
+
+// loadConfig reads the configuration, lets adjust apply flags, and
+// validates the result. Any problem is a usage error naming the field.
+func loadConfig(path string, e env, adjust func(*config.Config) error) (config.Config, error) {
+	cfg, err := config.Load(path, e.lookup)
+	if err != nil {
+		return cfg, usageError{err}
+	}
+	if adjust != nil {
+		if err := adjust(&cfg); err != nil {
+			return cfg, usageError{err}
+		}
+	}
+	if err := cfg.Validate(); err != nil {
+		return cfg, usageError{fmt.Errorf("invalid configuration:\n  %s", strings.ReplaceAll(err.Error(), "\n", "\n  "))}
+	}
+	return cfg, nil
+}
+
+// newLogger builds the process logger: JSON or text on w, at the
+// configured level, adding request_id and client_ip from contexts.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.Log.Level))
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewJSONHandler(w, opts)
+	if cfg.Log.Format == "text" {
+		h = slog.NewTextHandler(w, opts)
+	}
+	return slog.New(provider.NewLogHandler(h))
+}
+
+// migrateMode says what openStore does about pending migrations.
+type migrateMode int
+
+const (
+	// migrateApply applies pending migrations.
+	migrateApply migrateMode = iota
+	// migrateCheck refuses an out-of-date schema.
+	migrateCheck
+)
+
+// openStore opens the configured store. A Postgres store is migrated or
+// checked as mode says.
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode migrateMode) (storage.Store, error) {
+	if cfg.Database.URL == "memory" {
+		return memory.New(), nil
+	}
+	pg, err := postgres.Open(ctx, postgres.Config{
+		URL:          cfg.Database.URL,
+		MaxConns:     cfg.Database.MaxConns,
+		QueryTimeout: cfg.Database.QueryTimeout,
+		Logger:       logger,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if mode == migrateApply {
+		err = pg.Migrate(ctx)
+	} else {
+		err = pg.CheckSchema(ctx)
+	}
+	if err != nil {
+		pg.Close()
+		return nil, err
+	}
+	return pg, nil
+}
+
+// persistentStore opens the store for an administrative command, which
+// makes no sense on the in-memory store: its records die with the process.
+func persistentStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (storage.Store, error) {
+	if cfg.Database.URL == "memory" {
+		return nil, usagef("database.url is \"memory\": this command needs the Postgres database the provider runs on (set --config or TOKENIM_DATABASE_URL)")
+	}
+	return openStore(ctx, cfg, logger, migrateCheck)
+}
+
+// stringList is a repeatable string flag.
+type stringList []string
+
+func (s *stringList) String() string     { return strings.Join(*s, ",") }
+func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

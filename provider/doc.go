@@ -1,0 +1,13 @@
+// Package provider assembles TokenIM Auth's HTTP handler: it mounts every
+// provider package's routes on one http.ServeMux and wraps them in the
+// middleware every request passes through (request ID, client IP, panic
+// recovery, security headers).
+//
+// Routes owned here:
+//
+//	GET /health/alive   the process is up
+//	GET /health/ready   the store answers (readiness)
+//
+// Everything else belongs to the sub-packages: oauth (/oauth2/*,
+// /.well-known/*, /userinfo) and the page packages.
+package provider

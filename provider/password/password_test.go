@@ -1,0 +1,51 @@
+package password_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/password"
+)
+
+func TestHashAndVerify(t *testing.T) {
+	h, err := password.Hash("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(h, "$argon2id$v=19$m=19456,t=2,p=1$") {
+		t.Fatalf("hash %q: want argon2id with OWASP parameters", h)
+	}
+	if ok, err := password.Verify("correct horse battery", h); !ok || err != nil {
+		t.Fatalf("right password: %v %v", ok, err)
+	}
+	if ok, err := password.Verify("correct horse batterY", h); ok || err != nil {
+		t.Fatalf("wrong password: %v %v", ok, err)
+	}
+	if _, err := password.Verify("x", "not a hash"); err == nil {
+		t.Fatal("a malformed hash verified without error")
+	}
+	if !password.IsHash(h) || password.IsHash("$argon2id$nope") {
+		t.Fatal("IsHash")
+	}
+}
+
+func TestLengthRules(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		pw   string
+		want error
+	}{
+		{"seven characters are too short", "1234567", password.ErrTooShort},
+		{"eight characters are enough", "12345678", nil},
+		{"eight Chinese characters are enough", "我的密码很安全吧", nil},
+		{"128 characters are allowed", strings.Repeat("a", 128), nil},
+		{"129 characters are too long", strings.Repeat("a", 129), password.ErrTooLong},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := password.Check(tc.pw); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}

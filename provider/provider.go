@@ -1,0 +1,125 @@
+package provider
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Mounter is a provider package that registers its routes.
+type Mounter interface {
+	Mount(mux *http.ServeMux)
+}
+
+// Pinger reports whether a dependency can serve requests.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Deps are what the handler is built from.
+type Deps struct {
+	// Parts are the provider packages whose routes are mounted.
+	Parts []Mounter
+	// Ready is checked by /health/ready.
+	Ready  Pinger
+	Logger *slog.Logger
+}
+
+// New returns the provider's HTTP handler.
+func New(d Deps) http.Handler {
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	for _, p := range d.Parts {
+		p.Mount(mux)
+	}
+	mux.HandleFunc("GET /health/alive", func(w http.ResponseWriter, r *http.Request) {
+		writeHealth(w, http.StatusOK, "ok", "")
+	})
+	mux.HandleFunc("GET /health/ready", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := d.Ready.Ping(ctx); err != nil {
+			d.Logger.WarnContext(r.Context(), "not ready", "err", err)
+			writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer")
+			return
+		}
+		writeHealth(w, http.StatusOK, "ok", "")
+	})
+	return withRequestContext(d.Logger, withSecurityHeaders(mux))
+}
+
+func writeHealth(w http.ResponseWriter, status int, state, reason string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(struct {
+		Status string `json:"status"`
+		Reason string `json:"reason,omitempty"`
+	}{state, reason})
+}
+
+// withSecurityHeaders sets the headers RFC 9700 section 4.16 and OWASP ASVS
+// ask of every response: no framing, no referrer leaking codes or state,
+// no MIME sniffing. Pages set their own Content-Security-Policy on top.
+func withSecurityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+		next.ServeHTTP(w, r)
+	})
+}
+
+type ctxKey int
+
+const (
+	requestIDKey ctxKey = iota
+	clientIPKey
+)
+
+// RequestID returns the request's ID, for logs and error pages.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+// ClientIP returns the address the request came from.
+func ClientIP(ctx context.Context) string {
+	ip, _ := ctx.Value(clientIPKey).(string)
+	return ip
+}
+
+// withRequestContext gives each request an ID (echoed in X-Request-Id),
+// records the client IP, and turns a panic into a logged 500.
+func withRequestContext(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		ip, _, err := net.SplitHostPort(r.RemoteAddr)
+		if err != nil {
+			ip = r.RemoteAddr
+		}
+		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), clientIPKey, ip)
+		w.Header().Set("X-Request-Id", id)
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				logger.ErrorContext(ctx, "handler panicked", "panic", v, "method", r.Method, "path", r.URL.Path)
+				http.Error(w, "internal error (request "+id+")", http.StatusInternalServerError)
+			}
+		}()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}

@@ -1,0 +1,108 @@
+package provider_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider"
+)
+
+type pinger struct{ err error }
+
+func (p pinger) Ping(context.Context) error { return p.err }
+
+type panicky struct{}
+
+func (panicky) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
+	mux.HandleFunc("GET /log", func(w http.ResponseWriter, r *http.Request) {
+		slog.New(provider.NewLogHandler(slog.NewJSONHandler(w, nil))).InfoContext(r.Context(), "hello")
+	})
+}
+
+func get(t *testing.T, h http.Handler, path string) *http.Response {
+	t.Helper()
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(srv.URL + path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
+func TestHealth(t *testing.T) {
+	t.Run("alive answers 200", func(t *testing.T) {
+		resp := get(t, provider.New(provider.Deps{Ready: pinger{}}), "/health/alive")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+	t.Run("ready is 503 when the store does not answer", func(t *testing.T) {
+		resp := get(t, provider.New(provider.Deps{Ready: pinger{errors.New("down")}}), "/health/ready")
+		var body map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != http.StatusServiceUnavailable || body["status"] != "unavailable" {
+			t.Fatalf("status %d body %v", resp.StatusCode, body)
+		}
+	})
+	t.Run("ready is 200 when the store answers", func(t *testing.T) {
+		resp := get(t, provider.New(provider.Deps{Ready: pinger{}}), "/health/ready")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("status %d", resp.StatusCode)
+		}
+	})
+}
+
+func TestMiddleware(t *testing.T) {
+	var logs bytes.Buffer
+	h := provider.New(provider.Deps{Ready: pinger{}, Parts: []provider.Mounter{panicky{}}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	t.Run("every response carries the security headers and a request ID", func(t *testing.T) {
+		resp := get(t, h, "/health/alive")
+		for k, want := range map[string]string{
+			"Referrer-Policy":        "no-referrer",
+			"X-Content-Type-Options": "nosniff",
+			"X-Frame-Options":        "DENY",
+		} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s = %q, want %q", k, got, want)
+			}
+		}
+		if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "frame-ancestors 'none'") {
+			t.Errorf("Content-Security-Policy = %q", csp)
+		}
+		if len(resp.Header.Get("X-Request-Id")) != 16 {
+			t.Errorf("X-Request-Id = %q", resp.Header.Get("X-Request-Id"))
+		}
+	})
+	t.Run("a panic is a logged 500 naming the request", func(t *testing.T) {
+		resp := get(t, h, "/boom")
+		body, _ := io.ReadAll(resp.Body)
+		id := resp.Header.Get("X-Request-Id")
+		if resp.StatusCode != http.StatusInternalServerError || !strings.Contains(string(body), id) {
+			t.Fatalf("status %d body %q", resp.StatusCode, body)
+		}
+		if !strings.Contains(logs.String(), "handler panicked") {
+			t.Fatalf("panic not logged: %s", logs.String())
+		}
+	})
+	t.Run("logs made with the request's context carry request_id and client_ip", func(t *testing.T) {
+		resp := get(t, h, "/log")
+		var rec map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&rec); err != nil {
+			t.Fatal(err)
+		}
+		if rec["request_id"] != resp.Header.Get("X-Request-Id") || rec["client_ip"] != "127.0.0.1" {
+			t.Fatalf("log record %v", rec)
+		}
+	})
+}

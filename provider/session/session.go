@@ -1,0 +1,186 @@
+package session
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/justinas/nosurf"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Store is what the session manager needs of storage.
+type Store interface {
+	storage.LoginSessions
+	GetUser(ctx context.Context, id string) (storage.User, error)
+}
+
+// Config holds the manager's settings and dependencies.
+type Config struct {
+	Store Store
+	// Issuer is the provider's public URL; its origin is the one forms
+	// may be posted from.
+	Issuer string
+	// Secure marks cookies Secure (everywhere but dev mode over http).
+	Secure bool
+	// Lifespan is how long a sign-in lasts.
+	Lifespan time.Duration
+	// OnForgery answers a request that failed the CSRF check.
+	OnForgery http.Handler
+	Now       func() time.Time
+	Logger    *slog.Logger
+}
+
+// Manager signs browsers in and out and tells who is signed in.
+type Manager struct {
+	cfg        Config
+	cookieName string
+	csrfCookie string
+	origin     *url.URL
+}
+
+// New returns a manager.
+func New(cfg Config) (*Manager, error) {
+	origin, err := url.Parse(cfg.Issuer)
+	if err != nil || origin.Host == "" {
+		return nil, fmt.Errorf("session: issuer %q is not an absolute URL", cfg.Issuer)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	m := &Manager{cfg: cfg, cookieName: "tokenim_session", csrfCookie: "tokenim_csrf", origin: &url.URL{Scheme: origin.Scheme, Host: origin.Host}}
+	if cfg.Secure {
+		// The __Host- prefix pins the cookie to this host, path / and
+		// HTTPS: no subdomain can set or shadow it.
+		m.cookieName, m.csrfCookie = "__Host-"+m.cookieName, "__Host-"+m.csrfCookie
+	}
+	return m, nil
+}
+
+// Signed is the browser's signed-in state.
+type Signed struct {
+	Session storage.LoginSession
+	User    storage.User
+}
+
+// hashToken is how a cookie value becomes a session ID.
+func hashToken(token string) string {
+	sum := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(sum[:])
+}
+
+// Current returns who is signed in to the browser that sent r. ok is false
+// when nobody is: no cookie, an unknown or expired session, or an account
+// that is no longer active.
+func (m *Manager) Current(ctx context.Context, r *http.Request) (s Signed, ok bool, err error) {
+	c, err := r.Cookie(m.cookieName)
+	if err != nil || c.Value == "" {
+		return Signed{}, false, nil
+	}
+	ls, err := m.cfg.Store.GetLoginSession(ctx, hashToken(c.Value))
+	if errors.Is(err, storage.ErrNotFound) {
+		return Signed{}, false, nil
+	}
+	if err != nil {
+		return Signed{}, false, fmt.Errorf("session: load: %w", err)
+	}
+	if !ls.ExpiresAt.After(m.cfg.Now()) {
+		return Signed{}, false, nil
+	}
+	u, err := m.cfg.Store.GetUser(ctx, ls.UserID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return Signed{}, false, nil
+	}
+	if err != nil {
+		return Signed{}, false, fmt.Errorf("session: load user: %w", err)
+	}
+	if u.Status != storage.UserActive {
+		return Signed{}, false, nil
+	}
+	return Signed{Session: ls, User: u}, true, nil
+}
+
+// Start signs user in on this browser: it stores a new login session and
+// sets its cookie. A previous session of the browser is ended first, so a
+// session ID fixed before sign-in is never promoted (OWASP ASVS 3.2.1).
+func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error) {
+	if err := m.End(ctx, w, r); err != nil {
+		return storage.LoginSession{}, err
+	}
+	b := make([]byte, 32)
+	rand.Read(b)
+	token := base64.RawURLEncoding.EncodeToString(b)
+	now := m.cfg.Now().UTC().Truncate(time.Second)
+	ip := r.RemoteAddr
+	ls := storage.LoginSession{
+		ID: hashToken(token), UserID: user.ID, AuthTime: now, AMR: amr, ACR: acr,
+		UserAgent: truncate(r.UserAgent(), 256), IP: ip,
+		CreatedAt: now, ExpiresAt: now.Add(m.cfg.Lifespan),
+	}
+	if err := m.cfg.Store.CreateLoginSession(ctx, ls); err != nil {
+		return storage.LoginSession{}, fmt.Errorf("session: create: %w", err)
+	}
+	http.SetCookie(w, m.cookie(token, int(m.cfg.Lifespan.Seconds())))
+	return ls, nil
+}
+
+// End signs this browser out: its session is deleted and the cookie
+// cleared. Ending a browser that is not signed in is not an error.
+func (m *Manager) End(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	c, err := r.Cookie(m.cookieName)
+	if err != nil || c.Value == "" {
+		return nil
+	}
+	if err := m.cfg.Store.DeleteLoginSession(ctx, hashToken(c.Value)); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("session: delete: %w", err)
+	}
+	http.SetCookie(w, m.cookie("", -1))
+	return nil
+}
+
+func (m *Manager) cookie(value string, maxAge int) *http.Cookie {
+	return &http.Cookie{
+		Name: m.cookieName, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode,
+	}
+}
+
+// Protect wraps a page handler with CSRF protection: safe methods get a
+// token (read it with CSRFToken), unsafe ones must send it back in the
+// csrf_token form field from this site.
+func (m *Manager) Protect(h http.Handler) http.Handler {
+	p := nosurf.New(h)
+	p.SetBaseCookie(http.Cookie{Name: m.csrfCookie, Path: "/", HttpOnly: true, Secure: m.cfg.Secure, SameSite: http.SameSiteLaxMode, MaxAge: int((12 * time.Hour).Seconds())})
+	// Behind a TLS-terminating proxy the request is plain HTTP while the
+	// browser's Origin is the https issuer: trust that origin by name.
+	p.SetIsAllowedOriginFunc(func(u *url.URL) bool { return u.Scheme == m.origin.Scheme && u.Host == m.origin.Host })
+	if m.cfg.OnForgery != nil {
+		p.SetFailureHandler(m.cfg.OnForgery)
+	}
+	return p
+}
+
+// CSRFToken returns the token a protected handler puts in its forms.
+func CSRFToken(r *http.Request) string { return nosurf.Token(r) }
+
+// ForgeryReason tells why a request failed the CSRF check, for the log.
+func ForgeryReason(r *http.Request) error { return nosurf.Reason(r) }
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

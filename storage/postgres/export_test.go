@@ -1,0 +1,42 @@
+package postgres
+
+import "context"
+
+// Test hooks: step the goose provider that Migrate uses.
+
+// MigrationVersions returns the embedded migrations' versions, oldest
+// first.
+func (s *Store) MigrationVersions(ctx context.Context) ([]int64, error) {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer p.Close()
+	var out []int64
+	for _, src := range p.ListSources() {
+		out = append(out, src.Version)
+	}
+	return out, nil
+}
+
+// MigrateUpTo applies the pending migrations up to version.
+func (s *Store) MigrateUpTo(ctx context.Context, version int64) error {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	_, err = p.UpTo(ctx, version)
+	return err
+}
+
+// MigrateDownTo rolls back the applied migrations newer than version.
+func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return err
+	}
+	defer p.Close()
+	_, err = p.DownTo(ctx, version)
+	return err
+}

@@ -1,0 +1,254 @@
+package postgres_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/postgres"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+)
+
+// openEmpty opens a store on a fresh schema without migrating it, and
+// returns the schema's URL too.
+func openEmpty(t *testing.T) (*postgres.Store, string) {
+	t.Helper()
+	url := pgtest.URL(t)
+	s, err := postgres.Open(t.Context(), postgres.Config{
+		URL:    url,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
+	})
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(s.Close)
+	return s, url
+}
+
+// tables lists the tables of the schema url's search_path names.
+func tables(t *testing.T, url string) []string {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	rows, err := conn.Query(t.Context(), `
+		SELECT tablename FROM pg_tables
+		WHERE schemaname = current_schema()
+		ORDER BY tablename`)
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatalf("list tables: %v", err)
+	}
+	return names
+}
+
+func latest(t *testing.T, s *postgres.Store) int64 {
+	t.Helper()
+	versions, err := s.MigrationVersions(t.Context())
+	if err != nil {
+		t.Fatalf("migration versions: %v", err)
+	}
+	if len(versions) == 0 {
+		t.Fatal("no migrations embedded")
+	}
+	return versions[len(versions)-1]
+}
+
+func TestCheckSchema(t *testing.T) {
+	s, url := openEmpty(t)
+	want := latest(t, s)
+
+	err := s.CheckSchema(t.Context())
+	var se *postgres.SchemaError
+	if !errors.As(err, &se) {
+		t.Fatalf("CheckSchema on an empty schema = %v, want a *SchemaError", err)
+	}
+	if se.Current != 0 || se.Expected != want {
+		t.Errorf("SchemaError = %+v, want current 0, expected %d", se, want)
+	}
+	for _, v := range []string{"version 0", "version " + strconv.FormatInt(want, 10)} {
+		if !strings.Contains(err.Error(), v) {
+			t.Errorf("error %q does not name %q", err, v)
+		}
+	}
+	if got := tables(t, url); len(got) != 0 {
+		t.Errorf("CheckSchema created tables %v in an empty schema", got)
+	}
+
+	if err := s.Migrate(t.Context()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if err := s.CheckSchema(t.Context()); err != nil {
+		t.Fatalf("CheckSchema after Migrate: %v", err)
+	}
+}
+
+func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
+	s, _ := openEmpty(t)
+	versions, err := s.MigrationVersions(t.Context())
+	if err != nil {
+		t.Fatalf("versions: %v", err)
+	}
+	for i, v := range versions {
+		if err := s.MigrateUpTo(t.Context(), v); err != nil {
+			t.Fatalf("up to %d: %v", v, err)
+		}
+		err := s.CheckSchema(t.Context())
+		if last := i == len(versions)-1; last != (err == nil) {
+			t.Fatalf("CheckSchema at version %d (last: %v) = %v", v, last, err)
+		}
+	}
+}
+
+func TestMigrationsGoDownAndUpAgain(t *testing.T) {
+	s, url := openEmpty(t)
+	ctx := t.Context()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	if err := s.MigrateDownTo(ctx, 0); err != nil {
+		t.Fatalf("down to 0: %v", err)
+	}
+	if got := tables(t, url); !cmp.Equal(got, []string{"goose_db_version"}) {
+		t.Fatalf("tables after down to 0 = %v, want only goose's", got)
+	}
+	var se *postgres.SchemaError
+	if err := s.CheckSchema(ctx); !errors.As(err, &se) || se.Current != 0 {
+		t.Fatalf("CheckSchema after down to 0 = %v, want current version 0", err)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate again: %v", err)
+	}
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatalf("CheckSchema: %v", err)
+	}
+	// The schema works: a round trip through it.
+	seed(t, s)(t)
+}
+
+func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
+	// seeds store records once the migration of their version has run and
+	// return a check, run after every later migration, that they
+	// survived. A migration that changes a table adds a seed for its
+	// version.
+	seeds := map[int64]func(t *testing.T, s storage.Store) (check func(t *testing.T)){
+		1: seed,
+	}
+	s, _ := openEmpty(t)
+	ctx := t.Context()
+	versions, err := s.MigrationVersions(ctx)
+	if err != nil {
+		t.Fatalf("versions: %v", err)
+	}
+	var checks []func(t *testing.T)
+	for _, v := range versions {
+		if err := s.MigrateUpTo(ctx, v); err != nil {
+			t.Fatalf("up to %d: %v", v, err)
+		}
+		if seedFn, ok := seeds[v]; ok {
+			checks = append(checks, seedFn(t, s))
+		}
+	}
+	// Migrate is idempotent: nothing pending, nothing touched.
+	for range 2 {
+		if err := s.Migrate(ctx); err != nil {
+			t.Fatalf("migrate on an up-to-date schema: %v", err)
+		}
+	}
+	for _, check := range checks {
+		check(t)
+	}
+}
+
+// seed stores a client with a secret, a user with a session and a
+// consent, a token, a flow, a signing key and a JTI through the store,
+// and returns a check that reads each of them back.
+func seed(t *testing.T, s storage.Store) func(t *testing.T) {
+	t.Helper()
+	ctx := t.Context()
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	c := storage.Client{
+		ID: "app", Name: "Chat", Type: storage.ClientConfidential,
+		Secrets: []storage.ClientSecret{{
+			ID: "s1", Hash: []byte("hash"), Prefix: "tks_", CreatedAt: at,
+		}},
+		RedirectURIs: []string{"https://chat.example/cb"},
+		GrantTypes:   []string{"authorization_code"},
+		Scopes:       []string{"openid"},
+		CreatedAt:    at, UpdatedAt: at,
+	}
+	u := storage.User{ID: "u1", Email: "Ann@example.com", Status: storage.UserActive, CreatedAt: at}
+	ls := storage.LoginSession{ID: "sess", UserID: "u1", AuthTime: at, AMR: []string{"pwd"}, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	tok := storage.Token{
+		Kind: storage.KindRefreshToken, Signature: "sig", RequestID: "req", ClientID: "app",
+		Subject: "u1", Scopes: []string{"openid"}, Active: true, RequestedAt: at,
+		AccessSignature: "at-sig", Session: []byte(`{}`),
+	}
+	f := storage.Flow{ID: "flow", ClientID: "app", Query: "a=b", CreatedAt: at, ExpiresAt: at.Add(time.Minute)}
+	cons := storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid"}, GrantedAt: at}
+	k := storage.SigningKey{ID: "k1", Algorithm: "ES256", PrivateKey: []byte("sealed"), PublicKey: []byte(`{"kid":"k1"}`), CreatedAt: at}
+
+	steps := []struct {
+		what string
+		do   func() error
+	}{
+		{"client", func() error { return s.CreateClient(ctx, c) }},
+		{"user", func() error { return s.CreateUser(ctx, u) }},
+		{"session", func() error { return s.CreateLoginSession(ctx, ls) }},
+		{"token", func() error { return s.CreateToken(ctx, tok) }},
+		{"flow", func() error { return s.CreateFlow(ctx, f) }},
+		{"consent", func() error { return s.SaveConsent(ctx, cons) }},
+		{"key", func() error { return s.CreateSigningKey(ctx, k) }},
+		{"jti", func() error { return s.SaveJTI(ctx, "jti", at.Add(time.Hour), at) }},
+	}
+	for _, st := range steps {
+		if err := st.do(); err != nil {
+			t.Fatalf("seed %s: %v", st.what, err)
+		}
+	}
+
+	return func(t *testing.T) {
+		t.Helper()
+		ctx := context.WithoutCancel(t.Context())
+		same := func(what string, got any, err error, want any) {
+			t.Helper()
+			if err != nil {
+				t.Errorf("read back %s: %v", what, err)
+				return
+			}
+			if diff := cmp.Diff(want, got, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("%s changed (-seeded +read):\n%s", what, diff)
+			}
+		}
+		gotC, err := s.GetClient(ctx, "app")
+		same("client", gotC, err, c)
+		gotU, err := s.GetUserByEmail(ctx, "ann@example.com")
+		same("user", gotU, err, u)
+		gotLS, err := s.GetLoginSession(ctx, "sess")
+		same("login session", gotLS, err, ls)
+		gotT, err := s.GetToken(ctx, storage.KindRefreshToken, "sig")
+		same("token", gotT, err, tok)
+		gotF, err := s.GetFlow(ctx, "flow")
+		same("flow", gotF, err, f)
+		gotCons, err := s.GetConsent(ctx, "u1", "app")
+		same("consent", gotCons, err, cons)
+		gotK, err := s.ListSigningKeys(ctx)
+		same("signing keys", gotK, err, []storage.SigningKey{k})
+		seen, err := s.SeenJTI(ctx, "jti", at)
+		same("jti", seen, err, true)
+	}
+}

@@ -1,0 +1,94 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+const selectSessions = `
+SELECT id, user_id, auth_time, amr, acr, user_agent, ip, created_at, expires_at
+FROM login_sessions`
+
+func scanSession(row pgx.Row) (storage.LoginSession, error) {
+	var ls storage.LoginSession
+	err := row.Scan(&ls.ID, &ls.UserID, into(&ls.AuthTime), &ls.AMR, &ls.ACR, &ls.UserAgent, &ls.IP,
+		into(&ls.CreatedAt), into(&ls.ExpiresAt))
+	ls.AMR = listOf(ls.AMR)
+	return ls, err
+}
+
+// CreateLoginSession implements storage.LoginSessions. The session of a
+// user who does not exist is refused by the foreign key: ErrNotFound.
+func (s *Store) CreateLoginSession(ctx context.Context, ls storage.LoginSession) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	// The ID is a hash of the cookie: safe to name in an error.
+	return s.guarded(ctx, "create login session "+ls.ID, func(q querier) error {
+		_, err := q.Exec(ctx, `
+			INSERT INTO login_sessions (id, user_id, auth_time, amr, acr, user_agent, ip, created_at, expires_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			ls.ID, ls.UserID, ts(ls.AuthTime), list(ls.AMR), ls.ACR, ls.UserAgent, ls.IP,
+			ts(ls.CreatedAt), ts(ls.ExpiresAt))
+		return wrap(err, "create login session %s for user %s", ls.ID, ls.UserID)
+	})
+}
+
+// GetLoginSession implements storage.LoginSessions.
+func (s *Store) GetLoginSession(ctx context.Context, id string) (storage.LoginSession, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	ls, err := scanSession(s.q(ctx).QueryRow(ctx, selectSessions+` WHERE id = $1`, id))
+	if err != nil {
+		return storage.LoginSession{}, wrap(err, "get login session %s", id)
+	}
+	return ls, nil
+}
+
+// ListLoginSessions implements storage.LoginSessions: newest first, ties
+// by ID.
+func (s *Store) ListLoginSessions(ctx context.Context, userID string) ([]storage.LoginSession, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.q(ctx).Query(ctx, selectSessions+`
+		WHERE user_id = $1
+		ORDER BY created_at DESC NULLS LAST, id`, userID)
+	if err != nil {
+		return nil, wrap(err, "list login sessions of user %s", userID)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.LoginSession, error) {
+		return scanSession(row)
+	})
+	if err != nil {
+		return nil, wrap(err, "list login sessions of user %s", userID)
+	}
+	return out, nil
+}
+
+// DeleteLoginSession implements storage.LoginSessions.
+func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM login_sessions WHERE id = $1`, id)
+	if err != nil {
+		return wrap(err, "delete login session %s", id)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete login session %s: %w", id, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// DeleteUserLoginSessions implements storage.LoginSessions.
+func (s *Store) DeleteUserLoginSessions(ctx context.Context, userID string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM login_sessions WHERE user_id = $1`, userID)
+	if err != nil {
+		return 0, wrap(err, "delete login sessions of user %s", userID)
+	}
+	return int(tag.RowsAffected()), nil
+}

@@ -1,0 +1,141 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// CreateToken implements storage.Tokens. A token of a client that does
+// not exist is refused by the foreign key: ErrNotFound.
+func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.guarded(ctx, fmt.Sprintf("create %s %s", t.Kind, t.Signature), func(q querier) error {
+		_, err := q.Exec(ctx, `
+			INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
+			                    requested_at, expires_at, access_signature, session)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
+			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session)
+		return wrap(err, "create %s %s of client %s", t.Kind, t.Signature, t.ClientID)
+	})
+}
+
+// GetToken implements storage.Tokens.
+func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (storage.Token, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	t := storage.Token{Kind: kind, Signature: signature}
+	err := s.q(ctx).QueryRow(ctx, `
+		SELECT request_id, client_id, subject, scopes, active, requested_at, expires_at,
+		       access_signature, session
+		FROM tokens
+		WHERE kind = $1 AND signature = $2`, kind, signature).
+		Scan(&t.RequestID, &t.ClientID, &t.Subject, &t.Scopes, &t.Active, into(&t.RequestedAt),
+			into(&t.ExpiresAt), &t.AccessSignature, &t.Session)
+	if err != nil {
+		return storage.Token{}, wrap(err, "get %s %s", kind, signature)
+	}
+	t.Scopes = listOf(t.Scopes)
+	return t, nil
+}
+
+// DeleteToken implements storage.Tokens.
+func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM tokens WHERE kind = $1 AND signature = $2`, kind, signature)
+	if err != nil {
+		return wrap(err, "delete %s %s", kind, signature)
+	}
+	if tag.RowsAffected() == 0 {
+		return fmt.Errorf("postgres: delete %s %s: %w", kind, signature, storage.ErrNotFound)
+	}
+	return nil
+}
+
+// deactivate marks one active token inactive, in one statement. Under READ
+// COMMITTED a concurrent call waits for the winner's row lock, then finds
+// the row inactive and updates nothing: exactly one call deactivates. The
+// statement also says whether the token exists, as its snapshot shows it,
+// to tell a lost race (storage.ErrConflict) from an unknown token
+// (storage.ErrNotFound).
+const deactivate = `
+WITH done AS (
+    UPDATE tokens SET active = false
+    WHERE kind = $1 AND signature = $2 AND active
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM done),
+       EXISTS (SELECT 1 FROM tokens WHERE kind = $1 AND signature = $2)`
+
+// DeactivateToken implements storage.Tokens.
+func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var done, exists bool
+	if err := s.q(ctx).QueryRow(ctx, deactivate, kind, signature).Scan(&done, &exists); err != nil {
+		return wrap(err, "deactivate %s %s", kind, signature)
+	}
+	switch {
+	case done:
+		return nil
+	case exists:
+		return fmt.Errorf("postgres: deactivate %s %s: already inactive: %w", kind, signature, storage.ErrConflict)
+	default:
+		return fmt.Errorf("postgres: deactivate %s %s: %w", kind, signature, storage.ErrNotFound)
+	}
+}
+
+// rotate retires a refresh token of a family and, only if that succeeded,
+// the family's access tokens, in one statement: atomic without a
+// transaction of its own, and settled by the row lock as deactivate is.
+const rotate = `
+WITH rotated AS (
+    UPDATE tokens SET active = false
+    WHERE kind = $3 AND signature = $2 AND request_id = $1 AND active
+    RETURNING 1
+), revoked AS (
+    UPDATE tokens SET active = false
+    WHERE kind = $4 AND request_id = $1 AND active
+      AND EXISTS (SELECT 1 FROM rotated)
+    RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM rotated),
+       EXISTS (SELECT 1 FROM tokens WHERE kind = $3 AND signature = $2 AND request_id = $1)`
+
+// RotateRefreshToken implements storage.Tokens (RFC 9700 section 4.14.2).
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var done, exists bool
+	err := s.q(ctx).QueryRow(ctx, rotate, requestID, signature, storage.KindRefreshToken, storage.KindAccessToken).
+		Scan(&done, &exists)
+	if err != nil {
+		return wrap(err, "rotate refresh_token %s of request %s", signature, requestID)
+	}
+	switch {
+	case done:
+		return nil
+	case exists:
+		return fmt.Errorf("postgres: rotate refresh_token %s of request %s: already inactive: %w", signature, requestID, storage.ErrConflict)
+	default:
+		return fmt.Errorf("postgres: rotate refresh_token %s of request %s: %w", signature, requestID, storage.ErrNotFound)
+	}
+}
+
+// RevokeFamily implements storage.Tokens (RFC 7009 section 2.1: revoking
+// a refresh token may revoke the grant's other tokens).
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `
+		UPDATE tokens SET active = false
+		WHERE kind = $1 AND request_id = $2 AND active`, kind, requestID)
+	if err != nil {
+		return 0, wrap(err, "revoke %s family %s", kind, requestID)
+	}
+	return int(tag.RowsAffected()), nil
+}
