@@ -86,6 +86,10 @@ type Lifespans struct {
 type Keys struct {
 	// Algorithm is the JWS algorithm of new signing keys: "ES256" or "RS256".
 	Algorithm string `yaml:"algorithm"`
+	// Refresh is how often a node re-reads the keys from the database, so
+	// a rotation made on another node (or by "keys rotate") is used and
+	// published within this period.
+	Refresh time.Duration `yaml:"refresh"`
 }
 
 // Server holds the HTTP server's timeouts (see net/http.Server).
@@ -226,7 +230,7 @@ func Default() Config {
 			Flow:          15 * time.Minute,
 			Consent:       0,
 		},
-		Keys: Keys{Algorithm: "ES256"},
+		Keys: Keys{Algorithm: "ES256", Refresh: 30 * time.Second},
 		Server: Server{
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       15 * time.Second,

@@ -69,6 +69,7 @@ func TestDefault(t *testing.T) {
 			{"lifespans.flow", cfg.Lifespans.Flow, 15 * time.Minute},
 			{"lifespans.consent", cfg.Lifespans.Consent, time.Duration(0)},
 			{"keys.algorithm", cfg.Keys.Algorithm, "ES256"},
+			{"keys.refresh", cfg.Keys.Refresh, 30 * time.Second},
 			{"server.read_header_timeout", cfg.Server.ReadHeaderTimeout, 5 * time.Second},
 			{"server.read_timeout", cfg.Server.ReadTimeout, 15 * time.Second},
 			{"server.write_timeout", cfg.Server.WriteTimeout, 30 * time.Second},

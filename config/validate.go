@@ -196,6 +196,9 @@ func shortDuration(d time.Duration) string {
 
 func (c Config) validateKeysServerLog(p *problems) {
 	oneOf(p, "keys.algorithm", c.Keys.Algorithm, "ES256", "RS256")
+	if c.Keys.Refresh < time.Second || c.Keys.Refresh > 10*time.Minute {
+		p.add("keys.refresh", "must be between 1s and 10m")
+	}
 	oneOf(p, "log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf(p, "log.format", c.Log.Format, "json", "text")
 	s := c.Server

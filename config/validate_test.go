@@ -171,6 +171,8 @@ func TestValidateRefuses(t *testing.T) {
 		// keys, log, server
 		{"HS256 keys", func(c *Config) { c.Keys.Algorithm = "HS256" }, "keys.algorithm", `"HS256"`},
 		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
+		{"a key refresh of zero", func(c *Config) { c.Keys.Refresh = 0 }, "keys.refresh", "between 1s and 10m"},
+		{"a key refresh of an hour", func(c *Config) { c.Keys.Refresh = time.Hour }, "keys.refresh", "between 1s and 10m"},
 		{"an unknown log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "debug, info, warn, error"},
 		{"an unknown log format", func(c *Config) { c.Log.Format = "xml" }, "log.format", "json, text"},
 		{"a zero read header timeout", func(c *Config) { c.Server.ReadHeaderTimeout = 0 }, "server.read_header_timeout", "greater than 0"},

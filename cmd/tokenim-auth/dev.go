@@ -3,6 +3,9 @@ package main
 import (
 	"fmt"
 	"io"
+	"net/url"
+
+	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -16,6 +19,7 @@ type demoData struct {
 	webSecret        string
 	gatewaySecret    string
 	botSecret        string
+	verifier         string
 }
 
 // Demo identities created in dev mode.
@@ -39,6 +43,7 @@ func applyDev(c *config.Config) *demoData {
 		webSecret:     secret.NewClientSecret(),
 		gatewaySecret: secret.NewClientSecret(),
 		botSecret:     secret.NewClientSecret(),
+		verifier:      oauth2.GenerateVerifier(),
 	}
 	c.Dev = true
 	if c.Database.URL == "" {
@@ -89,10 +94,35 @@ TokenIM Auth is running in dev mode (in-memory store: nothing survives a restart
   %-16[8]s resource server (introspection), secret %[9]s
   %-16[10]s bot (client credentials), secret %[11]s
 
+Sign in as the demo user through the web app: open
+
+  %[12]s
+
+then exchange the code from the address the browser lands on:
+
+  curl -s -u %[4]s:%[5]s -d grant_type=authorization_code -d code=CODE \
+    -d redirect_uri=%[6]s -d code_verifier=%[13]s %[1]s/oauth2/token
+
 Try it:
   curl -s -u %[10]s:%[11]s -d grant_type=client_credentials %[1]s/oauth2/token
   curl -s -u %[8]s:%[9]s -d token=ACCESS_TOKEN %[1]s/oauth2/introspect
 
 `, c.Issuer, d.userEmail, d.userPassword, demoWebID, d.webSecret, demoWebRedirect,
-		demoNativeID, demoGatewayID, d.gatewaySecret, demoBotID, d.botSecret)
+		demoNativeID, demoGatewayID, d.gatewaySecret, demoBotID, d.botSecret, d.authorizeURL(c.Issuer), d.verifier)
+}
+
+// authorizeURL is a ready-to-open authorization request of the demo web
+// app, with PKCE.
+func (d *demoData) authorizeURL(issuer string) string {
+	q := url.Values{
+		"client_id":             {demoWebID},
+		"response_type":         {"code"},
+		"redirect_uri":          {demoWebRedirect},
+		"scope":                 {"openid profile email offline_access im:messages.read"},
+		"state":                 {secret.Random(12)},
+		"nonce":                 {secret.Random(12)},
+		"code_challenge":        {oauth2.S256ChallengeFromVerifier(d.verifier)},
+		"code_challenge_method": {"S256"},
+	}
+	return issuer + "/oauth2/auth?" + q.Encode()
 }

@@ -6,14 +6,20 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/keys"
+	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/templates"
 )
 
 // serve runs the provider until ctx is cancelled (SIGINT, SIGTERM), then
@@ -137,23 +143,75 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 	if err := bootstrap(ctx, cfg, store, hasher, time.Now().UTC().Truncate(time.Second), logger); err != nil {
 		return nil, err
 	}
+	pages, err := newPages(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	sessions, err := session.New(session.Config{
+		Store:    store,
+		Issuer:   cfg.Issuer,
+		Secure:   strings.HasPrefix(cfg.Issuer, "https://"),
+		Lifespan: cfg.Lifespans.LoginSession,
+		OnForgery: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			logger.WarnContext(r.Context(), "form refused by CSRF check", "path", r.URL.Path, "reason", session.ForgeryReason(r))
+			_ = pages.Error(w, r, http.StatusForbidden, web.ErrorPage{Title: "error.title", Message: "error.csrf", RequestID: w.Header().Get("X-Request-Id")})
+		}),
+		Logger: logger,
+	})
+	if err != nil {
+		return nil, err
+	}
 	op, err := oauth.New(oauth.Config{
 		Issuer:                cfg.Issuer,
 		AuthorizeCodeLifespan: cfg.Lifespans.AuthorizeCode,
 		AccessTokenLifespan:   cfg.Lifespans.AccessToken,
 		RefreshTokenLifespan:  cfg.Lifespans.RefreshToken,
 		IDTokenLifespan:       cfg.Lifespans.IDToken,
+		FlowLifespan:          cfg.Lifespans.Flow,
+		Scopes:                scopeNames(cfg),
+		Algorithm:             cfg.Keys.Algorithm,
 		TokenKey:              ring.Derive(secret.PurposeTokens),
 		Hasher:                hasher,
 		Keys:                  km,
 		Store:                 store,
+		Sessions:              sessions,
+		Pages:                 pages,
 		Logger:                logger,
 	})
 	if err != nil {
 		return nil, err
 	}
-	h := provider.New(provider.Deps{Parts: []provider.Mounter{op}, Ready: store, Logger: logger})
+	parts := []provider.Mounter{
+		op,
+		login.New(login.Config{Store: store, Sessions: sessions, Pages: pages, Keys: km, Logger: logger}),
+		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, Logger: logger}),
+		pages,
+	}
+	h := provider.New(provider.Deps{Parts: parts, Ready: store, Logger: logger})
 	return &app{store: store, keys: km, handler: h}, nil
+}
+
+// newPages parses the page templates and gives them the scope catalogue's
+// descriptions.
+func newPages(cfg config.Config, logger *slog.Logger) (*web.Renderer, error) {
+	pages, err := web.New(web.Config{FS: templates.FS(), Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("load page templates: %w", err)
+	}
+	descriptions := map[string]map[web.Locale]string{}
+	for _, s := range cfg.Scopes {
+		descriptions[s.Name] = map[web.Locale]string{web.English: s.Description["en"], web.Chinese: s.Description["zh-CN"]}
+	}
+	pages.SetScopes(descriptions)
+	return pages, nil
+}
+
+func scopeNames(cfg config.Config) []string {
+	names := make([]string, 0, len(cfg.Scopes))
+	for _, s := range cfg.Scopes {
+		names = append(names, s.Name)
+	}
+	return names
 }
 
 func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, logger *slog.Logger) (*keys.Manager, error) {
@@ -161,6 +219,7 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 		Store:     store,
 		SealKey:   ring.Derive(secret.PurposeSigningKeys),
 		Algorithm: cfg.Keys.Algorithm,
+		CacheFor:  cfg.Keys.Refresh,
 		Logger:    logger,
 	})
 	if err != nil {

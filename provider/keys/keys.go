@@ -283,3 +283,33 @@ func (m *Manager) open(sk storage.SigningKey) (crypto.Signer, error) {
 }
 
 func base64url(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
+
+// ErrUnverified is returned by Verify for a token not signed by one of the
+// published keys.
+var ErrUnverified = errors.New("keys: token is not signed by a published key")
+
+// Verify checks that a compact JWS was signed by one of the published keys
+// and returns its payload. It does not look at the claims (expiry, audience):
+// that is the caller's business.
+func (m *Manager) Verify(ctx context.Context, compact string) ([]byte, error) {
+	jws, err := jose.ParseSignedCompact(compact, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnverified, err)
+	}
+	if len(jws.Signatures) != 1 {
+		return nil, ErrUnverified
+	}
+	set, err := m.JWKS(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := set.Key(jws.Signatures[0].Header.KeyID)
+	if len(found) == 0 {
+		return nil, fmt.Errorf("%w: unknown kid %q", ErrUnverified, jws.Signatures[0].Header.KeyID)
+	}
+	payload, err := jws.Verify(found[0])
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrUnverified, err)
+	}
+	return payload, nil
+}

@@ -3,6 +3,7 @@ package keys_test
 import (
 	"bytes"
 	"crypto/x509"
+	"errors"
 	"strings"
 	"testing"
 	"time"
@@ -183,6 +184,43 @@ func TestManager(t *testing.T) {
 	t.Run("unknown algorithm is refused", func(t *testing.T) {
 		if _, err := keys.New(keys.Config{Store: memory.New(), SealKey: make([]byte, 32), Algorithm: "HS256"}); err == nil {
 			t.Fatal("HS256 accepted")
+		}
+	})
+}
+
+func TestVerify(t *testing.T) {
+	c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+	store := memory.New()
+	m := newManager(t, store, system, keys.ES256, c)
+	if err := m.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	token := signWith(t, m)
+	t.Run("a token signed by a published key verifies and yields its payload", func(t *testing.T) {
+		payload, err := m.Verify(t.Context(), token)
+		if err != nil || string(payload) != "hello" {
+			t.Fatalf("payload %q, err %v", payload, err)
+		}
+	})
+	t.Run("a tampered token does not verify", func(t *testing.T) {
+		parts := strings.Split(token, ".")
+		parts[1] = "d29ybGQ" // "world"
+		if _, err := m.Verify(t.Context(), strings.Join(parts, ".")); !errors.Is(err, keys.ErrUnverified) {
+			t.Fatalf("got %v, want ErrUnverified", err)
+		}
+	})
+	t.Run("a token from another provider does not verify", func(t *testing.T) {
+		other := newManager(t, memory.New(), system, keys.ES256, c)
+		if err := other.Ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := m.Verify(t.Context(), signWith(t, other)); !errors.Is(err, keys.ErrUnverified) {
+			t.Fatalf("got %v, want ErrUnverified", err)
+		}
+	})
+	t.Run("garbage does not verify", func(t *testing.T) {
+		if _, err := m.Verify(t.Context(), "not.a.jws"); !errors.Is(err, keys.ErrUnverified) {
+			t.Fatalf("got %v, want ErrUnverified", err)
 		}
 	})
 }

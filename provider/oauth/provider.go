@@ -9,6 +9,7 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
+	jose4 "github.com/go-jose/go-jose/v4"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/token/jwt"
@@ -21,6 +22,7 @@ import (
 // SigningKeys is what the provider needs of the signing keys.
 type SigningKeys interface {
 	Current(ctx context.Context) (keys.Key, error)
+	JWKS(ctx context.Context) (jose4.JSONWebKeySet, error)
 }
 
 // Config holds the provider's settings and dependencies.
@@ -32,15 +34,24 @@ type Config struct {
 	AccessTokenLifespan   time.Duration
 	RefreshTokenLifespan  time.Duration
 	IDTokenLifespan       time.Duration
+	// FlowLifespan is how long an authorization request waits for the
+	// user to sign in and consent.
+	FlowLifespan time.Duration
+	// Scopes is the scope catalogue, advertised in discovery.
+	Scopes []string
+	// Algorithm is the ID token signing algorithm, advertised in discovery.
+	Algorithm string
 	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the
 	// system secret.
 	TokenKey []byte
 	// Hasher checks client secrets.
-	Hasher secret.Hasher
-	Keys   SigningKeys
-	Store  storage.Store
-	Now    func() time.Time
-	Logger *slog.Logger
+	Hasher   secret.Hasher
+	Keys     SigningKeys
+	Store    storage.Store
+	Sessions Sessions
+	Pages    Pages
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Provider serves the OAuth 2.1 and OpenID Connect endpoints.
@@ -79,6 +90,7 @@ func New(cfg Config) (*Provider, error) {
 		EnablePKCEPlainChallengeMethod: false,
 		// A refresh token only when the user granted offline access.
 		RefreshTokenScopes:         []string{"offline_access"},
+		AllowedPromptValues:        []string{"none", "login", "consent"},
 		SendDebugMessagesToClients: false,
 	}
 	strategy := newTokenStrategy(fc)
@@ -113,9 +125,15 @@ func New(cfg Config) (*Provider, error) {
 
 // Mount registers the endpoints on mux.
 func (p *Provider) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /oauth2/auth", p.authorize)
 	mux.HandleFunc("POST /oauth2/token", p.token)
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
 	mux.HandleFunc("POST /oauth2/revoke", p.revoke)
+	mux.HandleFunc("GET /userinfo", p.userinfo)
+	mux.HandleFunc("POST /userinfo", p.userinfo)
+	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
+	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
+	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
 	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"} {
 		mux.HandleFunc(path, methodNotAllowed)
 	}

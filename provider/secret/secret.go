@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 )
@@ -102,4 +103,12 @@ func Prefix(secret string) string {
 		return secret[:min(len(secret), 4)]
 	}
 	return secret[:PrefixLength]
+}
+
+// Derived returns a stable, non-reversible identifier for value in the
+// namespace label (hex SHA-256, 32 characters): used where an identifier
+// derived from a stored one is shown to clients.
+func Derived(label, value string) string {
+	sum := sha256.Sum256([]byte(label + "\x00" + value))
+	return hex.EncodeToString(sum[:16])
 }

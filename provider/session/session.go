@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"time"
@@ -116,14 +117,17 @@ func (m *Manager) Current(ctx context.Context, r *http.Request) (s Signed, ok bo
 // sets its cookie. A previous session of the browser is ended first, so a
 // session ID fixed before sign-in is never promoted (OWASP ASVS 3.2.1).
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error) {
-	if err := m.End(ctx, w, r); err != nil {
+	if err := m.forget(ctx, r); err != nil {
 		return storage.LoginSession{}, err
 	}
 	b := make([]byte, 32)
 	rand.Read(b)
 	token := base64.RawURLEncoding.EncodeToString(b)
 	now := m.cfg.Now().UTC().Truncate(time.Second)
-	ip := r.RemoteAddr
+	ip, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		ip = r.RemoteAddr
+	}
 	ls := storage.LoginSession{
 		ID: hashToken(token), UserID: user.ID, AuthTime: now, AMR: amr, ACR: acr,
 		UserAgent: truncate(r.UserAgent(), 256), IP: ip,
@@ -139,6 +143,18 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // End signs this browser out: its session is deleted and the cookie
 // cleared. Ending a browser that is not signed in is not an error.
 func (m *Manager) End(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(m.cookieName); err != nil || c.Value == "" {
+		return nil
+	}
+	if err := m.forget(ctx, r); err != nil {
+		return err
+	}
+	http.SetCookie(w, m.cookie("", -1))
+	return nil
+}
+
+// forget deletes the stored session the browser's cookie names, if any.
+func (m *Manager) forget(ctx context.Context, r *http.Request) error {
 	c, err := r.Cookie(m.cookieName)
 	if err != nil || c.Value == "" {
 		return nil
@@ -146,7 +162,6 @@ func (m *Manager) End(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	if err := m.cfg.Store.DeleteLoginSession(ctx, hashToken(c.Value)); err != nil && !errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("session: delete: %w", err)
 	}
-	http.SetCookie(w, m.cookie("", -1))
 	return nil
 }
 

@@ -1,0 +1,366 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+)
+
+const (
+	webSecret     = "web-app-secret-0123456789abcdefghij"
+	gatewaySecret = "gateway-secret-0123456789abcdefghij"
+	webCallback   = "http://127.0.0.1:9/callback"
+	webBye        = "http://127.0.0.1:9/bye"
+	annEmail      = "ann@example.com"
+	annPassword   = "correct-horse-battery"
+)
+
+// running is a provider started by the real serve command.
+type running struct {
+	issuer string
+	config string
+	vars   map[string]string
+}
+
+// startProvider runs serve on a free loopback port with a configuration
+// declaring the apps and the user the tests use.
+func startProvider(t *testing.T, dbURL string) running {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	issuer := "http://" + addr
+	path := writeFile(t, fmt.Sprintf(`
+issuer: %s
+keys:
+  refresh: 1s
+log:
+  level: debug
+clients:
+  - id: chat-web
+    name: TokenIM Chat Web
+    type: confidential
+    secret: %s
+    redirect_uris: [%s]
+    post_logout_redirect_uris: [%s]
+    scopes: [openid, profile, email, offline_access, im:messages.read, im:messages.send]
+  - id: chat-desktop
+    name: TokenIM Desktop
+    type: public
+    redirect_uris: ["http://127.0.0.1/callback"]
+    scopes: [openid, offline_access, im:messages.read]
+  - id: im-gateway
+    name: IM gateway
+    type: resource_server
+    secret: %s
+users:
+  - email: %s
+    name: Ann Lee
+    password: %s
+`, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword))
+	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
+	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)
+	if base != issuer {
+		t.Fatalf("serving at %s, want %s", base, issuer)
+	}
+	return running{issuer: issuer, config: path, vars: vars}
+}
+
+// eachStore runs fn against a provider on the memory store and on Postgres.
+func eachStore(t *testing.T, fn func(t *testing.T, p running)) {
+	t.Run("memory", func(t *testing.T) { fn(t, startProvider(t, "memory")) })
+	t.Run("postgres", func(t *testing.T) { fn(t, startProvider(t, pgtest.URL(t))) })
+}
+
+// relyingParty is the web app's OAuth side, as a real relying party sets it up.
+type relyingParty struct {
+	conf     oauth2.Config
+	oidc     *oidc.Provider
+	verifier *oidc.IDTokenVerifier
+}
+
+func newApp(t *testing.T, p running) relyingParty {
+	t.Helper()
+	op, err := oidc.NewProvider(t.Context(), p.issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return relyingParty{
+		conf: oauth2.Config{
+			ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: endpoint(op),
+			Scopes: []string{oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess, "im:messages.read"},
+		},
+		oidc:     op,
+		verifier: op.Verifier(&oidc.Config{ClientID: "chat-web"}),
+	}
+}
+
+func random(t *testing.T) string {
+	b := make([]byte, 12)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// endpoint is the provider's endpoint for a client registered for
+// client_secret_basic: the oauth2 package then never retries with the
+// secret in the body.
+func endpoint(op *oidc.Provider) oauth2.Endpoint {
+	e := op.Endpoint()
+	e.AuthStyle = oauth2.AuthStyleInHeader
+	return e
+}
+
+// authorization is one run of the authorization code flow up to the code.
+type authorization struct {
+	state, nonce, verifier string
+	url                    string
+}
+
+func (a relyingParty) start(t *testing.T, extra ...oauth2.AuthCodeOption) authorization {
+	z := authorization{state: random(t), nonce: random(t), verifier: oauth2.GenerateVerifier()}
+	opts := append([]oauth2.AuthCodeOption{oauth2.S256ChallengeOption(z.verifier), oidc.Nonce(z.nonce)}, extra...)
+	z.url = a.conf.AuthCodeURL(z.state, opts...)
+	return z
+}
+
+// callback checks that a page is the redirect to the app's callback and
+// returns its parameters.
+func callback(t *testing.T, p page, issuer string) url.Values {
+	t.Helper()
+	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, webCallback) {
+		t.Fatalf("want a 303 to the app's callback, got %d to %q:\n%s", p.status, p.location, p.body)
+	}
+	u, _ := url.Parse(p.location)
+	q := u.Query()
+	if q.Get("iss") != issuer {
+		t.Fatalf("callback iss = %q, want %q (RFC 9207)", q.Get("iss"), issuer)
+	}
+	return q
+}
+
+// signIn fills the sign-in page.
+func signIn(t *testing.T, b *browser, p page, email, password string) page {
+	t.Helper()
+	if !strings.Contains(p.url.Path, "/login") || p.status != http.StatusOK {
+		t.Fatalf("want the sign-in page, got %d %s:\n%s", p.status, p.url, p.body)
+	}
+	return b.submit(p, map[string]string{"email": email, "password": password})
+}
+
+// consentTo answers the consent page.
+func consentTo(t *testing.T, b *browser, p page, decision string) page {
+	t.Helper()
+	if !strings.Contains(p.url.Path, "/consent") || p.status != http.StatusOK {
+		t.Fatalf("want the consent page, got %d %s:\n%s", p.status, p.url, p.body)
+	}
+	return b.submit(p, map[string]string{"decision": decision, "remember": "1"})
+}
+
+// login runs a full first sign-in: sign-in page, consent, code, exchange.
+func (a relyingParty) login(t *testing.T, b *browser, p running) (*oauth2.Token, *oidc.IDToken, authorization) {
+	t.Helper()
+	z := a.start(t)
+	cb := callback(t, consentTo(t, b, signIn(t, b, b.get(z.url), annEmail, annPassword), "allow"), p.issuer)
+	if cb.Get("state") != z.state {
+		t.Fatalf("state %q, want %q", cb.Get("state"), z.state)
+	}
+	tok, err := a.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	id, err := a.verifier.Verify(t.Context(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, id, z
+}
+
+// introspect asks as the IM gateway whether a token is active.
+func introspect(t *testing.T, p running, token string) map[string]any {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("im-gateway", gatewaySecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func refresh(t *testing.T, a relyingParty, refreshToken string) (*oauth2.Token, error) {
+	t.Helper()
+	return a.conf.TokenSource(t.Context(), &oauth2.Token{RefreshToken: refreshToken, Expiry: time.Now().Add(-time.Hour)}).Token()
+}
+
+func TestAuthorizationCodeFlow(t *testing.T) {
+	eachStore(t, func(t *testing.T, p running) {
+		a := newApp(t, p)
+		b := newBrowser(t, p.issuer, webCallback, webBye)
+		tok, id, z := a.login(t, b, p)
+
+		t.Run("the ID token carries nonce, auth_time, amr, acr, at_hash and sid", func(t *testing.T) {
+			var claims struct {
+				Nonce    string   `json:"nonce"`
+				AuthTime int64    `json:"auth_time"`
+				AMR      []string `json:"amr"`
+				ACR      string   `json:"acr"`
+				AtHash   string   `json:"at_hash"`
+				SID      string   `json:"sid"`
+			}
+			if err := id.Claims(&claims); err != nil {
+				t.Fatal(err)
+			}
+			if claims.Nonce != z.nonce || claims.AuthTime == 0 || len(claims.AMR) != 1 || claims.AMR[0] != "pwd" || claims.ACR == "" || claims.AtHash == "" || claims.SID == "" {
+				t.Fatalf("ID token claims %+v", claims)
+			}
+			if err := id.VerifyAccessToken(tok.AccessToken); err != nil {
+				t.Fatalf("at_hash does not match the access token: %v", err)
+			}
+			if id.Issuer != p.issuer || id.Audience[0] != "chat-web" {
+				t.Fatalf("iss %q aud %v", id.Issuer, id.Audience)
+			}
+		})
+
+		t.Run("the token response grants the requested scopes and a refresh token", func(t *testing.T) {
+			if got := tok.Extra("scope"); got != "openid profile email offline_access im:messages.read" {
+				t.Fatalf("scope %q", got)
+			}
+			if tok.RefreshToken == "" {
+				t.Fatal("no refresh token although offline_access was granted")
+			}
+		})
+
+		t.Run("userinfo returns the profile and email claims", func(t *testing.T) {
+			ui, err := a.oidc.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var claims struct {
+				Name string `json:"name"`
+			}
+			_ = ui.Claims(&claims)
+			if ui.Subject != id.Subject || ui.Email != annEmail || !ui.EmailVerified || claims.Name != "Ann Lee" {
+				t.Fatalf("userinfo %+v %+v", ui, claims)
+			}
+		})
+
+		t.Run("the IM gateway sees the user's token as active", func(t *testing.T) {
+			r := introspect(t, p, tok.AccessToken)
+			if r["active"] != true || r["sub"] != id.Subject || r["client_id"] != "chat-web" {
+				t.Fatalf("introspection %v", r)
+			}
+		})
+
+		t.Run("a second sign-in with remembered consent goes straight back to the app", func(t *testing.T) {
+			z := a.start(t)
+			cb := callback(t, b.get(z.url), p.issuer)
+			if cb.Get("code") == "" || cb.Get("state") != z.state {
+				t.Fatalf("callback %v", cb)
+			}
+		})
+
+		t.Run("prompt=consent asks again even with a remembered consent", func(t *testing.T) {
+			z := a.start(t, oauth2.SetAuthURLParam("prompt", "consent"))
+			pg := b.get(z.url)
+			if !strings.Contains(pg.url.Path, "/consent") {
+				t.Fatalf("got %s, want the consent page", pg.url)
+			}
+		})
+
+		t.Run("prompt=login asks for the password again", func(t *testing.T) {
+			z := a.start(t, oauth2.SetAuthURLParam("prompt", "login"))
+			pg := b.get(z.url)
+			if !strings.Contains(pg.url.Path, "/login") {
+				t.Fatalf("got %s, want the sign-in page", pg.url)
+			}
+			cb := callback(t, signIn(t, b, pg, annEmail, annPassword), p.issuer)
+			if cb.Get("code") == "" {
+				t.Fatalf("callback %v", cb)
+			}
+		})
+
+		t.Run("refresh rotates the refresh token, and reusing the old one revokes the family", func(t *testing.T) {
+			next, err := refresh(t, a, tok.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if next.RefreshToken == "" || next.RefreshToken == tok.RefreshToken || next.AccessToken == tok.AccessToken {
+				t.Fatal("refresh did not rotate the tokens")
+			}
+			if r := introspect(t, p, tok.AccessToken); r["active"] != false {
+				t.Fatalf("the access token issued before the refresh is still active: %v", r)
+			}
+			if r := introspect(t, p, next.AccessToken); r["active"] != true {
+				t.Fatalf("the refreshed access token is inactive: %v", r)
+			}
+			_, err = refresh(t, a, tok.RefreshToken)
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "invalid_grant" {
+				t.Fatalf("reusing a rotated refresh token: got %v, want invalid_grant", err)
+			}
+			if r := introspect(t, p, next.AccessToken); r["active"] != false {
+				t.Fatalf("after reuse the family's access token is still active: %v", r)
+			}
+			if _, err := refresh(t, a, next.RefreshToken); err == nil {
+				t.Fatal("after reuse the family's newest refresh token still works")
+			}
+		})
+
+		t.Run("the refreshed ID token keeps the subject", func(t *testing.T) {
+			tok2, id2, _ := a.loginAgain(t, b, p)
+			next, err := refresh(t, a, tok2.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			raw, _ := next.Extra("id_token").(string)
+			id3, err := a.verifier.Verify(t.Context(), raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if id3.Subject != id2.Subject {
+				t.Fatalf("subject changed on refresh: %s → %s", id2.Subject, id3.Subject)
+			}
+		})
+	})
+}
+
+// loginAgain runs the flow for an already signed-in browser with a
+// remembered consent: straight to the code.
+func (a relyingParty) loginAgain(t *testing.T, b *browser, p running) (*oauth2.Token, *oidc.IDToken, authorization) {
+	t.Helper()
+	z := a.start(t)
+	cb := callback(t, b.get(z.url), p.issuer)
+	tok, err := a.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	id, err := a.verifier.Verify(t.Context(), raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok, id, z
+}

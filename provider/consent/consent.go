@@ -1,0 +1,213 @@
+package consent
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Store is what consent needs of storage.
+type Store interface {
+	GetClient(ctx context.Context, id string) (storage.Client, error)
+	GetFlow(ctx context.Context, id string) (storage.Flow, error)
+	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
+	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
+	SaveConsent(ctx context.Context, c storage.Consent) error
+}
+
+// Sessions tells who is signed in and protects forms.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Protect(h http.Handler) http.Handler
+}
+
+// Pages renders the consent and error pages.
+type Pages interface {
+	Consent(w http.ResponseWriter, r *http.Request, status int, p web.ConsentPage) error
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// Config holds the handler's dependencies.
+type Config struct {
+	Store    Store
+	Sessions Sessions
+	Pages    Pages
+	// Lifespan is how long a remembered decision lasts; 0 is until the
+	// user withdraws it.
+	Lifespan time.Duration
+	Now      func() time.Time
+	Logger   *slog.Logger
+}
+
+// Handler serves the consent page.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the handler.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Mount registers the routes behind CSRF protection.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.Handle("GET /consent", h.cfg.Sessions.Protect(http.HandlerFunc(h.show)))
+	mux.Handle("POST /consent", h.cfg.Sessions.Protect(http.HandlerFunc(h.submit)))
+}
+
+// request is a flow being consented to, with who is deciding.
+type request struct {
+	flow   storage.Flow
+	client storage.Client
+	user   storage.User
+	scopes []string
+	query  url.Values
+}
+
+// load finds the flow, its client and the signed-in user, or answers the
+// browser itself (an error page, or the sign-in page when nobody is signed
+// in) and returns false.
+func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (request, bool) {
+	ctx := r.Context()
+	if flowID == "" {
+		h.errorPage(w, r, nil, http.StatusBadRequest, "error.invalid_request")
+		return request{}, false
+	}
+	f, err := h.cfg.Store.GetFlow(ctx, flowID)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
+		h.errorPage(w, r, nil, http.StatusBadRequest, "error.flow_expired")
+		return request{}, false
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "consent: load flow", "flow", flowID, "err", err)
+		h.errorPage(w, r, nil, http.StatusInternalServerError, "error.server")
+		return request{}, false
+	}
+	q, _ := url.ParseQuery(f.Query)
+	signed, ok, err := h.cfg.Sessions.Current(ctx, r)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "consent: load session", "err", err)
+		h.errorPage(w, r, q, http.StatusInternalServerError, "error.server")
+		return request{}, false
+	}
+	if !ok {
+		http.Redirect(w, r, "/login?"+url.Values{"flow": {f.ID}}.Encode(), http.StatusSeeOther)
+		return request{}, false
+	}
+	c, err := h.cfg.Store.GetClient(ctx, f.ClientID)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "consent: load client", "client_id", f.ClientID, "err", err)
+		h.errorPage(w, r, q, http.StatusBadRequest, "error.unknown_client")
+		return request{}, false
+	}
+	// The scopes were validated against the client's list when the flow
+	// was parked; intersect again in case the client changed since.
+	var scopes []string
+	for _, s := range strings.Fields(q.Get("scope")) {
+		if slices.Contains(c.Scopes, s) && !slices.Contains(scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	return request{flow: f, client: c, user: signed.User, scopes: scopes, query: q}, true
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	req, ok := h.load(w, r, r.URL.Query().Get("flow"))
+	if !ok {
+		return
+	}
+	h.render(w, r, http.StatusOK, req, "")
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req request, problem string) {
+	p := web.ConsentPage{
+		UILocales: req.query.Get("ui_locales"), CSRFToken: session.CSRFToken(r), Flow: req.flow.ID,
+		ClientName: req.client.Name, ClientID: req.client.ID, UserEmail: req.user.Email,
+		Scopes: req.scopes, Remember: true, Error: problem,
+	}
+	if err := h.cfg.Pages.Consent(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render consent page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	req, ok := h.load(w, r, r.PostFormValue("flow"))
+	if !ok {
+		return
+	}
+	decision := r.PostFormValue("decision")
+	if decision != "allow" && decision != "deny" {
+		h.render(w, r, http.StatusBadRequest, req, "consent.failed")
+		return
+	}
+	now := h.cfg.Now().UTC().Truncate(time.Second)
+	if decision == "allow" && r.PostFormValue("remember") == "1" {
+		if err := h.remember(ctx, req, now); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "consent: save", "err", err)
+			h.render(w, r, http.StatusInternalServerError, req, "consent.failed")
+			return
+		}
+	}
+	_, err := h.cfg.Store.UpdateFlow(ctx, req.flow.ID, func(f storage.Flow) (storage.Flow, error) {
+		f.UserID, f.Decision, f.GrantedScopes = req.user.ID, decision, nil
+		if decision == "allow" {
+			f.GrantedScopes = req.scopes
+		}
+		return f, nil
+	})
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "consent: record decision", "err", err)
+		h.render(w, r, http.StatusInternalServerError, req, "consent.failed")
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "consent decided", "user_id", req.user.ID, "client_id", req.client.ID, "decision", decision,
+		"scopes", strings.Join(req.scopes, " "))
+	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {req.flow.ID}}.Encode(), http.StatusSeeOther)
+}
+
+// remember adds the allowed scopes to the user's remembered consent for
+// the client, keeping what was granted before and still valid.
+func (h *Handler) remember(ctx context.Context, req request, now time.Time) error {
+	scopes := slices.Clone(req.scopes)
+	old, err := h.cfg.Store.GetConsent(ctx, req.user.ID, req.client.ID)
+	switch {
+	case err == nil && (old.ExpiresAt.IsZero() || old.ExpiresAt.After(now)):
+		for _, s := range old.Scopes {
+			if !slices.Contains(scopes, s) && slices.Contains(req.client.Scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		return err
+	}
+	c := storage.Consent{UserID: req.user.ID, ClientID: req.client.ID, Scopes: scopes, GrantedAt: now}
+	if h.cfg.Lifespan > 0 {
+		c.ExpiresAt = now.Add(h.cfg.Lifespan)
+	}
+	return h.cfg.Store.SaveConsent(ctx, c)
+}
+
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, q url.Values, status int, key string) {
+	p := web.ErrorPage{UILocales: q.Get("ui_locales"), Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
+	if err := h.cfg.Pages.Error(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
+		http.Error(w, "error", status)
+	}
+}

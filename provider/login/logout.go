@@ -1,0 +1,158 @@
+package login
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// logoutRequest is a validated RP-initiated logout request.
+type logoutRequest struct {
+	clientID    string
+	clientName  string
+	redirectURI string
+	state       string
+	idTokenHint string
+	uiLocales   string
+}
+
+// parseLogout validates the logout parameters (OpenID Connect RP-Initiated
+// Logout 1.0 section 2). It returns a message key when the request must
+// stop on an error page.
+func (h *Handler) parseLogout(r *http.Request, form url.Values) (logoutRequest, string) {
+	lr := logoutRequest{
+		clientID:    form.Get("client_id"),
+		redirectURI: form.Get("post_logout_redirect_uri"),
+		state:       form.Get("state"),
+		idTokenHint: form.Get("id_token_hint"),
+		uiLocales:   form.Get("ui_locales"),
+	}
+	if lr.idTokenHint != "" {
+		aud, ok := h.hintAudience(r, lr.idTokenHint)
+		if !ok {
+			return lr, "error.invalid_request"
+		}
+		if lr.clientID != "" && !slices.Contains(aud, lr.clientID) {
+			return lr, "error.invalid_request"
+		}
+		if lr.clientID == "" && len(aud) == 1 {
+			lr.clientID = aud[0]
+		}
+	}
+	if lr.clientID == "" {
+		if lr.redirectURI != "" {
+			// A return address without a client to check it against
+			// would make this an open redirector.
+			return lr, "error.logout_redirect"
+		}
+		return lr, ""
+	}
+	c, err := h.cfg.Store.GetClient(r.Context(), lr.clientID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return lr, "error.unknown_client"
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "logout: load client", "client_id", lr.clientID, "err", err)
+		return lr, "error.server"
+	}
+	lr.clientName = c.Name
+	if lr.redirectURI != "" && !slices.Contains(c.PostLogoutRedirectURIs, lr.redirectURI) {
+		return lr, "error.logout_redirect"
+	}
+	return lr, ""
+}
+
+// hintAudience verifies an id_token_hint was issued by us (expired is
+// fine: the hint only names the client) and returns its audience.
+func (h *Handler) hintAudience(r *http.Request, hint string) ([]string, bool) {
+	payload, err := h.cfg.Keys.Verify(r.Context(), hint)
+	if err != nil {
+		return nil, false
+	}
+	var claims struct {
+		Aud json.RawMessage `json:"aud"`
+	}
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		return nil, false
+	}
+	var one string
+	if json.Unmarshal(claims.Aud, &one) == nil && one != "" {
+		return []string{one}, true
+	}
+	var many []string
+	if json.Unmarshal(claims.Aud, &many) == nil && len(many) > 0 {
+		return many, true
+	}
+	return nil, false
+}
+
+// showLogout asks the user to confirm signing out, so that a link on
+// another site cannot sign them out unawares.
+func (h *Handler) showLogout(w http.ResponseWriter, r *http.Request) {
+	lr, problem := h.parseLogout(r, r.URL.Query())
+	if problem != "" {
+		h.errorPage(w, r, "", http.StatusBadRequest, problem)
+		return
+	}
+	if _, signedIn, err := h.cfg.Sessions.Current(r.Context(), r); err == nil && !signedIn {
+		// Nobody to sign out: finish at once.
+		h.finishLogout(w, r, lr)
+		return
+	}
+	p := web.LogoutPage{
+		UILocales: lr.uiLocales, CSRFToken: session.CSRFToken(r), ClientName: lr.clientName,
+		ClientID: lr.clientID, PostLogoutRedirectURI: lr.redirectURI, State: lr.state, IDTokenHint: lr.idTokenHint,
+	}
+	if err := h.cfg.Pages.Logout(w, r, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render logout page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) submitLogout(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, "", http.StatusBadRequest, "error.invalid_request")
+		return
+	}
+	lr, problem := h.parseLogout(r, r.PostForm)
+	if problem != "" {
+		h.errorPage(w, r, "", http.StatusBadRequest, problem)
+		return
+	}
+	if signed, ok, _ := h.cfg.Sessions.Current(r.Context(), r); ok {
+		h.cfg.Logger.InfoContext(r.Context(), "signed out", "user_id", signed.User.ID, "client_id", lr.clientID)
+	}
+	if err := h.cfg.Sessions.End(r.Context(), w, r); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "logout: end session", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.finishLogout(w, r, lr)
+}
+
+// finishLogout returns to the app's registered address with its state, or
+// shows the signed-out page.
+func (h *Handler) finishLogout(w http.ResponseWriter, r *http.Request, lr logoutRequest) {
+	if lr.redirectURI != "" {
+		u, err := url.Parse(lr.redirectURI)
+		if err == nil {
+			if lr.state != "" {
+				q := u.Query()
+				q.Set("state", lr.state)
+				u.RawQuery = q.Encode()
+			}
+			http.Redirect(w, r, u.String(), http.StatusSeeOther)
+			return
+		}
+	}
+	if err := h.cfg.Pages.LoggedOut(w, r, web.LoggedOutPage{UILocales: lr.uiLocales}); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render signed-out page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}

@@ -1,0 +1,298 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ory/fosite"
+
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// authorize is the authorization endpoint (RFC 6749 section 3.1) with
+// OpenID Connect's prompt and max_age. It runs twice for most sign-ins:
+// once for the app's request, which it parks as a flow while the user
+// signs in (/login) and consents (/consent), and once when those pages send
+// the browser back with ?flow=ID, when the parked request is validated
+// again and answered.
+func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	req, flow, ok := p.resume(w, r)
+	if !ok {
+		return
+	}
+	ar, err := p.fosite.NewAuthorizeRequest(ctx, req)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+	now := p.cfg.Now().UTC().Truncate(time.Second)
+	requestedAt := now
+	if flow != nil {
+		requestedAt = flow.CreatedAt
+	}
+	prompt := strings.Fields(ar.GetRequestForm().Get("prompt"))
+	if err := checkEarly(ar.GetRequestForm(), prompt); err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+
+	signed, signedIn, err := p.cfg.Sessions.Current(ctx, r)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if !signedIn || needsLogin(prompt, ar.GetRequestForm().Get("max_age"), flow != nil, signed.Session.AuthTime, requestedAt, now) {
+		if slices.Contains(prompt, "none") {
+			p.writeAuthorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
+			return
+		}
+		p.park(w, r, ar, flow, "/login", now)
+		return
+	}
+
+	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+	if !decided {
+		if slices.Contains(prompt, "none") {
+			p.writeAuthorizeError(w, r, ar, fosite.ErrConsentRequired.WithHint("The user must consent, but prompt=none was requested."))
+			return
+		}
+		p.park(w, r, ar, flow, "/consent", now)
+		return
+	}
+	for _, s := range granted {
+		ar.GrantScope(s)
+	}
+
+	sess := NewSession(signed.User.ID)
+	sess.Claims.AuthTime = signed.Session.AuthTime.UTC()
+	sess.Claims.RequestedAt = requestedAt
+	sess.Claims.AuthenticationMethodsReferences = signed.Session.AMR
+	sess.Claims.AuthenticationContextClassReference = signed.Session.ACR
+	sess.Claims.Extra["sid"] = sid(signed.Session.ID)
+	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+	if flow != nil {
+		if err := p.cfg.Store.DeleteFlow(ctx, flow.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+			p.logger.WarnContext(ctx, "delete finished flow", "flow", flow.ID, "err", err)
+		}
+	}
+	p.fosite.WriteAuthorizeResponse(ctx, issWriter{w, p.cfg.Issuer}, ar, resp)
+}
+
+// resume turns a request carrying ?flow=ID back into the authorization
+// request it parked. A request without a flow is returned as is. When the
+// flow is unknown or expired it writes an error page and returns false.
+func (p *Provider) resume(w http.ResponseWriter, r *http.Request) (*http.Request, *storage.Flow, bool) {
+	q := r.URL.Query()
+	id := q.Get("flow")
+	if id == "" || len(q) != 1 {
+		return r, nil, true
+	}
+	f, err := p.cfg.Store.GetFlow(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(p.cfg.Now())) {
+		p.errorPage(w, r, http.StatusBadRequest, "error.flow_expired")
+		return nil, nil, false
+	}
+	if err != nil {
+		p.logger.ErrorContext(r.Context(), "load flow", "flow", id, "err", err)
+		p.errorPage(w, r, http.StatusInternalServerError, "error.server")
+		return nil, nil, false
+	}
+	req := r.Clone(r.Context())
+	req.URL.RawQuery = f.Query
+	req.Form, req.PostForm = nil, nil
+	return req, &f, true
+}
+
+// checkEarly refuses, before the user is asked to sign in, a request that
+// fosite would refuse only once the user had: no PKCE or a method other
+// than S256 (RFC 9700 section 2.1.1), or an unknown or contradictory prompt.
+func checkEarly(form url.Values, prompt []string) error {
+	if form.Get("code_challenge") == "" {
+		return fosite.ErrInvalidRequest.WithHint("PKCE is required: send code_challenge with code_challenge_method=S256.")
+	}
+	if m := form.Get("code_challenge_method"); m != "S256" {
+		return fosite.ErrInvalidRequest.WithHintf("The code_challenge_method %q is not supported; use S256.", m)
+	}
+	for _, v := range prompt {
+		if v != "none" && v != "login" && v != "consent" {
+			return fosite.ErrInvalidRequest.WithHintf("The prompt value %q is not supported; use none, login or consent.", v)
+		}
+	}
+	if slices.Contains(prompt, "none") && len(prompt) > 1 {
+		return fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
+	}
+	return nil
+}
+
+// needsLogin says whether the user must sign in (again): prompt=login
+// asks for a sign-in made during this request (a resumed flow whose sign-in
+// came after the request), max_age for one recent enough (OpenID Connect
+// Core 1.0 section 3.1.2.1).
+func needsLogin(prompt []string, maxAge string, resumed bool, authTime, requestedAt, now time.Time) bool {
+	if slices.Contains(prompt, "login") && (!resumed || authTime.Before(requestedAt)) {
+		return true
+	}
+	if maxAge == "" {
+		return false
+	}
+	secs, err := strconv.ParseInt(maxAge, 10, 64)
+	if err != nil || secs < 0 {
+		return true
+	}
+	return now.Sub(authTime) > time.Duration(secs)*time.Second
+}
+
+// consented decides which scopes are granted: the requested ones when the
+// client skips consent, when a remembered consent covers them all, or when
+// the user allowed them in this flow. decided is false when the user must
+// be asked. A denial in this flow is access_denied.
+func (p *Provider) consented(ctx context.Context, ar fosite.AuthorizeRequester, flow *storage.Flow, userID string, forceAsk bool, now time.Time) (granted []string, decided bool, err error) {
+	requested := ar.GetRequestedScopes()
+	if flow != nil && flow.UserID == userID {
+		switch flow.Decision {
+		case "deny":
+			return nil, false, fosite.ErrAccessDenied.WithHint("The user denied the request.")
+		case "allow":
+			return intersect(requested, flow.GrantedScopes), true, nil
+		}
+	}
+	c, ok := ar.GetClient().(*client)
+	if ok && c.SkipConsent {
+		return requested, true, nil
+	}
+	if forceAsk {
+		return nil, false, nil
+	}
+	remembered, err := p.cfg.Store.GetConsent(ctx, userID, ar.GetClient().GetID())
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fosite.ErrServerError.WithWrap(err)
+	}
+	if !remembered.ExpiresAt.IsZero() && !remembered.ExpiresAt.After(now) {
+		return nil, false, nil
+	}
+	for _, s := range requested {
+		if !slices.Contains(remembered.Scopes, s) {
+			return nil, false, nil
+		}
+	}
+	return requested, true, nil
+}
+
+func intersect(a, b []string) []string {
+	var out []string
+	for _, s := range a {
+		if slices.Contains(b, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// park stores the request as a flow (or keeps the one it came from) and
+// sends the browser to page.
+func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, page string, now time.Time) {
+	ctx := r.Context()
+	if flow == nil {
+		f := storage.Flow{
+			ID:        secret.Random(24),
+			ClientID:  ar.GetClient().GetID(),
+			Query:     r.URL.RawQuery,
+			CreatedAt: now,
+			ExpiresAt: now.Add(p.cfg.FlowLifespan),
+		}
+		if err := p.cfg.Store.CreateFlow(ctx, f); err != nil {
+			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+			return
+		}
+		flow = &f
+	}
+	http.Redirect(w, r, page+"?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
+}
+
+// writeAuthorizeError answers a failed authorization request. While the
+// client and its redirect URI are not both known and valid, the user sees
+// an error page and is never redirected: an unvalidated redirect would be
+// an open redirector (RFC 9700 section 4.11). Otherwise the error goes back
+// to the app with state and iss.
+func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
+	p.logServerError(r.Context(), "authorize", err)
+	if ar == nil || !ar.IsRedirectURIValid() {
+		key := "error.invalid_request"
+		switch {
+		case ar == nil || ar.GetClient() == nil:
+			key = "error.unknown_client"
+		case errors.Is(err, fosite.ErrInvalidRequest) || errors.Is(err, fosite.ErrInvalidClient):
+			key = "error.redirect_uri"
+		}
+		p.errorPage(w, r, http.StatusBadRequest, key)
+		return
+	}
+	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, err)
+}
+
+// errorPage renders the error page with a message key.
+func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
+	page := web.ErrorPage{UILocales: r.URL.Query().Get("ui_locales"), Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
+	if err := p.cfg.Pages.Error(w, r, status, page); err != nil {
+		p.logger.ErrorContext(r.Context(), "render error page", "err", err)
+		http.Error(w, "error", status)
+	}
+}
+
+// issWriter adds the iss parameter to every authorization response
+// redirect (RFC 9207), success or error, so a client can tell which
+// provider answered (mix-up defence, RFC 9700 section 4.4).
+type issWriter struct {
+	http.ResponseWriter
+	issuer string
+}
+
+func (w issWriter) WriteHeader(code int) {
+	if code == http.StatusSeeOther || code == http.StatusFound {
+		if u, err := url.Parse(w.Header().Get("Location")); err == nil && u.Scheme != "" {
+			q := u.Query()
+			q.Set("iss", w.issuer)
+			u.RawQuery = q.Encode()
+			w.Header().Set("Location", u.String())
+		}
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// sid is the session ID clients see (the sid claim): derived from the
+// login session so it is stable for a browser sign-in, and not the stored
+// ID itself.
+func sid(loginSessionID string) string {
+	return secret.Derived("sid", loginSessionID)
+}
+
+// Sessions tells who is signed in to a browser.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+}
+
+// Pages renders the pages the endpoints answer with.
+type Pages interface {
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}

@@ -1,0 +1,98 @@
+package oauth
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+// discovery is the OpenID Provider Metadata (OpenID Connect Discovery 1.0
+// section 3, RFC 8414). It lists only what the provider really supports.
+type discovery struct {
+	Issuer                                    string   `json:"issuer"`
+	AuthorizationEndpoint                     string   `json:"authorization_endpoint"`
+	TokenEndpoint                             string   `json:"token_endpoint"`
+	UserinfoEndpoint                          string   `json:"userinfo_endpoint"`
+	JWKSURI                                   string   `json:"jwks_uri"`
+	EndSessionEndpoint                        string   `json:"end_session_endpoint"`
+	IntrospectionEndpoint                     string   `json:"introspection_endpoint"`
+	RevocationEndpoint                        string   `json:"revocation_endpoint"`
+	ScopesSupported                           []string `json:"scopes_supported"`
+	ResponseTypesSupported                    []string `json:"response_types_supported"`
+	ResponseModesSupported                    []string `json:"response_modes_supported"`
+	GrantTypesSupported                       []string `json:"grant_types_supported"`
+	SubjectTypesSupported                     []string `json:"subject_types_supported"`
+	IDTokenSigningAlgValuesSupported          []string `json:"id_token_signing_alg_values_supported"`
+	TokenEndpointAuthMethodsSupported         []string `json:"token_endpoint_auth_methods_supported"`
+	TokenEndpointAuthSigningAlgValues         []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	IntrospectionEndpointAuthMethodsSupported []string `json:"introspection_endpoint_auth_methods_supported"`
+	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
+	CodeChallengeMethodsSupported             []string `json:"code_challenge_methods_supported"`
+	ClaimsSupported                           []string `json:"claims_supported"`
+	PromptValuesSupported                     []string `json:"prompt_values_supported"`
+	UILocalesSupported                        []string `json:"ui_locales_supported"`
+	AuthorizationResponseISSParameter         bool     `json:"authorization_response_iss_parameter_supported"`
+	ClaimsParameterSupported                  bool     `json:"claims_parameter_supported"`
+	RequestParameterSupported                 bool     `json:"request_parameter_supported"`
+	RequestURIParameterSupported              bool     `json:"request_uri_parameter_supported"`
+	FrontchannelLogoutSupported               bool     `json:"frontchannel_logout_supported"`
+	BackchannelLogoutSupported                bool     `json:"backchannel_logout_supported"`
+}
+
+func (p *Provider) metadata() discovery {
+	iss := p.cfg.Issuer
+	return discovery{
+		Issuer:                                    iss,
+		AuthorizationEndpoint:                     iss + "/oauth2/auth",
+		TokenEndpoint:                             iss + "/oauth2/token",
+		UserinfoEndpoint:                          iss + "/userinfo",
+		JWKSURI:                                   iss + "/.well-known/jwks.json",
+		EndSessionEndpoint:                        iss + "/oauth2/logout",
+		IntrospectionEndpoint:                     iss + "/oauth2/introspect",
+		RevocationEndpoint:                        iss + "/oauth2/revoke",
+		ScopesSupported:                           p.cfg.Scopes,
+		ResponseTypesSupported:                    []string{"code"},
+		ResponseModesSupported:                    []string{"query"},
+		GrantTypesSupported:                       supportedGrantTypes(),
+		SubjectTypesSupported:                     []string{"public"},
+		IDTokenSigningAlgValuesSupported:          []string{p.cfg.Algorithm},
+		TokenEndpointAuthMethodsSupported:         []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+		TokenEndpointAuthSigningAlgValues:         []string{"RS256"},
+		IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
+		RevocationEndpointAuthMethodsSupported:    []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
+		CodeChallengeMethodsSupported:             []string{"S256"},
+		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid",
+			"name", "email", "email_verified"},
+		PromptValuesSupported:             []string{"none", "login", "consent"},
+		UILocalesSupported:                []string{"en", "zh-CN"},
+		AuthorizationResponseISSParameter: true,
+	}
+}
+
+func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "public, max-age=300")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	_ = json.NewEncoder(w).Encode(p.metadata())
+}
+
+// jwks publishes the signing keys relying parties verify ID tokens with:
+// the current key and rotated keys still within their publication period.
+func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
+	set, err := p.cfg.Keys.JWKS(r.Context())
+	if err != nil {
+		p.logger.ErrorContext(r.Context(), "load signing keys", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The signing keys could not be loaded; try again shortly.")
+		return
+	}
+	body, err := json.Marshal(set)
+	if err != nil {
+		p.logger.ErrorContext(r.Context(), "encode signing keys", "err", err)
+		writeError(w, http.StatusInternalServerError, "server_error", "The signing keys could not be encoded.")
+		return
+	}
+	w.Header().Set("Content-Type", "application/jwk-set+json")
+	// Short enough that a rotation reaches relying parties quickly.
+	w.Header().Set("Cache-Control", "public, max-age=60")
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	_, _ = w.Write(body)
+}

@@ -1,0 +1,69 @@
+package oauth
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+
+	"github.com/ory/fosite"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// userinfo is the UserInfo endpoint (OpenID Connect Core 1.0 section
+// 5.3): it answers a bearer access token that was granted openid with the
+// claims its scopes allow. Errors follow RFC 6750 section 3.
+func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	token := fosite.AccessTokenFromRequest(r)
+	if token == "" {
+		bearerError(w, http.StatusUnauthorized, "", "")
+		return
+	}
+	_, ar, err := p.fosite.IntrospectToken(ctx, token, fosite.AccessToken, NewSession(""))
+	if err != nil {
+		p.logServerError(ctx, "userinfo", err)
+		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
+		return
+	}
+	if !ar.GetGrantedScopes().Has("openid") {
+		bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token was not granted the openid scope.")
+		return
+	}
+	sub := ar.GetSession().GetSubject()
+	u, err := p.cfg.Store.GetUser(ctx, sub)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Status != storage.UserActive) {
+		bearerError(w, http.StatusUnauthorized, "invalid_token", "The account this token was issued for no longer exists or is disabled.")
+		return
+	}
+	if err != nil {
+		p.logger.ErrorContext(ctx, "userinfo: load user", "err", err)
+		writeError(w, http.StatusInternalServerError, "server_error", "The user could not be loaded.")
+		return
+	}
+	claims := map[string]any{"sub": u.ID}
+	scopes := ar.GetGrantedScopes()
+	if slices.Contains(scopes, "profile") {
+		claims["name"] = u.Name
+	}
+	if slices.Contains(scopes, "email") {
+		claims["email"] = u.Email
+		claims["email_verified"] = u.EmailVerified
+	}
+	writeJSON(w, http.StatusOK, claims)
+}
+
+// bearerError writes an RFC 6750 error: the WWW-Authenticate header, and a
+// JSON body with the same error.
+func bearerError(w http.ResponseWriter, status int, code, description string) {
+	challenge := `Bearer realm="tokenim-auth"`
+	if code != "" {
+		challenge += fmt.Sprintf(`, error=%q, error_description=%q`, code, description)
+	}
+	w.Header().Set("WWW-Authenticate", challenge)
+	if code == "" {
+		code, description = "invalid_request", "An access token is required (Authorization: Bearer …)."
+	}
+	writeJSON(w, status, oauthError{Error: code, Description: description})
+}

@@ -1,0 +1,188 @@
+package web
+
+import (
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"text/template/parse"
+)
+
+// checkMessages walks a parsed page and reports every call of t that
+// would fail or print a fmt error at render time: a key that is not a
+// string literal (it could not be checked here), a key missing in either
+// language, or a text taking a different number of arguments than the
+// template passes.
+func checkMessages(t *template.Template, msgs catalogue) error {
+	var errs []error
+	for _, tt := range t.Templates() {
+		if tt.Tree == nil || tt.Tree.Root == nil {
+			continue
+		}
+		c := &keyChecker{msgs: msgs, tree: tt.Tree}
+		c.node(tt.Tree.Root)
+		errs = append(errs, c.errs...)
+	}
+	return errors.Join(errs...)
+}
+
+type keyChecker struct {
+	msgs catalogue
+	tree *parse.Tree
+	errs []error
+}
+
+func (c *keyChecker) fail(n parse.Node, format string, args ...any) {
+	loc, _ := c.tree.ErrorContext(n)
+	c.errs = append(c.errs, fmt.Errorf("%s: %s", loc, fmt.Sprintf(format, args...)))
+}
+
+func (c *keyChecker) node(n parse.Node) {
+	switch n := n.(type) {
+	case *parse.ListNode:
+		if n == nil {
+			return
+		}
+		for _, x := range n.Nodes {
+			c.node(x)
+		}
+	case *parse.ActionNode:
+		c.pipe(n.Pipe)
+	case *parse.IfNode:
+		c.branch(&n.BranchNode)
+	case *parse.RangeNode:
+		c.branch(&n.BranchNode)
+	case *parse.WithNode:
+		c.branch(&n.BranchNode)
+	case *parse.TemplateNode:
+		c.pipe(n.Pipe)
+	case *parse.PipeNode:
+		c.pipe(n)
+	case *parse.ChainNode:
+		c.node(n.Node)
+	}
+}
+
+func (c *keyChecker) branch(b *parse.BranchNode) {
+	c.pipe(b.Pipe)
+	c.node(b.List)
+	c.node(b.ElseList)
+}
+
+func (c *keyChecker) pipe(p *parse.PipeNode) {
+	if p == nil {
+		return
+	}
+	for i, cmd := range p.Cmds {
+		// After the first command of a pipeline, the previous result is
+		// passed as one more argument.
+		c.command(cmd, i > 0)
+	}
+}
+
+func (c *keyChecker) command(cmd *parse.CommandNode, piped bool) {
+	for i, arg := range cmd.Args {
+		if id, ok := arg.(*parse.IdentifierNode); ok && id.Ident == "t" {
+			if i == 0 {
+				c.call(cmd, piped)
+			} else {
+				c.fail(id, `t used as a value: call it as {{t "key" args...}}`)
+			}
+			continue
+		}
+		c.node(arg)
+	}
+}
+
+func (c *keyChecker) call(cmd *parse.CommandNode, piped bool) {
+	if len(cmd.Args) < 2 {
+		c.fail(cmd, "t needs a message key")
+		return
+	}
+	key, ok := cmd.Args[1].(*parse.StringNode)
+	if !ok {
+		c.fail(cmd, "t needs a quoted message key, so that it can be checked at start-up")
+		return
+	}
+	given := len(cmd.Args) - 2
+	if piped {
+		given++
+	}
+	for _, loc := range locales() {
+		s, ok := c.msgs.text(loc, key.Text)
+		if !ok {
+			c.fail(cmd, "message %q has no %s text", key.Text, loc)
+			continue
+		}
+		if want := verbs(s); want != given {
+			c.fail(cmd, "message %q takes %d arguments in %s, the template gives %d", key.Text, want, loc, given)
+		}
+	}
+}
+
+// checkUnused reports files outside static/ that no page uses: a template
+// nobody renders is either dead or a page someone forgot to wire up.
+func checkUnused(fsys fs.FS, used map[string]bool) error {
+	var errs []error
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if p == staticDir {
+				return fs.SkipDir
+			}
+			return nil
+		}
+		if !used[p] {
+			errs = append(errs, fmt.Errorf("web: template file %s is not used by any page", p))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("web: list template files: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+// samples returns views of a page that between them take every branch of
+// its template: all fields empty, and all fields set. New renders them
+// once per locale so that a template referring to a field the view does
+// not have fails at start-up.
+func samples(page string, m meta) []any {
+	const s = "sample"
+	switch page {
+	case pageLogin:
+		return []any{
+			loginView{meta: m},
+			loginView{meta: m, LoginPage: LoginPage{UILocales: s, CSRFToken: s, Flow: s, ClientName: s, Email: s, Error: s}, ErrorText: s},
+		}
+	case pageConsent:
+		return []any{
+			consentView{meta: m},
+			consentView{
+				meta: m,
+				ConsentPage: ConsentPage{
+					UILocales: s, CSRFToken: s, Flow: s, ClientName: s, ClientID: s, UserEmail: s,
+					Scopes: []string{s}, Remember: true, Error: s,
+				},
+				App: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+			},
+		}
+	case pageLogout:
+		return []any{
+			logoutView{meta: m},
+			logoutView{meta: m, LogoutPage: LogoutPage{
+				UILocales: s, CSRFToken: s, ClientName: s, ClientID: s, PostLogoutRedirectURI: s, State: s, IDTokenHint: s,
+			}},
+		}
+	case pageLoggedOut:
+		return []any{loggedOutView{meta: m}, loggedOutView{meta: m, LoggedOutPage: LoggedOutPage{UILocales: s}}}
+	case pageError:
+		return []any{
+			errorView{meta: m},
+			errorView{meta: m, ErrorPage: ErrorPage{UILocales: s, Title: s, Message: s, RequestID: s}, TitleText: s, MessageText: s},
+		}
+	}
+	return nil
+}

@@ -1,0 +1,201 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+)
+
+// Config holds what a Renderer is built from.
+type Config struct {
+	// FS holds the page templates at its root and the static files under
+	// static/: templates.FS().
+	FS fs.FS
+	// Logger receives warnings about message keys and scopes the catalogue
+	// does not know. Nil discards them.
+	Logger *slog.Logger
+}
+
+// Renderer renders the provider's pages and serves their static files.
+// It is safe for concurrent use.
+type Renderer struct {
+	logger *slog.Logger
+	msgs   catalogue
+	// pages holds each page parsed with the layout, once per locale.
+	pages    map[string]map[Locale]*template.Template
+	assets   map[string]asset
+	styleURL string
+	scopes   atomic.Pointer[map[string]map[Locale]string]
+}
+
+// The pages, by template file name without ".html".
+const (
+	pageLogin     = "login"
+	pageConsent   = "consent"
+	pageLogout    = "logout"
+	pageLoggedOut = "logged_out"
+	pageError     = "error"
+)
+
+func pageNames() []string {
+	return []string{pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError}
+}
+
+// layoutFile wraps every page: it calls the page's "title" and "main".
+const layoutFile = "layout.html"
+
+// pageCSP is every page's Content-Security-Policy: the site's own style
+// sheet and nothing else. It has no form-action directive on purpose:
+// after a form is posted the provider redirects the browser to the app's
+// redirect URI, and browsers apply form-action to that redirect too, which
+// would block every sign-in.
+const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+
+// New parses every page once per locale and checks, before the provider
+// serves anything, that each page, each message its templates use (in
+// both languages) and the style sheet exist, and that every template file
+// in cfg.FS belongs to a page.
+func New(cfg Config) (*Renderer, error) {
+	return newRenderer(cfg, messages())
+}
+
+// newRenderer is New with the message catalogue as a parameter, so tests
+// can check what New does with an incomplete one.
+func newRenderer(cfg Config, msgs catalogue) (*Renderer, error) {
+	if cfg.FS == nil {
+		return nil, errors.New("web: no template file system")
+	}
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	for _, loc := range locales() {
+		if _, ok := msgs.text(loc, genericKey); !ok {
+			return nil, fmt.Errorf("web: message %q has no %s text", genericKey, loc)
+		}
+	}
+	assets, err := loadAssets(cfg.FS)
+	if err != nil {
+		return nil, err
+	}
+	style, ok := assets[styleSheet]
+	if !ok {
+		return nil, fmt.Errorf("web: static/%s is missing", styleSheet)
+	}
+	r := &Renderer{
+		logger: logger,
+		msgs:   msgs,
+		pages:  map[string]map[Locale]*template.Template{},
+		assets: assets,
+		// The version makes the URL change with the file, so browsers may
+		// keep it for a year (see serveStatic).
+		styleURL: "/static/" + styleSheet + "?v=" + style.version,
+	}
+	var errs []error
+	used := map[string]bool{layoutFile: true}
+	for _, page := range pageNames() {
+		used[page+".html"] = true
+		if err := r.parse(cfg.FS, page); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := checkUnused(cfg.FS, used); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// parse parses one page with the layout for each locale, checks its
+// messages and renders it with sample views, so that a template that
+// cannot render fails start-up rather than a request.
+func (r *Renderer) parse(fsys fs.FS, page string) error {
+	file := page + ".html"
+	r.pages[page] = map[Locale]*template.Template{}
+	for _, loc := range locales() {
+		t, err := template.New(file).
+			Funcs(template.FuncMap{"t": r.msgs.translator(loc)}).
+			ParseFS(fsys, layoutFile, file)
+		if err != nil {
+			return fmt.Errorf("web: parse %s page: %w", page, err)
+		}
+		// The trees are the same in every locale: check the keys once.
+		if loc == English {
+			if err := checkMessages(t, r.msgs); err != nil {
+				return fmt.Errorf("web: %s page: %w", page, err)
+			}
+		}
+		for _, v := range samples(page, r.meta(loc)) {
+			if err := t.ExecuteTemplate(io.Discard, "layout", v); err != nil {
+				return fmt.Errorf("web: render %s page (%s) with sample data: %w", page, loc, err)
+			}
+		}
+		r.pages[page][loc] = t
+	}
+	return nil
+}
+
+// meta is what the layout needs on every page.
+type meta struct {
+	Lang     Locale
+	StyleURL string
+}
+
+func (r *Renderer) meta(loc Locale) meta {
+	return meta{Lang: loc, StyleURL: r.styleURL}
+}
+
+// message returns the text of a message key a handler put in a view field.
+// Such keys cannot be checked at start-up: an unknown one shows the
+// generic error title rather than failing the page, and is logged.
+func (r *Renderer) message(ctx context.Context, loc Locale, field, key string) string {
+	if key == "" {
+		return ""
+	}
+	if s, ok := r.msgs.text(loc, key); ok {
+		return s
+	}
+	r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
+	s, _ := r.msgs.text(loc, genericKey)
+	return s
+}
+
+// render executes a page into a buffer and only then writes headers,
+// status and body: a template error returns with nothing written, so the
+// caller can still answer with an error page. A failure to write the body
+// (the browser went away) is only logged, as nothing more can be sent.
+func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, page string, loc Locale, view any) error {
+	if status == 0 {
+		status = http.StatusOK
+	}
+	var buf bytes.Buffer
+	if err := r.pages[page][loc].ExecuteTemplate(&buf, "layout", view); err != nil {
+		return fmt.Errorf("web: render %s page (%s): %w", page, loc, err)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Language", string(loc))
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	// Pages carry CSRF tokens, flow IDs and email addresses: no cache may
+	// keep them (RFC 9111 section 5.2.2.5).
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Frame-Options", "DENY")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", pageCSP)
+	w.WriteHeader(status)
+	if _, err := w.Write(buf.Bytes()); err != nil {
+		r.logger.DebugContext(req.Context(), "write page", "page", page, "err", err)
+	}
+	return nil
+}

@@ -1,0 +1,559 @@
+package web
+
+import (
+	"bytes"
+	"flag"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"golang.org/x/net/html"
+
+	"github.com/tokenim/tokenim-auth/templates"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.html from the current templates")
+
+const testCSRF = "csrf-Zm9vYmFy"
+
+// newTestRenderer builds a Renderer over the real templates, logging to
+// the test's output, with the scope descriptions the golden pages show.
+func newTestRenderer(t *testing.T) *Renderer {
+	t.Helper()
+	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	r.SetScopes(testScopes())
+	return r
+}
+
+func testScopes() map[string]map[Locale]string {
+	return map[string]map[Locale]string{
+		"openid":           {English: "Confirm who you are", Chinese: "确认您的身份"},
+		"im:messages.send": {English: "Send messages as you", Chinese: "以您的身份发送消息"},
+		"im:calls.read":    {English: "See your call history", Chinese: "查看您的通话记录"},
+	}
+}
+
+// pageCase renders one page with fixed view data.
+type pageCase struct {
+	name   string // golden file stem
+	status int
+	render func(r *Renderer, w http.ResponseWriter, req *http.Request) error
+}
+
+func pageCases() []pageCase {
+	return []pageCase{
+		{"login", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
+		}},
+		{"login_app_error", http.StatusUnauthorized, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusUnauthorized, LoginPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", Email: "ann@example.com", Error: "login.invalid",
+			})
+		}},
+		{"consent", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Consent(w, req, http.StatusOK, ConsentPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", ClientID: "acme-chat",
+				UserEmail: "ann@example.com", Scopes: []string{"openid", "im:messages.send", "im:calls.read"}, Remember: true,
+			})
+		}},
+		{"consent_error", http.StatusInternalServerError, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Consent(w, req, http.StatusInternalServerError, ConsentPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientID: "acme-chat",
+				UserEmail: "ann@example.com", Scopes: []string{"openid"}, Error: "consent.failed",
+			})
+		}},
+		{"logout", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Logout(w, req, LogoutPage{
+				CSRFToken: testCSRF, ClientName: "Acme Chat", ClientID: "acme-chat",
+				PostLogoutRedirectURI: "https://chat.example.com/signed-out", State: "st-42", IDTokenHint: "eyJhbGciOiJFUzI1NiJ9.e30.sig",
+			})
+		}},
+		{"logout_plain", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Logout(w, req, LogoutPage{CSRFToken: testCSRF})
+		}},
+		{"logged_out", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.LoggedOut(w, req, LoggedOutPage{})
+		}},
+		{"error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Error(w, req, http.StatusBadRequest, ErrorPage{Title: "error.title", Message: "error.redirect_uri", RequestID: "req-7f3a9c"})
+		}},
+	}
+}
+
+// renderPage renders a case for a browser asking for loc.
+func renderPage(t *testing.T, r *Renderer, c pageCase, loc Locale) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+	req.Header.Set("Accept-Language", string(loc))
+	w := httptest.NewRecorder()
+	if err := c.render(r, w, req); err != nil {
+		t.Fatalf("render %s (%s): %v", c.name, loc, err)
+	}
+	return w
+}
+
+func TestGolden(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, c := range pageCases() {
+		for _, loc := range locales() {
+			t.Run(c.name+" in "+string(loc)+" matches its golden file", func(t *testing.T) {
+				got := renderPage(t, r, c, loc).Body.Bytes()
+				file := filepath.Join("testdata", c.name+"."+string(loc)+".golden.html")
+				if *update {
+					if err := os.WriteFile(file, got, 0o644); err != nil {
+						t.Fatal(err)
+					}
+					return
+				}
+				want, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatalf("%v (run go test ./provider/web -update to create it)", err)
+				}
+				if diff := cmp.Diff(string(want), string(got)); diff != "" {
+					t.Errorf("%s differs (-want +got), run with -update if intended:\n%s", file, diff)
+				}
+			})
+		}
+	}
+}
+
+func TestPageHeaders(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, c := range pageCases() {
+		t.Run(c.name+" is sent uncacheable, unframeable and script-free", func(t *testing.T) {
+			w := renderPage(t, r, c, Chinese)
+			if w.Code != c.status {
+				t.Errorf("status %d, want %d", w.Code, c.status)
+			}
+			want := map[string]string{
+				"Content-Type":            "text/html; charset=utf-8",
+				"Content-Language":        "zh-CN",
+				"Cache-Control":           "no-store",
+				"Referrer-Policy":         "no-referrer",
+				"X-Frame-Options":         "DENY",
+				"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+			}
+			for k, v := range want {
+				if got := w.Header().Get(k); got != v {
+					t.Errorf("%s = %q, want %q", k, got, v)
+				}
+			}
+			if csp := w.Header().Get("Content-Security-Policy"); strings.Contains(csp, "form-action") {
+				t.Errorf("CSP %q has form-action, which would block the redirect to the app after a post", csp)
+			}
+		})
+	}
+}
+
+// TestPageStructure checks the rendered HTML of every page in both
+// languages for what a browser, a screen reader and the CSP need.
+func TestPageStructure(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, c := range pageCases() {
+		for _, loc := range locales() {
+			doc, err := html.Parse(renderPage(t, r, c, loc).Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			els := elements(doc)
+			t.Run(c.name+" in "+string(loc)+" declares its language", func(t *testing.T) {
+				if got := attr(els["html"][0], "lang"); got != string(loc) {
+					t.Errorf("lang = %q, want %q", got, loc)
+				}
+			})
+			t.Run(c.name+" in "+string(loc)+" labels every input with a matching id", func(t *testing.T) {
+				ids := map[string]*html.Node{}
+				for _, n := range all(doc) {
+					if id := attr(n, "id"); id != "" {
+						if ids[id] != nil {
+							t.Errorf("id %q is used twice", id)
+						}
+						ids[id] = n
+					}
+				}
+				labelled := map[string]bool{}
+				for _, l := range els["label"] {
+					target := ids[attr(l, "for")]
+					if target == nil || target.Data != "input" {
+						t.Errorf("label for=%q names no input", attr(l, "for"))
+						continue
+					}
+					labelled[attr(l, "for")] = true
+				}
+				for _, in := range els["input"] {
+					if attr(in, "type") == "hidden" {
+						continue
+					}
+					if id := attr(in, "id"); id == "" || !labelled[id] {
+						t.Errorf("input name=%q has no <label for>", attr(in, "name"))
+					}
+				}
+			})
+			t.Run(c.name+" in "+string(loc)+" posts every form with a CSRF token", func(t *testing.T) {
+				for _, f := range els["form"] {
+					if m := attr(f, "method"); !strings.EqualFold(m, "post") {
+						t.Errorf("form method = %q, want post", m)
+					}
+					found := false
+					for _, in := range elements(f)["input"] {
+						if attr(in, "type") == "hidden" && attr(in, "name") == "csrf_token" && attr(in, "value") == testCSRF {
+							found = true
+						}
+					}
+					if !found {
+						t.Errorf("form action=%q has no csrf_token hidden input", attr(f, "action"))
+					}
+				}
+				for _, b := range els["button"] {
+					if attr(b, "type") != "submit" {
+						t.Errorf("button %q is not type=submit", text(b))
+					}
+				}
+			})
+			t.Run(c.name+" in "+string(loc)+" has no script and no inline style", func(t *testing.T) {
+				for _, tag := range []string{"script", "style", "iframe"} {
+					if len(els[tag]) > 0 {
+						t.Errorf("page has a <%s> element", tag)
+					}
+				}
+				for _, n := range all(doc) {
+					for _, a := range n.Attr {
+						if a.Key == "style" || strings.HasPrefix(a.Key, "on") {
+							t.Errorf("<%s> has a %s attribute", n.Data, a.Key)
+						}
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestFormFields(t *testing.T) {
+	r := newTestRenderer(t)
+	byName := map[string]pageCase{}
+	for _, c := range pageCases() {
+		byName[c.name] = c
+	}
+	tests := []struct {
+		page  string
+		check func(t *testing.T, els map[string][]*html.Node)
+	}{
+		{"login_app_error", func(t *testing.T, els map[string][]*html.Node) {
+			email, pw := named(els["input"], "email"), named(els["input"], "password")
+			if email == nil || attr(email, "value") != "ann@example.com" || attr(email, "autocomplete") != "username" {
+				t.Errorf("email field wrong: %v", email)
+			}
+			if pw == nil || attr(pw, "autocomplete") != "current-password" || attr(pw, "type") != "password" || attr(pw, "value") != "" {
+				t.Errorf("password field wrong: %v", pw)
+			}
+			if f := named(els["input"], "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+				t.Errorf("flow field missing")
+			}
+			if len(els["[role=alert]"]) != 1 {
+				t.Errorf("want one role=alert element, have %d", len(els["[role=alert]"]))
+			}
+		}},
+		{"consent", func(t *testing.T, els map[string][]*html.Node) {
+			b := els["button"]
+			if len(b) != 2 || attr(b[0], "value") != "allow" || attr(b[1], "value") != "deny" ||
+				attr(b[0], "name") != "decision" || attr(b[1], "name") != "decision" {
+				t.Errorf("want decision=allow then decision=deny buttons, have %d buttons", len(b))
+			}
+			rem := named(els["input"], "remember")
+			if rem == nil || attr(rem, "value") != "1" || !hasAttr(rem, "checked") {
+				t.Errorf("remember box missing or not ticked")
+			}
+			var switchLink string
+			for _, a := range els["a"] {
+				if strings.HasPrefix(attr(a, "href"), "/login") {
+					switchLink = attr(a, "href")
+				}
+			}
+			if switchLink != "/login?flow=flow-8c1d&switch=1" {
+				t.Errorf("Not you? link = %q", switchLink)
+			}
+		}},
+		{"consent_error", func(t *testing.T, els map[string][]*html.Node) {
+			if rem := named(els["input"], "remember"); rem == nil || hasAttr(rem, "checked") {
+				t.Errorf("remember box should be there, unticked")
+			}
+		}},
+		{"logout", func(t *testing.T, els map[string][]*html.Node) {
+			want := map[string]string{
+				"client_id": "acme-chat", "post_logout_redirect_uri": "https://chat.example.com/signed-out",
+				"state": "st-42", "id_token_hint": "eyJhbGciOiJFUzI1NiJ9.e30.sig",
+			}
+			for name, v := range want {
+				if in := named(els["input"], name); in == nil || attr(in, "value") != v {
+					t.Errorf("hidden %s missing or not %q", name, v)
+				}
+			}
+			if f := els["form"]; len(f) != 1 || attr(f[0], "action") != "/oauth2/logout" {
+				t.Errorf("want one form posting to /oauth2/logout")
+			}
+		}},
+		{"logout_plain", func(t *testing.T, els map[string][]*html.Node) {
+			for _, name := range []string{"client_id", "post_logout_redirect_uri", "state", "id_token_hint", "ui_locales"} {
+				if named(els["input"], name) != nil {
+					t.Errorf("empty %s is still sent", name)
+				}
+			}
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.page+" has the fields its handler reads", func(t *testing.T) {
+			doc, err := html.Parse(renderPage(t, r, byName[tc.page], English).Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.check(t, elements(doc))
+		})
+	}
+}
+
+func TestEscaping(t *testing.T) {
+	const evil = `<script>alert(1)</script>`
+	r := newTestRenderer(t)
+	tests := []struct {
+		name   string
+		render func(w http.ResponseWriter, req *http.Request) error
+	}{
+		{"sign-in page escapes the app name and the echoed email", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusOK, LoginPage{ClientName: evil, Email: `"><script>alert(1)</script>`, Flow: evil})
+		}},
+		{"consent page escapes the app name, email and flow", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Consent(w, req, http.StatusOK, ConsentPage{ClientName: evil, ClientID: evil, UserEmail: evil, Flow: `"><script>alert(1)</script>`, Scopes: []string{evil}})
+		}},
+		{"sign-out page escapes the app name and hidden fields", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Logout(w, req, LogoutPage{ClientName: evil, State: `"><script>alert(1)</script>`})
+		}},
+		{"error page escapes the reference", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Error(w, req, http.StatusBadRequest, ErrorPage{RequestID: evil})
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			w := httptest.NewRecorder()
+			if err := tc.render(w, req); err != nil {
+				t.Fatal(err)
+			}
+			body := w.Body.String()
+			if strings.Contains(body, "<script") {
+				t.Errorf("unescaped <script in page:\n%s", body)
+			}
+			if !strings.Contains(body, "&lt;script&gt;alert(1)&lt;/script&gt;") {
+				t.Errorf("escaped text missing from page:\n%s", body)
+			}
+		})
+	}
+}
+
+func TestViewMessageKeys(t *testing.T) {
+	var logs bytes.Buffer
+	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name     string
+		render   func(w http.ResponseWriter, req *http.Request) error
+		want     string
+		wantWarn bool
+	}{
+		{"a known error key shows its text in the chosen language", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusUnauthorized, LoginPage{UILocales: "zh-CN", Error: "login.invalid"})
+		}, "邮箱或密码错误。", false},
+		{"an unknown error key shows the generic title and is logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusBadRequest, LoginPage{Error: "login.no_such_key"})
+		}, "Something went wrong", true},
+		{"an unknown error page message shows the generic title and is logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Error(w, req, http.StatusBadRequest, ErrorPage{UILocales: "zh", Message: "error.no_such_key"})
+		}, "出错了", true},
+		{"an empty error page title is the generic title", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Error(w, req, http.StatusNotFound, ErrorPage{Message: "error.not_found"})
+		}, "<h1>Something went wrong</h1>", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			w := httptest.NewRecorder()
+			if err := tc.render(w, req); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("page lacks %q:\n%s", tc.want, w.Body.String())
+			}
+			warned := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "no_such_key")
+			if warned != tc.wantWarn {
+				t.Errorf("warned = %v, want %v; log:\n%s", warned, tc.wantWarn, logs.String())
+			}
+		})
+	}
+}
+
+func TestScopeDescriptions(t *testing.T) {
+	var logs bytes.Buffer
+	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	scopes := map[string]map[Locale]string{
+		"im:messages.send": {English: "Send messages as you", Chinese: "以您的身份发送消息"},
+		"im:calls.read":    {English: "See your call history"},
+	}
+	r.SetScopes(scopes)
+	scopes["im:messages.send"][Chinese] = "changed after SetScopes"
+	tests := []struct {
+		name     string
+		scope    string
+		loc      string
+		want     string
+		wantWarn bool
+	}{
+		{"a scope is described in the page's language", "im:messages.send", "zh-CN", "<li>以您的身份发送消息</li>", false},
+		{"a scope without a Chinese description falls back to English", "im:calls.read", "zh-CN", "<li>See your call history</li>", false},
+		{"a scope without any description shows its name and is logged", "im:admin", "en", "<li>im:admin</li>", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			logs.Reset()
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			w := httptest.NewRecorder()
+			if err := r.Consent(w, req, http.StatusOK, ConsentPage{UILocales: tc.loc, ClientID: "acme", Scopes: []string{tc.scope}}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("page lacks %q:\n%s", tc.want, w.Body.String())
+			}
+			if warned := strings.Contains(logs.String(), "level=WARN"); warned != tc.wantWarn {
+				t.Errorf("warned = %v, want %v; log:\n%s", warned, tc.wantWarn, logs.String())
+			}
+		})
+	}
+}
+
+// spyWriter records whether anything at all was written.
+type spyWriter struct {
+	header  http.Header
+	touched bool
+}
+
+func (s *spyWriter) Header() http.Header {
+	if s.header == nil {
+		s.header = http.Header{}
+	}
+	return s.header
+}
+func (s *spyWriter) Write(b []byte) (int, error) { s.touched = true; return len(b), nil }
+func (s *spyWriter) WriteHeader(int)             { s.touched = true }
+
+func TestTemplateErrorWritesNothing(t *testing.T) {
+	// A login page that renders for the start-up samples but fails for one
+	// email, as a template bug hidden in a rare branch would.
+	fsys := templateFS(t)
+	fsys["login.html"].Data = []byte(`{{define "title"}}{{t "login.title"}}{{end}}` +
+		`{{define "main"}}{{if eq .Email "boom"}}{{.NoSuchField}}{{end}}{{end}}`)
+	r, err := New(Config{FS: fsys, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/login", nil)
+
+	t.Run("the page renders when the broken branch is not taken", func(t *testing.T) {
+		w := &spyWriter{}
+		if err := r.Login(w, req, http.StatusOK, LoginPage{Email: "ann@example.com"}); err != nil || !w.touched {
+			t.Fatalf("err = %v, written = %v", err, w.touched)
+		}
+	})
+	t.Run("a template error returns an error having written nothing", func(t *testing.T) {
+		w := &spyWriter{}
+		err := r.Login(w, req, http.StatusOK, LoginPage{Email: "boom"})
+		if err == nil {
+			t.Fatal("want an error")
+		}
+		if w.touched || len(w.header) != 0 {
+			t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
+		}
+	})
+}
+
+// all returns the elements under root in document order.
+func all(root *html.Node) []*html.Node {
+	var els []*html.Node
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode {
+			els = append(els, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(root)
+	return els
+}
+
+// elements indexes the elements under root by tag name, in document
+// order, and also by role as "[role=NAME]".
+func elements(root *html.Node) map[string][]*html.Node {
+	els := map[string][]*html.Node{}
+	for _, n := range all(root) {
+		els[n.Data] = append(els[n.Data], n)
+		if role := attr(n, "role"); role != "" {
+			els["[role="+role+"]"] = append(els["[role="+role+"]"], n)
+		}
+	}
+	return els
+}
+
+func named(ns []*html.Node, name string) *html.Node {
+	for _, n := range ns {
+		if attr(n, "name") == name {
+			return n
+		}
+	}
+	return nil
+}
+
+func attr(n *html.Node, key string) string {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return a.Val
+		}
+	}
+	return ""
+}
+
+func hasAttr(n *html.Node, key string) bool {
+	for _, a := range n.Attr {
+		if a.Key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func text(n *html.Node) string {
+	var b strings.Builder
+	var walk func(n *html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.TextNode {
+			b.WriteString(n.Data)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return b.String()
+}

@@ -1,0 +1,68 @@
+package templates
+
+import (
+	"io/fs"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestFS(t *testing.T) {
+	fsys := FS()
+	t.Run("holds the layout, every page and the style sheet", func(t *testing.T) {
+		for _, name := range []string{
+			"layout.html", "login.html", "consent.html", "logout.html", "logged_out.html", "error.html", "static/style.css",
+		} {
+			if _, err := fs.Stat(fsys, name); err != nil {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+	})
+
+	// The pages' Content-Security-Policy is style-src 'self' with no
+	// script-src: anything below would be blocked, or would load from
+	// elsewhere.
+	forbidden := []struct {
+		what string
+		re   *regexp.Regexp
+	}{
+		{"a script", regexp.MustCompile(`(?i)<script|javascript:`)},
+		{"an event handler attribute", regexp.MustCompile(`(?i)\son[a-z]+\s*=`)},
+		{"an inline style attribute", regexp.MustCompile(`(?i)\sstyle\s*=`)},
+		{"a <style> block", regexp.MustCompile(`(?i)<style`)},
+		{"an external resource", regexp.MustCompile(`(?i)(src|href)\s*=\s*"(https?:)?//|@import|url\(\s*["']?(https?:)?//`)},
+		{"a web font", regexp.MustCompile(`(?i)@font-face`)},
+	}
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		data, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		for _, f := range forbidden {
+			t.Run(p+" has no "+strings.TrimPrefix(strings.TrimPrefix(f.what, "a "), "an "), func(t *testing.T) {
+				if loc := f.re.FindIndex(data); loc != nil {
+					t.Errorf("%s at byte %d: %q", f.what, loc[0], data[loc[0]:min(loc[1]+20, len(data))])
+				}
+			})
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	t.Run("the style sheet names Chinese system fonts", func(t *testing.T) {
+		css, err := fs.ReadFile(fsys, "static/style.css")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, font := range []string{`"PingFang SC"`, `"Microsoft YaHei"`, `"Noto Sans CJK SC"`} {
+			if !strings.Contains(string(css), font) {
+				t.Errorf("font stack lacks %s", font)
+			}
+		}
+	})
+}
