@@ -122,7 +122,7 @@ func BenchmarkAuthorizationCode(b *testing.B) {
 		for b.Loop() {
 			i++
 			verifier := oauth2.GenerateVerifier()
-			resp, err := br.Get(conf.AuthCodeURL(fmt.Sprintf("state-%d", i), oauth2.S256ChallengeOption(verifier), oidc.Nonce(fmt.Sprintf("nonce-%08d", i))))
+			resp, err := br.Get(conf.AuthCodeURL(fmt.Sprintf("state-%08d", i), oauth2.S256ChallengeOption(verifier), oidc.Nonce(fmt.Sprintf("nonce-%08d", i))))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -145,7 +145,7 @@ func benchBrowser(b *testing.B, issuer string, conf oauth2.Config) *http.Client 
 	b.Helper()
 	br := newBrowser(b, issuer, webCallback)
 	verifier := oauth2.GenerateVerifier()
-	p := br.get(conf.AuthCodeURL("warm-up", oauth2.S256ChallengeOption(verifier), oidc.Nonce("warm-up-nonce")))
+	p := br.get(conf.AuthCodeURL("warm-up-state", oauth2.S256ChallengeOption(verifier), oidc.Nonce("warm-up-nonce")))
 	p = br.submit(p, map[string]string{"email": annEmail, "password": annPassword})
 	if p.status != http.StatusSeeOther || !strings.HasPrefix(p.location, webCallback) {
 		b.Fatalf("sign-in for the benchmark: %d %s", p.status, p.location)
