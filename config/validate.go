@@ -415,7 +415,7 @@ func (c Config) validateUsers(p *problems) {
 		path := fmt.Sprintf("users[%d]", i)
 		key := strings.ToLower(u.Email)
 		switch j, dup := seen[key]; {
-		case !isEmail(u.Email):
+		case !IsEmail(u.Email):
 			p.add(path+".email", "not an email address: %q", u.Email)
 		case dup:
 			p.add(path+".email", "%q is also users[%d].email", u.Email, j)
@@ -439,9 +439,9 @@ func (c Config) validateUsers(p *problems) {
 	}
 }
 
-// isEmail reports whether s looks like an address: one @ with something on
+// IsEmail reports whether s looks like an address: one @ with something on
 // each side and no spaces. The activation mail is the real check.
-func isEmail(s string) bool {
+func IsEmail(s string) bool {
 	local, domain, ok := strings.Cut(s, "@")
 	return ok && local != "" && domain != "" &&
 		!strings.Contains(domain, "@") &&

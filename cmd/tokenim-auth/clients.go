@@ -48,8 +48,8 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	if *output != "text" && *output != "json" {
-		return usagef("--output: want text or json, not %q", *output)
+	if err := checkOutput(*output); err != nil {
+		return err
 	}
 	cfg, err := loadConfig(*path, e, nil)
 	if err != nil {
@@ -111,6 +111,9 @@ func clientsList(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
 	cfg, err := loadConfig(*path, e, nil)
 	if err != nil {
 		return err
@@ -161,8 +164,8 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	}
 	out := []clientOut{}
 	for _, c := range list {
-		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs,
-			GrantTypes: c.GrantTypes, Scopes: c.Scopes, TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
+		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {
@@ -180,11 +183,8 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 
 func clientsDelete(ctx context.Context, args []string, e env) error {
 	fs, path := newFlags("clients delete", e)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		return usagef("usage: tokenim-auth clients delete [--config FILE] CLIENT_ID")
+	if err := parseArgs(fs, args, 1); err != nil {
+		return usagef("usage: tokenim-auth clients delete [--config FILE] CLIENT_ID: %v", err)
 	}
 	cfg, err := loadConfig(*path, e, nil)
 	if err != nil {
@@ -204,4 +204,12 @@ func clientsDelete(ctx context.Context, args []string, e env) error {
 	}
 	fmt.Fprintf(e.stdout, "deleted client %s and every token, consent and pending sign-in issued to it\n", id)
 	return nil
+}
+
+// nonNil makes an empty list encode as [] rather than null.
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }

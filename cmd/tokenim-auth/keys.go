@@ -34,11 +34,19 @@ func keysCommand(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
+	existing, err := store.ListSigningKeys(ctx)
+	if err != nil {
+		return err
+	}
 	// The old key stays published as long as a token it signed can live.
 	keep := max(cfg.Lifespans.IDToken, cfg.Lifespans.AccessToken)
 	kid, err := km.Rotate(ctx, keep)
 	if err != nil {
 		return err
+	}
+	if len(existing) == 0 {
+		fmt.Fprintf(e.stdout, "new signing key %s is current (the first one)\n", kid)
+		return nil
 	}
 	fmt.Fprintf(e.stdout, "new signing key %s is current; the previous key stays published for %s\n", kid, keep)
 	return nil

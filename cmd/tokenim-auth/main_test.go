@@ -57,6 +57,11 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"a bad environment value exits 2 naming the variable", map[string]string{"TOKENIM_DATABASE_MAX_CONNS": "many"}, []string{"migrate"}, 2, "TOKENIM_DATABASE_MAX_CONNS"},
 		{"a database URL that is not Postgres exits 2", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "mysql://x", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"migrate"}, 2, "database.url"},
 		{"clients on the memory store exits 2 explaining why", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"clients", "list"}, 2, "needs the Postgres database"},
+		{"a stray argument exits 2 instead of being dropped", nil, []string{"keys", "rotate", "extra"}, 2, `unexpected argument "extra"`},
+		{"a second value without its flag exits 2", nil, []string{"clients", "create", "--name", "x", "--type", "public", "--scope", "openid", "profile"}, 2, `unexpected argument "profile"`},
+		{"clients list refuses an unknown output format", nil, []string{"clients", "list", "--output", "yaml"}, 2, "--output"},
+		{"users list refuses an unknown output format", nil, []string{"users", "list", "--output", "yaml"}, 2, "--output"},
+		{"users create refuses an address with a space", nil, []string{"users", "create", "--email", "a b@example.com", "--password-stdin"}, 2, "not an email address"},
 		{"users create refuses a password argument", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"users", "create", "--email", "a@b.c"}, 2, "--password-stdin is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

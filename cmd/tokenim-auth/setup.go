@@ -28,13 +28,35 @@ func newFlags(name string, e env) (*flag.FlagSet, *string) {
 	return fs, path
 }
 
-// parse parses args, turning flag errors into usage errors.
+// parse parses args, turning flag errors into usage errors. Words left
+// after the flags are refused: a value meant for a flag that lost its
+// flag (--scope a b) must not be dropped silently.
 func parse(fs *flag.FlagSet, args []string) error {
+	return parseArgs(fs, args, 0)
+}
+
+// parseArgs is parse for a command taking exactly n positional arguments
+// after its flags.
+func parseArgs(fs *flag.FlagSet, args []string, n int) error {
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return errHelp
 		}
 		return usageError{err}
+	}
+	if fs.NArg() > n {
+		return usagef("unexpected argument %q (flags go before arguments; repeat a flag for each value)", fs.Arg(n))
+	}
+	if fs.NArg() < n {
+		return usagef("missing argument")
+	}
+	return nil
+}
+
+// checkOutput validates an --output flag.
+func checkOutput(v string) error {
+	if v != "text" && v != "json" {
+		return usagef("--output: want text or json, not %q", v)
 	}
 	return nil
 }

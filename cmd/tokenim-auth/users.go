@@ -12,6 +12,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -40,14 +41,14 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	addr := strings.TrimSpace(*email)
-	if at := strings.Index(addr, "@"); at < 1 || at != strings.LastIndex(addr, "@") || at == len(addr)-1 {
+	if !config.IsEmail(addr) {
 		return usagef("--email: %q is not an email address", *email)
 	}
 	if !*fromStdin {
 		return usagef("--password-stdin is required: pass the password on standard input, never as an argument")
 	}
-	if *output != "text" && *output != "json" {
-		return usagef("--output: want text or json, not %q", *output)
+	if err := checkOutput(*output); err != nil {
+		return err
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
 	if err != nil && line == "" {
@@ -89,6 +90,9 @@ func usersList(ctx context.Context, args []string, e env) error {
 	fs, path := newFlags("users list", e)
 	output := fs.String("output", "text", "output format: text or json")
 	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if err := checkOutput(*output); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*path, e, nil)

@@ -121,7 +121,12 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required to revoke a token.")
 		return
 	}
+	if r.PostForm.Get("token") == "" {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The token parameter is missing.")
+		return
+	}
 	if err := p.fosite.NewRevocationRequest(ctx, r); err != nil {
+		err = clientAuthError(r, err)
 		p.logServerError(ctx, "revoke", err)
 		writeFositeError(w, err)
 		return

@@ -10,6 +10,7 @@ import (
 
 	jose "github.com/go-jose/go-jose/v3"
 	jose4 "github.com/go-jose/go-jose/v4"
+	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/token/jwt"
@@ -91,6 +92,7 @@ func New(cfg Config) (*Provider, error) {
 		// A refresh token only when the user granted offline access.
 		RefreshTokenScopes:         []string{"offline_access"},
 		AllowedPromptValues:        []string{"none", "login", "consent"},
+		HTTPClient:                 jwksClient(),
 		SendDebugMessagesToClients: false,
 	}
 	strategy := newTokenStrategy(fc)
@@ -155,4 +157,15 @@ func (p *Provider) logServerError(ctx context.Context, endpoint string, err erro
 		return
 	}
 	p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", endpoint, "err", err)
+}
+
+// jwksClient fetches the key sets of private_key_jwt clients: a few quick
+// retries, short timeouts, and no logging of its own.
+func jwksClient() *retryablehttp.Client {
+	c := retryablehttp.NewClient()
+	c.Logger = nil
+	c.RetryMax = 2
+	c.RetryWaitMax = time.Second
+	c.HTTPClient.Timeout = 5 * time.Second
+	return c
 }

@@ -81,6 +81,7 @@ func grantClientScopes(ar fosite.AccessRequester) {
 // a refresh token (two requests presenting the same one at once) is the
 // client's doing, so it is answered as invalid_grant, not server_error.
 func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
+	err = clientAuthError(r, err)
 	if errors.Is(err, fosite.ErrSerializationFailure) {
 		hint := "The grant was used by another request at the same time; only one of them succeeds."
 		if ar != nil && ar.GetGrantTypes().ExactOne("refresh_token") {
@@ -90,4 +91,20 @@ func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fo
 	}
 	p.logServerError(r.Context(), "token", err)
 	p.fosite.WriteAccessError(r.Context(), w, ar, err)
+}
+
+// clientAuthError gives client-authentication failures their RFC 6749
+// shape. fosite returns some of them raw: a client assertion that fails
+// validation (expired, not yet valid) comes back as the JWT library's
+// error, and a replayed one as jti_known. Both are the client's mistake:
+// invalid_client (RFC 7523 section 3), never a server error.
+func clientAuthError(r *http.Request, err error) error {
+	if errors.Is(err, fosite.ErrJTIKnown) {
+		return fosite.ErrInvalidClient.WithHint("This client assertion was already used; sign a new one with a fresh jti.").WithWrap(err)
+	}
+	var rfc *fosite.RFC6749Error
+	if !errors.As(err, &rfc) && r.PostForm.Get("client_assertion") != "" {
+		return fosite.ErrInvalidClient.WithHint("The client assertion is not valid: check its signature, exp, iat and aud.").WithWrap(err)
+	}
+	return err
 }

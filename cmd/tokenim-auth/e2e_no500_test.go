@@ -1,0 +1,113 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// TestClientMistakesAreNeverServerErrors sends malformed and hostile
+// requests to every endpoint: each gets a 4xx with a readable answer (an
+// RFC 6749 JSON error or an HTML page), never a 500.
+func TestClientMistakesAreNeverServerErrors(t *testing.T) {
+	p := startProvider(t, "memory")
+	auth := func(q url.Values) string { return p.issuer + "/oauth2/auth?" + q.Encode() }
+	good := url.Values{
+		"client_id": {"chat-web"}, "response_type": {"code"}, "redirect_uri": {webCallback}, "scope": {"openid"},
+		"state": {"state-12345"}, "nonce": {"nonce-12345"}, "code_challenge": {strings.Repeat("A", 43)}, "code_challenge_method": {"S256"},
+	}
+	with := func(k, v string) url.Values {
+		q := url.Values{}
+		for key, vals := range good {
+			q[key] = append([]string(nil), vals...)
+		}
+		if v == "" {
+			q.Del(k)
+		} else {
+			q.Set(k, v)
+		}
+		return q
+	}
+	form := func(v url.Values) string { return v.Encode() }
+	for _, tc := range []struct {
+		name, method, url, contentType, body, user, pass string
+	}{
+		{name: "authorize without parameters", method: "GET", url: p.issuer + "/oauth2/auth"},
+		{name: "authorize with a client but nothing else", method: "GET", url: p.issuer + "/oauth2/auth?client_id=chat-web"},
+		{name: "authorize with a malformed redirect URI", method: "GET", url: auth(with("redirect_uri", "http://%zz"))},
+		{name: "authorize with a fragment in the redirect URI", method: "GET", url: auth(with("redirect_uri", webCallback+"#frag"))},
+		{name: "authorize with a non-numeric max_age", method: "GET", url: auth(with("max_age", "soon"))},
+		{name: "authorize with an unknown prompt", method: "GET", url: auth(with("prompt", "select_account"))},
+		{name: "authorize with a huge state", method: "GET", url: auth(with("state", strings.Repeat("s", 6000)))},
+		{name: "authorize with a short PKCE challenge", method: "GET", url: auth(with("code_challenge", "short"))},
+		{name: "authorize with a request object", method: "GET", url: auth(with("request", "eyJhbGciOiJub25lIn0.e30."))},
+		{name: "authorize with a bogus flow", method: "GET", url: p.issuer + "/oauth2/auth?flow=" + strings.Repeat("x", 300)},
+		{name: "authorize by POST", method: "POST", url: p.issuer + "/oauth2/auth", contentType: "application/x-www-form-urlencoded", body: form(good)},
+		{name: "sign-in page without a flow", method: "GET", url: p.issuer + "/login"},
+		{name: "consent page for an unknown flow", method: "GET", url: p.issuer + "/consent?flow=nope"},
+		{name: "sign-in post without a CSRF token", method: "POST", url: p.issuer + "/login", contentType: "application/x-www-form-urlencoded", body: "email=a&password=b&flow=x"},
+		{name: "consent post without a CSRF token", method: "POST", url: p.issuer + "/consent", contentType: "application/x-www-form-urlencoded", body: "decision=maybe"},
+		{name: "logout with a garbage id_token_hint", method: "GET", url: p.issuer + "/oauth2/logout?id_token_hint=garbage"},
+		{name: "logout for an unknown client", method: "GET", url: p.issuer + "/oauth2/logout?client_id=nobody"},
+		{name: "token with an empty body", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", user: "chat-web", pass: webSecret},
+		{name: "token with a JSON body", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/json", body: `{"grant_type":"client_credentials"}`, user: "chat-web", pass: webSecret},
+		{name: "token with an oversized body", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=client_credentials&pad=" + strings.Repeat("x", 200<<10), user: "chat-web", pass: webSecret},
+		{name: "token with a garbage code", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=authorization_code&code=tkm_ac_garbage.garbage&redirect_uri=" + url.QueryEscape(webCallback) + "&code_verifier=" + strings.Repeat("v", 43), user: "chat-web", pass: webSecret},
+		{name: "token with a garbage refresh token", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=refresh_token&refresh_token=nope", user: "chat-web", pass: webSecret},
+		{name: "token with a malformed Basic header", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=client_credentials", user: "%zz", pass: "%zz"},
+		{name: "token with a garbage client assertion", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=client_credentials&client_assertion_type=urn%3Aietf%3Aparams%3Aoauth%3Aclient-assertion-type%3Ajwt-bearer&client_assertion=a.b.c"},
+		{name: "introspect with an oversized token", method: "POST", url: p.issuer + "/oauth2/introspect", contentType: "application/x-www-form-urlencoded", body: "token=" + strings.Repeat("t", 30000), user: "im-gateway", pass: gatewaySecret},
+		{name: "revoke with no token", method: "POST", url: p.issuer + "/oauth2/revoke", contentType: "application/x-www-form-urlencoded", body: "token_type_hint=access_token", user: "chat-web", pass: webSecret},
+		{name: "userinfo with a garbage bearer token", method: "GET", url: p.issuer + "/userinfo"},
+		{name: "PUT on the token endpoint", method: "PUT", url: p.issuer + "/oauth2/token"},
+		{name: "an unknown well-known document", method: "GET", url: p.issuer + "/.well-known/webfinger"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, tc.url, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.user != "" {
+				req.SetBasicAuth(tc.user, tc.pass)
+			}
+			if tc.name == "userinfo with a garbage bearer token" {
+				req.Header.Set("Authorization", "Bearer garbage")
+			}
+			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode >= 500 {
+				t.Fatalf("status %d: a client's mistake must not be a server error", resp.StatusCode)
+			}
+			ct := resp.Header.Get("Content-Type")
+			switch {
+			case resp.StatusCode >= 300 && resp.StatusCode < 400:
+				loc, _ := url.Parse(resp.Header.Get("Location"))
+				if loc == nil || (loc.Host != "" && !strings.HasPrefix(resp.Header.Get("Location"), webCallback)) {
+					t.Fatalf("redirect to %q: only the app's registered callback or our own pages are allowed", resp.Header.Get("Location"))
+				}
+			case strings.HasPrefix(ct, "application/json"):
+				var body struct {
+					Error  string `json:"error"`
+					Active *bool  `json:"active"`
+				}
+				err := json.NewDecoder(resp.Body).Decode(&body)
+				inactive := resp.StatusCode == http.StatusOK && body.Active != nil && !*body.Active
+				if err != nil || (body.Error == "" && !inactive) {
+					t.Fatalf("status %d: JSON answer that is neither an error nor an inactive introspection (%v)", resp.StatusCode, err)
+				}
+			case strings.HasPrefix(ct, "text/html"), strings.HasPrefix(ct, "text/plain"):
+			default:
+				t.Fatalf("status %d with Content-Type %q", resp.StatusCode, ct)
+			}
+		})
+	}
+}

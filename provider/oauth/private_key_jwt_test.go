@@ -1,0 +1,97 @@
+package oauth_test
+
+import (
+	"crypto/rand"
+	"crypto/rsa"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// assertion signs an RFC 7523 client assertion for clientID.
+func assertion(t *testing.T, key *rsa.PrivateKey, kid, clientID, audience, jti string, exp time.Time) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := jwt.Signed(signer).Claims(jwt.Claims{
+		Issuer: clientID, Subject: clientID, Audience: jwt.Audience{audience}, ID: jti,
+		IssuedAt: jwt.NewNumericDate(time.Now()), Expiry: jwt.NewNumericDate(exp),
+	}).Serialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func TestPrivateKeyJWT(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"}}})
+	}))
+	t.Cleanup(jwks.Close)
+
+	eachBackend(t, func(t *testing.T, h *harness) {
+		h.addClient(storage.Client{ID: "svc", Name: "call-records service", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
+			Scopes: []string{"im:calls.read"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks.URL})
+		tokenURL := h.url("/oauth2/token")
+		grant := func(a string) reply {
+			return h.post("/oauth2/token", url.Values{
+				"grant_type":            {"client_credentials"},
+				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+				"client_assertion":      {a},
+			}, "", "")
+		}
+
+		t.Run("a service signing with its registered key gets a token", func(t *testing.T) {
+			r := grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-1", time.Now().Add(time.Minute)))
+			if r.status != http.StatusOK || r.str("access_token") == "" || r.str("scope") != "im:calls.read" {
+				t.Fatalf("got %d %s", r.status, r.raw)
+			}
+		})
+		t.Run("a replayed assertion is refused", func(t *testing.T) {
+			a := assertion(t, key, "svc-1", "svc", tokenURL, "jti-2", time.Now().Add(time.Minute))
+			if r := grant(a); r.status != http.StatusOK {
+				t.Fatalf("first use: %d %s", r.status, r.raw)
+			}
+			wantError(t, grant(a), http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("an assertion signed with another key is refused", func(t *testing.T) {
+			wantError(t, grant(assertion(t, other, "svc-1", "svc", tokenURL, "jti-3", time.Now().Add(time.Minute))), http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("an assertion for another audience is refused", func(t *testing.T) {
+			wantError(t, grant(assertion(t, key, "svc-1", "svc", "https://other.example/token", "jti-4", time.Now().Add(time.Minute))), http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("an expired assertion is refused", func(t *testing.T) {
+			wantError(t, grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-5", time.Now().Add(-time.Minute))), http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("the service cannot fall back to a secret", func(t *testing.T) {
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "svc", "anything-at-all")
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("a resource server introspects the service's token", func(t *testing.T) {
+			rs := h.resourceServer("gw")
+			tok := grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-6", time.Now().Add(time.Minute))).str("access_token")
+			if r := h.introspect(tok, "gw", rs); !active(r) || r.str("client_id") != "svc" {
+				t.Fatalf("introspection %s", r.raw)
+			}
+		})
+	})
+}
