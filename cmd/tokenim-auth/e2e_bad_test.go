@@ -273,7 +273,7 @@ func TestKeyRotation(t *testing.T) {
 	// The serving node re-reads keys every second (keys.refresh: 1s).
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		tok, after, _ := a.loginAgain(t, b, p)
+		tok, after, _ := a.loginOn(t, b, p)
 		header := strings.SplitN(tok.Extra("id_token").(string), ".", 2)[0]
 		if strings.Contains(decodeSegment(t, header), kid) {
 			// A fresh verifier, as a relying party starting now, still

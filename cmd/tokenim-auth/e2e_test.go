@@ -302,6 +302,40 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 			}
 		})
 
+		t.Run("max_age=0 asks for the password again", func(t *testing.T) {
+			z := a.start(t, oauth2.SetAuthURLParam("max_age", "0"))
+			pg := b.get(z.url)
+			if !strings.Contains(pg.url.Path, "/login") {
+				t.Fatalf("got %s, want the sign-in page", pg.url)
+			}
+			if cb := callback(t, signIn(t, b, pg, annEmail, annPassword), p.issuer); cb.Get("code") == "" {
+				t.Fatalf("callback %v", cb)
+			}
+		})
+
+		t.Run("each device's sign-in is its own token family", func(t *testing.T) {
+			phone := newBrowser(t, p.issuer, webCallback)
+			laptop := newBrowser(t, p.issuer, webCallback)
+			phoneTok, _, _ := a.loginOn(t, phone, p)
+			laptopTok, _, _ := a.loginOn(t, laptop, p)
+			next, err := refresh(t, a, phoneTok.RefreshToken)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := refresh(t, a, phoneTok.RefreshToken); err == nil {
+				t.Fatal("reuse of the phone's rotated refresh token succeeded")
+			}
+			if r := introspect(t, p, next.AccessToken); r["active"] != false {
+				t.Fatal("the phone's family survived the reuse")
+			}
+			if r := introspect(t, p, laptopTok.AccessToken); r["active"] != true {
+				t.Fatalf("the laptop's session was revoked by the phone's reuse: %v", r)
+			}
+			if _, err := refresh(t, a, laptopTok.RefreshToken); err != nil {
+				t.Fatalf("the laptop's refresh token stopped working: %v", err)
+			}
+		})
+
 		t.Run("refresh rotates the refresh token, and reusing the old one revokes the family", func(t *testing.T) {
 			next, err := refresh(t, a, tok.RefreshToken)
 			if err != nil {
@@ -330,7 +364,7 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		})
 
 		t.Run("the refreshed ID token keeps the subject", func(t *testing.T) {
-			tok2, id2, _ := a.loginAgain(t, b, p)
+			tok2, id2, _ := a.loginOn(t, b, p)
 			next, err := refresh(t, a, tok2.RefreshToken)
 			if err != nil {
 				t.Fatal(err)
@@ -347,20 +381,20 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	})
 }
 
-// loginAgain runs the flow for an already signed-in browser with a
-// remembered consent: straight to the code.
-func (a relyingParty) loginAgain(t *testing.T, b *browser, p running) (*oauth2.Token, *oidc.IDToken, authorization) {
+// loginOn signs in on a browser, consenting if asked, and exchanges the
+// code.
+func (a relyingParty) loginOn(t *testing.T, b *browser, p running) (*oauth2.Token, *oidc.IDToken, authorization) {
 	t.Helper()
 	z := a.start(t)
-	cb := callback(t, b.get(z.url), p.issuer)
+	cb := callback(t, complete(t, b, b.get(z.url)), p.issuer)
 	tok, err := a.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, _ := tok.Extra("id_token").(string)
-	id, err := a.verifier.Verify(t.Context(), raw)
+	id, err := a.verifier.Verify(t.Context(), tok.Extra("id_token").(string))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return tok, id, z
 }
+

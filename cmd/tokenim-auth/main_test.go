@@ -207,6 +207,46 @@ func TestServeDev(t *testing.T) {
 		}
 	})
 
+	t.Run("the printed authorize URL signs the demo user in to the demo web app", func(t *testing.T) {
+		var authURL, verifier string
+		for _, line := range strings.Split(banner, "\n") {
+			line = strings.TrimSpace(line)
+			if strings.HasPrefix(line, base+"/oauth2/auth?") {
+				authURL = line
+			}
+			if _, after, ok := strings.Cut(line, "code_verifier="); ok {
+				verifier = strings.Fields(after)[0]
+			}
+		}
+		creds := strings.Fields(strings.TrimPrefix(strings.TrimSpace(banner[strings.Index(banner, "demo user"):]), "demo user"))
+		if authURL == "" || verifier == "" || len(creds) < 3 {
+			t.Fatalf("banner lacks the authorize URL, the verifier or the demo credentials:\n%s", banner)
+		}
+		b := newBrowser(t, base, "http://127.0.0.1:5555/callback")
+		pg := b.get(authURL)
+		pg = b.submit(pg, map[string]string{"email": creds[0], "password": creds[2]})
+		pg = b.submit(pg, map[string]string{"decision": "allow"})
+		loc, err := url.Parse(pg.location)
+		if err != nil || loc.Query().Get("code") == "" {
+			t.Fatalf("no code: %d %q", pg.status, pg.location)
+		}
+		form := url.Values{"grant_type": {"authorization_code"}, "code": {loc.Query().Get("code")},
+			"redirect_uri": {"http://127.0.0.1:5555/callback"}, "code_verifier": {verifier}}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, base+"/oauth2/token", strings.NewReader(form.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("demo-web", field(t, banner, "demo-web"))
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var tok map[string]any
+		_ = json.NewDecoder(resp.Body).Decode(&tok)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || tok["id_token"] == nil || tok["refresh_token"] == nil {
+			t.Fatalf("token exchange: %d %v", resp.StatusCode, tok)
+		}
+	})
+
 	t.Run("secrets and tokens never reach the log", func(t *testing.T) {
 		l := logs.String()
 		if !strings.Contains(l, "bootstrap client applied") {

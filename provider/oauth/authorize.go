@@ -147,7 +147,11 @@ func checkEarly(form url.Values, prompt []string) error {
 // came after the request), max_age for one recent enough (OpenID Connect
 // Core 1.0 section 3.1.2.1).
 func needsLogin(prompt []string, maxAge string, resumed bool, authTime, requestedAt, now time.Time) bool {
-	if slices.Contains(prompt, "login") && (!resumed || authTime.Before(requestedAt)) {
+	if resumed && !authTime.Before(requestedAt) {
+		// The user signed in during this very request.
+		return false
+	}
+	if slices.Contains(prompt, "login") {
 		return true
 	}
 	if maxAge == "" {
@@ -157,7 +161,8 @@ func needsLogin(prompt []string, maxAge string, resumed bool, authTime, requeste
 	if err != nil || secs < 0 {
 		return true
 	}
-	return now.Sub(authTime) > time.Duration(secs)*time.Second
+	// max_age=0 asks for a sign-in every time.
+	return secs == 0 || now.Sub(authTime) > time.Duration(secs)*time.Second
 }
 
 // consented decides which scopes are granted: the requested ones when the
