@@ -193,6 +193,25 @@ func TestAuthorizationBadInput(t *testing.T) {
 	})
 }
 
+func TestFirstPartyClientSkipsConsent(t *testing.T) {
+	p := startProvider(t, "memory")
+	a := newApp(t, p)
+	a.conf.ClientID, a.conf.Scopes = "chat-home", []string{"openid", "profile", "im:messages.read"}
+	b := newBrowser(t, p.issuer, webCallback)
+	z := a.start(t)
+	cb := callback(t, signIn(t, b, b.get(z.url), annEmail, annPassword), p.issuer)
+	if cb.Get("code") == "" || cb.Get("state") != z.state {
+		t.Fatalf("a first-party sign-in did not go straight back to the app: %v", cb)
+	}
+	tok, err := a.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tok.Extra("scope"); got != "openid profile im:messages.read" {
+		t.Fatalf("scope %q", got)
+	}
+}
+
 func TestPublicNativeClient(t *testing.T) {
 	p := startProvider(t, "memory")
 	op, err := oidc.NewProvider(t.Context(), p.issuer)

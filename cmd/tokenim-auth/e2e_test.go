@@ -47,7 +47,7 @@ func startProvider(t *testing.T, dbURL string) running {
 	ln.Close()
 	issuer := "http://" + addr
 	path := writeFile(t, fmt.Sprintf(`
-issuer: %s
+issuer: %[1]s
 keys:
   refresh: 1s
 log:
@@ -56,10 +56,17 @@ clients:
   - id: chat-web
     name: TokenIM Chat Web
     type: confidential
-    secret: %s
-    redirect_uris: [%s]
-    post_logout_redirect_uris: [%s]
+    secret: %[2]s
+    redirect_uris: [%[3]s]
+    post_logout_redirect_uris: [%[4]s]
     scopes: [openid, profile, email, offline_access, im:messages.read, im:messages.send]
+  - id: chat-home
+    name: TokenIM Home
+    type: confidential
+    secret: %[2]s
+    redirect_uris: [%[3]s]
+    scopes: [openid, profile, im:messages.read]
+    skip_consent: true
   - id: chat-desktop
     name: TokenIM Desktop
     type: public
@@ -68,11 +75,11 @@ clients:
   - id: im-gateway
     name: IM gateway
     type: resource_server
-    secret: %s
+    secret: %[5]s
 users:
-  - email: %s
+  - email: %[6]s
     name: Ann Lee
-    password: %s
+    password: %[7]s
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword))
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)

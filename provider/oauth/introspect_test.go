@@ -35,6 +35,9 @@ func TestIntrospectionAndRevocation(t *testing.T) {
 			if r.str("scope") != "im:messages.send" || r.str("client_id") != "bot" || r.str("token_type") != "Bearer" || r.str("token_use") != "access_token" || r.str("iss") != h.srv.URL {
 				t.Fatalf("introspection = %s", r.raw)
 			}
+			if _, ok := r.body["sub"]; ok {
+				t.Fatalf("a client-credentials token has a subject, so it could pass for a user's: %s", r.raw)
+			}
 			if _, ok := r.body["exp"].(float64); !ok {
 				t.Fatalf("no exp in %s", r.raw)
 			}
