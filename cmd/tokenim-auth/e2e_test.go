@@ -404,4 +404,3 @@ func (a relyingParty) loginOn(t *testing.T, b *browser, p running) (*oauth2.Toke
 	}
 	return tok, id, z
 }
-
