@@ -11,8 +11,9 @@ import (
 )
 
 func BenchmarkChoose(b *testing.B) {
+	c := newChooser()
 	for b.Loop() {
-		Choose("", "fr-FR,fr;q=0.9,zh-TW;q=0.8,en;q=0.7")
+		c.choose("", "fr-FR,fr;q=0.9,zh-TW;q=0.8,en;q=0.7")
 	}
 }
 

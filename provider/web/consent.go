@@ -48,7 +48,7 @@ type permission struct {
 // Consent renders the consent page with the given status: 200, or an
 // error status when recording a decision failed.
 func (r *Renderer) Consent(w http.ResponseWriter, req *http.Request, status int, p ConsentPage) error {
-	loc := Choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := consentView{
 		meta:        r.meta(loc),
 		ConsentPage: p,

@@ -24,7 +24,7 @@ type errorView struct {
 
 // Error renders the error page with the given status.
 func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, p ErrorPage) error {
-	loc := Choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	title := p.Title
 	if title == "" {
 		title = genericKey

@@ -5,7 +5,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 
 	"golang.org/x/text/language"
 )
@@ -24,18 +23,22 @@ const (
 // the first, is the default.
 func locales() []Locale { return []Locale{English, Chinese} }
 
-// matcher matches a wanted language against locales(), index for index.
-// It is built once because building one costs far more than a match;
-// a language.Matcher is read-only after construction.
-var matcher = sync.OnceValue(func() language.Matcher {
-	return language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})
-})
+// chooser matches wanted languages against locales(), index for index.
+// The Renderer builds one at start: building a matcher costs far more than
+// a match, and a language.Matcher is read-only after construction.
+type chooser struct {
+	m language.Matcher
+}
+
+func newChooser() chooser {
+	return chooser{language.NewMatcher([]language.Tag{language.English, language.SimplifiedChinese})}
+}
 
 // maxTags bounds how many language tags of one parameter or header are
 // looked at; real browsers send a handful.
 const maxTags = 16
 
-// Choose picks a page's locale: from the ui_locales parameter of the
+// choose picks a page's locale: from the ui_locales parameter of the
 // authorization request first (OpenID Connect Core 1.0 section 3.1.2.1:
 // space-separated BCP 47 tags in order of preference), then from the
 // Accept-Language header (RFC 9110 section 12.5.4, by q-value), else
@@ -46,21 +49,20 @@ const maxTags = 16
 // zh-Hans and zh-SG exactly, and Traditional Chinese (zh-TW, zh-HK,
 // zh-Hant) with low confidence — Simplified is still easier for those
 // readers than English. Tags that do not parse are skipped.
-func Choose(uiLocales, acceptLanguage string) Locale {
-	if loc, ok := match(uiLocaleTags(uiLocales)); ok {
+func (c chooser) choose(uiLocales, acceptLanguage string) Locale {
+	if loc, ok := c.match(uiLocaleTags(uiLocales)); ok {
 		return loc
 	}
-	if loc, ok := match(acceptLanguageTags(acceptLanguage)); ok {
+	if loc, ok := c.match(acceptLanguageTags(acceptLanguage)); ok {
 		return loc
 	}
 	return English
 }
 
 // match returns the locale of the first tag the matcher can serve at all.
-func match(tags []language.Tag) (Locale, bool) {
-	m := matcher()
+func (c chooser) match(tags []language.Tag) (Locale, bool) {
 	for _, t := range tags {
-		if _, i, c := m.Match(t); c != language.No {
+		if _, i, conf := c.m.Match(t); conf != language.No {
 			return locales()[i], true
 		}
 	}

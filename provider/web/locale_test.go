@@ -38,8 +38,8 @@ func TestChoose(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Choose(tc.uiLocales, tc.acceptLanguage); got != tc.want {
-				t.Errorf("Choose(%q, %q) = %q, want %q", tc.uiLocales, tc.acceptLanguage, got, tc.want)
+			if got := newChooser().choose(tc.uiLocales, tc.acceptLanguage); got != tc.want {
+				t.Errorf("choose(%q, %q) = %q, want %q", tc.uiLocales, tc.acceptLanguage, got, tc.want)
 			}
 		})
 	}

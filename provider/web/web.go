@@ -34,6 +34,7 @@ type Renderer struct {
 	assets   map[string]asset
 	styleURL string
 	scopes   atomic.Pointer[map[string]map[Locale]string]
+	locales  chooser
 }
 
 // The pages, by template file name without ".html".
@@ -91,10 +92,11 @@ func newRenderer(cfg Config, msgs catalogue) (*Renderer, error) {
 		return nil, fmt.Errorf("web: static/%s is missing", styleSheet)
 	}
 	r := &Renderer{
-		logger: logger,
-		msgs:   msgs,
-		pages:  map[string]map[Locale]*template.Template{},
-		assets: assets,
+		logger:  logger,
+		msgs:    msgs,
+		locales: newChooser(),
+		pages:   map[string]map[Locale]*template.Template{},
+		assets:  assets,
 		// The version makes the URL change with the file, so browsers may
 		// keep it for a year (see serveStatic).
 		styleURL: "/static/" + styleSheet + "?v=" + style.version,
