@@ -12,7 +12,7 @@
 // layout, and refuses to start if a page or a static file is missing, if a
 // template file is used by no page, or if a template asks for a message
 // that is not in the catalogue (messages.go) in both English and
-// Simplified Chinese. Each page's language is chosen per request by Choose,
+// Simplified Chinese. Each page's language is chosen per request (locale.go),
 // from the OpenID Connect ui_locales parameter, then Accept-Language.
 //
 // A page is rendered into a buffer before anything is written, so a
