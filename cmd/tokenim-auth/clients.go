@@ -51,10 +51,11 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err := checkOutput(*output); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path, e, nil)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
+	defer store.Close()
 	if *id == "" {
 		*id = "app-" + strings.ToLower(secret.Random(9))
 	}
@@ -73,11 +74,6 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err := check.Validate(); err != nil {
 		return usageError{errors.New(strings.ReplaceAll(err.Error(), "clients[0].", "client "))}
 	}
-	store, err := persistentStore(ctx, cfg, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
-	defer store.Close()
 	ring, err := secret.NewKeyring(cfg.Secrets.System)
 	if err != nil {
 		return usageError{fmt.Errorf("secrets.system: %w", err)}
@@ -114,11 +110,7 @@ func clientsList(ctx context.Context, args []string, e env) error {
 	if err := checkOutput(*output); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path, e, nil)
-	if err != nil {
-		return err
-	}
-	store, err := persistentStore(ctx, cfg, newLogger(cfg, e.stderr))
+	_, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
@@ -186,11 +178,7 @@ func clientsDelete(ctx context.Context, args []string, e env) error {
 	if err := parseArgs(fs, args, 1); err != nil {
 		return usagef("usage: tokenim-auth clients delete [--config FILE] CLIENT_ID: %v", err)
 	}
-	cfg, err := loadConfig(*path, e, nil)
-	if err != nil {
-		return err
-	}
-	store, err := persistentStore(ctx, cfg, newLogger(cfg, e.stderr))
+	_, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}

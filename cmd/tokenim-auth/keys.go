@@ -16,12 +16,7 @@ func keysCommand(ctx context.Context, args []string, e env) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path, e, nil)
-	if err != nil {
-		return err
-	}
-	logger := newLogger(cfg, e.stderr)
-	store, err := persistentStore(ctx, cfg, logger)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
@@ -30,7 +25,7 @@ func keysCommand(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Errorf("secrets.system: %w", err)}
 	}
-	km, err := newKeyManager(cfg, store, ring, logger)
+	km, err := newKeyManager(cfg, store, ring, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}

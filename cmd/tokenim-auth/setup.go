@@ -129,13 +129,20 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode
 	return pg, nil
 }
 
-// persistentStore opens the store for an administrative command, which
-// makes no sense on the in-memory store: its records die with the process.
-func persistentStore(ctx context.Context, cfg config.Config, logger *slog.Logger) (storage.Store, error) {
-	if cfg.Database.URL == "memory" {
-		return nil, usagef("database.url is \"memory\": this command needs the Postgres database the provider runs on (set --config or TOKENIM_DATABASE_URL)")
+// adminStore loads the configuration at path and opens the store an
+// administrative command works on. That makes no sense on the in-memory
+// store, whose records die with the process; on Postgres the schema must
+// be up to date.
+func adminStore(ctx context.Context, path string, e env) (config.Config, storage.Store, error) {
+	cfg, err := loadConfig(path, e, nil)
+	if err != nil {
+		return cfg, nil, err
 	}
-	return openStore(ctx, cfg, logger, migrateCheck)
+	if cfg.Database.URL == "memory" {
+		return cfg, nil, usagef("database.url is \"memory\": this command needs the Postgres database the provider runs on (set --config or TOKENIM_DATABASE_URL)")
+	}
+	store, err := openStore(ctx, cfg, newLogger(cfg, e.stderr), migrateCheck)
+	return cfg, store, err
 }
 
 // stringList is a repeatable string flag.

@@ -59,11 +59,7 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usagef("--password-stdin: %v", err)
 	}
-	cfg, err := loadConfig(*path, e, nil)
-	if err != nil {
-		return err
-	}
-	store, err := persistentStore(ctx, cfg, newLogger(cfg, e.stderr))
+	_, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
@@ -95,11 +91,7 @@ func usersList(ctx context.Context, args []string, e env) error {
 	if err := checkOutput(*output); err != nil {
 		return err
 	}
-	cfg, err := loadConfig(*path, e, nil)
-	if err != nil {
-		return err
-	}
-	store, err := persistentStore(ctx, cfg, newLogger(cfg, e.stderr))
+	_, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}

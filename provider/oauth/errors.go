@@ -43,6 +43,22 @@ func writeFositeError(w http.ResponseWriter, err error) {
 	writeError(w, rfc.CodeField, rfc.ErrorField, rfc.GetDescription())
 }
 
+// readClientForm reads a bounded form body and checks it carries client
+// credentials; otherwise it answers invalid_request or invalid_client
+// (saying why, in unauthenticated) and returns false.
+func readClientForm(w http.ResponseWriter, r *http.Request, unauthenticated string) bool {
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
+		return false
+	}
+	if !hasClientCredentials(r) {
+		writeError(w, http.StatusUnauthorized, "invalid_client", unauthenticated)
+		return false
+	}
+	return true
+}
+
 // hasClientCredentials reports whether a request carries any client
 // authentication (RFC 6749 section 2.3): HTTP Basic, a client_id in the
 // body (client_secret_post or a public client), or a client assertion

@@ -17,13 +17,7 @@ import (
 // reveals nothing (section 2.2).
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
-		return
-	}
-	if !hasClientCredentials(r) {
-		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required: introspection answers registered resource servers and confidential clients only.")
+	if !readClientForm(w, r, "Client authentication is required: introspection answers registered resource servers and confidential clients only.") {
 		return
 	}
 	caller, err := p.fosite.AuthenticateClient(ctx, r, r.PostForm)
@@ -112,13 +106,7 @@ func mayIntrospect(caller fosite.Client, ar fosite.AccessRequester) bool {
 // access or refresh token, and with it the whole token family.
 func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
-		return
-	}
-	if !hasClientCredentials(r) {
-		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required to revoke a token.")
+	if !readClientForm(w, r, "Client authentication is required to revoke a token.") {
 		return
 	}
 	if r.PostForm.Get("token") == "" {

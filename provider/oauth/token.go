@@ -27,13 +27,7 @@ func isUserScope(s string) bool {
 // token is the token endpoint (RFC 6749 section 3.2).
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
-		return
-	}
-	if !hasClientCredentials(r) {
-		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication is required: send the client's credentials, or its client_id for a public client.")
+	if !readClientForm(w, r, "Client authentication is required: send the client's credentials, or its client_id for a public client.") {
 		return
 	}
 	ar, err := p.fosite.NewAccessRequest(ctx, r, NewSession(""))
