@@ -250,15 +250,15 @@ func defaultScopes() []Scope {
 		return Scope{Name: name, Description: map[string]string{"en": en, "zh-CN": zh}}
 	}
 	return []Scope{
-		scope(ScopeOpenID, "Sign you in with your account", "使用你的账号登录"),
-		scope("profile", "See your name and basic profile", "查看你的姓名和基本资料"),
-		scope("email", "See your email address", "查看你的邮箱地址"),
-		scope(ScopeOfflineAccess, "Stay connected when you are not using it (long-lived sign-in)", "在你离开后保持访问（长期有效的登录）"),
-		scope("im:messages.read", "Read your messages", "查看你的消息"),
-		scope("im:messages.send", "Send messages on your behalf", "以你的身份发送消息"),
-		scope("im:contacts.read", "See your contacts", "查看你的联系人"),
-		scope("im:calls.read", "See your call history", "查看你的通话记录"),
-		scope("im:presence.read", "See your online status", "查看你的在线状态"),
+		scope(ScopeOpenID, "Sign you in with your account", "使用您的账号登录"),
+		scope("profile", "See your name and basic profile", "查看您的姓名和基本资料"),
+		scope("email", "See your email address", "查看您的邮箱地址"),
+		scope(ScopeOfflineAccess, "Stay signed in while you are not using the app", "在您不使用时保持登录（长期有效）"),
+		scope("im:messages.read", "Read your messages", "查看您的消息"),
+		scope("im:messages.send", "Send messages on your behalf", "以您的身份发送消息"),
+		scope("im:contacts.read", "See your contacts", "查看您的联系人"),
+		scope("im:calls.read", "See your call history", "查看您的通话记录"),
+		scope("im:presence.read", "See your online status", "查看您的在线状态"),
 	}
 }
 

@@ -102,7 +102,7 @@ func TestDefault(t *testing.T) {
 			t.Errorf("scopes = %v, want %v", got, want)
 		}
 		send, _ := Default().Scope("im:messages.send")
-		if send.Description["en"] != "Send messages on your behalf" || send.Description["zh-CN"] != "以你的身份发送消息" {
+		if send.Description["en"] != "Send messages on your behalf" || send.Description["zh-CN"] != "以您的身份发送消息" {
 			t.Errorf("im:messages.send description = %v", send.Description)
 		}
 	})
