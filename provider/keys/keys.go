@@ -3,8 +3,6 @@ package keys
 import (
 	"context"
 	"crypto"
-	"crypto/aes"
-	"crypto/cipher"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -20,6 +18,7 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 
+	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -54,7 +53,7 @@ type Config struct {
 // Manager hands out the current signing key and the published key set.
 type Manager struct {
 	store    storage.Keys
-	aead     cipher.AEAD
+	sealer   secret.Sealer
 	alg      string
 	cacheFor time.Duration
 	now      func() time.Time
@@ -71,13 +70,9 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.Algorithm != ES256 && cfg.Algorithm != RS256 {
 		return nil, fmt.Errorf("keys: unsupported algorithm %q (want %s or %s)", cfg.Algorithm, ES256, RS256)
 	}
-	block, err := aes.NewCipher(cfg.SealKey)
+	sealer, err := secret.NewSealer(cfg.SealKey)
 	if err != nil {
-		return nil, fmt.Errorf("keys: seal key: %w", err)
-	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return nil, fmt.Errorf("keys: seal key: %w", err)
+		return nil, fmt.Errorf("keys: %w", err)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -88,7 +83,7 @@ func New(cfg Config) (*Manager, error) {
 	if cfg.CacheFor <= 0 {
 		cfg.CacheFor = 30 * time.Second
 	}
-	return &Manager{store: cfg.Store, aead: aead, alg: cfg.Algorithm, cacheFor: cfg.CacheFor, now: cfg.Now, logger: cfg.Logger}, nil
+	return &Manager{store: cfg.Store, sealer: sealer, alg: cfg.Algorithm, cacheFor: cfg.CacheFor, now: cfg.Now, logger: cfg.Logger}, nil
 }
 
 // Ensure creates the first signing key when storage has no current key.
@@ -248,26 +243,15 @@ func (m *Manager) generate() (storage.SigningKey, error) {
 	return storage.SigningKey{
 		ID:         pub.KeyID,
 		Algorithm:  m.alg,
-		PrivateKey: m.seal(pub.KeyID, der),
+		PrivateKey: m.sealer.Seal(der, pub.KeyID),
 		PublicKey:  pubJSON,
 		CreatedAt:  m.now().UTC().Truncate(time.Second),
 	}, nil
 }
 
-// seal encrypts a private key; the kid is authenticated with it, so a
-// sealed key cannot be moved to another key's row.
-func (m *Manager) seal(kid string, der []byte) []byte {
-	nonce := make([]byte, m.aead.NonceSize())
-	rand.Read(nonce)
-	return m.aead.Seal(nonce, nonce, der, []byte(kid))
-}
-
 func (m *Manager) open(sk storage.SigningKey) (crypto.Signer, error) {
-	n := m.aead.NonceSize()
-	if len(sk.PrivateKey) < n {
-		return nil, fmt.Errorf("keys: private key %s is truncated", sk.ID)
-	}
-	der, err := m.aead.Open(nil, sk.PrivateKey[:n], sk.PrivateKey[n:], []byte(sk.ID))
+	// The kid is the label: a sealed key cannot be moved to another row.
+	der, err := m.sealer.Open(sk.PrivateKey, sk.ID)
 	if err != nil {
 		return nil, fmt.Errorf("keys: unseal private key %s (is secrets.system the one it was sealed with?): %w", sk.ID, err)
 	}

@@ -29,6 +29,9 @@ const (
 	PurposeSigningKeys   = "tokenim-auth signing keys v1"
 	PurposeTokens        = "tokenim-auth token hmac v1"
 	PurposeCookies       = "tokenim-auth cookies v1"
+	PurposeTOTP          = "tokenim-auth totp secrets v1"
+	PurposeRecoveryCodes = "tokenim-auth recovery codes v1"
+	PurposeOneTimeLinks  = "tokenim-auth one-time links v1"
 )
 
 // Keyring derives keys from the system secret.

@@ -82,3 +82,40 @@ func TestNewClientSecret(t *testing.T) {
 		t.Fatalf("prefix %q of %q", p, a)
 	}
 }
+
+func TestSealer(t *testing.T) {
+	ring := keyring(t, strings.Repeat("k", 40))
+	s, err := secret.NewSealer(ring.Derive(secret.PurposeSigningKeys))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealed := s.Seal([]byte("totp secret"), "user-1")
+	t.Run("what is sealed opens with the same label", func(t *testing.T) {
+		plain, err := s.Open(sealed, "user-1")
+		if err != nil || string(plain) != "totp secret" {
+			t.Fatalf("open = %q, %v", plain, err)
+		}
+	})
+	t.Run("the sealed form does not contain the plaintext", func(t *testing.T) {
+		if bytes.Contains(sealed, []byte("totp secret")) {
+			t.Fatal("plaintext visible")
+		}
+	})
+	t.Run("another label, another key, or altered data do not open", func(t *testing.T) {
+		if _, err := s.Open(sealed, "user-2"); !errors.Is(err, secret.ErrUnsealable) {
+			t.Errorf("other label: %v", err)
+		}
+		other, _ := secret.NewSealer(ring.Derive(secret.PurposeCookies))
+		if _, err := other.Open(sealed, "user-1"); !errors.Is(err, secret.ErrUnsealable) {
+			t.Errorf("other key: %v", err)
+		}
+		altered := bytes.Clone(sealed)
+		altered[len(altered)-1] ^= 1
+		if _, err := s.Open(altered, "user-1"); !errors.Is(err, secret.ErrUnsealable) {
+			t.Errorf("altered: %v", err)
+		}
+		if _, err := s.Open([]byte("short"), "user-1"); !errors.Is(err, secret.ErrUnsealable) {
+			t.Errorf("truncated: %v", err)
+		}
+	})
+}
