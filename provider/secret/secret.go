@@ -65,7 +65,13 @@ type Hasher struct {
 
 // NewHasher returns the client-secret hasher of the keyring.
 func NewHasher(k Keyring) Hasher {
-	return Hasher{key: k.Derive(PurposeClientSecrets)}
+	return NewHasherFor(k, PurposeClientSecrets)
+}
+
+// NewHasherFor returns a keyed hasher for another kind of high-entropy
+// secret (recovery codes, one-time links), with a key of its own.
+func NewHasherFor(k Keyring, purpose string) Hasher {
+	return Hasher{key: k.Derive(purpose)}
 }
 
 // Hash returns HMAC-SHA-256 of the secret.
