@@ -16,6 +16,8 @@ type Store interface {
 	Consents
 	Keys
 	JTIs
+	Links
+	Counters
 	Transactor
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error

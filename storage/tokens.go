@@ -83,4 +83,9 @@ type Tokens interface {
 	// inactive (RFC 7009; refresh reuse; a replayed code). It returns how
 	// many were active; none is not an error.
 	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
+	// RevokeSubject marks every access and refresh token of the user
+	// subject inactive — of one client when clientID is not empty (a
+	// withdrawn consent), of all clients otherwise (a password reset, a
+	// disabled account). It returns how many were active.
+	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 }

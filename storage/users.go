@@ -28,8 +28,18 @@ type User struct {
 	// PasswordHash is an argon2id PHC string; never the password.
 	PasswordHash string
 	Status       UserStatus
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// TOTPSecret is the user's TOTP secret, sealed with the system
+	// secret; nil when none. While TOTPEnabled is false it is an enrolment
+	// waiting for its first code.
+	TOTPSecret  []byte
+	TOTPEnabled bool
+	// TOTPLastStep is the time step of the last code accepted, so that no
+	// code is accepted twice.
+	TOTPLastStep int64
+	// RecoveryCodes are keyed hashes of the unused recovery codes.
+	RecoveryCodes [][]byte
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Users stores accounts.

@@ -22,6 +22,15 @@ func cloneClient(c storage.Client) storage.Client {
 	return c
 }
 
+func cloneUser(u storage.User) storage.User {
+	u.TOTPSecret = slices.Clone(u.TOTPSecret)
+	u.RecoveryCodes = slices.Clone(u.RecoveryCodes)
+	for i := range u.RecoveryCodes {
+		u.RecoveryCodes[i] = slices.Clone(u.RecoveryCodes[i])
+	}
+	return u
+}
+
 func cloneSession(s storage.LoginSession) storage.LoginSession {
 	s.AMR = slices.Clone(s.AMR)
 	return s

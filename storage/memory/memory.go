@@ -34,6 +34,8 @@ type Store struct {
 	consents map[consentKey]storage.Consent
 	keys     map[string]storage.SigningKey
 	jtis     map[string]time.Time
+	links    map[string]storage.OneTimeLink
+	counters map[string]storage.Counter
 }
 
 // New returns an empty store.
@@ -48,6 +50,8 @@ func New() *Store {
 		consents: map[consentKey]storage.Consent{},
 		keys:     map[string]storage.SigningKey{},
 		jtis:     map[string]time.Time{},
+		links:    map[string]storage.OneTimeLink{},
+		counters: map[string]storage.Counter{},
 	}
 }
 

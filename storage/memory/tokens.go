@@ -106,3 +106,23 @@ func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) i
 	}
 	return n
 }
+
+// RevokeSubject implements storage.Tokens.
+func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
+	n := 0
+	err := s.do(ctx, func(t *txn) error {
+		for k, tok := range s.tokens {
+			if tok.Subject != subject || !tok.Active || (clientID != "" && tok.ClientID != clientID) {
+				continue
+			}
+			if k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken {
+				continue
+			}
+			tok.Active = false
+			put(t, s.tokens, k, tok)
+			n++
+		}
+		return nil
+	})
+	return n, err
+}

@@ -18,7 +18,7 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 		if _, ok := s.emails[lower(u.Email)]; ok {
 			return exists("create user with email", u.Email)
 		}
-		put(t, s.users, u.ID, u)
+		put(t, s.users, u.ID, cloneUser(u))
 		put(t, s.emails, lower(u.Email), u.ID)
 		return nil
 	})
@@ -32,7 +32,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
 		if !ok {
 			return notFound("get user", id)
 		}
-		u = got
+		u = cloneUser(got)
 		return nil
 	})
 	return u, err
@@ -46,7 +46,7 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (storage.User,
 		if !ok {
 			return notFound("get user by email", email)
 		}
-		u = s.users[id]
+		u = cloneUser(s.users[id])
 		return nil
 	})
 	return u, err
@@ -58,7 +58,7 @@ func (s *Store) ListUsers(ctx context.Context, p storage.Page) ([]storage.User, 
 	err := s.do(ctx, func(*txn) error {
 		for _, u := range s.users {
 			if lower(u.Email) > p.After {
-				all = append(all, u)
+				all = append(all, cloneUser(u))
 			}
 		}
 		return nil
@@ -81,7 +81,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 		if !ok {
 			return notFound("update user", id)
 		}
-		next, err := update(old)
+		next, err := update(cloneUser(old))
 		if err != nil {
 			return err
 		}
@@ -95,8 +95,8 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 			del(t, s.emails, lower(old.Email))
 			put(t, s.emails, lower(next.Email), id)
 		}
-		put(t, s.users, id, next)
-		u = next
+		put(t, s.users, id, cloneUser(next))
+		u = cloneUser(next)
 		return nil
 	})
 	return u, err

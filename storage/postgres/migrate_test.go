@@ -145,10 +145,11 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 	// return a check, run after every later migration, that they
 	// survived. A migration that changes a table adds a seed for its
 	// version.
-	seeds := map[int64]func(t *testing.T, s storage.Store) (check func(t *testing.T)){
-		1: seed,
+	s, url := openEmpty(t)
+	seeds := map[int64]func(t *testing.T) (check func(t *testing.T)){
+		1: func(t *testing.T) func(t *testing.T) { return seedVersion1(t, s, url) },
+		2: func(t *testing.T) func(t *testing.T) { return seedVersion2(t, s, url) },
 	}
-	s, _ := openEmpty(t)
 	ctx := t.Context()
 	versions, err := s.MigrationVersions(ctx)
 	if err != nil {
@@ -160,7 +161,7 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 			t.Fatalf("up to %d: %v", v, err)
 		}
 		if seedFn, ok := seeds[v]; ok {
-			checks = append(checks, seedFn(t, s))
+			checks = append(checks, seedFn(t))
 		}
 	}
 	// Migrate is idempotent: nothing pending, nothing touched.
@@ -174,6 +175,40 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 	}
 }
 
+// seedVersion1 writes, in the SQL of the first schema (the store's code
+// follows the newest one), the records seed writes, and returns seed's
+// check, run through the store once every later migration has run.
+func seedVersion1(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	for _, stmt := range []struct {
+		sql  string
+		args []any
+	}{
+		{`INSERT INTO clients (id, name, type, redirect_uris, grant_types, scopes, created_at, updated_at)
+		  VALUES ('app', 'Chat', 'confidential', '{https://chat.example/cb}', '{authorization_code}', '{openid}', $1, $1)`, []any{at}},
+		{`INSERT INTO client_secrets (client_id, id, position, hash, prefix, created_at) VALUES ('app', 's1', 0, 'hash', 'tks_', $1)`, []any{at}},
+		{`INSERT INTO users (id, email, status, created_at) VALUES ('u1', 'Ann@example.com', 'active', $1)`, []any{at}},
+		{`INSERT INTO login_sessions (id, user_id, auth_time, amr, created_at, expires_at) VALUES ('sess', 'u1', $1, '{pwd}', $1, $2)`, []any{at, at.Add(time.Hour)}},
+		{`INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active, requested_at, access_signature, session)
+		  VALUES ('refresh_token', 'sig', 'req', 'app', 'u1', '{openid}', true, $1, 'at-sig', '{}')`, []any{at}},
+		{`INSERT INTO flows (id, client_id, query, created_at, expires_at) VALUES ('flow', 'app', 'a=b', $1, $2)`, []any{at, at.Add(time.Minute)}},
+		{`INSERT INTO consents (user_id, client_id, scopes, granted_at) VALUES ('u1', 'app', '{openid}', $1)`, []any{at}},
+		{`INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at) VALUES ('k1', 'ES256', 'sealed', '{"kid":"k1"}', $1)`, []any{at}},
+		{`INSERT INTO jtis (jti, expires_at) VALUES ('jti', $1)`, []any{at.Add(time.Hour)}},
+	} {
+		if _, err := conn.Exec(t.Context(), stmt.sql, stmt.args...); err != nil {
+			t.Fatalf("seed version 1: %v\n%s", err, stmt.sql)
+		}
+	}
+	return check(s, at)
+}
+
 // seed stores a client with a secret, a user with a session and a
 // consent, a token, a flow, a signing key and a JTI through the store,
 // and returns a check that reads each of them back.
@@ -181,27 +216,7 @@ func seed(t *testing.T, s storage.Store) func(t *testing.T) {
 	t.Helper()
 	ctx := t.Context()
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	c := storage.Client{
-		ID: "app", Name: "Chat", Type: storage.ClientConfidential,
-		Secrets: []storage.ClientSecret{{
-			ID: "s1", Hash: []byte("hash"), Prefix: "tks_", CreatedAt: at,
-		}},
-		RedirectURIs: []string{"https://chat.example/cb"},
-		GrantTypes:   []string{"authorization_code"},
-		Scopes:       []string{"openid"},
-		CreatedAt:    at, UpdatedAt: at,
-	}
-	u := storage.User{ID: "u1", Email: "Ann@example.com", Status: storage.UserActive, CreatedAt: at}
-	ls := storage.LoginSession{ID: "sess", UserID: "u1", AuthTime: at, AMR: []string{"pwd"}, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
-	tok := storage.Token{
-		Kind: storage.KindRefreshToken, Signature: "sig", RequestID: "req", ClientID: "app",
-		Subject: "u1", Scopes: []string{"openid"}, Active: true, RequestedAt: at,
-		AccessSignature: "at-sig", Session: []byte(`{}`),
-	}
-	f := storage.Flow{ID: "flow", ClientID: "app", Query: "a=b", CreatedAt: at, ExpiresAt: at.Add(time.Minute)}
-	cons := storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid"}, GrantedAt: at}
-	k := storage.SigningKey{ID: "k1", Algorithm: "ES256", PrivateKey: []byte("sealed"), PublicKey: []byte(`{"kid":"k1"}`), CreatedAt: at}
-
+	c, u, ls, tok, f, cons, k := seedRecords(at)
 	steps := []struct {
 		what string
 		do   func() error
@@ -221,6 +236,12 @@ func seed(t *testing.T, s storage.Store) func(t *testing.T) {
 		}
 	}
 
+	return check(s, at)
+}
+
+// check reads back what seed (or seedVersion1) stored at at.
+func check(s storage.Store, at time.Time) func(t *testing.T) {
+	c, u, ls, tok, f, cons, k := seedRecords(at)
 	return func(t *testing.T) {
 		t.Helper()
 		ctx := context.WithoutCancel(t.Context())
@@ -250,5 +271,70 @@ func seed(t *testing.T, s storage.Store) func(t *testing.T) {
 		same("signing keys", gotK, err, []storage.SigningKey{k})
 		seen, err := s.SeenJTI(ctx, "jti", at)
 		same("jti", seen, err, true)
+	}
+}
+
+// seedRecords are the records seed stores, as of at.
+func seedRecords(at time.Time) (storage.Client, storage.User, storage.LoginSession, storage.Token, storage.Flow, storage.Consent, storage.SigningKey) {
+	c := storage.Client{
+		ID: "app", Name: "Chat", Type: storage.ClientConfidential,
+		Secrets: []storage.ClientSecret{{
+			ID: "s1", Hash: []byte("hash"), Prefix: "tks_", CreatedAt: at,
+		}},
+		RedirectURIs: []string{"https://chat.example/cb"},
+		GrantTypes:   []string{"authorization_code"},
+		Scopes:       []string{"openid"},
+		CreatedAt:    at, UpdatedAt: at,
+	}
+	u := storage.User{ID: "u1", Email: "Ann@example.com", Status: storage.UserActive, CreatedAt: at}
+	ls := storage.LoginSession{ID: "sess", UserID: "u1", AuthTime: at, AMR: []string{"pwd"}, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
+	tok := storage.Token{
+		Kind: storage.KindRefreshToken, Signature: "sig", RequestID: "req", ClientID: "app",
+		Subject: "u1", Scopes: []string{"openid"}, Active: true, RequestedAt: at,
+		AccessSignature: "at-sig", Session: []byte(`{}`),
+	}
+	f := storage.Flow{ID: "flow", ClientID: "app", Query: "a=b", CreatedAt: at, ExpiresAt: at.Add(time.Minute)}
+	cons := storage.Consent{UserID: "u1", ClientID: "app", Scopes: []string{"openid"}, GrantedAt: at}
+	k := storage.SigningKey{ID: "k1", Algorithm: "ES256", PrivateKey: []byte("sealed"), PublicKey: []byte(`{"kid":"k1"}`), CreatedAt: at}
+
+	return c, u, ls, tok, f, cons, k
+}
+
+// seedVersion2 writes, in the SQL of the second schema, a user with a
+// second factor, a one-time link and a failure counter, and returns a
+// check that reads them back through the store.
+func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	for _, sql := range []string{
+		`INSERT INTO users (id, email, status, totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at)
+		 VALUES ('u2', 'bob@example.com', 'active', 'sealed', true, 42, ARRAY['h1'::bytea, 'h2'::bytea], $1)`,
+		`INSERT INTO one_time_links (hash, purpose, user_id, created_at, expires_at) VALUES ('lh', 'password_reset', 'u2', $1::timestamptz, $1::timestamptz + interval '30 minutes')`,
+		`INSERT INTO failure_counters (key, failures, last_failure) VALUES ('account:u2', 3, $1)`,
+	} {
+		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
+			t.Fatalf("seed version 2: %v\n%s", err, sql)
+		}
+	}
+	return func(t *testing.T) {
+		t.Helper()
+		ctx := context.WithoutCancel(t.Context())
+		u, err := s.GetUser(ctx, "u2")
+		if err != nil || string(u.TOTPSecret) != "sealed" || !u.TOTPEnabled || u.TOTPLastStep != 42 || len(u.RecoveryCodes) != 2 || string(u.RecoveryCodes[1]) != "h2" {
+			t.Errorf("user with a second factor: %+v, %v", u, err)
+		}
+		l, err := s.ConsumeLink(ctx, storage.LinkPasswordReset, "lh", at)
+		if err != nil || l.UserID != "u2" || !l.ExpiresAt.Equal(at.Add(30*time.Minute)) {
+			t.Errorf("link: %+v, %v", l, err)
+		}
+		c, err := s.GetCounter(ctx, "account:u2")
+		if err != nil || c.Failures != 3 || !c.LastFailure.Equal(at) {
+			t.Errorf("counter: %+v, %v", c, err)
+		}
 	}
 }

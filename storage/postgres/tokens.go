@@ -139,3 +139,18 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// RevokeSubject implements storage.Tokens.
+func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `
+		UPDATE tokens SET active = false
+		WHERE subject = $1 AND subject <> '' AND ($2 = '' OR client_id = $2)
+		  AND kind IN ($3, $4) AND active`,
+		subject, clientID, storage.KindAccessToken, storage.KindRefreshToken)
+	if err != nil {
+		return 0, wrap(err, "revoke tokens of %s", subject)
+	}
+	return int(tag.RowsAffected()), nil
+}

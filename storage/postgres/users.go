@@ -10,13 +10,17 @@ import (
 )
 
 const selectUsers = `
-SELECT id, email, email_verified, name, password_hash, status, created_at, updated_at
+SELECT id, email, email_verified, name, password_hash, status,
+       totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at
 FROM users`
 
 func scanUser(row pgx.Row) (storage.User, error) {
 	var u storage.User
 	err := row.Scan(&u.ID, &u.Email, &u.EmailVerified, &u.Name, &u.PasswordHash, &u.Status,
-		into(&u.CreatedAt), into(&u.UpdatedAt))
+		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.RecoveryCodes, into(&u.CreatedAt), into(&u.UpdatedAt))
+	if len(u.RecoveryCodes) == 0 {
+		u.RecoveryCodes = nil
+	}
 	return u, err
 }
 
@@ -27,9 +31,11 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 	defer cancel()
 	return s.guarded(ctx, "create user "+u.ID, func(q querier) error {
 		_, err := q.Exec(ctx, `
-			INSERT INTO users (id, email, email_verified, name, password_hash, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			u.ID, u.Email, u.EmailVerified, u.Name, u.PasswordHash, u.Status, ts(u.CreatedAt), ts(u.UpdatedAt))
+			INSERT INTO users (id, email, email_verified, name, password_hash, status,
+			                   totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			u.ID, u.Email, u.EmailVerified, u.Name, u.PasswordHash, u.Status,
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, codes(u.RecoveryCodes), ts(u.CreatedAt), ts(u.UpdatedAt))
 		return wrap(err, "create user %s", u.ID)
 	})
 }
@@ -100,9 +106,11 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 		_, err = q.Exec(ctx, `
 			UPDATE users
 			SET email = $2, email_verified = $3, name = $4, password_hash = $5, status = $6,
-			    created_at = $7, updated_at = $8
+			    totp_secret = $7, totp_enabled = $8, totp_last_step = $9, recovery_codes = $10,
+			    created_at = $11, updated_at = $12
 			WHERE id = $1`,
 			id, next.Email, next.EmailVerified, next.Name, next.PasswordHash, next.Status,
+			next.TOTPSecret, next.TOTPEnabled, next.TOTPLastStep, codes(next.RecoveryCodes),
 			ts(next.CreatedAt), ts(next.UpdatedAt))
 		return wrap(err, "update user %s", id)
 	})

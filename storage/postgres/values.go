@@ -53,3 +53,11 @@ func listOf(s []string) []string {
 	}
 	return s
 }
+
+// codes returns hashes as a bytea[] argument: an empty array for nil.
+func codes(hashes [][]byte) [][]byte {
+	if hashes == nil {
+		return [][]byte{}
+	}
+	return hashes
+}

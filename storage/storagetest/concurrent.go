@@ -55,6 +55,8 @@ func RunConcurrent(t *testing.T, open Opener) {
 		}
 	}
 
+	concurrentLinkAndCounter(t, open, race, oneWinner)
+
 	t.Run("parallel refresh rotations: exactly one wins, family state stays whole", func(t *testing.T) {
 		s := open(t)
 		seedToken(t, s, sampleToken(storage.KindAccessToken, "at-0", "fam", "app"))

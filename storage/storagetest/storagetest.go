@@ -36,6 +36,9 @@ func Run(t *testing.T, open Opener) {
 		{"tokens", tokenTests()},
 		{"consents", consentTests()},
 		{"keys", keyTests()},
+		{"links", linkTests()},
+		{"counters", counterTests()},
+		{"revoke_subject", revokeSubjectTests()},
 		{"transactions", txTests()},
 	}
 	for _, g := range groups {
@@ -69,6 +72,8 @@ func must(t *testing.T, err error, what string) {
 		t.Fatalf("%s: unexpected error: %v", what, err)
 	}
 }
+
+func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
 func mustBe(t *testing.T, err, want error, what string) {
 	t.Helper()

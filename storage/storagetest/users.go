@@ -19,6 +19,31 @@ func userTests() []test {
 			must(t, err, "get by email")
 			same(t, "user by email", got, want)
 		}},
+		{"TOTP enrolment and recovery codes are stored with the user", func(t *testing.T, s storage.Store) {
+			seedUser(t, s, "u1", "ann@example.com")
+			_, err := s.UpdateUser(t.Context(), "u1", func(u storage.User) (storage.User, error) {
+				u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep = []byte("sealed-secret"), true, 59000123
+				u.RecoveryCodes = [][]byte{[]byte("hash-1"), []byte("hash-2")}
+				return u, nil
+			})
+			must(t, err, "update")
+			got, err := s.GetUser(t.Context(), "u1")
+			must(t, err, "get")
+			want := sampleUser("u1", "ann@example.com")
+			want.TOTPSecret, want.TOTPEnabled, want.TOTPLastStep = []byte("sealed-secret"), true, 59000123
+			want.RecoveryCodes = [][]byte{[]byte("hash-1"), []byte("hash-2")}
+			same(t, "user", got, want)
+			got.RecoveryCodes[0][0] = 'X'
+			again, _ := s.GetUserByEmail(t.Context(), "ann@example.com")
+			same(t, "user by email", again, want)
+			_, err = s.UpdateUser(t.Context(), "u1", func(u storage.User) (storage.User, error) {
+				u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
+				return u, nil
+			})
+			must(t, err, "disable")
+			got, _ = s.GetUser(t.Context(), "u1")
+			same(t, "user without MFA", got, sampleUser("u1", "ann@example.com"))
+		}},
 		{"email taken in another case is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			mustBe(t, s.CreateUser(t.Context(), sampleUser("u2", "ANN@example.com")), storage.ErrAlreadyExists, "create")
