@@ -1,0 +1,102 @@
+package throttle
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Policy is how many failures a key may have for free, and how the wait
+// grows after that.
+type Policy struct {
+	// Free failures cost nothing.
+	Free int
+	// Base is the wait after the first failure beyond Free; each further
+	// failure doubles it.
+	Base time.Duration
+	// Max caps the wait.
+	Max time.Duration
+	// ForgetAfter is the quiet period after which failures are forgotten.
+	ForgetAfter time.Duration
+}
+
+// Wait returns how long after its last failure a key with failures
+// failures must wait.
+func (p Policy) Wait(failures int) time.Duration {
+	over := failures - p.Free
+	if over <= 0 {
+		return 0
+	}
+	wait := p.Base
+	for i := 1; i < over && wait < p.Max; i++ {
+		wait *= 2
+	}
+	return min(wait, p.Max)
+}
+
+// Throttle applies a policy to keys counted in storage.
+type Throttle struct {
+	store  storage.Counters
+	policy Policy
+	now    func() time.Time
+}
+
+// New returns a throttle. now defaults to time.Now.
+func New(store storage.Counters, p Policy, now func() time.Time) *Throttle {
+	if now == nil {
+		now = time.Now
+	}
+	return &Throttle{store: store, policy: p, now: now}
+}
+
+// Wait returns how long the caller must wait before trying key again; 0
+// means go ahead.
+func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) {
+	c, err := t.store.GetCounter(ctx, key)
+	if err != nil {
+		return 0, fmt.Errorf("throttle: %w", err)
+	}
+	now := t.now()
+	if c.Failures == 0 || now.Sub(c.LastFailure) > t.policy.ForgetAfter {
+		return 0, nil
+	}
+	left := c.LastFailure.Add(t.policy.Wait(c.Failures)).Sub(now)
+	if left <= 0 {
+		return 0, nil
+	}
+	// Whole seconds, rounded up: what the user is told to wait.
+	return time.Duration(math.Ceil(left.Seconds())) * time.Second, nil
+}
+
+// Fail records a failure for key.
+func (t *Throttle) Fail(ctx context.Context, key string) error {
+	if _, err := t.store.AddFailure(ctx, key, t.now(), t.policy.ForgetAfter); err != nil {
+		return fmt.Errorf("throttle: %w", err)
+	}
+	return nil
+}
+
+// Succeed forgets key's failures.
+func (t *Throttle) Succeed(ctx context.Context, key string) error {
+	if err := t.store.ClearCounter(ctx, key); err != nil {
+		return fmt.Errorf("throttle: %w", err)
+	}
+	return nil
+}
+
+// EmailKey is the key of the account an email names, whether or not the
+// account exists, so that guessing against an unknown email is throttled
+// like against a real one. The email is hashed: counters hold no address.
+func EmailKey(email string) string {
+	sum := sha256.Sum256([]byte(strings.ToLower(strings.TrimSpace(email))))
+	return "email:" + hex.EncodeToString(sum[:16])
+}
+
+// IPKey is the key of a client IP address.
+func IPKey(ip string) string { return "ip:" + ip }
