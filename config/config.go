@@ -30,6 +30,12 @@ type Config struct {
 	Server Server `yaml:"server"`
 	// Log configures the process logger.
 	Log Log `yaml:"log"`
+	// Accounts configures registration, emailed links and second factors.
+	Accounts Accounts `yaml:"accounts"`
+	// Throttle configures brute-force protection of sign-in.
+	Throttle Throttle `yaml:"throttle"`
+	// Mail configures how email is sent.
+	Mail Mail `yaml:"mail"`
 	// Scopes is the scope catalogue: every scope a client may be allowed
 	// and a user may be asked to consent to.
 	Scopes []Scope `yaml:"scopes"`
@@ -104,6 +110,66 @@ type Server struct {
 	IdleTimeout time.Duration `yaml:"idle_timeout"`
 	// ShutdownTimeout bounds the graceful shutdown on SIGTERM.
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
+}
+
+// Accounts configures registration, emailed links and second factors.
+type Accounts struct {
+	// Registration lets people create accounts at /register. Off by
+	// default (invite-only: administrators create accounts); it needs
+	// mail.smtp, since activation links are emailed (dev mode turns it on
+	// with the dev outbox).
+	Registration bool `yaml:"registration"`
+	// ActivationLink is how long an activation link works.
+	ActivationLink time.Duration `yaml:"activation_link"`
+	// ResetLink is how long a password-reset link works.
+	ResetLink time.Duration `yaml:"reset_link"`
+	// MFAIssuer names the provider in authenticator apps.
+	MFAIssuer string `yaml:"mfa_issuer"`
+}
+
+// Throttle configures brute-force protection: failed passwords and codes
+// are counted per account and per client IP.
+type Throttle struct {
+	// Account limits failures against one account (or one unknown email).
+	Account Limit `yaml:"account"`
+	// IP limits failures from one client address; higher, as many users
+	// can share one address.
+	IP Limit `yaml:"ip"`
+}
+
+// Limit is one throttling policy.
+type Limit struct {
+	// Free failures cost nothing.
+	Free int `yaml:"free"`
+	// Base is the wait after the first failure beyond Free; it doubles
+	// with each further failure.
+	Base time.Duration `yaml:"base"`
+	// Max caps the wait.
+	Max time.Duration `yaml:"max"`
+	// ForgetAfter is the quiet period after which failures are forgotten.
+	ForgetAfter time.Duration `yaml:"forget_after"`
+}
+
+// Mail configures how email is sent (activation and password-reset
+// links). With an empty smtp.host no mail is sent: registration must be
+// off and "forgot password" tells the user to ask an administrator; dev
+// mode keeps mail in a dev outbox page instead.
+type Mail struct {
+	// From is the sender address, e.g. "TokenIM <no-reply@example.com>".
+	From string `yaml:"from"`
+	SMTP SMTP   `yaml:"smtp"`
+}
+
+// SMTP is the mail server.
+type SMTP struct {
+	Host string `yaml:"host"`
+	Port int    `yaml:"port"`
+	// Username and Password authenticate; empty means no authentication.
+	Username string `yaml:"username"`
+	Password string `yaml:"password"`
+	// Security is "starttls" (default), "tls" (implicit, port 465) or
+	// "none" (a local relay only).
+	Security string `yaml:"security"`
 }
 
 // Log configures the process logger.
@@ -238,7 +304,15 @@ func Default() Config {
 			IdleTimeout:       120 * time.Second,
 			ShutdownTimeout:   20 * time.Second,
 		},
-		Log:    Log{Level: "info", Format: "json"},
+		Log: Log{Level: "info", Format: "json"},
+		Accounts: Accounts{
+			Registration: false, ActivationLink: 24 * time.Hour, ResetLink: 30 * time.Minute, MFAIssuer: "TokenIM",
+		},
+		Throttle: Throttle{
+			Account: Limit{Free: 5, Base: time.Second, Max: 15 * time.Minute, ForgetAfter: time.Hour},
+			IP:      Limit{Free: 50, Base: time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour},
+		},
+		Mail:   Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		Scopes: defaultScopes(),
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/mail"
 	"net/url"
 	"slices"
 	"strconv"
@@ -199,6 +200,7 @@ func (c Config) validateKeysServerLog(p *problems) {
 	if c.Keys.Refresh < time.Second || c.Keys.Refresh > 10*time.Minute {
 		p.add("keys.refresh", "must be between 1s and 10m")
 	}
+	c.validateAccounts(p)
 	oneOf(p, "log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf(p, "log.format", c.Log.Format, "json", "text")
 	s := c.Server
@@ -476,4 +478,46 @@ func isArgon2idPHC(s string) bool {
 		}
 	}
 	return true
+}
+
+// validateAccounts checks registration, links, throttling and mail.
+func (c Config) validateAccounts(p *problems) {
+	a := c.Accounts
+	if a.ActivationLink < time.Minute || a.ActivationLink > 30*24*time.Hour {
+		p.add("accounts.activation_link", "must be between 1m and 720h")
+	}
+	if a.ResetLink < time.Minute || a.ResetLink > 24*time.Hour {
+		p.add("accounts.reset_link", "must be between 1m and 24h")
+	}
+	if strings.TrimSpace(a.MFAIssuer) == "" || strings.Contains(a.MFAIssuer, ":") {
+		p.add("accounts.mfa_issuer", "required, without a colon")
+	}
+	for _, l := range []struct {
+		path  string
+		limit Limit
+	}{{"throttle.account", c.Throttle.Account}, {"throttle.ip", c.Throttle.IP}} {
+		if l.limit.Free < 1 {
+			p.add(l.path+".free", "must be at least 1")
+		}
+		if l.limit.Base <= 0 || l.limit.Max < l.limit.Base {
+			p.add(l.path+".max", "base must be positive and max at least base")
+		}
+		if l.limit.ForgetAfter < l.limit.Max {
+			p.add(l.path+".forget_after", "must be at least max")
+		}
+	}
+	m := c.Mail
+	if _, err := mail.ParseAddress(m.From); err != nil {
+		p.add("mail.from", "not an email address (like \"TokenIM <no-reply@example.com>\")")
+	}
+	if m.SMTP.Host == "" {
+		if c.Accounts.Registration && !c.Dev {
+			p.add("mail.smtp.host", "required when accounts.registration is on: activation links are emailed")
+		}
+		return
+	}
+	if m.SMTP.Port < 1 || m.SMTP.Port > 65535 {
+		p.add("mail.smtp.port", "must be between 1 and 65535")
+	}
+	oneOf(p, "mail.smtp.security", m.SMTP.Security, "starttls", "tls", "none")
 }

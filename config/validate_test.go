@@ -62,6 +62,8 @@ func TestValidateAccepts(t *testing.T) {
 		name   string
 		modify func(*Config)
 	}{
+		{"registration with a mail server", func(c *Config) { c.Accounts.Registration = true; c.Mail.SMTP.Host = "smtp.example.com" }},
+		{"registration in dev mode without a mail server (the dev outbox)", func(c *Config) { c.Accounts.Registration = true; c.Dev = true }},
 		{"an http issuer on 127.0.0.1", func(c *Config) { c.Issuer = "http://127.0.0.1:8080" }},
 		{"an http issuer on ::1", func(c *Config) { c.Issuer = "http://[::1]:8080" }},
 		{"an http issuer on localhost", func(c *Config) { c.Issuer = "http://localhost:8080" }},
@@ -171,6 +173,16 @@ func TestValidateRefuses(t *testing.T) {
 		// keys, log, server
 		{"HS256 keys", func(c *Config) { c.Keys.Algorithm = "HS256" }, "keys.algorithm", `"HS256"`},
 		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
+		{"a one-minute-short activation link", func(c *Config) { c.Accounts.ActivationLink = time.Second }, "accounts.activation_link", "between 1m and 720h"},
+		{"a day-long reset link is the longest", func(c *Config) { c.Accounts.ResetLink = 25 * time.Hour }, "accounts.reset_link", "between 1m and 24h"},
+		{"an MFA issuer with a colon", func(c *Config) { c.Accounts.MFAIssuer = "Token:IM" }, "accounts.mfa_issuer", "without a colon"},
+		{"no free failures", func(c *Config) { c.Throttle.Account.Free = 0 }, "throttle.account.free", "at least 1"},
+		{"a max wait below the base", func(c *Config) { c.Throttle.IP.Max = time.Millisecond }, "throttle.ip.max", "max at least base"},
+		{"forgetting before the max wait", func(c *Config) { c.Throttle.Account.ForgetAfter = time.Minute }, "throttle.account.forget_after", "at least max"},
+		{"a sender that is not an address", func(c *Config) { c.Mail.From = "TokenIM" }, "mail.from", "not an email address"},
+		{"registration without a mail server", func(c *Config) { c.Accounts.Registration = true }, "mail.smtp.host", "required when accounts.registration is on"},
+		{"an unknown SMTP security", func(c *Config) { c.Mail.SMTP.Host = "smtp.example.com"; c.Mail.SMTP.Security = "ssl" }, "mail.smtp.security", "starttls, tls, none"},
+		{"an SMTP port out of range", func(c *Config) { c.Mail.SMTP.Host = "smtp.example.com"; c.Mail.SMTP.Port = 0 }, "mail.smtp.port", "between 1 and 65535"},
 		{"a key refresh of zero", func(c *Config) { c.Keys.Refresh = 0 }, "keys.refresh", "between 1s and 10m"},
 		{"a key refresh of an hour", func(c *Config) { c.Keys.Refresh = time.Hour }, "keys.refresh", "between 1s and 10m"},
 		{"an unknown log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "debug, info, warn, error"},
