@@ -71,6 +71,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("users create refuses a common password", func(t *testing.T) {
+		r := runCmd(t, nil, "Password123\n", "users", "create", "--email", "a@example.com", "--password-stdin")
+		if r.code != 2 || !strings.Contains(r.stderr, "too common") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 	t.Run("a YAML typo exits 2 naming the key", func(t *testing.T) {
 		p := writeFile(t, "issuer: http://127.0.0.1:8080\ndatabse:\n  url: memory\n")
 		r := runCmd(t, nil, "", "serve", "--config", p)

@@ -55,6 +55,9 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 		return usagef("--password-stdin: no password on standard input")
 	}
 	pw := strings.TrimRight(line, "\r\n")
+	if err := password.NewPolicy().Check(pw); err != nil {
+		return usagef("--password-stdin: %v", err)
+	}
 	hash, err := password.Hash(pw)
 	if err != nil {
 		return usagef("--password-stdin: %v", err)

@@ -1,7 +1,10 @@
 package password
 
 import (
+	_ "embed"
+	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/alexedwards/argon2id"
@@ -74,4 +77,41 @@ func VerifyNothing(pw string) {
 func IsHash(s string) bool {
 	_, _, _, err := argon2id.DecodeHash(s)
 	return err == nil
+}
+
+// ErrCommon reports a password found in the list of the most common
+// leaked passwords.
+var ErrCommon = errors.New("password: too common")
+
+//go:embed common.txt
+var commonList string
+
+// Policy is the rule a new password must pass: the length rules, and not
+// one of the most common leaked passwords.
+type Policy struct {
+	common map[string]bool
+}
+
+// NewPolicy loads the list of common passwords.
+func NewPolicy() Policy {
+	set := map[string]bool{}
+	for line := range strings.SplitSeq(commonList, "\n") {
+		line = strings.TrimSpace(line)
+		if line != "" && !strings.HasPrefix(line, "#") {
+			set[strings.ToLower(line)] = true
+		}
+	}
+	return Policy{common: set}
+}
+
+// Check returns ErrTooShort, ErrTooLong or ErrCommon, or nil for a
+// password that may be chosen.
+func (p Policy) Check(pw string) error {
+	if err := Check(pw); err != nil {
+		return err
+	}
+	if p.common[strings.ToLower(pw)] {
+		return ErrCommon
+	}
+	return nil
 }

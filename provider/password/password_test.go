@@ -49,3 +49,24 @@ func TestLengthRules(t *testing.T) {
 		})
 	}
 }
+
+func TestPolicy(t *testing.T) {
+	p := password.NewPolicy()
+	for _, tc := range []struct {
+		name string
+		pw   string
+		want error
+	}{
+		{"a common password is refused", "password123", password.ErrCommon},
+		{"in any letter case", "PassWord123", password.ErrCommon},
+		{"a common Chinese-user password is refused", "woaini1314", password.ErrCommon},
+		{"the length rules still apply", "short", password.ErrTooShort},
+		{"an uncommon password is accepted", "violet-harbour-42", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if err := p.Check(tc.pw); !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
