@@ -174,7 +174,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusForbidden, p)
 		return
 	}
-	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, []string{"pwd"}, "1")
+	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, []string{"pwd"}, session.ACRPassword)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: start session", "err", err)
 		h.errorPage(w, r, f.Query, http.StatusInternalServerError, "error.server")

@@ -70,6 +70,20 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
+// Authentication context classes (the acr claim) a session can have.
+const (
+	// ACRPassword is a sign-in with a password alone.
+	ACRPassword = "1"
+	// ACRTwoFactor is a sign-in with a password and a second factor.
+	ACRTwoFactor = "2"
+	// acrPending marks a session whose password was right but whose
+	// second factor is still to come: it signs nobody in.
+	acrPending = "pending"
+)
+
+// pendingLifespan is how long the second factor may take.
+const pendingLifespan = 10 * time.Minute
+
 // Signed is the browser's signed-in state.
 type Signed struct {
 	Session storage.LoginSession
@@ -86,6 +100,25 @@ func hashToken(token string) string {
 // when nobody is: no cookie, an unknown or expired session, or an account
 // that is no longer active.
 func (m *Manager) Current(ctx context.Context, r *http.Request) (s Signed, ok bool, err error) {
+	s, ok, err = m.load(ctx, r)
+	if ok && s.Session.ACR == acrPending {
+		return Signed{}, false, nil
+	}
+	return s, ok, err
+}
+
+// Pending returns the browser's sign-in that passed the password and
+// waits for its second factor.
+func (m *Manager) Pending(ctx context.Context, r *http.Request) (s Signed, ok bool, err error) {
+	s, ok, err = m.load(ctx, r)
+	if ok && s.Session.ACR != acrPending {
+		return Signed{}, false, nil
+	}
+	return s, ok, err
+}
+
+// load returns the browser's live session, pending or not.
+func (m *Manager) load(ctx context.Context, r *http.Request) (s Signed, ok bool, err error) {
 	c, err := r.Cookie(m.cookieName)
 	if err != nil || c.Value == "" {
 		return Signed{}, false, nil
@@ -117,6 +150,17 @@ func (m *Manager) Current(ctx context.Context, r *http.Request) (s Signed, ok bo
 // sets its cookie. A previous session of the browser is ended first, so a
 // session ID fixed before sign-in is never promoted (OWASP ASVS 3.2.1).
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan)
+}
+
+// StartPending records that user gave the right password on this browser
+// and must now give a second factor. The browser is not signed in until
+// Start is called after the second factor.
+func (m *Manager) StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, []string{"pwd"}, acrPending, pendingLifespan)
+}
+
+func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, lifespan time.Duration) (storage.LoginSession, error) {
 	if err := m.forget(ctx, r); err != nil {
 		return storage.LoginSession{}, err
 	}
@@ -131,12 +175,12 @@ func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	ls := storage.LoginSession{
 		ID: hashToken(token), UserID: user.ID, AuthTime: now, AMR: amr, ACR: acr,
 		UserAgent: truncate(r.UserAgent(), 256), IP: ip,
-		CreatedAt: now, ExpiresAt: now.Add(m.cfg.Lifespan),
+		CreatedAt: now, ExpiresAt: now.Add(lifespan),
 	}
 	if err := m.cfg.Store.CreateLoginSession(ctx, ls); err != nil {
 		return storage.LoginSession{}, fmt.Errorf("session: create: %w", err)
 	}
-	http.SetCookie(w, m.cookie(token, int(m.cfg.Lifespan.Seconds())))
+	http.SetCookie(w, m.cookie(token, int(lifespan.Seconds())))
 	return ls, nil
 }
 

@@ -181,3 +181,36 @@ func TestProtect(t *testing.T) {
 		t.Fatalf("cross-site post: %d", got)
 	}
 }
+
+func TestPendingSecondFactor(t *testing.T) {
+	m, _, _, u := setup(t, false)
+	rec := httptest.NewRecorder()
+	if _, err := m.StartPending(t.Context(), rec, withCookie(nil), u); err != nil {
+		t.Fatal(err)
+	}
+	pending := rec.Result().Cookies()[0]
+	t.Run("a password without its second factor signs nobody in", func(t *testing.T) {
+		if _, ok, _ := m.Current(t.Context(), withCookie(pending)); ok {
+			t.Fatal("pending sign-in counts as signed in")
+		}
+		s, ok, err := m.Pending(t.Context(), withCookie(pending))
+		if err != nil || !ok || s.User.ID != "u1" {
+			t.Fatalf("pending = %+v %v %v", s, ok, err)
+		}
+	})
+	t.Run("the second factor replaces the pending session with a signed-in one", func(t *testing.T) {
+		full := signIn(t, m, u, withCookie(pending))
+		if full.Value == pending.Value {
+			t.Fatal("session ID not renewed")
+		}
+		if _, ok, _ := m.Pending(t.Context(), withCookie(pending)); ok {
+			t.Fatal("the pending session survives the sign-in")
+		}
+		if _, ok, _ := m.Pending(t.Context(), withCookie(full)); ok {
+			t.Fatal("a signed-in session is reported pending")
+		}
+		if _, ok, _ := m.Current(t.Context(), withCookie(full)); !ok {
+			t.Fatal("not signed in after the second factor")
+		}
+	})
+}
