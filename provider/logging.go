@@ -3,6 +3,8 @@ package provider
 import (
 	"context"
 	"log/slog"
+
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
 )
 
 // NewLogHandler wraps h so that every record logged with a request's
@@ -12,10 +14,10 @@ func NewLogHandler(h slog.Handler) slog.Handler { return logHandler{h} }
 type logHandler struct{ slog.Handler }
 
 func (l logHandler) Handle(ctx context.Context, r slog.Record) error {
-	if id := RequestID(ctx); id != "" {
+	if id := reqctx.RequestID(ctx); id != "" {
 		r.AddAttrs(slog.String("request_id", id))
 	}
-	if ip := ClientIP(ctx); ip != "" {
+	if ip := reqctx.ClientIP(ctx); ip != "" {
 		r.AddAttrs(slog.String("client_ip", ip))
 	}
 	return l.Handler.Handle(ctx, r)

@@ -9,6 +9,8 @@ import (
 	"net"
 	"net/http"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
 )
 
 // Mounter is a provider package that registers its routes.
@@ -79,25 +81,6 @@ func withSecurityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-type ctxKey int
-
-const (
-	requestIDKey ctxKey = iota
-	clientIPKey
-)
-
-// RequestID returns the request's ID, for logs and error pages.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
-}
-
-// ClientIP returns the address the request came from.
-func ClientIP(ctx context.Context) string {
-	ip, _ := ctx.Value(clientIPKey).(string)
-	return ip
-}
-
 // withRequestContext gives each request an ID (echoed in X-Request-Id),
 // records the client IP, and turns a panic into a logged 500.
 func withRequestContext(logger *slog.Logger, next http.Handler) http.Handler {
@@ -109,7 +92,7 @@ func withRequestContext(logger *slog.Logger, next http.Handler) http.Handler {
 		if err != nil {
 			ip = r.RemoteAddr
 		}
-		ctx := context.WithValue(context.WithValue(r.Context(), requestIDKey, id), clientIPKey, ip)
+		ctx := reqctx.With(r.Context(), id, ip)
 		w.Header().Set("X-Request-Id", id)
 		defer func() {
 			if v := recover(); v != nil {
