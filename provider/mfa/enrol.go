@@ -2,6 +2,7 @@ package mfa
 
 import (
 	"bytes"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"image/png"
@@ -40,22 +41,37 @@ type Enrolment struct {
 // issuer (DefaultIssuer if empty). Neither may contain a colon, which
 // separates them in the otpauth label.
 func NewEnrolment(issuer, account string) (Enrolment, error) {
+	return enrolment(issuer, account, nil)
+}
+
+// EnrolmentFor rebuilds the enrolment of an existing base32 secret, to show
+// its QR code again while it waits for its first code.
+func EnrolmentFor(issuer, account, base32Secret string) (Enrolment, error) {
+	raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.ToUpper(base32Secret))
+	if err != nil {
+		return Enrolment{}, fmt.Errorf("mfa: enrolment: the secret is not base32: %w", err)
+	}
+	return enrolment(issuer, account, raw)
+}
+
+func enrolment(issuer, account string, raw []byte) (Enrolment, error) {
 	if issuer == "" {
 		issuer = DefaultIssuer
 	}
 	if strings.Contains(issuer, ":") || strings.Contains(account, ":") {
-		return Enrolment{}, errors.New("mfa: new enrolment: issuer and account may not contain a colon")
+		return Enrolment{}, errors.New("mfa: enrolment: issuer and account may not contain a colon")
 	}
 	key, err := totp.Generate(totp.GenerateOpts{
 		Issuer:      issuer,
 		AccountName: account,
 		Period:      Period,
 		SecretSize:  SecretSize,
+		Secret:      raw,
 		Digits:      otp.DigitsSix,
 		Algorithm:   otp.AlgorithmSHA1,
 	})
 	if err != nil {
-		return Enrolment{}, fmt.Errorf("mfa: new enrolment: %w", err)
+		return Enrolment{}, fmt.Errorf("mfa: enrolment: %w", err)
 	}
 	return Enrolment{Secret: key.Secret(), URL: key.URL()}, nil
 }

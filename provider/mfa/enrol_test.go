@@ -115,3 +115,20 @@ func TestQRCode(t *testing.T) {
 		})
 	}
 }
+
+func TestEnrolmentFor(t *testing.T) {
+	e, err := mfa.NewEnrolment("TokenIM", "ann@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := mfa.EnrolmentFor("TokenIM", "ann@example.com", e.Secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again != e {
+		t.Fatalf("rebuilt enrolment %+v, want %+v", again, e)
+	}
+	if _, err := mfa.EnrolmentFor("TokenIM", "ann@example.com", "not base32!"); err == nil {
+		t.Fatal("a malformed secret was accepted")
+	}
+}
