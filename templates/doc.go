@@ -2,15 +2,17 @@
 // files they link to, embedded in the binary.
 //
 // The root holds layout.html, which every page is rendered inside, and one
-// file per page (login.html, consent.html, logout.html, logged_out.html,
-// error.html); each page defines the "title" and "main" templates the
-// layout calls. static/ holds what is served under /static/. Text is never
+// file per page (login.html, mfa.html, consent.html, logout.html,
+// logged_out.html, register.html, check_email.html, forgot.html,
+// reset.html, account.html, message.html, error.html); each page defines
+// the "title" and "main" templates the layout calls. static/ holds what is served under /static/. Text is never
 // written into a template: every string comes from provider/web's message
 // catalogue through the t function, so each page reads the same in English
 // and Simplified Chinese. provider/web parses the pages once at start-up
 // and refuses to start if a page, a message or a static file is missing.
 //
 // The pages run under a Content-Security-Policy that allows only
-// same-origin style sheets: no JavaScript, no inline style attributes, no
-// <style> blocks and no external fonts.
+// same-origin style sheets and same-origin or data: images (the account
+// page's QR code): no JavaScript, no inline style attributes, no <style>
+// blocks and no external fonts.
 package templates

@@ -11,7 +11,9 @@ func TestFS(t *testing.T) {
 	fsys := FS()
 	t.Run("holds the layout, every page and the style sheet", func(t *testing.T) {
 		for _, name := range []string{
-			"layout.html", "login.html", "consent.html", "logout.html", "logged_out.html", "error.html", "static/style.css",
+			"layout.html", "login.html", "consent.html", "logout.html", "logged_out.html", "error.html",
+			"register.html", "check_email.html", "forgot.html", "reset.html", "message.html", "mfa.html", "account.html",
+			"static/style.css",
 		} {
 			if _, err := fs.Stat(fsys, name); err != nil {
 				t.Errorf("%s: %v", name, err)

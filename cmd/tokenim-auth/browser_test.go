@@ -77,7 +77,14 @@ func (b *browser) get(rawURL string) page {
 // given values, from this site.
 func (b *browser) submit(p page, values map[string]string) page {
 	b.t.Helper()
-	action, form := parseForm(b.t, p.body)
+	return b.submitTo(p, "", values)
+}
+
+// submitTo posts the page's form whose action is action (the first form
+// when action is empty).
+func (b *browser) submitTo(p page, action string, values map[string]string) page {
+	b.t.Helper()
+	action, form := parseFormFor(b.t, p.body, action)
 	for k, v := range values {
 		form.Set(k, v)
 	}
@@ -98,6 +105,13 @@ func (b *browser) submit(p page, values map[string]string) page {
 // parseForm returns the first form's action and its hidden inputs.
 func parseForm(t testing.TB, body string) (string, url.Values) {
 	t.Helper()
+	return parseFormFor(t, body, "")
+}
+
+// parseFormFor returns the action and hidden inputs of the form whose
+// action is want, or of the first form when want is empty.
+func parseFormFor(t testing.TB, body, want string) (string, url.Values) {
+	t.Helper()
 	doc, err := html.Parse(strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
@@ -108,7 +122,7 @@ func parseForm(t testing.TB, body string) (string, url.Values) {
 	var walk func(n *html.Node, inForm bool)
 	walk = func(n *html.Node, inForm bool) {
 		if n.Type == html.ElementNode && n.Data == "form" {
-			if found {
+			if found || (want != "" && attr(n, "action") != want) {
 				return
 			}
 			found, inForm = true, true
@@ -123,7 +137,7 @@ func parseForm(t testing.TB, body string) (string, url.Values) {
 	}
 	walk(doc, false)
 	if !found {
-		t.Fatalf("no form in page:\n%s", body)
+		t.Fatalf("no form %q in page:\n%s", want, body)
 	}
 	return action, values
 }

@@ -57,6 +57,8 @@ func applyDev(c *config.Config) *demoData {
 		d.issuerFromListen = true
 	}
 	c.Log.Format = "text"
+	// Mail goes to the dev outbox (/dev/outbox), so anyone may register.
+	c.Accounts.Registration = true
 	all := make([]string, 0, len(c.Scopes))
 	var im []string
 	for _, s := range c.Scopes {

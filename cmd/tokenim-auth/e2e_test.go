@@ -39,6 +39,13 @@ type running struct {
 // declaring the apps and the user the tests use.
 func startProvider(t *testing.T, dbURL string) running {
 	t.Helper()
+	return startProviderConfig(t, dbURL, "")
+}
+
+// startProviderConfig is startProvider with extra YAML appended to the
+// configuration.
+func startProviderConfig(t *testing.T, dbURL, extra string) running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -80,7 +87,7 @@ users:
   - email: %[6]s
     name: Ann Lee
     password: %[7]s
-`, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword))
+`, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)
 	if base != issuer {

@@ -11,12 +11,16 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
+	"github.com/tokenim/tokenim-auth/provider/account"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/login"
+	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
+	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/templates"
@@ -106,6 +110,7 @@ type app struct {
 	store   storage.Store
 	keys    *keys.Manager
 	handler http.Handler
+	outbox  *mail.Outbox
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -181,14 +186,77 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 	if err != nil {
 		return nil, err
 	}
+	acc, err := newAccounts(cfg, store, ring, logger)
+	if err != nil {
+		return nil, err
+	}
 	parts := []provider.Mounter{
 		op,
-		login.New(login.Config{Store: store, Sessions: sessions, Pages: pages, Keys: km, Logger: logger}),
+		login.New(login.Config{
+			Store: store, Sessions: sessions, Pages: pages, Keys: km,
+			Accounts: acc.accounts, IPs: acc.ips, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
+			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration,
+			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
+			Passwords: password.NewPolicy(), Logger: logger,
+		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, Logger: logger}),
+		account.New(account.Config{
+			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery,
+			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Logger: logger,
+		}),
 		pages,
 	}
+	if acc.outbox != nil {
+		parts = append(parts, acc.outbox)
+	}
 	h := provider.New(provider.Deps{Parts: parts, Ready: store, Logger: logger})
-	return &app{store: store, keys: km, handler: h}, nil
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox}, nil
+}
+
+// accounts are the parts sign-in, registration and the account page share.
+type accounts struct {
+	accounts, ips *throttle.Throttle
+	sealer        secret.Sealer
+	recovery      secret.Hasher
+	links         secret.Hasher
+	mailer        login.Mailer
+	composer      *mail.Composer
+	// outbox is the dev-mode mailer, nil otherwise.
+	outbox *mail.Outbox
+}
+
+func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, logger *slog.Logger) (accounts, error) {
+	limit := func(l config.Limit) throttle.Policy {
+		return throttle.Policy{Free: l.Free, Base: l.Base, Max: l.Max, ForgetAfter: l.ForgetAfter}
+	}
+	a := accounts{
+		accounts: throttle.New(store, limit(cfg.Throttle.Account), nil),
+		ips:      throttle.New(store, limit(cfg.Throttle.IP), nil),
+		recovery: secret.NewHasherFor(ring, secret.PurposeRecoveryCodes),
+		links:    secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
+	}
+	var err error
+	if a.sealer, err = secret.NewSealer(ring.Derive(secret.PurposeTOTP)); err != nil {
+		return a, err
+	}
+	if a.composer, err = mail.NewComposer(); err != nil {
+		return a, fmt.Errorf("load mail templates: %w", err)
+	}
+	switch {
+	case cfg.Mail.SMTP.Host != "":
+		smtp, err := mail.NewSMTP(mail.SMTPConfig{
+			Host: cfg.Mail.SMTP.Host, Port: cfg.Mail.SMTP.Port, Username: cfg.Mail.SMTP.Username,
+			Password: cfg.Mail.SMTP.Password, From: cfg.Mail.From, Security: cfg.Mail.SMTP.Security,
+		})
+		if err != nil {
+			return a, usageError{err}
+		}
+		a.mailer = smtp
+	case cfg.Dev:
+		a.outbox = mail.NewOutbox(logger, cfg.Issuer)
+		a.mailer = a.outbox
+	}
+	return a, nil
 }
 
 // newPages parses the page templates and gives them the scope catalogue's

@@ -6,27 +6,39 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
+	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// Store is what sign-in and logout need of storage.
+// Store is what sign-in, registration and logout need of storage.
 type Store interface {
+	GetUser(ctx context.Context, id string) (storage.User, error)
 	GetUserByEmail(ctx context.Context, email string) (storage.User, error)
+	CreateUser(ctx context.Context, u storage.User) error
+	UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
 	GetFlow(ctx context.Context, id string) (storage.Flow, error)
 	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
+	storage.Links
+	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 }
 
 // Sessions signs browsers in and out.
 type Sessions interface {
 	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Pending(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
+	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error)
 	End(ctx context.Context, w http.ResponseWriter, r *http.Request) error
 	Protect(h http.Handler) http.Handler
 }
@@ -34,9 +46,17 @@ type Sessions interface {
 // Pages renders the pages this package answers with.
 type Pages interface {
 	Login(w http.ResponseWriter, r *http.Request, status int, p web.LoginPage) error
+	MFA(w http.ResponseWriter, r *http.Request, status int, p web.MFAPage) error
+	Register(w http.ResponseWriter, r *http.Request, status int, p web.RegisterPage) error
+	CheckEmail(w http.ResponseWriter, r *http.Request, status int, p web.CheckEmailPage) error
+	Forgot(w http.ResponseWriter, r *http.Request, status int, p web.ForgotPage) error
+	Reset(w http.ResponseWriter, r *http.Request, status int, p web.ResetPage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Logout(w http.ResponseWriter, r *http.Request, p web.LogoutPage) error
 	LoggedOut(w http.ResponseWriter, r *http.Request, p web.LoggedOutPage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+	// Locale is the language a page for r would be in.
+	Locale(r *http.Request, uiLocales string) web.Locale
 }
 
 // Verifier checks that an ID token was signed by the provider.
@@ -50,11 +70,33 @@ type Config struct {
 	Sessions Sessions
 	Pages    Pages
 	Keys     Verifier
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Accounts and IPs throttle failed passwords and codes per account
+	// (or unknown email) and per client IP.
+	Accounts *throttle.Throttle
+	IPs      *throttle.Throttle
+	// Sealer opens TOTP secrets; RecoveryHasher hashes recovery codes.
+	Sealer         secret.Sealer
+	RecoveryHasher secret.Hasher
+	// Links hashes the tokens of emailed links.
+	Links secret.Hasher
+	// Mail sends activation and reset links; nil when no mail server is
+	// configured (registration is then off, and "forgot password" tells
+	// the user to ask an administrator).
+	Mail     Mailer
+	Composer Composer
+	// Registration opens /register.
+	Registration bool
+	// Issuer is the provider's public URL, the base of emailed links.
+	Issuer         string
+	ActivationLink time.Duration
+	ResetLink      time.Duration
+	Passwords      password.Policy
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
-// Handler serves the sign-in and logout pages.
+// Handler serves the sign-in, second-factor, registration, password-reset
+// and logout pages.
 type Handler struct {
 	cfg Config
 }
@@ -72,20 +114,35 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes, each behind CSRF protection.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	p := h.cfg.Sessions.Protect
-	mux.Handle("GET /login", p(http.HandlerFunc(h.showLogin)))
-	mux.Handle("POST /login", p(http.HandlerFunc(h.submitLogin)))
-	mux.Handle("GET /oauth2/logout", p(http.HandlerFunc(h.showLogout)))
-	mux.Handle("POST /oauth2/logout", p(http.HandlerFunc(h.submitLogout)))
+	p := func(f http.HandlerFunc) http.Handler { return h.cfg.Sessions.Protect(f) }
+	mux.Handle("GET /login", p(h.showLogin))
+	mux.Handle("POST /login", p(h.submitLogin))
+	mux.Handle("GET /login/mfa", p(h.showMFA))
+	mux.Handle("POST /login/mfa", p(h.submitMFA))
+	mux.Handle("GET /register", p(h.showRegister))
+	mux.Handle("POST /register", p(h.submitRegister))
+	mux.Handle("GET /activate", p(h.activate))
+	mux.Handle("POST /activate/resend", p(h.resendActivation))
+	mux.Handle("GET /password/forgot", p(h.showForgot))
+	mux.Handle("POST /password/forgot", p(h.submitForgot))
+	mux.Handle("GET /password/reset", p(h.showReset))
+	mux.Handle("POST /password/reset", p(h.submitReset))
+	mux.Handle("GET /oauth2/logout", p(h.showLogout))
+	mux.Handle("POST /oauth2/logout", p(h.submitLogout))
+}
+
+// safeNext keeps a return address only if it is one of the provider's
+// own account pages: anything else could make sign-in an open redirector.
+func safeNext(next string) string {
+	if next == "/account" || (strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
+		return next
+	}
+	return ""
 }
 
 // loadFlow finds the live flow a sign-in belongs to, or writes the error
 // page and returns false.
 func (h *Handler) loadFlow(w http.ResponseWriter, r *http.Request, id string) (storage.Flow, bool) {
-	if id == "" {
-		h.errorPage(w, r, "", http.StatusBadRequest, "error.invalid_request")
-		return storage.Flow{}, false
-	}
 	f, err := h.cfg.Store.GetFlow(r.Context(), id)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
 		h.errorPage(w, r, "", http.StatusBadRequest, "error.flow_expired")
@@ -99,39 +156,87 @@ func (h *Handler) loadFlow(w http.ResponseWriter, r *http.Request, id string) (s
 	return f, true
 }
 
-// page fills the parts of the sign-in page that come from the flow.
-func (h *Handler) page(r *http.Request, f storage.Flow) web.LoginPage {
-	q, _ := url.ParseQuery(f.Query)
-	p := web.LoginPage{UILocales: q.Get("ui_locales"), CSRFToken: session.CSRFToken(r), Flow: f.ID, Email: q.Get("login_hint")}
-	if c, err := h.cfg.Store.GetClient(r.Context(), f.ClientID); err == nil {
+// target is where a sign-in continues: an authorization flow, or one of
+// the account pages.
+type target struct {
+	flow *storage.Flow
+	next string
+}
+
+// loadTarget reads the flow or next parameter. A sign-in needs one of
+// them; without either the user is sent to their account page.
+func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, next string) (target, bool) {
+	if flowID == "" {
+		if next = safeNext(next); next == "" {
+			next = "/account"
+		}
+		return target{next: next}, true
+	}
+	f, ok := h.loadFlow(w, r, flowID)
+	if !ok {
+		return target{}, false
+	}
+	return target{flow: &f}, true
+}
+
+// page fills the parts of the sign-in page that come from the target.
+func (h *Handler) page(r *http.Request, t target) web.LoginPage {
+	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next}
+	if h.cfg.Registration {
+		p.RegisterURL = "/register"
+	}
+	if t.flow == nil {
+		return p
+	}
+	q, _ := url.ParseQuery(t.flow.Query)
+	p.UILocales, p.Flow, p.Email = q.Get("ui_locales"), t.flow.ID, q.Get("login_hint")
+	if p.RegisterURL != "" {
+		p.RegisterURL = "/register?" + url.Values{"flow": {t.flow.ID}}.Encode()
+	}
+	if c, err := h.cfg.Store.GetClient(r.Context(), t.flow.ClientID); err == nil {
 		p.ClientName = c.Name
 	}
 	return p
 }
 
+// uiLocales is the ui_locales of the flow a page belongs to.
+func (h *Handler) uiLocales(r *http.Request, flowID string) string {
+	if flowID == "" {
+		return ""
+	}
+	f, err := h.cfg.Store.GetFlow(r.Context(), flowID)
+	if err != nil {
+		return ""
+	}
+	q, _ := url.ParseQuery(f.Query)
+	return q.Get("ui_locales")
+}
+
 func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
-	f, ok := h.loadFlow(w, r, r.URL.Query().Get("flow"))
+	q := r.URL.Query()
+	t, ok := h.loadTarget(w, r, q.Get("flow"), q.Get("next"))
 	if !ok {
 		return
 	}
-	if r.URL.Query().Get("switch") == "1" {
+	if q.Get("switch") == "1" {
 		// "Not you?": sign this browser out, then ask again.
 		if err := h.cfg.Sessions.End(r.Context(), w, r); err != nil {
 			h.cfg.Logger.ErrorContext(r.Context(), "end session", "err", err)
 		}
-		http.Redirect(w, r, "/login?"+url.Values{"flow": {f.ID}}.Encode(), http.StatusSeeOther)
+		q.Del("switch")
+		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	h.render(w, r, http.StatusOK, h.page(r, f))
+	h.render(w, r, http.StatusOK, h.page(r, t))
 }
 
 func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	f, ok := h.loadFlow(w, r, r.PostFormValue("flow"))
+	t, ok := h.loadTarget(w, r, r.PostFormValue("flow"), r.PostFormValue("next"))
 	if !ok {
 		return
 	}
-	p := h.page(r, f)
+	p := h.page(r, t)
 	p.Email = strings.TrimSpace(r.PostFormValue("email"))
 	pw := r.PostFormValue("password")
 	if p.Email == "" || pw == "" {
@@ -139,24 +244,40 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusBadRequest, p)
 		return
 	}
+	// Throttled before the password is looked at: during a wait even the
+	// right password is refused, and the answer is the same whether or
+	// not the account exists.
+	key := throttle.EmailKey(p.Email)
+	if wait, err := h.waitFor(ctx, key, reqctx.ClientIP(ctx)); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "sign-in: throttle", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	} else if wait > 0 {
+		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
+		p.Error, p.ErrorArg = "login.throttled", formatWait(wait)
+		h.render(w, r, http.StatusTooManyRequests, p)
+		return
+	}
 	user, err := h.cfg.Store.GetUserByEmail(ctx, p.Email)
 	if errors.Is(err, storage.ErrNotFound) {
 		// The same work as for a real account: the answer's timing does
 		// not tell whether the email is registered.
 		password.VerifyNothing(pw)
+		h.failed(ctx, key, reqctx.ClientIP(ctx))
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
 	}
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: load user", "err", err)
-		h.errorPage(w, r, f.Query, http.StatusInternalServerError, "error.server")
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
 	if ok, err := password.Verify(pw, user.PasswordHash); err != nil || !ok {
 		if err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: verify password", "user_id", user.ID, "err", err)
 		}
+		h.failed(ctx, key, reqctx.ClientIP(ctx))
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", user.ID, "reason", "password")
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
@@ -165,7 +286,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	switch user.Status {
 	case storage.UserActive:
 	case storage.UserPending:
-		p.Error = "login.pending"
+		p.Error, p.Resend = "login.pending", h.cfg.Mail != nil
 		h.render(w, r, http.StatusForbidden, p)
 		return
 	default:
@@ -174,22 +295,108 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		h.render(w, r, http.StatusForbidden, p)
 		return
 	}
-	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, []string{"pwd"}, session.ACRPassword)
-	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "sign-in: start session", "err", err)
-		h.errorPage(w, r, f.Query, http.StatusInternalServerError, "error.server")
+	flowID := ""
+	if t.flow != nil {
+		flowID = t.flow.ID
+	}
+	if user.TOTPEnabled {
+		h.succeeded(ctx, key)
+		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
+			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+			return
+		}
+		q := url.Values{}
+		if flowID != "" {
+			q.Set("flow", flowID)
+		} else {
+			q.Set("next", t.next)
+		}
+		http.Redirect(w, r, "/login/mfa?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	if _, err := h.cfg.Store.UpdateFlow(ctx, f.ID, func(f storage.Flow) (storage.Flow, error) {
+	if t.flow != nil && demandsTwoFactor(t.flow.Query) {
+		// The app asked for a second factor this account does not have.
+		h.message(w, r, http.StatusForbidden, web.MessagePage{Title: "message.title", Message: "mfa.required", LinkText: "account.title", LinkURL: "/account"})
+		return
+	}
+	h.succeeded(ctx, key)
+	h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, flowID, t.next)
+}
+
+// demandsTwoFactor reports whether an authorization request's acr_values
+// ask for a second factor.
+func demandsTwoFactor(query string) bool {
+	q, _ := url.ParseQuery(query)
+	return slices.Contains(strings.Fields(q.Get("acr_values")), session.ACRTwoFactor)
+}
+
+// finishSignIn signs the browser in and continues: back to the
+// authorization flow, or to the account page.
+func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr, flowID, next string) {
+	ctx := r.Context()
+	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, amr, acr)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "sign-in: start session", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "signed in", "user_id", user.ID, "amr", strings.Join(amr, " "))
+	if flowID == "" {
+		if next = safeNext(next); next == "" {
+			next = "/account"
+		}
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
+	if _, err := h.cfg.Store.UpdateFlow(ctx, flowID, func(f storage.Flow) (storage.Flow, error) {
 		f.UserID, f.AuthTime, f.AMR = user.ID, ls.AuthTime, ls.AMR
 		return f, nil
 	}); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: record in flow", "err", err)
-		h.errorPage(w, r, f.Query, http.StatusInternalServerError, "error.server")
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
-	h.cfg.Logger.InfoContext(ctx, "signed in", "user_id", user.ID, "client_id", f.ClientID)
-	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {f.ID}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {flowID}}.Encode(), http.StatusSeeOther)
+}
+
+// waitFor returns how long the account key (and the client IP, when
+// given) must wait before another attempt.
+func (h *Handler) waitFor(ctx context.Context, key, ip string) (time.Duration, error) {
+	wait, err := h.cfg.Accounts.Wait(ctx, key)
+	if err != nil || ip == "" {
+		return wait, err
+	}
+	ipWait, err := h.cfg.IPs.Wait(ctx, throttle.IPKey(ip))
+	return max(wait, ipWait), err
+}
+
+// failed counts a failed attempt against the account key and the IP. A
+// counting error is logged, not shown: the attempt failed anyway.
+func (h *Handler) failed(ctx context.Context, key, ip string) {
+	if err := h.cfg.Accounts.Fail(ctx, key); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
+	}
+	if ip != "" {
+		if err := h.cfg.IPs.Fail(ctx, throttle.IPKey(ip)); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
+		}
+	}
+}
+
+// succeeded forgets the account's failures. The IP's are left to decay:
+// one account of its own must not let an address reset its count.
+func (h *Handler) succeeded(ctx context.Context, key string) {
+	if err := h.cfg.Accounts.Succeed(ctx, key); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "clear failed attempts", "err", err)
+	}
+}
+
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) {
+	if err := h.cfg.Pages.Message(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.LoginPage) {

@@ -51,7 +51,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	if !signedIn || needsLogin(prompt, ar.GetRequestForm().Get("max_age"), flow != nil, signed.Session.AuthTime, requestedAt, now) {
+	if !signedIn || needsLogin(prompt, ar.GetRequestForm().Get("max_age"), flow != nil, signed.Session.AuthTime, requestedAt, now) ||
+		(wantsTwoFactor(ar.GetRequestForm()) && signed.Session.ACR != session.ACRTwoFactor) {
 		if slices.Contains(prompt, "none") {
 			p.writeAuthorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
 			return
@@ -140,6 +141,12 @@ func checkEarly(form url.Values, prompt []string) error {
 		return fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
 	}
 	return nil
+}
+
+// wantsTwoFactor reports whether the client asked for a sign-in with a
+// second factor (acr_values, OpenID Connect Core 1.0 section 3.1.2.1).
+func wantsTwoFactor(form url.Values) bool {
+	return slices.Contains(strings.Fields(form.Get("acr_values")), session.ACRTwoFactor)
 }
 
 // needsLogin says whether the user must sign in (again): prompt=login

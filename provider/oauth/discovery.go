@@ -3,6 +3,8 @@ package oauth
 import (
 	"encoding/json"
 	"net/http"
+
+	"github.com/tokenim/tokenim-auth/provider/session"
 )
 
 // discovery is the OpenID Provider Metadata (OpenID Connect Discovery 1.0
@@ -28,6 +30,7 @@ type discovery struct {
 	RevocationEndpointAuthMethodsSupported    []string `json:"revocation_endpoint_auth_methods_supported"`
 	CodeChallengeMethodsSupported             []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                           []string `json:"claims_supported"`
+	ACRValuesSupported                        []string `json:"acr_values_supported"`
 	PromptValuesSupported                     []string `json:"prompt_values_supported"`
 	UILocalesSupported                        []string `json:"ui_locales_supported"`
 	AuthorizationResponseISSParameter         bool     `json:"authorization_response_iss_parameter_supported"`
@@ -62,6 +65,7 @@ func (p *Provider) metadata() discovery {
 		CodeChallengeMethodsSupported:             []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid",
 			"name", "email", "email_verified"},
+		ACRValuesSupported:                []string{session.ACRPassword, session.ACRTwoFactor},
 		PromptValuesSupported:             []string{"none", "login", "consent"},
 		UILocalesSupported:                []string{"en", "zh-CN"},
 		AuthorizationResponseISSParameter: true,

@@ -15,7 +15,8 @@ import (
 // Policy is how many failures a key may have for free, and how the wait
 // grows after that.
 type Policy struct {
-	// Free failures cost nothing.
+	// Free is how many failures cost nothing: the next attempt after
+	// them waits.
 	Free int
 	// Base is the wait after the first failure beyond Free; each further
 	// failure doubles it.
@@ -27,14 +28,14 @@ type Policy struct {
 }
 
 // Wait returns how long after its last failure a key with failures
-// failures must wait.
+// failures must wait: nothing before Free failures, Base at Free, twice as
+// long for each failure after that, at most Max.
 func (p Policy) Wait(failures int) time.Duration {
-	over := failures - p.Free
-	if over <= 0 {
+	if failures < p.Free {
 		return 0
 	}
 	wait := p.Base
-	for i := 1; i < over && wait < p.Max; i++ {
+	for i := p.Free; i < failures && wait < p.Max; i++ {
 		wait *= 2
 	}
 	return min(wait, p.Max)

@@ -14,7 +14,7 @@ func TestPolicy(t *testing.T) {
 		failures int
 		want     time.Duration
 	}{
-		{0, 0}, {3, 0}, {4, time.Second}, {5, 2 * time.Second}, {6, 4 * time.Second}, {9, 32 * time.Second}, {10, time.Minute}, {50, time.Minute},
+		{0, 0}, {2, 0}, {3, time.Second}, {4, 2 * time.Second}, {5, 4 * time.Second}, {8, 32 * time.Second}, {9, time.Minute}, {50, time.Minute},
 	} {
 		if got := p.Wait(tc.failures); got != tc.want {
 			t.Errorf("Wait(%d) = %v, want %v", tc.failures, got, tc.want)
@@ -36,21 +36,19 @@ func TestThrottle(t *testing.T) {
 		}
 		return d
 	}
-	t.Run("free failures cost nothing", func(t *testing.T) {
-		for range 2 {
-			if err := th.Fail(ctx, key); err != nil {
-				t.Fatal(err)
-			}
+	t.Run("free failures cost nothing, the attempt after them waits", func(t *testing.T) {
+		if err := th.Fail(ctx, key); err != nil {
+			t.Fatal(err)
 		}
 		if d := wait(); d != 0 {
-			t.Fatalf("wait %v after the free failures", d)
+			t.Fatalf("wait %v after one free failure", d)
+		}
+		_ = th.Fail(ctx, key)
+		if d := wait(); d != 10*time.Second {
+			t.Fatalf("wait %v after the free failures, want 10s", d)
 		}
 	})
 	t.Run("each further failure doubles the wait", func(t *testing.T) {
-		_ = th.Fail(ctx, key)
-		if d := wait(); d != 10*time.Second {
-			t.Fatalf("wait %v, want 10s", d)
-		}
 		_ = th.Fail(ctx, key)
 		if d := wait(); d != 20*time.Second {
 			t.Fatalf("wait %v, want 20s", d)

@@ -146,16 +146,19 @@ func checkUnused(fsys fs.FS, used map[string]bool) error {
 }
 
 // samples returns views of a page that between them take every branch of
-// its template: all fields empty, and all fields set. New renders them
-// once per locale so that a template referring to a field the view does
-// not have fails at start-up.
+// its template: all fields empty, and all fields set (in more than one view
+// where branches exclude each other). New renders them once per locale so
+// that a template referring to a field the view does not have fails at
+// start-up.
 func samples(page string, m meta) []any {
 	const s = "sample"
 	switch page {
 	case pageLogin:
 		return []any{
 			loginView{meta: m},
-			loginView{meta: m, LoginPage: LoginPage{UILocales: s, CSRFToken: s, Flow: s, ClientName: s, Email: s, Error: s}, ErrorText: s},
+			loginView{meta: m, LoginPage: LoginPage{
+				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s,
+			}, ErrorText: s},
 		}
 	case pageConsent:
 		return []any{
@@ -182,6 +185,63 @@ func samples(page string, m meta) []any {
 		return []any{
 			errorView{meta: m},
 			errorView{meta: m, ErrorPage: ErrorPage{UILocales: s, Title: s, Message: s, RequestID: s}, TitleText: s, MessageText: s},
+		}
+	case pageRegister:
+		return []any{
+			registerView{meta: m},
+			registerView{meta: m, RegisterPage: RegisterPage{UILocales: s, CSRFToken: s, Flow: s, Email: s, Name: s, Error: s}, ErrorText: s},
+		}
+	case pageCheckEmail:
+		return []any{
+			checkEmailView{meta: m},
+			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailActivate, Email: s, CSRFToken: s, Flow: s}},
+			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailReset, Email: s, CSRFToken: s}},
+		}
+	case pageForgot:
+		return []any{
+			forgotView{meta: m},
+			forgotView{meta: m, ForgotPage: ForgotPage{UILocales: s, CSRFToken: s, Email: s, Error: s}, ErrorText: s},
+		}
+	case pageReset:
+		return []any{
+			resetView{meta: m},
+			resetView{meta: m, ResetPage: ResetPage{UILocales: s, CSRFToken: s, Token: s, Error: s}, ErrorText: s},
+		}
+	case pageMessage:
+		return []any{
+			messageView{meta: m},
+			messageView{
+				meta:        m,
+				MessagePage: MessagePage{UILocales: s, Title: s, Message: s, LinkText: s, LinkURL: s},
+				TitleText:   s,
+				MessageText: s,
+				LinkLabel:   s,
+			},
+		}
+	case pageMFA:
+		return []any{
+			mfaView{meta: m},
+			mfaView{meta: m, MFAPage: MFAPage{UILocales: s, CSRFToken: s, Flow: s, Next: s, Error: s, ErrorArg: s, Recovery: true}, ErrorText: s, OtherURL: s},
+		}
+	case pageAccount:
+		return []any{
+			accountView{meta: m},
+			accountView{
+				meta: m,
+				AccountPage: AccountPage{
+					UILocales: s, CSRFToken: s, Email: s, Name: s,
+					Enrolment: &Enrolment{QRDataURI: qrPrefix, Secret: s},
+				},
+				SecretGroups: s,
+			},
+			accountView{
+				meta: m,
+				AccountPage: AccountPage{
+					UILocales: s, CSRFToken: s, Email: s, Name: s, MFAEnabled: true, RecoveryCodes: []string{s},
+					Sessions: []SessionView{{ID: s, Device: s, IP: s, Current: true}}, Notice: s, Error: s,
+				},
+				NoticeText: s, ErrorText: s, SessionRows: []sessionRow{{Device: s, IP: s, SignedIn: s, SignedInISO: s, Current: true}, {}},
+			},
 		}
 	}
 	return nil

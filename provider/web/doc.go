@@ -1,8 +1,18 @@
-// Package web renders the provider's pages: sign-in, consent, sign-out,
-// signed-out and error. The handlers that own those routes (provider/login,
+// Package web renders the provider's pages: sign-in and its two-step
+// verification step, consent, sign-out, signed-out, registration,
+// check-your-email, forgotten and new password, account, result messages
+// and error. The handlers that own those routes (provider/login,
 // provider/consent, provider/oauth) fill a typed view (LoginPage,
-// ConsentPage, ...) and call the matching Renderer method; this package
-// never decides what a request means.
+// MFAPage, ConsentPage, RegisterPage, AccountPage, ...) and call the
+// matching Renderer method; this package never decides what a request
+// means. Each view's doc comment names the fields its forms post, and
+// where.
+//
+// Handlers pass texts as message keys (LoginPage.Error, ErrorPage.Message,
+// AccountPage.Notice, MessagePage.Title, ...), never as text, so that each
+// page stays in one language. A key that takes an argument gets it from the
+// view's ErrorArg (login.throttled). A key the catalogue does not know is
+// logged and shown as the generic error title.
 //
 // Routes owned here:
 //
@@ -18,5 +28,6 @@
 // A page is rendered into a buffer before anything is written, so a
 // template error reaches the handler as an error and never as half a page.
 // Every page is sent with no-store caching and a Content-Security-Policy
-// that allows only this site's style sheet: no scripts, no inline styles.
+// that allows only this site's style sheet and images from this site or
+// data: URIs (the account page's QR code): no scripts, no inline styles.
 package web

@@ -1,6 +1,10 @@
 package web
 
-import "testing"
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+)
 
 func TestChoose(t *testing.T) {
 	tests := []struct {
@@ -40,6 +44,29 @@ func TestChoose(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := newChooser().choose(tc.uiLocales, tc.acceptLanguage); got != tc.want {
 				t.Errorf("choose(%q, %q) = %q, want %q", tc.uiLocales, tc.acceptLanguage, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestRendererLocale(t *testing.T) {
+	r := newTestRenderer(t)
+	tests := []struct {
+		name           string
+		uiLocales      string
+		acceptLanguage string
+		want           Locale
+	}{
+		{"a Chinese browser gets Chinese", "", "zh-CN,zh;q=0.9", Chinese},
+		{"ui_locales beats the browser, as on the pages", "en", "zh-CN", English},
+		{"nothing asked is English", "", "", English},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			req.Header.Set("Accept-Language", tc.acceptLanguage)
+			if got := r.Locale(req, tc.uiLocales); got != tc.want {
+				t.Errorf("Locale = %q, want %q", got, tc.want)
 			}
 		})
 	}

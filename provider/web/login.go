@@ -3,13 +3,18 @@ package web
 import "net/http"
 
 // LoginPage is the sign-in page's view. Its form posts email, password,
-// flow and csrf_token to POST /login.
+// flow, next (when set) and csrf_token to POST /login. The page also links to
+// /password/forgot.
 type LoginPage struct {
 	// UILocales is the authorization request's ui_locales, if any.
 	UILocales string
 	CSRFToken string
 	// Flow is the login flow's ID, sent back in the hidden field "flow".
 	Flow string
+	// Next, for a sign-in that is not part of an authorization flow, is
+	// where to go afterwards (an account page), sent back in the hidden
+	// field "next" when set. The handler checks it.
+	Next string
 	// ClientName is the app asking: the heading reads "Sign in to continue
 	// to {ClientName}"; empty gives a generic heading.
 	ClientName string
@@ -17,6 +22,18 @@ type LoginPage struct {
 	Email string
 	// Error is a message key ("login.invalid", ...), or empty.
 	Error string
+	// ErrorArg fills the one argument of an Error that takes one:
+	// "login.throttled" reads "Try again in {ErrorArg} seconds", so it is
+	// the wait in whole seconds ("900"), which reads the same in both
+	// languages. Leave it empty for other keys.
+	ErrorArg string
+	// Resend shows, under the error, a form posting csrf_token, Email (as
+	// "email") and Flow (when set) to POST /activate/resend: for
+	// "login.pending".
+	Resend bool
+	// RegisterURL, when set, adds "New to TokenIM? Create an account"
+	// linking there; empty when registration is closed.
+	RegisterURL string
 }
 
 type loginView struct {
@@ -32,7 +49,7 @@ func (r *Renderer) Login(w http.ResponseWriter, req *http.Request, status int, p
 	v := loginView{
 		meta:      r.meta(loc),
 		LoginPage: p,
-		ErrorText: r.message(req.Context(), loc, "error", p.Error),
+		ErrorText: r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
 	}
 	return r.render(w, req, status, pageLogin, loc, v)
 }

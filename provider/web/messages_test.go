@@ -1,14 +1,20 @@
 package web
 
 import (
+	"io/fs"
+	"regexp"
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/tokenim/tokenim-auth/templates"
 )
 
-// handlerKeys are the keys handlers put in view fields (LoginPage.Error,
-// ConsentPage.Error, ErrorPage.Title and Message). New cannot see them in
-// the templates, so they are listed here.
+// handlerKeys are the keys handlers put in view fields: Error (login,
+// MFA, consent, register, forgot, reset and account pages), Notice
+// (account), Title, Message and LinkText (error and result pages). New
+// cannot see them in the templates, so they are listed here. They take no
+// arguments; handlerArgKeys are those that take one, from ErrorArg.
 func handlerKeys() []string {
 	return []string{
 		"login.invalid", "login.required", "login.disabled", "login.pending",
@@ -16,7 +22,21 @@ func handlerKeys() []string {
 		"error.title", "error.invalid_request", "error.unknown_client", "error.redirect_uri",
 		"error.flow_expired", "error.csrf", "error.server", "error.not_found",
 		"error.logout_redirect", "error.access_denied",
+		"register.email_taken", "register.disabled", "register.invalid_email", "register.required",
+		"password.too_short", "password.too_long", "password.common", "password.mismatch",
+		"mfa.invalid", "mfa.recovery_invalid", "mfa.enrolled", "mfa.disabled", "mfa.required",
+		"activate.title", "activate.done", "activate.expired", "activate.sent",
+		"reset.title", "reset.done", "reset.expired",
+		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
+		"sessions.signed_out", "account.title",
+		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue",
 	}
+}
+
+// handlerArgKeys are the handler keys that take one argument, the view's
+// ErrorArg.
+func handlerArgKeys() []string {
+	return []string{"login.throttled"}
 }
 
 func TestCatalogue(t *testing.T) {
@@ -31,6 +51,44 @@ func TestCatalogue(t *testing.T) {
 				if strings.Contains(s, "%") {
 					t.Errorf("%s (%s) has a %% but is shown without arguments: %q", k, loc, s)
 				}
+			}
+		}
+	})
+	t.Run("every key handlers pass with an argument takes exactly one in both languages", func(t *testing.T) {
+		for _, k := range handlerArgKeys() {
+			for _, loc := range locales() {
+				s, ok := msgs.text(loc, k)
+				if !ok {
+					t.Errorf("%s: no %s text", k, loc)
+				}
+				if n := verbs(s); n != 1 {
+					t.Errorf("%s (%s) takes %d arguments, but a view has one ErrorArg: %q", k, loc, n, s)
+				}
+			}
+		}
+	})
+	t.Run("every text is used by a template or passed by handlers", func(t *testing.T) {
+		used := map[string]bool{}
+		for _, k := range append(handlerKeys(), handlerArgKeys()...) {
+			used[k] = true
+		}
+		call := regexp.MustCompile(`\bt "([^"]+)"`)
+		err := fs.WalkDir(templates.FS(), ".", func(p string, d fs.DirEntry, err error) error {
+			if err != nil || d.IsDir() || !strings.HasSuffix(p, ".html") {
+				return err
+			}
+			data, err := fs.ReadFile(templates.FS(), p)
+			for _, m := range call.FindAllSubmatch(data, -1) {
+				used[string(m[1])] = true
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range msgs {
+			if !used[k] {
+				t.Errorf("%s is used by no template and is not in handlerKeys: dead, or a handler key to list", k)
 			}
 		}
 	})
@@ -78,6 +136,7 @@ func TestTranslator(t *testing.T) {
 		{"a text without arguments is returned as is", Chinese, "login.submit", nil, "登录", false},
 		{"arguments fill the text", English, "login.heading_app", []any{"Acme Chat"}, "Sign in to continue to Acme Chat", false},
 		{"arguments fill the Chinese text", Chinese, "consent.heading", []any{"Acme Chat"}, "Acme Chat 申请访问您的 TokenIM 账号", false},
+		{"a wait in seconds fills the throttle text", Chinese, "login.throttled", []any{"900"}, "尝试次数过多，请在 900 秒后重试。", false},
 		{"an unknown key is an error, not a panic", English, "no.such.key", nil, "", true},
 	}
 	for _, tc := range tests {

@@ -55,8 +55,8 @@ func TestNew(t *testing.T) {
 		},
 		{
 			name:    "a template file no page uses fails",
-			breakFS: func(m fstest.MapFS) { m["register.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{end}}`)} },
-			wantErr: []string{"register.html is not used by any page"},
+			breakFS: func(m fstest.MapFS) { m["signup.html"] = &fstest.MapFile{Data: []byte(`{{define "main"}}{{end}}`)} },
+			wantErr: []string{"signup.html is not used by any page"},
 		},
 		{
 			name:    "a missing style sheet fails",
@@ -114,6 +114,28 @@ func TestNew(t *testing.T) {
 			name:    "a catalogue without the generic error title fails",
 			breakMs: func(c catalogue) { delete(c, genericKey) },
 			wantErr: []string{genericKey},
+		},
+		{
+			name:    "a catalogue without the result page's default title fails",
+			breakMs: func(c catalogue) { m := c[messageTitleKey]; m.zh = ""; c[messageTitleKey] = m },
+			wantErr: []string{messageTitleKey},
+		},
+		{
+			name:    "a catalogue without the result page's default link text fails",
+			breakMs: func(c catalogue) { delete(c, linkTextKey) },
+			wantErr: []string{linkTextKey},
+		},
+		{
+			name:    "a new page missing fails",
+			breakFS: func(m fstest.MapFS) { delete(m, "account.html") },
+			wantErr: []string{"account page", "account.html"},
+		},
+		{
+			name: "a branch only a sample with every field set takes is checked",
+			breakFS: func(m fstest.MapFS) {
+				m["mfa.html"] = &fstest.MapFile{Data: []byte(`{{define "title"}}x{{end}}{{define "main"}}{{if .Recovery}}{{.RecoveryCode}}{{end}}{{end}}`)}
+			},
+			wantErr: []string{"mfa page", "sample data", "RecoveryCode"},
 		},
 	}
 	for _, tc := range tests {

@@ -39,15 +39,25 @@ type Renderer struct {
 
 // The pages, by template file name without ".html".
 const (
-	pageLogin     = "login"
-	pageConsent   = "consent"
-	pageLogout    = "logout"
-	pageLoggedOut = "logged_out"
-	pageError     = "error"
+	pageLogin      = "login"
+	pageConsent    = "consent"
+	pageLogout     = "logout"
+	pageLoggedOut  = "logged_out"
+	pageError      = "error"
+	pageRegister   = "register"
+	pageCheckEmail = "check_email"
+	pageForgot     = "forgot"
+	pageReset      = "reset"
+	pageMessage    = "message"
+	pageMFA        = "mfa"
+	pageAccount    = "account"
 )
 
 func pageNames() []string {
-	return []string{pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError}
+	return []string{
+		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
+		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
+	}
 }
 
 // layoutFile wraps every page: it calls the page's "title" and "main".
@@ -78,9 +88,12 @@ func newRenderer(cfg Config, msgs catalogue) (*Renderer, error) {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	for _, loc := range locales() {
-		if _, ok := msgs.text(loc, genericKey); !ok {
-			return nil, fmt.Errorf("web: message %q has no %s text", genericKey, loc)
+	// The texts shown in place of a view's missing or unknown keys.
+	for _, key := range []string{genericKey, messageTitleKey, linkTextKey} {
+		for _, loc := range locales() {
+			if _, ok := msgs.text(loc, key); !ok {
+				return nil, fmt.Errorf("web: message %q has no %s text", key, loc)
+			}
 		}
 	}
 	assets, err := loadAssets(cfg.FS)
@@ -147,6 +160,13 @@ func (r *Renderer) parse(fsys fs.FS, page string) error {
 	return nil
 }
 
+// Locale returns the language a page for req would be in, given the
+// authorization request's ui_locales (or ""): for handlers whose email
+// should match the page the user saw.
+func (r *Renderer) Locale(req *http.Request, uiLocales string) Locale {
+	return r.locales.choose(uiLocales, req.Header.Get("Accept-Language"))
+}
+
 // meta is what the layout needs on every page.
 type meta struct {
 	Lang     Locale
@@ -157,19 +177,44 @@ func (r *Renderer) meta(loc Locale) meta {
 	return meta{Lang: loc, StyleURL: r.styleURL}
 }
 
-// message returns the text of a message key a handler put in a view field.
-// Such keys cannot be checked at start-up: an unknown one shows the
-// generic error title rather than failing the page, and is logged.
-func (r *Renderer) message(ctx context.Context, loc Locale, field, key string) string {
+// message returns the text of a message key a handler put in a view field,
+// filled with args (the view's ErrorArg, where it has one). Such keys
+// cannot be checked at start-up: an unknown one, or one that takes more
+// arguments than it was given, shows the generic error title rather than
+// failing the page or printing a fmt error, and is logged. Arguments the
+// text does not take are left out, and logged.
+func (r *Renderer) message(ctx context.Context, loc Locale, field, key string, args ...any) string {
 	if key == "" {
 		return ""
 	}
-	if s, ok := r.msgs.text(loc, key); ok {
+	s, ok := r.msgs.text(loc, key)
+	if !ok {
+		r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
+		s, _ := r.msgs.text(loc, genericKey)
 		return s
 	}
-	r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
-	s, _ := r.msgs.text(loc, genericKey)
-	return s
+	want := verbs(s)
+	if want != len(args) {
+		r.logger.WarnContext(ctx, "page message key given the wrong number of arguments",
+			"key", key, "field", field, "takes", want, "given", len(args))
+		if want > len(args) {
+			s, _ := r.msgs.text(loc, genericKey)
+			return s
+		}
+	}
+	if want == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args[:want]...)
+}
+
+// arg is a view's optional message argument as message takes it: none
+// when empty.
+func arg(s string) []any {
+	if s == "" {
+		return nil
+	}
+	return []any{s}
 }
 
 // render executes a page into a buffer and only then writes headers,

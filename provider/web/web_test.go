@@ -10,8 +10,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"golang.org/x/net/html"
 
 	"github.com/tokenim/tokenim-auth/templates"
@@ -85,6 +87,104 @@ func pageCases() []pageCase {
 		{"error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Error(w, req, http.StatusBadRequest, ErrorPage{Title: "error.title", Message: "error.redirect_uri", RequestID: "req-7f3a9c"})
 		}},
+		{"login_pending", http.StatusForbidden, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusForbidden, LoginPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", Email: "ann@example.com", Error: "login.pending",
+				Resend: true, RegisterURL: "/register?flow=flow-8c1d",
+			})
+		}},
+		{"login_throttled", http.StatusTooManyRequests, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusTooManyRequests, LoginPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", Email: "ann@example.com", Error: "login.throttled", ErrorArg: "900",
+			})
+		}},
+		{"login_account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Next: "/account", RegisterURL: "/register"})
+		}},
+		{"mfa_account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Next: "/account"})
+		}},
+		{"mfa", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
+		}},
+		{"mfa_recovery_error", http.StatusUnauthorized, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusUnauthorized, MFAPage{
+				CSRFToken: testCSRF, Flow: "flow-8c1d", Recovery: true, Error: "mfa.recovery_invalid",
+			})
+		}},
+		{"register", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Register(w, req, http.StatusOK, RegisterPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
+		}},
+		{"register_error", http.StatusConflict, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Register(w, req, http.StatusConflict, RegisterPage{
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", Error: "register.email_taken",
+			})
+		}},
+		{"check_email_activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailActivate, Email: "ann@example.com", Flow: "flow-8c1d"})
+		}},
+		{"check_email_reset", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailReset, Email: "ann@example.com"})
+		}},
+		{"forgot", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Forgot(w, req, http.StatusOK, ForgotPage{CSRFToken: testCSRF})
+		}},
+		{"forgot_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Forgot(w, req, http.StatusBadRequest, ForgotPage{CSRFToken: testCSRF, Email: "ann@", Error: "register.invalid_email"})
+		}},
+		{"reset", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Reset(w, req, http.StatusOK, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c"})
+		}},
+		{"reset_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c", Error: "password.mismatch"})
+		}},
+		{"message", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{
+				Title: "activate.title", Message: "activate.done", LinkText: "message.sign_in", LinkURL: "/login",
+			})
+		}},
+		{"message_plain", http.StatusGone, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusGone, MessagePage{Message: "reset.expired"})
+		}},
+		{"account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee",
+				Sessions: testSessions(), Notice: "sessions.signed_out",
+			})
+		}},
+		{"account_enrol", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusBadRequest, AccountPage{
+				CSRFToken: testCSRF, Email: "ann@example.com",
+				Enrolment: &Enrolment{QRDataURI: testQR, Secret: "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"},
+				Sessions:  testSessions()[:1], Error: "mfa.invalid",
+			})
+		}},
+		{"account_mfa_on", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", MFAEnabled: true,
+				RecoveryCodes: testRecoveryCodes, Sessions: testSessions()[:1], Notice: "mfa.enrolled",
+			})
+		}},
+	}
+}
+
+// testQR is a 1x1 PNG as the account page's QR code.
+const testQR = "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAAAAAA6fptVAAAACklEQVR4nGNgAAAAAgABSK+kcQAAAABJRU5ErkJggg=="
+
+var testRecoveryCodes = []string{"7KQ2-M9XD", "P4TW-3HVB", "Z8NC-6RJE"}
+
+// testSessions are the account page's sessions: this browser, and a phone
+// whose sign-in time is not in UTC.
+func testSessions() []SessionView {
+	return []SessionView{
+		{
+			ID: "ses-1", Device: "Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0", IP: "203.0.113.7",
+			SignedInAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC), Current: true,
+		},
+		{
+			ID: "ses-2", Device: "TokenIM/3.2 (iPhone; iOS 19.1)", IP: "2001:db8::42",
+			SignedInAt: time.Date(2026, 11, 24, 22, 5, 0, 0, time.FixedZone("CST", 8*3600)),
+		},
 	}
 }
 
@@ -307,6 +407,203 @@ func TestFormFields(t *testing.T) {
 				}
 			}
 		}},
+		{"login", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/login")
+			wantLinks(t, els, "/password/forgot")
+			if named(els["input"], "next") != nil {
+				t.Errorf("an empty next is still sent")
+			}
+		}},
+		{"login_pending", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/activate/resend", "/login")
+			if len(forms) == 2 {
+				in := elements(forms[0])["input"]
+				if e := named(in, "email"); e == nil || attr(e, "type") != "hidden" || attr(e, "value") != "ann@example.com" {
+					t.Errorf("the resend form does not carry the email in a hidden field")
+				}
+				if f := named(in, "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+					t.Errorf("the resend form does not carry the flow")
+				}
+			}
+			wantLinks(t, els, "/password/forgot", "/register?flow=flow-8c1d")
+		}},
+		{"login_account", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/login")
+			if in := named(els["input"], "next"); in == nil || attr(in, "type") != "hidden" || attr(in, "value") != "/account" {
+				t.Errorf("next field missing")
+			}
+			wantLinks(t, els, "/password/forgot", "/register")
+		}},
+		{"mfa_account", func(t *testing.T, els map[string][]*html.Node) {
+			if in := named(els["input"], "next"); in == nil || attr(in, "type") != "hidden" || attr(in, "value") != "/account" {
+				t.Errorf("next field missing")
+			}
+			wantLinks(t, els, "/login/mfa?next=%2Faccount&recovery=1")
+		}},
+		{"mfa", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/login/mfa")
+			code := named(els["input"], "code")
+			want := map[string]string{"type": "text", "inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9 ]*"}
+			for k, v := range want {
+				if code == nil || attr(code, k) != v {
+					t.Errorf("code field %s is not %q", k, v)
+				}
+			}
+			if named(els["input"], "recovery_code") != nil {
+				t.Errorf("the code form asks for a recovery code")
+			}
+			if f := named(els["input"], "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+				t.Errorf("flow field missing")
+			}
+			wantLinks(t, els, "/login/mfa?flow=flow-8c1d&recovery=1")
+		}},
+		{"mfa_recovery_error", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/login/mfa")
+			rc := named(els["input"], "recovery_code")
+			if rc == nil || attr(rc, "autocomplete") != "off" || attr(rc, "aria-describedby") != "mfa-error" {
+				t.Errorf("recovery code field wrong: %v", rc)
+			}
+			if named(els["input"], "code") != nil {
+				t.Errorf("the recovery form also asks for a code")
+			}
+			if len(els["[role=alert]"]) != 1 {
+				t.Errorf("want one role=alert element, have %d", len(els["[role=alert]"]))
+			}
+			wantLinks(t, els, "/login/mfa?flow=flow-8c1d")
+		}},
+		{"register", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/register")
+			for name, ac := range map[string]string{"email": "email", "name": "name", "password": "new-password"} {
+				if in := named(els["input"], name); in == nil || attr(in, "autocomplete") != ac {
+					t.Errorf("%s field missing or autocomplete not %q", name, ac)
+				}
+			}
+			pw := named(els["input"], "password")
+			if pw == nil || attr(pw, "type") != "password" || !strings.Contains(attr(pw, "aria-describedby"), "password-hint") {
+				t.Errorf("password field is not described by its hint")
+			}
+			if f := named(els["input"], "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+				t.Errorf("flow field missing")
+			}
+			wantLinks(t, els, "/login?flow=flow-8c1d")
+		}},
+		{"register_error", func(t *testing.T, els map[string][]*html.Node) {
+			if in := named(els["input"], "email"); in == nil || attr(in, "value") != "ann@example.com" {
+				t.Errorf("email not echoed")
+			}
+			if in := named(els["input"], "name"); in == nil || attr(in, "value") != "Ann Lee" {
+				t.Errorf("name not echoed")
+			}
+			if in := named(els["input"], "password"); in == nil || attr(in, "value") != "" ||
+				attr(in, "aria-describedby") != "password-hint register-error" {
+				t.Errorf("password field wrong: %v", in)
+			}
+			if named(els["input"], "flow") != nil {
+				t.Errorf("an empty flow is still sent")
+			}
+			if len(els["[role=alert]"]) != 1 {
+				t.Errorf("want one role=alert element, have %d", len(els["[role=alert]"]))
+			}
+			wantLinks(t, els, "/login")
+		}},
+		{"check_email_activate", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/activate/resend")
+			if len(forms) == 1 {
+				in := elements(forms[0])["input"]
+				if e := named(in, "email"); e == nil || attr(e, "type") != "hidden" || attr(e, "value") != "ann@example.com" {
+					t.Errorf("the resend form does not carry the email")
+				}
+				if f := named(in, "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+					t.Errorf("the resend form does not carry the flow")
+				}
+			}
+			wantText(t, els, "We sent an activation link to ann@example.com. Open it to activate your account. It expires in 24 hours.")
+		}},
+		{"check_email_reset", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els)
+			wantText(t, els, "If an account exists for ann@example.com, we sent a link to reset its password. It expires in 30 minutes.")
+		}},
+		{"forgot", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/password/forgot")
+			if in := named(els["input"], "email"); in == nil || attr(in, "type") != "email" || attr(in, "autocomplete") != "email" {
+				t.Errorf("email field wrong: %v", in)
+			}
+		}},
+		{"reset", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/password/reset")
+			if in := named(els["input"], "token"); in == nil || attr(in, "type") != "hidden" || attr(in, "value") != "rst-4b1e0c" {
+				t.Errorf("token field missing")
+			}
+			for _, name := range []string{"password", "confirm"} {
+				if in := named(els["input"], name); in == nil || attr(in, "type") != "password" || attr(in, "autocomplete") != "new-password" {
+					t.Errorf("%s field missing or not a new password", name)
+				}
+			}
+			wantText(t, els, "When you change your password, you will be signed out on all your other devices.")
+		}},
+		{"message", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els)
+			wantLinks(t, els, "/login")
+		}},
+		{"message_plain", func(t *testing.T, els map[string][]*html.Node) {
+			wantLinks(t, els)
+			if h := els["h1"]; len(h) != 1 || text(h[0]) != "Notice" {
+				t.Errorf("want the generic title as the heading")
+			}
+		}},
+		{"account", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/account/mfa/enrol", "/account/sessions/signout-all")
+			if len(els["[role=status]"]) != 1 || len(els["[role=alert]"]) != 0 {
+				t.Errorf("want one role=status and no role=alert, have %d and %d", len(els["[role=status]"]), len(els["[role=alert]"]))
+			}
+			rows := els["tr"]
+			if len(rows) != 3 {
+				t.Fatalf("want a header row and two session rows, have %d rows", len(rows))
+			}
+			for i, want := range []string{
+				"Mozilla/5.0 (X11; Linux x86_64) Firefox/140.0 This device|203.0.113.7|2026-11-20 09:30 UTC",
+				"TokenIM/3.2 (iPhone; iOS 19.1)|2001:db8::42|2026-11-24 14:05 UTC",
+			} {
+				var cells []string
+				for _, td := range elements(rows[i+1])["td"] {
+					cells = append(cells, text(td))
+				}
+				if got := strings.Join(cells, "|"); got != want {
+					t.Errorf("session row %d = %q, want %q", i, got, want)
+				}
+			}
+			if tm := els["time"]; len(tm) != 2 || attr(tm[1], "datetime") != "2026-11-24T14:05:00Z" {
+				t.Errorf("sign-in times lack a machine-readable UTC datetime")
+			}
+		}},
+		{"account_enrol", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/account/mfa/confirm", "/account/sessions/signout-all")
+			if len(forms) == 2 {
+				code := named(elements(forms[0])["input"], "code")
+				if code == nil || attr(code, "autocomplete") != "one-time-code" || attr(code, "inputmode") != "numeric" {
+					t.Errorf("confirm form's code field wrong: %v", code)
+				}
+			}
+			if c := els["code"]; len(c) != 1 || text(c[0]) != "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP" {
+				t.Errorf("the secret is not shown in groups of four")
+			}
+		}},
+		{"account_mfa_on", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/account/mfa/disable", "/account/sessions/signout-all")
+			if len(forms) == 2 {
+				in := elements(forms[0])["input"]
+				if pw := named(in, "password"); pw == nil || attr(pw, "type") != "password" || attr(pw, "autocomplete") != "current-password" {
+					t.Errorf("disable form's password field wrong")
+				}
+				if named(in, "code") == nil {
+					t.Errorf("disable form has no code field")
+				}
+			}
+			wantText(t, els, "Two-step verification is on.")
+			if len(els["img"]) != 0 {
+				t.Errorf("the QR code is shown with two-step verification on")
+			}
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.page+" has the fields its handler reads", func(t *testing.T) {
@@ -337,6 +634,30 @@ func TestEscaping(t *testing.T) {
 		}},
 		{"error page escapes the reference", func(w http.ResponseWriter, req *http.Request) error {
 			return r.Error(w, req, http.StatusBadRequest, ErrorPage{RequestID: evil})
+		}},
+		{"sign-in page escapes the error argument and the resend email", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusTooManyRequests, LoginPage{Error: "login.throttled", ErrorArg: evil, Resend: true, Email: evil})
+		}},
+		{"second step escapes the flow, next and the error argument", func(w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusTooManyRequests, MFAPage{Flow: evil, Next: `"><script>alert(1)</script>`, Error: "login.throttled", ErrorArg: evil})
+		}},
+		{"registration page escapes the echoed email, name and flow", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Register(w, req, http.StatusOK, RegisterPage{Email: `"><script>alert(1)</script>`, Name: evil, Flow: evil})
+		}},
+		{"check-your-email page escapes the email in text and hidden field", func(w http.ResponseWriter, req *http.Request) error {
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: CheckEmailActivate, Email: evil})
+		}},
+		{"forgotten-password page escapes the echoed email", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Forgot(w, req, http.StatusOK, ForgotPage{Email: evil})
+		}},
+		{"new-password page escapes the token", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Reset(w, req, http.StatusOK, ResetPage{Token: `"><script>alert(1)</script>`})
+		}},
+		{"account page escapes the profile, secret, codes and sessions", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{
+				Email: evil, Name: evil, Enrolment: &Enrolment{QRDataURI: testQR, Secret: evil}, RecoveryCodes: []string{evil},
+				Sessions: []SessionView{{Device: evil, IP: evil}},
+			})
 		}},
 	}
 	for _, tc := range tests {
@@ -381,6 +702,39 @@ func TestViewMessageKeys(t *testing.T) {
 		{"an empty error page title is the generic title", func(w http.ResponseWriter, req *http.Request) error {
 			return r.Error(w, req, http.StatusNotFound, ErrorPage{Message: "error.not_found"})
 		}, "<h1>Something went wrong</h1>", false},
+		{"an error taking an argument shows it in the chosen language", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusTooManyRequests, LoginPage{UILocales: "zh-CN", Error: "login.throttled", ErrorArg: "900"})
+		}, "尝试次数过多，请在 900 秒后重试。", false},
+		{"the second step shows an error's argument too", func(w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusTooManyRequests, MFAPage{Error: "login.throttled", ErrorArg: "270"})
+		}, "Too many attempts. Try again in 270 seconds.", false},
+		{"an error taking an argument given none shows the generic title and is logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusTooManyRequests, LoginPage{Error: "login.throttled"})
+		}, `role="alert" id="login-error">Something went wrong<`, true},
+		{"an argument the error does not take is left out and logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusUnauthorized, LoginPage{Error: "login.invalid", ErrorArg: "900"})
+		}, `id="login-error">Incorrect email or password.<`, true},
+		{"an account notice shows its text as a status", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{UILocales: "zh-CN", Notice: "sessions.signed_out"})
+		}, `<p class="notice" role="status">您已在其他所有设备上退出登录。</p>`, false},
+		{"an unknown account notice shows the generic title and is logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{Notice: "mfa.no_such_key"})
+		}, `role="status">Something went wrong<`, true},
+		{"an empty result page title is the generic notice title", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{UILocales: "zh-CN", Message: "activate.done"})
+		}, "<h1>提示</h1>", false},
+		{"a result page link without text reads Continue", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{Message: "activate.done", LinkURL: "/login"})
+		}, `<a href="/login" class="button primary">Continue</a>`, false},
+		{"a result page link with an unknown text reads Continue and is logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{Message: "activate.done", LinkText: "message.no_such_key", LinkURL: "/login"})
+		}, `<a href="/login" class="button primary">Continue</a>`, true},
+		{"a result page link text without a URL shows no link", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{Message: "activate.done", LinkText: "message.sign_in"})
+		}, "<p>Your account is active. You can sign in now.</p>\n</main>", false},
+		{"a result page link to a script is neutralised", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusOK, MessagePage{LinkText: "message.sign_in", LinkURL: "javascript:alert(1)"})
+		}, `<a href="#ZgotmplZ" class="button primary">Go to sign-in</a>`, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -393,7 +747,7 @@ func TestViewMessageKeys(t *testing.T) {
 			if !strings.Contains(w.Body.String(), tc.want) {
 				t.Errorf("page lacks %q:\n%s", tc.want, w.Body.String())
 			}
-			warned := strings.Contains(logs.String(), "level=WARN") && strings.Contains(logs.String(), "no_such_key")
+			warned := strings.Contains(logs.String(), "level=WARN")
 			if warned != tc.wantWarn {
 				t.Errorf("warned = %v, want %v; log:\n%s", warned, tc.wantWarn, logs.String())
 			}
@@ -485,6 +839,43 @@ func TestTemplateErrorWritesNothing(t *testing.T) {
 			t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
 		}
 	})
+}
+
+// wantForms checks that the page's forms post to actions, in order, and
+// returns them.
+func wantForms(t *testing.T, els map[string][]*html.Node, actions ...string) []*html.Node {
+	t.Helper()
+	var got []string
+	for _, f := range els["form"] {
+		got = append(got, attr(f, "action"))
+	}
+	if diff := cmp.Diff(actions, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("form actions differ (-want +got):\n%s", diff)
+	}
+	return els["form"]
+}
+
+// wantLinks checks the page's links, in order.
+func wantLinks(t *testing.T, els map[string][]*html.Node, hrefs ...string) {
+	t.Helper()
+	var got []string
+	for _, a := range els["a"] {
+		got = append(got, attr(a, "href"))
+	}
+	if diff := cmp.Diff(hrefs, got, cmpopts.EquateEmpty()); diff != "" {
+		t.Errorf("links differ (-want +got):\n%s", diff)
+	}
+}
+
+// wantText checks that a paragraph of the page reads exactly s.
+func wantText(t *testing.T, els map[string][]*html.Node, s string) {
+	t.Helper()
+	for _, p := range els["p"] {
+		if text(p) == s {
+			return
+		}
+	}
+	t.Errorf("no paragraph reads %q", s)
 }
 
 // all returns the elements under root in document order.

@@ -1,0 +1,337 @@
+package account
+
+import (
+	"context"
+	"encoding/base64"
+	"errors"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/mfa"
+	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Store is what the account page needs of storage.
+type Store interface {
+	UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error)
+	ListLoginSessions(ctx context.Context, userID string) ([]storage.LoginSession, error)
+	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+}
+
+// Sessions tells who is signed in, signs them in again, protects forms.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
+	Protect(h http.Handler) http.Handler
+}
+
+// Pages renders the account and error pages.
+type Pages interface {
+	Account(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) error
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// Config holds the handler's dependencies.
+type Config struct {
+	Store    Store
+	Sessions Sessions
+	Pages    Pages
+	// Sealer seals TOTP secrets; RecoveryHasher hashes recovery codes.
+	Sealer         secret.Sealer
+	RecoveryHasher secret.Hasher
+	// Throttle counts wrong codes and passwords per account.
+	Throttle *throttle.Throttle
+	// Issuer names the provider in authenticator apps.
+	Issuer string
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Handler serves the account page.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the handler.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Mount registers the routes behind CSRF protection.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
+		return h.cfg.Sessions.Protect(h.signedIn(f))
+	}
+	mux.Handle("GET /account", p(h.show))
+	mux.Handle("POST /account/mfa/enrol", p(h.enrol))
+	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
+	mux.Handle("POST /account/mfa/disable", p(h.disable))
+	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
+}
+
+// signedIn runs f for a signed-in browser and sends any other to sign in.
+func (h *Handler) signedIn(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
+		if err != nil {
+			h.fail(w, r, "load session", err)
+			return
+		}
+		if !ok {
+			http.Redirect(w, r, "/login?next=/account", http.StatusSeeOther)
+			return
+		}
+		f(w, r, s)
+	}
+}
+
+// page fills the account page for the signed-in user.
+func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, error) {
+	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled}
+	list, err := h.cfg.Store.ListLoginSessions(r.Context(), s.User.ID)
+	if err != nil {
+		return p, err
+	}
+	now := h.cfg.Now()
+	for _, ls := range list {
+		if ls.ACR == "pending" || !ls.ExpiresAt.After(now) {
+			continue
+		}
+		p.Sessions = append(p.Sessions, web.SessionView{ID: ls.ID[:12], Device: ls.UserAgent, IP: ls.IP, SignedInAt: ls.AuthTime, Current: ls.ID == s.Session.ID})
+	}
+	return p, nil
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+// enrol starts setting up TOTP: a new secret, stored sealed but not yet
+// on, shown as a QR code and as text.
+func (h *Handler) enrol(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	if s.User.TOTPEnabled {
+		p.Notice = "mfa.enrolled"
+		h.render(w, r, http.StatusOK, p)
+		return
+	}
+	e, err := mfa.NewEnrolment(h.cfg.Issuer, s.User.Email)
+	if err != nil {
+		h.fail(w, r, "new enrolment", err)
+		return
+	}
+	if _, err := h.cfg.Store.UpdateUser(r.Context(), s.User.ID, func(u storage.User) (storage.User, error) {
+		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep = mfa.SealSecret(h.cfg.Sealer, u.ID, e.Secret), false, 0
+		return u, nil
+	}); err != nil {
+		h.fail(w, r, "store enrolment", err)
+		return
+	}
+	if p.Enrolment, err = h.enrolmentView(e); err != nil {
+		h.fail(w, r, "QR code", err)
+		return
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+func (h *Handler) enrolmentView(e mfa.Enrolment) (*web.Enrolment, error) {
+	png, err := mfa.QRCode(e, 240)
+	if err != nil {
+		return nil, err
+	}
+	// The page's CSP allows data: images; the QR code never leaves it.
+	uri := template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png))
+	return &web.Enrolment{QRDataURI: uri, Secret: e.Secret}, nil
+}
+
+// confirm turns TOTP on once a first code from the app verifies, and
+// shows ten recovery codes once.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	if wait := h.throttled(ctx, s.User.Email); wait {
+		p.Error = "login.throttled_plain"
+		h.render(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	codes := mfa.NewRecoveryCodes(mfa.RecoveryCodeCount)
+	var pending string
+	_, err = h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
+		if u.TOTPEnabled || u.TOTPSecret == nil {
+			return u, errNoEnrolment
+		}
+		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		if err != nil {
+			return u, err
+		}
+		pending = sec
+		step, ok := mfa.Verify(sec, r.PostFormValue("code"), h.cfg.Now(), u.TOTPLastStep)
+		if !ok {
+			return u, errWrongCode
+		}
+		u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = true, step, nil
+		for _, c := range codes {
+			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
+		}
+		return u, nil
+	})
+	switch {
+	case errors.Is(err, errNoEnrolment):
+		h.show(w, r, s)
+		return
+	case errors.Is(err, errWrongCode):
+		h.countFailure(ctx, s.User.Email)
+		p.Error = "mfa.invalid"
+		e, err := mfa.EnrolmentFor(h.cfg.Issuer, s.User.Email, pending)
+		if err == nil {
+			p.Enrolment, err = h.enrolmentView(e)
+		}
+		if err != nil {
+			h.fail(w, r, "QR code", err)
+			return
+		}
+		h.render(w, r, http.StatusUnauthorized, p)
+		return
+	case err != nil:
+		h.fail(w, r, "confirm enrolment", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "second factor enrolled", "user_id", s.User.ID)
+	p.MFAEnabled, p.RecoveryCodes, p.Notice = true, codes, "mfa.enrolled"
+	h.render(w, r, http.StatusOK, p)
+}
+
+// disable turns TOTP off; it asks for the password and a current code
+// (or a recovery code), so a borrowed signed-in browser cannot do it.
+func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	if h.throttled(ctx, s.User.Email) {
+		p.Error = "login.throttled_plain"
+		h.render(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	if ok, err := password.Verify(r.PostFormValue("password"), s.User.PasswordHash); err != nil || !ok {
+		h.countFailure(ctx, s.User.Email)
+		p.Error = "login.invalid_password"
+		h.render(w, r, http.StatusUnauthorized, p)
+		return
+	}
+	code := r.PostFormValue("code")
+	_, err = h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
+		if !u.TOTPEnabled {
+			return u, nil
+		}
+		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		if err != nil {
+			return u, err
+		}
+		if _, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep); !ok && mfa.MatchRecoveryCode(h.cfg.RecoveryHasher, u.RecoveryCodes, code) < 0 {
+			return u, errWrongCode
+		}
+		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
+		return u, nil
+	})
+	if errors.Is(err, errWrongCode) {
+		h.countFailure(ctx, s.User.Email)
+		p.Error = "mfa.invalid"
+		h.render(w, r, http.StatusUnauthorized, p)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, "disable second factor", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "second factor disabled", "user_id", s.User.ID)
+	p.MFAEnabled, p.Notice = false, "mfa.disabled"
+	h.render(w, r, http.StatusOK, p)
+}
+
+// signOutAll ends every session of the user, then signs this browser in
+// again with a fresh session: "sign out everywhere else".
+func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	n, err := h.cfg.Store.DeleteUserLoginSessions(ctx, s.User.ID)
+	if err != nil {
+		h.fail(w, r, "sign out everywhere", err)
+		return
+	}
+	ls, err := h.cfg.Sessions.Start(ctx, w, r, s.User, s.Session.AMR, s.Session.ACR)
+	if err != nil {
+		h.fail(w, r, "sign in again", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "signed out everywhere", "user_id", s.User.ID, "sessions", n)
+	s.Session = ls
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	p.Notice = "sessions.signed_out"
+	h.render(w, r, http.StatusOK, p)
+}
+
+var (
+	errNoEnrolment = errors.New("no enrolment to confirm")
+	errWrongCode   = errors.New("wrong or reused code")
+)
+
+func (h *Handler) throttled(ctx context.Context, email string) bool {
+	wait, err := h.cfg.Throttle.Wait(ctx, throttle.EmailKey(email))
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "throttle", "err", err)
+	}
+	return wait > 0
+}
+
+func (h *Handler) countFailure(ctx context.Context, email string) {
+	if err := h.cfg.Throttle.Fail(ctx, throttle.EmailKey(email)); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
+	}
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) {
+	if err := h.cfg.Pages.Account(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render account page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.cfg.Logger.ErrorContext(r.Context(), "account: "+what, "err", err)
+	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
+	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}

@@ -1,0 +1,10 @@
+// Package account is the signed-in user's own page:
+//
+//	GET  /account                         security: two-step verification, sign-in sessions
+//	POST /account/mfa/enrol               start setting up TOTP (QR code and secret)
+//	POST /account/mfa/confirm             confirm with a first code; recovery codes are shown once
+//	POST /account/mfa/disable             turn TOTP off (password and a code)
+//	POST /account/sessions/signout-all    sign out every other browser
+//
+// A browser that is not signed in is sent to /login?next=/account.
+package account

@@ -1,0 +1,141 @@
+package login
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/mfa"
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// errWrongCode is a code or recovery code that does not verify.
+var errWrongCode = errors.New("wrong or reused code")
+
+// showMFA asks for the second factor of a sign-in whose password was right.
+func (h *Handler) showMFA(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if _, ok, err := h.cfg.Sessions.Pending(r.Context(), r); err != nil || !ok {
+		h.restart(w, r, q.Get("flow"), q.Get("next"))
+		return
+	}
+	h.renderMFA(w, r, http.StatusOK, web.MFAPage{
+		UILocales: h.uiLocales(r, q.Get("flow")), CSRFToken: session.CSRFToken(r),
+		Flow: q.Get("flow"), Next: safeNext(q.Get("next")), Recovery: q.Get("recovery") == "1",
+	})
+}
+
+// submitMFA checks the TOTP code or a recovery code, then signs the
+// browser in with amr pwd+otp and continues where the sign-in started.
+func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	flowID, next := r.PostFormValue("flow"), safeNext(r.PostFormValue("next"))
+	pending, ok, err := h.cfg.Sessions.Pending(ctx, r)
+	if err != nil || !ok {
+		h.restart(w, r, flowID, next)
+		return
+	}
+	recovery := r.PostFormValue("recovery_code") != ""
+	page := web.MFAPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Flow: flowID, Next: next, Recovery: recovery}
+	key := throttle.EmailKey(pending.User.Email)
+	if wait, err := h.waitFor(ctx, key, ""); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "second factor: throttle", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	} else if wait > 0 {
+		page.Error, page.ErrorArg = "login.throttled", formatWait(wait)
+		h.renderMFA(w, r, http.StatusTooManyRequests, page)
+		return
+	}
+	if recovery {
+		err = h.useRecoveryCode(ctx, pending.User.ID, r.PostFormValue("recovery_code"))
+	} else {
+		err = h.useTOTP(ctx, pending.User.ID, r.PostFormValue("code"))
+	}
+	if errors.Is(err, errWrongCode) {
+		h.failed(ctx, key, reqctx.ClientIP(ctx))
+		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", pending.User.ID, "reason", "second_factor")
+		page.Error = "mfa.invalid"
+		if recovery {
+			page.Error = "mfa.recovery_invalid"
+		}
+		h.renderMFA(w, r, http.StatusUnauthorized, page)
+		return
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "second factor", "user_id", pending.User.ID, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.succeeded(ctx, key)
+	h.finishSignIn(w, r, pending.User, []string{"pwd", "otp"}, session.ACRTwoFactor, flowID, next)
+}
+
+// useTOTP accepts a code for the user's secret once: the step it belongs
+// to becomes the last used step in the same atomic update, so two requests
+// racing with one code cannot both pass.
+func (h *Handler) useTOTP(ctx context.Context, userID, code string) error {
+	_, err := h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
+		if !u.TOTPEnabled {
+			return u, errWrongCode
+		}
+		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		if err != nil {
+			return u, err
+		}
+		step, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep)
+		if !ok {
+			return u, errWrongCode
+		}
+		u.TOTPLastStep = step
+		return u, nil
+	})
+	return err
+}
+
+// useRecoveryCode accepts a recovery code once: it is removed in the same
+// atomic update that matched it.
+func (h *Handler) useRecoveryCode(ctx context.Context, userID, code string) error {
+	_, err := h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
+		i := mfa.MatchRecoveryCode(h.cfg.RecoveryHasher, u.RecoveryCodes, code)
+		if !u.TOTPEnabled || i < 0 {
+			return u, errWrongCode
+		}
+		u.RecoveryCodes = slices.Delete(slices.Clone(u.RecoveryCodes), i, i+1)
+		return u, nil
+	})
+	return err
+}
+
+// restart sends a browser whose pending sign-in is gone (expired, or never
+// started) back to the sign-in page.
+func (h *Handler) restart(w http.ResponseWriter, r *http.Request, flowID, next string) {
+	q := url.Values{}
+	if flowID != "" {
+		q.Set("flow", flowID)
+	}
+	if next != "" {
+		q.Set("next", next)
+	}
+	http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
+}
+
+func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, status int, p web.MFAPage) {
+	if err := h.cfg.Pages.MFA(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render second-factor page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// formatWait is a wait in whole seconds, the argument of login.throttled.
+func formatWait(d time.Duration) string {
+	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
+}

@@ -1,0 +1,239 @@
+package login
+
+import (
+	"context"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Mailer sends the emails of accounts.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Composer writes the emails of accounts in the reader's language.
+type Composer interface {
+	Activation(loc mail.Locale, to string, a mail.Activation) (mail.Message, error)
+	PasswordReset(loc mail.Locale, to string, r mail.PasswordReset) (mail.Message, error)
+}
+
+func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) {
+	if !h.cfg.Registration {
+		h.message(w, r, http.StatusForbidden, web.MessagePage{Title: "message.title", Message: "register.disabled"})
+		return
+	}
+	flowID := r.URL.Query().Get("flow")
+	h.renderRegister(w, r, http.StatusOK, web.RegisterPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Flow: flowID})
+}
+
+// submitRegister creates a pending account and emails its activation
+// link. The account cannot sign in until the link is opened.
+func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	if !h.cfg.Registration {
+		h.message(w, r, http.StatusForbidden, web.MessagePage{Title: "message.title", Message: "register.disabled"})
+		return
+	}
+	flowID := r.PostFormValue("flow")
+	p := web.RegisterPage{
+		UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Flow: flowID,
+		Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
+	}
+	pw := r.PostFormValue("password")
+	if !isEmail(p.Email) {
+		p.Error = "register.invalid_email"
+		h.renderRegister(w, r, http.StatusBadRequest, p)
+		return
+	}
+	if err := h.cfg.Passwords.Check(pw); err != nil {
+		p.Error = passwordProblem(err)
+		h.renderRegister(w, r, http.StatusBadRequest, p)
+		return
+	}
+	hash, err := password.Hash(pw)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: hash password", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	now := h.cfg.Now().UTC().Truncate(time.Second)
+	u := storage.User{ID: uuid.NewString(), Email: p.Email, Name: truncateRunes(p.Name, 100), PasswordHash: hash, Status: storage.UserPending, CreatedAt: now, UpdatedAt: now}
+	if err := h.cfg.Store.CreateUser(ctx, u); errors.Is(err, storage.ErrAlreadyExists) {
+		p.Error = "register.email_taken"
+		h.renderRegister(w, r, http.StatusConflict, p)
+		return
+	} else if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: create user", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "account registered", "user_id", u.ID)
+	if err := h.sendActivation(ctx, r, u, flowID, p.UILocales); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: send activation", "user_id", u.ID, "err", err)
+	}
+	h.checkEmail(w, r, web.CheckEmailPage{UILocales: p.UILocales, CSRFToken: session.CSRFToken(r), Kind: "activate", Email: u.Email})
+}
+
+// sendActivation replaces the user's activation links with a new one and
+// emails it.
+func (h *Handler) sendActivation(ctx context.Context, r *http.Request, u storage.User, flowID, uiLocales string) error {
+	if h.cfg.Mail == nil {
+		return errors.New("no mail server is configured")
+	}
+	token, err := h.newLink(ctx, u.ID, storage.LinkActivate, h.cfg.ActivationLink)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"token": {token}}
+	if flowID != "" {
+		q.Set("flow", flowID)
+	}
+	m, err := h.cfg.Composer.Activation(h.mailLocale(r, uiLocales), u.Email, mail.Activation{
+		Name: u.Name, Link: h.cfg.Issuer + "/activate?" + q.Encode(), Expires: h.cfg.ActivationLink,
+	})
+	if err != nil {
+		return err
+	}
+	return h.cfg.Mail.Send(ctx, m)
+}
+
+// newLink stores a new one-time link for the user, replacing older links
+// of the same purpose, and returns the token for its URL. Only the token's
+// keyed hash is stored.
+func (h *Handler) newLink(ctx context.Context, userID string, purpose storage.LinkPurpose, life time.Duration) (string, error) {
+	if _, err := h.cfg.Store.DeleteUserLinks(ctx, userID, purpose); err != nil {
+		return "", err
+	}
+	token := secret.Random(32)
+	now := h.cfg.Now().UTC()
+	err := h.cfg.Store.CreateLink(ctx, storage.OneTimeLink{
+		Hash: h.linkHash(token), Purpose: purpose, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(life),
+	})
+	return token, err
+}
+
+func (h *Handler) linkHash(token string) string { return hex.EncodeToString(h.cfg.Links.Hash(token)) }
+
+// activate opens an activation link: the account becomes active and its
+// email verified.
+func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	q := r.URL.Query()
+	l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkActivate, h.linkHash(q.Get("token")), h.cfg.Now())
+	if errors.Is(err, storage.ErrNotFound) {
+		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "activate.expired", LinkText: "login.submit", LinkURL: "/login"})
+		return
+	}
+	if err == nil {
+		_, err = h.cfg.Store.UpdateUser(ctx, l.UserID, func(u storage.User) (storage.User, error) {
+			if u.Status == storage.UserPending {
+				u.Status = storage.UserActive
+			}
+			u.EmailVerified, u.UpdatedAt = true, h.cfg.Now().UTC().Truncate(time.Second)
+			return u, nil
+		})
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "activate", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "account activated", "user_id", l.UserID)
+	signIn := "/login"
+	if f := q.Get("flow"); f != "" {
+		signIn += "?" + url.Values{"flow": {f}}.Encode()
+	}
+	h.message(w, r, http.StatusOK, web.MessagePage{UILocales: h.uiLocales(r, q.Get("flow")), Title: "message.title", Message: "activate.done", LinkText: "login.submit", LinkURL: signIn})
+}
+
+// resendActivation emails a new activation link to a pending account. The
+// answer is the same whether or not the email belongs to one.
+func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	flowID := r.PostFormValue("flow")
+	page := web.CheckEmailPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Kind: "activate", Email: email}
+	if h.mailAllowed(ctx, email) {
+		if u, err := h.cfg.Store.GetUserByEmail(ctx, email); err == nil && u.Status == storage.UserPending {
+			if err := h.sendActivation(ctx, r, u, flowID, page.UILocales); err != nil {
+				h.cfg.Logger.ErrorContext(ctx, "resend activation", "user_id", u.ID, "err", err)
+			}
+		}
+	}
+	h.checkEmail(w, r, page)
+}
+
+// mailAllowed limits how often mail is sent to one address, so the forms
+// cannot be used to flood someone's inbox. Each send counts as a failure
+// of the address's mail key; past the free ones the sender must wait.
+func (h *Handler) mailAllowed(ctx context.Context, email string) bool {
+	key := "mail:" + throttle.EmailKey(email)
+	wait, err := h.cfg.Accounts.Wait(ctx, key)
+	if err != nil || wait > 0 {
+		return false
+	}
+	if err := h.cfg.Accounts.Fail(ctx, key); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "count a sent mail", "err", err)
+	}
+	return true
+}
+
+func (h *Handler) mailLocale(r *http.Request, uiLocales string) mail.Locale {
+	return mail.Locale(h.cfg.Pages.Locale(r, uiLocales))
+}
+
+func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status int, p web.RegisterPage) {
+	if err := h.cfg.Pages.Register(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render registration page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) checkEmail(w http.ResponseWriter, r *http.Request, p web.CheckEmailPage) {
+	if err := h.cfg.Pages.CheckEmail(w, r, http.StatusOK, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render check-your-email page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// passwordProblem is the message key for a refused new password.
+func passwordProblem(err error) string {
+	switch {
+	case errors.Is(err, password.ErrTooShort):
+		return "password.too_short"
+	case errors.Is(err, password.ErrTooLong):
+		return "password.too_long"
+	default:
+		return "password.common"
+	}
+}
+
+// isEmail accepts a bare address (no display name) of at most 254
+// characters, as RFC 5321 allows.
+func isEmail(s string) bool {
+	a, err := netmail.ParseAddress(s)
+	return err == nil && a.Address == s && len(s) <= 254
+}
+
+func truncateRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

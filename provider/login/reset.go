@@ -1,0 +1,137 @@
+package login
+
+import (
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+func (h *Handler) showForgot(w http.ResponseWriter, r *http.Request) {
+	if h.cfg.Mail == nil {
+		h.message(w, r, http.StatusOK, web.MessagePage{Title: "message.title", Message: "reset.no_mail"})
+		return
+	}
+	h.renderForgot(w, r, http.StatusOK, web.ForgotPage{CSRFToken: session.CSRFToken(r)})
+}
+
+// submitForgot emails a password-reset link. The answer is the same
+// whether or not the email belongs to an account.
+func (h *Handler) submitForgot(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	email := strings.TrimSpace(r.PostFormValue("email"))
+	if h.cfg.Mail == nil {
+		h.message(w, r, http.StatusOK, web.MessagePage{Title: "message.title", Message: "reset.no_mail"})
+		return
+	}
+	if email == "" {
+		h.renderForgot(w, r, http.StatusBadRequest, web.ForgotPage{CSRFToken: session.CSRFToken(r), Error: "register.invalid_email"})
+		return
+	}
+	if h.mailAllowed(ctx, email) {
+		if u, err := h.cfg.Store.GetUserByEmail(ctx, email); err == nil && u.Status != storage.UserDisabled {
+			if err := h.sendReset(r, u); err != nil {
+				h.cfg.Logger.ErrorContext(ctx, "send password reset", "user_id", u.ID, "err", err)
+			}
+		} else if !errors.Is(err, storage.ErrNotFound) && err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "password reset: load user", "err", err)
+		}
+	}
+	h.checkEmail(w, r, web.CheckEmailPage{CSRFToken: session.CSRFToken(r), Kind: "reset", Email: email})
+}
+
+func (h *Handler) sendReset(r *http.Request, u storage.User) error {
+	token, err := h.newLink(r.Context(), u.ID, storage.LinkPasswordReset, h.cfg.ResetLink)
+	if err != nil {
+		return err
+	}
+	m, err := h.cfg.Composer.PasswordReset(h.mailLocale(r, ""), u.Email, mail.PasswordReset{
+		Name: u.Name, Link: h.cfg.Issuer + "/password/reset?token=" + token, Expires: h.cfg.ResetLink,
+	})
+	if err != nil {
+		return err
+	}
+	return h.cfg.Mail.Send(r.Context(), m)
+}
+
+// showReset shows the new-password form. Opening the link does not use
+// it up: mail scanners that fetch links must not spend it.
+func (h *Handler) showReset(w http.ResponseWriter, r *http.Request) {
+	h.renderReset(w, r, http.StatusOK, web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.URL.Query().Get("token")})
+}
+
+// submitReset sets the new password, signs the account out everywhere
+// (browser sessions and tokens), and clears its failed attempts.
+func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	p := web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.PostFormValue("token")}
+	pw := r.PostFormValue("password")
+	if pw != r.PostFormValue("confirm") {
+		p.Error = "password.mismatch"
+		h.renderReset(w, r, http.StatusBadRequest, p)
+		return
+	}
+	if err := h.cfg.Passwords.Check(pw); err != nil {
+		p.Error = passwordProblem(err)
+		h.renderReset(w, r, http.StatusBadRequest, p)
+		return
+	}
+	hash, err := password.Hash(pw)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "reset: hash password", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkPasswordReset, h.linkHash(p.Token), h.cfg.Now())
+	if errors.Is(err, storage.ErrNotFound) {
+		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"})
+		return
+	}
+	var u storage.User
+	if err == nil {
+		u, err = h.cfg.Store.UpdateUser(ctx, l.UserID, func(u storage.User) (storage.User, error) {
+			u.PasswordHash, u.UpdatedAt = hash, h.cfg.Now().UTC().Truncate(time.Second)
+			// The link proves the user reads this mailbox.
+			u.EmailVerified = true
+			if u.Status == storage.UserPending {
+				u.Status = storage.UserActive
+			}
+			return u, nil
+		})
+	}
+	if err == nil {
+		_, err = h.cfg.Store.DeleteUserLoginSessions(ctx, u.ID)
+	}
+	if err == nil {
+		_, err = h.cfg.Store.RevokeSubject(ctx, u.ID, "")
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "reset password", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.succeeded(ctx, throttle.EmailKey(u.Email))
+	h.cfg.Logger.InfoContext(ctx, "password reset", "user_id", u.ID)
+	h.message(w, r, http.StatusOK, web.MessagePage{Title: "message.title", Message: "reset.done", LinkText: "login.submit", LinkURL: "/login"})
+}
+
+func (h *Handler) renderForgot(w http.ResponseWriter, r *http.Request, status int, p web.ForgotPage) {
+	if err := h.cfg.Pages.Forgot(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render forgot-password page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+func (h *Handler) renderReset(w http.ResponseWriter, r *http.Request, status int, p web.ResetPage) {
+	if err := h.cfg.Pages.Reset(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render reset-password page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}

@@ -1,0 +1,256 @@
+package mail
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htmltemplate "html/template"
+	"io/fs"
+	netmail "net/mail"
+	"net/url"
+	"strings"
+	texttemplate "text/template"
+	"time"
+	"unicode"
+)
+
+//go:embed templates
+var templateFiles embed.FS
+
+// Activation is what the email-activation mail says.
+type Activation struct {
+	Name    string        // the greeting's name; empty greets without one
+	Link    string        // the one-time activation link, http or https
+	Expires time.Duration // how long Link stays valid
+}
+
+// PasswordReset is what the password-reset mail says.
+type PasswordReset struct {
+	Name    string        // the greeting's name; empty greets without one
+	Link    string        // the one-time reset link, http or https
+	Expires time.Duration // how long Link stays valid
+}
+
+// The mails, by template file name without extension.
+const (
+	mailActivation    = "activation"
+	mailPasswordReset = "password_reset"
+)
+
+func mailNames() []string { return []string{mailActivation, mailPasswordReset} }
+
+// The layouts every mail is parsed with. A mail's .txt file defines
+// "subject", "intro", "open" and "notes"; its .html file "intro",
+// "action" and "notes".
+const (
+	layoutText = "layout.txt"
+	layoutHTML = "layout.html"
+)
+
+// maxNameRunes bounds the name in a greeting. Registration lets anyone
+// put any name on a mail to any address; a short single line limits what
+// such a name can say to the recipient.
+const maxNameRunes = 64
+
+// Composer renders the account mails. It holds templates parsed once and
+// is safe for concurrent use.
+type Composer struct {
+	msgs  catalogue
+	mails map[string]map[Locale]templates
+}
+
+// templates are one mail's bodies in one locale.
+type templates struct {
+	text *texttemplate.Template
+	html *htmltemplate.Template
+}
+
+// view is what a mail's templates see.
+type view struct {
+	Lang    Locale
+	Subject string
+	Name    string
+	Link    string
+	Expiry  string // in words: "24 hours"
+}
+
+// NewComposer parses every mail in every locale and renders each with
+// sample data, so that a template or catalogue mistake fails start-up
+// rather than a registration. It also refuses template files no mail uses.
+func NewComposer() (*Composer, error) {
+	fsys, err := fs.Sub(templateFiles, "templates")
+	if err != nil {
+		return nil, fmt.Errorf("mail: templates: %w", err)
+	}
+	return newComposer(fsys, messages())
+}
+
+// newComposer is NewComposer with the templates and catalogue as
+// parameters, so tests can check what it refuses.
+func newComposer(fsys fs.FS, msgs catalogue) (*Composer, error) {
+	c := &Composer{msgs: msgs, mails: map[string]map[Locale]templates{}}
+	var errs []error
+	used := map[string]bool{layoutText: true, layoutHTML: true}
+	for _, name := range mailNames() {
+		used[name+".txt"] = true
+		used[name+".html"] = true
+		c.mails[name] = map[Locale]templates{}
+		for _, loc := range locales() {
+			t, err := c.parse(fsys, name, loc)
+			if err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			c.mails[name][loc] = t
+		}
+	}
+	if err := checkUnused(fsys, used); err != nil {
+		errs = append(errs, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// parse parses one mail in one locale and renders it with and without a
+// name: a missing message, a wrong number of arguments to one (fmt then
+// prints "%!"), or an empty subject is an error here.
+func (c *Composer) parse(fsys fs.FS, name string, loc Locale) (templates, error) {
+	t := c.msgs.translator(loc)
+	text, err := texttemplate.New(name).Funcs(texttemplate.FuncMap{"t": t}).
+		ParseFS(fsys, layoutText, name+".txt")
+	if err != nil {
+		return templates{}, fmt.Errorf("mail: parse %s text: %w", name, err)
+	}
+	html, err := htmltemplate.New(name).Funcs(htmltemplate.FuncMap{"t": t}).
+		ParseFS(fsys, layoutHTML, name+".html")
+	if err != nil {
+		return templates{}, fmt.Errorf("mail: parse %s html: %w", name, err)
+	}
+	tt := templates{text: text, html: html}
+	for _, sample := range []string{"", "Sample"} {
+		m, err := c.render(tt, loc, "sample@example.com", sample, "https://auth.example/sample?token=sample", time.Hour)
+		if err != nil {
+			return templates{}, fmt.Errorf("mail: render %s (%s) with sample data: %w", name, loc, err)
+		}
+		for part, s := range map[string]string{"subject": m.Subject, "text": m.Text, "html": m.HTML} {
+			if strings.Contains(s, "%!") {
+				return templates{}, fmt.Errorf("mail: %s (%s) %s: a message got the wrong number of arguments: %q", name, loc, part, s)
+			}
+		}
+	}
+	return tt, nil
+}
+
+// checkUnused reports template files no mail uses: a template nobody
+// renders is either dead or a mail someone forgot to wire up.
+func checkUnused(fsys fs.FS, used map[string]bool) error {
+	var errs []error
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && !used[p] {
+			errs = append(errs, fmt.Errorf("mail: template file %s is not used by any mail", p))
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("mail: list template files: %w", err)
+	}
+	return errors.Join(errs...)
+}
+
+// Activation returns the mail that asks a new user to confirm their
+// address.
+func (c *Composer) Activation(loc Locale, to string, a Activation) (Message, error) {
+	m, err := c.compose(mailActivation, loc, to, a.Name, a.Link, a.Expires)
+	if err != nil {
+		return Message{}, fmt.Errorf("mail: activation mail: %w", err)
+	}
+	return m, nil
+}
+
+// PasswordReset returns the mail that carries a password-reset link.
+func (c *Composer) PasswordReset(loc Locale, to string, r PasswordReset) (Message, error) {
+	m, err := c.compose(mailPasswordReset, loc, to, r.Name, r.Link, r.Expires)
+	if err != nil {
+		return Message{}, fmt.Errorf("mail: password reset mail: %w", err)
+	}
+	return m, nil
+}
+
+func (c *Composer) compose(name string, loc Locale, to, userName, link string, expires time.Duration) (Message, error) {
+	t, ok := c.mails[name][loc]
+	if !ok {
+		return Message{}, fmt.Errorf("unknown locale %q", loc)
+	}
+	var errs []error
+	if _, err := netmail.ParseAddress(to); err != nil {
+		errs = append(errs, fmt.Errorf("recipient %q: %w", to, err))
+	}
+	if err := checkLink(link); err != nil {
+		errs = append(errs, err)
+	}
+	if expires <= 0 {
+		errs = append(errs, fmt.Errorf("expiry %s is not positive", expires))
+	}
+	if err := errors.Join(errs...); err != nil {
+		return Message{}, err
+	}
+	return c.render(t, loc, to, cleanName(userName), link, expires)
+}
+
+// checkLink accepts absolute http and https URLs. The message does not
+// quote the link: it is a secret, and a bad one is the caller's bug.
+func checkLink(link string) error {
+	u, err := url.Parse(link)
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return errors.New("link is not an absolute http or https URL")
+	}
+	return nil
+}
+
+// cleanName makes a user-supplied name safe to greet with: one line, no
+// control or bidirectional-override characters, at most maxNameRunes.
+func cleanName(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if unicode.Is(unicode.Bidi_Control, r) {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsControl(r)
+	}), " ")
+	if r := []rune(s); len(r) > maxNameRunes {
+		s = string(r[:maxNameRunes]) + "…"
+	}
+	return s
+}
+
+func (c *Composer) render(t templates, loc Locale, to, name, link string, expires time.Duration) (Message, error) {
+	v := view{Lang: loc, Name: name, Link: link, Expiry: c.msgs.inWords(loc, expires)}
+	var subject, text, html bytes.Buffer
+	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
+		return Message{}, fmt.Errorf("subject: %w", err)
+	}
+	v.Subject = strings.TrimSpace(subject.String())
+	if v.Subject == "" {
+		return Message{}, errors.New("empty subject")
+	}
+	if err := t.text.ExecuteTemplate(&text, "layout", v); err != nil {
+		return Message{}, fmt.Errorf("text body: %w", err)
+	}
+	if err := t.html.ExecuteTemplate(&html, "layout", v); err != nil {
+		return Message{}, fmt.Errorf("html body: %w", err)
+	}
+	return Message{
+		To:      to,
+		Subject: v.Subject,
+		Text:    strings.TrimSpace(text.String()) + "\n",
+		HTML:    html.String(),
+	}, nil
+}

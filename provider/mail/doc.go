@@ -1,0 +1,26 @@
+// Package mail sends the provider's email: the account mails (email
+// activation after registration, password reset) and the transports that
+// deliver them.
+//
+// A Sender delivers one Message. Production uses SMTP, a client of a real
+// mail server (STARTTLS or implicit TLS, optional AUTH) built on go-mail.
+// Dev mode has no mail server: Outbox keeps the last messages in memory,
+// logs where each can be read, and shows them on two pages, so that the
+// links they carry can be followed.
+//
+// Routes owned here, mounted by Outbox.Mount in dev mode only:
+//
+//	GET /dev/outbox        the kept messages, newest first
+//	GET /dev/outbox/{id}   one message: subject, recipient, HTML and text bodies, its links
+//
+// A Composer renders the account mails from the templates under
+// templates/, in English or Simplified Chinese, as a plain-text and an
+// HTML body with the same content. The handlers that own registration and
+// password reset (provider/login) make the one-time link, compose the
+// message and hand it to a Sender; this package never makes links and
+// never decides who gets mail.
+//
+// Message bodies carry one-time links, which are secrets: no error or log
+// line of this package contains a body. The Outbox is the deliberate
+// exception: in dev mode following those links is the point.
+package mail

@@ -1,0 +1,146 @@
+package web
+
+import (
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+	"unicode"
+)
+
+// AccountPage is the view of the signed-in user's account page: profile,
+// two-step verification and where the account is signed in. Every form on
+// it posts csrf_token:
+//
+//	POST /account/mfa/enrol            (no fields) start setting up two-step verification
+//	POST /account/mfa/confirm          code: the first code from the app
+//	POST /account/mfa/disable          password, code
+//	POST /account/sessions/signout-all (no fields)
+type AccountPage struct {
+	UILocales string
+	CSRFToken string
+	Email     string
+	// Name is the display name; empty leaves it out.
+	Name string
+	// MFAEnabled shows two-step verification as on, with the form turning
+	// it off. When it is off, Enrolment decides what the section shows.
+	MFAEnabled bool
+	// Enrolment, while two-step verification is being set up, shows its QR
+	// code, its secret and the form confirming it; nil shows the button
+	// that starts setting it up.
+	Enrolment *Enrolment
+	// RecoveryCodes are shown when set, once: right after two-step
+	// verification is turned on. Leave it nil on every other render.
+	RecoveryCodes []string
+	// Sessions lists where the account is signed in.
+	Sessions []SessionView
+	// Notice is a message key shown as a success status ("mfa.enrolled",
+	// "mfa.disabled", "sessions.signed_out"), or empty.
+	Notice string
+	// Error is a message key ("mfa.invalid", "login.invalid_password",
+	// ...), or empty.
+	Error string
+}
+
+// Enrolment is a two-step verification secret being set up.
+type Enrolment struct {
+	// QRDataURI is the otpauth:// URI as a QR code PNG, in a
+	// "data:image/png;base64,..." URI the handler builds. It is typed
+	// template.URL because html/template would otherwise refuse a data:
+	// URI; Account checks the prefix instead, and the page's CSP allows
+	// images from data: only.
+	QRDataURI template.URL
+	// Secret is the base32 secret, shown in groups of four for typing
+	// into an app that cannot scan.
+	Secret string
+}
+
+// SessionView is one place the account is signed in.
+type SessionView struct {
+	// ID identifies the session; the page does not show it.
+	ID string
+	// Device is the browser's User-Agent as recorded at sign-in.
+	Device     string
+	IP         string
+	SignedInAt time.Time
+	// Current marks the session of the browser looking at the page.
+	Current bool
+}
+
+// qrPrefix is the only kind of URI the QR image may have.
+const qrPrefix = "data:image/png;base64,"
+
+// sessionTimeLayout is how the account page shows times, in UTC, in both
+// languages.
+const sessionTimeLayout = "2006-01-02 15:04 UTC"
+
+type accountView struct {
+	meta
+	AccountPage
+	NoticeText   string
+	ErrorText    string
+	SecretGroups string
+	SessionRows  []sessionRow
+}
+
+type sessionRow struct {
+	Device      string
+	IP          string
+	SignedIn    string
+	SignedInISO string
+	Current     bool
+}
+
+// Account renders the account page with the given status. An Enrolment
+// whose QRDataURI is not a data:image/png;base64 URI is an error, with
+// nothing written.
+func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int, p AccountPage) error {
+	v := accountView{AccountPage: p}
+	if p.Enrolment != nil {
+		if !strings.HasPrefix(string(p.Enrolment.QRDataURI), qrPrefix) {
+			return fmt.Errorf("web: account page: the QR code is not a %s URI", qrPrefix)
+		}
+		v.SecretGroups = groupSecret(p.Enrolment.Secret)
+	}
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v.meta = r.meta(loc)
+	v.NoticeText = r.message(req.Context(), loc, "notice", p.Notice)
+	v.ErrorText = r.message(req.Context(), loc, "error", p.Error)
+	v.SessionRows = sessionRows(p.Sessions)
+	return r.render(w, req, status, pageAccount, loc, v)
+}
+
+func sessionRows(sessions []SessionView) []sessionRow {
+	rows := make([]sessionRow, 0, len(sessions))
+	for _, s := range sessions {
+		at := s.SignedInAt.UTC()
+		rows = append(rows, sessionRow{
+			Device:      s.Device,
+			IP:          s.IP,
+			SignedIn:    at.Format(sessionTimeLayout),
+			SignedInISO: at.Format(time.RFC3339),
+			Current:     s.Current,
+		})
+	}
+	return rows
+}
+
+// groupSecret writes a secret in groups of four characters ("JBSW Y3DP
+// EHPK 3PXP"), which is easier to copy by eye; authenticator apps ignore
+// the spaces.
+func groupSecret(secret string) string {
+	var b strings.Builder
+	n := 0
+	for _, c := range secret {
+		if unicode.IsSpace(c) {
+			continue
+		}
+		if n > 0 && n%4 == 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(c)
+		n++
+	}
+	return b.String()
+}

@@ -1,0 +1,152 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+
+	"golang.org/x/net/html"
+)
+
+func TestAccountQRCode(t *testing.T) {
+	r := newTestRenderer(t)
+	page := AccountPage{
+		CSRFToken: testCSRF, Email: "ann@example.com",
+		Enrolment: &Enrolment{QRDataURI: testQR, Secret: "JBSWY3DPEHPK3PXP"},
+	}
+	for _, loc := range locales() {
+		t.Run("in "+string(loc)+" the QR image is the data: URI, with alt text in the page's language", func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+			req.Header.Set("Accept-Language", string(loc))
+			w := httptest.NewRecorder()
+			if err := r.Account(w, req, http.StatusOK, page); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := html.Parse(w.Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			imgs := elements(doc)["img"]
+			if len(imgs) != 1 {
+				t.Fatalf("want one image, have %d", len(imgs))
+			}
+			if src := attr(imgs[0], "src"); src != testQR {
+				t.Errorf("src = %q, want the data: URI", src)
+			}
+			want, _ := messages().text(loc, "account.mfa_qr_alt")
+			if alt := attr(imgs[0], "alt"); alt != want {
+				t.Errorf("alt = %q, want %q", alt, want)
+			}
+		})
+	}
+
+	// template.URL passes html/template's URL filter untouched, so Account
+	// checks the URI itself.
+	for _, uri := range []template.URL{
+		"",
+		"https://qr.example.com/code.png",
+		"//qr.example.com/code.png",
+		"/static/qr.png",
+		"javascript:alert(1)",
+		"data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+		"data:image/svg+xml;base64,PHN2Zy8+",
+		" data:image/png;base64,iVBORw0KGgo=",
+	} {
+		t.Run("a QR code at "+string(uri)+" is refused, with nothing written", func(t *testing.T) {
+			p := page
+			p.Enrolment = &Enrolment{QRDataURI: uri, Secret: "JBSWY3DPEHPK3PXP"}
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+			w := &spyWriter{}
+			if err := r.Account(w, req, http.StatusOK, p); err == nil {
+				t.Fatal("want an error")
+			}
+			if w.touched || len(w.header) != 0 {
+				t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
+			}
+		})
+	}
+}
+
+func TestAccountRecoveryCodes(t *testing.T) {
+	r := newTestRenderer(t)
+	tests := []struct {
+		name      string
+		page      AccountPage
+		wantCodes []string
+	}{
+		{"codes just created are listed once with the warning",
+			AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryCodes: testRecoveryCodes}, testRecoveryCodes},
+		{"with two-step verification on and no new codes, none are shown",
+			AccountPage{CSRFToken: testCSRF, MFAEnabled: true}, nil},
+		{"an empty list shows nothing",
+			AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryCodes: []string{}}, nil},
+		{"during set-up no codes are shown",
+			AccountPage{CSRFToken: testCSRF, Enrolment: &Enrolment{QRDataURI: testQR, Secret: "JBSWY3DPEHPK3PXP"}}, nil},
+		{"with two-step verification off no codes are shown",
+			AccountPage{CSRFToken: testCSRF}, nil},
+	}
+	warning, _ := messages().text(English, "account.recovery_warning")
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+			w := httptest.NewRecorder()
+			if err := r.Account(w, req, http.StatusOK, tc.page); err != nil {
+				t.Fatal(err)
+			}
+			body := w.Body.String()
+			doc, err := html.Parse(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, ul := range elements(doc)["ul"] {
+				if attr(ul, "class") != "codes" {
+					continue
+				}
+				for _, li := range elements(ul)["li"] {
+					got = append(got, text(li))
+				}
+			}
+			if strings.Join(got, " ") != strings.Join(tc.wantCodes, " ") {
+				t.Errorf("codes shown %q, want %q", got, tc.wantCodes)
+			}
+			if hasWarning := strings.Contains(body, warning); hasWarning != (len(tc.wantCodes) > 0) {
+				t.Errorf("warning shown = %v, want %v", hasWarning, len(tc.wantCodes) > 0)
+			}
+		})
+	}
+}
+
+func TestCheckEmailKind(t *testing.T) {
+	r := newTestRenderer(t)
+	t.Run("an unknown kind is an error, with nothing written", func(t *testing.T) {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+		w := &spyWriter{}
+		if err := r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: "welcome", Email: "ann@example.com"}); err == nil {
+			t.Fatal("want an error")
+		}
+		if w.touched || len(w.header) != 0 {
+			t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
+		}
+	})
+}
+
+func TestGroupSecret(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{"a 16-character secret is four groups", "JBSWY3DPEHPK3PXP", "JBSW Y3DP EHPK 3PXP"},
+		{"a last short group is kept", "JBSWY3DPEH", "JBSW Y3DP EH"},
+		{"spaces already there are regrouped", " JB SWY3\tDPE ", "JBSW Y3DP E"},
+		{"an empty secret stays empty", "", ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := groupSecret(tc.in); got != tc.want {
+				t.Errorf("groupSecret(%q) = %q, want %q", tc.in, got, tc.want)
+			}
+		})
+	}
+}
