@@ -971,3 +971,37 @@ func TestServeExampleConfigWithComposeEnvironment(t *testing.T) {
 		}
 	}
 }
+
+func TestUsersResetMFA(t *testing.T) {
+	vars := migratedVars(t)
+	store := storeOf(t, vars)
+	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "mfa@example.com", "--password-stdin")
+	u, err := store.GetUserByEmail(t.Context(), "mfa@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.UpdateUser(t.Context(), u.ID, func(u storage.User) (storage.User, error) {
+		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = []byte("sealed"), true, 7, [][]byte{[]byte("h")}
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("reset-mfa turns the second factor off", func(t *testing.T) {
+		r := mustRun(t, vars, "", "users", "reset-mfa", "--email", "MFA@example.com")
+		if !strings.Contains(r.stdout, "two-step verification is off for mfa@example.com") {
+			t.Fatalf("printed %q", r.stdout)
+		}
+		got, _ := store.GetUser(t.Context(), u.ID)
+		if got.TOTPEnabled || got.TOTPSecret != nil || len(got.RecoveryCodes) != 0 || got.TOTPLastStep != 0 {
+			t.Fatalf("after reset: %+v", got)
+		}
+	})
+	t.Run("reset-mfa of an unknown account fails, without an email it is a usage error", func(t *testing.T) {
+		if r := runCmd(t, vars, "", "users", "reset-mfa", "--email", "nobody@example.com"); r.code != 1 || !strings.Contains(r.stderr, "no account") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+		if r := runCmd(t, vars, "", "users", "reset-mfa"); r.code != 2 {
+			t.Fatalf("exit %d, want 2", r.code)
+		}
+	})
+}

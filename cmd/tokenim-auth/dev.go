@@ -88,6 +88,8 @@ TokenIM Auth is running in dev mode (in-memory store: nothing survives a restart
 
   issuer     %[1]s
   discovery  %[1]s/.well-known/openid-configuration
+  accounts   %[1]s/register (new account), %[1]s/account (security)
+  mail       %[1]s/dev/outbox (activation and reset links land here)
 
   demo user        %[2]s / %[3]s
   %-16[4]s confidential web app, secret %[5]s

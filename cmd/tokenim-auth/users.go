@@ -20,15 +20,17 @@ import (
 // users administers user accounts.
 func users(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: create or list")
+		return usagef("missing subcommand: create, list or reset-mfa")
 	}
 	switch args[0] {
 	case "create":
 		return usersCreate(ctx, args[1:], e)
 	case "list":
 		return usersList(ctx, args[1:], e)
+	case "reset-mfa":
+		return usersResetMFA(ctx, args[1:], e)
 	}
-	return usagef("unknown subcommand %q: want create or list", args[0])
+	return usagef("unknown subcommand %q: want create, list or reset-mfa", args[0])
 }
 
 func usersCreate(ctx context.Context, args []string, e env) error {
@@ -132,4 +134,47 @@ func usersList(ctx context.Context, args []string, e env) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Status, u.ID, u.CreatedAt.Format(time.DateOnly))
 	}
 	return tw.Flush()
+}
+
+// usersResetMFA turns off a user's second factor (a lost phone and lost
+// recovery codes): the next sign-in asks for the password only, and the
+// user can enrol again. The user's sessions and tokens are ended.
+func usersResetMFA(ctx context.Context, args []string, e env) error {
+	fs, path := newFlags("users reset-mfa", e)
+	email := fs.String("email", "", "the account's email (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if strings.TrimSpace(*email) == "" {
+		return usagef("--email is required")
+	}
+	_, store, err := adminStore(ctx, *path, e)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	u, err := store.GetUserByEmail(ctx, strings.TrimSpace(*email))
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no account with email %q", *email)
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
+		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
+		u.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+		return u, nil
+	}); err != nil {
+		return err
+	}
+	sessions, err := store.DeleteUserLoginSessions(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	tokens, err := store.RevokeSubject(ctx, u.ID, "")
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "two-step verification is off for %s; %d sessions and %d tokens were ended\n", u.Email, sessions, tokens)
+	return nil
 }
