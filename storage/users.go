@@ -28,6 +28,11 @@ type User struct {
 	// PasswordHash is an argon2id PHC string; never the password.
 	PasswordHash string
 	Status       UserStatus
+	// Role names the user's role (admin, developer, member, guest, or one
+	// from the configuration); it bounds what the user may delegate and
+	// whether a second factor is required. CreateUser and UpdateUser store
+	// an empty role as "member".
+	Role string
 	// TOTPSecret is the user's TOTP secret, sealed with the system
 	// secret; nil when none. While TOTPEnabled is false it is an enrolment
 	// waiting for its first code.

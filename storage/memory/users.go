@@ -18,7 +18,7 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 		if _, ok := s.emails[lower(u.Email)]; ok {
 			return exists("create user with email", u.Email)
 		}
-		put(t, s.users, u.ID, cloneUser(u))
+		put(t, s.users, u.ID, cloneUser(withRole(u)))
 		put(t, s.emails, lower(u.Email), u.ID)
 		return nil
 	})
@@ -95,6 +95,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 			del(t, s.emails, lower(old.Email))
 			put(t, s.emails, lower(next.Email), id)
 		}
+		next = withRole(next)
 		put(t, s.users, id, cloneUser(next))
 		u = cloneUser(next)
 		return nil
@@ -174,4 +175,12 @@ func (s *Store) DeleteUserLoginSessions(ctx context.Context, userID string) (int
 		return nil
 	})
 	return n, err
+}
+
+// withRole stores an empty role as member, as the contract says.
+func withRole(u storage.User) storage.User {
+	if u.Role == "" {
+		u.Role = "member"
+	}
+	return u
 }

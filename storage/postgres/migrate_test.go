@@ -286,7 +286,7 @@ func seedRecords(at time.Time) (storage.Client, storage.User, storage.LoginSessi
 		Scopes:       []string{"openid"},
 		CreatedAt:    at, UpdatedAt: at,
 	}
-	u := storage.User{ID: "u1", Email: "Ann@example.com", Status: storage.UserActive, CreatedAt: at}
+	u := storage.User{ID: "u1", Email: "Ann@example.com", Status: storage.UserActive, Role: "member", CreatedAt: at}
 	ls := storage.LoginSession{ID: "sess", UserID: "u1", AuthTime: at, AMR: []string{"pwd"}, CreatedAt: at, ExpiresAt: at.Add(time.Hour)}
 	tok := storage.Token{
 		Kind: storage.KindRefreshToken, Signature: "sig", RequestID: "req", ClientID: "app",

@@ -10,13 +10,13 @@ import (
 )
 
 const selectUsers = `
-SELECT id, email, email_verified, name, password_hash, status,
+SELECT id, email, email_verified, name, password_hash, status, role,
        totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at
 FROM users`
 
 func scanUser(row pgx.Row) (storage.User, error) {
 	var u storage.User
-	err := row.Scan(&u.ID, &u.Email, &u.EmailVerified, &u.Name, &u.PasswordHash, &u.Status,
+	err := row.Scan(&u.ID, &u.Email, &u.EmailVerified, &u.Name, &u.PasswordHash, &u.Status, &u.Role,
 		&u.TOTPSecret, &u.TOTPEnabled, &u.TOTPLastStep, &u.RecoveryCodes, into(&u.CreatedAt), into(&u.UpdatedAt))
 	if len(u.RecoveryCodes) == 0 {
 		u.RecoveryCodes = nil
@@ -31,11 +31,11 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 	defer cancel()
 	return s.guarded(ctx, "create user "+u.ID, func(q querier) error {
 		_, err := q.Exec(ctx, `
-			INSERT INTO users (id, email, email_verified, name, password_hash, status,
+			INSERT INTO users (id, email, email_verified, name, password_hash, status, role,
 			                   totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			VALUES ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12)`,
 			u.ID, u.Email, u.EmailVerified, u.Name, u.PasswordHash, u.Status,
-			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, codes(u.RecoveryCodes), ts(u.CreatedAt), ts(u.UpdatedAt))
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, codes(u.RecoveryCodes), ts(u.CreatedAt), ts(u.UpdatedAt), roleOf(u.Role))
 		return wrap(err, "create user %s", u.ID)
 	})
 }
@@ -107,15 +107,23 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 			UPDATE users
 			SET email = $2, email_verified = $3, name = $4, password_hash = $5, status = $6,
 			    totp_secret = $7, totp_enabled = $8, totp_last_step = $9, recovery_codes = $10,
-			    created_at = $11, updated_at = $12
+			    created_at = $11, updated_at = $12, role = $13
 			WHERE id = $1`,
 			id, next.Email, next.EmailVerified, next.Name, next.PasswordHash, next.Status,
 			next.TOTPSecret, next.TOTPEnabled, next.TOTPLastStep, codes(next.RecoveryCodes),
-			ts(next.CreatedAt), ts(next.UpdatedAt))
+			ts(next.CreatedAt), ts(next.UpdatedAt), roleOf(next.Role))
 		return wrap(err, "update user %s", id)
 	})
 	if err != nil {
 		return storage.User{}, err
 	}
 	return next, nil
+}
+
+// roleOf stores an empty role as member, the default.
+func roleOf(role string) string {
+	if role == "" {
+		return "member"
+	}
+	return role
 }

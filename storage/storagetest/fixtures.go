@@ -37,6 +37,7 @@ func sampleUser(id, email string) storage.User {
 		Name:          "User " + id,
 		PasswordHash:  "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2g",
 		Status:        storage.UserActive,
+		Role:          "member",
 		CreatedAt:     at(0),
 		UpdatedAt:     at(0),
 	}

@@ -44,6 +44,28 @@ func userTests() []test {
 			got, _ = s.GetUser(t.Context(), "u1")
 			same(t, "user without MFA", got, sampleUser("u1", "ann@example.com"))
 		}},
+		{"the role is stored, and an empty role is member", func(t *testing.T, s storage.Store) {
+			admin := sampleUser("u1", "ann@example.com")
+			admin.Role = "admin"
+			must(t, s.CreateUser(t.Context(), admin), "create admin")
+			plain := sampleUser("u2", "bob@example.com")
+			plain.Role = ""
+			must(t, s.CreateUser(t.Context(), plain), "create without a role")
+			if got, _ := s.GetUser(t.Context(), "u1"); got.Role != "admin" {
+				t.Fatalf("role %q, want admin", got.Role)
+			}
+			if got, _ := s.GetUser(t.Context(), "u2"); got.Role != "member" {
+				t.Fatalf("role %q, want member", got.Role)
+			}
+			_, err := s.UpdateUser(t.Context(), "u1", func(u storage.User) (storage.User, error) {
+				u.Role = "guest"
+				return u, nil
+			})
+			must(t, err, "change role")
+			if got, _ := s.GetUserByEmail(t.Context(), "ann@example.com"); got.Role != "guest" {
+				t.Fatalf("role %q after the change, want guest", got.Role)
+			}
+		}},
 		{"email taken in another case is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			mustBe(t, s.CreateUser(t.Context(), sampleUser("u2", "ANN@example.com")), storage.ErrAlreadyExists, "create")
