@@ -125,6 +125,9 @@ type Accounts struct {
 	ResetLink time.Duration `yaml:"reset_link"`
 	// MFAIssuer names the provider in authenticator apps.
 	MFAIssuer string `yaml:"mfa_issuer"`
+	// MFARequiredRoles lists the roles whose users must sign in with a
+	// second factor; one without it is sent to set it up first.
+	MFARequiredRoles []string `yaml:"mfa_required_roles"`
 }
 
 // Throttle configures brute-force protection: failed passwords and codes
@@ -232,7 +235,20 @@ type User struct {
 	Password string `yaml:"password"`
 	// PasswordHash is an argon2id PHC string ("$argon2id$v=19$m=...").
 	PasswordHash string `yaml:"password_hash"`
+	// Role is one of Roles(); empty is member.
+	Role string `yaml:"role"`
 }
+
+// Built-in roles.
+const (
+	RoleAdmin     = "admin"
+	RoleDeveloper = "developer"
+	RoleMember    = "member"
+	RoleGuest     = "guest"
+)
+
+// Roles returns the built-in roles.
+func Roles() []string { return []string{RoleAdmin, RoleDeveloper, RoleMember, RoleGuest} }
 
 // Client types.
 const (
@@ -307,6 +323,7 @@ func Default() Config {
 		Log: Log{Level: "info", Format: "json"},
 		Accounts: Accounts{
 			Registration: false, ActivationLink: 24 * time.Hour, ResetLink: 30 * time.Minute, MFAIssuer: "TokenIM",
+			MFARequiredRoles: []string{RoleAdmin},
 		},
 		Throttle: Throttle{
 			Account: Limit{Free: 5, Base: time.Second, Max: 15 * time.Minute, ForgetAfter: time.Hour},

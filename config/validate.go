@@ -438,6 +438,9 @@ func (c Config) validateUsers(p *problems) {
 				p.add(path+".password_hash", "not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)")
 			}
 		}
+		if u.Role != "" && !slices.Contains(Roles(), u.Role) {
+			p.add(path+".role", "unknown role %q (want one of %s)", u.Role, strings.Join(Roles(), ", "))
+		}
 	}
 }
 
@@ -491,6 +494,11 @@ func (c Config) validateAccounts(p *problems) {
 	}
 	if strings.TrimSpace(a.MFAIssuer) == "" || strings.Contains(a.MFAIssuer, ":") {
 		p.add("accounts.mfa_issuer", "required, without a colon")
+	}
+	for i, r := range a.MFARequiredRoles {
+		if !slices.Contains(Roles(), r) {
+			p.add(fmt.Sprintf("accounts.mfa_required_roles[%d]", i), "unknown role %q (want one of %s)", r, strings.Join(Roles(), ", "))
+		}
 	}
 	for _, l := range []struct {
 		path  string

@@ -175,6 +175,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
 		{"a one-minute-short activation link", func(c *Config) { c.Accounts.ActivationLink = time.Second }, "accounts.activation_link", "between 1m and 720h"},
 		{"a day-long reset link is the longest", func(c *Config) { c.Accounts.ResetLink = 25 * time.Hour }, "accounts.reset_link", "between 1m and 24h"},
+		{"an unknown role requiring MFA", func(c *Config) { c.Accounts.MFARequiredRoles = []string{"root"} }, "accounts.mfa_required_roles[0]", `unknown role "root"`},
+		{"a bootstrap user with an unknown role", func(c *Config) { c.Users[0].Role = "owner" }, "users[0].role", `unknown role "owner"`},
 		{"an MFA issuer with a colon", func(c *Config) { c.Accounts.MFAIssuer = "Token:IM" }, "accounts.mfa_issuer", "without a colon"},
 		{"no free failures", func(c *Config) { c.Throttle.Account.Free = 0 }, "throttle.account.free", "at least 1"},
 		{"a max wait below the base", func(c *Config) { c.Throttle.IP.Max = time.Millisecond }, "throttle.ip.max", "max at least base"},

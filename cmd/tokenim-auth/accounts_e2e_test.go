@@ -278,3 +278,42 @@ func startProviderWith(t *testing.T, dbURL, extra string) running {
 	t.Helper()
 	return startProviderConfig(t, dbURL, extra)
 }
+
+func TestRoleRequiresTwoFactor(t *testing.T) {
+	// Every member must use a second factor here; Ann is a member.
+	p := startProviderWith(t, "memory", `
+accounts:
+  mfa_required_roles: [member]
+`)
+	a := newApp(t, p)
+	b := newBrowser(t, p.issuer, webCallback)
+	z := a.start(t)
+	pg := signIn(t, b, b.get(z.url), annEmail, annPassword)
+	t.Run("a user of the role without a second factor is sent to set one up", func(t *testing.T) {
+		if pg.url.Path != "/account" || !strings.Contains(pg.body, `role="alert"`) || !strings.Contains(pg.body, `action="/account/mfa/enrol"`) {
+			t.Fatalf("after the password: %d %s", pg.status, pg.url)
+		}
+	})
+	enrol := b.submitTo(pg, "/account/mfa/enrol", nil)
+	secret := strings.ReplaceAll(regexp.MustCompile(`<p class="secret"><code>([A-Z2-7 ]+)</code>`).FindStringSubmatch(enrol.body)[1], " ", "")
+	code, _ := totp.GenerateCode(secret, time.Now())
+	if done := b.submitTo(enrol, "/account/mfa/confirm", map[string]string{"code": code}); done.status != http.StatusOK {
+		t.Fatalf("confirm: %d", done.status)
+	}
+	t.Run("once set up, the app's sign-in asks for the code", func(t *testing.T) {
+		z := a.start(t)
+		pg := b.get(z.url)
+		if !strings.Contains(pg.url.Path, "/login") {
+			t.Fatalf("a password-only session authorized the app: %s", pg.url)
+		}
+		pg = signIn(t, b, pg, annEmail, annPassword)
+		if !strings.Contains(pg.url.Path, "/login/mfa") {
+			t.Fatalf("after the password: %s", pg.url)
+		}
+		next, _ := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+		cb := callback(t, complete(t, b, b.submit(pg, map[string]string{"code": next})), p.issuer)
+		if cb.Get("code") == "" {
+			t.Fatalf("callback %v", cb)
+		}
+	})
+}

@@ -93,7 +93,7 @@ func upsertUser(ctx context.Context, store storage.Users, u config.User, now tim
 		}
 		return store.CreateUser(ctx, storage.User{
 			ID: uuid.NewString(), Email: strings.TrimSpace(u.Email), EmailVerified: true, Name: u.Name,
-			PasswordHash: hash, Status: storage.UserActive, CreatedAt: now, UpdatedAt: now,
+			PasswordHash: hash, Status: storage.UserActive, Role: u.Role, CreatedAt: now, UpdatedAt: now,
 		})
 	}
 	if err != nil {
@@ -101,6 +101,9 @@ func upsertUser(ctx context.Context, store storage.Users, u config.User, now tim
 	}
 	_, err = store.UpdateUser(ctx, existing.ID, func(have storage.User) (storage.User, error) {
 		have.Name = u.Name
+		if u.Role != "" {
+			have.Role = u.Role
+		}
 		if u.PasswordHash != "" && have.PasswordHash != u.PasswordHash {
 			have.PasswordHash = u.PasswordHash
 			have.UpdatedAt = now

@@ -174,6 +174,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		IDTokenLifespan:       cfg.Lifespans.IDToken,
 		FlowLifespan:          cfg.Lifespans.Flow,
 		Scopes:                scopeNames(cfg),
+		MFARoles:              cfg.Accounts.MFARequiredRoles,
 		Algorithm:             cfg.Keys.Algorithm,
 		TokenKey:              ring.Derive(secret.PurposeTokens),
 		Hasher:                hasher,
@@ -195,7 +196,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		login.New(login.Config{
 			Store: store, Sessions: sessions, Pages: pages, Keys: km,
 			Accounts: acc.accounts, IPs: acc.ips, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
-			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration,
+			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 			Passwords: password.NewPolicy(), Logger: logger,
 		}),

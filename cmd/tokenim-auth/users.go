@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -39,8 +40,12 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	name := fs.String("name", "", "display name")
 	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
 	output := fs.String("output", "text", "output format: text or json")
+	role := fs.String("role", config.RoleMember, "the user's role: "+strings.Join(config.Roles(), ", "))
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if !slices.Contains(config.Roles(), *role) {
+		return usagef("--role: unknown role %q (want one of %s)", *role, strings.Join(config.Roles(), ", "))
 	}
 	addr := strings.TrimSpace(*email)
 	if !config.IsEmail(addr) {
@@ -70,7 +75,7 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	}
 	defer store.Close()
 	now := time.Now().UTC().Truncate(time.Second)
-	u := storage.User{ID: uuid.NewString(), Email: addr, EmailVerified: true, Name: *name, PasswordHash: hash, Status: storage.UserActive, CreatedAt: now, UpdatedAt: now}
+	u := storage.User{ID: uuid.NewString(), Email: addr, EmailVerified: true, Name: *name, PasswordHash: hash, Status: storage.UserActive, Role: *role, CreatedAt: now, UpdatedAt: now}
 	if err := store.CreateUser(ctx, u); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			return usagef("an account with email %q already exists", addr)
@@ -106,6 +111,7 @@ func usersList(ctx context.Context, args []string, e env) error {
 		Email     string    `json:"email"`
 		Name      string    `json:"name"`
 		Status    string    `json:"status"`
+		Role      string    `json:"role"`
 		CreatedAt time.Time `json:"created_at"`
 	}
 	all := []userOut{}
@@ -116,7 +122,7 @@ func usersList(ctx context.Context, args []string, e env) error {
 			return err
 		}
 		for _, u := range batch {
-			all = append(all, userOut{u.ID, u.Email, u.Name, string(u.Status), u.CreatedAt})
+			all = append(all, userOut{u.ID, u.Email, u.Name, string(u.Status), u.Role, u.CreatedAt})
 		}
 		if len(batch) < page.Limit {
 			break
@@ -129,9 +135,9 @@ func usersList(ctx context.Context, args []string, e env) error {
 		return enc.Encode(all)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "EMAIL\tNAME\tSTATUS\tID\tCREATED")
+	fmt.Fprintln(tw, "EMAIL\tNAME\tROLE\tSTATUS\tID\tCREATED")
 	for _, u := range all {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Status, u.ID, u.CreatedAt.Format(time.DateOnly))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Email, u.Name, u.Role, u.Status, u.ID, u.CreatedAt.Format(time.DateOnly))
 	}
 	return tw.Flush()
 }

@@ -121,6 +121,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 		h.fail(w, r, "account page", err)
 		return
 	}
+	if r.URL.Query().Get("setup") == "mfa" && !s.User.TOTPEnabled {
+		// Sent here because the role or an app requires a second factor.
+		p.Error = "mfa.required"
+	}
 	h.render(w, r, http.StatusOK, p)
 }
 

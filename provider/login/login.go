@@ -86,6 +86,8 @@ type Config struct {
 	Composer Composer
 	// Registration opens /register.
 	Registration bool
+	// MFARoles are the roles whose users must use a second factor.
+	MFARoles []string
 	// Issuer is the provider's public URL, the base of emailed links.
 	Issuer         string
 	ActivationLink time.Duration
@@ -134,7 +136,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 // safeNext keeps a return address only if it is one of the provider's
 // own account pages: anything else could make sign-in an open redirector.
 func safeNext(next string) string {
-	if next == "/account" || (strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
+	if next == "/account" || next == "/account?setup=mfa" || (strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
 		return next
 	}
 	return ""
@@ -315,12 +317,14 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login/mfa?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	if t.flow != nil && demandsTwoFactor(t.flow.Query) {
-		// The app asked for a second factor this account does not have.
-		h.message(w, r, http.StatusForbidden, web.MessagePage{Title: "message.title", Message: "mfa.required", LinkText: "account.title", LinkURL: "/account"})
+	h.succeeded(ctx, key)
+	if slices.Contains(h.cfg.MFARoles, user.Role) || (t.flow != nil && demandsTwoFactor(t.flow.Query)) {
+		// The role or the app requires a second factor this account does
+		// not have yet: sign in to the account page only, to set it up.
+		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
+		h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, "", "/account?setup=mfa")
 		return
 	}
-	h.succeeded(ctx, key)
 	h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, flowID, t.next)
 }
 

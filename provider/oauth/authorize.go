@@ -52,7 +52,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !signedIn || needsLogin(prompt, ar.GetRequestForm().Get("max_age"), flow != nil, signed.Session.AuthTime, requestedAt, now) ||
-		(wantsTwoFactor(ar.GetRequestForm()) && signed.Session.ACR != session.ACRTwoFactor) {
+		((wantsTwoFactor(ar.GetRequestForm()) || slices.Contains(p.cfg.MFARoles, signed.User.Role)) && signed.Session.ACR != session.ACRTwoFactor) {
 		if slices.Contains(prompt, "none") {
 			p.writeAuthorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
 			return

@@ -40,6 +40,9 @@ type Config struct {
 	FlowLifespan time.Duration
 	// Scopes is the scope catalogue, advertised in discovery.
 	Scopes []string
+	// MFARoles are the roles whose users must have signed in with a second
+	// factor to authorize an app.
+	MFARoles []string
 	// Algorithm is the ID token signing algorithm, advertised in discovery.
 	Algorithm string
 	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the
