@@ -194,7 +194,7 @@ func (h *Handler) mailAllowed(ctx context.Context, email string) bool {
 }
 
 func (h *Handler) mailLocale(r *http.Request, uiLocales string) mail.Locale {
-	return mail.Locale(h.cfg.Pages.Locale(r, uiLocales))
+	return h.cfg.Pages.Locale(r, uiLocales)
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status int, p web.RegisterPage) {

@@ -13,6 +13,8 @@ import (
 	texttemplate "text/template"
 	"time"
 	"unicode"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
 //go:embed templates
@@ -56,7 +58,7 @@ const maxNameRunes = 64
 // Composer renders the account mails. It holds templates parsed once and
 // is safe for concurrent use.
 type Composer struct {
-	msgs  catalogue
+	msgs  i18n.Catalogue
 	mails map[string]map[Locale]templates
 }
 
@@ -88,7 +90,7 @@ func NewComposer() (*Composer, error) {
 
 // newComposer is NewComposer with the templates and catalogue as
 // parameters, so tests can check what it refuses.
-func newComposer(fsys fs.FS, msgs catalogue) (*Composer, error) {
+func newComposer(fsys fs.FS, msgs i18n.Catalogue) (*Composer, error) {
 	c := &Composer{msgs: msgs, mails: map[string]map[Locale]templates{}}
 	var errs []error
 	used := map[string]bool{layoutText: true, layoutHTML: true}
@@ -96,7 +98,7 @@ func newComposer(fsys fs.FS, msgs catalogue) (*Composer, error) {
 		used[name+".txt"] = true
 		used[name+".html"] = true
 		c.mails[name] = map[Locale]templates{}
-		for _, loc := range locales() {
+		for _, loc := range i18n.Locales() {
 			t, err := c.parse(fsys, name, loc)
 			if err != nil {
 				errs = append(errs, err)
@@ -118,7 +120,7 @@ func newComposer(fsys fs.FS, msgs catalogue) (*Composer, error) {
 // name: a missing message, a wrong number of arguments to one (fmt then
 // prints "%!"), or an empty subject is an error here.
 func (c *Composer) parse(fsys fs.FS, name string, loc Locale) (templates, error) {
-	t := c.msgs.translator(loc)
+	t := c.msgs.Translator(loc)
 	text, err := texttemplate.New(name).Funcs(texttemplate.FuncMap{"t": t}).
 		ParseFS(fsys, layoutText, name+".txt")
 	if err != nil {
@@ -232,7 +234,7 @@ func cleanName(s string) string {
 }
 
 func (c *Composer) render(t templates, loc Locale, to, name, link string, expires time.Duration) (Message, error) {
-	v := view{Lang: loc, Name: name, Link: link, Expiry: c.msgs.inWords(loc, expires)}
+	v := view{Lang: loc, Name: name, Link: link, Expiry: inWords(c.msgs, loc, expires)}
 	var subject, text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return Message{}, fmt.Errorf("subject: %w", err)

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode"
 
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 	nethtml "golang.org/x/net/html"
 )
 
@@ -191,18 +192,20 @@ func TestNewComposerRefusesBrokenTemplates(t *testing.T) {
 	files := templateMapFS(t)
 	for _, tc := range []struct {
 		name   string
-		change func(fstest.MapFS, catalogue)
+		change func(fstest.MapFS, i18n.Catalogue)
 		want   string
 	}{
-		{"a message missing in Chinese", func(_ fstest.MapFS, c catalogue) { c["reset.signout"] = message{en: "Signed out."} }, `no zh-CN text for message "reset.signout"`},
-		{"a message missing altogether", func(_ fstest.MapFS, c catalogue) { delete(c, "signature") }, `no en text for message "signature"`},
-		{"a text with a verb the template does not fill", func(_ fstest.MapFS, c catalogue) { c["footer"] = message{en: "Sent to %s.", zh: "发送至 %s。"} }, "wrong number of arguments"},
-		{"a text without the verb the template fills", func(_ fstest.MapFS, c catalogue) { c["link.expires"] = message{en: "Soon.", zh: "很快。"} }, "wrong number of arguments"},
-		{"a mail's template missing", func(f fstest.MapFS, _ catalogue) { delete(f, "password_reset.html") }, "parse password_reset html"},
-		{"a mail without a subject", func(f fstest.MapFS, _ catalogue) {
+		{"a message missing in Chinese", func(_ fstest.MapFS, c i18n.Catalogue) { c["reset.signout"] = i18n.Text{EN: "Signed out."} }, `no zh-CN text for message "reset.signout"`},
+		{"a message missing altogether", func(_ fstest.MapFS, c i18n.Catalogue) { delete(c, "signature") }, `no en text for message "signature"`},
+		{"a text with a verb the template does not fill", func(_ fstest.MapFS, c i18n.Catalogue) {
+			c["footer"] = i18n.Text{EN: "Sent to %s.", ZH: "发送至 %s。"}
+		}, "wrong number of arguments"},
+		{"a text without the verb the template fills", func(_ fstest.MapFS, c i18n.Catalogue) { c["link.expires"] = i18n.Text{EN: "Soon.", ZH: "很快。"} }, "wrong number of arguments"},
+		{"a mail's template missing", func(f fstest.MapFS, _ i18n.Catalogue) { delete(f, "password_reset.html") }, "parse password_reset html"},
+		{"a mail without a subject", func(f fstest.MapFS, _ i18n.Catalogue) {
 			f["activation.txt"] = &fstest.MapFile{Data: []byte(`{{define "subject"}} {{end}}{{define "intro"}}{{end}}{{define "open"}}{{end}}{{define "notes"}}{{end}}`)}
 		}, "empty subject"},
-		{"a template file no mail uses", func(f fstest.MapFS, _ catalogue) { f["welcome.txt"] = &fstest.MapFile{Data: []byte("hi")} }, "template file welcome.txt is not used by any mail"},
+		{"a template file no mail uses", func(f fstest.MapFS, _ i18n.Catalogue) { f["welcome.txt"] = &fstest.MapFile{Data: []byte("hi")} }, "template file welcome.txt is not used by any mail"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			fsys := maps.Clone(files)

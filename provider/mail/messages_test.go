@@ -3,6 +3,8 @@ package mail
 import (
 	"testing"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
 func TestExpiryInWords(t *testing.T) {
@@ -22,10 +24,10 @@ func TestExpiryInWords(t *testing.T) {
 		{"days and hours are said in hours", 49 * time.Hour, "49 hours", "49 小时"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := msgs.inWords(English, tc.d); got != tc.en {
+			if got := inWords(msgs, English, tc.d); got != tc.en {
 				t.Errorf("English %s: %q, want %q", tc.d, got, tc.en)
 			}
-			if got := msgs.inWords(Chinese, tc.d); got != tc.zh {
+			if got := inWords(msgs, Chinese, tc.d); got != tc.zh {
 				t.Errorf("Chinese %s: %q, want %q", tc.d, got, tc.zh)
 			}
 		})
@@ -36,25 +38,12 @@ func TestExpiryInWords(t *testing.T) {
 // same number of arguments: the sample renders of NewComposer would miss
 // a message no template uses yet.
 func TestCatalogueIsComplete(t *testing.T) {
-	verbs := func(s string) int {
-		n := 0
-		for i := 0; i < len(s); i++ {
-			if s[i] == '%' {
-				if i+1 < len(s) && s[i+1] == '%' {
-					i++
-					continue
-				}
-				n++
-			}
-		}
-		return n
-	}
 	for key, m := range messages() {
-		if m.en == "" || m.zh == "" {
+		if m.EN == "" || m.ZH == "" {
 			t.Errorf("message %q lacks a text: %+v", key, m)
 		}
-		if verbs(m.en) != verbs(m.zh) {
-			t.Errorf("message %q takes %d arguments in English and %d in Chinese", key, verbs(m.en), verbs(m.zh))
+		if i18n.Verbs(m.EN) != i18n.Verbs(m.ZH) {
+			t.Errorf("message %q takes %d arguments in English and %d in Chinese", key, i18n.Verbs(m.EN), i18n.Verbs(m.ZH))
 		}
 	}
 }

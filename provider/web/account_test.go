@@ -35,7 +35,7 @@ func TestAccountQRCode(t *testing.T) {
 			if src := attr(imgs[0], "src"); src != testQR {
 				t.Errorf("src = %q, want the data: URI", src)
 			}
-			want, _ := messages().text(loc, "account.mfa_qr_alt")
+			want, _ := messages().Lookup(loc, "account.mfa_qr_alt")
 			if alt := attr(imgs[0], "alt"); alt != want {
 				t.Errorf("alt = %q, want %q", alt, want)
 			}
@@ -87,7 +87,7 @@ func TestAccountRecoveryCodes(t *testing.T) {
 		{"with two-step verification off no codes are shown",
 			AccountPage{CSRFToken: testCSRF}, nil},
 	}
-	warning, _ := messages().text(English, "account.recovery_warning")
+	warning, _ := messages().Lookup(English, "account.recovery_warning")
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)

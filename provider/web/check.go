@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"io/fs"
 	"text/template/parse"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
 // checkMessages walks a parsed page and reports every call of t that
@@ -13,7 +15,7 @@ import (
 // string literal (it could not be checked here), a key missing in either
 // language, or a text taking a different number of arguments than the
 // template passes.
-func checkMessages(t *template.Template, msgs catalogue) error {
+func checkMessages(t *template.Template, msgs i18n.Catalogue) error {
 	var errs []error
 	for _, tt := range t.Templates() {
 		if tt.Tree == nil || tt.Tree.Root == nil {
@@ -27,7 +29,7 @@ func checkMessages(t *template.Template, msgs catalogue) error {
 }
 
 type keyChecker struct {
-	msgs catalogue
+	msgs i18n.Catalogue
 	tree *parse.Tree
 	errs []error
 }
@@ -109,12 +111,12 @@ func (c *keyChecker) call(cmd *parse.CommandNode, piped bool) {
 		given++
 	}
 	for _, loc := range locales() {
-		s, ok := c.msgs.text(loc, key.Text)
+		s, ok := c.msgs.Lookup(loc, key.Text)
 		if !ok {
 			c.fail(cmd, "message %q has no %s text", key.Text, loc)
 			continue
 		}
-		if want := verbs(s); want != given {
+		if want := i18n.Verbs(s); want != given {
 			c.fail(cmd, "message %q takes %d arguments in %s, the template gives %d", key.Text, want, loc, given)
 		}
 	}

@@ -6,22 +6,23 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 	"golang.org/x/text/language"
 )
 
 // Locale is a language the pages are written in, as a BCP 47 tag; it is
 // also the value of the page's lang attribute.
-type Locale string
+type Locale = i18n.Locale
 
 // The locales every page is written in.
 const (
-	English Locale = "en"
-	Chinese Locale = "zh-CN" // Simplified Chinese
+	English = i18n.English
+	Chinese = i18n.Chinese
 )
 
 // locales lists the supported locales in the matcher's order: English,
 // the first, is the default.
-func locales() []Locale { return []Locale{English, Chinese} }
+func locales() []Locale { return i18n.Locales() }
 
 // chooser matches wanted languages against locales(), index for index.
 // The Renderer builds one at start: building a matcher costs far more than

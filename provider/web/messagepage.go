@@ -57,7 +57,7 @@ func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int,
 		// An unknown key falls back to "Continue", which suits any link,
 		// rather than to the generic error title.
 		key := cmp.Or(p.LinkText, linkTextKey)
-		if _, ok := r.msgs.text(loc, key); !ok {
+		if _, ok := r.msgs.Lookup(loc, key); !ok {
 			r.logger.WarnContext(req.Context(), "unknown page message key", "key", key, "field", "link")
 			key = linkTextKey
 		}

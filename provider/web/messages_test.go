@@ -7,6 +7,7 @@ import (
 	"testing"
 	"unicode"
 
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 	"github.com/tokenim/tokenim-auth/templates"
 )
 
@@ -44,7 +45,7 @@ func TestCatalogue(t *testing.T) {
 	t.Run("every key handlers pass exists in both languages and takes no arguments", func(t *testing.T) {
 		for _, k := range handlerKeys() {
 			for _, loc := range locales() {
-				s, ok := msgs.text(loc, k)
+				s, ok := msgs.Lookup(loc, k)
 				if !ok {
 					t.Errorf("%s: no %s text", k, loc)
 				}
@@ -57,11 +58,11 @@ func TestCatalogue(t *testing.T) {
 	t.Run("every key handlers pass with an argument takes exactly one in both languages", func(t *testing.T) {
 		for _, k := range handlerArgKeys() {
 			for _, loc := range locales() {
-				s, ok := msgs.text(loc, k)
+				s, ok := msgs.Lookup(loc, k)
 				if !ok {
 					t.Errorf("%s: no %s text", k, loc)
 				}
-				if n := verbs(s); n != 1 {
+				if n := i18n.Verbs(s); n != 1 {
 					t.Errorf("%s (%s) takes %d arguments, but a view has one ErrorArg: %q", k, loc, n, s)
 				}
 			}
@@ -94,30 +95,30 @@ func TestCatalogue(t *testing.T) {
 	})
 	t.Run("both languages of a text take the same arguments", func(t *testing.T) {
 		for k, m := range msgs {
-			if verbs(m.en) != verbs(m.zh) {
-				t.Errorf("%s: %d arguments in English, %d in Chinese", k, verbs(m.en), verbs(m.zh))
+			if i18n.Verbs(m.EN) != i18n.Verbs(m.ZH) {
+				t.Errorf("%s: %d arguments in English, %d in Chinese", k, i18n.Verbs(m.EN), i18n.Verbs(m.ZH))
 			}
 		}
 	})
 	t.Run("English texts are English and Chinese texts are Chinese", func(t *testing.T) {
 		for k, m := range msgs {
-			if hasHan(m.en) {
-				t.Errorf("%s: Chinese characters in the English text %q", k, m.en)
+			if hasHan(m.EN) {
+				t.Errorf("%s: Chinese characters in the English text %q", k, m.EN)
 			}
-			if !hasHan(m.zh) {
-				t.Errorf("%s: no Chinese characters in the Chinese text %q", k, m.zh)
+			if !hasHan(m.ZH) {
+				t.Errorf("%s: no Chinese characters in the Chinese text %q", k, m.ZH)
 			}
 		}
 	})
 	t.Run("Chinese texts use full-width punctuation", func(t *testing.T) {
 		for k, m := range msgs {
 			for _, p := range []string{",", "?", "!", ":", ";", "(", ")"} {
-				if strings.Contains(m.zh, p) {
-					t.Errorf("%s: half-width %q in %q", k, p, m.zh)
+				if strings.Contains(m.ZH, p) {
+					t.Errorf("%s: half-width %q in %q", k, p, m.ZH)
 				}
 			}
-			if strings.HasSuffix(m.zh, ".") {
-				t.Errorf("%s: ends with a half-width full stop: %q", k, m.zh)
+			if strings.HasSuffix(m.ZH, ".") {
+				t.Errorf("%s: ends with a half-width full stop: %q", k, m.ZH)
 			}
 		}
 	})
@@ -141,7 +142,7 @@ func TestTranslator(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := msgs.translator(tc.loc)(tc.key, tc.args...)
+			got, err := msgs.Translator(tc.loc)(tc.key, tc.args...)
 			if (err != nil) != tc.wantErr || got != tc.want {
 				t.Errorf("t(%q) = %q, %v; want %q, error %v", tc.key, got, err, tc.want, tc.wantErr)
 			}

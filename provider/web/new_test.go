@@ -7,6 +7,7 @@ import (
 	"testing"
 	"testing/fstest"
 
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 	"github.com/tokenim/tokenim-auth/templates"
 )
 
@@ -39,7 +40,7 @@ func TestNew(t *testing.T) {
 	tests := []struct {
 		name    string
 		breakFS func(fstest.MapFS)
-		breakMs func(catalogue)
+		breakMs func(i18n.Catalogue)
 		wantErr []string // substrings of the error; none means success
 	}{
 		{name: "the real templates and catalogue load"},
@@ -65,12 +66,12 @@ func TestNew(t *testing.T) {
 		},
 		{
 			name:    "a key missing in Chinese fails",
-			breakMs: func(c catalogue) { m := c["login.submit"]; m.zh = ""; c["login.submit"] = m },
+			breakMs: func(c i18n.Catalogue) { m := c["login.submit"]; m.ZH = ""; c["login.submit"] = m },
 			wantErr: []string{`"login.submit" has no zh-CN text`, "login.html"},
 		},
 		{
 			name:    "a key missing in English fails",
-			breakMs: func(c catalogue) { m := c["footer.language"]; m.en = ""; c["footer.language"] = m },
+			breakMs: func(c i18n.Catalogue) { m := c["footer.language"]; m.EN = ""; c["footer.language"] = m },
 			wantErr: []string{`"footer.language" has no en text`, "layout.html"},
 		},
 		{
@@ -112,17 +113,17 @@ func TestNew(t *testing.T) {
 		},
 		{
 			name:    "a catalogue without the generic error title fails",
-			breakMs: func(c catalogue) { delete(c, genericKey) },
+			breakMs: func(c i18n.Catalogue) { delete(c, genericKey) },
 			wantErr: []string{genericKey},
 		},
 		{
 			name:    "a catalogue without the result page's default title fails",
-			breakMs: func(c catalogue) { m := c[messageTitleKey]; m.zh = ""; c[messageTitleKey] = m },
+			breakMs: func(c i18n.Catalogue) { m := c[messageTitleKey]; m.ZH = ""; c[messageTitleKey] = m },
 			wantErr: []string{messageTitleKey},
 		},
 		{
 			name:    "a catalogue without the result page's default link text fails",
-			breakMs: func(c catalogue) { delete(c, linkTextKey) },
+			breakMs: func(c i18n.Catalogue) { delete(c, linkTextKey) },
 			wantErr: []string{linkTextKey},
 		},
 		{

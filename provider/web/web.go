@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync/atomic"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
 // Config holds what a Renderer is built from.
@@ -28,7 +30,7 @@ type Config struct {
 // It is safe for concurrent use.
 type Renderer struct {
 	logger *slog.Logger
-	msgs   catalogue
+	msgs   i18n.Catalogue
 	// pages holds each page parsed with the layout, once per locale.
 	pages    map[string]map[Locale]*template.Template
 	assets   map[string]asset
@@ -80,7 +82,7 @@ func New(cfg Config) (*Renderer, error) {
 
 // newRenderer is New with the message catalogue as a parameter, so tests
 // can check what New does with an incomplete one.
-func newRenderer(cfg Config, msgs catalogue) (*Renderer, error) {
+func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 	if cfg.FS == nil {
 		return nil, errors.New("web: no template file system")
 	}
@@ -91,7 +93,7 @@ func newRenderer(cfg Config, msgs catalogue) (*Renderer, error) {
 	// The texts shown in place of a view's missing or unknown keys.
 	for _, key := range []string{genericKey, messageTitleKey, linkTextKey} {
 		for _, loc := range locales() {
-			if _, ok := msgs.text(loc, key); !ok {
+			if _, ok := msgs.Lookup(loc, key); !ok {
 				return nil, fmt.Errorf("web: message %q has no %s text", key, loc)
 			}
 		}
@@ -139,7 +141,7 @@ func (r *Renderer) parse(fsys fs.FS, page string) error {
 	r.pages[page] = map[Locale]*template.Template{}
 	for _, loc := range locales() {
 		t, err := template.New(file).
-			Funcs(template.FuncMap{"t": r.msgs.translator(loc)}).
+			Funcs(template.FuncMap{"t": r.msgs.Translator(loc)}).
 			ParseFS(fsys, layoutFile, file)
 		if err != nil {
 			return fmt.Errorf("web: parse %s page: %w", page, err)
@@ -187,18 +189,18 @@ func (r *Renderer) message(ctx context.Context, loc Locale, field, key string, a
 	if key == "" {
 		return ""
 	}
-	s, ok := r.msgs.text(loc, key)
+	s, ok := r.msgs.Lookup(loc, key)
 	if !ok {
 		r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
-		s, _ := r.msgs.text(loc, genericKey)
+		s, _ := r.msgs.Lookup(loc, genericKey)
 		return s
 	}
-	want := verbs(s)
+	want := i18n.Verbs(s)
 	if want != len(args) {
 		r.logger.WarnContext(ctx, "page message key given the wrong number of arguments",
 			"key", key, "field", field, "takes", want, "given", len(args))
 		if want > len(args) {
-			s, _ := r.msgs.text(loc, genericKey)
+			s, _ := r.msgs.Lookup(loc, genericKey)
 			return s
 		}
 	}
