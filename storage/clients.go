@@ -31,6 +31,9 @@ type ClientSecret struct {
 	CreatedAt time.Time
 	// ExpiresAt is when the secret stops working; zero means never.
 	ExpiresAt time.Time
+	// LastUsedAt is when the secret last authenticated the client, to
+	// about a minute; zero when never.
+	LastUsedAt time.Time
 }
 
 // Client is a registered OAuth client (an app, a bot, a resource server).
@@ -73,6 +76,11 @@ type Clients interface {
 	// updates of one client are serialized, none is lost. An error from
 	// update is returned as is and nothing is written. ErrNotFound if absent.
 	UpdateClient(ctx context.Context, id string, update func(Client) (Client, error)) (Client, error)
+	// TouchClientSecret records that the client's secret was used at at.
+	// A use less than a minute after the recorded one may be left out, so
+	// that a busy client does not write on every request. An unknown
+	// client or secret is not an error (it may have been rotated away).
+	TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error
 	// DeleteClient removes the client, its secrets, and every token,
 	// consent and pending flow issued to it. ErrNotFound if absent.
 	DeleteClient(ctx context.Context, id string) error

@@ -97,6 +97,24 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	})
 }
 
+// TouchClientSecret implements storage.Clients.
+func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error {
+	return s.do(ctx, func(t *txn) error {
+		c, ok := s.clients[clientID]
+		if !ok {
+			return nil
+		}
+		for i, sec := range c.Secrets {
+			if sec.ID == secretID && (sec.LastUsedAt.IsZero() || at.Sub(sec.LastUsedAt) >= time.Minute) {
+				c = cloneClient(c)
+				c.Secrets[i].LastUsedAt = at
+				put(t, s.clients, clientID, c)
+			}
+		}
+		return nil
+	})
+}
+
 // SeenJTI implements storage.JTIs.
 func (s *Store) SeenJTI(ctx context.Context, jti string, now time.Time) (bool, error) {
 	var seen bool

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
@@ -17,7 +18,7 @@ const selectClients = `
 SELECT c.id, c.name, c.type, c.redirect_uris, c.post_logout_redirect_uris,
        c.grant_types, c.scopes, c.audience, c.token_endpoint_auth_method,
        c.jwks_uri, c.skip_consent, c.created_at, c.updated_at,
-       s.ids, s.hashes, s.prefixes, s.created, s.expires
+       s.ids, s.hashes, s.prefixes, s.created, s.expires, s.used
 FROM clients c
 LEFT JOIN (
     SELECT client_id,
@@ -25,7 +26,8 @@ LEFT JOIN (
            array_agg(hash ORDER BY position)       AS hashes,
            array_agg(prefix ORDER BY position)     AS prefixes,
            array_agg(created_at ORDER BY position) AS created,
-           array_agg(expires_at ORDER BY position) AS expires
+           array_agg(expires_at ORDER BY position) AS expires,
+           array_agg(last_used_at ORDER BY position) AS used
     FROM client_secrets
     GROUP BY client_id
 ) s ON s.client_id = c.id`
@@ -36,11 +38,12 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 		ids, prefixes    []string
 		hashes           [][]byte
 		created, expires []pgtype.Timestamptz
+		used             []pgtype.Timestamptz
 	)
 	err := row.Scan(&c.ID, &c.Name, &c.Type, &c.RedirectURIs, &c.PostLogoutRedirectURIs,
 		&c.GrantTypes, &c.Scopes, &c.Audience, &c.TokenEndpointAuthMethod,
 		&c.JWKSURI, &c.SkipConsent, into(&c.CreatedAt), into(&c.UpdatedAt),
-		&ids, &hashes, &prefixes, &created, &expires)
+		&ids, &hashes, &prefixes, &created, &expires, &used)
 	if err != nil {
 		return storage.Client{}, err
 	}
@@ -51,11 +54,12 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 	c.Audience = listOf(c.Audience)
 	for i := range ids {
 		c.Secrets = append(c.Secrets, storage.ClientSecret{
-			ID:        ids[i],
-			Hash:      hashes[i],
-			Prefix:    prefixes[i],
-			CreatedAt: timeOf(created[i]),
-			ExpiresAt: timeOf(expires[i]),
+			ID:         ids[i],
+			Hash:       hashes[i],
+			Prefix:     prefixes[i],
+			CreatedAt:  timeOf(created[i]),
+			ExpiresAt:  timeOf(expires[i]),
+			LastUsedAt: timeOf(used[i]),
 		})
 	}
 	return c, nil
@@ -85,10 +89,10 @@ func clientArgs(c storage.Client) []any {
 // insertSecrets stores a client's secrets in one statement, numbering them
 // in the order given.
 const insertSecrets = `
-INSERT INTO client_secrets (client_id, id, position, hash, prefix, created_at, expires_at)
-SELECT $1, s.id, s.position, s.hash, s.prefix, s.created_at, s.expires_at
-FROM unnest($2::text[], $3::bytea[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-     WITH ORDINALITY AS s (id, hash, prefix, created_at, expires_at, position)`
+INSERT INTO client_secrets (client_id, id, position, hash, prefix, created_at, expires_at, last_used_at)
+SELECT $1, s.id, s.position, s.hash, s.prefix, s.created_at, s.expires_at, s.last_used_at
+FROM unnest($2::text[], $3::bytea[], $4::text[], $5::timestamptz[], $6::timestamptz[], $7::timestamptz[])
+     WITH ORDINALITY AS s (id, hash, prefix, created_at, expires_at, last_used_at, position)`
 
 func writeSecrets(ctx context.Context, q querier, clientID string, secrets []storage.ClientSecret) error {
 	if len(secrets) == 0 {
@@ -99,11 +103,12 @@ func writeSecrets(ctx context.Context, q querier, clientID string, secrets []sto
 	prefixes := make([]string, len(secrets))
 	created := make([]pgtype.Timestamptz, len(secrets))
 	expires := make([]pgtype.Timestamptz, len(secrets))
+	used := make([]pgtype.Timestamptz, len(secrets))
 	for i, sec := range secrets {
 		ids[i], hashes[i], prefixes[i] = sec.ID, sec.Hash, sec.Prefix
-		created[i], expires[i] = ts(sec.CreatedAt), ts(sec.ExpiresAt)
+		created[i], expires[i], used[i] = ts(sec.CreatedAt), ts(sec.ExpiresAt), ts(sec.LastUsedAt)
 	}
-	_, err := q.Exec(ctx, insertSecrets, clientID, ids, hashes, prefixes, created, expires)
+	_, err := q.Exec(ctx, insertSecrets, clientID, ids, hashes, prefixes, created, expires, used)
 	return err
 }
 
@@ -187,6 +192,19 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 		return storage.Client{}, err
 	}
 	return next, nil
+}
+
+// TouchClientSecret implements storage.Clients: one conditional UPDATE
+// that writes only when the recorded use is a minute old or more.
+func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	_, err := s.q(ctx).Exec(ctx, `
+		UPDATE client_secrets SET last_used_at = $3
+		WHERE client_id = $1 AND id = $2
+		  AND (last_used_at IS NULL OR last_used_at <= $3::timestamptz - interval '1 minute')`,
+		clientID, secretID, at)
+	return wrap(err, "record the use of a secret of client %s", clientID)
 }
 
 // DeleteClient implements storage.Clients. Its secrets, tokens, consents

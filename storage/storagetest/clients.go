@@ -33,6 +33,23 @@ func clientTests() []test {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")
 		}},
+		{"using a secret records when, at most once a minute", func(t *testing.T, s storage.Store) {
+			seedClient(t, s, "app")
+			secretID := sampleClient("app").Secrets[0].ID
+			must(t, s.TouchClientSecret(t.Context(), "app", secretID, at(time.Hour)), "first use")
+			must(t, s.TouchClientSecret(t.Context(), "app", secretID, at(time.Hour+30*time.Second)), "use within the minute")
+			got, _ := s.GetClient(t.Context(), "app")
+			if !got.Secrets[0].LastUsedAt.Equal(at(time.Hour)) {
+				t.Fatalf("last used %v, want %v", got.Secrets[0].LastUsedAt, at(time.Hour))
+			}
+			must(t, s.TouchClientSecret(t.Context(), "app", secretID, at(time.Hour+2*time.Minute)), "later use")
+			got, _ = s.GetClient(t.Context(), "app")
+			if !got.Secrets[0].LastUsedAt.Equal(at(time.Hour + 2*time.Minute)) {
+				t.Fatalf("last used %v after a later use", got.Secrets[0].LastUsedAt)
+			}
+			must(t, s.TouchClientSecret(t.Context(), "app", "gone", at(time.Hour)), "unknown secret")
+			must(t, s.TouchClientSecret(t.Context(), "ghost", secretID, at(time.Hour)), "unknown client")
+		}},
 		{"unknown client is ErrNotFound", func(t *testing.T, s storage.Store) {
 			_, err := s.GetClient(t.Context(), "nobody")
 			mustBe(t, err, storage.ErrNotFound, "get")
