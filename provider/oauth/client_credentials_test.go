@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -80,6 +81,41 @@ func TestClientCredentials(t *testing.T) {
 			}
 			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "expiring", s)
 			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+			if d := r.str("error_description"); !strings.Contains(d, "expired at") || !strings.Contains(d, secret.Prefix(s)) {
+				t.Fatalf("description %q: want it to say which secret expired, and when", d)
+			}
+			// A wrong secret does not claim to be expired.
+			if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "expiring", s+"x"); strings.Contains(r.str("error_description"), "expired") {
+				t.Fatalf("a wrong secret is described as expired: %s", r.raw)
+			}
+		})
+
+		t.Run("during a rotation both live secrets work", func(t *testing.T) {
+			oldSecret := h.bot("rotating", "im:messages.send")
+			newSecret := secret.NewClientSecret()
+			if _, err := h.store.UpdateClient(t.Context(), "rotating", func(c storage.Client) (storage.Client, error) {
+				c.Secrets[0].ExpiresAt = time.Now().Add(time.Hour).UTC().Truncate(time.Second)
+				c.Secrets = append(c.Secrets, storage.ClientSecret{ID: "rotating-2", Hash: h.hasher.Hash(newSecret), Prefix: secret.Prefix(newSecret), CreatedAt: time.Now().UTC().Truncate(time.Second)})
+				return c, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range []string{oldSecret, newSecret} {
+				if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "rotating", s); r.status != http.StatusOK {
+					t.Fatalf("secret %s…: %d %s", secret.Prefix(s), r.status, r.raw)
+				}
+			}
+		})
+
+		t.Run("a token request records when the secret was used", func(t *testing.T) {
+			s := h.bot("tracked", "im:messages.send")
+			if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "tracked", s); r.status != http.StatusOK {
+				t.Fatalf("token: %d", r.status)
+			}
+			c, _ := h.store.GetClient(t.Context(), "tracked")
+			if c.Secrets[0].LastUsedAt.IsZero() || time.Since(c.Secrets[0].LastUsedAt) > time.Minute {
+				t.Fatalf("last used %v", c.Secrets[0].LastUsedAt)
+			}
 		})
 
 		t.Run("a scope outside the client's list is refused", func(t *testing.T) {

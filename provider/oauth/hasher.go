@@ -20,6 +20,12 @@ func (s secretHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 	return s.h.Hash(string(data)), nil
 }
 
-func (s secretHasher) Compare(_ context.Context, hash, data []byte) error {
-	return s.h.Compare(hash, string(data))
+// Compare checks a presented secret and, when it matches, records which
+// stored hash it matched in the request's context (see touch).
+func (s secretHasher) Compare(ctx context.Context, hash, data []byte) error {
+	if err := s.h.Compare(hash, string(data)); err != nil {
+		return err
+	}
+	recordMatch(ctx, hash)
+	return nil
 }

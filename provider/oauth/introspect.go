@@ -16,16 +16,22 @@ import (
 // issued to it; for any other token the answer is {"active":false}, which
 // reveals nothing (section 2.2).
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if !readClientForm(w, r, "Client authentication is required: introspection answers registered resource servers and confidential clients only.") {
 		return
 	}
+	r, secret := withSecretRecorder(r)
+	ctx := r.Context()
 	caller, err := p.fosite.AuthenticateClient(ctx, r, r.PostForm)
 	if err != nil {
 		p.logServerError(ctx, "introspect", err)
-		writeError(w, http.StatusUnauthorized, "invalid_client", "Client authentication failed: introspection needs the credentials of a registered resource server or confidential client.")
+		desc := "Client authentication failed: introspection needs the credentials of a registered resource server or confidential client."
+		if hint, ok := p.expiredHint(r); ok {
+			desc = hint
+		}
+		writeError(w, http.StatusUnauthorized, "invalid_client", desc)
 		return
 	}
+	p.touch(ctx, caller, secret)
 	if caller.IsPublic() {
 		writeError(w, http.StatusUnauthorized, "invalid_client", "A public client cannot authenticate, so it cannot introspect tokens.")
 		return
@@ -114,7 +120,7 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := p.fosite.NewRevocationRequest(ctx, r); err != nil {
-		err = clientAuthError(r, err)
+		err = p.expiredSecret(r, clientAuthError(r, err))
 		p.logServerError(ctx, "revoke", err)
 		writeFositeError(w, err)
 		return

@@ -64,6 +64,7 @@ type Provider struct {
 	store  *fositeStore
 	cfg    Config
 	logger *slog.Logger
+	usage  usage
 }
 
 // New composes fosite with the handlers TokenIM Auth supports.
@@ -125,7 +126,7 @@ func New(cfg Config) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
-	return &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger}, nil
+	return &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[string]time.Time{}}}, nil
 }
 
 // Mount registers the endpoints on mux.

@@ -26,10 +26,11 @@ func isUserScope(s string) bool {
 
 // token is the token endpoint (RFC 6749 section 3.2).
 func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	if !readClientForm(w, r, "Client authentication is required: send the client's credentials, or its client_id for a public client.") {
 		return
 	}
+	r, secret := withSecretRecorder(r)
+	ctx := r.Context()
 	ar, err := p.fosite.NewAccessRequest(ctx, r, NewSession(""))
 	if err != nil {
 		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(supportedGrantTypes(), gt) {
@@ -38,6 +39,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeTokenError(w, r, ar, err)
 		return
 	}
+	p.touch(ctx, ar.GetClient(), secret)
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
 		grantClientScopes(ar)
 	}
@@ -75,7 +77,7 @@ func grantClientScopes(ar fosite.AccessRequester) {
 // a refresh token (two requests presenting the same one at once) is the
 // client's doing, so it is answered as invalid_grant, not server_error.
 func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
-	err = clientAuthError(r, err)
+	err = p.expiredSecret(r, clientAuthError(r, err))
 	if errors.Is(err, fosite.ErrSerializationFailure) {
 		hint := "The grant was used by another request at the same time; only one of them succeeds."
 		if ar != nil && ar.GetGrantTypes().ExactOne("refresh_token") {

@@ -1,0 +1,107 @@
+package oauth
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/ory/fosite"
+)
+
+// matchedKey carries, through a request's context, where the secret
+// hasher records which stored hash a presented client secret matched.
+type matchedKey struct{}
+
+// matched is the hash a request's client secret matched, if any.
+type matched struct{ hash []byte }
+
+// withSecretRecorder returns r with a place for the hasher to record the
+// matching secret.
+func withSecretRecorder(r *http.Request) (*http.Request, *matched) {
+	m := &matched{}
+	return r.WithContext(context.WithValue(r.Context(), matchedKey{}, m)), m
+}
+
+func recordMatch(ctx context.Context, hash []byte) {
+	if m, ok := ctx.Value(matchedKey{}).(*matched); ok {
+		m.hash = hash
+	}
+}
+
+// usage records when each client secret was last used, writing to storage
+// at most once a minute per secret from this node: the token and
+// introspection paths stay free of a write per request.
+type usage struct {
+	mu   sync.Mutex
+	last map[string]time.Time
+}
+
+// touch records that client authenticated with the secret whose hash is
+// hash.
+func (p *Provider) touch(ctx context.Context, c fosite.Client, m *matched) {
+	fc, ok := c.(*client)
+	if !ok || m.hash == nil {
+		return
+	}
+	for _, s := range fc.Secrets {
+		if string(s.Hash) != string(m.hash) {
+			continue
+		}
+		now := p.cfg.Now().UTC()
+		key := fc.ID + "\x00" + s.ID
+		p.usage.mu.Lock()
+		if now.Sub(p.usage.last[key]) < time.Minute {
+			p.usage.mu.Unlock()
+			return
+		}
+		p.usage.last[key] = now
+		p.usage.mu.Unlock()
+		if err := p.cfg.Store.TouchClientSecret(ctx, fc.ID, s.ID, now.Truncate(time.Second)); err != nil {
+			p.logger.WarnContext(ctx, "record secret use", "client_id", fc.ID, "err", err)
+		}
+		return
+	}
+}
+
+// expiredHint says, when the secret a request presents is one of its
+// client's expired secrets, that it expired and when: an API key that
+// stopped working should say why, so its owner knows to rotate it.
+func (p *Provider) expiredHint(r *http.Request) (string, bool) {
+	id, presented, ok := r.BasicAuth()
+	if ok {
+		id, _ = url.QueryUnescape(id)
+		presented, _ = url.QueryUnescape(presented)
+	} else {
+		id, presented = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	if id == "" || presented == "" {
+		return "", false
+	}
+	c, err := p.cfg.Store.GetClient(r.Context(), id)
+	if err != nil {
+		return "", false
+	}
+	now := p.cfg.Now()
+	for _, s := range c.Secrets {
+		if !s.ExpiresAt.IsZero() && !s.ExpiresAt.After(now) && p.cfg.Hasher.Compare(s.Hash, presented) == nil {
+			return fmt.Sprintf("The client secret %s… expired at %s. Create a new secret (rotate it) and use that one.",
+				s.Prefix, s.ExpiresAt.UTC().Format(time.RFC3339)), true
+		}
+	}
+	return "", false
+}
+
+// expiredSecret gives an invalid_client error the expiredHint, if any.
+func (p *Provider) expiredSecret(r *http.Request, err error) error {
+	if !errors.Is(err, fosite.ErrInvalidClient) {
+		return err
+	}
+	if hint, ok := p.expiredHint(r); ok {
+		return fosite.ErrInvalidClient.WithHint(hint).WithWrap(err)
+	}
+	return err
+}
