@@ -36,6 +36,8 @@ type Config struct {
 	Throttle Throttle `yaml:"throttle"`
 	// Mail configures how email is sent.
 	Mail Mail `yaml:"mail"`
+	// APIKeys configures client secrets.
+	APIKeys APIKeys `yaml:"api_keys"`
 	// Scopes is the scope catalogue: every scope a client may be allowed
 	// and a user may be asked to consent to.
 	Scopes []Scope `yaml:"scopes"`
@@ -173,6 +175,16 @@ type SMTP struct {
 	// Security is "starttls" (default), "tls" (implicit, port 465) or
 	// "none" (a local relay only).
 	Security string `yaml:"security"`
+}
+
+// APIKeys configures client secrets (API keys).
+type APIKeys struct {
+	// Lifetime of a new secret; "0s" makes new secrets never expire.
+	Lifetime time.Duration `yaml:"lifetime"`
+	// Grace is how long a replaced secret keeps working after a rotation.
+	Grace time.Duration `yaml:"grace"`
+	// Warn is how long before its expiry a secret is shown as expiring.
+	Warn time.Duration `yaml:"warn"`
 }
 
 // Log configures the process logger.
@@ -329,8 +341,9 @@ func Default() Config {
 			Account: Limit{Free: 5, Base: time.Second, Max: 15 * time.Minute, ForgetAfter: time.Hour},
 			IP:      Limit{Free: 50, Base: time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour},
 		},
-		Mail:   Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
-		Scopes: defaultScopes(),
+		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
+		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
+		Scopes:  defaultScopes(),
 	}
 }
 

@@ -201,6 +201,15 @@ func (c Config) validateKeysServerLog(p *problems) {
 		p.add("keys.refresh", "must be between 1s and 10m")
 	}
 	c.validateAccounts(p)
+	if k := c.APIKeys; k.Lifetime < 0 || (k.Lifetime > 0 && k.Lifetime < time.Hour) {
+		p.add("api_keys.lifetime", "must be 0 (never expire) or at least 1h")
+	}
+	if k := c.APIKeys; k.Grace < 0 || (k.Lifetime > 0 && k.Grace > k.Lifetime) {
+		p.add("api_keys.grace", "must be between 0 and api_keys.lifetime")
+	}
+	if c.APIKeys.Warn < 0 {
+		p.add("api_keys.warn", "must not be negative")
+	}
 	oneOf(p, "log.level", c.Log.Level, "debug", "info", "warn", "error")
 	oneOf(p, "log.format", c.Log.Format, "json", "text")
 	s := c.Server

@@ -185,6 +185,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"registration without a mail server", func(c *Config) { c.Accounts.Registration = true }, "mail.smtp.host", "required when accounts.registration is on"},
 		{"an unknown SMTP security", func(c *Config) { c.Mail.SMTP.Host = "smtp.example.com"; c.Mail.SMTP.Security = "ssl" }, "mail.smtp.security", "starttls, tls, none"},
 		{"an SMTP port out of range", func(c *Config) { c.Mail.SMTP.Host = "smtp.example.com"; c.Mail.SMTP.Port = 0 }, "mail.smtp.port", "between 1 and 65535"},
+		{"a 10-minute API key", func(c *Config) { c.APIKeys.Lifetime = 10 * time.Minute }, "api_keys.lifetime", "at least 1h"},
+		{"a grace period longer than the lifetime", func(c *Config) { c.APIKeys.Grace = 100 * 24 * time.Hour }, "api_keys.grace", "between 0 and api_keys.lifetime"},
 		{"a key refresh of zero", func(c *Config) { c.Keys.Refresh = 0 }, "keys.refresh", "between 1s and 10m"},
 		{"a key refresh of an hour", func(c *Config) { c.Keys.Refresh = time.Hour }, "keys.refresh", "between 1s and 10m"},
 		{"an unknown log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level", "debug, info, warn, error"},

@@ -1005,3 +1005,74 @@ func TestUsersResetMFA(t *testing.T) {
 		}
 	})
 }
+
+func TestClientSecretsRotateRevokeList(t *testing.T) {
+	vars := migratedVars(t)
+	store := storeOf(t, vars)
+	created := mustRun(t, vars, "", "clients", "create", "--name", "Bot", "--type", "confidential", "--grant-type", "client_credentials", "--scope", "im:messages.send", "--id", "bot", "--output", "json")
+	var first struct {
+		ClientSecret string `json:"client_secret"`
+	}
+	if err := json.Unmarshal([]byte(created.stdout), &first); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("a created secret expires after api_keys.lifetime", func(t *testing.T) {
+		c, _ := store.GetClient(t.Context(), "bot")
+		if d := time.Until(c.Secrets[0].ExpiresAt); d < 89*24*time.Hour || d > 91*24*time.Hour {
+			t.Fatalf("secret expires in %v, want about 90 days", d)
+		}
+	})
+	var rotated struct {
+		SecretID     string `json:"secret_id"`
+		ClientSecret string `json:"client_secret"`
+	}
+	t.Run("rotate prints a new secret once and keeps the old one for the grace period", func(t *testing.T) {
+		r := mustRun(t, vars, "", "clients", "secrets", "rotate", "--grace", "2h", "--output", "json", "bot")
+		if err := json.Unmarshal([]byte(r.stdout), &rotated); err != nil || !strings.HasPrefix(rotated.ClientSecret, "tkm_cs_") {
+			t.Fatalf("printed %q (%v)", r.stdout, err)
+		}
+		c, _ := store.GetClient(t.Context(), "bot")
+		if len(c.Secrets) != 2 {
+			t.Fatalf("%d secrets", len(c.Secrets))
+		}
+		if d := time.Until(c.Secrets[0].ExpiresAt); d > 2*time.Hour || d < time.Hour {
+			t.Fatalf("old secret expires in %v, want within the 2h grace", d)
+		}
+		checkNotStoredInClear(t, vars, rotated.ClientSecret)
+	})
+	t.Run("a third live secret is refused", func(t *testing.T) {
+		if r := runCmd(t, vars, "", "clients", "secrets", "rotate", "bot"); r.code != 2 || !strings.Contains(r.stderr, "revoke one first") {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+	})
+	t.Run("list shows prefixes, states and dates, never a secret", func(t *testing.T) {
+		r := mustRun(t, vars, "", "clients", "secrets", "list", "bot")
+		if !strings.Contains(r.stdout, "live") || !strings.Contains(r.stdout, "tkm_cs_") || strings.Contains(r.stdout, first.ClientSecret) || strings.Contains(r.stdout, rotated.ClientSecret) {
+			t.Fatalf("list printed:\n%s", r.stdout)
+		}
+	})
+	t.Run("revoke removes a secret at once; the last live one cannot be revoked", func(t *testing.T) {
+		c, _ := store.GetClient(t.Context(), "bot")
+		mustRun(t, vars, "", "clients", "secrets", "revoke", "bot", c.Secrets[0].ID)
+		c, _ = store.GetClient(t.Context(), "bot")
+		if len(c.Secrets) != 1 || c.Secrets[0].ID != rotated.SecretID {
+			t.Fatalf("secrets after revoke: %+v", c.Secrets)
+		}
+		if r := runCmd(t, vars, "", "clients", "secrets", "revoke", "bot", rotated.SecretID); r.code != 2 || !strings.Contains(r.stderr, "only live secret") {
+			t.Fatalf("revoking the last secret: exit %d: %s", r.code, r.stderr)
+		}
+		if r := runCmd(t, vars, "", "clients", "secrets", "revoke", "bot", "nope"); r.code != 1 {
+			t.Fatalf("revoking an unknown secret: exit %d", r.code)
+		}
+	})
+	t.Run("--expires never makes a secret that does not expire", func(t *testing.T) {
+		mustRun(t, vars, "", "clients", "create", "--name", "Forever", "--type", "resource_server", "--id", "forever", "--expires", "never")
+		c, _ := store.GetClient(t.Context(), "forever")
+		if !c.Secrets[0].ExpiresAt.IsZero() {
+			t.Fatalf("secret expires %v", c.Secrets[0].ExpiresAt)
+		}
+		if r := runCmd(t, vars, "", "clients", "create", "--name", "X", "--type", "resource_server", "--expires", "10m"); r.code != 2 {
+			t.Fatalf("a 10-minute secret: exit %d", r.code)
+		}
+	})
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -18,7 +19,7 @@ import (
 // clients administers OAuth clients.
 func clients(ctx context.Context, args []string, e env) error {
 	if len(args) == 0 {
-		return usagef("missing subcommand: create, list or delete")
+		return usagef("missing subcommand: create, list, delete or secrets")
 	}
 	switch args[0] {
 	case "create":
@@ -27,8 +28,10 @@ func clients(ctx context.Context, args []string, e env) error {
 		return clientsList(ctx, args[1:], e)
 	case "delete":
 		return clientsDelete(ctx, args[1:], e)
+	case "secrets":
+		return clientSecrets(ctx, args[1:], e)
 	}
-	return usagef("unknown subcommand %q: want create, list or delete", args[0])
+	return usagef("unknown subcommand %q: want create, list, delete or secrets", args[0])
 }
 
 func clientsCreate(ctx context.Context, args []string, e env) error {
@@ -40,6 +43,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	authMethod := fs.String("token-endpoint-auth-method", "", "client_secret_basic (default), client_secret_post, private_key_jwt or none (public)")
 	jwksURI := fs.String("jwks-uri", "", "where a private_key_jwt client publishes its keys")
 	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
+	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
 	var redirects, logouts, scopes, grants stringList
 	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
 	fs.Var(&logouts, "post-logout-redirect-uri", "where logout may return (`URI`, repeatable)")
@@ -78,9 +82,17 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Errorf("secrets.system: %w", err)}
 	}
-	rec := clientFromConfig(want, secret.NewHasher(ring), time.Now().UTC().Truncate(time.Second))
+	lifetime, err := secretLifetime(*expires, cfg.APIKeys.Lifetime)
+	if err != nil {
+		return err
+	}
+	now := time.Now().UTC().Truncate(time.Second)
+	rec := clientFromConfig(want, secret.NewHasher(ring), now)
 	if len(rec.Secrets) > 0 {
 		rec.Secrets[0].ID = "s1"
+		if lifetime > 0 {
+			rec.Secrets[0].ExpiresAt = now.Add(lifetime)
+		}
 	}
 	if err := store.CreateClient(ctx, rec); err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
@@ -200,4 +212,177 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// secretLifetime reads an --expires flag: a duration, or "never" (0);
+// empty is the configured default.
+func secretLifetime(flag string, def time.Duration) (time.Duration, error) {
+	switch flag {
+	case "":
+		return def, nil
+	case "never":
+		return 0, nil
+	}
+	d, err := time.ParseDuration(flag)
+	if err != nil || d < time.Hour {
+		return 0, usagef("--expires: want a duration of at least 1h (like 2160h) or never, not %q", flag)
+	}
+	return d, nil
+}
+
+// clientSecrets administers a client's secrets (API keys).
+func clientSecrets(ctx context.Context, args []string, e env) error {
+	if len(args) == 0 {
+		return usagef("missing subcommand: rotate, revoke or list")
+	}
+	switch args[0] {
+	case "rotate":
+		return secretsRotate(ctx, args[1:], e)
+	case "revoke":
+		return secretsRevoke(ctx, args[1:], e)
+	case "list":
+		return secretsList(ctx, args[1:], e)
+	}
+	return usagef("unknown subcommand %q: want rotate, revoke or list", args[0])
+}
+
+// secretsRotate gives a client a new secret; the old one keeps working for
+// the grace period.
+func secretsRotate(ctx context.Context, args []string, e env) error {
+	fs, path := newFlags("clients secrets rotate", e)
+	grace := fs.Duration("grace", 0, "how long the old secret keeps working (default: api_keys.grace)")
+	expires := fs.String("expires", "", "lifetime of the new secret, like 2160h, or never (default: api_keys.lifetime)")
+	output := fs.String("output", "text", "output format: text or json")
+	if err := parseArgs(fs, args, 1); err != nil {
+		return usagef("usage: tokenim-auth clients secrets rotate [flags] CLIENT_ID: %v", err)
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	cfg, store, err := adminStore(ctx, *path, e)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	lifetime, err := secretLifetime(*expires, cfg.APIKeys.Lifetime)
+	if err != nil {
+		return err
+	}
+	p := apikey.Policy{Lifetime: lifetime, Grace: cfg.APIKeys.Grace}
+	if *grace > 0 {
+		p.Grace = *grace
+	}
+	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	if err != nil {
+		return usageError{fmt.Errorf("secrets.system: %w", err)}
+	}
+	plain, rec, err := apikey.Rotate(ctx, store, secret.NewHasher(ring), fs.Arg(0), p, time.Now())
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("no client with ID %q", fs.Arg(0))
+	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
+		return usageError{err}
+	case err != nil:
+		return err
+	}
+	if *output == "json" {
+		return json.NewEncoder(e.stdout).Encode(struct {
+			ClientID     string     `json:"client_id"`
+			SecretID     string     `json:"secret_id"`
+			ClientSecret string     `json:"client_secret"`
+			ExpiresAt    *time.Time `json:"expires_at,omitempty"`
+		}{fs.Arg(0), rec.ID, plain, optionalTime(rec.ExpiresAt)})
+	}
+	fmt.Fprintf(e.stdout, "client_id:     %s\nsecret_id:     %s\nclient_secret: %s\n", fs.Arg(0), rec.ID, plain)
+	if !rec.ExpiresAt.IsZero() {
+		fmt.Fprintf(e.stdout, "expires:       %s\n", rec.ExpiresAt.Format(time.RFC3339))
+	}
+	fmt.Fprintf(e.stdout, "\nThe previous secret keeps working for %s. The new secret is shown only now: store it safely.\n", p.Grace)
+	return nil
+}
+
+// secretsRevoke removes a secret at once, for a leaked key.
+func secretsRevoke(ctx context.Context, args []string, e env) error {
+	fs, path := newFlags("clients secrets revoke", e)
+	if err := parseArgs(fs, args, 2); err != nil {
+		return usagef("usage: tokenim-auth clients secrets revoke [--config FILE] CLIENT_ID SECRET_ID: %v", err)
+	}
+	_, store, err := adminStore(ctx, *path, e)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	err = apikey.Revoke(ctx, store, fs.Arg(0), fs.Arg(1), time.Now())
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return fmt.Errorf("no client %q with secret %q", fs.Arg(0), fs.Arg(1))
+	case errors.Is(err, apikey.ErrLastSecret):
+		return usageError{err}
+	case err != nil:
+		return err
+	}
+	fmt.Fprintf(e.stdout, "revoked secret %s of client %s; it no longer authenticates\n", fs.Arg(1), fs.Arg(0))
+	return nil
+}
+
+// secretsList shows a client's secrets: prefix, state, dates. Never the
+// secret or its hash.
+func secretsList(ctx context.Context, args []string, e env) error {
+	fs, path := newFlags("clients secrets list", e)
+	output := fs.String("output", "text", "output format: text or json")
+	if err := parseArgs(fs, args, 1); err != nil {
+		return usagef("usage: tokenim-auth clients secrets list [flags] CLIENT_ID: %v", err)
+	}
+	if err := checkOutput(*output); err != nil {
+		return err
+	}
+	cfg, store, err := adminStore(ctx, *path, e)
+	if err != nil {
+		return err
+	}
+	defer store.Close()
+	c, err := store.GetClient(ctx, fs.Arg(0))
+	if errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("no client with ID %q", fs.Arg(0))
+	}
+	if err != nil {
+		return err
+	}
+	type secretOut struct {
+		ID         string     `json:"id"`
+		Prefix     string     `json:"prefix"`
+		State      string     `json:"state"`
+		CreatedAt  time.Time  `json:"created_at"`
+		ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+		LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+	}
+	now := time.Now()
+	out := []secretOut{}
+	for _, s := range c.Secrets {
+		out = append(out, secretOut{s.ID, s.Prefix + "…", apikey.State(s, now, cfg.APIKeys.Warn), s.CreatedAt, optionalTime(s.ExpiresAt), optionalTime(s.LastUsedAt)})
+	}
+	if *output == "json" {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(out)
+	}
+	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "SECRET ID\tPREFIX\tSTATE\tCREATED\tEXPIRES\tLAST USED")
+	day := func(t *time.Time) string {
+		if t == nil {
+			return "-"
+		}
+		return t.Format("2006-01-02 15:04")
+	}
+	for _, s := range out {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", s.ID, s.Prefix, s.State, day(&s.CreatedAt), day(s.ExpiresAt), day(s.LastUsedAt))
+	}
+	return tw.Flush()
+}
+
+func optionalTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
 }

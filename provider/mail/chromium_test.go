@@ -75,6 +75,9 @@ func TestOutboxPageInChromium(t *testing.T) {
 				"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 				"--user-data-dir="+filepath.Join(dir, "profile"),
 				"--enable-logging=stderr", "--log-level=0",
+				// Let the page and its iframe finish before the screenshot,
+				// however busy the machine is.
+				"--virtual-time-budget=10000",
 				"--window-size=1000,1400", "--screenshot="+shot,
 				srv.URL+path,
 			)
