@@ -38,6 +38,9 @@ type Config struct {
 	Mail Mail `yaml:"mail"`
 	// APIKeys configures client secrets.
 	APIKeys APIKeys `yaml:"api_keys"`
+	// Roles are the user roles and the scopes each may delegate to apps:
+	// the four built-in roles (which must stay) and any custom ones.
+	Roles []Role `yaml:"roles"`
 	// Scopes is the scope catalogue: every scope a client may be allowed
 	// and a user may be asked to consent to.
 	Scopes []Scope `yaml:"scopes"`
@@ -262,6 +265,48 @@ const (
 // Roles returns the built-in roles.
 func Roles() []string { return []string{RoleAdmin, RoleDeveloper, RoleMember, RoleGuest} }
 
+// Role is a user role and what its users may let apps do.
+type Role struct {
+	Name string `yaml:"name"`
+	// Scopes are the catalogue scopes a user of the role may grant an app:
+	// a token issued for them never carries another.
+	Scopes []string `yaml:"scopes"`
+}
+
+// RoleNames returns the configured roles' names.
+func (c Config) RoleNames() []string {
+	names := make([]string, 0, len(c.Roles))
+	for _, r := range c.Roles {
+		names = append(names, r.Name)
+	}
+	return names
+}
+
+// Role returns the configured role called name.
+func (c Config) Role(name string) (Role, bool) {
+	for _, r := range c.Roles {
+		if r.Name == name {
+			return r, true
+		}
+	}
+	return Role{}, false
+}
+
+// defaultRoles: admins, developers and members may grant every IM scope;
+// guests may read but not send messages, and may not read call records.
+func defaultRoles(catalogue []Scope) []Role {
+	var all []string
+	for _, s := range catalogue {
+		all = append(all, s.Name)
+	}
+	return []Role{
+		{Name: RoleAdmin, Scopes: all},
+		{Name: RoleDeveloper, Scopes: slices.Clone(all)},
+		{Name: RoleMember, Scopes: slices.Clone(all)},
+		{Name: RoleGuest, Scopes: []string{ScopeOpenID, "profile", "email", ScopeOfflineAccess, "im:messages.read", "im:contacts.read", "im:presence.read"}},
+	}
+}
+
 // Client types.
 const (
 	// ClientConfidential is a client that can keep a secret (a server-side web app).
@@ -344,6 +389,7 @@ func Default() Config {
 		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
 		Scopes:  defaultScopes(),
+		Roles:   defaultRoles(defaultScopes()),
 	}
 }
 

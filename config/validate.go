@@ -201,6 +201,7 @@ func (c Config) validateKeysServerLog(p *problems) {
 		p.add("keys.refresh", "must be between 1s and 10m")
 	}
 	c.validateAccounts(p)
+	c.validateRoles(p)
 	if k := c.APIKeys; k.Lifetime < 0 || (k.Lifetime > 0 && k.Lifetime < time.Hour) {
 		p.add("api_keys.lifetime", "must be 0 (never expire) or at least 1h")
 	}
@@ -447,8 +448,8 @@ func (c Config) validateUsers(p *problems) {
 				p.add(path+".password_hash", "not an argon2id PHC string ($argon2id$v=19$m=...,t=...,p=...$salt$hash)")
 			}
 		}
-		if u.Role != "" && !slices.Contains(Roles(), u.Role) {
-			p.add(path+".role", "unknown role %q (want one of %s)", u.Role, strings.Join(Roles(), ", "))
+		if u.Role != "" && !slices.Contains(c.RoleNames(), u.Role) {
+			p.add(path+".role", "unknown role %q (want one of %s)", u.Role, strings.Join(c.RoleNames(), ", "))
 		}
 	}
 }
@@ -505,8 +506,8 @@ func (c Config) validateAccounts(p *problems) {
 		p.add("accounts.mfa_issuer", "required, without a colon")
 	}
 	for i, r := range a.MFARequiredRoles {
-		if !slices.Contains(Roles(), r) {
-			p.add(fmt.Sprintf("accounts.mfa_required_roles[%d]", i), "unknown role %q (want one of %s)", r, strings.Join(Roles(), ", "))
+		if !slices.Contains(c.RoleNames(), r) {
+			p.add(fmt.Sprintf("accounts.mfa_required_roles[%d]", i), "unknown role %q (want one of %s)", r, strings.Join(c.RoleNames(), ", "))
 		}
 	}
 	for _, l := range []struct {
@@ -537,4 +538,30 @@ func (c Config) validateAccounts(p *problems) {
 		p.add("mail.smtp.port", "must be between 1 and 65535")
 	}
 	oneOf(p, "mail.smtp.security", m.SMTP.Security, "starttls", "tls", "none")
+}
+
+// validateRoles checks the roles: unique names, the built-in ones present,
+// scopes from the catalogue.
+func (c Config) validateRoles(p *problems) {
+	seen := map[string]bool{}
+	for i, r := range c.Roles {
+		path := fmt.Sprintf("roles[%d]", i)
+		switch {
+		case r.Name == "" || strings.ContainsAny(r.Name, " \t:,"):
+			p.add(path+".name", "required, without spaces, colons or commas")
+		case seen[r.Name]:
+			p.add(path+".name", "%q is declared twice", r.Name)
+		}
+		seen[r.Name] = true
+		for j, s := range r.Scopes {
+			if _, ok := c.Scope(s); !ok {
+				p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
+			}
+		}
+	}
+	for _, name := range Roles() {
+		if !seen[name] {
+			p.add("roles", "the built-in role %q is missing (roles replaces the whole list: keep admin, developer, member and guest)", name)
+		}
+	}
 }

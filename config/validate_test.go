@@ -62,6 +62,10 @@ func TestValidateAccepts(t *testing.T) {
 		name   string
 		modify func(*Config)
 	}{
+		{"a custom role given to a user", func(c *Config) {
+			c.Roles = append(c.Roles, Role{Name: "support", Scopes: []string{"openid", "im:messages.read"}})
+			c.Users[0].Role = "support"
+		}},
 		{"registration with a mail server", func(c *Config) { c.Accounts.Registration = true; c.Mail.SMTP.Host = "smtp.example.com" }},
 		{"registration in dev mode without a mail server (the dev outbox)", func(c *Config) { c.Accounts.Registration = true; c.Dev = true }},
 		{"an http issuer on 127.0.0.1", func(c *Config) { c.Issuer = "http://127.0.0.1:8080" }},
@@ -175,6 +179,9 @@ func TestValidateRefuses(t *testing.T) {
 		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
 		{"a one-minute-short activation link", func(c *Config) { c.Accounts.ActivationLink = time.Second }, "accounts.activation_link", "between 1m and 720h"},
 		{"a day-long reset link is the longest", func(c *Config) { c.Accounts.ResetLink = 25 * time.Hour }, "accounts.reset_link", "between 1m and 24h"},
+		{"a role scope outside the catalogue", func(c *Config) { c.Roles[3].Scopes = append(c.Roles[3].Scopes, "im:everything") }, "roles[3].scopes[7]", `"im:everything" is not in the scope catalogue`},
+		{"a built-in role removed", func(c *Config) { c.Roles = c.Roles[:3] }, "roles", `the built-in role "guest" is missing`},
+		{"a role declared twice", func(c *Config) { c.Roles = append(c.Roles, Role{Name: "guest"}) }, "roles[4].name", "declared twice"},
 		{"an unknown role requiring MFA", func(c *Config) { c.Accounts.MFARequiredRoles = []string{"root"} }, "accounts.mfa_required_roles[0]", `unknown role "root"`},
 		{"a bootstrap user with an unknown role", func(c *Config) { c.Users[0].Role = "owner" }, "users[0].role", `unknown role "owner"`},
 		{"an MFA issuer with a colon", func(c *Config) { c.Accounts.MFAIssuer = "Token:IM" }, "accounts.mfa_issuer", "without a colon"},

@@ -88,4 +88,8 @@ type Tokens interface {
 	// withdrawn consent), of all clients otherwise (a password reset, a
 	// disabled account). It returns how many were active.
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	// RevokeSubjectBeyond marks inactive every access and refresh token of
+	// the user subject that carries a scope not in allowed (the user's role
+	// was lowered), and returns how many were active.
+	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
 }

@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -121,6 +122,31 @@ func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (in
 			tok.Active = false
 			put(t, s.tokens, k, tok)
 			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// RevokeSubjectBeyond implements storage.Tokens.
+func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
+	n := 0
+	err := s.do(ctx, func(t *txn) error {
+		for k, tok := range s.tokens {
+			if tok.Subject != subject || !tok.Active || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
+				continue
+			}
+			beyond := false
+			for _, sc := range tok.Scopes {
+				if !slices.Contains(allowed, sc) {
+					beyond = true
+				}
+			}
+			if beyond {
+				tok.Active = false
+				put(t, s.tokens, k, tok)
+				n++
+			}
 		}
 		return nil
 	})

@@ -154,3 +154,19 @@ func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (in
 	}
 	return int(tag.RowsAffected()), nil
 }
+
+// RevokeSubjectBeyond implements storage.Tokens: the tokens whose scopes
+// are not all contained in allowed.
+func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `
+		UPDATE tokens SET active = false
+		WHERE subject = $1 AND subject <> '' AND kind IN ($3, $4) AND active
+		  AND NOT (scopes <@ $2::text[])`,
+		subject, list(allowed), storage.KindAccessToken, storage.KindRefreshToken)
+	if err != nil {
+		return 0, wrap(err, "revoke tokens of %s beyond its role", subject)
+	}
+	return int(tag.RowsAffected()), nil
+}

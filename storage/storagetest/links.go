@@ -145,6 +145,32 @@ func revokeSubjectTests() []test {
 				}
 			}
 		}},
+		{"revoking the tokens beyond a lowered role", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			send := tok(storage.KindAccessToken, "send", "u1", "app")
+			send.Scopes = []string{"openid", "im:messages.send"}
+			read := tok(storage.KindRefreshToken, "read", "u1", "app")
+			read.Scopes = []string{"openid", "im:messages.read"}
+			other := tok(storage.KindAccessToken, "other", "u2", "app")
+			other.Scopes = []string{"im:messages.send"}
+			for _, x := range []storage.Token{send, read, other} {
+				seedToken(t, s, x)
+			}
+			n, err := s.RevokeSubjectBeyond(ctx, "u1", []string{"openid", "im:messages.read"})
+			must(t, err, "revoke")
+			if n != 1 {
+				t.Fatalf("revoked %d, want 1", n)
+			}
+			for sig, want := range map[string]bool{"send": false, "read": true, "other": true} {
+				kind := storage.KindAccessToken
+				if sig == "read" {
+					kind = storage.KindRefreshToken
+				}
+				if got, _ := s.GetToken(ctx, kind, sig); got.Active != want {
+					t.Errorf("%s active = %v, want %v", sig, got.Active, want)
+				}
+			}
+		}},
 		{"revoking all of a user's tokens", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			seedToken(t, s, tok(storage.KindAccessToken, "a1", "u1", "app"))
