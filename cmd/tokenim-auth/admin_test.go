@@ -1076,3 +1076,41 @@ func TestClientSecretsRotateRevokeList(t *testing.T) {
 		}
 	})
 }
+
+func TestUsersSetRole(t *testing.T) {
+	vars := migratedVars(t)
+	store := storeOf(t, vars)
+	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "rita@example.com", "--password-stdin")
+	if r := runCmd(t, vars, "violet-harbour-42\n", "users", "create", "--email", "x@example.com", "--role", "root", "--password-stdin"); r.code != 2 || !strings.Contains(r.stderr, `unknown role "root"`) {
+		t.Fatalf("create with an unknown role: exit %d: %s", r.code, r.stderr)
+	}
+	u, _ := store.GetUserByEmail(t.Context(), "rita@example.com")
+	if err := store.CreateClient(t.Context(), storage.Client{ID: "app", Name: "app", Type: storage.ClientConfidential}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tok := range []storage.Token{
+		{Kind: storage.KindAccessToken, Signature: "send", RequestID: "r1", ClientID: "app", Subject: u.ID, Scopes: []string{"openid", "im:messages.send"}, Active: true, Session: []byte("{}")},
+		{Kind: storage.KindAccessToken, Signature: "read", RequestID: "r2", ClientID: "app", Subject: u.ID, Scopes: []string{"openid", "im:messages.read"}, Active: true, Session: []byte("{}")},
+	} {
+		if err := store.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Run("lowering a role revokes the tokens it no longer allows", func(t *testing.T) {
+		r := mustRun(t, vars, "", "users", "set-role", "--email", "rita@example.com", "--role", "guest")
+		if !strings.Contains(r.stdout, "is now guest; 1 tokens") {
+			t.Fatalf("printed %q", r.stdout)
+		}
+		got, _ := store.GetUser(t.Context(), u.ID)
+		send, _ := store.GetToken(t.Context(), storage.KindAccessToken, "send")
+		read, _ := store.GetToken(t.Context(), storage.KindAccessToken, "read")
+		if got.Role != "guest" || send.Active || !read.Active {
+			t.Fatalf("role %q, send active %v, read active %v", got.Role, send.Active, read.Active)
+		}
+	})
+	t.Run("an unknown role is a usage error", func(t *testing.T) {
+		if r := runCmd(t, vars, "", "users", "set-role", "--email", "rita@example.com", "--role", "root"); r.code != 2 {
+			t.Fatalf("exit %d", r.code)
+		}
+	})
+}

@@ -316,3 +316,75 @@ func TestKeyRotation(t *testing.T) {
 		time.Sleep(300 * time.Millisecond)
 	}
 }
+
+func TestLeastPrivilege(t *testing.T) {
+	// Gus is a guest: by default guests may read messages but not send
+	// them. Ann is a member.
+	p := startProvider(t, pgtest.URL(t))
+	a := newApp(t, p)
+	grant := func(t *testing.T, email string, scopes ...string) (*oauth2.Token, page) {
+		t.Helper()
+		c := a
+		c.conf.Scopes = scopes
+		b := newBrowser(t, p.issuer, webCallback)
+		z := c.start(t)
+		pg := signIn(t, b, b.get(z.url), email, annPassword)
+		if strings.Contains(pg.url.Path, "/consent") && pg.status == http.StatusOK {
+			pg = consentTo(t, b, pg, "allow")
+		}
+		if pg.status != http.StatusSeeOther {
+			return nil, pg
+		}
+		cb := callback(t, pg, p.issuer)
+		if cb.Get("code") == "" {
+			return nil, pg
+		}
+		tok, err := c.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok, pg
+	}
+
+	t.Run("a guest asking only to send messages sees which permission is missing, and the app gets access_denied", func(t *testing.T) {
+		c := a
+		c.conf.Scopes = []string{"openid", "im:messages.send"}
+		b := newBrowser(t, p.issuer, webCallback)
+		z := c.start(t)
+		pg := signIn(t, b, b.get(z.url), gusEmail, annPassword)
+		if pg.status != http.StatusForbidden || !strings.Contains(pg.body, "im:messages.send") || !strings.Contains(pg.body, "administrator") {
+			t.Fatalf("got %d at %s:\n%s", pg.status, pg.url, pg.body)
+		}
+		back := b.get(pg.url.ResolveReference(&url.URL{Path: "/oauth2/auth", RawQuery: "flow=" + pg.url.Query().Get("flow")}).String())
+		cb := callback(t, back, p.issuer)
+		if cb.Get("error") != "access_denied" || !strings.Contains(cb.Get("error_description"), "im:messages.send") || cb.Get("state") != z.state {
+			t.Fatalf("callback %v", cb)
+		}
+	})
+	t.Run("a guest gets what the role allows of what the app asks", func(t *testing.T) {
+		tok, pg := grant(t, gusEmail, "openid", "im:messages.read", "im:messages.send")
+		if tok == nil {
+			t.Fatalf("no token: %d %s", pg.status, pg.url)
+		}
+		if got := tok.Extra("scope"); got != "openid im:messages.read" {
+			t.Fatalf("a guest was granted %q", got)
+		}
+	})
+	var memberTok *oauth2.Token
+	t.Run("a member gets permission to send", func(t *testing.T) {
+		tok, pg := grant(t, annEmail, "openid", "im:messages.send")
+		if tok == nil || tok.Extra("scope") != "openid im:messages.send" {
+			t.Fatalf("member: %v (%d %s)", tok, pg.status, pg.url)
+		}
+		memberTok = tok
+	})
+	t.Run("lowering the member to guest revokes that token at once", func(t *testing.T) {
+		if memberTok == nil {
+			t.Fatal("no member token from the previous step")
+		}
+		mustRun(t, p.vars, "", "users", "set-role", "--config", p.config, "--email", annEmail, "--role", "guest")
+		if r := introspect(t, p, memberTok.AccessToken); r["active"] != false {
+			t.Fatalf("the token of a lowered role is still active: %v", r)
+		}
+	})
+}

@@ -25,6 +25,7 @@ const (
 	webCallback   = "http://127.0.0.1:9/callback"
 	webBye        = "http://127.0.0.1:9/bye"
 	annEmail      = "ann@example.com"
+	gusEmail      = "gus@example.com"
 	annPassword   = "correct-horse-battery"
 )
 
@@ -87,6 +88,10 @@ users:
   - email: %[6]s
     name: Ann Lee
     password: %[7]s
+  - email: gus@example.com
+    name: Gus Guest
+    password: %[7]s
+    role: guest
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)

@@ -62,7 +62,6 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"clients list refuses an unknown output format", nil, []string{"clients", "list", "--output", "yaml"}, 2, "--output"},
 		{"users list refuses an unknown output format", nil, []string{"users", "list", "--output", "yaml"}, 2, "--output"},
 		{"users create refuses an address with a space", nil, []string{"users", "create", "--email", "a b@example.com", "--password-stdin"}, 2, "not an email address"},
-		{"users create refuses an unknown role", nil, []string{"users", "create", "--email", "a@example.com", "--role", "root", "--password-stdin"}, 2, `unknown role "root"`},
 		{"users create refuses a password argument", map[string]string{"TOKENIM_ISSUER": "http://127.0.0.1:8080", "TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": strings.Repeat("s", 32)}, []string{"users", "create", "--email", "a@b.c"}, 2, "--password-stdin is required"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

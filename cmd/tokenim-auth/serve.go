@@ -175,6 +175,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		FlowLifespan:          cfg.Lifespans.Flow,
 		Scopes:                scopeNames(cfg),
 		MFARoles:              cfg.Accounts.MFARequiredRoles,
+		RoleScopes:            roleScopes(cfg),
 		Algorithm:             cfg.Keys.Algorithm,
 		TokenKey:              ring.Derive(secret.PurposeTokens),
 		Hasher:                hasher,
@@ -200,7 +201,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 			Passwords: password.NewPolicy(), Logger: logger,
 		}),
-		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, Logger: logger}),
+		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Logger: logger}),
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery,
 			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Logger: logger,
@@ -273,6 +274,15 @@ func newPages(cfg config.Config, logger *slog.Logger) (*web.Renderer, error) {
 	}
 	pages.SetScopes(descriptions)
 	return pages, nil
+}
+
+// roleScopes maps each configured role to the scopes its users may grant.
+func roleScopes(cfg config.Config) map[string][]string {
+	m := make(map[string][]string, len(cfg.Roles))
+	for _, r := range cfg.Roles {
+		m[r.Name] = r.Scopes
+	}
+	return m
 }
 
 func scopeNames(cfg config.Config) []string {

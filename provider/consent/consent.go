@@ -33,6 +33,7 @@ type Sessions interface {
 // Pages renders the consent and error pages.
 type Pages interface {
 	Consent(w http.ResponseWriter, r *http.Request, status int, p web.ConsentPage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
 
@@ -44,6 +45,9 @@ type Config struct {
 	// Lifespan is how long a remembered decision lasts; 0 is until the
 	// user withdraws it.
 	Lifespan time.Duration
+	// RoleScopes maps each role to the scopes its users may grant; the
+	// page offers only those.
+	RoleScopes map[string][]string
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -118,8 +122,9 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 	// The scopes were validated against the client's list when the flow
 	// was parked; intersect again in case the client changed since.
 	var scopes []string
+	allowed := h.cfg.RoleScopes[signed.User.Role]
 	for _, s := range strings.Fields(q.Get("scope")) {
-		if slices.Contains(c.Scopes, s) && !slices.Contains(scopes, s) {
+		if slices.Contains(c.Scopes, s) && slices.Contains(allowed, s) && !slices.Contains(scopes, s) {
 			scopes = append(scopes, s)
 		}
 	}
@@ -129,6 +134,20 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	req, ok := h.load(w, r, r.URL.Query().Get("flow"))
 	if !ok {
+		return
+	}
+	if req.flow.Decision == "role" {
+		// The user's role allows none of what the app needs: say which
+		// permission is missing; the way back tells the app.
+		p := web.MessagePage{
+			UILocales: req.query.Get("ui_locales"), Title: "message.title", Message: "scope.not_allowed",
+			MessageArg: strings.Join(req.flow.GrantedScopes, ", "),
+			LinkURL:    "/oauth2/auth?" + url.Values{"flow": {req.flow.ID}}.Encode(), LinkText: "message.back_to_app",
+		}
+		if err := h.cfg.Pages.Message(w, r, http.StatusForbidden, p); err != nil {
+			h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
 		return
 	}
 	h.render(w, r, http.StatusOK, req, "")
@@ -150,6 +169,11 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	req, ok := h.load(w, r, r.PostFormValue("flow"))
 	if !ok {
+		return
+	}
+	if req.flow.Decision == "role" {
+		// Nothing to decide: the role decided.
+		http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {req.flow.ID}}.Encode(), http.StatusSeeOther)
 		return
 	}
 	decision := r.PostFormValue("decision")

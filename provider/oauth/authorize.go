@@ -61,6 +61,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if !p.narrowToRole(w, r, ar, flow, signed.User.Role, slices.Contains(prompt, "none"), now) {
+		return
+	}
 	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)
@@ -149,6 +152,72 @@ func wantsTwoFactor(form url.Values) bool {
 	return slices.Contains(strings.Fields(form.Get("acr_values")), session.ACRTwoFactor)
 }
 
+// decisionRole marks a flow stopped because the user's role allows none of
+// the scopes the app needs; GrantedScopes then holds the refused scopes.
+const decisionRole = "role"
+
+// basicScopes are about signing in, not about using IM functions.
+func isBasicScope(s string) bool {
+	return s == "openid" || s == "profile" || s == "email" || s == "offline_access"
+}
+
+// narrowToRole keeps of the requested scopes those the user's role may
+// grant (least privilege: role ∩ app ∩ consent). When the app asked for IM
+// scopes and the role allows none of them, the user is shown which
+// permission is missing and the app gets access_denied; it returns false
+// once it has answered.
+func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, role string, promptNone bool, now time.Time) bool {
+	if flow != nil && flow.Decision == decisionRole {
+		// Explained already: consented answers the app.
+		return true
+	}
+	allowed := p.cfg.RoleScopes[role]
+	var kept, denied []string
+	needs, keepsNeeded := false, false
+	for _, s := range ar.GetRequestedScopes() {
+		if !isBasicScope(s) {
+			needs = true
+		}
+		if slices.Contains(allowed, s) {
+			kept = append(kept, s)
+			keepsNeeded = keepsNeeded || !isBasicScope(s)
+		} else {
+			denied = append(denied, s)
+		}
+	}
+	if len(denied) == 0 {
+		return true
+	}
+	if !needs || keepsNeeded {
+		ar.SetRequestedScopes(kept)
+		return true
+	}
+	err := fosite.ErrAccessDenied.WithHintf("The user's role does not allow granting %s; an administrator can give the user a role that does.", strings.Join(denied, " "))
+	if promptNone {
+		p.writeAuthorizeError(w, r, ar, err)
+		return false
+	}
+	if flow == nil {
+		f := storage.Flow{ID: secret.Random(24), ClientID: ar.GetClient().GetID(), Query: r.URL.RawQuery, CreatedAt: now, ExpiresAt: now.Add(p.cfg.FlowLifespan)}
+		if err := p.cfg.Store.CreateFlow(r.Context(), f); err != nil {
+			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+			return false
+		}
+		flow = &f
+	}
+	if _, err := p.cfg.Store.UpdateFlow(r.Context(), flow.ID, func(f storage.Flow) (storage.Flow, error) {
+		f.Decision, f.GrantedScopes = decisionRole, denied
+		return f, nil
+	}); err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return false
+	}
+	// The consent page explains, then sends the browser back here, where
+	// the flow's decision answers the app with access_denied.
+	http.Redirect(w, r, "/consent?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
+	return false
+}
+
 // needsLogin says whether the user must sign in (again): prompt=login
 // asks for a sign-in made during this request (a resumed flow whose sign-in
 // came after the request), max_age for one recent enough (OpenID Connect
@@ -178,6 +247,10 @@ func needsLogin(prompt []string, maxAge string, resumed bool, authTime, requeste
 // be asked. A denial in this flow is access_denied.
 func (p *Provider) consented(ctx context.Context, ar fosite.AuthorizeRequester, flow *storage.Flow, userID string, forceAsk bool, now time.Time) (granted []string, decided bool, err error) {
 	requested := ar.GetRequestedScopes()
+	if flow != nil && flow.Decision == decisionRole {
+		return nil, false, fosite.ErrAccessDenied.WithHintf("The user's role does not allow granting %s; an administrator can give the user a role that does.",
+			strings.Join(flow.GrantedScopes, " "))
+	}
 	if flow != nil && flow.UserID == userID {
 		switch flow.Decision {
 		case "deny":

@@ -43,6 +43,8 @@ type Config struct {
 	// MFARoles are the roles whose users must have signed in with a second
 	// factor to authorize an app.
 	MFARoles []string
+	// RoleScopes maps each role to the scopes its users may grant.
+	RoleScopes map[string][]string
 	// Algorithm is the ID token signing algorithm, advertised in discovery.
 	Algorithm string
 	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the

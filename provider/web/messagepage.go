@@ -23,6 +23,9 @@ type MessagePage struct {
 	// Message is a message key ("activate.done", "reset.expired", ...), or
 	// empty.
 	Message string
+	// MessageArg fills a Message that takes one argument
+	// ("scope.not_allowed": the scopes the role does not allow).
+	MessageArg string
 	// LinkURL, when set, adds a button linking there: the way forward.
 	LinkURL string
 	// LinkText is the button's message key ("message.sign_in",
@@ -51,7 +54,7 @@ func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int,
 		meta:        r.meta(loc),
 		MessagePage: p,
 		TitleText:   r.message(req.Context(), loc, "title", title),
-		MessageText: r.message(req.Context(), loc, "message", p.Message),
+		MessageText: r.message(req.Context(), loc, "message", p.Message, arg(p.MessageArg)...),
 	}
 	if p.LinkURL != "" {
 		// An unknown key falls back to "Continue", which suits any link,

@@ -323,6 +323,11 @@ func messages() i18n.Catalogue {
 			EN: "The address to return to after signing out is not registered for this app.",
 			ZH: "该应用未登记此退出登录后的返回地址。",
 		},
+		"scope.not_allowed": {
+			EN: "Your role does not allow you to give this app: %s. If you need it, ask your administrator for a role that does.",
+			ZH: "您的角色不允许向该应用授予以下权限：%s。如有需要，请联系管理员为您分配相应的角色。",
+		},
+		"message.back_to_app": {EN: "Back to the app", ZH: "返回应用"},
 		"error.access_denied": {
 			EN: "You do not have permission to do this. If you need it, ask your administrator.",
 			ZH: "您没有执行此操作的权限。如有需要，请联系管理员。",

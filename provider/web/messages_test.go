@@ -30,14 +30,14 @@ func handlerKeys() []string {
 		"reset.title", "reset.done", "reset.expired",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",
-		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue",
+		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app",
 	}
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg.
 func handlerArgKeys() []string {
-	return []string{"login.throttled"}
+	return []string{"login.throttled", "scope.not_allowed"}
 }
 
 func TestCatalogue(t *testing.T) {
