@@ -48,8 +48,8 @@ type Config struct {
 	// RoleScopes maps each role to the scopes its users may grant; the
 	// page offers only those.
 	RoleScopes map[string][]string
-	Now      func() time.Time
-	Logger   *slog.Logger
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Handler serves the consent page.
