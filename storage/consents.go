@@ -14,6 +14,9 @@ type Consent struct {
 	GrantedAt time.Time
 	// ExpiresAt is when the decision must be asked again; zero means never.
 	ExpiresAt time.Time
+	// LastUsedAt is when the client last got an access token for the
+	// user; filled by ListConsents (zero when never), ignored on save.
+	LastUsedAt time.Time
 }
 
 // Consents stores remembered consent decisions, one per user and client.
@@ -23,7 +26,8 @@ type Consents interface {
 	SaveConsent(ctx context.Context, c Consent) error
 	// GetConsent returns the consent, expired or not. ErrNotFound if absent.
 	GetConsent(ctx context.Context, userID, clientID string) (Consent, error)
-	// ListConsents returns the user's consents, most recently granted first.
+	// ListConsents returns the user's consents, most recently granted
+	// first, each with its LastUsedAt.
 	ListConsents(ctx context.Context, userID string) ([]Consent, error)
 	// DeleteConsent withdraws the consent. ErrNotFound if absent.
 	DeleteConsent(ctx context.Context, userID, clientID string) error

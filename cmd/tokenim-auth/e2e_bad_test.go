@@ -388,3 +388,32 @@ func TestLeastPrivilege(t *testing.T) {
 		}
 	})
 }
+
+func TestConnectedApps(t *testing.T) {
+	eachStore(t, func(t *testing.T, p running) {
+		a := newApp(t, p)
+		b := newBrowser(t, p.issuer, webCallback)
+		tok, _, _ := a.login(t, b, p)
+		acct := b.get(p.issuer + "/account")
+		if acct.status != http.StatusOK || !strings.Contains(acct.body, "TokenIM Chat Web") || !strings.Contains(acct.body, `value="chat-web"`) {
+			t.Fatalf("the connected apps do not list the app: %d", acct.status)
+		}
+		done := b.submitTo(acct, "/account/apps/revoke", nil)
+		if done.status != http.StatusOK || strings.Contains(done.body, `value="chat-web"`) {
+			t.Fatalf("after revoking: %d, app still listed: %v", done.status, strings.Contains(done.body, `value="chat-web"`))
+		}
+		t.Run("the app's access and refresh tokens are inactive at once", func(t *testing.T) {
+			if r := introspect(t, p, tok.AccessToken); r["active"] != false {
+				t.Fatalf("access token: %v", r)
+			}
+			if r := introspect(t, p, tok.RefreshToken); r["active"] != false {
+				t.Fatalf("refresh token: %v", r)
+			}
+		})
+		t.Run("the next authorization asks for consent again", func(t *testing.T) {
+			if pg := b.get(a.start(t).url); !strings.Contains(pg.url.Path, "/consent") {
+				t.Fatalf("got %s, want the consent page", pg.url)
+			}
+		})
+	})
+}

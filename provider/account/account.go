@@ -23,6 +23,10 @@ type Store interface {
 	UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error)
 	ListLoginSessions(ctx context.Context, userID string) ([]storage.LoginSession, error)
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
+	DeleteConsent(ctx context.Context, userID, clientID string) error
+	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	GetClient(ctx context.Context, id string) (storage.Client, error)
 }
 
 // Sessions tells who is signed in, signs them in again, protects forms.
@@ -80,6 +84,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
 	mux.Handle("POST /account/mfa/disable", p(h.disable))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
+	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
 }
 
 // signedIn runs f for a signed-in browser and sends any other to sign in.
@@ -111,6 +116,17 @@ func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, erro
 			continue
 		}
 		p.Sessions = append(p.Sessions, web.SessionView{ID: ls.ID[:12], Device: ls.UserAgent, IP: ls.IP, SignedInAt: ls.AuthTime, Current: ls.ID == s.Session.ID})
+	}
+	consents, err := h.cfg.Store.ListConsents(r.Context(), s.User.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, c := range consents {
+		name := c.ClientID
+		if cl, err := h.cfg.Store.GetClient(r.Context(), c.ClientID); err == nil {
+			name = cl.Name
+		}
+		p.Apps = append(p.Apps, web.AppGrant{ClientID: c.ClientID, Name: name, Scopes: c.Scopes, GrantedAt: c.GrantedAt, LastUsedAt: c.LastUsedAt})
 	}
 	return p, nil
 }
@@ -303,6 +319,30 @@ func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	p.Notice = "sessions.signed_out"
+	h.render(w, r, http.StatusOK, p)
+}
+
+// revokeApp withdraws the user's consent for an app and revokes every
+// token and refresh token of that app for the user, at once.
+func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	clientID := r.PostFormValue("client_id")
+	if err := h.cfg.Store.DeleteConsent(ctx, s.User.ID, clientID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, "withdraw consent", err)
+		return
+	}
+	n, err := h.cfg.Store.RevokeSubject(ctx, s.User.ID, clientID)
+	if err != nil {
+		h.fail(w, r, "revoke the app's tokens", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "app access revoked by the user", "user_id", s.User.ID, "client_id", clientID, "tokens", n)
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	p.Notice = "apps.revoked"
 	h.render(w, r, http.StatusOK, p)
 }
 

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -41,6 +42,8 @@ type AccountPage struct {
 	// Error is a message key ("mfa.invalid", "login.invalid_password",
 	// ...), or empty.
 	Error string
+	// Apps are the apps the user has authorised (connected apps).
+	Apps []AppGrant
 }
 
 // Enrolment is a two-step verification secret being set up.
@@ -68,6 +71,19 @@ type SessionView struct {
 	Current bool
 }
 
+// AppGrant is an app the user has authorised, for the connected-apps
+// section: its revoke form posts csrf_token and client_id to POST
+// /account/apps/revoke.
+type AppGrant struct {
+	ClientID  string
+	Name      string
+	Scopes    []string
+	GrantedAt time.Time
+	// LastUsedAt is when the app last got a token for the user; zero when
+	// never.
+	LastUsedAt time.Time
+}
+
 // qrPrefix is the only kind of URI the QR image may have.
 const qrPrefix = "data:image/png;base64,"
 
@@ -82,6 +98,16 @@ type accountView struct {
 	ErrorText    string
 	SecretGroups string
 	SessionRows  []sessionRow
+	AppRows      []appRow
+}
+
+type appRow struct {
+	ClientID    string
+	Name        string
+	Permissions []permission
+	Granted     string
+	GrantedISO  string
+	LastUsed    string
 }
 
 type sessionRow struct {
@@ -108,6 +134,16 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 	v.NoticeText = r.message(req.Context(), loc, "notice", p.Notice)
 	v.ErrorText = r.message(req.Context(), loc, "error", p.Error)
 	v.SessionRows = sessionRows(p.Sessions)
+	for _, a := range p.Apps {
+		row := appRow{
+			ClientID: a.ClientID, Name: cmp.Or(a.Name, a.ClientID), Permissions: r.permissions(req.Context(), loc, a.Scopes),
+			Granted: a.GrantedAt.UTC().Format(sessionTimeLayout), GrantedISO: a.GrantedAt.UTC().Format(time.RFC3339),
+		}
+		if !a.LastUsedAt.IsZero() {
+			row.LastUsed = a.LastUsedAt.UTC().Format(sessionTimeLayout)
+		}
+		v.AppRows = append(v.AppRows, row)
+	}
 	return r.render(w, req, status, pageAccount, loc, v)
 }
 

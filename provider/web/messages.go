@@ -323,6 +323,15 @@ func messages() i18n.Catalogue {
 			EN: "The address to return to after signing out is not registered for this app.",
 			ZH: "该应用未登记此退出登录后的返回地址。",
 		},
+		"account.apps_heading":  {EN: "Connected apps", ZH: "已授权的应用"},
+		"account.apps_none":     {EN: "You have not authorised any app.", ZH: "您尚未授权任何应用。"},
+		"account.app_granted":   {EN: "Authorised", ZH: "授权于"},
+		"account.app_last_used": {EN: "last used", ZH: "最近使用"},
+		"account.app_revoke":    {EN: "Revoke access", ZH: "撤销授权"},
+		"apps.revoked": {
+			EN: "Access revoked: the app's tokens stopped working at once.",
+			ZH: "已撤销授权，该应用的令牌已立即失效。",
+		},
 		"scope.not_allowed": {
 			EN: "Your role does not allow you to give this app: %s. If you need it, ask your administrator for a role that does.",
 			ZH: "您的角色不允许向该应用授予以下权限：%s。如有需要，请联系管理员为您分配相应的角色。",

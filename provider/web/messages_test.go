@@ -30,7 +30,7 @@ func handlerKeys() []string {
 		"reset.title", "reset.done", "reset.expired",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",
-		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app",
+		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app", "apps.revoked",
 	}
 }
 

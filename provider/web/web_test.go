@@ -150,6 +150,11 @@ func pageCases() []pageCase {
 			return r.Account(w, req, http.StatusOK, AccountPage{
 				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee",
 				Sessions: testSessions(), Notice: "sessions.signed_out",
+				Apps: []AppGrant{{
+					ClientID: "acme-chat", Name: "Acme Chat", Scopes: []string{"openid", "im:messages.send"},
+					GrantedAt:  time.Date(2026, 11, 1, 8, 0, 0, 0, time.UTC),
+					LastUsedAt: time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC),
+				}},
 			})
 		}},
 		{"account_enrol", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
@@ -552,7 +557,7 @@ func TestFormFields(t *testing.T) {
 			}
 		}},
 		{"account", func(t *testing.T, els map[string][]*html.Node) {
-			wantForms(t, els, "/account/mfa/enrol", "/account/sessions/signout-all")
+			wantForms(t, els, "/account/mfa/enrol", "/account/apps/revoke", "/account/sessions/signout-all")
 			if len(els["[role=status]"]) != 1 || len(els["[role=alert]"]) != 0 {
 				t.Errorf("want one role=status and no role=alert, have %d and %d", len(els["[role=status]"]), len(els["[role=alert]"]))
 			}
@@ -572,8 +577,11 @@ func TestFormFields(t *testing.T) {
 					t.Errorf("session row %d = %q, want %q", i, got, want)
 				}
 			}
-			if tm := els["time"]; len(tm) != 2 || attr(tm[1], "datetime") != "2026-11-24T14:05:00Z" {
-				t.Errorf("sign-in times lack a machine-readable UTC datetime")
+			if tm := els["time"]; len(tm) != 3 || attr(tm[0], "datetime") != "2026-11-01T08:00:00Z" || attr(tm[2], "datetime") != "2026-11-24T14:05:00Z" {
+				t.Errorf("grant and sign-in times lack a machine-readable UTC datetime")
+			}
+			if !strings.Contains(text(els["body"][0]), "Send messages as you") {
+				t.Errorf("the connected app's permissions are not described")
 			}
 		}},
 		{"account_enrol", func(t *testing.T, els map[string][]*html.Node) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -17,6 +18,7 @@ func (s *Store) SaveConsent(ctx context.Context, c storage.Consent) error {
 		if _, ok := s.clients[c.ClientID]; !ok {
 			return notFound("save consent for client", c.ClientID)
 		}
+		c.LastUsedAt = time.Time{}
 		put(t, s.consents, consentKey{c.UserID, c.ClientID}, cloneConsent(c))
 		return nil
 	})
@@ -41,9 +43,16 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Cons
 	var out []storage.Consent
 	err := s.do(ctx, func(*txn) error {
 		for k, c := range s.consents {
-			if k.userID == userID {
-				out = append(out, cloneConsent(c))
+			if k.userID != userID {
+				continue
 			}
+			c = cloneConsent(c)
+			for tk, tok := range s.tokens {
+				if tk.kind == storage.KindAccessToken && tok.Subject == userID && tok.ClientID == k.clientID && tok.RequestedAt.After(c.LastUsedAt) {
+					c.LastUsedAt = tok.RequestedAt
+				}
+			}
+			out = append(out, c)
 		}
 		return nil
 	})

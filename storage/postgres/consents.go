@@ -53,14 +53,21 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (storag
 func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Consent, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	rows, err := s.q(ctx).Query(ctx, selectConsents+`
-		WHERE user_id = $1
-		ORDER BY granted_at DESC NULLS LAST, client_id`, userID)
+	rows, err := s.q(ctx).Query(ctx, `
+		SELECT c.user_id, c.client_id, c.scopes, c.granted_at, c.expires_at,
+		       (SELECT max(t.requested_at) FROM tokens t
+		        WHERE t.client_id = c.client_id AND t.subject = c.user_id AND t.kind = $2)
+		FROM consents c
+		WHERE c.user_id = $1
+		ORDER BY c.granted_at DESC NULLS LAST, c.client_id`, userID, storage.KindAccessToken)
 	if err != nil {
 		return nil, wrap(err, "list consents of user %s", userID)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Consent, error) {
-		return scanConsent(row)
+		var c storage.Consent
+		err := row.Scan(&c.UserID, &c.ClientID, &c.Scopes, into(&c.GrantedAt), into(&c.ExpiresAt), into(&c.LastUsedAt))
+		c.Scopes = listOf(c.Scopes)
+		return c, err
 	})
 	if err != nil {
 		return nil, wrap(err, "list consents of user %s", userID)

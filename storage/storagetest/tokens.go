@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -186,6 +187,24 @@ func consentTests() []test {
 				ids = append(ids, c.ClientID)
 			}
 			same(t, "consent order", ids, []string{"b", "c", "a"})
+		}},
+		{"listed consents say when the app last got a token", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedUser(t, s, "u1", "ann@example.com")
+			seedClient(t, s, "a")
+			seedClient(t, s, "b")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "a", Scopes: []string{"openid"}, GrantedAt: at(0)}), "a")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "b", Scopes: []string{"openid"}, GrantedAt: at(time.Minute)}), "b")
+			for i, d := range []time.Duration{time.Hour, 2 * time.Hour} {
+				tok := sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i), fmt.Sprintf("r%d", i), "a")
+				tok.Subject, tok.RequestedAt = "u1", at(d)
+				seedToken(t, s, tok)
+			}
+			got, err := s.ListConsents(ctx, "u1")
+			must(t, err, "list")
+			if len(got) != 2 || got[1].ClientID != "a" || !got[1].LastUsedAt.Equal(at(2*time.Hour)) || !got[0].LastUsedAt.IsZero() {
+				t.Fatalf("consents %+v", got)
+			}
 		}},
 		{"withdrawn consent is gone", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
