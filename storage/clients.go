@@ -58,6 +58,13 @@ type Client struct {
 	// SkipConsent marks a first-party client whose users are not asked to
 	// consent.
 	SkipConsent bool
+	// OwnerID is the user (a developer) who registered the app in the
+	// portal; empty for clients an administrator created.
+	OwnerID string
+	// Description and LogoURI describe the app on the consent page and in
+	// the portal.
+	Description string
+	LogoURI     string
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
 }

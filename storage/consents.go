@@ -29,6 +29,9 @@ type Consents interface {
 	// ListConsents returns the user's consents, most recently granted
 	// first, each with its LastUsedAt.
 	ListConsents(ctx context.Context, userID string) ([]Consent, error)
+	// ListClientConsents returns the consents given to a client, most
+	// recently granted first (an administrator's view of an app's grants).
+	ListClientConsents(ctx context.Context, clientID string) ([]Consent, error)
 	// DeleteConsent withdraws the consent. ErrNotFound if absent.
 	DeleteConsent(ctx context.Context, userID, clientID string) error
 }

@@ -65,6 +65,26 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Cons
 	return out, err
 }
 
+// ListClientConsents implements storage.Consents.
+func (s *Store) ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error) {
+	var out []storage.Consent
+	err := s.do(ctx, func(*txn) error {
+		for k, c := range s.consents {
+			if k.clientID == clientID {
+				out = append(out, cloneConsent(c))
+			}
+		}
+		return nil
+	})
+	slices.SortFunc(out, func(a, b storage.Consent) int {
+		if c := b.GrantedAt.Compare(a.GrantedAt); c != 0 {
+			return c
+		}
+		return strings.Compare(a.UserID, b.UserID)
+	})
+	return out, err
+}
+
 // DeleteConsent implements storage.Consents.
 func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
 	return s.do(ctx, func(t *txn) error {

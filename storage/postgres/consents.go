@@ -75,6 +75,25 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Cons
 	return out, nil
 }
 
+// ListClientConsents implements storage.Consents.
+func (s *Store) ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	rows, err := s.q(ctx).Query(ctx, selectConsents+`
+		WHERE client_id = $1
+		ORDER BY granted_at DESC NULLS LAST, user_id`, clientID)
+	if err != nil {
+		return nil, wrap(err, "list consents for client %s", clientID)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Consent, error) {
+		return scanConsent(row)
+	})
+	if err != nil {
+		return nil, wrap(err, "list consents for client %s", clientID)
+	}
+	return out, nil
+}
+
 // DeleteConsent implements storage.Consents.
 func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) error {
 	ctx, cancel := s.withTimeout(ctx)

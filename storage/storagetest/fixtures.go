@@ -24,6 +24,9 @@ func sampleClient(id string) storage.Client {
 		GrantTypes:              []string{"authorization_code", "refresh_token"},
 		Scopes:                  []string{"openid", "im:messages.read", "im:messages.send"},
 		TokenEndpointAuthMethod: "client_secret_basic",
+		OwnerID:                 "dev-1",
+		Description:             "Team chat for " + id,
+		LogoURI:                 "https://chat.example/logo.png",
 		CreatedAt:               at(0),
 		UpdatedAt:               at(0),
 	}

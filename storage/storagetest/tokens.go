@@ -206,6 +206,21 @@ func consentTests() []test {
 				t.Fatalf("consents %+v", got)
 			}
 		}},
+		{"an app's consents are listed newest first", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedUser(t, s, "u1", "ann@example.com")
+			seedUser(t, s, "u2", "bob@example.com")
+			seedClient(t, s, "a")
+			seedClient(t, s, "b")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "a", Scopes: []string{"openid"}, GrantedAt: at(0)}), "u1 a")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u2", ClientID: "a", Scopes: []string{"openid"}, GrantedAt: at(time.Hour)}), "u2 a")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "b", Scopes: []string{"openid"}, GrantedAt: at(0)}), "u1 b")
+			got, err := s.ListClientConsents(ctx, "a")
+			must(t, err, "list")
+			if len(got) != 2 || got[0].UserID != "u2" || got[1].UserID != "u1" {
+				t.Fatalf("consents %+v", got)
+			}
+		}},
 		{"withdrawn consent is gone", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			seedUser(t, s, "u1", "ann@example.com")
