@@ -292,12 +292,18 @@ func (c Config) Role(name string) (Role, bool) {
 	return Role{}, false
 }
 
+// ScopeAdmin lets a service call the admin API. Only clients using
+// client_credentials may hold it; no user role can grant it to an app.
+const ScopeAdmin = "admin"
+
 // defaultRoles: admins, developers and members may grant every IM scope;
 // guests may read but not send messages, and may not read call records.
 func defaultRoles(catalogue []Scope) []Role {
 	var all []string
 	for _, s := range catalogue {
-		all = append(all, s.Name)
+		if s.Name != ScopeAdmin {
+			all = append(all, s.Name)
+		}
 	}
 	return []Role{
 		{Name: RoleAdmin, Scopes: all},
@@ -409,6 +415,7 @@ func defaultScopes() []Scope {
 		scope("im:contacts.read", "See your contacts", "查看您的联系人"),
 		scope("im:calls.read", "See your call history", "查看您的通话记录"),
 		scope("im:presence.read", "See your online status", "查看您的在线状态"),
+		scope(ScopeAdmin, "Administer TokenIM Auth through its admin API", "通过管理 API 管理 TokenIM Auth"),
 	}
 }
 

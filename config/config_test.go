@@ -89,7 +89,7 @@ func TestDefault(t *testing.T) {
 	t.Run("catalogue lists the standard and IM scopes in both languages", func(t *testing.T) {
 		want := []string{
 			"openid", "profile", "email", "offline_access",
-			"im:messages.read", "im:messages.send", "im:contacts.read", "im:calls.read", "im:presence.read",
+			"im:messages.read", "im:messages.send", "im:contacts.read", "im:calls.read", "im:presence.read", "admin",
 		}
 		var got []string
 		for _, s := range Default().Scopes {

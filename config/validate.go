@@ -557,6 +557,9 @@ func (c Config) validateRoles(p *problems) {
 			if _, ok := c.Scope(s); !ok {
 				p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
 			}
+			if s == ScopeAdmin {
+				p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "admin is for services using client_credentials, not for users to grant apps")
+			}
 		}
 	}
 	for _, name := range Roles() {

@@ -180,6 +180,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"a one-minute-short activation link", func(c *Config) { c.Accounts.ActivationLink = time.Second }, "accounts.activation_link", "between 1m and 720h"},
 		{"a day-long reset link is the longest", func(c *Config) { c.Accounts.ResetLink = 25 * time.Hour }, "accounts.reset_link", "between 1m and 24h"},
 		{"a role scope outside the catalogue", func(c *Config) { c.Roles[3].Scopes = append(c.Roles[3].Scopes, "im:everything") }, "roles[3].scopes[7]", `"im:everything" is not in the scope catalogue`},
+		{"a role granting the admin scope", func(c *Config) { c.Roles[0].Scopes = append(c.Roles[0].Scopes, "admin") }, "roles[0].scopes[9]", "admin is for services"},
 		{"a built-in role removed", func(c *Config) { c.Roles = c.Roles[:3] }, "roles", `the built-in role "guest" is missing`},
 		{"a role declared twice", func(c *Config) { c.Roles = append(c.Roles, Role{Name: "guest"}) }, "roles[4].name", "declared twice"},
 		{"an unknown role requiring MFA", func(c *Config) { c.Accounts.MFARequiredRoles = []string{"root"} }, "accounts.mfa_required_roles[0]", `unknown role "root"`},

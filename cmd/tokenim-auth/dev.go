@@ -62,6 +62,9 @@ func applyDev(c *config.Config) *demoData {
 	all := make([]string, 0, len(c.Scopes))
 	var im []string
 	for _, s := range c.Scopes {
+		if s.Name == config.ScopeAdmin {
+			continue
+		}
 		all = append(all, s.Name)
 		if len(s.Name) > 3 && s.Name[:3] == "im:" {
 			im = append(im, s.Name)
