@@ -84,6 +84,12 @@ clients:
     name: IM gateway
     type: resource_server
     secret: %[5]s
+  - id: ops
+    name: Operations console
+    type: confidential
+    secret: %[5]s
+    grant_types: [client_credentials]
+    scopes: [admin]
 users:
   - email: %[6]s
     name: Ann Lee

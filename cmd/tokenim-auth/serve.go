@@ -12,6 +12,8 @@ import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/account"
+	"github.com/tokenim/tokenim-auth/provider/admin"
+	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/login"
@@ -208,6 +210,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		}),
 		pages,
 	}
+	parts = append(parts, newAdminAPI(cfg, store, hasher, op, logger))
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
@@ -305,4 +308,18 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 		return nil, usageError{fmt.Errorf("keys.algorithm: %w", err)}
 	}
 	return km, nil
+}
+
+// newAdminAPI builds the JSON admin API over the store, checking tokens
+// with the provider.
+func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, logger *slog.Logger) *admin.API {
+	roles := make([]admin.Role, 0, len(cfg.Roles))
+	for _, r := range cfg.Roles {
+		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
+	}
+	return admin.New(admin.Config{
+		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
+		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
+		AdminScope: config.ScopeAdmin, Logger: logger,
+	})
 }

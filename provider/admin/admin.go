@@ -1,0 +1,231 @@
+package admin
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Store is what the admin API reads and changes.
+type Store interface {
+	storage.Users
+	storage.Clients
+	storage.Consents
+	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
+	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+}
+
+// Authenticate checks a bearer token: the client it was issued to, its
+// user (empty for client credentials) and its scopes.
+type Authenticate func(ctx context.Context, token string) (clientID, subject string, scopes []string, err error)
+
+// Config holds the API's dependencies.
+type Config struct {
+	Store        Store
+	Authenticate Authenticate
+	// Roles maps each role to the scopes its users may grant, in order.
+	Roles      []Role
+	Hasher     secret.Hasher
+	APIKeys    apikey.Policy
+	KeyWarn    time.Duration
+	Now        func() time.Time
+	Logger     *slog.Logger
+	AdminScope string
+}
+
+// Role is a user role and the scopes its users may grant.
+type Role struct {
+	Name   string   `json:"name"`
+	Scopes []string `json:"scopes"`
+}
+
+// API serves the admin API.
+type API struct {
+	cfg Config
+}
+
+// New returns the API.
+func New(cfg Config) *API {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.AdminScope == "" {
+		cfg.AdminScope = "admin"
+	}
+	return &API{cfg: cfg}
+}
+
+// routes maps each route pattern to its handler.
+func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, string) {
+	return map[string]func(http.ResponseWriter, *http.Request, string){
+		"GET /admin/api/v1/users":                      a.listUsers,
+		"GET /admin/api/v1/users/{id}":                 a.getUser,
+		"PATCH /admin/api/v1/users/{id}":               a.patchUser,
+		"GET /admin/api/v1/roles":                      a.listRoles,
+		"GET /admin/api/v1/apps":                       a.listApps,
+		"GET /admin/api/v1/apps/{id}":                  a.getApp,
+		"DELETE /admin/api/v1/apps/{id}":               a.deleteApp,
+		"GET /admin/api/v1/apps/{id}/secrets":          a.listSecrets,
+		"POST /admin/api/v1/apps/{id}/secrets":         a.rotateSecret,
+		"DELETE /admin/api/v1/apps/{id}/secrets/{sid}": a.revokeSecret,
+		"GET /admin/api/v1/grants":                     a.listGrants,
+		"DELETE /admin/api/v1/grants/{user}/{app}":     a.deleteGrant,
+	}
+}
+
+// Routes returns the patterns of every route the API serves.
+func (a *API) Routes() []string {
+	var out []string
+	for pattern := range a.routes() {
+		out = append(out, pattern)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// Mount registers the routes.
+func (a *API) Mount(mux *http.ServeMux) {
+	for pattern, h := range a.routes() {
+		mux.Handle(pattern, a.authorized(h))
+	}
+	mux.HandleFunc("/admin/api/", func(w http.ResponseWriter, r *http.Request) {
+		writeError(w, http.StatusNotFound, "not_found", "No such admin API resource or method; see docs/admin-api.yaml.")
+	})
+}
+
+// authorized runs h for a request with an admin token of a service, and
+// passes the calling client's ID on.
+func (a *API) authorized(h func(http.ResponseWriter, *http.Request, string)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		if !ok || token == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tokenim-auth admin", scope="`+a.cfg.AdminScope+`"`)
+			writeError(w, http.StatusUnauthorized, "invalid_token", "An access token with the admin scope is required (Authorization: Bearer …).")
+			return
+		}
+		clientID, subject, scopes, err := a.cfg.Authenticate(r.Context(), token)
+		if err != nil {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tokenim-auth admin", error="invalid_token"`)
+			writeError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
+			return
+		}
+		if subject != "" || !slices.Contains(scopes, a.cfg.AdminScope) {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="tokenim-auth admin", error="insufficient_scope", scope="`+a.cfg.AdminScope+`"`)
+			writeError(w, http.StatusForbidden, "insufficient_scope", "The admin API needs a client-credentials token with the admin scope.")
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
+		h(w, r, clientID)
+	})
+}
+
+// user is a user as the API shows it: never a hash or a secret.
+type user struct {
+	ID            string    `json:"id"`
+	Email         string    `json:"email"`
+	EmailVerified bool      `json:"email_verified"`
+	Name          string    `json:"name"`
+	Role          string    `json:"role"`
+	Status        string    `json:"status"`
+	MFA           bool      `json:"mfa"`
+	CreatedAt     time.Time `json:"created_at"`
+}
+
+func userOut(u storage.User) user {
+	return user{u.ID, u.Email, u.EmailVerified, u.Name, u.Role, string(u.Status), u.TOTPEnabled, u.CreatedAt}
+}
+
+func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ string) {
+	limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
+	list, err := a.cfg.Store.ListUsers(r.Context(), storage.Page{After: strings.ToLower(r.URL.Query().Get("after")), Limit: min(max(limit, 0), 500)})
+	if err != nil {
+		a.fail(w, r, "list users", err)
+		return
+	}
+	out := []user{}
+	for _, u := range list {
+		out = append(out, userOut(u))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+}
+
+func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ string) {
+	u, err := a.cfg.Store.GetUser(r.Context(), r.PathValue("id"))
+	if a.notFound(w, r, err, "user") {
+		return
+	}
+	writeJSON(w, http.StatusOK, userOut(u))
+}
+
+// patchUser changes a user's role or status. A lowered role revokes the
+// tokens it no longer allows; disabling signs the user out everywhere.
+func (a *API) patchUser(w http.ResponseWriter, r *http.Request, caller string) {
+	var body struct {
+		Role   *string `json:"role"`
+		Status *string `json:"status"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	var allowed []string
+	if body.Role != nil {
+		i := slices.IndexFunc(a.cfg.Roles, func(x Role) bool { return x.Name == *body.Role })
+		if i < 0 {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown role "+strconv.Quote(*body.Role)+"; GET /admin/api/v1/roles lists them.")
+			return
+		}
+		allowed = a.cfg.Roles[i].Scopes
+	}
+	if body.Status != nil && *body.Status != string(storage.UserActive) && *body.Status != string(storage.UserDisabled) {
+		writeError(w, http.StatusBadRequest, "invalid_request", `status must be "active" or "disabled".`)
+		return
+	}
+	ctx := r.Context()
+	u, err := a.cfg.Store.UpdateUser(ctx, r.PathValue("id"), func(u storage.User) (storage.User, error) {
+		if body.Role != nil {
+			u.Role = *body.Role
+		}
+		if body.Status != nil {
+			u.Status = storage.UserStatus(*body.Status)
+		}
+		u.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+		return u, nil
+	})
+	if a.notFound(w, r, err, "user") {
+		return
+	}
+	if body.Role != nil {
+		if _, err := a.cfg.Store.RevokeSubjectBeyond(ctx, u.ID, allowed); err != nil {
+			a.fail(w, r, "revoke tokens beyond the role", err)
+			return
+		}
+	}
+	if u.Status == storage.UserDisabled {
+		if _, err := a.cfg.Store.DeleteUserLoginSessions(ctx, u.ID); err != nil {
+			a.fail(w, r, "sign a disabled user out", err)
+			return
+		}
+		if _, err := a.cfg.Store.RevokeSubject(ctx, u.ID, ""); err != nil {
+			a.fail(w, r, "revoke a disabled user's tokens", err)
+			return
+		}
+	}
+	a.cfg.Logger.InfoContext(ctx, "admin changed a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))
+	writeJSON(w, http.StatusOK, userOut(u))
+}
+
+func (a *API) listRoles(w http.ResponseWriter, _ *http.Request, _ string) {
+	writeJSON(w, http.StatusOK, map[string]any{"roles": a.cfg.Roles})
+}

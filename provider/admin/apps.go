@@ -1,0 +1,165 @@
+package admin
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// app is an app (client) as the API shows it.
+type app struct {
+	ClientID                string      `json:"client_id"`
+	Name                    string      `json:"name"`
+	Type                    string      `json:"type"`
+	Description             string      `json:"description,omitempty"`
+	OwnerID                 string      `json:"owner_id,omitempty"`
+	RedirectURIs            []string    `json:"redirect_uris"`
+	PostLogoutRedirectURIs  []string    `json:"post_logout_redirect_uris"`
+	GrantTypes              []string    `json:"grant_types"`
+	Scopes                  []string    `json:"scopes"`
+	TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
+	Secrets                 []secretOut `json:"secrets"`
+	CreatedAt               time.Time   `json:"created_at"`
+}
+
+// secretOut is a secret as the API shows it: never the secret or its hash.
+type secretOut struct {
+	ID         string     `json:"id"`
+	Prefix     string     `json:"prefix"`
+	State      string     `json:"state"`
+	CreatedAt  time.Time  `json:"created_at"`
+	ExpiresAt  *time.Time `json:"expires_at,omitempty"`
+	LastUsedAt *time.Time `json:"last_used_at,omitempty"`
+}
+
+func (a *API) appOut(c storage.Client) app {
+	return app{
+		ClientID: c.ID, Name: c.Name, Type: string(c.Type), Description: c.Description, OwnerID: c.OwnerID,
+		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
+		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		Secrets: a.secretsOut(c), CreatedAt: c.CreatedAt,
+	}
+}
+
+func (a *API) secretsOut(c storage.Client) []secretOut {
+	now := a.cfg.Now()
+	out := []secretOut{}
+	for _, s := range c.Secrets {
+		out = append(out, secretOut{s.ID, s.Prefix, apikey.State(s, now, a.cfg.KeyWarn), s.CreatedAt, optional(s.ExpiresAt), optional(s.LastUsedAt)})
+	}
+	return out
+}
+
+func (a *API) listApps(w http.ResponseWriter, r *http.Request, _ string) {
+	list, err := a.cfg.Store.ListClients(r.Context())
+	if err != nil {
+		a.fail(w, r, "list apps", err)
+		return
+	}
+	out := []app{}
+	for _, c := range list {
+		out = append(out, a.appOut(c))
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"apps": out})
+}
+
+func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
+	c, err := a.cfg.Store.GetClient(r.Context(), r.PathValue("id"))
+	if a.notFound(w, r, err, "app") {
+		return
+	}
+	writeJSON(w, http.StatusOK, a.appOut(c))
+}
+
+func (a *API) deleteApp(w http.ResponseWriter, r *http.Request, caller string) {
+	if a.notFound(w, r, a.cfg.Store.DeleteClient(r.Context(), r.PathValue("id")), "app") {
+		return
+	}
+	a.cfg.Logger.InfoContext(r.Context(), "admin deleted an app", "admin_client_id", caller, "client_id", r.PathValue("id"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) listSecrets(w http.ResponseWriter, r *http.Request, _ string) {
+	c, err := a.cfg.Store.GetClient(r.Context(), r.PathValue("id"))
+	if a.notFound(w, r, err, "app") {
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"secrets": a.secretsOut(c)})
+}
+
+// rotateSecret gives the app a new secret, returned once; the previous one
+// keeps working for the grace period.
+func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string) {
+	var body struct {
+		Grace   string `json:"grace"`
+		Expires string `json:"expires"`
+	}
+	if r.ContentLength != 0 && !decode(w, r, &body) {
+		return
+	}
+	p := a.cfg.APIKeys
+	if body.Grace != "" {
+		d, err := time.ParseDuration(body.Grace)
+		if err != nil || d < 0 {
+			writeError(w, http.StatusBadRequest, "invalid_request", `grace must be a duration like "24h".`)
+			return
+		}
+		p.Grace = d
+	}
+	switch body.Expires {
+	case "":
+	case "never":
+		p.Lifetime = 0
+	default:
+		d, err := time.ParseDuration(body.Expires)
+		if err != nil || d < time.Hour {
+			writeError(w, http.StatusBadRequest, "invalid_request", `expires must be a duration of at least 1h (like "2160h") or "never".`)
+			return
+		}
+		p.Lifetime = d
+	}
+	plain, rec, err := apikey.Rotate(r.Context(), a.cfg.Store, a.cfg.Hasher, r.PathValue("id"), p, a.cfg.Now())
+	switch {
+	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
+		writeError(w, http.StatusConflict, "conflict", errors.Unwrap(err).Error())
+		return
+	case a.notFound(w, r, err, "app"):
+		return
+	}
+	a.cfg.Logger.InfoContext(r.Context(), "admin rotated a secret", "admin_client_id", caller, "client_id", r.PathValue("id"), "secret_id", rec.ID)
+	writeJSON(w, http.StatusCreated, struct {
+		SecretID     string     `json:"secret_id"`
+		ClientSecret string     `json:"client_secret"`
+		ExpiresAt    *time.Time `json:"expires_at,omitempty"`
+	}{rec.ID, plain, optional(rec.ExpiresAt)})
+}
+
+func (a *API) revokeSecret(w http.ResponseWriter, r *http.Request, caller string) {
+	err := apikey.Revoke(r.Context(), a.cfg.Store, r.PathValue("id"), r.PathValue("sid"), a.cfg.Now())
+	if errors.Is(err, apikey.ErrLastSecret) {
+		writeError(w, http.StatusConflict, "conflict", "This is the app's only live secret: rotate it first, or delete the app.")
+		return
+	}
+	if a.notFound(w, r, err, "app or secret") {
+		return
+	}
+	a.cfg.Logger.InfoContext(r.Context(), "admin revoked a secret", "admin_client_id", caller, "client_id", r.PathValue("id"), "secret_id", r.PathValue("sid"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+func optional(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}

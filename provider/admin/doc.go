@@ -1,0 +1,21 @@
+// Package admin is the JSON admin API, for scripts and operators' tools:
+//
+//	GET    /admin/api/v1/users                      users, a page at a time (?after=email&limit=n)
+//	GET    /admin/api/v1/users/{id}                 one user
+//	PATCH  /admin/api/v1/users/{id}                 change role or status
+//	GET    /admin/api/v1/roles                      roles and the scopes each may grant
+//	GET    /admin/api/v1/apps                       apps (clients)
+//	GET    /admin/api/v1/apps/{id}                  one app
+//	DELETE /admin/api/v1/apps/{id}                  delete an app with its tokens and grants
+//	GET    /admin/api/v1/apps/{id}/secrets          its secrets (prefix, state, dates; never a secret)
+//	POST   /admin/api/v1/apps/{id}/secrets          rotate: a new secret, shown once
+//	DELETE /admin/api/v1/apps/{id}/secrets/{sid}    revoke a secret at once
+//	GET    /admin/api/v1/grants?user=ID | ?app=ID   grants (consents)
+//	DELETE /admin/api/v1/grants/{user}/{app}        withdraw a grant and revoke its tokens
+//
+// Every call needs an access token with the admin scope, obtained by a
+// service through client credentials: a token issued for a user (with a
+// subject) is refused, so no browser session can drive the API. Errors are
+// RFC 6749-style JSON objects. docs/admin-api.yaml is the OpenAPI
+// description.
+package admin

@@ -1,0 +1,57 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// apiError is an RFC 6749-style error body.
+type apiError struct {
+	Error       string `json:"error"`
+	Description string `json:"error_description"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, description string) {
+	writeJSON(w, status, apiError{code, description})
+}
+
+// decode reads a JSON body into v, refusing unknown fields; a bad body is
+// answered with 400 and false.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body is not the JSON object this call takes: "+err.Error())
+		return false
+	}
+	return true
+}
+
+// notFound answers a storage error: 404 for ErrNotFound, 500 for others;
+// it returns false when there was no error.
+func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, storage.ErrNotFound):
+		writeError(w, http.StatusNotFound, "not_found", "No such "+what+".")
+	default:
+		a.fail(w, r, what, err)
+	}
+	return true
+}
+
+func (a *API) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	a.cfg.Logger.ErrorContext(r.Context(), "admin api: "+what, "err", err)
+	writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
+}
