@@ -1114,3 +1114,42 @@ func TestUsersSetRole(t *testing.T) {
 		}
 	})
 }
+
+func TestGrants(t *testing.T) {
+	vars := migratedVars(t)
+	store := storeOf(t, vars)
+	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "gina@example.com", "--password-stdin")
+	u, _ := store.GetUserByEmail(t.Context(), "gina@example.com")
+	if err := store.CreateClient(t.Context(), storage.Client{ID: "chat", Name: "Chat", Type: storage.ClientConfidential}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SaveConsent(t.Context(), storage.Consent{UserID: u.ID, ClientID: "chat", Scopes: []string{"openid", "im:messages.read"}, GrantedAt: time.Now().UTC().Truncate(time.Second)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.CreateToken(t.Context(), storage.Token{Kind: storage.KindRefreshToken, Signature: "rt", RequestID: "r", ClientID: "chat", Subject: u.ID, Active: true, Session: []byte("{}")}); err != nil {
+		t.Fatal(err)
+	}
+	t.Run("list by user and by app", func(t *testing.T) {
+		for _, args := range [][]string{{"--user", "gina@example.com"}, {"--app", "chat"}} {
+			r := mustRun(t, vars, "", append([]string{"grants", "list"}, args...)...)
+			if !strings.Contains(r.stdout, "chat") || !strings.Contains(r.stdout, "im:messages.read") {
+				t.Fatalf("grants list %v printed %q", args, r.stdout)
+			}
+		}
+		if r := runCmd(t, vars, "", "grants", "list"); r.code != 2 {
+			t.Fatalf("list without a filter: exit %d", r.code)
+		}
+	})
+	t.Run("revoke withdraws the grant and stops its tokens", func(t *testing.T) {
+		r := mustRun(t, vars, "", "grants", "revoke", "--user", "gina@example.com", "--app", "chat")
+		if !strings.Contains(r.stdout, "1 tokens stopped working") {
+			t.Fatalf("printed %q", r.stdout)
+		}
+		if tok, _ := store.GetToken(t.Context(), storage.KindRefreshToken, "rt"); tok.Active {
+			t.Fatal("the grant's refresh token is still active")
+		}
+		if r := runCmd(t, vars, "", "grants", "revoke", "--user", "gina@example.com", "--app", "chat"); r.code != 1 {
+			t.Fatalf("revoking again: exit %d", r.code)
+		}
+	})
+}

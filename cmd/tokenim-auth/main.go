@@ -5,6 +5,7 @@
 //	tokenim-auth clients create|list|delete ...
 //	tokenim-auth users create|list ...
 //	tokenim-auth keys rotate
+//	tokenim-auth grants list|revoke ...
 //
 // Every command reads the YAML file given by --config, then TOKENIM_*
 // environment variables. A configuration error exits with status 2 and a
@@ -56,6 +57,7 @@ commands:
   clients   create, list or delete OAuth clients
   users     create or list user accounts
   keys      rotate the token signing key
+  grants    list or revoke what users granted apps
 
 Run "tokenim-auth <command> -h" for a command's flags.
 `
@@ -72,6 +74,7 @@ func run(ctx context.Context, args []string, e env) int {
 		"clients": clients,
 		"users":   users,
 		"keys":    keysCommand,
+		"grants":  grants,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
