@@ -320,12 +320,12 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	}
 
 	for j, raw := range cl.RedirectURIs {
-		if msg := redirectURIProblem(raw, public, c.Dev); msg != "" {
+		if msg := RedirectURIProblem(raw, public, c.Dev); msg != "" {
 			p.add(fmt.Sprintf("%s.redirect_uris[%d]", path, j), "%s", msg)
 		}
 	}
 	for j, raw := range cl.PostLogoutRedirectURIs {
-		if msg := redirectURIProblem(raw, public, c.Dev); msg != "" {
+		if msg := RedirectURIProblem(raw, public, c.Dev); msg != "" {
 			p.add(fmt.Sprintf("%s.post_logout_redirect_uris[%d]", path, j), "%s", msg)
 		}
 	}
@@ -394,12 +394,12 @@ func isClientID(id string) bool {
 	return true
 }
 
-// redirectURIProblem checks a redirect or post-logout redirect URI and
+// RedirectURIProblem checks a redirect or post-logout redirect URI and
 // returns what is wrong, or "". It must be absolute and have no fragment
 // (RFC 6749 §3.1.2). http is allowed only for a loopback host (RFC 8252
 // §7.3) or in dev mode. A public client may also use a private-use scheme
 // such as com.example.app:/cb (RFC 8252 §7.1).
-func redirectURIProblem(raw string, public, dev bool) string {
+func RedirectURIProblem(raw string, public, dev bool) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Sprintf("not a URL: %q", raw)
