@@ -13,6 +13,7 @@ func TestFS(t *testing.T) {
 		for _, name := range []string{
 			"layout.html", "login.html", "consent.html", "logout.html", "logged_out.html", "error.html",
 			"register.html", "check_email.html", "forgot.html", "reset.html", "message.html", "mfa.html", "account.html",
+			"apps.html", "app_form.html", "secret_shown.html", "delete_app.html",
 			"static/style.css",
 		} {
 			if _, err := fs.Stat(fsys, name); err != nil {

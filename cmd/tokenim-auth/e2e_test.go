@@ -98,6 +98,10 @@ users:
     name: Gus Guest
     password: %[7]s
     role: guest
+  - email: dev@example.com
+    name: Dee Veloper
+    password: %[7]s
+    role: developer
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)

@@ -20,6 +20,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/portal"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -205,12 +206,18 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Logger: logger}),
 		account.New(account.Config{
-			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery,
+			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
 			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Logger: logger,
 		}),
 		pages,
 	}
-	parts = append(parts, newAdminAPI(cfg, store, hasher, op, logger))
+	parts = append(parts, newAdminAPI(cfg, store, hasher, op, logger), portal.New(portal.Config{
+		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
+		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
+		Scopes: appScopes(cfg), Roles: developerRoles(),
+		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) },
+		Logger:          logger,
+	}))
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
@@ -278,6 +285,21 @@ func newPages(cfg config.Config, logger *slog.Logger) (*web.Renderer, error) {
 	pages.SetScopes(descriptions)
 	return pages, nil
 }
+
+// appScopes are the scopes a developer's app may ask for: the catalogue
+// without admin, which only an administrator gives a service.
+func appScopes(cfg config.Config) []string {
+	var out []string
+	for _, s := range cfg.Scopes {
+		if s.Name != config.ScopeAdmin {
+			out = append(out, s.Name)
+		}
+	}
+	return out
+}
+
+// developerRoles may register apps in the portal.
+func developerRoles() []string { return []string{config.RoleDeveloper, config.RoleAdmin} }
 
 // roleScopes maps each configured role to the scopes its users may grant.
 func roleScopes(cfg config.Config) map[string][]string {

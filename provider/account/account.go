@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/mfa"
@@ -54,8 +55,10 @@ type Config struct {
 	Throttle *throttle.Throttle
 	// Issuer names the provider in authenticator apps.
 	Issuer string
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Developers are the roles shown the way to the developer portal.
+	Developers []string
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 // Handler serves the account page.
@@ -105,7 +108,8 @@ func (h *Handler) signedIn(f func(http.ResponseWriter, *http.Request, session.Si
 
 // page fills the account page for the signed-in user.
 func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, error) {
-	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled}
+	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled,
+		Developer: slices.Contains(h.cfg.Developers, s.User.Role)}
 	list, err := h.cfg.Store.ListLoginSessions(r.Context(), s.User.ID)
 	if err != nil {
 		return p, err

@@ -136,7 +136,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 // safeNext keeps a return address only if it is one of the provider's
 // own account pages: anything else could make sign-in an open redirector.
 func safeNext(next string) string {
-	if next == "/account" || next == "/account?setup=mfa" || (strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
+	if next == "/account" || next == "/account?setup=mfa" || next == "/apps" ||
+		(strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
 		return next
 	}
 	return ""

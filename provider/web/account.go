@@ -44,6 +44,9 @@ type AccountPage struct {
 	Error string
 	// Apps are the apps the user has authorised (connected apps).
 	Apps []AppGrant
+	// Developer adds a link to the developer portal (/apps), for users
+	// whose role may register apps.
+	Developer bool
 }
 
 // Enrolment is a two-step verification secret being set up.

@@ -243,7 +243,56 @@ func samples(page string, m meta) []any {
 					Sessions: []SessionView{{ID: s, Device: s, IP: s, Current: true}}, Notice: s, Error: s,
 				},
 				NoticeText: s, ErrorText: s, SessionRows: []sessionRow{{Device: s, IP: s, SignedIn: s, SignedInISO: s, Current: true}, {}},
+				AppRows: []appRow{{ClientID: s, Name: s, Permissions: []permission{{Scope: s, Description: s}}, Granted: s, GrantedISO: s, LastUsed: s}},
 			},
+			accountView{meta: m, AccountPage: AccountPage{Developer: true}},
+		}
+	case pageApps:
+		rows := []appListRow{{URL: s, Name: s, Kind: s, Created: s, CreatedISO: s}}
+		for _, kind := range []string{AppKindWeb, AppKindNative, AppKindService} {
+			rows = append(rows, appListRow{Kind: kind, Expiring: 1}, appListRow{Kind: kind, Expiring: 2})
+		}
+		return []any{
+			appsView{meta: m},
+			appsView{
+				meta:       m,
+				AppsPage:   AppsPage{UILocales: s, CSRFToken: s, Apps: []AppSummary{{ClientID: s, Name: s, Kind: s}}, Notice: s, Error: s},
+				NoticeText: s, ErrorText: s, Rows: rows,
+			},
+		}
+	case pageAppForm:
+		choices := []scopeChoice{{ID: s, Scope: s, Description: s, Checked: true}, {ID: s, Scope: s, Description: s}}
+		var views []any
+		for _, kind := range []string{"", s, AppKindWeb, AppKindNative, AppKindService} {
+			page := AppFormPage{
+				UILocales: s, CSRFToken: s, App: AppForm{ClientID: s, Name: s, Description: s, LogoURI: s, Kind: kind, RedirectURIs: s, Scopes: []string{s}},
+				Offered: []string{s}, Secrets: []SecretRow{{ID: s, Prefix: s, State: s}}, Notice: s, Error: s, ErrorArg: s,
+			}
+			edit := appFormView{
+				meta: m, AppFormPage: page, Heading: s, NoticeText: s, ErrorText: s, Action: s, ScopeChoices: choices,
+				ShowSecrets: true, SecretsURL: s, DeleteURL: s,
+				SecretRows: []secretRow{
+					{Prefix: s, State: SecretLive, Created: s, CreatedISO: s, Expires: s, ExpiresISO: s, LastUsed: s, LastUsedISO: s, RevokeURL: s},
+					{Prefix: s, State: SecretExpiring}, {Prefix: s, State: SecretExpired}, {Prefix: s, State: s},
+				},
+			}
+			page.New = true
+			views = append(views, edit, appFormView{meta: m, AppFormPage: page, NoticeText: s, ErrorText: s, Action: s, ScopeChoices: choices})
+		}
+		return append(views, appFormView{meta: m}, appFormView{meta: m, AppFormPage: AppFormPage{New: true}}, appFormView{meta: m, ShowSecrets: true})
+	case pageSecretShown:
+		return []any{
+			secretShownView{meta: m},
+			secretShownView{
+				meta:            m,
+				SecretShownPage: SecretShownPage{UILocales: s, ClientID: s, AppName: s, Secret: s, Created: true},
+				App:             s, AppURL: s, Expires: s, ExpiresISO: s,
+			},
+		}
+	case pageDeleteApp:
+		return []any{
+			deleteAppView{meta: m},
+			deleteAppView{meta: m, DeleteAppPage: DeleteAppPage{UILocales: s, CSRFToken: s, ClientID: s, AppName: s}, App: s, AppURL: s},
 		}
 	}
 	return nil

@@ -1,9 +1,11 @@
 // Package web renders the provider's pages: sign-in and its two-step
 // verification step, consent, sign-out, signed-out, registration,
-// check-your-email, forgotten and new password, account, result messages
-// and error. The handlers that own those routes (provider/login,
-// provider/consent, provider/oauth) fill a typed view (LoginPage,
-// MFAPage, ConsentPage, RegisterPage, AccountPage, ...) and call the
+// check-your-email, forgotten and new password, account, the developer
+// portal (apps, app form, a secret shown once, deleting an app), result
+// messages and error. The handlers that own those routes (provider/login,
+// provider/consent, provider/oauth, provider/portal, ...) fill a typed
+// view (LoginPage, MFAPage, ConsentPage, RegisterPage, AccountPage,
+// AppFormPage, ...) and call the
 // matching Renderer method; this package never decides what a request
 // means. Each view's doc comment names the fields its forms post, and
 // where.
@@ -11,7 +13,7 @@
 // Handlers pass texts as message keys (LoginPage.Error, ErrorPage.Message,
 // AccountPage.Notice, MessagePage.Title, ...), never as text, so that each
 // page stays in one language. A key that takes an argument gets it from the
-// view's ErrorArg (login.throttled). A key the catalogue does not know is
+// view's ErrorArg (login.throttled, portal.redirect_invalid). A key the catalogue does not know is
 // logged and shown as the generic error title.
 //
 // Routes owned here:

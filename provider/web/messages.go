@@ -11,7 +11,9 @@ const genericKey = "error.title"
 // AccountPage.Notice, MessagePage.LinkText, ...; messages_test.go lists
 // them all); the rest are used by the templates through t. A key a handler
 // passes takes no argument, except login.throttled, which takes the
-// LoginPage or MFAPage ErrorArg: a wait in whole seconds.
+// LoginPage or MFAPage ErrorArg (a wait in whole seconds), and
+// portal.redirect_invalid, which takes the AppFormPage ErrorArg (the
+// refused redirect URI).
 //
 // The Chinese is written as a mainland Chinese product would say it, not
 // word for word: 您 throughout, full-width punctuation, and a space between
@@ -340,6 +342,135 @@ func messages() i18n.Catalogue {
 		"error.access_denied": {
 			EN: "You do not have permission to do this. If you need it, ask your administrator.",
 			ZH: "您没有执行此操作的权限。如有需要，请联系管理员。",
+		},
+		"account.developer_link": {EN: "Your apps (developer portal)", ZH: "我的应用（开发者平台）"},
+
+		// Developer portal: the list of apps.
+		"portal.title":         {EN: "Your apps", ZH: "我的应用"},
+		"portal.intro":         {EN: "Apps you registered to sign people in with TokenIM or to call its APIs.", ZH: "您注册的、通过 TokenIM 登录或调用 TokenIM 接口的应用。"},
+		"portal.col_name":      {EN: "Name", ZH: "名称"},
+		"portal.col_kind":      {EN: "Type", ZH: "类型"},
+		"portal.col_created":   {EN: "Created", ZH: "创建日期"},
+		"portal.kind_web":      {EN: "Web app", ZH: "网页应用"},
+		"portal.kind_native":   {EN: "Mobile or desktop app", ZH: "移动或桌面应用"},
+		"portal.kind_service":  {EN: "Service or bot", ZH: "服务或机器人"},
+		"portal.expiring_one":  {EN: "1 secret expires soon", ZH: "1 个密钥即将过期"},
+		"portal.expiring_many": {EN: "%d secrets expire soon", ZH: "%d 个密钥即将过期"},
+		"portal.none":          {EN: "You have not registered any app yet.", ZH: "您还没有注册任何应用。"},
+		"portal.new":           {EN: "Create an app", ZH: "创建应用"},
+
+		// Developer portal: the app form.
+		"portal.client_id":   {EN: "Client ID", ZH: "客户端 ID"},
+		"portal.kind":        {EN: "Type of app", ZH: "应用类型"},
+		"portal.name":        {EN: "Name", ZH: "应用名称"},
+		"portal.name_hint":   {EN: "People see this name when they sign in to your app.", ZH: "用户登录您的应用时会看到这个名称。"},
+		"portal.description": {EN: "Description", ZH: "应用简介"},
+		"portal.logo_uri":    {EN: "Logo URL", ZH: "Logo 地址"},
+		"portal.logo_hint":   {EN: "The https address of a square image. Optional.", ZH: "正方形图片的 https 地址，选填。"},
+		"portal.kind_web_hint": {
+			EN: "Runs on a server that can keep a secret, and signs people in through their browser.",
+			ZH: "运行在服务器上，可以妥善保管密钥，通过浏览器让用户登录。",
+		},
+		"portal.kind_native_hint": {
+			EN: "Runs on people’s phones or computers, which cannot keep a secret: signs them in with PKCE, without a secret.",
+			ZH: "运行在用户的手机或电脑上，无法妥善保管密钥：通过 PKCE 让用户登录，不使用密钥。",
+		},
+		"portal.kind_service_hint": {
+			EN: "Calls TokenIM APIs on its own behalf with a secret, with nobody signed in.",
+			ZH: "使用密钥以自身身份调用 TokenIM 接口，无需用户登录。",
+		},
+		"portal.redirect_uris": {EN: "Redirect URIs", ZH: "重定向 URI"},
+		"portal.redirect_hint": {EN: "One per line; not used by services.", ZH: "每行一个；服务或机器人无需填写。"},
+		"portal.scopes":        {EN: "Permissions the app asks for", ZH: "应用申请的权限"},
+		"portal.create_submit": {EN: "Create app", ZH: "创建应用"},
+		"portal.save":          {EN: "Save changes", ZH: "保存修改"},
+		"portal.back":          {EN: "Back to your apps", ZH: "返回我的应用"},
+		"portal.delete_link":   {EN: "Delete this app", ZH: "删除此应用"},
+
+		// Developer portal: an app's secrets.
+		"portal.secrets_heading":      {EN: "Secrets (API keys)", ZH: "密钥（API Key）"},
+		"portal.secret_col_prefix":    {EN: "Secret", ZH: "密钥"},
+		"portal.secret_col_state":     {EN: "Status", ZH: "状态"},
+		"portal.secret_col_created":   {EN: "Created", ZH: "创建时间"},
+		"portal.secret_col_expires":   {EN: "Expires", ZH: "过期时间"},
+		"portal.secret_col_last_used": {EN: "Last used", ZH: "最近使用"},
+		"portal.secret_col_action":    {EN: "Action", ZH: "操作"},
+		"portal.state_live":           {EN: "Active", ZH: "有效"},
+		"portal.state_expiring":       {EN: "Expires soon", ZH: "即将过期"},
+		"portal.state_expired":        {EN: "Expired", ZH: "已过期"},
+		"portal.never_expires":        {EN: "Never", ZH: "永不过期"},
+		"portal.never_used":           {EN: "Never", ZH: "从未使用"},
+		"portal.revoke":               {EN: "Revoke", ZH: "撤销"},
+		"portal.no_secrets":           {EN: "This app has no secret yet.", ZH: "该应用还没有密钥。"},
+		"portal.rotate":               {EN: "Create a new secret", ZH: "创建新密钥"},
+		"portal.rotate_note": {
+			EN: "The current secret keeps working for a grace period, so you can switch without downtime.",
+			ZH: "当前密钥在宽限期内仍可使用，您可以从容切换，服务不会中断。",
+		},
+
+		// Developer portal: a new secret, shown once.
+		"portal.shown_created": {EN: "Your app is ready", ZH: "您的应用已创建"},
+		"portal.shown_secret":  {EN: "Your new secret", ZH: "新密钥已创建"},
+		"portal.app":           {EN: "App", ZH: "应用"},
+		"portal.client_secret": {EN: "Client secret", ZH: "客户端密钥"},
+		"portal.secret_warning": {
+			EN: "Copy the secret now: it is shown only this once. TokenIM Auth keeps only a keyed hash of it.",
+			ZH: "请立即复制此密钥，它只会显示这一次。TokenIM Auth 只保存它的 HMAC 哈希值，无法找回原文。",
+		},
+		"portal.no_secret_native": {
+			EN: "Mobile and desktop apps have no secret: they sign people in with PKCE.",
+			ZH: "移动或桌面应用没有密钥，通过 PKCE 让用户登录。",
+		},
+		"portal.go_to_app": {EN: "Go to the app’s settings", ZH: "前往应用设置"},
+
+		// Developer portal: deleting an app.
+		"portal.delete_title":   {EN: "Delete app", ZH: "删除应用"},
+		"portal.delete_heading": {EN: "Delete %s?", ZH: "确定要删除 %s 吗？"},
+		"portal.delete_text": {
+			EN: "Every token issued to this app stops working at once, and everyone’s authorisation of it is removed. This cannot be undone.",
+			ZH: "该应用的所有令牌将立即失效，所有用户对它的授权也将被移除。此操作无法撤销。",
+		},
+		"portal.delete_submit": {EN: "Delete app", ZH: "删除应用"},
+		"portal.cancel":        {EN: "Cancel", ZH: "取消"},
+
+		// Developer portal: what its handlers report.
+		"portal.developers_only": {
+			EN: "Only developers can register apps. Ask your administrator for the developer role.",
+			ZH: "只有开发者可以注册应用。请联系管理员为您分配开发者角色。",
+		},
+		"portal.created": {EN: "Your app was created.", ZH: "应用已创建。"},
+		"portal.saved":   {EN: "Your changes were saved.", ZH: "修改已保存。"},
+		"portal.deleted": {
+			EN: "The app was deleted: its tokens stopped working and everyone’s authorisation of it was removed.",
+			ZH: "应用已删除，其令牌已全部失效，所有用户对它的授权也已移除。",
+		},
+		"portal.secret_revoked": {EN: "The secret was revoked: it stopped working at once.", ZH: "密钥已撤销，并已立即失效。"},
+		"portal.name_required":  {EN: "Enter the app’s name, in at most 100 characters.", ZH: "请填写应用名称（不超过 100 个字符）。"},
+		"portal.kind_invalid":   {EN: "Choose the type of app.", ZH: "请选择应用类型。"},
+		"portal.logo_invalid":   {EN: "The logo URL must be an https address.", ZH: "Logo 地址必须是 https 地址。"},
+		"portal.redirect_invalid": {
+			EN: "%s is not an acceptable redirect URI: use https (or http on 127.0.0.1 for development), or a custom scheme for a mobile or desktop app.",
+			ZH: "%s 不是可接受的重定向 URI。请使用 https（开发时可使用 127.0.0.1 上的 http）；移动或桌面应用也可使用自定义 scheme。",
+		},
+		"portal.redirect_required": {
+			EN: "Web apps and mobile or desktop apps need at least one redirect URI.",
+			ZH: "网页应用和移动或桌面应用至少需要填写一个重定向 URI。",
+		},
+		"portal.scope_not_offered": {
+			EN: "You chose a permission that apps registered here cannot ask for.",
+			ZH: "您选择的权限中包含此处注册的应用无法申请的权限。",
+		},
+		"portal.too_many_secrets": {
+			EN: "This app already has two live secrets. Revoke one before creating another.",
+			ZH: "该应用已有两个有效密钥，请先撤销其中一个，再创建新密钥。",
+		},
+		"portal.last_secret": {
+			EN: "This is the app’s only live secret. Create a new one first, then revoke this one.",
+			ZH: "这是该应用唯一有效的密钥。请先创建新密钥，再撤销此密钥。",
+		},
+		"portal.not_found": {
+			EN: "This app or secret does not exist, or it is not one of yours.",
+			ZH: "该应用或密钥不存在，或不属于您。",
 		},
 	}
 }

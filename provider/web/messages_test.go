@@ -12,8 +12,9 @@ import (
 )
 
 // handlerKeys are the keys handlers put in view fields: Error (login,
-// MFA, consent, register, forgot, reset and account pages), Notice
-// (account), Title, Message and LinkText (error and result pages). New
+// MFA, consent, register, forgot, reset, account and portal pages), Notice
+// (account and portal pages), Title, Message and LinkText (error and
+// result pages). New
 // cannot see them in the templates, so they are listed here. They take no
 // arguments; handlerArgKeys are those that take one, from ErrorArg.
 func handlerKeys() []string {
@@ -31,13 +32,16 @@ func handlerKeys() []string {
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",
 		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app", "apps.revoked",
+		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
+		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
+		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
 	}
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg.
 func handlerArgKeys() []string {
-	return []string{"login.throttled", "scope.not_allowed"}
+	return []string{"login.throttled", "scope.not_allowed", "portal.redirect_invalid"}
 }
 
 func TestCatalogue(t *testing.T) {

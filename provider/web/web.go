@@ -41,24 +41,29 @@ type Renderer struct {
 
 // The pages, by template file name without ".html".
 const (
-	pageLogin      = "login"
-	pageConsent    = "consent"
-	pageLogout     = "logout"
-	pageLoggedOut  = "logged_out"
-	pageError      = "error"
-	pageRegister   = "register"
-	pageCheckEmail = "check_email"
-	pageForgot     = "forgot"
-	pageReset      = "reset"
-	pageMessage    = "message"
-	pageMFA        = "mfa"
-	pageAccount    = "account"
+	pageLogin       = "login"
+	pageConsent     = "consent"
+	pageLogout      = "logout"
+	pageLoggedOut   = "logged_out"
+	pageError       = "error"
+	pageRegister    = "register"
+	pageCheckEmail  = "check_email"
+	pageForgot      = "forgot"
+	pageReset       = "reset"
+	pageMessage     = "message"
+	pageMFA         = "mfa"
+	pageAccount     = "account"
+	pageApps        = "apps"
+	pageAppForm     = "app_form"
+	pageSecretShown = "secret_shown"
+	pageDeleteApp   = "delete_app"
 )
 
 func pageNames() []string {
 	return []string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
+		pageApps, pageAppForm, pageSecretShown, pageDeleteApp,
 	}
 }
 

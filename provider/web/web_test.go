@@ -43,6 +43,9 @@ func testScopes() map[string]map[Locale]string {
 	}
 }
 
+// testOffered are the scopes the portal's app form offers.
+var testOffered = []string{"openid", "im:messages.send", "im:calls.read"}
+
 // pageCase renders one page with fixed view data.
 type pageCase struct {
 	name   string // golden file stem
@@ -148,7 +151,7 @@ func pageCases() []pageCase {
 		}},
 		{"account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Account(w, req, http.StatusOK, AccountPage{
-				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee",
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", Developer: true,
 				Sessions: testSessions(), Notice: "sessions.signed_out",
 				Apps: []AppGrant{{
 					ClientID: "acme-chat", Name: "Acme Chat", Scopes: []string{"openid", "im:messages.send"},
@@ -170,6 +173,94 @@ func pageCases() []pageCase {
 				RecoveryCodes: testRecoveryCodes, Sessions: testSessions()[:1], Notice: "mfa.enrolled",
 			})
 		}},
+		{"apps", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Apps(w, req, http.StatusOK, AppsPage{CSRFToken: testCSRF, Apps: testApps(), Notice: "portal.deleted"})
+		}},
+		{"apps_empty", http.StatusForbidden, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Apps(w, req, http.StatusForbidden, AppsPage{CSRFToken: testCSRF, Error: "portal.developers_only"})
+		}},
+		{"app_new", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{
+				CSRFToken: testCSRF, New: true, App: AppForm{Kind: AppKindWeb, Scopes: []string{"openid"}}, Offered: testOffered,
+			})
+		}},
+		{"app_new_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusBadRequest, AppFormPage{
+				CSRFToken: testCSRF, New: true, Offered: testOffered,
+				App: AppForm{
+					Name: "Acme Chat for iOS", Description: "Chat with your team.\nOn the go.", Kind: AppKindNative,
+					RedirectURIs: "com.acme.chat:/oauth2/callback\nhttp://chat.example.com/callback", Scopes: []string{"openid", "im:messages.send"},
+				},
+				Error: "portal.redirect_invalid", ErrorArg: "http://chat.example.com/callback",
+			})
+		}},
+		{"app_edit", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{
+				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(), Notice: "portal.saved",
+				App: AppForm{
+					ClientID: "app-7hq2k4", Name: "Acme Chat", Description: "Team chat for Acme.", LogoURI: "https://chat.example.com/logo.png",
+					Kind: AppKindWeb, RedirectURIs: "https://chat.example.com/callback", Scopes: []string{"openid", "im:calls.read"},
+				},
+			})
+		}},
+		{"app_edit_native", http.StatusConflict, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusConflict, AppFormPage{
+				CSRFToken: testCSRF, Offered: testOffered, Error: "portal.name_required",
+				App: AppForm{ClientID: "app-m3x9p1", Kind: AppKindNative, RedirectURIs: "com.acme.chat:/oauth2/callback", Scopes: []string{"openid"}},
+			})
+		}},
+		{"secret_shown", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.SecretShown(w, req, http.StatusCreated, SecretShownPage{
+				ClientID: "app-7hq2k4", AppName: "Acme Chat", Secret: testSecret, ExpiresAt: time.Date(2027, 11, 25, 10, 0, 0, 0, time.UTC),
+			})
+		}},
+		{"secret_shown_created", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.SecretShown(w, req, http.StatusCreated, SecretShownPage{
+				ClientID: "app-5bz8r0", AppName: "Acme Bot", Secret: testSecret, Created: true,
+			})
+		}},
+		{"secret_shown_native", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.SecretShown(w, req, http.StatusCreated, SecretShownPage{ClientID: "app-m3x9p1", AppName: "Acme Chat for iOS", Created: true})
+		}},
+		{"delete_app", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.DeleteApp(w, req, http.StatusOK, DeleteAppPage{CSRFToken: testCSRF, ClientID: "app-7hq2k4", AppName: "Acme Chat"})
+		}},
+	}
+}
+
+// testSecret is a client secret as the portal shows it once.
+const testSecret = "tks_Q2hhdCB3aXRoIHlvdXIgdGVhbSBvbiB0aGUgZ28"
+
+// testApps are a developer's apps: one of each kind, two with secrets
+// expiring soon.
+func testApps() []AppSummary {
+	return []AppSummary{
+		{ClientID: "app-7hq2k4", Name: "Acme Chat", Kind: AppKindWeb, CreatedAt: time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC), Expiring: 1},
+		{ClientID: "app-m3x9p1", Name: "Acme Chat for iOS", Kind: AppKindNative, CreatedAt: time.Date(2026, 10, 3, 1, 30, 0, 0, time.FixedZone("CST", 8*3600))},
+		{ClientID: "app-5bz8r0", Kind: AppKindService, CreatedAt: time.Date(2026, 11, 20, 16, 45, 0, 0, time.UTC), Expiring: 2},
+	}
+}
+
+// testSecrets are an app's secrets: the new one, the one it replaces
+// (expiring, used), and one long expired.
+func testSecrets() []SecretRow {
+	return []SecretRow{
+		{
+			ID: "s8f2k1", Prefix: "tks_Q2hh", State: SecretLive,
+			CreatedAt: time.Date(2026, 11, 24, 10, 0, 0, 0, time.UTC),
+		},
+		{
+			ID: "s3m9x0", Prefix: "tks_Zm9v", State: SecretExpiring,
+			CreatedAt:  time.Date(2026, 5, 1, 8, 0, 0, 0, time.UTC),
+			ExpiresAt:  time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC),
+			LastUsedAt: time.Date(2026, 11, 24, 18, 30, 0, 0, time.UTC),
+		},
+		{
+			ID: "s1a2b3", Prefix: "tks_YmFy", State: SecretExpired,
+			CreatedAt:  time.Date(2025, 11, 1, 8, 0, 0, 0, time.UTC),
+			ExpiresAt:  time.Date(2026, 5, 2, 8, 0, 0, 0, time.UTC),
+			LastUsedAt: time.Date(2026, 5, 1, 23, 59, 0, 0, time.UTC),
+		},
 	}
 }
 
@@ -287,18 +378,18 @@ func TestPageStructure(t *testing.T) {
 				labelled := map[string]bool{}
 				for _, l := range els["label"] {
 					target := ids[attr(l, "for")]
-					if target == nil || target.Data != "input" {
-						t.Errorf("label for=%q names no input", attr(l, "for"))
+					if target == nil || (target.Data != "input" && target.Data != "textarea") {
+						t.Errorf("label for=%q names no input or textarea", attr(l, "for"))
 						continue
 					}
 					labelled[attr(l, "for")] = true
 				}
-				for _, in := range els["input"] {
+				for _, in := range append(els["input"], els["textarea"]...) {
 					if attr(in, "type") == "hidden" {
 						continue
 					}
 					if id := attr(in, "id"); id == "" || !labelled[id] {
-						t.Errorf("input name=%q has no <label for>", attr(in, "name"))
+						t.Errorf("%s name=%q has no <label for>", in.Data, attr(in, "name"))
 					}
 				}
 			})
@@ -583,6 +674,7 @@ func TestFormFields(t *testing.T) {
 			if !strings.Contains(text(els["body"][0]), "Send messages as you") {
 				t.Errorf("the connected app's permissions are not described")
 			}
+			wantLinks(t, els, "/apps")
 		}},
 		{"account_enrol", func(t *testing.T, els map[string][]*html.Node) {
 			forms := wantForms(t, els, "/account/mfa/confirm", "/account/sessions/signout-all")
@@ -595,6 +687,7 @@ func TestFormFields(t *testing.T) {
 			if c := els["code"]; len(c) != 1 || text(c[0]) != "JBSW Y3DP EHPK 3PXP JBSW Y3DP EHPK 3PXP" {
 				t.Errorf("the secret is not shown in groups of four")
 			}
+			wantLinks(t, els)
 		}},
 		{"account_mfa_on", func(t *testing.T, els map[string][]*html.Node) {
 			forms := wantForms(t, els, "/account/mfa/disable", "/account/sessions/signout-all")
@@ -613,6 +706,7 @@ func TestFormFields(t *testing.T) {
 			}
 		}},
 	}
+	tests = append(tests, portalFormFields()...)
 	for _, tc := range tests {
 		t.Run(tc.page+" has the fields its handler reads", func(t *testing.T) {
 			doc, err := html.Parse(renderPage(t, r, byName[tc.page], English).Body)
@@ -666,6 +760,27 @@ func TestEscaping(t *testing.T) {
 				Email: evil, Name: evil, Enrolment: &Enrolment{QRDataURI: testQR, Secret: evil}, RecoveryCodes: []string{evil},
 				Sessions: []SessionView{{Device: evil, IP: evil}},
 			})
+		}},
+		{"apps page escapes the app names, IDs and kinds", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Apps(w, req, http.StatusOK, AppsPage{Apps: []AppSummary{{ClientID: evil, Name: evil, Kind: evil}, {ClientID: evil}}})
+		}},
+		{"new app form escapes every echoed field, the scopes and the error argument", func(w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusBadRequest, AppFormPage{
+				New: true, CSRFToken: `"><script>alert(1)</script>`, Offered: []string{evil}, Error: "portal.redirect_invalid", ErrorArg: evil,
+				App: AppForm{Name: `"><script>alert(1)</script>`, Description: evil, LogoURI: evil, Kind: evil, RedirectURIs: evil, Scopes: []string{evil}},
+			})
+		}},
+		{"app edit page escapes the app, its ID and its secrets", func(w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{
+				App:     AppForm{ClientID: evil, Name: evil, Kind: evil},
+				Secrets: []SecretRow{{ID: evil, Prefix: evil, State: evil}},
+			})
+		}},
+		{"secret page escapes the app, its ID and the secret", func(w http.ResponseWriter, req *http.Request) error {
+			return r.SecretShown(w, req, http.StatusCreated, SecretShownPage{ClientID: evil, AppName: evil, Secret: evil})
+		}},
+		{"delete page escapes the app name and ID", func(w http.ResponseWriter, req *http.Request) error {
+			return r.DeleteApp(w, req, http.StatusOK, DeleteAppPage{ClientID: evil, AppName: evil, CSRFToken: `"><script>alert(1)</script>`})
 		}},
 	}
 	for _, tc := range tests {
@@ -743,6 +858,20 @@ func TestViewMessageKeys(t *testing.T) {
 		{"a result page link to a script is neutralised", func(w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusOK, MessagePage{LinkText: "message.sign_in", LinkURL: "javascript:alert(1)"})
 		}, `<a href="#ZgotmplZ" class="button primary">Go to sign-in</a>`, false},
+		{"a refused redirect URI is named in the chosen language", func(w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusBadRequest, AppFormPage{
+				UILocales: "zh-CN", New: true, Error: "portal.redirect_invalid", ErrorArg: "http://chat.example.com/cb",
+			})
+		}, "http://chat.example.com/cb 不是可接受的重定向 URI。", false},
+		{"a portal notice shows its text as a status", func(w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{App: AppForm{ClientID: "app-1", Kind: AppKindWeb}, Notice: "portal.secret_revoked"})
+		}, `<p class="notice" role="status">The secret was revoked: it stopped working at once.</p>`, false},
+		{"an unknown app kind is shown as it is and logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Apps(w, req, http.StatusOK, AppsPage{Apps: []AppSummary{{ClientID: "app-1", Kind: "robot"}}})
+		}, "<td>robot</td>", true},
+		{"an unknown secret state is shown as it is and logged", func(w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{App: AppForm{ClientID: "app-1", Kind: AppKindWeb}, Secrets: []SecretRow{{ID: "s1", State: "paused"}}})
+		}, "<td>paused</td>", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+)
+
+// shownSecret reads the client ID and secret off the page that shows
+// them once.
+func shownSecret(t *testing.T, p page) (clientID, secret string) {
+	t.Helper()
+	s := regexp.MustCompile(`id="client-secret"[^>]*>(tkm_cs_[A-Za-z0-9_-]{43})<`).FindStringSubmatch(p.body)
+	id := regexp.MustCompile(`<code[^>]*>(app-[a-z0-9_-]+)</code>`).FindStringSubmatch(p.body)
+	if s == nil || id == nil {
+		t.Fatalf("no client ID or secret on the page (%d):\n%s", p.status, p.body)
+	}
+	return id[1], s[1]
+}
+
+func TestDeveloperPortal(t *testing.T) {
+	// A grace period of two seconds, so the test sees a replaced secret
+	// stop working.
+	p := startProviderConfig(t, pgtest.URL(t), `
+api_keys:
+  grace: 2s
+`)
+	b := newBrowser(t, p.issuer, webCallback)
+	pg := b.get(p.issuer + "/apps")
+	pg = b.submit(pg, map[string]string{"email": "dev@example.com", "password": annPassword})
+	if pg.url.Path != "/apps" || pg.status != http.StatusOK {
+		t.Fatalf("a developer signing in lands on %d %s", pg.status, pg.url)
+	}
+	form := b.get(p.issuer + "/apps/new")
+	created := b.submitTo(form, "/apps", map[string]string{"name": "Notification bot", "kind": "service", "scope": "im:messages.send"})
+	if created.status != http.StatusCreated {
+		t.Fatalf("create: %d\n%s", created.status, created.body)
+	}
+	clientID, first := shownSecret(t, created)
+	token := func(secret string) error {
+		cc := clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: p.issuer + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}
+		tok, err := cc.Token(t.Context())
+		if err == nil && tok.Extra("scope") != "im:messages.send" {
+			t.Fatalf("granted %v", tok.Extra("scope"))
+		}
+		return err
+	}
+	t.Run("the new app's secret gets a client-credentials token", func(t *testing.T) {
+		if err := token(first); err != nil {
+			t.Fatal(err)
+		}
+	})
+	app := b.get(p.issuer + "/apps/" + clientID)
+	rotated := b.submitTo(app, "/apps/"+clientID+"/secrets", nil)
+	_, second := shownSecret(t, rotated)
+	t.Run("after a rotation both secrets work during the grace period", func(t *testing.T) {
+		if err := token(first); err != nil {
+			t.Fatalf("old secret: %v", err)
+		}
+		if err := token(second); err != nil {
+			t.Fatalf("new secret: %v", err)
+		}
+	})
+	t.Run("after the grace period the old secret is refused as expired", func(t *testing.T) {
+		time.Sleep(2500 * time.Millisecond)
+		err := token(first)
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.ErrorCode != "invalid_client" || !strings.Contains(re.ErrorDescription, "expired") {
+			t.Fatalf("old secret after the grace period: %v", err)
+		}
+		if err := token(second); err != nil {
+			t.Fatalf("new secret: %v", err)
+		}
+	})
+	t.Run("another user cannot see the app, and a member cannot use the portal", func(t *testing.T) {
+		other := newBrowser(t, p.issuer, webCallback)
+		pg := other.submit(other.get(p.issuer+"/apps"), map[string]string{"email": annEmail, "password": annPassword})
+		if pg.status != http.StatusForbidden {
+			t.Fatalf("a member on the portal: %d %s", pg.status, pg.url)
+		}
+		if pg := other.get(p.issuer + "/apps/" + clientID); pg.status != http.StatusForbidden && pg.status != http.StatusNotFound {
+			t.Fatalf("a member opening someone's app: %d", pg.status)
+		}
+	})
+	t.Run("a bad redirect URI is refused with a clear message", func(t *testing.T) {
+		pg := b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", map[string]string{"name": "Web", "kind": "web", "redirect_uris": "http://example.com/cb"})
+		if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "http://example.com/cb") {
+			t.Fatalf("got %d", pg.status)
+		}
+	})
+	t.Run("deleting the app needs confirmation and stops its tokens", func(t *testing.T) {
+		confirm := b.get(p.issuer + "/apps/" + clientID + "/delete")
+		done := b.submitTo(confirm, "/apps/"+clientID+"/delete", nil)
+		if done.status != http.StatusOK || strings.Contains(done.body, clientID) {
+			t.Fatalf("after deleting: %d", done.status)
+		}
+		if err := token(second); err == nil {
+			t.Fatal("a deleted app's secret still works")
+		}
+	})
+}

@@ -1,0 +1,415 @@
+package portal
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Sessions tells who is signed in and protects forms.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Protect(h http.Handler) http.Handler
+}
+
+// Pages renders the portal's pages.
+type Pages interface {
+	Apps(w http.ResponseWriter, r *http.Request, status int, p web.AppsPage) error
+	AppForm(w http.ResponseWriter, r *http.Request, status int, p web.AppFormPage) error
+	SecretShown(w http.ResponseWriter, r *http.Request, status int, p web.SecretShownPage) error
+	DeleteApp(w http.ResponseWriter, r *http.Request, status int, p web.DeleteAppPage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// Config holds the portal's dependencies.
+type Config struct {
+	Store    storage.Clients
+	Sessions Sessions
+	Pages    Pages
+	Hasher   secret.Hasher
+	APIKeys  apikey.Policy
+	// KeyWarn is how long before its expiry a secret shows as expiring.
+	KeyWarn time.Duration
+	// Scopes are the scopes an app may ask for (the catalogue without
+	// admin).
+	Scopes []string
+	// Roles are the roles whose users may register apps.
+	Roles []string
+	// RedirectProblem says what is wrong with a redirect URI, or "".
+	RedirectProblem func(raw string, native bool) string
+	Now             func() time.Time
+	Logger          *slog.Logger
+}
+
+// Handler serves the portal.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the portal.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Mount registers the routes behind CSRF protection.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
+		return h.cfg.Sessions.Protect(h.developer(f))
+	}
+	mux.Handle("GET /apps", p(h.list))
+	mux.Handle("GET /apps/new", p(h.newForm))
+	mux.Handle("POST /apps", p(h.create))
+	mux.Handle("GET /apps/{id}", p(h.show))
+	mux.Handle("POST /apps/{id}", p(h.save))
+	mux.Handle("POST /apps/{id}/secrets", p(h.rotate))
+	mux.Handle("POST /apps/{id}/secrets/{sid}/revoke", p(h.revoke))
+	mux.Handle("GET /apps/{id}/delete", p(h.confirmDelete))
+	mux.Handle("POST /apps/{id}/delete", p(h.delete))
+}
+
+// developer runs f for a signed-in user whose role may register apps.
+func (h *Handler) developer(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
+		if err != nil {
+			h.fail(w, r, "load session", err)
+			return
+		}
+		if !ok {
+			http.Redirect(w, r, "/login?next=/apps", http.StatusSeeOther)
+			return
+		}
+		if !slices.Contains(h.cfg.Roles, s.User.Role) {
+			h.message(w, r, http.StatusForbidden, "portal.developers_only")
+			return
+		}
+		f(w, r, s)
+	}
+}
+
+// kinds of app, as the portal offers them.
+const (
+	kindWeb     = "web"
+	kindNative  = "native"
+	kindService = "service"
+)
+
+func kindOf(c storage.Client) string {
+	switch {
+	case c.Type == storage.ClientPublic:
+		return kindNative
+	case slices.Contains(c.GrantTypes, "client_credentials") && !slices.Contains(c.GrantTypes, "authorization_code"):
+		return kindService
+	default:
+		return kindWeb
+	}
+}
+
+// own returns the app with the path's ID if the user registered it; any
+// other app is "not found", so the portal does not tell which IDs exist.
+func (h *Handler) own(w http.ResponseWriter, r *http.Request, s session.Signed) (storage.Client, bool) {
+	c, err := h.cfg.Store.GetClient(r.Context(), r.PathValue("id"))
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && c.OwnerID != s.User.ID) {
+		h.message(w, r, http.StatusNotFound, "portal.not_found")
+		return storage.Client{}, false
+	}
+	if err != nil {
+		h.fail(w, r, "load app", err)
+		return storage.Client{}, false
+	}
+	return c, true
+}
+
+func (h *Handler) list(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	h.renderList(w, r, s, http.StatusOK, "")
+}
+
+func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, s session.Signed, status int, notice string) {
+	all, err := h.cfg.Store.ListClients(r.Context())
+	if err != nil {
+		h.fail(w, r, "list apps", err)
+		return
+	}
+	p := web.AppsPage{CSRFToken: session.CSRFToken(r), Notice: notice}
+	now := h.cfg.Now()
+	for _, c := range all {
+		if c.OwnerID != s.User.ID {
+			continue
+		}
+		sum := web.AppSummary{ClientID: c.ID, Name: c.Name, Kind: kindOf(c), CreatedAt: c.CreatedAt}
+		for _, sec := range c.Secrets {
+			if apikey.State(sec, now, h.cfg.KeyWarn) == "expiring" {
+				sum.Expiring++
+			}
+		}
+		p.Apps = append(p.Apps, sum)
+	}
+	if err := h.cfg.Pages.Apps(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render apps page", "err", err)
+	}
+}
+
+func (h *Handler) newForm(w http.ResponseWriter, r *http.Request, _ session.Signed) {
+	h.renderForm(w, r, http.StatusOK, web.AppFormPage{New: true, App: web.AppForm{Kind: kindWeb}})
+}
+
+func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, p web.AppFormPage) {
+	p.CSRFToken, p.Offered = session.CSRFToken(r), h.cfg.Scopes
+	if err := h.cfg.Pages.AppForm(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render app form", "err", err)
+	}
+}
+
+// form reads and checks the app form; problem is a message key (with its
+// argument) when the form is refused.
+func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects []string, problem, arg string) {
+	f = web.AppForm{
+		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
+		LogoURI: strings.TrimSpace(r.PostFormValue("logo_uri")), Kind: kind, RedirectURIs: r.PostFormValue("redirect_uris"),
+		Scopes: r.PostForm["scope"],
+	}
+	if f.Name == "" || len([]rune(f.Name)) > 100 {
+		return f, nil, "portal.name_required", ""
+	}
+	if kind != kindWeb && kind != kindNative && kind != kindService {
+		return f, nil, "portal.kind_invalid", ""
+	}
+	for _, s := range f.Scopes {
+		if !slices.Contains(h.cfg.Scopes, s) {
+			return f, nil, "portal.scope_not_offered", ""
+		}
+	}
+	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
+		return f, nil, "portal.logo_invalid", ""
+	}
+	for _, line := range strings.Split(f.RedirectURIs, "\n") {
+		if line = strings.TrimSpace(line); line == "" {
+			continue
+		}
+		if msg := h.cfg.RedirectProblem(line, kind == kindNative); msg != "" {
+			return f, nil, "portal.redirect_invalid", line
+		}
+		redirects = append(redirects, line)
+	}
+	if kind != kindService && len(redirects) == 0 {
+		return f, nil, "portal.redirect_required", ""
+	}
+	if kind == kindService {
+		redirects = nil
+	}
+	return f, redirects, "", ""
+}
+
+// create registers an app for the developer and shows its secret once.
+func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	f, redirects, problem, arg := h.form(r, r.PostFormValue("kind"))
+	if problem != "" {
+		h.renderForm(w, r, http.StatusBadRequest, web.AppFormPage{New: true, App: f, Error: problem, ErrorArg: arg})
+		return
+	}
+	now := h.cfg.Now().UTC().Truncate(time.Second)
+	c := storage.Client{
+		ID: "app-" + strings.ToLower(secret.Random(9)), Name: f.Name, Description: f.Description, LogoURI: f.LogoURI,
+		OwnerID: s.User.ID, RedirectURIs: redirects, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
+	}
+	switch f.Kind {
+	case kindWeb:
+		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"authorization_code", "refresh_token"}, "client_secret_basic"
+	case kindNative:
+		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
+	case kindService:
+		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"client_credentials"}, "client_secret_basic"
+	}
+	if err := h.cfg.Store.CreateClient(ctx, c); err != nil {
+		h.fail(w, r, "create app", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "app registered", "client_id", c.ID, "user_id", s.User.ID, "kind", f.Kind)
+	shown := web.SecretShownPage{ClientID: c.ID, AppName: c.Name, Created: true}
+	if c.Type != storage.ClientPublic {
+		plain, rec, err := apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now())
+		if err != nil {
+			h.fail(w, r, "create the app's secret", err)
+			return
+		}
+		shown.Secret, shown.ExpiresAt = plain, rec.ExpiresAt
+	}
+	h.renderShown(w, r, http.StatusCreated, shown)
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	h.renderForm(w, r, http.StatusOK, h.editPage(c, ""))
+}
+
+func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
+	p := web.AppFormPage{
+		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
+			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), Scopes: c.Scopes},
+		Notice: notice,
+	}
+	now := h.cfg.Now()
+	for _, s := range c.Secrets {
+		p.Secrets = append(p.Secrets, web.SecretRow{ID: s.ID, Prefix: s.Prefix, State: apikey.State(s, now, h.cfg.KeyWarn),
+			CreatedAt: s.CreatedAt, ExpiresAt: s.ExpiresAt, LastUsedAt: s.LastUsedAt})
+	}
+	return p
+}
+
+// save changes an app's name, description, logo, redirect URIs and scopes;
+// its kind cannot change.
+func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	f, redirects, problem, arg := h.form(r, kindOf(c))
+	if problem != "" {
+		p := h.editPage(c, "")
+		f.ClientID = c.ID
+		p.App, p.Error, p.ErrorArg = f, problem, arg
+		h.renderForm(w, r, http.StatusBadRequest, p)
+		return
+	}
+	c, err := h.cfg.Store.UpdateClient(r.Context(), c.ID, func(c storage.Client) (storage.Client, error) {
+		scopes := f.Scopes
+		// Scopes the portal does not offer (admin, given by an
+		// administrator) have no checkbox: keep them.
+		for _, s := range c.Scopes {
+			if !slices.Contains(h.cfg.Scopes, s) {
+				scopes = append(scopes, s)
+			}
+		}
+		c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes = f.Name, f.Description, f.LogoURI, redirects, scopes
+		c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
+		return c, nil
+	})
+	if err != nil {
+		h.fail(w, r, "save app", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "app changed", "client_id", c.ID, "user_id", s.User.ID)
+	h.renderForm(w, r, http.StatusOK, h.editPage(c, "portal.saved"))
+}
+
+// rotate creates a new secret, shown once; the current one keeps working
+// for the grace period.
+func (h *Handler) rotate(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	plain, rec, err := apikey.Rotate(r.Context(), h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now())
+	switch {
+	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
+		p := h.editPage(c, "")
+		p.Error = "portal.too_many_secrets"
+		if errors.Is(err, apikey.ErrNoSecrets) {
+			p.Error = "portal.kind_invalid"
+		}
+		h.renderForm(w, r, http.StatusConflict, p)
+		return
+	case err != nil:
+		h.fail(w, r, "rotate secret", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "app secret rotated", "client_id", c.ID, "user_id", s.User.ID, "secret_id", rec.ID)
+	h.renderShown(w, r, http.StatusCreated, web.SecretShownPage{ClientID: c.ID, AppName: c.Name, Secret: plain, ExpiresAt: rec.ExpiresAt})
+}
+
+// revoke removes a secret at once (a leaked key).
+func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	err := apikey.Revoke(r.Context(), h.cfg.Store, c.ID, r.PathValue("sid"), h.cfg.Now())
+	if errors.Is(err, apikey.ErrLastSecret) || errors.Is(err, storage.ErrNotFound) {
+		p := h.editPage(c, "")
+		p.Error = "portal.last_secret"
+		if errors.Is(err, storage.ErrNotFound) {
+			p.Error = "portal.not_found"
+		}
+		h.renderForm(w, r, http.StatusConflict, p)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, "revoke secret", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "app secret revoked", "client_id", c.ID, "user_id", s.User.ID, "secret_id", r.PathValue("sid"))
+	c, _ = h.cfg.Store.GetClient(r.Context(), c.ID)
+	h.renderForm(w, r, http.StatusOK, h.editPage(c, "portal.secret_revoked"))
+}
+
+func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	p := web.DeleteAppPage{CSRFToken: session.CSRFToken(r), ClientID: c.ID, AppName: c.Name}
+	if err := h.cfg.Pages.DeleteApp(w, r, http.StatusOK, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render delete page", "err", err)
+	}
+}
+
+// delete removes the app with its secrets, tokens and grants, once the
+// developer confirmed.
+func (h *Handler) delete(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	c, ok := h.own(w, r, s)
+	if !ok {
+		return
+	}
+	if r.PostFormValue("confirm") != "yes" {
+		h.confirmDelete(w, r, s)
+		return
+	}
+	if err := h.cfg.Store.DeleteClient(r.Context(), c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, "delete app", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "app deleted", "client_id", c.ID, "user_id", s.User.ID)
+	h.renderList(w, r, s, http.StatusOK, "portal.deleted")
+}
+
+func (h *Handler) renderShown(w http.ResponseWriter, r *http.Request, status int, p web.SecretShownPage) {
+	if err := h.cfg.Pages.SecretShown(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render secret page", "err", err)
+	}
+}
+
+func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, key string) {
+	p := web.MessagePage{Title: "message.title", Message: key, LinkText: "message.account", LinkURL: "/account"}
+	if err := h.cfg.Pages.Message(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
+	}
+}
+
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.cfg.Logger.ErrorContext(r.Context(), "portal: "+what, "err", err)
+	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
+	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
