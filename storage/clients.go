@@ -48,8 +48,11 @@ type Client struct {
 	PostLogoutRedirectURIs []string
 	GrantTypes             []string
 	// Scopes are the scopes the client may obtain.
-	Scopes   []string
-	Audience []string
+	Scopes []string
+	// RequestedScopes are scopes a developer asked for a service app that
+	// an administrator has not approved yet: the app cannot obtain them.
+	RequestedScopes []string
+	Audience        []string
 	// TokenEndpointAuthMethod is client_secret_basic, client_secret_post,
 	// private_key_jwt or none.
 	TokenEndpointAuthMethod string

@@ -46,14 +46,35 @@ api_keys:
 	}
 	clientID, first := shownSecret(t, created)
 	token := func(secret string) error {
-		cc := clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: p.issuer + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}
+		cc := clientcredentials.Config{ClientID: clientID, ClientSecret: secret, TokenURL: p.issuer + "/oauth2/token", Scopes: []string{"im:messages.send"}, AuthStyle: oauth2.AuthStyleInHeader}
 		tok, err := cc.Token(t.Context())
 		if err == nil && tok.Extra("scope") != "im:messages.send" {
 			t.Fatalf("granted %v", tok.Extra("scope"))
 		}
 		return err
 	}
-	t.Run("the new app's secret gets a client-credentials token", func(t *testing.T) {
+	t.Run("a service's scopes wait for an administrator's approval", func(t *testing.T) {
+		err := token(first)
+		var re *oauth2.RetrieveError
+		if !errors.As(err, &re) || re.ErrorCode != "invalid_scope" {
+			t.Fatalf("a token before approval: %v", err)
+		}
+		if pg := b.get(p.issuer + "/apps/" + clientID); !strings.Contains(pg.body, "awaiting an administrator") {
+			t.Fatalf("the app page does not say the scope awaits approval:\n%s", pg.body)
+		}
+		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+		if status, body := ops.call(http.MethodPatch, "/admin/api/v1/apps/"+clientID, `{"scopes":["im:nope"]}`); status != http.StatusBadRequest {
+			t.Fatalf("approving an unknown scope: %d %v", status, body)
+		}
+		status, body := ops.call(http.MethodPatch, "/admin/api/v1/apps/"+clientID, `{"scopes":["im:messages.send"]}`)
+		if status != http.StatusOK || len(body["requested_scopes"].([]any)) != 0 {
+			t.Fatalf("approve: %d %v", status, body)
+		}
+		if pg := b.get(p.issuer + "/apps/" + clientID); strings.Contains(pg.body, "awaiting an administrator") {
+			t.Fatal("the app page still says the scope awaits approval")
+		}
+	})
+	t.Run("once approved, the new app's secret gets a client-credentials token", func(t *testing.T) {
 		if err := token(first); err != nil {
 			t.Fatal(err)
 		}

@@ -342,6 +342,6 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	return admin.New(admin.Config{
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
-		AdminScope: config.ScopeAdmin, Logger: logger,
+		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Logger: logger,
 	})
 }

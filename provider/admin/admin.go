@@ -33,7 +33,9 @@ type Config struct {
 	Store        Store
 	Authenticate Authenticate
 	// Roles maps each role to the scopes its users may grant, in order.
-	Roles      []Role
+	Roles []Role
+	// Scopes is the scope catalogue: the scopes an app may be given.
+	Scopes     []string
 	Hasher     secret.Hasher
 	APIKeys    apikey.Policy
 	KeyWarn    time.Duration
@@ -76,6 +78,7 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 		"GET /admin/api/v1/roles":                      a.listRoles,
 		"GET /admin/api/v1/apps":                       a.listApps,
 		"GET /admin/api/v1/apps/{id}":                  a.getApp,
+		"PATCH /admin/api/v1/apps/{id}":                a.patchApp,
 		"DELETE /admin/api/v1/apps/{id}":               a.deleteApp,
 		"GET /admin/api/v1/apps/{id}/secrets":          a.listSecrets,
 		"POST /admin/api/v1/apps/{id}/secrets":         a.rotateSecret,

@@ -3,6 +3,9 @@ package admin
 import (
 	"errors"
 	"net/http"
+	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
@@ -20,6 +23,7 @@ type app struct {
 	PostLogoutRedirectURIs  []string    `json:"post_logout_redirect_uris"`
 	GrantTypes              []string    `json:"grant_types"`
 	Scopes                  []string    `json:"scopes"`
+	RequestedScopes         []string    `json:"requested_scopes"`
 	TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
 	Secrets                 []secretOut `json:"secrets"`
 	CreatedAt               time.Time   `json:"created_at"`
@@ -39,7 +43,7 @@ func (a *API) appOut(c storage.Client) app {
 	return app{
 		ClientID: c.ID, Name: c.Name, Type: string(c.Type), Description: c.Description, OwnerID: c.OwnerID,
 		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
+		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		Secrets: a.secretsOut(c), CreatedAt: c.CreatedAt,
 	}
 }
@@ -71,6 +75,40 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 	if a.notFound(w, r, err, "app") {
 		return
 	}
+	writeJSON(w, http.StatusOK, a.appOut(c))
+}
+
+// patchApp sets the scopes an app may obtain: how an administrator
+// approves what a developer requested for a service. Requested scopes it
+// grants stop being pending.
+func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
+	var body struct {
+		Scopes *[]string `json:"scopes"`
+	}
+	if !decode(w, r, &body) {
+		return
+	}
+	if body.Scopes == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\", the full list of scopes the app may obtain.")
+		return
+	}
+	scopes := *body.Scopes
+	for _, s := range scopes {
+		if !slices.Contains(a.cfg.Scopes, s) {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown scope "+strconv.Quote(s)+"; it is not in the scope catalogue.")
+			return
+		}
+	}
+	c, err := a.cfg.Store.UpdateClient(r.Context(), r.PathValue("id"), func(c storage.Client) (storage.Client, error) {
+		c.Scopes = scopes
+		c.RequestedScopes = slices.DeleteFunc(c.RequestedScopes, func(s string) bool { return slices.Contains(scopes, s) })
+		c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+		return c, nil
+	})
+	if a.notFound(w, r, err, "app") {
+		return
+	}
+	a.cfg.Logger.InfoContext(r.Context(), "admin set an app's scopes", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "))
 	writeJSON(w, http.StatusOK, a.appOut(c))
 }
 

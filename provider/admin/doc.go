@@ -6,6 +6,7 @@
 //	GET    /admin/api/v1/roles                      roles and the scopes each may grant
 //	GET    /admin/api/v1/apps                       apps (clients)
 //	GET    /admin/api/v1/apps/{id}                  one app
+//	PATCH  /admin/api/v1/apps/{id}                  set its scopes (approve requested ones)
 //	DELETE /admin/api/v1/apps/{id}                  delete an app with its tokens and grants
 //	GET    /admin/api/v1/apps/{id}/secrets          its secrets (prefix, state, dates; never a secret)
 //	POST   /admin/api/v1/apps/{id}/secrets          rotate: a new secret, shown once

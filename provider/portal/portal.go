@@ -237,6 +237,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
 	case kindService:
 		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"client_credentials"}, "client_secret_basic"
+		// A service acts on its own, with no user to consent: what it may
+		// do waits for an administrator's approval.
+		c.Scopes, c.RequestedScopes = nil, f.Scopes
 	}
 	if err := h.cfg.Store.CreateClient(ctx, c); err != nil {
 		h.fail(w, r, "create app", err)
@@ -266,7 +269,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
-			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), Scopes: c.Scopes},
+			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes},
 		Notice: notice,
 	}
 	now := h.cfg.Now()
@@ -293,7 +296,15 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 		return
 	}
 	c, err := h.cfg.Store.UpdateClient(r.Context(), c.ID, func(c storage.Client) (storage.Client, error) {
-		scopes := f.Scopes
+		var scopes, requested []string
+		for _, s := range f.Scopes {
+			if kindOf(c) == kindService && !slices.Contains(c.Scopes, s) {
+				// A service's new scope waits for approval.
+				requested = append(requested, s)
+				continue
+			}
+			scopes = append(scopes, s)
+		}
 		// Scopes the portal does not offer (admin, given by an
 		// administrator) have no checkbox: keep them.
 		for _, s := range c.Scopes {
@@ -301,7 +312,7 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 				scopes = append(scopes, s)
 			}
 		}
-		c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes = f.Name, f.Description, f.LogoURI, redirects, scopes
+		c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, redirects, scopes, requested
 		c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
 		return c, nil
 	})

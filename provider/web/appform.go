@@ -71,7 +71,11 @@ type AppForm struct {
 	Kind string
 	// RedirectURIs holds one URI per line.
 	RedirectURIs string
-	Scopes       []string
+	// Scopes are ticked; those also in Pending are marked as awaiting an
+	// administrator's approval (a service's scopes are approved before it
+	// may obtain them).
+	Scopes  []string
+	Pending []string
 }
 
 // SecretRow is one of an app's secrets. The secret itself is never shown
@@ -116,6 +120,7 @@ type scopeChoice struct {
 	Scope       string
 	Description string
 	Checked     bool
+	Pending     bool
 }
 
 type secretRow struct {
@@ -149,7 +154,7 @@ func (r *Renderer) AppForm(w http.ResponseWriter, req *http.Request, status int,
 	for i, perm := range r.permissions(ctx, loc, p.Offered) {
 		v.ScopeChoices = append(v.ScopeChoices, scopeChoice{
 			ID: "scope-" + strconv.Itoa(i), Scope: perm.Scope, Description: perm.Description,
-			Checked: slices.Contains(p.App.Scopes, perm.Scope),
+			Checked: slices.Contains(p.App.Scopes, perm.Scope), Pending: slices.Contains(p.App.Pending, perm.Scope),
 		})
 	}
 	if p.New {

@@ -209,6 +209,15 @@ func pageCases() []pageCase {
 				App: AppForm{ClientID: "app-m3x9p1", Kind: AppKindNative, RedirectURIs: "com.acme.chat:/oauth2/callback", Scopes: []string{"openid"}},
 			})
 		}},
+		{"app_edit_service", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{
+				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(),
+				App: AppForm{
+					ClientID: "app-b07x5q", Name: "Notification bot", Kind: AppKindService,
+					Scopes: []string{"im:messages.send", "im:calls.read"}, Pending: []string{"im:calls.read"},
+				},
+			})
+		}},
 		{"secret_shown", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.SecretShown(w, req, http.StatusCreated, SecretShownPage{
 				ClientID: "app-7hq2k4", AppName: "Acme Chat", Secret: testSecret, ExpiresAt: time.Date(2027, 11, 25, 10, 0, 0, 0, time.UTC),

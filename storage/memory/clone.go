@@ -19,6 +19,7 @@ func cloneClient(c storage.Client) storage.Client {
 	c.GrantTypes = slices.Clone(c.GrantTypes)
 	c.Scopes = slices.Clone(c.Scopes)
 	c.Audience = slices.Clone(c.Audience)
+	c.RequestedScopes = slices.Clone(c.RequestedScopes)
 	return c
 }
 

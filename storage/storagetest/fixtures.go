@@ -25,6 +25,7 @@ func sampleClient(id string) storage.Client {
 		Scopes:                  []string{"openid", "im:messages.read", "im:messages.send"},
 		TokenEndpointAuthMethod: "client_secret_basic",
 		OwnerID:                 "dev-1",
+		RequestedScopes:         []string{"im:calls.read"},
 		Description:             "Team chat for " + id,
 		LogoURI:                 "https://chat.example/logo.png",
 		CreatedAt:               at(0),
