@@ -113,8 +113,14 @@ users:
 
 // eachStore runs fn against a provider on the memory store and on Postgres.
 func eachStore(t *testing.T, fn func(t *testing.T, p running)) {
-	t.Run("memory", func(t *testing.T) { fn(t, startProvider(t, "memory")) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startProvider(t, pgtest.URL(t))) })
+	eachStoreConfig(t, "", fn)
+}
+
+// eachStoreConfig is eachStore with extra YAML appended to the
+// configuration.
+func eachStoreConfig(t *testing.T, extra string, fn func(t *testing.T, p running)) {
+	t.Run("memory", func(t *testing.T) { fn(t, startProviderConfig(t, "memory", extra)) })
+	t.Run("postgres", func(t *testing.T) { fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
 }
 
 // relyingParty is the web app's OAuth side, as a real relying party sets it up.

@@ -10,8 +10,6 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
-
-	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 // shownSecret reads the client ID and secret off the page that shows
@@ -29,10 +27,13 @@ func shownSecret(t *testing.T, p page) (clientID, secret string) {
 func TestDeveloperPortal(t *testing.T) {
 	// A grace period of two seconds, so the test sees a replaced secret
 	// stop working.
-	p := startProviderConfig(t, pgtest.URL(t), `
+	eachStoreConfig(t, `
 api_keys:
   grace: 2s
-`)
+`, testDeveloperPortal)
+}
+
+func testDeveloperPortal(t *testing.T, p running) {
 	b := newBrowser(t, p.issuer, webCallback)
 	pg := b.get(p.issuer + "/apps")
 	pg = b.submit(pg, map[string]string{"email": "dev@example.com", "password": annPassword})
