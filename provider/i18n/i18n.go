@@ -1,6 +1,7 @@
 // Package i18n is what the pages (provider/web) and the mails
 // (provider/mail) share about languages: the locales everything is written
-// in, and a catalogue type holding each text in every locale.
+// in, a catalogue type holding each text in every locale, and durations
+// in words.
 package i18n
 
 import "fmt"

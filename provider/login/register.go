@@ -86,7 +86,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	if err := h.sendActivation(ctx, r, u, flowID, p.UILocales); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "register: send activation", "user_id", u.ID, "err", err)
 	}
-	h.checkEmail(w, r, web.CheckEmailPage{UILocales: p.UILocales, CSRFToken: session.CSRFToken(r), Kind: "activate", Email: u.Email, Flow: flowID})
+	h.checkEmail(w, r, web.CheckEmailPage{UILocales: p.UILocales, CSRFToken: session.CSRFToken(r), Kind: "activate", Email: u.Email, Flow: flowID, Expires: h.cfg.ActivationLink})
 }
 
 // sendActivation replaces the user's activation links with a new one and
@@ -167,7 +167,7 @@ func (h *Handler) resendActivation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	email := strings.TrimSpace(r.PostFormValue("email"))
 	flowID := r.PostFormValue("flow")
-	page := web.CheckEmailPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Kind: "activate", Email: email, Flow: flowID}
+	page := web.CheckEmailPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Kind: "activate", Email: email, Flow: flowID, Expires: h.cfg.ActivationLink}
 	if h.mailAllowed(ctx, email) {
 		if u, err := h.cfg.Store.GetUserByEmail(ctx, email); err == nil && u.Status == storage.UserPending {
 			if err := h.sendActivation(ctx, r, u, flowID, page.UILocales); err != nil {

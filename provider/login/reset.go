@@ -44,7 +44,7 @@ func (h *Handler) submitForgot(w http.ResponseWriter, r *http.Request) {
 			h.cfg.Logger.ErrorContext(ctx, "password reset: load user", "err", err)
 		}
 	}
-	h.checkEmail(w, r, web.CheckEmailPage{CSRFToken: session.CSRFToken(r), Kind: "reset", Email: email})
+	h.checkEmail(w, r, web.CheckEmailPage{CSRFToken: session.CSRFToken(r), Kind: "reset", Email: email, Expires: h.cfg.ResetLink})
 }
 
 func (h *Handler) sendReset(r *http.Request, u storage.User) error {

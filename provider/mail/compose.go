@@ -234,7 +234,7 @@ func cleanName(s string) string {
 }
 
 func (c *Composer) render(t templates, loc Locale, to, name, link string, expires time.Duration) (Message, error) {
-	v := view{Lang: loc, Name: name, Link: link, Expiry: inWords(c.msgs, loc, expires)}
+	v := view{Lang: loc, Name: name, Link: link, Expiry: i18n.InWords(loc, expires)}
 	var subject, text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return Message{}, fmt.Errorf("subject: %w", err)

@@ -1,8 +1,6 @@
 package mail
 
 import (
-	"time"
-
 	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
@@ -41,13 +39,6 @@ func messages() i18n.Catalogue {
 			ZH: "此邮件由系统自动发送，请勿直接回复。",
 		},
 
-		// Expiry, in words.
-		"duration.minute":  {EN: "%d minute", ZH: "%d 分钟"},
-		"duration.minutes": {EN: "%d minutes", ZH: "%d 分钟"},
-		"duration.hour":    {EN: "%d hour", ZH: "%d 小时"},
-		"duration.hours":   {EN: "%d hours", ZH: "%d 小时"},
-		"duration.days":    {EN: "%d days", ZH: "%d 天"},
-
 		// Email activation, after registration.
 		"activation.subject": {EN: "Activate your TokenIM account", ZH: "激活您的 TokenIM 账号"},
 		"activation.intro": {
@@ -84,27 +75,4 @@ func messages() i18n.Catalogue {
 			ZH: "如果这不是您本人的操作，请忽略此邮件，您的密码不会改变。",
 		},
 	}
-}
-
-// inWords says how long a link stays valid, in the largest unit that
-// says it exactly: "3 days", "24 hours", "90 minutes". It rounds down to
-// the minute, never below one, so the mail never promises more time than
-// the link has.
-func inWords(c i18n.Catalogue, loc Locale, d time.Duration) string {
-	minutes := max(int(d/time.Minute), 1)
-	n, unit := minutes, "minute"
-	switch {
-	case minutes%(24*60) == 0 && minutes >= 2*24*60:
-		// From two days on: "1 day" would read as "until tomorrow",
-		// where "24 hours" is exact.
-		n, unit = minutes/(24*60), "day"
-	case minutes%60 == 0:
-		n, unit = minutes/60, "hour"
-	}
-	key := "duration." + unit
-	if n != 1 {
-		key += "s"
-	}
-	s, _ := c.Translator(loc)(key, n)
-	return s
 }

@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 )
@@ -124,11 +125,42 @@ func TestCheckEmailKind(t *testing.T) {
 	t.Run("an unknown kind is an error, with nothing written", func(t *testing.T) {
 		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 		w := &spyWriter{}
-		if err := r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: "welcome", Email: "ann@example.com"}); err == nil {
+		if err := r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: "welcome", Email: "ann@example.com", Expires: time.Hour}); err == nil {
 			t.Fatal("want an error")
 		}
 		if w.touched || len(w.header) != 0 {
 			t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
+		}
+	})
+	t.Run("a missing link lifetime is an error, with nothing written", func(t *testing.T) {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+		w := &spyWriter{}
+		if err := r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: CheckEmailReset, Email: "ann@example.com"}); err == nil {
+			t.Fatal("want an error")
+		}
+		if w.touched || len(w.header) != 0 {
+			t.Errorf("something was written: touched=%v header=%v", w.touched, w.header)
+		}
+	})
+	t.Run("the page says the link's configured lifetime", func(t *testing.T) {
+		for _, tc := range []struct {
+			kind, lang string
+			expires    time.Duration
+			want       string
+		}{
+			{CheckEmailActivate, "en", 72 * time.Hour, "It expires in 3 days."},
+			{CheckEmailReset, "en", 15 * time.Minute, "It expires in 15 minutes."},
+			{CheckEmailReset, "zh-CN", 2 * time.Hour, "链接 2 小时内有效。"},
+		} {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			req.Header.Set("Accept-Language", tc.lang)
+			w := httptest.NewRecorder()
+			if err := r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: tc.kind, Email: "ann@example.com", Expires: tc.expires}); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(w.Body.String(), tc.want) {
+				t.Errorf("%s %s for %s: the page does not say %q", tc.lang, tc.kind, tc.expires, tc.want)
+			}
 		}
 	})
 }

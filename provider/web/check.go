@@ -196,8 +196,8 @@ func samples(page string, m meta) []any {
 	case pageCheckEmail:
 		return []any{
 			checkEmailView{meta: m},
-			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailActivate, Email: s, CSRFToken: s, Flow: s}},
-			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailReset, Email: s, CSRFToken: s}},
+			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailActivate, Email: s, CSRFToken: s, Flow: s}, ExpiresIn: s},
+			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailReset, Email: s, CSRFToken: s}, ExpiresIn: s},
 		}
 	case pageForgot:
 		return []any{

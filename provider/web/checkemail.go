@@ -3,15 +3,18 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
 // The kinds of CheckEmailPage.
 const (
 	// CheckEmailActivate follows registration: an activation link was
-	// sent, valid for 24 hours.
+	// sent.
 	CheckEmailActivate = "activate"
 	// CheckEmailReset follows a password reset request: a reset link was
-	// sent if the account exists, valid for 30 minutes.
+	// sent if the account exists.
 	CheckEmailReset = "reset"
 )
 
@@ -25,6 +28,8 @@ type CheckEmailPage struct {
 	// page reads the same whether or not an account has it, so that it
 	// does not tell who has an account.
 	Email string
+	// Expires is how long the link stays valid, as the mail says it.
+	Expires time.Duration
 	// CSRFToken goes with the CheckEmailActivate page's resend form, which
 	// posts csrf_token, email and flow (when set) to POST /activate/resend.
 	CSRFToken string
@@ -36,15 +41,20 @@ type CheckEmailPage struct {
 type checkEmailView struct {
 	meta
 	CheckEmailPage
+	// ExpiresIn is Expires in words.
+	ExpiresIn string
 }
 
 // CheckEmail renders the check-your-email page with the given status. A
 // Kind other than CheckEmailActivate or CheckEmailReset is an error, with
-// nothing written.
+// nothing written; so is an Expires not above zero.
 func (r *Renderer) CheckEmail(w http.ResponseWriter, req *http.Request, status int, p CheckEmailPage) error {
 	if p.Kind != CheckEmailActivate && p.Kind != CheckEmailReset {
 		return fmt.Errorf("web: check-email page of unknown kind %q", p.Kind)
 	}
+	if p.Expires <= 0 {
+		return fmt.Errorf("web: check-email page with a link lifetime of %s", p.Expires)
+	}
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
-	return r.render(w, req, status, pageCheckEmail, loc, checkEmailView{meta: r.meta(loc), CheckEmailPage: p})
+	return r.render(w, req, status, pageCheckEmail, loc, checkEmailView{meta: r.meta(loc), CheckEmailPage: p, ExpiresIn: i18n.InWords(loc, p.Expires)})
 }

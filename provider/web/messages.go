@@ -125,12 +125,12 @@ func messages() i18n.Catalogue {
 		"check_email.title":   {EN: "Check your email", ZH: "查收邮件"},
 		"check_email.heading": {EN: "Check your email", ZH: "请查收邮件"},
 		"check_email.activate": {
-			EN: "We sent an activation link to %s. Open it to activate your account. It expires in 24 hours.",
-			ZH: "我们已向 %s 发送激活链接，请打开该链接激活您的账号。链接 24 小时内有效。",
+			EN: "We sent an activation link to %s. Open it to activate your account. It expires in %s.",
+			ZH: "我们已向 %s 发送激活链接，请打开该链接激活您的账号。链接 %s内有效。",
 		},
 		"check_email.reset": {
-			EN: "If an account exists for %s, we sent a link to reset its password. It expires in 30 minutes.",
-			ZH: "如果 %s 已注册 TokenIM 账号，我们已向该邮箱发送重置密码的链接。链接 30 分钟内有效。",
+			EN: "If an account exists for %s, we sent a link to reset its password. It expires in %s.",
+			ZH: "如果 %s 已注册 TokenIM 账号，我们已向该邮箱发送重置密码的链接。链接 %s内有效。",
 		},
 		"check_email.not_received": {
 			EN: "Didn’t get it? Check your spam or junk folder.",

@@ -124,10 +124,10 @@ func pageCases() []pageCase {
 			})
 		}},
 		{"check_email_activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailActivate, Email: "ann@example.com", Flow: "flow-8c1d"})
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailActivate, Email: "ann@example.com", Expires: 24 * time.Hour, Flow: "flow-8c1d"})
 		}},
 		{"check_email_reset", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailReset, Email: "ann@example.com"})
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailReset, Email: "ann@example.com", Expires: 30 * time.Minute})
 		}},
 		{"forgot", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Forgot(w, req, http.StatusOK, ForgotPage{CSRFToken: testCSRF})
@@ -756,7 +756,7 @@ func TestEscaping(t *testing.T) {
 			return r.Register(w, req, http.StatusOK, RegisterPage{Email: `"><script>alert(1)</script>`, Name: evil, Flow: evil})
 		}},
 		{"check-your-email page escapes the email in text and hidden field", func(w http.ResponseWriter, req *http.Request) error {
-			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: CheckEmailActivate, Email: evil})
+			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{Kind: CheckEmailActivate, Email: evil, Expires: time.Hour})
 		}},
 		{"forgotten-password page escapes the echoed email", func(w http.ResponseWriter, req *http.Request) error {
 			return r.Forgot(w, req, http.StatusOK, ForgotPage{Email: evil})
