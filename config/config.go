@@ -136,13 +136,17 @@ type Accounts struct {
 }
 
 // Throttle configures brute-force protection: failed passwords and codes
-// are counted per account and per client IP.
+// are counted per account and per client IP, and new accounts per client
+// IP.
 type Throttle struct {
 	// Account limits failures against one account (or one unknown email).
 	Account Limit `yaml:"account"`
 	// IP limits failures from one client address; higher, as many users
 	// can share one address.
 	IP Limit `yaml:"ip"`
+	// Registration limits the accounts created from one client address,
+	// each registration counting as one.
+	Registration Limit `yaml:"registration"`
 }
 
 // Limit is one throttling policy.
@@ -391,6 +395,9 @@ func Default() Config {
 		Throttle: Throttle{
 			Account: Limit{Free: 5, Base: time.Second, Max: 15 * time.Minute, ForgetAfter: time.Hour},
 			IP:      Limit{Free: 50, Base: time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour},
+			// Ten accounts an address for free, then a wait from a minute
+			// up to an hour.
+			Registration: Limit{Free: 10, Base: time.Minute, Max: time.Hour, ForgetAfter: 24 * time.Hour},
 		},
 		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},

@@ -513,7 +513,7 @@ func (c Config) validateAccounts(p *problems) {
 	for _, l := range []struct {
 		path  string
 		limit Limit
-	}{{"throttle.account", c.Throttle.Account}, {"throttle.ip", c.Throttle.IP}} {
+	}{{"throttle.account", c.Throttle.Account}, {"throttle.ip", c.Throttle.IP}, {"throttle.registration", c.Throttle.Registration}} {
 		if l.limit.Free < 1 {
 			p.add(l.path+".free", "must be at least 1")
 		}

@@ -188,6 +188,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"an MFA issuer with a colon", func(c *Config) { c.Accounts.MFAIssuer = "Token:IM" }, "accounts.mfa_issuer", "without a colon"},
 		{"no free failures", func(c *Config) { c.Throttle.Account.Free = 0 }, "throttle.account.free", "at least 1"},
 		{"a max wait below the base", func(c *Config) { c.Throttle.IP.Max = time.Millisecond }, "throttle.ip.max", "max at least base"},
+		{"no free registrations", func(c *Config) { c.Throttle.Registration.Free = 0 }, "throttle.registration.free", "at least 1"},
 		{"forgetting before the max wait", func(c *Config) { c.Throttle.Account.ForgetAfter = time.Minute }, "throttle.account.forget_after", "at least max"},
 		{"a sender that is not an address", func(c *Config) { c.Mail.From = "TokenIM" }, "mail.from", "not an email address"},
 		{"registration without a mail server", func(c *Config) { c.Accounts.Registration = true }, "mail.smtp.host", "required when accounts.registration is on"},

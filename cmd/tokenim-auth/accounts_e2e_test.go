@@ -24,6 +24,7 @@ accounts:
   registration: true
 throttle:
   account: {free: 3, base: 30s, max: 5m, forget_after: 1h}
+  registration: {free: 2, base: 1m, max: 1h, forget_after: 24h}
 mail:
   smtp: {host: `+host+`, port: `+port+`, security: none}
 `)
@@ -87,6 +88,21 @@ func TestRegistrationAndActivation(t *testing.T) {
 			pg := signIn(t, b, b.get(a.start(t).url), "dana@example.com", "violet-harbour-42")
 			if !strings.Contains(pg.url.Path, "/consent") {
 				t.Fatalf("after signing in: %d %s", pg.status, pg.url)
+			}
+		})
+		t.Run("an address that created its free accounts must wait", func(t *testing.T) {
+			// Dana's was the first of two free registrations.
+			if pg := b.submit(b.get(p.issuer+"/register"), map[string]string{"email": "frank@example.com", "name": "Frank", "password": "amber-lantern-77"}); pg.status != http.StatusOK {
+				t.Fatalf("the second registration: %d", pg.status)
+			}
+			mb.next(t)
+			pg := b.submit(b.get(p.issuer+"/register"), map[string]string{"email": "gina@example.com", "name": "Gina", "password": "amber-lantern-78"})
+			if pg.status != http.StatusTooManyRequests || !strings.Contains(pg.body, "Too many accounts were created from your network") {
+				t.Fatalf("the third registration: %d\n%s", pg.status, pg.body)
+			}
+			other := newBrowser(t, p.issuer, webCallback)
+			if pg := signIn(t, other, other.get(a.start(t).url), "gina@example.com", "amber-lantern-78"); pg.status != http.StatusUnauthorized {
+				t.Fatalf("the refused registration left an account: %d %s", pg.status, pg.url)
 			}
 		})
 	})

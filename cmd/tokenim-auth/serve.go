@@ -199,7 +199,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		op,
 		login.New(login.Config{
 			Store: store, Sessions: sessions, Pages: pages, Keys: km,
-			Accounts: acc.accounts, IPs: acc.ips, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
+			Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 			Passwords: password.NewPolicy(), Logger: logger,
@@ -228,6 +228,8 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 // accounts are the parts sign-in, registration and the account page share.
 type accounts struct {
 	accounts, ips *throttle.Throttle
+	// registrations counts the accounts created per client IP.
+	registrations *throttle.Throttle
 	sealer        secret.Sealer
 	recovery      secret.Hasher
 	links         secret.Hasher
@@ -242,10 +244,11 @@ func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, lo
 		return throttle.Policy{Free: l.Free, Base: l.Base, Max: l.Max, ForgetAfter: l.ForgetAfter}
 	}
 	a := accounts{
-		accounts: throttle.New(store, limit(cfg.Throttle.Account), nil),
-		ips:      throttle.New(store, limit(cfg.Throttle.IP), nil),
-		recovery: secret.NewHasherFor(ring, secret.PurposeRecoveryCodes),
-		links:    secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
+		accounts:      throttle.New(store, limit(cfg.Throttle.Account), nil),
+		ips:           throttle.New(store, limit(cfg.Throttle.IP), nil),
+		registrations: throttle.New(store, limit(cfg.Throttle.Registration), nil),
+		recovery:      secret.NewHasherFor(ring, secret.PurposeRecoveryCodes),
+		links:         secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
 	}
 	var err error
 	if a.sealer, err = secret.NewSealer(ring.Derive(secret.PurposeTOTP)); err != nil {

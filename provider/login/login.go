@@ -74,6 +74,8 @@ type Config struct {
 	// (or unknown email) and per client IP.
 	Accounts *throttle.Throttle
 	IPs      *throttle.Throttle
+	// Registrations counts the accounts created from each client IP.
+	Registrations *throttle.Throttle
 	// Sealer opens TOTP secrets; RecoveryHasher hashes recovery codes.
 	Sealer         secret.Sealer
 	RecoveryHasher secret.Hasher

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	netmail "net/mail"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -65,6 +67,26 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		h.renderRegister(w, r, http.StatusBadRequest, p)
 		return
 	}
+	// Checked before the password is hashed, which is what costs. A
+	// request whose address is unknown is not counted: one shared count
+	// would shut registration for everyone.
+	ip := reqctx.ClientIP(ctx)
+	ipKey := "register:" + throttle.IPKey(ip)
+	if ip != "" {
+		wait, err := h.cfg.Registrations.Wait(ctx, ipKey)
+		if err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "register: throttle", "err", err)
+			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+			return
+		}
+		if wait > 0 {
+			h.cfg.Logger.InfoContext(ctx, "registration refused", "reason", "throttled", "wait", wait.String())
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
+			p.Error = "register.throttled"
+			h.renderRegister(w, r, http.StatusTooManyRequests, p)
+			return
+		}
+	}
 	hash, err := password.Hash(pw)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "register: hash password", "err", err)
@@ -83,6 +105,11 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "account registered", "user_id", u.ID)
+	if ip != "" {
+		if err := h.cfg.Registrations.Fail(ctx, ipKey); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "register: count", "err", err)
+		}
+	}
 	if err := h.sendActivation(ctx, r, u, flowID, p.UILocales); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "register: send activation", "user_id", u.ID, "err", err)
 	}

@@ -108,6 +108,10 @@ func messages() i18n.Catalogue {
 			EN: "Enter a valid email address, such as name@example.com.",
 			ZH: "请输入有效的邮箱地址，例如 name@example.com。",
 		},
+		"register.throttled": {
+			EN: "Too many accounts were created from your network. Try again later.",
+			ZH: "您所在的网络注册的账号过多，请稍后再试。",
+		},
 		"register.required": {
 			EN: "Enter your email, display name and password.",
 			ZH: "请填写邮箱、昵称和密码。",
