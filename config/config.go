@@ -238,6 +238,10 @@ type Client struct {
 	TokenEndpointAuthMethod string `yaml:"token_endpoint_auth_method"`
 	// JWKSURI is where the client publishes its keys, for private_key_jwt.
 	JWKSURI string `yaml:"jwks_uri"`
+	// TokenEndpointAuthSigningAlg is the JWS algorithm of a
+	// private_key_jwt client's assertions, one of ClientAssertionAlgs;
+	// empty means RS256.
+	TokenEndpointAuthSigningAlg string `yaml:"token_endpoint_auth_signing_alg"`
 	// SkipConsent marks a first-party client whose users are not asked
 	// for consent.
 	SkipConsent bool `yaml:"skip_consent"`
@@ -350,6 +354,12 @@ const (
 	// AuthNone is for public clients, which have no secret.
 	AuthNone = "none"
 )
+
+// ClientAssertionAlgs are the JWS algorithms a private_key_jwt client may
+// sign its assertions with, RS256 (the default) first.
+func ClientAssertionAlgs() []string { return []string{"RS256", "PS256", "ES256"} }
+
+const ()
 
 // Scope names the provider itself gives meaning to.
 const (

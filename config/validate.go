@@ -373,6 +373,10 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 		p.add(path+".jwks_uri", "required for %s", AuthPrivateKeyJWT)
 	case method != AuthPrivateKeyJWT && cl.JWKSURI != "":
 		p.add(path+".jwks_uri", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
+	case method != AuthPrivateKeyJWT && cl.TokenEndpointAuthSigningAlg != "":
+		p.add(path+".token_endpoint_auth_signing_alg", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
+	case cl.TokenEndpointAuthSigningAlg != "" && !slices.Contains(ClientAssertionAlgs(), cl.TokenEndpointAuthSigningAlg):
+		oneOf(p, path+".token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg, ClientAssertionAlgs()...)
 	case cl.JWKSURI != "":
 		u, err := url.Parse(cl.JWKSURI)
 		if err != nil {

@@ -277,6 +277,15 @@ func TestValidateRefuses(t *testing.T) {
 		{"private_key_jwt without a JWKS URI", func(c *Config) {
 			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
 		}, "clients[0].jwks_uri", "required for private_key_jwt"},
+		{"an unknown assertion algorithm", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
+			c.Clients[0].JWKSURI = "https://im.example.com/jwks.json"
+			c.Clients[0].Secret = ""
+			c.Clients[0].TokenEndpointAuthSigningAlg = "HS256"
+		}, "clients[0].token_endpoint_auth_signing_alg", "must be one of RS256, PS256, ES256"},
+		{"an assertion algorithm without private_key_jwt", func(c *Config) {
+			c.Clients[0].TokenEndpointAuthSigningAlg = "ES256"
+		}, "clients[0].token_endpoint_auth_signing_alg", "used only with token_endpoint_auth_method private_key_jwt"},
 		{"a secret with private_key_jwt", func(c *Config) {
 			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
 			c.Clients[0].JWKSURI = "https://im.example.com/jwks.json"

@@ -58,6 +58,10 @@ type Client struct {
 	TokenEndpointAuthMethod string
 	// JWKSURI is where the client publishes its keys (private_key_jwt).
 	JWKSURI string
+	// TokenEndpointAuthSigningAlg is the JWS algorithm of a
+	// private_key_jwt client's assertions: RS256, PS256 or ES256; empty
+	// means RS256.
+	TokenEndpointAuthSigningAlg string
 	// SkipConsent marks a first-party client whose users are not asked to
 	// consent.
 	SkipConsent bool

@@ -319,6 +319,25 @@ func TestClientsCreate(t *testing.T) {
 		checkNotStoredInClear(t, vars, c.ClientSecret[secret.PrefixLength:])
 	})
 
+	t.Run("a private_key_jwt client gets no secret and keeps its assertion algorithm", func(t *testing.T) {
+		c := createClient(t, vars, "--name", "Bot", "--type", "confidential", "--grant-type", "client_credentials",
+			"--token-endpoint-auth-method", "private_key_jwt", "--jwks-uri", "https://bot.example/jwks.json",
+			"--token-endpoint-auth-signing-alg", "ES256")
+		rec, err := store.GetClient(t.Context(), c.ClientID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.ClientSecret != "" || len(rec.Secrets) != 0 || rec.TokenEndpointAuthSigningAlg != "ES256" || rec.JWKSURI != "https://bot.example/jwks.json" {
+			t.Fatalf("printed secret %q, stored %+v", c.ClientSecret, rec)
+		}
+		r := runCmd(t, vars, "", "clients", "create", "--name", "Bot", "--type", "confidential", "--grant-type", "client_credentials",
+			"--token-endpoint-auth-method", "private_key_jwt", "--jwks-uri", "https://bot.example/jwks.json",
+			"--token-endpoint-auth-signing-alg", "HS256")
+		if r.code == 0 || !strings.Contains(r.stderr, "token_endpoint_auth_signing_alg") {
+			t.Fatalf("an HMAC algorithm: exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
+
 	t.Run("a generated client ID is usable and unique", func(t *testing.T) {
 		a := createClient(t, vars, "--name", "A", "--type", "resource_server")
 		b := createClient(t, vars, "--name", "B", "--type", "resource_server")

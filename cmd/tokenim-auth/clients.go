@@ -42,6 +42,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	output := fs.String("output", "text", "output format: text or json")
 	authMethod := fs.String("token-endpoint-auth-method", "", "client_secret_basic (default), client_secret_post, private_key_jwt or none (public)")
 	jwksURI := fs.String("jwks-uri", "", "where a private_key_jwt client publishes its keys")
+	signingAlg := fs.String("token-endpoint-auth-signing-alg", "", "algorithm of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)")
 	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
 	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
 	var redirects, logouts, scopes, grants stringList
@@ -66,6 +67,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	want := config.Client{
 		ID: *id, Name: *name, Type: *typ, RedirectURIs: redirects, PostLogoutRedirectURIs: logouts,
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
+		TokenEndpointAuthSigningAlg: *signingAlg,
 	}
 	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {

@@ -177,6 +177,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		IDTokenLifespan:       cfg.Lifespans.IDToken,
 		FlowLifespan:          cfg.Lifespans.Flow,
 		Scopes:                scopeNames(cfg),
+		AssertionAlgs:         config.ClientAssertionAlgs(),
 		MFARoles:              cfg.Accounts.MFARequiredRoles,
 		RoleScopes:            roleScopes(cfg),
 		Algorithm:             cfg.Keys.Algorithm,

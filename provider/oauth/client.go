@@ -75,5 +75,10 @@ func (c *client) GetRequestObjectSigningAlgorithm() string { return "" }
 func (c *client) GetTokenEndpointAuthMethod() string { return c.TokenEndpointAuthMethod }
 
 // GetTokenEndpointAuthSigningAlgorithm is the algorithm a private_key_jwt
-// client signs its assertions with.
-func (c *client) GetTokenEndpointAuthSigningAlgorithm() string { return "RS256" }
+// client signs its assertions with: RS256 unless it registered another.
+func (c *client) GetTokenEndpointAuthSigningAlgorithm() string {
+	if c.TokenEndpointAuthSigningAlg == "" {
+		return "RS256"
+	}
+	return c.TokenEndpointAuthSigningAlg
+}

@@ -59,7 +59,7 @@ func (p *Provider) metadata() discovery {
 		SubjectTypesSupported:                     []string{"public"},
 		IDTokenSigningAlgValuesSupported:          []string{p.cfg.Algorithm},
 		TokenEndpointAuthMethodsSupported:         []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
-		TokenEndpointAuthSigningAlgValues:         []string{"RS256"},
+		TokenEndpointAuthSigningAlgValues:         p.assertionAlgs(),
 		IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		RevocationEndpointAuthMethodsSupported:    []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		CodeChallengeMethodsSupported:             []string{"S256"},
@@ -99,4 +99,12 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "public, max-age=60")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(body)
+}
+
+// assertionAlgs are the algorithms private_key_jwt clients may sign with.
+func (p *Provider) assertionAlgs() []string {
+	if len(p.cfg.AssertionAlgs) == 0 {
+		return []string{"RS256"}
+	}
+	return p.cfg.AssertionAlgs
 }

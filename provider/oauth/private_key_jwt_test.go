@@ -1,6 +1,8 @@
 package oauth_test
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
 	"encoding/json"
@@ -16,10 +18,16 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// assertion signs an RFC 7523 client assertion for clientID.
+// assertion signs an RFC 7523 client assertion for clientID with RS256.
 func assertion(t *testing.T, key *rsa.PrivateKey, kid, clientID, audience, jti string, exp time.Time) string {
 	t.Helper()
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
+	return assertionWith(t, jose.RS256, key, kid, clientID, audience, jti, exp)
+}
+
+// assertionWith signs a client assertion with any algorithm and key.
+func assertionWith(t *testing.T, alg jose.SignatureAlgorithm, key any, kid, clientID, audience, jti string, exp time.Time) string {
+	t.Helper()
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -33,6 +41,17 @@ func assertion(t *testing.T, key *rsa.PrivateKey, kid, clientID, audience, jti s
 	return raw
 }
 
+// jwksServer publishes a client's public keys and returns their URL.
+func jwksServer(t *testing.T, keys ...jose.JSONWebKey) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: keys})
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 func TestPrivateKeyJWT(t *testing.T) {
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
@@ -42,15 +61,18 @@ func TestPrivateKeyJWT(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(jose.JSONWebKeySet{Keys: []jose.JSONWebKey{{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"}}})
-	}))
-	t.Cleanup(jwks.Close)
+	jwks := jwksServer(t, jose.JSONWebKey{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"})
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ecJWKS := jwksServer(t, jose.JSONWebKey{Key: ecKey.Public(), KeyID: "bot-1", Algorithm: "ES256", Use: "sig"})
 
 	eachBackend(t, func(t *testing.T, h *harness) {
 		h.addClient(storage.Client{ID: "svc", Name: "call-records service", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
-			Scopes: []string{"im:calls.read"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks.URL})
+			Scopes: []string{"im:calls.read"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks})
+		h.addClient(storage.Client{ID: "bot", Name: "notification bot", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
+			Scopes: []string{"im:messages.send"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: ecJWKS, TokenEndpointAuthSigningAlg: "ES256"})
 		tokenURL := h.url("/oauth2/token")
 		grant := func(a string) reply {
 			return h.post("/oauth2/token", url.Values{
@@ -85,6 +107,16 @@ func TestPrivateKeyJWT(t *testing.T) {
 		t.Run("the service cannot fall back to a secret", func(t *testing.T) {
 			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "svc", "anything-at-all")
 			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
+		t.Run("a client registered for ES256 signs with its EC key", func(t *testing.T) {
+			r := grant(assertionWith(t, jose.ES256, ecKey, "bot-1", "bot", tokenURL, "jti-7", time.Now().Add(time.Minute)))
+			if r.status != http.StatusOK || r.str("scope") != "im:messages.send" {
+				t.Fatalf("got %d %s", r.status, r.raw)
+			}
+		})
+		t.Run("an assertion in another algorithm than the client registered is refused", func(t *testing.T) {
+			wantError(t, grant(assertion(t, key, "bot-1", "bot", tokenURL, "jti-8", time.Now().Add(time.Minute))), http.StatusUnauthorized, "invalid_client")
+			wantError(t, grant(assertionWith(t, jose.ES256, ecKey, "svc-1", "svc", tokenURL, "jti-9", time.Now().Add(time.Minute))), http.StatusUnauthorized, "invalid_client")
 		})
 		t.Run("a resource server introspects the service's token", func(t *testing.T) {
 			rs := h.resourceServer("gw")

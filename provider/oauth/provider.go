@@ -47,6 +47,9 @@ type Config struct {
 	RoleScopes map[string][]string
 	// Algorithm is the ID token signing algorithm, advertised in discovery.
 	Algorithm string
+	// AssertionAlgs are the algorithms private_key_jwt clients may sign
+	// with, advertised in discovery; RS256 alone when empty.
+	AssertionAlgs []string
 	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the
 	// system secret.
 	TokenKey []byte

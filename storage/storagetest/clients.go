@@ -29,6 +29,17 @@ func clientTests() []test {
 			must(t, err, "get")
 			same(t, "client", got, c)
 		}},
+		{"private_key_jwt client reads back with its signing algorithm", func(t *testing.T, s storage.Store) {
+			c := sampleClient("svc")
+			c.Secrets = nil
+			c.TokenEndpointAuthMethod = "private_key_jwt"
+			c.JWKSURI = "https://svc.example/jwks.json"
+			c.TokenEndpointAuthSigningAlg = "ES256"
+			must(t, s.CreateClient(t.Context(), c), "create")
+			got, err := s.GetClient(t.Context(), "svc")
+			must(t, err, "get")
+			same(t, "client", got, c)
+		}},
 		{"duplicate client ID is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")
