@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -171,6 +172,48 @@ func TestAuthorizationBadInput(t *testing.T) {
 			}
 			if r := introspect(t, p, tok.AccessToken); r["active"] != false {
 				t.Fatalf("token from a replayed code still active: %v", r)
+			}
+		})
+
+		t.Run("a code presented by several requests at once gives at most one set of tokens, then revoked", func(t *testing.T) {
+			b := newBrowser(t, p.issuer, webCallback)
+			z := a.start(t)
+			cb := callback(t, complete(t, b, b.get(z.url)), p.issuer)
+			const racers = 6
+			var (
+				wg    sync.WaitGroup
+				start = make(chan struct{})
+				toks  = make([]*oauth2.Token, racers)
+				errs  = make([]error, racers)
+			)
+			for i := range racers {
+				wg.Go(func() {
+					<-start
+					toks[i], errs[i] = a.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+				})
+			}
+			close(start)
+			wg.Wait()
+			var won []*oauth2.Token
+			for i, err := range errs {
+				var re *oauth2.RetrieveError
+				switch {
+				case err == nil:
+					won = append(won, toks[i])
+				case !errors.As(err, &re) || re.ErrorCode != "invalid_grant":
+					t.Fatalf("a losing request got %v, want invalid_grant", err)
+				}
+			}
+			if len(won) > 1 {
+				t.Fatalf("%d requests redeemed the same code", len(won))
+			}
+			for _, tok := range won {
+				if r := introspect(t, p, tok.AccessToken); r["active"] != false {
+					t.Fatalf("the access token of a code presented %d times is still active: %v", racers, r)
+				}
+				if r := introspect(t, p, tok.RefreshToken); r["active"] != false {
+					t.Fatalf("the refresh token of a code presented %d times is still active: %v", racers, r)
+				}
 			}
 		})
 

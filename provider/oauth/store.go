@@ -290,9 +290,32 @@ func (s *fositeStore) GetPKCERequestSession(ctx context.Context, signature strin
 	return req, err
 }
 
-// DeletePKCERequestSession implements pkce.PKCERequestStorage.
+// DeletePKCERequestSession implements pkce.PKCERequestStorage. The data
+// gone since it was read means another request is redeeming the same code
+// at this moment: a lost race, not a server error.
 func (s *fositeStore) DeletePKCERequestSession(ctx context.Context, signature string) error {
-	return fositeError(s.store.DeleteToken(ctx, storage.KindPKCE, signature))
+	err := s.store.DeleteToken(ctx, storage.KindPKCE, signature)
+	if errors.Is(err, storage.ErrNotFound) {
+		return fosite.ErrSerializationFailure.WithWrap(err).WithDebug(err.Error())
+	}
+	return fositeError(err)
+}
+
+// retireCode deactivates an authorization code issued to clientID,
+// whether or not it still was active, and returns the ID of the request
+// it was issued for; empty when that client has no such code.
+func (s *fositeStore) retireCode(ctx context.Context, code, clientID string) (string, error) {
+	signature := s.codeSignature(ctx, code)
+	tok, err := s.store.GetToken(ctx, storage.KindAuthorizeCode, signature)
+	if errors.Is(err, storage.ErrNotFound) || (err == nil && tok.ClientID != clientID) {
+		return "", nil
+	} else if err != nil {
+		return "", err
+	}
+	if err := s.store.DeactivateToken(ctx, storage.KindAuthorizeCode, signature); err != nil && !errors.Is(err, storage.ErrConflict) {
+		return "", err
+	}
+	return tok.RequestID, nil
 }
 
 // CreateOpenIDConnectSession implements openid.OpenIDConnectRequestStorage.

@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"slices"
@@ -76,14 +77,34 @@ func grantClientScopes(ar fosite.AccessRequester) {
 // writeTokenError writes a token endpoint error. A lost race on a code or
 // a refresh token (two requests presenting the same one at once) is the
 // client's doing, so it is answered as invalid_grant, not server_error.
+// A code presented twice at once is a replay like one presented again
+// later: the tokens the winning request received are revoked (RFC 6749
+// section 4.1.2).
 func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fosite.AccessRequester, err error) {
 	err = p.expiredSecret(r, clientAuthError(r, err))
 	if errors.Is(err, fosite.ErrSerializationFailure) {
 		hint := "The grant was used by another request at the same time; only one of them succeeds."
-		if ar != nil && ar.GetGrantTypes().ExactOne("refresh_token") {
+		switch {
+		case ar != nil && ar.GetGrantTypes().ExactOne("refresh_token"):
 			hint = "This refresh token was used by another request at the same time; use the tokens that request received."
+		case ar != nil && ar.GetGrantTypes().ExactOne("authorization_code"):
+			hint = "The authorization code was used by another request at the same time; the tokens issued for it are revoked."
+			p.retireReplayedCode(r.Context(), ar, r.PostForm.Get("code"))
 		}
 		err = fosite.ErrInvalidGrant.WithHint(hint).WithWrap(err)
+	} else if ar != nil && ar.GetGrantTypes().ExactOne("authorization_code") {
+		switch {
+		case errors.Is(err, fosite.ErrInvalidatedAuthorizeCode):
+			// The code was valid when this request began and was redeemed
+			// by another before it finished: fosite reports that as a
+			// server error, but the client presented the code twice.
+			p.retireReplayedCode(r.Context(), ar, r.PostForm.Get("code"))
+			err = fosite.ErrInvalidGrant.WithHint("The authorization code was used by another request at the same time; the tokens issued for it are revoked.").WithWrap(err)
+		case errors.Is(err, fosite.ErrNotFound):
+			// The code's PKCE data is gone while the code was still valid:
+			// another request holding the same code took it a moment ago.
+			p.retireReplayedCode(r.Context(), ar, r.PostForm.Get("code"))
+		}
 	}
 	p.logServerError(r.Context(), "token", err)
 	p.fosite.WriteAccessError(r.Context(), w, ar, err)
@@ -103,4 +124,34 @@ func clientAuthError(r *http.Request, err error) error {
 		return fosite.ErrInvalidClient.WithHint("The client assertion is not valid: check its signature, exp, iat and aud.").WithWrap(err)
 	}
 	return err
+}
+
+// retireReplayedCode handles an authorization code presented by two
+// requests at once, wherever the losing request noticed: the code is
+// retired, so a request still redeeming it fails too, and the tokens a
+// request already received for it are revoked. Deactivating waits on the
+// row lock of a redemption in progress (the store's lock in memory), so
+// its tokens exist by then. Reading the code first does not wait, but a
+// redemption in progress is then still active and fails on the retired
+// code.
+func (p *Provider) retireReplayedCode(ctx context.Context, ar fosite.AccessRequester, code string) {
+	// Only for the authenticated client the code was issued to: anyone
+	// else presenting it learns nothing and changes nothing.
+	if code == "" || ar.GetClient() == nil {
+		return
+	}
+	requestID, err := p.store.retireCode(ctx, code, ar.GetClient().GetID())
+	if err != nil {
+		p.logger.ErrorContext(ctx, "retire a replayed authorization code", "err", err)
+		return
+	}
+	if requestID == "" {
+		return
+	}
+	for _, revoke := range []func(context.Context, string) error{p.store.RevokeAccessToken, p.store.RevokeRefreshToken} {
+		if err := revoke(ctx, requestID); err != nil && !errors.Is(err, fosite.ErrNotFound) {
+			p.logger.ErrorContext(ctx, "revoke the tokens of a replayed code", "request_id", requestID, "err", err)
+		}
+	}
+	p.logger.WarnContext(ctx, "authorization code presented by two requests at once; its tokens are revoked", "request_id", requestID)
 }
