@@ -109,3 +109,12 @@ type JTIs interface {
 	// and not expired at now; an expired entry is replaced.
 	SaveJTI(ctx context.Context, jti string, exp, now time.Time) error
 }
+
+// AssertionAlg is the algorithm a private_key_jwt client's assertions must
+// use: TokenEndpointAuthSigningAlg, or RS256 when it is empty.
+func (c Client) AssertionAlg() string {
+	if c.TokenEndpointAuthSigningAlg == "" {
+		return "RS256"
+	}
+	return c.TokenEndpointAuthSigningAlg
+}

@@ -14,19 +14,21 @@ import (
 
 // app is an app (client) as the API shows it.
 type app struct {
-	ClientID                string      `json:"client_id"`
-	Name                    string      `json:"name"`
-	Type                    string      `json:"type"`
-	Description             string      `json:"description,omitempty"`
-	OwnerID                 string      `json:"owner_id,omitempty"`
-	RedirectURIs            []string    `json:"redirect_uris"`
-	PostLogoutRedirectURIs  []string    `json:"post_logout_redirect_uris"`
-	GrantTypes              []string    `json:"grant_types"`
-	Scopes                  []string    `json:"scopes"`
-	RequestedScopes         []string    `json:"requested_scopes"`
-	TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
-	Secrets                 []secretOut `json:"secrets"`
-	CreatedAt               time.Time   `json:"created_at"`
+	ClientID                string   `json:"client_id"`
+	Name                    string   `json:"name"`
+	Type                    string   `json:"type"`
+	Description             string   `json:"description,omitempty"`
+	OwnerID                 string   `json:"owner_id,omitempty"`
+	RedirectURIs            []string `json:"redirect_uris"`
+	PostLogoutRedirectURIs  []string `json:"post_logout_redirect_uris"`
+	GrantTypes              []string `json:"grant_types"`
+	Scopes                  []string `json:"scopes"`
+	RequestedScopes         []string `json:"requested_scopes"`
+	TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+	// TokenEndpointAuthSigningAlg is set for a private_key_jwt client.
+	TokenEndpointAuthSigningAlg string      `json:"token_endpoint_auth_signing_alg,omitempty"`
+	Secrets                     []secretOut `json:"secrets"`
+	CreatedAt                   time.Time   `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -44,7 +46,8 @@ func (a *API) appOut(c storage.Client) app {
 		ClientID: c.ID, Name: c.Name, Type: string(c.Type), Description: c.Description, OwnerID: c.OwnerID,
 		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
-		Secrets: a.secretsOut(c), CreatedAt: c.CreatedAt,
+		TokenEndpointAuthSigningAlg: signingAlg(c),
+		Secrets:                     a.secretsOut(c), CreatedAt: c.CreatedAt,
 	}
 }
 
@@ -200,4 +203,13 @@ func optional(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// signingAlg is the algorithm a private_key_jwt client's assertions must
+// use; empty for other clients.
+func signingAlg(c storage.Client) string {
+	if c.TokenEndpointAuthMethod != "private_key_jwt" {
+		return ""
+	}
+	return c.AssertionAlg()
 }

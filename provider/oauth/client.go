@@ -76,9 +76,4 @@ func (c *client) GetTokenEndpointAuthMethod() string { return c.TokenEndpointAut
 
 // GetTokenEndpointAuthSigningAlgorithm is the algorithm a private_key_jwt
 // client signs its assertions with: RS256 unless it registered another.
-func (c *client) GetTokenEndpointAuthSigningAlgorithm() string {
-	if c.TokenEndpointAuthSigningAlg == "" {
-		return "RS256"
-	}
-	return c.TokenEndpointAuthSigningAlg
-}
+func (c *client) GetTokenEndpointAuthSigningAlgorithm() string { return c.AssertionAlg() }

@@ -1,0 +1,35 @@
+package admin
+
+import (
+	"encoding/json"
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+func TestAppShowsAssertionAlgorithm(t *testing.T) {
+	a := New(Config{})
+	for _, tc := range []struct {
+		name   string
+		client storage.Client
+		want   any
+	}{
+		{"a private_key_jwt client registered for ES256", storage.Client{ID: "bot", TokenEndpointAuthMethod: "private_key_jwt", TokenEndpointAuthSigningAlg: "ES256"}, "ES256"},
+		{"a private_key_jwt client with no algorithm uses RS256", storage.Client{ID: "svc", TokenEndpointAuthMethod: "private_key_jwt"}, "RS256"},
+		{"a client with a secret has none", storage.Client{ID: "web", TokenEndpointAuthMethod: "client_secret_basic"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := json.Marshal(a.appOut(tc.client))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			if got["token_endpoint_auth_signing_alg"] != tc.want {
+				t.Fatalf("token_endpoint_auth_signing_alg = %v, want %v (%s)", got["token_endpoint_auth_signing_alg"], tc.want, raw)
+			}
+		})
+	}
+}
