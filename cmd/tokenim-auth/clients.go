@@ -18,20 +18,9 @@ import (
 
 // clients administers OAuth clients.
 func clients(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: create, list, delete or secrets")
-	}
-	switch args[0] {
-	case "create":
-		return clientsCreate(ctx, args[1:], e)
-	case "list":
-		return clientsList(ctx, args[1:], e)
-	case "delete":
-		return clientsDelete(ctx, args[1:], e)
-	case "secrets":
-		return clientSecrets(ctx, args[1:], e)
-	}
-	return usagef("unknown subcommand %q: want create, list, delete or secrets", args[0])
+	return dispatch(ctx, args, e,
+		subcommand{"create", clientsCreate}, subcommand{"list", clientsList},
+		subcommand{"delete", clientsDelete}, subcommand{"secrets", clientSecrets})
 }
 
 func clientsCreate(ctx context.Context, args []string, e env) error {
@@ -234,18 +223,8 @@ func secretLifetime(flag string, def time.Duration) (time.Duration, error) {
 
 // clientSecrets administers a client's secrets (API keys).
 func clientSecrets(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: rotate, revoke or list")
-	}
-	switch args[0] {
-	case "rotate":
-		return secretsRotate(ctx, args[1:], e)
-	case "revoke":
-		return secretsRevoke(ctx, args[1:], e)
-	case "list":
-		return secretsList(ctx, args[1:], e)
-	}
-	return usagef("unknown subcommand %q: want rotate, revoke or list", args[0])
+	return dispatch(ctx, args, e,
+		subcommand{"rotate", secretsRotate}, subcommand{"revoke", secretsRevoke}, subcommand{"list", secretsList})
 }
 
 // secretsRotate gives a client a new secret; the old one keeps working for

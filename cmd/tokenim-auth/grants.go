@@ -14,16 +14,7 @@ import (
 
 // grants lists and revokes what users granted apps (consents).
 func grants(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: list or revoke")
-	}
-	switch args[0] {
-	case "list":
-		return grantsList(ctx, args[1:], e)
-	case "revoke":
-		return grantsRevoke(ctx, args[1:], e)
-	}
-	return usagef("unknown subcommand %q: want list or revoke", args[0])
+	return dispatch(ctx, args, e, subcommand{"list", grantsList}, subcommand{"revoke", grantsRevoke})
 }
 
 // grantsList lists the grants of one user (--user EMAIL) or one app

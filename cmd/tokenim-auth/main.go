@@ -19,6 +19,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -47,6 +48,34 @@ func (e usageError) Unwrap() error { return e.err }
 
 func usagef(format string, args ...any) error {
 	return usageError{fmt.Errorf(format, args...)}
+}
+
+// subcommand is one subcommand of a command like clients or users.
+type subcommand struct {
+	name string
+	run  func(ctx context.Context, args []string, e env) error
+}
+
+// dispatch runs the subcommand args[0] names, with the rest of args; a
+// missing or unknown one is a usage error listing the choices.
+func dispatch(ctx context.Context, args []string, e env, subs ...subcommand) error {
+	names := make([]string, len(subs))
+	for i, s := range subs {
+		names[i] = s.name
+	}
+	choices := strings.Join(names, ", ")
+	if n := len(names); n > 1 {
+		choices = strings.Join(names[:n-1], ", ") + " or " + names[n-1]
+	}
+	if len(args) == 0 {
+		return usagef("missing subcommand: %s", choices)
+	}
+	for _, s := range subs {
+		if s.name == args[0] {
+			return s.run(ctx, args[1:], e)
+		}
+	}
+	return usagef("unknown subcommand %q: want %s", args[0], choices)
 }
 
 const usage = `usage: tokenim-auth <command> [flags]

@@ -19,20 +19,9 @@ import (
 
 // users administers user accounts.
 func users(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 {
-		return usagef("missing subcommand: create, list, set-role or reset-mfa")
-	}
-	switch args[0] {
-	case "create":
-		return usersCreate(ctx, args[1:], e)
-	case "list":
-		return usersList(ctx, args[1:], e)
-	case "reset-mfa":
-		return usersResetMFA(ctx, args[1:], e)
-	case "set-role":
-		return usersSetRole(ctx, args[1:], e)
-	}
-	return usagef("unknown subcommand %q: want create, list, set-role or reset-mfa", args[0])
+	return dispatch(ctx, args, e,
+		subcommand{"create", usersCreate}, subcommand{"list", usersList},
+		subcommand{"set-role", usersSetRole}, subcommand{"reset-mfa", usersResetMFA})
 }
 
 func usersCreate(ctx context.Context, args []string, e env) error {

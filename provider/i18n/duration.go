@@ -35,9 +35,8 @@ func InWords(loc Locale, d time.Duration) string {
 	if n != 1 {
 		unit += "s"
 	}
+	// Every unit has both texts, and Lookup gives English for any
+	// locale but Chinese.
 	t, _ := durationUnits().Lookup(loc, unit)
-	if t == "" {
-		t, _ = durationUnits().Lookup(English, unit)
-	}
 	return fmt.Sprintf(t, n)
 }

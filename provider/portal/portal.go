@@ -297,8 +297,9 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 	}
 	c, err := h.cfg.Store.UpdateClient(r.Context(), c.ID, func(c storage.Client) (storage.Client, error) {
 		var scopes, requested []string
+		service := kindOf(c) == kindService
 		for _, s := range f.Scopes {
-			if kindOf(c) == kindService && !slices.Contains(c.Scopes, s) {
+			if service && !slices.Contains(c.Scopes, s) {
 				// A service's new scope waits for approval.
 				requested = append(requested, s)
 				continue
