@@ -20,6 +20,8 @@ type Config struct {
 	Dev bool `yaml:"-"`
 	// Database says where records are kept.
 	Database Database `yaml:"database"`
+	// Redis configures the token cache several nodes share; optional.
+	Redis Redis `yaml:"redis"`
 	// Secrets holds the provider's own secrets.
 	Secrets Secrets `yaml:"secrets"`
 	// Lifespans says how long codes, tokens, sessions and flows live.
@@ -380,6 +382,7 @@ func Default() Config {
 			QueryTimeout: 5 * time.Second,
 			Migrate:      true,
 		},
+		Redis: defaultRedis(),
 		Lifespans: Lifespans{
 			AuthorizeCode: 60 * time.Second,
 			AccessToken:   time.Hour,

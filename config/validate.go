@@ -40,6 +40,7 @@ func (c Config) Validate() error {
 	c.validateIssuer(&p)
 	c.validateListen(&p)
 	c.validateDatabase(&p)
+	c.validateRedis(&p)
 	c.validateSecrets(&p)
 	c.validateLifespans(&p)
 	c.validateKeysServerLog(&p)

@@ -73,6 +73,14 @@ func TestValidateAccepts(t *testing.T) {
 		{"an http issuer on localhost", func(c *Config) { c.Issuer = "http://localhost:8080" }},
 		{"an issuer with a path", func(c *Config) { c.Issuer = "https://example.com/auth" }},
 		{"listening on every interface", func(c *Config) { c.Listen = ":8080" }},
+		{"one Redis server by URL", func(c *Config) { c.Redis.URL = "rediss://:pw@cache.example.com:6380/2" }},
+		{"Redis Sentinels", func(c *Config) {
+			c.Redis.Addrs, c.Redis.MasterName = []string{"s1.example.com:26379", "s2.example.com:26379"}, "tokenim"
+		}},
+		{"a Redis Cluster with a hash tag", func(c *Config) {
+			c.Redis.Addrs, c.Redis.Prefix = []string{"n1.example.com:6379", "n2.example.com:6379"}, "{tokenim}:"
+		}},
+		{"no in-process cache", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.LocalTTL = 0 }},
 		{"listening on a random port", func(c *Config) { c.Listen = "127.0.0.1:0" }},
 		{"listening on an IPv6 address", func(c *Config) { c.Listen = "[::1]:8443" }},
 		{"the memory database", func(c *Config) { c.Database.URL = "memory" }},
@@ -155,6 +163,21 @@ func TestValidateRefuses(t *testing.T) {
 		{"a database path", func(c *Config) { c.Database.URL = "/var/lib/tokenim.db" }, "database.url", `not "memory" or a postgres:// URL`},
 		{"zero max conns", func(c *Config) { c.Database.MaxConns = 0 }, "database.max_conns", "at least 1"},
 		{"a zero query timeout", func(c *Config) { c.Database.QueryTimeout = 0 }, "database.query_timeout", "greater than 0"},
+
+		// redis
+		{"a Redis URL and addresses", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.Addrs = []string{"cache:6379"} }, "redis.url", "not both"},
+		{"an http Redis URL", func(c *Config) { c.Redis.URL = "http://cache:6379" }, "redis.url", "redis://"},
+		{"a Redis address without a port", func(c *Config) { c.Redis.Addrs = []string{"cache"} }, "redis.addrs[0]", "HOST:PORT"},
+		{"a Cluster without a hash tag", func(c *Config) { c.Redis.Addrs = []string{"n1:6379", "n2:6379"} }, "redis.prefix", "hash tag"},
+		{"a Cluster with a database number", func(c *Config) {
+			c.Redis.Addrs, c.Redis.Prefix, c.Redis.DB = []string{"n1:6379", "n2:6379"}, "{t}:", 3
+		}, "redis.db", "only database 0"},
+		{"a Sentinel master with a URL", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.MasterName = "m" }, "redis.master_name", "redis.addrs"},
+		{"an empty Redis prefix", func(c *Config) { c.Redis.Prefix = "" }, "redis.prefix", "required"},
+		{"a zero Redis timeout", func(c *Config) { c.Redis.Timeout = 0 }, "redis.timeout", "greater than 0"},
+		{"a local cache kept a minute", func(c *Config) { c.Redis.LocalTTL = time.Minute }, "redis.local_ttl", "at most 10s"},
+		{"a missing Redis CA file", func(c *Config) { c.Redis.CAFile = "/nonexistent/ca.pem" }, "redis.ca_file", "cannot read"},
+		{"a breaker that never opens", func(c *Config) { c.Redis.BreakAfter = 0 }, "redis.break_after", "at least 1"},
 
 		// secrets
 		{"a missing system secret", func(c *Config) { c.Secrets.System = "" }, "secrets.system", "required"},

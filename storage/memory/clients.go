@@ -16,7 +16,7 @@ func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 		if _, ok := s.clients[c.ID]; ok {
 			return exists("create client", c.ID)
 		}
-		put(t, s.clients, c.ID, cloneClient(c))
+		put(t, s.clients, c.ID, c.Clone())
 		return nil
 	})
 }
@@ -29,7 +29,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error
 		if !ok {
 			return notFound("get client", id)
 		}
-		c = cloneClient(got)
+		c = got.Clone()
 		return nil
 	})
 	return c, err
@@ -40,7 +40,7 @@ func (s *Store) ListClients(ctx context.Context) ([]storage.Client, error) {
 	var out []storage.Client
 	err := s.do(ctx, func(*txn) error {
 		for _, c := range s.clients {
-			out = append(out, cloneClient(c))
+			out = append(out, c.Clone())
 		}
 		return nil
 	})
@@ -56,15 +56,15 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 		if !ok {
 			return notFound("update client", id)
 		}
-		next, err := update(cloneClient(old))
+		next, err := update(old.Clone())
 		if err != nil {
 			return err
 		}
 		if next.ID != id {
 			return fmt.Errorf("memory: update client %s: the ID cannot change", id)
 		}
-		put(t, s.clients, id, cloneClient(next))
-		c = cloneClient(next)
+		put(t, s.clients, id, next.Clone())
+		c = next.Clone()
 		return nil
 	})
 	return c, err
@@ -106,7 +106,7 @@ func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string
 		}
 		for i, sec := range c.Secrets {
 			if sec.ID == secretID && (sec.LastUsedAt.IsZero() || at.Sub(sec.LastUsedAt) >= time.Minute) {
-				c = cloneClient(c)
+				c = c.Clone()
 				c.Secrets[i].LastUsedAt = at
 				put(t, s.clients, clientID, c)
 			}

@@ -19,7 +19,7 @@ func (s *Store) SaveConsent(ctx context.Context, c storage.Consent) error {
 			return notFound("save consent for client", c.ClientID)
 		}
 		c.LastUsedAt = time.Time{}
-		put(t, s.consents, consentKey{c.UserID, c.ClientID}, cloneConsent(c))
+		put(t, s.consents, consentKey{c.UserID, c.ClientID}, c.Clone())
 		return nil
 	})
 }
@@ -32,7 +32,7 @@ func (s *Store) GetConsent(ctx context.Context, userID, clientID string) (storag
 		if !ok {
 			return notFound("get consent", userID+" "+clientID)
 		}
-		c = cloneConsent(got)
+		c = got.Clone()
 		return nil
 	})
 	return c, err
@@ -46,7 +46,7 @@ func (s *Store) ListConsents(ctx context.Context, userID string) ([]storage.Cons
 			if k.userID != userID {
 				continue
 			}
-			c = cloneConsent(c)
+			c = c.Clone()
 			for tk, tok := range s.tokens {
 				if tk.kind == storage.KindAccessToken && tok.Subject == userID && tok.ClientID == k.clientID && tok.RequestedAt.After(c.LastUsedAt) {
 					c.LastUsedAt = tok.RequestedAt
@@ -71,7 +71,7 @@ func (s *Store) ListClientConsents(ctx context.Context, clientID string) ([]stor
 	err := s.do(ctx, func(*txn) error {
 		for k, c := range s.consents {
 			if k.clientID == clientID {
-				out = append(out, cloneConsent(c))
+				out = append(out, c.Clone())
 			}
 		}
 		return nil

@@ -16,7 +16,7 @@ func (s *Store) CreateFlow(ctx context.Context, f storage.Flow) error {
 		if _, ok := s.clients[f.ClientID]; !ok {
 			return notFound("create flow for client", f.ClientID)
 		}
-		put(t, s.flows, f.ID, cloneFlow(f))
+		put(t, s.flows, f.ID, f.Clone())
 		return nil
 	})
 }
@@ -29,7 +29,7 @@ func (s *Store) GetFlow(ctx context.Context, id string) (storage.Flow, error) {
 		if !ok {
 			return notFound("get flow", id)
 		}
-		f = cloneFlow(got)
+		f = got.Clone()
 		return nil
 	})
 	return f, err
@@ -43,15 +43,15 @@ func (s *Store) UpdateFlow(ctx context.Context, id string, update func(storage.F
 		if !ok {
 			return notFound("update flow", id)
 		}
-		next, err := update(cloneFlow(old))
+		next, err := update(old.Clone())
 		if err != nil {
 			return err
 		}
 		if next.ID != id {
 			return fmt.Errorf("memory: update flow %s: the ID cannot change", id)
 		}
-		put(t, s.flows, id, cloneFlow(next))
-		f = cloneFlow(next)
+		put(t, s.flows, id, next.Clone())
+		f = next.Clone()
 		return nil
 	})
 	return f, err

@@ -29,7 +29,7 @@ func (s *Store) CreateSigningKey(ctx context.Context, k storage.SigningKey) erro
 			return exists("create signing key: current key", cur.ID)
 		}
 		k.RetireAt = time.Time{}
-		put(t, s.keys, k.ID, cloneKey(k))
+		put(t, s.keys, k.ID, k.Clone())
 		return nil
 	})
 }
@@ -45,7 +45,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, next storage.SigningKey, r
 			put(t, s.keys, cur.ID, cur)
 		}
 		next.RetireAt = time.Time{}
-		put(t, s.keys, next.ID, cloneKey(next))
+		put(t, s.keys, next.ID, next.Clone())
 		return nil
 	})
 }
@@ -55,7 +55,7 @@ func (s *Store) ListSigningKeys(ctx context.Context) ([]storage.SigningKey, erro
 	var out []storage.SigningKey
 	err := s.do(ctx, func(*txn) error {
 		for _, k := range s.keys {
-			out = append(out, cloneKey(k))
+			out = append(out, k.Clone())
 		}
 		return nil
 	})

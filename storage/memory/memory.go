@@ -36,6 +36,7 @@ type Store struct {
 	jtis     map[string]time.Time
 	links    map[string]storage.OneTimeLink
 	counters map[string]storage.Counter
+	epoch    int64
 }
 
 // New returns an empty store.

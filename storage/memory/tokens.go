@@ -22,7 +22,7 @@ func (s *Store) CreateToken(ctx context.Context, tok storage.Token) error {
 		if _, ok := s.clients[tok.ClientID]; !ok {
 			return notFound("create token for client", tok.ClientID)
 		}
-		put(t, s.tokens, k, cloneToken(tok))
+		put(t, s.tokens, k, tok.Clone())
 		return nil
 	})
 }
@@ -35,7 +35,7 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 		if !ok {
 			return notFound("get token", tokenName(kind, signature))
 		}
-		tok = cloneToken(got)
+		tok = got.Clone()
 		return nil
 	})
 	return tok, err

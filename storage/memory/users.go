@@ -18,7 +18,7 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 		if _, ok := s.emails[lower(u.Email)]; ok {
 			return exists("create user with email", u.Email)
 		}
-		put(t, s.users, u.ID, cloneUser(withRole(u)))
+		put(t, s.users, u.ID, (withRole(u)).Clone())
 		put(t, s.emails, lower(u.Email), u.ID)
 		return nil
 	})
@@ -32,7 +32,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
 		if !ok {
 			return notFound("get user", id)
 		}
-		u = cloneUser(got)
+		u = got.Clone()
 		return nil
 	})
 	return u, err
@@ -46,7 +46,7 @@ func (s *Store) GetUserByEmail(ctx context.Context, email string) (storage.User,
 		if !ok {
 			return notFound("get user by email", email)
 		}
-		u = cloneUser(s.users[id])
+		u = (s.users[id]).Clone()
 		return nil
 	})
 	return u, err
@@ -58,7 +58,7 @@ func (s *Store) ListUsers(ctx context.Context, p storage.Page) ([]storage.User, 
 	err := s.do(ctx, func(*txn) error {
 		for _, u := range s.users {
 			if lower(u.Email) > p.After {
-				all = append(all, cloneUser(u))
+				all = append(all, u.Clone())
 			}
 		}
 		return nil
@@ -81,7 +81,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 		if !ok {
 			return notFound("update user", id)
 		}
-		next, err := update(cloneUser(old))
+		next, err := update(old.Clone())
 		if err != nil {
 			return err
 		}
@@ -96,8 +96,8 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 			put(t, s.emails, lower(next.Email), id)
 		}
 		next = withRole(next)
-		put(t, s.users, id, cloneUser(next))
-		u = cloneUser(next)
+		put(t, s.users, id, next.Clone())
+		u = next.Clone()
 		return nil
 	})
 	return u, err
@@ -112,7 +112,7 @@ func (s *Store) CreateLoginSession(ctx context.Context, ls storage.LoginSession)
 		if _, ok := s.users[ls.UserID]; !ok {
 			return notFound("create login session for user", ls.UserID)
 		}
-		put(t, s.sessions, ls.ID, cloneSession(ls))
+		put(t, s.sessions, ls.ID, ls.Clone())
 		return nil
 	})
 }
@@ -125,7 +125,7 @@ func (s *Store) GetLoginSession(ctx context.Context, id string) (storage.LoginSe
 		if !ok {
 			return notFound("get login session", id)
 		}
-		ls = cloneSession(got)
+		ls = got.Clone()
 		return nil
 	})
 	return ls, err
@@ -137,7 +137,7 @@ func (s *Store) ListLoginSessions(ctx context.Context, userID string) ([]storage
 	err := s.do(ctx, func(*txn) error {
 		for _, ls := range s.sessions {
 			if ls.UserID == userID {
-				out = append(out, cloneSession(ls))
+				out = append(out, ls.Clone())
 			}
 		}
 		return nil

@@ -1,15 +1,13 @@
-package memory
+package storage
 
-import (
-	"slices"
+import "slices"
 
-	"github.com/tokenim/tokenim-auth/storage"
-)
+// Clone methods copy a record so that it shares no slice with the
+// original: a store or a cache that keeps records in memory hands out
+// clones, so no caller can change what it keeps.
 
-// The store never shares a slice with its callers: records are cloned on
-// the way in and on the way out.
-
-func cloneClient(c storage.Client) storage.Client {
+// Clone returns a deep copy of c.
+func (c Client) Clone() Client {
 	c.Secrets = slices.Clone(c.Secrets)
 	for i := range c.Secrets {
 		c.Secrets[i].Hash = slices.Clone(c.Secrets[i].Hash)
@@ -23,7 +21,8 @@ func cloneClient(c storage.Client) storage.Client {
 	return c
 }
 
-func cloneUser(u storage.User) storage.User {
+// Clone returns a deep copy of u.
+func (u User) Clone() User {
 	u.TOTPSecret = slices.Clone(u.TOTPSecret)
 	u.RecoveryCodes = slices.Clone(u.RecoveryCodes)
 	for i := range u.RecoveryCodes {
@@ -32,29 +31,34 @@ func cloneUser(u storage.User) storage.User {
 	return u
 }
 
-func cloneSession(s storage.LoginSession) storage.LoginSession {
+// Clone returns a deep copy of s.
+func (s LoginSession) Clone() LoginSession {
 	s.AMR = slices.Clone(s.AMR)
 	return s
 }
 
-func cloneFlow(f storage.Flow) storage.Flow {
+// Clone returns a deep copy of f.
+func (f Flow) Clone() Flow {
 	f.AMR = slices.Clone(f.AMR)
 	f.GrantedScopes = slices.Clone(f.GrantedScopes)
 	return f
 }
 
-func cloneToken(t storage.Token) storage.Token {
+// Clone returns a deep copy of t.
+func (t Token) Clone() Token {
 	t.Scopes = slices.Clone(t.Scopes)
 	t.Session = slices.Clone(t.Session)
 	return t
 }
 
-func cloneConsent(c storage.Consent) storage.Consent {
+// Clone returns a deep copy of c.
+func (c Consent) Clone() Consent {
 	c.Scopes = slices.Clone(c.Scopes)
 	return c
 }
 
-func cloneKey(k storage.SigningKey) storage.SigningKey {
+// Clone returns a deep copy of k.
+func (k SigningKey) Clone() SigningKey {
 	k.PrivateKey = slices.Clone(k.PrivateKey)
 	k.PublicKey = slices.Clone(k.PublicKey)
 	return k

@@ -1,0 +1,424 @@
+package redis_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
+)
+
+// fixture is a store with one client, one user and an access token of
+// theirs, expiring in an hour.
+func fixture(t *testing.T) (storage.Store, storage.Token) {
+	t.Helper()
+	s := memory.New()
+	ctx := t.Context()
+	now := time.Now().UTC().Truncate(time.Second)
+	if err := s.CreateClient(ctx, storage.Client{ID: "app", Name: "App", Type: storage.ClientConfidential,
+		Secrets: []storage.ClientSecret{{ID: "s1", Hash: []byte("hash-1"), Prefix: "tks_1", CreatedAt: now}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.CreateUser(ctx, storage.User{ID: "u1", Email: "ann@example.com", Status: storage.UserActive}); err != nil {
+		t.Fatal(err)
+	}
+	tok := storage.Token{Kind: storage.KindAccessToken, Signature: "sig-1", RequestID: "fam-1", ClientID: "app", Subject: "u1",
+		Scopes: []string{"openid", "im:messages.read"}, Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour),
+		Session: []byte(`{"session":"of sig-1"}`)}
+	return s, tok
+}
+
+func active(t *testing.T, s storage.Tokens, sig string) bool {
+	t.Helper()
+	got, err := s.GetToken(t.Context(), storage.KindAccessToken, sig)
+	if err != nil {
+		t.Fatalf("get %s: %v", sig, err)
+	}
+	return got.Active
+}
+
+// within polls cond until it holds or d has passed.
+func within(t *testing.T, d time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(d)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %v", what, d)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+}
+
+func TestTokenCache(t *testing.T) {
+	t.Run("an issued token is written through: the first read is a Redis hit with the stored fields", func(t *testing.T) {
+		inner, tok := fixture(t)
+		n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+		if err := n.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		got, err := n.GetToken(t.Context(), storage.KindAccessToken, tok.Signature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n.counts.get("token/hit") != 1 || n.counts.get("token/miss") != 0 {
+			t.Fatalf("outcomes %v, want one Redis hit", n.counts.n)
+		}
+		if got.RequestID != tok.RequestID || got.Subject != "u1" || !got.Active || !got.ExpiresAt.Equal(tok.ExpiresAt) ||
+			string(got.Session) != string(tok.Session) || len(got.Scopes) != 2 {
+			t.Fatalf("cached token %+v differs from the stored %+v", got, tok)
+		}
+	})
+
+	t.Run("a token not in Redis is a miss, then filled: the next read is a hit", func(t *testing.T) {
+		inner, tok := fixture(t)
+		if err := inner.CreateToken(t.Context(), tok); err != nil { // behind the cache's back
+			t.Fatal(err)
+		}
+		n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+		active(t, n, tok.Signature)
+		active(t, n, tok.Signature)
+		if n.counts.get("token/miss") != 1 || n.counts.get("token/hit") != 1 {
+			t.Fatalf("outcomes %v, want a miss then a hit", n.counts.n)
+		}
+	})
+
+	t.Run("a cached token lives no longer than the token, capped by token_ttl", func(t *testing.T) {
+		inner, tok := fixture(t)
+		prefix := redistest.Prefix(t)
+		n := newNode(t, inner, options{prefix: prefix})
+		tok.ExpiresAt = time.Now().Add(90 * time.Second)
+		if err := n.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		ttl := redistest.Client(t).PTTL(t.Context(), prefix+"e0:t:"+tok.Signature).Val()
+		if ttl <= 0 || ttl > 90*time.Second {
+			t.Fatalf("entry TTL %v, want at most the token's remaining 90s", ttl)
+		}
+		long := tok
+		long.Signature, long.ExpiresAt = "sig-long", time.Now().Add(48*time.Hour)
+		if err := n.CreateToken(t.Context(), long); err != nil {
+			t.Fatal(err)
+		}
+		if ttl := redistest.Client(t).PTTL(t.Context(), prefix+"e0:t:sig-long").Val(); ttl <= 0 || ttl > time.Hour {
+			t.Fatalf("entry TTL %v, want at most token_ttl (1h)", ttl)
+		}
+	})
+
+	t.Run("codes and refresh tokens are not cached", func(t *testing.T) {
+		inner, tok := fixture(t)
+		prefix := redistest.Prefix(t)
+		n := newNode(t, inner, options{prefix: prefix})
+		for _, kind := range []storage.TokenKind{storage.KindAuthorizeCode, storage.KindRefreshToken} {
+			tok.Kind = kind
+			if err := n.CreateToken(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := n.GetToken(t.Context(), kind, tok.Signature); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if keys := redistest.Client(t).Keys(t.Context(), prefix+"*t:*").Val(); len(keys) != 0 {
+			t.Fatalf("cached %v", keys)
+		}
+	})
+
+	revocations := []struct {
+		name   string
+		revoke func(t *testing.T, s storage.Store, tok storage.Token)
+	}{
+		{"an RFC 7009 revocation of the family", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a refresh token rotation (or reuse) retiring the family", func(t *testing.T, s storage.Store, tok storage.Token) {
+			rt := tok
+			rt.Kind, rt.Signature = storage.KindRefreshToken, "rt-1"
+			if err := s.CreateToken(t.Context(), rt); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.RotateRefreshToken(t.Context(), tok.RequestID, "rt-1"); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a withdrawn consent (the subject's tokens for one app)", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeSubject(t.Context(), tok.Subject, tok.ClientID); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a disabled user or a password reset (all the subject's tokens)", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeSubject(t.Context(), tok.Subject, ""); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a lowered role", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeSubjectBeyond(t.Context(), tok.Subject, []string{"openid"}); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"the token itself deactivated", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if err := s.DeactivateToken(t.Context(), storage.KindAccessToken, tok.Signature); err != nil {
+				t.Fatal(err)
+			}
+		}},
+		{"a revocation inside a transaction, once it commits", func(t *testing.T, s storage.Store, tok storage.Token) {
+			err := storage.InTx(t.Context(), s, func(ctx context.Context) error {
+				_, err := s.RevokeFamily(ctx, storage.KindAccessToken, tok.RequestID)
+				return err
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		}},
+	}
+	for _, rc := range revocations {
+		t.Run("revoked on one node, inactive on the others within 1s: "+rc.name, func(t *testing.T) {
+			inner, tok := fixture(t)
+			prefix := redistest.Prefix(t)
+			a := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+			b := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+			c := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+			within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() && c.Subscribed() })
+			if err := a.CreateToken(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+			for _, n := range []node{a, b} { // into Redis and both in-process caches
+				for range 2 {
+					if !active(t, n, tok.Signature) {
+						t.Fatal("fresh token inactive")
+					}
+				}
+				if n.counts.get("token/local") == 0 {
+					t.Fatalf("second read not from memory: %v", n.counts.n)
+				}
+			}
+			rc.revoke(t, c.Store, tok)
+			for name, n := range map[string]node{"a": a, "b": b, "c": c} {
+				within(t, time.Second, "node "+name+" sees the revocation", func() bool { return !active(t, n, tok.Signature) })
+			}
+		})
+	}
+
+	t.Run("a reader that raced a revocation does not bring the token back", func(t *testing.T) {
+		inner, tok := fixture(t)
+		prefix := redistest.Prefix(t)
+		if err := inner.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		// The slow node reads the store, then stalls before filling Redis;
+		// meanwhile another node revokes the token.
+		stalled := make(chan struct{})
+		resume := make(chan struct{})
+		slow := newNode(t, &stallingStore{Store: inner, stalled: stalled, resume: resume}, options{prefix: prefix})
+		other := newNode(t, inner, options{prefix: prefix})
+		done := make(chan bool)
+		go func() { done <- active(t, slow, tok.Signature) }()
+		<-stalled
+		if _, err := other.RevokeSubject(t.Context(), "u1", ""); err != nil {
+			t.Fatal(err)
+		}
+		close(resume)
+		if !<-done {
+			t.Fatal("the slow read began before the revocation: it should have seen the token active")
+		}
+		// Its fill carries the version read before the revocation.
+		if active(t, other, tok.Signature) || active(t, slow, tok.Signature) {
+			t.Fatal("a stale fill made a revoked token active again")
+		}
+	})
+
+	t.Run("inactive tokens are cached as inactive", func(t *testing.T) {
+		inner, tok := fixture(t)
+		n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+		tok.Active = false
+		if err := inner.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		for i := range 2 {
+			if active(t, n, tok.Signature) {
+				t.Fatalf("read %d: inactive token read as active", i+1)
+			}
+		}
+		if n.counts.get("token/hit") != 1 {
+			t.Fatalf("outcomes %v, want the second read from Redis", n.counts.n)
+		}
+	})
+
+	t.Run("an unknown token is not cached", func(t *testing.T) {
+		inner, _ := fixture(t)
+		n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+		for range 2 {
+			if _, err := n.GetToken(t.Context(), storage.KindAccessToken, "nope"); !errors.Is(err, storage.ErrNotFound) {
+				t.Fatalf("err %v, want ErrNotFound", err)
+			}
+		}
+		if n.counts.get("token/miss") != 2 {
+			t.Fatalf("outcomes %v, want two misses", n.counts.n)
+		}
+	})
+}
+
+// stallingStore signals stalled after reading a token from the store,
+// and waits for resume before returning it.
+type stallingStore struct {
+	storage.Store
+	stalled chan<- struct{}
+	resume  <-chan struct{}
+}
+
+func (s *stallingStore) GetToken(ctx context.Context, kind storage.TokenKind, sig string) (storage.Token, error) {
+	tok, err := s.Store.GetToken(ctx, kind, sig)
+	s.stalled <- struct{}{}
+	<-s.resume
+	return tok, err
+}
+
+func TestClientCache(t *testing.T) {
+	t.Run("a secret revoked or rotated on one node stops authenticating on the others at once", func(t *testing.T) {
+		inner, _ := fixture(t)
+		prefix := redistest.Prefix(t)
+		a := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+		b := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+		within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
+		for range 2 {
+			if c, err := a.GetClient(t.Context(), "app"); err != nil || len(c.Secrets) != 1 {
+				t.Fatalf("client %+v, %v", c, err)
+			}
+		}
+		if a.counts.get("client/local") == 0 {
+			t.Fatalf("client not kept in memory: %v", a.counts.n)
+		}
+		_, err := b.UpdateClient(t.Context(), "app", func(c storage.Client) (storage.Client, error) {
+			c.Secrets = []storage.ClientSecret{{ID: "s2", Hash: []byte("hash-2"), Prefix: "tks_2"}}
+			return c, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		within(t, time.Second, "node a sees the rotation", func() bool {
+			c, err := a.GetClient(t.Context(), "app")
+			return err == nil && len(c.Secrets) == 1 && c.Secrets[0].ID == "s2"
+		})
+	})
+
+	t.Run("a deleted client is gone everywhere", func(t *testing.T) {
+		inner, _ := fixture(t)
+		prefix := redistest.Prefix(t)
+		a := newNode(t, inner, options{prefix: prefix})
+		b := newNode(t, inner, options{prefix: prefix})
+		if _, err := a.GetClient(t.Context(), "app"); err != nil {
+			t.Fatal(err)
+		}
+		if err := b.DeleteClient(t.Context(), "app"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.GetClient(t.Context(), "app"); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("deleted client: err %v, want ErrNotFound", err)
+		}
+	})
+
+	t.Run("a disabled user is seen disabled on every node", func(t *testing.T) {
+		inner, _ := fixture(t)
+		prefix := redistest.Prefix(t)
+		a := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+		b := newNode(t, inner, options{prefix: prefix, localTTL: 2 * time.Second})
+		within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
+		for range 2 {
+			if _, err := a.GetUser(t.Context(), "u1"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := b.UpdateUser(t.Context(), "u1", func(u storage.User) (storage.User, error) {
+			u.Status = storage.UserDisabled
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		within(t, time.Second, "node a sees the user disabled", func() bool {
+			u, err := a.GetUser(t.Context(), "u1")
+			return err == nil && u.Status == storage.UserDisabled
+		})
+	})
+}
+
+func TestKeysChangedReachesEveryNode(t *testing.T) {
+	inner, _ := fixture(t)
+	prefix := redistest.Prefix(t)
+	told := make(chan struct{}, 4)
+	a := newNode(t, inner, options{prefix: prefix})
+	b := newNode(t, inner, options{prefix: prefix, onKeys: func() { told <- struct{}{} }})
+	within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
+	if err := a.CreateSigningKey(t.Context(), storage.SigningKey{ID: "k1", Algorithm: "ES256", PrivateKey: []byte("x"), PublicKey: []byte("{}"), CreatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-told:
+	case <-time.After(time.Second):
+		t.Fatal("node b was not told of the new signing key")
+	}
+}
+
+func TestRedisOutage(t *testing.T) {
+	inner, tok := fixture(t)
+	prefix := redistest.Prefix(t)
+	proxy := redistest.NewProxy(t)
+	a := newNode(t, inner, options{addr: proxy.Addr(), prefix: prefix, localTTL: time.Second})
+	b := newNode(t, inner, options{addr: proxy.Addr(), prefix: prefix, localTTL: time.Second})
+	within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
+	if err := a.CreateToken(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+	second := tok
+	second.Signature, second.RequestID = "sig-2", "fam-2"
+	if err := a.CreateToken(t.Context(), second); err != nil {
+		t.Fatal(err)
+	}
+	if !active(t, b, tok.Signature) || !active(t, b, second.Signature) {
+		t.Fatal("tokens inactive before the outage")
+	}
+
+	proxy.Break()
+	if err := a.Degraded(t.Context()); err == nil {
+		t.Fatal("Degraded reports nothing while Redis is unreachable")
+	}
+	// Every read is answered from the store; a revocation made meanwhile
+	// cannot reach Redis.
+	for range 5 {
+		if !active(t, b, second.Signature) {
+			t.Fatal("a live token read inactive during the outage")
+		}
+	}
+	if _, err := a.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+		t.Fatal(err)
+	}
+	if active(t, a, tok.Signature) {
+		t.Fatal("a token revoked during the outage reads active on the node that revoked it")
+	}
+	// The other node may hold it in memory; it learns of the new epoch
+	// from the store.
+	within(t, time.Second, "the other node sees the revocation", func() bool { return !active(t, b, tok.Signature) })
+	if e, _ := inner.CacheEpoch(t.Context()); e == 0 {
+		t.Fatal("the revocation that missed Redis did not bump the cache epoch")
+	}
+
+	proxy.Mend()
+	// Redis still holds the entry cached as active before the outage: it
+	// must never be read again, and the cache must serve again.
+	within(t, 3*time.Second, "cache serving again", func() bool {
+		before := b.counts.get("token/hit") + b.counts.get("token/local")
+		if active(t, b, tok.Signature) {
+			t.Fatal("the token revoked during the outage came back to life")
+		}
+		active(t, b, second.Signature)
+		return b.counts.get("token/hit")+b.counts.get("token/local") > before
+	})
+	for _, n := range []node{a, b} {
+		if active(t, n, tok.Signature) {
+			t.Fatal("the token revoked during the outage came back to life")
+		}
+		within(t, 2*time.Second, "readiness no longer degraded", func() bool { return n.Degraded(t.Context()) == nil })
+	}
+}

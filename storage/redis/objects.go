@@ -1,0 +1,119 @@
+package redis
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Clients are cached for client authentication, which every token and
+// introspection request does; users for userinfo. Both are JSON in Redis:
+// the in-process cache keeps the hot ones decoded.
+
+func clientKey(id string) string { return "c:" + id }
+func userKey(id string) string   { return "u:" + id }
+
+func jsonLookup[T any](s *Store, cache, key string, marker string, clone func(T) T, load func(ctx context.Context) (T, error)) lookup[T] {
+	return lookup[T]{
+		cache: cache,
+		key:   key,
+		ttl:   s.cfg.ObjectTTL,
+		load:  load,
+		decode: func(b []byte) (T, error) {
+			var v T
+			err := json.Unmarshal(b, &v)
+			return v, err
+		},
+		encode: func(v T) []byte {
+			b, _ := json.Marshal(v)
+			return b
+		},
+		markers: func(T) []string { return []string{marker} },
+		expiry:  func(T) time.Time { return time.Time{} },
+		clone:   clone,
+	}
+}
+
+// GetClient implements storage.Clients from the cache when it can. The
+// cached record holds only keyed hashes of the client's secrets.
+func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error) {
+	if s.inTx(ctx) || !clean(id) {
+		return s.Store.GetClient(ctx, id)
+	}
+	return get(ctx, s, jsonLookup(s, "client", clientKey(id), markerClient(id), storage.Client.Clone, func(ctx context.Context) (storage.Client, error) {
+		return s.Store.GetClient(ctx, id)
+	}))
+}
+
+// UpdateClient implements storage.Clients: a rotated, revoked or expired
+// secret, or a changed scope list, is seen by every node at once.
+func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) (storage.Client, error) {
+	c, err := s.Store.UpdateClient(ctx, id, update)
+	s.invalidateAfter(ctx, []string{markerClient(id)}, clientKey(id))
+	return c, err
+}
+
+// TouchClientSecret implements storage.Clients. Callers record a use at
+// most once a minute per secret, so the invalidation that shows the new
+// time everywhere is rare.
+func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error {
+	err := s.Store.TouchClientSecret(ctx, clientID, secretID, at)
+	if err == nil {
+		s.invalidateAfter(ctx, []string{markerClient(clientID)}, clientKey(clientID))
+	}
+	return err
+}
+
+// DeleteClient implements storage.Clients: the client and every token
+// issued to it.
+func (s *Store) DeleteClient(ctx context.Context, id string) error {
+	err := s.Store.DeleteClient(ctx, id)
+	s.invalidateAfter(ctx, []string{markerClient(id), markerClientTokens(id)}, clientKey(id))
+	return err
+}
+
+// GetUser implements storage.Users from the cache when it can.
+func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
+	if s.inTx(ctx) || !clean(id) {
+		return s.Store.GetUser(ctx, id)
+	}
+	return get(ctx, s, jsonLookup(s, "user", userKey(id), markerUser(id), storage.User.Clone, func(ctx context.Context) (storage.User, error) {
+		return s.Store.GetUser(ctx, id)
+	}))
+}
+
+// UpdateUser implements storage.Users.
+func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error) {
+	u, err := s.Store.UpdateUser(ctx, id, update)
+	s.invalidateAfter(ctx, []string{markerUser(id)}, userKey(id))
+	return u, err
+}
+
+// CreateSigningKey implements storage.Keys, telling every node.
+func (s *Store) CreateSigningKey(ctx context.Context, k storage.SigningKey) error {
+	err := s.Store.CreateSigningKey(ctx, k)
+	if err == nil {
+		s.publishKeys(ctx)
+	}
+	return err
+}
+
+// RotateSigningKey implements storage.Keys, telling every node.
+func (s *Store) RotateSigningKey(ctx context.Context, next storage.SigningKey, retireAt time.Time) error {
+	err := s.Store.RotateSigningKey(ctx, next, retireAt)
+	if err == nil {
+		s.publishKeys(ctx)
+	}
+	return err
+}
+
+// DeleteSigningKey implements storage.Keys, telling every node.
+func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
+	err := s.Store.DeleteSigningKey(ctx, id)
+	if err == nil {
+		s.publishKeys(ctx)
+	}
+	return err
+}

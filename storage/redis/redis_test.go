@@ -1,0 +1,100 @@
+package redis_test
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+	"github.com/tokenim/tokenim-auth/storage/redis"
+	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
+	"github.com/tokenim/tokenim-auth/storage/storagetest"
+)
+
+// counts records the cache's outcomes.
+type counts struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+func (c *counts) add(cache, result string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[cache+"/"+result]++
+}
+
+func (c *counts) get(key string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[key]
+}
+
+// node is one provider node's cache: its own client and in-process
+// cache, over a shared store and Redis prefix.
+type node struct {
+	*redis.Store
+	counts *counts
+}
+
+type options struct {
+	addr     string
+	prefix   string
+	localTTL time.Duration
+	now      func() time.Time
+	onKeys   func()
+}
+
+func newNode(t *testing.T, inner storage.Store, o options) node {
+	t.Helper()
+	if o.addr == "" {
+		o.addr = redistest.Addr(t)
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	c := &counts{}
+	s, err := redis.New(t.Context(), inner, redis.Config{
+		Client: redistest.ClientAt(t, o.addr), Prefix: o.prefix,
+		Timeout: 250 * time.Millisecond, TokenTTL: time.Hour, ObjectTTL: time.Minute,
+		LocalTTL: o.localTTL, LocalSize: 1000, EpochCheck: 50 * time.Millisecond,
+		BreakAfter: 2, RetryAfter: 200 * time.Millisecond,
+		OnResult: c.add, OnKeysChanged: o.onKeys, Now: o.now,
+		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start(context.WithoutCancel(t.Context()))
+	t.Cleanup(s.Close)
+	return node{Store: s, counts: c}
+}
+
+// conformance opens the cache over inner for the storage suite, with the
+// suite's clock so that its tokens are live and get cached.
+func conformance(inner func(t *testing.T) storage.Store, localTTL time.Duration) storagetest.Opener {
+	return func(t *testing.T) storage.Store {
+		return newNode(t, inner(t), options{prefix: redistest.Prefix(t), localTTL: localTTL, now: storagetest.Now}).Store
+	}
+}
+
+func memoryStore(*testing.T) storage.Store { return memory.New() }
+
+func postgresStore(t *testing.T) storage.Store { return pgtest.Open(t) }
+
+func TestConformance(t *testing.T) {
+	t.Run("over memory", func(t *testing.T) { storagetest.Run(t, conformance(memoryStore, 0)) })
+	t.Run("over memory with the in-process cache", func(t *testing.T) { storagetest.Run(t, conformance(memoryStore, time.Second)) })
+	t.Run("over postgres", func(t *testing.T) { storagetest.Run(t, conformance(postgresStore, time.Second)) })
+}
+
+func TestConcurrency(t *testing.T) {
+	t.Run("over memory", func(t *testing.T) { storagetest.RunConcurrent(t, conformance(memoryStore, time.Second)) })
+	t.Run("over postgres", func(t *testing.T) { storagetest.RunConcurrent(t, conformance(postgresStore, time.Second)) })
+}

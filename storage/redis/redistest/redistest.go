@@ -1,0 +1,188 @@
+// Package redistest gives tests a Redis connection of their own: a client
+// of the local server (TOKENIM_TEST_REDIS_ADDR, or 127.0.0.1:6379) and a
+// random key prefix whose keys are deleted when the test ends, so tests
+// run in parallel on one server without seeing each other's keys.
+//
+// When Redis cannot be reached the test is skipped, unless CI=true, where
+// it fails: a CI run must not pass by testing nothing.
+package redistest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"io"
+	"net"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// DefaultAddr is the server tests use when TOKENIM_TEST_REDIS_ADDR is
+// not set.
+const DefaultAddr = "127.0.0.1:6379"
+
+// DB is the database number the project's tests use.
+const DB = 10
+
+// Addr returns the Redis address tests use, skipping (or failing under
+// CI=true) when nothing answers there.
+func Addr(t testing.TB) string {
+	t.Helper()
+	addr := os.Getenv("TOKENIM_TEST_REDIS_ADDR")
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	c := goredis.NewClient(&goredis.Options{Addr: addr, DB: DB, DialTimeout: 2 * time.Second, MaxRetries: -1})
+	defer c.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.Ping(ctx).Err(); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("redistest: redis unreachable at %s: %v (CI=true: Redis must be running)", addr, err)
+		}
+		t.Skipf("redis unreachable at %s: %v (set CI=true to make this fatal)", addr, err)
+	}
+	return addr
+}
+
+// Client returns a client of the test server, closed when t ends.
+func Client(t testing.TB) *goredis.Client {
+	t.Helper()
+	return ClientAt(t, Addr(t))
+}
+
+// ClientAt returns a client of the server at addr (a Proxy, say) with the
+// short timeouts the provider uses, closed when t ends.
+func ClientAt(t testing.TB, addr string) *goredis.Client {
+	t.Helper()
+	c := goredis.NewClient(&goredis.Options{
+		Addr: addr, DB: DB,
+		DialTimeout: 250 * time.Millisecond, ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond,
+		MaxRetries: -1, DialerRetries: 1,
+	})
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+// Prefix returns a fresh key prefix; its keys are deleted when t ends.
+func Prefix(t testing.TB) string {
+	t.Helper()
+	addr := Addr(t)
+	b := make([]byte, 6)
+	rand.Read(b)
+	prefix := "tokenim-test:" + hex.EncodeToString(b) + ":"
+	t.Cleanup(func() {
+		c := goredis.NewClient(&goredis.Options{Addr: addr, DB: DB})
+		defer c.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		iter := c.Scan(ctx, 0, prefix+"*", 500).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			keys = append(keys, iter.Val())
+		}
+		if len(keys) > 0 {
+			c.Del(ctx, keys...)
+		}
+	})
+	return prefix
+}
+
+// Proxy forwards TCP connections to a Redis server until Break, which
+// drops every connection and refuses new ones until Mend: a Redis outage
+// a test controls.
+type Proxy struct {
+	t      testing.TB
+	target string
+	addr   string
+
+	mu    sync.Mutex
+	ln    net.Listener
+	conns map[net.Conn]struct{}
+}
+
+// NewProxy starts a proxy to the test server on a loopback port, stopped
+// when t ends.
+func NewProxy(t testing.TB) *Proxy {
+	t.Helper()
+	p := &Proxy{t: t, target: Addr(t), conns: map[net.Conn]struct{}{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.addr = ln.Addr().String()
+	p.serve(ln)
+	t.Cleanup(p.Break)
+	return p
+}
+
+// Addr is where clients connect.
+func (p *Proxy) Addr() string { return p.addr }
+
+func (p *Proxy) serve(ln net.Listener) {
+	p.mu.Lock()
+	p.ln = ln
+	p.mu.Unlock()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.forward(c)
+		}
+	}()
+}
+
+func (p *Proxy) forward(c net.Conn) {
+	up, err := net.Dial("tcp", p.target)
+	if err != nil {
+		c.Close()
+		return
+	}
+	p.mu.Lock()
+	if p.ln == nil {
+		p.mu.Unlock()
+		c.Close()
+		up.Close()
+		return
+	}
+	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
+	p.mu.Unlock()
+	go func() { io.Copy(up, c); up.Close() }()
+	io.Copy(c, up)
+	c.Close()
+}
+
+// Break closes the listener and every connection.
+func (p *Proxy) Break() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.ln != nil {
+		p.ln.Close()
+		p.ln = nil
+	}
+	for c := range p.conns {
+		c.Close()
+	}
+	p.conns = map[net.Conn]struct{}{}
+}
+
+// Mend listens again on the same address.
+func (p *Proxy) Mend() {
+	p.t.Helper()
+	var ln net.Listener
+	var err error
+	for range 50 {
+		if ln, err = net.Listen("tcp", p.addr); err == nil {
+			p.serve(ln)
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	p.t.Fatalf("redistest: listen again on %s: %v", p.addr, err)
+}

@@ -1,0 +1,116 @@
+package redis
+
+import (
+	"context"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Only access tokens are cached: they are what resource servers
+// introspect on every call. Codes and refresh tokens are read once per
+// use and their state changes (redemption, rotation) must be settled by
+// the store.
+
+func tokenKey(signature string) string { return "t:" + signature }
+
+// CreateToken implements storage.Tokens, writing an access token through
+// to Redis once it is committed. Its entry carries a version this node
+// had seen before the insert: a revocation that follows the insert makes
+// it stale, however the two interleave.
+func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
+	if t.Kind != storage.KindAccessToken {
+		return s.Store.CreateToken(ctx, t)
+	}
+	g := s.gen.Load()
+	version := g.known.Load()
+	if err := s.Store.CreateToken(ctx, t); err != nil {
+		return err
+	}
+	f := pendingFill{g: g, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),
+		payload: encodeToken(t), ttl: s.cfg.TokenTTL, expires: t.ExpiresAt}
+	if p := s.pendingOf(ctx); p != nil {
+		p.mu.Lock()
+		p.fills = append(p.fills, f)
+		p.mu.Unlock()
+		return nil
+	}
+	if cur, ok := s.usable(ctx); ok && cur == g {
+		s.fill(ctx, g, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
+	}
+	return nil
+}
+
+// GetToken implements storage.Tokens; an access token read outside a
+// transaction comes from the cache when it can. Inactive tokens are cached
+// too: a revoked token presented again is answered as quickly.
+func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (storage.Token, error) {
+	if kind != storage.KindAccessToken || s.inTx(ctx) || !clean(signature) {
+		return s.Store.GetToken(ctx, kind, signature)
+	}
+	return get(ctx, s, lookup[storage.Token]{
+		cache: "token",
+		key:   tokenKey(signature),
+		ttl:   s.cfg.TokenTTL,
+		load: func(ctx context.Context) (storage.Token, error) {
+			return s.Store.GetToken(ctx, kind, signature)
+		},
+		decode:  func(b []byte) (storage.Token, error) { return decodeToken(kind, signature, b) },
+		encode:  encodeToken,
+		markers: tokenMarkers,
+		expiry:  func(t storage.Token) time.Time { return t.ExpiresAt },
+		clone:   storage.Token.Clone,
+	})
+}
+
+// DeleteToken implements storage.Tokens.
+func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	err := s.Store.DeleteToken(ctx, kind, signature)
+	if kind == storage.KindAccessToken {
+		s.invalidateAfter(ctx, []string{markerToken(signature)}, tokenKey(signature))
+	}
+	return err
+}
+
+// DeactivateToken implements storage.Tokens.
+func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, signature string) error {
+	err := s.Store.DeactivateToken(ctx, kind, signature)
+	if kind == storage.KindAccessToken {
+		s.invalidateAfter(ctx, []string{markerToken(signature)}, tokenKey(signature))
+	}
+	return err
+}
+
+// RotateRefreshToken implements storage.Tokens: the family's access
+// tokens are retired with the refresh token.
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+	err := s.Store.RotateRefreshToken(ctx, requestID, signature)
+	if err == nil {
+		s.invalidateAfter(ctx, []string{markerFamily(requestID)})
+	}
+	return err
+}
+
+// RevokeFamily implements storage.Tokens.
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
+	n, err := s.Store.RevokeFamily(ctx, kind, requestID)
+	if kind == storage.KindAccessToken {
+		s.invalidateAfter(ctx, []string{markerFamily(requestID)})
+	}
+	return n, err
+}
+
+// RevokeSubject implements storage.Tokens. Every cached token of the
+// subject is re-read, whatever its client.
+func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
+	n, err := s.Store.RevokeSubject(ctx, subject, clientID)
+	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	return n, err
+}
+
+// RevokeSubjectBeyond implements storage.Tokens.
+func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
+	n, err := s.Store.RevokeSubjectBeyond(ctx, subject, allowed)
+	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	return n, err
+}
