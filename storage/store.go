@@ -18,6 +18,7 @@ type Store interface {
 	JTIs
 	Links
 	Counters
+	Purger
 	Transactor
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error

@@ -36,6 +36,7 @@ type Store struct {
 	jtis     map[string]time.Time
 	links    map[string]storage.OneTimeLink
 	counters map[string]storage.Counter
+	locks    map[string]bool // names held through TryLock
 }
 
 // New returns an empty store.
@@ -52,6 +53,7 @@ func New() *Store {
 		jtis:     map[string]time.Time{},
 		links:    map[string]storage.OneTimeLink{},
 		counters: map[string]storage.Counter{},
+		locks:    map[string]bool{},
 	}
 }
 

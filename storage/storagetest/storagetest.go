@@ -40,6 +40,7 @@ func Run(t *testing.T, open Opener) {
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
 		{"transactions", txTests()},
+		{"janitor", janitorTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
