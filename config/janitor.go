@@ -35,10 +35,11 @@ func (c Config) validateJanitor(p *problems) {
 	if j.Batch < MinJanitorBatch || j.Batch > MaxJanitorBatch {
 		p.add("janitor.batch", "must be between %d and %d, got %d", MinJanitorBatch, MaxJanitorBatch, j.Batch)
 	}
-	// While a round runs, its lock holds a pooled connection of its own,
-	// besides the one each delete takes.
-	if j.Enabled && c.Database.URL != "memory" && c.Database.MaxConns == 1 {
-		p.add("database.max_conns", "must be at least 2 with janitor.enabled (the janitor's lock holds a connection)")
+	// While a round runs, in serve or "tokenim-auth janitor", its lock
+	// holds a pooled connection of its own besides the one each delete
+	// takes.
+	if c.Database.URL != "memory" && c.Database.MaxConns == 1 {
+		p.add("database.max_conns", "must be at least 2 on Postgres (the janitor's lock holds a connection of its own)")
 	}
 }
 

@@ -35,7 +35,8 @@ func TestJanitor(t *testing.T) {
 		{"a sub-second interval", func(c *Config) { c.Janitor.Interval = 500 * time.Millisecond }, "janitor.interval", "at least 1s"},
 		{"a zero batch", func(c *Config) { c.Janitor.Batch = 0 }, "janitor.batch", "must be between 1 and 10000"},
 		{"a batch of 10001", func(c *Config) { c.Janitor.Batch = 10001 }, "janitor.batch", "must be between 1 and 10000"},
-		{"one connection for the janitor and the rest", func(c *Config) { c.Database.MaxConns = 1 }, "database.max_conns", "at least 2 with janitor.enabled"},
+		{"one Postgres connection for the janitor and the rest", func(c *Config) { c.Database.MaxConns = 1 }, "database.max_conns", "at least 2 on Postgres"},
+		{"one Postgres connection, even without the janitor's rounds", func(c *Config) { c.Database.MaxConns, c.Janitor.Enabled = 1, false }, "database.max_conns", "at least 2 on Postgres"},
 	} {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
 			cfg := validConfig()
@@ -50,7 +51,6 @@ func TestJanitor(t *testing.T) {
 	}{
 		{"bounds", func(c *Config) { c.Janitor.Interval, c.Janitor.Batch = time.Second, 10000 }},
 		{"a batch of one", func(c *Config) { c.Janitor.Batch = 1 }},
-		{"one connection without the janitor", func(c *Config) { c.Database.MaxConns, c.Janitor.Enabled = 1, false }},
 		{"one connection on the memory store", func(c *Config) { c.Database.MaxConns, c.Database.URL = 1, "memory" }},
 	} {
 		t.Run(tt.name+" is accepted", func(t *testing.T) {

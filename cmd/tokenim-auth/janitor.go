@@ -51,9 +51,11 @@ func janitorCommand(ctx context.Context, args []string, e env) error {
 // newJanitor builds the janitor of cfg over store, which must also offer
 // the lock that lets one node at a time run a round.
 func newJanitor(cfg config.Config, store storage.Store, logger *slog.Logger) (*janitor.Janitor, error) {
+	// The database store itself offers the lock; a wrapper must pass
+	// TryLock on.
 	locker, ok := store.(janitor.Locker)
 	if !ok {
-		return nil, fmt.Errorf("janitor: the %T store offers no lock", store)
+		return nil, fmt.Errorf("janitor: the store (%T) has no TryLock to share a lock between nodes", store)
 	}
 	return janitor.New(janitor.Config{
 		Store:       store,
