@@ -40,6 +40,8 @@ type Config struct {
 	Mail Mail `yaml:"mail"`
 	// APIKeys configures client secrets.
 	APIKeys APIKeys `yaml:"api_keys"`
+	// Janitor configures the deletion of expired records.
+	Janitor Janitor `yaml:"janitor"`
 	// Roles are the user roles and the scopes each may delegate to apps:
 	// the four built-in roles (which must stay) and any custom ones.
 	Roles []Role `yaml:"roles"`
@@ -414,6 +416,7 @@ func Default() Config {
 		},
 		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
+		Janitor: defaultJanitor(),
 		Scopes:  defaultScopes(),
 		Roles:   defaultRoles(defaultScopes()),
 	}

@@ -47,6 +47,7 @@ func (c Config) Validate() error {
 	c.validateScopes(&p)
 	c.validateClients(&p)
 	c.validateUsers(&p)
+	c.validateJanitor(&p)
 	return errors.Join(p...)
 }
 

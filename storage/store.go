@@ -19,6 +19,7 @@ type Store interface {
 	Links
 	Counters
 	CacheEpochs
+	Purger
 	Transactor
 	// Ping reports whether the backend can serve requests (readiness).
 	Ping(ctx context.Context) error

@@ -6,6 +6,7 @@
 //	tokenim-auth users create|list ...
 //	tokenim-auth keys rotate
 //	tokenim-auth grants list|revoke ...
+//	tokenim-auth janitor [--config FILE]
 //
 // Every command reads the YAML file given by --config, then TOKENIM_*
 // environment variables. A configuration error exits with status 2 and a
@@ -87,6 +88,7 @@ commands:
   users     create or list user accounts
   keys      rotate the token signing key
   grants    list or revoke what users granted apps
+  janitor   delete expired codes, tokens, sessions and flows now
 
 Run "tokenim-auth <command> -h" for a command's flags.
 `
@@ -104,6 +106,7 @@ func run(ctx context.Context, args []string, e env) int {
 		"users":   users,
 		"keys":    keysCommand,
 		"grants":  grants,
+		"janitor": janitorCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

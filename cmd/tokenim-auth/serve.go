@@ -78,6 +78,11 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	stopJanitor, err := startJanitor(ctx, cfg, app.store, logger)
+	if err != nil {
+		return err
+	}
+	defer stopJanitor() // before the store closes
 	logger.InfoContext(ctx, "serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "store", storeKind(cfg))
 	if demo != nil {
 		demo.print(e.stdout, cfg)

@@ -37,6 +37,7 @@ type Store struct {
 	links    map[string]storage.OneTimeLink
 	counters map[string]storage.Counter
 	epoch    int64
+	locks    map[string]bool // names held through TryLock
 }
 
 // New returns an empty store.
@@ -53,6 +54,7 @@ func New() *Store {
 		jtis:     map[string]time.Time{},
 		links:    map[string]storage.OneTimeLink{},
 		counters: map[string]storage.Counter{},
+		locks:    map[string]bool{},
 	}
 }
 

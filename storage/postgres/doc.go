@@ -28,5 +28,10 @@
 // unique index on signing_keys keeps at most one current key however
 // many nodes create or rotate keys at once.
 //
+// Expired rows are deleted by Purge, a bounded batch per statement found
+// through an index on the expiry column; TryLock takes a session-level
+// advisory lock, per schema, on a connection it keeps until unlock, so
+// that one node at a time runs the janitor.
+//
 // Tests use the sub-package pgtest, which gives each test its own schema.
 package postgres

@@ -1,6 +1,10 @@
 package postgres
 
-import "context"
+import (
+	"context"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
 
 // Test hooks: step the goose provider that Migrate uses.
 
@@ -39,4 +43,10 @@ func (s *Store) MigrateDownTo(ctx context.Context, version int64) error {
 	defer p.Close()
 	_, err = p.DownTo(ctx, version)
 	return err
+}
+
+// PurgeStatement returns the statement Purge runs for area.
+func PurgeStatement(area storage.PurgeArea) string {
+	table, column, _ := purgeTarget(area)
+	return purgeStatement(table, column)
 }

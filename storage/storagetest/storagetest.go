@@ -41,6 +41,7 @@ func Run(t *testing.T, open Opener) {
 		{"revoke_subject", revokeSubjectTests()},
 		{"cache_epoch", epochTests()},
 		{"transactions", txTests()},
+		{"janitor", janitorTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
