@@ -36,6 +36,8 @@ type Config struct {
 	Accounts Accounts `yaml:"accounts"`
 	// Throttle configures brute-force protection of sign-in.
 	Throttle Throttle `yaml:"throttle"`
+	// RateLimit caps request rates per client and per address.
+	RateLimit RateLimit `yaml:"rate_limit"`
 	// Mail configures how email is sent.
 	Mail Mail `yaml:"mail"`
 	// APIKeys configures client secrets.
@@ -407,6 +409,7 @@ func Default() Config {
 			Registration: false, ActivationLink: 24 * time.Hour, ResetLink: 30 * time.Minute, MFAIssuer: "TokenIM",
 			MFARequiredRoles: []string{RoleAdmin},
 		},
+		RateLimit: defaultRateLimit(),
 		Throttle: Throttle{
 			Account: Limit{Free: 5, Base: time.Second, Max: 15 * time.Minute, ForgetAfter: time.Hour},
 			IP:      Limit{Free: 50, Base: time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour},

@@ -1,7 +1,7 @@
 // Package provider assembles TokenIM Auth's HTTP handler: it mounts every
 // provider package's routes on one http.ServeMux and wraps them in the
 // middleware every request passes through (request ID, client IP, panic
-// recovery, security headers).
+// recovery, security headers, and the rate limits given in Deps).
 //
 // Routes owned here:
 //

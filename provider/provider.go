@@ -30,6 +30,9 @@ type Deps struct {
 	// Ready is checked by /health/ready.
 	Ready  Pinger
 	Logger *slog.Logger
+	// Limits, when set, wraps the routes (rate limits): it sees a request
+	// after its ID and client IP are recorded, before any handler.
+	Limits func(http.Handler) http.Handler
 }
 
 // New returns the provider's HTTP handler.
@@ -54,7 +57,11 @@ func New(d Deps) http.Handler {
 		}
 		writeHealth(w, http.StatusOK, "ok", "")
 	})
-	return withRequestContext(d.Logger, withSecurityHeaders(mux))
+	var h http.Handler = mux
+	if d.Limits != nil {
+		h = d.Limits(mux)
+	}
+	return withRequestContext(d.Logger, withSecurityHeaders(h))
 }
 
 func writeHealth(w http.ResponseWriter, status int, state, reason string) {

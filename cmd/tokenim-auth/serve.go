@@ -227,7 +227,8 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
-	h := provider.New(provider.Deps{Parts: parts, Ready: store, Logger: logger})
+	// TODO(#6): pass the client of the redis section in place of nil.
+	h := provider.New(provider.Deps{Parts: parts, Ready: store, Logger: logger, Limits: rateLimits(cfg, nil, pages, logger)})
 	return &app{store: store, keys: km, handler: h, outbox: acc.outbox}, nil
 }
 

@@ -11,9 +11,10 @@ const genericKey = "error.title"
 // AccountPage.Notice, MessagePage.LinkText, ...; messages_test.go lists
 // them all); the rest are used by the templates through t. A key a handler
 // passes takes no argument, except login.throttled, which takes the
-// LoginPage or MFAPage ErrorArg (a wait in whole seconds), and
-// portal.redirect_invalid, which takes the AppFormPage ErrorArg (the
-// refused redirect URI).
+// LoginPage or MFAPage ErrorArg (a wait in whole seconds),
+// ratelimit.wait, which takes the MessagePage MessageArg (also a wait in
+// whole seconds), and portal.redirect_invalid, which takes the AppFormPage
+// ErrorArg (the refused redirect URI).
 //
 // The Chinese is written as a mainland Chinese product would say it, not
 // word for word: 您 throughout, full-width punctuation, and a space between
@@ -253,6 +254,13 @@ func messages() i18n.Catalogue {
 		"message.sign_in":  {EN: "Go to sign-in", ZH: "前往登录"},
 		"message.new_link": {EN: "Request a new link", ZH: "重新获取链接"},
 		"message.account":  {EN: "Go to your account", ZH: "前往账号与安全"},
+
+		// Rate limit refusal (provider/ratelimit), a result page.
+		"ratelimit.title": {EN: "Too many requests", ZH: "请求过于频繁"},
+		"ratelimit.wait": {
+			EN: "Too many requests came from your network in a short time. Try again in %s seconds.",
+			ZH: "您所在的网络在短时间内发出的请求过多，请在 %s 秒后重试。",
+		},
 
 		// Consent page.
 		"consent.title":        {EN: "Allow access", ZH: "授权确认"},

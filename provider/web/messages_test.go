@@ -31,7 +31,7 @@ func handlerKeys() []string {
 		"reset.title", "reset.done", "reset.expired",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",
-		"message.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app", "apps.revoked",
+		"message.title", "ratelimit.title", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app", "apps.revoked",
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
@@ -39,9 +39,9 @@ func handlerKeys() []string {
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
-// ErrorArg.
+// ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return []string{"login.throttled", "scope.not_allowed", "portal.redirect_invalid"}
+	return []string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid"}
 }
 
 func TestCatalogue(t *testing.T) {

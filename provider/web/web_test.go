@@ -149,6 +149,9 @@ func pageCases() []pageCase {
 		{"message_plain", http.StatusGone, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusGone, MessagePage{Message: "reset.expired"})
 		}},
+		{"message_rate_limited", http.StatusTooManyRequests, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusTooManyRequests, MessagePage{Title: "ratelimit.title", Message: "ratelimit.wait", MessageArg: "17"})
+		}},
 		{"account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Account(w, req, http.StatusOK, AccountPage{
 				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", Developer: true,

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"log/slog"
+	"net/http"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/ratelimit"
+)
+
+// rateLimits is the middleware enforcing cfg.RateLimit, nil when rate
+// limits are off. With rdb (a nil interface when no Redis is configured)
+// the budgets are shared by every node using that Redis; without it each
+// node counts on its own.
+func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.Pages, logger *slog.Logger) func(http.Handler) http.Handler {
+	rl := cfg.RateLimit
+	if !rl.Enabled {
+		return nil
+	}
+	limit := func(r config.RequestRate) ratelimit.Limit {
+		return ratelimit.Limit{Rate: r.Rate, Period: r.Period, Burst: r.Burst}
+	}
+	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: rl.Prefix, Logger: logger})
+	login := limit(rl.Login.PerIP)
+	return l.Middleware(pages,
+		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+		ratelimit.Rule{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
+		// The password and the second-factor steps of sign-in share one
+		// budget per address.
+		ratelimit.Rule{Pattern: "POST /login", Endpoint: "login", PerIP: login, Page: true},
+		ratelimit.Rule{Pattern: "POST /login/mfa", Endpoint: "login", PerIP: login, Page: true},
+	)
+}
