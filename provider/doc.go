@@ -1,7 +1,9 @@
 // Package provider assembles TokenIM Auth's HTTP handler: it mounts every
 // provider package's routes on one http.ServeMux and wraps them in the
 // middleware every request passes through (request ID, client IP, panic
-// recovery, security headers).
+// recovery, security headers). Deps.Instrument adds optional wrappers
+// (metrics, tracing) right around the mux, where the matched route pattern
+// is known.
 //
 // Routes owned here:
 //
