@@ -46,6 +46,7 @@ func (c Config) Validate() error {
 	c.validateScopes(&p)
 	c.validateClients(&p)
 	c.validateUsers(&p)
+	c.validateMetrics(&p)
 	return errors.Join(p...)
 }
 
