@@ -40,7 +40,7 @@ type telemetry struct {
 
 // newTelemetry builds what cfg turns on. The metrics report the Postgres
 // pool when store has one.
-func newTelemetry(ctx context.Context, cfg config.Config, store storage.Store) (*telemetry, error) {
+func newTelemetry(ctx context.Context, cfg config.Config, store storage.Store, logger *slog.Logger) (*telemetry, error) {
 	t := &telemetry{}
 	if cfg.Metrics.Listen != "" {
 		t.metrics = metrics.New()
@@ -56,6 +56,9 @@ func newTelemetry(ctx context.Context, cfg config.Config, store storage.Store) (
 			return nil, err
 		}
 		t.tracer = tp
+		// Validate refused an endpoint with user information: nothing
+		// secret in it.
+		logger.InfoContext(ctx, "tracing", "otlp_endpoint", cfg.Tracing.OTLPEndpoint, "service_name", cfg.Tracing.ServiceName, "sample_ratio", cfg.Tracing.SampleRatio)
 	}
 	return t, nil
 }

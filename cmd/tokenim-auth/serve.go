@@ -151,7 +151,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	tel, err := newTelemetry(ctx, cfg, store)
+	tel, err := newTelemetry(ctx, cfg, store, logger)
 	if err != nil {
 		store.Close()
 		return nil, err
