@@ -44,6 +44,10 @@ type Config struct {
 	APIKeys APIKeys `yaml:"api_keys"`
 	// Janitor configures the deletion of expired records.
 	Janitor Janitor `yaml:"janitor"`
+	// Metrics configures the Prometheus endpoint (config/metrics.go).
+	Metrics Metrics `yaml:"metrics"`
+	// Tracing configures OpenTelemetry tracing (config/metrics.go).
+	Tracing Tracing `yaml:"tracing"`
 	// Roles are the user roles and the scopes each may delegate to apps:
 	// the four built-in roles (which must stay) and any custom ones.
 	Roles []Role `yaml:"roles"`
@@ -420,6 +424,7 @@ func Default() Config {
 		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
 		Janitor: defaultJanitor(),
+		Tracing: defaultTracing(),
 		Scopes:  defaultScopes(),
 		Roles:   defaultRoles(defaultScopes()),
 	}

@@ -49,6 +49,7 @@ func (c Config) Validate() error {
 	c.validateUsers(&p)
 	c.validateJanitor(&p)
 	c.validateRateLimit(&p)
+	c.validateMetrics(&p)
 	return errors.Join(p...)
 }
 

@@ -2,6 +2,8 @@
 // provider package's routes on one http.ServeMux and wraps them in the
 // middleware every request passes through (request ID, client IP, panic
 // recovery, security headers, and the rate limits given in Deps).
+// Deps.Instrument adds optional wrappers (metrics, tracing) right around
+// the mux, where the matched route pattern is known.
 //
 // Routes owned here:
 //

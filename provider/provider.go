@@ -28,11 +28,16 @@ type Deps struct {
 	// Parts are the provider packages whose routes are mounted.
 	Parts []Mounter
 	// Ready is checked by /health/ready.
-	Ready  Pinger
-	Logger *slog.Logger
+	Ready Pinger
+	// Instrument wraps the routes for metrics and tracing, the first
+	// wrapper outermost. Each sees a request once its route is known: the
+	// mux sets r.Pattern on the request a wrapper passed it, so a wrapper
+	// reads the matched pattern there after calling next.
+	Instrument []func(http.Handler) http.Handler
 	// Limits, when set, wraps the routes (rate limits): it sees a request
 	// after its ID and client IP are recorded, before any handler.
 	Limits func(http.Handler) http.Handler
+	Logger *slog.Logger
 }
 
 // New returns the provider's HTTP handler.
@@ -57,9 +62,15 @@ func New(d Deps) http.Handler {
 		}
 		writeHealth(w, http.StatusOK, "ok", "")
 	})
+	// The wrappers go right around the mux, inside withRequestContext:
+	// that passes a copy of the request on, whose pattern an outer
+	// wrapper would never see. The rate limits go outside them.
 	var h http.Handler = mux
+	for i := len(d.Instrument) - 1; i >= 0; i-- {
+		h = d.Instrument[i](h)
+	}
 	if d.Limits != nil {
-		h = d.Limits(mux)
+		h = d.Limits(h)
 	}
 	return withRequestContext(d.Logger, withSecurityHeaders(h))
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 
@@ -105,4 +106,34 @@ func TestMiddleware(t *testing.T) {
 			t.Fatalf("log record %v", rec)
 		}
 	})
+}
+
+func TestInstrument(t *testing.T) {
+	var seen []string
+	wrapper := func(name string) func(http.Handler) http.Handler {
+		return func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				seen = append(seen, name+" in, request id set: "+boolText(w.Header().Get("X-Request-Id") != ""))
+				next.ServeHTTP(w, r)
+				seen = append(seen, name+" out, route "+r.Pattern)
+			})
+		}
+	}
+	h := provider.New(provider.Deps{Ready: pinger{}, Instrument: []func(http.Handler) http.Handler{wrapper("first"), wrapper("second")}})
+	get(t, h, "/health/alive")
+	get(t, h, "/nowhere")
+	want := []string{
+		"first in, request id set: yes", "second in, request id set: yes", "second out, route GET /health/alive", "first out, route GET /health/alive",
+		"first in, request id set: yes", "second in, request id set: yes", "second out, route ", "first out, route ",
+	}
+	if !slices.Equal(seen, want) {
+		t.Fatalf("wrappers saw\n%q\nwant\n%q", seen, want)
+	}
+}
+
+func boolText(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
 }

@@ -34,6 +34,8 @@ type running struct {
 	issuer string
 	config string
 	vars   map[string]string
+	// logs is what serve logged.
+	logs *syncBuffer
 }
 
 // startProvider runs serve on a free loopback port with a configuration
@@ -104,11 +106,11 @@ users:
     role: developer
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
-	base, _, _ := startServe(t, vars, "--config", path, "--listen", addr)
+	base, _, logs := startServe(t, vars, "--config", path, "--listen", addr)
 	if base != issuer {
 		t.Fatalf("serving at %s, want %s", base, issuer)
 	}
-	return running{issuer: issuer, config: path, vars: vars}
+	return running{issuer: issuer, config: path, vars: vars, logs: logs}
 }
 
 // eachStore runs fn against a provider on the memory store and on Postgres.

@@ -58,6 +58,13 @@ func serve(ctx context.Context, args []string, e env) error {
 		return fmt.Errorf("listen on %s: %w", cfg.Listen, err)
 	}
 	defer ln.Close()
+	mln, err := listenMetrics(cfg)
+	if err != nil {
+		return err
+	}
+	if mln != nil {
+		defer mln.Close()
+	}
 	if demo != nil && demo.issuerFromListen {
 		cfg.Issuer = "http://" + ln.Addr().String()
 	}
@@ -68,16 +75,10 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	defer app.store.Close()
 
-	srv := &http.Server{
-		Handler:           app.handler,
-		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
-		ReadTimeout:       cfg.Server.ReadTimeout,
-		WriteTimeout:      cfg.Server.WriteTimeout,
-		IdleTimeout:       cfg.Server.IdleTimeout,
-		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
-	}
-	errc := make(chan error, 1)
+	srv := newServer(cfg, app.handler, logger)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	msrv := serveMetrics(cfg, app.telemetry, mln, logger, errc)
 	stopJanitor, err := startJanitor(ctx, cfg, app.store, logger)
 	if err != nil {
 		return err
@@ -102,8 +103,30 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err := srv.Shutdown(shutdownCtx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
 	}
+	// Metrics stay up while requests drain, then stop; the spans of the
+	// last requests are flushed after that.
+	if msrv != nil {
+		if err := msrv.Shutdown(shutdownCtx); err != nil {
+			return fmt.Errorf("graceful shutdown of metrics: %w", err)
+		}
+	}
+	if err := app.telemetry.shutdown(shutdownCtx); err != nil {
+		return err
+	}
 	logger.Info("stopped")
 	return nil
+}
+
+// newServer is an HTTP server with the configured timeouts.
+func newServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: cfg.Server.ReadHeaderTimeout,
+		ReadTimeout:       cfg.Server.ReadTimeout,
+		WriteTimeout:      cfg.Server.WriteTimeout,
+		IdleTimeout:       cfg.Server.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(logger.Handler(), slog.LevelWarn),
+	}
 }
 
 func storeKind(cfg config.Config) string {
@@ -115,10 +138,11 @@ func storeKind(cfg config.Config) string {
 
 // app is the assembled provider.
 type app struct {
-	store   storage.Store
-	keys    *keys.Manager
-	handler http.Handler
-	outbox  *mail.Outbox
+	store     storage.Store
+	keys      *keys.Manager
+	handler   http.Handler
+	outbox    *mail.Outbox
+	telemetry *telemetry
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -132,15 +156,21 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	if err != nil {
 		return nil, err
 	}
-	a, err := assemble(ctx, cfg, store, logger)
+	tel, err := newTelemetry(ctx, cfg, store, logger)
 	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a, err := assemble(ctx, cfg, store, tel, logger)
+	if err != nil {
+		_ = tel.shutdown(ctx)
 		store.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func assemble(ctx context.Context, cfg config.Config, store storage.Store, logger *slog.Logger) (*app, error) {
+func assemble(ctx context.Context, cfg config.Config, store storage.Store, tel *telemetry, logger *slog.Logger) (*app, error) {
 	ring, err := secret.NewKeyring(cfg.Secrets.System)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("secrets.system: %w", err)}
@@ -192,6 +222,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 		Store:                 store,
 		Sessions:              sessions,
 		Pages:                 pages,
+		Observer:              tel.oauthObserver(),
 		Logger:                logger,
 	})
 	if err != nil {
@@ -208,7 +239,7 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 			Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-			Passwords: password.NewPolicy(), Logger: logger,
+			Passwords: password.NewPolicy(), Observer: tel.loginObserver(), Logger: logger,
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Logger: logger}),
 		account.New(account.Config{
@@ -227,9 +258,9 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, logge
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
-	// TODO(#6): pass the client of the redis section in place of nil.
-	h := provider.New(provider.Deps{Parts: parts, Ready: store, Logger: logger, Limits: rateLimits(cfg, nil, pages, logger)})
-	return &app{store: store, keys: km, handler: h, outbox: acc.outbox}, nil
+	h := provider.New(provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
+		Limits: rateLimits(cfg, nil, pages, logger)})
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel}, nil
 }
 
 // accounts are the parts sign-in, registration and the account page share.

@@ -95,8 +95,11 @@ type Config struct {
 	ActivationLink time.Duration
 	ResetLink      time.Duration
 	Passwords      password.Policy
-	Now            func() time.Time
-	Logger         *slog.Logger
+	// Observer is told of refused sign-ins (metrics); nil reports
+	// nothing.
+	Observer Observer
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Handler serves the sign-in, second-factor, registration, password-reset
@@ -112,6 +115,9 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	return &Handler{cfg: cfg}
 }
@@ -259,6 +265,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if wait > 0 {
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
+		h.cfg.Observer.SignInFailed(ReasonThrottled)
 		p.Error, p.ErrorArg = "login.throttled", formatWait(wait)
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
@@ -269,6 +276,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		// not tell whether the email is registered.
 		password.VerifyNothing(pw)
 		h.failed(ctx, key, reqctx.ClientIP(ctx))
+		h.cfg.Observer.SignInFailed(ReasonUnknownAccount)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -284,6 +292,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		h.failed(ctx, key, reqctx.ClientIP(ctx))
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", user.ID, "reason", "password")
+		h.cfg.Observer.SignInFailed(ReasonWrongPassword)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -291,11 +300,13 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	switch user.Status {
 	case storage.UserActive:
 	case storage.UserPending:
+		h.cfg.Observer.SignInFailed(ReasonAccountPending)
 		p.Error, p.Resend = "login.pending", h.cfg.Mail != nil
 		h.render(w, r, http.StatusForbidden, p)
 		return
 	default:
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "user_id", user.ID, "reason", "disabled")
+		h.cfg.Observer.SignInFailed(ReasonAccountDisabled)
 		p.Error = "login.disabled"
 		h.render(w, r, http.StatusForbidden, p)
 		return

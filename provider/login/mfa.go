@@ -51,6 +51,7 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	} else if wait > 0 {
+		h.cfg.Observer.SignInFailed(ReasonThrottled)
 		page.Error, page.ErrorArg = "login.throttled", formatWait(wait)
 		h.renderMFA(w, r, http.StatusTooManyRequests, page)
 		return
@@ -64,9 +65,11 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		h.failed(ctx, key, reqctx.ClientIP(ctx))
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", pending.User.ID, "reason", "second_factor")
 		page.Error = "mfa.invalid"
+		reason := ReasonWrongTOTP
 		if recovery {
-			page.Error = "mfa.recovery_invalid"
+			page.Error, reason = "mfa.recovery_invalid", ReasonWrongRecoveryCode
 		}
+		h.cfg.Observer.SignInFailed(reason)
 		h.renderMFA(w, r, http.StatusUnauthorized, page)
 		return
 	}

@@ -43,7 +43,9 @@ func eachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
 	}
 }
 
-func newHarness(t *testing.T, store storage.Store) *harness {
+// newHarness serves a provider over store; each option may change its
+// configuration.
+func newHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config)) *harness {
 	t.Helper()
 	ring, err := secret.NewKeyring(systemSecret)
 	if err != nil {
@@ -60,7 +62,7 @@ func newHarness(t *testing.T, store storage.Store) *harness {
 	mux := http.NewServeMux()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
-	p, err := oauth.New(oauth.Config{
+	cfg := oauth.Config{
 		Issuer:                h.srv.URL,
 		AuthorizeCodeLifespan: time.Minute,
 		AccessTokenLifespan:   time.Hour,
@@ -70,7 +72,11 @@ func newHarness(t *testing.T, store storage.Store) *harness {
 		Hasher:                h.hasher,
 		Keys:                  km,
 		Store:                 store,
-	})
+	}
+	for _, o := range options {
+		o(&cfg)
+	}
+	p, err := oauth.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,9 @@ import (
 // issued to it; for any other token the answer is {"active":false}, which
 // reveals nothing (section 2.2).
 func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
+	start := p.cfg.Now()
+	result := IntrospectionUnauthorized
+	defer func() { p.cfg.Observer.Introspected(result, p.cfg.Now().Sub(start)) }()
 	if !readClientForm(w, r, "Client authentication is required: introspection answers registered resource servers and confidential clients only.") {
 		return
 	}
@@ -38,13 +41,16 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
+		result = IntrospectionError
 		writeError(w, http.StatusBadRequest, "invalid_request", "The token parameter is missing.")
 		return
 	}
+	result = IntrospectionInactive
 	tokenUse, ar, err := p.fosite.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(""))
 	if err != nil {
-		if !errors.Is(err, fosite.ErrRequestUnauthorized) && !errors.Is(err, fosite.ErrTokenExpired) && !errors.Is(err, fosite.ErrInactiveToken) {
-			p.logServerError(ctx, "introspect", err)
+		if lookupFailed(err) {
+			result = IntrospectionError
+			p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", "introspect", "err", err)
 		}
 		writeJSON(w, http.StatusOK, introspection{Active: false})
 		return
@@ -53,7 +59,23 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, introspection{Active: false})
 		return
 	}
+	result = IntrospectionActive
 	writeJSON(w, http.StatusOK, p.describe(tokenUse, ar))
+}
+
+// lookupFailed tells a token lookup that failed through a fault of ours
+// (the store unreachable, a record that does not decode) from a token
+// that is unknown, expired, revoked or malformed. fosite reports both as
+// request_unauthorized; only a fault carries a cause of its own.
+func lookupFailed(err error) bool {
+	if errors.Is(err, fosite.ErrNotFound) || errors.Is(err, fosite.ErrTokenExpired) || errors.Is(err, fosite.ErrInactiveToken) {
+		return false
+	}
+	var rfc *fosite.RFC6749Error
+	if !errors.As(err, &rfc) {
+		return true
+	}
+	return rfc.CodeField >= http.StatusInternalServerError || rfc.Cause() != nil
 }
 
 // introspection is an RFC 7662 section 2.2 response.

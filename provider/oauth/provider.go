@@ -59,6 +59,9 @@ type Config struct {
 	Store    storage.Store
 	Sessions Sessions
 	Pages    Pages
+	// Observer is told of issued tokens and introspections (metrics);
+	// nil reports nothing.
+	Observer Observer
 	Now      func() time.Time
 	Logger   *slog.Logger
 }
@@ -82,6 +85,9 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	fc := &fosite.Config{
 		AccessTokenLifespan:   cfg.AccessTokenLifespan,

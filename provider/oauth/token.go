@@ -50,6 +50,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.fosite.WriteAccessResponse(ctx, w, ar, resp)
+	// fosite accepted the request, so grant_type is one of the three
+	// supported: a bounded label.
+	p.cfg.Observer.TokenIssued(r.PostForm.Get("grant_type"), ar.GetClient().GetID())
 }
 
 // grantClientScopes grants a client-credentials request what it asked for

@@ -90,6 +90,11 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// Stat reports the connection pool's current state (metrics).
+func (s *Store) Stat() *pgxpool.Stat {
+	return s.pool.Stat()
+}
+
 // Close closes every connection of the pool. It waits for connections in
 // use, so a transaction left open (BeginTx without Commit or Rollback)
 // keeps it waiting.

@@ -1,0 +1,25 @@
+// Package metrics holds the provider's Prometheus metrics and serves them.
+//
+// New builds a Metrics value with a registry of its own (never the global
+// one), holding the Go and process collectors and the provider's metrics,
+// all named tokenim_*. Handler serves them in the Prometheus exposition
+// format; cmd/tokenim-auth mounts it as GET /metrics on a listener of its
+// own (metrics.listen), never on the public one.
+//
+// The provider packages do not import this package: each declares the
+// small interface it reports through, where it is consumed, and Metrics
+// satisfies them all:
+//
+//	provider        Instrument wraps the routes: requests and durations by route
+//	provider/oauth  TokenIssued, Introspected
+//	provider/login  SignInFailed
+//	storage/redis   CacheResult (the token cache's hits, misses and faults)
+//	rate limiting   RateLimited
+//
+// RegisterPool adds the Postgres pool's statistics, read at each scrape.
+//
+// Label values of fixed sets (introspection results, sign-in failure
+// reasons) are resolved once in New, so the hot paths only add to a
+// counter or observe a histogram. A value outside such a set is counted as
+// "other" rather than growing the set.
+package metrics
