@@ -9,8 +9,6 @@ import "time"
 type RateLimit struct {
 	// Enabled turns the limits on.
 	Enabled bool `yaml:"enabled"`
-	// Prefix starts every Redis key of the limits.
-	Prefix string `yaml:"prefix"`
 	// Token limits POST /oauth2/token.
 	Token RateLimits `yaml:"token"`
 	// Introspect limits POST /oauth2/introspect. Resource servers may
@@ -55,7 +53,6 @@ type RequestRate struct {
 func defaultRateLimit() RateLimit {
 	return RateLimit{
 		Enabled: true,
-		Prefix:  "tokenim:rl:",
 		Token: RateLimits{
 			PerClient: RequestRate{Rate: 600, Period: time.Minute, Burst: 100},
 			PerIP:     RequestRate{Rate: 1200, Period: time.Minute, Burst: 200},
@@ -72,9 +69,6 @@ func defaultRateLimit() RateLimit {
 
 func (c Config) validateRateLimit(p *problems) {
 	const path = "rate_limit"
-	if c.RateLimit.Prefix == "" {
-		p.add(path+".prefix", "required: Redis keys need a prefix of their own, such as \"tokenim:rl:\"")
-	}
 	c.RateLimit.Token.PerClient.validate(p, path+".token.per_client")
 	c.RateLimit.Token.PerIP.validate(p, path+".token.per_ip")
 	c.RateLimit.Introspect.PerClient.validate(p, path+".introspect.per_client")

@@ -11,7 +11,7 @@ func TestRateLimitValidation(t *testing.T) {
 		modify func(*RateLimit)
 	}{
 		{"the defaults", func(*RateLimit) {}},
-		{"every limit off", func(r *RateLimit) { *r = RateLimit{Prefix: "x:"} }},
+		{"every limit off", func(r *RateLimit) { *r = RateLimit{} }},
 		{"introspection limited per client", func(r *RateLimit) {
 			r.Introspect.PerClient = RequestRate{Rate: 100000, Period: time.Minute, Burst: 5000}
 		}},
@@ -42,7 +42,6 @@ func TestRateLimitValidation(t *testing.T) {
 		{"a period under a millisecond", func(r *RateLimit) { r.Token.PerClient.Period = time.Microsecond }, "rate_limit.token.per_client.period", "at least 1ms"},
 		{"a rate without a burst", func(r *RateLimit) { r.Token.PerClient.Burst = 0 }, "rate_limit.token.per_client.burst", "at least 1 when rate is set"},
 		{"an introspection rate without a burst", func(r *RateLimit) { r.Introspect.PerClient.Rate = 10 }, "rate_limit.introspect.per_client.burst", "at least 1"},
-		{"an empty prefix", func(r *RateLimit) { r.Prefix = "" }, "rate_limit.prefix", "required"},
 	}
 	for _, tt := range refuses {
 		t.Run(tt.name+" is refused", func(t *testing.T) {

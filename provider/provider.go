@@ -29,6 +29,12 @@ type Deps struct {
 	Parts []Mounter
 	// Ready is checked by /health/ready.
 	Ready Pinger
+	// Degraded, when set, is checked by /health/ready too: a failure
+	// leaves the provider serving, slower (the Redis cache is down), so it
+	// answers 200 with status "degraded" and the reason.
+	Degraded interface {
+		Degraded(ctx context.Context) error
+	}
 	// Instrument wraps the routes for metrics and tracing, the first
 	// wrapper outermost. Each sees a request once its route is known: the
 	// mux sets r.Pattern on the request a wrapper passed it, so a wrapper
@@ -59,6 +65,12 @@ func New(d Deps) http.Handler {
 			d.Logger.WarnContext(r.Context(), "not ready", "err", err)
 			writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer")
 			return
+		}
+		if d.Degraded != nil {
+			if err := d.Degraded.Degraded(ctx); err != nil {
+				writeHealth(w, http.StatusOK, "degraded", err.Error())
+				return
+			}
 		}
 		writeHealth(w, http.StatusOK, "ok", "")
 	})

@@ -56,7 +56,20 @@ func startProviderConfig(t *testing.T, dbURL, extra string) running {
 	addr := ln.Addr().String()
 	ln.Close()
 	issuer := "http://" + addr
-	path := writeFile(t, fmt.Sprintf(`
+	path := writeProviderConfig(t, issuer, extra)
+	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
+	base, _, logs := startServe(t, vars, "--config", path, "--listen", addr)
+	if base != issuer {
+		t.Fatalf("serving at %s, want %s", base, issuer)
+	}
+	return running{issuer: issuer, config: path, vars: vars, logs: logs}
+}
+
+// writeProviderConfig writes the configuration the end-to-end tests use,
+// with extra YAML appended, and returns its path.
+func writeProviderConfig(t *testing.T, issuer, extra string) string {
+	t.Helper()
+	return writeFile(t, fmt.Sprintf(`
 issuer: %[1]s
 keys:
   refresh: 1s
@@ -105,12 +118,6 @@ users:
     password: %[7]s
     role: developer
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
-	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
-	base, _, logs := startServe(t, vars, "--config", path, "--listen", addr)
-	if base != issuer {
-		t.Fatalf("serving at %s, want %s", base, issuer)
-	}
-	return running{issuer: issuer, config: path, vars: vars, logs: logs}
 }
 
 // eachStore runs fn against a provider on the memory store and on Postgres.

@@ -94,6 +94,15 @@ func (t *telemetry) loginObserver() login.Observer {
 	return t.metrics
 }
 
+// cacheObserver counts the Redis cache's outcomes, nil when metrics are
+// off.
+func (t *telemetry) cacheObserver() func(cache, result string) {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics.CacheResult
+}
+
 // shutdown flushes the spans not yet exported. It runs after the HTTP
 // servers have stopped, under the same shutdown deadline.
 func (t *telemetry) shutdown(ctx context.Context) error {

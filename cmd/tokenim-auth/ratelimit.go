@@ -22,7 +22,7 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 	limit := func(r config.RequestRate) ratelimit.Limit {
 		return ratelimit.Limit{Rate: r.Rate, Period: r.Period, Burst: r.Burst}
 	}
-	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: rl.Prefix, Logger: logger})
+	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: cfg.Redis.Prefix + "rl:", Logger: logger})
 	login := limit(rl.Login.PerIP)
 	return l.Middleware(pages,
 		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},

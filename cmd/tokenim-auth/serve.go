@@ -161,16 +161,22 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 		store.Close()
 		return nil, err
 	}
-	a, err := assemble(ctx, cfg, store, tel, logger)
+	c, err := withCache(ctx, cfg, store, tel.cacheObserver(), logger)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	a, err := assemble(ctx, cfg, c, tel, logger)
 	if err != nil {
 		_ = tel.shutdown(ctx)
-		store.Close()
+		c.Close()
 		return nil, err
 	}
 	return a, nil
 }
 
-func assemble(ctx context.Context, cfg config.Config, store storage.Store, tel *telemetry, logger *slog.Logger) (*app, error) {
+func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, logger *slog.Logger) (*app, error) {
+	store := c.Store
 	ring, err := secret.NewKeyring(cfg.Secrets.System)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("secrets.system: %w", err)}
@@ -181,6 +187,9 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, tel *
 	}
 	if err := km.Ensure(ctx); err != nil {
 		return nil, err
+	}
+	if c.cache != nil {
+		c.cache.OnKeysChanged(km.Invalidate)
 	}
 	hasher := secret.NewHasher(ring)
 	if err := bootstrap(ctx, cfg, store, hasher, time.Now().UTC().Truncate(time.Second), logger); err != nil {
@@ -258,8 +267,13 @@ func assemble(ctx context.Context, cfg config.Config, store storage.Store, tel *
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
-	h := provider.New(provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
-		Limits: rateLimits(cfg, nil, pages, logger)})
+	deps := provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
+		Limits: rateLimits(cfg, c.rdb, pages, logger)}
+	if c.cache != nil {
+		deps.Degraded = c.cache
+		c.cache.Start(ctx)
+	}
+	h := provider.New(deps)
 	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel}, nil
 }
 

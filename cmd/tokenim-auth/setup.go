@@ -141,8 +141,19 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 	if cfg.Database.URL == "memory" {
 		return cfg, nil, usagef("database.url is \"memory\": this command needs the Postgres database the provider runs on (set --config or TOKENIM_DATABASE_URL)")
 	}
-	store, err := openStore(ctx, cfg, newLogger(cfg, e.stderr), migrateCheck)
-	return cfg, store, err
+	logger := newLogger(cfg, e.stderr)
+	store, err := openStore(ctx, cfg, logger, migrateCheck)
+	if err != nil {
+		return cfg, nil, err
+	}
+	// Through the cache, so that what a command revokes or changes is
+	// seen at once by every node.
+	c, err := withCache(ctx, cfg, store, nil, logger)
+	if err != nil {
+		store.Close()
+		return cfg, nil, err
+	}
+	return cfg, c.Store, nil
 }
 
 // stringList is a repeatable string flag.

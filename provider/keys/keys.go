@@ -63,6 +63,8 @@ type Manager struct {
 	loadedAt time.Time
 	current  *Key
 	public   jose.JSONWebKeySet
+	// document is public encoded as JSON, once per load.
+	document []byte
 }
 
 // New returns a manager. It does not touch storage: call Ensure at start.
@@ -105,7 +107,7 @@ func (m *Manager) Ensure(ctx context.Context) error {
 	if err := m.store.CreateSigningKey(ctx, k); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
 		return fmt.Errorf("keys: create first key: %w", err)
 	}
-	m.invalidate()
+	m.Invalidate()
 	m.logger.InfoContext(ctx, "signing key created", "kid", k.ID, "alg", k.Algorithm)
 	return nil
 }
@@ -120,7 +122,7 @@ func (m *Manager) Rotate(ctx context.Context, keep time.Duration) (string, error
 	if err := m.store.RotateSigningKey(ctx, k, m.now().Add(keep)); err != nil {
 		return "", fmt.Errorf("keys: rotate: %w", err)
 	}
-	m.invalidate()
+	m.Invalidate()
 	m.logger.InfoContext(ctx, "signing key rotated", "kid", k.ID, "alg", k.Algorithm)
 	return k.ID, nil
 }
@@ -142,7 +144,7 @@ func (m *Manager) Prune(ctx context.Context) ([]string, error) {
 		}
 	}
 	if len(gone) > 0 {
-		m.invalidate()
+		m.Invalidate()
 	}
 	return gone, nil
 }
@@ -171,7 +173,20 @@ func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
 	return jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), m.public.Keys...)}, nil
 }
 
-func (m *Manager) invalidate() {
+// Invalidate makes the next use re-read the keys from storage: another
+// node rotated them.
+// Document returns the JWKS as the JSON document relying parties fetch,
+// encoded once each time the keys are read from storage.
+func (m *Manager) Document(ctx context.Context) ([]byte, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if err := m.load(ctx); err != nil {
+		return nil, err
+	}
+	return m.document, nil
+}
+
+func (m *Manager) Invalidate() {
 	m.mu.Lock()
 	m.loadedAt = time.Time{}
 	m.mu.Unlock()
@@ -207,7 +222,11 @@ func (m *Manager) load(ctx context.Context) error {
 			current = &Key{ID: sk.ID, Algorithm: sk.Algorithm, Signer: signer}
 		}
 	}
-	m.current, m.public, m.loadedAt = current, public, now
+	document, err := json.Marshal(public)
+	if err != nil {
+		return fmt.Errorf("keys: encode the key set: %w", err)
+	}
+	m.current, m.public, m.document, m.loadedAt = current, public, document, now
 	return nil
 }
 

@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"encoding/json"
 	"net/http"
 
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -72,26 +71,22 @@ func (p *Provider) metadata() discovery {
 	}
 }
 
+// discovery serves the metadata, encoded once: it never changes while the
+// provider runs.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
 	w.Header().Set("Access-Control-Allow-Origin", "*")
-	_ = json.NewEncoder(w).Encode(p.metadata())
+	_, _ = w.Write(p.metadataJSON)
 }
 
 // jwks publishes the signing keys relying parties verify ID tokens with:
 // the current key and rotated keys still within their publication period.
 func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
-	set, err := p.cfg.Keys.JWKS(r.Context())
+	body, err := p.cfg.Keys.Document(r.Context())
 	if err != nil {
 		p.logger.ErrorContext(r.Context(), "load signing keys", "err", err)
 		writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The signing keys could not be loaded; try again shortly.")
-		return
-	}
-	body, err := json.Marshal(set)
-	if err != nil {
-		p.logger.ErrorContext(r.Context(), "encode signing keys", "err", err)
-		writeError(w, http.StatusInternalServerError, "server_error", "The signing keys could not be encoded.")
 		return
 	}
 	w.Header().Set("Content-Type", "application/jwk-set+json")

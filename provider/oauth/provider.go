@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,7 +10,6 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v3"
-	jose4 "github.com/go-jose/go-jose/v4"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
@@ -23,7 +23,8 @@ import (
 // SigningKeys is what the provider needs of the signing keys.
 type SigningKeys interface {
 	Current(ctx context.Context) (keys.Key, error)
-	JWKS(ctx context.Context) (jose4.JSONWebKeySet, error)
+	// Document is the JWKS as JSON; callers must not change it.
+	Document(ctx context.Context) ([]byte, error)
 }
 
 // Config holds the provider's settings and dependencies.
@@ -73,6 +74,8 @@ type Provider struct {
 	cfg    Config
 	logger *slog.Logger
 	usage  usage
+	// metadataJSON is the discovery document.
+	metadataJSON []byte
 }
 
 // New composes fosite with the handlers TokenIM Auth supports.
@@ -137,7 +140,14 @@ func New(cfg Config) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
-	return &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[string]time.Time{}}}, nil
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[string]time.Time{}}}
+	var err error
+	p.metadataJSON, err = json.Marshal(p.metadata())
+	if err != nil {
+		return nil, fmt.Errorf("oauth: encode the discovery document: %w", err)
+	}
+	p.metadataJSON = append(p.metadataJSON, '\n')
+	return p, nil
 }
 
 // Mount registers the endpoints on mux.

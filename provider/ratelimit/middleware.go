@@ -67,15 +67,25 @@ func (l *Limiter) Middleware(pages Pages, rules ...Rule) func(http.Handler) http
 			if rule.PerClient.Off() && rule.PerIP.Off() {
 				continue
 			}
-			mux.Handle(rule.Pattern, l.limit(rule, pages, next))
+			mux.Handle(rule.Pattern, l.limit(rule, pages, unrouted(next)))
 			limited = true
 		}
 		if !limited {
 			return next
 		}
-		mux.Handle("/", next)
+		mux.Handle("/", unrouted(next))
 		return mux
 	}
+}
+
+// unrouted hands the request on as if this middleware's mux had not
+// routed it: the provider's own mux, and the metrics and tracing wrappers
+// around it, read r.Pattern, which is the route it matches there.
+func unrouted(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = ""
+		next.ServeHTTP(w, r)
+	})
 }
 
 func (l *Limiter) limit(rule Rule, pages Pages, next http.Handler) http.Handler {

@@ -21,9 +21,10 @@ var _ storage.Store = (*Store)(nil)
 
 // Config says how the cache uses Redis.
 type Config struct {
-	// Client is the Redis connection; the caller owns it and closes it
-	// after Close.
+	// Client is the Redis connection.
 	Client goredis.UniversalClient
+	// CloseClient makes Close close Client too.
+	CloseClient bool
 	// Prefix starts every key and the channel name.
 	Prefix string
 	// Timeout bounds each Redis call.
@@ -44,11 +45,8 @@ type Config struct {
 	// OnResult, when set, counts outcomes: cache is "token", "client" or
 	// "user"; result is "local" (in-process hit), "hit", "miss" or "error".
 	OnResult func(cache, result string)
-	// OnKeysChanged, when set, is called on every node when one of them
-	// changed the signing keys, so that each publishes the new set at once.
-	OnKeysChanged func()
-	Now           func() time.Time
-	Logger        *slog.Logger
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // generation is one cache epoch as this node knows it: the epoch, the
@@ -90,6 +88,8 @@ type Store struct {
 	// bumpPending is set while a revocation that missed Redis has not yet
 	// bumped the epoch: Redis is not used until it has.
 	bumpPending atomic.Bool
+
+	onKeys atomic.Pointer[func()]
 
 	local *local
 	// subscribed is true while the invalidation channel is listened to:
@@ -155,6 +155,11 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 	return s, nil
 }
 
+// OnKeysChanged sets what to do, on every node, when one of them changed
+// the signing keys: re-read them, so that each publishes the new set at
+// once.
+func (s *Store) OnKeysChanged(f func()) { s.onKeys.Store(&f) }
+
 // Start follows the invalidation channel and the cache epoch until ctx
 // ends or Close is called.
 func (s *Store) Start(ctx context.Context) {
@@ -172,6 +177,9 @@ func (s *Store) Close() {
 			ps.Close()
 		}
 		s.done.Wait()
+	}
+	if s.cfg.CloseClient {
+		s.rdb.Close()
 	}
 	s.Store.Close()
 }
@@ -522,8 +530,8 @@ func (s *Store) listen(ctx context.Context) {
 func (s *Store) received(payload string) {
 	switch {
 	case payload == "keys":
-		if s.cfg.OnKeysChanged != nil {
-			s.cfg.OnKeysChanged()
+		if f := s.onKeys.Load(); f != nil {
+			(*f)()
 		}
 	case strings.HasPrefix(payload, "inv\t"):
 		if s.local != nil {

@@ -65,11 +65,14 @@ func newNode(t *testing.T, inner storage.Store, o options) node {
 		Timeout: 250 * time.Millisecond, TokenTTL: time.Hour, ObjectTTL: time.Minute,
 		LocalTTL: o.localTTL, LocalSize: 1000, EpochCheck: 50 * time.Millisecond,
 		BreakAfter: 2, RetryAfter: 200 * time.Millisecond,
-		OnResult: c.add, OnKeysChanged: o.onKeys, Now: o.now,
+		OnResult: c.add, Now: o.now,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	if o.onKeys != nil {
+		s.OnKeysChanged(o.onKeys)
 	}
 	s.Start(context.WithoutCancel(t.Context()))
 	t.Cleanup(s.Close)

@@ -1,0 +1,340 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"maps"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
+)
+
+// cluster is several serve processes sharing one Postgres schema and one
+// Redis prefix, behind one issuer: the first node's address, as a load
+// balancer would present them.
+type cluster struct {
+	issuer string
+	config string
+	vars   map[string]string
+	nodes  []running
+}
+
+// startCluster starts n nodes with extra YAML appended to the
+// configuration.
+func startCluster(t *testing.T, n int, extra string) cluster {
+	t.Helper()
+	return startClusterVia(t, n, extra, redistest.Addr(t))
+}
+
+// startClusterVia is startCluster with Redis reached at redisAddr (a
+// redistest.Proxy, say).
+func startClusterVia(t *testing.T, n int, extra, redisAddr string) cluster {
+	t.Helper()
+	addrs := make([]string, n)
+	for i := range addrs {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addrs[i] = ln.Addr().String()
+		ln.Close()
+	}
+	c := cluster{issuer: "http://" + addrs[0]}
+	c.config = writeProviderConfig(t, c.issuer, extra)
+	c.vars = map[string]string{
+		"TOKENIM_DATABASE_URL":   pgtest.URL(t),
+		"TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh",
+		"TOKENIM_REDIS_URL":      fmt.Sprintf("redis://%s/%d", redisAddr, redistest.DB),
+		"TOKENIM_REDIS_PREFIX":   redistest.Prefix(t),
+		// Other nodes must learn of a key rotation through Redis, not by
+		// re-reading the keys on a timer.
+		"TOKENIM_KEYS_REFRESH": "10m",
+	}
+	for _, addr := range addrs {
+		base, _, logs := startServe(t, c.vars, "--config", c.config, "--listen", addr)
+		c.nodes = append(c.nodes, running{issuer: base, config: c.config, vars: c.vars, logs: logs})
+	}
+	return c
+}
+
+// at returns the URL of path on node i.
+func (c cluster) at(i int, path string) string { return c.nodes[i].issuer + path }
+
+// onNode rewrites a URL of the provider to node i.
+func (c cluster) onNode(i int, raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		panic(err)
+	}
+	n, _ := url.Parse(c.nodes[i].issuer)
+	u.Host = n.Host
+	return u.String()
+}
+
+// introspectAt asks node i, as the IM gateway, whether token is active.
+func (c cluster) introspectAt(t *testing.T, i int, token string) bool {
+	t.Helper()
+	out := introspect(t, running{issuer: c.nodes[i].issuer}, token)
+	active, _ := out["active"].(bool)
+	return active
+}
+
+func TestSeveralNodesAsOneProvider(t *testing.T) {
+	c := startCluster(t, 3, "")
+	conf := oauth2.Config{
+		ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback,
+		Scopes:   []string{"openid", "offline_access", "im:messages.read"},
+		Endpoint: oauth2.Endpoint{AuthURL: c.at(0, "/oauth2/auth"), TokenURL: c.at(2, "/oauth2/token"), AuthStyle: oauth2.AuthStyleInHeader},
+	}
+
+	// A user signs in through node A; the flow goes on on node B (consent)
+	// and the code is redeemed on node C.
+	b := newBrowser(t, c.issuer, webCallback)
+	verifier := oauth2.GenerateVerifier()
+	state := random(t)
+	signedIn := signIn(t, b, b.get(conf.AuthCodeURL(state, oauth2.S256ChallengeOption(verifier))), annEmail, annPassword)
+	if !strings.Contains(signedIn.url.Path, "/consent") {
+		t.Fatalf("after signing in on node A: %d %s", signedIn.status, signedIn.url)
+	}
+	consentOnB := b.get(c.onNode(1, signedIn.url.String()))
+	cb := callback(t, consentTo(t, b, consentOnB, "allow"), c.issuer)
+	if cb.Get("state") != state {
+		t.Fatalf("state %q, want %q", cb.Get("state"), state)
+	}
+	tok, err := conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(verifier))
+	if err != nil {
+		t.Fatalf("redeem the code on node C: %v", err)
+	}
+
+	t.Run("the signed-in session is known on every node", func(t *testing.T) {
+		for i := range c.nodes {
+			p := b.get(c.at(i, "/account"))
+			if p.status != http.StatusOK || !strings.Contains(p.body, annEmail) {
+				t.Fatalf("node %d: account page %d, want Ann's page", i, p.status)
+			}
+		}
+	})
+
+	t.Run("a token issued on C introspects active on A, B and C, twice (cached)", func(t *testing.T) {
+		for range 2 {
+			for i := range c.nodes {
+				if !c.introspectAt(t, i, tok.AccessToken) {
+					t.Fatalf("node %d: token inactive", i)
+				}
+			}
+		}
+	})
+
+	t.Run("every node answers ready", func(t *testing.T) {
+		for i := range c.nodes {
+			resp, err := http.Get(c.at(i, "/health/ready"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status":"ok"`) {
+				t.Fatalf("node %d ready: %d %s", i, resp.StatusCode, body)
+			}
+		}
+	})
+
+	t.Run("revoked on C, inactive on A and B within 1s", func(t *testing.T) {
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, c.at(2, "/oauth2/revoke"),
+			strings.NewReader(url.Values{"token": {tok.AccessToken}, "token_type_hint": {"access_token"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("chat-web", webSecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("revoke on node C: %d", resp.StatusCode)
+		}
+		revoked := time.Now()
+		for _, i := range []int{0, 1} {
+			for c.introspectAt(t, i, tok.AccessToken) {
+				if time.Since(revoked) > time.Second {
+					t.Fatalf("node %d still says active 1s after the revocation", i)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	})
+
+	t.Run("a key rotated on one node is published by the others at once", func(t *testing.T) {
+		before := jwksKids(t, c.at(1, "/.well-known/jwks.json"))
+		vars := maps.Clone(c.vars)
+		var out, errs strings.Builder
+		if code := run(t.Context(), []string{"keys", "rotate", "--config", c.config}, env{
+			stdin: strings.NewReader(""), stdout: &out, stderr: &errs,
+			lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
+		}); code != 0 {
+			t.Fatalf("keys rotate exited %d: %s", code, errs.String())
+		}
+		rotated := time.Now()
+		for i := range c.nodes {
+			for {
+				after := jwksKids(t, c.at(i, "/.well-known/jwks.json"))
+				if len(after) == len(before)+1 {
+					break
+				}
+				if time.Since(rotated) > time.Second {
+					t.Fatalf("node %d publishes %v 1s after the rotation; before it published %v", i, after, before)
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	})
+}
+
+func jwksKids(t *testing.T, u string) []string {
+	t.Helper()
+	resp, err := http.Get(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var set struct {
+		Keys []struct {
+			Kid string `json:"kid"`
+		} `json:"keys"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&set); err != nil {
+		t.Fatal(err)
+	}
+	var kids []string
+	for _, k := range set.Keys {
+		kids = append(kids, k.Kid)
+	}
+	return kids
+}
+
+func TestRateLimitSharedAcrossNodes(t *testing.T) {
+	c := startCluster(t, 2, `
+rate_limit:
+  token:
+    per_client: {rate: 3, period: 1m, burst: 3}
+`)
+	var refused *oauth2.RetrieveError
+	for i := range 4 {
+		cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: c.at(i%2, "/oauth2/token"), Scopes: []string{"admin"}}
+		_, err := cc.Token(t.Context())
+		if i < 3 {
+			if err != nil {
+				t.Fatalf("request %d (node %d): %v", i+1, i%2, err)
+			}
+			continue
+		}
+		var ok bool
+		if refused, ok = err.(*oauth2.RetrieveError); !ok {
+			t.Fatalf("request 4 (node 1): err %v, want the shared budget spent", err)
+		}
+	}
+	if refused.Response.StatusCode != http.StatusTooManyRequests || refused.Response.Header.Get("Retry-After") == "" || refused.ErrorCode != "rate_limited" {
+		t.Fatalf("refusal %d, Retry-After %q, error %q: want 429 with Retry-After and rate_limited",
+			refused.Response.StatusCode, refused.Response.Header.Get("Retry-After"), refused.ErrorCode)
+	}
+}
+
+func TestRedisOutageSeenFromOutside(t *testing.T) {
+	proxy := redistest.NewProxy(t)
+	c := startClusterVia(t, 2, "", proxy.Addr())
+	issue := func() string {
+		t.Helper()
+		cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: c.at(0, "/oauth2/token"), Scopes: []string{"admin"}}
+		tok, err := cc.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok.AccessToken
+	}
+	// status introspects on node i, failing the test on any 5xx.
+	status := func(i int, token string) bool {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, c.at(i, "/oauth2/introspect"), strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("im-gateway", gatewaySecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var out struct {
+			Active bool `json:"active"`
+		}
+		if resp.StatusCode != http.StatusOK || json.NewDecoder(resp.Body).Decode(&out) != nil {
+			t.Fatalf("introspection on node %d answered %d", i, resp.StatusCode)
+		}
+		return out.Active
+	}
+	kept, doomed := issue(), issue()
+	for i := range 2 {
+		if !status(i, kept) || !status(i, doomed) {
+			t.Fatal("fresh tokens inactive")
+		}
+	}
+
+	proxy.Break()
+	for i := range 2 {
+		if !status(i, kept) {
+			t.Fatalf("node %d: a live token reads inactive while Redis is down", i)
+		}
+	}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, c.at(1, "/oauth2/revoke"), strings.NewReader(url.Values{"token": {doomed}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("ops", gatewaySecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revocation while Redis is down: %d", resp.StatusCode)
+	}
+	for i := range 2 {
+		deadline := time.Now().Add(time.Second)
+		for status(i, doomed) {
+			if time.Now().After(deadline) {
+				t.Fatalf("node %d: a token revoked while Redis is down still active after 1s", i)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	ready, err := http.Get(c.at(0, "/health/ready"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(ready.Body)
+	ready.Body.Close()
+	if ready.StatusCode != http.StatusOK || !strings.Contains(string(body), `"status":"degraded"`) {
+		t.Fatalf("readiness while Redis is down: %d %s, want 200 degraded", ready.StatusCode, body)
+	}
+
+	proxy.Mend()
+	// Redis still holds the revoked token as it was cached before the
+	// outage; for a few seconds, while the nodes reconnect, neither node
+	// may bring it back.
+	for end := time.Now().Add(3 * time.Second); time.Now().Before(end); {
+		for i := range 2 {
+			if status(i, doomed) {
+				t.Fatalf("node %d: the token revoked during the outage is active again", i)
+			}
+			if !status(i, kept) {
+				t.Fatalf("node %d: a live token reads inactive after the outage", i)
+			}
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
