@@ -15,11 +15,19 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
 )
 
 // benchProvider assembles the provider as serve does, over dbURL, behind
 // a real loopback HTTP server.
 func benchProvider(b *testing.B, dbURL string) string {
+	b.Helper()
+	return benchProviderRedis(b, dbURL, "")
+}
+
+// benchProviderRedis is benchProvider with the Redis cache at redisURL
+// (none when empty).
+func benchProviderRedis(b *testing.B, dbURL, redisURL string) string {
 	b.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	issuer := "http://" + srv.Listener.Addr().String()
@@ -38,6 +46,9 @@ func benchProvider(b *testing.B, dbURL string) string {
 	// past any sensible rate limit (provider/ratelimit has its own
 	// benchmarks).
 	cfg.RateLimit.Enabled = false
+	if redisURL != "" {
+		cfg.Redis.URL, cfg.Redis.Prefix = redisURL, redistest.Prefix(b)
+	}
 	if err := cfg.Validate(); err != nil {
 		b.Fatal(err)
 	}
@@ -55,6 +66,9 @@ func benchProvider(b *testing.B, dbURL string) string {
 func benchStores(b *testing.B, fn func(b *testing.B, issuer string)) {
 	b.Run("memory", func(b *testing.B) { fn(b, benchProvider(b, "memory")) })
 	b.Run("postgres", func(b *testing.B) { fn(b, benchProvider(b, pgtest.URL(b))) })
+	b.Run("postgres+redis", func(b *testing.B) {
+		fn(b, benchProviderRedis(b, pgtest.URL(b), fmt.Sprintf("redis://%s/%d", redistest.Addr(b), redistest.DB)))
+	})
 }
 
 func postForm(b *testing.B, client *http.Client, u, user, pass string, form url.Values) string {

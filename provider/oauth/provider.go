@@ -114,7 +114,7 @@ func New(cfg Config) (*Provider, error) {
 		SendDebugMessagesToClients: false,
 	}
 	strategy := newTokenStrategy(fc)
-	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature}
+	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000)}
 	keyGetter := func(ctx context.Context) (any, error) {
 		k, err := cfg.Keys.Current(ctx)
 		if err != nil {

@@ -28,6 +28,8 @@ type fositeStore struct {
 	// hands the OpenID Connect storage the code itself, which must not be
 	// stored.
 	codeSignature func(ctx context.Context, code string) string
+	// decoded keeps access-token requests decoded; nil keeps none.
+	decoded *decoded
 }
 
 var (
@@ -113,15 +115,12 @@ func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature
 	if err != nil {
 		return nil, false, fositeError(err)
 	}
-	var sr storedRequest
-	if err := json.Unmarshal(tok.Session, &sr); err != nil {
-		return nil, false, fmt.Errorf("oauth: decode %s %s: %w", kind, signature, err)
-	}
 	if session == nil {
 		session = NewSession("")
 	}
-	if err := json.Unmarshal(sr.Session, session); err != nil {
-		return nil, false, fmt.Errorf("oauth: decode session of %s %s: %w", kind, signature, err)
+	sr, err := s.decode(kind, tok, session)
+	if err != nil {
+		return nil, false, err
 	}
 	c, err := s.GetClient(ctx, sr.ClientID)
 	if err != nil {
@@ -142,6 +141,29 @@ func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature
 		req.Form = url.Values{}
 	}
 	return req, tok.Active, nil
+}
+
+// decode rebuilds the stored request of tok into session, from the
+// decoded access tokens when it can.
+func (s *fositeStore) decode(kind storage.TokenKind, tok storage.Token, session fosite.Session) (storedRequest, error) {
+	oidc, cacheable := session.(*openid.DefaultSession)
+	cacheable = cacheable && kind == storage.KindAccessToken && s.decoded != nil
+	if cacheable {
+		if sr, ok := s.decoded.get(tok.Signature, tok.Session, oidc); ok {
+			return sr, nil
+		}
+	}
+	var sr storedRequest
+	if err := json.Unmarshal(tok.Session, &sr); err != nil {
+		return sr, fmt.Errorf("oauth: decode %s %s: %w", kind, tok.Signature, err)
+	}
+	if err := json.Unmarshal(sr.Session, session); err != nil {
+		return sr, fmt.Errorf("oauth: decode session of %s %s: %w", kind, tok.Signature, err)
+	}
+	if cacheable {
+		s.decoded.put(tok.Signature, tok.Session, sr, oidc)
+	}
+	return sr, nil
 }
 
 // fositeError maps storage sentinels to the fosite errors handlers test
