@@ -3,11 +3,14 @@ package redis_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/redis"
 	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
 )
 
@@ -421,4 +424,60 @@ func TestRedisOutage(t *testing.T) {
 		}
 		within(t, 2*time.Second, "readiness no longer degraded", func() bool { return n.Degraded(t.Context()) == nil })
 	}
+}
+
+// realisticSession is what the provider stores for a client-credentials
+// access token (provider/oauth's encoding of the fosite request).
+const realisticSession = `{"id":"56106946-94ae-4ca6-9e03-24e8d1bc2711","requested_at":"2026-12-01T09:51:41.184915244Z","client_id":"bot","requested_scope":["im:messages.send"],"granted_scope":["im:messages.send"],"form":{"grant_type":["client_credentials"],"scope":["im:messages.send"]},"session":{"id_token_claims":{"jti":"","iss":"","sub":"","aud":null,"nonce":"","exp":"0001-01-01T00:00:00Z","iat":"0001-01-01T00:00:00Z","rat":"0001-01-01T00:00:00Z","auth_time":"0001-01-01T00:00:00Z","at_hash":"","acr":"","amr":null,"c_hash":"","ext":{}},"headers":{"extra":{}},"expires_at":{"access_token":"2026-12-01T10:51:41.18498608Z"},"username":"","subject":""}}`
+
+func TestSessionsRoundTripCompressed(t *testing.T) {
+	inner, tok := fixture(t)
+	n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+	for i, session := range []string{realisticSession, "", "{}", strings.Repeat("x", 5000), "\x00\x01binary\xff"} {
+		tok.Signature = fmt.Sprintf("sig-%d", i)
+		tok.Session = []byte(session)
+		if err := n.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
+		got, err := n.GetToken(t.Context(), storage.KindAccessToken, tok.Signature)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if string(got.Session) != session {
+			t.Fatalf("session %d came back as %q", i, got.Session)
+		}
+	}
+	if n.counts.get("token/hit") != 5 {
+		t.Fatalf("outcomes %v, want every read from Redis", n.counts.n)
+	}
+}
+
+// BenchmarkCachedTokenMemory reports what Redis spends on one cached
+// client-credentials access token (MEMORY USAGE of its entry).
+func BenchmarkCachedTokenMemory(b *testing.B) {
+	s := memory.New()
+	if err := s.CreateClient(b.Context(), storage.Client{ID: "bot", Name: "Bot", Type: storage.ClientConfidential}); err != nil {
+		b.Fatal(err)
+	}
+	prefix := redistest.Prefix(b)
+	c, err := redis.New(b.Context(), s, redis.Config{Client: redistest.Client(b), Prefix: prefix, TokenTTL: time.Hour, ObjectTTL: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	var total int64
+	for i := 0; b.Loop(); i++ {
+		tok := storage.Token{Kind: storage.KindAccessToken, Signature: fmt.Sprintf("%043d", i), RequestID: fmt.Sprintf("56106946-94ae-4ca6-9e03-%012d", i),
+			ClientID: "bot", Scopes: []string{"im:messages.send"}, Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour),
+			Session: []byte(realisticSession)}
+		if err := c.CreateToken(b.Context(), tok); err != nil {
+			b.Fatal(err)
+		}
+		n, err := redistest.Client(b).MemoryUsage(b.Context(), prefix+"e0:t:"+tok.Signature).Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		total += n
+	}
+	b.ReportMetric(float64(total)/float64(b.N), "redis-B/token")
 }

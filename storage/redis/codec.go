@@ -43,9 +43,10 @@ func markerUser(id string) string         { return "u:" + id }
 // clean reports whether s can go into an entry's marker line.
 func clean(s string) bool { return !strings.ContainsAny(s, "\t\n") }
 
-// tokenMarkers are the markers of an access token.
+// tokenMarkers are the markers an access token depends on besides its
+// own.
 func tokenMarkers(t storage.Token) []string {
-	m := []string{markerToken(t.Signature), markerFamily(t.RequestID), markerClientTokens(t.ClientID)}
+	m := []string{markerFamily(t.RequestID), markerClientTokens(t.ClientID)}
 	if t.Subject != "" {
 		m = append(m, markerSubject(t.Subject))
 	}
@@ -55,7 +56,7 @@ func tokenMarkers(t storage.Token) []string {
 // encodeToken writes what a token record holds besides its kind and
 // signature, which are in its key: length-prefixed fields, compact and
 // quick to read back.
-func encodeToken(t storage.Token) []byte {
+func (c *compressor) encodeToken(t storage.Token) []byte {
 	b := make([]byte, 0, 96+len(t.Session))
 	b = appendString(b, t.RequestID)
 	b = appendString(b, t.ClientID)
@@ -69,13 +70,13 @@ func encodeToken(t storage.Token) []byte {
 	b = appendTime(b, t.RequestedAt)
 	b = appendTime(b, t.ExpiresAt)
 	b = appendString(b, t.AccessSignature)
-	return append(b, t.Session...)
+	return c.compress(b, t.Session)
 }
 
 var errCorrupt = errors.New("redis: corrupt cache entry")
 
 // decodeToken reads what encodeToken wrote.
-func decodeToken(kind storage.TokenKind, signature string, b []byte) (storage.Token, error) {
+func (c *compressor) decodeToken(kind storage.TokenKind, signature string, b []byte) (storage.Token, error) {
 	t := storage.Token{Kind: kind, Signature: signature}
 	d := decoder{b: b}
 	t.RequestID = d.string()
@@ -91,7 +92,11 @@ func decodeToken(kind storage.TokenKind, signature string, b []byte) (storage.To
 	if d.err {
 		return storage.Token{}, errCorrupt
 	}
-	t.Session = d.b
+	session, err := c.decompress(d.b)
+	if err != nil {
+		return storage.Token{}, err
+	}
+	t.Session = session
 	return t, nil
 }
 

@@ -30,7 +30,8 @@ func jsonLookup[T any](s *Store, cache, key string, marker string, clone func(T)
 			b, _ := json.Marshal(v)
 			return b
 		},
-		markers: func(T) []string { return []string{marker} },
+		self:    marker,
+		markers: func(T) []string { return nil },
 		expiry:  func(T) time.Time { return time.Time{} },
 		clone:   clone,
 	}

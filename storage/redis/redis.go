@@ -91,6 +91,8 @@ type Store struct {
 
 	onKeys atomic.Pointer[func()]
 
+	codec *compressor
+
 	local *local
 	// subscribed is true while the invalidation channel is listened to:
 	// the in-process cache is used only then.
@@ -133,6 +135,10 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 		logger:    cfg.Logger,
 		channel:   cfg.Prefix + "invalidations",
 		markerTTL: max(cfg.TokenTTL, cfg.ObjectTTL) + time.Minute,
+	}
+	var err error
+	if s.codec, err = newCompressor(); err != nil {
+		return nil, err
 	}
 	if cfg.LocalTTL > 0 && cfg.LocalSize > 0 {
 		s.local = newLocal(cfg.LocalTTL, cfg.LocalSize, cfg.Now)
@@ -287,8 +293,10 @@ func (s *Store) useLocal() bool { return s.local != nil && s.subscribed.Load() }
 // Redis payload back into a value, encode a loaded one into a payload;
 // markers and expiry describe a loaded value.
 type lookup[T any] struct {
-	cache   string
-	key     string
+	cache string
+	key   string
+	// self is the entry's own marker; markers lists the others.
+	self    string
 	ttl     time.Duration
 	load    func(ctx context.Context) (T, error)
 	decode  func(payload []byte) (T, error)
@@ -316,7 +324,7 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 	version := int64(-1)
 	if ok {
 		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return readScript.Run(ctx, s.rdb, []string{g.key(l.key), g.key("version")}, g.prefix+"m:").Slice()
+			return readScript.Run(ctx, s.rdb, []string{g.key(l.key), g.key("version")}, g.prefix+"m:", l.self).Slice()
 		})
 		switch reply, _ := res.([]any); {
 		case err != nil || len(reply) != 2:
@@ -328,7 +336,7 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 			if err == nil {
 				s.result(l.cache, "hit")
 				if useLocal {
-					s.local.put(seq, l.key, l.clone(v), l.markers(v), l.expiry(v))
+					s.local.put(seq, l.key, l.clone(v), append(l.markers(v), l.self), l.expiry(v))
 				}
 				return v, nil
 			}
@@ -350,7 +358,7 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 		s.fill(ctx, g, l.key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
 	}
 	if useLocal {
-		s.local.put(seq, l.key, l.clone(v), l.markers(v), l.expiry(v))
+		s.local.put(seq, l.key, l.clone(v), append(l.markers(v), l.self), l.expiry(v))
 	}
 	return v, nil
 }

@@ -6,7 +6,8 @@ import goredis "github.com/redis/go-redis/v9"
 // for a miss — no entry, or one of its markers newer than it (which is
 // deleted) — where version is the counter to fill the entry with.
 //
-// KEYS[1] entry, KEYS[2] version counter; ARGV[1] the markers' key prefix.
+// KEYS[1] entry, KEYS[2] version counter; ARGV[1] the markers' key prefix,
+// ARGV[2] the entry's own marker, which the entry does not repeat.
 var readScript = goredis.NewScript(`
 local e = redis.call('GET', KEYS[1])
 if e then
@@ -14,12 +15,15 @@ if e then
   local b = a and string.find(e, '\n', a + 1, true)
   if b then
     local v = tonumber(string.sub(e, 1, a - 1))
-    local fresh = true
+    local own = redis.call('GET', ARGV[1] .. ARGV[2])
+    local fresh = not (own and tonumber(own) > v)
     for m in string.gmatch(string.sub(e, a + 1, b - 1), '[^\t]+') do
+      if not fresh then
+        break
+      end
       local mv = redis.call('GET', ARGV[1] .. m)
       if mv and tonumber(mv) > v then
         fresh = false
-        break
       end
     end
     if fresh then

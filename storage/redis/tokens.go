@@ -28,7 +28,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 		return err
 	}
 	f := pendingFill{g: g, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),
-		payload: encodeToken(t), ttl: s.cfg.TokenTTL, expires: t.ExpiresAt}
+		payload: s.codec.encodeToken(t), ttl: s.cfg.TokenTTL, expires: t.ExpiresAt}
 	if p := s.pendingOf(ctx); p != nil {
 		p.mu.Lock()
 		p.fills = append(p.fills, f)
@@ -51,12 +51,13 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 	return get(ctx, s, lookup[storage.Token]{
 		cache: "token",
 		key:   tokenKey(signature),
+		self:  markerToken(signature),
 		ttl:   s.cfg.TokenTTL,
 		load: func(ctx context.Context) (storage.Token, error) {
 			return s.Store.GetToken(ctx, kind, signature)
 		},
-		decode:  func(b []byte) (storage.Token, error) { return decodeToken(kind, signature, b) },
-		encode:  encodeToken,
+		decode:  func(b []byte) (storage.Token, error) { return s.codec.decodeToken(kind, signature, b) },
+		encode:  s.codec.encodeToken,
 		markers: tokenMarkers,
 		expiry:  func(t storage.Token) time.Time { return t.ExpiresAt },
 		clone:   storage.Token.Clone,
