@@ -226,10 +226,12 @@ func TestRateLimitSharedAcrossNodes(t *testing.T) {
 rate_limit:
   token:
     per_client: {rate: 3, period: 1m, burst: 3}
+metrics:
+  listen: 127.0.0.1:0
 `)
 	var refused *oauth2.RetrieveError
 	for i := range 4 {
-		cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: c.at(i%2, "/oauth2/token"), Scopes: []string{"admin"}}
+		cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: c.at(i%2, "/oauth2/token"), Scopes: []string{"admin"}, AuthStyle: oauth2.AuthStyleInHeader}
 		_, err := cc.Token(t.Context())
 		if i < 3 {
 			if err != nil {
@@ -245,6 +247,17 @@ rate_limit:
 	if refused.Response.StatusCode != http.StatusTooManyRequests || refused.Response.Header.Get("Retry-After") == "" || refused.ErrorCode != "rate_limited" {
 		t.Fatalf("refusal %d, Retry-After %q, error %q: want 429 with Retry-After and rate_limited",
 			refused.Response.StatusCode, refused.Response.Header.Get("Retry-After"), refused.ErrorCode)
+	}
+	// Node B refused the fourth request and counts it; both nodes count
+	// what their cache answered.
+	status, body := get(t, "http://"+metricsAddr(t, c.nodes[1])+"/metrics")
+	if status != http.StatusOK {
+		t.Fatalf("metrics of node B: %d", status)
+	}
+	for _, want := range []string{`tokenim_rate_limited_total{by="client",endpoint="token"} 1`, `tokenim_cache_requests_total{cache="client",result=`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("node B's metrics lack %s:\n%s", want, body)
+		}
 	}
 }
 

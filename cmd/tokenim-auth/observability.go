@@ -103,6 +103,14 @@ func (t *telemetry) cacheObserver() func(cache, result string) {
 	return t.metrics.CacheResult
 }
 
+// rateLimitObserver counts rate-limit refusals, nil when metrics are off.
+func (t *telemetry) rateLimitObserver() func(endpoint, by string) {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics.RateLimited
+}
+
 // shutdown flushes the spans not yet exported. It runs after the HTTP
 // servers have stopped, under the same shutdown deadline.
 func (t *telemetry) shutdown(ctx context.Context) error {

@@ -13,8 +13,8 @@ import (
 // rateLimits is the middleware enforcing cfg.RateLimit, nil when rate
 // limits are off. With rdb (a nil interface when no Redis is configured)
 // the budgets are shared by every node using that Redis; without it each
-// node counts on its own.
-func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.Pages, logger *slog.Logger) func(http.Handler) http.Handler {
+// node counts on its own. onLimited, when set, counts refusals.
+func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.Pages, onLimited func(endpoint, by string), logger *slog.Logger) func(http.Handler) http.Handler {
 	rl := cfg.RateLimit
 	if !rl.Enabled {
 		return nil
@@ -22,7 +22,7 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 	limit := func(r config.RequestRate) ratelimit.Limit {
 		return ratelimit.Limit{Rate: r.Rate, Period: r.Period, Burst: r.Burst}
 	}
-	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: cfg.Redis.Prefix + "rl:", Logger: logger})
+	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: cfg.Redis.Prefix + "rl:", OnLimited: onLimited, Logger: logger})
 	login := limit(rl.Login.PerIP)
 	return l.Middleware(pages,
 		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},

@@ -268,7 +268,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		parts = append(parts, acc.outbox)
 	}
 	deps := provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
-		Limits: rateLimits(cfg, c.rdb, pages, logger)}
+		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger)}
 	if c.cache != nil {
 		deps.Degraded = c.cache
 		c.cache.Start(ctx)
