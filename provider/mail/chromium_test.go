@@ -68,15 +68,18 @@ func TestOutboxPageInChromium(t *testing.T) {
 
 			// A screenshot can be taken before the iframe is painted on a
 			// machine busy with other tests: the clean case looks again,
-			// up to three times, before calling the mail unstyled. A
-			// policy that blocks the styles fails every look.
+			// up to five times, a moment apart, before calling the mail
+			// unstyled. A policy that blocks the styles fails every look.
 			attempts := 1
 			if tc.wantClean {
-				attempts = 3
+				attempts = 5
 			}
 			var violations []string
 			var styled bool
 			for i := range attempts {
+				if i > 0 {
+					time.Sleep(500 * time.Millisecond)
+				}
 				violations, styled = screenshot(t, chromium, filepath.Join(t.TempDir(), strconv.Itoa(i)), srv.URL+path, button)
 				if styled || len(violations) > 0 {
 					break

@@ -481,3 +481,49 @@ func BenchmarkCachedTokenMemory(b *testing.B) {
 	}
 	b.ReportMetric(float64(total)/float64(b.N), "redis-B/token")
 }
+
+func TestFailureCounters(t *testing.T) {
+	t.Run("failures are counted in Redis, shared by the nodes, not in the database", func(t *testing.T) {
+		inner, _ := fixture(t)
+		prefix := redistest.Prefix(t)
+		a := newNode(t, inner, options{prefix: prefix})
+		b := newNode(t, inner, options{prefix: prefix})
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		for i, n := range []node{a, b, a} {
+			c, err := n.AddFailure(t.Context(), "ip:192.0.2.1", now, time.Hour)
+			if err != nil || c.Failures != i+1 {
+				t.Fatalf("failure %d: %+v, %v", i+1, c, err)
+			}
+		}
+		if c, _ := b.GetCounter(t.Context(), "ip:192.0.2.1"); c.Failures != 3 || !c.LastFailure.Equal(now) {
+			t.Fatalf("counter on node b: %+v", c)
+		}
+		if c, _ := inner.GetCounter(t.Context(), "ip:192.0.2.1"); c.Failures != 0 {
+			t.Fatalf("the database counted %d failures", c.Failures)
+		}
+		if err := a.ClearCounter(t.Context(), "ip:192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := b.GetCounter(t.Context(), "ip:192.0.2.1"); c.Failures != 0 {
+			t.Fatalf("cleared counter: %+v", c)
+		}
+	})
+
+	t.Run("while Redis is down the database counts, and the counts are read back", func(t *testing.T) {
+		inner, _ := fixture(t)
+		proxy := redistest.NewProxy(t)
+		n := newNode(t, inner, options{addr: proxy.Addr(), prefix: redistest.Prefix(t)})
+		proxy.Break()
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		for i := range 3 {
+			c, err := n.AddFailure(t.Context(), "account:u1", now, time.Hour)
+			if err != nil || c.Failures != i+1 {
+				t.Fatalf("failure %d while Redis is down: %+v, %v", i+1, c, err)
+			}
+		}
+		proxy.Mend()
+		if c, err := n.GetCounter(t.Context(), "account:u1"); err != nil || c.Failures != 3 {
+			t.Fatalf("after the outage: %+v, %v; want the 3 failures counted meanwhile", c, err)
+		}
+	})
+}

@@ -35,6 +35,12 @@
 // every Config.EpochCheck and before using Redis again after an outage, so
 // nothing cached before the revocation is read again.
 //
+// # Failure counters
+//
+// The brute-force counters (storage.Counters) are kept in Redis itself,
+// not cached: sign-in attempts count there for every node without a
+// database write, and in the wrapped store while Redis fails.
+//
 // Redis must not evict keys (maxmemory-policy noeviction): an evicted
 // marker would let a stale entry through.
 package redis
