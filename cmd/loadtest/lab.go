@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -118,7 +119,7 @@ func (l *lab) close() {
 // start runs a node, with or without Redis, and waits until it is ready.
 // node1 listens on the issuer's address.
 func (l *lab) start(ctx context.Context, name string, withRedis bool) (*node, error) {
-	addr := l.issuer[len("http://"):]
+	addr := strings.TrimPrefix(l.issuer, "http://")
 	if len(l.nodes) > 0 {
 		a, err := freeAddr()
 		if err != nil {

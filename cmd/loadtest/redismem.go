@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // Tokens issued to measure Redis memory, and by how many clients at once.
@@ -65,6 +68,12 @@ func measureRedisMemory(ctx context.Context, l *lab, n *node) (redisMemory, erro
 func issueTokens(ctx context.Context, l *lab, n *node, count int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
+	// One kept-alive connection per worker, rather than a new one for
+	// most requests (http.DefaultTransport keeps two per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = memoryWorkers
+	defer transport.CloseIdleConnections()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
 	conf := l.botConfig(n)
 	var left atomic.Int64
 	left.Store(int64(count))
