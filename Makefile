@@ -5,12 +5,17 @@
 #                it is unreachable, unless CI=true)
 #   make bench   benchmarks over real loopback HTTP, memory and Postgres
 #   make build   the tokenim-auth binary in ./bin
+#   make loadtest  real serve processes on Postgres and Redis driven by wrk
+#                (installed with apt-get when missing): requests/s and
+#                p50/p99 per scenario; LOADTEST_FLAGS='-duration 30s
+#                -profile /tmp/prof' (see cmd/loadtest/doc.go)
 
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 2s
+LOADTEST_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck unit bench tidy-check clean
+.PHONY: all build test lint fmt-check vet staticcheck unit bench loadtest tidy-check clean
 
 all: build
 
@@ -36,6 +41,11 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+loadtest:
+	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk)
+	$(MAKE) build
+	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
 
 clean:
 	rm -rf bin

@@ -11,9 +11,15 @@ import (
 // Metrics configures the Prometheus endpoint.
 type Metrics struct {
 	// Listen is the HOST:PORT of a second listener that serves only GET
-	// /metrics, never the public one; empty turns metrics off. Keep it
+	// /metrics (and the profiler with Pprof), never the public one; empty
+	// turns metrics off. Keep it
 	// off the internet: a loopback or internal address.
 	Listen string `yaml:"listen"`
+	// Pprof also serves Go's profiler under /debug/pprof/ on the metrics
+	// listener (never the public one), for CPU profiles under load. Off by
+	// default: a profile costs CPU and shows the program's internals. It
+	// needs Listen.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Tracing configures OpenTelemetry tracing, exported over OTLP/HTTP.
@@ -48,6 +54,9 @@ func (c Config) validateMetrics(p *problems) {
 		case port != 0 && sameListener(c.Listen, host, port):
 			p.add("metrics.listen", "must differ from listen (%q): /metrics is never served on the public listener", c.Listen)
 		}
+	}
+	if c.Metrics.Pprof && c.Metrics.Listen == "" {
+		p.add("metrics.pprof", "needs metrics.listen: the profiler is served on the metrics listener only")
 	}
 	t := c.Tracing
 	if t.OTLPEndpoint != "" {

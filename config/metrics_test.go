@@ -7,7 +7,7 @@ import (
 
 func TestMetricsAndTracingDefaults(t *testing.T) {
 	cfg := Default()
-	if cfg.Metrics.Listen != "" || cfg.Tracing.OTLPEndpoint != "" {
+	if cfg.Metrics.Listen != "" || cfg.Metrics.Pprof || cfg.Tracing.OTLPEndpoint != "" {
 		t.Fatalf("metrics or tracing on by default: %+v %+v", cfg.Metrics, cfg.Tracing)
 	}
 	if cfg.Tracing.ServiceName != "tokenim-auth" || cfg.Tracing.SampleRatio != 1 || cfg.Tracing.Insecure {
@@ -15,6 +15,7 @@ func TestMetricsAndTracingDefaults(t *testing.T) {
 	}
 	vars := map[string]string{
 		"TOKENIM_METRICS_LISTEN":        "127.0.0.1:9464",
+		"TOKENIM_METRICS_PPROF":         "true",
 		"TOKENIM_TRACING_OTLP_ENDPOINT": "collector:4318",
 		"TOKENIM_TRACING_INSECURE":      "true",
 		"TOKENIM_TRACING_SAMPLE_RATIO":  "0.25",
@@ -23,7 +24,7 @@ func TestMetricsAndTracingDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Metrics.Listen != "127.0.0.1:9464" || cfg.Tracing.OTLPEndpoint != "collector:4318" || !cfg.Tracing.Insecure || cfg.Tracing.SampleRatio != 0.25 {
+	if cfg.Metrics.Listen != "127.0.0.1:9464" || !cfg.Metrics.Pprof || cfg.Tracing.OTLPEndpoint != "collector:4318" || !cfg.Tracing.Insecure || cfg.Tracing.SampleRatio != 0.25 {
 		t.Fatalf("environment not applied: %+v %+v", cfg.Metrics, cfg.Tracing)
 	}
 }
@@ -40,6 +41,7 @@ func TestValidateMetricsAndTracing(t *testing.T) {
 		{"metrics on the public port of another address", func(c *Config) {
 			c.Listen, c.Metrics.Listen = "10.0.0.1:8080", "127.0.0.1:8080"
 		}},
+		{"the profiler on the metrics listener", func(c *Config) { c.Metrics.Listen, c.Metrics.Pprof = "127.0.0.1:9464", true }},
 		{"an http OTLP URL", func(c *Config) { c.Tracing.OTLPEndpoint = "http://otel-collector:4318" }},
 		{"an https OTLP URL with a path", func(c *Config) { c.Tracing.OTLPEndpoint = "https://otlp.example.com/v1/traces" }},
 		{"an OTLP HOST:PORT over plain HTTP", func(c *Config) {
@@ -72,6 +74,7 @@ func TestValidateMetricsAndTracing(t *testing.T) {
 		{"metrics on the public port of every interface", func(c *Config) {
 			c.Listen, c.Metrics.Listen = ":8080", "127.0.0.1:8080"
 		}, "metrics.listen", "must differ from listen"},
+		{"the profiler without metrics", func(c *Config) { c.Metrics.Pprof = true }, "metrics.pprof", "needs metrics.listen"},
 		{"an OTLP endpoint without a port", func(c *Config) { c.Tracing.OTLPEndpoint = "otel-collector" }, "tracing.otlp_endpoint", "not a URL or HOST:PORT"},
 		{"an OTLP HOST:PORT without a host", func(c *Config) { c.Tracing.OTLPEndpoint = ":4318" }, "tracing.otlp_endpoint", "host"},
 		{"a gRPC OTLP URL", func(c *Config) { c.Tracing.OTLPEndpoint = "grpc://otel-collector:4317" }, "tracing.otlp_endpoint", "http://"},

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"net/url"
 	"runtime/debug"
 	"strings"
+	"time"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
@@ -214,9 +216,15 @@ func listenMetrics(cfg config.Config) (net.Listener, error) {
 	return ln, nil
 }
 
-// serveMetrics serves GET /metrics, and nothing else, on ln with the
-// public server's timeouts; a serving error goes to errc. It returns nil
-// when metrics are off.
+// pprofWriteTimeout is the metrics listener's write timeout when it
+// serves the profiler: net/http/pprof refuses a profile or a trace that
+// would outlast it, and a CPU profile takes 30 s by default.
+const pprofWriteTimeout = 2 * time.Minute
+
+// serveMetrics serves GET /metrics on ln, and with metrics.pprof Go's
+// profiler under /debug/pprof/, with the public server's timeouts (a
+// longer write timeout for profiles); a serving error goes to errc. It
+// returns nil when metrics are off.
 func serveMetrics(cfg config.Config, t *telemetry, ln net.Listener, logger *slog.Logger, errc chan<- error) *http.Server {
 	if ln == nil || t.metrics == nil {
 		return nil
@@ -224,11 +232,28 @@ func serveMetrics(cfg config.Config, t *telemetry, ln net.Listener, logger *slog
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", t.metrics.Handler())
 	srv := newServer(cfg, mux, logger)
+	if cfg.Metrics.Pprof {
+		mountPprof(mux)
+		srv.WriteTimeout = max(srv.WriteTimeout, pprofWriteTimeout)
+	}
 	go func() {
 		if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("metrics.listen: %w", err)
 		}
 	}()
-	logger.Info("serving metrics", "listen", ln.Addr().String(), "path", "/metrics")
+	logger.Info("serving metrics", "listen", ln.Addr().String(), "path", "/metrics", "pprof", cfg.Metrics.Pprof)
 	return srv
+}
+
+// mountPprof registers net/http/pprof's handlers on mux, explicitly: the
+// ones the package's init puts on http.DefaultServeMux are never served.
+// Index also serves the named profiles (/debug/pprof/heap, goroutine,
+// allocs, block, mutex, threadcreate).
+func mountPprof(mux *http.ServeMux) {
+	mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("POST /debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }

@@ -137,6 +137,30 @@ func TestMetricsOff(t *testing.T) {
 	}
 }
 
+func TestPprof(t *testing.T) {
+	t.Run("on: the metrics listener serves the profiler", func(t *testing.T) {
+		p := startProviderConfig(t, "memory", "metrics:\n  listen: 127.0.0.1:0\n  pprof: true\n")
+		metrics := "http://" + metricsAddr(t, p)
+		if status, body := get(t, metrics+"/debug/pprof/cmdline"); status != http.StatusOK || body == "" {
+			t.Fatalf("GET /debug/pprof/cmdline on the metrics listener: %d %q", status, body)
+		}
+		if status, body := get(t, metrics+"/debug/pprof/"); status != http.StatusOK || !strings.Contains(body, "profile") {
+			t.Fatalf("GET /debug/pprof/ on the metrics listener: %d\n%s", status, body)
+		}
+		for _, path := range []string{"/debug/pprof/", "/debug/pprof/cmdline", "/debug/pprof/profile?seconds=1"} {
+			if status, _ := get(t, p.issuer+path); status != http.StatusNotFound {
+				t.Errorf("GET %s on the public listener: %d, want 404", path, status)
+			}
+		}
+	})
+	t.Run("off: the metrics listener does not", func(t *testing.T) {
+		p := startProviderConfig(t, "memory", "metrics:\n  listen: 127.0.0.1:0\n")
+		if status, _ := get(t, "http://"+metricsAddr(t, p)+"/debug/pprof/cmdline"); status != http.StatusNotFound {
+			t.Fatalf("GET /debug/pprof/cmdline with metrics.pprof off: %d, want 404", status)
+		}
+	})
+}
+
 func TestMetricsListenerTaken(t *testing.T) {
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

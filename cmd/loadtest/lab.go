@@ -1,0 +1,273 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// Where the load test keeps its state, removed at the start and the end.
+const (
+	schema      = "tokenim_loadtest"
+	redisDB     = 11
+	redisPrefix = "tokenim-loadtest:"
+)
+
+// Who the nodes know, from the configuration file.
+const (
+	botID     = "loadtest-bot"
+	gatewayID = "im-gateway"
+	webID     = "loadtest-web"
+	webReturn = "http://127.0.0.1:9/cb"
+	userEmail = "load@example.com"
+)
+
+// secrets are made afresh for each run.
+type secrets struct {
+	system, bot, gateway, web, password string
+}
+
+func newSecrets() secrets {
+	return secrets{system: rand.Text() + rand.Text(), bot: rand.Text() + rand.Text(), gateway: rand.Text() + rand.Text(), web: rand.Text() + rand.Text(), password: rand.Text()}
+}
+
+// lab is the load test's world: a schema, Redis keys, a configuration
+// file, a private directory, and the nodes started so far.
+type lab struct {
+	opts    options
+	logger  *slog.Logger
+	secrets secrets
+	// dir holds the configuration, the wrk scripts and the nodes' logs;
+	// removed by close.
+	dir    string
+	config string
+	// issuer is node1's address: every node answers for it.
+	issuer string
+	rdb    *goredis.Client
+	nodes  []*node
+}
+
+// newLab clears the schema and the Redis keys and writes the
+// configuration.
+func newLab(ctx context.Context, opts options, logger *slog.Logger) (*lab, error) {
+	l := &lab{opts: opts, logger: logger, secrets: newSecrets()}
+	l.rdb = goredis.NewClient(&goredis.Options{Addr: opts.redis, DB: redisDB})
+	dir, err := os.MkdirTemp("", "tokenim-loadtest-")
+	if err != nil {
+		return nil, fmt.Errorf("temporary directory: %w", err)
+	}
+	l.dir = dir
+	if err := l.setUp(ctx); err != nil {
+		l.close()
+		return nil, err
+	}
+	return l, nil
+}
+
+func (l *lab) setUp(ctx context.Context) error {
+	if err := l.recreateSchema(ctx); err != nil {
+		return err
+	}
+	if err := l.deleteRedisKeys(ctx); err != nil {
+		return err
+	}
+	addr, err := freeAddr()
+	if err != nil {
+		return err
+	}
+	l.issuer = "http://" + addr
+	l.config = filepath.Join(l.dir, "config.yaml")
+	if err := os.WriteFile(l.config, []byte(providerConfig(l.issuer, l.secrets)), 0o600); err != nil {
+		return fmt.Errorf("write configuration: %w", err)
+	}
+	return nil
+}
+
+// close stops the nodes, drops the schema, deletes the Redis keys and the
+// directory. It runs on the way out, even after an interrupt.
+func (l *lab) close() {
+	for _, n := range l.nodes {
+		n.stop(l.logger)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := l.dropSchema(ctx); err != nil {
+		l.logger.Warn("drop schema", "err", err)
+	}
+	if err := l.deleteRedisKeys(ctx); err != nil {
+		l.logger.Warn("delete redis keys", "err", err)
+	}
+	if err := l.rdb.Close(); err != nil {
+		l.logger.Warn("close redis", "err", err)
+	}
+	if err := os.RemoveAll(l.dir); err != nil {
+		l.logger.Warn("remove temporary directory", "err", err)
+	}
+}
+
+// start runs a node, with or without Redis, and waits until it is ready.
+// node1 listens on the issuer's address.
+func (l *lab) start(ctx context.Context, name string, withRedis bool) (*node, error) {
+	addr := strings.TrimPrefix(l.issuer, "http://")
+	if len(l.nodes) > 0 {
+		a, err := freeAddr()
+		if err != nil {
+			return nil, err
+		}
+		addr = a
+	}
+	metricsAddr, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	env, err := l.env(metricsAddr, withRedis)
+	if err != nil {
+		return nil, err
+	}
+	l.logger.Info("starting node", "name", name, "listen", addr, "redis", withRedis)
+	n, err := startNode(ctx, nodeSpec{
+		name: name, bin: l.opts.bin, config: l.config, addr: addr, metricsAddr: metricsAddr,
+		env: env, logFile: filepath.Join(l.dir, name+".log"), withRedis: withRedis,
+	})
+	if n != nil {
+		l.nodes = append(l.nodes, n)
+	}
+	return n, err
+}
+
+// env is a node's environment: ours, plus the database, the system
+// secret, the metrics listener and Redis.
+func (l *lab) env(metricsAddr string, withRedis bool) ([]string, error) {
+	db, err := withSearchPath(l.opts.database)
+	if err != nil {
+		return nil, err
+	}
+	env := append(os.Environ(),
+		"TOKENIM_DATABASE_URL="+db,
+		"TOKENIM_SECRETS_SYSTEM="+l.secrets.system,
+		"TOKENIM_METRICS_LISTEN="+metricsAddr,
+	)
+	if withRedis {
+		env = append(env,
+			"TOKENIM_REDIS_URL=redis://"+l.opts.redis+"/"+strconv.Itoa(redisDB),
+			"TOKENIM_REDIS_PREFIX="+redisPrefix)
+	}
+	return env, nil
+}
+
+// withSearchPath sets the database URL's search_path to the load test's
+// schema (pgx sends it as a run-time parameter).
+func withSearchPath(database string) (string, error) {
+	u, err := url.Parse(database)
+	if err != nil {
+		return "", fmt.Errorf("-database: %w", err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+func (l *lab) recreateSchema(ctx context.Context) error {
+	return l.exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE", "CREATE SCHEMA "+schema)
+}
+
+func (l *lab) dropSchema(ctx context.Context) error {
+	return l.exec(ctx, "DROP SCHEMA IF EXISTS "+schema+" CASCADE")
+}
+
+// exec runs statements on the database, in order.
+func (l *lab) exec(ctx context.Context, statements ...string) error {
+	conn, err := pgx.Connect(ctx, l.opts.database)
+	if err != nil {
+		return fmt.Errorf("postgres: connect: %w", err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	for _, s := range statements {
+		if _, err := conn.Exec(ctx, s); err != nil {
+			return fmt.Errorf("postgres: %s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// deleteRedisKeys deletes every key under the load test's prefix.
+func (l *lab) deleteRedisKeys(ctx context.Context) error {
+	iter := l.rdb.Scan(ctx, 0, redisPrefix+"*", 1000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		keys = append(keys, iter.Val())
+	}
+	if err := iter.Err(); err != nil {
+		return fmt.Errorf("redis: scan %s*: %w", redisPrefix, err)
+	}
+	for len(keys) > 0 {
+		batch := keys[:min(len(keys), 1000)]
+		keys = keys[len(batch):]
+		if err := l.rdb.Unlink(ctx, batch...).Err(); err != nil {
+			return fmt.Errorf("redis: delete %s*: %w", redisPrefix, err)
+		}
+	}
+	return nil
+}
+
+// freeAddr finds a free loopback port.
+func freeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+// providerConfig is the nodes' configuration file: rate limits and the
+// janitor off, quiet logs, the profiler on the metrics listener (whose
+// address each node gets from TOKENIM_METRICS_LISTEN), a bot, the IM
+// gateway, a first-party web app and a user.
+func providerConfig(issuer string, s secrets) string {
+	return fmt.Sprintf(`issuer: %[1]s
+log:
+  level: warn
+rate_limit:
+  enabled: false
+janitor:
+  enabled: false
+metrics:
+  listen: 127.0.0.1:0
+  pprof: true
+clients:
+  - id: %[2]s
+    name: Load test bot
+    type: confidential
+    secret: %[3]q
+    grant_types: [client_credentials]
+    scopes: [im:messages.send]
+  - id: %[4]s
+    name: IM gateway
+    type: resource_server
+    secret: %[5]q
+  - id: %[6]s
+    name: Load test web app
+    type: confidential
+    secret: %[7]q
+    redirect_uris: [%[8]q]
+    scopes: [openid, profile, email, im:messages.read]
+    skip_consent: true
+users:
+  - email: %[9]s
+    name: Load Tester
+    password: %[10]q
+`, issuer, botID, s.bot, gatewayID, s.gateway, webID, s.web, webReturn, userEmail, s.password)
+}

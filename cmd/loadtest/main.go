@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// options are the command-line flags.
+type options struct {
+	bin         string
+	duration    time.Duration
+	connections int
+	threads     int
+	database    string
+	redis       string
+	profileDir  string
+	scenarios   []string
+	// args are the flags as given, for the report.
+	args []string
+}
+
+// errUsage marks a bad command line: the program exits 2.
+var errUsage = errors.New("usage")
+
+// errFailed marks a scenario that failed: the program exits 1 after the
+// report.
+var errFailed = errors.New("a scenario failed")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errUsage):
+		os.Exit(2)
+	default:
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+// run sets the nodes up, runs the scenarios and prints the report on
+// stdout; progress goes to stderr.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	opts, err := parseOptions(args, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	if err := checkTools(opts); err != nil {
+		return err
+	}
+	l, err := newLab(ctx, opts, logger)
+	if err != nil {
+		return err
+	}
+	defer l.close()
+
+	node1, err := l.start(ctx, "node1", true)
+	if err != nil {
+		return err
+	}
+	creds, err := obtainTokens(ctx, l, node1)
+	if err != nil {
+		return err
+	}
+	mem, err := measureRedisMemory(ctx, l, node1)
+	if err != nil {
+		return err
+	}
+	results := runScenarios(ctx, l, creds)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	machine, err := describeMachine(opts)
+	if err != nil {
+		return err
+	}
+	printReport(ctx, stdout, report{opts: opts, machine: machine, results: results, memory: mem})
+	for _, r := range results {
+		if r.failure != "" {
+			return errFailed
+		}
+	}
+	return nil
+}
+
+// parseOptions reads the flags; a bad one is reported on stderr.
+func parseOptions(args []string, stderr io.Writer) (options, error) {
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var o options
+	var names string
+	fs.StringVar(&o.bin, "bin", "bin/tokenim-auth", "the tokenim-auth `binary` to run (make build)")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk run")
+	fs.IntVar(&o.connections, "connections", 16, "wrk connections")
+	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
+	fs.StringVar(&o.database, "database", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres `URL`; the schema "+schema+" is recreated there and dropped at the end")
+	fs.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis `HOST:PORT`; database 11, keys under "+redisPrefix)
+	fs.StringVar(&o.profileDir, "profile", "", "save CPU profiles of the introspect and client_credentials scenarios in `DIR`")
+	fs.StringVar(&names, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated `list` of scenarios")
+	if err := fs.Parse(args); err != nil {
+		return options{}, errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintln(stderr, "loadtest: unexpected argument", fs.Arg(0))
+		return options{}, errUsage
+	}
+	o.args = args
+	o.scenarios = strings.Split(names, ",")
+	if problem := o.problem(); problem != "" {
+		fmt.Fprintln(stderr, "loadtest:", problem)
+		return options{}, errUsage
+	}
+	return o, nil
+}
+
+// problem says what is wrong with the options, or "".
+func (o options) problem() string {
+	switch {
+	case o.duration < time.Second || o.duration%time.Second != 0:
+		return "-duration must be whole seconds, at least 1s"
+	case o.profileDir != "" && o.duration < profileStart+profileLength+time.Second:
+		return fmt.Sprintf("-profile needs a -duration of at least %s", profileStart+profileLength+time.Second)
+	case o.threads < 1 || o.connections < 1:
+		return "-threads and -connections must be at least 1"
+	}
+	for _, name := range o.scenarios {
+		if !slices.Contains(scenarioNames(), name) {
+			return fmt.Sprintf("unknown scenario %q; known: %s", name, strings.Join(scenarioNames(), ", "))
+		}
+	}
+	return ""
+}
+
+// checkTools makes sure wrk and the binary are there.
+func checkTools(o options) error {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		return fmt.Errorf("wrk not found (apt-get install wrk): %w", err)
+	}
+	if _, err := os.Stat(o.bin); err != nil {
+		return fmt.Errorf("-bin: %w (make build)", err)
+	}
+	return nil
+}

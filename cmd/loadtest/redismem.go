@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Tokens issued to measure Redis memory, and by how many clients at once.
+const (
+	memoryTokens  = 5000
+	memoryWorkers = 16
+)
+
+// redisMemory is what a cached access token costs Redis.
+type redisMemory struct {
+	tokens int
+	// took is how long issuing them took.
+	took time.Duration
+	// before and after are INFO memory's used_memory.
+	before, after int64
+	// key is one token's key and keyBytes its MEMORY USAGE.
+	key      string
+	keyBytes int64
+}
+
+// perToken is the growth of used_memory per token.
+func (m redisMemory) perToken() float64 {
+	return float64(m.after-m.before) / float64(m.tokens)
+}
+
+// measureRedisMemory issues memoryTokens client-credentials tokens through
+// node n, in parallel, and compares Redis's used_memory before and after.
+// used_memory is the whole server's: anything else using the same Redis
+// meanwhile shows up too, which MEMORY USAGE of one token key does not.
+func measureRedisMemory(ctx context.Context, l *lab, n *node) (redisMemory, error) {
+	l.logger.Info("measuring redis memory", "tokens", memoryTokens)
+	m := redisMemory{tokens: memoryTokens}
+	var err error
+	if m.before, err = l.usedMemory(ctx); err != nil {
+		return redisMemory{}, err
+	}
+	start := time.Now()
+	if err := issueTokens(ctx, l, n, memoryTokens); err != nil {
+		return redisMemory{}, err
+	}
+	m.took = time.Since(start)
+	if m.after, err = l.usedMemory(ctx); err != nil {
+		return redisMemory{}, err
+	}
+	if m.key, err = l.tokenKey(ctx); err != nil {
+		return redisMemory{}, err
+	}
+	if m.keyBytes, err = l.rdb.MemoryUsage(ctx, m.key, 0).Result(); err != nil {
+		return redisMemory{}, fmt.Errorf("redis: memory usage %s: %w", m.key, err)
+	}
+	return m, nil
+}
+
+// issueTokens gets count client-credentials tokens from node n with
+// memoryWorkers clients at once.
+func issueTokens(ctx context.Context, l *lab, n *node, count int) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	// One kept-alive connection per worker, rather than a new one for
+	// most requests (http.DefaultTransport keeps two per host).
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = memoryWorkers
+	defer transport.CloseIdleConnections()
+	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
+	conf := l.botConfig(n)
+	var left atomic.Int64
+	left.Store(int64(count))
+	var wg sync.WaitGroup
+	for range memoryWorkers {
+		wg.Go(func() {
+			for left.Add(-1) >= 0 && ctx.Err() == nil {
+				if _, err := conf.Token(ctx); err != nil {
+					cancel(fmt.Errorf("issue tokens: %w", err))
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// usedMemory is INFO memory's used_memory, in bytes.
+func (l *lab) usedMemory(ctx context.Context) (int64, error) {
+	info, err := l.rdb.InfoMap(ctx, "memory").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis: info memory: %w", err)
+	}
+	v, err := strconv.ParseInt(info["Memory"]["used_memory"], 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("redis: info memory: used_memory: %w", err)
+	}
+	return v, nil
+}
+
+// tokenKey finds the key of one cached access token,
+// <prefix>e<epoch>:t:<signature>.
+func (l *lab) tokenKey(ctx context.Context) (string, error) {
+	iter := l.rdb.Scan(ctx, 0, redisPrefix+"e*:t:*", 1000).Iterator()
+	if iter.Next(ctx) {
+		return iter.Val(), nil
+	}
+	if err := iter.Err(); err != nil {
+		return "", fmt.Errorf("redis: scan token keys: %w", err)
+	}
+	return "", fmt.Errorf("redis: no token key %se*:t:* after issuing tokens", redisPrefix)
+}
