@@ -1,6 +1,8 @@
 package redis
 
 import (
+	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"strconv"
@@ -29,16 +31,26 @@ func entry(version int64, markers []string, payload []byte) []byte {
 	return append(b, payload...)
 }
 
-// Markers: what an entry depends on, and what an invalidation names.
-func markerToken(signature string) string  { return "t:" + signature }
-func markerFamily(requestID string) string { return "f:" + requestID }
-func markerSubject(subject string) string  { return "s:" + subject }
+// Markers: what an entry depends on, and what an invalidation names. A
+// long ID is shortened to a hash of it: two IDs sharing a marker would
+// only make an invalidation drop more entries than it must, never fewer.
+func marker(kind byte, id string) string {
+	if len(id) <= 16 {
+		return string(kind) + ":" + id
+	}
+	sum := sha256.Sum256([]byte(id))
+	return string(kind) + "#" + base64.RawURLEncoding.EncodeToString(sum[:9])
+}
+
+func markerToken(signature string) string  { return marker('t', signature) }
+func markerFamily(requestID string) string { return marker('f', requestID) }
+func markerSubject(subject string) string  { return marker('s', subject) }
 
 // markerClientTokens concerns every token of a client (the client is
 // deleted); markerClient only the client's own record.
-func markerClientTokens(id string) string { return "c:" + id }
-func markerClient(id string) string       { return "k:" + id }
-func markerUser(id string) string         { return "u:" + id }
+func markerClientTokens(id string) string { return marker('c', id) }
+func markerClient(id string) string       { return marker('k', id) }
+func markerUser(id string) string         { return marker('u', id) }
 
 // clean reports whether s can go into an entry's marker line.
 func clean(s string) bool { return !strings.ContainsAny(s, "\t\n") }
@@ -54,8 +66,8 @@ func tokenMarkers(t storage.Token) []string {
 }
 
 // encodeToken writes what a token record holds besides its kind and
-// signature, which are in its key: length-prefixed fields, compact and
-// quick to read back.
+// signature, which are in its key: length-prefixed fields then the
+// session, compressed together.
 func (c *compressor) encodeToken(t storage.Token) []byte {
 	b := make([]byte, 0, 96+len(t.Session))
 	b = appendString(b, t.RequestID)
@@ -70,7 +82,9 @@ func (c *compressor) encodeToken(t storage.Token) []byte {
 	b = appendTime(b, t.RequestedAt)
 	b = appendTime(b, t.ExpiresAt)
 	b = appendString(b, t.AccessSignature)
-	return c.compress(b, t.Session)
+	// One block: the session repeats the request ID, the client and the
+	// scopes, which the compression then stores once.
+	return c.compress(nil, append(b, t.Session...))
 }
 
 var errCorrupt = errors.New("redis: corrupt cache entry")
@@ -78,7 +92,11 @@ var errCorrupt = errors.New("redis: corrupt cache entry")
 // decodeToken reads what encodeToken wrote.
 func (c *compressor) decodeToken(kind storage.TokenKind, signature string, b []byte) (storage.Token, error) {
 	t := storage.Token{Kind: kind, Signature: signature}
-	d := decoder{b: b}
+	raw, err := c.decompress(b)
+	if err != nil {
+		return storage.Token{}, err
+	}
+	d := decoder{b: raw}
 	t.RequestID = d.string()
 	t.ClientID = d.string()
 	t.Subject = d.string()
@@ -92,11 +110,7 @@ func (c *compressor) decodeToken(kind storage.TokenKind, signature string, b []b
 	if d.err {
 		return storage.Token{}, errCorrupt
 	}
-	session, err := c.decompress(d.b)
-	if err != nil {
-		return storage.Token{}, err
-	}
-	t.Session = session
+	t.Session = d.b
 	return t, nil
 }
 

@@ -35,11 +35,11 @@ func newCompressor() (*compressor, error) {
 	return &compressor{dict: d}, nil
 }
 
-// compress appends the session in its smaller form to b.
-func (c *compressor) compress(b, session []byte) []byte {
-	z := c.dict.Encode(nil, session)
-	if len(z) >= len(session) {
-		return append(append(b, sessionRaw), session...)
+// compress appends data in its smaller form to b.
+func (c *compressor) compress(b, data []byte) []byte {
+	z := c.dict.Encode(nil, data)
+	if len(z) >= len(data) {
+		return append(append(b, sessionRaw), data...)
 	}
 	return append(append(b, sessionS2), z...)
 }
