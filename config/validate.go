@@ -233,6 +233,9 @@ func (c Config) validateKeysServerLog(p *problems) {
 			p.add(t.path, "must be greater than 0, got %s", t.d)
 		}
 	}
+	if s.GCPercent != -1 && (s.GCPercent < 25 || s.GCPercent > 10000) {
+		p.add("server.gc_percent", "must be -1 (no collection) or from 25 to 10000, got %d", s.GCPercent)
+	}
 }
 
 // oneOf records a problem unless value is one of allowed.

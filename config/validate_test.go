@@ -228,6 +228,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"a zero write timeout", func(c *Config) { c.Server.WriteTimeout = 0 }, "server.write_timeout", "greater than 0"},
 		{"a zero idle timeout", func(c *Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", "greater than 0"},
 		{"a negative shutdown timeout", func(c *Config) { c.Server.ShutdownTimeout = -time.Second }, "server.shutdown_timeout", "greater than 0"},
+		{"a garbage collector target of 5%", func(c *Config) { c.Server.GCPercent = 5 }, "server.gc_percent", "from 25 to 10000"},
 
 		// scopes
 		{"a scope without a name", func(c *Config) { c.Scopes[2].Name = "" }, "scopes[2].name", "required"},

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	logger := newLogger(cfg, e.stderr)
+	debug.SetGCPercent(cfg.Server.GCPercent)
 
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
