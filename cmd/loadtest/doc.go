@@ -29,15 +29,17 @@
 // token through the authorization code flow with PKCE (signing in on the
 // real sign-in page), then runs each scenario:
 //
-//	client_credentials   POST /oauth2/token, grant_type=client_credentials
-//	introspect           POST /oauth2/introspect of the bot's token (Redis on)
-//	introspect_64        the same with 64 connections
-//	introspect_noredis   the same on a node without Redis
-//	userinfo             GET /userinfo with the user's token
-//	jwks                 GET /.well-known/jwks.json
-//	discovery            GET /.well-known/openid-configuration
-//	introspect_3nodes    introspection on three nodes sharing Redis, one wrk
-//	                     per node, the connections split between them
+//	client_credentials     POST /oauth2/token, grant_type=client_credentials
+//	introspect             POST /oauth2/introspect of the bot's token (Redis on)
+//	introspect_64          the same with 64 connections
+//	introspect_noredis     the same on a node without Redis
+//	userinfo               GET /userinfo with the user's token
+//	jwks                   GET /.well-known/jwks.json
+//	discovery              GET /.well-known/openid-configuration
+//	introspect_1node_3wrk  introspection on one node, three wrk processes at
+//	                       once (the baseline of introspect_3nodes)
+//	introspect_3nodes      introspection on three nodes sharing Redis, one wrk
+//	                       per node, the connections split between them
 //
 // Every request is first sent once and must answer 2xx; a wrk run with a
 // response of status 400 or more, or a socket error, fails its scenario

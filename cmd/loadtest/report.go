@@ -106,7 +106,7 @@ func printComparison(w io.Writer, results []result) {
 	var one, three *result
 	for i := range results {
 		switch results[i].scenario {
-		case "introspect":
+		case "introspect_1node_3wrk":
 			one = &results[i]
 		case "introspect_3nodes":
 			three = &results[i]
@@ -115,7 +115,7 @@ func printComparison(w io.Writer, results []result) {
 	if one == nil || three == nil || one.wrk.requestsPerS == 0 {
 		return
 	}
-	fmt.Fprintf(w, "\nintrospect_3nodes: %.0f requests/s (the sum of three wrk runs, p99 the worst of them) against %.0f on one node: ×%.2f.\n",
+	fmt.Fprintf(w, "\nintrospect_3nodes: %.0f requests/s (the sum of three wrk runs, p99 the worst of them) against %.0f on one node driven the same way (introspect_1node_3wrk): ×%.2f.\n",
 		three.wrk.requestsPerS, one.wrk.requestsPerS, three.wrk.requestsPerS/one.wrk.requestsPerS)
 }
 

@@ -24,6 +24,10 @@ const (
 	noRedis
 	// node1 and two more nodes sharing its Redis.
 	threeNodes
+	// node1 driven by three wrk processes, as threeNodes drives three
+	// nodes: the baseline that comparison needs, the load generator
+	// taking the same share of the cores.
+	oneNodeThreeWrk
 )
 
 // scenario is one measurement: a request sent by wrk as fast as the
@@ -65,6 +69,7 @@ func scenarioList() []scenario {
 		}},
 		{name: "jwks", request: get("/.well-known/jwks.json")},
 		{name: "discovery", request: get("/.well-known/openid-configuration")},
+		{name: "introspect_1node_3wrk", topology: oneNodeThreeWrk, request: introspect},
 		{name: "introspect_3nodes", topology: threeNodes, request: introspect},
 	}
 }
@@ -140,6 +145,12 @@ func runScenario(ctx context.Context, l *lab, sc scenario, c credentials) result
 	r.connections = strconv.Itoa(per)
 	if len(nodes) > 1 {
 		r.connections = fmt.Sprintf("%d (%d×%d)", per*len(nodes), len(nodes), per)
+	}
+	for _, n := range nodes[1:] {
+		if n == nodes[0] {
+			r.connections = fmt.Sprintf("%d (%d wrk×%d)", per*len(nodes), len(nodes), per)
+			break
+		}
 	}
 	var prof *profiler
 	if sc.profile && l.opts.profileDir != "" {
@@ -231,6 +242,8 @@ func (l *lab) topology(ctx context.Context, t topology) (nodes []*node, release 
 	switch t {
 	case oneNode:
 		return []*node{node1}, release, nil
+	case oneNodeThreeWrk:
+		return []*node{node1, node1, node1}, release, nil
 	case noRedis:
 		err = start("noredis", false)
 		return extra, release, err
