@@ -236,7 +236,8 @@ func (a relyingParty) login(t *testing.T, b *browser, p running) (*oauth2.Token,
 	return tok, id, z
 }
 
-// introspect asks as the IM gateway whether a token is active.
+// introspect asks as the IM gateway whether a token is active; any answer
+// but a 200 fails the test.
 func introspect(t *testing.T, p running, token string) map[string]any {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/introspect", strings.NewReader(url.Values{"token": {token}}.Encode()))
@@ -247,6 +248,9 @@ func introspect(t *testing.T, p running, token string) map[string]any {
 		t.Fatal(err)
 	}
 	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("introspection at %s answered %d", p.issuer, resp.StatusCode)
+	}
 	var out map[string]any
 	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 		t.Fatal(err)

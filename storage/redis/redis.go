@@ -128,6 +128,12 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 	if cfg.EpochCheck <= 0 {
 		cfg.EpochCheck = 500 * time.Millisecond
 	}
+	if cfg.TokenTTL <= 0 {
+		cfg.TokenTTL = time.Hour
+	}
+	if cfg.ObjectTTL <= 0 {
+		cfg.ObjectTTL = time.Minute
+	}
 	s := &Store{
 		Store:     inner,
 		cfg:       cfg,
@@ -151,6 +157,8 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 		IsSuccessful: func(err error) bool {
 			return err == nil || errors.Is(err, goredis.Nil)
 		},
+		// A caller that went away says nothing about Redis.
+		IsExcluded:    func(err error) bool { return errors.Is(err, context.Canceled) },
 		OnStateChange: s.breakerChanged,
 	})
 	epoch, err := inner.CacheEpoch(ctx)
@@ -272,7 +280,7 @@ func (s *Store) call(ctx context.Context, op func(ctx context.Context) (any, err
 		defer cancel()
 		return op(ctx)
 	})
-	if err != nil && !errors.Is(err, goredis.Nil) {
+	if err != nil && !errors.Is(err, goredis.Nil) && !errors.Is(err, context.Canceled) {
 		s.epochStale.Store(true)
 	}
 	return res, err

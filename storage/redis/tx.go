@@ -36,7 +36,13 @@ type pendingInvalidation struct {
 	keys    []string
 }
 
-func (s *Store) pendingOf(ctx context.Context) *pending {
+// pendingOf returns the open transaction's debts that ctx carries, or
+// nil.
+func (s *Store) pendingOf(ctx context.Context) *pending { return s.open(ctx, false) }
+
+// open returns the open transaction's debts, marking the transaction
+// ended when end is set; nil when ctx carries none or it has ended.
+func (s *Store) open(ctx context.Context, end bool) *pending {
 	p, _ := ctx.Value(pendingKey{s}).(*pending)
 	if p == nil {
 		return nil
@@ -46,6 +52,7 @@ func (s *Store) pendingOf(ctx context.Context) *pending {
 	if p.done {
 		return nil
 	}
+	p.done = end
 	return p
 }
 
@@ -88,19 +95,7 @@ func (s *Store) Rollback(ctx context.Context) error {
 	return s.Store.Rollback(ctx)
 }
 
-func (s *Store) finish(ctx context.Context) *pending {
-	p, _ := ctx.Value(pendingKey{s}).(*pending)
-	if p == nil {
-		return nil
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.done {
-		return nil
-	}
-	p.done = true
-	return p
-}
+func (s *Store) finish(ctx context.Context) *pending { return s.open(ctx, true) }
 
 // invalidateAfter invalidates now, or after the commit of the
 // transaction ctx carries.
