@@ -14,7 +14,8 @@ import (
 // authenticate.
 type client struct {
 	storage.Client
-	hashes [][]byte
+	// now is the time of the request: secrets expired then are left out.
+	now time.Time
 }
 
 var (
@@ -24,13 +25,12 @@ var (
 )
 
 func newClient(c storage.Client, now time.Time) *client {
-	fc := &client{Client: c}
-	for _, s := range c.Secrets {
-		if s.ExpiresAt.IsZero() || s.ExpiresAt.After(now) {
-			fc.hashes = append(fc.hashes, s.Hash)
-		}
-	}
-	return fc
+	return &client{Client: c, now: now}
+}
+
+// live reports whether secret s still works at the time of the request.
+func (c *client) live(s storage.ClientSecret) bool {
+	return s.ExpiresAt.IsZero() || s.ExpiresAt.After(c.now)
 }
 
 func (c *client) GetID() string { return c.ID }
@@ -38,17 +38,28 @@ func (c *client) GetID() string { return c.ID }
 // GetHashedSecret returns the newest live secret's hash; older live
 // secrets are offered through GetRotatedHashes.
 func (c *client) GetHashedSecret() []byte {
-	if len(c.hashes) == 0 {
-		return nil
+	for i := len(c.Secrets) - 1; i >= 0; i-- {
+		if c.live(c.Secrets[i]) {
+			return c.Secrets[i].Hash
+		}
 	}
-	return c.hashes[len(c.hashes)-1]
+	return nil
 }
 
 func (c *client) GetRotatedHashes() [][]byte {
-	if len(c.hashes) < 2 {
-		return nil
+	var older [][]byte
+	newest := true
+	for i := len(c.Secrets) - 1; i >= 0; i-- {
+		if !c.live(c.Secrets[i]) {
+			continue
+		}
+		if newest {
+			newest = false
+			continue
+		}
+		older = append([][]byte{c.Secrets[i].Hash}, older...)
 	}
-	return c.hashes[:len(c.hashes)-1]
+	return older
 }
 
 func (c *client) GetRedirectURIs() []string { return c.RedirectURIs }

@@ -140,7 +140,7 @@ func New(cfg Config) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
-	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[string]time.Time{}}}
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
 	if err != nil {

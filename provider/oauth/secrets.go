@@ -37,8 +37,11 @@ func recordMatch(ctx context.Context, hash []byte) {
 // introspection paths stay free of a write per request.
 type usage struct {
 	mu   sync.Mutex
-	last map[string]time.Time
+	last map[secretKey]time.Time
 }
+
+// secretKey names one secret of one client.
+type secretKey struct{ client, secret string }
 
 // touch records that client authenticated with the secret whose hash is
 // hash.
@@ -52,7 +55,7 @@ func (p *Provider) touch(ctx context.Context, c fosite.Client, m *matched) {
 			continue
 		}
 		now := p.cfg.Now().UTC()
-		key := fc.ID + "\x00" + s.ID
+		key := secretKey{fc.ID, s.ID}
 		p.usage.mu.Lock()
 		if now.Sub(p.usage.last[key]) < time.Minute {
 			p.usage.mu.Unlock()

@@ -19,8 +19,14 @@ type local struct {
 	seq atomic.Uint64
 	mu  sync.RWMutex
 	// items by key; byMarker lists the keys depending on each marker.
-	items    map[string]*localItem
-	byMarker map[string]map[string]struct{}
+	items    map[localKey]*localItem
+	byMarker map[string]map[localKey]struct{}
+}
+
+// localKey identifies an entry: the kind of record and its ID.
+type localKey struct {
+	kind byte
+	id   string
 }
 
 type localItem struct {
@@ -30,11 +36,11 @@ type localItem struct {
 }
 
 func newLocal(ttl time.Duration, max int, now func() time.Time) *local {
-	return &local{now: now, ttl: ttl, max: max, items: map[string]*localItem{}, byMarker: map[string]map[string]struct{}{}}
+	return &local{now: now, ttl: ttl, max: max, items: map[localKey]*localItem{}, byMarker: map[string]map[localKey]struct{}{}}
 }
 
 // get returns the live value at key.
-func (l *local) get(key string) (any, bool) {
+func (l *local) get(key localKey) (any, bool) {
 	l.mu.RLock()
 	it, ok := l.items[key]
 	l.mu.RUnlock()
@@ -46,7 +52,7 @@ func (l *local) get(key string) (any, bool) {
 
 // put stores val at key for at most the cache's TTL and until expires,
 // unless an invalidation happened since the reader noted seq.
-func (l *local) put(seq uint64, key string, val any, markers []string, expires time.Time) {
+func (l *local) put(seq uint64, key localKey, val any, markers []string, expires time.Time) {
 	now := l.now()
 	if e := now.Add(l.ttl); expires.IsZero() || e.Before(expires) {
 		expires = e
@@ -68,7 +74,7 @@ func (l *local) put(seq uint64, key string, val any, markers []string, expires t
 	for _, m := range markers {
 		keys := l.byMarker[m]
 		if keys == nil {
-			keys = map[string]struct{}{}
+			keys = map[localKey]struct{}{}
 			l.byMarker[m] = keys
 		}
 		keys[key] = struct{}{}
@@ -92,7 +98,7 @@ func (l *local) evict(now time.Time) {
 }
 
 // remove drops one entry. The caller holds the lock.
-func (l *local) remove(key string, it *localItem) {
+func (l *local) remove(key localKey, it *localItem) {
 	delete(l.items, key)
 	for _, m := range it.markers {
 		if keys := l.byMarker[m]; keys != nil {
@@ -124,6 +130,6 @@ func (l *local) flush() {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.seq.Add(1)
-	l.items = map[string]*localItem{}
-	l.byMarker = map[string]map[string]struct{}{}
+	l.items = map[localKey]*localItem{}
+	l.byMarker = map[string]map[localKey]struct{}{}
 }

@@ -15,13 +15,15 @@ import (
 func clientKey(id string) string { return "c:" + id }
 func userKey(id string) string   { return "u:" + id }
 
-func jsonLookup[T any](s *Store, cache, key string, marker string, clone func(T) T, load func(ctx context.Context) (T, error)) lookup[T] {
-	return lookup[T]{
+func jsonLookup[T any](s *Store, cache string, kind byte, key, self func(string) string, clone func(T) T, load func(ctx context.Context, id string) (T, error)) *lookup[T] {
+	return &lookup[T]{
 		cache: cache,
+		kind:  kind,
 		key:   key,
+		self:  self,
 		ttl:   s.cfg.ObjectTTL,
 		load:  load,
-		decode: func(b []byte) (T, error) {
+		decode: func(_ string, b []byte) (T, error) {
 			var v T
 			err := json.Unmarshal(b, &v)
 			return v, err
@@ -30,11 +32,18 @@ func jsonLookup[T any](s *Store, cache, key string, marker string, clone func(T)
 			b, _ := json.Marshal(v)
 			return b
 		},
-		self:    marker,
 		markers: func(T) []string { return nil },
 		expiry:  func(T) time.Time { return time.Time{} },
 		clone:   clone,
 	}
+}
+
+func (s *Store) clientLookup() *lookup[storage.Client] {
+	return jsonLookup(s, "client", 'c', clientKey, markerClient, storage.Client.Clone, s.Store.GetClient)
+}
+
+func (s *Store) userLookup() *lookup[storage.User] {
+	return jsonLookup(s, "user", 'u', userKey, markerUser, storage.User.Clone, s.Store.GetUser)
 }
 
 // GetClient implements storage.Clients from the cache when it can. The
@@ -43,9 +52,7 @@ func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error
 	if s.inTx(ctx) || !clean(id) {
 		return s.Store.GetClient(ctx, id)
 	}
-	return get(ctx, s, jsonLookup(s, "client", clientKey(id), markerClient(id), storage.Client.Clone, func(ctx context.Context) (storage.Client, error) {
-		return s.Store.GetClient(ctx, id)
-	}))
+	return get(ctx, s, s.clients, id)
 }
 
 // UpdateClient implements storage.Clients: a rotated, revoked or expired
@@ -80,9 +87,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
 	if s.inTx(ctx) || !clean(id) {
 		return s.Store.GetUser(ctx, id)
 	}
-	return get(ctx, s, jsonLookup(s, "user", userKey(id), markerUser(id), storage.User.Clone, func(ctx context.Context) (storage.User, error) {
-		return s.Store.GetUser(ctx, id)
-	}))
+	return get(ctx, s, s.users, id)
 }
 
 // UpdateUser implements storage.Users.

@@ -92,6 +92,10 @@ type Store struct {
 	onKeys atomic.Pointer[func()]
 
 	codec *compressor
+	// tokens, clients and users are the read paths of each kind.
+	tokens  *lookup[storage.Token]
+	clients *lookup[storage.Client]
+	users   *lookup[storage.User]
 
 	local *local
 	// subscribed is true while the invalidation channel is listened to:
@@ -146,6 +150,7 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 	if s.codec, err = newCompressor(); err != nil {
 		return nil, err
 	}
+	s.tokens, s.clients, s.users = s.tokenLookup(), s.clientLookup(), s.userLookup()
 	if cfg.LocalTTL > 0 && cfg.LocalSize > 0 {
 		s.local = newLocal(cfg.LocalTTL, cfg.LocalSize, cfg.Now)
 	}
@@ -297,17 +302,19 @@ func (s *Store) result(cache, result string) {
 func (s *Store) useLocal() bool { return s.local != nil && s.subscribed.Load() }
 
 // lookup is the read path shared by tokens, clients and users: memory,
-// then Redis, then load (the store), filling what missed. decode turns a
-// Redis payload back into a value, encode a loaded one into a payload;
-// markers and expiry describe a loaded value.
+// then Redis, then load (the store), filling what missed. Each kind has
+// one lookup, made once: the hot path builds no closures. Values are
+// identified by id; key(id) is their Redis key, self(id) their own marker.
+// decode turns a Redis payload back into a value, encode a loaded one
+// into a payload; markers (the others) and expiry describe a value.
 type lookup[T any] struct {
-	cache string
-	key   string
-	// self is the entry's own marker; markers lists the others.
-	self    string
+	cache   string
+	kind    byte
+	key     func(id string) string
+	self    func(id string) string
 	ttl     time.Duration
-	load    func(ctx context.Context) (T, error)
-	decode  func(payload []byte) (T, error)
+	load    func(ctx context.Context, id string) (T, error)
+	decode  func(id string, payload []byte) (T, error)
 	encode  func(v T) []byte
 	markers func(v T) []string
 	expiry  func(v T) time.Time
@@ -316,10 +323,11 @@ type lookup[T any] struct {
 	clone func(v T) T
 }
 
-func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
+func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, error) {
 	useLocal := s.useLocal()
+	lk := localKey{kind: l.kind, id: id}
 	if useLocal {
-		if v, ok := s.local.get(l.key); ok {
+		if v, ok := s.local.get(lk); ok {
 			s.result(l.cache, "local")
 			return l.clone(v.(T)), nil
 		}
@@ -328,11 +336,13 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 	if useLocal {
 		seq = s.local.seq.Load()
 	}
+	self := l.self(id)
+	key := l.key(id)
 	g, ok := s.usable(ctx)
 	version := int64(-1)
 	if ok {
 		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return readScript.Run(ctx, s.rdb, []string{g.key(l.key), g.key("version")}, g.prefix+"m:", l.self).Slice()
+			return readScript.Run(ctx, s.rdb, []string{g.key(key), g.key("version")}, g.prefix+"m:", self).Slice()
 		})
 		switch reply, _ := res.([]any); {
 		case err != nil || len(reply) != 2:
@@ -340,11 +350,11 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 			s.logger.DebugContext(ctx, "redis read failed", "err", err)
 		case reply[0] == int64(1):
 			payload, _ := reply[1].(string)
-			v, err := l.decode([]byte(payload))
+			v, err := l.decode(id, []byte(payload))
 			if err == nil {
 				s.result(l.cache, "hit")
 				if useLocal {
-					s.local.put(seq, l.key, l.clone(v), append(l.markers(v), l.self), l.expiry(v))
+					s.local.put(seq, lk, l.clone(v), append(l.markers(v), self), l.expiry(v))
 				}
 				return v, nil
 			}
@@ -358,15 +368,15 @@ func get[T any](ctx context.Context, s *Store, l lookup[T]) (T, error) {
 			}
 		}
 	}
-	v, err := l.load(ctx)
+	v, err := l.load(ctx, id)
 	if err != nil {
 		return v, err
 	}
 	if version >= 0 {
-		s.fill(ctx, g, l.key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
+		s.fill(ctx, g, key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
 	}
 	if useLocal {
-		s.local.put(seq, l.key, l.clone(v), append(l.markers(v), l.self), l.expiry(v))
+		s.local.put(seq, lk, l.clone(v), append(l.markers(v), self), l.expiry(v))
 	}
 	return v, nil
 }

@@ -48,20 +48,28 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 	if kind != storage.KindAccessToken || s.inTx(ctx) || !clean(signature) {
 		return s.Store.GetToken(ctx, kind, signature)
 	}
-	return get(ctx, s, lookup[storage.Token]{
+	return get(ctx, s, s.tokens, signature)
+}
+
+// tokenLookup reads access tokens by signature.
+func (s *Store) tokenLookup() *lookup[storage.Token] {
+	return &lookup[storage.Token]{
 		cache: "token",
-		key:   tokenKey(signature),
-		self:  markerToken(signature),
+		kind:  't',
+		key:   tokenKey,
+		self:  markerToken,
 		ttl:   s.cfg.TokenTTL,
-		load: func(ctx context.Context) (storage.Token, error) {
-			return s.Store.GetToken(ctx, kind, signature)
+		load: func(ctx context.Context, signature string) (storage.Token, error) {
+			return s.Store.GetToken(ctx, storage.KindAccessToken, signature)
 		},
-		decode:  func(b []byte) (storage.Token, error) { return s.codec.decodeToken(kind, signature, b) },
+		decode: func(signature string, b []byte) (storage.Token, error) {
+			return s.codec.decodeToken(storage.KindAccessToken, signature, b)
+		},
 		encode:  s.codec.encodeToken,
 		markers: tokenMarkers,
 		expiry:  func(t storage.Token) time.Time { return t.ExpiresAt },
 		clone:   storage.Token.Clone,
-	})
+	}
 }
 
 // DeleteToken implements storage.Tokens.
