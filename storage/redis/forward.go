@@ -21,6 +21,3 @@ func (s *Store) TryLock(ctx context.Context, name string) (unlock func(), ok boo
 	}
 	return l.TryLock(ctx, name)
 }
-
-// Inner returns the wrapped store.
-func (s *Store) Inner() any { return s.Store }
