@@ -165,6 +165,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 	}
 	c, err := withCache(ctx, cfg, store, tel.cacheObserver(), logger)
 	if err != nil {
+		_ = tel.shutdown(ctx)
 		store.Close()
 		return nil, err
 	}
