@@ -61,52 +61,51 @@ const ErrorCode = "rate_limited"
 // A Pattern http.ServeMux does not accept panics, as in ServeMux.Handle.
 func (l *Limiter) Middleware(pages Pages, rules ...Rule) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
+		// The mux only matches a request to its rule: it never serves,
+		// so the request reaches next untouched (the provider's own mux
+		// and the metrics and tracing around it read r.Pattern).
 		mux := http.NewServeMux()
-		limited := false
+		byPattern := map[string]Rule{}
 		for _, rule := range rules {
 			if rule.PerClient.Off() && rule.PerIP.Off() {
 				continue
 			}
-			mux.Handle(rule.Pattern, l.limit(rule, pages, unrouted(next)))
-			limited = true
+			mux.Handle(rule.Pattern, http.NotFoundHandler())
+			byPattern[rule.Pattern] = rule
 		}
-		if !limited {
+		if len(byPattern) == 0 {
 			return next
 		}
-		mux.Handle("/", unrouted(next))
-		return mux
-	}
-}
-
-// unrouted hands the request on as if this middleware's mux had not
-// routed it: the provider's own mux, and the metrics and tracing wrappers
-// around it, read r.Pattern, which is the route it matches there.
-func unrouted(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Pattern = ""
-		next.ServeHTTP(w, r)
-	})
-}
-
-func (l *Limiter) limit(rule Rule, pages Pages, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		ctx := r.Context()
-		if !rule.PerIP.Off() {
-			if res := l.Allow(ctx, rule.Endpoint+":ip:"+ipKey(clientIP(r)), rule.PerIP); !res.Allowed {
-				l.refuse(w, r, rule, "ip", res.RetryAfter, pages)
-				return
-			}
-		}
-		if !rule.PerClient.Off() {
-			if id := clientID(r); id != "" {
-				if res := l.Allow(ctx, rule.Endpoint+":client:"+clientKey(id), rule.PerClient); !res.Allowed {
-					l.refuse(w, r, rule, "client", res.RetryAfter, pages)
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if _, pattern := mux.Handler(r); pattern != "" {
+				if rule, ok := byPattern[pattern]; ok && !l.allow(w, r, rule, pages) {
 					return
 				}
 			}
+			next.ServeHTTP(w, r)
+		})
+	}
+}
+
+// allow checks r against rule's budgets, the address's first, and answers
+// 429 and reports false when one is spent.
+func (l *Limiter) allow(w http.ResponseWriter, r *http.Request, rule Rule, pages Pages) bool {
+	ctx := r.Context()
+	if !rule.PerIP.Off() {
+		if res := l.Allow(ctx, rule.Endpoint+":ip:"+ipKey(clientIP(r)), rule.PerIP); !res.Allowed {
+			l.refuse(w, r, rule, "ip", res.RetryAfter, pages)
+			return false
 		}
-		next.ServeHTTP(w, r)
-	})
+	}
+	if !rule.PerClient.Off() {
+		if id := clientID(r); id != "" {
+			if res := l.Allow(ctx, rule.Endpoint+":client:"+clientKey(id), rule.PerClient); !res.Allowed {
+				l.refuse(w, r, rule, "client", res.RetryAfter, pages)
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // refuse answers 429 with Retry-After (RFC 9110 section 10.2.3, RFC 6585
