@@ -527,3 +527,19 @@ func TestFailureCounters(t *testing.T) {
 		}
 	})
 }
+
+func TestSecretUseWhileRedisIsDownKeepsTheEpoch(t *testing.T) {
+	inner, _ := fixture(t)
+	proxy := redistest.NewProxy(t)
+	n := newNode(t, inner, options{addr: proxy.Addr(), prefix: redistest.Prefix(t)})
+	proxy.Break()
+	if err := n.TouchClientSecret(t.Context(), "app", "s1", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if e, _ := inner.CacheEpoch(t.Context()); e != 0 {
+		t.Fatalf("recording a secret's use bumped the cache epoch to %d: it revokes nothing", e)
+	}
+	if c, err := n.GetClient(t.Context(), "app"); err != nil || c.Secrets[0].LastUsedAt.IsZero() {
+		t.Fatalf("client %+v, %v: want the recorded use, read from the database", c, err)
+	}
+}

@@ -64,12 +64,15 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 }
 
 // TouchClientSecret implements storage.Clients. Callers record a use at
-// most once a minute per secret, so the invalidation that shows the new
-// time everywhere is rare.
+// most once a minute per secret, so showing the new time everywhere is
+// rare. It revokes nothing: when Redis cannot be told, the cached client
+// shows the older time until it expires, and the epoch is left alone.
 func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error {
 	err := s.Store.TouchClientSecret(ctx, clientID, secretID, at)
 	if err == nil {
-		s.invalidateAfter(ctx, []string{markerClient(clientID)}, clientKey(clientID))
+		if serr := s.stamp(context.WithoutCancel(ctx), []string{markerClient(clientID)}, []string{clientKey(clientID)}); serr != nil {
+			s.logger.DebugContext(ctx, "show a secret's last use in redis", "err", serr)
+		}
 	}
 	return err
 }

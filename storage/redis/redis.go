@@ -409,9 +409,6 @@ func (s *Store) fill(ctx context.Context, g *generation, key string, version int
 // committed to the store. When Redis cannot be told, the cache epoch is
 // bumped instead, so that nothing cached before is read again.
 func (s *Store) invalidate(ctx context.Context, markers []string, keys ...string) {
-	if s.local != nil {
-		s.local.invalidate(markers)
-	}
 	ctx = context.WithoutCancel(ctx)
 	// The epoch comes from the store, not from this node's memory: a node
 	// that has not yet seen another's bump would stamp markers where no
@@ -419,28 +416,40 @@ func (s *Store) invalidate(ctx context.Context, markers []string, keys ...string
 	if err := s.refreshEpoch(ctx); err != nil {
 		s.logger.WarnContext(ctx, "read the cache epoch", "err", err)
 	}
-	g, ok := s.usable(ctx)
-	if ok {
-		redisKeys := make([]string, 0, len(keys)+1)
-		redisKeys = append(redisKeys, g.key("version"))
-		for _, k := range keys {
-			redisKeys = append(redisKeys, g.key(k))
-		}
-		args := make([]any, 0, 4+len(markers))
-		args = append(args, g.prefix+"m:", s.markerTTL.Milliseconds(), s.channel, "inv\t"+strings.Join(markers, "\t"))
-		for _, m := range markers {
-			args = append(args, m)
-		}
-		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return invalidateScript.Run(ctx, s.rdb, redisKeys, args...).Int64()
-		})
-		if err == nil {
-			g.see(res.(int64))
-			return
-		}
+	if err := s.stamp(ctx, markers, keys); err != nil {
 		s.logger.WarnContext(ctx, "a revocation could not reach redis: bumping the cache epoch", "err", err)
+		s.bumpEpoch(ctx)
 	}
-	s.bumpEpoch(ctx)
+}
+
+// stamp drops what this node holds of markers, then stamps them in Redis,
+// deletes the entries at keys and tells the other nodes, in one script.
+func (s *Store) stamp(ctx context.Context, markers, keys []string) error {
+	if s.local != nil {
+		s.local.invalidate(markers)
+	}
+	g, ok := s.usable(ctx)
+	if !ok {
+		return errors.New("redis: not in use (circuit open or epoch not bumped)")
+	}
+	redisKeys := make([]string, 0, len(keys)+1)
+	redisKeys = append(redisKeys, g.key("version"))
+	for _, k := range keys {
+		redisKeys = append(redisKeys, g.key(k))
+	}
+	args := make([]any, 0, 4+len(markers))
+	args = append(args, g.prefix+"m:", s.markerTTL.Milliseconds(), s.channel, "inv\t"+strings.Join(markers, "\t"))
+	for _, m := range markers {
+		args = append(args, m)
+	}
+	res, err := s.call(ctx, func(ctx context.Context) (any, error) {
+		return invalidateScript.Run(ctx, s.rdb, redisKeys, args...).Int64()
+	})
+	if err != nil {
+		return err
+	}
+	g.see(res.(int64))
+	return nil
 }
 
 // bumpEpoch moves every node to a new cache epoch. Until it succeeds this
