@@ -90,9 +90,19 @@ func TestUsageAndConfigErrors(t *testing.T) {
 // its base URL, what it printed and what it logged.
 func startServe(t *testing.T, vars map[string]string, args ...string) (string, *syncBuffer, *syncBuffer) {
 	t.Helper()
+	base, out, logs, stop := launchServe(t, vars, args...)
+	t.Cleanup(stop)
+	return base, out, logs
+}
+
+// launchServe is startServe for a test that stops serve itself: stop
+// cancels it and waits for it to exit, reporting an exit status other
+// than 0; calling it again does nothing.
+func launchServe(t *testing.T, vars map[string]string, args ...string) (base string, out, logs *syncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	addr := make(chan string, 1)
-	out, logs := &syncBuffer{}, &syncBuffer{}
+	out, logs = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
 		done <- run(ctx, append([]string{"serve"}, args...), env{
@@ -103,7 +113,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, *
 	}()
 	select {
 	case a := <-addr:
-		t.Cleanup(func() {
+		stop = sync.OnceFunc(func() {
 			cancel()
 			select {
 			case code := <-done:
@@ -114,7 +124,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, *
 				t.Error("serve did not shut down within 10s")
 			}
 		})
-		return "http://" + a, out, logs
+		return "http://" + a, out, logs, stop
 	case code := <-done:
 		cancel()
 		t.Fatalf("serve exited %d:\n%s", code, logs.String())
@@ -122,7 +132,7 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, *
 		cancel()
 		t.Fatalf("serve did not start:\n%s", logs.String())
 	}
-	return "", nil, nil
+	return "", nil, nil, nil
 }
 
 type syncBuffer struct {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	commonpb "go.opentelemetry.io/proto/otlp/common/v1"
@@ -256,36 +254,8 @@ clients:
 
 	// serve runs until stop, which waits for it to exit: spans are flushed
 	// on the way out.
-	ctx, cancel := context.WithCancel(t.Context())
-	ready, done := make(chan string, 1), make(chan int, 1)
-	logs := &syncBuffer{}
-	go func() {
-		done <- run(ctx, []string{"serve", "--config", path, "--listen", addr}, env{
-			stdin: strings.NewReader(""), stdout: io.Discard, stderr: logs,
-			lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
-			ready:  func(a string) { ready <- a },
-		})
-	}()
-	select {
-	case <-ready:
-	case code := <-done:
-		cancel()
-		t.Fatalf("serve exited %d:\n%s", code, logs.String())
-	case <-time.After(30 * time.Second):
-		cancel()
-		t.Fatalf("serve did not start:\n%s", logs.String())
-	}
-	stop := func() {
-		cancel()
-		select {
-		case code := <-done:
-			if code != 0 {
-				t.Fatalf("serve exited %d:\n%s", code, logs.String())
-			}
-		case <-time.After(20 * time.Second):
-			t.Fatal("serve did not shut down")
-		}
-	}
+	_, _, _, stop := launchServe(t, vars, "--config", path, "--listen", addr)
+	t.Cleanup(stop)
 
 	state, challenge := "state-"+random(t), oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
 	token := gatewayToken(t, issuer)
