@@ -1,6 +1,9 @@
 package storage
 
-import "slices"
+import (
+	"maps"
+	"slices"
+)
 
 // Clone methods copy a record so that it shares no slice with the
 // original: a store or a cache that keeps records in memory hands out
@@ -62,4 +65,19 @@ func (k SigningKey) Clone() SigningKey {
 	k.PrivateKey = slices.Clone(k.PrivateKey)
 	k.PublicKey = slices.Clone(k.PublicKey)
 	return k
+}
+
+// Clone returns a deep copy of r.
+func (r AuditRecord) Clone() AuditRecord {
+	r.Scopes = slices.Clone(r.Scopes)
+	r.Detail = maps.Clone(r.Detail)
+	r.Hash = slices.Clone(r.Hash)
+	return r
+}
+
+// Clone returns a deep copy of c.
+func (c AuditCheckpoint) Clone() AuditCheckpoint {
+	c.Link.Hash = slices.Clone(c.Link.Hash)
+	c.MAC = slices.Clone(c.MAC)
+	return c
 }

@@ -19,6 +19,7 @@ type Store interface {
 	Links
 	Counters
 	CacheEpochs
+	Audit
 	Purger
 	Transactor
 	// Ping reports whether the backend can serve requests (readiness).

@@ -37,6 +37,7 @@ type Store struct {
 	links    map[string]storage.OneTimeLink
 	counters map[string]storage.Counter
 	epoch    int64
+	audit    auditLog
 	locks    map[string]bool // names held through TryLock
 }
 

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"cache_epoch", epochTests()},
 		{"transactions", txTests()},
 		{"janitor", janitorTests()},
+		{"audit", auditTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
