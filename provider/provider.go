@@ -123,7 +123,7 @@ func withRequestContext(logger *slog.Logger, next http.Handler) http.Handler {
 		if err != nil {
 			ip = r.RemoteAddr
 		}
-		ctx := reqctx.With(r.Context(), id, ip)
+		ctx := reqctx.With(r.Context(), id, ip, r.UserAgent())
 		w.Header().Set("X-Request-Id", id)
 		defer func() {
 			if v := recover(); v != nil {

@@ -1,6 +1,7 @@
 // Package reqctx carries what the provider's middleware learns about a
-// request — its ID and the client's IP address — to the handlers and the
-// logger, through the request's context.
+// request — its ID, the client's IP address and user agent — to the
+// handlers, the logger and the authorization records, through the
+// request's context.
 package reqctx
 
 import "context"
@@ -10,11 +11,14 @@ type key int
 const (
 	requestIDKey key = iota
 	clientIPKey
+	userAgentKey
 )
 
-// With returns ctx carrying the request ID and client IP.
-func With(ctx context.Context, requestID, clientIP string) context.Context {
-	return context.WithValue(context.WithValue(ctx, requestIDKey, requestID), clientIPKey, clientIP)
+// With returns ctx carrying the request ID, client IP and user agent.
+func With(ctx context.Context, requestID, clientIP, userAgent string) context.Context {
+	ctx = context.WithValue(ctx, requestIDKey, requestID)
+	ctx = context.WithValue(ctx, clientIPKey, clientIP)
+	return context.WithValue(ctx, userAgentKey, userAgent)
 }
 
 // RequestID returns the request's ID, for logs and error pages.
@@ -27,4 +31,10 @@ func RequestID(ctx context.Context) string {
 func ClientIP(ctx context.Context) string {
 	ip, _ := ctx.Value(clientIPKey).(string)
 	return ip
+}
+
+// UserAgent returns the request's User-Agent header.
+func UserAgent(ctx context.Context) string {
+	ua, _ := ctx.Value(userAgentKey).(string)
+	return ua
 }

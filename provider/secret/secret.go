@@ -32,6 +32,7 @@ const (
 	PurposeTOTP          = "tokenim-auth totp secrets v1"
 	PurposeRecoveryCodes = "tokenim-auth recovery codes v1"
 	PurposeOneTimeLinks  = "tokenim-auth one-time links v1"
+	PurposeAudit         = "tokenim-auth audit chain v1"
 )
 
 // Keyring derives keys from the system secret.

@@ -1,0 +1,169 @@
+package audit
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Actions recorded. The set is closed: Actions lists them all, and the
+// console offers them as a filter.
+const (
+	SignIn            = "signin"              // success, or failure with the reason
+	SignOut           = "signout"             // a browser session ended by its user
+	SignOutEverywhere = "signout.all"         // every session of a user ended
+	Lockout           = "lockout"             // failures crossed the threshold: sign-in refused for a while
+	MFAEnrolled       = "mfa.enrolled"        // TOTP turned on
+	MFADisabled       = "mfa.disabled"        // TOTP turned off by its user
+	MFAReset          = "mfa.reset"           // TOTP removed by an admin
+	ConsentGranted    = "consent.granted"     // a user let an app have scopes
+	ConsentWithdrawn  = "consent.withdrawn"   // a grant withdrawn, its tokens revoked
+	TokenIssued       = "token.issued"        // an access token (grant type in Detail); never the token
+	TokenRevoked      = "token.revoked"       // RFC 7009 revocation
+	RefreshReuse      = "token.refresh_reuse" // a rotated refresh token presented again: its family revoked
+	AppCreated        = "app.created"
+	AppChanged        = "app.changed"
+	AppDeleted        = "app.deleted"
+	SecretCreated     = "secret.created"
+	SecretRotated     = "secret.rotated"
+	SecretRevoked     = "secret.revoked"
+	SecretExpired     = "secret.expired"
+	RoleChanged       = "user.role_changed" // Detail: from, to
+	UserCreated       = "user.created"
+	UserActivated     = "user.activated"
+	UserDisabled      = "user.disabled"
+	UserEnabled       = "user.enabled"
+	PasswordReset     = "user.password_reset"
+	AuditExported     = "audit.exported" // an admin exported records
+)
+
+// Actions returns every action, in a stable order.
+func Actions() []string {
+	return []string{
+		SignIn, SignOut, SignOutEverywhere, Lockout, MFAEnrolled, MFADisabled, MFAReset,
+		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
+		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
+		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, PasswordReset, AuditExported,
+	}
+}
+
+// Outcomes.
+const (
+	Success = "success"
+	Failure = "failure"
+)
+
+// Actor types.
+const (
+	ActorUser      = "user"      // a signed-in user (ActorID is the user's ID)
+	ActorClient    = "client"    // an app authenticated as itself (ActorID is its client ID)
+	ActorCLI       = "cli"       // an operator's tokenim-auth command
+	ActorSystem    = "system"    // the provider itself (the janitor)
+	ActorAnonymous = "anonymous" // a browser not signed in
+)
+
+// Event is what a caller knows of an event; the Recorder adds the time
+// and the request's IP, user agent and ID.
+type Event struct {
+	Action    string
+	Outcome   string // Success when empty
+	Reason    string
+	ActorType string // ActorAnonymous when empty
+	ActorID   string
+	Subject   string
+	ClientID  string
+	Scopes    []string
+	Detail    map[string]string
+}
+
+// ByUser returns e with a user as its actor.
+func (e Event) ByUser(id string) Event { e.ActorType, e.ActorID = ActorUser, id; return e }
+
+// ByClient returns e with an app as its actor.
+func (e Event) ByClient(id string) Event { e.ActorType, e.ActorID = ActorClient, id; return e }
+
+// Recorder appends records.
+type Recorder struct {
+	store  storage.Audit
+	now    func() time.Time
+	logger *slog.Logger
+	// appended, when set, is told after each append (the sealer's Kick).
+	appended func()
+}
+
+// RecorderConfig is what a Recorder is built from.
+type RecorderConfig struct {
+	Store  storage.Audit
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Appended, when set, is called after each record is appended: the
+	// Sealer's Kick.
+	Appended func()
+}
+
+// NewRecorder returns a recorder.
+func NewRecorder(c RecorderConfig) *Recorder {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Recorder{store: c.Store, now: c.Now, logger: c.Logger, appended: c.Appended}
+}
+
+// Record appends the record of e, in the transaction ctx carries if any:
+// an error then fails the change it records.
+func (r *Recorder) Record(ctx context.Context, e Event) error {
+	if r == nil {
+		return nil
+	}
+	rec := storage.AuditRecord{
+		Time:      r.now().UTC().Truncate(time.Microsecond),
+		Action:    e.Action,
+		Outcome:   cmp.Or(e.Outcome, Success),
+		Reason:    e.Reason,
+		ActorType: cmp.Or(e.ActorType, ActorAnonymous),
+		ActorID:   e.ActorID,
+		Subject:   e.Subject,
+		ClientID:  e.ClientID,
+		Scopes:    slices.Clone(e.Scopes),
+		ClientIP:  reqctx.ClientIP(ctx),
+		UserAgent: truncate(reqctx.UserAgent(ctx), 512),
+		RequestID: reqctx.RequestID(ctx),
+		Detail:    maps.Clone(e.Detail),
+	}
+	if _, err := r.store.AppendAudit(ctx, rec); err != nil {
+		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	}
+	if r.appended != nil {
+		r.appended()
+	}
+	return nil
+}
+
+// Try records e where no transaction depends on it (a refused sign-in):
+// a failure is logged as an error, not returned.
+func (r *Recorder) Try(ctx context.Context, e Event) {
+	if err := r.Record(ctx, e); err != nil {
+		r.logger.ErrorContext(ctx, "authorization record lost", "action", e.Action, "err", err)
+	}
+}
+
+// truncate cuts s to at most n bytes, on a rune boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
