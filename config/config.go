@@ -44,6 +44,8 @@ type Config struct {
 	APIKeys APIKeys `yaml:"api_keys"`
 	// Janitor configures the deletion of expired records.
 	Janitor Janitor `yaml:"janitor"`
+	// Audit configures the authorization records.
+	Audit Audit `yaml:"audit"`
 	// Metrics configures the Prometheus endpoint (config/metrics.go).
 	Metrics Metrics `yaml:"metrics"`
 	// Tracing configures OpenTelemetry tracing (config/metrics.go).
@@ -431,6 +433,7 @@ func Default() Config {
 		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
 		Janitor: defaultJanitor(),
+		Audit:   defaultAudit(),
 		Tracing: defaultTracing(),
 		Scopes:  defaultScopes(),
 		Roles:   defaultRoles(defaultScopes()),

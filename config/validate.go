@@ -48,6 +48,7 @@ func (c Config) Validate() error {
 	c.validateClients(&p)
 	c.validateUsers(&p)
 	c.validateJanitor(&p)
+	c.validateAudit(&p)
 	c.validateRateLimit(&p)
 	c.validateMetrics(&p)
 	return errors.Join(p...)

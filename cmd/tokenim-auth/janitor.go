@@ -40,6 +40,7 @@ func janitorCommand(ctx context.Context, args []string, e env) error {
 		for _, area := range storage.PurgeAreas() {
 			fmt.Fprintf(tw, "%s\t%d\n", area, res.Deleted[area])
 		}
+		fmt.Fprintf(tw, "audit_records\t%d\n", res.AuditPruned)
 		fmt.Fprintf(tw, "total\t%d\n", res.Total())
 		if ferr := tw.Flush(); ferr != nil && err == nil {
 			err = ferr
@@ -57,12 +58,17 @@ func newJanitor(cfg config.Config, store storage.Store, logger *slog.Logger) (*j
 	if !ok {
 		return nil, fmt.Errorf("janitor: the store (%T) has no TryLock to share a lock between nodes", store)
 	}
+	records, err := newAudit(cfg, store, logger)
+	if err != nil {
+		return nil, err
+	}
 	return janitor.New(janitor.Config{
 		Store:       store,
 		Locker:      locker,
 		Interval:    cfg.Janitor.Interval,
 		Batch:       cfg.Janitor.Batch,
 		ForgetAfter: cfg.Throttle.ForgetAfter(),
+		PruneAudit:  records.pruneAudit(cfg, store),
 		Logger:      logger,
 	})
 }

@@ -89,6 +89,7 @@ commands:
   keys      rotate the token signing key
   grants    list or revoke what users granted apps
   janitor   delete expired codes, tokens, sessions and flows now
+  audit     verify the authorization records' chain, or export records
 
 Run "tokenim-auth <command> -h" for a command's flags.
 `
@@ -107,6 +108,7 @@ func run(ctx context.Context, args []string, e env) int {
 		"keys":    keysCommand,
 		"grants":  grants,
 		"janitor": janitorCommand,
+		"audit":   auditCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

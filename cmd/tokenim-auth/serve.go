@@ -15,6 +15,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/account"
 	"github.com/tokenim/tokenim-auth/provider/admin"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/login"
@@ -85,7 +86,8 @@ func serve(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	defer stopJanitor() // before the store closes
+	defer stopJanitor()                                // before the store closes
+	defer startSealer(ctx, app.audit.sealer, logger)() // before the store closes
 	logger.InfoContext(ctx, "serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "store", storeKind(cfg))
 	if demo != nil {
 		demo.print(e.stdout, cfg)
@@ -145,6 +147,7 @@ type app struct {
 	handler   http.Handler
 	outbox    *mail.Outbox
 	telemetry *telemetry
+	audit     auditParts
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -193,6 +196,10 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	if c.cache != nil {
 		c.cache.OnKeysChanged(km.Invalidate)
+	}
+	records, err := newAudit(cfg, store, logger)
+	if err != nil {
+		return nil, err
 	}
 	hasher := secret.NewHasher(ring)
 	if err := bootstrap(ctx, cfg, store, hasher, time.Now().UTC().Truncate(time.Second), logger); err != nil {
@@ -260,7 +267,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		pages,
 	}
-	parts = append(parts, newAdminAPI(cfg, store, hasher, op, logger), portal.New(portal.Config{
+	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, logger))
+	parts = append(parts, portal.New(portal.Config{
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
@@ -277,7 +285,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		c.cache.Start(ctx)
 	}
 	h := provider.New(deps)
-	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel}, nil
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records}, nil
 }
 
 // accounts are the parts sign-in, registration and the account page share.
@@ -392,7 +400,7 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 
 // newAdminAPI builds the JSON admin API over the store, checking tokens
 // with the provider.
-func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, logger *slog.Logger) *admin.API {
+func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder, logger *slog.Logger) *admin.API {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
@@ -400,6 +408,6 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	return admin.New(admin.Config{
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
-		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Logger: logger,
+		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -42,6 +43,8 @@ type Config struct {
 	Now        func() time.Time
 	Logger     *slog.Logger
 	AdminScope string
+	// Audit records every change made through the API.
+	Audit *audit.Recorder
 }
 
 // Role is a user role and the scopes its users may grant.

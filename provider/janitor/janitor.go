@@ -50,6 +50,10 @@ type Config struct {
 	// forgets failures: a failure counter goes once its last failure is
 	// older than that (plus the grace).
 	ForgetAfter time.Duration
+	// PruneAudit, when set, deletes the authorization records past their
+	// retention and returns how many went; it runs in each round, under
+	// the round's lock.
+	PruneAudit func(ctx context.Context, now time.Time) (int, error)
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives a line per area purged and the failures of Run;
@@ -65,6 +69,7 @@ type Janitor struct {
 	batch       int
 	grace       time.Duration
 	forgetAfter time.Duration
+	pruneAudit  func(context.Context, time.Time) (int, error)
 	now         func() time.Time
 	logger      *slog.Logger
 }
@@ -83,7 +88,7 @@ func New(cfg Config) (*Janitor, error) {
 	}
 	j := &Janitor{
 		store: cfg.Store, locker: cfg.Locker, interval: cfg.Interval, batch: cfg.Batch,
-		grace: cfg.Grace, forgetAfter: cfg.ForgetAfter, now: cfg.Now, logger: cfg.Logger,
+		grace: cfg.Grace, forgetAfter: cfg.ForgetAfter, pruneAudit: cfg.PruneAudit, now: cfg.Now, logger: cfg.Logger,
 	}
 	if j.grace == 0 {
 		j.grace = DefaultGrace
@@ -103,11 +108,13 @@ type Result struct {
 	Ran bool
 	// Deleted counts the records deleted, by area.
 	Deleted map[storage.PurgeArea]int
+	// AuditPruned counts the authorization records pruned.
+	AuditPruned int
 }
 
 // Total is the number of records deleted in every area.
 func (r Result) Total() int {
-	n := 0
+	n := r.AuditPruned
 	for _, d := range r.Deleted {
 		n += d
 	}
@@ -156,7 +163,8 @@ func (j *Janitor) Once(ctx context.Context) (Result, error) {
 	}
 	defer unlock()
 
-	before := j.now().Add(-j.grace)
+	now := j.now()
+	before := now.Add(-j.grace)
 	res := Result{Ran: true, Deleted: make(map[storage.PurgeArea]int)}
 	var errs []error
 	for _, area := range storage.PurgeAreas() {
@@ -174,6 +182,16 @@ func (j *Janitor) Once(ctx context.Context) (Result, error) {
 			if ctx.Err() != nil {
 				break
 			}
+		}
+	}
+	if j.pruneAudit != nil && ctx.Err() == nil {
+		n, err := j.pruneAudit(ctx, now)
+		res.AuditPruned = n
+		if n > 0 {
+			j.logger.InfoContext(ctx, "pruned authorization records past retention", "deleted", n)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("janitor: prune authorization records: %w", err))
 		}
 	}
 	return res, errors.Join(errs...)

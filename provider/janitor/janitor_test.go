@@ -128,6 +128,26 @@ func TestOnce(t *testing.T) {
 		}
 	})
 
+	t.Run("prunes authorization records with the clock's time, in the round", func(t *testing.T) {
+		s := memory.New()
+		var seen []time.Time
+		j, err := janitor.New(janitor.Config{Store: s, Locker: s, Interval: time.Hour, Batch: 10, Now: clock,
+			PruneAudit: func(ctx context.Context, at time.Time) (int, error) {
+				if _, held, _ := s.TryLock(ctx, janitor.LockName); held {
+					t.Error("pruning ran outside the round's lock")
+				}
+				seen = append(seen, at)
+				return 3, nil
+			}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := j.Once(t.Context())
+		if err != nil || res.AuditPruned != 3 || res.Total() != 3 || len(seen) != 1 || !seen[0].Equal(now) {
+			t.Fatalf("round %+v, %v; pruned at %v", res, err, seen)
+		}
+	})
+
 	t.Run("does nothing while another holds the lock", func(t *testing.T) {
 		s := memory.New()
 		seed(t, s)
