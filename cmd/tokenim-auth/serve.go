@@ -242,6 +242,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Sessions:              sessions,
 		Pages:                 pages,
 		Observer:              tel.oauthObserver(),
+		Audit:                 records.recorder,
 		Logger:                logger,
 	})
 	if err != nil {
@@ -258,12 +259,12 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-			Passwords: password.NewPolicy(), Observer: tel.loginObserver(), Logger: logger,
+			Passwords: password.NewPolicy(), Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
 		}),
-		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Logger: logger}),
+		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
-			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Logger: logger,
+			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
 		}),
 		pages,
 	}
@@ -273,6 +274,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
 		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) },
+		Audit:           records.recorder,
 		Logger:          logger,
 	}))
 	if acc.outbox != nil {

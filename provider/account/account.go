@@ -8,8 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -25,9 +28,8 @@ type Store interface {
 	ListLoginSessions(ctx context.Context, userID string) ([]storage.LoginSession, error)
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
-	DeleteConsent(ctx context.Context, userID, clientID string) error
-	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
+	consent.WithdrawStore
 }
 
 // Sessions tells who is signed in, signs them in again, protects forms.
@@ -57,8 +59,11 @@ type Config struct {
 	Issuer string
 	// Developers are the roles shown the way to the developer portal.
 	Developers []string
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Audit records MFA changes, sign-outs everywhere and withdrawn
+	// grants.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the account page.
@@ -206,24 +211,9 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 	}
 	codes := mfa.NewRecoveryCodes(mfa.RecoveryCodeCount)
 	var pending string
-	_, err = h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
-		if u.TOTPEnabled || u.TOTPSecret == nil {
-			return u, errNoEnrolment
-		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
-		if err != nil {
-			return u, err
-		}
-		pending = sec
-		step, ok := mfa.Verify(sec, r.PostFormValue("code"), h.cfg.Now(), u.TOTPLastStep)
-		if !ok {
-			return u, errWrongCode
-		}
-		u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = true, step, nil
-		for _, c := range codes {
-			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
-		}
-		return u, nil
+	err = h.inTx(ctx, audit.Event{Action: audit.MFAEnrolled, Subject: s.User.ID, Detail: map[string]string{"method": "totp"}}.ByUser(s.User.ID), func(ctx context.Context) error {
+		_, err := h.enableTOTP(ctx, s.User.ID, r.PostFormValue("code"), codes, &pending)
+		return err
 	})
 	switch {
 	case errors.Is(err, errNoEnrolment):
@@ -251,6 +241,31 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 	h.render(w, r, http.StatusOK, p)
 }
 
+// enableTOTP turns TOTP on when code is right for the enrolment waiting,
+// with the hashes of codes as the recovery codes; pending receives the
+// secret, for showing the enrolment again after a wrong code.
+func (h *Handler) enableTOTP(ctx context.Context, userID, code string, codes []string, pending *string) (storage.User, error) {
+	return h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
+		if u.TOTPEnabled || u.TOTPSecret == nil {
+			return u, errNoEnrolment
+		}
+		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		if err != nil {
+			return u, err
+		}
+		*pending = sec
+		step, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep)
+		if !ok {
+			return u, errWrongCode
+		}
+		u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = true, step, nil
+		for _, c := range codes {
+			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
+		}
+		return u, nil
+	})
+}
+
 // disable turns TOTP off; it asks for the password and a current code
 // (or a recovery code), so a borrowed signed-in browser cannot do it.
 func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Signed) {
@@ -272,9 +287,31 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		return
 	}
 	code := r.PostFormValue("code")
-	_, err = h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
+	err = h.inTx(ctx, audit.Event{Action: audit.MFADisabled, Subject: s.User.ID, Detail: map[string]string{"method": "totp"}}.ByUser(s.User.ID), func(ctx context.Context) error {
+		_, err := h.disableTOTP(ctx, s.User.ID, code)
+		return err
+	})
+	if errors.Is(err, errWrongCode) {
+		h.countFailure(ctx, s.User.Email)
+		p.Error = "mfa.invalid"
+		h.render(w, r, http.StatusUnauthorized, p)
+		return
+	}
+	if err != nil && !errors.Is(err, errNotEnrolled) {
+		h.fail(w, r, "disable second factor", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "second factor disabled", "user_id", s.User.ID)
+	p.MFAEnabled, p.Notice = false, "mfa.disabled"
+	h.render(w, r, http.StatusOK, p)
+}
+
+// disableTOTP turns TOTP off when code is a current code or an unused
+// recovery code; errNotEnrolled when it was not on.
+func (h *Handler) disableTOTP(ctx context.Context, userID, code string) (storage.User, error) {
+	return h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
 		if !u.TOTPEnabled {
-			return u, nil
+			return u, errNotEnrolled
 		}
 		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
 		if err != nil {
@@ -286,26 +323,21 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
 		return u, nil
 	})
-	if errors.Is(err, errWrongCode) {
-		h.countFailure(ctx, s.User.Email)
-		p.Error = "mfa.invalid"
-		h.render(w, r, http.StatusUnauthorized, p)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, "disable second factor", err)
-		return
-	}
-	h.cfg.Logger.InfoContext(ctx, "second factor disabled", "user_id", s.User.ID)
-	p.MFAEnabled, p.Notice = false, "mfa.disabled"
-	h.render(w, r, http.StatusOK, p)
 }
 
 // signOutAll ends every session of the user, then signs this browser in
 // again with a fresh session: "sign out everywhere else".
 func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
-	n, err := h.cfg.Store.DeleteUserLoginSessions(ctx, s.User.ID)
+	var n int
+	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		var err error
+		if n, err = h.cfg.Store.DeleteUserLoginSessions(ctx, s.User.ID); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.SignOutEverywhere, Subject: s.User.ID, Reason: "by_user",
+			Detail: map[string]string{"sessions_ended": strconv.Itoa(n)}}.ByUser(s.User.ID))
+	})
 	if err != nil {
 		h.fail(w, r, "sign out everywhere", err)
 		return
@@ -331,13 +363,9 @@ func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.S
 func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
 	clientID := r.PostFormValue("client_id")
-	if err := h.cfg.Store.DeleteConsent(ctx, s.User.ID, clientID); err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, "withdraw consent", err)
-		return
-	}
-	n, err := h.cfg.Store.RevokeSubject(ctx, s.User.ID, clientID)
+	n, err := consent.Withdraw(ctx, h.cfg.Store, h.cfg.Audit, s.User.ID, clientID, audit.Event{Reason: "by_user"}.ByUser(s.User.ID))
 	if err != nil {
-		h.fail(w, r, "revoke the app's tokens", err)
+		h.fail(w, r, "withdraw an app's access", err)
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "app access revoked by the user", "user_id", s.User.ID, "client_id", clientID, "tokens", n)
@@ -352,8 +380,19 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Si
 
 var (
 	errNoEnrolment = errors.New("no enrolment to confirm")
+	errNotEnrolled = errors.New("two-step verification is off")
 	errWrongCode   = errors.New("wrong or reused code")
 )
+
+// inTx runs change in a transaction with the authorization record of e.
+func (h *Handler) inTx(ctx context.Context, e audit.Event, change func(ctx context.Context) error) error {
+	return storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		if err := change(ctx); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, e)
+	})
+}
 
 func (h *Handler) throttled(ctx context.Context, email string) bool {
 	wait, err := h.cfg.Throttle.Wait(ctx, throttle.EmailKey(email))

@@ -3,13 +3,16 @@ package consent
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -22,6 +25,7 @@ type Store interface {
 	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
 	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
 	SaveConsent(ctx context.Context, c storage.Consent) error
+	storage.Transactor
 }
 
 // Sessions tells who is signed in and protects forms.
@@ -48,8 +52,10 @@ type Config struct {
 	// RoleScopes maps each role to the scopes its users may grant; the
 	// page offers only those.
 	RoleScopes map[string][]string
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Audit records each decision.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the consent page.
@@ -182,19 +188,28 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
-	if decision == "allow" && r.PostFormValue("remember") == "1" {
-		if err := h.remember(ctx, req, now); err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "consent: save", "err", err)
-			h.render(w, r, http.StatusInternalServerError, req, "consent.failed")
-			return
-		}
+	remember := decision == "allow" && r.PostFormValue("remember") == "1"
+	e := audit.Event{Action: audit.ConsentGranted, Subject: req.user.ID, ClientID: req.client.ID, Scopes: req.scopes,
+		Detail: map[string]string{"remembered": strconv.FormatBool(remember)}}.ByUser(req.user.ID)
+	if decision == "deny" {
+		e.Outcome, e.Reason = audit.Failure, "denied_by_user"
 	}
-	_, err := h.cfg.Store.UpdateFlow(ctx, req.flow.ID, func(f storage.Flow) (storage.Flow, error) {
-		f.UserID, f.Decision, f.GrantedScopes = req.user.ID, decision, nil
-		if decision == "allow" {
-			f.GrantedScopes = req.scopes
+	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		if remember {
+			if err := h.remember(ctx, req, now); err != nil {
+				return fmt.Errorf("remember: %w", err)
+			}
 		}
-		return f, nil
+		if _, err := h.cfg.Store.UpdateFlow(ctx, req.flow.ID, func(f storage.Flow) (storage.Flow, error) {
+			f.UserID, f.Decision, f.GrantedScopes = req.user.ID, decision, nil
+			if decision == "allow" {
+				f.GrantedScopes = req.scopes
+			}
+			return f, nil
+		}); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, e)
 	})
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "consent: record decision", "err", err)

@@ -7,9 +7,11 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -31,6 +33,7 @@ type Store interface {
 	storage.Links
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	storage.Transactor
 }
 
 // Sessions signs browsers in and out.
@@ -98,8 +101,11 @@ type Config struct {
 	// Observer is told of refused sign-ins (metrics); nil reports
 	// nothing.
 	Observer Observer
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Audit records sign-ins, refusals, lockouts, sign-outs, accounts
+	// created and activated, and password resets.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the sign-in, second-factor, registration, password-reset
@@ -265,7 +271,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if wait > 0 {
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
-		h.cfg.Observer.SignInFailed(ReasonThrottled)
+		h.refused(ctx, ReasonThrottled, "", p.Email)
 		p.Error, p.ErrorArg = "login.throttled", formatWait(wait)
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
@@ -275,8 +281,8 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		// The same work as for a real account: the answer's timing does
 		// not tell whether the email is registered.
 		password.VerifyNothing(pw)
-		h.failed(ctx, key, reqctx.ClientIP(ctx))
-		h.cfg.Observer.SignInFailed(ReasonUnknownAccount)
+		h.failed(ctx, key, reqctx.ClientIP(ctx), "", p.Email)
+		h.refused(ctx, ReasonUnknownAccount, "", p.Email)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -290,9 +296,9 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: verify password", "user_id", user.ID, "err", err)
 		}
-		h.failed(ctx, key, reqctx.ClientIP(ctx))
+		h.failed(ctx, key, reqctx.ClientIP(ctx), user.ID, p.Email)
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", user.ID, "reason", "password")
-		h.cfg.Observer.SignInFailed(ReasonWrongPassword)
+		h.refused(ctx, ReasonWrongPassword, user.ID, p.Email)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -300,13 +306,13 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	switch user.Status {
 	case storage.UserActive:
 	case storage.UserPending:
-		h.cfg.Observer.SignInFailed(ReasonAccountPending)
+		h.refused(ctx, ReasonAccountPending, user.ID, p.Email)
 		p.Error, p.Resend = "login.pending", h.cfg.Mail != nil
 		h.render(w, r, http.StatusForbidden, p)
 		return
 	default:
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "user_id", user.ID, "reason", "disabled")
-		h.cfg.Observer.SignInFailed(ReasonAccountDisabled)
+		h.refused(ctx, ReasonAccountDisabled, user.ID, p.Email)
 		p.Error = "login.disabled"
 		h.render(w, r, http.StatusForbidden, p)
 		return
@@ -360,6 +366,8 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user stor
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "signed in", "user_id", user.ID, "amr", strings.Join(amr, " "))
+	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.SignIn, Subject: user.ID, ClientID: h.flowClient(ctx, flowID),
+		Detail: map[string]string{"amr": strings.Join(amr, " "), "acr": acr}}.ByUser(user.ID))
 	if flowID == "" {
 		if next = safeNext(next); next == "" {
 			next = "/account"
@@ -390,16 +398,45 @@ func (h *Handler) waitFor(ctx context.Context, key, ip string) (time.Duration, e
 }
 
 // failed counts a failed attempt against the account key and the IP. A
-// counting error is logged, not shown: the attempt failed anyway.
-func (h *Handler) failed(ctx context.Context, key, ip string) {
+// counting error is logged, not shown: the attempt failed anyway. The
+// failure that makes the account wait is recorded as a lockout (of the
+// user with userID, or of an email no account has).
+func (h *Handler) failed(ctx context.Context, key, ip, userID, email string) {
 	if err := h.cfg.Accounts.Fail(ctx, key); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
+	} else if wait, err := h.cfg.Accounts.Wait(ctx, key); err == nil && wait > 0 {
+		h.cfg.Audit.Try(ctx, audit.Event{Action: audit.Lockout, Outcome: audit.Failure, Reason: "too_many_failures", Subject: userID,
+			Detail: map[string]string{"email": email, "wait_seconds": strconv.Itoa(int(wait.Round(time.Second).Seconds()))}})
 	}
 	if ip != "" {
 		if err := h.cfg.IPs.Fail(ctx, throttle.IPKey(ip)); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
 		}
 	}
+}
+
+// refused tells the observer and the authorization records of a refused
+// sign-in: of the user with userID, or of an email no account has.
+func (h *Handler) refused(ctx context.Context, reason, userID, email string) {
+	h.cfg.Observer.SignInFailed(reason)
+	e := audit.Event{Action: audit.SignIn, Outcome: audit.Failure, Reason: reason, Subject: userID}
+	if email != "" {
+		e.Detail = map[string]string{"email": email}
+	}
+	h.cfg.Audit.Try(ctx, e)
+}
+
+// flowClient returns the app of the authorization flow flowID, or "" when
+// there is none (a sign-in to the account page).
+func (h *Handler) flowClient(ctx context.Context, flowID string) string {
+	if flowID == "" {
+		return ""
+	}
+	f, err := h.cfg.Store.GetFlow(ctx, flowID)
+	if err != nil {
+		return ""
+	}
+	return f.ClientID
 }
 
 // succeeded forgets the account's failures. The IP's are left to decay:

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -127,6 +128,7 @@ func (h *Handler) submitLogout(w http.ResponseWriter, r *http.Request) {
 	}
 	if signed, ok, _ := h.cfg.Sessions.Current(r.Context(), r); ok {
 		h.cfg.Logger.InfoContext(r.Context(), "signed out", "user_id", signed.User.ID, "client_id", lr.clientID)
+		h.cfg.Audit.Try(r.Context(), audit.Event{Action: audit.SignOut, Subject: signed.User.ID, ClientID: lr.clientID}.ByUser(signed.User.ID))
 	}
 	if err := h.cfg.Sessions.End(r.Context(), w, r); err != nil {
 		h.cfg.Logger.ErrorContext(r.Context(), "logout: end session", "err", err)

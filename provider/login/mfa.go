@@ -51,7 +51,7 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	} else if wait > 0 {
-		h.cfg.Observer.SignInFailed(ReasonThrottled)
+		h.refused(ctx, ReasonThrottled, pending.User.ID, "")
 		page.Error, page.ErrorArg = "login.throttled", formatWait(wait)
 		h.renderMFA(w, r, http.StatusTooManyRequests, page)
 		return
@@ -62,14 +62,14 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		err = h.useTOTP(ctx, pending.User.ID, r.PostFormValue("code"))
 	}
 	if errors.Is(err, errWrongCode) {
-		h.failed(ctx, key, reqctx.ClientIP(ctx))
+		h.failed(ctx, key, reqctx.ClientIP(ctx), pending.User.ID, pending.User.Email)
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", pending.User.ID, "reason", "second_factor")
 		page.Error = "mfa.invalid"
 		reason := ReasonWrongTOTP
 		if recovery {
 			page.Error, reason = "mfa.recovery_invalid", ReasonWrongRecoveryCode
 		}
-		h.cfg.Observer.SignInFailed(reason)
+		h.refused(ctx, reason, pending.User.ID, "")
 		h.renderMFA(w, r, http.StatusUnauthorized, page)
 		return
 	}

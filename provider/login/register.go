@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
@@ -95,7 +96,14 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
 	u := storage.User{ID: uuid.NewString(), Email: p.Email, Name: truncateRunes(p.Name, 100), PasswordHash: hash, Status: storage.UserPending, CreatedAt: now, UpdatedAt: now}
-	if err := h.cfg.Store.CreateUser(ctx, u); errors.Is(err, storage.ErrAlreadyExists) {
+	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		if err := h.cfg.Store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UserCreated, Subject: u.ID, Reason: "registered",
+			Detail: map[string]string{"email": u.Email}}.ByUser(u.ID))
+	})
+	if errors.Is(err, storage.ErrAlreadyExists) {
 		p.Error = "register.email_taken"
 		h.renderRegister(w, r, http.StatusConflict, p)
 		return
@@ -161,19 +169,27 @@ func (h *Handler) linkHash(token string) string { return hex.EncodeToString(h.cf
 func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkActivate, h.linkHash(q.Get("token")), h.cfg.Now())
-	if errors.Is(err, storage.ErrNotFound) {
-		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "activate.expired", LinkText: "login.submit", LinkURL: "/login"})
-		return
-	}
-	if err == nil {
-		_, err = h.cfg.Store.UpdateUser(ctx, l.UserID, func(u storage.User) (storage.User, error) {
+	var l storage.OneTimeLink
+	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		var err error
+		if l, err = h.cfg.Store.ConsumeLink(ctx, storage.LinkActivate, h.linkHash(q.Get("token")), h.cfg.Now()); err != nil {
+			return err
+		}
+		activated := false
+		if _, err := h.cfg.Store.UpdateUser(ctx, l.UserID, func(u storage.User) (storage.User, error) {
 			if u.Status == storage.UserPending {
-				u.Status = storage.UserActive
+				u.Status, activated = storage.UserActive, true
 			}
 			u.EmailVerified, u.UpdatedAt = true, h.cfg.Now().UTC().Truncate(time.Second)
 			return u, nil
-		})
+		}); err != nil || !activated {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UserActivated, Subject: l.UserID, Reason: "email_link"}.ByUser(l.UserID))
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "activate.expired", LinkText: "login.submit", LinkURL: "/login"})
+		return
 	}
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "activate", "err", err)

@@ -1,11 +1,14 @@
 package login
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -89,13 +92,12 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
-	l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkPasswordReset, h.linkHash(p.Token), h.cfg.Now())
-	if errors.Is(err, storage.ErrNotFound) {
-		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"})
-		return
-	}
 	var u storage.User
-	if err == nil {
+	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkPasswordReset, h.linkHash(p.Token), h.cfg.Now())
+		if err != nil {
+			return err
+		}
 		u, err = h.cfg.Store.UpdateUser(ctx, l.UserID, func(u storage.User) (storage.User, error) {
 			u.PasswordHash, u.UpdatedAt = hash, h.cfg.Now().UTC().Truncate(time.Second)
 			// The link proves the user reads this mailbox.
@@ -105,12 +107,23 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 			}
 			return u, nil
 		})
-	}
-	if err == nil {
-		_, err = h.cfg.Store.DeleteUserLoginSessions(ctx, u.ID)
-	}
-	if err == nil {
-		_, err = h.cfg.Store.RevokeSubject(ctx, u.ID, "")
+		if err != nil {
+			return err
+		}
+		sessions, err := h.cfg.Store.DeleteUserLoginSessions(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		tokens, err := h.cfg.Store.RevokeSubject(ctx, u.ID, "")
+		if err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.PasswordReset, Subject: u.ID, Reason: "email_link",
+			Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}}.ByUser(u.ID))
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"})
+		return
 	}
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "reset password", "err", err)

@@ -1,12 +1,14 @@
 package oauth
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/ory/fosite"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -141,7 +143,22 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", "The token parameter is missing.")
 		return
 	}
-	if err := p.fosite.NewRevocationRequest(ctx, r); err != nil {
+	// fosite's revocation handler finds the token's request through the
+	// store; the probe keeps it, for the authorization record written in
+	// the same transaction as the revocation.
+	probe := &revocationProbe{}
+	err := storage.InTx(withProbe(ctx, probe), p.cfg.Store, func(ctx context.Context) error {
+		if err := p.fosite.NewRevocationRequest(ctx, r); err != nil {
+			return err
+		}
+		if probe.found == nil {
+			return nil // unknown or already revoked: nothing changed
+		}
+		e := requestEvent(audit.TokenRevoked, probe.found)
+		e.Reason, e.Detail["token_type"] = "rfc7009", probe.kind
+		return p.cfg.Audit.Record(ctx, e)
+	})
+	if err != nil {
 		err = p.expiredSecret(r, clientAuthError(r, err))
 		p.logServerError(ctx, "revoke", err)
 		writeFositeError(w, err)
@@ -149,4 +166,25 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(http.StatusOK)
+}
+
+// revocationProbe receives, during a revocation, the request of the token
+// being revoked, as the store finds it.
+type revocationProbe struct {
+	found fosite.Requester
+	kind  string
+}
+
+type probeKey struct{}
+
+func withProbe(ctx context.Context, p *revocationProbe) context.Context {
+	return context.WithValue(ctx, probeKey{}, p)
+}
+
+// probed hands a found, active token's request to the revocation probe
+// ctx carries, if any: the first one found is the one revoked.
+func probed(ctx context.Context, kind storage.TokenKind, req fosite.Requester, active bool) {
+	if p, ok := ctx.Value(probeKey{}).(*revocationProbe); ok && p.found == nil && active {
+		p.found, p.kind = req, string(kind)
+	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/token/jwt"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -63,8 +64,10 @@ type Config struct {
 	// Observer is told of issued tokens and introspections (metrics);
 	// nil reports nothing.
 	Observer Observer
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// Audit records tokens issued and revoked and refresh tokens reused.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Provider serves the OAuth 2.1 and OpenID Connect endpoints.
@@ -114,7 +117,7 @@ func New(cfg Config) (*Provider, error) {
 		SendDebugMessagesToClients: false,
 	}
 	strategy := newTokenStrategy(fc)
-	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000)}
+	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit}
 	keyGetter := func(ctx context.Context) (any, error) {
 		k, err := cfg.Keys.Current(ctx)
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -14,6 +15,7 @@ import (
 	"github.com/ory/fosite/handler/pkce"
 	fositestorage "github.com/ory/fosite/storage"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -30,6 +32,8 @@ type fositeStore struct {
 	codeSignature func(ctx context.Context, code string) string
 	// decoded keeps access-token requests decoded; nil keeps none.
 	decoded *decoded
+	// audit records tokens issued and refresh tokens reused.
+	audit *audit.Recorder
 }
 
 var (
@@ -140,6 +144,7 @@ func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature
 	if req.Form == nil {
 		req.Form = url.Values{}
 	}
+	probed(ctx, kind, req, tok.Active)
 	return req, tok.Active, nil
 }
 
@@ -236,9 +241,50 @@ func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, signat
 	return fositeError(s.store.DeactivateToken(ctx, storage.KindAuthorizeCode, signature))
 }
 
-// CreateAccessTokenSession implements oauth2.AccessTokenStorage.
+// CreateAccessTokenSession implements oauth2.AccessTokenStorage. The
+// token's authorization record (never the token) goes in the same
+// transaction: fosite's own for a code or a refresh token, one of ours
+// for client credentials.
 func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
-	return s.create(ctx, storage.KindAccessToken, signature, "", r)
+	return s.atomically(ctx, func(ctx context.Context) error {
+		if err := s.create(ctx, storage.KindAccessToken, signature, "", r); err != nil {
+			return err
+		}
+		e := requestEvent(audit.TokenIssued, r)
+		if ar, ok := r.(fosite.AccessRequester); ok {
+			e.Detail["grant_type"] = strings.Join(ar.GetGrantTypes(), " ")
+		}
+		return s.audit.Record(ctx, e)
+	})
+}
+
+// requestEvent is the authorization record of action on the tokens of r,
+// by r's client.
+func requestEvent(action string, r fosite.Requester) audit.Event {
+	e := audit.Event{Action: action, ClientID: r.GetClient().GetID(), Scopes: r.GetGrantedScopes(),
+		Detail: map[string]string{"token_family": r.GetID()}}
+	if session := r.GetSession(); session != nil {
+		e.Subject = session.GetSubject()
+	}
+	return e.ByClient(e.ClientID)
+}
+
+// atomically runs fn in the transaction ctx carries, or in one of its own.
+func (s *fositeStore) atomically(ctx context.Context, fn func(ctx context.Context) error) error {
+	txCtx, err := s.store.BeginTx(ctx)
+	if errors.Is(err, storage.ErrNestedTx) {
+		return fn(ctx)
+	}
+	if err != nil {
+		return err
+	}
+	if err := fn(txCtx); err != nil {
+		if rbErr := s.store.Rollback(txCtx); rbErr != nil {
+			return errors.Join(err, rbErr)
+		}
+		return err
+	}
+	return s.store.Commit(txCtx)
 }
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage; a revoked
@@ -279,9 +325,22 @@ func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, signature stri
 	return req, nil
 }
 
-// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage.
+// DeleteRefreshTokenSession implements oauth2.RefreshTokenStorage. fosite
+// calls it only when a rotated refresh token is presented again, before
+// revoking its family (flow_refresh.go, handleRefreshTokenReuse), in its
+// transaction: the reuse is recorded there.
 func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature string) error {
-	return fositeError(s.store.DeleteToken(ctx, storage.KindRefreshToken, signature))
+	tok, err := s.store.GetToken(ctx, storage.KindRefreshToken, signature)
+	if err != nil {
+		return fositeError(err)
+	}
+	if err := s.store.DeleteToken(ctx, storage.KindRefreshToken, signature); err != nil {
+		return fositeError(err)
+	}
+	e := audit.Event{Action: audit.RefreshReuse, Outcome: audit.Failure, Reason: "rotated_refresh_token_presented",
+		Subject: tok.Subject, ClientID: tok.ClientID, Scopes: tok.Scopes,
+		Detail: map[string]string{"token_family": tok.RequestID}}.ByClient(tok.ClientID)
+	return s.audit.Record(ctx, e)
 }
 
 // RotateRefreshToken implements oauth2.RefreshTokenStorage.

@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -32,9 +34,15 @@ type Pages interface {
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
 
+// Store is what the portal reads and changes.
+type Store interface {
+	storage.Clients
+	storage.Transactor
+}
+
 // Config holds the portal's dependencies.
 type Config struct {
-	Store    storage.Clients
+	Store    Store
 	Sessions Sessions
 	Pages    Pages
 	Hasher   secret.Hasher
@@ -48,8 +56,10 @@ type Config struct {
 	Roles []string
 	// RedirectProblem says what is wrong with a redirect URI, or "".
 	RedirectProblem func(raw string, native bool) string
-	Now             func() time.Time
-	Logger          *slog.Logger
+	// Audit records each change to an app and its secrets.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Handler serves the portal.
@@ -241,20 +251,31 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		// do waits for an administrator's approval.
 		c.Scopes, c.RequestedScopes = nil, f.Scopes
 	}
-	if err := h.cfg.Store.CreateClient(ctx, c); err != nil {
+	shown := web.SecretShownPage{ClientID: c.ID, AppName: c.Name, Created: true}
+	err := h.inTx(ctx, func(ctx context.Context) error {
+		if err := h.cfg.Store.CreateClient(ctx, c); err != nil {
+			return err
+		}
+		created := audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
+			Detail: map[string]string{"kind": f.Kind, "name": c.Name, "requested_scopes": strings.Join(c.RequestedScopes, " ")}}
+		if err := h.cfg.Audit.Record(ctx, created.ByUser(s.User.ID)); err != nil {
+			return err
+		}
+		if c.Type == storage.ClientPublic {
+			return nil
+		}
+		plain, rec, err := apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now())
+		if err != nil {
+			return fmt.Errorf("create the app's secret: %w", err)
+		}
+		shown.Secret, shown.ExpiresAt = plain, rec.ExpiresAt
+		return h.cfg.Audit.Record(ctx, secretEvent(audit.SecretCreated, c.ID, rec).ByUser(s.User.ID))
+	})
+	if err != nil {
 		h.fail(w, r, "create app", err)
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "app registered", "client_id", c.ID, "user_id", s.User.ID, "kind", f.Kind)
-	shown := web.SecretShownPage{ClientID: c.ID, AppName: c.Name, Created: true}
-	if c.Type != storage.ClientPublic {
-		plain, rec, err := apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now())
-		if err != nil {
-			h.fail(w, r, "create the app's secret", err)
-			return
-		}
-		shown.Secret, shown.ExpiresAt = plain, rec.ExpiresAt
-	}
 	h.renderShown(w, r, http.StatusCreated, shown)
 }
 
@@ -295,27 +316,17 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 		h.renderForm(w, r, http.StatusBadRequest, p)
 		return
 	}
-	c, err := h.cfg.Store.UpdateClient(r.Context(), c.ID, func(c storage.Client) (storage.Client, error) {
-		var scopes, requested []string
-		service := kindOf(c) == kindService
-		for _, s := range f.Scopes {
-			if service && !slices.Contains(c.Scopes, s) {
-				// A service's new scope waits for approval.
-				requested = append(requested, s)
-				continue
-			}
-			scopes = append(scopes, s)
+	var before storage.Client
+	err := h.inTx(r.Context(), func(ctx context.Context) error {
+		var err error
+		c, err = h.cfg.Store.UpdateClient(ctx, c.ID, func(c storage.Client) (storage.Client, error) {
+			before = c
+			return h.edit(c, f, redirects), nil
+		})
+		if err != nil {
+			return err
 		}
-		// Scopes the portal does not offer (admin, given by an
-		// administrator) have no checkbox: keep them.
-		for _, s := range c.Scopes {
-			if !slices.Contains(h.cfg.Scopes, s) {
-				scopes = append(scopes, s)
-			}
-		}
-		c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, redirects, scopes, requested
-		c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
-		return c, nil
+		return h.cfg.Audit.Record(ctx, appChanged(before, c).ByUser(s.User.ID))
 	})
 	if err != nil {
 		h.fail(w, r, "save app", err)
@@ -325,6 +336,30 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 	h.renderForm(w, r, http.StatusOK, h.editPage(c, "portal.saved"))
 }
 
+// edit applies the form to the app c.
+func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) storage.Client {
+	var scopes, requested []string
+	service := kindOf(c) == kindService
+	for _, s := range f.Scopes {
+		if service && !slices.Contains(c.Scopes, s) {
+			// A service's new scope waits for approval.
+			requested = append(requested, s)
+			continue
+		}
+		scopes = append(scopes, s)
+	}
+	// Scopes the portal does not offer (admin, given by an
+	// administrator) have no checkbox: keep them.
+	for _, s := range c.Scopes {
+		if !slices.Contains(h.cfg.Scopes, s) {
+			scopes = append(scopes, s)
+		}
+	}
+	c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, redirects, scopes, requested
+	c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
+	return c
+}
+
 // rotate creates a new secret, shown once; the current one keeps working
 // for the grace period.
 func (h *Handler) rotate(w http.ResponseWriter, r *http.Request, s session.Signed) {
@@ -332,7 +367,15 @@ func (h *Handler) rotate(w http.ResponseWriter, r *http.Request, s session.Signe
 	if !ok {
 		return
 	}
-	plain, rec, err := apikey.Rotate(r.Context(), h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now())
+	var plain string
+	var rec storage.ClientSecret
+	err := h.inTx(r.Context(), func(ctx context.Context) error {
+		var err error
+		if plain, rec, err = apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now()); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, secretEvent(audit.SecretRotated, c.ID, rec).ByUser(s.User.ID))
+	})
 	switch {
 	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
 		p := h.editPage(c, "")
@@ -356,7 +399,14 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, s session.Signe
 	if !ok {
 		return
 	}
-	err := apikey.Revoke(r.Context(), h.cfg.Store, c.ID, r.PathValue("sid"), h.cfg.Now())
+	sid := r.PathValue("sid")
+	err := h.inTx(r.Context(), func(ctx context.Context) error {
+		if err := apikey.Revoke(ctx, h.cfg.Store, c.ID, sid, h.cfg.Now()); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.SecretRevoked, ClientID: c.ID, Reason: "by_owner",
+			Detail: map[string]string{"secret_id": sid}}.ByUser(s.User.ID))
+	})
 	if errors.Is(err, apikey.ErrLastSecret) || errors.Is(err, storage.ErrNotFound) {
 		p := h.editPage(c, "")
 		p.Error = "portal.last_secret"
@@ -397,7 +447,14 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, s session.Signe
 		h.confirmDelete(w, r, s)
 		return
 	}
-	if err := h.cfg.Store.DeleteClient(r.Context(), c.ID); err != nil && !errors.Is(err, storage.ErrNotFound) {
+	err := h.inTx(r.Context(), func(ctx context.Context) error {
+		if err := h.cfg.Store.DeleteClient(ctx, c.ID); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.AppDeleted, ClientID: c.ID, Scopes: c.Scopes,
+			Detail: map[string]string{"name": c.Name}}.ByUser(s.User.ID))
+	})
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
 		h.fail(w, r, "delete app", err)
 		return
 	}
@@ -424,4 +481,38 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err 
 	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
+}
+
+// inTx runs change, which records what it does, in a transaction.
+func (h *Handler) inTx(ctx context.Context, change func(ctx context.Context) error) error {
+	return storage.InTx(ctx, h.cfg.Store, change)
+}
+
+// secretEvent is the record of a secret created or rotated: its ID,
+// prefix and expiry, never the secret.
+func secretEvent(action, clientID string, s storage.ClientSecret) audit.Event {
+	d := map[string]string{"secret_id": s.ID, "prefix": s.Prefix}
+	if !s.ExpiresAt.IsZero() {
+		d["expires_at"] = s.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return audit.Event{Action: action, ClientID: clientID, Detail: d}
+}
+
+// appChanged is the record of an app changed from before to after: the
+// scopes it now has, and what changed.
+func appChanged(before, after storage.Client) audit.Event {
+	d := map[string]string{}
+	if before.Name != after.Name {
+		d["name"] = after.Name
+	}
+	if !slices.Equal(before.RedirectURIs, after.RedirectURIs) {
+		d["redirect_uris"] = strings.Join(after.RedirectURIs, " ")
+	}
+	if !slices.Equal(before.Scopes, after.Scopes) {
+		d["scopes_before"] = strings.Join(before.Scopes, " ")
+	}
+	if !slices.Equal(before.RequestedScopes, after.RequestedScopes) {
+		d["requested_scopes"] = strings.Join(after.RequestedScopes, " ")
+	}
+	return audit.Event{Action: audit.AppChanged, ClientID: after.ID, Scopes: after.Scopes, Detail: d}
 }
