@@ -11,7 +11,9 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/janitor"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -35,16 +37,29 @@ func newAudit(cfg config.Config, store storage.Audit, logger *slog.Logger) (audi
 	return p, nil
 }
 
-// pruneAudit is the janitor's step for the records past audit.retention;
-// nil when every record is kept.
-func (p auditParts) pruneAudit(cfg config.Config, store storage.Audit) func(context.Context, time.Time) (int, error) {
-	if cfg.Audit.Retention == 0 {
-		return nil
+// janitorTasks are the janitor's jobs on the authorization records:
+// recording the secrets that expired, and pruning the records past
+// audit.retention (when one is set).
+func (p auditParts) janitorTasks(cfg config.Config, store storage.Store) []janitor.Task {
+	tasks := []janitor.Task{{Name: "expired_secrets", Run: func(ctx context.Context, now time.Time) (int, error) {
+		n, err := apikey.RecordExpired(ctx, store, p.recorder, now, expiryLookback)
+		if err == nil && n > 0 {
+			_, err = p.sealer.SealAll(ctx)
+		}
+		return n, err
+	}}}
+	if cfg.Audit.Retention > 0 {
+		tasks = append(tasks, janitor.Task{Name: "audit_records", Run: func(ctx context.Context, now time.Time) (int, error) {
+			return audit.Prune(ctx, store, p.chain, now.Add(-cfg.Audit.Retention), now, cfg.Janitor.Batch)
+		}})
 	}
-	return func(ctx context.Context, now time.Time) (int, error) {
-		return audit.Prune(ctx, store, p.chain, now.Add(-cfg.Audit.Retention), now, cfg.Janitor.Batch)
-	}
+	return tasks
 }
+
+// expiryLookback is how far back the janitor looks for secrets that
+// expired without a record: a janitor stopped longer than that misses
+// some.
+const expiryLookback = 30 * 24 * time.Hour
 
 // auditCommand verifies and exports the authorization records.
 func auditCommand(ctx context.Context, args []string, e env) error {
@@ -223,4 +238,24 @@ func startSealer(ctx context.Context, s *audit.Sealer, logger *slog.Logger) (sto
 			logger.Warn("sealing the last authorization records", "err", err)
 		}
 	}
+}
+
+// cliEvent is the authorization record of a command's change.
+func cliEvent(action string) audit.Event {
+	return audit.Event{Action: action, ActorType: audit.ActorCLI}
+}
+
+// recorded runs change in a transaction of store, with a recorder for the
+// authorization records of what it changes, then seals them into the
+// chain without waiting for a node to.
+func recorded(ctx context.Context, cfg config.Config, store storage.Store, change func(ctx context.Context, rec *audit.Recorder) error) error {
+	parts, err := newAudit(cfg, store, nil)
+	if err != nil {
+		return err
+	}
+	if err := storage.InTx(ctx, store, func(ctx context.Context) error { return change(ctx, parts.recorder) }); err != nil {
+		return err
+	}
+	_, err = parts.sealer.SealAll(ctx)
+	return err
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -85,7 +86,25 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 			rec.Secrets[0].ExpiresAt = now.Add(lifetime)
 		}
 	}
-	if err := store.CreateClient(ctx, rec); err != nil {
+	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
+		if err := store.CreateClient(ctx, rec); err != nil {
+			return err
+		}
+		e := cliEvent(audit.AppCreated)
+		e.ClientID, e.Scopes, e.Detail = rec.ID, rec.Scopes, map[string]string{"name": rec.Name, "type": string(rec.Type)}
+		if err := r.Record(ctx, e); err != nil {
+			return err
+		}
+		for _, sec := range rec.Secrets {
+			e := apikey.Event(audit.SecretCreated, rec.ID, sec)
+			e.ActorType = audit.ActorCLI
+			if err := r.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			return usagef("a client with ID %q already exists", *id)
 		}
@@ -181,13 +200,21 @@ func clientsDelete(ctx context.Context, args []string, e env) error {
 	if err := parseArgs(fs, args, 1); err != nil {
 		return usagef("usage: tokenim-auth clients delete [--config FILE] CLIENT_ID: %v", err)
 	}
-	_, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	id := fs.Arg(0)
-	if err := store.DeleteClient(ctx, id); err != nil {
+	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
+		if err := store.DeleteClient(ctx, id); err != nil {
+			return err
+		}
+		e := cliEvent(audit.AppDeleted)
+		e.ClientID = id
+		return r.Record(ctx, e)
+	})
+	if err != nil {
 		if errors.Is(err, storage.ErrNotFound) {
 			return fmt.Errorf("no client with ID %q", id)
 		}
@@ -257,7 +284,17 @@ func secretsRotate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usageError{fmt.Errorf("secrets.system: %w", err)}
 	}
-	plain, rec, err := apikey.Rotate(ctx, store, secret.NewHasher(ring), fs.Arg(0), p, time.Now())
+	var plain string
+	var rec storage.ClientSecret
+	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
+		var err error
+		if plain, rec, err = apikey.Rotate(ctx, store, secret.NewHasher(ring), fs.Arg(0), p, time.Now()); err != nil {
+			return err
+		}
+		e := apikey.Event(audit.SecretRotated, fs.Arg(0), rec)
+		e.ActorType = audit.ActorCLI
+		return r.Record(ctx, e)
+	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("no client with ID %q", fs.Arg(0))
@@ -288,12 +325,19 @@ func secretsRevoke(ctx context.Context, args []string, e env) error {
 	if err := parseArgs(fs, args, 2); err != nil {
 		return usagef("usage: tokenim-auth clients secrets revoke [--config FILE] CLIENT_ID SECRET_ID: %v", err)
 	}
-	_, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	err = apikey.Revoke(ctx, store, fs.Arg(0), fs.Arg(1), time.Now())
+	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
+		if err := apikey.Revoke(ctx, store, fs.Arg(0), fs.Arg(1), time.Now()); err != nil {
+			return err
+		}
+		e := cliEvent(audit.SecretRevoked)
+		e.ClientID, e.Detail = fs.Arg(0), map[string]string{"secret_id": fs.Arg(1)}
+		return r.Record(ctx, e)
+	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
 		return fmt.Errorf("no client %q with secret %q", fs.Arg(0), fs.Arg(1))

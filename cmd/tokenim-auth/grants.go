@@ -9,6 +9,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,7 +91,7 @@ func grantsRevoke(ctx context.Context, args []string, e env) error {
 	if *email == "" || *app == "" {
 		return usagef("--user and --app are required")
 	}
-	_, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
@@ -101,13 +103,20 @@ func grantsRevoke(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if err := store.DeleteConsent(ctx, u.ID, *app); errors.Is(err, storage.ErrNotFound) {
+	if _, err := store.GetConsent(ctx, u.ID, *app); errors.Is(err, storage.ErrNotFound) {
 		return fmt.Errorf("%s has not granted %s anything", *email, *app)
 	} else if err != nil {
 		return err
 	}
-	n, err := store.RevokeSubject(ctx, u.ID, *app)
+	parts, err := newAudit(cfg, store, nil)
 	if err != nil {
+		return err
+	}
+	n, err := consent.Withdraw(ctx, store, parts.recorder, u.ID, *app, audit.Event{ActorType: audit.ActorCLI})
+	if err != nil {
+		return err
+	}
+	if _, err := parts.sealer.SealAll(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "revoked what %s granted %s; %d tokens stopped working\n", u.Email, *app, n)

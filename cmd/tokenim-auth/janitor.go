@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"text/tabwriter"
 
 	"github.com/tokenim/tokenim-auth/config"
@@ -40,7 +42,9 @@ func janitorCommand(ctx context.Context, args []string, e env) error {
 		for _, area := range storage.PurgeAreas() {
 			fmt.Fprintf(tw, "%s\t%d\n", area, res.Deleted[area])
 		}
-		fmt.Fprintf(tw, "audit_records\t%d\n", res.AuditPruned)
+		for _, t := range slices.Sorted(maps.Keys(res.Tasks)) {
+			fmt.Fprintf(tw, "%s\t%d\n", t, res.Tasks[t])
+		}
 		fmt.Fprintf(tw, "total\t%d\n", res.Total())
 		if ferr := tw.Flush(); ferr != nil && err == nil {
 			err = ferr
@@ -68,7 +72,7 @@ func newJanitor(cfg config.Config, store storage.Store, logger *slog.Logger) (*j
 		Interval:    cfg.Janitor.Interval,
 		Batch:       cfg.Janitor.Batch,
 		ForgetAfter: cfg.Throttle.ForgetAfter(),
-		PruneAudit:  records.pruneAudit(cfg, store),
+		Tasks:       records.janitorTasks(cfg, store),
 		Logger:      logger,
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -66,7 +67,15 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	}
 	now := time.Now().UTC().Truncate(time.Second)
 	u := storage.User{ID: uuid.NewString(), Email: addr, EmailVerified: true, Name: *name, PasswordHash: hash, Status: storage.UserActive, Role: *role, CreatedAt: now, UpdatedAt: now}
-	if err := store.CreateUser(ctx, u); err != nil {
+	err = recorded(ctx, cfg, store, func(ctx context.Context, rec *audit.Recorder) error {
+		if err := store.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		e := cliEvent(audit.UserCreated)
+		e.Subject, e.Detail = u.ID, map[string]string{"email": u.Email, "role": u.Role}
+		return rec.Record(ctx, e)
+	})
+	if err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
 			return usagef("an account with email %q already exists", addr)
 		}
@@ -144,7 +153,7 @@ func usersResetMFA(ctx context.Context, args []string, e env) error {
 	if strings.TrimSpace(*email) == "" {
 		return usagef("--email is required")
 	}
-	_, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, *path, e)
 	if err != nil {
 		return err
 	}
@@ -156,18 +165,26 @@ func usersResetMFA(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
-		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
-		u.UpdatedAt = time.Now().UTC().Truncate(time.Second)
-		return u, nil
-	}); err != nil {
-		return err
-	}
-	sessions, err := store.DeleteUserLoginSessions(ctx, u.ID)
-	if err != nil {
-		return err
-	}
-	tokens, err := store.RevokeSubject(ctx, u.ID, "")
+	var sessions, tokens int
+	err = recorded(ctx, cfg, store, func(ctx context.Context, rec *audit.Recorder) error {
+		if _, err := store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
+			u.UpdatedAt = time.Now().UTC().Truncate(time.Second)
+			return u, nil
+		}); err != nil {
+			return err
+		}
+		var err error
+		if sessions, err = store.DeleteUserLoginSessions(ctx, u.ID); err != nil {
+			return err
+		}
+		if tokens, err = store.RevokeSubject(ctx, u.ID, ""); err != nil {
+			return err
+		}
+		e := cliEvent(audit.MFAReset)
+		e.Subject, e.Detail = u.ID, map[string]string{"sessions_ended": fmt.Sprint(sessions), "tokens_revoked": fmt.Sprint(tokens)}
+		return rec.Record(ctx, e)
+	})
 	if err != nil {
 		return err
 	}
@@ -204,13 +221,23 @@ func usersSetRole(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if _, err := store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
-		u.Role, u.UpdatedAt = r.Name, time.Now().UTC().Truncate(time.Second)
-		return u, nil
-	}); err != nil {
-		return err
-	}
-	n, err := store.RevokeSubjectBeyond(ctx, u.ID, r.Scopes)
+	var n int
+	err = recorded(ctx, cfg, store, func(ctx context.Context, rec *audit.Recorder) error {
+		if _, err := store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
+			u.Role, u.UpdatedAt = r.Name, time.Now().UTC().Truncate(time.Second)
+			return u, nil
+		}); err != nil {
+			return err
+		}
+		var err error
+		if n, err = store.RevokeSubjectBeyond(ctx, u.ID, r.Scopes); err != nil {
+			return err
+		}
+		e := cliEvent(audit.RoleChanged)
+		e.Subject, e.Scopes = u.ID, r.Scopes
+		e.Detail = map[string]string{"from": u.Role, "to": r.Name, "tokens_revoked": fmt.Sprint(n)}
+		return rec.Record(ctx, e)
+	})
 	if err != nil {
 		return err
 	}

@@ -9,8 +9,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -126,4 +128,55 @@ func State(s storage.ClientSecret, now time.Time, warn time.Duration) string {
 	default:
 		return "live"
 	}
+}
+
+// Event is the authorization record of action (audit.SecretCreated or
+// audit.SecretRotated) on secret s of app clientID: its ID, prefix and
+// expiry, never the secret.
+func Event(action, clientID string, s storage.ClientSecret) audit.Event {
+	d := map[string]string{"secret_id": s.ID, "prefix": s.Prefix}
+	if !s.ExpiresAt.IsZero() {
+		d["expires_at"] = s.ExpiresAt.UTC().Format(time.RFC3339)
+	}
+	return audit.Event{Action: action, ClientID: clientID, Detail: d}
+}
+
+// ExpiryStore is what RecordExpired reads.
+type ExpiryStore interface {
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	ListAudit(ctx context.Context, f storage.AuditFilter, after storage.AuditCursor, limit int) ([]storage.AuditRecord, error)
+}
+
+// RecordExpired records, once each, the secrets that expired in the
+// lookback before now: a secret's life ends without anyone acting, so the
+// janitor notices it. A secret already recorded as expired is skipped. It
+// returns how many records it wrote.
+func RecordExpired(ctx context.Context, store ExpiryStore, rec *audit.Recorder, now time.Time, lookback time.Duration) (int, error) {
+	clients, err := store.ListClients(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("apikey: record expired secrets: %w", err)
+	}
+	n := 0
+	for _, c := range clients {
+		for _, s := range c.Secrets {
+			if s.ExpiresAt.IsZero() || s.ExpiresAt.After(now) || !s.ExpiresAt.After(now.Add(-lookback)) {
+				continue
+			}
+			seen, err := store.ListAudit(ctx, storage.AuditFilter{ClientID: c.ID, Actions: []string{audit.SecretExpired}, From: s.ExpiresAt},
+				storage.AuditCursor{}, 1000)
+			if err != nil {
+				return n, fmt.Errorf("apikey: record expired secrets: %w", err)
+			}
+			if slices.ContainsFunc(seen, func(r storage.AuditRecord) bool { return r.Detail["secret_id"] == s.ID }) {
+				continue
+			}
+			e := Event(audit.SecretExpired, c.ID, s)
+			e.ActorType, e.Reason = audit.ActorSystem, "lifetime_ended"
+			if err := rec.Record(ctx, e); err != nil {
+				return n, err
+			}
+			n++
+		}
+	}
+	return n, nil
 }

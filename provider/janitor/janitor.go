@@ -50,10 +50,9 @@ type Config struct {
 	// forgets failures: a failure counter goes once its last failure is
 	// older than that (plus the grace).
 	ForgetAfter time.Duration
-	// PruneAudit, when set, deletes the authorization records past their
-	// retention and returns how many went; it runs in each round, under
-	// the round's lock.
-	PruneAudit func(ctx context.Context, now time.Time) (int, error)
+	// Tasks run in each round after the purges, under the round's lock:
+	// pruning the authorization records, recording expired secrets.
+	Tasks []Task
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// Logger receives a line per area purged and the failures of Run;
@@ -69,7 +68,7 @@ type Janitor struct {
 	batch       int
 	grace       time.Duration
 	forgetAfter time.Duration
-	pruneAudit  func(context.Context, time.Time) (int, error)
+	tasks       []Task
 	now         func() time.Time
 	logger      *slog.Logger
 }
@@ -88,7 +87,7 @@ func New(cfg Config) (*Janitor, error) {
 	}
 	j := &Janitor{
 		store: cfg.Store, locker: cfg.Locker, interval: cfg.Interval, batch: cfg.Batch,
-		grace: cfg.Grace, forgetAfter: cfg.ForgetAfter, pruneAudit: cfg.PruneAudit, now: cfg.Now, logger: cfg.Logger,
+		grace: cfg.Grace, forgetAfter: cfg.ForgetAfter, tasks: cfg.Tasks, now: cfg.Now, logger: cfg.Logger,
 	}
 	if j.grace == 0 {
 		j.grace = DefaultGrace
@@ -108,13 +107,26 @@ type Result struct {
 	Ran bool
 	// Deleted counts the records deleted, by area.
 	Deleted map[storage.PurgeArea]int
-	// AuditPruned counts the authorization records pruned.
-	AuditPruned int
+	// Tasks counts what each task did (records pruned, recorded), by
+	// name.
+	Tasks map[string]int
+}
+
+// Task is a job of the janitor's round besides the purges.
+type Task struct {
+	// Name names the task in results and logs.
+	Name string
+	// Run does the task as of now and returns how many records it
+	// handled.
+	Run func(ctx context.Context, now time.Time) (int, error)
 }
 
 // Total is the number of records deleted in every area.
 func (r Result) Total() int {
-	n := r.AuditPruned
+	n := 0
+	for _, d := range r.Tasks {
+		n += d
+	}
 	for _, d := range r.Deleted {
 		n += d
 	}
@@ -165,7 +177,7 @@ func (j *Janitor) Once(ctx context.Context) (Result, error) {
 
 	now := j.now()
 	before := now.Add(-j.grace)
-	res := Result{Ran: true, Deleted: make(map[storage.PurgeArea]int)}
+	res := Result{Ran: true, Deleted: make(map[storage.PurgeArea]int), Tasks: make(map[string]int)}
 	var errs []error
 	for _, area := range storage.PurgeAreas() {
 		end := before
@@ -184,14 +196,17 @@ func (j *Janitor) Once(ctx context.Context) (Result, error) {
 			}
 		}
 	}
-	if j.pruneAudit != nil && ctx.Err() == nil {
-		n, err := j.pruneAudit(ctx, now)
-		res.AuditPruned = n
+	for _, t := range j.tasks {
+		if ctx.Err() != nil {
+			break
+		}
+		n, err := t.Run(ctx, now)
+		res.Tasks[t.Name] = n
 		if n > 0 {
-			j.logger.InfoContext(ctx, "pruned authorization records past retention", "deleted", n)
+			j.logger.InfoContext(ctx, "janitor task done", "task", t.Name, "records", n)
 		}
 		if err != nil {
-			errs = append(errs, fmt.Errorf("janitor: prune authorization records: %w", err))
+			errs = append(errs, fmt.Errorf("janitor: %s: %w", t.Name, err))
 		}
 	}
 	return res, errors.Join(errs...)

@@ -3,6 +3,7 @@ package janitor_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"sync"
@@ -128,22 +129,22 @@ func TestOnce(t *testing.T) {
 		}
 	})
 
-	t.Run("prunes authorization records with the clock's time, in the round", func(t *testing.T) {
+	t.Run("runs its tasks with the clock's time, in the round", func(t *testing.T) {
 		s := memory.New()
 		var seen []time.Time
 		j, err := janitor.New(janitor.Config{Store: s, Locker: s, Interval: time.Hour, Batch: 10, Now: clock,
-			PruneAudit: func(ctx context.Context, at time.Time) (int, error) {
+			Tasks: []janitor.Task{{Name: "audit_records", Run: func(ctx context.Context, at time.Time) (int, error) {
 				if _, held, _ := s.TryLock(ctx, janitor.LockName); held {
-					t.Error("pruning ran outside the round's lock")
+					t.Error("a task ran outside the round's lock")
 				}
 				seen = append(seen, at)
 				return 3, nil
-			}})
+			}}, {Name: "failing", Run: func(context.Context, time.Time) (int, error) { return 1, errors.New("boom") }}}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		res, err := j.Once(t.Context())
-		if err != nil || res.AuditPruned != 3 || res.Total() != 3 || len(seen) != 1 || !seen[0].Equal(now) {
+		if err == nil || !strings.Contains(err.Error(), "failing: boom") || res.Tasks["audit_records"] != 3 || res.Total() != 4 || len(seen) != 1 || !seen[0].Equal(now) {
 			t.Fatalf("round %+v, %v; pruned at %v", res, err, seen)
 		}
 	})

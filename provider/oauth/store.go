@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
-	"strings"
 	"time"
 
 	"github.com/ory/fosite"
@@ -251,9 +250,7 @@ func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, signature st
 			return err
 		}
 		e := requestEvent(audit.TokenIssued, r)
-		if ar, ok := r.(fosite.AccessRequester); ok {
-			e.Detail["grant_type"] = strings.Join(ar.GetGrantTypes(), " ")
-		}
+		e.Detail["grant_type"] = grantType(ctx)
 		return s.audit.Record(ctx, e)
 	})
 }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 
 	"github.com/ory/fosite"
 )
@@ -44,7 +45,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if ar.GetGrantTypes().ExactOne("client_credentials") {
 		grantClientScopes(ar)
 	}
-	resp, err := p.fosite.NewAccessResponse(ctx, ar)
+	// fosite hands the store a sanitized copy of the request, without its
+	// grant type: the context carries it to the authorization record.
+	resp, err := p.fosite.NewAccessResponse(withGrantType(ctx, strings.Join(ar.GetGrantTypes(), " ")), ar)
 	if err != nil {
 		p.writeTokenError(w, r, ar, err)
 		return
@@ -157,4 +160,16 @@ func (p *Provider) retireReplayedCode(ctx context.Context, ar fosite.AccessReque
 		}
 	}
 	p.logger.WarnContext(ctx, "authorization code presented by two requests at once; its tokens are revoked", "request_id", requestID)
+}
+
+type grantTypeKey struct{}
+
+func withGrantType(ctx context.Context, gt string) context.Context {
+	return context.WithValue(ctx, grantTypeKey{}, gt)
+}
+
+// grantType returns the grant type of the token request ctx belongs to.
+func grantType(ctx context.Context) string {
+	gt, _ := ctx.Value(grantTypeKey{}).(string)
+	return gt
 }

@@ -269,7 +269,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 			return fmt.Errorf("create the app's secret: %w", err)
 		}
 		shown.Secret, shown.ExpiresAt = plain, rec.ExpiresAt
-		return h.cfg.Audit.Record(ctx, secretEvent(audit.SecretCreated, c.ID, rec).ByUser(s.User.ID))
+		return h.cfg.Audit.Record(ctx, apikey.Event(audit.SecretCreated, c.ID, rec).ByUser(s.User.ID))
 	})
 	if err != nil {
 		h.fail(w, r, "create app", err)
@@ -374,7 +374,7 @@ func (h *Handler) rotate(w http.ResponseWriter, r *http.Request, s session.Signe
 		if plain, rec, err = apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now()); err != nil {
 			return err
 		}
-		return h.cfg.Audit.Record(ctx, secretEvent(audit.SecretRotated, c.ID, rec).ByUser(s.User.ID))
+		return h.cfg.Audit.Record(ctx, apikey.Event(audit.SecretRotated, c.ID, rec).ByUser(s.User.ID))
 	})
 	switch {
 	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
@@ -486,16 +486,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err 
 // inTx runs change, which records what it does, in a transaction.
 func (h *Handler) inTx(ctx context.Context, change func(ctx context.Context) error) error {
 	return storage.InTx(ctx, h.cfg.Store, change)
-}
-
-// secretEvent is the record of a secret created or rotated: its ID,
-// prefix and expiry, never the secret.
-func secretEvent(action, clientID string, s storage.ClientSecret) audit.Event {
-	d := map[string]string{"secret_id": s.ID, "prefix": s.Prefix}
-	if !s.ExpiresAt.IsZero() {
-		d["expires_at"] = s.ExpiresAt.UTC().Format(time.RFC3339)
-	}
-	return audit.Event{Action: action, ClientID: clientID, Detail: d}
 }
 
 // appChanged is the record of an app changed from before to after: the
