@@ -268,20 +268,11 @@ func requestEvent(action string, r fosite.Requester) audit.Event {
 
 // atomically runs fn in the transaction ctx carries, or in one of its own.
 func (s *fositeStore) atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	txCtx, err := s.store.BeginTx(ctx)
+	err := storage.InTx(ctx, s.store, fn)
 	if errors.Is(err, storage.ErrNestedTx) {
 		return fn(ctx)
 	}
-	if err != nil {
-		return err
-	}
-	if err := fn(txCtx); err != nil {
-		if rbErr := s.store.Rollback(txCtx); rbErr != nil {
-			return errors.Join(err, rbErr)
-		}
-		return err
-	}
-	return s.store.Commit(txCtx)
+	return err
 }
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage; a revoked
