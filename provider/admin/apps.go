@@ -3,8 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -95,19 +93,11 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\", the full list of scopes the app may obtain.")
 		return
 	}
-	scopes := *body.Scopes
-	for _, s := range scopes {
-		if !slices.Contains(a.cfg.Scopes, s) {
-			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown scope "+strconv.Quote(s)+"; it is not in the scope catalogue.")
-			return
-		}
+	c, err := a.SetAppScopes(r.Context(), ByClient(caller), r.PathValue("id"), *body.Scopes)
+	if errors.Is(err, ErrUnknownScope) {
+		writeError(w, http.StatusBadRequest, "invalid_request", "Unknown "+err.Error()+"; it is not in the scope catalogue.")
+		return
 	}
-	c, err := a.cfg.Store.UpdateClient(r.Context(), r.PathValue("id"), func(c storage.Client) (storage.Client, error) {
-		c.Scopes = scopes
-		c.RequestedScopes = slices.DeleteFunc(c.RequestedScopes, func(s string) bool { return slices.Contains(scopes, s) })
-		c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
-		return c, nil
-	})
 	if a.notFound(w, r, err, "app") {
 		return
 	}
@@ -116,7 +106,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 }
 
 func (a *API) deleteApp(w http.ResponseWriter, r *http.Request, caller string) {
-	if a.notFound(w, r, a.cfg.Store.DeleteClient(r.Context(), r.PathValue("id")), "app") {
+	if a.notFound(w, r, a.DeleteApp(r.Context(), ByClient(caller), r.PathValue("id")), "app") {
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin deleted an app", "admin_client_id", caller, "client_id", r.PathValue("id"))
@@ -162,7 +152,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string
 		}
 		p.Lifetime = d
 	}
-	plain, rec, err := apikey.Rotate(r.Context(), a.cfg.Store, a.cfg.Hasher, r.PathValue("id"), p, a.cfg.Now())
+	plain, rec, err := a.RotateSecret(r.Context(), ByClient(caller), r.PathValue("id"), p)
 	switch {
 	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
 		writeError(w, http.StatusConflict, "conflict", errors.Unwrap(err).Error())
@@ -179,7 +169,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string
 }
 
 func (a *API) revokeSecret(w http.ResponseWriter, r *http.Request, caller string) {
-	err := apikey.Revoke(r.Context(), a.cfg.Store, r.PathValue("id"), r.PathValue("sid"), a.cfg.Now())
+	err := a.RevokeSecret(r.Context(), ByClient(caller), r.PathValue("id"), r.PathValue("sid"))
 	if errors.Is(err, apikey.ErrLastSecret) {
 		writeError(w, http.StatusConflict, "conflict", "This is the app's only live secret: rotate it first, or delete the app.")
 		return

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"flows", flowTests()},
 		{"tokens", tokenTests()},
 		{"consents", consentTests()},
+		{"scope_grants", scopeGrantTests()},
 		{"keys", keyTests()},
 		{"links", linkTests()},
 		{"counters", counterTests()},
