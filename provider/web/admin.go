@@ -256,7 +256,9 @@ func scopeLinks(scopes []string) []adminScopeLink {
 	return out
 }
 
-func grantRows(grants []AdminGrant) []adminGrantRow {
+// grantRows describes grants; from names the page their revocation
+// returns to ("app", or "" for the user's).
+func grantRows(grants []AdminGrant, from string) []adminGrantRow {
 	var rows []adminGrantRow
 	for _, g := range grants {
 		row := adminGrantRow{
@@ -264,6 +266,9 @@ func grantRows(grants []AdminGrant) []adminGrantRow {
 			UserURL: AdminUserURL(g.UserID), AppURL: AdminAppURL(g.ClientID), Scopes: scopeLinks(g.Scopes),
 			RecordsURL: AdminRecordsURL(url.Values{"user": {g.UserID}, "app": {g.ClientID}}),
 			RevokeURL:  "/admin/grants/" + url.PathEscape(g.UserID) + "/" + url.PathEscape(g.ClientID) + "/revoke",
+		}
+		if from != "" {
+			row.RevokeURL += "?from=" + url.QueryEscape(from)
 		}
 		row.Granted, row.GrantedISO = formatTime(g.GrantedAt)
 		row.Expires, row.ExpiresISO = formatTime(g.ExpiresAt)
@@ -303,7 +308,7 @@ type adminUserView struct {
 func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status int, p AdminUserPage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
-		URL: AdminUserURL(p.User.ID), RecordsURL: AdminRecordsURL(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants)}
+		URL: AdminUserURL(p.User.ID), RecordsURL: AdminRecordsURL(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
 	v.Created, v.CreatedISO = formatTime(p.User.CreatedAt)
 	return r.render(w, req, status, pageAdminUser, loc, v)
 }
@@ -405,7 +410,7 @@ func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
 		URL: AdminAppURL(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
-		RecordsURL: AdminRecordsURL(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants),
+		RecordsURL: AdminRecordsURL(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
 		HasSecrets: p.App.Type != "public"}
 	v.Created, v.CreatedISO = formatTime(p.App.CreatedAt)
 	v.Expires, v.ExpiresISO = formatTime(p.NewSecretExpires)
@@ -457,7 +462,7 @@ type adminScopeView struct {
 func (r *Renderer) AdminScope(w http.ResponseWriter, req *http.Request, status int, p AdminScopePage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminScopeView{meta: r.meta(loc), AdminScopePage: p, adminBase: r.adminBase(req, loc, "apps", "", ""),
-		GrantRows: grantRows(p.Grants), RecordsURL: AdminRecordsURL(url.Values{"scope": {p.Scope}})}
+		GrantRows: grantRows(p.Grants, ""), RecordsURL: AdminRecordsURL(url.Values{"scope": {p.Scope}})}
 	return r.render(w, req, status, pageAdminScope, loc, v)
 }
 
@@ -512,7 +517,7 @@ func (r *Renderer) AdminConfirm(w http.ResponseWriter, req *http.Request, status
 func adminSamples(page string, m meta) []any {
 	const s = "sample"
 	base := adminBase{Section: s, NoticeText: s, ErrorText: s}
-	grants := grantRows([]AdminGrant{{UserID: s, ClientID: s, Scopes: []string{s}, ExpiresAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}})
+	grants := grantRows([]AdminGrant{{UserID: s, ClientID: s, Scopes: []string{s}, ExpiresAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}}, s)
 	switch page {
 	case pageAdminRecords:
 		return []any{adminRecordsView{meta: m}, adminRecordsView{meta: m, adminBase: base,
