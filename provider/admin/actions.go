@@ -212,6 +212,24 @@ func (a *API) SetAppScopes(ctx context.Context, by Actor, clientID string, scope
 	return out, err
 }
 
+// SetAppDisabled disables an app (it can no longer authenticate or get
+// tokens, and its tokens stop being active) or enables it again
+// (app.changed, with Detail disabled "true" or "false").
+func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, disabled bool) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			c.Disabled = disabled
+			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return c, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID,
+			Detail: map[string]string{"disabled": strconv.FormatBool(disabled)}})}, nil
+	})
+}
+
 // DeleteApp removes an app with its secrets, tokens and grants
 // (app.deleted).
 func (a *API) DeleteApp(ctx context.Context, by Actor, clientID string) error {

@@ -75,6 +75,10 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
 	mux.Handle("POST /admin/apps/{id}/scopes", p(c.setScopes))
+	mux.Handle("GET /admin/apps/{id}/disable", p(c.confirmAppState))
+	mux.Handle("POST /admin/apps/{id}/disable", p(c.setAppState))
+	mux.Handle("GET /admin/apps/{id}/enable", p(c.confirmAppState))
+	mux.Handle("POST /admin/apps/{id}/enable", p(c.setAppState))
 	mux.Handle("GET /admin/apps/{id}/rotate", p(c.confirmRotate))
 	mux.Handle("POST /admin/apps/{id}/rotate", p(c.rotate))
 	mux.Handle("GET /admin/apps/{id}/secrets/{sid}/revoke", p(c.confirmRevokeSecret))
@@ -134,6 +138,10 @@ func notice(r *http.Request) string {
 		return "admin.notice_signed_out"
 	case "scopes":
 		return "admin.notice_scopes"
+	case "app-disabled":
+		return "admin.notice_app_disabled"
+	case "app-enabled":
+		return "admin.notice_app_enabled"
 	case "secret-revoked":
 		return "admin.notice_secret_revoked"
 	case "grant-revoked":

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strings"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -27,7 +28,7 @@ func apikeyProblem(err error) (status int, key string, ok bool) {
 
 func adminApp(c storage.Client) web.AdminApp {
 	return web.AdminApp{ClientID: c.ID, Name: c.Name, Type: string(c.Type), OwnerID: c.OwnerID, GrantTypes: c.GrantTypes,
-		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, CreatedAt: c.CreatedAt}
+		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
@@ -124,6 +125,37 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 		return
 	}
 	seeOther(w, r, web.AdminAppURL(id), "scopes")
+}
+
+// confirmAppState shows what disabling (or enabling) an app does.
+func (c *Console) confirmAppState(w http.ResponseWriter, r *http.Request, _ session.Signed) {
+	a, ok := c.appFor(w, r)
+	if !ok {
+		return
+	}
+	back := web.AdminAppURL(a.ID)
+	p := web.AdminConfirmPage{Heading: "admin.confirm_enable_app_heading", Text: "admin.confirm_enable_app_text", Target: label(a),
+		Action: back + "/enable", Submit: "admin.submit_enable_app", CancelURL: back, Nav: "apps"}
+	if strings.HasSuffix(r.URL.Path, "/disable") {
+		p.Heading, p.Text, p.Action, p.Submit, p.Danger = "admin.confirm_disable_app_heading", "admin.confirm_disable_app_text",
+			back+"/disable", "admin.submit_disable_app", true
+	}
+	c.confirm(w, r, p)
+}
+
+// setAppState disables or enables an app once confirmed.
+func (c *Console) setAppState(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	id, disable := r.PathValue("id"), strings.HasSuffix(r.URL.Path, "/disable")
+	if err := c.api.SetAppDisabled(r.Context(), ByUser(s.User.ID), id, disable); err != nil {
+		c.refuse(w, r, "set the app's state", err)
+		return
+	}
+	c.api.cfg.Logger.InfoContext(r.Context(), "admin changed an app's state", "admin_user_id", s.User.ID, "client_id", id, "disabled", disable)
+	done := "app-enabled"
+	if disable {
+		done = "app-disabled"
+	}
+	seeOther(w, r, web.AdminAppURL(id), done)
 }
 
 func (c *Console) confirmRotate(w http.ResponseWriter, r *http.Request, _ session.Signed) {

@@ -138,6 +138,8 @@ func TestConsoleChangesAreConfirmedAndRecorded(t *testing.T) {
 			storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann"}},
 		{"approve a requested scope", "/admin/apps/bot/scopes?scope=im:calls.read", "/admin/apps/bot/scopes", url.Values{"scope": {"im:calls.read"}}, 303,
 			"/admin/apps/bot?done=scopes", storage.AuditRecord{Action: audit.AppChanged, ClientID: "bot", Scopes: []string{"im:calls.read"}}},
+		{"disable an app", "/admin/apps/chat/disable", "/admin/apps/chat/disable", url.Values{}, 303, "/admin/apps/chat?done=app-disabled",
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat"}},
 		{"rotate a secret", "/admin/apps/chat/rotate", "/admin/apps/chat/rotate", url.Values{}, 201, "",
 			storage.AuditRecord{Action: audit.SecretRotated, ClientID: "chat"}},
 		{"revoke a grant", "/admin/grants/u-ann/chat/revoke", "/admin/grants/u-ann/chat/revoke", url.Values{}, 303, "/admin/users/u-ann?done=grant-revoked",
@@ -171,6 +173,25 @@ func TestConsoleChangesAreConfirmedAndRecorded(t *testing.T) {
 				t.Errorf("record %+v, want %+v by user u-admin", r, tc.want)
 			}
 		})
+	}
+}
+
+func TestConsoleDisablesAndEnablesAnApp(t *testing.T) {
+	h := newConsole(t)
+	for _, step := range []struct {
+		path     string
+		disabled bool
+		detail   string
+	}{{"/admin/apps/chat/disable", true, "true"}, {"/admin/apps/chat/enable", false, "false"}} {
+		if w := h.post(t, step.path, url.Values{}); w.Code != http.StatusSeeOther {
+			t.Fatalf("%s: status %d", step.path, w.Code)
+		}
+		if c, _ := h.store.GetClient(t.Context(), "chat"); c.Disabled != step.disabled {
+			t.Fatalf("after %s the app's disabled is %v", step.path, c.Disabled)
+		}
+		if r := records(t, h.store)[0]; r.Action != audit.AppChanged || r.Detail["disabled"] != step.detail {
+			t.Fatalf("after %s the record is %+v", step.path, r)
+		}
 	}
 }
 

@@ -332,7 +332,9 @@ type AdminApp struct {
 	GrantTypes      []string
 	Scopes          []string
 	RequestedScopes []string
-	CreatedAt       time.Time
+	// Disabled: the app cannot authenticate or get tokens.
+	Disabled  bool
+	CreatedAt time.Time
 }
 
 type adminAppsView struct {
@@ -530,11 +532,11 @@ func adminSamples(page string, m meta) []any {
 		return []any{adminUserView{meta: m}, adminUserView{meta: m, adminBase: base, GrantRows: grants,
 			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true}}}
 	case pageAdminApps:
-		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1}},
+		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},
 			AdminAppsPage: AdminAppsPage{Scopes: []string{s}}}}
 	case pageAdminApp:
 		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
-			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s}}},
+			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s}}},
 			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
 			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},
 				{SecretRow: SecretRow{State: SecretExpired}}, {SecretRow: SecretRow{State: s}, Expires: s, LastUsed: s}}}}

@@ -19,6 +19,8 @@ func adminHandlerKeys() []string {
 		"admin.confirm_revoke_grant_text",
 		"admin.submit_role", "admin.submit_disable", "admin.submit_enable", "admin.submit_reset_mfa", "admin.submit_signout",
 		"admin.submit_scopes", "admin.submit_rotate", "admin.submit_revoke_secret", "admin.submit_revoke_grant",
+		"admin.confirm_disable_app_text", "admin.confirm_enable_app_text", "admin.submit_disable_app", "admin.submit_enable_app",
+		"admin.notice_app_disabled", "admin.notice_app_enabled",
 	}
 }
 
@@ -29,6 +31,7 @@ func adminHandlerArgKeys() []string {
 		"admin.confirm_role_heading", "admin.confirm_disable_heading", "admin.confirm_enable_heading", "admin.confirm_reset_mfa_heading",
 		"admin.confirm_signout_heading", "admin.confirm_scopes_heading", "admin.confirm_rotate_heading",
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
+		"admin.confirm_disable_app_heading", "admin.confirm_enable_app_heading",
 	}
 }
 
@@ -75,6 +78,7 @@ func adminPageCases() []pageCase {
 			return r.AdminApps(w, req, http.StatusOK, AdminAppsPage{Scopes: testOffered, Apps: []AdminApp{
 				{ClientID: "app-7hq2k4", Name: "Acme Chat", Type: "confidential", CreatedAt: testT0},
 				{ClientID: "app-5bz8r0", Type: "confidential", RequestedScopes: []string{"im:calls.read"}, CreatedAt: testT0},
+				{ClientID: "app-m3x9p1", Name: "Old Chat", Type: "public", Disabled: true, CreatedAt: testT0},
 			}})
 		}},
 		{"admin_app", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {

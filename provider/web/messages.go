@@ -673,6 +673,23 @@ func messages() i18n.Catalogue {
 		"admin.submit_revoke_secret": {EN: "Revoke secret", ZH: "撤销密钥"},
 		"admin.submit_revoke_grant":  {EN: "Revoke authorisation", ZH: "撤销授权"},
 
+		"admin.app_disabled":                {EN: "Disabled", ZH: "已停用"},
+		"admin.disable_app":                 {EN: "Disable app…", ZH: "停用应用…"},
+		"admin.enable_app":                  {EN: "Enable app…", ZH: "启用应用…"},
+		"admin.confirm_disable_app_heading": {EN: "Disable %s?", ZH: "确定要停用 %s 吗？"},
+		"admin.confirm_disable_app_text": {
+			EN: "The app can no longer sign anyone in or get tokens, and the tokens it holds stop working, until an administrator enables it again. Users’ authorisations are kept.",
+			ZH: "该应用将无法再让用户登录或获取令牌，其持有的令牌也将失效，直到管理员重新启用。用户的授权会保留。",
+		},
+		"admin.confirm_enable_app_heading": {EN: "Enable %s?", ZH: "确定要启用 %s 吗？"},
+		"admin.confirm_enable_app_text": {
+			EN: "The app can sign people in and get tokens again; its unexpired tokens work again.",
+			ZH: "该应用将可以重新让用户登录并获取令牌，其未过期的令牌也将恢复有效。",
+		},
+		"admin.submit_disable_app":    {EN: "Disable app", ZH: "停用应用"},
+		"admin.submit_enable_app":     {EN: "Enable app", ZH: "启用应用"},
+		"admin.notice_app_disabled":   {EN: "The app was disabled: it can no longer get tokens, and its tokens stopped working.", ZH: "应用已停用，无法再获取令牌，其令牌已失效。"},
+		"admin.notice_app_enabled":    {EN: "The app was enabled.", ZH: "应用已启用。"},
 		"admin.notice_role":           {EN: "The role was changed.", ZH: "角色已修改。"},
 		"admin.notice_disabled":       {EN: "The account was disabled: the user was signed out everywhere and their tokens were revoked.", ZH: "账号已停用，该用户已在所有设备上退出，其令牌已全部撤销。"},
 		"admin.notice_enabled":        {EN: "The account was enabled.", ZH: "账号已启用。"},

@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		tests []test
 	}{
 		{"clients", clientTests()},
+		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
 		{"login_sessions", sessionTests()},
