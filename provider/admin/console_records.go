@@ -148,13 +148,40 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 		next.Set("before", cursorParam(recs[len(recs)-1]))
 		p.OlderURL = web.AdminRecordsURL(next)
 	}
+	email := c.emails(r)
 	for _, rec := range recs {
-		p.Records = append(p.Records, web.AdminRecord{
+		out := web.AdminRecord{
 			Time: rec.Time, ActorType: rec.ActorType, ActorID: rec.ActorID, Action: rec.Action, Outcome: rec.Outcome, Reason: rec.Reason,
-			Subject: rec.Subject, ClientID: rec.ClientID, Scopes: rec.Scopes, IP: rec.ClientIP, UserAgent: rec.UserAgent, RequestID: rec.RequestID,
-		})
+			Subject: rec.Subject, SubjectEmail: email(rec.Subject), ClientID: rec.ClientID, Scopes: rec.Scopes,
+			IP: rec.ClientIP, UserAgent: rec.UserAgent, RequestID: rec.RequestID,
+		}
+		if rec.ActorType == audit.ActorUser {
+			out.ActorEmail = email(rec.ActorID)
+		}
+		p.Records = append(p.Records, out)
 	}
 	c.rendered(r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusOK, p))
+}
+
+// emails returns a lookup of users' emails for one page: each user is
+// read once; an unknown one (deleted) or a failed read gives "", and the
+// page shows the ID.
+func (c *Console) emails(r *http.Request) func(id string) string {
+	known := map[string]string{}
+	return func(id string) string {
+		if id == "" {
+			return ""
+		}
+		if e, ok := known[id]; ok {
+			return e
+		}
+		u, err := c.api.cfg.Store.GetUser(r.Context(), id)
+		if err != nil && !errors.Is(err, storage.ErrNotFound) {
+			c.api.cfg.Logger.WarnContext(r.Context(), "admin console: look up a record's user", "user_id", id, "err", err)
+		}
+		known[id] = u.Email
+		return u.Email
+	}
 }
 
 // export streams every record matching the posted filter as CSV or JSON

@@ -118,15 +118,19 @@ type AdminRecord struct {
 	Time      time.Time
 	ActorType string
 	ActorID   string
-	Action    string
-	Outcome   string
-	Reason    string
-	Subject   string
-	ClientID  string
-	Scopes    []string
-	IP        string
-	UserAgent string
-	RequestID string
+	// ActorEmail and SubjectEmail name the users concerned, where known;
+	// empty shows the ID.
+	ActorEmail   string
+	SubjectEmail string
+	Action       string
+	Outcome      string
+	Reason       string
+	Subject      string
+	ClientID     string
+	Scopes       []string
+	IP           string
+	UserAgent    string
+	RequestID    string
 }
 
 type adminRecordsView struct {
@@ -138,6 +142,7 @@ type adminRecordsView struct {
 
 type adminRecordRow struct {
 	AdminRecord
+	Actor, User   string
 	When, WhenISO string
 	ActorURL      string
 	SubjectURL    string
@@ -151,7 +156,8 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 	v := adminRecordsView{meta: r.meta(loc), AdminRecordsPage: p,
 		adminBase: r.adminBase(req, loc, "records", "", p.Error)}
 	for _, rec := range p.Records {
-		row := adminRecordRow{AdminRecord: rec, ScopeText: strings.Join(rec.Scopes, " ")}
+		row := adminRecordRow{AdminRecord: rec, ScopeText: strings.Join(rec.Scopes, " "),
+			Actor: cmp.Or(rec.ActorEmail, rec.ActorID), User: cmp.Or(rec.SubjectEmail, rec.Subject)}
 		if !rec.Time.IsZero() {
 			row.When, row.WhenISO = rec.Time.UTC().Format(recordTimeLayout), rec.Time.UTC().Format(time.RFC3339Nano)
 		}

@@ -51,7 +51,8 @@ func adminPageCases() []pageCase {
 				CSRFToken: testCSRF, Filter: RecordFilter{User: "ann@example.com", Action: "consent.withdrawn"},
 				Actions: []string{"signin", "consent.granted", "consent.withdrawn"},
 				Records: []AdminRecord{
-					{Time: testT0.Add(1500 * time.Microsecond), ActorType: "user", ActorID: "u-admin", Action: "consent.withdrawn", Outcome: "success",
+					{Time: testT0.Add(1500 * time.Microsecond), ActorType: "user", ActorID: "u-admin", ActorEmail: "root@example.com", SubjectEmail: "ann@example.com",
+						Action: "consent.withdrawn", Outcome: "success",
 						Reason: "revoked by an administrator", Subject: "u-7k2m", ClientID: "app-7hq2k4", Scopes: []string{"openid", "im:messages.send"},
 						IP: "203.0.113.7", UserAgent: "Mozilla/5.0 (X11; Linux x86_64)", RequestID: "req-4f2a"},
 					{Time: testT0.Add(-time.Hour), ActorType: "anonymous", Action: "signin", Outcome: "failure", Reason: "bad_password", Subject: "u-7k2m", IP: "198.51.100.9"},
