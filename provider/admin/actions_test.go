@@ -99,6 +99,13 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 					t.Errorf("requested scopes still pending: %v", c.RequestedScopes)
 				}
 			}},
+		{"disabling an app is app.changed with disabled true", "PATCH", "/admin/api/v1/apps/chat", `{"disabled":true}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"disabled": "true"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); !c.Disabled {
+					t.Errorf("the app is not disabled")
+				}
+			}},
 		{"deleting an app is app.deleted", "DELETE", "/admin/api/v1/apps/bot", "", 204,
 			storage.AuditRecord{Action: audit.AppDeleted, ClientID: "bot"}, nil},
 		{"rotating a secret is secret.rotated", "POST", "/admin/api/v1/apps/chat/secrets", "", 201,

@@ -26,7 +26,9 @@ type app struct {
 	// TokenEndpointAuthSigningAlg is set for a private_key_jwt client.
 	TokenEndpointAuthSigningAlg string      `json:"token_endpoint_auth_signing_alg,omitempty"`
 	Secrets                     []secretOut `json:"secrets"`
-	CreatedAt                   time.Time   `json:"created_at"`
+	// Disabled: the app cannot authenticate or get tokens.
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -45,7 +47,7 @@ func (a *API) appOut(c storage.Client) app {
 		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		TokenEndpointAuthSigningAlg: signingAlg(c),
-		Secrets:                     a.secretsOut(c), CreatedAt: c.CreatedAt,
+		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 	}
 }
 
@@ -79,29 +81,40 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, a.appOut(c))
 }
 
-// patchApp sets the scopes an app may obtain: how an administrator
-// approves what a developer requested for a service. Requested scopes it
-// grants stop being pending.
+// patchApp sets the scopes an app may obtain, how an administrator
+// approves what a developer requested for a service (requested scopes it
+// grants stop being pending), or disables or enables the app, or both.
 func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
-		Scopes *[]string `json:"scopes"`
+		Scopes   *[]string `json:"scopes"`
+		Disabled *bool     `json:"disabled"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Scopes == nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\", the full list of scopes the app may obtain.")
+	if body.Scopes == nil && body.Disabled == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\" (the full list of scopes the app may obtain), \"disabled\", or both.")
 		return
 	}
-	c, err := a.SetAppScopes(r.Context(), ByClient(caller), r.PathValue("id"), *body.Scopes)
-	if errors.Is(err, ErrUnknownScope) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "Unknown "+err.Error()+"; it is not in the scope catalogue.")
+	ctx, id := r.Context(), r.PathValue("id")
+	if body.Scopes != nil {
+		_, err := a.SetAppScopes(ctx, ByClient(caller), id, *body.Scopes)
+		if errors.Is(err, ErrUnknownScope) {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown "+err.Error()+"; it is not in the scope catalogue.")
+			return
+		}
+		if a.notFound(w, r, err, "app") {
+			return
+		}
+	}
+	if body.Disabled != nil && a.notFound(w, r, a.SetAppDisabled(ctx, ByClient(caller), id, *body.Disabled), "app") {
 		return
 	}
+	c, err := a.cfg.Store.GetClient(ctx, id)
 	if a.notFound(w, r, err, "app") {
 		return
 	}
-	a.cfg.Logger.InfoContext(r.Context(), "admin set an app's scopes", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "))
+	a.cfg.Logger.InfoContext(ctx, "admin changed an app", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "), "disabled", c.Disabled)
 	writeJSON(w, http.StatusOK, a.appOut(c))
 }
 
