@@ -83,7 +83,8 @@ func (a *API) roleScopes(role string) ([]string, error) {
 // ChangeUser changes a user's role or status. A lowered role revokes the
 // tokens it no longer allows; disabling signs the user out everywhere and
 // revokes every token. Each change that changes something is recorded
-// (user.role_changed with from and to; user.disabled or user.enabled).
+// (user.role_changed with from and to; user.disabled, user.enabled, or
+// user.activated for an account that was pending activation).
 func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange) (storage.User, error) {
 	var allowed []string
 	if ch.Role != nil {
@@ -131,7 +132,13 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 					Detail: map[string]string{"sessions": strconv.Itoa(sessions), "tokens": strconv.Itoa(tokens)}}))
 			}
 		} else if before.Status != u.Status {
-			events = append(events, by.on(audit.Event{Action: audit.UserEnabled, Subject: u.ID}))
+			action := audit.UserEnabled
+			if before.Status == storage.UserPending {
+				// An account that never finished its activation, activated
+				// by an administrator.
+				action = audit.UserActivated
+			}
+			events = append(events, by.on(audit.Event{Action: action, Subject: u.ID}))
 		}
 		return events, nil
 	})

@@ -178,6 +178,14 @@ func TestActionsRecordOnce(t *testing.T) {
 			_, err := a.ChangeUser(ctx, by, "u-ann", UserChange{Status: &active})
 			return err
 		}, storage.AuditRecord{Action: audit.UserEnabled, Subject: "u-ann"}},
+		{"activating a pending user is user.activated", func(ctx context.Context, a *API, s *memory.Store) error {
+			if _, err := s.UpdateUser(ctx, "u-ann", func(u storage.User) (storage.User, error) { u.Status = storage.UserPending; return u, nil }); err != nil {
+				return err
+			}
+			active := storage.UserActive
+			_, err := a.ChangeUser(ctx, by, "u-ann", UserChange{Status: &active})
+			return err
+		}, storage.AuditRecord{Action: audit.UserActivated, Subject: "u-ann"}},
 		{"revoking a secret is secret.revoked", func(ctx context.Context, a *API, s *memory.Store) error {
 			if _, _, err := a.RotateSecret(ctx, ByClient("setup"), "chat", apikey.Policy{}); err != nil {
 				return err

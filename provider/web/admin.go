@@ -536,7 +536,8 @@ func adminSamples(page string, m meta) []any {
 			AdminUsersPage: AdminUsersPage{Query: s, NextURL: s}, Rows: []adminUserRow{{AdminUser{ID: s, MFA: true, Status: "disabled"}, s}, {}}}}
 	case pageAdminUser:
 		return []any{adminUserView{meta: m}, adminUserView{meta: m, adminBase: base, GrantRows: grants,
-			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true}}}
+			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true}},
+			adminUserView{meta: m, AdminUserPage: AdminUserPage{User: AdminUser{Status: "pending"}}}}
 	case pageAdminApps:
 		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},
 			AdminAppsPage: AdminAppsPage{Scopes: []string{s}}}}

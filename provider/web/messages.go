@@ -575,6 +575,7 @@ func messages() i18n.Catalogue {
 		"admin.change_role":          {EN: "Change role…", ZH: "修改角色…"},
 		"admin.disable_user":         {EN: "Disable account…", ZH: "停用账号…"},
 		"admin.enable_user":          {EN: "Enable account…", ZH: "启用账号…"},
+		"admin.activate_user":        {EN: "Activate account…", ZH: "激活账号…"},
 		"admin.reset_mfa":            {EN: "Reset two-step verification…", ZH: "重置两步验证…"},
 		"admin.signout_all":          {EN: "Sign out everywhere…", ZH: "退出所有设备…"},
 
