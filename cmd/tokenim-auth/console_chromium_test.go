@@ -91,6 +91,19 @@ func TestChromiumAdminConsole(t *testing.T) {
 		b.wantNoConsoleErrors()
 	})
 
+	t.Run("with Accept-Language zh-CN the console is in Chinese", func(t *testing.T) {
+		b.t = t
+		if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "zh-CN"}}); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Navigate(p.issuer + "/admin/records"))
+		b.wantChinese("授权记录", map[string]string{"用户（邮箱或 ID）": "f-user", "操作": "f-action"})
+		if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": "en"}}); err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.Navigate(p.issuer + "/admin/records"))
+	})
+
 	t.Run("revoking Ann's grant asks for confirmation, then revokes it", func(t *testing.T) {
 		b.t = t
 		b.clickAndLoad(`//nav//a[normalize-space()="Users"]`)
