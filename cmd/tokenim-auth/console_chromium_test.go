@@ -5,21 +5,13 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"github.com/pquerna/otp/totp"
 
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
-)
-
-const (
-	rootEmail    = "root@example.com"
-	rootPassword = "granite-lantern-teapot"
 )
 
 // TestChromiumAdminConsole drives the admin console in a real headless
@@ -29,48 +21,16 @@ const (
 // as CSV with the browser's session.
 func TestChromiumAdminConsole(t *testing.T) {
 	browser := startChromium(t)
-	// The users list is the configuration's last key: this adds Root, an
-	// administrator (a role that needs a second factor by default).
-	p := startProviderConfig(t, pgtest.URL(t), `
-  - email: `+rootEmail+`
-    name: Root Admin
-    password: `+rootPassword+`
-    role: admin
-`)
+	p := startProviderConfig(t, pgtest.URL(t), rootUser)
 	// Ann authorises the web app: the grant to revoke.
 	newApp(t, p).login(t, newBrowser(t, p.issuer, webCallback), p)
-
-	// Root turns on two-step verification, as the role requires, with a
-	// cookie-keeping client; until then the console turns them away.
-	secret := func() string {
-		b := newBrowser(t, p.issuer)
-		pg := signIn(t, b, b.get(p.issuer+"/login?next=/account"), rootEmail, rootPassword)
-		if refused := b.get(p.issuer + "/admin/records"); refused.status != http.StatusForbidden || !strings.Contains(refused.body, "two-step verification") {
-			t.Fatalf("a password-only admin session got %d from the console", refused.status)
-		}
-		enrol := b.submitTo(pg, "/account/mfa/enrol", nil)
-		m := regexp.MustCompile(`<p class="secret"><code>([A-Z2-7 ]+)</code>`).FindStringSubmatch(enrol.body)
-		if m == nil {
-			t.Fatalf("no TOTP secret on the enrolment page:\n%s", enrol.body)
-		}
-		secret := strings.ReplaceAll(m[1], " ", "")
-		code, _ := totp.GenerateCode(secret, time.Now())
-		if done := b.submitTo(enrol, "/account/mfa/confirm", map[string]string{"code": code}); done.status != http.StatusOK {
-			t.Fatalf("confirm two-step verification: %d", done.status)
-		}
-		return secret
-	}()
+	secret := enrolRoot(t, p)
 
 	b := newTab(t, browser, "en")
 	b.do(chromedp.Navigate(p.issuer + "/login?next=/account"))
 	b.signIn(rootEmail, rootPassword)
 	b.wantPath("/login/mfa")
-	// The current time step was spent turning two-step verification on.
-	code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.do(chromedp.SendKeys(chromedp.ID("code"), code))
+	b.do(chromedp.SendKeys(chromedp.ID("code"), nextCode(t, secret)))
 	b.clickAndLoad(`//form//button[normalize-space()="Verify"]`)
 	b.wantPath("/account")
 
