@@ -72,8 +72,12 @@ type Client struct {
 	// the portal.
 	Description string
 	LogoURI     string
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Disabled marks an app an administrator switched off: it cannot
+	// authenticate or get tokens, and its tokens stop being active, until
+	// it is enabled again.
+	Disabled  bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Clients stores registered clients with their secrets.

@@ -14,6 +14,7 @@ type Store interface {
 	Flows
 	Tokens
 	Consents
+	ScopeGrants
 	Keys
 	JTIs
 	Links

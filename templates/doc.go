@@ -6,8 +6,9 @@
 // logged_out.html, register.html, check_email.html, forgot.html,
 // reset.html, account.html, message.html, error.html, and the developer
 // portal's apps.html, app_form.html, secret_shown.html and
-// delete_app.html); each page defines the "title" and "main" templates
-// the layout calls. static/ holds what is served under /static/. Text is
+// delete_app.html, and the admin console's admin_*.html, which share the
+// navigation and notices of admin_partials.html and link static/admin.css);
+// each page defines the "title" and "main" templates the layout calls. static/ holds what is served under /static/. Text is
 // never written into a template: every string comes from provider/web's
 // message catalogue through the t function, so each page reads the same in
 // English and Simplified Chinese. provider/web parses the pages once at start-up

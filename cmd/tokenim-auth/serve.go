@@ -268,7 +268,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		pages,
 	}
-	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, logger))
+	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, sessions, pages, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -401,15 +401,21 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 }
 
 // newAdminAPI builds the JSON admin API over the store, checking tokens
-// with the provider.
-func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder, logger *slog.Logger) *admin.API {
+// with the provider, and the admin console (/admin) sharing its actions,
+// for signed-in administrators.
+func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
+	sessions *session.Manager, pages *web.Renderer, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
 	}
-	return admin.New(admin.Config{
+	api := admin.New(admin.Config{
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 	})
+	console := admin.NewConsole(api, admin.ConsoleConfig{
+		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
+	})
+	return []provider.Mounter{api, console}
 }

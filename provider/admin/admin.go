@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"net/http"
 	"slices"
@@ -18,6 +19,9 @@ import (
 // Store is what the admin API reads and changes.
 type Store interface {
 	storage.Users
+	storage.Transactor
+	storage.Audit
+	storage.ScopeGrants
 	storage.Clients
 	storage.Consents
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
@@ -175,8 +179,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, userOut(u))
 }
 
-// patchUser changes a user's role or status. A lowered role revokes the
-// tokens it no longer allows; disabling signs the user out everywhere.
+// patchUser changes a user's role or status (see ChangeUser).
 func (a *API) patchUser(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
 		Role   *string `json:"role"`
@@ -185,50 +188,23 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, caller string) {
 	if !decode(w, r, &body) {
 		return
 	}
-	var allowed []string
-	if body.Role != nil {
-		i := slices.IndexFunc(a.cfg.Roles, func(x Role) bool { return x.Name == *body.Role })
-		if i < 0 {
-			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown role "+strconv.Quote(*body.Role)+"; GET /admin/api/v1/roles lists them.")
-			return
-		}
-		allowed = a.cfg.Roles[i].Scopes
+	ch := UserChange{Role: body.Role}
+	if body.Status != nil {
+		st := storage.UserStatus(*body.Status)
+		ch.Status = &st
 	}
-	if body.Status != nil && *body.Status != string(storage.UserActive) && *body.Status != string(storage.UserDisabled) {
+	u, err := a.ChangeUser(r.Context(), ByClient(caller), r.PathValue("id"), ch)
+	switch {
+	case errors.Is(err, ErrUnknownRole):
+		writeError(w, http.StatusBadRequest, "invalid_request", "Unknown role "+strconv.Quote(*body.Role)+"; GET /admin/api/v1/roles lists them.")
+		return
+	case errors.Is(err, ErrBadStatus):
 		writeError(w, http.StatusBadRequest, "invalid_request", `status must be "active" or "disabled".`)
 		return
-	}
-	ctx := r.Context()
-	u, err := a.cfg.Store.UpdateUser(ctx, r.PathValue("id"), func(u storage.User) (storage.User, error) {
-		if body.Role != nil {
-			u.Role = *body.Role
-		}
-		if body.Status != nil {
-			u.Status = storage.UserStatus(*body.Status)
-		}
-		u.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
-		return u, nil
-	})
-	if a.notFound(w, r, err, "user") {
+	case a.notFound(w, r, err, "user"):
 		return
 	}
-	if body.Role != nil {
-		if _, err := a.cfg.Store.RevokeSubjectBeyond(ctx, u.ID, allowed); err != nil {
-			a.fail(w, r, "revoke tokens beyond the role", err)
-			return
-		}
-	}
-	if u.Status == storage.UserDisabled {
-		if _, err := a.cfg.Store.DeleteUserLoginSessions(ctx, u.ID); err != nil {
-			a.fail(w, r, "sign a disabled user out", err)
-			return
-		}
-		if _, err := a.cfg.Store.RevokeSubject(ctx, u.ID, ""); err != nil {
-			a.fail(w, r, "revoke a disabled user's tokens", err)
-			return
-		}
-	}
-	a.cfg.Logger.InfoContext(ctx, "admin changed a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))
+	a.cfg.Logger.InfoContext(r.Context(), "admin changed a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))
 	writeJSON(w, http.StatusOK, userOut(u))
 }
 

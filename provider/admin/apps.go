@@ -3,8 +3,6 @@ package admin
 import (
 	"errors"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +26,9 @@ type app struct {
 	// TokenEndpointAuthSigningAlg is set for a private_key_jwt client.
 	TokenEndpointAuthSigningAlg string      `json:"token_endpoint_auth_signing_alg,omitempty"`
 	Secrets                     []secretOut `json:"secrets"`
-	CreatedAt                   time.Time   `json:"created_at"`
+	// Disabled: the app cannot authenticate or get tokens.
+	Disabled  bool      `json:"disabled"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -47,7 +47,7 @@ func (a *API) appOut(c storage.Client) app {
 		RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		TokenEndpointAuthSigningAlg: signingAlg(c),
-		Secrets:                     a.secretsOut(c), CreatedAt: c.CreatedAt,
+		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 	}
 }
 
@@ -81,42 +81,45 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, a.appOut(c))
 }
 
-// patchApp sets the scopes an app may obtain: how an administrator
-// approves what a developer requested for a service. Requested scopes it
-// grants stop being pending.
+// patchApp sets the scopes an app may obtain, how an administrator
+// approves what a developer requested for a service (requested scopes it
+// grants stop being pending), or disables or enables the app, or both.
 func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
-		Scopes *[]string `json:"scopes"`
+		Scopes   *[]string `json:"scopes"`
+		Disabled *bool     `json:"disabled"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Scopes == nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\", the full list of scopes the app may obtain.")
+	if body.Scopes == nil && body.Disabled == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\" (the full list of scopes the app may obtain), \"disabled\", or both.")
 		return
 	}
-	scopes := *body.Scopes
-	for _, s := range scopes {
-		if !slices.Contains(a.cfg.Scopes, s) {
-			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown scope "+strconv.Quote(s)+"; it is not in the scope catalogue.")
+	ctx, id := r.Context(), r.PathValue("id")
+	if body.Scopes != nil {
+		_, err := a.SetAppScopes(ctx, ByClient(caller), id, *body.Scopes)
+		if errors.Is(err, ErrUnknownScope) {
+			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown "+err.Error()+"; it is not in the scope catalogue.")
+			return
+		}
+		if a.notFound(w, r, err, "app") {
 			return
 		}
 	}
-	c, err := a.cfg.Store.UpdateClient(r.Context(), r.PathValue("id"), func(c storage.Client) (storage.Client, error) {
-		c.Scopes = scopes
-		c.RequestedScopes = slices.DeleteFunc(c.RequestedScopes, func(s string) bool { return slices.Contains(scopes, s) })
-		c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
-		return c, nil
-	})
+	if body.Disabled != nil && a.notFound(w, r, a.SetAppDisabled(ctx, ByClient(caller), id, *body.Disabled), "app") {
+		return
+	}
+	c, err := a.cfg.Store.GetClient(ctx, id)
 	if a.notFound(w, r, err, "app") {
 		return
 	}
-	a.cfg.Logger.InfoContext(r.Context(), "admin set an app's scopes", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "))
+	a.cfg.Logger.InfoContext(ctx, "admin changed an app", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "), "disabled", c.Disabled)
 	writeJSON(w, http.StatusOK, a.appOut(c))
 }
 
 func (a *API) deleteApp(w http.ResponseWriter, r *http.Request, caller string) {
-	if a.notFound(w, r, a.cfg.Store.DeleteClient(r.Context(), r.PathValue("id")), "app") {
+	if a.notFound(w, r, a.DeleteApp(r.Context(), ByClient(caller), r.PathValue("id")), "app") {
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin deleted an app", "admin_client_id", caller, "client_id", r.PathValue("id"))
@@ -162,7 +165,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string
 		}
 		p.Lifetime = d
 	}
-	plain, rec, err := apikey.Rotate(r.Context(), a.cfg.Store, a.cfg.Hasher, r.PathValue("id"), p, a.cfg.Now())
+	plain, rec, err := a.RotateSecret(r.Context(), ByClient(caller), r.PathValue("id"), p)
 	switch {
 	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
 		writeError(w, http.StatusConflict, "conflict", errors.Unwrap(err).Error())
@@ -179,7 +182,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string
 }
 
 func (a *API) revokeSecret(w http.ResponseWriter, r *http.Request, caller string) {
-	err := apikey.Revoke(r.Context(), a.cfg.Store, r.PathValue("id"), r.PathValue("sid"), a.cfg.Now())
+	err := a.RevokeSecret(r.Context(), ByClient(caller), r.PathValue("id"), r.PathValue("sid"))
 	if errors.Is(err, apikey.ErrLastSecret) {
 		writeError(w, http.StatusConflict, "conflict", "This is the app's only live secret: rotate it first, or delete the app.")
 		return

@@ -1,4 +1,5 @@
-// Package admin is the JSON admin API, for scripts and operators' tools:
+// Package admin is the JSON admin API, for scripts and operators' tools,
+// and the admin console, the same for people (see below):
 //
 //	GET    /admin/api/v1/users                      users, a page at a time (?after=email&limit=n)
 //	GET    /admin/api/v1/users/{id}                 one user
@@ -19,4 +20,20 @@
 // subject) is refused, so no browser session can drive the API. Errors are
 // RFC 6749-style JSON objects. docs/admin-api.yaml is the OpenAPI
 // description.
+//
+// The console serves pages under /admin to signed-in users with the admin
+// role, and, when that role requires a second factor, only to a session
+// signed in with one (docs/admin-console.md):
+//
+//	GET  /admin/records                   authorization records: filter, keyset pages
+//	POST /admin/records/export            the filtered records as CSV or JSON lines (recorded)
+//	GET  /admin/users, /admin/users/{id}  search users; a user, their grants
+//	GET  /admin/apps, /admin/apps/{id}    apps; an app, its secrets' state, its grants
+//	GET  /admin/scopes?scope=             every live grant holding a scope
+//	GET  .../{change}, POST .../{change}  a change's confirmation page, then the change
+//
+// Every change, from the API or the console, goes through one function in
+// actions.go, which writes it and its authorization record in one
+// transaction; the actor is the calling app (API) or the administrator
+// (console).
 package admin

@@ -47,14 +47,9 @@ func (a *API) listGrants(w http.ResponseWriter, r *http.Request, _ string) {
 func (a *API) deleteGrant(w http.ResponseWriter, r *http.Request, caller string) {
 	ctx := r.Context()
 	userID, clientID := r.PathValue("user"), r.PathValue("app")
-	if a.notFound(w, r, a.cfg.Store.DeleteConsent(ctx, userID, clientID), "grant") {
+	if a.notFound(w, r, a.RevokeGrant(ctx, ByClient(caller), userID, clientID), "grant") {
 		return
 	}
-	n, err := a.cfg.Store.RevokeSubject(ctx, userID, clientID)
-	if err != nil {
-		a.fail(w, r, "revoke the grant's tokens", err)
-		return
-	}
-	a.cfg.Logger.InfoContext(ctx, "admin revoked a grant", "admin_client_id", caller, "user_id", userID, "client_id", clientID, "tokens", n)
+	a.cfg.Logger.InfoContext(ctx, "admin revoked a grant", "admin_client_id", caller, "user_id", userID, "client_id", clientID)
 	w.WriteHeader(http.StatusNoContent)
 }

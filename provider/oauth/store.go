@@ -188,6 +188,9 @@ func fositeError(err error) error {
 // GetClient implements fosite.ClientManager.
 func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, error) {
 	c, err := s.store.GetClient(ctx, id)
+	if err == nil {
+		err = usable(c)
+	}
 	if err != nil {
 		return nil, fositeError(err)
 	}

@@ -295,5 +295,5 @@ func samples(page string, m meta) []any {
 			deleteAppView{meta: m, DeleteAppPage: DeleteAppPage{UILocales: s, CSRFToken: s, ClientID: s, AppName: s}, App: s, AppURL: s},
 		}
 	}
-	return nil
+	return adminSamples(page, m)
 }

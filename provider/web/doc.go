@@ -1,8 +1,10 @@
 // Package web renders the provider's pages: sign-in and its two-step
 // verification step, consent, sign-out, signed-out, registration,
 // check-your-email, forgotten and new password, account, the developer
-// portal (apps, app form, a secret shown once, deleting an app), result
-// messages and error. The handlers that own those routes (provider/login,
+// portal (apps, app form, a secret shown once, deleting an app), the admin
+// console (admin_*.html: records, users, a user, apps, an app, a scope's
+// grants, a confirmation; parsed with admin_partials.html and linking
+// static/admin.css), result messages and error. The handlers that own those routes (provider/login,
 // provider/consent, provider/oauth, provider/portal, ...) fill a typed
 // view (LoginPage, MFAPage, ConsentPage, RegisterPage, AccountPage,
 // AppFormPage, ...) and call the

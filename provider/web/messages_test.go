@@ -18,7 +18,7 @@ import (
 // cannot see them in the templates, so they are listed here. They take no
 // arguments; handlerArgKeys are those that take one, from ErrorArg.
 func handlerKeys() []string {
-	return []string{
+	return append([]string{
 		"login.invalid", "login.required", "login.disabled", "login.pending",
 		"consent.failed",
 		"error.title", "error.invalid_request", "error.unknown_client", "error.redirect_uri",
@@ -35,13 +35,13 @@ func handlerKeys() []string {
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
-	}
+	}, adminHandlerKeys()...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return []string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid"}
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid"}, adminHandlerArgKeys()...)
 }
 
 func TestCatalogue(t *testing.T) {

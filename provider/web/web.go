@@ -60,11 +60,11 @@ const (
 )
 
 func pageNames() []string {
-	return []string{
+	return append([]string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
 		pageApps, pageAppForm, pageSecretShown, pageDeleteApp,
-	}
+	}, adminPageNames()...)
 }
 
 // layoutFile wraps every page: it calls the page's "title" and "main".
@@ -122,7 +122,7 @@ func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 		styleURL: "/static/" + styleSheet + "?v=" + style.version,
 	}
 	var errs []error
-	used := map[string]bool{layoutFile: true}
+	used := map[string]bool{layoutFile: true, adminPartials: true}
 	for _, page := range pageNames() {
 		used[page+".html"] = true
 		if err := r.parse(cfg.FS, page); err != nil {
@@ -147,7 +147,7 @@ func (r *Renderer) parse(fsys fs.FS, page string) error {
 	for _, loc := range locales() {
 		t, err := template.New(file).
 			Funcs(template.FuncMap{"t": r.msgs.Translator(loc)}).
-			ParseFS(fsys, layoutFile, file)
+			ParseFS(fsys, pageFiles(page)...)
 		if err != nil {
 			return fmt.Errorf("web: parse %s page: %w", page, err)
 		}

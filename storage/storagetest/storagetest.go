@@ -29,12 +29,14 @@ func Run(t *testing.T, open Opener) {
 		tests []test
 	}{
 		{"clients", clientTests()},
+		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
 		{"login_sessions", sessionTests()},
 		{"flows", flowTests()},
 		{"tokens", tokenTests()},
 		{"consents", consentTests()},
+		{"scope_grants", scopeGrantTests()},
 		{"keys", keyTests()},
 		{"links", linkTests()},
 		{"counters", counterTests()},

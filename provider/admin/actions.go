@@ -1,0 +1,328 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// The changes an administrator makes, shared by the JSON API and the
+// console: each one runs in one transaction with its authorization record,
+// so that no change lands unrecorded and no record tells of a change that
+// rolled back.
+
+// Errors the actions return for a request that cannot be carried out.
+var (
+	// ErrUnknownRole: the role is not in the configuration.
+	ErrUnknownRole = errors.New("unknown role")
+	// ErrBadStatus: a user's status can only be set to active or disabled.
+	ErrBadStatus = errors.New(`status must be "active" or "disabled"`)
+	// ErrUnknownScope: the scope is not in the catalogue.
+	ErrUnknownScope = errors.New("unknown scope")
+)
+
+// Actor is who makes a change: the app calling the JSON API, or the
+// administrator signed in to the console.
+type Actor struct {
+	Type string
+	ID   string
+}
+
+// ByClient is an app calling the JSON API with an admin token.
+func ByClient(clientID string) Actor { return Actor{audit.ActorClient, clientID} }
+
+// ByUser is an administrator signed in to the console.
+func ByUser(userID string) Actor { return Actor{audit.ActorUser, userID} }
+
+func (a Actor) on(e audit.Event) audit.Event {
+	e.ActorType, e.ActorID = a.Type, a.ID
+	return e
+}
+
+// UserChange is a change of a user's role, status or both; a nil field is
+// left as it is.
+type UserChange struct {
+	Role   *string
+	Status *storage.UserStatus
+}
+
+// inTx runs fn and the records it returns in one transaction.
+func (a *API) inTx(ctx context.Context, fn func(ctx context.Context) ([]audit.Event, error)) error {
+	return storage.InTx(ctx, a.cfg.Store, func(ctx context.Context) error {
+		events, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := a.cfg.Audit.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// roleScopes returns the scopes a role may grant, or ErrUnknownRole.
+func (a *API) roleScopes(role string) ([]string, error) {
+	i := slices.IndexFunc(a.cfg.Roles, func(x Role) bool { return x.Name == role })
+	if i < 0 {
+		return nil, fmt.Errorf("%w %s", ErrUnknownRole, strconv.Quote(role))
+	}
+	return a.cfg.Roles[i].Scopes, nil
+}
+
+// ChangeUser changes a user's role or status. A lowered role revokes the
+// tokens it no longer allows; disabling signs the user out everywhere and
+// revokes every token. Each change that changes something is recorded
+// (user.role_changed with from and to; user.disabled, user.enabled, or
+// user.activated for an account that was pending activation).
+func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange) (storage.User, error) {
+	var allowed []string
+	if ch.Role != nil {
+		var err error
+		if allowed, err = a.roleScopes(*ch.Role); err != nil {
+			return storage.User{}, err
+		}
+	}
+	if ch.Status != nil && *ch.Status != storage.UserActive && *ch.Status != storage.UserDisabled {
+		return storage.User{}, ErrBadStatus
+	}
+	var out storage.User
+	err := a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		var before storage.User
+		u, err := a.cfg.Store.UpdateUser(ctx, id, func(u storage.User) (storage.User, error) {
+			before = u
+			if ch.Role != nil {
+				u.Role = *ch.Role
+			}
+			if ch.Status != nil {
+				u.Status = *ch.Status
+			}
+			u.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return u, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = u
+		var events []audit.Event
+		if u.Role != before.Role {
+			if _, err := a.cfg.Store.RevokeSubjectBeyond(ctx, u.ID, allowed); err != nil {
+				return nil, fmt.Errorf("revoke tokens beyond the role: %w", err)
+			}
+			events = append(events, by.on(audit.Event{Action: audit.RoleChanged, Subject: u.ID,
+				Detail: map[string]string{"from": before.Role, "to": u.Role}}))
+		}
+		if u.Status == storage.UserDisabled {
+			sessions, tokens, err := a.signOut(ctx, u.ID)
+			if err != nil {
+				return nil, err
+			}
+			if before.Status != storage.UserDisabled {
+				events = append(events, by.on(audit.Event{Action: audit.UserDisabled, Subject: u.ID,
+					Detail: map[string]string{"sessions": strconv.Itoa(sessions), "tokens": strconv.Itoa(tokens)}}))
+			}
+		} else if before.Status != u.Status {
+			action := audit.UserEnabled
+			if before.Status == storage.UserPending {
+				// An account that never finished its activation, activated
+				// by an administrator.
+				action = audit.UserActivated
+			}
+			events = append(events, by.on(audit.Event{Action: action, Subject: u.ID}))
+		}
+		return events, nil
+	})
+	return out, err
+}
+
+// signOut ends every browser session of the user and revokes every token
+// issued for them.
+func (a *API) signOut(ctx context.Context, userID string) (sessions, tokens int, err error) {
+	if sessions, err = a.cfg.Store.DeleteUserLoginSessions(ctx, userID); err != nil {
+		return 0, 0, fmt.Errorf("end the user's sessions: %w", err)
+	}
+	if tokens, err = a.cfg.Store.RevokeSubject(ctx, userID, ""); err != nil {
+		return 0, 0, fmt.Errorf("revoke the user's tokens: %w", err)
+	}
+	return sessions, tokens, nil
+}
+
+// SignOutEverywhere ends every session of the user and revokes every
+// token issued for them (signout.all).
+func (a *API) SignOutEverywhere(ctx context.Context, by Actor, userID string) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		if _, err := a.cfg.Store.GetUser(ctx, userID); err != nil {
+			return nil, err
+		}
+		sessions, tokens, err := a.signOut(ctx, userID)
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.SignOutEverywhere, Subject: userID,
+			Detail: map[string]string{"sessions": strconv.Itoa(sessions), "tokens": strconv.Itoa(tokens)}})}, nil
+	})
+}
+
+// ResetMFA turns the user's TOTP off and clears their recovery codes
+// (mfa.reset): for someone who lost their phone. Their next sign-in asks
+// them to enrol again if their role requires a second factor.
+func (a *API) ResetMFA(ctx context.Context, by Actor, userID string) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		_, err := a.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
+			u.TOTPSecret, u.TOTPEnabled, u.RecoveryCodes = nil, false, nil
+			u.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return u, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.MFAReset, Subject: userID})}, nil
+	})
+}
+
+// SetAppScopes sets the scopes an app may obtain: how an administrator
+// approves what a developer requested for a service. Requested scopes it
+// grants stop being pending (app.changed, with the new scopes).
+func (a *API) SetAppScopes(ctx context.Context, by Actor, clientID string, scopes []string) (storage.Client, error) {
+	for _, s := range scopes {
+		if !slices.Contains(a.cfg.Scopes, s) {
+			return storage.Client{}, fmt.Errorf("%w %s", ErrUnknownScope, strconv.Quote(s))
+		}
+	}
+	var out storage.Client
+	err := a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		var before []string
+		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			before = slices.Clone(c.Scopes)
+			c.Scopes = slices.Clone(scopes)
+			c.RequestedScopes = slices.DeleteFunc(c.RequestedScopes, func(s string) bool { return slices.Contains(scopes, s) })
+			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return c, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = c
+		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Scopes: c.Scopes,
+			Detail: map[string]string{"scopes_before": strings.Join(before, " ")}})}, nil
+	})
+	return out, err
+}
+
+// SetAppDisabled disables an app (it can no longer authenticate or get
+// tokens, and its tokens stop being active) or enables it again
+// (app.changed, with Detail disabled "true" or "false").
+func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, disabled bool) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			c.Disabled = disabled
+			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return c, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID,
+			Detail: map[string]string{"disabled": strconv.FormatBool(disabled)}})}, nil
+	})
+}
+
+// DeleteApp removes an app with its secrets, tokens and grants
+// (app.deleted).
+func (a *API) DeleteApp(ctx context.Context, by Actor, clientID string) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		if err := a.cfg.Store.DeleteClient(ctx, clientID); err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.AppDeleted, ClientID: clientID})}, nil
+	})
+}
+
+// RotateSecret gives the app a new secret, returned once; the previous
+// one keeps working for p's grace period (secret.rotated).
+func (a *API) RotateSecret(ctx context.Context, by Actor, clientID string, p apikey.Policy) (string, storage.ClientSecret, error) {
+	var plain string
+	var rec storage.ClientSecret
+	err := a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		var err error
+		if plain, rec, err = apikey.Rotate(ctx, a.cfg.Store, a.cfg.Hasher, clientID, p, a.cfg.Now()); err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.SecretRotated, ClientID: clientID,
+			Detail: map[string]string{"secret_id": rec.ID, "prefix": rec.Prefix}})}, nil
+	})
+	if err != nil {
+		return "", storage.ClientSecret{}, err
+	}
+	return plain, rec, nil
+}
+
+// RevokeSecret removes one of the app's secrets at once (secret.revoked).
+func (a *API) RevokeSecret(ctx context.Context, by Actor, clientID, secretID string) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		if err := apikey.Revoke(ctx, a.cfg.Store, clientID, secretID, a.cfg.Now()); err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.SecretRevoked, ClientID: clientID,
+			Detail: map[string]string{"secret_id": secretID}})}, nil
+	})
+}
+
+// RevokeGrant withdraws a user's grant to an app and revokes every token
+// of that app for the user (consent.withdrawn, with the scopes withdrawn).
+func (a *API) RevokeGrant(ctx context.Context, by Actor, userID, clientID string) error {
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		c, err := a.cfg.Store.GetConsent(ctx, userID, clientID)
+		if err != nil {
+			return nil, err
+		}
+		if err := a.cfg.Store.DeleteConsent(ctx, userID, clientID); err != nil {
+			return nil, err
+		}
+		n, err := a.cfg.Store.RevokeSubject(ctx, userID, clientID)
+		if err != nil {
+			return nil, fmt.Errorf("revoke the grant's tokens: %w", err)
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.ConsentWithdrawn, Subject: userID, ClientID: clientID,
+			Scopes: c.Scopes, Reason: "revoked by an administrator", Detail: map[string]string{"tokens": strconv.Itoa(n)}})}, nil
+	})
+}
+
+// RecordExport records that an administrator exported the records
+// matching f (audit.exported): before the export starts, so that an
+// export nobody can account for cannot happen.
+func (a *API) RecordExport(ctx context.Context, by Actor, f storage.AuditFilter, format string) error {
+	detail := map[string]string{"format": format}
+	maps.Copy(detail, filterDetail(f))
+	return a.cfg.Audit.Record(ctx, by.on(audit.Event{Action: audit.AuditExported, Subject: f.Subject, ClientID: f.ClientID, Detail: detail}))
+}
+
+// filterDetail describes a filter in a record's Detail.
+func filterDetail(f storage.AuditFilter) map[string]string {
+	d := map[string]string{}
+	set := func(k, v string) {
+		if v != "" {
+			d["filter_"+k] = v
+		}
+	}
+	set("actions", strings.Join(f.Actions, " "))
+	set("outcome", f.Outcome)
+	set("scope", f.Scope)
+	if !f.From.IsZero() {
+		set("from", f.From.UTC().Format(time.RFC3339))
+	}
+	if !f.To.IsZero() {
+		set("to", f.To.UTC().Format(time.RFC3339))
+	}
+	return d
+}

@@ -1,0 +1,235 @@
+package admin
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
+	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+
+// fixture is a memory store with an admin, a member with a grant and TOTP,
+// a web app with a secret and a service waiting for a scope.
+func fixture(t *testing.T) (*API, *memory.Store) {
+	t.Helper()
+	ctx := t.Context()
+	store := memory.New()
+	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return t0 }
+	a := New(Config{
+		Store: store, Hasher: secret.NewHasher(ring), Now: now,
+		Roles:   []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
+		Scopes:  []string{"openid", "im:calls.read", "admin"},
+		APIKeys: apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
+		Audit:   audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
+		Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
+			return "ops-bot", "", []string{"admin"}, nil
+		},
+	})
+	for _, u := range []storage.User{
+		{ID: "u-admin", Email: "root@example.com", Role: "admin", Status: storage.UserActive, TOTPEnabled: true, CreatedAt: t0},
+		{ID: "u-ann", Email: "ann@example.com", Role: "member", Status: storage.UserActive, TOTPEnabled: true, TOTPSecret: []byte("sealed"),
+			RecoveryCodes: [][]byte{[]byte("h1")}, CreatedAt: t0},
+	} {
+		if err := store.CreateUser(ctx, u); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, c := range []storage.Client{
+		{ID: "chat", Name: "Chat", Type: storage.ClientConfidential, TokenEndpointAuthMethod: "client_secret_basic",
+			GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid", "im:calls.read"}, CreatedAt: t0},
+		{ID: "bot", Name: "Bot", Type: storage.ClientConfidential, TokenEndpointAuthMethod: "client_secret_basic",
+			GrantTypes: []string{"client_credentials"}, RequestedScopes: []string{"im:calls.read"}, CreatedAt: t0},
+	} {
+		if err := store.CreateClient(ctx, c); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := apikey.Rotate(ctx, store, a.cfg.Hasher, c.ID, apikey.Policy{}, t0.Add(-time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.SaveConsent(ctx, storage.Consent{UserID: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"}, GrantedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	return a, store
+}
+
+func records(t *testing.T, store storage.Audit) []storage.AuditRecord {
+	t.Helper()
+	recs, err := store.ListAudit(t.Context(), storage.AuditFilter{}, storage.AuditCursor{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// TestAPIChangesAreRecorded: every change made through the JSON API
+// lands in exactly one authorization record, its actor the calling app.
+func TestAPIChangesAreRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		name, method, path, body string
+		status                   int
+		want                     storage.AuditRecord
+		check                    func(t *testing.T, s *memory.Store)
+	}{
+		{"a role change is user.role_changed with from and to", "PATCH", "/admin/api/v1/users/u-ann", `{"role":"guest"}`, 200,
+			storage.AuditRecord{Action: audit.RoleChanged, Subject: "u-ann", Detail: map[string]string{"from": "member", "to": "guest"}}, nil},
+		{"disabling is user.disabled", "PATCH", "/admin/api/v1/users/u-ann", `{"status":"disabled"}`, 200,
+			storage.AuditRecord{Action: audit.UserDisabled, Subject: "u-ann", Detail: map[string]string{"sessions": "0", "tokens": "0"}}, nil},
+		{"approving scopes is app.changed with the new scopes", "PATCH", "/admin/api/v1/apps/bot", `{"scopes":["im:calls.read"]}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "bot", Scopes: []string{"im:calls.read"}, Detail: map[string]string{"scopes_before": ""}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "bot"); len(c.RequestedScopes) != 0 {
+					t.Errorf("requested scopes still pending: %v", c.RequestedScopes)
+				}
+			}},
+		{"disabling an app is app.changed with disabled true", "PATCH", "/admin/api/v1/apps/chat", `{"disabled":true}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"disabled": "true"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); !c.Disabled {
+					t.Errorf("the app is not disabled")
+				}
+			}},
+		{"deleting an app is app.deleted", "DELETE", "/admin/api/v1/apps/bot", "", 204,
+			storage.AuditRecord{Action: audit.AppDeleted, ClientID: "bot"}, nil},
+		{"rotating a secret is secret.rotated", "POST", "/admin/api/v1/apps/chat/secrets", "", 201,
+			storage.AuditRecord{Action: audit.SecretRotated, ClientID: "chat"}, nil},
+		{"revoking a grant is consent.withdrawn with its scopes", "DELETE", "/admin/api/v1/grants/u-ann/chat", "", 204,
+			storage.AuditRecord{Action: audit.ConsentWithdrawn, Subject: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"},
+				Reason: "revoked by an administrator", Detail: map[string]string{"tokens": "0"}},
+			func(t *testing.T, s *memory.Store) {
+				if _, err := s.GetConsent(t.Context(), "u-ann", "chat"); err == nil {
+					t.Errorf("the grant is still there")
+				}
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, store := fixture(t)
+			mux := http.NewServeMux()
+			a.Mount(mux)
+			req := httptest.NewRequestWithContext(t.Context(), tc.method, tc.path, strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer x")
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d: %s", w.Code, tc.status, w.Body)
+			}
+			recs := records(t, store)
+			if len(recs) != 1 {
+				t.Fatalf("want exactly one record, have %d: %+v", len(recs), recs)
+			}
+			tc.want.Outcome, tc.want.ActorType, tc.want.ActorID = audit.Success, audit.ActorClient, "ops-bot"
+			ignore := cmpopts.IgnoreFields(storage.AuditRecord{}, "ID", "Time")
+			if tc.want.Action == audit.SecretRotated {
+				ignore = cmpopts.IgnoreFields(storage.AuditRecord{}, "ID", "Time", "Detail")
+			}
+			if diff := cmp.Diff(tc.want, recs[0], ignore, cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("record (-want +got):\n%s", diff)
+			}
+			if tc.check != nil {
+				tc.check(t, store)
+			}
+		})
+	}
+}
+
+// TestActionsRecordOnce covers the actions the API does not offer: each
+// is one record, actor the console's administrator.
+func TestActionsRecordOnce(t *testing.T) {
+	by := ByUser("u-admin")
+	for _, tc := range []struct {
+		name string
+		run  func(ctx context.Context, a *API, s *memory.Store) error
+		want storage.AuditRecord
+	}{
+		{"resetting MFA is mfa.reset and clears TOTP and recovery codes", func(ctx context.Context, a *API, s *memory.Store) error {
+			if err := a.ResetMFA(ctx, by, "u-ann"); err != nil {
+				return err
+			}
+			if u, _ := s.GetUser(ctx, "u-ann"); u.TOTPEnabled || u.TOTPSecret != nil || len(u.RecoveryCodes) != 0 {
+				t.Errorf("MFA left on: %+v", u)
+			}
+			return nil
+		}, storage.AuditRecord{Action: audit.MFAReset, Subject: "u-ann"}},
+		{"signing out everywhere is signout.all", func(ctx context.Context, a *API, s *memory.Store) error {
+			return a.SignOutEverywhere(ctx, by, "u-ann")
+		}, storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann", Detail: map[string]string{"sessions": "0", "tokens": "0"}}},
+		{"enabling a disabled user is user.enabled", func(ctx context.Context, a *API, s *memory.Store) error {
+			if _, err := s.UpdateUser(ctx, "u-ann", func(u storage.User) (storage.User, error) { u.Status = storage.UserDisabled; return u, nil }); err != nil {
+				return err
+			}
+			active := storage.UserActive
+			_, err := a.ChangeUser(ctx, by, "u-ann", UserChange{Status: &active})
+			return err
+		}, storage.AuditRecord{Action: audit.UserEnabled, Subject: "u-ann"}},
+		{"activating a pending user is user.activated", func(ctx context.Context, a *API, s *memory.Store) error {
+			if _, err := s.UpdateUser(ctx, "u-ann", func(u storage.User) (storage.User, error) { u.Status = storage.UserPending; return u, nil }); err != nil {
+				return err
+			}
+			active := storage.UserActive
+			_, err := a.ChangeUser(ctx, by, "u-ann", UserChange{Status: &active})
+			return err
+		}, storage.AuditRecord{Action: audit.UserActivated, Subject: "u-ann"}},
+		{"revoking a secret is secret.revoked", func(ctx context.Context, a *API, s *memory.Store) error {
+			if _, _, err := a.RotateSecret(ctx, ByClient("setup"), "chat", apikey.Policy{}); err != nil {
+				return err
+			}
+			c, _ := s.GetClient(ctx, "chat")
+			return a.RevokeSecret(ctx, by, "chat", c.Secrets[0].ID)
+		}, storage.AuditRecord{Action: audit.SecretRevoked, ClientID: "chat"}},
+		{"an export is audit.exported with its filter", func(ctx context.Context, a *API, s *memory.Store) error {
+			return a.RecordExport(ctx, by, storage.AuditFilter{Subject: "u-ann", Actions: []string{audit.SignIn}}, audit.FormatCSV)
+		}, storage.AuditRecord{Action: audit.AuditExported, Subject: "u-ann", Detail: map[string]string{"format": "csv", "filter_actions": "signin"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, store := fixture(t)
+			if err := tc.run(t.Context(), a, store); err != nil {
+				t.Fatal(err)
+			}
+			recs := records(t, store)
+			recs = slices.DeleteFunc(recs, func(r storage.AuditRecord) bool { return r.ActorID == "setup" })
+			if len(recs) != 1 {
+				t.Fatalf("want exactly one record, have %d: %+v", len(recs), recs)
+			}
+			tc.want.Outcome, tc.want.ActorType, tc.want.ActorID = audit.Success, audit.ActorUser, "u-admin"
+			ignore := []string{"ID", "Time"}
+			if tc.want.Action == audit.SecretRevoked {
+				ignore = append(ignore, "Detail")
+			}
+			if diff := cmp.Diff(tc.want, recs[0], cmpopts.IgnoreFields(storage.AuditRecord{}, ignore...), cmpopts.EquateEmpty()); diff != "" {
+				t.Errorf("record (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestFailedChangeLeavesNoRecord: a change refused by the store rolls its
+// record back with it.
+func TestFailedChangeLeavesNoRecord(t *testing.T) {
+	a, store := fixture(t)
+	if err := a.RevokeSecret(t.Context(), ByUser("u-admin"), "chat", "no-such-secret"); err == nil {
+		t.Fatal("revoking an unknown secret succeeded")
+	}
+	if err := a.RevokeGrant(t.Context(), ByUser("u-admin"), "u-ann", "bot"); err == nil {
+		t.Fatal("revoking an absent grant succeeded")
+	}
+	if recs := records(t, store); len(recs) != 0 {
+		t.Fatalf("records of failed changes: %+v", recs)
+	}
+}

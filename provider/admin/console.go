@@ -1,0 +1,204 @@
+package admin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/url"
+	"slices"
+
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Sessions tells who is signed in and protects forms.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Protect(h http.Handler) http.Handler
+}
+
+// Pages renders the console's pages.
+type Pages interface {
+	AdminRecords(w http.ResponseWriter, r *http.Request, status int, p web.AdminRecordsPage) error
+	AdminUsers(w http.ResponseWriter, r *http.Request, status int, p web.AdminUsersPage) error
+	AdminUser(w http.ResponseWriter, r *http.Request, status int, p web.AdminUserPage) error
+	AdminApps(w http.ResponseWriter, r *http.Request, status int, p web.AdminAppsPage) error
+	AdminApp(w http.ResponseWriter, r *http.Request, status int, p web.AdminAppPage) error
+	AdminScope(w http.ResponseWriter, r *http.Request, status int, p web.AdminScopePage) error
+	AdminConfirm(w http.ResponseWriter, r *http.Request, status int, p web.AdminConfirmPage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// ConsoleConfig holds the console's dependencies besides the API it
+// shares its actions with.
+type ConsoleConfig struct {
+	Sessions Sessions
+	Pages    Pages
+	// AdminRole is the role whose users may use the console.
+	AdminRole string
+	// MFARoles are the roles whose users must have signed in with a
+	// second factor: when AdminRole is one of them, the console refuses a
+	// session signed in with a password alone.
+	MFARoles []string
+}
+
+// Console serves the admin console's pages under /admin.
+type Console struct {
+	api *API
+	cfg ConsoleConfig
+}
+
+// NewConsole returns the console over the API's store and actions.
+func NewConsole(api *API, cfg ConsoleConfig) *Console {
+	if cfg.AdminRole == "" {
+		cfg.AdminRole = "admin"
+	}
+	return &Console{api: api, cfg: cfg}
+}
+
+// Mount registers the console's routes behind CSRF protection.
+func (c *Console) Mount(mux *http.ServeMux) {
+	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
+		return c.cfg.Sessions.Protect(c.admin(f))
+	}
+	mux.Handle("GET /admin", http.RedirectHandler("/admin/records", http.StatusSeeOther))
+	mux.Handle("GET /admin/{$}", http.RedirectHandler("/admin/records", http.StatusSeeOther))
+	mux.Handle("GET /admin/records", p(c.records))
+	mux.Handle("POST /admin/records/export", p(c.export))
+	mux.Handle("GET /admin/users", p(c.users))
+	mux.Handle("GET /admin/users/{id}", p(c.user))
+	mux.Handle("GET /admin/users/{id}/{action}", p(c.confirmUser))
+	mux.Handle("POST /admin/users/{id}/{action}", p(c.changeUser))
+	mux.Handle("GET /admin/apps", p(c.apps))
+	mux.Handle("GET /admin/apps/{id}", p(c.app))
+	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
+	mux.Handle("POST /admin/apps/{id}/scopes", p(c.setScopes))
+	mux.Handle("GET /admin/apps/{id}/disable", p(c.confirmAppState))
+	mux.Handle("POST /admin/apps/{id}/disable", p(c.setAppState))
+	mux.Handle("GET /admin/apps/{id}/enable", p(c.confirmAppState))
+	mux.Handle("POST /admin/apps/{id}/enable", p(c.setAppState))
+	mux.Handle("GET /admin/apps/{id}/rotate", p(c.confirmRotate))
+	mux.Handle("POST /admin/apps/{id}/rotate", p(c.rotate))
+	mux.Handle("GET /admin/apps/{id}/secrets/{sid}/revoke", p(c.confirmRevokeSecret))
+	mux.Handle("POST /admin/apps/{id}/secrets/{sid}/revoke", p(c.revokeSecret))
+	mux.Handle("GET /admin/scopes", p(c.scope))
+	mux.Handle("GET /admin/grants/{user}/{app}/revoke", p(c.confirmRevokeGrant))
+	mux.Handle("POST /admin/grants/{user}/{app}/revoke", p(c.revokeGrant))
+}
+
+// admin runs f for a signed-in administrator: anyone else is sent to
+// sign in, or refused.
+func (c *Console) admin(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s, ok, err := c.cfg.Sessions.Current(r.Context(), r)
+		if err != nil {
+			c.fail(w, r, "load session", err)
+			return
+		}
+		if !ok {
+			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return
+		}
+		if s.User.Role != c.cfg.AdminRole {
+			c.message(w, r, http.StatusForbidden, "admin.forbidden", "message.account", "/account")
+			return
+		}
+		if slices.Contains(c.cfg.MFARoles, c.cfg.AdminRole) && s.Session.ACR != session.ACRTwoFactor {
+			// Signed in with a password alone (the second factor was not
+			// set up yet): the console is out of reach until it is.
+			c.message(w, r, http.StatusForbidden, "admin.mfa_required", "message.account", "/account?setup=mfa")
+			return
+		}
+		f(w, r, s)
+	}
+}
+
+// seeOther ends a change: back to a page, which shows what was done
+// (POST, redirect, GET).
+func seeOther(w http.ResponseWriter, r *http.Request, to, done string) {
+	http.Redirect(w, r, to+"?done="+url.QueryEscape(done), http.StatusSeeOther)
+}
+
+// notice is the message key of the change a page reports after a
+// redirect, from the done parameter: only these, so that a link cannot
+// make the console claim anything else.
+func notice(r *http.Request) string {
+	switch r.URL.Query().Get("done") {
+	case "role":
+		return "admin.notice_role"
+	case "disable":
+		return "admin.notice_disabled"
+	case "enable":
+		return "admin.notice_enabled"
+	case "reset-mfa":
+		return "admin.notice_mfa_reset"
+	case "signout":
+		return "admin.notice_signed_out"
+	case "scopes":
+		return "admin.notice_scopes"
+	case "app-disabled":
+		return "admin.notice_app_disabled"
+	case "app-enabled":
+		return "admin.notice_app_enabled"
+	case "secret-revoked":
+		return "admin.notice_secret_revoked"
+	case "grant-revoked":
+		return "admin.notice_grant_revoked"
+	}
+	return ""
+}
+
+// problem maps an action's error to the message key a page shows and its
+// status; ok is false for an error that is the server's fault.
+func problem(err error) (status int, key string, ok bool) {
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return http.StatusNotFound, "admin.not_found", true
+	case errors.Is(err, ErrUnknownRole):
+		return http.StatusBadRequest, "admin.error_unknown_role", true
+	case errors.Is(err, ErrUnknownScope):
+		return http.StatusBadRequest, "admin.error_unknown_scope", true
+	}
+	return apikeyProblem(err)
+}
+
+func (c *Console) message(w http.ResponseWriter, r *http.Request, status int, key, linkText, linkURL string) {
+	p := web.MessagePage{Title: "message.title", Message: key, LinkText: linkText, LinkURL: linkURL}
+	if err := c.cfg.Pages.Message(w, r, status, p); err != nil {
+		c.api.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
+	}
+}
+
+// refuse answers an action's error: a page saying what is wrong, or the
+// error page for the server's fault.
+func (c *Console) refuse(w http.ResponseWriter, r *http.Request, what string, err error) {
+	status, key, ok := problem(err)
+	if !ok {
+		c.fail(w, r, what, err)
+		return
+	}
+	c.message(w, r, status, key, "admin.nav_records", "/admin/records")
+}
+
+func (c *Console) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	c.api.cfg.Logger.ErrorContext(r.Context(), "admin console: "+what, "err", err)
+	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
+	if err := c.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// rendered logs a page that could not be rendered.
+func (c *Console) rendered(r *http.Request, page string, err error) {
+	if err != nil {
+		c.api.cfg.Logger.ErrorContext(r.Context(), "render admin page", "page", page, "err", err)
+	}
+}
+
+// confirm renders a confirmation step.
+func (c *Console) confirm(w http.ResponseWriter, r *http.Request, p web.AdminConfirmPage) {
+	p.CSRFToken = session.CSRFToken(r)
+	c.rendered(r, "confirm", c.cfg.Pages.AdminConfirm(w, r, http.StatusOK, p))
+}

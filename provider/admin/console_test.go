@@ -1,0 +1,296 @@
+package admin
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/templates"
+)
+
+// testCSRF is the token fakeSessions.Protect wants in every unsafe
+// request's form.
+const testCSRF = "csrf-ok"
+
+// fakeSessions signs in whoever the test says, and refuses an unsafe
+// request whose form lacks testCSRF, as the real middleware would.
+type fakeSessions struct {
+	signed session.Signed
+	ok     bool
+}
+
+func (f *fakeSessions) Current(context.Context, *http.Request) (session.Signed, bool, error) {
+	return f.signed, f.ok, nil
+}
+
+func (f *fakeSessions) Protect(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && r.PostFormValue("csrf_token") != testCSRF {
+			http.Error(w, "csrf", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+type consoleHarness struct {
+	api      *API
+	store    *memory.Store
+	sessions *fakeSessions
+	mux      *http.ServeMux
+}
+
+// newConsole serves the console over the fixture, signed in as u-admin
+// with a second factor.
+func newConsole(t *testing.T) *consoleHarness {
+	t.Helper()
+	a, store := fixture(t)
+	pages, err := web.New(web.Config{FS: templates.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := store.GetUser(t.Context(), "u-admin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := &fakeSessions{ok: true, signed: session.Signed{User: admin, Session: storage.LoginSession{UserID: admin.ID, ACR: session.ACRTwoFactor}}}
+	c := NewConsole(a, ConsoleConfig{Sessions: fs, Pages: pages, AdminRole: "admin", MFARoles: []string{"admin"}})
+	mux := http.NewServeMux()
+	c.Mount(mux)
+	return &consoleHarness{api: a, store: store, sessions: fs, mux: mux}
+}
+
+func (h *consoleHarness) get(t *testing.T, path string) *httptest.ResponseRecorder {
+	t.Helper()
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil))
+	return w
+}
+
+func (h *consoleHarness) post(t *testing.T, path string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	if form.Get("csrf_token") == "" {
+		form.Set("csrf_token", testCSRF)
+	}
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, req)
+	return w
+}
+
+func TestConsoleIsForAdminsWithASecondFactor(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		setup  func(f *fakeSessions)
+		status int
+		want   string
+	}{
+		{"nobody signed in is sent to sign in", func(f *fakeSessions) { f.ok = false }, http.StatusSeeOther, "/login?next=%2Fadmin%2Frecords%3Faction%3Dsignin"},
+		{"a member is refused", func(f *fakeSessions) { f.signed.User.Role = "member" }, http.StatusForbidden, "for administrators only"},
+		{"an admin signed in with a password alone is told to use a second factor", func(f *fakeSessions) { f.signed.Session.ACR = session.ACRPassword },
+			http.StatusForbidden, "two-step verification"},
+		{"an admin signed in with a second factor gets the records", func(*fakeSessions) {}, http.StatusOK, "Authorization records"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newConsole(t)
+			tc.setup(h.sessions)
+			w := h.get(t, "/admin/records?action=signin")
+			if w.Code != tc.status {
+				t.Fatalf("status %d, want %d", w.Code, tc.status)
+			}
+			if got := w.Header().Get("Location") + w.Body.String(); !strings.Contains(got, tc.want) {
+				t.Errorf("response lacks %q:\n%s", tc.want, got)
+			}
+		})
+	}
+}
+
+// TestConsoleChangesAreConfirmedAndRecorded: each change shows a
+// confirmation page (GET) whose form posts it; the POST makes it, lands
+// in one record with the administrator as actor, and redirects.
+func TestConsoleChangesAreConfirmedAndRecorded(t *testing.T) {
+	for _, tc := range []struct {
+		name, confirm, action string
+		form                  url.Values
+		status                int
+		to                    string
+		want                  storage.AuditRecord
+	}{
+		{"change role", "/admin/users/u-ann/role?role=guest", "/admin/users/u-ann/role", url.Values{"role": {"guest"}}, 303, "/admin/users/u-ann?done=role",
+			storage.AuditRecord{Action: audit.RoleChanged, Subject: "u-ann"}},
+		{"disable", "/admin/users/u-ann/disable", "/admin/users/u-ann/disable", url.Values{}, 303, "/admin/users/u-ann?done=disable",
+			storage.AuditRecord{Action: audit.UserDisabled, Subject: "u-ann"}},
+		{"reset MFA", "/admin/users/u-ann/reset-mfa", "/admin/users/u-ann/reset-mfa", url.Values{}, 303, "/admin/users/u-ann?done=reset-mfa",
+			storage.AuditRecord{Action: audit.MFAReset, Subject: "u-ann"}},
+		{"sign out everywhere", "/admin/users/u-ann/signout", "/admin/users/u-ann/signout", url.Values{}, 303, "/admin/users/u-ann?done=signout",
+			storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann"}},
+		{"approve a requested scope", "/admin/apps/bot/scopes?scope=im:calls.read", "/admin/apps/bot/scopes", url.Values{"scope": {"im:calls.read"}}, 303,
+			"/admin/apps/bot?done=scopes", storage.AuditRecord{Action: audit.AppChanged, ClientID: "bot", Scopes: []string{"im:calls.read"}}},
+		{"disable an app", "/admin/apps/chat/disable", "/admin/apps/chat/disable", url.Values{}, 303, "/admin/apps/chat?done=app-disabled",
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat"}},
+		{"rotate a secret", "/admin/apps/chat/rotate", "/admin/apps/chat/rotate", url.Values{}, 201, "",
+			storage.AuditRecord{Action: audit.SecretRotated, ClientID: "chat"}},
+		{"revoke a grant", "/admin/grants/u-ann/chat/revoke", "/admin/grants/u-ann/chat/revoke", url.Values{}, 303, "/admin/users/u-ann?done=grant-revoked",
+			storage.AuditRecord{Action: audit.ConsentWithdrawn, Subject: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"}}},
+		{"revoke a grant from the app's page", "/admin/grants/u-ann/chat/revoke?from=app", "/admin/grants/u-ann/chat/revoke", url.Values{"from": {"app"}}, 303,
+			"/admin/apps/chat?done=grant-revoked", storage.AuditRecord{Action: audit.ConsentWithdrawn, Subject: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"}}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newConsole(t)
+			c := h.get(t, tc.confirm)
+			if c.Code != http.StatusOK || !strings.Contains(c.Body.String(), `action="`+tc.action+`"`) {
+				t.Fatalf("confirmation: status %d, no form posting to %s:\n%s", c.Code, tc.action, c.Body)
+			}
+			if recs := records(t, h.store); len(recs) != 0 {
+				t.Fatalf("the confirmation page changed something: %+v", recs)
+			}
+			if w := h.post(t, tc.action, url.Values{"csrf_token": {"forged"}}); w.Code != http.StatusForbidden {
+				t.Fatalf("a post without the CSRF token: status %d", w.Code)
+			}
+			w := h.post(t, tc.action, tc.form)
+			if w.Code != tc.status || w.Header().Get("Location") != tc.to {
+				t.Fatalf("status %d to %q, want %d to %q:\n%s", w.Code, w.Header().Get("Location"), tc.status, tc.to, w.Body)
+			}
+			recs := records(t, h.store)
+			if len(recs) != 1 {
+				t.Fatalf("want one record, have %d: %+v", len(recs), recs)
+			}
+			r := recs[0]
+			if r.Action != tc.want.Action || r.ActorType != audit.ActorUser || r.ActorID != "u-admin" || r.Subject != tc.want.Subject ||
+				r.ClientID != tc.want.ClientID || strings.Join(r.Scopes, " ") != strings.Join(tc.want.Scopes, " ") || r.Outcome != audit.Success {
+				t.Errorf("record %+v, want %+v by user u-admin", r, tc.want)
+			}
+		})
+	}
+}
+
+func TestConsoleDisablesAndEnablesAnApp(t *testing.T) {
+	h := newConsole(t)
+	for _, step := range []struct {
+		path     string
+		disabled bool
+		detail   string
+	}{{"/admin/apps/chat/disable", true, "true"}, {"/admin/apps/chat/enable", false, "false"}} {
+		if w := h.post(t, step.path, url.Values{}); w.Code != http.StatusSeeOther {
+			t.Fatalf("%s: status %d", step.path, w.Code)
+		}
+		if c, _ := h.store.GetClient(t.Context(), "chat"); c.Disabled != step.disabled {
+			t.Fatalf("after %s the app's disabled is %v", step.path, c.Disabled)
+		}
+		if r := records(t, h.store)[0]; r.Action != audit.AppChanged || r.Detail["disabled"] != step.detail {
+			t.Fatalf("after %s the record is %+v", step.path, r)
+		}
+	}
+}
+
+func TestConsoleRotateShowsTheSecretOnce(t *testing.T) {
+	h := newConsole(t)
+	w := h.post(t, "/admin/apps/chat/rotate", url.Values{})
+	if w.Code != http.StatusCreated || !strings.Contains(w.Body.String(), `id="client-secret"`) {
+		t.Fatalf("status %d, no secret shown:\n%s", w.Code, w.Body)
+	}
+	if again := h.get(t, "/admin/apps/chat"); strings.Contains(again.Body.String(), `id="client-secret"`) {
+		t.Errorf("the app's page shows a secret again")
+	}
+}
+
+func TestConsoleRecordsPagesAndFilters(t *testing.T) {
+	h := newConsole(t)
+	ctx := t.Context()
+	rec := audit.NewRecorder(audit.RecorderConfig{Store: h.store, Now: func() time.Time { return t0 }})
+	for i := range 120 {
+		action := audit.SignIn
+		if i%2 == 1 {
+			action = audit.TokenIssued
+		}
+		if err := rec.Record(ctx, audit.Event{Action: action, Subject: "u-ann", ClientID: "chat", Reason: fmt.Sprintf("n%03d", i)}.ByUser("u-ann")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := h.get(t, "/admin/records?user=ann%40example.com&action=signin")
+	body := w.Body.String()
+	if w.Code != http.StatusOK || strings.Count(body, "<code>signin</code>") != recordsPage || strings.Contains(body, "token.issued</code>") {
+		t.Fatalf("first page: status %d, %d sign-ins", w.Code, strings.Count(body, "<code>signin</code>"))
+	}
+	if !strings.Contains(body, "n118") || strings.Contains(body, "n018") {
+		t.Errorf("the first page is not the newest records")
+	}
+	i := strings.Index(body, `rel="next"`)
+	j := strings.LastIndex(body[:i], `href="`)
+	if i < 0 || j < 0 {
+		t.Fatal("no Older link")
+	}
+	older := strings.ReplaceAll(body[j+len(`href="`):strings.Index(body[j+6:], `"`)+j+6], "&amp;", "&")
+	w = h.get(t, older)
+	body = w.Body.String()
+	if strings.Count(body, "<code>signin</code>") != 10 || !strings.Contains(body, "n018") || !strings.Contains(body, "Newest") || strings.Contains(body, `rel="next"`) {
+		t.Errorf("second page (%s) wrong: %d sign-ins", older, strings.Count(body, "<code>signin</code>"))
+	}
+	if w := h.get(t, "/admin/records?from=yesterday"); w.Code != http.StatusBadRequest {
+		t.Errorf("an unreadable time: status %d", w.Code)
+	}
+}
+
+func TestConsoleExport(t *testing.T) {
+	h := newConsole(t)
+	if err := h.api.RevokeGrant(t.Context(), ByClient("ops-bot"), "u-ann", "chat"); err != nil {
+		t.Fatal(err)
+	}
+	w := h.post(t, "/admin/records/export", url.Values{"format": {"csv"}, "user": {"u-ann"}})
+	if w.Code != http.StatusOK || !strings.HasPrefix(w.Header().Get("Content-Disposition"), `attachment; filename="authorization-records-`) ||
+		!strings.HasPrefix(w.Header().Get("Content-Type"), "text/csv") {
+		t.Fatalf("status %d, headers %v", w.Code, w.Header())
+	}
+	body, _ := io.ReadAll(w.Body)
+	lines := strings.Split(strings.TrimSpace(string(body)), "\n")
+	// The header, the export's own record (recorded first, concerning the
+	// filtered user) and the revocation.
+	if len(lines) != 3 || !strings.HasPrefix(lines[0], "id,time,action") || !strings.Contains(lines[1], audit.AuditExported) || !strings.Contains(lines[2], audit.ConsentWithdrawn) {
+		t.Errorf("export:\n%s", body)
+	}
+	recs := records(t, h.store)
+	if recs[0].Action != audit.AuditExported || recs[0].ActorID != "u-admin" || recs[0].Detail["format"] != "csv" {
+		t.Errorf("the export is not recorded: %+v", recs[0])
+	}
+	if w := h.post(t, "/admin/records/export", url.Values{"format": {"xml"}}); w.Code != http.StatusBadRequest {
+		t.Errorf("an unknown format: status %d", w.Code)
+	}
+}
+
+func TestConsoleLookups(t *testing.T) {
+	h := newConsole(t)
+	for _, tc := range []struct {
+		name, path string
+		status     int
+		want, not  string
+	}{
+		{"a search by email prefix finds the user", "/admin/users?q=AN", 200, "ann@example.com", "root@example.com"},
+		{"a search by ID finds the user", "/admin/users?q=u-admin", 200, "root@example.com", "ann@example.com"},
+		{"a search that matches nobody says so", "/admin/users?q=zed", 200, "No user matches", "ann@example.com"},
+		{"a user's page lists their grants", "/admin/users/u-ann", 200, "/admin/grants/u-ann/chat/revoke", "client-secret"},
+		{"an app's page shows its secrets' state and grants", "/admin/apps/chat", 200, "Live", "tks_"},
+		{"a scope's page lists the grants holding it", "/admin/scopes?scope=im%3Acalls.read", 200, "ann@example.com", "root@example.com"},
+		{"an unknown user is not found", "/admin/users/ghost", 404, "no such user", ""},
+		{"the apps page lists the apps", "/admin/apps", 200, "/admin/apps/bot", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			w := h.get(t, tc.path)
+			body := w.Body.String()
+			if w.Code != tc.status || !strings.Contains(body, tc.want) || (tc.not != "" && strings.Contains(body, tc.not)) {
+				t.Errorf("status %d (want %d); want %q, not %q:\n%s", w.Code, tc.status, tc.want, tc.not, body)
+			}
+		})
+	}
+}

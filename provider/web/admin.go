@@ -1,0 +1,557 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The admin console's pages (provider/admin), by template file name.
+const (
+	pageAdminRecords = "admin_records"
+	pageAdminUsers   = "admin_users"
+	pageAdminUser    = "admin_user"
+	pageAdminApps    = "admin_apps"
+	pageAdminApp     = "admin_app"
+	pageAdminScope   = "admin_scope"
+	pageAdminConfirm = "admin_confirm"
+)
+
+// adminPartials holds the templates every console page shares: its
+// navigation and its notice and error.
+const adminPartials = "admin_partials.html"
+
+// pageFiles are the files a page is parsed from: the layout, the page,
+// and for a console page the console's partials.
+func pageFiles(page string) []string {
+	files := []string{layoutFile, page + ".html"}
+	if slices.Contains(adminPageNames(), page) {
+		files = append(files, adminPartials)
+	}
+	return files
+}
+
+func adminPageNames() []string {
+	return []string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm}
+}
+
+// recordTimeLayout is how the console shows a record's time: to the
+// second, in UTC, in both languages.
+const recordTimeLayout = "2006-01-02 15:04:05 UTC"
+
+// AdminUserURL is the console's page of a user.
+func AdminUserURL(id string) string { return "/admin/users/" + url.PathEscape(id) }
+
+// AdminAppURL is the console's page of an app.
+func AdminAppURL(clientID string) string { return "/admin/apps/" + url.PathEscape(clientID) }
+
+// AdminScopeURL is the console's page of the grants holding a scope.
+func AdminScopeURL(scope string) string { return "/admin/scopes?scope=" + url.QueryEscape(scope) }
+
+// AdminRecordsURL is the records page filtered by q.
+func AdminRecordsURL(q url.Values) string {
+	if len(q) == 0 {
+		return "/admin/records"
+	}
+	return "/admin/records?" + q.Encode()
+}
+
+// adminBase is what every console page carries: the section its
+// navigation marks as current, and a notice or an error.
+type adminBase struct {
+	// AdminStyleURL is the console's own style sheet, linked by each page.
+	AdminStyleURL string
+	Section       string
+	NoticeText    string
+	ErrorText     string
+}
+
+// adminStyleSheet is the console's style sheet, in static/.
+const adminStyleSheet = "admin.css"
+
+func (r *Renderer) adminBase(req *http.Request, loc Locale, section, notice, errKey string) adminBase {
+	return adminBase{
+		AdminStyleURL: "/static/" + adminStyleSheet + "?v=" + r.assets[adminStyleSheet].version,
+		Section:       section,
+		NoticeText:    r.message(req.Context(), loc, "notice", notice),
+		ErrorText:     r.message(req.Context(), loc, "error", errKey),
+	}
+}
+
+// RecordFilter is the records page's filter as typed: each field is the
+// query parameter of the same name in lower case.
+type RecordFilter struct {
+	User    string // an email or a user ID
+	App     string // a client ID
+	Action  string
+	Outcome string
+	Scope   string
+	From    string // YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC
+	To      string
+}
+
+// AdminRecordsPage is the view of the authorization records
+// (GET /admin/records): a filter form (GET), the records newest first,
+// "Older" and "Newest" links, and export forms (POST
+// /admin/records/export with csrf_token, format and the filter).
+type AdminRecordsPage struct {
+	UILocales string
+	CSRFToken string
+	Filter    RecordFilter
+	// Actions are the actions offered in the filter's select.
+	Actions []string
+	Records []AdminRecord
+	// OlderURL is the next page's address, empty on the last page;
+	// NewestURL the first page's, empty on the first page.
+	OlderURL  string
+	NewestURL string
+	// Error is a message key (a filter that cannot be read), or empty.
+	Error string
+}
+
+// AdminRecord is one authorization record as the console shows it.
+type AdminRecord struct {
+	Time      time.Time
+	ActorType string
+	ActorID   string
+	// ActorEmail and SubjectEmail name the users concerned, where known;
+	// empty shows the ID.
+	ActorEmail   string
+	SubjectEmail string
+	Action       string
+	Outcome      string
+	Reason       string
+	Subject      string
+	ClientID     string
+	Scopes       []string
+	IP           string
+	UserAgent    string
+	RequestID    string
+}
+
+type adminRecordsView struct {
+	meta
+	AdminRecordsPage
+	adminBase
+	Rows []adminRecordRow
+}
+
+type adminRecordRow struct {
+	AdminRecord
+	Actor, User   string
+	When, WhenISO string
+	ActorURL      string
+	SubjectURL    string
+	AppURL        string
+	ScopeText     string
+}
+
+// AdminRecords renders the records page.
+func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status int, p AdminRecordsPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminRecordsView{meta: r.meta(loc), AdminRecordsPage: p,
+		adminBase: r.adminBase(req, loc, "records", "", p.Error)}
+	for _, rec := range p.Records {
+		row := adminRecordRow{AdminRecord: rec, ScopeText: strings.Join(rec.Scopes, " "),
+			Actor: cmp.Or(rec.ActorEmail, rec.ActorID), User: cmp.Or(rec.SubjectEmail, rec.Subject)}
+		if !rec.Time.IsZero() {
+			row.When, row.WhenISO = rec.Time.UTC().Format(recordTimeLayout), rec.Time.UTC().Format(time.RFC3339Nano)
+		}
+		switch {
+		case rec.ActorType == "user" && rec.ActorID != "":
+			row.ActorURL = AdminUserURL(rec.ActorID)
+		case rec.ActorType == "client" && rec.ActorID != "":
+			row.ActorURL = AdminAppURL(rec.ActorID)
+		}
+		if rec.Subject != "" {
+			row.SubjectURL = AdminUserURL(rec.Subject)
+		}
+		if rec.ClientID != "" {
+			row.AppURL = AdminAppURL(rec.ClientID)
+		}
+		v.Rows = append(v.Rows, row)
+	}
+	return r.render(w, req, status, pageAdminRecords, loc, v)
+}
+
+// AdminUsersPage is the view of the user search (GET /admin/users?q=):
+// users whose email starts with Query, or whose ID is Query.
+type AdminUsersPage struct {
+	UILocales string
+	Query     string
+	Users     []AdminUser
+	// NextURL is the next page of results, empty on the last.
+	NextURL string
+	Error   string
+}
+
+// AdminUser is a user as the console shows it: never a hash or a secret.
+type AdminUser struct {
+	ID        string
+	Email     string
+	Name      string
+	Role      string
+	Status    string
+	MFA       bool
+	CreatedAt time.Time
+}
+
+type adminUsersView struct {
+	meta
+	AdminUsersPage
+	adminBase
+	Searched bool
+	Rows     []adminUserRow
+}
+
+type adminUserRow struct {
+	AdminUser
+	URL string
+}
+
+// AdminUsers renders the user search page.
+func (r *Renderer) AdminUsers(w http.ResponseWriter, req *http.Request, status int, p AdminUsersPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminUsersView{meta: r.meta(loc), AdminUsersPage: p, Searched: p.Query != "",
+		adminBase: r.adminBase(req, loc, "users", "", p.Error)}
+	for _, u := range p.Users {
+		v.Rows = append(v.Rows, adminUserRow{u, AdminUserURL(u.ID)})
+	}
+	return r.render(w, req, status, pageAdminUsers, loc, v)
+}
+
+// AdminGrant is a user's grant to an app.
+type AdminGrant struct {
+	UserID     string
+	UserEmail  string // empty shows UserID
+	ClientID   string
+	AppName    string // empty shows ClientID
+	Scopes     []string
+	GrantedAt  time.Time
+	ExpiresAt  time.Time // zero: never
+	LastUsedAt time.Time // zero: never, or not known
+}
+
+type adminGrantRow struct {
+	AdminGrant
+	User, App              string
+	UserURL, AppURL        string
+	RecordsURL             string
+	RevokeURL              string
+	Scopes                 []adminScopeLink
+	Granted, GrantedISO    string
+	Expires, ExpiresISO    string
+	LastUsed, LastUsedISO  string
+	HasExpiry, HasBeenUsed bool
+}
+
+type adminScopeLink struct {
+	Scope string
+	URL   string
+}
+
+func scopeLinks(scopes []string) []adminScopeLink {
+	out := make([]adminScopeLink, 0, len(scopes))
+	for _, s := range scopes {
+		out = append(out, adminScopeLink{s, AdminScopeURL(s)})
+	}
+	return out
+}
+
+// grantRows describes grants; from names the page their revocation
+// returns to ("app", or "" for the user's).
+func grantRows(grants []AdminGrant, from string) []adminGrantRow {
+	var rows []adminGrantRow
+	for _, g := range grants {
+		row := adminGrantRow{
+			AdminGrant: g, User: cmp.Or(g.UserEmail, g.UserID), App: cmp.Or(g.AppName, g.ClientID),
+			UserURL: AdminUserURL(g.UserID), AppURL: AdminAppURL(g.ClientID), Scopes: scopeLinks(g.Scopes),
+			RecordsURL: AdminRecordsURL(url.Values{"user": {g.UserID}, "app": {g.ClientID}}),
+			RevokeURL:  "/admin/grants/" + url.PathEscape(g.UserID) + "/" + url.PathEscape(g.ClientID) + "/revoke",
+		}
+		if from != "" {
+			row.RevokeURL += "?from=" + url.QueryEscape(from)
+		}
+		row.Granted, row.GrantedISO = formatTime(g.GrantedAt)
+		row.Expires, row.ExpiresISO = formatTime(g.ExpiresAt)
+		row.LastUsed, row.LastUsedISO = formatTime(g.LastUsedAt)
+		row.HasExpiry, row.HasBeenUsed = !g.ExpiresAt.IsZero(), !g.LastUsedAt.IsZero()
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// AdminUserPage is the view of one user (GET /admin/users/{id}): who they
+// are, what they may do, the apps they authorised, and the changes an
+// administrator can make, each through a confirmation page.
+type AdminUserPage struct {
+	UILocales string
+	User      AdminUser
+	// Roles are the roles the user can be given.
+	Roles  []string
+	Grants []AdminGrant
+	// MFARequired says the user's role requires a second factor.
+	MFARequired bool
+	Notice      string
+	Error       string
+}
+
+type adminUserView struct {
+	meta
+	AdminUserPage
+	adminBase
+	URL                 string
+	RecordsURL          string
+	Created, CreatedISO string
+	GrantRows           []adminGrantRow
+}
+
+// AdminUser renders a user's page.
+func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status int, p AdminUserPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
+		URL: AdminUserURL(p.User.ID), RecordsURL: AdminRecordsURL(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
+	v.Created, v.CreatedISO = formatTime(p.User.CreatedAt)
+	return r.render(w, req, status, pageAdminUser, loc, v)
+}
+
+// AdminAppsPage is the view of every app (GET /admin/apps), with a form
+// looking up the grants of a scope.
+type AdminAppsPage struct {
+	UILocales string
+	Apps      []AdminApp
+	// Scopes is the scope catalogue, offered by the scope lookup.
+	Scopes []string
+	Error  string
+}
+
+// AdminApp is an app as the console shows it.
+type AdminApp struct {
+	ClientID        string
+	Name            string
+	Type            string
+	OwnerID         string
+	GrantTypes      []string
+	Scopes          []string
+	RequestedScopes []string
+	// Disabled: the app cannot authenticate or get tokens.
+	Disabled  bool
+	CreatedAt time.Time
+}
+
+type adminAppsView struct {
+	meta
+	AdminAppsPage
+	adminBase
+	Rows []adminAppRow
+}
+
+type adminAppRow struct {
+	AdminApp
+	URL, Label string
+	Pending    int
+}
+
+// AdminApps renders the list of apps.
+func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status int, p AdminAppsPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminAppsView{meta: r.meta(loc), AdminAppsPage: p,
+		adminBase: r.adminBase(req, loc, "apps", "", p.Error)}
+	for _, a := range p.Apps {
+		v.Rows = append(v.Rows, adminAppRow{AdminApp: a, URL: AdminAppURL(a.ClientID), Label: cmp.Or(a.Name, a.ClientID), Pending: len(a.RequestedScopes)})
+	}
+	return r.render(w, req, status, pageAdminApps, loc, v)
+}
+
+// AdminAppPage is the view of one app (GET /admin/apps/{id}): its
+// scopes (with a form approving requested ones), its secrets' state, and
+// every user who granted it.
+type AdminAppPage struct {
+	UILocales string
+	App       AdminApp
+	// Offered is the scope catalogue: the boxes of the scope form.
+	Offered []string
+	Secrets []SecretRow
+	Grants  []AdminGrant
+	// NewSecret is a secret just created, shown this once; NewSecretExpires
+	// is when it expires (zero: never).
+	NewSecret        string
+	NewSecretExpires time.Time
+	Notice           string
+	Error            string
+}
+
+type adminAppView struct {
+	meta
+	AdminAppPage
+	adminBase
+	URL, Label          string
+	RecordsURL          string
+	OwnerURL            string
+	Created, CreatedISO string
+	Expires, ExpiresISO string
+	ScopeChoices        []adminScopeChoice
+	SecretRows          []adminSecretRow
+	GrantRows           []adminGrantRow
+	HasSecrets          bool
+}
+
+type adminScopeChoice struct {
+	ID, Scope        string
+	Checked, Pending bool
+}
+
+type adminSecretRow struct {
+	SecretRow
+	Created, CreatedISO   string
+	Expires, ExpiresISO   string
+	LastUsed, LastUsedISO string
+	RevokeURL             string
+}
+
+// AdminApp renders an app's page.
+func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int, p AdminAppPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
+		URL: AdminAppURL(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
+		RecordsURL: AdminRecordsURL(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
+		HasSecrets: p.App.Type != "public"}
+	v.Created, v.CreatedISO = formatTime(p.App.CreatedAt)
+	v.Expires, v.ExpiresISO = formatTime(p.NewSecretExpires)
+	if p.App.OwnerID != "" {
+		v.OwnerURL = AdminUserURL(p.App.OwnerID)
+	}
+	for i, s := range p.Offered {
+		v.ScopeChoices = append(v.ScopeChoices, adminScopeChoice{ID: "scope-" + strconv.Itoa(i), Scope: s,
+			Checked: slices.Contains(p.App.Scopes, s), Pending: slices.Contains(p.App.RequestedScopes, s)})
+	}
+	for _, s := range p.Secrets {
+		r.checkSecretState(req, s)
+		row := adminSecretRow{SecretRow: s, RevokeURL: v.URL + "/secrets/" + url.PathEscape(s.ID) + "/revoke"}
+		row.Created, row.CreatedISO = formatTime(s.CreatedAt)
+		row.Expires, row.ExpiresISO = formatTime(s.ExpiresAt)
+		row.LastUsed, row.LastUsedISO = formatTime(s.LastUsedAt)
+		v.SecretRows = append(v.SecretRows, row)
+	}
+	return r.render(w, req, status, pageAdminApp, loc, v)
+}
+
+func (r *Renderer) checkSecretState(req *http.Request, s SecretRow) {
+	switch s.State {
+	case SecretLive, SecretExpiring, SecretExpired:
+	default:
+		r.logger.WarnContext(req.Context(), "unknown secret state", "secret_id", s.ID, "state", s.State)
+	}
+}
+
+// AdminScopePage is the view of every live grant holding a scope
+// (GET /admin/scopes?scope=), a page at a time.
+type AdminScopePage struct {
+	UILocales string
+	Scope     string
+	Grants    []AdminGrant
+	// NextURL is the next page, empty on the last.
+	NextURL string
+}
+
+type adminScopeView struct {
+	meta
+	AdminScopePage
+	adminBase
+	GrantRows  []adminGrantRow
+	RecordsURL string
+}
+
+// AdminScope renders the grants holding a scope.
+func (r *Renderer) AdminScope(w http.ResponseWriter, req *http.Request, status int, p AdminScopePage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := adminScopeView{meta: r.meta(loc), AdminScopePage: p, adminBase: r.adminBase(req, loc, "apps", "", ""),
+		GrantRows: grantRows(p.Grants, ""), RecordsURL: AdminRecordsURL(url.Values{"scope": {p.Scope}})}
+	return r.render(w, req, status, pageAdminScope, loc, v)
+}
+
+// AdminConfirmPage is the view of the step confirming a change: what will
+// happen, and a form posting csrf_token and Fields to Action.
+type AdminConfirmPage struct {
+	UILocales string
+	CSRFToken string
+	// Heading and Text are message keys; Heading takes Target.
+	Heading string
+	Text    string
+	Target  string
+	// Items are listed under the text (the scopes to be set, ...).
+	Items  []string
+	Action string
+	Fields []Field
+	// Submit is the button's message key.
+	Submit string
+	// Danger marks a change that cannot be undone.
+	Danger    bool
+	CancelURL string
+	// Nav is the console section the page belongs to: "users", "apps".
+	Nav string
+}
+
+// Field is a hidden form field.
+type Field struct {
+	Name, Value string
+}
+
+type adminConfirmView struct {
+	meta
+	AdminConfirmPage
+	adminBase
+	HeadingText string
+	BodyText    string
+	SubmitText  string
+}
+
+// AdminConfirm renders a confirmation step.
+func (r *Renderer) AdminConfirm(w http.ResponseWriter, req *http.Request, status int, p AdminConfirmPage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	ctx := req.Context()
+	v := adminConfirmView{meta: r.meta(loc), AdminConfirmPage: p, adminBase: r.adminBase(req, loc, p.Nav, "", ""),
+		HeadingText: r.message(ctx, loc, "heading", p.Heading, arg(p.Target)...),
+		BodyText:    r.message(ctx, loc, "text", p.Text),
+		SubmitText:  r.message(ctx, loc, "submit", p.Submit)}
+	return r.render(w, req, status, pageAdminConfirm, loc, v)
+}
+
+// adminSamples are the console pages' sample views, rendered at start-up.
+func adminSamples(page string, m meta) []any {
+	const s = "sample"
+	base := adminBase{Section: s, NoticeText: s, ErrorText: s}
+	grants := grantRows([]AdminGrant{{UserID: s, ClientID: s, Scopes: []string{s}, ExpiresAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}}, s)
+	switch page {
+	case pageAdminRecords:
+		return []any{adminRecordsView{meta: m}, adminRecordsView{meta: m, adminBase: base,
+			AdminRecordsPage: AdminRecordsPage{CSRFToken: s, Filter: RecordFilter{s, s, s, s, s, s, s}, Actions: []string{s}, OlderURL: s, NewestURL: s},
+			Rows:             []adminRecordRow{{AdminRecord: AdminRecord{Outcome: "failure", ActorType: s, Reason: s}, ActorURL: s, SubjectURL: s, AppURL: s, When: s}, {}}}}
+	case pageAdminUsers:
+		return []any{adminUsersView{meta: m}, adminUsersView{meta: m, adminBase: base, Searched: true,
+			AdminUsersPage: AdminUsersPage{Query: s, NextURL: s}, Rows: []adminUserRow{{AdminUser{ID: s, MFA: true, Status: "disabled"}, s}, {}}}}
+	case pageAdminUser:
+		return []any{adminUserView{meta: m}, adminUserView{meta: m, adminBase: base, GrantRows: grants,
+			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true}},
+			adminUserView{meta: m, AdminUserPage: AdminUserPage{User: AdminUser{Status: "pending"}}}}
+	case pageAdminApps:
+		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},
+			AdminAppsPage: AdminAppsPage{Scopes: []string{s}}}}
+	case pageAdminApp:
+		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
+			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s}}},
+			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
+			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},
+				{SecretRow: SecretRow{State: SecretExpired}}, {SecretRow: SecretRow{State: s}, Expires: s, LastUsed: s}}}}
+	case pageAdminScope:
+		return []any{adminScopeView{meta: m}, adminScopeView{meta: m, adminBase: base, GrantRows: grants, AdminScopePage: AdminScopePage{Scope: s, NextURL: s}}}
+	case pageAdminConfirm:
+		return []any{adminConfirmView{meta: m}, adminConfirmView{meta: m, adminBase: base,
+			AdminConfirmPage: AdminConfirmPage{Items: []string{s}, Fields: []Field{{s, s}}, Danger: true}}}
+	}
+	return nil
+}
