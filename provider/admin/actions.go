@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -129,7 +130,7 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 			}
 			if before.Status != storage.UserDisabled {
 				events = append(events, by.on(audit.Event{Action: audit.UserDisabled, Subject: u.ID,
-					Detail: map[string]string{"sessions": strconv.Itoa(sessions), "tokens": strconv.Itoa(tokens)}}))
+					Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}}))
 			}
 		} else if before.Status != u.Status {
 			action := audit.UserEnabled
@@ -169,7 +170,7 @@ func (a *API) SignOutEverywhere(ctx context.Context, by Actor, userID string) er
 			return nil, err
 		}
 		return []audit.Event{by.on(audit.Event{Action: audit.SignOutEverywhere, Subject: userID,
-			Detail: map[string]string{"sessions": strconv.Itoa(sessions), "tokens": strconv.Itoa(tokens)}})}, nil
+			Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}})}, nil
 	})
 }
 
@@ -281,21 +282,11 @@ func (a *API) RevokeSecret(ctx context.Context, by Actor, clientID, secretID str
 // RevokeGrant withdraws a user's grant to an app and revokes every token
 // of that app for the user (consent.withdrawn, with the scopes withdrawn).
 func (a *API) RevokeGrant(ctx context.Context, by Actor, userID, clientID string) error {
-	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
-		c, err := a.cfg.Store.GetConsent(ctx, userID, clientID)
-		if err != nil {
-			return nil, err
-		}
-		if err := a.cfg.Store.DeleteConsent(ctx, userID, clientID); err != nil {
-			return nil, err
-		}
-		n, err := a.cfg.Store.RevokeSubject(ctx, userID, clientID)
-		if err != nil {
-			return nil, fmt.Errorf("revoke the grant's tokens: %w", err)
-		}
-		return []audit.Event{by.on(audit.Event{Action: audit.ConsentWithdrawn, Subject: userID, ClientID: clientID,
-			Scopes: c.Scopes, Reason: "revoked by an administrator", Detail: map[string]string{"tokens": strconv.Itoa(n)}})}, nil
-	})
+	if _, err := a.cfg.Store.GetConsent(ctx, userID, clientID); err != nil {
+		return err
+	}
+	_, err := consent.Withdraw(ctx, a.cfg.Store, a.cfg.Audit, userID, clientID, by.on(audit.Event{Reason: "by_admin"}))
+	return err
 }
 
 // RecordExport records that an administrator exported the records

@@ -91,7 +91,7 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 		{"a role change is user.role_changed with from and to", "PATCH", "/admin/api/v1/users/u-ann", `{"role":"guest"}`, 200,
 			storage.AuditRecord{Action: audit.RoleChanged, Subject: "u-ann", Detail: map[string]string{"from": "member", "to": "guest"}}, nil},
 		{"disabling is user.disabled", "PATCH", "/admin/api/v1/users/u-ann", `{"status":"disabled"}`, 200,
-			storage.AuditRecord{Action: audit.UserDisabled, Subject: "u-ann", Detail: map[string]string{"sessions": "0", "tokens": "0"}}, nil},
+			storage.AuditRecord{Action: audit.UserDisabled, Subject: "u-ann", Detail: map[string]string{"sessions_ended": "0", "tokens_revoked": "0"}}, nil},
 		{"approving scopes is app.changed with the new scopes", "PATCH", "/admin/api/v1/apps/bot", `{"scopes":["im:calls.read"]}`, 200,
 			storage.AuditRecord{Action: audit.AppChanged, ClientID: "bot", Scopes: []string{"im:calls.read"}, Detail: map[string]string{"scopes_before": ""}},
 			func(t *testing.T, s *memory.Store) {
@@ -112,7 +112,7 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 			storage.AuditRecord{Action: audit.SecretRotated, ClientID: "chat"}, nil},
 		{"revoking a grant is consent.withdrawn with its scopes", "DELETE", "/admin/api/v1/grants/u-ann/chat", "", 204,
 			storage.AuditRecord{Action: audit.ConsentWithdrawn, Subject: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"},
-				Reason: "revoked by an administrator", Detail: map[string]string{"tokens": "0"}},
+				Reason: "by_admin", Detail: map[string]string{"tokens_revoked": "0"}},
 			func(t *testing.T, s *memory.Store) {
 				if _, err := s.GetConsent(t.Context(), "u-ann", "chat"); err == nil {
 					t.Errorf("the grant is still there")
@@ -169,7 +169,7 @@ func TestActionsRecordOnce(t *testing.T) {
 		}, storage.AuditRecord{Action: audit.MFAReset, Subject: "u-ann"}},
 		{"signing out everywhere is signout.all", func(ctx context.Context, a *API, s *memory.Store) error {
 			return a.SignOutEverywhere(ctx, by, "u-ann")
-		}, storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann", Detail: map[string]string{"sessions": "0", "tokens": "0"}}},
+		}, storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann", Detail: map[string]string{"sessions_ended": "0", "tokens_revoked": "0"}}},
 		{"enabling a disabled user is user.enabled", func(ctx context.Context, a *API, s *memory.Store) error {
 			if _, err := s.UpdateUser(ctx, "u-ann", func(u storage.User) (storage.User, error) { u.Status = storage.UserDisabled; return u, nil }); err != nil {
 				return err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/password"
@@ -148,10 +149,17 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 // safeNext keeps a return address only if it is one of the provider's
-// own account pages: anything else could make sign-in an open redirector.
+// own account, portal or admin console pages: anything else could make
+// sign-in an open redirector. An admin console page keeps its query (the
+// records' filter).
 func safeNext(next string) string {
-	if next == "/account" || next == "/account?setup=mfa" || next == "/apps" ||
-		(strings.HasPrefix(next, "/account/") && !strings.ContainsAny(next, "\\?#") && !strings.Contains(next, "//")) {
+	switch {
+	case next == "/account", next == "/account?setup=mfa", next == "/apps", next == "/admin":
+		return next
+	case strings.ContainsAny(next, "\\#") || strings.Contains(next, "//") || strings.ContainsFunc(next, unicode.IsControl):
+		return ""
+	case strings.HasPrefix(next, "/account/") && !strings.Contains(next, "?"),
+		strings.HasPrefix(next, "/admin/"), strings.HasPrefix(next, "/admin?"):
 		return next
 	}
 	return ""

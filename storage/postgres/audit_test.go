@@ -1,7 +1,6 @@
 package postgres_test
 
 import (
-	"context"
 	"log/slog"
 	"strings"
 	"testing"
@@ -71,74 +70,5 @@ func TestAuditRecordsAreAppendOnly(t *testing.T) {
 		if r.Outcome != "success" || r.Seq == 0 {
 			t.Errorf("record %s after the refusals: outcome %s, seq %d", r.Action, r.Outcome, r.Seq)
 		}
-	}
-}
-
-// BenchmarkAuditList pages through 1,000,000 authorization records, as the
-// admin console does: newest first, filtered, from the start and from deep
-// in the table (keyset pagination). The records span 10,000 users, 50 apps
-// and 12 actions over about eleven days; 5% are failures.
-func BenchmarkAuditList(b *testing.B) {
-	url := pgtest.URL(b)
-	ctx := b.Context()
-	s, err := postgres.Open(ctx, postgres.Config{URL: url, MaxConns: 4})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(s.Close)
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer conn.Close(context.Background())
-	const rows = 1_000_000
-	end := time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
-	if _, err := conn.Exec(ctx, `
-		INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id, scopes, client_ip, user_agent, request_id)
-		SELECT $1::timestamptz - make_interval(secs => $2 - i),
-		       (ARRAY['signin','token.issued','consent.granted','consent.withdrawn','token.revoked','signout',
-		              'mfa.enrolled','app.changed','secret.rotated','user.role_changed','lockout','token.refresh_reuse'])[1 + i % 12],
-		       CASE WHEN i % 20 = 0 THEN 'failure' ELSE 'success' END,
-		       CASE WHEN i % 20 = 0 THEN 'wrong_password' ELSE '' END,
-		       'user', 'u' || (i % 10000), 'u' || (i % 10000), 'app-' || (i % 50),
-		       ARRAY['openid', 'im:messages.read'], '198.51.100.' || (i % 250), 'IMDesk/3.1', md5(i::text)
-		FROM generate_series(1, $2) AS i`, end, rows); err != nil {
-		b.Fatal(err)
-	}
-	if _, err := conn.Exec(ctx, `ANALYZE audit_records`); err != nil {
-		b.Fatal(err)
-	}
-	// A cursor half-way down the table, as after many "older" pages.
-	mid := storage.AuditCursor{Time: end.Add(-rows / 2 * time.Second), ID: rows / 2}
-	cases := []struct {
-		name  string
-		f     storage.AuditFilter
-		after storage.AuditCursor
-	}{
-		{"newest", storage.AuditFilter{}, storage.AuditCursor{}},
-		{"newest/deep", storage.AuditFilter{}, mid},
-		{"user", storage.AuditFilter{Subject: "u4242"}, storage.AuditCursor{}},
-		{"user/deep", storage.AuditFilter{Subject: "u4242"}, mid},
-		{"app+action", storage.AuditFilter{ClientID: "app-7", Actions: []string{"token.issued"}}, storage.AuditCursor{}},
-		{"actions", storage.AuditFilter{Actions: []string{"token.revoked", "consent.withdrawn"}}, storage.AuditCursor{}},
-		{"failures", storage.AuditFilter{Outcome: "failure"}, storage.AuditCursor{}},
-		{"day", storage.AuditFilter{From: end.Add(-72 * time.Hour), To: end.Add(-48 * time.Hour)}, storage.AuditCursor{}},
-		{"user+failures+week", storage.AuditFilter{Subject: "u20", Outcome: "failure", From: end.Add(-7 * 24 * time.Hour)}, storage.AuditCursor{}},
-	}
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			for b.Loop() {
-				recs, err := s.ListAudit(ctx, c.f, c.after, 50)
-				if err != nil {
-					b.Fatal(err)
-				}
-				if len(recs) == 0 {
-					b.Fatal("an empty page")
-				}
-			}
-		})
 	}
 }

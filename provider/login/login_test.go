@@ -1,0 +1,30 @@
+package login
+
+import "testing"
+
+func TestSafeNext(t *testing.T) {
+	for next, want := range map[string]string{
+		"/account":                           "/account",
+		"/account?setup=mfa":                 "/account?setup=mfa",
+		"/account/apps":                      "/account/apps",
+		"/apps":                              "/apps",
+		"/admin":                             "/admin",
+		"/admin/records?action=signin&user=": "/admin/records?action=signin&user=",
+		"/admin/users/u1":                    "/admin/users/u1",
+		"/account/x?next=//evil.example":     "",
+		"/account/x?y=1":                     "",
+		"//evil.example/admin/":              "",
+		"/admin//evil.example":               "",
+		"/admin/\\evil.example":              "",
+		"/admin/records#frag":                "",
+		"/admin/records\r\nSet-Cookie: x=1":  "",
+		"https://evil.example/admin/":        "",
+		"/administrator":                     "",
+		"/apps/app-1":                        "",
+		"":                                   "",
+	} {
+		if got := safeNext(next); got != want {
+			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
+		}
+	}
+}
