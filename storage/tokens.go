@@ -63,6 +63,11 @@ type Tokens interface {
 	// CreateToken stores t. ErrAlreadyExists if (t.Kind, t.Signature)
 	// exists; ErrNotFound if the client does not exist.
 	CreateToken(ctx context.Context, t Token) error
+	// CreateTokenRecorded is CreateToken that also appends rec (as
+	// Audit.AppendAudit does), the authorization record of issuing t,
+	// atomically with it: both are stored or neither. On Postgres both go
+	// in one statement, so that issuing a token stays one round trip.
+	CreateTokenRecorded(ctx context.Context, t Token, rec AuditRecord) error
 	// GetToken returns the token, active or not, expired or not: callers
 	// decide what an inactive or expired token means. ErrNotFound if absent.
 	GetToken(ctx context.Context, kind TokenKind, signature string) (Token, error)

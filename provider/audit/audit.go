@@ -125,7 +125,18 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if r == nil {
 		return nil
 	}
-	rec := storage.AuditRecord{
+	if _, err := r.store.AppendAudit(ctx, r.Build(ctx, e)); err != nil {
+		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	}
+	r.Appended()
+	return nil
+}
+
+// Build returns the record of e for a store write that appends it
+// itself (storage.Tokens.CreateTokenRecorded); call Appended once it is
+// stored.
+func (r *Recorder) Build(ctx context.Context, e Event) storage.AuditRecord {
+	return storage.AuditRecord{
 		Time:      r.now().UTC().Truncate(time.Microsecond),
 		Action:    e.Action,
 		Outcome:   cmp.Or(e.Outcome, Success),
@@ -140,13 +151,13 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 		RequestID: reqctx.RequestID(ctx),
 		Detail:    maps.Clone(e.Detail),
 	}
-	if _, err := r.store.AppendAudit(ctx, rec); err != nil {
-		return fmt.Errorf("audit: record %s: %w", e.Action, err)
-	}
-	if r.appended != nil {
+}
+
+// Appended tells the recorder a record was stored (the sealer's nudge).
+func (r *Recorder) Appended() {
+	if r != nil && r.appended != nil {
 		r.appended()
 	}
-	return nil
 }
 
 // Try records e where no transaction depends on it (a refused sign-in):

@@ -70,9 +70,18 @@ func expiryKind(kind storage.TokenKind) fosite.TokenType {
 }
 
 func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, signature, accessSignature string, r fosite.Requester) error {
+	t, err := s.token(kind, signature, accessSignature, r)
+	if err != nil {
+		return err
+	}
+	return fositeError(s.store.CreateToken(ctx, t))
+}
+
+// token is the record of a code or token of request r.
+func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature string, r fosite.Requester) (storage.Token, error) {
 	sess, err := json.Marshal(r.GetSession())
 	if err != nil {
-		return fmt.Errorf("oauth: encode session: %w", err)
+		return storage.Token{}, fmt.Errorf("oauth: encode session: %w", err)
 	}
 	body, err := json.Marshal(storedRequest{
 		ID:                r.GetID(),
@@ -86,7 +95,7 @@ func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, signat
 		Session:           sess,
 	})
 	if err != nil {
-		return fmt.Errorf("oauth: encode request: %w", err)
+		return storage.Token{}, fmt.Errorf("oauth: encode request: %w", err)
 	}
 	var subject string
 	var expires time.Time
@@ -94,7 +103,7 @@ func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, signat
 		subject = session.GetSubject()
 		expires = session.GetExpiresAt(expiryKind(kind))
 	}
-	err = s.store.CreateToken(ctx, storage.Token{
+	return storage.Token{
 		Kind:            kind,
 		Signature:       signature,
 		RequestID:       r.GetID(),
@@ -106,8 +115,7 @@ func (s *fositeStore) create(ctx context.Context, kind storage.TokenKind, signat
 		ExpiresAt:       expires.UTC().Truncate(time.Microsecond),
 		AccessSignature: accessSignature,
 		Session:         body,
-	})
-	return fositeError(err)
+	}, nil
 }
 
 // get loads a record and rebuilds its request, decoding the session into
@@ -244,18 +252,24 @@ func (s *fositeStore) InvalidateAuthorizeCodeSession(ctx context.Context, signat
 }
 
 // CreateAccessTokenSession implements oauth2.AccessTokenStorage. The
-// token's authorization record (never the token) goes in the same
-// transaction: fosite's own for a code or a refresh token, one of ours
-// for client credentials.
+// token's authorization record (never the token) is stored with it, in
+// one statement: in fosite's transaction for a code or a refresh token, on
+// its own for client credentials.
 func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, signature string, r fosite.Requester) error {
-	return s.atomically(ctx, func(ctx context.Context) error {
-		if err := s.create(ctx, storage.KindAccessToken, signature, "", r); err != nil {
-			return err
-		}
-		e := requestEvent(audit.TokenIssued, r)
-		e.Detail["grant_type"] = grantType(ctx)
-		return s.audit.Record(ctx, e)
-	})
+	t, err := s.token(storage.KindAccessToken, signature, "", r)
+	if err != nil {
+		return err
+	}
+	if s.audit == nil {
+		return fositeError(s.store.CreateToken(ctx, t))
+	}
+	e := requestEvent(audit.TokenIssued, r)
+	e.Detail["grant_type"] = grantType(ctx)
+	if err := s.store.CreateTokenRecorded(ctx, t, s.audit.Build(ctx, e)); err != nil {
+		return fositeError(err)
+	}
+	s.audit.Appended()
+	return nil
 }
 
 // requestEvent is the authorization record of action on the tokens of r,
@@ -267,15 +281,6 @@ func requestEvent(action string, r fosite.Requester) audit.Event {
 		e.Subject = session.GetSubject()
 	}
 	return e.ByClient(e.ClientID)
-}
-
-// atomically runs fn in the transaction ctx carries, or in one of its own.
-func (s *fositeStore) atomically(ctx context.Context, fn func(ctx context.Context) error) error {
-	err := storage.InTx(ctx, s.store, fn)
-	if errors.Is(err, storage.ErrNestedTx) {
-		return fn(ctx)
-	}
-	return err
 }
 
 // GetAccessTokenSession implements oauth2.AccessTokenStorage; a revoked

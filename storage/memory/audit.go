@@ -22,18 +22,24 @@ type auditLog struct {
 func (s *Store) AppendAudit(ctx context.Context, rec storage.AuditRecord) (int64, error) {
 	var id int64
 	err := s.do(ctx, func(t *txn) error {
-		s.audit.nextID++
-		id = s.audit.nextID
-		rec = rec.Clone()
-		rec.ID, rec.Seq, rec.Hash = id, 0, nil
-		rec.Time = rec.Time.Truncate(time.Microsecond)
-		s.audit.records = append(s.audit.records, rec)
-		t.undo = append(t.undo, func() {
-			s.audit.records = slices.DeleteFunc(s.audit.records, func(r storage.AuditRecord) bool { return r.ID == id })
-		})
+		id = s.appendAudit(t, rec)
 		return nil
 	})
 	return id, err
+}
+
+// appendAudit appends rec under t and returns its ID.
+func (s *Store) appendAudit(t *txn, rec storage.AuditRecord) int64 {
+	s.audit.nextID++
+	id := s.audit.nextID
+	rec = rec.Clone()
+	rec.ID, rec.Seq, rec.Hash = id, 0, nil
+	rec.Time = rec.Time.Truncate(time.Microsecond)
+	s.audit.records = append(s.audit.records, rec)
+	t.undo = append(t.undo, func() {
+		s.audit.records = slices.DeleteFunc(s.audit.records, func(r storage.AuditRecord) bool { return r.ID == id })
+	})
+	return id
 }
 
 // ListAudit implements storage.Audit.

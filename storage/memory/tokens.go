@@ -14,17 +14,30 @@ func tokenName(kind storage.TokenKind, signature string) string {
 
 // CreateToken implements storage.Tokens.
 func (s *Store) CreateToken(ctx context.Context, tok storage.Token) error {
+	return s.do(ctx, func(t *txn) error { return s.createToken(t, tok) })
+}
+
+// CreateTokenRecorded implements storage.Tokens.
+func (s *Store) CreateTokenRecorded(ctx context.Context, tok storage.Token, rec storage.AuditRecord) error {
 	return s.do(ctx, func(t *txn) error {
-		k := tokenKey{tok.Kind, tok.Signature}
-		if _, ok := s.tokens[k]; ok {
-			return exists("create token", tokenName(tok.Kind, tok.Signature))
+		if err := s.createToken(t, tok); err != nil {
+			return err
 		}
-		if _, ok := s.clients[tok.ClientID]; !ok {
-			return notFound("create token for client", tok.ClientID)
-		}
-		put(t, s.tokens, k, tok.Clone())
+		s.appendAudit(t, rec)
 		return nil
 	})
+}
+
+func (s *Store) createToken(t *txn, tok storage.Token) error {
+	k := tokenKey{tok.Kind, tok.Signature}
+	if _, ok := s.tokens[k]; ok {
+		return exists("create token", tokenName(tok.Kind, tok.Signature))
+	}
+	if _, ok := s.clients[tok.ClientID]; !ok {
+		return notFound("create token for client", tok.ClientID)
+	}
+	put(t, s.tokens, k, tok.Clone())
+	return nil
 }
 
 // GetToken implements storage.Tokens.

@@ -51,10 +51,6 @@ func collectAudit(rows pgx.Rows, err error, what string) ([]storage.AuditRecord,
 func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (int64, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	detail := r.Detail
-	if detail == nil {
-		detail = map[string]string{}
-	}
 	var id int64
 	err := s.q(ctx).QueryRow(ctx, `
 		INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
@@ -62,7 +58,7 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (int64, 
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 		RETURNING id`,
 		r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
-		list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detail).Scan(&id)
+		list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r)).Scan(&id)
 	if err != nil {
 		return 0, wrap(err, "append audit record %s", r.Action)
 	}
@@ -266,6 +262,14 @@ func (s *Store) PruneAudit(ctx context.Context, before time.Time, limit int,
 		return nil
 	})
 	return n, err
+}
+
+// detailOf returns a record's detail as a jsonb argument: {} for none.
+func detailOf(r storage.AuditRecord) map[string]string {
+	if r.Detail == nil {
+		return map[string]string{}
+	}
+	return r.Detail
 }
 
 // latestCheckpoint returns the newest pruning checkpoint, nil when there

@@ -23,6 +23,31 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	})
 }
 
+// CreateTokenRecorded implements storage.Tokens: one statement, whose
+// first part inserts the token and whose second inserts the record only
+// once the first has (a data-modifying CTE), so that both commit together
+// or, on a conflict, neither.
+func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r storage.AuditRecord) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	return s.guarded(ctx, fmt.Sprintf("create %s %s", t.Kind, t.Signature), func(q querier) error {
+		_, err := q.Exec(ctx, `
+			WITH token AS (
+			    INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
+			                        requested_at, expires_at, access_signature, session)
+			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			    RETURNING 1)
+			INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
+			                           scopes, client_ip, user_agent, request_id, detail)
+			SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24 FROM token`,
+			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
+			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session,
+			r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
+			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r))
+		return wrap(err, "create %s %s of client %s", t.Kind, t.Signature, t.ClientID)
+	})
+}
+
 // GetToken implements storage.Tokens.
 func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (storage.Token, error) {
 	ctx, cancel := s.withTimeout(ctx)

@@ -19,12 +19,25 @@ func tokenKey(signature string) string { return "t:" + signature }
 // had seen before the insert: a revocation that follows the insert makes
 // it stale, however the two interleave.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
+	return s.createToken(ctx, t, func(ctx context.Context) error { return s.Store.CreateToken(ctx, t) })
+}
+
+// CreateTokenRecorded implements storage.Tokens, caching an access token as
+// CreateToken does.
+func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, rec storage.AuditRecord) error {
+	return s.createToken(ctx, t, func(ctx context.Context) error { return s.Store.CreateTokenRecorded(ctx, t, rec) })
+}
+
+// createToken runs create, which stores t, and writes an access token
+// through to the cache: after the transaction ctx carries commits, or at
+// once.
+func (s *Store) createToken(ctx context.Context, t storage.Token, create func(ctx context.Context) error) error {
 	if t.Kind != storage.KindAccessToken {
-		return s.Store.CreateToken(ctx, t)
+		return create(ctx)
 	}
 	g := s.gen.Load()
 	version := g.known.Load()
-	if err := s.Store.CreateToken(ctx, t); err != nil {
+	if err := create(ctx); err != nil {
 		return err
 	}
 	f := pendingFill{g: g, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),

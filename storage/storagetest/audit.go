@@ -143,6 +143,43 @@ func auditTests() []test {
 				t.Fatalf("records after a rollback and a commit: %v, want [committed]", actions(got))
 			}
 		}},
+		{"a token created with its record stores both, or neither", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			seedClient(t, s, "app")
+			tok := sampleToken(storage.KindAccessToken, "sig-recorded", "req-1", "app")
+			rec := auditRecord(0, "token.issued", "u1", "app")
+			must(t, s.CreateTokenRecorded(ctx, tok, rec), "create")
+			got, err := s.GetToken(ctx, storage.KindAccessToken, "sig-recorded")
+			must(t, err, "read the token")
+			same(t, "token", got, tok)
+			recs, err := s.ListAudit(ctx, storage.AuditFilter{}, storage.AuditCursor{}, 10)
+			must(t, err, "list")
+			if len(recs) != 1 {
+				t.Fatalf("%d records, want 1", len(recs))
+			}
+			rec.ID = recs[0].ID
+			same(t, "record", recs[0], rec)
+
+			err = s.CreateTokenRecorded(ctx, tok, auditRecord(time.Second, "token.issued.again", "u1", "app"))
+			mustBe(t, err, storage.ErrAlreadyExists, "the same token again")
+			orphan := sampleToken(storage.KindAccessToken, "sig-orphan", "req-2", "no-such-app")
+			mustBe(t, s.CreateTokenRecorded(ctx, orphan, auditRecord(time.Second, "token.orphan", "u1", "no-such-app")), storage.ErrNotFound, "a token of an unknown client")
+			rollBack := errors.New("roll back")
+			mustBe(t, storage.InTx(ctx, s, func(ctx context.Context) error {
+				if err := s.CreateTokenRecorded(ctx, sampleToken(storage.KindAccessToken, "sig-rolled-back", "req-3", "app"), auditRecord(time.Second, "token.rolled_back", "u1", "app")); err != nil {
+					return err
+				}
+				return rollBack
+			}), rollBack, "rolled-back transaction")
+			recs, err = s.ListAudit(ctx, storage.AuditFilter{}, storage.AuditCursor{}, 10)
+			must(t, err, "list again")
+			if !slices.Equal(actions(recs), []string{"token.issued"}) {
+				t.Fatalf("records after the refused and rolled-back writes: %v", actions(recs))
+			}
+			if _, err := s.GetToken(ctx, storage.KindAccessToken, "sig-rolled-back"); !isNotFound(err) {
+				t.Fatalf("a rolled-back token: %v", err)
+			}
+		}},
 		{"sealing chains records in append order and moves the head", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			ids := appendAll(t, s, auditRecord(3*time.Minute, "first", "u1", "chat"), auditRecord(time.Minute, "second", "u1", "chat"))
