@@ -364,3 +364,48 @@ func TestEveryEventIsRecordedOnce(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestAuditRetention: the janitor prunes records past audit.retention
+// from the start of the chain, and verify still verifies the rest from the
+// checkpoint it left.
+func TestAuditRetention(t *testing.T) {
+	vars := migratedVars(t)
+	path := configFile(t, vars)
+	store := storeOf(t, vars)
+	ctx := t.Context()
+	now := time.Now().UTC()
+	for i, age := range []time.Duration{400 * 24 * time.Hour, 380 * 24 * time.Hour, 370 * 24 * time.Hour, 10 * 24 * time.Hour, time.Hour} {
+		if _, err := store.AppendAudit(ctx, storage.AuditRecord{Time: now.Add(-age).Truncate(time.Microsecond), Action: audit.SignIn,
+			Outcome: audit.Success, ActorType: audit.ActorUser, ActorID: "u1", Subject: "u1", RequestID: itoa(int64(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if r := mustRun(t, nil, "", "audit", "verify", "--config", path); !strings.Contains(r.stdout, "chain verified: 5 records, 1 to 5") {
+		t.Fatalf("before pruning: %s", r.stdout)
+	}
+	r := mustRun(t, nil, "", "janitor", "--config", path)
+	if !regexp.MustCompile(`(?m)^audit_records\s+3$`).MatchString(r.stdout) {
+		t.Fatalf("janitor printed:\n%s", r.stdout)
+	}
+	left, err := store.ListAudit(ctx, storage.AuditFilter{}, storage.AuditCursor{}, 10)
+	if err != nil || len(left) != 2 {
+		t.Fatalf("records left: %d, %v; want the two younger than a year", len(left), err)
+	}
+	r = mustRun(t, nil, "", "audit", "verify", "--config", path)
+	if !strings.Contains(r.stdout, "3 records pruned before record 4 (checkpoint verified)") || !strings.Contains(r.stdout, "chain verified: 2 records, 4 to 5") {
+		t.Fatalf("after pruning: %s", r.stdout)
+	}
+	t.Run("a checkpoint moved to hide a record is caught", func(t *testing.T) {
+		conn, err := pgx.Connect(ctx, vars["TOKENIM_DATABASE_URL"])
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		if _, err := conn.Exec(ctx, `UPDATE audit_checkpoints SET seq = seq + 1`); err != nil {
+			t.Fatal(err)
+		}
+		if r := runCmd(t, nil, "", "audit", "verify", "--config", path); r.code != 1 || !strings.Contains(r.stderr, "checkpoint at record 4 is not authentic") {
+			t.Fatalf("verify after moving the checkpoint: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		}
+	})
+}
