@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -23,6 +24,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/portal"
+	"github.com/tokenim/tokenim-auth/provider/revocations"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -268,6 +270,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		pages,
 	}
+	parts = append(parts, revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger}))
 	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, sessions, pages, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
@@ -418,4 +421,15 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
 	})
 	return []provider.Mounter{api, console}
+}
+
+// resourceServers authenticates the subscribers of the revocation stream.
+func resourceServers(op *oauth.Provider) revocations.Authenticate {
+	return func(ctx context.Context, r *http.Request) (string, error) {
+		id, err := op.ResourceServer(ctx, r)
+		if errors.Is(err, oauth.ErrNotResourceServer) {
+			return id, fmt.Errorf("%w: %s", revocations.ErrForbidden, id)
+		}
+		return id, err
+	}
 }

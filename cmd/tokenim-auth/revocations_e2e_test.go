@@ -1,0 +1,216 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+)
+
+// sseEvent is one event of a Server-Sent Events stream.
+type sseEvent struct {
+	id, event string
+	data      map[string]any
+}
+
+// subscription reads the revocation stream of one node.
+type subscription struct {
+	events chan sseEvent
+	cancel context.CancelFunc
+}
+
+// subscribe opens the revocation stream at base as the IM gateway,
+// resuming after lastID when it is not empty.
+func subscribe(t *testing.T, base, lastID string) *subscription {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/oauth2/revocations", nil)
+	req.SetBasicAuth("im-gateway", gatewaySecret)
+	if lastID != "" {
+		req.Header.Set("Last-Event-ID", lastID)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		cancel()
+		t.Fatalf("subscribe: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	s := &subscription{events: make(chan sseEvent, 100), cancel: cancel}
+	t.Cleanup(cancel)
+	go func() {
+		defer resp.Body.Close()
+		defer close(s.events)
+		sc := bufio.NewScanner(resp.Body)
+		var e sseEvent
+		for sc.Scan() {
+			line := sc.Text()
+			switch {
+			case line == "":
+				if e.event != "" {
+					s.events <- e
+				}
+				e = sseEvent{}
+			case strings.HasPrefix(line, "id: "):
+				e.id = strings.TrimPrefix(line, "id: ")
+			case strings.HasPrefix(line, "event: "):
+				e.event = strings.TrimPrefix(line, "event: ")
+			case strings.HasPrefix(line, "data: "):
+				_ = json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &e.data)
+			}
+		}
+	}()
+	return s
+}
+
+// next waits at most within for the next event.
+func (s *subscription) next(t *testing.T, within time.Duration) sseEvent {
+	t.Helper()
+	select {
+	case e, ok := <-s.events:
+		if !ok {
+			t.Fatal("the stream ended")
+		}
+		return e
+	case <-time.After(within):
+		t.Fatalf("no event within %s", within)
+		return sseEvent{}
+	}
+}
+
+// none checks that no event arrives for a while.
+func (s *subscription) none(t *testing.T, wait time.Duration) {
+	t.Helper()
+	select {
+	case e := <-s.events:
+		t.Fatalf("unexpected event %+v", e)
+	case <-time.After(wait):
+	}
+}
+
+// TestRevocationStream: a gateway subscribed on one node sees, within a
+// second, revocations made on another; resuming with Last-Event-ID it
+// gets what it missed, and nothing twice.
+func TestRevocationStream(t *testing.T) {
+	c := startCluster(t, 2, "")
+	a := newApp(t, c.nodes[0])
+	opsToken := func(node int) *oauth2.Token {
+		t.Helper()
+		cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: c.at(node, "/oauth2/token"), Scopes: []string{"admin"}, AuthStyle: oauth2.AuthStyleInHeader}
+		tok, err := cc.Token(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	revoke := func(node int, token string) {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, c.at(node, "/oauth2/revoke"), strings.NewReader(url.Values{"token": {token}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.SetBasicAuth("ops", gatewaySecret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("revoke on node %d: %v %v", node, resp, err)
+		}
+		resp.Body.Close()
+	}
+
+	t.Run("only resource servers may subscribe", func(t *testing.T) {
+		for name, setAuth := range map[string]func(*http.Request){
+			"no credentials":        func(*http.Request) {},
+			"a wrong secret":        func(r *http.Request) { r.SetBasicAuth("im-gateway", "wrong") },
+			"not a resource server": func(r *http.Request) { r.SetBasicAuth("chat-web", webSecret) },
+		} {
+			req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, c.at(1, "/oauth2/revocations"), nil)
+			setAuth(req)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body map[string]string
+			_ = json.NewDecoder(resp.Body).Decode(&body)
+			resp.Body.Close()
+			want := http.StatusUnauthorized
+			if name == "not a resource server" {
+				want = http.StatusForbidden
+			}
+			if resp.StatusCode != want || body["error"] == "" {
+				t.Errorf("%s: %d %v, want %d with an error", name, resp.StatusCode, body, want)
+			}
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, c.at(1, "/oauth2/revocations"), nil)
+		req.SetBasicAuth("im-gateway", gatewaySecret)
+		req.Header.Set("Last-Event-ID", "yesterday")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("a Last-Event-ID that is not a number: %d", resp.StatusCode)
+		}
+	})
+
+	sub := subscribe(t, c.nodes[1].issuer, "")
+	first := opsToken(0)
+	start := time.Now()
+	revoke(0, first.AccessToken)
+	e := sub.next(t, time.Second)
+	if took := time.Since(start); took > time.Second {
+		t.Errorf("the event came %s after the revocation", took)
+	}
+	if e.event != "revocation" || e.data["kind"] != "token" || e.data["action"] != "token.revoked" || e.data["client_id"] != "ops" || e.data["token_family"] == "" || e.id == "" {
+		t.Fatalf("event %+v", e)
+	}
+	lastID := e.id
+
+	// A grant withdrawn through the account page of node 0.
+	b := newBrowser(t, c.nodes[0].issuer, webCallback)
+	a.login(t, b, c.nodes[0])
+	sub.none(t, 500*time.Millisecond) // signing in and issuing revokes nothing
+	b.submitTo(b.get(c.at(0, "/account")), "/account/apps/revoke", map[string]string{"client_id": "chat-web"})
+	e = sub.next(t, time.Second)
+	if e.data["kind"] != "grant" || e.data["client_id"] != "chat-web" || e.data["subject"] == "" {
+		t.Fatalf("grant event %+v", e)
+	}
+	grantID := e.id
+
+	t.Run("a gateway that reconnects gets what it missed, nothing twice", func(t *testing.T) {
+		sub.cancel()
+		missed := opsToken(1)
+		revoke(1, missed.AccessToken)
+		resumed := subscribe(t, c.nodes[0].issuer, grantID)
+		e := resumed.next(t, 2*time.Second)
+		if n, g := atoi(t, e.id), atoi(t, grantID); e.data["kind"] != "token" || n <= g {
+			t.Fatalf("first event after resuming: %+v (resumed after %s)", e, grantID)
+		}
+		resumed.none(t, 500*time.Millisecond)
+
+		again := subscribe(t, c.nodes[1].issuer, lastID)
+		if e := again.next(t, 2*time.Second); e.id != grantID {
+			t.Fatalf("resuming after %s gave %+v first, want the grant event %s", lastID, e, grantID)
+		}
+		if e := again.next(t, 2*time.Second); e.data["kind"] != "token" {
+			t.Fatalf("then %+v, want the missed token revocation", e)
+		}
+	})
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("event ID %q: %v", s, err)
+	}
+	return n
+}

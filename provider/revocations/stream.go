@@ -1,0 +1,225 @@
+package revocations
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Chain reads the sealed authorization records in chain order.
+type Chain interface {
+	ChainAudit(ctx context.Context, afterSeq int64, limit int) ([]storage.AuditRecord, error)
+	AuditChain(ctx context.Context) (storage.AuditChain, error)
+}
+
+// Authenticate authenticates the client of r and returns its ID; it
+// returns ErrForbidden (wrapped) for a client that authenticated but may
+// not subscribe.
+type Authenticate func(ctx context.Context, r *http.Request) (clientID string, err error)
+
+// ErrForbidden marks an authenticated client that is not a resource
+// server.
+var ErrForbidden = errors.New("revocations: not a resource server")
+
+// Config holds the stream's dependencies.
+type Config struct {
+	Store        Chain
+	Authenticate Authenticate
+	// Poll is how often the chain is read for new events (default
+	// 200ms): a revocation reaches subscribers within the sealer's delay
+	// plus this.
+	Poll time.Duration
+	// KeepAlive is how often an idle stream gets a comment line (default
+	// 15s), so proxies keep it open and a dead peer is noticed.
+	KeepAlive time.Duration
+	Logger    *slog.Logger
+}
+
+// Handler serves the stream.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the handler.
+func New(cfg Config) *Handler {
+	if cfg.Poll <= 0 {
+		cfg.Poll = 200 * time.Millisecond
+	}
+	if cfg.KeepAlive <= 0 {
+		cfg.KeepAlive = 15 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Mount registers the route.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.HandleFunc("GET /oauth2/revocations", h.stream)
+}
+
+// Event is one revocation as the stream sends it.
+type Event struct {
+	Seq         int64     `json:"seq"`
+	Kind        string    `json:"kind"`
+	Action      string    `json:"action"`
+	Subject     string    `json:"subject,omitempty"`
+	ClientID    string    `json:"client_id,omitempty"`
+	TokenFamily string    `json:"token_family,omitempty"`
+	Reason      string    `json:"reason,omitempty"`
+	Time        time.Time `json:"time"`
+}
+
+// Kinds of event.
+const (
+	KindToken   = "token"
+	KindGrant   = "grant"
+	KindSubject = "subject"
+	KindClient  = "client"
+)
+
+// eventOf returns the revocation a record stands for, if it stands for
+// one.
+func eventOf(r storage.AuditRecord) (Event, bool) {
+	e := Event{Seq: r.Seq, Action: r.Action, Subject: r.Subject, ClientID: r.ClientID, Reason: r.Reason, Time: r.Time}
+	switch r.Action {
+	case audit.TokenRevoked, audit.RefreshReuse:
+		e.Kind, e.TokenFamily = KindToken, r.Detail["token_family"]
+	case audit.ConsentWithdrawn:
+		e.Kind = KindGrant
+	case audit.UserDisabled, audit.PasswordReset, audit.SignOutEverywhere, audit.MFAReset, audit.RoleChanged:
+		e.Kind = KindSubject
+	case audit.AppDeleted:
+		e.Kind = KindClient
+	case audit.AppChanged:
+		if r.Detail["disabled"] != "true" {
+			return e, false
+		}
+		e.Kind = KindClient
+	default:
+		return e, false
+	}
+	if r.Outcome != audit.Success && r.Action != audit.RefreshReuse {
+		return e, false
+	}
+	return e, true
+}
+
+// page is how many records one read of the chain takes.
+const page = 500
+
+func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	clientID, err := h.cfg.Authenticate(ctx, r)
+	switch {
+	case errors.Is(err, ErrForbidden):
+		writeError(w, http.StatusForbidden, "access_denied", "Only resource-server clients may subscribe to revocations.")
+		return
+	case err != nil:
+		w.Header().Set("WWW-Authenticate", `Basic realm="tokenim-auth"`)
+		writeError(w, http.StatusUnauthorized, "invalid_client", "Authenticate as a resource-server client (HTTP Basic with its secret).")
+		return
+	}
+	after, ok := startAfter(r)
+	if !ok {
+		writeError(w, http.StatusBadRequest, "invalid_request", "Last-Event-ID (or after) must be an event ID: a whole number.")
+		return
+	}
+	if after < 0 {
+		head, err := h.cfg.Store.AuditChain(ctx)
+		if err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "revocation stream: read the chain's head", "err", err)
+			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The revocation stream cannot start now; retry.")
+			return
+		}
+		after = head.Head.Seq
+	}
+	rc := http.NewResponseController(w)
+	// A stream outlives the server's write timeout.
+	_ = rc.SetWriteDeadline(time.Time{})
+	w.Header().Set("Content-Type", "text/event-stream")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	// The retry hint, and a first line so that the client sees the
+	// stream open at once.
+	fmt.Fprintf(w, "retry: 1000\n: subscribed after %d\n\n", after)
+	if err := rc.Flush(); err != nil {
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "revocation stream opened", "client_id", clientID, "after", after)
+	poll := time.NewTicker(h.cfg.Poll)
+	defer poll.Stop()
+	lastWrite := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-poll.C:
+		}
+		for {
+			recs, err := h.cfg.Store.ChainAudit(ctx, after, page)
+			if err != nil {
+				if ctx.Err() == nil {
+					h.cfg.Logger.WarnContext(ctx, "revocation stream: read the chain", "err", err)
+				}
+				break
+			}
+			for _, rec := range recs {
+				after = rec.Seq
+				e, ok := eventOf(rec)
+				if !ok {
+					continue
+				}
+				data, _ := json.Marshal(e)
+				fmt.Fprintf(w, "id: %d\nevent: revocation\ndata: %s\n\n", e.Seq, data)
+				lastWrite = time.Now()
+			}
+			if len(recs) < page {
+				break
+			}
+		}
+		if time.Since(lastWrite) >= h.cfg.KeepAlive {
+			fmt.Fprint(w, ": keep-alive\n\n")
+			lastWrite = time.Now()
+		}
+		if err := rc.Flush(); err != nil {
+			return
+		}
+	}
+}
+
+// startAfter returns the event ID to resume after (Last-Event-ID, else the
+// after parameter), -1 for "from now on", and false when it is not a
+// number.
+func startAfter(r *http.Request) (int64, bool) {
+	v := strings.TrimSpace(r.Header.Get("Last-Event-ID"))
+	if v == "" {
+		v = r.URL.Query().Get("after")
+	}
+	if v == "" {
+		return -1, true
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 {
+		return 0, false
+	}
+	return n, true
+}
+
+func writeError(w http.ResponseWriter, status int, code, description string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": description})
+}
