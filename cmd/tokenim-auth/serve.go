@@ -81,6 +81,7 @@ func serve(ctx context.Context, args []string, e env) error {
 	defer app.store.Close()
 
 	srv := newServer(cfg, app.handler, logger)
+	srv.RegisterOnShutdown(app.revocations.Close)
 	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
 	msrv := serveMetrics(cfg, app.telemetry, mln, logger, errc)
@@ -150,6 +151,9 @@ type app struct {
 	outbox    *mail.Outbox
 	telemetry *telemetry
 	audit     auditParts
+	// revocations is the revocation stream, whose open streams end when
+	// the server shuts down.
+	revocations *revocations.Handler
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -270,7 +274,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		pages,
 	}
-	parts = append(parts, revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger}))
+	stream := revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger})
+	parts = append(parts, stream)
 	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, sessions, pages, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
@@ -290,7 +295,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		c.cache.Start(ctx)
 	}
 	h := provider.New(deps)
-	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records}, nil
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream}, nil
 }
 
 // accounts are the parts sign-in, registration and the account page share.

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -46,7 +47,10 @@ type Config struct {
 
 // Handler serves the stream.
 type Handler struct {
-	cfg Config
+	cfg       Config
+	broker    *broker
+	done      chan struct{}
+	closeOnce sync.Once
 }
 
 // New returns the handler.
@@ -60,7 +64,14 @@ func New(cfg Config) *Handler {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{cfg: cfg}
+	return &Handler{cfg: cfg, broker: newBroker(cfg.Store, cfg.Poll, cfg.Logger), done: make(chan struct{})}
+}
+
+// Close ends every open stream (the server is shutting down: streams
+// never end by themselves); their clients reconnect, to another node or
+// later, with Last-Event-ID.
+func (h *Handler) Close() {
+	h.closeOnce.Do(func() { close(h.done) })
 }
 
 // Mount registers the route.
@@ -135,14 +146,15 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", "Last-Event-ID (or after) must be an event ID: a whole number.")
 		return
 	}
+	feed, from, leave, err := h.broker.subscribe(ctx)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "revocation stream: subscribe", "err", err)
+		writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The revocation stream cannot start now; retry.")
+		return
+	}
+	defer leave()
 	if after < 0 {
-		head, err := h.cfg.Store.AuditChain(ctx)
-		if err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "revocation stream: read the chain's head", "err", err)
-			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The revocation stream cannot start now; retry.")
-			return
-		}
-		after = head.Head.Seq
+		after = from
 	}
 	rc := http.NewResponseController(w)
 	// A stream outlives the server's write timeout.
@@ -158,43 +170,49 @@ func (h *Handler) stream(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "revocation stream opened", "client_id", clientID, "after", after)
-	poll := time.NewTicker(h.cfg.Poll)
-	defer poll.Stop()
-	lastWrite := time.Now()
+	send := func(events []Event) error {
+		for _, e := range events {
+			if e.Seq <= after {
+				continue // sent already (read from the chain before the feed)
+			}
+			data, _ := json.Marshal(e)
+			fmt.Fprintf(w, "id: %d\nevent: revocation\ndata: %s\n\n", e.Seq, data)
+			after = e.Seq
+		}
+		return rc.Flush()
+	}
+	// What lies between the resume point and the feed's start comes from
+	// the chain; the feed has the rest.
+	if after < from {
+		missed, _, err := read(ctx, h.cfg.Store, after, from)
+		if err != nil {
+			h.cfg.Logger.WarnContext(ctx, "revocation stream: catch up", "err", err)
+			return
+		}
+		if err := send(missed); err != nil {
+			return
+		}
+	}
+	keepAlive := time.NewTicker(h.cfg.KeepAlive)
+	defer keepAlive.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-poll.C:
-		}
-		for {
-			recs, err := h.cfg.Store.ChainAudit(ctx, after, page)
-			if err != nil {
-				if ctx.Err() == nil {
-					h.cfg.Logger.WarnContext(ctx, "revocation stream: read the chain", "err", err)
-				}
-				break
-			}
-			for _, rec := range recs {
-				after = rec.Seq
-				e, ok := eventOf(rec)
-				if !ok {
-					continue
-				}
-				data, _ := json.Marshal(e)
-				fmt.Fprintf(w, "id: %d\nevent: revocation\ndata: %s\n\n", e.Seq, data)
-				lastWrite = time.Now()
-			}
-			if len(recs) < page {
-				break
-			}
-		}
-		if time.Since(lastWrite) >= h.cfg.KeepAlive {
-			fmt.Fprint(w, ": keep-alive\n\n")
-			lastWrite = time.Now()
-		}
-		if err := rc.Flush(); err != nil {
+		case <-h.done:
 			return
+		case events, ok := <-feed:
+			if !ok {
+				return // fell behind: the client resumes with Last-Event-ID
+			}
+			if err := send(events); err != nil {
+				return
+			}
+		case <-keepAlive.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			if err := rc.Flush(); err != nil {
+				return
+			}
 		}
 	}
 }
