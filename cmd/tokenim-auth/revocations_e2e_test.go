@@ -163,13 +163,17 @@ func TestRevocationStream(t *testing.T) {
 
 	sub := subscribe(t, c.nodes[1].issuer, "")
 	first := opsToken(0)
+	jti, _ := introspect(t, c.nodes[1], first.AccessToken)["jti"].(string)
+	if jti == "" {
+		t.Fatal("introspection names no jti")
+	}
 	start := time.Now()
 	revoke(0, first.AccessToken)
 	e := sub.next(t, time.Second)
 	if took := time.Since(start); took > time.Second {
 		t.Errorf("the event came %s after the revocation", took)
 	}
-	if e.event != "revocation" || e.data["kind"] != "token" || e.data["action"] != "token.revoked" || e.data["client_id"] != "ops" || e.data["token_family"] == "" || e.id == "" {
+	if e.event != "revocation" || e.data["kind"] != "token" || e.data["action"] != "token.revoked" || e.data["client_id"] != "ops" || e.data["token_family"] != jti || e.id == "" {
 		t.Fatalf("event %+v", e)
 	}
 	lastID := e.id

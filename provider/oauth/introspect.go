@@ -94,6 +94,9 @@ type introspection struct {
 	Iss       string   `json:"iss,omitempty"`
 	// TokenUse says whether the token is an access or a refresh token.
 	TokenUse string `json:"token_use,omitempty"`
+	// Jti identifies the token's family (RFC 7662 section 2.2): the
+	// revocation stream names a revoked family by it.
+	Jti string `json:"jti,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -110,6 +113,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		Iat:      ar.GetRequestedAt().Unix(),
 		Aud:      ar.GetGrantedAudience(),
 		TokenUse: string(use),
+		Jti:      ar.GetID(),
 	}
 	if use == fosite.AccessToken {
 		out.TokenType = "Bearer"
