@@ -2,6 +2,7 @@ package rs_test
 
 import (
 	"errors"
+	"runtime"
 	"testing"
 	"time"
 
@@ -149,5 +150,68 @@ func TestNewRefusesABadConfig(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestConcurrentRequestsShareOneIntrospection(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		token  string
+		active bool
+	}{
+		{"an active token", "ory_at_ann.sig", true},
+		{"a revoked token", "ory_at_revoked.sig", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p, c := newFakeProvider(t), newClock()
+			p.issue("ory_at_ann.sig", "user-ann", c.Now().Add(time.Hour), "im:messages.read")
+			v := newVerifier(t, p, c, rs.Config{})
+			release := p.holdIntrospections()
+			errs := make(chan error, 20)
+			for range 20 {
+				go func() {
+					_, err := v.Verify(t.Context(), tc.token)
+					errs <- err
+				}()
+			}
+			for p.introspections.Load() == 0 {
+				runtime.Gosched()
+			}
+			release()
+			for range 20 {
+				if err := <-errs; (err == nil) != tc.active {
+					t.Fatalf("got %v, want active %v", err, tc.active)
+				}
+			}
+			if n := p.introspections.Load(); n != 1 {
+				t.Fatalf("%d introspections for 20 concurrent requests, want 1", n)
+			}
+		})
+	}
+}
+
+func TestInvalidateDuringAnIntrospection(t *testing.T) {
+	p, c := newFakeProvider(t), newClock()
+	const tok = "ory_at_ann.sig"
+	p.issue(tok, "user-ann", c.Now().Add(time.Hour), "im:messages.read")
+	v := newVerifier(t, p, c, rs.Config{})
+	release := p.holdIntrospections()
+	first := make(chan error, 1)
+	go func() {
+		_, err := v.Verify(t.Context(), tok)
+		first <- err
+	}()
+	for p.held.Load() == 0 {
+		runtime.Gosched()
+	}
+	// The token is revoked while its introspection is in flight.
+	p.revoke(tok)
+	v.Invalidate(tok)
+	release()
+	if err := <-first; err != nil {
+		t.Fatalf("the request already asking gets the provider's earlier answer: %v", err)
+	}
+	if _, err := v.Verify(t.Context(), tok); !errors.Is(err, rs.ErrInvalidToken) {
+		t.Fatalf("the answer from before the invalidation was cached: %v", err)
 	}
 }

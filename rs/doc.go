@@ -13,7 +13,8 @@
 //     credentials (client_secret_basic). Answers are kept in a bounded
 //     in-process LRU cache: an active token no longer than its "exp" and
 //     Config.CacheTTL, an inactive one for Config.NegativeTTL, so a revoked
-//     token cannot hammer the provider. [Verifier.Invalidate],
+//     token cannot hammer the provider; concurrent requests carrying the
+//     same uncached token share one introspection. [Verifier.Invalidate],
 //     [Verifier.InvalidateSubject] and [Verifier.InvalidateAll] drop entries
 //     when a revocation is learnt of.
 //

@@ -58,9 +58,13 @@ type fakeProvider struct {
 	status int
 	// hang makes the introspection endpoint wait until the caller gives up.
 	hang bool
+	// gate, when set, holds introspections until it is closed.
+	gate chan struct{}
 	// introspections and jwksFetches count the calls.
 	introspections atomic.Int32
 	jwksFetches    atomic.Int32
+	// held counts the answers decided and held at the gate.
+	held atomic.Int32
 }
 
 func newFakeProvider(t *testing.T) *fakeProvider {
@@ -85,7 +89,7 @@ func newFakeProvider(t *testing.T) *fakeProvider {
 func (p *fakeProvider) introspect(w http.ResponseWriter, r *http.Request) {
 	p.introspections.Add(1)
 	p.mu.Lock()
-	status, hang := p.status, p.hang
+	status, hang, gate := p.status, p.hang, p.gate
 	p.mu.Unlock()
 	if hang {
 		// Reading the body lets the server notice the caller leaving.
@@ -116,6 +120,11 @@ func (p *fakeProvider) introspect(w http.ResponseWriter, r *http.Request) {
 	p.mu.Unlock()
 	if !found {
 		answer = map[string]any{"active": false}
+	}
+	if gate != nil {
+		// The answer is decided; it is sent once the test releases it.
+		p.held.Add(1)
+		<-gate
 	}
 	_ = json.NewEncoder(w).Encode(answer)
 }
@@ -210,4 +219,14 @@ func newVerifier(t *testing.T, p *fakeProvider, c *clock, cfg rs.Config) *rs.Ver
 		t.Fatal(err)
 	}
 	return v
+}
+
+// holdIntrospections makes the introspection endpoint wait until the
+// returned release is called.
+func (p *fakeProvider) holdIntrospections() (release func()) {
+	gate := make(chan struct{})
+	p.mu.Lock()
+	p.gate = gate
+	p.mu.Unlock()
+	return sync.OnceFunc(func() { close(gate) })
 }

@@ -5,7 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"strings"
-	"sync/atomic"
+	"sync"
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
@@ -18,9 +18,12 @@ type Verifier struct {
 	base          string
 	introspectURL string
 	cache         *lru.Cache[[sha256.Size]byte, entry]
-	// generation grows with every invalidation, so an introspection
-	// answer that was in flight while entries were dropped is not cached.
-	generation atomic.Uint64
+	// mu orders cache writes with invalidations; generation grows with
+	// every invalidation, so an introspection answer that was in flight
+	// while entries were dropped is not cached.
+	mu         sync.Mutex
+	generation uint64
+	flight     flight
 	keys       *keySet
 }
 
@@ -69,7 +72,16 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Token, error) {
 		}
 		return e.token, nil
 	}
-	gen := v.generation.Load()
+	return v.flight.do(ctx, key, func(ctx context.Context) (Token, error) {
+		return v.introspectAndCache(ctx, key, raw, now)
+	})
+}
+
+// introspectAndCache introspects raw and caches the answer under key.
+func (v *Verifier) introspectAndCache(ctx context.Context, key [sha256.Size]byte, raw string, now time.Time) (Token, error) {
+	v.mu.Lock()
+	gen := v.generation
+	v.mu.Unlock()
 	tok, err := v.introspect(ctx, raw)
 	if err != nil {
 		if reason, ok := inactiveReason(err); ok {
@@ -107,39 +119,47 @@ func (v *Verifier) store(key [sha256.Size]byte, gen uint64, e entry) {
 	if v.cache == nil || !v.cfg.Now().Before(e.until) {
 		return
 	}
-	if v.generation.Load() != gen {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.generation != gen {
 		return
 	}
 	v.cache.Add(key, e)
 }
 
+// invalidate runs drop on the cache as one step of invalidation.
+func (v *Verifier) invalidate(drop func(c *lru.Cache[[sha256.Size]byte, entry])) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.generation++
+	if v.cache != nil {
+		drop(v.cache)
+	}
+}
+
 // Invalidate drops what is cached about token, so the next request
 // carrying it is introspected again.
 func (v *Verifier) Invalidate(token string) {
-	v.generation.Add(1)
-	if v.cache != nil {
-		v.cache.Remove(sha256.Sum256([]byte(token)))
-	}
+	key := sha256.Sum256([]byte(token))
+	v.flight.forget(key)
+	v.invalidate(func(c *lru.Cache[[sha256.Size]byte, entry]) { c.Remove(key) })
 }
 
 // InvalidateSubject drops every cached token of the subject sub, e.g.
 // when the user is signed out everywhere or disabled.
 func (v *Verifier) InvalidateSubject(sub string) {
-	v.generation.Add(1)
-	if v.cache == nil {
-		return
-	}
-	for _, k := range v.cache.Keys() {
-		if e, ok := v.cache.Peek(k); ok && e.active && e.token.Subject == sub {
-			v.cache.Remove(k)
+	v.flight.forgetAll()
+	v.invalidate(func(c *lru.Cache[[sha256.Size]byte, entry]) {
+		for _, k := range c.Keys() {
+			if e, ok := c.Peek(k); ok && e.active && e.token.Subject == sub {
+				c.Remove(k)
+			}
 		}
-	}
+	})
 }
 
 // InvalidateAll empties the cache.
 func (v *Verifier) InvalidateAll() {
-	v.generation.Add(1)
-	if v.cache != nil {
-		v.cache.Purge()
-	}
+	v.flight.forgetAll()
+	v.invalidate(func(c *lru.Cache[[sha256.Size]byte, entry]) { c.Purge() })
 }
