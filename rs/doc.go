@@ -7,7 +7,9 @@
 //     its signature against the provider's JWKS (found through discovery,
 //     cached, fetched again when a token names an unknown key id, at most
 //     once per Config.JWKSRefreshInterval), then "iss", "aud", "exp",
-//     "nbf" and "iat" with a small leeway.
+//     "nbf" and "iat" with a small leeway. Such a token is not looked
+//     up at the provider, so it stays valid until its "exp" even when
+//     revoked: the invalidation methods below concern introspected tokens.
 //   - Any other token is opaque and is introspected (RFC 7662) at
 //     {issuer}/oauth2/introspect with the resource server's own client
 //     credentials (client_secret_basic). Answers are kept in a bounded

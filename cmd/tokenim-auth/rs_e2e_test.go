@@ -22,8 +22,8 @@ import (
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
-// botClient is a service of the IM product that may send messages only.
-const botClient = `  - id: im-bot
+// rsBotClient is a service of the IM product that may send messages only.
+const rsBotClient = `  - id: im-bot
     name: IM notification bot
     type: confidential
     secret: ` + gatewaySecret + `
@@ -46,7 +46,7 @@ func startRSProvider(t *testing.T, dbURL string) running {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), "clients:\n", "clients:\n"+botClient, 1)), 0o600); err != nil {
+	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), "clients:\n", "clients:\n"+rsBotClient, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
@@ -54,8 +54,8 @@ func startRSProvider(t *testing.T, dbURL string) running {
 	return running{issuer: issuer, config: path, vars: vars}
 }
 
-// imService is an IM message API protected by rs against the provider p.
-func imService(t *testing.T, v *rs.Verifier) *httptest.Server {
+// rsService is an IM message API protected by the verifier v.
+func rsService(t *testing.T, v *rs.Verifier) *httptest.Server {
 	t.Helper()
 	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tok, _ := rs.FromContext(r.Context())
@@ -69,9 +69,9 @@ func imService(t *testing.T, v *rs.Verifier) *httptest.Server {
 	return srv
 }
 
-// bearerCall calls the IM service with token and returns the status, the
+// rsCall calls the IM service with token and returns the status, the
 // challenge and the body.
-func bearerCall(t *testing.T, srv *httptest.Server, method, token string) (int, string, string) {
+func rsCall(t *testing.T, srv *httptest.Server, method, token string) (int, string, string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), method, srv.URL+"/messages", nil)
 	req.Header.Set("Authorization", "Bearer "+token)
@@ -87,8 +87,8 @@ func bearerCall(t *testing.T, srv *httptest.Server, method, token string) (int, 
 	return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(body)
 }
 
-// revokeToken revokes the bot's token at the provider (RFC 7009).
-func revokeToken(t *testing.T, p running, token string) {
+// rsRevoke revokes the bot's token at the provider (RFC 7009).
+func rsRevoke(t *testing.T, p running, token string) {
 	t.Helper()
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -121,21 +121,21 @@ func TestResourceServerPackage(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				return v, imService(t, v)
+				return v, rsService(t, v)
 			}
 			allowedThenForbidden := func(t *testing.T, srv *httptest.Server, token string) {
 				t.Helper()
-				if code, _, body := bearerCall(t, srv, "POST", token); code != 200 || body != "im-bot" {
+				if code, _, body := rsCall(t, srv, "POST", token); code != 200 || body != "im-bot" {
 					t.Fatalf("POST with im:messages.send: %d %s", code, body)
 				}
-				code, challenge, _ := bearerCall(t, srv, "GET", token)
+				code, challenge, _ := rsCall(t, srv, "GET", token)
 				if code != 403 || !strings.Contains(challenge, `error="insufficient_scope"`) || !strings.Contains(challenge, `scope="im:messages.read"`) {
 					t.Fatalf("GET without im:messages.read: %d %q", code, challenge)
 				}
 			}
 			refused := func(t *testing.T, srv *httptest.Server, token string) {
 				t.Helper()
-				if code, challenge, _ := bearerCall(t, srv, "POST", token); code != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
+				if code, challenge, _ := rsCall(t, srv, "POST", token); code != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
 					t.Fatalf("revoked token: %d %q", code, challenge)
 				}
 			}
@@ -144,8 +144,8 @@ func TestResourceServerPackage(t *testing.T) {
 				v, srv := verifier(t, time.Hour)
 				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
 				allowedThenForbidden(t, srv, token)
-				revokeToken(t, p, token)
-				if code, _, _ := bearerCall(t, srv, "POST", token); code != 200 {
+				rsRevoke(t, p, token)
+				if code, _, _ := rsCall(t, srv, "POST", token); code != 200 {
 					t.Fatalf("the cached answer stands until invalidated, got %d", code)
 				}
 				v.Invalidate(token)
@@ -155,7 +155,7 @@ func TestResourceServerPackage(t *testing.T) {
 				_, srv := verifier(t, 10*time.Second)
 				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
 				allowedThenForbidden(t, srv, token)
-				revokeToken(t, p, token)
+				rsRevoke(t, p, token)
 				skew.Add(int64(10 * time.Second))
 				refused(t, srv, token)
 			})
@@ -169,7 +169,7 @@ func TestResourceServerPackage(t *testing.T) {
 					"iss": p.issuer, "sub": "im-bot", "aud": "im", "client_id": "im-bot", "jti": "x", "scope": "im:messages.send",
 					"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
 				}).Serialize()
-				code, challenge, _ := bearerCall(t, srv, "POST", forged)
+				code, challenge, _ := rsCall(t, srv, "POST", forged)
 				if code != 401 || !strings.Contains(challenge, "unknown key") {
 					t.Fatalf("forged JWT: %d %q", code, challenge)
 				}
