@@ -48,7 +48,7 @@ func (f *flight) do(ctx context.Context, key [sha256.Size]byte, fn func(ctx cont
 	f.mu.Unlock()
 	select {
 	case <-c.done:
-		return c.tok, c.err
+		return c.tok.clone(), c.err
 	case <-ctx.Done():
 		return Token{}, unavailable("introspect", context.Cause(ctx))
 	}

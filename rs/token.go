@@ -2,6 +2,7 @@ package rs
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 )
@@ -44,6 +45,15 @@ type Token struct {
 // HasScope says whether scope was granted.
 func (t Token) HasScope(scope string) bool {
 	return slices.Contains(t.Scopes, scope)
+}
+
+// clone is t with its own slices and map, so that a handler changing
+// them does not change a cached token.
+func (t Token) clone() Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	t.Audience = slices.Clone(t.Audience)
+	t.Claims = maps.Clone(t.Claims)
+	return t
 }
 
 // missingScopes are those of want that t lacks, in order.

@@ -70,7 +70,7 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Token, error) {
 		if !e.active {
 			return Token{}, invalid(e.reason, nil)
 		}
-		return e.token, nil
+		return e.token.clone(), nil
 	}
 	return v.flight.do(ctx, key, func(ctx context.Context) (Token, error) {
 		return v.introspectAndCache(ctx, key, raw, now)
