@@ -67,7 +67,7 @@ type fakeProvider struct {
 	held atomic.Int32
 }
 
-func newFakeProvider(t *testing.T) *fakeProvider {
+func newFakeProvider(t testing.TB) *fakeProvider {
 	t.Helper()
 	p := &fakeProvider{answers: map[string]map[string]any{}}
 	mux := http.NewServeMux()
@@ -210,7 +210,7 @@ func (p *fakeProvider) atClaims(now time.Time) map[string]any {
 }
 
 // newVerifier is a Verifier for p with cfg's non-zero fields.
-func newVerifier(t *testing.T, p *fakeProvider, c *clock, cfg rs.Config) *rs.Verifier {
+func newVerifier(t testing.TB, p *fakeProvider, c *clock, cfg rs.Config) *rs.Verifier {
 	t.Helper()
 	cfg.Issuer, cfg.ClientID, cfg.ClientSecret, cfg.Now = p.srv.URL, rsID, rsSecret, c.Now
 	cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), nil))
