@@ -1,0 +1,179 @@
+package main
+
+import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/tokenim/tokenim-auth/rs"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+)
+
+// rsBotClient is a service of the IM product that may send messages only.
+const rsBotClient = `  - id: im-bot
+    name: IM notification bot
+    type: confidential
+    secret: ` + gatewaySecret + `
+    grant_types: [client_credentials]
+    scopes: [im:messages.send]
+`
+
+// startRSProvider is startProvider with the bot client added.
+func startRSProvider(t *testing.T, dbURL string) running {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	issuer := "http://" + addr
+	path := writeProviderConfig(t, issuer, "")
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), "clients:\n", "clients:\n"+rsBotClient, 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
+	startServe(t, vars, "--config", path, "--listen", addr)
+	return running{issuer: issuer, config: path, vars: vars}
+}
+
+// rsService is an IM message API protected by the verifier v.
+func rsService(t *testing.T, v *rs.Verifier) *httptest.Server {
+	t.Helper()
+	ok := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tok, _ := rs.FromContext(r.Context())
+		_, _ = w.Write([]byte(tok.ClientID))
+	})
+	mux := http.NewServeMux()
+	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(ok))
+	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(ok))
+	srv := httptest.NewServer(v.Middleware(mux))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+// rsCall calls the IM service with token and returns the status, the
+// challenge and the body.
+func rsCall(t *testing.T, srv *httptest.Server, method, token string) (int, string, string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), method, srv.URL+"/messages", nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := srv.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, resp.Header.Get("WWW-Authenticate"), string(body)
+}
+
+// rsRevoke revokes the bot's token at the provider (RFC 7009).
+func rsRevoke(t *testing.T, p running, token string) {
+	t.Helper()
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("im-bot", gatewaySecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+}
+
+func TestResourceServerPackage(t *testing.T) {
+	for _, store := range []struct {
+		name string
+		url  func(t testing.TB) string
+	}{
+		{"memory", func(testing.TB) string { return "memory" }},
+		{"postgres", pgtest.URL},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			p := startRSProvider(t, store.url(t))
+			// The verifiers' clock runs ahead of the wall clock by skew.
+			var skew atomic.Int64
+			now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
+			verifier := func(t *testing.T, ttl time.Duration) (*rs.Verifier, *httptest.Server) {
+				v, err := rs.New(rs.Config{Issuer: p.issuer, ClientID: "im-gateway", ClientSecret: gatewaySecret, CacheTTL: ttl, Now: now})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return v, rsService(t, v)
+			}
+			allowedThenForbidden := func(t *testing.T, srv *httptest.Server, token string) {
+				t.Helper()
+				if code, _, body := rsCall(t, srv, "POST", token); code != 200 || body != "im-bot" {
+					t.Fatalf("POST with im:messages.send: %d %s", code, body)
+				}
+				code, challenge, _ := rsCall(t, srv, "GET", token)
+				if code != 403 || !strings.Contains(challenge, `error="insufficient_scope"`) || !strings.Contains(challenge, `scope="im:messages.read"`) {
+					t.Fatalf("GET without im:messages.read: %d %q", code, challenge)
+				}
+			}
+			refused := func(t *testing.T, srv *httptest.Server, token string) {
+				t.Helper()
+				if code, challenge, _ := rsCall(t, srv, "POST", token); code != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
+					t.Fatalf("revoked token: %d %q", code, challenge)
+				}
+			}
+
+			t.Run("a revoked token is refused once Invalidate is called", func(t *testing.T) {
+				v, srv := verifier(t, time.Hour)
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				allowedThenForbidden(t, srv, token)
+				rsRevoke(t, p, token)
+				if code, _, _ := rsCall(t, srv, "POST", token); code != 200 {
+					t.Fatalf("the cached answer stands until invalidated, got %d", code)
+				}
+				v.Invalidate(token)
+				refused(t, srv, token)
+			})
+			t.Run("a revoked token is refused once the cache TTL has passed", func(t *testing.T) {
+				_, srv := verifier(t, 10*time.Second)
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				allowedThenForbidden(t, srv, token)
+				rsRevoke(t, p, token)
+				skew.Add(int64(10 * time.Second))
+				refused(t, srv, token)
+			})
+			t.Run("an unknown token is refused and a forged JWT is checked against the provider's JWKS", func(t *testing.T) {
+				_, srv := verifier(t, 0)
+				refused(t, srv, "ory_at_unknown.signature")
+				priv, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+				signer, _ := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: priv, KeyID: "forged"}}, (&jose.SignerOptions{}).WithType("at+jwt"))
+				now := now()
+				forged, _ := jwt.Signed(signer).Claims(map[string]any{
+					"iss": p.issuer, "sub": "im-bot", "aud": "im", "client_id": "im-bot", "jti": "x", "scope": "im:messages.send",
+					"iat": now.Unix(), "exp": now.Add(time.Minute).Unix(),
+				}).Serialize()
+				code, challenge, _ := rsCall(t, srv, "POST", forged)
+				if code != 401 || !strings.Contains(challenge, "unknown key") {
+					t.Fatalf("forged JWT: %d %q", code, challenge)
+				}
+			})
+		})
+	}
+}

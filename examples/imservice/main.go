@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/rs"
+)
+
+// secretEnv is the variable the client secret is read from when the flag
+// does not give it; prefer it: a flag shows in the process list.
+const secretEnv = "TOKENIM_RS_CLIENT_SECRET"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr, nil); err != nil {
+		fmt.Fprintln(os.Stderr, "imservice:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+// options are the command line.
+type options struct {
+	issuer, clientID, clientSecret, listen string
+	cacheTTL                               time.Duration
+}
+
+// parse reads args, taking the client secret from the environment when
+// the flag is absent.
+func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Writer) (options, error) {
+	var o options
+	fs := flag.NewFlagSet("imservice", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&o.issuer, "issuer", "http://127.0.0.1:8080", "issuer of the TokenIM Auth provider")
+	fs.StringVar(&o.clientID, "client-id", "demo-gateway", "this service's resource server client id")
+	fs.StringVar(&o.clientSecret, "client-secret", "", "its secret (default: $"+secretEnv+")")
+	fs.StringVar(&o.listen, "listen", "127.0.0.1:8090", "address to serve on")
+	fs.DurationVar(&o.cacheTTL, "cache-ttl", rs.DefaultCacheTTL, "how long an introspection answer is reused (0: never)")
+	if err := fs.Parse(args); err != nil {
+		return o, err
+	}
+	if fs.NArg() > 0 {
+		return o, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	if o.clientSecret == "" {
+		o.clientSecret, _ = lookupEnv(secretEnv)
+	}
+	if o.clientSecret == "" {
+		return o, fmt.Errorf("the client secret is required: set %s or -client-secret", secretEnv)
+	}
+	if o.cacheTTL == 0 {
+		o.cacheTTL = rs.NoCache
+	}
+	return o, nil
+}
+
+// run serves until ctx ends. ready, when not nil, is told the address
+// once the service listens.
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer, ready func(addr string)) error {
+	o, err := parse(args, lookupEnv, stderr)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	v, err := rs.New(rs.Config{
+		Issuer: o.issuer, ClientID: o.clientID, ClientSecret: o.clientSecret,
+		CacheTTL: o.cacheTTL, Realm: "imservice", Logger: logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", o.listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           v.Middleware(newService(time.Now).routes()),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      15 * time.Second,
+		IdleTimeout:       time.Minute,
+	}
+	logger.InfoContext(ctx, "imservice listening", "addr", ln.Addr().String(), "issuer", o.issuer)
+	if ready != nil {
+		ready(ln.Addr().String())
+	}
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ln) }()
+	select {
+	case err := <-done:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdown); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/rs"
+)
+
+func TestParse(t *testing.T) {
+	env := func(vars map[string]string) func(string) (string, bool) {
+		return func(k string) (string, bool) { v, ok := vars[k]; return v, ok }
+	}
+	for _, tc := range []struct {
+		name    string
+		args    []string
+		vars    map[string]string
+		wantErr string
+		check   func(o options) bool
+	}{
+		{"the secret comes from the environment", []string{"-issuer", "http://a.example"}, map[string]string{secretEnv: "s"}, "",
+			func(o options) bool {
+				return o.clientSecret == "s" && o.issuer == "http://a.example" && o.cacheTTL == rs.DefaultCacheTTL
+			}},
+		{"the flag wins over the environment", []string{"-client-secret", "f"}, map[string]string{secretEnv: "s"}, "",
+			func(o options) bool { return o.clientSecret == "f" }},
+		{"a zero cache TTL turns the cache off", []string{"-cache-ttl", "0"}, map[string]string{secretEnv: "s"}, "",
+			func(o options) bool { return o.cacheTTL == rs.NoCache }},
+		{"no secret at all is an error naming the variable", nil, nil, secretEnv, nil},
+		{"stray arguments are an error", []string{"serve"}, map[string]string{secretEnv: "s"}, "unexpected arguments", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o, err := parse(tc.args, env(tc.vars), io.Discard)
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("error %v, want one saying %q", err, tc.wantErr)
+				}
+				return
+			}
+			if err != nil || !tc.check(o) {
+				t.Fatalf("options %+v, error %v", o, err)
+			}
+		})
+	}
+}
+
+// do calls the API as tok with body and returns the status and the decoded answer.
+func do(t *testing.T, h http.Handler, tok rs.Token, method, body string) (int, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(rs.NewContext(t.Context(), tok), method, "/messages", strings.NewReader(body))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	var out map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
+		t.Fatalf("%s: not JSON: %s", method, rec.Body)
+	}
+	return rec.Code, out
+}
+
+func TestMessages(t *testing.T) {
+	h := newService(func() time.Time { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }).routes()
+	ann := rs.Token{Subject: "ann", Scopes: []string{"im:messages.send", "im:messages.read"}}
+	bot := rs.Token{ClientID: "im-bot", Scopes: []string{"im:messages.send"}}
+	bob := rs.Token{Subject: "bob", Scopes: []string{"im:messages.read"}}
+
+	if code, m := do(t, h, ann, "POST", `{"to":"bob","text":"hi"}`); code != 201 || m["from"] != "ann" || m["to"] != "bob" {
+		t.Fatalf("ann sends: %d %v", code, m)
+	}
+	if code, m := do(t, h, bot, "POST", `{"to":"bob","text":"build green"}`); code != 201 || m["from"] != "im-bot" {
+		t.Fatalf("the bot sends as itself: %d %v", code, m)
+	}
+	if code, m := do(t, h, bob, "POST", `{"to":"ann","text":"yo"}`); code != 403 || m["error"] != "insufficient_scope" {
+		t.Fatalf("bob cannot send: %d %v", code, m)
+	}
+	if code, m := do(t, h, bob, "GET", ""); code != 200 || len(m["messages"].([]any)) != 2 {
+		t.Fatalf("bob reads his messages: %d %v", code, m)
+	}
+	if code, m := do(t, h, bot, "GET", ""); code != 403 || m["scope"] != "im:messages.read" {
+		t.Fatalf("the bot cannot read: %d %v", code, m)
+	}
+	for _, body := range []string{`not json`, `{"to":"bob"}`, `{"text":"hi"}`, `{"to":"bob","text":"hi","x":1}`, `{"to":"bob","text":"` + strings.Repeat("a", maxText+1) + `"}`} {
+		if code, m := do(t, h, ann, "POST", body); code != 400 || m["error"] != "invalid_request" || m["error_description"] == "" {
+			t.Errorf("bad body %.40q: %d %v", body, code, m)
+		}
+	}
+}
+
+func TestRunAgainstAProvider(t *testing.T) {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, secret, _ := r.BasicAuth(); id != "demo-gateway" || secret != "s3cret" || r.URL.Path != "/oauth2/introspect" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		if r.PostFormValue("token") != "ory_at_ann.sig" {
+			_, _ = io.WriteString(w, `{"active":false}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"active":true,"sub":"ann","client_id":"chat-web","scope":"im:messages.send","token_use":"access_token"}`)
+	}))
+	defer provider.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-issuer", provider.URL, "-listen", "127.0.0.1:0"},
+			func(k string) (string, bool) { return "s3cret", k == secretEnv }, t.Output(), func(a string) { addr <- a })
+	}()
+	base := "http://" + <-addr
+	post := func(token string) int {
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", base+"/messages", strings.NewReader(`{"to":"bob","text":"hi"}`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := post("ory_at_ann.sig"); code != 201 {
+		t.Errorf("an active token with the scope: %d", code)
+	}
+	if code := post("ory_at_revoked.sig"); code != 401 {
+		t.Errorf("an inactive token: %d", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}

@@ -1,0 +1,107 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tokenim/tokenim-auth/rs"
+)
+
+// maxText bounds a message's text, in characters.
+const maxText = 4000
+
+// message is one stored message.
+type message struct {
+	ID   int       `json:"id"`
+	From string    `json:"from"`
+	To   string    `json:"to"`
+	Text string    `json:"text"`
+	Sent time.Time `json:"sent"`
+}
+
+// service is the message API over an in-memory store.
+type service struct {
+	now      func() time.Time
+	mu       sync.Mutex
+	messages []message
+}
+
+func newService(now func() time.Time) *service { return &service{now: now} }
+
+// routes are the API, each route with the scope it needs; the caller wraps
+// them with the verifier's middleware.
+func (s *service) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(http.HandlerFunc(s.send)))
+	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list)))
+	return mux
+}
+
+// caller is who the token speaks for: the user, or for a client
+// credentials token without a subject, the client.
+func caller(r *http.Request) string {
+	tok, _ := rs.FromContext(r.Context())
+	if tok.Subject != "" {
+		return tok.Subject
+	}
+	return tok.ClientID
+}
+
+func (s *service) send(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		To   string `json:"to"`
+		Text string `json:"text"`
+	}
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object {\"to\": ..., \"text\": ...}: %v.", err))
+		return
+	}
+	in.To, in.Text = strings.TrimSpace(in.To), strings.TrimSpace(in.Text)
+	switch {
+	case in.To == "":
+		writeError(w, http.StatusBadRequest, "The recipient (to) is missing.")
+		return
+	case in.Text == "":
+		writeError(w, http.StatusBadRequest, "The text is empty.")
+		return
+	case utf8.RuneCountInString(in.Text) > maxText:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
+		return
+	}
+	s.mu.Lock()
+	m := message{ID: len(s.messages) + 1, From: caller(r), To: in.To, Text: in.Text, Sent: s.now().UTC()}
+	s.messages = append(s.messages, m)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusCreated, m)
+}
+
+func (s *service) list(w http.ResponseWriter, r *http.Request) {
+	who := caller(r)
+	out := []message{}
+	s.mu.Lock()
+	for _, m := range s.messages {
+		if m.To == who || m.From == who {
+			out = append(out, m)
+		}
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
+}
+
+// writeError answers an invalid request (RFC 6749 style body).
+func writeError(w http.ResponseWriter, status int, description string) {
+	writeJSON(w, status, map[string]string{"error": "invalid_request", "error_description": description})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

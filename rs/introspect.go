@@ -1,0 +1,149 @@
+package rs
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+)
+
+// maxResponse bounds what is read of a provider's answer.
+const maxResponse = 1 << 20
+
+// introspection is an RFC 7662 section 2.2 answer, as far as it is used.
+type introspection struct {
+	Active    bool     `json:"active"`
+	Scope     string   `json:"scope"`
+	ClientID  string   `json:"client_id"`
+	TokenType string   `json:"token_type"`
+	Exp       int64    `json:"exp"`
+	Iat       int64    `json:"iat"`
+	Sub       string   `json:"sub"`
+	Aud       audience `json:"aud"`
+	Iss       string   `json:"iss"`
+	// TokenUse is the provider's answer to "access or refresh token?".
+	TokenUse string `json:"token_use"`
+}
+
+// audience is "aud", a string or an array of strings.
+type audience []string
+
+func (a *audience) UnmarshalJSON(b []byte) error {
+	var one string
+	if err := json.Unmarshal(b, &one); err == nil {
+		*a = audience{one}
+		return nil
+	}
+	var many []string
+	if err := json.Unmarshal(b, &many); err != nil {
+		return fmt.Errorf("aud: neither a string nor an array of strings: %w", err)
+	}
+	*a = many
+	return nil
+}
+
+// introspect asks the provider about raw (RFC 7662 section 2.1), as the
+// resource server with client_secret_basic (RFC 6749 section 2.3.1: the id
+// and secret are form-encoded before base64).
+func (v *Verifier) introspect(ctx context.Context, raw string) (Token, error) {
+	ctx, cancel := context.WithTimeout(ctx, v.cfg.Timeout)
+	defer cancel()
+	form := url.Values{"token": {raw}, "token_type_hint": {"access_token"}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, v.introspectURL, strings.NewReader(form.Encode()))
+	if err != nil {
+		return Token{}, fmt.Errorf("rs: introspection request: %w", err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	req.SetBasicAuth(url.QueryEscape(v.cfg.ClientID), url.QueryEscape(v.cfg.ClientSecret))
+	resp, err := v.cfg.HTTPClient.Do(req)
+	if err != nil {
+		return Token{}, v.fault(ctx, "introspect", err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return Token{}, v.fault(ctx, "introspect: read answer", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		// 401 means our own credentials were refused: a configuration
+		// fault, not the client's; it is reported as unavailability.
+		return Token{}, v.fault(ctx, "introspect", fmt.Errorf("status %d: %s", resp.StatusCode, providerError(body)))
+	}
+	var in introspection
+	if err := json.Unmarshal(body, &in); err != nil {
+		return Token{}, v.fault(ctx, "introspect: decode answer", err)
+	}
+	var claims map[string]any
+	_ = json.Unmarshal(body, &claims)
+	return v.fromIntrospection(in, claims)
+}
+
+// fromIntrospection turns an answer into a Token, refusing what is not an
+// active access token for this resource server.
+func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (Token, error) {
+	now := v.cfg.Now()
+	switch {
+	case !in.Active:
+		return Token{}, invalid("the access token is not active: it expired, was revoked or is unknown", nil)
+	case in.TokenUse != "" && in.TokenUse != "access_token":
+		return Token{}, invalid("the token is not an access token", nil)
+	case in.TokenType != "" && !strings.EqualFold(in.TokenType, "bearer"):
+		return Token{}, invalid("the token is not a bearer token", nil)
+	case in.Iss != "" && in.Iss != v.cfg.Issuer:
+		return Token{}, invalid("the access token was issued by another authorization server", nil)
+	case v.cfg.Audience != "" && len(in.Aud) > 0 && !slices.Contains(in.Aud, v.cfg.Audience):
+		return Token{}, invalid("the access token is not meant for this resource server", nil)
+	case in.Exp != 0 && !now.Before(time.Unix(in.Exp, 0)):
+		return Token{}, invalid("the access token expired", nil)
+	}
+	tok := Token{
+		Subject:  in.Sub,
+		ClientID: in.ClientID,
+		Scopes:   strings.Fields(in.Scope),
+		Audience: in.Aud,
+		Format:   FormatOpaque,
+		Claims:   claims,
+	}
+	if in.Exp != 0 {
+		tok.Expiry = time.Unix(in.Exp, 0)
+	}
+	if in.Iat != 0 {
+		tok.IssuedAt = time.Unix(in.Iat, 0)
+	}
+	return tok, nil
+}
+
+// inactiveReason says whether err is a refusal of the token, which may be
+// cached, rather than a fault.
+func inactiveReason(err error) (string, bool) {
+	var e *InvalidTokenError
+	if errors.As(err, &e) {
+		return e.Reason, true
+	}
+	return "", false
+}
+
+// fault logs a provider fault and wraps it as ErrUnavailable.
+func (v *Verifier) fault(ctx context.Context, op string, err error) error {
+	v.cfg.Logger.WarnContext(ctx, "authorization server call failed", "op", op, "issuer", v.cfg.Issuer, "err", err)
+	return unavailable(op, err)
+}
+
+// providerError is the RFC 6749 error of an answer body, for logs.
+func providerError(body []byte) string {
+	var e struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}
+	if json.Unmarshal(body, &e) != nil || e.Error == "" {
+		return "no OAuth error in the answer"
+	}
+	return e.Error + ": " + e.Description
+}

@@ -1,0 +1,89 @@
+package rs
+
+import (
+	"context"
+	"maps"
+	"slices"
+	"time"
+)
+
+// Format says how a token was checked.
+type Format string
+
+// The token formats a Verifier knows.
+const (
+	// FormatOpaque is a token checked by introspection.
+	FormatOpaque Format = "opaque"
+	// FormatJWT is a JWT access token (RFC 9068) checked locally.
+	FormatJWT Format = "jwt"
+)
+
+// Token is what is known of a verified access token.
+type Token struct {
+	// Subject is the resource owner ("sub"); for a client credentials
+	// token, the client itself.
+	Subject string
+	// ClientID is the client the token was issued to.
+	ClientID string
+	// Scopes are the granted scopes.
+	Scopes []string
+	// Audience is the token's "aud".
+	Audience []string
+	// Expiry is the token's "exp" (zero when the provider named none).
+	Expiry time.Time
+	// IssuedAt is the token's "iat" (zero when unknown).
+	IssuedAt time.Time
+	// ID is the JWT's "jti" (empty for an opaque token).
+	ID string
+	// Format says how the token was checked.
+	Format Format
+	// Claims are the raw claims: the JWT's payload or the introspection
+	// answer.
+	Claims map[string]any
+}
+
+// HasScope says whether scope was granted.
+func (t Token) HasScope(scope string) bool {
+	return slices.Contains(t.Scopes, scope)
+}
+
+// clone is t with its own slices and map, so that a handler changing
+// them does not change a cached token.
+func (t Token) clone() Token {
+	t.Scopes = slices.Clone(t.Scopes)
+	t.Audience = slices.Clone(t.Audience)
+	t.Claims = maps.Clone(t.Claims)
+	return t
+}
+
+// missingScopes are those of want that t lacks, in order.
+func (t Token) missingScopes(want []string) []string {
+	var missing []string
+	for _, s := range want {
+		if !t.HasScope(s) {
+			missing = append(missing, s)
+		}
+	}
+	return missing
+}
+
+// authKey is the context key of a request's authentication.
+type authKey struct{}
+
+// auth is what Middleware puts in a request context.
+type auth struct {
+	token Token
+	realm string
+}
+
+// FromContext returns the token Middleware verified for the request.
+func FromContext(ctx context.Context) (Token, bool) {
+	a, ok := ctx.Value(authKey{}).(auth)
+	return a.token, ok
+}
+
+// NewContext returns ctx carrying tok, as Middleware does; it lets tests
+// and other transports call handlers guarded by RequireScope.
+func NewContext(ctx context.Context, tok Token) context.Context {
+	return context.WithValue(ctx, authKey{}, auth{token: tok, realm: DefaultRealm})
+}
