@@ -29,6 +29,8 @@ type introspection struct {
 	Iss       string   `json:"iss"`
 	// TokenUse is the provider's answer to "access or refresh token?".
 	TokenUse string `json:"token_use"`
+	// Jti names the token's family, as revocation events do.
+	Jti string `json:"jti"`
 }
 
 // audience is "aud", a string or an array of strings.
@@ -108,6 +110,7 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		ClientID: in.ClientID,
 		Scopes:   strings.Fields(in.Scope),
 		Audience: in.Aud,
+		ID:       in.Jti,
 		Format:   FormatOpaque,
 		Claims:   claims,
 	}

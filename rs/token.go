@@ -33,7 +33,9 @@ type Token struct {
 	Expiry time.Time
 	// IssuedAt is the token's "iat" (zero when unknown).
 	IssuedAt time.Time
-	// ID is the JWT's "jti" (empty for an opaque token).
+	// ID is the token's "jti": the JWT's, or for an opaque token the
+	// family the provider names in introspection and in revocation
+	// events.
 	ID string
 	// Format says how the token was checked.
 	Format Format

@@ -148,14 +148,7 @@ func (v *Verifier) Invalidate(token string) {
 // InvalidateSubject drops every cached token of the subject sub, e.g.
 // when the user is signed out everywhere or disabled.
 func (v *Verifier) InvalidateSubject(sub string) {
-	v.flight.forgetAll()
-	v.invalidate(func(c *lru.Cache[[sha256.Size]byte, entry]) {
-		for _, k := range c.Keys() {
-			if e, ok := c.Peek(k); ok && e.active && e.token.Subject == sub {
-				c.Remove(k)
-			}
-		}
-	})
+	v.drop(func(t Token) bool { return t.Subject == sub })
 }
 
 // InvalidateAll empties the cache.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -157,6 +158,32 @@ func TestResourceServerPackage(t *testing.T) {
 				allowedThenForbidden(t, srv, token)
 				rsRevoke(t, p, token)
 				skew.Add(int64(10 * time.Second))
+				refused(t, srv, token)
+			})
+			t.Run("a verifier following the revocation stream refuses a revoked token within a second, with no TTL to wait", func(t *testing.T) {
+				v, srv := verifier(t, time.Hour)
+				ctx, cancel := context.WithCancel(t.Context())
+				events := make(chan rs.Event, 10)
+				done := make(chan error, 1)
+				go func() { done <- v.FollowRevocations(ctx, func(e rs.Event) { events <- e }) }()
+				t.Cleanup(func() { cancel(); <-done })
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				family, _ := introspect(t, running{issuer: p.issuer}, token)["jti"].(string)
+				allowedThenForbidden(t, srv, token) // cached for an hour
+				time.Sleep(300 * time.Millisecond) // the subscription is open
+				rsRevoke(t, p, token)
+				// Revocations of the tests before may still come first:
+				// records committed before the subscription and sealed
+				// after it are streamed too.
+				deadline := time.After(time.Second)
+				for seen := false; !seen; {
+					select {
+					case e := <-events:
+						seen = e.Kind == "token" && e.TokenFamily == family && e.ClientID == "im-bot"
+					case <-deadline:
+						t.Fatalf("no revocation event of token family %q within a second", family)
+					}
+				}
 				refused(t, srv, token)
 			})
 			t.Run("an unknown token is refused and a forged JWT is checked against the provider's JWKS", func(t *testing.T) {
