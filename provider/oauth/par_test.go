@@ -2,6 +2,8 @@ package oauth_test
 
 import (
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +13,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/go-jose/go-jose/v4"
 
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -287,4 +291,46 @@ func TestDiscoveryAdvertisesPAR(t *testing.T) {
 	if v, ok := r.body["require_pushed_authorization_requests"].(bool); !ok || v {
 		t.Fatalf("require_pushed_authorization_requests %v, want false", r.body["require_pushed_authorization_requests"])
 	}
+}
+
+func TestPushWithPrivateKeyJWT(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := jwksServer(t, jose.JSONWebKey{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"})
+	h := newPARHarness(t, backends()["memory"](t))
+	h.addClient(storage.Client{ID: "svc", Name: "Service", Type: storage.ClientConfidential, GrantTypes: []string{"authorization_code"},
+		Scopes: []string{"openid"}, RedirectURIs: []string{"https://svc.example/cb"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks})
+	push := func(audience, jti string) reply {
+		form := authParams("svc", "https://svc.example/cb")
+		form.Set("scope", "openid")
+		form.Set("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer")
+		form.Set("client_assertion", assertion(t, key, "svc-1", "svc", audience, jti, time.Now().Add(time.Minute)))
+		return h.post("/oauth2/par", form, "", "")
+	}
+	for i, tc := range []struct {
+		name, audience string
+		status         int
+	}{
+		{"an assertion for the token endpoint is accepted", h.url("/oauth2/token"), http.StatusCreated},
+		{"an assertion for the issuer is accepted", h.url(""), http.StatusCreated},
+		{"an assertion for the pushed authorization request endpoint is accepted", h.url("/oauth2/par"), http.StatusCreated},
+		{"an assertion for another server is invalid_client", "https://other.example", http.StatusUnauthorized},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := push(tc.audience, fmt.Sprintf("jti-%d", i))
+			if r.status != tc.status {
+				t.Fatalf("got %d %s, want %d", r.status, r.raw, tc.status)
+			}
+		})
+	}
+	t.Run("the token endpoint still takes only its own URL", func(t *testing.T) {
+		r := h.post("/oauth2/token", url.Values{
+			"grant_type": {"authorization_code"}, "code": {"x"}, "redirect_uri": {"https://svc.example/cb"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {assertion(t, key, "svc-1", "svc", h.url("/oauth2/par"), "jti-token", time.Now().Add(time.Minute))},
+		}, "", "")
+		wantError(t, r, http.StatusUnauthorized, "invalid_client")
+	})
 }

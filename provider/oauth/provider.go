@@ -155,6 +155,7 @@ func New(cfg Config) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
+	f.Config = parAudiences{Config: fc, pushing: []string{fc.TokenURL, cfg.Issuer, cfg.Issuer + "/oauth2/par"}}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
