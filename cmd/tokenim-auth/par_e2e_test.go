@@ -201,6 +201,22 @@ func TestClientRequiringPAR(t *testing.T) {
 	})
 }
 
+func TestPushingSharesTheTokenBudget(t *testing.T) {
+	p := startProviderConfig(t, "memory", tightLimits)
+	a := newApp(t, p)
+	for i := range 3 {
+		if r := a.push(t, p, a.start(t), webSecret); r.status != http.StatusCreated {
+			t.Fatalf("push %d of the budget: %+v", i+1, r)
+		}
+	}
+	if r := a.push(t, p, a.start(t), webSecret); r.status != http.StatusTooManyRequests || r.Error != "rate_limited" {
+		t.Fatalf("push past the budget: %+v, want 429 rate_limited", r)
+	}
+	if _, err := a.conf.Exchange(t.Context(), "any-code"); err == nil || !strings.Contains(err.Error(), "rate_limited") {
+		t.Fatalf("token request past the shared budget: %v, want rate_limited", err)
+	}
+}
+
 // lineOf returns the first line of text that contains s.
 func lineOf(text, s string) string {
 	for line := range strings.Lines(text) {
