@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -243,6 +244,35 @@ func TestAuthorizeWithPushedRequest(t *testing.T) {
 				t.Fatalf("first use: %d", resp.StatusCode)
 			}
 			wantPage(t, h.authorize(t, query), http.StatusBadRequest, "error.invalid_request")
+		})
+		t.Run("of requests presenting one request_uri at once, exactly one goes on", func(t *testing.T) {
+			query := url.Values{"client_id": {"web"}, "request_uri": {pushWeb(t)}}
+			const racers = 8
+			statuses := make(chan int, racers)
+			var wg sync.WaitGroup
+			for range racers {
+				wg.Go(func() {
+					// Not h.authorize: a goroutine must not stop the test.
+					c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+					resp, err := c.Get(h.url("/oauth2/auth?" + query.Encode()))
+					if err != nil {
+						t.Error(err)
+						statuses <- 0
+						return
+					}
+					resp.Body.Close()
+					statuses <- resp.StatusCode
+				})
+			}
+			wg.Wait()
+			close(statuses)
+			counts := map[int]int{}
+			for s := range statuses {
+				counts[s]++
+			}
+			if counts[http.StatusSeeOther] != 1 || counts[http.StatusBadRequest] != racers-1 {
+				t.Fatalf("statuses %v, want one 303 and %d 400", counts, racers-1)
+			}
 		})
 		t.Run("an expired request_uri is refused on the error page", func(t *testing.T) {
 			uri := pushWeb(t)
