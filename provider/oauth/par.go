@@ -71,7 +71,7 @@ func pushed(r *http.Request) bool {
 // pushed request's, not one this request proved it may use.
 func (p *Provider) refusePushed(w http.ResponseWriter, r *http.Request, err error) {
 	var rfc *fosite.RFC6749Error
-	if !errors.As(err, &rfc) || rfc.CodeField >= http.StatusInternalServerError {
+	if !errors.As(err, &rfc) || rfc.CodeField >= http.StatusInternalServerError || errors.Is(err, fosite.ErrServerError) {
 		p.logServerError(r.Context(), "authorize", err)
 		p.errorPage(w, r, http.StatusInternalServerError, "error.server")
 		return
@@ -171,13 +171,13 @@ func (s *fositeStore) GetPARSession(ctx context.Context, requestURI string) (fos
 	signature := parSignature(s.parKey, requestURI)
 	tok, sr, req, err := s.load(ctx, storage.KindPAR, signature, nil)
 	if err != nil {
-		return nil, err
+		return nil, ourFault(err)
 	}
 	if !tok.ExpiresAt.After(s.now()) {
 		return nil, fosite.ErrNotFound.WithDebug("the pushed authorization request expired")
 	}
 	if err := s.store.DeleteToken(ctx, storage.KindPAR, signature); err != nil {
-		return nil, fositeError(fmt.Errorf("oauth: use pushed authorization request: %w", err))
+		return nil, ourFault(fositeError(fmt.Errorf("oauth: use pushed authorization request: %w", err)))
 	}
 	ar := &fosite.AuthorizeRequest{
 		ResponseTypes: sr.ResponseTypes,
@@ -191,6 +191,17 @@ func (s *fositeStore) GetPARSession(ctx context.Context, requestURI string) (fos
 		}
 	}
 	return ar, nil
+}
+
+// ourFault marks an error reading a pushed request as a server error,
+// unless the request is simply not there (unknown, used, or its client
+// gone): fosite reports both as invalid_request_uri, and the cause tells
+// them apart for the error page and the log.
+func ourFault(err error) error {
+	if errors.Is(err, fosite.ErrNotFound) {
+		return err
+	}
+	return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
 }
 
 // DeletePARSession implements fosite.PARStorage. GetPARSession has used

@@ -311,6 +311,56 @@ func TestAuthorizeWithPushedRequest(t *testing.T) {
 	})
 }
 
+// parOutage is a store whose pushed requests cannot be read while down.
+type parOutage struct {
+	storage.Store
+	down *atomic.Bool
+}
+
+func (s parOutage) GetToken(ctx context.Context, kind storage.TokenKind, signature string) (storage.Token, error) {
+	if kind == storage.KindPAR && s.down.Load() {
+		return storage.Token{}, errors.New("connection refused")
+	}
+	return s.Store.GetToken(ctx, kind, signature)
+}
+
+func TestPushedRequestStoreFaults(t *testing.T) {
+	store := parOutage{Store: backends()["memory"](t), down: new(atomic.Bool)}
+	h := newPARHarness(t, store)
+	push := func(t *testing.T) url.Values {
+		form := authParams("web", h.appRedirect)
+		form.Set("client_secret", h.webSecret)
+		return url.Values{"client_id": {"web"}, "request_uri": {h.push(t, form, "", "")}}
+	}
+	for _, tc := range []struct {
+		name   string
+		fault  func(t *testing.T)
+		status int
+		key    string
+	}{
+		{"a store that cannot be read is our fault: a server error page", func(*testing.T) { store.down.Store(true) }, http.StatusInternalServerError, "error.server"},
+		{"a client disabled since it pushed is refused as the client's mistake", func(t *testing.T) {
+			if _, err := store.UpdateClient(t.Context(), "web", func(c storage.Client) (storage.Client, error) {
+				c.Disabled = true
+				return c, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+		}, http.StatusBadRequest, "error.invalid_request"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			query := push(t)
+			tc.fault(t)
+			t.Cleanup(func() { store.down.Store(false) })
+			resp := h.authorize(t, query)
+			body, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != tc.status || string(body) != tc.key {
+				t.Fatalf("got %d %q, want %d %q", resp.StatusCode, body, tc.status, tc.key)
+			}
+		})
+	}
+}
+
 func TestDiscoveryAdvertisesPAR(t *testing.T) {
 	h := newHarness(t, backends()["memory"](t))
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/.well-known/openid-configuration"), nil)
