@@ -201,6 +201,23 @@ func TestClientRequiringPAR(t *testing.T) {
 	})
 }
 
+// TestPushedRequestAcrossNodes pushes at one node and uses the request_uri
+// at another (Postgres shared, Redis cache in front), then tries it again
+// at the first.
+func TestPushedRequestAcrossNodes(t *testing.T) {
+	c := startCluster(t, 2, "")
+	a := newApp(t, c.nodes[0])
+	b := newBrowser(t, c.issuer, webCallback)
+	z := a.start(t)
+	r := a.push(t, c.nodes[1], z, webSecret)
+	if r.status != http.StatusCreated {
+		t.Fatalf("push at node 1: %+v", r)
+	}
+	pg := consentTo(t, b, signIn(t, b, b.get(a.authURL(c.nodes[0], r.RequestURI)), annEmail, annPassword), "allow")
+	a.exchange(t, callback(t, pg, c.issuer), z)
+	wantRefused(t, b.get(a.authURL(c.nodes[1], r.RequestURI)), c.nodes[1])
+}
+
 func TestPushingSharesTheTokenBudget(t *testing.T) {
 	p := startProviderConfig(t, "memory", tightLimits)
 	a := newApp(t, p)
