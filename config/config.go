@@ -103,6 +103,10 @@ type Lifespans struct {
 	// Consent is how long a remembered consent decision lasts; 0 means it
 	// never expires (until the user withdraws it).
 	Consent time.Duration `yaml:"consent"`
+	// PAR is how long the request_uri of a pushed authorization request
+	// (RFC 9126) stays usable; RFC 9126 §2.2 suggests a short time, such
+	// as 60 seconds.
+	PAR time.Duration `yaml:"par"`
 }
 
 // Keys configures the token signing keys.
@@ -263,6 +267,10 @@ type Client struct {
 	// SkipConsent marks a first-party client whose users are not asked
 	// for consent.
 	SkipConsent bool `yaml:"skip_consent"`
+	// RequirePushedAuthorizationRequests makes the client send every
+	// authorization request through the pushed authorization request
+	// endpoint (RFC 9126 §5); it needs the authorization_code grant.
+	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
 }
 
 // User is a bootstrap user account.
@@ -407,6 +415,7 @@ func Default() Config {
 			LoginSession:  24 * time.Hour,
 			Flow:          15 * time.Minute,
 			Consent:       0,
+			PAR:           60 * time.Second,
 		},
 		Keys: Keys{Algorithm: "ES256", Refresh: 30 * time.Second},
 		Server: Server{

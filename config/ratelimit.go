@@ -9,7 +9,8 @@ import "time"
 type RateLimit struct {
 	// Enabled turns the limits on.
 	Enabled bool `yaml:"enabled"`
-	// Token limits POST /oauth2/token.
+	// Token limits POST /oauth2/token and POST /oauth2/par, which share
+	// one budget per client and one per address.
 	Token RateLimits `yaml:"token"`
 	// Introspect limits POST /oauth2/introspect. Resource servers may
 	// introspect at very high rates: off by default.

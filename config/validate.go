@@ -29,6 +29,12 @@ const (
 	MinAuthorizeCodeLifespan = time.Second
 	// MaxAuthorizeCodeLifespan is the upper bound of lifespans.authorize_code.
 	MaxAuthorizeCodeLifespan = 10 * time.Minute
+	// MinPARLifespan and MaxPARLifespan bound lifespans.par: long enough
+	// for the browser to reach the authorization endpoint, short as RFC
+	// 9126 §2.2 asks.
+	MinPARLifespan = 5 * time.Second
+	// MaxPARLifespan is the upper bound of lifespans.par.
+	MaxPARLifespan = 10 * time.Minute
 )
 
 // Validate checks the whole configuration and returns every problem it finds,
@@ -166,6 +172,10 @@ func (c Config) validateLifespans(p *problems) {
 	if l.AuthorizeCode < MinAuthorizeCodeLifespan || l.AuthorizeCode > MaxAuthorizeCodeLifespan {
 		p.add("lifespans.authorize_code", "must be between %s and %s, got %s",
 			shortDuration(MinAuthorizeCodeLifespan), shortDuration(MaxAuthorizeCodeLifespan), l.AuthorizeCode)
+	}
+	if l.PAR < MinPARLifespan || l.PAR > MaxPARLifespan {
+		p.add("lifespans.par", "must be between %s and %s, got %s",
+			shortDuration(MinPARLifespan), shortDuration(MaxPARLifespan), l.PAR)
 	}
 	positive := []struct {
 		path string
@@ -360,6 +370,9 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	}
 	if slices.Contains(grants, GrantAuthorizationCode) && len(cl.RedirectURIs) == 0 {
 		p.add(path+".redirect_uris", "at least one is required for %s", GrantAuthorizationCode)
+	}
+	if cl.RequirePushedAuthorizationRequests && !slices.Contains(grants, GrantAuthorizationCode) {
+		p.add(path+".require_pushed_authorization_requests", "only for a client using %s: pushed requests are authorization requests", GrantAuthorizationCode)
 	}
 	// Refresh tokens come only from the authorization code grant here:
 	// RFC 6749 §4.4.3 says client_credentials should not return one.

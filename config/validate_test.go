@@ -116,6 +116,8 @@ func TestValidateAccepts(t *testing.T) {
 			c.Clients[0].RedirectURIs = nil
 		}},
 		{"a first-party client skipping consent", func(c *Config) { c.Clients[0].SkipConsent = true }},
+		{"a web client requiring pushed requests", func(c *Config) { c.Clients[0].RequirePushedAuthorizationRequests = true }},
+		{"pushed requests living 5s", func(c *Config) { c.Lifespans.PAR = 5 * time.Second }},
 		{"no clients and no users", func(c *Config) { c.Clients, c.Users = nil, nil }},
 		{"a password of exactly 8 characters", func(c *Config) { c.Users[0].Password = "12345678" }},
 		{"a password of exactly 128 characters", func(c *Config) { c.Users[0].Password = strings.Repeat("x", 128) }},
@@ -187,6 +189,8 @@ func TestValidateRefuses(t *testing.T) {
 		// lifespans
 		{"a zero authorize code lifespan", func(c *Config) { c.Lifespans.AuthorizeCode = 0 }, "lifespans.authorize_code", "must be between 1s and 10m"},
 		{"an 11-minute authorize code", func(c *Config) { c.Lifespans.AuthorizeCode = 11 * time.Minute }, "lifespans.authorize_code", "must be between 1s and 10m"},
+		{"a pushed request living under 5s", func(c *Config) { c.Lifespans.PAR = 4 * time.Second }, "lifespans.par", "must be between 5s and 10m"},
+		{"a pushed request living over 10m", func(c *Config) { c.Lifespans.PAR = 11 * time.Minute }, "lifespans.par", "must be between 5s and 10m"},
 		{"a zero access token lifespan", func(c *Config) { c.Lifespans.AccessToken = 0 }, "lifespans.access_token", "greater than 0"},
 		{"a zero refresh token lifespan", func(c *Config) { c.Lifespans.RefreshToken = 0 }, "lifespans.refresh_token", "greater than 0"},
 		{"a negative ID token lifespan", func(c *Config) { c.Lifespans.IDToken = -time.Hour }, "lifespans.id_token", "greater than 0"},
@@ -290,6 +294,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"refresh_token without authorization_code", func(c *Config) {
 			c.Clients[0].GrantTypes = []string{"client_credentials", "refresh_token"}
 		}, "clients[0].grant_types", "refresh_token requires authorization_code"},
+		{"a resource server requiring pushed requests", func(c *Config) { c.Clients[2].RequirePushedAuthorizationRequests = true },
+			"clients[2].require_pushed_authorization_requests", "only for a client using authorization_code"},
 
 		// clients: token endpoint authentication
 		{"an unknown auth method", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = "tls_client_auth" }, "clients[0].token_endpoint_auth_method", "client_secret_basic, client_secret_post, private_key_jwt, none"},

@@ -65,6 +65,11 @@ type Client struct {
 	// SkipConsent marks a first-party client whose users are not asked to
 	// consent.
 	SkipConsent bool
+	// RequirePAR makes the client send every authorization request through
+	// the pushed authorization request endpoint (RFC 9126 section 5,
+	// require_pushed_authorization_requests): the authorization endpoint
+	// refuses its requests without a request_uri.
+	RequirePAR bool
 	// OwnerID is the user (a developer) who registered the app in the
 	// portal; empty for clients an administrator created.
 	OwnerID string

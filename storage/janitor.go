@@ -14,7 +14,8 @@ type PurgeArea string
 // never ends.
 const (
 	// PurgeTokens: codes, access tokens, refresh tokens, PKCE and OpenID
-	// Connect records whose ExpiresAt is before t, whether active or not.
+	// Connect records, and pushed authorization requests nobody used,
+	// whose ExpiresAt is before t, whether active or not.
 	//
 	// Each record goes on its own expiry, not with its family: a rotated
 	// refresh token that has not expired stays until it does, so that

@@ -21,11 +21,16 @@ const (
 	// KindOpenID is the OpenID Connect request stored with an
 	// authorization code until the ID token is issued.
 	KindOpenID TokenKind = "openid"
+	// KindPAR is a pushed authorization request (RFC 9126), waiting for
+	// the browser to bring its request_uri to the authorization endpoint;
+	// its signature is a keyed hash of the request_uri. It is deleted when
+	// used, so a request_uri works once, and purged once expired.
+	KindPAR TokenKind = "par"
 )
 
 // TokenKinds returns every kind, for tests and maintenance.
 func TokenKinds() []TokenKind {
-	return []TokenKind{KindAuthorizeCode, KindAccessToken, KindRefreshToken, KindPKCE, KindOpenID}
+	return []TokenKind{KindAuthorizeCode, KindAccessToken, KindRefreshToken, KindPKCE, KindOpenID, KindPAR}
 }
 
 // Token is what the provider keeps of an issued code or token: its

@@ -52,6 +52,7 @@ func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) stor
 		JWKSURI:                     c.JWKSURI,
 		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 		SkipConsent:                 c.SkipConsent,
+		RequirePAR:                  c.RequirePushedAuthorizationRequests,
 		CreatedAt:                   now,
 		UpdatedAt:                   now,
 	}

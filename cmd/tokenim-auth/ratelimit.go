@@ -26,6 +26,9 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 	login := limit(rl.Login.PerIP)
 	return l.Middleware(pages,
 		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+		// Pushing an authorization request (RFC 9126) authenticates the
+		// client as a token request does, and shares its budgets.
+		ratelimit.Rule{Pattern: "POST /oauth2/par", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
 		ratelimit.Rule{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
 		// The password and the second-factor steps of sign-in share one
 		// budget per address.

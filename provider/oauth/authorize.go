@@ -30,9 +30,25 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A pushed request (RFC 9126) comes as a request_uri; a resumed flow
+	// holds what was pushed, and was checked when it was parked.
+	isPushed := flow == nil && pushed(r)
+	if isPushed {
+		if err := checkRequestURI(r); err != nil {
+			p.refusePushed(w, r, err)
+			return
+		}
+	}
 	ar, err := p.fosite.NewAuthorizeRequest(ctx, req)
-	if err != nil {
+	switch {
+	case err != nil && isPushed:
+		p.refusePushed(w, r, err)
+		return
+	case err != nil:
 		p.writeAuthorizeError(w, r, ar, err)
+		return
+	case flow == nil && !isPushed && requiresPAR(ar.GetClient()):
+		p.writeAuthorizeError(w, r, ar, errPARRequired())
 		return
 	}
 	now := p.cfg.Now().UTC().Truncate(time.Second)
@@ -198,7 +214,7 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 		return false
 	}
 	if flow == nil {
-		f := storage.Flow{ID: secret.Random(24), ClientID: ar.GetClient().GetID(), Query: r.URL.RawQuery, CreatedAt: now, ExpiresAt: now.Add(p.cfg.FlowLifespan)}
+		f := storage.Flow{ID: secret.Random(24), ClientID: ar.GetClient().GetID(), Query: flowQuery(r, ar), CreatedAt: now, ExpiresAt: now.Add(p.cfg.FlowLifespan)}
 		if err := p.cfg.Store.CreateFlow(r.Context(), f); err != nil {
 			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 			return false
@@ -302,7 +318,7 @@ func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.Author
 		f := storage.Flow{
 			ID:        secret.Random(24),
 			ClientID:  ar.GetClient().GetID(),
-			Query:     r.URL.RawQuery,
+			Query:     flowQuery(r, ar),
 			CreatedAt: now,
 			ExpiresAt: now.Add(p.cfg.FlowLifespan),
 		}

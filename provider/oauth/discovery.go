@@ -17,6 +17,7 @@ type discovery struct {
 	EndSessionEndpoint                        string   `json:"end_session_endpoint"`
 	IntrospectionEndpoint                     string   `json:"introspection_endpoint"`
 	RevocationEndpoint                        string   `json:"revocation_endpoint"`
+	PushedAuthorizationRequestEndpoint        string   `json:"pushed_authorization_request_endpoint"`
 	ScopesSupported                           []string `json:"scopes_supported"`
 	ResponseTypesSupported                    []string `json:"response_types_supported"`
 	ResponseModesSupported                    []string `json:"response_modes_supported"`
@@ -38,6 +39,9 @@ type discovery struct {
 	RequestURIParameterSupported              bool     `json:"request_uri_parameter_supported"`
 	FrontchannelLogoutSupported               bool     `json:"frontchannel_logout_supported"`
 	BackchannelLogoutSupported                bool     `json:"backchannel_logout_supported"`
+	// RequirePushedAuthorizationRequests is false: pushing is required
+	// per client (RFC 9126 section 6, storage.Client.RequirePAR).
+	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
 }
 
 func (p *Provider) metadata() discovery {
@@ -51,6 +55,7 @@ func (p *Provider) metadata() discovery {
 		EndSessionEndpoint:                        iss + "/oauth2/logout",
 		IntrospectionEndpoint:                     iss + "/oauth2/introspect",
 		RevocationEndpoint:                        iss + "/oauth2/revoke",
+		PushedAuthorizationRequestEndpoint:        iss + "/oauth2/par",
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
 		ResponseModesSupported:                    []string{"query"},

@@ -4,10 +4,17 @@
 //	POST /oauth2/token        token endpoint (RFC 6749 section 3.2)
 //	POST /oauth2/introspect   token introspection (RFC 7662)
 //	POST /oauth2/revoke       token revocation (RFC 7009)
+//	POST /oauth2/par          pushed authorization requests (RFC 9126)
+//
+// A pushed request is kept as a token record of kind par under a keyed
+// hash of its request_uri; /oauth2/auth?client_id=...&request_uri=...
+// uses it up and continues as if its parameters had been sent there. A
+// client with RequirePAR is refused at /oauth2/auth without one.
 //
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
-// credentials, OpenID Connect, introspection, revocation) and adapts
-// storage.Store to the storage interfaces those handlers expect. fosite
-// types stop here: the rest of the provider sees storage records.
+// credentials, OpenID Connect, introspection, revocation, pushed
+// authorization requests) and adapts storage.Store to the storage
+// interfaces those handlers expect. fosite types stop here: the rest of
+// the provider sees storage records.
 package oauth

@@ -40,6 +40,9 @@ type Config struct {
 	// FlowLifespan is how long an authorization request waits for the
 	// user to sign in and consent.
 	FlowLifespan time.Duration
+	// PARLifespan is how long the request_uri of a pushed authorization
+	// request stays usable (RFC 9126 section 2.2); 60 seconds when zero.
+	PARLifespan time.Duration
 	// Scopes is the scope catalogue, advertised in discovery.
 	Scopes []string
 	// MFARoles are the roles whose users must have signed in with a second
@@ -95,6 +98,9 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
+	if cfg.PARLifespan <= 0 {
+		cfg.PARLifespan = time.Minute
+	}
 	fc := &fosite.Config{
 		AccessTokenLifespan:   cfg.AccessTokenLifespan,
 		RefreshTokenLifespan:  cfg.RefreshTokenLifespan,
@@ -115,9 +121,14 @@ func New(cfg Config) (*Provider, error) {
 		AllowedPromptValues:        []string{"none", "login", "consent"},
 		HTTPClient:                 jwksClient(),
 		SendDebugMessagesToClients: false,
+		// Pushed authorization requests (RFC 9126); which clients must
+		// push is checked in authorize, per client.
+		PushedAuthorizeRequestURIPrefix: parPrefix,
+		PushedAuthorizeContextLifespan:  cfg.PARLifespan,
 	}
 	strategy := newTokenStrategy(fc)
-	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit}
+	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
+		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan}
 	keyGetter := func(ctx context.Context) (any, error) {
 		k, err := cfg.Keys.Current(ctx)
 		if err != nil {
@@ -138,11 +149,13 @@ func New(cfg Config) (*Provider, error) {
 		compose.OpenIDConnectRefreshFactory,
 		compose.OAuth2TokenIntrospectionFactory,
 		compose.OAuth2TokenRevocationFactory,
+		compose.PushedAuthorizeHandlerFactory,
 	)
 	f, ok := provider.(*fosite.Fosite)
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
+	f.Config = parAudiences{Config: fc, pushing: []string{fc.TokenURL, cfg.Issuer, cfg.Issuer + "/oauth2/par"}}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
@@ -159,12 +172,13 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth2/token", p.token)
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
 	mux.HandleFunc("POST /oauth2/revoke", p.revoke)
+	mux.HandleFunc("POST /oauth2/par", p.par)
 	mux.HandleFunc("GET /userinfo", p.userinfo)
 	mux.HandleFunc("POST /userinfo", p.userinfo)
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
-	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke"} {
+	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/par"} {
 		mux.HandleFunc(path, methodNotAllowed)
 	}
 }

@@ -33,6 +33,10 @@ type fositeStore struct {
 	decoded *decoded
 	// audit records tokens issued and refresh tokens reused.
 	audit *audit.Recorder
+	// parKey keys the hash a pushed request's request_uri is stored under;
+	// parLifespan is how long the request_uri stays usable.
+	parKey      []byte
+	parLifespan time.Duration
 }
 
 var (
@@ -42,6 +46,7 @@ var (
 	_ openid.OpenIDConnectRequestStorage = (*fositeStore)(nil)
 	_ pkce.PKCERequestStorage            = (*fositeStore)(nil)
 	_ fositestorage.Transactional        = (*fositeStore)(nil)
+	_ fosite.PARStorage                  = (*fositeStore)(nil)
 )
 
 // storedRequest is the serialized form of a fosite request.
@@ -55,6 +60,12 @@ type storedRequest struct {
 	GrantedAudience   []string        `json:"granted_audience,omitempty"`
 	Form              url.Values      `json:"form,omitempty"`
 	Session           json.RawMessage `json:"session"`
+	// The authorization request's own fields, kept for a pushed request
+	// (RFC 9126) only.
+	RedirectURI   string   `json:"redirect_uri,omitempty"`
+	ResponseTypes []string `json:"response_types,omitempty"`
+	State         string   `json:"state,omitempty"`
+	ResponseMode  string   `json:"response_mode,omitempty"`
 }
 
 // expiryKind says which session expiry applies to each kind of record.
@@ -83,7 +94,7 @@ func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature s
 	if err != nil {
 		return storage.Token{}, fmt.Errorf("oauth: encode session: %w", err)
 	}
-	body, err := json.Marshal(storedRequest{
+	sr := storedRequest{
 		ID:                r.GetID(),
 		RequestedAt:       r.GetRequestedAt(),
 		ClientID:          r.GetClient().GetID(),
@@ -93,7 +104,14 @@ func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature s
 		GrantedAudience:   r.GetGrantedAudience(),
 		Form:              r.GetRequestForm(),
 		Session:           sess,
-	})
+	}
+	if ar, ok := r.(fosite.AuthorizeRequester); ok && kind == storage.KindPAR {
+		if u := ar.GetRedirectURI(); u != nil {
+			sr.RedirectURI = u.String()
+		}
+		sr.ResponseTypes, sr.State, sr.ResponseMode = ar.GetResponseTypes(), ar.GetState(), string(ar.GetResponseMode())
+	}
+	body, err := json.Marshal(sr)
 	if err != nil {
 		return storage.Token{}, fmt.Errorf("oauth: encode request: %w", err)
 	}
@@ -122,20 +140,31 @@ func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature s
 // the one fosite passes (or a new OpenID Connect session when it passes
 // none). It returns the request together with the record's Active flag.
 func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature string, session fosite.Session) (fosite.Requester, bool, error) {
+	tok, _, req, err := s.load(ctx, kind, signature, session)
+	if err != nil {
+		return nil, false, err
+	}
+	probed(ctx, kind, req, tok.Active)
+	return req, tok.Active, nil
+}
+
+// load reads a record and rebuilds its request (see get), returning the
+// record and its decoded form as well.
+func (s *fositeStore) load(ctx context.Context, kind storage.TokenKind, signature string, session fosite.Session) (storage.Token, storedRequest, *fosite.Request, error) {
 	tok, err := s.store.GetToken(ctx, kind, signature)
 	if err != nil {
-		return nil, false, fositeError(err)
+		return tok, storedRequest{}, nil, fositeError(err)
 	}
 	if session == nil {
 		session = NewSession("")
 	}
 	sr, err := s.decode(kind, tok, session)
 	if err != nil {
-		return nil, false, err
+		return tok, sr, nil, err
 	}
 	c, err := s.GetClient(ctx, sr.ClientID)
 	if err != nil {
-		return nil, false, err
+		return tok, sr, nil, err
 	}
 	req := &fosite.Request{
 		ID:                sr.ID,
@@ -151,8 +180,7 @@ func (s *fositeStore) get(ctx context.Context, kind storage.TokenKind, signature
 	if req.Form == nil {
 		req.Form = url.Values{}
 	}
-	probed(ctx, kind, req, tok.Active)
-	return req, tok.Active, nil
+	return tok, sr, req, nil
 }
 
 // decode rebuilds the stored request of tok into session, from the

@@ -40,6 +40,24 @@ func clientTests() []test {
 			must(t, err, "get")
 			same(t, "client", got, c)
 		}},
+		{"a client requiring pushed authorization requests reads back and can be switched", func(t *testing.T, s storage.Store) {
+			c := sampleClient("par")
+			c.RequirePAR = true
+			must(t, s.CreateClient(t.Context(), c), "create")
+			got, err := s.GetClient(t.Context(), "par")
+			must(t, err, "get")
+			same(t, "client", got, c)
+			_, err = s.UpdateClient(t.Context(), "par", func(c storage.Client) (storage.Client, error) {
+				c.RequirePAR = false
+				return c, nil
+			})
+			must(t, err, "update")
+			got, err = s.GetClient(t.Context(), "par")
+			must(t, err, "get after update")
+			if got.RequirePAR {
+				t.Fatal("RequirePAR still set after the update")
+			}
+		}},
 		{"duplicate client ID is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")

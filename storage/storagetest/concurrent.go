@@ -40,22 +40,17 @@ func RunConcurrent(t *testing.T, open Opener) {
 	}
 	oneWinner := func(t *testing.T, errs []error) {
 		t.Helper()
-		wins := 0
-		for _, err := range errs {
-			switch {
-			case err == nil:
-				wins++
-			case errors.Is(err, storage.ErrConflict):
-			default:
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
-		if wins != 1 {
-			t.Fatalf("%d racers won, want exactly 1 (errors: %v)", wins, errs)
-		}
+		exactlyOne(t, errs, storage.ErrConflict)
 	}
 
 	concurrentLinkAndCounter(t, open, race, oneWinner)
+
+	t.Run("parallel uses of one pushed request: exactly one deletes it, the others find nothing", func(t *testing.T) {
+		s := open(t)
+		seedToken(t, s, sampleToken(storage.KindPAR, "par", "req", "app"))
+		errs := race(func(int) error { return s.DeleteToken(t.Context(), storage.KindPAR, "par") })
+		exactlyOne(t, errs, storage.ErrNotFound)
+	})
 
 	t.Run("parallel refresh rotations: exactly one wins, family state stays whole", func(t *testing.T) {
 		s := open(t)
@@ -166,4 +161,23 @@ func RunConcurrent(t *testing.T, open Opener) {
 			t.Fatalf("%d current keys among %d after %d successful rotations, want 1 among %d", current, len(keys), wins, wins+1)
 		}
 	})
+}
+
+// exactlyOne checks that one of errs is nil and every other one is lost:
+// one racer won, the others lost as the contract says.
+func exactlyOne(t *testing.T, errs []error, lost error) {
+	t.Helper()
+	wins := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			wins++
+		case errors.Is(err, lost):
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if wins != 1 {
+		t.Fatalf("%d racers won, want exactly 1 (errors: %v)", wins, errs)
+	}
 }

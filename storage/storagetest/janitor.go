@@ -212,9 +212,13 @@ func janitorTests() []test {
 			bot := sampleToken(storage.KindAccessToken, "bot", "bot-req", "app")
 			bot.Subject, bot.ExpiresAt = "", time.Time{}
 			must(t, s.CreateToken(ctx, bot), "create bot token")
+			// Pushed authorization requests nobody used: one expired, one
+			// still waiting for the browser.
+			token(storage.KindPAR, "par-old", at(-time.Second))
+			token(storage.KindPAR, "par-new", at(time.Minute))
 
-			if n := purge(t, s, storage.PurgeTokens, at(0), 100); n != 5 {
-				t.Errorf("purged %d tokens, want 5", n)
+			if n := purge(t, s, storage.PurgeTokens, at(0), 100); n != 6 {
+				t.Errorf("purged %d tokens, want 6", n)
 			}
 			for _, k := range []struct {
 				kind storage.TokenKind
@@ -230,6 +234,8 @@ func janitorTests() []test {
 				{storage.KindAccessToken, "at-2", true},
 				{storage.KindRefreshToken, "rt-2", true},
 				{storage.KindAccessToken, "bot", true},
+				{storage.KindPAR, "par-old", false},
+				{storage.KindPAR, "par-new", true},
 			} {
 				got, err := s.GetToken(ctx, k.kind, k.sig)
 				if kept := present(t, err, string(k.kind)+" "+k.sig); kept != k.kept {
@@ -242,10 +248,10 @@ func janitorTests() []test {
 				}
 			}
 
-			// Once every record has expired the whole family goes; the
-			// token without expiry never does.
-			if n := purge(t, s, storage.PurgeTokens, at(10000*time.Hour), 100); n != 3 {
-				t.Errorf("purged %d tokens at the family's end, want 3", n)
+			// Once every record has expired the whole family goes, and the
+			// waiting pushed request; the token without expiry never does.
+			if n := purge(t, s, storage.PurgeTokens, at(10000*time.Hour), 100); n != 4 {
+				t.Errorf("purged %d tokens at the family's end, want 4", n)
 			}
 			if _, err := s.GetToken(ctx, storage.KindAccessToken, "bot"); err != nil {
 				t.Errorf("token without expiry: %v", err)
