@@ -170,7 +170,7 @@ func TestResourceServerPackage(t *testing.T) {
 				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
 				family, _ := introspect(t, running{issuer: p.issuer}, token)["jti"].(string)
 				allowedThenForbidden(t, srv, token) // cached for an hour
-				time.Sleep(300 * time.Millisecond) // the subscription is open
+				time.Sleep(300 * time.Millisecond)  // the subscription is open
 				rsRevoke(t, p, token)
 				// Revocations of the tests before may still come first:
 				// records committed before the subscription and sealed
