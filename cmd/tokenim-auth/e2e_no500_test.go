@@ -62,6 +62,16 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 		{name: "revoke with no token", method: "POST", url: p.issuer + "/oauth2/revoke", contentType: "application/x-www-form-urlencoded", body: "token_type_hint=access_token", user: "chat-web", pass: webSecret},
 		{name: "userinfo with a garbage bearer token", method: "GET", url: p.issuer + "/userinfo"},
 		{name: "PUT on the token endpoint", method: "PUT", url: p.issuer + "/oauth2/token"},
+		{name: "push without client authentication", method: "POST", url: p.issuer + "/oauth2/par", contentType: "application/x-www-form-urlencoded", body: form(with("client_id", ""))},
+		{name: "push with a JSON body", method: "POST", url: p.issuer + "/oauth2/par", contentType: "application/json", body: `{"response_type":"code"}`, user: "chat-web", pass: webSecret},
+		{name: "push with a request_uri inside", method: "POST", url: p.issuer + "/oauth2/par", contentType: "application/x-www-form-urlencoded", body: form(with("request_uri", "urn:ietf:params:oauth:request_uri:x")), user: "chat-web", pass: webSecret},
+		{name: "push with a short PKCE challenge", method: "POST", url: p.issuer + "/oauth2/par", contentType: "application/x-www-form-urlencoded", body: form(with("code_challenge", "short")), user: "chat-web", pass: webSecret},
+		{name: "authorize with an unknown request_uri", method: "GET", url: p.issuer + "/oauth2/auth?client_id=chat-web&request_uri=urn%3Aietf%3Aparams%3Aoauth%3Arequest_uri%3Anope"},
+		{name: "authorize with a request_uri from elsewhere", method: "GET", url: p.issuer + "/oauth2/auth?client_id=chat-web&request_uri=https%3A%2F%2Fevil.example%2Fr"},
+		{name: "revocation stream without credentials", method: "GET", url: p.issuer + "/oauth2/revocations"},
+		{name: "revocation stream as a web app", method: "GET", url: p.issuer + "/oauth2/revocations", user: "chat-web", pass: webSecret},
+		{name: "revocation stream resumed after a word", method: "GET", url: p.issuer + "/oauth2/revocations?after=yesterday", user: "im-gateway", pass: gatewaySecret},
+		{name: "admin records with a garbage cursor", method: "GET", url: p.issuer + "/admin/records?after=garbage&from=yesterday"},
 		{name: "an unknown well-known document", method: "GET", url: p.issuer + "/.well-known/webfinger"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

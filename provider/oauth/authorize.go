@@ -141,6 +141,10 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request) (*http.Request
 	return req, &f, true
 }
 
+// base64URLAlphabet is the alphabet of unpadded base64url (RFC 4648
+// section 5).
+const base64URLAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
 // checkEarly refuses, before the user is asked to sign in, a request that
 // fosite would refuse only once the user had: no PKCE or a method other
 // than S256 (RFC 9700 section 2.1.1), or an unknown or contradictory prompt.
@@ -150,6 +154,10 @@ func checkEarly(form url.Values, prompt []string) error {
 	}
 	if m := form.Get("code_challenge_method"); m != "S256" {
 		return fosite.ErrInvalidRequest.WithHintf("The code_challenge_method %q is not supported; use S256.", m)
+	}
+	if c := form.Get("code_challenge"); len(c) != 43 || strings.Trim(c, base64URLAlphabet) != "" {
+		// RFC 7636 section 4.2: BASE64URL(SHA256(verifier)), no padding.
+		return fosite.ErrInvalidRequest.WithHint("The code_challenge must be the 43-character base64url SHA-256 of the code verifier (RFC 7636 section 4.2).")
 	}
 	for _, v := range prompt {
 		if v != "none" && v != "login" && v != "consent" {
