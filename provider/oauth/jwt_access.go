@@ -74,7 +74,6 @@ func (s accessTokens) GenerateAccessToken(ctx context.Context, r fosite.Requeste
 	if !issuesJWT(r) {
 		return s.tokenStrategy.GenerateAccessToken(ctx, r)
 	}
-	grantDefaultAudience(r, s.issuer)
 	claims, err := s.claims(r)
 	if err != nil {
 		return "", "", err
@@ -107,22 +106,21 @@ func (s accessTokens) expiry(r fosite.Requester) time.Time {
 	return r.GetRequestedAt().Add(s.lifespan)
 }
 
-// grantDefaultAudience gives a request that names no audience (neither an
-// audience parameter nor a resource indicator) the client's registered
-// audience or, when it has none, the issuer itself: RFC 9068 section 2.2
-// requires "aud". It is granted in the request, so introspection names
-// the same audience as the token.
-func grantDefaultAudience(r fosite.Requester, issuer string) {
-	if len(r.GetGrantedAudience()) > 0 {
-		return
+// audience is the "aud" of r's JWT access token, which RFC 9068 section
+// 2.2 requires: the audience granted to the request (an audience
+// parameter or resource indicator), else the client's registered
+// audience, else the issuer itself, whose own endpoints (userinfo) accept
+// the token. Only a granted audience is kept in the request, so
+// introspection names that one alone: granting the fallback would make
+// fosite refuse the refresh of a client with no registered audience.
+func audience(r fosite.Requester, issuer string) []string {
+	if aud := r.GetGrantedAudience(); len(aud) > 0 {
+		return aud
 	}
-	aud := r.GetClient().GetAudience()
-	if len(aud) == 0 {
-		aud = fosite.Arguments{issuer}
+	if aud := r.GetClient().GetAudience(); len(aud) > 0 {
+		return aud
 	}
-	for _, a := range aud {
-		r.GrantAudience(a)
-	}
+	return []string{issuer}
 }
 
 // claims are the claims of r's JWT access token (RFC 9068 section 2.2):
@@ -140,7 +138,7 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 	c := jwt.MapClaims{
 		"iss":       s.issuer,
 		"exp":       s.expiry(r).Unix(),
-		"aud":       []string(r.GetGrantedAudience()),
+		"aud":       audience(r, s.issuer),
 		"sub":       clientID,
 		"client_id": clientID,
 		"iat":       iat.Unix(),
