@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -14,9 +16,11 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
+	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/rs"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
+	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
 )
 
 // jwtClients are a bot and a web app that get JWT access tokens.
@@ -40,6 +44,13 @@ const jwtClients = `  - id: im-bot-jwt
 // items, declared before the others.
 func startProviderClients(t *testing.T, dbURL, clients string) running {
 	t.Helper()
+	return startProviderClientsEnv(t, map[string]string{"TOKENIM_DATABASE_URL": dbURL}, clients)
+}
+
+// startProviderClientsEnv is startProviderClients with the environment
+// env (the database, Redis) for serve.
+func startProviderClientsEnv(t *testing.T, env map[string]string, clients string) running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -55,7 +66,8 @@ func startProviderClients(t *testing.T, dbURL, clients string) running {
 	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), "clients:\n", "clients:\n"+clients, 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
+	vars := map[string]string{"TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
+	maps.Copy(vars, env)
 	startServe(t, vars, "--config", path, "--listen", addr)
 	return running{issuer: issuer, config: path, vars: vars}
 }
@@ -148,13 +160,22 @@ func revokeAs(t *testing.T, p running, id, secret, token string) {
 }
 
 func TestJWTAccessTokensEndToEnd(t *testing.T) {
-	for _, db := range []string{"memory", "postgres"} {
-		t.Run(db, func(t *testing.T) {
-			dbURL := db
-			if db == "postgres" {
-				dbURL = pgtest.URL(t)
+	for _, store := range []struct {
+		name string
+		env  func(t *testing.T) map[string]string
+	}{
+		{"memory", func(*testing.T) map[string]string { return map[string]string{"TOKENIM_DATABASE_URL": "memory"} }},
+		{"postgres", func(t *testing.T) map[string]string { return map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t)} }},
+		{"postgres with the redis cache", func(t *testing.T) map[string]string {
+			return map[string]string{
+				"TOKENIM_DATABASE_URL": pgtest.URL(t),
+				"TOKENIM_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redistest.Addr(t), redistest.DB),
+				"TOKENIM_REDIS_PREFIX": redistest.Prefix(t),
 			}
-			p := startProviderClients(t, dbURL, jwtClients)
+		}},
+	} {
+		t.Run(store.name, func(t *testing.T) {
+			p := startProviderClientsEnv(t, store.env(t), jwtClients)
 
 			t.Run("client credentials give a JWT whose claims match introspection; revoked it is inactive", func(t *testing.T) {
 				token := serviceToken(t, p, "im-bot-jwt", gatewaySecret, "im:messages.send")
@@ -188,6 +209,10 @@ func TestJWTAccessTokensEndToEnd(t *testing.T) {
 					t.Fatalf("a user's token lacks auth_time (%d) or amr (%v)", c.AuthTime, c.AMR)
 				}
 				matchesIntrospection(t, p, tok.AccessToken, c)
+				ui, err := a.oidc.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+				if err != nil || ui.Subject != c.Subject {
+					t.Fatalf("userinfo with the JWT: %v %+v", err, ui)
+				}
 				if strings.Count(tok.RefreshToken, ".") == 2 || !strings.HasPrefix(tok.RefreshToken, "tkm_rt_") {
 					t.Fatalf("refresh token %q is not opaque", tok.RefreshToken)
 				}
@@ -251,4 +276,52 @@ func TestJWTAccessTokensEndToEnd(t *testing.T) {
 			})
 		})
 	}
+}
+
+func TestClientsAccessTokenFormat(t *testing.T) {
+	vars := migratedVars(t)
+	gw := createClient(t, vars, "--id", "gw-jwt", "--name", "Gateway bot", "--type", "confidential", "--grant-type", "client_credentials",
+		"--access-token-format", "jwt")
+	createClient(t, vars, "--id", "web-opaque", "--name", "Web", "--type", "confidential", "--redirect-uri", "https://app.example/cb")
+	store := storeOf(t, vars)
+	for id, want := range map[string]bool{gw.ClientID: true, "web-opaque": false} {
+		rec, err := store.GetClient(t.Context(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rec.IssuesJWT() != want {
+			t.Fatalf("%s: stored format %q", id, rec.AccessTokenFormat)
+		}
+	}
+
+	t.Run("list shows each client's token format", func(t *testing.T) {
+		r := mustRun(t, vars, "", "clients", "list")
+		for _, line := range strings.Split(r.stdout, "\n") {
+			switch {
+			case strings.HasPrefix(line, "CLIENT ID") && !strings.Contains(line, "TOKENS"):
+				t.Fatalf("no TOKENS column: %q", line)
+			case strings.HasPrefix(line, "gw-jwt") && !strings.Contains(line, " jwt "):
+				t.Fatalf("gw-jwt listed as %q", line)
+			case strings.HasPrefix(line, "web-opaque") && !strings.Contains(line, " opaque "):
+				t.Fatalf("web-opaque listed as %q", line)
+			}
+		}
+		var listed []struct {
+			ClientID          string `json:"client_id"`
+			AccessTokenFormat string `json:"access_token_format"`
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, vars, "", "clients", "list", "--output", "json").stdout), &listed); err != nil {
+			t.Fatal(err)
+		}
+		if len(listed) != 2 || listed[0].AccessTokenFormat != "jwt" || listed[1].AccessTokenFormat != "opaque" {
+			t.Fatalf("json list %+v", listed)
+		}
+	})
+
+	t.Run("an unknown format exits 2 naming the field", func(t *testing.T) {
+		r := runCmd(t, vars, "", "clients", "create", "--name", "Bad", "--type", "confidential", "--grant-type", "client_credentials", "--access-token-format", "paseto")
+		if r.code != 2 || !strings.Contains(r.stderr, "access_token_format") {
+			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+		}
+	})
 }
