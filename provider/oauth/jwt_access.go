@@ -107,9 +107,9 @@ func (s accessTokens) expiry(r fosite.Requester) time.Time {
 }
 
 // audience is the "aud" of r's JWT access token, which RFC 9068 section
-// 2.2 requires: the audience granted to the request (an audience
-// parameter or resource indicator), else the client's registered
-// audience, else the issuer itself, whose own endpoints (userinfo) accept
+// 2.2 requires: the audience granted to the request (fosite's audience
+// parameter), else the client's registered audience, else the issuer
+// itself, whose own endpoints (userinfo) accept
 // the token. Only a granted audience is kept in the request, so
 // introspection names that one alone: granting the fallback would make
 // fosite refuse the refresh of a client with no registered audience.

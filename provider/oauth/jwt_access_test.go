@@ -118,6 +118,15 @@ func TestJWTAccessTokens(t *testing.T) {
 			}
 		})
 
+		t.Run("an audience asked for and granted is the token's aud and introspection's", func(t *testing.T) {
+			token := h.clientCredentials("aud-bot", audSecret, url.Values{"scope": {"im:messages.send"}, "audience": {"https://im.example/gateway"}})
+			c := h.verifyAccessJWT(token)
+			in := h.introspect(token, "gateway", rsSecret)
+			if aud, _ := in.body["aud"].([]any); !slices.Equal([]string(c.Audience), []string{"https://im.example/gateway"}) || len(aud) != 1 || aud[0] != "https://im.example/gateway" {
+				t.Fatalf("aud %v, introspection %v", c.Audience, in.body["aud"])
+			}
+		})
+
 		t.Run("an opaque client still gets an opaque token", func(t *testing.T) {
 			token := h.clientCredentials("bot", botSecret, nil)
 			if !strings.HasPrefix(token, "tkm_at_") || strings.Count(token, ".") != 1 {
