@@ -271,6 +271,10 @@ type Client struct {
 	// authorization request through the pushed authorization request
 	// endpoint (RFC 9126 §5); it needs the authorization_code grant.
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
+	// AccessTokenFormat is AccessTokenOpaque (when empty) or
+	// AccessTokenJWT: JWT access tokens (RFC 9068) signed with the
+	// provider's keys, which a resource server can verify locally.
+	AccessTokenFormat string `yaml:"access_token_format"`
 }
 
 // User is a bootstrap user account.
@@ -357,6 +361,16 @@ const (
 	// ClientResourceServer is an API that introspects tokens and may call
 	// other APIs with client_credentials; it never signs users in.
 	ClientResourceServer = "resource_server"
+)
+
+// Access token formats of a client.
+const (
+	// AccessTokenOpaque is a random token, checked by introspection; the
+	// default.
+	AccessTokenOpaque = "opaque"
+	// AccessTokenJWT is a signed JWT access token (RFC 9068); it can be
+	// introspected and revoked like an opaque one.
+	AccessTokenJWT = "jwt"
 )
 
 // Grant types a client may use (RFC 6749 §4).

@@ -374,6 +374,9 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	if cl.RequirePushedAuthorizationRequests && !slices.Contains(grants, GrantAuthorizationCode) {
 		p.add(path+".require_pushed_authorization_requests", "only for a client using %s: pushed requests are authorization requests", GrantAuthorizationCode)
 	}
+	if cl.AccessTokenFormat != "" {
+		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)
+	}
 	// Refresh tokens come only from the authorization code grant here:
 	// RFC 6749 §4.4.3 says client_credentials should not return one.
 	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) {

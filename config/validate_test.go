@@ -117,6 +117,8 @@ func TestValidateAccepts(t *testing.T) {
 		}},
 		{"a first-party client skipping consent", func(c *Config) { c.Clients[0].SkipConsent = true }},
 		{"a web client requiring pushed requests", func(c *Config) { c.Clients[0].RequirePushedAuthorizationRequests = true }},
+		{"a client with JWT access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "jwt" }},
+		{"a client with opaque access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "opaque" }},
 		{"pushed requests living 5s", func(c *Config) { c.Lifespans.PAR = 5 * time.Second }},
 		{"no clients and no users", func(c *Config) { c.Clients, c.Users = nil, nil }},
 		{"a password of exactly 8 characters", func(c *Config) { c.Users[0].Password = "12345678" }},
@@ -296,6 +298,8 @@ func TestValidateRefuses(t *testing.T) {
 		}, "clients[0].grant_types", "refresh_token requires authorization_code"},
 		{"a resource server requiring pushed requests", func(c *Config) { c.Clients[2].RequirePushedAuthorizationRequests = true },
 			"clients[2].require_pushed_authorization_requests", "only for a client using authorization_code"},
+		{"an unknown access token format", func(c *Config) { c.Clients[0].AccessTokenFormat = "JWT" },
+			"clients[0].access_token_format", `must be one of opaque, jwt, got "JWT"`},
 
 		// clients: token endpoint authentication
 		{"an unknown auth method", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = "tls_client_auth" }, "clients[0].token_endpoint_auth_method", "client_secret_basic, client_secret_post, private_key_jwt, none"},

@@ -19,6 +19,20 @@ const (
 	ClientResourceServer ClientType = "resource_server"
 )
 
+// AccessTokenFormat says what a client's access tokens look like.
+type AccessTokenFormat string
+
+// Access token formats.
+const (
+	// AccessTokenOpaque is a random string a resource server introspects;
+	// the default.
+	AccessTokenOpaque AccessTokenFormat = "opaque"
+	// AccessTokenJWT is a signed JWT access token (RFC 9068) a resource
+	// server can verify locally against the provider's JWKS. It is stored
+	// like an opaque token, so introspection and revocation still work.
+	AccessTokenJWT AccessTokenFormat = "jwt"
+)
+
 // ClientSecret is one of a client's secrets, kept only as a keyed hash.
 type ClientSecret struct {
 	// ID identifies the secret among the client's secrets.
@@ -70,6 +84,9 @@ type Client struct {
 	// require_pushed_authorization_requests): the authorization endpoint
 	// refuses its requests without a request_uri.
 	RequirePAR bool
+	// AccessTokenFormat is the format of the access tokens the client
+	// gets: AccessTokenOpaque (also when empty) or AccessTokenJWT.
+	AccessTokenFormat AccessTokenFormat
 	// OwnerID is the user (a developer) who registered the app in the
 	// portal; empty for clients an administrator created.
 	OwnerID string
@@ -127,3 +144,6 @@ func (c Client) AssertionAlg() string {
 	}
 	return c.TokenEndpointAuthSigningAlg
 }
+
+// IssuesJWT reports whether the client's access tokens are JWTs.
+func (c Client) IssuesJWT() bool { return c.AccessTokenFormat == AccessTokenJWT }

@@ -53,6 +53,7 @@ func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) stor
 		TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 		SkipConsent:                 c.SkipConsent,
 		RequirePAR:                  c.RequirePushedAuthorizationRequests,
+		AccessTokenFormat:           storage.AccessTokenFormat(c.AccessTokenFormat),
 		CreatedAt:                   now,
 		UpdatedAt:                   now,
 	}

@@ -35,6 +35,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	signingAlg := fs.String("token-endpoint-auth-signing-alg", "", "algorithm of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)")
 	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
 	requirePAR := fs.Bool("require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
+	atFormat := fs.String("access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)")
 	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
 	var redirects, logouts, scopes, grants stringList
 	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
@@ -59,6 +60,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 		ID: *id, Name: *name, Type: *typ, RedirectURIs: redirects, PostLogoutRedirectURIs: logouts,
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
 		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR,
+		AccessTokenFormat: *atFormat,
 	}
 	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {
@@ -146,7 +148,7 @@ func clientsList(ctx context.Context, args []string, e env) error {
 		return writeClientsJSON(e.stdout, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "CLIENT ID\tNAME\tTYPE\tGRANTS\tSCOPES\tPAR\tSECRETS")
+	fmt.Fprintln(tw, "CLIENT ID\tNAME\tTYPE\tGRANTS\tSCOPES\tPAR\tTOKENS\tSECRETS")
 	for _, c := range list {
 		var prefixes []string
 		for _, s := range c.Secrets {
@@ -156,9 +158,17 @@ func clientsList(ctx context.Context, args []string, e env) error {
 		if c.RequirePAR {
 			par = "required"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Type, strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "), par, strings.Join(prefixes, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Type, strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "), par, accessTokenFormat(c), strings.Join(prefixes, " "))
 	}
 	return tw.Flush()
+}
+
+// accessTokenFormat names the format of c's access tokens.
+func accessTokenFormat(c storage.Client) string {
+	if c.IssuesJWT() {
+		return string(storage.AccessTokenJWT)
+	}
+	return string(storage.AccessTokenOpaque)
 }
 
 // writeClientsJSON lists clients without secret hashes.
@@ -179,13 +189,14 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		Scopes                  []string    `json:"scopes"`
 		TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
 		RequirePAR              bool        `json:"require_pushed_authorization_requests"`
+		AccessTokenFormat       string      `json:"access_token_format"`
 		Secrets                 []secretOut `json:"secrets"`
 		CreatedAt               time.Time   `json:"created_at"`
 	}
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: accessTokenFormat(c), Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {

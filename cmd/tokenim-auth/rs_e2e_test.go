@@ -6,11 +6,8 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -35,24 +32,7 @@ const rsBotClient = `  - id: im-bot
 // startRSProvider is startProvider with the bot client added.
 func startRSProvider(t *testing.T, dbURL string) running {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	issuer := "http://" + addr
-	path := writeProviderConfig(t, issuer, "")
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(path, []byte(strings.Replace(string(raw), "clients:\n", "clients:\n"+rsBotClient, 1)), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
-	startServe(t, vars, "--config", path, "--listen", addr)
-	return running{issuer: issuer, config: path, vars: vars}
+	return startProviderClients(t, dbURL, rsBotClient)
 }
 
 // rsService is an IM message API protected by the verifier v.
@@ -91,17 +71,7 @@ func rsCall(t *testing.T, srv *httptest.Server, method, token string) (int, stri
 // rsRevoke revokes the bot's token at the provider (RFC 7009).
 func rsRevoke(t *testing.T, p running, token string) {
 	t.Helper()
-	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/revoke", strings.NewReader(url.Values{"token": {token}}.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.SetBasicAuth("im-bot", gatewaySecret)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("revoke: %d", resp.StatusCode)
-	}
+	revokeAs(t, p, "im-bot", gatewaySecret, token)
 }
 
 func TestResourceServerPackage(t *testing.T) {

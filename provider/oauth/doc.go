@@ -11,6 +11,10 @@
 // uses it up and continues as if its parameters had been sent there. A
 // client with RequirePAR is refused at /oauth2/auth without one.
 //
+// A client whose access token format is jwt gets RFC 9068 JWT access
+// tokens signed with the ID token keys (jwt_access.go); they are stored
+// and introspected like opaque ones.
+//
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
 // credentials, OpenID Connect, introspection, revocation, pushed

@@ -125,6 +125,11 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 			out.Exp = exp.Unix()
 		}
 	}
+	if out.Sub == "" && use == fosite.AccessToken && issuesJWT(ar) {
+		// A JWT access token of no user names its client as "sub" (RFC
+		// 9068 section 2.2); introspection says the same.
+		out.Sub = out.ClientID
+	}
 	return out
 }
 

@@ -126,9 +126,6 @@ func New(cfg Config) (*Provider, error) {
 		PushedAuthorizeRequestURIPrefix: parPrefix,
 		PushedAuthorizeContextLifespan:  cfg.PARLifespan,
 	}
-	strategy := newTokenStrategy(fc)
-	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
-		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan}
 	keyGetter := func(ctx context.Context) (any, error) {
 		k, err := cfg.Keys.Current(ctx)
 		if err != nil {
@@ -136,10 +133,15 @@ func New(cfg Config) (*Provider, error) {
 		}
 		return &jose.JSONWebKey{Key: k.Signer, KeyID: k.ID, Algorithm: k.Algorithm, Use: "sig"}, nil
 	}
+	signer := &jwt.DefaultSigner{GetPrivateKey: keyGetter}
+	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: signer, issuer: cfg.Issuer, key: cfg.TokenKey,
+		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
+	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
+		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan}
 	provider := compose.Compose(fc, store, &compose.CommonStrategy{
 		CoreStrategy:               strategy,
 		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keyGetter, fc),
-		Signer:                     &jwt.DefaultSigner{GetPrivateKey: keyGetter},
+		Signer:                     signer,
 	},
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2PKCEFactory,

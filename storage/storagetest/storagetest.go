@@ -29,6 +29,7 @@ func Run(t *testing.T, open Opener) {
 		tests []test
 	}{
 		{"clients", clientTests()},
+		{"access_token_format", accessTokenFormatTests()},
 		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
