@@ -238,6 +238,39 @@ func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, dis
 	})
 }
 
+// ErrUnknownFormat is returned by SetAppTokenOptions for an access token
+// format other than opaque or jwt.
+var ErrUnknownFormat = errors.New("unknown access token format")
+
+// SetAppTokenOptions sets the format of the access tokens an app gets
+// from now on and whether it must push its authorization requests (RFC
+// 9126); a nil option is left as it is (app.changed, with Detail
+// access_token_format and require_par as set).
+func (a *API) SetAppTokenOptions(ctx context.Context, by Actor, clientID string, format *storage.AccessTokenFormat, requirePAR *bool) error {
+	if format != nil && *format != storage.AccessTokenOpaque && *format != storage.AccessTokenJWT {
+		return fmt.Errorf("%w %q", ErrUnknownFormat, *format)
+	}
+	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
+		detail := map[string]string{}
+		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			if format != nil {
+				c.AccessTokenFormat = *format
+				detail["access_token_format"] = string(*format)
+			}
+			if requirePAR != nil {
+				c.RequirePAR = *requirePAR
+				detail["require_par"] = strconv.FormatBool(*requirePAR)
+			}
+			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
+			return c, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
+	})
+}
+
 // DeleteApp removes an app with its secrets, tokens and grants
 // (app.deleted).
 func (a *API) DeleteApp(ctx context.Context, by Actor, clientID string) error {

@@ -2,6 +2,7 @@ package admin
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -104,6 +105,14 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 			func(t *testing.T, s *memory.Store) {
 				if c, _ := s.GetClient(t.Context(), "chat"); !c.Disabled {
 					t.Errorf("the app is not disabled")
+				}
+			}},
+		{"switching an app to JWT access tokens and pushed requests is app.changed with both", "PATCH", "/admin/api/v1/apps/chat",
+			`{"access_token_format":"jwt","require_pushed_authorization_requests":true}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"access_token_format": "jwt", "require_par": "true"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); !c.IssuesJWT() || !c.RequirePAR {
+					t.Errorf("the app's options: format %q, require PAR %v", c.AccessTokenFormat, c.RequirePAR)
 				}
 			}},
 		{"deleting an app is app.deleted", "DELETE", "/admin/api/v1/apps/bot", "", 204,
@@ -221,6 +230,27 @@ func TestActionsRecordOnce(t *testing.T) {
 
 // TestFailedChangeLeavesNoRecord: a change refused by the store rolls its
 // record back with it.
+func TestUnknownTokenFormatIsRefused(t *testing.T) {
+	a, store := fixture(t)
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	req := httptest.NewRequestWithContext(t.Context(), "PATCH", "/admin/api/v1/apps/chat", strings.NewReader(`{"access_token_format":"paseto"}`))
+	req.Header.Set("Authorization", "Bearer x")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, req)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "invalid_request") {
+		t.Fatalf("status %d: %s", w.Code, w.Body)
+	}
+	if recs := records(t, store); len(recs) != 0 {
+		t.Fatalf("a refused change left records: %+v", recs)
+	}
+	if err := a.SetAppTokenOptions(t.Context(), ByUser("u-admin"), "chat", ptr(storage.AccessTokenFormat("paseto")), nil); !errors.Is(err, ErrUnknownFormat) {
+		t.Fatalf("the action accepted an unknown format: %v", err)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
 func TestFailedChangeLeavesNoRecord(t *testing.T) {
 	a, store := fixture(t)
 	if err := a.RevokeSecret(t.Context(), ByUser("u-admin"), "chat", "no-such-secret"); err == nil {

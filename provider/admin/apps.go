@@ -1,6 +1,7 @@
 package admin
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -27,8 +28,12 @@ type app struct {
 	TokenEndpointAuthSigningAlg string      `json:"token_endpoint_auth_signing_alg,omitempty"`
 	Secrets                     []secretOut `json:"secrets"`
 	// Disabled: the app cannot authenticate or get tokens.
-	Disabled  bool      `json:"disabled"`
-	CreatedAt time.Time `json:"created_at"`
+	Disabled bool `json:"disabled"`
+	// AccessTokenFormat is opaque or jwt (RFC 9068).
+	AccessTokenFormat string `json:"access_token_format"`
+	// RequirePAR: every authorization request must be pushed (RFC 9126).
+	RequirePAR bool      `json:"require_pushed_authorization_requests"`
+	CreatedAt  time.Time `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -48,6 +53,7 @@ func (a *API) appOut(c storage.Client) app {
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
+		AccessTokenFormat: string(cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)), RequirePAR: c.RequirePAR,
 	}
 }
 
@@ -86,14 +92,20 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 // grants stop being pending), or disables or enables the app, or both.
 func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
-		Scopes   *[]string `json:"scopes"`
-		Disabled *bool     `json:"disabled"`
+		Scopes            *[]string                  `json:"scopes"`
+		Disabled          *bool                      `json:"disabled"`
+		AccessTokenFormat *storage.AccessTokenFormat `json:"access_token_format"`
+		RequirePAR        *bool                      `json:"require_pushed_authorization_requests"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Scopes == nil && body.Disabled == nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set \"scopes\" (the full list of scopes the app may obtain), \"disabled\", or both.")
+	if body.Scopes == nil && body.Disabled == nil && body.AccessTokenFormat == nil && body.RequirePAR == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\" and \"require_pushed_authorization_requests\".")
+		return
+	}
+	if f := body.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
+		writeError(w, http.StatusBadRequest, "invalid_request", `access_token_format must be "opaque" or "jwt".`)
 		return
 	}
 	ctx, id := r.Context(), r.PathValue("id")
@@ -108,6 +120,10 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		}
 	}
 	if body.Disabled != nil && a.notFound(w, r, a.SetAppDisabled(ctx, ByClient(caller), id, *body.Disabled), "app") {
+		return
+	}
+	if (body.AccessTokenFormat != nil || body.RequirePAR != nil) &&
+		a.notFound(w, r, a.SetAppTokenOptions(ctx, ByClient(caller), id, body.AccessTokenFormat, body.RequirePAR), "app") {
 		return
 	}
 	c, err := a.cfg.Store.GetClient(ctx, id)
