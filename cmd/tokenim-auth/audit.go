@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"os"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
@@ -178,29 +179,9 @@ func auditExport(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	return parts.recorder.Record(ctx, audit.Event{Action: audit.AuditExported, ActorType: audit.ActorCLI,
-		Subject: f.Subject, ClientID: f.ClientID, Detail: exportDetail(*format, n, f)})
-}
-
-// exportDetail records what an export selected.
-func exportDetail(format string, n int, f storage.AuditFilter) map[string]string {
-	d := map[string]string{"format": format, "records": fmt.Sprint(n)}
-	if len(f.Actions) > 0 {
-		d["actions"] = fmt.Sprint(f.Actions)
-	}
-	if f.Outcome != "" {
-		d["outcome"] = f.Outcome
-	}
-	if f.Scope != "" {
-		d["scope"] = f.Scope
-	}
-	if !f.From.IsZero() {
-		d["from"] = f.From.Format(time.RFC3339)
-	}
-	if !f.To.IsZero() {
-		d["to"] = f.To.Format(time.RFC3339)
-	}
-	return d
+	exported := audit.ExportEvent(f, *format)
+	exported.ActorType, exported.Detail["records"] = audit.ActorCLI, strconv.Itoa(n)
+	return parts.recorder.Record(ctx, exported)
 }
 
 // parseWhen reads an RFC 3339 time or a day (midnight UTC); "" is the zero

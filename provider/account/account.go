@@ -403,7 +403,7 @@ func (h *Handler) throttled(ctx context.Context, email string) bool {
 }
 
 func (h *Handler) countFailure(ctx context.Context, email string) {
-	if err := h.cfg.Throttle.Fail(ctx, throttle.EmailKey(email)); err != nil {
+	if _, err := h.cfg.Throttle.Fail(ctx, throttle.EmailKey(email)); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
 	}
 }

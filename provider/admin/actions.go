@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -326,27 +325,5 @@ func (a *API) RevokeGrant(ctx context.Context, by Actor, userID, clientID string
 // matching f (audit.exported): before the export starts, so that an
 // export nobody can account for cannot happen.
 func (a *API) RecordExport(ctx context.Context, by Actor, f storage.AuditFilter, format string) error {
-	detail := map[string]string{"format": format}
-	maps.Copy(detail, filterDetail(f))
-	return a.cfg.Audit.Record(ctx, by.on(audit.Event{Action: audit.AuditExported, Subject: f.Subject, ClientID: f.ClientID, Detail: detail}))
-}
-
-// filterDetail describes a filter in a record's Detail.
-func filterDetail(f storage.AuditFilter) map[string]string {
-	d := map[string]string{}
-	set := func(k, v string) {
-		if v != "" {
-			d["filter_"+k] = v
-		}
-	}
-	set("actions", strings.Join(f.Actions, " "))
-	set("outcome", f.Outcome)
-	set("scope", f.Scope)
-	if !f.From.IsZero() {
-		set("from", f.From.UTC().Format(time.RFC3339))
-	}
-	if !f.To.IsZero() {
-		set("to", f.To.UTC().Format(time.RFC3339))
-	}
-	return d
+	return a.cfg.Audit.Record(ctx, by.on(audit.ExportEvent(f, format)))
 }

@@ -135,3 +135,25 @@ func jsonRecord(r storage.AuditRecord) Record {
 		Seq: r.Seq, Hash: hex.EncodeToString(r.Hash),
 	}
 }
+
+// ExportEvent is the record of an export of the records matching f in
+// format: the filter in its Detail (filter_actions, filter_outcome,
+// filter_scope, filter_from, filter_to), its user and app as the record's.
+func ExportEvent(f storage.AuditFilter, format string) Event {
+	d := map[string]string{"format": format}
+	set := func(k, v string) {
+		if v != "" {
+			d["filter_"+k] = v
+		}
+	}
+	set("actions", strings.Join(f.Actions, " "))
+	set("outcome", f.Outcome)
+	set("scope", f.Scope)
+	if !f.From.IsZero() {
+		set("from", f.From.UTC().Format(time.RFC3339))
+	}
+	if !f.To.IsZero() {
+		set("to", f.To.UTC().Format(time.RFC3339))
+	}
+	return Event{Action: AuditExported, Subject: f.Subject, ClientID: f.ClientID, Detail: d}
+}

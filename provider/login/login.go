@@ -374,23 +374,28 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user stor
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "signed in", "user_id", user.ID, "amr", strings.Join(amr, " "))
-	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.SignIn, Subject: user.ID, ClientID: h.flowClient(ctx, flowID),
-		Detail: map[string]string{"amr": strings.Join(amr, " "), "acr": acr}}.ByUser(user.ID))
+	signedIn := audit.Event{Action: audit.SignIn, Subject: user.ID,
+		Detail: map[string]string{"amr": strings.Join(amr, " "), "acr": acr}}.ByUser(user.ID)
 	if flowID == "" {
+		h.cfg.Audit.Try(ctx, signedIn)
 		if next = safeNext(next); next == "" {
 			next = "/account"
 		}
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if _, err := h.cfg.Store.UpdateFlow(ctx, flowID, func(f storage.Flow) (storage.Flow, error) {
+	f, err := h.cfg.Store.UpdateFlow(ctx, flowID, func(f storage.Flow) (storage.Flow, error) {
 		f.UserID, f.AuthTime, f.AMR = user.ID, ls.AuthTime, ls.AMR
 		return f, nil
-	}); err != nil {
+	})
+	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: record in flow", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
+	// The flow names the app the user signs in to.
+	signedIn.ClientID = f.ClientID
+	h.cfg.Audit.Try(ctx, signedIn)
 	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {flowID}}.Encode(), http.StatusSeeOther)
 }
 
@@ -410,14 +415,14 @@ func (h *Handler) waitFor(ctx context.Context, key, ip string) (time.Duration, e
 // failure that makes the account wait is recorded as a lockout (of the
 // user with userID, or of an email no account has).
 func (h *Handler) failed(ctx context.Context, key, ip, userID, email string) {
-	if err := h.cfg.Accounts.Fail(ctx, key); err != nil {
+	if wait, err := h.cfg.Accounts.Fail(ctx, key); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
-	} else if wait, err := h.cfg.Accounts.Wait(ctx, key); err == nil && wait > 0 {
+	} else if wait > 0 {
 		h.cfg.Audit.Try(ctx, audit.Event{Action: audit.Lockout, Outcome: audit.Failure, Reason: "too_many_failures", Subject: userID,
 			Detail: map[string]string{"email": email, "wait_seconds": strconv.Itoa(int(wait.Round(time.Second).Seconds()))}})
 	}
 	if ip != "" {
-		if err := h.cfg.IPs.Fail(ctx, throttle.IPKey(ip)); err != nil {
+		if _, err := h.cfg.IPs.Fail(ctx, throttle.IPKey(ip)); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
 		}
 	}
@@ -432,19 +437,6 @@ func (h *Handler) refused(ctx context.Context, reason, userID, email string) {
 		e.Detail = map[string]string{"email": email}
 	}
 	h.cfg.Audit.Try(ctx, e)
-}
-
-// flowClient returns the app of the authorization flow flowID, or "" when
-// there is none (a sign-in to the account page).
-func (h *Handler) flowClient(ctx context.Context, flowID string) string {
-	if flowID == "" {
-		return ""
-	}
-	f, err := h.cfg.Store.GetFlow(ctx, flowID)
-	if err != nil {
-		return ""
-	}
-	return f.ClientID
 }
 
 // succeeded forgets the account's failures. The IP's are left to decay:

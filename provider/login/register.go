@@ -114,7 +114,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 	}
 	h.cfg.Logger.InfoContext(ctx, "account registered", "user_id", u.ID)
 	if ip != "" {
-		if err := h.cfg.Registrations.Fail(ctx, ipKey); err != nil {
+		if _, err := h.cfg.Registrations.Fail(ctx, ipKey); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "register: count", "err", err)
 		}
 	}
@@ -230,7 +230,7 @@ func (h *Handler) mailAllowed(ctx context.Context, email string) bool {
 	if err != nil || wait > 0 {
 		return false
 	}
-	if err := h.cfg.Accounts.Fail(ctx, key); err != nil {
+	if _, err := h.cfg.Accounts.Fail(ctx, key); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "count a sent mail", "err", err)
 	}
 	return true

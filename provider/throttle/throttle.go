@@ -63,24 +63,31 @@ func (t *Throttle) Wait(ctx context.Context, key string) (time.Duration, error) 
 	if err != nil {
 		return 0, fmt.Errorf("throttle: %w", err)
 	}
+	return t.wait(c, t.now()), nil
+}
+
+// Fail records a failure for key and returns the wait it imposes before
+// the next attempt (0 while failures are still free).
+func (t *Throttle) Fail(ctx context.Context, key string) (time.Duration, error) {
 	now := t.now()
+	c, err := t.store.AddFailure(ctx, key, now, t.policy.ForgetAfter)
+	if err != nil {
+		return 0, fmt.Errorf("throttle: %w", err)
+	}
+	return t.wait(c, now), nil
+}
+
+// wait is how long counter c makes the caller wait at now, in whole
+// seconds rounded up: what the user is told to wait.
+func (t *Throttle) wait(c storage.Counter, now time.Time) time.Duration {
 	if c.Failures == 0 || now.Sub(c.LastFailure) > t.policy.ForgetAfter {
-		return 0, nil
+		return 0
 	}
 	left := c.LastFailure.Add(t.policy.Wait(c.Failures)).Sub(now)
 	if left <= 0 {
-		return 0, nil
+		return 0
 	}
-	// Whole seconds, rounded up: what the user is told to wait.
-	return time.Duration(math.Ceil(left.Seconds())) * time.Second, nil
-}
-
-// Fail records a failure for key.
-func (t *Throttle) Fail(ctx context.Context, key string) error {
-	if _, err := t.store.AddFailure(ctx, key, t.now(), t.policy.ForgetAfter); err != nil {
-		return fmt.Errorf("throttle: %w", err)
-	}
-	return nil
+	return time.Duration(math.Ceil(left.Seconds())) * time.Second
 }
 
 // Succeed forgets key's failures.

@@ -37,19 +37,19 @@ func TestThrottle(t *testing.T) {
 		return d
 	}
 	t.Run("free failures cost nothing, the attempt after them waits", func(t *testing.T) {
-		if err := th.Fail(ctx, key); err != nil {
+		if _, err := th.Fail(ctx, key); err != nil {
 			t.Fatal(err)
 		}
 		if d := wait(); d != 0 {
 			t.Fatalf("wait %v after one free failure", d)
 		}
-		_ = th.Fail(ctx, key)
+		_, _ = th.Fail(ctx, key)
 		if d := wait(); d != 10*time.Second {
 			t.Fatalf("wait %v after the free failures, want 10s", d)
 		}
 	})
 	t.Run("each further failure doubles the wait", func(t *testing.T) {
-		_ = th.Fail(ctx, key)
+		_, _ = th.Fail(ctx, key)
 		if d := wait(); d != 20*time.Second {
 			t.Fatalf("wait %v, want 20s", d)
 		}
@@ -76,14 +76,14 @@ func TestThrottle(t *testing.T) {
 		if err := th.Succeed(ctx, key); err != nil {
 			t.Fatal(err)
 		}
-		_ = th.Fail(ctx, key)
+		_, _ = th.Fail(ctx, key)
 		if d := wait(); d != 0 {
 			t.Fatalf("wait %v after a success and one failure", d)
 		}
 	})
 	t.Run("failures are forgotten after a quiet period", func(t *testing.T) {
 		for range 5 {
-			_ = th.Fail(ctx, key)
+			_, _ = th.Fail(ctx, key)
 		}
 		if wait() == 0 {
 			t.Fatal("no wait after many failures")

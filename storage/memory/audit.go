@@ -48,20 +48,23 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, after stor
 	err := s.do(ctx, func(*txn) error {
 		for _, r := range s.audit.records {
 			if matches(f, r) && beforeCursor(r, after) {
-				out = append(out, r.Clone())
+				out = append(out, r)
 			}
+		}
+		slices.SortFunc(out, func(a, b storage.AuditRecord) int {
+			if c := b.Time.Compare(a.Time); c != 0 {
+				return c
+			}
+			return int(b.ID - a.ID)
+		})
+		if len(out) > limit {
+			out = out[:limit]
+		}
+		for i := range out {
+			out[i] = out[i].Clone()
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b storage.AuditRecord) int {
-		if c := b.Time.Compare(a.Time); c != 0 {
-			return c
-		}
-		return int(b.ID - a.ID)
-	})
-	if len(out) > limit {
-		out = out[:limit]
-	}
 	return out, err
 }
 
