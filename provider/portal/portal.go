@@ -252,7 +252,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		c.Scopes, c.RequestedScopes = nil, f.Scopes
 	}
 	shown := web.SecretShownPage{ClientID: c.ID, AppName: c.Name, Created: true}
-	err := h.inTx(ctx, func(ctx context.Context) error {
+	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		if err := h.cfg.Store.CreateClient(ctx, c); err != nil {
 			return err
 		}
@@ -317,7 +317,7 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 		return
 	}
 	var before storage.Client
-	err := h.inTx(r.Context(), func(ctx context.Context) error {
+	err := storage.InTx(r.Context(), h.cfg.Store, func(ctx context.Context) error {
 		var err error
 		c, err = h.cfg.Store.UpdateClient(ctx, c.ID, func(c storage.Client) (storage.Client, error) {
 			before = c
@@ -369,7 +369,7 @@ func (h *Handler) rotate(w http.ResponseWriter, r *http.Request, s session.Signe
 	}
 	var plain string
 	var rec storage.ClientSecret
-	err := h.inTx(r.Context(), func(ctx context.Context) error {
+	err := storage.InTx(r.Context(), h.cfg.Store, func(ctx context.Context) error {
 		var err error
 		if plain, rec, err = apikey.Rotate(ctx, h.cfg.Store, h.cfg.Hasher, c.ID, h.cfg.APIKeys, h.cfg.Now()); err != nil {
 			return err
@@ -400,7 +400,7 @@ func (h *Handler) revoke(w http.ResponseWriter, r *http.Request, s session.Signe
 		return
 	}
 	sid := r.PathValue("sid")
-	err := h.inTx(r.Context(), func(ctx context.Context) error {
+	err := storage.InTx(r.Context(), h.cfg.Store, func(ctx context.Context) error {
 		if err := apikey.Revoke(ctx, h.cfg.Store, c.ID, sid, h.cfg.Now()); err != nil {
 			return err
 		}
@@ -447,7 +447,7 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, s session.Signe
 		h.confirmDelete(w, r, s)
 		return
 	}
-	err := h.inTx(r.Context(), func(ctx context.Context) error {
+	err := storage.InTx(r.Context(), h.cfg.Store, func(ctx context.Context) error {
 		if err := h.cfg.Store.DeleteClient(ctx, c.ID); err != nil {
 			return err
 		}
@@ -481,11 +481,6 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err 
 	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
-}
-
-// inTx runs change, which records what it does, in a transaction.
-func (h *Handler) inTx(ctx context.Context, change func(ctx context.Context) error) error {
-	return storage.InTx(ctx, h.cfg.Store, change)
 }
 
 // appChanged is the record of an app changed from before to after: the
