@@ -29,6 +29,10 @@ const (
 	PurgeLoginSessions PurgeArea = "login_sessions"
 	// PurgeFlows: pending authorization requests whose ExpiresAt is before t.
 	PurgeFlows PurgeArea = "flows"
+	// PurgeDeviceAuthorizations: device authorization requests (RFC 8628)
+	// whose ExpiresAt is before t, whatever their state: once expired
+	// neither code is usable.
+	PurgeDeviceAuthorizations PurgeArea = "device_authorizations"
 	// PurgeLinks: one-time links whose ExpiresAt is before t (consumed
 	// links are already gone).
 	PurgeLinks PurgeArea = "links"
@@ -45,7 +49,7 @@ const (
 
 // PurgeAreas returns every area, in the order the janitor visits them.
 func PurgeAreas() []PurgeArea {
-	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeLinks, PurgeJTIs, PurgeCounters}
+	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeJTIs, PurgeCounters}
 }
 
 // Purger deletes records whose life has ended, a bounded batch at a time,

@@ -12,6 +12,7 @@ type Store interface {
 	Users
 	LoginSessions
 	Flows
+	DeviceAuthorizations
 	Tokens
 	Consents
 	ScopeGrants

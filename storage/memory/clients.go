@@ -93,6 +93,11 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 				del(t, s.flows, k)
 			}
 		}
+		for k, d := range s.devices {
+			if d.ClientID == id {
+				s.deleteDevice(t, k)
+			}
+		}
 		return nil
 	})
 }

@@ -25,6 +25,16 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 			n = purgeMap(t, s.sessions, limit, func(ls storage.LoginSession) bool { return ended(ls.ExpiresAt) })
 		case storage.PurgeFlows:
 			n = purgeMap(t, s.flows, limit, func(f storage.Flow) bool { return ended(f.ExpiresAt) })
+		case storage.PurgeDeviceAuthorizations:
+			for k, d := range s.devices {
+				if n == limit {
+					break
+				}
+				if ended(d.ExpiresAt) {
+					s.deleteDevice(t, k)
+					n++
+				}
+			}
 		case storage.PurgeLinks:
 			n = purgeMap(t, s.links, limit, func(l storage.OneTimeLink) bool { return ended(l.ExpiresAt) })
 		case storage.PurgeJTIs:

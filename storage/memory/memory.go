@@ -30,32 +30,38 @@ type Store struct {
 	emails   map[string]string // lower-cased email → user ID
 	sessions map[string]storage.LoginSession
 	flows    map[string]storage.Flow
-	tokens   map[tokenKey]storage.Token
-	consents map[consentKey]storage.Consent
-	keys     map[string]storage.SigningKey
-	jtis     map[string]time.Time
-	links    map[string]storage.OneTimeLink
-	counters map[string]storage.Counter
-	epoch    int64
-	audit    auditLog
-	locks    map[string]bool // names held through TryLock
+	devices  map[string]storage.DeviceAuthorization // by device code signature
+	// userCodes maps each device request's user code signature to its
+	// device code signature.
+	userCodes map[string]string
+	tokens    map[tokenKey]storage.Token
+	consents  map[consentKey]storage.Consent
+	keys      map[string]storage.SigningKey
+	jtis      map[string]time.Time
+	links     map[string]storage.OneTimeLink
+	counters  map[string]storage.Counter
+	epoch     int64
+	audit     auditLog
+	locks     map[string]bool // names held through TryLock
 }
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		clients:  map[string]storage.Client{},
-		users:    map[string]storage.User{},
-		emails:   map[string]string{},
-		sessions: map[string]storage.LoginSession{},
-		flows:    map[string]storage.Flow{},
-		tokens:   map[tokenKey]storage.Token{},
-		consents: map[consentKey]storage.Consent{},
-		keys:     map[string]storage.SigningKey{},
-		jtis:     map[string]time.Time{},
-		links:    map[string]storage.OneTimeLink{},
-		counters: map[string]storage.Counter{},
-		locks:    map[string]bool{},
+		clients:   map[string]storage.Client{},
+		users:     map[string]storage.User{},
+		emails:    map[string]string{},
+		sessions:  map[string]storage.LoginSession{},
+		flows:     map[string]storage.Flow{},
+		devices:   map[string]storage.DeviceAuthorization{},
+		userCodes: map[string]string{},
+		tokens:    map[tokenKey]storage.Token{},
+		consents:  map[consentKey]storage.Consent{},
+		keys:      map[string]storage.SigningKey{},
+		jtis:      map[string]time.Time{},
+		links:     map[string]storage.OneTimeLink{},
+		counters:  map[string]storage.Counter{},
+		locks:     map[string]bool{},
 	}
 }
 

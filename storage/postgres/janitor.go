@@ -23,6 +23,8 @@ func purgeTarget(area storage.PurgeArea) (table, column string, ok bool) {
 		return "login_sessions", "expires_at", true
 	case storage.PurgeFlows:
 		return "flows", "expires_at", true
+	case storage.PurgeDeviceAuthorizations:
+		return "device_authorizations", "expires_at", true
 	case storage.PurgeLinks:
 		return "one_time_links", "expires_at", true
 	case storage.PurgeJTIs:

@@ -95,6 +95,24 @@ func RunConcurrent(t *testing.T, open Opener) {
 		}))
 	})
 
+	t.Run("parallel redemptions of one approved device request: exactly one wins", func(t *testing.T) {
+		s := open(t)
+		seedClient(t, s, "app")
+		d := sampleDevice("dc1", "uc1", "app")
+		d.Status = storage.DeviceApproved
+		must(t, s.CreateDeviceAuthorization(t.Context(), d), "create")
+		oneWinner(t, race(func(int) error {
+			_, err := s.UpdateDeviceAuthorization(t.Context(), "dc1", func(d storage.DeviceAuthorization) (storage.DeviceAuthorization, error) {
+				if d.Status != storage.DeviceApproved {
+					return d, storage.ErrConflict
+				}
+				d.Status = storage.DeviceRedeemed
+				return d, nil
+			})
+			return err
+		}))
+	})
+
 	t.Run("parallel updates of one client lose nothing", func(t *testing.T) {
 		s := open(t)
 		seedClient(t, s, "app")

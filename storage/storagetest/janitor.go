@@ -59,6 +59,19 @@ func expiringRecords() []expiring {
 			},
 		},
 		{
+			area: storage.PurgeDeviceAuthorizations,
+			seed: func(t *testing.T, s storage.Store, id string, end time.Time) {
+				d := sampleDevice(id, "user-"+id, "app")
+				d.CreatedAt, d.ExpiresAt = end.Add(-time.Hour), end
+				must(t, s.CreateDeviceAuthorization(t.Context(), d), "create device authorization "+id)
+			},
+			// Purged with its user code: the code finds nothing.
+			exists: func(t *testing.T, s storage.Store, id string, _ time.Time) bool {
+				_, err := s.GetDeviceAuthorizationByUserCode(t.Context(), "user-"+id)
+				return present(t, err, "device authorization "+id)
+			},
+		},
+		{
 			area: storage.PurgeLinks,
 			seed: func(t *testing.T, s storage.Store, id string, end time.Time) {
 				l := storage.OneTimeLink{Hash: id, Purpose: storage.LinkPasswordReset, UserID: "u1", CreatedAt: end.Add(-time.Hour), ExpiresAt: end}

@@ -35,6 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"users", userTests()},
 		{"login_sessions", sessionTests()},
 		{"flows", flowTests()},
+		{"device_authorizations", deviceTests()},
 		{"tokens", tokenTests()},
 		{"consents", consentTests()},
 		{"scope_grants", scopeGrantTests()},
