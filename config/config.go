@@ -26,6 +26,8 @@ type Config struct {
 	Secrets Secrets `yaml:"secrets"`
 	// Lifespans says how long codes, tokens, sessions and flows live.
 	Lifespans Lifespans `yaml:"lifespans"`
+	// Device configures the device authorization grant.
+	Device Device `yaml:"device"`
 	// Keys configures the token signing keys.
 	Keys Keys `yaml:"keys"`
 	// Server holds the HTTP server's timeouts.
@@ -107,6 +109,17 @@ type Lifespans struct {
 	// (RFC 9126) stays usable; RFC 9126 §2.2 suggests a short time, such
 	// as 60 seconds.
 	PAR time.Duration `yaml:"par"`
+	// DeviceCode is how long the device code and user code of a device
+	// authorization request (RFC 8628) stay usable: the time a user has to
+	// enter the code and approve.
+	DeviceCode time.Duration `yaml:"device_code"`
+}
+
+// Device configures the device authorization grant (RFC 8628).
+type Device struct {
+	// PollInterval is the least time a device waits between two polls of
+	// the token endpoint; polling faster gets slow_down and 5 seconds more.
+	PollInterval time.Duration `yaml:"poll_interval"`
 }
 
 // Keys configures the token signing keys.
@@ -381,6 +394,9 @@ const (
 	GrantRefreshToken = "refresh_token"
 	// GrantClientCredentials gets a token for the client itself (§4.4).
 	GrantClientCredentials = "client_credentials"
+	// GrantDeviceCode signs a user in on a device without a browser, or
+	// one a phone approves by QR code (RFC 8628).
+	GrantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
 )
 
 // Token endpoint authentication methods (OpenID Connect Core 1.0 §9).
@@ -430,8 +446,10 @@ func Default() Config {
 			Flow:          15 * time.Minute,
 			Consent:       0,
 			PAR:           60 * time.Second,
+			DeviceCode:    10 * time.Minute,
 		},
-		Keys: Keys{Algorithm: "ES256", Refresh: 30 * time.Second},
+		Device: Device{PollInterval: 5 * time.Second},
+		Keys:   Keys{Algorithm: "ES256", Refresh: 30 * time.Second},
 		Server: Server{
 			ReadHeaderTimeout: 5 * time.Second,
 			ReadTimeout:       15 * time.Second,

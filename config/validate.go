@@ -35,6 +35,17 @@ const (
 	MinPARLifespan = 5 * time.Second
 	// MaxPARLifespan is the upper bound of lifespans.par.
 	MaxPARLifespan = 10 * time.Minute
+	// MinDeviceCodeLifespan and MaxDeviceCodeLifespan bound
+	// lifespans.device_code: long enough to walk to a phone and approve,
+	// short enough that a user code cannot be guessed while it lives.
+	MinDeviceCodeLifespan = time.Minute
+	// MaxDeviceCodeLifespan is the upper bound of lifespans.device_code.
+	MaxDeviceCodeLifespan = 30 * time.Minute
+	// MinDevicePollInterval and MaxDevicePollInterval bound
+	// device.poll_interval.
+	MinDevicePollInterval = time.Second
+	// MaxDevicePollInterval is the upper bound of device.poll_interval.
+	MaxDevicePollInterval = time.Minute
 )
 
 // Validate checks the whole configuration and returns every problem it finds,
@@ -176,6 +187,14 @@ func (c Config) validateLifespans(p *problems) {
 	if l.PAR < MinPARLifespan || l.PAR > MaxPARLifespan {
 		p.add("lifespans.par", "must be between %s and %s, got %s",
 			shortDuration(MinPARLifespan), shortDuration(MaxPARLifespan), l.PAR)
+	}
+	if l.DeviceCode < MinDeviceCodeLifespan || l.DeviceCode > MaxDeviceCodeLifespan {
+		p.add("lifespans.device_code", "must be between %s and %s, got %s",
+			shortDuration(MinDeviceCodeLifespan), shortDuration(MaxDeviceCodeLifespan), l.DeviceCode)
+	}
+	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
+		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",
+			shortDuration(MinDevicePollInterval), shortDuration(MaxDevicePollInterval), i)
 	}
 	positive := []struct {
 		path string
@@ -355,7 +374,7 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 
 	for j, g := range cl.GrantTypes {
 		oneOf(p, fmt.Sprintf("%s.grant_types[%d]", path, j), g,
-			GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials)
+			GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode)
 	}
 	grants := cl.EffectiveGrantTypes()
 	switch cl.Type {
@@ -377,10 +396,10 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	if cl.AccessTokenFormat != "" {
 		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)
 	}
-	// Refresh tokens come only from the authorization code grant here:
+	// Refresh tokens come only from the grants a user signs in with:
 	// RFC 6749 §4.4.3 says client_credentials should not return one.
-	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) {
-		p.add(path+".grant_types", "%s requires %s", GrantRefreshToken, GrantAuthorizationCode)
+	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) && !slices.Contains(grants, GrantDeviceCode) {
+		p.add(path+".grant_types", "%s requires %s or %s", GrantRefreshToken, GrantAuthorizationCode, GrantDeviceCode)
 	}
 
 	method := cl.EffectiveAuthMethod()

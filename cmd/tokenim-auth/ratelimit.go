@@ -26,13 +26,17 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 	login := limit(rl.Login.PerIP)
 	return l.Middleware(pages,
 		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
-		// Pushing an authorization request (RFC 9126) authenticates the
-		// client as a token request does, and shares its budgets.
+		// Pushing an authorization request (RFC 9126) and asking for a
+		// device code (RFC 8628) authenticate the client as a token
+		// request does, and share its budgets.
 		ratelimit.Rule{Pattern: "POST /oauth2/par", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+		ratelimit.Rule{Pattern: "POST /oauth2/device/auth", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
 		ratelimit.Rule{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
 		// The password and the second-factor steps of sign-in share one
 		// budget per address.
 		ratelimit.Rule{Pattern: "POST /login", Endpoint: "login", PerIP: login, Page: true},
 		ratelimit.Rule{Pattern: "POST /login/mfa", Endpoint: "login", PerIP: login, Page: true},
+		// Approving a device sign-in is a step of signing in.
+		ratelimit.Rule{Pattern: "POST /device", Endpoint: "login", PerIP: login, Page: true},
 	)
 }

@@ -18,6 +18,8 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/provider/device"
+	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/mail"
@@ -229,7 +231,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	deviceCodes, err := devicecode.NewKeyed(ring.Derive(secret.PurposeDeviceCodes))
+	if err != nil {
+		return nil, err
+	}
 	op, err := oauth.New(oauth.Config{
+		DeviceCodes:           deviceCodes,
+		DeviceCodeLifespan:    cfg.Lifespans.DeviceCode,
+		DevicePollInterval:    cfg.Device.PollInterval,
 		Issuer:                cfg.Issuer,
 		AuthorizeCodeLifespan: cfg.Lifespans.AuthorizeCode,
 		AccessTokenLifespan:   cfg.Lifespans.AccessToken,
@@ -269,6 +278,11 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Passwords: password.NewPolicy(), Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
+		device.New(device.Config{
+			Issuer: cfg.Issuer, Store: store, Sessions: sessions, Pages: pages, Codes: deviceCodes, Throttle: acc.accounts,
+			RoleScopes: roleScopes(cfg), MFARoles: cfg.Accounts.MFARequiredRoles, ConsentLifespan: cfg.Lifespans.Consent,
+			Audit: records.recorder, Logger: logger,
+		}),
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
 			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,

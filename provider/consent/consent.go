@@ -196,7 +196,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		if remember {
-			if err := h.remember(ctx, req, now); err != nil {
+			if err := Remember(ctx, h.cfg.Store, req.user.ID, req.client, req.scopes, h.cfg.Lifespan, now); err != nil {
 				return fmt.Errorf("remember: %w", err)
 			}
 		}
@@ -219,28 +219,6 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	h.cfg.Logger.InfoContext(ctx, "consent decided", "user_id", req.user.ID, "client_id", req.client.ID, "decision", decision,
 		"scopes", strings.Join(req.scopes, " "))
 	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {req.flow.ID}}.Encode(), http.StatusSeeOther)
-}
-
-// remember adds the allowed scopes to the user's remembered consent for
-// the client, keeping what was granted before and still valid.
-func (h *Handler) remember(ctx context.Context, req request, now time.Time) error {
-	scopes := slices.Clone(req.scopes)
-	old, err := h.cfg.Store.GetConsent(ctx, req.user.ID, req.client.ID)
-	switch {
-	case err == nil && (old.ExpiresAt.IsZero() || old.ExpiresAt.After(now)):
-		for _, s := range old.Scopes {
-			if !slices.Contains(scopes, s) && slices.Contains(req.client.Scopes, s) {
-				scopes = append(scopes, s)
-			}
-		}
-	case err != nil && !errors.Is(err, storage.ErrNotFound):
-		return err
-	}
-	c := storage.Consent{UserID: req.user.ID, ClientID: req.client.ID, Scopes: scopes, GrantedAt: now}
-	if h.cfg.Lifespan > 0 {
-		c.ExpiresAt = now.Add(h.cfg.Lifespan)
-	}
-	return h.cfg.Store.SaveConsent(ctx, c)
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, q url.Values, status int, key string) {

@@ -22,6 +22,11 @@ func TestSafeNext(t *testing.T) {
 		"/administrator":                     "",
 		"/apps/app-1":                        "",
 		"":                                   "",
+		"/device":                            "/device",
+		"/device?user_code=BDFG-HJKL":        "/device?user_code=BDFG-HJKL",
+		"/device?next=/evil":                 "",
+		"/devices":                           "",
+		"/device/qr.png?user_code=BDFG-HJKL": "",
 	} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)

@@ -18,6 +18,7 @@ type discovery struct {
 	IntrospectionEndpoint                     string   `json:"introspection_endpoint"`
 	RevocationEndpoint                        string   `json:"revocation_endpoint"`
 	PushedAuthorizationRequestEndpoint        string   `json:"pushed_authorization_request_endpoint"`
+	DeviceAuthorizationEndpoint               string   `json:"device_authorization_endpoint"`
 	ScopesSupported                           []string `json:"scopes_supported"`
 	ResponseTypesSupported                    []string `json:"response_types_supported"`
 	ResponseModesSupported                    []string `json:"response_modes_supported"`
@@ -56,6 +57,7 @@ func (p *Provider) metadata() discovery {
 		IntrospectionEndpoint:                     iss + "/oauth2/introspect",
 		RevocationEndpoint:                        iss + "/oauth2/revoke",
 		PushedAuthorizationRequestEndpoint:        iss + "/oauth2/par",
+		DeviceAuthorizationEndpoint:               iss + "/oauth2/device/auth",
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
 		ResponseModesSupported:                    []string{"query"},

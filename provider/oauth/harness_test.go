@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -62,7 +63,12 @@ func newHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config
 	mux := http.NewServeMux()
 	h.srv = httptest.NewServer(mux)
 	t.Cleanup(h.srv.Close)
+	codes, err := devicecode.NewKeyed(ring.Derive(secret.PurposeDeviceCodes))
+	if err != nil {
+		t.Fatal(err)
+	}
 	cfg := oauth.Config{
+		DeviceCodes:           codes,
 		Issuer:                h.srv.URL,
 		AuthorizeCodeLifespan: time.Minute,
 		AccessTokenLifespan:   time.Hour,

@@ -13,9 +13,11 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
+	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -43,6 +45,14 @@ type Config struct {
 	// PARLifespan is how long the request_uri of a pushed authorization
 	// request stays usable (RFC 9126 section 2.2); 60 seconds when zero.
 	PARLifespan time.Duration
+	// DeviceCodeLifespan is how long a device code and its user code stay
+	// usable (RFC 8628 section 3.2); 10 minutes when zero.
+	DeviceCodeLifespan time.Duration
+	// DevicePollInterval is the least time a device waits between two
+	// polls of the token endpoint; 5 seconds when zero.
+	DevicePollInterval time.Duration
+	// DeviceCodes hashes device and user codes for storage.
+	DeviceCodes devicecode.Keyed
 	// Scopes is the scope catalogue, advertised in discovery.
 	Scopes []string
 	// MFARoles are the roles whose users must have signed in with a second
@@ -89,6 +99,9 @@ func New(cfg Config) (*Provider, error) {
 	if len(cfg.TokenKey) < 32 {
 		return nil, errors.New("oauth: the token key must be at least 32 bytes")
 	}
+	if !cfg.DeviceCodes.Valid() {
+		return nil, errors.New("oauth: the device code key is missing (devicecode.NewKeyed)")
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -100,6 +113,12 @@ func New(cfg Config) (*Provider, error) {
 	}
 	if cfg.PARLifespan <= 0 {
 		cfg.PARLifespan = time.Minute
+	}
+	if cfg.DeviceCodeLifespan <= 0 {
+		cfg.DeviceCodeLifespan = defaultDeviceCodeLifespan
+	}
+	if cfg.DevicePollInterval <= 0 {
+		cfg.DevicePollInterval = defaultDevicePollInterval
 	}
 	fc := &fosite.Config{
 		AccessTokenLifespan:   cfg.AccessTokenLifespan,
@@ -138,9 +157,10 @@ func New(cfg Config) (*Provider, error) {
 		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
 	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
 		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan}
+	idTokens := compose.NewOpenIDConnectStrategy(keyGetter, fc)
 	provider := compose.Compose(fc, store, &compose.CommonStrategy{
 		CoreStrategy:               strategy,
-		OpenIDConnectTokenStrategy: compose.NewOpenIDConnectStrategy(keyGetter, fc),
+		OpenIDConnectTokenStrategy: idTokens,
 		Signer:                     signer,
 	},
 		compose.OAuth2AuthorizeExplicitFactory,
@@ -157,6 +177,12 @@ func New(cfg Config) (*Provider, error) {
 	if !ok {
 		return nil, fmt.Errorf("oauth: compose returned %T, not *fosite.Fosite", provider)
 	}
+	// fosite v0.49 has no device authorization grant: ours joins the
+	// handlers Compose registered.
+	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, &deviceGrant{
+		store: store, devices: cfg.Store, codes: cfg.DeviceCodes, strategy: strategy,
+		idTokens: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, config: fc, now: cfg.Now, logger: cfg.Logger,
+	})
 	f.Config = parAudiences{Config: fc, pushing: []string{fc.TokenURL, cfg.Issuer, cfg.Issuer + "/oauth2/par"}}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}}
 	var err error
@@ -175,12 +201,13 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
 	mux.HandleFunc("POST /oauth2/revoke", p.revoke)
 	mux.HandleFunc("POST /oauth2/par", p.par)
+	mux.HandleFunc("POST /oauth2/device/auth", p.deviceAuthorize)
 	mux.HandleFunc("GET /userinfo", p.userinfo)
 	mux.HandleFunc("POST /userinfo", p.userinfo)
 	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
 	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
 	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
-	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/par"} {
+	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/par", "/oauth2/device/auth"} {
 		mux.HandleFunc(path, methodNotAllowed)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // supportedGrantTypes are the grants the token endpoint answers. OAuth 2.1
 // has neither the implicit nor the password grant.
 func supportedGrantTypes() []string {
-	return []string{"authorization_code", "refresh_token", "client_credentials"}
+	return []string{"authorization_code", "refresh_token", "client_credentials", grantDeviceCode}
 }
 
 // isUserScope reports scopes about a signed-in user; a client-credentials token
@@ -53,7 +53,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.fosite.WriteAccessResponse(ctx, w, ar, resp)
-	// fosite accepted the request, so grant_type is one of the three
+	// fosite accepted the request, so grant_type is one of the four
 	// supported: a bounded label.
 	p.cfg.Observer.TokenIssued(r.PostForm.Get("grant_type"), ar.GetClient().GetID())
 }

@@ -227,6 +227,9 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 	return f, redirects, "", ""
 }
 
+// deviceGrant is the device authorization grant's type (RFC 8628).
+const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
+
 // create registers an app for the developer and shows its secret once.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
@@ -244,7 +247,9 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 	case kindWeb:
 		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"authorization_code", "refresh_token"}, "client_secret_basic"
 	case kindNative:
-		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
+		// Desktop, mobile and command-line apps: in the browser, or on a
+		// device the user approves from a phone (RFC 8628).
+		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token", deviceGrant}, "none"
 	case kindService:
 		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"client_credentials"}, "client_secret_basic"
 		// A service acts on its own, with no user to consent: what it may

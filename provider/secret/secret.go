@@ -33,6 +33,7 @@ const (
 	PurposeRecoveryCodes = "tokenim-auth recovery codes v1"
 	PurposeOneTimeLinks  = "tokenim-auth one-time links v1"
 	PurposeAudit         = "tokenim-auth audit chain v1"
+	PurposeDeviceCodes   = "tokenim-auth device codes v1"
 )
 
 // Keyring derives keys from the system secret.

@@ -6,6 +6,7 @@ import (
 	"html/template"
 	"io/fs"
 	"text/template/parse"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
@@ -172,6 +173,17 @@ func samples(page string, m meta) []any {
 					Scopes: []string{s}, Remember: true, Error: s,
 				},
 				App: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+			},
+		}
+	case pageDevice:
+		return []any{
+			deviceView{meta: m},
+			deviceView{meta: m, DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, Error: s, ErrorArg: s}, ErrorText: s},
+			deviceView{
+				meta: m,
+				DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, Error: s, ErrorArg: s,
+					Request: &DeviceRequest{ClientName: s, ClientID: s, ClientIP: s, UserAgent: s, Age: time.Minute, Scopes: []string{s}}},
+				App: s, AgeText: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
 			},
 		}
 	case pageLogout:

@@ -35,13 +35,15 @@ func handlerKeys() []string {
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
+		"device.malformed", "device.unknown", "device.failed",
+		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 	}, adminHandlerKeys()...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid"}, adminHandlerArgKeys()...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled"}, adminHandlerArgKeys()...)
 }
 
 func TestCatalogue(t *testing.T) {

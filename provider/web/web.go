@@ -57,13 +57,14 @@ const (
 	pageAppForm     = "app_form"
 	pageSecretShown = "secret_shown"
 	pageDeleteApp   = "delete_app"
+	pageDevice      = "device"
 )
 
 func pageNames() []string {
 	return append([]string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
-		pageApps, pageAppForm, pageSecretShown, pageDeleteApp,
+		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice,
 	}, adminPageNames()...)
 }
 

@@ -69,6 +69,19 @@ func pageCases() []pageCase {
 				UserEmail: "ann@example.com", Scopes: []string{"openid", "im:messages.send", "im:calls.read"}, Remember: true,
 			})
 		}},
+		{"device", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusOK, DevicePage{UserEmail: "ann@example.com"})
+		}},
+		{"device_unknown", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusBadRequest, DevicePage{UserEmail: "ann@example.com", UserCode: "BDFG-HJKX", Error: "device.unknown"})
+		}},
+		{"device_confirm", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusOK, DevicePage{
+				CSRFToken: testCSRF, UserCode: "BDFG-HJKL", UserEmail: "ann@example.com",
+				Request: &DeviceRequest{ClientName: "Acme Chat Desktop", ClientID: "acme-desktop", ClientIP: "203.0.113.7",
+					UserAgent: "AcmeChat/3.2 (Windows NT 10.0)", Age: 2 * time.Minute, Scopes: []string{"openid", "im:messages.send"}},
+			})
+		}},
 		{"consent_error", http.StatusInternalServerError, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Consent(w, req, http.StatusInternalServerError, ConsentPage{
 				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientID: "acme-chat",
@@ -407,8 +420,8 @@ func TestPageStructure(t *testing.T) {
 			})
 			t.Run(c.name+" in "+string(loc)+" posts every form with a CSRF token", func(t *testing.T) {
 				for _, f := range els["form"] {
-					if strings.HasPrefix(c.name, "admin_") && attr(f, "method") == "get" {
-						continue // the console's filters and searches change nothing
+					if (strings.HasPrefix(c.name, "admin_") || strings.HasPrefix(c.name, "device")) && attr(f, "method") == "get" {
+						continue // the console's filters and searches, and the device code lookup, change nothing
 					}
 					if m := attr(f, "method"); !strings.EqualFold(m, "post") {
 						t.Errorf("form method = %q, want post", m)

@@ -1,0 +1,348 @@
+package device
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/provider/devicecode"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// Store is what the device page needs of storage.
+type Store interface {
+	GetClient(ctx context.Context, id string) (storage.Client, error)
+	GetDeviceAuthorizationByUserCode(ctx context.Context, userCodeSignature string) (storage.DeviceAuthorization, error)
+	UpdateDeviceAuthorization(ctx context.Context, deviceCodeSignature string, update func(storage.DeviceAuthorization) (storage.DeviceAuthorization, error)) (storage.DeviceAuthorization, error)
+	consent.RememberStore
+	storage.Transactor
+}
+
+// Sessions tells who is signed in and protects forms.
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
+	Protect(h http.Handler) http.Handler
+}
+
+// Pages renders the device, result and error pages.
+type Pages interface {
+	Device(w http.ResponseWriter, r *http.Request, status int, p web.DevicePage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
+	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// Throttle slows down guessing: each wrong code counts against the user.
+type Throttle interface {
+	Wait(ctx context.Context, key string) (time.Duration, error)
+	Fail(ctx context.Context, key string) (time.Duration, error)
+}
+
+// Config holds the handler's dependencies.
+type Config struct {
+	// Issuer is the provider's public base URL: QR codes encode
+	// Issuer/device?user_code=....
+	Issuer   string
+	Store    Store
+	Sessions Sessions
+	Pages    Pages
+	// Codes hashes user codes as the device authorization endpoint stored
+	// them.
+	Codes devicecode.Keyed
+	// Throttle counts wrong codes per user.
+	Throttle Throttle
+	// RoleScopes maps each role to the scopes its users may grant; MFARoles
+	// are the roles that must have signed in with a second factor.
+	RoleScopes map[string][]string
+	MFARoles   []string
+	// ConsentLifespan is how long a remembered grant lasts; 0 is until
+	// withdrawn.
+	ConsentLifespan time.Duration
+	// Audit records each decision.
+	Audit  *audit.Recorder
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+// Handler serves the device page and its QR codes.
+type Handler struct {
+	cfg Config
+}
+
+// New returns the handler.
+func New(cfg Config) *Handler {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{cfg: cfg}
+}
+
+// Mount registers the routes; the page's are behind CSRF protection.
+func (h *Handler) Mount(mux *http.ServeMux) {
+	mux.Handle("GET /device", h.cfg.Sessions.Protect(http.HandlerFunc(h.show)))
+	mux.Handle("POST /device", h.cfg.Sessions.Protect(http.HandlerFunc(h.submit)))
+	mux.HandleFunc("GET /device/qr.png", h.qrPNG)
+	mux.HandleFunc("GET /device/qr.svg", h.qrSVG)
+}
+
+// throttleKey is the counter of a user's wrong codes.
+func throttleKey(userID string) string { return "device:" + userID }
+
+// here is the page's own address for a code, where sign-in comes back to.
+func here(userCode string) string {
+	if userCode == "" {
+		return "/device"
+	}
+	return "/device?" + url.Values{"user_code": {userCode}}.Encode()
+}
+
+// signIn sends the browser to sign in (again), then back to the page.
+func signIn(w http.ResponseWriter, r *http.Request, userCode string) {
+	http.Redirect(w, r, "/login?"+url.Values{"next": {here(userCode)}}.Encode(), http.StatusSeeOther)
+}
+
+// pending is a device request waiting for the signed-in user's decision.
+type pending struct {
+	request storage.DeviceAuthorization
+	client  storage.Client
+	// scopes are what approving grants: requested ∩ the app's ∩ the role's.
+	scopes []string
+	// refused are requested IM scopes the role does not allow, when it
+	// allows none of those the app asked for.
+	refused []string
+	// code is the user code as people read it.
+	code string
+}
+
+// lookup finds the pending request for what the user typed. When there is
+// none it renders the code form with the reason and returns false.
+func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signed, typed string) (pending, bool) {
+	ctx := r.Context()
+	page := web.DevicePage{UserCode: typed, UserEmail: s.User.Email}
+	key := throttleKey(s.User.ID)
+	if wait, err := h.cfg.Throttle.Wait(ctx, key); err != nil {
+		h.fail(w, r, "device: throttle", err)
+		return pending{}, false
+	} else if wait > 0 {
+		page.Error, page.ErrorArg = "device.throttled", strconv.Itoa(int((wait+time.Second-1)/time.Second))
+		h.render(w, r, http.StatusTooManyRequests, page)
+		return pending{}, false
+	}
+	code, err := devicecode.Normalize(typed)
+	if err != nil {
+		page.Error = "device.malformed"
+		h.render(w, r, http.StatusBadRequest, page)
+		return pending{}, false
+	}
+	d, err := h.cfg.Store.GetDeviceAuthorizationByUserCode(ctx, h.cfg.Codes.UserCode(code))
+	if err != nil && !errors.Is(err, storage.ErrNotFound) {
+		h.fail(w, r, "device: find request", err)
+		return pending{}, false
+	}
+	var c storage.Client
+	if err == nil {
+		c, err = h.cfg.Store.GetClient(ctx, d.ClientID)
+	}
+	if err != nil || d.Status != storage.DevicePending || !d.ExpiresAt.After(h.cfg.Now()) || c.Disabled {
+		// Unknown, used, expired or of a disabled app: the same answer,
+		// counted as a wrong guess.
+		if wait, err := h.cfg.Throttle.Fail(ctx, key); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "device: count a wrong code", "err", err)
+		} else if wait > 0 {
+			h.cfg.Logger.InfoContext(ctx, "device: wrong codes, user throttled", "user_id", s.User.ID, "wait", wait.String())
+		}
+		page.Error = "device.unknown"
+		h.render(w, r, http.StatusBadRequest, page)
+		return pending{}, false
+	}
+	p := pending{request: d, client: c, code: devicecode.Format(code)}
+	allowed := h.cfg.RoleScopes[s.User.Role]
+	var wantsIM, getsIM bool
+	for _, sc := range d.Scopes {
+		im := !isBasicScope(sc)
+		wantsIM = wantsIM || im
+		if slices.Contains(c.Scopes, sc) && slices.Contains(allowed, sc) {
+			p.scopes = append(p.scopes, sc)
+			getsIM = getsIM || im
+		} else if im {
+			p.refused = append(p.refused, sc)
+		}
+	}
+	if getsIM || !wantsIM {
+		p.refused = nil
+	}
+	return p, true
+}
+
+// isBasicScope says whether s is about signing in rather than using IM
+// functions.
+func isBasicScope(s string) bool {
+	return s == "openid" || s == "profile" || s == "email" || s == "offline_access"
+}
+
+// current returns who is signed in with a session good enough for a
+// decision; otherwise it sends the browser to sign in and returns false.
+func (h *Handler) current(w http.ResponseWriter, r *http.Request, userCode string) (session.Signed, bool) {
+	s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
+	if err != nil {
+		h.fail(w, r, "device: load session", err)
+		return s, false
+	}
+	if !ok || (slices.Contains(h.cfg.MFARoles, s.User.Role) && s.Session.ACR != session.ACRTwoFactor) {
+		signIn(w, r, userCode)
+		return s, false
+	}
+	return s, true
+}
+
+func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
+	typed := strings.TrimSpace(r.URL.Query().Get("user_code"))
+	s, ok := h.current(w, r, typed)
+	if !ok {
+		return
+	}
+	if typed == "" {
+		h.render(w, r, http.StatusOK, web.DevicePage{UserEmail: s.User.Email})
+		return
+	}
+	p, ok := h.lookup(w, r, s, typed)
+	if !ok {
+		return
+	}
+	if p.refused != nil {
+		h.refuseForRole(w, r, s, p)
+		return
+	}
+	h.confirm(w, r, http.StatusOK, s, p, "")
+}
+
+// confirm asks the user to approve the request.
+func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, status int, s session.Signed, p pending, problem string) {
+	h.render(w, r, status, web.DevicePage{
+		CSRFToken: session.CSRFToken(r), UserCode: p.code, UserEmail: s.User.Email, Error: problem,
+		Request: &web.DeviceRequest{
+			ClientName: p.client.Name, ClientID: p.client.ID, ClientIP: p.request.ClientIP, UserAgent: p.request.UserAgent,
+			Age: h.cfg.Now().Sub(p.request.CreatedAt), Scopes: p.scopes,
+		},
+	})
+}
+
+func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	typed := strings.TrimSpace(r.PostFormValue("user_code"))
+	s, ok := h.current(w, r, typed)
+	if !ok {
+		return
+	}
+	p, ok := h.lookup(w, r, s, typed)
+	if !ok {
+		return
+	}
+	if p.refused != nil {
+		h.refuseForRole(w, r, s, p)
+		return
+	}
+	decision := r.PostFormValue("decision")
+	if decision != "allow" && decision != "deny" {
+		h.confirm(w, r, http.StatusBadRequest, s, p, "device.failed")
+		return
+	}
+	err := h.decide(ctx, s, p, decision == "allow", "denied_by_user")
+	if errors.Is(err, storage.ErrConflict) {
+		// Decided in another tab a moment ago.
+		h.render(w, r, http.StatusConflict, web.DevicePage{UserCode: p.code, UserEmail: s.User.Email, Error: "device.unknown"})
+		return
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "device: record decision", "err", err)
+		h.confirm(w, r, http.StatusInternalServerError, s, p, "device.failed")
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "device sign-in decided", "user_id", s.User.ID, "client_id", p.client.ID, "decision", decision,
+		"scopes", strings.Join(p.scopes, " "))
+	result := web.MessagePage{Title: "device.approved_title", Message: "device.approved"}
+	if decision == "deny" {
+		result = web.MessagePage{Title: "device.denied_title", Message: "device.denied"}
+	}
+	if err := h.cfg.Pages.Message(w, r, http.StatusOK, result); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "render message page", "err", err)
+	}
+}
+
+// refuseForRole denies a request whose IM scopes the user's role allows
+// none of, and says which permission is missing; the device gets
+// access_denied.
+func (h *Handler) refuseForRole(w http.ResponseWriter, r *http.Request, s session.Signed, p pending) {
+	ctx := r.Context()
+	if err := h.decide(ctx, s, p, false, "role_does_not_allow"); err != nil && !errors.Is(err, storage.ErrConflict) {
+		h.fail(w, r, "device: record refusal", err)
+		return
+	}
+	page := web.MessagePage{Title: "message.title", Message: "scope.not_allowed", MessageArg: strings.Join(p.refused, ", ")}
+	if err := h.cfg.Pages.Message(w, r, http.StatusForbidden, page); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "render message page", "err", err)
+	}
+}
+
+// decide stores the user's decision on the request, and on approval the
+// grant, with its authorization record, in one transaction. ErrConflict
+// when the request was decided meanwhile.
+func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow bool, reason string) error {
+	now := h.cfg.Now().UTC().Truncate(time.Second)
+	e := audit.Event{Action: audit.ConsentGranted, Subject: s.User.ID, ClientID: p.client.ID, Scopes: p.scopes,
+		Detail: map[string]string{"grant": "device_code", "device_ip": p.request.ClientIP, "token_family": p.request.RequestID}}.ByUser(s.User.ID)
+	if !allow {
+		e.Outcome, e.Reason, e.Scopes = audit.Failure, reason, nil
+	}
+	return storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		if _, err := h.cfg.Store.UpdateDeviceAuthorization(ctx, p.request.DeviceCodeSignature, func(d storage.DeviceAuthorization) (storage.DeviceAuthorization, error) {
+			if d.Status != storage.DevicePending {
+				return d, fmt.Errorf("device request is %s: %w", d.Status, storage.ErrConflict)
+			}
+			d.Status, d.UserID, d.DecidedAt = storage.DeviceDenied, s.User.ID, now
+			if allow {
+				d.Status, d.GrantedScopes = storage.DeviceApproved, p.scopes
+				d.LoginSessionID, d.AuthTime, d.AMR, d.ACR = s.Session.ID, s.Session.AuthTime, s.Session.AMR, s.Session.ACR
+			}
+			return d, nil
+		}); err != nil {
+			return err
+		}
+		if allow {
+			if err := consent.Remember(ctx, h.cfg.Store, s.User.ID, p.client, p.scopes, h.cfg.ConsentLifespan, now); err != nil {
+				return fmt.Errorf("remember the grant: %w", err)
+			}
+		}
+		return h.cfg.Audit.Record(ctx, e)
+	})
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.DevicePage) {
+	if err := h.cfg.Pages.Device(w, r, status, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render device page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// fail logs a server-side failure and shows the error page.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
+	page := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
+	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, page); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
+		http.Error(w, "error", http.StatusInternalServerError)
+	}
+}

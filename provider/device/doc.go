@@ -1,0 +1,20 @@
+// Package device serves the verification side of the device authorization
+// grant (RFC 8628): the page where a person signed in on a browser, often
+// their phone, approves a sign-in started on another device — an IM
+// desktop app, a meeting-room screen, a CLI — and the QR codes such a
+// device shows.
+//
+//	GET  /device               ask for the user code; with ?user_code=, show
+//	                           which app and device ask (verification_uri_complete)
+//	POST /device               approve or deny (CSRF-checked)
+//	GET  /device/qr.png        the QR code of verification_uri_complete for
+//	GET  /device/qr.svg        ?user_code=, as PNG or SVG
+//
+// Control passes by redirect: a visitor who is not signed in, or whose role
+// needs a second factor the session lacks, goes to /login?next=/device?...
+// and comes back. The decision is stored on the device authorization
+// request (storage.DeviceAuthorizations), where the token endpoint
+// (provider/oauth) finds it when the device polls. Approving also
+// remembers the grant (consent.Remember), so it shows on the account page
+// and can be withdrawn there; each decision is an authorization record.
+package device

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"cmp"
+	"net/http"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
+)
+
+// DevicePage is the device sign-in page (/device, RFC 8628 section 3.3).
+// Without a Request it asks for the user code, with a GET form sending
+// user_code to /device. With one it shows which device and app ask, and
+// its form posts csrf_token, user_code and decision ("allow" or "deny") to
+// POST /device.
+type DevicePage struct {
+	UILocales string
+	CSRFToken string
+	// UserCode is the code as the user typed it (refilled in the entry
+	// form) or, with a Request, as the device shows it.
+	UserCode string
+	// Request is the device request found for UserCode, or nil.
+	Request *DeviceRequest
+	// UserEmail is shown as "Signed in as …".
+	UserEmail string
+	// Error is a message key ("device.unknown", "device.throttled", ...),
+	// or empty; ErrorArg fills one that takes an argument.
+	Error    string
+	ErrorArg string
+}
+
+// DeviceRequest is what the user is shown of a device's request, to
+// recognise their own device (RFC 8628 section 5.4: a code sent by someone
+// else must not be approved by mistake).
+type DeviceRequest struct {
+	ClientName string
+	ClientID   string
+	// ClientIP and UserAgent are those of the device's request.
+	ClientIP  string
+	UserAgent string
+	// Age is how long ago the device asked.
+	Age time.Duration
+	// Scopes are what approving grants, each listed by its description.
+	Scopes []string
+}
+
+type deviceView struct {
+	meta
+	DevicePage
+	// App is what the page calls the app: its name, else its ID.
+	App         string
+	AgeText     string
+	ErrorText   string
+	Permissions []permission
+}
+
+// Device renders the device sign-in page with the given status.
+func (r *Renderer) Device(w http.ResponseWriter, req *http.Request, status int, p DevicePage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	v := deviceView{
+		meta:       r.meta(loc),
+		DevicePage: p,
+		ErrorText:  r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
+	}
+	if p.Request != nil {
+		v.App = cmp.Or(p.Request.ClientName, p.Request.ClientID)
+		v.AgeText = i18n.InWords(loc, p.Request.Age)
+		v.Permissions = r.permissions(req.Context(), loc, p.Request.Scopes)
+	}
+	return r.render(w, req, status, pageDevice, loc, v)
+}
