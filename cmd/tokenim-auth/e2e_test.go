@@ -73,6 +73,8 @@ func writeProviderConfig(t *testing.T, issuer, extra string) string {
 issuer: %[1]s
 keys:
   refresh: 1s
+device:
+  poll_interval: 1s
 log:
   level: debug
 clients:
@@ -94,6 +96,7 @@ clients:
     name: TokenIM Desktop
     type: public
     redirect_uris: ["http://127.0.0.1/callback"]
+    grant_types: [authorization_code, refresh_token, "urn:ietf:params:oauth:grant-type:device_code"]
     scopes: [openid, offline_access, im:messages.read]
   - id: im-gateway
     name: IM gateway

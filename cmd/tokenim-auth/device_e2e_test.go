@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"image/png"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	qr "github.com/piglig/go-qr"
+	"golang.org/x/oauth2"
+)
+
+// desktop is the IM desktop app (the public client chat-desktop) signing
+// in with the device authorization grant, as x/oauth2 does it.
+type desktop struct {
+	conf     oauth2.Config
+	verifier *oidc.IDTokenVerifier
+}
+
+func newDesktop(t *testing.T, p running) desktop {
+	t.Helper()
+	op, err := oidc.NewProvider(t.Context(), p.issuer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var meta struct {
+		DeviceEndpoint string   `json:"device_authorization_endpoint"`
+		Grants         []string `json:"grant_types_supported"`
+	}
+	if err := op.Claims(&meta); err != nil {
+		t.Fatal(err)
+	}
+	if meta.DeviceEndpoint != p.issuer+"/oauth2/device/auth" || !strings.Contains(strings.Join(meta.Grants, " "), "urn:ietf:params:oauth:grant-type:device_code") {
+		t.Fatalf("discovery does not advertise the device grant: %+v", meta)
+	}
+	e := op.Endpoint()
+	e.DeviceAuthURL, e.AuthStyle = meta.DeviceEndpoint, oauth2.AuthStyleInParams
+	return desktop{
+		conf:     oauth2.Config{ClientID: "chat-desktop", Endpoint: e, Scopes: []string{"openid", "offline_access", "im:messages.read"}},
+		verifier: op.Verifier(&oidc.Config{ClientID: "chat-desktop"}),
+	}
+}
+
+// poll is one raw poll of the token endpoint, returning the error code
+// ("" for tokens).
+func (d desktop) poll(t *testing.T, deviceCode string) string {
+	t.Helper()
+	resp, err := http.PostForm(d.conf.Endpoint.TokenURL, url.Values{
+		"client_id": {d.conf.ClientID}, "grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {deviceCode},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Error       string `json:"error"`
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+		t.Fatal(err)
+	}
+	if (out.Error == "") != (resp.StatusCode == http.StatusOK) {
+		t.Fatalf("poll answered %d with error %q", resp.StatusCode, out.Error)
+	}
+	return out.Error
+}
+
+// tokens waits for the device's tokens as x/oauth2 does, polling at the
+// interval, and checks the ID token.
+func (d desktop) tokens(t *testing.T, da *oauth2.DeviceAuthResponse) (*oauth2.Token, *oidc.IDToken, error) {
+	t.Helper()
+	tok, err := d.conf.DeviceAccessToken(t.Context(), da)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, _ := tok.Extra("id_token").(string)
+	id, err := d.verifier.Verify(t.Context(), raw)
+	if err != nil {
+		t.Fatalf("the device's ID token: %v", err)
+	}
+	return tok, id, nil
+}
+
+func TestDeviceAuthorizationGrant(t *testing.T) {
+	eachStore(t, func(t *testing.T, p running) {
+		d := newDesktop(t, p)
+		b := newBrowser(t, p.issuer)
+
+		t.Run("the user enters the code on the page, signs in, approves; polling gets tokens", func(t *testing.T) {
+			da, err := d.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if da.VerificationURI != p.issuer+"/device" || da.Interval != 1 || time.Until(da.Expiry) < 9*time.Minute {
+				t.Fatalf("device authorization: %+v", da)
+			}
+			if got := d.poll(t, da.DeviceCode); got != "authorization_pending" {
+				t.Fatalf("first poll: %q, want authorization_pending", got)
+			}
+
+			// Not signed in: the page sends the browser to sign in first,
+			// then back to the code form.
+			pg := signIn(t, b, b.get(da.VerificationURI), annEmail, annPassword)
+			if pg.status != http.StatusOK || pg.url.Path != "/device" || !strings.Contains(pg.body, "Enter the code your device shows") {
+				t.Fatalf("after sign-in: %d %s\n%s", pg.status, pg.url, pg.body)
+			}
+			// Typed in lower case with a space: still the code.
+			typed := strings.ToLower(strings.Replace(da.UserCode, "-", " ", 1))
+			pg = b.get(p.issuer + "/device?" + url.Values{"user_code": {typed}}.Encode())
+			for _, want := range []string{"Sign in to TokenIM Desktop on this device?", da.UserCode, "127.0.0.1", "Go-http-client", "Read your messages",
+				"Never approve a code someone sent you"} {
+				if !strings.Contains(pg.body, want) {
+					t.Fatalf("the confirmation page does not show %q:\n%s", want, pg.body)
+				}
+			}
+			pg = b.submit(pg, map[string]string{"decision": "allow"})
+			if pg.status != http.StatusOK || !strings.Contains(pg.body, "You approved the sign-in") {
+				t.Fatalf("approving: %d\n%s", pg.status, pg.body)
+			}
+
+			tok, id, err := d.tokens(t, da)
+			if err != nil {
+				t.Fatalf("polling after approval: %v", err)
+			}
+			if tok.Extra("scope") != "openid offline_access im:messages.read" || tok.RefreshToken == "" {
+				t.Fatalf("scope %q, refresh token %t", tok.Extra("scope"), tok.RefreshToken != "")
+			}
+			var claims struct {
+				SID string   `json:"sid"`
+				AMR []string `json:"amr"`
+			}
+			if err := id.Claims(&claims); err != nil || claims.SID == "" || strings.Join(claims.AMR, " ") != "pwd" {
+				t.Fatalf("ID token claims %+v (%v): want the approving session's sid and amr", claims, err)
+			}
+			in := introspect(t, p, tok.AccessToken)
+			if in["active"] != true || in["client_id"] != "chat-desktop" || in["sub"] != id.Subject || in["scope"] != "openid offline_access im:messages.read" {
+				t.Fatalf("introspection: %v", in)
+			}
+			// The refresh token works like any other.
+			refreshed, err := d.conf.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken}).Token()
+			if err != nil || refreshed.AccessToken == tok.AccessToken {
+				t.Fatalf("refresh: %v", err)
+			}
+			// The grant shows on the account page, where it can be withdrawn.
+			if acct := b.get(p.issuer + "/account"); !strings.Contains(acct.body, "TokenIM Desktop") {
+				t.Fatalf("the account page does not list the device's app:\n%s", acct.body)
+			}
+
+			// The device code works once: presented again, it is refused
+			// and the tokens issued for it are revoked.
+			if got := d.poll(t, da.DeviceCode); got != "invalid_grant" {
+				t.Fatalf("second redemption: %q, want invalid_grant", got)
+			}
+			if in := introspect(t, p, refreshed.AccessToken); in["active"] != false {
+				t.Fatalf("tokens of a replayed device code still active: %v", in)
+			}
+		})
+
+		t.Run("a denied request gets access_denied", func(t *testing.T) {
+			da, err := d.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			pg := b.get(da.VerificationURIComplete)
+			pg = b.submit(pg, map[string]string{"decision": "deny"})
+			if !strings.Contains(pg.body, "You denied the sign-in") {
+				t.Fatalf("denying: %d\n%s", pg.status, pg.body)
+			}
+			_, _, err = d.tokens(t, da)
+			var re *oauth2.RetrieveError
+			if !errors.As(err, &re) || re.ErrorCode != "access_denied" {
+				t.Fatalf("polling a denied request: %v, want access_denied", err)
+			}
+			// A decided code is no longer offered.
+			if pg := b.get(da.VerificationURIComplete); pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "This code is not valid") {
+				t.Fatalf("a decided code: %d\n%s", pg.status, pg.body)
+			}
+		})
+
+		t.Run("polling faster than the interval gets slow_down", func(t *testing.T) {
+			da, err := d.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := d.poll(t, da.DeviceCode); got != "authorization_pending" {
+				t.Fatalf("first poll: %q", got)
+			}
+			if got := d.poll(t, da.DeviceCode); got != "slow_down" {
+				t.Fatalf("second poll at once: %q, want slow_down", got)
+			}
+		})
+
+		t.Run("wrong and malformed codes are told apart, and neither shows a request", func(t *testing.T) {
+			pg := b.get(p.issuer + "/device?user_code=BCDF-GHJK")
+			if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "This code is not valid") {
+				t.Fatalf("unknown code: %d\n%s", pg.status, pg.body)
+			}
+			pg = b.get(p.issuer + "/device?user_code=12345678")
+			if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "That is not a code") {
+				t.Fatalf("malformed code: %d\n%s", pg.status, pg.body)
+			}
+		})
+
+		t.Run("the QR code of verification_uri_complete decodes to it, as PNG", func(t *testing.T) {
+			da, err := d.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := decodeQR(t, p.issuer+"/device/qr.png?"+url.Values{"user_code": {da.UserCode}}.Encode())
+			if got != da.VerificationURIComplete {
+				t.Fatalf("QR code says %q, want %q", got, da.VerificationURIComplete)
+			}
+			resp, err := http.Get(p.issuer + "/device/qr.svg?user_code=not-a-code")
+			if err != nil {
+				t.Fatal(err)
+			}
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("QR of a malformed code: %d, want 400", resp.StatusCode)
+			}
+		})
+	})
+}
+
+// decodeQR fetches a PNG QR code and returns what it says.
+func decodeQR(t *testing.T, rawURL string) string {
+	t.Helper()
+	resp, err := http.Get(rawURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "image/png" {
+		t.Fatalf("QR code: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	img, err := png.Decode(bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, err := qr.Decode(img)
+	if err != nil {
+		t.Fatalf("the QR code does not decode: %v", err)
+	}
+	return text
+}
