@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
 	"github.com/coreos/go-oidc/v3/oidc"
 	qr "github.com/piglig/go-qr"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 	"golang.org/x/oauth2"
 )
 
@@ -250,4 +252,89 @@ func decodeQR(t *testing.T, rawURL string) string {
 		t.Fatalf("the QR code does not decode: %v", err)
 	}
 	return text
+}
+
+// TestChromiumQRSignIn signs the IM desktop app in the way IM desktop
+// clients are signed in from the phone: the desktop shows the QR code of
+// verification_uri_complete; the phone's browser, already signed in, opens
+// what the code says, sees which app and device ask, and approves with one
+// tap; the desktop's polling then receives its tokens.
+func TestChromiumQRSignIn(t *testing.T) {
+	browser := startChromium(t)
+	p := startProvider(t, pgtest.URL(t))
+	d := newDesktop(t, p)
+
+	phone := newTab(t, browser, "en")
+	phone.load(chromedp.Navigate(p.issuer + "/login?next=/account"))
+	phone.signIn(annEmail, annPassword)
+	phone.wantPath("/account")
+
+	da, err := d.conf.DeviceAuth(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		tok *oauth2.Token
+		err error
+	}
+	polled := make(chan result, 1)
+	go func() {
+		tok, err := d.conf.DeviceAccessToken(t.Context(), da)
+		polled <- result{tok, err}
+	}()
+
+	// The desktop shows the SVG; the phone's camera sees what Chromium
+	// draws of it.
+	phone.load(chromedp.Navigate(p.issuer + "/device/qr.svg?" + url.Values{"user_code": {da.UserCode}}.Encode()))
+	shot, err := chromedp.Run(phone.ctx, chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := png.Decode(bytes.NewReader(shot))
+	if err != nil {
+		t.Fatal(err)
+	}
+	scanned, err := qr.Decode(img)
+	if err != nil {
+		t.Fatalf("the QR code Chromium drew does not decode: %v", err)
+	}
+	if scanned != da.VerificationURIComplete {
+		t.Fatalf("the QR code says %q, want %q", scanned, da.VerificationURIComplete)
+	}
+
+	phone.load(chromedp.Navigate(scanned))
+	phone.wantPath("/device")
+	if h := phone.visibleText("h1"); h != "Sign in to TokenIM Desktop on this device?" {
+		t.Fatalf("heading %q", h)
+	}
+	shown := phone.visibleTexts("dl.device dd")
+	if len(shown) != 4 || shown[0] != da.UserCode || shown[1] != "127.0.0.1" || !strings.HasPrefix(shown[2], "Go-http-client") || !strings.HasSuffix(shown[3], "ago") {
+		t.Fatalf("the page shows the device as %q", shown)
+	}
+	select {
+	case r := <-polled:
+		t.Fatalf("the desktop got an answer before the phone approved: %v %v", r.tok, r.err)
+	default:
+	}
+
+	phone.clickAndLoad(`//button[normalize-space()="Approve"]`)
+	if msg := phone.visibleText("main"); !strings.Contains(msg, "You approved the sign-in") {
+		t.Fatalf("after approving: %q", msg)
+	}
+	var r result
+	select {
+	case r = <-polled:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the desktop received no tokens within 30 s of the approval")
+	}
+	if r.err != nil {
+		t.Fatalf("the desktop's polling: %v", r.err)
+	}
+	raw, _ := r.tok.Extra("id_token").(string)
+	if _, err := d.verifier.Verify(t.Context(), raw); err != nil {
+		t.Fatalf("the desktop's ID token: %v", err)
+	}
+	if in := introspect(t, p, r.tok.AccessToken); in["active"] != true || in["client_id"] != "chat-desktop" {
+		t.Fatalf("the desktop's access token: %v", in)
+	}
 }
