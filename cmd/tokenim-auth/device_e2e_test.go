@@ -186,6 +186,24 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			}
 		})
 
+		t.Run("a role that allows none of the app's IM scopes: the user is told, the device gets access_denied", func(t *testing.T) {
+			calls := d
+			calls.conf.Scopes = []string{"openid", "im:calls.read"}
+			da, err := calls.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			guest := newBrowser(t, p.issuer)
+			pg := signIn(t, guest, guest.get(da.VerificationURIComplete), gusEmail, annPassword)
+			if pg.status != http.StatusForbidden || !strings.Contains(pg.body, "Your role does not allow you to give this app") || !strings.Contains(pg.body, "im:calls.read") {
+				t.Fatalf("a guest asked for call records: %d %s\n%s", pg.status, pg.url, pg.body)
+			}
+			var re *oauth2.RetrieveError
+			if _, _, err := calls.tokens(t, da); !errors.As(err, &re) || re.ErrorCode != "access_denied" {
+				t.Fatalf("polling a request the role refused: %v, want access_denied", err)
+			}
+		})
+
 		t.Run("polling faster than the interval gets slow_down", func(t *testing.T) {
 			da, err := d.conf.DeviceAuth(t.Context())
 			if err != nil {
@@ -336,5 +354,41 @@ func TestChromiumQRSignIn(t *testing.T) {
 	}
 	if in := introspect(t, p, r.tok.AccessToken); in["active"] != true || in["client_id"] != "chat-desktop" {
 		t.Fatalf("the desktop's access token: %v", in)
+	}
+}
+
+// TestDeviceSignInTwoFactor: a user whose role requires a second factor
+// approves a device only after the TOTP step, and the device's tokens say
+// so (amr, acr).
+func TestDeviceSignInTwoFactor(t *testing.T) {
+	p := startProviderConfig(t, "memory", rootUser)
+	secret := enrolRoot(t, p)
+	d := newDesktop(t, p)
+	da, err := d.conf.DeviceAuth(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, p.issuer)
+	pg := signIn(t, b, b.get(da.VerificationURIComplete), rootEmail, rootPassword)
+	if pg.url.Path != "/login/mfa" {
+		t.Fatalf("after the password: %d %s, want the TOTP step", pg.status, pg.url)
+	}
+	pg = b.submit(pg, map[string]string{"code": nextCode(t, secret)})
+	if pg.url.Path != "/device" || !strings.Contains(pg.body, "Sign in to TokenIM Desktop on this device?") {
+		t.Fatalf("after the TOTP step: %d %s\n%s", pg.status, pg.url, pg.body)
+	}
+	if done := b.submit(pg, map[string]string{"decision": "allow"}); !strings.Contains(done.body, "You approved the sign-in") {
+		t.Fatalf("approving: %d\n%s", done.status, done.body)
+	}
+	_, id, err := d.tokens(t, da)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		ACR string   `json:"acr"`
+		AMR []string `json:"amr"`
+	}
+	if err := id.Claims(&claims); err != nil || claims.ACR != "2" || strings.Join(claims.AMR, " ") != "pwd otp" {
+		t.Fatalf("ID token acr %q amr %q (%v), want a two-factor sign-in", claims.ACR, claims.AMR, err)
 	}
 }

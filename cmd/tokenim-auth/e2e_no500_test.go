@@ -72,6 +72,16 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 		{name: "revocation stream as a web app", method: "GET", url: p.issuer + "/oauth2/revocations", user: "chat-web", pass: webSecret},
 		{name: "revocation stream resumed after a word", method: "GET", url: p.issuer + "/oauth2/revocations?after=yesterday", user: "im-gateway", pass: gatewaySecret},
 		{name: "admin records with a garbage cursor", method: "GET", url: p.issuer + "/admin/records?after=garbage&from=yesterday"},
+		{name: "device authorization without a client", method: "POST", url: p.issuer + "/oauth2/device/auth", contentType: "application/x-www-form-urlencoded", body: "scope=openid"},
+		{name: "device authorization with a JSON body", method: "POST", url: p.issuer + "/oauth2/device/auth", contentType: "application/json", body: `{"client_id":"chat-desktop"}`},
+		{name: "device authorization with an unknown scope", method: "POST", url: p.issuer + "/oauth2/device/auth", contentType: "application/x-www-form-urlencoded", body: "client_id=chat-desktop&scope=openid+nope"},
+		{name: "device authorization for a web app", method: "POST", url: p.issuer + "/oauth2/device/auth", contentType: "application/x-www-form-urlencoded", body: "scope=openid", user: "chat-web", pass: webSecret},
+		{name: "device grant with a garbage device code", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "client_id=chat-desktop&grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=%00%ff"},
+		{name: "device grant by a client not allowed it", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code&device_code=x", user: "chat-web", pass: webSecret},
+		{name: "device page with a garbage code", method: "GET", url: p.issuer + "/device?user_code=%00%ff%2F..%2F"},
+		{name: "device page posted without a session", method: "POST", url: p.issuer + "/device", contentType: "application/x-www-form-urlencoded", body: "user_code=BCDF-GHJK&decision=allow"},
+		{name: "QR code of a garbage code", method: "GET", url: p.issuer + "/device/qr.png?user_code=" + strings.Repeat("x", 5000)},
+		{name: "QR code without a code", method: "GET", url: p.issuer + "/device/qr.svg"},
 		{name: "an unknown well-known document", method: "GET", url: p.issuer + "/.well-known/webfinger"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

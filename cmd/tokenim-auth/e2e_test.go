@@ -97,7 +97,7 @@ clients:
     type: public
     redirect_uris: ["http://127.0.0.1/callback"]
     grant_types: [authorization_code, refresh_token, "urn:ietf:params:oauth:grant-type:device_code"]
-    scopes: [openid, offline_access, im:messages.read]
+    scopes: [openid, offline_access, im:messages.read, im:calls.read]
   - id: im-gateway
     name: IM gateway
     type: resource_server
