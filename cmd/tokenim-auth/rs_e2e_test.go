@@ -107,7 +107,7 @@ func TestResourceServerPackage(t *testing.T) {
 			refused := func(t *testing.T, srv *httptest.Server, token string) {
 				t.Helper()
 				if code, challenge, _ := rsCall(t, srv, "POST", token); code != 401 || !strings.Contains(challenge, `error="invalid_token"`) {
-					t.Fatalf("revoked token: %d %q", code, challenge)
+					t.Fatalf("a token that must be refused: %d %q", code, challenge)
 				}
 			}
 
@@ -154,6 +154,16 @@ func TestResourceServerPackage(t *testing.T) {
 						t.Fatalf("no revocation event of token family %q within a second", family)
 					}
 				}
+				refused(t, srv, token)
+			})
+			t.Run("an expired token is refused, whatever the cache holds", func(t *testing.T) {
+				_, srv := verifier(t, time.Hour)
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				allowedThenForbidden(t, srv, token) // cached for an hour
+				// Past the token's exp (lifespans.access_token is 1h).
+				past := int64(time.Hour + time.Minute)
+				skew.Add(past)
+				t.Cleanup(func() { skew.Add(-past) })
 				refused(t, srv, token)
 			})
 			t.Run("an unknown token is refused and a forged JWT is checked against the provider's JWKS", func(t *testing.T) {
