@@ -172,7 +172,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 	allowed := h.cfg.RoleScopes[s.User.Role]
 	var wantsIM, getsIM bool
 	for _, sc := range d.Scopes {
-		im := !isBasicScope(sc)
+		im := !consent.SignInScope(sc)
 		wantsIM = wantsIM || im
 		if slices.Contains(c.Scopes, sc) && slices.Contains(allowed, sc) {
 			p.scopes = append(p.scopes, sc)
@@ -185,12 +185,6 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 		p.refused = nil
 	}
 	return p, true
-}
-
-// isBasicScope says whether s is about signing in rather than using IM
-// functions.
-func isBasicScope(s string) bool {
-	return s == "openid" || s == "profile" || s == "email" || s == "offline_access"
 }
 
 // current returns who is signed in with a session good enough for a

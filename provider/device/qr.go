@@ -54,6 +54,6 @@ func (h *Handler) qr(w http.ResponseWriter, r *http.Request, contentType string,
 	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Cache-Control", "no-store")
 	// The SVG is shown as an image, never run as a document.
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'")
 	_, _ = w.Write(body)
 }

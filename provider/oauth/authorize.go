@@ -12,6 +12,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -180,11 +181,6 @@ func wantsTwoFactor(form url.Values) bool {
 // the scopes the app needs; GrantedScopes then holds the refused scopes.
 const decisionRole = "role"
 
-// basicScopes are about signing in, not about using IM functions.
-func isBasicScope(s string) bool {
-	return s == "openid" || s == "profile" || s == "email" || s == "offline_access"
-}
-
 // narrowToRole keeps of the requested scopes those the user's role may
 // grant (least privilege: role ∩ app ∩ consent). When the app asked for IM
 // scopes and the role allows none of them, the user is shown which
@@ -199,12 +195,12 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 	var kept, denied []string
 	needs, keepsNeeded := false, false
 	for _, s := range ar.GetRequestedScopes() {
-		if !isBasicScope(s) {
+		if !consent.SignInScope(s) {
 			needs = true
 		}
 		if slices.Contains(allowed, s) {
 			kept = append(kept, s)
-			keepsNeeded = keepsNeeded || !isBasicScope(s)
+			keepsNeeded = keepsNeeded || !consent.SignInScope(s)
 		} else {
 			denied = append(denied, s)
 		}

@@ -8,22 +8,13 @@ import (
 	"strings"
 
 	"github.com/ory/fosite"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 )
 
 // supportedGrantTypes are the grants the token endpoint answers. OAuth 2.1
 // has neither the implicit nor the password grant.
 func supportedGrantTypes() []string {
 	return []string{"authorization_code", "refresh_token", "client_credentials", grantDeviceCode}
-}
-
-// isUserScope reports scopes about a signed-in user; a client-credentials token
-// has no user, so a bare client-credentials request never gets them.
-func isUserScope(s string) bool {
-	switch s {
-	case "openid", "offline_access", "profile", "email":
-		return true
-	}
-	return false
 }
 
 // token is the token endpoint (RFC 6749 section 3.2).
@@ -66,7 +57,7 @@ func grantClientScopes(ar fosite.AccessRequester) {
 	requested := ar.GetRequestedScopes()
 	if len(requested) == 0 {
 		for _, s := range ar.GetClient().GetScopes() {
-			if !isUserScope(s) {
+			if !consent.SignInScope(s) {
 				ar.GrantScope(s)
 			}
 		}
