@@ -14,6 +14,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 	"github.com/coreos/go-oidc/v3/oidc"
+	"github.com/jackc/pgx/v5"
 	qr "github.com/piglig/go-qr"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 	"golang.org/x/oauth2"
@@ -170,8 +171,7 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pg := b.get(da.VerificationURIComplete)
-			pg = b.submit(pg, map[string]string{"decision": "deny"})
+			pg := b.submit(openSignedIn(t, b, da.VerificationURIComplete), map[string]string{"decision": "deny"})
 			if !strings.Contains(pg.body, "You denied the sign-in") {
 				t.Fatalf("denying: %d\n%s", pg.status, pg.body)
 			}
@@ -204,6 +204,36 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			}
 		})
 
+		// The memory store's requests cannot be aged from outside: there
+		// provider/oauth tests expiry with a controlled clock.
+		dbURL := p.vars["TOKENIM_DATABASE_URL"]
+		expiring := func(t *testing.T) {
+			da, err := d.conf.DeviceAuth(t.Context())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Ten minutes later, as far as the request is concerned.
+			conn, err := pgx.Connect(t.Context(), dbURL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close(t.Context())
+			tag, err := conn.Exec(t.Context(), `UPDATE device_authorizations SET created_at = created_at - interval '10 minutes', expires_at = now() - interval '1 second' WHERE status = 'pending'`)
+			if err != nil || tag.RowsAffected() == 0 {
+				t.Fatalf("expire the request: %v (%d rows)", err, tag.RowsAffected())
+			}
+			var re *oauth2.RetrieveError
+			if _, _, err := d.tokens(t, da); !errors.As(err, &re) || re.ErrorCode != "expired_token" {
+				t.Fatalf("polling an expired code: %v, want expired_token", err)
+			}
+			if pg := openSignedIn(t, b, da.VerificationURIComplete); pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "This code is not valid") {
+				t.Fatalf("an expired code on the page: %d\n%s", pg.status, pg.body)
+			}
+		}
+		if dbURL != "memory" {
+			t.Run("an expired code gets expired_token, and the page no longer offers it", expiring)
+		}
+
 		t.Run("polling faster than the interval gets slow_down", func(t *testing.T) {
 			da, err := d.conf.DeviceAuth(t.Context())
 			if err != nil {
@@ -218,7 +248,7 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 		})
 
 		t.Run("wrong and malformed codes are told apart, and neither shows a request", func(t *testing.T) {
-			pg := b.get(p.issuer + "/device?user_code=BCDF-GHJK")
+			pg := openSignedIn(t, b, p.issuer+"/device?user_code=BCDF-GHJK")
 			if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "This code is not valid") {
 				t.Fatalf("unknown code: %d\n%s", pg.status, pg.body)
 			}
@@ -247,6 +277,17 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			}
 		})
 	})
+}
+
+// openSignedIn opens a page as Ann, signing in first if the browser is
+// sent to.
+func openSignedIn(t *testing.T, b *browser, rawURL string) page {
+	t.Helper()
+	pg := b.get(rawURL)
+	if pg.url.Path == "/login" {
+		pg = signIn(t, b, pg, annEmail, annPassword)
+	}
+	return pg
 }
 
 // decodeQR fetches a PNG QR code and returns what it says.
