@@ -26,6 +26,7 @@ type harness struct {
 	store  storage.Store
 	hasher secret.Hasher
 	srv    *httptest.Server
+	p      *oauth.Provider
 }
 
 // backends are the stores every provider test runs against.
@@ -81,6 +82,7 @@ func newHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config
 		t.Fatal(err)
 	}
 	p.Mount(mux)
+	h.p = p
 	return h
 }
 
