@@ -149,6 +149,18 @@ type outcome struct {
 	final bool
 }
 
+// attrs are the log attributes of a failed attempt.
+func (o outcome) attrs() []any {
+	a := []any{"reason", o.reason}
+	if o.status != 0 {
+		a = append(a, "http_status", o.status)
+	}
+	if o.err != nil {
+		a = append(a, "err", o.err)
+	}
+	return a
+}
+
 // Reasons a delivery fails, in its record.
 const (
 	reasonStatus          = "http_status"      // the client answered other than 2xx
@@ -195,11 +207,11 @@ func (s *Sender) deliver(ctx context.Context, d storage.LogoutDelivery) {
 		if err := s.cfg.Store.RescheduleLogoutDelivery(ctx, d.ID, due); err != nil {
 			log.WarnContext(ctx, "back-channel logout: reschedule", "err", err)
 		}
-		log.WarnContext(ctx, "back-channel logout failed, will retry", "reason", o.reason, "http_status", o.status, "err", o.err, "retry_at", due)
+		log.WarnContext(ctx, "back-channel logout failed, will retry", append(o.attrs(), "retry_at", due)...)
 		return
 	}
 	s.finish(ctx, log, d, audit.Event{Action: audit.LogoutFailed, Outcome: audit.Failure, Reason: o.reason}, o)
-	log.WarnContext(ctx, "back-channel logout given up", "reason", o.reason, "http_status", o.status, "err", o.err)
+	log.WarnContext(ctx, "back-channel logout given up", o.attrs()...)
 }
 
 // finish removes d from the queue and records its outcome, together.
