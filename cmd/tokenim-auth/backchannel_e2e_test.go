@@ -12,7 +12,6 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"github.com/go-jose/go-jose/v4/jwt"
-	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -104,22 +103,10 @@ func verifyLogoutToken(t *testing.T, p running, token, aud string, id *oidc.IDTo
 	}
 }
 
-// appFor is the relying party of a confidential client with the web app's
-// secret and callback.
+// appFor is the relying party of a back-channel logout test app.
 func appFor(t *testing.T, p running, clientID string) relyingParty {
 	t.Helper()
-	op, err := oidc.NewProvider(t.Context(), p.issuer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return relyingParty{
-		conf: oauth2.Config{
-			ClientID: clientID, ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: endpoint(op),
-			Scopes: []string{oidc.ScopeOpenID, "profile"},
-		},
-		oidc:     op,
-		verifier: op.Verifier(&oidc.Config{ClientID: clientID}),
-	}
+	return newAppFor(t, p, clientID, oidc.ScopeOpenID, "profile")
 }
 
 // backchannelClients are two apps taking back-channel logouts at ok and
