@@ -305,7 +305,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) },
+		RedirectProblem: redirectProblem(cfg),
 		Audit:           records.recorder,
 		Logger:          logger,
 	}))
@@ -399,6 +399,11 @@ func appScopes(cfg config.Config) []string {
 	return out
 }
 
+// redirectProblem checks a URI an app registers, in the mode of cfg.
+func redirectProblem(cfg config.Config) func(raw string, native bool) string {
+	return func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) }
+}
+
 // developerRoles may register apps in the portal.
 func developerRoles() []string { return []string{config.RoleDeveloper, config.RoleAdmin} }
 
@@ -446,6 +451,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
+		RedirectProblem: redirectProblem(cfg),
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
