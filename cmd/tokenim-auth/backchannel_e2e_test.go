@@ -269,3 +269,47 @@ func waitForRecord(t *testing.T, p running, clientID, subject, want string) {
 		t.Fatalf("no record %q of %s for %s; records: %q", want, clientID, subject, seen)
 	}
 }
+
+func TestClientsBackchannelLogout(t *testing.T) {
+	vars := migratedVars(t)
+	createClient(t, vars, "--id", "web-bcl", "--name", "Web", "--type", "confidential", "--redirect-uri", "https://app.example/cb",
+		"--backchannel-logout-uri", "https://app.example/backchannel-logout", "--backchannel-logout-session-required")
+	rec, err := storeOf(t, vars).GetClient(t.Context(), "web-bcl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.BackchannelLogoutURI != "https://app.example/backchannel-logout" || !rec.BackchannelLogoutSessionRequired {
+		t.Fatalf("stored %q, session required %v", rec.BackchannelLogoutURI, rec.BackchannelLogoutSessionRequired)
+	}
+
+	t.Run("list shows the URI in JSON", func(t *testing.T) {
+		var listed []struct {
+			ClientID        string `json:"client_id"`
+			URI             string `json:"backchannel_logout_uri"`
+			SessionRequired bool   `json:"backchannel_logout_session_required"`
+		}
+		if err := json.Unmarshal([]byte(mustRun(t, vars, "", "clients", "list", "--output", "json").stdout), &listed); err != nil {
+			t.Fatal(err)
+		}
+		if len(listed) != 1 || listed[0].URI != rec.BackchannelLogoutURI || !listed[0].SessionRequired {
+			t.Fatalf("json list %+v", listed)
+		}
+	})
+
+	for _, tc := range []struct {
+		name, field string
+		args        []string
+	}{
+		{"plain http to a public host", "backchannel_logout_uri", []string{"--backchannel-logout-uri", "http://app.example/logout"}},
+		{"a fragment", "backchannel_logout_uri", []string{"--backchannel-logout-uri", "https://app.example/logout#x"}},
+		{"a session required without a URI", "backchannel_logout_session_required", []string{"--backchannel-logout-session-required"}},
+	} {
+		t.Run(tc.name+" exits 2 naming the field", func(t *testing.T) {
+			args := append([]string{"clients", "create", "--name", "Bad", "--type", "confidential", "--redirect-uri", "https://app.example/cb"}, tc.args...)
+			r := runCmd(t, vars, "", args...)
+			if r.code != 2 || !strings.Contains(r.stderr, tc.field) {
+				t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+			}
+		})
+	}
+}
