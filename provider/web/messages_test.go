@@ -41,7 +41,7 @@ func handlerKeys() []string {
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid"}, adminHandlerArgKeys()...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "portal.logout_uri_invalid"}, adminHandlerArgKeys()...)
 }
 
 func TestCatalogue(t *testing.T) {
