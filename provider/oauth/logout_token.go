@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"time"
 
 	"github.com/ory/fosite/token/jwt"
 )
@@ -16,7 +17,7 @@ import (
 const (
 	logoutTokenType        = "logout+jwt"
 	backchannelLogoutEvent = "http://schemas.openid.net/event/backchannel-logout"
-	logoutTokenLifespan    = 2 * 60 // seconds
+	logoutTokenLifespan    = 2 * time.Minute
 )
 
 // LogoutToken signs a logout token (OpenID Connect Back-Channel Logout 1.0
@@ -27,12 +28,12 @@ const (
 func (p *Provider) LogoutToken(ctx context.Context, clientID, subject, sid string) (string, error) {
 	var jti [16]byte
 	_, _ = rand.Read(jti[:]) // never fails (crypto/rand, Go 1.24)
-	now := p.cfg.Now().Unix()
+	now := p.cfg.Now()
 	claims := jwt.MapClaims{
 		"iss":    p.cfg.Issuer,
 		"aud":    []string{clientID},
-		"iat":    now,
-		"exp":    now + logoutTokenLifespan,
+		"iat":    now.Unix(),
+		"exp":    now.Add(logoutTokenLifespan).Unix(),
 		"jti":    base64.RawURLEncoding.EncodeToString(jti[:]),
 		"sub":    subject,
 		"events": map[string]any{backchannelLogoutEvent: map[string]any{}},
