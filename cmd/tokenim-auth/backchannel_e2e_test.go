@@ -141,7 +141,13 @@ func TestBackchannelLogout(t *testing.T) {
 			}
 			ok := newLogoutEndpoint(t)
 			flaky := newLogoutEndpoint(t, http.StatusInternalServerError)
-			p := startProviderClients(t, dbURL, backchannelClients(ok.srv.URL+"/backchannel-logout?app=chat", flaky.srv.URL+"/logout"))
+			mb := newMailbox(t)
+			host, port, _ := strings.Cut(mb.addr, ":")
+			p := startProviderClientsConfig(t, map[string]string{"TOKENIM_DATABASE_URL": dbURL},
+				backchannelClients(ok.srv.URL+"/backchannel-logout?app=chat", flaky.srv.URL+"/logout"), `
+mail:
+  smtp: {host: `+host+`, port: `+port+`, security: none}
+`)
 
 			b := newBrowser(t, p.issuer, webCallback)
 			_, id, _ := appFor(t, p, "chat-bcl").loginOn(t, b, p)
@@ -208,6 +214,20 @@ func TestBackchannelLogout(t *testing.T) {
 					}
 					verifyLogoutToken(t, p, tok, "chat-bcl", id)
 				}
+			})
+
+			t.Run("a password reset sends a logout token for the session signed in elsewhere", func(t *testing.T) {
+				elsewhere := newBrowser(t, p.issuer, webCallback)
+				_, id3, _ := appFor(t, p, "chat-bcl").loginOn(t, elsewhere, p)
+				b3 := newBrowser(t, p.issuer, webCallback)
+				b3.submit(b3.get(p.issuer+"/password/forgot"), map[string]string{"email": annEmail})
+				_, _, text := mb.next(t)
+				reset := link(t, text, p.issuer+"/password/reset?")
+				// The same password again, so the next steps sign in as before.
+				if pg := b3.submit(b3.get(reset), map[string]string{"password": annPassword, "confirm": annPassword}); pg.status != http.StatusOK {
+					t.Fatalf("reset: %d\n%s", pg.status, pg.body)
+				}
+				verifyLogoutToken(t, p, ok.next(t, "password reset"), "chat-bcl", id3)
 			})
 
 			t.Run("an admin disabling the user sends a logout token for the new session", func(t *testing.T) {

@@ -51,6 +51,13 @@ func startProviderClients(t *testing.T, dbURL, clients string) running {
 // env (the database, Redis) for serve.
 func startProviderClientsEnv(t *testing.T, env map[string]string, clients string) running {
 	t.Helper()
+	return startProviderClientsConfig(t, env, clients, "")
+}
+
+// startProviderClientsConfig is startProviderClientsEnv with extra YAML
+// appended to the configuration.
+func startProviderClientsConfig(t *testing.T, env map[string]string, clients, extra string) running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func startProviderClientsEnv(t *testing.T, env map[string]string, clients string
 	addr := ln.Addr().String()
 	ln.Close()
 	issuer := "http://" + addr
-	path := writeProviderConfig(t, issuer, "")
+	path := writeProviderConfig(t, issuer, extra)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
