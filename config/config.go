@@ -288,6 +288,14 @@ type Client struct {
 	// AccessTokenJWT: JWT access tokens (RFC 9068) signed with the
 	// provider's keys, which a resource server can verify locally.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// BackchannelLogoutURI is where the provider POSTs a logout token
+	// when a user the client signed in signs out, has their password
+	// reset or is disabled (OpenID Connect Back-Channel Logout 1.0):
+	// https, or http on a loopback host or in dev mode; no fragment.
+	BackchannelLogoutURI string `yaml:"backchannel_logout_uri"`
+	// BackchannelLogoutSessionRequired says the client needs the sid
+	// claim in every logout token; the provider always sends it.
+	BackchannelLogoutSessionRequired bool `yaml:"backchannel_logout_session_required"`
 }
 
 // User is a bootstrap user account.

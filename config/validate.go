@@ -396,6 +396,14 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	if cl.AccessTokenFormat != "" {
 		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)
 	}
+	switch {
+	case cl.BackchannelLogoutURI != "":
+		if msg := BackchannelLogoutURIProblem(cl.BackchannelLogoutURI, c.Dev); msg != "" {
+			p.add(path+".backchannel_logout_uri", "%s", msg)
+		}
+	case cl.BackchannelLogoutSessionRequired:
+		p.add(path+".backchannel_logout_session_required", "used only with backchannel_logout_uri")
+	}
 	// Refresh tokens come only from the grants a user signs in with:
 	// RFC 6749 §4.4.3 says client_credentials should not return one.
 	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) && !slices.Contains(grants, GrantDeviceCode) {
@@ -466,6 +474,15 @@ func RedirectURIProblem(raw string, public, dev bool) string {
 		return fmt.Sprintf("a custom scheme is allowed only for public clients: %q", raw)
 	}
 	return ""
+}
+
+// BackchannelLogoutURIProblem checks a client's back-channel logout URI
+// and returns what is wrong, or "". OpenID Connect Back-Channel Logout 1.0
+// section 2.2 asks for an absolute URI without a fragment; like a
+// confidential client's redirect URI it must be https, or http on a
+// loopback host or in dev mode.
+func BackchannelLogoutURIProblem(raw string, dev bool) string {
+	return RedirectURIProblem(raw, false, dev)
 }
 
 func (c Config) validateUsers(p *problems) {

@@ -300,6 +300,16 @@ func TestValidateRefuses(t *testing.T) {
 			"clients[2].require_pushed_authorization_requests", "only for a client using authorization_code"},
 		{"an unknown access token format", func(c *Config) { c.Clients[0].AccessTokenFormat = "JWT" },
 			"clients[0].access_token_format", `must be one of opaque, jwt, got "JWT"`},
+		{"a back-channel logout URI over plain http to a public host", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "http://rp.example/logout" },
+			"clients[0].backchannel_logout_uri", "http://rp.example/logout"},
+		{"a back-channel logout URI with a fragment", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "https://rp.example/logout#x" },
+			"clients[0].backchannel_logout_uri", "must not have a fragment"},
+		{"a relative back-channel logout URI", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "/logout" },
+			"clients[0].backchannel_logout_uri", "must be an absolute URL"},
+		{"a back-channel logout URI with a custom scheme", func(c *Config) { c.Clients[1].BackchannelLogoutURI = "com.example.app:/logout" },
+			"clients[1].backchannel_logout_uri", "custom scheme"},
+		{"a session required without a back-channel logout URI", func(c *Config) { c.Clients[0].BackchannelLogoutSessionRequired = true },
+			"clients[0].backchannel_logout_session_required", "used only with backchannel_logout_uri"},
 
 		// clients: token endpoint authentication
 		{"an unknown auth method", func(c *Config) { c.Clients[0].TokenEndpointAuthMethod = "tls_client_auth" }, "clients[0].token_endpoint_auth_method", "client_secret_basic, client_secret_post, private_key_jwt, none"},

@@ -87,6 +87,15 @@ type Client struct {
 	// AccessTokenFormat is the format of the access tokens the client
 	// gets: AccessTokenOpaque (also when empty) or AccessTokenJWT.
 	AccessTokenFormat AccessTokenFormat
+	// BackchannelLogoutURI is where the client is told, by a POST of a
+	// logout token, that a user it signed in has signed out (OpenID
+	// Connect Back-Channel Logout 1.0 section 2.2); empty when the client
+	// does not take such notifications.
+	BackchannelLogoutURI string
+	// BackchannelLogoutSessionRequired says the client needs the sid
+	// claim in every logout token (section 2.2,
+	// backchannel_logout_session_required).
+	BackchannelLogoutSessionRequired bool
 	// OwnerID is the user (a developer) who registered the app in the
 	// portal; empty for clients an administrator created.
 	OwnerID string

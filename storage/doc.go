@@ -1,8 +1,8 @@
 // Package storage declares what TokenIM Auth keeps and the contract every
 // backend honours: the record types, three sentinel errors, and one small
-// interface per area (Clients, Users, LoginSessions, Flows, Tokens,
-// Consents, Keys, JTIs, Links, Counters, and Purger, which deletes what
-// has expired). Store is their union, for backends and wiring;
+// interface per area (Clients, Users, LoginSessions, BackchannelLogouts,
+// Flows, Tokens, Consents, Keys, JTIs, Links, Counters, and Purger, which
+// deletes what has expired). Store is their union, for backends and wiring;
 // a consumer takes the smallest interface it needs.
 //
 // The package imports neither fosite nor any provider package: token

@@ -11,6 +11,7 @@ type Store interface {
 	Clients
 	Users
 	LoginSessions
+	BackchannelLogouts
 	Flows
 	DeviceAuthorizations
 	Tokens

@@ -92,9 +92,12 @@ type LoginSessions interface {
 	GetLoginSession(ctx context.Context, id string) (LoginSession, error)
 	// ListLoginSessions returns the user's sessions, newest first.
 	ListLoginSessions(ctx context.Context, userID string) ([]LoginSession, error)
-	// DeleteLoginSession removes one session. ErrNotFound if absent.
+	// DeleteLoginSession removes one session and queues a logout
+	// delivery to each client it signed in to that takes them (see
+	// BackchannelLogouts). ErrNotFound if absent.
 	DeleteLoginSession(ctx context.Context, id string) error
 	// DeleteUserLoginSessions removes every session of the user ("sign out
-	// everywhere") and returns how many there were.
+	// everywhere") and returns how many there were, queuing the logout
+	// deliveries of each as DeleteLoginSession does.
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 }

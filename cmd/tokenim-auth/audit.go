@@ -204,15 +204,9 @@ func parseWhen(v string) (time.Time, error) {
 // waits for its pass in progress, and seals what the last requests
 // recorded: call it before closing the store.
 func startSealer(ctx context.Context, s *audit.Sealer, logger *slog.Logger) (stop func()) {
-	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		s.Run(runCtx)
-	}()
+	stopRun := background(ctx, s.Run)
 	return func() {
-		cancel()
-		<-done
+		stopRun()
 		finalCtx, cancelFinal := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer cancelFinal()
 		if _, err := s.SealAll(finalCtx); err != nil {

@@ -36,6 +36,8 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
 	requirePAR := fs.Bool("require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
 	atFormat := fs.String("access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)")
+	logoutURI := fs.String("backchannel-logout-uri", "", "where the client takes logout tokens (OpenID Connect Back-Channel Logout 1.0)")
+	logoutSession := fs.Bool("backchannel-logout-session-required", false, "the client needs the sid claim in every logout token")
 	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
 	var redirects, logouts, scopes, grants stringList
 	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
@@ -60,7 +62,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 		ID: *id, Name: *name, Type: *typ, RedirectURIs: redirects, PostLogoutRedirectURIs: logouts,
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
 		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR,
-		AccessTokenFormat: *atFormat,
+		AccessTokenFormat: *atFormat, BackchannelLogoutURI: *logoutURI, BackchannelLogoutSessionRequired: *logoutSession,
 	}
 	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {
@@ -190,13 +192,16 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
 		RequirePAR              bool        `json:"require_pushed_authorization_requests"`
 		AccessTokenFormat       string      `json:"access_token_format"`
+		BackchannelLogoutURI    string      `json:"backchannel_logout_uri"`
+		LogoutSessionRequired   bool        `json:"backchannel_logout_session_required"`
 		Secrets                 []secretOut `json:"secrets"`
 		CreatedAt               time.Time   `json:"created_at"`
 	}
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: accessTokenFormat(c), Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: accessTokenFormat(c),
+			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {

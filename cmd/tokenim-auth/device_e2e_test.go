@@ -29,6 +29,12 @@ type desktop struct {
 
 func newDesktop(t *testing.T, p running) desktop {
 	t.Helper()
+	return newDevice(t, p, "chat-desktop")
+}
+
+// newDevice is the device-grant client clientID, as x/oauth2 sets it up.
+func newDevice(t *testing.T, p running, clientID string) desktop {
+	t.Helper()
 	op, err := oidc.NewProvider(t.Context(), p.issuer)
 	if err != nil {
 		t.Fatal(err)
@@ -46,8 +52,8 @@ func newDesktop(t *testing.T, p running) desktop {
 	e := op.Endpoint()
 	e.DeviceAuthURL, e.AuthStyle = meta.DeviceEndpoint, oauth2.AuthStyleInParams
 	return desktop{
-		conf:     oauth2.Config{ClientID: "chat-desktop", Endpoint: e, Scopes: []string{"openid", "offline_access", "im:messages.read"}},
-		verifier: op.Verifier(&oidc.Config{ClientID: "chat-desktop"}),
+		conf:     oauth2.Config{ClientID: clientID, Endpoint: e, Scopes: []string{"openid", "offline_access", "im:messages.read"}},
+		verifier: op.Verifier(&oidc.Config{ClientID: clientID}),
 	}
 }
 
@@ -432,4 +438,34 @@ func TestDeviceSignInTwoFactor(t *testing.T) {
 	if err := id.Claims(&claims); err != nil || claims.ACR != "2" || strings.Join(claims.AMR, " ") != "pwd otp" {
 		t.Fatalf("ID token acr %q amr %q (%v), want a two-factor sign-in", claims.ACR, claims.AMR, err)
 	}
+}
+
+// TestDeviceSignInBackchannelLogout: a device signed in by approval from a
+// browser session is told when that session ends, like an app the browser
+// signed in to: its logout token carries the sid of its ID token.
+func TestDeviceSignInBackchannelLogout(t *testing.T) {
+	endpoint := newLogoutEndpoint(t)
+	p := startProviderClientsConfig(t, map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t)}, `  - id: room-screen
+    name: Meeting room screen
+    type: public
+    grant_types: ["urn:ietf:params:oauth:grant-type:device_code"]
+    scopes: [openid, offline_access, im:messages.read]
+    backchannel_logout_uri: `+endpoint.srv.URL+`/logout
+`, "")
+	d := newDevice(t, p, "room-screen")
+	da, err := d.conf.DeviceAuth(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, p.issuer)
+	pg := b.submit(openSignedIn(t, b, da.VerificationURIComplete), map[string]string{"decision": "allow"})
+	if !strings.Contains(pg.body, "You approved the sign-in") {
+		t.Fatalf("approving: %d\n%s", pg.status, pg.body)
+	}
+	_, id, err := d.tokens(t, da)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.submit(b.get(p.issuer+"/oauth2/logout"), nil)
+	verifyLogoutToken(t, p, endpoint.next(t, "sign-out of the approving session"), "room-screen", id)
 }

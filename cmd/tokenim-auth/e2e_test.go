@@ -144,17 +144,24 @@ type relyingParty struct {
 
 func newApp(t *testing.T, p running) relyingParty {
 	t.Helper()
+	return newAppFor(t, p, "chat-web", oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess, "im:messages.read")
+}
+
+// newAppFor is the relying party of a confidential client with the web
+// app's secret and callback, asking for scopes.
+func newAppFor(t *testing.T, p running, clientID string, scopes ...string) relyingParty {
+	t.Helper()
 	op, err := oidc.NewProvider(t.Context(), p.issuer)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return relyingParty{
 		conf: oauth2.Config{
-			ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: endpoint(op),
-			Scopes: []string{oidc.ScopeOpenID, "profile", "email", oidc.ScopeOfflineAccess, "im:messages.read"},
+			ClientID: clientID, ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: endpoint(op),
+			Scopes: scopes,
 		},
 		oidc:     op,
-		verifier: op.Verifier(&oidc.Config{ClientID: "chat-web"}),
+		verifier: op.Verifier(&oidc.Config{ClientID: clientID}),
 	}
 }
 

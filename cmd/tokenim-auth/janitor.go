@@ -89,15 +89,7 @@ func startJanitor(ctx context.Context, cfg config.Config, store storage.Store, l
 	if err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		j.Run(ctx)
-	}()
+	stop = background(ctx, j.Run)
 	logger.InfoContext(ctx, "janitor started", "interval", cfg.Janitor.Interval, "batch", cfg.Janitor.Batch)
-	return func() {
-		cancel()
-		<-done
-	}, nil
+	return stop, nil
 }

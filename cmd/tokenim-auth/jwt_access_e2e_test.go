@@ -51,6 +51,13 @@ func startProviderClients(t *testing.T, dbURL, clients string) running {
 // env (the database, Redis) for serve.
 func startProviderClientsEnv(t *testing.T, env map[string]string, clients string) running {
 	t.Helper()
+	return startProviderClientsConfig(t, env, clients, "")
+}
+
+// startProviderClientsConfig is startProviderClientsEnv with extra YAML
+// appended to the configuration.
+func startProviderClientsConfig(t *testing.T, env map[string]string, clients, extra string) running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -58,7 +65,7 @@ func startProviderClientsEnv(t *testing.T, env map[string]string, clients string
 	addr := ln.Addr().String()
 	ln.Close()
 	issuer := "http://" + addr
-	path := writeProviderConfig(t, issuer, "")
+	path := writeProviderConfig(t, issuer, extra)
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -68,8 +75,8 @@ func startProviderClientsEnv(t *testing.T, env map[string]string, clients string
 	}
 	vars := map[string]string{"TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	maps.Copy(vars, env)
-	startServe(t, vars, "--config", path, "--listen", addr)
-	return running{issuer: issuer, config: path, vars: vars}
+	_, _, logs := startServe(t, vars, "--config", path, "--listen", addr)
+	return running{issuer: issuer, config: path, vars: vars, logs: logs}
 }
 
 // accessJWT is a JWT access token's claims (RFC 9068 section 2.2).
@@ -86,13 +93,26 @@ type accessJWT struct {
 // typ at+jwt, a kid the JWKS has, the signature, iss and exp.
 func verifyAccessJWT(t *testing.T, p running, token string) accessJWT {
 	t.Helper()
+	var c accessJWT
+	verifyJWT(t, p, token, "at+jwt", &c)
+	if err := c.Validate(jwt.Expected{Issuer: p.issuer, Time: time.Now()}); err != nil {
+		t.Fatalf("claims: %v", err)
+	}
+	return c
+}
+
+// verifyJWT checks token with go-jose against the provider's JWKS: typ
+// header typ, a kid the JWKS has with the header's alg, the signature; it
+// decodes the claims into claims.
+func verifyJWT(t *testing.T, p running, token, typ string, claims any) {
+	t.Helper()
 	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.RS256, jose.PS256, jose.EdDSA})
 	if err != nil {
-		t.Fatalf("access token %q is not a signed JWT: %v", token, err)
+		t.Fatalf("token %q is not a signed JWT: %v", token, err)
 	}
 	h := parsed.Headers[0]
-	if typ := h.ExtraHeaders[jose.HeaderType]; typ != "at+jwt" {
-		t.Fatalf("typ header %v, want at+jwt", typ)
+	if got := h.ExtraHeaders[jose.HeaderType]; got != typ {
+		t.Fatalf("typ header %v, want %s", got, typ)
 	}
 	resp, err := http.Get(p.issuer + "/.well-known/jwks.json")
 	if err != nil {
@@ -107,14 +127,12 @@ func verifyAccessJWT(t *testing.T, p running, token string) accessJWT {
 	if h.KeyID == "" || len(keys) != 1 {
 		t.Fatalf("kid %q names %d keys of the JWKS", h.KeyID, len(keys))
 	}
-	var c accessJWT
-	if err := parsed.Claims(keys[0].Key, &c); err != nil {
+	if h.Algorithm != keys[0].Algorithm {
+		t.Fatalf("alg %s, the JWKS key's is %s", h.Algorithm, keys[0].Algorithm)
+	}
+	if err := parsed.Claims(keys[0].Key, claims); err != nil {
 		t.Fatalf("the signature does not verify against the JWKS: %v", err)
 	}
-	if err := c.Validate(jwt.Expected{Issuer: p.issuer, Time: time.Now()}); err != nil {
-		t.Fatalf("claims: %v", err)
-	}
-	return c
 }
 
 // matchesIntrospection checks that the token's claims are what

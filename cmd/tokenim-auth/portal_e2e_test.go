@@ -118,6 +118,26 @@ func testDeveloperPortal(t *testing.T, p running) {
 			t.Fatalf("got %d", pg.status)
 		}
 	})
+	t.Run("a web app's back-channel logout URI is checked, saved and shown", func(t *testing.T) {
+		form := map[string]string{"name": "Web", "kind": "web", "redirect_uris": "https://web.example/cb", "backchannel_logout_uri": "http://web.example/logout"}
+		pg := b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", form)
+		if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "http://web.example/logout is not an acceptable back-channel logout URI") {
+			t.Fatalf("a plain http logout URI: %d\n%s", pg.status, pg.body)
+		}
+		form["backchannel_logout_uri"] = "https://web.example/logout"
+		pg = b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", form)
+		if pg.status != http.StatusCreated {
+			t.Fatalf("create: %d\n%s", pg.status, pg.body)
+		}
+		id, _ := shownSecret(t, pg)
+		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+		if status, body := ops.call(http.MethodGet, "/admin/api/v1/apps/"+id, ""); status != http.StatusOK || body["backchannel_logout_uri"] != "https://web.example/logout" {
+			t.Fatalf("the admin API shows %d %v", status, body)
+		}
+		if pg := b.get(p.issuer + "/apps/" + id); !strings.Contains(pg.body, `value="https://web.example/logout"`) {
+			t.Fatalf("the app page does not show the logout URI:\n%s", pg.body)
+		}
+	})
 	t.Run("deleting the app needs confirmation and stops its tokens", func(t *testing.T) {
 		confirm := b.get(p.issuer + "/apps/" + clientID + "/delete")
 		done := b.submitTo(confirm, "/apps/"+clientID+"/delete", nil)

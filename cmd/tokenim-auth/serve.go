@@ -17,6 +17,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/admin"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/backchannel"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/device"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
@@ -93,6 +94,10 @@ func serve(ctx context.Context, args []string, e env) error {
 	}
 	defer stopJanitor()                                // before the store closes
 	defer startSealer(ctx, app.audit.sealer, logger)() // before the store closes
+	// The back-channel logout sender stops before the sealer, which seals
+	// its last records; a delivery cut short is taken again by a node
+	// once its lease ends.
+	defer background(ctx, app.logouts.Run)()
 	logger.InfoContext(ctx, "serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "store", storeKind(cfg))
 	if demo != nil {
 		demo.print(e.stdout, cfg)
@@ -126,6 +131,22 @@ func serve(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
+// background runs run in a goroutine until stop is called; stop cancels
+// its context and waits for it to return. The context does not end with
+// ctx: serve stops each loop itself, in order, at shutdown.
+func background(ctx context.Context, run func(ctx context.Context)) (stop func()) {
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		run(runCtx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
+}
+
 // newServer is an HTTP server with the configured timeouts.
 func newServer(cfg config.Config, h http.Handler, logger *slog.Logger) *http.Server {
 	return &http.Server{
@@ -156,6 +177,8 @@ type app struct {
 	// revocations is the revocation stream, whose open streams end when
 	// the server shuts down.
 	revocations *revocations.Handler
+	// logouts sends the back-channel logout notifications.
+	logouts *backchannel.Sender
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -296,7 +319,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) },
+		RedirectProblem: redirectProblem(cfg),
 		Audit:           records.recorder,
 		Logger:          logger,
 	}))
@@ -310,7 +333,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		c.cache.Start(ctx)
 	}
 	h := provider.New(deps)
-	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream}, nil
+	logouts := backchannel.New(backchannel.Config{Store: store, Signer: op, Audit: records.recorder, Logger: logger})
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream, logouts: logouts}, nil
 }
 
 // accounts are the parts sign-in, registration and the account page share.
@@ -389,6 +413,11 @@ func appScopes(cfg config.Config) []string {
 	return out
 }
 
+// redirectProblem checks a URI an app registers, in the mode of cfg.
+func redirectProblem(cfg config.Config) func(raw string, native bool) string {
+	return func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) }
+}
+
 // developerRoles may register apps in the portal.
 func developerRoles() []string { return []string{config.RoleDeveloper, config.RoleAdmin} }
 
@@ -436,6 +465,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
+		RedirectProblem: redirectProblem(cfg),
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -237,28 +237,66 @@ func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, dis
 	})
 }
 
-// ErrUnknownFormat is returned by SetAppTokenOptions for an access token
+// ErrUnknownFormat is returned by SetAppOptions for an access token
 // format other than opaque or jwt.
 var ErrUnknownFormat = errors.New("unknown access token format")
 
-// SetAppTokenOptions sets the format of the access tokens an app gets
-// from now on and whether it must push its authorization requests (RFC
-// 9126); a nil option is left as it is (app.changed, with Detail
-// access_token_format and require_par as set).
-func (a *API) SetAppTokenOptions(ctx context.Context, by Actor, clientID string, format *storage.AccessTokenFormat, requirePAR *bool) error {
-	if format != nil && *format != storage.AccessTokenOpaque && *format != storage.AccessTokenJWT {
-		return fmt.Errorf("%w %q", ErrUnknownFormat, *format)
+// OptionError is an app option SetAppOptions refuses: the field, as the
+// API names it, and what is wrong with it.
+type OptionError struct {
+	Field, Problem string
+}
+
+func (e *OptionError) Error() string { return e.Field + ": " + e.Problem }
+
+// AppOptions are options of an app an administrator sets in one change; a
+// nil option is left as it is.
+type AppOptions struct {
+	// AccessTokenFormat applies to the access tokens issued from now on.
+	AccessTokenFormat *storage.AccessTokenFormat
+	// RequirePAR makes the app push its authorization requests (RFC 9126).
+	RequirePAR *bool
+	// BackchannelLogoutURI is where the app takes logout tokens (OpenID
+	// Connect Back-Channel Logout 1.0); empty removes it.
+	BackchannelLogoutURI *string
+	// BackchannelLogoutSessionRequired says the app needs the sid claim;
+	// only with a back-channel logout URI.
+	BackchannelLogoutSessionRequired *bool
+}
+
+// SetAppOptions sets o's options of an app (app.changed, with Detail
+// access_token_format, require_par, backchannel_logout_uri and
+// backchannel_logout_session_required as set).
+func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
+	if f := o.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
+		return fmt.Errorf("%w %q", ErrUnknownFormat, *f)
+	}
+	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
+		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
+			return &OptionError{Field: "backchannel_logout_uri", Problem: msg}
+		}
 	}
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		detail := map[string]string{}
 		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
-			if format != nil {
-				c.AccessTokenFormat = *format
-				detail["access_token_format"] = string(*format)
+			if o.AccessTokenFormat != nil {
+				c.AccessTokenFormat = *o.AccessTokenFormat
+				detail["access_token_format"] = string(*o.AccessTokenFormat)
 			}
-			if requirePAR != nil {
-				c.RequirePAR = *requirePAR
-				detail["require_par"] = strconv.FormatBool(*requirePAR)
+			if o.RequirePAR != nil {
+				c.RequirePAR = *o.RequirePAR
+				detail["require_par"] = strconv.FormatBool(*o.RequirePAR)
+			}
+			if o.BackchannelLogoutURI != nil {
+				c.BackchannelLogoutURI = *o.BackchannelLogoutURI
+				detail["backchannel_logout_uri"] = *o.BackchannelLogoutURI
+			}
+			if o.BackchannelLogoutSessionRequired != nil {
+				c.BackchannelLogoutSessionRequired = *o.BackchannelLogoutSessionRequired
+				detail["backchannel_logout_session_required"] = strconv.FormatBool(*o.BackchannelLogoutSessionRequired)
+			}
+			if c.BackchannelLogoutSessionRequired && c.BackchannelLogoutURI == "" {
+				return c, &OptionError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}
 			}
 			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
 			return c, nil

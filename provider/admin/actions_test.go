@@ -13,6 +13,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -35,10 +36,11 @@ func fixture(t *testing.T) (*API, *memory.Store) {
 	now := func() time.Time { return t0 }
 	a := New(Config{
 		Store: store, Hasher: secret.NewHasher(ring), Now: now,
-		Roles:   []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
-		Scopes:  []string{"openid", "im:calls.read", "admin"},
-		APIKeys: apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
-		Audit:   audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
+		Roles:           []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
+		Scopes:          []string{"openid", "im:calls.read", "admin"},
+		APIKeys:         apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
+		Audit:           audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
+		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
 		Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
 			return "ops-bot", "", []string{"admin"}, nil
 		},
@@ -113,6 +115,15 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 			func(t *testing.T, s *memory.Store) {
 				if c, _ := s.GetClient(t.Context(), "chat"); !c.IssuesJWT() || !c.RequirePAR {
 					t.Errorf("the app's options: format %q, require PAR %v", c.AccessTokenFormat, c.RequirePAR)
+				}
+			}},
+		{"registering a back-channel logout URI is app.changed with it", "PATCH", "/admin/api/v1/apps/chat",
+			`{"backchannel_logout_uri":"https://chat.example/backchannel-logout","backchannel_logout_session_required":true}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{
+				"backchannel_logout_uri": "https://chat.example/backchannel-logout", "backchannel_logout_session_required": "true"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); c.BackchannelLogoutURI != "https://chat.example/backchannel-logout" || !c.BackchannelLogoutSessionRequired {
+					t.Errorf("the app's back-channel logout: %q, session required %v", c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired)
 				}
 			}},
 		{"deleting an app is app.deleted", "DELETE", "/admin/api/v1/apps/bot", "", 204,
@@ -244,8 +255,39 @@ func TestUnknownTokenFormatIsRefused(t *testing.T) {
 	if recs := records(t, store); len(recs) != 0 {
 		t.Fatalf("a refused change left records: %+v", recs)
 	}
-	if err := a.SetAppTokenOptions(t.Context(), ByUser("u-admin"), "chat", ptr(storage.AccessTokenFormat("paseto")), nil); !errors.Is(err, ErrUnknownFormat) {
+	if err := a.SetAppOptions(t.Context(), ByUser("u-admin"), "chat", AppOptions{AccessTokenFormat: ptr(storage.AccessTokenFormat("paseto"))}); !errors.Is(err, ErrUnknownFormat) {
 		t.Fatalf("the action accepted an unknown format: %v", err)
+	}
+}
+
+func TestBadBackchannelLogoutOptionsAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, field string
+	}{
+		{"plain http to a public host", `{"backchannel_logout_uri":"http://chat.example/logout"}`, "backchannel_logout_uri"},
+		{"a fragment", `{"backchannel_logout_uri":"https://chat.example/logout#x"}`, "backchannel_logout_uri"},
+		{"a relative URI", `{"backchannel_logout_uri":"/logout"}`, "backchannel_logout_uri"},
+		{"a session required without a URI", `{"backchannel_logout_session_required":true}`, "backchannel_logout_session_required"},
+		{"a URI removed while a session is required", `{"backchannel_logout_uri":"","backchannel_logout_session_required":true}`, "backchannel_logout_session_required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, store := fixture(t)
+			mux := http.NewServeMux()
+			a.Mount(mux)
+			req := httptest.NewRequestWithContext(t.Context(), "PATCH", "/admin/api/v1/apps/chat", strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer x")
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"invalid_request"`) || !strings.Contains(w.Body.String(), tc.field+": ") {
+				t.Fatalf("status %d: %s; want 400 invalid_request naming %s", w.Code, w.Body, tc.field)
+			}
+			if recs := records(t, store); len(recs) != 0 {
+				t.Fatalf("a refused change left records: %+v", recs)
+			}
+			if c, _ := store.GetClient(t.Context(), "chat"); c.BackchannelLogoutURI != "" || c.BackchannelLogoutSessionRequired {
+				t.Fatalf("a refused change was stored: %q %v", c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired)
+			}
+		})
 	}
 }
 

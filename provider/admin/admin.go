@@ -49,6 +49,10 @@ type Config struct {
 	AdminScope string
 	// Audit records every change made through the API.
 	Audit *audit.Recorder
+	// RedirectProblem checks a URI an app registers (a back-channel
+	// logout URI is checked as a confidential client's redirect URI,
+	// native false) and says what is wrong, or "".
+	RedirectProblem func(raw string, native bool) string
 }
 
 // Role is a user role and the scopes its users may grant.

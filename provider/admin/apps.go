@@ -32,8 +32,12 @@ type app struct {
 	// AccessTokenFormat is opaque or jwt (RFC 9068).
 	AccessTokenFormat string `json:"access_token_format"`
 	// RequirePAR: every authorization request must be pushed (RFC 9126).
-	RequirePAR bool      `json:"require_pushed_authorization_requests"`
-	CreatedAt  time.Time `json:"created_at"`
+	RequirePAR bool `json:"require_pushed_authorization_requests"`
+	// BackchannelLogoutURI is where the app takes logout tokens; empty
+	// when it takes none.
+	BackchannelLogoutURI             string    `json:"backchannel_logout_uri"`
+	BackchannelLogoutSessionRequired bool      `json:"backchannel_logout_session_required"`
+	CreatedAt                        time.Time `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -54,6 +58,7 @@ func (a *API) appOut(c storage.Client) app {
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)), RequirePAR: c.RequirePAR,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }
 
@@ -92,16 +97,20 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 // grants stop being pending), or disables or enables the app, or both.
 func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
-		Scopes            *[]string                  `json:"scopes"`
-		Disabled          *bool                      `json:"disabled"`
-		AccessTokenFormat *storage.AccessTokenFormat `json:"access_token_format"`
-		RequirePAR        *bool                      `json:"require_pushed_authorization_requests"`
+		Scopes                           *[]string                  `json:"scopes"`
+		Disabled                         *bool                      `json:"disabled"`
+		AccessTokenFormat                *storage.AccessTokenFormat `json:"access_token_format"`
+		RequirePAR                       *bool                      `json:"require_pushed_authorization_requests"`
+		BackchannelLogoutURI             *string                    `json:"backchannel_logout_uri"`
+		BackchannelLogoutSessionRequired *bool                      `json:"backchannel_logout_session_required"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	if body.Scopes == nil && body.Disabled == nil && body.AccessTokenFormat == nil && body.RequirePAR == nil {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\" and \"require_pushed_authorization_requests\".")
+	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR,
+		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired}
+	if body.Scopes == nil && body.Disabled == nil && opts == (AppOptions{}) {
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\" and \"backchannel_logout_session_required\".")
 		return
 	}
 	if f := body.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
@@ -122,9 +131,16 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	if body.Disabled != nil && a.notFound(w, r, a.SetAppDisabled(ctx, ByClient(caller), id, *body.Disabled), "app") {
 		return
 	}
-	if (body.AccessTokenFormat != nil || body.RequirePAR != nil) &&
-		a.notFound(w, r, a.SetAppTokenOptions(ctx, ByClient(caller), id, body.AccessTokenFormat, body.RequirePAR), "app") {
-		return
+	if opts != (AppOptions{}) {
+		err := a.SetAppOptions(ctx, ByClient(caller), id, opts)
+		var bad *OptionError
+		if errors.As(err, &bad) {
+			writeError(w, http.StatusBadRequest, "invalid_request", bad.Error())
+			return
+		}
+		if a.notFound(w, r, err, "app") {
+			return
+		}
 	}
 	c, err := a.cfg.Store.GetClient(ctx, id)
 	if a.notFound(w, r, err, "app") {

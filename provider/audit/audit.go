@@ -41,7 +41,9 @@ const (
 	UserDisabled      = "user.disabled"
 	UserEnabled       = "user.enabled"
 	PasswordReset     = "user.password_reset"
-	AuditExported     = "audit.exported" // an admin exported records
+	AuditExported     = "audit.exported"  // an admin exported records
+	LogoutNotified    = "logout.notified" // a client told by back-channel logout that a session ended
+	LogoutFailed      = "logout.failed"   // a back-channel logout notification given up
 )
 
 // Actions returns every action, in a stable order.
@@ -51,6 +53,7 @@ func Actions() []string {
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, PasswordReset, AuditExported,
+		LogoutNotified, LogoutFailed,
 	}
 }
 

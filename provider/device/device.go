@@ -25,6 +25,7 @@ type Store interface {
 	GetClient(ctx context.Context, id string) (storage.Client, error)
 	GetDeviceAuthorizationByUserCode(ctx context.Context, userCodeSignature string) (storage.DeviceAuthorization, error)
 	UpdateDeviceAuthorization(ctx context.Context, deviceCodeSignature string, update func(storage.DeviceAuthorization) (storage.DeviceAuthorization, error)) (storage.DeviceAuthorization, error)
+	RecordSessionSignIn(ctx context.Context, s storage.SessionSignIn) error
 	consent.RememberStore
 	storage.Transactor
 }
@@ -318,6 +319,14 @@ func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow
 		if allow {
 			if err := consent.Remember(ctx, h.cfg.Store, s.User.ID, p.client, p.scopes, h.cfg.ConsentLifespan, now); err != nil {
 				return fmt.Errorf("remember the grant: %w", err)
+			}
+			// The device's ID token carries this session's sid: ending
+			// the session tells the app (back-channel logout), as for a
+			// browser sign-in.
+			if err := h.cfg.Store.RecordSessionSignIn(ctx, storage.SessionSignIn{
+				SessionID: s.Session.ID, ClientID: p.client.ID, SID: session.SID(s.Session.ID),
+			}); err != nil {
+				return fmt.Errorf("record the session's sign-in: %w", err)
 			}
 		}
 		return h.cfg.Audit.Record(ctx, e)

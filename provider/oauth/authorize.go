@@ -103,10 +103,25 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	sess.Claims.RequestedAt = requestedAt
 	sess.Claims.AuthenticationMethodsReferences = signed.Session.AMR
 	sess.Claims.AuthenticationContextClassReference = signed.Session.ACR
-	sess.Claims.Extra["sid"] = sid(signed.Session.ID)
+	sessionSID := session.SID(signed.Session.ID)
+	sess.Claims.Extra["sid"] = sessionSID
 	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+	// Remember that this browser session signed the user in to the
+	// client, so that ending the session tells the client (Back-Channel
+	// Logout 1.0 section 2.5). It is recorded here, where the response is
+	// issued, for every client and not only those with a back-channel
+	// logout URI now: one that registers a URI later is told of the
+	// sessions still open. Deriving it from the stored tokens instead
+	// would mean decoding every token of the user at sign-out, and a
+	// client whose tokens had expired would never hear of it.
+	if err := p.cfg.Store.RecordSessionSignIn(ctx, storage.SessionSignIn{
+		SessionID: signed.Session.ID, ClientID: ar.GetClient().GetID(), SID: sessionSID,
+	}); err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
 	if flow != nil {
@@ -383,13 +398,6 @@ func (w issWriter) WriteHeader(code int) {
 		}
 	}
 	w.ResponseWriter.WriteHeader(code)
-}
-
-// sid is the session ID clients see (the sid claim): derived from the
-// login session so it is stable for a browser sign-in, and not the stored
-// ID itself.
-func sid(loginSessionID string) string {
-	return secret.Derived("sid", loginSessionID)
 }
 
 // Sessions tells who is signed in to a browser.

@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
+	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -226,7 +227,7 @@ func (g *deviceGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite.A
 	sess.Claims.AuthenticationMethodsReferences = d.AMR
 	sess.Claims.AuthenticationContextClassReference = d.ACR
 	if d.LoginSessionID != "" {
-		sess.Claims.Extra["sid"] = sid(d.LoginSessionID)
+		sess.Claims.Extra["sid"] = session.SID(d.LoginSessionID)
 	}
 	atLifespan := fosite.GetEffectiveLifespan(r.GetClient(), fosite.GrantTypeAuthorizationCode, fosite.AccessToken, g.config.GetAccessTokenLifespan(ctx))
 	sess.SetExpiresAt(fosite.AccessToken, now.Add(atLifespan).Round(time.Second))

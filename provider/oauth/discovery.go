@@ -39,7 +39,10 @@ type discovery struct {
 	RequestParameterSupported                 bool     `json:"request_parameter_supported"`
 	RequestURIParameterSupported              bool     `json:"request_uri_parameter_supported"`
 	FrontchannelLogoutSupported               bool     `json:"frontchannel_logout_supported"`
-	BackchannelLogoutSupported                bool     `json:"backchannel_logout_supported"`
+	// Back-Channel Logout 1.0 section 2.1: logout tokens are sent to the
+	// clients that register a backchannel_logout_uri, always with sid.
+	BackchannelLogoutSupported        bool `json:"backchannel_logout_supported"`
+	BackchannelLogoutSessionSupported bool `json:"backchannel_logout_session_supported"`
 	// RequirePushedAuthorizationRequests is false: pushing is required
 	// per client (RFC 9126 section 6, storage.Client.RequirePAR).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
@@ -75,6 +78,8 @@ func (p *Provider) metadata() discovery {
 		PromptValuesSupported:             []string{"none", "login", "consent"},
 		UILocalesSupported:                []string{"en", "zh-CN"},
 		AuthorizationResponseISSParameter: true,
+		BackchannelLogoutSupported:        true,
+		BackchannelLogoutSessionSupported: true,
 	}
 }
 

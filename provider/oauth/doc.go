@@ -15,6 +15,11 @@
 // tokens signed with the ID token keys (jwt_access.go); they are stored
 // and introspected like opaque ones.
 //
+// Each authorization response records the browser session's sign-in to
+// the client (storage.BackchannelLogouts), and LogoutToken signs the
+// logout tokens provider/backchannel sends when that session ends (OpenID
+// Connect Back-Channel Logout 1.0, logout_token.go).
+//
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
 // credentials, OpenID Connect, introspection, revocation, pushed

@@ -27,6 +27,7 @@ type harness struct {
 	store  storage.Store
 	hasher secret.Hasher
 	srv    *httptest.Server
+	p      *oauth.Provider
 }
 
 // backends are the stores every provider test runs against.
@@ -87,6 +88,7 @@ func newHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config
 		t.Fatal(err)
 	}
 	p.Mount(mux)
+	h.p = p
 	return h
 }
 

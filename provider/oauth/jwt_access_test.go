@@ -28,13 +28,23 @@ type atClaims struct {
 // provider's JWKS and returns its claims.
 func (h *harness) verifyAccessJWT(token string) atClaims {
 	h.t.Helper()
+	var c atClaims
+	h.verifyJWT(token, "at+jwt", &c)
+	return c
+}
+
+// verifyJWT checks that token is a JWT of type typ whose signature verifies
+// against the provider's JWKS (by its kid), and decodes its claims into
+// claims.
+func (h *harness) verifyJWT(token, typ string, claims any) {
+	h.t.Helper()
 	parsed, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256, jose.RS256})
 	if err != nil {
-		h.t.Fatalf("access token %q is not a signed JWT: %v", token, err)
+		h.t.Fatalf("token %q is not a signed JWT: %v", token, err)
 	}
 	hdr := parsed.Headers[0]
-	if typ := hdr.ExtraHeaders[jose.HeaderType]; typ != "at+jwt" {
-		h.t.Fatalf("typ header %v, want at+jwt", typ)
+	if got := hdr.ExtraHeaders[jose.HeaderType]; got != typ {
+		h.t.Fatalf("typ header %v, want %s", got, typ)
 	}
 	req, err := http.NewRequestWithContext(h.t.Context(), http.MethodGet, h.url("/.well-known/jwks.json"), nil)
 	if err != nil {
@@ -49,11 +59,12 @@ func (h *harness) verifyAccessJWT(token string) atClaims {
 	if hdr.KeyID == "" || len(keys) != 1 {
 		h.t.Fatalf("kid %q names %d keys of the JWKS", hdr.KeyID, len(keys))
 	}
-	var c atClaims
-	if err := parsed.Claims(keys[0].Public().Key, &c); err != nil {
+	if hdr.Algorithm != keys[0].Algorithm {
+		h.t.Fatalf("alg %s, the key's is %s", hdr.Algorithm, keys[0].Algorithm)
+	}
+	if err := parsed.Claims(keys[0].Public().Key, claims); err != nil {
 		h.t.Fatalf("signature does not verify against the JWKS: %v", err)
 	}
-	return c
 }
 
 // clientCredentials asks the token endpoint for a client credentials token.

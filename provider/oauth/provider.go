@@ -90,6 +90,9 @@ type Provider struct {
 	cfg    Config
 	logger *slog.Logger
 	usage  usage
+	// signer signs with the current ID token key: ID tokens, JWT access
+	// tokens, logout tokens.
+	signer jwt.Signer
 	// metadataJSON is the discovery document.
 	metadataJSON []byte
 }
@@ -184,7 +187,7 @@ func New(cfg Config) (*Provider, error) {
 		idTokens: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, config: fc, now: cfg.Now, logger: cfg.Logger,
 	})
 	f.Config = parAudiences{Config: fc, pushing: []string{fc.TokenURL, cfg.Issuer, cfg.Issuer + "/oauth2/par"}}
-	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}}
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signer: signer}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
 	if err != nil {

@@ -193,7 +193,7 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 	f = web.AppForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		LogoURI: strings.TrimSpace(r.PostFormValue("logo_uri")), Kind: kind, RedirectURIs: r.PostFormValue("redirect_uris"),
-		Scopes: r.PostForm["scope"],
+		BackchannelLogoutURI: strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")), Scopes: r.PostForm["scope"],
 	}
 	if f.Name == "" || len([]rune(f.Name)) > 100 {
 		return f, nil, "portal.name_required", ""
@@ -208,6 +208,11 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 	}
 	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
 		return f, nil, "portal.logo_invalid", ""
+	}
+	if f.BackchannelLogoutURI != "" {
+		if msg := h.cfg.RedirectProblem(f.BackchannelLogoutURI, false); msg != "" {
+			return f, nil, "portal.logout_uri_invalid", f.BackchannelLogoutURI
+		}
 	}
 	for _, line := range strings.Split(f.RedirectURIs, "\n") {
 		if line = strings.TrimSpace(line); line == "" {
@@ -241,7 +246,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 	now := h.cfg.Now().UTC().Truncate(time.Second)
 	c := storage.Client{
 		ID: "app-" + strings.ToLower(secret.Random(9)), Name: f.Name, Description: f.Description, LogoURI: f.LogoURI,
-		OwnerID: s.User.ID, RedirectURIs: redirects, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
+		OwnerID: s.User.ID, RedirectURIs: redirects, BackchannelLogoutURI: f.BackchannelLogoutURI, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
 	}
 	switch f.Kind {
 	case kindWeb:
@@ -295,7 +300,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
-			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes},
+			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes},
 		Notice: notice,
 	}
 	now := h.cfg.Now()
@@ -306,7 +311,8 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	return p
 }
 
-// save changes an app's name, description, logo, redirect URIs and scopes;
+// save changes an app's name, description, logo, redirect URIs,
+// back-channel logout URI and scopes;
 // its kind cannot change.
 func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	c, ok := h.own(w, r, s)
@@ -361,6 +367,11 @@ func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) stor
 		}
 	}
 	c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, redirects, scopes, requested
+	c.BackchannelLogoutURI = f.BackchannelLogoutURI
+	if c.BackchannelLogoutURI == "" {
+		// Set by an administrator; meaningless without a URI.
+		c.BackchannelLogoutSessionRequired = false
+	}
 	c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
 	return c
 }
@@ -497,6 +508,9 @@ func appChanged(before, after storage.Client) audit.Event {
 	}
 	if !slices.Equal(before.RedirectURIs, after.RedirectURIs) {
 		d["redirect_uris"] = strings.Join(after.RedirectURIs, " ")
+	}
+	if before.BackchannelLogoutURI != after.BackchannelLogoutURI {
+		d["backchannel_logout_uri"] = after.BackchannelLogoutURI
 	}
 	if !slices.Equal(before.Scopes, after.Scopes) {
 		d["scopes_before"] = strings.Join(before.Scopes, " ")

@@ -16,6 +16,7 @@ import (
 
 	"github.com/justinas/nosurf"
 
+	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -88,6 +89,13 @@ const pendingLifespan = 10 * time.Minute
 type Signed struct {
 	Session storage.LoginSession
 	User    storage.User
+}
+
+// SID is the session ID clients see (the sid claim of ID tokens and logout
+// tokens): derived from the login session so it is stable for a browser
+// sign-in, and not the stored ID itself.
+func SID(loginSessionID string) string {
+	return secret.Derived("sid", loginSessionID)
 }
 
 // hashToken is how a cookie value becomes a session ID.

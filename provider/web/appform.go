@@ -54,8 +54,9 @@ type AppFormPage struct {
 	// "portal.redirect_invalid", ...), or empty.
 	Error string
 	// ErrorArg fills the one argument of an Error that takes one:
-	// "portal.redirect_invalid" takes the refused redirect URI. Leave it
-	// empty for other keys.
+	// "portal.redirect_invalid" takes the refused redirect URI,
+	// "portal.logout_uri_invalid" the refused back-channel logout URI.
+	// Leave it empty for other keys.
 	ErrorArg string
 }
 
@@ -71,6 +72,9 @@ type AppForm struct {
 	Kind string
 	// RedirectURIs holds one URI per line.
 	RedirectURIs string
+	// BackchannelLogoutURI is where the app takes logout tokens (OpenID
+	// Connect Back-Channel Logout 1.0); empty when it takes none.
+	BackchannelLogoutURI string
 	// Scopes are ticked; those also in Pending are marked as awaiting an
 	// administrator's approval (a service's scopes are approved before it
 	// may obtain them).

@@ -13,8 +13,9 @@ const genericKey = "error.title"
 // passes takes no argument, except login.throttled, which takes the
 // LoginPage or MFAPage ErrorArg (a wait in whole seconds),
 // ratelimit.wait, which takes the MessagePage MessageArg (also a wait in
-// whole seconds), and portal.redirect_invalid, which takes the AppFormPage
-// ErrorArg (the refused redirect URI).
+// whole seconds), and portal.redirect_invalid and
+// portal.logout_uri_invalid, which take the AppFormPage ErrorArg (the
+// refused URI).
 //
 // The Chinese is written as a mainland Chinese product would say it, not
 // word for word: 您 throughout, full-width punctuation, and a space between
@@ -438,8 +439,13 @@ func messages() i18n.Catalogue {
 			EN: "Calls TokenIM APIs on its own behalf with a secret, with nobody signed in.",
 			ZH: "使用密钥以自身身份调用 TokenIM 接口，无需用户登录。",
 		},
-		"portal.redirect_uris":       {EN: "Redirect URIs", ZH: "重定向 URI"},
-		"portal.redirect_hint":       {EN: "One per line; not used by services.", ZH: "每行一个；服务或机器人无需填写。"},
+		"portal.redirect_uris":          {EN: "Redirect URIs", ZH: "重定向 URI"},
+		"portal.redirect_hint":          {EN: "One per line; not used by services.", ZH: "每行一个；服务或机器人无需填写。"},
+		"portal.backchannel_logout_uri": {EN: "Back-channel logout URI", ZH: "后端通道登出 URI"},
+		"portal.backchannel_logout_hint": {
+			EN: "Optional. Where TokenIM Auth POSTs a logout token when a user of the app signs out (OpenID Connect Back-Channel Logout): https, or http on 127.0.0.1 for development.",
+			ZH: "可选。用户退出登录时，TokenIM Auth 向此地址 POST 登出令牌（OpenID Connect 后端通道登出）：使用 https，开发时可使用 127.0.0.1 上的 http。",
+		},
 		"portal.scopes":              {EN: "Permissions the app asks for", ZH: "应用申请的权限"},
 		"portal.scope_pending":       {EN: "awaiting an administrator's approval", ZH: "等待管理员审批"},
 		"portal.scopes_service_hint": {EN: "A service or bot acts with no user to consent: the permissions it asks for take effect once an administrator approves them.", ZH: "服务或机器人代表自身操作，无需用户授权：其申请的权限经管理员审批后生效。"},
@@ -509,6 +515,10 @@ func messages() i18n.Catalogue {
 		"portal.name_required":  {EN: "Enter the app’s name, in at most 100 characters.", ZH: "请填写应用名称（不超过 100 个字符）。"},
 		"portal.kind_invalid":   {EN: "Choose the type of app.", ZH: "请选择应用类型。"},
 		"portal.logo_invalid":   {EN: "The logo URL must be an https address.", ZH: "Logo 地址必须是 https 地址。"},
+		"portal.logout_uri_invalid": {
+			EN: "%s is not an acceptable back-channel logout URI: use https (or http on 127.0.0.1 for development), with no fragment.",
+			ZH: "%s 不是可接受的后端通道登出 URI。请使用 https（开发时可使用 127.0.0.1 上的 http），且不能带片段（#）。",
+		},
 		"portal.redirect_invalid": {
 			EN: "%s is not an acceptable redirect URI: use https (or http on 127.0.0.1 for development), or a custom scheme for a mobile or desktop app.",
 			ZH: "%s 不是可接受的重定向 URI。请使用 https（开发时可使用 127.0.0.1 上的 http）；移动或桌面应用也可使用自定义 scheme。",

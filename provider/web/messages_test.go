@@ -43,7 +43,7 @@ func handlerKeys() []string {
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled"}, adminHandlerArgKeys()...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid"}, adminHandlerArgKeys()...)
 }
 
 func TestCatalogue(t *testing.T) {

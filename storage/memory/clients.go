@@ -71,28 +71,18 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 }
 
 // DeleteClient implements storage.Clients: the client goes with its tokens,
-// consents and pending flows.
+// consents, pending flows and device requests, sign-ins and logout deliveries.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.clients[id]; !ok {
 			return notFound("delete client", id)
 		}
 		del(t, s.clients, id)
-		for k, tok := range s.tokens {
-			if tok.ClientID == id {
-				del(t, s.tokens, k)
-			}
-		}
-		for k := range s.consents {
-			if k.clientID == id {
-				del(t, s.consents, k)
-			}
-		}
-		for k, f := range s.flows {
-			if f.ClientID == id {
-				del(t, s.flows, k)
-			}
-		}
+		delWhere(t, s.tokens, func(_ tokenKey, tok storage.Token) bool { return tok.ClientID == id })
+		delWhere(t, s.consents, func(k consentKey, _ storage.Consent) bool { return k.clientID == id })
+		delWhere(t, s.flows, func(_ string, f storage.Flow) bool { return f.ClientID == id })
+		delWhere(t, s.signIns, func(k signInKey, _ string) bool { return k.clientID == id })
+		delWhere(t, s.deliveries, func(_ int64, d storage.LogoutDelivery) bool { return d.ClientID == id })
 		for k, d := range s.devices {
 			if d.ClientID == id {
 				s.deleteDevice(t, k)

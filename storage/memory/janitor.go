@@ -23,6 +23,7 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 			n = purgeMap(t, s.tokens, limit, func(tok storage.Token) bool { return ended(tok.ExpiresAt) })
 		case storage.PurgeLoginSessions:
 			n = purgeMap(t, s.sessions, limit, func(ls storage.LoginSession) bool { return ended(ls.ExpiresAt) })
+			s.dropOrphanSignIns(t)
 		case storage.PurgeFlows:
 			n = purgeMap(t, s.flows, limit, func(f storage.Flow) bool { return ended(f.ExpiresAt) })
 		case storage.PurgeDeviceAuthorizations:

@@ -34,34 +34,41 @@ type Store struct {
 	// userCodes maps each device request's user code signature to its
 	// device code signature.
 	userCodes map[string]string
-	tokens    map[tokenKey]storage.Token
-	consents  map[consentKey]storage.Consent
-	keys      map[string]storage.SigningKey
-	jtis      map[string]time.Time
-	links     map[string]storage.OneTimeLink
-	counters  map[string]storage.Counter
-	epoch     int64
-	audit     auditLog
-	locks     map[string]bool // names held through TryLock
+	// signIns maps a (session, client) pair to the session's sid.
+	signIns    map[signInKey]string
+	deliveries map[int64]storage.LogoutDelivery
+	// lastDelivery is the ID of the last delivery queued.
+	lastDelivery int64
+	tokens       map[tokenKey]storage.Token
+	consents     map[consentKey]storage.Consent
+	keys         map[string]storage.SigningKey
+	jtis         map[string]time.Time
+	links        map[string]storage.OneTimeLink
+	counters     map[string]storage.Counter
+	epoch        int64
+	audit        auditLog
+	locks        map[string]bool // names held through TryLock
 }
 
 // New returns an empty store.
 func New() *Store {
 	return &Store{
-		clients:   map[string]storage.Client{},
-		users:     map[string]storage.User{},
-		emails:    map[string]string{},
-		sessions:  map[string]storage.LoginSession{},
-		flows:     map[string]storage.Flow{},
-		devices:   map[string]storage.DeviceAuthorization{},
-		userCodes: map[string]string{},
-		tokens:    map[tokenKey]storage.Token{},
-		consents:  map[consentKey]storage.Consent{},
-		keys:      map[string]storage.SigningKey{},
-		jtis:      map[string]time.Time{},
-		links:     map[string]storage.OneTimeLink{},
-		counters:  map[string]storage.Counter{},
-		locks:     map[string]bool{},
+		clients:    map[string]storage.Client{},
+		users:      map[string]storage.User{},
+		emails:     map[string]string{},
+		sessions:   map[string]storage.LoginSession{},
+		signIns:    map[signInKey]string{},
+		deliveries: map[int64]storage.LogoutDelivery{},
+		flows:      map[string]storage.Flow{},
+		devices:    map[string]storage.DeviceAuthorization{},
+		userCodes:  map[string]string{},
+		tokens:     map[tokenKey]storage.Token{},
+		consents:   map[consentKey]storage.Consent{},
+		keys:       map[string]storage.SigningKey{},
+		jtis:       map[string]time.Time{},
+		links:      map[string]storage.OneTimeLink{},
+		counters:   map[string]storage.Counter{},
+		locks:      map[string]bool{},
 	}
 }
 
@@ -176,6 +183,16 @@ func del[K comparable, V any](t *txn, m map[K]V, k K) {
 	}
 	t.undo = append(t.undo, func() { m[k] = old })
 	delete(m, k)
+}
+
+// delWhere deletes the entries of m for which match holds, recording how
+// to undo it.
+func delWhere[K comparable, V any](t *txn, m map[K]V, match func(K, V) bool) {
+	for k, v := range m {
+		if match(k, v) {
+			del(t, m, k)
+		}
+	}
 }
 
 func notFound(what, key string) error {

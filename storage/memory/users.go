@@ -3,6 +3,7 @@ package memory
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -157,7 +158,7 @@ func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
 		if _, ok := s.sessions[id]; !ok {
 			return notFound("delete login session", id)
 		}
-		del(t, s.sessions, id)
+		s.endSession(t, id)
 		return nil
 	})
 }
@@ -166,9 +167,10 @@ func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
 func (s *Store) DeleteUserLoginSessions(ctx context.Context, userID string) (int, error) {
 	n := 0
 	err := s.do(ctx, func(t *txn) error {
-		for id, ls := range s.sessions {
-			if ls.UserID == userID {
-				del(t, s.sessions, id)
+		// In ID order, as Postgres queues their deliveries.
+		for _, id := range slices.Sorted(maps.Keys(s.sessions)) {
+			if s.sessions[id].UserID == userID {
+				s.endSession(t, id)
 				n++
 			}
 		}

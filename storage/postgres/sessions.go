@@ -68,27 +68,29 @@ func (s *Store) ListLoginSessions(ctx context.Context, userID string) ([]storage
 	return out, nil
 }
 
-// DeleteLoginSession implements storage.LoginSessions.
+// DeleteLoginSession implements storage.LoginSessions, queuing the
+// session's logout deliveries in the same statement.
 func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM login_sessions WHERE id = $1`, id)
-	if err != nil {
+	var n int
+	if err := s.q(ctx).QueryRow(ctx, endSessions("id = $1"), id).Scan(&n); err != nil {
 		return wrap(err, "delete login session %s", id)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return fmt.Errorf("postgres: delete login session %s: %w", id, storage.ErrNotFound)
 	}
 	return nil
 }
 
-// DeleteUserLoginSessions implements storage.LoginSessions.
+// DeleteUserLoginSessions implements storage.LoginSessions, queuing the
+// sessions' logout deliveries in the same statement.
 func (s *Store) DeleteUserLoginSessions(ctx context.Context, userID string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM login_sessions WHERE user_id = $1`, userID)
-	if err != nil {
+	var n int
+	if err := s.q(ctx).QueryRow(ctx, endSessions("user_id = $1"), userID).Scan(&n); err != nil {
 		return 0, wrap(err, "delete login sessions of user %s", userID)
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }

@@ -44,6 +44,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	}
 
 	concurrentLinkAndCounter(t, open, race, oneWinner)
+	concurrentClaims(t, open, race)
 
 	t.Run("parallel uses of one pushed request: exactly one deletes it, the others find nothing", func(t *testing.T) {
 		s := open(t)

@@ -34,6 +34,7 @@ func Run(t *testing.T, open Opener) {
 		{"jtis", jtiTests()},
 		{"users", userTests()},
 		{"login_sessions", sessionTests()},
+		{"backchannel_logout", backchannelTests()},
 		{"flows", flowTests()},
 		{"device_authorizations", deviceTests()},
 		{"tokens", tokenTests()},
