@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"html"
 	"image/png"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -199,8 +201,14 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// The browser is Ann's; "Not you?" signs it out and Gus in.
 			guest := newBrowser(t, p.issuer)
-			pg := signIn(t, guest, guest.get(da.VerificationURIComplete), gusEmail, annPassword)
+			pg := openSignedIn(t, guest, da.VerificationURIComplete)
+			m := regexp.MustCompile(`<a href="(/login\?[^"]*switch=1[^"]*)">Not you\?</a>`).FindStringSubmatch(pg.body)
+			if m == nil {
+				t.Fatalf("no \"Not you?\" link on the device page:\n%s", pg.body)
+			}
+			pg = signIn(t, guest, guest.get(p.issuer+html.UnescapeString(m[1])), gusEmail, annPassword)
 			if pg.status != http.StatusForbidden || !strings.Contains(pg.body, "Your role does not allow you to give this app") || !strings.Contains(pg.body, "im:calls.read") {
 				t.Fatalf("a guest asked for call records: %d %s\n%s", pg.status, pg.url, pg.body)
 			}

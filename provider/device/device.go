@@ -115,6 +115,12 @@ func signIn(w http.ResponseWriter, r *http.Request, userCode string) {
 	http.Redirect(w, r, "/login?"+url.Values{"next": {here(userCode)}}.Encode(), http.StatusSeeOther)
 }
 
+// switchURL is the "Not you?" link: sign this browser out, sign in as
+// someone else, and come back to the code.
+func switchURL(userCode string) string {
+	return "/login?" + url.Values{"next": {here(userCode)}, "switch": {"1"}}.Encode()
+}
+
 // pending is a device request waiting for the signed-in user's decision.
 type pending struct {
 	request storage.DeviceAuthorization
@@ -132,7 +138,7 @@ type pending struct {
 // none it renders the code form with the reason and returns false.
 func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signed, typed string) (pending, bool) {
 	ctx := r.Context()
-	page := web.DevicePage{UserCode: typed, UserEmail: s.User.Email}
+	page := web.DevicePage{UserCode: typed, UserEmail: s.User.Email, SwitchURL: switchURL(typed)}
 	key := throttleKey(s.User.ID)
 	if wait, err := h.cfg.Throttle.Wait(ctx, key); err != nil {
 		h.fail(w, r, "device: throttle", err)
@@ -210,7 +216,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if typed == "" {
-		h.render(w, r, http.StatusOK, web.DevicePage{UserEmail: s.User.Email})
+		h.render(w, r, http.StatusOK, web.DevicePage{UserEmail: s.User.Email, SwitchURL: switchURL("")})
 		return
 	}
 	p, ok := h.lookup(w, r, s, typed)
@@ -227,7 +233,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 // confirm asks the user to approve the request.
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, status int, s session.Signed, p pending, problem string) {
 	h.render(w, r, status, web.DevicePage{
-		CSRFToken: session.CSRFToken(r), UserCode: p.code, UserEmail: s.User.Email, Error: problem,
+		CSRFToken: session.CSRFToken(r), UserCode: p.code, UserEmail: s.User.Email, SwitchURL: switchURL(p.code), Error: problem,
 		Request: &web.DeviceRequest{
 			ClientName: p.client.Name, ClientID: p.client.ID, ClientIP: p.request.ClientIP, UserAgent: p.request.UserAgent,
 			Age: h.cfg.Now().Sub(p.request.CreatedAt), Scopes: p.scopes,
@@ -258,7 +264,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	err := h.decide(ctx, s, p, decision == "allow", "denied_by_user")
 	if errors.Is(err, storage.ErrConflict) {
 		// Decided in another tab a moment ago.
-		h.render(w, r, http.StatusConflict, web.DevicePage{UserCode: p.code, UserEmail: s.User.Email, Error: "device.unknown"})
+		h.render(w, r, http.StatusConflict, web.DevicePage{UserCode: p.code, UserEmail: s.User.Email, SwitchURL: switchURL(p.code), Error: "device.unknown"})
 		return
 	}
 	if err != nil {

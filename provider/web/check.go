@@ -178,10 +178,10 @@ func samples(page string, m meta) []any {
 	case pageDevice:
 		return []any{
 			deviceView{meta: m},
-			deviceView{meta: m, DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, Error: s, ErrorArg: s}, ErrorText: s},
+			deviceView{meta: m, DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, SwitchURL: s, Error: s, ErrorArg: s}, ErrorText: s},
 			deviceView{
 				meta: m,
-				DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, Error: s, ErrorArg: s,
+				DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, SwitchURL: s, Error: s, ErrorArg: s,
 					Request: &DeviceRequest{ClientName: s, ClientID: s, ClientIP: s, UserAgent: s, Age: time.Minute, Scopes: []string{s}}},
 				App: s, AgeText: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
 			},

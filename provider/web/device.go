@@ -21,8 +21,10 @@ type DevicePage struct {
 	UserCode string
 	// Request is the device request found for UserCode, or nil.
 	Request *DeviceRequest
-	// UserEmail is shown as "Signed in as …".
+	// UserEmail is shown as "Signed in as …", with a "Not you?" link to
+	// SwitchURL, which signs the browser out and asks again.
 	UserEmail string
+	SwitchURL string
 	// Error is a message key ("device.unknown", "device.throttled", ...),
 	// or empty; ErrorArg fills one that takes an argument.
 	Error    string

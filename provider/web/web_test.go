@@ -77,7 +77,7 @@ func pageCases() []pageCase {
 		}},
 		{"device_confirm", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Device(w, req, http.StatusOK, DevicePage{
-				CSRFToken: testCSRF, UserCode: "BDFG-HJKL", UserEmail: "ann@example.com",
+				CSRFToken: testCSRF, UserCode: "BDFG-HJKL", UserEmail: "ann@example.com", SwitchURL: "/login?next=%2Fdevice%3Fuser_code%3DBDFG-HJKL&switch=1",
 				Request: &DeviceRequest{ClientName: "Acme Chat Desktop", ClientID: "acme-desktop", ClientIP: "203.0.113.7",
 					UserAgent: "AcmeChat/3.2 (Windows NT 10.0)", Age: 2 * time.Minute, Scopes: []string{"openid", "im:messages.send"}},
 			})
