@@ -38,5 +38,10 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 		ratelimit.Rule{Pattern: "POST /login/mfa", Endpoint: "login", PerIP: login, Page: true},
 		// Approving a device sign-in is a step of signing in.
 		ratelimit.Rule{Pattern: "POST /device", Endpoint: "login", PerIP: login, Page: true},
+		// Drawing a QR code costs milliseconds of CPU (a PNG about 6 ms
+		// here, an SVG 0.4 ms): a device shows one per sign-in, so the
+		// sign-in budget per address, kept apart, is plenty.
+		ratelimit.Rule{Pattern: "GET /device/qr.png", Endpoint: "qr", PerIP: login, Page: true},
+		ratelimit.Rule{Pattern: "GET /device/qr.svg", Endpoint: "qr", PerIP: login, Page: true},
 	)
 }

@@ -101,6 +101,26 @@ func TestRateLimits(t *testing.T) {
 				t.Fatalf("the sign-in page itself: %d", pg.status)
 			}
 		})
+		t.Run("QR codes past the address's budget get 429, apart from the sign-in budget", func(t *testing.T) {
+			get := func(path string) int {
+				resp, err := http.Get(p.issuer + path + "?user_code=BCDF-GHJK")
+				if err != nil {
+					t.Fatal(err)
+				}
+				resp.Body.Close()
+				return resp.StatusCode
+			}
+			// The sign-in budget is spent above; the QR budget is its own.
+			if got := get("/device/qr.png"); got != http.StatusOK {
+				t.Fatalf("first QR code: %d", got)
+			}
+			if got := get("/device/qr.svg"); got != http.StatusOK {
+				t.Fatalf("second QR code: %d", got)
+			}
+			if got := get("/device/qr.png"); got != http.StatusTooManyRequests {
+				t.Fatalf("third QR code from the address: %d, want 429", got)
+			}
+		})
 	})
 }
 
