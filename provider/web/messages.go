@@ -439,6 +439,22 @@ func messages() i18n.Catalogue {
 			EN: "Calls TokenIM APIs on its own behalf with a secret, with nobody signed in.",
 			ZH: "使用密钥以自身身份调用 TokenIM 接口，无需用户登录。",
 		},
+		"portal.token_format":  {EN: "Access tokens", ZH: "访问令牌"},
+		"portal.format_opaque": {EN: "Opaque", ZH: "不透明令牌"},
+		"portal.format_opaque_hint": {
+			EN: "A random string; your servers check it by introspection.",
+			ZH: "随机字符串；由你的服务器通过令牌内省（introspection）校验。",
+		},
+		"portal.format_jwt": {EN: "JWT", ZH: "JWT 令牌"},
+		"portal.format_jwt_hint": {
+			EN: "A signed JWT (RFC 9068); a gateway verifies it itself against the JWKS.",
+			ZH: "已签名的 JWT（RFC 9068）；网关可使用 JWKS 自行校验。",
+		},
+		"portal.require_par": {EN: "Require pushed authorization requests", ZH: "要求推送授权请求"},
+		"portal.require_par_hint": {
+			EN: "The app must send each sign-in request to /oauth2/par first (RFC 9126). Not for a service or bot.",
+			ZH: "应用必须先将每个登录请求发送到 /oauth2/par（RFC 9126）。不适用于服务或机器人。",
+		},
 		"portal.redirect_uris":          {EN: "Redirect URIs", ZH: "重定向 URI"},
 		"portal.redirect_hint":          {EN: "One per line; not used by services.", ZH: "每行一个；服务或机器人无需填写。"},
 		"portal.backchannel_logout_uri": {EN: "Back-channel logout URI", ZH: "后端通道登出 URI"},
@@ -515,6 +531,14 @@ func messages() i18n.Catalogue {
 		"portal.name_required":  {EN: "Enter the app’s name, in at most 100 characters.", ZH: "请填写应用名称（不超过 100 个字符）。"},
 		"portal.kind_invalid":   {EN: "Choose the type of app.", ZH: "请选择应用类型。"},
 		"portal.logo_invalid":   {EN: "The logo URL must be an https address.", ZH: "Logo 地址必须是 https 地址。"},
+		"portal.token_format_invalid": {
+			EN: "Access tokens: choose Opaque or JWT.",
+			ZH: "访问令牌：请选择“不透明令牌”或“JWT 令牌”。",
+		},
+		"portal.par_service": {
+			EN: "Require pushed authorization requests: a service or bot makes no authorization requests, so it cannot require them.",
+			ZH: "要求推送授权请求：服务或机器人不发起授权请求，因此不能要求推送授权请求。",
+		},
 		"portal.logout_uri_invalid": {
 			EN: "%s is not an acceptable back-channel logout URI: use https (or http on 127.0.0.1 for development), with no fragment.",
 			ZH: "%s 不是可接受的后端通道登出 URI。请使用 https（开发时可使用 127.0.0.1 上的 http），且不能带片段（#）。",
