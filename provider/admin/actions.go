@@ -264,6 +264,14 @@ type AppOptions struct {
 	BackchannelLogoutSessionRequired *bool
 }
 
+// checkFormat refuses an access token format other than opaque or jwt.
+func checkFormat(f storage.AccessTokenFormat) error {
+	if f != storage.AccessTokenOpaque && f != storage.AccessTokenJWT {
+		return fmt.Errorf("%w %q", ErrUnknownFormat, f)
+	}
+	return nil
+}
+
 // checkPAR refuses an app that requires pushed authorization requests
 // but makes none: only the authorization code grant uses the
 // authorization endpoint (RFC 9126 section 2), as the configuration's
@@ -281,8 +289,10 @@ func checkPAR(c storage.Client) error {
 // authorization requests of an app not using the authorization code grant
 // is an OptionError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
-	if f := o.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
-		return fmt.Errorf("%w %q", ErrUnknownFormat, *f)
+	if f := o.AccessTokenFormat; f != nil {
+		if err := checkFormat(*f); err != nil {
+			return err
+		}
 	}
 	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
 		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
