@@ -265,7 +265,7 @@ func TestEveryEventIsRecordedOnce(t *testing.T) {
 	created := bd.submitTo(bd.get(p.issuer+"/apps/new"), "/apps", map[string]string{"name": "Standup bot", "kind": "service", "scope": "im:messages.send"})
 	appID, _ := shownSecret(t, created)
 	recs := tr.expect("registering an app",
-		want{action: audit.AppCreated, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID, detail: map[string]string{"kind": "service", "requested_scopes": "im:messages.send"}},
+		want{action: audit.AppCreated, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID, detail: map[string]string{"kind": "service", "requested_scopes": "im:messages.send", "access_token_format": "opaque", "require_par": "false"}},
 		want{action: audit.SecretCreated, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID})
 	firstSecret := ""
 	for _, r := range recs {
@@ -274,8 +274,8 @@ func TestEveryEventIsRecordedOnce(t *testing.T) {
 		}
 	}
 	edit := bd.get(p.issuer + "/apps/" + appID)
-	bd.submitTo(edit, "/apps/"+appID, map[string]string{"name": "Standup bot 2", "scope": "im:messages.send"})
-	tr.expect("changing it", want{action: audit.AppChanged, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID, detail: map[string]string{"name": "Standup bot 2"}})
+	bd.submitTo(edit, "/apps/"+appID, map[string]string{"name": "Standup bot 2", "scope": "im:messages.send", "access_token_format": "jwt"})
+	tr.expect("changing it", want{action: audit.AppChanged, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID, detail: map[string]string{"name": "Standup bot 2", "access_token_format": "jwt"}})
 	bd.submitTo(bd.get(p.issuer+"/apps/"+appID), "/apps/"+appID+"/secrets", nil)
 	tr.expect("rotating its secret", want{action: audit.SecretRotated, actorType: audit.ActorUser, actorID: dev.ID, clientID: appID})
 	bd.submitTo(bd.get(p.issuer+"/apps/"+appID), "/apps/"+appID+"/secrets/"+firstSecret+"/revoke", nil)

@@ -138,6 +138,74 @@ func testDeveloperPortal(t *testing.T, p running) {
 			t.Fatalf("the app page does not show the logout URI:\n%s", pg.body)
 		}
 	})
+	t.Run("a web app set to JWT access tokens and pushed requests gets an RFC 9068 access token", func(t *testing.T) {
+		form := map[string]string{"name": "Gateway web", "kind": "web", "redirect_uris": webCallback, "scope": "openid",
+			"access_token_format": "paseto"}
+		pg := b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", form)
+		if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "Access tokens: choose Opaque or JWT.") {
+			t.Fatalf("an unknown access token format: %d\n%s", pg.status, pg.body)
+		}
+		form["access_token_format"], form["require_par"] = "jwt", "true"
+		pg = b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", form)
+		if pg.status != http.StatusCreated {
+			t.Fatalf("create: %d\n%s", pg.status, pg.body)
+		}
+		id, secret := shownSecret(t, pg)
+		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+		if status, body := ops.call(http.MethodGet, "/admin/api/v1/apps/"+id, ""); status != http.StatusOK ||
+			body["access_token_format"] != "jwt" || body["require_pushed_authorization_requests"] != true {
+			t.Fatalf("the admin API shows %d %v", status, body)
+		}
+		a := newAppFor(t, p, id, "openid")
+		a.conf.ClientSecret = secret
+		user := newBrowser(t, p.issuer, webCallback)
+		if cb := callback(t, user.get(a.start(t).url), p.issuer); cb.Get("error") != "invalid_request" {
+			t.Fatalf("a request not pushed: callback %v, want error=invalid_request", cb)
+		}
+		z := a.start(t)
+		r := a.push(t, p, z, secret)
+		if r.status != http.StatusCreated {
+			t.Fatalf("push: %+v", r)
+		}
+		tok := a.exchange(t, callback(t, consentTo(t, user, signIn(t, user, user.get(a.authURL(p, r.RequestURI)), annEmail, annPassword), "allow"), p.issuer), z)
+		if strings.Count(tok.AccessToken, ".") != 2 {
+			t.Fatalf("access token %q is not three dot-separated parts", tok.AccessToken)
+		}
+		if c := verifyAccessJWT(t, p, tok.AccessToken); c.ClientID != id {
+			t.Fatalf("client_id %q, want %q", c.ClientID, id)
+		}
+
+		edit := b.get(p.issuer + "/apps/" + id)
+		if !strings.Contains(edit.body, `value="jwt" required aria-describedby="format-jwt-hint" checked`) || !strings.Contains(edit.body, `name="require_par" value="true" aria-describedby="par-hint" checked`) {
+			t.Fatalf("the app page does not show the settings:\n%s", edit.body)
+		}
+		saved := b.submitTo(edit, "/apps/"+id, map[string]string{"name": "Gateway web", "redirect_uris": webCallback, "scope": "openid", "access_token_format": "opaque"})
+		if saved.status != http.StatusOK {
+			t.Fatalf("save: %d\n%s", saved.status, saved.body)
+		}
+		if status, body := ops.call(http.MethodGet, "/admin/api/v1/apps/"+id, ""); status != http.StatusOK ||
+			body["access_token_format"] != "opaque" || body["require_pushed_authorization_requests"] != false {
+			t.Fatalf("after the save the admin API shows %d %v", status, body)
+		}
+		if bad := b.submitTo(b.get(p.issuer+"/apps/"+id), "/apps/"+id, map[string]string{"name": "Gateway web", "redirect_uris": webCallback,
+			"access_token_format": "JWT "}); bad.status != http.StatusBadRequest || !strings.Contains(bad.body, "Access tokens: choose Opaque or JWT.") {
+			t.Fatalf("an unknown format on the edit form: %d\n%s", bad.status, bad.body)
+		}
+	})
+	t.Run("a service app cannot require pushed authorization requests", func(t *testing.T) {
+		form := map[string]string{"name": "Pushy bot", "kind": "service", "scope": "im:messages.send", "require_par": "true"}
+		pg := b.submitTo(b.get(p.issuer+"/apps/new"), "/apps", form)
+		if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "a service or bot makes no authorization requests") {
+			t.Fatalf("a service requiring PAR: %d\n%s", pg.status, pg.body)
+		}
+		if pg := b.get(p.issuer + "/apps/" + clientID); strings.Contains(pg.body, `name="require_par"`) {
+			t.Fatalf("a service's page offers to require pushed requests:\n%s", pg.body)
+		}
+		edit := b.get(p.issuer + "/apps/" + clientID)
+		if pg := b.submitTo(edit, "/apps/"+clientID, map[string]string{"name": "Notification bot", "scope": "im:messages.send", "require_par": "true"}); pg.status != http.StatusBadRequest {
+			t.Fatalf("a service's edit form posting require_par: %d\n%s", pg.status, pg.body)
+		}
+	})
 	t.Run("deleting the app needs confirmation and stops its tokens", func(t *testing.T) {
 		confirm := b.get(p.issuer + "/apps/" + clientID + "/delete")
 		done := b.submitTo(confirm, "/apps/"+clientID+"/delete", nil)

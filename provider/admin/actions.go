@@ -264,12 +264,35 @@ type AppOptions struct {
 	BackchannelLogoutSessionRequired *bool
 }
 
+// checkFormat refuses an access token format other than opaque or jwt.
+func checkFormat(f storage.AccessTokenFormat) error {
+	if f != storage.AccessTokenOpaque && f != storage.AccessTokenJWT {
+		return fmt.Errorf("%w %q", ErrUnknownFormat, f)
+	}
+	return nil
+}
+
+// checkPAR refuses an app that requires pushed authorization requests
+// but makes none: only the authorization code grant uses the
+// authorization endpoint (RFC 9126 section 2), as the configuration's
+// validation has it.
+func checkPAR(c storage.Client) error {
+	if c.RequirePAR && !slices.Contains(c.GrantTypes, "authorization_code") {
+		return &OptionError{Field: "require_pushed_authorization_requests", Problem: "the app does not use the authorization code grant"}
+	}
+	return nil
+}
+
 // SetAppOptions sets o's options of an app (app.changed, with Detail
 // access_token_format, require_par, backchannel_logout_uri and
-// backchannel_logout_session_required as set).
+// backchannel_logout_session_required as set). Requiring pushed
+// authorization requests of an app not using the authorization code grant
+// is an OptionError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
-	if f := o.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
-		return fmt.Errorf("%w %q", ErrUnknownFormat, *f)
+	if f := o.AccessTokenFormat; f != nil {
+		if err := checkFormat(*f); err != nil {
+			return err
+		}
 	}
 	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
 		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
@@ -297,6 +320,9 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 			}
 			if c.BackchannelLogoutSessionRequired && c.BackchannelLogoutURI == "" {
 				return c, &OptionError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}
+			}
+			if err := checkPAR(c); err != nil {
+				return c, err
 			}
 			c.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
 			return c, nil

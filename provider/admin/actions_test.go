@@ -291,6 +291,28 @@ func TestBadBackchannelLogoutOptionsAreRefused(t *testing.T) {
 	}
 }
 
+func TestPAROfAServiceIsRefused(t *testing.T) {
+	a, store := fixture(t)
+	mux := http.NewServeMux()
+	a.Mount(mux)
+	req := httptest.NewRequestWithContext(t.Context(), "PATCH", "/admin/api/v1/apps/bot", strings.NewReader(`{"require_pushed_authorization_requests":true}`))
+	req.Header.Set("Authorization", "Bearer x")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, req)
+	if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "require_pushed_authorization_requests: ") {
+		t.Fatalf("status %d: %s; want 400 naming require_pushed_authorization_requests", w.Code, w.Body)
+	}
+	if recs := records(t, store); len(recs) != 0 {
+		t.Fatalf("a refused change left records: %+v", recs)
+	}
+	if c, _ := store.GetClient(t.Context(), "bot"); c.RequirePAR {
+		t.Fatal("a service requires pushed requests")
+	}
+	if err := a.SetAppOptions(t.Context(), ByUser("u-admin"), "bot", AppOptions{RequirePAR: ptr(false)}); err != nil {
+		t.Fatalf("a service not requiring pushed requests: %v", err)
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 func TestFailedChangeLeavesNoRecord(t *testing.T) {

@@ -75,6 +75,8 @@ func (c *Console) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
 	mux.Handle("POST /admin/apps/{id}/scopes", p(c.setScopes))
+	mux.Handle("GET /admin/apps/{id}/options", p(c.confirmOptions))
+	mux.Handle("POST /admin/apps/{id}/options", p(c.setOptions))
 	mux.Handle("GET /admin/apps/{id}/disable", p(c.confirmAppState))
 	mux.Handle("POST /admin/apps/{id}/disable", p(c.setAppState))
 	mux.Handle("GET /admin/apps/{id}/enable", p(c.confirmAppState))
@@ -138,6 +140,8 @@ func notice(r *http.Request) string {
 		return "admin.notice_signed_out"
 	case "scopes":
 		return "admin.notice_scopes"
+	case "options":
+		return "admin.notice_options"
 	case "app-disabled":
 		return "admin.notice_app_disabled"
 	case "app-enabled":
@@ -160,6 +164,14 @@ func problem(err error) (status int, key string, ok bool) {
 		return http.StatusBadRequest, "admin.error_unknown_role", true
 	case errors.Is(err, ErrUnknownScope):
 		return http.StatusBadRequest, "admin.error_unknown_scope", true
+	case errors.Is(err, ErrUnknownFormat):
+		return http.StatusBadRequest, "admin.error_token_format", true
+	}
+	// The console sets no back-channel logout option: the only one it can
+	// have refused is the pushed authorization requests'.
+	var bad *OptionError
+	if errors.As(err, &bad) && bad.Field == "require_pushed_authorization_requests" {
+		return http.StatusBadRequest, "admin.error_par_needs_code", true
 	}
 	return apikeyProblem(err)
 }

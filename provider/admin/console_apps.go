@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
@@ -28,7 +30,9 @@ func apikeyProblem(err error) (status int, key string, ok bool) {
 
 func adminApp(c storage.Client) web.AdminApp {
 	return web.AdminApp{ClientID: c.ID, Name: c.Name, Type: string(c.Type), OwnerID: c.OwnerID, GrantTypes: c.GrantTypes,
-		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt}
+		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
+		AccessTokenFormat: string(cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)), RequirePAR: c.RequirePAR,
+		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code")}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
@@ -125,6 +129,49 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 		return
 	}
 	seeOther(w, r, web.AdminAppURL(id), "scopes")
+}
+
+// tokenOptions reads the token settings of the options form: the access
+// token format and whether pushed authorization requests are required.
+func tokenOptions(v url.Values) AppOptions {
+	format, par := storage.AccessTokenFormat(v.Get("access_token_format")), v.Get("require_par") == "true"
+	return AppOptions{AccessTokenFormat: &format, RequirePAR: &par}
+}
+
+// confirmOptions shows the token settings an app will have.
+func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ session.Signed) {
+	a, ok := c.appFor(w, r)
+	if !ok {
+		return
+	}
+	o := tokenOptions(r.URL.Query())
+	next := a
+	next.AccessTokenFormat, next.RequirePAR = *o.AccessTokenFormat, *o.RequirePAR
+	if err := cmp.Or(checkFormat(*o.AccessTokenFormat), checkPAR(next)); err != nil {
+		_, key, _ := problem(err)
+		c.renderApp(w, r, http.StatusBadRequest, web.AdminAppPage{Error: key})
+		return
+	}
+	back := web.AdminAppURL(a.ID)
+	par := strconv.FormatBool(*o.RequirePAR)
+	c.confirm(w, r, web.AdminConfirmPage{Heading: "admin.confirm_options_heading", Text: "admin.confirm_options_text", Target: label(a),
+		Items:  []string{"access_token_format: " + string(*o.AccessTokenFormat), "require_pushed_authorization_requests: " + par},
+		Action: back + "/options", Fields: []web.Field{{Name: "access_token_format", Value: string(*o.AccessTokenFormat)}, {Name: "require_par", Value: par}},
+		Submit: "admin.submit_options", CancelURL: back, Nav: "apps"})
+}
+
+// setOptions sets the app's token settings once confirmed, as the JSON
+// API does.
+func (c *Console) setOptions(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	id := r.PathValue("id")
+	o := tokenOptions(r.PostForm)
+	if err := c.api.SetAppOptions(r.Context(), ByUser(s.User.ID), id, o); err != nil {
+		c.refuse(w, r, "set the app's token settings", err)
+		return
+	}
+	c.api.cfg.Logger.InfoContext(r.Context(), "admin changed an app's token settings", "admin_user_id", s.User.ID, "client_id", id,
+		"access_token_format", *o.AccessTokenFormat, "require_par", *o.RequirePAR)
+	seeOther(w, r, web.AdminAppURL(id), "options")
 }
 
 // confirmAppState shows what disabling (or enabling) an app does.

@@ -138,6 +138,9 @@ func TestConsoleChangesAreConfirmedAndRecorded(t *testing.T) {
 			storage.AuditRecord{Action: audit.SignOutEverywhere, Subject: "u-ann"}},
 		{"approve a requested scope", "/admin/apps/bot/scopes?scope=im:calls.read", "/admin/apps/bot/scopes", url.Values{"scope": {"im:calls.read"}}, 303,
 			"/admin/apps/bot?done=scopes", storage.AuditRecord{Action: audit.AppChanged, ClientID: "bot", Scopes: []string{"im:calls.read"}}},
+		{"change an app's token settings", "/admin/apps/chat/options?access_token_format=jwt&require_par=true", "/admin/apps/chat/options",
+			url.Values{"access_token_format": {"jwt"}, "require_par": {"true"}}, 303, "/admin/apps/chat?done=options",
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat"}},
 		{"disable an app", "/admin/apps/chat/disable", "/admin/apps/chat/disable", url.Values{}, 303, "/admin/apps/chat?done=app-disabled",
 			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat"}},
 		{"rotate a secret", "/admin/apps/chat/rotate", "/admin/apps/chat/rotate", url.Values{}, 201, "",
@@ -192,6 +195,78 @@ func TestConsoleDisablesAndEnablesAnApp(t *testing.T) {
 		if r := records(t, h.store)[0]; r.Action != audit.AppChanged || r.Detail["disabled"] != step.detail {
 			t.Fatalf("after %s the record is %+v", step.path, r)
 		}
+	}
+}
+
+// TestConsoleSetsTokenSettings: the console sets an app's access token
+// format and pushed authorization requests through SetAppOptions, so the
+// record is the API's, with the administrator as actor.
+func TestConsoleSetsTokenSettings(t *testing.T) {
+	h := newConsole(t)
+	page := h.get(t, "/admin/apps/chat").Body.String()
+	for _, want := range []string{`action="/admin/apps/chat/options"`, `name="access_token_format" value="opaque" required aria-describedby="format-opaque-hint" checked`,
+		`name="require_par" value="true"`, "<dd>Not required</dd>"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the app's page lacks %q:\n%s", want, page)
+		}
+	}
+	c := h.get(t, "/admin/apps/chat/options?access_token_format=jwt&require_par=true").Body.String()
+	for _, want := range []string{"access_token_format: jwt", "require_pushed_authorization_requests: true",
+		`name="access_token_format" value="jwt"`, `name="require_par" value="true"`} {
+		if !strings.Contains(c, want) {
+			t.Fatalf("the confirmation lacks %q:\n%s", want, c)
+		}
+	}
+	if w := h.post(t, "/admin/apps/chat/options", url.Values{"access_token_format": {"jwt"}, "require_par": {"true"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("set: status %d:\n%s", w.Code, w.Body)
+	}
+	if a, _ := h.store.GetClient(t.Context(), "chat"); !a.IssuesJWT() || !a.RequirePAR {
+		t.Fatalf("the app's settings: format %q, require PAR %v", a.AccessTokenFormat, a.RequirePAR)
+	}
+	recs := records(t, h.store)
+	if len(recs) != 1 || recs[0].ActorType != audit.ActorUser || recs[0].ActorID != "u-admin" ||
+		recs[0].Detail["access_token_format"] != "jwt" || recs[0].Detail["require_par"] != "true" {
+		t.Fatalf("records %+v, want one app.changed by u-admin with both settings", recs)
+	}
+	if page := h.get(t, "/admin/apps/chat?done=options").Body.String(); !strings.Contains(page, "token settings were saved") ||
+		!strings.Contains(page, "<dd>Required</dd>") || !strings.Contains(page, `value="jwt" required aria-describedby="format-jwt-hint" checked`) {
+		t.Fatalf("the app's page after the change:\n%s", page)
+	}
+	// Unticking the box posts no require_par: pushing is no longer required.
+	if w := h.post(t, "/admin/apps/chat/options", url.Values{"access_token_format": {"opaque"}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("unset: status %d", w.Code)
+	}
+	if a, _ := h.store.GetClient(t.Context(), "chat"); a.IssuesJWT() || a.RequirePAR {
+		t.Fatalf("after unsetting: format %q, require PAR %v", a.AccessTokenFormat, a.RequirePAR)
+	}
+}
+
+func TestConsoleRefusesBadTokenSettings(t *testing.T) {
+	for _, tc := range []struct {
+		name, app string
+		form      url.Values
+		want      string
+	}{
+		{"an unknown format", "chat", url.Values{"access_token_format": {"paseto"}}, "Access tokens: choose Opaque or JWT."},
+		{"no format", "chat", url.Values{"require_par": {"true"}}, "Access tokens: choose Opaque or JWT."},
+		{"pushed requests for a service", "bot", url.Values{"access_token_format": {"jwt"}, "require_par": {"true"}}, "does not use the authorization code grant"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newConsole(t)
+			path := "/admin/apps/" + tc.app + "/options"
+			if w := h.get(t, path+"?"+tc.form.Encode()); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), tc.want) {
+				t.Fatalf("confirmation: status %d, want 400 saying %q:\n%s", w.Code, tc.want, w.Body)
+			}
+			if w := h.post(t, path, tc.form); w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), tc.want) {
+				t.Fatalf("post: status %d, want 400 saying %q:\n%s", w.Code, tc.want, w.Body)
+			}
+			if recs := records(t, h.store); len(recs) != 0 {
+				t.Fatalf("a refused change left records: %+v", recs)
+			}
+			if a, _ := h.store.GetClient(t.Context(), tc.app); a.IssuesJWT() || a.RequirePAR {
+				t.Fatalf("a refused change was stored: format %q, require PAR %v", a.AccessTokenFormat, a.RequirePAR)
+			}
+		})
 	}
 }
 

@@ -28,7 +28,7 @@
 //	GET  /admin/records                   authorization records: filter, keyset pages
 //	POST /admin/records/export            the filtered records as CSV or JSON lines (recorded)
 //	GET  /admin/users, /admin/users/{id}  search users; a user, their grants
-//	GET  /admin/apps, /admin/apps/{id}    apps; an app, its secrets' state, its grants
+//	GET  /admin/apps, /admin/apps/{id}    apps; an app, its token settings, its secrets' state, its grants
 //	GET  /admin/scopes?scope=             every live grant holding a scope
 //	GET  .../{change}, POST .../{change}  a change's confirmation page, then the change
 //

@@ -1,12 +1,14 @@
 package portal
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -177,7 +179,7 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, s session.S
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request, _ session.Signed) {
-	h.renderForm(w, r, http.StatusOK, web.AppFormPage{New: true, App: web.AppForm{Kind: kindWeb}})
+	h.renderForm(w, r, http.StatusOK, web.AppFormPage{New: true, App: web.AppForm{Kind: kindWeb, AccessTokenFormat: string(storage.AccessTokenOpaque)}})
 }
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, p web.AppFormPage) {
@@ -194,6 +196,9 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		LogoURI: strings.TrimSpace(r.PostFormValue("logo_uri")), Kind: kind, RedirectURIs: r.PostFormValue("redirect_uris"),
 		BackchannelLogoutURI: strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")), Scopes: r.PostForm["scope"],
+		// An unticked radio group posts nothing: the default.
+		AccessTokenFormat: cmp.Or(strings.TrimSpace(r.PostFormValue("access_token_format")), string(storage.AccessTokenOpaque)),
+		RequirePAR:        r.PostFormValue("require_par") != "",
 	}
 	if f.Name == "" || len([]rune(f.Name)) > 100 {
 		return f, nil, "portal.name_required", ""
@@ -208,6 +213,14 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 	}
 	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
 		return f, nil, "portal.logo_invalid", ""
+	}
+	if format := storage.AccessTokenFormat(f.AccessTokenFormat); format != storage.AccessTokenOpaque && format != storage.AccessTokenJWT {
+		return f, nil, "portal.token_format_invalid", ""
+	}
+	if f.RequirePAR && kind == kindService {
+		// A service uses no authorization endpoint (client credentials
+		// only): there is nothing to push.
+		return f, nil, "portal.par_service", ""
 	}
 	if f.BackchannelLogoutURI != "" {
 		if msg := h.cfg.RedirectProblem(f.BackchannelLogoutURI, false); msg != "" {
@@ -247,6 +260,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 	c := storage.Client{
 		ID: "app-" + strings.ToLower(secret.Random(9)), Name: f.Name, Description: f.Description, LogoURI: f.LogoURI,
 		OwnerID: s.User.ID, RedirectURIs: redirects, BackchannelLogoutURI: f.BackchannelLogoutURI, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
+		AccessTokenFormat: storage.AccessTokenFormat(f.AccessTokenFormat), RequirePAR: f.RequirePAR,
 	}
 	switch f.Kind {
 	case kindWeb:
@@ -267,7 +281,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 			return err
 		}
 		created := audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
-			Detail: map[string]string{"kind": f.Kind, "name": c.Name, "requested_scopes": strings.Join(c.RequestedScopes, " ")}}
+			Detail: map[string]string{"kind": f.Kind, "name": c.Name, "requested_scopes": strings.Join(c.RequestedScopes, " "),
+				"access_token_format": string(c.AccessTokenFormat), "require_par": strconv.FormatBool(c.RequirePAR)}}
 		if err := h.cfg.Audit.Record(ctx, created.ByUser(s.User.ID)); err != nil {
 			return err
 		}
@@ -300,7 +315,8 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
-			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes},
+			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes,
+			AccessTokenFormat: string(tokenFormat(c)), RequirePAR: c.RequirePAR},
 		Notice: notice,
 	}
 	now := h.cfg.Now()
@@ -312,8 +328,8 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 }
 
 // save changes an app's name, description, logo, redirect URIs,
-// back-channel logout URI and scopes;
-// its kind cannot change.
+// back-channel logout URI, access token format, pushed authorization
+// requests and scopes; its kind cannot change.
 func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	c, ok := h.own(w, r, s)
 	if !ok {
@@ -372,8 +388,20 @@ func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) stor
 		// Set by an administrator; meaningless without a URI.
 		c.BackchannelLogoutSessionRequired = false
 	}
+	if format := storage.AccessTokenFormat(f.AccessTokenFormat); format != tokenFormat(c) {
+		c.AccessTokenFormat = format
+	}
+	// The form refuses it for a service; one set by an administrator
+	// before goes with the save.
+	c.RequirePAR = f.RequirePAR && !service
 	c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
 	return c
+}
+
+// tokenFormat is the format of c's access tokens: stored empty, it is the
+// default, opaque.
+func tokenFormat(c storage.Client) storage.AccessTokenFormat {
+	return cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)
 }
 
 // rotate creates a new secret, shown once; the current one keeps working
@@ -511,6 +539,12 @@ func appChanged(before, after storage.Client) audit.Event {
 	}
 	if before.BackchannelLogoutURI != after.BackchannelLogoutURI {
 		d["backchannel_logout_uri"] = after.BackchannelLogoutURI
+	}
+	if tokenFormat(before) != tokenFormat(after) {
+		d["access_token_format"] = string(tokenFormat(after))
+	}
+	if before.RequirePAR != after.RequirePAR {
+		d["require_par"] = strconv.FormatBool(after.RequirePAR)
 	}
 	if !slices.Equal(before.Scopes, after.Scopes) {
 		d["scopes_before"] = strings.Join(before.Scopes, " ")

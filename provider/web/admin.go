@@ -341,6 +341,14 @@ type AdminApp struct {
 	// Disabled: the app cannot authenticate or get tokens.
 	Disabled  bool
 	CreatedAt time.Time
+	// AccessTokenFormat is "opaque" or "jwt" (RFC 9068).
+	AccessTokenFormat string
+	// RequirePAR: the app must push its authorization requests (RFC 9126).
+	RequirePAR bool
+	// AuthorizationCode: the app uses the authorization code grant, so
+	// requiring pushed authorization requests applies to it; the box is
+	// shown only then.
+	AuthorizationCode bool
 }
 
 type adminAppsView struct {
@@ -368,8 +376,10 @@ func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status in
 }
 
 // AdminAppPage is the view of one app (GET /admin/apps/{id}): its
-// scopes (with a form approving requested ones), its secrets' state, and
-// every user who granted it.
+// scopes (with a form approving requested ones), its token settings (with
+// a form changing them: GET {URL}/options with access_token_format and
+// require_par, to a confirmation), its secrets' state, and every user who
+// granted it.
 type AdminAppPage struct {
 	UILocales string
 	App       AdminApp
@@ -543,7 +553,8 @@ func adminSamples(page string, m meta) []any {
 			AdminAppsPage: AdminAppsPage{Scopes: []string{s}}}}
 	case pageAdminApp:
 		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
-			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s}}},
+			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s},
+				AccessTokenFormat: "jwt", RequirePAR: true, AuthorizationCode: true}},
 			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
 			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},
 				{SecretRow: SecretRow{State: SecretExpired}}, {SecretRow: SecretRow{State: s}, Expires: s, LastUsed: s}}}}

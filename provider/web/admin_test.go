@@ -21,6 +21,7 @@ func adminHandlerKeys() []string {
 		"admin.submit_scopes", "admin.submit_rotate", "admin.submit_revoke_secret", "admin.submit_revoke_grant",
 		"admin.confirm_disable_app_text", "admin.confirm_enable_app_text", "admin.submit_disable_app", "admin.submit_enable_app",
 		"admin.notice_app_disabled", "admin.notice_app_enabled",
+		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code",
 	}
 }
 
@@ -31,7 +32,7 @@ func adminHandlerArgKeys() []string {
 		"admin.confirm_role_heading", "admin.confirm_disable_heading", "admin.confirm_enable_heading", "admin.confirm_reset_mfa_heading",
 		"admin.confirm_signout_heading", "admin.confirm_scopes_heading", "admin.confirm_rotate_heading",
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
-		"admin.confirm_disable_app_heading", "admin.confirm_enable_app_heading",
+		"admin.confirm_disable_app_heading", "admin.confirm_enable_app_heading", "admin.confirm_options_heading",
 	}
 }
 
@@ -85,8 +86,15 @@ func adminPageCases() []pageCase {
 		{"admin_app", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AdminApp(w, req, http.StatusCreated, AdminAppPage{
 				App: AdminApp{ClientID: "app-5bz8r0", Name: "Acme Bot", Type: "confidential", OwnerID: "u-9p3x", GrantTypes: []string{"client_credentials"},
-					Scopes: []string{"openid"}, RequestedScopes: []string{"im:calls.read"}, CreatedAt: testT0},
+					Scopes: []string{"openid"}, RequestedScopes: []string{"im:calls.read"}, CreatedAt: testT0, AccessTokenFormat: "jwt"},
 				Offered: testOffered, Secrets: testSecrets(), Grants: testGrants[1:], NewSecret: testSecret, Notice: "admin.notice_secret_rotated",
+			})
+		}},
+		{"admin_app_web", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AdminApp(w, req, http.StatusOK, AdminAppPage{
+				App: AdminApp{ClientID: "app-7hq2k4", Name: "Acme Chat", Type: "confidential", OwnerID: "u-9p3x", GrantTypes: []string{"authorization_code", "refresh_token"},
+					Scopes: []string{"openid"}, CreatedAt: testT0, AccessTokenFormat: "opaque", RequirePAR: true, AuthorizationCode: true},
+				Offered: testOffered, Notice: "admin.notice_options",
 			})
 		}},
 		{"admin_scope", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {

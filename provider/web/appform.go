@@ -23,13 +23,17 @@ const (
 // an app (New) or seeing and editing one. Every form on it posts
 // csrf_token:
 //
-//	POST /apps                               (New) name, description, logo_uri, kind, redirect_uris, scope...
-//	POST /apps/{ClientID}                    name, description, logo_uri, redirect_uris, scope...
+//	POST /apps                               (New) name, description, logo_uri, kind, redirect_uris,
+//	                                         backchannel_logout_uri, access_token_format, require_par, scope...
+//	POST /apps/{ClientID}                    name, description, logo_uri, redirect_uris,
+//	                                         backchannel_logout_uri, access_token_format, require_par, scope...
 //	POST /apps/{ClientID}/secrets/{ID}/revoke (no fields) revoke a secret that has not expired
 //	POST /apps/{ClientID}/secrets             (no fields) create a new secret
 //
-// redirect_uris is one URI per line; scope is posted once per ticked box.
-// An app's kind cannot change, so the edit form does not post it. The
+// redirect_uris is one URI per line; scope is posted once per ticked box;
+// access_token_format is opaque or jwt; require_par is "true" when ticked,
+// and absent from a service's edit form. An app's kind cannot change, so
+// the edit form does not post it. The
 // edit page also links to /apps/{ClientID}/delete.
 type AppFormPage struct {
 	UILocales string
@@ -75,6 +79,12 @@ type AppForm struct {
 	// BackchannelLogoutURI is where the app takes logout tokens (OpenID
 	// Connect Back-Channel Logout 1.0); empty when it takes none.
 	BackchannelLogoutURI string
+	// AccessTokenFormat is "opaque" or "jwt" (RFC 9068): the ticked choice;
+	// neither is ticked for another value.
+	AccessTokenFormat string
+	// RequirePAR: the app must push its authorization requests (RFC 9126).
+	// The box is not shown on a service's edit page.
+	RequirePAR bool
 	// Scopes are ticked; those also in Pending are marked as awaiting an
 	// administrator's approval (a service's scopes are approved before it
 	// may obtain them).

@@ -35,6 +35,7 @@ func handlerKeys() []string {
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
+		"portal.token_format_invalid", "portal.par_service",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 	}, adminHandlerKeys()...)

@@ -100,8 +100,9 @@ func portalFormFields() []struct {
 				t.Errorf("kinds %q with %q ticked, want web native service with web ticked", kinds, checkedKinds)
 			}
 			wantScopes(t, els, "openid")
-			if len(els["legend"]) != 2 {
-				t.Errorf("the kind and scope choices are not both in a fieldset with a legend")
+			wantTokenOptions(t, els, "opaque", false, true)
+			if len(els["legend"]) != 3 {
+				t.Errorf("the kind, token format and scope choices are not each in a fieldset with a legend")
 			}
 			if b := els["button"]; len(b) != 1 || text(b[0]) != "Create app" {
 				t.Errorf("want one Create app button")
@@ -167,6 +168,7 @@ func portalFormFields() []struct {
 				}
 			}
 			wantScopes(t, els, "openid", "im:calls.read")
+			wantTokenOptions(t, els, "jwt", true, true)
 			tables := els["table"]
 			if len(tables) != 1 {
 				t.Fatalf("want one secrets table, have %d", len(tables))
@@ -211,6 +213,12 @@ func portalFormFields() []struct {
 			if len(els["[role=alert]"]) != 1 {
 				t.Errorf("want one role=alert element, have %d", len(els["[role=alert]"]))
 			}
+			wantTokenOptions(t, els, "opaque", false, true)
+		}},
+		{"app_edit_service", func(t *testing.T, els map[string][]*html.Node) {
+			// A service makes no authorization requests: no box to
+			// require pushing them.
+			wantTokenOptions(t, els, "jwt", false, false)
 		}},
 		{"secret_shown", func(t *testing.T, els map[string][]*html.Node) {
 			wantForms(t, els)
@@ -411,5 +419,35 @@ func TestAppFormSecrets(t *testing.T) {
 				t.Errorf("secrets section = %v with %d revoke forms, want %v with %d", section, revokes, tc.wantSection, tc.wantRevokes)
 			}
 		})
+	}
+}
+
+// wantTokenOptions checks the app form's access token choice (a radio per
+// format, format ticked, each described by its hint) and its box requiring
+// pushed authorization requests: shown or not, ticked or not.
+func wantTokenOptions(t *testing.T, els map[string][]*html.Node, format string, par, parShown bool) {
+	t.Helper()
+	var formats, ticked []string
+	for _, in := range els["input"] {
+		if attr(in, "name") != "access_token_format" {
+			continue
+		}
+		if attr(in, "type") != "radio" || attr(in, "aria-describedby") != "format-"+attr(in, "value")+"-hint" {
+			t.Errorf("format %q is not a radio described by its hint", attr(in, "value"))
+		}
+		formats = append(formats, attr(in, "value"))
+		if hasAttr(in, "checked") {
+			ticked = append(ticked, attr(in, "value"))
+		}
+	}
+	if strings.Join(formats, " ") != "opaque jwt" || strings.Join(ticked, " ") != format {
+		t.Errorf("formats %q with %q ticked, want opaque jwt with %s ticked", formats, ticked, format)
+	}
+	box := named(els["input"], "require_par")
+	if (box != nil) != parShown {
+		t.Fatalf("require_par shown = %v, want %v", box != nil, parShown)
+	}
+	if box != nil && (attr(box, "type") != "checkbox" || hasAttr(box, "checked") != par || !strings.HasPrefix(attr(box, "aria-describedby"), "par-hint")) {
+		t.Errorf("require_par is not a described checkbox ticked = %v", par)
 	}
 }

@@ -197,7 +197,7 @@ func pageCases() []pageCase {
 		}},
 		{"app_new", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AppForm(w, req, http.StatusOK, AppFormPage{
-				CSRFToken: testCSRF, New: true, App: AppForm{Kind: AppKindWeb, Scopes: []string{"openid"}}, Offered: testOffered,
+				CSRFToken: testCSRF, New: true, App: AppForm{Kind: AppKindWeb, AccessTokenFormat: "opaque", Scopes: []string{"openid"}}, Offered: testOffered,
 			})
 		}},
 		{"app_new_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
@@ -205,7 +205,8 @@ func pageCases() []pageCase {
 				CSRFToken: testCSRF, New: true, Offered: testOffered,
 				App: AppForm{
 					Name: "Acme Chat for iOS", Description: "Chat with your team.\nOn the go.", Kind: AppKindNative,
-					RedirectURIs: "com.acme.chat:/oauth2/callback\nhttp://chat.example.com/callback", Scopes: []string{"openid", "im:messages.send"},
+					RedirectURIs: "com.acme.chat:/oauth2/callback\nhttp://chat.example.com/callback", AccessTokenFormat: "opaque", RequirePAR: true,
+					Scopes: []string{"openid", "im:messages.send"},
 				},
 				Error: "portal.redirect_invalid", ErrorArg: "http://chat.example.com/callback",
 			})
@@ -215,21 +216,22 @@ func pageCases() []pageCase {
 				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(), Notice: "portal.saved",
 				App: AppForm{
 					ClientID: "app-7hq2k4", Name: "Acme Chat", Description: "Team chat for Acme.", LogoURI: "https://chat.example.com/logo.png",
-					Kind: AppKindWeb, RedirectURIs: "https://chat.example.com/callback", Scopes: []string{"openid", "im:calls.read"},
+					Kind: AppKindWeb, RedirectURIs: "https://chat.example.com/callback", AccessTokenFormat: "jwt", RequirePAR: true,
+					Scopes: []string{"openid", "im:calls.read"},
 				},
 			})
 		}},
 		{"app_edit_native", http.StatusConflict, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AppForm(w, req, http.StatusConflict, AppFormPage{
 				CSRFToken: testCSRF, Offered: testOffered, Error: "portal.name_required",
-				App: AppForm{ClientID: "app-m3x9p1", Kind: AppKindNative, RedirectURIs: "com.acme.chat:/oauth2/callback", Scopes: []string{"openid"}},
+				App: AppForm{ClientID: "app-m3x9p1", Kind: AppKindNative, RedirectURIs: "com.acme.chat:/oauth2/callback", AccessTokenFormat: "opaque", Scopes: []string{"openid"}},
 			})
 		}},
 		{"app_edit_service", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AppForm(w, req, http.StatusOK, AppFormPage{
 				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(),
 				App: AppForm{
-					ClientID: "app-b07x5q", Name: "Notification bot", Kind: AppKindService,
+					ClientID: "app-b07x5q", Name: "Notification bot", Kind: AppKindService, AccessTokenFormat: "jwt",
 					Scopes: []string{"im:messages.send", "im:calls.read"}, Pending: []string{"im:calls.read"},
 				},
 			})
