@@ -33,6 +33,9 @@ const (
 	AccessTokenJWT AccessTokenFormat = "jwt"
 )
 
+// Known reports whether f is one of the formats above.
+func (f AccessTokenFormat) Known() bool { return f == AccessTokenOpaque || f == AccessTokenJWT }
+
 // ClientSecret is one of a client's secrets, kept only as a keyed hash.
 type ClientSecret struct {
 	// ID identifies the secret among the client's secrets.
@@ -156,3 +159,12 @@ func (c Client) AssertionAlg() string {
 
 // IssuesJWT reports whether the client's access tokens are JWTs.
 func (c Client) IssuesJWT() bool { return c.AccessTokenFormat == AccessTokenJWT }
+
+// TokenFormat is the format of the client's access tokens: stored empty,
+// it is the default, opaque.
+func (c Client) TokenFormat() AccessTokenFormat {
+	if c.IssuesJWT() {
+		return AccessTokenJWT
+	}
+	return AccessTokenOpaque
+}

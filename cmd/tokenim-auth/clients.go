@@ -160,17 +160,9 @@ func clientsList(ctx context.Context, args []string, e env) error {
 		if c.RequirePAR {
 			par = "required"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Type, strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "), par, accessTokenFormat(c), strings.Join(prefixes, " "))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", c.ID, c.Name, c.Type, strings.Join(c.GrantTypes, ","), strings.Join(c.Scopes, " "), par, string(c.TokenFormat()), strings.Join(prefixes, " "))
 	}
 	return tw.Flush()
-}
-
-// accessTokenFormat names the format of c's access tokens.
-func accessTokenFormat(c storage.Client) string {
-	if c.IssuesJWT() {
-		return string(storage.AccessTokenJWT)
-	}
-	return string(storage.AccessTokenOpaque)
 }
 
 // writeClientsJSON lists clients without secret hashes.
@@ -200,7 +192,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: accessTokenFormat(c),
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
 			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}

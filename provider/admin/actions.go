@@ -266,7 +266,7 @@ type AppOptions struct {
 
 // checkFormat refuses an access token format other than opaque or jwt.
 func checkFormat(f storage.AccessTokenFormat) error {
-	if f != storage.AccessTokenOpaque && f != storage.AccessTokenJWT {
+	if !f.Known() {
 		return fmt.Errorf("%w %q", ErrUnknownFormat, f)
 	}
 	return nil

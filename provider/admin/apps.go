@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"cmp"
 	"errors"
 	"net/http"
 	"strings"
@@ -57,7 +56,7 @@ func (a *API) appOut(c storage.Client) app {
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
-		AccessTokenFormat: string(cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)), RequirePAR: c.RequirePAR,
+		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }
@@ -113,7 +112,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\" and \"backchannel_logout_session_required\".")
 		return
 	}
-	if f := body.AccessTokenFormat; f != nil && *f != storage.AccessTokenOpaque && *f != storage.AccessTokenJWT {
+	if f := body.AccessTokenFormat; f != nil && !f.Known() {
 		writeError(w, http.StatusBadRequest, "invalid_request", `access_token_format must be "opaque" or "jwt".`)
 		return
 	}

@@ -31,7 +31,7 @@ func apikeyProblem(err error) (status int, key string, ok bool) {
 func adminApp(c storage.Client) web.AdminApp {
 	return web.AdminApp{ClientID: c.ID, Name: c.Name, Type: string(c.Type), OwnerID: c.OwnerID, GrantTypes: c.GrantTypes,
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
-		AccessTokenFormat: string(cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)), RequirePAR: c.RequirePAR,
+		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
 		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code")}
 }
 

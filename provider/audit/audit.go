@@ -150,7 +150,7 @@ func (r *Recorder) Build(ctx context.Context, e Event) storage.AuditRecord {
 		ClientID:  e.ClientID,
 		Scopes:    slices.Clone(e.Scopes),
 		ClientIP:  reqctx.ClientIP(ctx),
-		UserAgent: truncate(reqctx.UserAgent(ctx), 512),
+		UserAgent: reqctx.UserAgent(ctx),
 		RequestID: reqctx.RequestID(ctx),
 		Detail:    maps.Clone(e.Detail),
 	}
@@ -169,15 +169,4 @@ func (r *Recorder) Try(ctx context.Context, e Event) {
 	if err := r.Record(ctx, e); err != nil {
 		r.logger.ErrorContext(ctx, "authorization record lost", "action", e.Action, "err", err)
 	}
-}
-
-// truncate cuts s to at most n bytes, on a rune boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && s[n]&0xC0 == 0x80 {
-		n--
-	}
-	return s[:n]
 }

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -127,13 +126,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 	}
 	// The scopes were validated against the client's list when the flow
 	// was parked; intersect again in case the client changed since.
-	var scopes []string
-	allowed := h.cfg.RoleScopes[signed.User.Role]
-	for _, s := range strings.Fields(q.Get("scope")) {
-		if slices.Contains(c.Scopes, s) && slices.Contains(allowed, s) && !slices.Contains(scopes, s) {
-			scopes = append(scopes, s)
-		}
-	}
+	scopes, _ := Narrow(strings.Fields(q.Get("scope")), c.Scopes, h.cfg.RoleScopes[signed.User.Role])
 	return request{flow: f, client: c, user: signed.User, scopes: scopes, query: q}, true
 }
 

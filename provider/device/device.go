@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -127,8 +127,8 @@ type pending struct {
 	client  storage.Client
 	// scopes are what approving grants: requested ∩ the app's ∩ the role's.
 	scopes []string
-	// refused are requested IM scopes the role does not allow, when it
-	// allows none of those the app asked for.
+	// refused are the requested scopes not allowed, when none of the IM
+	// scopes the app asked for is (see consent.Narrow).
 	refused []string
 	// code is the user code as people read it.
 	code string
@@ -144,7 +144,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 		h.fail(w, r, "device: throttle", err)
 		return pending{}, false
 	} else if wait > 0 {
-		page.Error, page.ErrorArg = "device.throttled", strconv.Itoa(int((wait+time.Second-1)/time.Second))
+		page.Error, page.ErrorArg = "device.throttled", throttle.Seconds(wait)
 		h.render(w, r, http.StatusTooManyRequests, page)
 		return pending{}, false
 	}
@@ -155,17 +155,17 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 		return pending{}, false
 	}
 	d, err := h.cfg.Store.GetDeviceAuthorizationByUserCode(ctx, h.cfg.Codes.UserCode(code))
-	if err != nil && !errors.Is(err, storage.ErrNotFound) {
-		h.fail(w, r, "device: find request", err)
-		return pending{}, false
-	}
 	var c storage.Client
 	if err == nil {
 		c, err = h.cfg.Store.GetClient(ctx, d.ClientID)
 	}
-	if err != nil || d.Status != storage.DevicePending || !d.ExpiresAt.After(h.cfg.Now()) || c.Disabled {
-		// Unknown, used, expired or of a disabled app: the same answer,
-		// counted as a wrong guess.
+	switch {
+	case err != nil && !errors.Is(err, storage.ErrNotFound):
+		h.fail(w, r, "device: find request", err)
+		return pending{}, false
+	case err != nil || d.Status != storage.DevicePending || !d.ExpiresAt.After(h.cfg.Now()) || c.Disabled:
+		// Unknown, used, expired or of an app disabled or deleted: the
+		// same answer, counted as a wrong guess.
 		if wait, err := h.cfg.Throttle.Fail(ctx, key); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "device: count a wrong code", "err", err)
 		} else if wait > 0 {
@@ -176,21 +176,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 		return pending{}, false
 	}
 	p := pending{request: d, client: c, code: devicecode.Format(code)}
-	allowed := h.cfg.RoleScopes[s.User.Role]
-	var wantsIM, getsIM bool
-	for _, sc := range d.Scopes {
-		im := !consent.SignInScope(sc)
-		wantsIM = wantsIM || im
-		if slices.Contains(c.Scopes, sc) && slices.Contains(allowed, sc) {
-			p.scopes = append(p.scopes, sc)
-			getsIM = getsIM || im
-		} else if im {
-			p.refused = append(p.refused, sc)
-		}
-	}
-	if getsIM || !wantsIM {
-		p.refused = nil
-	}
+	p.scopes, p.refused = consent.Narrow(d.Scopes, c.Scopes, h.cfg.RoleScopes[s.User.Role])
 	return p, true
 }
 

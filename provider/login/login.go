@@ -281,7 +281,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	} else if wait > 0 {
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
 		h.refused(ctx, ReasonThrottled, "", p.Email)
-		p.Error, p.ErrorArg = "login.throttled", formatWait(wait)
+		p.Error, p.ErrorArg = "login.throttled", throttle.Seconds(wait)
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
 	}

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
-	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
@@ -52,7 +50,7 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	} else if wait > 0 {
 		h.refused(ctx, ReasonThrottled, pending.User.ID, "")
-		page.Error, page.ErrorArg = "login.throttled", formatWait(wait)
+		page.Error, page.ErrorArg = "login.throttled", throttle.Seconds(wait)
 		h.renderMFA(w, r, http.StatusTooManyRequests, page)
 		return
 	}
@@ -136,9 +134,4 @@ func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, status int, 
 		h.cfg.Logger.ErrorContext(r.Context(), "render second-factor page", "err", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	}
-}
-
-// formatWait is a wait in whole seconds, the argument of login.throttled.
-func formatWait(d time.Duration) string {
-	return strconv.Itoa(int((d + time.Second - 1) / time.Second))
 }

@@ -206,24 +206,9 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 		// Explained already: consented answers the app.
 		return true
 	}
-	allowed := p.cfg.RoleScopes[role]
-	var kept, denied []string
-	needs, keepsNeeded := false, false
-	for _, s := range ar.GetRequestedScopes() {
-		if !consent.SignInScope(s) {
-			needs = true
-		}
-		if slices.Contains(allowed, s) {
-			kept = append(kept, s)
-			keepsNeeded = keepsNeeded || !consent.SignInScope(s)
-		} else {
-			denied = append(denied, s)
-		}
-	}
-	if len(denied) == 0 {
-		return true
-	}
-	if !needs || keepsNeeded {
+	// fosite has checked the requested scopes against the client's.
+	kept, denied := consent.Narrow(ar.GetRequestedScopes(), ar.GetClient().GetScopes(), p.cfg.RoleScopes[role])
+	if denied == nil {
 		ar.SetRequestedScopes(kept)
 		return true
 	}

@@ -78,7 +78,7 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 		ClientID:  c.GetID(),
 		Scopes:    scopes,
 		ClientIP:  reqctx.ClientIP(ctx),
-		UserAgent: truncate(r.UserAgent(), 256),
+		UserAgent: reqctx.UserAgent(ctx),
 		Status:    storage.DevicePending,
 		Interval:  p.cfg.DevicePollInterval,
 		CreatedAt: now,
@@ -107,14 +107,6 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 		ExpiresIn:               int64(p.cfg.DeviceCodeLifespan / time.Second),
 		Interval:                int64(p.cfg.DevicePollInterval / time.Second),
 	})
-}
-
-// truncate cuts s to at most n bytes, dropping a rune cut in two.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }
 
 // deviceGrant is the token endpoint's handler of the device authorization
@@ -244,10 +236,8 @@ func (g *deviceGrant) revokeFamily(ctx context.Context, code string) {
 	if err != nil {
 		return
 	}
-	for _, revoke := range []func(context.Context, string) error{g.store.RevokeAccessToken, g.store.RevokeRefreshToken} {
-		if err := revoke(ctx, d.RequestID); err != nil && !errors.Is(err, fosite.ErrNotFound) {
-			g.logger.ErrorContext(ctx, "revoke the tokens of a device code presented again", "request_id", d.RequestID, "err", err)
-		}
+	if err := g.store.revokeTokens(ctx, d.RequestID); err != nil {
+		g.logger.ErrorContext(ctx, "revoke the tokens of a device code presented again", "request_id", d.RequestID, "err", err)
 	}
 }
 

@@ -384,6 +384,19 @@ func (s *fositeStore) RevokeAccessToken(ctx context.Context, requestID string) e
 	return fositeError(err)
 }
 
+// revokeTokens revokes every access and refresh token of the family
+// requestID: the tokens issued for a code or device code presented again.
+// A family with no tokens left is not an error.
+func (s *fositeStore) revokeTokens(ctx context.Context, requestID string) error {
+	var errs []error
+	for _, kind := range []storage.TokenKind{storage.KindAccessToken, storage.KindRefreshToken} {
+		if _, err := s.store.RevokeFamily(ctx, kind, requestID); err != nil {
+			errs = append(errs, fmt.Errorf("revoke %s family %s: %w", kind, requestID, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // CreatePKCERequestSession implements pkce.PKCERequestStorage.
 func (s *fositeStore) CreatePKCERequestSession(ctx context.Context, signature string, r fosite.Requester) error {
 	return s.create(ctx, storage.KindPKCE, signature, "", r)

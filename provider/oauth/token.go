@@ -145,10 +145,8 @@ func (p *Provider) retireReplayedCode(ctx context.Context, ar fosite.AccessReque
 	if requestID == "" {
 		return
 	}
-	for _, revoke := range []func(context.Context, string) error{p.store.RevokeAccessToken, p.store.RevokeRefreshToken} {
-		if err := revoke(ctx, requestID); err != nil && !errors.Is(err, fosite.ErrNotFound) {
-			p.logger.ErrorContext(ctx, "revoke the tokens of a replayed code", "request_id", requestID, "err", err)
-		}
+	if err := p.store.revokeTokens(ctx, requestID); err != nil {
+		p.logger.ErrorContext(ctx, "revoke the tokens of a replayed code", "request_id", requestID, "err", err)
 	}
 	p.logger.WarnContext(ctx, "authorization code presented by two requests at once; its tokens are revoked", "request_id", requestID)
 }

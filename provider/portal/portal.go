@@ -214,7 +214,7 @@ func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects [
 	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
 		return f, nil, "portal.logo_invalid", ""
 	}
-	if format := storage.AccessTokenFormat(f.AccessTokenFormat); format != storage.AccessTokenOpaque && format != storage.AccessTokenJWT {
+	if !storage.AccessTokenFormat(f.AccessTokenFormat).Known() {
 		return f, nil, "portal.token_format_invalid", ""
 	}
 	if f.RequirePAR && kind == kindService {
@@ -316,7 +316,7 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
 			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes,
-			AccessTokenFormat: string(tokenFormat(c)), RequirePAR: c.RequirePAR},
+			AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR},
 		Notice: notice,
 	}
 	now := h.cfg.Now()
@@ -388,7 +388,7 @@ func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) stor
 		// Set by an administrator; meaningless without a URI.
 		c.BackchannelLogoutSessionRequired = false
 	}
-	if format := storage.AccessTokenFormat(f.AccessTokenFormat); format != tokenFormat(c) {
+	if format := storage.AccessTokenFormat(f.AccessTokenFormat); format != c.TokenFormat() {
 		c.AccessTokenFormat = format
 	}
 	// The form refuses it for a service; one set by an administrator
@@ -396,12 +396,6 @@ func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) stor
 	c.RequirePAR = f.RequirePAR && !service
 	c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
 	return c
-}
-
-// tokenFormat is the format of c's access tokens: stored empty, it is the
-// default, opaque.
-func tokenFormat(c storage.Client) storage.AccessTokenFormat {
-	return cmp.Or(c.AccessTokenFormat, storage.AccessTokenOpaque)
 }
 
 // rotate creates a new secret, shown once; the current one keeps working
@@ -540,8 +534,8 @@ func appChanged(before, after storage.Client) audit.Event {
 	if before.BackchannelLogoutURI != after.BackchannelLogoutURI {
 		d["backchannel_logout_uri"] = after.BackchannelLogoutURI
 	}
-	if tokenFormat(before) != tokenFormat(after) {
-		d["access_token_format"] = string(tokenFormat(after))
+	if before.TokenFormat() != after.TokenFormat() {
+		d["access_token_format"] = string(after.TokenFormat())
 	}
 	if before.RequirePAR != after.RequirePAR {
 		d["require_par"] = strconv.FormatBool(after.RequirePAR)

@@ -14,11 +14,30 @@ const (
 	userAgentKey
 )
 
-// With returns ctx carrying the request ID, client IP and user agent.
+// MaxUserAgent is the most of a user agent the provider keeps, in bytes:
+// a header can be kilobytes long, and it is stored with sessions, device
+// requests and authorization records.
+const MaxUserAgent = 512
+
+// ClipUserAgent cuts a user agent to at most MaxUserAgent bytes, on a rune
+// boundary, so that what is stored stays valid UTF-8.
+func ClipUserAgent(ua string) string {
+	if len(ua) <= MaxUserAgent {
+		return ua
+	}
+	n := MaxUserAgent
+	for n > 0 && ua[n]&0xC0 == 0x80 {
+		n--
+	}
+	return ua[:n]
+}
+
+// With returns ctx carrying the request ID, client IP and user agent (cut
+// by ClipUserAgent).
 func With(ctx context.Context, requestID, clientIP, userAgent string) context.Context {
 	ctx = context.WithValue(ctx, requestIDKey, requestID)
 	ctx = context.WithValue(ctx, clientIPKey, clientIP)
-	return context.WithValue(ctx, userAgentKey, userAgent)
+	return context.WithValue(ctx, userAgentKey, ClipUserAgent(userAgent))
 }
 
 // RequestID returns the request's ID, for logs and error pages.

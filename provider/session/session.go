@@ -16,6 +16,7 @@ import (
 
 	"github.com/justinas/nosurf"
 
+	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -182,7 +183,7 @@ func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	ls := storage.LoginSession{
 		ID: hashToken(token), UserID: user.ID, AuthTime: now, AMR: amr, ACR: acr,
-		UserAgent: truncate(r.UserAgent(), 256), IP: ip,
+		UserAgent: reqctx.ClipUserAgent(r.UserAgent()), IP: ip,
 		CreatedAt: now, ExpiresAt: now.Add(lifespan),
 	}
 	if err := m.cfg.Store.CreateLoginSession(ctx, ls); err != nil {
@@ -244,10 +245,3 @@ func CSRFToken(r *http.Request) string { return nosurf.Token(r) }
 
 // ForgeryReason tells why a request failed the CSRF check, for the log.
 func ForgeryReason(r *http.Request) error { return nosurf.Reason(r) }
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n]
-}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -96,6 +97,12 @@ func (t *Throttle) Succeed(ctx context.Context, key string) error {
 		return fmt.Errorf("throttle: %w", err)
 	}
 	return nil
+}
+
+// Seconds is a wait as the pages state it: whole seconds, rounded up, so a
+// page never promises an attempt sooner than it is allowed.
+func Seconds(wait time.Duration) string {
+	return strconv.Itoa(int((wait + time.Second - 1) / time.Second))
 }
 
 // EmailKey is the key of the account an email names, whether or not the
