@@ -3,7 +3,6 @@ package testbed
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"os"
 	"os/exec"
 	"strings"
-	"syscall"
 	"time"
 )
 
@@ -34,38 +32,22 @@ type NodeSpec struct {
 
 // Node is a running tokenim-auth serve process.
 type Node struct {
+	*Process
 	Spec NodeSpec
 	// Base is the public listener's URL, Metrics the metrics listener's.
 	Base, Metrics string
-	cmd           *exec.Cmd
-	// exited is closed when the process has exited, and then err says
-	// how.
-	exited  chan struct{}
-	err     error
-	stopped bool
 }
 
 // StartNode runs "bin serve" and waits until /health/ready says ok. It
-// returns the node even on error, so that the caller stops it. The node
-// runs in a process group of its own: a Ctrl-C in the terminal reaches
-// the tool alone, which then stops its nodes in order.
+// returns the node even on error, so that the caller stops it.
 func StartNode(ctx context.Context, s NodeSpec) (*Node, error) {
-	log, err := os.OpenFile(s.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
-	if err != nil {
-		return nil, fmt.Errorf("node %s: log file: %w", s.Name, err)
-	}
-	defer log.Close() // the child has its own descriptor
 	cmd := exec.Command(s.Bin, "serve", "--config", s.Config, "--listen", s.Addr)
-	cmd.Env, cmd.Stdout, cmd.Stderr = s.Env, log, log
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("node %s: start %s: %w", s.Name, s.Bin, err)
+	cmd.Env = s.Env
+	p, err := StartProcess(cmd, s.LogFile)
+	if err != nil {
+		return nil, fmt.Errorf("node %s: %w", s.Name, err)
 	}
-	n := &Node{Spec: s, Base: "http://" + s.Addr, Metrics: "http://" + s.MetricsAddr, cmd: cmd, exited: make(chan struct{})}
-	go func() {
-		n.err = cmd.Wait()
-		close(n.exited)
-	}()
+	n := &Node{Process: p, Spec: s, Base: "http://" + s.Addr, Metrics: "http://" + s.MetricsAddr}
 	if err := n.waitReady(ctx); err != nil {
 		return n, fmt.Errorf("node %s: %w\n%s", s.Name, err, n.LogTail())
 	}
@@ -86,8 +68,8 @@ func (n *Node) waitReady(ctx context.Context) error {
 	last := "no answer"
 	for {
 		select {
-		case <-n.exited:
-			return fmt.Errorf("exited: %v", n.err)
+		case <-n.Exited():
+			return fmt.Errorf("exited: %v", n.Err())
 		case <-ctx.Done():
 			return fmt.Errorf("not ready after %s (%s): %w", readyTimeout, last, ctx.Err())
 		case <-tick.C:
@@ -128,40 +110,13 @@ func health(ctx context.Context, url string) (string, error) {
 	return body.Status, nil
 }
 
-// Stop sends SIGTERM and waits for a graceful exit, killing the process
-// after stopTimeout. Stopping twice, or a killed node, does nothing.
+// Stop stops the node gracefully (SIGTERM), killing it after
+// stopTimeout; a failure is logged. Stopping twice, or a killed node,
+// does nothing.
 func (n *Node) Stop(logger *slog.Logger) {
-	if n.stopped {
-		return
+	if err := n.Process.Stop(stopTimeout); err != nil {
+		logger.Warn("node stopped badly", "name", n.Name(), "err", err, "log", n.LogTail())
 	}
-	n.stopped = true
-	if err := n.cmd.Process.Signal(syscall.SIGTERM); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		logger.Warn("stop node", "name", n.Name(), "err", err)
-	}
-	select {
-	case <-n.exited:
-		if n.err != nil {
-			logger.Warn("node exited with an error", "name", n.Name(), "err", n.err, "log", n.LogTail())
-		}
-	case <-time.After(stopTimeout):
-		logger.Warn("node did not stop; killing it", "name", n.Name(), "timeout", stopTimeout)
-		_ = n.cmd.Process.Kill()
-		<-n.exited
-	}
-}
-
-// Kill sends SIGKILL, as a crash would, and waits until the process is
-// gone.
-func (n *Node) Kill() error {
-	if n.stopped {
-		return nil
-	}
-	n.stopped = true
-	if err := n.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
-		return fmt.Errorf("node %s: kill: %w", n.Name(), err)
-	}
-	<-n.exited
-	return nil
 }
 
 // LogTail is the end of the node's log, for an error message.
