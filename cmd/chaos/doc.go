@@ -24,7 +24,7 @@
 //	               (default 1000)
 //	-keep          keep the temporary directory with the logs
 //
-// A default run takes about two and a half minutes.
+// A default run takes about a minute and forty seconds.
 //
 // # What it starts
 //
