@@ -2,10 +2,8 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 )
 
 // Where the load test keeps its state, removed at the start and the end.
@@ -24,30 +23,12 @@ const (
 	redisPrefix = "tokenim-loadtest:"
 )
 
-// Who the nodes know, from the configuration file.
-const (
-	botID     = "loadtest-bot"
-	gatewayID = "im-gateway"
-	webID     = "loadtest-web"
-	webReturn = "http://127.0.0.1:9/cb"
-	userEmail = "load@example.com"
-)
-
-// secrets are made afresh for each run.
-type secrets struct {
-	system, bot, gateway, web, password string
-}
-
-func newSecrets() secrets {
-	return secrets{system: rand.Text() + rand.Text(), bot: rand.Text() + rand.Text(), gateway: rand.Text() + rand.Text(), web: rand.Text() + rand.Text(), password: rand.Text()}
-}
-
 // lab is the load test's world: a schema, Redis keys, a configuration
 // file, a private directory, and the nodes started so far.
 type lab struct {
 	opts    options
 	logger  *slog.Logger
-	secrets secrets
+	secrets testbed.Secrets
 	// dir holds the configuration, the wrk scripts and the nodes' logs;
 	// removed by close.
 	dir    string
@@ -55,13 +36,13 @@ type lab struct {
 	// issuer is node1's address: every node answers for it.
 	issuer string
 	rdb    *goredis.Client
-	nodes  []*node
+	nodes  []*testbed.Node
 }
 
 // newLab clears the schema and the Redis keys and writes the
 // configuration.
 func newLab(ctx context.Context, opts options, logger *slog.Logger) (*lab, error) {
-	l := &lab{opts: opts, logger: logger, secrets: newSecrets()}
+	l := &lab{opts: opts, logger: logger, secrets: testbed.NewSecrets()}
 	l.rdb = goredis.NewClient(&goredis.Options{Addr: opts.redis, DB: redisDB})
 	dir, err := os.MkdirTemp("", "tokenim-loadtest-")
 	if err != nil {
@@ -82,13 +63,13 @@ func (l *lab) setUp(ctx context.Context) error {
 	if err := l.deleteRedisKeys(ctx); err != nil {
 		return err
 	}
-	addr, err := freeAddr()
+	addr, err := testbed.FreeAddr()
 	if err != nil {
 		return err
 	}
 	l.issuer = "http://" + addr
 	l.config = filepath.Join(l.dir, "config.yaml")
-	if err := os.WriteFile(l.config, []byte(providerConfig(l.issuer, l.secrets)), 0o600); err != nil {
+	if err := os.WriteFile(l.config, []byte(testbed.ProviderConfig(l.issuer, l.secrets)), 0o600); err != nil {
 		return fmt.Errorf("write configuration: %w", err)
 	}
 	return nil
@@ -98,7 +79,7 @@ func (l *lab) setUp(ctx context.Context) error {
 // directory. It runs on the way out, even after an interrupt.
 func (l *lab) close() {
 	for _, n := range l.nodes {
-		n.stop(l.logger)
+		n.Stop(l.logger)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -118,16 +99,16 @@ func (l *lab) close() {
 
 // start runs a node, with or without Redis, and waits until it is ready.
 // node1 listens on the issuer's address.
-func (l *lab) start(ctx context.Context, name string, withRedis bool) (*node, error) {
+func (l *lab) start(ctx context.Context, name string, withRedis bool) (*testbed.Node, error) {
 	addr := strings.TrimPrefix(l.issuer, "http://")
 	if len(l.nodes) > 0 {
-		a, err := freeAddr()
+		a, err := testbed.FreeAddr()
 		if err != nil {
 			return nil, err
 		}
 		addr = a
 	}
-	metricsAddr, err := freeAddr()
+	metricsAddr, err := testbed.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -136,9 +117,9 @@ func (l *lab) start(ctx context.Context, name string, withRedis bool) (*node, er
 		return nil, err
 	}
 	l.logger.Info("starting node", "name", name, "listen", addr, "redis", withRedis)
-	n, err := startNode(ctx, nodeSpec{
-		name: name, bin: l.opts.bin, config: l.config, addr: addr, metricsAddr: metricsAddr,
-		env: env, logFile: filepath.Join(l.dir, name+".log"), withRedis: withRedis,
+	n, err := testbed.StartNode(ctx, testbed.NodeSpec{
+		Name: name, Bin: l.opts.bin, Config: l.config, Addr: addr, MetricsAddr: metricsAddr,
+		Env: env, LogFile: filepath.Join(l.dir, name+".log"),
 	})
 	if n != nil {
 		l.nodes = append(l.nodes, n)
@@ -155,7 +136,7 @@ func (l *lab) env(metricsAddr string, withRedis bool) ([]string, error) {
 	}
 	env := append(os.Environ(),
 		"TOKENIM_DATABASE_URL="+db,
-		"TOKENIM_SECRETS_SYSTEM="+l.secrets.system,
+		"TOKENIM_SECRETS_SYSTEM="+l.secrets.System,
 		"TOKENIM_METRICS_LISTEN="+metricsAddr,
 	)
 	if withRedis {
@@ -220,54 +201,4 @@ func (l *lab) deleteRedisKeys(ctx context.Context) error {
 		}
 	}
 	return nil
-}
-
-// freeAddr finds a free loopback port.
-func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", fmt.Errorf("find a free port: %w", err)
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// providerConfig is the nodes' configuration file: rate limits and the
-// janitor off, quiet logs, the profiler on the metrics listener (whose
-// address each node gets from TOKENIM_METRICS_LISTEN), a bot, the IM
-// gateway, a first-party web app and a user.
-func providerConfig(issuer string, s secrets) string {
-	return fmt.Sprintf(`issuer: %[1]s
-log:
-  level: warn
-rate_limit:
-  enabled: false
-janitor:
-  enabled: false
-metrics:
-  listen: 127.0.0.1:0
-  pprof: true
-clients:
-  - id: %[2]s
-    name: Load test bot
-    type: confidential
-    secret: %[3]q
-    grant_types: [client_credentials]
-    scopes: [im:messages.send]
-  - id: %[4]s
-    name: IM gateway
-    type: resource_server
-    secret: %[5]q
-  - id: %[6]s
-    name: Load test web app
-    type: confidential
-    secret: %[7]q
-    redirect_uris: [%[8]q]
-    scopes: [openid, profile, email, im:messages.read]
-    skip_consent: true
-users:
-  - email: %[9]s
-    name: Load Tester
-    password: %[10]q
-`, issuer, botID, s.bot, gatewayID, s.gateway, webID, s.web, webReturn, userEmail, s.password)
 }

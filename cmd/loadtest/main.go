@@ -9,11 +9,11 @@ import (
 	"log/slog"
 	"os"
 	"os/exec"
-	"os/signal"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 )
 
 // options are the command-line flags.
@@ -30,25 +30,12 @@ type options struct {
 	args []string
 }
 
-// errUsage marks a bad command line: the program exits 2.
-var errUsage = errors.New("usage")
-
 // errFailed marks a scenario that failed: the program exits 1 after the
 // report.
 var errFailed = errors.New("a scenario failed")
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	switch {
-	case err == nil:
-	case errors.Is(err, errUsage):
-		os.Exit(2)
-	default:
-		fmt.Fprintln(os.Stderr, "loadtest:", err)
-		os.Exit(1)
-	}
+	testbed.Main("loadtest", run)
 }
 
 // run sets the nodes up, runs the scenarios and prints the report on
@@ -100,7 +87,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // parseOptions reads the flags; a bad one is reported on stderr.
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	var o options
 	var names string
 	fs.StringVar(&o.bin, "bin", "bin/tokenim-auth", "the tokenim-auth `binary` to run (make build)")
@@ -111,19 +97,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis `HOST:PORT`; database 11, keys under "+redisPrefix)
 	fs.StringVar(&o.profileDir, "profile", "", "save CPU profiles of the introspect and client_credentials scenarios in `DIR`")
 	fs.StringVar(&names, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated `list` of scenarios")
-	if err := fs.Parse(args); err != nil {
-		return options{}, errUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "loadtest: unexpected argument", fs.Arg(0))
-		return options{}, errUsage
+	if err := testbed.ParseFlags(fs, args, stderr, func() string {
+		o.scenarios = strings.Split(names, ",")
+		return o.problem()
+	}); err != nil {
+		return options{}, err
 	}
 	o.args = args
-	o.scenarios = strings.Split(names, ",")
-	if problem := o.problem(); problem != "" {
-		fmt.Fprintln(stderr, "loadtest:", problem)
-		return options{}, errUsage
-	}
 	return o, nil
 }
 

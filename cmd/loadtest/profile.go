@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 )
 
 // A CPU profile starts profileStart into a wrk run and lasts
@@ -27,9 +29,9 @@ type profiler struct {
 // startProfile takes a CPU profile of node n from its metrics listener
 // (/debug/pprof/profile), profileStart from now, into
 // <-profile>/<name>.pprof.
-func startProfile(ctx context.Context, l *lab, n *node, name string) *profiler {
+func startProfile(ctx context.Context, l *lab, n *testbed.Node, name string) *profiler {
 	p := &profiler{file: filepath.Join(l.opts.profileDir, name+".pprof"), done: make(chan error, 1)}
-	go func() { p.done <- p.take(ctx, n.metrics) }()
+	go func() { p.done <- p.take(ctx, n.Metrics) }()
 	return p
 }
 

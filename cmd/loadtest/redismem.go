@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 	"golang.org/x/oauth2"
 )
 
@@ -39,7 +40,7 @@ func (m redisMemory) perToken() float64 {
 // node n, in parallel, and compares Redis's used_memory before and after.
 // used_memory is the whole server's: anything else using the same Redis
 // meanwhile shows up too, which MEMORY USAGE of one token key does not.
-func measureRedisMemory(ctx context.Context, l *lab, n *node) (redisMemory, error) {
+func measureRedisMemory(ctx context.Context, l *lab, n *testbed.Node) (redisMemory, error) {
 	l.logger.Info("measuring redis memory", "tokens", memoryTokens)
 	m := redisMemory{tokens: memoryTokens}
 	var err error
@@ -65,7 +66,7 @@ func measureRedisMemory(ctx context.Context, l *lab, n *node) (redisMemory, erro
 
 // issueTokens gets count client-credentials tokens from node n with
 // memoryWorkers clients at once.
-func issueTokens(ctx context.Context, l *lab, n *node, count int) error {
+func issueTokens(ctx context.Context, l *lab, n *testbed.Node, count int) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// One kept-alive connection per worker, rather than a new one for

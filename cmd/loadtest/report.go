@@ -1,58 +1,34 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"debug/buildinfo"
 	"fmt"
 	"io"
-	"os"
 	"os/exec"
-	"runtime"
 	"strings"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 )
 
 // machine is where the load test ran.
 type machine struct {
-	cpu   string
-	cores int
-	// goVersion is the Go release the binary was built with.
-	goVersion string
+	testbed.Machine
 	// wrk is wrk's version line.
 	wrk string
 }
 
 func describeMachine(o options) (machine, error) {
-	m := machine{cpu: cpuModel(), cores: runtime.NumCPU()}
-	bi, err := buildinfo.ReadFile(o.bin)
+	m, err := testbed.DescribeMachine(o.bin)
 	if err != nil {
-		return machine{}, fmt.Errorf("read %s build info: %w", o.bin, err)
+		return machine{}, err
 	}
-	m.goVersion = bi.GoVersion
 	// wrk -v prints its version, then its usage, and exits 1.
 	out, _ := exec.Command("wrk", "-v").Output()
-	m.wrk, _, _ = strings.Cut(string(out), "\n")
-	m.wrk, _, _ = strings.Cut(m.wrk, " Copyright")
-	return m, nil
-}
-
-// cpuModel is the first "model name" of /proc/cpuinfo, or the
-// architecture where there is none.
-func cpuModel() string {
-	f, err := os.Open("/proc/cpuinfo")
-	if err != nil {
-		return runtime.GOARCH
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		if k, v, ok := strings.Cut(sc.Text(), ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return runtime.GOARCH
+	wrk, _, _ := strings.Cut(string(out), "\n")
+	wrk, _, _ = strings.Cut(wrk, " Copyright")
+	return machine{Machine: m, wrk: wrk}, nil
 }
 
 // report is everything printed at the end.
@@ -67,7 +43,7 @@ type report struct {
 // docs/performance.md, then the profiles' top functions.
 func printReport(ctx context.Context, w io.Writer, r report) {
 	m, o := r.machine, r.opts
-	fmt.Fprintf(w, "\nMachine: %s, %d cores; tokenim-auth built with %s; %s; Postgres and Redis on the same machine.\n\n", m.cpu, m.cores, m.goVersion, m.wrk)
+	fmt.Fprintf(w, "\nMachine: %s, %d cores; tokenim-auth built with %s; %s; Postgres and Redis on the same machine.\n\n", m.CPU, m.Cores, m.Go, m.wrk)
 	fmt.Fprintf(w, "Command: `%s` (each scenario: `wrk --latency -t%d -c<connections> -d%s -s <script> <url>`)\n\n",
 		strings.Join(append([]string{"go run ./cmd/loadtest"}, o.args...), " "), o.threads, o.duration)
 	printTable(w, r.results)

@@ -3,7 +3,6 @@ package main
 import (
 	"cmp"
 	"context"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
@@ -12,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 )
 
 // topology is which nodes a scenario drives.
@@ -46,7 +47,7 @@ func scenarioList() []scenario {
 	introspect := func(l *lab, c credentials) request {
 		return request{
 			method: http.MethodPost, path: "/oauth2/introspect",
-			header: map[string]string{"Authorization": basicAuth(gatewayID, l.secrets.gateway)},
+			header: map[string]string{"Authorization": testbed.BasicAuth(testbed.GatewayID, l.secrets.Gateway)},
 			form:   url.Values{"token": {c.bot}}.Encode(),
 		}
 	}
@@ -57,7 +58,7 @@ func scenarioList() []scenario {
 		{name: "client_credentials", profile: true, request: func(l *lab, _ credentials) request {
 			return request{
 				method: http.MethodPost, path: "/oauth2/token",
-				header: map[string]string{"Authorization": basicAuth(botID, l.secrets.bot)},
+				header: map[string]string{"Authorization": testbed.BasicAuth(testbed.BotID, l.secrets.Bot)},
 				form:   url.Values{"grant_type": {"client_credentials"}, "scope": {"im:messages.send"}}.Encode(),
 			}
 		}},
@@ -80,12 +81,6 @@ func scenarioNames() []string {
 		names = append(names, s.name)
 	}
 	return names
-}
-
-// basicAuth is an HTTP Basic Authorization header value (RFC 6749
-// §2.3.1: the client ID and secret form-encoded first).
-func basicAuth(id, secret string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(url.QueryEscape(id)+":"+url.QueryEscape(secret)))
 }
 
 // result is a scenario's outcome.
@@ -135,7 +130,7 @@ func runScenario(ctx context.Context, l *lab, sc scenario, c credentials) result
 		return r
 	}
 	for _, n := range nodes {
-		if err := probe(ctx, n.base, req); err != nil {
+		if err := probe(ctx, n.Base, req); err != nil {
 			r.failure = err.Error()
 			return r
 		}
@@ -174,12 +169,12 @@ func runScenario(ctx context.Context, l *lab, sc scenario, c credentials) result
 }
 
 // runWrks runs one wrk per node, at once, and sums their results.
-func runWrks(ctx context.Context, l *lab, nodes []*node, script, path string, connections int) (wrkResult, error) {
+func runWrks(ctx context.Context, l *lab, nodes []*testbed.Node, script, path string, connections int) (wrkResult, error) {
 	results := make([]wrkResult, len(nodes))
 	errs := make([]error, len(nodes))
 	var wg sync.WaitGroup
 	for i, n := range nodes {
-		run := wrkRun{url: n.base + path, script: script, threads: l.opts.threads, connections: connections, duration: l.opts.duration}
+		run := wrkRun{url: n.Base + path, script: script, threads: l.opts.threads, connections: connections, duration: l.opts.duration}
 		wg.Go(func() { results[i], errs[i] = run.run(ctx) })
 	}
 	wg.Wait()
@@ -224,12 +219,12 @@ func probe(ctx context.Context, base string, r request) error {
 
 // topology returns the nodes of t, starting those not running; release
 // stops the nodes started for it alone.
-func (l *lab) topology(ctx context.Context, t topology) (nodes []*node, release func(), err error) {
+func (l *lab) topology(ctx context.Context, t topology) (nodes []*testbed.Node, release func(), err error) {
 	node1 := l.nodes[0]
-	var extra []*node
+	var extra []*testbed.Node
 	release = func() {
 		for _, n := range extra {
-			n.stop(l.logger)
+			n.Stop(l.logger)
 		}
 	}
 	start := func(name string, withRedis bool) error {
@@ -241,9 +236,9 @@ func (l *lab) topology(ctx context.Context, t topology) (nodes []*node, release 
 	}
 	switch t {
 	case oneNode:
-		return []*node{node1}, release, nil
+		return []*testbed.Node{node1}, release, nil
 	case oneNodeThreeWrk:
-		return []*node{node1, node1, node1}, release, nil
+		return []*testbed.Node{node1, node1, node1}, release, nil
 	case noRedis:
 		err = start("noredis", false)
 		return extra, release, err
@@ -251,7 +246,7 @@ func (l *lab) topology(ctx context.Context, t topology) (nodes []*node, release 
 		if err = start("node2", true); err == nil {
 			err = start("node3", true)
 		}
-		return append([]*node{node1}, extra...), release, err
+		return append([]*testbed.Node{node1}, extra...), release, err
 	}
 	return nil, release, fmt.Errorf("unknown topology %d", t)
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 	"golang.org/x/net/html"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
@@ -25,7 +26,7 @@ type credentials struct {
 }
 
 // obtainTokens gets the bot's token and signs the user in.
-func obtainTokens(ctx context.Context, l *lab, n *node) (credentials, error) {
+func obtainTokens(ctx context.Context, l *lab, n *testbed.Node) (credentials, error) {
 	bot, err := l.botConfig(n).Token(ctx)
 	if err != nil {
 		return credentials{}, fmt.Errorf("client credentials token: %w", err)
@@ -39,9 +40,9 @@ func obtainTokens(ctx context.Context, l *lab, n *node) (credentials, error) {
 }
 
 // botConfig gets the bot's client-credentials tokens from node n.
-func (l *lab) botConfig(n *node) *clientcredentials.Config {
+func (l *lab) botConfig(n *testbed.Node) *clientcredentials.Config {
 	return &clientcredentials.Config{
-		ClientID: botID, ClientSecret: l.secrets.bot, TokenURL: n.base + "/oauth2/token",
+		ClientID: testbed.BotID, ClientSecret: l.secrets.Bot, TokenURL: n.Base + "/oauth2/token",
 		Scopes: []string{"im:messages.send"}, AuthStyle: oauth2.AuthStyleInHeader,
 	}
 }
@@ -51,14 +52,14 @@ func (l *lab) botConfig(n *node) *clientcredentials.Config {
 // posted with its hidden fields (CSRF token, flow) and the user's email
 // and password; the redirects lead back to the web app's redirect URI,
 // not followed, whose code is exchanged for tokens.
-func signIn(ctx context.Context, l *lab, n *node) (*oauth2.Token, error) {
+func signIn(ctx context.Context, l *lab, n *testbed.Node) (*oauth2.Token, error) {
 	conf := oauth2.Config{
-		ClientID: webID, ClientSecret: l.secrets.web, RedirectURL: webReturn,
-		Endpoint: oauth2.Endpoint{AuthURL: n.base + "/oauth2/auth", TokenURL: n.base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader},
+		ClientID: testbed.WebID, ClientSecret: l.secrets.Web, RedirectURL: testbed.WebReturn,
+		Endpoint: oauth2.Endpoint{AuthURL: n.Base + "/oauth2/auth", TokenURL: n.Base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader},
 		Scopes:   []string{"openid", "profile", "email", "im:messages.read"},
 	}
 	verifier, state := oauth2.GenerateVerifier(), rand.Text()
-	b, err := newBrowser(n.base)
+	b, err := newBrowser(n.Base)
 	if err != nil {
 		return nil, err
 	}
@@ -69,7 +70,7 @@ func signIn(ctx context.Context, l *lab, n *node) (*oauth2.Token, error) {
 	if login.status != http.StatusOK || login.url.Path != "/login" {
 		return nil, fmt.Errorf("authorization request: want the sign-in page, got %d %s", login.status, login.url)
 	}
-	back, err := b.submit(ctx, login, "/login", url.Values{"email": {userEmail}, "password": {l.secrets.password}})
+	back, err := b.submit(ctx, login, "/login", url.Values{"email": {testbed.UserEmail}, "password": {l.secrets.Password}})
 	if err != nil {
 		return nil, err
 	}
@@ -86,8 +87,8 @@ func signIn(ctx context.Context, l *lab, n *node) (*oauth2.Token, error) {
 
 // authorizationCode reads the code from the redirect to the web app.
 func authorizationCode(p page, state string) (string, error) {
-	if p.status < 300 || p.status > 399 || !strings.HasPrefix(p.location, webReturn) {
-		return "", fmt.Errorf("sign-in: want a redirect to %s, got %d %s", webReturn, p.status, p.url)
+	if p.status < 300 || p.status > 399 || !strings.HasPrefix(p.location, testbed.WebReturn) {
+		return "", fmt.Errorf("sign-in: want a redirect to %s, got %d %s", testbed.WebReturn, p.status, p.url)
 	}
 	u, err := url.Parse(p.location)
 	if err != nil {
@@ -118,7 +119,7 @@ func newBrowser(origin string) (*browser, error) {
 		return nil, fmt.Errorf("cookie jar: %w", err)
 	}
 	client := &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), webReturn) {
+		if strings.HasPrefix(req.URL.String(), testbed.WebReturn) {
 			return http.ErrUseLastResponse
 		}
 		if len(via) >= 10 {
