@@ -3,7 +3,7 @@ package config
 import "time"
 
 // RateLimit caps how often one client or one address may call the token
-// endpoint, introspection and sign-in; a refused request gets 429 Too Many
+// endpoint, introspection, sign-in and the account pages; a refused request gets 429 Too Many
 // Requests with Retry-After. With Redis configured the budgets are kept
 // there and shared by every node; otherwise each node counts on its own.
 type RateLimit struct {
@@ -18,6 +18,16 @@ type RateLimit struct {
 	// Login limits sign-in: POST /login and POST /login/mfa, which share
 	// one budget per address.
 	Login LoginRateLimits `yaml:"login"`
+	// Accounts limits the account pages anyone may use, which hash a
+	// password, send mail or check an emailed link: registration,
+	// activation (and its resending), forgotten and reset passwords. They
+	// share one budget per address.
+	Accounts LoginRateLimits `yaml:"accounts"`
+	// AccountChanges limits the signed-in account page's changes (POST
+	// /account/...: setting up and turning off two-step verification,
+	// signing out everywhere, withdrawing an app), which check a password
+	// or a code or change security settings. One budget per address.
+	AccountChanges LoginRateLimits `yaml:"account_changes"`
 }
 
 // RateLimits are a protocol endpoint's budgets.
@@ -29,7 +39,8 @@ type RateLimits struct {
 	PerIP RequestRate `yaml:"per_ip"`
 }
 
-// LoginRateLimits are sign-in's budgets; sign-in has no client.
+// LoginRateLimits are the budgets of pages for people, which have no
+// client: sign-in, the account pages.
 type LoginRateLimits struct {
 	// PerIP is each client address's budget.
 	PerIP RequestRate `yaml:"per_ip"`
@@ -50,7 +61,9 @@ type RequestRate struct {
 // defaultRateLimit is generous: it stops floods, not busy clients. A
 // client and an address may ask for ten tokens a second and twenty,
 // after a burst; sign-in, which hashes a password each time, allows one
-// attempt a second per address after a burst of thirty.
+// attempt a second per address after a burst of thirty. The account pages
+// are used a few times per person, not per minute: twenty at once from an
+// address, then one a minute.
 func defaultRateLimit() RateLimit {
 	return RateLimit{
 		Enabled: true,
@@ -65,6 +78,12 @@ func defaultRateLimit() RateLimit {
 		Login: LoginRateLimits{
 			PerIP: RequestRate{Rate: 60, Period: time.Minute, Burst: 30},
 		},
+		Accounts: LoginRateLimits{
+			PerIP: RequestRate{Rate: 60, Period: time.Hour, Burst: 20},
+		},
+		AccountChanges: LoginRateLimits{
+			PerIP: RequestRate{Rate: 60, Period: time.Hour, Burst: 20},
+		},
 	}
 }
 
@@ -75,6 +94,8 @@ func (c Config) validateRateLimit(p *problems) {
 	c.RateLimit.Introspect.PerClient.validate(p, path+".introspect.per_client")
 	c.RateLimit.Introspect.PerIP.validate(p, path+".introspect.per_ip")
 	c.RateLimit.Login.PerIP.validate(p, path+".login.per_ip")
+	c.RateLimit.Accounts.PerIP.validate(p, path+".accounts.per_ip")
+	c.RateLimit.AccountChanges.PerIP.validate(p, path+".account_changes.per_ip")
 }
 
 func (r RequestRate) validate(p *problems, path string) {

@@ -37,6 +37,11 @@ type Links interface {
 	// other ErrNotFound, as does a call for an unknown link, a link of
 	// another purpose, or one expired at now.
 	ConsumeLink(ctx context.Context, purpose LinkPurpose, hash string, now time.Time) (OneTimeLink, error)
+	// GetLink returns the link with hash and purpose without using it up:
+	// a page checks the link before it does costly work, and only a
+	// successful ConsumeLink spends it. ErrNotFound for an unknown link, a
+	// link of another purpose, or one expired at now.
+	GetLink(ctx context.Context, purpose LinkPurpose, hash string, now time.Time) (OneTimeLink, error)
 	// DeleteUserLinks removes the user's links of purpose (a new link
 	// replaces the old ones) and returns how many there were.
 	DeleteUserLinks(ctx context.Context, userID string, purpose LinkPurpose) (int, error)

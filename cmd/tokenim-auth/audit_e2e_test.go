@@ -250,7 +250,7 @@ func TestEveryEventIsRecordedOnce(t *testing.T) {
 	}
 	tr.expect("registering", want{action: audit.UserCreated, reason: "registered", actorType: audit.ActorUser, actorID: dana.ID, subject: dana.ID, detail: map[string]string{"email": "dana@example.com"}})
 	_, _, text := mb.next(t)
-	b2.get(link(t, text, p.issuer+"/activate?"))
+	b2.submit(b2.get(link(t, text, p.issuer+"/activate?")), nil)
 	tr.expect("activating", want{action: audit.UserActivated, actorType: audit.ActorUser, actorID: dana.ID, subject: dana.ID})
 	b2.submit(b2.get(p.issuer+"/password/forgot"), map[string]string{"email": "dana@example.com"})
 	_, _, text = mb.next(t)

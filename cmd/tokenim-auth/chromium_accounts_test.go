@@ -92,6 +92,11 @@ func TestChromiumAccountPages(t *testing.T) {
 			}
 			b.do(chromedp.Navigate(link(t, text, p.issuer+"/activate?")))
 			b.wantPath("/activate")
+			if h := b.visibleText("h1"); h != "Activate your account" {
+				t.Fatalf("the activation link opens %q, want the page with the button", h)
+			}
+			b.clickAndLoad(`//form//button[normalize-space()="Activate account"]`)
+			b.wantPath("/activate")
 			if text := b.visibleText("main"); !strings.Contains(text, "Your account is active.") {
 				t.Fatalf("the activation page does not say the account is active:\n%s", text)
 			}

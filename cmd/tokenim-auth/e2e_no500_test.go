@@ -47,6 +47,8 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 		{name: "authorize by POST", method: "POST", url: p.issuer + "/oauth2/auth", contentType: "application/x-www-form-urlencoded", body: form(good)},
 		{name: "sign-in page without a flow", method: "GET", url: p.issuer + "/login"},
 		{name: "consent page for an unknown flow", method: "GET", url: p.issuer + "/consent?flow=nope"},
+		{name: "activation link with a garbage token", method: "GET", url: p.issuer + "/activate?token=%FF%00" + strings.Repeat("x", 3000)},
+		{name: "reset link without a token", method: "GET", url: p.issuer + "/password/reset"},
 		{name: "sign-in post without a CSRF token", method: "POST", url: p.issuer + "/login", contentType: "application/x-www-form-urlencoded", body: "email=a&password=b&flow=x"},
 		{name: "consent post without a CSRF token", method: "POST", url: p.issuer + "/consent", contentType: "application/x-www-form-urlencoded", body: "decision=maybe"},
 		{name: "logout with a garbage id_token_hint", method: "GET", url: p.issuer + "/oauth2/logout?id_token_hint=garbage"},

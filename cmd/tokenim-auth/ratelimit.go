@@ -19,29 +19,54 @@ func rateLimits(cfg config.Config, rdb goredis.UniversalClient, pages ratelimit.
 	if !rl.Enabled {
 		return nil
 	}
+	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: cfg.Redis.Prefix + "rl:", OnLimited: onLimited, Logger: logger})
+	return l.Middleware(pages, rateRules(rl)...)
+}
+
+// rateRules are the budgets of rl, one rule per route: every page that
+// hashes a password, sends mail or checks a secret has one.
+func rateRules(rl config.RateLimit) []ratelimit.Rule {
 	limit := func(r config.RequestRate) ratelimit.Limit {
 		return ratelimit.Limit{Rate: r.Rate, Period: r.Period, Burst: r.Burst}
 	}
-	l := ratelimit.New(ratelimit.Config{Redis: rdb, Prefix: cfg.Redis.Prefix + "rl:", OnLimited: onLimited, Logger: logger})
-	login := limit(rl.Login.PerIP)
-	return l.Middleware(pages,
-		ratelimit.Rule{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+	login, accounts, changes := limit(rl.Login.PerIP), limit(rl.Accounts.PerIP), limit(rl.AccountChanges.PerIP)
+	page := func(pattern, endpoint string, perIP ratelimit.Limit) ratelimit.Rule {
+		return ratelimit.Rule{Pattern: pattern, Endpoint: endpoint, PerIP: perIP, Page: true}
+	}
+	return []ratelimit.Rule{
+		{Pattern: "POST /oauth2/token", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
 		// Pushing an authorization request (RFC 9126) and asking for a
 		// device code (RFC 8628) authenticate the client as a token
 		// request does, and share its budgets.
-		ratelimit.Rule{Pattern: "POST /oauth2/par", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
-		ratelimit.Rule{Pattern: "POST /oauth2/device/auth", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
-		ratelimit.Rule{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
+		{Pattern: "POST /oauth2/par", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+		{Pattern: "POST /oauth2/device/auth", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
+		{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
 		// The password and the second-factor steps of sign-in share one
 		// budget per address.
-		ratelimit.Rule{Pattern: "POST /login", Endpoint: "login", PerIP: login, Page: true},
-		ratelimit.Rule{Pattern: "POST /login/mfa", Endpoint: "login", PerIP: login, Page: true},
+		page("POST /login", "login", login),
+		page("POST /login/mfa", "login", login),
 		// Approving a device sign-in is a step of signing in.
-		ratelimit.Rule{Pattern: "POST /device", Endpoint: "login", PerIP: login, Page: true},
+		page("POST /device", "login", login),
 		// Drawing a QR code costs milliseconds of CPU (a PNG about 6 ms
 		// here, an SVG 0.4 ms): a device shows one per sign-in, so the
 		// sign-in budget per address, kept apart, is plenty.
-		ratelimit.Rule{Pattern: "GET /device/qr.png", Endpoint: "qr", PerIP: login, Page: true},
-		ratelimit.Rule{Pattern: "GET /device/qr.svg", Endpoint: "qr", PerIP: login, Page: true},
-	)
+		page("GET /device/qr.png", "qr", login),
+		page("GET /device/qr.svg", "qr", login),
+		// The account pages anyone may use: each hashes a password, sends
+		// mail or checks an emailed link.
+		page("POST /register", "accounts", accounts),
+		page("GET /activate", "accounts", accounts),
+		page("POST /activate", "accounts", accounts),
+		page("POST /activate/resend", "accounts", accounts),
+		page("POST /password/forgot", "accounts", accounts),
+		page("GET /password/reset", "accounts", accounts),
+		page("POST /password/reset", "accounts", accounts),
+		// The signed-in account page's changes: a password, a code or the
+		// security settings.
+		page("POST /account/mfa/enrol", "account", changes),
+		page("POST /account/mfa/confirm", "account", changes),
+		page("POST /account/mfa/disable", "account", changes),
+		page("POST /account/sessions/signout-all", "account", changes),
+		page("POST /account/apps/revoke", "account", changes),
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"time"
@@ -291,6 +292,11 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	// Every password hashed or checked for a request goes through this one
+	// pool: at most a hash per core runs at once, a short queue waits,
+	// and past that the request is refused with 503 rather than taking
+	// another 19 MiB.
+	passwords := password.NewPool(runtime.GOMAXPROCS(0), 2*runtime.GOMAXPROCS(0))
 	parts := []provider.Mounter{
 		op,
 		login.New(login.Config{
@@ -298,7 +304,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-			Passwords: password.NewPolicy(), Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
+			Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
 		device.New(device.Config{
@@ -308,7 +314,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
-			Throttle: acc.accounts, Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
+			Throttle: acc.accounts, Hasher: passwords, Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
 		}),
 		pages,
 	}

@@ -39,10 +39,17 @@ type Sessions interface {
 	Protect(h http.Handler) http.Handler
 }
 
-// Pages renders the account and error pages.
+// Pages renders the account, result and error pages.
 type Pages interface {
 	Account(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) error
+	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+}
+
+// PasswordVerifier checks passwords within the process's bound on that
+// work (password.Pool): password.ErrBusy when it is reached.
+type PasswordVerifier interface {
+	Verify(ctx context.Context, pw, hash string) (bool, error)
 }
 
 // Config holds the handler's dependencies.
@@ -53,8 +60,12 @@ type Config struct {
 	// Sealer seals TOTP secrets; RecoveryHasher hashes recovery codes.
 	Sealer         secret.Sealer
 	RecoveryHasher secret.Hasher
-	// Throttle counts wrong codes and passwords per account.
+	// Throttle counts wrong passwords (on the account's email key, shared
+	// with sign-in) and wrong codes (on its second-factor key).
 	Throttle *throttle.Throttle
+	// Hasher checks the password asked for before turning two-step
+	// verification off: the process's one password.Pool.
+	Hasher PasswordVerifier
 	// Issuer names the provider in authenticator apps.
 	Issuer string
 	// Developers are the roles shown the way to the developer portal.
@@ -204,7 +215,8 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 		h.fail(w, r, "account page", err)
 		return
 	}
-	if wait := h.throttled(ctx, s.User.Email); wait {
+	// Checked before the code is.
+	if h.throttled(ctx, throttle.SecondFactorKey(s.User.ID)) {
 		p.Error = "login.throttled_plain"
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
@@ -220,7 +232,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 		h.show(w, r, s)
 		return
 	case errors.Is(err, errWrongCode):
-		h.countFailure(ctx, s.User.Email)
+		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		e, err := mfa.EnrolmentFor(h.cfg.Issuer, s.User.Email, pending)
 		if err == nil {
@@ -275,13 +287,22 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		h.fail(w, r, "account page", err)
 		return
 	}
-	if h.throttled(ctx, s.User.Email) {
+	// Both keys are checked before the password and the code are.
+	if h.throttled(ctx, throttle.EmailKey(s.User.Email)) || h.throttled(ctx, throttle.SecondFactorKey(s.User.ID)) {
 		p.Error = "login.throttled_plain"
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
 	}
-	if ok, err := password.Verify(r.PostFormValue("password"), s.User.PasswordHash); err != nil || !ok {
-		h.countFailure(ctx, s.User.Email)
+	ok, err := h.cfg.Hasher.Verify(ctx, r.PostFormValue("password"), s.User.PasswordHash)
+	if password.Busy(err) {
+		h.busy(w, r)
+		return
+	}
+	if err != nil || !ok {
+		if err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "account: verify password", "user_id", s.User.ID, "err", err)
+		}
+		h.countFailure(ctx, throttle.EmailKey(s.User.Email))
 		p.Error = "login.invalid_password"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -292,7 +313,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		return err
 	})
 	if errors.Is(err, errWrongCode) {
-		h.countFailure(ctx, s.User.Email)
+		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
 		return
@@ -300,6 +321,9 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 	if err != nil && !errors.Is(err, errNotEnrolled) {
 		h.fail(w, r, "disable second factor", err)
 		return
+	}
+	if err := h.cfg.Throttle.Succeed(ctx, throttle.SecondFactorKey(s.User.ID)); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "clear failed attempts", "err", err)
 	}
 	h.cfg.Logger.InfoContext(ctx, "second factor disabled", "user_id", s.User.ID)
 	p.MFAEnabled, p.Notice = false, "mfa.disabled"
@@ -394,17 +418,28 @@ func (h *Handler) inTx(ctx context.Context, e audit.Event, change func(ctx conte
 	})
 }
 
-func (h *Handler) throttled(ctx context.Context, email string) bool {
-	wait, err := h.cfg.Throttle.Wait(ctx, throttle.EmailKey(email))
+// throttled reports whether key must wait before another attempt.
+func (h *Handler) throttled(ctx context.Context, key string) bool {
+	wait, err := h.cfg.Throttle.Wait(ctx, key)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "throttle", "err", err)
 	}
 	return wait > 0
 }
 
-func (h *Handler) countFailure(ctx context.Context, email string) {
-	if _, err := h.cfg.Throttle.Fail(ctx, throttle.EmailKey(email)); err != nil {
+func (h *Handler) countFailure(ctx context.Context, key string) {
+	if _, err := h.cfg.Throttle.Fail(ctx, key); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "count a failed attempt", "err", err)
+	}
+}
+
+// busy answers a request whose password the pool had no room to check:
+// 503 with Retry-After and a page saying to try again shortly.
+func (h *Handler) busy(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
+	if err := h.cfg.Pages.Message(w, r, http.StatusServiceUnavailable, web.BusyPage("")); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render busy page", "err", err)
+		http.Error(w, "busy", http.StatusServiceUnavailable)
 	}
 }
 

@@ -7,5 +7,9 @@
 //	POST /account/sessions/signout-all    sign out every other browser
 //	POST /account/apps/revoke             withdraw an app's access (consent and tokens)
 //
-// A browser that is not signed in is sent to /login?next=/account.
+// A browser that is not signed in is sent to /login?next=/account. Wrong
+// codes count on the account's second-factor key, as at sign-in, and
+// wrong passwords on its email's key; both are checked before the
+// password or the code is. The password is checked through the process's
+// password.Pool (Config.Hasher).
 package account

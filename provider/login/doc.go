@@ -2,8 +2,29 @@
 //
 //	GET  /login?flow=ID        the sign-in page for a parked authorization request
 //	POST /login                check the password, start the browser session
+//	GET  /login/mfa            the second step: an authenticator or recovery code
+//	POST /login/mfa            check the code, finish the sign-in
+//	GET  /register             the registration page
+//	POST /register             create a pending account, mail its activation link
+//	GET  /activate?token=      an activation link: a page whose button activates
+//	POST /activate             activate the account of a live link
+//	POST /activate/resend      mail a pending account a new activation link
+//	GET  /password/forgot      ask for a reset link
+//	POST /password/forgot      mail a reset link
+//	GET  /password/reset?token= the new-password form of a live reset link
+//	POST /password/reset       set the new password, sign out everywhere
 //	GET  /oauth2/logout        RP-initiated logout: ask the user to confirm
 //	POST /oauth2/logout        end the session, return to the app if it may be
+//
+// Emailed links change nothing when opened (mail scanners fetch them): a
+// page checks the link, without using it, and its form acts. Every
+// password is hashed or checked through the process's one password.Pool
+// (Config.Hasher), after the checks that cost nothing: the throttles, the
+// link, the new password's rules; a full pool is answered 503 with
+// Retry-After. Registration answers a taken address as a new one and
+// mails its owner instead. Wrong second-factor codes count on the
+// account's own second-factor key (throttle.SecondFactorKey), which a
+// right password does not clear.
 //
 // A sign-in always belongs to a flow that provider/oauth parked; after it
 // the browser goes back to /oauth2/auth?flow=ID, which continues the

@@ -55,12 +55,21 @@ type Pages interface {
 	CheckEmail(w http.ResponseWriter, r *http.Request, status int, p web.CheckEmailPage) error
 	Forgot(w http.ResponseWriter, r *http.Request, status int, p web.ForgotPage) error
 	Reset(w http.ResponseWriter, r *http.Request, status int, p web.ResetPage) error
+	Activate(w http.ResponseWriter, r *http.Request, status int, p web.ActivatePage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Logout(w http.ResponseWriter, r *http.Request, p web.LogoutPage) error
 	LoggedOut(w http.ResponseWriter, r *http.Request, p web.LoggedOutPage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 	// Locale is the language a page for r would be in.
 	Locale(r *http.Request, uiLocales string) web.Locale
+}
+
+// PasswordHasher hashes and checks passwords within the process's bound
+// on that work (password.Pool): password.ErrBusy when it is reached.
+type PasswordHasher interface {
+	Hash(ctx context.Context, pw string) (string, error)
+	Verify(ctx context.Context, pw, hash string) (bool, error)
+	VerifyNothing(ctx context.Context, pw string) error
 }
 
 // Verifier checks that an ID token was signed by the provider.
@@ -99,6 +108,9 @@ type Config struct {
 	ActivationLink time.Duration
 	ResetLink      time.Duration
 	Passwords      password.Policy
+	// Hasher does the argon2id work of every request: the process's one
+	// password.Pool.
+	Hasher PasswordHasher
 	// Observer is told of refused sign-ins (metrics); nil reports
 	// nothing.
 	Observer Observer
@@ -138,7 +150,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("POST /login/mfa", p(h.submitMFA))
 	mux.Handle("GET /register", p(h.showRegister))
 	mux.Handle("POST /register", p(h.submitRegister))
-	mux.Handle("GET /activate", p(h.activate))
+	mux.Handle("GET /activate", p(h.showActivate))
+	mux.Handle("POST /activate", p(h.activate))
 	mux.Handle("POST /activate/resend", p(h.resendActivation))
 	mux.Handle("GET /password/forgot", p(h.showForgot))
 	mux.Handle("POST /password/forgot", p(h.submitForgot))
@@ -289,7 +302,10 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	if errors.Is(err, storage.ErrNotFound) {
 		// The same work as for a real account: the answer's timing does
 		// not tell whether the email is registered.
-		password.VerifyNothing(pw)
+		if err := h.cfg.Hasher.VerifyNothing(ctx, pw); err != nil {
+			h.passwordWorkFailed(w, r, p.UILocales, "sign-in: verify nothing", err)
+			return
+		}
 		h.failed(ctx, key, reqctx.ClientIP(ctx), "", p.Email)
 		h.refused(ctx, ReasonUnknownAccount, "", p.Email)
 		p.Error = "login.invalid"
@@ -301,7 +317,12 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
-	if ok, err := password.Verify(pw, user.PasswordHash); err != nil || !ok {
+	ok, err = h.cfg.Hasher.Verify(ctx, pw, user.PasswordHash)
+	if password.Busy(err) {
+		h.passwordWorkFailed(w, r, p.UILocales, "sign-in: verify password", err)
+		return
+	}
+	if err != nil || !ok {
 		if err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: verify password", "user_id", user.ID, "err", err)
 		}
@@ -446,6 +467,21 @@ func (h *Handler) succeeded(ctx context.Context, key string) {
 	if err := h.cfg.Accounts.Succeed(ctx, key); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "clear failed attempts", "err", err)
 	}
+}
+
+// passwordWorkFailed answers a request whose password could not be hashed
+// or checked: while the pool is busy 503 with Retry-After and a page
+// saying to try again shortly, otherwise a server error.
+func (h *Handler) passwordWorkFailed(w http.ResponseWriter, r *http.Request, uiLocales, what string, err error) {
+	if !password.Busy(err) {
+		h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	// Debug only: a flood would otherwise flood the log too.
+	h.cfg.Logger.DebugContext(r.Context(), what, "err", err)
+	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
+	h.message(w, r, http.StatusServiceUnavailable, web.BusyPage(uiLocales))
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) {

@@ -43,7 +43,10 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 	}
 	recovery := r.PostFormValue("recovery_code") != ""
 	page := web.MFAPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Flow: flowID, Next: next, Recovery: recovery}
-	key := throttle.EmailKey(pending.User.Email)
+	// Wrong codes count on a key of their own, checked before the code
+	// is: the right password, which clears the email's key, does not
+	// clear this one, so signing in again buys no more guesses.
+	key := throttle.SecondFactorKey(pending.User.ID)
 	if wait, err := h.waitFor(ctx, key, ""); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "second factor: throttle", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")

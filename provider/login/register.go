@@ -7,7 +7,6 @@ import (
 	"net/http"
 	netmail "net/mail"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -33,6 +32,7 @@ type Mailer interface {
 type Composer interface {
 	Activation(loc mail.Locale, to string, a mail.Activation) (mail.Message, error)
 	PasswordReset(loc mail.Locale, to string, r mail.PasswordReset) (mail.Message, error)
+	AccountExists(loc mail.Locale, to string, a mail.AccountExists) (mail.Message, error)
 }
 
 func (h *Handler) showRegister(w http.ResponseWriter, r *http.Request) {
@@ -68,30 +68,25 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		h.renderRegister(w, r, http.StatusBadRequest, p)
 		return
 	}
-	// Checked before the password is hashed, which is what costs. A
-	// request whose address is unknown is not counted: one shared count
-	// would shut registration for everyone.
-	ip := reqctx.ClientIP(ctx)
-	ipKey := "register:" + throttle.IPKey(ip)
-	if ip != "" {
-		wait, err := h.cfg.Registrations.Wait(ctx, ipKey)
-		if err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "register: throttle", "err", err)
-			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-			return
-		}
-		if wait > 0 {
-			h.cfg.Logger.InfoContext(ctx, "registration refused", "reason", "throttled", "wait", wait.String())
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait/time.Second)))
-			p.Error = "register.throttled"
-			h.renderRegister(w, r, http.StatusTooManyRequests, p)
-			return
-		}
-	}
-	hash, err := password.Hash(pw)
-	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "register: hash password", "err", err)
+	// Every attempt that gets this far is counted, before the password
+	// is hashed, which is what costs: whether the address is new or taken
+	// (the two are answered alike), it is work done for this client. A
+	// request whose client address is unknown is not counted: one shared
+	// count would shut registration for everyone.
+	if wait, err := h.countRegistration(ctx); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: throttle", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	} else if wait > 0 {
+		h.cfg.Logger.InfoContext(ctx, "registration refused", "reason", "throttled", "wait", wait.String())
+		w.Header().Set("Retry-After", throttle.Seconds(wait))
+		p.Error = "register.throttled"
+		h.renderRegister(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	hash, err := h.cfg.Hasher.Hash(ctx, pw)
+	if err != nil {
+		h.passwordWorkFailed(w, r, p.UILocales, "register: hash password", err)
 		return
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
@@ -103,25 +98,69 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UserCreated, Subject: u.ID, Reason: "registered",
 			Detail: map[string]string{"email": u.Email}}.ByUser(u.ID))
 	})
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		p.Error = "register.email_taken"
-		h.renderRegister(w, r, http.StatusConflict, p)
-		return
-	} else if err != nil {
+	switch {
+	case errors.Is(err, storage.ErrAlreadyExists):
+		// Answered as a new address is, after the same work, so that
+		// registration does not tell who has an account; the owner is
+		// told by mail instead.
+		h.tellOwner(ctx, r, p.Email, p.UILocales)
+	case err != nil:
 		h.cfg.Logger.ErrorContext(ctx, "register: create user", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
-	}
-	h.cfg.Logger.InfoContext(ctx, "account registered", "user_id", u.ID)
-	if ip != "" {
-		if _, err := h.cfg.Registrations.Fail(ctx, ipKey); err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "register: count", "err", err)
+	default:
+		h.cfg.Logger.InfoContext(ctx, "account registered", "user_id", u.ID)
+		if err := h.sendActivation(ctx, r, u, flowID, p.UILocales); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "register: send activation", "user_id", u.ID, "err", err)
 		}
 	}
-	if err := h.sendActivation(ctx, r, u, flowID, p.UILocales); err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "register: send activation", "user_id", u.ID, "err", err)
+	h.checkEmail(w, r, web.CheckEmailPage{UILocales: p.UILocales, CSRFToken: session.CSRFToken(r), Kind: "activate", Email: p.Email, Flow: flowID, Expires: h.cfg.ActivationLink})
+}
+
+// countRegistration counts a registration attempt from the client's
+// address, unless the address must wait first: then it returns the wait
+// and counts nothing.
+func (h *Handler) countRegistration(ctx context.Context) (time.Duration, error) {
+	ip := reqctx.ClientIP(ctx)
+	if ip == "" {
+		return 0, nil
 	}
-	h.checkEmail(w, r, web.CheckEmailPage{UILocales: p.UILocales, CSRFToken: session.CSRFToken(r), Kind: "activate", Email: u.Email, Flow: flowID, Expires: h.cfg.ActivationLink})
+	key := "register:" + throttle.IPKey(ip)
+	wait, err := h.cfg.Registrations.Wait(ctx, key)
+	if err != nil || wait > 0 {
+		return wait, err
+	}
+	_, err = h.cfg.Registrations.Fail(ctx, key)
+	return 0, err
+}
+
+// tellOwner mails the owner of an address someone tried to register with:
+// a way to sign in, and a password-reset link, as "forgot password" would
+// send. A disabled account gets nothing, and the per-address mail limit
+// applies.
+func (h *Handler) tellOwner(ctx context.Context, r *http.Request, email, uiLocales string) {
+	u, err := h.cfg.Store.GetUserByEmail(ctx, email)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: load the address's owner", "err", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "registration with a taken address", "user_id", u.ID)
+	if u.Status == storage.UserDisabled || h.cfg.Mail == nil || !h.mailAllowed(ctx, u.Email) {
+		return
+	}
+	link, err := h.resetLink(ctx, u)
+	if err == nil {
+		var m mail.Message
+		m, err = h.cfg.Composer.AccountExists(h.mailLocale(r, uiLocales), u.Email, mail.AccountExists{
+			Name: u.Name, SignIn: h.cfg.Issuer + "/login", Reset: link, Expires: h.cfg.ResetLink,
+		})
+		if err == nil {
+			err = h.cfg.Mail.Send(ctx, m)
+		}
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "register: tell the address's owner", "user_id", u.ID, "err", err)
+	}
 }
 
 // sendActivation replaces the user's activation links with a new one and
@@ -164,11 +203,27 @@ func (h *Handler) newLink(ctx context.Context, userID string, purpose storage.Li
 
 func (h *Handler) linkHash(token string) string { return hex.EncodeToString(h.cfg.Links.Hash(token)) }
 
-// activate opens an activation link: the account becomes active and its
-// email verified.
+// showActivate opens an activation link: a live link gets a page whose
+// button activates the account, an unknown, expired or used one the
+// link-expired page. Opening it changes nothing, as mail scanners fetch
+// the links in mail too.
+func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if !h.liveLink(w, r, storage.LinkActivate, q.Get("token")) {
+		return
+	}
+	p := web.ActivatePage{UILocales: h.uiLocales(r, q.Get("flow")), CSRFToken: session.CSRFToken(r), Token: q.Get("token"), Flow: q.Get("flow")}
+	if err := h.cfg.Pages.Activate(w, r, http.StatusOK, p); err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "render activation page", "err", err)
+		http.Error(w, "internal error", http.StatusInternalServerError)
+	}
+}
+
+// activate uses an activation link, from the form of its page: the
+// account becomes active and its email verified.
 func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	q := r.URL.Query()
+	q := url.Values{"token": {r.PostFormValue("token")}, "flow": {r.PostFormValue("flow")}}
 	var l storage.OneTimeLink
 	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		var err error
@@ -188,7 +243,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UserActivated, Subject: l.UserID, Reason: "email_link"}.ByUser(l.UserID))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "activate.expired", LinkText: "login.submit", LinkURL: "/login"})
+		h.linkExpired(w, r, storage.LinkActivate)
 		return
 	}
 	if err != nil {

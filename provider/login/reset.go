@@ -4,13 +4,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
-	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -51,12 +51,12 @@ func (h *Handler) submitForgot(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) sendReset(r *http.Request, u storage.User) error {
-	token, err := h.newLink(r.Context(), u.ID, storage.LinkPasswordReset, h.cfg.ResetLink)
+	link, err := h.resetLink(r.Context(), u)
 	if err != nil {
 		return err
 	}
 	m, err := h.cfg.Composer.PasswordReset(h.mailLocale(r, ""), u.Email, mail.PasswordReset{
-		Name: u.Name, Link: h.cfg.Issuer + "/password/reset?token=" + token, Expires: h.cfg.ResetLink,
+		Name: u.Name, Link: link, Expires: h.cfg.ResetLink,
 	})
 	if err != nil {
 		return err
@@ -64,17 +64,62 @@ func (h *Handler) sendReset(r *http.Request, u storage.User) error {
 	return h.cfg.Mail.Send(r.Context(), m)
 }
 
-// showReset shows the new-password form. Opening the link does not use
-// it up: mail scanners that fetch links must not spend it.
+// resetLink makes a new password-reset link for u, replacing older ones.
+func (h *Handler) resetLink(ctx context.Context, u storage.User) (string, error) {
+	token, err := h.newLink(ctx, u.ID, storage.LinkPasswordReset, h.cfg.ResetLink)
+	if err != nil {
+		return "", err
+	}
+	return h.cfg.Issuer + "/password/reset?" + url.Values{"token": {token}}.Encode(), nil
+}
+
+// showReset shows the new-password form of a live link, or says the link
+// has expired. Opening the link does not use it up: mail scanners that
+// fetch links must not spend it.
 func (h *Handler) showReset(w http.ResponseWriter, r *http.Request) {
-	h.renderReset(w, r, http.StatusOK, web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.URL.Query().Get("token")})
+	p := web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.URL.Query().Get("token")}
+	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token) {
+		return
+	}
+	h.renderReset(w, r, http.StatusOK, p)
+}
+
+// liveLink reports whether token is a live link of purpose, without using
+// it; otherwise it answers with the link-expired page (or a server error).
+func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, token string) bool {
+	_, err := h.cfg.Store.GetLink(r.Context(), purpose, h.linkHash(token), h.cfg.Now())
+	if errors.Is(err, storage.ErrNotFound) {
+		h.linkExpired(w, r, purpose)
+		return false
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "check a link", "purpose", purpose, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return false
+	}
+	return true
+}
+
+// linkExpired answers a link that is unknown, expired or used, with a way
+// to ask for a new one.
+func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose) {
+	p := web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"}
+	if purpose == storage.LinkActivate {
+		p.Message, p.LinkText, p.LinkURL = "activate.expired", "login.submit", "/login"
+	}
+	h.message(w, r, http.StatusBadRequest, p)
 }
 
 // submitReset sets the new password, signs the account out everywhere
-// (browser sessions and tokens), and clears its failed attempts.
+// (browser sessions and tokens), and clears its failed attempts. The link
+// is checked before the password is hashed, so a made-up token costs no
+// hashing; it is used up only by the reset that succeeds.
 func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.PostFormValue("token")}
+	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token) {
+		return
+	}
 	pw := r.PostFormValue("password")
 	if pw != r.PostFormValue("confirm") {
 		p.Error = "password.mismatch"
@@ -86,10 +131,9 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 		h.renderReset(w, r, http.StatusBadRequest, p)
 		return
 	}
-	hash, err := password.Hash(pw)
+	hash, err := h.cfg.Hasher.Hash(ctx, pw)
 	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "reset: hash password", "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		h.passwordWorkFailed(w, r, "", "reset: hash password", err)
 		return
 	}
 	var u storage.User
@@ -122,7 +166,8 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 			Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}}.ByUser(u.ID))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"})
+		// Used or expired since it was checked.
+		h.linkExpired(w, r, storage.LinkPasswordReset)
 		return
 	}
 	if err != nil {

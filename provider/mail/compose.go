@@ -34,13 +34,25 @@ type PasswordReset struct {
 	Expires time.Duration // how long Link stays valid
 }
 
+// AccountExists is what the mail to an account's owner says when someone
+// tries to register with the account's address: registration answers as
+// for a new address, so that it does not tell who has an account, and the
+// owner learns of it here instead.
+type AccountExists struct {
+	Name    string        // the greeting's name; empty greets without one
+	SignIn  string        // the sign-in page, http or https
+	Reset   string        // a one-time password-reset link, http or https
+	Expires time.Duration // how long Reset stays valid
+}
+
 // The mails, by template file name without extension.
 const (
 	mailActivation    = "activation"
 	mailPasswordReset = "password_reset"
+	mailAccountExists = "account_exists"
 )
 
-func mailNames() []string { return []string{mailActivation, mailPasswordReset} }
+func mailNames() []string { return []string{mailActivation, mailPasswordReset, mailAccountExists} }
 
 // The layouts every mail is parsed with. A mail's .txt file defines
 // "subject", "intro", "open" and "notes"; its .html file "intro",
@@ -74,7 +86,9 @@ type view struct {
 	Subject string
 	Name    string
 	Link    string
-	Expiry  string // in words: "24 hours"
+	// SignIn is the sign-in page, in the mails that offer it.
+	SignIn string
+	Expiry string // in words: "24 hours"
 }
 
 // NewComposer parses every mail in every locale and renders each with
@@ -133,7 +147,8 @@ func (c *Composer) parse(fsys fs.FS, name string, loc Locale) (templates, error)
 	}
 	tt := templates{text: text, html: html}
 	for _, sample := range []string{"", "Sample"} {
-		m, err := c.render(tt, loc, "sample@example.com", sample, "https://auth.example/sample?token=sample", time.Hour)
+		v := view{Name: sample, Link: "https://auth.example/sample?token=sample", SignIn: "https://auth.example/login"}
+		m, err := c.render(tt, loc, "sample@example.com", v, time.Hour)
 		if err != nil {
 			return templates{}, fmt.Errorf("mail: render %s (%s) with sample data: %w", name, loc, err)
 		}
@@ -168,7 +183,7 @@ func checkUnused(fsys fs.FS, used map[string]bool) error {
 // Activation returns the mail that asks a new user to confirm their
 // address.
 func (c *Composer) Activation(loc Locale, to string, a Activation) (Message, error) {
-	m, err := c.compose(mailActivation, loc, to, a.Name, a.Link, a.Expires)
+	m, err := c.compose(mailActivation, loc, to, view{Name: a.Name, Link: a.Link}, a.Expires)
 	if err != nil {
 		return Message{}, fmt.Errorf("mail: activation mail: %w", err)
 	}
@@ -177,14 +192,32 @@ func (c *Composer) Activation(loc Locale, to string, a Activation) (Message, err
 
 // PasswordReset returns the mail that carries a password-reset link.
 func (c *Composer) PasswordReset(loc Locale, to string, r PasswordReset) (Message, error) {
-	m, err := c.compose(mailPasswordReset, loc, to, r.Name, r.Link, r.Expires)
+	m, err := c.compose(mailPasswordReset, loc, to, view{Name: r.Name, Link: r.Link}, r.Expires)
 	if err != nil {
 		return Message{}, fmt.Errorf("mail: password reset mail: %w", err)
 	}
 	return m, nil
 }
 
-func (c *Composer) compose(name string, loc Locale, to, userName, link string, expires time.Duration) (Message, error) {
+// AccountExists returns the mail telling an account's owner that someone
+// tried to register with their address, with a way to sign in and a
+// password-reset link.
+func (c *Composer) AccountExists(loc Locale, to string, a AccountExists) (Message, error) {
+	var err error
+	if a.SignIn == "" || checkLink(a.SignIn) != nil {
+		err = errors.New("sign-in link is not an absolute http or https URL")
+	} else {
+		var m Message
+		if m, err = c.compose(mailAccountExists, loc, to, view{Name: a.Name, Link: a.Reset, SignIn: a.SignIn}, a.Expires); err == nil {
+			return m, nil
+		}
+	}
+	return Message{}, fmt.Errorf("mail: account exists mail: %w", err)
+}
+
+// compose checks and renders mail name; v carries the name, the link and
+// what else the mail shows.
+func (c *Composer) compose(name string, loc Locale, to string, v view, expires time.Duration) (Message, error) {
 	t, ok := c.mails[name][loc]
 	if !ok {
 		return Message{}, fmt.Errorf("unknown locale %q", loc)
@@ -193,7 +226,7 @@ func (c *Composer) compose(name string, loc Locale, to, userName, link string, e
 	if _, err := netmail.ParseAddress(to); err != nil {
 		errs = append(errs, fmt.Errorf("recipient %q: %w", to, err))
 	}
-	if err := checkLink(link); err != nil {
+	if err := checkLink(v.Link); err != nil {
 		errs = append(errs, err)
 	}
 	if expires <= 0 {
@@ -202,7 +235,8 @@ func (c *Composer) compose(name string, loc Locale, to, userName, link string, e
 	if err := errors.Join(errs...); err != nil {
 		return Message{}, err
 	}
-	return c.render(t, loc, to, cleanName(userName), link, expires)
+	v.Name = cleanName(v.Name)
+	return c.render(t, loc, to, v, expires)
 }
 
 // checkLink accepts absolute http and https URLs. The message does not
@@ -233,8 +267,8 @@ func cleanName(s string) string {
 	return s
 }
 
-func (c *Composer) render(t templates, loc Locale, to, name, link string, expires time.Duration) (Message, error) {
-	v := view{Lang: loc, Name: name, Link: link, Expiry: i18n.InWords(loc, expires)}
+func (c *Composer) render(t templates, loc Locale, to string, v view, expires time.Duration) (Message, error) {
+	v.Lang, v.Expiry = loc, i18n.InWords(loc, expires)
 	var subject, text, html bytes.Buffer
 	if err := t.text.ExecuteTemplate(&subject, "subject", v); err != nil {
 		return Message{}, fmt.Errorf("subject: %w", err)

@@ -321,3 +321,59 @@ func visibleText(n *nethtml.Node) string {
 	walk(n)
 	return strings.Join(strings.Fields(b.String()), " ")
 }
+
+func TestComposerAccountExists(t *testing.T) {
+	c := newTestComposer(t)
+	const signIn = "https://auth.tokenim.example/login"
+	for _, tc := range []struct {
+		loc  Locale
+		want []string
+	}{
+		{English, []string{"Hi Ann,", "Someone tried to create a new TokenIM account with this email address", "no new one was created",
+			"If it was you, sign in to your account instead:", "If you have forgotten your password", "30 minutes",
+			"If it wasn't you, ignore this message; your account and your password stay the same."}},
+		{Chinese, []string{"Ann，您好！", "有人尝试使用此邮箱地址注册新的 TokenIM 账号", "系统没有创建新账号", "请直接登录您的账号",
+			"如果您忘记了密码", "30 分钟内有效", "您的账号和密码都不会改变。"}},
+	} {
+		t.Run(string(tc.loc), func(t *testing.T) {
+			m, err := c.AccountExists(tc.loc, "ann@example.com", AccountExists{Name: "Ann", SignIn: signIn, Reset: testLink, Expires: 30 * time.Minute})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.To != "ann@example.com" || m.Subject == "" {
+				t.Fatalf("message %+v", m)
+			}
+			visible := visibleText(parseHTML(t, m.HTML))
+			for _, want := range tc.want {
+				if !strings.Contains(m.Text, want) {
+					t.Errorf("text body does not say %q:\n%s", want, m.Text)
+				}
+				if !strings.Contains(visible, want) {
+					t.Errorf("HTML body does not say %q:\n%s", want, visible)
+				}
+			}
+			// The sign-in page and the reset link, and nothing else.
+			for _, l := range textLinkPattern.FindAllString(m.Text, -1) {
+				if l != signIn && l != testLink {
+					t.Errorf("the text body links to %q", l)
+				}
+			}
+			hrefs := map[string]int{}
+			for _, a := range findAll(parseHTML(t, m.HTML), "a") {
+				hrefs[attr(a, "href")]++
+			}
+			if len(hrefs) != 2 || hrefs[signIn] != 1 || hrefs[testLink] != 2 {
+				t.Errorf("HTML links %v, want the sign-in page once and the reset link as button and as text", hrefs)
+			}
+			if !strings.Contains(m.Text, signIn) || !strings.Contains(m.Text, testLink) {
+				t.Errorf("the text body lacks a link:\n%s", m.Text)
+			}
+		})
+	}
+	t.Run("a sign-in link that is not absolute is refused", func(t *testing.T) {
+		_, err := c.AccountExists(English, "ann@example.com", AccountExists{SignIn: "/login", Reset: testLink, Expires: time.Hour})
+		if err == nil || !strings.HasPrefix(err.Error(), "mail: account exists mail: sign-in link") {
+			t.Fatalf("err %v", err)
+		}
+	})
+}

@@ -1,6 +1,7 @@
 // Package mail sends the provider's email: the account mails (email
-// activation after registration, password reset) and the transports that
-// deliver them.
+// activation after registration, password reset, and the note to an
+// account's owner that someone tried to register with their address) and
+// the transports that deliver them.
 //
 // A Sender delivers one Message. Production uses SMTP, a client of a real
 // mail server (STARTTLS or implicit TLS, optional AUTH) built on go-mail.

@@ -74,5 +74,25 @@ func messages() i18n.Catalogue {
 			EN: "If it wasn't you, ignore this message; your password stays the same.",
 			ZH: "如果这不是您本人的操作，请忽略此邮件，您的密码不会改变。",
 		},
+
+		// Registration with the address of an existing account.
+		"exists.subject": {EN: "Someone tried to sign up with your email", ZH: "有人尝试用您的邮箱注册"},
+		"exists.intro": {
+			EN: "Someone tried to create a new TokenIM account with this email address. You already have an account, so no new one was created.",
+			ZH: "有人尝试使用此邮箱地址注册新的 TokenIM 账号。由于您已有账号，系统没有创建新账号。",
+		},
+		"exists.sign_in": {
+			EN: "If it was you, sign in to your account instead:",
+			ZH: "如果是您本人，请直接登录您的账号：",
+		},
+		"exists.action": {EN: "Choose a new password", ZH: "设置新密码"},
+		"exists.open": {
+			EN: "If you have forgotten your password, choose a new one with this link:",
+			ZH: "如果您忘记了密码，可以通过以下链接设置新密码：",
+		},
+		"exists.ignore": {
+			EN: "If it wasn't you, ignore this message; your account and your password stay the same.",
+			ZH: "如果这不是您本人的操作，请忽略此邮件，您的账号和密码都不会改变。",
+		},
 	}
 }

@@ -1,6 +1,7 @@
 // Package ratelimit caps how often a client or an address may call the
 // endpoints that cost the most or invite guessing: the token endpoint,
-// introspection and sign-in (the password and the second-factor steps).
+// introspection, sign-in (the password and the second-factor steps) and
+// the account pages that hash a password, send mail or check a secret.
 //
 // A Limiter keeps one budget per key ("token:client:chat-web",
 // "login:ip:192.0.2.7") with the generic cell rate algorithm (GCRA): Rate

@@ -115,3 +115,10 @@ func EmailKey(email string) string {
 
 // IPKey is the key of a client IP address.
 func IPKey(ip string) string { return "ip:" + ip }
+
+// SecondFactorKey is the key of an account's wrong second-factor codes
+// (authenticator and recovery codes), apart from its passwords' key: a
+// right password does not clear it, only a right code does (or the quiet
+// period), so entering the password again buys no more guesses at the
+// code.
+func SecondFactorKey(userID string) string { return "mfa:user:" + userID }

@@ -211,6 +211,11 @@ func samples(page string, m meta) []any {
 			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailActivate, Email: s, CSRFToken: s, Flow: s}, ExpiresIn: s},
 			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailReset, Email: s, CSRFToken: s}, ExpiresIn: s},
 		}
+	case pageActivate:
+		return []any{
+			activateView{meta: m},
+			activateView{meta: m, ActivatePage: ActivatePage{UILocales: s, CSRFToken: s, Token: s, Flow: s}},
+		}
 	case pageForgot:
 		return []any{
 			forgotView{meta: m},

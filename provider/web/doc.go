@@ -1,6 +1,6 @@
 // Package web renders the provider's pages: sign-in and its two-step
 // verification step, consent, sign-out, signed-out, registration,
-// check-your-email, forgotten and new password, account, the developer
+// check-your-email, account activation, forgotten and new password, account, the developer
 // portal (apps, app form, a secret shown once, deleting an app), the admin
 // console (admin_*.html: records, users, a user, apps, an app, a scope's
 // grants, a confirmation; parsed with admin_partials.html and linking

@@ -68,3 +68,10 @@ func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int,
 	}
 	return r.render(w, req, status, pageMessage, loc, v)
 }
+
+// BusyPage is the result page of a request refused because the server is
+// doing as much password work as it may (answered 503 with Retry-After):
+// try again in a few seconds.
+func BusyPage(uiLocales string) MessagePage {
+	return MessagePage{UILocales: uiLocales, Title: "busy.title", Message: "busy.message"}
+}

@@ -98,10 +98,6 @@ func messages() i18n.Catalogue {
 		"register.submit":       {EN: "Create account", ZH: "创建账号"},
 		"register.have_account": {EN: "Already have an account?", ZH: "已有账号？"},
 		"register.sign_in":      {EN: "Sign in", ZH: "立即登录"},
-		"register.email_taken": {
-			EN: "An account with this email already exists. Sign in, or reset the password if you have forgotten it.",
-			ZH: "该邮箱已注册账号。请直接登录；如果忘记了密码，可以重置密码。",
-		},
 		"register.disabled": {
 			EN: "Registration is closed. Ask your administrator for an invitation.",
 			ZH: "暂不开放注册，请联系管理员获取邀请。",
@@ -118,8 +114,14 @@ func messages() i18n.Catalogue {
 			EN: "Enter your email, display name and password.",
 			ZH: "请填写邮箱、昵称和密码。",
 		},
-		"activate.title": {EN: "Account activation", ZH: "账号激活"},
-		"activate.done":  {EN: "Your account is active. You can sign in now.", ZH: "您的账号已激活，现在可以登录了。"},
+		"activate.title":   {EN: "Account activation", ZH: "账号激活"},
+		"activate.heading": {EN: "Activate your account", ZH: "激活您的账号"},
+		"activate.intro": {
+			EN: "Press the button below to confirm your email address and activate your TokenIM account.",
+			ZH: "请点击下方按钮确认邮箱地址，激活您的 TokenIM 账号。",
+		},
+		"activate.submit": {EN: "Activate account", ZH: "激活账号"},
+		"activate.done":   {EN: "Your account is active. You can sign in now.", ZH: "您的账号已激活，现在可以登录了。"},
 		"activate.expired": {
 			EN: "This activation link has expired or was already used. Sign in to request a new one.",
 			ZH: "此激活链接已过期或已被使用。请登录以重新获取激活链接。",
@@ -261,6 +263,14 @@ func messages() i18n.Catalogue {
 		"ratelimit.wait": {
 			EN: "Too many requests came from your network in a short time. Try again in %s seconds.",
 			ZH: "您所在的网络在短时间内发出的请求过多，请在 %s 秒后重试。",
+		},
+
+		// Too much password work at once (provider/password's pool), a
+		// result page.
+		"busy.title": {EN: "Busy right now", ZH: "服务繁忙"},
+		"busy.message": {
+			EN: "Too many people are signing in or changing passwords right now. Go back and try again in a few seconds.",
+			ZH: "当前登录或修改密码的人数过多，请返回并在几秒后重试。",
 		},
 
 		// Consent page.

@@ -15,7 +15,7 @@ type RegisterPage struct {
 	// never is.
 	Email string
 	Name  string
-	// Error is a message key ("register.email_taken", "password.too_short",
+	// Error is a message key ("password.too_short", "password.common",
 	// ...), or empty.
 	Error string
 }

@@ -58,13 +58,14 @@ const (
 	pageSecretShown = "secret_shown"
 	pageDeleteApp   = "delete_app"
 	pageDevice      = "device"
+	pageActivate    = "activate"
 )
 
 func pageNames() []string {
 	return append([]string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
-		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice,
+		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate,
 	}, adminPageNames()...)
 }
 

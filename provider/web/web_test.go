@@ -131,9 +131,9 @@ func pageCases() []pageCase {
 		{"register", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Register(w, req, http.StatusOK, RegisterPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
 		}},
-		{"register_error", http.StatusConflict, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.Register(w, req, http.StatusConflict, RegisterPage{
-				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", Error: "register.email_taken",
+		{"register_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Register(w, req, http.StatusBadRequest, RegisterPage{
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", Error: "password.common",
 			})
 		}},
 		{"check_email_activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
@@ -141,6 +141,12 @@ func pageCases() []pageCase {
 		}},
 		{"check_email_reset", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.CheckEmail(w, req, http.StatusOK, CheckEmailPage{CSRFToken: testCSRF, Kind: CheckEmailReset, Email: "ann@example.com", Expires: 30 * time.Minute})
+		}},
+		{"activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Activate(w, req, http.StatusOK, ActivatePage{CSRFToken: testCSRF, Token: "act-9d2f41", Flow: "flow-8c1d"})
+		}},
+		{"message_busy", http.StatusServiceUnavailable, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusServiceUnavailable, BusyPage(""))
 		}},
 		{"forgot", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Forgot(w, req, http.StatusOK, ForgotPage{CSRFToken: testCSRF})
@@ -654,6 +660,16 @@ func TestFormFields(t *testing.T) {
 			if in := named(els["input"], "email"); in == nil || attr(in, "type") != "email" || attr(in, "autocomplete") != "email" {
 				t.Errorf("email field wrong: %v", in)
 			}
+		}},
+		{"activate", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/activate")
+			if in := named(els["input"], "token"); in == nil || attr(in, "type") != "hidden" || attr(in, "value") != "act-9d2f41" {
+				t.Errorf("token field missing")
+			}
+			if in := named(els["input"], "flow"); in == nil || attr(in, "type") != "hidden" || attr(in, "value") != "flow-8c1d" {
+				t.Errorf("flow field missing")
+			}
+			wantText(t, els, "Press the button below to confirm your email address and activate your TokenIM account.")
 		}},
 		{"reset", func(t *testing.T, els map[string][]*html.Node) {
 			wantForms(t, els, "/password/reset")

@@ -39,6 +39,20 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose storage.LinkPurpose, ha
 	return l, err
 }
 
+// GetLink implements storage.Links.
+func (s *Store) GetLink(ctx context.Context, purpose storage.LinkPurpose, hash string, now time.Time) (storage.OneTimeLink, error) {
+	var l storage.OneTimeLink
+	err := s.do(ctx, func(*txn) error {
+		got, ok := s.links[hash]
+		if !ok || got.Purpose != purpose || !got.ExpiresAt.After(now) {
+			return notFound("get link", string(purpose))
+		}
+		l = got
+		return nil
+	})
+	return l, err
+}
+
 // DeleteUserLinks implements storage.Links.
 func (s *Store) DeleteUserLinks(ctx context.Context, userID string, purpose storage.LinkPurpose) (int, error) {
 	n := 0

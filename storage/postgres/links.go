@@ -40,6 +40,22 @@ func (s *Store) ConsumeLink(ctx context.Context, purpose storage.LinkPurpose, ha
 	return l, nil
 }
 
+// GetLink implements storage.Links.
+func (s *Store) GetLink(ctx context.Context, purpose storage.LinkPurpose, hash string, now time.Time) (storage.OneTimeLink, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	l := storage.OneTimeLink{Hash: hash, Purpose: purpose}
+	err := s.q(ctx).QueryRow(ctx, `
+		SELECT user_id, created_at, expires_at FROM one_time_links
+		WHERE hash = $1 AND purpose = $2 AND expires_at > $3`, hash, purpose, now).
+		Scan(&l.UserID, into(&l.CreatedAt), into(&l.ExpiresAt))
+	if err != nil {
+		// The hash is a credential: the error names the purpose only.
+		return storage.OneTimeLink{}, wrap(err, "get %s link", purpose)
+	}
+	return l, nil
+}
+
 // DeleteUserLinks implements storage.Links.
 func (s *Store) DeleteUserLinks(ctx context.Context, userID string, purpose storage.LinkPurpose) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)

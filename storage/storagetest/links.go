@@ -24,15 +24,43 @@ func linkTests() []test {
 			_, err = s.ConsumeLink(t.Context(), storage.LinkActivate, "h1", at(time.Minute))
 			mustBe(t, err, storage.ErrNotFound, "second consume")
 		}},
-		{"a link of another purpose, an unknown or an expired link is ErrNotFound", func(t *testing.T, s storage.Store) {
+		{"a link of another purpose, an unknown or an expired link is ErrNotFound, to get or to consume", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			must(t, s.CreateLink(t.Context(), link("h1", storage.LinkActivate, "u1")), "create")
+			// Getting first: consuming an expired link may remove it.
+			for _, o := range []struct {
+				op   string
+				find func(storage.LinkPurpose, string, time.Time) (storage.OneTimeLink, error)
+			}{
+				{"get", func(p storage.LinkPurpose, h string, now time.Time) (storage.OneTimeLink, error) {
+					return s.GetLink(t.Context(), p, h, now)
+				}},
+				{"consume", func(p storage.LinkPurpose, h string, now time.Time) (storage.OneTimeLink, error) {
+					return s.ConsumeLink(t.Context(), p, h, now)
+				}},
+			} {
+				op, find := o.op, o.find
+				_, err := find(storage.LinkPasswordReset, "h1", at(time.Minute))
+				mustBe(t, err, storage.ErrNotFound, op+": other purpose")
+				_, err = find(storage.LinkActivate, "nope", at(time.Minute))
+				mustBe(t, err, storage.ErrNotFound, op+": unknown")
+				_, err = find(storage.LinkActivate, "h1", at(time.Hour))
+				mustBe(t, err, storage.ErrNotFound, op+": expired")
+			}
+		}},
+		{"getting a link does not use it up", func(t *testing.T, s storage.Store) {
+			seedUser(t, s, "u1", "ann@example.com")
+			want := link("h1", storage.LinkPasswordReset, "u1")
+			must(t, s.CreateLink(t.Context(), want), "create")
+			for range 2 {
+				got, err := s.GetLink(t.Context(), storage.LinkPasswordReset, "h1", at(time.Minute))
+				must(t, err, "get")
+				same(t, "link", got, want)
+			}
 			_, err := s.ConsumeLink(t.Context(), storage.LinkPasswordReset, "h1", at(time.Minute))
-			mustBe(t, err, storage.ErrNotFound, "other purpose")
-			_, err = s.ConsumeLink(t.Context(), storage.LinkActivate, "nope", at(time.Minute))
-			mustBe(t, err, storage.ErrNotFound, "unknown")
-			_, err = s.ConsumeLink(t.Context(), storage.LinkActivate, "h1", at(time.Hour))
-			mustBe(t, err, storage.ErrNotFound, "expired")
+			must(t, err, "consume after get")
+			_, err = s.GetLink(t.Context(), storage.LinkPasswordReset, "h1", at(time.Minute))
+			mustBe(t, err, storage.ErrNotFound, "get after consume")
 		}},
 		{"a link for an unknown user is ErrNotFound; a duplicate hash ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			mustBe(t, s.CreateLink(t.Context(), link("h1", storage.LinkActivate, "ghost")), storage.ErrNotFound, "unknown user")

@@ -1,0 +1,209 @@
+package account
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/mfa"
+	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/templates"
+)
+
+var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+
+const (
+	totpSecret  = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+	annPassword = "violet-harbour-42"
+)
+
+// signedIn signs in the user with the ID, as stored; CSRF is the real
+// middleware's business, tested with it.
+type signedIn struct {
+	store  storage.Users
+	userID string
+}
+
+func (s signedIn) Current(ctx context.Context, _ *http.Request) (session.Signed, bool, error) {
+	u, err := s.store.GetUser(ctx, s.userID)
+	return session.Signed{User: u, Session: storage.LoginSession{ID: "session-0123456789", UserID: u.ID}}, err == nil, err
+}
+
+func (signedIn) Start(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, acr string) (storage.LoginSession, error) {
+	return storage.LoginSession{ID: "session-9876543210", UserID: u.ID, AMR: amr, ACR: acr}, nil
+}
+
+func (signedIn) Protect(h http.Handler) http.Handler { return h }
+
+// fullPool is a password pool with no room left.
+type fullPool struct{}
+
+func (fullPool) Verify(context.Context, string, string) (bool, error) { return false, password.ErrBusy }
+
+type harness struct {
+	store    *memory.Store
+	mux      *http.ServeMux
+	throttle *throttle.Throttle
+	user     storage.User
+	mu       sync.Mutex
+	now      time.Time
+}
+
+// policy gives three free failures, then waits from 30 s.
+var policy = throttle.Policy{Free: 3, Base: 30 * time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour}
+
+// newHarness serves the account page of Ann, who has two-step
+// verification on, over the memory store and the real pages.
+func newHarness(t *testing.T, hasher PasswordVerifier) *harness {
+	t.Helper()
+	store := memory.New()
+	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := secret.NewSealer(ring.Derive(secret.PurposeTOTP))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := web.New(web.Config{FS: templates.FS()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hash, err := password.Hash(annPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := &harness{store: store, now: t0}
+	now := func() time.Time {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		return h.now
+	}
+	h.user = storage.User{ID: "u-ann", Email: "ann@example.com", PasswordHash: hash, Status: storage.UserActive, Role: "member",
+		TOTPEnabled: true, TOTPSecret: mfa.SealSecret(sealer, "u-ann", totpSecret), CreatedAt: t0, UpdatedAt: t0}
+	if err := store.CreateUser(t.Context(), h.user); err != nil {
+		t.Fatal(err)
+	}
+	h.throttle = throttle.New(store, policy, now)
+	handler := New(Config{
+		Store: store, Sessions: signedIn{store, h.user.ID}, Pages: pages, Sealer: sealer,
+		RecoveryHasher: secret.NewHasherFor(ring, secret.PurposeRecoveryCodes), Throttle: h.throttle, Hasher: hasher,
+		Issuer: "TokenIM", Audit: audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
+	})
+	h.mux = http.NewServeMux()
+	handler.Mount(h.mux)
+	return h
+}
+
+func (h *harness) post(t *testing.T, path string, form url.Values) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, req)
+	return w
+}
+
+func (h *harness) enabled(t *testing.T) bool {
+	t.Helper()
+	u, err := h.store.GetUser(t.Context(), h.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.TOTPEnabled
+}
+
+func TestDisableCountsWrongCodesOnTheSecondFactorKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	wrong := url.Values{"password": {annPassword}, "code": {"000000"}}
+	for range policy.Free {
+		if w := h.post(t, "/account/mfa/disable", wrong); w.Code != http.StatusUnauthorized {
+			t.Fatalf("a wrong code: %d", w.Code)
+		}
+	}
+	right, _ := totp.GenerateCode(totpSecret, t0)
+	w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {right}})
+	if w.Code != http.StatusTooManyRequests || !h.enabled(t) {
+		t.Fatalf("the right password and code during the wait: %d, two-step verification on: %v", w.Code, h.enabled(t))
+	}
+	// The wait is the second factor's, which sign-in shares: it is on the
+	// account's second-factor key.
+	if wait, _ := h.throttle.Wait(t.Context(), throttle.SecondFactorKey(h.user.ID)); wait == 0 {
+		t.Fatal("the wrong codes were not counted on the second-factor key")
+	}
+}
+
+func TestSignInCodeGuessesHoldTheAccountPage(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	for range policy.Free {
+		if _, err := h.throttle.Fail(t.Context(), throttle.SecondFactorKey(h.user.ID)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	right, _ := totp.GenerateCode(totpSecret, t0)
+	if w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {right}}); w.Code != http.StatusTooManyRequests || !h.enabled(t) {
+		t.Fatalf("during the second factor's wait: %d", w.Code)
+	}
+	h.mu.Lock()
+	h.now = h.now.Add(30 * time.Second)
+	h.mu.Unlock()
+	right, _ = totp.GenerateCode(totpSecret, t0.Add(30*time.Second))
+	if w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {right}}); w.Code != http.StatusOK || h.enabled(t) {
+		t.Fatalf("after the wait: %d\n%s", w.Code, w.Body)
+	}
+	if wait, _ := h.throttle.Wait(t.Context(), throttle.SecondFactorKey(h.user.ID)); wait != 0 {
+		t.Fatal("the right code did not clear the second factor's count")
+	}
+}
+
+func TestConfirmCountsWrongCodesOnTheSecondFactorKey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	if _, err := h.store.UpdateUser(t.Context(), h.user.ID, func(u storage.User) (storage.User, error) {
+		u.TOTPEnabled = false // enrolled, not yet confirmed
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for range policy.Free {
+		if w := h.post(t, "/account/mfa/confirm", url.Values{"code": {"000000"}}); w.Code != http.StatusUnauthorized {
+			t.Fatalf("a wrong code: %d", w.Code)
+		}
+	}
+	right, _ := totp.GenerateCode(totpSecret, t0)
+	if w := h.post(t, "/account/mfa/confirm", url.Values{"code": {right}}); w.Code != http.StatusTooManyRequests || h.enabled(t) {
+		t.Fatalf("the right code during the wait: %d", w.Code)
+	}
+}
+
+func TestDisableWhenThePoolIsFull(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, fullPool{})
+	right, _ := totp.GenerateCode(totpSecret, t0)
+	w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {right}})
+	if w.Code != http.StatusServiceUnavailable || w.Header().Get("Retry-After") != "2" || !strings.Contains(w.Body.String(), "Too many people are signing in") {
+		t.Fatalf("status %d, Retry-After %q:\n%s", w.Code, w.Header().Get("Retry-After"), w.Body)
+	}
+	if !h.enabled(t) {
+		t.Fatal("two-step verification was turned off unchecked")
+	}
+	if wait, _ := h.throttle.Wait(t.Context(), throttle.EmailKey(h.user.Email)); wait != 0 {
+		t.Fatal("a refused check counted as a wrong password")
+	}
+}

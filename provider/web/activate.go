@@ -1,0 +1,29 @@
+package web
+
+import "net/http"
+
+// ActivatePage is the view of the page an activation link opens. Opening
+// the link changes nothing, as mail scanners fetch links too: the page's
+// button activates the account, posting csrf_token, token and, when set,
+// flow to POST /activate.
+type ActivatePage struct {
+	UILocales string
+	CSRFToken string
+	// Token is the activation link's token, carried in the hidden field
+	// "token". The page is sent with Referrer-Policy: no-referrer.
+	Token string
+	// Flow is the login flow the registration started from, if any, so
+	// that the way to sign in after activating leads back to the app.
+	Flow string
+}
+
+type activateView struct {
+	meta
+	ActivatePage
+}
+
+// Activate renders the activation page with the given status.
+func (r *Renderer) Activate(w http.ResponseWriter, req *http.Request, status int, p ActivatePage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	return r.render(w, req, status, pageActivate, loc, activateView{meta: r.meta(loc), ActivatePage: p})
+}
