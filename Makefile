@@ -9,6 +9,9 @@
 #                (installed with apt-get when missing): requests/s and
 #                p50/p99 per scenario; LOADTEST_FLAGS='-duration 30s
 #                -profile /tmp/prof' (see cmd/loadtest/doc.go)
+#   make vuln    govulncheck over every package (needs its database,
+#                vuln.go.dev, or GOVULNDB pointing at a copy of it): fails
+#                on any advisory whose vulnerable code the provider reaches
 #   make chaos   its own Postgres and Redis (on free ports: never the shared
 #                ones) and two serve processes under a bounded load of
 #                grants, introspections and revocations, while Redis is
@@ -24,7 +27,7 @@ BENCHTIME ?= 2s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck unit bench loadtest chaos tidy-check clean
+.PHONY: all build test lint fmt-check vet staticcheck unit bench loadtest chaos vuln tidy-check clean
 
 all: build
 
@@ -55,6 +58,9 @@ loadtest:
 	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk)
 	$(MAKE) build
 	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
+
+vuln:
+	$(GO) tool govulncheck $(PKGS)
 
 chaos: build
 	$(GO) run ./cmd/chaos $(CHAOS_FLAGS)
