@@ -207,12 +207,14 @@ func (s *fositeStore) decode(kind storage.TokenKind, tok storage.Token, session 
 }
 
 // fositeError maps storage sentinels to the fosite errors handlers test
-// for, keeping the original in the chain.
+// for, keeping the original in the chain. A signature or ID that is not
+// text (storage.ErrInvalidInput) names no record: fosite answers a
+// lookup of it as an unknown token, not a server error.
 func fositeError(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidInput):
 		return fosite.ErrNotFound.WithWrap(err).WithDebug(err.Error())
 	case errors.Is(err, storage.ErrConflict):
 		return fosite.ErrSerializationFailure.WithWrap(err).WithDebug(err.Error())
