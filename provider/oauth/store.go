@@ -195,10 +195,10 @@ func (s *fositeStore) decode(kind storage.TokenKind, tok storage.Token, session 
 	}
 	var sr storedRequest
 	if err := json.Unmarshal(tok.Session, &sr); err != nil {
-		return sr, fmt.Errorf("oauth: decode %s %s: %w", kind, tok.Signature, err)
+		return sr, fmt.Errorf("oauth: decode %s ref %s: %w", kind, storage.Ref(tok.Signature), err)
 	}
 	if err := json.Unmarshal(sr.Session, session); err != nil {
-		return sr, fmt.Errorf("oauth: decode session of %s %s: %w", kind, tok.Signature, err)
+		return sr, fmt.Errorf("oauth: decode session of %s ref %s: %w", kind, storage.Ref(tok.Signature), err)
 	}
 	if cacheable {
 		s.decoded.put(tok.Signature, tok.Session, sr, oidc)
@@ -393,7 +393,7 @@ func (s *fositeStore) revokeTokens(ctx context.Context, requestID string) error 
 	var errs []error
 	for _, kind := range []storage.TokenKind{storage.KindAccessToken, storage.KindRefreshToken} {
 		if _, err := s.store.RevokeFamily(ctx, kind, requestID); err != nil {
-			errs = append(errs, fmt.Errorf("revoke %s family %s: %w", kind, requestID, err))
+			errs = append(errs, fmt.Errorf("revoke %s family of grant ref %s: %w", kind, storage.Ref(requestID), err))
 		}
 	}
 	return errors.Join(errs...)
