@@ -150,6 +150,27 @@ type Server struct {
 	// (the live heap of a node is tens of megabytes) for less time in the
 	// collector on the introspection path; -1 turns collection off.
 	GCPercent int `yaml:"gc_percent"`
+	// HSTS is the Strict-Transport-Security policy sent with every
+	// response when the issuer is https.
+	HSTS HSTS `yaml:"hsts"`
+}
+
+// HSTS is a Strict-Transport-Security policy (RFC 6797). It is sent only
+// when the issuer is https: over plain http browsers ignore it.
+type HSTS struct {
+	// Enabled sends the header; on by default.
+	Enabled bool `yaml:"enabled"`
+	// MaxAge is how long browsers keep to https for the issuer's host, in
+	// whole seconds; 0 tells them to forget the policy. One year by
+	// default.
+	MaxAge time.Duration `yaml:"max_age"`
+	// IncludeSubdomains extends the policy to every subdomain of the
+	// issuer's host: turn it on only when all of them serve https.
+	IncludeSubdomains bool `yaml:"include_subdomains"`
+	// Preload asks browsers to build the policy in (hstspreload.org); it
+	// needs include_subdomains and a max_age of at least a year, and is
+	// hard to undo.
+	Preload bool `yaml:"preload"`
 }
 
 // Accounts configures registration, emailed links and second factors.
@@ -465,6 +486,7 @@ func Default() Config {
 			IdleTimeout:       120 * time.Second,
 			ShutdownTimeout:   20 * time.Second,
 			GCPercent:         400,
+			HSTS:              HSTS{Enabled: true, MaxAge: 365 * 24 * time.Hour},
 		},
 		Log: Log{Level: "info", Format: "json"},
 		Accounts: Accounts{

@@ -266,6 +266,19 @@ func (c Config) validateKeysServerLog(p *problems) {
 	if s.GCPercent != -1 && (s.GCPercent < 25 || s.GCPercent > 10000) {
 		p.add("server.gc_percent", "must be -1 (no collection) or from 25 to 10000, got %d", s.GCPercent)
 	}
+	s.HSTS.validate(p)
+}
+
+// validate checks the Strict-Transport-Security policy; hstspreload.org
+// refuses a preload without subdomains or with less than a year.
+func (h HSTS) validate(p *problems) {
+	const year = 365 * 24 * time.Hour
+	if h.MaxAge < 0 || h.MaxAge%time.Second != 0 {
+		p.add("server.hsts.max_age", "must be 0 or more whole seconds, got %s", h.MaxAge)
+	}
+	if h.Preload && (!h.IncludeSubdomains || h.MaxAge < year) {
+		p.add("server.hsts.preload", "needs server.hsts.include_subdomains and a max_age of at least 8760h (a year)")
+	}
 }
 
 // oneOf records a problem unless value is one of allowed.

@@ -235,6 +235,12 @@ func TestValidateRefuses(t *testing.T) {
 		{"a zero idle timeout", func(c *Config) { c.Server.IdleTimeout = 0 }, "server.idle_timeout", "greater than 0"},
 		{"a negative shutdown timeout", func(c *Config) { c.Server.ShutdownTimeout = -time.Second }, "server.shutdown_timeout", "greater than 0"},
 		{"a garbage collector target of 5%", func(c *Config) { c.Server.GCPercent = 5 }, "server.gc_percent", "from 25 to 10000"},
+		{"a negative HSTS max-age", func(c *Config) { c.Server.HSTS.MaxAge = -time.Hour }, "server.hsts.max_age", "whole seconds"},
+		{"an HSTS max-age in milliseconds", func(c *Config) { c.Server.HSTS.MaxAge = 1500 * time.Millisecond }, "server.hsts.max_age", "whole seconds"},
+		{"HSTS preload without subdomains", func(c *Config) { c.Server.HSTS.Preload = true }, "server.hsts.preload", "include_subdomains"},
+		{"HSTS preload for a month", func(c *Config) {
+			c.Server.HSTS.Preload, c.Server.HSTS.IncludeSubdomains, c.Server.HSTS.MaxAge = true, true, 720*time.Hour
+		}, "server.hsts.preload", "at least 8760h"},
 
 		// scopes
 		{"a scope without a name", func(c *Config) { c.Scopes[2].Name = "" }, "scopes[2].name", "required"},

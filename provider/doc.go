@@ -1,9 +1,11 @@
 // Package provider assembles TokenIM Auth's HTTP handler: it mounts every
 // provider package's routes on one http.ServeMux and wraps them in the
 // middleware every request passes through (request ID, client IP, panic
-// recovery, security headers, and the rate limits given in Deps).
-// Deps.Instrument adds optional wrappers (metrics, tracing) right around
-// the mux, where the matched route pattern is known.
+// recovery, security headers with Strict-Transport-Security for an https
+// issuer, the rate limits given in Deps, and provider/edge's refusal of
+// bytes that are not text). Deps.Instrument adds optional wrappers
+// (metrics, tracing) right around the edge checks and the mux, where the
+// matched route pattern is known.
 //
 // Routes owned here:
 //

@@ -9,8 +9,11 @@ import (
 	"net"
 	"net/http"
 	"runtime"
+	"strconv"
+	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/edge"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 )
 
@@ -44,7 +47,40 @@ type Deps struct {
 	// Limits, when set, wraps the routes (rate limits): it sees a request
 	// after its ID and client IP are recorded, before any handler.
 	Limits func(http.Handler) http.Handler
+	// Pages renders the error page of a request refused before its
+	// handler (bytes that are not text, provider/edge); nil answers
+	// those in plain text.
+	Pages edge.Pages
+	// Issuer is the provider's public base URL: HSTS is sent only when
+	// it is https.
+	Issuer string
+	// HSTS, when set, is the Strict-Transport-Security policy of an https
+	// issuer.
+	HSTS   *HSTS
 	Logger *slog.Logger
+}
+
+// HSTS is a Strict-Transport-Security policy (RFC 6797 section 6.1).
+type HSTS struct {
+	// MaxAge is how long a browser keeps to https for this host, in
+	// whole seconds; zero tells it to forget the policy.
+	MaxAge time.Duration
+	// IncludeSubdomains extends the policy to every subdomain.
+	IncludeSubdomains bool
+	// Preload asks to be built into browsers (hstspreload.org).
+	Preload bool
+}
+
+// header is the policy as Strict-Transport-Security spells it.
+func (p HSTS) header() string {
+	v := "max-age=" + strconv.FormatInt(int64(p.MaxAge/time.Second), 10)
+	if p.IncludeSubdomains {
+		v += "; includeSubDomains"
+	}
+	if p.Preload {
+		v += "; preload"
+	}
+	return v
 }
 
 // New returns the provider's HTTP handler.
@@ -77,15 +113,21 @@ func New(d Deps) http.Handler {
 	})
 	// The wrappers go right around the mux, inside withRequestContext:
 	// that passes a copy of the request on, whose pattern an outer
-	// wrapper would never see. The rate limits go outside them.
-	var h http.Handler = mux
+	// wrapper would never see. The edge checks go inside them, so that
+	// metrics and traces count the requests they refuse; the rate limits
+	// go outside, so that a flood of refused requests spends its budget.
+	h := edge.Middleware(d.Pages, d.Logger)(mux)
 	for i := len(d.Instrument) - 1; i >= 0; i-- {
 		h = d.Instrument[i](h)
 	}
 	if d.Limits != nil {
 		h = d.Limits(h)
 	}
-	return withRequestContext(d.Logger, withSecurityHeaders(h))
+	hsts := ""
+	if d.HSTS != nil && strings.HasPrefix(d.Issuer, "https://") {
+		hsts = d.HSTS.header()
+	}
+	return withRequestContext(d.Logger, withSecurityHeaders(hsts, h))
 }
 
 func writeHealth(w http.ResponseWriter, status int, state, reason string) {
@@ -100,10 +142,14 @@ func writeHealth(w http.ResponseWriter, status int, state, reason string) {
 
 // withSecurityHeaders sets the headers RFC 9700 section 4.16 and OWASP ASVS
 // ask of every response: no framing, no referrer leaking codes or state,
-// no MIME sniffing. Pages set their own Content-Security-Policy on top.
-func withSecurityHeaders(next http.Handler) http.Handler {
+// no MIME sniffing, and hsts (Strict-Transport-Security) unless it is
+// empty. Pages set their own Content-Security-Policy on top.
+func withSecurityHeaders(hsts string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if hsts != "" {
+			h.Set("Strict-Transport-Security", hsts)
+		}
 		h.Set("Referrer-Policy", "no-referrer")
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")

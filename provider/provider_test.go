@@ -12,6 +12,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider"
 )
@@ -106,6 +107,48 @@ func TestMiddleware(t *testing.T) {
 			t.Fatalf("log record %v", rec)
 		}
 	})
+}
+
+func TestBadBytesRefusedBeforeTheHandler(t *testing.T) {
+	var logs bytes.Buffer
+	h := provider.New(provider.Deps{Ready: pinger{}, Parts: []provider.Mounter{panicky{}}, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	for _, path := range []string{"/boom?flow=%ff%fe", "/boom?x=a%00b", "/boom/%ff"} {
+		resp := get(t, h, path)
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Errorf("GET %s: status %d, want 400 before the handler", path, resp.StatusCode)
+		}
+		if resp.Header.Get("X-Request-Id") == "" || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("GET %s: the refusal lacks the request ID or the security headers: %v", path, resp.Header)
+		}
+	}
+	if strings.Contains(logs.String(), `"level":"ERROR"`) {
+		t.Fatalf("a client's bad bytes logged an error: %s", logs.String())
+	}
+}
+
+func TestStrictTransportSecurity(t *testing.T) {
+	year := 365 * 24 * time.Hour
+	for _, tc := range []struct {
+		name   string
+		issuer string
+		hsts   *provider.HSTS
+		want   string
+	}{
+		{"an https issuer sends the policy", "https://auth.example.com", &provider.HSTS{MaxAge: year}, "max-age=31536000"},
+		{"with subdomains and preload", "https://auth.example.com", &provider.HSTS{MaxAge: 2 * year, IncludeSubdomains: true, Preload: true}, "max-age=63072000; includeSubDomains; preload"},
+		{"a zero max-age clears it", "https://auth.example.com", &provider.HSTS{}, "max-age=0"},
+		{"an http issuer sends none", "http://127.0.0.1:8080", &provider.HSTS{MaxAge: year}, ""},
+		{"turned off sends none", "https://auth.example.com", nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := provider.New(provider.Deps{Ready: pinger{}, Issuer: tc.issuer, HSTS: tc.hsts})
+			for _, path := range []string{"/health/alive", "/nowhere"} {
+				if got := get(t, h, path).Header.Get("Strict-Transport-Security"); got != tc.want {
+					t.Fatalf("GET %s: Strict-Transport-Security = %q, want %q", path, got, tc.want)
+				}
+			}
+		})
+	}
 }
 
 func TestInstrument(t *testing.T) {

@@ -1,5 +1,5 @@
 // Package storage declares what TokenIM Auth keeps and the contract every
-// backend honours: the record types, three sentinel errors, and one small
+// backend honours: the record types, four sentinel errors, and one small
 // interface per area (Clients, Users, LoginSessions, BackchannelLogouts,
 // Flows, Tokens, Consents, Keys, JTIs, Links, Counters, and Purger, which
 // deletes what has expired). Store is their union, for backends and wiring;

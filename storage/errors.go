@@ -14,4 +14,11 @@ var (
 	// there first (a token already rotated or redeemed, a serialization
 	// failure). Retrying with fresh state may succeed.
 	ErrConflict = errors.New("conflict")
+	// ErrInvalidInput means the backend refused a value it cannot hold:
+	// bytes that are not UTF-8 text, or a NUL (Postgres text and jsonb
+	// take neither). It comes from what a client sent, so it is the
+	// client's mistake (400), never the server's: the provider's edge
+	// middleware refuses such bytes first, and this is the second line.
+	// The memory backend holds any string and never returns it.
+	ErrInvalidInput = errors.New("invalid input")
 )

@@ -2,10 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 // TestClientMistakesAreNeverServerErrors sends malformed and hostile
@@ -132,4 +135,108 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestBadBytesAreClientErrors sends bytes Postgres cannot hold in text —
+// invalid UTF-8, a NUL — to the routes that once answered them with a 500
+// and an ERROR log line: each answer is now a 400 (RFC 6749 JSON on the
+// protocol and API routes, the error page elsewhere) and nothing is logged
+// at error level. The last cases slip past the edge checks (a multipart
+// form, a user agent) and are met by the store's storage.ErrInvalidInput
+// or by clipping.
+func TestBadBytesAreClientErrors(t *testing.T) {
+	p := startProvider(t, pgtest.URL(t))
+	ops := serviceToken(t, p, "ops", gatewaySecret, "admin")
+	form := "application/x-www-form-urlencoded"
+	for _, tc := range []struct {
+		name, method, path, contentType, body, token string
+		json, basic                                  bool
+	}{
+		{name: "sign-in page flow", method: "GET", path: "/login?flow=%ff%fe"},
+		{name: "sign-in form flow", method: "POST", path: "/login", contentType: form, body: "flow=%00&email=a&password=b"},
+		{name: "consent page flow", method: "GET", path: "/consent?flow=%ff%fe"},
+		{name: "authorization resumed with a flow", method: "GET", path: "/oauth2/auth?flow=%ff%fe"},
+		{name: "portal app", method: "GET", path: "/apps/%ff%fe"},
+		{name: "portal app deletion", method: "POST", path: "/apps/%ff/delete", contentType: form, body: "csrf=x"},
+		{name: "account app revocation", method: "POST", path: "/account/apps/revoke", contentType: form, body: "client_id=%ff%fe"},
+		{name: "console user", method: "GET", path: "/admin/users/a%00b"},
+		{name: "console records filter", method: "GET", path: "/admin/records?client_id=%ff"},
+		{name: "device page code", method: "GET", path: "/device?user_code=%ff%fe"},
+		{name: "password reset link", method: "GET", path: "/password/reset?token=%ff%fe"},
+		{name: "end session client", method: "GET", path: "/oauth2/logout?client_id=%ff%fe"},
+		{name: "admin API user", method: "GET", path: "/admin/api/v1/users/%ff%fe", token: ops, json: true},
+		{name: "admin API grants filter", method: "GET", path: "/admin/api/v1/grants?user=%ff%fe", token: ops, json: true},
+		{name: "token code", method: "POST", path: "/oauth2/token", contentType: form, body: "grant_type=authorization_code&client_id=chat-desktop&code=tkm_ac_x.%ff%fe&code_verifier=" + strings.Repeat("v", 43), json: true},
+		{name: "introspected token", method: "POST", path: "/oauth2/introspect", contentType: form, body: "token=%ff%fe&client_id=im-gateway", json: true},
+		{name: "discovery", method: "GET", path: "/.well-known/%ff", json: true},
+		{name: "token code in a multipart form", method: "POST", path: "/oauth2/token", contentType: "multipart/form-data; boundary=b", body: "--b\r\nContent-Disposition: form-data; name=\"grant_type\"\r\n\r\nrefresh_token\r\n--b\r\nContent-Disposition: form-data; name=\"refresh_token\"\r\n\r\ntkm_rt_x.\xff\xfe\r\n--b--\r\n", json: true, basic: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequestWithContext(t.Context(), tc.method, p.issuer+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if tc.contentType != "" {
+				req.Header.Set("Content-Type", tc.contentType)
+			}
+			if tc.token != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.token)
+			}
+			if tc.basic {
+				req.SetBasicAuth("chat-web", webSecret)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			raw, _ := io.ReadAll(resp.Body)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Fatalf("status %d, want 400: %.300s", resp.StatusCode, raw)
+			}
+			var body struct{ Error string }
+			isJSON := strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") && json.Unmarshal(raw, &body) == nil
+			if tc.json && (!isJSON || (body.Error != "invalid_request" && body.Error != "invalid_grant")) {
+				t.Fatalf("want an RFC 6749 JSON error, got %q: %.300s", resp.Header.Get("Content-Type"), raw)
+			}
+			if !tc.json && !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("want the error page, got %q: %.300s", resp.Header.Get("Content-Type"), raw)
+			}
+		})
+	}
+	t.Run("a user agent that is not UTF-8 signs in and gets tokens", func(t *testing.T) {
+		const ua = "Agent\x90/1.0 \xff"
+		b := newBrowser(t, p.issuer, webCallback)
+		b.client.Transport = userAgent{ua, http.DefaultTransport}
+		a := newApp(t, p)
+		if tok, _, _ := a.login(t, b, p); tok.AccessToken == "" {
+			t.Fatal("no access token")
+		}
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", p.issuer+"/oauth2/token", strings.NewReader("grant_type=client_credentials&scope=admin"))
+		req.Header.Set("Content-Type", form)
+		req.SetBasicAuth("ops", gatewaySecret)
+		resp, err := userAgent{ua, http.DefaultTransport}.RoundTrip(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("token request: status %d", resp.StatusCode)
+		}
+	})
+	if logs := p.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+		t.Fatalf("a client's bytes logged an error:\n%s", logs)
+	}
+}
+
+// userAgent sends every request with its User-Agent.
+type userAgent struct {
+	ua   string
+	next http.RoundTripper
+}
+
+func (u userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
+	req = req.Clone(req.Context())
+	req.Header.Set("User-Agent", u.ua)
+	return u.next.RoundTrip(req)
 }

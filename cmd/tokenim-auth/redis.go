@@ -93,9 +93,11 @@ func newRedisClient(r config.Redis) (goredis.UniversalClient, error) {
 }
 
 // redisLogger sends go-redis's own messages (connection pool trouble) to
-// the process logger at warn level.
+// the process logger at warn level, the text under "detail": a record's
+// own message is already "msg", and a JSON line with two would lose one
+// in most log pipelines.
 type redisLogger struct{ logger *slog.Logger }
 
 func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
-	l.logger.WarnContext(ctx, "redis client", "msg", fmt.Sprintf(format, v...))
+	l.logger.WarnContext(ctx, "redis client", "detail", fmt.Sprintf(format, v...))
 }

@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"encoding/json"
 	"encoding/pem"
+	"log/slog"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -114,4 +117,23 @@ func TestRedisClient(t *testing.T) {
 			t.Fatalf("err %v, want one naming redis.ca_file", err)
 		}
 	})
+}
+
+// TestRedisLogger checks that go-redis's messages make JSON log lines
+// with one msg key, their text under detail.
+func TestRedisLogger(t *testing.T) {
+	t.Parallel()
+	var out bytes.Buffer
+	redisLogger{slog.New(slog.NewJSONHandler(&out, nil))}.Printf(t.Context(), "redis: connection pool: %s", "timeout")
+	line := out.String()
+	if n := strings.Count(line, `"msg":`); n != 1 {
+		t.Fatalf("%d msg keys in %s", n, line)
+	}
+	var rec map[string]any
+	if err := json.Unmarshal([]byte(line), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec["msg"] != "redis client" || rec["detail"] != "redis: connection pool: timeout" || rec["level"] != "WARN" {
+		t.Fatalf("log record %v", rec)
+	}
 }

@@ -333,7 +333,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		parts = append(parts, acc.outbox)
 	}
 	deps := provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
-		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger)}
+		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger),
+		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS)}
 	if c.cache != nil {
 		deps.Degraded = c.cache
 		c.cache.Start(ctx)
@@ -341,6 +342,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	h := provider.New(deps)
 	logouts := backchannel.New(backchannel.Config{Store: store, Signer: op, Audit: records.recorder, Logger: logger})
 	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream, logouts: logouts}, nil
+}
+
+// hsts is the Strict-Transport-Security policy configured, nil when off.
+func hsts(h config.HSTS) *provider.HSTS {
+	if !h.Enabled {
+		return nil
+	}
+	return &provider.HSTS{MaxAge: h.MaxAge, IncludeSubdomains: h.IncludeSubdomains, Preload: h.Preload}
 }
 
 // accounts are the parts sign-in, registration and the account page share.

@@ -451,9 +451,5 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p w
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.cfg.Logger.ErrorContext(r.Context(), "account: "+what, "err", err)
-	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Fail(h.cfg.Pages, h.cfg.Logger, w, r, "account: "+what, err)
 }

@@ -195,11 +195,7 @@ func (c *Console) refuse(w http.ResponseWriter, r *http.Request, what string, er
 }
 
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
-	c.api.cfg.Logger.ErrorContext(r.Context(), "admin console: "+what, "err", err)
-	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
-	if err := c.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Fail(c.cfg.Pages, c.api.cfg.Logger, w, r, "admin console: "+what, err)
 }
 
 // rendered logs a page that could not be rendered.

@@ -51,7 +51,15 @@ func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what s
 	return true
 }
 
+// fail answers err: a value the store refused as not text
+// (storage.ErrInvalidInput: a JSON string with \u0000) is the caller's
+// invalid_request; anything else is a logged server_error.
 func (a *API) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
+	if errors.Is(err, storage.ErrInvalidInput) {
+		a.cfg.Logger.DebugContext(r.Context(), "admin api: "+what+": not text", "err", err)
+		writeError(w, http.StatusBadRequest, "invalid_request", "A value in the request is not text: it holds a NUL or bytes that are not UTF-8.")
+		return
+	}
 	a.cfg.Logger.ErrorContext(r.Context(), "admin api: "+what, "err", err)
 	writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
 }

@@ -98,7 +98,8 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 		return request{}, false
 	}
 	f, err := h.cfg.Store.GetFlow(ctx, flowID)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
+	// An ID that is not text (storage.ErrInvalidInput) names no flow either.
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
 		h.errorPage(w, r, nil, http.StatusBadRequest, "error.flow_expired")
 		return request{}, false
 	}

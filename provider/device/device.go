@@ -332,12 +332,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p w
 	}
 }
 
-// fail logs a server-side failure and shows the error page.
+// fail shows the error page for err (web.Fail).
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.cfg.Logger.ErrorContext(r.Context(), what, "err", err)
-	page := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, page); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
-		http.Error(w, "error", http.StatusInternalServerError)
-	}
+	web.Fail(h.cfg.Pages, h.cfg.Logger, w, r, what, err)
 }

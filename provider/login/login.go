@@ -183,7 +183,8 @@ func safeNext(next string) string {
 // page and returns false.
 func (h *Handler) loadFlow(w http.ResponseWriter, r *http.Request, id string) (storage.Flow, bool) {
 	f, err := h.cfg.Store.GetFlow(r.Context(), id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
+	// An ID that is not text (storage.ErrInvalidInput) names no flow either.
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
 		h.errorPage(w, r, "", http.StatusBadRequest, "error.flow_expired")
 		return storage.Flow{}, false
 	}

@@ -142,7 +142,8 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request) (*http.Request
 		return r, nil, true
 	}
 	f, err := p.cfg.Store.GetFlow(r.Context(), id)
-	if errors.Is(err, storage.ErrNotFound) || (err == nil && !f.ExpiresAt.After(p.cfg.Now())) {
+	// An ID that is not text (storage.ErrInvalidInput) names no flow either.
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(p.cfg.Now())) {
 		p.errorPage(w, r, http.StatusBadRequest, "error.flow_expired")
 		return nil, nil, false
 	}

@@ -237,7 +237,7 @@ func (g *deviceGrant) revokeFamily(ctx context.Context, code string) {
 		return
 	}
 	if err := g.store.revokeTokens(ctx, d.RequestID); err != nil {
-		g.logger.ErrorContext(ctx, "revoke the tokens of a device code presented again", "request_id", d.RequestID, "err", err)
+		g.logger.ErrorContext(ctx, "revoke the tokens of a device code presented again", "grant_ref", storage.Ref(d.RequestID), "err", err)
 	}
 }
 

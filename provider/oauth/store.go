@@ -195,10 +195,10 @@ func (s *fositeStore) decode(kind storage.TokenKind, tok storage.Token, session 
 	}
 	var sr storedRequest
 	if err := json.Unmarshal(tok.Session, &sr); err != nil {
-		return sr, fmt.Errorf("oauth: decode %s %s: %w", kind, tok.Signature, err)
+		return sr, fmt.Errorf("oauth: decode %s ref %s: %w", kind, storage.Ref(tok.Signature), err)
 	}
 	if err := json.Unmarshal(sr.Session, session); err != nil {
-		return sr, fmt.Errorf("oauth: decode session of %s %s: %w", kind, tok.Signature, err)
+		return sr, fmt.Errorf("oauth: decode session of %s ref %s: %w", kind, storage.Ref(tok.Signature), err)
 	}
 	if cacheable {
 		s.decoded.put(tok.Signature, tok.Session, sr, oidc)
@@ -207,12 +207,14 @@ func (s *fositeStore) decode(kind storage.TokenKind, tok storage.Token, session 
 }
 
 // fositeError maps storage sentinels to the fosite errors handlers test
-// for, keeping the original in the chain.
+// for, keeping the original in the chain. A signature or ID that is not
+// text (storage.ErrInvalidInput) names no record: fosite answers a
+// lookup of it as an unknown token, not a server error.
 func fositeError(err error) error {
 	switch {
 	case err == nil:
 		return nil
-	case errors.Is(err, storage.ErrNotFound):
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidInput):
 		return fosite.ErrNotFound.WithWrap(err).WithDebug(err.Error())
 	case errors.Is(err, storage.ErrConflict):
 		return fosite.ErrSerializationFailure.WithWrap(err).WithDebug(err.Error())
@@ -391,7 +393,7 @@ func (s *fositeStore) revokeTokens(ctx context.Context, requestID string) error 
 	var errs []error
 	for _, kind := range []storage.TokenKind{storage.KindAccessToken, storage.KindRefreshToken} {
 		if _, err := s.store.RevokeFamily(ctx, kind, requestID); err != nil {
-			errs = append(errs, fmt.Errorf("revoke %s family %s: %w", kind, requestID, err))
+			errs = append(errs, fmt.Errorf("revoke %s family of grant ref %s: %w", kind, storage.Ref(requestID), err))
 		}
 	}
 	return errors.Join(errs...)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ory/fosite"
 	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // supportedGrantTypes are the grants the token endpoint answers. OAuth 2.1
@@ -146,9 +147,9 @@ func (p *Provider) retireReplayedCode(ctx context.Context, ar fosite.AccessReque
 		return
 	}
 	if err := p.store.revokeTokens(ctx, requestID); err != nil {
-		p.logger.ErrorContext(ctx, "revoke the tokens of a replayed code", "request_id", requestID, "err", err)
+		p.logger.ErrorContext(ctx, "revoke the tokens of a replayed code", "grant_ref", storage.Ref(requestID), "err", err)
 	}
-	p.logger.WarnContext(ctx, "authorization code presented by two requests at once; its tokens are revoked", "request_id", requestID)
+	p.logger.WarnContext(ctx, "authorization code presented by two requests at once; its tokens are revoked", "grant_ref", storage.Ref(requestID))
 }
 
 type grantTypeKey struct{}

@@ -514,11 +514,7 @@ func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, ke
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {
-	h.cfg.Logger.ErrorContext(r.Context(), "portal: "+what, "err", err)
-	p := web.ErrorPage{Title: "error.title", Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, http.StatusInternalServerError, p); err != nil {
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Fail(h.cfg.Pages, h.cfg.Logger, w, r, "portal: "+what, err)
 }
 
 // appChanged is the record of an app changed from before to after: the

@@ -1,12 +1,9 @@
 package ratelimit
 
 import (
-	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/netip"
@@ -17,6 +14,7 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/tokenim/tokenim-auth/provider/edge"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/web"
 )
@@ -125,7 +123,7 @@ func (l *Limiter) refuse(w http.ResponseWriter, r *http.Request, rule Rule, by s
 		if by == "ip" {
 			who = "address"
 		}
-		writeError(w, fmt.Sprintf("Too many requests from this %s; retry after %d s.", who, secs))
+		edge.WriteError(w, http.StatusTooManyRequests, ErrorCode, fmt.Sprintf("Too many requests from this %s; retry after %d s.", who, secs))
 		return
 	}
 	if pages != nil {
@@ -145,19 +143,6 @@ func (l *Limiter) refuse(w http.ResponseWriter, r *http.Request, rule Rule, by s
 // rounded up, at least 1.
 func RetryAfterSeconds(d time.Duration) int {
 	return max(1, int((d+time.Second-1)/time.Second))
-}
-
-// writeError writes a 429 with an RFC 6749 section 5.2-shaped body.
-func writeError(w http.ResponseWriter, description string) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json;charset=UTF-8")
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	w.WriteHeader(http.StatusTooManyRequests)
-	_ = json.NewEncoder(w).Encode(struct {
-		Error       string `json:"error"`
-		Description string `json:"error_description"`
-	}{ErrorCode, description})
 }
 
 // clientIP is the address the provider's middleware recorded, or the
@@ -216,7 +201,7 @@ func clientID(r *http.Request) string {
 		}
 		return user
 	}
-	form := peekForm(r)
+	form := edge.PeekValues(r)
 	if id := form.Get("client_id"); id != "" {
 		return id
 	}
@@ -224,36 +209,6 @@ func clientID(r *http.Request) string {
 		return assertionSubject(a)
 	}
 	return ""
-}
-
-// maxFormBytes is the protocol endpoints' bound on a form (provider/oauth
-// refuses a longer one): a longer body is not read for a client ID.
-const maxFormBytes = 64 << 10
-
-// peekForm parses the request's form body without taking it from the
-// handler: the bytes read are put back in front of the rest, so the
-// handler reads — and refuses, if it is malformed or too long — exactly
-// what the client sent.
-func peekForm(r *http.Request) url.Values {
-	if r.Body == nil || r.Body == http.NoBody {
-		return nil
-	}
-	body := r.Body
-	buf, err := io.ReadAll(io.LimitReader(body, maxFormBytes+1))
-	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), body), body}
-	if err != nil || len(buf) > maxFormBytes {
-		return nil
-	}
-	peek := &http.Request{Method: r.Method, Header: r.Header, Body: io.NopCloser(bytes.NewReader(buf))}
-	if peek.ParseForm() != nil {
-		return nil
-	}
-	return peek.PostForm
-}
-
-type readCloser struct {
-	io.Reader
-	io.Closer
 }
 
 // assertionAlgs are the signature algorithms a client assertion is parsed

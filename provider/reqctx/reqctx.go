@@ -4,7 +4,11 @@
 // request's context.
 package reqctx
 
-import "context"
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+)
 
 type key int
 
@@ -19,14 +23,19 @@ const (
 // requests and authorization records.
 const MaxUserAgent = 512
 
-// ClipUserAgent cuts a user agent to at most MaxUserAgent bytes, on a rune
-// boundary, so that what is stored stays valid UTF-8.
+// ClipUserAgent makes a user agent fit to keep: bytes that are not UTF-8
+// become U+FFFD, a NUL is dropped (Postgres text takes neither, and a
+// header carries what the client likes), and the result is cut to at most
+// MaxUserAgent bytes on a rune boundary. A valid short one is kept as it
+// is.
 func ClipUserAgent(ua string) string {
+	// Neither allocates when there is nothing to replace.
+	ua = strings.ReplaceAll(strings.ToValidUTF8(ua, "\uFFFD"), "\x00", "")
 	if len(ua) <= MaxUserAgent {
 		return ua
 	}
 	n := MaxUserAgent
-	for n > 0 && ua[n]&0xC0 == 0x80 {
+	for n > 0 && !utf8.RuneStart(ua[n]) {
 		n--
 	}
 	return ua[:n]

@@ -17,6 +17,11 @@ func TestClipUserAgent(t *testing.T) {
 	if len(got) != MaxUserAgent-1 || !utf8.ValidString(got) {
 		t.Fatalf("clipped to %d bytes (valid UTF-8: %t), want %d on a rune boundary", len(got), utf8.ValidString(got), MaxUserAgent-1)
 	}
+	for _, bad := range []string{"\x90", "Mozilla\xff\xfe/5.0", "curl\x00/8", strings.Repeat("\xe4", 600)} {
+		if got := ClipUserAgent(bad); !utf8.ValidString(got) || strings.Contains(got, "\x00") || len(got) > MaxUserAgent {
+			t.Errorf("ClipUserAgent(%.20q) = %.20q: not valid UTF-8 without NUL within %d bytes", bad, got, MaxUserAgent)
+		}
+	}
 	if ua := UserAgent(With(t.Context(), "req", "203.0.113.9", long)); ua != got {
 		t.Fatalf("the context carries %d bytes, want the clipped %d", len(ua), len(got))
 	}

@@ -344,6 +344,14 @@ func messages() i18n.Catalogue {
 			EN: "This page does not exist. Check the address, or go back to the app.",
 			ZH: "您访问的页面不存在，请检查地址或返回应用。",
 		},
+		"error.bad_input": {
+			EN: "The address or the form holds characters that are not valid text. Check the link, or go back and try again.",
+			ZH: "地址或表单中含有无效字符。请检查链接，或返回后重试。",
+		},
+		"error.too_large": {
+			EN: "This form is too large to send. Go back and shorten what you entered.",
+			ZH: "表单内容过多，无法提交。请返回并精简填写的内容。",
+		},
 		"error.logout_redirect": {
 			EN: "The address to return to after signing out is not registered for this app.",
 			ZH: "该应用未登记此退出登录后的返回地址。",

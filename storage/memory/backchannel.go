@@ -51,7 +51,7 @@ func (s *Store) dropOrphanSignIns(t *txn) {
 func (s *Store) RecordSessionSignIn(ctx context.Context, si storage.SessionSignIn) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.sessions[si.SessionID]; !ok {
-			return notFound("record sign-in of session", si.SessionID)
+			return notFound("record sign-in of session ref", storage.Ref(si.SessionID))
 		}
 		if _, ok := s.clients[si.ClientID]; !ok {
 			return notFound("record sign-in to client", si.ClientID)

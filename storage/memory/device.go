@@ -11,10 +11,10 @@ import (
 func (s *Store) CreateDeviceAuthorization(ctx context.Context, d storage.DeviceAuthorization) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.devices[d.DeviceCodeSignature]; ok {
-			return exists("create device authorization", d.DeviceCodeSignature)
+			return exists("create device authorization ref", storage.Ref(d.DeviceCodeSignature))
 		}
 		if _, ok := s.userCodes[d.UserCodeSignature]; ok {
-			return exists("create device authorization with user code", d.UserCodeSignature)
+			return exists("create device authorization with user code ref", storage.Ref(d.UserCodeSignature))
 		}
 		if _, ok := s.clients[d.ClientID]; !ok {
 			return notFound("create device authorization for client", d.ClientID)
@@ -31,7 +31,7 @@ func (s *Store) GetDeviceAuthorization(ctx context.Context, deviceCodeSignature 
 	err := s.do(ctx, func(*txn) error {
 		got, ok := s.devices[deviceCodeSignature]
 		if !ok {
-			return notFound("get device authorization", deviceCodeSignature)
+			return notFound("get device authorization ref", storage.Ref(deviceCodeSignature))
 		}
 		d = got.Clone()
 		return nil
@@ -45,7 +45,7 @@ func (s *Store) GetDeviceAuthorizationByUserCode(ctx context.Context, userCodeSi
 	err := s.do(ctx, func(*txn) error {
 		got, ok := s.devices[s.userCodes[userCodeSignature]]
 		if !ok {
-			return notFound("get device authorization by user code", userCodeSignature)
+			return notFound("get device authorization by user code ref", storage.Ref(userCodeSignature))
 		}
 		d = got.Clone()
 		return nil
@@ -59,14 +59,14 @@ func (s *Store) UpdateDeviceAuthorization(ctx context.Context, deviceCodeSignatu
 	err := s.do(ctx, func(t *txn) error {
 		old, ok := s.devices[deviceCodeSignature]
 		if !ok {
-			return notFound("update device authorization", deviceCodeSignature)
+			return notFound("update device authorization ref", storage.Ref(deviceCodeSignature))
 		}
 		next, err := update(old.Clone())
 		if err != nil {
 			return err
 		}
 		if next.DeviceCodeSignature != old.DeviceCodeSignature || next.UserCodeSignature != old.UserCodeSignature {
-			return fmt.Errorf("memory: update device authorization %s: the signatures cannot change", deviceCodeSignature)
+			return fmt.Errorf("memory: update device authorization ref %s: the signatures cannot change", storage.Ref(deviceCodeSignature))
 		}
 		put(t, s.devices, deviceCodeSignature, next.Clone())
 		d = next.Clone()

@@ -8,8 +8,10 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
+// tokenName names a token in an error by its kind and the reference of
+// its signature (storage.Ref), never the signature itself.
 func tokenName(kind storage.TokenKind, signature string) string {
-	return fmt.Sprintf("%s %s", kind, signature)
+	return fmt.Sprintf("%s ref %s", kind, storage.Ref(signature))
 }
 
 // CreateToken implements storage.Tokens.

@@ -108,7 +108,7 @@ func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.U
 func (s *Store) CreateLoginSession(ctx context.Context, ls storage.LoginSession) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.sessions[ls.ID]; ok {
-			return exists("create login session", ls.ID)
+			return exists("create login session ref", storage.Ref(ls.ID))
 		}
 		if _, ok := s.users[ls.UserID]; !ok {
 			return notFound("create login session for user", ls.UserID)
@@ -124,7 +124,7 @@ func (s *Store) GetLoginSession(ctx context.Context, id string) (storage.LoginSe
 	err := s.do(ctx, func(*txn) error {
 		got, ok := s.sessions[id]
 		if !ok {
-			return notFound("get login session", id)
+			return notFound("get login session ref", storage.Ref(id))
 		}
 		ls = got.Clone()
 		return nil
@@ -156,7 +156,7 @@ func (s *Store) ListLoginSessions(ctx context.Context, userID string) ([]storage
 func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.sessions[id]; !ok {
-			return notFound("delete login session", id)
+			return notFound("delete login session ref", storage.Ref(id))
 		}
 		s.endSession(t, id)
 		return nil

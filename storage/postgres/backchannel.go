@@ -45,7 +45,7 @@ func (s *Store) RecordSessionSignIn(ctx context.Context, si storage.SessionSignI
 		_, err := q.Exec(ctx, `
 			INSERT INTO session_sign_ins (session_id, client_id, sid) VALUES ($1, $2, $3)
 			ON CONFLICT (session_id, client_id) DO NOTHING`, si.SessionID, si.ClientID, si.SID)
-		return wrap(err, "record sign-in of session %s to client %s", si.SessionID, si.ClientID)
+		return wrap(err, "record sign-in of session ref %s to client %s", storage.Ref(si.SessionID), si.ClientID)
 	})
 }
 

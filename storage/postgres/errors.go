@@ -13,11 +13,13 @@ import (
 // SQLSTATE codes the storage contract gives a meaning to; see
 // https://www.postgresql.org/docs/current/errcodes-appendix.html.
 const (
-	codeForeignKeyViolation  = "23503"
-	codeUniqueViolation      = "23505"
-	codeSerializationFailure = "40001"
-	codeDeadlockDetected     = "40P01"
-	codeLockNotAvailable     = "55P03"
+	codeCharacterNotInRepertoire = "22021"
+	codeUntranslatableCharacter  = "22P05"
+	codeForeignKeyViolation      = "23503"
+	codeUniqueViolation          = "23505"
+	codeSerializationFailure     = "40001"
+	codeDeadlockDetected         = "40P01"
+	codeLockNotAvailable         = "55P03"
 )
 
 // wrap says what was being done when err happened, and translates the
@@ -43,6 +45,10 @@ func wrapRace(err error, format string, args ...any) error {
 //	40001 serialization_failure,
 //	40P01 deadlock_detected,
 //	55P03 lock_not_available      → storage.ErrConflict
+//	22021 character_not_in_repertoire
+//	      (text that is not UTF-8, a NUL),
+//	22P05 untranslatable_character
+//	      (a \u0000 in jsonb)        → storage.ErrInvalidInput
 //
 // The sentinel and the driver error both stay in the chain, so callers
 // test errors.Is(err, storage.ErrNotFound) and a log line still shows the
@@ -65,6 +71,8 @@ func translate(err error, onUnique error, format string, args ...any) error {
 			sentinel = onUnique
 		case codeSerializationFailure, codeDeadlockDetected, codeLockNotAvailable:
 			sentinel = storage.ErrConflict
+		case codeCharacterNotInRepertoire, codeUntranslatableCharacter:
+			sentinel = storage.ErrInvalidInput
 		}
 	}
 	if sentinel == nil {

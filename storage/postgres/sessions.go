@@ -33,7 +33,7 @@ func (s *Store) CreateLoginSession(ctx context.Context, ls storage.LoginSession)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
 			ls.ID, ls.UserID, ts(ls.AuthTime), list(ls.AMR), ls.ACR, ls.UserAgent, ls.IP,
 			ts(ls.CreatedAt), ts(ls.ExpiresAt))
-		return wrap(err, "create login session %s for user %s", ls.ID, ls.UserID)
+		return wrap(err, "create login session ref %s for user %s", storage.Ref(ls.ID), ls.UserID)
 	})
 }
 
@@ -43,7 +43,7 @@ func (s *Store) GetLoginSession(ctx context.Context, id string) (storage.LoginSe
 	defer cancel()
 	ls, err := scanSession(s.q(ctx).QueryRow(ctx, selectSessions+` WHERE id = $1`, id))
 	if err != nil {
-		return storage.LoginSession{}, wrap(err, "get login session %s", id)
+		return storage.LoginSession{}, wrap(err, "get login session ref %s", storage.Ref(id))
 	}
 	return ls, nil
 }
@@ -75,10 +75,10 @@ func (s *Store) DeleteLoginSession(ctx context.Context, id string) error {
 	defer cancel()
 	var n int
 	if err := s.q(ctx).QueryRow(ctx, endSessions("id = $1"), id).Scan(&n); err != nil {
-		return wrap(err, "delete login session %s", id)
+		return wrap(err, "delete login session ref %s", storage.Ref(id))
 	}
 	if n == 0 {
-		return fmt.Errorf("postgres: delete login session %s: %w", id, storage.ErrNotFound)
+		return fmt.Errorf("postgres: delete login session ref %s: %w", storage.Ref(id), storage.ErrNotFound)
 	}
 	return nil
 }

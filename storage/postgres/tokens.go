@@ -19,7 +19,7 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
 			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
 			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session)
-		return wrap(err, "create %s %s of client %s", t.Kind, t.Signature, t.ClientID)
+		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
 
@@ -44,7 +44,7 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r stor
 			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session,
 			r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
 			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r))
-		return wrap(err, "create %s %s of client %s", t.Kind, t.Signature, t.ClientID)
+		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
 
@@ -61,7 +61,7 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 		Scan(&t.RequestID, &t.ClientID, &t.Subject, &t.Scopes, &t.Active, into(&t.RequestedAt),
 			into(&t.ExpiresAt), &t.AccessSignature, &t.Session)
 	if err != nil {
-		return storage.Token{}, wrap(err, "get %s %s", kind, signature)
+		return storage.Token{}, wrap(err, "get %s ref %s", kind, storage.Ref(signature))
 	}
 	t.Scopes = listOf(t.Scopes)
 	return t, nil
@@ -73,10 +73,10 @@ func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signatu
 	defer cancel()
 	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM tokens WHERE kind = $1 AND signature = $2`, kind, signature)
 	if err != nil {
-		return wrap(err, "delete %s %s", kind, signature)
+		return wrap(err, "delete %s ref %s", kind, storage.Ref(signature))
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete %s %s: %w", kind, signature, storage.ErrNotFound)
+		return fmt.Errorf("postgres: delete %s ref %s: %w", kind, storage.Ref(signature), storage.ErrNotFound)
 	}
 	return nil
 }
@@ -102,15 +102,15 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 	defer cancel()
 	var done, exists bool
 	if err := s.q(ctx).QueryRow(ctx, deactivate, kind, signature).Scan(&done, &exists); err != nil {
-		return wrap(err, "deactivate %s %s", kind, signature)
+		return wrap(err, "deactivate %s ref %s", kind, storage.Ref(signature))
 	}
 	switch {
 	case done:
 		return nil
 	case exists:
-		return fmt.Errorf("postgres: deactivate %s %s: already inactive: %w", kind, signature, storage.ErrConflict)
+		return fmt.Errorf("postgres: deactivate %s ref %s: already inactive: %w", kind, storage.Ref(signature), storage.ErrConflict)
 	default:
-		return fmt.Errorf("postgres: deactivate %s %s: %w", kind, signature, storage.ErrNotFound)
+		return fmt.Errorf("postgres: deactivate %s ref %s: %w", kind, storage.Ref(signature), storage.ErrNotFound)
 	}
 }
 
@@ -139,15 +139,15 @@ func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature str
 	err := s.q(ctx).QueryRow(ctx, rotate, requestID, signature, storage.KindRefreshToken, storage.KindAccessToken).
 		Scan(&done, &exists)
 	if err != nil {
-		return wrap(err, "rotate refresh_token %s of request %s", signature, requestID)
+		return wrap(err, "rotate refresh_token ref %s of grant ref %s", storage.Ref(signature), storage.Ref(requestID))
 	}
 	switch {
 	case done:
 		return nil
 	case exists:
-		return fmt.Errorf("postgres: rotate refresh_token %s of request %s: already inactive: %w", signature, requestID, storage.ErrConflict)
+		return fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: already inactive: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrConflict)
 	default:
-		return fmt.Errorf("postgres: rotate refresh_token %s of request %s: %w", signature, requestID, storage.ErrNotFound)
+		return fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrNotFound)
 	}
 }
 
@@ -160,7 +160,7 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 		UPDATE tokens SET active = false
 		WHERE kind = $1 AND request_id = $2 AND active`, kind, requestID)
 	if err != nil {
-		return 0, wrap(err, "revoke %s family %s", kind, requestID)
+		return 0, wrap(err, "revoke %s family of grant ref %s", kind, storage.Ref(requestID))
 	}
 	return int(tag.RowsAffected()), nil
 }

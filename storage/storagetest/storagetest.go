@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"transactions", txTests()},
 		{"janitor", janitorTests()},
 		{"audit", auditTests()},
+		{"refs", refTests()},
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
