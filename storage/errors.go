@@ -14,4 +14,10 @@ var (
 	// there first (a token already rotated or redeemed, a serialization
 	// failure). Retrying with fresh state may succeed.
 	ErrConflict = errors.New("conflict")
+	// ErrUnavailable means the backend could not be reached or did not
+	// answer in time (connection refused or lost, no connection free in
+	// the pool, the call's deadline passed): nothing is known of the
+	// record, and the same call may succeed shortly. The protocol
+	// endpoints answer 503 temporarily_unavailable with Retry-After.
+	ErrUnavailable = errors.New("unavailable")
 )

@@ -342,6 +342,9 @@ func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.Author
 // to the app with state and iss.
 func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	p.logServerError(r.Context(), "authorize", err)
+	if fault := asFault(err); fault != nil {
+		err = fault
+	}
 	if ar == nil || !ar.IsRedirectURIValid() {
 		key := "error.invalid_request"
 		switch {

@@ -103,17 +103,7 @@ func (h *parHarness) push(t *testing.T, form url.Values, user, pass string) stri
 // without following redirects.
 func (h *parHarness) authorize(t *testing.T, query url.Values) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/oauth2/auth?"+query.Encode()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	return h.browse(t, "/oauth2/auth?"+query.Encode())
 }
 
 func TestPushedAuthorizationRequestEndpoint(t *testing.T) {

@@ -223,11 +223,11 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 // maxFormBytes bounds a request body on the protocol endpoints.
 const maxFormBytes = 64 << 10
 
-// logServerError logs an error fosite reports as ours (server_error,
-// temporarily_unavailable): the client only sees the code.
+// logServerError logs an error that is ours (server_error,
+// temporarily_unavailable, see protocolError): the client only sees the
+// code.
 func (p *Provider) logServerError(ctx context.Context, endpoint string, err error) {
-	var rfc *fosite.RFC6749Error
-	if errors.As(err, &rfc) && rfc.CodeField < http.StatusInternalServerError {
+	if protocolError(err).CodeField < http.StatusInternalServerError {
 		return
 	}
 	p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", endpoint, "err", err)

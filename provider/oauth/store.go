@@ -235,10 +235,14 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 
 // ClientAssertionJWTValid implements fosite.ClientManager: a known,
 // unexpired JTI is a replayed client assertion (RFC 7523 section 3).
+// fosite answers any error here as jti_known, which would tell a client
+// during an outage that its fresh assertion was replayed: a failed lookup
+// passes instead, and SetClientAssertionJWT, which saves the JTI only if
+// it is new (and reports the store's error as it is), decides.
 func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) error {
 	seen, err := s.store.SeenJTI(ctx, jti, s.now())
 	if err != nil {
-		return err
+		return nil
 	}
 	if seen {
 		return fosite.ErrJTIKnown

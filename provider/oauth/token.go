@@ -104,7 +104,7 @@ func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fo
 		}
 	}
 	p.logServerError(r.Context(), "token", err)
-	p.fosite.WriteAccessError(r.Context(), w, ar, err)
+	writeFositeError(w, err)
 }
 
 // clientAuthError gives client-authentication failures their RFC 6749
