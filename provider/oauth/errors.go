@@ -7,6 +7,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/tokenim/tokenim-auth/provider/params"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -131,6 +132,10 @@ func readClientForm(w http.ResponseWriter, r *http.Request, unauthenticated stri
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
 	if err := r.ParseForm(); err != nil {
 		writeError(w, http.StatusBadRequest, "invalid_request", "The request body is not a valid application/x-www-form-urlencoded form.")
+		return false
+	}
+	if name := params.Repeated(r.Form); name != "" {
+		writeFositeError(w, errRepeated(name))
 		return false
 	}
 	if !hasClientCredentials(r) {

@@ -35,6 +35,13 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	r, secret := withSecretRecorder(r)
 	ctx := withPushing(r.Context())
 	ar, err := p.fosite.NewPushedAuthorizeRequest(ctx, r)
+	switch {
+	case err != nil:
+	case oversized("", ar.GetRequestForm()):
+		err = errOversized()
+	default:
+		err = checkRedirectURI(ar)
+	}
 	if err == nil {
 		err = checkEarly(ar.GetRequestForm(), strings.Fields(ar.GetRequestForm().Get("prompt")))
 	}
