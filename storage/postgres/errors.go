@@ -94,6 +94,8 @@ func unreachable(err error) bool {
 	var netErr net.Error
 	var pgErr *pgconn.PgError
 	switch {
+	case errors.Is(err, context.Canceled):
+		return false // the caller gave up: nothing is known of the database
 	case errors.As(err, &pgErr):
 		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains([]string{"53300", "57P01", "57P02", "57P03"}, pgErr.Code)
 	case errors.As(err, &connectErr), errors.As(err, &netErr), pgconn.Timeout(err),
