@@ -113,6 +113,11 @@ type Lifespans struct {
 	// authorization request (RFC 8628) stay usable: the time a user has to
 	// enter the code and approve.
 	DeviceCode time.Duration `yaml:"device_code"`
+	// ClientAssertion is the furthest ahead of now the exp of a
+	// private_key_jwt client assertion (RFC 7523) may be: an assertion
+	// valid for longer is refused (invalid_client), since a stolen one
+	// could be replayed with a fresh jti until it expires.
+	ClientAssertion time.Duration `yaml:"client_assertion"`
 }
 
 // Device configures the device authorization grant (RFC 8628).
@@ -467,15 +472,16 @@ func Default() Config {
 		},
 		Redis: defaultRedis(),
 		Lifespans: Lifespans{
-			AuthorizeCode: 60 * time.Second,
-			AccessToken:   time.Hour,
-			RefreshToken:  720 * time.Hour,
-			IDToken:       time.Hour,
-			LoginSession:  24 * time.Hour,
-			Flow:          15 * time.Minute,
-			Consent:       0,
-			PAR:           60 * time.Second,
-			DeviceCode:    10 * time.Minute,
+			AuthorizeCode:   60 * time.Second,
+			AccessToken:     time.Hour,
+			RefreshToken:    720 * time.Hour,
+			IDToken:         time.Hour,
+			LoginSession:    24 * time.Hour,
+			Flow:            15 * time.Minute,
+			Consent:         0,
+			PAR:             60 * time.Second,
+			DeviceCode:      10 * time.Minute,
+			ClientAssertion: 10 * time.Minute,
 		},
 		Device: Device{PollInterval: 5 * time.Second},
 		Keys:   Keys{Algorithm: "ES256", Refresh: 30 * time.Second},

@@ -41,6 +41,13 @@ const (
 	MinDeviceCodeLifespan = time.Minute
 	// MaxDeviceCodeLifespan is the upper bound of lifespans.device_code.
 	MaxDeviceCodeLifespan = 30 * time.Minute
+	// MinClientAssertionLifespan and MaxClientAssertionLifespan bound
+	// lifespans.client_assertion: room for clock skew, and short enough
+	// that a leaked assertion is soon useless.
+	MinClientAssertionLifespan = time.Minute
+	// MaxClientAssertionLifespan is the upper bound of
+	// lifespans.client_assertion.
+	MaxClientAssertionLifespan = time.Hour
 	// MinDevicePollInterval and MaxDevicePollInterval bound
 	// device.poll_interval.
 	MinDevicePollInterval = time.Second
@@ -191,6 +198,10 @@ func (c Config) validateLifespans(p *problems) {
 	if l.DeviceCode < MinDeviceCodeLifespan || l.DeviceCode > MaxDeviceCodeLifespan {
 		p.add("lifespans.device_code", "must be between %s and %s, got %s",
 			shortDuration(MinDeviceCodeLifespan), shortDuration(MaxDeviceCodeLifespan), l.DeviceCode)
+	}
+	if l.ClientAssertion < MinClientAssertionLifespan || l.ClientAssertion > MaxClientAssertionLifespan {
+		p.add("lifespans.client_assertion", "must be between %s and %s, got %s",
+			shortDuration(MinClientAssertionLifespan), shortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
 	}
 	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
 		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",

@@ -193,6 +193,8 @@ func TestValidateRefuses(t *testing.T) {
 		{"an 11-minute authorize code", func(c *Config) { c.Lifespans.AuthorizeCode = 11 * time.Minute }, "lifespans.authorize_code", "must be between 1s and 10m"},
 		{"a pushed request living under 5s", func(c *Config) { c.Lifespans.PAR = 4 * time.Second }, "lifespans.par", "must be between 5s and 10m"},
 		{"a pushed request living over 10m", func(c *Config) { c.Lifespans.PAR = 11 * time.Minute }, "lifespans.par", "must be between 5s and 10m"},
+		{"client assertions valid for a year", func(c *Config) { c.Lifespans.ClientAssertion = 365 * 24 * time.Hour }, "lifespans.client_assertion", "must be between 1m and 1h"},
+		{"no client assertion lifespan", func(c *Config) { c.Lifespans.ClientAssertion = 0 }, "lifespans.client_assertion", "must be between 1m and 1h"},
 		{"a zero access token lifespan", func(c *Config) { c.Lifespans.AccessToken = 0 }, "lifespans.access_token", "greater than 0"},
 		{"a zero refresh token lifespan", func(c *Config) { c.Lifespans.RefreshToken = 0 }, "lifespans.refresh_token", "greater than 0"},
 		{"a negative ID token lifespan", func(c *Config) { c.Lifespans.IDToken = -time.Hour }, "lifespans.id_token", "greater than 0"},

@@ -21,4 +21,10 @@ var (
 	// middleware refuses such bytes first, and this is the second line.
 	// The memory backend holds any string and never returns it.
 	ErrInvalidInput = errors.New("invalid input")
+	// ErrUnavailable means the backend could not be reached or did not
+	// answer in time (connection refused or lost, no connection free in
+	// the pool, the call's deadline passed): nothing is known of the
+	// record, and the same call may succeed shortly. The protocol
+	// endpoints answer 503 temporarily_unavailable with Retry-After.
+	ErrUnavailable = errors.New("unavailable")
 )

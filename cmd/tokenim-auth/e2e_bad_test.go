@@ -297,6 +297,11 @@ func TestLogout(t *testing.T) {
 			wantErrorPage(t, b.get(p.issuer+"/oauth2/logout?"+q.Encode()), http.StatusBadRequest)
 		})
 
+		t.Run("a repeated post-logout address gets an error page", func(t *testing.T) {
+			q := url.Values{"id_token_hint": {rawID}, "post_logout_redirect_uri": {webBye, "https://attacker.example/"}, "state": {"s"}}
+			wantErrorPage(t, b.get(p.issuer+"/oauth2/logout?"+q.Encode()), http.StatusBadRequest)
+		})
+
 		t.Run("a return address without a client is refused", func(t *testing.T) {
 			q := url.Values{"post_logout_redirect_uri": {webBye}}
 			wantErrorPage(t, b.get(p.issuer+"/oauth2/logout?"+q.Encode()), http.StatusBadRequest)

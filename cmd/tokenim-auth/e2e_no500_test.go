@@ -34,9 +34,33 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 		return q
 	}
 	form := func(v url.Values) string { return v.Encode() }
+	// A real refresh token, for the endpoints that must tell it from an
+	// access token.
+	tok, _, _ := newApp(t, p).login(t, newBrowser(t, p.issuer, webCallback), p)
+	twice := func(q url.Values, k, v string) string { return q.Encode() + "&" + url.Values{k: {v}}.Encode() }
 	for _, tc := range []struct {
-		name, method, url, contentType, body, user, pass string
+		name, method, url, contentType, body, user, pass, bearer string
 	}{
+		{name: "authorize with a repeated redirect_uri", method: "GET", url: p.issuer + "/oauth2/auth?" + twice(good, "redirect_uri", "https://evil.example/cb")},
+		{name: "authorize with a repeated scope", method: "GET", url: p.issuer + "/oauth2/auth?" + twice(good, "scope", "email")},
+		{name: "authorize with a 64 KiB scope", method: "GET", url: auth(with("scope", "openid "+strings.Repeat("s", 64<<10)))},
+		{name: "authorize with a 1 MiB scope", method: "GET", url: auth(with("scope", "openid "+strings.Repeat("s", 1<<20)))},
+		{name: "authorize with a 2 KiB unknown scope", method: "GET", url: auth(with("scope", "openid "+strings.Repeat("s", 2000)))},
+		{name: "authorize with response_mode=form_post", method: "GET", url: auth(with("response_mode", "form_post"))},
+		{name: "authorize with an unknown response_mode", method: "GET", url: auth(with("response_mode", "jwt"))},
+		{name: "authorize a native app at a loopback URI with a user name", method: "GET", url: auth(with("client_id", "chat-desktop")) + "&redirect_uri=" + url.QueryEscape("http://evil@127.0.0.1:5555/callback")},
+		{name: "authorize a web app at another loopback port", method: "GET", url: auth(with("redirect_uri", "http://127.0.0.1:10/callback"))},
+		{name: "token with grant_type twice", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: "grant_type=client_credentials&grant_type=client_credentials", user: "ops", pass: gatewaySecret},
+		{name: "push with state twice", method: "POST", url: p.issuer + "/oauth2/par", contentType: "application/x-www-form-urlencoded", body: twice(with("client_id", ""), "state", "other-state"), user: "chat-web", pass: webSecret},
+		{name: "introspect with token twice", method: "POST", url: p.issuer + "/oauth2/introspect", contentType: "application/x-www-form-urlencoded", body: "token=a&token=b", user: "im-gateway", pass: gatewaySecret},
+		{name: "revoke with token twice", method: "POST", url: p.issuer + "/oauth2/revoke", contentType: "application/x-www-form-urlencoded", body: "token=a&token=b", user: "chat-web", pass: webSecret},
+		{name: "device authorization with client_id twice", method: "POST", url: p.issuer + "/oauth2/device/auth", contentType: "application/x-www-form-urlencoded", body: "client_id=chat-desktop&client_id=chat-web"},
+		{name: "logout with a repeated post_logout_redirect_uri", method: "GET", url: p.issuer + "/oauth2/logout?client_id=chat-web&post_logout_redirect_uri=" + url.QueryEscape(webBye) + "&post_logout_redirect_uri=https%3A%2F%2Fevil.example%2F"},
+		{name: "userinfo with the token in the query", method: "GET", url: p.issuer + "/userinfo?access_token=" + url.QueryEscape(tok.AccessToken)},
+		{name: "userinfo with a refresh token", method: "GET", url: p.issuer + "/userinfo", bearer: tok.RefreshToken},
+		// After the cases using tok: before the fix this refresh
+		// succeeded, and rotated their tokens.
+		{name: "token with a refresh scope never granted", method: "POST", url: p.issuer + "/oauth2/token", contentType: "application/x-www-form-urlencoded", body: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.RefreshToken}, "scope": {"openid admin"}}.Encode(), user: "chat-web", pass: webSecret},
 		{name: "authorize without parameters", method: "GET", url: p.issuer + "/oauth2/auth"},
 		{name: "authorize with a client but nothing else", method: "GET", url: p.issuer + "/oauth2/auth?client_id=chat-web"},
 		{name: "authorize with a malformed redirect URI", method: "GET", url: auth(with("redirect_uri", "http://%zz"))},
@@ -102,6 +126,9 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 			}
 			if tc.name == "userinfo with a garbage bearer token" {
 				req.Header.Set("Authorization", "Bearer garbage")
+			}
+			if tc.bearer != "" {
+				req.Header.Set("Authorization", "Bearer "+tc.bearer)
 			}
 			client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 			resp, err := client.Do(req)

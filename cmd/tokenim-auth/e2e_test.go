@@ -102,6 +102,7 @@ clients:
     name: IM gateway
     type: resource_server
     secret: %[5]s
+    scopes: [im:presence.read]
   - id: ops
     name: Operations console
     type: confidential

@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/params"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -33,6 +34,12 @@ func (h *Handler) parseLogout(r *http.Request, form url.Values) (logoutRequest, 
 		state:       form.Get("state"),
 		idTokenHint: form.Get("id_token_hint"),
 		uiLocales:   form.Get("ui_locales"),
+	}
+	if params.Repeated(form) != "" {
+		// Each parameter once (RFC 6749 section 3.1): a second
+		// post_logout_redirect_uri or client_id would leave it to chance
+		// which one is checked and which one is used.
+		return lr, "error.invalid_request"
 	}
 	if lr.idTokenHint != "" {
 		aud, ok := h.hintAudience(r, lr.idTokenHint)

@@ -31,6 +31,13 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// A resumed flow's query was checked when it was parked.
+	var repeated string
+	if flow == nil {
+		if repeated, ok = p.checkQuery(w, r); !ok {
+			return
+		}
+	}
 	// A pushed request (RFC 9126) comes as a request_uri; a resumed flow
 	// holds what was pushed, and was checked when it was parked.
 	isPushed := flow == nil && pushed(r)
@@ -41,6 +48,12 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ar, err := p.fosite.NewAuthorizeRequest(ctx, req)
+	switch {
+	case repeated != "":
+		err = errRepeated(repeated)
+	case err == nil:
+		err = checkRedirectURI(ar)
+	}
 	switch {
 	case err != nil && isPushed:
 		p.refusePushed(w, r, err)
@@ -343,18 +356,21 @@ func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.Author
 // to the app with state and iss.
 func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, err error) {
 	p.logServerError(r.Context(), "authorize", err)
-	if ar == nil || !ar.IsRedirectURIValid() {
+	if fault := asFault(err); fault != nil {
+		err = fault
+	}
+	if ar == nil || !ar.IsRedirectURIValid() || checkRedirectURI(ar) != nil {
 		key := "error.invalid_request"
 		switch {
 		case ar == nil || ar.GetClient() == nil:
 			key = "error.unknown_client"
-		case errors.Is(err, fosite.ErrInvalidRequest) || errors.Is(err, fosite.ErrInvalidClient):
+		case errors.Is(err, fosite.ErrInvalidRequest) || errors.Is(err, fosite.ErrInvalidClient) || checkRedirectURI(ar) != nil:
 			key = "error.redirect_uri"
 		}
 		p.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
-	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, err)
+	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, forRedirect(ar, err))
 }
 
 // errorPage renders the error page with a message key.

@@ -22,6 +22,7 @@ var (
 	_ fosite.Client                   = (*client)(nil)
 	_ fosite.OpenIDConnectClient      = (*client)(nil)
 	_ fosite.ClientWithSecretRotation = (*client)(nil)
+	_ fosite.ResponseModeClient       = (*client)(nil)
 )
 
 func newClient(c storage.Client, now time.Time) *client {
@@ -68,6 +69,14 @@ func (c *client) GetGrantTypes() fosite.Arguments { return c.GrantTypes }
 
 // GetResponseTypes is always "code": OAuth 2.1 has no implicit grant.
 func (c *client) GetResponseTypes() fosite.Arguments { return fosite.Arguments{"code"} }
+
+// GetResponseModes is always "query": authorization responses go back in
+// the redirect's query, with iss (RFC 9207), as discovery says
+// (response_modes_supported). fosite refuses any other response_mode as
+// unsupported_response_mode, which goes back in the query too.
+func (c *client) GetResponseModes() []fosite.ResponseModeType {
+	return []fosite.ResponseModeType{fosite.ResponseModeQuery}
+}
 
 func (c *client) GetScopes() fosite.Arguments { return c.Scopes }
 

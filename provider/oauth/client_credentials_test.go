@@ -127,6 +127,24 @@ func TestClientCredentials(t *testing.T) {
 			}
 		})
 
+		t.Run("a resource server with no scope gets no token with an empty scope", func(t *testing.T) {
+			s := h.resourceServer("gateway")
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "gateway", s)
+			wantError(t, r, http.StatusBadRequest, "invalid_scope")
+			if !strings.Contains(r.str("error_description"), "no scope") {
+				t.Fatalf("description %q does not say why", r.str("error_description"))
+			}
+		})
+		t.Run("a bot allowed only sign-in scopes gets no token with an empty scope", func(t *testing.T) {
+			s := h.bot("signin-only", "openid", "profile")
+			wantError(t, h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "signin-only", s), http.StatusBadRequest, "invalid_scope")
+		})
+		t.Run("a resource server with a scope of its own gets it", func(t *testing.T) {
+			s := h.addClient(storage.Client{ID: "gw-caller", Name: "gw-caller", Type: storage.ClientResourceServer, GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:presence.read"}})
+			if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "gw-caller", s); r.status != http.StatusOK || r.str("scope") != "im:presence.read" {
+				t.Fatalf("got %d %s", r.status, r.raw)
+			}
+		})
 		t.Run("a client not registered for the grant is refused", func(t *testing.T) {
 			s := h.addClient(storage.Client{ID: "webapp", Name: "webapp", Type: storage.ClientConfidential, GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid"}, RedirectURIs: []string{"https://app.example/cb"}})
 			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "webapp", s)

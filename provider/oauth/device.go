@@ -96,7 +96,7 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		p.logger.ErrorContext(ctx, "store a device authorization request", "client_id", c.GetID(), "err", err)
-		writeError(w, http.StatusInternalServerError, "server_error", "The server could not complete the request.")
+		writeFositeError(w, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, deviceAuthorizationResponse{

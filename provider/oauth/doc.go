@@ -20,6 +20,20 @@
 // logout tokens provider/backchannel sends when that session ends (OpenID
 // Connect Back-Channel Logout 1.0, logout_token.go).
 //
+// What fosite leaves loose is checked here, once each: every parameter is
+// sent once (provider/params, at every endpoint); an authorization
+// request is at most 8 KiB with no parameter over 2 KiB, or it ends on the
+// error page, and an error description sent back in a redirect is cut to
+// 512 bytes (request.go); the redirect URI is exactly a registered one,
+// except a native app's loopback URI, whose port alone may change (RFC
+// 8252 section 7.3), and never carries a user@ part (checkRedirectURI);
+// query is the only response mode. Only an access token opens /userinfo
+// and the admin API, and only from the Authorization header or a POST
+// body (accessToken, bearerToken). Errors of the JSON endpoints are RFC
+// 6749-shaped (protocolError): server_error for a fault of ours, 503
+// temporarily_unavailable with Retry-After when the store cannot be
+// reached (storage.ErrUnavailable).
+//
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
 // credentials, OpenID Connect, introspection, revocation, pushed

@@ -169,6 +169,23 @@ func (h *harness) do(req *http.Request) reply {
 	return r
 }
 
+// browse sends a browser's GET to path (with its query) and returns the
+// answer without following redirects; the body is closed when t ends.
+func (h *harness) browse(t *testing.T, path string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url(path), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { resp.Body.Close() })
+	return resp
+}
+
 // wantError checks an RFC 6749 error response.
 func wantError(t *testing.T, r reply, status int, code string) {
 	t.Helper()

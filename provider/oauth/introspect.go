@@ -28,7 +28,11 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	caller, err := p.fosite.AuthenticateClient(ctx, r, r.PostForm)
 	if err != nil {
-		p.logServerError(ctx, "introspect", err)
+		if err = clientAuthError(r, err); asFault(err) != nil {
+			p.logServerError(ctx, "introspect", err)
+			writeFositeError(w, err)
+			return
+		}
 		desc := "Client authentication failed: introspection needs the credentials of a registered resource server or confidential client."
 		if hint, ok := p.expiredHint(r); ok {
 			desc = hint

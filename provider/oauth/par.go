@@ -35,6 +35,13 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	r, secret := withSecretRecorder(r)
 	ctx := withPushing(r.Context())
 	ar, err := p.fosite.NewPushedAuthorizeRequest(ctx, r)
+	switch {
+	case err != nil:
+	case oversized("", ar.GetRequestForm()):
+		err = errOversized()
+	default:
+		err = checkRedirectURI(ar)
+	}
 	if err == nil {
 		err = checkEarly(ar.GetRequestForm(), strings.Fields(ar.GetRequestForm().Get("prompt")))
 	}
@@ -162,7 +169,8 @@ func (s *fositeStore) CreatePARSession(ctx context.Context, requestURI string, r
 	return fositeError(s.store.CreateToken(ctx, t))
 }
 
-// GetPARSession implements fosite.PARStorage. It uses the request up:
+// GetPARSession implements fosite.PARStorage. It uses the request up, when
+// the client presenting it is the one that pushed it:
 // fosite reads and then deletes it, and of two requests presenting one
 // request_uri at once both could read it; deleting it here lets exactly
 // one through (RFC 9126 section 4: a request_uri is for one use). An
@@ -175,6 +183,13 @@ func (s *fositeStore) GetPARSession(ctx context.Context, requestURI string) (fos
 	}
 	if !tok.ExpiresAt.After(s.now()) {
 		return nil, fosite.ErrNotFound.WithDebug("the pushed authorization request expired")
+	}
+	// fosite compares the client only after using the request up: then
+	// anyone who saw the URL could burn it by presenting it as another
+	// client. Only the client that pushed it uses it up (RFC 9126
+	// section 4); for another it does not exist.
+	if hr, ok := ctx.Value(fosite.RequestContextKey).(*http.Request); !ok || hr.Form.Get("client_id") != sr.ClientID {
+		return nil, fosite.ErrNotFound.WithDebug("the pushed authorization request belongs to another client")
 	}
 	if err := s.store.DeleteToken(ctx, storage.KindPAR, signature); err != nil {
 		return nil, ourFault(fositeError(fmt.Errorf("oauth: use pushed authorization request: %w", err)))

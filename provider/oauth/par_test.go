@@ -103,17 +103,7 @@ func (h *parHarness) push(t *testing.T, form url.Values, user, pass string) stri
 // without following redirects.
 func (h *parHarness) authorize(t *testing.T, query url.Values) *http.Response {
 	t.Helper()
-	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/oauth2/auth?"+query.Encode()), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := c.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { resp.Body.Close() })
-	return resp
+	return h.browse(t, "/oauth2/auth?"+query.Encode())
 }
 
 func TestPushedAuthorizationRequestEndpoint(t *testing.T) {
@@ -279,9 +269,15 @@ func TestAuthorizeWithPushedRequest(t *testing.T) {
 			h.skew.Add(int64(31 * time.Second))
 			wantPage(t, h.authorize(t, url.Values{"client_id": {"web"}, "request_uri": {uri}}), http.StatusBadRequest, "error.invalid_request")
 		})
-		t.Run("another client's request_uri is refused without a redirect", func(t *testing.T) {
+		t.Run("another client's request_uri is refused without a redirect, and the owner can still use it", func(t *testing.T) {
 			uri := pushWeb(t)
-			wantPage(t, h.authorize(t, url.Values{"client_id": {"native"}, "request_uri": {uri}}), http.StatusBadRequest, "error.invalid_request")
+			for _, other := range []string{"native", "strict", "ghost", ""} {
+				wantPage(t, h.authorize(t, url.Values{"client_id": {other}, "request_uri": {uri}}), http.StatusBadRequest, "error.invalid_request")
+			}
+			resp := h.authorize(t, url.Values{"client_id": {"web"}, "request_uri": {uri}})
+			if loc := resp.Header.Get("Location"); resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/login?") {
+				t.Fatalf("the owner's use after another client's: %d to %q, want 303 to /login", resp.StatusCode, loc)
+			}
 		})
 		t.Run("an unknown request_uri is refused on the error page", func(t *testing.T) {
 			wantPage(t, h.authorize(t, url.Values{"client_id": {"web"}, "request_uri": {"urn:ietf:params:oauth:request_uri:nope"}}),

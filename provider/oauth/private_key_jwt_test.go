@@ -9,13 +9,16 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
 
+	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
 )
 
 // assertion signs an RFC 7523 client assertion for clientID with RS256.
@@ -104,6 +107,24 @@ func TestPrivateKeyJWT(t *testing.T) {
 		t.Run("an expired assertion is refused", func(t *testing.T) {
 			wantError(t, grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-5", time.Now().Add(-time.Minute))), http.StatusUnauthorized, "invalid_client")
 		})
+		t.Run("an assertion valid for a year is refused, saying why", func(t *testing.T) {
+			r := grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-year", time.Now().Add(365*24*time.Hour)))
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+			if d := r.str("error_description"); !strings.Contains(d, "expires") || !strings.Contains(d, "10m0s") {
+				t.Fatalf("description %q does not say the assertion lives too long", d)
+			}
+		})
+		t.Run("an assertion expiring within the 10 minute maximum is accepted", func(t *testing.T) {
+			if r := grant(assertion(t, key, "svc-1", "svc", tokenURL, "jti-9m", time.Now().Add(9*time.Minute))); r.status != http.StatusOK {
+				t.Fatalf("got %d %s", r.status, r.raw)
+			}
+		})
+		t.Run("an assertion valid for too long is refused at introspection too", func(t *testing.T) {
+			r := h.post("/oauth2/introspect", url.Values{"token": {"anything"},
+				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+				"client_assertion":      {assertion(t, key, "svc-1", "svc", tokenURL, "jti-intro", time.Now().Add(time.Hour))}}, "", "")
+			wantError(t, r, http.StatusUnauthorized, "invalid_client")
+		})
 		t.Run("the service cannot fall back to a secret", func(t *testing.T) {
 			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "svc", "anything-at-all")
 			wantError(t, r, http.StatusUnauthorized, "invalid_client")
@@ -126,4 +147,26 @@ func TestPrivateKeyJWT(t *testing.T) {
 			}
 		})
 	})
+}
+
+// The maximum is configurable.
+func TestPrivateKeyJWTMaxLifespanConfigured(t *testing.T) {
+	t.Parallel()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := jwksServer(t, jose.JSONWebKey{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"})
+	h := newHarness(t, memory.New(), func(c *oauth.Config) { c.MaxAssertionLifespan = 2 * time.Minute })
+	h.addClient(storage.Client{ID: "svc", Name: "svc", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
+		Scopes: []string{"im:calls.read"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks})
+	grant := func(exp time.Duration, jti string) reply {
+		return h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"},
+			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+			"client_assertion":      {assertion(t, key, "svc-1", "svc", h.url("/oauth2/token"), jti, time.Now().Add(exp))}}, "", "")
+	}
+	wantError(t, grant(5*time.Minute, "a"), http.StatusUnauthorized, "invalid_client")
+	if r := grant(time.Minute, "b"); r.status != http.StatusOK {
+		t.Fatalf("got %d %s", r.status, r.raw)
+	}
 }

@@ -45,6 +45,10 @@ type Config struct {
 	// PARLifespan is how long the request_uri of a pushed authorization
 	// request stays usable (RFC 9126 section 2.2); 60 seconds when zero.
 	PARLifespan time.Duration
+	// MaxAssertionLifespan is the furthest ahead of now the exp of a
+	// private_key_jwt client assertion may be (RFC 7523 section 3); 10
+	// minutes when zero.
+	MaxAssertionLifespan time.Duration
 	// DeviceCodeLifespan is how long a device code and its user code stay
 	// usable (RFC 8628 section 3.2); 10 minutes when zero.
 	DeviceCodeLifespan time.Duration
@@ -117,6 +121,9 @@ func New(cfg Config) (*Provider, error) {
 	if cfg.PARLifespan <= 0 {
 		cfg.PARLifespan = time.Minute
 	}
+	if cfg.MaxAssertionLifespan <= 0 {
+		cfg.MaxAssertionLifespan = defaultMaxAssertionLifespan
+	}
 	if cfg.DeviceCodeLifespan <= 0 {
 		cfg.DeviceCodeLifespan = defaultDeviceCodeLifespan
 	}
@@ -159,7 +166,7 @@ func New(cfg Config) (*Provider, error) {
 	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: signer, issuer: cfg.Issuer, key: cfg.TokenKey,
 		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
 	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
-		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan}
+		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan, maxAssertion: cfg.MaxAssertionLifespan}
 	idTokens := compose.NewOpenIDConnectStrategy(keyGetter, fc)
 	provider := compose.Compose(fc, store, &compose.CommonStrategy{
 		CoreStrategy:               strategy,
@@ -220,14 +227,17 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	writeError(w, http.StatusMethodNotAllowed, "invalid_request", fmt.Sprintf("%s is not allowed here; use POST with an application/x-www-form-urlencoded body.", r.Method))
 }
 
+// defaultMaxAssertionLifespan is Config.MaxAssertionLifespan's default.
+const defaultMaxAssertionLifespan = 10 * time.Minute
+
 // maxFormBytes bounds a request body on the protocol endpoints.
 const maxFormBytes = 64 << 10
 
-// logServerError logs an error fosite reports as ours (server_error,
-// temporarily_unavailable): the client only sees the code.
+// logServerError logs an error that is ours (server_error,
+// temporarily_unavailable, see protocolError): the client only sees the
+// code.
 func (p *Provider) logServerError(ctx context.Context, endpoint string, err error) {
-	var rfc *fosite.RFC6749Error
-	if errors.As(err, &rfc) && rfc.CodeField < http.StatusInternalServerError {
+	if protocolError(err).CodeField < http.StatusInternalServerError {
 		return
 	}
 	p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", endpoint, "err", err)

@@ -37,6 +37,8 @@ type fositeStore struct {
 	// parLifespan is how long the request_uri stays usable.
 	parKey      []byte
 	parLifespan time.Duration
+	// maxAssertion is the furthest ahead a client assertion may expire.
+	maxAssertion time.Duration
 }
 
 var (
@@ -237,10 +239,14 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 
 // ClientAssertionJWTValid implements fosite.ClientManager: a known,
 // unexpired JTI is a replayed client assertion (RFC 7523 section 3).
+// fosite answers any error here as jti_known, which would tell a client
+// during an outage that its fresh assertion was replayed: a failed lookup
+// passes instead, and SetClientAssertionJWT, which saves the JTI only if
+// it is new (and reports the store's error as it is), decides.
 func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) error {
 	seen, err := s.store.SeenJTI(ctx, jti, s.now())
 	if err != nil {
-		return err
+		return nil
 	}
 	if seen {
 		return fosite.ErrJTIKnown
@@ -248,9 +254,19 @@ func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) e
 	return nil
 }
 
-// SetClientAssertionJWT implements fosite.ClientManager.
+// SetClientAssertionJWT implements fosite.ClientManager. fosite calls it
+// once per client assertion, at every endpoint a client authenticates at,
+// after checking its signature and its claims and before using it, with
+// its exp: so this is where an assertion valid for too long is refused
+// (RFC 7523 section 3 lets the server bound it), before its jti is kept
+// for that long.
 func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
-	err := s.store.SaveJTI(ctx, jti, exp, s.now())
+	now := s.now()
+	if exp.After(now.Add(s.maxAssertion)) {
+		return fosite.ErrInvalidClient.WithHintf("The client assertion expires at %s, more than %s from now; sign assertions that expire within %s.",
+			exp.UTC().Format(time.RFC3339), s.maxAssertion, s.maxAssertion)
+	}
+	err := s.store.SaveJTI(ctx, jti, exp, now)
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return fosite.ErrJTIKnown
 	}
@@ -331,8 +347,17 @@ func (s *fositeStore) DeleteAccessTokenSession(ctx context.Context, signature st
 	return fositeError(s.store.DeleteToken(ctx, storage.KindAccessToken, signature))
 }
 
-// CreateRefreshTokenSession implements oauth2.RefreshTokenStorage.
+// CreateRefreshTokenSession implements oauth2.RefreshTokenStorage. A
+// refresh that narrowed the scope of its access token keeps the refresh
+// token's own (narrowRefresh).
 func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, signature, accessSignature string, r fosite.Requester) error {
+	if scopes, ok := refreshGrant(ctx); ok {
+		if req, isReq := r.(*fosite.Request); isReq {
+			kept := *req
+			kept.GrantedScope = scopes
+			r = &kept
+		}
+	}
 	return s.create(ctx, storage.KindRefreshToken, signature, accessSignature, r)
 }
 

@@ -34,8 +34,15 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.touch(ctx, ar.GetClient(), secret)
-	if ar.GetGrantTypes().ExactOne("client_credentials") {
-		grantClientScopes(ar)
+	switch {
+	case ar.GetGrantTypes().ExactOne("client_credentials"):
+		err = grantClientScopes(ar)
+	case ar.GetGrantTypes().ExactOne("refresh_token"):
+		ctx, err = narrowRefresh(ctx, ar, r.PostForm.Get("scope"))
+	}
+	if err != nil {
+		p.writeTokenError(w, r, ar, err)
+		return
 	}
 	// fosite hands the store a sanitized copy of the request, without its
 	// grant type: the context carries it to the authorization record.
@@ -53,8 +60,14 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 // grantClientScopes grants a client-credentials request what it asked for
 // (fosite has checked each scope against the client's list) or, when it
 // asked for nothing, every scope the client may obtain that is not about a
-// user (RFC 6749 section 3.3: a pre-defined default).
-func grantClientScopes(ar fosite.AccessRequester) {
+// user (RFC 6749 section 3.3: a pre-defined default). A request that would
+// be granted no scope at all, such as a resource server's with none
+// registered, is invalid_scope: a token that allows nothing would still
+// pass as "a valid token" wherever only its activity is checked.
+func grantClientScopes(ar fosite.AccessRequester) error {
+	if !ar.GetClient().GetGrantTypes().Has("client_credentials") {
+		return nil // fosite refuses it: unauthorized_client
+	}
 	requested := ar.GetRequestedScopes()
 	if len(requested) == 0 {
 		for _, s := range ar.GetClient().GetScopes() {
@@ -62,7 +75,10 @@ func grantClientScopes(ar fosite.AccessRequester) {
 				ar.GrantScope(s)
 			}
 		}
-		return
+		if len(ar.GetGrantedScopes()) == 0 {
+			return fosite.ErrInvalidScope.WithHint("This request would grant no scope: the client has no scope a client-credentials token may carry. An administrator can give it the scopes of the APIs it calls.")
+		}
+		return nil
 	}
 	for _, s := range requested {
 		ar.GrantScope(s)
@@ -70,6 +86,44 @@ func grantClientScopes(ar fosite.AccessRequester) {
 	for _, a := range ar.GetRequestedAudience() {
 		ar.GrantAudience(a)
 	}
+	return nil
+}
+
+// narrowRefresh applies the scope parameter of a refresh request (RFC
+// 6749 section 6), which fosite v0.49 ignores, granting again all the
+// refresh token had. Each scope named must have been granted with the
+// refresh token (invalid_scope otherwise), and the new access token (and
+// ID token, which needs openid) carries only those. The new refresh token
+// keeps the whole original grant, as section 6 requires ("identical to
+// that of the refresh token included by the client"), so that a later
+// refresh may ask for the rest: the returned context carries it to
+// CreateRefreshTokenSession.
+func narrowRefresh(ctx context.Context, ar fosite.AccessRequester, scope string) (context.Context, error) {
+	requested := fosite.RemoveEmpty(strings.Split(scope, " "))
+	if len(requested) == 0 {
+		return ctx, nil
+	}
+	original := ar.GetGrantedScopes()
+	for _, s := range requested {
+		if !original.Has(s) {
+			return ctx, fosite.ErrInvalidScope.WithHintf("The scope %q was not granted with this refresh token; a refresh may keep or narrow the scope, not widen it (RFC 6749 section 6).", s)
+		}
+	}
+	req, ok := ar.(*fosite.AccessRequest)
+	if !ok {
+		return ctx, fosite.ErrServerError.WithDebugf("a refresh request is %T, not *fosite.AccessRequest", ar)
+	}
+	req.GrantedScope = slices.DeleteFunc(slices.Clone(original), func(s string) bool { return !slices.Contains(requested, s) })
+	return context.WithValue(ctx, refreshScopeKey{}, []string(slices.Clone(original))), nil
+}
+
+type refreshScopeKey struct{}
+
+// refreshGrant returns the scopes the refresh token of a narrowed refresh
+// keeps (narrowRefresh), if ctx is one.
+func refreshGrant(ctx context.Context) ([]string, bool) {
+	scopes, ok := ctx.Value(refreshScopeKey{}).([]string)
+	return scopes, ok
 }
 
 // writeTokenError writes a token endpoint error. A lost race on a code or
@@ -105,7 +159,7 @@ func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fo
 		}
 	}
 	p.logServerError(r.Context(), "token", err)
-	p.fosite.WriteAccessError(r.Context(), w, ar, err)
+	writeFositeError(w, err)
 }
 
 // clientAuthError gives client-authentication failures their RFC 6749

@@ -6,8 +6,6 @@ import (
 	"net/http"
 	"slices"
 
-	"github.com/ory/fosite"
-
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -16,12 +14,21 @@ import (
 // claims its scopes allow. Errors follow RFC 6750 section 3.
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	token := fosite.AccessTokenFromRequest(r)
+	token, problem := bearerToken(w, r)
+	if problem != "" {
+		bearerError(w, http.StatusBadRequest, "invalid_request", problem)
+		return
+	}
 	if token == "" {
 		bearerError(w, http.StatusUnauthorized, "", "")
 		return
 	}
-	_, ar, err := p.fosite.IntrospectToken(ctx, token, fosite.AccessToken, NewSession(""))
+	ar, err := p.accessToken(ctx, token)
+	if errors.Is(err, storage.ErrUnavailable) {
+		p.logServerError(ctx, "userinfo", err)
+		writeFositeError(w, err)
+		return
+	}
 	if err != nil {
 		p.logServerError(ctx, "userinfo", err)
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
@@ -38,8 +45,8 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err != nil {
-		p.logger.ErrorContext(ctx, "userinfo: load user", "err", err)
-		writeError(w, http.StatusInternalServerError, "server_error", "The user could not be loaded.")
+		p.logServerError(ctx, "userinfo", err)
+		writeFositeError(w, err)
 		return
 	}
 	claims := map[string]any{"sub": u.ID}

@@ -328,6 +328,10 @@ func messages() i18n.Catalogue {
 			EN: "The app sent you here with an address it has not registered. For your safety you were not sent back to it.",
 			ZH: "该应用提供的返回地址未经登记。为保障您的安全，我们没有将您跳转回该应用。",
 		},
+		"error.request_too_large": {
+			EN: "The app sent a sign-in request that is too large. Go back to the app and contact its developer.",
+			ZH: "该应用发送的登录请求过大，请返回该应用并联系其开发者。",
+		},
 		"error.flow_expired": {
 			EN: "This sign-in took too long. Go back to the app and try again.",
 			ZH: "登录已超时，请返回应用重新登录。",

@@ -1,8 +1,13 @@
 package postgres
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -49,6 +54,9 @@ func wrapRace(err error, format string, args ...any) error {
 //	      (text that is not UTF-8, a NUL),
 //	22P05 untranslatable_character
 //	      (a \u0000 in jsonb)        → storage.ErrInvalidInput
+//	no connection (refused, lost, pool
+//	acquire failed), the call's deadline,
+//	class 08, 53300, 57P01-57P03  → storage.ErrUnavailable
 //
 // The sentinel and the driver error both stay in the chain, so callers
 // test errors.Is(err, storage.ErrNotFound) and a log line still shows the
@@ -63,6 +71,8 @@ func translate(err error, onUnique error, format string, args ...any) error {
 	switch {
 	case errors.Is(err, pgx.ErrNoRows):
 		sentinel = storage.ErrNotFound
+	case unreachable(err):
+		sentinel = storage.ErrUnavailable
 	case errors.As(err, &pgErr):
 		switch pgErr.Code {
 		case codeForeignKeyViolation:
@@ -79,4 +89,27 @@ func translate(err error, onUnique error, format string, args ...any) error {
 		return fmt.Errorf("postgres: %s: %w", what, err)
 	}
 	return fmt.Errorf("postgres: %s: %w: %w", what, sentinel, err)
+}
+
+// unreachable reports whether err says the database could not be reached
+// or did not answer in time, rather than anything about the statement: a
+// connection that could not be made (pgxpool's acquire included) or was
+// lost, the call's deadline, or the server refusing or ending connections
+// (class 08 connection_exception, 53300 too_many_connections, 57P01-57P03
+// shutting down or starting up).
+func unreachable(err error) bool {
+	var connectErr *pgconn.ConnectError
+	var netErr net.Error
+	var pgErr *pgconn.PgError
+	switch {
+	case errors.Is(err, context.Canceled):
+		return false // the caller gave up: nothing is known of the database
+	case errors.As(err, &pgErr):
+		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains([]string{"53300", "57P01", "57P02", "57P03"}, pgErr.Code)
+	case errors.As(err, &connectErr), errors.As(err, &netErr), pgconn.Timeout(err),
+		errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
+		errors.Is(err, pgconn.ErrConnClosed):
+		return true
+	}
+	return false
 }

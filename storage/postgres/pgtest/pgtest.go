@@ -13,6 +13,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"strconv"
@@ -23,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tokenim/tokenim-auth/storage/postgres"
+	"github.com/tokenim/tokenim-auth/storage/storagetest/faultproxy"
 )
 
 // DefaultURL is the database tests use when TOKENIM_TEST_DATABASE_URL is
@@ -37,7 +39,19 @@ const connectTimeout = 2 * time.Second
 // when t ends.
 func Open(t testing.TB) *postgres.Store {
 	t.Helper()
-	u := URL(t)
+	return openAt(t, URL(t))
+}
+
+// OpenProxied is Open reached through a faultproxy.Proxy (see Proxied).
+func OpenProxied(t testing.TB) (*postgres.Store, *faultproxy.Proxy) {
+	t.Helper()
+	u, p := Proxied(t)
+	return openAt(t, u), p
+}
+
+// openAt opens and migrates a store on the database u, closed when t ends.
+func openAt(t testing.TB, u string) *postgres.Store {
+	t.Helper()
 	ctx := t.Context()
 	s, err := postgres.Open(ctx, postgres.Config{
 		URL:      u,
@@ -102,6 +116,30 @@ func URL(t testing.TB) string {
 		}
 	})
 	return withSearchPath(t, base, schema)
+}
+
+// Proxied is URL reached through a faultproxy.Proxy: Break on the proxy is
+// a Postgres outage for the test's clients alone (connections dropped,
+// new ones refused), while the shared server keeps running.
+func Proxied(t testing.TB) (string, *faultproxy.Proxy) {
+	t.Helper()
+	u := URL(t)
+	cfg, err := pgx.ParseConfig(u)
+	if err != nil {
+		t.Fatalf("pgtest: parse database URL: %v", err)
+	}
+	p := faultproxy.New(t, net.JoinHostPort(cfg.Host, strconv.Itoa(int(cfg.Port))))
+	host, port, _ := net.SplitHostPort(p.Addr())
+	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		parsed, err := url.Parse(u)
+		if err != nil {
+			t.Fatalf("pgtest: parse database URL: %v", err)
+		}
+		parsed.Host = p.Addr()
+		return parsed.String(), p
+	}
+	// In a key=value string the later of two keys wins.
+	return u + " host=" + host + " port=" + port, p
 }
 
 // withSearchPath returns the connection string base with search_path set
