@@ -249,6 +249,7 @@ clients:
     name: IM gateway
     type: resource_server
     secret: %[5]s
+    scopes: [im:presence.read]
 `, issuer, rc.srv.URL, webSecret, webCallback, gatewaySecret))
 	vars := map[string]string{"TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 
