@@ -4,6 +4,11 @@
 #                detector (needs Postgres at 127.0.0.1:5432; tests skip when
 #                it is unreachable, unless CI=true)
 #   make bench   benchmarks over real loopback HTTP, memory and Postgres
+#   make fuzz    every fuzz target (each func Fuzz... in a _test.go file,
+#                found anew on each run) for FUZZTIME each (default 60s),
+#                one after another; stops at the first that fails, naming
+#                it (its failing input is then in the package's
+#                testdata/fuzz/). `make test` runs the seed corpora only.
 #   make build   the tokenim-auth binary in ./bin
 #   make loadtest  real serve processes on Postgres and Redis driven by wrk
 #                (installed with apt-get when missing): requests/s and
@@ -13,9 +18,10 @@
 GO ?= go
 PKGS ?= ./...
 BENCHTIME ?= 2s
+FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck unit bench loadtest tidy-check clean
+.PHONY: all build test lint fmt-check vet staticcheck unit bench fuzz loadtest tidy-check clean
 
 all: build
 
@@ -41,6 +47,19 @@ unit:
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
+
+fuzz:
+	@start=$$(date +%s); n=0; \
+	for dir in $$(grep -rlE --include='*_test.go' '^func Fuzz[A-Z0-9_][A-Za-z0-9_]*\(' . | xargs -n1 dirname | sort -u); do \
+		for name in $$(grep -hoE '^func Fuzz[A-Z0-9_][A-Za-z0-9_]*\(' $$dir/*_test.go | sed 's/^func //; s/($$//' | sort -u); do \
+			echo "== $$name ($$dir, $(FUZZTIME))"; \
+			if ! $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $(FUZZTIME) $$dir; then \
+				echo "make fuzz: $$name in $$dir failed; its input is in $$dir/testdata/fuzz/$$name/"; exit 1; \
+			fi; \
+			n=$$((n+1)); \
+		done; \
+	done; \
+	echo "make fuzz: $$n targets passed in $$(( $$(date +%s) - start ))s"
 
 loadtest:
 	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk)
