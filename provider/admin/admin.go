@@ -123,8 +123,10 @@ func (a *API) Mount(mux *http.ServeMux) {
 // passes the calling client's ID on.
 func (a *API) authorized(h func(http.ResponseWriter, *http.Request, string)) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		token, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || token == "" {
+		// The scheme is case-insensitive (RFC 9110 section 11.1), as
+		// userinfo and provider/rs read it.
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tokenim-auth admin", scope="`+a.cfg.AdminScope+`"`)
 			writeError(w, http.StatusUnauthorized, "invalid_token", "An access token with the admin scope is required (Authorization: Bearer …).")
 			return

@@ -164,12 +164,14 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 // safeNext keeps a return address only if it is one of the provider's
 // own account, portal, admin console or device sign-in pages: anything
 // else could make sign-in an open redirector. An admin console page keeps
-// its query (the records' filter), the device page its user code.
+// its query (the records' filter), the device page its user code. One
+// that is not a URL (a stray "%") would land the browser on a 400.
 func safeNext(next string) string {
+	_, err := url.Parse(next)
 	switch {
 	case next == "/account", next == "/account?setup=mfa", next == "/apps", next == "/admin", next == "/device":
 		return next
-	case strings.ContainsAny(next, "\\#") || strings.Contains(next, "//") || strings.ContainsFunc(next, unicode.IsControl):
+	case err != nil || strings.ContainsAny(next, "\\#") || strings.Contains(next, "//") || strings.ContainsFunc(next, unicode.IsControl):
 		return ""
 	case strings.HasPrefix(next, "/account/") && !strings.Contains(next, "?"),
 		strings.HasPrefix(next, "/admin/"), strings.HasPrefix(next, "/admin?"),

@@ -23,7 +23,7 @@ const systemSecret = "test-system-secret-0123456789abcdef"
 
 // harness is a provider serving real HTTP on loopback over a store.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	store  storage.Store
 	hasher secret.Hasher
 	srv    *httptest.Server
@@ -47,7 +47,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
 
 // newHarness serves a provider over store; each option may change its
 // configuration.
-func newHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config)) *harness {
+func newHarness(t testing.TB, store storage.Store, options ...func(*oauth.Config)) *harness {
 	t.Helper()
 	ring, err := secret.NewKeyring(systemSecret)
 	if err != nil {

@@ -28,7 +28,7 @@ func assertion(t *testing.T, key *rsa.PrivateKey, kid, clientID, audience, jti s
 }
 
 // assertionWith signs a client assertion with any algorithm and key.
-func assertionWith(t *testing.T, alg jose.SignatureAlgorithm, key any, kid, clientID, audience, jti string, exp time.Time) string {
+func assertionWith(t testing.TB, alg jose.SignatureAlgorithm, key any, kid, clientID, audience, jti string, exp time.Time) string {
 	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: alg, Key: jose.JSONWebKey{Key: key, KeyID: kid}}, (&jose.SignerOptions{}).WithType("JWT"))
 	if err != nil {
@@ -45,7 +45,7 @@ func assertionWith(t *testing.T, alg jose.SignatureAlgorithm, key any, kid, clie
 }
 
 // jwksServer publishes a client's public keys and returns their URL.
-func jwksServer(t *testing.T, keys ...jose.JSONWebKey) string {
+func jwksServer(t testing.TB, keys ...jose.JSONWebKey) string {
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
