@@ -244,7 +244,15 @@ func FuzzAuthorizePKCE(f *testing.F) {
 			challenge = s256(verifier)
 		}
 		what := "code_challenge " + challenge + " (" + method + ")"
-		loc := backToApp(t, what, hh.get("/oauth2/auth?"+authorizeQuery("native", nativeRedirect, challenge, method).Encode(), nil))
+		query := authorizeQuery("native", nativeRedirect, challenge, method).Encode()
+		loc := backToApp(t, what, hh.get("/oauth2/auth?"+query, nil))
+		if len(challenge) > oauth.MaxParameter || len(method) > oauth.MaxParameter || len(query) > oauth.MaxAuthorizeQuery {
+			// Too large to echo back: refused on a page, never redirected.
+			if loc != nil {
+				t.Fatalf("%s: an oversized request was sent back to the app: %v", what, loc)
+			}
+			return
+		}
 		if loc == nil || loc.Scheme+":"+loc.Opaque+loc.Path != nativeRedirect {
 			t.Fatalf("%s: not sent back to the app's redirect URI: %v", what, loc)
 		}
@@ -340,8 +348,8 @@ func sameRedirect(loc *url.URL, reg string) bool {
 
 // FuzzUserinfoBearer: any Authorization header at the UserInfo endpoint
 // is answered with an RFC 6750 challenge and a JSON error, never a server
-// error; only the Bearer scheme (in any case) with the exact token of a
-// live access token gets past the token check (here to 403: the bot's
+// error; only the Bearer scheme (in any case), one or more spaces and the
+// exact token of a live access token get past the token check (here to 403: the bot's
 // token was not granted openid).
 func FuzzUserinfoBearer(f *testing.F) {
 	h := newFuzzHarness(f)
@@ -367,8 +375,9 @@ func FuzzUserinfoBearer(f *testing.F) {
 		}
 		req.Header.Set("Authorization", header)
 		r := hh.do(req)
+		// RFC 6750 section 2.1: "Bearer" 1*SP b64token.
 		scheme, got, _ := strings.Cut(header, " ")
-		live := strings.EqualFold(scheme, "Bearer") && got == token
+		live := strings.EqualFold(scheme, "Bearer") && strings.TrimLeft(got, " ") == token
 		switch {
 		case live && r.status != http.StatusForbidden:
 			t.Fatalf("Authorization %q: %d %s, want 403 insufficient_scope", header, r.status, r.raw)
