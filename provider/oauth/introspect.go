@@ -53,6 +53,16 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 	}
 	result = IntrospectionInactive
 	tokenUse, ar, err := p.fosite.IntrospectToken(ctx, token, fosite.TokenUse(r.PostForm.Get("token_type_hint")), NewSession(""))
+	if errors.Is(err, storage.ErrUnavailable) {
+		// The token could not be looked up (the store is down and the
+		// token is not in the cache): it may well be valid, so the answer
+		// is 503 with Retry-After, never an inactive token that would
+		// sign a user out of the IM service.
+		result = IntrospectionError
+		p.logServerError(ctx, "introspect", err)
+		writeFositeError(w, err)
+		return
+	}
 	if err != nil {
 		if lookupFailed(err) {
 			result = IntrospectionError

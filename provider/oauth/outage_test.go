@@ -107,6 +107,49 @@ func TestIntrospectionFromCacheDuringPostgresOutage(t *testing.T) {
 	wantUnavailable(t, h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret))
 }
 
+// A token that is not in a cache cannot be looked up while Postgres is
+// down: introspection answers 503 temporarily_unavailable with
+// Retry-After, never {"active":false} for a token that may be valid.
+func TestIntrospectionOfAnUncachedTokenDuringPostgresOutage(t *testing.T) {
+	t.Parallel()
+	pg, proxy := pgtest.OpenProxied(t)
+	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
+	cache, err := redis.New(t.Context(), pg, redis.Config{Client: rdb, Prefix: prefix, TokenTTL: time.Hour, ObjectTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, cache)
+	botSecret := h.bot("bot", "im:messages.send")
+	gwSecret := h.resourceServer("gw")
+	r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret)
+	if r.status != http.StatusOK {
+		t.Fatalf("token: %d %s", r.status, r.raw)
+	}
+	token := r.str("access_token")
+	// The first use of each secret is recorded on its client; the
+	// second fills the cache with both clients again.
+	for range 2 {
+		if r := h.introspect(token, "gw", gwSecret); !active(r) {
+			t.Fatalf("before the outage: %s", r.raw)
+		}
+	}
+	// The clients stay cached, the token does not: it is in no cache
+	// (the harness's nodes keep nothing in process memory).
+	keys, err := rdb.Keys(t.Context(), prefix+"*t:*").Result()
+	if err != nil || len(keys) == 0 {
+		t.Fatalf("the token's cache entry: %v %v", keys, err)
+	}
+	if err := rdb.Del(t.Context(), keys...).Err(); err != nil {
+		t.Fatal(err)
+	}
+	proxy.Break()
+	r = h.introspect(token, "gw", gwSecret)
+	if active(r) || r.str("active") != "" {
+		t.Fatalf("during the outage: %d %s, want no answer about the token", r.status, r.raw)
+	}
+	wantUnavailable(t, r)
+}
+
 // failingTokens is a store whose token writes fail for no reason the
 // client could know of.
 type failingTokens struct{ storage.Store }
