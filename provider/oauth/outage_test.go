@@ -9,11 +9,14 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 	"github.com/tokenim/tokenim-auth/storage/redis"
 	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
+	"github.com/tokenim/tokenim-auth/storage/storagetest/faultproxy"
 )
 
 // wantUnavailable checks an answer to a request the store could not
@@ -74,37 +77,55 @@ func TestPostgresOutage(t *testing.T) {
 	}
 }
 
+// cachedOutage is a provider on Postgres behind the Redis cache, with a
+// bot's token introspected by a resource server before the outage, so
+// both clients and the token are cached; proxy cuts Postgres.
+type cachedOutage struct {
+	h                          *harness
+	proxy                      *faultproxy.Proxy
+	rdb                        *goredis.Client
+	prefix                     string
+	token, botSecret, gwSecret string
+}
+
+func newCachedOutage(t *testing.T) cachedOutage {
+	t.Helper()
+	pg, proxy := pgtest.OpenProxied(t)
+	o := cachedOutage{proxy: proxy, rdb: redistest.Client(t), prefix: redistest.Prefix(t)}
+	// No LocalTTL: the harness's nodes keep nothing in process memory.
+	cache, err := redis.New(t.Context(), pg, redis.Config{Client: o.rdb, Prefix: o.prefix, TokenTTL: time.Hour, ObjectTTL: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.h = newHarness(t, cache)
+	o.botSecret = o.h.bot("bot", "im:messages.send")
+	o.gwSecret = o.h.resourceServer("gw")
+	r := o.h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", o.botSecret)
+	if r.status != http.StatusOK {
+		t.Fatalf("token: %d %s", r.status, r.raw)
+	}
+	o.token = r.str("access_token")
+	// The first use of a secret is recorded on the client, which drops
+	// it from the cache; the second fills the cache again.
+	for range 2 {
+		if r := o.h.introspect(o.token, "gw", o.gwSecret); !active(r) {
+			t.Fatalf("before the outage: %s", r.raw)
+		}
+	}
+	return o
+}
+
 // The Redis cache keeps introspection answering through a Postgres
 // outage for the tokens it holds, while the token endpoint, which must
 // write, says the service is unavailable.
 func TestIntrospectionFromCacheDuringPostgresOutage(t *testing.T) {
 	t.Parallel()
-	pg, proxy := pgtest.OpenProxied(t)
-	cache, err := redis.New(t.Context(), pg, redis.Config{Client: redistest.Client(t), Prefix: redistest.Prefix(t), TokenTTL: time.Hour, ObjectTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, cache)
-	botSecret := h.bot("bot", "im:messages.send")
-	gwSecret := h.resourceServer("gw")
-	r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret)
-	if r.status != http.StatusOK {
-		t.Fatalf("token: %d %s", r.status, r.raw)
-	}
-	token := r.str("access_token")
-	// The first use of a secret is recorded on the client, which drops
-	// it from the cache; the second fills the cache again.
-	for range 2 {
-		if r := h.introspect(token, "gw", gwSecret); !active(r) {
-			t.Fatalf("before the outage: %s", r.raw)
-		}
-	}
-
-	proxy.Break()
-	if r := h.introspect(token, "gw", gwSecret); !active(r) || r.str("client_id") != "bot" {
+	o := newCachedOutage(t)
+	o.proxy.Break()
+	if r := o.h.introspect(o.token, "gw", o.gwSecret); !active(r) || r.str("client_id") != "bot" {
 		t.Fatalf("during the outage: %d %s, want the cached token active", r.status, r.raw)
 	}
-	wantUnavailable(t, h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret))
+	wantUnavailable(t, o.h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", o.botSecret))
 }
 
 // A token that is not in a cache cannot be looked up while Postgres is
@@ -112,39 +133,18 @@ func TestIntrospectionFromCacheDuringPostgresOutage(t *testing.T) {
 // Retry-After, never {"active":false} for a token that may be valid.
 func TestIntrospectionOfAnUncachedTokenDuringPostgresOutage(t *testing.T) {
 	t.Parallel()
-	pg, proxy := pgtest.OpenProxied(t)
-	rdb, prefix := redistest.Client(t), redistest.Prefix(t)
-	cache, err := redis.New(t.Context(), pg, redis.Config{Client: rdb, Prefix: prefix, TokenTTL: time.Hour, ObjectTTL: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := newHarness(t, cache)
-	botSecret := h.bot("bot", "im:messages.send")
-	gwSecret := h.resourceServer("gw")
-	r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "bot", botSecret)
-	if r.status != http.StatusOK {
-		t.Fatalf("token: %d %s", r.status, r.raw)
-	}
-	token := r.str("access_token")
-	// The first use of each secret is recorded on its client; the
-	// second fills the cache with both clients again.
-	for range 2 {
-		if r := h.introspect(token, "gw", gwSecret); !active(r) {
-			t.Fatalf("before the outage: %s", r.raw)
-		}
-	}
-	// The clients stay cached, the token does not: it is in no cache
-	// (the harness's nodes keep nothing in process memory).
-	keys, err := rdb.Keys(t.Context(), prefix+"*t:*").Result()
+	o := newCachedOutage(t)
+	// The clients stay cached, the token does not.
+	keys, err := o.rdb.Keys(t.Context(), o.prefix+"*t:*").Result()
 	if err != nil || len(keys) == 0 {
 		t.Fatalf("the token's cache entry: %v %v", keys, err)
 	}
-	if err := rdb.Del(t.Context(), keys...).Err(); err != nil {
+	if err := o.rdb.Del(t.Context(), keys...).Err(); err != nil {
 		t.Fatal(err)
 	}
-	proxy.Break()
-	r = h.introspect(token, "gw", gwSecret)
-	if active(r) || r.str("active") != "" {
+	o.proxy.Break()
+	r := o.h.introspect(o.token, "gw", o.gwSecret)
+	if _, said := r.body["active"]; said {
 		t.Fatalf("during the outage: %d %s, want no answer about the token", r.status, r.raw)
 	}
 	wantUnavailable(t, r)
