@@ -10,7 +10,7 @@
 // Routes owned here:
 //
 //	GET /health/alive   the process is up
-//	GET /health/ready   the store answers (readiness)
+//	GET /health/ready   the store answers and the node can sign (readiness)
 //
 // Everything else belongs to the sub-packages: oauth (/oauth2/*,
 // /.well-known/*, /userinfo) and the page packages.

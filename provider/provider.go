@@ -33,6 +33,9 @@ type Deps struct {
 	Parts []Mounter
 	// Ready is checked by /health/ready.
 	Ready Pinger
+	// Signing, when set, is checked by /health/ready after Ready: a node
+	// whose signing key cannot be used is not ready.
+	Signing Pinger
 	// Degraded, when set, is checked by /health/ready too: a failure
 	// leaves the provider serving, slower (the Redis cache is down), so it
 	// answers 200 with status "degraded" and the reason.
@@ -102,6 +105,13 @@ func New(d Deps) http.Handler {
 			d.Logger.WarnContext(r.Context(), "not ready", "err", err)
 			writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer")
 			return
+		}
+		if d.Signing != nil {
+			if err := d.Signing.Ping(ctx); err != nil {
+				d.Logger.ErrorContext(r.Context(), "not ready: cannot sign", "err", err)
+				writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the signing key cannot be used")
+				return
+			}
 		}
 		if d.Degraded != nil {
 			if err := d.Degraded.Degraded(ctx); err != nil {

@@ -57,6 +57,14 @@ func TestHealth(t *testing.T) {
 			t.Fatalf("status %d body %v", resp.StatusCode, body)
 		}
 	})
+	t.Run("ready is 503 when the node cannot sign", func(t *testing.T) {
+		resp := get(t, provider.New(provider.Deps{Ready: pinger{}, Signing: pinger{errors.New("key does not open")}}), "/health/ready")
+		var body map[string]string
+		_ = json.NewDecoder(resp.Body).Decode(&body)
+		if resp.StatusCode != http.StatusServiceUnavailable || body["status"] != "unavailable" {
+			t.Fatalf("status %d body %v", resp.StatusCode, body)
+		}
+	})
 	t.Run("ready is 200 when the store answers", func(t *testing.T) {
 		resp := get(t, provider.New(provider.Deps{Ready: pinger{}}), "/health/ready")
 		if resp.StatusCode != http.StatusOK {

@@ -4,7 +4,10 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"io"
 	"iter"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
@@ -39,6 +42,23 @@ func TestChromiumPages(t *testing.T) {
 	// an earlier subtest remembered the user's consent.
 	start := func(t *testing.T) authorization {
 		return a.start(t, oauth2.SetAuthURLParam("prompt", "consent"))
+	}
+
+	// confirmSignOut checks the tab shows the sign-out page naming the
+	// web app, confirms it, and checks the browser goes back to the app
+	// with state, signed out: a new authorization asks for the password.
+	confirmSignOut := func(t *testing.T, b *tab, state string) {
+		t.Helper()
+		b.wantPath("/oauth2/logout")
+		if text := b.visibleText("main"); !strings.Contains(text, "TokenIM Chat Web asked to sign you out") {
+			t.Fatalf("the sign-out page does not name the app:\n%s", text)
+		}
+		bye := b.clickAndLeave(`//form//button[normalize-space()="Sign out"]`, webBye)
+		if bye.String() != webBye+"?state="+state {
+			t.Fatalf("after signing out the browser went to %s, want %s?state=%s", bye, webBye, state)
+		}
+		b.do(chromedp.Navigate(start(t).url))
+		b.wantPath("/login")
 	}
 
 	for _, tc := range []struct {
@@ -195,19 +215,24 @@ func TestChromiumPages(t *testing.T) {
 			b.do(chromedp.Navigate(p.issuer + "/oauth2/logout?" + url.Values{
 				"post_logout_redirect_uri": {webBye}, "client_id": {"chat-web"}, "state": {"xyz"},
 			}.Encode()))
-			b.wantPath("/oauth2/logout")
-			if text := b.visibleText("main"); !strings.Contains(text, "TokenIM Chat Web asked to sign you out") {
-				t.Fatalf("the sign-out page does not name the app:\n%s", text)
-			}
-			bye := b.clickAndLeave(`//form//button[normalize-space()="Sign out"]`, webBye)
-			if bye.String() != webBye+"?state=xyz" {
-				t.Fatalf("after signing out the browser went to %s, want %s?state=xyz", bye, webBye)
-			}
+			confirmSignOut(t, b, "xyz")
+		}},
 
-			// The browser is signed out: a new authorization asks for the
-			// password again.
+		{"an app's sign-out form posted from its own site asks, signs out and returns", "en", func(t *testing.T, b *tab) {
 			b.do(chromedp.Navigate(start(t).url))
-			b.wantPath("/login")
+			b.signIn(annEmail, annPassword)
+			b.wantPath("/consent")
+
+			// The app's page is on another site (app.test, not 127.0.0.1):
+			// the browser leaves the Lax session cookie off its POST.
+			app := appPage(t, `<form method="post" action="`+p.issuer+`/oauth2/logout">
+<input type="hidden" name="client_id" value="chat-web">
+<input type="hidden" name="post_logout_redirect_uri" value="`+webBye+`">
+<input type="hidden" name="state" value="by-post">
+<button type="submit">Leave the app</button></form>`)
+			b.do(chromedp.Navigate(app))
+			b.clickAndLoad(`//form//button[normalize-space()="Leave the app"]`)
+			confirmSignOut(t, b, "by-post")
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.run(t, newTab(t, browser, tc.lang)) })
@@ -237,8 +262,9 @@ func startChromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		// Resolve no host name: nothing leaves 127.0.0.1.
-		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		// Resolve no host name but app.test, an app's site on 127.0.0.1:
+		// nothing leaves 127.0.0.1.
+		chromedp.Flag("host-resolver-rules", "MAP app.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.CombinedOutput(&output),
 	)
@@ -545,4 +571,17 @@ func (b *tab) wantStyled() {
 	if got.Sheets == 0 || got.Rules == 0 || got.Background != "rgb(11, 92, 173)" {
 		b.t.Fatalf("on %s the style sheet did not apply: %+v", b.location(), got)
 	}
+}
+
+// appPage serves body as an app's page on another site than the
+// provider's (app.test, which the browser maps to 127.0.0.1) and returns
+// its URL.
+func appPage(t *testing.T, body string) string {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = io.WriteString(w, "<!doctype html><title>App</title>"+body)
+	}))
+	t.Cleanup(srv.Close)
+	return strings.Replace(srv.URL, "127.0.0.1", "app.test", 1)
 }

@@ -323,6 +323,34 @@ func TestLogout(t *testing.T) {
 				t.Fatalf("after logout got %s, want the sign-in page", pg.url)
 			}
 		})
+
+		t.Run("an app's logout by POST asks to confirm like its GET", func(t *testing.T) {
+			tok, _, _ := a.loginOn(t, b, p)
+			rawID, _ := tok.Extra("id_token").(string)
+			form := url.Values{"id_token_hint": {rawID}, "post_logout_redirect_uri": {webBye}, "state": {"post-state"}}
+			req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/logout", strings.NewReader(form.Encode()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			bye, _ := url.Parse(webBye)
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.Header.Set("Origin", bye.Scheme+"://"+bye.Host)
+			req.Header.Set("Sec-Fetch-Site", "cross-site")
+			confirm := b.do(req)
+			if confirm.status != http.StatusOK || confirm.url.Path != "/oauth2/logout" || !strings.Contains(confirm.body, "csrf_token") {
+				t.Fatalf("got %d at %s, want the confirmation page:\n%s", confirm.status, confirm.url, confirm.body)
+			}
+			if pg := b.get(a.start(t).url); strings.Contains(pg.url.Path, "/login") {
+				t.Fatal("the app's POST signed the user out without asking")
+			}
+			done := b.submit(confirm, nil)
+			if done.status != http.StatusSeeOther || done.location != webBye+"?state=post-state" {
+				t.Fatalf("got %d %q, want a 303 to %s?state=post-state", done.status, done.location, webBye)
+			}
+			if pg := b.get(a.start(t).url); !strings.Contains(pg.url.Path, "/login") {
+				t.Fatalf("after logout got %s, want the sign-in page", pg.url)
+			}
+		})
 	})
 }
 

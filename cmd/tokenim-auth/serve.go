@@ -223,7 +223,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
-	if err := km.Ensure(ctx); err != nil {
+	if err := checkKeys(ctx, km); err != nil {
 		return nil, err
 	}
 	if c.cache != nil {
@@ -333,7 +333,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
 	}
-	deps := provider.Deps{Parts: parts, Ready: store, Instrument: tel.instrument(), Logger: logger,
+	deps := provider.Deps{Parts: parts, Ready: store, Signing: km, Instrument: tel.instrument(), Logger: logger,
 		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger),
 		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS)}
 	if c.cache != nil {
@@ -452,6 +452,24 @@ func scopeNames(cfg config.Config) []string {
 		names = append(names, s.Name)
 	}
 	return names
+}
+
+// checkKeys makes sure a signing key exists and that secrets.system opens
+// every stored one: with another secret than the store was set up with,
+// the node could sign nothing and every client secret would be refused,
+// so it does not start.
+func checkKeys(ctx context.Context, km *keys.Manager) error {
+	if err := km.Ensure(ctx); err != nil {
+		return err
+	}
+	if err := km.Check(ctx); err != nil {
+		if errors.Is(err, keys.ErrWrongSecret) {
+			return usageError{fmt.Errorf("secrets.system is not the system secret this store was set up with: "+
+				"start every node with that secret (a new one cannot be used with this store's signing keys and client secrets): %w", err)}
+		}
+		return err
+	}
+	return nil
 }
 
 func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, logger *slog.Logger) (*keys.Manager, error) {

@@ -8,4 +8,9 @@
 // expired, so relying parties verify tokens issued before a rotation. Every
 // node reads keys from storage and refreshes its copy after a short cache
 // period, so a rotation on one node reaches the others without a restart.
+//
+// The sealed keys are also the store's check of the system secret: serve
+// refuses to start, and Rotate to seal a key, when a stored key does not
+// open (Check, ErrWrongSecret), and readiness asks whether the current
+// key opens (Ping).
 package keys

@@ -112,9 +112,45 @@ func (m *Manager) Ensure(ctx context.Context) error {
 	return nil
 }
 
+// ErrWrongSecret is returned when a stored signing key does not open with
+// the seal key given: the system secret is not the one the store was set
+// up with.
+var ErrWrongSecret = errors.New("a stored signing key does not open with this secrets.system")
+
+// Check opens every stored signing key, current or not, and returns an
+// error wrapping ErrWrongSecret for the first that does not open. The keys
+// are the store's check value of the system secret: the first is written
+// at first start, sealed under a key derived from the secret, and no key
+// is sealed under another secret while one that does not open is stored
+// (Rotate checks first). Client-secret hashes are keyed by the same
+// secret but cannot be checked without a plaintext.
+func (m *Manager) Check(ctx context.Context) error {
+	stored, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return fmt.Errorf("keys: list: %w", err)
+	}
+	for _, sk := range stored {
+		if _, err := m.open(sk); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Ping reports whether this node can sign: the current key opens.
+func (m *Manager) Ping(ctx context.Context) error {
+	_, err := m.Current(ctx)
+	return err
+}
+
 // Rotate makes a new key current. The previous key stays published for
-// keep, which must cover the longest life of a token it signed.
+// keep, which must cover the longest life of a token it signed. It
+// refuses when a stored key does not open (Check): a key sealed under
+// another system secret would leave the store with two.
 func (m *Manager) Rotate(ctx context.Context, keep time.Duration) (string, error) {
+	if err := m.Check(ctx); err != nil {
+		return "", err
+	}
 	k, err := m.generate()
 	if err != nil {
 		return "", err
@@ -272,7 +308,7 @@ func (m *Manager) open(sk storage.SigningKey) (crypto.Signer, error) {
 	// The kid is the label: a sealed key cannot be moved to another row.
 	der, err := m.sealer.Open(sk.PrivateKey, sk.ID)
 	if err != nil {
-		return nil, fmt.Errorf("keys: unseal private key %s (is secrets.system the one it was sealed with?): %w", sk.ID, err)
+		return nil, fmt.Errorf("keys: unseal private key %s: %w (%w)", sk.ID, ErrWrongSecret, err)
 	}
 	parsed, err := x509.ParsePKCS8PrivateKey(der)
 	if err != nil {

@@ -224,3 +224,50 @@ func TestVerify(t *testing.T) {
 		}
 	})
 }
+
+// A manager given another system secret than the one the keys were sealed
+// with says so: Check and Ping fail with ErrWrongSecret, and Rotate
+// refuses to seal a key under it beside the others.
+func TestWrongSecret(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	right := newManager(t, store, system, keys.ES256, c)
+	if err := right.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := right.Rotate(t.Context(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := right.Check(t.Context()); err != nil {
+		t.Fatalf("the right secret: %v", err)
+	}
+	if err := right.Ping(t.Context()); err != nil {
+		t.Fatalf("the right secret: %v", err)
+	}
+
+	wrong := newManager(t, store, "another-system-secret-of-32-characters", keys.ES256, c)
+	if err := wrong.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if err := wrong.Check(t.Context()); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Errorf("Check: %v, want ErrWrongSecret", err)
+	}
+	if err := wrong.Ping(t.Context()); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Errorf("Ping: %v, want ErrWrongSecret", err)
+	}
+	stored, err := store.ListSigningKeys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := wrong.Rotate(t.Context(), time.Hour); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Errorf("Rotate: %v, want ErrWrongSecret", err)
+	}
+	after, err := store.ListSigningKeys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(after) != len(stored) {
+		t.Errorf("Rotate under the wrong secret stored a key: %d keys, had %d", len(after), len(stored))
+	}
+}

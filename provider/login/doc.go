@@ -14,7 +14,9 @@
 //	GET  /password/reset?token= the new-password form of a live reset link
 //	POST /password/reset       set the new password, sign out everywhere
 //	GET  /oauth2/logout        RP-initiated logout: ask the user to confirm
-//	POST /oauth2/logout        end the session, return to the app if it may be
+//	POST /oauth2/logout        with csrf_token: the page's form; end the session,
+//	                           return to the app if it may be. Without: an
+//	                           app's request by POST, sent on by GET (303)
 //
 // Emailed links change nothing when opened (mail scanners fetch them): a
 // page checks the link, without using it, and its form acts. Every

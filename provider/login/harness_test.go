@@ -221,9 +221,14 @@ func (h *harness) get(t *testing.T, path string, header ...string) *httptest.Res
 
 func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	return h.serve(t, postRequest(t, path, form), header...)
+}
+
+// postRequest is a form post to path.
+func postRequest(t *testing.T, path string, form url.Values) *http.Request {
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return h.serve(t, req, header...)
+	return req
 }
 
 // addUser stores an active user with the password, hashed outside the

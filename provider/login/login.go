@@ -141,7 +141,8 @@ func New(cfg Config) *Handler {
 	return &Handler{cfg: cfg}
 }
 
-// Mount registers the routes, each behind CSRF protection.
+// Mount registers the routes, each behind CSRF protection but an app's
+// logout request by POST, which only leads to the page that asks.
 func (h *Handler) Mount(mux *http.ServeMux) {
 	p := func(f http.HandlerFunc) http.Handler { return h.cfg.Sessions.Protect(f) }
 	mux.Handle("GET /login", p(h.showLogin))
@@ -158,7 +159,7 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 	mux.Handle("GET /password/reset", p(h.showReset))
 	mux.Handle("POST /password/reset", p(h.submitReset))
 	mux.Handle("GET /oauth2/logout", p(h.showLogout))
-	mux.Handle("POST /oauth2/logout", p(h.submitLogout))
+	mux.Handle("POST /oauth2/logout", h.postLogout(p(h.submitLogout)))
 }
 
 // safeNext keeps a return address only if it is one of the provider's

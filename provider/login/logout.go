@@ -123,6 +123,34 @@ func (h *Handler) showLogout(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// postLogout answers POST /oauth2/logout, which is two things: an app's
+// RP-initiated logout request by form serialization (RP-Initiated Logout
+// 1.0 section 2: the OP MUST accept POST as well as GET), and the
+// confirmation form of our own logout page, confirm. A POST carrying our
+// CSRF field claims to be that form and goes through confirm's CSRF
+// check, so that a forged one without the right token is refused and
+// ends nothing. Any other POST is an app's request: it is sent on as the
+// same request by GET, which asks the user. Redirecting rather than
+// answering here matters: the session cookie is SameSite=Lax, so a
+// browser leaves it off a cross-site POST, and only the GET that follows
+// sees who is signed in (and, as for a GET from the app, finishes at once
+// when nobody is).
+func (h *Handler) postLogout(confirm http.Handler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		if err := r.ParseForm(); err != nil {
+			h.errorPage(w, r, "", http.StatusBadRequest, "error.invalid_request")
+			return
+		}
+		if r.PostForm.Has(session.CSRFField) {
+			confirm.ServeHTTP(w, r)
+			return
+		}
+		// r.Form holds the query's parameters as well as the body's: one
+		// sent in both counts as repeated, and the GET refuses it.
+		http.Redirect(w, r, "/oauth2/logout?"+r.Form.Encode(), http.StatusSeeOther)
+	}
+}
+
 func (h *Handler) submitLogout(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
 		h.errorPage(w, r, "", http.StatusBadRequest, "error.invalid_request")

@@ -240,6 +240,9 @@ func (m *Manager) Protect(h http.Handler) http.Handler {
 	return p
 }
 
+// CSRFField is the form field that carries the CSRF token back.
+const CSRFField = nosurf.FormFieldName
+
 // CSRFToken returns the token a protected handler puts in its forms.
 func CSRFToken(r *http.Request) string { return nosurf.Token(r) }
 
