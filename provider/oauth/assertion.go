@@ -19,10 +19,15 @@ import (
 // retry, hiding why it was refused. SetClientAssertionJWT keeps the jti in
 // the request's pending place instead, and it is saved here after fosite
 // has accepted every claim (RFC 7523 section 3).
-func authenticateClient(f *fosite.Fosite, store *fositeStore) fosite.ClientAuthenticationStrategy {
+//
+// The assertion's aud must name this server as either its issuer
+// identifier or the URL of the endpoint the assertion is sent to
+// (endpointAudiences).
+func authenticateClient(f *fosite.Fosite, store *fositeStore, issuer string) fosite.ClientAuthenticationStrategy {
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
 		pending := &pendingJTI{}
 		ctx = context.WithValue(ctx, pendingJTIKey{}, pending)
+		ctx = context.WithValue(ctx, audiencesKey{}, []string{issuer, issuer + r.URL.Path})
 		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 		if err != nil || pending.jti == "" {
 			return c, err
@@ -33,6 +38,32 @@ func authenticateClient(f *fosite.Fosite, store *fositeStore) fosite.ClientAuthe
 		return c, nil
 	}
 }
+
+// endpointAudiences is fosite's configuration with the audiences a client
+// assertion may name at the endpoint it is sent to: the issuer identifier,
+// which OpenID Connect Core 1.0 (errata set 2) and RFC 7523bis tell
+// clients to use since the audience injection findings of 2025, and the
+// URL of that endpoint, which RFC 7523 section 3 and older clients use
+// (the token endpoint's at the token endpoint, the introspection
+// endpoint's at introspection, and so on). Nothing else: an assertion
+// made for another endpoint of this server is refused where it was not
+// meant to go, and one made for another server (whose URLs an attacker
+// could have had a client sign for) everywhere. RFC 7523bis updates RFC
+// 9126, so the PAR endpoint no longer takes the token endpoint's URL.
+type endpointAudiences struct {
+	*fosite.Config
+}
+
+// GetTokenURLs implements fosite.TokenURLProvider: fosite checks a client
+// assertion's aud against these.
+func (c endpointAudiences) GetTokenURLs(ctx context.Context) []string {
+	if auds, ok := ctx.Value(audiencesKey{}).([]string); ok {
+		return auds
+	}
+	return []string{c.IDTokenIssuer, c.TokenURL}
+}
+
+type audiencesKey struct{}
 
 // pendingJTI is the jti of the assertion being checked, and its exp.
 type pendingJTI struct {

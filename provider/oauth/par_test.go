@@ -389,7 +389,7 @@ func TestPushWithPrivateKeyJWT(t *testing.T) {
 		name, audience string
 		status         int
 	}{
-		{"an assertion for the token endpoint is accepted", h.url("/oauth2/token"), http.StatusCreated},
+		{"an assertion for the token endpoint is invalid_client (RFC 7523bis updates RFC 9126)", h.url("/oauth2/token"), http.StatusUnauthorized},
 		{"an assertion for the issuer is accepted", h.url(""), http.StatusCreated},
 		{"an assertion for the pushed authorization request endpoint is accepted", h.url("/oauth2/par"), http.StatusCreated},
 		{"an assertion for another server is invalid_client", "https://other.example", http.StatusUnauthorized},
