@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -53,6 +54,8 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		err = errRepeated(repeated)
 	case err == nil:
 		err = checkRedirectURI(ar)
+	case errors.Is(err, fosite.ErrUnsupportedResponseMode) && !isPushed:
+		ar = p.withoutResponseMode(ctx, req, ar)
 	}
 	switch {
 	case err != nil && isPushed:
@@ -142,7 +145,32 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			p.logger.WarnContext(ctx, "delete finished flow", "flow", flow.ID, "err", err)
 		}
 	}
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		p.formPost(w, r, ar, resp.GetParameters())
+		return
+	}
 	p.fosite.WriteAuthorizeResponse(ctx, issWriter{w, p.cfg.Issuer}, ar, resp)
+}
+
+// withoutResponseMode is the authorization request req with its
+// response_mode left out, when that is valid: fosite refuses a
+// response_mode it does not know (web_message, jwt) before it has checked
+// the redirect URI, which would leave the app's mistake on our error page.
+// With the redirect URI checked, the unsupported_response_mode goes back
+// to the app in the query, with iss. Otherwise ar, as fosite left it.
+func (p *Provider) withoutResponseMode(ctx context.Context, req *http.Request, ar fosite.AuthorizeRequester) fosite.AuthorizeRequester {
+	if ar == nil || ar.IsRedirectURIValid() {
+		return ar
+	}
+	bare := req.Clone(ctx)
+	q := bare.URL.Query()
+	q.Del("response_mode")
+	bare.URL.RawQuery = q.Encode()
+	bare.Form, bare.PostForm = nil, nil
+	if without, err := p.fosite.NewAuthorizeRequest(ctx, bare); err == nil && checkRedirectURI(without) == nil {
+		return without
+	}
+	return ar
 }
 
 // resume turns a request carrying ?flow=ID back into the authorization
@@ -370,7 +398,31 @@ func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, a
 		p.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
-	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, forRedirect(ar, err))
+	err = forRedirect(ar, err)
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		params := fosite.ErrorToRFC6749Error(err).ToValues()
+		params.Set("state", ar.GetState())
+		p.formPost(w, r, ar, params)
+		return
+	}
+	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, err)
+}
+
+// formPost answers an authorization request whose response_mode is
+// form_post: a page that posts params and iss (RFC 9207) to the
+// validated redirect URI (OAuth 2.0 Form Post Response Mode). fosite's
+// own form_post writer has neither iss nor the pages' layout, language
+// and Content-Security-Policy.
+func (p *Provider) formPost(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, params url.Values) {
+	params = maps.Clone(params)
+	params.Set("iss", p.cfg.Issuer)
+	redirect := *ar.GetRedirectURI()
+	redirect.Fragment = ""
+	page := web.FormPostPage{UILocales: ar.GetRequestForm().Get("ui_locales"), Action: redirect.String(), Params: params}
+	if err := p.cfg.Pages.FormPost(w, r, page); err != nil {
+		p.logger.ErrorContext(r.Context(), "render form_post page", "err", err)
+		p.errorPage(w, r, http.StatusInternalServerError, "error.server")
+	}
 }
 
 // errorPage renders the error page with a message key.
@@ -410,4 +462,5 @@ type Sessions interface {
 // Pages renders the pages the endpoints answer with.
 type Pages interface {
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+	FormPost(w http.ResponseWriter, r *http.Request, p web.FormPostPage) error
 }

@@ -42,6 +42,13 @@ func (errorKeys) Error(w http.ResponseWriter, _ *http.Request, status int, p web
 	return err
 }
 
+// FormPost writes where a form_post page would post, and what.
+func (errorKeys) FormPost(w http.ResponseWriter, _ *http.Request, p web.FormPostPage) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := fmt.Fprint(w, p.Action+" "+p.Params.Encode())
+	return err
+}
+
 // parHarness is a provider whose browser is never signed in, with a
 // clock that can be moved forward and pushed requests living 30 seconds, and three apps:
 // a public one, a confidential one, and a confidential one that must
