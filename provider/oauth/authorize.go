@@ -48,6 +48,9 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !pushed(req) {
+		req = p.withoutUnregisteredSignInScopes(ctx, req)
+	}
 	ar, err := p.fosite.NewAuthorizeRequest(ctx, req)
 	switch {
 	case repeated != "":
@@ -278,6 +281,36 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 	// the flow's decision answers the app with access_denied.
 	http.Redirect(w, r, "/consent?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
 	return false
+}
+
+// withoutUnregisteredSignInScopes leaves out of req's scope the OpenID
+// Connect sign-in scopes (consent.SignInScope: profile, email,
+// offline_access) its client is not registered for, so that a relying
+// party asking for "openid profile email" as libraries do gets what the
+// client may have instead of invalid_scope; the token response's scope
+// says what was granted (RFC 6749 section 3.3). openid itself, and IM
+// scopes, stay for fosite to refuse: without openid the app would get no
+// ID token it expects, and an IM scope is what the app needs to work. A
+// pushed request's scopes were checked where it was pushed.
+func (p *Provider) withoutUnregisteredSignInScopes(ctx context.Context, req *http.Request) *http.Request {
+	q := req.URL.Query()
+	requested := fosite.RemoveEmpty(strings.Split(q.Get("scope"), " "))
+	c, err := p.store.GetClient(ctx, q.Get("client_id"))
+	if err != nil || len(requested) == 0 {
+		return req // fosite answers an unknown client
+	}
+	allowed := p.fosite.Config.GetScopeStrategy(ctx)
+	kept := slices.DeleteFunc(slices.Clone(requested), func(s string) bool {
+		return s != "openid" && consent.SignInScope(s) && !allowed(c.GetScopes(), s)
+	})
+	if len(kept) == len(requested) {
+		return req
+	}
+	out := req.Clone(ctx)
+	q.Set("scope", strings.Join(kept, " "))
+	out.URL.RawQuery = q.Encode()
+	out.Form, out.PostForm = nil, nil
+	return out
 }
 
 // needsLogin says whether the user must sign in (again): prompt=login
