@@ -17,5 +17,6 @@
 // The pages run under a Content-Security-Policy that allows only
 // same-origin style sheets and same-origin or data: images (the account
 // page's QR code): no JavaScript, no inline style attributes, no <style>
-// blocks and no external fonts.
+// blocks and no external fonts. form_post.html alone has a script, the one
+// line that submits its form, allowed by its hash.
 package templates

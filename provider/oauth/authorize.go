@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -47,12 +48,17 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if !pushed(req) {
+		req = p.withoutUnregisteredSignInScopes(ctx, req)
+	}
 	ar, err := p.fosite.NewAuthorizeRequest(ctx, req)
 	switch {
 	case repeated != "":
 		err = errRepeated(repeated)
 	case err == nil:
 		err = checkRedirectURI(ar)
+	case errors.Is(err, fosite.ErrUnsupportedResponseMode) && !isPushed:
+		ar = p.withoutResponseMode(ctx, req, ar)
 	}
 	switch {
 	case err != nil && isPushed:
@@ -142,7 +148,32 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 			p.logger.WarnContext(ctx, "delete finished flow", "flow", flow.ID, "err", err)
 		}
 	}
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		p.formPost(w, r, ar, resp.GetParameters())
+		return
+	}
 	p.fosite.WriteAuthorizeResponse(ctx, issWriter{w, p.cfg.Issuer}, ar, resp)
+}
+
+// withoutResponseMode is the authorization request req with its
+// response_mode left out, when that is valid: fosite refuses a
+// response_mode it does not know (web_message, jwt) before it has checked
+// the redirect URI, which would leave the app's mistake on our error page.
+// With the redirect URI checked, the unsupported_response_mode goes back
+// to the app in the query, with iss. Otherwise ar, as fosite left it.
+func (p *Provider) withoutResponseMode(ctx context.Context, req *http.Request, ar fosite.AuthorizeRequester) fosite.AuthorizeRequester {
+	if ar == nil || ar.IsRedirectURIValid() {
+		return ar
+	}
+	bare := req.Clone(ctx)
+	q := bare.URL.Query()
+	q.Del("response_mode")
+	bare.URL.RawQuery = q.Encode()
+	bare.Form, bare.PostForm = nil, nil
+	if without, err := p.fosite.NewAuthorizeRequest(ctx, bare); err == nil && checkRedirectURI(without) == nil {
+		return without
+	}
+	return ar
 }
 
 // resume turns a request carrying ?flow=ID back into the authorization
@@ -250,6 +281,36 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 	// the flow's decision answers the app with access_denied.
 	http.Redirect(w, r, "/consent?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
 	return false
+}
+
+// withoutUnregisteredSignInScopes leaves out of req's scope the OpenID
+// Connect sign-in scopes (consent.SignInScope: profile, email,
+// offline_access) its client is not registered for, so that a relying
+// party asking for "openid profile email" as libraries do gets what the
+// client may have instead of invalid_scope; the token response's scope
+// says what was granted (RFC 6749 section 3.3). openid itself, and IM
+// scopes, stay for fosite to refuse: without openid the app would get no
+// ID token it expects, and an IM scope is what the app needs to work. A
+// pushed request's scopes were checked where it was pushed.
+func (p *Provider) withoutUnregisteredSignInScopes(ctx context.Context, req *http.Request) *http.Request {
+	q := req.URL.Query()
+	requested := fosite.RemoveEmpty(strings.Split(q.Get("scope"), " "))
+	c, err := p.store.GetClient(ctx, q.Get("client_id"))
+	if err != nil || len(requested) == 0 {
+		return req // fosite answers an unknown client
+	}
+	allowed := p.fosite.Config.GetScopeStrategy(ctx)
+	kept := slices.DeleteFunc(slices.Clone(requested), func(s string) bool {
+		return s != "openid" && consent.SignInScope(s) && !allowed(c.GetScopes(), s)
+	})
+	if len(kept) == len(requested) {
+		return req
+	}
+	out := req.Clone(ctx)
+	q.Set("scope", strings.Join(kept, " "))
+	out.URL.RawQuery = q.Encode()
+	out.Form, out.PostForm = nil, nil
+	return out
 }
 
 // needsLogin says whether the user must sign in (again): prompt=login
@@ -370,7 +431,31 @@ func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, a
 		p.errorPage(w, r, http.StatusBadRequest, key)
 		return
 	}
-	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, forRedirect(ar, err))
+	err = forRedirect(ar, err)
+	if ar.GetResponseMode() == fosite.ResponseModeFormPost {
+		params := fosite.ErrorToRFC6749Error(err).ToValues()
+		params.Set("state", ar.GetState())
+		p.formPost(w, r, ar, params)
+		return
+	}
+	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, err)
+}
+
+// formPost answers an authorization request whose response_mode is
+// form_post: a page that posts params and iss (RFC 9207) to the
+// validated redirect URI (OAuth 2.0 Form Post Response Mode). fosite's
+// own form_post writer has neither iss nor the pages' layout, language
+// and Content-Security-Policy.
+func (p *Provider) formPost(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, params url.Values) {
+	params = maps.Clone(params)
+	params.Set("iss", p.cfg.Issuer)
+	redirect := *ar.GetRedirectURI()
+	redirect.Fragment = ""
+	page := web.FormPostPage{UILocales: ar.GetRequestForm().Get("ui_locales"), Action: redirect.String(), Params: params}
+	if err := p.cfg.Pages.FormPost(w, r, page); err != nil {
+		p.logger.ErrorContext(r.Context(), "render form_post page", "err", err)
+		p.errorPage(w, r, http.StatusInternalServerError, "error.server")
+	}
 }
 
 // errorPage renders the error page with a message key.
@@ -410,4 +495,5 @@ type Sessions interface {
 // Pages renders the pages the endpoints answer with.
 type Pages interface {
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+	FormPost(w http.ResponseWriter, r *http.Request, p web.FormPostPage) error
 }

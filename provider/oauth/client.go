@@ -70,12 +70,12 @@ func (c *client) GetGrantTypes() fosite.Arguments { return c.GrantTypes }
 // GetResponseTypes is always "code": OAuth 2.1 has no implicit grant.
 func (c *client) GetResponseTypes() fosite.Arguments { return fosite.Arguments{"code"} }
 
-// GetResponseModes is always "query": authorization responses go back in
-// the redirect's query, with iss (RFC 9207), as discovery says
-// (response_modes_supported). fosite refuses any other response_mode as
-// unsupported_response_mode, which goes back in the query too.
+// GetResponseModes are query, the default, and form_post (OAuth 2.0 Form
+// Post Response Mode), as discovery says (response_modes_supported); both
+// carry iss (RFC 9207). fosite refuses any other response_mode as
+// unsupported_response_mode, which goes back in the query.
 func (c *client) GetResponseModes() []fosite.ResponseModeType {
-	return []fosite.ResponseModeType{fosite.ResponseModeQuery}
+	return []fosite.ResponseModeType{fosite.ResponseModeQuery, fosite.ResponseModeFormPost}
 }
 
 func (c *client) GetScopes() fosite.Arguments { return c.Scopes }

@@ -63,7 +63,7 @@ func (p *Provider) metadata() discovery {
 		DeviceAuthorizationEndpoint:               iss + "/oauth2/device/auth",
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
-		ResponseModesSupported:                    []string{"query"},
+		ResponseModesSupported:                    []string{"query", "form_post"},
 		GrantTypesSupported:                       supportedGrantTypes(),
 		SubjectTypesSupported:                     []string{"public"},
 		IDTokenSigningAlgValuesSupported:          []string{p.cfg.Algorithm},

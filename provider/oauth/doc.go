@@ -27,8 +27,10 @@
 // 512 bytes (request.go); the redirect URI is exactly a registered one,
 // except a native app's loopback URI, whose port alone may change (RFC
 // 8252 section 7.3), and never carries a user@ part (checkRedirectURI);
-// query is the only response mode. Only an access token opens /userinfo
-// and the admin API, and only from the Authorization header or a POST
+// the response modes are query and form_post (a page of provider/web that
+// posts the response, with iss, to the redirect URI), and an unsupported
+// one is answered in the query once the redirect URI is checked. Only an
+// access token opens /userinfo and the admin API, and only from the Authorization header or a POST
 // body (accessToken, bearerToken). Errors of the JSON endpoints are RFC
 // 6749-shaped (protocolError): server_error for a fault of ours, 503
 // temporarily_unavailable with Retry-After when the store cannot be

@@ -33,7 +33,7 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	r, secret := withSecretRecorder(r)
-	ctx := withPushing(r.Context())
+	ctx := r.Context()
 	ar, err := p.fosite.NewPushedAuthorizeRequest(ctx, r)
 	switch {
 	case err != nil:
@@ -227,29 +227,4 @@ func (s *fositeStore) DeletePARSession(ctx context.Context, requestURI string) e
 		return nil
 	}
 	return fositeError(err)
-}
-
-// parAudiences lets a private_key_jwt client address the assertion it
-// pushes a request with to the issuer or the pushed authorization request
-// endpoint (RFC 9126 section 2), as well as to the token endpoint, which
-// fosite accepts at every endpoint. Elsewhere only the token endpoint.
-type parAudiences struct {
-	*fosite.Config
-	// pushing are the audiences accepted at the PAR endpoint.
-	pushing []string
-}
-
-// GetTokenURLs implements fosite.TokenURLProvider.
-func (c parAudiences) GetTokenURLs(ctx context.Context) []string {
-	if pushing, _ := ctx.Value(pushingKey{}).(bool); pushing {
-		return c.pushing
-	}
-	return c.Config.GetTokenURLs(ctx)
-}
-
-type pushingKey struct{}
-
-// withPushing marks ctx as a request to the PAR endpoint.
-func withPushing(ctx context.Context) context.Context {
-	return context.WithValue(ctx, pushingKey{}, true)
 }

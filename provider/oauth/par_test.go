@@ -42,6 +42,13 @@ func (errorKeys) Error(w http.ResponseWriter, _ *http.Request, status int, p web
 	return err
 }
 
+// FormPost writes where a form_post page would post, and what.
+func (errorKeys) FormPost(w http.ResponseWriter, _ *http.Request, p web.FormPostPage) error {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, err := fmt.Fprint(w, p.Action+" "+p.Params.Encode())
+	return err
+}
+
 // parHarness is a provider whose browser is never signed in, with a
 // clock that can be moved forward and pushed requests living 30 seconds, and three apps:
 // a public one, a confidential one, and a confidential one that must
@@ -389,7 +396,7 @@ func TestPushWithPrivateKeyJWT(t *testing.T) {
 		name, audience string
 		status         int
 	}{
-		{"an assertion for the token endpoint is accepted", h.url("/oauth2/token"), http.StatusCreated},
+		{"an assertion for the token endpoint is invalid_client (RFC 7523bis updates RFC 9126)", h.url("/oauth2/token"), http.StatusUnauthorized},
 		{"an assertion for the issuer is accepted", h.url(""), http.StatusCreated},
 		{"an assertion for the pushed authorization request endpoint is accepted", h.url("/oauth2/par"), http.StatusCreated},
 		{"an assertion for another server is invalid_client", "https://other.example", http.StatusUnauthorized},

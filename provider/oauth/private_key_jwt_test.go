@@ -170,3 +170,101 @@ func TestPrivateKeyJWTMaxLifespanConfigured(t *testing.T) {
 		t.Fatalf("got %d %s", r.status, r.raw)
 	}
 }
+
+// A refused assertion leaves its jti unused: the client's retry of the
+// same assertion, once the cause is fixed on the server's side or sent
+// where it belongs, is judged on its merits, not as a replay (RFC 7523
+// section 3: the jti is recorded for an accepted assertion).
+func TestPrivateKeyJWTRefusedAssertionKeepsJTI(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := jwksServer(t, jose.JSONWebKey{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"})
+	eachBackend(t, func(t *testing.T, h *harness) {
+		h.addClient(storage.Client{ID: "svc", Name: "svc", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
+			Scopes: []string{"im:calls.read"}, TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks})
+		send := func(path, a string) reply {
+			return h.post(path, url.Values{"grant_type": {"client_credentials"}, "token": {"anything"},
+				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+				"client_assertion":      {a}}, "", "")
+		}
+		t.Run("a wrong audience is reported again on a retry, not as a replay", func(t *testing.T) {
+			a := assertion(t, key, "svc-1", "svc", "https://other.example/token", "jti-aud", time.Now().Add(time.Minute))
+			first := send("/oauth2/token", a)
+			wantError(t, first, http.StatusUnauthorized, "invalid_client")
+			again := send("/oauth2/token", a)
+			wantError(t, again, http.StatusUnauthorized, "invalid_client")
+			if d := again.str("error_description"); !strings.Contains(d, "audience") || strings.Contains(d, "once") {
+				t.Fatalf("the retry says %q, not the audience", d)
+			}
+		})
+		t.Run("an assertion refused for its lifespan does not burn its jti", func(t *testing.T) {
+			wantError(t, send("/oauth2/token", assertion(t, key, "svc-1", "svc", h.url("/oauth2/token"), "jti-life", time.Now().Add(time.Hour))),
+				http.StatusUnauthorized, "invalid_client")
+			if r := send("/oauth2/token", assertion(t, key, "svc-1", "svc", h.url("/oauth2/token"), "jti-life", time.Now().Add(time.Minute))); r.status != http.StatusOK {
+				t.Fatalf("the corrected assertion with the same jti: %d %s", r.status, r.raw)
+			}
+		})
+	})
+}
+
+// A client assertion names this server as its issuer identifier (what
+// openid-client 6 and zitadel/oidc send, after RFC 7523bis) or as the URL
+// of the endpoint it is sent to, at every endpoint a client authenticates
+// at; an assertion made for another endpoint or another server is
+// invalid_client, and its jti stays free for the corrected assertion.
+func TestPrivateKeyJWTAudience(t *testing.T) {
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jwks := jwksServer(t, jose.JSONWebKey{Key: key.Public(), KeyID: "svc-1", Algorithm: "RS256", Use: "sig"})
+	eachBackend(t, func(t *testing.T, h *harness) {
+		h.addClient(storage.Client{ID: "svc", Name: "svc", Type: storage.ClientConfidential,
+			GrantTypes: []string{"client_credentials", "authorization_code", "urn:ietf:params:oauth:grant-type:device_code"},
+			Scopes:     []string{"openid", "profile", "im:calls.read"}, RedirectURIs: []string{"https://svc.example/cb"},
+			TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: jwks})
+		endpoints := []struct {
+			path string
+			form url.Values
+			ok   int
+		}{
+			{"/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"im:calls.read"}}, http.StatusOK},
+			{"/oauth2/par", authParams("svc", "https://svc.example/cb"), http.StatusCreated},
+			{"/oauth2/introspect", url.Values{"token": {"anything"}}, http.StatusOK},
+			{"/oauth2/revoke", url.Values{"token": {"anything"}}, http.StatusOK},
+			{"/oauth2/device/auth", url.Values{"scope": {"im:calls.read"}}, http.StatusOK},
+		}
+		for _, e := range endpoints {
+			send := func(audience, jti string) reply {
+				form := url.Values{"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"},
+					"client_assertion": {assertion(t, key, "svc-1", "svc", audience, jti, time.Now().Add(time.Minute))}}
+				for k, v := range e.form {
+					form[k] = v
+				}
+				return h.post(e.path, form, "", "")
+			}
+			t.Run(e.path, func(t *testing.T) {
+				if r := send(h.url(""), e.path+"-issuer"); r.status != e.ok {
+					t.Fatalf("aud = issuer: %d %s", r.status, r.raw)
+				}
+				if r := send(h.url(e.path), e.path+"-own"); r.status != e.ok {
+					t.Fatalf("aud = its own URL: %d %s", r.status, r.raw)
+				}
+				jti := e.path + "-fixed"
+				for _, other := range endpoints {
+					if other.path != e.path {
+						wantError(t, send(h.url(other.path), jti), http.StatusUnauthorized, "invalid_client")
+					}
+				}
+				wantError(t, send("https://other.example"+e.path, jti), http.StatusUnauthorized, "invalid_client")
+				wantError(t, send(h.url("")+"/", jti), http.StatusUnauthorized, "invalid_client")
+				if r := send(h.url(""), jti); r.status != e.ok {
+					t.Fatalf("the corrected assertion with the refused ones' jti: %d %s", r.status, r.raw)
+				}
+				wantError(t, send(h.url(""), jti), http.StatusUnauthorized, "invalid_client")
+			})
+		}
+	})
+}

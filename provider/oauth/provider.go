@@ -193,7 +193,8 @@ func New(cfg Config) (*Provider, error) {
 		store: store, devices: cfg.Store, codes: cfg.DeviceCodes, strategy: strategy,
 		idTokens: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, config: fc, now: cfg.Now, logger: cfg.Logger,
 	})
-	f.Config = parAudiences{Config: fc, pushing: []string{fc.TokenURL, cfg.Issuer, cfg.Issuer + "/oauth2/par"}}
+	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
+	f.Config = endpointAudiences{Config: fc}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signer: signer}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())

@@ -130,12 +130,11 @@ func loopbackIP(host string) bool {
 }
 
 // forRedirect prepares the error of an authorization request for the
-// redirect to the client: the only response mode is query (discovery's
-// response_modes_supported), so an unsupported response_mode is answered
-// in the query too, with iss (RFC 9207); and the description is cut to
-// maxEchoed bytes.
+// redirect to the client: in a form_post when the client asked for one,
+// otherwise in the query (an unsupported response_mode too), with iss
+// (RFC 9207) either way; and the description is cut to maxEchoed bytes.
 func forRedirect(ar fosite.AuthorizeRequester, err error) error {
-	if a, ok := ar.(*fosite.AuthorizeRequest); ok {
+	if a, ok := ar.(*fosite.AuthorizeRequest); ok && a.ResponseMode != fosite.ResponseModeFormPost {
 		a.ResponseMode = fosite.ResponseModeQuery
 	}
 	var rfc *fosite.RFC6749Error

@@ -237,42 +237,6 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	return newClient(c, s.now()), nil
 }
 
-// ClientAssertionJWTValid implements fosite.ClientManager: a known,
-// unexpired JTI is a replayed client assertion (RFC 7523 section 3).
-// fosite answers any error here as jti_known, which would tell a client
-// during an outage that its fresh assertion was replayed: a failed lookup
-// passes instead, and SetClientAssertionJWT, which saves the JTI only if
-// it is new (and reports the store's error as it is), decides.
-func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) error {
-	seen, err := s.store.SeenJTI(ctx, jti, s.now())
-	if err != nil {
-		return nil
-	}
-	if seen {
-		return fosite.ErrJTIKnown
-	}
-	return nil
-}
-
-// SetClientAssertionJWT implements fosite.ClientManager. fosite calls it
-// once per client assertion, at every endpoint a client authenticates at,
-// after checking its signature and its claims and before using it, with
-// its exp: so this is where an assertion valid for too long is refused
-// (RFC 7523 section 3 lets the server bound it), before its jti is kept
-// for that long.
-func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
-	now := s.now()
-	if exp.After(now.Add(s.maxAssertion)) {
-		return fosite.ErrInvalidClient.WithHintf("The client assertion expires at %s, more than %s from now; sign assertions that expire within %s.",
-			exp.UTC().Format(time.RFC3339), s.maxAssertion, s.maxAssertion)
-	}
-	err := s.store.SaveJTI(ctx, jti, exp, now)
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return fosite.ErrJTIKnown
-	}
-	return err
-}
-
 // CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
 func (s *fositeStore) CreateAuthorizeCodeSession(ctx context.Context, signature string, r fosite.Requester) error {
 	return s.create(ctx, storage.KindAuthorizeCode, signature, "", r)

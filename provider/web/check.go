@@ -193,6 +193,8 @@ func samples(page string, m meta) []any {
 				UILocales: s, CSRFToken: s, ClientName: s, ClientID: s, PostLogoutRedirectURI: s, State: s, IDTokenHint: s,
 			}},
 		}
+	case pageFormPost:
+		return []any{formPostView{meta: m}, formPostView{meta: m, Action: s, Fields: []formPostField{{Name: s, Value: s}}, Script: formPostScript}}
 	case pageLoggedOut:
 		return []any{loggedOutView{meta: m}, loggedOutView{meta: m, LoggedOutPage: LoggedOutPage{UILocales: s}}}
 	case pageError:

@@ -34,4 +34,7 @@
 // Every page is sent with no-store caching and a Content-Security-Policy
 // that allows only this site's style sheet and images from this site or
 // data: URIs (the account page's QR code): no scripts, no inline styles.
+// The one exception is the form_post page (formpost.go), which carries an
+// authorization response to an app: its policy allows its one inline
+// script by hash and its form to post to the redirect URI's origin alone.
 package web

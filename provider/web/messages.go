@@ -290,8 +290,12 @@ func messages() i18n.Catalogue {
 		},
 
 		// Sign-out pages.
-		"logout.title":   {EN: "Sign out", ZH: "退出登录"},
-		"logout.heading": {EN: "Sign out of TokenIM?", ZH: "确定要退出登录吗？"},
+		"form_post.title":   {EN: "Returning to the app", ZH: "正在返回应用"},
+		"form_post.heading": {EN: "Returning to the app", ZH: "正在返回应用"},
+		"form_post.text":    {EN: "If nothing happens, press Continue.", ZH: "如果页面没有跳转，请点击“继续”。"},
+		"form_post.submit":  {EN: "Continue", ZH: "继续"},
+		"logout.title":      {EN: "Sign out", ZH: "退出登录"},
+		"logout.heading":    {EN: "Sign out of TokenIM?", ZH: "确定要退出登录吗？"},
 		"logout.text": {
 			EN: "You will be signed out of TokenIM in this browser.",
 			ZH: "您将在此浏览器上退出 TokenIM 账号。",

@@ -59,13 +59,14 @@ const (
 	pageDeleteApp   = "delete_app"
 	pageDevice      = "device"
 	pageActivate    = "activate"
+	pageFormPost    = "form_post"
 )
 
 func pageNames() []string {
 	return append([]string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
-		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate,
+		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost,
 	}, adminPageNames()...)
 }
 
@@ -231,6 +232,11 @@ func arg(s string) []any {
 // caller can still answer with an error page. A failure to write the body
 // (the browser went away) is only logged, as nothing more can be sent.
 func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, page string, loc Locale, view any) error {
+	return r.renderCSP(w, req, status, page, loc, view, pageCSP)
+}
+
+// renderCSP is render with the page's Content-Security-Policy.
+func (r *Renderer) renderCSP(w http.ResponseWriter, req *http.Request, status int, page string, loc Locale, view any, csp string) error {
 	if status == 0 {
 		status = http.StatusOK
 	}
@@ -248,7 +254,7 @@ func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, 
 	h.Set("Referrer-Policy", "no-referrer")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	h.Set("Content-Security-Policy", pageCSP)
+	h.Set("Content-Security-Policy", csp)
 	w.WriteHeader(status)
 	if _, err := w.Write(buf.Bytes()); err != nil {
 		r.logger.DebugContext(req.Context(), "write page", "page", page, "err", err)
