@@ -193,7 +193,7 @@ func (p *Provider) resume(w http.ResponseWriter, r *http.Request) (*http.Request
 	}
 	if err != nil {
 		p.logger.ErrorContext(r.Context(), "load flow", "flow", id, "err", err)
-		p.errorPage(w, r, http.StatusInternalServerError, "error.server")
+		p.serverErrorPage(w, r, err)
 		return nil, nil, false
 	}
 	req := r.Clone(r.Context())
@@ -421,6 +421,12 @@ func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, a
 		err = fault
 	}
 	if ar == nil || !ar.IsRedirectURIValid() || checkRedirectURI(ar) != nil {
+		if errors.Is(err, storage.ErrUnavailable) {
+			// The app could not be loaded: nothing is known of it, so
+			// the user is told to try again, not that the app is unknown.
+			p.serverErrorPage(w, r, err)
+			return
+		}
 		key := "error.invalid_request"
 		switch {
 		case ar == nil || ar.GetClient() == nil:
@@ -459,6 +465,18 @@ func (p *Provider) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Au
 }
 
 // errorPage renders the error page with a message key.
+// serverErrorPage is the error page of a request that failed through a
+// fault of ours: 503 with Retry-After when the store could not be
+// reached (the same request may succeed shortly), else 500.
+func (p *Provider) serverErrorPage(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	if errors.Is(err, storage.ErrUnavailable) {
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", retryAfter)
+	}
+	p.errorPage(w, r, status, "error.server")
+}
+
 func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
 	page := web.ErrorPage{UILocales: r.URL.Query().Get("ui_locales"), Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
 	if err := p.cfg.Pages.Error(w, r, status, page); err != nil {

@@ -70,6 +70,15 @@ func TestPostgresOutage(t *testing.T) {
 	} {
 		t.Run(name+" is 503 temporarily_unavailable", func(t *testing.T) { wantUnavailable(t, call()) })
 	}
+	// The authorization endpoint is a page: the app cannot be loaded, so
+	// the user is asked to try again shortly, never told the app is
+	// unknown nor sent anywhere.
+	t.Run("the authorization page is 503 with Retry-After", func(t *testing.T) {
+		resp := h.get("/oauth2/auth?"+authParams("app", h.appRedirect).Encode(), nil)
+		if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || resp.Header.Get("Location") != "" {
+			t.Fatalf("got %d, Retry-After %q, Location %q; want a 503 page with Retry-After", resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Location"))
+		}
+	})
 
 	proxy.Mend()
 	if r := h.post("/oauth2/token", clientCredentials, "bot", botSecret); r.status != http.StatusOK {
