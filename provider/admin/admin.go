@@ -132,6 +132,12 @@ func (a *API) authorized(h func(http.ResponseWriter, *http.Request, string)) htt
 			return
 		}
 		clientID, subject, scopes, err := a.cfg.Authenticate(r.Context(), token)
+		if errors.Is(err, storage.ErrUnavailable) {
+			// The token could not be looked up: it may well be good.
+			w.Header().Set("Retry-After", "5")
+			writeError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "The service is temporarily unavailable; try again in a few seconds.")
+			return
+		}
 		if err != nil {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="tokenim-auth admin", error="invalid_token"`)
 			writeError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
