@@ -360,7 +360,7 @@ func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature s
 
 // RotateRefreshToken implements oauth2.RefreshTokenStorage.
 func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature))
+	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), 0))
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage (RFC 7009).
