@@ -118,6 +118,12 @@ type Lifespans struct {
 	// valid for longer is refused (invalid_client), since a stolen one
 	// could be replayed with a fresh jti until it expires.
 	ClientAssertion time.Duration `yaml:"client_assertion"`
+	// RefreshReuseWindow is how long after a refresh token is rotated it
+	// may be presented again and still get a new pair of its family rather
+	// than invalid_grant and a revoked family: a client that sent parallel
+	// refreshes or lost the response to one (RFC 9700 §4.14.2). 0 turns it
+	// off; at most MaxRefreshReuseWindow.
+	RefreshReuseWindow time.Duration `yaml:"refresh_reuse_window"`
 }
 
 // Device configures the device authorization grant (RFC 8628).
@@ -472,16 +478,17 @@ func Default() Config {
 		},
 		Redis: defaultRedis(),
 		Lifespans: Lifespans{
-			AuthorizeCode:   60 * time.Second,
-			AccessToken:     time.Hour,
-			RefreshToken:    720 * time.Hour,
-			IDToken:         time.Hour,
-			LoginSession:    24 * time.Hour,
-			Flow:            15 * time.Minute,
-			Consent:         0,
-			PAR:             60 * time.Second,
-			DeviceCode:      10 * time.Minute,
-			ClientAssertion: 10 * time.Minute,
+			AuthorizeCode:      60 * time.Second,
+			AccessToken:        time.Hour,
+			RefreshToken:       720 * time.Hour,
+			IDToken:            time.Hour,
+			LoginSession:       24 * time.Hour,
+			Flow:               15 * time.Minute,
+			Consent:            0,
+			PAR:                60 * time.Second,
+			DeviceCode:         10 * time.Minute,
+			ClientAssertion:    10 * time.Minute,
+			RefreshReuseWindow: 10 * time.Second,
 		},
 		Device: Device{PollInterval: 5 * time.Second},
 		Keys:   Keys{Algorithm: "ES256", Refresh: 30 * time.Second},

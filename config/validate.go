@@ -48,6 +48,11 @@ const (
 	// MaxClientAssertionLifespan is the upper bound of
 	// lifespans.client_assertion.
 	MaxClientAssertionLifespan = time.Hour
+	// MaxRefreshReuseWindow bounds lifespans.refresh_reuse_window: long
+	// enough for a retry over a bad network, short enough that a stolen
+	// refresh token used after its owner's refresh is still a detected
+	// reuse.
+	MaxRefreshReuseWindow = time.Minute
 	// MinDevicePollInterval and MaxDevicePollInterval bound
 	// device.poll_interval.
 	MinDevicePollInterval = time.Second
@@ -202,6 +207,10 @@ func (c Config) validateLifespans(p *problems) {
 	if l.ClientAssertion < MinClientAssertionLifespan || l.ClientAssertion > MaxClientAssertionLifespan {
 		p.add("lifespans.client_assertion", "must be between %s and %s, got %s",
 			shortDuration(MinClientAssertionLifespan), shortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
+	}
+	if w := l.RefreshReuseWindow; w < 0 || w > MaxRefreshReuseWindow {
+		p.add("lifespans.refresh_reuse_window", "must be between 0s (off) and %s, got %s",
+			shortDuration(MaxRefreshReuseWindow), w)
 	}
 	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
 		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",
