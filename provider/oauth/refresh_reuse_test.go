@@ -105,6 +105,19 @@ func TestRefreshReuseWindow(t *testing.T) {
 				wantError(t, refresh(first.str("refresh_token")), http.StatusBadRequest, "invalid_grant")
 				allInactive(t, next)
 			})
+
+			t.Run("revoking the just-rotated token within the window signs the whole sign-in out", func(t *testing.T) {
+				first := h.tokens(t, "openid offline_access")
+				next := refresh(first.str("refresh_token"))
+				if next.status != http.StatusOK {
+					t.Fatalf("refresh: %d %s", next.status, next.raw)
+				}
+				if r := h.post("/oauth2/revoke", url.Values{"token": {first.str("refresh_token")}}, "app", h.appSecret); r.status != http.StatusOK {
+					t.Fatalf("revoke: %d %s", r.status, r.raw)
+				}
+				allInactive(t, next)
+				wantError(t, refresh(first.str("refresh_token")), http.StatusBadRequest, "invalid_grant")
+			})
 		})
 	}
 }
