@@ -320,6 +320,11 @@ type Client struct {
 	// AccessTokenJWT: JWT access tokens (RFC 9068) signed with the
 	// provider's keys, which a resource server can verify locally.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// RefreshTokenReuseWindow is the client's own
+	// lifespans.refresh_reuse_window: how long after one of its refresh
+	// tokens is rotated presenting it again still gets a new pair; 0s
+	// turns it off, at most MaxRefreshReuseWindow. Unset: the provider's.
+	RefreshTokenReuseWindow *time.Duration `yaml:"refresh_token_reuse_window"`
 	// BackchannelLogoutURI is where the provider POSTs a logout token
 	// when a user the client signed in signs out, has their password
 	// reset or is disabled (OpenID Connect Back-Channel Logout 1.0):

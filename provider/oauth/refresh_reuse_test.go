@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/oauth"
+	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/storage/memory"
 )
 
 // A refresh token presented again within the reuse window — parallel
@@ -140,6 +142,50 @@ func TestRefreshReuseWindowOff(t *testing.T) {
 				if r := h.introspect(next.str(kind), "app", h.appSecret); active(r) {
 					t.Errorf("the %s of a reused sign-in is still active", kind)
 				}
+			}
+		})
+	}
+}
+
+// A client's own reuse window wins over the provider's, either way: off
+// for a client that wants strict reuse detection, on for one that needs it
+// where the provider's is off.
+func TestRefreshReuseWindowPerClient(t *testing.T) {
+	for name, c := range map[string]struct {
+		provider, client time.Duration
+		retryWorks       bool
+	}{
+		"the client turns it off": {provider: 10 * time.Second, client: 0, retryWorks: false},
+		"the client turns it on":  {provider: 0, client: 10 * time.Second, retryWorks: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			h := newUserHarness(t, memory.New(), func(cfg *oauth.Config) { cfg.RefreshReuseWindow = c.provider })
+			if _, err := h.store.UpdateClient(t.Context(), "app", func(cl storage.Client) (storage.Client, error) {
+				cl.RefreshReuseWindow = &c.client
+				return cl, nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			first := h.tokens(t, "openid offline_access")
+			form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {first.str("refresh_token")}}
+			next := h.post("/oauth2/token", form, "app", h.appSecret)
+			if next.status != http.StatusOK {
+				t.Fatalf("refresh: %d %s", next.status, next.raw)
+			}
+			retry := h.post("/oauth2/token", form, "app", h.appSecret)
+			if !c.retryWorks {
+				wantError(t, retry, http.StatusBadRequest, "invalid_grant")
+				if active(h.introspect(next.str("access_token"), "app", h.appSecret)) {
+					t.Error("the sign-in survived a reuse with the client's window off")
+				}
+				return
+			}
+			if retry.status != http.StatusOK {
+				t.Fatalf("a retry within the client's window: %d %s", retry.status, retry.raw)
+			}
+			if !active(h.introspect(next.str("access_token"), "app", h.appSecret)) || !active(h.introspect(retry.str("access_token"), "app", h.appSecret)) {
+				t.Error("a pair issued within the client's window is not active")
 			}
 		})
 	}

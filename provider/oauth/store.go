@@ -40,7 +40,8 @@ type fositeStore struct {
 	// maxAssertion is the furthest ahead a client assertion may expire.
 	maxAssertion time.Duration
 	// refreshReuse is the reuse window of a rotated refresh token
-	// (storage.Tokens.RotateRefreshToken); zero: none.
+	// (storage.Tokens.RotateRefreshToken) of a client that sets none of
+	// its own; zero: none.
 	refreshReuse time.Duration
 }
 
@@ -340,7 +341,7 @@ func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, signature stri
 	if err != nil {
 		return nil, err
 	}
-	active := tok.Active || tok.WithinReuse(s.now(), s.refreshReuse)
+	active := tok.Active || tok.WithinReuse(s.now(), s.reuseWindow(req.GetClient()))
 	probed(ctx, storage.KindRefreshToken, req, active)
 	if !active {
 		return req, fosite.ErrInactiveToken
@@ -367,11 +368,30 @@ func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature s
 }
 
 // RotateRefreshToken implements oauth2.RefreshTokenStorage: a token
-// rotated within the reuse window is rotated again, keeping the pairs its
-// earlier rotations issued; a concurrent refresh waits for the one in
-// progress and then is such a retry.
+// rotated within the reuse window of the refreshing client (withRefresher)
+// is rotated again, keeping the pairs its earlier rotations issued; a
+// concurrent refresh waits for the one in progress and then is such a
+// retry.
 func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), s.refreshReuse))
+	c, _ := ctx.Value(refresherKey{}).(fosite.Client)
+	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), s.reuseWindow(c)))
+}
+
+type refresherKey struct{}
+
+// withRefresher carries the client of a refresh request to
+// RotateRefreshToken, which fosite calls with no client.
+func withRefresher(ctx context.Context, c fosite.Client) context.Context {
+	return context.WithValue(ctx, refresherKey{}, c)
+}
+
+// reuseWindow is the refresh token reuse window of client c: its own, or
+// the provider's when it sets none (or c is unknown).
+func (s *fositeStore) reuseWindow(c fosite.Client) time.Duration {
+	if cl, ok := c.(*client); ok && cl.RefreshReuseWindow != nil {
+		return *cl.RefreshReuseWindow
+	}
+	return s.refreshReuse
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage (RFC 7009).
