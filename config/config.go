@@ -118,6 +118,12 @@ type Lifespans struct {
 	// valid for longer is refused (invalid_client), since a stolen one
 	// could be replayed with a fresh jti until it expires.
 	ClientAssertion time.Duration `yaml:"client_assertion"`
+	// RefreshReuseWindow is how long after a refresh token is rotated it
+	// may be presented again and still get a new pair of its family rather
+	// than invalid_grant and a revoked family: a client that sent parallel
+	// refreshes or lost the response to one (RFC 9700 §4.14.2). 0 turns it
+	// off; at most MaxRefreshReuseWindow.
+	RefreshReuseWindow time.Duration `yaml:"refresh_reuse_window"`
 }
 
 // Device configures the device authorization grant (RFC 8628).
@@ -314,6 +320,11 @@ type Client struct {
 	// AccessTokenJWT: JWT access tokens (RFC 9068) signed with the
 	// provider's keys, which a resource server can verify locally.
 	AccessTokenFormat string `yaml:"access_token_format"`
+	// RefreshTokenReuseWindow is the client's own
+	// lifespans.refresh_reuse_window: how long after one of its refresh
+	// tokens is rotated presenting it again still gets a new pair; 0s
+	// turns it off, at most MaxRefreshReuseWindow. Unset: the provider's.
+	RefreshTokenReuseWindow *time.Duration `yaml:"refresh_token_reuse_window"`
 	// BackchannelLogoutURI is where the provider POSTs a logout token
 	// when a user the client signed in signs out, has their password
 	// reset or is disabled (OpenID Connect Back-Channel Logout 1.0):
@@ -472,16 +483,17 @@ func Default() Config {
 		},
 		Redis: defaultRedis(),
 		Lifespans: Lifespans{
-			AuthorizeCode:   60 * time.Second,
-			AccessToken:     time.Hour,
-			RefreshToken:    720 * time.Hour,
-			IDToken:         time.Hour,
-			LoginSession:    24 * time.Hour,
-			Flow:            15 * time.Minute,
-			Consent:         0,
-			PAR:             60 * time.Second,
-			DeviceCode:      10 * time.Minute,
-			ClientAssertion: 10 * time.Minute,
+			AuthorizeCode:      60 * time.Second,
+			AccessToken:        time.Hour,
+			RefreshToken:       720 * time.Hour,
+			IDToken:            time.Hour,
+			LoginSession:       24 * time.Hour,
+			Flow:               15 * time.Minute,
+			Consent:            0,
+			PAR:                60 * time.Second,
+			DeviceCode:         10 * time.Minute,
+			ClientAssertion:    10 * time.Minute,
+			RefreshReuseWindow: 10 * time.Second,
 		},
 		Device: Device{PollInterval: 5 * time.Second},
 		Keys:   Keys{Algorithm: "ES256", Refresh: 30 * time.Second},

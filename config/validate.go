@@ -48,6 +48,11 @@ const (
 	// MaxClientAssertionLifespan is the upper bound of
 	// lifespans.client_assertion.
 	MaxClientAssertionLifespan = time.Hour
+	// MaxRefreshReuseWindow bounds lifespans.refresh_reuse_window: long
+	// enough for a retry over a bad network, short enough that a stolen
+	// refresh token used after its owner's refresh is still a detected
+	// reuse.
+	MaxRefreshReuseWindow = time.Minute
 	// MinDevicePollInterval and MaxDevicePollInterval bound
 	// device.poll_interval.
 	MinDevicePollInterval = time.Second
@@ -203,6 +208,7 @@ func (c Config) validateLifespans(p *problems) {
 		p.add("lifespans.client_assertion", "must be between %s and %s, got %s",
 			shortDuration(MinClientAssertionLifespan), shortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
 	}
+	reuseWindow(p, "lifespans.refresh_reuse_window", l.RefreshReuseWindow)
 	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
 		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",
 			shortDuration(MinDevicePollInterval), shortDuration(MaxDevicePollInterval), i)
@@ -228,6 +234,14 @@ func (c Config) validateLifespans(p *problems) {
 	if l.AccessToken > 0 && l.RefreshToken > 0 && l.RefreshToken < l.AccessToken {
 		p.add("lifespans.refresh_token", "must not be shorter than lifespans.access_token (%s), got %s",
 			l.AccessToken, l.RefreshToken)
+	}
+}
+
+// reuseWindow checks a refresh token reuse window at path: 0 (off) up to
+// MaxRefreshReuseWindow.
+func reuseWindow(p *problems, path string, w time.Duration) {
+	if w < 0 || w > MaxRefreshReuseWindow {
+		p.add(path, "must be between 0s (off) and %s, got %s", shortDuration(MaxRefreshReuseWindow), w)
 	}
 }
 
@@ -416,6 +430,9 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	}
 	if cl.RequirePushedAuthorizationRequests && !slices.Contains(grants, GrantAuthorizationCode) {
 		p.add(path+".require_pushed_authorization_requests", "only for a client using %s: pushed requests are authorization requests", GrantAuthorizationCode)
+	}
+	if w := cl.RefreshTokenReuseWindow; w != nil {
+		reuseWindow(p, path+".refresh_token_reuse_window", *w)
 	}
 	if cl.AccessTokenFormat != "" {
 		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)

@@ -90,6 +90,11 @@ type Client struct {
 	// AccessTokenFormat is the format of the access tokens the client
 	// gets: AccessTokenOpaque (also when empty) or AccessTokenJWT.
 	AccessTokenFormat AccessTokenFormat
+	// RefreshReuseWindow is how long after a refresh token of the client
+	// is rotated presenting it again still gets a new pair of its family
+	// (Tokens.RotateRefreshToken); 0 turns it off, nil means the
+	// provider's default.
+	RefreshReuseWindow *time.Duration
 	// BackchannelLogoutURI is where the client is told, by a POST of a
 	// logout token, that a user it signed in has signed out (OpenID
 	// Connect Back-Channel Logout 1.0 section 2.2); empty when the client

@@ -55,11 +55,23 @@ type Token struct {
 	RequestedAt time.Time
 	// ExpiresAt is zero when the token does not expire.
 	ExpiresAt time.Time
+	// RotatedAt is when a refresh token was first retired by rotation;
+	// zero while it is active, for other kinds, and once it is revoked (a
+	// revocation clears it), so that a rotated token's reuse window
+	// (RotateRefreshToken) never outlives a revocation of its family.
+	RotatedAt time.Time
 	// AccessSignature links a refresh token to the access token issued
 	// with it.
 	AccessSignature string
 	// Session is the serialized fosite request, opaque to storage.
 	Session []byte
+}
+
+// WithinReuse says whether t is a refresh token rotated less than window
+// before at and not revoked since: presenting it again at at is a retry
+// of its rotation, not a reuse (RotateRefreshToken).
+func (t Token) WithinReuse(at time.Time, window time.Duration) bool {
+	return !t.Active && !t.RotatedAt.IsZero() && at.Sub(t.RotatedAt) < window
 }
 
 // Tokens stores codes and tokens by signature. A (Kind, Signature) pair
@@ -83,15 +95,24 @@ type Tokens interface {
 	// any call on an inactive token (a code redeemed twice). ErrNotFound if
 	// absent.
 	DeactivateToken(ctx context.Context, kind TokenKind, signature string) error
-	// RotateRefreshToken retires the refresh token with signature in the
-	// family requestID, and with it every access token of the family
-	// (RFC 9700 section 4.14.2). Exactly one of concurrent rotations of one
-	// token succeeds; the others, and a rotation of an inactive token, get
-	// ErrConflict. ErrNotFound if no such refresh token is in the family.
-	RotateRefreshToken(ctx context.Context, requestID, signature string) error
+	// RotateRefreshToken retires the active refresh token with signature
+	// in the family requestID, recording at as its RotatedAt, and with it
+	// every access token of the family (RFC 9700 section 4.14.2).
+	//
+	// A token already rotated less than window before at (and not revoked
+	// since) is within its reuse window: rotating it again succeeds and
+	// changes nothing, so that the pairs issued by the earlier rotations
+	// stay valid. A concurrent rotation of one token waits for the one in
+	// progress, then is such a rotation within the window. Outside the
+	// window (window 0: always) a rotation of an inactive token gets
+	// ErrConflict, as does the loser of concurrent rotations. ErrNotFound
+	// if no such refresh token is in the family.
+	RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error
 	// RevokeFamily marks every token of kind in the family requestID
-	// inactive (RFC 7009; refresh reuse; a replayed code). It returns how
-	// many were active; none is not an error.
+	// inactive and clears the RotatedAt of its rotated ones (RFC 7009;
+	// refresh reuse; a replayed code). It returns how many were active;
+	// none is not an error. RevokeSubject and RevokeSubjectBeyond clear
+	// RotatedAt of the tokens they match in the same way.
 	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
 	// RevokeSubject marks every access and refresh token of the user
 	// subject inactive — of one client when clientID is not empty (a

@@ -54,6 +54,7 @@ func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) stor
 		SkipConsent:                      c.SkipConsent,
 		RequirePAR:                       c.RequirePushedAuthorizationRequests,
 		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
+		RefreshReuseWindow:               c.RefreshTokenReuseWindow,
 		BackchannelLogoutURI:             c.BackchannelLogoutURI,
 		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		CreatedAt:                        now,

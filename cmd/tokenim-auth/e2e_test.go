@@ -73,6 +73,10 @@ func writeProviderConfig(t *testing.T, issuer, extra string) string {
 issuer: %[1]s
 keys:
   refresh: 1s
+lifespans:
+  # A rotated refresh token presented again in these tests is a reuse, not
+  # a retry; TestRefreshRaceAcrossNodes sets the reuse window.
+  refresh_reuse_window: 0s
 device:
   poll_interval: 1s
 log:

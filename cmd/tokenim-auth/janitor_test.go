@@ -33,7 +33,7 @@ func seedExpiring(t *testing.T, store *postgres.Store) map[string]bool {
 	token(storage.KindAccessToken, "at-old", now.Add(-time.Hour))
 	token(storage.KindAccessToken, "at-new", now.Add(time.Hour))
 	token(storage.KindRefreshToken, "rt-rotated", now.Add(700*time.Hour))
-	must(store.RotateRefreshToken(ctx, "fam", "rt-rotated"))
+	must(store.RotateRefreshToken(ctx, "fam", "rt-rotated", time.Now(), 0))
 	token(storage.KindRefreshToken, "rt-expired", now.Add(-time.Hour))
 	must(store.CreateLoginSession(ctx, storage.LoginSession{ID: "ls-old", UserID: "u1", CreatedAt: now.Add(-48 * time.Hour), ExpiresAt: now.Add(-24 * time.Hour)}))
 	must(store.CreateLoginSession(ctx, storage.LoginSession{ID: "ls-live", UserID: "u1", CreatedAt: now, ExpiresAt: now.Add(24 * time.Hour)}))

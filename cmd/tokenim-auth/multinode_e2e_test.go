@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -40,6 +41,13 @@ func startCluster(t *testing.T, n int, extra string) cluster {
 // redistest.Proxy, say).
 func startClusterVia(t *testing.T, n int, extra, redisAddr string) cluster {
 	t.Helper()
+	return startClusterEnv(t, n, extra, redisAddr, nil)
+}
+
+// startClusterEnv is startClusterVia with more environment variables for
+// every node.
+func startClusterEnv(t *testing.T, n int, extra, redisAddr string, more map[string]string) cluster {
+	t.Helper()
 	addrs := make([]string, n)
 	for i := range addrs {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -60,6 +68,7 @@ func startClusterVia(t *testing.T, n int, extra, redisAddr string) cluster {
 		// re-reading the keys on a timer.
 		"TOKENIM_KEYS_REFRESH": "10m",
 	}
+	maps.Copy(c.vars, more)
 	for _, addr := range addrs {
 		base, _, logs := startServe(t, c.vars, "--config", c.config, "--listen", addr)
 		c.nodes = append(c.nodes, running{issuer: base, config: c.config, vars: c.vars, logs: logs})
@@ -89,16 +98,10 @@ func (c cluster) introspectAt(t *testing.T, i int, token string) bool {
 	return active
 }
 
-func TestSeveralNodesAsOneProvider(t *testing.T) {
-	c := startCluster(t, 3, "")
-	conf := oauth2.Config{
-		ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback,
-		Scopes:   []string{"openid", "offline_access", "im:messages.read"},
-		Endpoint: oauth2.Endpoint{AuthURL: c.at(0, "/oauth2/auth"), TokenURL: c.at(2, "/oauth2/token"), AuthStyle: oauth2.AuthStyleInHeader},
-	}
-
-	// A user signs in through node A; the flow goes on on node B (consent)
-	// and the code is redeemed on node C.
+// signInAcross signs Ann in to chat-web through node A, consents on node
+// B, and redeems the code on the node conf's token URL names.
+func (c cluster) signInAcross(t *testing.T, conf oauth2.Config) (*browser, *oauth2.Token) {
+	t.Helper()
 	b := newBrowser(t, c.issuer, webCallback)
 	verifier := oauth2.GenerateVerifier()
 	state := random(t)
@@ -113,8 +116,68 @@ func TestSeveralNodesAsOneProvider(t *testing.T) {
 	}
 	tok, err := conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(verifier))
 	if err != nil {
-		t.Fatalf("redeem the code on node C: %v", err)
+		t.Fatalf("redeem the code: %v", err)
 	}
+	return b, tok
+}
+
+// Two nodes sharing Postgres and Redis, with the default reuse window:
+// parallel refreshes with one refresh token, half on each node, all get a
+// pair that works on both nodes, as a desktop app's windows would.
+func TestRefreshRaceAcrossNodes(t *testing.T) {
+	c := startClusterEnv(t, 2, "", redistest.Addr(t), map[string]string{"TOKENIM_LIFESPANS_REFRESH_REUSE_WINDOW": "10s"})
+	confAt := func(i int) oauth2.Config {
+		return oauth2.Config{
+			ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback,
+			Scopes:   []string{"openid", "offline_access", "im:messages.read"},
+			Endpoint: oauth2.Endpoint{AuthURL: c.at(0, "/oauth2/auth"), TokenURL: c.at(i, "/oauth2/token"), AuthStyle: oauth2.AuthStyleInHeader},
+		}
+	}
+	_, tok := c.signInAcross(t, confAt(0))
+	const racers = 4
+	got := make([]*oauth2.Token, racers)
+	errs := make([]error, racers)
+	var wg sync.WaitGroup
+	for i := range racers {
+		conf := confAt(i % 2)
+		wg.Go(func() {
+			got[i], errs[i] = conf.TokenSource(t.Context(), &oauth2.Token{RefreshToken: tok.RefreshToken, Expiry: time.Now().Add(-time.Hour)}).Token()
+		})
+	}
+	wg.Wait()
+	for i := range racers {
+		if errs[i] != nil {
+			t.Fatalf("refresh %d on node %d: %v", i, i%2, errs[i])
+		}
+	}
+	for i, next := range got {
+		for n := range c.nodes {
+			if !c.introspectAt(t, n, next.AccessToken) {
+				t.Errorf("the access token of refresh %d is inactive on node %d", i, n)
+			}
+		}
+	}
+	// Each refresh token works, once more, on the other node (a rotation
+	// retires the family's access tokens, so this comes last).
+	for i, next := range got {
+		conf := confAt((i + 1) % 2)
+		if _, err := conf.TokenSource(t.Context(), &oauth2.Token{RefreshToken: next.RefreshToken, Expiry: time.Now().Add(-time.Hour)}).Token(); err != nil {
+			t.Errorf("the refresh token of refresh %d on the other node: %v", i, err)
+		}
+	}
+}
+
+func TestSeveralNodesAsOneProvider(t *testing.T) {
+	c := startCluster(t, 3, "")
+	conf := oauth2.Config{
+		ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback,
+		Scopes:   []string{"openid", "offline_access", "im:messages.read"},
+		Endpoint: oauth2.Endpoint{AuthURL: c.at(0, "/oauth2/auth"), TokenURL: c.at(2, "/oauth2/token"), AuthStyle: oauth2.AuthStyleInHeader},
+	}
+
+	// A user signs in through node A; the flow goes on on node B (consent)
+	// and the code is redeemed on node C.
+	b, tok := c.signInAcross(t, conf)
 
 	t.Run("the signed-in session is known on every node", func(t *testing.T) {
 		for i := range c.nodes {

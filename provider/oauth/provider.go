@@ -49,6 +49,11 @@ type Config struct {
 	// private_key_jwt client assertion may be (RFC 7523 section 3); 10
 	// minutes when zero.
 	MaxAssertionLifespan time.Duration
+	// RefreshReuseWindow is how long after a refresh token is rotated
+	// presenting it again still gets a new pair of its family rather than
+	// invalid_grant and a revoked family (parallel refreshes, a retry after
+	// a lost response; RFC 9700 section 4.14.2); zero turns it off.
+	RefreshReuseWindow time.Duration
 	// DeviceCodeLifespan is how long a device code and its user code stay
 	// usable (RFC 8628 section 3.2); 10 minutes when zero.
 	DeviceCodeLifespan time.Duration
@@ -166,7 +171,8 @@ func New(cfg Config) (*Provider, error) {
 	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: signer, issuer: cfg.Issuer, key: cfg.TokenKey,
 		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
 	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
-		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan, maxAssertion: cfg.MaxAssertionLifespan}
+		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan, maxAssertion: cfg.MaxAssertionLifespan,
+		refreshReuse: cfg.RefreshReuseWindow}
 	idTokens := compose.NewOpenIDConnectStrategy(keyGetter, fc)
 	provider := compose.Compose(fc, store, &compose.CommonStrategy{
 		CoreStrategy:               strategy,

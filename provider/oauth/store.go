@@ -39,6 +39,10 @@ type fositeStore struct {
 	parLifespan time.Duration
 	// maxAssertion is the furthest ahead a client assertion may expire.
 	maxAssertion time.Duration
+	// refreshReuse is the reuse window of a rotated refresh token
+	// (storage.Tokens.RotateRefreshToken) of a client that sets none of
+	// its own; zero: none.
+	refreshReuse time.Duration
 }
 
 var (
@@ -328,12 +332,17 @@ func (s *fositeStore) CreateRefreshTokenSession(ctx context.Context, signature, 
 // GetRefreshTokenSession implements oauth2.RefreshTokenStorage: a rotated
 // or revoked refresh token returns its request with ErrInactiveToken,
 // which makes fosite revoke the whole family (reuse detection, RFC 9700
-// section 4.14.2).
+// section 4.14.2) — except a token rotated within the reuse window and not
+// revoked since, which is usable: the client sent parallel refreshes or
+// lost the response to its refresh, and RotateRefreshToken gives it a new
+// pair of the family.
 func (s *fositeStore) GetRefreshTokenSession(ctx context.Context, signature string, session fosite.Session) (fosite.Requester, error) {
-	req, active, err := s.get(ctx, storage.KindRefreshToken, signature, session)
+	tok, _, req, err := s.load(ctx, storage.KindRefreshToken, signature, session)
 	if err != nil {
 		return nil, err
 	}
+	active := tok.Active || tok.WithinReuse(s.now(), s.reuseWindow(req.GetClient()))
+	probed(ctx, storage.KindRefreshToken, req, active)
 	if !active {
 		return req, fosite.ErrInactiveToken
 	}
@@ -358,9 +367,31 @@ func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature s
 	return s.audit.Record(ctx, e)
 }
 
-// RotateRefreshToken implements oauth2.RefreshTokenStorage.
+// RotateRefreshToken implements oauth2.RefreshTokenStorage: a token
+// rotated within the reuse window of the refreshing client (withRefresher)
+// is rotated again, keeping the pairs its earlier rotations issued; a
+// concurrent refresh waits for the one in progress and then is such a
+// retry.
 func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature))
+	c, _ := ctx.Value(refresherKey{}).(fosite.Client)
+	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), s.reuseWindow(c)))
+}
+
+type refresherKey struct{}
+
+// withRefresher carries the client of a refresh request to
+// RotateRefreshToken, which fosite calls with no client.
+func withRefresher(ctx context.Context, c fosite.Client) context.Context {
+	return context.WithValue(ctx, refresherKey{}, c)
+}
+
+// reuseWindow is the refresh token reuse window of client c: its own, or
+// the provider's when it sets none (or c is unknown).
+func (s *fositeStore) reuseWindow(c fosite.Client) time.Duration {
+	if cl, ok := c.(*client); ok && cl.RefreshReuseWindow != nil {
+		return *cl.RefreshReuseWindow
+	}
+	return s.refreshReuse
 }
 
 // RevokeRefreshToken implements oauth2.TokenRevocationStorage (RFC 7009).

@@ -38,7 +38,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
 		err = grantClientScopes(ar)
 	case ar.GetGrantTypes().ExactOne("refresh_token"):
-		ctx, err = narrowRefresh(ctx, ar, r.PostForm.Get("scope"))
+		ctx, err = narrowRefresh(withRefresher(ctx, ar.GetClient()), ar, r.PostForm.Get("scope"))
 	}
 	if err != nil {
 		p.writeTokenError(w, r, ar, err)

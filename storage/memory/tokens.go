@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -90,12 +91,20 @@ func (s *Store) deactivate(t *txn, k tokenKey, requestID string) error {
 	return nil
 }
 
-// RotateRefreshToken implements storage.Tokens.
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+// RotateRefreshToken implements storage.Tokens. The store's lock makes a
+// concurrent rotation wait for the one in progress.
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
 	return s.do(ctx, func(t *txn) error {
-		if err := s.deactivate(t, tokenKey{storage.KindRefreshToken, signature}, requestID); err != nil {
+		k := tokenKey{storage.KindRefreshToken, signature}
+		if tok, ok := s.tokens[k]; ok && tok.RequestID == requestID && tok.WithinReuse(at, window) {
+			return nil
+		}
+		if err := s.deactivate(t, k, requestID); err != nil {
 			return err
 		}
+		tok := s.tokens[k]
+		tok.RotatedAt = at.UTC()
+		put(t, s.tokens, k, tok)
 		s.revokeFamily(t, storage.KindAccessToken, requestID)
 		return nil
 	})
@@ -114,10 +123,8 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) int {
 	n := 0
 	for k, tok := range s.tokens {
-		if k.kind == kind && tok.RequestID == requestID && tok.Active {
-			tok.Active = false
-			put(t, s.tokens, k, tok)
-			n++
+		if k.kind == kind && tok.RequestID == requestID {
+			n += revoke(t, s.tokens, k, tok)
 		}
 	}
 	return n
@@ -128,15 +135,13 @@ func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (in
 	n := 0
 	err := s.do(ctx, func(t *txn) error {
 		for k, tok := range s.tokens {
-			if tok.Subject != subject || !tok.Active || (clientID != "" && tok.ClientID != clientID) {
+			if tok.Subject != subject || (clientID != "" && tok.ClientID != clientID) {
 				continue
 			}
 			if k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken {
 				continue
 			}
-			tok.Active = false
-			put(t, s.tokens, k, tok)
-			n++
+			n += revoke(t, s.tokens, k, tok)
 		}
 		return nil
 	})
@@ -148,7 +153,7 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 	n := 0
 	err := s.do(ctx, func(t *txn) error {
 		for k, tok := range s.tokens {
-			if tok.Subject != subject || !tok.Active || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
+			if tok.Subject != subject || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
 				continue
 			}
 			beyond := false
@@ -158,12 +163,25 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 				}
 			}
 			if beyond {
-				tok.Active = false
-				put(t, s.tokens, k, tok)
-				n++
+				n += revoke(t, s.tokens, k, tok)
 			}
 		}
 		return nil
 	})
 	return n, err
+}
+
+// revoke marks tok, stored under k, inactive and ends its reuse window; it
+// returns 1 if tok was active, 0 otherwise.
+func revoke(t *txn, tokens map[tokenKey]storage.Token, k tokenKey, tok storage.Token) int {
+	if !tok.Active && tok.RotatedAt.IsZero() {
+		return 0
+	}
+	was := tok.Active
+	tok.Active, tok.RotatedAt = false, time.Time{}
+	put(t, tokens, k, tok)
+	if was {
+		return 1
+	}
+	return 0
 }

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -15,10 +16,10 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	return s.guarded(ctx, fmt.Sprintf("create %s %s", t.Kind, t.Signature), func(q querier) error {
 		_, err := q.Exec(ctx, `
 			INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
-			                    requested_at, expires_at, access_signature, session)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			                    requested_at, expires_at, access_signature, session, rotated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
 			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
-			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session)
+			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session, ts(t.RotatedAt))
 		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
@@ -34,8 +35,8 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r stor
 		_, err := q.Exec(ctx, `
 			WITH token AS (
 			    INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
-			                        requested_at, expires_at, access_signature, session)
-			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+			                        requested_at, expires_at, access_signature, session, rotated_at)
+			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $25)
 			    RETURNING 1)
 			INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
 			                           scopes, client_ip, user_agent, request_id, detail)
@@ -43,7 +44,7 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r stor
 			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
 			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session,
 			r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
-			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r))
+			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r), ts(t.RotatedAt))
 		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
@@ -55,11 +56,11 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 	t := storage.Token{Kind: kind, Signature: signature}
 	err := s.q(ctx).QueryRow(ctx, `
 		SELECT request_id, client_id, subject, scopes, active, requested_at, expires_at,
-		       access_signature, session
+		       access_signature, session, rotated_at
 		FROM tokens
 		WHERE kind = $1 AND signature = $2`, kind, signature).
 		Scan(&t.RequestID, &t.ClientID, &t.Subject, &t.Scopes, &t.Active, into(&t.RequestedAt),
-			into(&t.ExpiresAt), &t.AccessSignature, &t.Session)
+			into(&t.ExpiresAt), &t.AccessSignature, &t.Session, into(&t.RotatedAt))
 	if err != nil {
 		return storage.Token{}, wrap(err, "get %s ref %s", kind, storage.Ref(signature))
 	}
@@ -116,11 +117,20 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 
 // rotate retires a refresh token of a family and, only if that succeeded,
 // the family's access tokens, in one statement: atomic without a
-// transaction of its own, and settled by the row lock as deactivate is.
+// transaction of its own. The token's row is locked first: under READ
+// COMMITTED a concurrent rotation waits for the winner's lock and then
+// reads the row as the winner left it (inactive, with its rotated_at), so
+// that it can tell a retry within the reuse window ($6, rotated after it)
+// from a reuse, and exactly one rotation retires the token.
 const rotate = `
-WITH rotated AS (
-    UPDATE tokens SET active = false
-    WHERE kind = $3 AND signature = $2 AND request_id = $1 AND active
+WITH locked AS (
+    SELECT active, rotated_at FROM tokens
+    WHERE kind = $3 AND signature = $2 AND request_id = $1
+    FOR UPDATE
+), rotated AS (
+    UPDATE tokens SET active = false, rotated_at = $5
+    WHERE kind = $3 AND signature = $2 AND request_id = $1
+      AND EXISTS (SELECT 1 FROM locked WHERE active)
     RETURNING 1
 ), revoked AS (
     UPDATE tokens SET active = false
@@ -129,20 +139,21 @@ WITH rotated AS (
     RETURNING 1
 )
 SELECT EXISTS (SELECT 1 FROM rotated),
-       EXISTS (SELECT 1 FROM tokens WHERE kind = $3 AND signature = $2 AND request_id = $1)`
+       EXISTS (SELECT 1 FROM locked WHERE NOT active AND rotated_at > $6),
+       EXISTS (SELECT 1 FROM locked)`
 
 // RotateRefreshToken implements storage.Tokens (RFC 9700 section 4.14.2).
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	var done, exists bool
-	err := s.q(ctx).QueryRow(ctx, rotate, requestID, signature, storage.KindRefreshToken, storage.KindAccessToken).
-		Scan(&done, &exists)
+	var done, retried, exists bool
+	err := s.q(ctx).QueryRow(ctx, rotate, requestID, signature, storage.KindRefreshToken, storage.KindAccessToken,
+		at.UTC(), at.UTC().Add(-window)).Scan(&done, &retried, &exists)
 	if err != nil {
 		return wrap(err, "rotate refresh_token ref %s of grant ref %s", storage.Ref(signature), storage.Ref(requestID))
 	}
 	switch {
-	case done:
+	case done, retried && window > 0:
 		return nil
 	case exists:
 		return fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: already inactive: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrConflict)
@@ -151,14 +162,26 @@ func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature str
 	}
 }
 
+// endReuse is a revocation of the tokens matching where: it marks the
+// active ones inactive, the count its command tag reports, and ends the
+// reuse window of the rotated ones (storage.Token.RotatedAt). The two sets
+// are disjoint, as an active token has no rotated_at.
+func endReuse(where string) string {
+	return `
+		WITH rotated AS (
+		    UPDATE tokens SET rotated_at = NULL
+		    WHERE ` + where + ` AND NOT active AND rotated_at IS NOT NULL
+		)
+		UPDATE tokens SET active = false
+		WHERE ` + where + ` AND active`
+}
+
 // RevokeFamily implements storage.Tokens (RFC 7009 section 2.1: revoking
 // a refresh token may revoke the grant's other tokens).
 func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `
-		UPDATE tokens SET active = false
-		WHERE kind = $1 AND request_id = $2 AND active`, kind, requestID)
+	tag, err := s.q(ctx).Exec(ctx, endReuse(`kind = $1 AND request_id = $2`), kind, requestID)
 	if err != nil {
 		return 0, wrap(err, "revoke %s family of grant ref %s", kind, storage.Ref(requestID))
 	}
@@ -169,10 +192,8 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `
-		UPDATE tokens SET active = false
-		WHERE subject = $1 AND subject <> '' AND ($2 = '' OR client_id = $2)
-		  AND kind IN ($3, $4) AND active`,
+	tag, err := s.q(ctx).Exec(ctx, endReuse(`subject = $1 AND subject <> '' AND ($2 = '' OR client_id = $2)
+		  AND kind IN ($3, $4)`),
 		subject, clientID, storage.KindAccessToken, storage.KindRefreshToken)
 	if err != nil {
 		return 0, wrap(err, "revoke tokens of %s", subject)
@@ -185,10 +206,8 @@ func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (in
 func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `
-		UPDATE tokens SET active = false
-		WHERE subject = $1 AND subject <> '' AND kind IN ($3, $4) AND active
-		  AND NOT (scopes <@ $2::text[])`,
+	tag, err := s.q(ctx).Exec(ctx, endReuse(`subject = $1 AND subject <> '' AND kind IN ($3, $4)
+		  AND NOT (scopes <@ $2::text[])`),
 		subject, list(allowed), storage.KindAccessToken, storage.KindRefreshToken)
 	if err != nil {
 		return 0, wrap(err, "revoke tokens of %s beyond its role", subject)

@@ -143,7 +143,7 @@ func TestTokenCache(t *testing.T) {
 			if err := s.CreateToken(t.Context(), rt); err != nil {
 				t.Fatal(err)
 			}
-			if err := s.RotateRefreshToken(t.Context(), tok.RequestID, "rt-1"); err != nil {
+			if err := s.RotateRefreshToken(t.Context(), tok.RequestID, "rt-1", time.Now(), 0); err != nil {
 				t.Fatal(err)
 			}
 		}},

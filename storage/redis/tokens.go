@@ -105,8 +105,8 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 
 // RotateRefreshToken implements storage.Tokens: the family's access
 // tokens are retired with the refresh token.
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
-	err := s.Store.RotateRefreshToken(ctx, requestID, signature)
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
+	err := s.Store.RotateRefreshToken(ctx, requestID, signature, at, window)
 	if err == nil {
 		s.invalidateAfter(ctx, []string{markerFamily(requestID)})
 	}

@@ -58,6 +58,26 @@ func clientTests() []test {
 				t.Fatal("RequirePAR still set after the update")
 			}
 		}},
+		{"a client's refresh reuse window reads back: unset, off, or a duration", func(t *testing.T, s storage.Store) {
+			for id, w := range map[string]*time.Duration{"unset": nil, "off": new(time.Duration(0)), "ten-seconds": new(10 * time.Second)} {
+				c := sampleClient(id)
+				c.RefreshReuseWindow = w
+				must(t, s.CreateClient(t.Context(), c), "create")
+				got, err := s.GetClient(t.Context(), id)
+				must(t, err, "get")
+				same(t, "client "+id, got, c)
+			}
+			_, err := s.UpdateClient(t.Context(), "unset", func(c storage.Client) (storage.Client, error) {
+				c.RefreshReuseWindow = new(time.Minute)
+				return c, nil
+			})
+			must(t, err, "update")
+			got, err := s.GetClient(t.Context(), "unset")
+			must(t, err, "get after update")
+			if got.RefreshReuseWindow == nil || *got.RefreshReuseWindow != time.Minute {
+				t.Fatalf("reuse window after the update = %v, want 1m", got.RefreshReuseWindow)
+			}
+		}},
 		{"duplicate client ID is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")

@@ -61,7 +61,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 		// rotate, then store its new pair.
 		errs := race(func(i int) error {
 			return storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
-				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0"); err != nil {
+				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0", time.Now(), 0); err != nil {
 					return err
 				}
 				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i+1), "fam", "app")); err != nil {
@@ -85,6 +85,42 @@ func RunConcurrent(t *testing.T, open Opener) {
 		}
 		if old, _ := s.GetToken(t.Context(), storage.KindRefreshToken, "rt-0"); old.Active {
 			t.Fatal("rotated refresh token still active")
+		}
+	})
+
+	t.Run("parallel refresh rotations within the reuse window: all succeed, every new pair stays active", func(t *testing.T) {
+		s := open(t)
+		seedToken(t, s, sampleToken(storage.KindAccessToken, "at-0", "fam", "app"))
+		seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-0", "fam", "app"))
+		now := time.Now()
+		errs := race(func(i int) error {
+			return storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
+				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0", now, 10*time.Second); err != nil {
+					return err
+				}
+				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i+1), "fam", "app")); err != nil {
+					return err
+				}
+				return s.CreateToken(ctx2, sampleToken(storage.KindRefreshToken, fmt.Sprintf("rt-%d", i+1), "fam", "app"))
+			})
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Errorf("racer %d: %v", i, err)
+			}
+		}
+		for i := range racers {
+			for _, kind := range []storage.TokenKind{storage.KindAccessToken, storage.KindRefreshToken} {
+				sig := fmt.Sprintf("%s-%d", map[storage.TokenKind]string{storage.KindAccessToken: "at", storage.KindRefreshToken: "rt"}[kind], i+1)
+				tok, err := s.GetToken(t.Context(), kind, sig)
+				must(t, err, "get "+sig)
+				if !tok.Active {
+					t.Errorf("%s retired by a later rotation within the window", sig)
+				}
+			}
+		}
+		if old, _ := s.GetToken(t.Context(), storage.KindAccessToken, "at-0"); old.Active {
+			t.Error("the access token of the rotated pair is still active")
 		}
 	})
 

@@ -77,7 +77,7 @@ func tokenTests() []test {
 			seedToken(t, s, rt)
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-other", "other-fam", "app"))
 
-			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1"), "rotate")
+			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0), "rotate")
 			for _, k := range []struct {
 				kind   storage.TokenKind
 				sig    string
@@ -97,15 +97,83 @@ func tokenTests() []test {
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
 			rt2 := sampleToken(storage.KindRefreshToken, "rt-2", "fam", "app")
 			seedToken(t, s, rt2)
-			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1"), storage.ErrConflict, "rotating the old token again")
+			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0), storage.ErrConflict, "rotating the old token again")
 			if got, _ := s.GetToken(ctx, storage.KindAccessToken, "at-2"); !got.Active {
 				t.Error("a failed rotation deactivated the family's new access token")
 			}
 		}},
+		{"a rotated refresh token is rotated again within its reuse window, not after it", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			const window = 10 * time.Second
+			t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
+			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0, window), "rotate")
+			got, err := s.GetToken(ctx, storage.KindRefreshToken, "rt-1")
+			must(t, err, "get rotated")
+			if got.Active || !got.RotatedAt.Equal(t0) {
+				t.Fatalf("rotated token: active %v, rotated at %v, want inactive, rotated at %v", got.Active, got.RotatedAt, t0)
+			}
+			if !got.WithinReuse(t0.Add(window-time.Second), window) || got.WithinReuse(t0.Add(window), window) {
+				t.Error("WithinReuse does not end exactly window after the rotation")
+			}
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-2", "fam", "app"))
+
+			// A retry a second later: a new pair may be issued, the first
+			// one stays valid, and the window still runs from the first
+			// rotation.
+			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), window), "rotate again within the window")
+			if at, rt := mustGet(t, s, storage.KindAccessToken, "at-2"), mustGet(t, s, storage.KindRefreshToken, "rt-2"); !at.Active || !rt.Active {
+				t.Errorf("the pair of the first rotation retired by a rotation within the window: at-2 %v, rt-2 %v", at.Active, rt.Active)
+			}
+			if got := mustGet(t, s, storage.KindRefreshToken, "rt-1"); !got.RotatedAt.Equal(t0) {
+				t.Errorf("rotated at = %v after a retry, want the first rotation's %v", got.RotatedAt, t0)
+			}
+			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(window), window), storage.ErrConflict, "rotate after the window")
+			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), 0), storage.ErrConflict, "rotate with the window off")
+			if !mustGet(t, s, storage.KindAccessToken, "at-2").Active {
+				t.Error("a refused rotation retired the family's access token")
+			}
+		}},
+		{"a revocation ends a rotated refresh token's reuse window", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			const window = 10 * time.Second
+			t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			revocations := map[string]func(){
+				"subject":       func() { _, err := s.RevokeSubject(ctx, "user-1", ""); must(t, err, "revoke subject") },
+				"subject's app": func() { _, err := s.RevokeSubject(ctx, "user-1", "app"); must(t, err, "revoke subject") },
+				"beyond a role": func() { _, err := s.RevokeSubjectBeyond(ctx, "user-1", nil); must(t, err, "revoke beyond") },
+			}
+			revocations["family"] = nil // checked with its count below
+			i := 0
+			for name, revoke := range revocations {
+				i++
+				fam, sig := fmt.Sprintf("fam-%d", i), fmt.Sprintf("rt-%d", i)
+				seedToken(t, s, sampleToken(storage.KindRefreshToken, sig, fam, "app"))
+				must(t, s.RotateRefreshToken(ctx, fam, sig, t0, window), "rotate")
+				seedToken(t, s, sampleToken(storage.KindRefreshToken, sig+"-next", fam, "app"))
+				if revoke == nil {
+					n, err := s.RevokeFamily(ctx, storage.KindRefreshToken, fam)
+					must(t, err, "revoke family")
+					if n != 1 {
+						t.Errorf("revoking a family with one active refresh token counted %d", n)
+					}
+				} else {
+					revoke()
+				}
+				got, err := s.GetToken(ctx, storage.KindRefreshToken, sig)
+				must(t, err, "get")
+				if got.WithinReuse(t0.Add(time.Second), window) {
+					t.Errorf("%s: a revoked token is still within its reuse window", name)
+				}
+				mustBe(t, s.RotateRefreshToken(ctx, fam, sig, t0.Add(time.Second), window), storage.ErrConflict, name+": rotate a revoked token")
+			}
+		}},
 		{"rotation outside the token's family is ErrNotFound", func(t *testing.T, s storage.Store) {
 			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
-			mustBe(t, s.RotateRefreshToken(t.Context(), "other-fam", "rt-1"), storage.ErrNotFound, "rotate")
-			mustBe(t, s.RotateRefreshToken(t.Context(), "fam", "nope"), storage.ErrNotFound, "rotate unknown")
+			mustBe(t, s.RotateRefreshToken(t.Context(), "other-fam", "rt-1", time.Now(), 0), storage.ErrNotFound, "rotate")
+			mustBe(t, s.RotateRefreshToken(t.Context(), "fam", "nope", time.Now(), 0), storage.ErrNotFound, "rotate unknown")
 			got, _ := s.GetToken(t.Context(), storage.KindRefreshToken, "rt-1")
 			if !got.Active {
 				t.Fatal("refresh token retired by a rotation naming another family")
@@ -232,4 +300,12 @@ func consentTests() []test {
 			mustBe(t, s.DeleteConsent(ctx, "u1", "app"), storage.ErrNotFound, "withdraw again")
 		}},
 	}
+}
+
+// mustGet reads a token that must exist.
+func mustGet(t *testing.T, s storage.Store, kind storage.TokenKind, signature string) storage.Token {
+	t.Helper()
+	tok, err := s.GetToken(t.Context(), kind, signature)
+	must(t, err, "get "+signature)
+	return tok
 }
