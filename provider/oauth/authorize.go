@@ -283,34 +283,49 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 	return false
 }
 
-// withoutUnregisteredSignInScopes leaves out of req's scope the OpenID
-// Connect sign-in scopes (consent.SignInScope: profile, email,
-// offline_access) its client is not registered for, so that a relying
-// party asking for "openid profile email" as libraries do gets what the
-// client may have instead of invalid_scope; the token response's scope
-// says what was granted (RFC 6749 section 3.3). openid itself, and IM
-// scopes, stay for fosite to refuse: without openid the app would get no
-// ID token it expects, and an IM scope is what the app needs to work. A
-// pushed request's scopes were checked where it was pushed.
+// withoutUnregisteredSignInScopes leaves out of req's scope the sign-in
+// scopes its client is not registered for (registeredScope). A pushed
+// request's scopes were narrowed where it was pushed.
 func (p *Provider) withoutUnregisteredSignInScopes(ctx context.Context, req *http.Request) *http.Request {
 	q := req.URL.Query()
-	requested := fosite.RemoveEmpty(strings.Split(q.Get("scope"), " "))
-	c, err := p.store.GetClient(ctx, q.Get("client_id"))
-	if err != nil || len(requested) == 0 {
-		return req // fosite answers an unknown client
-	}
-	allowed := p.fosite.Config.GetScopeStrategy(ctx)
-	kept := slices.DeleteFunc(slices.Clone(requested), func(s string) bool {
-		return s != "openid" && consent.SignInScope(s) && !allowed(c.GetScopes(), s)
-	})
-	if len(kept) == len(requested) {
+	kept, narrowed := p.registeredScope(ctx, q.Get("client_id"), q.Get("scope"))
+	if !narrowed {
 		return req
 	}
 	out := req.Clone(ctx)
-	q.Set("scope", strings.Join(kept, " "))
+	q.Set("scope", kept)
 	out.URL.RawQuery = q.Encode()
 	out.Form, out.PostForm = nil, nil
 	return out
+}
+
+// registeredScope is scope without the OpenID Connect sign-in scopes
+// (consent.SignInScope: profile, email, offline_access) that client is
+// not registered for, so that a relying party asking for "openid profile
+// email" as libraries do gets what the client may have instead of
+// invalid_scope; the token response's scope says what was granted (RFC
+// 6749 section 3.3). openid itself, and IM scopes, stay for fosite to
+// refuse: without openid the app would get no ID token it expects, and an
+// IM scope is what the app needs to work. narrowed reports whether any
+// scope was left out; an unknown client changes nothing (fosite answers
+// it).
+func (p *Provider) registeredScope(ctx context.Context, clientID, scope string) (kept string, narrowed bool) {
+	requested := fosite.RemoveEmpty(strings.Split(scope, " "))
+	if clientID == "" || len(requested) == 0 {
+		return scope, false
+	}
+	c, err := p.store.GetClient(ctx, clientID)
+	if err != nil {
+		return scope, false
+	}
+	allowed := p.fosite.Config.GetScopeStrategy(ctx)
+	keep := slices.DeleteFunc(slices.Clone(requested), func(s string) bool {
+		return s != "openid" && consent.SignInScope(s) && !allowed(c.GetScopes(), s)
+	})
+	if len(keep) == len(requested) {
+		return scope, false
+	}
+	return strings.Join(keep, " "), true
 }
 
 // needsLogin says whether the user must sign in (again): prompt=login

@@ -34,6 +34,15 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	}
 	r, secret := withSecretRecorder(r)
 	ctx := r.Context()
+	// Sign-in scopes the client is not registered for are left out here,
+	// as at the authorization endpoint. A client that authenticates with
+	// an assertion names itself only inside it, unless it sends client_id
+	// too: its request is checked as it came.
+	id, _ := presentedCredentials(r)
+	if kept, narrowed := p.registeredScope(ctx, id, r.Form.Get("scope")); narrowed {
+		r.Form.Set("scope", kept)
+		r.PostForm.Set("scope", kept)
+	}
 	ar, err := p.fosite.NewPushedAuthorizeRequest(ctx, r)
 	switch {
 	case err != nil:

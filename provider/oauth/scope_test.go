@@ -44,6 +44,30 @@ func TestUnregisteredSignInScopesAreDropped(t *testing.T) {
 				t.Fatalf("callback %v", cb)
 			}
 		})
+		t.Run("a pushed request drops them too, and the code's token says what was granted", func(t *testing.T) {
+			form := authParams("noemail", "https://noemail.example/cb")
+			form.Set("scope", "openid profile email")
+			form.Del("client_id")
+			pushed := h.post("/oauth2/par", form, "noemail", secret)
+			if pushed.status != http.StatusCreated {
+				t.Fatalf("push: %d %s", pushed.status, pushed.raw)
+			}
+			q := url.Values{"client_id": {"noemail"}, "request_uri": {pushed.str("request_uri")}}
+			cb := redirected(t, h.authorize(t, q.Encode()), "https://noemail.example/cb")
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"authorization_code"}, "code": {cb.Get("code")},
+				"redirect_uri": {"https://noemail.example/cb"}, "code_verifier": {pkceVerifier}}, "noemail", secret)
+			if r.status != http.StatusOK || r.str("scope") != "openid profile" {
+				t.Fatalf("token: %d %s", r.status, r.raw)
+			}
+		})
+		t.Run("a pushed IM scope it may not have is still invalid_scope", func(t *testing.T) {
+			form := authParams("noemail", "https://noemail.example/cb")
+			form.Set("scope", "openid email im:messages.read")
+			form.Del("client_id")
+			if r := h.post("/oauth2/par", form, "noemail", secret); r.status != http.StatusBadRequest || r.str("error") != "invalid_scope" {
+				t.Fatalf("push: %d %s", r.status, r.raw)
+			}
+		})
 		t.Run("openid itself is not dropped", func(t *testing.T) {
 			h.addClient(storage.Client{ID: "plain", Name: "Plain", Type: storage.ClientConfidential, GrantTypes: []string{"authorization_code"},
 				Scopes: []string{"profile"}, RedirectURIs: []string{"https://plain.example/cb"}, SkipConsent: true})

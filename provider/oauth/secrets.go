@@ -74,13 +74,7 @@ func (p *Provider) touch(ctx context.Context, c fosite.Client, m *matched) {
 // client's expired secrets, that it expired and when: an API key that
 // stopped working should say why, so its owner knows to rotate it.
 func (p *Provider) expiredHint(r *http.Request) (string, bool) {
-	id, presented, ok := r.BasicAuth()
-	if ok {
-		id, _ = url.QueryUnescape(id)
-		presented, _ = url.QueryUnescape(presented)
-	} else {
-		id, presented = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
-	}
+	id, presented := presentedCredentials(r)
 	if id == "" || presented == "" {
 		return "", false
 	}
@@ -107,4 +101,17 @@ func (p *Provider) expiredSecret(r *http.Request, err error) error {
 		return fosite.ErrInvalidClient.WithHint(hint).WithWrap(err)
 	}
 	return err
+}
+
+// presentedCredentials are the client ID and secret a request presents
+// (RFC 6749 section 2.3.1): HTTP Basic, form-urlencoded, or else the
+// form's client_id and client_secret. They are not authenticated: fosite
+// does that.
+func presentedCredentials(r *http.Request) (id, secret string) {
+	if id, secret, ok := r.BasicAuth(); ok {
+		id, _ = url.QueryUnescape(id)
+		secret, _ = url.QueryUnescape(secret)
+		return id, secret
+	}
+	return r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 }
