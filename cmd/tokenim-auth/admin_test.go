@@ -391,6 +391,30 @@ func TestClientsCreate(t *testing.T) {
 		}
 	})
 
+	t.Run("a client's own refresh token reuse window is stored and listed", func(t *testing.T) {
+		createClient(t, vars, "--id", "desk", "--name", "Desktop", "--type", "public", "--redirect-uri", "com.example.desk:/cb",
+			"--refresh-token-reuse-window", "30s")
+		rec, err := store.GetClient(t.Context(), "desk")
+		if err != nil || rec.RefreshReuseWindow == nil || *rec.RefreshReuseWindow != 30*time.Second {
+			t.Fatalf("stored %+v, %v", rec.RefreshReuseWindow, err)
+		}
+		r := mustRun(t, vars, "", "clients", "list", "--output", "json")
+		var listed []struct {
+			ClientID string `json:"client_id"`
+			Window   string `json:"refresh_token_reuse_window"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+			t.Fatal(err)
+		}
+		windows := map[string]string{}
+		for _, c := range listed {
+			windows[c.ClientID] = c.Window
+		}
+		if windows["desk"] != "30s" || windows["gateway"] != "" {
+			t.Fatalf("listed windows %v, want 30s for desk and none for gateway", windows)
+		}
+	})
+
 	before, err := store.ListClients(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -400,6 +424,10 @@ func TestClientsCreate(t *testing.T) {
 		args []string
 		want []string // what stderr names
 	}{
+		{"a reuse window over a minute exits 2 naming it", []string{"--name", "X", "--type", "public", "--redirect-uri", "com.example.x:/cb", "--refresh-token-reuse-window", "2m"},
+			[]string{"client refresh_token_reuse_window:", "1m"}},
+		{"a reuse window that is not a duration exits 2 naming the flag", []string{"--name", "X", "--type", "public", "--redirect-uri", "com.example.x:/cb", "--refresh-token-reuse-window", "soon"},
+			[]string{"-refresh-token-reuse-window", "soon"}},
 		{"an unknown type exits 2 naming the type", []string{"--name", "X", "--type", "robot"}, []string{"client type:", `"robot"`}},
 		{"a missing type exits 2 naming the type", []string{"--name", "X"}, []string{"client type:"}},
 		{"a missing name exits 2 naming the name", []string{"--type", "resource_server"}, []string{"client name:", "required"}},

@@ -38,6 +38,8 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	atFormat := fs.String("access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)")
 	logoutURI := fs.String("backchannel-logout-uri", "", "where the client takes logout tokens (OpenID Connect Back-Channel Logout 1.0)")
 	logoutSession := fs.Bool("backchannel-logout-session-required", false, "the client needs the sid claim in every logout token")
+	var reuseWindow optionalDuration
+	fs.Var(&reuseWindow, "refresh-token-reuse-window", "how long after a refresh token is rotated presenting it again still gets a new pair, like 10s; 0s turns it off, at most 1m (default: lifespans.refresh_reuse_window)")
 	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
 	var redirects, logouts, scopes, grants stringList
 	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
@@ -63,6 +65,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
 		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR,
 		AccessTokenFormat: *atFormat, BackchannelLogoutURI: *logoutURI, BackchannelLogoutSessionRequired: *logoutSession,
+		RefreshTokenReuseWindow: reuseWindow.d,
 	}
 	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {
@@ -174,26 +177,32 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	}
 	type clientOut struct {
-		ClientID                string      `json:"client_id"`
-		Name                    string      `json:"name"`
-		Type                    string      `json:"type"`
-		RedirectURIs            []string    `json:"redirect_uris"`
-		PostLogoutRedirectURIs  []string    `json:"post_logout_redirect_uris"`
-		GrantTypes              []string    `json:"grant_types"`
-		Scopes                  []string    `json:"scopes"`
-		TokenEndpointAuthMethod string      `json:"token_endpoint_auth_method"`
-		RequirePAR              bool        `json:"require_pushed_authorization_requests"`
-		AccessTokenFormat       string      `json:"access_token_format"`
-		BackchannelLogoutURI    string      `json:"backchannel_logout_uri"`
-		LogoutSessionRequired   bool        `json:"backchannel_logout_session_required"`
-		Secrets                 []secretOut `json:"secrets"`
-		CreatedAt               time.Time   `json:"created_at"`
+		ClientID                string   `json:"client_id"`
+		Name                    string   `json:"name"`
+		Type                    string   `json:"type"`
+		RedirectURIs            []string `json:"redirect_uris"`
+		PostLogoutRedirectURIs  []string `json:"post_logout_redirect_uris"`
+		GrantTypes              []string `json:"grant_types"`
+		Scopes                  []string `json:"scopes"`
+		TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+		RequirePAR              bool     `json:"require_pushed_authorization_requests"`
+		AccessTokenFormat       string   `json:"access_token_format"`
+		BackchannelLogoutURI    string   `json:"backchannel_logout_uri"`
+		LogoutSessionRequired   bool     `json:"backchannel_logout_session_required"`
+		// RefreshReuseWindow is the client's own window ("10s"), empty
+		// when it takes the provider's.
+		RefreshReuseWindow string      `json:"refresh_token_reuse_window,omitempty"`
+		Secrets            []secretOut `json:"secrets"`
+		CreatedAt          time.Time   `json:"created_at"`
 	}
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
 			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
+		if c.RefreshReuseWindow != nil {
+			co.RefreshReuseWindow = c.RefreshReuseWindow.String()
+		}
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {
@@ -424,4 +433,24 @@ func optionalTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// optionalDuration is a duration flag that may be left unset: d is nil
+// until the flag is given.
+type optionalDuration struct{ d *time.Duration }
+
+func (o *optionalDuration) String() string {
+	if o == nil || o.d == nil {
+		return ""
+	}
+	return o.d.String()
+}
+
+func (o *optionalDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return fmt.Errorf("not a duration like 10s: %q", s)
+	}
+	o.d = &d
+	return nil
 }
