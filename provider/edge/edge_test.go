@@ -186,6 +186,17 @@ func TestPeekForm(t *testing.T) {
 	if err := req.ParseForm(); err != nil || req.PostForm.Get("client_id") != "chat-web" {
 		t.Fatalf("the handler parsed %v (%v)", req.PostForm, err)
 	}
+	// A second peek before the handler reads takes the first one's bytes
+	// instead of reading and copying the body again.
+	twice := httptest.NewRequest("POST", "/oauth2/token", strings.NewReader(body))
+	twice.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	first, _, _ := edge.PeekForm(twice)
+	if again, _, _ := edge.PeekForm(twice); string(again) != body || &again[0] != &first[0] {
+		t.Fatalf("a second peek got %q, read afresh", again)
+	}
+	if rest, _ := io.ReadAll(twice.Body); string(rest) != body {
+		t.Fatalf("the handler read %q", rest)
+	}
 	long := httptest.NewRequest("POST", "/oauth2/token", bytes.NewReader(bytes.Repeat([]byte("x"), edge.MaxFormBytes+10)))
 	long.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if _, has, fits := edge.PeekForm(long); !has || fits {

@@ -22,17 +22,23 @@ const formType = "application/x-www-form-urlencoded"
 // whether r has such a body at all (a POST, PUT or PATCH with that content
 // type) and it fits in MaxFormBytes: for a longer one the second result is
 // false and only MaxFormBytes+1 bytes have been read.
+//
+// A body peeked already and not read since is not read again: the rate
+// limits and the edge checks both peek a protocol request's form, and the
+// second gets the first one's bytes.
 func PeekForm(r *http.Request) (body []byte, hasForm, fits bool) {
 	if !formBody(r) {
 		return nil, false, false
 	}
+	if p, ok := r.Body.(*peeked); ok && p.unread() {
+		return p.body(), true, p.fits
+	}
 	rest := r.Body
 	buf, err := io.ReadAll(io.LimitReader(rest, MaxFormBytes+1))
-	r.Body = readCloser{io.MultiReader(bytes.NewReader(buf), rest), rest}
-	if err != nil || len(buf) > MaxFormBytes {
-		return nil, true, false
-	}
-	return buf, true, true
+	p := &peeked{buf: buf, fits: err == nil && len(buf) <= MaxFormBytes, head: bytes.NewReader(buf), rest: rest}
+	p.Reader = io.MultiReader(p.head, rest)
+	r.Body = p
+	return p.body(), true, p.fits
 }
 
 // PeekValues is PeekForm parsed: the form's values, or nil when r has no
@@ -68,7 +74,27 @@ func formBody(r *http.Request) bool {
 	return err == nil && mt == formType
 }
 
-type readCloser struct {
-	io.Reader
-	io.Closer
+// peeked is a request body whose first bytes PeekForm has read: it
+// reads them again, then the rest.
+type peeked struct {
+	io.Reader // head, then rest
+	buf       []byte
+	fits      bool
+	head      *bytes.Reader
+	rest      io.ReadCloser
+}
+
+func (p *peeked) Close() error { return p.rest.Close() }
+
+// unread reports whether nothing has been read from the body since it
+// was peeked.
+func (p *peeked) unread() bool { return p.head.Len() == len(p.buf) }
+
+// body is the peeked form, nil when it was longer than MaxFormBytes or
+// could not be read.
+func (p *peeked) body() []byte {
+	if !p.fits {
+		return nil
+	}
+	return p.buf
 }
