@@ -90,6 +90,13 @@ func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) e
 	return nil
 }
 
+// assertionClockSkew is how far the client's clock may run ahead of the
+// provider's when it sets an assertion's exp: a client that signs
+// assertions for exactly the longest life allowed (zitadel/oidc's relying
+// party signs them for an hour) is not refused for a clock a few seconds
+// fast.
+const assertionClockSkew = time.Minute
+
 // SetClientAssertionJWT implements fosite.ClientManager. fosite calls it
 // once per client assertion, at every endpoint a client authenticates at,
 // after checking its signature, iss, sub, exp and nbf, and before its aud,
@@ -97,7 +104,7 @@ func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) e
 // refused (RFC 7523 section 3 lets the server bound it). The jti is kept
 // for authenticateClient to save once the aud is checked too.
 func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
-	if exp.After(s.now().Add(s.maxAssertion)) {
+	if exp.After(s.now().Add(s.maxAssertion + assertionClockSkew)) {
 		return fosite.ErrInvalidClient.WithHintf("The client assertion expires at %s, more than %s from now; sign assertions that expire within %s.",
 			exp.UTC().Format(time.RFC3339), s.maxAssertion, s.maxAssertion)
 	}
