@@ -135,7 +135,11 @@ type Device struct {
 
 // Keys configures the token signing keys.
 type Keys struct {
-	// Algorithm is the JWS algorithm of new signing keys: "ES256" or "RS256".
+	// Algorithm is the provider's own signing algorithm, one of
+	// SigningAlgs: it signs what has no per-client algorithm, JWT access
+	// tokens. A key of every algorithm is kept and published either way;
+	// ID tokens and logout tokens take their client's
+	// id_token_signed_response_alg.
 	Algorithm string `yaml:"algorithm"`
 	// Refresh is how often a node re-reads the keys from the database, so
 	// a rotation made on another node (or by "keys rotate") is used and
@@ -309,6 +313,10 @@ type Client struct {
 	// private_key_jwt client's assertions, one of ClientAssertionAlgs;
 	// empty means RS256.
 	TokenEndpointAuthSigningAlg string `yaml:"token_endpoint_auth_signing_alg"`
+	// IDTokenSignedResponseAlg is the algorithm of the client's ID tokens
+	// and logout tokens, one of SigningAlgs; empty means RS256 (OpenID
+	// Connect Registration 1.0 §2).
+	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
 	// SkipConsent marks a first-party client whose users are not asked
 	// for consent.
 	SkipConsent bool `yaml:"skip_consent"`
@@ -459,6 +467,12 @@ const (
 // ClientAssertionAlgs are the JWS algorithms a private_key_jwt client may
 // sign its assertions with, RS256 (the default) first.
 func ClientAssertionAlgs() []string { return []string{"RS256", "PS256", "ES256"} }
+
+// SigningAlgs are the algorithms of the provider's signing keys, of which
+// it keeps a current key each, RS256 (a client's default ID token
+// algorithm) first: keys.algorithm and a client's
+// id_token_signed_response_alg are one of them.
+func SigningAlgs() []string { return []string{"RS256", "ES256"} }
 
 const ()
 

@@ -255,7 +255,7 @@ func shortDuration(d time.Duration) string {
 }
 
 func (c Config) validateKeysServerLog(p *problems) {
-	oneOf(p, "keys.algorithm", c.Keys.Algorithm, "ES256", "RS256")
+	oneOf(p, "keys.algorithm", c.Keys.Algorithm, SigningAlgs()...)
 	if c.Keys.Refresh < time.Second || c.Keys.Refresh > 10*time.Minute {
 		p.add("keys.refresh", "must be between 1s and 10m")
 	}
@@ -436,6 +436,9 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	}
 	if cl.AccessTokenFormat != "" {
 		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)
+	}
+	if cl.IDTokenSignedResponseAlg != "" {
+		oneOf(p, path+".id_token_signed_response_alg", cl.IDTokenSignedResponseAlg, SigningAlgs()...)
 	}
 	switch {
 	case cl.BackchannelLogoutURI != "":

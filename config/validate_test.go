@@ -119,6 +119,8 @@ func TestValidateAccepts(t *testing.T) {
 		{"a web client requiring pushed requests", func(c *Config) { c.Clients[0].RequirePushedAuthorizationRequests = true }},
 		{"a client with JWT access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "jwt" }},
 		{"a client with opaque access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "opaque" }},
+		{"a client with ES256 ID tokens", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "ES256" }},
+		{"a client with RS256 ID tokens", func(c *Config) { c.Clients[1].IDTokenSignedResponseAlg = "RS256" }},
 		{"pushed requests living 5s", func(c *Config) { c.Lifespans.PAR = 5 * time.Second }},
 		{"no refresh reuse window", func(c *Config) { c.Lifespans.RefreshReuseWindow = 0 }},
 		{"a client with its refresh reuse window off", func(c *Config) { c.Clients[0].RefreshTokenReuseWindow = new(time.Duration(0)) }},
@@ -213,7 +215,7 @@ func TestValidateRefuses(t *testing.T) {
 
 		// keys, log, server
 		{"HS256 keys", func(c *Config) { c.Keys.Algorithm = "HS256" }, "keys.algorithm", `"HS256"`},
-		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "ES256, RS256"},
+		{"lower-case es256", func(c *Config) { c.Keys.Algorithm = "es256" }, "keys.algorithm", "RS256, ES256"},
 		{"a one-minute-short activation link", func(c *Config) { c.Accounts.ActivationLink = time.Second }, "accounts.activation_link", "between 1m and 720h"},
 		{"a day-long reset link is the longest", func(c *Config) { c.Accounts.ResetLink = 25 * time.Hour }, "accounts.reset_link", "between 1m and 24h"},
 		{"a role scope outside the catalogue", func(c *Config) { c.Roles[3].Scopes = append(c.Roles[3].Scopes, "im:everything") }, "roles[3].scopes[7]", `"im:everything" is not in the scope catalogue`},
@@ -314,6 +316,10 @@ func TestValidateRefuses(t *testing.T) {
 			"clients[2].require_pushed_authorization_requests", "only for a client using authorization_code"},
 		{"an unknown access token format", func(c *Config) { c.Clients[0].AccessTokenFormat = "JWT" },
 			"clients[0].access_token_format", `must be one of opaque, jwt, got "JWT"`},
+		{"an ID token algorithm without a key", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "PS256" },
+			"clients[0].id_token_signed_response_alg", `must be one of RS256, ES256, got "PS256"`},
+		{"unsigned ID tokens", func(c *Config) { c.Clients[1].IDTokenSignedResponseAlg = "none" },
+			"clients[1].id_token_signed_response_alg", `got "none"`},
 		{"a back-channel logout URI over plain http to a public host", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "http://rp.example/logout" },
 			"clients[0].backchannel_logout_uri", "http://rp.example/logout"},
 		{"a back-channel logout URI with a fragment", func(c *Config) { c.Clients[0].BackchannelLogoutURI = "https://rp.example/logout#x" },

@@ -79,6 +79,11 @@ type Client struct {
 	// private_key_jwt client's assertions: RS256, PS256 or ES256; empty
 	// means RS256.
 	TokenEndpointAuthSigningAlg string
+	// IDTokenSignedResponseAlg is the JWS algorithm of the client's ID
+	// tokens (and logout tokens), one of IDTokenAlgs; empty means RS256
+	// (OpenID Connect Registration 1.0 section 2,
+	// id_token_signed_response_alg).
+	IDTokenSignedResponseAlg string
 	// SkipConsent marks a first-party client whose users are not asked to
 	// consent.
 	SkipConsent bool
@@ -160,6 +165,20 @@ func (c Client) AssertionAlg() string {
 		return "RS256"
 	}
 	return c.TokenEndpointAuthSigningAlg
+}
+
+// IDTokenAlgs are the algorithms a client's ID tokens may be signed with,
+// the default (RS256) first: the provider keeps a current signing key of
+// each.
+func IDTokenAlgs() []string { return []string{"RS256", "ES256"} }
+
+// IDTokenAlg is the algorithm the client's ID tokens are signed with:
+// IDTokenSignedResponseAlg, or RS256 when it is empty.
+func (c Client) IDTokenAlg() string {
+	if c.IDTokenSignedResponseAlg == "" {
+		return IDTokenAlgs()[0]
+	}
+	return c.IDTokenSignedResponseAlg
 }
 
 // IssuesJWT reports whether the client's access tokens are JWTs.

@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -792,40 +794,45 @@ func TestKeysRotate(t *testing.T) {
 	store, _ := buildApp(t, vars)
 	ctx := t.Context()
 	first, err := store.ListSigningKeys(ctx)
-	if err != nil || len(first) != 1 || !first[0].Current() {
-		t.Fatalf("after build: %d keys (%v), want one current key", len(first), err)
+	if err != nil || len(first) != 2 || !first[0].Current() || !first[1].Current() || first[0].Algorithm == first[1].Algorithm {
+		t.Fatalf("after build: %d keys (%v), want a current key of each algorithm", len(first), err)
 	}
-	old := first[0].ID
+	old := map[string]string{}
+	for _, k := range first {
+		old[k.Algorithm] = k.ID
+	}
 
 	start := time.Now()
 	r := mustRun(t, vars, "", "keys", "rotate")
 	end := time.Now()
-	rest, ok := strings.CutPrefix(r.stdout, "new signing key ")
-	kid, _, _ := strings.Cut(rest, " ")
-	if !ok || kid == "" || kid == old || !strings.Contains(r.stdout, "stays published for 1h0m0s") {
+	rotated := rotatedKeys(t, r.stdout)
+	if len(rotated) != 2 || rotated["RS256"] == old["RS256"] || rotated["ES256"] == old["ES256"] ||
+		!strings.Contains(r.stdout, "the previous RS256 key stays published for 1h0m0s") || !strings.Contains(r.stdout, "the previous ES256 key stays published for 1h0m0s") {
 		t.Fatalf("rotate printed %q", r.stdout)
 	}
 
-	t.Run("the new key is current and the old one retires when its tokens have expired", func(t *testing.T) {
+	t.Run("the new keys are current and the old ones retire when their tokens have expired", func(t *testing.T) {
 		list, err := store.ListSigningKeys(ctx)
-		if err != nil || len(list) != 2 {
-			t.Fatalf("%d keys (%v), want 2", len(list), err)
+		if err != nil || len(list) != 4 {
+			t.Fatalf("%d keys (%v), want 4", len(list), err)
 		}
 		byID := map[string]storage.SigningKey{}
 		for _, k := range list {
 			byID[k.ID] = k
 		}
-		if !byID[kid].Current() {
-			t.Fatalf("new key %s is not current: %+v", kid, byID[kid])
-		}
-		// The longest token lifespan is the one-hour default.
-		retire := byID[old].RetireAt
-		if byID[old].Current() || retire.Before(start.Add(time.Hour).Add(-time.Second)) || retire.After(end.Add(time.Hour).Add(time.Second)) {
-			t.Fatalf("old key %s retires at %v, want an hour after the rotation (%v)", old, retire, start)
+		for alg, kid := range rotated {
+			if k := byID[kid]; !k.Current() || k.Algorithm != alg {
+				t.Fatalf("new %s key %s is not current: %+v", alg, kid, k)
+			}
+			// The longest token lifespan is the one-hour default.
+			retire := byID[old[alg]].RetireAt
+			if byID[old[alg]].Current() || retire.Before(start.Add(time.Hour).Add(-time.Second)) || retire.After(end.Add(time.Hour).Add(time.Second)) {
+				t.Fatalf("old %s key %s retires at %v, want an hour after the rotation (%v)", alg, old[alg], retire, start)
+			}
 		}
 	})
 
-	t.Run("the key set still publishes the old key beside the new one", func(t *testing.T) {
+	t.Run("the key set still publishes the old keys beside the new ones", func(t *testing.T) {
 		cfg, err := loadConfig("", env{lookup: lookupIn(vars)}, nil)
 		if err != nil {
 			t.Fatal(err)
@@ -847,14 +854,15 @@ func TestKeysRotate(t *testing.T) {
 			kids = append(kids, k.KeyID)
 		}
 		slices.Sort(kids)
-		want := []string{kid, old}
+		want := []string{rotated["RS256"], rotated["ES256"], old["RS256"], old["ES256"]}
 		slices.Sort(want)
 		if !slices.Equal(kids, want) {
 			t.Fatalf("JWKS kids %v, want %v", kids, want)
 		}
+		// keys.algorithm is ES256 by default.
 		cur, err := km.Current(ctx)
-		if err != nil || cur.ID != kid {
-			t.Fatalf("current key %q (%v), want %s", cur.ID, err, kid)
+		if err != nil || cur.ID != rotated["ES256"] {
+			t.Fatalf("current key %q (%v), want %s", cur.ID, err, rotated["ES256"])
 		}
 	})
 
@@ -894,7 +902,7 @@ func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
 		t.Run(src.name, func(t *testing.T) {
 			db := adminVars(t)
 			vars, extra := src.setup(t, db)
-			var kid string
+			var rotated map[string]string
 			for _, step := range []struct {
 				stdin string
 				args  []string
@@ -929,10 +937,9 @@ func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
 					}
 				}},
 				{"", []string{"keys", "rotate"}, func(t *testing.T, out string) {
-					if !strings.HasPrefix(out, "new signing key ") {
+					if rotated = rotatedKeys(t, out); len(rotated) != 2 || !strings.Contains(out, "(the first one)") {
 						t.Fatalf("printed %q", out)
 					}
-					kid = strings.Fields(out)[3]
 				}},
 				{"", []string{"clients", "delete", "bot"}, func(t *testing.T, out string) {
 					if !strings.Contains(out, "deleted client bot") {
@@ -964,8 +971,12 @@ func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
 					t.Fatal(err)
 				}
 				keys, err := store.ListSigningKeys(ctx)
-				if err != nil || len(keys) != 1 || keys[0].ID != kid {
-					t.Fatalf("keys %v (%v), want the rotated key %s", keys, err, kid)
+				stored := map[string]string{}
+				for _, k := range keys {
+					stored[k.Algorithm] = k.ID
+				}
+				if err != nil || len(keys) != 2 || !maps.Equal(stored, rotated) {
+					t.Fatalf("keys %v (%v), want the rotated keys %v", keys, err, rotated)
 				}
 			})
 		})
@@ -1199,4 +1210,19 @@ func TestGrants(t *testing.T) {
 			t.Fatalf("revoking again: exit %d", r.code)
 		}
 	})
+}
+
+// rotatedKeys reads what keys rotate printed: the kid of each new key by
+// its algorithm.
+func rotatedKeys(t *testing.T, out string) map[string]string {
+	t.Helper()
+	keys := map[string]string{}
+	for line := range strings.Lines(out) {
+		var kid, alg string
+		if _, err := fmt.Sscanf(line, "new signing key %s (%5s) is current", &kid, &alg); err != nil {
+			t.Fatalf("keys rotate printed %q: %v", line, err)
+		}
+		keys[alg] = kid
+	}
+	return keys
 }

@@ -51,6 +51,7 @@ func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) stor
 		TokenEndpointAuthMethod:          c.EffectiveAuthMethod(),
 		JWKSURI:                          c.JWKSURI,
 		TokenEndpointAuthSigningAlg:      c.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
 		SkipConsent:                      c.SkipConsent,
 		RequirePAR:                       c.RequirePushedAuthorizationRequests,
 		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),

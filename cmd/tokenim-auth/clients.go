@@ -33,6 +33,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	authMethod := fs.String("token-endpoint-auth-method", "", "client_secret_basic (default), client_secret_post, private_key_jwt or none (public)")
 	jwksURI := fs.String("jwks-uri", "", "where a private_key_jwt client publishes its keys")
 	signingAlg := fs.String("token-endpoint-auth-signing-alg", "", "algorithm of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)")
+	idTokenAlg := fs.String("id-token-signed-response-alg", "", "algorithm of the client's ID tokens: "+strings.Join(config.SigningAlgs(), ", ")+" (default RS256)")
 	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
 	requirePAR := fs.Bool("require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
 	atFormat := fs.String("access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)")
@@ -63,7 +64,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	want := config.Client{
 		ID: *id, Name: *name, Type: *typ, RedirectURIs: redirects, PostLogoutRedirectURIs: logouts,
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
-		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR,
+		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR, IDTokenSignedResponseAlg: *idTokenAlg,
 		AccessTokenFormat: *atFormat, BackchannelLogoutURI: *logoutURI, BackchannelLogoutSessionRequired: *logoutSession,
 		RefreshTokenReuseWindow: reuseWindow.d,
 	}
@@ -185,6 +186,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		GrantTypes              []string `json:"grant_types"`
 		Scopes                  []string `json:"scopes"`
 		TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
+		IDTokenAlg              string   `json:"id_token_signed_response_alg"`
 		RequirePAR              bool     `json:"require_pushed_authorization_requests"`
 		AccessTokenFormat       string   `json:"access_token_format"`
 		BackchannelLogoutURI    string   `json:"backchannel_logout_uri"`
@@ -198,7 +200,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, IDTokenAlg: c.IDTokenAlg(), RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
 			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
 		if c.RefreshReuseWindow != nil {
 			co.RefreshReuseWindow = c.RefreshReuseWindow.String()

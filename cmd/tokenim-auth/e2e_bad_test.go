@@ -364,7 +364,8 @@ func TestKeyRotation(t *testing.T) {
 	if r.code != 0 {
 		t.Fatalf("keys rotate: exit %d: %s", r.code, r.stderr)
 	}
-	kid := strings.Fields(strings.TrimPrefix(r.stdout, "new signing key "))[0]
+	// chat-web registered no ID token algorithm: RS256.
+	kid := rotatedKeys(t, r.stdout)["RS256"]
 	// The serving node re-reads keys every second (keys.refresh: 1s).
 	deadline := time.Now().Add(10 * time.Second)
 	for {

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // keysCommand administers signing keys.
@@ -35,14 +37,14 @@ func keysCommand(ctx context.Context, args []string, e env) error {
 	}
 	// The old key stays published as long as a token it signed can live.
 	keep := max(cfg.Lifespans.IDToken, cfg.Lifespans.AccessToken)
-	kid, err := km.Rotate(ctx, keep)
-	if err != nil {
-		return err
+	// A key of every algorithm is rotated, RS256 first, a line each.
+	rotated, err := km.Rotate(ctx, keep)
+	for _, k := range rotated {
+		if !slices.ContainsFunc(existing, func(sk storage.SigningKey) bool { return sk.Current() && sk.Algorithm == k.Algorithm }) {
+			fmt.Fprintf(e.stdout, "new signing key %s (%s) is current (the first one)\n", k.ID, k.Algorithm)
+			continue
+		}
+		fmt.Fprintf(e.stdout, "new signing key %s (%s) is current; the previous %s key stays published for %s\n", k.ID, k.Algorithm, k.Algorithm, keep)
 	}
-	if len(existing) == 0 {
-		fmt.Fprintf(e.stdout, "new signing key %s is current (the first one)\n", kid)
-		return nil
-	}
-	fmt.Fprintf(e.stdout, "new signing key %s is current; the previous key stays published for %s\n", kid, keep)
-	return nil
+	return err
 }

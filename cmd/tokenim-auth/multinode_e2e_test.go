@@ -16,6 +16,7 @@ import (
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
 
+	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 	"github.com/tokenim/tokenim-auth/storage/redis/redistest"
 )
@@ -250,7 +251,7 @@ func TestSeveralNodesAsOneProvider(t *testing.T) {
 		for i := range c.nodes {
 			for {
 				after := jwksKids(t, c.at(i, "/.well-known/jwks.json"))
-				if len(after) == len(before)+1 {
+				if len(after) == len(before)+len(keys.Algorithms()) {
 					break
 				}
 				if time.Since(rotated) > time.Second {

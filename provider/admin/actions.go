@@ -262,6 +262,9 @@ type AppOptions struct {
 	// BackchannelLogoutSessionRequired says the app needs the sid claim;
 	// only with a back-channel logout URI.
 	BackchannelLogoutSessionRequired *bool
+	// IDTokenSignedResponseAlg is the algorithm of the app's ID tokens
+	// from now on, one of storage.IDTokenAlgs.
+	IDTokenSignedResponseAlg *string
 }
 
 // checkFormat refuses an access token format other than opaque or jwt.
@@ -284,15 +287,19 @@ func checkPAR(c storage.Client) error {
 }
 
 // SetAppOptions sets o's options of an app (app.changed, with Detail
-// access_token_format, require_par, backchannel_logout_uri and
-// backchannel_logout_session_required as set). Requiring pushed
-// authorization requests of an app not using the authorization code grant
-// is an OptionError.
+// access_token_format, require_par, backchannel_logout_uri,
+// backchannel_logout_session_required and id_token_signed_response_alg as
+// set). Requiring pushed authorization requests of an app not using the
+// authorization code grant, or an ID token algorithm the provider keeps no
+// key of, is an OptionError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
 	if f := o.AccessTokenFormat; f != nil {
 		if err := checkFormat(*f); err != nil {
 			return err
 		}
+	}
+	if alg := o.IDTokenSignedResponseAlg; alg != nil && !slices.Contains(storage.IDTokenAlgs(), *alg) {
+		return &OptionError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
 	}
 	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
 		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
@@ -317,6 +324,10 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 			if o.BackchannelLogoutSessionRequired != nil {
 				c.BackchannelLogoutSessionRequired = *o.BackchannelLogoutSessionRequired
 				detail["backchannel_logout_session_required"] = strconv.FormatBool(*o.BackchannelLogoutSessionRequired)
+			}
+			if o.IDTokenSignedResponseAlg != nil {
+				c.IDTokenSignedResponseAlg = *o.IDTokenSignedResponseAlg
+				detail["id_token_signed_response_alg"] = *o.IDTokenSignedResponseAlg
 			}
 			if c.BackchannelLogoutSessionRequired && c.BackchannelLogoutURI == "" {
 				return c, &OptionError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}

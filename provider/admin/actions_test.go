@@ -117,6 +117,14 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 					t.Errorf("the app's options: format %q, require PAR %v", c.AccessTokenFormat, c.RequirePAR)
 				}
 			}},
+		{"signing an app's ID tokens with ES256 is app.changed with the algorithm", "PATCH", "/admin/api/v1/apps/chat",
+			`{"id_token_signed_response_alg":"ES256"}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"id_token_signed_response_alg": "ES256"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); c.IDTokenSignedResponseAlg != "ES256" {
+					t.Errorf("the app's ID token algorithm: %q", c.IDTokenSignedResponseAlg)
+				}
+			}},
 		{"registering a back-channel logout URI is app.changed with it", "PATCH", "/admin/api/v1/apps/chat",
 			`{"backchannel_logout_uri":"https://chat.example/backchannel-logout","backchannel_logout_session_required":true}`, 200,
 			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{
@@ -260,7 +268,9 @@ func TestUnknownTokenFormatIsRefused(t *testing.T) {
 	}
 }
 
-func TestBadBackchannelLogoutOptionsAreRefused(t *testing.T) {
+// TestBadAppOptionsAreRefused: an app option the API refuses is a 400
+// naming the field, and changes nothing.
+func TestBadAppOptionsAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, body, field string
 	}{
@@ -269,9 +279,17 @@ func TestBadBackchannelLogoutOptionsAreRefused(t *testing.T) {
 		{"a relative URI", `{"backchannel_logout_uri":"/logout"}`, "backchannel_logout_uri"},
 		{"a session required without a URI", `{"backchannel_logout_session_required":true}`, "backchannel_logout_session_required"},
 		{"a URI removed while a session is required", `{"backchannel_logout_uri":"","backchannel_logout_session_required":true}`, "backchannel_logout_session_required"},
+		{"an ID token algorithm without a key", `{"id_token_signed_response_alg":"PS256"}`, "id_token_signed_response_alg"},
+		{"unsigned ID tokens", `{"id_token_signed_response_alg":"none"}`, "id_token_signed_response_alg"},
+		{"an algorithm in lower case", `{"id_token_signed_response_alg":"es256"}`, "id_token_signed_response_alg"},
+		{"an empty algorithm", `{"id_token_signed_response_alg":""}`, "id_token_signed_response_alg"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, store := fixture(t)
+			before, err := store.GetClient(t.Context(), "chat")
+			if err != nil {
+				t.Fatal(err)
+			}
 			mux := http.NewServeMux()
 			a.Mount(mux)
 			req := httptest.NewRequestWithContext(t.Context(), "PATCH", "/admin/api/v1/apps/chat", strings.NewReader(tc.body))
@@ -284,8 +302,8 @@ func TestBadBackchannelLogoutOptionsAreRefused(t *testing.T) {
 			if recs := records(t, store); len(recs) != 0 {
 				t.Fatalf("a refused change left records: %+v", recs)
 			}
-			if c, _ := store.GetClient(t.Context(), "chat"); c.BackchannelLogoutURI != "" || c.BackchannelLogoutSessionRequired {
-				t.Fatalf("a refused change was stored: %q %v", c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired)
+			if after, _ := store.GetClient(t.Context(), "chat"); !cmp.Equal(after, before) {
+				t.Fatalf("a refused change was stored (-before +after):\n%s", cmp.Diff(before, after))
 			}
 		})
 	}

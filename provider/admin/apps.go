@@ -30,6 +30,8 @@ type app struct {
 	Disabled bool `json:"disabled"`
 	// AccessTokenFormat is opaque or jwt (RFC 9068).
 	AccessTokenFormat string `json:"access_token_format"`
+	// IDTokenSignedResponseAlg is the algorithm of the app's ID tokens.
+	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
 	// RequirePAR: every authorization request must be pushed (RFC 9126).
 	RequirePAR bool `json:"require_pushed_authorization_requests"`
 	// BackchannelLogoutURI is where the app takes logout tokens; empty
@@ -56,7 +58,7 @@ func (a *API) appOut(c storage.Client) app {
 		GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), RequestedScopes: nonNil(c.RequestedScopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod,
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
-		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
+		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, IDTokenSignedResponseAlg: c.IDTokenAlg(),
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }
@@ -102,14 +104,16 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		RequirePAR                       *bool                      `json:"require_pushed_authorization_requests"`
 		BackchannelLogoutURI             *string                    `json:"backchannel_logout_uri"`
 		BackchannelLogoutSessionRequired *bool                      `json:"backchannel_logout_session_required"`
+		IDTokenSignedResponseAlg         *string                    `json:"id_token_signed_response_alg"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
 	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR,
-		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired}
+		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired,
+		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg}
 	if body.Scopes == nil && body.Disabled == nil && opts == (AppOptions{}) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\" and \"backchannel_logout_session_required\".")
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\" and \"id_token_signed_response_alg\".")
 		return
 	}
 	if f := body.AccessTokenFormat; f != nil && !f.Known() {

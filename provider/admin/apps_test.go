@@ -8,16 +8,31 @@ import (
 )
 
 func TestAppShowsAssertionAlgorithm(t *testing.T) {
-	a := New(Config{})
-	for _, tc := range []struct {
-		name   string
-		client storage.Client
-		want   any
-	}{
+	testAppShows(t, "token_endpoint_auth_signing_alg", []appShows{
 		{"a private_key_jwt client registered for ES256", storage.Client{ID: "bot", TokenEndpointAuthMethod: "private_key_jwt", TokenEndpointAuthSigningAlg: "ES256"}, "ES256"},
 		{"a private_key_jwt client with no algorithm uses RS256", storage.Client{ID: "svc", TokenEndpointAuthMethod: "private_key_jwt"}, "RS256"},
 		{"a client with a secret has none", storage.Client{ID: "web", TokenEndpointAuthMethod: "client_secret_basic"}, nil},
-	} {
+	})
+}
+
+func TestAppShowsIDTokenAlgorithm(t *testing.T) {
+	testAppShows(t, "id_token_signed_response_alg", []appShows{
+		{"a client registered for ES256", storage.Client{ID: "es", IDTokenSignedResponseAlg: "ES256"}, "ES256"},
+		{"a client with no algorithm gets RS256", storage.Client{ID: "web"}, "RS256"},
+	})
+}
+
+// appShows is a client and the value the API shows of one of its fields.
+type appShows struct {
+	name   string
+	client storage.Client
+	want   any
+}
+
+// testAppShows checks the value of field in the API's view of each client.
+func testAppShows(t *testing.T, field string, cases []appShows) {
+	a := New(Config{})
+	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			raw, err := json.Marshal(a.appOut(tc.client))
 			if err != nil {
@@ -27,8 +42,8 @@ func TestAppShowsAssertionAlgorithm(t *testing.T) {
 			if err := json.Unmarshal(raw, &got); err != nil {
 				t.Fatal(err)
 			}
-			if got["token_endpoint_auth_signing_alg"] != tc.want {
-				t.Fatalf("token_endpoint_auth_signing_alg = %v, want %v (%s)", got["token_endpoint_auth_signing_alg"], tc.want, raw)
+			if got[field] != tc.want {
+				t.Fatalf("%s = %v, want %v (%s)", field, got[field], tc.want, raw)
 			}
 		})
 	}

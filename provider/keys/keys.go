@@ -13,6 +13,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -28,6 +30,11 @@ const (
 	RS256 = "RS256"
 )
 
+// Algorithms are the algorithms the manager keeps a current key of, in the
+// order they are advertised: every algorithm a client's ID tokens may be
+// signed with (storage.IDTokenAlgs), RS256 first.
+func Algorithms() []string { return storage.IDTokenAlgs() }
+
 // Key is a usable signing key.
 type Key struct {
 	ID        string
@@ -41,7 +48,10 @@ type Config struct {
 	// SealKey is the 32-byte AES key that seals private keys at rest,
 	// derived from the system secret.
 	SealKey []byte
-	// Algorithm of new keys: ES256 or RS256.
+	// Algorithm is the provider's own algorithm, ES256 or RS256: the one
+	// of the key Current returns, which signs what has no per-client
+	// algorithm (JWT access tokens). Keys of every algorithm are kept
+	// either way.
 	Algorithm string
 	// CacheFor is how long keys read from storage are reused before the
 	// next read; a rotation on another node shows within this period.
@@ -61,16 +71,17 @@ type Manager struct {
 
 	mu       sync.Mutex
 	loadedAt time.Time
-	current  *Key
-	public   jose.JSONWebKeySet
+	// current is the current key of each algorithm.
+	current map[string]Key
+	public  jose.JSONWebKeySet
 	// document is public encoded as JSON, once per load.
 	document []byte
 }
 
 // New returns a manager. It does not touch storage: call Ensure at start.
 func New(cfg Config) (*Manager, error) {
-	if cfg.Algorithm != ES256 && cfg.Algorithm != RS256 {
-		return nil, fmt.Errorf("keys: unsupported algorithm %q (want %s or %s)", cfg.Algorithm, ES256, RS256)
+	if !slices.Contains(Algorithms(), cfg.Algorithm) {
+		return nil, fmt.Errorf("keys: unsupported algorithm %q (want one of %s)", cfg.Algorithm, strings.Join(Algorithms(), ", "))
 	}
 	sealer, err := secret.NewSealer(cfg.SealKey)
 	if err != nil {
@@ -88,27 +99,34 @@ func New(cfg Config) (*Manager, error) {
 	return &Manager{store: cfg.Store, sealer: sealer, alg: cfg.Algorithm, cacheFor: cfg.CacheFor, now: cfg.Now, logger: cfg.Logger}, nil
 }
 
-// Ensure creates the first signing key when storage has no current key.
-// Of several nodes starting at once, one creates it and the others use it.
+// Ensure creates the first signing key of each algorithm storage has no
+// current key of: at first start, and when a store kept keys of fewer
+// algorithms. Of several nodes starting at once, one creates each key and
+// the others use it.
 func (m *Manager) Ensure(ctx context.Context) error {
 	keys, err := m.store.ListSigningKeys(ctx)
 	if err != nil {
 		return fmt.Errorf("keys: list: %w", err)
 	}
-	for _, k := range keys {
-		if k.Current() {
-			return nil
+	for _, alg := range Algorithms() {
+		if slices.ContainsFunc(keys, func(k storage.SigningKey) bool { return k.Current() && k.Algorithm == alg }) {
+			continue
 		}
+		k, err := m.generate(alg)
+		if err != nil {
+			return err
+		}
+		err = m.store.CreateSigningKey(ctx, k)
+		switch {
+		case errors.Is(err, storage.ErrAlreadyExists):
+			// Another node created it first.
+			continue
+		case err != nil:
+			return fmt.Errorf("keys: create first %s key: %w", alg, err)
+		}
+		m.Invalidate()
+		m.logger.InfoContext(ctx, "signing key created", "kid", k.ID, "alg", k.Algorithm)
 	}
-	k, err := m.generate()
-	if err != nil {
-		return err
-	}
-	if err := m.store.CreateSigningKey(ctx, k); err != nil && !errors.Is(err, storage.ErrAlreadyExists) {
-		return fmt.Errorf("keys: create first key: %w", err)
-	}
-	m.Invalidate()
-	m.logger.InfoContext(ctx, "signing key created", "kid", k.ID, "alg", k.Algorithm)
 	return nil
 }
 
@@ -137,30 +155,43 @@ func (m *Manager) Check(ctx context.Context) error {
 	return nil
 }
 
-// Ping reports whether this node can sign: the current key opens.
+// Ping reports whether this node can sign: there is a current key of
+// every algorithm, and each opens.
 func (m *Manager) Ping(ctx context.Context) error {
-	_, err := m.Current(ctx)
-	return err
+	for _, alg := range Algorithms() {
+		if _, err := m.CurrentOf(ctx, alg); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
-// Rotate makes a new key current. The previous key stays published for
-// keep, which must cover the longest life of a token it signed. It
-// refuses when a stored key does not open (Check): a key sealed under
-// another system secret would leave the store with two.
-func (m *Manager) Rotate(ctx context.Context, keep time.Duration) (string, error) {
+// Rotate makes a new key of every algorithm current, one algorithm after
+// the other (Algorithms' order), and returns them. Each previous key stays
+// published for keep, which must cover the longest life of a token it
+// signed. It refuses when a stored key does not open (Check): a key sealed
+// under another system secret would leave the store with two. Should the
+// rotation of one algorithm fail, those before it stay rotated: the store
+// still has one current key of each algorithm.
+func (m *Manager) Rotate(ctx context.Context, keep time.Duration) ([]Key, error) {
 	if err := m.Check(ctx); err != nil {
-		return "", err
+		return nil, err
 	}
-	k, err := m.generate()
-	if err != nil {
-		return "", err
+	var rotated []Key
+	for _, alg := range Algorithms() {
+		k, err := m.generate(alg)
+		if err != nil {
+			return rotated, err
+		}
+		err = m.store.RotateSigningKey(ctx, k, m.now().Add(keep))
+		m.Invalidate()
+		if err != nil {
+			return rotated, fmt.Errorf("keys: rotate the %s key: %w", alg, err)
+		}
+		m.logger.InfoContext(ctx, "signing key rotated", "kid", k.ID, "alg", k.Algorithm)
+		rotated = append(rotated, Key{ID: k.ID, Algorithm: k.Algorithm})
 	}
-	if err := m.store.RotateSigningKey(ctx, k, m.now().Add(keep)); err != nil {
-		return "", fmt.Errorf("keys: rotate: %w", err)
-	}
-	m.Invalidate()
-	m.logger.InfoContext(ctx, "signing key rotated", "kid", k.ID, "alg", k.Algorithm)
-	return k.ID, nil
+	return rotated, nil
 }
 
 // Prune deletes keys whose publication period is over and returns their
@@ -185,21 +216,30 @@ func (m *Manager) Prune(ctx context.Context) ([]string, error) {
 	return gone, nil
 }
 
-// Current returns the key that signs new tokens.
+// Current returns the current key of the provider's own algorithm
+// (Config.Algorithm), which signs what has no per-client algorithm.
 func (m *Manager) Current(ctx context.Context) (Key, error) {
+	return m.CurrentOf(ctx, m.alg)
+}
+
+// CurrentOf returns the current key of algorithm alg, which signs new
+// tokens of that algorithm.
+func (m *Manager) CurrentOf(ctx context.Context, alg string) (Key, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if err := m.load(ctx); err != nil {
 		return Key{}, err
 	}
-	if m.current == nil {
-		return Key{}, errors.New("keys: no current signing key")
+	k, ok := m.current[alg]
+	if !ok {
+		return Key{}, fmt.Errorf("keys: no current %s signing key", alg)
 	}
-	return *m.current, nil
+	return k, nil
 }
 
 // JWKS returns the public keys relying parties may verify with: the current
-// key and every rotated key still within its publication period.
+// key of each algorithm and every rotated key still within its publication
+// period.
 func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -209,8 +249,6 @@ func (m *Manager) JWKS(ctx context.Context) (jose.JSONWebKeySet, error) {
 	return jose.JSONWebKeySet{Keys: append([]jose.JSONWebKey(nil), m.public.Keys...)}, nil
 }
 
-// Invalidate makes the next use re-read the keys from storage: another
-// node rotated them.
 // Document returns the JWKS as the JSON document relying parties fetch,
 // encoded once each time the keys are read from storage.
 func (m *Manager) Document(ctx context.Context) ([]byte, error) {
@@ -222,6 +260,8 @@ func (m *Manager) Document(ctx context.Context) ([]byte, error) {
 	return m.document, nil
 }
 
+// Invalidate makes the next use re-read the keys from storage: another
+// node rotated them.
 func (m *Manager) Invalidate() {
 	m.mu.Lock()
 	m.loadedAt = time.Time{}
@@ -239,7 +279,7 @@ func (m *Manager) load(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("keys: list: %w", err)
 	}
-	var current *Key
+	current := map[string]Key{}
 	var public jose.JSONWebKeySet
 	for _, sk := range stored {
 		if !sk.Current() && !sk.RetireAt.After(now) {
@@ -250,12 +290,12 @@ func (m *Manager) load(ctx context.Context) error {
 			return fmt.Errorf("keys: decode public key %s: %w", sk.ID, err)
 		}
 		public.Keys = append(public.Keys, jwk)
-		if sk.Current() && current == nil {
+		if _, seen := current[sk.Algorithm]; sk.Current() && !seen {
 			signer, err := m.open(sk)
 			if err != nil {
 				return err
 			}
-			current = &Key{ID: sk.ID, Algorithm: sk.Algorithm, Signer: signer}
+			current[sk.Algorithm] = Key{ID: sk.ID, Algorithm: sk.Algorithm, Signer: signer}
 		}
 	}
 	document, err := json.Marshal(public)
@@ -266,20 +306,27 @@ func (m *Manager) load(ctx context.Context) error {
 	return nil
 }
 
-// generate makes a new key pair and seals its private half.
-func (m *Manager) generate() (storage.SigningKey, error) {
+// rsaBits is the size of RS256 keys: 2048 bits, the size NIST SP 800-57
+// deems adequate through 2030 and every relying party library accepts.
+const rsaBits = 2048
+
+// generate makes a new key pair of algorithm alg and seals its private
+// half.
+func (m *Manager) generate(alg string) (storage.SigningKey, error) {
 	var priv crypto.Signer
 	var err error
-	switch m.alg {
+	switch alg {
 	case RS256:
-		priv, err = rsa.GenerateKey(rand.Reader, 2048)
-	default:
+		priv, err = rsa.GenerateKey(rand.Reader, rsaBits)
+	case ES256:
 		priv, err = ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	default:
+		err = errors.New("unsupported algorithm")
 	}
 	if err != nil {
-		return storage.SigningKey{}, fmt.Errorf("keys: generate %s key: %w", m.alg, err)
+		return storage.SigningKey{}, fmt.Errorf("keys: generate %s key: %w", alg, err)
 	}
-	pub := jose.JSONWebKey{Key: priv.Public(), Algorithm: m.alg, Use: "sig"}
+	pub := jose.JSONWebKey{Key: priv.Public(), Algorithm: alg, Use: "sig"}
 	thumb, err := pub.Thumbprint(crypto.SHA256)
 	if err != nil {
 		return storage.SigningKey{}, fmt.Errorf("keys: thumbprint: %w", err)
@@ -297,7 +344,7 @@ func (m *Manager) generate() (storage.SigningKey, error) {
 	}
 	return storage.SigningKey{
 		ID:         pub.KeyID,
-		Algorithm:  m.alg,
+		Algorithm:  alg,
 		PrivateKey: m.sealer.Seal(der, pub.KeyID),
 		PublicKey:  pubJSON,
 		CreatedAt:  m.now().UTC().Truncate(time.Second),

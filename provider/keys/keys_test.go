@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"crypto/x509"
 	"errors"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,14 +36,32 @@ func newManager(t *testing.T, store storage.Keys, system, alg string, c *clock) 
 	return m
 }
 
-// verify signs a payload with the current key and verifies it against the
-// published JWKS, as a relying party would.
+// signWith signs a payload with the current key of the manager's own
+// algorithm.
 func signWith(t *testing.T, m *keys.Manager) string {
 	t.Helper()
 	k, err := m.Current(t.Context())
 	if err != nil {
 		t.Fatal(err)
 	}
+	return sign(t, k)
+}
+
+// signWithAlg signs a payload with the current key of alg.
+func signWithAlg(t *testing.T, m *keys.Manager, alg string) string {
+	t.Helper()
+	k, err := m.CurrentOf(t.Context(), alg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if k.Algorithm != alg {
+		t.Fatalf("the current %s key is a %s key", alg, k.Algorithm)
+	}
+	return sign(t, k)
+}
+
+func sign(t *testing.T, k keys.Key) string {
+	t.Helper()
 	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.SignatureAlgorithm(k.Algorithm), Key: jose.JSONWebKey{Key: k.Signer, KeyID: k.ID}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -78,11 +98,11 @@ func verifies(t *testing.T, m *keys.Manager, token string) bool {
 const system = "a-system-secret-of-at-least-32-characters"
 
 func TestManager(t *testing.T) {
-	for _, alg := range []string{keys.ES256, keys.RS256} {
-		t.Run(alg+": first key is created once and signs tokens the JWKS verifies", func(t *testing.T) {
+	for _, own := range []string{keys.ES256, keys.RS256} {
+		t.Run(own+" own: a first key of each algorithm is created once and signs tokens the JWKS verifies", func(t *testing.T) {
 			c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 			store := memory.New()
-			m := newManager(t, store, system, alg, c)
+			m := newManager(t, store, system, own, c)
 			if err := m.Ensure(t.Context()); err != nil {
 				t.Fatal(err)
 			}
@@ -90,18 +110,59 @@ func TestManager(t *testing.T) {
 				t.Fatal(err)
 			}
 			stored, _ := store.ListSigningKeys(t.Context())
-			if len(stored) != 1 || stored[0].Algorithm != alg {
-				t.Fatalf("stored keys = %d (%v), want one %s key", len(stored), stored, alg)
+			if got := currentAlgs(stored); len(stored) != 2 || !slices.Equal(got, []string{keys.ES256, keys.RS256}) {
+				t.Fatalf("stored keys = %d (current %v), want one current key of each algorithm", len(stored), got)
 			}
-			if !verifies(t, m, signWith(t, m)) {
-				t.Fatal("token does not verify against the JWKS")
+			for _, alg := range keys.Algorithms() {
+				if !verifies(t, m, signWithAlg(t, m, alg)) {
+					t.Fatalf("a token of the %s key does not verify against the JWKS", alg)
+				}
+			}
+			if k, err := m.Current(t.Context()); err != nil || k.Algorithm != own {
+				t.Fatalf("Current = %s key, %v; want the %s key", k.Algorithm, err, own)
 			}
 			set, _ := m.JWKS(t.Context())
-			if set.Keys[0].IsPublic() != true || set.Keys[0].Use != "sig" || set.Keys[0].Algorithm != alg {
-				t.Fatalf("published key %+v: want a public %s signing key", set.Keys[0], alg)
+			var algs []string
+			for _, k := range set.Keys {
+				if !k.IsPublic() || k.Use != "sig" || k.KeyID == "" {
+					t.Fatalf("published key %+v: want a public signing key with a kid", k)
+				}
+				algs = append(algs, k.Algorithm)
+			}
+			if slices.Sort(algs); !slices.Equal(algs, []string{keys.ES256, keys.RS256}) || set.Keys[0].KeyID == set.Keys[1].KeyID {
+				t.Fatalf("published keys of %v, want an ES256 and an RS256 key, each with its kid", algs)
 			}
 		})
 	}
+
+	t.Run("a store with an ES256 key only gets an RS256 key beside it", func(t *testing.T) {
+		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
+		store := memory.New()
+		ring, err := secret.NewKeyring(system)
+		if err != nil {
+			t.Fatal(err)
+		}
+		es := sealedKey(t, ring, keys.ES256, c)
+		if err := store.CreateSigningKey(t.Context(), es); err != nil {
+			t.Fatal(err)
+		}
+		m := newManager(t, store, system, keys.ES256, c)
+		if err := m.Ping(t.Context()); err == nil || !strings.Contains(err.Error(), "RS256") {
+			t.Fatalf("Ping without an RS256 key: %v, want an error naming RS256", err)
+		}
+		if err := m.Ensure(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.Ping(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		if k, _ := m.CurrentOf(t.Context(), keys.ES256); k.ID != es.ID {
+			t.Fatalf("the ES256 key is %s, want the stored %s kept", k.ID, es.ID)
+		}
+		if !verifies(t, m, signWithAlg(t, m, keys.RS256)) {
+			t.Fatal("the new RS256 key's token does not verify")
+		}
+	})
 
 	t.Run("private keys are sealed at rest", func(t *testing.T) {
 		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
@@ -110,14 +171,16 @@ func TestManager(t *testing.T) {
 		if err := m.Ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		k, _ := m.Current(t.Context())
-		der, _ := x509.MarshalPKCS8PrivateKey(k.Signer)
 		stored, _ := store.ListSigningKeys(t.Context())
-		if bytes.Contains(stored[0].PrivateKey, der) {
-			t.Fatal("private key stored in clear")
-		}
-		if _, err := x509.ParsePKCS8PrivateKey(stored[0].PrivateKey); err == nil {
-			t.Fatal("stored private key parses without the system secret")
+		for _, sk := range stored {
+			k, _ := m.CurrentOf(t.Context(), sk.Algorithm)
+			der, _ := x509.MarshalPKCS8PrivateKey(k.Signer)
+			if bytes.Contains(sk.PrivateKey, der) {
+				t.Fatalf("%s private key stored in clear", sk.Algorithm)
+			}
+			if _, err := x509.ParsePKCS8PrivateKey(sk.PrivateKey); err == nil {
+				t.Fatalf("stored %s private key parses without the system secret", sk.Algorithm)
+			}
 		}
 		other := newManager(t, store, strings.Repeat("z", 40), keys.ES256, c)
 		if _, err := other.Current(t.Context()); err == nil || !strings.Contains(err.Error(), "secrets.system") {
@@ -125,37 +188,54 @@ func TestManager(t *testing.T) {
 		}
 	})
 
-	t.Run("after rotation old tokens verify until the old key retires", func(t *testing.T) {
+	t.Run("rotation renews the keys of both algorithms; old tokens verify until the old keys retire", func(t *testing.T) {
 		c := &clock{time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)}
 		store := memory.New()
 		m := newManager(t, store, system, keys.ES256, c)
 		if err := m.Ensure(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		before := signWith(t, m)
-		oldKey, _ := m.Current(t.Context())
-		kid, err := m.Rotate(t.Context(), time.Hour)
+		before, old := map[string]string{}, map[string]string{}
+		for _, alg := range keys.Algorithms() {
+			before[alg] = signWithAlg(t, m, alg)
+			k, _ := m.CurrentOf(t.Context(), alg)
+			old[alg] = k.ID
+		}
+		rotated, err := m.Rotate(t.Context(), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		now, _ := m.Current(t.Context())
-		if now.ID != kid || now.ID == oldKey.ID {
-			t.Fatalf("current key %s after rotation to %s (old %s)", now.ID, kid, oldKey.ID)
+		if len(rotated) != 2 || rotated[0].Algorithm != keys.RS256 || rotated[1].Algorithm != keys.ES256 {
+			t.Fatalf("rotated %+v, want an RS256 then an ES256 key", rotated)
 		}
-		after := signWith(t, m)
-		if !verifies(t, m, before) || !verifies(t, m, after) {
-			t.Fatal("a token signed before or after the rotation does not verify")
+		after := map[string]string{}
+		for _, r := range rotated {
+			now, _ := m.CurrentOf(t.Context(), r.Algorithm)
+			if now.ID != r.ID || now.ID == old[r.Algorithm] {
+				t.Fatalf("current %s key %s after rotation to %s (old %s)", r.Algorithm, now.ID, r.ID, old[r.Algorithm])
+			}
+			after[r.Algorithm] = signWithAlg(t, m, r.Algorithm)
+			if !verifies(t, m, before[r.Algorithm]) || !verifies(t, m, after[r.Algorithm]) {
+				t.Fatalf("an %s token signed before or after the rotation does not verify", r.Algorithm)
+			}
 		}
 		c.advance(2 * time.Hour)
-		if verifies(t, m, before) {
-			t.Fatal("token of a retired key still verifies")
+		for alg, token := range before {
+			if verifies(t, m, token) {
+				t.Fatalf("token of a retired %s key still verifies", alg)
+			}
 		}
 		gone, err := m.Prune(t.Context())
-		if err != nil || len(gone) != 1 || gone[0] != oldKey.ID {
-			t.Fatalf("prune = %v, %v; want [%s]", gone, err, oldKey.ID)
+		slices.Sort(gone)
+		want := []string{old[keys.ES256], old[keys.RS256]}
+		slices.Sort(want)
+		if err != nil || !slices.Equal(gone, want) {
+			t.Fatalf("prune = %v, %v; want %v", gone, err, want)
 		}
-		if !verifies(t, m, after) {
-			t.Fatal("current key lost by pruning")
+		for alg, token := range after {
+			if !verifies(t, m, token) {
+				t.Fatalf("current %s key lost by pruning", alg)
+			}
 		}
 	})
 
@@ -168,10 +248,11 @@ func TestManager(t *testing.T) {
 			t.Fatal(err)
 		}
 		first, _ := b.Current(t.Context())
-		kid, err := a.Rotate(t.Context(), time.Hour)
+		rotated, err := a.Rotate(t.Context(), time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
+		kid := rotated[1].ID // ES256, b's own algorithm
 		if k, _ := b.Current(t.Context()); k.ID != first.ID {
 			t.Fatal("cache period ignored")
 		}
@@ -207,6 +288,13 @@ func TestVerify(t *testing.T) {
 		parts[1] = "d29ybGQ" // "world"
 		if _, err := m.Verify(t.Context(), strings.Join(parts, ".")); !errors.Is(err, keys.ErrUnverified) {
 			t.Fatalf("got %v, want ErrUnverified", err)
+		}
+	})
+	t.Run("a token of either algorithm verifies", func(t *testing.T) {
+		for _, alg := range keys.Algorithms() {
+			if payload, err := m.Verify(t.Context(), signWithAlg(t, m, alg)); err != nil || string(payload) != "hello" {
+				t.Fatalf("%s: payload %q, err %v", alg, payload, err)
+			}
 		}
 	})
 	t.Run("a token from another provider does not verify", func(t *testing.T) {
@@ -270,4 +358,80 @@ func TestWrongSecret(t *testing.T) {
 	if len(after) != len(stored) {
 		t.Errorf("Rotate under the wrong secret stored a key: %d keys, had %d", len(after), len(stored))
 	}
+}
+
+// Several nodes starting at once on an empty store: one key of each
+// algorithm is created, and every node signs with those.
+func TestEnsureRace(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	const nodes = 4
+	managers := make([]*keys.Manager, nodes)
+	for i := range managers {
+		managers[i] = newManager(t, store, system, keys.ES256, c)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, nodes)
+	for i, m := range managers {
+		wg.Go(func() { errs[i] = m.Ensure(t.Context()) })
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("node %d: %v", i, err)
+		}
+	}
+	stored, err := store.ListSigningKeys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := currentAlgs(stored); len(stored) != 2 || !slices.Equal(got, []string{keys.ES256, keys.RS256}) {
+		t.Fatalf("%d keys stored (current %v), want one of each algorithm", len(stored), got)
+	}
+	for _, alg := range keys.Algorithms() {
+		want, _ := managers[0].CurrentOf(t.Context(), alg)
+		for i, m := range managers[1:] {
+			if k, err := m.CurrentOf(t.Context(), alg); err != nil || k.ID != want.ID {
+				t.Fatalf("node %d signs %s with %s (%v), node 0 with %s", i+1, alg, k.ID, err, want.ID)
+			}
+		}
+	}
+}
+
+// currentAlgs are the algorithms of the current keys among stored, sorted.
+func currentAlgs(stored []storage.SigningKey) []string {
+	var algs []string
+	for _, k := range stored {
+		if k.Current() {
+			algs = append(algs, k.Algorithm)
+		}
+	}
+	slices.Sort(algs)
+	return algs
+}
+
+// sealedKey makes a key of alg as the manager stores it, sealed under
+// ring: another manager over an empty store generates it.
+func sealedKey(t *testing.T, ring secret.Keyring, alg string, c *clock) storage.SigningKey {
+	t.Helper()
+	scratch := memory.New()
+	m, err := keys.New(keys.Config{Store: scratch, SealKey: ring.Derive(secret.PurposeSigningKeys), Algorithm: alg, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := scratch.ListSigningKeys(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range stored {
+		if k.Algorithm == alg {
+			return k
+		}
+	}
+	t.Fatalf("no %s key generated", alg)
+	return storage.SigningKey{}
 }

@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 
+	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/session"
 )
 
@@ -66,7 +67,7 @@ func (p *Provider) metadata() discovery {
 		ResponseModesSupported:                    []string{"query", "form_post"},
 		GrantTypesSupported:                       supportedGrantTypes(),
 		SubjectTypesSupported:                     []string{"public"},
-		IDTokenSigningAlgValuesSupported:          []string{p.cfg.Algorithm},
+		IDTokenSigningAlgValuesSupported:          keys.Algorithms(),
 		TokenEndpointAuthMethodsSupported:         []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		TokenEndpointAuthSigningAlgValues:         p.assertionAlgs(),
 		IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
@@ -93,7 +94,8 @@ func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 }
 
 // jwks publishes the signing keys relying parties verify ID tokens with:
-// the current key and rotated keys still within their publication period.
+// the current key of each algorithm and rotated keys still within their
+// publication period.
 func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 	body, err := p.cfg.Keys.Document(r.Context())
 	if err != nil {

@@ -11,9 +11,12 @@
 // uses it up and continues as if its parameters had been sent there. A
 // client with RequirePAR is refused at /oauth2/auth without one.
 //
-// A client whose access token format is jwt gets RFC 9068 JWT access
-// tokens signed with the ID token keys (jwt_access.go); they are stored
-// and introspected like opaque ones.
+// ID tokens are signed with the current key of the algorithm their
+// client registered (id_token_signed_response_alg, RS256 by default), and
+// discovery lists every algorithm kept (signing.go). A client whose access
+// token format is jwt gets RFC 9068 JWT access tokens signed with the key
+// of the provider's own algorithm (keys.algorithm, jwt_access.go); they
+// are stored and introspected like opaque ones.
 //
 // Each authorization response records the browser session's sign-in to
 // the client (storage.BackchannelLogouts), and LogoutToken signs the

@@ -34,7 +34,9 @@ const atJWTType = "at+jwt"
 // introspects.
 type accessTokens struct {
 	tokenStrategy
-	// signer signs with the provider's current signing key, as ID tokens.
+	// signer signs with the current key of the provider's own algorithm
+	// (keys.algorithm): a resource server verifying JWT access tokens
+	// expects one algorithm, whatever the client's ID tokens use.
 	signer   jwt.Signer
 	issuer   string
 	key      []byte

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/ory/fosite/token/jwt"
+
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // Back-Channel Logout 1.0 section 2.4: the "typ" header of a logout token,
@@ -22,10 +25,23 @@ const (
 
 // LogoutToken signs a logout token (OpenID Connect Back-Channel Logout 1.0
 // section 2.4) telling clientID that subject's session sid has ended, or
-// every session of subject when sid is empty. It is signed with the
-// current ID token key (same kid and alg), has a fresh iat, exp and random
-// jti on every call, and never a nonce (section 2.4 forbids it).
+// every session of subject when sid is empty. It is signed like the
+// client's ID tokens (section 2.4): with the current key of the client's
+// id_token_signed_response_alg (RS256 for a client gone since). It has a
+// fresh iat, exp and random jti on every call, and never a nonce (section
+// 2.4 forbids it).
 func (p *Provider) LogoutToken(ctx context.Context, clientID, subject, sid string) (string, error) {
+	alg := storage.Client{}.IDTokenAlg()
+	switch c, err := p.cfg.Store.GetClient(ctx, clientID); {
+	case err == nil:
+		alg = c.IDTokenAlg()
+	case !errors.Is(err, storage.ErrNotFound):
+		return "", fmt.Errorf("oauth: sign a logout token for client %s: %w", clientID, err)
+	}
+	sg, ok := p.signers[alg]
+	if !ok {
+		return "", fmt.Errorf("oauth: sign a logout token for client %s: no signing key of its ID token algorithm %q", clientID, alg)
+	}
 	var jti [16]byte
 	_, _ = rand.Read(jti[:]) // never fails (crypto/rand, Go 1.24)
 	now := p.cfg.Now()
@@ -41,7 +57,7 @@ func (p *Provider) LogoutToken(ctx context.Context, clientID, subject, sid strin
 	if sid != "" {
 		claims["sid"] = sid
 	}
-	token, _, err := p.signer.Generate(ctx, claims, &jwt.Headers{Extra: map[string]any{"typ": logoutTokenType}})
+	token, _, err := sg.Generate(ctx, claims, &jwt.Headers{Extra: map[string]any{"typ": logoutTokenType}})
 	if err != nil {
 		return "", fmt.Errorf("oauth: sign a logout token for client %s: %w", clientID, err)
 	}

@@ -9,12 +9,11 @@ import (
 	"net/http"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v3"
+	jose4 "github.com/go-jose/go-jose/v4"
 	"github.com/hashicorp/go-retryablehttp"
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/handler/openid"
-	"github.com/ory/fosite/token/jwt"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
@@ -25,7 +24,15 @@ import (
 
 // SigningKeys is what the provider needs of the signing keys.
 type SigningKeys interface {
+	// Current is the current key of the provider's own algorithm
+	// (keys.algorithm), which signs JWT access tokens.
 	Current(ctx context.Context) (keys.Key, error)
+	// CurrentOf is the current key of alg, one of keys.Algorithms: ID
+	// tokens and logout tokens are signed with their client's algorithm.
+	CurrentOf(ctx context.Context, alg string) (keys.Key, error)
+	// JWKS are the published keys, which a JWT the provider signed (an
+	// id_token_hint) is verified against.
+	JWKS(ctx context.Context) (jose4.JSONWebKeySet, error)
 	// Document is the JWKS as JSON; callers must not change it.
 	Document(ctx context.Context) ([]byte, error)
 }
@@ -69,8 +76,6 @@ type Config struct {
 	MFARoles []string
 	// RoleScopes maps each role to the scopes its users may grant.
 	RoleScopes map[string][]string
-	// Algorithm is the ID token signing algorithm, advertised in discovery.
-	Algorithm string
 	// AssertionAlgs are the algorithms private_key_jwt clients may sign
 	// with, advertised in discovery; RS256 alone when empty.
 	AssertionAlgs []string
@@ -99,9 +104,9 @@ type Provider struct {
 	cfg    Config
 	logger *slog.Logger
 	usage  usage
-	// signer signs with the current ID token key: ID tokens, JWT access
-	// tokens, logout tokens.
-	signer jwt.Signer
+	// signers sign with the current key of each algorithm: logout tokens
+	// with their client's algorithm.
+	signers signers
 	// metadataJSON is the discovery document.
 	metadataJSON []byte
 }
@@ -160,24 +165,21 @@ func New(cfg Config) (*Provider, error) {
 		PushedAuthorizeRequestURIPrefix: parPrefix,
 		PushedAuthorizeContextLifespan:  cfg.PARLifespan,
 	}
-	keyGetter := func(ctx context.Context) (any, error) {
-		k, err := cfg.Keys.Current(ctx)
-		if err != nil {
-			return nil, err
-		}
-		return &jose.JSONWebKey{Key: k.Signer, KeyID: k.ID, Algorithm: k.Algorithm, Use: "sig"}, nil
-	}
-	signer := &jwt.DefaultSigner{GetPrivateKey: keyGetter}
-	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: signer, issuer: cfg.Issuer, key: cfg.TokenKey,
+	// JWT access tokens are signed with the provider's own algorithm, ID
+	// tokens and logout tokens with their client's; every signer decodes
+	// an id_token_hint signed by any published key.
+	own := newSigner(cfg.Keys, cfg.Keys.Current)
+	bySigningAlg := newSigners(cfg.Keys)
+	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: own, issuer: cfg.Issuer, key: cfg.TokenKey,
 		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
 	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
 		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan, maxAssertion: cfg.MaxAssertionLifespan,
 		refreshReuse: cfg.RefreshReuseWindow}
-	idTokens := compose.NewOpenIDConnectStrategy(keyGetter, fc)
+	idTokens := newIDTokenStrategy(bySigningAlg, fc)
 	provider := compose.Compose(fc, store, &compose.CommonStrategy{
 		CoreStrategy:               strategy,
 		OpenIDConnectTokenStrategy: idTokens,
-		Signer:                     signer,
+		Signer:                     own,
 	},
 		compose.OAuth2AuthorizeExplicitFactory,
 		compose.OAuth2PKCEFactory,
@@ -201,7 +203,7 @@ func New(cfg Config) (*Provider, error) {
 	})
 	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
 	f.Config = endpointAudiences{Config: fc}
-	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signer: signer}
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg}
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
 	if err != nil {

@@ -10,9 +10,10 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-func (s *Store) currentKey() (storage.SigningKey, bool) {
+// currentKey is the current key of alg.
+func (s *Store) currentKey(alg string) (storage.SigningKey, bool) {
 	for _, k := range s.keys {
-		if k.Current() {
+		if k.Current() && k.Algorithm == alg {
 			return k, true
 		}
 	}
@@ -25,7 +26,7 @@ func (s *Store) CreateSigningKey(ctx context.Context, k storage.SigningKey) erro
 		if _, ok := s.keys[k.ID]; ok {
 			return exists("create signing key", k.ID)
 		}
-		if cur, ok := s.currentKey(); ok {
+		if cur, ok := s.currentKey(k.Algorithm); ok {
 			return exists("create signing key: current key", cur.ID)
 		}
 		k.RetireAt = time.Time{}
@@ -40,7 +41,7 @@ func (s *Store) RotateSigningKey(ctx context.Context, next storage.SigningKey, r
 		if _, ok := s.keys[next.ID]; ok {
 			return fmt.Errorf("memory: rotate signing key %s: %w", next.ID, storage.ErrConflict)
 		}
-		if cur, ok := s.currentKey(); ok {
+		if cur, ok := s.currentKey(next.Algorithm); ok {
 			cur.RetireAt = retireAt
 			put(t, s.keys, cur.ID, cur)
 		}

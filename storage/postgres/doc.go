@@ -25,8 +25,8 @@
 // Races are settled by Postgres rather than in Go: a code is redeemed and
 // a refresh token rotated by a conditional UPDATE (… AND active), so of
 // concurrent calls exactly one sees the row still active; the partial
-// unique index on signing_keys keeps at most one current key however
-// many nodes create or rotate keys at once.
+// unique index on signing_keys keeps at most one current key of each
+// algorithm however many nodes create or rotate keys at once.
 //
 // Expired rows are deleted by Purge, a bounded batch per statement found
 // through an index on the expiry column; TryLock takes a session-level

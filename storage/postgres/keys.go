@@ -15,9 +15,9 @@ INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at, r
 VALUES ($1, $2, $3, $4, $5, NULL)`
 
 // CreateSigningKey implements storage.Keys. The key is stored as current
-// whatever k.RetireAt says. The partial unique index on current keys
-// refuses a second one, as the primary key refuses a known kid:
-// ErrAlreadyExists either way.
+// whatever k.RetireAt says. The partial unique index on the algorithm of
+// current keys refuses a second current key of k.Algorithm, as the primary
+// key refuses a known kid: ErrAlreadyExists either way.
 func (s *Store) CreateSigningKey(ctx context.Context, k storage.SigningKey) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
@@ -28,11 +28,12 @@ func (s *Store) CreateSigningKey(ctx context.Context, k storage.SigningKey) erro
 }
 
 // RotateSigningKey implements storage.Keys: in one transaction (or a
-// savepoint of the caller's), retire the current key, then insert next as
-// current. Of two concurrent rotations the second waits for the first's
-// row lock, finds no current key left to retire, and its insert then hits
-// the first's new key in the partial unique index: ErrConflict. A next key
-// whose kid exists is a conflict too, and nothing changes.
+// savepoint of the caller's), retire the current key of next.Algorithm,
+// then insert next as current. Of two concurrent rotations of one
+// algorithm the second waits for the first's row lock, finds no current
+// key of it left to retire, and its insert then hits the first's new key
+// in the partial unique index: ErrConflict. A next key whose kid exists
+// is a conflict too, and nothing changes.
 func (s *Store) RotateSigningKey(ctx context.Context, next storage.SigningKey, retireAt time.Time) error {
 	if retireAt.IsZero() {
 		// NULL would leave the old key current, and the rotation would
@@ -42,7 +43,8 @@ func (s *Store) RotateSigningKey(ctx context.Context, next storage.SigningKey, r
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	return s.atomic(ctx, "rotate signing key to "+next.ID, func(q querier) error {
-		if _, err := q.Exec(ctx, `UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL`, ts(retireAt)); err != nil {
+		if _, err := q.Exec(ctx, `UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL AND algorithm = $2`,
+			ts(retireAt), next.Algorithm); err != nil {
 			return wrapRace(err, "rotate signing key to %s: retire the current key", next.ID)
 		}
 		_, err := q.Exec(ctx, insertKey, next.ID, next.Algorithm, next.PrivateKey, next.PublicKey, ts(next.CreatedAt))

@@ -338,3 +338,43 @@ func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T
 		}
 	}
 }
+
+// Going back below the migration that allows a current key per algorithm
+// leaves one current key, preferring ES256; the other stays published for
+// a while rather than being deleted.
+func TestMigrationDownToOneCurrentKey(t *testing.T) {
+	s, _ := openEmpty(t)
+	ctx := t.Context()
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	for _, k := range []storage.SigningKey{
+		{ID: "es", Algorithm: "ES256", PrivateKey: []byte("sealed"), PublicKey: []byte(`{"kid":"es"}`), CreatedAt: at},
+		{ID: "rs", Algorithm: "RS256", PrivateKey: []byte("sealed"), PublicKey: []byte(`{"kid":"rs"}`), CreatedAt: at.Add(time.Minute)},
+	} {
+		if err := s.CreateSigningKey(ctx, k); err != nil {
+			t.Fatalf("create %s: %v", k.ID, err)
+		}
+	}
+	if err := s.MigrateDownTo(ctx, 16); err != nil {
+		t.Fatalf("down to 16: %v", err)
+	}
+	keys, err := s.ListSigningKeys(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]bool{}
+	for _, k := range keys {
+		state[k.ID] = k.Current()
+		if !k.Current() && !k.RetireAt.After(time.Now()) {
+			t.Errorf("key %s retired at %v, want still published", k.ID, k.RetireAt)
+		}
+	}
+	if !cmp.Equal(state, map[string]bool{"es": true, "rs": false}) {
+		t.Fatalf("current keys after going down: %v, want es alone", state)
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate up again: %v", err)
+	}
+}

@@ -174,16 +174,20 @@ func RunConcurrent(t *testing.T, open Opener) {
 		errs := race(func(i int) error {
 			return s.CreateSigningKey(t.Context(), sampleKey(fmt.Sprintf("k%d", i), at(time.Duration(i)*time.Second)))
 		})
-		wins := 0
-		for _, err := range errs {
-			if err == nil {
-				wins++
-			} else if !errors.Is(err, storage.ErrAlreadyExists) {
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
-		if wins != 1 {
-			t.Fatalf("%d keys created, want exactly 1", wins)
+		exactlyOne(t, errs, storage.ErrAlreadyExists)
+	})
+
+	t.Run("parallel first keys of two algorithms: exactly one of each becomes current", func(t *testing.T) {
+		s := open(t)
+		algs := []string{"RS256", "ES256"}
+		errs := race(func(i int) error {
+			return s.CreateSigningKey(t.Context(), sampleKeyOf(fmt.Sprintf("k%d", i), algs[i%2], at(time.Duration(i)*time.Second)))
+		})
+		won(t, errs, storage.ErrAlreadyExists)
+		keys, current := currentByAlgorithm(t, s)
+		same(t, "current keys per algorithm", current, map[string]int{"RS256": 1, "ES256": 1})
+		if len(keys) != 2 {
+			t.Fatalf("%d keys stored, want 2", len(keys))
 		}
 	})
 
@@ -193,34 +197,52 @@ func RunConcurrent(t *testing.T, open Opener) {
 		errs := race(func(i int) error {
 			return s.RotateSigningKey(t.Context(), sampleKey(fmt.Sprintf("k%d", i+1), at(time.Duration(i+1)*time.Second)), at(time.Hour))
 		})
-		wins := 0
-		for _, err := range errs {
-			if err == nil {
-				wins++
-			} else if !errors.Is(err, storage.ErrConflict) {
-				t.Errorf("unexpected error: %v", err)
-			}
-		}
+		wins := won(t, errs, storage.ErrConflict)
 		if wins == 0 {
 			t.Fatal("no rotation succeeded")
 		}
-		keys, err := s.ListSigningKeys(t.Context())
-		must(t, err, "list")
-		current := 0
-		for _, k := range keys {
-			if k.Current() {
-				current++
-			}
+		keys, current := currentByAlgorithm(t, s)
+		if current["ES256"] != 1 || len(keys) != wins+1 {
+			t.Fatalf("%d current keys among %d after %d successful rotations, want 1 among %d", current["ES256"], len(keys), wins, wins+1)
 		}
-		if current != 1 || len(keys) != wins+1 {
-			t.Fatalf("%d current keys among %d after %d successful rotations, want 1 among %d", current, len(keys), wins, wins+1)
+	})
+
+	t.Run("parallel rotations of two algorithms leave exactly one current key of each", func(t *testing.T) {
+		s := open(t)
+		algs := []string{"RS256", "ES256"}
+		for _, alg := range algs {
+			must(t, s.CreateSigningKey(t.Context(), sampleKeyOf(alg+"-0", alg, at(0))), "create "+alg)
+		}
+		errs := race(func(i int) error {
+			return s.RotateSigningKey(t.Context(), sampleKeyOf(fmt.Sprintf("k%d", i+1), algs[i%2], at(time.Duration(i+1)*time.Second)), at(time.Hour))
+		})
+		wins := won(t, errs, storage.ErrConflict)
+		keys, current := currentByAlgorithm(t, s)
+		same(t, "current keys per algorithm", current, map[string]int{"RS256": 1, "ES256": 1})
+		if len(keys) != wins+2 {
+			t.Fatalf("%d keys after %d successful rotations, want %d", len(keys), wins, wins+2)
 		}
 	})
 }
 
-// exactlyOne checks that one of errs is nil and every other one is lost:
-// one racer won, the others lost as the contract says.
-func exactlyOne(t *testing.T, errs []error, lost error) {
+// currentByAlgorithm lists s's signing keys and counts the current ones of
+// each algorithm.
+func currentByAlgorithm(t *testing.T, s storage.Store) ([]storage.SigningKey, map[string]int) {
+	t.Helper()
+	keys, err := s.ListSigningKeys(t.Context())
+	must(t, err, "list")
+	current := map[string]int{}
+	for _, k := range keys {
+		if k.Current() {
+			current[k.Algorithm]++
+		}
+	}
+	return keys, current
+}
+
+// won counts the racers whose error is nil; every other one must have
+// lost as the contract says.
+func won(t *testing.T, errs []error, lost error) int {
 	t.Helper()
 	wins := 0
 	for _, err := range errs {
@@ -232,7 +254,14 @@ func exactlyOne(t *testing.T, errs []error, lost error) {
 			t.Errorf("unexpected error: %v", err)
 		}
 	}
-	if wins != 1 {
+	return wins
+}
+
+// exactlyOne checks that one of errs is nil and every other one is lost:
+// one racer won, the others lost as the contract says.
+func exactlyOne(t *testing.T, errs []error, lost error) {
+	t.Helper()
+	if wins := won(t, errs, lost); wins != 1 {
 		t.Fatalf("%d racers won, want exactly 1 (errors: %v)", wins, errs)
 	}
 }

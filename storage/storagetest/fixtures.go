@@ -63,9 +63,14 @@ func sampleToken(kind storage.TokenKind, sig, requestID, clientID string) storag
 }
 
 func sampleKey(id string, created time.Time) storage.SigningKey {
+	return sampleKeyOf(id, "ES256", created)
+}
+
+// sampleKeyOf is sampleKey of algorithm alg.
+func sampleKeyOf(id, alg string, created time.Time) storage.SigningKey {
 	return storage.SigningKey{
 		ID:         id,
-		Algorithm:  "ES256",
+		Algorithm:  alg,
 		PrivateKey: []byte("sealed private key " + id),
 		PublicKey:  []byte(`{"kty":"EC","kid":"` + id + `"}`),
 		CreatedAt:  created,

@@ -55,6 +55,41 @@ func keyTests() []test {
 				t.Fatalf("keys = %+v, want k1 still current", got)
 			}
 		}},
+		{"each algorithm has its own current key", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			es, rs := sampleKeyOf("es1", "ES256", at(0)), sampleKeyOf("rs1", "RS256", at(time.Second))
+			must(t, s.CreateSigningKey(ctx, es), "create ES256")
+			must(t, s.CreateSigningKey(ctx, rs), "create RS256 beside it")
+			mustBe(t, s.CreateSigningKey(ctx, sampleKeyOf("es2", "ES256", at(time.Minute))), storage.ErrAlreadyExists, "second ES256")
+			mustBe(t, s.CreateSigningKey(ctx, sampleKeyOf("rs2", "RS256", at(time.Minute))), storage.ErrAlreadyExists, "second RS256")
+			got, err := s.ListSigningKeys(ctx)
+			must(t, err, "list")
+			same(t, "keys newest first", got, []storage.SigningKey{rs, es})
+		}},
+		{"rotating one algorithm's key leaves the other's current", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			must(t, s.CreateSigningKey(ctx, sampleKeyOf("es1", "ES256", at(0))), "create ES256")
+			must(t, s.CreateSigningKey(ctx, sampleKeyOf("rs1", "RS256", at(0))), "create RS256")
+			must(t, s.RotateSigningKey(ctx, sampleKeyOf("rs2", "RS256", at(time.Hour)), at(3*time.Hour)), "rotate RS256")
+			got, err := s.ListSigningKeys(ctx)
+			must(t, err, "list")
+			old := sampleKeyOf("rs1", "RS256", at(0))
+			old.RetireAt = at(3 * time.Hour)
+			same(t, "keys newest first", got, []storage.SigningKey{sampleKeyOf("rs2", "RS256", at(time.Hour)), sampleKeyOf("es1", "ES256", at(0)), old})
+			must(t, s.RotateSigningKey(ctx, sampleKeyOf("es2", "ES256", at(2*time.Hour)), at(4*time.Hour)), "rotate ES256")
+			got, err = s.ListSigningKeys(ctx)
+			must(t, err, "list")
+			current := map[string]string{}
+			for _, k := range got {
+				if k.Current() {
+					if current[k.Algorithm] != "" {
+						t.Fatalf("two current %s keys: %s and %s", k.Algorithm, current[k.Algorithm], k.ID)
+					}
+					current[k.Algorithm] = k.ID
+				}
+			}
+			same(t, "current keys", current, map[string]string{"ES256": "es2", "RS256": "rs2"})
+		}},
 		{"deleted key is gone", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			must(t, s.CreateSigningKey(ctx, sampleKey("k1", at(0))), "create")

@@ -30,6 +30,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"clients", clientTests()},
 		{"access_token_format", accessTokenFormatTests()},
+		{"id_token_signed_response_alg", idTokenAlgTests()},
 		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
