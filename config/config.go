@@ -506,7 +506,7 @@ func Default() Config {
 			Consent:            0,
 			PAR:                60 * time.Second,
 			DeviceCode:         10 * time.Minute,
-			ClientAssertion:    10 * time.Minute,
+			ClientAssertion:    time.Hour,
 			RefreshReuseWindow: 10 * time.Second,
 		},
 		Device: Device{PollInterval: 5 * time.Second},

@@ -23,10 +23,15 @@ import (
 // The assertion's aud must name this server as either its issuer
 // identifier or the URL of the endpoint the assertion is sent to
 // (endpointAudiences).
+//
+// A client with a secret may send it in either place a secret goes, the
+// Authorization header or the form (secretMethod), whichever of the two
+// it registered.
 func authenticateClient(f *fosite.Fosite, store *fositeStore, issuer string) fosite.ClientAuthenticationStrategy {
 	return func(ctx context.Context, r *http.Request, form url.Values) (fosite.Client, error) {
 		pending := &pendingJTI{}
 		ctx = context.WithValue(ctx, pendingJTIKey{}, pending)
+		ctx = context.WithValue(ctx, secretMethodKey{}, secretMethod(r, form))
 		ctx = context.WithValue(ctx, audiencesKey{}, []string{issuer, issuer + r.URL.Path})
 		c, err := f.DefaultClientAuthenticationStrategy(ctx, r, form)
 		if err != nil || pending.jti == "" {
@@ -38,6 +43,25 @@ func authenticateClient(f *fosite.Fosite, store *fositeStore, issuer string) fos
 		return c, nil
 	}
 }
+
+// secretMethod is how the request sends a client secret:
+// client_secret_basic (the Authorization header) or client_secret_post
+// (the form); "" for none, and for both at once, which RFC 6749 section
+// 2.3 forbids and fosite refuses.
+func secretMethod(r *http.Request, form url.Values) string {
+	_, headerSecret, basic := r.BasicAuth()
+	basic = basic && headerSecret != ""
+	post := form.Get("client_id") != "" && form.Get("client_secret") != ""
+	switch {
+	case basic && !post:
+		return "client_secret_basic"
+	case post && !basic:
+		return "client_secret_post"
+	}
+	return ""
+}
+
+type secretMethodKey struct{}
 
 // endpointAudiences is fosite's configuration with the audiences a client
 // assertion may name at the endpoint it is sent to: the issuer identifier,
@@ -90,6 +114,13 @@ func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) e
 	return nil
 }
 
+// assertionClockSkew is how far the client's clock may run ahead of the
+// provider's when it sets an assertion's exp: a client that signs
+// assertions for exactly the longest life allowed (zitadel/oidc's relying
+// party signs them for an hour) is not refused for a clock a few seconds
+// fast.
+const assertionClockSkew = time.Minute
+
 // SetClientAssertionJWT implements fosite.ClientManager. fosite calls it
 // once per client assertion, at every endpoint a client authenticates at,
 // after checking its signature, iss, sub, exp and nbf, and before its aud,
@@ -97,7 +128,7 @@ func (s *fositeStore) ClientAssertionJWTValid(ctx context.Context, jti string) e
 // refused (RFC 7523 section 3 lets the server bound it). The jti is kept
 // for authenticateClient to save once the aud is checked too.
 func (s *fositeStore) SetClientAssertionJWT(ctx context.Context, jti string, exp time.Time) error {
-	if exp.After(s.now().Add(s.maxAssertion)) {
+	if exp.After(s.now().Add(s.maxAssertion + assertionClockSkew)) {
 		return fosite.ErrInvalidClient.WithHintf("The client assertion expires at %s, more than %s from now; sign assertions that expire within %s.",
 			exp.UTC().Format(time.RFC3339), s.maxAssertion, s.maxAssertion)
 	}

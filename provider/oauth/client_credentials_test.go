@@ -50,15 +50,23 @@ func TestClientCredentials(t *testing.T) {
 			}
 		})
 
-		t.Run("client_secret_post works for a client registered for it", func(t *testing.T) {
-			s := h.addClient(storage.Client{ID: "poster", Name: "poster", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:contacts.read"}, TokenEndpointAuthMethod: "client_secret_post"})
-			cc := clientcredentials.Config{ClientID: "poster", ClientSecret: s, TokenURL: h.url("/oauth2/token"), AuthStyle: oauth2.AuthStyleInParams}
-			if _, err := cc.Token(t.Context()); err != nil {
-				t.Fatal(err)
+		t.Run("a client with a secret may send it by either method, whichever it registered, but not both at once", func(t *testing.T) {
+			for _, registered := range []string{"client_secret_post", "client_secret_basic"} {
+				id := "sends-" + registered
+				s := h.addClient(storage.Client{ID: id, Name: id, Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:contacts.read"}, TokenEndpointAuthMethod: registered})
+				for _, style := range []oauth2.AuthStyle{oauth2.AuthStyleInParams, oauth2.AuthStyleInHeader} {
+					cc := clientcredentials.Config{ClientID: id, ClientSecret: s, TokenURL: h.url("/oauth2/token"), AuthStyle: style}
+					if _, err := cc.Token(t.Context()); err != nil {
+						t.Fatalf("registered %s, sent with auth style %d: %v", registered, style, err)
+					}
+				}
+				// RFC 6749 section 2.3: one method per request.
+				r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {s}}, id, s)
+				wantError(t, r, http.StatusUnauthorized, "invalid_client")
+				// A wrong secret in the other place is still wrong.
+				wantError(t, h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "client_id": {id}, "client_secret": {s + "x"}}, "", ""),
+					http.StatusUnauthorized, "invalid_client")
 			}
-			// The same client with Basic is refused: it registered post.
-			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "poster", s)
-			wantError(t, r, http.StatusUnauthorized, "invalid_client")
 		})
 
 		t.Run("a wrong secret is 401 invalid_client", func(t *testing.T) {

@@ -53,8 +53,8 @@ type Config struct {
 	// request stays usable (RFC 9126 section 2.2); 60 seconds when zero.
 	PARLifespan time.Duration
 	// MaxAssertionLifespan is the furthest ahead of now the exp of a
-	// private_key_jwt client assertion may be (RFC 7523 section 3); 10
-	// minutes when zero.
+	// private_key_jwt client assertion may be (RFC 7523 section 3); an
+	// hour when zero.
 	MaxAssertionLifespan time.Duration
 	// RefreshReuseWindow is how long after a refresh token is rotated
 	// presenting it again still gets a new pair of its family rather than
@@ -237,7 +237,7 @@ func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 }
 
 // defaultMaxAssertionLifespan is Config.MaxAssertionLifespan's default.
-const defaultMaxAssertionLifespan = 10 * time.Minute
+const defaultMaxAssertionLifespan = time.Hour
 
 // maxFormBytes bounds a request body on the protocol endpoints.
 const maxFormBytes = 64 << 10

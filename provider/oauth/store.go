@@ -238,7 +238,20 @@ func (s *fositeStore) GetClient(ctx context.Context, id string) (fosite.Client, 
 	if err != nil {
 		return nil, fositeError(err)
 	}
-	return newClient(c, s.now()), nil
+	fc := newClient(c, s.now())
+	// The two ways of sending a secret are one method to this provider:
+	// relying-party libraries pick one without asking (zitadel/oidc posts
+	// the secret when it refreshes, and sends it in the header when it
+	// exchanges a code), and the secret is equally exposed either way.
+	if presented, _ := ctx.Value(secretMethodKey{}).(string); presented != "" && isSecretMethod(fc.GetTokenEndpointAuthMethod()) {
+		fc.TokenEndpointAuthMethod = presented
+	}
+	return fc, nil
+}
+
+// isSecretMethod reports whether method sends a client secret.
+func isSecretMethod(method string) bool {
+	return method == "client_secret_basic" || method == "client_secret_post"
 }
 
 // CreateAuthorizeCodeSession implements oauth2.AuthorizeCodeStorage.
