@@ -449,10 +449,12 @@ func TestValidateNeverQuotesSecrets(t *testing.T) {
 		userPassword   = "pw-do-not-print-" // 16 characters, then made too long
 		userPassword2  = "short-pw"
 		hashLikeSecret = "$argon2id$hash-do-not-print"
+		previousSecret = "previous-do-not-print"
 	)
 	cfg := validConfig()
 	cfg.Database.URL = "mysql://u:" + dbPassword + "@h/db"
 	cfg.Secrets.System = systemSecret
+	cfg.Secrets.SystemPrevious = []string{previousSecret}
 	cfg.Clients[0].Secret = clientSecret
 	cfg.Clients[1].Secret = publicSecret
 	cfg.Users[0].Password = strings.Repeat(userPassword, 9)
@@ -463,7 +465,7 @@ func TestValidateNeverQuotesSecrets(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate: no error")
 	}
-	for _, secret := range []string{dbPassword, systemSecret, clientSecret, publicSecret, userPassword, userPassword2, hashLikeSecret} {
+	for _, secret := range []string{dbPassword, systemSecret, previousSecret, clientSecret, publicSecret, userPassword, userPassword2, hashLikeSecret} {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("error quotes %q:\n%v", secret, err)
 		}
