@@ -83,6 +83,13 @@ type Secrets struct {
 	// System encrypts the signing keys at rest and keys the HMAC under
 	// which client secrets are stored. At least 32 characters.
 	System string `yaml:"system"`
+	// SystemPrevious are earlier system secrets still accepted while the
+	// system secret is rotated: what was sealed or hashed under them
+	// opens and compares, and nothing new is made under them. Empty
+	// outside a rotation. Each is at least 32 characters and differs from
+	// System and from the others. TOKENIM_SECRETS_SYSTEM_PREVIOUS takes
+	// them separated by commas.
+	SystemPrevious []string `yaml:"system_previous"`
 }
 
 // Lifespans says how long codes, tokens, sessions and flows live.

@@ -183,13 +183,14 @@ log:
 
 	t.Run("environment overrides the file", func(t *testing.T) {
 		cfg, err := Load(path, mapEnv(map[string]string{
-			"TOKENIM_ISSUER":                 "https://from-env.example.com",
-			"TOKENIM_DATABASE_MAX_CONNS":     "25",
-			"TOKENIM_DATABASE_MIGRATE":       "false",
-			"TOKENIM_LIFESPANS_ACCESS_TOKEN": "30m",
-			"TOKENIM_SECRETS_SYSTEM":         testSecret,
-			"TOKENIM_LOG_FORMAT":             "text",
-			"TOKENIM_SERVER_IDLE_TIMEOUT":    " 1m ",
+			"TOKENIM_ISSUER":                  "https://from-env.example.com",
+			"TOKENIM_DATABASE_MAX_CONNS":      "25",
+			"TOKENIM_DATABASE_MIGRATE":        "false",
+			"TOKENIM_LIFESPANS_ACCESS_TOKEN":  "30m",
+			"TOKENIM_SECRETS_SYSTEM":          testSecret,
+			"TOKENIM_SECRETS_SYSTEM_PREVIOUS": "old-system-secret-0123456789abcdef, older-system-secret-0123456789abcdef",
+			"TOKENIM_LOG_FORMAT":              "text",
+			"TOKENIM_SERVER_IDLE_TIMEOUT":     " 1m ",
 		}))
 		if err != nil {
 			t.Fatalf("Load: %v", err)
@@ -203,6 +204,7 @@ log:
 			{"bool", cfg.Database.Migrate, false},
 			{"duration", cfg.Lifespans.AccessToken, 30 * time.Minute},
 			{"secret", cfg.Secrets.System, testSecret},
+			{"previous secrets, comma separated", strings.Join(cfg.Secrets.SystemPrevious, "|"), "old-system-secret-0123456789abcdef|older-system-secret-0123456789abcdef"},
 			{"default overridden", cfg.Log.Format, "text"},
 			{"surrounding spaces around a duration ignored", cfg.Server.IdleTimeout, time.Minute},
 			{"file value kept without a variable", cfg.Log.Level, "warn"},
@@ -278,6 +280,7 @@ func TestEnvName(t *testing.T) {
 		{"database.url", "TOKENIM_DATABASE_URL"},
 		{"database.max_conns", "TOKENIM_DATABASE_MAX_CONNS"},
 		{"secrets.system", "TOKENIM_SECRETS_SYSTEM"},
+		{"secrets.system_previous", "TOKENIM_SECRETS_SYSTEM_PREVIOUS"},
 		{"lifespans.access_token", "TOKENIM_LIFESPANS_ACCESS_TOKEN"},
 		{"log.format", "TOKENIM_LOG_FORMAT"},
 	}
@@ -304,7 +307,7 @@ func TestEnvironmentReachesEveryScalarSectionField(t *testing.T) {
 		"TOKENIM_REDIS_DB", "TOKENIM_REDIS_TLS", "TOKENIM_REDIS_CA_FILE", "TOKENIM_REDIS_PREFIX", "TOKENIM_REDIS_TIMEOUT",
 		"TOKENIM_REDIS_TOKEN_TTL", "TOKENIM_REDIS_OBJECT_TTL", "TOKENIM_REDIS_LOCAL_TTL", "TOKENIM_REDIS_LOCAL_SIZE",
 		"TOKENIM_REDIS_EPOCH_CHECK", "TOKENIM_REDIS_BREAK_AFTER", "TOKENIM_REDIS_RETRY_AFTER",
-		"TOKENIM_SECRETS_SYSTEM",
+		"TOKENIM_SECRETS_SYSTEM", "TOKENIM_SECRETS_SYSTEM_PREVIOUS",
 		"TOKENIM_LIFESPANS_AUTHORIZE_CODE", "TOKENIM_LIFESPANS_ACCESS_TOKEN", "TOKENIM_LIFESPANS_REFRESH_TOKEN",
 		"TOKENIM_LIFESPANS_ID_TOKEN", "TOKENIM_LIFESPANS_LOGIN_SESSION", "TOKENIM_LIFESPANS_FLOW", "TOKENIM_LIFESPANS_CONSENT", "TOKENIM_LIFESPANS_PAR",
 		"TOKENIM_LIFESPANS_DEVICE_CODE", "TOKENIM_LIFESPANS_CLIENT_ASSERTION", "TOKENIM_LIFESPANS_REFRESH_REUSE_WINDOW", "TOKENIM_DEVICE_POLL_INTERVAL",

@@ -188,6 +188,19 @@ func (c Config) validateSecrets(p *problems) {
 	case utf8.RuneCountInString(s) < MinSecretLen:
 		p.add(path, "must be at least %d characters", MinSecretLen)
 	}
+	seen := map[string]bool{c.Secrets.System: true}
+	for i, s := range c.Secrets.SystemPrevious {
+		path := fmt.Sprintf("secrets.system_previous[%d]", i)
+		switch {
+		case utf8.RuneCountInString(s) < MinSecretLen:
+			p.add(path, "must be at least %d characters", MinSecretLen)
+		case s == c.Secrets.System:
+			p.add(path, "is secrets.system: a previous secret is the one rotated away from")
+		case seen[s]:
+			p.add(path, "is given twice")
+		}
+		seen[s] = true
+	}
 }
 
 func (c Config) validateLifespans(p *problems) {

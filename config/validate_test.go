@@ -130,6 +130,9 @@ func TestValidateAccepts(t *testing.T) {
 		{"a password of exactly 128 characters", func(c *Config) { c.Users[0].Password = strings.Repeat("x", 128) }},
 		{"a password of 8 Chinese characters", func(c *Config) { c.Users[0].Password = "我的密码非常安全" }},
 		{"a system secret of exactly 32 characters", func(c *Config) { c.Secrets.System = strings.Repeat("s", 32) }},
+		{"two previous system secrets during a rotation", func(c *Config) {
+			c.Secrets.SystemPrevious = []string{strings.Repeat("p", 32), strings.Repeat("q", 40)}
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -192,6 +195,12 @@ func TestValidateRefuses(t *testing.T) {
 		{"a missing system secret", func(c *Config) { c.Secrets.System = "" }, "secrets.system", "required"},
 		{"a placeholder system secret", func(c *Config) { c.Secrets.System = "change-me" }, "secrets.system", "must be at least 32 characters"},
 		{"a 31-character system secret", func(c *Config) { c.Secrets.System = strings.Repeat("s", 31) }, "secrets.system", "at least 32"},
+		{"a short previous system secret", func(c *Config) { c.Secrets.SystemPrevious = []string{strings.Repeat("p", 40), "old"} },
+			"secrets.system_previous[1]", "at least 32"},
+		{"the system secret as a previous one", func(c *Config) { c.Secrets.SystemPrevious = []string{c.Secrets.System} },
+			"secrets.system_previous[0]", "is secrets.system"},
+		{"a previous system secret twice", func(c *Config) { c.Secrets.SystemPrevious = []string{strings.Repeat("p", 40), strings.Repeat("p", 40)} },
+			"secrets.system_previous[1]", "given twice"},
 
 		// lifespans
 		{"a zero authorize code lifespan", func(c *Config) { c.Lifespans.AuthorizeCode = 0 }, "lifespans.authorize_code", "must be between 1s and 10m"},
@@ -446,10 +455,12 @@ func TestValidateNeverQuotesSecrets(t *testing.T) {
 		userPassword   = "pw-do-not-print-" // 16 characters, then made too long
 		userPassword2  = "short-pw"
 		hashLikeSecret = "$argon2id$hash-do-not-print"
+		previousSecret = "previous-do-not-print"
 	)
 	cfg := validConfig()
 	cfg.Database.URL = "mysql://u:" + dbPassword + "@h/db"
 	cfg.Secrets.System = systemSecret
+	cfg.Secrets.SystemPrevious = []string{previousSecret}
 	cfg.Clients[0].Secret = clientSecret
 	cfg.Clients[1].Secret = publicSecret
 	cfg.Users[0].Password = strings.Repeat(userPassword, 9)
@@ -460,7 +471,7 @@ func TestValidateNeverQuotesSecrets(t *testing.T) {
 	if err == nil {
 		t.Fatal("Validate: no error")
 	}
-	for _, secret := range []string{dbPassword, systemSecret, clientSecret, publicSecret, userPassword, userPassword2, hashLikeSecret} {
+	for _, secret := range []string{dbPassword, systemSecret, previousSecret, clientSecret, publicSecret, userPassword, userPassword2, hashLikeSecret} {
 		if strings.Contains(err.Error(), secret) {
 			t.Errorf("error quotes %q:\n%v", secret, err)
 		}

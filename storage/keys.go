@@ -47,4 +47,9 @@ type Keys interface {
 	ListSigningKeys(ctx context.Context) ([]SigningKey, error)
 	// DeleteSigningKey removes a key. ErrNotFound if absent.
 	DeleteSigningKey(ctx context.Context, id string) error
+	// ResealSigningKey replaces the encrypted private key of key id, if it
+	// is still from, by to (the same key sealed under the current system
+	// secret); nothing else changes. ErrNotFound if absent; ErrConflict if
+	// the stored private key is not from (resealed meanwhile).
+	ResealSigningKey(ctx context.Context, id string, from, to []byte) error
 }

@@ -28,11 +28,11 @@ type auditParts struct {
 }
 
 func newAudit(cfg config.Config, store storage.Audit, logger *slog.Logger) (auditParts, error) {
-	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	ring, err := newKeyring(cfg)
 	if err != nil {
-		return auditParts{}, usageError{fmt.Errorf("secrets.system: %w", err)}
+		return auditParts{}, err
 	}
-	p := auditParts{chain: audit.NewChain(ring.Derive(secret.PurposeAudit))}
+	p := auditParts{chain: audit.NewChain(ring.Derive(secret.PurposeAudit), ring.DerivePrevious(secret.PurposeAudit)...)}
 	p.sealer = audit.NewSealer(audit.SealerConfig{Store: store, Chain: p.chain, Interval: cfg.Audit.SealInterval, Logger: logger})
 	p.recorder = audit.NewRecorder(audit.RecorderConfig{Store: store, Logger: logger, Appended: p.sealer.Kick})
 	return p, nil
@@ -56,6 +56,9 @@ func (p auditParts) janitorTasks(cfg config.Config, store storage.Store) []janit
 	}
 	return tasks
 }
+
+// auditPage is how many records a walk of the chain reads at a time.
+const auditPage = 1000
 
 // expiryLookback is how far back the janitor looks for secrets that
 // expired without a record: a janitor stopped longer than that misses
@@ -87,7 +90,7 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	if _, err := parts.sealer.SealAll(ctx); err != nil {
 		return err
 	}
-	rep, err := parts.chain.Verify(ctx, store, 1000)
+	rep, err := parts.chain.Verify(ctx, store, auditPage)
 	if err != nil {
 		return err
 	}

@@ -79,9 +79,9 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err := check.Validate(); err != nil {
 		return usageError{errors.New(strings.ReplaceAll(err.Error(), "clients[0].", "client "))}
 	}
-	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	ring, err := newKeyring(cfg)
 	if err != nil {
-		return usageError{fmt.Errorf("secrets.system: %w", err)}
+		return err
 	}
 	lifetime, err := secretLifetime(*expires, cfg.APIKeys.Lifetime)
 	if err != nil {
@@ -305,9 +305,9 @@ func secretsRotate(ctx context.Context, args []string, e env) error {
 	if *grace > 0 {
 		p.Grace = *grace
 	}
-	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	ring, err := newKeyring(cfg)
 	if err != nil {
-		return usageError{fmt.Errorf("secrets.system: %w", err)}
+		return err
 	}
 	var plain string
 	var rec storage.ClientSecret

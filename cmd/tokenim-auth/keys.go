@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 
-	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -23,9 +22,9 @@ func keysCommand(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer store.Close()
-	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	ring, err := newKeyring(cfg)
 	if err != nil {
-		return usageError{fmt.Errorf("secrets.system: %w", err)}
+		return err
 	}
 	km, err := newKeyManager(cfg, store, ring, newLogger(cfg, e.stderr))
 	if err != nil {

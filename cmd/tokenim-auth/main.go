@@ -5,6 +5,7 @@
 //	tokenim-auth clients create|list|delete ...
 //	tokenim-auth users create|list ...
 //	tokenim-auth keys rotate
+//	tokenim-auth secrets reseal|status
 //	tokenim-auth grants list|revoke ...
 //	tokenim-auth janitor [--config FILE]
 //
@@ -87,6 +88,7 @@ commands:
   clients   create, list or delete OAuth clients
   users     create or list user accounts
   keys      rotate the token signing key
+  secrets   reseal under the current system secret, or show what a rotation still needs
   grants    list or revoke what users granted apps
   janitor   delete expired codes, tokens, sessions and flows now
   audit     verify the authorization records' chain, or export records
@@ -106,6 +108,7 @@ func run(ctx context.Context, args []string, e env) int {
 		"clients": clients,
 		"users":   users,
 		"keys":    keysCommand,
+		"secrets": secretsCommand,
 		"grants":  grants,
 		"janitor": janitorCommand,
 		"audit":   auditCommand,

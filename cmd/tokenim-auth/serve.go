@@ -215,9 +215,9 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 
 func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, logger *slog.Logger) (*app, error) {
 	store := c.Store
-	ring, err := secret.NewKeyring(cfg.Secrets.System)
+	ring, err := newKeyring(cfg)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("secrets.system: %w", err)}
+		return nil, err
 	}
 	km, err := newKeyManager(cfg, store, ring, logger)
 	if err != nil {
@@ -225,6 +225,11 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	if err := checkKeys(ctx, km); err != nil {
 		return nil, err
+	}
+	if n := ring.Previous(); n > 0 {
+		logger.WarnContext(ctx, "system secret rotation under way: values sealed or hashed under secrets.system_previous are still accepted; "+
+			"once every node runs with the new secret, run tokenim-auth secrets reseal, then secrets status to learn when the previous secrets can go",
+			"previous_secrets", n)
 	}
 	if c.cache != nil {
 		c.cache.OnKeysChanged(km.Invalidate)
@@ -277,6 +282,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		MFARoles:              cfg.Accounts.MFARequiredRoles,
 		RoleScopes:            roleScopes(cfg),
 		TokenKey:              ring.Derive(secret.PurposeTokens),
+		PreviousTokenKeys:     ring.DerivePrevious(secret.PurposeTokens),
 		Hasher:                hasher,
 		Keys:                  km,
 		Store:                 store,
@@ -379,7 +385,7 @@ func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, lo
 		links:         secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
 	}
 	var err error
-	if a.sealer, err = secret.NewSealer(ring.Derive(secret.PurposeTOTP)); err != nil {
+	if a.sealer, err = ring.Sealer(secret.PurposeTOTP); err != nil {
 		return a, err
 	}
 	if a.composer, err = mail.NewComposer(); err != nil {
@@ -454,31 +460,38 @@ func scopeNames(cfg config.Config) []string {
 	return names
 }
 
-// checkKeys makes sure a signing key exists and that secrets.system opens
-// every stored one: with another secret than the store was set up with,
-// the node could sign nothing and every client secret would be refused,
-// so it does not start.
+// checkKeys makes sure a signing key exists and that secrets.system, or
+// one of secrets.system_previous, opens every stored one: with another
+// secret than the store was set up with, the node could sign nothing and
+// every client secret would be refused, so it does not start.
 func checkKeys(ctx context.Context, km *keys.Manager) error {
 	if err := km.Ensure(ctx); err != nil {
 		return err
 	}
 	if err := km.Check(ctx); err != nil {
-		if errors.Is(err, keys.ErrWrongSecret) {
-			return usageError{fmt.Errorf("secrets.system is not the system secret this store was set up with: "+
-				"start every node with that secret (a new one cannot be used with this store's signing keys and client secrets): %w", err)}
-		}
-		return err
+		return wrongSecret(err)
 	}
 	return nil
 }
 
+// wrongSecret names the setting at fault when a stored signing key opens
+// under no configured system secret: exit 2.
+func wrongSecret(err error) error {
+	if !errors.Is(err, keys.ErrWrongSecret) {
+		return err
+	}
+	return usageError{fmt.Errorf("secrets.system is not the system secret this store was set up with, nor is any of secrets.system_previous: "+
+		"start every node with that secret (to change it, rotate it: the new one as secrets.system, the old one in secrets.system_previous): %w", err)}
+}
+
 func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, logger *slog.Logger) (*keys.Manager, error) {
 	km, err := keys.New(keys.Config{
-		Store:     store,
-		SealKey:   ring.Derive(secret.PurposeSigningKeys),
-		Algorithm: cfg.Keys.Algorithm,
-		CacheFor:  cfg.Keys.Refresh,
-		Logger:    logger,
+		Store:            store,
+		SealKey:          ring.Derive(secret.PurposeSigningKeys),
+		PreviousSealKeys: ring.DerivePrevious(secret.PurposeSigningKeys),
+		Algorithm:        cfg.Keys.Algorithm,
+		CacheFor:         cfg.Keys.Refresh,
+		Logger:           logger,
 	})
 	if err != nil {
 		return nil, usageError{fmt.Errorf("keys.algorithm: %w", err)}

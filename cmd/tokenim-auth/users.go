@@ -114,19 +114,12 @@ func usersList(ctx context.Context, args []string, e env) error {
 		CreatedAt time.Time `json:"created_at"`
 	}
 	all := []userOut{}
-	page := storage.Page{Limit: 500}
-	for {
-		batch, err := store.ListUsers(ctx, page)
-		if err != nil {
-			return err
-		}
-		for _, u := range batch {
-			all = append(all, userOut{u.ID, u.Email, u.Name, string(u.Status), u.Role, u.CreatedAt})
-		}
-		if len(batch) < page.Limit {
-			break
-		}
-		page.After = strings.ToLower(batch[len(batch)-1].Email)
+	err = eachUser(ctx, store, func(u storage.User) error {
+		all = append(all, userOut{u.ID, u.Email, u.Name, string(u.Status), u.Role, u.CreatedAt})
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if *output == "json" {
 		enc := json.NewEncoder(e.stdout)

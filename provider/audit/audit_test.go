@@ -218,3 +218,37 @@ func TestExport(t *testing.T) {
 		t.Error("an unknown format was accepted")
 	}
 }
+
+// Across a rotation of the system secret the chain goes on under the new
+// key: records linked under the previous key, and a checkpoint it signed,
+// verify while it is kept (and are counted as needing it), and no longer
+// once it is dropped.
+func TestChainAcrossSecretRotation(t *testing.T) {
+	store, old := filled(t, 6)
+	if n, err := audit.Prune(t.Context(), store, old, t0.Add(2*time.Minute+30*time.Second), t0.Add(time.Hour), 10); err != nil || n != 2 {
+		t.Fatalf("pruned %d, %v; want 2", n, err)
+	}
+	newKey := []byte("the key of the new system secret")
+	rotating := audit.NewChain(newKey, []byte("0123456789abcdef0123456789abcdef"))
+	rec := audit.NewRecorder(audit.RecorderConfig{Store: store, Now: func() time.Time { return t0.Add(time.Hour) }})
+	for range 3 {
+		if err := rec.Record(t.Context(), audit.Event{Action: audit.SignIn, Subject: "u1"}.ByUser("u1")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, err := audit.NewSealer(audit.SealerConfig{Store: store, Chain: rotating}).SealAll(t.Context()); err != nil || n != 3 {
+		t.Fatalf("sealed %d, %v", n, err)
+	}
+	rep, err := rotating.Verify(t.Context(), store, 4)
+	if err != nil || rep.Problem != nil || rep.Checked != 7 || rep.UnderPrevious != 4 {
+		t.Fatalf("during the rotation: %+v, %v; want 7 checked, 4 under the previous key", rep, err)
+	}
+	// Pruning goes on from the checkpoint the previous key signed.
+	if n, err := audit.Prune(t.Context(), store, rotating, t0.Add(3*time.Minute+30*time.Second), t0.Add(time.Hour), 10); err != nil || n != 1 {
+		t.Fatalf("pruned %d, %v; want 1", n, err)
+	}
+	rep, err = audit.NewChain(newKey).Verify(t.Context(), store, 4)
+	if err != nil || rep.Problem == nil || rep.Problem.Kind != audit.ProblemAltered || rep.Problem.Seq != 4 {
+		t.Fatalf("without the previous key: %+v, %v; want record 4, linked under it, reported", rep, err)
+	}
+}

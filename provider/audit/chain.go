@@ -15,12 +15,22 @@ import (
 
 // Chain computes and checks the hashes that link records, and the MACs of
 // pruning checkpoints, under a key derived from the system secret.
+//
+// While the system secret is being rotated the chain also holds the keys
+// of the previous secrets: new records are linked under the current key,
+// and a record or checkpoint verifies under any of them. Once a previous
+// secret is dropped, the records linked under it no longer verify: keep it
+// until they are pruned, or export and verify them first.
 type Chain struct {
-	key []byte
+	// keys holds the current key first, then the previous ones.
+	keys [][]byte
 }
 
-// NewChain returns a chain keyed with key (secret.PurposeAudit's key).
-func NewChain(key []byte) Chain { return Chain{key: key} }
+// NewChain returns a chain keyed with key (secret.PurposeAudit's key),
+// also verifying under the previous secrets' keys.
+func NewChain(key []byte, previous ...[]byte) Chain {
+	return Chain{keys: append([][]byte{key}, previous...)}
+}
 
 // canonical is the content a record's hash covers, in a fixed field
 // order. The time is UTC to the microsecond, as storage keeps it.
@@ -62,9 +72,25 @@ func canonicalJSON(r storage.AuditRecord) []byte {
 	return b
 }
 
-// Hash returns the chain hash of r at position seq after prev.
+// Hash returns the chain hash of r at position seq after prev, under the
+// current key.
 func (c Chain) Hash(prev []byte, seq int64, r storage.AuditRecord) []byte {
-	m := hmac.New(sha256.New, c.key)
+	return hashUnder(c.keys[0], prev, seq, r)
+}
+
+// linked returns the index of the key under which hash is r's chain hash
+// at seq after prev, or -1 when it is under none.
+func (c Chain) linked(hash, prev []byte, seq int64, r storage.AuditRecord) int {
+	for i, key := range c.keys {
+		if hmac.Equal(hash, hashUnder(key, prev, seq, r)) {
+			return i
+		}
+	}
+	return -1
+}
+
+func hashUnder(key, prev []byte, seq int64, r storage.AuditRecord) []byte {
+	m := hmac.New(sha256.New, key)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(len(prev)))
 	m.Write(n[:])
@@ -87,9 +113,24 @@ func (c Chain) Link(head storage.AuditLink, recs []storage.AuditRecord) ([][]byt
 	return out, nil
 }
 
-// checkpointMAC authenticates a checkpoint's fields but its MAC.
+// checkpointMAC authenticates a checkpoint's fields but its MAC, under the
+// current key.
 func (c Chain) checkpointMAC(cp storage.AuditCheckpoint) []byte {
-	m := hmac.New(sha256.New, c.key)
+	return checkpointMACUnder(c.keys[0], cp)
+}
+
+// authentic reports whether cp's MAC is right under one of the keys.
+func (c Chain) authentic(cp storage.AuditCheckpoint) bool {
+	for _, key := range c.keys {
+		if hmac.Equal(cp.MAC, checkpointMACUnder(key, cp)) {
+			return true
+		}
+	}
+	return false
+}
+
+func checkpointMACUnder(key []byte, cp storage.AuditCheckpoint) []byte {
+	m := hmac.New(sha256.New, key)
 	fmt.Fprintf(m, "tokenim-auth audit checkpoint\n%d\n%s\n%s\n%d\n%s",
 		cp.Link.Seq, hex.EncodeToString(cp.Link.Hash), cp.Time.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
 		cp.Pruned, cp.PrunedTo.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano))
@@ -102,7 +143,7 @@ func (c Chain) checkpointMAC(cp storage.AuditCheckpoint) []byte {
 func (c Chain) Checkpoint(now time.Time) func(last storage.AuditRecord, pruned int64, previous *storage.AuditCheckpoint) (storage.AuditCheckpoint, error) {
 	return func(last storage.AuditRecord, pruned int64, previous *storage.AuditCheckpoint) (storage.AuditCheckpoint, error) {
 		if previous != nil {
-			if !hmac.Equal(previous.MAC, c.checkpointMAC(*previous)) {
+			if !c.authentic(*previous) {
 				return storage.AuditCheckpoint{}, fmt.Errorf("audit: prune: the checkpoint at record %d does not verify; run tokenim-auth audit verify", previous.Link.Seq)
 			}
 			pruned += previous.Pruned
@@ -152,6 +193,9 @@ type Report struct {
 	Start storage.AuditLink
 	// Checked counts the records verified.
 	Checked int64
+	// UnderPrevious counts the records verified under a previous system
+	// secret's key only: they stop verifying when it is dropped.
+	UnderPrevious int64
 	// Head is the chain's head as stored.
 	Head storage.AuditLink
 	// Pruned counts the records pruned before Start.
@@ -174,7 +218,7 @@ func (c Chain) Verify(ctx context.Context, store storage.Audit, page int) (Repor
 	rep := Report{Head: state.Head, Unsealed: state.Unsealed, OldestUnsealed: state.OldestUnsealed}
 	if cp := state.Checkpoint; cp != nil {
 		rep.Start, rep.Pruned = cp.Link, cp.Pruned
-		if !hmac.Equal(cp.MAC, c.checkpointMAC(*cp)) {
+		if !c.authentic(*cp) {
 			rep.Problem = &Problem{Kind: ProblemCheckpoint, Seq: cp.Link.Seq}
 			return rep, nil
 		}
@@ -190,9 +234,13 @@ func (c Chain) Verify(ctx context.Context, store storage.Audit, page int) (Repor
 				rep.Problem = &Problem{Kind: ProblemMissing, Seq: prev.Seq + 1}
 				return rep, nil
 			}
-			if !hmac.Equal(r.Hash, c.Hash(prev.Hash, r.Seq, r)) {
+			switch c.linked(r.Hash, prev.Hash, r.Seq, r) {
+			case -1:
 				rep.Problem = &Problem{Kind: ProblemAltered, Seq: r.Seq, ID: r.ID}
 				return rep, nil
+			case 0:
+			default:
+				rep.UnderPrevious++
 			}
 			prev = storage.AuditLink{Seq: r.Seq, Hash: r.Hash}
 			rep.Checked++

@@ -48,6 +48,10 @@ type Config struct {
 	// SealKey is the 32-byte AES key that seals private keys at rest,
 	// derived from the system secret.
 	SealKey []byte
+	// PreviousSealKeys are the seal keys of previous system secrets, during
+	// a rotation of the secret: keys sealed under them still open, and
+	// Reseal seals them under SealKey.
+	PreviousSealKeys [][]byte
 	// Algorithm is the provider's own algorithm, ES256 or RS256: the one
 	// of the key Current returns, which signs what has no per-client
 	// algorithm (JWT access tokens). Keys of every algorithm are kept
@@ -83,7 +87,7 @@ func New(cfg Config) (*Manager, error) {
 	if !slices.Contains(Algorithms(), cfg.Algorithm) {
 		return nil, fmt.Errorf("keys: unsupported algorithm %q (want one of %s)", cfg.Algorithm, strings.Join(Algorithms(), ", "))
 	}
-	sealer, err := secret.NewSealer(cfg.SealKey)
+	sealer, err := secret.NewSealer(cfg.SealKey, cfg.PreviousSealKeys...)
 	if err != nil {
 		return nil, fmt.Errorf("keys: %w", err)
 	}
@@ -130,18 +134,19 @@ func (m *Manager) Ensure(ctx context.Context) error {
 	return nil
 }
 
-// ErrWrongSecret is returned when a stored signing key does not open with
-// the seal key given: the system secret is not the one the store was set
-// up with.
+// ErrWrongSecret is returned when a stored signing key opens neither with
+// the seal key given nor with a previous one: the system secret is not
+// the one the store was set up with (or rotated to).
 var ErrWrongSecret = errors.New("a stored signing key does not open with this secrets.system")
 
-// Check opens every stored signing key, current or not, and returns an
-// error wrapping ErrWrongSecret for the first that does not open. The keys
-// are the store's check value of the system secret: the first is written
-// at first start, sealed under a key derived from the secret, and no key
-// is sealed under another secret while one that does not open is stored
-// (Rotate checks first). Client-secret hashes are keyed by the same
-// secret but cannot be checked without a plaintext.
+// Check opens every stored signing key, current or not, under the seal key
+// or a previous one, and returns an error wrapping ErrWrongSecret for the
+// first that does not open. The keys are the store's check value of the
+// system secret: the first is written at first start, sealed under a key
+// derived from the secret, and no key is sealed under another secret while
+// one that does not open is stored (Rotate checks first). Client-secret
+// hashes are keyed by the same secret but cannot be checked without a
+// plaintext.
 func (m *Manager) Check(ctx context.Context) error {
 	stored, err := m.store.ListSigningKeys(ctx)
 	if err != nil {
@@ -153,6 +158,51 @@ func (m *Manager) Check(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// Reseal seals every stored signing key that opens only under a previous
+// seal key under the current one, and returns how many keys are stored
+// and how many it resealed. Run again, it reseals none. A key that opens
+// under no seal key stops it with an error wrapping ErrWrongSecret; one
+// resealed meanwhile by another run is counted by that run.
+func (m *Manager) Reseal(ctx context.Context) (stored, resealed int, err error) {
+	return m.reseal(ctx, true)
+}
+
+// Stale returns how many keys are stored and how many of them open only
+// under a previous seal key: Reseal would reseal those.
+func (m *Manager) Stale(ctx context.Context) (stored, stale int, err error) {
+	return m.reseal(ctx, false)
+}
+
+func (m *Manager) reseal(ctx context.Context, write bool) (stored, n int, err error) {
+	keys, err := m.store.ListSigningKeys(ctx)
+	if err != nil {
+		return 0, 0, fmt.Errorf("keys: list: %w", err)
+	}
+	for _, sk := range keys {
+		sealed, changed, err := m.sealer.Reseal(sk.PrivateKey, sk.ID)
+		if err != nil {
+			return len(keys), n, fmt.Errorf("keys: open private key %s: %w (%w)", sk.ID, ErrWrongSecret, err)
+		}
+		if !changed {
+			continue
+		}
+		if !write {
+			n++
+			continue
+		}
+		err = m.store.ResealSigningKey(ctx, sk.ID, sk.PrivateKey, sealed)
+		switch {
+		case errors.Is(err, storage.ErrConflict), errors.Is(err, storage.ErrNotFound):
+			// Resealed by another run, or pruned: nothing left to do.
+		case err != nil:
+			return len(keys), n, fmt.Errorf("keys: reseal private key %s: %w", sk.ID, err)
+		default:
+			n++
+		}
+	}
+	return len(keys), n, nil
 }
 
 // Ping reports whether this node can sign: there is a current key of

@@ -435,3 +435,88 @@ func sealedKey(t *testing.T, ring secret.Keyring, alg string, c *clock) storage.
 	t.Fatalf("no %s key generated", alg)
 	return storage.SigningKey{}
 }
+
+// newRotating is a manager whose current system secret is system and
+// which still accepts previous.
+func newRotating(t *testing.T, store storage.Keys, system string, previous []string, c *clock) *keys.Manager {
+	t.Helper()
+	ring, err := secret.NewKeyring(system)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ring, err = ring.WithPrevious(previous...); err != nil {
+		t.Fatal(err)
+	}
+	m, err := keys.New(keys.Config{Store: store, SealKey: ring.Derive(secret.PurposeSigningKeys),
+		PreviousSealKeys: ring.DerivePrevious(secret.PurposeSigningKeys), Algorithm: keys.ES256, CacheFor: time.Minute, Now: c.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// During a rotation of the system secret, keys sealed under the previous
+// secret pass Check and sign; Reseal seals them under the new one (once:
+// run again it reseals none), after which the new secret alone opens
+// them, and tokens signed before still verify.
+func TestResealAfterSecretRotation(t *testing.T) {
+	t.Parallel()
+	const newSystem = "the-new-system-secret-of-32-characters"
+	store := memory.New()
+	c := &clock{t: time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)}
+	old := newManager(t, store, system, keys.ES256, c)
+	if err := old.Ensure(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := old.Rotate(t.Context(), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	token := signWith(t, old)
+
+	if err := newManager(t, store, newSystem, keys.ES256, c).Check(t.Context()); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Fatalf("Check under the new secret alone before the reseal: %v, want ErrWrongSecret", err)
+	}
+	rotating := newRotating(t, store, newSystem, []string{system}, c)
+	if err := rotating.Check(t.Context()); err != nil {
+		t.Fatalf("Check with the old secret as previous: %v", err)
+	}
+	if !verifies(t, rotating, signWith(t, rotating)) {
+		t.Fatal("a key sealed under the previous secret does not sign")
+	}
+	// A key of each algorithm, rotated once: four keys.
+	if stored, stale, err := rotating.Stale(t.Context()); err != nil || stored != 4 || stale != 4 {
+		t.Fatalf("Stale = %d, %d, %v; want 4 stored, 4 stale", stored, stale, err)
+	}
+	before, _ := store.ListSigningKeys(t.Context())
+
+	stored, resealed, err := rotating.Reseal(t.Context())
+	if err != nil || stored != 4 || resealed != 4 {
+		t.Fatalf("Reseal = %d, %d, %v; want 4 stored, 4 resealed", stored, resealed, err)
+	}
+	if _, resealed, err := rotating.Reseal(t.Context()); err != nil || resealed != 0 {
+		t.Fatalf("Reseal again = %d resealed, %v; want none", resealed, err)
+	}
+	if _, stale, err := rotating.Stale(t.Context()); err != nil || stale != 0 {
+		t.Fatalf("Stale after the reseal = %d, %v; want 0", stale, err)
+	}
+	after, _ := store.ListSigningKeys(t.Context())
+	for i := range after {
+		if after[i].ID != before[i].ID || !bytes.Equal(after[i].PublicKey, before[i].PublicKey) || bytes.Equal(after[i].PrivateKey, before[i].PrivateKey) {
+			t.Fatalf("key %s: reseal changed more than the sealed private key, or not that", before[i].ID)
+		}
+	}
+
+	alone := newManager(t, store, newSystem, keys.ES256, c)
+	if err := alone.Check(t.Context()); err != nil {
+		t.Fatalf("Check under the new secret alone after the reseal: %v", err)
+	}
+	if !verifies(t, alone, token) {
+		t.Fatal("a token signed before the reseal no longer verifies")
+	}
+	if err := newManager(t, store, system, keys.ES256, c).Check(t.Context()); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Fatalf("Check under the old secret after the reseal: %v, want ErrWrongSecret", err)
+	}
+	if _, _, err := newManager(t, store, "a-third-system-secret-of-32-characters", keys.ES256, c).Reseal(t.Context()); !errors.Is(err, keys.ErrWrongSecret) {
+		t.Fatalf("Reseal under a secret that opens nothing: %v, want ErrWrongSecret", err)
+	}
+}

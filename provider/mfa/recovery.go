@@ -1,7 +1,6 @@
 package mfa
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
 	"math/big"
 	"strings"
@@ -73,13 +72,14 @@ func HashRecoveryCode(h secret.Hasher, code string) []byte {
 
 // MatchRecoveryCode returns the index in hashes of the hash code matches,
 // or -1. The code is compared in constant time with every hash, without
-// stopping at a match. The caller removes the matched hash: a recovery
-// code is good once.
+// stopping at a match, under the current system secret or a previous one
+// (secret.Hasher.Compare). The caller removes the matched hash: a
+// recovery code is good once.
 func MatchRecoveryCode(h secret.Hasher, hashes [][]byte, code string) int {
-	sum := HashRecoveryCode(h, code)
+	code = normaliseRecoveryCode(code)
 	found := -1
 	for i, stored := range hashes {
-		if hmac.Equal(stored, sum) && found < 0 {
+		if h.Compare(stored, code) == nil && found < 0 {
 			found = i
 		}
 	}

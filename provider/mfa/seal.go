@@ -28,3 +28,15 @@ func OpenSecret(s secret.Sealer, userID string, sealed []byte) (string, error) {
 	}
 	return string(plain), nil
 }
+
+// ResealSecret returns what SealSecret produced for userID sealed under
+// the current system secret: sealed itself and false when it already is,
+// a new sealed value and true when it opened only under a previous
+// secret (see secret.Sealer.Reseal).
+func ResealSecret(s secret.Sealer, userID string, sealed []byte) ([]byte, bool, error) {
+	out, changed, err := s.Reseal(sealed, sealLabel(userID))
+	if err != nil {
+		return nil, false, fmt.Errorf("mfa: reseal totp secret of %s: %w", userID, err)
+	}
+	return out, changed, nil
+}

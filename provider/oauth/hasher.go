@@ -21,11 +21,17 @@ func (s secretHasher) Hash(_ context.Context, data []byte) ([]byte, error) {
 }
 
 // Compare checks a presented secret and, when it matches, records which
-// stored hash it matched in the request's context (see touch).
+// stored hash it matched in the request's context (see touch), with the
+// secret's hash under the current system secret when the stored one was
+// made under a previous secret.
 func (s secretHasher) Compare(ctx context.Context, hash, data []byte) error {
 	if err := s.h.Compare(hash, string(data)); err != nil {
 		return err
 	}
-	recordMatch(ctx, hash)
+	var rehash []byte
+	if !s.h.UnderCurrent(hash) {
+		rehash = s.h.Hash(string(data))
+	}
+	recordMatch(ctx, hash, rehash)
 	return nil
 }

@@ -82,6 +82,12 @@ type Config struct {
 	// TokenKey is the 32-byte HMAC key of opaque tokens, derived from the
 	// system secret.
 	TokenKey []byte
+	// PreviousTokenKeys are the token keys of previous system secrets,
+	// during a rotation of the secret: opaque tokens issued under them
+	// still validate (fosite's rotated global secrets). JWT access tokens,
+	// pushed requests and device codes are found under TokenKey only:
+	// those issued before the rotation stop working, and expire soon.
+	PreviousTokenKeys [][]byte
 	// Hasher checks client secrets.
 	Hasher   secret.Hasher
 	Keys     SigningKeys
@@ -149,6 +155,7 @@ func New(cfg Config) (*Provider, error) {
 		AccessTokenIssuer:     cfg.Issuer,
 		TokenURL:              cfg.Issuer + "/oauth2/token",
 		GlobalSecret:          cfg.TokenKey,
+		RotatedGlobalSecrets:  cfg.PreviousTokenKeys,
 		ClientSecretsHasher:   secretHasher{cfg.Hasher},
 		ScopeStrategy:         fosite.ExactScopeStrategy,
 		// PKCE for every client, S256 only (RFC 9700 section 2.1.1).

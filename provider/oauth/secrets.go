@@ -1,6 +1,7 @@
 package oauth
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,14 +11,18 @@ import (
 	"time"
 
 	"github.com/ory/fosite"
+
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // matchedKey carries, through a request's context, where the secret
 // hasher records which stored hash a presented client secret matched.
 type matchedKey struct{}
 
-// matched is the hash a request's client secret matched, if any.
-type matched struct{ hash []byte }
+// matched is the hash a request's client secret matched, if any, and
+// rehash, the secret's hash under the current system secret when the
+// matched one was made under a previous secret.
+type matched struct{ hash, rehash []byte }
 
 // withSecretRecorder returns r with a place for the hasher to record the
 // matching secret.
@@ -26,9 +31,9 @@ func withSecretRecorder(r *http.Request) (*http.Request, *matched) {
 	return r.WithContext(context.WithValue(r.Context(), matchedKey{}, m)), m
 }
 
-func recordMatch(ctx context.Context, hash []byte) {
+func recordMatch(ctx context.Context, hash, rehash []byte) {
 	if m, ok := ctx.Value(matchedKey{}).(*matched); ok {
-		m.hash = hash
+		m.hash, m.rehash = hash, rehash
 	}
 }
 
@@ -54,6 +59,9 @@ func (p *Provider) touch(ctx context.Context, c fosite.Client, m *matched) {
 		if string(s.Hash) != string(m.hash) {
 			continue
 		}
+		if m.rehash != nil {
+			p.rehash(ctx, fc.ID, s.ID, m.hash, m.rehash)
+		}
 		now := p.cfg.Now().UTC()
 		key := secretKey{fc.ID, s.ID}
 		p.usage.mu.Lock()
@@ -67,6 +75,33 @@ func (p *Provider) touch(ctx context.Context, c fosite.Client, m *matched) {
 			p.logger.WarnContext(ctx, "record secret use", "client_id", fc.ID, "err", err)
 		}
 		return
+	}
+}
+
+// errHashed ends an update that finds nothing to do.
+var errHashed = errors.New("oauth: the client secret is already hashed under the current system secret, or gone")
+
+// rehash replaces the hash of the client's secret secretID, made under a
+// previous system secret, by rehash, made under the current one from the
+// secret the client just presented: after a rotation of the system
+// secret, a secret in use stops needing the previous one. The hash is
+// replaced only while it is still the one matched, so a secret rotated
+// away or rehashed by another request meanwhile is left as it is.
+func (p *Provider) rehash(ctx context.Context, clientID, secretID string, old, rehash []byte) {
+	_, err := p.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+		for i, s := range c.Secrets {
+			if s.ID == secretID && bytes.Equal(s.Hash, old) {
+				c.Secrets[i].Hash = rehash
+				return c, nil
+			}
+		}
+		return c, errHashed
+	})
+	switch {
+	case err == nil:
+		p.logger.InfoContext(ctx, "client secret hashed under the current system secret", "client_id", clientID, "secret_id", secretID)
+	case !errors.Is(err, errHashed):
+		p.logger.WarnContext(ctx, "hash a client secret under the current system secret", "client_id", clientID, "secret_id", secretID, "err", err)
 	}
 }
 

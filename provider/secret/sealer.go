@@ -16,40 +16,75 @@ var ErrUnsealable = errors.New("secret: cannot unseal: wrong system secret, wron
 // AES-256-GCM under a key derived from the system secret. Each sealed value
 // is bound to a label (such as a key ID or a user ID): it cannot be moved
 // to another record and still open.
+//
+// While the system secret is being rotated a sealer also holds the keys of
+// the previous secrets: it seals under the current key only, and opens
+// what any of its keys sealed (GCM's tag tells which one did).
 type Sealer struct {
-	aead cipher.AEAD
+	// aeads holds the current key's cipher first, then the previous ones.
+	aeads []cipher.AEAD
 }
 
-// NewSealer returns a sealer over a 32-byte key (Keyring.Derive).
-func NewSealer(key []byte) (Sealer, error) {
-	block, err := aes.NewCipher(key)
-	if err != nil {
-		return Sealer{}, fmt.Errorf("secret: sealer key: %w", err)
+// NewSealer returns a sealer over a 32-byte key (Keyring.Derive) and the
+// keys of previous system secrets (Keyring.DerivePrevious), which only
+// open. Keyring.Sealer builds one for a purpose.
+func NewSealer(key []byte, previous ...[]byte) (Sealer, error) {
+	var s Sealer
+	for _, k := range append([][]byte{key}, previous...) {
+		block, err := aes.NewCipher(k)
+		if err != nil {
+			return Sealer{}, fmt.Errorf("secret: sealer key: %w", err)
+		}
+		aead, err := cipher.NewGCM(block)
+		if err != nil {
+			return Sealer{}, fmt.Errorf("secret: sealer: %w", err)
+		}
+		s.aeads = append(s.aeads, aead)
 	}
-	aead, err := cipher.NewGCM(block)
-	if err != nil {
-		return Sealer{}, fmt.Errorf("secret: sealer: %w", err)
-	}
-	return Sealer{aead: aead}, nil
+	return s, nil
 }
 
-// Seal encrypts plaintext bound to label; the result starts with its
-// random nonce.
+// Seal encrypts plaintext bound to label under the current key; the
+// result starts with its random nonce.
 func (s Sealer) Seal(plaintext []byte, label string) []byte {
-	nonce := make([]byte, s.aead.NonceSize())
+	aead := s.aeads[0]
+	nonce := make([]byte, aead.NonceSize())
 	rand.Read(nonce)
-	return s.aead.Seal(nonce, nonce, plaintext, []byte(label))
+	return aead.Seal(nonce, nonce, plaintext, []byte(label))
 }
 
-// Open decrypts what Seal produced for the same label.
+// Open decrypts what Seal produced for the same label, under the current
+// key or a previous one.
 func (s Sealer) Open(sealed []byte, label string) ([]byte, error) {
-	n := s.aead.NonceSize()
-	if len(sealed) < n {
-		return nil, ErrUnsealable
-	}
-	plain, err := s.aead.Open(nil, sealed[:n], sealed[n:], []byte(label))
+	plain, _, err := s.open(sealed, label)
+	return plain, err
+}
+
+// Reseal returns sealed as sealed under the current key: sealed itself and
+// false when it already is, a new sealed value of the same plaintext and
+// true when it opens only under a previous key, and ErrUnsealable when no
+// key opens it.
+func (s Sealer) Reseal(sealed []byte, label string) ([]byte, bool, error) {
+	plain, i, err := s.open(sealed, label)
 	if err != nil {
-		return nil, ErrUnsealable
+		return nil, false, err
 	}
-	return plain, nil
+	if i == 0 {
+		return sealed, false, nil
+	}
+	return s.Seal(plain, label), true, nil
+}
+
+// open returns the plaintext and the index of the key that opened it.
+func (s Sealer) open(sealed []byte, label string) ([]byte, int, error) {
+	for i, aead := range s.aeads {
+		n := aead.NonceSize()
+		if len(sealed) < n {
+			return nil, 0, ErrUnsealable
+		}
+		if plain, err := aead.Open(nil, sealed[:n], sealed[n:], []byte(label)); err == nil {
+			return plain, i, nil
+		}
+	}
+	return nil, 0, ErrUnsealable
 }

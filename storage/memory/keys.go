@@ -1,6 +1,7 @@
 package memory
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
@@ -76,6 +77,23 @@ func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
 			return notFound("delete signing key", id)
 		}
 		del(t, s.keys, id)
+		return nil
+	})
+}
+
+// ResealSigningKey implements storage.Keys.
+func (s *Store) ResealSigningKey(ctx context.Context, id string, from, to []byte) error {
+	return s.do(ctx, func(t *txn) error {
+		k, ok := s.keys[id]
+		if !ok {
+			return notFound("reseal signing key", id)
+		}
+		if !bytes.Equal(k.PrivateKey, from) {
+			return fmt.Errorf("memory: reseal signing key %s: %w", id, storage.ErrConflict)
+		}
+		k = k.Clone()
+		k.PrivateKey = bytes.Clone(to)
+		put(t, s.keys, id, k)
 		return nil
 	})
 }

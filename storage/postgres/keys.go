@@ -87,3 +87,26 @@ func (s *Store) DeleteSigningKey(ctx context.Context, id string) error {
 	}
 	return nil
 }
+
+// ResealSigningKey implements storage.Keys: the update applies only while
+// the stored private key is from, so of two concurrent reseals one wins
+// and the other finds the key changed (ErrConflict).
+func (s *Store) ResealSigningKey(ctx context.Context, id string, from, to []byte) error {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, `UPDATE signing_keys SET private_key = $3 WHERE kid = $1 AND private_key = $2`, id, from, to)
+	if err != nil {
+		return wrap(err, "reseal signing key %s", id)
+	}
+	if tag.RowsAffected() == 1 {
+		return nil
+	}
+	var found bool
+	if err := s.q(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM signing_keys WHERE kid = $1)`, id).Scan(&found); err != nil {
+		return wrap(err, "reseal signing key %s", id)
+	}
+	if !found {
+		return fmt.Errorf("postgres: reseal signing key %s: %w", id, storage.ErrNotFound)
+	}
+	return fmt.Errorf("postgres: reseal signing key %s: %w", id, storage.ErrConflict)
+}

@@ -101,5 +101,22 @@ func keyTests() []test {
 			}
 			mustBe(t, s.DeleteSigningKey(ctx, "k1"), storage.ErrNotFound, "delete again")
 		}},
+		{"reseal replaces only the sealed private key, and only from what it was", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			must(t, s.CreateSigningKey(ctx, sampleKey("k1", at(0))), "create")
+			must(t, s.RotateSigningKey(ctx, sampleKey("k2", at(time.Hour)), at(2*time.Hour)), "rotate")
+			before, _ := s.ListSigningKeys(ctx)
+			old := before[1].PrivateKey
+			must(t, s.ResealSigningKey(ctx, "k1", old, []byte("resealed")), "reseal")
+			want := before
+			want[1].PrivateKey = []byte("resealed")
+			got, err := s.ListSigningKeys(ctx)
+			must(t, err, "list")
+			same(t, "keys after reseal", got, want)
+			mustBe(t, s.ResealSigningKey(ctx, "k1", old, []byte("again")), storage.ErrConflict, "reseal from a stale value")
+			mustBe(t, s.ResealSigningKey(ctx, "k9", old, []byte("again")), storage.ErrNotFound, "reseal an unknown key")
+			got, _ = s.ListSigningKeys(ctx)
+			same(t, "keys after refused reseals", got, want)
+		}},
 	}
 }
