@@ -240,7 +240,7 @@ func TestSystemSecretRotation(t *testing.T) {
 	}
 	status := mustRun(t, rotating, "", "secrets", "status", "--config", p.config).stdout
 	for _, want := range []string{
-		"signing keys: 1 stored, 1 sealed under a previous secret",
+		"signing keys: 2 stored, 2 sealed under a previous secret", // one of each algorithm
 		"TOTP secrets: 1 stored, 1 sealed under a previous secret",
 		"client bot-idle, secret s1",
 		"recovery codes: 1 users hold codes hashed under a previous secret",
@@ -254,11 +254,11 @@ func TestSystemSecretRotation(t *testing.T) {
 		t.Errorf("secrets status lists the client secret used since the switch, hashed again under the new secret:\n%s", status)
 	}
 	r := mustRun(t, rotating, "", "secrets", "reseal", "--config", p.config)
-	if !strings.Contains(r.stdout, "signing keys: 1 stored, 1 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 1 resealed") {
+	if !strings.Contains(r.stdout, "signing keys: 2 stored, 2 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 1 resealed") {
 		t.Fatalf("secrets reseal printed:\n%s", r.stdout)
 	}
 	r = mustRun(t, rotating, "", "secrets", "reseal", "--config", p.config)
-	if !strings.Contains(r.stdout, "signing keys: 1 stored, 0 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 0 resealed") {
+	if !strings.Contains(r.stdout, "signing keys: 2 stored, 0 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 0 resealed") {
 		t.Fatalf("secrets reseal run again printed:\n%s", r.stdout)
 	}
 	status = mustRun(t, rotating, "", "secrets", "status", "--config", p.config).stdout
