@@ -394,3 +394,31 @@ func cmp(s, def string) string {
 	}
 	return filepath.Base(s)
 }
+
+func TestChartRefusesBadValues(t *testing.T) {
+	ch := loadChart(t)
+	for _, tc := range []struct {
+		name   string
+		values map[string]any
+		want   string
+	}{
+		{"a misspelt key", map[string]any{"replicas": 3}, "replicas"},
+		{"a count as a string", map[string]any{"replicaCount": "3"}, "replicaCount"},
+		{"an issuer with a trailing slash", map[string]any{"issuer": "https://auth.example.com/"}, "issuer"},
+		{"metrics on the public port", map[string]any{"metrics": map[string]any{"port": 8080}}, "metrics"},
+		{"a created Secret without its values", map[string]any{"secrets": map[string]any{"create": true}}, "secrets.system is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			install := action.NewInstall(action.NewConfiguration())
+			install.DryRunStrategy = action.DryRunClient
+			install.ReleaseName = releaseName
+			install.Namespace = namespace
+			install.KubeVersion = kubeVersion(t)
+			_, err := install.Run(ch, tc.values)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err %v, want one naming %q", err, tc.want)
+			}
+		})
+	}
+}
