@@ -2,7 +2,17 @@
 #
 #   make test    formatting, vet, staticcheck, then every test with the race
 #                detector (needs Postgres at 127.0.0.1:5432; tests skip when
-#                it is unreachable, unless CI=true)
+#                it is unreachable, unless CI=true), then deploy-check
+#   make deploy-check  the deployment files under deploy/, in their own Go
+#                module (deploy/tools): the Helm chart linted, rendered and
+#                validated against the Kubernetes schemas, the plain manifests
+#                up to date, the alert rules loaded as Prometheus loads them,
+#                and every metric the dashboards and alerts query exported by
+#                the provider (see deploy/tools/doc.go)
+#   make manifests  rewrite deploy/kubernetes/tokenim-auth.yaml from the chart
+#   make schemas    rewrite deploy/tools/schemas from the Kubernetes and
+#                Prometheus operator modules (after changing their versions
+#                in deploy/tools/doc.go)
 #   make bench   benchmarks over real loopback HTTP, memory and Postgres
 #   make fuzz    every fuzz target (each func Fuzz... in a _test.go file,
 #                found anew on each run) for FUZZTIME each (default 60s),
@@ -37,14 +47,14 @@ FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck unit bench fuzz loadtest chaos vuln tidy-check clean
+.PHONY: all build test lint fmt-check vet staticcheck unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -o bin/tokenim-auth ./cmd/tokenim-auth
 
-test: lint unit
+test: lint unit deploy-check
 
 lint: fmt-check vet staticcheck
 
@@ -60,6 +70,17 @@ staticcheck:
 
 unit:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)
+
+# The deployment checks' own module: Helm, Kubernetes and Prometheus stay
+# out of the provider's go.mod.
+deploy-check:
+	cd deploy/tools && $(GO) vet ./... && $(GO) test -count=1 ./...
+
+manifests:
+	cd deploy/tools && $(GO) test -count=1 -run '^TestPlainManifestsAreUpToDate$$' . -update
+
+schemas:
+	cd deploy/tools && rm -rf schemas && $(GO) run ./cmd/k8sschema -out schemas
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(PKGS)
