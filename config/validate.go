@@ -269,6 +269,25 @@ func ReuseWindowProblem(w time.Duration) string {
 	return ""
 }
 
+// ParseReuseWindow reads a client's own refresh token reuse window as the
+// developer portal, the admin console and the admin API take it: empty
+// for the provider's default (nil), otherwise a duration like "10s"
+// within ReuseWindowProblem's bounds. It returns what is wrong, or "".
+func ParseReuseWindow(s string) (*time.Duration, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, ""
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return nil, fmt.Sprintf("not a duration like 10s: %q", s)
+	}
+	if msg := ReuseWindowProblem(d); msg != "" {
+		return nil, msg
+	}
+	return &d, ""
+}
+
 // shortDuration prints whole minutes as "10m" rather than "10m0s".
 func shortDuration(d time.Duration) string {
 	s := d.String()

@@ -262,6 +262,12 @@ type AppOptions struct {
 	// BackchannelLogoutSessionRequired says the app needs the sid claim;
 	// only with a back-channel logout URI.
 	BackchannelLogoutSessionRequired *bool
+	// AllowedOrigins replaces the web origins a browser may call the
+	// provider from for the app (CORS); an empty list removes them.
+	AllowedOrigins *[]string
+	// RefreshReuseWindow is the app's own refresh token reuse window, like
+	// "10s"; empty for the provider's default.
+	RefreshReuseWindow *string
 }
 
 // checkFormat refuses an access token format other than opaque or jwt.
@@ -284,24 +290,28 @@ func checkPAR(c storage.Client) error {
 }
 
 // SetAppOptions sets o's options of an app (app.changed, with Detail
-// access_token_format, require_par, backchannel_logout_uri and
-// backchannel_logout_session_required as set). Requiring pushed
-// authorization requests of an app not using the authorization code grant
-// is an OptionError.
+// access_token_format, require_par, backchannel_logout_uri,
+// backchannel_logout_session_required, allowed_origins and
+// refresh_token_reuse_window as set). Requiring pushed authorization
+// requests of an app not using the authorization code grant, an origin
+// CheckOrigin refuses and a reuse window ReuseWindow refuses are each an
+// OptionError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
-	if f := o.AccessTokenFormat; f != nil {
-		if err := checkFormat(*f); err != nil {
-			return err
-		}
-	}
-	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
-		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
-			return &OptionError{Field: "backchannel_logout_uri", Problem: msg}
-		}
+	origins, window, err := a.checkOptions(o)
+	if err != nil {
+		return err
 	}
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		detail := map[string]string{}
 		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			if o.AllowedOrigins != nil {
+				c.AllowedOrigins = origins
+				detail["allowed_origins"] = strings.Join(origins, " ")
+			}
+			if o.RefreshReuseWindow != nil {
+				c.RefreshReuseWindow = window
+				detail["refresh_token_reuse_window"] = reuseWindowText(window)
+			}
 			if o.AccessTokenFormat != nil {
 				c.AccessTokenFormat = *o.AccessTokenFormat
 				detail["access_token_format"] = string(*o.AccessTokenFormat)
@@ -332,6 +342,49 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 		}
 		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
 	})
+}
+
+// checkOptions checks o's options that depend on nothing stored, and
+// returns its allowed origins (as stored) and reuse window.
+func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duration, err error) {
+	if f := o.AccessTokenFormat; f != nil {
+		if err := checkFormat(*f); err != nil {
+			return nil, nil, err
+		}
+	}
+	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
+		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
+			return nil, nil, &OptionError{Field: "backchannel_logout_uri", Problem: msg}
+		}
+	}
+	if o.AllowedOrigins != nil {
+		for _, raw := range *o.AllowedOrigins {
+			origin, msg := a.cfg.CheckOrigin(strings.TrimSpace(raw))
+			if msg != "" {
+				return nil, nil, &OptionError{Field: "allowed_origins", Problem: msg}
+			}
+			if !slices.Contains(origins, origin) {
+				origins = append(origins, origin)
+			}
+		}
+	}
+	if o.RefreshReuseWindow != nil {
+		var msg string
+		if window, msg = a.cfg.ReuseWindow(*o.RefreshReuseWindow); msg != "" {
+			return nil, nil, &OptionError{Field: "refresh_token_reuse_window", Problem: msg}
+		}
+	}
+	return origins, window, nil
+}
+
+// reuseWindowText is an app's own refresh token reuse window as the API
+// and the console show it: like "10s", or "" when the app takes the
+// provider's.
+func reuseWindowText(w *time.Duration) string {
+	if w == nil {
+		return ""
+	}
+	return w.String()
 }
 
 // DeleteApp removes an app with its secrets, tokens and grants

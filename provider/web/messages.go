@@ -715,6 +715,18 @@ func messages() i18n.Catalogue {
 			EN: "This app does not use the authorization code grant, so it makes no authorization requests to push.",
 			ZH: "该应用不使用授权码模式，不发起授权请求，因此无需推送。",
 		},
+		"admin.allowed_origins": {EN: "Allowed web origins", ZH: "允许的网页来源"},
+		"admin.allowed_origins_hint": {
+			EN: "Origins a browser may call the token, userinfo and revocation endpoints from for this app (CORS), one per line: https://host[:port], or http on localhost for development. No path, no wildcard. A public app is also called from its redirect URIs' origins; one that lists origins is a browser app, whose sign-ins end within a day.",
+			ZH: "浏览器可从这些来源为该应用调用令牌、用户信息和撤销端点（CORS），每行一个：https 协议加主机名（可带端口），开发时可使用 localhost 上的 http。不含路径，不支持通配符。公开应用还可从其重定向 URI 的来源调用；列出来源的公开应用即浏览器应用，其登录状态最长保持一天。",
+		},
+		"admin.origins_none":         {EN: "None listed", ZH: "未设置"},
+		"admin.reuse_window":         {EN: "Refresh token reuse window", ZH: "刷新令牌复用窗口"},
+		"admin.reuse_window_default": {EN: "The provider’s default", ZH: "使用服务默认值"},
+		"admin.reuse_window_hint": {
+			EN: "How long after a refresh token is rotated the same token still gets new tokens (parallel refreshes, a retry after a lost response): from 0s (off) to 1m, like 10s. Leave empty for the provider’s default.",
+			ZH: "刷新令牌轮换后，在多长时间内再次使用同一令牌仍可获得新令牌（并行刷新、响应丢失后的重试）：0s（关闭）至 1m，例如 10s。留空则使用服务默认值。",
+		},
 		"admin.secrets":            {EN: "Secrets", ZH: "密钥"},
 		"admin.secrets_caption":    {EN: "The app’s secrets (never shown again after creation)", ZH: "该应用的密钥（创建后不再显示原文）"},
 		"admin.secrets_none":       {EN: "This app has no secret.", ZH: "该应用没有密钥。"},
@@ -833,6 +845,14 @@ func messages() i18n.Catalogue {
 		"admin.error_unknown_role":  {EN: "There is no such role.", ZH: "该角色不存在。"},
 		"admin.error_unknown_scope": {EN: "One of the permissions is not in the catalogue.", ZH: "所选权限中有不在权限目录内的项。"},
 		"admin.error_token_format":  {EN: "Access tokens: choose Opaque or JWT.", ZH: "访问令牌：请选择“不透明令牌”或“JWT 令牌”。"},
+		"admin.error_origin": {
+			EN: "Allowed web origins: give each as https://host[:port] (or http on localhost), with no path, query or wildcard.",
+			ZH: "允许的网页来源：每个来源须为 https 协议加主机名（可带端口），或 localhost 上的 http，不含路径、查询参数或通配符。",
+		},
+		"admin.error_reuse_window": {
+			EN: "Refresh token reuse window: leave it empty for the provider’s default, or give a duration from 0s (off) to 1m, like 10s.",
+			ZH: "刷新令牌复用窗口：留空使用服务默认值，或填写 0s（关闭）至 1m 之间的时长，例如 10s。",
+		},
 		"admin.error_par_needs_code": {
 			EN: "Pushed authorization requests: this app does not use the authorization code grant, so it cannot require them.",
 			ZH: "推送授权请求：该应用不使用授权码模式，因此不能要求推送授权请求。",
