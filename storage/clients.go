@@ -183,6 +183,15 @@ func (c Client) TokenFormat() AccessTokenFormat {
 	return AccessTokenOpaque
 }
 
+// ReuseWindowText is the client's own refresh token reuse window as it
+// is shown and typed, like "10s"; "" when it takes the provider's.
+func (c Client) ReuseWindowText() string {
+	if c.RefreshReuseWindow == nil {
+		return ""
+	}
+	return c.RefreshReuseWindow.String()
+}
+
 // BrowserApp reports whether c is a browser app (a single-page app): a
 // public client that names the web origins it runs in. Its refresh tokens
 // are bounded in lifetime (draft-ietf-oauth-browser-based-apps section

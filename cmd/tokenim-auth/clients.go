@@ -203,9 +203,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
 			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt,
 			AllowedOrigins: nonNil(c.AllowedOrigins)}
-		if c.RefreshReuseWindow != nil {
-			co.RefreshReuseWindow = c.RefreshReuseWindow.String()
-		}
+		co.RefreshReuseWindow = c.ReuseWindowText()
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {

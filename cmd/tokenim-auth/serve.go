@@ -337,9 +337,9 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		RedirectProblem: redirectProblem(cfg),
-		Audit:           records.recorder,
-		Logger:          logger,
+		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
+		Audit:  records.recorder,
+		Logger: logger,
 	}))
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)

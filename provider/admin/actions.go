@@ -310,7 +310,7 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 			}
 			if o.RefreshReuseWindow != nil {
 				c.RefreshReuseWindow = window
-				detail["refresh_token_reuse_window"] = reuseWindowText(window)
+				detail["refresh_token_reuse_window"] = c.ReuseWindowText()
 			}
 			if o.AccessTokenFormat != nil {
 				c.AccessTokenFormat = *o.AccessTokenFormat
@@ -375,16 +375,6 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 		}
 	}
 	return origins, window, nil
-}
-
-// reuseWindowText is an app's own refresh token reuse window as the API
-// and the console show it: like "10s", or "" when the app takes the
-// provider's.
-func reuseWindowText(w *time.Duration) string {
-	if w == nil {
-		return ""
-	}
-	return w.String()
 }
 
 // DeleteApp removes an app with its secrets, tokens and grants

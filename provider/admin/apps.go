@@ -64,7 +64,7 @@ func (a *API) appOut(c storage.Client) app {
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
-		AllowedOrigins: nonNil(c.AllowedOrigins), RefreshTokenReuseWindow: reuseWindowText(c.RefreshReuseWindow),
+		AllowedOrigins: nonNil(c.AllowedOrigins), RefreshTokenReuseWindow: c.ReuseWindowText(),
 	}
 }
 

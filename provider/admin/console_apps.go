@@ -33,7 +33,7 @@ func adminApp(c storage.Client) web.AdminApp {
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
 		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code"),
-		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: reuseWindowText(c.RefreshReuseWindow)}
+		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText()}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
@@ -177,8 +177,9 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 		p.Fields = append(p.Fields, web.Field{Name: "allowed_origins", Value: joined})
 	}
 	if o.RefreshReuseWindow != nil {
-		p.Items = append(p.Items, "refresh_token_reuse_window: "+cmp.Or(reuseWindowText(window), "default"))
-		p.Fields = append(p.Fields, web.Field{Name: "refresh_token_reuse_window", Value: reuseWindowText(window)})
+		text := storage.Client{RefreshReuseWindow: window}.ReuseWindowText()
+		p.Items = append(p.Items, "refresh_token_reuse_window: "+cmp.Or(text, "default"))
+		p.Fields = append(p.Fields, web.Field{Name: "refresh_token_reuse_window", Value: text})
 	}
 	c.confirm(w, r, p)
 }
