@@ -194,8 +194,7 @@ func (c Client) ReuseWindowText() string {
 
 // BrowserApp reports whether c is a browser app (a single-page app): a
 // public client that names the web origins it runs in. Its refresh tokens
-// are bounded in lifetime (draft-ietf-oauth-browser-based-apps section
-// 6.1.3.2).
+// are bounded in lifetime (draft-ietf-oauth-browser-based-apps).
 func (c Client) BrowserApp() bool { return c.Type == ClientPublic && len(c.AllowedOrigins) > 0 }
 
 // Origins are the web origins a browser may call the provider's

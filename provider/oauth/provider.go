@@ -58,7 +58,7 @@ type Config struct {
 	// BrowserRefreshTokenLifespan bounds the sign-in of a browser app
 	// (storage.Client.BrowserApp): its first refresh token expires this
 	// long after it is issued at most, and rotation never carries a later
-	// one past that (draft-ietf-oauth-browser-based-apps section 6.1.3.2).
+	// one past that (draft-ietf-oauth-browser-based-apps).
 	// Zero bounds nothing beyond RefreshTokenLifespan.
 	BrowserRefreshTokenLifespan time.Duration
 	// DeviceCodeLifespan is how long a device code and its user code stay

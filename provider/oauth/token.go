@@ -79,8 +79,8 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 // boundRefresh keeps a browser app's sign-in within
 // BrowserRefreshTokenLifespan: the refresh token it is about to get
 // expires that long from now at most and, when it replaces a refresh
-// token, no later than that one (draft-ietf-oauth-browser-based-apps
-// section 6.1.3.2: rotation does not extend the lifetime). So every token
+// token, no later than that one (draft-ietf-oauth-browser-based-apps:
+// rotation does not extend the lifetime). So every token
 // of the sign-in expires by its first refresh token's expiry. presented
 // is the stored session of the grant the request presented.
 func (p *Provider) boundRefresh(ar fosite.AccessRequester, presented fosite.Session) {
