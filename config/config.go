@@ -3,6 +3,8 @@ package config
 import (
 	"slices"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // Config is the whole configuration of the provider. The zero value is not
@@ -131,6 +133,12 @@ type Lifespans struct {
 	// refreshes or lost the response to one (RFC 9700 §4.14.2). 0 turns it
 	// off; at most MaxRefreshReuseWindow.
 	RefreshReuseWindow time.Duration `yaml:"refresh_reuse_window"`
+	// BrowserRefreshToken bounds the refresh tokens of a browser app (a
+	// public client with allowed_origins): rotation never carries a
+	// sign-in's refresh tokens past this long after the first was issued
+	// (draft-ietf-oauth-browser-based-apps), and no token outlives
+	// RefreshToken either. Between 1m and MaxBrowserRefreshToken.
+	BrowserRefreshToken time.Duration `yaml:"browser_refresh_token"`
 }
 
 // Device configures the device authorization grant (RFC 8628).
@@ -340,6 +348,13 @@ type Client struct {
 	// tokens is rotated presenting it again still gets a new pair; 0s
 	// turns it off, at most MaxRefreshReuseWindow. Unset: the provider's.
 	RefreshTokenReuseWindow *time.Duration `yaml:"refresh_token_reuse_window"`
+	// AllowedOrigins are the web origins (https://host[:port], or http on
+	// a loopback host) a browser may call the token, userinfo, revocation
+	// and device endpoints from for this client (CORS); a public client's
+	// redirect URIs' origins are allowed without being listed. A public
+	// client that lists any is a browser app: its refresh tokens are
+	// bounded by lifespans.browser_refresh_token. See CheckOrigin.
+	AllowedOrigins []string `yaml:"allowed_origins"`
 	// BackchannelLogoutURI is where the provider POSTs a logout token
 	// when a user the client signed in signs out, has their password
 	// reset or is disabled (OpenID Connect Back-Channel Logout 1.0):
@@ -504,17 +519,18 @@ func Default() Config {
 		},
 		Redis: defaultRedis(),
 		Lifespans: Lifespans{
-			AuthorizeCode:      60 * time.Second,
-			AccessToken:        time.Hour,
-			RefreshToken:       720 * time.Hour,
-			IDToken:            time.Hour,
-			LoginSession:       24 * time.Hour,
-			Flow:               15 * time.Minute,
-			Consent:            0,
-			PAR:                60 * time.Second,
-			DeviceCode:         10 * time.Minute,
-			ClientAssertion:    time.Hour,
-			RefreshReuseWindow: 10 * time.Second,
+			AuthorizeCode:       60 * time.Second,
+			AccessToken:         time.Hour,
+			RefreshToken:        720 * time.Hour,
+			IDToken:             time.Hour,
+			LoginSession:        24 * time.Hour,
+			Flow:                15 * time.Minute,
+			Consent:             0,
+			PAR:                 60 * time.Second,
+			DeviceCode:          10 * time.Minute,
+			ClientAssertion:     time.Hour,
+			RefreshReuseWindow:  10 * time.Second,
+			BrowserRefreshToken: 24 * time.Hour,
 		},
 		Device: Device{PollInterval: 5 * time.Second},
 		Keys:   Keys{Algorithm: "ES256", Refresh: 30 * time.Second},
@@ -609,4 +625,17 @@ func (c Client) EffectiveAuthMethod() string {
 		return AuthNone
 	}
 	return AuthClientSecretBasic
+}
+
+// NormalAllowedOrigins returns AllowedOrigins as they are stored and
+// compared: each in the form a browser sends it in the Origin header
+// (storage.OriginOf). Call it on a validated client.
+func (c Client) NormalAllowedOrigins() []string {
+	var out []string
+	for _, o := range c.AllowedOrigins {
+		if n := storage.OriginOf(o); n != "" && !slices.Contains(out, n) {
+			out = append(out, n)
+		}
+	}
+	return out
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // Limits Validate enforces.
@@ -53,6 +55,14 @@ const (
 	// refresh token used after its owner's refresh is still a detected
 	// reuse.
 	MaxRefreshReuseWindow = time.Minute
+	// MinBrowserRefreshToken and MaxBrowserRefreshToken bound
+	// lifespans.browser_refresh_token: a browser keeps its refresh tokens
+	// where a script injected into the app could read them, so a sign-in
+	// there ends within a day at most.
+	MinBrowserRefreshToken = time.Minute
+	// MaxBrowserRefreshToken is the upper bound of
+	// lifespans.browser_refresh_token.
+	MaxBrowserRefreshToken = 24 * time.Hour
 	// MinDevicePollInterval and MaxDevicePollInterval bound
 	// device.poll_interval.
 	MinDevicePollInterval = time.Second
@@ -222,6 +232,10 @@ func (c Config) validateLifespans(p *problems) {
 			shortDuration(MinClientAssertionLifespan), shortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
 	}
 	reuseWindow(p, "lifespans.refresh_reuse_window", l.RefreshReuseWindow)
+	if l.BrowserRefreshToken < MinBrowserRefreshToken || l.BrowserRefreshToken > MaxBrowserRefreshToken {
+		p.add("lifespans.browser_refresh_token", "must be between %s and %s, got %s",
+			shortDuration(MinBrowserRefreshToken), shortDuration(MaxBrowserRefreshToken), l.BrowserRefreshToken)
+	}
 	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
 		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",
 			shortDuration(MinDevicePollInterval), shortDuration(MaxDevicePollInterval), i)
@@ -250,12 +264,41 @@ func (c Config) validateLifespans(p *problems) {
 	}
 }
 
-// reuseWindow checks a refresh token reuse window at path: 0 (off) up to
-// MaxRefreshReuseWindow.
+// reuseWindow checks a refresh token reuse window at path (see
+// ReuseWindowProblem).
 func reuseWindow(p *problems, path string, w time.Duration) {
-	if w < 0 || w > MaxRefreshReuseWindow {
-		p.add(path, "must be between 0s (off) and %s, got %s", shortDuration(MaxRefreshReuseWindow), w)
+	if msg := ReuseWindowProblem(w); msg != "" {
+		p.add(path, "%s", msg)
 	}
+}
+
+// ReuseWindowProblem checks a refresh token reuse window, the provider's
+// or a client's own: 0 (off) up to MaxRefreshReuseWindow. It returns what
+// is wrong, or "".
+func ReuseWindowProblem(w time.Duration) string {
+	if w < 0 || w > MaxRefreshReuseWindow {
+		return fmt.Sprintf("must be between 0s (off) and %s, got %s", shortDuration(MaxRefreshReuseWindow), w)
+	}
+	return ""
+}
+
+// ParseReuseWindow reads a client's own refresh token reuse window as the
+// developer portal, the admin console and the admin API take it: empty
+// for the provider's default (nil), otherwise a duration like "10s"
+// within ReuseWindowProblem's bounds. It returns what is wrong, or "".
+func ParseReuseWindow(s string) (*time.Duration, string) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, ""
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return nil, fmt.Sprintf("not a duration like 10s: %q", s)
+	}
+	if msg := ReuseWindowProblem(d); msg != "" {
+		return nil, msg
+	}
+	return &d, ""
 }
 
 // shortDuration prints whole minutes as "10m" rather than "10m0s".
@@ -417,6 +460,11 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 			p.add(fmt.Sprintf("%s.post_logout_redirect_uris[%d]", path, j), "%s", msg)
 		}
 	}
+	for j, raw := range cl.AllowedOrigins {
+		if _, msg := CheckOrigin(raw, c.Dev); msg != "" {
+			p.add(fmt.Sprintf("%s.allowed_origins[%d]", path, j), "%s", msg)
+		}
+	}
 	for j, s := range cl.Scopes {
 		if _, ok := c.Scope(s); !ok {
 			p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
@@ -531,6 +579,38 @@ func RedirectURIProblem(raw string, public, dev bool) string {
 		return fmt.Sprintf("a custom scheme is allowed only for public clients: %q", raw)
 	}
 	return ""
+}
+
+// CheckOrigin checks a web origin a client may be called from by a
+// browser (allowed_origins; the Fetch standard's CORS protocol) and returns
+// it as it is stored and compared — scheme and host in lower case, no
+// default port (storage.OriginOf) — or what is wrong. An origin is
+// https://host[:port], or http on a loopback host (localhost, 127.0.0.1,
+// [::1]) or in dev mode: no path, query, fragment, user information or
+// wildcard, and never "null" (what sandboxed and file: pages send, which
+// any page can be).
+func CheckOrigin(raw string, dev bool) (origin, problem string) {
+	if strings.EqualFold(raw, "null") {
+		return "", `"null" is not an origin a client can be called from: name the app's https://host[:port]`
+	}
+	if strings.Contains(raw, "*") {
+		return "", fmt.Sprintf("must name one origin, without a wildcard: %q", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "", fmt.Sprintf("not an origin (scheme://host[:port]): %q", raw)
+	}
+	// url.Parse has put the scheme in lower case.
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return "", fmt.Sprintf("must be an https origin, such as https://app.example.com: %q", raw)
+	}
+	if msg := webURLProblem(u, dev); msg != "" {
+		return "", fmt.Sprintf("%s: %q", msg, raw)
+	}
+	if u.Path != "" || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
+		return "", fmt.Sprintf("must be an origin only, scheme://host[:port], with no path, query or fragment: %q", raw)
+	}
+	return storage.OriginOf(raw), ""
 }
 
 // BackchannelLogoutURIProblem checks a client's back-channel logout URI

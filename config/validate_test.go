@@ -125,6 +125,14 @@ func TestValidateAccepts(t *testing.T) {
 		{"no refresh reuse window", func(c *Config) { c.Lifespans.RefreshReuseWindow = 0 }},
 		{"a client with its refresh reuse window off", func(c *Config) { c.Clients[0].RefreshTokenReuseWindow = new(time.Duration(0)) }},
 		{"a refresh reuse window of exactly a minute", func(c *Config) { c.Lifespans.RefreshReuseWindow = time.Minute }},
+		{"a browser app: a public client with https and loopback origins", func(c *Config) {
+			c.Clients[1].RedirectURIs = []string{"https://spa.example.com/callback", "http://localhost:5173/callback"}
+			c.Clients[1].AllowedOrigins = []string{"https://spa.example.com", "http://localhost:5173", "http://127.0.0.1:5173", "http://[::1]:5173", "HTTPS://Spa.Example.com:443"}
+		}},
+		{"a confidential client called from a browser", func(c *Config) { c.Clients[0].AllowedOrigins = []string{"https://im.example.com:8443"} }},
+		{"an http origin in dev mode", func(c *Config) { c.Dev = true; c.Clients[0].AllowedOrigins = []string{"http://im.test:8080"} }},
+		{"browser refresh tokens bounded at a day", func(c *Config) { c.Lifespans.BrowserRefreshToken = 24 * time.Hour }},
+		{"browser refresh tokens bounded at a minute", func(c *Config) { c.Lifespans.BrowserRefreshToken = time.Minute }},
 		{"no clients and no users", func(c *Config) { c.Clients, c.Users = nil, nil }},
 		{"a password of exactly 8 characters", func(c *Config) { c.Users[0].Password = "12345678" }},
 		{"a password of exactly 128 characters", func(c *Config) { c.Users[0].Password = strings.Repeat("x", 128) }},
@@ -212,6 +220,36 @@ func TestValidateRefuses(t *testing.T) {
 		{"a refresh reuse window over a minute", func(c *Config) { c.Lifespans.RefreshReuseWindow = 61 * time.Second }, "lifespans.refresh_reuse_window", "must be between 0s (off) and 1m"},
 		{"a negative refresh reuse window", func(c *Config) { c.Lifespans.RefreshReuseWindow = -time.Second }, "lifespans.refresh_reuse_window", "must be between 0s (off) and 1m"},
 		{"a client's refresh reuse window over a minute", func(c *Config) { c.Clients[0].RefreshTokenReuseWindow = new(2 * time.Minute) }, "clients[0].refresh_token_reuse_window", "must be between 0s (off) and 1m"},
+		{"an origin with a path", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://spa.example.com/app"}
+		}, "clients[1].allowed_origins[1]", `no path`},
+		{"an origin with a trailing slash", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://spa.example.com/"}
+		}, "clients[1].allowed_origins[1]", `no path`},
+		{"an origin with a query", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://spa.example.com?x=1"}
+		}, "clients[1].allowed_origins[1]", `no path, query`},
+		{"an origin with a fragment", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://spa.example.com#x"}
+		}, "clients[1].allowed_origins[1]", `no path, query or fragment`},
+		{"an origin with user information", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://user@spa.example.com"}
+		}, "clients[1].allowed_origins[1]", `user name or password`},
+		{"a wildcard origin", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://*.example.com"}
+		}, "clients[1].allowed_origins[1]", `without a wildcard`},
+		{"the wildcard alone", func(c *Config) { c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "*"} }, "clients[1].allowed_origins[1]", `without a wildcard`},
+		{"the null origin", func(c *Config) { c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "null"} }, "clients[1].allowed_origins[1]", `"null" is not an origin`},
+		{"a plain http origin", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "http://spa.example.com"}
+		}, "clients[1].allowed_origins[1]", `must use https`},
+		{"an origin of another scheme", func(c *Config) {
+			c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "chrome-extension://abcdef"}
+		}, "clients[1].allowed_origins[1]", `must be an https origin`},
+		{"an origin without a scheme", func(c *Config) { c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "spa.example.com"} }, "clients[1].allowed_origins[1]", `must be an https origin`},
+		{"an origin without a host", func(c *Config) { c.Clients[1].AllowedOrigins = []string{"https://ok.example.com", "https://"} }, "clients[1].allowed_origins[1]", `must have a host`},
+		{"browser refresh tokens longer than a day", func(c *Config) { c.Lifespans.BrowserRefreshToken = 25 * time.Hour }, "lifespans.browser_refresh_token", "must be between 1m and 24h"},
+		{"no browser refresh token lifespan", func(c *Config) { c.Lifespans.BrowserRefreshToken = 0 }, "lifespans.browser_refresh_token", "must be between 1m and 24h"},
 		{"a zero access token lifespan", func(c *Config) { c.Lifespans.AccessToken = 0 }, "lifespans.access_token", "greater than 0"},
 		{"a zero refresh token lifespan", func(c *Config) { c.Lifespans.RefreshToken = 0 }, "lifespans.refresh_token", "greater than 0"},
 		{"a negative ID token lifespan", func(c *Config) { c.Lifespans.IDToken = -time.Hour }, "lifespans.id_token", "greater than 0"},
@@ -514,4 +552,21 @@ func TestValidateDevMode(t *testing.T) {
 		cfg.Issuer = "ws://auth.dev.example.com"
 		requireProblem(t, cfg.Validate(), "issuer", "https")
 	})
+}
+
+func TestParseReuseWindow(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"": "default", " ": "default", "0s": "0s", "10s": "10s", "1m": "1m0s", "61s": "must be between", "-1s": "must be between", "soon": "not a duration"} {
+		w, msg := ParseReuseWindow(in)
+		got := msg
+		switch {
+		case msg == "" && w == nil:
+			got = "default"
+		case msg == "":
+			got = w.String()
+		}
+		if !strings.HasPrefix(got, want) {
+			t.Errorf("ParseReuseWindow(%q) = %v, %q; want %s", in, w, msg, want)
+		}
+	}
 }

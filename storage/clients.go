@@ -2,6 +2,9 @@ package storage
 
 import (
 	"context"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -100,6 +103,12 @@ type Client struct {
 	// (Tokens.RotateRefreshToken); 0 turns it off, nil means the
 	// provider's default.
 	RefreshReuseWindow *time.Duration
+	// AllowedOrigins are the web origins (scheme://host[:port], such as
+	// https://app.example.com) a browser may call the token, userinfo,
+	// revocation and device endpoints from for this client (CORS), on
+	// top of a public client's redirect URIs' origins (Origins). A public
+	// client that lists any is a browser app (BrowserApp).
+	AllowedOrigins []string
 	// BackchannelLogoutURI is where the client is told, by a POST of a
 	// logout token, that a user it signed in has signed out (OpenID
 	// Connect Back-Channel Logout 1.0 section 2.2); empty when the client
@@ -191,4 +200,64 @@ func (c Client) TokenFormat() AccessTokenFormat {
 		return AccessTokenJWT
 	}
 	return AccessTokenOpaque
+}
+
+// ReuseWindowText is the client's own refresh token reuse window as it
+// is shown and typed, like "10s"; "" when it takes the provider's.
+func (c Client) ReuseWindowText() string {
+	if c.RefreshReuseWindow == nil {
+		return ""
+	}
+	return c.RefreshReuseWindow.String()
+}
+
+// BrowserApp reports whether c is a browser app (a single-page app): a
+// public client that names the web origins it runs in. Its refresh tokens
+// are bounded in lifetime (draft-ietf-oauth-browser-based-apps).
+func (c Client) BrowserApp() bool { return c.Type == ClientPublic && len(c.AllowedOrigins) > 0 }
+
+// Origins are the web origins a browser may call the provider's
+// endpoints from for c: its AllowedOrigins, and for a public client the
+// origins of its http and https redirect URIs (a browser app runs where
+// it is redirected to). Each is "scheme://host[:port]", lower case,
+// without a default port, as a browser sends it in the Origin header.
+func (c Client) Origins() []string {
+	out := make([]string, 0, len(c.AllowedOrigins))
+	add := func(o string) {
+		if o != "" && !slices.Contains(out, o) {
+			out = append(out, o)
+		}
+	}
+	for _, o := range c.AllowedOrigins {
+		add(OriginOf(o))
+	}
+	if c.Type == ClientPublic {
+		for _, u := range c.RedirectURIs {
+			add(OriginOf(u))
+		}
+	}
+	return out
+}
+
+// OriginOf returns the web origin of an http or https URL in the form a
+// browser sends it (RFC 6454 section 6.1): the scheme and host in lower
+// case, and the port unless it is the scheme's default. It is "" for
+// anything else: another scheme, no host, not a URL.
+func OriginOf(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Opaque != "" {
+		return ""
+	}
+	scheme := strings.ToLower(u.Scheme)
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	if (scheme == "https" && port == "443") || (scheme == "http" && port == "80") {
+		port = ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	if port != "" {
+		return scheme + "://" + host + ":" + port
+	}
+	return scheme + "://" + host
 }

@@ -21,6 +21,7 @@ func (c Client) Clone() Client {
 	c.Scopes = slices.Clone(c.Scopes)
 	c.Audience = slices.Clone(c.Audience)
 	c.RequestedScopes = slices.Clone(c.RequestedScopes)
+	c.AllowedOrigins = slices.Clone(c.AllowedOrigins)
 	if w := c.RefreshReuseWindow; w != nil {
 		c.RefreshReuseWindow = new(*w)
 	}

@@ -417,6 +417,30 @@ func TestClientsCreate(t *testing.T) {
 		}
 	})
 
+	t.Run("a browser app's allowed origins are stored normalised and listed", func(t *testing.T) {
+		createClient(t, vars, "--id", "spa", "--name", "SPA", "--type", "public", "--redirect-uri", "https://spa.example/cb",
+			"--allowed-origin", "https://SPA.example:443", "--allowed-origin", "http://localhost:5173")
+		rec, err := store.GetClient(t.Context(), "spa")
+		if err != nil || !slices.Equal(rec.AllowedOrigins, []string{"https://spa.example", "http://localhost:5173"}) || !rec.BrowserApp() {
+			t.Fatalf("stored origins %q (browser app %v), %v", rec.AllowedOrigins, rec.BrowserApp(), err)
+		}
+		r := mustRun(t, vars, "", "clients", "list", "--output", "json")
+		var listed []struct {
+			ClientID string   `json:"client_id"`
+			Origins  []string `json:"allowed_origins"`
+		}
+		if err := json.Unmarshal([]byte(r.stdout), &listed); err != nil {
+			t.Fatal(err)
+		}
+		origins := map[string][]string{}
+		for _, c := range listed {
+			origins[c.ClientID] = c.Origins
+		}
+		if !slices.Equal(origins["spa"], []string{"https://spa.example", "http://localhost:5173"}) || origins["gateway"] == nil || len(origins["gateway"]) != 0 {
+			t.Fatalf("listed origins %q, want spa's two and an empty list for gateway", origins)
+		}
+	})
+
 	before, err := store.ListClients(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -430,6 +454,10 @@ func TestClientsCreate(t *testing.T) {
 			[]string{"client refresh_token_reuse_window:", "1m"}},
 		{"a reuse window that is not a duration exits 2 naming the flag", []string{"--name", "X", "--type", "public", "--redirect-uri", "com.example.x:/cb", "--refresh-token-reuse-window", "soon"},
 			[]string{"-refresh-token-reuse-window", "soon"}},
+		{"an allowed origin with a path exits 2 naming it", []string{"--name", "X", "--type", "public", "--redirect-uri", "https://x.example/cb", "--allowed-origin", "https://x.example/app"},
+			[]string{"client allowed_origins[0]:", "no path", "https://x.example/app"}},
+		{"a wildcard allowed origin exits 2 naming it", []string{"--name", "X", "--type", "public", "--redirect-uri", "https://x.example/cb", "--allowed-origin", "https://x.example", "--allowed-origin", "*"},
+			[]string{"client allowed_origins[1]:", "wildcard"}},
 		{"an unknown type exits 2 naming the type", []string{"--name", "X", "--type", "robot"}, []string{"client type:", `"robot"`}},
 		{"a missing type exits 2 naming the type", []string{"--name", "X"}, []string{"client type:"}},
 		{"a missing name exits 2 naming the name", []string{"--type", "resource_server"}, []string{"client name:", "required"}},

@@ -56,6 +56,7 @@ func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) stor
 		RequirePAR:                       c.RequirePushedAuthorizationRequests,
 		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
 		RefreshReuseWindow:               c.RefreshTokenReuseWindow,
+		AllowedOrigins:                   c.NormalAllowedOrigins(),
 		BackchannelLogoutURI:             c.BackchannelLogoutURI,
 		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		CreatedAt:                        now,

@@ -42,11 +42,12 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	var reuseWindow optionalDuration
 	fs.Var(&reuseWindow, "refresh-token-reuse-window", "how long after a refresh token is rotated presenting it again still gets a new pair, like 10s; 0s turns it off, at most 1m (default: lifespans.refresh_reuse_window)")
 	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
-	var redirects, logouts, scopes, grants stringList
+	var redirects, logouts, scopes, grants, origins stringList
 	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
 	fs.Var(&logouts, "post-logout-redirect-uri", "where logout may return (`URI`, repeatable)")
 	fs.Var(&scopes, "scope", "a `scope` the client may obtain (repeatable)")
 	fs.Var(&grants, "grant-type", "a grant the client may use (repeatable; default from --type)")
+	fs.Var(&origins, "allowed-origin", "a web `origin` (https://host[:port]) a browser may call the token endpoint from; a public client with one is a browser app (repeatable)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -66,7 +67,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
 		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR, IDTokenSignedResponseAlg: *idTokenAlg,
 		AccessTokenFormat: *atFormat, BackchannelLogoutURI: *logoutURI, BackchannelLogoutSessionRequired: *logoutSession,
-		RefreshTokenReuseWindow: reuseWindow.d,
+		RefreshTokenReuseWindow: reuseWindow.d, AllowedOrigins: origins,
 	}
 	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {
@@ -194,6 +195,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		// RefreshReuseWindow is the client's own window ("10s"), empty
 		// when it takes the provider's.
 		RefreshReuseWindow string      `json:"refresh_token_reuse_window,omitempty"`
+		AllowedOrigins     []string    `json:"allowed_origins"`
 		Secrets            []secretOut `json:"secrets"`
 		CreatedAt          time.Time   `json:"created_at"`
 	}
@@ -201,10 +203,9 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
 			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, IDTokenAlg: c.IDTokenAlg(), RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
-			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt}
-		if c.RefreshReuseWindow != nil {
-			co.RefreshReuseWindow = c.RefreshReuseWindow.String()
-		}
+			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt,
+			AllowedOrigins: nonNil(c.AllowedOrigins)}
+		co.RefreshReuseWindow = c.ReuseWindowText()
 		for _, s := range c.Secrets {
 			so := secretOut{ID: s.ID, Prefix: s.Prefix, CreatedAt: s.CreatedAt}
 			if !s.ExpiresAt.IsZero() {

@@ -20,6 +20,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/backchannel"
 	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/provider/cors"
 	"github.com/tokenim/tokenim-auth/provider/device"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
@@ -264,33 +265,42 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	// The origins browser apps call from, known across every client: the
+	// parts that change clients tell it (Watch), and so does every node
+	// through Redis.
+	origins := cors.New(cors.Config{Clients: store, Issuer: cfg.Issuer, Logger: logger})
+	if c.cache != nil {
+		c.cache.OnClientsChanged(origins.Invalidate)
+	}
 	op, err := oauth.New(oauth.Config{
-		DeviceCodes:           deviceCodes,
-		DeviceCodeLifespan:    cfg.Lifespans.DeviceCode,
-		DevicePollInterval:    cfg.Device.PollInterval,
-		Issuer:                cfg.Issuer,
-		AuthorizeCodeLifespan: cfg.Lifespans.AuthorizeCode,
-		AccessTokenLifespan:   cfg.Lifespans.AccessToken,
-		RefreshTokenLifespan:  cfg.Lifespans.RefreshToken,
-		IDTokenLifespan:       cfg.Lifespans.IDToken,
-		FlowLifespan:          cfg.Lifespans.Flow,
-		PARLifespan:           cfg.Lifespans.PAR,
-		MaxAssertionLifespan:  cfg.Lifespans.ClientAssertion,
-		RefreshReuseWindow:    cfg.Lifespans.RefreshReuseWindow,
-		Scopes:                scopeNames(cfg),
-		AssertionAlgs:         config.ClientAssertionAlgs(),
-		MFARoles:              cfg.Accounts.MFARequiredRoles,
-		RoleScopes:            roleScopes(cfg),
-		TokenKey:              ring.Derive(secret.PurposeTokens),
-		PreviousTokenKeys:     ring.DerivePrevious(secret.PurposeTokens),
-		Hasher:                hasher,
-		Keys:                  km,
-		Store:                 store,
-		Sessions:              sessions,
-		Pages:                 pages,
-		Observer:              tel.oauthObserver(),
-		Audit:                 records.recorder,
-		Logger:                logger,
+		DeviceCodes:                 deviceCodes,
+		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,
+		DevicePollInterval:          cfg.Device.PollInterval,
+		Issuer:                      cfg.Issuer,
+		AuthorizeCodeLifespan:       cfg.Lifespans.AuthorizeCode,
+		AccessTokenLifespan:         cfg.Lifespans.AccessToken,
+		RefreshTokenLifespan:        cfg.Lifespans.RefreshToken,
+		IDTokenLifespan:             cfg.Lifespans.IDToken,
+		FlowLifespan:                cfg.Lifespans.Flow,
+		PARLifespan:                 cfg.Lifespans.PAR,
+		MaxAssertionLifespan:        cfg.Lifespans.ClientAssertion,
+		RefreshReuseWindow:          cfg.Lifespans.RefreshReuseWindow,
+		BrowserRefreshTokenLifespan: cfg.Lifespans.BrowserRefreshToken,
+		CORS:                        origins,
+		Scopes:                      scopeNames(cfg),
+		AssertionAlgs:               config.ClientAssertionAlgs(),
+		MFARoles:                    cfg.Accounts.MFARequiredRoles,
+		RoleScopes:                  roleScopes(cfg),
+		TokenKey:                    ring.Derive(secret.PurposeTokens),
+		PreviousTokenKeys:           ring.DerivePrevious(secret.PurposeTokens),
+		Hasher:                      hasher,
+		Keys:                        km,
+		Store:                       store,
+		Sessions:                    sessions,
+		Pages:                       pages,
+		Observer:                    tel.oauthObserver(),
+		Audit:                       records.recorder,
+		Logger:                      logger,
 	})
 	if err != nil {
 		return nil, err
@@ -327,14 +337,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	stream := revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger})
 	parts = append(parts, stream)
-	parts = append(parts, newAdminAPI(cfg, store, hasher, op, records.recorder, sessions, pages, logger)...)
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, logger)...)
 	parts = append(parts, portal.New(portal.Config{
-		Store: store, Sessions: sessions, Pages: pages, Hasher: hasher,
+		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		RedirectProblem: redirectProblem(cfg),
-		Audit:           records.recorder,
-		Logger:          logger,
+		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
+		Audit:  records.recorder,
+		Logger: logger,
 	}))
 	if acc.outbox != nil {
 		parts = append(parts, acc.outbox)
@@ -440,6 +450,12 @@ func redirectProblem(cfg config.Config) func(raw string, native bool) string {
 	return func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) }
 }
 
+// checkOrigin checks a web origin an app may be called from, in the mode
+// of cfg.
+func checkOrigin(cfg config.Config) func(raw string) (string, string) {
+	return func(raw string) (string, string) { return config.CheckOrigin(raw, cfg.Dev) }
+}
+
 // developerRoles may register apps in the portal.
 func developerRoles() []string { return []string{config.RoleDeveloper, config.RoleAdmin} }
 
@@ -512,7 +528,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
-		RedirectProblem: redirectProblem(cfg),
+		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -265,6 +265,12 @@ type AppOptions struct {
 	// IDTokenSignedResponseAlg is the algorithm of the app's ID tokens
 	// from now on, one of storage.IDTokenAlgs.
 	IDTokenSignedResponseAlg *string
+	// AllowedOrigins replaces the web origins a browser may call the
+	// provider from for the app (CORS); an empty list removes them.
+	AllowedOrigins *[]string
+	// RefreshReuseWindow is the app's own refresh token reuse window, like
+	// "10s"; empty for the provider's default.
+	RefreshReuseWindow *string
 }
 
 // checkFormat refuses an access token format other than opaque or jwt.
@@ -288,27 +294,28 @@ func checkPAR(c storage.Client) error {
 
 // SetAppOptions sets o's options of an app (app.changed, with Detail
 // access_token_format, require_par, backchannel_logout_uri,
-// backchannel_logout_session_required and id_token_signed_response_alg as
-// set). Requiring pushed authorization requests of an app not using the
-// authorization code grant, or an ID token algorithm the provider keeps no
-// key of, is an OptionError.
+// backchannel_logout_session_required, id_token_signed_response_alg,
+// allowed_origins and refresh_token_reuse_window as set). Requiring pushed
+// authorization requests of an app not using the authorization code grant,
+// an ID token algorithm the provider keeps no key of, an origin
+// CheckOrigin refuses and a reuse window ReuseWindow refuses are each an
+// OptionError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
-	if f := o.AccessTokenFormat; f != nil {
-		if err := checkFormat(*f); err != nil {
-			return err
-		}
-	}
-	if alg := o.IDTokenSignedResponseAlg; alg != nil && !slices.Contains(storage.IDTokenAlgs(), *alg) {
-		return &OptionError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
-	}
-	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
-		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
-			return &OptionError{Field: "backchannel_logout_uri", Problem: msg}
-		}
+	origins, window, err := a.checkOptions(o)
+	if err != nil {
+		return err
 	}
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		detail := map[string]string{}
 		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			if o.AllowedOrigins != nil {
+				c.AllowedOrigins = origins
+				detail["allowed_origins"] = strings.Join(origins, " ")
+			}
+			if o.RefreshReuseWindow != nil {
+				c.RefreshReuseWindow = window
+				detail["refresh_token_reuse_window"] = c.ReuseWindowText()
+			}
 			if o.AccessTokenFormat != nil {
 				c.AccessTokenFormat = *o.AccessTokenFormat
 				detail["access_token_format"] = string(*o.AccessTokenFormat)
@@ -343,6 +350,42 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 		}
 		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
 	})
+}
+
+// checkOptions checks o's options that depend on nothing stored, and
+// returns its allowed origins (as stored) and reuse window.
+func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duration, err error) {
+	if f := o.AccessTokenFormat; f != nil {
+		if err := checkFormat(*f); err != nil {
+			return nil, nil, err
+		}
+	}
+	if alg := o.IDTokenSignedResponseAlg; alg != nil && !slices.Contains(storage.IDTokenAlgs(), *alg) {
+		return nil, nil, &OptionError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
+	}
+	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
+		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
+			return nil, nil, &OptionError{Field: "backchannel_logout_uri", Problem: msg}
+		}
+	}
+	if o.AllowedOrigins != nil {
+		for _, raw := range *o.AllowedOrigins {
+			origin, msg := a.cfg.CheckOrigin(strings.TrimSpace(raw))
+			if msg != "" {
+				return nil, nil, &OptionError{Field: "allowed_origins", Problem: msg}
+			}
+			if !slices.Contains(origins, origin) {
+				origins = append(origins, origin)
+			}
+		}
+	}
+	if o.RefreshReuseWindow != nil {
+		var msg string
+		if window, msg = a.cfg.ReuseWindow(*o.RefreshReuseWindow); msg != "" {
+			return nil, nil, &OptionError{Field: "refresh_token_reuse_window", Problem: msg}
+		}
+	}
+	return origins, window, nil
 }
 
 // DeleteApp removes an app with its secrets, tokens and grants

@@ -41,6 +41,8 @@ func fixture(t *testing.T) (*API, *memory.Store) {
 		APIKeys:         apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
 		Audit:           audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
 		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
+		CheckOrigin:     func(raw string) (string, string) { return config.CheckOrigin(raw, false) },
+		ReuseWindow:     config.ParseReuseWindow,
 		Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
 			return "ops-bot", "", []string{"admin"}, nil
 		},
@@ -132,6 +134,24 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 			func(t *testing.T, s *memory.Store) {
 				if c, _ := s.GetClient(t.Context(), "chat"); c.BackchannelLogoutURI != "https://chat.example/backchannel-logout" || !c.BackchannelLogoutSessionRequired {
 					t.Errorf("the app's back-channel logout: %q, session required %v", c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired)
+				}
+			}},
+		{"setting an app's origins and reuse window is app.changed with both, origins normalised", "PATCH", "/admin/api/v1/apps/chat",
+			`{"allowed_origins":["https://Chat.example:443","http://localhost:5173"],"refresh_token_reuse_window":"30s"}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{
+				"allowed_origins": "https://chat.example http://localhost:5173", "refresh_token_reuse_window": "30s"}},
+			func(t *testing.T, s *memory.Store) {
+				c, _ := s.GetClient(t.Context(), "chat")
+				if !slices.Equal(c.AllowedOrigins, []string{"https://chat.example", "http://localhost:5173"}) || c.RefreshReuseWindow == nil || *c.RefreshReuseWindow != 30*time.Second {
+					t.Errorf("the app's origins %q, reuse window %v", c.AllowedOrigins, c.RefreshReuseWindow)
+				}
+			}},
+		{"an empty reuse window gives the app the provider's again", "PATCH", "/admin/api/v1/apps/chat",
+			`{"refresh_token_reuse_window":"","allowed_origins":[]}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"allowed_origins": "", "refresh_token_reuse_window": ""}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); c.RefreshReuseWindow != nil || len(c.AllowedOrigins) != 0 {
+					t.Errorf("the app's origins %q, reuse window %v", c.AllowedOrigins, c.RefreshReuseWindow)
 				}
 			}},
 		{"deleting an app is app.deleted", "DELETE", "/admin/api/v1/apps/bot", "", 204,
@@ -304,6 +324,39 @@ func TestBadAppOptionsAreRefused(t *testing.T) {
 			}
 			if after, _ := store.GetClient(t.Context(), "chat"); !cmp.Equal(after, before) {
 				t.Fatalf("a refused change was stored (-before +after):\n%s", cmp.Diff(before, after))
+			}
+		})
+	}
+}
+
+func TestBadOriginAndReuseWindowOptionsAreRefused(t *testing.T) {
+	for _, tc := range []struct {
+		name, body, field string
+	}{
+		{"an origin with a path", `{"allowed_origins":["https://chat.example/app"]}`, "allowed_origins"},
+		{"a wildcard origin", `{"allowed_origins":["https://ok.example","*"]}`, "allowed_origins"},
+		{"the null origin", `{"allowed_origins":["null"]}`, "allowed_origins"},
+		{"a plain http origin", `{"allowed_origins":["http://chat.example"]}`, "allowed_origins"},
+		{"a reuse window over a minute", `{"refresh_token_reuse_window":"2m"}`, "refresh_token_reuse_window"},
+		{"a negative reuse window", `{"refresh_token_reuse_window":"-1s"}`, "refresh_token_reuse_window"},
+		{"a reuse window that is not a duration", `{"refresh_token_reuse_window":"soon"}`, "refresh_token_reuse_window"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, store := fixture(t)
+			mux := http.NewServeMux()
+			a.Mount(mux)
+			req := httptest.NewRequestWithContext(t.Context(), "PATCH", "/admin/api/v1/apps/chat", strings.NewReader(tc.body))
+			req.Header.Set("Authorization", "Bearer x")
+			w := httptest.NewRecorder()
+			mux.ServeHTTP(w, req)
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), `"invalid_request"`) || !strings.Contains(w.Body.String(), tc.field+": ") {
+				t.Fatalf("status %d: %s; want 400 invalid_request naming %s", w.Code, w.Body, tc.field)
+			}
+			if recs := records(t, store); len(recs) != 0 {
+				t.Fatalf("a refused change left records: %+v", recs)
+			}
+			if c, _ := store.GetClient(t.Context(), "chat"); len(c.AllowedOrigins) != 0 || c.RefreshReuseWindow != nil {
+				t.Fatalf("a refused change was stored: %q %v", c.AllowedOrigins, c.RefreshReuseWindow)
 			}
 		})
 	}

@@ -53,6 +53,14 @@ type Config struct {
 	// logout URI is checked as a confidential client's redirect URI,
 	// native false) and says what is wrong, or "".
 	RedirectProblem func(raw string, native bool) string
+	// CheckOrigin checks a web origin an app may be called from by a
+	// browser (allowed_origins) and returns it as stored, or what is
+	// wrong.
+	CheckOrigin func(raw string) (origin, problem string)
+	// ReuseWindow reads an app's own refresh token reuse window: empty
+	// for the provider's default (nil), or a duration like "10s"; problem
+	// says what is wrong.
+	ReuseWindow func(s string) (w *time.Duration, problem string)
 }
 
 // Role is a user role and the scopes its users may grant.

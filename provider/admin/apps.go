@@ -36,9 +36,15 @@ type app struct {
 	RequirePAR bool `json:"require_pushed_authorization_requests"`
 	// BackchannelLogoutURI is where the app takes logout tokens; empty
 	// when it takes none.
-	BackchannelLogoutURI             string    `json:"backchannel_logout_uri"`
-	BackchannelLogoutSessionRequired bool      `json:"backchannel_logout_session_required"`
-	CreatedAt                        time.Time `json:"created_at"`
+	BackchannelLogoutURI             string `json:"backchannel_logout_uri"`
+	BackchannelLogoutSessionRequired bool   `json:"backchannel_logout_session_required"`
+	// AllowedOrigins are the web origins a browser may call the provider
+	// from for the app (CORS); a public app also its redirect URIs'.
+	AllowedOrigins []string `json:"allowed_origins"`
+	// RefreshTokenReuseWindow is the app's own refresh token reuse window
+	// ("10s"); omitted when it takes the provider's.
+	RefreshTokenReuseWindow string    `json:"refresh_token_reuse_window,omitempty"`
+	CreatedAt               time.Time `json:"created_at"`
 }
 
 // secretOut is a secret as the API shows it: never the secret or its hash.
@@ -60,6 +66,7 @@ func (a *API) appOut(c storage.Client) app {
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, IDTokenSignedResponseAlg: c.IDTokenAlg(),
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		AllowedOrigins: nonNil(c.AllowedOrigins), RefreshTokenReuseWindow: c.ReuseWindowText(),
 	}
 }
 
@@ -105,15 +112,17 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		BackchannelLogoutURI             *string                    `json:"backchannel_logout_uri"`
 		BackchannelLogoutSessionRequired *bool                      `json:"backchannel_logout_session_required"`
 		IDTokenSignedResponseAlg         *string                    `json:"id_token_signed_response_alg"`
+		AllowedOrigins                   *[]string                  `json:"allowed_origins"`
+		RefreshTokenReuseWindow          *string                    `json:"refresh_token_reuse_window"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
 	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR,
 		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired,
-		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg}
+		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg, AllowedOrigins: body.AllowedOrigins, RefreshReuseWindow: body.RefreshTokenReuseWindow}
 	if body.Scopes == nil && body.Disabled == nil && opts == (AppOptions{}) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\" and \"id_token_signed_response_alg\".")
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\", \"id_token_signed_response_alg\", \"allowed_origins\" and \"refresh_token_reuse_window\".")
 		return
 	}
 	if f := body.AccessTokenFormat; f != nil && !f.Known() {

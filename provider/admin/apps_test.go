@@ -2,7 +2,9 @@ package admin
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -44,6 +46,34 @@ func testAppShows(t *testing.T, field string, cases []appShows) {
 			}
 			if got[field] != tc.want {
 				t.Fatalf("%s = %v, want %v (%s)", field, got[field], tc.want, raw)
+			}
+		})
+	}
+}
+
+func TestAppShowsOriginsAndReuseWindow(t *testing.T) {
+	a := New(Config{})
+	w := 30 * time.Second
+	for _, tc := range []struct {
+		name        string
+		client      storage.Client
+		wantOrigins []any
+		wantWindow  any
+	}{
+		{"a browser app with its own window", storage.Client{ID: "spa", AllowedOrigins: []string{"https://spa.example"}, RefreshReuseWindow: &w}, []any{"https://spa.example"}, "30s"},
+		{"an app with neither", storage.Client{ID: "web"}, []any{}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			raw, err := json.Marshal(a.appOut(tc.client))
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(raw, &got); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(got["allowed_origins"], tc.wantOrigins) || got["refresh_token_reuse_window"] != tc.wantWindow {
+				t.Fatalf("allowed_origins %v, refresh_token_reuse_window %v; want %v, %v (%s)", got["allowed_origins"], got["refresh_token_reuse_window"], tc.wantOrigins, tc.wantWindow, raw)
 			}
 		})
 	}

@@ -167,11 +167,17 @@ func problem(err error) (status int, key string, ok bool) {
 	case errors.Is(err, ErrUnknownFormat):
 		return http.StatusBadRequest, "admin.error_token_format", true
 	}
-	// The console sets no back-channel logout option: the only one it can
-	// have refused is the pushed authorization requests'.
+	// The console sets no back-channel logout option.
 	var bad *OptionError
-	if errors.As(err, &bad) && bad.Field == "require_pushed_authorization_requests" {
-		return http.StatusBadRequest, "admin.error_par_needs_code", true
+	if errors.As(err, &bad) {
+		switch bad.Field {
+		case "require_pushed_authorization_requests":
+			return http.StatusBadRequest, "admin.error_par_needs_code", true
+		case "allowed_origins":
+			return http.StatusBadRequest, "admin.error_origin", true
+		case "refresh_token_reuse_window":
+			return http.StatusBadRequest, "admin.error_reuse_window", true
+		}
 	}
 	return apikeyProblem(err)
 }

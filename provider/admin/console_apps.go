@@ -32,7 +32,8 @@ func adminApp(c storage.Client) web.AdminApp {
 	return web.AdminApp{ClientID: c.ID, Name: c.Name, Type: string(c.Type), OwnerID: c.OwnerID, GrantTypes: c.GrantTypes,
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
-		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code")}
+		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code"),
+		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText()}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
@@ -132,10 +133,21 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 }
 
 // tokenOptions reads the token settings of the options form: the access
-// token format and whether pushed authorization requests are required.
+// token format, whether pushed authorization requests are required, and,
+// when the form has them, the allowed origins (separated by spaces or
+// lines) and the refresh token reuse window (empty for the provider's).
 func tokenOptions(v url.Values) AppOptions {
 	format, par := storage.AccessTokenFormat(v.Get("access_token_format")), v.Get("require_par") == "true"
-	return AppOptions{AccessTokenFormat: &format, RequirePAR: &par}
+	o := AppOptions{AccessTokenFormat: &format, RequirePAR: &par}
+	if v.Has("allowed_origins") {
+		origins := strings.Fields(v.Get("allowed_origins"))
+		o.AllowedOrigins = &origins
+	}
+	if v.Has("refresh_token_reuse_window") {
+		window := strings.TrimSpace(v.Get("refresh_token_reuse_window"))
+		o.RefreshReuseWindow = &window
+	}
+	return o
 }
 
 // confirmOptions shows the token settings an app will have.
@@ -147,17 +159,29 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 	o := tokenOptions(r.URL.Query())
 	next := a
 	next.AccessTokenFormat, next.RequirePAR = *o.AccessTokenFormat, *o.RequirePAR
-	if err := cmp.Or(checkFormat(*o.AccessTokenFormat), checkPAR(next)); err != nil {
+	origins, window, err := c.api.checkOptions(o)
+	if err = cmp.Or(err, checkPAR(next)); err != nil {
 		_, key, _ := problem(err)
 		c.renderApp(w, r, http.StatusBadRequest, web.AdminAppPage{Error: key})
 		return
 	}
 	back := web.AdminAppURL(a.ID)
 	par := strconv.FormatBool(*o.RequirePAR)
-	c.confirm(w, r, web.AdminConfirmPage{Heading: "admin.confirm_options_heading", Text: "admin.confirm_options_text", Target: label(a),
+	p := web.AdminConfirmPage{Heading: "admin.confirm_options_heading", Text: "admin.confirm_options_text", Target: label(a),
 		Items:  []string{"access_token_format: " + string(*o.AccessTokenFormat), "require_pushed_authorization_requests: " + par},
 		Action: back + "/options", Fields: []web.Field{{Name: "access_token_format", Value: string(*o.AccessTokenFormat)}, {Name: "require_par", Value: par}},
-		Submit: "admin.submit_options", CancelURL: back, Nav: "apps"})
+		Submit: "admin.submit_options", CancelURL: back, Nav: "apps"}
+	if o.AllowedOrigins != nil {
+		joined := strings.Join(origins, " ")
+		p.Items = append(p.Items, "allowed_origins: "+cmp.Or(joined, "-"))
+		p.Fields = append(p.Fields, web.Field{Name: "allowed_origins", Value: joined})
+	}
+	if o.RefreshReuseWindow != nil {
+		text := storage.Client{RefreshReuseWindow: window}.ReuseWindowText()
+		p.Items = append(p.Items, "refresh_token_reuse_window: "+cmp.Or(text, "default"))
+		p.Fields = append(p.Fields, web.Field{Name: "refresh_token_reuse_window", Value: text})
+	}
+	c.confirm(w, r, p)
 }
 
 // setOptions sets the app's token settings once confirmed, as the JSON

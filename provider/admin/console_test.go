@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -241,6 +242,52 @@ func TestConsoleSetsTokenSettings(t *testing.T) {
 	}
 }
 
+// TestConsoleSetsOriginsAndReuseWindow: the options form sets an app's
+// allowed origins (normalised) and its own refresh token reuse window, and
+// an empty window gives it the provider's again.
+func TestConsoleSetsOriginsAndReuseWindow(t *testing.T) {
+	h := newConsole(t)
+	page := h.get(t, "/admin/apps/chat").Body.String()
+	for _, want := range []string{`<textarea id="allowed_origins" name="allowed_origins"`, `name="refresh_token_reuse_window" value=""`,
+		"<dd>None listed</dd>", "<dd>The provider’s default</dd>"} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the app's page lacks %q:\n%s", want, page)
+		}
+	}
+	form := url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://Chat.example:443\r\nhttp://localhost:5173"}, "refresh_token_reuse_window": {"30s"}}
+	c := h.get(t, "/admin/apps/chat/options?"+form.Encode()).Body.String()
+	for _, want := range []string{"allowed_origins: https://chat.example http://localhost:5173", "refresh_token_reuse_window: 30s",
+		`name="allowed_origins" value="https://chat.example http://localhost:5173"`, `name="refresh_token_reuse_window" value="30s"`} {
+		if !strings.Contains(c, want) {
+			t.Fatalf("the confirmation lacks %q:\n%s", want, c)
+		}
+	}
+	posted := url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://chat.example http://localhost:5173"}, "refresh_token_reuse_window": {"30s"}}
+	if w := h.post(t, "/admin/apps/chat/options", posted); w.Code != http.StatusSeeOther {
+		t.Fatalf("set: status %d:\n%s", w.Code, w.Body)
+	}
+	a, _ := h.store.GetClient(t.Context(), "chat")
+	if !slices.Equal(a.AllowedOrigins, []string{"https://chat.example", "http://localhost:5173"}) || a.RefreshReuseWindow == nil || *a.RefreshReuseWindow != 30*time.Second {
+		t.Fatalf("the app's origins %q, reuse window %v", a.AllowedOrigins, a.RefreshReuseWindow)
+	}
+	if recs := records(t, h.store); len(recs) != 1 || recs[0].ActorID != "u-admin" || recs[0].Detail["allowed_origins"] != "https://chat.example http://localhost:5173" ||
+		recs[0].Detail["refresh_token_reuse_window"] != "30s" {
+		t.Fatalf("records %+v", recs)
+	}
+	page = h.get(t, "/admin/apps/chat?done=options").Body.String()
+	for _, want := range []string{"<code>https://chat.example</code>", `name="refresh_token_reuse_window" value="30s"`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the app's page after the change lacks %q:\n%s", want, page)
+		}
+	}
+	if w := h.post(t, "/admin/apps/chat/options", url.Values{"access_token_format": {"opaque"}, "allowed_origins": {""}, "refresh_token_reuse_window": {""}}); w.Code != http.StatusSeeOther {
+		t.Fatalf("clear: status %d", w.Code)
+	}
+	if a, _ := h.store.GetClient(t.Context(), "chat"); len(a.AllowedOrigins) != 0 || a.RefreshReuseWindow != nil {
+		t.Fatalf("after clearing: origins %q, reuse window %v", a.AllowedOrigins, a.RefreshReuseWindow)
+	}
+}
+
 func TestConsoleRefusesBadTokenSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name, app string
@@ -250,6 +297,9 @@ func TestConsoleRefusesBadTokenSettings(t *testing.T) {
 		{"an unknown format", "chat", url.Values{"access_token_format": {"paseto"}}, "Access tokens: choose Opaque or JWT."},
 		{"no format", "chat", url.Values{"require_par": {"true"}}, "Access tokens: choose Opaque or JWT."},
 		{"pushed requests for a service", "bot", url.Values{"access_token_format": {"jwt"}, "require_par": {"true"}}, "does not use the authorization code grant"},
+		{"an origin with a path", "chat", url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://chat.example/app"}}, "Allowed web origins: give each as"},
+		{"a wildcard origin", "chat", url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://*.chat.example"}}, "Allowed web origins: give each as"},
+		{"a reuse window over a minute", "chat", url.Values{"access_token_format": {"opaque"}, "refresh_token_reuse_window": {"5m"}}, "Refresh token reuse window: leave it empty"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newConsole(t)
@@ -263,8 +313,8 @@ func TestConsoleRefusesBadTokenSettings(t *testing.T) {
 			if recs := records(t, h.store); len(recs) != 0 {
 				t.Fatalf("a refused change left records: %+v", recs)
 			}
-			if a, _ := h.store.GetClient(t.Context(), tc.app); a.IssuesJWT() || a.RequirePAR {
-				t.Fatalf("a refused change was stored: format %q, require PAR %v", a.AccessTokenFormat, a.RequirePAR)
+			if a, _ := h.store.GetClient(t.Context(), tc.app); a.IssuesJWT() || a.RequirePAR || len(a.AllowedOrigins) != 0 || a.RefreshReuseWindow != nil {
+				t.Fatalf("a refused change was stored: format %q, require PAR %v, origins %q, reuse window %v", a.AccessTokenFormat, a.RequirePAR, a.AllowedOrigins, a.RefreshReuseWindow)
 			}
 		})
 	}

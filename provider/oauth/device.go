@@ -60,6 +60,10 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeFositeError(w, err)
 		return
 	}
+	if err := p.checkOrigin(r, c.GetID()); err != nil {
+		writeFositeError(w, err)
+		return
+	}
 	p.touch(ctx, c, secret)
 	if !c.GetGrantTypes().Has(grantDeviceCode) {
 		writeError(w, http.StatusBadRequest, "unauthorized_client", "This client may not use the device authorization grant; an administrator can add "+grantDeviceCode+" to its grant types.")

@@ -89,7 +89,6 @@ func (p *Provider) metadata() discovery {
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(p.metadataJSON)
 }
 
@@ -106,7 +105,6 @@ func (p *Provider) jwks(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/jwk-set+json")
 	// Short enough that a rotation reaches relying parties quickly.
 	w.Header().Set("Cache-Control", "public, max-age=60")
-	w.Header().Set("Access-Control-Allow-Origin", "*")
 	_, _ = w.Write(body)
 }
 

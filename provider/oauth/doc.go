@@ -23,6 +23,14 @@
 // logout tokens provider/backchannel sends when that session ends (OpenID
 // Connect Back-Channel Logout 1.0, logout_token.go).
 //
+// The token, revocation, device authorization and userinfo endpoints
+// answer browsers' cross-origin requests through Config.CORS
+// (provider/cors), and refuse a request from a browser origin the client
+// it is for may not be called from (checkOrigin) before doing anything;
+// discovery and the JWKS answer any origin. A browser app's refresh tokens
+// never outlive its sign-in's first one, which BrowserRefreshTokenLifespan
+// bounds (boundRefresh).
+//
 // What fosite leaves loose is checked here, once each: every parameter is
 // sent once (provider/params, at every endpoint); an authorization
 // request is at most 8 KiB with no parameter over 2 KiB, or it ends on the

@@ -166,6 +166,13 @@ func (p *Provider) revoke(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", "The token parameter is missing.")
 		return
 	}
+	// fosite authenticates the client and revokes in one step: a browser
+	// origin is checked against the client the request names.
+	presented, _ := presentedCredentials(r)
+	if err := p.checkOrigin(r, presented); err != nil {
+		writeFositeError(w, err)
+		return
+	}
 	// fosite's revocation handler finds the token's request through the
 	// store; the probe keeps it, for the authorization record written in
 	// the same transaction as the revocation.

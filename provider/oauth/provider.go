@@ -16,6 +16,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/cors"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -61,6 +62,12 @@ type Config struct {
 	// invalid_grant and a revoked family (parallel refreshes, a retry after
 	// a lost response; RFC 9700 section 4.14.2); zero turns it off.
 	RefreshReuseWindow time.Duration
+	// BrowserRefreshTokenLifespan bounds the sign-in of a browser app
+	// (storage.Client.BrowserApp): its first refresh token expires this
+	// long after it is issued at most, and rotation never carries a later
+	// one past that (draft-ietf-oauth-browser-based-apps).
+	// Zero bounds nothing beyond RefreshTokenLifespan.
+	BrowserRefreshTokenLifespan time.Duration
 	// DeviceCodeLifespan is how long a device code and its user code stay
 	// usable (RFC 8628 section 3.2); 10 minutes when zero.
 	DeviceCodeLifespan time.Duration
@@ -94,6 +101,10 @@ type Config struct {
 	Store    storage.Store
 	Sessions Sessions
 	Pages    Pages
+	// CORS answers browsers' cross-origin requests on the endpoints a
+	// browser app calls (provider/cors); nil answers none, and the
+	// endpoints then refuse no origin.
+	CORS CORS
 	// Observer is told of issued tokens and introspections (metrics);
 	// nil reports nothing.
 	Observer Observer
@@ -101,6 +112,17 @@ type Config struct {
 	Audit  *audit.Recorder
 	Now    func() time.Time
 	Logger *slog.Logger
+}
+
+// CORS is the CORS protocol of the endpoints a browser app calls, and
+// which client may be called from which origin (provider/cors.Origins).
+type CORS interface {
+	// Endpoint wraps h, answering methods and taking headers, for its
+	// method routes and its OPTIONS route.
+	Endpoint(methods, headers []string, h http.Handler) http.Handler
+	// Permits reports whether r, by its Origin header, may act for the
+	// client clientID.
+	Permits(r *http.Request, clientID string) bool
 }
 
 // Provider serves the OAuth 2.1 and OpenID Connect endpoints.
@@ -223,16 +245,41 @@ func New(cfg Config) (*Provider, error) {
 // Mount registers the endpoints on mux.
 func (p *Provider) Mount(mux *http.ServeMux) {
 	mux.HandleFunc("GET /oauth2/auth", p.authorize)
-	mux.HandleFunc("POST /oauth2/token", p.token)
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
-	mux.HandleFunc("POST /oauth2/revoke", p.revoke)
 	mux.HandleFunc("POST /oauth2/par", p.par)
-	mux.HandleFunc("POST /oauth2/device/auth", p.deviceAuthorize)
-	mux.HandleFunc("GET /userinfo", p.userinfo)
-	mux.HandleFunc("POST /userinfo", p.userinfo)
-	mux.HandleFunc("GET /.well-known/openid-configuration", p.discovery)
-	mux.HandleFunc("GET /.well-known/oauth-authorization-server", p.discovery)
-	mux.HandleFunc("GET /.well-known/jwks.json", p.jwks)
+	// The endpoints a browser app calls with fetch (provider/cors), with
+	// the headers they take: Authorization for a client's HTTP Basic
+	// credentials or a bearer token, Content-Type for a form body.
+	post, headers := []string{http.MethodPost}, []string{"Authorization", "Content-Type"}
+	for _, e := range []struct {
+		path    string
+		methods []string
+		h       http.HandlerFunc
+	}{
+		{"/oauth2/token", post, p.token},
+		{"/oauth2/revoke", post, p.revoke},
+		{"/oauth2/device/auth", post, p.deviceAuthorize},
+		{"/userinfo", []string{http.MethodGet, http.MethodPost}, p.userinfo},
+	} {
+		var h http.Handler = e.h
+		if p.cfg.CORS != nil {
+			h = p.cfg.CORS.Endpoint(e.methods, headers, h)
+			mux.Handle("OPTIONS "+e.path, h)
+		}
+		for _, m := range e.methods {
+			mux.Handle(m+" "+e.path, h)
+		}
+	}
+	// Public documents: any page may read them.
+	for path, h := range map[string]http.HandlerFunc{
+		"/.well-known/openid-configuration":       p.discovery,
+		"/.well-known/oauth-authorization-server": p.discovery,
+		"/.well-known/jwks.json":                  p.jwks,
+	} {
+		public := cors.Public(h)
+		mux.Handle("GET "+path, public)
+		mux.Handle("OPTIONS "+path, public)
+	}
 	for _, path := range []string{"/oauth2/token", "/oauth2/introspect", "/oauth2/revoke", "/oauth2/par", "/oauth2/device/auth"} {
 		mux.HandleFunc(path, methodNotAllowed)
 	}
@@ -241,6 +288,18 @@ func (p *Provider) Mount(mux *http.ServeMux) {
 func methodNotAllowed(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Allow", http.MethodPost)
 	writeError(w, http.StatusMethodNotAllowed, "invalid_request", fmt.Sprintf("%s is not allowed here; use POST with an application/x-www-form-urlencoded body.", r.Method))
+}
+
+// checkOrigin refuses a request from a browser origin the client
+// clientID may not be called from (CORS.Permits), before anything is done
+// for it: unauthorized_client, which the page reads when the origin is
+// one some other client may be called from. A request naming no client
+// is not checked here.
+func (p *Provider) checkOrigin(r *http.Request, clientID string) error {
+	if p.cfg.CORS == nil || clientID == "" || p.cfg.CORS.Permits(r, clientID) {
+		return nil
+	}
+	return fosite.ErrUnauthorizedClient.WithHintf("This client may not be called from the web origin %q: its developer or an administrator can add that origin to the client's allowed origins.", r.Header.Get("Origin"))
 }
 
 // defaultMaxAssertionLifespan is Config.MaxAssertionLifespan's default.

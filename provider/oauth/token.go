@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 	"github.com/tokenim/tokenim-auth/provider/consent"
@@ -23,9 +24,22 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if !readClientForm(w, r, "Client authentication is required: send the client's credentials, or its client_id for a public client.") {
 		return
 	}
+	// A browser origin is checked against the client the request names
+	// before fosite reads its grant (the PKCE handler uses up a code's
+	// verifier data as it checks it), and against the client it
+	// authenticated as, when it named none (private_key_jwt).
+	presented, _ := presentedCredentials(r)
+	if err := p.checkOrigin(r, presented); err != nil {
+		p.writeTokenError(w, r, nil, err)
+		return
+	}
 	r, secret := withSecretRecorder(r)
 	ctx := r.Context()
-	ar, err := p.fosite.NewAccessRequest(ctx, r, NewSession(""))
+	// fosite decodes the stored session of the grant presented into
+	// stored; for a refresh it then works on a copy, so stored keeps the
+	// presented refresh token's expiry (boundRefresh).
+	stored := NewSession("")
+	ar, err := p.fosite.NewAccessRequest(ctx, r, stored)
 	if err != nil {
 		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(supportedGrantTypes(), gt) {
 			err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, supportedGrantTypes()).WithWrap(err)
@@ -33,7 +47,12 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeTokenError(w, r, ar, err)
 		return
 	}
+	if err := p.checkOrigin(r, ar.GetClient().GetID()); err != nil {
+		p.writeTokenError(w, r, nil, err)
+		return
+	}
 	p.touch(ctx, ar.GetClient(), secret)
+	p.boundRefresh(ar, stored)
 	switch {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
 		err = grantClientScopes(ar)
@@ -55,6 +74,30 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	// fosite accepted the request, so grant_type is one of the four
 	// supported: a bounded label.
 	p.cfg.Observer.TokenIssued(r.PostForm.Get("grant_type"), ar.GetClient().GetID())
+}
+
+// boundRefresh keeps a browser app's sign-in within
+// BrowserRefreshTokenLifespan: the refresh token it is about to get
+// expires that long from now at most and, when it replaces a refresh
+// token, no later than that one (draft-ietf-oauth-browser-based-apps:
+// rotation does not extend the lifetime). So every token
+// of the sign-in expires by its first refresh token's expiry. presented
+// is the stored session of the grant the request presented.
+func (p *Provider) boundRefresh(ar fosite.AccessRequester, presented fosite.Session) {
+	c, ok := ar.GetClient().(*client)
+	if !ok || !c.BrowserApp() || p.cfg.BrowserRefreshTokenLifespan <= 0 {
+		return
+	}
+	limit := p.cfg.Now().UTC().Add(p.cfg.BrowserRefreshTokenLifespan).Round(time.Second)
+	if ar.GetGrantTypes().ExactOne("refresh_token") {
+		if prev := presented.GetExpiresAt(fosite.RefreshToken); !prev.IsZero() && prev.Before(limit) {
+			limit = prev
+		}
+	}
+	s := ar.GetSession()
+	if exp := s.GetExpiresAt(fosite.RefreshToken); exp.IsZero() || exp.After(limit) {
+		s.SetExpiresAt(fosite.RefreshToken, limit)
+	}
 }
 
 // grantClientScopes grants a client-credentials request what it asked for

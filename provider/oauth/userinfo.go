@@ -34,6 +34,10 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
 		return
 	}
+	if p.checkOrigin(r, ar.GetClient().GetID()) != nil {
+		bearerError(w, http.StatusUnauthorized, "invalid_token", "This access token may not be used from this web origin: the app it was issued to is not called from there.")
+		return
+	}
 	if !ar.GetGrantedScopes().Has("openid") {
 		bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token was not granted the openid scope.")
 		return

@@ -11,7 +11,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/config"
-	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -19,22 +18,34 @@ import (
 // message, or read as an app whose every part is valid: a name of 1 to
 // 100 characters, offered scopes, an https logo, a known token format,
 // redirect URIs that pass config.RedirectURIProblem (at least one unless
-// a service, which has none and pushes nothing); the form re-shown and
-// sent again reads the same.
+// a service, which has none and pushes nothing), allowed origins that pass
+// config.CheckOrigin (only for a web or browser app; a browser app always
+// has some), a reuse window config.ParseReuseWindow takes; the form
+// re-shown and sent again reads the same.
 func FuzzAppForm(f *testing.F) {
 	offered := []string{"openid", "im:messages.send"}
 	redirectProblem := func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) }
-	h := New(Config{Scopes: offered, RedirectProblem: redirectProblem})
-	read := func(t *testing.T, body string) (web.AppForm, []string, string, string) {
+	checkOrigin := func(raw string) (string, string) { return config.CheckOrigin(raw, false) }
+	h := New(Config{Scopes: offered, RedirectProblem: redirectProblem, CheckOrigin: checkOrigin, ReuseWindow: config.ParseReuseWindow})
+	read := func(t *testing.T, body string) (appForm, string, string) {
 		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/apps", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		return h.form(r, r.PostFormValue("kind"))
 	}
+	f.Add("name=SPA&kind=browser&redirect_uris=https://spa.example/cb&refresh_token_reuse_window=30s")
+	f.Add("name=SPA&kind=browser&redirect_uris=https://spa.example/cb&allowed_origins=https://SPA.example:443%0Ahttp://localhost:5173")
+	f.Add("name=App&kind=native&redirect_uris=com.example:/cb&allowed_origins=https://app.example")
 	f.Fuzz(func(t *testing.T, body string) {
-		form, redirects, problem, arg := read(t, body)
+		form, problem, arg := read(t, body)
+		redirects := form.redirects
 		if problem != "" {
-			if !strings.HasPrefix(problem, "portal.") || redirects != nil {
-				t.Fatalf("body %q refused with %q, redirects %q", body, problem, redirects)
+			if !strings.HasPrefix(problem, "portal.") {
+				t.Fatalf("body %q refused with %q", body, problem)
+			}
+			if problem == "portal.origin_invalid" {
+				if _, msg := checkOrigin(arg); arg == "" || msg == "" {
+					t.Fatalf("body %q: origin %q refused, but it is fine", body, arg)
+				}
 			}
 			if problem == "portal.redirect_invalid" && (arg == "" || arg != strings.TrimSpace(arg) || redirectProblem(arg, form.Kind == kindNative) == "") {
 				t.Fatalf("body %q: redirect URI %q refused, but it is fine", body, arg)
@@ -43,7 +54,7 @@ func FuzzAppForm(f *testing.F) {
 			switch {
 			case form.Name == "" || form.Name != strings.TrimSpace(form.Name) || utf8.RuneCountInString(form.Name) > 100:
 				t.Fatalf("body %q: name %q", body, form.Name)
-			case form.Kind != kindWeb && form.Kind != kindNative && form.Kind != kindService:
+			case !slices.Contains([]string{kindWeb, kindBrowser, kindNative, kindService}, form.Kind):
 				t.Fatalf("body %q: kind %q", body, form.Kind)
 			case slices.ContainsFunc(form.Scopes, func(s string) bool { return !slices.Contains(offered, s) }):
 				t.Fatalf("body %q: scopes %q not offered", body, form.Scopes)
@@ -57,6 +68,18 @@ func FuzzAppForm(f *testing.F) {
 				t.Fatalf("body %q: a service with redirect URIs %q or pushed requests", body, redirects)
 			case form.Kind != kindService && len(redirects) == 0:
 				t.Fatalf("body %q: a %s app without a redirect URI", body, form.Kind)
+			case (form.Kind == kindBrowser) != (len(form.origins) > 0) && form.Kind != kindWeb:
+				t.Fatalf("body %q: a %s app with origins %q", body, form.Kind, form.origins)
+			case form.Kind == kindService && form.window != nil:
+				t.Fatalf("body %q: a service with a reuse window", body)
+			}
+			for _, o := range form.origins {
+				if got, msg := checkOrigin(o); msg != "" || got != o {
+					t.Fatalf("body %q: origin %q kept", body, o)
+				}
+			}
+			if w, msg := config.ParseReuseWindow(form.RefreshReuseWindow); msg != "" || (form.Kind != kindService && !reflect.DeepEqual(w, form.window)) {
+				t.Fatalf("body %q: reuse window %q kept as %v", body, form.RefreshReuseWindow, form.window)
 			}
 			for _, u := range redirects {
 				if u != strings.TrimSpace(u) || strings.Contains(u, "\n") || redirectProblem(u, form.Kind == kindNative) != "" {
@@ -68,13 +91,13 @@ func FuzzAppForm(f *testing.F) {
 		// The form as the page shows it again, sent again.
 		again := url.Values{"name": {form.Name}, "description": {form.Description}, "logo_uri": {form.LogoURI}, "kind": {form.Kind},
 			"redirect_uris": {form.RedirectURIs}, "backchannel_logout_uri": {form.BackchannelLogoutURI}, "scope": form.Scopes,
-			"access_token_format": {form.AccessTokenFormat}}
+			"access_token_format": {form.AccessTokenFormat}, "allowed_origins": {form.AllowedOrigins}, "refresh_token_reuse_window": {form.RefreshReuseWindow}}
 		if form.RequirePAR {
 			again.Set("require_par", "1")
 		}
-		form2, redirects2, problem2, arg2 := read(t, again.Encode())
-		if problem2 != problem || arg2 != arg || !slices.Equal(redirects2, redirects) || !reflect.DeepEqual(form2, form) {
-			t.Fatalf("body %q read as %+v %q %q; sent again: %+v %q %q", body, form, redirects, problem, form2, redirects2, problem2)
+		form2, problem2, arg2 := read(t, again.Encode())
+		if problem2 != problem || arg2 != arg || !reflect.DeepEqual(form2, form) {
+			t.Fatalf("body %q read as %+v %q; sent again: %+v %q", body, form, problem, form2, problem2)
 		}
 	})
 }

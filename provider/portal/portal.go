@@ -58,6 +58,13 @@ type Config struct {
 	Roles []string
 	// RedirectProblem says what is wrong with a redirect URI, or "".
 	RedirectProblem func(raw string, native bool) string
+	// CheckOrigin checks a web origin an app may be called from by a
+	// browser and returns it as stored, or what is wrong.
+	CheckOrigin func(raw string) (origin, problem string)
+	// ReuseWindow reads an app's own refresh token reuse window: empty
+	// for the provider's default (nil), or a duration like "10s"; problem
+	// says what is wrong.
+	ReuseWindow func(s string) (w *time.Duration, problem string)
 	// Audit records each change to an app and its secrets.
 	Audit  *audit.Recorder
 	Now    func() time.Time
@@ -119,12 +126,15 @@ func (h *Handler) developer(f func(http.ResponseWriter, *http.Request, session.S
 // kinds of app, as the portal offers them.
 const (
 	kindWeb     = "web"
+	kindBrowser = "browser"
 	kindNative  = "native"
 	kindService = "service"
 )
 
 func kindOf(c storage.Client) string {
 	switch {
+	case c.BrowserApp():
+		return kindBrowser
 	case c.Type == storage.ClientPublic:
 		return kindNative
 	case slices.Contains(c.GrantTypes, "client_credentials") && !slices.Contains(c.GrantTypes, "authorization_code"):
@@ -189,60 +199,105 @@ func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int,
 	}
 }
 
+// appForm is the app form as read and checked: the fields, and what they
+// become.
+type appForm struct {
+	web.AppForm
+	redirects []string
+	// origins are the allowed origins as stored: for a browser app, its
+	// redirect URIs' origins when none are given.
+	origins []string
+	// window is the app's own refresh token reuse window; nil for the
+	// provider's.
+	window *time.Duration
+}
+
 // form reads and checks the app form; problem is a message key (with its
 // argument) when the form is refused.
-func (h *Handler) form(r *http.Request, kind string) (f web.AppForm, redirects []string, problem, arg string) {
-	f = web.AppForm{
+func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg string) {
+	f.AppForm = web.AppForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
 		LogoURI: strings.TrimSpace(r.PostFormValue("logo_uri")), Kind: kind, RedirectURIs: r.PostFormValue("redirect_uris"),
+		AllowedOrigins:       r.PostFormValue("allowed_origins"),
+		RefreshReuseWindow:   strings.TrimSpace(r.PostFormValue("refresh_token_reuse_window")),
 		BackchannelLogoutURI: strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")), Scopes: r.PostForm["scope"],
 		// An unticked radio group posts nothing: the default.
 		AccessTokenFormat: cmp.Or(strings.TrimSpace(r.PostFormValue("access_token_format")), string(storage.AccessTokenOpaque)),
 		RequirePAR:        r.PostFormValue("require_par") != "",
 	}
 	if f.Name == "" || len([]rune(f.Name)) > 100 {
-		return f, nil, "portal.name_required", ""
+		return f, "portal.name_required", ""
 	}
-	if kind != kindWeb && kind != kindNative && kind != kindService {
-		return f, nil, "portal.kind_invalid", ""
+	if !slices.Contains([]string{kindWeb, kindBrowser, kindNative, kindService}, kind) {
+		return f, "portal.kind_invalid", ""
 	}
 	for _, s := range f.Scopes {
 		if !slices.Contains(h.cfg.Scopes, s) {
-			return f, nil, "portal.scope_not_offered", ""
+			return f, "portal.scope_not_offered", ""
 		}
 	}
 	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
-		return f, nil, "portal.logo_invalid", ""
+		return f, "portal.logo_invalid", ""
 	}
 	if !storage.AccessTokenFormat(f.AccessTokenFormat).Known() {
-		return f, nil, "portal.token_format_invalid", ""
+		return f, "portal.token_format_invalid", ""
 	}
 	if f.RequirePAR && kind == kindService {
 		// A service uses no authorization endpoint (client credentials
 		// only): there is nothing to push.
-		return f, nil, "portal.par_service", ""
+		return f, "portal.par_service", ""
 	}
 	if f.BackchannelLogoutURI != "" {
 		if msg := h.cfg.RedirectProblem(f.BackchannelLogoutURI, false); msg != "" {
-			return f, nil, "portal.logout_uri_invalid", f.BackchannelLogoutURI
+			return f, "portal.logout_uri_invalid", f.BackchannelLogoutURI
 		}
 	}
 	for _, line := range strings.Split(f.RedirectURIs, "\n") {
 		if line = strings.TrimSpace(line); line == "" {
 			continue
 		}
+		// A browser app is redirected to its pages: https, or http on
+		// a loopback host, as a web app's.
 		if msg := h.cfg.RedirectProblem(line, kind == kindNative); msg != "" {
-			return f, nil, "portal.redirect_invalid", line
+			return f, "portal.redirect_invalid", line
 		}
-		redirects = append(redirects, line)
+		f.redirects = append(f.redirects, line)
 	}
-	if kind != kindService && len(redirects) == 0 {
-		return f, nil, "portal.redirect_required", ""
+	if kind != kindService && len(f.redirects) == 0 {
+		return f, "portal.redirect_required", ""
 	}
 	if kind == kindService {
-		redirects = nil
+		f.redirects = nil
 	}
-	return f, redirects, "", ""
+	raw := strings.Fields(f.AllowedOrigins)
+	if len(raw) > 0 && kind != kindWeb && kind != kindBrowser {
+		// Origins would make a native app a browser app; a service has
+		// no page.
+		return f, "portal.origins_not_for_kind", ""
+	}
+	if kind == kindBrowser && len(raw) == 0 {
+		for _, u := range f.redirects {
+			raw = append(raw, storage.OriginOf(u))
+		}
+	}
+	for _, o := range raw {
+		origin, msg := h.cfg.CheckOrigin(o)
+		if msg != "" {
+			return f, "portal.origin_invalid", o
+		}
+		if !slices.Contains(f.origins, origin) {
+			f.origins = append(f.origins, origin)
+		}
+	}
+	var msg string
+	if f.window, msg = h.cfg.ReuseWindow(f.RefreshReuseWindow); msg != "" {
+		return f, "portal.reuse_window_invalid", ""
+	}
+	if kind == kindService {
+		// No refresh tokens: no window.
+		f.window = nil
+	}
+	return f, "", ""
 }
 
 // deviceGrant is the device authorization grant's type (RFC 8628).
@@ -251,20 +306,26 @@ const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 // create registers an app for the developer and shows its secret once.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
-	f, redirects, problem, arg := h.form(r, r.PostFormValue("kind"))
+	f, problem, arg := h.form(r, r.PostFormValue("kind"))
 	if problem != "" {
-		h.renderForm(w, r, http.StatusBadRequest, web.AppFormPage{New: true, App: f, Error: problem, ErrorArg: arg})
+		h.renderForm(w, r, http.StatusBadRequest, web.AppFormPage{New: true, App: f.AppForm, Error: problem, ErrorArg: arg})
 		return
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
 	c := storage.Client{
 		ID: "app-" + strings.ToLower(secret.Random(9)), Name: f.Name, Description: f.Description, LogoURI: f.LogoURI,
-		OwnerID: s.User.ID, RedirectURIs: redirects, BackchannelLogoutURI: f.BackchannelLogoutURI, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
+		OwnerID: s.User.ID, RedirectURIs: f.redirects, BackchannelLogoutURI: f.BackchannelLogoutURI, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
 		AccessTokenFormat: storage.AccessTokenFormat(f.AccessTokenFormat), RequirePAR: f.RequirePAR,
+		AllowedOrigins: f.origins, RefreshReuseWindow: f.window,
 	}
 	switch f.Kind {
 	case kindWeb:
 		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"authorization_code", "refresh_token"}, "client_secret_basic"
+	case kindBrowser:
+		// A single-page app: no secret, PKCE (required of every
+		// client), tokens fetched from its origins; its refresh tokens
+		// rotate and its sign-ins are bounded (BrowserApp).
+		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
 	case kindNative:
 		// Desktop, mobile and command-line apps: in the browser, or on a
 		// device the user approves from a phone (RFC 8628).
@@ -282,7 +343,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		}
 		created := audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
 			Detail: map[string]string{"kind": f.Kind, "name": c.Name, "requested_scopes": strings.Join(c.RequestedScopes, " "),
-				"access_token_format": string(c.AccessTokenFormat), "require_par": strconv.FormatBool(c.RequirePAR)}}
+				"access_token_format": string(c.AccessTokenFormat), "require_par": strconv.FormatBool(c.RequirePAR),
+				"allowed_origins": strings.Join(c.AllowedOrigins, " "), "refresh_token_reuse_window": c.ReuseWindowText()}}
 		if err := h.cfg.Audit.Record(ctx, created.ByUser(s.User.ID)); err != nil {
 			return err
 		}
@@ -316,7 +378,8 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
 			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes,
-			AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR},
+			AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
+			AllowedOrigins: strings.Join(c.AllowedOrigins, "\n"), RefreshReuseWindow: c.ReuseWindowText()},
 		Notice: notice,
 	}
 	now := h.cfg.Now()
@@ -335,11 +398,11 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 	if !ok {
 		return
 	}
-	f, redirects, problem, arg := h.form(r, kindOf(c))
+	f, problem, arg := h.form(r, kindOf(c))
 	if problem != "" {
 		p := h.editPage(c, "")
 		f.ClientID = c.ID
-		p.App, p.Error, p.ErrorArg = f, problem, arg
+		p.App, p.Error, p.ErrorArg = f.AppForm, problem, arg
 		h.renderForm(w, r, http.StatusBadRequest, p)
 		return
 	}
@@ -348,7 +411,7 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 		var err error
 		c, err = h.cfg.Store.UpdateClient(ctx, c.ID, func(c storage.Client) (storage.Client, error) {
 			before = c
-			return h.edit(c, f, redirects), nil
+			return h.edit(c, f), nil
 		})
 		if err != nil {
 			return err
@@ -364,7 +427,7 @@ func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed)
 }
 
 // edit applies the form to the app c.
-func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) storage.Client {
+func (h *Handler) edit(c storage.Client, f appForm) storage.Client {
 	var scopes, requested []string
 	service := kindOf(c) == kindService
 	for _, s := range f.Scopes {
@@ -382,7 +445,13 @@ func (h *Handler) edit(c storage.Client, f web.AppForm, redirects []string) stor
 			scopes = append(scopes, s)
 		}
 	}
-	c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, redirects, scopes, requested
+	c.Name, c.Description, c.LogoURI, c.RedirectURIs, c.Scopes, c.RequestedScopes = f.Name, f.Description, f.LogoURI, f.redirects, scopes, requested
+	c.RefreshReuseWindow = f.window
+	if kind := kindOf(c); kind == kindWeb || kind == kindBrowser {
+		// The form shows no origins to others: one an administrator set
+		// stays.
+		c.AllowedOrigins = f.origins
+	}
 	c.BackchannelLogoutURI = f.BackchannelLogoutURI
 	if c.BackchannelLogoutURI == "" {
 		// Set by an administrator; meaningless without a URI.
@@ -535,6 +604,12 @@ func appChanged(before, after storage.Client) audit.Event {
 	}
 	if before.RequirePAR != after.RequirePAR {
 		d["require_par"] = strconv.FormatBool(after.RequirePAR)
+	}
+	if !slices.Equal(before.AllowedOrigins, after.AllowedOrigins) {
+		d["allowed_origins"] = strings.Join(after.AllowedOrigins, " ")
+	}
+	if before.ReuseWindowText() != after.ReuseWindowText() {
+		d["refresh_token_reuse_window"] = after.ReuseWindowText()
 	}
 	if !slices.Equal(before.Scopes, after.Scopes) {
 		d["scopes_before"] = strings.Join(before.Scopes, " ")

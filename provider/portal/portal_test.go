@@ -2,9 +2,11 @@ package portal
 
 import (
 	"context"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -55,6 +57,8 @@ func newPortal(t *testing.T) *harness {
 		APIKeys: apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour}, Scopes: []string{"openid", "im:messages.send"},
 		Roles:           []string{"developer"},
 		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
+		CheckOrigin:     func(raw string) (string, string) { return config.CheckOrigin(raw, false) },
+		ReuseWindow:     config.ParseReuseWindow,
 		Audit:           audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
 	})
 	mux := http.NewServeMux()
@@ -62,10 +66,13 @@ func newPortal(t *testing.T) *harness {
 	return &harness{store: store, mux: mux}
 }
 
-func (h *harness) post(t *testing.T, path string, form url.Values) *httptest.ResponseRecorder {
+func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	w := httptest.NewRecorder()
 	h.mux.ServeHTTP(w, req)
 	return w
@@ -193,5 +200,125 @@ func TestBadTokenSettingsAreRefused(t *testing.T) {
 	}
 	if c, _ := h.store.GetClient(t.Context(), bot.ID); c.RequirePAR {
 		t.Fatal("a service requires pushed requests")
+	}
+}
+
+func browserApp(extra ...string) url.Values {
+	v := url.Values{"name": {"Chat in the browser"}, "kind": {"browser"}, "redirect_uris": {"https://spa.example/callback\nhttp://localhost:5173/callback"}, "scope": {"openid"}}
+	for i := 0; i+1 < len(extra); i += 2 {
+		v.Set(extra[i], extra[i+1])
+	}
+	return v
+}
+
+// A browser app is a public client without a secret using the
+// authorization code with refresh tokens, called from its redirect URIs'
+// origins unless the developer names others, and listed and edited as a
+// browser app.
+func TestBrowserAppIsRegistered(t *testing.T) {
+	t.Run("its origins default to its redirect URIs'", func(t *testing.T) {
+		h := newPortal(t)
+		w := h.post(t, "/apps", browserApp())
+		if w.Code != http.StatusCreated || strings.Contains(w.Body.String(), "tks_") {
+			t.Fatalf("create: status %d (a browser app shows no secret):\n%s", w.Code, w.Body)
+		}
+		recs := h.records(t, audit.AppCreated)
+		c, _ := h.store.GetClient(t.Context(), recs[0].ClientID)
+		if c.Type != storage.ClientPublic || c.TokenEndpointAuthMethod != "none" || len(c.Secrets) != 0 ||
+			!slices.Equal(c.GrantTypes, []string{"authorization_code", "refresh_token"}) || !c.BrowserApp() {
+			t.Fatalf("stored %+v", c)
+		}
+		if !slices.Equal(c.AllowedOrigins, []string{"https://spa.example", "http://localhost:5173"}) {
+			t.Fatalf("origins %q, want the redirect URIs' origins", c.AllowedOrigins)
+		}
+		if recs[0].Detail["kind"] != "browser" || recs[0].Detail["allowed_origins"] != "https://spa.example http://localhost:5173" {
+			t.Fatalf("app.created detail %v", recs[0].Detail)
+		}
+		list := httptest.NewRecorder()
+		h.mux.ServeHTTP(list, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/apps", nil))
+		if !strings.Contains(list.Body.String(), "Browser app (single-page)") {
+			t.Fatalf("the list does not name the kind:\n%s", list.Body)
+		}
+		page := httptest.NewRecorder()
+		h.mux.ServeHTTP(page, httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/apps/"+c.ID, nil))
+		if body := page.Body.String(); !strings.Contains(body, "https://spa.example\nhttp://localhost:5173</textarea>") || strings.Contains(body, "secrets-heading") {
+			t.Fatalf("the app's page:\n%s", body)
+		}
+	})
+	t.Run("with origins and a reuse window of its own", func(t *testing.T) {
+		h := newPortal(t)
+		c, rec := h.created(t, browserApp("allowed_origins", "https://App.spa.example:443\r\nhttps://spa.example", "refresh_token_reuse_window", "30s"))
+		if !slices.Equal(c.AllowedOrigins, []string{"https://app.spa.example", "https://spa.example"}) || c.RefreshReuseWindow == nil || *c.RefreshReuseWindow != 30*time.Second {
+			t.Fatalf("origins %q, reuse window %v", c.AllowedOrigins, c.RefreshReuseWindow)
+		}
+		if rec.Detail["refresh_token_reuse_window"] != "30s" {
+			t.Fatalf("app.created detail %v", rec.Detail)
+		}
+		// Saved with the origins emptied: the redirect URIs' again; the
+		// window emptied: the provider's.
+		edit := browserApp("allowed_origins", "", "refresh_token_reuse_window", "")
+		edit.Del("kind")
+		if w := h.post(t, "/apps/"+c.ID, edit); w.Code != http.StatusOK {
+			t.Fatalf("save: status %d:\n%s", w.Code, w.Body)
+		}
+		c, _ = h.store.GetClient(t.Context(), c.ID)
+		if !slices.Equal(c.AllowedOrigins, []string{"https://spa.example", "http://localhost:5173"}) || c.RefreshReuseWindow != nil || !c.BrowserApp() {
+			t.Fatalf("after the save: origins %q, reuse window %v, browser app %v", c.AllowedOrigins, c.RefreshReuseWindow, c.BrowserApp())
+		}
+		changed := h.records(t, audit.AppChanged)
+		if len(changed) != 1 || changed[0].Detail["allowed_origins"] != "https://spa.example http://localhost:5173" || changed[0].Detail["refresh_token_reuse_window"] != "" {
+			t.Fatalf("app.changed records %+v", changed)
+		}
+	})
+	t.Run("a web app may name origins and a native app a reuse window", func(t *testing.T) {
+		h := newPortal(t)
+		web, _ := h.created(t, webApp("allowed_origins", "https://web.example"))
+		if !slices.Equal(web.AllowedOrigins, []string{"https://web.example"}) || web.BrowserApp() {
+			t.Fatalf("web app: origins %q, browser app %v", web.AllowedOrigins, web.BrowserApp())
+		}
+		h = newPortal(t)
+		native, _ := h.created(t, webApp("kind", "native", "redirect_uris", "com.example.app:/cb", "refresh_token_reuse_window", "0s"))
+		if native.RefreshReuseWindow == nil || *native.RefreshReuseWindow != 0 || native.BrowserApp() {
+			t.Fatalf("native app: reuse window %v, browser app %v", native.RefreshReuseWindow, native.BrowserApp())
+		}
+	})
+}
+
+func TestBrowserAppFormIsChecked(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		form   url.Values
+		en, zh string
+	}{
+		{"a custom-scheme redirect URI", browserApp("redirect_uris", "com.example.app:/cb"),
+			"com.example.app:/cb is not an acceptable redirect URI", "com.example.app:/cb 不是可接受的重定向 URI"},
+		{"an http redirect URI on a public host", browserApp("redirect_uris", "http://spa.example/cb"),
+			"http://spa.example/cb is not an acceptable redirect URI", "http://spa.example/cb 不是可接受的重定向 URI"},
+		{"an origin with a path", browserApp("allowed_origins", "https://spa.example/app"),
+			"https://spa.example/app is not an acceptable web origin", "https://spa.example/app 不是可接受的网页来源"},
+		{"a wildcard origin", browserApp("allowed_origins", "https://*.spa.example"),
+			"https://*.spa.example is not an acceptable web origin", "https://*.spa.example 不是可接受的网页来源"},
+		{"the null origin", browserApp("allowed_origins", "null"), "null is not an acceptable web origin", "null 不是可接受的网页来源"},
+		{"origins for a native app", webApp("kind", "native", "redirect_uris", "com.example.app:/cb", "allowed_origins", "https://app.example"),
+			"Allowed web origins are for browser apps and web apps only", "允许的网页来源仅适用于浏览器应用和网页应用"},
+		{"origins for a service", url.Values{"name": {"Bot"}, "kind": {"service"}, "allowed_origins": {"https://bot.example"}},
+			"Allowed web origins are for browser apps and web apps only", "允许的网页来源仅适用于浏览器应用和网页应用"},
+		{"a reuse window over a minute", browserApp("refresh_token_reuse_window", "2m"),
+			"Refresh token reuse window: leave it empty", "刷新令牌复用窗口：留空使用服务默认值"},
+		{"a reuse window that is not a duration", browserApp("refresh_token_reuse_window", "soon"),
+			"Refresh token reuse window: leave it empty", "刷新令牌复用窗口：留空使用服务默认值"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newPortal(t)
+			for lang, want := range map[string]string{"en": tc.en, "zh-CN": tc.zh} {
+				w := h.post(t, "/apps", tc.form, "Accept-Language", lang)
+				if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), html.EscapeString(want)) {
+					t.Fatalf("%s: status %d, want 400 saying %q:\n%s", lang, w.Code, want, w.Body)
+				}
+			}
+			if list, _ := h.store.ListClients(t.Context()); len(list) != 0 {
+				t.Fatalf("a refused form registered %d apps", len(list))
+			}
+		})
 	}
 }

@@ -349,6 +349,12 @@ type AdminApp struct {
 	// requiring pushed authorization requests applies to it; the box is
 	// shown only then.
 	AuthorizationCode bool
+	// AllowedOrigins are the web origins a browser may call the provider
+	// from for the app (CORS).
+	AllowedOrigins []string
+	// RefreshReuseWindow is the app's own refresh token reuse window,
+	// like "10s"; empty when it takes the provider's.
+	RefreshReuseWindow string
 }
 
 type adminAppsView struct {
@@ -408,6 +414,9 @@ type adminAppView struct {
 	SecretRows          []adminSecretRow
 	GrantRows           []adminGrantRow
 	HasSecrets          bool
+	// OriginsText is the allowed origins, one per line, for the options
+	// form.
+	OriginsText string
 }
 
 type adminScopeChoice struct {
@@ -429,7 +438,7 @@ func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int
 	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
 		URL: AdminAppURL(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
 		RecordsURL: AdminRecordsURL(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
-		HasSecrets: p.App.Type != "public"}
+		HasSecrets: p.App.Type != "public", OriginsText: strings.Join(p.App.AllowedOrigins, "\n")}
 	v.Created, v.CreatedISO = formatTime(p.App.CreatedAt)
 	v.Expires, v.ExpiresISO = formatTime(p.NewSecretExpires)
 	if p.App.OwnerID != "" {

@@ -24,15 +24,19 @@ const (
 // csrf_token:
 //
 //	POST /apps                               (New) name, description, logo_uri, kind, redirect_uris,
-//	                                         backchannel_logout_uri, access_token_format, require_par, scope...
-//	POST /apps/{ClientID}                    name, description, logo_uri, redirect_uris,
-//	                                         backchannel_logout_uri, access_token_format, require_par, scope...
+//	                                         allowed_origins, backchannel_logout_uri, access_token_format,
+//	                                         require_par, refresh_token_reuse_window, scope...
+//	POST /apps/{ClientID}                    name, description, logo_uri, redirect_uris, allowed_origins,
+//	                                         backchannel_logout_uri, access_token_format, require_par,
+//	                                         refresh_token_reuse_window, scope...
 //	POST /apps/{ClientID}/secrets/{ID}/revoke (no fields) revoke a secret that has not expired
 //	POST /apps/{ClientID}/secrets             (no fields) create a new secret
 //
-// redirect_uris is one URI per line; scope is posted once per ticked box;
-// access_token_format is opaque or jwt; require_par is "true" when ticked,
-// and absent from a service's edit form. An app's kind cannot change, so
+// redirect_uris and allowed_origins are one per line; scope is posted
+// once per ticked box; access_token_format is opaque or jwt; require_par is
+// "true" when ticked, and absent from a service's edit form, as are
+// refresh_token_reuse_window (empty for the provider's default) and
+// allowed_origins; allowed_origins is absent from a native app's too. An app's kind cannot change, so
 // the edit form does not post it. The
 // edit page also links to /apps/{ClientID}/delete.
 type AppFormPage struct {
@@ -49,7 +53,8 @@ type AppFormPage struct {
 	// in App.Scopes. Scopes of App.Scopes not offered are not shown.
 	Offered []string
 	// Secrets are the app's secrets, for the edit page. The secrets section
-	// is shown when there are some, or when App.Kind is not AppKindNative.
+	// is shown when there are some, or when App.Kind is neither
+	// AppKindNative nor AppKindBrowser.
 	Secrets []SecretRow
 	// Notice is a message key shown as a success status ("portal.saved",
 	// "portal.secret_revoked", ...), or empty.
@@ -59,7 +64,8 @@ type AppFormPage struct {
 	Error string
 	// ErrorArg fills the one argument of an Error that takes one:
 	// "portal.redirect_invalid" takes the refused redirect URI,
-	// "portal.logout_uri_invalid" the refused back-channel logout URI.
+	// "portal.logout_uri_invalid" the refused back-channel logout URI,
+	// "portal.origin_invalid" the refused origin.
 	// Leave it empty for other keys.
 	ErrorArg string
 }
@@ -71,11 +77,19 @@ type AppForm struct {
 	Name        string
 	Description string
 	LogoURI     string
-	// Kind is AppKindWeb, AppKindNative or AppKindService; on a new app's
-	// form it picks the ticked choice, on an edit page it is shown in words.
+	// Kind is AppKindWeb, AppKindBrowser, AppKindNative or AppKindService;
+	// on a new app's form it picks the ticked choice, on an edit page it is
+	// shown in words.
 	Kind string
 	// RedirectURIs holds one URI per line.
 	RedirectURIs string
+	// AllowedOrigins holds the web origins a browser may call the provider
+	// from for the app (CORS), one per line; a browser app's default to its
+	// redirect URIs' origins.
+	AllowedOrigins string
+	// RefreshReuseWindow is the app's own refresh token reuse window, like
+	// "10s"; empty for the provider's default.
+	RefreshReuseWindow string
 	// BackchannelLogoutURI is where the app takes logout tokens (OpenID
 	// Connect Back-Channel Logout 1.0); empty when it takes none.
 	BackchannelLogoutURI string
@@ -180,7 +194,7 @@ func (r *Renderer) AppForm(w http.ResponseWriter, req *http.Request, status int,
 	v.Action = app
 	v.DeleteURL = app + "/delete"
 	v.SecretsURL = app + "/secrets"
-	v.ShowSecrets = len(p.Secrets) > 0 || p.App.Kind != AppKindNative
+	v.ShowSecrets = len(p.Secrets) > 0 || (p.App.Kind != AppKindNative && p.App.Kind != AppKindBrowser)
 	for _, s := range p.Secrets {
 		switch s.State {
 		case SecretLive, SecretExpiring, SecretExpired:

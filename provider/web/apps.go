@@ -17,6 +17,10 @@ const (
 	// AppKindNative runs on the user's device, cannot keep a secret and
 	// signs users in with PKCE alone.
 	AppKindNative = "native"
+	// AppKindBrowser is a single-page app: it runs in the browser at its
+	// web origins, keeps no secret, signs users in with PKCE and fetches
+	// its tokens from the page (CORS); its sign-ins are bounded in time.
+	AppKindBrowser = "browser"
 	// AppKindService calls APIs on its own behalf with a secret (client
 	// credentials), with no user signed in.
 	AppKindService = "service"
@@ -44,8 +48,8 @@ type AppSummary struct {
 	ClientID string
 	// Name is the app's name; empty shows ClientID.
 	Name string
-	// Kind is AppKindWeb, AppKindNative or AppKindService; another value is
-	// shown as it is, and logged.
+	// Kind is AppKindWeb, AppKindBrowser, AppKindNative or AppKindService;
+	// another value is shown as it is, and logged.
 	Kind      string
 	CreatedAt time.Time
 	// Expiring counts the app's secrets that expire soon; more than zero
@@ -98,7 +102,7 @@ func (r *Renderer) Apps(w http.ResponseWriter, req *http.Request, status int, p 
 // as it is.
 func (r *Renderer) checkKind(ctx context.Context, clientID, kind string) {
 	switch kind {
-	case AppKindWeb, AppKindNative, AppKindService:
+	case AppKindWeb, AppKindBrowser, AppKindNative, AppKindService:
 	default:
 		r.logger.WarnContext(ctx, "unknown app kind", "client_id", clientID, "kind", kind)
 	}

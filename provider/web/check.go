@@ -268,7 +268,7 @@ func samples(page string, m meta) []any {
 		}
 	case pageApps:
 		rows := []appListRow{{URL: s, Name: s, Kind: s, Created: s, CreatedISO: s}}
-		for _, kind := range []string{AppKindWeb, AppKindNative, AppKindService} {
+		for _, kind := range []string{AppKindWeb, AppKindBrowser, AppKindNative, AppKindService} {
 			rows = append(rows, appListRow{Kind: kind, Expiring: 1}, appListRow{Kind: kind, Expiring: 2})
 		}
 		return []any{
@@ -282,9 +282,9 @@ func samples(page string, m meta) []any {
 	case pageAppForm:
 		choices := []scopeChoice{{ID: s, Scope: s, Description: s, Checked: true}, {ID: s, Scope: s, Description: s}}
 		var views []any
-		for _, kind := range []string{"", s, AppKindWeb, AppKindNative, AppKindService} {
+		for _, kind := range []string{"", s, AppKindWeb, AppKindBrowser, AppKindNative, AppKindService} {
 			page := AppFormPage{
-				UILocales: s, CSRFToken: s, App: AppForm{ClientID: s, Name: s, Description: s, LogoURI: s, Kind: kind, RedirectURIs: s, AccessTokenFormat: s, RequirePAR: true, Scopes: []string{s}},
+				UILocales: s, CSRFToken: s, App: AppForm{ClientID: s, Name: s, Description: s, LogoURI: s, Kind: kind, RedirectURIs: s, AllowedOrigins: s, RefreshReuseWindow: s, AccessTokenFormat: s, RequirePAR: true, Scopes: []string{s}},
 				Offered: []string{s}, Secrets: []SecretRow{{ID: s, Prefix: s, State: s}}, Notice: s, Error: s, ErrorArg: s,
 			}
 			edit := appFormView{

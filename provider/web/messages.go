@@ -13,9 +13,9 @@ const genericKey = "error.title"
 // passes takes no argument, except login.throttled, which takes the
 // LoginPage or MFAPage ErrorArg (a wait in whole seconds),
 // ratelimit.wait, which takes the MessagePage MessageArg (also a wait in
-// whole seconds), and portal.redirect_invalid and
-// portal.logout_uri_invalid, which take the AppFormPage ErrorArg (the
-// refused URI).
+// whole seconds), and portal.redirect_invalid, portal.logout_uri_invalid
+// and portal.origin_invalid, which take the AppFormPage ErrorArg (the
+// refused URI or origin).
 //
 // The Chinese is written as a mainland Chinese product would say it, not
 // word for word: 您 throughout, full-width punctuation, and a space between
@@ -438,6 +438,7 @@ func messages() i18n.Catalogue {
 		"portal.col_kind":      {EN: "Type", ZH: "类型"},
 		"portal.col_created":   {EN: "Created", ZH: "创建日期"},
 		"portal.kind_web":      {EN: "Web app", ZH: "网页应用"},
+		"portal.kind_browser":  {EN: "Browser app (single-page)", ZH: "浏览器应用（单页应用）"},
 		"portal.kind_native":   {EN: "Mobile or desktop app", ZH: "移动或桌面应用"},
 		"portal.kind_service":  {EN: "Service or bot", ZH: "服务或机器人"},
 		"portal.expiring_one":  {EN: "1 secret expires soon", ZH: "1 个密钥即将过期"},
@@ -460,6 +461,20 @@ func messages() i18n.Catalogue {
 		"portal.kind_native_hint": {
 			EN: "Runs on people’s phones or computers, which cannot keep a secret: signs them in with PKCE, without a secret.",
 			ZH: "运行在用户的手机或电脑上，无法妥善保管密钥：通过 PKCE 让用户登录，不使用密钥。",
+		},
+		"portal.kind_browser_hint": {
+			EN: "Runs in the browser as a single-page app and fetches its tokens from the page: no secret, PKCE, https redirect URIs. Its sign-ins last a day at most.",
+			ZH: "作为单页应用在浏览器中运行，并在页面中获取令牌：不使用密钥，使用 PKCE 和 https 重定向 URI。登录状态最长保持一天。",
+		},
+		"portal.allowed_origins": {EN: "Allowed web origins", ZH: "允许的网页来源"},
+		"portal.allowed_origins_hint": {
+			EN: "Browser and web apps only. Where the app’s pages call TokenIM from, one per line, like https://app.example.com (http on localhost for development). A browser app left empty uses its redirect URIs’ origins.",
+			ZH: "仅适用于浏览器应用和网页应用。应用页面从哪些来源调用 TokenIM，每行一个，即 https 协议加主机名（开发时可使用 localhost 上的 http）。浏览器应用留空时使用其重定向 URI 的来源。",
+		},
+		"portal.reuse_window": {EN: "Refresh token reuse window", ZH: "刷新令牌复用窗口"},
+		"portal.reuse_window_hint": {
+			EN: "Optional. How long after a refresh the previous refresh token still works, for parallel refreshes or a retry after a lost response: from 0s (off) to 1m, like 10s. Empty: the provider’s default.",
+			ZH: "选填。刷新后，旧的刷新令牌在多长时间内仍可使用（用于并行刷新或响应丢失后的重试）：0s（关闭）至 1m，例如 10s。留空则使用服务默认值。",
 		},
 		"portal.kind_service_hint": {
 			EN: "Calls TokenIM APIs on its own behalf with a secret, with nobody signed in.",
@@ -572,6 +587,18 @@ func messages() i18n.Catalogue {
 		"portal.redirect_invalid": {
 			EN: "%s is not an acceptable redirect URI: use https (or http on 127.0.0.1 for development), or a custom scheme for a mobile or desktop app.",
 			ZH: "%s 不是可接受的重定向 URI。请使用 https（开发时可使用 127.0.0.1 上的 http）；移动或桌面应用也可使用自定义 scheme。",
+		},
+		"portal.origin_invalid": {
+			EN: "%s is not an acceptable web origin: give it as https://host[:port] (or http on localhost for development), with no path and no wildcard.",
+			ZH: "%s 不是可接受的网页来源。请填写 https 协议加主机名（可带端口；开发时可使用 localhost 上的 http），不能带路径或通配符。",
+		},
+		"portal.origins_not_for_kind": {
+			EN: "Allowed web origins are for browser apps and web apps only: leave them empty for a mobile or desktop app or a service.",
+			ZH: "允许的网页来源仅适用于浏览器应用和网页应用：移动或桌面应用以及服务请留空。",
+		},
+		"portal.reuse_window_invalid": {
+			EN: "Refresh token reuse window: leave it empty for the provider’s default, or give a duration from 0s (off) to 1m, like 10s.",
+			ZH: "刷新令牌复用窗口：留空使用服务默认值，或填写 0s（关闭）至 1m 之间的时长，例如 10s。",
 		},
 		"portal.redirect_required": {
 			EN: "Web apps and mobile or desktop apps need at least one redirect URI.",
@@ -715,6 +742,18 @@ func messages() i18n.Catalogue {
 			EN: "This app does not use the authorization code grant, so it makes no authorization requests to push.",
 			ZH: "该应用不使用授权码模式，不发起授权请求，因此无需推送。",
 		},
+		"admin.allowed_origins": {EN: "Allowed web origins", ZH: "允许的网页来源"},
+		"admin.allowed_origins_hint": {
+			EN: "Origins a browser may call the token, userinfo and revocation endpoints from for this app (CORS), one per line: https://host[:port], or http on localhost for development. No path, no wildcard. A public app is also called from its redirect URIs' origins; one that lists origins is a browser app, whose sign-ins end within a day.",
+			ZH: "浏览器可从这些来源为该应用调用令牌、用户信息和撤销端点（CORS），每行一个：https 协议加主机名（可带端口），开发时可使用 localhost 上的 http。不含路径，不支持通配符。公开应用还可从其重定向 URI 的来源调用；列出来源的公开应用即浏览器应用，其登录状态最长保持一天。",
+		},
+		"admin.origins_none":         {EN: "None listed", ZH: "未设置"},
+		"admin.reuse_window":         {EN: "Refresh token reuse window", ZH: "刷新令牌复用窗口"},
+		"admin.reuse_window_default": {EN: "The provider’s default", ZH: "使用服务默认值"},
+		"admin.reuse_window_hint": {
+			EN: "How long after a refresh token is rotated the same token still gets new tokens (parallel refreshes, a retry after a lost response): from 0s (off) to 1m, like 10s. Leave empty for the provider’s default.",
+			ZH: "刷新令牌轮换后，在多长时间内再次使用同一令牌仍可获得新令牌（并行刷新、响应丢失后的重试）：0s（关闭）至 1m，例如 10s。留空则使用服务默认值。",
+		},
 		"admin.secrets":            {EN: "Secrets", ZH: "密钥"},
 		"admin.secrets_caption":    {EN: "The app’s secrets (never shown again after creation)", ZH: "该应用的密钥（创建后不再显示原文）"},
 		"admin.secrets_none":       {EN: "This app has no secret.", ZH: "该应用没有密钥。"},
@@ -833,6 +872,14 @@ func messages() i18n.Catalogue {
 		"admin.error_unknown_role":  {EN: "There is no such role.", ZH: "该角色不存在。"},
 		"admin.error_unknown_scope": {EN: "One of the permissions is not in the catalogue.", ZH: "所选权限中有不在权限目录内的项。"},
 		"admin.error_token_format":  {EN: "Access tokens: choose Opaque or JWT.", ZH: "访问令牌：请选择“不透明令牌”或“JWT 令牌”。"},
+		"admin.error_origin": {
+			EN: "Allowed web origins: give each as https://host[:port] (or http on localhost), with no path, query or wildcard.",
+			ZH: "允许的网页来源：每个来源须为 https 协议加主机名（可带端口），或 localhost 上的 http，不含路径、查询参数或通配符。",
+		},
+		"admin.error_reuse_window": {
+			EN: "Refresh token reuse window: leave it empty for the provider’s default, or give a duration from 0s (off) to 1m, like 10s.",
+			ZH: "刷新令牌复用窗口：留空使用服务默认值，或填写 0s（关闭）至 1m 之间的时长，例如 10s。",
+		},
 		"admin.error_par_needs_code": {
 			EN: "Pushed authorization requests: this app does not use the authorization code grant, so it cannot require them.",
 			ZH: "推送授权请求：该应用不使用授权码模式，因此不能要求推送授权请求。",

@@ -35,7 +35,7 @@ func handlerKeys() []string {
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
-		"portal.token_format_invalid", "portal.par_service",
+		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 	}, adminHandlerKeys()...)
@@ -44,7 +44,7 @@ func handlerKeys() []string {
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid"}, adminHandlerArgKeys()...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid"}, adminHandlerArgKeys()...)
 }
 
 func TestCatalogue(t *testing.T) {

@@ -96,8 +96,14 @@ func portalFormFields() []struct {
 					checkedKinds = append(checkedKinds, attr(in, "value"))
 				}
 			}
-			if strings.Join(kinds, " ") != "web native service" || strings.Join(checkedKinds, " ") != "web" {
-				t.Errorf("kinds %q with %q ticked, want web native service with web ticked", kinds, checkedKinds)
+			if strings.Join(kinds, " ") != "web browser native service" || strings.Join(checkedKinds, " ") != "web" {
+				t.Errorf("kinds %q with %q ticked, want web browser native service with web ticked", kinds, checkedKinds)
+			}
+			if ta := named(els["textarea"], "allowed_origins"); ta == nil || !strings.Contains(attr(ta, "aria-describedby"), "origins-hint") {
+				t.Errorf("allowed_origins is not a textarea described by its hint")
+			}
+			if in := named(els["input"], "refresh_token_reuse_window"); in == nil || attr(in, "type") != "text" || !strings.Contains(attr(in, "aria-describedby"), "reuse-hint") {
+				t.Errorf("refresh_token_reuse_window is not a text field described by its hint")
 			}
 			wantScopes(t, els, "openid")
 			wantTokenOptions(t, els, "opaque", false, true)
@@ -214,11 +220,32 @@ func portalFormFields() []struct {
 				t.Errorf("want one role=alert element, have %d", len(els["[role=alert]"]))
 			}
 			wantTokenOptions(t, els, "opaque", false, true)
+			if named(els["textarea"], "allowed_origins") != nil || named(els["input"], "refresh_token_reuse_window") == nil {
+				t.Errorf("a native app's form has allowed origins, or no refresh token reuse window")
+			}
+		}},
+		{"app_edit_browser", func(t *testing.T, els map[string][]*html.Node) {
+			wantForms(t, els, "/apps/app-s9pa22")
+			if len(els["table"]) != 0 || strings.Contains(text(els["body"][0]), "Secrets (API keys)") {
+				t.Errorf("a browser app shows a secrets section")
+			}
+			if !strings.Contains(text(els["dl"][0]), "Browser app (single-page)") {
+				t.Errorf("the kind is not shown in words")
+			}
+			if ta := named(els["textarea"], "allowed_origins"); ta == nil || text(ta) != "https://chat.example.com\nhttp://localhost:5173" {
+				t.Errorf("allowed origins not shown one per line")
+			}
+			if in := named(els["input"], "refresh_token_reuse_window"); in == nil || attr(in, "value") != "30s" {
+				t.Errorf("the reuse window is not shown")
+			}
 		}},
 		{"app_edit_service", func(t *testing.T, els map[string][]*html.Node) {
 			// A service makes no authorization requests: no box to
 			// require pushing them.
 			wantTokenOptions(t, els, "jwt", false, false)
+			if named(els["textarea"], "allowed_origins") != nil || named(els["input"], "refresh_token_reuse_window") != nil {
+				t.Errorf("a service's form has allowed origins or a refresh token reuse window")
+			}
 		}},
 		{"secret_shown", func(t *testing.T, els map[string][]*html.Node) {
 			wantForms(t, els)

@@ -233,6 +233,15 @@ func pageCases() []pageCase {
 				App: AppForm{ClientID: "app-m3x9p1", Kind: AppKindNative, RedirectURIs: "com.acme.chat:/oauth2/callback", AccessTokenFormat: "opaque", Scopes: []string{"openid"}},
 			})
 		}},
+		{"app_edit_browser", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.AppForm(w, req, http.StatusOK, AppFormPage{
+				CSRFToken: testCSRF, Offered: testOffered,
+				App: AppForm{
+					ClientID: "app-s9pa22", Name: "Acme Chat in the browser", Kind: AppKindBrowser, RedirectURIs: "https://chat.example.com/callback",
+					AllowedOrigins: "https://chat.example.com\nhttp://localhost:5173", RefreshReuseWindow: "30s", AccessTokenFormat: "opaque", Scopes: []string{"openid"},
+				},
+			})
+		}},
 		{"app_edit_service", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AppForm(w, req, http.StatusOK, AppFormPage{
 				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(),

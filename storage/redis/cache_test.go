@@ -364,6 +364,59 @@ func TestKeysChangedReachesEveryNode(t *testing.T) {
 	}
 }
 
+// A client created, changed or deleted on one node reaches
+// OnClientsChanged there at once and on every other node, a change made in
+// a transaction once it commits.
+func TestClientsChangedReachesEveryNode(t *testing.T) {
+	inner, _ := fixture(t)
+	prefix := redistest.Prefix(t)
+	toldA, toldB := make(chan string, 8), make(chan string, 8)
+	a := newNode(t, inner, options{prefix: prefix, onClients: func() { toldA <- "a" }})
+	b := newNode(t, inner, options{prefix: prefix, onClients: func() { toldB <- "b" }})
+	within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
+	told := func(what string) {
+		t.Helper()
+		for _, ch := range []chan string{toldA, toldB} {
+			select {
+			case <-ch:
+			case <-time.After(time.Second):
+				t.Fatalf("a node was not told of %s", what)
+			}
+		}
+		for _, ch := range []chan string{toldA, toldB} {
+			for len(ch) > 0 {
+				<-ch
+			}
+		}
+	}
+	spa := storage.Client{ID: "spa", Name: "SPA", Type: storage.ClientPublic, AllowedOrigins: []string{"https://spa.example"}}
+	if err := a.CreateClient(t.Context(), spa); err != nil {
+		t.Fatal(err)
+	}
+	told("a client created")
+	txCtx, err := a.BeginTx(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.UpdateClient(txCtx, "spa", func(c storage.Client) (storage.Client, error) {
+		c.AllowedOrigins = nil
+		return c, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(toldA) != 0 {
+		t.Fatal("node a was told of a change before its transaction committed")
+	}
+	if err := a.Commit(txCtx); err != nil {
+		t.Fatal(err)
+	}
+	told("a client changed in a transaction")
+	if err := b.DeleteClient(t.Context(), "spa"); err != nil {
+		t.Fatal(err)
+	}
+	told("a client deleted")
+}
+
 func TestRedisOutage(t *testing.T) {
 	inner, tok := fixture(t)
 	prefix := redistest.Prefix(t)

@@ -55,11 +55,24 @@ func (s *Store) GetClient(ctx context.Context, id string) (storage.Client, error
 	return get(ctx, s, s.clients, id)
 }
 
+// CreateClient implements storage.Clients: nothing is cached of a client
+// that did not exist, but every node is told (OnClientsChanged).
+func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
+	err := s.Store.CreateClient(ctx, c)
+	if err == nil {
+		s.clientsChangedAfter(ctx)
+	}
+	return err
+}
+
 // UpdateClient implements storage.Clients: a rotated, revoked or expired
 // secret, or a changed scope list, is seen by every node at once.
 func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) (storage.Client, error) {
 	c, err := s.Store.UpdateClient(ctx, id, update)
 	s.invalidateAfter(ctx, []string{markerClient(id)}, clientKey(id))
+	if err == nil {
+		s.clientsChangedAfter(ctx)
+	}
 	return c, err
 }
 
@@ -82,6 +95,9 @@ func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	err := s.Store.DeleteClient(ctx, id)
 	s.invalidateAfter(ctx, []string{markerClient(id), markerClientTokens(id)}, clientKey(id))
+	if err == nil {
+		s.clientsChangedAfter(ctx)
+	}
 	return err
 }
 

@@ -89,7 +89,8 @@ type Store struct {
 	// bumped the epoch: Redis is not used until it has.
 	bumpPending atomic.Bool
 
-	onKeys atomic.Pointer[func()]
+	onKeys    atomic.Pointer[func()]
+	onClients atomic.Pointer[func()]
 
 	codec *compressor
 	// tokens, clients and users are the read paths of each kind.
@@ -178,6 +179,13 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 // the signing keys: re-read them, so that each publishes the new set at
 // once.
 func (s *Store) OnKeysChanged(f func()) { s.onKeys.Store(&f) }
+
+// OnClientsChanged sets what to do, on every node, when one of them
+// created, changed or deleted a client: on the node that did, at once;
+// on the others when the message reaches them. What the nodes keep of
+// every client at once (the origins browsers may call from, provider/cors)
+// is loaded again.
+func (s *Store) OnClientsChanged(f func()) { s.onClients.Store(&f) }
 
 // Start follows the invalidation channel and the cache epoch until ctx
 // ends or Close is called.
@@ -465,6 +473,24 @@ func (s *Store) bumpEpoch(ctx context.Context) {
 	s.bumpPending.Store(false)
 }
 
+// clientsChanged runs OnClientsChanged here and tells the other nodes.
+// A node that misses the message (Redis down, not subscribed) sees the
+// change when what it keeps expires.
+func (s *Store) clientsChanged(ctx context.Context) {
+	if f := s.onClients.Load(); f != nil {
+		(*f)()
+	}
+	ctx = context.WithoutCancel(ctx)
+	if _, ok := s.usable(ctx); !ok {
+		return
+	}
+	if _, err := s.call(ctx, func(ctx context.Context) (any, error) {
+		return nil, s.rdb.Publish(ctx, s.channel, "clients").Err()
+	}); err != nil {
+		s.logger.WarnContext(ctx, "publish a client change", "err", err)
+	}
+}
+
 // publishKeys tells every node that the signing keys changed.
 func (s *Store) publishKeys(ctx context.Context) {
 	ctx = context.WithoutCancel(ctx)
@@ -566,6 +592,10 @@ func (s *Store) received(payload string) {
 	switch {
 	case payload == "keys":
 		if f := s.onKeys.Load(); f != nil {
+			(*f)()
+		}
+	case payload == "clients":
+		if f := s.onClients.Load(); f != nil {
 			(*f)()
 		}
 	case strings.HasPrefix(payload, "inv\t"):

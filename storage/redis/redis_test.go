@@ -49,6 +49,8 @@ type options struct {
 	localTTL time.Duration
 	now      func() time.Time
 	onKeys   func()
+	// onClients is told of client changes (OnClientsChanged).
+	onClients func()
 }
 
 func newNode(t *testing.T, inner storage.Store, o options) node {
@@ -73,6 +75,9 @@ func newNode(t *testing.T, inner storage.Store, o options) node {
 	}
 	if o.onKeys != nil {
 		s.OnKeysChanged(o.onKeys)
+	}
+	if o.onClients != nil {
+		s.OnClientsChanged(o.onClients)
 	}
 	s.Start(context.WithoutCancel(t.Context()))
 	t.Cleanup(s.Close)

@@ -19,6 +19,9 @@ type pending struct {
 	fills []pendingFill
 	// invalidations are marker lists, each with the keys to delete.
 	invalidations []pendingInvalidation
+	// clients: a client was created, changed or deleted
+	// (OnClientsChanged).
+	clients bool
 }
 
 type pendingFill struct {
@@ -85,6 +88,9 @@ func (s *Store) Commit(ctx context.Context) error {
 	for _, f := range p.fills {
 		s.fill(context.WithoutCancel(ctx), f.g, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
 	}
+	if p.clients {
+		s.clientsChanged(ctx)
+	}
 	return nil
 }
 
@@ -107,6 +113,18 @@ func (s *Store) invalidateAfter(ctx context.Context, markers []string, keys ...s
 		return
 	}
 	s.invalidate(ctx, markers, keys...)
+}
+
+// clientsChangedAfter tells every node that a client was created,
+// changed or deleted, once the change is committed.
+func (s *Store) clientsChangedAfter(ctx context.Context) {
+	if p := s.pendingOf(ctx); p != nil {
+		p.mu.Lock()
+		p.clients = true
+		p.mu.Unlock()
+		return
+	}
+	s.clientsChanged(ctx)
 }
 
 var _ storage.Transactor = (*Store)(nil)

@@ -78,6 +78,33 @@ func clientTests() []test {
 				t.Fatalf("reuse window after the update = %v, want 1m", got.RefreshReuseWindow)
 			}
 		}},
+		{"a client's allowed origins read back and can be changed", func(t *testing.T, s storage.Store) {
+			c := sampleClient("spa")
+			c.Type, c.Secrets, c.TokenEndpointAuthMethod = storage.ClientPublic, nil, "none"
+			c.AllowedOrigins = []string{"https://spa.example", "http://localhost:5173"}
+			must(t, s.CreateClient(t.Context(), c), "create")
+			got, err := s.GetClient(t.Context(), "spa")
+			must(t, err, "get")
+			same(t, "client", got, c)
+			_, err = s.UpdateClient(t.Context(), "spa", func(c storage.Client) (storage.Client, error) {
+				c.AllowedOrigins = []string{"https://app.spa.example"}
+				return c, nil
+			})
+			must(t, err, "update")
+			got, err = s.GetClient(t.Context(), "spa")
+			must(t, err, "get after update")
+			same(t, "allowed origins after the update", got.AllowedOrigins, []string{"https://app.spa.example"})
+			_, err = s.UpdateClient(t.Context(), "spa", func(c storage.Client) (storage.Client, error) {
+				c.AllowedOrigins = nil
+				return c, nil
+			})
+			must(t, err, "clear")
+			list, err := s.ListClients(t.Context())
+			must(t, err, "list")
+			if len(list) != 1 || len(list[0].AllowedOrigins) != 0 {
+				t.Fatalf("allowed origins after clearing them = %q, want none", list[0].AllowedOrigins)
+			}
+		}},
 		{"duplicate client ID is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")
