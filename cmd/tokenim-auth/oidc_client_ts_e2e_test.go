@@ -5,8 +5,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -19,26 +17,6 @@ import (
 // spaDir holds the single-page app of TestOIDCClientTSInChromium: its page,
 // its script and the npm packages it is built on, pinned by its lockfile.
 const spaDir = "testdata/oidc-client-ts"
-
-// npmInstall installs the npm packages of dir exactly as its lockfile pins
-// them. Without Node.js and npm the test is skipped, unless CI=true, where
-// it fails.
-func npmInstall(t *testing.T, dir string) {
-	t.Helper()
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s not found: %v (CI=true: Node.js and npm must be installed)", tool, err)
-			}
-			t.Skipf("%s not found: %v (install Node.js and npm; set CI=true to make this fatal)", tool, err)
-		}
-	}
-	cmd := exec.CommandContext(t.Context(), "npm", "ci", "--no-audit", "--no-fund", "--prefer-offline")
-	cmd.Dir = dir
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-	}
-}
 
 // spaResult is what the app's window.spa.run returns: the signed-in user,
 // ok for a call with no user, or the library's error.
@@ -68,7 +46,7 @@ type spaUser struct {
 // the tokens, revokes them and signs the user out.
 func TestOIDCClientTSInChromium(t *testing.T) {
 	browser := startChromium(t)
-	npmInstall(t, spaDir)
+	dir := npmInstall(t, spaDir)
 	p := startProvider(t, pgtest.URL(t))
 
 	// The app's own site: another port of 127.0.0.1 is another origin.
@@ -103,16 +81,16 @@ func TestOIDCClientTSInChromium(t *testing.T) {
 	}
 	mux := http.NewServeMux()
 	page := func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFile(w, r, filepath.Join(spaDir, "app.html"))
+		http.ServeFile(w, r, filepath.Join(dir, "app.html"))
 	}
 	for _, path := range []string{"GET /{$}", "GET /callback", "GET /bye"} {
 		mux.HandleFunc(path, page)
 	}
 	mux.HandleFunc("GET /app.js", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFile(w, r, filepath.Join(spaDir, "app.js"))
+		http.ServeFile(w, r, filepath.Join(dir, "app.js"))
 	})
 	mux.HandleFunc("GET /oidc-client-ts.min.js", func(w http.ResponseWriter, r *http.Request) {
-		http.ServeFile(w, r, filepath.Join(spaDir, "node_modules/oidc-client-ts/dist/browser/oidc-client-ts.min.js"))
+		http.ServeFile(w, r, filepath.Join(dir, "node_modules/oidc-client-ts/dist/browser/oidc-client-ts.min.js"))
 	})
 	mux.HandleFunc("GET /settings.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
