@@ -6,17 +6,12 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +50,7 @@ func openIDClientClients(jwksURI string) string {
 // The script prints each step's result; the checks are here.
 func TestOpenIDClient(t *testing.T) {
 	t.Parallel()
-	dir := installOpenIDClient(t)
+	dir := npmInstall(t, openIDClientDir)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		t.Fatal(err)
@@ -218,63 +213,6 @@ func audienceIs(raw json.RawMessage, want string) bool {
 	}
 	var many []string
 	return json.Unmarshal(raw, &many) == nil && slices.Equal(many, []string{want})
-}
-
-// installOpenIDClient returns the absolute path of the script's folder
-// with its packages installed as package-lock.json pins them: npm ci runs
-// there when node_modules is missing or was installed from another lock
-// file. Without Node.js 20 or later and npm the test is skipped, unless
-// CI=true, where it fails.
-func installOpenIDClient(t *testing.T) string {
-	t.Helper()
-	dir, err := filepath.Abs(openIDClientDir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	missing := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...)
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s (CI=true: Node.js 20 or later and npm must be installed)", msg)
-		}
-		t.Skipf("%s (install Node.js 20 or later with npm; set CI=true to make this fatal)", msg)
-	}
-	for _, tool := range []string{"node", "npm"} {
-		if _, err := exec.LookPath(tool); err != nil {
-			missing("%s not found: %v", tool, err)
-		}
-	}
-	out, err := exec.CommandContext(t.Context(), "node", "--version").Output()
-	if err != nil {
-		missing("node --version: %v", err)
-	}
-	version := strings.TrimSpace(string(out))
-	major, _, _ := strings.Cut(strings.TrimPrefix(version, "v"), ".")
-	if n, err := strconv.Atoi(major); err != nil || n < 20 {
-		missing("node %s is older than 20, which openid-client 6 needs", version)
-	}
-
-	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	sum := sha256.Sum256(lock)
-	want := hex.EncodeToString(sum[:])
-	// npm ci empties node_modules first, so the stamp never outlives the
-	// packages it describes.
-	stamp := filepath.Join(dir, "node_modules", ".package-lock.sha256")
-	if got, err := os.ReadFile(stamp); err == nil && string(got) == want {
-		return dir
-	}
-	npm := exec.CommandContext(t.Context(), "npm", "ci", "--no-audit", "--no-fund")
-	npm.Dir = dir
-	if out, err := npm.CombinedOutput(); err != nil {
-		t.Fatalf("npm ci in %s: %v\n%s", dir, err, out)
-	}
-	if err := os.WriteFile(stamp, []byte(want), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return dir
 }
 
 // nodeScript is the openid-client script running, its stdout read line
