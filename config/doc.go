@@ -7,6 +7,10 @@
 //  1. Default: every setting's default, and the default scope catalogue.
 //  2. The YAML file given to Load (see example.yaml, which lists every field).
 //     Unknown keys are an error. Durations are written as "15m", "720h".
+//     A refused file is explained in words, each problem with its line and
+//     YAML path (clients[2].scopes), the kind of value expected there, and
+//     for an unknown key the nearest known one; the keys come from the
+//     structs' yaml tags (yamlFields), as the environment variables do.
 //     A file that sets scopes replaces the whole default catalogue.
 //  3. TOKENIM_* environment variables, one per scalar or list field reachable
 //     through nested sections (not inside scopes, clients or users); the name

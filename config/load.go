@@ -1,6 +1,7 @@
 package config
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -47,19 +48,20 @@ func Load(path string, lookupEnv func(string) (string, bool)) (Config, error) {
 	return cfg, nil
 }
 
-// decodeFile decodes the single YAML document at path over cfg.
+// decodeFile decodes the single YAML document at path over cfg. A file
+// yaml.v3 refuses for its keys or values is explained in words: each
+// unknown key (with the nearest known one), repeated key and value of the
+// wrong type, with its line and YAML path.
 func decodeFile(path string, cfg *Config) error {
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
-	defer f.Close()
-
-	dec := yaml.NewDecoder(f)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
 	dec.KnownFields(true)
 	// An empty file (or one holding only comments) is io.EOF: nothing to override.
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
-		return fmt.Errorf("config: parse %s: %w", path, err)
+		return fileError(path, data, err)
 	}
 	var extra yaml.Node
 	switch err := dec.Decode(&extra); {
@@ -69,6 +71,80 @@ func decodeFile(path string, cfg *Config) error {
 		return fmt.Errorf("config: parse %s: %w", path, err)
 	}
 	return nil
+}
+
+// maxProblems is the most problems of a file an error lists.
+const maxProblems = 20
+
+// fileError is the error for the file at path holding data, which
+// yaml.v3 refused with err. yaml.v3 speaks of Go types ("cannot unmarshal
+// !!str into time.Duration", "field databse not found in type
+// config.Config"); when explain finds what is wrong, its problems are the
+// message, and err only when it finds nothing (a syntax error, say).
+func fileError(path string, data []byte, err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return fmt.Errorf("config: parse %s: %w", path, err)
+	}
+	var doc yaml.Node
+	if yaml.NewDecoder(bytes.NewReader(data)).Decode(&doc) != nil {
+		return fmt.Errorf("config: parse %s: %w", path, err)
+	}
+	problems := explain(&doc, reflect.TypeFor[Config]())
+	switch len(problems) {
+	case 0:
+		return fmt.Errorf("config: parse %s: %w", path, err)
+	case 1:
+		return fmt.Errorf("config: parse %s: %s", path, problems[0])
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "config: parse %s: %d problems:", path, len(problems))
+	for _, p := range problems[:min(len(problems), maxProblems)] {
+		b.WriteString("\n  " + p.String())
+	}
+	if n := len(problems) - maxProblems; n > 0 {
+		fmt.Fprintf(&b, "\n  and %d more", n)
+	}
+	return errors.New(b.String())
+}
+
+// yamlField is a key of a YAML mapping that yaml.v3 decodes into a struct.
+type yamlField struct {
+	name  string       // the key
+	index []int        // for reflect.Value.FieldByIndex, through inline structs
+	typ   reflect.Type // the field's type
+}
+
+// yamlFields lists the keys yaml.v3 decodes into the struct type t, in
+// field order: the name in the yaml tag, or the field name lower-cased
+// (yaml.v3's default); the keys of an inline struct in its place.
+// Unexported fields and fields tagged yaml:"-" are not keys. It is the one
+// reading of the yaml tags, for the environment variables and for the
+// explanation of a refused file.
+func yamlFields(t reflect.Type) []yamlField {
+	var out []yamlField
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		if name == "-" {
+			continue
+		}
+		if sf.Type.Kind() == reflect.Struct && hasOption(opts, "inline") {
+			for _, f := range yamlFields(sf.Type) {
+				f.index = append([]int{i}, f.index...)
+				out = append(out, f)
+			}
+			continue
+		}
+		if name == "" {
+			name = strings.ToLower(sf.Name)
+		}
+		out = append(out, yamlField{name: name, index: []int{i}, typ: sf.Type})
+	}
+	return out
 }
 
 // envField is a field Load may set from the environment.
@@ -98,30 +174,13 @@ func applyEnv(v reflect.Value, lookupEnv func(string) (string, bool)) error {
 // structs that are scalars or []string, each with its YAML path. Fields
 // tagged yaml:"-", maps and slices of anything but strings are left out.
 func envFields(v reflect.Value, prefix string, out []envField) []envField {
-	t := v.Type()
-	for i := range t.NumField() {
-		sf := t.Field(i)
-		if !sf.IsExported() {
-			continue
-		}
-		name, opts, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
-		if name == "-" {
-			continue
-		}
-		if name == "" {
-			name = strings.ToLower(sf.Name) // yaml.v3's default key
-		}
-		path := name
-		if prefix != "" {
-			path = prefix + "." + name
-		}
-		fv := v.Field(i)
-		switch k := sf.Type.Kind(); {
-		case k == reflect.Struct && hasOption(opts, "inline"):
-			out = envFields(fv, prefix, out)
+	for _, f := range yamlFields(v.Type()) {
+		path := joinPath(prefix, f.name)
+		fv := v.FieldByIndex(f.index)
+		switch k := f.typ.Kind(); {
 		case k == reflect.Struct:
 			out = envFields(fv, path, out)
-		case k == reflect.Slice && sf.Type.Elem().Kind() == reflect.String:
+		case k == reflect.Slice && f.typ.Elem().Kind() == reflect.String:
 			out = append(out, envField{path, fv})
 		case isScalar(k):
 			out = append(out, envField{path, fv})

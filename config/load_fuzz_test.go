@@ -20,7 +20,8 @@ var fieldProblem = regexp.MustCompile(`^[a-z_]+(\[[0-9]+\])?(\.[a-z_]+(\[[0-9]+\
 // FuzzLoad: any YAML file, and any value of one TOKENIM_* variable, either
 // fails Load with a config error naming the file or the variable, or
 // gives a configuration Validate accepts or refuses with problems that
-// each name the field at fault and quote no secret. Nothing panics.
+// each name the field at fault and quote no secret. A file refused for
+// its keys or values is explained in words, not Go types. Nothing panics.
 func FuzzLoad(f *testing.F) {
 	fields := envFields(reflect.ValueOf(&Config{}).Elem(), "", nil)
 	// One file, rewritten for each input: a fuzzing process runs one
@@ -37,6 +38,11 @@ func FuzzLoad(f *testing.F) {
 			msg := err.Error()
 			if !strings.HasPrefix(msg, "config: parse "+path+": ") && !strings.HasPrefix(msg, "config: "+name+" (") {
 				t.Fatalf("Load error names neither the file nor %s: %v", name, err)
+			}
+			for _, goTalk := range []string{"cannot unmarshal", " in type ", "time.Duration", "config."} {
+				if strings.Contains(msg, goTalk) {
+					t.Fatalf("Load error speaks of Go types (%q): %v", goTalk, err)
+				}
 			}
 			return
 		}

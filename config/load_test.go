@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -136,7 +137,7 @@ scopes:
 		{"unknown key inside a client is an error naming the key", "clients:\n  - id: web\n    secrets: x\n", []string{"secrets"}},
 		{"dev cannot be set from the file", "dev: true\n", []string{"dev"}},
 		{"a bare number is not a duration", "lifespans:\n  flow: 900\n", []string{"line 2", "900"}},
-		{"a malformed duration is an error", "lifespans:\n  flow: quarter-hour\n", []string{"line 2", "time.Duration"}},
+		{"a malformed duration is an error", "lifespans:\n  flow: quarter-hour\n", []string{"line 2", "lifespans.flow must be a duration"}},
 		{"a string is not an integer", "database:\n  max_conns: many\n", []string{"many"}},
 		{"bad YAML syntax is an error", "issuer: [unterminated\n", []string{"yaml"}},
 		{"a second document is an error", "issuer: https://a.example\n---\nissuer: https://b.example\n", []string{"more than one YAML document"}},
@@ -166,6 +167,110 @@ scopes:
 			t.Errorf("error %v does not wrap fs.ErrNotExist", err)
 		}
 	})
+}
+
+// TestLoadExplainsRefusedFiles: a file refused for its keys or values is
+// explained in words, each problem with its line and YAML path, never in
+// Go types; a misspelled key gets the nearest known one.
+func TestLoadExplainsRefusedFiles(t *testing.T) {
+	t.Parallel()
+	const duration = "a duration such as 15m (a number with a unit: ms, s, m or h)"
+	for _, tt := range []struct {
+		name, content string
+		want          string // the error after "config: parse PATH: "
+	}{
+		{"unknown top-level key", "issuer: https://a.example\ndatabse:\n  url: memory\n",
+			`line 2: unknown key "databse" at the top level; did you mean "database"?`},
+		{"unknown nested key", "lifespans:\n  access_token: 1h\n  acess_token: 2h\n",
+			`line 3: unknown key "acess_token" in lifespans; did you mean "access_token"?`},
+		{"unknown key inside a list item", "clients:\n  - id: web\n    scops: [openid]\n",
+			`line 3: unknown key "scops" in clients[0]; did you mean "scopes"?`},
+		{"unknown key in the third list item", "clients:\n  - id: a\n  - id: b\n  - id: c\n    redirect_uri: [https://c.example/cb]\n",
+			`line 5: unknown key "redirect_uri" in clients[2]; did you mean "redirect_uris"?`},
+		{"swapped letters are one edit", "database:\n  ulr: memory\n",
+			`line 2: unknown key "ulr" in database; did you mean "url"?`},
+		{"a key near none lists the keys there", "database:\n  frobnicate: 1\n",
+			`line 2: unknown key "frobnicate" in database; the keys there are url, max_conns, query_timeout, migrate`},
+		{"dev is not read from the file", "dev: true\n",
+			`line 1: key "dev" at the top level is not read from the file`},
+		{"a duration without a unit", "lifespans:\n  access_token: 900\n",
+			`line 2: lifespans.access_token must be ` + duration + `, not "900"`},
+		{"a duration in words", "lifespans:\n  access_token: 15 minutes\n",
+			`line 2: lifespans.access_token must be ` + duration + `, not "15 minutes"`},
+		{"a single value for a list", "clients:\n  - id: a\n  - id: b\n  - id: c\n    scopes: openid\n",
+			`line 5: clients[2].scopes must be a list of strings, not a single value`},
+		{"a word for a boolean", "redis:\n  tls: maybe\n",
+			`line 2: redis.tls must be true or false, not "maybe"`},
+		{"a word for an integer", "database:\n  max_conns: many\n",
+			`line 2: database.max_conns must be a number, not "many"`},
+		{"an integer too large for its field", "database:\n  max_conns: 99999999999\n",
+			`line 2: database.max_conns must be a whole number from -2147483648 to 2147483647, not "99999999999"`},
+		{"a single value for a section", "database: memory\n",
+			`line 1: database must be a mapping with keys such as url, max_conns, query_timeout, not a single value`},
+		{"a list for a string", "scopes:\n  - name: x\n    description: {en: [a], zh-CN: b}\n",
+			`line 3: scopes[0].description.en must be a string, not a list`},
+		{"a list for the whole file", "- issuer\n",
+			`line 1: the file must be a mapping with keys such as issuer, listen, database, not a list`},
+		{"a repeated key", "database:\n  url: memory\n  url: postgres://db/tokenim\n",
+			`line 3: key "url" appears twice in database (first on line 2)`},
+		{"a key that is not a name", "lifespans:\n  {a: 1}: 1h\n",
+			`line 2: a key in lifespans must be a string, not a mapping`},
+		{"a problem in a merged mapping", "database:\n  <<: {url: memory, max_con: 3}\n",
+			`line 2: unknown key "max_con" in database; did you mean "max_conns"?`},
+		{"a value put where a list of secrets belongs is not quoted", "secrets:\n  system_previous: an-old-system-secret-of-32-characters\n",
+			`line 2: secrets.system_previous must be a list of strings, not a single value`},
+		{"every problem is reported", "databse: {}\nlifespans:\n  flow: soon\nredis:\n  tls: 2\n",
+			"3 problems:\n" +
+				`  line 1: unknown key "databse" at the top level; did you mean "database"?` + "\n" +
+				`  line 3: lifespans.flow must be ` + duration + `, not "soon"` + "\n" +
+				`  line 5: redis.tls must be true or false, not "2"`},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			path := writeYAML(t, tt.content)
+			_, err := Load(path, nil)
+			if err == nil {
+				t.Fatal("Load: no error")
+			}
+			if got, want := err.Error(), "config: parse "+path+": "+tt.want; got != want {
+				t.Fatalf("error\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+}
+
+func TestLoadCutsALongListOfProblemsShort(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 25 {
+		fmt.Fprintf(&b, "unknown_%d: 1\n", i)
+	}
+	_, err := Load(writeYAML(t, b.String()), nil)
+	if err == nil {
+		t.Fatal("Load: no error")
+	}
+	msg := err.Error()
+	if !strings.Contains(msg, ": 25 problems:\n") || strings.Count(msg, "unknown key") != 20 || !strings.HasSuffix(msg, "\n  and 5 more") {
+		t.Fatalf("error:\n%s", msg)
+	}
+}
+
+func TestEditDistance(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		a, b string
+		want int
+	}{
+		{"", "", 0}, {"url", "url", 0}, {"", "abc", 3}, {"databse", "database", 1},
+		{"ulr", "url", 1}, {"kitten", "sitting", 3}, {"登录", "登陆", 1},
+	} {
+		if got := editDistance(tt.a, tt.b); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.a, tt.b, got, tt.want)
+		}
+		if got := editDistance(tt.b, tt.a); got != tt.want {
+			t.Errorf("editDistance(%q, %q) = %d, want %d", tt.b, tt.a, got, tt.want)
+		}
+	}
 }
 
 func TestLoadEnvironment(t *testing.T) {

@@ -1,45 +1,65 @@
 package main
 
 import (
+	"context"
+	"flag"
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
+	"time"
 
 	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // demoData is what dev mode generated and prints once.
 type demoData struct {
 	issuerFromListen bool
-	userEmail        string
-	userPassword     string
-	webSecret        string
-	gatewaySecret    string
-	botSecret        string
-	verifier         string
+	// user, developer and admin are the demo accounts: a member, who signs
+	// in to apps; a developer, who registers apps in the portal; an
+	// administrator, who runs the console.
+	user, developer, admin demoAccount
+	webSecret              string
+	gatewaySecret          string
+	botSecret              string
+	verifier               string
+}
+
+// demoAccount is a demo user and how to sign in as it.
+type demoAccount struct {
+	email, password, role string
+	// totp is the second factor enrolled for the account when its role
+	// requires one (enrol), zero otherwise.
+	totp mfa.Enrolment
 }
 
 // Demo identities created in dev mode.
 const (
-	demoEmail       = "demo@tokenim.dev"
-	demoWebID       = "demo-web"
-	demoNativeID    = "demo-native"
-	demoGatewayID   = "demo-gateway"
-	demoBotID       = "demo-bot"
-	demoWebRedirect = "http://127.0.0.1:5555/callback"
+	demoEmail          = "demo@tokenim.dev"
+	demoDeveloperEmail = "developer@tokenim.dev"
+	demoAdminEmail     = "admin@tokenim.dev"
+	demoWebID          = "demo-web"
+	demoNativeID       = "demo-native"
+	demoGatewayID      = "demo-gateway"
+	demoBotID          = "demo-bot"
+	demoWebRedirect    = "http://127.0.0.1:5555/callback"
 )
 
 // applyDev turns c into a zero-setup demo: what the file and environment
 // did not set gets a dev default (in-memory store, a generated system
-// secret, an http issuer on the listen address), and a demo user and demo
-// clients with fresh secrets are added.
+// secret, an http issuer on the listen address), and demo users (a member,
+// a developer and an administrator) and demo clients with fresh secrets
+// are added.
 func applyDev(c *config.Config) *demoData {
 	d := &demoData{
-		userEmail:     demoEmail,
-		userPassword:  secret.Random(12),
+		user:          demoAccount{email: demoEmail, password: secret.Random(12), role: config.RoleMember},
+		developer:     demoAccount{email: demoDeveloperEmail, password: secret.Random(12), role: config.RoleDeveloper},
+		admin:         demoAccount{email: demoAdminEmail, password: secret.Random(12), role: config.RoleAdmin},
 		webSecret:     secret.NewClientSecret(),
 		gatewaySecret: secret.NewClientSecret(),
 		botSecret:     secret.NewClientSecret(),
@@ -80,8 +100,73 @@ func applyDev(c *config.Config) *demoData {
 		config.Client{ID: demoBotID, Name: "Notification bot (demo)", Type: config.ClientConfidential, Secret: d.botSecret,
 			GrantTypes: []string{config.GrantClientCredentials}, Scopes: im},
 	)
-	c.Users = append(c.Users, config.User{Email: d.userEmail, Name: "Demo User", Password: d.userPassword})
+	c.Users = append(c.Users,
+		config.User{Email: d.user.email, Name: "Demo User", Password: d.user.password, Role: d.user.role},
+		config.User{Email: d.developer.email, Name: "Demo Developer", Password: d.developer.password, Role: d.developer.role},
+		config.User{Email: d.admin.email, Name: "Demo Admin", Password: d.admin.password, Role: d.admin.role},
+	)
 	return d
+}
+
+// enrol gives each demo account whose role requires a second factor
+// (accounts.mfa_required_roles: the administrator, by default) a fresh
+// TOTP secret, enabled at once, so that the console is one sign-in away.
+// It runs after bootstrap created the accounts.
+func (d *demoData) enrol(ctx context.Context, cfg config.Config, store storage.Users) error {
+	ring, err := newKeyring(cfg)
+	if err != nil {
+		return err
+	}
+	sealer, err := ring.Sealer(secret.PurposeTOTP)
+	if err != nil {
+		return err
+	}
+	for _, a := range []*demoAccount{&d.user, &d.developer, &d.admin} {
+		if !slices.Contains(cfg.Accounts.MFARequiredRoles, a.role) {
+			continue
+		}
+		if a.totp, err = mfa.NewEnrolment(cfg.Accounts.MFAIssuer, a.email); err != nil {
+			return fmt.Errorf("dev: enrol %s: %w", a.email, err)
+		}
+		u, err := store.GetUserByEmail(ctx, a.email)
+		if err != nil {
+			return fmt.Errorf("dev: enrol %s: %w", a.email, err)
+		}
+		_, err = store.UpdateUser(ctx, u.ID, func(u storage.User) (storage.User, error) {
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = mfa.SealSecret(sealer, u.ID, a.totp.Secret), true, 0, nil
+			return u, nil
+		})
+		if err != nil {
+			return fmt.Errorf("dev: enrol %s: %w", a.email, err)
+		}
+	}
+	return nil
+}
+
+// devCommand holds helpers for trying the provider in dev mode.
+func devCommand(ctx context.Context, args []string, e env) error {
+	return dispatch(ctx, args, e, subcommand{"totp", devTOTP})
+}
+
+// devTOTP prints the current code of a TOTP secret, as an authenticator
+// app would show it: the second factor of the demo administrator that
+// serve --dev prints, without a phone.
+func devTOTP(_ context.Context, args []string, e env) error {
+	fs := flag.NewFlagSet("tokenim-auth dev totp", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	key := fs.String("secret", "", "base32 TOTP `SECRET`, as serve --dev prints it")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *key == "" {
+		return usagef("--secret is required")
+	}
+	code, err := mfa.Code(*key, time.Now())
+	if err != nil {
+		return usagef("--secret: not a base32 TOTP secret")
+	}
+	fmt.Fprintln(e.stdout, code)
+	return nil
 }
 
 // print shows how to use the demo. Secrets appear here once and nowhere
@@ -92,30 +177,46 @@ TokenIM Auth is running in dev mode (in-memory store: nothing survives a restart
 
   issuer     %[1]s
   discovery  %[1]s/.well-known/openid-configuration
+  portal     %[1]s/apps (developer portal: sign in as the demo developer)
+  console    %[1]s/admin (admin console: sign in as the demo admin)
   accounts   %[1]s/register (new account), %[1]s/account (security)
   mail       %[1]s/dev/outbox (activation and reset links land here)
 
-  demo user        %[2]s / %[3]s
-  %-16[4]s confidential web app, secret %[5]s
-                   redirect URI %[6]s
-  %-16[7]s public native app (PKCE, no secret)
-  %-16[8]s resource server (introspection), secret %[9]s
-  %-16[10]s bot (client credentials), secret %[11]s
+`, c.Issuer)
+	for _, a := range []struct {
+		label   string
+		account demoAccount
+	}{{"demo user", d.user}, {"demo developer", d.developer}, {"demo admin", d.admin}} {
+		fmt.Fprintf(w, "  %-16s %s / %s\n", a.label, a.account.email, a.account.password)
+		if a.account.totp.Secret != "" {
+			// The role requires a second factor: the code to type after
+			// the password, and the secret for an authenticator app.
+			fmt.Fprintf(w, `                   code   go run ./cmd/tokenim-auth dev totp --secret %[1]s
+                          (a new code every 30 s; each is good for one sign-in)
+                   TOTP   %[2]s
+`, a.account.totp.Secret, a.account.totp.URL)
+		}
+	}
+	fmt.Fprintf(w, `  %-16[2]s confidential web app, secret %[3]s
+                   redirect URI %[4]s
+  %-16[5]s public native app (PKCE, no secret)
+  %-16[6]s resource server (introspection), secret %[7]s
+  %-16[8]s bot (client credentials), secret %[9]s
 
 Sign in as the demo user through the web app: open
 
-  %[12]s
+  %[10]s
 
 then exchange the code from the address the browser lands on:
 
-  curl -s -u %[4]s:%[5]s -d grant_type=authorization_code -d code=CODE \
-    -d redirect_uri=%[6]s -d code_verifier=%[13]s %[1]s/oauth2/token
+  curl -s -u %[2]s:%[3]s -d grant_type=authorization_code -d code=CODE \
+    -d redirect_uri=%[4]s -d code_verifier=%[11]s %[1]s/oauth2/token
 
 Try it:
-  curl -s -u %[10]s:%[11]s -d grant_type=client_credentials %[1]s/oauth2/token
-  curl -s -u %[8]s:%[9]s -d token=ACCESS_TOKEN %[1]s/oauth2/introspect
+  curl -s -u %[8]s:%[9]s -d grant_type=client_credentials %[1]s/oauth2/token
+  curl -s -u %[6]s:%[7]s -d token=ACCESS_TOKEN %[1]s/oauth2/introspect
 
-`, c.Issuer, d.userEmail, d.userPassword, demoWebID, d.webSecret, demoWebRedirect,
+`, c.Issuer, demoWebID, d.webSecret, demoWebRedirect,
 		demoNativeID, demoGatewayID, d.gatewaySecret, demoBotID, d.botSecret, d.authorizeURL(c.Issuer), d.verifier)
 }
 

@@ -8,6 +8,7 @@
 //	tokenim-auth secrets reseal|status
 //	tokenim-auth grants list|revoke ...
 //	tokenim-auth janitor [--config FILE]
+//	tokenim-auth dev totp --secret SECRET
 //
 // Every command reads the YAML file given by --config, then TOKENIM_*
 // environment variables. A configuration error exits with status 2 and a
@@ -92,6 +93,7 @@ commands:
   grants    list or revoke what users granted apps
   janitor   delete expired codes, tokens, sessions and flows now
   audit     verify the authorization records' chain, or export records
+  dev       dev-mode helpers: "dev totp --secret S" prints the current code of a TOTP secret
 
 Run "tokenim-auth <command> -h" for a command's flags.
 `
@@ -112,6 +114,7 @@ func run(ctx context.Context, args []string, e env) int {
 		"grants":  grants,
 		"janitor": janitorCommand,
 		"audit":   auditCommand,
+		"dev":     devCommand,
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {

@@ -77,10 +77,10 @@ func TestUsageAndConfigErrors(t *testing.T) {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})
-	t.Run("a YAML typo exits 2 naming the key", func(t *testing.T) {
+	t.Run("a YAML typo exits 2 naming the key and the nearest known one", func(t *testing.T) {
 		p := writeFile(t, "issuer: http://127.0.0.1:8080\ndatabse:\n  url: memory\n")
 		r := runCmd(t, nil, "", "serve", "--config", p)
-		if r.code != 2 || !strings.Contains(r.stderr, "databse") {
+		if r.code != 2 || !strings.Contains(r.stderr, `line 2: unknown key "databse" at the top level; did you mean "database"?`) {
 			t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
 		}
 	})

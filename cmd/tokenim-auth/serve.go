@@ -42,7 +42,7 @@ import (
 // shuts down gracefully.
 func serve(ctx context.Context, args []string, e env) error {
 	fs, path := newFlags("serve", e)
-	dev := fs.Bool("dev", false, "zero-setup demo: in-memory store, generated secret, demo user and clients")
+	dev := fs.Bool("dev", false, "zero-setup demo: in-memory store, generated secret, demo users (member, developer, admin) and clients")
 	listen := fs.String("listen", "", "address to listen on, `HOST:PORT` (overrides listen)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -84,6 +84,11 @@ func serve(ctx context.Context, args []string, e env) error {
 		return err
 	}
 	defer app.store.Close()
+	if demo != nil {
+		if err := demo.enrol(ctx, cfg, app.store); err != nil {
+			return err
+		}
+	}
 
 	srv := newServer(cfg, app.handler, logger)
 	srv.RegisterOnShutdown(app.revocations.Close)

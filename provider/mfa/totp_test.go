@@ -56,11 +56,20 @@ func TestRFC6238Vectors(t *testing.T) {
 			if lib := libraryCode(t, rfcSecret, at); lib != six {
 				t.Fatalf("6-digit library code = %q, want %q", lib, six)
 			}
+			if code, err := mfa.Code(rfcSecret, at); err != nil || code != six {
+				t.Fatalf("Code = %q, %v; want %q", code, err, six)
+			}
 			step, ok := mfa.Verify(rfcSecret, six, at, 0)
 			if !ok || step != v.step {
 				t.Fatalf("Verify(%q) = %#x, %v; want %#x, true", six, step, ok, v.step)
 			}
 		})
+	}
+}
+
+func TestCodeRefusesASecretThatIsNotBase32(t *testing.T) {
+	if code, err := mfa.Code("not base32!", time.Unix(59, 0)); err == nil {
+		t.Fatalf("Code = %q, want an error", code)
 	}
 }
 
