@@ -4,10 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"net"
-	"slices"
-	"strings"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -99,16 +95,15 @@ func translate(err error, onUnique error, format string, args ...any) error {
 // shutting down or starting up).
 func unreachable(err error) bool {
 	var connectErr *pgconn.ConnectError
-	var netErr net.Error
 	var pgErr *pgconn.PgError
 	switch {
 	case errors.Is(err, context.Canceled):
 		return false // the caller gave up: nothing is known of the database
+	case connectionLost(err):
+		return true
 	case errors.As(err, &pgErr):
-		return strings.HasPrefix(pgErr.Code, "08") || slices.Contains([]string{"53300", "57P01", "57P02", "57P03"}, pgErr.Code)
-	case errors.As(err, &connectErr), errors.As(err, &netErr), pgconn.Timeout(err),
-		errors.Is(err, context.DeadlineExceeded), errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF),
-		errors.Is(err, pgconn.ErrConnClosed):
+		return pgErr.Code == "53300"
+	case errors.As(err, &connectErr), pgconn.Timeout(err), errors.Is(err, context.DeadlineExceeded):
 		return true
 	}
 	return false

@@ -59,6 +59,8 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if cfg.MaxConns > 0 {
 		pcfg.MaxConns = cfg.MaxConns
 	}
+	lost := &lostConnections{}
+	pcfg.ConnConfig.Tracer = lost
 	s := &Store{
 		timeout: cfg.QueryTimeout,
 		logger:  cfg.Logger,
@@ -73,6 +75,7 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
+	lost.pool.Store(s.pool)
 	if err := s.Ping(ctx); err != nil {
 		s.pool.Close()
 		return nil, err

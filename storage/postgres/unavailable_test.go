@@ -1,6 +1,7 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"testing"
 
@@ -37,5 +38,44 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 	proxy.Mend()
 	if _, err := s.GetClient(ctx, "app"); err != nil {
 		t.Fatalf("after the outage: %v", err)
+	}
+}
+
+// Connections cut together (a restart, a failover, the network between)
+// are dropped together: once the database answers again, the next calls
+// are served at once, not failed one by one on each connection cut while
+// it sat idle in the pool.
+func TestCutConnectionsAreDroppedTogether(t *testing.T) {
+	t.Parallel()
+	s, proxy := pgtest.OpenProxied(t)
+	ctx := t.Context()
+	if err := s.CreateClient(ctx, storage.Client{ID: "app", Name: "app", Type: storage.ClientConfidential}); err != nil {
+		t.Fatal(err)
+	}
+	// Open transactions side by side, so that the pool holds as many
+	// connections, idle once they end.
+	const conns = 4
+	var txs []context.Context
+	for range conns {
+		tx, err := s.BeginTx(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, tx)
+	}
+	for _, tx := range txs {
+		if err := s.Rollback(tx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	proxy.Break()
+	if _, err := s.GetClient(ctx, "app"); !errors.Is(err, storage.ErrUnavailable) {
+		t.Fatalf("during the outage: %v, want storage.ErrUnavailable", err)
+	}
+	proxy.Mend()
+	for i := range conns {
+		if _, err := s.GetClient(ctx, "app"); err != nil {
+			t.Fatalf("call %d after the outage: %v", i+1, err)
+		}
 	}
 }
