@@ -1,8 +1,14 @@
 # TokenIM Auth — build, test and benchmark.
 #
-#   make test    formatting, vet, staticcheck, then every test with the race
-#                detector (needs Postgres at 127.0.0.1:5432; tests skip when
-#                it is unreachable, unless CI=true), then deploy-check
+#   make test    formatting, vet, staticcheck, openapi-lint, then every test
+#                with the race detector (needs Postgres at 127.0.0.1:5432;
+#                tests skip when it is unreachable, unless CI=true), then
+#                deploy-check
+#   make openapi-lint  docs/admin-api.yaml checked with Redocly CLI's
+#                recommended rules (docs/lint/redocly.yaml), the CLI pinned
+#                by docs/lint/package-lock.json (npm ci there when
+#                node_modules is missing or from another lock file); skipped
+#                without Node.js 20.19 or later and npm, unless CI=true
 #   make deploy-check  the deployment files under deploy/, in their own Go
 #                module (deploy/tools): the Helm chart linted, rendered and
 #                validated against the Kubernetes schemas, the plain manifests
@@ -47,14 +53,14 @@ FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
+.PHONY: all build test lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
 
 all: build
 
 build:
 	$(GO) build -trimpath -o bin/tokenim-auth ./cmd/tokenim-auth
 
-test: lint unit deploy-check
+test: lint openapi-lint unit deploy-check
 
 lint: fmt-check vet staticcheck
 
@@ -67,6 +73,22 @@ vet:
 
 staticcheck:
 	$(GO) tool staticcheck $(PKGS)
+
+# Redocly CLI 2 runs on Node.js 20.19+ (not 21) or 22.12+. The stamp in
+# node_modules is the hash of the lock file it was installed from (as the
+# npm packages of the end-to-end tests do, cmd/tokenim-auth/npm_test.go).
+openapi-lint:
+	@cd docs/lint && \
+	if ! command -v node >/dev/null || ! command -v npm >/dev/null || \
+		! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit((a === 20 && b >= 19) || (a === 22 && b >= 12) || a > 22 ? 0 : 1)'; then \
+		if [ "$$CI" = true ]; then echo "make openapi-lint: Node.js 20.19 or later with npm is required (CI=true)"; exit 1; fi; \
+		echo "make openapi-lint: skipped: no Node.js 20.19 or later with npm (set CI=true to make this fatal)"; exit 0; \
+	fi; \
+	want=$$(sha256sum package-lock.json | cut -d' ' -f1); \
+	if [ "$$(cat node_modules/.package-lock.sha256 2>/dev/null)" != "$$want" ]; then \
+		npm ci --no-audit --no-fund && printf %s "$$want" >node_modules/.package-lock.sha256 || exit 1; \
+	fi; \
+	REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_NOTIFICATIONS=true npx --no-install redocly lint --format=stylish ../admin-api.yaml
 
 unit:
 	$(GO) test -race -count=1 -timeout 10m $(PKGS)

@@ -639,3 +639,33 @@ func (c Client) NormalAllowedOrigins() []string {
 	}
 	return out
 }
+
+// Record returns the client as the store keeps it, created at now, with
+// the defaults of its type filled in (EffectiveGrantTypes,
+// EffectiveAuthMethod) and its origins as they are compared
+// (NormalAllowedOrigins); without its secret, which the caller stores as
+// a keyed hash. Call it on a validated client.
+func (c Client) Record(now time.Time) storage.Client {
+	return storage.Client{
+		ID:                               c.ID,
+		Name:                             c.Name,
+		Type:                             storage.ClientType(c.Type),
+		RedirectURIs:                     c.RedirectURIs,
+		PostLogoutRedirectURIs:           c.PostLogoutRedirectURIs,
+		GrantTypes:                       c.EffectiveGrantTypes(),
+		Scopes:                           c.Scopes,
+		TokenEndpointAuthMethod:          c.EffectiveAuthMethod(),
+		JWKSURI:                          c.JWKSURI,
+		TokenEndpointAuthSigningAlg:      c.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
+		SkipConsent:                      c.SkipConsent,
+		RequirePAR:                       c.RequirePushedAuthorizationRequests,
+		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
+		RefreshReuseWindow:               c.RefreshTokenReuseWindow,
+		AllowedOrigins:                   c.NormalAllowedOrigins(),
+		BackchannelLogoutURI:             c.BackchannelLogoutURI,
+		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		CreatedAt:                        now,
+		UpdatedAt:                        now,
+	}
+}

@@ -96,9 +96,11 @@ func (c Config) Validate() error {
 // problems collects what Validate finds.
 type problems []error
 
-// add records a problem with the field at path.
+// add records a problem with the field at path. A path starting with a
+// dot names a field of a value checked on its own (CheckClient), whose
+// path is empty: the dot goes.
 func (p *problems) add(path, format string, args ...any) {
-	*p = append(*p, errors.New(path+": "+fmt.Sprintf(format, args...)))
+	*p = append(*p, errors.New(strings.TrimPrefix(path, ".")+": "+fmt.Sprintf(format, args...)))
 }
 
 func (c Config) validateIssuer(p *problems) {
@@ -414,31 +416,33 @@ func (c Config) validateClients(p *problems) {
 	seen := make(map[string]int)
 	for i, cl := range c.Clients {
 		path := fmt.Sprintf("clients[%d]", i)
-		switch {
-		case cl.ID == "":
-			p.add(path+".id", "required")
-		case !isClientID(cl.ID):
-			p.add(path+".id", "may contain only letters, digits and . _ : -, got %q", cl.ID)
-		}
 		if j, dup := seen[cl.ID]; dup && cl.ID != "" {
 			p.add(path+".id", "%q is also clients[%d].id", cl.ID, j)
 		} else {
 			seen[cl.ID] = i
 		}
-		if strings.TrimSpace(cl.Name) == "" {
-			p.add(path+".name", "required: shown to users on the consent page")
-		}
+		validateClientSecret(p, path, cl)
 		c.validateClient(p, path, cl)
 	}
 }
 
-// validateClient checks what depends on a client alone.
-func (c Config) validateClient(p *problems, path string, cl Client) {
-	oneOf(p, path+".type", cl.Type, ClientConfidential, ClientPublic, ClientResourceServer)
+// CheckClient checks a client registered while the provider runs (by the
+// admin API) by the rules of a configured one, in c's mode and against
+// c's scope catalogue, but for its secret, which the provider makes. It
+// returns every problem, joined, each starting with the client's field
+// ("redirect_uris[0]: ..."), or nil.
+func (c Config) CheckClient(cl Client) error {
+	var p problems
+	c.validateClient(&p, "", cl)
+	return errors.Join(p...)
+}
+
+// validateClientSecret checks a configured client's secret against its
+// type and authentication method.
+func validateClientSecret(p *problems, path string, cl Client) {
 	public := cl.Type == ClientPublic
 	keyAuth := cl.EffectiveAuthMethod() == AuthPrivateKeyJWT
 	needsSecret := (cl.Type == ClientConfidential || cl.Type == ClientResourceServer) && !keyAuth
-
 	switch {
 	case public && cl.Secret != "":
 		p.add(path+".secret", "must be empty for a public client")
@@ -449,6 +453,21 @@ func (c Config) validateClient(p *problems, path string, cl Client) {
 	case needsSecret && utf8.RuneCountInString(cl.Secret) < MinSecretLen:
 		p.add(path+".secret", "must be at least %d characters", MinSecretLen)
 	}
+}
+
+// validateClient checks what depends on a client alone, but its secret.
+func (c Config) validateClient(p *problems, path string, cl Client) {
+	switch {
+	case cl.ID == "":
+		p.add(path+".id", "required")
+	case !isClientID(cl.ID):
+		p.add(path+".id", "may contain only letters, digits and . _ : -, got %q", cl.ID)
+	}
+	if strings.TrimSpace(cl.Name) == "" {
+		p.add(path+".name", "required: shown to users on the consent page")
+	}
+	oneOf(p, path+".type", cl.Type, ClientConfidential, ClientPublic, ClientResourceServer)
+	public := cl.Type == ClientPublic
 
 	for j, raw := range cl.RedirectURIs {
 		if msg := RedirectURIProblem(raw, public, c.Dev); msg != "" {

@@ -570,3 +570,25 @@ func TestParseReuseWindow(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckClient: a client registered while the provider runs is checked
+// by the rules of a configured one, each problem naming the client's own
+// field, but for the secret, which the provider makes.
+func TestCheckClient(t *testing.T) {
+	t.Parallel()
+	cfg := validConfig()
+	ok := Client{ID: "svc", Name: "Service", Type: ClientConfidential, GrantTypes: []string{GrantClientCredentials}, Scopes: []string{ScopeOpenID}}
+	if err := cfg.CheckClient(ok); err != nil {
+		t.Fatalf("a good client without a secret: %v", err)
+	}
+	bad := Client{ID: "my svc", Type: ClientPublic, GrantTypes: []string{GrantClientCredentials}, RedirectURIs: []string{"/cb"}, Scopes: []string{"root"}}
+	err := cfg.CheckClient(bad)
+	for _, path := range []string{"id", "name", "grant_types", "redirect_uris[0]", "scopes[0]"} {
+		requireProblem(t, err, path, "")
+	}
+	if strings.Contains(err.Error(), "clients[") || strings.Contains(err.Error(), "\n.") || strings.HasPrefix(err.Error(), ".") {
+		t.Fatalf("a problem names the configuration's path: %v", err)
+	}
+	cfg.Clients = []Client{ok}
+	requireProblem(t, cfg.Validate(), "clients[0].secret", "required")
+}

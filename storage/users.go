@@ -47,6 +47,10 @@ type User struct {
 	UpdatedAt     time.Time
 }
 
+// MaxUserName bounds a user's display name, in characters: registration
+// cuts a longer one, the admin API refuses it.
+const MaxUserName = 100
+
 // Users stores accounts.
 type Users interface {
 	// CreateUser stores u. ErrAlreadyExists if u.ID exists or another user

@@ -40,28 +40,7 @@ func bootstrap(ctx context.Context, cfg config.Config, store storage.Store, hash
 
 // clientFromConfig turns a configured client into a record.
 func clientFromConfig(c config.Client, hasher secret.Hasher, now time.Time) storage.Client {
-	rec := storage.Client{
-		ID:                               c.ID,
-		Name:                             c.Name,
-		Type:                             storage.ClientType(c.Type),
-		RedirectURIs:                     c.RedirectURIs,
-		PostLogoutRedirectURIs:           c.PostLogoutRedirectURIs,
-		GrantTypes:                       c.EffectiveGrantTypes(),
-		Scopes:                           c.Scopes,
-		TokenEndpointAuthMethod:          c.EffectiveAuthMethod(),
-		JWKSURI:                          c.JWKSURI,
-		TokenEndpointAuthSigningAlg:      c.TokenEndpointAuthSigningAlg,
-		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
-		SkipConsent:                      c.SkipConsent,
-		RequirePAR:                       c.RequirePushedAuthorizationRequests,
-		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
-		RefreshReuseWindow:               c.RefreshTokenReuseWindow,
-		AllowedOrigins:                   c.NormalAllowedOrigins(),
-		BackchannelLogoutURI:             c.BackchannelLogoutURI,
-		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
-		CreatedAt:                        now,
-		UpdatedAt:                        now,
-	}
+	rec := c.Record(now)
 	if c.Secret != "" {
 		rec.Secrets = []storage.ClientSecret{{ID: configSecretID, Hash: hasher.Hash(c.Secret), Prefix: secret.Prefix(c.Secret), CreatedAt: now}}
 	}

@@ -342,7 +342,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	stream := revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger})
 	parts = append(parts, stream)
-	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, logger)...)
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -524,7 +524,7 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 // with the provider, and the admin console (/admin) sharing its actions,
 // for signed-in administrators.
 func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
-	sessions *session.Manager, pages *web.Renderer, logger *slog.Logger) []provider.Mounter {
+	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
@@ -534,6 +534,9 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
+		CheckApp: checkApp(cfg), IsEmail: config.IsEmail, Passwords: password.NewPolicy(), PasswordHasher: passwords,
+		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
+		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -28,6 +29,9 @@ var (
 	ErrBadStatus = errors.New(`status must be "active" or "disabled"`)
 	// ErrUnknownScope: the scope is not in the catalogue.
 	ErrUnknownScope = errors.New("unknown scope")
+	// ErrAdminScopeOfOwnedApp: the admin scope is never given to an app a
+	// developer registered (see grantable).
+	ErrAdminScopeOfOwnedApp = errors.New("the admin scope is not given to an app a developer registered: its developer holds its secret")
 )
 
 // Actor is who makes a change: the app calling the JSON API, or the
@@ -48,9 +52,10 @@ func (a Actor) on(e audit.Event) audit.Event {
 	return e
 }
 
-// UserChange is a change of a user's role, status or both; a nil field is
+// UserChange is a change of a user's name, role or status; a nil field is
 // left as it is.
 type UserChange struct {
+	Name   *string
 	Role   *string
 	Status *storage.UserStatus
 }
@@ -80,11 +85,23 @@ func (a *API) roleScopes(role string) ([]string, error) {
 	return a.cfg.Roles[i].Scopes, nil
 }
 
-// ChangeUser changes a user's role or status. A lowered role revokes the
-// tokens it no longer allows; disabling signs the user out everywhere and
-// revokes every token. Each change that changes something is recorded
-// (user.role_changed with from and to; user.disabled, user.enabled, or
-// user.activated for an account that was pending activation).
+// userName checks a display name an administrator gives a user and
+// returns it trimmed.
+func userName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if utf8.RuneCountInString(name) > storage.MaxUserName {
+		return "", &FieldError{Field: "name", Problem: fmt.Sprintf("at most %d characters", storage.MaxUserName)}
+	}
+	return name, nil
+}
+
+// ChangeUser changes a user's name, role or status. A lowered role
+// revokes the tokens it no longer allows; disabling signs the user out
+// everywhere and revokes every token. Each change that changes something
+// is recorded (user.changed with the name before and after;
+// user.role_changed with from and to; user.disabled, user.enabled, or
+// user.activated for an account that was pending activation). A name
+// longer than storage.MaxUserName is a FieldError.
 func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange) (storage.User, error) {
 	var allowed []string
 	if ch.Role != nil {
@@ -96,11 +113,21 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 	if ch.Status != nil && *ch.Status != storage.UserActive && *ch.Status != storage.UserDisabled {
 		return storage.User{}, ErrBadStatus
 	}
+	if ch.Name != nil {
+		name, err := userName(*ch.Name)
+		if err != nil {
+			return storage.User{}, err
+		}
+		ch.Name = &name
+	}
 	var out storage.User
 	err := a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		var before storage.User
 		u, err := a.cfg.Store.UpdateUser(ctx, id, func(u storage.User) (storage.User, error) {
 			before = u
+			if ch.Name != nil {
+				u.Name = *ch.Name
+			}
 			if ch.Role != nil {
 				u.Role = *ch.Role
 			}
@@ -115,6 +142,10 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 		}
 		out = u
 		var events []audit.Event
+		if u.Name != before.Name {
+			events = append(events, by.on(audit.Event{Action: audit.UserChanged, Subject: u.ID,
+				Detail: map[string]string{"name_before": before.Name, "name": u.Name}}))
+		}
 		if u.Role != before.Role {
 			if _, err := a.cfg.Store.RevokeSubjectBeyond(ctx, u.ID, allowed); err != nil {
 				return nil, fmt.Errorf("revoke tokens beyond the role: %w", err)
@@ -179,7 +210,7 @@ func (a *API) SignOutEverywhere(ctx context.Context, by Actor, userID string) er
 func (a *API) ResetMFA(ctx context.Context, by Actor, userID string) error {
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		_, err := a.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
-			u.TOTPSecret, u.TOTPEnabled, u.RecoveryCodes = nil, false, nil
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
 			u.UpdatedAt = a.cfg.Now().UTC().Truncate(time.Second)
 			return u, nil
 		})
@@ -190,19 +221,46 @@ func (a *API) ResetMFA(ctx context.Context, by Actor, userID string) error {
 	})
 }
 
-// SetAppScopes sets the scopes an app may obtain: how an administrator
-// approves what a developer requested for a service. Requested scopes it
-// grants stop being pending (app.changed, with the new scopes).
-func (a *API) SetAppScopes(ctx context.Context, by Actor, clientID string, scopes []string) (storage.Client, error) {
+// grantable returns the scopes an administrator may give app c: the
+// catalogue, but the admin scope for an app a developer registered
+// (OwnerID set). Whoever holds an app's secret acts with its scopes, and
+// a developer's app's secret is the developer's: with the admin scope it
+// would make them an administrator. The console offers only these, and
+// SetAppScopes refuses the others.
+func (a *API) grantable(c storage.Client) []string {
+	if c.OwnerID == "" {
+		return a.cfg.Scopes
+	}
+	return slices.DeleteFunc(slices.Clone(a.cfg.Scopes), func(s string) bool { return s == a.cfg.AdminScope })
+}
+
+// checkScopes refuses a scope app c may not be given: one outside the
+// catalogue is ErrUnknownScope, the admin scope for an app a developer
+// registered ErrAdminScopeOfOwnedApp (grantable).
+func (a *API) checkScopes(c storage.Client, scopes []string) error {
 	for _, s := range scopes {
-		if !slices.Contains(a.cfg.Scopes, s) {
-			return storage.Client{}, fmt.Errorf("%w %s", ErrUnknownScope, strconv.Quote(s))
+		switch {
+		case !slices.Contains(a.cfg.Scopes, s):
+			return fmt.Errorf("%w %s", ErrUnknownScope, strconv.Quote(s))
+		case !slices.Contains(a.grantable(c), s):
+			return ErrAdminScopeOfOwnedApp
 		}
 	}
+	return nil
+}
+
+// SetAppScopes sets the scopes an app may obtain: how an administrator
+// approves what a developer requested for a service. Requested scopes it
+// grants stop being pending (app.changed, with the new scopes). A scope
+// the app may not be given is refused (checkScopes).
+func (a *API) SetAppScopes(ctx context.Context, by Actor, clientID string, scopes []string) (storage.Client, error) {
 	var out storage.Client
 	err := a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		var before []string
 		c, err := a.cfg.Store.UpdateClient(ctx, clientID, func(c storage.Client) (storage.Client, error) {
+			if err := a.checkScopes(c, scopes); err != nil {
+				return c, err
+			}
 			before = slices.Clone(c.Scopes)
 			c.Scopes = slices.Clone(scopes)
 			c.RequestedScopes = slices.DeleteFunc(c.RequestedScopes, func(s string) bool { return slices.Contains(scopes, s) })
@@ -241,13 +299,13 @@ func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, dis
 // format other than opaque or jwt.
 var ErrUnknownFormat = errors.New("unknown access token format")
 
-// OptionError is an app option SetAppOptions refuses: the field, as the
-// API names it, and what is wrong with it.
-type OptionError struct {
+// FieldError is a value an action refuses: the field, as the API names
+// it, and what is wrong with it.
+type FieldError struct {
 	Field, Problem string
 }
 
-func (e *OptionError) Error() string { return e.Field + ": " + e.Problem }
+func (e *FieldError) Error() string { return e.Field + ": " + e.Problem }
 
 // AppOptions are options of an app an administrator sets in one change; a
 // nil option is left as it is.
@@ -287,7 +345,7 @@ func checkFormat(f storage.AccessTokenFormat) error {
 // validation has it.
 func checkPAR(c storage.Client) error {
 	if c.RequirePAR && !slices.Contains(c.GrantTypes, "authorization_code") {
-		return &OptionError{Field: "require_pushed_authorization_requests", Problem: "the app does not use the authorization code grant"}
+		return &FieldError{Field: "require_pushed_authorization_requests", Problem: "the app does not use the authorization code grant"}
 	}
 	return nil
 }
@@ -299,7 +357,7 @@ func checkPAR(c storage.Client) error {
 // authorization requests of an app not using the authorization code grant,
 // an ID token algorithm the provider keeps no key of, an origin
 // CheckOrigin refuses and a reuse window ReuseWindow refuses are each an
-// OptionError.
+// FieldError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
 	origins, window, err := a.checkOptions(o)
 	if err != nil {
@@ -337,7 +395,7 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 				detail["id_token_signed_response_alg"] = *o.IDTokenSignedResponseAlg
 			}
 			if c.BackchannelLogoutSessionRequired && c.BackchannelLogoutURI == "" {
-				return c, &OptionError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}
+				return c, &FieldError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}
 			}
 			if err := checkPAR(c); err != nil {
 				return c, err
@@ -361,18 +419,18 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 		}
 	}
 	if alg := o.IDTokenSignedResponseAlg; alg != nil && !slices.Contains(storage.IDTokenAlgs(), *alg) {
-		return nil, nil, &OptionError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
+		return nil, nil, &FieldError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
 	}
 	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
 		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
-			return nil, nil, &OptionError{Field: "backchannel_logout_uri", Problem: msg}
+			return nil, nil, &FieldError{Field: "backchannel_logout_uri", Problem: msg}
 		}
 	}
 	if o.AllowedOrigins != nil {
 		for _, raw := range *o.AllowedOrigins {
 			origin, msg := a.cfg.CheckOrigin(strings.TrimSpace(raw))
 			if msg != "" {
-				return nil, nil, &OptionError{Field: "allowed_origins", Problem: msg}
+				return nil, nil, &FieldError{Field: "allowed_origins", Problem: msg}
 			}
 			if !slices.Contains(origins, origin) {
 				origins = append(origins, origin)
@@ -382,7 +440,7 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 	if o.RefreshReuseWindow != nil {
 		var msg string
 		if window, msg = a.cfg.ReuseWindow(*o.RefreshReuseWindow); msg != "" {
-			return nil, nil, &OptionError{Field: "refresh_token_reuse_window", Problem: msg}
+			return nil, nil, &FieldError{Field: "refresh_token_reuse_window", Problem: msg}
 		}
 	}
 	return origins, window, nil

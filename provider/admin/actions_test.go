@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
@@ -24,8 +27,15 @@ import (
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
 // fixture is a memory store with an admin, a member with a grant and TOTP,
-// a web app with a secret and a service waiting for a scope.
+// a web app with a secret and a service waiting for a scope; mail goes to
+// the fixture's outbox (mailed).
 func fixture(t *testing.T) (*API, *memory.Store) {
+	a, store, _ := mailFixture(t)
+	return a, store
+}
+
+// mailFixture is fixture with the mails sent.
+func mailFixture(t *testing.T) (*API, *memory.Store, *mailed) {
 	t.Helper()
 	ctx := t.Context()
 	store := memory.New()
@@ -33,7 +43,13 @@ func fixture(t *testing.T) (*API, *memory.Store) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	composer, err := mail.NewComposer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := &mailed{}
 	now := func() time.Time { return t0 }
+	cfg := config.Default()
 	a := New(Config{
 		Store: store, Hasher: secret.NewHasher(ring), Now: now,
 		Roles:           []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
@@ -43,6 +59,12 @@ func fixture(t *testing.T) (*API, *memory.Store) {
 		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
 		CheckOrigin:     func(raw string) (string, string) { return config.CheckOrigin(raw, false) },
 		ReuseWindow:     config.ParseReuseWindow,
+		CheckApp:        checkApp(cfg),
+		IsEmail:         config.IsEmail,
+		Passwords:       password.NewPolicy(),
+		PasswordHasher:  password.NewPool(1, 4),
+		Mail:            sent, Composer: composer, Links: secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
+		Issuer: "https://auth.example.com", InvitationLink: 72 * time.Hour, ResetLink: 30 * time.Minute,
 		Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
 			return "ops-bot", "", []string{"admin"}, nil
 		},
@@ -72,7 +94,48 @@ func fixture(t *testing.T) (*API, *memory.Store) {
 	if err := store.SaveConsent(ctx, storage.Consent{UserID: "u-ann", ClientID: "chat", Scopes: []string{"openid", "im:calls.read"}, GrantedAt: t0}); err != nil {
 		t.Fatal(err)
 	}
-	return a, store
+	return a, store, sent
+}
+
+// mailed keeps the mails sent, or refuses them all when down.
+type mailed struct {
+	mu   sync.Mutex
+	down bool
+	all  []mail.Message
+}
+
+func (m *mailed) Send(_ context.Context, msg mail.Message) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.down {
+		return errors.New("smtp: 421 service not available")
+	}
+	m.all = append(m.all, msg)
+	return nil
+}
+
+func (m *mailed) messages() []mail.Message {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return slices.Clone(m.all)
+}
+
+// checkApp checks an app as the provider's wiring does, with the rules
+// of a configured client in cfg.
+func checkApp(cfg config.Config) func(AppSpec) (storage.Client, error) {
+	return func(s AppSpec) (storage.Client, error) {
+		window, problem := config.ParseReuseWindow(s.RefreshTokenReuseWindow)
+		if problem != "" {
+			return storage.Client{}, errors.New("refresh_token_reuse_window: " + problem)
+		}
+		c := config.Client{ID: s.ClientID, Name: s.Name, Type: s.Type, RedirectURIs: s.RedirectURIs, Scopes: s.Scopes,
+			GrantTypes: s.GrantTypes, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod, JWKSURI: s.JWKSURI,
+			AllowedOrigins: s.AllowedOrigins, RefreshTokenReuseWindow: window}
+		if err := cfg.CheckClient(c); err != nil {
+			return storage.Client{}, err
+		}
+		return c.Record(time.Time{}), nil
+	}
 }
 
 func records(t *testing.T, store storage.Audit) []storage.AuditRecord {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/links"
+	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -19,6 +21,7 @@ import (
 // Store is what the admin API reads and changes.
 type Store interface {
 	storage.Users
+	storage.Links
 	storage.Transactor
 	storage.Audit
 	storage.ScopeGrants
@@ -61,6 +64,44 @@ type Config struct {
 	// for the provider's default (nil), or a duration like "10s"; problem
 	// says what is wrong.
 	ReuseWindow func(s string) (w *time.Duration, problem string)
+	// CheckApp checks an app an administrator registers by the rules of
+	// a configured client (config.Config.CheckClient) and returns it as
+	// it is stored, its type's defaults filled in, without a secret; an
+	// error names each field at fault ("redirect_uris[0]: ...").
+	CheckApp func(AppSpec) (storage.Client, error)
+
+	// IsEmail is the rule an account's email must pass (config.IsEmail).
+	IsEmail func(string) bool
+	// Passwords is the rule a new password must pass (password.Policy).
+	Passwords interface{ Check(pw string) error }
+	// PasswordHasher hashes a new password within the process's bound
+	// (its one password.Pool).
+	PasswordHasher interface {
+		Hash(ctx context.Context, pw string) (string, error)
+	}
+	// Mail sends the account mails; nil when no mail server is
+	// configured, and then no link can be mailed.
+	Mail     Mailer
+	Composer Composer
+	// Links hashes the tokens of mailed links.
+	Links secret.Hasher
+	// Issuer is the provider's public URL, the base of mailed links.
+	Issuer string
+	// InvitationLink is how long the link to choose the password of an
+	// account created without one works (accounts.activation_link);
+	// ResetLink how long a password-reset link does (accounts.reset_link).
+	InvitationLink, ResetLink time.Duration
+}
+
+// Mailer sends the account mails.
+type Mailer interface {
+	Send(ctx context.Context, m mail.Message) error
+}
+
+// Composer writes the account mails the API has sent.
+type Composer interface {
+	Invitation(loc mail.Locale, to string, i mail.Invitation) (mail.Message, error)
+	PasswordReset(loc mail.Locale, to string, r mail.PasswordReset) (mail.Message, error)
 }
 
 // Role is a user role and the scopes its users may grant.
@@ -71,7 +112,8 @@ type Role struct {
 
 // API serves the admin API.
 type API struct {
-	cfg Config
+	cfg   Config
+	links *links.Maker
 }
 
 // New returns the API.
@@ -85,17 +127,21 @@ func New(cfg Config) *API {
 	if cfg.AdminScope == "" {
 		cfg.AdminScope = "admin"
 	}
-	return &API{cfg: cfg}
+	return &API{cfg: cfg, links: links.New(links.Config{Store: cfg.Store, Hasher: cfg.Links, Issuer: cfg.Issuer, Now: cfg.Now})}
 }
 
 // routes maps each route pattern to its handler.
 func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, string) {
 	return map[string]func(http.ResponseWriter, *http.Request, string){
 		"GET /admin/api/v1/users":                      a.listUsers,
+		"POST /admin/api/v1/users":                     a.createUser,
 		"GET /admin/api/v1/users/{id}":                 a.getUser,
 		"PATCH /admin/api/v1/users/{id}":               a.patchUser,
+		"POST /admin/api/v1/users/{id}/password-reset": a.sendPasswordLink,
+		"POST /admin/api/v1/users/{id}/totp-reset":     a.resetTOTP,
 		"GET /admin/api/v1/roles":                      a.listRoles,
 		"GET /admin/api/v1/apps":                       a.listApps,
+		"POST /admin/api/v1/apps":                      a.createApp,
 		"GET /admin/api/v1/apps/{id}":                  a.getApp,
 		"PATCH /admin/api/v1/apps/{id}":                a.patchApp,
 		"DELETE /admin/api/v1/apps/{id}":               a.deleteApp,
@@ -199,29 +245,27 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ string) {
 	writeJSON(w, http.StatusOK, userOut(u))
 }
 
-// patchUser changes a user's role or status (see ChangeUser).
+// patchUser changes a user's name, role or status (see ChangeUser).
 func (a *API) patchUser(w http.ResponseWriter, r *http.Request, caller string) {
 	var body struct {
+		Name   *string `json:"name"`
 		Role   *string `json:"role"`
 		Status *string `json:"status"`
 	}
 	if !decode(w, r, &body) {
 		return
 	}
-	ch := UserChange{Role: body.Role}
+	if body.Name == nil && body.Role == nil && body.Status == nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", `The body must set at least one of "name", "role" and "status".`)
+		return
+	}
+	ch := UserChange{Name: body.Name, Role: body.Role}
 	if body.Status != nil {
 		st := storage.UserStatus(*body.Status)
 		ch.Status = &st
 	}
 	u, err := a.ChangeUser(r.Context(), ByClient(caller), r.PathValue("id"), ch)
-	switch {
-	case errors.Is(err, ErrUnknownRole):
-		writeError(w, http.StatusBadRequest, "invalid_request", "Unknown role "+strconv.Quote(*body.Role)+"; GET /admin/api/v1/roles lists them.")
-		return
-	case errors.Is(err, ErrBadStatus):
-		writeError(w, http.StatusBadRequest, "invalid_request", `status must be "active" or "disabled".`)
-		return
-	case a.notFound(w, r, err, "user"):
+	if refused(w, err) || a.notFound(w, r, err, "user") {
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin changed a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))

@@ -132,11 +132,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	ctx, id := r.Context(), r.PathValue("id")
 	if body.Scopes != nil {
 		_, err := a.SetAppScopes(ctx, ByClient(caller), id, *body.Scopes)
-		if errors.Is(err, ErrUnknownScope) {
-			writeError(w, http.StatusBadRequest, "invalid_request", "Unknown "+err.Error()+"; it is not in the scope catalogue.")
-			return
-		}
-		if a.notFound(w, r, err, "app") {
+		if refused(w, err) || a.notFound(w, r, err, "app") {
 			return
 		}
 	}
@@ -145,12 +141,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	}
 	if opts != (AppOptions{}) {
 		err := a.SetAppOptions(ctx, ByClient(caller), id, opts)
-		var bad *OptionError
-		if errors.As(err, &bad) {
-			writeError(w, http.StatusBadRequest, "invalid_request", bad.Error())
-			return
-		}
-		if a.notFound(w, r, err, "app") {
+		if refused(w, err) || a.notFound(w, r, err, "app") {
 			return
 		}
 	}

@@ -164,11 +164,13 @@ func problem(err error) (status int, key string, ok bool) {
 		return http.StatusBadRequest, "admin.error_unknown_role", true
 	case errors.Is(err, ErrUnknownScope):
 		return http.StatusBadRequest, "admin.error_unknown_scope", true
+	case errors.Is(err, ErrAdminScopeOfOwnedApp):
+		return http.StatusBadRequest, "admin.error_admin_scope_owned", true
 	case errors.Is(err, ErrUnknownFormat):
 		return http.StatusBadRequest, "admin.error_token_format", true
 	}
 	// The console sets no back-channel logout option.
-	var bad *OptionError
+	var bad *FieldError
 	if errors.As(err, &bad) {
 		switch bad.Field {
 		case "require_pushed_authorization_requests":

@@ -69,7 +69,7 @@ func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, status int, 
 		c.fail(w, r, "list the app's grants", err)
 		return
 	}
-	p.App, p.Offered = adminApp(a), c.api.cfg.Scopes
+	p.App, p.Offered = adminApp(a), c.api.grantable(a)
 	now := c.api.cfg.Now()
 	for _, s := range a.Secrets {
 		p.Secrets = append(p.Secrets, web.SecretRow{ID: s.ID, Prefix: s.Prefix, State: apikey.State(s, now, c.api.cfg.KeyWarn),
@@ -106,11 +106,10 @@ func (c *Console) confirmScopes(w http.ResponseWriter, r *http.Request, _ sessio
 		return
 	}
 	scopes := r.URL.Query()["scope"]
-	for _, s := range scopes {
-		if !slices.Contains(c.api.cfg.Scopes, s) {
-			c.renderApp(w, r, http.StatusBadRequest, web.AdminAppPage{Error: "admin.error_unknown_scope"})
-			return
-		}
+	if err := c.api.checkScopes(a, scopes); err != nil {
+		status, key, _ := problem(err)
+		c.renderApp(w, r, status, web.AdminAppPage{Error: key})
+		return
 	}
 	back := web.AdminAppURL(a.ID)
 	p := web.AdminConfirmPage{Heading: "admin.confirm_scopes_heading", Text: "admin.confirm_scopes_text", Target: label(a), Items: scopes,

@@ -2,24 +2,39 @@
 // and the admin console, the same for people (see below):
 //
 //	GET    /admin/api/v1/users                      users, a page at a time (?after=email&limit=n)
+//	POST   /admin/api/v1/users                      create a user, with a password or an invitation mailed
 //	GET    /admin/api/v1/users/{id}                 one user
-//	PATCH  /admin/api/v1/users/{id}                 change role or status
+//	PATCH  /admin/api/v1/users/{id}                 change name, role or status
+//	POST   /admin/api/v1/users/{id}/password-reset  mail a password-reset link
+//	POST   /admin/api/v1/users/{id}/totp-reset      remove the second factor, to enrol again
 //	GET    /admin/api/v1/roles                      roles and the scopes each may grant
 //	GET    /admin/api/v1/apps                       apps (clients)
+//	POST   /admin/api/v1/apps                       register an app: its secret shown once
 //	GET    /admin/api/v1/apps/{id}                  one app
-//	PATCH  /admin/api/v1/apps/{id}                  set its scopes (approve requested ones)
+//	PATCH  /admin/api/v1/apps/{id}                  set its scopes (approve requested ones), state, options
 //	DELETE /admin/api/v1/apps/{id}                  delete an app with its tokens and grants
 //	GET    /admin/api/v1/apps/{id}/secrets          its secrets (prefix, state, dates; never a secret)
 //	POST   /admin/api/v1/apps/{id}/secrets          rotate: a new secret, shown once
 //	DELETE /admin/api/v1/apps/{id}/secrets/{sid}    revoke a secret at once
-//	GET    /admin/api/v1/grants?user=ID | ?app=ID   grants (consents)
+//	GET    /admin/api/v1/grants                     grants (consents) of a user or an app (?user=ID | ?app=ID)
 //	DELETE /admin/api/v1/grants/{user}/{app}        withdraw a grant and revoke its tokens
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
 // subject) is refused, so no browser session can drive the API. Errors are
-// RFC 6749-style JSON objects. docs/admin-api.yaml is the OpenAPI
-// description.
+// RFC 6749-style JSON objects; a refused value is a 400 whose description
+// starts with the field. docs/admin-api.yaml is the OpenAPI description;
+// a test checks it, and this list, against the routes Mount registers.
+//
+// Users are created by the rules registration and the command line
+// apply (config.IsEmail, password.Policy, the configured roles), apps by
+// those of a configured client (config.Config.CheckClient, through
+// Config.CheckApp). The links mailed to users (an invitation to choose a
+// password, a password reset) are made by provider/links and opened by the
+// pages of provider/login.
+//
+// The admin scope is never given to an app a developer registered in the
+// portal (grantable): whoever holds an app's secret acts with its scopes.
 //
 // The console serves pages under /admin to signed-in users with the admin
 // role, and, when that role requires a second factor, only to a session

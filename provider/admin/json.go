@@ -37,6 +37,28 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
+// refused answers an action's refusal of a value in the request, a 400
+// naming its field, and returns true; it returns false for any other
+// error.
+func refused(w http.ResponseWriter, err error) bool {
+	var bad *FieldError
+	switch {
+	case errors.As(err, &bad):
+		writeError(w, http.StatusBadRequest, "invalid_request", bad.Error())
+	case errors.Is(err, ErrBadStatus):
+		writeError(w, http.StatusBadRequest, "invalid_request", `status: must be "active" or "disabled".`)
+	case errors.Is(err, ErrUnknownRole):
+		writeError(w, http.StatusBadRequest, "invalid_request", "role: "+err.Error()+"; GET /admin/api/v1/roles lists them.")
+	case errors.Is(err, ErrUnknownScope):
+		writeError(w, http.StatusBadRequest, "invalid_request", "scopes: "+err.Error()+"; it is not in the scope catalogue.")
+	case errors.Is(err, ErrAdminScopeOfOwnedApp):
+		writeError(w, http.StatusBadRequest, "invalid_request", "scopes: "+err.Error()+".")
+	default:
+		return false
+	}
+	return true
+}
+
 // notFound answers a storage error: 404 for ErrNotFound, 500 for others;
 // it returns false when there was no error.
 func (a *API) notFound(w http.ResponseWriter, r *http.Request, err error, what string) bool {

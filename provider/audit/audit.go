@@ -40,10 +40,12 @@ const (
 	UserActivated     = "user.activated"
 	UserDisabled      = "user.disabled"
 	UserEnabled       = "user.enabled"
+	UserChanged       = "user.changed" // an admin changed the user's name (Detail: name_before, name)
 	PasswordReset     = "user.password_reset"
-	AuditExported     = "audit.exported"  // an admin exported records
-	LogoutNotified    = "logout.notified" // a client told by back-channel logout that a session ended
-	LogoutFailed      = "logout.failed"   // a back-channel logout notification given up
+	PasswordLinkSent  = "user.password_link_sent" // an admin had a link to choose a password mailed to the user
+	AuditExported     = "audit.exported"          // an admin exported records
+	LogoutNotified    = "logout.notified"         // a client told by back-channel logout that a session ended
+	LogoutFailed      = "logout.failed"           // a back-channel logout notification given up
 )
 
 // Actions returns every action, in a stable order.
@@ -52,7 +54,7 @@ func Actions() []string {
 		SignIn, SignOut, SignOutEverywhere, Lockout, MFAEnrolled, MFADisabled, MFAReset,
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
-		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, PasswordReset, AuditExported,
+		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed,
 	}
 }

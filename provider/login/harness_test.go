@@ -252,7 +252,7 @@ func (h *harness) addUser(t *testing.T, email, pw string, change ...func(*storag
 // addLink stores a live one-time link for the user and returns its token.
 func (h *harness) addLink(t *testing.T, userID string, purpose storage.LinkPurpose) string {
 	t.Helper()
-	token, err := h.handler.newLink(t.Context(), userID, purpose, time.Hour)
+	token, err := h.handler.links.Token(t.Context(), userID, purpose, time.Hour)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"unicode"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -124,7 +125,8 @@ type Config struct {
 // Handler serves the sign-in, second-factor, registration, password-reset
 // and logout pages.
 type Handler struct {
-	cfg Config
+	cfg   Config
+	links *links.Maker
 }
 
 // New returns the handler.
@@ -138,7 +140,7 @@ func New(cfg Config) *Handler {
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}
-	return &Handler{cfg: cfg}
+	return &Handler{cfg: cfg, links: links.New(links.Config{Store: cfg.Store, Hasher: cfg.Links, Issuer: cfg.Issuer, Now: cfg.Now})}
 }
 
 // Mount registers the routes, each behind CSRF protection but an app's

@@ -2,7 +2,6 @@ package login
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	netmail "net/mail"
@@ -16,7 +15,6 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
-	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -90,7 +88,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
-	u := storage.User{ID: uuid.NewString(), Email: p.Email, Name: truncateRunes(p.Name, 100), PasswordHash: hash, Status: storage.UserPending, CreatedAt: now, UpdatedAt: now}
+	u := storage.User{ID: uuid.NewString(), Email: p.Email, Name: truncateRunes(p.Name, storage.MaxUserName), PasswordHash: hash, Status: storage.UserPending, CreatedAt: now, UpdatedAt: now}
 	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		if err := h.cfg.Store.CreateUser(ctx, u); err != nil {
 			return err
@@ -169,39 +167,18 @@ func (h *Handler) sendActivation(ctx context.Context, r *http.Request, u storage
 	if h.cfg.Mail == nil {
 		return errors.New("no mail server is configured")
 	}
-	token, err := h.newLink(ctx, u.ID, storage.LinkActivate, h.cfg.ActivationLink)
+	link, err := h.links.Activation(ctx, u.ID, flowID, h.cfg.ActivationLink)
 	if err != nil {
 		return err
 	}
-	q := url.Values{"token": {token}}
-	if flowID != "" {
-		q.Set("flow", flowID)
-	}
 	m, err := h.cfg.Composer.Activation(h.mailLocale(r, uiLocales), u.Email, mail.Activation{
-		Name: u.Name, Link: h.cfg.Issuer + "/activate?" + q.Encode(), Expires: h.cfg.ActivationLink,
+		Name: u.Name, Link: link, Expires: h.cfg.ActivationLink,
 	})
 	if err != nil {
 		return err
 	}
 	return h.cfg.Mail.Send(ctx, m)
 }
-
-// newLink stores a new one-time link for the user, replacing older links
-// of the same purpose, and returns the token for its URL. Only the token's
-// keyed hash is stored.
-func (h *Handler) newLink(ctx context.Context, userID string, purpose storage.LinkPurpose, life time.Duration) (string, error) {
-	if _, err := h.cfg.Store.DeleteUserLinks(ctx, userID, purpose); err != nil {
-		return "", err
-	}
-	token := secret.Random(32)
-	now := h.cfg.Now().UTC()
-	err := h.cfg.Store.CreateLink(ctx, storage.OneTimeLink{
-		Hash: h.linkHash(token), Purpose: purpose, UserID: userID, CreatedAt: now, ExpiresAt: now.Add(life),
-	})
-	return token, err
-}
-
-func (h *Handler) linkHash(token string) string { return hex.EncodeToString(h.cfg.Links.Hash(token)) }
 
 // showActivate opens an activation link: a live link gets a page whose
 // button activates the account, an unknown, expired or used one the
@@ -227,7 +204,7 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 	var l storage.OneTimeLink
 	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		var err error
-		if l, err = h.cfg.Store.ConsumeLink(ctx, storage.LinkActivate, h.linkHash(q.Get("token")), h.cfg.Now()); err != nil {
+		if l, err = h.cfg.Store.ConsumeLink(ctx, storage.LinkActivate, h.links.Hash(q.Get("token")), h.cfg.Now()); err != nil {
 			return err
 		}
 		activated := false

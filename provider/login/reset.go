@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -66,11 +65,7 @@ func (h *Handler) sendReset(r *http.Request, u storage.User) error {
 
 // resetLink makes a new password-reset link for u, replacing older ones.
 func (h *Handler) resetLink(ctx context.Context, u storage.User) (string, error) {
-	token, err := h.newLink(ctx, u.ID, storage.LinkPasswordReset, h.cfg.ResetLink)
-	if err != nil {
-		return "", err
-	}
-	return h.cfg.Issuer + "/password/reset?" + url.Values{"token": {token}}.Encode(), nil
+	return h.links.Password(ctx, u.ID, h.cfg.ResetLink)
 }
 
 // showReset shows the new-password form of a live link, or says the link
@@ -87,7 +82,7 @@ func (h *Handler) showReset(w http.ResponseWriter, r *http.Request) {
 // liveLink reports whether token is a live link of purpose, without using
 // it; otherwise it answers with the link-expired page (or a server error).
 func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, token string) bool {
-	_, err := h.cfg.Store.GetLink(r.Context(), purpose, h.linkHash(token), h.cfg.Now())
+	_, err := h.cfg.Store.GetLink(r.Context(), purpose, h.links.Hash(token), h.cfg.Now())
 	if errors.Is(err, storage.ErrNotFound) {
 		h.linkExpired(w, r, purpose)
 		return false
@@ -138,7 +133,7 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 	}
 	var u storage.User
 	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
-		l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkPasswordReset, h.linkHash(p.Token), h.cfg.Now())
+		l, err := h.cfg.Store.ConsumeLink(ctx, storage.LinkPasswordReset, h.links.Hash(p.Token), h.cfg.Now())
 		if err != nil {
 			return err
 		}

@@ -34,6 +34,14 @@ type PasswordReset struct {
 	Expires time.Duration // how long Link stays valid
 }
 
+// Invitation is what the mail to the holder of an account an
+// administrator created says: choose a password to start using it.
+type Invitation struct {
+	Name    string        // the greeting's name; empty greets without one
+	Link    string        // the one-time link to choose a password, http or https
+	Expires time.Duration // how long Link stays valid
+}
+
 // AccountExists is what the mail to an account's owner says when someone
 // tries to register with the account's address: registration answers as
 // for a new address, so that it does not tell who has an account, and the
@@ -50,9 +58,12 @@ const (
 	mailActivation    = "activation"
 	mailPasswordReset = "password_reset"
 	mailAccountExists = "account_exists"
+	mailInvitation    = "invitation"
 )
 
-func mailNames() []string { return []string{mailActivation, mailPasswordReset, mailAccountExists} }
+func mailNames() []string {
+	return []string{mailActivation, mailPasswordReset, mailAccountExists, mailInvitation}
+}
 
 // The layouts every mail is parsed with. A mail's .txt file defines
 // "subject", "intro", "open" and "notes"; its .html file "intro",
@@ -195,6 +206,16 @@ func (c *Composer) PasswordReset(loc Locale, to string, r PasswordReset) (Messag
 	m, err := c.compose(mailPasswordReset, loc, to, view{Name: r.Name, Link: r.Link}, r.Expires)
 	if err != nil {
 		return Message{}, fmt.Errorf("mail: password reset mail: %w", err)
+	}
+	return m, nil
+}
+
+// Invitation returns the mail that invites the holder of an account an
+// administrator created to choose its password.
+func (c *Composer) Invitation(loc Locale, to string, i Invitation) (Message, error) {
+	m, err := c.compose(mailInvitation, loc, to, view{Name: i.Name, Link: i.Link}, i.Expires)
+	if err != nil {
+		return Message{}, fmt.Errorf("mail: invitation mail: %w", err)
 	}
 	return m, nil
 }

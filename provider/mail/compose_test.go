@@ -24,6 +24,9 @@ func TestComposerMails(t *testing.T) {
 	reset := func(loc Locale, name, link string, expires time.Duration) (Message, error) {
 		return c.PasswordReset(loc, to, PasswordReset{Name: name, Link: link, Expires: expires})
 	}
+	invitation := func(loc Locale, name, link string, expires time.Duration) (Message, error) {
+		return c.Invitation(loc, to, Invitation{Name: name, Link: link, Expires: expires})
+	}
 	for _, tc := range []struct {
 		name    string
 		mail    mailFunc
@@ -48,6 +51,14 @@ func TestComposerMails(t *testing.T) {
 		{
 			"chinese password reset", reset, Chinese, time.Hour,
 			[]string{"Ann，您好！", "1 小时内有效", "重置您 TokenIM 账号密码", "其他设备上的 TokenIM 登录将自动退出", "如果这不是您本人的操作，请忽略此邮件，您的密码不会改变。"},
+		},
+		{
+			"english invitation", invitation, English, 72 * time.Hour,
+			[]string{"Hi Ann,", "3 days", "An administrator created a TokenIM account for you", "Choose a password to start using it.", "it cannot be used until a password is chosen"},
+		},
+		{
+			"chinese invitation", invitation, Chinese, 24 * time.Hour,
+			[]string{"Ann，您好！", "24 小时内有效", "管理员已使用此邮箱地址为您创建了 TokenIM 账号", "在设置密码之前，该账号无法使用"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

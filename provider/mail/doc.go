@@ -1,7 +1,8 @@
 // Package mail sends the provider's email: the account mails (email
-// activation after registration, password reset, and the note to an
-// account's owner that someone tried to register with their address) and
-// the transports that deliver them.
+// activation after registration, password reset, the note to an
+// account's owner that someone tried to register with their address, and
+// the invitation to choose a password of an account an administrator
+// created) and the transports that deliver them.
 //
 // A Sender delivers one Message. Production uses SMTP, a client of a real
 // mail server (STARTTLS or implicit TLS, optional AUTH) built on go-mail.
@@ -17,9 +18,10 @@
 // A Composer renders the account mails from the templates under
 // templates/, in English or Simplified Chinese, as a plain-text and an
 // HTML body with the same content. The handlers that own registration and
-// password reset (provider/login) make the one-time link, compose the
-// message and hand it to a Sender; this package never makes links and
-// never decides who gets mail.
+// password reset (provider/login) and the admin API (provider/admin) make
+// the one-time link (provider/links), compose the message and hand it to
+// a Sender; this package never makes links and never decides who gets
+// mail.
 //
 // Message bodies carry one-time links, which are secrets: no error or log
 // line of this package contains a body. The Outbox is the deliberate

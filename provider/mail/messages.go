@@ -94,5 +94,21 @@ func messages() i18n.Catalogue {
 			EN: "If it wasn't you, ignore this message; your account and your password stay the same.",
 			ZH: "如果这不是您本人的操作，请忽略此邮件，您的账号和密码都不会改变。",
 		},
+
+		// An account an administrator created, without a password.
+		"invitation.subject": {EN: "Your TokenIM account is ready", ZH: "您的 TokenIM 账号已创建"},
+		"invitation.intro": {
+			EN: "An administrator created a TokenIM account for you with this email address. Choose a password to start using it.",
+			ZH: "管理员已使用此邮箱地址为您创建了 TokenIM 账号。请设置密码后开始使用。",
+		},
+		"invitation.action": {EN: "Choose a password", ZH: "设置密码"},
+		"invitation.open": {
+			EN: "To choose your password, open this link:",
+			ZH: "请打开以下链接设置密码：",
+		},
+		"invitation.ignore": {
+			EN: "If you did not expect this account, you can ignore this message; it cannot be used until a password is chosen.",
+			ZH: "如果您并不需要此账号，请忽略此邮件；在设置密码之前，该账号无法使用。",
+		},
 	}
 }

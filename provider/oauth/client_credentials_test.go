@@ -147,6 +147,39 @@ func TestClientCredentials(t *testing.T) {
 			s := h.bot("signin-only", "openid", "profile")
 			wantError(t, h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "signin-only", s), http.StatusBadRequest, "invalid_scope")
 		})
+		// A service registered in the portal: what its developer asked
+		// for waits in RequestedScopes until an administrator approves it.
+		waiting := h.addClient(storage.Client{ID: "waiting", Name: "waiting", Type: storage.ClientConfidential, OwnerID: "u-dev",
+			GrantTypes: []string{"client_credentials"}, RequestedScopes: []string{"im:calls.read", "im:messages.send"}})
+		t.Run("a service none of whose requested scopes is approved gets no token with an empty scope", func(t *testing.T) {
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "waiting", waiting)
+			wantError(t, r, http.StatusBadRequest, "invalid_scope")
+			if d := r.str("error_description"); !strings.Contains(d, "no scope is approved") || !strings.Contains(d, "waiting for an administrator's approval") ||
+				!strings.Contains(d, "im:calls.read im:messages.send") {
+				t.Fatalf("description %q: want it to say no scope is approved yet, and which wait", d)
+			}
+		})
+		t.Run("a service asking for a scope waiting for approval is told so", func(t *testing.T) {
+			s := h.addClient(storage.Client{ID: "half-approved", Name: "half-approved", Type: storage.ClientConfidential, OwnerID: "u-dev",
+				GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:presence.read"}, RequestedScopes: []string{"im:calls.read"}})
+			for _, scope := range []string{"im:calls.read", "im:presence.read im:calls.read"} {
+				r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "scope": {scope}}, "half-approved", s)
+				wantError(t, r, http.StatusBadRequest, "invalid_scope")
+				if d := r.str("error_description"); !strings.Contains(d, "'im:calls.read' is waiting for an administrator's approval") {
+					t.Fatalf("scope %q: description %q does not say the scope waits for approval", scope, d)
+				}
+			}
+			// A scope it never asked for is refused as before.
+			r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "scope": {"im:contacts.read im:calls.read"}}, "half-approved", s)
+			wantError(t, r, http.StatusBadRequest, "invalid_scope")
+			if d := r.str("error_description"); strings.Contains(d, "approval") || !strings.Contains(d, "im:contacts.read") {
+				t.Fatalf("description %q: want fosite's refusal of im:contacts.read", d)
+			}
+			// The approved scope is granted.
+			if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "half-approved", s); r.status != http.StatusOK || r.str("scope") != "im:presence.read" {
+				t.Fatalf("the approved scope: %d %s", r.status, r.raw)
+			}
+		})
 		t.Run("a resource server with a scope of its own gets it", func(t *testing.T) {
 			s := h.addClient(storage.Client{ID: "gw-caller", Name: "gw-caller", Type: storage.ClientResourceServer, GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:presence.read"}})
 			if r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}}, "gw-caller", s); r.status != http.StatusOK || r.str("scope") != "im:presence.read" {

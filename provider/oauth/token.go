@@ -44,7 +44,7 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(supportedGrantTypes(), gt) {
 			err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, supportedGrantTypes()).WithWrap(err)
 		}
-		p.writeTokenError(w, r, ar, err)
+		p.writeTokenError(w, r, ar, pendingScope(ar, err))
 		return
 	}
 	if err := p.checkOrigin(r, ar.GetClient().GetID()); err != nil {
@@ -105,8 +105,10 @@ func (p *Provider) boundRefresh(ar fosite.AccessRequester, presented fosite.Sess
 // asked for nothing, every scope the client may obtain that is not about a
 // user (RFC 6749 section 3.3: a pre-defined default). A request that would
 // be granted no scope at all, such as a resource server's with none
-// registered, is invalid_scope: a token that allows nothing would still
-// pass as "a valid token" wherever only its activity is checked.
+// registered, or a service's whose developer's requested scopes no
+// administrator has approved yet, is invalid_scope: a token that allows
+// nothing would still pass as "a valid token" wherever only its activity
+// is checked.
 func grantClientScopes(ar fosite.AccessRequester) error {
 	if !ar.GetClient().GetGrantTypes().Has("client_credentials") {
 		return nil // fosite refuses it: unauthorized_client
@@ -118,10 +120,13 @@ func grantClientScopes(ar fosite.AccessRequester) error {
 				ar.GrantScope(s)
 			}
 		}
-		if len(ar.GetGrantedScopes()) == 0 {
-			return fosite.ErrInvalidScope.WithHint("This request would grant no scope: the client has no scope a client-credentials token may carry. An administrator can give it the scopes of the APIs it calls.")
+		if len(ar.GetGrantedScopes()) > 0 {
+			return nil
 		}
-		return nil
+		if c, ok := ar.GetClient().(*client); ok && len(c.RequestedScopes) > 0 {
+			return fosite.ErrInvalidScope.WithHintf("This request would grant no scope: no scope is approved for this client yet. The scopes its developer requested (%s) are waiting for an administrator's approval.", strings.Join(c.RequestedScopes, " "))
+		}
+		return fosite.ErrInvalidScope.WithHint("This request would grant no scope: the client has no scope a client-credentials token may carry. An administrator can give it the scopes of the APIs it calls.")
 	}
 	for _, s := range requested {
 		ar.GrantScope(s)
@@ -130,6 +135,32 @@ func grantClientScopes(ar fosite.AccessRequester) error {
 		ar.GrantAudience(a)
 	}
 	return nil
+}
+
+// pendingScope explains fosite's refusal of a client-credentials request
+// for a scope the client may not obtain, when the scope is one its
+// developer requested (in the portal) that no administrator has approved
+// yet: fosite says only that the client is not allowed to request it.
+// fosite checks the scopes in the order requested and refuses the first
+// the client lacks, so that is the one explained.
+func pendingScope(ar fosite.AccessRequester, err error) error {
+	if ar == nil || !ar.GetGrantTypes().ExactOne("client_credentials") || !errors.Is(err, fosite.ErrInvalidScope) {
+		return err
+	}
+	c, ok := ar.GetClient().(*client)
+	if !ok {
+		return err
+	}
+	for _, s := range ar.GetRequestedScopes() {
+		if slices.Contains(c.Scopes, s) {
+			continue
+		}
+		if slices.Contains(c.RequestedScopes, s) {
+			return fosite.ErrInvalidScope.WithHintf("The scope '%s' is waiting for an administrator's approval: the client may request it once an administrator approves it.", s).WithWrap(err)
+		}
+		break
+	}
+	return err
 }
 
 // narrowRefresh applies the scope parameter of a refresh request (RFC

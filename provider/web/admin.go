@@ -389,7 +389,8 @@ func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status in
 type AdminAppPage struct {
 	UILocales string
 	App       AdminApp
-	// Offered is the scope catalogue: the boxes of the scope form.
+	// Offered are the scopes the app may be given: the boxes of the scope
+	// form, ticked for the scopes it has and those it requested.
 	Offered []string
 	Secrets []SecretRow
 	Grants  []AdminGrant
@@ -445,8 +446,11 @@ func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int
 		v.OwnerURL = AdminUserURL(p.App.OwnerID)
 	}
 	for i, s := range p.Offered {
+		// A requested scope is ticked: reviewing the form as it comes
+		// approves what the developer asked for.
+		pending := slices.Contains(p.App.RequestedScopes, s)
 		v.ScopeChoices = append(v.ScopeChoices, adminScopeChoice{ID: "scope-" + strconv.Itoa(i), Scope: s,
-			Checked: slices.Contains(p.App.Scopes, s), Pending: slices.Contains(p.App.RequestedScopes, s)})
+			Checked: pending || slices.Contains(p.App.Scopes, s), Pending: pending})
 	}
 	for _, s := range p.Secrets {
 		r.checkSecretState(req, s)

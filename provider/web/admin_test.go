@@ -12,7 +12,7 @@ func adminHandlerKeys() []string {
 	return []string{
 		"admin.notice_role", "admin.notice_disabled", "admin.notice_enabled", "admin.notice_mfa_reset", "admin.notice_signed_out",
 		"admin.notice_scopes", "admin.notice_secret_rotated", "admin.notice_secret_revoked", "admin.notice_grant_revoked",
-		"admin.error_filter", "admin.error_unknown_role", "admin.error_unknown_scope", "admin.error_last_secret",
+		"admin.error_filter", "admin.error_unknown_role", "admin.error_unknown_scope", "admin.error_admin_scope_owned", "admin.error_last_secret",
 		"admin.error_too_many_secrets", "admin.error_no_secrets", "admin.not_found", "admin.forbidden", "admin.mfa_required",
 		"admin.confirm_role_text", "admin.confirm_disable_text", "admin.confirm_enable_text", "admin.confirm_reset_mfa_text",
 		"admin.confirm_signout_text", "admin.confirm_scopes_text", "admin.confirm_rotate_text", "admin.confirm_revoke_secret_text",

@@ -871,7 +871,11 @@ func messages() i18n.Catalogue {
 		},
 		"admin.error_unknown_role":  {EN: "There is no such role.", ZH: "该角色不存在。"},
 		"admin.error_unknown_scope": {EN: "One of the permissions is not in the catalogue.", ZH: "所选权限中有不在权限目录内的项。"},
-		"admin.error_token_format":  {EN: "Access tokens: choose Opaque or JWT.", ZH: "访问令牌：请选择“不透明令牌”或“JWT 令牌”。"},
+		"admin.error_admin_scope_owned": {
+			EN: "The admin permission is never given to an app a developer registered: its developer holds its secret.",
+			ZH: "开发者注册的应用不能获得管理权限：该应用的密钥由开发者持有。",
+		},
+		"admin.error_token_format": {EN: "Access tokens: choose Opaque or JWT.", ZH: "访问令牌：请选择“不透明令牌”或“JWT 令牌”。"},
 		"admin.error_origin": {
 			EN: "Allowed web origins: give each as https://host[:port] (or http on localhost), with no path, query or wildcard.",
 			ZH: "允许的网页来源：每个来源须为 https 协议加主机名（可带端口），或 localhost 上的 http，不含路径、查询参数或通配符。",
