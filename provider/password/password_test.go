@@ -70,3 +70,18 @@ func TestPolicy(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkVerify is the cost of one sign-in's password check on one core
+// (argon2id, 19 MiB, two passes): what a core can verify a second sizes the
+// sign-in and registration pages (docs/operations.md).
+func BenchmarkVerify(b *testing.B) {
+	hash, err := password.Hash("correct-horse-battery")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if ok, err := password.Verify("correct-horse-battery", hash); err != nil || !ok {
+			b.Fatalf("Verify = %v, %v", ok, err)
+		}
+	}
+}
