@@ -152,8 +152,8 @@ type exportFlags struct {
 
 // auditExport writes the records matching the filter flags, newest
 // first, as CSV or JSON lines, to --out or standard output; the export
-// itself is recorded. With --out it shows how many records are written
-// so far on a terminal.
+// itself is recorded. Writing CSV to --out from a terminal, it shows how
+// many records it has read so far.
 func auditExport(ctx context.Context, e env, f exportFlags) error {
 	if f.format != audit.FormatCSV && f.format != audit.FormatJSONL {
 		return usagef("--format: want csv or jsonl, not %q", f.format)
