@@ -96,30 +96,30 @@ func New(d Deps) http.Handler {
 		p.Mount(mux)
 	}
 	mux.HandleFunc("GET /health/alive", func(w http.ResponseWriter, r *http.Request) {
-		writeHealth(w, http.StatusOK, "ok", "")
+		writeHealth(w, http.StatusOK, HealthOK, "")
 	})
 	mux.HandleFunc("GET /health/ready", func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
 		if err := d.Ready.Ping(ctx); err != nil {
 			d.Logger.WarnContext(r.Context(), "not ready", "err", err)
-			writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the store does not answer")
+			writeHealth(w, http.StatusServiceUnavailable, HealthUnavailable, "the store does not answer")
 			return
 		}
 		if d.Signing != nil {
 			if err := d.Signing.Ping(ctx); err != nil {
 				d.Logger.ErrorContext(r.Context(), "not ready: cannot sign", "err", err)
-				writeHealth(w, http.StatusServiceUnavailable, "unavailable", "the signing key cannot be used")
+				writeHealth(w, http.StatusServiceUnavailable, HealthUnavailable, "the signing key cannot be used")
 				return
 			}
 		}
 		if d.Degraded != nil {
 			if err := d.Degraded.Degraded(ctx); err != nil {
-				writeHealth(w, http.StatusOK, "degraded", err.Error())
+				writeHealth(w, http.StatusOK, HealthDegraded, err.Error())
 				return
 			}
 		}
-		writeHealth(w, http.StatusOK, "ok", "")
+		writeHealth(w, http.StatusOK, HealthOK, "")
 	})
 	// The wrappers go right around the mux, inside withRequestContext:
 	// that passes a copy of the request on, whose pattern an outer
@@ -140,14 +140,33 @@ func New(d Deps) http.Handler {
 	return withRequestContext(d.Logger, withSecurityHeaders(hsts, h))
 }
 
+// Health is the body of /health/alive and /health/ready.
+type Health struct {
+	// Status is HealthOK, HealthDegraded or HealthUnavailable.
+	Status string `json:"status"`
+	// Reason says why the status is not ok.
+	Reason string `json:"reason,omitempty"`
+}
+
+// The statuses of Health. /health/ready answers 200 with ok or degraded
+// (serving, slower: the Redis cache is down), 503 with unavailable.
+const (
+	HealthOK          = "ok"
+	HealthDegraded    = "degraded"
+	HealthUnavailable = "unavailable"
+)
+
+// Ready reports whether h says the provider serves requests: ok or
+// degraded.
+func (h Health) Ready() bool {
+	return h.Status == HealthOK || h.Status == HealthDegraded
+}
+
 func writeHealth(w http.ResponseWriter, status int, state, reason string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(struct {
-		Status string `json:"status"`
-		Reason string `json:"reason,omitempty"`
-	}{state, reason})
+	_ = json.NewEncoder(w).Encode(Health{Status: state, Reason: reason})
 }
 
 // withSecurityHeaders sets the headers RFC 9700 section 4.16 and OWASP ASVS

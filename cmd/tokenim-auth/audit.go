@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -65,20 +67,26 @@ const auditPage = 1000
 // some.
 const expiryLookback = 30 * 24 * time.Hour
 
-// auditCommand verifies and exports the authorization records.
-func auditCommand(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e, subcommand{"verify", auditVerify}, subcommand{"export", auditExport})
+// auditCmd verifies and exports the authorization records.
+func auditCmd(e env) *cobra.Command {
+	return group("audit", "Verify the authorization records' chain, or export records",
+		`Audit verifies the hash chain of the authorization records (who signed in,
+consented, created or revoked what), or exports the records a filter selects.`,
+		configCommand(e, &cobra.Command{
+			Use:   "verify",
+			Short: "Verify the authorization records' chain",
+			Long: `Verify seals the records waiting for the chain, then walks it from the latest
+pruning checkpoint to its head. A break exits 1 naming the first record
+altered or missing.`,
+		}, auditVerify),
+		auditExportCmd(e))
 }
 
 // auditVerify seals the records waiting for the chain, then walks it from
 // the latest pruning checkpoint to its head. A break is an error naming
 // the first record altered or missing: exit status 1.
-func auditVerify(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("audit verify", e)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func auditVerify(ctx context.Context, e env, path string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}
@@ -90,7 +98,9 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	if _, err := parts.sealer.SealAll(ctx); err != nil {
 		return err
 	}
-	rep, err := parts.chain.Verify(ctx, store, auditPage)
+	p := newProgress(e, false)
+	rep, err := parts.chain.Verify(ctx, &countingAudit{Audit: store, progress: p, format: "verifying the chain: %d records"}, auditPage)
+	p.done()
 	if err != nil {
 		return err
 	}
@@ -107,82 +117,104 @@ func auditVerify(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
+func auditExportCmd(e env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "export",
+		Short: "Export the authorization records a filter selects",
+		Long: `Export writes the records matching the filter flags, newest first, as CSV or
+JSON lines, to --out or standard output; the export itself is recorded.`,
+		Example: `  tokenim-auth audit export --user ann@example.com --from 2026-01-01 --out ann.csv
+  tokenim-auth audit export --app tokenim-web --action consent.granted --format jsonl`,
+		Args: noArgs,
+	}
+	var f exportFlags
+	fs := cmd.Flags()
+	configFlag(cmd, &f.config)
+	choiceFlag(cmd, &f.format, "format", audit.FormatCSV, "csv or jsonl", audit.FormatCSV, audit.FormatJSONL)
+	fs.StringVar(&f.out, "out", "", "write to this `file` (default: standard output)")
+	fs.StringVar(&f.email, "user", "", "only records concerning the user with this email")
+	fs.StringVar(&f.app, "app", "", "only records concerning this client ID")
+	fs.StringArrayVar(&f.actions, "action", nil, "only this `action` (repeat for several)")
+	_ = cmd.RegisterFlagCompletionFunc("action", cobra.FixedCompletions(audit.Actions(), cobra.ShellCompDirectiveNoFileComp))
+	choiceFlag(cmd, &f.outcome, "outcome", "", "only success or failure", audit.Success, audit.Failure)
+	fs.StringVar(&f.scope, "scope", "", "only records with this scope")
+	fs.StringVar(&f.from, "from", "", "only records at or after this time (RFC 3339, or a day YYYY-MM-DD in UTC)")
+	fs.StringVar(&f.to, "to", "", "only records before this time (RFC 3339, or a day YYYY-MM-DD: before that day starts)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return auditExport(cmd.Context(), e, f) }
+	return cmd
+}
+
+// exportFlags are audit export's flags.
+type exportFlags struct {
+	config, format, out, email, app, outcome, scope, from, to string
+	actions                                                   []string
+}
+
 // auditExport writes the records matching the filter flags, newest
 // first, as CSV or JSON lines, to --out or standard output; the export
-// itself is recorded.
-func auditExport(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("audit export", e)
-	format := fs.String("format", audit.FormatCSV, "csv or jsonl")
-	out := fs.String("out", "", "write to this `file` (default: standard output)")
-	email := fs.String("user", "", "only records concerning the user with this email")
-	app := fs.String("app", "", "only records concerning this client ID")
-	var actions stringList
-	fs.Var(&actions, "action", "only this `action` (repeat for several)")
-	outcome := fs.String("outcome", "", "only success or failure")
-	scope := fs.String("scope", "", "only records with this scope")
-	from := fs.String("from", "", "only records at or after this time (RFC 3339, or a day YYYY-MM-DD in UTC)")
-	to := fs.String("to", "", "only records before this time (RFC 3339, or a day YYYY-MM-DD: before that day starts)")
-	if err := parse(fs, args); err != nil {
-		return err
+// itself is recorded. Writing CSV to --out from a terminal, it shows how
+// many records it has read so far.
+func auditExport(ctx context.Context, e env, f exportFlags) error {
+	if f.format != audit.FormatCSV && f.format != audit.FormatJSONL {
+		return usagef("--format: want csv or jsonl, not %q", f.format)
 	}
-	if *format != audit.FormatCSV && *format != audit.FormatJSONL {
-		return usagef("--format: want csv or jsonl, not %q", *format)
+	if f.outcome != "" && f.outcome != audit.Success && f.outcome != audit.Failure {
+		return usagef("--outcome: want success or failure, not %q", f.outcome)
 	}
-	if *outcome != "" && *outcome != audit.Success && *outcome != audit.Failure {
-		return usagef("--outcome: want success or failure, not %q", *outcome)
-	}
-	for _, a := range actions {
+	for _, a := range f.actions {
 		if !slices.Contains(audit.Actions(), a) {
 			return usagef("--action: unknown action %q", a)
 		}
 	}
-	f := storage.AuditFilter{ClientID: *app, Actions: actions, Outcome: *outcome, Scope: *scope}
+	filter := storage.AuditFilter{ClientID: f.app, Actions: f.actions, Outcome: f.outcome, Scope: f.scope}
 	var err error
-	if f.From, err = parseWhen(*from); err != nil {
+	if filter.From, err = parseWhen(f.from); err != nil {
 		return usagef("--from: %v", err)
 	}
-	if f.To, err = parseWhen(*to); err != nil {
+	if filter.To, err = parseWhen(f.to); err != nil {
 		return usagef("--to: %v", err)
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if *email != "" {
-		u, err := store.GetUserByEmail(ctx, *email)
+	if f.email != "" {
+		u, err := store.GetUserByEmail(ctx, f.email)
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("no account with email %q", *email)
+			return fmt.Errorf("no account with email %q", f.email)
 		}
 		if err != nil {
 			return err
 		}
-		f.Subject = u.ID
+		filter.Subject = u.ID
 	}
 	w := e.stdout
-	if *out != "" {
-		file, err := os.Create(*out)
+	if f.out != "" {
+		file, err := os.Create(f.out)
 		if err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
 		defer file.Close()
 		w = file
 	}
-	n, err := audit.Export(ctx, store, f, *format, w)
+	p := newProgress(e, f.out == "" || f.format == audit.FormatJSONL)
+	n, err := audit.Export(ctx, &countingAudit{Audit: store, progress: p, format: "exporting: %d records"}, filter, f.format, w)
+	p.done()
 	if err != nil {
 		return err
 	}
-	if c, ok := w.(io.Closer); ok && *out != "" {
+	if c, ok := w.(io.Closer); ok && f.out != "" {
 		if err := c.Close(); err != nil {
 			return fmt.Errorf("--out: %w", err)
 		}
-		fmt.Fprintf(e.stderr, "%d records written to %s\n", n, *out)
+		fmt.Fprintf(e.stderr, "%d records written to %s\n", n, f.out)
 	}
 	parts, err := newAudit(cfg, store, nil)
 	if err != nil {
 		return err
 	}
-	exported := audit.ExportEvent(f, *format)
+	exported := audit.ExportEvent(filter, f.format)
 	exported.ActorType, exported.Detail["records"] = audit.ActorCLI, strconv.Itoa(n)
 	return parts.recorder.Record(ctx, exported)
 }
@@ -236,4 +268,31 @@ func recorded(ctx context.Context, cfg config.Config, store storage.Store, chang
 	}
 	_, err = parts.sealer.SealAll(ctx)
 	return err
+}
+
+// countingAudit shows how many records a walk of the authorization
+// records read so far.
+type countingAudit struct {
+	storage.Audit
+	progress *progress
+	// format shows the count.
+	format string
+	read   int
+}
+
+func (c *countingAudit) ChainAudit(ctx context.Context, afterSeq int64, limit int) ([]storage.AuditRecord, error) {
+	recs, err := c.Audit.ChainAudit(ctx, afterSeq, limit)
+	c.count(len(recs))
+	return recs, err
+}
+
+func (c *countingAudit) ListAudit(ctx context.Context, f storage.AuditFilter, after storage.AuditCursor, limit int) ([]storage.AuditRecord, error) {
+	recs, err := c.Audit.ListAudit(ctx, f, after, limit)
+	c.count(len(recs))
+	return recs, err
+}
+
+func (c *countingAudit) count(n int) {
+	c.read += n
+	c.progress.show(c.format, c.read)
 }

@@ -10,6 +10,8 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -17,59 +19,87 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// clients administers OAuth clients.
-func clients(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e,
-		subcommand{"create", clientsCreate}, subcommand{"list", clientsList},
-		subcommand{"delete", clientsDelete}, subcommand{"secrets", clientSecrets})
+// clientsCmd administers OAuth clients.
+func clientsCmd(e env) *cobra.Command {
+	return group("clients", "Create, list or delete OAuth clients, and rotate their secrets",
+		"Clients administers the OAuth clients (apps) and their secrets.",
+		clientsCreateCmd(e), clientsListCmd(e), clientsDeleteCmd(e), clientSecretsCmd(e))
 }
 
-func clientsCreate(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients create", e)
-	name := fs.String("name", "", "display `name` shown on the consent page (required)")
-	typ := fs.String("type", "", "client type: confidential, public or resource_server (required)")
-	id := fs.String("id", "", "client ID (default: generated)")
-	output := fs.String("output", "text", "output format: text or json")
-	authMethod := fs.String("token-endpoint-auth-method", "", "client_secret_basic (default), client_secret_post, private_key_jwt or none (public)")
-	jwksURI := fs.String("jwks-uri", "", "where a private_key_jwt client publishes its keys")
-	signingAlg := fs.String("token-endpoint-auth-signing-alg", "", "algorithm of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)")
-	idTokenAlg := fs.String("id-token-signed-response-alg", "", "algorithm of the client's ID tokens: "+strings.Join(config.SigningAlgs(), ", ")+" (default RS256)")
-	skipConsent := fs.Bool("skip-consent", false, "first-party client: users are not asked to consent")
-	requirePAR := fs.Bool("require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
-	atFormat := fs.String("access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)")
-	logoutURI := fs.String("backchannel-logout-uri", "", "where the client takes logout tokens (OpenID Connect Back-Channel Logout 1.0)")
-	logoutSession := fs.Bool("backchannel-logout-session-required", false, "the client needs the sid claim in every logout token")
-	var reuseWindow optionalDuration
-	fs.Var(&reuseWindow, "refresh-token-reuse-window", "how long after a refresh token is rotated presenting it again still gets a new pair, like 10s; 0s turns it off, at most 1m (default: lifespans.refresh_reuse_window)")
-	expires := fs.String("expires", "", "lifetime of the secret, like 2160h, or never (default: api_keys.lifetime)")
-	var redirects, logouts, scopes, grants, origins stringList
-	fs.Var(&redirects, "redirect-uri", "exact redirect `URI` (repeatable)")
-	fs.Var(&logouts, "post-logout-redirect-uri", "where logout may return (`URI`, repeatable)")
-	fs.Var(&scopes, "scope", "a `scope` the client may obtain (repeatable)")
-	fs.Var(&grants, "grant-type", "a grant the client may use (repeatable; default from --type)")
-	fs.Var(&origins, "allowed-origin", "a web `origin` (https://host[:port]) a browser may call the token endpoint from; a public client with one is a browser app (repeatable)")
-	if err := parse(fs, args); err != nil {
+func clientsCreateCmd(e env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "create",
+		Short: "Register a client and print its ID and secret",
+		Long: `Create registers an OAuth client, checked by the same rules as a client of the
+configuration file, and prints its ID and, for a confidential client or a
+resource server, its secret: shown only then, since only a keyed hash of it
+is kept.`,
+		Example: `  tokenim-auth clients create --name "My app" --type confidential --redirect-uri https://app.example/cb --scope openid --scope profile
+  tokenim-auth clients create --name "Desktop" --type public --redirect-uri http://127.0.0.1/callback
+  tokenim-auth clients create --name "Gateway" --type resource_server --output json`,
+		Args: noArgs,
+	}
+	var f clientFlags
+	fs := cmd.Flags()
+	configFlag(cmd, &f.config)
+	fs.StringVar(&f.name, "name", "", "display `name` shown on the consent page (required)")
+	choiceFlag(cmd, &f.typ, "type", "", "client `type`: confidential, public or resource_server (required)",
+		config.ClientConfidential, config.ClientPublic, config.ClientResourceServer)
+	fs.StringVar(&f.id, "id", "", "client `ID` (default: generated)")
+	outputFlag(cmd, &f.output)
+	choiceFlag(cmd, &f.authMethod, "token-endpoint-auth-method", "", "how the client authenticates: client_secret_basic (default), client_secret_post, private_key_jwt or none (public)",
+		config.AuthClientSecretBasic, config.AuthClientSecretPost, config.AuthPrivateKeyJWT, config.AuthNone)
+	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where a private_key_jwt client publishes its keys (`URI`)")
+	choiceFlag(cmd, &f.signingAlg, "token-endpoint-auth-signing-alg", "", "`algorithm` of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)",
+		config.ClientAssertionAlgs()...)
+	choiceFlag(cmd, &f.idTokenAlg, "id-token-signed-response-alg", "", "`algorithm` of the client's ID tokens: "+strings.Join(config.SigningAlgs(), ", ")+" (default RS256)",
+		config.SigningAlgs()...)
+	fs.BoolVar(&f.skipConsent, "skip-consent", false, "first-party client: users are not asked to consent")
+	fs.BoolVar(&f.requirePAR, "require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
+	choiceFlag(cmd, &f.atFormat, "access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)",
+		config.AccessTokenOpaque, config.AccessTokenJWT)
+	fs.StringVar(&f.logoutURI, "backchannel-logout-uri", "", "where the client takes logout tokens (`URI`; OpenID Connect Back-Channel Logout 1.0)")
+	fs.BoolVar(&f.logoutSession, "backchannel-logout-session-required", false, "the client needs the sid claim in every logout token")
+	fs.Var(&f.reuseWindow, "refresh-token-reuse-window", "how long after a refresh token is rotated presenting it again still gets a new pair, like 10s; 0s turns it off, at most 1m (default: lifespans.refresh_reuse_window)")
+	fs.StringVar(&f.expires, "expires", "", "`lifetime` of the secret, like 2160h, or never (default: api_keys.lifetime)")
+	fs.StringArrayVar(&f.redirects, "redirect-uri", nil, "exact redirect `URI` (repeatable)")
+	fs.StringArrayVar(&f.logouts, "post-logout-redirect-uri", nil, "where logout may return (`URI`, repeatable)")
+	fs.StringArrayVar(&f.scopes, "scope", nil, "a `scope` the client may obtain (repeatable)")
+	fs.StringArrayVar(&f.grants, "grant-type", nil, "a `grant` type the client may use (repeatable; default from --type)")
+	fs.StringArrayVar(&f.origins, "allowed-origin", nil, "a web `origin` (https://host[:port]) a browser may call the token endpoint from; a public client with one is a browser app (repeatable)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return clientsCreate(cmd.Context(), e, f) }
+	return cmd
+}
+
+// clientFlags are the flags of clients create.
+type clientFlags struct {
+	config, name, typ, id, output, authMethod, jwksURI, signingAlg, idTokenAlg string
+	atFormat, logoutURI, expires                                               string
+	skipConsent, requirePAR, logoutSession                                     bool
+	reuseWindow                                                                optionalDuration
+	redirects, logouts, scopes, grants, origins                                []string
+}
+
+func clientsCreate(ctx context.Context, e env, f clientFlags) error {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if err := checkOutput(*output); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if *id == "" {
-		*id = "app-" + strings.ToLower(secret.Random(9))
+	if f.id == "" {
+		f.id = "app-" + strings.ToLower(secret.Random(9))
 	}
 	want := config.Client{
-		ID: *id, Name: *name, Type: *typ, RedirectURIs: redirects, PostLogoutRedirectURIs: logouts,
-		Scopes: scopes, GrantTypes: grants, TokenEndpointAuthMethod: *authMethod, JWKSURI: *jwksURI, SkipConsent: *skipConsent,
-		TokenEndpointAuthSigningAlg: *signingAlg, RequirePushedAuthorizationRequests: *requirePAR, IDTokenSignedResponseAlg: *idTokenAlg,
-		AccessTokenFormat: *atFormat, BackchannelLogoutURI: *logoutURI, BackchannelLogoutSessionRequired: *logoutSession,
-		RefreshTokenReuseWindow: reuseWindow.d, AllowedOrigins: origins,
+		ID: f.id, Name: f.name, Type: f.typ, RedirectURIs: f.redirects, PostLogoutRedirectURIs: f.logouts,
+		Scopes: f.scopes, GrantTypes: f.grants, TokenEndpointAuthMethod: f.authMethod, JWKSURI: f.jwksURI, SkipConsent: f.skipConsent,
+		TokenEndpointAuthSigningAlg: f.signingAlg, RequirePushedAuthorizationRequests: f.requirePAR, IDTokenSignedResponseAlg: f.idTokenAlg,
+		AccessTokenFormat: f.atFormat, BackchannelLogoutURI: f.logoutURI, BackchannelLogoutSessionRequired: f.logoutSession,
+		RefreshTokenReuseWindow: f.reuseWindow.d, AllowedOrigins: f.origins,
 	}
-	needsSecret := *typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
+	needsSecret := f.typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
 	if needsSecret {
 		want.Secret = secret.NewClientSecret()
 	}
@@ -84,7 +114,7 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	lifetime, err := secretLifetime(*expires, cfg.APIKeys.Lifetime)
+	lifetime, err := secretLifetime(f.expires, cfg.APIKeys.Lifetime)
 	if err != nil {
 		return err
 	}
@@ -116,11 +146,11 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	})
 	if err != nil {
 		if errors.Is(err, storage.ErrAlreadyExists) {
-			return usagef("a client with ID %q already exists", *id)
+			return usagef("a client with ID %q already exists", f.id)
 		}
 		return err
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		return json.NewEncoder(e.stdout).Encode(struct {
 			ClientID     string `json:"client_id"`
 			ClientSecret string `json:"client_secret,omitempty"`
@@ -133,16 +163,20 @@ func clientsCreate(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-func clientsList(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients list", e)
-	output := fs.String("output", "text", "output format: text or json")
-	if err := parse(fs, args); err != nil {
+func clientsListCmd(e env) *cobra.Command {
+	cmd := &cobra.Command{Use: "list", Short: "List the clients, without their secrets", Args: noArgs}
+	var f clientFlags
+	configFlag(cmd, &f.config)
+	outputFlag(cmd, &f.output)
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return clientsList(cmd.Context(), e, f) }
+	return cmd
+}
+
+func clientsList(ctx context.Context, e env, f clientFlags) error {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if err := checkOutput(*output); err != nil {
-		return err
-	}
-	_, store, err := adminStore(ctx, *path, e)
+	_, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
@@ -151,7 +185,7 @@ func clientsList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		return writeClientsJSON(e.stdout, list)
 	}
 	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
@@ -221,17 +255,24 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	return enc.Encode(out)
 }
 
-func clientsDelete(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients delete", e)
-	if err := parseArgs(fs, args, 1); err != nil {
-		return usagef("usage: tokenim-auth clients delete [--config FILE] CLIENT_ID: %v", err)
+func clientsDeleteCmd(e env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "delete CLIENT_ID",
+		Short: "Delete a client and every token, consent and pending sign-in issued to it",
+		Args:  exactArgs(1),
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	var path string
+	configFlag(cmd, &path)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error { return clientsDelete(cmd.Context(), e, path, args[0]) }
+	return cmd
+}
+
+func clientsDelete(ctx context.Context, e env, path, id string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	id := fs.Arg(0)
 	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
 		if err := store.DeleteClient(ctx, id); err != nil {
 			return err
@@ -274,37 +315,69 @@ func secretLifetime(flag string, def time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-// clientSecrets administers a client's secrets (API keys).
-func clientSecrets(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e,
-		subcommand{"rotate", secretsRotate}, subcommand{"revoke", secretsRevoke}, subcommand{"list", secretsList})
+// clientSecretsCmd administers a client's secrets (API keys).
+func clientSecretsCmd(e env) *cobra.Command {
+	rotate := &cobra.Command{
+		Use:   "rotate CLIENT_ID",
+		Short: "Give a client a new secret; the previous one keeps working for a grace period",
+		Args:  exactArgs(1),
+	}
+	var rf secretFlags
+	configFlag(rotate, &rf.config)
+	rotate.Flags().DurationVar(&rf.grace, "grace", 0, "how long the old secret keeps working (default: api_keys.grace)")
+	rotate.Flags().StringVar(&rf.expires, "expires", "", "lifetime of the new secret, like 2160h, or never (default: api_keys.lifetime)")
+	outputFlag(rotate, &rf.output)
+	rotate.RunE = func(cmd *cobra.Command, args []string) error { return secretsRotate(cmd.Context(), e, rf, args[0]) }
+
+	revoke := &cobra.Command{
+		Use:   "revoke CLIENT_ID SECRET_ID",
+		Short: "Revoke one of a client's secrets at once, for a leaked key",
+		Args:  exactArgs(2),
+	}
+	var vf secretFlags
+	configFlag(revoke, &vf.config)
+	revoke.RunE = func(cmd *cobra.Command, args []string) error {
+		return secretsRevoke(cmd.Context(), e, vf, args[0], args[1])
+	}
+
+	list := &cobra.Command{
+		Use:   "list CLIENT_ID",
+		Short: "List a client's secrets: prefix, state and dates",
+		Args:  exactArgs(1),
+	}
+	var lf secretFlags
+	configFlag(list, &lf.config)
+	outputFlag(list, &lf.output)
+	list.RunE = func(cmd *cobra.Command, args []string) error { return secretsList(cmd.Context(), e, lf, args[0]) }
+
+	return group("secrets", "Rotate, revoke or list a client's secrets",
+		"Secrets administers a client's secrets (its API keys).", rotate, revoke, list)
+}
+
+// secretFlags are the flags of the clients secrets commands.
+type secretFlags struct {
+	config, expires, output string
+	grace                   time.Duration
 }
 
 // secretsRotate gives a client a new secret; the old one keeps working for
 // the grace period.
-func secretsRotate(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients secrets rotate", e)
-	grace := fs.Duration("grace", 0, "how long the old secret keeps working (default: api_keys.grace)")
-	expires := fs.String("expires", "", "lifetime of the new secret, like 2160h, or never (default: api_keys.lifetime)")
-	output := fs.String("output", "text", "output format: text or json")
-	if err := parseArgs(fs, args, 1); err != nil {
-		return usagef("usage: tokenim-auth clients secrets rotate [flags] CLIENT_ID: %v", err)
-	}
-	if err := checkOutput(*output); err != nil {
+func secretsRotate(ctx context.Context, e env, f secretFlags, id string) error {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	lifetime, err := secretLifetime(*expires, cfg.APIKeys.Lifetime)
+	lifetime, err := secretLifetime(f.expires, cfg.APIKeys.Lifetime)
 	if err != nil {
 		return err
 	}
 	p := apikey.Policy{Lifetime: lifetime, Grace: cfg.APIKeys.Grace}
-	if *grace > 0 {
-		p.Grace = *grace
+	if f.grace > 0 {
+		p.Grace = f.grace
 	}
 	ring, err := newKeyring(cfg)
 	if err != nil {
@@ -314,30 +387,30 @@ func secretsRotate(ctx context.Context, args []string, e env) error {
 	var rec storage.ClientSecret
 	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
 		var err error
-		if plain, rec, err = apikey.Rotate(ctx, store, secret.NewHasher(ring), fs.Arg(0), p, time.Now()); err != nil {
+		if plain, rec, err = apikey.Rotate(ctx, store, secret.NewHasher(ring), id, p, time.Now()); err != nil {
 			return err
 		}
-		e := apikey.Event(audit.SecretRotated, fs.Arg(0), rec)
+		e := apikey.Event(audit.SecretRotated, id, rec)
 		e.ActorType = audit.ActorCLI
 		return r.Record(ctx, e)
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return fmt.Errorf("no client with ID %q", fs.Arg(0))
+		return fmt.Errorf("no client with ID %q", id)
 	case errors.Is(err, apikey.ErrTooManyLive), errors.Is(err, apikey.ErrNoSecrets):
 		return usageError{err}
 	case err != nil:
 		return err
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		return json.NewEncoder(e.stdout).Encode(struct {
 			ClientID     string     `json:"client_id"`
 			SecretID     string     `json:"secret_id"`
 			ClientSecret string     `json:"client_secret"`
 			ExpiresAt    *time.Time `json:"expires_at,omitempty"`
-		}{fs.Arg(0), rec.ID, plain, optionalTime(rec.ExpiresAt)})
+		}{id, rec.ID, plain, optionalTime(rec.ExpiresAt)})
 	}
-	fmt.Fprintf(e.stdout, "client_id:     %s\nsecret_id:     %s\nclient_secret: %s\n", fs.Arg(0), rec.ID, plain)
+	fmt.Fprintf(e.stdout, "client_id:     %s\nsecret_id:     %s\nclient_secret: %s\n", id, rec.ID, plain)
 	if !rec.ExpiresAt.IsZero() {
 		fmt.Fprintf(e.stdout, "expires:       %s\n", rec.ExpiresAt.Format(time.RFC3339))
 	}
@@ -346,55 +419,46 @@ func secretsRotate(ctx context.Context, args []string, e env) error {
 }
 
 // secretsRevoke removes a secret at once, for a leaked key.
-func secretsRevoke(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients secrets revoke", e)
-	if err := parseArgs(fs, args, 2); err != nil {
-		return usagef("usage: tokenim-auth clients secrets revoke [--config FILE] CLIENT_ID SECRET_ID: %v", err)
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func secretsRevoke(ctx context.Context, e env, f secretFlags, id, secretID string) error {
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	err = recorded(ctx, cfg, store, func(ctx context.Context, r *audit.Recorder) error {
-		if err := apikey.Revoke(ctx, store, fs.Arg(0), fs.Arg(1), time.Now()); err != nil {
+		if err := apikey.Revoke(ctx, store, id, secretID, time.Now()); err != nil {
 			return err
 		}
 		e := cliEvent(audit.SecretRevoked)
-		e.ClientID, e.Detail = fs.Arg(0), map[string]string{"secret_id": fs.Arg(1)}
+		e.ClientID, e.Detail = id, map[string]string{"secret_id": secretID}
 		return r.Record(ctx, e)
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
-		return fmt.Errorf("no client %q with secret %q", fs.Arg(0), fs.Arg(1))
+		return fmt.Errorf("no client %q with secret %q", id, secretID)
 	case errors.Is(err, apikey.ErrLastSecret):
 		return usageError{err}
 	case err != nil:
 		return err
 	}
-	fmt.Fprintf(e.stdout, "revoked secret %s of client %s; it no longer authenticates\n", fs.Arg(1), fs.Arg(0))
+	fmt.Fprintf(e.stdout, "revoked secret %s of client %s; it no longer authenticates\n", secretID, id)
 	return nil
 }
 
 // secretsList shows a client's secrets: prefix, state, dates. Never the
 // secret or its hash.
-func secretsList(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("clients secrets list", e)
-	output := fs.String("output", "text", "output format: text or json")
-	if err := parseArgs(fs, args, 1); err != nil {
-		return usagef("usage: tokenim-auth clients secrets list [flags] CLIENT_ID: %v", err)
-	}
-	if err := checkOutput(*output); err != nil {
+func secretsList(ctx context.Context, e env, f secretFlags, id string) error {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	c, err := store.GetClient(ctx, fs.Arg(0))
+	c, err := store.GetClient(ctx, id)
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no client with ID %q", fs.Arg(0))
+		return fmt.Errorf("no client with ID %q", id)
 	}
 	if err != nil {
 		return err
@@ -412,7 +476,7 @@ func secretsList(ctx context.Context, args []string, e env) error {
 	for _, s := range c.Secrets {
 		out = append(out, secretOut{s.ID, s.Prefix + "…", apikey.State(s, now, cfg.APIKeys.Warn), s.CreatedAt, optionalTime(s.ExpiresAt), optionalTime(s.LastUsedAt)})
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -448,6 +512,8 @@ func (o *optionalDuration) String() string {
 	}
 	return o.d.String()
 }
+
+func (o *optionalDuration) Type() string { return "duration" }
 
 func (o *optionalDuration) Set(s string) error {
 	d, err := time.ParseDuration(s)

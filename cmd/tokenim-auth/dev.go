@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"net/url"
 	"slices"
 	"time"
 
+	"github.com/spf13/cobra"
 	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/config"
@@ -143,25 +143,30 @@ func (d *demoData) enrol(ctx context.Context, cfg config.Config, store storage.U
 	return nil
 }
 
-// devCommand holds helpers for trying the provider in dev mode.
-func devCommand(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e, subcommand{"totp", devTOTP})
+// devCmd holds the dev-mode helpers.
+func devCmd(e env) *cobra.Command {
+	var secret string
+	totp := &cobra.Command{
+		Use:   "totp --secret SECRET",
+		Short: "Print the current code of a TOTP secret",
+		Long: `Totp prints the current code of a TOTP secret, as an authenticator app would
+show it: the second factor of the demo administrator that serve --dev prints,
+without a phone. A code changes every 30 seconds and is good for one sign-in.
+The secret is an argument, so it shows in the shell's history: use it for
+serve --dev's demo secret, not for a real one.`,
+		Args: noArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return devTOTP(e, secret) },
+	}
+	totp.Flags().StringVar(&secret, "secret", "", "base32 TOTP `SECRET`, as serve --dev prints it")
+	return group("dev", "Dev-mode helpers", "Dev holds helpers for serve --dev's demo.", totp)
 }
 
-// devTOTP prints the current code of a TOTP secret, as an authenticator
-// app would show it: the second factor of the demo administrator that
-// serve --dev prints, without a phone.
-func devTOTP(_ context.Context, args []string, e env) error {
-	fs := flag.NewFlagSet("tokenim-auth dev totp", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	key := fs.String("secret", "", "base32 TOTP `SECRET`, as serve --dev prints it")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *key == "" {
+// devTOTP prints the current code of a TOTP secret.
+func devTOTP(e env, key string) error {
+	if key == "" {
 		return usagef("--secret is required")
 	}
-	code, err := mfa.Code(*key, time.Now())
+	code, err := mfa.Code(key, time.Now())
 	if err != nil {
 		return usagef("--secret: not a base32 TOTP secret")
 	}

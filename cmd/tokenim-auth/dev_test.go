@@ -153,7 +153,7 @@ func TestDevTOTP(t *testing.T) {
 	}{
 		{"a secret that is not base32 exits 2", []string{"dev", "totp", "--secret", "not base32!"}, "not a base32 TOTP secret"},
 		{"no secret exits 2", []string{"dev", "totp"}, "--secret is required"},
-		{"no subcommand exits 2 naming totp", []string{"dev"}, "missing subcommand: totp"},
+		{"no subcommand exits 2 naming totp", []string{"dev"}, "missing subcommand; usage: tokenim-auth dev totp"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()

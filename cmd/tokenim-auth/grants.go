@@ -9,42 +9,68 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// grants lists and revokes what users granted apps (consents).
-func grants(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e, subcommand{"list", grantsList}, subcommand{"revoke", grantsRevoke})
+// grantsCmd lists and revokes what users granted apps (consents).
+func grantsCmd(e env) *cobra.Command {
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the grants of one user or one app",
+		Example: `  tokenim-auth grants list --user ann@example.com
+  tokenim-auth grants list --app tokenim-web --output json`,
+		Args: noArgs,
+	}
+	var lf grantFlags
+	configFlag(list, &lf.config)
+	list.Flags().StringVar(&lf.email, "user", "", "the user's email")
+	list.Flags().StringVar(&lf.app, "app", "", "the app's client ID")
+	outputFlag(list, &lf.output)
+	list.RunE = func(cmd *cobra.Command, _ []string) error { return grantsList(cmd.Context(), e, lf) }
+
+	revoke := &cobra.Command{
+		Use:   "revoke",
+		Short: "Withdraw a user's grant to an app and revoke its tokens",
+		Args:  noArgs,
+	}
+	var rf grantFlags
+	configFlag(revoke, &rf.config)
+	revoke.Flags().StringVar(&rf.email, "user", "", "the user's email (required)")
+	revoke.Flags().StringVar(&rf.app, "app", "", "the app's client ID (required)")
+	revoke.RunE = func(cmd *cobra.Command, _ []string) error { return grantsRevoke(cmd.Context(), e, rf) }
+
+	return group("grants", "List or revoke what users granted apps",
+		"Grants lists and withdraws what users granted apps (their consents).", list, revoke)
+}
+
+// grantFlags are the flags of grants list and grants revoke.
+type grantFlags struct {
+	config, email, app, output string
 }
 
 // grantsList lists the grants of one user (--user EMAIL) or one app
 // (--app CLIENT_ID).
-func grantsList(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("grants list", e)
-	email := fs.String("user", "", "the user's email")
-	app := fs.String("app", "", "the app's client ID")
-	output := fs.String("output", "text", "output format: text or json")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if (*email == "") == (*app == "") {
+func grantsList(ctx context.Context, e env, f grantFlags) error {
+	if (f.email == "") == (f.app == "") {
 		return usagef("give exactly one of --user EMAIL or --app CLIENT_ID")
 	}
-	if err := checkOutput(*output); err != nil {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	_, store, err := adminStore(ctx, *path, e)
+	_, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	var list []storage.Consent
-	if *email != "" {
-		u, err := store.GetUserByEmail(ctx, *email)
+	if f.email != "" {
+		u, err := store.GetUserByEmail(ctx, f.email)
 		if errors.Is(err, storage.ErrNotFound) {
-			return fmt.Errorf("no account with email %q", *email)
+			return fmt.Errorf("no account with email %q", f.email)
 		}
 		if err != nil {
 			return err
@@ -53,7 +79,7 @@ func grantsList(ctx context.Context, args []string, e env) error {
 		if err != nil {
 			return err
 		}
-	} else if list, err = store.ListClientConsents(ctx, *app); err != nil {
+	} else if list, err = store.ListClientConsents(ctx, f.app); err != nil {
 		return err
 	}
 	type grantOut struct {
@@ -66,7 +92,7 @@ func grantsList(ctx context.Context, args []string, e env) error {
 	for _, c := range list {
 		out = append(out, grantOut{c.UserID, c.ClientID, nonNil(c.Scopes), c.GrantedAt})
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(out)
@@ -81,30 +107,24 @@ func grantsList(ctx context.Context, args []string, e env) error {
 
 // grantsRevoke withdraws a user's grant to an app and revokes every token
 // and refresh token of that app for the user at once.
-func grantsRevoke(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("grants revoke", e)
-	email := fs.String("user", "", "the user's email (required)")
-	app := fs.String("app", "", "the app's client ID (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if *email == "" || *app == "" {
+func grantsRevoke(ctx context.Context, e env, f grantFlags) error {
+	if f.email == "" || f.app == "" {
 		return usagef("--user and --app are required")
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	u, err := store.GetUserByEmail(ctx, *email)
+	u, err := store.GetUserByEmail(ctx, f.email)
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no account with email %q", *email)
+		return fmt.Errorf("no account with email %q", f.email)
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := store.GetConsent(ctx, u.ID, *app); errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("%s has not granted %s anything", *email, *app)
+	if _, err := store.GetConsent(ctx, u.ID, f.app); errors.Is(err, storage.ErrNotFound) {
+		return fmt.Errorf("%s has not granted %s anything", f.email, f.app)
 	} else if err != nil {
 		return err
 	}
@@ -112,13 +132,13 @@ func grantsRevoke(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	n, err := consent.Withdraw(ctx, store, parts.recorder, u.ID, *app, audit.Event{ActorType: audit.ActorCLI})
+	n, err := consent.Withdraw(ctx, store, parts.recorder, u.ID, f.app, audit.Event{ActorType: audit.ActorCLI})
 	if err != nil {
 		return err
 	}
 	if _, err := parts.sealer.SealAll(ctx); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "revoked what %s granted %s; %d tokens stopped working\n", u.Email, *app, n)
+	fmt.Fprintf(e.stdout, "revoked what %s granted %s; %d tokens stopped working\n", u.Email, f.app, n)
 	return nil
 }

@@ -7,31 +7,41 @@ import (
 	"maps"
 	"slices"
 	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/janitor"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// janitorCommand deletes what has expired, in one round, and prints how
-// many records of each area went. It runs whether or not janitor.enabled
-// is set; when a node is running a round at that moment, it does nothing.
-func janitorCommand(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("janitor", e)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func janitorCmd(e env) *cobra.Command {
+	return configCommand(e, &cobra.Command{
+		Use:   "janitor",
+		Short: "Delete expired codes, tokens, sessions and flows now",
+		Long: `Janitor deletes what has expired, in one round, and prints how many records of
+each area went. It runs whether or not janitor.enabled is set; when a node is
+running a round at that moment, it does nothing.`,
+	}, janitorOnce)
+}
+
+// janitorOnce runs one round of the janitor, showing how many records it
+// deleted so far on a terminal.
+func janitorOnce(ctx context.Context, e env, path string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
 	// No logger: what the round did is printed below.
-	j, err := newJanitor(cfg, store, nil)
+	p := newProgress(e, false)
+	j, err := newJanitor(cfg, store, &countingPurger{Purger: store, progress: p}, nil)
 	if err != nil {
 		return err
 	}
 	res, err := j.Once(ctx)
+	p.done()
 	if !res.Ran && err == nil {
 		fmt.Fprintln(e.stdout, "another node is deleting expired records right now (it holds the janitor's lock); nothing done")
 		return nil
@@ -53,9 +63,24 @@ func janitorCommand(ctx context.Context, args []string, e env) error {
 	return err
 }
 
+// countingPurger shows how many records the purges deleted so far.
+type countingPurger struct {
+	storage.Purger
+	progress *progress
+	deleted  int
+}
+
+func (c *countingPurger) Purge(ctx context.Context, area storage.PurgeArea, before time.Time, limit int) (int, error) {
+	n, err := c.Purger.Purge(ctx, area, before, limit)
+	c.deleted += n
+	c.progress.show("deleting expired records: %s, %d deleted", area, c.deleted)
+	return n, err
+}
+
 // newJanitor builds the janitor of cfg over store, which must also offer
-// the lock that lets one node at a time run a round.
-func newJanitor(cfg config.Config, store storage.Store, logger *slog.Logger) (*janitor.Janitor, error) {
+// the lock that lets one node at a time run a round; purger deletes the
+// expired records (store itself, or a wrapper of it).
+func newJanitor(cfg config.Config, store storage.Store, purger storage.Purger, logger *slog.Logger) (*janitor.Janitor, error) {
 	// The database store itself offers the lock; a wrapper must pass
 	// TryLock on.
 	locker, ok := store.(janitor.Locker)
@@ -67,7 +92,7 @@ func newJanitor(cfg config.Config, store storage.Store, logger *slog.Logger) (*j
 		return nil, err
 	}
 	return janitor.New(janitor.Config{
-		Store:       store,
+		Store:       purger,
 		Locker:      locker,
 		Interval:    cfg.Janitor.Interval,
 		Batch:       cfg.Janitor.Batch,
@@ -85,7 +110,7 @@ func startJanitor(ctx context.Context, cfg config.Config, store storage.Store, l
 	if !cfg.Janitor.Enabled {
 		return func() {}, nil
 	}
-	j, err := newJanitor(cfg, store, logger)
+	j, err := newJanitor(cfg, store, store, logger)
 	if err != nil {
 		return nil, err
 	}

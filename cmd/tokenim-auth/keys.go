@@ -5,19 +5,24 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// keysCommand administers signing keys.
-func keysCommand(ctx context.Context, args []string, e env) error {
-	if len(args) == 0 || args[0] != "rotate" {
-		return usagef("usage: tokenim-auth keys rotate [--config FILE]")
-	}
-	fs, path := newFlags("keys rotate", e)
-	if err := parse(fs, args[1:]); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func keysCmd(e env) *cobra.Command {
+	return group("keys", "Rotate the token signing keys", "Keys administers the keys that sign tokens.",
+		configCommand(e, &cobra.Command{
+			Use:   "rotate",
+			Short: "Make a new signing key of each algorithm current",
+			Long: `Rotate makes a new signing key of each algorithm current. The previous keys
+stay published (JWKS) as long as a token they signed can live.`,
+		}, keysRotate))
+}
+
+// keysRotate rotates the signing keys.
+func keysRotate(ctx context.Context, e env, path string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}

@@ -135,8 +135,9 @@ func newTracerProvider(ctx context.Context, cfg config.Tracing) (*sdktrace.Trace
 		return nil, fmt.Errorf("tracing.otlp_endpoint: %w", err)
 	}
 	attrs := []attribute.KeyValue{semconv.ServiceName(cfg.ServiceName)}
-	if v := buildVersion(); v != "" {
-		attrs = append(attrs, semconv.ServiceVersion(v))
+	// The version only when the binary was built from a tagged module.
+	if v := versionOf(debug.ReadBuildInfo()); v.Version != develVersion {
+		attrs = append(attrs, semconv.ServiceVersion(v.Version))
 	}
 	return sdktrace.NewTracerProvider(
 		sdktrace.WithBatcher(exp),
@@ -163,15 +164,6 @@ func exporterOptions(cfg config.Tracing) []otlptracehttp.Option {
 		opts = append(opts, otlptracehttp.WithInsecure())
 	}
 	return opts
-}
-
-// buildVersion is the main module's version, when the binary was built
-// from a tagged module.
-func buildVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return ""
 }
 
 // traceRequests starts a server span per request, named after the route

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -27,22 +29,30 @@ func newKeyring(cfg config.Config) (secret.Keyring, error) {
 	return ring, nil
 }
 
-// secretsCommand helps rotate the system secret: reseal moves what is
-// sealed under a previous secret to the current one; status says what
-// still needs a previous secret.
-func secretsCommand(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e, subcommand{"reseal", secretsReseal}, subcommand{"status", secretsStatus})
+// secretsCmd helps rotate the system secret: reseal moves what is sealed
+// under a previous secret to the current one; status says what still
+// needs a previous secret.
+func secretsCmd(e env) *cobra.Command {
+	return group("secrets", "Reseal under the current system secret, or show what a rotation still needs",
+		`Secrets helps rotate the system secret (secrets.system): once every node runs
+with the new secret and the old one in secrets.system_previous, reseal moves
+what is sealed under the old one to the new one, and status says what still
+needs the old one.`,
+		configCommand(e, &cobra.Command{
+			Use:   "reseal",
+			Short: "Seal the signing keys and TOTP secrets under the current system secret",
+		}, secretsReseal),
+		configCommand(e, &cobra.Command{
+			Use:   "status",
+			Short: "Show what still needs a previous system secret",
+		}, secretsStatus))
 }
 
 // secretsReseal seals every signing key and TOTP secret sealed under one of
 // secrets.system_previous under secrets.system, and reports the counts.
 // Run again, it reseals nothing.
-func secretsReseal(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("secrets reseal", e)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func secretsReseal(ctx context.Context, e env, path string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}
@@ -152,12 +162,8 @@ func eachUser(ctx context.Context, store storage.Users, fn func(storage.User) er
 // secretsStatus says, during a rotation of the system secret, which stored
 // values still need one of secrets.system_previous: once none does, the
 // previous secrets can be removed.
-func secretsStatus(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("secrets status", e)
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	cfg, store, err := adminStore(ctx, *path, e)
+func secretsStatus(ctx context.Context, e env, path string) error {
+	cfg, store, err := adminStore(ctx, path, e)
 	if err != nil {
 		return err
 	}

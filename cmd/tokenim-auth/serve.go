@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
+
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/account"
@@ -38,21 +40,43 @@ import (
 	"github.com/tokenim/tokenim-auth/templates"
 )
 
+// serveCmd runs the provider.
+func serveCmd(e env) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Run the provider (--dev for a zero-setup demo on an in-memory store)",
+		Long: `Serve runs the provider until it is interrupted (SIGINT, SIGTERM), then shuts
+down gracefully. With --dev it needs nothing else: it keeps everything in
+memory, generates a system secret, creates a demo user and demo apps, and
+prints the issuer URL, their credentials and a ready-to-open authorize URL.`,
+		Example: `  tokenim-auth serve --dev
+  tokenim-auth serve --config /etc/tokenim-auth/config.yaml --listen 0.0.0.0:8080`,
+		Args: noArgs,
+	}
+	var f serveFlags
+	configFlag(cmd, &f.config)
+	cmd.Flags().BoolVar(&f.dev, "dev", false, "zero-setup demo: in-memory store, generated secret, demo users (member, developer, admin) and clients")
+	cmd.Flags().StringVar(&f.listen, "listen", "", "address to listen on, `HOST:PORT` (overrides listen)")
+	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return serve(cmd.Context(), e, f) }
+	return cmd
+}
+
+// serveFlags are serve's flags.
+type serveFlags struct {
+	config string
+	dev    bool
+	listen string
+}
+
 // serve runs the provider until ctx is cancelled (SIGINT, SIGTERM), then
 // shuts down gracefully.
-func serve(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("serve", e)
-	dev := fs.Bool("dev", false, "zero-setup demo: in-memory store, generated secret, demo users (member, developer, admin) and clients")
-	listen := fs.String("listen", "", "address to listen on, `HOST:PORT` (overrides listen)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
+func serve(ctx context.Context, e env, f serveFlags) error {
 	var demo *demoData
-	cfg, err := loadConfig(*path, e, func(c *config.Config) error {
-		if *listen != "" {
-			c.Listen = *listen
+	cfg, err := loadConfig(f.config, e, func(c *config.Config) error {
+		if f.listen != "" {
+			c.Listen = f.listen
 		}
-		if *dev {
+		if f.dev {
 			demo = applyDev(c)
 		}
 		return nil

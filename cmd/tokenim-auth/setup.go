@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,51 +13,6 @@ import (
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
 )
-
-// errHelp ends a command that printed its help.
-var errHelp = errors.New("help requested")
-
-// newFlags returns a flag set that reports errors instead of exiting, with
-// the --config flag every command takes.
-func newFlags(name string, e env) (*flag.FlagSet, *string) {
-	fs := flag.NewFlagSet("tokenim-auth "+name, flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	path := fs.String("config", "", "YAML configuration `file` (TOKENIM_* environment variables override it)")
-	return fs, path
-}
-
-// parse parses args, turning flag errors into usage errors. Words left
-// after the flags are refused: a value meant for a flag that lost its
-// flag (--scope a b) must not be dropped silently.
-func parse(fs *flag.FlagSet, args []string) error {
-	return parseArgs(fs, args, 0)
-}
-
-// parseArgs is parse for a command taking exactly n positional arguments
-// after its flags.
-func parseArgs(fs *flag.FlagSet, args []string, n int) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return errHelp
-		}
-		return usageError{err}
-	}
-	if fs.NArg() > n {
-		return usagef("unexpected argument %q (flags go before arguments; repeat a flag for each value)", fs.Arg(n))
-	}
-	if fs.NArg() < n {
-		return usagef("missing argument")
-	}
-	return nil
-}
-
-// checkOutput validates an --output flag.
-func checkOutput(v string) error {
-	if v != "text" && v != "json" {
-		return usagef("--output: want text or json, not %q", v)
-	}
-	return nil
-}
 
 // loadConfig reads the configuration, lets adjust apply flags, and
 // validates the result. Any problem is a usage error naming the field.
@@ -108,12 +61,7 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode
 	if cfg.Database.URL == "memory" {
 		return memory.New(), nil
 	}
-	pg, err := postgres.Open(ctx, postgres.Config{
-		URL:          cfg.Database.URL,
-		MaxConns:     cfg.Database.MaxConns,
-		QueryTimeout: cfg.Database.QueryTimeout,
-		Logger:       logger,
-	})
+	pg, err := openPostgres(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -127,6 +75,16 @@ func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode
 		return nil, err
 	}
 	return pg, nil
+}
+
+// openPostgres opens the configured Postgres database.
+func openPostgres(ctx context.Context, cfg config.Config, logger *slog.Logger) (*postgres.Store, error) {
+	return postgres.Open(ctx, postgres.Config{
+		URL:          cfg.Database.URL,
+		MaxConns:     cfg.Database.MaxConns,
+		QueryTimeout: cfg.Database.QueryTimeout,
+		Logger:       logger,
+	})
 }
 
 // adminStore loads the configuration at path and opens the store an
@@ -155,9 +113,3 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 	}
 	return cfg, c.Store, nil
 }
-
-// stringList is a repeatable string flag.
-type stringList []string
-
-func (s *stringList) String() string     { return strings.Join(*s, ",") }
-func (s *stringList) Set(v string) error { *s = append(*s, v); return nil }

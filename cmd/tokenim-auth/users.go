@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/spf13/cobra"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -18,31 +19,72 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// users administers user accounts.
-func users(ctx context.Context, args []string, e env) error {
-	return dispatch(ctx, args, e,
-		subcommand{"create", usersCreate}, subcommand{"list", usersList},
-		subcommand{"set-role", usersSetRole}, subcommand{"reset-mfa", usersResetMFA})
+// usersCmd administers user accounts.
+func usersCmd(e env) *cobra.Command {
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user account, its password read from standard input",
+		Long: `Create creates an active user account with a verified email. The password is
+read from the first line of standard input (--password-stdin), never from an
+argument. --role admin makes the first administrator.`,
+		Example: `  printf '%s\n' "$PASSWORD" | tokenim-auth users create --email admin@example.com --role admin --password-stdin`,
+		Args:    noArgs,
+	}
+	var cf userFlags
+	configFlag(create, &cf.config)
+	create.Flags().StringVar(&cf.email, "email", "", "the account's email, its sign-in name (required)")
+	create.Flags().StringVar(&cf.name, "name", "", "display name")
+	create.Flags().BoolVar(&cf.passwordStdin, "password-stdin", false, "read the password from the first line of standard input (required)")
+	outputFlag(create, &cf.output)
+	create.Flags().StringVar(&cf.role, "role", config.RoleMember, "the user's role (see roles in the configuration)")
+	create.RunE = func(cmd *cobra.Command, _ []string) error { return usersCreate(cmd.Context(), e, cf) }
+
+	list := &cobra.Command{Use: "list", Short: "List the user accounts", Args: noArgs}
+	var lf userFlags
+	configFlag(list, &lf.config)
+	outputFlag(list, &lf.output)
+	list.RunE = func(cmd *cobra.Command, _ []string) error { return usersList(cmd.Context(), e, lf) }
+
+	setRole := &cobra.Command{
+		Use:   "set-role",
+		Short: "Change a user's role, revoking the tokens the new role does not allow",
+		Args:  noArgs,
+	}
+	var sf userFlags
+	configFlag(setRole, &sf.config)
+	setRole.Flags().StringVar(&sf.email, "email", "", "the account's email (required)")
+	setRole.Flags().StringVar(&sf.role, "role", "", "the new role (required)")
+	setRole.RunE = func(cmd *cobra.Command, _ []string) error { return usersSetRole(cmd.Context(), e, sf) }
+
+	resetMFA := &cobra.Command{
+		Use:   "reset-mfa",
+		Short: "Turn off a user's second factor and end their sessions and tokens",
+		Args:  noArgs,
+	}
+	var rf userFlags
+	configFlag(resetMFA, &rf.config)
+	resetMFA.Flags().StringVar(&rf.email, "email", "", "the account's email (required)")
+	resetMFA.RunE = func(cmd *cobra.Command, _ []string) error { return usersResetMFA(cmd.Context(), e, rf) }
+
+	return group("users", "Create, list or change user accounts", "Users administers user accounts.",
+		create, list, setRole, resetMFA)
 }
 
-func usersCreate(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("users create", e)
-	email := fs.String("email", "", "the account's email, its sign-in name (required)")
-	name := fs.String("name", "", "display name")
-	fromStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input (required)")
-	output := fs.String("output", "text", "output format: text or json")
-	role := fs.String("role", config.RoleMember, "the user's role (see roles in the configuration)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	addr := strings.TrimSpace(*email)
+// userFlags are the flags of the users commands.
+type userFlags struct {
+	config, email, name, role, output string
+	passwordStdin                     bool
+}
+
+func usersCreate(ctx context.Context, e env, f userFlags) error {
+	addr := strings.TrimSpace(f.email)
 	if !config.IsEmail(addr) {
-		return usagef("--email: %q is not an email address", *email)
+		return usagef("--email: %q is not an email address", f.email)
 	}
-	if !*fromStdin {
+	if !f.passwordStdin {
 		return usagef("--password-stdin is required: pass the password on standard input, never as an argument")
 	}
-	if err := checkOutput(*output); err != nil {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
 	line, err := bufio.NewReader(e.stdin).ReadString('\n')
@@ -57,16 +99,16 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return usagef("--password-stdin: %v", err)
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	if _, ok := cfg.Role(*role); !ok {
-		return usagef("--role: unknown role %q (want one of %s)", *role, strings.Join(cfg.RoleNames(), ", "))
+	if _, ok := cfg.Role(f.role); !ok {
+		return usagef("--role: unknown role %q (want one of %s)", f.role, strings.Join(cfg.RoleNames(), ", "))
 	}
 	now := time.Now().UTC().Truncate(time.Second)
-	u := storage.User{ID: uuid.NewString(), Email: addr, EmailVerified: true, Name: *name, PasswordHash: hash, Status: storage.UserActive, Role: *role, CreatedAt: now, UpdatedAt: now}
+	u := storage.User{ID: uuid.NewString(), Email: addr, EmailVerified: true, Name: f.name, PasswordHash: hash, Status: storage.UserActive, Role: f.role, CreatedAt: now, UpdatedAt: now}
 	err = recorded(ctx, cfg, store, func(ctx context.Context, rec *audit.Recorder) error {
 		if err := store.CreateUser(ctx, u); err != nil {
 			return err
@@ -81,7 +123,7 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 		}
 		return err
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		return json.NewEncoder(e.stdout).Encode(struct {
 			ID    string `json:"id"`
 			Email string `json:"email"`
@@ -91,16 +133,11 @@ func usersCreate(ctx context.Context, args []string, e env) error {
 	return nil
 }
 
-func usersList(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("users list", e)
-	output := fs.String("output", "text", "output format: text or json")
-	if err := parse(fs, args); err != nil {
+func usersList(ctx context.Context, e env, f userFlags) error {
+	if err := checkOutput(f.output); err != nil {
 		return err
 	}
-	if err := checkOutput(*output); err != nil {
-		return err
-	}
-	_, store, err := adminStore(ctx, *path, e)
+	_, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
@@ -121,7 +158,7 @@ func usersList(ctx context.Context, args []string, e env) error {
 	if err != nil {
 		return err
 	}
-	if *output == "json" {
+	if f.output == "json" {
 		enc := json.NewEncoder(e.stdout)
 		enc.SetIndent("", "  ")
 		return enc.Encode(all)
@@ -137,23 +174,18 @@ func usersList(ctx context.Context, args []string, e env) error {
 // usersResetMFA turns off a user's second factor (a lost phone and lost
 // recovery codes): the next sign-in asks for the password only, and the
 // user can enrol again. The user's sessions and tokens are ended.
-func usersResetMFA(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("users reset-mfa", e)
-	email := fs.String("email", "", "the account's email (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if strings.TrimSpace(*email) == "" {
+func usersResetMFA(ctx context.Context, e env, f userFlags) error {
+	if strings.TrimSpace(f.email) == "" {
 		return usagef("--email is required")
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	u, err := store.GetUserByEmail(ctx, strings.TrimSpace(*email))
+	u, err := store.GetUserByEmail(ctx, strings.TrimSpace(f.email))
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no account with email %q", *email)
+		return fmt.Errorf("no account with email %q", f.email)
 	}
 	if err != nil {
 		return err
@@ -188,28 +220,22 @@ func usersResetMFA(ctx context.Context, args []string, e env) error {
 // usersSetRole changes a user's role. Lowering it revokes at once every
 // token that carries a scope the new role does not allow; other tokens
 // keep working, and the next token follows the new role.
-func usersSetRole(ctx context.Context, args []string, e env) error {
-	fs, path := newFlags("users set-role", e)
-	email := fs.String("email", "", "the account's email (required)")
-	role := fs.String("role", "", "the new role (required)")
-	if err := parse(fs, args); err != nil {
-		return err
-	}
-	if strings.TrimSpace(*email) == "" || *role == "" {
+func usersSetRole(ctx context.Context, e env, f userFlags) error {
+	if strings.TrimSpace(f.email) == "" || f.role == "" {
 		return usagef("--email and --role are required")
 	}
-	cfg, store, err := adminStore(ctx, *path, e)
+	cfg, store, err := adminStore(ctx, f.config, e)
 	if err != nil {
 		return err
 	}
 	defer store.Close()
-	r, ok := cfg.Role(*role)
+	r, ok := cfg.Role(f.role)
 	if !ok {
-		return usagef("--role: unknown role %q (want one of %s)", *role, strings.Join(cfg.RoleNames(), ", "))
+		return usagef("--role: unknown role %q (want one of %s)", f.role, strings.Join(cfg.RoleNames(), ", "))
 	}
-	u, err := store.GetUserByEmail(ctx, strings.TrimSpace(*email))
+	u, err := store.GetUserByEmail(ctx, strings.TrimSpace(f.email))
 	if errors.Is(err, storage.ErrNotFound) {
-		return fmt.Errorf("no account with email %q", *email)
+		return fmt.Errorf("no account with email %q", f.email)
 	}
 	if err != nil {
 		return err

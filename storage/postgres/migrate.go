@@ -34,20 +34,44 @@ func (e *SchemaError) Error() string {
 	return fmt.Sprintf("postgres: database schema is at version %d, this binary needs version %d: run `tokenim-auth migrate`", e.Current, e.Expected)
 }
 
+// MigrateOption changes how Migrate applies the migrations.
+type MigrateOption func(*migrateConfig)
+
+type migrateConfig struct {
+	step func(applied, pending int)
+}
+
+// WithStep has Migrate apply the pending migrations one at a time, each
+// under the lock, and call step after each with how many it applied so
+// far and how many were pending when it started: the migrate command
+// shows its progress so.
+func WithStep(step func(applied, pending int)) MigrateOption {
+	return func(c *migrateConfig) { c.step = step }
+}
+
 // Migrate applies every pending migration. Nodes migrating at once queue
 // on an advisory lock held for the schema in use (its search_path), so
 // only one applies each migration; each migration runs in its own
 // transaction. Config.QueryTimeout does not apply: a migration takes what
 // it takes, bounded by ctx.
-func (s *Store) Migrate(ctx context.Context) error {
+func (s *Store) Migrate(ctx context.Context, opts ...MigrateOption) error {
+	var c migrateConfig
+	for _, o := range opts {
+		o(&c)
+	}
 	p, err := s.migrations(ctx)
 	if err != nil {
 		return err
 	}
 	defer p.Close()
-	results, err := p.Up(ctx)
-	if pe, ok := errors.AsType[*goose.PartialError](err); ok {
-		results = pe.Applied
+	var results []*goose.MigrationResult
+	if c.step != nil {
+		results, err = upByOne(ctx, p, c.step)
+	} else {
+		results, err = p.Up(ctx)
+		if pe, ok := errors.AsType[*goose.PartialError](err); ok {
+			results = pe.Applied
+		}
 	}
 	for _, r := range results {
 		s.logger.InfoContext(ctx, "applied migration",
@@ -57,6 +81,33 @@ func (s *Store) Migrate(ctx context.Context) error {
 		return fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return nil
+}
+
+// upByOne applies the pending migrations one at a time, calling step
+// after each.
+func upByOne(ctx context.Context, p *goose.Provider, step func(applied, pending int)) ([]*goose.MigrationResult, error) {
+	status, err := p.Status(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pending := 0
+	for _, m := range status {
+		if m.State == goose.StatePending {
+			pending++
+		}
+	}
+	var results []*goose.MigrationResult
+	for {
+		r, err := p.UpByOne(ctx)
+		if errors.Is(err, goose.ErrNoNextVersion) {
+			return results, nil
+		}
+		if err != nil {
+			return results, err
+		}
+		results = append(results, r)
+		step(len(results), max(pending, len(results)))
+	}
 }
 
 // CheckSchema returns a *SchemaError when migrations are pending, so that

@@ -97,6 +97,33 @@ func TestCheckSchema(t *testing.T) {
 	}
 }
 
+func TestMigrateWithStepCountsEachMigration(t *testing.T) {
+	s, _ := openEmpty(t)
+	versions, err := s.MigrationVersions(t.Context())
+	if err != nil {
+		t.Fatalf("versions: %v", err)
+	}
+	if err := s.MigrateUpTo(t.Context(), versions[1]); err != nil {
+		t.Fatalf("up to %d: %v", versions[1], err)
+	}
+	var steps [][2]int
+	step := func(applied, pending int) { steps = append(steps, [2]int{applied, pending}) }
+	if err := s.Migrate(t.Context(), postgres.WithStep(step)); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	pending := len(versions) - 2
+	if len(steps) != pending || steps[0] != [2]int{1, pending} || steps[pending-1] != [2]int{pending, pending} {
+		t.Fatalf("steps %v, want 1 to %d of %d", steps, pending, pending)
+	}
+	if err := s.CheckSchema(t.Context()); err != nil {
+		t.Fatalf("CheckSchema after Migrate: %v", err)
+	}
+	steps = nil
+	if err := s.Migrate(t.Context(), postgres.WithStep(step)); err != nil || len(steps) != 0 {
+		t.Fatalf("migrating an up-to-date schema: %v, steps %v", err, steps)
+	}
+}
+
 func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
 	s, _ := openEmpty(t)
 	versions, err := s.MigrationVersions(t.Context())
