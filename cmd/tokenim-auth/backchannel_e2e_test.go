@@ -147,6 +147,8 @@ func TestBackchannelLogout(t *testing.T) {
 				backchannelClients(ok.srv.URL+"/backchannel-logout?app=chat", flaky.srv.URL+"/logout"), `
 mail:
   smtp: {host: `+host+`, port: `+port+`, security: none}
+metrics:
+  listen: 127.0.0.1:0
 `)
 
 			b := newBrowser(t, p.issuer, webCallback)
@@ -184,6 +186,17 @@ mail:
 				}
 				if !waitFor(delivered) {
 					t.Fatalf("no log line of the delivery at the second attempt:\n%s", p.logs.String())
+				}
+				// And counts them: the first attempt at chat-flaky retried,
+				// both apps delivered.
+				counted := func() bool {
+					_, body := get(t, "http://"+metricsAddr(t, p)+"/metrics")
+					return strings.Contains(body, "\n"+`tokenim_backchannel_deliveries_total{outcome="retried"} 1`) &&
+						strings.Contains(body, "\n"+`tokenim_backchannel_deliveries_total{outcome="delivered"} 2`)
+				}
+				if !waitFor(counted) {
+					_, body := get(t, "http://"+metricsAddr(t, p)+"/metrics")
+					t.Fatalf("deliveries not counted:\n%s", body)
 				}
 				if store == "postgres" {
 					waitForRecord(t, p, "chat-flaky", id.Subject, "logout.notified success attempts=2 http_status=200")

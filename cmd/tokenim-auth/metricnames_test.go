@@ -88,10 +88,16 @@ func TestMetricNames(t *testing.T) {
 	for _, want := range []string{
 		"tokenim_tokens_issued_total", "tokenim_rate_limited_total", "tokenim_cache_requests_total",
 		"tokenim_db_pool_max_connections", "tokenim_introspection_duration_seconds_bucket",
-		"tokenim_http_request_duration_seconds_count", "go_goroutines",
+		"tokenim_http_request_duration_seconds_count", "tokenim_backchannel_deliveries_total",
+		"tokenim_store_up", "go_goroutines",
 	} {
 		if !slices.Contains(names, want) {
 			t.Errorf("no %s among the scraped series: the scenario no longer makes the provider export it", want)
+		}
+	}
+	for _, want := range []string{`tokenim_store_up{store="postgres"} 1`, `tokenim_store_up{store="redis"} 1`} {
+		if !strings.Contains(body, "\n"+want) {
+			t.Errorf("no %s in the scrape", want)
 		}
 	}
 	got := metricNamesHeader + strings.Join(names, "\n") + "\n"

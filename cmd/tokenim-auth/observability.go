@@ -24,6 +24,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/backchannel"
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/metrics"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
@@ -41,13 +42,16 @@ type telemetry struct {
 }
 
 // newTelemetry builds what cfg turns on. The metrics report the Postgres
-// pool when store has one.
+// pool, and whether Postgres answers, when store is the Postgres store.
 func newTelemetry(ctx context.Context, cfg config.Config, store storage.Store, logger *slog.Logger) (*telemetry, error) {
 	t := &telemetry{}
 	if cfg.Metrics.Listen != "" {
 		t.metrics = metrics.New()
 		if pool, ok := store.(metrics.PoolStater); ok {
 			if err := t.metrics.RegisterPool(pool); err != nil {
+				return nil, err
+			}
+			if err := t.watchStore("postgres", store.Ping); err != nil {
 				return nil, err
 			}
 		}
@@ -94,6 +98,24 @@ func (t *telemetry) loginObserver() login.Observer {
 		return nil
 	}
 	return t.metrics
+}
+
+// backchannelObserver is what provider/backchannel reports to, nil when
+// metrics are off.
+func (t *telemetry) backchannelObserver() backchannel.Observer {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics
+}
+
+// watchStore exports whether the named store answers ping
+// (tokenim_store_up); a no-op when metrics are off.
+func (t *telemetry) watchStore(name string, ping func(context.Context) error) error {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics.RegisterStore(name, ping)
 }
 
 // cacheObserver counts the Redis cache's outcomes, nil when metrics are

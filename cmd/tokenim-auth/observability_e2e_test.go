@@ -112,6 +112,15 @@ func TestMetrics(t *testing.T) {
 				t.Fatalf("pool metrics present: %v, on Postgres: %v", has, postgres)
 			}
 		})
+		t.Run("Postgres is reported up on Postgres only, Redis not at all without Redis", func(t *testing.T) {
+			has := strings.Contains(body, "\n"+`tokenim_store_up{store="postgres"} 1`)
+			if postgres := p.vars["TOKENIM_DATABASE_URL"] != "memory"; has != postgres {
+				t.Fatalf("postgres up: %v, on Postgres: %v\n%s", has, postgres, body)
+			}
+			if strings.Contains(body, `store="redis"`) {
+				t.Fatalf("a Redis gauge without Redis:\n%s", body)
+			}
+		})
 		t.Run("the public listener does not serve /metrics", func(t *testing.T) {
 			if status, body := get(t, p.issuer+"/metrics"); status != http.StatusNotFound {
 				t.Fatalf("GET %s/metrics: %d\n%s", p.issuer, status, body)

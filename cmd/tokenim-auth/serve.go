@@ -382,11 +382,16 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger),
 		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS)}
 	if c.cache != nil {
+		// As the readiness check judges Redis: through the circuit
+		// breaker, and down while a revocation waits to reach it.
+		if err := tel.watchStore("redis", c.cache.Degraded); err != nil {
+			return nil, err
+		}
 		deps.Degraded = c.cache
 		c.cache.Start(ctx)
 	}
 	h := provider.New(deps)
-	logouts := backchannel.New(backchannel.Config{Store: store, Signer: op, Audit: records.recorder, Logger: logger})
+	logouts := backchannel.New(backchannel.Config{Store: store, Signer: op, Audit: records.recorder, Observer: tel.backchannelObserver(), Logger: logger})
 	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream, logouts: logouts}, nil
 }
 

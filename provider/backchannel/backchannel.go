@@ -61,9 +61,12 @@ type Config struct {
 	// Timeout bounds one send (5s).
 	Timeout time.Duration
 	// Batch is how many deliveries one round takes and sends at once (16).
-	Batch  int
-	Now    func() time.Time
-	Logger *slog.Logger
+	Batch int
+	// Observer is told how each attempt ended (metrics); nil reports
+	// nowhere.
+	Observer Observer
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Sender delivers queued logout notifications.
@@ -88,6 +91,9 @@ func New(cfg Config) *Sender {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Observer == nil {
+		cfg.Observer = nopObserver{}
 	}
 	if cfg.HTTP == nil {
 		cfg.HTTP = &http.Client{
@@ -199,6 +205,7 @@ func (s *Sender) deliver(ctx context.Context, d storage.LogoutDelivery) {
 	}
 	if o.reason == "" {
 		s.finish(ctx, log, d, audit.Event{Action: audit.LogoutNotified}, o)
+		s.cfg.Observer.BackchannelDelivery(OutcomeDelivered)
 		log.InfoContext(ctx, "back-channel logout delivered", "http_status", o.status)
 		return
 	}
@@ -207,10 +214,12 @@ func (s *Sender) deliver(ctx context.Context, d storage.LogoutDelivery) {
 		if err := s.cfg.Store.RescheduleLogoutDelivery(ctx, d.ID, due); err != nil {
 			log.WarnContext(ctx, "back-channel logout: reschedule", "err", err)
 		}
+		s.cfg.Observer.BackchannelDelivery(OutcomeRetried)
 		log.WarnContext(ctx, "back-channel logout failed, will retry", append(o.attrs(), "retry_at", due)...)
 		return
 	}
 	s.finish(ctx, log, d, audit.Event{Action: audit.LogoutFailed, Outcome: audit.Failure, Reason: o.reason}, o)
+	s.cfg.Observer.BackchannelDelivery(OutcomeFailed)
 	log.WarnContext(ctx, "back-channel logout given up", o.attrs()...)
 }
 

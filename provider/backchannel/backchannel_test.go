@@ -59,19 +59,38 @@ func (c *client) received() []string {
 	return append([]string(nil), c.got...)
 }
 
+// observer keeps the outcomes reported to it, in turn.
+type observer struct {
+	mu   sync.Mutex
+	seen []string
+}
+
+func (o *observer) BackchannelDelivery(outcome string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.seen = append(o.seen, outcome)
+}
+
+func (o *observer) outcomes() []string {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return append([]string(nil), o.seen...)
+}
+
 // world is a store where user u1 signed in to client rp through session
 // s1, a sender over it with a settable clock, and rp's endpoint.
 type world struct {
 	store  *memory.Store
 	sender *backchannel.Sender
 	rp     *client
+	seen   *observer
 	now    time.Time
 }
 
 func newWorld(t *testing.T, uri func(srv *httptest.Server) string, statuses ...int) *world {
 	t.Helper()
 	ctx := t.Context()
-	w := &world{store: memory.New(), rp: &client{statuses: statuses}, now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
+	w := &world{store: memory.New(), rp: &client{statuses: statuses}, seen: &observer{}, now: time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)}
 	srv := httptest.NewServer(w.rp)
 	t.Cleanup(srv.Close)
 	must(t, w.store.CreateClient(ctx, storage.Client{ID: "rp", Name: "RP", Type: storage.ClientConfidential, BackchannelLogoutURI: uri(srv)}))
@@ -79,7 +98,7 @@ func newWorld(t *testing.T, uri func(srv *httptest.Server) string, statuses ...i
 	must(t, w.store.CreateLoginSession(ctx, storage.LoginSession{ID: "s1", UserID: "u1", ExpiresAt: w.now.Add(time.Hour)}))
 	must(t, w.store.RecordSessionSignIn(ctx, storage.SessionSignIn{SessionID: "s1", ClientID: "rp", SID: "sid-1"}))
 	w.sender = backchannel.New(backchannel.Config{
-		Store: w.store, Signer: &signer{}, Attempts: 3,
+		Store: w.store, Signer: &signer{}, Attempts: 3, Observer: w.seen,
 		Audit: audit.NewRecorder(audit.RecorderConfig{Store: w.store}),
 		Now:   func() time.Time { return w.now },
 	})
@@ -137,6 +156,7 @@ func TestSender(t *testing.T) {
 		same(t, "received", w.rp.received(), []string{"token-1-for-rp-u1-sid-1"})
 		same(t, "request", w.rp.types, []string{"POST application/x-www-form-urlencoded"})
 		same(t, "records", w.records(t), []string{"logout.notified success  attempts=1 status=200"})
+		same(t, "outcomes", w.seen.outcomes(), []string{backchannel.OutcomeDelivered})
 		w.now = w.now.Add(time.Hour)
 		if n := w.round(t); n != 0 {
 			t.Fatalf("a later round took %d, want none", n)
@@ -163,6 +183,7 @@ func TestSender(t *testing.T) {
 		w.round(t)
 		same(t, "received", w.rp.received(), []string{"token-1-for-rp-u1-sid-1", "token-2-for-rp-u1-sid-1", "token-3-for-rp-u1-sid-1"})
 		same(t, "records", w.records(t), []string{"logout.notified success  attempts=3 status=200"})
+		same(t, "outcomes", w.seen.outcomes(), []string{backchannel.OutcomeRetried, backchannel.OutcomeRetried, backchannel.OutcomeDelivered})
 	})
 
 	t.Run("a client that keeps failing is given up after the last attempt", func(t *testing.T) {
@@ -176,6 +197,7 @@ func TestSender(t *testing.T) {
 			t.Fatalf("%d attempts, want 3", got)
 		}
 		same(t, "records", w.records(t), []string{"logout.failed failure http_status attempts=3 status=500"})
+		same(t, "outcomes", w.seen.outcomes(), []string{backchannel.OutcomeRetried, backchannel.OutcomeRetried, backchannel.OutcomeFailed})
 	})
 
 	t.Run("a redirect is not followed and counts as a failure", func(t *testing.T) {
@@ -209,5 +231,6 @@ func TestSender(t *testing.T) {
 		w.round(t)
 		same(t, "received", w.rp.received(), nil)
 		same(t, "records", w.records(t), []string{"logout.failed failure not_registered attempts=1 status="})
+		same(t, "outcomes", w.seen.outcomes(), []string{backchannel.OutcomeFailed})
 	})
 }

@@ -17,5 +17,6 @@
 // Config.MaxRetry) up to Config.Attempts sends, then given up. Each
 // outcome, delivered or given up, is an authorization record
 // (logout.notified, logout.failed) with the client, the subject, the
-// attempts and the last HTTP status.
+// attempts and the last HTTP status, and each attempt is reported to
+// Config.Observer (metrics) as delivered, retried or failed (given up).
 package backchannel

@@ -29,6 +29,13 @@ func signInReasons() []string {
 	}
 }
 
+// backchannelOutcomes are the values of the outcome label of
+// tokenim_backchannel_deliveries_total: the outcomes provider/backchannel
+// reports (backchannel.Outcome*; a test keeps the two in step).
+func backchannelOutcomes() []string {
+	return []string{"delivered", "retried", "failed"}
+}
+
 // Metrics is the provider's set of metrics and the registry holding them.
 // It is safe for concurrent use.
 type Metrics struct {
@@ -41,10 +48,12 @@ type Metrics struct {
 	rateLimited   *prometheus.CounterVec
 	introspection *prometheus.HistogramVec
 	signInFailed  *prometheus.CounterVec
-	// introspected and signInReason hold the children of the fixed label
+	backchannel   *prometheus.CounterVec
+	// introspected, signInReason and delivered hold the children of the fixed label
 	// values, resolved once; they are only read after New.
 	introspected map[string]prometheus.Observer
 	signInReason map[string]prometheus.Counter
+	delivered    map[string]prometheus.Counter
 }
 
 // New returns the metrics, registered on a registry of their own together
@@ -85,6 +94,10 @@ func New() *Metrics {
 		Name: "tokenim_signin_failures_total",
 		Help: "Refused sign-ins, by reason.",
 	}, []string{"reason"})
+	m.backchannel = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tokenim_backchannel_deliveries_total",
+		Help: "Back-channel logout delivery attempts, by outcome (delivered, retried, failed: given up).",
+	}, []string{"outcome"})
 	// Resolving the fixed values also exports them at zero from the
 	// start, so that rate() and alerts see the first failure.
 	m.introspected = make(map[string]prometheus.Observer)
@@ -95,11 +108,15 @@ func New() *Metrics {
 	for _, r := range signInReasons() {
 		m.signInReason[r] = m.signInFailed.WithLabelValues(r)
 	}
+	m.delivered = make(map[string]prometheus.Counter)
+	for _, o := range backchannelOutcomes() {
+		m.delivered[o] = m.backchannel.WithLabelValues(o)
+	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.tokensIssued, m.introspection, m.httpRequests, m.httpDuration,
-		m.cacheRequests, m.signInFailed, m.rateLimited,
+		m.cacheRequests, m.signInFailed, m.rateLimited, m.backchannel,
 	)
 	return m
 }
@@ -139,6 +156,17 @@ func (m *Metrics) SignInFailed(reason string) {
 	c, ok := m.signInReason[reason]
 	if !ok {
 		c = m.signInFailed.WithLabelValues(other)
+	}
+	c.Inc()
+}
+
+// BackchannelDelivery counts a back-channel logout delivery attempt by
+// outcome (provider/backchannel): delivered, retried or failed. Any other
+// outcome is counted as "other".
+func (m *Metrics) BackchannelDelivery(outcome string) {
+	c, ok := m.delivered[outcome]
+	if !ok {
+		c = m.backchannel.WithLabelValues(other)
 	}
 	c.Inc()
 }

@@ -1,6 +1,7 @@
 package metrics_test
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -14,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil/promlint"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/tokenim/tokenim-auth/provider/backchannel"
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/metrics"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
@@ -158,6 +160,35 @@ func TestSignInFailures(t *testing.T) {
 	})
 }
 
+func TestBackchannelDeliveries(t *testing.T) {
+	m := metrics.New()
+	var _ backchannel.Observer = m
+	t.Run("every outcome provider/backchannel reports starts at zero", func(t *testing.T) {
+		for _, o := range backchannel.Outcomes() {
+			if v := find(t, m.Registry(), "tokenim_backchannel_deliveries_total", map[string]string{"outcome": o}).GetCounter().GetValue(); v != 0 {
+				t.Fatalf("%s = %v before any delivery", o, v)
+			}
+		}
+	})
+	t.Run("each outcome is counted under its own label, anything else as other", func(t *testing.T) {
+		m.BackchannelDelivery(backchannel.OutcomeRetried)
+		m.BackchannelDelivery(backchannel.OutcomeRetried)
+		m.BackchannelDelivery(backchannel.OutcomeFailed)
+		m.BackchannelDelivery(backchannel.OutcomeDelivered)
+		m.BackchannelDelivery(backchannel.OutcomeDelivered)
+		m.BackchannelDelivery(backchannel.OutcomeDelivered)
+		m.BackchannelDelivery("lost")
+		compare(t, m, `
+# HELP tokenim_backchannel_deliveries_total Back-channel logout delivery attempts, by outcome (delivered, retried, failed: given up).
+# TYPE tokenim_backchannel_deliveries_total counter
+tokenim_backchannel_deliveries_total{outcome="delivered"} 3
+tokenim_backchannel_deliveries_total{outcome="failed"} 1
+tokenim_backchannel_deliveries_total{outcome="other"} 1
+tokenim_backchannel_deliveries_total{outcome="retried"} 2
+`, "tokenim_backchannel_deliveries_total")
+	})
+}
+
 func TestCacheAndRateLimiting(t *testing.T) {
 	m := metrics.New()
 	m.CacheResult("tokens", "hit")
@@ -280,6 +311,9 @@ func TestNamesFollowPrometheusConventions(t *testing.T) {
 	m.CacheResult("tokens", "hit")
 	m.RateLimited("/oauth2/token", "ip")
 	m.Introspected(oauth.IntrospectionActive, time.Millisecond)
+	if err := m.RegisterStore("postgres", func(context.Context) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
 	m.Instrument(http.NotFoundHandler()).ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/", nil))
 	families, err := m.Registry().Gather()
 	if err != nil {
@@ -291,8 +325,8 @@ func TestNamesFollowPrometheusConventions(t *testing.T) {
 			ours = append(ours, f)
 		}
 	}
-	if len(ours) != 7 {
-		t.Fatalf("%d tokenim_ families, want 7", len(ours))
+	if len(ours) != 9 {
+		t.Fatalf("%d tokenim_ families, want 9", len(ours))
 	}
 	problems, err := promlint.NewWithMetricFamilies(ours).Lint()
 	if err != nil {
