@@ -20,7 +20,7 @@ func run(ctx context.Context, args []string, e env) int {
 		args = []string{}
 	}
 	root := newRoot(e)
-	root.SetArgs(args)
+	root.SetArgs(oneDashLongFlags(root, args))
 	cmd, err := root.ExecuteContextC(ctx)
 	var ue usageError
 	var silent exitStatus
@@ -36,6 +36,48 @@ func run(ctx context.Context, args []string, e env) int {
 		fmt.Fprintf(e.stderr, "%s: %v\n", cmd.CommandPath(), err)
 		return 1
 	}
+}
+
+// oneDashLongFlags rewrites -name and -name=value to --name and
+// --name=value where name is a long flag of the command the words run: the
+// flag package of earlier releases took a long flag with one dash, and
+// scripts written then keep working. A word that is the value of the flag
+// before it, a shorthand (-h) and everything after "--" are left alone.
+func oneDashLongFlags(root *cobra.Command, args []string) []string {
+	cmd, _, err := root.Find(args)
+	if err != nil {
+		return args
+	}
+	lookup := func(name string) *pflag.Flag {
+		if f := cmd.Flags().Lookup(name); f != nil {
+			return f
+		}
+		return cmd.InheritedFlags().Lookup(name)
+	}
+	out := make([]string, 0, len(args))
+	value := false // the word is the value of the flag before it
+	for i, a := range args {
+		if a == "--" {
+			return append(out, args[i:]...)
+		}
+		if value {
+			value = false
+			out = append(out, a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		f := lookup(name)
+		switch {
+		case f == nil || len(name) < 2 || !strings.HasPrefix(a, "-"):
+		case !strings.HasPrefix(a, "--"):
+			a = "-" + a
+			fallthrough
+		default:
+			value = !hasValue && f.NoOptDefVal == ""
+		}
+		out = append(out, a)
+	}
+	return out
 }
 
 // Command groups of the top-level help.

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -119,8 +120,8 @@ func TestCommandLineMistakes(t *testing.T) {
 			"tokenim-auth users list: flag provided but not defined: -frob. See 'tokenim-auth users list --help'.\n"},
 		{"an unknown flag with a value", []string{"serve", "--frob=1"},
 			"tokenim-auth serve: flag provided but not defined: -frob. See 'tokenim-auth serve --help'.\n"},
-		{"a long flag with one dash names the two-dash form", []string{"migrate", "-config", "x.yaml"},
-			"tokenim-auth migrate: flag provided but not defined: -config (a long flag takes two dashes: --config). See 'tokenim-auth migrate --help'.\n"},
+		{"an unknown long flag with one dash", []string{"migrate", "-frob", "x.yaml"},
+			"tokenim-auth migrate: flag provided but not defined: -frob. See 'tokenim-auth migrate --help'.\n"},
 		{"a flag without its value", []string{"serve", "--listen"},
 			"tokenim-auth serve: flag needs an argument: --listen. See 'tokenim-auth serve --help'.\n"},
 		{"a bad flag value", []string{"clients", "secrets", "rotate", "--grace", "soon", "app"},
@@ -251,5 +252,30 @@ func TestCompletion(t *testing.T) {
 				t.Fatalf("exit %d, completions %q, want %q\n%s", r.code, got, tc.want, r.stderr)
 			}
 		})
+	}
+}
+
+// A long flag given with one dash, as the flag package of earlier releases
+// took it, still works: scripts written then keep running.
+func TestOneDashLongFlags(t *testing.T) {
+	t.Parallel()
+	r := runCmd(t, nil, "", "version", "-output", "json")
+	var v map[string]any
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil || v["go"] == nil {
+		t.Fatalf("version -output json: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	root := newRoot(env{stdin: strings.NewReader(""), stdout: io.Discard, stderr: io.Discard})
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"migrate", "-config", "x.yaml"}, []string{"migrate", "--config", "x.yaml"}},
+		{[]string{"serve", "-listen=127.0.0.1:1", "-dev"}, []string{"serve", "--listen=127.0.0.1:1", "--dev"}},
+		// The value of a flag is left as it is, even when it reads like one.
+		{[]string{"clients", "create", "-name", "-config"}, []string{"clients", "create", "--name", "-config"}},
+		{[]string{"users", "list", "-h"}, []string{"users", "list", "-h"}},
+		{[]string{"users", "list", "-frob"}, []string{"users", "list", "-frob"}},
+		{[]string{"version", "--", "-output"}, []string{"version", "--", "-output"}},
+	} {
+		if got := oneDashLongFlags(root, tc.in); !slices.Equal(got, tc.want) {
+			t.Errorf("oneDashLongFlags(%q) = %q, want %q", tc.in, got, tc.want)
+		}
 	}
 }
