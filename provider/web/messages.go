@@ -47,8 +47,9 @@ func messages() i18n.Catalogue {
 			ZH: "账号尚未激活，请查收邮件并点击其中的激活链接。",
 		},
 		"login.throttled": {
-			EN: "Too many attempts. Try again in %s seconds.",
-			ZH: "尝试次数过多，请在 %s 秒后重试。",
+			EN:    "Too many attempts. Try again in %s seconds.",
+			ZH:    "尝试次数过多，请在 %s 秒后重试。",
+			ENOne: "Too many attempts. Try again in %s second.",
 		},
 		"login.throttled_plain": {
 			EN: "Too many attempts. Wait a few minutes, then try again.",
@@ -261,8 +262,9 @@ func messages() i18n.Catalogue {
 		// Rate limit refusal (provider/ratelimit), a result page.
 		"ratelimit.title": {EN: "Too many requests", ZH: "请求过于频繁"},
 		"ratelimit.wait": {
-			EN: "Too many requests came from your network in a short time. Try again in %s seconds.",
-			ZH: "您所在的网络在短时间内发出的请求过多，请在 %s 秒后重试。",
+			EN:    "Too many requests came from your network in a short time. Try again in %s seconds.",
+			ZH:    "您所在的网络在短时间内发出的请求过多，请在 %s 秒后重试。",
+			ENOne: "Too many requests came from your network in a short time. Try again in %s second.",
 		},
 
 		// Too much password work at once (provider/password's pool), a
@@ -408,8 +410,9 @@ func messages() i18n.Catalogue {
 			ZH: "此代码无效：可能已过期或已被使用。请在设备上重新发起登录以获取新代码。",
 		},
 		"device.throttled": {
-			EN: "Too many wrong codes. Try again in %s seconds.",
-			ZH: "错误次数过多，请在 %s 秒后重试。",
+			EN:    "Too many wrong codes. Try again in %s seconds.",
+			ZH:    "错误次数过多，请在 %s 秒后重试。",
+			ENOne: "Too many wrong codes. Try again in %s second.",
 		},
 		"device.failed": {
 			EN: "Your decision could not be saved. Please try again.",

@@ -197,7 +197,7 @@ func (r *Renderer) message(ctx context.Context, loc Locale, field, key string, a
 	if key == "" {
 		return ""
 	}
-	s, ok := r.msgs.Lookup(loc, key)
+	s, ok := r.msgs.LookupFor(loc, key, args...)
 	if !ok {
 		r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
 		s, _ := r.msgs.Lookup(loc, genericKey)
