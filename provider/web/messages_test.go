@@ -2,6 +2,7 @@ package web
 
 import (
 	"io/fs"
+	"slices"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -40,7 +41,7 @@ func handlerKeys() []string {
 		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
-	}, adminHandlerKeys()...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
