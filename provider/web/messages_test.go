@@ -2,10 +2,10 @@ package web
 
 import (
 	"io/fs"
-	"slices"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
