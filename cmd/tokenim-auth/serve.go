@@ -356,7 +356,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	deps := provider.Deps{Parts: parts, Ready: store, Signing: km, Instrument: tel.instrument(), Logger: logger,
 		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger),
-		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS)}
+		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS),
+		Sessions: sessions}
 	if c.cache != nil {
 		deps.Degraded = c.cache
 		c.cache.Start(ctx)

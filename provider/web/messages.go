@@ -350,6 +350,7 @@ func messages() i18n.Catalogue {
 			EN: "We could not complete this request. Try again in a moment.",
 			ZH: "暂时无法完成请求，请稍后重试。",
 		},
+		"error.not_found_title": {EN: "Page not found", ZH: "页面不存在"},
 		"error.not_found": {
 			EN: "This page does not exist. Check the address, or go back to the app.",
 			ZH: "您访问的页面不存在，请检查地址或返回应用。",

@@ -25,7 +25,7 @@ func handlerKeys() []string {
 		"login.invalid", "login.required", "login.disabled", "login.pending",
 		"consent.failed",
 		"error.title", "error.invalid_request", "error.unknown_client", "error.redirect_uri",
-		"error.flow_expired", "error.csrf", "error.server", "error.not_found",
+		"error.flow_expired", "error.csrf", "error.server", "error.not_found", "error.not_found_title",
 		"error.logout_redirect", "error.access_denied", "error.bad_input", "error.too_large", "error.request_too_large",
 		"register.disabled", "register.invalid_email", "register.required", "register.throttled",
 		"password.too_short", "password.too_long", "password.common", "password.mismatch",
