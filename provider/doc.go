@@ -9,8 +9,13 @@
 //
 // Routes owned here:
 //
+//	GET /               303 to /account when signed in, else to /login
 //	GET /health/alive   the process is up
 //	GET /health/ready   the store answers and the node can sign (readiness)
+//	/                   (the fallback) an address no route serves: 404, the
+//	                    site's error page for a page address, JSON for a
+//	                    protocol or API one (provider/edge NotFound); 405
+//	                    with Allow for a route asked for with another method
 //
 // Everything else belongs to the sub-packages: oauth (/oauth2/*,
 // /.well-known/*, /userinfo) and the page packages.

@@ -7,6 +7,18 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 )
 
+// LogDurationsAsText is the slog.HandlerOptions ReplaceAttr of the
+// process's log handler: a time.Duration is written as Go spells it
+// ("10m0s", "1.5s"), not as slog's JSON handler writes it, a count of
+// nanoseconds ("interval":600000000000) that a reader has to divide in
+// their head. The text handler already writes durations so.
+func LogDurationsAsText(_ []string, a slog.Attr) slog.Attr {
+	if a.Value.Kind() == slog.KindDuration {
+		a.Value = slog.StringValue(a.Value.Duration().String())
+	}
+	return a
+}
+
 // NewLogHandler wraps h so that every record logged with a request's
 // context carries its request_id and client_ip.
 func NewLogHandler(h slog.Handler) slog.Handler { return logHandler{h} }

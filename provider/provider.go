@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/edge"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
+	"github.com/tokenim/tokenim-auth/provider/session"
 )
 
 // Mounter is a provider package that registers its routes.
@@ -51,9 +52,14 @@ type Deps struct {
 	// after its ID and client IP are recorded, before any handler.
 	Limits func(http.Handler) http.Handler
 	// Pages renders the error page of a request refused before its
-	// handler (bytes that are not text, provider/edge); nil answers
-	// those in plain text.
+	// handler (bytes that are not text, provider/edge) and of an address
+	// no route serves; nil answers those in plain text.
 	Pages edge.Pages
+	// Sessions tells "/" whether the browser is signed in: it sends a
+	// signed-in browser to its account page, any other to sign in. Nil
+	// sends every browser to the account page, which asks for a sign-in
+	// itself.
+	Sessions Sessions
 	// Issuer is the provider's public base URL: HSTS is sent only when
 	// it is https.
 	Issuer string
@@ -61,6 +67,11 @@ type Deps struct {
 	// issuer.
 	HSTS   *HSTS
 	Logger *slog.Logger
+}
+
+// Sessions tells who is signed in to a browser (provider/session).
+type Sessions interface {
+	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 }
 
 // HSTS is a Strict-Transport-Security policy (RFC 6797 section 6.1).
@@ -95,6 +106,8 @@ func New(d Deps) http.Handler {
 	for _, p := range d.Parts {
 		p.Mount(mux)
 	}
+	mux.HandleFunc("GET /{$}", home(d.Sessions, d.Logger))
+	mux.Handle("/", unrouted(mux, edge.NotFound(d.Pages)))
 	mux.HandleFunc("GET /health/alive", func(w http.ResponseWriter, r *http.Request) {
 		writeHealth(w, http.StatusOK, HealthOK, "")
 	})
@@ -160,6 +173,52 @@ const (
 // degraded.
 func (h Health) Ready() bool {
 	return h.Status == HealthOK || h.Status == HealthDegraded
+}
+
+// home answers "/", which has no page of its own: a signed-in browser
+// goes to its account page, any other to sign in (and from there to the
+// account page).
+func home(sessions Sessions, logger *slog.Logger) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		to := "/account"
+		if sessions != nil {
+			_, signedIn, err := sessions.Current(r.Context(), r)
+			if err != nil {
+				logger.WarnContext(r.Context(), "home: read the session", "err", err)
+			}
+			if !signedIn {
+				to = "/login"
+			}
+		}
+		http.Redirect(w, r, to, http.StatusSeeOther)
+	}
+}
+
+// unrouted is the mux's fallback route, "/". Being the most general
+// pattern, it gets every request no other route matches, including one
+// whose path a route serves with another method, which the mux would
+// otherwise answer 405 itself: so it answers that one 405 as the mux
+// does, with the methods the path takes in Allow, and every other with
+// notFound. It is no route of the provider's: it clears the request's
+// pattern, so that metrics and traces count its requests as unmatched.
+func unrouted(mux *http.ServeMux, notFound http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.Pattern = ""
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodHead, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete, http.MethodOptions} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			http.Error(w, http.StatusText(http.StatusMethodNotAllowed), http.StatusMethodNotAllowed)
+			return
+		}
+		notFound.ServeHTTP(w, r)
+	})
 }
 
 func writeHealth(w http.ResponseWriter, status int, state, reason string) {

@@ -380,7 +380,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	deps := provider.Deps{Parts: parts, Ready: store, Signing: km, Instrument: tel.instrument(), Logger: logger,
 		Limits: rateLimits(cfg, c.rdb, pages, tel.rateLimitObserver(), logger),
-		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS)}
+		Pages:  pages, Issuer: cfg.Issuer, HSTS: hsts(cfg.Server.HSTS),
+		Sessions: sessions}
 	if c.cache != nil {
 		// As the readiness check judges Redis: through the circuit
 		// breaker, and down while a revocation waits to reach it.

@@ -33,11 +33,12 @@ func loadConfig(path string, e env, adjust func(*config.Config) error) (config.C
 }
 
 // newLogger builds the process logger: JSON or text on w, at the
-// configured level, adding request_id and client_ip from contexts.
+// configured level, adding request_id and client_ip from contexts and
+// writing durations as Go spells them ("10m0s").
 func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.Log.Level))
-	opts := &slog.HandlerOptions{Level: level}
+	opts := &slog.HandlerOptions{Level: level, ReplaceAttr: provider.LogDurationsAsText}
 	var h slog.Handler = slog.NewJSONHandler(w, opts)
 	if cfg.Log.Format == "text" {
 		h = slog.NewTextHandler(w, opts)

@@ -24,7 +24,7 @@ const secretEnv = "TOKENIM_RS_CLIENT_SECRET"
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr, nil); err != nil {
+	if err := run(ctx, os.Args[1:], os.LookupEnv, os.Stderr, hooks{}); err != nil {
 		fmt.Fprintln(os.Stderr, "imservice:", err)
 		stop()
 		os.Exit(1)
@@ -66,9 +66,20 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	return o, nil
 }
 
-// run serves until ctx ends. ready, when not nil, is told the address
-// once the service listens.
-func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer, ready func(addr string)) error {
+// hooks tell a test what run is doing; either may be nil.
+type hooks struct {
+	// ready is told the address once the service listens.
+	ready func(addr string)
+	// revoked is told each revocation the provider streamed, once the
+	// cache has dropped the tokens it revokes.
+	revoked func(rs.Event)
+}
+
+// run serves until ctx ends. Meanwhile it follows the provider's
+// revocation stream, so that a token revoked at the provider is refused
+// as soon as the provider says so, not only once its cached introspection
+// answer is older than -cache-ttl.
+func run(ctx context.Context, args []string, lookupEnv func(string) (string, bool), stderr io.Writer, h hooks) error {
 	o, err := parse(args, lookupEnv, stderr)
 	if err != nil {
 		return err
@@ -92,9 +103,24 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		WriteTimeout:      15 * time.Second,
 		IdleTimeout:       time.Minute,
 	}
+	follow, stopFollowing := context.WithCancel(ctx)
+	followed := make(chan struct{})
+	go func() {
+		defer close(followed)
+		_ = v.FollowRevocations(follow, func(e rs.Event) {
+			logger.InfoContext(follow, "revocation received; its tokens are refused from now on", "kind", e.Kind, "seq", e.Seq)
+			if h.revoked != nil {
+				h.revoked(e)
+			}
+		})
+	}()
+	defer func() {
+		stopFollowing()
+		<-followed
+	}()
 	logger.InfoContext(ctx, "imservice listening", "addr", ln.Addr().String(), "issuer", o.issuer)
-	if ready != nil {
-		ready(ln.Addr().String())
+	if h.ready != nil {
+		h.ready(ln.Addr().String())
 	}
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()

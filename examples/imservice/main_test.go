@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -109,7 +110,7 @@ func TestRunAgainstAProvider(t *testing.T) {
 	done := make(chan error, 1)
 	go func() {
 		done <- run(ctx, []string{"-issuer", provider.URL, "-listen", "127.0.0.1:0"},
-			func(k string) (string, bool) { return "s3cret", k == secretEnv }, t.Output(), func(a string) { addr <- a })
+			func(k string) (string, bool) { return "s3cret", k == secretEnv }, t.Output(), hooks{ready: func(a string) { addr <- a }})
 	}()
 	base := "http://" + <-addr
 	post := func(token string) int {
@@ -127,6 +128,88 @@ func TestRunAgainstAProvider(t *testing.T) {
 	}
 	if code := post("ory_at_revoked.sig"); code != 401 {
 		t.Errorf("an inactive token: %d", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// A revoked token is refused as soon as the provider streams its
+// revocation, although its introspection answer is cached for an hour.
+func TestRevokedTokenRefusedAtOnce(t *testing.T) {
+	var revoked atomic.Bool
+	subscribed := make(chan struct{}, 1)
+	revoke := make(chan struct{})
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, secret, _ := r.BasicAuth(); id != "demo-gateway" || secret != "s3cret" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		switch r.URL.Path {
+		case "/oauth2/introspect":
+			if revoked.Load() {
+				_, _ = io.WriteString(w, `{"active":false}`)
+				return
+			}
+			_, _ = io.WriteString(w, `{"active":true,"sub":"ann","client_id":"chat-web","scope":"im:messages.send","token_use":"access_token"}`)
+		case "/oauth2/revocations":
+			w.Header().Set("Content-Type", "text/event-stream")
+			w.WriteHeader(http.StatusOK)
+			w.(http.Flusher).Flush()
+			subscribed <- struct{}{}
+			select {
+			case <-revoke:
+				revoked.Store(true)
+				_, _ = io.WriteString(w, "id: 1\ndata: {\"seq\":1,\"kind\":\"grant\",\"action\":\"consent.withdrawn\",\"subject\":\"ann\",\"client_id\":\"chat-web\"}\n\n")
+				w.(http.Flusher).Flush()
+				<-r.Context().Done()
+			case <-r.Context().Done():
+			}
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	defer provider.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	addr := make(chan string, 1)
+	events := make(chan rs.Event, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-issuer", provider.URL, "-listen", "127.0.0.1:0", "-cache-ttl", "1h"},
+			func(k string) (string, bool) { return "s3cret", k == secretEnv }, t.Output(),
+			hooks{ready: func(a string) { addr <- a }, revoked: func(e rs.Event) { events <- e }})
+	}()
+	base := "http://" + <-addr
+	post := func() int {
+		req, _ := http.NewRequestWithContext(t.Context(), "POST", base+"/messages", strings.NewReader(`{"to":"bob","text":"hi"}`))
+		req.Header.Set("Authorization", "Bearer tkm_at_ann.sig")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	select {
+	case <-subscribed:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the service did not subscribe to the revocation stream")
+	}
+	if code := post(); code != http.StatusCreated {
+		t.Fatalf("before the revocation: %d", code)
+	}
+	close(revoke)
+	select {
+	case e := <-events:
+		if e.Kind != "grant" || e.Subject != "ann" {
+			t.Fatalf("event %+v", e)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the revocation did not reach the service")
+	}
+	if code := post(); code != http.StatusUnauthorized {
+		t.Fatalf("after the revocation, within the cache TTL: %d, want 401", code)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -156,7 +156,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req request, problem string) {
 	p := web.ConsentPage{
 		UILocales: req.query.Get("ui_locales"), CSRFToken: session.CSRFToken(r), Flow: req.flow.ID,
-		ClientName: req.client.Name, ClientID: req.client.ID, UserEmail: req.user.Email,
+		ClientName: req.client.Name, ClientID: req.client.ID, ClientLogoURI: req.client.LogoURI, UserEmail: req.user.Email,
 		Scopes: req.scopes, Remember: true, Error: problem,
 	}
 	if err := h.cfg.Pages.Consent(w, r, status, p); err != nil {

@@ -16,6 +16,7 @@ type Pages interface {
 
 // Message keys of the error page, in provider/web's catalogue.
 const (
+	titleKey    = "error.title"
 	badInputKey = "error.bad_input"
 	tooLargeKey = "error.too_large"
 )
@@ -45,7 +46,7 @@ func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handle
 					where = "form"
 				case hasForm && !fits && page:
 					logger.DebugContext(r.Context(), "request refused: form too large", "limit", MaxFormBytes)
-					refusePage(w, r, pages, http.StatusRequestEntityTooLarge, tooLargeKey)
+					refusePage(w, r, pages, http.StatusRequestEntityTooLarge, titleKey, tooLargeKey)
 					return
 				}
 			}
@@ -58,7 +59,7 @@ func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handle
 				WriteError(w, http.StatusBadRequest, "invalid_request", "The request's "+where+" holds bytes that are not UTF-8 text, or a NUL.")
 				return
 			}
-			refusePage(w, r, pages, http.StatusBadRequest, badInputKey)
+			refusePage(w, r, pages, http.StatusBadRequest, titleKey, badInputKey)
 		})
 	}
 }
@@ -79,10 +80,10 @@ func Protocol(path string) bool {
 	return false
 }
 
-// refusePage answers with the error page saying key.
-func refusePage(w http.ResponseWriter, r *http.Request, pages Pages, status int, key string) {
+// refusePage answers with the error page titled title, saying key.
+func refusePage(w http.ResponseWriter, r *http.Request, pages Pages, status int, title, key string) {
 	if pages != nil {
-		p := web.ErrorPage{Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
+		p := web.ErrorPage{Title: title, Message: key, RequestID: w.Header().Get("X-Request-Id")}
 		if EscapedText(r.URL.RawQuery) {
 			p.UILocales = r.URL.Query().Get("ui_locales")
 		}

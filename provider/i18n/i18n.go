@@ -24,6 +24,11 @@ func Locales() []Locale { return []Locale{English, Chinese} }
 type Text struct {
 	EN string
 	ZH string // Simplified Chinese, zh-CN
+	// ENOne, for a text taking one count, is the English for a count of
+	// one where EN says the plural: "Try again in %s second." beside
+	// "Try again in %s seconds." (LookupFor picks it). Chinese does not
+	// mark number: "请在 %s 秒后重试。" says one second as well as thirty.
+	ENOne string
 }
 
 // Catalogue maps message keys to their texts.
@@ -44,6 +49,17 @@ func (c Catalogue) Lookup(loc Locale, key string) (s string, ok bool) {
 	return s, s != ""
 }
 
+// LookupFor is Lookup for a text about to be filled with args: the
+// English singular (Text.ENOne) when the text has one and its one
+// argument is 1, so that a page never says "1 seconds". This is the one
+// plural rule of the catalogue; English and Chinese need no other.
+func (c Catalogue) LookupFor(loc Locale, key string, args ...any) (s string, ok bool) {
+	if t := c[key]; loc != Chinese && t.ENOne != "" && len(args) == 1 && fmt.Sprint(args[0]) == "1" {
+		return t.ENOne, true
+	}
+	return c.Lookup(loc, key)
+}
+
 // Translator is the template function t for one locale: {{t "key"}} or,
 // for a text with verbs, {{t "key" .Arg}}. Every text goes through
 // fmt.Sprintf, so a literal percent sign is %%. An unknown key is an
@@ -51,7 +67,7 @@ func (c Catalogue) Lookup(loc Locale, key string) (s string, ok bool) {
 // at start.
 func (c Catalogue) Translator(loc Locale) func(key string, args ...any) (string, error) {
 	return func(key string, args ...any) (string, error) {
-		s, ok := c.Lookup(loc, key)
+		s, ok := c.LookupFor(loc, key, args...)
 		if !ok {
 			return "", fmt.Errorf("no %s text for message %q", loc, key)
 		}

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/url"
@@ -444,12 +445,16 @@ func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, a
 		}
 		key := "error.invalid_request"
 		switch {
-		case ar == nil || ar.GetClient() == nil:
+		case unknownClient(ar):
 			key = "error.unknown_client"
 		case errors.Is(err, fosite.ErrInvalidRequest) || errors.Is(err, fosite.ErrInvalidClient) || checkRedirectURI(ar) != nil:
 			key = "error.redirect_uri"
 		}
-		p.errorPage(w, r, http.StatusBadRequest, key)
+		detail := fosite.ErrorToRFC6749Error(err).GetDescription()
+		if ar != nil && ar.GetRequestForm().Get("client_id") != "" {
+			detail = fmt.Sprintf("client_id %q: %s", ar.GetRequestForm().Get("client_id"), detail)
+		}
+		p.errorPageDetail(w, r, http.StatusBadRequest, key, detail)
 		return
 	}
 	err = forRedirect(ar, err)
@@ -460,6 +465,13 @@ func (p *Provider) writeAuthorizeError(w http.ResponseWriter, r *http.Request, a
 		return
 	}
 	p.fosite.WriteAuthorizeError(r.Context(), issWriter{w, p.cfg.Issuer}, ar, err)
+}
+
+// unknownClient reports whether the authorization request names no app
+// the provider knows (or one disabled, which is refused as unknown): fosite
+// then leaves its placeholder, a client without an ID.
+func unknownClient(ar fosite.AuthorizeRequester) bool {
+	return ar == nil || ar.GetClient() == nil || ar.GetClient().GetID() == ""
 }
 
 // formPost answers an authorization request whose response_mode is
@@ -479,7 +491,6 @@ func (p *Provider) formPost(w http.ResponseWriter, r *http.Request, ar fosite.Au
 	}
 }
 
-// errorPage renders the error page with a message key.
 // serverErrorPage is the error page of a request that failed through a
 // fault of ours: 503 with Retry-After when the store could not be
 // reached (the same request may succeed shortly), else 500.
@@ -492,8 +503,16 @@ func (p *Provider) serverErrorPage(w http.ResponseWriter, r *http.Request, err e
 	p.errorPage(w, r, status, "error.server")
 }
 
+// errorPage renders the error page with a message key.
 func (p *Provider) errorPage(w http.ResponseWriter, r *http.Request, status int, key string) {
-	page := web.ErrorPage{UILocales: r.URL.Query().Get("ui_locales"), Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
+	p.errorPageDetail(w, r, status, key, "")
+}
+
+// errorPageDetail is errorPage with the detail its log line gives
+// (web.ErrorPage.Detail).
+func (p *Provider) errorPageDetail(w http.ResponseWriter, r *http.Request, status int, key, detail string) {
+	page := web.ErrorPage{UILocales: r.URL.Query().Get("ui_locales"), Title: "error.title", Message: key,
+		RequestID: w.Header().Get("X-Request-Id"), Detail: detail}
 	if err := p.cfg.Pages.Error(w, r, status, page); err != nil {
 		p.logger.ErrorContext(r.Context(), "render error page", "err", err)
 		http.Error(w, "error", status)

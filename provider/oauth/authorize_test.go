@@ -51,6 +51,19 @@ func TestAuthorizeRequestChecks(t *testing.T) {
 			})
 		}
 
+		t.Run("an unknown client_id ends on the unknown-app page, not the redirect URI one", func(t *testing.T) {
+			if key := pageKey(t, h.authorize(t, authParams("ghost", h.appRedirect).Encode()), http.StatusBadRequest); key != "error.unknown_client" {
+				t.Fatalf("page %q", key)
+			}
+		})
+		t.Run("a request without a client_id ends on the unknown-app page", func(t *testing.T) {
+			q := good()
+			q.Del("client_id")
+			if key := pageKey(t, h.authorize(t, q.Encode()), http.StatusBadRequest); key != "error.unknown_client" {
+				t.Fatalf("page %q", key)
+			}
+		})
+
 		t.Run("a huge scope is refused on a page, not echoed into a redirect", func(t *testing.T) {
 			q := set(good(), "scope", "openid "+strings.Repeat("s", 64<<10))
 			if key := pageKey(t, h.authorize(t, q.Encode()), http.StatusBadRequest); key != "error.request_too_large" {

@@ -199,7 +199,7 @@ func New(cfg Config) (*Provider, error) {
 	// an id_token_hint signed by any published key.
 	own := newSigner(cfg.Keys, cfg.Keys.Current)
 	bySigningAlg := newSigners(cfg.Keys)
-	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc), signer: own, issuer: cfg.Issuer, key: cfg.TokenKey,
+	strategy := accessTokens{tokenStrategy: newTokenStrategy(fc, cfg.Now), signer: own, issuer: cfg.Issuer, key: cfg.TokenKey,
 		lifespan: cfg.AccessTokenLifespan, now: cfg.Now}
 	store := &fositeStore{store: cfg.Store, now: cfg.Now, codeSignature: strategy.AuthorizeCodeSignature, decoded: newDecoded(10_000), audit: cfg.Audit,
 		parKey: cfg.TokenKey, parLifespan: cfg.PARLifespan, maxAssertion: cfg.MaxAssertionLifespan,

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/oauth2"
@@ -19,15 +20,16 @@ const (
 
 // tokenStrategy is fosite's HMAC strategy for opaque tokens with our
 // prefixes. The signature, which is all storage keeps, is the HMAC part
-// and does not include the prefix.
+// and does not include the prefix. now is the provider's clock.
 type tokenStrategy struct {
 	*oauth2.HMACSHAStrategyUnPrefixed
+	now func() time.Time
 }
 
 var _ oauth2.CoreStrategy = tokenStrategy{}
 
-func newTokenStrategy(cfg *fosite.Config) tokenStrategy {
-	return tokenStrategy{oauth2.NewHMACSHAStrategyUnPrefixed(&hmac.HMACStrategy{Config: cfg}, cfg)}
+func newTokenStrategy(cfg *fosite.Config, now func() time.Time) tokenStrategy {
+	return tokenStrategy{oauth2.NewHMACSHAStrategyUnPrefixed(&hmac.HMACStrategy{Config: cfg}, cfg), now}
 }
 
 func addPrefix(prefix, token string) string {
@@ -60,6 +62,13 @@ func (s tokenStrategy) GenerateAuthorizeCode(ctx context.Context, r fosite.Reque
 	return addPrefix(prefixAuthorizeCode, token), sig, err
 }
 
+// ValidateAuthorizeCode checks a code's expiry by the provider's clock,
+// as every other expiry is checked, before fosite checks it by time.Now
+// and checks the code. An expired code is fosite.ErrTokenExpired, which
+// the token endpoint explains (writeTokenError).
 func (s tokenStrategy) ValidateAuthorizeCode(ctx context.Context, r fosite.Requester, token string) error {
+	if exp := r.GetSession().GetExpiresAt(fosite.AuthorizeCode); !exp.IsZero() && exp.Before(s.now().UTC()) {
+		return fosite.ErrTokenExpired.WithHintf("Authorize code expired at '%s'.", exp)
+	}
 	return s.HMACSHAStrategyUnPrefixed.ValidateAuthorizeCode(ctx, r, strings.TrimPrefix(token, prefixAuthorizeCode))
 }

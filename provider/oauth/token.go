@@ -230,6 +230,12 @@ func (p *Provider) writeTokenError(w http.ResponseWriter, r *http.Request, ar fo
 			// The code's PKCE data is gone while the code was still valid:
 			// another request holding the same code took it a moment ago.
 			p.retireReplayedCode(r.Context(), ar, r.PostForm.Get("code"))
+		case errors.Is(err, fosite.ErrTokenExpired):
+			// fosite answers an expired code with invalid_grant's generic
+			// description; someone redeeming a code by hand needs to know
+			// it was only late.
+			err = fosite.ErrInvalidGrant.WithHintf("The authorization code expired (codes live %d s); start the sign-in again.",
+				int(p.cfg.AuthorizeCodeLifespan/time.Second)).WithWrap(err)
 		}
 	}
 	p.logServerError(r.Context(), "token", err)

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -58,7 +59,7 @@ func FuzzAppForm(f *testing.F) {
 				t.Fatalf("body %q: kind %q", body, form.Kind)
 			case slices.ContainsFunc(form.Scopes, func(s string) bool { return !slices.Contains(offered, s) }):
 				t.Fatalf("body %q: scopes %q not offered", body, form.Scopes)
-			case form.LogoURI != "" && !strings.HasPrefix(form.LogoURI, "https://"):
+			case form.LogoURI != "" && !web.LogoAllowed(form.LogoURI):
 				t.Fatalf("body %q: logo %q", body, form.LogoURI)
 			case !storage.AccessTokenFormat(form.AccessTokenFormat).Known():
 				t.Fatalf("body %q: token format %q", body, form.AccessTokenFormat)

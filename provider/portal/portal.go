@@ -175,7 +175,7 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, s session.S
 		if c.OwnerID != s.User.ID {
 			continue
 		}
-		sum := web.AppSummary{ClientID: c.ID, Name: c.Name, Kind: kindOf(c), CreatedAt: c.CreatedAt}
+		sum := web.AppSummary{ClientID: c.ID, Name: c.Name, LogoURI: c.LogoURI, Kind: kindOf(c), CreatedAt: c.CreatedAt}
 		for _, sec := range c.Secrets {
 			if apikey.State(sec, now, h.cfg.KeyWarn) == "expiring" {
 				sum.Expiring++
@@ -236,7 +236,7 @@ func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg st
 			return f, "portal.scope_not_offered", ""
 		}
 	}
-	if f.LogoURI != "" && !strings.HasPrefix(f.LogoURI, "https://") {
+	if f.LogoURI != "" && !web.LogoAllowed(f.LogoURI) {
 		return f, "portal.logo_invalid", ""
 	}
 	if !storage.AccessTokenFormat(f.AccessTokenFormat).Known() {

@@ -322,3 +322,31 @@ func TestBrowserAppFormIsChecked(t *testing.T) {
 		})
 	}
 }
+
+// An app's logo must be an https address; the list of apps and the app's
+// page show it, loading it from its origin alone.
+func TestLogo(t *testing.T) {
+	h := newPortal(t)
+	for _, logo := range []string{"javascript:alert(1)", "http://web.example/logo.png", "data:image/png;base64,iVBORw0KGgo=",
+		"https://user:pw@web.example/logo.png", "https://", "//web.example/logo.png"} {
+		t.Run("refused: "+logo, func(t *testing.T) {
+			w := h.post(t, "/apps", webApp("logo_uri", logo))
+			if w.Code != http.StatusBadRequest || !strings.Contains(w.Body.String(), "The logo URL must be an https address.") {
+				t.Fatalf("status %d, want 400 saying the logo must be https:\n%s", w.Code, w.Body)
+			}
+		})
+	}
+	c, _ := h.created(t, webApp("logo_uri", "https://cdn.web.example/logo.png"))
+	for _, path := range []string{"/apps", "/apps/" + c.ID} {
+		t.Run("shown on "+path, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil))
+			if w.Code != http.StatusOK || !strings.Contains(w.Body.String(), `<img src="https://cdn.web.example/logo.png" alt="Gateway web"`) {
+				t.Fatalf("status %d, want the logo shown:\n%s", w.Code, w.Body)
+			}
+			if csp := w.Header().Get("Content-Security-Policy"); !strings.Contains(csp, "img-src 'self' data: https://cdn.web.example;") {
+				t.Fatalf("Content-Security-Policy %q does not allow the logo's origin alone", csp)
+			}
+		})
+	}
+}

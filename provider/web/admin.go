@@ -137,11 +137,19 @@ type adminRecordsView struct {
 	meta
 	AdminRecordsPage
 	adminBase
-	Rows []adminRecordRow
+	// ActionChoices are Actions in words, for the filter's select.
+	ActionChoices []adminChoice
+	Rows          []adminRecordRow
 }
+
+// adminChoice is one option of a select: the value posted and the text
+// shown.
+type adminChoice struct{ Value, Text string }
 
 type adminRecordRow struct {
 	AdminRecord
+	// ActionText is the action in words (actionText).
+	ActionText    string
 	Actor, User   string
 	When, WhenISO string
 	ActorURL      string
@@ -155,8 +163,11 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminRecordsView{meta: r.meta(loc), AdminRecordsPage: p,
 		adminBase: r.adminBase(req, loc, "records", "", p.Error)}
+	for _, a := range p.Actions {
+		v.ActionChoices = append(v.ActionChoices, adminChoice{Value: a, Text: r.actionText(loc, a)})
+	}
 	for _, rec := range p.Records {
-		row := adminRecordRow{AdminRecord: rec, ScopeText: strings.Join(rec.Scopes, " "),
+		row := adminRecordRow{AdminRecord: rec, ActionText: r.actionText(loc, rec.Action), ScopeText: strings.Join(rec.Scopes, " "),
 			Actor: cmp.Or(rec.ActorEmail, rec.ActorID), User: cmp.Or(rec.SubjectEmail, rec.Subject)}
 		if !rec.Time.IsZero() {
 			row.When, row.WhenISO = rec.Time.UTC().Format(recordTimeLayout), rec.Time.UTC().Format(time.RFC3339Nano)
@@ -177,6 +188,19 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 	}
 	return r.render(w, req, status, pageAdminRecords, loc, v)
 }
+
+// actionText is a record's action in words in loc: its text in the
+// catalogue ("admin.action." and the action), else the action as
+// recorded, for an action this version does not know.
+func (r *Renderer) actionText(loc Locale, action string) string {
+	if s, ok := r.msgs.Lookup(loc, actionKey(action)); ok {
+		return s
+	}
+	return action
+}
+
+// actionKey is the message key naming a record's action.
+func actionKey(action string) string { return "admin.action." + action }
 
 // AdminUsersPage is the view of the user search (GET /admin/users?q=):
 // users whose email starts with Query, or whose ID is Query.
@@ -553,7 +577,8 @@ func adminSamples(page string, m meta) []any {
 	case pageAdminRecords:
 		return []any{adminRecordsView{meta: m}, adminRecordsView{meta: m, adminBase: base,
 			AdminRecordsPage: AdminRecordsPage{CSRFToken: s, Filter: RecordFilter{s, s, s, s, s, s, s}, Actions: []string{s}, OlderURL: s, NewestURL: s},
-			Rows:             []adminRecordRow{{AdminRecord: AdminRecord{Outcome: "failure", ActorType: s, Reason: s}, ActorURL: s, SubjectURL: s, AppURL: s, When: s}, {}}}}
+			ActionChoices:    []adminChoice{{s, s}},
+			Rows:             []adminRecordRow{{AdminRecord: AdminRecord{Outcome: "failure", ActorType: s, Reason: s}, ActionText: s, ActorURL: s, SubjectURL: s, AppURL: s, When: s}, {}}}}
 	case pageAdminUsers:
 		return []any{adminUsersView{meta: m}, adminUsersView{meta: m, adminBase: base, Searched: true,
 			AdminUsersPage: AdminUsersPage{Query: s, NextURL: s}, Rows: []adminUserRow{{AdminUser{ID: s, MFA: true, Status: "disabled"}, s}, {}}}}

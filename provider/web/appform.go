@@ -128,7 +128,10 @@ type appFormView struct {
 	AppFormPage
 	// Heading is the new app form's title, or the app's name (its ID
 	// without one).
-	Heading    string
+	Heading string
+	// Logo is the app's LogoURI on its page when the page may show it
+	// (LogoAllowed), else empty.
+	Logo       string
 	NoticeText string
 	ErrorText  string
 	// Action is where the app form posts.
@@ -191,6 +194,8 @@ func (r *Renderer) AppForm(w http.ResponseWriter, req *http.Request, status int,
 	}
 	app := appURL(p.App.ClientID)
 	v.Heading = cmp.Or(p.App.Name, p.App.ClientID)
+	logo, origins := logos(p.App.LogoURI)
+	v.Logo = logo[0]
 	v.Action = app
 	v.DeleteURL = app + "/delete"
 	v.SecretsURL = app + "/secrets"
@@ -210,7 +215,7 @@ func (r *Renderer) AppForm(w http.ResponseWriter, req *http.Request, status int,
 		}
 		v.SecretRows = append(v.SecretRows, row)
 	}
-	return r.render(w, req, status, pageAppForm, loc, v)
+	return r.renderCSP(w, req, status, pageAppForm, loc, v, logoCSP(origins))
 }
 
 // formatTime shows t in UTC as the account page does, with its RFC 3339

@@ -48,6 +48,9 @@ type AppSummary struct {
 	ClientID string
 	// Name is the app's name; empty shows ClientID.
 	Name string
+	// LogoURI is the app's logo, shown beside its name when LogoAllowed
+	// says it may be.
+	LogoURI string
 	// Kind is AppKindWeb, AppKindBrowser, AppKindNative or AppKindService;
 	// another value is shown as it is, and logged.
 	Kind      string
@@ -70,8 +73,10 @@ type appsView struct {
 }
 
 type appListRow struct {
-	URL        string
-	Name       string
+	URL  string
+	Name string
+	// Logo is the app's LogoURI when the page may show it, else empty.
+	Logo       string
 	Kind       string
 	Created    string
 	CreatedISO string
@@ -87,15 +92,20 @@ func (r *Renderer) Apps(w http.ResponseWriter, req *http.Request, status int, p 
 		NoticeText: r.message(req.Context(), loc, "notice", p.Notice),
 		ErrorText:  r.message(req.Context(), loc, "error", p.Error),
 	}
-	for _, a := range p.Apps {
+	uris := make([]string, len(p.Apps))
+	for i, a := range p.Apps {
+		uris[i] = a.LogoURI
+	}
+	shown, origins := logos(uris...)
+	for i, a := range p.Apps {
 		r.checkKind(req.Context(), a.ClientID, a.Kind)
 		at := a.CreatedAt.UTC()
 		v.Rows = append(v.Rows, appListRow{
-			URL: appURL(a.ClientID), Name: cmp.Or(a.Name, a.ClientID), Kind: a.Kind,
+			URL: appURL(a.ClientID), Name: cmp.Or(a.Name, a.ClientID), Logo: shown[i], Kind: a.Kind,
 			Created: at.Format(appDateLayout), CreatedISO: at.Format(time.RFC3339), Expiring: a.Expiring,
 		})
 	}
-	return r.render(w, req, status, pageApps, loc, v)
+	return r.renderCSP(w, req, status, pageApps, loc, v, logoCSP(origins))
 }
 
 // checkKind logs an app kind the pages cannot put in words; they show it

@@ -172,7 +172,7 @@ func samples(page string, m meta) []any {
 					UILocales: s, CSRFToken: s, Flow: s, ClientName: s, ClientID: s, UserEmail: s,
 					Scopes: []string{s}, Remember: true, Error: s,
 				},
-				App: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+				App: s, Logo: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
 			},
 		}
 	case pageDevice:
@@ -267,7 +267,7 @@ func samples(page string, m meta) []any {
 			accountView{meta: m, AccountPage: AccountPage{Developer: true}},
 		}
 	case pageApps:
-		rows := []appListRow{{URL: s, Name: s, Kind: s, Created: s, CreatedISO: s}}
+		rows := []appListRow{{URL: s, Name: s, Logo: s, Kind: s, Created: s, CreatedISO: s}}
 		for _, kind := range []string{AppKindWeb, AppKindBrowser, AppKindNative, AppKindService} {
 			rows = append(rows, appListRow{Kind: kind, Expiring: 1}, appListRow{Kind: kind, Expiring: 2})
 		}
@@ -288,7 +288,7 @@ func samples(page string, m meta) []any {
 				Offered: []string{s}, Secrets: []SecretRow{{ID: s, Prefix: s, State: s}}, Notice: s, Error: s, ErrorArg: s,
 			}
 			edit := appFormView{
-				meta: m, AppFormPage: page, Heading: s, NoticeText: s, ErrorText: s, Action: s, ScopeChoices: choices,
+				meta: m, AppFormPage: page, Heading: s, Logo: s, NoticeText: s, ErrorText: s, Action: s, ScopeChoices: choices,
 				ShowSecrets: true, SecretsURL: s, DeleteURL: s,
 				SecretRows: []secretRow{
 					{Prefix: s, State: SecretLive, Created: s, CreatedISO: s, Expires: s, ExpiresISO: s, LastUsed: s, LastUsedISO: s, RevokeURL: s},

@@ -18,6 +18,9 @@ type ConsentPage struct {
 	// ClientID.
 	ClientName string
 	ClientID   string
+	// ClientLogoURI is the app's logo, shown above the heading when
+	// LogoAllowed says it may be.
+	ClientLogoURI string
 	// UserEmail is shown as "Signed in as …", next to a "Not you?" link to
 	// /login?flow={Flow}&switch=1.
 	UserEmail string
@@ -34,7 +37,9 @@ type consentView struct {
 	meta
 	ConsentPage
 	// App is what the page calls the app: its name, else its ID.
-	App         string
+	App string
+	// Logo is ClientLogoURI when the page may show it, else empty.
+	Logo        string
 	ErrorText   string
 	Permissions []permission
 }
@@ -49,14 +54,16 @@ type permission struct {
 // error status when recording a decision failed.
 func (r *Renderer) Consent(w http.ResponseWriter, req *http.Request, status int, p ConsentPage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	logo, origins := logos(p.ClientLogoURI)
 	v := consentView{
 		meta:        r.meta(loc),
 		ConsentPage: p,
 		App:         cmp.Or(p.ClientName, p.ClientID),
+		Logo:        logo[0],
 		ErrorText:   r.message(req.Context(), loc, "error", p.Error),
 		Permissions: r.permissions(req.Context(), loc, p.Scopes),
 	}
-	return r.render(w, req, status, pageConsent, loc, v)
+	return r.renderCSP(w, req, status, pageConsent, loc, v, logoCSP(origins))
 }
 
 // SetScopes gives the consent page each scope's description per locale,

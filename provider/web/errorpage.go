@@ -11,8 +11,10 @@ type ErrorPage struct {
 	// Message is a message key ("error.csrf", ...), or empty.
 	Message string
 	// RequestID is shown small as "Reference: …" so support can find the
-	// log line.
+	// log line: Error logs every error page it renders with it.
 	RequestID string
+	// Detail says why, for that log line only; the page never shows it.
+	Detail string
 }
 
 type errorView struct {
@@ -22,8 +24,17 @@ type errorView struct {
 	MessageText string
 }
 
-// Error renders the error page with the given status.
+// Error renders the error page with the given status, and logs it at
+// info with its reference, message key and detail: the user sees only the
+// reference, and support finds the why by it. Faults of the provider are
+// logged at error where they are handled; this line is the one every
+// error page has, client mistakes included.
 func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, p ErrorPage) error {
+	attrs := []any{"status", status, "path", req.URL.Path, "reason", p.Message, "reference", p.RequestID}
+	if p.Detail != "" {
+		attrs = append(attrs, "detail", p.Detail)
+	}
+	r.logger.InfoContext(req.Context(), "error page shown", attrs...)
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	title := p.Title
 	if title == "" {

@@ -48,13 +48,13 @@ func formPostCSP(origin string) string {
 	return pageCSP + "; script-src " + formPostScriptHash() + "; form-action " + origin
 }
 
-// formActionOrigin is the CSP source expression of action's origin:
+// sourceOrigin is the CSP source expression of an absolute URL's origin:
 // scheme://host[:port] for http and https, the scheme alone for an app's
 // own scheme. Anything that could end the directive is refused.
-func formActionOrigin(action string) (string, error) {
+func sourceOrigin(action string) (string, error) {
 	u, err := url.Parse(action)
 	if err != nil || u.Scheme == "" {
-		return "", fmt.Errorf("web: form_post action %q is not an absolute URL", action)
+		return "", fmt.Errorf("web: %q is not an absolute URL", action)
 	}
 	origin := u.Scheme + ":"
 	if u.Scheme == "http" || u.Scheme == "https" {
@@ -63,7 +63,7 @@ func formActionOrigin(action string) (string, error) {
 	if u.Opaque != "" || strings.ContainsFunc(origin, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune(".-+:/[]", r))
 	}) {
-		return "", fmt.Errorf("web: form_post action %q has no origin a Content-Security-Policy can name", action)
+		return "", fmt.Errorf("web: %q has no origin a Content-Security-Policy can name", action)
 	}
 	return origin, nil
 }
@@ -72,9 +72,9 @@ func formActionOrigin(action string) (string, error) {
 // replaces the pages' own: the one inline script by hash, and form-action
 // the redirect URI's origin alone.
 func (r *Renderer) FormPost(w http.ResponseWriter, req *http.Request, p FormPostPage) error {
-	origin, err := formActionOrigin(p.Action)
+	origin, err := sourceOrigin(p.Action)
 	if err != nil {
-		return err
+		return fmt.Errorf("web: form_post action: %w", err)
 	}
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := formPostView{meta: r.meta(loc), Action: p.Action, Script: template.JS(formPostScript)}

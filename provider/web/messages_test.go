@@ -2,7 +2,10 @@ package web
 
 import (
 	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"unicode"
@@ -22,7 +25,7 @@ func handlerKeys() []string {
 		"login.invalid", "login.required", "login.disabled", "login.pending",
 		"consent.failed",
 		"error.title", "error.invalid_request", "error.unknown_client", "error.redirect_uri",
-		"error.flow_expired", "error.csrf", "error.server", "error.not_found",
+		"error.flow_expired", "error.csrf", "error.server", "error.not_found", "error.not_found_title",
 		"error.logout_redirect", "error.access_denied", "error.bad_input", "error.too_large", "error.request_too_large",
 		"register.disabled", "register.invalid_email", "register.required", "register.throttled",
 		"password.too_short", "password.too_long", "password.common", "password.mismatch",
@@ -38,7 +41,7 @@ func handlerKeys() []string {
 		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
-	}, adminHandlerKeys()...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
@@ -107,6 +110,24 @@ func TestCatalogue(t *testing.T) {
 			}
 		}
 	})
+	t.Run("an English singular takes the arguments of its plural", func(t *testing.T) {
+		for k, m := range msgs {
+			if m.ENOne == "" {
+				continue
+			}
+			if i18n.Verbs(m.EN) != 1 || i18n.Verbs(m.ENOne) != 1 || hasHan(m.ENOne) {
+				t.Errorf("%s: a singular is for an English text taking one count: %q, %q", k, m.EN, m.ENOne)
+			}
+		}
+	})
+	t.Run("a count of seconds or minutes has an English singular", func(t *testing.T) {
+		plural := regexp.MustCompile(`%[sd] (seconds|minutes|hours|days)\b`)
+		for k, m := range msgs {
+			if plural.MatchString(m.EN) && m.ENOne == "" {
+				t.Errorf("%s: %q would say \"1 %s\"; give it an ENOne", k, m.EN, plural.FindStringSubmatch(m.EN)[1])
+			}
+		}
+	})
 	t.Run("English texts are English and Chinese texts are Chinese", func(t *testing.T) {
 		for k, m := range msgs {
 			if hasHan(m.EN) {
@@ -145,6 +166,9 @@ func TestTranslator(t *testing.T) {
 		{"arguments fill the text", English, "login.heading_app", []any{"Acme Chat"}, "Sign in to continue to Acme Chat", false},
 		{"arguments fill the Chinese text", Chinese, "consent.heading", []any{"Acme Chat"}, "Acme Chat 申请访问您的 TokenIM 账号", false},
 		{"a wait in seconds fills the throttle text", Chinese, "login.throttled", []any{"900"}, "尝试次数过多，请在 900 秒后重试。", false},
+		{"a wait of one second is singular", English, "login.throttled", []any{"1"}, "Too many attempts. Try again in 1 second.", false},
+		{"a wait of seconds is plural", English, "login.throttled", []any{"2"}, "Too many attempts. Try again in 2 seconds.", false},
+		{"a wait of one second in Chinese", Chinese, "login.throttled", []any{"1"}, "尝试次数过多，请在 1 秒后重试。", false},
 		{"an unknown key is an error, not a panic", English, "no.such.key", nil, "", true},
 	}
 	for _, tc := range tests {
@@ -164,4 +188,43 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// A wait of one second reads as one second on the pages that state a
+// wait, in both languages.
+func TestWaitOfOneSecond(t *testing.T) {
+	t.Parallel()
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		name   string
+		render func(w http.ResponseWriter, req *http.Request) error
+		en, zh string
+	}{
+		{"sign-in throttled", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusTooManyRequests, LoginPage{Error: "login.throttled", ErrorArg: "1"})
+		}, "Try again in 1 second.", "请在 1 秒后重试。"},
+		{"second factor throttled", func(w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusTooManyRequests, MFAPage{Error: "login.throttled", ErrorArg: "1"})
+		}, "Try again in 1 second.", "请在 1 秒后重试。"},
+		{"device code throttled", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusTooManyRequests, DevicePage{Error: "device.throttled", ErrorArg: "1"})
+		}, "Try again in 1 second.", "请在 1 秒后重试。"},
+		{"rate limited", func(w http.ResponseWriter, req *http.Request) error {
+			return r.Message(w, req, http.StatusTooManyRequests, MessagePage{Title: "ratelimit.title", Message: "ratelimit.wait", MessageArg: "1"})
+		}, "Try again in 1 second.", "请在 1 秒后重试。"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for loc, want := range map[Locale]string{English: tc.en, Chinese: tc.zh} {
+				req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+				req.Header.Set("Accept-Language", string(loc))
+				w := httptest.NewRecorder()
+				if err := tc.render(w, req); err != nil {
+					t.Fatal(err)
+				}
+				if body := w.Body.String(); !strings.Contains(body, want) || strings.Contains(body, "1 seconds") {
+					t.Errorf("%s page does not say %q:\n%s", loc, want, body)
+				}
+			}
+		})
+	}
 }

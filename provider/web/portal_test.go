@@ -36,10 +36,25 @@ func portalFormFields() []struct {
 			} {
 				var cells []string
 				for _, td := range elements(rows[i+1])["td"] {
-					cells = append(cells, text(td))
+					cells = append(cells, strings.TrimSpace(text(td)))
 				}
 				if got := strings.Join(cells, "|"); got != want {
 					t.Errorf("app row %d = %q, want %q", i, got, want)
+				}
+			}
+			// Only the https logo is shown: not the http one, nor the
+			// javascript: one.
+			for i, want := range []string{"https://chat.example.com/logo.png", "", ""} {
+				imgs := elements(rows[i+1])["img"]
+				if want == "" {
+					if len(imgs) != 0 {
+						t.Errorf("app row %d shows a logo %q it may not", i, attr(imgs[0], "src"))
+					}
+					continue
+				}
+				if len(imgs) != 1 || attr(imgs[0], "src") != want || attr(imgs[0], "alt") != "Acme Chat" ||
+					attr(imgs[0], "width") != "24" || attr(imgs[0], "height") != "24" || attr(imgs[0], "referrerpolicy") != "no-referrer" {
+					t.Errorf("app row %d: want the logo %s, sized, named and sent without a referrer", i, want)
 				}
 			}
 			if tm := els["time"]; len(tm) != 3 || attr(tm[1], "datetime") != "2026-10-02T17:30:00Z" {

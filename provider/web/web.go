@@ -78,7 +78,8 @@ const layoutFile = "layout.html"
 // after a form is posted the provider redirects the browser to the app's
 // redirect URI, and browsers apply form-action to that redirect too, which
 // would block every sign-in.
-const pageCSP = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'"
+// Pages showing app logos widen img-src to the logos' origins (logoCSP).
+const pageCSP = "default-src 'none'; style-src 'self'; " + pageImgSrc + "; base-uri 'none'; frame-ancestors 'none'"
 
 // New parses every page once per locale and checks, before the provider
 // serves anything, that each page, each message its templates use (in
@@ -197,7 +198,7 @@ func (r *Renderer) message(ctx context.Context, loc Locale, field, key string, a
 	if key == "" {
 		return ""
 	}
-	s, ok := r.msgs.Lookup(loc, key)
+	s, ok := r.msgs.LookupFor(loc, key, args...)
 	if !ok {
 		r.logger.WarnContext(ctx, "unknown page message key", "key", key, "field", field)
 		s, _ := r.msgs.Lookup(loc, genericKey)

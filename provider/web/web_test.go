@@ -65,7 +65,7 @@ func pageCases() []pageCase {
 		}},
 		{"consent", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Consent(w, req, http.StatusOK, ConsentPage{
-				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", ClientID: "acme-chat",
+				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", ClientID: "acme-chat", ClientLogoURI: "https://chat.example.com/logo.png",
 				UserEmail: "ann@example.com", Scopes: []string{"openid", "im:messages.send", "im:calls.read"}, Remember: true,
 			})
 		}},
@@ -277,9 +277,9 @@ const testSecret = "tks_Q2hhdCB3aXRoIHlvdXIgdGVhbSBvbiB0aGUgZ28"
 // expiring soon.
 func testApps() []AppSummary {
 	return []AppSummary{
-		{ClientID: "app-7hq2k4", Name: "Acme Chat", Kind: AppKindWeb, CreatedAt: time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC), Expiring: 1},
-		{ClientID: "app-m3x9p1", Name: "Acme Chat for iOS", Kind: AppKindNative, CreatedAt: time.Date(2026, 10, 3, 1, 30, 0, 0, time.FixedZone("CST", 8*3600))},
-		{ClientID: "app-5bz8r0", Kind: AppKindService, CreatedAt: time.Date(2026, 11, 20, 16, 45, 0, 0, time.UTC), Expiring: 2},
+		{ClientID: "app-7hq2k4", Name: "Acme Chat", LogoURI: "https://chat.example.com/logo.png", Kind: AppKindWeb, CreatedAt: time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC), Expiring: 1},
+		{ClientID: "app-m3x9p1", Name: "Acme Chat for iOS", LogoURI: "http://ios.example.com/logo.png", Kind: AppKindNative, CreatedAt: time.Date(2026, 10, 3, 1, 30, 0, 0, time.FixedZone("CST", 8*3600))},
+		{ClientID: "app-5bz8r0", LogoURI: "javascript:alert(1)", Kind: AppKindService, CreatedAt: time.Date(2026, 11, 20, 16, 45, 0, 0, time.UTC), Expiring: 2},
 	}
 }
 
@@ -371,13 +371,20 @@ func TestPageHeaders(t *testing.T) {
 			if w.Code != c.status {
 				t.Errorf("status %d, want %d", w.Code, c.status)
 			}
+			// A page showing app logos loads images from their origins,
+			// and from no other.
+			imgSrc := "img-src 'self' data:"
+			switch c.name {
+			case "consent", "apps", "app_edit":
+				imgSrc += " https://chat.example.com"
+			}
 			want := map[string]string{
 				"Content-Type":            "text/html; charset=utf-8",
 				"Content-Language":        "zh-CN",
 				"Cache-Control":           "no-store",
 				"Referrer-Policy":         "no-referrer",
 				"X-Frame-Options":         "DENY",
-				"Content-Security-Policy": "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; frame-ancestors 'none'",
+				"Content-Security-Policy": "default-src 'none'; style-src 'self'; " + imgSrc + "; base-uri 'none'; frame-ancestors 'none'",
 			}
 			for k, v := range want {
 				if got := w.Header().Get(k); got != v {
