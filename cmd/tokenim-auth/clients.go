@@ -103,12 +103,10 @@ func clientsCreate(ctx context.Context, e env, f clientFlags) error {
 	if needsSecret {
 		want.Secret = secret.NewClientSecret()
 	}
-	// The client is checked by the same rules as a configured one.
-	check := cfg
-	check.Clients = []config.Client{want}
-	check.Users = nil
-	if err := check.Validate(); err != nil {
-		return usageError{errors.New(strings.ReplaceAll(err.Error(), "clients[0].", "client "))}
+	// The client is checked by the same rules as a configured one, each
+	// problem naming the field ("client redirect_uris[0]: ...").
+	if err := cfg.CheckClient(want); err != nil {
+		return usageError{errors.New("client " + strings.ReplaceAll(err.Error(), "\n", "\nclient "))}
 	}
 	ring, err := newKeyring(cfg)
 	if err != nil {
