@@ -94,7 +94,7 @@ func New(cfg Config) *Handler {
 }
 
 // Mount registers the routes behind CSRF protection.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
 		return h.cfg.Sessions.Protect(h.signedIn(f))
 	}

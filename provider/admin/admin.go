@@ -164,7 +164,7 @@ func (a *API) Routes() []string {
 }
 
 // Mount registers the routes.
-func (a *API) Mount(mux *http.ServeMux) {
+func (a *API) Mount(mux Mux) {
 	for pattern, h := range a.routes() {
 		mux.Handle(pattern, a.authorized(h))
 	}

@@ -59,7 +59,7 @@ func NewConsole(api *API, cfg ConsoleConfig) *Console {
 }
 
 // Mount registers the console's routes behind CSRF protection.
-func (c *Console) Mount(mux *http.ServeMux) {
+func (c *Console) Mount(mux Mux) {
 	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
 		return c.cfg.Sessions.Protect(c.admin(f))
 	}

@@ -1,10 +1,22 @@
 // Package oauth wires fosite into TokenIM Auth and owns the protocol
-// endpoints:
+// endpoints (OPTIONS: the CORS preflight, mounted when Config.CORS is
+// set; a path alone: 405 with Allow for any other method). Routes:
 //
-//	POST /oauth2/token        token endpoint (RFC 6749 section 3.2)
-//	POST /oauth2/introspect   token introspection (RFC 7662)
-//	POST /oauth2/revoke       token revocation (RFC 7009)
-//	POST /oauth2/par          pushed authorization requests (RFC 9126)
+//	GET              /oauth2/auth                             authorization endpoint (RFC 6749 section 3.1)
+//	POST,OPTIONS     /oauth2/token                            token endpoint (RFC 6749 section 3.2)
+//	POST             /oauth2/introspect                       token introspection (RFC 7662)
+//	POST,OPTIONS     /oauth2/revoke                           token revocation (RFC 7009)
+//	POST             /oauth2/par                              pushed authorization requests (RFC 9126)
+//	POST,OPTIONS     /oauth2/device/auth                      device authorization (RFC 8628 section 3.1)
+//	GET,POST,OPTIONS /userinfo                                OpenID Connect UserInfo
+//	GET,OPTIONS      /.well-known/openid-configuration        OpenID Connect Discovery 1.0
+//	GET,OPTIONS      /.well-known/oauth-authorization-server  the same document (RFC 8414)
+//	GET,OPTIONS      /.well-known/jwks.json                   the public signing keys
+//	/oauth2/token
+//	/oauth2/introspect
+//	/oauth2/revoke
+//	/oauth2/par
+//	/oauth2/device/auth
 //
 // A pushed request is kept as a token record of kind par under a keyed
 // hash of its request_uri; /oauth2/auth?client_id=...&request_uri=...
@@ -54,3 +66,14 @@
 // interfaces those handlers expect. fosite types stop here: the rest of
 // the provider sees storage records.
 package oauth
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

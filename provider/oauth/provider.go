@@ -243,7 +243,7 @@ func New(cfg Config) (*Provider, error) {
 }
 
 // Mount registers the endpoints on mux.
-func (p *Provider) Mount(mux *http.ServeMux) {
+func (p *Provider) Mount(mux Mux) {
 	mux.HandleFunc("GET /oauth2/auth", p.authorize)
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
 	mux.HandleFunc("POST /oauth2/par", p.par)

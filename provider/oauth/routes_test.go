@@ -1,0 +1,20 @@
+package oauth_test
+
+import (
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/cors"
+	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+	"github.com/tokenim/tokenim-auth/provider/oauth"
+	"github.com/tokenim/tokenim-auth/storage/memory"
+)
+
+// TestDocListsRoutes checks the routes doc.go lists against those Mount
+// registers with CORS configured, both ways.
+func TestDocListsRoutes(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, memory.New(), func(c *oauth.Config) {
+		c.CORS = cors.New(cors.Config{Clients: c.Store, Issuer: c.Issuer})
+	})
+	routetest.Check(t, h.p.Mount)
+}
