@@ -5,16 +5,11 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/account"
 	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
-	"github.com/tokenim/tokenim-auth/provider/session"
 )
 
 // TestDocListsRoutes checks the routes doc.go lists against those Mount
 // registers, both ways.
 func TestDocListsRoutes(t *testing.T) {
 	t.Parallel()
-	sessions, err := session.New(session.Config{Issuer: "http://127.0.0.1:8080"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	routetest.Check(t, account.New(account.Config{Sessions: sessions}).Mount)
+	routetest.Check(t, account.New(account.Config{Sessions: routetest.Sessions(t)}).Mount)
 }

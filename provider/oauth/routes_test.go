@@ -13,8 +13,9 @@ import (
 // registers with CORS configured, both ways.
 func TestDocListsRoutes(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, memory.New(), func(c *oauth.Config) {
-		c.CORS = cors.New(cors.Config{Clients: c.Store, Issuer: c.Issuer})
+	store := memory.New()
+	h := newHarness(t, store, func(c *oauth.Config) {
+		c.CORS = cors.New(cors.Config{Clients: store, Issuer: c.Issuer})
 	})
 	routetest.Check(t, h.p.Mount)
 }

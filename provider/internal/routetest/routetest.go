@@ -22,6 +22,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/session"
 )
 
 // Mux is what the packages' Mount takes (the same alias as theirs).
@@ -132,4 +134,15 @@ func Check(t testing.TB, mount func(Mux)) {
 			t.Errorf("doc.go lists route %q, which is not mounted", r)
 		}
 	}
+}
+
+// Sessions is a session manager for the handlers whose Mount wraps pages
+// in its CSRF protection.
+func Sessions(t testing.TB) *session.Manager {
+	t.Helper()
+	m, err := session.New(session.Config{Issuer: "http://127.0.0.1:8080"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
 }
