@@ -62,8 +62,8 @@
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
 // credentials, OpenID Connect, introspection, revocation, pushed
-// authorization requests) and adapts storage.Store to the storage
-// interfaces those handlers expect. fosite types stop here: the rest of
+// authorization requests) and adapts the store (Store: what it uses of
+// storage.Store) to the storage interfaces those handlers expect. fosite types stop here: the rest of
 // the provider sees storage records.
 package oauth
 
