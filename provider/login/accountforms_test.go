@@ -3,6 +3,7 @@ package login
 import (
 	"html"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -181,9 +182,16 @@ func TestSignInKeepsCSRF(t *testing.T) {
 		t.Fatalf("no CSRF token on the page:\n%s", page.Body)
 	}
 	form.Set(session.CSRFField, html.UnescapeString(m[1]))
-	req := postRequest(t, "/login", form)
-	for _, c := range page.Result().Cookies() {
-		req.AddCookie(c)
+	send := func(origin string) *httptest.ResponseRecorder {
+		req := postRequest(t, "/login", form)
+		for _, c := range page.Result().Cookies() {
+			req.AddCookie(c)
+		}
+		return h.serve(t, req, "Origin", origin)
 	}
-	wantRedirect(t, h.serve(t, req, "Origin", testIssuer), "/account")
+	// The page's token from another site is refused too.
+	if w := send(evilSite); w.Code != http.StatusForbidden || h.whoIsSignedIn(t) != "" {
+		t.Fatalf("a cross-site post with the token: status %d, signed in as %q", w.Code, h.whoIsSignedIn(t))
+	}
+	wantRedirect(t, send(testIssuer), "/account")
 }
