@@ -16,6 +16,17 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
+// mailedLink checks that the mail sent since the last look is one mail to
+// to, and returns the token of its link to path.
+func (h *harness) mailedLink(t *testing.T, to, path string) string {
+	t.Helper()
+	sent := h.mail.take()
+	if len(sent) != 1 || sent[0].To != to {
+		t.Fatalf("mail %+v, want one to %s", sent, to)
+	}
+	return tokenOf(t, sent[0], path)
+}
+
 func TestRegisterPage(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -49,11 +60,7 @@ func TestRegister(t *testing.T) {
 		t.Fatalf("user.created records %+v", recs)
 	}
 	// The mailed link activates the account and leads back to the app.
-	sent := h.mail.take()
-	if len(sent) != 1 || sent[0].To != bob.Email {
-		t.Fatalf("mail %+v, want one to Bob", sent)
-	}
-	token := tokenOf(t, sent[0], "/activate")
+	token := h.mailedLink(t, bob.Email, "/activate")
 	wantPage(t, h.post(t, "/activate", url.Values{"token": {token}, "flow": {flow}}), http.StatusOK, "Your account is active.",
 		`href="`+html.EscapeString("/login?flow="+flow)+`"`)
 	if recs := h.records(t, audit.UserActivated); len(recs) != 1 || recs[0].Subject != bob.ID {
@@ -102,14 +109,10 @@ func TestForgotPassword(t *testing.T) {
 		wantPage(t, h.post(t, "/password/forgot", url.Values{"email": {email}}), http.StatusOK,
 			"If an account exists for "+email+", we sent a link to reset its password. It expires in 30 minutes.")
 	}
-	sent := h.mail.take()
-	if len(sent) != 1 || sent[0].To != ann.Email {
-		t.Fatalf("mail %+v, want one to Ann", sent)
-	}
-	token := tokenOf(t, sent[0], "/password/reset")
+	token := h.mailedLink(t, ann.Email, "/password/reset")
 	wantPage(t, h.post(t, "/password/forgot", url.Values{"email": {ann.Email}}, "Accept-Language", "zh-CN"), http.StatusOK, "如果 ann@example.com 已注册 TokenIM 账号")
 	// A newer link replaces the older one.
-	newer := tokenOf(t, h.mail.take()[0], "/password/reset")
+	newer := h.mailedLink(t, ann.Email, "/password/reset")
 	wantPage(t, h.get(t, "/password/reset?"+url.Values{"token": {token}}.Encode()), http.StatusBadRequest, "This reset link has expired")
 	wantPage(t, h.get(t, "/password/reset?"+url.Values{"token": {newer}}.Encode()), http.StatusOK, `name="password"`)
 	// The address's mail is limited: past the free ones, nothing more.
@@ -153,14 +156,10 @@ func TestResendActivation(t *testing.T) {
 	for _, email := range []string{pat.Email, "ann@example.com", "nobody@example.com"} {
 		wantPage(t, h.post(t, "/activate/resend", url.Values{"email": {email}}), http.StatusOK, "We sent an activation link to "+email)
 	}
-	sent := h.mail.take()
-	if len(sent) != 1 || sent[0].To != pat.Email {
-		t.Fatalf("mail %+v, want one to the account not activated", sent)
-	}
-	first := tokenOf(t, sent[0], "/activate")
+	first := h.mailedLink(t, pat.Email, "/activate")
 	wantPage(t, h.post(t, "/activate/resend", url.Values{"email": {pat.Email}}, "Accept-Language", "zh-CN"), http.StatusOK, "我们已向 pat@example.com 发送激活链接")
 	// The new link replaces the old one.
-	second := tokenOf(t, h.mail.take()[0], "/activate")
+	second := h.mailedLink(t, pat.Email, "/activate")
 	wantPage(t, h.get(t, "/activate?"+url.Values{"token": {first}}.Encode()), http.StatusBadRequest, expiredActivation)
 	wantPage(t, h.post(t, "/activate", url.Values{"token": {second}}), http.StatusOK, "Your account is active.")
 }
