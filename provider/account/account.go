@@ -231,7 +231,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 	case errors.Is(err, errNoEnrolment):
 		h.show(w, r, s)
 		return
-	case errors.Is(err, errWrongCode):
+	case errors.Is(err, mfa.ErrWrongCode):
 		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		e, err := mfa.EnrolmentFor(h.cfg.Issuer, s.User.Email, pending)
@@ -261,16 +261,15 @@ func (h *Handler) enableTOTP(ctx context.Context, userID, code string, codes []s
 		if u.TOTPEnabled || u.TOTPSecret == nil {
 			return u, errNoEnrolment
 		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		u, err := mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, code, h.cfg.Now(), mfa.TOTPCode)
+		if errors.Is(err, mfa.ErrWrongCode) {
+			// The secret opened: the enrolment can be shown again.
+			*pending, _ = mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		}
 		if err != nil {
 			return u, err
 		}
-		*pending = sec
-		step, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep)
-		if !ok {
-			return u, errWrongCode
-		}
-		u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = true, step, nil
+		u.TOTPEnabled, u.RecoveryCodes = true, nil
 		for _, c := range codes {
 			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
 		}
@@ -312,7 +311,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		_, err := h.disableTOTP(ctx, s.User.ID, code)
 		return err
 	})
-	if errors.Is(err, errWrongCode) {
+	if errors.Is(err, mfa.ErrWrongCode) {
 		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
@@ -337,12 +336,9 @@ func (h *Handler) disableTOTP(ctx context.Context, userID, code string) (storage
 		if !u.TOTPEnabled {
 			return u, errNotEnrolled
 		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		u, err := mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, code, h.cfg.Now(), mfa.TOTPCode|mfa.RecoveryCode)
 		if err != nil {
 			return u, err
-		}
-		if _, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep); !ok && mfa.MatchRecoveryCode(h.cfg.RecoveryHasher, u.RecoveryCodes, code) < 0 {
-			return u, errWrongCode
 		}
 		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
 		return u, nil
@@ -405,7 +401,6 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Si
 var (
 	errNoEnrolment = errors.New("no enrolment to confirm")
 	errNotEnrolled = errors.New("two-step verification is off")
-	errWrongCode   = errors.New("wrong or reused code")
 )
 
 // inTx runs change in a transaction with the authorization record of e.
