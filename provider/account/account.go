@@ -294,7 +294,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 	}
 	ok, err := h.cfg.Hasher.Verify(ctx, r.PostFormValue("password"), s.User.PasswordHash)
 	if password.Busy(err) {
-		h.busy(w, r)
+		web.Busy(h.cfg.Pages, h.cfg.Logger, w, r, "")
 		return
 	}
 	if err != nil || !ok {
@@ -428,21 +428,8 @@ func (h *Handler) countFailure(ctx context.Context, key string) {
 	}
 }
 
-// busy answers a request whose password the pool had no room to check:
-// 503 with Retry-After and a page saying to try again shortly.
-func (h *Handler) busy(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
-	if err := h.cfg.Pages.Message(w, r, http.StatusServiceUnavailable, web.BusyPage("")); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render busy page", "err", err)
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-	}
-}
-
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) {
-	if err := h.cfg.Pages.Account(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render account page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "account page", h.cfg.Pages.Account(w, r, status, p))
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {

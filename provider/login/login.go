@@ -486,22 +486,15 @@ func (h *Handler) passwordWorkFailed(w http.ResponseWriter, r *http.Request, uiL
 	}
 	// Debug only: a flood would otherwise flood the log too.
 	h.cfg.Logger.DebugContext(r.Context(), what, "err", err)
-	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
-	h.message(w, r, http.StatusServiceUnavailable, web.BusyPage(uiLocales))
+	web.Busy(h.cfg.Pages, h.cfg.Logger, w, r, uiLocales)
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) {
-	if err := h.cfg.Pages.Message(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.ShowMessage(h.cfg.Pages, h.cfg.Logger, w, r, status, p)
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.LoginPage) {
-	if err := h.cfg.Pages.Login(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render sign-in page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "sign-in page", h.cfg.Pages.Login(w, r, status, p))
 }
 
 // errorPage renders the error page; query is the authorization request's
@@ -512,9 +505,5 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, query string
 	if locales == "" {
 		locales = r.URL.Query().Get("ui_locales")
 	}
-	p := web.ErrorPage{UILocales: locales, Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
-		http.Error(w, "error", status)
-	}
+	web.ShowError(h.cfg.Pages, h.cfg.Logger, w, r, status, locales, key)
 }

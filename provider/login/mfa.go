@@ -107,8 +107,5 @@ func (h *Handler) restart(w http.ResponseWriter, r *http.Request, flowID, next s
 }
 
 func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, status int, p web.MFAPage) {
-	if err := h.cfg.Pages.MFA(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render second-factor page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "second-factor page", h.cfg.Pages.MFA(w, r, status, p))
 }
