@@ -95,31 +95,16 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes behind CSRF protection.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
-		return h.cfg.Sessions.Protect(h.signedIn(f))
-	}
+	signedIn := session.Gate{Sessions: h.cfg.Sessions, Next: "/account", Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+		h.fail(w, r, "load session", err)
+	}}
+	p := func(f session.Page) http.Handler { return h.cfg.Sessions.Protect(signedIn.Require(f)) }
 	mux.Handle("GET /account", p(h.show))
 	mux.Handle("POST /account/mfa/enrol", p(h.enrol))
 	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
 	mux.Handle("POST /account/mfa/disable", p(h.disable))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
-}
-
-// signedIn runs f for a signed-in browser and sends any other to sign in.
-func (h *Handler) signedIn(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
-		if err != nil {
-			h.fail(w, r, "load session", err)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, "/login?next=/account", http.StatusSeeOther)
-			return
-		}
-		f(w, r, s)
-	}
 }
 
 // page fills the account page for the signed-in user.

@@ -89,9 +89,10 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes behind CSRF protection.
 func (h *Handler) Mount(mux *http.ServeMux) {
-	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
-		return h.cfg.Sessions.Protect(h.developer(f))
-	}
+	signedIn := session.Gate{Sessions: h.cfg.Sessions, Next: "/apps", Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+		h.fail(w, r, "load session", err)
+	}}
+	p := func(f session.Page) http.Handler { return h.cfg.Sessions.Protect(signedIn.Require(h.developer(f))) }
 	mux.Handle("GET /apps", p(h.list))
 	mux.Handle("GET /apps/new", p(h.newForm))
 	mux.Handle("POST /apps", p(h.create))
@@ -104,17 +105,8 @@ func (h *Handler) Mount(mux *http.ServeMux) {
 }
 
 // developer runs f for a signed-in user whose role may register apps.
-func (h *Handler) developer(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
-		if err != nil {
-			h.fail(w, r, "load session", err)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, "/login?next=/apps", http.StatusSeeOther)
-			return
-		}
+func (h *Handler) developer(f session.Page) session.Page {
+	return func(w http.ResponseWriter, r *http.Request, s session.Signed) {
 		if !slices.Contains(h.cfg.Roles, s.User.Role) {
 			h.message(w, r, http.StatusForbidden, "portal.developers_only")
 			return
