@@ -95,31 +95,16 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes behind CSRF protection.
 func (h *Handler) Mount(mux Mux) {
-	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
-		return h.cfg.Sessions.Protect(h.signedIn(f))
-	}
+	signedIn := session.Gate{Sessions: h.cfg.Sessions, Next: "/account", Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+		h.fail(w, r, "load session", err)
+	}}
+	p := func(f session.Page) http.Handler { return h.cfg.Sessions.Protect(signedIn.Require(f)) }
 	mux.Handle("GET /account", p(h.show))
 	mux.Handle("POST /account/mfa/enrol", p(h.enrol))
 	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
 	mux.Handle("POST /account/mfa/disable", p(h.disable))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
-}
-
-// signedIn runs f for a signed-in browser and sends any other to sign in.
-func (h *Handler) signedIn(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
-		if err != nil {
-			h.fail(w, r, "load session", err)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, "/login?next=/account", http.StatusSeeOther)
-			return
-		}
-		f(w, r, s)
-	}
 }
 
 // page fills the account page for the signed-in user.
@@ -231,7 +216,7 @@ func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Sign
 	case errors.Is(err, errNoEnrolment):
 		h.show(w, r, s)
 		return
-	case errors.Is(err, errWrongCode):
+	case errors.Is(err, mfa.ErrWrongCode):
 		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		e, err := mfa.EnrolmentFor(h.cfg.Issuer, s.User.Email, pending)
@@ -261,16 +246,15 @@ func (h *Handler) enableTOTP(ctx context.Context, userID, code string, codes []s
 		if u.TOTPEnabled || u.TOTPSecret == nil {
 			return u, errNoEnrolment
 		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		u, err := mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, code, h.cfg.Now(), mfa.TOTPCode)
+		if errors.Is(err, mfa.ErrWrongCode) {
+			// The secret opened: the enrolment can be shown again.
+			*pending, _ = mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		}
 		if err != nil {
 			return u, err
 		}
-		*pending = sec
-		step, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep)
-		if !ok {
-			return u, errWrongCode
-		}
-		u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = true, step, nil
+		u.TOTPEnabled, u.RecoveryCodes = true, nil
 		for _, c := range codes {
 			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
 		}
@@ -295,7 +279,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 	}
 	ok, err := h.cfg.Hasher.Verify(ctx, r.PostFormValue("password"), s.User.PasswordHash)
 	if password.Busy(err) {
-		h.busy(w, r)
+		web.Busy(h.cfg.Pages, h.cfg.Logger, w, r, "")
 		return
 	}
 	if err != nil || !ok {
@@ -312,7 +296,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		_, err := h.disableTOTP(ctx, s.User.ID, code)
 		return err
 	})
-	if errors.Is(err, errWrongCode) {
+	if errors.Is(err, mfa.ErrWrongCode) {
 		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
 		p.Error = "mfa.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
@@ -337,12 +321,9 @@ func (h *Handler) disableTOTP(ctx context.Context, userID, code string) (storage
 		if !u.TOTPEnabled {
 			return u, errNotEnrolled
 		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
+		u, err := mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, code, h.cfg.Now(), mfa.TOTPCode|mfa.RecoveryCode)
 		if err != nil {
 			return u, err
-		}
-		if _, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep); !ok && mfa.MatchRecoveryCode(h.cfg.RecoveryHasher, u.RecoveryCodes, code) < 0 {
-			return u, errWrongCode
 		}
 		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
 		return u, nil
@@ -405,7 +386,6 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Si
 var (
 	errNoEnrolment = errors.New("no enrolment to confirm")
 	errNotEnrolled = errors.New("two-step verification is off")
-	errWrongCode   = errors.New("wrong or reused code")
 )
 
 // inTx runs change in a transaction with the authorization record of e.
@@ -433,21 +413,8 @@ func (h *Handler) countFailure(ctx context.Context, key string) {
 	}
 }
 
-// busy answers a request whose password the pool had no room to check:
-// 503 with Retry-After and a page saying to try again shortly.
-func (h *Handler) busy(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
-	if err := h.cfg.Pages.Message(w, r, http.StatusServiceUnavailable, web.BusyPage("")); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render busy page", "err", err)
-		http.Error(w, "busy", http.StatusServiceUnavailable)
-	}
-}
-
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) {
-	if err := h.cfg.Pages.Account(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render account page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "account page", h.cfg.Pages.Account(w, r, status, p))
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {

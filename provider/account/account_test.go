@@ -59,6 +59,8 @@ type harness struct {
 	mux      *http.ServeMux
 	throttle *throttle.Throttle
 	user     storage.User
+	sealer   secret.Sealer
+	recovery secret.Hasher
 	mu       sync.Mutex
 	now      time.Time
 }
@@ -67,8 +69,9 @@ type harness struct {
 var policy = throttle.Policy{Free: 3, Base: 30 * time.Second, Max: 5 * time.Minute, ForgetAfter: time.Hour}
 
 // newHarness serves the account page of Ann, who has two-step
-// verification on, over the memory store and the real pages.
-func newHarness(t *testing.T, hasher PasswordVerifier) *harness {
+// verification on, over the memory store and the real pages; change, if
+// given, changes the handler's configuration first.
+func newHarness(t *testing.T, hasher PasswordVerifier, change ...func(*Config)) *harness {
 	t.Helper()
 	store := memory.New()
 	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
@@ -99,20 +102,29 @@ func newHarness(t *testing.T, hasher PasswordVerifier) *harness {
 		t.Fatal(err)
 	}
 	h.throttle = throttle.New(store, policy, now)
-	handler := New(Config{
+	h.sealer, h.recovery = sealer, secret.NewHasherFor(ring, secret.PurposeRecoveryCodes)
+	cfg := Config{
 		Store: store, Sessions: signedIn{store, h.user.ID}, Pages: pages, Sealer: sealer,
-		RecoveryHasher: secret.NewHasherFor(ring, secret.PurposeRecoveryCodes), Throttle: h.throttle, Hasher: hasher,
+		RecoveryHasher: h.recovery, Throttle: h.throttle, Hasher: hasher,
 		Issuer: "TokenIM", Audit: audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
-	})
+	}
+	for _, f := range change {
+		f(&cfg)
+	}
+	handler := New(cfg)
 	h.mux = http.NewServeMux()
 	handler.Mount(h.mux)
 	return h
 }
 
-func (h *harness) post(t *testing.T, path string, form url.Values) *httptest.ResponseRecorder {
+// post sends form to path, with header's name and value pairs.
+func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
 	w := httptest.NewRecorder()
 	h.mux.ServeHTTP(w, req)
 	return w

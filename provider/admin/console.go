@@ -79,9 +79,11 @@ func NewConsole(api *API, cfg ConsoleConfig) *Console {
 
 // Mount registers the console's routes behind CSRF protection.
 func (c *Console) Mount(mux Mux) {
-	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
-		return c.cfg.Sessions.Protect(c.admin(f))
-	}
+	// Sign-in returns to the very page asked for, query included.
+	signedIn := session.Gate{Sessions: c.cfg.Sessions, Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+		c.fail(w, r, "load session", err)
+	}}
+	p := func(f session.Page) http.Handler { return c.cfg.Sessions.Protect(signedIn.Require(c.admin(f))) }
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/records", http.StatusSeeOther))
 	mux.Handle("GET /admin/{$}", http.RedirectHandler("/admin/records", http.StatusSeeOther))
 	mux.Handle("GET /admin/records", p(c.records))
@@ -109,19 +111,9 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/grants/{user}/{app}/revoke", p(c.revokeGrant))
 }
 
-// admin runs f for a signed-in administrator: anyone else is sent to
-// sign in, or refused.
-func (c *Console) admin(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok, err := c.cfg.Sessions.Current(r.Context(), r)
-		if err != nil {
-			c.fail(w, r, "load session", err)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
-			return
-		}
+// admin runs f for a signed-in administrator: anyone else is refused.
+func (c *Console) admin(f session.Page) session.Page {
+	return func(w http.ResponseWriter, r *http.Request, s session.Signed) {
 		if s.User.Role != c.cfg.AdminRole {
 			c.message(w, r, http.StatusForbidden, "admin.forbidden", "message.account", "/account")
 			return

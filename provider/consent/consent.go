@@ -144,10 +144,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 			MessageArg: strings.Join(req.flow.GrantedScopes, ", "),
 			LinkURL:    "/oauth2/auth?" + url.Values{"flow": {req.flow.ID}}.Encode(), LinkText: "message.back_to_app",
 		}
-		if err := h.cfg.Pages.Message(w, r, http.StatusForbidden, p); err != nil {
-			h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
-			http.Error(w, "internal error", http.StatusInternalServerError)
-		}
+		web.ShowMessage(h.cfg.Pages, h.cfg.Logger, w, r, http.StatusForbidden, p)
 		return
 	}
 	h.render(w, r, http.StatusOK, req, "")
@@ -159,10 +156,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req
 		ClientName: req.client.Name, ClientID: req.client.ID, ClientLogoURI: req.client.LogoURI, UserEmail: req.user.Email,
 		Scopes: req.scopes, Remember: true, Error: problem,
 	}
-	if err := h.cfg.Pages.Consent(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render consent page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "consent page", h.cfg.Pages.Consent(w, r, status, p))
 }
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
@@ -216,9 +210,5 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, q url.Values, status int, key string) {
-	p := web.ErrorPage{UILocales: q.Get("ui_locales"), Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
-		http.Error(w, "error", status)
-	}
+	web.ShowError(h.cfg.Pages, h.cfg.Logger, w, r, status, q.Get("ui_locales"), key)
 }

@@ -326,10 +326,7 @@ func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.DevicePage) {
-	if err := h.cfg.Pages.Device(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render device page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "device page", h.cfg.Pages.Device(w, r, status, p))
 }
 
 // fail shows the error page for err (web.Fail).

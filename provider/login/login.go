@@ -275,58 +275,94 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, h.page(r, t))
 }
 
+// submitLogin checks an email and password, as a sequence of named steps:
+// read the form, hold back an account or address that must wait, verify
+// the password, check that the account may sign in, then finish the
+// sign-in or send it on to its second factor.
 func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	t, ok := h.loadTarget(w, r, r.PostFormValue("flow"), r.PostFormValue("next"))
+	t, p, pw, ok := h.readLogin(w, r)
 	if !ok {
 		return
 	}
-	p := h.page(r, t)
+	key := throttle.EmailKey(p.Email)
+	if h.heldBack(w, r, p, key) {
+		return
+	}
+	user, ok := h.verifyPassword(w, r, p, key, pw)
+	if !ok || !h.accountOpen(w, r, p, user) {
+		return
+	}
+	h.afterPassword(w, r, t, user, key)
+}
+
+// readLogin reads the sign-in form: where the sign-in continues, the page
+// to answer with (the email trimmed), and the password. Without an email
+// and a password it answers 400 and returns false.
+func (h *Handler) readLogin(w http.ResponseWriter, r *http.Request) (t target, p web.LoginPage, pw string, ok bool) {
+	if t, ok = h.loadTarget(w, r, r.PostFormValue("flow"), r.PostFormValue("next")); !ok {
+		return t, p, "", false
+	}
+	p = h.page(r, t)
 	p.Email = strings.TrimSpace(r.PostFormValue("email"))
-	pw := r.PostFormValue("password")
+	pw = r.PostFormValue("password")
 	if p.Email == "" || pw == "" {
 		p.Error = "login.required"
 		h.render(w, r, http.StatusBadRequest, p)
-		return
+		return t, p, "", false
 	}
-	// Throttled before the password is looked at: during a wait even the
-	// right password is refused, and the answer is the same whether or
-	// not the account exists.
-	key := throttle.EmailKey(p.Email)
-	if wait, err := h.waitFor(ctx, key, reqctx.ClientIP(ctx)); err != nil {
+	return t, p, pw, true
+}
+
+// heldBack answers a sign-in whose account key or client IP must wait
+// (429 saying how long) and returns true. It is asked before the password
+// is looked at: during a wait even the right password is refused, and the
+// answer is the same whether or not the account exists.
+func (h *Handler) heldBack(w http.ResponseWriter, r *http.Request, p web.LoginPage, key string) bool {
+	ctx := r.Context()
+	wait, err := h.waitFor(ctx, key, reqctx.ClientIP(ctx))
+	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: throttle", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
-	} else if wait > 0 {
-		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
-		h.refused(ctx, ReasonThrottled, "", p.Email)
-		p.Error, p.ErrorArg = "login.throttled", throttle.Seconds(wait)
-		h.render(w, r, http.StatusTooManyRequests, p)
-		return
+		return true
 	}
+	if wait <= 0 {
+		return false
+	}
+	h.cfg.Logger.InfoContext(ctx, "sign-in refused", "reason", "throttled", "wait", wait.String())
+	h.refused(ctx, ReasonThrottled, "", p.Email)
+	p.Error, p.ErrorArg = "login.throttled", throttle.Seconds(wait)
+	h.render(w, r, http.StatusTooManyRequests, p)
+	return true
+}
+
+// verifyPassword returns the account of the form's email when pw is its
+// password. Otherwise it answers and returns false: a wrong password, or
+// an email no account has (after the same work, so the timing does not
+// tell them apart), is counted and answered 401 alike; a full password
+// pool 503; anything else 500.
+func (h *Handler) verifyPassword(w http.ResponseWriter, r *http.Request, p web.LoginPage, key, pw string) (storage.User, bool) {
+	ctx := r.Context()
 	user, err := h.cfg.Store.GetUserByEmail(ctx, p.Email)
 	if errors.Is(err, storage.ErrNotFound) {
-		// The same work as for a real account: the answer's timing does
-		// not tell whether the email is registered.
 		if err := h.cfg.Hasher.VerifyNothing(ctx, pw); err != nil {
 			h.passwordWorkFailed(w, r, p.UILocales, "sign-in: verify nothing", err)
-			return
+			return user, false
 		}
 		h.failed(ctx, key, reqctx.ClientIP(ctx), "", p.Email)
 		h.refused(ctx, ReasonUnknownAccount, "", p.Email)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
-		return
+		return user, false
 	}
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: load user", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
+		return user, false
 	}
-	ok, err = h.cfg.Hasher.Verify(ctx, pw, user.PasswordHash)
+	ok, err := h.cfg.Hasher.Verify(ctx, pw, user.PasswordHash)
 	if password.Busy(err) {
 		h.passwordWorkFailed(w, r, p.UILocales, "sign-in: verify password", err)
-		return
+		return user, false
 	}
 	if err != nil || !ok {
 		if err != nil {
@@ -337,28 +373,44 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		h.refused(ctx, ReasonWrongPassword, user.ID, p.Email)
 		p.Error = "login.invalid"
 		h.render(w, r, http.StatusUnauthorized, p)
-		return
+		return user, false
 	}
+	return user, true
+}
+
+// accountOpen reports whether user's account may sign in: one not yet
+// activated (offered a new activation link when mail is on) or disabled
+// is answered 403.
+func (h *Handler) accountOpen(w http.ResponseWriter, r *http.Request, p web.LoginPage, user storage.User) bool {
+	ctx := r.Context()
 	switch user.Status {
 	case storage.UserActive:
+		return true
 	case storage.UserPending:
 		h.refused(ctx, ReasonAccountPending, user.ID, p.Email)
 		p.Error, p.Resend = "login.pending", h.cfg.Mail != nil
-		h.render(w, r, http.StatusForbidden, p)
-		return
 	default:
 		h.cfg.Logger.InfoContext(ctx, "sign-in refused", "user_id", user.ID, "reason", "disabled")
 		h.refused(ctx, ReasonAccountDisabled, user.ID, p.Email)
 		p.Error = "login.disabled"
-		h.render(w, r, http.StatusForbidden, p)
-		return
 	}
+	h.render(w, r, http.StatusForbidden, p)
+	return false
+}
+
+// afterPassword decides on the second factor once the password was right
+// and the account's failures are forgotten: an account with TOTP on is
+// sent to give its code; one whose role or app requires a second factor
+// it has not set up is signed in to its account page only, to set one
+// up; any other is signed in and continues to its target.
+func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target, user storage.User, key string) {
+	ctx := r.Context()
+	h.succeeded(ctx, key)
 	flowID := ""
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
 	if user.TOTPEnabled {
-		h.succeeded(ctx, key)
 		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
 			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
@@ -373,10 +425,7 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login/mfa?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	h.succeeded(ctx, key)
 	if slices.Contains(h.cfg.MFARoles, user.Role) || (t.flow != nil && demandsTwoFactor(t.flow.Query)) {
-		// The role or the app requires a second factor this account does
-		// not have yet: sign in to the account page only, to set it up.
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
 		h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, "", "/account?setup=mfa")
 		return
@@ -486,22 +535,15 @@ func (h *Handler) passwordWorkFailed(w http.ResponseWriter, r *http.Request, uiL
 	}
 	// Debug only: a flood would otherwise flood the log too.
 	h.cfg.Logger.DebugContext(r.Context(), what, "err", err)
-	w.Header().Set("Retry-After", strconv.Itoa(int(password.RetryAfter/time.Second)))
-	h.message(w, r, http.StatusServiceUnavailable, web.BusyPage(uiLocales))
+	web.Busy(h.cfg.Pages, h.cfg.Logger, w, r, uiLocales)
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) {
-	if err := h.cfg.Pages.Message(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.ShowMessage(h.cfg.Pages, h.cfg.Logger, w, r, status, p)
 }
 
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, p web.LoginPage) {
-	if err := h.cfg.Pages.Login(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render sign-in page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "sign-in page", h.cfg.Pages.Login(w, r, status, p))
 }
 
 // errorPage renders the error page; query is the authorization request's
@@ -512,9 +554,5 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, query string
 	if locales == "" {
 		locales = r.URL.Query().Get("ui_locales")
 	}
-	p := web.ErrorPage{UILocales: locales, Title: "error.title", Message: key, RequestID: w.Header().Get("X-Request-Id")}
-	if err := h.cfg.Pages.Error(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render error page", "err", err)
-		http.Error(w, "error", status)
-	}
+	web.ShowError(h.cfg.Pages, h.cfg.Logger, w, r, status, locales, key)
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
@@ -14,9 +13,6 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
-
-// errWrongCode is a code or recovery code that does not verify.
-var errWrongCode = errors.New("wrong or reused code")
 
 // showMFA asks for the second factor of a sign-in whose password was right.
 func (h *Handler) showMFA(w http.ResponseWriter, r *http.Request) {
@@ -58,11 +54,11 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if recovery {
-		err = h.useRecoveryCode(ctx, pending.User.ID, r.PostFormValue("recovery_code"))
+		err = h.useCode(ctx, pending.User.ID, r.PostFormValue("recovery_code"), mfa.RecoveryCode)
 	} else {
-		err = h.useTOTP(ctx, pending.User.ID, r.PostFormValue("code"))
+		err = h.useCode(ctx, pending.User.ID, r.PostFormValue("code"), mfa.TOTPCode)
 	}
-	if errors.Is(err, errWrongCode) {
+	if errors.Is(err, mfa.ErrWrongCode) {
 		h.failed(ctx, key, reqctx.ClientIP(ctx), pending.User.ID, pending.User.Email)
 		h.cfg.Logger.InfoContext(ctx, "sign-in failed", "user_id", pending.User.ID, "reason", "second_factor")
 		page.Error = "mfa.invalid"
@@ -83,38 +79,16 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 	h.finishSignIn(w, r, pending.User, []string{"pwd", "otp"}, session.ACRTwoFactor, flowID, next)
 }
 
-// useTOTP accepts a code for the user's secret once: the step it belongs
-// to becomes the last used step in the same atomic update, so two requests
-// racing with one code cannot both pass.
-func (h *Handler) useTOTP(ctx context.Context, userID, code string) error {
+// useCode accepts a TOTP code, or a recovery code, once: the code's step
+// becomes the last used step, or the recovery code is removed, in the
+// same atomic update that checked it, so two requests racing with one
+// code cannot both pass.
+func (h *Handler) useCode(ctx context.Context, userID, code string, kind mfa.Codes) error {
 	_, err := h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
 		if !u.TOTPEnabled {
-			return u, errWrongCode
+			return u, mfa.ErrWrongCode
 		}
-		sec, err := mfa.OpenSecret(h.cfg.Sealer, u.ID, u.TOTPSecret)
-		if err != nil {
-			return u, err
-		}
-		step, ok := mfa.Verify(sec, code, h.cfg.Now(), u.TOTPLastStep)
-		if !ok {
-			return u, errWrongCode
-		}
-		u.TOTPLastStep = step
-		return u, nil
-	})
-	return err
-}
-
-// useRecoveryCode accepts a recovery code once: it is removed in the same
-// atomic update that matched it.
-func (h *Handler) useRecoveryCode(ctx context.Context, userID, code string) error {
-	_, err := h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) {
-		i := mfa.MatchRecoveryCode(h.cfg.RecoveryHasher, u.RecoveryCodes, code)
-		if !u.TOTPEnabled || i < 0 {
-			return u, errWrongCode
-		}
-		u.RecoveryCodes = slices.Delete(slices.Clone(u.RecoveryCodes), i, i+1)
-		return u, nil
+		return mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, code, h.cfg.Now(), kind)
 	})
 	return err
 }
@@ -133,8 +107,5 @@ func (h *Handler) restart(w http.ResponseWriter, r *http.Request, flowID, next s
 }
 
 func (h *Handler) renderMFA(w http.ResponseWriter, r *http.Request, status int, p web.MFAPage) {
-	if err := h.cfg.Pages.MFA(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render second-factor page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "second-factor page", h.cfg.Pages.MFA(w, r, status, p))
 }

@@ -89,9 +89,10 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes behind CSRF protection.
 func (h *Handler) Mount(mux Mux) {
-	p := func(f func(http.ResponseWriter, *http.Request, session.Signed)) http.Handler {
-		return h.cfg.Sessions.Protect(h.developer(f))
-	}
+	signedIn := session.Gate{Sessions: h.cfg.Sessions, Next: "/apps", Fail: func(w http.ResponseWriter, r *http.Request, err error) {
+		h.fail(w, r, "load session", err)
+	}}
+	p := func(f session.Page) http.Handler { return h.cfg.Sessions.Protect(signedIn.Require(h.developer(f))) }
 	mux.Handle("GET /apps", p(h.list))
 	mux.Handle("GET /apps/new", p(h.newForm))
 	mux.Handle("POST /apps", p(h.create))
@@ -104,17 +105,8 @@ func (h *Handler) Mount(mux Mux) {
 }
 
 // developer runs f for a signed-in user whose role may register apps.
-func (h *Handler) developer(f func(http.ResponseWriter, *http.Request, session.Signed)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
-		if err != nil {
-			h.fail(w, r, "load session", err)
-			return
-		}
-		if !ok {
-			http.Redirect(w, r, "/login?next=/apps", http.StatusSeeOther)
-			return
-		}
+func (h *Handler) developer(f session.Page) session.Page {
+	return func(w http.ResponseWriter, r *http.Request, s session.Signed) {
 		if !slices.Contains(h.cfg.Roles, s.User.Role) {
 			h.message(w, r, http.StatusForbidden, "portal.developers_only")
 			return
@@ -183,9 +175,7 @@ func (h *Handler) renderList(w http.ResponseWriter, r *http.Request, s session.S
 		}
 		p.Apps = append(p.Apps, sum)
 	}
-	if err := h.cfg.Pages.Apps(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render apps page", "err", err)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "apps page", h.cfg.Pages.Apps(w, r, status, p))
 }
 
 func (h *Handler) newForm(w http.ResponseWriter, r *http.Request, _ session.Signed) {
@@ -194,9 +184,7 @@ func (h *Handler) newForm(w http.ResponseWriter, r *http.Request, _ session.Sign
 
 func (h *Handler) renderForm(w http.ResponseWriter, r *http.Request, status int, p web.AppFormPage) {
 	p.CSRFToken, p.Offered = session.CSRFToken(r), h.cfg.Scopes
-	if err := h.cfg.Pages.AppForm(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render app form", "err", err)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "app form", h.cfg.Pages.AppForm(w, r, status, p))
 }
 
 // appForm is the app form as read and checked: the fields, and what they
@@ -538,9 +526,7 @@ func (h *Handler) confirmDelete(w http.ResponseWriter, r *http.Request, s sessio
 		return
 	}
 	p := web.DeleteAppPage{CSRFToken: session.CSRFToken(r), ClientID: c.ID, AppName: c.Name}
-	if err := h.cfg.Pages.DeleteApp(w, r, http.StatusOK, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render delete page", "err", err)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "delete page", h.cfg.Pages.DeleteApp(w, r, http.StatusOK, p))
 }
 
 // delete removes the app with its secrets, tokens and grants, once the
@@ -570,16 +556,11 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, s session.Signe
 }
 
 func (h *Handler) renderShown(w http.ResponseWriter, r *http.Request, status int, p web.SecretShownPage) {
-	if err := h.cfg.Pages.SecretShown(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render secret page", "err", err)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "secret page", h.cfg.Pages.SecretShown(w, r, status, p))
 }
 
 func (h *Handler) message(w http.ResponseWriter, r *http.Request, status int, key string) {
-	p := web.MessagePage{Title: "message.title", Message: key, LinkText: "message.account", LinkURL: "/account"}
-	if err := h.cfg.Pages.Message(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
-	}
+	web.ShowMessage(h.cfg.Pages, h.cfg.Logger, w, r, status, web.MessagePage{Title: "message.title", Message: key, LinkText: "message.account", LinkURL: "/account"})
 }
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, what string, err error) {

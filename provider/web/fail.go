@@ -21,15 +21,12 @@ type ErrorPages interface {
 // else is the server's fault: logged at error level, 500 with
 // "error.server" and the request's reference.
 func Fail(pages ErrorPages, logger *slog.Logger, w http.ResponseWriter, r *http.Request, what string, err error) {
-	status, p := http.StatusInternalServerError, ErrorPage{Title: genericKey, Message: "error.server", RequestID: w.Header().Get("X-Request-Id")}
+	status, key := http.StatusInternalServerError, "error.server"
 	if errors.Is(err, storage.ErrInvalidInput) {
-		status, p.Message = http.StatusBadRequest, "error.bad_input"
+		status, key = http.StatusBadRequest, "error.bad_input"
 		logger.DebugContext(r.Context(), what+": not text", "err", err)
 	} else {
 		logger.ErrorContext(r.Context(), what, "err", err)
 	}
-	if err := pages.Error(w, r, status, p); err != nil {
-		logger.ErrorContext(r.Context(), "render error page", "err", err)
-		http.Error(w, http.StatusText(status), status)
-	}
+	ShowError(pages, logger, w, r, status, "", key)
 }

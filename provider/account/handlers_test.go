@@ -1,0 +1,439 @@
+package account
+
+import (
+	"context"
+	"errors"
+	"html"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pquerna/otp/totp"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/mfa"
+	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// get fetches path, with header's name and value pairs.
+func (h *harness) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil)
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.mux.ServeHTTP(w, req)
+	return w
+}
+
+// stored returns Ann as stored.
+func (h *harness) stored(t *testing.T) storage.User {
+	t.Helper()
+	u, err := h.store.GetUser(t.Context(), h.user.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// turnOff stores Ann with two-step verification off and no secret.
+func (h *harness) turnOff(t *testing.T) {
+	t.Helper()
+	if _, err := h.store.UpdateUser(t.Context(), h.user.ID, func(u storage.User) (storage.User, error) {
+		u.TOTPEnabled, u.TOTPSecret = false, nil
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// records returns the authorization records of action.
+func (h *harness) records(t *testing.T, action string) []storage.AuditRecord {
+	t.Helper()
+	recs, err := h.store.ListAudit(t.Context(), storage.AuditFilter{Actions: []string{action}}, storage.AuditCursor{}, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return recs
+}
+
+// says fails the test unless w has status and its body every text: markup
+// as given, or text as the page writes it (HTML-escaped).
+func says(t *testing.T, w *httptest.ResponseRecorder, status int, texts ...string) {
+	t.Helper()
+	if w.Code != status {
+		t.Fatalf("status %d, want %d:\n%s", w.Code, status, w.Body)
+	}
+	for _, text := range texts {
+		if body := w.Body.String(); !strings.Contains(body, text) && !strings.Contains(body, html.EscapeString(text)) {
+			t.Fatalf("the page does not say %q:\n%s", text, w.Body)
+		}
+	}
+}
+
+// annsCode is the TOTP code of Ann's secret at t0.
+func annsCode(t *testing.T) string {
+	t.Helper()
+	code, err := totp.GenerateCode(totpSecret, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return code
+}
+
+func TestShow(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	ctx := t.Context()
+	for _, ls := range []storage.LoginSession{
+		{ID: "session-0123456789", UserAgent: "Firefox on this laptop", IP: "192.0.2.1", ExpiresAt: t0.Add(time.Hour)},
+		{ID: "session-other-phone", UserAgent: "Safari on the phone", IP: "192.0.2.2", ExpiresAt: t0.Add(time.Hour)},
+		{ID: "session-pending-mfa", UserAgent: "Half signed in", IP: "192.0.2.3", ACR: "pending", ExpiresAt: t0.Add(time.Hour)},
+		{ID: "session-expired-one", UserAgent: "Long gone", IP: "192.0.2.4", ExpiresAt: t0.Add(-time.Second)},
+	} {
+		ls.UserID, ls.AuthTime, ls.CreatedAt = h.user.ID, t0.Add(-time.Hour), t0.Add(-time.Hour)
+		if err := h.store.CreateLoginSession(ctx, ls); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := h.store.CreateClient(ctx, storage.Client{ID: "chat-web", Name: "TokenIM Chat Web", Scopes: []string{"openid"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.SaveConsent(ctx, storage.Consent{UserID: h.user.ID, ClientID: "chat-web", Scopes: []string{"openid"}, GrantedAt: t0.Add(-24 * time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+
+	w := h.get(t, "/account")
+	says(t, w, http.StatusOK, "Your account", "ann@example.com", "Two-step verification is on.", "Turn off two-step verification",
+		"TokenIM Chat Web", "Revoke access", "Firefox on this laptop", "This device", "Safari on the phone")
+	for _, hidden := range []string{"Half signed in", "Long gone", `href="/apps"`} {
+		if strings.Contains(w.Body.String(), hidden) {
+			t.Errorf("the page shows %s:\n%s", hidden, w.Body)
+		}
+	}
+
+	t.Run("in Chinese", func(t *testing.T) {
+		t.Parallel()
+		says(t, h.get(t, "/account", "Accept-Language", "zh-CN"), http.StatusOK, "账号与安全", "两步验证已开启。", "撤销授权", "当前设备")
+	})
+	t.Run("a developer is shown the way to the portal", func(t *testing.T) {
+		t.Parallel()
+		dev := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Developers = []string{"member"} })
+		says(t, dev.get(t, "/account"), http.StatusOK, `<a href="/apps">`)
+	})
+}
+
+func TestShowAsksForASecondFactorWhenRequired(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	h.turnOff(t)
+	says(t, h.get(t, "/account?setup=mfa"), http.StatusOK, "This app requires two-step verification.", `role="alert"`, "Set up two-step verification")
+	says(t, h.get(t, "/account?setup=mfa", "Accept-Language", "zh-CN"), http.StatusOK, "该应用要求开启两步验证。")
+	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `role="alert"`) {
+		t.Fatalf("the plain account page shows an alert:\n%s", w.Body)
+	}
+}
+
+// Every route sends a browser nobody is signed in on to sign in, and back
+// to the account page after.
+func TestNotSignedIn(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
+	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
+		"POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
+		method, path, _ := strings.Cut(route, " ")
+		w := httptest.NewRecorder()
+		h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), method, path, nil))
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=/account" {
+			t.Errorf("%s: status %d, Location %q; want 303 to /login?next=/account", route, w.Code, w.Header().Get("Location"))
+		}
+	}
+	if !h.enabled(t) {
+		t.Fatal("a request nobody signed in changed the account")
+	}
+}
+
+func TestSessionThatCannotBeLoaded(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = broken{} })
+	says(t, h.get(t, "/account"), http.StatusInternalServerError, "We could not complete this request.")
+}
+
+func TestEnrolAndConfirm(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	h.turnOff(t)
+	says(t, h.get(t, "/account"), http.StatusOK, "Two-step verification is off.", "Set up two-step verification")
+
+	w := h.post(t, "/account/mfa/enrol", nil)
+	says(t, w, http.StatusOK, "Scan this QR code with your authenticator app.", `src="data:image/png;base64,`, "6-digit code from the app")
+	m := regexp.MustCompile(`<p class="secret"><code>([A-Z2-7 ]+)</code>`).FindStringSubmatch(w.Body.String())
+	if m == nil {
+		t.Fatalf("no secret shown:\n%s", w.Body)
+	}
+	shown := strings.ReplaceAll(m[1], " ", "")
+	if u := h.stored(t); u.TOTPEnabled || u.TOTPSecret == nil {
+		t.Fatalf("after enrolling: on %v, secret stored %v; want a secret, not yet on", u.TOTPEnabled, u.TOTPSecret != nil)
+	} else if sec, err := mfa.OpenSecret(h.sealer, u.ID, u.TOTPSecret); err != nil || sec != shown {
+		t.Fatalf("the stored secret %q (%v) is not the one shown, %q", sec, err, shown)
+	}
+
+	t.Run("a wrong code shows the same enrolment again", func(t *testing.T) {
+		w := h.post(t, "/account/mfa/confirm", url.Values{"code": {"000000"}})
+		says(t, w, http.StatusUnauthorized, "That code is not right, or it was already used.", m[0])
+		says(t, h.post(t, "/account/mfa/confirm", url.Values{"code": {"000000"}}, "Accept-Language", "zh-CN"), http.StatusUnauthorized, "验证码错误或已被使用")
+		if h.enabled(t) {
+			t.Fatal("a wrong code turned two-step verification on")
+		}
+	})
+	t.Run("the right code turns it on and shows ten recovery codes once", func(t *testing.T) {
+		code, err := totp.GenerateCode(shown, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w := h.post(t, "/account/mfa/confirm", url.Values{"code": {code}})
+		says(t, w, http.StatusOK, "Two-step verification is on.", "Save these codes somewhere safe.")
+		codes := regexp.MustCompile(`<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})</code></li>`).FindAllStringSubmatch(w.Body.String(), -1)
+		u := h.stored(t)
+		if len(codes) != mfa.RecoveryCodeCount || !u.TOTPEnabled || len(u.RecoveryCodes) != mfa.RecoveryCodeCount || u.TOTPLastStep != mfa.Step(t0) {
+			t.Fatalf("%d codes shown; stored: on %v, %d recovery codes, last step %d", len(codes), u.TOTPEnabled, len(u.RecoveryCodes), u.TOTPLastStep)
+		}
+		if mfa.MatchRecoveryCode(h.recovery, u.RecoveryCodes, codes[3][1]) < 0 {
+			t.Fatal("a code shown is not one stored")
+		}
+		if again := h.get(t, "/account"); strings.Contains(again.Body.String(), codes[0][1]) {
+			t.Fatal("the recovery codes are shown a second time")
+		}
+		if recs := h.records(t, audit.MFAEnrolled); len(recs) != 1 || recs[0].Subject != h.user.ID || recs[0].ActorID != h.user.ID {
+			t.Fatalf("mfa.enrolled records %+v", recs)
+		}
+	})
+	t.Run("enrolling again once it is on changes nothing", func(t *testing.T) {
+		before := h.stored(t)
+		w := h.post(t, "/account/mfa/enrol", nil)
+		says(t, w, http.StatusOK, "Two-step verification is on.")
+		if strings.Contains(w.Body.String(), `class="secret"`) || string(h.stored(t).TOTPSecret) != string(before.TOTPSecret) {
+			t.Fatal("a second enrolment replaced the secret")
+		}
+	})
+}
+
+func TestConfirmWithoutEnrolment(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	h.turnOff(t)
+	w := h.post(t, "/account/mfa/confirm", url.Values{"code": {annsCode(t)}})
+	says(t, w, http.StatusOK, "Two-step verification is off.", "Set up two-step verification")
+	if h.enabled(t) || len(h.records(t, audit.MFAEnrolled)) != 0 {
+		t.Fatal("a confirmation without an enrolment turned two-step verification on")
+	}
+}
+
+func TestDisable(t *testing.T) {
+	t.Parallel()
+	t.Run("with the password and a code", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {annsCode(t)}})
+		says(t, w, http.StatusOK, "Two-step verification is off.", "Set up two-step verification")
+		if u := h.stored(t); u.TOTPEnabled || u.TOTPSecret != nil || u.RecoveryCodes != nil {
+			t.Fatalf("stored after turning off: %+v", u)
+		}
+		if recs := h.records(t, audit.MFADisabled); len(recs) != 1 || recs[0].Subject != h.user.ID {
+			t.Fatalf("mfa.disabled records %+v", recs)
+		}
+	})
+	t.Run("with the password and a recovery code", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		if _, err := h.store.UpdateUser(t.Context(), h.user.ID, func(u storage.User) (storage.User, error) {
+			u.RecoveryCodes = [][]byte{mfa.HashRecoveryCode(h.recovery, "ABCDE-FGHJK")}
+			return u, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		says(t, h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {"abcde-fghjk"}}), http.StatusOK, "Two-step verification is off.")
+		if h.enabled(t) {
+			t.Fatal("a recovery code did not turn two-step verification off")
+		}
+	})
+	t.Run("a wrong password", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		says(t, h.post(t, "/account/mfa/disable", url.Values{"password": {"wrong"}, "code": {annsCode(t)}}), http.StatusUnauthorized, "Incorrect password.")
+		says(t, h.post(t, "/account/mfa/disable", url.Values{"password": {"wrong"}, "code": {annsCode(t)}}, "Accept-Language", "zh-CN"), http.StatusUnauthorized, "密码错误。")
+		if !h.enabled(t) || len(h.records(t, audit.MFADisabled)) != 0 {
+			t.Fatal("a wrong password turned two-step verification off")
+		}
+		if u := h.stored(t); u.TOTPLastStep != 0 {
+			t.Fatal("the code was used up though the password was wrong")
+		}
+	})
+	t.Run("a wrong code", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		says(t, h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {"000000"}}), http.StatusUnauthorized, "That code is not right")
+		if !h.enabled(t) {
+			t.Fatal("a wrong code turned two-step verification off")
+		}
+	})
+	t.Run("when it is off already", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		h.turnOff(t)
+		says(t, h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {annsCode(t)}}), http.StatusOK, "Two-step verification is off.")
+		if len(h.records(t, audit.MFADisabled)) != 0 {
+			t.Fatal("turning off what was off was recorded")
+		}
+	})
+	t.Run("wrong passwords wait, on the account's email key", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		for range policy.Free {
+			h.post(t, "/account/mfa/disable", url.Values{"password": {"wrong"}, "code": {annsCode(t)}})
+		}
+		right := url.Values{"password": {annPassword}, "code": {annsCode(t)}}
+		says(t, h.post(t, "/account/mfa/disable", right), http.StatusTooManyRequests, "Too many attempts. Wait a few minutes, then try again.")
+		says(t, h.post(t, "/account/mfa/disable", right, "Accept-Language", "zh-CN"), http.StatusTooManyRequests, "尝试次数过多，请等待几分钟后重试。")
+		if !h.enabled(t) {
+			t.Fatal("turned off during the wait")
+		}
+	})
+	t.Run("in Chinese when the password pool is full", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, fullPool{})
+		w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {annsCode(t)}}, "Accept-Language", "zh-CN")
+		says(t, w, http.StatusServiceUnavailable, "当前登录或修改密码的人数过多")
+		if w.Header().Get("Retry-After") != "2" {
+			t.Fatalf("Retry-After %q", w.Header().Get("Retry-After"))
+		}
+	})
+}
+
+func TestSignOutEverywhere(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	for _, id := range []string{"session-0123456789", "session-other-phone"} {
+		if err := h.store.CreateLoginSession(t.Context(), storage.LoginSession{ID: id, UserID: h.user.ID, UserAgent: id, AuthTime: t0, CreatedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := h.post(t, "/account/sessions/signout-all", nil)
+	says(t, w, http.StatusOK, "You were signed out everywhere else.")
+	if left, _ := h.store.ListLoginSessions(t.Context(), h.user.ID); len(left) != 0 {
+		t.Fatalf("%d sessions left", len(left))
+	}
+	if recs := h.records(t, audit.SignOutEverywhere); len(recs) != 1 || recs[0].Detail["sessions_ended"] != "2" {
+		t.Fatalf("signout.all records %+v", recs)
+	}
+	says(t, h.post(t, "/account/sessions/signout-all", nil, "Accept-Language", "zh-CN"), http.StatusOK, "您已在其他所有设备上退出登录。")
+}
+
+func TestRevokeApp(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1))
+	ctx := t.Context()
+	for _, c := range []string{"chat-web", "chat-desktop"} {
+		if err := h.store.CreateClient(ctx, storage.Client{ID: c, Name: c, Scopes: []string{"openid"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.SaveConsent(ctx, storage.Consent{UserID: h.user.ID, ClientID: c, Scopes: []string{"openid"}, GrantedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.store.CreateToken(ctx, storage.Token{Kind: storage.KindAccessToken, Signature: "at-" + c, RequestID: "r-" + c, ClientID: c,
+			Subject: h.user.ID, Active: true, RequestedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	active := func(c string) bool {
+		tok, err := h.store.GetToken(ctx, storage.KindAccessToken, "at-"+c)
+		return err == nil && tok.Active
+	}
+
+	w := h.post(t, "/account/apps/revoke", url.Values{"client_id": {"chat-web"}})
+	says(t, w, http.StatusOK, "Access revoked: the app's tokens stopped working at once.", "chat-desktop")
+	if _, err := h.store.GetConsent(ctx, h.user.ID, "chat-web"); !errors.Is(err, storage.ErrNotFound) {
+		t.Fatalf("the grant is still there: %v", err)
+	}
+	if active("chat-web") || !active("chat-desktop") {
+		t.Fatalf("tokens active: chat-web %v (want false), chat-desktop %v (want true)", active("chat-web"), active("chat-desktop"))
+	}
+	if recs := h.records(t, audit.ConsentWithdrawn); len(recs) != 1 || recs[0].ClientID != "chat-web" || recs[0].Reason != "by_user" {
+		t.Fatalf("consent.withdrawn records %+v", recs)
+	}
+
+	t.Run("an app without a grant", func(t *testing.T) {
+		// Nothing to withdraw, still answered as done: the page does not
+		// tell which apps exist, and the record says there was no grant.
+		says(t, h.post(t, "/account/apps/revoke", url.Values{"client_id": {"no-such-app"}}, "Accept-Language", "zh-CN"), http.StatusOK, "已撤销授权")
+		recs := h.records(t, audit.ConsentWithdrawn)
+		if len(recs) != 2 || recs[0].ClientID != "no-such-app" || recs[0].Reason != "no_grant_remembered" {
+			t.Fatalf("consent.withdrawn records %+v", recs)
+		}
+		if !active("chat-desktop") {
+			t.Fatal("another app's token was revoked")
+		}
+	})
+}
+
+// The routes are behind the real CSRF check: a form posted without its
+// token is refused and changes nothing.
+func TestCSRF(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1), func(c *Config) {
+		m, err := session.New(session.Config{Store: c.Store.(session.Store), Issuer: "https://id.example"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Sessions = protected{c.Sessions.(signedIn), m}
+	})
+	w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {annsCode(t)}}, "Origin", "https://id.example")
+	if w.Code != http.StatusBadRequest || !h.enabled(t) {
+		t.Fatalf("a form without its token: status %d, two-step verification on %v", w.Code, h.enabled(t))
+	}
+	// The same form with the token the page gave, and its cookie, passes.
+	page := h.get(t, "/account")
+	token := regexp.MustCompile(`name="csrf_token" value="([^"]+)"`).FindStringSubmatch(page.Body.String())
+	if token == nil {
+		t.Fatalf("no token on the page:\n%s", page.Body)
+	}
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/account/mfa/disable",
+		strings.NewReader(url.Values{"password": {annPassword}, "code": {annsCode(t)}, session.CSRFField: {html.UnescapeString(token[1])}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Origin", "https://id.example")
+	for _, c := range page.Result().Cookies() {
+		req.AddCookie(c)
+	}
+	w = httptest.NewRecorder()
+	h.mux.ServeHTTP(w, req)
+	says(t, w, http.StatusOK, "Two-step verification is off.")
+}
+
+// protected is the fake session with the real CSRF check.
+type protected struct {
+	signedIn
+	m *session.Manager
+}
+
+func (p protected) Protect(h http.Handler) http.Handler { return p.m.Protect(h) }
+
+// nobody is signed in.
+type nobody struct{ signedIn }
+
+func (nobody) Current(context.Context, *http.Request) (session.Signed, bool, error) {
+	return session.Signed{}, false, nil
+}
+
+// broken cannot tell who is signed in.
+type broken struct{ signedIn }
+
+func (broken) Current(context.Context, *http.Request) (session.Signed, bool, error) {
+	return session.Signed{}, false, errors.New("postgres: connection refused")
+}
