@@ -1,6 +1,6 @@
 // Package oauth wires fosite into TokenIM Auth and owns the protocol
-// endpoints (OPTIONS: the CORS preflight, mounted when Config.CORS is
-// set; a path alone: 405 with Allow for any other method). Routes:
+// endpoints. OPTIONS is the CORS preflight: the public documents' always,
+// the others' when Config.CORS is set. Routes:
 //
 //	GET              /oauth2/auth                             authorization endpoint (RFC 6749 section 3.1)
 //	POST,OPTIONS     /oauth2/token                            token endpoint (RFC 6749 section 3.2)
@@ -12,11 +12,11 @@
 //	GET,OPTIONS      /.well-known/openid-configuration        OpenID Connect Discovery 1.0
 //	GET,OPTIONS      /.well-known/oauth-authorization-server  the same document (RFC 8414)
 //	GET,OPTIONS      /.well-known/jwks.json                   the public signing keys
-//	/oauth2/token
-//	/oauth2/introspect
-//	/oauth2/revoke
-//	/oauth2/par
-//	/oauth2/device/auth
+//	/oauth2/token                                             405 with Allow to any other method
+//	/oauth2/introspect                                        405 with Allow to any other method
+//	/oauth2/revoke                                            405 with Allow to any other method
+//	/oauth2/par                                               405 with Allow to any other method
+//	/oauth2/device/auth                                       405 with Allow to any other method
 //
 // A pushed request is kept as a token record of kind par under a keyed
 // hash of its request_uri; /oauth2/auth?client_id=...&request_uri=...
