@@ -554,23 +554,6 @@ func TestValidateDevMode(t *testing.T) {
 	})
 }
 
-func TestParseReuseWindow(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"": "default", " ": "default", "0s": "0s", "10s": "10s", "1m": "1m0s", "61s": "must be between", "-1s": "must be between", "soon": "not a duration"} {
-		w, msg := ParseReuseWindow(in)
-		got := msg
-		switch {
-		case msg == "" && w == nil:
-			got = "default"
-		case msg == "":
-			got = w.String()
-		}
-		if !strings.HasPrefix(got, want) {
-			t.Errorf("ParseReuseWindow(%q) = %v, %q; want %s", in, w, msg, want)
-		}
-	}
-}
-
 // TestCheckClient: a client registered while the provider runs is checked
 // by the rules of a configured one, each problem naming the client's own
 // field, but for the secret, which the provider makes.

@@ -28,8 +28,7 @@
 //
 // Users are created by the rules registration and the command line
 // apply (config.IsEmail, password.Policy, the configured roles), apps by
-// those of a configured client (config.Config.CheckClient, through
-// Config.CheckApp). The links mailed to users (an invitation to choose a
+// those of a configured client (clientrules.Check). The links mailed to users (an invitation to choose a
 // password, a password reset) are made by provider/links and opened by the
 // pages of provider/login.
 //
