@@ -11,10 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/provider/clientrules"
+	"github.com/tokenim/tokenim-auth/provider/mailaddr"
+	"github.com/tokenim/tokenim-auth/provider/password"
 )
 
 // Limits Validate enforces.
@@ -22,10 +23,6 @@ const (
 	// MinSecretLen is the least number of characters of secrets.system and
 	// of a client secret.
 	MinSecretLen = clientrules.MinSecretLen
-	// MinPasswordLen and MaxPasswordLen bound a bootstrap user's password.
-	MinPasswordLen = 8
-	// MaxPasswordLen bounds a password so hashing it stays cheap.
-	MaxPasswordLen = 128
 	// MinAuthorizeCodeLifespan and MaxAuthorizeCodeLifespan bound
 	// lifespans.authorize_code; RFC 6749 §4.1.2 recommends at most ten minutes.
 	MinAuthorizeCodeLifespan = time.Second
@@ -393,7 +390,7 @@ func (c Config) validateUsers(p *problems) {
 		path := fmt.Sprintf("users[%d]", i)
 		key := strings.ToLower(u.Email)
 		switch j, dup := seen[key]; {
-		case !IsEmail(u.Email):
+		case !mailaddr.Valid(u.Email):
 			p.add(path+".email", "not an email address: %q", u.Email)
 		case dup:
 			p.add(path+".email", "%q is also users[%d].email", u.Email, j)
@@ -406,8 +403,8 @@ func (c Config) validateUsers(p *problems) {
 		case u.Password != "" && u.PasswordHash != "":
 			p.add(path+".password", "set password or password_hash, not both")
 		case u.Password != "":
-			if n := utf8.RuneCountInString(u.Password); n < MinPasswordLen || n > MaxPasswordLen {
-				p.add(path+".password", "must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+			if password.Check(u.Password) != nil {
+				p.add(path+".password", "must be %d to %d characters", password.MinLength, password.MaxLength)
 			}
 		default:
 			if !isArgon2idPHC(u.PasswordHash) {
@@ -418,15 +415,6 @@ func (c Config) validateUsers(p *problems) {
 			p.add(path+".role", "unknown role %q (want one of %s)", u.Role, strings.Join(c.RoleNames(), ", "))
 		}
 	}
-}
-
-// IsEmail reports whether s looks like an address: one @ with something on
-// each side and no spaces. The activation mail is the real check.
-func IsEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && domain != "" &&
-		!strings.Contains(domain, "@") &&
-		!strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // isArgon2idPHC reports whether s is an argon2id hash in PHC string format,

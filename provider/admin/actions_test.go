@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
@@ -55,7 +54,6 @@ func mailFixture(t *testing.T) (*API, *memory.Store, *mailed) {
 		Scopes:         []string{"openid", "im:calls.read", "admin"},
 		APIKeys:        apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
 		Audit:          audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
-		IsEmail:        config.IsEmail,
 		Passwords:      password.NewPolicy(),
 		PasswordHasher: password.NewPool(1, 4),
 		Mail:           sent, Composer: composer, Links: secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),

@@ -57,8 +57,6 @@ type Config struct {
 	// configuration's clients.
 	Dev bool
 
-	// IsEmail is the rule an account's email must pass (config.IsEmail).
-	IsEmail func(string) bool
 	// Passwords is the rule a new password must pass (password.Policy).
 	Passwords interface{ Check(pw string) error }
 	// PasswordHasher hashes a new password within the process's bound
