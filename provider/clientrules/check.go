@@ -17,25 +17,40 @@ import (
 // takes the default of the client's type (EffectiveGrantTypes,
 // EffectiveAuthMethod).
 type Client struct {
-	ID                          string
-	Name                        string
-	Type                        string
-	Secret                      string
-	RedirectURIs                []string
-	PostLogoutRedirectURIs      []string
-	Scopes                      []string
-	GrantTypes                  []string
-	TokenEndpointAuthMethod     string
-	JWKSURI                     string
-	TokenEndpointAuthSigningAlg string
-	IDTokenSignedResponseAlg    string
-	SkipConsent                 bool
-	RequirePAR                  bool
-	AccessTokenFormat           string
-	// RefreshReuseWindow is the client's own refresh token reuse window;
-	// nil for the provider's.
-	RefreshReuseWindow               *time.Duration
-	AllowedOrigins                   []string
+	// ID is the client_id: letters, digits and . _ : - only.
+	ID string
+	// Name is shown to users on the consent page: 1 to MaxNameLen
+	// characters.
+	Name string
+	// Type is TypeConfidential, TypePublic or TypeResourceServer.
+	Type string
+	// Secret is checked only with Options.Secret: at least MinSecretLen
+	// characters for a client authenticating with one, empty otherwise.
+	Secret string
+	// RedirectURIs and PostLogoutRedirectURIs pass RedirectURIProblem.
+	RedirectURIs, PostLogoutRedirectURIs []string
+	// Scopes are among Options.Scopes.
+	Scopes []string
+	// GrantTypes fit the type (EffectiveGrantTypes when empty).
+	GrantTypes []string
+	// TokenEndpointAuthMethod fits the type (EffectiveAuthMethod when
+	// empty); JWKSURI and TokenEndpointAuthSigningAlg are for
+	// private_key_jwt only.
+	TokenEndpointAuthMethod, JWKSURI, TokenEndpointAuthSigningAlg string
+	// IDTokenSignedResponseAlg is empty (RS256) or one of SigningAlgs.
+	IDTokenSignedResponseAlg string
+	SkipConsent              bool
+	// RequirePAR needs the authorization code grant.
+	RequirePAR bool
+	// AccessTokenFormat is empty (opaque), opaque or jwt.
+	AccessTokenFormat string
+	// RefreshReuseWindow is the client's own refresh token reuse window,
+	// within ReuseWindowProblem's bounds; nil for the provider's.
+	RefreshReuseWindow *time.Duration
+	// AllowedOrigins pass CheckOrigin.
+	AllowedOrigins []string
+	// BackchannelLogoutURI passes BackchannelLogoutURIProblem;
+	// BackchannelLogoutSessionRequired needs it.
 	BackchannelLogoutURI             string
 	BackchannelLogoutSessionRequired bool
 }

@@ -223,6 +223,35 @@ func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg st
 	}
 	var reuse string
 	f.window, reuse = clientrules.ParseReuseWindow(f.RefreshReuseWindow)
+	found := h.problems(f, origins, reuse != "")
+	for _, check := range formChecks() {
+		i := slices.IndexFunc(found, func(p clientrules.Problem) bool { return p.Field == check.field && (p.Index >= 0) == check.item })
+		if i < 0 {
+			continue
+		}
+		if check.arg != nil {
+			arg = check.arg(found[i].Index, f, origins)
+		}
+		return f, check.key, arg
+	}
+	if len(found) > 0 {
+		// What the form cannot set, for a kind the portal does not know.
+		return f, "portal.kind_invalid", ""
+	}
+	f.origins = clientrules.NormalOrigins(origins)
+	if kind == kindService {
+		// No redirects, and no refresh tokens: no window.
+		f.redirects, f.window = nil, nil
+	}
+	return f, "", ""
+}
+
+// problems checks the app form f, with the origins it would allow, by
+// the rules of every client and the portal's own; badWindow says the
+// reuse window was refused.
+func (h *Handler) problems(f appForm, origins []string, badWindow bool) []clientrules.Problem {
+	kind := f.Kind
+	// The ID is the portal's to make, and valid.
 	app := clientrules.Client{
 		ID: "app", Name: f.Name, RedirectURIs: f.redirects, Scopes: f.Scopes, RequirePAR: f.RequirePAR,
 		AccessTokenFormat: f.AccessTokenFormat, BackchannelLogoutURI: f.BackchannelLogoutURI,
@@ -247,29 +276,10 @@ func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg st
 		// no page.
 		found = append(found, clientrules.Problem{Field: "origins_kind", Index: -1})
 	}
-	if reuse != "" {
+	if badWindow {
 		found = append(found, clientrules.Problem{Field: "refresh_token_reuse_window", Index: -1})
 	}
-	for _, check := range formChecks() {
-		i := slices.IndexFunc(found, func(p clientrules.Problem) bool { return p.Field == check.field && (p.Index >= 0) == check.item })
-		if i < 0 {
-			continue
-		}
-		if check.arg != nil {
-			arg = check.arg(found[i].Index, f, origins)
-		}
-		return f, check.key, arg
-	}
-	if len(found) > 0 {
-		// What the form cannot set, for a kind the portal does not know.
-		return f, "portal.kind_invalid", ""
-	}
-	f.origins = clientrules.NormalOrigins(origins)
-	if kind == kindService {
-		// No redirects, and no refresh tokens: no window.
-		f.redirects, f.window = nil, nil
-	}
-	return f, "", ""
+	return found
 }
 
 // formCheck maps a problem of the app form with the field, of an item of
