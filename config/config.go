@@ -619,6 +619,10 @@ func (c Client) EffectiveGrantTypes() []string { return c.rules().EffectiveGrant
 // (clientrules.Client.EffectiveAuthMethod).
 func (c Client) EffectiveAuthMethod() string { return c.rules().EffectiveAuthMethod() }
 
+// NeedsSecret reports whether the client authenticates with a secret
+// (clientrules.Client.NeedsSecret).
+func (c Client) NeedsSecret() bool { return c.rules().NeedsSecret() }
+
 // NormalAllowedOrigins returns AllowedOrigins as they are stored and
 // compared (clientrules.NormalOrigins). Call it on a validated client.
 func (c Client) NormalAllowedOrigins() []string { return clientrules.NormalOrigins(c.AllowedOrigins) }

@@ -140,6 +140,12 @@ func (c Client) EffectiveAuthMethod() string {
 	return AuthClientSecretBasic
 }
 
+// NeedsSecret reports whether the client authenticates with a secret: a
+// confidential client or a resource server not using private_key_jwt.
+func (c Client) NeedsSecret() bool {
+	return (c.Type == TypeConfidential || c.Type == TypeResourceServer) && c.EffectiveAuthMethod() != AuthPrivateKeyJWT
+}
+
 // Record returns the client as the store keeps it, created at now, with
 // the defaults of its type filled in and its origins as they are compared
 // (NormalOrigins); without its secret, which the caller stores as a keyed
@@ -194,7 +200,7 @@ func Check(c Client, o Options) []Problem {
 func checkSecret(p *problems, c Client) {
 	public := c.Type == TypePublic
 	keyAuth := c.EffectiveAuthMethod() == AuthPrivateKeyJWT
-	needsSecret := (c.Type == TypeConfidential || c.Type == TypeResourceServer) && !keyAuth
+	needsSecret := c.NeedsSecret()
 	switch {
 	case public && c.Secret != "":
 		p.add("secret", "must be empty for a public client")

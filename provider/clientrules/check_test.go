@@ -154,13 +154,20 @@ func TestDefaults(t *testing.T) {
 	for _, tt := range []struct {
 		typ, method string
 		grants      []string
+		secret      bool
 	}{
-		{TypeConfidential, AuthClientSecretBasic, []string{GrantAuthorizationCode, GrantRefreshToken}},
-		{TypePublic, AuthNone, []string{GrantAuthorizationCode, GrantRefreshToken}},
-		{TypeResourceServer, AuthClientSecretBasic, []string{GrantClientCredentials}},
-		{"spa", AuthClientSecretBasic, nil},
+		{TypeConfidential, AuthClientSecretBasic, []string{GrantAuthorizationCode, GrantRefreshToken}, true},
+		{TypePublic, AuthNone, []string{GrantAuthorizationCode, GrantRefreshToken}, false},
+		{TypeResourceServer, AuthClientSecretBasic, []string{GrantClientCredentials}, true},
+		{"spa", AuthClientSecretBasic, nil, false},
 	} {
 		c := Client{Type: tt.typ}
+		if got := c.NeedsSecret(); got != tt.secret {
+			t.Errorf("%s: needs a secret %v, want %v", tt.typ, got, tt.secret)
+		}
+		if keys := (Client{Type: tt.typ, TokenEndpointAuthMethod: AuthPrivateKeyJWT}); keys.NeedsSecret() {
+			t.Errorf("%s with private_key_jwt needs a secret", tt.typ)
+		}
 		if got := c.EffectiveAuthMethod(); got != tt.method {
 			t.Errorf("%s: method %q, want %q", tt.typ, got, tt.method)
 		}
