@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -442,13 +443,13 @@ func defaultRoles(catalogue []Scope) []Role {
 // Client types.
 const (
 	// ClientConfidential is a client that can keep a secret (a server-side web app).
-	ClientConfidential = "confidential"
+	ClientConfidential = clientrules.TypeConfidential
 	// ClientPublic is a client that cannot keep a secret (a native or browser app);
 	// it authenticates with PKCE only.
-	ClientPublic = "public"
+	ClientPublic = clientrules.TypePublic
 	// ClientResourceServer is an API that introspects tokens and may call
 	// other APIs with client_credentials; it never signs users in.
-	ClientResourceServer = "resource_server"
+	ClientResourceServer = clientrules.TypeResourceServer
 )
 
 // Access token formats of a client.
@@ -464,37 +465,37 @@ const (
 // Grant types a client may use (RFC 6749 §4).
 const (
 	// GrantAuthorizationCode signs a user in through the browser (§4.1), with PKCE.
-	GrantAuthorizationCode = "authorization_code"
+	GrantAuthorizationCode = clientrules.GrantAuthorizationCode
 	// GrantRefreshToken exchanges a refresh token for new tokens (§6).
-	GrantRefreshToken = "refresh_token"
+	GrantRefreshToken = clientrules.GrantRefreshToken
 	// GrantClientCredentials gets a token for the client itself (§4.4).
-	GrantClientCredentials = "client_credentials"
+	GrantClientCredentials = clientrules.GrantClientCredentials
 	// GrantDeviceCode signs a user in on a device without a browser, or
 	// one a phone approves by QR code (RFC 8628).
-	GrantDeviceCode = "urn:ietf:params:oauth:grant-type:device_code"
+	GrantDeviceCode = clientrules.GrantDeviceCode
 )
 
 // Token endpoint authentication methods (OpenID Connect Core 1.0 §9).
 const (
 	// AuthClientSecretBasic sends the secret with HTTP Basic authentication.
-	AuthClientSecretBasic = "client_secret_basic"
+	AuthClientSecretBasic = clientrules.AuthClientSecretBasic
 	// AuthClientSecretPost sends the secret in the request body.
-	AuthClientSecretPost = "client_secret_post"
+	AuthClientSecretPost = clientrules.AuthClientSecretPost
 	// AuthPrivateKeyJWT signs a client assertion with a key from the client's JWKS.
-	AuthPrivateKeyJWT = "private_key_jwt"
+	AuthPrivateKeyJWT = clientrules.AuthPrivateKeyJWT
 	// AuthNone is for public clients, which have no secret.
-	AuthNone = "none"
+	AuthNone = clientrules.AuthNone
 )
 
 // ClientAssertionAlgs are the JWS algorithms a private_key_jwt client may
 // sign its assertions with, RS256 (the default) first.
-func ClientAssertionAlgs() []string { return []string{"RS256", "PS256", "ES256"} }
+func ClientAssertionAlgs() []string { return clientrules.ClientAssertionAlgs() }
 
 // SigningAlgs are the algorithms of the provider's signing keys, of which
 // it keeps a current key each, RS256 (a client's default ID token
 // algorithm) first: keys.algorithm and a client's
 // id_token_signed_response_alg are one of them.
-func SigningAlgs() []string { return []string{"RS256", "ES256"} }
+func SigningAlgs() []string { return clientrules.SigningAlgs() }
 
 const ()
 
@@ -596,76 +597,38 @@ func (c Config) Scope(name string) (Scope, bool) {
 	return Scope{}, false
 }
 
-// EffectiveGrantTypes returns GrantTypes, or when it is empty the default for
-// the client's type: authorization_code and refresh_token for confidential
-// and public clients, client_credentials for a resource server. It returns
-// nil for an unknown type with no grant types. The result is a copy.
-func (c Client) EffectiveGrantTypes() []string {
-	if len(c.GrantTypes) > 0 {
-		return slices.Clone(c.GrantTypes)
+// rules returns the client as clientrules describes it.
+func (c Client) rules() clientrules.Client {
+	return clientrules.Client{
+		ID: c.ID, Name: c.Name, Type: c.Type, Secret: c.Secret,
+		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, GrantTypes: c.GrantTypes,
+		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, SkipConsent: c.SkipConsent, RequirePAR: c.RequirePushedAuthorizationRequests,
+		AccessTokenFormat: c.AccessTokenFormat, RefreshReuseWindow: c.RefreshTokenReuseWindow, AllowedOrigins: c.AllowedOrigins,
+		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
-	switch c.Type {
-	case ClientConfidential, ClientPublic:
-		return []string{GrantAuthorizationCode, GrantRefreshToken}
-	case ClientResourceServer:
-		return []string{GrantClientCredentials}
-	}
-	return nil
 }
+
+// EffectiveGrantTypes returns GrantTypes, or when it is empty the default
+// for the client's type (clientrules.Client.EffectiveGrantTypes). The
+// result is a copy.
+func (c Client) EffectiveGrantTypes() []string { return c.rules().EffectiveGrantTypes() }
 
 // EffectiveAuthMethod returns TokenEndpointAuthMethod, or when it is empty
-// the default for the client's type: none for a public client,
-// client_secret_basic otherwise (the default of OpenID Connect Dynamic
-// Client Registration 1.0 §2).
-func (c Client) EffectiveAuthMethod() string {
-	if c.TokenEndpointAuthMethod != "" {
-		return c.TokenEndpointAuthMethod
-	}
-	if c.Type == ClientPublic {
-		return AuthNone
-	}
-	return AuthClientSecretBasic
-}
+// the default for the client's type
+// (clientrules.Client.EffectiveAuthMethod).
+func (c Client) EffectiveAuthMethod() string { return c.rules().EffectiveAuthMethod() }
+
+// NeedsSecret reports whether the client authenticates with a secret
+// (clientrules.Client.NeedsSecret).
+func (c Client) NeedsSecret() bool { return c.rules().NeedsSecret() }
 
 // NormalAllowedOrigins returns AllowedOrigins as they are stored and
-// compared: each in the form a browser sends it in the Origin header
-// (storage.OriginOf). Call it on a validated client.
-func (c Client) NormalAllowedOrigins() []string {
-	var out []string
-	for _, o := range c.AllowedOrigins {
-		if n := storage.OriginOf(o); n != "" && !slices.Contains(out, n) {
-			out = append(out, n)
-		}
-	}
-	return out
-}
+// compared (clientrules.NormalOrigins). Call it on a validated client.
+func (c Client) NormalAllowedOrigins() []string { return clientrules.NormalOrigins(c.AllowedOrigins) }
 
 // Record returns the client as the store keeps it, created at now, with
-// the defaults of its type filled in (EffectiveGrantTypes,
-// EffectiveAuthMethod) and its origins as they are compared
-// (NormalAllowedOrigins); without its secret, which the caller stores as
-// a keyed hash. Call it on a validated client.
-func (c Client) Record(now time.Time) storage.Client {
-	return storage.Client{
-		ID:                               c.ID,
-		Name:                             c.Name,
-		Type:                             storage.ClientType(c.Type),
-		RedirectURIs:                     c.RedirectURIs,
-		PostLogoutRedirectURIs:           c.PostLogoutRedirectURIs,
-		GrantTypes:                       c.EffectiveGrantTypes(),
-		Scopes:                           c.Scopes,
-		TokenEndpointAuthMethod:          c.EffectiveAuthMethod(),
-		JWKSURI:                          c.JWKSURI,
-		TokenEndpointAuthSigningAlg:      c.TokenEndpointAuthSigningAlg,
-		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
-		SkipConsent:                      c.SkipConsent,
-		RequirePAR:                       c.RequirePushedAuthorizationRequests,
-		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
-		RefreshReuseWindow:               c.RefreshTokenReuseWindow,
-		AllowedOrigins:                   c.NormalAllowedOrigins(),
-		BackchannelLogoutURI:             c.BackchannelLogoutURI,
-		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
-		CreatedAt:                        now,
-		UpdatedAt:                        now,
-	}
-}
+// the defaults of its type filled in and its origins as they are compared
+// (clientrules.Client.Record); without its secret, which the caller
+// stores as a keyed hash. Call it on a validated client.
+func (c Client) Record(now time.Time) storage.Client { return c.rules().Record(now) }

@@ -11,21 +11,18 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
-	"github.com/tokenim/tokenim-auth/storage"
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
+	"github.com/tokenim/tokenim-auth/provider/mailaddr"
+	"github.com/tokenim/tokenim-auth/provider/password"
 )
 
 // Limits Validate enforces.
 const (
 	// MinSecretLen is the least number of characters of secrets.system and
 	// of a client secret.
-	MinSecretLen = 32
-	// MinPasswordLen and MaxPasswordLen bound a bootstrap user's password.
-	MinPasswordLen = 8
-	// MaxPasswordLen bounds a password so hashing it stays cheap.
-	MaxPasswordLen = 128
+	MinSecretLen = clientrules.MinSecretLen
 	// MinAuthorizeCodeLifespan and MaxAuthorizeCodeLifespan bound
 	// lifespans.authorize_code; RFC 6749 §4.1.2 recommends at most ten minutes.
 	MinAuthorizeCodeLifespan = time.Second
@@ -54,7 +51,7 @@ const (
 	// enough for a retry over a bad network, short enough that a stolen
 	// refresh token used after its owner's refresh is still a detected
 	// reuse.
-	MaxRefreshReuseWindow = time.Minute
+	MaxRefreshReuseWindow = clientrules.MaxReuseWindow
 	// MinBrowserRefreshToken and MaxBrowserRefreshToken bound
 	// lifespans.browser_refresh_token: a browser keeps its refresh tokens
 	// where a script injected into the app could read them, so a sign-in
@@ -114,7 +111,7 @@ func (c Config) validateIssuer(p *problems) {
 		p.add(path, "not a URL: %q", c.Issuer)
 		return
 	}
-	if msg := webURLProblem(u, c.Dev); msg != "" {
+	if msg := clientrules.WebURLProblem(u, c.Dev); msg != "" {
 		p.add(path, "%s", msg)
 	}
 	// OpenID Connect Discovery 1.0 §3: the issuer has no query or fragment;
@@ -128,35 +125,6 @@ func (c Config) validateIssuer(p *problems) {
 	if strings.HasSuffix(c.Issuer, "/") {
 		p.add(path, "must not end with a slash")
 	}
-}
-
-// webURLProblem checks that u is an absolute https URL with a host and no
-// user information; http is also allowed for a loopback host, or for any
-// host in dev mode. It returns what is wrong, or "".
-func webURLProblem(u *url.URL, dev bool) string {
-	switch {
-	case u.Scheme == "" || u.Opaque != "":
-		return "must be an absolute URL, such as https://auth.example.com"
-	case u.Scheme != "https" && u.Scheme != "http":
-		return "must be an https URL"
-	case u.Host == "":
-		return "must have a host"
-	case u.User != nil:
-		return "must not contain a user name or password"
-	case u.Scheme == "http" && !dev && !isLoopback(u.Hostname()):
-		return "must use https (http only for a loopback host or with --dev)"
-	}
-	return ""
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address
-// (127.0.0.0/8, ::1).
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func (c Config) validateListen(p *problems) {
@@ -219,28 +187,28 @@ func (c Config) validateLifespans(p *problems) {
 	l := c.Lifespans
 	if l.AuthorizeCode < MinAuthorizeCodeLifespan || l.AuthorizeCode > MaxAuthorizeCodeLifespan {
 		p.add("lifespans.authorize_code", "must be between %s and %s, got %s",
-			shortDuration(MinAuthorizeCodeLifespan), shortDuration(MaxAuthorizeCodeLifespan), l.AuthorizeCode)
+			clientrules.ShortDuration(MinAuthorizeCodeLifespan), clientrules.ShortDuration(MaxAuthorizeCodeLifespan), l.AuthorizeCode)
 	}
 	if l.PAR < MinPARLifespan || l.PAR > MaxPARLifespan {
 		p.add("lifespans.par", "must be between %s and %s, got %s",
-			shortDuration(MinPARLifespan), shortDuration(MaxPARLifespan), l.PAR)
+			clientrules.ShortDuration(MinPARLifespan), clientrules.ShortDuration(MaxPARLifespan), l.PAR)
 	}
 	if l.DeviceCode < MinDeviceCodeLifespan || l.DeviceCode > MaxDeviceCodeLifespan {
 		p.add("lifespans.device_code", "must be between %s and %s, got %s",
-			shortDuration(MinDeviceCodeLifespan), shortDuration(MaxDeviceCodeLifespan), l.DeviceCode)
+			clientrules.ShortDuration(MinDeviceCodeLifespan), clientrules.ShortDuration(MaxDeviceCodeLifespan), l.DeviceCode)
 	}
 	if l.ClientAssertion < MinClientAssertionLifespan || l.ClientAssertion > MaxClientAssertionLifespan {
 		p.add("lifespans.client_assertion", "must be between %s and %s, got %s",
-			shortDuration(MinClientAssertionLifespan), shortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
+			clientrules.ShortDuration(MinClientAssertionLifespan), clientrules.ShortDuration(MaxClientAssertionLifespan), l.ClientAssertion)
 	}
 	reuseWindow(p, "lifespans.refresh_reuse_window", l.RefreshReuseWindow)
 	if l.BrowserRefreshToken < MinBrowserRefreshToken || l.BrowserRefreshToken > MaxBrowserRefreshToken {
 		p.add("lifespans.browser_refresh_token", "must be between %s and %s, got %s",
-			shortDuration(MinBrowserRefreshToken), shortDuration(MaxBrowserRefreshToken), l.BrowserRefreshToken)
+			clientrules.ShortDuration(MinBrowserRefreshToken), clientrules.ShortDuration(MaxBrowserRefreshToken), l.BrowserRefreshToken)
 	}
 	if i := c.Device.PollInterval; i < MinDevicePollInterval || i > MaxDevicePollInterval || i%time.Second != 0 {
 		p.add("device.poll_interval", "must be whole seconds between %s and %s, got %s",
-			shortDuration(MinDevicePollInterval), shortDuration(MaxDevicePollInterval), i)
+			clientrules.ShortDuration(MinDevicePollInterval), clientrules.ShortDuration(MaxDevicePollInterval), i)
 	}
 	positive := []struct {
 		path string
@@ -267,49 +235,11 @@ func (c Config) validateLifespans(p *problems) {
 }
 
 // reuseWindow checks a refresh token reuse window at path (see
-// ReuseWindowProblem).
+// clientrules.ReuseWindowProblem).
 func reuseWindow(p *problems, path string, w time.Duration) {
-	if msg := ReuseWindowProblem(w); msg != "" {
+	if msg := clientrules.ReuseWindowProblem(w); msg != "" {
 		p.add(path, "%s", msg)
 	}
-}
-
-// ReuseWindowProblem checks a refresh token reuse window, the provider's
-// or a client's own: 0 (off) up to MaxRefreshReuseWindow. It returns what
-// is wrong, or "".
-func ReuseWindowProblem(w time.Duration) string {
-	if w < 0 || w > MaxRefreshReuseWindow {
-		return fmt.Sprintf("must be between 0s (off) and %s, got %s", shortDuration(MaxRefreshReuseWindow), w)
-	}
-	return ""
-}
-
-// ParseReuseWindow reads a client's own refresh token reuse window as the
-// developer portal, the admin console and the admin API take it: empty
-// for the provider's default (nil), otherwise a duration like "10s"
-// within ReuseWindowProblem's bounds. It returns what is wrong, or "".
-func ParseReuseWindow(s string) (*time.Duration, string) {
-	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil, ""
-	}
-	d, err := time.ParseDuration(s)
-	if err != nil {
-		return nil, fmt.Sprintf("not a duration like 10s: %q", s)
-	}
-	if msg := ReuseWindowProblem(d); msg != "" {
-		return nil, msg
-	}
-	return &d, ""
-}
-
-// shortDuration prints whole minutes as "10m" rather than "10m0s".
-func shortDuration(d time.Duration) string {
-	s := d.String()
-	if strings.HasSuffix(s, "m0s") {
-		s = strings.TrimSuffix(s, "0s")
-	}
-	return s
 }
 
 func (c Config) validateKeysServerLog(p *problems) {
@@ -421,224 +351,37 @@ func (c Config) validateClients(p *problems) {
 		} else {
 			seen[cl.ID] = i
 		}
-		validateClientSecret(p, path, cl)
-		c.validateClient(p, path, cl)
+		c.validateClient(p, path, cl, true)
 	}
 }
 
 // CheckClient checks a client registered while the provider runs (by the
-// admin API) by the rules of a configured one, in c's mode and against
+// command line) by the rules of a configured one, in c's mode and against
 // c's scope catalogue, but for its secret, which the provider makes. It
 // returns every problem, joined, each starting with the client's field
 // ("redirect_uris[0]: ..."), or nil.
 func (c Config) CheckClient(cl Client) error {
 	var p problems
-	c.validateClient(&p, "", cl)
+	c.validateClient(&p, "", cl, false)
 	return errors.Join(p...)
 }
 
-// validateClientSecret checks a configured client's secret against its
-// type and authentication method.
-func validateClientSecret(p *problems, path string, cl Client) {
-	public := cl.Type == ClientPublic
-	keyAuth := cl.EffectiveAuthMethod() == AuthPrivateKeyJWT
-	needsSecret := (cl.Type == ClientConfidential || cl.Type == ClientResourceServer) && !keyAuth
-	switch {
-	case public && cl.Secret != "":
-		p.add(path+".secret", "must be empty for a public client")
-	case keyAuth && cl.Secret != "":
-		p.add(path+".secret", "must be empty for a client authenticating with private_key_jwt")
-	case needsSecret && cl.Secret == "":
-		p.add(path+".secret", "required for a %s client", cl.Type)
-	case needsSecret && utf8.RuneCountInString(cl.Secret) < MinSecretLen:
-		p.add(path+".secret", "must be at least %d characters", MinSecretLen)
+// validateClient checks a client by clientrules.Check, its secret too
+// when withSecret, each problem under path.
+func (c Config) validateClient(p *problems, path string, cl Client, withSecret bool) {
+	o := clientrules.Options{Dev: c.Dev, Scopes: c.scopeNames(), Secret: withSecret}
+	for _, pr := range clientrules.Check(cl.rules(), o) {
+		p.add(path+"."+pr.Path(), "%s", pr.Message)
 	}
 }
 
-// validateClient checks what depends on a client alone, but its secret.
-func (c Config) validateClient(p *problems, path string, cl Client) {
-	switch {
-	case cl.ID == "":
-		p.add(path+".id", "required")
-	case !isClientID(cl.ID):
-		p.add(path+".id", "may contain only letters, digits and . _ : -, got %q", cl.ID)
+// scopeNames are the names in the scope catalogue.
+func (c Config) scopeNames() []string {
+	names := make([]string, 0, len(c.Scopes))
+	for _, s := range c.Scopes {
+		names = append(names, s.Name)
 	}
-	if strings.TrimSpace(cl.Name) == "" {
-		p.add(path+".name", "required: shown to users on the consent page")
-	}
-	oneOf(p, path+".type", cl.Type, ClientConfidential, ClientPublic, ClientResourceServer)
-	public := cl.Type == ClientPublic
-
-	for j, raw := range cl.RedirectURIs {
-		if msg := RedirectURIProblem(raw, public, c.Dev); msg != "" {
-			p.add(fmt.Sprintf("%s.redirect_uris[%d]", path, j), "%s", msg)
-		}
-	}
-	for j, raw := range cl.PostLogoutRedirectURIs {
-		if msg := RedirectURIProblem(raw, public, c.Dev); msg != "" {
-			p.add(fmt.Sprintf("%s.post_logout_redirect_uris[%d]", path, j), "%s", msg)
-		}
-	}
-	for j, raw := range cl.AllowedOrigins {
-		if _, msg := CheckOrigin(raw, c.Dev); msg != "" {
-			p.add(fmt.Sprintf("%s.allowed_origins[%d]", path, j), "%s", msg)
-		}
-	}
-	for j, s := range cl.Scopes {
-		if _, ok := c.Scope(s); !ok {
-			p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
-		}
-	}
-
-	for j, g := range cl.GrantTypes {
-		oneOf(p, fmt.Sprintf("%s.grant_types[%d]", path, j), g,
-			GrantAuthorizationCode, GrantRefreshToken, GrantClientCredentials, GrantDeviceCode)
-	}
-	grants := cl.EffectiveGrantTypes()
-	switch cl.Type {
-	case ClientPublic:
-		if slices.Contains(grants, GrantClientCredentials) {
-			p.add(path+".grant_types", "a public client may not use %s", GrantClientCredentials)
-		}
-	case ClientResourceServer:
-		if slices.ContainsFunc(grants, func(g string) bool { return g != GrantClientCredentials }) {
-			p.add(path+".grant_types", "a resource_server client may only use %s", GrantClientCredentials)
-		}
-	}
-	if slices.Contains(grants, GrantAuthorizationCode) && len(cl.RedirectURIs) == 0 {
-		p.add(path+".redirect_uris", "at least one is required for %s", GrantAuthorizationCode)
-	}
-	if cl.RequirePushedAuthorizationRequests && !slices.Contains(grants, GrantAuthorizationCode) {
-		p.add(path+".require_pushed_authorization_requests", "only for a client using %s: pushed requests are authorization requests", GrantAuthorizationCode)
-	}
-	if w := cl.RefreshTokenReuseWindow; w != nil {
-		reuseWindow(p, path+".refresh_token_reuse_window", *w)
-	}
-	if cl.AccessTokenFormat != "" {
-		oneOf(p, path+".access_token_format", cl.AccessTokenFormat, AccessTokenOpaque, AccessTokenJWT)
-	}
-	if cl.IDTokenSignedResponseAlg != "" {
-		oneOf(p, path+".id_token_signed_response_alg", cl.IDTokenSignedResponseAlg, SigningAlgs()...)
-	}
-	switch {
-	case cl.BackchannelLogoutURI != "":
-		if msg := BackchannelLogoutURIProblem(cl.BackchannelLogoutURI, c.Dev); msg != "" {
-			p.add(path+".backchannel_logout_uri", "%s", msg)
-		}
-	case cl.BackchannelLogoutSessionRequired:
-		p.add(path+".backchannel_logout_session_required", "used only with backchannel_logout_uri")
-	}
-	// Refresh tokens come only from the grants a user signs in with:
-	// RFC 6749 §4.4.3 says client_credentials should not return one.
-	if slices.Contains(grants, GrantRefreshToken) && !slices.Contains(grants, GrantAuthorizationCode) && !slices.Contains(grants, GrantDeviceCode) {
-		p.add(path+".grant_types", "%s requires %s or %s", GrantRefreshToken, GrantAuthorizationCode, GrantDeviceCode)
-	}
-
-	method := cl.EffectiveAuthMethod()
-	oneOf(p, path+".token_endpoint_auth_method", method,
-		AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT, AuthNone)
-	switch {
-	case public && method != AuthNone:
-		p.add(path+".token_endpoint_auth_method", "must be %s for a public client, got %q", AuthNone, method)
-	case !public && method == AuthNone:
-		p.add(path+".token_endpoint_auth_method", "%s is only for public clients", AuthNone)
-	}
-	switch {
-	case method == AuthPrivateKeyJWT && cl.JWKSURI == "":
-		p.add(path+".jwks_uri", "required for %s", AuthPrivateKeyJWT)
-	case method != AuthPrivateKeyJWT && cl.JWKSURI != "":
-		p.add(path+".jwks_uri", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
-	case method != AuthPrivateKeyJWT && cl.TokenEndpointAuthSigningAlg != "":
-		p.add(path+".token_endpoint_auth_signing_alg", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
-	case cl.TokenEndpointAuthSigningAlg != "" && !slices.Contains(ClientAssertionAlgs(), cl.TokenEndpointAuthSigningAlg):
-		oneOf(p, path+".token_endpoint_auth_signing_alg", cl.TokenEndpointAuthSigningAlg, ClientAssertionAlgs()...)
-	case cl.JWKSURI != "":
-		u, err := url.Parse(cl.JWKSURI)
-		if err != nil {
-			p.add(path+".jwks_uri", "not a URL: %q", cl.JWKSURI)
-		} else if msg := webURLProblem(u, c.Dev); msg != "" {
-			p.add(path+".jwks_uri", "%s", msg)
-		}
-	}
-}
-
-// isClientID reports whether id uses only [A-Za-z0-9._:-].
-func isClientID(id string) bool {
-	for _, r := range id {
-		ok := r < utf8.RuneSelf && (unicode.IsLetter(r) || unicode.IsDigit(r) || strings.ContainsRune("._:-", r))
-		if !ok {
-			return false
-		}
-	}
-	return true
-}
-
-// RedirectURIProblem checks a redirect or post-logout redirect URI and
-// returns what is wrong, or "". It must be absolute and have no fragment
-// (RFC 6749 §3.1.2). http is allowed only for a loopback host (RFC 8252
-// §7.3) or in dev mode. A public client may also use a private-use scheme
-// such as com.example.app:/cb (RFC 8252 §7.1).
-func RedirectURIProblem(raw string, public, dev bool) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Sprintf("not a URL: %q", raw)
-	}
-	switch {
-	case u.Scheme == "":
-		return fmt.Sprintf("must be an absolute URL: %q", raw)
-	case strings.Contains(raw, "#"):
-		return fmt.Sprintf("must not have a fragment: %q", raw)
-	case u.Scheme == "https" || u.Scheme == "http":
-		if msg := webURLProblem(u, dev); msg != "" {
-			return fmt.Sprintf("%s: %q", msg, raw)
-		}
-	case slices.Contains([]string{"javascript", "data", "vbscript", "file"}, u.Scheme):
-		return fmt.Sprintf("scheme %s: not allowed: %q", u.Scheme, raw)
-	case !public:
-		return fmt.Sprintf("a custom scheme is allowed only for public clients: %q", raw)
-	}
-	return ""
-}
-
-// CheckOrigin checks a web origin a client may be called from by a
-// browser (allowed_origins; the Fetch standard's CORS protocol) and returns
-// it as it is stored and compared — scheme and host in lower case, no
-// default port (storage.OriginOf) — or what is wrong. An origin is
-// https://host[:port], or http on a loopback host (localhost, 127.0.0.1,
-// [::1]) or in dev mode: no path, query, fragment, user information or
-// wildcard, and never "null" (what sandboxed and file: pages send, which
-// any page can be).
-func CheckOrigin(raw string, dev bool) (origin, problem string) {
-	if strings.EqualFold(raw, "null") {
-		return "", `"null" is not an origin a client can be called from: name the app's https://host[:port]`
-	}
-	if strings.Contains(raw, "*") {
-		return "", fmt.Sprintf("must name one origin, without a wildcard: %q", raw)
-	}
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "", fmt.Sprintf("not an origin (scheme://host[:port]): %q", raw)
-	}
-	// url.Parse has put the scheme in lower case.
-	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", fmt.Sprintf("must be an https origin, such as https://app.example.com: %q", raw)
-	}
-	if msg := webURLProblem(u, dev); msg != "" {
-		return "", fmt.Sprintf("%s: %q", msg, raw)
-	}
-	if u.Path != "" || u.RawQuery != "" || u.ForceQuery || strings.Contains(raw, "#") {
-		return "", fmt.Sprintf("must be an origin only, scheme://host[:port], with no path, query or fragment: %q", raw)
-	}
-	return storage.OriginOf(raw), ""
-}
-
-// BackchannelLogoutURIProblem checks a client's back-channel logout URI
-// and returns what is wrong, or "". OpenID Connect Back-Channel Logout 1.0
-// section 2.2 asks for an absolute URI without a fragment; like a
-// confidential client's redirect URI it must be https, or http on a
-// loopback host or in dev mode.
-func BackchannelLogoutURIProblem(raw string, dev bool) string {
-	return RedirectURIProblem(raw, false, dev)
+	return names
 }
 
 func (c Config) validateUsers(p *problems) {
@@ -647,7 +390,7 @@ func (c Config) validateUsers(p *problems) {
 		path := fmt.Sprintf("users[%d]", i)
 		key := strings.ToLower(u.Email)
 		switch j, dup := seen[key]; {
-		case !IsEmail(u.Email):
+		case !mailaddr.Valid(u.Email):
 			p.add(path+".email", "not an email address: %q", u.Email)
 		case dup:
 			p.add(path+".email", "%q is also users[%d].email", u.Email, j)
@@ -660,8 +403,8 @@ func (c Config) validateUsers(p *problems) {
 		case u.Password != "" && u.PasswordHash != "":
 			p.add(path+".password", "set password or password_hash, not both")
 		case u.Password != "":
-			if n := utf8.RuneCountInString(u.Password); n < MinPasswordLen || n > MaxPasswordLen {
-				p.add(path+".password", "must be %d to %d characters", MinPasswordLen, MaxPasswordLen)
+			if password.Check(u.Password) != nil {
+				p.add(path+".password", "must be %d to %d characters", password.MinLength, password.MaxLength)
 			}
 		default:
 			if !isArgon2idPHC(u.PasswordHash) {
@@ -672,15 +415,6 @@ func (c Config) validateUsers(p *problems) {
 			p.add(path+".role", "unknown role %q (want one of %s)", u.Role, strings.Join(c.RoleNames(), ", "))
 		}
 	}
-}
-
-// IsEmail reports whether s looks like an address: one @ with something on
-// each side and no spaces. The activation mail is the real check.
-func IsEmail(s string) bool {
-	local, domain, ok := strings.Cut(s, "@")
-	return ok && local != "" && domain != "" &&
-		!strings.Contains(domain, "@") &&
-		!strings.ContainsFunc(s, unicode.IsSpace)
 }
 
 // isArgon2idPHC reports whether s is an argon2id hash in PHC string format,

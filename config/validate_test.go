@@ -315,6 +315,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"a client id with non-ASCII letters", func(c *Config) { c.Clients[1].ID = "客户端" }, "clients[1].id", "only letters, digits"},
 		{"a duplicate client id", func(c *Config) { c.Clients[2].ID = "web" }, "clients[2].id", "also clients[0].id"},
 		{"a client without a name", func(c *Config) { c.Clients[0].Name = " " }, "clients[0].name", "required"},
+		{"a client name longer than the consent page shows", func(c *Config) { c.Clients[0].Name = strings.Repeat("名", 101) }, "clients[0].name", "at most 100 characters"},
 		{"an unknown client type", func(c *Config) { c.Clients[0].Type = "trusted" }, "clients[0].type", "confidential, public, resource_server"},
 
 		// clients: secrets
@@ -414,6 +415,7 @@ func TestValidateRefuses(t *testing.T) {
 		{"an email with two @", func(c *Config) { c.Users[0].Email = "alice@home@example.com" }, "users[0].email", "not an email address"},
 		{"an email with nothing before @", func(c *Config) { c.Users[0].Email = "@example.com" }, "users[0].email", "not an email address"},
 		{"an empty email", func(c *Config) { c.Users[0].Email = "" }, "users[0].email", "not an email address"},
+		{"an email mail cannot be sent to", func(c *Config) { c.Users[0].Email = "alice..smith@example.com" }, "users[0].email", "not an email address"},
 		{"the same email in another case", func(c *Config) { c.Users[1].Email = "Alice@Example.COM" }, "users[1].email", "also users[0].email"},
 		{"a user with neither password nor hash", func(c *Config) { c.Users[0].Password = "" }, "users[0].password", "set password or password_hash"},
 		{"a user with both password and hash", func(c *Config) { c.Users[1].Password = "correct horse" }, "users[1].password", "not both"},
@@ -552,23 +554,6 @@ func TestValidateDevMode(t *testing.T) {
 		cfg.Issuer = "ws://auth.dev.example.com"
 		requireProblem(t, cfg.Validate(), "issuer", "https")
 	})
-}
-
-func TestParseReuseWindow(t *testing.T) {
-	t.Parallel()
-	for in, want := range map[string]string{"": "default", " ": "default", "0s": "0s", "10s": "10s", "1m": "1m0s", "61s": "must be between", "-1s": "must be between", "soon": "not a duration"} {
-		w, msg := ParseReuseWindow(in)
-		got := msg
-		switch {
-		case msg == "" && w == nil:
-			got = "default"
-		case msg == "":
-			got = w.String()
-		}
-		if !strings.HasPrefix(got, want) {
-			t.Errorf("ParseReuseWindow(%q) = %v, %q; want %s", in, w, msg, want)
-		}
-	}
 }
 
 // TestCheckClient: a client registered while the provider runs is checked

@@ -99,8 +99,7 @@ func clientsCreate(ctx context.Context, e env, f clientFlags) error {
 		AccessTokenFormat: f.atFormat, BackchannelLogoutURI: f.logoutURI, BackchannelLogoutSessionRequired: f.logoutSession,
 		RefreshTokenReuseWindow: f.reuseWindow.d, AllowedOrigins: f.origins,
 	}
-	needsSecret := f.typ != config.ClientPublic && want.EffectiveAuthMethod() != config.AuthPrivateKeyJWT
-	if needsSecret {
+	if want.NeedsSecret() {
 		want.Secret = secret.NewClientSecret()
 	}
 	// The client is checked by the same rules as a configured one, each

@@ -371,7 +371,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
+		Dev:    cfg.Dev,
 		Audit:  records.recorder,
 		Logger: logger,
 	}))
@@ -480,17 +480,6 @@ func appScopes(cfg config.Config) []string {
 	return out
 }
 
-// redirectProblem checks a URI an app registers, in the mode of cfg.
-func redirectProblem(cfg config.Config) func(raw string, native bool) string {
-	return func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, cfg.Dev) }
-}
-
-// checkOrigin checks a web origin an app may be called from, in the mode
-// of cfg.
-func checkOrigin(cfg config.Config) func(raw string) (string, string) {
-	return func(raw string) (string, string) { return config.CheckOrigin(raw, cfg.Dev) }
-}
-
 // developerRoles may register apps in the portal.
 func developerRoles() []string { return []string{config.RoleDeveloper, config.RoleAdmin} }
 
@@ -563,8 +552,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
-		RedirectProblem: redirectProblem(cfg), CheckOrigin: checkOrigin(cfg), ReuseWindow: config.ParseReuseWindow,
-		CheckApp: checkApp(cfg), IsEmail: config.IsEmail, Passwords: password.NewPolicy(), PasswordHasher: passwords,
+		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 	})

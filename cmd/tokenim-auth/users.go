@@ -15,6 +15,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -78,7 +79,7 @@ type userFlags struct {
 
 func usersCreate(ctx context.Context, e env, f userFlags) error {
 	addr := strings.TrimSpace(f.email)
-	if !config.IsEmail(addr) {
+	if !mailaddr.Valid(addr) {
 		return usagef("--email: %q is not an email address", f.email)
 	}
 	if !f.passwordStdin {

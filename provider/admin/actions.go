@@ -12,6 +12,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -355,9 +356,9 @@ func checkPAR(c storage.Client) error {
 // backchannel_logout_session_required, id_token_signed_response_alg,
 // allowed_origins and refresh_token_reuse_window as set). Requiring pushed
 // authorization requests of an app not using the authorization code grant,
-// an ID token algorithm the provider keeps no key of, an origin
-// CheckOrigin refuses and a reuse window ReuseWindow refuses are each an
-// FieldError.
+// an ID token algorithm the provider keeps no key of, a back-channel
+// logout URI, an origin or a reuse window the rules of every client
+// (clientrules) refuse are each an FieldError.
 func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o AppOptions) error {
 	origins, window, err := a.checkOptions(o)
 	if err != nil {
@@ -422,13 +423,13 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 		return nil, nil, &FieldError{Field: "id_token_signed_response_alg", Problem: "must be one of " + strings.Join(storage.IDTokenAlgs(), ", ")}
 	}
 	if u := o.BackchannelLogoutURI; u != nil && *u != "" {
-		if msg := a.cfg.RedirectProblem(*u, false); msg != "" {
+		if msg := clientrules.BackchannelLogoutURIProblem(*u, a.cfg.Dev); msg != "" {
 			return nil, nil, &FieldError{Field: "backchannel_logout_uri", Problem: msg}
 		}
 	}
 	if o.AllowedOrigins != nil {
 		for _, raw := range *o.AllowedOrigins {
-			origin, msg := a.cfg.CheckOrigin(strings.TrimSpace(raw))
+			origin, msg := clientrules.CheckOrigin(strings.TrimSpace(raw), a.cfg.Dev)
 			if msg != "" {
 				return nil, nil, &FieldError{Field: "allowed_origins", Problem: msg}
 			}
@@ -439,7 +440,7 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 	}
 	if o.RefreshReuseWindow != nil {
 		var msg string
-		if window, msg = a.cfg.ReuseWindow(*o.RefreshReuseWindow); msg != "" {
+		if window, msg = clientrules.ParseReuseWindow(*o.RefreshReuseWindow); msg != "" {
 			return nil, nil, &FieldError{Field: "refresh_token_reuse_window", Problem: msg}
 		}
 	}

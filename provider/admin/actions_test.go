@@ -14,7 +14,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
-	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
@@ -49,21 +48,15 @@ func mailFixture(t *testing.T) (*API, *memory.Store, *mailed) {
 	}
 	sent := &mailed{}
 	now := func() time.Time { return t0 }
-	cfg := config.Default()
 	a := New(Config{
 		Store: store, Hasher: secret.NewHasher(ring), Now: now,
-		Roles:           []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
-		Scopes:          []string{"openid", "im:calls.read", "admin"},
-		APIKeys:         apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
-		Audit:           audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
-		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
-		CheckOrigin:     func(raw string) (string, string) { return config.CheckOrigin(raw, false) },
-		ReuseWindow:     config.ParseReuseWindow,
-		CheckApp:        checkApp(cfg),
-		IsEmail:         config.IsEmail,
-		Passwords:       password.NewPolicy(),
-		PasswordHasher:  password.NewPool(1, 4),
-		Mail:            sent, Composer: composer, Links: secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
+		Roles:          []Role{{"admin", []string{"openid", "admin"}}, {"member", []string{"openid", "im:calls.read"}}, {"guest", []string{"openid"}}},
+		Scopes:         []string{"openid", "im:calls.read", "admin"},
+		APIKeys:        apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour},
+		Audit:          audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}),
+		Passwords:      password.NewPolicy(),
+		PasswordHasher: password.NewPool(1, 4),
+		Mail:           sent, Composer: composer, Links: secret.NewHasherFor(ring, secret.PurposeOneTimeLinks),
 		Issuer: "https://auth.example.com", InvitationLink: 72 * time.Hour, ResetLink: 30 * time.Minute,
 		Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
 			return "ops-bot", "", []string{"admin"}, nil
@@ -118,24 +111,6 @@ func (m *mailed) messages() []mail.Message {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	return slices.Clone(m.all)
-}
-
-// checkApp checks an app as the provider's wiring does, with the rules
-// of a configured client in cfg.
-func checkApp(cfg config.Config) func(AppSpec) (storage.Client, error) {
-	return func(s AppSpec) (storage.Client, error) {
-		window, problem := config.ParseReuseWindow(s.RefreshTokenReuseWindow)
-		if problem != "" {
-			return storage.Client{}, errors.New("refresh_token_reuse_window: " + problem)
-		}
-		c := config.Client{ID: s.ClientID, Name: s.Name, Type: s.Type, RedirectURIs: s.RedirectURIs, Scopes: s.Scopes,
-			GrantTypes: s.GrantTypes, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod, JWKSURI: s.JWKSURI,
-			AllowedOrigins: s.AllowedOrigins, RefreshTokenReuseWindow: window}
-		if err := cfg.CheckClient(c); err != nil {
-			return storage.Client{}, err
-		}
-		return c.Record(time.Time{}), nil
-	}
 }
 
 func records(t *testing.T, store storage.Audit) []storage.AuditRecord {

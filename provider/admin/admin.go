@@ -55,26 +55,11 @@ type Config struct {
 	AdminScope string
 	// Audit records every change made through the API.
 	Audit *audit.Recorder
-	// RedirectProblem checks a URI an app registers (a back-channel
-	// logout URI is checked as a confidential client's redirect URI,
-	// native false) and says what is wrong, or "".
-	RedirectProblem func(raw string, native bool) string
-	// CheckOrigin checks a web origin an app may be called from by a
-	// browser (allowed_origins) and returns it as stored, or what is
-	// wrong.
-	CheckOrigin func(raw string) (origin, problem string)
-	// ReuseWindow reads an app's own refresh token reuse window: empty
-	// for the provider's default (nil), or a duration like "10s"; problem
-	// says what is wrong.
-	ReuseWindow func(s string) (w *time.Duration, problem string)
-	// CheckApp checks an app an administrator registers by the rules of
-	// a configured client (config.Config.CheckClient) and returns it as
-	// it is stored, its type's defaults filled in, without a secret; an
-	// error names each field at fault ("redirect_uris[0]: ...").
-	CheckApp func(AppSpec) (storage.Client, error)
+	// Dev allows an app's URIs and origins http on any host, not only on
+	// a loopback one (clientrules.Options.Dev), as --dev does for the
+	// configuration's clients.
+	Dev bool
 
-	// IsEmail is the rule an account's email must pass (config.IsEmail).
-	IsEmail func(string) bool
 	// Passwords is the rule a new password must pass (password.Policy).
 	Passwords interface{ Check(pw string) error }
 	// PasswordHasher hashes a new password within the process's bound

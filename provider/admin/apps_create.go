@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -41,15 +42,16 @@ type AppSpec struct {
 	BackchannelLogoutSessionRequired bool     `json:"backchannel_logout_session_required"`
 }
 
-// AppProblems is CheckApp's refusal of an app: every problem, each
-// naming its field.
+// AppProblems is the refusal of an app by the rules of a configured
+// client: every problem, each naming its field ("redirect_uris[0]: ...").
 type AppProblems struct{ Err error }
 
 func (e *AppProblems) Error() string { return e.Err.Error() }
 func (e *AppProblems) Unwrap() error { return e.Err }
 
-// CreateApp registers an app an administrator describes, checked by
-// CheckApp as a configured client is (an *AppProblems otherwise), and
+// CreateApp registers an app an administrator describes, checked as a
+// configured client is, by clientrules.Check in the API's mode and
+// against its scope catalogue (an *AppProblems otherwise), and
 // gives it a secret unless it authenticates without one (a public app, or
 // private_key_jwt): the secret is returned this once; only its keyed hash
 // is kept. An ID in use is storage.ErrAlreadyExists. Recorded as
@@ -58,7 +60,7 @@ func (a *API) CreateApp(ctx context.Context, by Actor, spec AppSpec) (storage.Cl
 	if spec.ClientID == "" {
 		spec.ClientID = "app-" + strings.ToLower(secret.Random(9))
 	}
-	c, err := a.cfg.CheckApp(spec)
+	c, err := a.checkApp(spec)
 	if err != nil {
 		return storage.Client{}, "", &AppProblems{err}
 	}
@@ -87,6 +89,33 @@ func (a *API) CreateApp(ctx context.Context, by Actor, spec AppSpec) (storage.Cl
 		return storage.Client{}, "", err
 	}
 	return c, plain, nil
+}
+
+// checkApp checks an app as a configured client, but for its secret,
+// which the API makes, and returns it as it is stored, its type's
+// defaults filled in, without a secret; an error names each field at
+// fault ("redirect_uris[0]: ...").
+func (a *API) checkApp(s AppSpec) (storage.Client, error) {
+	window, problem := clientrules.ParseReuseWindow(s.RefreshTokenReuseWindow)
+	if problem != "" {
+		return storage.Client{}, errors.New("refresh_token_reuse_window: " + problem)
+	}
+	c := clientrules.Client{
+		ID: s.ClientID, Name: s.Name, Type: s.Type, RedirectURIs: s.RedirectURIs, PostLogoutRedirectURIs: s.PostLogoutRedirectURIs,
+		Scopes: s.Scopes, GrantTypes: s.GrantTypes, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod, JWKSURI: s.JWKSURI,
+		TokenEndpointAuthSigningAlg: s.TokenEndpointAuthSigningAlg, IDTokenSignedResponseAlg: s.IDTokenSignedResponseAlg,
+		SkipConsent: s.SkipConsent, RequirePAR: s.RequirePAR, AccessTokenFormat: s.AccessTokenFormat,
+		RefreshReuseWindow: window, AllowedOrigins: s.AllowedOrigins,
+		BackchannelLogoutURI: s.BackchannelLogoutURI, BackchannelLogoutSessionRequired: s.BackchannelLogoutSessionRequired,
+	}
+	var errs []error
+	for _, p := range clientrules.Check(c, clientrules.Options{Dev: a.cfg.Dev, Scopes: a.cfg.Scopes}) {
+		errs = append(errs, errors.New(p.String()))
+	}
+	if len(errs) > 0 {
+		return storage.Client{}, errors.Join(errs...)
+	}
+	return c.Record(time.Time{}), nil
 }
 
 // createApp registers an app (see CreateApp): 201 with the app and, when

@@ -95,6 +95,7 @@ func TestCreateAppRefusals(t *testing.T) {
 		name, body, field string
 	}{
 		{"no name", `{"type":"confidential","grant_types":["client_credentials"]}`, "name"},
+		{"a name longer than the consent page shows", `{"name":"` + strings.Repeat("x", 101) + `","type":"confidential","grant_types":["client_credentials"]}`, "name"},
 		{"an unknown type", `{"name":"x","type":"trusted"}`, "type"},
 		{"an ID with a space", `{"client_id":"my app","name":"x","type":"confidential","grant_types":["client_credentials"]}`, "id"},
 		{"plain http to a public host", `{"name":"x","type":"confidential","redirect_uris":["http://app.example.com/cb"]}`, "redirect_uris[0]"},

@@ -29,9 +29,8 @@
 // a test checks it, and this list, against the routes Mount registers.
 //
 // Users are created by the rules registration and the command line
-// apply (config.IsEmail, password.Policy, the configured roles), apps by
-// those of a configured client (config.Config.CheckClient, through
-// Config.CheckApp). The links mailed to users (an invitation to choose a
+// apply (mailaddr.Valid, password.Policy, the configured roles), apps by
+// those of a configured client (clientrules.Check). The links mailed to users (an invitation to choose a
 // password, a password reset) are made by provider/links and opened by the
 // pages of provider/login.
 //

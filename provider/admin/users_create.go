@@ -15,6 +15,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/i18n"
 	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -64,7 +65,7 @@ func localeNames() []string {
 }
 
 // CreateUser creates an account by the rules registration and the command
-// line apply: the email must pass IsEmail and be free (storage.
+// line apply: the email must pass mailaddr.Valid and be free (storage.
 // ErrAlreadyExists otherwise), the role must be configured, a password
 // must pass the password rules. Without a password, the account's holder
 // is mailed an invitation to choose one (ErrNoMail when no mail server is
@@ -73,7 +74,7 @@ func localeNames() []string {
 // password is set ("given" or "invitation").
 func (a *API) CreateUser(ctx context.Context, by Actor, nu NewUser) (storage.User, error) {
 	nu.Email = strings.TrimSpace(nu.Email)
-	if !a.cfg.IsEmail(nu.Email) {
+	if !mailaddr.Valid(nu.Email) {
 		return storage.User{}, &FieldError{Field: "email", Problem: "not an email address"}
 	}
 	name, err := userName(nu.Name)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	netmail "net/mail"
 	"net/url"
 	"strings"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -56,7 +56,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		Email: strings.TrimSpace(r.PostFormValue("email")), Name: strings.TrimSpace(r.PostFormValue("name")),
 	}
 	pw := r.PostFormValue("password")
-	if !isEmail(p.Email) {
+	if !mailaddr.Valid(p.Email) {
 		p.Error = "register.invalid_email"
 		h.renderRegister(w, r, http.StatusBadRequest, p)
 		return
@@ -296,13 +296,6 @@ func passwordProblem(err error) string {
 	default:
 		return "password.common"
 	}
-}
-
-// isEmail accepts a bare address (no display name) of at most 254
-// characters, as RFC 5321 allows.
-func isEmail(s string) bool {
-	a, err := netmail.ParseAddress(s)
-	return err == nil && a.Address == s && len(s) <= 254
 }
 
 func truncateRunes(s string, n int) string {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -18,16 +18,16 @@ import (
 // FuzzAppForm: any body posted as the app form is refused with a portal
 // message, or read as an app whose every part is valid: a name of 1 to
 // 100 characters, offered scopes, an https logo, a known token format,
-// redirect URIs that pass config.RedirectURIProblem (at least one unless
+// redirect URIs that pass clientrules.RedirectURIProblem (at least one unless
 // a service, which has none and pushes nothing), allowed origins that pass
-// config.CheckOrigin (only for a web or browser app; a browser app always
-// has some), a reuse window config.ParseReuseWindow takes; the form
+// clientrules.CheckOrigin (only for a web or browser app; a browser app always
+// has some), a reuse window clientrules.ParseReuseWindow takes; the form
 // re-shown and sent again reads the same.
 func FuzzAppForm(f *testing.F) {
 	offered := []string{"openid", "im:messages.send"}
-	redirectProblem := func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) }
-	checkOrigin := func(raw string) (string, string) { return config.CheckOrigin(raw, false) }
-	h := New(Config{Scopes: offered, RedirectProblem: redirectProblem, CheckOrigin: checkOrigin, ReuseWindow: config.ParseReuseWindow})
+	redirectProblem := func(raw string, native bool) string { return clientrules.RedirectURIProblem(raw, native, false) }
+	checkOrigin := func(raw string) (string, string) { return clientrules.CheckOrigin(raw, false) }
+	h := New(Config{Scopes: offered})
 	read := func(t *testing.T, body string) (appForm, string, string) {
 		r := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/apps", strings.NewReader(body))
 		r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -79,7 +79,7 @@ func FuzzAppForm(f *testing.F) {
 					t.Fatalf("body %q: origin %q kept", body, o)
 				}
 			}
-			if w, msg := config.ParseReuseWindow(form.RefreshReuseWindow); msg != "" || (form.Kind != kindService && !reflect.DeepEqual(w, form.window)) {
+			if w, msg := clientrules.ParseReuseWindow(form.RefreshReuseWindow); msg != "" || (form.Kind != kindService && !reflect.DeepEqual(w, form.window)) {
 				t.Fatalf("body %q: reuse window %q kept as %v", body, form.RefreshReuseWindow, form.window)
 			}
 			for _, u := range redirects {

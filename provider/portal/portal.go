@@ -14,6 +14,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -56,15 +57,9 @@ type Config struct {
 	Scopes []string
 	// Roles are the roles whose users may register apps.
 	Roles []string
-	// RedirectProblem says what is wrong with a redirect URI, or "".
-	RedirectProblem func(raw string, native bool) string
-	// CheckOrigin checks a web origin an app may be called from by a
-	// browser and returns it as stored, or what is wrong.
-	CheckOrigin func(raw string) (origin, problem string)
-	// ReuseWindow reads an app's own refresh token reuse window: empty
-	// for the provider's default (nil), or a duration like "10s"; problem
-	// says what is wrong.
-	ReuseWindow func(s string) (w *time.Duration, problem string)
+	// Dev allows an app's URIs and origins http on any host, not only on
+	// a loopback one (clientrules.Options.Dev).
+	Dev bool
 	// Audit records each change to an app and its secrets.
 	Audit  *audit.Recorder
 	Now    func() time.Time
@@ -200,8 +195,10 @@ type appForm struct {
 	window *time.Duration
 }
 
-// form reads and checks the app form; problem is a message key (with its
-// argument) when the form is refused.
+// form reads and checks the app form by the rules of every client
+// (clientrules.Check) and the portal's own; problem is a message key
+// (with its argument) when the form is refused: the first of formChecks
+// to find something wrong.
 func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg string) {
 	f.AppForm = web.AppForm{
 		Name: strings.TrimSpace(r.PostFormValue("name")), Description: strings.TrimSpace(r.PostFormValue("description")),
@@ -213,79 +210,129 @@ func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg st
 		AccessTokenFormat: cmp.Or(strings.TrimSpace(r.PostFormValue("access_token_format")), string(storage.AccessTokenOpaque)),
 		RequirePAR:        r.PostFormValue("require_par") != "",
 	}
-	if f.Name == "" || len([]rune(f.Name)) > 100 {
-		return f, "portal.name_required", ""
-	}
-	if !slices.Contains([]string{kindWeb, kindBrowser, kindNative, kindService}, kind) {
-		return f, "portal.kind_invalid", ""
-	}
-	for _, s := range f.Scopes {
-		if !slices.Contains(h.cfg.Scopes, s) {
-			return f, "portal.scope_not_offered", ""
-		}
-	}
-	if f.LogoURI != "" && !web.LogoAllowed(f.LogoURI) {
-		return f, "portal.logo_invalid", ""
-	}
-	if !storage.AccessTokenFormat(f.AccessTokenFormat).Known() {
-		return f, "portal.token_format_invalid", ""
-	}
-	if f.RequirePAR && kind == kindService {
-		// A service uses no authorization endpoint (client credentials
-		// only): there is nothing to push.
-		return f, "portal.par_service", ""
-	}
-	if f.BackchannelLogoutURI != "" {
-		if msg := h.cfg.RedirectProblem(f.BackchannelLogoutURI, false); msg != "" {
-			return f, "portal.logout_uri_invalid", f.BackchannelLogoutURI
-		}
-	}
 	for _, line := range strings.Split(f.RedirectURIs, "\n") {
-		if line = strings.TrimSpace(line); line == "" {
+		if line = strings.TrimSpace(line); line != "" {
+			f.redirects = append(f.redirects, line)
+		}
+	}
+	origins := strings.Fields(f.AllowedOrigins)
+	if kind == kindBrowser && len(origins) == 0 {
+		for _, u := range f.redirects {
+			origins = append(origins, storage.OriginOf(u))
+		}
+	}
+	var reuse string
+	f.window, reuse = clientrules.ParseReuseWindow(f.RefreshReuseWindow)
+	found := h.problems(f, origins, reuse != "")
+	for _, check := range formChecks() {
+		i := slices.IndexFunc(found, func(p clientrules.Problem) bool { return p.Field == check.field && (p.Index >= 0) == check.item })
+		if i < 0 {
 			continue
 		}
-		// A browser app is redirected to its pages: https, or http on
-		// a loopback host, as a web app's.
-		if msg := h.cfg.RedirectProblem(line, kind == kindNative); msg != "" {
-			return f, "portal.redirect_invalid", line
+		if check.arg != nil {
+			arg = check.arg(found[i].Index, f, origins)
 		}
-		f.redirects = append(f.redirects, line)
+		return f, check.key, arg
 	}
-	if kind != kindService && len(f.redirects) == 0 {
-		return f, "portal.redirect_required", ""
+	if len(found) > 0 {
+		// What the form cannot set, for a kind the portal does not know.
+		return f, "portal.kind_invalid", ""
 	}
+	f.origins = clientrules.NormalOrigins(origins)
 	if kind == kindService {
-		f.redirects = nil
-	}
-	raw := strings.Fields(f.AllowedOrigins)
-	if len(raw) > 0 && kind != kindWeb && kind != kindBrowser {
-		// Origins would make a native app a browser app; a service has
-		// no page.
-		return f, "portal.origins_not_for_kind", ""
-	}
-	if kind == kindBrowser && len(raw) == 0 {
-		for _, u := range f.redirects {
-			raw = append(raw, storage.OriginOf(u))
-		}
-	}
-	for _, o := range raw {
-		origin, msg := h.cfg.CheckOrigin(o)
-		if msg != "" {
-			return f, "portal.origin_invalid", o
-		}
-		if !slices.Contains(f.origins, origin) {
-			f.origins = append(f.origins, origin)
-		}
-	}
-	var msg string
-	if f.window, msg = h.cfg.ReuseWindow(f.RefreshReuseWindow); msg != "" {
-		return f, "portal.reuse_window_invalid", ""
-	}
-	if kind == kindService {
-		// No refresh tokens: no window.
-		f.window = nil
+		// No redirects, and no refresh tokens: no window.
+		f.redirects, f.window = nil, nil
 	}
 	return f, "", ""
+}
+
+// problems checks the app form f, with the origins it would allow, by
+// the rules of every client and the portal's own; badWindow says the
+// reuse window was refused.
+func (h *Handler) problems(f appForm, origins []string, badWindow bool) []clientrules.Problem {
+	kind := f.Kind
+	// The ID is the portal's to make, and valid.
+	app := clientrules.Client{
+		ID: "app", Name: f.Name, RedirectURIs: f.redirects, Scopes: f.Scopes, RequirePAR: f.RequirePAR,
+		AccessTokenFormat: f.AccessTokenFormat, BackchannelLogoutURI: f.BackchannelLogoutURI,
+	}
+	var typ storage.ClientType
+	typ, app.GrantTypes, app.TokenEndpointAuthMethod = kindClient(kind)
+	app.Type = string(typ)
+	if kind == kindWeb || kind == kindBrowser {
+		// Refused to other kinds below, before they are checked.
+		app.AllowedOrigins = origins
+	}
+	found := clientrules.Check(app, clientrules.Options{Dev: h.cfg.Dev, Scopes: h.cfg.Scopes, WebOnlyBrowserApps: true})
+	// The portal's own rules, as problems of the fields they concern.
+	if !slices.Contains([]string{kindWeb, kindBrowser, kindNative, kindService}, kind) {
+		found = append(found, clientrules.Problem{Field: "kind", Index: -1})
+	}
+	if f.LogoURI != "" && !web.LogoAllowed(f.LogoURI) {
+		found = append(found, clientrules.Problem{Field: "logo_uri", Index: -1})
+	}
+	if len(origins) > 0 && kind != kindWeb && kind != kindBrowser {
+		// Origins would make a native app a browser app; a service has
+		// no page.
+		found = append(found, clientrules.Problem{Field: "origins_kind", Index: -1})
+	}
+	if badWindow {
+		found = append(found, clientrules.Problem{Field: "refresh_token_reuse_window", Index: -1})
+	}
+	return found
+}
+
+// formCheck maps a problem of the app form with the field, of an item of
+// the field when item, to the message the form shows, and to the value it
+// quotes (arg, given the item's index).
+type formCheck struct {
+	field string
+	item  bool
+	key   string
+	arg   func(i int, f appForm, origins []string) string
+}
+
+// formChecks are the app form's problems, the one shown first first.
+func formChecks() []formCheck {
+	return []formCheck{
+		{field: "name", key: "portal.name_required"},
+		{field: "kind", key: "portal.kind_invalid"},
+		{field: "scopes", item: true, key: "portal.scope_not_offered"},
+		{field: "logo_uri", key: "portal.logo_invalid"},
+		{field: "access_token_format", key: "portal.token_format_invalid"},
+		// A service uses no authorization endpoint (client credentials
+		// only): there is nothing to push.
+		{field: "require_pushed_authorization_requests", key: "portal.par_service"},
+		{field: "backchannel_logout_uri", key: "portal.logout_uri_invalid", arg: func(_ int, f appForm, _ []string) string { return f.BackchannelLogoutURI }},
+		// A browser app is redirected to its pages: https, or http on a
+		// loopback host, as a web app's.
+		{field: "redirect_uris", item: true, key: "portal.redirect_invalid", arg: func(i int, f appForm, _ []string) string { return f.redirects[i] }},
+		{field: "redirect_uris", key: "portal.redirect_required"},
+		{field: "origins_kind", key: "portal.origins_not_for_kind"},
+		{field: "allowed_origins", item: true, key: "portal.origin_invalid", arg: func(i int, _ appForm, origins []string) string { return origins[i] }},
+		{field: "refresh_token_reuse_window", key: "portal.reuse_window_invalid"},
+	}
+}
+
+// kindClient returns the type, grant types and authentication method of
+// an app of the kind.
+func kindClient(kind string) (typ storage.ClientType, grants []string, method string) {
+	switch kind {
+	case kindWeb:
+		return storage.ClientConfidential, []string{"authorization_code", "refresh_token"}, "client_secret_basic"
+	case kindBrowser:
+		// A single-page app: no secret, PKCE (required of every
+		// client), tokens fetched from its origins; its refresh tokens
+		// rotate and its sign-ins are bounded (BrowserApp).
+		return storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
+	case kindNative:
+		// Desktop, mobile and command-line apps: in the browser, or on a
+		// device the user approves from a phone (RFC 8628).
+		return storage.ClientPublic, []string{"authorization_code", "refresh_token", deviceGrant}, "none"
+	case kindService:
+		return storage.ClientConfidential, []string{"client_credentials"}, "client_secret_basic"
+	}
+	return "", nil, ""
 }
 
 // deviceGrant is the device authorization grant's type (RFC 8628).
@@ -306,20 +353,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		AccessTokenFormat: storage.AccessTokenFormat(f.AccessTokenFormat), RequirePAR: f.RequirePAR,
 		AllowedOrigins: f.origins, RefreshReuseWindow: f.window,
 	}
-	switch f.Kind {
-	case kindWeb:
-		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"authorization_code", "refresh_token"}, "client_secret_basic"
-	case kindBrowser:
-		// A single-page app: no secret, PKCE (required of every
-		// client), tokens fetched from its origins; its refresh tokens
-		// rotate and its sign-ins are bounded (BrowserApp).
-		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token"}, "none"
-	case kindNative:
-		// Desktop, mobile and command-line apps: in the browser, or on a
-		// device the user approves from a phone (RFC 8628).
-		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientPublic, []string{"authorization_code", "refresh_token", deviceGrant}, "none"
-	case kindService:
-		c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = storage.ClientConfidential, []string{"client_credentials"}, "client_secret_basic"
+	c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = kindClient(f.Kind)
+	if f.Kind == kindService {
 		// A service acts on its own, with no user to consent: what it may
 		// do waits for an administrator's approval.
 		c.Scopes, c.RequestedScopes = nil, f.Scopes

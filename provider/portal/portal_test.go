@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -55,11 +54,8 @@ func newPortal(t *testing.T) *harness {
 	h := New(Config{
 		Store: store, Sessions: signedIn{storage.User{ID: "u-dev", Role: "developer"}}, Pages: pages, Hasher: secret.NewHasher(ring),
 		APIKeys: apikey.Policy{Lifetime: 90 * 24 * time.Hour, Grace: time.Hour}, Scopes: []string{"openid", "im:messages.send"},
-		Roles:           []string{"developer"},
-		RedirectProblem: func(raw string, native bool) string { return config.RedirectURIProblem(raw, native, false) },
-		CheckOrigin:     func(raw string) (string, string) { return config.CheckOrigin(raw, false) },
-		ReuseWindow:     config.ParseReuseWindow,
-		Audit:           audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
+		Roles: []string{"developer"},
+		Audit: audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
 	})
 	mux := http.NewServeMux()
 	h.Mount(mux)

@@ -1,4 +1,4 @@
-package main
+package admin
 
 import (
 	"reflect"
@@ -8,8 +8,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tokenim/tokenim-auth/config"
-	"github.com/tokenim/tokenim-auth/provider/admin"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -17,7 +15,7 @@ import (
 // field it was given, as a configured client would.
 func TestCheckAppKeepsEveryField(t *testing.T) {
 	t.Parallel()
-	spec := admin.AppSpec{
+	spec := AppSpec{
 		ClientID: "web-2", Name: "Web", Type: "confidential",
 		RedirectURIs: []string{"https://app.example.com/cb"}, PostLogoutRedirectURIs: []string{"https://app.example.com/"},
 		Scopes: []string{"openid", "profile"}, GrantTypes: []string{"authorization_code", "refresh_token"},
@@ -31,7 +29,7 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 			t.Fatalf("the test leaves AppSpec.%s unset: set it, and check it below", v.Type().Field(i).Name)
 		}
 	}
-	got, err := checkApp(config.Default())(spec)
+	got, err := New(Config{Scopes: []string{"openid", "profile"}}).checkApp(spec)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +49,8 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 
 func TestCheckAppNamesEachField(t *testing.T) {
 	t.Parallel()
-	_, err := checkApp(config.Default())(admin.AppSpec{ClientID: "a b", Type: "public", GrantTypes: []string{"client_credentials"}, RefreshTokenReuseWindow: "1m"})
+	a := New(Config{Scopes: []string{"openid"}})
+	_, err := a.checkApp(AppSpec{ClientID: "a b", Type: "public", GrantTypes: []string{"client_credentials"}, RefreshTokenReuseWindow: "1m"})
 	if err == nil {
 		t.Fatal("a bad app passed")
 	}
@@ -60,8 +59,21 @@ func TestCheckAppNamesEachField(t *testing.T) {
 			t.Errorf("%v: want a problem starting %q, no configuration path", err, field)
 		}
 	}
-	if _, err := checkApp(config.Default())(admin.AppSpec{ClientID: "x", Name: "x", Type: "public", RedirectURIs: []string{"http://127.0.0.1/cb"},
+	if _, err := a.checkApp(AppSpec{ClientID: "x", Name: "x", Type: "public", RedirectURIs: []string{"http://127.0.0.1/cb"},
 		RefreshTokenReuseWindow: "soon"}); err == nil || !strings.HasPrefix(err.Error(), "refresh_token_reuse_window: ") {
 		t.Fatalf("a reuse window that is not a duration: %v", err)
+	}
+}
+
+// TestCheckAppDevMode: an http URI on a public host is refused unless the
+// API runs in dev mode, as the configuration's clients are with --dev.
+func TestCheckAppDevMode(t *testing.T) {
+	t.Parallel()
+	spec := AppSpec{ClientID: "web", Name: "Web", Type: "confidential", RedirectURIs: []string{"http://app.dev.example.com/cb"}}
+	if _, err := New(Config{}).checkApp(spec); err == nil || !strings.HasPrefix(err.Error(), "redirect_uris[0]: must use https") {
+		t.Fatalf("outside dev mode: %v", err)
+	}
+	if _, err := New(Config{Dev: true}).checkApp(spec); err != nil {
+		t.Fatalf("in dev mode: %v", err)
 	}
 }
