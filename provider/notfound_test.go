@@ -25,7 +25,7 @@ func (b browser) Current(context.Context, *http.Request) (session.Signed, bool, 
 // thing is a part serving GET /thing only.
 type thing struct{}
 
-func (thing) Mount(mux *http.ServeMux) {
+func (thing) Mount(mux provider.Mux) {
 	mux.HandleFunc("GET /thing", func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "thing") })
 }
 

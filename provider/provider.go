@@ -20,7 +20,15 @@ import (
 
 // Mounter is a provider package that registers its routes.
 type Mounter interface {
-	Mount(mux *http.ServeMux)
+	Mount(mux Mux)
+}
+
+// Mux is what a Mounter registers its routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). Each package that mounts
+// routes declares the same alias, so that its Mount is a Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
 }
 
 // Pinger reports whether a dependency can serve requests.

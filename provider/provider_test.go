@@ -23,7 +23,7 @@ func (p pinger) Ping(context.Context) error { return p.err }
 
 type panicky struct{}
 
-func (panicky) Mount(mux *http.ServeMux) {
+func (panicky) Mount(mux provider.Mux) {
 	mux.HandleFunc("GET /boom", func(http.ResponseWriter, *http.Request) { panic("boom") })
 	mux.HandleFunc("GET /log", func(w http.ResponseWriter, r *http.Request) {
 		slog.New(provider.NewLogHandler(slog.NewJSONHandler(w, nil))).InfoContext(r.Context(), "hello")

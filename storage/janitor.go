@@ -52,6 +52,22 @@ func PurgeAreas() []PurgeArea {
 	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeJTIs, PurgeCounters}
 }
 
+// Locker takes a lock shared by every node of the deployment: the
+// janitor's, so that one node at a time runs a round.
+type Locker interface {
+	// TryLock takes the lock called name if no one holds it, without
+	// waiting: ok is false when it is held elsewhere. unlock releases it.
+	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
+}
+
+// LockingStore is a Store with the lock between nodes. The databases
+// (storage/postgres, storage/memory) are, and so is the cache over one
+// (storage/redis), which passes the lock on.
+type LockingStore interface {
+	Store
+	Locker
+}
+
 // Purger deletes records whose life has ended, a bounded batch at a time,
 // so that expiring tables do not grow without bound while each call stays
 // short.

@@ -28,7 +28,7 @@ type cached struct {
 
 // withCache puts the Redis cache in front of store when the redis section
 // is configured. The cache closes the client when it is closed.
-func withCache(ctx context.Context, cfg config.Config, store storage.Store, onResult func(cache, result string), logger *slog.Logger) (cached, error) {
+func withCache(ctx context.Context, cfg config.Config, store storage.LockingStore, onResult func(cache, result string), logger *slog.Logger) (cached, error) {
 	if !cfg.Redis.Enabled() {
 		return cached{Store: store}, nil
 	}

@@ -58,7 +58,7 @@ const (
 
 // openStore opens the configured store. A Postgres store is migrated or
 // checked as mode says.
-func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode migrateMode) (storage.Store, error) {
+func openStore(ctx context.Context, cfg config.Config, logger *slog.Logger, mode migrateMode) (storage.LockingStore, error) {
 	if cfg.Database.URL == "memory" {
 		return memory.New(), nil
 	}

@@ -94,7 +94,7 @@ func New(cfg Config) *Handler {
 }
 
 // Mount registers the routes behind CSRF protection.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	signedIn := session.Gate{Sessions: h.cfg.Sessions, Next: "/account", Fail: func(w http.ResponseWriter, r *http.Request, err error) {
 		h.fail(w, r, "load session", err)
 	}}

@@ -1,4 +1,4 @@
-// Package account is the signed-in user's own page:
+// Package account is the signed-in user's own page. Routes:
 //
 //	GET  /account                         security: two-step verification, sign-in sessions
 //	POST /account/mfa/enrol               start setting up TOTP (QR code and secret)
@@ -13,3 +13,14 @@
 // password or the code is. The password is checked through the process's
 // password.Pool (Config.Hasher).
 package account
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -12,22 +12,25 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// Store is what the admin API reads and changes.
+// Store is what the admin API reads, and what the changes of both the API
+// and the console (actions.go) read and change. The console's pages read
+// through their own ConsoleStore.
 type Store interface {
 	storage.Users
-	storage.Links
-	storage.Transactor
-	storage.Audit
-	storage.ScopeGrants
 	storage.Clients
-	storage.Consents
-	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	// links.Store: the invitation and password-reset links.
+	links.Store
+	// consent.WithdrawStore: withdrawing a grant.
+	consent.WithdrawStore
+	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
+	ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error)
 	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 }
@@ -149,7 +152,7 @@ func (a *API) Routes() []string {
 }
 
 // Mount registers the routes.
-func (a *API) Mount(mux *http.ServeMux) {
+func (a *API) Mount(mux Mux) {
 	for pattern, h := range a.routes() {
 		mux.Handle(pattern, a.authorized(h))
 	}

@@ -34,6 +34,8 @@ type Pages interface {
 // ConsoleConfig holds the console's dependencies besides the API it
 // shares its actions with.
 type ConsoleConfig struct {
+	// Store is what the pages read; changes go through the API's actions.
+	Store    ConsoleStore
 	Sessions Sessions
 	Pages    Pages
 	// AdminRole is the role whose users may use the console.
@@ -44,13 +46,30 @@ type ConsoleConfig struct {
 	MFARoles []string
 }
 
+// ConsoleStore is what the console's pages read: users, apps, grants and
+// authorization records (storage.Audit, for the records page and its
+// export).
+type ConsoleStore interface {
+	storage.Audit
+	storage.ScopeGrants
+	GetUser(ctx context.Context, id string) (storage.User, error)
+	GetUserByEmail(ctx context.Context, email string) (storage.User, error)
+	ListUsers(ctx context.Context, p storage.Page) ([]storage.User, error)
+	GetClient(ctx context.Context, id string) (storage.Client, error)
+	ListClients(ctx context.Context) ([]storage.Client, error)
+	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
+	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
+	ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error)
+}
+
 // Console serves the admin console's pages under /admin.
 type Console struct {
 	api *API
 	cfg ConsoleConfig
 }
 
-// NewConsole returns the console over the API's store and actions.
+// NewConsole returns the console: its pages read cfg.Store, its changes
+// go through the API's actions.
 func NewConsole(api *API, cfg ConsoleConfig) *Console {
 	if cfg.AdminRole == "" {
 		cfg.AdminRole = "admin"
@@ -59,7 +78,7 @@ func NewConsole(api *API, cfg ConsoleConfig) *Console {
 }
 
 // Mount registers the console's routes behind CSRF protection.
-func (c *Console) Mount(mux *http.ServeMux) {
+func (c *Console) Mount(mux Mux) {
 	// Sign-in returns to the very page asked for, query included.
 	signedIn := session.Gate{Sessions: c.cfg.Sessions, Fail: func(w http.ResponseWriter, r *http.Request, err error) {
 		c.fail(w, r, "load session", err)

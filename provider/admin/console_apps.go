@@ -38,7 +38,7 @@ func adminApp(c storage.Client) web.AdminApp {
 
 // apps lists every app, with a lookup of the grants holding a scope.
 func (c *Console) apps(w http.ResponseWriter, r *http.Request, _ session.Signed) {
-	list, err := c.api.cfg.Store.ListClients(r.Context())
+	list, err := c.cfg.Store.ListClients(r.Context())
 	if err != nil {
 		c.fail(w, r, "list apps", err)
 		return
@@ -59,12 +59,12 @@ func (c *Console) app(w http.ResponseWriter, r *http.Request, _ session.Signed) 
 // renderApp fills p with the app of the path and renders it.
 func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, status int, p web.AdminAppPage) {
 	ctx := r.Context()
-	a, err := c.api.cfg.Store.GetClient(ctx, r.PathValue("id"))
+	a, err := c.cfg.Store.GetClient(ctx, r.PathValue("id"))
 	if err != nil {
 		c.refuse(w, r, "load app", err)
 		return
 	}
-	consents, err := c.api.cfg.Store.ListClientConsents(ctx, a.ID)
+	consents, err := c.cfg.Store.ListClientConsents(ctx, a.ID)
 	if err != nil {
 		c.fail(w, r, "list the app's grants", err)
 		return
@@ -84,7 +84,7 @@ func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, status int, 
 
 // appFor loads the app of the path for a confirmation page.
 func (c *Console) appFor(w http.ResponseWriter, r *http.Request) (storage.Client, bool) {
-	a, err := c.api.cfg.Store.GetClient(r.Context(), r.PathValue("id"))
+	a, err := c.cfg.Store.GetClient(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.refuse(w, r, "load app", err)
 		return storage.Client{}, false

@@ -21,7 +21,7 @@ func (c *Console) scope(w http.ResponseWriter, r *http.Request, _ session.Signed
 		return
 	}
 	after := storage.ConsentCursor{UserID: q.Get("after_user"), ClientID: q.Get("after_app")}
-	list, err := c.api.cfg.Store.ListScopeConsents(r.Context(), scope, c.api.cfg.Now(), after, scopePage+1)
+	list, err := c.cfg.Store.ListScopeConsents(r.Context(), scope, c.api.cfg.Now(), after, scopePage+1)
 	if err != nil {
 		c.fail(w, r, "list the grants of a scope", err)
 		return
@@ -52,7 +52,7 @@ func grantBack(from, userID, clientID string) string {
 // and the permissions withdrawn.
 func (c *Console) confirmRevokeGrant(w http.ResponseWriter, r *http.Request, _ session.Signed) {
 	ctx := r.Context()
-	g, err := c.api.cfg.Store.GetConsent(ctx, r.PathValue("user"), r.PathValue("app"))
+	g, err := c.cfg.Store.GetConsent(ctx, r.PathValue("user"), r.PathValue("app"))
 	if err != nil {
 		c.refuse(w, r, "load grant", err)
 		return

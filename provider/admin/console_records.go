@@ -32,7 +32,7 @@ func (c *Console) recordFilter(r *http.Request, v url.Values) (web.RecordFilter,
 	}
 	f := storage.AuditFilter{Subject: in.User, ClientID: in.App, Outcome: in.Outcome, Scope: in.Scope}
 	if strings.Contains(in.User, "@") {
-		u, err := c.api.cfg.Store.GetUserByEmail(r.Context(), in.User)
+		u, err := c.cfg.Store.GetUserByEmail(r.Context(), in.User)
 		switch {
 		case errors.Is(err, storage.ErrNotFound):
 			// No such user: keep the email as the subject, which no
@@ -137,7 +137,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 		}
 		p.NewestURL = web.AdminRecordsURL(filterQuery(in))
 	}
-	recs, err := c.api.cfg.Store.ListAudit(r.Context(), f, after, recordsPage+1)
+	recs, err := c.cfg.Store.ListAudit(r.Context(), f, after, recordsPage+1)
 	if err != nil {
 		c.fail(w, r, "list records", err)
 		return
@@ -175,7 +175,7 @@ func (c *Console) emails(r *http.Request) func(id string) string {
 		if e, ok := known[id]; ok {
 			return e
 		}
-		u, err := c.api.cfg.Store.GetUser(r.Context(), id)
+		u, err := c.cfg.Store.GetUser(r.Context(), id)
 		if err != nil && !errors.Is(err, storage.ErrNotFound) {
 			c.api.cfg.Logger.WarnContext(r.Context(), "admin console: look up a record's user", "user_id", id, "err", err)
 		}
@@ -219,7 +219,7 @@ func (c *Console) export(w http.ResponseWriter, r *http.Request, s session.Signe
 	h.Set("Content-Disposition", `attachment; filename="`+name+`"`)
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Content-Type-Options", "nosniff")
-	n, err := audit.Export(ctx, c.api.cfg.Store, f, format, w)
+	n, err := audit.Export(ctx, c.cfg.Store, f, format, w)
 	if err != nil {
 		// The download has started: all that can be done is to log it;
 		// the file ends short.

@@ -66,7 +66,7 @@ func newConsole(t *testing.T) *consoleHarness {
 		t.Fatal(err)
 	}
 	fs := &fakeSessions{ok: true, signed: session.Signed{User: admin, Session: storage.LoginSession{UserID: admin.ID, ACR: session.ACRTwoFactor}}}
-	c := NewConsole(a, ConsoleConfig{Sessions: fs, Pages: pages, AdminRole: "admin", MFARoles: []string{"admin"}})
+	c := NewConsole(a, ConsoleConfig{Store: store, Sessions: fs, Pages: pages, AdminRole: "admin", MFARoles: []string{"admin"}})
 	mux := http.NewServeMux()
 	c.Mount(mux)
 	return &consoleHarness{api: a, store: store, sessions: fs, mux: mux}

@@ -40,8 +40,8 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, _ session.Signed
 		// The first page starts with the user whose ID or whole email
 		// the query is: ListUsers starts after the query.
 		for _, get := range []func() (storage.User, error){
-			func() (storage.User, error) { return c.api.cfg.Store.GetUser(ctx, q) },
-			func() (storage.User, error) { return c.api.cfg.Store.GetUserByEmail(ctx, q) },
+			func() (storage.User, error) { return c.cfg.Store.GetUser(ctx, q) },
+			func() (storage.User, error) { return c.cfg.Store.GetUserByEmail(ctx, q) },
 		} {
 			u, err := get()
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
@@ -56,7 +56,7 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, _ session.Signed
 	if after == "" {
 		after = prefix
 	}
-	list, err := c.api.cfg.Store.ListUsers(ctx, storage.Page{After: after, Limit: usersPage + 1})
+	list, err := c.cfg.Store.ListUsers(ctx, storage.Page{After: after, Limit: usersPage + 1})
 	if err != nil {
 		c.fail(w, r, "list users", err)
 		return
@@ -84,12 +84,12 @@ func (c *Console) user(w http.ResponseWriter, r *http.Request, _ session.Signed)
 
 func (c *Console) renderUser(w http.ResponseWriter, r *http.Request, status int, id, notice, errKey string) {
 	ctx := r.Context()
-	u, err := c.api.cfg.Store.GetUser(ctx, id)
+	u, err := c.cfg.Store.GetUser(ctx, id)
 	if err != nil {
 		c.refuse(w, r, "load user", err)
 		return
 	}
-	consents, err := c.api.cfg.Store.ListConsents(ctx, u.ID)
+	consents, err := c.cfg.Store.ListConsents(ctx, u.ID)
 	if err != nil {
 		c.fail(w, r, "list the user's grants", err)
 		return
@@ -112,14 +112,14 @@ func (c *Console) grants(r *http.Request, consents []storage.Consent) ([]web.Adm
 	var out []web.AdminGrant
 	for _, g := range consents {
 		if _, ok := users[g.UserID]; !ok {
-			u, err := c.api.cfg.Store.GetUser(ctx, g.UserID)
+			u, err := c.cfg.Store.GetUser(ctx, g.UserID)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, err
 			}
 			users[g.UserID] = u.Email
 		}
 		if _, ok := apps[g.ClientID]; !ok {
-			a, err := c.api.cfg.Store.GetClient(ctx, g.ClientID)
+			a, err := c.cfg.Store.GetClient(ctx, g.ClientID)
 			if err != nil && !errors.Is(err, storage.ErrNotFound) {
 				return nil, err
 			}
@@ -155,7 +155,7 @@ func (c *Console) confirmUser(w http.ResponseWriter, r *http.Request, _ session.
 		http.NotFound(w, r)
 		return
 	}
-	u, err := c.api.cfg.Store.GetUser(r.Context(), r.PathValue("id"))
+	u, err := c.cfg.Store.GetUser(r.Context(), r.PathValue("id"))
 	if err != nil {
 		c.refuse(w, r, "load user", err)
 		return

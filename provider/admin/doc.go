@@ -1,6 +1,8 @@
 // Package admin is the JSON admin API, for scripts and operators' tools,
-// and the admin console, the same for people (see below):
+// and the admin console, the same for people (see below). The API's
+// routes:
 //
+//	/admin/api/                                     any other address under it: a JSON 404
 //	GET    /admin/api/v1/users                      users, a page at a time (?after=email&limit=n)
 //	POST   /admin/api/v1/users                      create a user, with a password or an invitation mailed
 //	GET    /admin/api/v1/users/{id}                 one user
@@ -37,17 +39,40 @@
 //
 // The console serves pages under /admin to signed-in users with the admin
 // role, and, when that role requires a second factor, only to a session
-// signed in with one (docs/admin-console.md):
+// signed in with one (docs/admin-console.md). A change is a GET of its
+// confirmation page, then a POST of the change. The console's routes:
 //
-//	GET  /admin/records                   authorization records: filter, keyset pages
-//	POST /admin/records/export            the filtered records as CSV or JSON lines (recorded)
-//	GET  /admin/users, /admin/users/{id}  search users; a user, their grants
-//	GET  /admin/apps, /admin/apps/{id}    apps; an app, its token settings, its secrets' state, its grants
-//	GET  /admin/scopes?scope=             every live grant holding a scope
-//	GET  .../{change}, POST .../{change}  a change's confirmation page, then the change
+//	GET      /admin                                 to /admin/records
+//	GET      /admin/{$}                             to /admin/records
+//	GET      /admin/records                         authorization records: filter, keyset pages
+//	POST     /admin/records/export                  the filtered records as CSV or JSON lines (recorded)
+//	GET      /admin/users                           search users
+//	GET      /admin/users/{id}                      a user, their grants
+//	GET,POST /admin/users/{id}/{action}             change a user: role, disable, enable, reset-mfa, signout
+//	GET      /admin/apps                            apps
+//	GET      /admin/apps/{id}                       an app, its token settings, its secrets' state, its grants
+//	GET,POST /admin/apps/{id}/scopes                set its scopes (approve requested ones)
+//	GET,POST /admin/apps/{id}/options               set its options
+//	GET,POST /admin/apps/{id}/disable               disable it
+//	GET,POST /admin/apps/{id}/enable                enable it
+//	GET,POST /admin/apps/{id}/rotate                a new secret, shown once
+//	GET,POST /admin/apps/{id}/secrets/{sid}/revoke  revoke a secret at once
+//	GET      /admin/scopes                          every live grant holding a scope (?scope=)
+//	GET,POST /admin/grants/{user}/{app}/revoke      withdraw a grant and revoke its tokens
 //
 // Every change, from the API or the console, goes through one function in
 // actions.go, which writes it and its authorization record in one
 // transaction; the actor is the calling app (API) or the administrator
 // (console).
 package admin
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -74,7 +74,7 @@ func New(cfg Config) *Handler {
 }
 
 // Mount registers the routes behind CSRF protection.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	mux.Handle("GET /consent", h.cfg.Sessions.Protect(http.HandlerFunc(h.show)))
 	mux.Handle("POST /consent", h.cfg.Sessions.Protect(http.HandlerFunc(h.submit)))
 }

@@ -92,7 +92,7 @@ func New(cfg Config) *Handler {
 }
 
 // Mount registers the routes; the page's are behind CSRF protection.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	mux.Handle("GET /device", h.cfg.Sessions.Protect(http.HandlerFunc(h.show)))
 	mux.Handle("POST /device", h.cfg.Sessions.Protect(http.HandlerFunc(h.submit)))
 	mux.HandleFunc("GET /device/qr.png", h.qrPNG)

@@ -2,13 +2,14 @@
 // grant (RFC 8628): the page where a person signed in on a browser, often
 // their phone, approves a sign-in started on another device — an IM
 // desktop app, a meeting-room screen, a CLI — and the QR codes such a
-// device shows.
+// device shows. Routes:
 //
 //	GET  /device               ask for the user code; with ?user_code=, show
 //	                           which app and device ask (verification_uri_complete)
 //	POST /device               approve or deny (CSRF-checked)
 //	GET  /device/qr.png        the QR code of verification_uri_complete for
-//	GET  /device/qr.svg        ?user_code=, as PNG or SVG
+//	                           ?user_code=, as PNG
+//	GET  /device/qr.svg        the same, as SVG
 //
 // Control passes by redirect: a visitor who is not signed in, or whose role
 // needs a second factor the session lacks, goes to /login?next=/device?...
@@ -18,3 +19,14 @@
 // remembers the grant (consent.Remember), so it shows on the account page
 // and can be withdrawn there; each decision is an authorization record.
 package device
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -1,17 +1,17 @@
-// Package login owns signing in and out of the provider:
+// Package login owns signing in and out of the provider. Routes:
 //
-//	GET  /login?flow=ID        the sign-in page for a parked authorization request
+//	GET  /login                the sign-in page for a parked authorization request (?flow=ID)
 //	POST /login                check the password, start the browser session
 //	GET  /login/mfa            the second step: an authenticator or recovery code
 //	POST /login/mfa            check the code, finish the sign-in
 //	GET  /register             the registration page
 //	POST /register             create a pending account, mail its activation link
-//	GET  /activate?token=      an activation link: a page whose button activates
+//	GET  /activate             an activation link (?token=): a page whose button activates
 //	POST /activate             activate the account of a live link
 //	POST /activate/resend      mail a pending account a new activation link
 //	GET  /password/forgot      ask for a reset link
 //	POST /password/forgot      mail a reset link
-//	GET  /password/reset?token= the new-password form of a live reset link
+//	GET  /password/reset       the new-password form of a live reset link (?token=)
 //	POST /password/reset       set the new password, sign out everywhere
 //	GET  /oauth2/logout        RP-initiated logout: ask the user to confirm
 //	POST /oauth2/logout        with csrf_token: the page's form; end the session,
@@ -35,3 +35,14 @@
 // client named by client_id or by the id_token_hint's audience, or the user
 // stays on our page.
 package login
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

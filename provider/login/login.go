@@ -145,7 +145,7 @@ func New(cfg Config) *Handler {
 
 // Mount registers the routes, each behind CSRF protection but an app's
 // logout request by POST, which only leads to the page that asks.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	p := func(f http.HandlerFunc) http.Handler { return h.cfg.Sessions.Protect(f) }
 	mux.Handle("GET /login", p(h.showLogin))
 	mux.Handle("POST /login", p(h.submitLogin))

@@ -10,7 +10,7 @@
 // logs where each can be read, and shows them on two pages, so that the
 // links they carry can be followed.
 //
-// Routes owned here, mounted by Outbox.Mount in dev mode only:
+// Outbox.Mount mounts its pages in dev mode only. Routes:
 //
 //	GET /dev/outbox        the kept messages, newest first
 //	GET /dev/outbox/{id}   one message: subject, recipient, HTML and text bodies, its links
@@ -27,3 +27,14 @@
 // line of this package contains a body. The Outbox is the deliberate
 // exception: in dev mode following those links is the point.
 package mail
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -128,7 +128,7 @@ func (o *Outbox) message(id string) (Stored, bool) {
 
 // Mount adds the outbox pages to mux. Mount them in dev mode only: they
 // show every message's links to anyone who can reach the server.
-func (o *Outbox) Mount(mux *http.ServeMux) {
+func (o *Outbox) Mount(mux Mux) {
 	mux.HandleFunc("GET /dev/outbox", o.serveList)
 	mux.HandleFunc("GET /dev/outbox/{id}", o.serveMessage)
 }

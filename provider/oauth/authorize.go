@@ -33,11 +33,63 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	ar, ok := p.authorizeRequest(w, r, req, flow)
+	if !ok {
+		return
+	}
+	now := p.cfg.Now().UTC().Truncate(time.Second)
+	requestedAt := requestTime(flow, now)
+	prompt := strings.Fields(ar.GetRequestForm().Get("prompt"))
+	if err := checkEarly(ar.GetRequestForm(), prompt); err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+
+	signed, signedIn, err := p.cfg.Sessions.Current(ctx, r)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
+	if !signedIn || p.mustSignInAgain(ar.GetRequestForm(), prompt, flow != nil, signed, requestedAt, now) {
+		p.askUser(w, r, ar, flow, prompt, "/login", now,
+			fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
+		return
+	}
+
+	if !p.narrowToRole(w, r, ar, flow, signed.User.Role, slices.Contains(prompt, "none"), now) {
+		return
+	}
+	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
+	if !decided {
+		p.askUser(w, r, ar, flow, prompt, "/consent", now,
+			fosite.ErrConsentRequired.WithHint("The user must consent, but prompt=none was requested."))
+		return
+	}
+	for _, s := range granted {
+		ar.GrantScope(s)
+	}
+	p.respond(w, r, ar, flow, signed, requestedAt)
+}
+
+// authorizeRequest reads and validates the authorization request req (r's,
+// or the one the flow parked): the query (checkQuery: each parameter
+// once, sizes), a pushed request's request_uri, the scopes (no sign-in
+// scope the client did not register), then fosite's checks, the exact
+// redirect URI and the client's RequirePAR. A request that fails is
+// answered (on the error page, at the redirect URI, or as a refused pushed
+// request) and it returns false.
+func (p *Provider) authorizeRequest(w http.ResponseWriter, r, req *http.Request, flow *storage.Flow) (fosite.AuthorizeRequester, bool) {
+	ctx := r.Context()
 	// A resumed flow's query was checked when it was parked.
 	var repeated string
 	if flow == nil {
+		var ok bool
 		if repeated, ok = p.checkQuery(w, r); !ok {
-			return
+			return nil, false
 		}
 	}
 	// A pushed request (RFC 9126) comes as a request_uri; a resumed flow
@@ -46,7 +98,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	if isPushed {
 		if err := checkRequestURI(r); err != nil {
 			p.refusePushed(w, r, err)
-			return
+			return nil, false
 		}
 	}
 	if !pushed(req) {
@@ -64,60 +116,62 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err != nil && isPushed:
 		p.refusePushed(w, r, err)
-		return
+		return nil, false
 	case err != nil:
 		p.writeAuthorizeError(w, r, ar, err)
-		return
+		return nil, false
 	case flow == nil && !isPushed && requiresPAR(ar.GetClient()):
 		p.writeAuthorizeError(w, r, ar, errPARRequired())
-		return
+		return nil, false
 	}
-	now := p.cfg.Now().UTC().Truncate(time.Second)
-	requestedAt := now
+	return ar, true
+}
+
+// requestTime is when the authorization request was made: when its flow
+// was parked, for a resumed one, or now.
+func requestTime(flow *storage.Flow, now time.Time) time.Time {
 	if flow != nil {
-		requestedAt = flow.CreatedAt
+		return flow.CreatedAt
 	}
-	prompt := strings.Fields(ar.GetRequestForm().Get("prompt"))
-	if err := checkEarly(ar.GetRequestForm(), prompt); err != nil {
-		p.writeAuthorizeError(w, r, ar, err)
-		return
-	}
+	return now
+}
 
-	signed, signedIn, err := p.cfg.Sessions.Current(ctx, r)
-	if err != nil {
-		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
-		return
-	}
-	if !signedIn || needsLogin(prompt, ar.GetRequestForm().Get("max_age"), flow != nil, signed.Session.AuthTime, requestedAt, now) ||
-		((wantsTwoFactor(ar.GetRequestForm()) || slices.Contains(p.cfg.MFARoles, signed.User.Role)) && signed.Session.ACR != session.ACRTwoFactor) {
-		if slices.Contains(prompt, "none") {
-			p.writeAuthorizeError(w, r, ar, fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
-			return
-		}
-		p.park(w, r, ar, flow, "/login", now)
-		return
-	}
+// mustSignInAgain reports whether the signed-in user must sign in again
+// before the request is answered: the request asks for a fresher sign-in
+// than the session's (prompt=login, max_age: needsLogin) or for a second
+// factor the session's sign-in lacked (needsSecondFactor).
+func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed bool, signed session.Signed, requestedAt, now time.Time) bool {
+	return needsLogin(prompt, form.Get("max_age"), resumed, signed.Session.AuthTime, requestedAt, now) ||
+		p.needsSecondFactor(form, signed)
+}
 
-	if !p.narrowToRole(w, r, ar, flow, signed.User.Role, slices.Contains(prompt, "none"), now) {
-		return
-	}
-	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
-	if err != nil {
-		p.writeAuthorizeError(w, r, ar, err)
-		return
-	}
-	if !decided {
-		if slices.Contains(prompt, "none") {
-			p.writeAuthorizeError(w, r, ar, fosite.ErrConsentRequired.WithHint("The user must consent, but prompt=none was requested."))
-			return
-		}
-		p.park(w, r, ar, flow, "/consent", now)
-		return
-	}
-	for _, s := range granted {
-		ar.GrantScope(s)
-	}
+// needsSecondFactor reports whether the request needs a sign-in with a
+// second factor that signed's lacks: the client asked for one
+// (acr_values, wantsTwoFactor) or the user's role requires one
+// (Config.MFARoles).
+func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed) bool {
+	required := wantsTwoFactor(form) || slices.Contains(p.cfg.MFARoles, signed.User.Role)
+	return required && signed.Session.ACR != session.ACRTwoFactor
+}
 
+// askUser sends the browser to page (/login or /consent) with the request
+// parked as a flow, unless the client asked that the user not be asked
+// (prompt=none): then the client gets refusal.
+func (p *Provider) askUser(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, prompt []string, page string, now time.Time, refusal error) {
+	if slices.Contains(prompt, "none") {
+		p.writeAuthorizeError(w, r, ar, refusal)
+		return
+	}
+	p.park(w, r, ar, flow, page, now)
+}
+
+// respond answers the granted request ar for the user of signed: it
+// issues the response (the code, the ID token) with the sign-in's claims,
+// records the session's sign-in to the client, deletes the finished flow
+// and sends the response to the redirect URI, in the query or by
+// form_post.
+func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, signed session.Signed, requestedAt time.Time) {
+	ctx := r.Context()
 	sess := NewSession(signed.User.ID)
 	sess.Claims.AuthTime = signed.Session.AuthTime.UTC()
 	sess.Claims.RequestedAt = requestedAt

@@ -29,7 +29,7 @@ const (
 func browserHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config)) *userHarness {
 	t.Helper()
 	options = append([]func(*oauth.Config){func(c *oauth.Config) {
-		c.CORS = cors.New(cors.Config{Clients: c.Store, Issuer: c.Issuer})
+		c.CORS = cors.New(cors.Config{Clients: store, Issuer: c.Issuer})
 	}}, options...)
 	h := newUserHarness(t, store, options...)
 	h.addClient(storage.Client{ID: "spa", Name: "SPA", Type: storage.ClientPublic, GrantTypes: []string{"authorization_code", "refresh_token"},

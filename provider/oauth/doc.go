@@ -1,10 +1,22 @@
 // Package oauth wires fosite into TokenIM Auth and owns the protocol
-// endpoints:
+// endpoints. OPTIONS is the CORS preflight: the public documents' always,
+// the others' when Config.CORS is set. Routes:
 //
-//	POST /oauth2/token        token endpoint (RFC 6749 section 3.2)
-//	POST /oauth2/introspect   token introspection (RFC 7662)
-//	POST /oauth2/revoke       token revocation (RFC 7009)
-//	POST /oauth2/par          pushed authorization requests (RFC 9126)
+//	GET              /oauth2/auth                             authorization endpoint (RFC 6749 section 3.1)
+//	POST,OPTIONS     /oauth2/token                            token endpoint (RFC 6749 section 3.2)
+//	POST             /oauth2/introspect                       token introspection (RFC 7662)
+//	POST,OPTIONS     /oauth2/revoke                           token revocation (RFC 7009)
+//	POST             /oauth2/par                              pushed authorization requests (RFC 9126)
+//	POST,OPTIONS     /oauth2/device/auth                      device authorization (RFC 8628 section 3.1)
+//	GET,POST,OPTIONS /userinfo                                OpenID Connect UserInfo
+//	GET,OPTIONS      /.well-known/openid-configuration        OpenID Connect Discovery 1.0
+//	GET,OPTIONS      /.well-known/oauth-authorization-server  the same document (RFC 8414)
+//	GET,OPTIONS      /.well-known/jwks.json                   the public signing keys
+//	/oauth2/token                                             405 with Allow to any other method
+//	/oauth2/introspect                                        405 with Allow to any other method
+//	/oauth2/revoke                                            405 with Allow to any other method
+//	/oauth2/par                                               405 with Allow to any other method
+//	/oauth2/device/auth                                       405 with Allow to any other method
 //
 // A pushed request is kept as a token record of kind par under a keyed
 // hash of its request_uri; /oauth2/auth?client_id=...&request_uri=...
@@ -50,7 +62,18 @@
 // fosite does the protocol; this package composes exactly the handlers we
 // support (authorization code with PKCE, refresh with rotation, client
 // credentials, OpenID Connect, introspection, revocation, pushed
-// authorization requests) and adapts storage.Store to the storage
-// interfaces those handlers expect. fosite types stop here: the rest of
+// authorization requests) and adapts the store (Store: what it uses of
+// storage.Store) to the storage interfaces those handlers expect. fosite types stop here: the rest of
 // the provider sees storage records.
 package oauth
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -20,7 +20,6 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
-	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // SigningKeys is what the provider needs of the signing keys.
@@ -98,7 +97,7 @@ type Config struct {
 	// Hasher checks client secrets.
 	Hasher   secret.Hasher
 	Keys     SigningKeys
-	Store    storage.Store
+	Store    Store
 	Sessions Sessions
 	Pages    Pages
 	// CORS answers browsers' cross-origin requests on the endpoints a
@@ -243,7 +242,7 @@ func New(cfg Config) (*Provider, error) {
 }
 
 // Mount registers the endpoints on mux.
-func (p *Provider) Mount(mux *http.ServeMux) {
+func (p *Provider) Mount(mux Mux) {
 	mux.HandleFunc("GET /oauth2/auth", p.authorize)
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
 	mux.HandleFunc("POST /oauth2/par", p.par)

@@ -18,12 +18,42 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// fositeStore adapts storage.Store to the storage interfaces fosite's
-// handlers type-assert (compose/compose_*.go). It owns the encoding of
-// fosite requests and maps storage errors to the fosite errors the handlers
-// test for; nothing outside this package sees a fosite type.
+// Store is what the provider uses of storage.Store: tokenStore, the
+// parked authorization requests, the device authorization requests, and
+// the few calls below.
+type Store interface {
+	tokenStore
+	storage.Flows
+	storage.DeviceAuthorizations
+	// UpdateClient saves the client's keys fetched from its jwks_uri.
+	UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) (storage.Client, error)
+	// TouchClientSecret notes when a client's secret was last used.
+	TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error
+	// GetUser reads the user a request is for (userinfo, ID tokens).
+	GetUser(ctx context.Context, id string) (storage.User, error)
+	// GetConsent reads the consent a user remembered for a client.
+	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
+	// RecordSessionSignIn notes that a browser session signed in to a
+	// client (storage.BackchannelLogouts).
+	RecordSessionSignIn(ctx context.Context, s storage.SessionSignIn) error
+}
+
+// tokenStore is what fositeStore uses of the store: the token records,
+// the client assertion IDs seen, the transactions fosite's handlers run
+// in, and the clients they authenticate.
+type tokenStore interface {
+	storage.Tokens
+	storage.JTIs
+	storage.Transactor
+	GetClient(ctx context.Context, id string) (storage.Client, error)
+}
+
+// fositeStore adapts the store (tokenStore) to the storage interfaces
+// fosite's handlers type-assert (compose/compose_*.go). It owns the
+// encoding of fosite requests and maps storage errors to the fosite errors
+// the handlers test for; nothing outside this package sees a fosite type.
 type fositeStore struct {
-	store storage.Store
+	store tokenStore
 	now   func() time.Time
 	// codeSignature turns an authorization code into its signature: fosite
 	// hands the OpenID Connect storage the code itself, which must not be

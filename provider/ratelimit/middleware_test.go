@@ -31,7 +31,7 @@ import (
 // form is malformed or too long, otherwise 200 echoing what it read.
 type endpoints struct{}
 
-func (endpoints) Mount(mux *http.ServeMux) {
+func (endpoints) Mount(mux provider.Mux) {
 	echo := func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if err := r.ParseForm(); err != nil {

@@ -1,4 +1,4 @@
-// Package revocations is the revocation stream for IM gateways:
+// Package revocations is the revocation stream for IM gateways. Routes:
 //
 //	GET /oauth2/revocations   Server-Sent Events, for resource-server clients
 //
@@ -27,3 +27,14 @@
 //	         introspects again)
 //	client   every token of client_id (app deleted or disabled)
 package revocations
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -75,7 +75,7 @@ func (h *Handler) Close() {
 }
 
 // Mount registers the route.
-func (h *Handler) Mount(mux *http.ServeMux) {
+func (h *Handler) Mount(mux Mux) {
 	mux.HandleFunc("GET /oauth2/revocations", h.stream)
 }
 

@@ -18,7 +18,7 @@
 // view's ErrorArg (login.throttled, portal.redirect_invalid). A key the catalogue does not know is
 // logged and shown as the generic error title.
 //
-// Routes owned here:
+// Routes:
 //
 //	GET /static/   the pages' style sheet, from templates/static
 //
@@ -38,3 +38,14 @@
 // authorization response to an app: its policy allows its one inline
 // script by hash and its form to post to the redirect URI's origin alone.
 package web
+
+import "net/http"
+
+// Mux is what Mount registers the routes on: an *http.ServeMux, or a
+// test's recorder (provider/internal/routetest). It is an alias of the
+// same interface type in every package that mounts routes, so each one's
+// Mount is a provider.Mounter.
+type Mux = interface {
+	Handle(pattern string, handler http.Handler)
+	HandleFunc(pattern string, handler func(http.ResponseWriter, *http.Request))
+}

@@ -74,7 +74,7 @@ func contentType(name string) string {
 }
 
 // Mount registers GET /static/, which serves the static files.
-func (r *Renderer) Mount(mux *http.ServeMux) {
+func (r *Renderer) Mount(mux Mux) {
 	mux.HandleFunc("GET /static/", r.serveStatic)
 }
 

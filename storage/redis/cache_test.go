@@ -16,7 +16,7 @@ import (
 
 // fixture is a store with one client, one user and an access token of
 // theirs, expiring in an hour.
-func fixture(t *testing.T) (storage.Store, storage.Token) {
+func fixture(t *testing.T) (storage.LockingStore, storage.Token) {
 	t.Helper()
 	s := memory.New()
 	ctx := t.Context()
@@ -215,7 +215,7 @@ func TestTokenCache(t *testing.T) {
 		// meanwhile another node revokes the token.
 		stalled := make(chan struct{})
 		resume := make(chan struct{})
-		slow := newNode(t, &stallingStore{Store: inner, stalled: stalled, resume: resume}, options{prefix: prefix})
+		slow := newNode(t, &stallingStore{LockingStore: inner, stalled: stalled, resume: resume}, options{prefix: prefix})
 		other := newNode(t, inner, options{prefix: prefix})
 		done := make(chan bool)
 		go func() { done <- active(t, slow, tok.Signature) }()
@@ -267,13 +267,13 @@ func TestTokenCache(t *testing.T) {
 // stallingStore signals stalled after reading a token from the store,
 // and waits for resume before returning it.
 type stallingStore struct {
-	storage.Store
+	storage.LockingStore
 	stalled chan<- struct{}
 	resume  <-chan struct{}
 }
 
 func (s *stallingStore) GetToken(ctx context.Context, kind storage.TokenKind, sig string) (storage.Token, error) {
-	tok, err := s.Store.GetToken(ctx, kind, sig)
+	tok, err := s.LockingStore.GetToken(ctx, kind, sig)
 	s.stalled <- struct{}{}
 	<-s.resume
 	return tok, err

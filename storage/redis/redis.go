@@ -17,7 +17,7 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-var _ storage.Store = (*Store)(nil)
+var _ storage.LockingStore = (*Store)(nil)
 
 // Config says how the cache uses Redis.
 type Config struct {
@@ -73,6 +73,8 @@ func (g *generation) key(name string) string { return g.prefix + name }
 // override is the wrapped store's.
 type Store struct {
 	storage.Store
+	// locker is the wrapped store's lock between nodes (TryLock).
+	locker  storage.Locker
 	cfg     Config
 	rdb     goredis.UniversalClient
 	breaker *gobreaker.CircuitBreaker[any]
@@ -111,7 +113,7 @@ type Store struct {
 
 // New returns the cache over inner. It reads the cache epoch from inner;
 // call Start to follow invalidations from other nodes.
-func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
+func New(ctx context.Context, inner storage.LockingStore, cfg Config) (*Store, error) {
 	if cfg.Client == nil {
 		return nil, errors.New("redis: no client")
 	}
@@ -141,6 +143,7 @@ func New(ctx context.Context, inner storage.Store, cfg Config) (*Store, error) {
 	}
 	s := &Store{
 		Store:     inner,
+		locker:    inner,
 		cfg:       cfg,
 		rdb:       cfg.Client,
 		logger:    cfg.Logger,

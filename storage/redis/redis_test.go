@@ -53,7 +53,7 @@ type options struct {
 	onClients func()
 }
 
-func newNode(t *testing.T, inner storage.Store, o options) node {
+func newNode(t *testing.T, inner storage.LockingStore, o options) node {
 	t.Helper()
 	if o.addr == "" {
 		o.addr = redistest.Addr(t)
@@ -86,15 +86,15 @@ func newNode(t *testing.T, inner storage.Store, o options) node {
 
 // conformance opens the cache over inner for the storage suite, with the
 // suite's clock so that its tokens are live and get cached.
-func conformance(inner func(t *testing.T) storage.Store, localTTL time.Duration) storagetest.Opener {
+func conformance(inner func(t *testing.T) storage.LockingStore, localTTL time.Duration) storagetest.Opener {
 	return func(t *testing.T) storage.Store {
 		return newNode(t, inner(t), options{prefix: redistest.Prefix(t), localTTL: localTTL, now: storagetest.Now}).Store
 	}
 }
 
-func memoryStore(*testing.T) storage.Store { return memory.New() }
+func memoryStore(*testing.T) storage.LockingStore { return memory.New() }
 
-func postgresStore(t *testing.T) storage.Store { return pgtest.Open(t) }
+func postgresStore(t *testing.T) storage.LockingStore { return pgtest.Open(t) }
 
 func TestConformance(t *testing.T) {
 	t.Run("over memory", func(t *testing.T) { storagetest.Run(t, conformance(memoryStore, 0)) })

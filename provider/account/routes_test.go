@@ -1,0 +1,15 @@
+package account_test
+
+import (
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/account"
+	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+)
+
+// TestDocListsRoutes checks the routes doc.go lists against those Mount
+// registers, both ways.
+func TestDocListsRoutes(t *testing.T) {
+	t.Parallel()
+	routetest.Check(t, account.New(account.Config{Sessions: routetest.Sessions(t)}).Mount)
+}

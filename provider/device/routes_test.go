@@ -1,0 +1,15 @@
+package device_test
+
+import (
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/device"
+	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+)
+
+// TestDocListsRoutes checks the routes doc.go lists against those Mount
+// registers, both ways.
+func TestDocListsRoutes(t *testing.T) {
+	t.Parallel()
+	routetest.Check(t, device.New(device.Config{Sessions: routetest.Sessions(t)}).Mount)
+}

@@ -1,0 +1,15 @@
+package login_test
+
+import (
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+	"github.com/tokenim/tokenim-auth/provider/login"
+)
+
+// TestDocListsRoutes checks the routes doc.go lists against those Mount
+// registers, both ways.
+func TestDocListsRoutes(t *testing.T) {
+	t.Parallel()
+	routetest.Check(t, login.New(login.Config{Sessions: routetest.Sessions(t)}).Mount)
+}

@@ -1,0 +1,14 @@
+package mail
+
+import (
+	"testing"
+
+	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+)
+
+// TestDocListsRoutes checks the routes doc.go lists against those Mount
+// registers, both ways.
+func TestDocListsRoutes(t *testing.T) {
+	t.Parallel()
+	routetest.Check(t, NewOutbox(nil, "").Mount)
+}

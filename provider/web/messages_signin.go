@@ -1,0 +1,202 @@
+package web
+
+import "github.com/tokenim/tokenim-auth/provider/i18n"
+
+// signInMessages returns the messages of sign-in and its second step, registration and activation, forgotten and new passwords, and signing out.
+func signInMessages() i18n.Catalogue {
+	return i18n.Catalogue{
+		// Sign-in page.
+		"login.title":       {EN: "Sign in", ZH: "登录"},
+		"login.heading":     {EN: "Sign in to TokenIM", ZH: "登录 TokenIM"},
+		"login.heading_app": {EN: "Sign in to continue to %s", ZH: "登录以继续使用 %s"},
+		"login.subheading":  {EN: "Use your TokenIM account.", ZH: "请使用您的 TokenIM 账号登录。"},
+		"login.email":       {EN: "Email", ZH: "邮箱"},
+		"login.password":    {EN: "Password", ZH: "密码"},
+		"login.submit":      {EN: "Sign in", ZH: "登录"},
+		"login.invalid":     {EN: "Incorrect email or password.", ZH: "邮箱或密码错误。"},
+		"login.required":    {EN: "Enter your email and password.", ZH: "请输入邮箱和密码。"},
+		"login.disabled": {
+			EN: "This account has been disabled. Contact your administrator.",
+			ZH: "该账号已被停用，请联系管理员。",
+		},
+		"login.pending": {
+			EN: "This account is not activated yet. Check your email for the activation link.",
+			ZH: "账号尚未激活，请查收邮件并点击其中的激活链接。",
+		},
+		"login.throttled": {
+			EN:    "Too many attempts. Try again in %s seconds.",
+			ZH:    "尝试次数过多，请在 %s 秒后重试。",
+			ENOne: "Too many attempts. Try again in %s second.",
+		},
+		"login.throttled_plain": {
+			EN: "Too many attempts. Wait a few minutes, then try again.",
+			ZH: "尝试次数过多，请等待几分钟后重试。",
+		},
+		"login.invalid_password": {EN: "Incorrect password.", ZH: "密码错误。"},
+		"login.resend":           {EN: "Resend activation email", ZH: "重新发送激活邮件"},
+		"login.forgot":           {EN: "Forgot password?", ZH: "忘记密码？"},
+		"login.register_prompt":  {EN: "New to TokenIM?", ZH: "还没有 TokenIM 账号？"},
+		"login.register":         {EN: "Create an account", ZH: "立即注册"},
+
+		// Second step of sign-in.
+		"mfa.title":         {EN: "Two-step verification", ZH: "两步验证"},
+		"mfa.heading":       {EN: "Two-step verification", ZH: "两步验证"},
+		"mfa.intro":         {EN: "Enter the 6-digit code from your authenticator app.", ZH: "请输入身份验证器应用中显示的 6 位验证码。"},
+		"mfa.code":          {EN: "Verification code", ZH: "验证码"},
+		"mfa.submit":        {EN: "Verify", ZH: "验证"},
+		"mfa.use_app":       {EN: "Use your authenticator app instead", ZH: "改用身份验证器应用"},
+		"mfa.use_recovery":  {EN: "Use a recovery code instead", ZH: "改用恢复码"},
+		"mfa.recovery_code": {EN: "Recovery code", ZH: "恢复码"},
+		"mfa.recovery_intro": {
+			EN: "Enter one of the recovery codes you saved when you set up two-step verification.",
+			ZH: "请输入您在开启两步验证时保存的任一恢复码。",
+		},
+		"mfa.invalid": {
+			EN: "That code is not right, or it was already used. Enter the latest code from your app.",
+			ZH: "验证码错误或已被使用，请输入应用中最新显示的验证码。",
+		},
+		"mfa.recovery_invalid": {
+			EN: "That recovery code is not right, or it was already used.",
+			ZH: "恢复码错误或已被使用。",
+		},
+		"mfa.enrolled": {EN: "Two-step verification is on.", ZH: "两步验证已开启。"},
+		"mfa.disabled": {EN: "Two-step verification is off.", ZH: "两步验证已关闭。"},
+		"mfa.required": {
+			EN: "This app requires two-step verification. Set it up in your account first, then sign in again.",
+			ZH: "该应用要求开启两步验证。请先在“账号与安全”中开启，然后重新登录。",
+		},
+
+		// Registration and activation.
+		"register.title":        {EN: "Create account", ZH: "注册"},
+		"register.heading":      {EN: "Create your TokenIM account", ZH: "创建您的 TokenIM 账号"},
+		"register.email":        {EN: "Email", ZH: "邮箱"},
+		"register.name":         {EN: "Display name", ZH: "昵称"},
+		"register.name_hint":    {EN: "People you chat with see this name.", ZH: "聊天时，对方会看到这个名称。"},
+		"register.password":     {EN: "Password", ZH: "密码"},
+		"register.submit":       {EN: "Create account", ZH: "创建账号"},
+		"register.have_account": {EN: "Already have an account?", ZH: "已有账号？"},
+		"register.sign_in":      {EN: "Sign in", ZH: "立即登录"},
+		"register.disabled": {
+			EN: "Registration is closed. Ask your administrator for an invitation.",
+			ZH: "暂不开放注册，请联系管理员获取邀请。",
+		},
+		"register.invalid_email": {
+			EN: "Enter a valid email address, such as name@example.com.",
+			ZH: "请输入有效的邮箱地址，例如 name@example.com。",
+		},
+		"register.throttled": {
+			EN: "Too many accounts were created from your network. Try again later.",
+			ZH: "您所在的网络注册的账号过多，请稍后再试。",
+		},
+		"register.required": {
+			EN: "Enter your email, display name and password.",
+			ZH: "请填写邮箱、昵称和密码。",
+		},
+		"activate.title":   {EN: "Account activation", ZH: "账号激活"},
+		"activate.heading": {EN: "Activate your account", ZH: "激活您的账号"},
+		"activate.intro": {
+			EN: "Press the button below to confirm your email address and activate your TokenIM account.",
+			ZH: "请点击下方按钮确认邮箱地址，激活您的 TokenIM 账号。",
+		},
+		"activate.submit": {EN: "Activate account", ZH: "激活账号"},
+		"activate.done":   {EN: "Your account is active. You can sign in now.", ZH: "您的账号已激活，现在可以登录了。"},
+		"activate.expired": {
+			EN: "This activation link has expired or was already used. Sign in to request a new one.",
+			ZH: "此激活链接已过期或已被使用。请登录以重新获取激活链接。",
+		},
+		"activate.sent": {
+			EN: "We sent a new activation link. Check your email.",
+			ZH: "新的激活链接已发送，请查收邮件。",
+		},
+		"check_email.title":   {EN: "Check your email", ZH: "查收邮件"},
+		"check_email.heading": {EN: "Check your email", ZH: "请查收邮件"},
+		"check_email.activate": {
+			EN: "We sent an activation link to %s. Open it to activate your account. It expires in %s.",
+			ZH: "我们已向 %s 发送激活链接，请打开该链接激活您的账号。链接 %s内有效。",
+		},
+		"check_email.reset": {
+			EN: "If an account exists for %s, we sent a link to reset its password. It expires in %s.",
+			ZH: "如果 %s 已注册 TokenIM 账号，我们已向该邮箱发送重置密码的链接。链接 %s内有效。",
+		},
+		"check_email.not_received": {
+			EN: "Didn’t get it? Check your spam or junk folder.",
+			ZH: "没有收到？请检查垃圾邮件文件夹。",
+		},
+		"check_email.resend": {EN: "Send the activation link again", ZH: "重新发送激活链接"},
+		"check_email.back":   {EN: "Back to sign-in", ZH: "返回登录"},
+
+		// Passwords: forgotten, reset and the rules for a new one.
+		"password.hint": {EN: "At least 8 characters.", ZH: "至少 8 个字符。"},
+		"password.too_short": {
+			EN: "Use at least 8 characters for your password.",
+			ZH: "密码至少需要 8 个字符。",
+		},
+		"password.too_long": {
+			EN: "Use at most 128 characters for your password.",
+			ZH: "密码不能超过 128 个字符。",
+		},
+		"password.common": {
+			EN: "This password is too common and easy to guess. Choose another one.",
+			ZH: "该密码过于常见，容易被猜到，请换一个。",
+		},
+		"password.mismatch": {EN: "The two passwords do not match.", ZH: "两次输入的密码不一致。"},
+		"forgot.title":      {EN: "Reset password", ZH: "重置密码"},
+		"forgot.heading":    {EN: "Reset your password", ZH: "重置密码"},
+		"forgot.intro": {
+			EN: "Enter the email of your TokenIM account. We will send you a link to choose a new password.",
+			ZH: "请输入您的 TokenIM 账号邮箱，我们会向您发送设置新密码的链接。",
+		},
+		"forgot.email":   {EN: "Email", ZH: "邮箱"},
+		"forgot.submit":  {EN: "Send reset link", ZH: "发送重置链接"},
+		"forgot.back":    {EN: "Back to sign-in", ZH: "返回登录"},
+		"reset.title":    {EN: "Reset password", ZH: "重置密码"},
+		"reset.heading":  {EN: "Choose a new password", ZH: "设置新密码"},
+		"reset.password": {EN: "New password", ZH: "新密码"},
+		"reset.confirm":  {EN: "Confirm new password", ZH: "确认新密码"},
+		"reset.note": {
+			EN: "When you change your password, you will be signed out on all your other devices.",
+			ZH: "修改密码后，您的其他设备将全部退出登录。",
+		},
+		"reset.submit": {EN: "Change password", ZH: "修改密码"},
+		"reset.done": {
+			EN: "Your password was changed and your other devices were signed out. You can sign in with the new password now.",
+			ZH: "密码已修改，您的其他设备已退出登录。现在可以使用新密码登录了。",
+		},
+		"reset.no_mail": {
+			EN: "Password reset by email is not available here. Ask your administrator to reset your password.",
+			ZH: "此处不支持通过邮件重置密码，请联系管理员为您重置。",
+		},
+		"reset.expired": {
+			EN: "This reset link has expired or was already used. Request a new one.",
+			ZH: "此重置链接已过期或已被使用，请重新申请。",
+		},
+
+		// Sign-out pages.
+		"form_post.title":   {EN: "Returning to the app", ZH: "正在返回应用"},
+		"form_post.heading": {EN: "Returning to the app", ZH: "正在返回应用"},
+		"form_post.text":    {EN: "If nothing happens, press Continue.", ZH: "如果页面没有跳转，请点击“继续”。"},
+		"form_post.submit":  {EN: "Continue", ZH: "继续"},
+		"logout.title":      {EN: "Sign out", ZH: "退出登录"},
+		"logout.heading":    {EN: "Sign out of TokenIM?", ZH: "确定要退出登录吗？"},
+		"logout.text": {
+			EN: "You will be signed out of TokenIM in this browser.",
+			ZH: "您将在此浏览器上退出 TokenIM 账号。",
+		},
+		"logout.text_app": {
+			EN: "%s asked to sign you out. You will be signed out of TokenIM in this browser.",
+			ZH: "%s 请求将您退出登录。确认后，您将在此浏览器上退出 TokenIM 账号。",
+		},
+		"logout.submit": {EN: "Sign out", ZH: "退出登录"},
+		"logout.cancel": {
+			EN: "Changed your mind? Close this page to stay signed in.",
+			ZH: "不想退出？直接关闭此页面即可保持登录。",
+		},
+		"logged_out.title":   {EN: "Signed out", ZH: "已退出登录"},
+		"logged_out.heading": {EN: "You have signed out", ZH: "您已退出登录"},
+		"logged_out.text":    {EN: "You can close this page now.", ZH: "现在可以关闭此页面了。"},
+		"logged_out.shared": {
+			EN: "On a shared computer, close the browser as well.",
+			ZH: "如果使用的是公共电脑，建议同时关闭浏览器。",
+		},
+	}
+}
