@@ -77,23 +77,17 @@ func (c *countingPurger) Purge(ctx context.Context, area storage.PurgeArea, befo
 	return n, err
 }
 
-// newJanitor builds the janitor of cfg over store, which must also offer
-// the lock that lets one node at a time run a round; purger deletes the
-// expired records (store itself, or a wrapper of it).
-func newJanitor(cfg config.Config, store storage.Store, purger storage.Purger, logger *slog.Logger) (*janitor.Janitor, error) {
-	// The database store itself offers the lock; a wrapper must pass
-	// TryLock on.
-	locker, ok := store.(janitor.Locker)
-	if !ok {
-		return nil, fmt.Errorf("janitor: the store (%T) has no TryLock to share a lock between nodes", store)
-	}
+// newJanitor builds the janitor of cfg over store, whose lock lets one
+// node at a time run a round; purger deletes the expired records (store
+// itself, or a wrapper of it).
+func newJanitor(cfg config.Config, store storage.LockingStore, purger storage.Purger, logger *slog.Logger) (*janitor.Janitor, error) {
 	records, err := newAudit(cfg, store, logger)
 	if err != nil {
 		return nil, err
 	}
 	return janitor.New(janitor.Config{
 		Store:       purger,
-		Locker:      locker,
+		Locker:      store,
 		Interval:    cfg.Janitor.Interval,
 		Batch:       cfg.Janitor.Batch,
 		ForgetAfter: cfg.Throttle.ForgetAfter(),
@@ -106,7 +100,7 @@ func newJanitor(cfg config.Config, store storage.Store, purger storage.Purger, l
 // janitor.enabled is set. stop ends it and waits until its round in
 // progress, if any, has let go of the store: call it before closing the
 // store.
-func startJanitor(ctx context.Context, cfg config.Config, store storage.Store, logger *slog.Logger) (stop func(), err error) {
+func startJanitor(ctx context.Context, cfg config.Config, store storage.LockingStore, logger *slog.Logger) (stop func(), err error) {
 	if !cfg.Janitor.Enabled {
 		return func() {}, nil
 	}

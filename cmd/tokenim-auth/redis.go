@@ -18,7 +18,7 @@ import (
 // cached is the store the provider runs on: the one openStore opened,
 // behind the Redis cache when redis is configured.
 type cached struct {
-	storage.Store
+	storage.LockingStore
 	// rdb is the Redis client, a nil interface without Redis (the rate
 	// limiter tells the two apart).
 	rdb goredis.UniversalClient
@@ -30,7 +30,7 @@ type cached struct {
 // is configured. The cache closes the client when it is closed.
 func withCache(ctx context.Context, cfg config.Config, store storage.LockingStore, onResult func(cache, result string), logger *slog.Logger) (cached, error) {
 	if !cfg.Redis.Enabled() {
-		return cached{Store: store}, nil
+		return cached{LockingStore: store}, nil
 	}
 	rdb, err := newRedisClient(cfg.Redis)
 	if err != nil {
@@ -48,7 +48,7 @@ func withCache(ctx context.Context, cfg config.Config, store storage.LockingStor
 		rdb.Close()
 		return cached{}, err
 	}
-	return cached{Store: c, rdb: rdb, cache: c}, nil
+	return cached{LockingStore: c, rdb: rdb, cache: c}, nil
 }
 
 // newRedisClient connects to the configured Redis: one server by URL, or

@@ -199,7 +199,7 @@ func storeKind(cfg config.Config) string {
 
 // app is the assembled provider.
 type app struct {
-	store     storage.Store
+	store     storage.LockingStore
 	keys      *keys.Manager
 	handler   http.Handler
 	outbox    *mail.Outbox
@@ -244,7 +244,7 @@ func build(ctx context.Context, cfg config.Config, logger *slog.Logger) (*app, e
 }
 
 func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, logger *slog.Logger) (*app, error) {
-	store := c.Store
+	store := c.LockingStore
 	ring, err := newKeyring(cfg)
 	if err != nil {
 		return nil, err

@@ -92,7 +92,7 @@ func openPostgres(ctx context.Context, cfg config.Config, logger *slog.Logger) (
 // administrative command works on. That makes no sense on the in-memory
 // store, whose records die with the process; on Postgres the schema must
 // be up to date.
-func adminStore(ctx context.Context, path string, e env) (config.Config, storage.Store, error) {
+func adminStore(ctx context.Context, path string, e env) (config.Config, storage.LockingStore, error) {
 	cfg, err := loadConfig(path, e, nil)
 	if err != nil {
 		return cfg, nil, err
@@ -112,5 +112,5 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 		store.Close()
 		return cfg, nil, err
 	}
-	return cfg, c.Store, nil
+	return cfg, c.LockingStore, nil
 }

@@ -25,13 +25,10 @@ const LockName = "janitor"
 // expired, as the provider handles, rather than vanished.
 const DefaultGrace = 5 * time.Minute
 
-// Locker takes a lock shared by every node of the deployment.
-// storage/postgres and storage/memory implement it.
-type Locker interface {
-	// TryLock takes the lock called name if no one holds it, without
-	// waiting: ok is false when it is held elsewhere. unlock releases it.
-	TryLock(ctx context.Context, name string) (unlock func(), ok bool, err error)
-}
+// Locker takes a lock shared by every node of the deployment:
+// storage.Locker, which storage/postgres, storage/memory and the
+// storage/redis cache in front of either implement.
+type Locker = storage.Locker
 
 // Config holds the janitor's dependencies and settings.
 type Config struct {
