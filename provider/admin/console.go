@@ -197,9 +197,7 @@ func problem(err error) (status int, key string, ok bool) {
 
 func (c *Console) message(w http.ResponseWriter, r *http.Request, status int, key, linkText, linkURL string) {
 	p := web.MessagePage{Title: "message.title", Message: key, LinkText: linkText, LinkURL: linkURL}
-	if err := c.cfg.Pages.Message(w, r, status, p); err != nil {
-		c.api.cfg.Logger.ErrorContext(r.Context(), "render message page", "err", err)
-	}
+	web.ShowMessage(c.cfg.Pages, c.api.cfg.Logger, w, r, status, p)
 }
 
 // refuse answers an action's error: a page saying what is wrong, or the
@@ -217,15 +215,13 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, what string, err 
 	web.Fail(c.cfg.Pages, c.api.cfg.Logger, w, r, "admin console: "+what, err)
 }
 
-// rendered logs a page that could not be rendered.
-func (c *Console) rendered(r *http.Request, page string, err error) {
-	if err != nil {
-		c.api.cfg.Logger.ErrorContext(r.Context(), "render admin page", "page", page, "err", err)
-	}
+// rendered finishes rendering a console page (web.Rendered).
+func (c *Console) rendered(w http.ResponseWriter, r *http.Request, page string, err error) {
+	web.Rendered(c.api.cfg.Logger, w, r, "admin "+page+" page", err)
 }
 
 // confirm renders a confirmation step.
 func (c *Console) confirm(w http.ResponseWriter, r *http.Request, p web.AdminConfirmPage) {
 	p.CSRFToken = session.CSRFToken(r)
-	c.rendered(r, "confirm", c.cfg.Pages.AdminConfirm(w, r, http.StatusOK, p))
+	c.rendered(w, r, "confirm", c.cfg.Pages.AdminConfirm(w, r, http.StatusOK, p))
 }

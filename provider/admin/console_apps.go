@@ -47,7 +47,7 @@ func (c *Console) apps(w http.ResponseWriter, r *http.Request, _ session.Signed)
 	for _, a := range list {
 		p.Apps = append(p.Apps, adminApp(a))
 	}
-	c.rendered(r, "apps", c.cfg.Pages.AdminApps(w, r, http.StatusOK, p))
+	c.rendered(w, r, "apps", c.cfg.Pages.AdminApps(w, r, http.StatusOK, p))
 }
 
 // app shows an app: its permissions, its secrets' state (never a
@@ -79,7 +79,7 @@ func (c *Console) renderApp(w http.ResponseWriter, r *http.Request, status int, 
 		c.fail(w, r, "describe the app's grants", err)
 		return
 	}
-	c.rendered(r, "app", c.cfg.Pages.AdminApp(w, r, status, p))
+	c.rendered(w, r, "app", c.cfg.Pages.AdminApp(w, r, status, p))
 }
 
 // appFor loads the app of the path for a confirmation page.

@@ -36,7 +36,7 @@ func (c *Console) scope(w http.ResponseWriter, r *http.Request, _ session.Signed
 		c.fail(w, r, "describe the grants of a scope", err)
 		return
 	}
-	c.rendered(r, "scope", c.cfg.Pages.AdminScope(w, r, http.StatusOK, p))
+	c.rendered(w, r, "scope", c.cfg.Pages.AdminScope(w, r, http.StatusOK, p))
 }
 
 // grantBack is the page a grant's revocation returns to: the app's when

@@ -120,7 +120,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 	p := web.AdminRecordsPage{CSRFToken: session.CSRFToken(r), Filter: in, Actions: audit.Actions()}
 	if errors.Is(err, errBadFilter) {
 		p.Error = "admin.error_filter"
-		c.rendered(r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
+		c.rendered(w, r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
 		return
 	}
 	if err != nil {
@@ -132,7 +132,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 		var ok bool
 		if after, ok = cursor(b); !ok {
 			p.Error = "admin.error_filter"
-			c.rendered(r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
+			c.rendered(w, r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
 			return
 		}
 		p.NewestURL = web.AdminRecordsURL(filterQuery(in))
@@ -160,7 +160,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 		}
 		p.Records = append(p.Records, out)
 	}
-	c.rendered(r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusOK, p))
+	c.rendered(w, r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusOK, p))
 }
 
 // emails returns a lookup of users' emails for one page: each user is

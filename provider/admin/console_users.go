@@ -73,7 +73,7 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, _ session.Signed
 	if more {
 		p.NextURL = "/admin/users?" + url.Values{"q": {q}, "after": {strings.ToLower(list[len(list)-1].Email)}}.Encode()
 	}
-	c.rendered(r, "users", c.cfg.Pages.AdminUsers(w, r, http.StatusOK, p))
+	c.rendered(w, r, "users", c.cfg.Pages.AdminUsers(w, r, http.StatusOK, p))
 }
 
 // user shows a user: who they are, what they may do, the apps they
@@ -102,7 +102,7 @@ func (c *Console) renderUser(w http.ResponseWriter, r *http.Request, status int,
 		c.fail(w, r, "describe the user's grants", err)
 		return
 	}
-	c.rendered(r, "user", c.cfg.Pages.AdminUser(w, r, status, p))
+	c.rendered(w, r, "user", c.cfg.Pages.AdminUser(w, r, status, p))
 }
 
 // grants describes consents with their users' emails and apps' names.

@@ -117,10 +117,7 @@ func (h *Handler) showLogout(w http.ResponseWriter, r *http.Request) {
 		UILocales: lr.uiLocales, CSRFToken: session.CSRFToken(r), ClientName: lr.clientName,
 		ClientID: lr.clientID, PostLogoutRedirectURI: lr.redirectURI, State: lr.state, IDTokenHint: lr.idTokenHint,
 	}
-	if err := h.cfg.Pages.Logout(w, r, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render logout page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "logout page", h.cfg.Pages.Logout(w, r, p))
 }
 
 // postLogout answers POST /oauth2/logout, which is two things: an app's
@@ -188,8 +185,5 @@ func (h *Handler) finishLogout(w http.ResponseWriter, r *http.Request, lr logout
 			return
 		}
 	}
-	if err := h.cfg.Pages.LoggedOut(w, r, web.LoggedOutPage{UILocales: lr.uiLocales}); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render signed-out page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "signed-out page", h.cfg.Pages.LoggedOut(w, r, web.LoggedOutPage{UILocales: lr.uiLocales}))
 }

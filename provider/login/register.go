@@ -190,10 +190,7 @@ func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := web.ActivatePage{UILocales: h.uiLocales(r, q.Get("flow")), CSRFToken: session.CSRFToken(r), Token: q.Get("token"), Flow: q.Get("flow")}
-	if err := h.cfg.Pages.Activate(w, r, http.StatusOK, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render activation page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "activation page", h.cfg.Pages.Activate(w, r, http.StatusOK, p))
 }
 
 // activate uses an activation link, from the form of its page: the
@@ -273,17 +270,11 @@ func (h *Handler) mailLocale(r *http.Request, uiLocales string) mail.Locale {
 }
 
 func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status int, p web.RegisterPage) {
-	if err := h.cfg.Pages.Register(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render registration page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "registration page", h.cfg.Pages.Register(w, r, status, p))
 }
 
 func (h *Handler) checkEmail(w http.ResponseWriter, r *http.Request, p web.CheckEmailPage) {
-	if err := h.cfg.Pages.CheckEmail(w, r, http.StatusOK, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render check-your-email page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "check-your-email page", h.cfg.Pages.CheckEmail(w, r, http.StatusOK, p))
 }
 
 // passwordProblem is the message key for a refused new password.

@@ -176,15 +176,9 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) renderForgot(w http.ResponseWriter, r *http.Request, status int, p web.ForgotPage) {
-	if err := h.cfg.Pages.Forgot(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render forgot-password page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "forgot-password page", h.cfg.Pages.Forgot(w, r, status, p))
 }
 
 func (h *Handler) renderReset(w http.ResponseWriter, r *http.Request, status int, p web.ResetPage) {
-	if err := h.cfg.Pages.Reset(w, r, status, p); err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "render reset-password page", "err", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-	}
+	web.Rendered(h.cfg.Logger, w, r, "reset-password page", h.cfg.Pages.Reset(w, r, status, p))
 }
