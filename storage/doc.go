@@ -10,5 +10,7 @@
 // columns we query, and the adapter in provider/oauth owns the encoding.
 //
 // Backends: storage/memory (dev mode, tests) and storage/postgres
-// (production). storage/storagetest is the conformance suite both run.
+// (production). storage/redis is a cache in front of either (a
+// LockingStore it wraps), answering hot reads and keeping the counters.
+// storage/storagetest is the conformance suite all three run.
 package storage
