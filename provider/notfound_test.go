@@ -11,8 +11,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/session"
-	"github.com/tokenim/tokenim-auth/provider/web"
-	"github.com/tokenim/tokenim-auth/templates"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 )
 
 // browser is a browser signed in or not.
@@ -53,10 +52,7 @@ func send(t *testing.T, h http.Handler, method, path string, header ...string) (
 
 func TestUnknownAddresses(t *testing.T) {
 	t.Parallel()
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	h := provider.New(provider.Deps{Ready: pinger{}, Parts: []provider.Mounter{thing{}, pages}, Pages: pages})
 
 	for _, tc := range []struct{ lang, title, text string }{

@@ -15,13 +15,13 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/password/passwordtest"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -82,14 +82,8 @@ func newHarness(t *testing.T, hasher PasswordVerifier, change ...func(*Config)) 
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hash, err := password.Hash(annPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
+	hash := passwordtest.Hash(t, annPassword)
 	h := &harness{store: store, now: t0}
 	now := func() time.Time {
 		h.mu.Lock()

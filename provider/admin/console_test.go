@@ -14,10 +14,9 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/session"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 // testCSRF is the token fakeSessions.Protect wants in every unsafe
@@ -57,10 +56,7 @@ type consoleHarness struct {
 func newConsole(t *testing.T) *consoleHarness {
 	t.Helper()
 	a, store := fixture(t)
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	admin, err := store.GetUser(t.Context(), "u-admin")
 	if err != nil {
 		t.Fatal(err)

@@ -15,10 +15,9 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/session"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -69,10 +68,7 @@ type harness struct {
 func newHarness(t *testing.T, change ...func(*consent.Config)) *harness {
 	t.Helper()
 	store := memory.New()
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	h := &harness{store: store, browser: &browser{}, now: t0}
 	if err := store.CreateClient(t.Context(), storage.Client{
 		ID: chat, Name: "TokenIM Web", Type: storage.ClientConfidential, RedirectURIs: []string{"https://chat.example/cb"},

@@ -17,10 +17,9 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -86,10 +85,7 @@ type harness struct {
 func newHarness(t *testing.T, change ...func(*device.Config)) *harness {
 	t.Helper()
 	store := memory.New()
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	codes, err := devicecode.NewKeyed([]byte(strings.Repeat("k", 32)))
 	if err != nil {
 		t.Fatal(err)

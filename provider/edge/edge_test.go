@@ -10,18 +10,14 @@ import (
 	"testing"
 
 	"github.com/tokenim/tokenim-auth/provider/edge"
-	"github.com/tokenim/tokenim-auth/provider/web"
-	"github.com/tokenim/tokenim-auth/templates"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 )
 
 // serve wraps a mux holding route in the middleware with the real pages.
 // The handler records that it ran and echoes the body it read.
 func serve(t *testing.T, route string, reached *bool) http.Handler {
 	t.Helper()
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	mux := http.NewServeMux()
 	mux.HandleFunc(route, func(w http.ResponseWriter, r *http.Request) {
 		*reached = true

@@ -16,14 +16,14 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/password/passwordtest"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -156,10 +156,7 @@ func newHarness(t *testing.T, change ...func(*Config)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	composer, err := mail.NewComposer()
 	if err != nil {
 		t.Fatal(err)
@@ -235,10 +232,7 @@ func postRequest(t *testing.T, path string, form url.Values) *http.Request {
 // counted pool.
 func (h *harness) addUser(t *testing.T, email, pw string, change ...func(*storage.User)) storage.User {
 	t.Helper()
-	hash, err := password.Hash(pw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	hash := passwordtest.Hash(t, pw)
 	u := storage.User{ID: uuid.NewString(), Email: email, Name: "Ann", PasswordHash: hash, Status: storage.UserActive, EmailVerified: true, Role: "member", CreatedAt: t0, UpdatedAt: t0}
 	for _, c := range change {
 		c(&u)

@@ -12,8 +12,7 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/tokenim/tokenim-auth/provider/oauth"
-	"github.com/tokenim/tokenim-auth/provider/web"
-	"github.com/tokenim/tokenim-auth/templates"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 )
 
 // formPost is what a browser finds on a form_post page: the form's
@@ -80,10 +79,7 @@ func cspDirectives(csp string) map[string][]string {
 // redirect URI; its Content-Security-Policy lets exactly its own script
 // run and its form go to the redirect URI's origin alone.
 func TestFormPostResponseMode(t *testing.T) {
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store, func(cfg *oauth.Config) { cfg.Pages = pages })
 		formPostOf := func(q url.Values) (formPost, *http.Response) {

@@ -16,10 +16,9 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
-	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -46,10 +45,7 @@ func newPortal(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	now := func() time.Time { return t0 }
 	h := New(Config{
 		Store: store, Sessions: signedIn{storage.User{ID: "u-dev", Role: "developer"}}, Pages: pages, Hasher: secret.NewHasher(ring),

@@ -23,7 +23,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/ratelimit"
 	"github.com/tokenim/tokenim-auth/provider/web"
-	"github.com/tokenim/tokenim-auth/templates"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 )
 
 // endpoints stands for the provider's handlers: each reads its form as
@@ -66,10 +66,7 @@ func (r *refusals) list() []string {
 
 func newPages(t *testing.T) *web.Renderer {
 	t.Helper()
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	return pages
 }
 

@@ -12,9 +12,9 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
-	"github.com/tokenim/tokenim-auth/templates"
 )
 
 // TestFailureLogNamesSessionByReference signs in on Postgres, then loses
@@ -41,10 +41,7 @@ func TestFailureLogNamesSessionByReference(t *testing.T) {
 	if loadErr == nil {
 		t.Fatal("no error from a closed store")
 	}
-	pages, err := web.New(web.Config{FS: templates.FS()})
-	if err != nil {
-		t.Fatal(err)
-	}
+	pages := webtest.Pages(t)
 	var logs bytes.Buffer
 	web.Fail(pages, slog.New(slog.NewJSONHandler(&logs, nil)), httptest.NewRecorder(), req, "account: load session", loadErr)
 	out := logs.String()
