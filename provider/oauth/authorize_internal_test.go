@@ -6,6 +6,7 @@ import (
 )
 
 func TestNeedsLogin(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	hourAgo := now.Add(-time.Hour)
 	for _, tc := range []struct {

@@ -22,6 +22,7 @@ func pageKey(t *testing.T, resp *http.Response, status int) string {
 }
 
 func TestAuthorizeRequestChecks(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		h.addClient(storage.Client{ID: "loopweb", Name: "Loop web", Type: storage.ClientConfidential, GrantTypes: []string{"authorization_code"},

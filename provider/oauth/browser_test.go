@@ -92,6 +92,7 @@ func unreadable(t *testing.T, r reply) {
 }
 
 func TestBrowserApp(t *testing.T) {
+	t.Parallel()
 	for name, open := range backends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -223,6 +224,7 @@ func TestBrowserApp(t *testing.T) {
 // rotation never gives a later expiry. Another app's refresh tokens keep
 // the full lifespan and move on with each rotation.
 func TestBrowserAppRefreshBound(t *testing.T) {
+	t.Parallel()
 	const bound = time.Hour
 	for name, open := range backends() {
 		t.Run(name, func(t *testing.T) {

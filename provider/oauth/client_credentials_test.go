@@ -16,6 +16,7 @@ import (
 )
 
 func TestClientCredentials(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, h *harness) {
 		botSecret := h.bot("bot", "im:messages.send", "im:presence.read", "openid")
 

@@ -12,6 +12,7 @@ import (
 )
 
 func TestExpiredAuthorizationCode(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		skew := new(atomic.Int64)
 		h := newUserHarness(t, hh.store, func(cfg *oauth.Config) {

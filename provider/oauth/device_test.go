@@ -19,6 +19,7 @@ const deviceGrant = "urn:ietf:params:oauth:grant-type:device_code"
 // endpoint's refusals. Approving is the device page's part, tested end to
 // end in cmd/tokenim-auth.
 func TestDeviceAuthorizationEndpointAndPolling(t *testing.T) {
+	t.Parallel()
 	for name, open := range backends() {
 		t.Run(name, func(t *testing.T) {
 			var skew atomic.Int64

@@ -11,6 +11,7 @@ import (
 )
 
 func TestDisabledClient(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, h *harness) {
 		botSecret := h.bot("bot", "im:messages.send")
 		gwSecret := h.resourceServer("gateway")

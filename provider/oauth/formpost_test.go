@@ -79,6 +79,7 @@ func cspDirectives(csp string) map[string][]string {
 // redirect URI; its Content-Security-Policy lets exactly its own script
 // run and its form go to the redirect URI's origin alone.
 func TestFormPostResponseMode(t *testing.T) {
+	t.Parallel()
 	pages := webtest.Pages(t)
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store, func(cfg *oauth.Config) { cfg.Pages = pages })

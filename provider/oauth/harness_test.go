@@ -41,7 +41,10 @@ func backends() map[string]func(t *testing.T) storage.Store {
 // eachBackend runs fn once per storage backend.
 func eachBackend(t *testing.T, fn func(t *testing.T, h *harness)) {
 	for name, open := range backends() {
-		t.Run(name, func(t *testing.T) { fn(t, newHarness(t, open(t))) })
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newHarness(t, open(t)))
+		})
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 )
 
 func TestIntrospectionAndRevocation(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, h *harness) {
 		rsSecret := h.resourceServer("im-gateway")
 		botSecret := h.bot("bot", "im:messages.send")

@@ -82,6 +82,7 @@ func (h *harness) clientCredentials(id, secret string, form url.Values) string {
 }
 
 func TestJWTAccessTokens(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, h *harness) {
 		gwSecret := h.addClient(storage.Client{ID: "gw-bot", Name: "gw-bot", Type: storage.ClientConfidential, GrantTypes: []string{"client_credentials"},
 			Scopes: []string{"im:messages.send", "im:presence.read"}, AccessTokenFormat: storage.AccessTokenJWT})
@@ -172,6 +173,7 @@ func TestJWTAccessTokens(t *testing.T) {
 }
 
 func TestJWTAccessTokenExpires(t *testing.T) {
+	t.Parallel()
 	var skew atomic.Int64
 	h := newHarness(t, backends()["memory"](t), func(c *oauth.Config) {
 		c.Now = func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }

@@ -12,6 +12,7 @@ import (
 const backchannelEvent = "http://schemas.openid.net/event/backchannel-logout"
 
 func TestLogoutToken(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	h := newHarness(t, memory.New(), func(c *oauth.Config) { c.Now = func() time.Time { return now } })
 	decode := func(token string) map[string]any {
@@ -81,6 +82,7 @@ func TestLogoutToken(t *testing.T) {
 }
 
 func TestDiscoveryAdvertisesBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, memory.New())
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/.well-known/openid-configuration"), nil)
 	r := h.do(req)

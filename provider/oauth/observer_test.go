@@ -51,6 +51,7 @@ func observedBy(obs oauth.Observer) func(*oauth.Config) {
 }
 
 func TestObserver(t *testing.T) {
+	t.Parallel()
 	for name, open := range backends() {
 		t.Run(name, func(t *testing.T) {
 			obs := &recorder{}

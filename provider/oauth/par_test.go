@@ -114,6 +114,7 @@ func (h *parHarness) authorize(t *testing.T, query url.Values) *http.Response {
 }
 
 func TestPushedAuthorizationRequestEndpoint(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newPARHarness(t, hh.store)
 		public := authParams("native", "com.example.native:/cb")
@@ -190,6 +191,7 @@ func TestPushedAuthorizationRequestEndpoint(t *testing.T) {
 }
 
 func TestAuthorizeWithPushedRequest(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newPARHarness(t, hh.store)
 		pushWeb := func(t *testing.T) string {
@@ -328,6 +330,7 @@ func (s parOutage) GetToken(ctx context.Context, kind storage.TokenKind, signatu
 }
 
 func TestPushedRequestStoreFaults(t *testing.T) {
+	t.Parallel()
 	store := parOutage{Store: backends()["memory"](t), down: new(atomic.Bool)}
 	h := newPARHarness(t, store)
 	push := func(t *testing.T) url.Values {
@@ -365,6 +368,7 @@ func TestPushedRequestStoreFaults(t *testing.T) {
 }
 
 func TestDiscoveryAdvertisesPAR(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, backends()["memory"](t))
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/.well-known/openid-configuration"), nil)
 	r := h.do(req)
@@ -377,6 +381,7 @@ func TestDiscoveryAdvertisesPAR(t *testing.T) {
 }
 
 func TestPushWithPrivateKeyJWT(t *testing.T) {
+	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)

@@ -56,6 +56,7 @@ func jwksServer(t testing.TB, keys ...jose.JSONWebKey) string {
 }
 
 func TestPrivateKeyJWT(t *testing.T) {
+	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -181,6 +182,7 @@ func TestPrivateKeyJWTMaxLifespanConfigured(t *testing.T) {
 // where it belongs, is judged on its merits, not as a replay (RFC 7523
 // section 3: the jti is recorded for an accepted assertion).
 func TestPrivateKeyJWTRefusedAssertionKeepsJTI(t *testing.T) {
+	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)
@@ -220,6 +222,7 @@ func TestPrivateKeyJWTRefusedAssertionKeepsJTI(t *testing.T) {
 // at; an assertion made for another endpoint or another server is
 // invalid_client, and its jti stays free for the corrected assertion.
 func TestPrivateKeyJWTAudience(t *testing.T) {
+	t.Parallel()
 	key, err := rsa.GenerateKey(rand.Reader, 2048)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // issued stays valid. After the window, or with the window off, the reuse
 // revokes the whole sign-in as before (RFC 9700 section 4.14.2).
 func TestRefreshReuseWindow(t *testing.T) {
+	t.Parallel()
 	const window = 10 * time.Second
 	for name, openStore := range backends() {
 		t.Run(name, func(t *testing.T) {
@@ -127,6 +128,7 @@ func TestRefreshReuseWindow(t *testing.T) {
 // With the reuse window off, presenting a rotated refresh token again at
 // once is a reuse: invalid_grant, and the whole sign-in is revoked.
 func TestRefreshReuseWindowOff(t *testing.T) {
+	t.Parallel()
 	for name, openStore := range backends() {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
@@ -151,6 +153,7 @@ func TestRefreshReuseWindowOff(t *testing.T) {
 // for a client that wants strict reuse detection, on for one that needs it
 // where the provider's is off.
 func TestRefreshReuseWindowPerClient(t *testing.T) {
+	t.Parallel()
 	for name, c := range map[string]struct {
 		provider, client time.Duration
 		retryWorks       bool

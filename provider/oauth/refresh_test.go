@@ -11,6 +11,7 @@ import (
 // section 6); the new refresh token keeps the original grant; a scope
 // the refresh token was not granted is invalid_scope.
 func TestRefreshScope(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		refresh := func(t *testing.T, token, scope string) reply {

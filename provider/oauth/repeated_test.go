@@ -11,6 +11,7 @@ import (
 // Every JSON protocol endpoint refuses a parameter sent twice (RFC 6749
 // section 3.1) before acting on either value.
 func TestRepeatedParametersAreRefused(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		botSecret := h.bot("bot", "im:messages.send")
@@ -59,6 +60,7 @@ func TestRepeatedParametersAreRefused(t *testing.T) {
 // A pushed request is held to the bounds and the redirect URI rule of
 // the authorization endpoint, where it will be answered.
 func TestPushedRequestBounds(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		for name, mutate := range map[string]func(q map[string][]string){

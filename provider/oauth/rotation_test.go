@@ -32,6 +32,7 @@ func underSecret(t *testing.T, system string, previous ...string) func(*oauth.Co
 // is hashed again under the new secret, so it keeps working once the
 // previous secret is dropped, while one not used meanwhile does not.
 func TestSystemSecretRotation(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, old *harness) {
 		used := old.bot("used", "im:messages.send")
 		idle := old.bot("idle", "im:messages.send")

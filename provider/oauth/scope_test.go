@@ -13,6 +13,7 @@ import (
 // the token response's scope says what was granted); an IM scope the
 // client may not have is still invalid_scope.
 func TestUnregisteredSignInScopesAreDropped(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		secret := h.addClient(storage.Client{ID: "noemail", Name: "No email", Type: storage.ClientConfidential,

@@ -54,6 +54,7 @@ func (h *userHarness) codeFlow(t *testing.T, clientID, secret, redirect, scope s
 // with that algorithm's current key, which the JWKS publishes; JWT access
 // tokens keep the provider's own algorithm.
 func TestIDTokenSigningAlgorithm(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		code := []string{"authorization_code", "refresh_token"}
@@ -137,6 +138,7 @@ func TestIDTokenSigningAlgorithm(t *testing.T) {
 
 // With keys.algorithm RS256, JWT access tokens are RS256 too.
 func TestJWTAccessTokenFollowsTheOwnAlgorithm(t *testing.T) {
+	t.Parallel()
 	store := memory.New()
 	ring, err := secret.NewKeyring(systemSecret)
 	if err != nil {
@@ -159,6 +161,7 @@ func TestJWTAccessTokenFollowsTheOwnAlgorithm(t *testing.T) {
 // Discovery lists every algorithm ID tokens may be signed with, RS256
 // first, and the JWKS publishes a key of each, with its alg, use and kid.
 func TestSigningAlgorithmsPublished(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, memory.New())
 	req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/.well-known/openid-configuration"), nil)
 	d := h.do(req)
@@ -190,6 +193,7 @@ func TestSigningAlgorithmsPublished(t *testing.T) {
 // A logout token is signed like its client's ID tokens (Back-Channel
 // Logout 1.0 section 2.4).
 func TestLogoutTokenAlgorithm(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, memory.New())
 	h.addClient(storage.Client{ID: "es-app", Name: "ES app", Type: storage.ClientConfidential, IDTokenSignedResponseAlg: "ES256"})
 	h.addClient(storage.Client{ID: "rs-app", Name: "RS app", Type: storage.ClientConfidential})

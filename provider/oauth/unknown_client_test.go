@@ -52,6 +52,7 @@ func (h *records) find(msg string) (map[string]string, bool) {
 // unregistered address), in the user's language, and the page's log line
 // says why.
 func TestUnknownClientPage(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		lang, want, notWant string
 	}{

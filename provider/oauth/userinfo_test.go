@@ -8,6 +8,7 @@ import (
 )
 
 func TestUserinfo(t *testing.T) {
+	t.Parallel()
 	eachBackend(t, func(t *testing.T, hh *harness) {
 		h := newUserHarness(t, hh.store)
 		tok := h.tokens(t, "openid profile email offline_access")
