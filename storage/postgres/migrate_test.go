@@ -69,6 +69,7 @@ func latest(t *testing.T, s *postgres.Store) int64 {
 }
 
 func TestCheckSchema(t *testing.T) {
+	t.Parallel()
 	s, url := openEmpty(t)
 	want := latest(t, s)
 
@@ -98,6 +99,7 @@ func TestCheckSchema(t *testing.T) {
 }
 
 func TestMigrateWithStepCountsEachMigration(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	versions, err := s.MigrationVersions(t.Context())
 	if err != nil {
@@ -125,6 +127,7 @@ func TestMigrateWithStepCountsEachMigration(t *testing.T) {
 }
 
 func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	versions, err := s.MigrationVersions(t.Context())
 	if err != nil {
@@ -142,6 +145,7 @@ func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
 }
 
 func TestMigrationsGoDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	s, url := openEmpty(t)
 	ctx := t.Context()
 	if err := s.Migrate(ctx); err != nil {
@@ -168,6 +172,7 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 }
 
 func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
+	t.Parallel()
 	// seeds store records once the migration of their version has run and
 	// return a check, run after every later migration, that they
 	// survived. A migration that changes a table adds a seed for its
@@ -370,6 +375,7 @@ func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T
 // leaves one current key, preferring ES256; the other stays published for
 // a while rather than being deleted.
 func TestMigrationDownToOneCurrentKey(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	ctx := t.Context()
 	if err := s.Migrate(ctx); err != nil {

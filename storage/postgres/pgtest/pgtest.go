@@ -68,8 +68,8 @@ func openAt(t testing.TB, u string) *postgres.Store {
 	if err != nil {
 		t.Fatalf("pgtest: open store: %v", err)
 	}
-	// Cleanups run last-registered first: the store closes before URL's
-	// cleanup drops the schema.
+	// Cleanups run last-registered first: the store closes before the
+	// schema's cleanup drops it.
 	t.Cleanup(s.Close)
 	if err := s.CheckSchema(ctx); err != nil {
 		t.Fatalf("pgtest: migrated schema: %v", err)
