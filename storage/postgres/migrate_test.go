@@ -23,6 +23,13 @@ import (
 func openEmpty(t *testing.T) (*postgres.Store, string) {
 	t.Helper()
 	url := pgtest.URL(t)
+	return openURL(t, url), url
+}
+
+// openURL opens a store on the database url, closed when t ends; it
+// neither migrates nor checks the schema.
+func openURL(t *testing.T, url string) *postgres.Store {
+	t.Helper()
 	s, err := postgres.Open(t.Context(), postgres.Config{
 		URL:    url,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
@@ -31,7 +38,7 @@ func openEmpty(t *testing.T) (*postgres.Store, string) {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(s.Close)
-	return s, url
+	return s
 }
 
 // tables lists the tables of the schema url's search_path names.

@@ -2,7 +2,6 @@ package postgres_test
 
 import (
 	"context"
-	"log/slog"
 	"slices"
 	"testing"
 
@@ -106,14 +105,7 @@ func TestMigratedURLIsWhatMigrateMakes(t *testing.T) {
 		t.Fatalf("MigratedURL's schema differs from a migrated one (-Migrate +MigratedURL):\n%s", diff)
 	}
 
-	s, err := postgres.Open(t.Context(), postgres.Config{
-		URL:    cloneURL,
-		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
-	})
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(s.Close)
+	s := openURL(t, cloneURL)
 	if err := s.CheckSchema(t.Context()); err != nil {
 		t.Fatalf("CheckSchema on MigratedURL's schema: %v", err)
 	}
