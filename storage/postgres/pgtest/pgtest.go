@@ -82,7 +82,7 @@ func openAt(t testing.TB, u string) *postgres.Store {
 // is migrated: for tests of migrations themselves.
 func URL(t testing.TB) string {
 	t.Helper()
-	return newSchema(t, "")
+	return newSchema(t, false)
 }
 
 // MigratedURL creates a fresh schema at the newest migration and returns
@@ -92,17 +92,12 @@ func URL(t testing.TB) string {
 // Store.Migrate on it does nothing and Store.CheckSchema accepts it.
 func MigratedURL(t testing.TB) string {
 	t.Helper()
-	script, err := migratedScript()
-	if err != nil {
-		t.Fatalf("pgtest: %v", err)
-	}
-	return newSchema(t, script)
+	return newSchema(t, true)
 }
 
-// newSchema creates a fresh schema, runs script in it (in the same round
-// trip, nothing when empty) and returns its URL; the schema is dropped
-// when t ends.
-func newSchema(t testing.TB, script string) string {
+// newSchema creates a fresh schema, empty or at the newest migration, and
+// returns its URL; the schema is dropped when t ends.
+func newSchema(t testing.TB, migrated bool) string {
 	t.Helper()
 	base := os.Getenv("TOKENIM_TEST_DATABASE_URL")
 	if base == "" {
@@ -131,7 +126,11 @@ func newSchema(t testing.TB, script string) string {
 	// round trip, run as one transaction. The admin connection is closed
 	// afterwards, so its search_path goes with it.
 	create := "CREATE SCHEMA " + ident + ";\n"
-	if script != "" {
+	if migrated {
+		script, err := migratedScript()
+		if err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
 		create += "SET search_path TO " + ident + ";\n" + script
 	}
 	if _, err := admin.Exec(ctx, create); err != nil {
