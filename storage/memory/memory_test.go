@@ -10,11 +10,18 @@ import (
 
 func open(*testing.T) storage.Store { return memory.New() }
 
-func TestConformance(t *testing.T) { storagetest.Run(t, open) }
+func TestConformance(t *testing.T) {
+	t.Parallel()
+	storagetest.Run(t, open)
+}
 
-func TestConcurrency(t *testing.T) { storagetest.RunConcurrent(t, open) }
+func TestConcurrency(t *testing.T) {
+	t.Parallel()
+	storagetest.RunConcurrent(t, open)
+}
 
 func TestTryLock(t *testing.T) {
+	t.Parallel()
 	s := memory.New()
 	unlock, ok, err := s.TryLock(t.Context(), "janitor")
 	if err != nil || !ok {

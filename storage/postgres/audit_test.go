@@ -17,16 +17,14 @@ import (
 // store, cannot change or delete a record, nor seal one twice; only
 // sealing an unsealed record and pruning get through.
 func TestAuditRecordsAreAppendOnly(t *testing.T) {
-	url := pgtest.URL(t)
+	t.Parallel()
+	url := pgtest.MigratedURL(t)
 	ctx := t.Context()
 	s, err := postgres.Open(ctx, postgres.Config{URL: url, MaxConns: 4, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(s.Close)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	for _, action := range []string{"signin", "consent.granted"} {
 		if _, err := s.AppendAudit(ctx, storage.AuditRecord{Time: time.Now(), Action: action, Outcome: "success", Subject: "u1"}); err != nil {
 			t.Fatalf("append: %v", err)

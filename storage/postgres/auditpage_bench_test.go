@@ -28,15 +28,12 @@ const auditRows = 1_000_000
 //	go test ./storage/postgres -run '^$' -bench AuditPage -benchtime 200x -v
 func BenchmarkAuditPage(b *testing.B) {
 	ctx := b.Context()
-	url := pgtest.URL(b)
+	url := pgtest.MigratedURL(b)
 	s, err := postgres.Open(ctx, postgres.Config{URL: url, MaxConns: 4, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	if err := s.Migrate(ctx); err != nil {
-		b.Fatal(err)
-	}
 	conn, err := pgx.Connect(ctx, url)
 	if err != nil {
 		b.Fatal(err)

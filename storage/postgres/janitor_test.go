@@ -17,7 +17,7 @@ import (
 // deployment, each with its own pool. It returns them and the schema's URL.
 func nodes(t *testing.T, n int) ([]*postgres.Store, string) {
 	t.Helper()
-	url := pgtest.URL(t)
+	url := pgtest.MigratedURL(t)
 	var out []*postgres.Store
 	for range n {
 		s, err := postgres.Open(t.Context(), postgres.Config{
@@ -30,9 +30,6 @@ func nodes(t *testing.T, n int) ([]*postgres.Store, string) {
 		}
 		t.Cleanup(s.Close)
 		out = append(out, s)
-	}
-	if err := out[0].Migrate(t.Context()); err != nil {
-		t.Fatalf("migrate: %v", err)
 	}
 	return out, url
 }
@@ -52,6 +49,7 @@ func tryLock(t *testing.T, s *postgres.Store, name string) (func(), bool) {
 }
 
 func TestTryLock(t *testing.T) {
+	t.Parallel()
 	n, _ := nodes(t, 2)
 	a, b := n[0], n[1]
 
@@ -86,6 +84,7 @@ func TestTryLock(t *testing.T) {
 // every area's purge: with sequential scans priced out, a plan still
 // holding one has no index to use.
 func TestPurgeReadsNoWholeTable(t *testing.T) {
+	t.Parallel()
 	_, url := nodes(t, 1)
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
@@ -112,6 +111,7 @@ func TestPurgeReadsNoWholeTable(t *testing.T) {
 }
 
 func TestPurgePassesOverRowsBeingChanged(t *testing.T) {
+	t.Parallel()
 	s := pgtest.Open(t)
 	ctx := t.Context()
 	t0 := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)

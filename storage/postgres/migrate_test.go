@@ -23,6 +23,13 @@ import (
 func openEmpty(t *testing.T) (*postgres.Store, string) {
 	t.Helper()
 	url := pgtest.URL(t)
+	return openURL(t, url), url
+}
+
+// openURL opens a store on the database url, closed when t ends; it
+// neither migrates nor checks the schema.
+func openURL(t *testing.T, url string) *postgres.Store {
+	t.Helper()
 	s, err := postgres.Open(t.Context(), postgres.Config{
 		URL:    url,
 		Logger: slog.New(slog.NewTextHandler(t.Output(), nil)),
@@ -31,7 +38,7 @@ func openEmpty(t *testing.T) (*postgres.Store, string) {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(s.Close)
-	return s, url
+	return s
 }
 
 // tables lists the tables of the schema url's search_path names.
@@ -69,6 +76,7 @@ func latest(t *testing.T, s *postgres.Store) int64 {
 }
 
 func TestCheckSchema(t *testing.T) {
+	t.Parallel()
 	s, url := openEmpty(t)
 	want := latest(t, s)
 
@@ -98,6 +106,7 @@ func TestCheckSchema(t *testing.T) {
 }
 
 func TestMigrateWithStepCountsEachMigration(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	versions, err := s.MigrationVersions(t.Context())
 	if err != nil {
@@ -125,6 +134,7 @@ func TestMigrateWithStepCountsEachMigration(t *testing.T) {
 }
 
 func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	versions, err := s.MigrationVersions(t.Context())
 	if err != nil {
@@ -142,6 +152,7 @@ func TestMigrationsApplyOneByOneToAnEmptySchema(t *testing.T) {
 }
 
 func TestMigrationsGoDownAndUpAgain(t *testing.T) {
+	t.Parallel()
 	s, url := openEmpty(t)
 	ctx := t.Context()
 	if err := s.Migrate(ctx); err != nil {
@@ -168,6 +179,7 @@ func TestMigrationsGoDownAndUpAgain(t *testing.T) {
 }
 
 func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
+	t.Parallel()
 	// seeds store records once the migration of their version has run and
 	// return a check, run after every later migration, that they
 	// survived. A migration that changes a table adds a seed for its
@@ -370,6 +382,7 @@ func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T
 // leaves one current key, preferring ES256; the other stays published for
 // a while rather than being deleted.
 func TestMigrationDownToOneCurrentKey(t *testing.T) {
+	t.Parallel()
 	s, _ := openEmpty(t)
 	ctx := t.Context()
 	if err := s.Migrate(ctx); err != nil {

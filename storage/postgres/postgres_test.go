@@ -14,9 +14,11 @@ func open(t *testing.T) storage.Store {
 }
 
 func TestConformance(t *testing.T) {
+	t.Parallel()
 	storagetest.Run(t, open)
 }
 
 func TestConcurrency(t *testing.T) {
+	t.Parallel()
 	storagetest.RunConcurrent(t, open)
 }

@@ -28,6 +28,7 @@ func token(sig, clientID string) storage.Token {
 }
 
 func TestRefusedWritesLeaveTheTransactionUsable(t *testing.T) {
+	t.Parallel()
 	s := pgtest.Open(t)
 	ctx := t.Context()
 	if err := s.CreateClient(ctx, client("app")); err != nil {
@@ -92,6 +93,7 @@ func TestRefusedWritesLeaveTheTransactionUsable(t *testing.T) {
 }
 
 func TestEndedTransactionIsNoLongerJoined(t *testing.T) {
+	t.Parallel()
 	s := pgtest.Open(t)
 	txCtx, err := s.BeginTx(t.Context())
 	if err != nil {
@@ -125,6 +127,7 @@ func TestEndedTransactionIsNoLongerJoined(t *testing.T) {
 }
 
 func TestTransactionsOfTwoStoresDoNotMix(t *testing.T) {
+	t.Parallel()
 	s1, s2 := pgtest.Open(t), pgtest.Open(t)
 	ctx1, err := s1.BeginTx(t.Context())
 	if err != nil {
@@ -163,6 +166,7 @@ func TestTransactionsOfTwoStoresDoNotMix(t *testing.T) {
 }
 
 func TestErrorsNameTheOperationAndKeepTheDriverError(t *testing.T) {
+	t.Parallel()
 	s := pgtest.Open(t)
 	ctx := t.Context()
 	if err := s.CreateClient(ctx, client("app")); err != nil {
@@ -182,9 +186,8 @@ func TestErrorsNameTheOperationAndKeepTheDriverError(t *testing.T) {
 }
 
 func TestEveryCallIsBoundedByQueryTimeout(t *testing.T) {
-	url := pgtest.URL(t)
 	s, err := postgres.Open(t.Context(), postgres.Config{
-		URL:          url,
+		URL:          pgtest.MigratedURL(t),
 		QueryTimeout: 300 * time.Millisecond,
 		Logger:       slog.New(slog.NewTextHandler(t.Output(), nil)),
 	})
@@ -192,9 +195,6 @@ func TestEveryCallIsBoundedByQueryTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	if err := s.Migrate(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 	if err := s.CreateClient(t.Context(), client("app")); err != nil {
 		t.Fatal(err)
 	}
@@ -216,6 +216,7 @@ func TestEveryCallIsBoundedByQueryTimeout(t *testing.T) {
 }
 
 func TestOpenDoesNotQuoteTheURL(t *testing.T) {
+	t.Parallel()
 	_, err := postgres.Open(t.Context(), postgres.Config{URL: "postgres://app:s3cret@db:notaport/auth"})
 	if err == nil {
 		t.Fatal("open with a malformed URL succeeded")

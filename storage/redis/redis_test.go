@@ -96,13 +96,27 @@ func memoryStore(*testing.T) storage.LockingStore { return memory.New() }
 
 func postgresStore(t *testing.T) storage.LockingStore { return pgtest.Open(t) }
 
+// The suites run in parallel with each other and with their cases (each
+// case has a store, a key prefix and nodes of its own); the tests of the
+// cache's timing stay out of their way, run before them.
+
 func TestConformance(t *testing.T) {
-	t.Run("over memory", func(t *testing.T) { storagetest.Run(t, conformance(memoryStore, 0)) })
-	t.Run("over memory with the in-process cache", func(t *testing.T) { storagetest.Run(t, conformance(memoryStore, time.Second)) })
-	t.Run("over postgres", func(t *testing.T) { storagetest.Run(t, conformance(postgresStore, time.Second)) })
+	t.Parallel()
+	t.Run("over memory", inParallel(storagetest.Run, conformance(memoryStore, 0)))
+	t.Run("over memory with the in-process cache", inParallel(storagetest.Run, conformance(memoryStore, time.Second)))
+	t.Run("over postgres", inParallel(storagetest.Run, conformance(postgresStore, time.Second)))
 }
 
 func TestConcurrency(t *testing.T) {
-	t.Run("over memory", func(t *testing.T) { storagetest.RunConcurrent(t, conformance(memoryStore, time.Second)) })
-	t.Run("over postgres", func(t *testing.T) { storagetest.RunConcurrent(t, conformance(postgresStore, time.Second)) })
+	t.Parallel()
+	t.Run("over memory", inParallel(storagetest.RunConcurrent, conformance(memoryStore, time.Second)))
+	t.Run("over postgres", inParallel(storagetest.RunConcurrent, conformance(postgresStore, time.Second)))
+}
+
+// inParallel is a parallel subtest running suite on the stores open makes.
+func inParallel(suite func(*testing.T, storagetest.Opener), open storagetest.Opener) func(*testing.T) {
+	return func(t *testing.T) {
+		t.Parallel()
+		suite(t, open)
+	}
 }

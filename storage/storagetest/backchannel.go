@@ -197,6 +197,7 @@ func backchannelTests() []test {
 // twice and, between them, take every due one.
 func concurrentClaims(t *testing.T, open Opener, race func(func(i int) error) []error) {
 	t.Run("parallel claims take each due delivery exactly once", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		ctx := t.Context()
 		seedUser(t, s, "u1", "ann@example.com")

@@ -14,6 +14,7 @@ import (
 // RunConcurrent checks that races end as the contract says: of parallel
 // rotations of one refresh token, or redemptions of one code, exactly one
 // wins and the others get ErrConflict; parallel updates lose nothing.
+// Each case runs on a fresh store, the cases in parallel.
 func RunConcurrent(t *testing.T, open Opener) {
 	t.Helper()
 	const racers = 8
@@ -47,6 +48,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	concurrentClaims(t, open, race)
 
 	t.Run("parallel uses of one pushed request: exactly one deletes it, the others find nothing", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedToken(t, s, sampleToken(storage.KindPAR, "par", "req", "app"))
 		errs := race(func(int) error { return s.DeleteToken(t.Context(), storage.KindPAR, "par") })
@@ -54,6 +56,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel refresh rotations: exactly one wins, family state stays whole", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedToken(t, s, sampleToken(storage.KindAccessToken, "at-0", "fam", "app"))
 		seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-0", "fam", "app"))
@@ -89,6 +92,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel refresh rotations within the reuse window: all succeed, every new pair stays active", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedToken(t, s, sampleToken(storage.KindAccessToken, "at-0", "fam", "app"))
 		seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-0", "fam", "app"))
@@ -125,6 +129,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel redemptions of one code: exactly one wins", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedToken(t, s, sampleToken(storage.KindAuthorizeCode, "code", "req", "app"))
 		oneWinner(t, race(func(int) error {
@@ -133,6 +138,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel redemptions of one approved device request: exactly one wins", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedClient(t, s, "app")
 		d := sampleDevice("dc1", "uc1", "app")
@@ -151,6 +157,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel updates of one client lose nothing", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedClient(t, s, "app")
 		errs := race(func(i int) error {
@@ -170,6 +177,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel first keys: exactly one becomes current", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		errs := race(func(i int) error {
 			return s.CreateSigningKey(t.Context(), sampleKey(fmt.Sprintf("k%d", i), at(time.Duration(i)*time.Second)))
@@ -178,6 +186,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel first keys of two algorithms: exactly one of each becomes current", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		algs := []string{"RS256", "ES256"}
 		errs := race(func(i int) error {
@@ -192,6 +201,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel rotations leave exactly one current key", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		must(t, s.CreateSigningKey(t.Context(), sampleKey("k0", at(0))), "create")
 		errs := race(func(i int) error {
@@ -208,6 +218,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	})
 
 	t.Run("parallel rotations of two algorithms leave exactly one current key of each", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		algs := []string{"RS256", "ES256"}
 		for _, alg := range algs {

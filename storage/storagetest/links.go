@@ -219,6 +219,7 @@ func revokeSubjectTests() []test {
 // concurrentLinkAndCounter are the races of links and counters.
 func concurrentLinkAndCounter(t *testing.T, open Opener, race func(func(i int) error) []error, oneWinner func(*testing.T, []error)) {
 	t.Run("parallel uses of one link: exactly one gets it", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		seedUser(t, s, "u1", "ann@example.com")
 		must(t, s.CreateLink(t.Context(), link("h1", storage.LinkPasswordReset, "u1")), "create")
@@ -235,6 +236,7 @@ func concurrentLinkAndCounter(t *testing.T, open Opener, race func(func(i int) e
 		oneWinner(t, errs)
 	})
 	t.Run("parallel failures all count", func(t *testing.T) {
+		t.Parallel()
 		s := open(t)
 		errs := race(func(int) error {
 			_, err := s.AddFailure(t.Context(), "account:u1", at(0), time.Hour)

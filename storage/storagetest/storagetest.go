@@ -12,7 +12,8 @@ import (
 )
 
 // Opener returns a fresh, empty store for one test and arranges its
-// cleanup.
+// cleanup. The suites run their cases in parallel (t.Parallel): the store
+// of one call must share no records with those of the others.
 type Opener func(t *testing.T) storage.Store
 
 type test struct {
@@ -21,7 +22,7 @@ type test struct {
 }
 
 // Run runs every contract case against stores made by open, each case on a
-// fresh store.
+// fresh store, the cases in parallel.
 func Run(t *testing.T, open Opener) {
 	t.Helper()
 	groups := []struct {
@@ -53,8 +54,10 @@ func Run(t *testing.T, open Opener) {
 	}
 	for _, g := range groups {
 		t.Run(g.name, func(t *testing.T) {
+			t.Parallel()
 			for _, tc := range g.tests {
 				t.Run(tc.name, func(t *testing.T) {
+					t.Parallel()
 					tc.run(t, open(t))
 				})
 			}

@@ -1,6 +1,12 @@
-// Package pgtest gives each test its own Postgres schema: a fresh, empty
+// Package pgtest gives each test its own Postgres schema: a fresh
 // namespace created for the test and dropped when it ends, so tests run in
 // parallel against one database without seeing each other's rows.
+//
+// URL gives an empty schema, for tests of migrations. Open and MigratedURL
+// give a schema already at the newest migration, made in one round trip
+// from the migration files (see migratedScript) instead of by applying
+// each migration in turn: Store.Migrate on it has nothing to do and
+// Store.CheckSchema accepts it.
 //
 // The database is TOKENIM_TEST_DATABASE_URL, or the local one CI and the
 // developers' machines run (postgres@127.0.0.1:5432/test). When it cannot
@@ -35,21 +41,22 @@ const DefaultURL = "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
 // Postgres skips quickly.
 const connectTimeout = 2 * time.Second
 
-// Open returns a store on a fresh schema, migrated, closed and dropped
-// when t ends.
+// Open returns a store on a fresh schema at the newest migration, closed
+// and dropped when t ends.
 func Open(t testing.TB) *postgres.Store {
 	t.Helper()
-	return openAt(t, URL(t))
+	return openAt(t, MigratedURL(t))
 }
 
 // OpenProxied is Open reached through a faultproxy.Proxy (see Proxied).
 func OpenProxied(t testing.TB) (*postgres.Store, *faultproxy.Proxy) {
 	t.Helper()
-	u, p := Proxied(t)
+	u, p := proxy(t, MigratedURL(t))
 	return openAt(t, u), p
 }
 
-// openAt opens and migrates a store on the database u, closed when t ends.
+// openAt opens a store on the migrated schema u, closed when t ends, and
+// checks that the schema is as new as the store expects.
 func openAt(t testing.TB, u string) *postgres.Store {
 	t.Helper()
 	ctx := t.Context()
@@ -61,11 +68,11 @@ func openAt(t testing.TB, u string) *postgres.Store {
 	if err != nil {
 		t.Fatalf("pgtest: open store: %v", err)
 	}
-	// Cleanups run last-registered first: the store closes before URL's
-	// cleanup drops the schema.
+	// Cleanups run last-registered first: the store closes before the
+	// schema's cleanup drops it.
 	t.Cleanup(s.Close)
-	if err := s.Migrate(ctx); err != nil {
-		t.Fatalf("pgtest: migrate: %v", err)
+	if err := s.CheckSchema(ctx); err != nil {
+		t.Fatalf("pgtest: migrated schema: %v", err)
 	}
 	return s
 }
@@ -74,6 +81,23 @@ func openAt(t testing.TB, u string) *postgres.Store {
 // search_path is that schema; the schema is dropped when t ends. Nothing
 // is migrated: for tests of migrations themselves.
 func URL(t testing.TB) string {
+	t.Helper()
+	return newSchema(t, false)
+}
+
+// MigratedURL creates a fresh schema at the newest migration and returns
+// a database URL whose search_path is that schema; the schema is dropped
+// when t ends. For tests that open a store (or start the server) on a
+// database of their own that must not take the time of every migration:
+// Store.Migrate on it does nothing and Store.CheckSchema accepts it.
+func MigratedURL(t testing.TB) string {
+	t.Helper()
+	return newSchema(t, true)
+}
+
+// newSchema creates a fresh schema, empty or at the newest migration, and
+// returns its URL; the schema is dropped when t ends.
+func newSchema(t testing.TB, migrated bool) string {
 	t.Helper()
 	base := os.Getenv("TOKENIM_TEST_DATABASE_URL")
 	if base == "" {
@@ -98,7 +122,18 @@ func URL(t testing.TB) string {
 
 	schema := "tokenim_test_" + randomHex()
 	ident := pgx.Identifier{schema}.Sanitize()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+ident); err != nil {
+	// Without arguments pgx sends the statements as one simple query: one
+	// round trip, run as one transaction. The admin connection is closed
+	// afterwards, so its search_path goes with it.
+	create := "CREATE SCHEMA " + ident + ";\n"
+	if migrated {
+		script, err := migratedScript()
+		if err != nil {
+			t.Fatalf("pgtest: %v", err)
+		}
+		create += "SET search_path TO " + ident + ";\n" + script
+	}
+	if _, err := admin.Exec(ctx, create); err != nil {
 		t.Fatalf("pgtest: create schema %s: %v", schema, err)
 	}
 	t.Cleanup(func() {
@@ -123,7 +158,13 @@ func URL(t testing.TB) string {
 // new ones refused), while the shared server keeps running.
 func Proxied(t testing.TB) (string, *faultproxy.Proxy) {
 	t.Helper()
-	u := URL(t)
+	return proxy(t, URL(t))
+}
+
+// proxy returns the database URL u reached through a new
+// faultproxy.Proxy, and the proxy.
+func proxy(t testing.TB, u string) (string, *faultproxy.Proxy) {
+	t.Helper()
 	cfg, err := pgx.ParseConfig(u)
 	if err != nil {
 		t.Fatalf("pgtest: parse database URL: %v", err)
