@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -111,7 +112,7 @@ func (c *Console) confirmScopes(w http.ResponseWriter, r *http.Request, _ sessio
 		c.renderApp(w, r, status, web.AdminAppPage{Error: key})
 		return
 	}
-	back := web.AdminAppURL(a.ID)
+	back := consoleurl.App(a.ID)
 	p := web.AdminConfirmPage{Heading: "admin.confirm_scopes_heading", Text: "admin.confirm_scopes_text", Target: label(a), Items: scopes,
 		Action: back + "/scopes", Submit: "admin.submit_scopes", CancelURL: back, Nav: "apps"}
 	for _, s := range scopes {
@@ -128,7 +129,7 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 		c.refuse(w, r, "set the app's scopes", err)
 		return
 	}
-	seeOther(w, r, web.AdminAppURL(id), "scopes")
+	seeOther(w, r, consoleurl.App(id), "scopes")
 }
 
 // tokenOptions reads the token settings of the options form: the access
@@ -164,7 +165,7 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 		c.renderApp(w, r, http.StatusBadRequest, web.AdminAppPage{Error: key})
 		return
 	}
-	back := web.AdminAppURL(a.ID)
+	back := consoleurl.App(a.ID)
 	par := strconv.FormatBool(*o.RequirePAR)
 	p := web.AdminConfirmPage{Heading: "admin.confirm_options_heading", Text: "admin.confirm_options_text", Target: label(a),
 		Items:  []string{"access_token_format: " + string(*o.AccessTokenFormat), "require_pushed_authorization_requests: " + par},
@@ -194,7 +195,7 @@ func (c *Console) setOptions(w http.ResponseWriter, r *http.Request, s session.S
 	}
 	c.api.cfg.Logger.InfoContext(r.Context(), "admin changed an app's token settings", "admin_user_id", s.User.ID, "client_id", id,
 		"access_token_format", *o.AccessTokenFormat, "require_par", *o.RequirePAR)
-	seeOther(w, r, web.AdminAppURL(id), "options")
+	seeOther(w, r, consoleurl.App(id), "options")
 }
 
 // confirmAppState shows what disabling (or enabling) an app does.
@@ -203,7 +204,7 @@ func (c *Console) confirmAppState(w http.ResponseWriter, r *http.Request, _ sess
 	if !ok {
 		return
 	}
-	back := web.AdminAppURL(a.ID)
+	back := consoleurl.App(a.ID)
 	p := web.AdminConfirmPage{Heading: "admin.confirm_enable_app_heading", Text: "admin.confirm_enable_app_text", Target: label(a),
 		Action: back + "/enable", Submit: "admin.submit_enable_app", CancelURL: back, Nav: "apps"}
 	if strings.HasSuffix(r.URL.Path, "/disable") {
@@ -225,7 +226,7 @@ func (c *Console) setAppState(w http.ResponseWriter, r *http.Request, s session.
 	if disable {
 		done = "app-disabled"
 	}
-	seeOther(w, r, web.AdminAppURL(id), done)
+	seeOther(w, r, consoleurl.App(id), done)
 }
 
 func (c *Console) confirmRotate(w http.ResponseWriter, r *http.Request, _ session.Signed) {
@@ -233,7 +234,7 @@ func (c *Console) confirmRotate(w http.ResponseWriter, r *http.Request, _ sessio
 	if !ok {
 		return
 	}
-	back := web.AdminAppURL(a.ID)
+	back := consoleurl.App(a.ID)
 	c.confirm(w, r, web.AdminConfirmPage{Heading: "admin.confirm_rotate_heading", Text: "admin.confirm_rotate_text", Target: label(a),
 		Action: back + "/rotate", Submit: "admin.submit_rotate", CancelURL: back, Nav: "apps"})
 }
@@ -263,7 +264,7 @@ func (c *Console) confirmRevokeSecret(w http.ResponseWriter, r *http.Request, _ 
 		c.refuse(w, r, "find secret", storage.ErrNotFound)
 		return
 	}
-	back := web.AdminAppURL(a.ID)
+	back := consoleurl.App(a.ID)
 	c.confirm(w, r, web.AdminConfirmPage{Heading: "admin.confirm_revoke_secret_heading", Text: "admin.confirm_revoke_secret_text",
 		Target: a.Secrets[i].Prefix, Action: back + "/secrets/" + url.PathEscape(a.Secrets[i].ID) + "/revoke",
 		Submit: "admin.submit_revoke_secret", Danger: true, CancelURL: back, Nav: "apps"})
@@ -279,5 +280,5 @@ func (c *Console) revokeSecret(w http.ResponseWriter, r *http.Request, s session
 		c.refuse(w, r, "revoke the app's secret", err)
 		return
 	}
-	seeOther(w, r, web.AdminAppURL(id), "secret-revoked")
+	seeOther(w, r, consoleurl.App(id), "secret-revoked")
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"net/url"
 
+	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -43,9 +44,9 @@ func (c *Console) scope(w http.ResponseWriter, r *http.Request, _ session.Signed
 // it was started there (?from=app), else the user's.
 func grantBack(from, userID, clientID string) string {
 	if from == "app" {
-		return web.AdminAppURL(clientID)
+		return consoleurl.App(clientID)
 	}
-	return web.AdminUserURL(userID)
+	return consoleurl.User(userID)
 }
 
 // confirmRevokeGrant shows what revoking a grant does: the user, the app

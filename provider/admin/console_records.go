@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -135,7 +136,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 			c.rendered(w, r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
 			return
 		}
-		p.NewestURL = web.AdminRecordsURL(filterQuery(in))
+		p.NewestURL = consoleurl.Records(filterQuery(in))
 	}
 	recs, err := c.cfg.Store.ListAudit(r.Context(), f, after, recordsPage+1)
 	if err != nil {
@@ -146,7 +147,7 @@ func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Sign
 		recs = recs[:recordsPage]
 		next := filterQuery(in)
 		next.Set("before", cursorParam(recs[len(recs)-1]))
-		p.OlderURL = web.AdminRecordsURL(next)
+		p.OlderURL = consoleurl.Records(next)
 	}
 	email := c.emails(r)
 	for _, rec := range recs {

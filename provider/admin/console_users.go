@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -160,7 +161,7 @@ func (c *Console) confirmUser(w http.ResponseWriter, r *http.Request, _ session.
 		c.refuse(w, r, "load user", err)
 		return
 	}
-	back := web.AdminUserURL(u.ID)
+	back := consoleurl.User(u.ID)
 	p := web.AdminConfirmPage{Heading: act.heading, Text: act.text, Target: u.Email, Submit: act.submit, Danger: act.danger,
 		Action: back + "/" + r.PathValue("action"), CancelURL: back, Nav: "users"}
 	if r.PathValue("action") == "role" {
@@ -202,5 +203,5 @@ func (c *Console) changeUser(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	c.api.cfg.Logger.InfoContext(ctx, "admin changed a user", "admin_user_id", s.User.ID, "user_id", id, "action", action)
-	seeOther(w, r, web.AdminUserURL(id), action)
+	seeOther(w, r, consoleurl.User(id), action)
 }

@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
 )
 
 // The admin console's pages (provider/admin), by template file name.
@@ -42,23 +44,6 @@ func adminPageNames() []string {
 // recordTimeLayout is how the console shows a record's time: to the
 // second, in UTC, in both languages.
 const recordTimeLayout = "2006-01-02 15:04:05 UTC"
-
-// AdminUserURL is the console's page of a user.
-func AdminUserURL(id string) string { return "/admin/users/" + url.PathEscape(id) }
-
-// AdminAppURL is the console's page of an app.
-func AdminAppURL(clientID string) string { return "/admin/apps/" + url.PathEscape(clientID) }
-
-// AdminScopeURL is the console's page of the grants holding a scope.
-func AdminScopeURL(scope string) string { return "/admin/scopes?scope=" + url.QueryEscape(scope) }
-
-// AdminRecordsURL is the records page filtered by q.
-func AdminRecordsURL(q url.Values) string {
-	if len(q) == 0 {
-		return "/admin/records"
-	}
-	return "/admin/records?" + q.Encode()
-}
 
 // adminBase is what every console page carries: the section its
 // navigation marks as current, and a notice or an error.
@@ -174,15 +159,15 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 		}
 		switch {
 		case rec.ActorType == "user" && rec.ActorID != "":
-			row.ActorURL = AdminUserURL(rec.ActorID)
+			row.ActorURL = consoleurl.User(rec.ActorID)
 		case rec.ActorType == "client" && rec.ActorID != "":
-			row.ActorURL = AdminAppURL(rec.ActorID)
+			row.ActorURL = consoleurl.App(rec.ActorID)
 		}
 		if rec.Subject != "" {
-			row.SubjectURL = AdminUserURL(rec.Subject)
+			row.SubjectURL = consoleurl.User(rec.Subject)
 		}
 		if rec.ClientID != "" {
-			row.AppURL = AdminAppURL(rec.ClientID)
+			row.AppURL = consoleurl.App(rec.ClientID)
 		}
 		v.Rows = append(v.Rows, row)
 	}
@@ -243,7 +228,7 @@ func (r *Renderer) AdminUsers(w http.ResponseWriter, req *http.Request, status i
 	v := adminUsersView{meta: r.meta(loc), AdminUsersPage: p, Searched: p.Query != "",
 		adminBase: r.adminBase(req, loc, "users", "", p.Error)}
 	for _, u := range p.Users {
-		v.Rows = append(v.Rows, adminUserRow{u, AdminUserURL(u.ID)})
+		v.Rows = append(v.Rows, adminUserRow{u, consoleurl.User(u.ID)})
 	}
 	return r.render(w, req, status, pageAdminUsers, loc, v)
 }
@@ -281,7 +266,7 @@ type adminScopeLink struct {
 func scopeLinks(scopes []string) []adminScopeLink {
 	out := make([]adminScopeLink, 0, len(scopes))
 	for _, s := range scopes {
-		out = append(out, adminScopeLink{s, AdminScopeURL(s)})
+		out = append(out, adminScopeLink{s, consoleurl.Scope(s)})
 	}
 	return out
 }
@@ -293,8 +278,8 @@ func grantRows(grants []AdminGrant, from string) []adminGrantRow {
 	for _, g := range grants {
 		row := adminGrantRow{
 			AdminGrant: g, User: cmp.Or(g.UserEmail, g.UserID), App: cmp.Or(g.AppName, g.ClientID),
-			UserURL: AdminUserURL(g.UserID), AppURL: AdminAppURL(g.ClientID), Scopes: scopeLinks(g.Scopes),
-			RecordsURL: AdminRecordsURL(url.Values{"user": {g.UserID}, "app": {g.ClientID}}),
+			UserURL: consoleurl.User(g.UserID), AppURL: consoleurl.App(g.ClientID), Scopes: scopeLinks(g.Scopes),
+			RecordsURL: consoleurl.Records(url.Values{"user": {g.UserID}, "app": {g.ClientID}}),
 			RevokeURL:  "/admin/grants/" + url.PathEscape(g.UserID) + "/" + url.PathEscape(g.ClientID) + "/revoke",
 		}
 		if from != "" {
@@ -338,7 +323,7 @@ type adminUserView struct {
 func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status int, p AdminUserPage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
-		URL: AdminUserURL(p.User.ID), RecordsURL: AdminRecordsURL(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
+		URL: consoleurl.User(p.User.ID), RecordsURL: consoleurl.Records(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
 	v.Created, v.CreatedISO = formatTime(p.User.CreatedAt)
 	return r.render(w, req, status, pageAdminUser, loc, v)
 }
@@ -400,7 +385,7 @@ func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status in
 	v := adminAppsView{meta: r.meta(loc), AdminAppsPage: p,
 		adminBase: r.adminBase(req, loc, "apps", "", p.Error)}
 	for _, a := range p.Apps {
-		v.Rows = append(v.Rows, adminAppRow{AdminApp: a, URL: AdminAppURL(a.ClientID), Label: cmp.Or(a.Name, a.ClientID), Pending: len(a.RequestedScopes)})
+		v.Rows = append(v.Rows, adminAppRow{AdminApp: a, URL: consoleurl.App(a.ClientID), Label: cmp.Or(a.Name, a.ClientID), Pending: len(a.RequestedScopes)})
 	}
 	return r.render(w, req, status, pageAdminApps, loc, v)
 }
@@ -461,13 +446,13 @@ type adminSecretRow struct {
 func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int, p AdminAppPage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
-		URL: AdminAppURL(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
-		RecordsURL: AdminRecordsURL(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
+		URL: consoleurl.App(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
+		RecordsURL: consoleurl.Records(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
 		HasSecrets: p.App.Type != "public", OriginsText: strings.Join(p.App.AllowedOrigins, "\n")}
 	v.Created, v.CreatedISO = formatTime(p.App.CreatedAt)
 	v.Expires, v.ExpiresISO = formatTime(p.NewSecretExpires)
 	if p.App.OwnerID != "" {
-		v.OwnerURL = AdminUserURL(p.App.OwnerID)
+		v.OwnerURL = consoleurl.User(p.App.OwnerID)
 	}
 	for i, s := range p.Offered {
 		// A requested scope is ticked: reviewing the form as it comes
@@ -517,7 +502,7 @@ type adminScopeView struct {
 func (r *Renderer) AdminScope(w http.ResponseWriter, req *http.Request, status int, p AdminScopePage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminScopeView{meta: r.meta(loc), AdminScopePage: p, adminBase: r.adminBase(req, loc, "apps", "", ""),
-		GrantRows: grantRows(p.Grants, ""), RecordsURL: AdminRecordsURL(url.Values{"scope": {p.Scope}})}
+		GrantRows: grantRows(p.Grants, ""), RecordsURL: consoleurl.Records(url.Values{"scope": {p.Scope}})}
 	return r.render(w, req, status, pageAdminScope, loc, v)
 }
 
