@@ -75,6 +75,9 @@ func openAt(t testing.TB, u string) *postgres.Store {
 // is migrated: for tests of migrations themselves.
 func URL(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Postgres")
+	}
 	base := os.Getenv("TOKENIM_TEST_DATABASE_URL")
 	if base == "" {
 		base = DefaultURL
