@@ -214,6 +214,7 @@ func hasKey(v any, part string) bool {
 }
 
 func TestMigrate(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name  string
 		times int
@@ -255,6 +256,7 @@ func TestMigrate(t *testing.T) {
 }
 
 func TestAdminCommandsRefuseAnUnmigratedSchema(t *testing.T) {
+	t.Parallel()
 	vars := adminVars(t)
 	for _, tc := range []struct {
 		name  string
@@ -284,6 +286,7 @@ func TestAdminCommandsRefuseAnUnmigratedSchema(t *testing.T) {
 }
 
 func TestClientsCreate(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	ring, err := secret.NewKeyring(adminSystemSecret)
@@ -506,6 +509,7 @@ func TestClientsCreate(t *testing.T) {
 }
 
 func TestCreatedClientSecretsAuthenticate(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	_, srv := buildApp(t, vars)
 	// Created while the provider runs: no restart is needed.
@@ -577,6 +581,7 @@ func TestCreatedClientSecretsAuthenticate(t *testing.T) {
 }
 
 func TestClientsListAndDelete(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	web := createClient(t, vars, "--id", "web", "--name", "Web app", "--type", "confidential",
 		"--redirect-uri", "https://app.example/cb", "--scope", "openid", "--scope", "im:messages.read")
@@ -708,6 +713,7 @@ func TestClientsListAndDelete(t *testing.T) {
 }
 
 func TestUsers(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	const pw = "correct horse battery"
@@ -821,6 +827,7 @@ func TestUsers(t *testing.T) {
 }
 
 func TestKeysRotate(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store, _ := buildApp(t, vars)
 	ctx := t.Context()
@@ -913,6 +920,7 @@ func TestKeysRotate(t *testing.T) {
 }
 
 func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
+	t.Parallel()
 	// Each source is a way to tell the commands where the database is; the
 	// steps run in order on one fresh schema per source.
 	for _, src := range []struct {
@@ -931,6 +939,7 @@ func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
 		}},
 	} {
 		t.Run(src.name, func(t *testing.T) {
+			t.Parallel()
 			db := adminVars(t)
 			vars, extra := src.setup(t, db)
 			var rotated map[string]string
@@ -1019,6 +1028,7 @@ func TestAdminCommandsReadTheDatabaseFromConfigOrEnvironment(t *testing.T) {
 // Postgres database; then config/example.yaml the same way, whose
 // bootstrap clients must not stop the provider from starting.
 func TestServeContainerConfigWithComposeEnvironment(t *testing.T) {
+	t.Parallel()
 	vars := map[string]string{
 		"TOKENIM_ISSUER":         "http://localhost:8080",
 		"TOKENIM_DATABASE_URL":   pgtest.URL(t),
@@ -1039,6 +1049,7 @@ func TestServeContainerConfigWithComposeEnvironment(t *testing.T) {
 }
 
 func TestServeExampleConfigWithComposeEnvironment(t *testing.T) {
+	t.Parallel()
 	db := pgtest.URL(t)
 	vars := map[string]string{
 		"TOKENIM_ISSUER":         "http://localhost:8080",
@@ -1062,6 +1073,7 @@ func TestServeExampleConfigWithComposeEnvironment(t *testing.T) {
 }
 
 func TestUsersResetMFA(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "mfa@example.com", "--password-stdin")
@@ -1096,6 +1108,7 @@ func TestUsersResetMFA(t *testing.T) {
 }
 
 func TestClientSecretsRotateRevokeList(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	created := mustRun(t, vars, "", "clients", "create", "--name", "Bot", "--type", "confidential", "--grant-type", "client_credentials", "--scope", "im:messages.send", "--id", "bot", "--output", "json")
@@ -1167,6 +1180,7 @@ func TestClientSecretsRotateRevokeList(t *testing.T) {
 }
 
 func TestUsersSetRole(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "rita@example.com", "--password-stdin")
@@ -1205,6 +1219,7 @@ func TestUsersSetRole(t *testing.T) {
 }
 
 func TestGrants(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	mustRun(t, vars, "violet-harbour-42\n", "users", "create", "--email", "gina@example.com", "--password-stdin")

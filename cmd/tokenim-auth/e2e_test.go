@@ -128,16 +128,17 @@ users:
 `, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
 }
 
-// eachStore runs fn against a provider on the memory store and on Postgres.
+// eachStore runs fn against a provider on the memory store and on
+// Postgres, in parallel.
 func eachStore(t *testing.T, fn func(t *testing.T, p running)) {
 	eachStoreConfig(t, "", fn)
 }
 
 // eachStoreConfig is eachStore with extra YAML appended to the
-// configuration.
+// configuration. The two run in parallel, each on its own provider.
 func eachStoreConfig(t *testing.T, extra string, fn func(t *testing.T, p running)) {
-	t.Run("memory", func(t *testing.T) { fn(t, startProviderConfig(t, "memory", extra)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
+	t.Run("memory", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, "memory", extra)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
 }
 
 // relyingParty is the web app's OAuth side, as a real relying party sets it up.
@@ -279,6 +280,7 @@ func refresh(t *testing.T, a relyingParty, refreshToken string) (*oauth2.Token, 
 }
 
 func TestAuthorizationCodeFlow(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback, webBye)

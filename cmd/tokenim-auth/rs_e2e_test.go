@@ -84,6 +84,7 @@ func TestResourceServerPackage(t *testing.T) {
 		{"postgres", pgtest.URL},
 	} {
 		t.Run(store.name, func(t *testing.T) {
+			t.Parallel()
 			p := startRSProvider(t, store.url(t))
 			// The verifiers' clock runs ahead of the wall clock by skew.
 			var skew atomic.Int64
