@@ -1,9 +1,15 @@
 # TokenIM Auth — build, test and benchmark.
 #
-#   make test    formatting, vet, staticcheck, openapi-lint, then every test
-#                with the race detector (needs Postgres at 127.0.0.1:5432;
-#                tests skip when it is unreachable, unless CI=true), then
-#                deploy-check
+#   make test-short  the loop while editing (under a minute, warm): formatting
+#                and vet, then `go test -short`: no race detector, and every
+#                test needing Postgres, Redis, Chromium or Node.js/npm skips,
+#                saying which (tests on the memory store still run); test
+#                results of unchanged packages come from Go's cache
+#   make test    before committing, and what CI runs: formatting, vet,
+#                staticcheck, openapi-lint, then every test with the race
+#                detector (needs Postgres at 127.0.0.1:5432 and Redis at
+#                127.0.0.1:6379; tests skip when they are unreachable,
+#                unless CI=true), then deploy-check
 #   make openapi-lint  docs/admin-api.yaml checked with Redocly CLI's
 #                recommended rules (docs/lint/redocly.yaml), the CLI pinned
 #                by docs/lint/package-lock.json (npm ci there when
@@ -53,7 +59,7 @@ FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
 
-.PHONY: all build test lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
+.PHONY: all build test test-short lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
 
 all: build
 
@@ -61,6 +67,11 @@ build:
 	$(GO) build -trimpath -o bin/tokenim-auth ./cmd/tokenim-auth
 
 test: lint openapi-lint unit deploy-check
+
+# staticcheck and the race detector stay out: each alone takes longer than
+# the whole loop should.
+test-short: fmt-check vet
+	$(GO) test -short $(PKGS)
 
 lint: fmt-check vet staticcheck
 

@@ -75,6 +75,13 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives provider faults (default: discarded).
 	Logger *slog.Logger
+	// OnSubscribed, when set, is called by FollowRevocations each time it
+	// has subscribed to the revocation stream, on connecting and on every
+	// reconnection: the provider has answered, and every revocation
+	// committed from then on reaches onEvent. It runs on
+	// FollowRevocations' goroutine, before any event of that connection,
+	// and must not block.
+	OnSubscribed func()
 }
 
 // withDefaults checks c and fills in its defaults.

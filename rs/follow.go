@@ -85,6 +85,10 @@ func (v *Verifier) follow(ctx context.Context, last *string, onEvent func(Event)
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("rs: revocation stream: status %d", resp.StatusCode)
 	}
+	// The provider subscribes before it answers.
+	if v.cfg.OnSubscribed != nil {
+		v.cfg.OnSubscribed()
+	}
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 0, 4096), 1<<20)
 	var id, data string

@@ -49,6 +49,8 @@ func (c *clock) Advance(d time.Duration) {
 // an introspection endpoint answering from a table of tokens.
 type fakeProvider struct {
 	srv *httptest.Server
+	// mux routes the provider's endpoints; a test may add one.
+	mux *http.ServeMux
 	mu  sync.Mutex
 	// answers are the introspection answers per token; a token not in
 	// the table is inactive.
@@ -81,6 +83,7 @@ func newFakeProvider(t testing.TB) *fakeProvider {
 		_ = json.NewEncoder(w).Encode(p.keys)
 	})
 	mux.HandleFunc("POST /oauth2/introspect", p.introspect)
+	p.mux = mux
 	p.srv = httptest.NewServer(mux)
 	t.Cleanup(p.srv.Close)
 	return p

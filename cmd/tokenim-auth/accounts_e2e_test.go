@@ -31,12 +31,15 @@ mail:
 	return p, mb
 }
 
+// eachAccountsStore runs fn against an accountsProvider on the memory
+// store and on Postgres, in parallel.
 func eachAccountsStore(t *testing.T, fn func(t *testing.T, p running, mb *mailbox)) {
-	t.Run("memory", func(t *testing.T) { p, mb := accountsProvider(t, "memory"); fn(t, p, mb) })
-	t.Run("postgres", func(t *testing.T) { p, mb := accountsProvider(t, pgtest.URL(t)); fn(t, p, mb) })
+	t.Run("memory", func(t *testing.T) { t.Parallel(); p, mb := accountsProvider(t, "memory"); fn(t, p, mb) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); p, mb := accountsProvider(t, pgtest.URL(t)); fn(t, p, mb) })
 }
 
 func TestRegistrationAndActivation(t *testing.T) {
+	t.Parallel()
 	eachAccountsStore(t, func(t *testing.T, p running, mb *mailbox) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback)
@@ -118,6 +121,7 @@ func TestRegistrationAndActivation(t *testing.T) {
 }
 
 func TestPasswordReset(t *testing.T) {
+	t.Parallel()
 	eachAccountsStore(t, func(t *testing.T, p running, mb *mailbox) {
 		a := newApp(t, p)
 		other := newBrowser(t, p.issuer, webCallback)
@@ -176,6 +180,7 @@ func TestPasswordReset(t *testing.T) {
 }
 
 func TestBruteForce(t *testing.T) {
+	t.Parallel()
 	eachAccountsStore(t, func(t *testing.T, p running, _ *mailbox) {
 		a := newApp(t, p)
 		attempt := func(b *browser, email, pw string) page {
@@ -215,6 +220,7 @@ func TestBruteForce(t *testing.T) {
 }
 
 func TestTwoFactorSignIn(t *testing.T) {
+	t.Parallel()
 	eachAccountsStore(t, func(t *testing.T, p running, _ *mailbox) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback)
@@ -308,6 +314,7 @@ func startProviderWith(t *testing.T, dbURL, extra string) running {
 }
 
 func TestRoleRequiresTwoFactor(t *testing.T) {
+	t.Parallel()
 	// Every member must use a second factor here; Ann is a member.
 	p := startProviderWith(t, "memory", `
 accounts:

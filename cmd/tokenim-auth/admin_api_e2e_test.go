@@ -50,6 +50,7 @@ func serviceToken(t *testing.T, p running, id, secret string, scopes ...string) 
 }
 
 func TestAdminAPI(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
 		a := newApp(t, p)

@@ -11,6 +11,7 @@ import (
 // invitation and chooses one; then they sign in with it. A reset link the
 // API has mailed works like the one "forgot password" mails.
 func TestAdminAPICreatesAndInvitesUsers(t *testing.T) {
+	t.Parallel()
 	eachAccountsStore(t, func(t *testing.T, p running, mb *mailbox) {
 		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
 		a := newApp(t, p)

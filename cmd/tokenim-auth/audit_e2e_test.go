@@ -145,6 +145,7 @@ func describeDetail(d map[string]string) string {
 // verifies, and that "audit verify" names a record changed or deleted
 // behind the provider's back.
 func TestEveryEventIsRecordedOnce(t *testing.T) {
+	t.Parallel()
 	dbURL := pgtest.URL(t)
 	p, mb := accountsProvider(t, dbURL)
 	store := storeOf(t, p.vars)
@@ -369,6 +370,7 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // from the start of the chain, and verify still verifies the rest from the
 // checkpoint it left.
 func TestAuditRetention(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	path := configFile(t, vars)
 	store := storeOf(t, vars)

@@ -133,8 +133,10 @@ func backchannelClients(ok, flaky string) string {
 }
 
 func TestBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	for _, store := range []string{"memory", "postgres"} {
 		t.Run(store, func(t *testing.T) {
+			t.Parallel()
 			dbURL := store
 			if store == "postgres" {
 				dbURL = pgtest.URL(t)
@@ -304,6 +306,7 @@ func waitForRecord(t *testing.T, p running, clientID, subject, want string) {
 }
 
 func TestClientsBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	createClient(t, vars, "--id", "web-bcl", "--name", "Web", "--type", "confidential", "--redirect-uri", "https://app.example/cb",
 		"--backchannel-logout-uri", "https://app.example/backchannel-logout", "--backchannel-logout-session-required")

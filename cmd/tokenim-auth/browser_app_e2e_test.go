@@ -20,6 +20,7 @@ import (
 // deleted its origin is no longer answered. On the memory store and on
 // Postgres.
 func TestBrowserAppCORS(t *testing.T) {
+	t.Parallel()
 	const (
 		spaOrigin   = "http://localhost:5173"
 		spaCallback = spaOrigin + "/callback"

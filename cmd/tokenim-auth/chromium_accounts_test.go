@@ -20,9 +20,10 @@ import (
 // order of the registration form.
 //
 // The subtests run in order on one provider: the second sign-in step and
-// the Chinese second-step page need the two-step verification that the
-// set-up subtest turns on for Ann.
+// the Chinese second-step page are subtests of the set-up, which turns
+// two-step verification on for Ann.
 func TestChromiumAccountPages(t *testing.T) {
+	t.Parallel()
 	browser := startChromium(t)
 	p, mb := accountsProvider(t, "memory")
 	a := newApp(t, p)
@@ -37,15 +38,6 @@ func TestChromiumAccountPages(t *testing.T) {
 		danaName     = "Dana Browser"
 		danaPassword = "violet-harbour-42"
 	)
-	// secret is Ann's TOTP secret, as the set-up subtest read it off the
-	// account page; empty until then.
-	var secret string
-	needSecret := func(t *testing.T) {
-		t.Helper()
-		if secret == "" {
-			t.Skip("needs the two-step verification that the set-up subtest turns on")
-		}
-	}
 	// toMFA signs Ann in through an app and stops at the second step.
 	toMFA := func(t *testing.T, b *tab) authorization {
 		t.Helper()
@@ -55,6 +47,69 @@ func TestChromiumAccountPages(t *testing.T) {
 		b.signIn(annEmail, annPassword)
 		b.wantPath("/login/mfa")
 		return z
+	}
+
+	// secondStep signs Ann in through an app with a code of the next
+	// time step of her TOTP secret, looking at the second step's forms
+	// on the way.
+	secondStep := func(t *testing.T, b *tab, secret string) {
+		t.Helper()
+		z := toMFA(t, b)
+		if h := b.visibleText("h1"); h != "Two-step verification" {
+			t.Fatalf("heading %q", h)
+		}
+		if got := b.fieldLabelled("Verification code"); got != "code" {
+			t.Fatalf(`the label "Verification code" is for %q, want the code field`, got)
+		}
+
+		b.clickAndLoad(`//a[normalize-space()="Use a recovery code instead"]`)
+		b.wantPath("/login/mfa")
+		if got := b.fieldLabelled("Recovery code"); got != "recovery_code" {
+			t.Fatalf(`after "Use a recovery code instead" the label "Recovery code" is for %q, want the recovery code field`, got)
+		}
+		if evaluate[bool](b, `document.getElementById("code") !== null`) {
+			t.Fatal("the recovery-code form still has the app-code field")
+		}
+		b.clickAndLoad(`//a[normalize-space()="Use your authenticator app instead"]`)
+		b.wantPath("/login/mfa")
+		if got := b.fieldLabelled("Verification code"); got != "code" {
+			t.Fatalf(`back on the app-code form the label "Verification code" is for %q`, got)
+		}
+
+		// The current step was spent turning two-step verification on.
+		code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.do(chromedp.SendKeys(chromedp.ID("code"), code))
+		b.clickAndLoad(`//form//button[normalize-space()="Verify"]`)
+		b.wantPath("/consent")
+
+		cb := b.clickAndLeave(`//button[normalize-space()="Allow"]`, webCallback)
+		q := cb.Query()
+		if q.Get("code") == "" || q.Get("state") != z.state {
+			t.Fatalf("callback %s: want a code and state %q", cb, z.state)
+		}
+		tok, err := a.conf.Exchange(t.Context(), q.Get("code"), oauth2.VerifierOption(z.verifier))
+		if err != nil {
+			t.Fatalf("exchanging the code the browser brought back: %v", err)
+		}
+		raw, _ := tok.Extra("id_token").(string)
+		id, err := a.verifier.Verify(t.Context(), raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var claims struct {
+			AMR []string `json:"amr"`
+			ACR string   `json:"acr"`
+		}
+		if err := id.Claims(&claims); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Join(claims.AMR, " ") != "pwd otp" || claims.ACR != "2" {
+			t.Fatalf("amr %v acr %q, want [pwd otp] and 2", claims.AMR, claims.ACR)
+		}
+		b.wantNoConsoleErrors()
 	}
 
 	for _, tc := range []struct {
@@ -112,7 +167,7 @@ func TestChromiumAccountPages(t *testing.T) {
 			b.wantNoConsoleErrors()
 		}},
 
-		{"Ann sets up two-step verification from the QR code page and sees ten recovery codes once", "en", func(t *testing.T, b *tab) {
+		{"Ann sets up two-step verification from the QR code page and sees ten recovery codes once, then signs in with it", "en", func(t *testing.T, b *tab) {
 			b.do(chromedp.Navigate(p.issuer + "/login?next=/account"))
 			b.wantPath("/login")
 			b.signIn(annEmail, annPassword)
@@ -180,70 +235,23 @@ func TestChromiumAccountPages(t *testing.T) {
 				t.Fatalf("the account page does not say two-step verification is on:\n%s", text)
 			}
 			b.wantNoConsoleErrors()
-			secret = secretText
+
+			// With two-step verification on:
+			t.Run("the second sign-in step takes a code of the next time step and offers a recovery code instead", func(t *testing.T) {
+				secondStep(t, newTab(t, browser, "en"), secretText)
+			})
+			t.Run("with Accept-Language zh-CN the second-step page is in Chinese", func(t *testing.T) {
+				b := newTab(t, browser, "zh-CN")
+				toMFA(t, b)
+				b.wantChinese("两步验证", map[string]string{"验证码": "code"})
+				if got := b.visibleTexts("p.links a"); !slices.Equal(got, []string{"改用恢复码"}) {
+					t.Fatalf("recovery link %q, want 改用恢复码", got)
+				}
+				b.wantNoConsoleErrors()
+			})
 		}},
 
-		{"the second sign-in step takes a code of the next time step and offers a recovery code instead", "en", func(t *testing.T, b *tab) {
-			needSecret(t)
-			z := toMFA(t, b)
-			if h := b.visibleText("h1"); h != "Two-step verification" {
-				t.Fatalf("heading %q", h)
-			}
-			if got := b.fieldLabelled("Verification code"); got != "code" {
-				t.Fatalf(`the label "Verification code" is for %q, want the code field`, got)
-			}
-
-			b.clickAndLoad(`//a[normalize-space()="Use a recovery code instead"]`)
-			b.wantPath("/login/mfa")
-			if got := b.fieldLabelled("Recovery code"); got != "recovery_code" {
-				t.Fatalf(`after "Use a recovery code instead" the label "Recovery code" is for %q, want the recovery code field`, got)
-			}
-			if evaluate[bool](b, `document.getElementById("code") !== null`) {
-				t.Fatal("the recovery-code form still has the app-code field")
-			}
-			b.clickAndLoad(`//a[normalize-space()="Use your authenticator app instead"]`)
-			b.wantPath("/login/mfa")
-			if got := b.fieldLabelled("Verification code"); got != "code" {
-				t.Fatalf(`back on the app-code form the label "Verification code" is for %q`, got)
-			}
-
-			// The current step was spent turning two-step verification on.
-			code, err := totp.GenerateCode(secret, time.Now().Add(30*time.Second))
-			if err != nil {
-				t.Fatal(err)
-			}
-			b.do(chromedp.SendKeys(chromedp.ID("code"), code))
-			b.clickAndLoad(`//form//button[normalize-space()="Verify"]`)
-			b.wantPath("/consent")
-
-			cb := b.clickAndLeave(`//button[normalize-space()="Allow"]`, webCallback)
-			q := cb.Query()
-			if q.Get("code") == "" || q.Get("state") != z.state {
-				t.Fatalf("callback %s: want a code and state %q", cb, z.state)
-			}
-			tok, err := a.conf.Exchange(t.Context(), q.Get("code"), oauth2.VerifierOption(z.verifier))
-			if err != nil {
-				t.Fatalf("exchanging the code the browser brought back: %v", err)
-			}
-			raw, _ := tok.Extra("id_token").(string)
-			id, err := a.verifier.Verify(t.Context(), raw)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var claims struct {
-				AMR []string `json:"amr"`
-				ACR string   `json:"acr"`
-			}
-			if err := id.Claims(&claims); err != nil {
-				t.Fatal(err)
-			}
-			if strings.Join(claims.AMR, " ") != "pwd otp" || claims.ACR != "2" {
-				t.Fatalf("amr %v acr %q, want [pwd otp] and 2", claims.AMR, claims.ACR)
-			}
-			b.wantNoConsoleErrors()
-		}},
-
-		{"with Accept-Language zh-CN the registration, second-step and forgotten-password pages are in Chinese", "zh-CN", func(t *testing.T, b *tab) {
+		{"with Accept-Language zh-CN the registration and forgotten-password pages are in Chinese", "zh-CN", func(t *testing.T, b *tab) {
 			for _, pg := range []struct {
 				path, heading string
 				labels        map[string]string
@@ -254,12 +262,6 @@ func TestChromiumAccountPages(t *testing.T) {
 				b.do(chromedp.Navigate(p.issuer + pg.path))
 				b.wantPath(pg.path)
 				b.wantChinese(pg.heading, pg.labels)
-			}
-			needSecret(t)
-			toMFA(t, b)
-			b.wantChinese("两步验证", map[string]string{"验证码": "code"})
-			if got := b.visibleTexts("p.links a"); !slices.Equal(got, []string{"改用恢复码"}) {
-				t.Fatalf("recovery link %q, want 改用恢复码", got)
 			}
 			b.wantNoConsoleErrors()
 		}},

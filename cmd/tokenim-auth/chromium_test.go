@@ -35,6 +35,7 @@ const tabTimeout = 30 * time.Second
 // the language and the focus order, which the HTTP-level browser of the other
 // end-to-end tests cannot see.
 func TestChromiumPages(t *testing.T) {
+	t.Parallel()
 	browser := startChromium(t)
 	p := startProvider(t, "memory")
 	a := newApp(t, p)
@@ -241,9 +242,13 @@ func TestChromiumPages(t *testing.T) {
 
 // startChromium starts one headless Chromium for the test and returns its
 // context. The binary is /usr/bin/chromium or $TOKENIM_CHROMIUM; when it is
-// missing the test is skipped, unless CI=true, where it fails.
+// missing the test is skipped, unless CI=true, where it fails. With -short
+// the test is skipped.
 func startChromium(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Chromium")
+	}
 	path := cmp.Or(os.Getenv("TOKENIM_CHROMIUM"), "/usr/bin/chromium")
 	if _, err := exec.LookPath(path); err != nil {
 		if os.Getenv("CI") == "true" {

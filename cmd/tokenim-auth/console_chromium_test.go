@@ -20,6 +20,7 @@ import (
 // step, finds the record of it with the filter, and exports the records
 // as CSV with the browser's session.
 func TestChromiumAdminConsole(t *testing.T) {
+	t.Parallel()
 	browser := startChromium(t)
 	p := startProviderConfig(t, pgtest.URL(t), rootUser)
 	// Ann authorises the web app: the grant to revoke.

@@ -96,6 +96,7 @@ func opsCredentials(tokenURL string) clientcredentials.Config {
 // console can no longer get tokens, and its tokens stop being active;
 // enabled again, it works again.
 func TestConsoleDisablesAnApp(t *testing.T) {
+	t.Parallel()
 	eachStoreConfig(t, rootUser, func(t *testing.T, p running) {
 		b := rootConsole(t, p, enrolRoot(t, p))
 		cc := opsCredentials(p.issuer + "/oauth2/token")
@@ -134,6 +135,7 @@ func TestConsoleDisablesAnApp(t *testing.T) {
 // disabled through one node is refused at once by another that had it
 // cached.
 func TestConsoleDisablesAnAppOnEveryNode(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 2, rootUser)
 	first, second := c.nodes[0], c.nodes[1]
 	b := rootConsole(t, first, enrolRoot(t, first))

@@ -100,6 +100,7 @@ func (d desktop) tokens(t *testing.T, da *oauth2.DeviceAuthResponse) (*oauth2.To
 }
 
 func TestDeviceAuthorizationGrant(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		d := newDesktop(t, p)
 		b := newBrowser(t, p.issuer)
@@ -333,6 +334,7 @@ func decodeQR(t *testing.T, rawURL string) string {
 // what the code says, sees which app and device ask, and approves with one
 // tap; the desktop's polling then receives its tokens.
 func TestChromiumQRSignIn(t *testing.T) {
+	t.Parallel()
 	browser := startChromium(t)
 	p := startProvider(t, pgtest.URL(t))
 	d := newDesktop(t, p)
@@ -416,6 +418,7 @@ func TestChromiumQRSignIn(t *testing.T) {
 // approves a device only after the TOTP step, and the device's tokens say
 // so (amr, acr).
 func TestDeviceSignInTwoFactor(t *testing.T) {
+	t.Parallel()
 	p := startProviderConfig(t, "memory", rootUser)
 	secret := enrolRoot(t, p)
 	d := newDesktop(t, p)
@@ -452,6 +455,7 @@ func TestDeviceSignInTwoFactor(t *testing.T) {
 // browser session is told when that session ends, like an app the browser
 // signed in to: its logout token carries the sid of its ID token.
 func TestDeviceSignInBackchannelLogout(t *testing.T) {
+	t.Parallel()
 	endpoint := newLogoutEndpoint(t)
 	p := startProviderClientsConfig(t, map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t)}, `  - id: room-screen
     name: Meeting room screen

@@ -60,6 +60,7 @@ func wantCallbackError(t *testing.T, p page, issuer, code, state string) {
 }
 
 func TestAuthorizationBadInput(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 
@@ -237,6 +238,7 @@ func TestAuthorizationBadInput(t *testing.T) {
 }
 
 func TestFirstPartyClientSkipsConsent(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, "memory")
 	a := newApp(t, p)
 	a.conf.ClientID, a.conf.Scopes = "chat-home", []string{"openid", "profile", "im:messages.read"}
@@ -256,6 +258,7 @@ func TestFirstPartyClientSkipsConsent(t *testing.T) {
 }
 
 func TestPublicNativeClient(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, "memory")
 	op, err := oidc.NewProvider(t.Context(), p.issuer)
 	if err != nil {
@@ -286,6 +289,7 @@ func TestPublicNativeClient(t *testing.T) {
 }
 
 func TestLogout(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback, webBye)
@@ -355,6 +359,7 @@ func TestLogout(t *testing.T) {
 }
 
 func TestKeyRotation(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 	a := newApp(t, p)
 	b := newBrowser(t, p.issuer, webCallback, webBye)
@@ -390,11 +395,12 @@ func TestKeyRotation(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("new tokens are not signed with the rotated key %s", kid)
 		}
-		time.Sleep(300 * time.Millisecond)
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 
 func TestLeastPrivilege(t *testing.T) {
+	t.Parallel()
 	// Gus is a guest: by default guests may read messages but not send
 	// them. Ann is a member.
 	eachStore(t, testLeastPrivilege)
@@ -476,6 +482,7 @@ func testLeastPrivilege(t *testing.T, p running) {
 }
 
 func TestConnectedApps(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback)

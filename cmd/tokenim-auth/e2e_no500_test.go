@@ -15,6 +15,7 @@ import (
 // requests to every endpoint: each gets a 4xx with a readable answer (an
 // RFC 6749 JSON error or an HTML page), never a 500.
 func TestClientMistakesAreNeverServerErrors(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, "memory")
 	auth := func(q url.Values) string { return p.issuer + "/oauth2/auth?" + q.Encode() }
 	good := url.Values{
@@ -172,6 +173,7 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 // form, a user agent) and are met by the store's storage.ErrInvalidInput
 // or by clipping.
 func TestBadBytesAreClientErrors(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 	ops := serviceToken(t, p, "ops", gatewaySecret, "admin")
 	form := "application/x-www-form-urlencoded"

@@ -27,6 +27,11 @@ const (
 	annEmail      = "ann@example.com"
 	gusEmail      = "gus@example.com"
 	annPassword   = "correct-horse-battery"
+	// annPasswordHash is annPassword hashed as the provider hashes
+	// passwords: the configuration of the end-to-end tests gives it, so
+	// that each start of a provider does not hash the users' passwords
+	// again.
+	annPasswordHash = "$argon2id$v=19$m=19456,t=2,p=1$spiIQiDUKd3jBRVKd4lqEA$qMAUNO8GReUScyWZN33lpvV6J9N96ruj/Bt9bNL1Byo"
 )
 
 // running is a provider started by the real serve command.
@@ -116,28 +121,29 @@ clients:
 users:
   - email: %[6]s
     name: Ann Lee
-    password: %[7]s
+    password_hash: '%[7]s'
   - email: gus@example.com
     name: Gus Guest
-    password: %[7]s
+    password_hash: '%[7]s'
     role: guest
   - email: dev@example.com
     name: Dee Veloper
-    password: %[7]s
+    password_hash: '%[7]s'
     role: developer
-`, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPassword)+extra)
+`, issuer, webSecret, webCallback, webBye, gatewaySecret, annEmail, annPasswordHash)+extra)
 }
 
-// eachStore runs fn against a provider on the memory store and on Postgres.
+// eachStore runs fn against a provider on the memory store and on
+// Postgres, in parallel.
 func eachStore(t *testing.T, fn func(t *testing.T, p running)) {
 	eachStoreConfig(t, "", fn)
 }
 
 // eachStoreConfig is eachStore with extra YAML appended to the
-// configuration.
+// configuration. The two run in parallel, each on its own provider.
 func eachStoreConfig(t *testing.T, extra string, fn func(t *testing.T, p running)) {
-	t.Run("memory", func(t *testing.T) { fn(t, startProviderConfig(t, "memory", extra)) })
-	t.Run("postgres", func(t *testing.T) { fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
+	t.Run("memory", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, "memory", extra)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
 }
 
 // relyingParty is the web app's OAuth side, as a real relying party sets it up.
@@ -279,6 +285,7 @@ func refresh(t *testing.T, a relyingParty, refreshToken string) (*oauth2.Token, 
 }
 
 func TestAuthorizationCodeFlow(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback, webBye)

@@ -63,6 +63,7 @@ func stillThere(t *testing.T, store *postgres.Store, name string) bool {
 }
 
 func TestJanitorCommand(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	path := configFile(t, vars)
 	store := storeOf(t, vars)
@@ -119,6 +120,7 @@ func TestJanitorCommand(t *testing.T) {
 }
 
 func TestServeRunsTheJanitor(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	store := storeOf(t, vars)
 	want := seedExpiring(t, store)

@@ -178,6 +178,7 @@ func revokeAs(t *testing.T, p running, id, secret, token string) {
 }
 
 func TestJWTAccessTokensEndToEnd(t *testing.T) {
+	t.Parallel()
 	for _, store := range []struct {
 		name string
 		env  func(t *testing.T) map[string]string
@@ -193,6 +194,7 @@ func TestJWTAccessTokensEndToEnd(t *testing.T) {
 		}},
 	} {
 		t.Run(store.name, func(t *testing.T) {
+			t.Parallel()
 			p := startProviderClientsEnv(t, store.env(t), jwtClients)
 
 			t.Run("client credentials give a JWT whose claims match introspection; revoked it is inactive", func(t *testing.T) {
@@ -297,6 +299,7 @@ func TestJWTAccessTokensEndToEnd(t *testing.T) {
 }
 
 func TestClientsAccessTokenFormat(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	gw := createClient(t, vars, "--id", "gw-jwt", "--name", "Gateway bot", "--type", "confidential", "--grant-type", "client_credentials",
 		"--access-token-format", "jwt")

@@ -41,6 +41,7 @@ func writeFile(t *testing.T, body string) string {
 }
 
 func TestUsageAndConfigErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name   string
 		vars   map[string]string
@@ -166,6 +167,7 @@ func field(t *testing.T, banner, label string) string {
 }
 
 func TestServeDev(t *testing.T) {
+	t.Parallel()
 	base, out, logs := startServe(t, nil, "--dev", "--listen", "127.0.0.1:0")
 	banner := out.String()
 	if !strings.Contains(banner, "issuer     "+base) {

@@ -53,6 +53,7 @@ func seriesNames(body string) []string {
 // lookup) and a rate-limit refusal, scrapes /metrics and compares the
 // series names with deploy/prometheus/metrics.txt.
 func TestMetricNames(t *testing.T) {
+	t.Parallel()
 	env := map[string]string{
 		"TOKENIM_DATABASE_URL": pgtest.URL(t),
 		"TOKENIM_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redistest.Addr(t), redistest.DB),

@@ -126,6 +126,7 @@ func (c cluster) signInAcross(t *testing.T, conf oauth2.Config) (*browser, *oaut
 // parallel refreshes with one refresh token, half on each node, all get a
 // pair that works on both nodes, as a desktop app's windows would.
 func TestRefreshRaceAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := startClusterEnv(t, 2, "", redistest.Addr(t), map[string]string{"TOKENIM_LIFESPANS_REFRESH_REUSE_WINDOW": "10s"})
 	confAt := func(i int) oauth2.Config {
 		return oauth2.Config{
@@ -169,6 +170,7 @@ func TestRefreshRaceAcrossNodes(t *testing.T) {
 }
 
 func TestSeveralNodesAsOneProvider(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 3, "")
 	conf := oauth2.Config{
 		ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback,
@@ -286,6 +288,7 @@ func jwksKids(t *testing.T, u string) []string {
 }
 
 func TestRateLimitSharedAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 2, `
 rate_limit:
   token:
@@ -326,6 +329,7 @@ metrics:
 }
 
 func TestRedisOutageSeenFromOutside(t *testing.T) {
+	t.Parallel()
 	proxy := redistest.NewProxy(t)
 	c := startClusterVia(t, 2, "", proxy.Addr())
 	issue := func() string {

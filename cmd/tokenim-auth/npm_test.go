@@ -20,9 +20,12 @@ const minNodeMajor = 20
 // packages, with its packages installed as its package-lock.json pins
 // them: npm ci runs there when node_modules is missing or was installed
 // from another lock file. Without Node.js 20 or later and npm the test is
-// skipped, unless CI=true, where it fails.
+// skipped, unless CI=true, where it fails. With -short the test is skipped.
 func npmInstall(t *testing.T, dir string) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Node.js and npm")
+	}
 	dir, err := filepath.Abs(dir)
 	if err != nil {
 		t.Fatal(err)

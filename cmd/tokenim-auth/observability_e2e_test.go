@@ -66,6 +66,7 @@ func gatewayToken(t *testing.T, issuer string) string {
 }
 
 func TestMetrics(t *testing.T) {
+	t.Parallel()
 	eachStoreConfig(t, "metrics:\n  listen: 127.0.0.1:0\n", func(t *testing.T, p running) {
 		if r := introspect(t, p, gatewayToken(t, p.issuer)); r["active"] != true {
 			t.Fatalf("introspection %v", r)
@@ -135,6 +136,7 @@ func TestMetrics(t *testing.T) {
 }
 
 func TestMetricsOff(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, "memory")
 	if strings.Contains(p.logs.String(), "serving metrics") {
 		t.Fatalf("metrics served without metrics.listen:\n%s", p.logs.String())
@@ -145,6 +147,7 @@ func TestMetricsOff(t *testing.T) {
 }
 
 func TestPprof(t *testing.T) {
+	t.Parallel()
 	t.Run("on: the metrics listener serves the profiler", func(t *testing.T) {
 		p := startProviderConfig(t, "memory", "metrics:\n  listen: 127.0.0.1:0\n  pprof: true\n")
 		metrics := "http://" + metricsAddr(t, p)
@@ -169,6 +172,7 @@ func TestPprof(t *testing.T) {
 }
 
 func TestMetricsListenerTaken(t *testing.T) {
+	t.Parallel()
 	taken, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -234,6 +238,7 @@ func (rc *otlpReceiver) received() []*tracepb.Span {
 }
 
 func TestTracing(t *testing.T) {
+	t.Parallel()
 	rc := newOTLPReceiver(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

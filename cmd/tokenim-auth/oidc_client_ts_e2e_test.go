@@ -45,6 +45,7 @@ type spaUser struct {
 // fetch that works only with the provider's CORS answers. It then refreshes
 // the tokens, revokes them and signs the user out.
 func TestOIDCClientTSInChromium(t *testing.T) {
+	t.Parallel()
 	browser := startChromium(t)
 	dir := npmInstall(t, spaDir)
 	p := startProvider(t, pgtest.URL(t))

@@ -89,6 +89,7 @@ func wantRefused(t *testing.T, pg page, p running) {
 }
 
 func TestPushedAuthorizationRequests(t *testing.T) {
+	t.Parallel()
 	eachStore(t, func(t *testing.T, p running) {
 		a := newApp(t, p)
 		b := newBrowser(t, p.issuer, webCallback, webBye)
@@ -164,6 +165,7 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 // next to a running provider (they share the Postgres database) and checks
 // that it is refused without a pushed request and served with one.
 func TestClientRequiringPAR(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 	out := mustRun(t, p.vars, "", "clients", "create", "--config", p.config, "--output", "json", "--id", "strict-web",
 		"--name", "Strict web", "--type", "confidential", "--redirect-uri", webCallback, "--scope", "openid", "--scope", "profile", "--require-par")
@@ -205,6 +207,7 @@ func TestClientRequiringPAR(t *testing.T) {
 // at another (Postgres shared, Redis cache in front), then tries it again
 // at the first.
 func TestPushedRequestAcrossNodes(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 2, "")
 	a := newApp(t, c.nodes[0])
 	b := newBrowser(t, c.issuer, webCallback)
@@ -219,6 +222,7 @@ func TestPushedRequestAcrossNodes(t *testing.T) {
 }
 
 func TestPushingSharesTheTokenBudget(t *testing.T) {
+	t.Parallel()
 	p := startProviderConfig(t, "memory", tightLimits)
 	a := newApp(t, p)
 	for i := range 3 {

@@ -17,6 +17,7 @@ import (
 // Refresh through golang.org/x/oauth2 at its defaults keeps working, a
 // narrower scope is applied, and the tokens are told apart at /userinfo.
 func TestRefreshAndUserinfoEndToEnd(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 	a := newApp(t, p)
 	tok, _, _ := a.login(t, newBrowser(t, p.issuer, webCallback), p)
@@ -84,6 +85,7 @@ func TestRefreshAndUserinfoEndToEnd(t *testing.T) {
 // During a Postgres outage a client library is told to come back later
 // (503 temporarily_unavailable, Retry-After), and served again after it.
 func TestPostgresOutageEndToEnd(t *testing.T) {
+	t.Parallel()
 	dbURL, proxy := pgtest.Proxied(t)
 	p := startProvider(t, dbURL)
 	cc := clientcredentials.Config{ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: p.issuer + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader}

@@ -25,6 +25,7 @@ rate_limit:
 `
 
 func TestRateLimits(t *testing.T) {
+	t.Parallel()
 	eachStoreConfig(t, tightLimits, func(t *testing.T, p running) {
 		ops := clientcredentials.Config{
 			ClientID: "ops", ClientSecret: gatewaySecret, TokenURL: p.issuer + "/oauth2/token",

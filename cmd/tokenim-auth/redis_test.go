@@ -43,6 +43,7 @@ func caFile(t *testing.T) string {
 }
 
 func TestRedisClient(t *testing.T) {
+	t.Parallel()
 	base := config.Default().Redis
 	with := func(f func(r *config.Redis)) config.Redis {
 		r := base

@@ -102,6 +102,7 @@ func (s *subscription) none(t *testing.T, wait time.Duration) {
 // second, revocations made on another; resuming with Last-Event-ID it
 // gets what it missed, and nothing twice.
 func TestRevocationStream(t *testing.T) {
+	t.Parallel()
 	c := startCluster(t, 2, "")
 	a := newApp(t, c.nodes[0])
 	opsToken := func(node int) *oauth2.Token {

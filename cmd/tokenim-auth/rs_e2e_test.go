@@ -75,6 +75,7 @@ func rsRevoke(t *testing.T, p running, token string) {
 }
 
 func TestResourceServerPackage(t *testing.T) {
+	t.Parallel()
 	for _, store := range []struct {
 		name string
 		url  func(t testing.TB) string
@@ -83,16 +84,23 @@ func TestResourceServerPackage(t *testing.T) {
 		{"postgres", pgtest.URL},
 	} {
 		t.Run(store.name, func(t *testing.T) {
+			t.Parallel()
 			p := startRSProvider(t, store.url(t))
 			// The verifiers' clock runs ahead of the wall clock by skew.
 			var skew atomic.Int64
 			now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
-			verifier := func(t *testing.T, ttl time.Duration) (*rs.Verifier, *httptest.Server) {
-				v, err := rs.New(rs.Config{Issuer: p.issuer, ClientID: "im-gateway", ClientSecret: gatewaySecret, CacheTTL: ttl, Now: now})
+			// verifierWith is the gateway's verifier with cfg's other
+			// fields.
+			verifierWith := func(t *testing.T, cfg rs.Config) (*rs.Verifier, *httptest.Server) {
+				cfg.Issuer, cfg.ClientID, cfg.ClientSecret, cfg.Now = p.issuer, "im-gateway", gatewaySecret, now
+				v, err := rs.New(cfg)
 				if err != nil {
 					t.Fatal(err)
 				}
 				return v, rsService(t, v)
+			}
+			verifier := func(t *testing.T, ttl time.Duration) (*rs.Verifier, *httptest.Server) {
+				return verifierWith(t, rs.Config{CacheTTL: ttl})
 			}
 			allowedThenForbidden := func(t *testing.T, srv *httptest.Server, token string) {
 				t.Helper()
@@ -131,7 +139,13 @@ func TestResourceServerPackage(t *testing.T) {
 				refused(t, srv, token)
 			})
 			t.Run("a verifier following the revocation stream refuses a revoked token within a second, with no TTL to wait", func(t *testing.T) {
-				v, srv := verifier(t, time.Hour)
+				subscribed := make(chan struct{}, 1)
+				v, srv := verifierWith(t, rs.Config{CacheTTL: time.Hour, OnSubscribed: func() {
+					select {
+					case subscribed <- struct{}{}:
+					default:
+					}
+				}})
 				ctx, cancel := context.WithCancel(t.Context())
 				events := make(chan rs.Event, 10)
 				done := make(chan error, 1)
@@ -140,7 +154,11 @@ func TestResourceServerPackage(t *testing.T) {
 				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
 				family, _ := introspect(t, running{issuer: p.issuer}, token)["jti"].(string)
 				allowedThenForbidden(t, srv, token) // cached for an hour
-				time.Sleep(300 * time.Millisecond)  // the subscription is open
+				select {
+				case <-subscribed:
+				case <-time.After(10 * time.Second):
+					t.Fatal("the verifier did not subscribe to the revocation stream within 10s")
+				}
 				rsRevoke(t, p, token)
 				// Revocations of the tests before may still come first:
 				// records committed before the subscription and sealed

@@ -44,6 +44,7 @@ func serveRefused(t *testing.T, vars map[string]string, args ...string) (int, st
 // one the store was set up with does not start, and says which setting
 // and what to do; keys rotate refuses too, sealing no key under it.
 func TestWrongSystemSecretRefusedAtStart(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 	wrong := maps.Clone(p.vars)
 	wrong["TOKENIM_SECRETS_SYSTEM"] = otherSecret
@@ -93,13 +94,16 @@ func readiness(t *testing.T, issuer string) (int, string) {
 // started with another secret before the start check, rotated it) is no
 // longer ready; the memory store's node, whose key it made, is.
 func TestReadyOnlyWhenSigning(t *testing.T) {
+	t.Parallel()
 	t.Run("memory", func(t *testing.T) {
+		t.Parallel()
 		p := startProvider(t, "memory")
 		if code, status := readiness(t, p.issuer); code != http.StatusOK || status != "ok" {
 			t.Fatalf("ready: %d %q, want 200 ok:\n%s", code, status, p.logs.String())
 		}
 	})
 	t.Run("postgres", func(t *testing.T) {
+		t.Parallel()
 		p := startProvider(t, pgtest.URL(t))
 		if code, status := readiness(t, p.issuer); code != http.StatusOK || status != "ok" {
 			t.Fatalf("ready before: %d %q, want 200 ok:\n%s", code, status, p.logs.String())

@@ -49,6 +49,7 @@ func idTokenAlg(t *testing.T, tok *oauth2.Token) (string, string) {
 }
 
 func TestIDTokenAlgorithms(t *testing.T) {
+	t.Parallel()
 	p := startProviderClients(t, "memory", esClient)
 	b := newBrowser(t, p.issuer, webCallback, webBye)
 
@@ -106,6 +107,7 @@ func TestIDTokenAlgorithms(t *testing.T) {
 // the storage tests check it survives) gets an RS256 key beside it at the
 // next start; the ES256 key stays current and published.
 func TestUpgradeAddsAnRS256Key(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	vars["TOKENIM_SECRETS_SYSTEM"] = "e2e-system-secret-0123456789abcdefgh"
 	store := storeOf(t, vars)
@@ -162,6 +164,7 @@ func TestUpgradeAddsAnRS256Key(t *testing.T) {
 }
 
 func TestClientsIDTokenAlgorithm(t *testing.T) {
+	t.Parallel()
 	vars := migratedVars(t)
 	createClient(t, vars, "--id", "web-es", "--name", "Web ES", "--type", "confidential", "--redirect-uri", "https://app.example/cb",
 		"--id-token-signed-response-alg", "ES256")

@@ -88,6 +88,7 @@ func startZitadelApp(t *testing.T, p running, ln net.Listener, mux *http.ServeMu
 // client secret and once with private_key_jwt, whose assertions carry the
 // issuer as their audience and expire an hour after they are made.
 func TestZitadelRelyingParty(t *testing.T) {
+	t.Parallel()
 	p := startProvider(t, pgtest.URL(t))
 
 	for _, tc := range []struct {

@@ -23,6 +23,9 @@ import (
 // screenshot) and report no violation. A control run under a policy
 // without inline styles shows that both checks can see a failure.
 func TestOutboxPageInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short: needs Chromium")
+	}
 	chromium := cmp.Or(os.Getenv("TOKENIM_CHROMIUM"), "/usr/bin/chromium")
 	if _, err := exec.LookPath(chromium); err != nil {
 		if os.Getenv("CI") == "true" {

@@ -28,6 +28,9 @@ const (
 // Without Redis the test is skipped, unless CI=true, where it fails.
 func redisClient(t testing.TB) *goredis.Client {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Redis")
+	}
 	c := goredis.NewClient(&goredis.Options{Addr: redisAddr, DB: testDB, DialTimeout: 2 * time.Second})
 	if err := c.Ping(t.Context()).Err(); err != nil {
 		c.Close()

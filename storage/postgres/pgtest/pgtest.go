@@ -99,6 +99,9 @@ func MigratedURL(t testing.TB) string {
 // returns its URL; the schema is dropped when t ends.
 func newSchema(t testing.TB, migrated bool) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Postgres")
+	}
 	base := os.Getenv("TOKENIM_TEST_DATABASE_URL")
 	if base == "" {
 		base = DefaultURL

@@ -31,6 +31,9 @@ const DB = 10
 // CI=true) when nothing answers there.
 func Addr(t testing.TB) string {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: needs Redis")
+	}
 	addr := os.Getenv("TOKENIM_TEST_REDIS_ADDR")
 	if addr == "" {
 		addr = DefaultAddr

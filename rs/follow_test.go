@@ -1,0 +1,149 @@
+package rs_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/rs"
+)
+
+// revocationFeed is a revocation stream on the fake provider: each
+// connection is answered once the test has a subscriber for it, then
+// streams what the test sends on events; closing a connection's events
+// ends it.
+type revocationFeed struct {
+	// conns receives, for each connection, its Last-Event-ID and the
+	// channel of the events to stream on it.
+	conns chan feedConn
+}
+
+type feedConn struct {
+	lastEventID string
+	events      chan<- string
+}
+
+func (p *fakeProvider) revocationFeed(t *testing.T) *revocationFeed {
+	t.Helper()
+	f := &revocationFeed{conns: make(chan feedConn)}
+	p.mux.HandleFunc("GET /oauth2/revocations", func(w http.ResponseWriter, r *http.Request) {
+		if id, _, ok := r.BasicAuth(); !ok || id != rsID {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		events := make(chan string)
+		select {
+		case f.conns <- feedConn{lastEventID: r.Header.Get("Last-Event-ID"), events: events}:
+		case <-r.Context().Done():
+			return
+		}
+		w.Header().Set("Content-Type", "text/event-stream")
+		w.WriteHeader(http.StatusOK)
+		w.(http.Flusher).Flush()
+		for {
+			select {
+			case e, ok := <-events:
+				if !ok {
+					return
+				}
+				fmt.Fprint(w, e)
+				w.(http.Flusher).Flush()
+			case <-r.Context().Done():
+				return
+			}
+		}
+	})
+	return f
+}
+
+// next waits for the verifier's next connection.
+func (f *revocationFeed) next(t *testing.T) feedConn {
+	t.Helper()
+	select {
+	case c := <-f.conns:
+		return c
+	case <-time.After(10 * time.Second):
+		t.Fatal("the verifier did not connect to the revocation stream")
+		return feedConn{}
+	}
+}
+
+// waitSignal waits for a value on ch.
+func waitSignal[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(10 * time.Second):
+		t.Fatalf("no %s within 10s", what)
+		var zero T
+		return zero
+	}
+}
+
+func TestFollowRevocationsSignalsEachSubscription(t *testing.T) {
+	const tok = "ory_at_ann.sig"
+	p, c := newFakeProvider(t), newClock()
+	feed := p.revocationFeed(t)
+	p.set(tok, map[string]any{
+		"active": true, "sub": "user-ann", "client_id": "chat-bot", "scope": "im:messages.read", "token_type": "Bearer",
+		"token_use": "access_token", "jti": "family-1", "exp": c.Now().Add(time.Hour).Unix(), "iss": p.srv.URL,
+	})
+	subscribed := make(chan struct{}, 2)
+	v := newVerifier(t, p, c, rs.Config{CacheTTL: time.Hour, OnSubscribed: func() { subscribed <- struct{}{} }})
+	if _, err := v.Verify(t.Context(), tok); err != nil {
+		t.Fatal(err)
+	}
+
+	ctx, cancel := context.WithCancel(t.Context())
+	events := make(chan rs.Event, 10)
+	done := make(chan error, 1)
+	go func() { done <- v.FollowRevocations(ctx, func(e rs.Event) { events <- e }) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	first := feed.next(t)
+	waitSignal(t, subscribed, "subscription signal")
+	if first.lastEventID != "" {
+		t.Fatalf("the first connection resumes after %q, want from now on", first.lastEventID)
+	}
+	first.events <- "id: 7\nevent: revocation\ndata: {\"seq\":7,\"kind\":\"token\",\"client_id\":\"chat-bot\",\"token_family\":\"family-1\"}\n\n"
+	if e := waitSignal(t, events, "revocation event"); e.Seq != 7 || e.TokenFamily != "family-1" {
+		t.Fatalf("event %+v, want seq 7 of family-1", e)
+	}
+	// The provider now says inactive: the token is asked again only if
+	// the event dropped it from the cache.
+	p.revoke(tok)
+	if _, err := v.Verify(t.Context(), tok); !errors.Is(err, rs.ErrInvalidToken) {
+		t.Fatalf("after its revocation event the token verifies: %v", err)
+	}
+
+	t.Run("a reconnection resumes after the last event and signals again", func(t *testing.T) {
+		close(first.events)
+		second := feed.next(t)
+		if second.lastEventID != "7" {
+			t.Fatalf("the reconnection resumes after %q, want 7", second.lastEventID)
+		}
+		waitSignal(t, subscribed, "second subscription signal")
+	})
+}
+
+func TestFollowRevocationsDoesNotSignalARefusedSubscription(t *testing.T) {
+	p, c := newFakeProvider(t), newClock()
+	refused := make(chan struct{}, 1)
+	v := newVerifier(t, p, c, rs.Config{OnSubscribed: func() { refused <- struct{}{} }})
+	ctx, cancel := context.WithTimeout(t.Context(), 200*time.Millisecond)
+	defer cancel()
+	// The fake provider has no stream: the first attempt gets a 404, and
+	// the next one would come after the context's end.
+	if err := v.FollowRevocations(ctx, nil); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("FollowRevocations returned %v, want the context's end", err)
+	}
+	select {
+	case <-refused:
+		t.Fatal("OnSubscribed was called for a 404")
+	default:
+	}
+}
