@@ -35,7 +35,7 @@ mail:
 // store and on Postgres, in parallel.
 func eachAccountsStore(t *testing.T, fn func(t *testing.T, p running, mb *mailbox)) {
 	t.Run("memory", func(t *testing.T) { t.Parallel(); p, mb := accountsProvider(t, "memory"); fn(t, p, mb) })
-	t.Run("postgres", func(t *testing.T) { t.Parallel(); p, mb := accountsProvider(t, pgtest.URL(t)); fn(t, p, mb) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); p, mb := accountsProvider(t, pgtest.MigratedURL(t)); fn(t, p, mb) })
 }
 
 func TestRegistrationAndActivation(t *testing.T) {

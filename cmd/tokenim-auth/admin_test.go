@@ -37,19 +37,24 @@ const adminSystemSecret = "admin-test-system-secret-0123456789abcdef"
 // on a fresh, empty schema of the test's own.
 func adminVars(t *testing.T) map[string]string {
 	t.Helper()
+	return varsOn(pgtest.URL(t))
+}
+
+// migratedVars is adminVars on a schema at the newest migration, as
+// migrate leaves it (TestMigrate runs migrate itself).
+func migratedVars(t *testing.T) map[string]string {
+	t.Helper()
+	return varsOn(pgtest.MigratedURL(t))
+}
+
+// varsOn is the environment of an administrative command on the database
+// dbURL.
+func varsOn(dbURL string) map[string]string {
 	return map[string]string{
-		"TOKENIM_DATABASE_URL":   pgtest.URL(t),
+		"TOKENIM_DATABASE_URL":   dbURL,
 		"TOKENIM_ISSUER":         "http://127.0.0.1:8080",
 		"TOKENIM_SECRETS_SYSTEM": adminSystemSecret,
 	}
-}
-
-// migratedVars is adminVars on a schema that migrate brought up to date.
-func migratedVars(t *testing.T) map[string]string {
-	t.Helper()
-	vars := adminVars(t)
-	mustRun(t, vars, "", "migrate")
-	return vars
 }
 
 // mustRun runs the command and fails the test unless it exits 0.

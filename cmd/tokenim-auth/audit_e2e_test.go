@@ -146,7 +146,7 @@ func describeDetail(d map[string]string) string {
 // behind the provider's back.
 func TestEveryEventIsRecordedOnce(t *testing.T) {
 	t.Parallel()
-	dbURL := pgtest.URL(t)
+	dbURL := pgtest.MigratedURL(t)
 	p, mb := accountsProvider(t, dbURL)
 	store := storeOf(t, p.vars)
 	tr := &trail{t: t, store: store}

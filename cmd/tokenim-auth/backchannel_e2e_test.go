@@ -139,7 +139,7 @@ func TestBackchannelLogout(t *testing.T) {
 			t.Parallel()
 			dbURL := store
 			if store == "postgres" {
-				dbURL = pgtest.URL(t)
+				dbURL = pgtest.MigratedURL(t)
 			}
 			ok := newLogoutEndpoint(t)
 			flaky := newLogoutEndpoint(t, http.StatusInternalServerError)

@@ -65,9 +65,9 @@ func benchProviderRedis(b *testing.B, dbURL, redisURL string) string {
 
 func benchStores(b *testing.B, fn func(b *testing.B, issuer string)) {
 	b.Run("memory", func(b *testing.B) { fn(b, benchProvider(b, "memory")) })
-	b.Run("postgres", func(b *testing.B) { fn(b, benchProvider(b, pgtest.URL(b))) })
+	b.Run("postgres", func(b *testing.B) { fn(b, benchProvider(b, pgtest.MigratedURL(b))) })
 	b.Run("postgres+redis", func(b *testing.B) {
-		fn(b, benchProviderRedis(b, pgtest.URL(b), fmt.Sprintf("redis://%s/%d", redistest.Addr(b), redistest.DB)))
+		fn(b, benchProviderRedis(b, pgtest.MigratedURL(b), fmt.Sprintf("redis://%s/%d", redistest.Addr(b), redistest.DB)))
 	})
 }
 

@@ -22,7 +22,7 @@ import (
 func TestChromiumAdminConsole(t *testing.T) {
 	t.Parallel()
 	browser := startChromium(t)
-	p := startProviderConfig(t, pgtest.URL(t), rootUser)
+	p := startProviderConfig(t, pgtest.MigratedURL(t), rootUser)
 	// Ann authorises the web app: the grant to revoke.
 	newApp(t, p).login(t, newBrowser(t, p.issuer, webCallback), p)
 	secret := enrolRoot(t, p)

@@ -336,7 +336,7 @@ func decodeQR(t *testing.T, rawURL string) string {
 func TestChromiumQRSignIn(t *testing.T) {
 	t.Parallel()
 	browser := startChromium(t)
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	d := newDesktop(t, p)
 
 	phone := newTab(t, browser, "en")
@@ -457,7 +457,7 @@ func TestDeviceSignInTwoFactor(t *testing.T) {
 func TestDeviceSignInBackchannelLogout(t *testing.T) {
 	t.Parallel()
 	endpoint := newLogoutEndpoint(t)
-	p := startProviderClientsConfig(t, map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t)}, `  - id: room-screen
+	p := startProviderClientsConfig(t, map[string]string{"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t)}, `  - id: room-screen
     name: Meeting room screen
     type: public
     grant_types: ["urn:ietf:params:oauth:grant-type:device_code"]

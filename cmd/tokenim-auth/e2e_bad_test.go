@@ -360,7 +360,7 @@ func TestLogout(t *testing.T) {
 
 func TestKeyRotation(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	a := newApp(t, p)
 	b := newBrowser(t, p.issuer, webCallback, webBye)
 	tokBefore, before, _ := a.login(t, b, p)

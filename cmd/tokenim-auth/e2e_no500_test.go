@@ -174,7 +174,7 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 // or by clipping.
 func TestBadBytesAreClientErrors(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	ops := serviceToken(t, p, "ops", gatewaySecret, "admin")
 	form := "application/x-www-form-urlencoded"
 	for _, tc := range []struct {

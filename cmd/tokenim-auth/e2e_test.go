@@ -143,7 +143,7 @@ func eachStore(t *testing.T, fn func(t *testing.T, p running)) {
 // configuration. The two run in parallel, each on its own provider.
 func eachStoreConfig(t *testing.T, extra string, fn func(t *testing.T, p running)) {
 	t.Run("memory", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, "memory", extra)) })
-	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, pgtest.URL(t), extra)) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, pgtest.MigratedURL(t), extra)) })
 }
 
 // relyingParty is the web app's OAuth side, as a real relying party sets it up.

@@ -184,10 +184,12 @@ func TestJWTAccessTokensEndToEnd(t *testing.T) {
 		env  func(t *testing.T) map[string]string
 	}{
 		{"memory", func(*testing.T) map[string]string { return map[string]string{"TOKENIM_DATABASE_URL": "memory"} }},
-		{"postgres", func(t *testing.T) map[string]string { return map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t)} }},
+		{"postgres", func(t *testing.T) map[string]string {
+			return map[string]string{"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t)}
+		}},
 		{"postgres with the redis cache", func(t *testing.T) map[string]string {
 			return map[string]string{
-				"TOKENIM_DATABASE_URL": pgtest.URL(t),
+				"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t),
 				"TOKENIM_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redistest.Addr(t), redistest.DB),
 				"TOKENIM_REDIS_PREFIX": redistest.Prefix(t),
 			}

@@ -55,7 +55,7 @@ func seriesNames(body string) []string {
 func TestMetricNames(t *testing.T) {
 	t.Parallel()
 	env := map[string]string{
-		"TOKENIM_DATABASE_URL": pgtest.URL(t),
+		"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t),
 		"TOKENIM_REDIS_URL":    fmt.Sprintf("redis://%s/%d", redistest.Addr(t), redistest.DB),
 		"TOKENIM_REDIS_PREFIX": redistest.Prefix(t),
 	}

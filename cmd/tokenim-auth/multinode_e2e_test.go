@@ -61,7 +61,7 @@ func startClusterEnv(t *testing.T, n int, extra, redisAddr string, more map[stri
 	c := cluster{issuer: "http://" + addrs[0]}
 	c.config = writeProviderConfig(t, c.issuer, extra)
 	c.vars = map[string]string{
-		"TOKENIM_DATABASE_URL":   pgtest.URL(t),
+		"TOKENIM_DATABASE_URL":   pgtest.MigratedURL(t),
 		"TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh",
 		"TOKENIM_REDIS_URL":      fmt.Sprintf("redis://%s/%d", redisAddr, redistest.DB),
 		"TOKENIM_REDIS_PREFIX":   redistest.Prefix(t),

@@ -48,7 +48,7 @@ func TestOIDCClientTSInChromium(t *testing.T) {
 	t.Parallel()
 	browser := startChromium(t)
 	dir := npmInstall(t, spaDir)
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 
 	// The app's own site: another port of 127.0.0.1 is another origin.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

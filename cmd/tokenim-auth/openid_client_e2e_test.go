@@ -67,7 +67,7 @@ func TestOpenIDClient(t *testing.T) {
 			t.Parallel()
 			dbURL := store
 			if store == "postgres" {
-				dbURL = pgtest.URL(t)
+				dbURL = pgtest.MigratedURL(t)
 			}
 			p := startProviderClients(t, dbURL, openIDClientClients(jwks.URL))
 			s := runOpenIDClient(t, dir, map[string]any{

@@ -166,7 +166,7 @@ func TestPushedAuthorizationRequests(t *testing.T) {
 // that it is refused without a pushed request and served with one.
 func TestClientRequiringPAR(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	out := mustRun(t, p.vars, "", "clients", "create", "--config", p.config, "--output", "json", "--id", "strict-web",
 		"--name", "Strict web", "--type", "confidential", "--redirect-uri", webCallback, "--scope", "openid", "--scope", "profile", "--require-par")
 	var created struct {

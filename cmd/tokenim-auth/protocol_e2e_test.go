@@ -18,7 +18,7 @@ import (
 // narrower scope is applied, and the tokens are told apart at /userinfo.
 func TestRefreshAndUserinfoEndToEnd(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	a := newApp(t, p)
 	tok, _, _ := a.login(t, newBrowser(t, p.issuer, webCallback), p)
 	userinfo := func(t *testing.T, rawURL, bearer string) *http.Response {

@@ -81,7 +81,7 @@ func TestResourceServerPackage(t *testing.T) {
 		url  func(t testing.TB) string
 	}{
 		{"memory", func(testing.TB) string { return "memory" }},
-		{"postgres", pgtest.URL},
+		{"postgres", pgtest.MigratedURL},
 	} {
 		t.Run(store.name, func(t *testing.T) {
 			t.Parallel()

@@ -45,7 +45,7 @@ func serveRefused(t *testing.T, vars map[string]string, args ...string) (int, st
 // and what to do; keys rotate refuses too, sealing no key under it.
 func TestWrongSystemSecretRefusedAtStart(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 	wrong := maps.Clone(p.vars)
 	wrong["TOKENIM_SECRETS_SYSTEM"] = otherSecret
 
@@ -104,7 +104,7 @@ func TestReadyOnlyWhenSigning(t *testing.T) {
 	})
 	t.Run("postgres", func(t *testing.T) {
 		t.Parallel()
-		p := startProvider(t, pgtest.URL(t))
+		p := startProvider(t, pgtest.MigratedURL(t))
 		if code, status := readiness(t, p.issuer); code != http.StatusOK || status != "ok" {
 			t.Fatalf("ready before: %d %q, want 200 ok:\n%s", code, status, p.logs.String())
 		}
@@ -195,7 +195,7 @@ func TestSystemSecretRotation(t *testing.T) {
 	addr := ln.Addr().String()
 	ln.Close()
 	p := running{issuer: "http://" + addr, config: writeProviderConfig(t, "http://"+addr, "")}
-	p.vars = map[string]string{"TOKENIM_DATABASE_URL": pgtest.URL(t), "TOKENIM_SECRETS_SYSTEM": secretA}
+	p.vars = map[string]string{"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t), "TOKENIM_SECRETS_SYSTEM": secretA}
 	rotating := maps.Clone(p.vars)
 	rotating["TOKENIM_SECRETS_SYSTEM"], rotating["TOKENIM_SECRETS_SYSTEM_PREVIOUS"] = secretB, secretA
 	after := maps.Clone(p.vars)

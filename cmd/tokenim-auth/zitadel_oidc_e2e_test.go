@@ -89,7 +89,7 @@ func startZitadelApp(t *testing.T, p running, ln net.Listener, mux *http.ServeMu
 // issuer as their audience and expire an hour after they are made.
 func TestZitadelRelyingParty(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, pgtest.URL(t))
+	p := startProvider(t, pgtest.MigratedURL(t))
 
 	for _, tc := range []struct {
 		name string
