@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/edge"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -107,9 +108,7 @@ func (p HSTS) header() string {
 
 // New returns the provider's HTTP handler.
 func New(d Deps) http.Handler {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
+	d.Logger = defaults.Logger(d.Logger)
 	mux := http.NewServeMux()
 	for _, p := range d.Parts {
 		p.Mount(mux)

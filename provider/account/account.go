@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -84,12 +85,7 @@ type Handler struct {
 
 // New returns the handler.
 func New(cfg Config) *Handler {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	return &Handler{cfg: cfg}
 }
 

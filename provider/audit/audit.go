@@ -9,6 +9,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -115,12 +116,7 @@ type RecorderConfig struct {
 
 // NewRecorder returns a recorder.
 func NewRecorder(c RecorderConfig) *Recorder {
-	if c.Now == nil {
-		c.Now = time.Now
-	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
+	c.Now, c.Logger = defaults.Now(c.Now), defaults.Logger(c.Logger)
 	return &Recorder{store: c.Store, now: c.Now, logger: c.Logger, appended: c.Appended}
 }
 

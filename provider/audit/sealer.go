@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -40,9 +41,7 @@ func NewSealer(c SealerConfig) *Sealer {
 	if c.Batch <= 0 {
 		c.Batch = 500
 	}
-	if c.Logger == nil {
-		c.Logger = slog.New(slog.DiscardHandler)
-	}
+	c.Logger = defaults.Logger(c.Logger)
 	return &Sealer{store: c.Store, chain: c.Chain, interval: c.Interval, batch: c.Batch, logger: c.Logger, kick: make(chan struct{}, 1)}
 }
 

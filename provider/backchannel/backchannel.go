@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -86,12 +87,7 @@ func New(cfg Config) *Sender {
 	cfg.Attempts = cmp.Or(cfg.Attempts, DefaultAttempts)
 	cfg.Timeout = cmp.Or(cfg.Timeout, DefaultTimeout)
 	cfg.Batch = cmp.Or(cfg.Batch, DefaultBatch)
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}

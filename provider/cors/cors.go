@@ -12,6 +12,7 @@ import (
 
 	"github.com/rs/cors"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -82,12 +83,7 @@ func New(cfg Config) *Origins {
 	if cfg.MaxAge <= 0 {
 		cfg.MaxAge = defaultMaxAge
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	return &Origins{cfg: cfg, own: storage.OriginOf(cfg.Issuer)}
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/web"
 )
 
@@ -26,9 +27,7 @@ const (
 // refusal is plain text. Refusals are logged at debug level only: anyone
 // can send them.
 func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handler {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger = defaults.Logger(logger)
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			where := ""

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,12 +90,7 @@ func New(cfg Config) (*Janitor, error) {
 	if j.grace == 0 {
 		j.grace = DefaultGrace
 	}
-	if j.now == nil {
-		j.now = time.Now
-	}
-	if j.logger == nil {
-		j.logger = slog.New(slog.DiscardHandler)
-	}
+	j.now, j.logger = defaults.Now(j.now), defaults.Logger(j.logger)
 	return j, nil
 }
 

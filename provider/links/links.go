@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -34,9 +35,7 @@ type Maker struct {
 
 // New returns a Maker.
 func New(cfg Config) *Maker {
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
+	cfg.Now = defaults.Now(cfg.Now)
 	return &Maker{cfg: cfg}
 }
 

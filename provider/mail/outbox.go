@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 )
 
 //go:embed outbox/*.html
@@ -59,9 +61,7 @@ type Outbox struct {
 // address ("http://localhost:8080"); the log line of each send gives the
 // message's page under it. A nil logger discards those lines.
 func NewOutbox(logger *slog.Logger, baseURL string) *Outbox {
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger = defaults.Logger(logger)
 	return &Outbox{
 		Now:     time.Now,
 		logger:  logger,

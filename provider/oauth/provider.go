@@ -17,6 +17,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/cors"
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -146,12 +147,7 @@ func New(cfg Config) (*Provider, error) {
 	if !cfg.DeviceCodes.Valid() {
 		return nil, errors.New("oauth: the device code key is missing (devicecode.NewKeyed)")
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	if cfg.Observer == nil {
 		cfg.Observer = nopObserver{}
 	}

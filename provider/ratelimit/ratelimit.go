@@ -10,6 +10,8 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 	goredis "github.com/redis/go-redis/v9"
 	"golang.org/x/time/rate"
+
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 )
 
 // Limit is a budget: Rate requests per Period, up to Burst of them at
@@ -95,12 +97,7 @@ func New(cfg Config) *Limiter {
 	if cfg.MaxKeys <= 0 {
 		cfg.MaxKeys = DefaultMaxKeys
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	l := &Limiter{
 		prefix:    cfg.Prefix,
 		timeout:   cfg.Timeout,

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -61,9 +62,7 @@ func New(cfg Config) *Handler {
 	if cfg.KeepAlive <= 0 {
 		cfg.KeepAlive = 15 * time.Second
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Logger = defaults.Logger(cfg.Logger)
 	return &Handler{cfg: cfg, broker: newBroker(cfg.Store, cfg.Poll, cfg.Logger), done: make(chan struct{})}
 }
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/justinas/nosurf"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -57,12 +58,7 @@ func New(cfg Config) (*Manager, error) {
 	if err != nil || origin.Host == "" {
 		return nil, fmt.Errorf("session: issuer %q is not an absolute URL", cfg.Issuer)
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.New(slog.DiscardHandler)
-	}
+	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	m := &Manager{cfg: cfg, cookieName: "tokenim_session", csrfCookie: "tokenim_csrf", origin: &url.URL{Scheme: origin.Scheme, Host: origin.Host}}
 	if cfg.Secure {
 		// The __Host- prefix pins the cookie to this host, path / and

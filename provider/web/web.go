@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"sync/atomic"
 
+	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/i18n"
 )
 
@@ -95,10 +96,7 @@ func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 	if cfg.FS == nil {
 		return nil, errors.New("web: no template file system")
 	}
-	logger := cfg.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
-	}
+	logger := defaults.Logger(cfg.Logger)
 	// The texts shown in place of a view's missing or unknown keys.
 	for _, key := range []string{genericKey, messageTitleKey, linkTextKey} {
 		for _, loc := range locales() {
