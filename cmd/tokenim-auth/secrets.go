@@ -52,19 +52,12 @@ needs the old one.`,
 // secrets.system_previous under secrets.system, and reports the counts.
 // Run again, it reseals nothing.
 func secretsReseal(ctx context.Context, e env, path string) error {
-	cfg, store, err := adminStore(ctx, path, e)
+	k, err := openKeys(ctx, e, path)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ring, err := newKeyring(cfg)
-	if err != nil {
-		return err
-	}
-	km, err := newKeyManager(cfg, store, ring, newLogger(cfg, e.stderr))
-	if err != nil {
-		return err
-	}
+	defer k.store.Close()
+	store, ring, km := k.store, k.ring, k.keys
 	stored, resealed, err := km.Reseal(ctx)
 	if err != nil {
 		return wrongSecret(err)
@@ -163,28 +156,20 @@ func eachUser(ctx context.Context, store storage.Users, fn func(storage.User) er
 // values still need one of secrets.system_previous: once none does, the
 // previous secrets can be removed.
 func secretsStatus(ctx context.Context, e env, path string) error {
-	cfg, store, err := adminStore(ctx, path, e)
+	k, err := openKeys(ctx, e, path)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	ring, err := newKeyring(cfg)
-	if err != nil {
-		return err
-	}
+	defer k.store.Close()
+	cfg, store, ring := k.cfg, k.store, k.ring
 	if ring.Previous() == 0 {
 		fmt.Fprintln(e.stdout, "no previous system secret is configured (secrets.system_previous): no rotation is under way")
 		return nil
 	}
-	logger := newLogger(cfg, e.stderr)
 	var needs []string
 	need := func(what string) { needs = append(needs, what) }
 
-	km, err := newKeyManager(cfg, store, ring, logger)
-	if err != nil {
-		return err
-	}
-	stored, stale, err := km.Stale(ctx)
+	stored, stale, err := k.keys.Stale(ctx)
 	if err != nil {
 		return wrongSecret(err)
 	}
@@ -233,7 +218,7 @@ func secretsStatus(ctx context.Context, e env, path string) error {
 		need("recovery codes (until each user uses or regenerates them)")
 	}
 
-	parts, err := newAudit(cfg, store, logger)
+	parts, err := newAudit(cfg, store, newLogger(cfg, e.stderr))
 	if err != nil {
 		return err
 	}

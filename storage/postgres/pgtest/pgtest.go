@@ -82,7 +82,7 @@ func openAt(t testing.TB, u string) *postgres.Store {
 // is migrated: for tests of migrations themselves.
 func URL(t testing.TB) string {
 	t.Helper()
-	return newSchema(t, false)
+	return newSchema(t, empty)
 }
 
 // MigratedURL creates a fresh schema at the newest migration and returns
@@ -92,20 +92,40 @@ func URL(t testing.TB) string {
 // Store.Migrate on it does nothing and Store.CheckSchema accepts it.
 func MigratedURL(t testing.TB) string {
 	t.Helper()
-	return newSchema(t, true)
+	return newSchema(t, migrated)
 }
 
-// newSchema creates a fresh schema, empty or at the newest migration, and
-// returns its URL; the schema is dropped when t ends.
-func newSchema(t testing.TB, migrated bool) string {
+// ReplayedURL is MigratedURL with the schema made by replaying the
+// migrations even where pg_dump could describe it: for the test that
+// holds both ways to what Store.Migrate makes.
+func ReplayedURL(t testing.TB) string {
+	t.Helper()
+	return newSchema(t, replayed)
+}
+
+// FromDump reports why MigratedURL replays the migrations rather than
+// creating pg_dump's picture of them (nil when it does not).
+func FromDump() error {
+	_, err := dumped()
+	return err
+}
+
+// The schemas newSchema makes.
+const (
+	empty = iota
+	migrated
+	replayed
+)
+
+// newSchema creates a fresh schema, empty, at the newest migration, or
+// at the newest migration by replaying the migrations, and returns its
+// URL; the schema is dropped when t ends.
+func newSchema(t testing.TB, kind int) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: needs Postgres")
 	}
-	base := os.Getenv("TOKENIM_TEST_DATABASE_URL")
-	if base == "" {
-		base = DefaultURL
-	}
+	base := baseURL()
 	cfg, err := pgx.ParseConfig(base)
 	if err != nil {
 		t.Fatalf("pgtest: parse TOKENIM_TEST_DATABASE_URL: %v", err)
@@ -129,12 +149,8 @@ func newSchema(t testing.TB, migrated bool) string {
 	// round trip, run as one transaction. The admin connection is closed
 	// afterwards, so its search_path goes with it.
 	create := "CREATE SCHEMA " + ident + ";\n"
-	if migrated {
-		script, err := migratedScript()
-		if err != nil {
-			t.Fatalf("pgtest: %v", err)
-		}
-		create += "SET search_path TO " + ident + ";\n" + script
+	if kind != empty {
+		create = migratedSchema(t, schema, kind == replayed)
 	}
 	if _, err := admin.Exec(ctx, create); err != nil {
 		t.Fatalf("pgtest: create schema %s: %v", schema, err)
@@ -208,4 +224,28 @@ func randomHex() string {
 	b := make([]byte, 8)
 	rand.Read(b) // never fails since Go 1.24
 	return hex.EncodeToString(b)
+}
+
+// baseURL is the database tests work in: TOKENIM_TEST_DATABASE_URL, or
+// DefaultURL.
+func baseURL() string {
+	if base := os.Getenv("TOKENIM_TEST_DATABASE_URL"); base != "" {
+		return base
+	}
+	return DefaultURL
+}
+
+// migratedSchema returns the SQL that creates the schema name at the
+// newest migration: pg_dump's picture of it when there is one (dumped)
+// and replay is false, else the migrations themselves.
+func migratedSchema(t testing.TB, name string, replay bool) string {
+	t.Helper()
+	if d, err := dumped(); err == nil && !replay {
+		return d.as(name)
+	}
+	script, err := migratedScript()
+	if err != nil {
+		t.Fatalf("pgtest: %v", err)
+	}
+	return "CREATE SCHEMA " + name + ";\nSET search_path TO " + name + ";\n" + script
 }
