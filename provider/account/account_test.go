@@ -114,14 +114,7 @@ func newHarness(t *testing.T, hasher PasswordVerifier, change ...func(*Config)) 
 // post sends form to path, with header's name and value pairs.
 func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, webtest.Post(t, path, form), header...)
 }
 
 func (h *harness) enabled(t *testing.T) bool {

@@ -18,19 +18,14 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // get fetches path, with header's name and value pairs.
 func (h *harness) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil)
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, webtest.Get(t, path), header...)
 }
 
 // stored returns Ann as stored.
@@ -64,19 +59,9 @@ func (h *harness) records(t *testing.T, action string) []storage.AuditRecord {
 	return recs
 }
 
-// says fails the test unless w has status and its body every text: markup
-// as given, or text as the page writes it (HTML-escaped).
-func says(t *testing.T, w *httptest.ResponseRecorder, status int, texts ...string) {
-	t.Helper()
-	if w.Code != status {
-		t.Fatalf("status %d, want %d:\n%s", w.Code, status, w.Body)
-	}
-	for _, text := range texts {
-		if body := w.Body.String(); !strings.Contains(body, text) && !strings.Contains(body, html.EscapeString(text)) {
-			t.Fatalf("the page does not say %q:\n%s", text, w.Body)
-		}
-	}
-}
+// says fails the test unless w has status and its body every text
+// (webtest.WantPage).
+var says = webtest.WantPage
 
 // annsCode is the TOTP code of Ann's secret at t0.
 func annsCode(t *testing.T) string {

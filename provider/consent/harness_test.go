@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -145,24 +144,17 @@ func (h *harness) records(t *testing.T) []storage.AuditRecord {
 }
 
 func (h *harness) serve(req *http.Request, header ...string) *httptest.ResponseRecorder {
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, req, header...)
 }
 
 func (h *harness) show(t *testing.T, flow string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	return h.serve(httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/consent?"+url.Values{"flow": {flow}}.Encode(), nil), header...)
+	return h.serve(webtest.Get(t, "/consent?"+url.Values{"flow": {flow}}.Encode()), header...)
 }
 
 func (h *harness) post(t *testing.T, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/consent", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return h.serve(req, header...)
+	return h.serve(webtest.Post(t, "/consent", form), header...)
 }
 
 // decide is the consent form sent back; remember ticks the box.
@@ -175,18 +167,8 @@ func decide(flow, decision string, remember bool) url.Values {
 }
 
 // wantPage checks a response's status and that its body says each of
-// want.
-func wantPage(t *testing.T, w *httptest.ResponseRecorder, status int, want ...string) {
-	t.Helper()
-	if w.Code != status {
-		t.Fatalf("status %d, want %d:\n%s", w.Code, status, w.Body)
-	}
-	for _, s := range want {
-		if !strings.Contains(w.Body.String(), s) {
-			t.Fatalf("the page does not say %q:\n%s", s, w.Body)
-		}
-	}
-}
+// want (webtest.WantPage).
+var wantPage = webtest.WantPage
 
 // wantResume checks that the browser goes back to the authorization
 // endpoint with the flow.

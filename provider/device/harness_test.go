@@ -187,24 +187,17 @@ func (h *harness) records(t *testing.T) []storage.AuditRecord {
 }
 
 func (h *harness) serve(req *http.Request, header ...string) *httptest.ResponseRecorder {
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, req, header...)
 }
 
 func (h *harness) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	return h.serve(httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil), header...)
+	return h.serve(webtest.Get(t, path), header...)
 }
 
 func (h *harness) post(t *testing.T, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/device", strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return h.serve(req, header...)
+	return h.serve(webtest.Post(t, "/device", form), header...)
 }
 
 // show is the page for a user code.
@@ -216,18 +209,8 @@ func decide(code, decision string) url.Values {
 }
 
 // wantPage checks a response's status and that its body says each of
-// want.
-func wantPage(t *testing.T, w *httptest.ResponseRecorder, status int, want ...string) {
-	t.Helper()
-	if w.Code != status {
-		t.Fatalf("status %d, want %d:\n%s", w.Code, status, w.Body)
-	}
-	for _, s := range want {
-		if !strings.Contains(w.Body.String(), s) {
-			t.Fatalf("the page does not say %q:\n%s", s, w.Body)
-		}
-	}
-}
+// want (webtest.WantPage).
+var wantPage = webtest.WantPage
 
 // wantSignIn checks that the browser is sent to sign in and back to next.
 func wantSignIn(t *testing.T, w *httptest.ResponseRecorder, next string) {

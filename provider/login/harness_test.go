@@ -202,18 +202,12 @@ func (h *harness) advance(d time.Duration) {
 
 func (h *harness) serve(t *testing.T, req *http.Request, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	req = req.WithContext(reqctx.With(req.Context(), "req-1", testIP, "test"))
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, req.WithContext(reqctx.With(req.Context(), "req-1", testIP, "test")), header...)
 }
 
 func (h *harness) get(t *testing.T, path string, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	return h.serve(t, httptest.NewRequestWithContext(t.Context(), http.MethodGet, path, nil), header...)
+	return h.serve(t, webtest.Get(t, path), header...)
 }
 
 func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
@@ -223,9 +217,7 @@ func (h *harness) post(t *testing.T, path string, form url.Values, header ...str
 
 // postRequest is a form post to path.
 func postRequest(t *testing.T, path string, form url.Values) *http.Request {
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	return req
+	return webtest.Post(t, path, form)
 }
 
 // addUser stores an active user with the password, hashed outside the
@@ -254,18 +246,8 @@ func (h *harness) addLink(t *testing.T, userID string, purpose storage.LinkPurpo
 }
 
 // wantPage checks a response's status and that its body says each of
-// want.
-func wantPage(t *testing.T, w *httptest.ResponseRecorder, status int, want ...string) {
-	t.Helper()
-	if w.Code != status {
-		t.Fatalf("status %d, want %d:\n%s", w.Code, status, w.Body)
-	}
-	for _, s := range want {
-		if !strings.Contains(w.Body.String(), s) {
-			t.Fatalf("the page does not say %q:\n%s", s, w.Body)
-		}
-	}
-}
+// want (webtest.WantPage).
+var wantPage = webtest.WantPage
 
 // tokenOf returns the token of the link to path in a mail's text.
 func tokenOf(t *testing.T, m mail.Message, path string) string {

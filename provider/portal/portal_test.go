@@ -60,14 +60,7 @@ func newPortal(t *testing.T) *harness {
 
 func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {
 	t.Helper()
-	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for i := 0; i+1 < len(header); i += 2 {
-		req.Header.Set(header[i], header[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.mux.ServeHTTP(w, req)
-	return w
+	return webtest.Serve(h.mux, webtest.Post(t, path, form), header...)
 }
 
 // created registers an app from form and returns it with the record of
