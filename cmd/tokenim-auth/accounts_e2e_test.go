@@ -227,7 +227,8 @@ func TestTwoFactorSignIn(t *testing.T) {
 		a.loginOn(t, b, p)
 
 		// Enrol from the account page, with a code computed from the
-		// secret shown on it, as an authenticator app would.
+		// secret shown on it, as an authenticator app would (what the
+		// enrolment pages show is provider/account's own tests).
 		acct := b.get(p.issuer + "/account")
 		if acct.status != http.StatusOK {
 			t.Fatalf("account page: %d", acct.status)
@@ -243,9 +244,6 @@ func TestTwoFactorSignIn(t *testing.T) {
 		codes := regexp.MustCompile(`<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})</code></li>`).FindAllStringSubmatch(done.body, -1)
 		if done.status != http.StatusOK || len(codes) != 10 {
 			t.Fatalf("confirm: %d with %d recovery codes", done.status, len(codes))
-		}
-		if again := b.get(p.issuer + "/account"); strings.Contains(again.body, codes[0][1]) {
-			t.Fatal("recovery codes are shown a second time")
 		}
 
 		// A code of the next time step: the current one was used to enrol.

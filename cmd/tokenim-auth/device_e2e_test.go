@@ -262,17 +262,9 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			}
 		})
 
-		t.Run("wrong and malformed codes are told apart, and neither shows a request", func(t *testing.T) {
-			pg := openSignedIn(t, b, p.issuer+"/device?user_code=BCDF-GHJK")
-			if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "This code is not valid") {
-				t.Fatalf("unknown code: %d\n%s", pg.status, pg.body)
-			}
-			pg = b.get(p.issuer + "/device?user_code=12345678")
-			if pg.status != http.StatusBadRequest || !strings.Contains(pg.body, "That is not a code") {
-				t.Fatalf("malformed code: %d\n%s", pg.status, pg.body)
-			}
-		})
-
+		// The refusals of the device page (unknown, malformed, expired
+		// codes; QR codes of a malformed one) are provider/device's own
+		// tests; here, that the pieces fit.
 		t.Run("the QR code of verification_uri_complete decodes to it, as PNG", func(t *testing.T) {
 			da, err := d.conf.DeviceAuth(t.Context())
 			if err != nil {
@@ -281,14 +273,6 @@ func TestDeviceAuthorizationGrant(t *testing.T) {
 			got := decodeQR(t, p.issuer+"/device/qr.png?"+url.Values{"user_code": {da.UserCode}}.Encode())
 			if got != da.VerificationURIComplete {
 				t.Fatalf("QR code says %q, want %q", got, da.VerificationURIComplete)
-			}
-			resp, err := http.Get(p.issuer + "/device/qr.svg?user_code=not-a-code")
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp.Body.Close()
-			if resp.StatusCode != http.StatusBadRequest {
-				t.Fatalf("QR of a malformed code: %d, want 400", resp.StatusCode)
 			}
 		})
 	})
