@@ -5,11 +5,12 @@
 #                test needing Postgres, Redis, Chromium or Node.js/npm skips,
 #                saying which (tests on the memory store still run); test
 #                results of unchanged packages come from Go's cache
-#   make test    before committing, and what CI runs: formatting, vet,
-#                staticcheck, openapi-lint, then every test with the race
-#                detector (needs Postgres at 127.0.0.1:5432 and Redis at
-#                127.0.0.1:6379; tests skip when they are unreachable,
-#                unless CI=true), then deploy-check
+#   make test    before committing, and what CI runs, side by side:
+#                formatting, vet, staticcheck, openapi-lint, every test
+#                with the race detector (needs Postgres at 127.0.0.1:5432
+#                and Redis at 127.0.0.1:6379; tests skip when they are
+#                unreachable, unless CI=true), and deploy-check; each
+#                one's output whole as it ends
 #   make openapi-lint  docs/admin-api.yaml checked with Redocly CLI's
 #                recommended rules (docs/lint/redocly.yaml), the CLI pinned
 #                by docs/lint/package-lock.json (npm ci there when
@@ -66,7 +67,12 @@ all: build
 build:
 	$(GO) build -trimpath -o bin/tokenim-auth ./cmd/tokenim-auth
 
-test: lint openapi-lint unit deploy-check
+# The four run side by side: the tests wait on Postgres, Redis and the
+# browser as much as they compute, and the checks fill that time. Each
+# one's output is printed whole when it ends (--output-sync), and make
+# exits non-zero when any fails.
+test:
+	@$(MAKE) --no-print-directory -j4 --output-sync=target lint openapi-lint unit deploy-check
 
 # staticcheck and the race detector stay out: each alone takes longer than
 # the whole loop should.
