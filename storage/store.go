@@ -20,6 +20,7 @@ type Store interface {
 	Keys
 	JTIs
 	Links
+	Passkeys
 	Counters
 	CacheEpochs
 	Audit

@@ -44,6 +44,7 @@ type Store struct {
 	keys         map[string]storage.SigningKey
 	jtis         map[string]time.Time
 	links        map[string]storage.OneTimeLink
+	passkeys     map[string]storage.Passkey // by credential ID
 	counters     map[string]storage.Counter
 	epoch        int64
 	audit        auditLog
@@ -67,6 +68,7 @@ func New() *Store {
 		keys:       map[string]storage.SigningKey{},
 		jtis:       map[string]time.Time{},
 		links:      map[string]storage.OneTimeLink{},
+		passkeys:   map[string]storage.Passkey{},
 		counters:   map[string]storage.Counter{},
 		locks:      map[string]bool{},
 	}

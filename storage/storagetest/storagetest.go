@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"scope_grants", scopeGrantTests()},
 		{"keys", keyTests()},
 		{"links", linkTests()},
+		{"passkeys", passkeyTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
 		{"cache_epoch", epochTests()},
