@@ -99,6 +99,7 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/mfa/enrol", p(h.enrol))
 	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
 	mux.Handle("POST /account/mfa/disable", p(h.disable))
+	mux.Handle("POST /account/mfa/recovery", p(h.renewRecovery))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
 }
@@ -107,6 +108,9 @@ func (h *Handler) Mount(mux Mux) {
 func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, error) {
 	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled,
 		Developer: slices.Contains(h.cfg.Developers, s.User.Role)}
+	if s.User.TOTPEnabled {
+		p.RecoveryLeft = len(s.User.RecoveryCodes)
+	}
 	list, err := h.cfg.Store.ListLoginSessions(r.Context(), s.User.ID)
 	if err != nil {
 		return p, err
@@ -324,6 +328,64 @@ func (h *Handler) disableTOTP(ctx context.Context, userID, code string) (storage
 		u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, u.RecoveryCodes = nil, false, 0, nil
 		return u, nil
 	})
+}
+
+// renewRecovery replaces the user's recovery codes with a new set, shown
+// once; the old ones stop working in the same update. It asks for a
+// current code of the authenticator app (not a recovery code), so a
+// borrowed signed-in browser cannot take the codes away.
+func (h *Handler) renewRecovery(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	// Checked before the code is.
+	if h.throttled(ctx, throttle.SecondFactorKey(s.User.ID)) {
+		p.Error = "login.throttled_plain"
+		h.render(w, r, http.StatusTooManyRequests, p)
+		return
+	}
+	codes := mfa.NewRecoveryCodes(mfa.RecoveryCodeCount)
+	var left int
+	err = h.inTx(ctx, audit.Event{Action: audit.MFARecoveryRenewed, Subject: s.User.ID}.ByUser(s.User.ID), func(ctx context.Context) error {
+		u, err := h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
+			if !u.TOTPEnabled {
+				return u, errNotEnrolled
+			}
+			u, err := mfa.Check(h.cfg.Sealer, h.cfg.RecoveryHasher, u, r.PostFormValue("code"), h.cfg.Now(), mfa.TOTPCode)
+			if err != nil {
+				return u, err
+			}
+			u.RecoveryCodes = nil
+			for _, c := range codes {
+				u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
+			}
+			return u, nil
+		})
+		left = len(u.RecoveryCodes)
+		return err
+	})
+	switch {
+	case errors.Is(err, errNotEnrolled):
+		h.show(w, r, s)
+		return
+	case errors.Is(err, mfa.ErrWrongCode):
+		h.countFailure(ctx, throttle.SecondFactorKey(s.User.ID))
+		p.Error = "mfa.invalid"
+		h.render(w, r, http.StatusUnauthorized, p)
+		return
+	case err != nil:
+		h.fail(w, r, "renew recovery codes", err)
+		return
+	}
+	if err := h.cfg.Throttle.Succeed(ctx, throttle.SecondFactorKey(s.User.ID)); err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "clear failed attempts", "err", err)
+	}
+	h.cfg.Logger.InfoContext(ctx, "recovery codes renewed", "user_id", s.User.ID)
+	p.RecoveryCodes, p.RecoveryLeft, p.Notice = codes, left, "mfa.recovery_renewed"
+	h.render(w, r, http.StatusOK, p)
 }
 
 // signOutAll ends every session of the user, then signs this browser in

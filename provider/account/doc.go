@@ -4,6 +4,7 @@
 //	POST /account/mfa/enrol               start setting up TOTP (QR code and secret)
 //	POST /account/mfa/confirm             confirm with a first code; recovery codes are shown once
 //	POST /account/mfa/disable             turn TOTP off (password and a code)
+//	POST /account/mfa/recovery            a new set of recovery codes, shown once (a current code)
 //	POST /account/sessions/signout-all    sign out every other browser
 //	POST /account/apps/revoke             withdraw an app's access (consent and tokens)
 //

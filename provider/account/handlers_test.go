@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -132,7 +133,7 @@ func TestNotSignedIn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
 	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
-		"POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
+		"POST /account/mfa/recovery", "POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
 		method, path, _ := strings.Cut(route, " ")
 		w := httptest.NewRecorder()
 		h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), method, path, nil))
@@ -421,4 +422,98 @@ type broken struct{ signedIn }
 
 func (broken) Current(context.Context, *http.Request) (session.Signed, bool, error) {
 	return session.Signed{}, false, errors.New("postgres: connection refused")
+}
+
+// withRecoveryCodes stores Ann with recovery codes, hashed as the page
+// hashes them.
+func (h *harness) withRecoveryCodes(t *testing.T, codes ...string) {
+	t.Helper()
+	if _, err := h.store.UpdateUser(t.Context(), h.user.ID, func(u storage.User) (storage.User, error) {
+		u.RecoveryCodes = nil
+		for _, c := range codes {
+			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.recovery, c))
+		}
+		return u, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRenewRecoveryCodes(t *testing.T) {
+	t.Parallel()
+	t.Run("the page says how many are left", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		h.withRecoveryCodes(t, "ABCDE-FGHJK", "BCDEF-GHJKL")
+		says(t, h.get(t, "/account"), http.StatusOK, "You have 2 unused recovery codes left.", `action="/account/mfa/recovery"`)
+		says(t, h.get(t, "/account", "Accept-Language", "zh-CN"), http.StatusOK, "您还有 2 个未使用的恢复码。")
+	})
+	t.Run("a current code makes a new set, shown once; the old codes stop working", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		h.withRecoveryCodes(t, "ABCDE-FGHJK")
+		w := h.post(t, "/account/mfa/recovery", url.Values{"code": {annsCode(t)}})
+		says(t, w, http.StatusOK, "New recovery codes are ready: the old ones no longer work.")
+		shown := regexp.MustCompile(`<li><code>([0-9A-Z]{5}-[0-9A-Z]{5})</code></li>`).FindAllStringSubmatch(w.Body.String(), -1)
+		if len(shown) != mfa.RecoveryCodeCount {
+			t.Fatalf("%d codes shown, want %d:\n%s", len(shown), mfa.RecoveryCodeCount, w.Body)
+		}
+		u := h.stored(t)
+		if len(u.RecoveryCodes) != mfa.RecoveryCodeCount || mfa.MatchRecoveryCode(h.recovery, u.RecoveryCodes, "ABCDE-FGHJK") >= 0 {
+			t.Fatalf("stored %d codes; the old one still matches: %v", len(u.RecoveryCodes), mfa.MatchRecoveryCode(h.recovery, u.RecoveryCodes, "ABCDE-FGHJK") >= 0)
+		}
+		for _, c := range shown {
+			if mfa.MatchRecoveryCode(h.recovery, u.RecoveryCodes, c[1]) < 0 {
+				t.Fatalf("shown code %s is not stored", c[1])
+			}
+		}
+		if u.TOTPLastStep == 0 {
+			t.Fatal("the authenticator code was not used up")
+		}
+		if recs := h.records(t, audit.MFARecoveryRenewed); len(recs) != 1 || recs[0].Subject != h.user.ID || recs[0].ActorID != h.user.ID {
+			t.Fatalf("mfa.recovery_renewed records %+v", recs)
+		}
+		if again := h.get(t, "/account"); strings.Contains(again.Body.String(), shown[0][1]) {
+			t.Fatal("the new codes are shown a second time")
+		}
+	})
+	t.Run("a wrong code, or a recovery code, changes nothing and counts as a failure", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		h.withRecoveryCodes(t, "ABCDE-FGHJK")
+		before := h.stored(t)
+		says(t, h.post(t, "/account/mfa/recovery", url.Values{"code": {"000000"}}), http.StatusUnauthorized, "That code is not right")
+		says(t, h.post(t, "/account/mfa/recovery", url.Values{"code": {"abcde-fghjk"}}, "Accept-Language", "zh-CN"), http.StatusUnauthorized, "验证码错误或已被使用")
+		after := h.stored(t)
+		if len(after.RecoveryCodes) != 1 || mfa.MatchRecoveryCode(h.recovery, after.RecoveryCodes, "ABCDE-FGHJK") != 0 || after.TOTPLastStep != before.TOTPLastStep {
+			t.Fatalf("a refused renewal changed the account: %+v", after)
+		}
+		if c, err := h.store.GetCounter(t.Context(), throttle.SecondFactorKey(h.user.ID)); err != nil || c.Failures != 2 {
+			t.Fatalf("second-factor failures %+v, %v; want 2", c, err)
+		}
+		if len(h.records(t, audit.MFARecoveryRenewed)) != 0 {
+			t.Fatal("a refused renewal was recorded")
+		}
+	})
+	t.Run("wrong codes wait, on the second-factor key", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		for range policy.Free {
+			h.post(t, "/account/mfa/recovery", url.Values{"code": {"000000"}})
+		}
+		says(t, h.post(t, "/account/mfa/recovery", url.Values{"code": {annsCode(t)}}), http.StatusTooManyRequests, "Too many attempts.")
+		if len(h.records(t, audit.MFARecoveryRenewed)) != 0 {
+			t.Fatal("renewed during the wait")
+		}
+	})
+	t.Run("with two-step verification off there is nothing to renew", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		h.turnOff(t)
+		w := h.post(t, "/account/mfa/recovery", url.Values{"code": {annsCode(t)}})
+		says(t, w, http.StatusOK, "Set up two-step verification")
+		if strings.Contains(w.Body.String(), `action="/account/mfa/recovery"`) || len(h.records(t, audit.MFARecoveryRenewed)) != 0 || h.stored(t).RecoveryCodes != nil {
+			t.Fatal("recovery codes renewed with two-step verification off")
+		}
+	})
 }

@@ -17,42 +17,43 @@ import (
 // Actions recorded. The set is closed: Actions lists them all, and the
 // console offers them as a filter.
 const (
-	SignIn            = "signin"              // success, or failure with the reason
-	SignOut           = "signout"             // a browser session ended by its user
-	SignOutEverywhere = "signout.all"         // every session of a user ended
-	Lockout           = "lockout"             // failures crossed the threshold: sign-in refused for a while
-	MFAEnrolled       = "mfa.enrolled"        // TOTP turned on
-	MFADisabled       = "mfa.disabled"        // TOTP turned off by its user
-	MFAReset          = "mfa.reset"           // TOTP removed by an admin
-	ConsentGranted    = "consent.granted"     // a user let an app have scopes
-	ConsentWithdrawn  = "consent.withdrawn"   // a grant withdrawn, its tokens revoked
-	TokenIssued       = "token.issued"        // an access token (grant type in Detail); never the token
-	TokenRevoked      = "token.revoked"       // RFC 7009 revocation
-	RefreshReuse      = "token.refresh_reuse" // a rotated refresh token presented again: its family revoked
-	AppCreated        = "app.created"
-	AppChanged        = "app.changed"
-	AppDeleted        = "app.deleted"
-	SecretCreated     = "secret.created"
-	SecretRotated     = "secret.rotated"
-	SecretRevoked     = "secret.revoked"
-	SecretExpired     = "secret.expired"
-	RoleChanged       = "user.role_changed" // Detail: from, to
-	UserCreated       = "user.created"
-	UserActivated     = "user.activated"
-	UserDisabled      = "user.disabled"
-	UserEnabled       = "user.enabled"
-	UserChanged       = "user.changed" // an admin changed the user's name (Detail: name_before, name)
-	PasswordReset     = "user.password_reset"
-	PasswordLinkSent  = "user.password_link_sent" // an admin had a link to choose a password mailed to the user
-	AuditExported     = "audit.exported"          // an admin exported records
-	LogoutNotified    = "logout.notified"         // a client told by back-channel logout that a session ended
-	LogoutFailed      = "logout.failed"           // a back-channel logout notification given up
+	SignIn             = "signin"               // success, or failure with the reason
+	SignOut            = "signout"              // a browser session ended by its user
+	SignOutEverywhere  = "signout.all"          // every session of a user ended
+	Lockout            = "lockout"              // failures crossed the threshold: sign-in refused for a while
+	MFAEnrolled        = "mfa.enrolled"         // TOTP turned on
+	MFADisabled        = "mfa.disabled"         // TOTP turned off by its user
+	MFAReset           = "mfa.reset"            // TOTP removed by an admin
+	MFARecoveryRenewed = "mfa.recovery_renewed" // a new set of recovery codes, the old ones void
+	ConsentGranted     = "consent.granted"      // a user let an app have scopes
+	ConsentWithdrawn   = "consent.withdrawn"    // a grant withdrawn, its tokens revoked
+	TokenIssued        = "token.issued"         // an access token (grant type in Detail); never the token
+	TokenRevoked       = "token.revoked"        // RFC 7009 revocation
+	RefreshReuse       = "token.refresh_reuse"  // a rotated refresh token presented again: its family revoked
+	AppCreated         = "app.created"
+	AppChanged         = "app.changed"
+	AppDeleted         = "app.deleted"
+	SecretCreated      = "secret.created"
+	SecretRotated      = "secret.rotated"
+	SecretRevoked      = "secret.revoked"
+	SecretExpired      = "secret.expired"
+	RoleChanged        = "user.role_changed" // Detail: from, to
+	UserCreated        = "user.created"
+	UserActivated      = "user.activated"
+	UserDisabled       = "user.disabled"
+	UserEnabled        = "user.enabled"
+	UserChanged        = "user.changed" // an admin changed the user's name (Detail: name_before, name)
+	PasswordReset      = "user.password_reset"
+	PasswordLinkSent   = "user.password_link_sent" // an admin had a link to choose a password mailed to the user
+	AuditExported      = "audit.exported"          // an admin exported records
+	LogoutNotified     = "logout.notified"         // a client told by back-channel logout that a session ended
+	LogoutFailed       = "logout.failed"           // a back-channel logout notification given up
 )
 
 // Actions returns every action, in a stable order.
 func Actions() []string {
 	return []string{
-		SignIn, SignOut, SignOutEverywhere, Lockout, MFAEnrolled, MFADisabled, MFAReset,
+		SignIn, SignOut, SignOutEverywhere, Lockout, MFAEnrolled, MFADisabled, MFAReset, MFARecoveryRenewed,
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordLinkSent, AuditExported,

@@ -32,8 +32,12 @@ type AccountPage struct {
 	// that starts setting it up.
 	Enrolment *Enrolment
 	// RecoveryCodes are shown when set, once: right after two-step
-	// verification is turned on. Leave it nil on every other render.
+	// verification is turned on, or a new set is made. Leave it nil on
+	// every other render.
 	RecoveryCodes []string
+	// RecoveryLeft is how many recovery codes remain unused (two-step
+	// verification on).
+	RecoveryLeft int
 	// Sessions lists where the account is signed in.
 	Sessions []SessionView
 	// Notice is a message key shown as a success status ("mfa.enrolled",

@@ -182,3 +182,43 @@ func TestGroupSecret(t *testing.T) {
 		})
 	}
 }
+
+// With two-step verification on, the page says how many recovery codes
+// are left and offers a new set, confirmed with an authenticator code; not
+// while new codes are on the page, nor with two-step verification off.
+func TestAccountOffersNewRecoveryCodes(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		name     string
+		page     AccountPage
+		loc      string
+		wantText string // "" when the form must not be there
+	}{
+		{"several left", AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryLeft: 7}, "en", "You have 7 unused recovery codes left."},
+		{"one left", AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryLeft: 1}, "en", "You have 1 unused recovery code left."},
+		{"none left", AccountPage{CSRFToken: testCSRF, MFAEnabled: true}, "en", "You have 0 unused recovery codes left."},
+		{"in Chinese", AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryLeft: 4}, "zh-CN", "您还有 4 个未使用的恢复码。"},
+		{"not while new codes are shown", AccountPage{CSRFToken: testCSRF, MFAEnabled: true, RecoveryCodes: testRecoveryCodes, RecoveryLeft: 10}, "en", ""},
+		{"not with two-step verification off", AccountPage{CSRFToken: testCSRF}, "en", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+			req.Header.Set("Accept-Language", tc.loc)
+			w := httptest.NewRecorder()
+			if err := r.Account(w, req, http.StatusOK, tc.page); err != nil {
+				t.Fatal(err)
+			}
+			body := w.Body.String()
+			form := strings.Contains(body, `action="/account/mfa/recovery"`)
+			if tc.wantText == "" {
+				if form {
+					t.Fatalf("the page offers new recovery codes:\n%s", body)
+				}
+				return
+			}
+			if !form || !strings.Contains(body, tc.wantText) || !strings.Contains(body, `name="csrf_token" value="`+testCSRF+`"`) {
+				t.Fatalf("want the form with its CSRF token and %q:\n%s", tc.wantText, body)
+			}
+		})
+	}
+}

@@ -47,6 +47,13 @@ func accountMessages() i18n.Catalogue {
 			EN: "Save these codes somewhere safe. Each works once. They will not be shown again.",
 			ZH: "请将这些恢复码保存在安全的地方。每个恢复码只能使用一次，且不会再次显示。",
 		},
+		"account.recovery_left_one": {EN: "You have 1 unused recovery code left.", ZH: "您还有 1 个未使用的恢复码。"},
+		"account.recovery_left":     {EN: "You have %d unused recovery codes left.", ZH: "您还有 %d 个未使用的恢复码。"},
+		"account.recovery_renew_intro": {
+			EN: "Making a new set voids every code you have now. Enter a code from your authenticator app to confirm.",
+			ZH: "生成新的恢复码后，现有的恢复码将全部失效。请输入身份验证器应用中的验证码以确认。",
+		},
+		"account.recovery_renew":    {EN: "Make new recovery codes", ZH: "重新生成恢复码"},
 		"account.sessions_heading":  {EN: "Where you’re signed in", ZH: "登录设备"},
 		"account.session_device":    {EN: "Device", ZH: "设备"},
 		"account.session_ip":        {EN: "IP address", ZH: "IP 地址"},

@@ -48,6 +48,7 @@ func consoleMessages() i18n.Catalogue {
 		"admin.action.mfa.enrolled":            {EN: "Two-step verification on", ZH: "开启两步验证"},
 		"admin.action.mfa.disabled":            {EN: "Two-step verification off", ZH: "关闭两步验证"},
 		"admin.action.mfa.reset":               {EN: "Two-step verification reset", ZH: "重置两步验证"},
+		"admin.action.mfa.recovery_renewed":    {EN: "New recovery codes", ZH: "重新生成恢复码"},
 		"admin.action.consent.granted":         {EN: "Access granted", ZH: "授权应用"},
 		"admin.action.consent.withdrawn":       {EN: "Access withdrawn", ZH: "撤销授权"},
 		"admin.action.token.issued":            {EN: "Token issued", ZH: "签发令牌"},

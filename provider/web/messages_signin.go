@@ -59,8 +59,9 @@ func signInMessages() i18n.Catalogue {
 			EN: "That recovery code is not right, or it was already used.",
 			ZH: "恢复码错误或已被使用。",
 		},
-		"mfa.enrolled": {EN: "Two-step verification is on.", ZH: "两步验证已开启。"},
-		"mfa.disabled": {EN: "Two-step verification is off.", ZH: "两步验证已关闭。"},
+		"mfa.enrolled":         {EN: "Two-step verification is on.", ZH: "两步验证已开启。"},
+		"mfa.disabled":         {EN: "Two-step verification is off.", ZH: "两步验证已关闭。"},
+		"mfa.recovery_renewed": {EN: "New recovery codes are ready: the old ones no longer work.", ZH: "新的恢复码已生成：旧的恢复码已失效。"},
 		"mfa.required": {
 			EN: "This app requires two-step verification. Set it up in your account first, then sign in again.",
 			ZH: "该应用要求开启两步验证。请先在“账号与安全”中开启，然后重新登录。",

@@ -189,6 +189,12 @@ func pageCases() []pageCase {
 				Sessions:  testSessions()[:1], Error: "mfa.invalid",
 			})
 		}},
+		{"account_recovery_left", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{
+				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", MFAEnabled: true, RecoveryLeft: 1,
+				Sessions: testSessions()[:1], Notice: "mfa.recovery_renewed",
+			})
+		}},
 		{"account_mfa_on", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Account(w, req, http.StatusOK, AccountPage{
 				CSRFToken: testCSRF, Email: "ann@example.com", Name: "Ann Lee", MFAEnabled: true,
