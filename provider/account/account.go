@@ -27,6 +27,7 @@ import (
 type Store interface {
 	UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error)
 	ListLoginSessions(ctx context.Context, userID string) ([]storage.LoginSession, error)
+	DeleteLoginSession(ctx context.Context, id string) error
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
@@ -100,6 +101,7 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/mfa/confirm", p(h.confirm))
 	mux.Handle("POST /account/mfa/disable", p(h.disable))
 	mux.Handle("POST /account/mfa/recovery", p(h.renewRecovery))
+	mux.Handle("POST /account/sessions/signout", p(h.signOutOne))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
 }
@@ -120,7 +122,7 @@ func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, erro
 		if ls.ACR == "pending" || !ls.ExpiresAt.After(now) {
 			continue
 		}
-		p.Sessions = append(p.Sessions, web.SessionView{ID: ls.ID[:12], Device: ls.UserAgent, IP: ls.IP, SignedInAt: ls.AuthTime, Current: ls.ID == s.Session.ID})
+		p.Sessions = append(p.Sessions, web.SessionView{ID: sessionRef(ls.ID), Device: ls.UserAgent, IP: ls.IP, SignedInAt: ls.AuthTime, Current: ls.ID == s.Session.ID})
 	}
 	consents, err := h.cfg.Store.ListConsents(r.Context(), s.User.ID)
 	if err != nil {
@@ -385,6 +387,65 @@ func (h *Handler) renewRecovery(w http.ResponseWriter, r *http.Request, s sessio
 	}
 	h.cfg.Logger.InfoContext(ctx, "recovery codes renewed", "user_id", s.User.ID)
 	p.RecoveryCodes, p.RecoveryLeft, p.Notice = codes, left, "mfa.recovery_renewed"
+	h.render(w, r, http.StatusOK, p)
+}
+
+// sessionRef is how the page names a session to the form that signs it
+// out: the start of its ID (the hash of its cookie), enough to tell one
+// account's sessions apart, never enough to be its cookie.
+func sessionRef(id string) string { return id[:min(12, len(id))] }
+
+// signOutOne ends one other session of the user, named by its row's
+// reference: the session is deleted (which queues back-channel logouts to
+// the apps it signed in to) and the sign-out recorded. This browser's own
+// session is not ended here: signing out does that.
+func (h *Handler) signOutOne(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	ref := r.PostFormValue("session")
+	list, err := h.cfg.Store.ListLoginSessions(ctx, s.User.ID)
+	if err != nil {
+		h.fail(w, r, "list sessions", err)
+		return
+	}
+	var target *storage.LoginSession
+	for i, ls := range list {
+		if ref != "" && sessionRef(ls.ID) == ref && ls.ID != s.Session.ID && ls.ACR != "pending" {
+			target = &list[i]
+		}
+	}
+	if target == nil {
+		p, err := h.page(r, s)
+		if err != nil {
+			h.fail(w, r, "account page", err)
+			return
+		}
+		p.Error = "sessions.unknown"
+		h.render(w, r, http.StatusNotFound, p)
+		return
+	}
+	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		if err := h.cfg.Store.DeleteLoginSession(ctx, target.ID); err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.SignOut, Subject: s.User.ID, Reason: "by_user_elsewhere",
+			Detail: map[string]string{"session": storage.Ref(target.ID)}}.ByUser(s.User.ID))
+	})
+	if errors.Is(err, storage.ErrNotFound) {
+		// Ended by itself, or elsewhere, a moment ago.
+		h.show(w, r, s)
+		return
+	}
+	if err != nil {
+		h.fail(w, r, "sign out a session", err)
+		return
+	}
+	h.cfg.Logger.InfoContext(ctx, "signed out a session", "user_id", s.User.ID, "session", storage.Ref(target.ID))
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	p.Notice = "sessions.signed_out_one"
 	h.render(w, r, http.StatusOK, p)
 }
 

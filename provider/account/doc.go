@@ -5,6 +5,7 @@
 //	POST /account/mfa/confirm             confirm with a first code; recovery codes are shown once
 //	POST /account/mfa/disable             turn TOTP off (password and a code)
 //	POST /account/mfa/recovery            a new set of recovery codes, shown once (a current code)
+//	POST /account/sessions/signout        sign out one other browser (its row's reference)
 //	POST /account/sessions/signout-all    sign out every other browser
 //	POST /account/apps/revoke             withdraw an app's access (consent and tokens)
 //

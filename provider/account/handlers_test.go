@@ -133,7 +133,7 @@ func TestNotSignedIn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
 	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
-		"POST /account/mfa/recovery", "POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
+		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
 		method, path, _ := strings.Cut(route, " ")
 		w := httptest.NewRecorder()
 		h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), method, path, nil))
@@ -514,6 +514,77 @@ func TestRenewRecoveryCodes(t *testing.T) {
 		says(t, w, http.StatusOK, "Set up two-step verification")
 		if strings.Contains(w.Body.String(), `action="/account/mfa/recovery"`) || len(h.records(t, audit.MFARecoveryRenewed)) != 0 || h.stored(t).RecoveryCodes != nil {
 			t.Fatal("recovery codes renewed with two-step verification off")
+		}
+	})
+}
+
+func TestSignOutOneSession(t *testing.T) {
+	t.Parallel()
+	// This browser's session ("session-0123456789", see signedIn), a
+	// phone's, and another account's.
+	seed := func(t *testing.T, h *harness) {
+		t.Helper()
+		if err := h.store.CreateUser(t.Context(), storage.User{ID: "u-bob", Email: "bob@example.com", Status: storage.UserActive, CreatedAt: t0}); err != nil {
+			t.Fatal(err)
+		}
+		for _, ls := range []storage.LoginSession{
+			{ID: "session-0123456789", UserID: h.user.ID, UserAgent: "Firefox on Linux"},
+			{ID: "session-phone-abcdef", UserID: h.user.ID, UserAgent: "TokenIM on iPhone"},
+			{ID: "session-bobs-laptop", UserID: "u-bob", UserAgent: "Bob's laptop"},
+		} {
+			ls.AuthTime, ls.CreatedAt, ls.ExpiresAt = t0, t0, t0.Add(time.Hour)
+			if err := h.store.CreateLoginSession(t.Context(), ls); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	live := func(t *testing.T, h *harness, id string) bool {
+		t.Helper()
+		_, err := h.store.GetLoginSession(t.Context(), id)
+		return err == nil
+	}
+	t.Run("another device of the account, from its row", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		seed(t, h)
+		page := h.get(t, "/account").Body.String()
+		if !strings.Contains(page, `name="session" value="session-phon"`) || strings.Contains(page, `name="session" value="session-0123"`) {
+			t.Fatalf("want a sign-out for the phone and none for this browser:\n%s", page)
+		}
+		w := h.post(t, "/account/sessions/signout", url.Values{"session": {"session-phon"}})
+		says(t, w, http.StatusOK, "That device is signed out.")
+		if strings.Contains(w.Body.String(), "TokenIM on iPhone") {
+			t.Fatal("the signed-out device is still listed")
+		}
+		if live(t, h, "session-phone-abcdef") || !live(t, h, "session-0123456789") || !live(t, h, "session-bobs-laptop") {
+			t.Fatal("want only the phone's session ended")
+		}
+		recs := h.records(t, audit.SignOut)
+		if len(recs) != 1 || recs[0].Subject != h.user.ID || recs[0].Reason != "by_user_elsewhere" || recs[0].Detail["session"] != storage.Ref("session-phone-abcdef") {
+			t.Fatalf("signout records %+v", recs)
+		}
+	})
+	t.Run("in Chinese", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		seed(t, h)
+		says(t, h.post(t, "/account/sessions/signout", url.Values{"session": {"session-phon"}}, "Accept-Language", "zh-CN"), http.StatusOK, "该设备已退出登录。")
+	})
+	t.Run("never this browser's, another account's, or one that ended", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1))
+		seed(t, h)
+		for _, ref := range []string{"session-0123", "session-bobs", "session-gone", ""} {
+			says(t, h.post(t, "/account/sessions/signout", url.Values{"session": {ref}}), http.StatusNotFound, "That sign-in has already ended.")
+		}
+		says(t, h.post(t, "/account/sessions/signout", url.Values{"session": {"session-bobs"}}, "Accept-Language", "zh-CN"), http.StatusNotFound, "该登录已结束。")
+		for _, id := range []string{"session-0123456789", "session-phone-abcdef", "session-bobs-laptop"} {
+			if !live(t, h, id) {
+				t.Fatalf("session %s ended", id)
+			}
+		}
+		if len(h.records(t, audit.SignOut)) != 0 {
+			t.Fatal("a refused sign-out was recorded")
 		}
 	})
 }

@@ -68,7 +68,8 @@ type Enrolment struct {
 
 // SessionView is one place the account is signed in.
 type SessionView struct {
-	// ID identifies the session; the page does not show it.
+	// ID identifies the session to the form that signs it out; the page
+	// does not show it.
 	ID string
 	// Device is the browser's User-Agent as recorded at sign-in.
 	Device     string
@@ -118,6 +119,7 @@ type appRow struct {
 }
 
 type sessionRow struct {
+	ID          string
 	Device      string
 	IP          string
 	SignedIn    string
@@ -159,6 +161,7 @@ func sessionRows(sessions []SessionView) []sessionRow {
 	for _, s := range sessions {
 		at := s.SignedInAt.UTC()
 		rows = append(rows, sessionRow{
+			ID:          s.ID,
 			Device:      s.Device,
 			IP:          s.IP,
 			SignedIn:    at.Format(sessionTimeLayout),

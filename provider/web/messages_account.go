@@ -59,12 +59,16 @@ func accountMessages() i18n.Catalogue {
 		"account.session_ip":        {EN: "IP address", ZH: "IP 地址"},
 		"account.session_signed_in": {EN: "Signed in", ZH: "登录时间"},
 		"account.session_current":   {EN: "This device", ZH: "当前设备"},
+		"account.session_signout":   {EN: "Sign out", ZH: "退出登录"},
+		"account.session_action":    {EN: "Action", ZH: "操作"},
 		"account.unknown_device":    {EN: "Unknown device", ZH: "未知设备"},
 		"account.signout_all_note": {
 			EN: "Signing out everywhere ends every session except this one.",
 			ZH: "这将使您在其他所有设备上退出登录，当前设备仍保持登录。",
 		},
-		"account.signout_all": {EN: "Sign out everywhere", ZH: "退出其他所有设备"},
+		"account.signout_all":     {EN: "Sign out everywhere", ZH: "退出其他所有设备"},
+		"sessions.signed_out_one": {EN: "That device is signed out.", ZH: "该设备已退出登录。"},
+		"sessions.unknown":        {EN: "That sign-in has already ended.", ZH: "该登录已结束。"},
 		"sessions.signed_out": {
 			EN: "You were signed out everywhere else.",
 			ZH: "您已在其他所有设备上退出登录。",

@@ -716,7 +716,7 @@ func TestFormFields(t *testing.T) {
 			}
 		}},
 		{"account", func(t *testing.T, els map[string][]*html.Node) {
-			wantForms(t, els, "/account/mfa/enrol", "/account/apps/revoke", "/account/sessions/signout-all")
+			wantForms(t, els, "/account/mfa/enrol", "/account/apps/revoke", "/account/sessions/signout", "/account/sessions/signout-all")
 			if len(els["[role=status]"]) != 1 || len(els["[role=alert]"]) != 0 {
 				t.Errorf("want one role=status and no role=alert, have %d and %d", len(els["[role=status]"]), len(els["[role=alert]"]))
 			}
@@ -729,11 +729,21 @@ func TestFormFields(t *testing.T) {
 				"TokenIM/3.2 (iPhone; iOS 19.1)|2001:db8::42|2026-11-24 14:05 UTC",
 			} {
 				var cells []string
-				for _, td := range elements(rows[i+1])["td"] {
+				tds := elements(rows[i+1])["td"]
+				for _, td := range tds[:3] {
 					cells = append(cells, text(td))
 				}
 				if got := strings.Join(cells, "|"); got != want {
 					t.Errorf("session row %d = %q, want %q", i, got, want)
+				}
+				// Every session but this browser's has its own sign-out.
+				forms := elements(tds[3])["form"]
+				switch {
+				case i == 0 && len(forms) != 0:
+					t.Errorf("this browser's session offers a sign-out of its own")
+				case i == 1 && (len(forms) != 1 || attr(named(elements(forms[0])["input"], "session"), "value") != "ses-2" ||
+					strings.TrimSpace(text(elements(forms[0])["button"][0])) != "Sign out"):
+					t.Errorf("the other session's row lacks its sign-out form for ses-2")
 				}
 			}
 			if tm := els["time"]; len(tm) != 3 || attr(tm[0], "datetime") != "2026-11-01T08:00:00Z" || attr(tm[2], "datetime") != "2026-11-24T14:05:00Z" {
