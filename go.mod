@@ -19,6 +19,7 @@ require (
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/justinas/nosurf v1.2.0
 	github.com/klauspost/compress v1.20.1
+	github.com/mileusna/useragent v1.3.5
 	github.com/ory/fosite v0.49.0
 	github.com/piglig/go-qr v1.1.0
 	github.com/pquerna/otp v1.5.0

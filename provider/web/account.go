@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 	"unicode"
+
+	"github.com/mileusna/useragent"
 )
 
 // AccountPage is the view of the signed-in user's account page: profile,
@@ -71,7 +73,9 @@ type SessionView struct {
 	// ID identifies the session to the form that signs it out; the page
 	// does not show it.
 	ID string
-	// Device is the browser's User-Agent as recorded at sign-in.
+	// Device is the browser's User-Agent as recorded at sign-in; the page
+	// shows it in words ("Chrome on macOS"), the User-Agent itself as the
+	// row's title.
 	Device     string
 	IP         string
 	SignedInAt time.Time
@@ -119,8 +123,12 @@ type appRow struct {
 }
 
 type sessionRow struct {
-	ID          string
-	Device      string
+	ID     string
+	Device string
+	// Browser and OS are the device in words, read from its User-Agent
+	// ("Firefox", "Linux"); either may be empty.
+	Browser     string
+	OS          string
 	IP          string
 	SignedIn    string
 	SignedInISO string
@@ -160,9 +168,12 @@ func sessionRows(sessions []SessionView) []sessionRow {
 	rows := make([]sessionRow, 0, len(sessions))
 	for _, s := range sessions {
 		at := s.SignedInAt.UTC()
+		ua := useragent.Parse(s.Device)
 		rows = append(rows, sessionRow{
 			ID:          s.ID,
 			Device:      s.Device,
+			Browser:     ua.Name,
+			OS:          ua.OS,
 			IP:          s.IP,
 			SignedIn:    at.Format(sessionTimeLayout),
 			SignedInISO: at.Format(time.RFC3339),

@@ -222,3 +222,46 @@ func TestAccountOffersNewRecoveryCodes(t *testing.T) {
 		})
 	}
 }
+
+// A session's device is shown in words read from its User-Agent, in the
+// page's language, with the User-Agent itself as the cell's title; what
+// cannot be read is shown as it is, and nothing as "Unknown device".
+func TestAccountSessionDeviceInWords(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		ua, loc, want string
+	}{
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "en", "Chrome on macOS"},
+		{"Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36", "zh-CN", "macOS 上的 Chrome"},
+		{"Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1", "en", "Safari on iOS"},
+		{"Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36", "en", "Chrome on Android"},
+		{"TokenIM-Desktop/3.1 (Windows)", "en", "TokenIM-Desktop"},
+		{"", "en", "Unknown device"},
+		{"", "zh-CN", "未知设备"},
+	} {
+		t.Run(tc.loc+" "+tc.want, func(t *testing.T) {
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+			req.Header.Set("Accept-Language", tc.loc)
+			w := httptest.NewRecorder()
+			p := AccountPage{CSRFToken: testCSRF, Sessions: []SessionView{{ID: "ses-1", Device: tc.ua, IP: "203.0.113.7", SignedInAt: time.Date(2026, 11, 20, 9, 30, 0, 0, time.UTC)}}}
+			if err := r.Account(w, req, http.StatusOK, p); err != nil {
+				t.Fatal(err)
+			}
+			doc, err := html.Parse(strings.NewReader(w.Body.String()))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows := elements(doc)["tr"]
+			if len(rows) != 2 {
+				t.Fatalf("want a header and one session row, have %d rows", len(rows))
+			}
+			cell := elements(rows[1])["td"][0]
+			if got := strings.TrimSpace(text(cell)); got != tc.want {
+				t.Errorf("device %q, want %q", got, tc.want)
+			}
+			if attr(cell, "title") != tc.ua {
+				t.Errorf("title %q, want the User-Agent %q", attr(cell, "title"), tc.ua)
+			}
+		})
+	}
+}

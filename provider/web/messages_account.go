@@ -60,6 +60,7 @@ func accountMessages() i18n.Catalogue {
 		"account.session_signed_in": {EN: "Signed in", ZH: "登录时间"},
 		"account.session_current":   {EN: "This device", ZH: "当前设备"},
 		"account.session_signout":   {EN: "Sign out", ZH: "退出登录"},
+		"account.device_on":         {EN: "%s on %s", ZH: "%[2]s 上的 %[1]s"},
 		"account.session_action":    {EN: "Action", ZH: "操作"},
 		"account.unknown_device":    {EN: "Unknown device", ZH: "未知设备"},
 		"account.signout_all_note": {

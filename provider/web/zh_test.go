@@ -35,9 +35,10 @@ var zhLatinTerms = []string{
 // addresses (example.com, /oauth2/par) and fmt verbs aside.
 func TestChineseTextsHaveNoEnglishLeft(t *testing.T) {
 	t.Parallel()
-	// A word in a path, an address or an example, or a fmt verb, is not
+	// A word in a path, an address or an example, or a fmt verb (with or
+	// without an argument index, as a Chinese text reorders them), is not
 	// prose.
-	notProse := regexp.MustCompile(`\S*[/@.]\S*|%[sdv]|[A-Z]{4}-[A-Z]{4}`)
+	notProse := regexp.MustCompile(`\S*[/@.]\S*|%(\[[0-9]+\])?[sdv]|[A-Z]{4}-[A-Z]{4}`)
 	word := regexp.MustCompile(`\b[A-Za-z][A-Za-z0-9]*`)
 	for k, m := range messages() {
 		for _, w := range word.FindAllString(notProse.ReplaceAllString(m.ZH, " "), -1) {
