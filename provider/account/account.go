@@ -193,24 +193,35 @@ func (h *Handler) enrolmentView(e mfa.Enrolment) (*web.Enrolment, error) {
 	return &web.Enrolment{QRDataURI: uri, Secret: e.Secret}, nil
 }
 
+// codeForm starts answering a form that carries a code of the
+// authenticator app: the page to answer with, or false when the browser
+// has been answered already (an error, or the second-factor key waiting:
+// it is checked before the code is).
+func (h *Handler) codeForm(w http.ResponseWriter, r *http.Request, s session.Signed) (web.AccountPage, bool) {
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return p, false
+	}
+	if h.throttled(r.Context(), throttle.SecondFactorKey(s.User.ID)) {
+		p.Error = "login.throttled_plain"
+		h.render(w, r, http.StatusTooManyRequests, p)
+		return p, false
+	}
+	return p, true
+}
+
 // confirm turns TOTP on once a first code from the app verifies, and
 // shows ten recovery codes once.
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	// Checked before the code is.
-	if h.throttled(ctx, throttle.SecondFactorKey(s.User.ID)) {
-		p.Error = "login.throttled_plain"
-		h.render(w, r, http.StatusTooManyRequests, p)
+	p, ok := h.codeForm(w, r, s)
+	if !ok {
 		return
 	}
 	codes := mfa.NewRecoveryCodes(mfa.RecoveryCodeCount)
 	var pending string
-	err = h.inTx(ctx, audit.Event{Action: audit.MFAEnrolled, Subject: s.User.ID, Detail: map[string]string{"method": "totp"}}.ByUser(s.User.ID), func(ctx context.Context) error {
+	err := h.inTx(ctx, audit.Event{Action: audit.MFAEnrolled, Subject: s.User.ID, Detail: map[string]string{"method": "totp"}}.ByUser(s.User.ID), func(ctx context.Context) error {
 		_, err := h.enableTOTP(ctx, s.User.ID, r.PostFormValue("code"), codes, &pending)
 		return err
 	})
@@ -256,10 +267,7 @@ func (h *Handler) enableTOTP(ctx context.Context, userID, code string, codes []s
 		if err != nil {
 			return u, err
 		}
-		u.TOTPEnabled, u.RecoveryCodes = true, nil
-		for _, c := range codes {
-			u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
-		}
+		u.TOTPEnabled, u.RecoveryCodes = true, mfa.HashRecoveryCodes(h.cfg.RecoveryHasher, codes)
 		return u, nil
 	})
 }
@@ -338,20 +346,13 @@ func (h *Handler) disableTOTP(ctx context.Context, userID, code string) (storage
 // borrowed signed-in browser cannot take the codes away.
 func (h *Handler) renewRecovery(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	// Checked before the code is.
-	if h.throttled(ctx, throttle.SecondFactorKey(s.User.ID)) {
-		p.Error = "login.throttled_plain"
-		h.render(w, r, http.StatusTooManyRequests, p)
+	p, ok := h.codeForm(w, r, s)
+	if !ok {
 		return
 	}
 	codes := mfa.NewRecoveryCodes(mfa.RecoveryCodeCount)
 	var left int
-	err = h.inTx(ctx, audit.Event{Action: audit.MFARecoveryRenewed, Subject: s.User.ID}.ByUser(s.User.ID), func(ctx context.Context) error {
+	err := h.inTx(ctx, audit.Event{Action: audit.MFARecoveryRenewed, Subject: s.User.ID}.ByUser(s.User.ID), func(ctx context.Context) error {
 		u, err := h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) {
 			if !u.TOTPEnabled {
 				return u, errNotEnrolled
@@ -360,10 +361,7 @@ func (h *Handler) renewRecovery(w http.ResponseWriter, r *http.Request, s sessio
 			if err != nil {
 				return u, err
 			}
-			u.RecoveryCodes = nil
-			for _, c := range codes {
-				u.RecoveryCodes = append(u.RecoveryCodes, mfa.HashRecoveryCode(h.cfg.RecoveryHasher, c))
-			}
+			u.RecoveryCodes = mfa.HashRecoveryCodes(h.cfg.RecoveryHasher, codes)
 			return u, nil
 		})
 		left = len(u.RecoveryCodes)

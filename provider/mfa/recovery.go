@@ -70,6 +70,16 @@ func HashRecoveryCode(h secret.Hasher, code string) []byte {
 	return h.Hash(normaliseRecoveryCode(code))
 }
 
+// HashRecoveryCodes returns the keyed hashes to store for a set of codes
+// (HashRecoveryCode of each), in their order.
+func HashRecoveryCodes(h secret.Hasher, codes []string) [][]byte {
+	hashes := make([][]byte, 0, len(codes))
+	for _, c := range codes {
+		hashes = append(hashes, HashRecoveryCode(h, c))
+	}
+	return hashes
+}
+
 // MatchRecoveryCode returns the index in hashes of the hash code matches,
 // or -1. The code is compared in constant time with every hash, without
 // stopping at a match, under the current system secret or a previous one

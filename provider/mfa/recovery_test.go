@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tokenim/tokenim-auth/provider/mfa"
@@ -119,4 +120,23 @@ func TestMatchRecoveryCode(t *testing.T) {
 			t.Fatalf("matched %d", got)
 		}
 	})
+}
+
+// A set of codes is hashed in its order, each as HashRecoveryCode hashes
+// it, so that each matches its own place.
+func TestHashRecoveryCodes(t *testing.T) {
+	h := recoveryHasher(t)
+	codes := []string{"ABCDE-FGHJK", "BCDEF-GHJKL", "CDEFG-HJKLM"}
+	hashes := mfa.HashRecoveryCodes(h, codes)
+	if len(hashes) != len(codes) {
+		t.Fatalf("%d hashes for %d codes", len(hashes), len(codes))
+	}
+	for i, c := range codes {
+		if got := mfa.MatchRecoveryCode(h, hashes, strings.ToLower(c)); got != i {
+			t.Errorf("code %s matches place %d, want %d", c, got, i)
+		}
+	}
+	if got := mfa.HashRecoveryCodes(h, nil); len(got) != 0 {
+		t.Errorf("no codes hashed to %d hashes", len(got))
+	}
 }
