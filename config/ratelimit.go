@@ -23,10 +23,11 @@ type RateLimit struct {
 	// activation (and its resending), forgotten and reset passwords. They
 	// share one budget per address.
 	Accounts LoginRateLimits `yaml:"accounts"`
-	// AccountChanges limits the signed-in account page's changes (POST
-	// /account/...: setting up and turning off two-step verification,
-	// signing out everywhere, withdrawing an app), which check a password
-	// or a code or change security settings. One budget per address.
+	// AccountChanges limits the signed-in account page's changes (every
+	// POST /account/...: setting up and turning off two-step verification,
+	// new recovery codes, signing out one device or everywhere,
+	// withdrawing an app), which check a password or a code or change
+	// security settings. One budget per address.
 	AccountChanges LoginRateLimits `yaml:"account_changes"`
 }
 

@@ -62,11 +62,9 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		page("GET /password/reset", "accounts", accounts),
 		page("POST /password/reset", "accounts", accounts),
 		// The signed-in account page's changes: a password, a code or the
-		// security settings.
-		page("POST /account/mfa/enrol", "account", changes),
-		page("POST /account/mfa/confirm", "account", changes),
-		page("POST /account/mfa/disable", "account", changes),
-		page("POST /account/sessions/signout-all", "account", changes),
-		page("POST /account/apps/revoke", "account", changes),
+		// security settings. Every POST under /account/ (the subtree, as
+		// the mux matches it), so that a change added to the page has its
+		// budget without a rule of its own.
+		page("POST /account/", "account", changes),
 	}
 }

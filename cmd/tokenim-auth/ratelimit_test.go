@@ -32,7 +32,7 @@ func TestEveryCostlyPageHasABudget(t *testing.T) {
 		"POST /register", "GET /activate", "POST /activate", "POST /activate/resend",
 		"POST /password/forgot", "GET /password/reset", "POST /password/reset",
 		"POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
-		"POST /account/sessions/signout-all", "POST /account/apps/revoke",
+		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke",
 	} {
 		t.Run(route, func(t *testing.T) {
 			t.Parallel()
