@@ -270,8 +270,8 @@ func TestTwoFactorSignIn(t *testing.T) {
 				ACR string   `json:"acr"`
 			}
 			_ = id.Claims(&claims)
-			if strings.Join(claims.AMR, " ") != "pwd otp" || claims.ACR != "2" {
-				t.Fatalf("amr %v acr %q, want [pwd otp] and 2", claims.AMR, claims.ACR)
+			if strings.Join(claims.AMR, " ") != "pwd otp mfa" || claims.ACR != "2" {
+				t.Fatalf("amr %v acr %q, want [pwd otp mfa] and 2", claims.AMR, claims.ACR)
 			}
 		})
 		t.Run("a code already used is refused", func(t *testing.T) {

@@ -106,8 +106,8 @@ func TestChromiumAccountPages(t *testing.T) {
 		if err := id.Claims(&claims); err != nil {
 			t.Fatal(err)
 		}
-		if strings.Join(claims.AMR, " ") != "pwd otp" || claims.ACR != "2" {
-			t.Fatalf("amr %v acr %q, want [pwd otp] and 2", claims.AMR, claims.ACR)
+		if strings.Join(claims.AMR, " ") != "pwd otp mfa" || claims.ACR != "2" {
+			t.Fatalf("amr %v acr %q, want [pwd otp mfa] and 2", claims.AMR, claims.ACR)
 		}
 		b.wantNoConsoleErrors()
 	}

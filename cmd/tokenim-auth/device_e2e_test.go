@@ -430,7 +430,7 @@ func TestDeviceSignInTwoFactor(t *testing.T) {
 		ACR string   `json:"acr"`
 		AMR []string `json:"amr"`
 	}
-	if err := id.Claims(&claims); err != nil || claims.ACR != "2" || strings.Join(claims.AMR, " ") != "pwd otp" {
+	if err := id.Claims(&claims); err != nil || claims.ACR != "2" || strings.Join(claims.AMR, " ") != "pwd otp mfa" {
 		t.Fatalf("ID token acr %q amr %q (%v), want a two-factor sign-in", claims.ACR, claims.AMR, err)
 	}
 }

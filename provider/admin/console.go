@@ -118,7 +118,7 @@ func (c *Console) admin(f session.Page) session.Page {
 			c.message(w, r, http.StatusForbidden, "admin.forbidden", "message.account", "/account")
 			return
 		}
-		if slices.Contains(c.cfg.MFARoles, c.cfg.AdminRole) && s.Session.ACR != session.ACRTwoFactor {
+		if slices.Contains(c.cfg.MFARoles, c.cfg.AdminRole) && !session.MeetsACR(s.Session.ACR, session.ACRTwoFactor) {
 			// Signed in with a password alone (the second factor was not
 			// set up yet): the console is out of reach until it is.
 			c.message(w, r, http.StatusForbidden, "admin.mfa_required", "message.account", "/account?setup=mfa")

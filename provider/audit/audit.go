@@ -17,19 +17,24 @@ import (
 // Actions recorded. The set is closed: Actions lists them all, and the
 // console offers them as a filter.
 const (
-	SignIn             = "signin"               // success, or failure with the reason
-	SignOut            = "signout"              // a browser session ended by its user
-	SignOutEverywhere  = "signout.all"          // every session of a user ended
-	Lockout            = "lockout"              // failures crossed the threshold: sign-in refused for a while
-	MFAEnrolled        = "mfa.enrolled"         // TOTP turned on
-	MFADisabled        = "mfa.disabled"         // TOTP turned off by its user
-	MFAReset           = "mfa.reset"            // TOTP removed by an admin
-	MFARecoveryRenewed = "mfa.recovery_renewed" // a new set of recovery codes, the old ones void
-	ConsentGranted     = "consent.granted"      // a user let an app have scopes
-	ConsentWithdrawn   = "consent.withdrawn"    // a grant withdrawn, its tokens revoked
-	TokenIssued        = "token.issued"         // an access token (grant type in Detail); never the token
-	TokenRevoked       = "token.revoked"        // RFC 7009 revocation
-	RefreshReuse       = "token.refresh_reuse"  // a rotated refresh token presented again: its family revoked
+	SignIn             = "signin"                // success, or failure with the reason
+	SignOut            = "signout"               // a browser session ended by its user
+	SignOutEverywhere  = "signout.all"           // every session of a user ended
+	Lockout            = "lockout"               // failures crossed the threshold: sign-in refused for a while
+	MFAEnrolled        = "mfa.enrolled"          // TOTP turned on
+	MFADisabled        = "mfa.disabled"          // TOTP turned off by its user
+	MFAReset           = "mfa.reset"             // TOTP removed by an admin
+	MFARecoveryRenewed = "mfa.recovery_renewed"  // a new set of recovery codes, the old ones void
+	PasskeyRegistered  = "passkey.registered"    // a passkey added to an account (Detail: passkey, name)
+	PasskeyRenamed     = "passkey.renamed"       // Detail: passkey, name_before, name
+	PasskeyRemoved     = "passkey.removed"       // by its user or an admin (Detail: passkey, name)
+	PasskeyCloned      = "passkey.cloned"        // a passkey's signature counter went back: the sign-in refused (Detail: passkey)
+	PasswordChanged    = "user.password_changed" // by its signed-in user; the other sessions ended
+	ConsentGranted     = "consent.granted"       // a user let an app have scopes
+	ConsentWithdrawn   = "consent.withdrawn"     // a grant withdrawn, its tokens revoked
+	TokenIssued        = "token.issued"          // an access token (grant type in Detail); never the token
+	TokenRevoked       = "token.revoked"         // RFC 7009 revocation
+	RefreshReuse       = "token.refresh_reuse"   // a rotated refresh token presented again: its family revoked
 	AppCreated         = "app.created"
 	AppChanged         = "app.changed"
 	AppDeleted         = "app.deleted"
@@ -54,9 +59,10 @@ const (
 func Actions() []string {
 	return []string{
 		SignIn, SignOut, SignOutEverywhere, Lockout, MFAEnrolled, MFADisabled, MFAReset, MFARecoveryRenewed,
+		PasskeyRegistered, PasskeyRenamed, PasskeyRemoved, PasskeyCloned,
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
-		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordLinkSent, AuditExported,
+		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed,
 	}
 }

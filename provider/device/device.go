@@ -184,7 +184,7 @@ func (h *Handler) current(w http.ResponseWriter, r *http.Request, userCode strin
 		h.fail(w, r, "device: load session", err)
 		return s, false
 	}
-	if !ok || (slices.Contains(h.cfg.MFARoles, s.User.Role) && s.Session.ACR != session.ACRTwoFactor) {
+	if !ok || (slices.Contains(h.cfg.MFARoles, s.User.Role) && !session.MeetsACR(s.Session.ACR, session.ACRTwoFactor)) {
 		signIn(w, r, userCode)
 		return s, false
 	}

@@ -423,23 +423,24 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	}
 	if slices.Contains(h.cfg.MFARoles, user.Role) || (t.flow != nil && demandsTwoFactor(t.flow.Query)) {
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
-		h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, "", "/account?setup=mfa")
+		h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), "", "/account?setup=mfa")
 		return
 	}
-	h.finishSignIn(w, r, user, []string{"pwd"}, session.ACRPassword, flowID, t.next)
+	h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), flowID, t.next)
 }
 
 // demandsTwoFactor reports whether an authorization request's acr_values
 // ask for a second factor.
 func demandsTwoFactor(query string) bool {
 	q, _ := url.ParseQuery(query)
-	return slices.Contains(strings.Fields(q.Get("acr_values")), session.ACRTwoFactor)
+	return !session.MeetsACR(session.ACRPassword, session.WantedACR(q.Get("acr_values")))
 }
 
 // finishSignIn signs the browser in and continues: back to the
 // authorization flow, or to the account page.
-func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr, flowID, next string) {
+func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, flowID, next string) {
 	ctx := r.Context()
+	acr := session.ACR(amr)
 	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, amr, acr)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in: start session", "err", err)

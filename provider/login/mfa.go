@@ -76,7 +76,7 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.succeeded(ctx, key)
-	h.finishSignIn(w, r, pending.User, []string{"pwd", "otp"}, session.ACRTwoFactor, flowID, next)
+	h.finishSignIn(w, r, pending.User, session.AMR(session.AMRPassword, session.AMROTP), flowID, next)
 }
 
 // useCode accepts a TOTP code, or a recovery code, once: the code's step

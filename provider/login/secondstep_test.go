@@ -74,11 +74,11 @@ func TestSecondStep(t *testing.T) {
 		h.passwordStep(t, url.Values{"flow": {flow}})
 		code := h.totpCode(t)
 		wantRedirect(t, h.post(t, "/login/mfa", url.Values{"flow": {flow}, "code": {code}}), "/oauth2/auth?flow="+flow)
-		if f, _ := h.store.GetFlow(t.Context(), flow); f.UserID != ann.ID || !slices.Equal(f.AMR, []string{"pwd", "otp"}) {
+		if f, _ := h.store.GetFlow(t.Context(), flow); f.UserID != ann.ID || !slices.Equal(f.AMR, []string{"pwd", "otp", "mfa"}) {
 			t.Fatalf("the flow after the second step: %+v", f)
 		}
 		recs := h.records(t, audit.SignIn)
-		if len(recs) != 1 || recs[0].Outcome != audit.Success || recs[0].Detail["acr"] != session.ACRTwoFactor || recs[0].Detail["amr"] != "pwd otp" {
+		if len(recs) != 1 || recs[0].Outcome != audit.Success || recs[0].Detail["acr"] != session.ACRTwoFactor || recs[0].Detail["amr"] != "pwd otp mfa" {
 			t.Fatalf("sign-in records %+v, want one two-factor success", recs)
 		}
 		// The same code again, after the password again: already used.

@@ -145,13 +145,16 @@ func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed boo
 		p.needsSecondFactor(form, signed)
 }
 
-// needsSecondFactor reports whether the request needs a sign-in with a
-// second factor that signed's lacks: the client asked for one
-// (acr_values, wantsTwoFactor) or the user's role requires one
+// needsSecondFactor reports whether the request needs a stronger sign-in
+// than signed's: the client asked for a level (acr_values, OpenID Connect
+// Core 1.0 section 3.1.2.1) or the user's role requires a second factor
 // (Config.MFARoles).
 func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed) bool {
-	required := wantsTwoFactor(form) || slices.Contains(p.cfg.MFARoles, signed.User.Role)
-	return required && signed.Session.ACR != session.ACRTwoFactor
+	want := session.WantedACR(form.Get("acr_values"))
+	if slices.Contains(p.cfg.MFARoles, signed.User.Role) {
+		want = session.Stronger(want, session.ACRTwoFactor)
+	}
+	return !session.MeetsACR(signed.Session.ACR, want)
 }
 
 // askUser sends the browser to page (/login or /consent) with the request
@@ -284,12 +287,6 @@ func checkEarly(form url.Values, prompt []string) error {
 		return fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
 	}
 	return nil
-}
-
-// wantsTwoFactor reports whether the client asked for a sign-in with a
-// second factor (acr_values, OpenID Connect Core 1.0 section 3.1.2.1).
-func wantsTwoFactor(form url.Values) bool {
-	return slices.Contains(strings.Fields(form.Get("acr_values")), session.ACRTwoFactor)
 }
 
 // decisionRole marks a flow stopped because the user's role allows none of

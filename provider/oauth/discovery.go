@@ -75,7 +75,7 @@ func (p *Provider) metadata() discovery {
 		CodeChallengeMethodsSupported:             []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid",
 			"name", "email", "email_verified"},
-		ACRValuesSupported:                []string{session.ACRPassword, session.ACRTwoFactor},
+		ACRValuesSupported:                session.ACRLevels,
 		PromptValuesSupported:             []string{"none", "login", "consent"},
 		UILocalesSupported:                []string{"en", "zh-CN"},
 		AuthorizationResponseISSParameter: true,

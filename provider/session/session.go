@@ -68,16 +68,9 @@ func New(cfg Config) (*Manager, error) {
 	return m, nil
 }
 
-// Authentication context classes (the acr claim) a session can have.
-const (
-	// ACRPassword is a sign-in with a password alone.
-	ACRPassword = "1"
-	// ACRTwoFactor is a sign-in with a password and a second factor.
-	ACRTwoFactor = "2"
-	// acrPending marks a session whose password was right but whose
-	// second factor is still to come: it signs nobody in.
-	acrPending = "pending"
-)
+// acrPending marks a session whose password was right but whose second
+// factor is still to come: it signs nobody in.
+const acrPending = "pending"
 
 // pendingLifespan is how long the second factor may take.
 const pendingLifespan = 10 * time.Minute
