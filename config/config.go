@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/clientrules"
+	"github.com/tokenim/tokenim-auth/provider/relyingparty"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -220,6 +221,42 @@ type Accounts struct {
 	// MFARequiredRoles lists the roles whose users must sign in with a
 	// second factor; one without it is sent to set it up first.
 	MFARequiredRoles []string `yaml:"mfa_required_roles"`
+	// Passkeys says which site passkeys are bound to.
+	Passkeys Passkeys `yaml:"passkeys"`
+}
+
+// Passkeys configures the WebAuthn relying party. Both fields are derived
+// from the issuer when empty; set them when the sign-in pages are served
+// from another host than the issuer's, or passkeys should work across a
+// parent domain.
+type Passkeys struct {
+	// RPID is the relying-party ID: the host name passkeys are bound to,
+	// the issuer's host or a parent domain of it. Changing it later makes
+	// every registered passkey unusable.
+	RPID string `yaml:"rp_id"`
+	// Origins are the origins (scheme://host[:port]) of the pages that
+	// register and use passkeys: on rp_id or a subdomain, https unless
+	// on localhost.
+	Origins []string `yaml:"origins"`
+}
+
+// RelyingParty returns the relying-party ID and origins in effect: the
+// configured ones, or those of the issuer. ok is false when passkeys are
+// off: nothing is configured and the issuer is an IP address or plain
+// http on a host other than localhost, where browsers do not offer them.
+func (c Config) RelyingParty() (rpID string, origins []string, ok bool) {
+	p := c.Accounts.Passkeys
+	if p.RPID == "" && len(p.Origins) == 0 {
+		return relyingparty.FromIssuer(c.Issuer)
+	}
+	rpID, origins, _ = relyingparty.FromIssuer(c.Issuer)
+	if p.RPID != "" {
+		rpID = p.RPID
+	}
+	if len(p.Origins) > 0 {
+		origins = p.Origins
+	}
+	return rpID, origins, relyingparty.Check(rpID, origins) == nil
 }
 
 // Throttle configures brute-force protection: failed passwords and codes
@@ -546,7 +583,7 @@ func Default() Config {
 		},
 		Log: Log{Level: "info", Format: "json"},
 		Accounts: Accounts{
-			Registration: false, ActivationLink: 24 * time.Hour, ResetLink: 30 * time.Minute, MFAIssuer: "TokenIM",
+			Registration: false, ActivationLink: 24 * time.Hour, ResetLink: 30 * time.Minute, MFAIssuer: "TokenIM", Passkeys: Passkeys{Origins: []string{}},
 			MFARequiredRoles: []string{RoleAdmin},
 		},
 		RateLimit: defaultRateLimit(),

@@ -16,6 +16,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/password"
+	"github.com/tokenim/tokenim-auth/provider/relyingparty"
 )
 
 // Limits Validate enforces.
@@ -462,6 +463,18 @@ func (c Config) validateAccounts(p *problems) {
 	for i, r := range a.MFARequiredRoles {
 		if !slices.Contains(c.RoleNames(), r) {
 			p.add(fmt.Sprintf("accounts.mfa_required_roles[%d]", i), "unknown role %q (want one of %s)", r, strings.Join(c.RoleNames(), ", "))
+		}
+	}
+	if pk := a.Passkeys; pk.RPID != "" || len(pk.Origins) > 0 {
+		// Configured: it must work. (Derived from the issuer, passkeys
+		// are simply off where browsers would refuse them.)
+		rpID, origins, _ := c.RelyingParty()
+		if err := relyingparty.Check(rpID, origins); err != nil {
+			path := "accounts.passkeys.origins"
+			if pk.RPID != "" && relyingparty.Check(rpID, []string{"https://" + rpID}) != nil {
+				path = "accounts.passkeys.rp_id"
+			}
+			p.add(path, "%v", err)
 		}
 	}
 	for _, l := range []struct {

@@ -272,6 +272,12 @@ func TestValidateRefuses(t *testing.T) {
 		{"an unknown role requiring MFA", func(c *Config) { c.Accounts.MFARequiredRoles = []string{"root"} }, "accounts.mfa_required_roles[0]", `unknown role "root"`},
 		{"a bootstrap user with an unknown role", func(c *Config) { c.Users[0].Role = "owner" }, "users[0].role", `unknown role "owner"`},
 		{"an MFA issuer with a colon", func(c *Config) { c.Accounts.MFAIssuer = "Token:IM" }, "accounts.mfa_issuer", "without a colon"},
+		{"a passkey relying party that is an IP address", func(c *Config) { c.Accounts.Passkeys.RPID = "10.0.0.1" }, "accounts.passkeys.rp_id", "IP address"},
+		{"a passkey relying party that is a URL", func(c *Config) { c.Accounts.Passkeys.RPID = "https://example.com" }, "accounts.passkeys.rp_id", "not a host name"},
+		{"a passkey origin off the relying party", func(c *Config) {
+			c.Accounts.Passkeys.RPID, c.Accounts.Passkeys.Origins = "example.com", []string{"https://example.org"}
+		}, "accounts.passkeys.origins", `not on "example.com"`},
+		{"a passkey origin over http", func(c *Config) { c.Accounts.Passkeys.Origins = []string{"http://auth.example.com"} }, "accounts.passkeys.origins", "must use https"},
 		{"no free failures", func(c *Config) { c.Throttle.Account.Free = 0 }, "throttle.account.free", "at least 1"},
 		{"a max wait below the base", func(c *Config) { c.Throttle.IP.Max = time.Millisecond }, "throttle.ip.max", "max at least base"},
 		{"no free registrations", func(c *Config) { c.Throttle.Registration.Free = 0 }, "throttle.registration.free", "at least 1"},

@@ -5,14 +5,13 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
 
 	"github.com/tokenim/tokenim-auth/provider/defaults"
+	"github.com/tokenim/tokenim-auth/provider/relyingparty"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -50,49 +49,9 @@ type Ceremonies struct {
 	wa  *webauthn.WebAuthn
 }
 
-// RelyingParty returns the relying-party ID and origins of an issuer: its
-// host name, and its origin.
-func RelyingParty(issuer string) (rpID string, origins []string, err error) {
-	u, err := url.Parse(issuer)
-	if err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http") {
-		return "", nil, fmt.Errorf("passkey: issuer %q is not an absolute http(s) URL", issuer)
-	}
-	return u.Hostname(), []string{u.Scheme + "://" + u.Host}, nil
-}
-
-// CheckRelyingParty reports whether each origin may use rpID: an http(s)
-// origin whose host is rpID or a subdomain of it (WebAuthn §5.1.3), served
-// over https unless it is a loopback host.
-func CheckRelyingParty(rpID string, origins []string) error {
-	if rpID == "" || strings.ContainsAny(rpID, "/:@ ") {
-		return fmt.Errorf("relying-party ID %q is not a host name", rpID)
-	}
-	if len(origins) == 0 {
-		return errors.New("no origins")
-	}
-	for _, o := range origins {
-		u, err := url.Parse(o)
-		if err != nil || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return fmt.Errorf("origin %q is not scheme://host[:port]", o)
-		}
-		host := u.Hostname()
-		if host != rpID && !strings.HasSuffix(host, "."+rpID) {
-			return fmt.Errorf("origin %q is not on %q or a subdomain of it", o, rpID)
-		}
-		if u.Scheme != "https" && (u.Scheme != "http" || !loopback(host)) {
-			return fmt.Errorf("origin %q must use https (http is only for localhost)", o)
-		}
-	}
-	return nil
-}
-
-func loopback(host string) bool {
-	return host == "localhost" || host == "127.0.0.1" || host == "::1" || strings.HasSuffix(host, ".localhost")
-}
-
 // New returns the ceremonies of a relying party.
 func New(cfg Config) (*Ceremonies, error) {
-	if err := CheckRelyingParty(cfg.RPID, cfg.Origins); err != nil {
+	if err := relyingparty.Check(cfg.RPID, cfg.Origins); err != nil {
 		return nil, fmt.Errorf("passkey: %w", err)
 	}
 	cfg.Now = defaults.Now(cfg.Now)

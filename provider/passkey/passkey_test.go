@@ -259,34 +259,6 @@ func TestRegisteringTwiceRefused(t *testing.T) {
 	}
 }
 
-func TestRelyingParty(t *testing.T) {
-	t.Parallel()
-	rp, origins, err := passkey.RelyingParty("https://id.example.com:8443/base")
-	if err != nil || rp != "id.example.com" || !slices.Equal(origins, []string{"https://id.example.com:8443"}) {
-		t.Fatalf("RelyingParty: %q %q %v", rp, origins, err)
-	}
-	for _, c := range []struct {
-		rpID    string
-		origins []string
-		ok      bool
-	}{
-		{"example.com", []string{"https://id.example.com", "https://example.com"}, true},
-		{"localhost", []string{"http://localhost:8080"}, true},
-		{"127.0.0.1", []string{"http://127.0.0.1:4444"}, true},
-		{"example.com", []string{"http://id.example.com"}, false},
-		{"example.com", []string{"https://example.org"}, false},
-		{"example.com", []string{"https://badexample.com"}, false},
-		{"example.com", []string{"https://id.example.com/path"}, false},
-		{"example.com", nil, false},
-		{"", []string{"https://example.com"}, false},
-		{"https://example.com", []string{"https://example.com"}, false},
-	} {
-		if err := passkey.CheckRelyingParty(c.rpID, c.origins); (err == nil) != c.ok {
-			t.Errorf("CheckRelyingParty(%q, %q) = %v, want ok %v", c.rpID, c.origins, err, c.ok)
-		}
-	}
-}
-
 func TestRef(t *testing.T) {
 	t.Parallel()
 	id := []byte{0xfb, 0xff, 0x01}
