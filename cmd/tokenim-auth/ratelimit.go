@@ -45,6 +45,10 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		// budget per address.
 		page("POST /login", "login", login),
 		page("POST /login/mfa", "login", login),
+		page("POST /login/passkey/options", "login", login),
+		page("POST /login/passkey", "login", login),
+		page("POST /login/mfa/passkey/options", "login", login),
+		page("POST /login/mfa/passkey", "login", login),
 		// Approving a device sign-in is a step of signing in.
 		page("POST /device", "login", login),
 		// Drawing a QR code costs milliseconds of CPU (a PNG about 6 ms

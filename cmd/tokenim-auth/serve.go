@@ -29,6 +29,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/portal"
 	"github.com/tokenim/tokenim-auth/provider/revocations"
@@ -351,6 +352,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 			Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
+			Passkeys: acc.loginPasskeys(),
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
 		device.New(device.Config{
@@ -416,6 +418,17 @@ type accounts struct {
 	composer      *mail.Composer
 	// outbox is the dev-mode mailer, nil otherwise.
 	outbox *mail.Outbox
+	// passkeys runs the WebAuthn ceremonies; nil when passkeys are off.
+	passkeys *passkey.Ceremonies
+}
+
+// loginPasskeys is a's passkey ceremonies as the sign-in pages take them:
+// nil (not a nil pointer) when passkeys are off.
+func (a accounts) loginPasskeys() login.Passkeys {
+	if a.passkeys == nil {
+		return nil
+	}
+	return a.passkeys
 }
 
 func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, logger *slog.Logger) (accounts, error) {
@@ -432,6 +445,19 @@ func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, lo
 	var err error
 	if a.sealer, err = ring.Sealer(secret.PurposeTOTP); err != nil {
 		return a, err
+	}
+	if rpID, origins, ok := cfg.RelyingParty(); ok {
+		sealer, err := ring.Sealer(secret.PurposePasskeys)
+		if err != nil {
+			return a, err
+		}
+		a.passkeys, err = passkey.New(passkey.Config{RPID: rpID, Origins: origins, RPName: cfg.Accounts.MFAIssuer, Store: store, Sealer: sealer})
+		if err != nil {
+			return a, usageError{fmt.Errorf("accounts.passkeys: %w", err)}
+		}
+		logger.Info("passkeys on", "rp_id", rpID, "origins", strings.Join(origins, " "))
+	} else {
+		logger.Info("passkeys off: browsers offer them only on a host name over https (or http://localhost); set issuer, or accounts.passkeys", "issuer", cfg.Issuer)
 	}
 	if a.composer, err = mail.NewComposer(); err != nil {
 		return a, fmt.Errorf("load mail templates: %w", err)

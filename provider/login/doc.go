@@ -2,8 +2,12 @@
 //
 //	GET  /login                the sign-in page for a parked authorization request (?flow=ID)
 //	POST /login                check the password, start the browser session
-//	GET  /login/mfa            the second step: an authenticator or recovery code
+//	GET  /login/mfa            the second step (or a step-up): a code or a passkey
 //	POST /login/mfa            check the code, finish the sign-in
+//	POST /login/passkey/options       start a passkey sign-in (JSON, for the passkey script)
+//	POST /login/passkey               finish it: verify the answer, sign in
+//	POST /login/mfa/passkey/options   start the second step with one of the account's passkeys
+//	POST /login/mfa/passkey           finish it
 //	GET  /register             the registration page
 //	POST /register             create a pending account, mail its activation link
 //	GET  /activate             an activation link (?token=): a page whose button activates
@@ -27,6 +31,23 @@
 // mails its owner instead. Wrong second-factor codes count on the
 // account's own second-factor key (throttle.SecondFactorKey), which a
 // right password does not clear.
+//
+// Passkeys (when Config.Passkeys is set): the sign-in page offers "Sign
+// in with a passkey" and the email field's autofill, and the second step
+// offers the account's passkeys beside the authenticator code. The passkey
+// script (templates/static/passkey.js) posts JSON to the passkey routes,
+// which answer JSON: the options and sealed state of a ceremony
+// (provider/passkey), then where the browser goes, or an error's text in
+// the page's language. Each sign-in's amr and acr come from
+// session.AMR and session.ACR: a passkey whose authenticator verified its
+// user is two factors by itself.
+//
+// Step-up: when an authorization request asks more of a signed-in user
+// than the sign-in had (acr_values, a role's second factor) but not a
+// fresher one (prompt=login, max_age), GET /login sends the browser to
+// the second step, which offers only what reaches the level asked (a
+// passkey for level 3). A sign-in too old for max_age is a new sign-in,
+// the email filled in.
 //
 // A sign-in always belongs to a flow that provider/oauth parked; after it
 // the browser goes back to /oauth2/auth?flow=ID, which continues the

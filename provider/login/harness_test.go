@@ -38,50 +38,53 @@ const (
 type browser struct {
 	store storage.Users
 
-	mu               sync.Mutex
-	current, pending string // user IDs
+	mu sync.Mutex
+	// The signed-in and the pending sessions (UserID empty: none).
+	current, pending storage.LoginSession
 }
 
-func (b *browser) signed(ctx context.Context, id string) (session.Signed, bool, error) {
-	if id == "" {
+func (b *browser) signed(ctx context.Context, ls storage.LoginSession) (session.Signed, bool, error) {
+	if ls.UserID == "" {
 		return session.Signed{}, false, nil
 	}
-	u, err := b.store.GetUser(ctx, id)
-	return session.Signed{User: u}, err == nil, err
+	u, err := b.store.GetUser(ctx, ls.UserID)
+	return session.Signed{User: u, Session: ls}, err == nil, err
 }
 
 func (b *browser) Current(ctx context.Context, _ *http.Request) (session.Signed, bool, error) {
 	b.mu.Lock()
-	id := b.current
+	ls := b.current
 	b.mu.Unlock()
-	return b.signed(ctx, id)
+	return b.signed(ctx, ls)
 }
 
 func (b *browser) Pending(ctx context.Context, _ *http.Request) (session.Signed, bool, error) {
 	b.mu.Lock()
-	id := b.pending
+	ls := b.pending
 	b.mu.Unlock()
-	return b.signed(ctx, id)
+	return b.signed(ctx, ls)
 }
 
 func (b *browser) Start(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, acr string) (storage.LoginSession, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.current, b.pending = u.ID, ""
-	return storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: acr, AuthTime: t0}, nil
+	b.current = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: acr, AuthTime: t0}
+	b.pending = storage.LoginSession{}
+	return b.current, nil
 }
 
 func (b *browser) StartPending(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User) (storage.LoginSession, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.current, b.pending = "", u.ID
-	return storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, ACR: "pending"}, nil
+	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: []string{"pwd"}, ACR: "pending", AuthTime: t0}
+	b.current = storage.LoginSession{}
+	return b.pending, nil
 }
 
 func (b *browser) End(context.Context, http.ResponseWriter, *http.Request) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.current, b.pending = "", ""
+	b.current, b.pending = storage.LoginSession{}, storage.LoginSession{}
 	return nil
 }
 

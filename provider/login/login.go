@@ -3,10 +3,11 @@ package login
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,7 @@ type Store interface {
 	storage.Links
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 	storage.Transactor
 }
 
@@ -64,6 +66,8 @@ type Pages interface {
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 	// Locale is the language a page for r would be in.
 	Locale(r *http.Request, uiLocales string) web.Locale
+	// Text is a message's text in that language.
+	Text(r *http.Request, uiLocales, key string) string
 }
 
 // PasswordHasher hashes and checks passwords within the process's bound
@@ -113,6 +117,9 @@ type Config struct {
 	// Hasher does the argon2id work of every request: the process's one
 	// password.Pool.
 	Hasher PasswordHasher
+	// Passkeys runs the passkey sign-in ceremonies; nil when passkeys are
+	// off (the issuer is not a host name browsers offer them on).
+	Passkeys Passkeys
 	// Observer is told of refused sign-ins (metrics); nil reports
 	// nothing.
 	Observer Observer
@@ -147,6 +154,12 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /login", p(h.submitLogin))
 	mux.Handle("GET /login/mfa", p(h.showMFA))
 	mux.Handle("POST /login/mfa", p(h.submitMFA))
+	if h.cfg.Passkeys != nil {
+		mux.Handle("POST /login/passkey/options", p(h.passkeyOptions))
+		mux.Handle("POST /login/passkey", p(h.submitPasskey))
+		mux.Handle("POST /login/mfa/passkey/options", p(h.secondPasskeyOptions))
+		mux.Handle("POST /login/mfa/passkey", p(h.submitSecondPasskey))
+	}
 	mux.Handle("GET /register", p(h.showRegister))
 	mux.Handle("POST /register", p(h.submitRegister))
 	mux.Handle("GET /activate", p(h.showActivate))
@@ -222,7 +235,7 @@ func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, nex
 
 // page fills the parts of the sign-in page that come from the target.
 func (h *Handler) page(r *http.Request, t target) web.LoginPage {
-	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next}
+	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next, Passkeys: h.cfg.Passkeys != nil}
 	if h.cfg.Registration {
 		p.RegisterURL = "/register"
 	}
@@ -268,7 +281,34 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/login?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	h.render(w, r, http.StatusOK, h.page(r, t))
+	p := h.page(r, t)
+	if t.flow != nil {
+		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
+		if err == nil && ok {
+			if h.onlyFactorMissing(*t.flow, s) {
+				// Signed in recently enough, but not strongly enough:
+				// ask only for what is missing.
+				http.Redirect(w, r, "/login/mfa?"+url.Values{"flow": {t.flow.ID}}.Encode(), http.StatusSeeOther)
+				return
+			}
+			if p.Email == "" {
+				p.Email = s.User.Email
+			}
+		}
+	}
+	h.render(w, r, http.StatusOK, p)
+}
+
+// onlyFactorMissing reports whether the authorization request f parked
+// needs of s's sign-in only a stronger one (acr_values, a role's second
+// factor), not a fresher one (prompt=login, max_age): then the user is
+// asked for a second factor, not to sign in again.
+func (h *Handler) onlyFactorMissing(f storage.Flow, s session.Signed) bool {
+	q := flowQuery(&f)
+	if session.NeedsSignIn(strings.Fields(q.Get("prompt")), q.Get("max_age"), true, s.Session.AuthTime, f.CreatedAt, h.cfg.Now()) {
+		return false
+	}
+	return !session.MeetsACR(s.Session.ACR, h.required(&f, s.User))
 }
 
 // submitLogin checks an email and password, as a sequence of named steps:
@@ -395,10 +435,11 @@ func (h *Handler) accountOpen(w http.ResponseWriter, r *http.Request, p web.Logi
 }
 
 // afterPassword decides on the second factor once the password was right
-// and the account's failures are forgotten: an account with TOTP on is
-// sent to give its code; one whose role or app requires a second factor
-// it has not set up is signed in to its account page only, to set one
-// up; any other is signed in and continues to its target.
+// and the account's failures are forgotten: an account with TOTP on, or
+// one with a passkey whose role or app requires a second factor, is sent
+// to give it; one whose role or app requires a second factor it has not
+// set up is signed in to its account page only, to set one up; any other
+// is signed in and continues to its target.
 func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target, user storage.User, key string) {
 	ctx := r.Context()
 	h.succeeded(ctx, key)
@@ -406,7 +447,14 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
-	if user.TOTPEnabled {
+	needsMore := !session.MeetsACR(session.ACRPassword, h.required(t.flow, user))
+	hasPasskeys, err := h.passkeysOf(ctx, user.ID)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "sign-in: list passkeys", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	if user.TOTPEnabled || (needsMore && hasPasskeys) {
 		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
 			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
@@ -421,7 +469,7 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 		http.Redirect(w, r, "/login/mfa?"+q.Encode(), http.StatusSeeOther)
 		return
 	}
-	if slices.Contains(h.cfg.MFARoles, user.Role) || (t.flow != nil && demandsTwoFactor(t.flow.Query)) {
+	if needsMore {
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
 		h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), "", "/account?setup=mfa")
 		return
@@ -429,48 +477,51 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), flowID, t.next)
 }
 
-// demandsTwoFactor reports whether an authorization request's acr_values
-// ask for a second factor.
-func demandsTwoFactor(query string) bool {
-	q, _ := url.ParseQuery(query)
-	return !session.MeetsACR(session.ACRPassword, session.WantedACR(q.Get("acr_values")))
-}
-
 // finishSignIn signs the browser in and continues: back to the
 // authorization flow, or to the account page.
 func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, flowID, next string) {
+	to, err := h.signIn(w, r, user, amr, nil, flowID, next)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "sign-in", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	http.Redirect(w, r, to, http.StatusSeeOther)
+}
+
+// signIn starts the browser's session for user with the methods of amr,
+// records the sign-in (with detail's entries, such as the passkey used),
+// writes it to the authorization flow if there is one, and returns where
+// the browser continues: the flow, or the account page next names.
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, detail map[string]string, flowID, next string) (string, error) {
 	ctx := r.Context()
 	acr := session.ACR(amr)
 	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, amr, acr)
 	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "sign-in: start session", "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
+		return "", fmt.Errorf("start session: %w", err)
 	}
 	h.cfg.Logger.InfoContext(ctx, "signed in", "user_id", user.ID, "amr", strings.Join(amr, " "))
-	signedIn := audit.Event{Action: audit.SignIn, Subject: user.ID,
-		Detail: map[string]string{"amr": strings.Join(amr, " "), "acr": acr}}.ByUser(user.ID)
+	d := map[string]string{"amr": strings.Join(amr, " "), "acr": acr}
+	maps.Copy(d, detail)
+	signedIn := audit.Event{Action: audit.SignIn, Subject: user.ID, Detail: d}.ByUser(user.ID)
 	if flowID == "" {
 		h.cfg.Audit.Try(ctx, signedIn)
 		if next = safeNext(next); next == "" {
 			next = "/account"
 		}
-		http.Redirect(w, r, next, http.StatusSeeOther)
-		return
+		return next, nil
 	}
 	f, err := h.cfg.Store.UpdateFlow(ctx, flowID, func(f storage.Flow) (storage.Flow, error) {
 		f.UserID, f.AuthTime, f.AMR = user.ID, ls.AuthTime, ls.AMR
 		return f, nil
 	})
 	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "sign-in: record in flow", "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
+		return "", fmt.Errorf("record in flow: %w", err)
 	}
 	// The flow names the app the user signs in to.
 	signedIn.ClientID = f.ClientID
 	h.cfg.Audit.Try(ctx, signedIn)
-	http.Redirect(w, r, "/oauth2/auth?"+url.Values{"flow": {flowID}}.Encode(), http.StatusSeeOther)
+	return "/oauth2/auth?" + url.Values{"flow": {flowID}}.Encode(), nil
 }
 
 // waitFor returns how long the account key (and the client IP, when

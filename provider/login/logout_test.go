@@ -44,7 +44,7 @@ func signedInWithApp(t *testing.T, change ...func(*Config)) *harness {
 	t.Helper()
 	h := newHarness(t, change...)
 	u := h.addUser(t, "ann@example.com", "correct horse battery")
-	h.browser.current = u.ID
+	h.browser.current = storage.LoginSession{ID: "s1", UserID: u.ID, AMR: []string{"pwd"}, ACR: "1", AuthTime: t0}
 	c := storage.Client{ID: "chat-web", Name: "Acme Chat", Type: storage.ClientPublic, PostLogoutRedirectURIs: []string{chatBye}, CreatedAt: t0, UpdatedAt: t0}
 	if err := h.store.CreateClient(t.Context(), c); err != nil {
 		t.Fatal(err)
@@ -104,7 +104,7 @@ func TestLogoutByPostAsksLikeGet(t *testing.T) {
 func TestLogoutByPostSignedOutReturnsToApp(t *testing.T) {
 	t.Parallel()
 	h := signedInWithApp(t)
-	h.browser.current = ""
+	h.browser.current = storage.LoginSession{}
 	w := h.post(t, "/oauth2/logout", logoutForm("en"))
 	if w.Code != http.StatusSeeOther {
 		t.Fatalf("status %d, want 303:\n%s", w.Code, w.Body)

@@ -30,6 +30,15 @@ const (
 	// ReasonWrongRecoveryCode: the second step's recovery code is wrong or
 	// was already used.
 	ReasonWrongRecoveryCode = "wrong_recovery_code"
+	// ReasonPasskeyRefused: a passkey's answer did not verify.
+	ReasonPasskeyRefused = "passkey_refused"
+	// ReasonPasskeyWrongOrigin: a passkey's answer was made on a page of
+	// another origin (a phishing page).
+	ReasonPasskeyWrongOrigin = "passkey_wrong_origin"
+	// ReasonPasskeyUnknown: a passkey no account holds (removed).
+	ReasonPasskeyUnknown = "passkey_unknown"
+	// ReasonPasskeyCloned: a passkey whose signature counter went back.
+	ReasonPasskeyCloned = "passkey_cloned"
 )
 
 // FailureReasons lists every reason SignInFailed reports.
@@ -37,6 +46,7 @@ func FailureReasons() []string {
 	return []string{
 		ReasonUnknownAccount, ReasonWrongPassword, ReasonAccountPending, ReasonAccountDisabled,
 		ReasonThrottled, ReasonWrongTOTP, ReasonWrongRecoveryCode,
+		ReasonPasskeyRefused, ReasonPasskeyWrongOrigin, ReasonPasskeyUnknown, ReasonPasskeyCloned,
 	}
 }
 

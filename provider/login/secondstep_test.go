@@ -118,7 +118,12 @@ func TestSecondStep(t *testing.T) {
 		if _, err := h.store.UpdateUser(t.Context(), ann.ID, func(u storage.User) (storage.User, error) { u.TOTPEnabled = false; return u, nil }); err != nil {
 			t.Fatal(err)
 		}
-		wantPage(t, h.post(t, "/login/mfa", url.Values{"code": {h.totpCode(t)}}), http.StatusUnauthorized, "That code is not right")
-		wantPage(t, h.post(t, "/login/mfa", url.Values{"recovery_code": {recoveryCode}}), http.StatusUnauthorized, "That recovery code is not right")
+		// No code is asked for any more: the page says what to set up,
+		// and a code posted anyway signs nobody in.
+		wantPage(t, h.post(t, "/login/mfa", url.Values{"code": {h.totpCode(t)}}), http.StatusBadRequest, "Set it up on your account page")
+		wantPage(t, h.post(t, "/login/mfa", url.Values{"recovery_code": {recoveryCode}}), http.StatusBadRequest, "Set it up on your account page")
+		if who := h.whoIsSignedIn(t); who != "" {
+			t.Fatalf("a code of a second factor turned off signed in %s", who)
+		}
 	})
 }

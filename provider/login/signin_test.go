@@ -144,7 +144,7 @@ func TestNotYouSignsOutAndAsksAgain(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	ann := h.addUser(t, "ann@example.com", annPassword)
-	h.browser.current = ann.ID
+	h.browser.current = storage.LoginSession{ID: "s1", UserID: ann.ID, AMR: []string{"pwd"}, ACR: "1", AuthTime: t0}
 	flow := h.addFlow(t)
 	wantRedirect(t, h.get(t, "/login?flow="+flow+"&switch=1"), "/login?flow="+flow)
 	if who := h.whoIsSignedIn(t); who != "" {

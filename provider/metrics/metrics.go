@@ -26,6 +26,7 @@ func signInReasons() []string {
 	return []string{
 		"unknown_account", "wrong_password", "account_pending", "account_disabled",
 		"throttled", "wrong_totp", "wrong_recovery_code",
+		"passkey_refused", "passkey_wrong_origin", "passkey_unknown", "passkey_cloned",
 	}
 }
 
@@ -150,7 +151,8 @@ func (m *Metrics) Introspected(result string, d time.Duration) {
 
 // SignInFailed counts a refused sign-in by reason (provider/login):
 // unknown_account, wrong_password, account_pending, account_disabled,
-// throttled, wrong_totp or wrong_recovery_code. Any other reason is
+// throttled, wrong_totp, wrong_recovery_code, passkey_refused,
+// passkey_wrong_origin, passkey_unknown or passkey_cloned. Any other reason is
 // counted as "other".
 func (m *Metrics) SignInFailed(reason string) {
 	c, ok := m.signInReason[reason]

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -138,10 +137,10 @@ func requestTime(flow *storage.Flow, now time.Time) time.Time {
 
 // mustSignInAgain reports whether the signed-in user must sign in again
 // before the request is answered: the request asks for a fresher sign-in
-// than the session's (prompt=login, max_age: needsLogin) or for a second
+// than the session's (prompt=login, max_age: session.NeedsSignIn) or for a second
 // factor the session's sign-in lacked (needsSecondFactor).
 func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed bool, signed session.Signed, requestedAt, now time.Time) bool {
-	return needsLogin(prompt, form.Get("max_age"), resumed, signed.Session.AuthTime, requestedAt, now) ||
+	return session.NeedsSignIn(prompt, form.Get("max_age"), resumed, signed.Session.AuthTime, requestedAt, now) ||
 		p.needsSecondFactor(form, signed)
 }
 
@@ -150,10 +149,7 @@ func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed boo
 // Core 1.0 section 3.1.2.1) or the user's role requires a second factor
 // (Config.MFARoles).
 func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed) bool {
-	want := session.WantedACR(form.Get("acr_values"))
-	if slices.Contains(p.cfg.MFARoles, signed.User.Role) {
-		want = session.Stronger(want, session.ACRTwoFactor)
-	}
+	want := session.Required(form.Get("acr_values"), slices.Contains(p.cfg.MFARoles, signed.User.Role))
 	return !session.MeetsACR(signed.Session.ACR, want)
 }
 
@@ -378,29 +374,6 @@ func (p *Provider) registeredScope(ctx context.Context, clientID, scope string) 
 		return scope, false
 	}
 	return strings.Join(keep, " "), true
-}
-
-// needsLogin says whether the user must sign in (again): prompt=login
-// asks for a sign-in made during this request (a resumed flow whose sign-in
-// came after the request), max_age for one recent enough (OpenID Connect
-// Core 1.0 section 3.1.2.1).
-func needsLogin(prompt []string, maxAge string, resumed bool, authTime, requestedAt, now time.Time) bool {
-	if resumed && !authTime.Before(requestedAt) {
-		// The user signed in during this very request.
-		return false
-	}
-	if slices.Contains(prompt, "login") {
-		return true
-	}
-	if maxAge == "" {
-		return false
-	}
-	secs, err := strconv.ParseInt(maxAge, 10, 64)
-	if err != nil || secs < 0 {
-		return true
-	}
-	// max_age=0 asks for a sign-in every time.
-	return secs == 0 || now.Sub(authTime) > time.Duration(secs)*time.Second
 }
 
 // consented decides which scopes are granted: the requested ones when the

@@ -15,7 +15,7 @@ func FuzzFinishLogin(f *testing.F) {
 	fx := newFixture(f)
 	f.Add("", []byte(`{}`))
 	f.Add("AAAA", []byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"","signature":""}}`))
-	opts, _ := fx.c.BeginLogin(context.Background(), nil)
+	opts, _ := fx.c.BeginLogin(context.Background(), nil, false)
 	f.Add(opts.State, []byte(`{"id":"AA","rawId":"AA","type":"public-key","response":{"clientDataJSON":"e30","authenticatorData":"AAAA","signature":"AA","userHandle":"dS1hbm4"}}`))
 	f.Add(opts.State, []byte("\xff\xfe"))
 	f.Fuzz(func(t *testing.T, state string, resp []byte) {

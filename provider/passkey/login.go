@@ -16,9 +16,14 @@ import (
 // browser holds for the provider may answer (a discoverable credential:
 // "sign in with a passkey", and autofill); with u, one of u's (a second
 // step, a step-up). User verification is preferred: an authenticator that
-// verifies its user makes the sign-in two factors by itself.
-func (c *Ceremonies) BeginLogin(ctx context.Context, u *storage.User) (Options, error) {
+// verifies its user makes the sign-in two factors by itself; with
+// requireVerification an answer without it is refused (a step-up of a
+// session no password signed in, which a second touch would not raise).
+func (c *Ceremonies) BeginLogin(ctx context.Context, u *storage.User, requireVerification bool) (Options, error) {
 	verify := webauthn.WithUserVerification(protocol.VerificationPreferred)
+	if requireVerification {
+		verify = webauthn.WithUserVerification(protocol.VerificationRequired)
+	}
 	if u == nil {
 		assertion, sd, err := c.wa.BeginDiscoverableLogin(verify)
 		if err != nil {

@@ -84,6 +84,10 @@ func New(cfg Config) (*Ceremonies, error) {
 // ID, base64url without padding.
 func Ref(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
 
+// ShortRef is how a passkey is named in the authorization records and the
+// console: a short digest of its credential ID (storage.Ref).
+func ShortRef(id []byte) string { return storage.Ref(string(id)) }
+
 // ParseRef is the credential ID a Ref names; an error for text that is not
 // one.
 func ParseRef(ref string) ([]byte, error) {

@@ -70,7 +70,7 @@ func (f *fixture) register(t *testing.T, a *passkeytest.Authenticator, u storage
 // signIn runs a sign-in ceremony, discoverable when u is nil.
 func (f *fixture) signIn(t *testing.T, a *passkeytest.Authenticator, u *storage.User, cred *passkeytest.Credential) (passkey.SignIn, error) {
 	t.Helper()
-	opts, err := f.c.BeginLogin(t.Context(), u)
+	opts, err := f.c.BeginLogin(t.Context(), u, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -123,7 +123,7 @@ func TestAnAnswerCountsOnce(t *testing.T) {
 	f := newFixture(t)
 	a := &passkeytest.Authenticator{Origin: origin, Verify: true}
 	cred := f.register(t, a, f.ann, "Laptop")
-	opts, err := f.c.BeginLogin(t.Context(), nil)
+	opts, err := f.c.BeginLogin(t.Context(), nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,17 +191,17 @@ func TestStateIsBoundToItsCeremony(t *testing.T) {
 		t.Fatalf("another user's registration state: %v", err)
 	}
 	// A second step started for Bob does not accept Ann's passkey.
-	opts, _ = f.c.BeginLogin(ctx, &f.bob)
+	opts, _ = f.c.BeginLogin(ctx, &f.bob, false)
 	if _, err := f.c.FinishLogin(ctx, &f.bob, opts.State, a.Get(t, opts.PublicKey, annKey)); !errors.Is(err, passkey.ErrRefused) {
 		t.Fatalf("Ann's passkey at Bob's second step: %v, want ErrRefused", err)
 	}
 	// Nor is a discoverable sign-in's state one for Ann's second step.
-	opts, _ = f.c.BeginLogin(ctx, nil)
+	opts, _ = f.c.BeginLogin(ctx, nil, false)
 	if _, err := f.c.FinishLogin(ctx, &f.ann, opts.State, a.Get(t, opts.PublicKey, annKey)); !errors.Is(err, passkey.ErrCeremony) {
 		t.Fatalf("a sign-in state used for a second step: %v", err)
 	}
 	// A state whose time is up.
-	opts, _ = f.c.BeginLogin(ctx, nil)
+	opts, _ = f.c.BeginLogin(ctx, nil, false)
 	f.now = f.now.Add(6 * time.Minute)
 	if _, err := f.c.FinishLogin(ctx, nil, opts.State, a.Get(t, opts.PublicKey, annKey)); !errors.Is(err, passkey.ErrCeremony) {
 		t.Fatalf("an expired state: %v", err)
@@ -230,7 +230,7 @@ func TestUnknownPasskey(t *testing.T) {
 	if _, err := f.signIn(t, a, nil, cred2); !errors.Is(err, passkey.ErrUnknown) {
 		t.Fatalf("a user handle of another account: %v, want ErrUnknown", err)
 	}
-	if _, err := f.c.BeginLogin(t.Context(), &f.bob); !errors.Is(err, passkey.ErrUnknown) {
+	if _, err := f.c.BeginLogin(t.Context(), &f.bob, false); !errors.Is(err, passkey.ErrUnknown) {
 		t.Fatalf("second step for an account without passkeys: %v", err)
 	}
 }

@@ -34,6 +34,7 @@ const (
 	PurposeOneTimeLinks  = "tokenim-auth one-time links v1"
 	PurposeAudit         = "tokenim-auth audit chain v1"
 	PurposeDeviceCodes   = "tokenim-auth device codes v1"
+	PurposePasskeys      = "tokenim-auth passkey ceremonies v1"
 )
 
 // Keyring derives keys from the system secret and, while the secret is

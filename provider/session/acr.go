@@ -97,6 +97,17 @@ func WantedACR(acrValues string) string {
 	return ACRLevels[wanted-1]
 }
 
+// Required is the level an authorization request needs: what its
+// acr_values ask for (WantedACR), and at least two factors when the user's
+// role requires a second factor.
+func Required(acrValues string, roleNeedsTwoFactor bool) string {
+	want := WantedACR(acrValues)
+	if roleNeedsTwoFactor {
+		want = Stronger(want, ACRTwoFactor)
+	}
+	return want
+}
+
 // MeetsACR reports whether a sign-in at level have meets a request for
 // level want ("" asks for nothing).
 func MeetsACR(have, want string) bool {

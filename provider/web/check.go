@@ -160,8 +160,8 @@ func samples(page string, m meta) []any {
 		return []any{
 			loginView{meta: m},
 			loginView{meta: m, LoginPage: LoginPage{
-				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s,
-			}, ErrorText: s},
+				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s, Passkeys: true,
+			}, ErrorText: s, Script: s},
 		}
 	case pageConsent:
 		return []any{
@@ -242,7 +242,8 @@ func samples(page string, m meta) []any {
 	case pageMFA:
 		return []any{
 			mfaView{meta: m},
-			mfaView{meta: m, MFAPage: MFAPage{UILocales: s, CSRFToken: s, Flow: s, Next: s, Error: s, ErrorArg: s, Recovery: true}, ErrorText: s, OtherURL: s},
+			mfaView{meta: m, MFAPage: MFAPage{UILocales: s, CSRFToken: s, Flow: s, Next: s, Error: s, ErrorArg: s, Recovery: true, TOTP: true, Passkey: true}, ErrorText: s, OtherURL: s, Script: s},
+			mfaView{meta: m, MFAPage: MFAPage{Missing: s}, MissingText: s},
 		}
 	case pageAccount:
 		return []any{

@@ -34,12 +34,18 @@ type LoginPage struct {
 	// RegisterURL, when set, adds "New to TokenIM? Create an account"
 	// linking there; empty when registration is closed.
 	RegisterURL string
+	// Passkeys offers "Sign in with a passkey" and passkeys in the email
+	// field's autofill (conditional mediation), through the passkey
+	// script; the password form stays for browsers without WebAuthn.
+	Passkeys bool
 }
 
 type loginView struct {
 	meta
 	LoginPage
 	ErrorText string
+	// Script is the passkey script's URL.
+	Script string
 }
 
 // Login renders the sign-in page with the given status: 200, or a 4xx
@@ -50,6 +56,7 @@ func (r *Renderer) Login(w http.ResponseWriter, req *http.Request, status int, p
 		meta:      r.meta(loc),
 		LoginPage: p,
 		ErrorText: r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
+		Script:    r.scriptURL,
 	}
 	return r.render(w, req, status, pageLogin, loc, v)
 }

@@ -39,13 +39,53 @@ func signInMessages() i18n.Catalogue {
 		"login.register":         {EN: "Create an account", ZH: "立即注册"},
 
 		// Second step of sign-in.
-		"mfa.title":         {EN: "Two-step verification", ZH: "两步验证"},
-		"mfa.heading":       {EN: "Two-step verification", ZH: "两步验证"},
-		"mfa.intro":         {EN: "Enter the 6-digit code from your authenticator app.", ZH: "请输入身份验证器应用中显示的 6 位验证码。"},
-		"mfa.code":          {EN: "Verification code", ZH: "验证码"},
-		"mfa.submit":        {EN: "Verify", ZH: "验证"},
-		"mfa.use_app":       {EN: "Use your authenticator app instead", ZH: "改用身份验证器应用"},
-		"mfa.use_recovery":  {EN: "Use a recovery code instead", ZH: "改用恢复码"},
+		"mfa.title":        {EN: "Two-step verification", ZH: "两步验证"},
+		"mfa.heading":      {EN: "Two-step verification", ZH: "两步验证"},
+		"mfa.intro":        {EN: "Enter the 6-digit code from your authenticator app.", ZH: "请输入身份验证器应用中显示的 6 位验证码。"},
+		"mfa.code":         {EN: "Verification code", ZH: "验证码"},
+		"mfa.submit":       {EN: "Verify", ZH: "验证"},
+		"mfa.use_app":      {EN: "Use your authenticator app instead", ZH: "改用身份验证器应用"},
+		"mfa.use_recovery": {EN: "Use a recovery code instead", ZH: "改用恢复码"},
+		"mfa.intro_either": {
+			EN: "Use one of your passkeys, or enter the 6-digit code from your authenticator app.",
+			ZH: "请使用您的通行密钥，或输入身份验证器应用中显示的 6 位验证码。",
+		},
+		"mfa.intro_passkey": {EN: "Confirm it is you with one of your passkeys.", ZH: "请使用您的通行密钥确认身份。"},
+		"mfa.use_passkey":   {EN: "Use a passkey", ZH: "使用通行密钥"},
+		"mfa.account":       {EN: "Go to your account", ZH: "前往账号页面"},
+		"mfa.need_passkey": {
+			EN: "This app asks you to confirm with a passkey, and your account has none yet. Add one on your account page, then try again.",
+			ZH: "此应用要求使用通行密钥确认身份，而您的账号尚未添加通行密钥。请先在账号页面添加，然后重试。",
+		},
+		"mfa.need_setup": {
+			EN: "This app asks for two-step verification, which your account does not have yet. Set it up on your account page (an authenticator app or a passkey), then try again.",
+			ZH: "此应用要求两步验证，而您的账号尚未设置。请先在账号页面设置（身份验证器应用或通行密钥），然后重试。",
+		},
+		// Passkeys at sign-in.
+		"passkey.or":          {EN: "or", ZH: "或"},
+		"passkey.signin":      {EN: "Sign in with a passkey", ZH: "使用通行密钥登录"},
+		"passkey.unsupported": {EN: "This browser cannot use passkeys.", ZH: "此浏览器无法使用通行密钥。"},
+		"passkey.failed": {
+			EN: "The passkey was not used. Try again, or use another way to sign in.",
+			ZH: "未使用通行密钥。请重试，或改用其他方式登录。",
+		},
+		"passkey.expired": {EN: "That took too long, or was already used. Try again.", ZH: "操作超时或已使用，请重试。"},
+		"passkey.refused": {
+			EN: "That passkey could not be verified. Try again, or use another way to sign in.",
+			ZH: "无法验证该通行密钥。请重试，或改用其他方式登录。",
+		},
+		"passkey.unknown": {
+			EN: "This passkey is not registered to a TokenIM account (it may have been removed). Sign in another way.",
+			ZH: "该通行密钥未绑定任何 TokenIM 账号（可能已被删除）。请改用其他方式登录。",
+		},
+		"passkey.wrong_origin": {
+			EN: "This passkey was used on a page that is not TokenIM's sign-in page, so it was refused. Check the address bar and sign in from TokenIM's own page.",
+			ZH: "该通行密钥是在非 TokenIM 登录页面上使用的，已被拒绝。请检查地址栏，并在 TokenIM 的官方页面登录。",
+		},
+		"passkey.cloned": {
+			EN: "This passkey was refused: it looks like a copy of the original. Sign in another way, then check your passkeys on your account page.",
+			ZH: "该通行密钥已被拒绝：它疑似原密钥的副本。请改用其他方式登录，然后在账号页面检查您的通行密钥。",
+		},
 		"mfa.recovery_code": {EN: "Recovery code", ZH: "恢复码"},
 		"mfa.recovery_intro": {
 			EN: "Enter one of the recovery codes you saved when you set up two-step verification.",

@@ -5,7 +5,8 @@ import (
 	"net/url"
 )
 
-// MFAPage is the view of the second step of sign-in. Its form posts
+// MFAPage is the view of the second step of sign-in, and of a step-up
+// (a signed-in user asked for more by an app). Its form posts
 // csrf_token, flow, next (when set) and either code (a TOTP code from an
 // authenticator app) or, when Recovery is set, recovery_code to
 // POST /login/mfa. The page links to the other form:
@@ -27,12 +28,25 @@ type MFAPage struct {
 	ErrorArg string
 	// Recovery asks for a recovery code instead of a TOTP code.
 	Recovery bool
+	// TOTP offers the authenticator app's code (and a recovery code).
+	TOTP bool
+	// Passkey offers "Use a passkey" (one of the account's), through the
+	// passkey script.
+	Passkey bool
+	// Missing, when the account has no factor that would do, says what to
+	// set up on the account page instead of a form: "mfa.need_passkey"
+	// (the app asks for a passkey) or "mfa.need_setup" (for any second
+	// factor).
+	Missing string
 }
 
 type mfaView struct {
 	meta
 	MFAPage
 	ErrorText string
+	// MissingText is Missing's text; Script the passkey script's URL.
+	MissingText string
+	Script      string
 	// OtherURL links to the other form: recovery code or app code.
 	OtherURL string
 }
@@ -42,10 +56,12 @@ type mfaView struct {
 func (r *Renderer) MFA(w http.ResponseWriter, req *http.Request, status int, p MFAPage) error {
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := mfaView{
-		meta:      r.meta(loc),
-		MFAPage:   p,
-		ErrorText: r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
-		OtherURL:  mfaURL(p.Flow, p.Next, !p.Recovery),
+		meta:        r.meta(loc),
+		MFAPage:     p,
+		ErrorText:   r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
+		OtherURL:    mfaURL(p.Flow, p.Next, !p.Recovery),
+		Script:      r.scriptURL,
+		MissingText: r.message(req.Context(), loc, "missing", p.Missing),
 	}
 	return r.render(w, req, status, pageMFA, loc, v)
 }

@@ -36,8 +36,10 @@ type Renderer struct {
 	pages    map[string]map[Locale]*template.Template
 	assets   map[string]asset
 	styleURL string
-	scopes   atomic.Pointer[map[string]map[Locale]string]
-	locales  chooser
+	// scriptURL is the passkey script's versioned address.
+	scriptURL string
+	scopes    atomic.Pointer[map[string]map[Locale]string]
+	locales   chooser
 }
 
 // The pages, by template file name without ".html".
@@ -82,6 +84,17 @@ const layoutFile = "layout.html"
 // Pages showing app logos widen img-src to the logos' origins (logoCSP).
 const pageCSP = "default-src 'none'; style-src 'self'; " + pageImgSrc + "; base-uri 'none'; frame-ancestors 'none'"
 
+// scriptCSP is the Content-Security-Policy of the pages that run the
+// passkey script (scriptPages): pageCSP with the site's own scripts, which
+// call the provider's own endpoints, and nothing else (no inline script,
+// no other origin).
+const scriptCSP = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; " + pageImgSrc + "; base-uri 'none'; frame-ancestors 'none'"
+
+// scriptPages are the pages that use passkeys.
+func scriptPage(page string) bool {
+	return page == pageLogin || page == pageMFA || page == pageAccount
+}
+
 // New parses every page once per locale and checks, before the provider
 // serves anything, that each page, each message its templates use (in
 // both languages) and the style sheet exist, and that every template file
@@ -113,6 +126,10 @@ func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 	if !ok {
 		return nil, fmt.Errorf("web: static/%s is missing", styleSheet)
 	}
+	script, ok := assets[passkeyScript]
+	if !ok {
+		return nil, fmt.Errorf("web: static/%s is missing", passkeyScript)
+	}
 	r := &Renderer{
 		logger:  logger,
 		msgs:    msgs,
@@ -121,7 +138,8 @@ func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 		assets:  assets,
 		// The version makes the URL change with the file, so browsers may
 		// keep it for a year (see serveStatic).
-		styleURL: "/static/" + styleSheet + "?v=" + style.version,
+		styleURL:  "/static/" + styleSheet + "?v=" + style.version,
+		scriptURL: "/static/" + passkeyScript + "?v=" + script.version,
 	}
 	var errs []error
 	used := map[string]bool{layoutFile: true, adminPartials: true}
@@ -231,6 +249,9 @@ func arg(s string) []any {
 // caller can still answer with an error page. A failure to write the body
 // (the browser went away) is only logged, as nothing more can be sent.
 func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, page string, loc Locale, view any) error {
+	if scriptPage(page) {
+		return r.renderCSP(w, req, status, page, loc, view, scriptCSP)
+	}
 	return r.renderCSP(w, req, status, page, loc, view, pageCSP)
 }
 

@@ -118,15 +118,27 @@ func pageCases() []pageCase {
 			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Next: "/account", RegisterURL: "/register"})
 		}},
 		{"mfa_account", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Next: "/account"})
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Next: "/account", TOTP: true})
 		}},
 		{"mfa", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d", TOTP: true})
 		}},
 		{"mfa_recovery_error", http.StatusUnauthorized, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.MFA(w, req, http.StatusUnauthorized, MFAPage{
-				CSRFToken: testCSRF, Flow: "flow-8c1d", Recovery: true, Error: "mfa.recovery_invalid",
+				CSRFToken: testCSRF, Flow: "flow-8c1d", Recovery: true, Error: "mfa.recovery_invalid", TOTP: true,
 			})
+		}},
+		{"mfa_either", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d", TOTP: true, Passkey: true})
+		}},
+		{"mfa_passkey", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d", Passkey: true})
+		}},
+		{"mfa_missing", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.MFA(w, req, http.StatusOK, MFAPage{CSRFToken: testCSRF, Flow: "flow-8c1d", Missing: "mfa.need_passkey"})
+		}},
+		{"login_passkeys", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", Passkeys: true})
 		}},
 		{"register", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Register(w, req, http.StatusOK, RegisterPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
@@ -372,7 +384,7 @@ func TestGolden(t *testing.T) {
 func TestPageHeaders(t *testing.T) {
 	r := newTestRenderer(t)
 	for _, c := range pageCases() {
-		t.Run(c.name+" is sent uncacheable, unframeable and script-free", func(t *testing.T) {
+		t.Run(c.name+" is sent uncacheable, unframeable and with no script but the passkey script", func(t *testing.T) {
 			w := renderPage(t, r, c, Chinese)
 			if w.Code != c.status {
 				t.Errorf("status %d, want %d", w.Code, c.status)
@@ -391,6 +403,11 @@ func TestPageHeaders(t *testing.T) {
 				"Referrer-Policy":         "no-referrer",
 				"X-Frame-Options":         "DENY",
 				"Content-Security-Policy": "default-src 'none'; style-src 'self'; " + imgSrc + "; base-uri 'none'; frame-ancestors 'none'",
+			}
+			// The pages that use passkeys run the site's own script, and
+			// it calls the site's own endpoints: nothing else.
+			if strings.HasPrefix(c.name, "login") || strings.HasPrefix(c.name, "mfa") || strings.HasPrefix(c.name, "account") {
+				want["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; " + imgSrc + "; base-uri 'none'; frame-ancestors 'none'"
 			}
 			for k, v := range want {
 				if got := w.Header().Get(k); got != v {
@@ -467,15 +484,21 @@ func TestPageStructure(t *testing.T) {
 					}
 				}
 				for _, b := range els["button"] {
-					if attr(b, "type") != "submit" {
+					// The passkey buttons run the passkey script.
+					if attr(b, "type") != "submit" && !(attr(b, "type") == "button" && insidePasskeyBox(b)) {
 						t.Errorf("button %q is not type=submit", text(b))
 					}
 				}
 			})
-			t.Run(c.name+" in "+string(loc)+" has no script and no inline style", func(t *testing.T) {
+			t.Run(c.name+" in "+string(loc)+" has no script but the passkey script, and no inline style", func(t *testing.T) {
 				for _, tag := range []string{"script", "style", "iframe"} {
-					if len(els[tag]) > 0 {
+					if len(els[tag]) > 0 && tag != "script" {
 						t.Errorf("page has a <%s> element", tag)
+					}
+				}
+				for _, s := range els["script"] {
+					if src := attr(s, "src"); !strings.HasPrefix(src, "/static/passkey.js?v=") || text(s) != "" || !scriptPage(strings.SplitN(c.name, "_", 2)[0]) {
+						t.Errorf("page has a <script src=%q> that is not the passkey script of a page that uses passkeys", src)
 					}
 				}
 				for _, n := range all(doc) {
@@ -1162,4 +1185,17 @@ func text(n *html.Node) string {
 	}
 	walk(n)
 	return b.String()
+}
+
+// insidePasskeyBox reports whether n is inside an element the passkey
+// script drives (data-passkey).
+func insidePasskeyBox(n *html.Node) bool {
+	for p := n.Parent; p != nil; p = p.Parent {
+		for _, a := range p.Attr {
+			if a.Key == "data-passkey" {
+				return true
+			}
+		}
+	}
+	return false
 }

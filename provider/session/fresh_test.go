@@ -1,11 +1,11 @@
-package oauth
+package session
 
 import (
 	"testing"
 	"time"
 )
 
-func TestNeedsLogin(t *testing.T) {
+func TestNeedsSignIn(t *testing.T) {
 	t.Parallel()
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 	hourAgo := now.Add(-time.Hour)
@@ -30,8 +30,8 @@ func TestNeedsLogin(t *testing.T) {
 		{"a negative max_age asks again", nil, "-5", false, hourAgo, now, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := needsLogin(tc.prompt, tc.maxAge, tc.resumed, tc.authTime, tc.requestedAt, now); got != tc.want {
-				t.Fatalf("needsLogin = %v, want %v", got, tc.want)
+			if got := NeedsSignIn(tc.prompt, tc.maxAge, tc.resumed, tc.authTime, tc.requestedAt, now); got != tc.want {
+				t.Fatalf("NeedsSignIn = %v, want %v", got, tc.want)
 			}
 		})
 	}

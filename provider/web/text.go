@@ -1,0 +1,16 @@
+package web
+
+import "net/http"
+
+// passkeyScript is the script of the pages that use passkeys: the sign-in
+// page, the second step and the account page. It is the only script the
+// pages run.
+const passkeyScript = "passkey.js"
+
+// Text returns the text of message key in the language a page for req
+// would be in (ui_locales first): for answers that are not pages, such as
+// the JSON errors the passkey script shows. An unknown key gives the
+// generic error text.
+func (r *Renderer) Text(req *http.Request, uiLocales, key string) string {
+	return r.message(req.Context(), r.Locale(req, uiLocales), "text", key)
+}
