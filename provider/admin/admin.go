@@ -34,6 +34,10 @@ type Store interface {
 	ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error)
 	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+	// The user's passkeys: listed, and removed by RemovePasskey.
+	GetPasskey(ctx context.Context, id []byte) (storage.Passkey, error)
+	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
+	DeletePasskey(ctx context.Context, userID string, id []byte) error
 }
 
 // Authenticate checks a bearer token: the client it was issued to, its
@@ -117,23 +121,25 @@ func New(cfg Config) *API {
 // routes maps each route pattern to its handler.
 func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, string) {
 	return map[string]func(http.ResponseWriter, *http.Request, string){
-		"GET /admin/api/v1/users":                      a.listUsers,
-		"POST /admin/api/v1/users":                     a.createUser,
-		"GET /admin/api/v1/users/{id}":                 a.getUser,
-		"PATCH /admin/api/v1/users/{id}":               a.patchUser,
-		"POST /admin/api/v1/users/{id}/password-reset": a.sendPasswordLink,
-		"POST /admin/api/v1/users/{id}/totp-reset":     a.resetTOTP,
-		"GET /admin/api/v1/roles":                      a.listRoles,
-		"GET /admin/api/v1/apps":                       a.listApps,
-		"POST /admin/api/v1/apps":                      a.createApp,
-		"GET /admin/api/v1/apps/{id}":                  a.getApp,
-		"PATCH /admin/api/v1/apps/{id}":                a.patchApp,
-		"DELETE /admin/api/v1/apps/{id}":               a.deleteApp,
-		"GET /admin/api/v1/apps/{id}/secrets":          a.listSecrets,
-		"POST /admin/api/v1/apps/{id}/secrets":         a.rotateSecret,
-		"DELETE /admin/api/v1/apps/{id}/secrets/{sid}": a.revokeSecret,
-		"GET /admin/api/v1/grants":                     a.listGrants,
-		"DELETE /admin/api/v1/grants/{user}/{app}":     a.deleteGrant,
+		"GET /admin/api/v1/users":                               a.listUsers,
+		"POST /admin/api/v1/users":                              a.createUser,
+		"GET /admin/api/v1/users/{id}":                          a.getUser,
+		"PATCH /admin/api/v1/users/{id}":                        a.patchUser,
+		"POST /admin/api/v1/users/{id}/password-reset":          a.sendPasswordLink,
+		"POST /admin/api/v1/users/{id}/totp-reset":              a.resetTOTP,
+		"GET /admin/api/v1/users/{id}/passkeys":                 a.listPasskeys,
+		"DELETE /admin/api/v1/users/{id}/passkeys/{passkey_id}": a.deletePasskey,
+		"GET /admin/api/v1/roles":                               a.listRoles,
+		"GET /admin/api/v1/apps":                                a.listApps,
+		"POST /admin/api/v1/apps":                               a.createApp,
+		"GET /admin/api/v1/apps/{id}":                           a.getApp,
+		"PATCH /admin/api/v1/apps/{id}":                         a.patchApp,
+		"DELETE /admin/api/v1/apps/{id}":                        a.deleteApp,
+		"GET /admin/api/v1/apps/{id}/secrets":                   a.listSecrets,
+		"POST /admin/api/v1/apps/{id}/secrets":                  a.rotateSecret,
+		"DELETE /admin/api/v1/apps/{id}/secrets/{sid}":          a.revokeSecret,
+		"GET /admin/api/v1/grants":                              a.listGrants,
+		"DELETE /admin/api/v1/grants/{user}/{app}":              a.deleteGrant,
 	}
 }
 

@@ -46,8 +46,8 @@ type ConsoleConfig struct {
 	MFARoles []string
 }
 
-// ConsoleStore is what the console's pages read: users, apps, grants and
-// authorization records (storage.Audit, for the records page and its
+// ConsoleStore is what the console's pages read: users, their passkeys,
+// apps, grants and authorization records (storage.Audit, for the records page and its
 // export).
 type ConsoleStore interface {
 	storage.Audit
@@ -60,6 +60,8 @@ type ConsoleStore interface {
 	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
 	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
 	ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error)
+	GetPasskey(ctx context.Context, id []byte) (storage.Passkey, error)
+	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 }
 
 // Console serves the admin console's pages under /admin.
@@ -92,6 +94,8 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("GET /admin/users/{id}", p(c.user))
 	mux.Handle("GET /admin/users/{id}/{action}", p(c.confirmUser))
 	mux.Handle("POST /admin/users/{id}/{action}", p(c.changeUser))
+	mux.Handle("GET /admin/users/{id}/passkeys/{ref}/remove", p(c.confirmRemovePasskey))
+	mux.Handle("POST /admin/users/{id}/passkeys/{ref}/remove", p(c.removePasskey))
 	mux.Handle("GET /admin/apps", p(c.apps))
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
@@ -149,6 +153,8 @@ func notice(r *http.Request) string {
 		return "admin.notice_mfa_reset"
 	case "signout":
 		return "admin.notice_signed_out"
+	case "passkey-removed":
+		return "admin.notice_passkey_removed"
 	case "scopes":
 		return "admin.notice_scopes"
 	case "options":

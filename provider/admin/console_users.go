@@ -77,8 +77,8 @@ func (c *Console) users(w http.ResponseWriter, r *http.Request, _ session.Signed
 	c.rendered(w, r, "users", c.cfg.Pages.AdminUsers(w, r, http.StatusOK, p))
 }
 
-// user shows a user: who they are, what they may do, the apps they
-// authorised, and what an administrator can change.
+// user shows a user: who they are, what they may do, their passkeys, the
+// apps they authorised, and what an administrator can change.
 func (c *Console) user(w http.ResponseWriter, r *http.Request, _ session.Signed) {
 	c.renderUser(w, r, http.StatusOK, r.PathValue("id"), notice(r), "")
 }
@@ -95,7 +95,13 @@ func (c *Console) renderUser(w http.ResponseWriter, r *http.Request, status int,
 		c.fail(w, r, "list the user's grants", err)
 		return
 	}
-	p := web.AdminUserPage{User: adminUser(u), MFARequired: slices.Contains(c.cfg.MFARoles, u.Role), Notice: notice, Error: errKey}
+	passkeys, err := c.cfg.Store.ListPasskeys(ctx, u.ID)
+	if err != nil {
+		c.fail(w, r, "list the user's passkeys", err)
+		return
+	}
+	p := web.AdminUserPage{User: adminUser(u), MFARequired: slices.Contains(c.cfg.MFARoles, u.Role), Notice: notice, Error: errKey,
+		Passkeys: adminPasskeys(passkeys)}
 	for _, role := range c.api.cfg.Roles {
 		p.Roles = append(p.Roles, role.Name)
 	}

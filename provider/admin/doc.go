@@ -9,6 +9,8 @@
 //	PATCH  /admin/api/v1/users/{id}                 change name, role or status
 //	POST   /admin/api/v1/users/{id}/password-reset  mail a password-reset link
 //	POST   /admin/api/v1/users/{id}/totp-reset      remove the second factor, to enrol again
+//	GET    /admin/api/v1/users/{id}/passkeys        the user's passkeys (never a public key)
+//	DELETE /admin/api/v1/users/{id}/passkeys/{passkey_id}  remove a passkey
 //	GET    /admin/api/v1/roles                      roles and the scopes each may grant
 //	GET    /admin/api/v1/apps                       apps (clients)
 //	POST   /admin/api/v1/apps                       register an app: its secret shown once
@@ -47,8 +49,9 @@
 //	GET      /admin/records                         authorization records: filter, keyset pages
 //	POST     /admin/records/export                  the filtered records as CSV or JSON lines (recorded)
 //	GET      /admin/users                           search users
-//	GET      /admin/users/{id}                      a user, their grants
+//	GET      /admin/users/{id}                      a user, their passkeys, their grants
 //	GET,POST /admin/users/{id}/{action}             change a user: role, disable, enable, reset-mfa, signout
+//	GET,POST /admin/users/{id}/passkeys/{ref}/remove  remove one of the user's passkeys
 //	GET      /admin/apps                            apps
 //	GET      /admin/apps/{id}                       an app, its token settings, its secrets' state, its grants
 //	GET,POST /admin/apps/{id}/scopes                set its scopes (approve requested ones)

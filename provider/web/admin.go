@@ -303,10 +303,31 @@ type AdminUserPage struct {
 	// Roles are the roles the user can be given.
 	Roles  []string
 	Grants []AdminGrant
+	// Passkeys are the user's passkeys, oldest first, each with a link to
+	// the confirmation of its removal.
+	Passkeys []AdminPasskey
 	// MFARequired says the user's role requires a second factor.
 	MFARequired bool
 	Notice      string
 	Error       string
+}
+
+// AdminPasskey is a user's passkey as the console shows it: never its
+// public key.
+type AdminPasskey struct {
+	// ID is its credential ID in base64url, as its addresses carry it;
+	// Ref the short reference its authorization records carry.
+	ID   string
+	Ref  string
+	Name string
+	// Synced: the authenticator may copy it to the user's other devices
+	// (backup eligible); else it stays on one device.
+	Synced bool
+	// UserVerified: the authenticator verified its user (a PIN, a
+	// fingerprint) when it was last used.
+	UserVerified bool
+	CreatedAt    time.Time
+	LastUsedAt   time.Time // zero: never
 }
 
 type adminUserView struct {
@@ -317,6 +338,27 @@ type adminUserView struct {
 	RecordsURL          string
 	Created, CreatedISO string
 	GrantRows           []adminGrantRow
+	PasskeyRows         []adminPasskeyRow
+}
+
+type adminPasskeyRow struct {
+	AdminPasskey
+	Added, AddedISO       string
+	LastUsed, LastUsedISO string
+	RemoveURL             string
+}
+
+// passkeyRows describes the passkeys of the user whose page is at
+// userURL.
+func passkeyRows(userURL string, passkeys []AdminPasskey) []adminPasskeyRow {
+	var rows []adminPasskeyRow
+	for _, p := range passkeys {
+		row := adminPasskeyRow{AdminPasskey: p, RemoveURL: userURL + "/passkeys/" + url.PathEscape(p.ID) + "/remove"}
+		row.Added, row.AddedISO = formatTime(p.CreatedAt)
+		row.LastUsed, row.LastUsedISO = formatTime(p.LastUsedAt)
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // AdminUser renders a user's page.
@@ -324,6 +366,7 @@ func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status in
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
 		URL: consoleurl.User(p.User.ID), RecordsURL: consoleurl.Records(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
+	v.PasskeyRows = passkeyRows(v.URL, p.Passkeys)
 	v.Created, v.CreatedISO = formatTime(p.User.CreatedAt)
 	return r.render(w, req, status, pageAdminUser, loc, v)
 }
@@ -569,7 +612,8 @@ func adminSamples(page string, m meta) []any {
 			AdminUsersPage: AdminUsersPage{Query: s, NextURL: s}, Rows: []adminUserRow{{AdminUser{ID: s, MFA: true, Status: "disabled"}, s}, {}}}}
 	case pageAdminUser:
 		return []any{adminUserView{meta: m}, adminUserView{meta: m, adminBase: base, GrantRows: grants,
-			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true}},
+			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true},
+			PasskeyRows:   passkeyRows(s, []AdminPasskey{{ID: s, Ref: s, Name: s, Synced: true, UserVerified: true, CreatedAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}})},
 			adminUserView{meta: m, AdminUserPage: AdminUserPage{User: AdminUser{Status: "pending"}}}}
 	case pageAdminApps:
 		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},

@@ -23,6 +23,7 @@ func adminHandlerKeys() []string {
 		"admin.notice_app_disabled", "admin.notice_app_enabled",
 		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code",
 		"admin.error_origin", "admin.error_reuse_window",
+		"admin.confirm_remove_passkey_text", "admin.submit_remove_passkey", "admin.notice_passkey_removed",
 	}
 }
 
@@ -34,6 +35,7 @@ func adminHandlerArgKeys() []string {
 		"admin.confirm_signout_heading", "admin.confirm_scopes_heading", "admin.confirm_rotate_heading",
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
 		"admin.confirm_disable_app_heading", "admin.confirm_enable_app_heading", "admin.confirm_options_heading",
+		"admin.confirm_remove_passkey_heading",
 	}
 }
 
@@ -75,6 +77,10 @@ func adminPageCases() []pageCase {
 			return r.AdminUser(w, req, http.StatusOK, AdminUserPage{
 				User:  AdminUser{ID: "u-7k2m", Email: "ann@example.com", Name: "Ann", Role: "member", Status: "active", MFA: true, CreatedAt: testT0},
 				Roles: []string{"admin", "developer", "member", "guest"}, Grants: testGrants[:1], Notice: "admin.notice_grant_revoked",
+				Passkeys: []AdminPasskey{
+					{ID: "q1w2e3r4t5y6", Ref: "5d41402a", Name: "Work laptop", Synced: true, UserVerified: true, CreatedAt: testT0.Add(-72 * time.Hour), LastUsedAt: testT0.Add(-time.Hour)},
+					{ID: "a-_9Zx", Ref: "7c211433", Name: "YubiKey 5 <NFC>", CreatedAt: testT0.Add(-24 * time.Hour)},
+				},
 			})
 		}},
 		{"admin_apps", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {

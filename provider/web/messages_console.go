@@ -324,7 +324,7 @@ func consoleMessages() i18n.Catalogue {
 			ZH: "该应用已有两个有效密钥，请先撤销其中一个，再创建新密钥。",
 		},
 		"admin.error_no_secrets": {EN: "This app authenticates without a secret.", ZH: "该应用不使用密钥进行认证。"},
-		"admin.not_found":        {EN: "There is no such user, app, secret or authorisation.", ZH: "该用户、应用、密钥或授权不存在。"},
+		"admin.not_found":        {EN: "There is no such user, app, secret, authorisation or passkey.", ZH: "该用户、应用、密钥、授权或通行密钥不存在。"},
 		"admin.forbidden": {
 			EN: "The admin console is for administrators only.",
 			ZH: "管理控制台仅限管理员使用。",
@@ -332,6 +332,30 @@ func consoleMessages() i18n.Catalogue {
 		"admin.mfa_required": {
 			EN: "The admin console needs a sign-in with two-step verification. Set it up on your account page if you have not, then sign out and sign in again with your code.",
 			ZH: "进入管理控制台需要通过两步验证登录。如尚未开启，请先在账号页面设置，然后退出并使用验证码重新登录。",
+		},
+
+		// A user's passkeys on their page, and their removal.
+		"admin.user_passkeys":                  {EN: "Passkeys", ZH: "通行密钥"},
+		"admin.user_passkeys_caption":          {EN: "This user’s passkeys, oldest first", ZH: "该用户的通行密钥（按添加时间排列）"},
+		"admin.user_no_passkeys":               {EN: "This user has no passkey: they sign in with their password.", ZH: "该用户没有通行密钥，使用密码登录。"},
+		"admin.col_passkey_ref":                {EN: "Reference", ZH: "引用编号"},
+		"admin.col_added":                      {EN: "Added", ZH: "添加时间"},
+		"admin.col_passkey_kept":               {EN: "Kept", ZH: "保存方式"},
+		"admin.col_passkey_uv":                 {EN: "Verified the user", ZH: "是否验证用户"},
+		"admin.passkey_synced":                 {EN: "Synced across devices", ZH: "跨设备同步"},
+		"admin.passkey_device_bound":           {EN: "On one device", ZH: "仅存于一台设备"},
+		"admin.passkey_uv_yes":                 {EN: "Yes: screen lock or biometrics", ZH: "是（屏幕锁或生物识别）"},
+		"admin.passkey_uv_no":                  {EN: "No: presence only", ZH: "否（仅确认在场）"},
+		"admin.remove_passkey":                 {EN: "Remove", ZH: "删除"},
+		"admin.confirm_remove_passkey_heading": {EN: "Remove the passkey “%s”?", ZH: "确定要删除通行密钥“%s”吗？"},
+		"admin.confirm_remove_passkey_text": {
+			EN: "The user can no longer sign in with this passkey; their password and other passkeys keep working. Browsers already signed in with it stay signed in: sign the user out everywhere to end them too.",
+			ZH: "该用户将无法再使用此通行密钥登录，其密码和其他通行密钥不受影响。已使用它登录的浏览器仍保持登录；如需一并结束，请让该用户退出所有设备。",
+		},
+		"admin.submit_remove_passkey": {EN: "Remove passkey", ZH: "删除通行密钥"},
+		"admin.notice_passkey_removed": {
+			EN: "The passkey was removed: it can no longer sign this user in.",
+			ZH: "通行密钥已删除，无法再用于登录该用户。",
 		},
 	}
 }
