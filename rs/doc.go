@@ -44,12 +44,33 @@
 //	mux := http.NewServeMux()
 //	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(http.HandlerFunc(send)))
 //	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(list)))
+//	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
+//		rs.RequireAuth(rs.ACRTwoFactors, 10*time.Minute)(http.HandlerFunc(export))))
 //	srv := &http.Server{Handler: v.Middleware(mux)}
 //
 // and inside a handler:
 //
 //	tok, _ := rs.FromContext(r.Context())
-//	log.Println(tok.Subject, tok.ClientID, tok.Scopes)
+//	log.Println(tok.Subject, tok.ClientID, tok.Scopes, tok.ACR, tok.AuthTime)
+//
+// # Step-up (RFC 9470)
+//
+// A [Token] of a user tells that user's sign-in, from introspection or
+// the JWT alike: [Token.ACR] its level, [Token.AMR] its methods (RFC
+// 8176), [Token.AuthTime] when it happened (a refresh keeps the sign-in of
+// the grant). The levels TokenIM Auth issues, weakest first:
+//
+//	acr  sign-in
+//	1    one factor: a password, or a passkey that did not verify its user
+//	2    two factors: a password and an authenticator app's code or a recovery code
+//	3    two factors, one of them a passkey (phishing-resistant)
+//
+// [RequireAuth] guards a route that needs more than a scope, such as
+// exporting a chat history: a token whose sign-in is below a level or
+// older than a maximum age gets 401 insufficient_user_authentication with
+// acr_values and max_age in the challenge. The app then sends its user to
+// the provider's authorization endpoint with those acr_values and max_age
+// (RFC 9470 section 4), and retries with the new access token.
 //
 // The package keeps no global state and records no metrics; it logs
 // provider faults (never a token) to Config.Logger.

@@ -31,6 +31,10 @@ type introspection struct {
 	TokenUse string `json:"token_use"`
 	// Jti names the token's family, as revocation events do.
 	Jti string `json:"jti"`
+	// AuthTime, Acr and Amr describe the user's sign-in behind the token.
+	AuthTime int64    `json:"auth_time"`
+	Acr      string   `json:"acr"`
+	Amr      []string `json:"amr"`
 }
 
 // audience is "aud", a string or an array of strings.
@@ -111,8 +115,13 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		Scopes:   strings.Fields(in.Scope),
 		Audience: in.Aud,
 		ID:       in.Jti,
+		ACR:      in.Acr,
+		AMR:      in.Amr,
 		Format:   FormatOpaque,
 		Claims:   claims,
+	}
+	if in.AuthTime != 0 {
+		tok.AuthTime = time.Unix(in.AuthTime, 0)
 	}
 	if in.Exp != 0 {
 		tok.Expiry = time.Unix(in.Exp, 0)

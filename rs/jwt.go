@@ -37,6 +37,11 @@ type atClaims struct {
 	jwt.Claims
 	ClientID string `json:"client_id"`
 	Scope    string `json:"scope"`
+	// AuthTime, ACR and AMR describe the user's sign-in (RFC 9068
+	// section 2.2.1), absent from a token of no user.
+	AuthTime *jwt.NumericDate `json:"auth_time"`
+	ACR      string           `json:"acr"`
+	AMR      []string         `json:"amr"`
 }
 
 // verifyJWT checks a JWT access token (RFC 9068 section 4): its "typ",
@@ -94,7 +99,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw string) (Token, error) {
 	if len(missing) > 0 {
 		return Token{}, invalid("the access token lacks required claims: "+strings.Join(missing, ", "), nil)
 	}
-	return Token{
+	tok := Token{
 		Subject:  c.Subject,
 		ClientID: c.ClientID,
 		Scopes:   strings.Fields(c.Scope),
@@ -102,9 +107,15 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw string) (Token, error) {
 		Expiry:   c.Expiry.Time(),
 		IssuedAt: c.IssuedAt.Time(),
 		ID:       c.ID,
+		ACR:      c.ACR,
+		AMR:      c.AMR,
 		Format:   FormatJWT,
 		Claims:   claims,
-	}, nil
+	}
+	if c.AuthTime != nil {
+		tok.AuthTime = c.AuthTime.Time()
+	}
+	return tok, nil
 }
 
 // isATJWT says whether typ names a JWT access token (RFC 9068 section

@@ -3,6 +3,7 @@ package rs_test
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestJWTAccessToken(t *testing.T) {
 		}
 		if tok.Format != rs.FormatJWT || tok.Subject != "user-ann" || tok.ClientID != "chat-web" || tok.ID != "jti-1" ||
 			!tok.HasScope("im:messages.send") || !tok.Expiry.Equal(c.Now().Add(5*time.Minute).Truncate(time.Second)) ||
-			tok.Claims["auth_time"] == nil {
+			!tok.AuthTime.Equal(c.Now().Add(-time.Minute).Truncate(time.Second)) || tok.ACR != "2" || !slices.Equal(tok.AMR, []string{"pwd", "otp", "mfa"}) {
 			t.Fatalf("token %+v", tok)
 		}
 		if p.introspections.Load() != 0 {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 )
 
@@ -24,10 +25,10 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 		raw, ok, malformed := bearer(r.Header.Get("Authorization"))
 		switch {
 		case malformed != "":
-			refuse(w, v.cfg.Realm, http.StatusBadRequest, "invalid_request", malformed, "")
+			refuse(w, v.cfg.Realm, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: malformed})
 			return
 		case !ok:
-			refuse(w, v.cfg.Realm, http.StatusUnauthorized, "", "An access token is required: send it as Authorization: Bearer <token>.", "")
+			refuse(w, v.cfg.Realm, http.StatusUnauthorized, errorBody{Description: tokenRequired})
 			return
 		}
 		tok, err := v.Verify(r.Context(), raw)
@@ -35,7 +36,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			v.refuseToken(w, r, err)
 			return
 		}
-		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, realm: v.cfg.Realm})
+		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, realm: v.cfg.Realm, now: v.cfg.Now})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -45,7 +46,7 @@ func (v *Verifier) refuseToken(w http.ResponseWriter, r *http.Request, err error
 	var bad *InvalidTokenError
 	switch {
 	case errors.As(err, &bad):
-		refuse(w, v.cfg.Realm, http.StatusUnauthorized, "invalid_token", "The access token is not valid: "+bad.Reason+".", "")
+		refuse(w, v.cfg.Realm, http.StatusUnauthorized, errorBody{Error: "invalid_token", Description: "The access token is not valid: " + bad.Reason + "."})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -68,19 +69,32 @@ func (v *Verifier) refuseToken(w http.ResponseWriter, r *http.Request, err error
 func RequireScope(scopes ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			a, ok := r.Context().Value(authKey{}).(auth)
+			a, ok := verified(w, r)
 			if !ok {
-				refuse(w, DefaultRealm, http.StatusUnauthorized, "", "An access token is required: send it as Authorization: Bearer <token>.", "")
 				return
 			}
 			if missing := a.token.missingScopes(scopes); len(missing) > 0 {
 				scope := strings.Join(missing, " ")
-				refuse(w, a.realm, http.StatusForbidden, "insufficient_scope", "The access token lacks the scope "+scope+".", scope)
+				refuse(w, a.realm, http.StatusForbidden, errorBody{Error: "insufficient_scope", Description: "The access token lacks the scope " + scope + ".", Scope: scope})
 				return
 			}
 			next.ServeHTTP(w, r)
 		})
 	}
+}
+
+// tokenRequired is the description of a request without a token.
+const tokenRequired = "An access token is required: send it as Authorization: Bearer <token>."
+
+// verified returns what Middleware put in the request context; without
+// it, the request has no verified token and is answered 401 with a
+// challenge, as Middleware answers a request without a token.
+func verified(w http.ResponseWriter, r *http.Request) (auth, bool) {
+	a, ok := r.Context().Value(authKey{}).(auth)
+	if !ok {
+		refuse(w, DefaultRealm, http.StatusUnauthorized, errorBody{Description: tokenRequired})
+	}
+	return a, ok
 }
 
 // bearer reads a Bearer credential from an Authorization header value (RFC
@@ -120,25 +134,38 @@ func isB64Token(s string) bool {
 	return true
 }
 
-// errorBody is the JSON body of a refusal.
+// errorBody is a refusal: its JSON body, and what its challenge says.
 type errorBody struct {
 	Error       string `json:"error,omitempty"`
 	Description string `json:"error_description"`
-	Scope       string `json:"scope,omitempty"`
+	// Scope names the missing scopes (RFC 6750 section 3).
+	Scope string `json:"scope,omitempty"`
+	// ACRValues and MaxAge are the sign-in a route needs (RFC 9470
+	// section 3); MaxAge is in seconds, at least 1 when set.
+	ACRValues string `json:"acr_values,omitempty"`
+	MaxAge    int64  `json:"max_age,omitempty"`
 }
 
-// refuse answers with a WWW-Authenticate challenge (RFC 6750 section 3)
-// and the same error as JSON. An empty code sends no error attribute.
-func refuse(w http.ResponseWriter, realm string, status int, code, description, scope string) {
+// refuse answers with a WWW-Authenticate challenge (RFC 6750 section 3,
+// RFC 9470 section 3) and the same error as JSON. Without an error code
+// the challenge has no error attribute.
+func refuse(w http.ResponseWriter, realm string, status int, e errorBody) {
 	challenge := "Bearer realm=" + quote(realm)
-	if code != "" {
-		challenge += ", error=" + quote(code) + ", error_description=" + quote(description)
+	if e.Error != "" {
+		challenge += ", error=" + quote(e.Error) + ", error_description=" + quote(e.Description)
 	}
-	if scope != "" {
-		challenge += ", scope=" + quote(scope)
+	if e.Scope != "" {
+		challenge += ", scope=" + quote(e.Scope)
+	}
+	if e.ACRValues != "" {
+		challenge += ", acr_values=" + quote(e.ACRValues)
+	}
+	if e.MaxAge > 0 {
+		// An integer is a token (RFC 9110 section 11.2): no quotes needed.
+		challenge += ", max_age=" + strconv.FormatInt(e.MaxAge, 10)
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
-	writeJSON(w, status, errorBody{Error: code, Description: description, Scope: scope})
+	writeJSON(w, status, e)
 }
 
 // quote makes a quoted-string (RFC 9110 section 5.6.4). RFC 6750 limits

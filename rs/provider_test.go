@@ -208,7 +208,8 @@ func (p *fakeProvider) atClaims(now time.Time) map[string]any {
 	return map[string]any{
 		"iss": p.srv.URL, "sub": "user-ann", "aud": []string{"https://im.example.com"}, "client_id": "chat-web",
 		"scope": "im:messages.read im:messages.send", "jti": "jti-1",
-		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(), "auth_time": now.Unix(),
+		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(5 * time.Minute).Unix(),
+		"auth_time": now.Add(-time.Minute).Unix(), "acr": "2", "amr": []string{"pwd", "otp", "mfa"},
 	}
 }
 

@@ -33,6 +33,19 @@ type Token struct {
 	Expiry time.Time
 	// IssuedAt is the token's "iat" (zero when unknown).
 	IssuedAt time.Time
+	// AuthTime is when the user signed in for the grant the token comes
+	// from ("auth_time"), however often it was refreshed since; zero for
+	// a token of no user (client credentials) or when the provider does
+	// not say. RequireAuth checks it against a maximum age.
+	AuthTime time.Time
+	// ACR is that sign-in's level ("acr"): "1" one factor, "2" two
+	// factors, "3" two factors one of them a passkey (see RequireAuth);
+	// empty for a token of no user.
+	ACR string
+	// AMR are that sign-in's methods ("amr", RFC 8176 section 2): "pwd",
+	// "otp", "hwk", "swk", "user", "pin", and "mfa" for more than one
+	// factor.
+	AMR []string
 	// ID is the token's "jti": the JWT's, or for an opaque token the
 	// family the provider names in introspection and in revocation
 	// events.
@@ -54,6 +67,7 @@ func (t Token) HasScope(scope string) bool {
 func (t Token) clone() Token {
 	t.Scopes = slices.Clone(t.Scopes)
 	t.Audience = slices.Clone(t.Audience)
+	t.AMR = slices.Clone(t.AMR)
 	t.Claims = maps.Clone(t.Claims)
 	return t
 }
@@ -76,6 +90,8 @@ type authKey struct{}
 type auth struct {
 	token Token
 	realm string
+	// now is the Verifier's clock, which RequireAuth reads.
+	now func() time.Time
 }
 
 // FromContext returns the token Middleware verified for the request.
@@ -85,7 +101,8 @@ func FromContext(ctx context.Context) (Token, bool) {
 }
 
 // NewContext returns ctx carrying tok, as Middleware does; it lets tests
-// and other transports call handlers guarded by RequireScope.
+// and other transports call handlers guarded by RequireScope and
+// RequireAuth (which then reads the time from time.Now).
 func NewContext(ctx context.Context, tok Token) context.Context {
-	return context.WithValue(ctx, authKey{}, auth{token: tok, realm: DefaultRealm})
+	return context.WithValue(ctx, authKey{}, auth{token: tok, realm: DefaultRealm, now: time.Now})
 }

@@ -5,6 +5,20 @@
 //	POST /messages   send a message; needs im:messages.send
 //	                 body {"to": "...", "text": "..."}
 //	GET  /messages   the messages sent to or by the caller; needs im:messages.read
+//	GET  /messages/export
+//	                 the same, as a file to download; needs im:messages.read
+//	                 and a two-factor sign-in (acr 2) at most 10 minutes old
+//
+// The export is guarded with rs.RequireAuth (OAuth 2.0 Step Up
+// Authentication, RFC 9470): a token from a one-factor sign-in, or from a
+// sign-in older than ten minutes, is refused with 401 and
+//
+//	WWW-Authenticate: Bearer realm="imservice", error="insufficient_user_authentication",
+//	  error_description="...", acr_values="2", max_age=600
+//
+// upon which the app sends its user to the provider's authorization
+// endpoint with acr_values=2 and max_age=600 and retries with the new
+// access token.
 //
 // Messages live in memory. The service introspects tokens as a resource
 // server client of the provider, and follows its revocation stream

@@ -54,14 +54,22 @@ func TestParse(t *testing.T) {
 // do calls the API as tok with body and returns the status and the decoded answer.
 func do(t *testing.T, h http.Handler, tok rs.Token, method, body string) (int, map[string]any) {
 	t.Helper()
-	req := httptest.NewRequestWithContext(rs.NewContext(t.Context(), tok), method, "/messages", strings.NewReader(body))
+	code, _, out := doAt(t, h, tok, method, "/messages", body)
+	return code, out
+}
+
+// doAt calls path as tok and returns the status, the headers and the
+// decoded answer.
+func doAt(t *testing.T, h http.Handler, tok rs.Token, method, path, body string) (int, http.Header, map[string]any) {
+	t.Helper()
+	req := httptest.NewRequestWithContext(rs.NewContext(t.Context(), tok), method, path, strings.NewReader(body))
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	var out map[string]any
 	if err := json.Unmarshal(rec.Body.Bytes(), &out); err != nil {
-		t.Fatalf("%s: not JSON: %s", method, rec.Body)
+		t.Fatalf("%s %s: not JSON: %s", method, path, rec.Body)
 	}
-	return rec.Code, out
+	return rec.Code, rec.Header(), out
 }
 
 func TestMessages(t *testing.T) {
@@ -210,6 +218,111 @@ func TestRevokedTokenRefusedAtOnce(t *testing.T) {
 	}
 	if code := post(); code != http.StatusUnauthorized {
 		t.Fatalf("after the revocation, within the cache TTL: %d, want 401", code)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatalf("run: %v", err)
+	}
+}
+
+// The export needs, besides im:messages.read, a two-factor sign-in at
+// most ten minutes old; any other token is asked to step up (RFC 9470).
+// (A token from rs.NewContext is judged on the real clock.)
+func TestExportNeedsAFreshTwoFactorSignIn(t *testing.T) {
+	h := newService(time.Now).routes()
+	signedIn := time.Now().Add(-time.Minute)
+	read := []string{"im:messages.send", "im:messages.read"}
+	ann := rs.Token{Subject: "ann", Scopes: read, ACR: "2", AuthTime: signedIn}
+	if code, m := do(t, h, ann, "POST", `{"to":"bob","text":"hi"}`); code != 201 {
+		t.Fatalf("ann sends: %d %v", code, m)
+	}
+	const challenge = `Bearer realm="tokenim", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: `
+
+	t.Run("a fresh two-factor sign-in downloads the history", func(t *testing.T) {
+		code, header, m := doAt(t, h, ann, "GET", "/messages/export", "")
+		if code != 200 || m["user"] != "ann" || len(m["messages"].([]any)) != 1 {
+			t.Fatalf("export: %d %v", code, m)
+		}
+		if header.Get("Content-Disposition") != `attachment; filename="history.json"` || header.Get("Cache-Control") != "no-store" {
+			t.Fatalf("export headers %v", header)
+		}
+	})
+	t.Run("a passkey sign-in is stronger still", func(t *testing.T) {
+		passkey := ann
+		passkey.ACR = "3"
+		if code, _, m := doAt(t, h, passkey, "GET", "/messages/export", ""); code != 200 {
+			t.Fatalf("export: %d %v", code, m)
+		}
+	})
+	for _, tc := range []struct {
+		name      string
+		tok       rs.Token
+		challenge string
+	}{
+		{"a one-factor sign-in is asked for two factors", rs.Token{Subject: "ann", Scopes: read, ACR: "1", AuthTime: signedIn},
+			challenge + `the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age=600`},
+		{"a two-factor sign-in an hour old is asked for a fresh one", rs.Token{Subject: "ann", Scopes: read, ACR: "2", AuthTime: time.Now().Add(-time.Hour)},
+			challenge + `the access token's sign-in is older than this request allows (max_age 600 seconds).", acr_values="2", max_age=600`},
+		{"a bot has no sign-in to step up", rs.Token{ClientID: "im-bot", Scopes: read},
+			challenge + `the access token's sign-in has no level (acr), and this request needs acr 2, and the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 600 seconds.", acr_values="2", max_age=600`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, header, m := doAt(t, h, tc.tok, "GET", "/messages/export", "")
+			if code != 401 || header.Get("WWW-Authenticate") != tc.challenge || m["error"] != "insufficient_user_authentication" || m["messages"] != nil {
+				t.Fatalf("got %d %q %v\nwant 401 %q", code, header.Get("WWW-Authenticate"), m, tc.challenge)
+			}
+		})
+	}
+	t.Run("a strong sign-in does not stand in for the scope", func(t *testing.T) {
+		sender := rs.Token{Subject: "ann", Scopes: []string{"im:messages.send"}, ACR: "3", AuthTime: signedIn}
+		if code, _, m := doAt(t, h, sender, "GET", "/messages/export", ""); code != 403 || m["scope"] != "im:messages.read" {
+			t.Fatalf("export without the scope: %d %v", code, m)
+		}
+	})
+}
+
+// Through the service as it runs: the provider's introspection answer
+// tells the sign-in, a level-1 token gets the step-up challenge and a
+// fresh level-2 token the history.
+func TestRunAsksForStepUp(t *testing.T) {
+	provider := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if id, secret, _ := r.BasicAuth(); id != "demo-gateway" || secret != "s3cret" || r.URL.Path != "/oauth2/introspect" {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		acr := map[string]string{"tkm_at_password.sig": "1", "tkm_at_twofactor.sig": "2"}[r.PostFormValue("token")]
+		if acr == "" {
+			_, _ = io.WriteString(w, `{"active":false}`)
+			return
+		}
+		_ = json.NewEncoder(w).Encode(map[string]any{"active": true, "sub": "ann", "client_id": "chat-web", "scope": "im:messages.read",
+			"token_use": "access_token", "acr": acr, "amr": []string{"pwd"}, "auth_time": time.Now().Unix()})
+	}))
+	defer provider.Close()
+	ctx, cancel := context.WithCancel(t.Context())
+	addr := make(chan string, 1)
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-issuer", provider.URL, "-listen", "127.0.0.1:0", "-cache-ttl", "0"},
+			func(k string) (string, bool) { return "s3cret", k == secretEnv }, t.Output(), hooks{ready: func(a string) { addr <- a }})
+	}()
+	base := "http://" + <-addr
+	export := func(token string) (int, string) {
+		req, _ := http.NewRequestWithContext(t.Context(), "GET", base+"/messages/export", nil)
+		req.Header.Set("Authorization", "Bearer "+token)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
+	}
+	const want = `Bearer realm="imservice", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age=600`
+	if code, challenge := export("tkm_at_password.sig"); code != 401 || challenge != want {
+		t.Errorf("a one-factor token: %d %q\nwant 401 %q", code, challenge, want)
+	}
+	if code, challenge := export("tkm_at_twofactor.sig"); code != 200 {
+		t.Errorf("a fresh two-factor token: %d %q", code, challenge)
 	}
 	cancel()
 	if err := <-done; err != nil {

@@ -33,12 +33,22 @@ type service struct {
 
 func newService(now func() time.Time) *service { return &service{now: now} }
 
-// routes are the API, each route with the scope it needs; the caller wraps
-// them with the verifier's middleware.
+// The sign-in exporting a history needs (RFC 9470 step-up): two factors,
+// at most ten minutes ago, whatever the token's scope.
+const (
+	exportACR    = rs.ACRTwoFactors
+	exportMaxAge = 10 * time.Minute
+)
+
+// routes are the API, each route with the scope it needs and, for the
+// export, the sign-in; the caller wraps them with the verifier's
+// middleware.
 func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(http.HandlerFunc(s.send)))
 	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list)))
+	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
+		rs.RequireAuth(exportACR, exportMaxAge)(http.HandlerFunc(s.export))))
 	return mux
 }
 
@@ -83,16 +93,30 @@ func (s *service) send(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *service) list(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"messages": s.of(caller(r))})
+}
+
+// export sends the caller's whole history as a file to download. It is
+// the sensitive route: RequireAuth has checked the sign-in behind the
+// token is recent and has two factors.
+func (s *service) export(w http.ResponseWriter, r *http.Request) {
 	who := caller(r)
+	w.Header().Set("Content-Disposition", `attachment; filename="history.json"`)
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"user": who, "exported": s.now().UTC(), "messages": s.of(who)})
+}
+
+// of returns the messages sent to or by who, oldest first.
+func (s *service) of(who string) []message {
 	out := []message{}
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	for _, m := range s.messages {
 		if m.To == who || m.From == who {
 			out = append(out, m)
 		}
 	}
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, map[string]any{"messages": out})
+	return out
 }
 
 // writeError answers an invalid request (RFC 6749 style body).

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/ory/fosite"
+	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -111,6 +113,14 @@ type introspection struct {
 	// Jti identifies the token's family (RFC 7662 section 2.2): the
 	// revocation stream names a revoked family by it.
 	Jti string `json:"jti,omitempty"`
+	// AuthTime, Acr and Amr describe the user's sign-in the token was
+	// issued through, as its ID token and a JWT access token do (OpenID
+	// Connect Core 1.0 section 2, RFC 9068 section 2.2.1), so that a
+	// resource server can ask for a stronger or fresher one (RFC 9470).
+	// A token of no user (client credentials) has none of them.
+	AuthTime int64    `json:"auth_time,omitempty"`
+	Acr      string   `json:"acr,omitempty"`
+	Amr      []string `json:"amr,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -139,12 +149,42 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 			out.Exp = exp.Unix()
 		}
 	}
+	if in, ok := userSignIn(ar.GetSession()); ok {
+		if !in.AuthTime.IsZero() {
+			out.AuthTime = in.AuthTime.Unix()
+		}
+		out.Acr, out.Amr = in.ACR, in.AMR
+	}
 	if out.Sub == "" && use == fosite.AccessToken && issuesJWT(ar) {
 		// A JWT access token of no user names its client as "sub" (RFC
 		// 9068 section 2.2); introspection says the same.
 		out.Sub = out.ClientID
 	}
 	return out
+}
+
+// signIn is what a token's session says of the user's sign-in it was
+// issued through.
+type signIn struct {
+	AuthTime time.Time
+	ACR      string
+	AMR      []string
+}
+
+// userSignIn reads the sign-in from the ID token claims a session keeps
+// (set when the grant was made: authorize.go, device.go; a refresh carries
+// the session over). ok is false for a session of no user, such as a
+// client-credentials token's. Introspection and JWT access tokens both
+// tell it this way.
+func userSignIn(sess fosite.Session) (in signIn, ok bool) {
+	oidc, isOIDC := sess.(*openid.DefaultSession)
+	if !isOIDC || oidc.GetSubject() == "" {
+		return signIn{}, false
+	}
+	if c := oidc.Claims; c != nil {
+		in = signIn{AuthTime: c.AuthTime, ACR: c.AuthenticationContextClassReference, AMR: c.AuthenticationMethodsReferences}
+	}
+	return in, true
 }
 
 // mayIntrospect says whether caller may learn about the token of ar.

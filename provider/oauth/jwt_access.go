@@ -149,19 +149,17 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 	if scope := strings.Join(r.GetGrantedScopes(), " "); scope != "" {
 		c["scope"] = scope
 	}
-	if sub := sess.GetSubject(); sub != "" {
+	if in, ok := userSignIn(sess); ok {
 		// A user signed in (RFC 9068 section 2.2.1).
-		c["sub"] = sub
-		if ic := sess.Claims; ic != nil {
-			if !ic.AuthTime.IsZero() {
-				c["auth_time"] = ic.AuthTime.Unix()
-			}
-			if ic.AuthenticationContextClassReference != "" {
-				c["acr"] = ic.AuthenticationContextClassReference
-			}
-			if len(ic.AuthenticationMethodsReferences) > 0 {
-				c["amr"] = ic.AuthenticationMethodsReferences
-			}
+		c["sub"] = sess.GetSubject()
+		if !in.AuthTime.IsZero() {
+			c["auth_time"] = in.AuthTime.Unix()
+		}
+		if in.ACR != "" {
+			c["acr"] = in.ACR
+		}
+		if len(in.AMR) > 0 {
+			c["amr"] = in.AMR
 		}
 	}
 	return c, nil
