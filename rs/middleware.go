@@ -161,8 +161,9 @@ func refuse(w http.ResponseWriter, realm string, status int, e errorBody) {
 		challenge += ", acr_values=" + quote(e.ACRValues)
 	}
 	if e.MaxAge > 0 {
-		// An integer is a token (RFC 9110 section 11.2): no quotes needed.
-		challenge += ", max_age=" + strconv.FormatInt(e.MaxAge, 10)
+		// Quoted as RFC 9470 section 3 shows it (a quoted integer parses
+		// the same, RFC 9110 section 11.2).
+		challenge += `, max_age="` + strconv.FormatInt(e.MaxAge, 10) + `"`
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
 	writeJSON(w, status, e)

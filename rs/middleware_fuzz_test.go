@@ -111,7 +111,7 @@ func FuzzRequireAuth(f *testing.F) {
 			want += `, acr_values="` + acr + `"`
 		}
 		if maxAge > 0 {
-			want += ", max_age=" + strconv.FormatInt(maxAge, 10)
+			want += `, max_age="` + strconv.FormatInt(maxAge, 10) + `"`
 		}
 		if got := rec.Header().Get("WWW-Authenticate"); rec.Code != http.StatusUnauthorized || got != want || body.ACRValues != acr || body.Error != "insufficient_user_authentication" {
 			t.Fatalf("refusal %d %q, body %+v; want 401 %q", rec.Code, got, body, want)

@@ -51,7 +51,7 @@ const insufficientUserAuthentication = "insufficient_user_authentication"
 //	HTTP/1.1 401 Unauthorized
 //	WWW-Authenticate: Bearer realm="im", error="insufficient_user_authentication",
 //	  error_description="A stronger or more recent sign-in is required: ...",
-//	  acr_values="2", max_age=600
+//	  acr_values="2", max_age="600"
 //
 // The app reacts as RFC 9470 section 4 says: it sends its user to the
 // provider's authorization endpoint again, with the challenge's values as

@@ -108,25 +108,25 @@ func TestRequireAuth(t *testing.T) {
 		{"a higher decimal level meets a lower one", "/export", "tkm_at_level10.sig", 200, ""},
 		{"a sign-in exactly max_age old passes", "/export", "tkm_at_level2edge.sig", 200, ""},
 		{"a one-factor sign-in is refused with the route's requirements", "/export", "tkm_at_level1.sig", 401,
-			challengePrefix + tooWeak + `.", acr_values="2", max_age=300`},
+			challengePrefix + tooWeak + `.", acr_values="2", max_age="300"`},
 		{"a level with a leading zero is no level", "/export", "tkm_at_level02.sig", 401,
-			challengePrefix + tooWeak + `.", acr_values="2", max_age=300`},
+			challengePrefix + tooWeak + `.", acr_values="2", max_age="300"`},
 		{"a two-factor sign-in older than max_age is refused, naming the level too", "/export", "tkm_at_level2old.sig", 401,
-			challengePrefix + tooOld + `.", acr_values="2", max_age=300`},
+			challengePrefix + tooOld + `.", acr_values="2", max_age="300"`},
 		{"a sign-in too weak and too old is told both", "/export", "tkm_at_level1old.sig", 401,
-			challengePrefix + tooWeak + ", and " + tooOld + `.", acr_values="2", max_age=300`},
+			challengePrefix + tooWeak + ", and " + tooOld + `.", acr_values="2", max_age="300"`},
 		{"a token that does not say when its user signed in fails an age requirement", "/export", "tkm_at_notime.sig", 401,
-			challengePrefix + `the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 300 seconds.", acr_values="2", max_age=300`},
+			challengePrefix + `the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 300 seconds.", acr_values="2", max_age="300"`},
 		{"a token without a level fails a level requirement", "/export", "tkm_at_nolevel.sig", 401,
-			challengePrefix + `the access token's sign-in has no level (acr), and this request needs acr 2.", acr_values="2", max_age=300`},
+			challengePrefix + `the access token's sign-in has no level (acr), and this request needs acr 2.", acr_values="2", max_age="300"`},
 		{"a client-credentials token has no sign-in to step up", "/export", "tkm_at_bot.sig", 401,
-			challengePrefix + `the access token's sign-in has no level (acr), and this request needs acr 2, and the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 300 seconds.", acr_values="2", max_age=300`},
+			challengePrefix + `the access token's sign-in has no level (acr), and this request needs acr 2, and the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 300 seconds.", acr_values="2", max_age="300"`},
 		{"with RequireScope first, a token without the scope is 403 whatever its sign-in", "/export", "tkm_at_noscope1.sig", 403,
 			`Bearer realm="im", error="insufficient_scope", error_description="The access token lacks the scope im:messages.read.", scope="im:messages.read"`},
 		{"with RequireScope first, a strong sign-in does not make up for the scope", "/export", "tkm_at_noscope2.sig", 403,
 			`Bearer realm="im", error="insufficient_scope", error_description="The access token lacks the scope im:messages.read.", scope="im:messages.read"`},
 		{"with RequireAuth first, the sign-in is asked for before the scope", "/admin", "tkm_at_level1.sig", 401,
-			challengePrefix + tooWeak + `.", acr_values="2", max_age=300`},
+			challengePrefix + tooWeak + `.", acr_values="2", max_age="300"`},
 		{"with RequireAuth first, a strong sign-in still needs the scope", "/admin", "tkm_at_level2.sig", 403,
 			`Bearer realm="im", error="insufficient_scope", error_description="The access token lacks the scope im:admin.", scope="im:admin"`},
 		{"with both met in either order, the request passes", "/admin", "tkm_at_admin2.sig", 200, ""},
@@ -135,7 +135,7 @@ func TestRequireAuth(t *testing.T) {
 			challengePrefix + tooWeak + `.", acr_values="2"`},
 		{"an age alone: a fresh one-factor sign-in passes", "/fresh", "tkm_at_level1.sig", 200, ""},
 		{"an age alone: the challenge has no acr_values", "/fresh", "tkm_at_level1old.sig", 401,
-			challengePrefix + tooOld + `.", max_age=300`},
+			challengePrefix + tooOld + `.", max_age="300"`},
 		{"a class that is not a level must match exactly", "/class", "tkm_at_gold.sig", 200, ""},
 		{"a decimal level does not meet a class", "/class", "tkm_at_level3.sig", 401,
 			challengePrefix + `the access token's sign-in is below the level this request needs (acr urn:example:gold).", acr_values="urn:example:gold"`},
@@ -143,11 +143,11 @@ func TestRequireAuth(t *testing.T) {
 			challengePrefix + `the access token's sign-in is below the level this request needs (acr urn:example:gold).", acr_values="urn:example:gold"`},
 		{"a fraction of a second in max_age is dropped: 90 s passes", "/fraction", "tkm_at_90s.sig", 200, ""},
 		{"a fraction of a second in max_age is dropped: 91 s does not", "/fraction", "tkm_at_91s.sig", 401,
-			challengePrefix + `the access token's sign-in is older than this request allows (max_age 90 seconds).", max_age=90`},
+			challengePrefix + `the access token's sign-in is older than this request allows (max_age 90 seconds).", max_age="90"`},
 		{"a max_age under a second is one second: a sign-in this second passes", "/instant", "tkm_at_now.sig", 200, ""},
 		{"a max_age under a second is one second: a second ago passes", "/instant", "tkm_at_1s.sig", 200, ""},
 		{"a max_age under a second is one second: two seconds ago does not", "/instant", "tkm_at_2s.sig", 401,
-			challengePrefix + `the access token's sign-in is older than this request allows (max_age 1 second).", max_age=1`},
+			challengePrefix + `the access token's sign-in is older than this request allows (max_age 1 second).", max_age="1"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a := get(t, h, tc.path, tc.token)
@@ -183,7 +183,7 @@ func TestRequireAuth(t *testing.T) {
 			t.Fatalf("fresh: %d %q", a.status, a.challenge)
 		}
 		c.Advance(5*time.Minute + time.Second)
-		if a := get(t, h, "/export", "tkm_at_ageing.sig"); a.status != 401 || a.challenge != challengePrefix+tooOld+`.", acr_values="2", max_age=300` {
+		if a := get(t, h, "/export", "tkm_at_ageing.sig"); a.status != 401 || a.challenge != challengePrefix+tooOld+`.", acr_values="2", max_age="300"` {
 			t.Fatalf("five minutes later: %d %q", a.status, a.challenge)
 		}
 	})
@@ -218,7 +218,7 @@ func TestRequireAuthReadsBothFormats(t *testing.T) {
 		})
 	}
 	t.Run("a one-factor JWT is refused", func(t *testing.T) {
-		if a := get(t, h, "/export", sign(t, k, "at+jwt", weak)); a.status != 401 || a.challenge != challengePrefix+tooWeak+`.", acr_values="2", max_age=300` {
+		if a := get(t, h, "/export", sign(t, k, "at+jwt", weak)); a.status != 401 || a.challenge != challengePrefix+tooWeak+`.", acr_values="2", max_age="300"` {
 			t.Fatalf("got %d %q", a.status, a.challenge)
 		}
 	})

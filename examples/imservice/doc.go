@@ -14,7 +14,7 @@
 // sign-in older than ten minutes, is refused with 401 and
 //
 //	WWW-Authenticate: Bearer realm="imservice", error="insufficient_user_authentication",
-//	  error_description="...", acr_values="2", max_age=600
+//	  error_description="...", acr_values="2", max_age="600"
 //
 // upon which the app sends its user to the provider's authorization
 // endpoint with acr_values=2 and max_age=600 and retries with the new

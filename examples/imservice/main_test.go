@@ -260,11 +260,11 @@ func TestExportNeedsAFreshTwoFactorSignIn(t *testing.T) {
 		challenge string
 	}{
 		{"a one-factor sign-in is asked for two factors", rs.Token{Subject: "ann", Scopes: read, ACR: "1", AuthTime: signedIn},
-			challenge + `the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age=600`},
+			challenge + `the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age="600"`},
 		{"a two-factor sign-in an hour old is asked for a fresh one", rs.Token{Subject: "ann", Scopes: read, ACR: "2", AuthTime: time.Now().Add(-time.Hour)},
-			challenge + `the access token's sign-in is older than this request allows (max_age 600 seconds).", acr_values="2", max_age=600`},
+			challenge + `the access token's sign-in is older than this request allows (max_age 600 seconds).", acr_values="2", max_age="600"`},
 		{"a bot has no sign-in to step up", rs.Token{ClientID: "im-bot", Scopes: read},
-			challenge + `the access token's sign-in has no level (acr), and this request needs acr 2, and the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 600 seconds.", acr_values="2", max_age=600`},
+			challenge + `the access token's sign-in has no level (acr), and this request needs acr 2, and the access token does not say when its user signed in (auth_time), and this request needs a sign-in within 600 seconds.", acr_values="2", max_age="600"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			code, header, m := doAt(t, h, tc.tok, "GET", "/messages/export", "")
@@ -317,7 +317,7 @@ func TestRunAsksForStepUp(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
 	}
-	const want = `Bearer realm="imservice", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age=600`
+	const want = `Bearer realm="imservice", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age="600"`
 	if code, challenge := export("tkm_at_password.sig"); code != 401 || challenge != want {
 		t.Errorf("a one-factor token: %d %q\nwant 401 %q", code, challenge, want)
 	}

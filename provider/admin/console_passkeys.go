@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -14,7 +15,7 @@ import (
 func adminPasskeys(list []storage.Passkey) []web.AdminPasskey {
 	var out []web.AdminPasskey
 	for _, p := range list {
-		out = append(out, web.AdminPasskey{ID: passkeyRef(p.ID), Ref: passkeyShortRef(p.ID), Name: p.Name, Synced: p.BackupEligible,
+		out = append(out, web.AdminPasskey{ID: passkey.Ref(p.ID), Ref: passkey.ShortRef(p.ID), Name: p.Name, Synced: p.BackupEligible,
 			UserVerified: p.UserVerified, CreatedAt: p.CreatedAt, LastUsedAt: p.LastUsedAt})
 	}
 	return out
@@ -39,7 +40,7 @@ func (c *Console) userPasskey(r *http.Request) (storage.User, storage.Passkey, e
 		return storage.User{}, storage.Passkey{}, err
 	}
 	if p.UserID != u.ID {
-		return storage.User{}, storage.Passkey{}, fmt.Errorf("passkey %s of user %s: %w", passkeyShortRef(id), u.ID, storage.ErrNotFound)
+		return storage.User{}, storage.Passkey{}, fmt.Errorf("passkey %s of user %s: %w", passkey.ShortRef(id), u.ID, storage.ErrNotFound)
 	}
 	return u, p, nil
 }
@@ -53,9 +54,9 @@ func (c *Console) confirmRemovePasskey(w http.ResponseWriter, r *http.Request, _
 		return
 	}
 	back := consoleurl.User(u.ID)
-	ref := passkeyRef(p.ID)
+	ref := passkey.Ref(p.ID)
 	c.confirm(w, r, web.AdminConfirmPage{Heading: "admin.confirm_remove_passkey_heading", Text: "admin.confirm_remove_passkey_text",
-		Target: p.Name, Items: []string{u.Email, passkeyShortRef(p.ID)}, Submit: "admin.submit_remove_passkey", Danger: true,
+		Target: p.Name, Items: []string{u.Email, passkey.ShortRef(p.ID)}, Submit: "admin.submit_remove_passkey", Danger: true,
 		Action: back + "/passkeys/" + ref + "/remove", CancelURL: back + "#passkeys", Nav: "users"})
 }
 
@@ -72,6 +73,6 @@ func (c *Console) removePasskey(w http.ResponseWriter, r *http.Request, s sessio
 		c.refuse(w, r, "remove passkey", err)
 		return
 	}
-	c.api.cfg.Logger.InfoContext(ctx, "admin removed a passkey", "admin_user_id", s.User.ID, "user_id", userID, "passkey", passkeyShortRef(id))
+	c.api.cfg.Logger.InfoContext(ctx, "admin removed a passkey", "admin_user_id", s.User.ID, "user_id", userID, "passkey", passkey.ShortRef(id))
 	seeOther(w, r, consoleurl.User(userID), "passkey-removed")
 }

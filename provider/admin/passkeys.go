@@ -2,7 +2,6 @@ package admin
 
 import (
 	"context"
-	"encoding/base64"
 	"fmt"
 	"net/http"
 	"time"
@@ -10,39 +9,15 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// maxCredentialID is the longest credential ID an authenticator may
-// choose, in bytes (W3C Web Authentication Level 3, §4, "Credential
-// ID": at most 1023 bytes).
-const maxCredentialID = 1023
-
-// passkeyID reads a passkey's credential ID from its place in an address:
-// base64url without padding, in its one canonical spelling, of at most
-// maxCredentialID bytes. ok is false for anything else, which names no
-// passkey.
-func passkeyID(ref string) (id []byte, ok bool) {
-	if ref == "" || len(ref) > base64.RawURLEncoding.EncodedLen(maxCredentialID) {
-		return nil, false
-	}
-	id, err := base64.RawURLEncoding.DecodeString(ref)
-	// The decoder skips line breaks and ignores unused bits: only the
-	// spelling passkeyRef gives names the passkey.
-	if err != nil || passkeyRef(id) != ref {
-		return nil, false
-	}
-	return id, true
+// passkeyID is the credential ID an address names (passkey.ParseRef).
+func passkeyID(ref string) ([]byte, bool) {
+	id, err := passkey.ParseRef(ref)
+	return id, err == nil
 }
-
-// passkeyRef is how an address names a passkey: its credential ID in
-// base64url without padding (passkeyID reads it back).
-func passkeyRef(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
-
-// passkeyShortRef is the short reference authorization records and the
-// console give a passkey (Detail passkey): storage.Ref of its credential
-// ID, as records name a session or a token.
-func passkeyShortRef(id []byte) string { return storage.Ref(string(id)) }
 
 // RemovePasskey removes the user's passkey id: it no longer signs the
 // user in (passkey.removed, Detail passkey: its short reference, and
@@ -56,13 +31,13 @@ func (a *API) RemovePasskey(ctx context.Context, by Actor, userID string, id []b
 			return nil, err
 		}
 		if p.UserID != userID {
-			return nil, fmt.Errorf("remove passkey %s of user %s: %w", passkeyShortRef(id), userID, storage.ErrNotFound)
+			return nil, fmt.Errorf("remove passkey %s of user %s: %w", passkey.ShortRef(id), userID, storage.ErrNotFound)
 		}
 		if err := a.cfg.Store.DeletePasskey(ctx, userID, id); err != nil {
 			return nil, err
 		}
 		return []audit.Event{by.on(audit.Event{Action: audit.PasskeyRemoved, Subject: userID,
-			Detail: map[string]string{"passkey": passkeyShortRef(id), "name": p.Name}})}, nil
+			Detail: map[string]string{"passkey": passkey.ShortRef(id), "name": p.Name}})}, nil
 	})
 }
 
@@ -94,7 +69,7 @@ func passkeyJSON(p storage.Passkey) passkeyOut {
 		// Not 16 bytes: the authenticator named no model.
 		model = uuid.Nil
 	}
-	return passkeyOut{ID: passkeyRef(p.ID), Ref: passkeyShortRef(p.ID), Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: optional(p.LastUsedAt),
+	return passkeyOut{ID: passkey.Ref(p.ID), Ref: passkey.ShortRef(p.ID), Name: p.Name, CreatedAt: p.CreatedAt, LastUsedAt: optional(p.LastUsedAt),
 		BackupEligible: p.BackupEligible, BackupState: p.BackupState, UserVerified: p.UserVerified, Transports: nonNil(p.Transports),
 		AAGUID: model.String(), AttestationType: p.AttestationType}
 }
@@ -132,6 +107,6 @@ func (a *API) deletePasskey(w http.ResponseWriter, r *http.Request, caller strin
 	if a.notFound(w, r, a.RemovePasskey(ctx, ByClient(caller), userID, id), "passkey") {
 		return
 	}
-	a.cfg.Logger.InfoContext(ctx, "admin removed a passkey", "admin_client_id", caller, "user_id", userID, "passkey", passkeyShortRef(id))
+	a.cfg.Logger.InfoContext(ctx, "admin removed a passkey", "admin_client_id", caller, "user_id", userID, "passkey", passkey.ShortRef(id))
 	w.WriteHeader(http.StatusNoContent)
 }

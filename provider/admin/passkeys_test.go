@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
@@ -196,7 +197,7 @@ func TestAPIPasskeyRefusals(t *testing.T) {
 	t.Parallel()
 	ann := func(ref string) string { return "/admin/api/v1/users/u-ann/passkeys/" + ref }
 	h0 := newPasskeyHarness(t, memory.New())
-	laptop, adminKey := passkeyRef(h0.laptop.ID), passkeyRef(h0.adminKey.ID)
+	laptop, adminKey := passkey.Ref(h0.laptop.ID), passkey.Ref(h0.adminKey.ID)
 	for _, tc := range []struct {
 		name, token, method, path string
 		status                    int
@@ -209,7 +210,7 @@ func TestAPIPasskeyRefusals(t *testing.T) {
 		{"a line break inside", serviceToken, "DELETE", ann(laptop[:4] + "%0A" + laptop[4:]), 400, "invalid_request", "passkey_id: "},
 		{"longer than any credential ID", serviceToken, "DELETE", ann(strings.Repeat("A", 1368)), 400, "invalid_request", "passkey_id: "},
 		{"an unknown user", serviceToken, "DELETE", "/admin/api/v1/users/ghost/passkeys/" + laptop, 404, "not_found", "No such user."},
-		{"an unknown passkey", serviceToken, "DELETE", ann(passkeyRef([]byte("nobody's"))), 404, "not_found", "No such passkey."},
+		{"an unknown passkey", serviceToken, "DELETE", ann(passkey.Ref([]byte("nobody's"))), 404, "not_found", "No such passkey."},
 		{"another user's passkey", serviceToken, "DELETE", ann(adminKey), 404, "not_found", "No such passkey."},
 		{"a user's token", userToken, "DELETE", ann(laptop), 403, "insufficient_scope", ""},
 		{"a user's token listing", userToken, "GET", "/admin/api/v1/users/u-ann/passkeys", 403, "insufficient_scope", ""},
@@ -243,7 +244,7 @@ func TestPasskeyRemoval(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			h := newPasskeyHarness(t, open(t))
-			path := "/admin/api/v1/users/u-ann/passkeys/" + passkeyRef(h.laptop.ID)
+			path := "/admin/api/v1/users/u-ann/passkeys/" + passkey.Ref(h.laptop.ID)
 			if w := h.callAs(t, serviceToken, "DELETE", path); w.Code != http.StatusNoContent || w.Body.Len() != 0 {
 				t.Fatalf("API: status %d %s, want 204", w.Code, w.Body)
 			}
@@ -256,10 +257,10 @@ func TestPasskeyRemoval(t *testing.T) {
 			}
 
 			// Another account's passkey under Ann's address is not hers.
-			if w := h.console.post(t, "/admin/users/u-ann/passkeys/"+passkeyRef(h.adminKey.ID)+"/remove", url.Values{}); w.Code != http.StatusNotFound {
+			if w := h.console.post(t, "/admin/users/u-ann/passkeys/"+passkey.Ref(h.adminKey.ID)+"/remove", url.Values{}); w.Code != http.StatusNotFound {
 				t.Fatalf("console, another account's passkey: status %d", w.Code)
 			}
-			w := h.console.post(t, "/admin/users/u-ann/passkeys/"+passkeyRef(h.yubikey.ID)+"/remove", url.Values{})
+			w := h.console.post(t, "/admin/users/u-ann/passkeys/"+passkey.Ref(h.yubikey.ID)+"/remove", url.Values{})
 			if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/admin/users/u-ann?done=passkey-removed" {
 				t.Fatalf("console: status %d to %q:\n%s", w.Code, w.Header().Get("Location"), w.Body)
 			}
@@ -285,7 +286,7 @@ func TestConsoleShowsAUsersPasskeys(t *testing.T) {
 			"<code>" + storage.Ref(string(h.laptop.ID)) + "</code>", "<code>" + storage.Ref(string(h.yubikey.ID)) + "</code>",
 			`<time datetime="2026-11-25T08:30:00Z">`, "<td>Never</td>", "<td>Synced across devices</td>", "<td>On one device</td>",
 			"<td>Yes: screen lock or biometrics</td>", "<td>No: presence only</td>",
-			`href="/admin/users/u-ann/passkeys/3q2-7_v_/remove"`, `href="/admin/users/u-ann/passkeys/` + passkeyRef(h.yubikey.ID) + `/remove"`}},
+			`href="/admin/users/u-ann/passkeys/3q2-7_v_/remove"`, `href="/admin/users/u-ann/passkeys/` + passkey.Ref(h.yubikey.ID) + `/remove"`}},
 		{"zh-CN", []string{`<h2 id="passkeys">通行密钥</h2>`, "<td>Work laptop</td>", "<td>从不</td>", "<td>跨设备同步</td>", "<td>仅存于一台设备</td>",
 			"<td>是（屏幕锁或生物识别）</td>", "<td>否（仅确认在场）</td>", ">删除</a>"}},
 	} {
@@ -303,7 +304,7 @@ func TestConsoleShowsAUsersPasskeys(t *testing.T) {
 					t.Errorf("Ann's page lacks %q", s)
 				}
 			}
-			for _, s := range []string{"Admin key", passkeyRef(h.adminKey.ID), "cose-public-key"} {
+			for _, s := range []string{"Admin key", passkey.Ref(h.adminKey.ID), "cose-public-key"} {
 				if strings.Contains(page, s) {
 					t.Errorf("Ann's page shows %q", s)
 				}
@@ -322,7 +323,7 @@ func TestConsoleShowsAUsersPasskeys(t *testing.T) {
 func TestConsoleRemovesAPasskey(t *testing.T) {
 	t.Parallel()
 	h := newPasskeyHarness(t, memory.New())
-	path := "/admin/users/u-ann/passkeys/" + passkeyRef(h.yubikey.ID) + "/remove"
+	path := "/admin/users/u-ann/passkeys/" + passkey.Ref(h.yubikey.ID) + "/remove"
 	c := h.console.get(t, path)
 	confirm := c.Body.String()
 	for _, want := range []string{"Remove the passkey “YubiKey &lt;5&gt;”?", "<code>ann@example.com</code>", "<code>" + storage.Ref(string(h.yubikey.ID)) + "</code>",
@@ -355,7 +356,7 @@ func TestConsolePasskeyRefusals(t *testing.T) {
 	t.Parallel()
 	h0 := newPasskeyHarness(t, memory.New())
 	ann := func(ref string) string { return "/admin/users/u-ann/passkeys/" + ref + "/remove" }
-	yubikey := passkeyRef(h0.yubikey.ID)
+	yubikey := passkey.Ref(h0.yubikey.ID)
 	for _, tc := range []struct {
 		name   string
 		setup  func(f *fakeSessions)
@@ -363,13 +364,13 @@ func TestConsolePasskeyRefusals(t *testing.T) {
 		status int
 		want   string
 	}{
-		{"another account's passkey under the user", nil, ann(passkeyRef(h0.adminKey.ID)), 404, "no such user, app, secret, authorisation or passkey"},
+		{"another account's passkey under the user", nil, ann(passkey.Ref(h0.adminKey.ID)), 404, "no such user, app, secret, authorisation or passkey"},
 		{"a passkey of the user under another", nil, "/admin/users/u-bo/passkeys/" + yubikey + "/remove", 404, "no such"},
 		{"a reference that is not base64url", nil, ann("%21%21"), 404, "no such"},
 		{"a padded reference", nil, ann(yubikey + "%3D"), 404, "no such"},
 		{"an overlong reference", nil, ann(strings.Repeat("A", 4000)), 404, "no such"},
 		{"an unknown user", nil, "/admin/users/ghost/passkeys/" + yubikey + "/remove", 404, "no such"},
-		{"an unknown passkey", nil, ann(passkeyRef([]byte("nobody's"))), 404, "no such"},
+		{"an unknown passkey", nil, ann(passkey.Ref([]byte("nobody's"))), 404, "no such"},
 		{"a member", func(f *fakeSessions) { f.signed.User.Role = "member" }, ann(yubikey), 403, "for administrators only"},
 		{"an admin without a second factor", func(f *fakeSessions) { f.signed.Session.ACR = session.ACRPassword }, ann(yubikey), 403, "two-step verification"},
 		{"nobody signed in", func(f *fakeSessions) { f.ok = false }, ann(yubikey), 303, "/login?next="},
@@ -393,20 +394,5 @@ func TestConsolePasskeyRefusals(t *testing.T) {
 				h.wantAllKept(t)
 			}
 		})
-	}
-}
-
-func TestPasskeyID(t *testing.T) {
-	t.Parallel()
-	for _, id := range [][]byte{{0}, []byte("a credential"), make([]byte, maxCredentialID)} {
-		got, ok := passkeyID(passkeyRef(id))
-		if !ok || string(got) != string(id) {
-			t.Errorf("the reference of %d bytes does not read back", len(id))
-		}
-	}
-	for _, ref := range []string{"", "AA==", "A", "AB", "a+b/", "QUJD\n", passkeyRef(make([]byte, maxCredentialID+1))} {
-		if _, ok := passkeyID(ref); ok {
-			t.Errorf("passkeyID accepts %q", ref)
-		}
 	}
 }

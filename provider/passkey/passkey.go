@@ -88,14 +88,19 @@ func Ref(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
 // console: a short digest of its credential ID (storage.Ref).
 func ShortRef(id []byte) string { return storage.Ref(string(id)) }
 
+// maxCredentialID is the longest credential ID WebAuthn allows (§5.8.3).
+const maxCredentialID = 1023
+
 // ParseRef is the credential ID a Ref names; an error for text that is not
-// one.
+// one. Only the spelling Ref gives is accepted: the decoder would skip
+// line breaks and ignore unused bits, and two addresses must not name one
+// passkey.
 func ParseRef(ref string) ([]byte, error) {
-	if ref == "" || len(ref) > 1400 {
+	if ref == "" || len(ref) > base64.RawURLEncoding.EncodedLen(maxCredentialID) {
 		return nil, errors.New("passkey: not a passkey reference")
 	}
 	id, err := base64.RawURLEncoding.DecodeString(ref)
-	if err != nil {
+	if err != nil || Ref(id) != ref {
 		return nil, errors.New("passkey: not a passkey reference")
 	}
 	return id, nil

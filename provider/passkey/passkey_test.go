@@ -261,14 +261,17 @@ func TestRegisteringTwiceRefused(t *testing.T) {
 
 func TestRef(t *testing.T) {
 	t.Parallel()
-	id := []byte{0xfb, 0xff, 0x01}
-	ref := passkey.Ref(id)
-	if got, err := passkey.ParseRef(ref); err != nil || !slices.Equal(got, id) {
-		t.Fatalf("ParseRef(Ref) = %x, %v", got, err)
+	for _, id := range [][]byte{{0}, {0xfb, 0xff, 0x01}, []byte("a credential"), make([]byte, 1023)} {
+		got, err := passkey.ParseRef(passkey.Ref(id))
+		if err != nil || !slices.Equal(got, id) {
+			t.Errorf("the reference of %d bytes does not read back: %v", len(id), err)
+		}
 	}
-	for _, bad := range []string{"", "+/==", "a b", string(make([]byte, 1401))} {
-		if _, err := passkey.ParseRef(bad); err == nil {
-			t.Errorf("ParseRef(%q) accepted", bad[:min(len(bad), 8)])
+	// Only Ref's own spelling: no padding, no standard alphabet, no line
+	// break or unused bits, nothing longer than the longest ID.
+	for _, ref := range []string{"", "AA==", "A", "AB", "a+b/", "QUJD\n", "a b", passkey.Ref(make([]byte, 1024))} {
+		if _, err := passkey.ParseRef(ref); err == nil {
+			t.Errorf("ParseRef accepts %q", ref[:min(len(ref), 12)])
 		}
 	}
 }
