@@ -122,7 +122,7 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.cfg.Passwords.Check(pw); err != nil {
-		p.Error = passwordProblem(err)
+		p.Error = web.PasswordProblem(err)
 		h.renderReset(w, r, http.StatusBadRequest, p)
 		return
 	}
