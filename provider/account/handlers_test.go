@@ -122,7 +122,7 @@ func TestShowAsksForASecondFactorWhenRequired(t *testing.T) {
 	h.turnOff(t)
 	says(t, h.get(t, "/account?setup=mfa"), http.StatusOK, "This app requires two-step verification.", `role="alert"`, "Set up two-step verification")
 	says(t, h.get(t, "/account?setup=mfa", "Accept-Language", "zh-CN"), http.StatusOK, "该应用要求开启两步验证。")
-	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `role="alert"`) {
+	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `class="alert" role="alert"`) {
 		t.Fatalf("the plain account page shows an alert:\n%s", w.Body)
 	}
 }
