@@ -438,13 +438,7 @@ func (h *Handler) signOutOne(w http.ResponseWriter, r *http.Request, s session.S
 		}
 	}
 	if target == nil {
-		p, err := h.page(r, s)
-		if err != nil {
-			h.fail(w, r, "account page", err)
-			return
-		}
-		p.Error = "sessions.unknown"
-		h.render(w, r, http.StatusNotFound, p)
+		h.refuse(w, r, s, http.StatusNotFound, "sessions.unknown")
 		return
 	}
 	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
@@ -464,13 +458,7 @@ func (h *Handler) signOutOne(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "signed out a session", "user_id", s.User.ID, "session", storage.Ref(target.ID))
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	p.Notice = "sessions.signed_out_one"
-	h.render(w, r, http.StatusOK, p)
+	h.showWith(w, r, s, "sessions.signed_out_one")
 }
 
 // signOutAll ends every session of the user, then gives this browser a
@@ -508,6 +496,18 @@ func (h *Handler) endEverywhere(w http.ResponseWriter, r *http.Request, s sessio
 	h.showWith(w, r, s, notice)
 }
 
+// refuse shows the account page, as it is now, with status and the error
+// key.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, s session.Signed, status int, key string) {
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	p.Error = key
+	h.render(w, r, status, p)
+}
+
 // showWith shows the account page, as it is now, with notice.
 func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, s session.Signed, notice string) {
 	p, err := h.page(r, s)
@@ -530,13 +530,7 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Si
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "app access revoked by the user", "user_id", s.User.ID, "client_id", clientID, "tokens", n)
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	p.Notice = "apps.revoked"
-	h.render(w, r, http.StatusOK, p)
+	h.showWith(w, r, s, "apps.revoked")
 }
 
 var (

@@ -59,20 +59,8 @@ func (h *Handler) ownPasskey(w http.ResponseWriter, r *http.Request, s session.S
 			}
 		}
 	}
-	h.unknownPasskey(w, r, s)
+	h.refuse(w, r, s, http.StatusNotFound, "passkeys.unknown")
 	return k, nil, false
-}
-
-// unknownPasskey answers 404 with the account page saying the passkey is
-// not on the account.
-func (h *Handler) unknownPasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	p.Error = "passkeys.unknown"
-	h.render(w, r, http.StatusNotFound, p)
 }
 
 // errPasskeyGone is a passkey removed while it was being renamed.
@@ -88,13 +76,7 @@ func (h *Handler) renamePasskey(w http.ResponseWriter, r *http.Request, s sessio
 	}
 	name, err := passkey.Name(r.PostFormValue("name"))
 	if err != nil {
-		p, perr := h.page(r, s)
-		if perr != nil {
-			h.fail(w, r, "account page", perr)
-			return
-		}
-		p.Error = passkeyNameProblem(err)
-		h.render(w, r, http.StatusBadRequest, p)
+		h.refuse(w, r, s, http.StatusBadRequest, passkeyNameProblem(err))
 		return
 	}
 	if name == k.Name {
@@ -117,17 +99,23 @@ func (h *Handler) renamePasskey(w http.ResponseWriter, r *http.Request, s sessio
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.PasskeyRenamed, Subject: s.User.ID,
 			Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name_before": before, "name": name}}.ByUser(s.User.ID))
 	})
+	h.passkeyChanged(w, r, s, k, err, "rename a passkey", "passkeys.renamed")
+}
+
+// passkeyChanged answers the change what made to the passkey k, whose
+// error is err: the account page with notice, 404 when the passkey was
+// removed elsewhere a moment ago, the error page when the change failed.
+func (h *Handler) passkeyChanged(w http.ResponseWriter, r *http.Request, s session.Signed, k storage.Passkey, err error, what, notice string) {
 	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, errPasskeyGone) {
-		// Removed elsewhere a moment ago.
-		h.unknownPasskey(w, r, s)
+		h.refuse(w, r, s, http.StatusNotFound, "passkeys.unknown")
 		return
 	}
 	if err != nil {
-		h.fail(w, r, "rename a passkey", err)
+		h.fail(w, r, what, err)
 		return
 	}
-	h.cfg.Logger.InfoContext(ctx, "passkey renamed", "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
-	h.showWith(w, r, s, "passkeys.renamed")
+	h.cfg.Logger.InfoContext(r.Context(), "passkey changed", "change", what, "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
+	h.showWith(w, r, s, notice)
 }
 
 // passkeyNameProblem is the message key for a name passkey.Name refused.
@@ -167,17 +155,7 @@ func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s sessio
 		Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name": k.Name}}.ByUser(s.User.ID), func(ctx context.Context) error {
 		return h.cfg.Store.DeletePasskey(ctx, s.User.ID, k.ID)
 	})
-	if errors.Is(err, storage.ErrNotFound) {
-		// Removed elsewhere a moment ago.
-		h.unknownPasskey(w, r, s)
-		return
-	}
-	if err != nil {
-		h.fail(w, r, "remove a passkey", err)
-		return
-	}
-	h.cfg.Logger.InfoContext(ctx, "passkey removed", "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
-	h.showWith(w, r, s, "passkeys.removed")
+	h.passkeyChanged(w, r, s, k, err, "remove a passkey", "passkeys.removed")
 }
 
 // fresh reports whether the browser's sign-in is recent enough for a

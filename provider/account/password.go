@@ -44,13 +44,7 @@ func (h *Handler) changePassword(w http.ResponseWriter, r *http.Request, s sessi
 		}
 	}
 	pw := r.PostFormValue("new_password")
-	if pw != r.PostFormValue("confirm") {
-		p.Error = "password.mismatch"
-		h.render(w, r, http.StatusBadRequest, p)
-		return
-	}
-	if err := h.cfg.Passwords.Check(pw); err != nil {
-		p.Error = web.PasswordProblem(err)
+	if p.Error = web.NewPasswordProblem(h.cfg.Passwords, pw, r.PostFormValue("confirm")); p.Error != "" {
 		h.render(w, r, http.StatusBadRequest, p)
 		return
 	}

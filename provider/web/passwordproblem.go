@@ -19,3 +19,16 @@ func PasswordProblem(err error) string {
 		return "password.common"
 	}
 }
+
+// NewPasswordProblem is the message key for a new password typed twice,
+// pw and confirm: "password.mismatch" when they differ, else the policy's
+// refusal (PasswordProblem); "" for a password that may be chosen.
+func NewPasswordProblem(policy password.Policy, pw, confirm string) string {
+	if pw != confirm {
+		return "password.mismatch"
+	}
+	if err := policy.Check(pw); err != nil {
+		return PasswordProblem(err)
+	}
+	return ""
+}

@@ -28,3 +28,19 @@ func TestPasswordProblem(t *testing.T) {
 		}
 	}
 }
+
+func TestNewPasswordProblem(t *testing.T) {
+	t.Parallel()
+	policy := password.NewPolicy()
+	for _, tc := range []struct{ pw, confirm, want string }{
+		{"copper-lantern-88", "copper-lantern-88", ""},
+		{"copper-lantern-88", "copper-lantern-89", "password.mismatch"},
+		{"short", "shorter", "password.mismatch"},
+		{"short", "short", "password.too_short"},
+		{"password123", "password123", "password.common"},
+	} {
+		if got := NewPasswordProblem(policy, tc.pw, tc.confirm); got != tc.want {
+			t.Errorf("%q, %q: %q, want %q", tc.pw, tc.confirm, got, tc.want)
+		}
+	}
+}
