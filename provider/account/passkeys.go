@@ -15,28 +15,31 @@ import (
 )
 
 // maxPasskeyRef is the longest reference a passkey can have: a credential
-// ID is at most 1023 bytes (W3C Web Authentication Level 3, section 4,
-// "Credential ID"), 1364 characters of base64url.
+// ID is at most 1023 bytes (W3C Web Authentication Level 3, section
+// 5.8.3), 1364 characters of base64url.
 const maxPasskeyRef = 1364
 
 // passkeyRef names a passkey in the account page's addresses: its
-// credential ID in unpadded base64url (RFC 4648 section 5).
+// credential ID in unpadded base64url (RFC 4648 section 5), as
+// passkey.Ref does.
 func passkeyRef(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
 
 // parsePasskeyRef is the credential ID ref names; false for text that
-// names none.
+// names none. Only passkeyRef's own spelling is taken (the decoder would
+// skip line breaks and ignore unused bits), so that two addresses never
+// name one passkey.
 func parsePasskeyRef(ref string) ([]byte, bool) {
 	if ref == "" || len(ref) > maxPasskeyRef {
 		return nil, false
 	}
-	id, err := base64.RawURLEncoding.Strict().DecodeString(ref)
-	return id, err == nil && len(id) > 0
+	id, err := base64.RawURLEncoding.DecodeString(ref)
+	return id, err == nil && len(id) > 0 && passkeyRef(id) == ref
 }
 
-// passkeyLogRef names a passkey in authorization records and the log
-// (storage.Ref of its reference): enough to follow one passkey's records,
-// not its credential ID.
-func passkeyLogRef(id []byte) string { return storage.Ref(passkeyRef(id)) }
+// passkeyLogRef names a passkey in authorization records and the log: a
+// short digest of its credential ID (storage.Ref), as passkey.ShortRef
+// does; enough to follow one passkey's records, not its credential ID.
+func passkeyLogRef(id []byte) string { return storage.Ref(string(id)) }
 
 func passkeyView(k storage.Passkey) web.PasskeyView {
 	return web.PasskeyView{Ref: passkeyRef(k.ID), Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, Synced: k.BackupEligible}

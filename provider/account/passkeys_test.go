@@ -12,8 +12,9 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// Ann's passkeys: one synced across her devices and used since, one on a
-// security key never used; and Bob's.
+// Ann's passkeys: one synced across her devices and used since (its
+// credential ID, 23 bytes, leaves two bits of its reference's last
+// character unused), one on a security key never used; and Bob's.
 var (
 	annsPhone = storage.Passkey{ID: []byte("ann-phone-credential-01"), UserID: "u-ann", Name: "Ann’s iPhone", BackupEligible: true,
 		CreatedAt: t0.Add(-48 * time.Hour), LastUsedAt: t0.Add(-2 * time.Hour)}
@@ -88,7 +89,7 @@ func TestRenamePasskey(t *testing.T) {
 			}
 			recs := h.records(t, audit.PasskeyRenamed)
 			if len(recs) != 1 || recs[0].Subject != h.user.ID || recs[0].ActorID != h.user.ID ||
-				recs[0].Detail["passkey"] != storage.Ref(annsRef) || recs[0].Detail["name_before"] != "Ann’s iPhone" || recs[0].Detail["name"] != "Work phone" {
+				recs[0].Detail["passkey"] != storage.Ref(string(annsPhone.ID)) || recs[0].Detail["name_before"] != "Ann’s iPhone" || recs[0].Detail["name"] != "Work phone" {
 				t.Fatalf("passkey.renamed records %+v", recs)
 			}
 
@@ -108,7 +109,7 @@ func TestRenamePasskey(t *testing.T) {
 				}
 			})
 			t.Run("another account's passkey, one that does not exist, or a reference that is not one, is not found", func(t *testing.T) {
-				for _, ref := range []string{bobsRef, passkeyRef([]byte("no-such-credential")), "not*base64", annsRef + "=", strings.Repeat("A", 2000)} {
+				for _, ref := range []string{bobsRef, passkeyRef([]byte("no-such-credential")), "not*base64", annsRef + "=", annsRef[:len(annsRef)-1] + "F", strings.Repeat("A", 2000)} {
 					if res := rename(ref, "Mine now"); res.StatusCode != http.StatusNotFound {
 						t.Errorf("ref %.20q: status %d, want 404", ref, res.StatusCode)
 					}
@@ -174,7 +175,7 @@ func TestRemovePasskey(t *testing.T) {
 				}
 				recs := h.records(t, audit.PasskeyRemoved)
 				if len(recs) != 1 || recs[0].Subject != h.user.ID || recs[0].ActorID != h.user.ID ||
-					recs[0].Detail["passkey"] != storage.Ref(annsRef) || recs[0].Detail["name"] != "Ann’s iPhone" {
+					recs[0].Detail["passkey"] != storage.Ref(string(annsPhone.ID)) || recs[0].Detail["name"] != "Ann’s iPhone" {
 					t.Fatalf("passkey.removed records %+v", recs)
 				}
 				says(t, h.post(t, removal, nil), http.StatusNotFound, "That passkey is not on your account, or it was already removed.")
