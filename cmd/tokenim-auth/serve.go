@@ -362,7 +362,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		}),
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
-			Throttle: acc.accounts, Hasher: passwords, Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
+			Throttle: acc.accounts, Hasher: passwords, Passwords: password.NewPolicy(), Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
 		}),
 		pages,
 	}

@@ -31,27 +31,35 @@ type Store interface {
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	ListConsents(ctx context.Context, userID string) ([]storage.Consent, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
+	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
+	UpdatePasskey(ctx context.Context, id []byte, update func(storage.Passkey) (storage.Passkey, error)) (storage.Passkey, error)
+	DeletePasskey(ctx context.Context, userID string, id []byte) error
 	consent.WithdrawStore
 }
 
-// Sessions tells who is signed in, signs them in again, protects forms.
+// Sessions tells who is signed in, gives this browser a new session of
+// its sign-in after the others ended (session.Manager.Renew), protects
+// forms.
 type Sessions interface {
 	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
-	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
+	Renew(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, ls storage.LoginSession) (storage.LoginSession, error)
 	Protect(h http.Handler) http.Handler
 }
 
-// Pages renders the account, result and error pages.
+// Pages renders the account page, its confirmation step, and the result
+// and error pages.
 type Pages interface {
 	Account(w http.ResponseWriter, r *http.Request, status int, p web.AccountPage) error
+	PasskeyRemove(w http.ResponseWriter, r *http.Request, status int, p web.PasskeyRemovePage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
 
-// PasswordVerifier checks passwords within the process's bound on that
-// work (password.Pool): password.ErrBusy when it is reached.
-type PasswordVerifier interface {
+// PasswordHasher checks and hashes passwords within the process's bound
+// on that work (password.Pool): password.ErrBusy when it is reached.
+type PasswordHasher interface {
 	Verify(ctx context.Context, pw, hash string) (bool, error)
+	Hash(ctx context.Context, pw string) (string, error)
 }
 
 // Config holds the handler's dependencies.
@@ -66,8 +74,16 @@ type Config struct {
 	// with sign-in) and wrong codes (on its second-factor key).
 	Throttle *throttle.Throttle
 	// Hasher checks the password asked for before turning two-step
-	// verification off: the process's one password.Pool.
-	Hasher PasswordVerifier
+	// verification off or changing it, and hashes a new one: the
+	// process's one password.Pool.
+	Hasher PasswordHasher
+	// Passwords is the rule a new password must pass, as at registration
+	// and reset.
+	Passwords password.Policy
+	// FreshSignIn is how recent a sign-in must be to remove a passkey, or
+	// to change the password with a second factor instead of the current
+	// password; 5 minutes when zero.
+	FreshSignIn time.Duration
 	// Issuer names the provider in authenticator apps.
 	Issuer string
 	// Developers are the roles shown the way to the developer portal.
@@ -79,6 +95,9 @@ type Config struct {
 	Logger *slog.Logger
 }
 
+// DefaultFreshSignIn is Config.FreshSignIn when it is left out.
+const DefaultFreshSignIn = 5 * time.Minute
+
 // Handler serves the account page.
 type Handler struct {
 	cfg Config
@@ -87,6 +106,9 @@ type Handler struct {
 // New returns the handler.
 func New(cfg Config) *Handler {
 	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
+	if cfg.FreshSignIn <= 0 {
+		cfg.FreshSignIn = DefaultFreshSignIn
+	}
 	return &Handler{cfg: cfg}
 }
 
@@ -104,12 +126,20 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/sessions/signout", p(h.signOutOne))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
+	mux.Handle("POST /account/passkeys/{ref}/rename", p(h.renamePasskey))
+	mux.Handle("POST /account/password", p(h.changePassword))
+	// The removal step returns here after a sign-in, as after the one a
+	// fresh sign-in asks for.
+	back := signedIn
+	back.Next = ""
+	mux.Handle("GET /account/passkeys/{ref}/remove", h.cfg.Sessions.Protect(back.Require(h.confirmRemovePasskey)))
+	mux.Handle("POST /account/passkeys/{ref}/remove", p(h.removePasskey))
 }
 
 // page fills the account page for the signed-in user.
 func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, error) {
 	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled,
-		Developer: slices.Contains(h.cfg.Developers, s.User.Role)}
+		Developer: slices.Contains(h.cfg.Developers, s.User.Role), NoCurrentPassword: h.freshSecondFactor(s)}
 	if s.User.TOTPEnabled {
 		p.RecoveryLeft = len(s.User.RecoveryCodes)
 	}
@@ -123,6 +153,13 @@ func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, erro
 			continue
 		}
 		p.Sessions = append(p.Sessions, web.SessionView{ID: sessionRef(ls.ID), Device: ls.UserAgent, IP: ls.IP, SignedInAt: ls.AuthTime, Current: ls.ID == s.Session.ID})
+	}
+	keys, err := h.cfg.Store.ListPasskeys(r.Context(), s.User.ID)
+	if err != nil {
+		return p, err
+	}
+	for _, k := range keys {
+		p.Passkeys = append(p.Passkeys, passkeyView(k))
 	}
 	consents, err := h.cfg.Store.ListConsents(r.Context(), s.User.ID)
 	if err != nil {
@@ -287,18 +324,7 @@ func (h *Handler) disable(w http.ResponseWriter, r *http.Request, s session.Sign
 		h.render(w, r, http.StatusTooManyRequests, p)
 		return
 	}
-	ok, err := h.cfg.Hasher.Verify(ctx, r.PostFormValue("password"), s.User.PasswordHash)
-	if password.Busy(err) {
-		web.Busy(h.cfg.Pages, h.cfg.Logger, w, r, "")
-		return
-	}
-	if err != nil || !ok {
-		if err != nil {
-			h.cfg.Logger.ErrorContext(ctx, "account: verify password", "user_id", s.User.ID, "err", err)
-		}
-		h.countFailure(ctx, throttle.EmailKey(s.User.Email))
-		p.Error = "login.invalid_password"
-		h.render(w, r, http.StatusUnauthorized, p)
+	if !h.currentPassword(w, r, s, p, r.PostFormValue("password")) {
 		return
 	}
 	code := r.PostFormValue("code")
@@ -412,13 +438,7 @@ func (h *Handler) signOutOne(w http.ResponseWriter, r *http.Request, s session.S
 		}
 	}
 	if target == nil {
-		p, err := h.page(r, s)
-		if err != nil {
-			h.fail(w, r, "account page", err)
-			return
-		}
-		p.Error = "sessions.unknown"
-		h.render(w, r, http.StatusNotFound, p)
+		h.refuse(w, r, s, http.StatusNotFound, "sessions.unknown")
 		return
 	}
 	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
@@ -438,21 +458,14 @@ func (h *Handler) signOutOne(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "signed out a session", "user_id", s.User.ID, "session", storage.Ref(target.ID))
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	p.Notice = "sessions.signed_out_one"
-	h.render(w, r, http.StatusOK, p)
+	h.showWith(w, r, s, "sessions.signed_out_one")
 }
 
-// signOutAll ends every session of the user, then signs this browser in
-// again with a fresh session: "sign out everywhere else".
+// signOutAll ends every session of the user, then gives this browser a
+// new session of its sign-in: "sign out everywhere else".
 func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.Signed) {
-	ctx := r.Context()
 	var n int
-	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+	h.endEverywhere(w, r, s, "sign out everywhere", "sessions.signed_out", func(ctx context.Context) error {
 		var err error
 		if n, err = h.cfg.Store.DeleteUserLoginSessions(ctx, s.User.ID); err != nil {
 			return err
@@ -460,23 +473,49 @@ func (h *Handler) signOutAll(w http.ResponseWriter, r *http.Request, s session.S
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.SignOutEverywhere, Subject: s.User.ID, Reason: "by_user",
 			Detail: map[string]string{"sessions_ended": strconv.Itoa(n)}}.ByUser(s.User.ID))
 	})
-	if err != nil {
-		h.fail(w, r, "sign out everywhere", err)
+}
+
+// endEverywhere runs change, which ends every session of the user, in one
+// transaction; then this browser, signed out with the others, is given a
+// new session of the same sign-in (session.Manager.Renew: no fresher than
+// it was) and shown the account page with notice. what names the change
+// in the log.
+func (h *Handler) endEverywhere(w http.ResponseWriter, r *http.Request, s session.Signed, what, notice string, change func(ctx context.Context) error) {
+	ctx := r.Context()
+	if err := storage.InTx(ctx, h.cfg.Store, change); err != nil {
+		h.fail(w, r, what, err)
 		return
 	}
-	ls, err := h.cfg.Sessions.Start(ctx, w, r, s.User, s.Session.AMR, s.Session.ACR)
+	ls, err := h.cfg.Sessions.Renew(ctx, w, r, s.User, s.Session)
 	if err != nil {
 		h.fail(w, r, "sign in again", err)
 		return
 	}
-	h.cfg.Logger.InfoContext(ctx, "signed out everywhere", "user_id", s.User.ID, "sessions", n)
+	h.cfg.Logger.InfoContext(ctx, what, "user_id", s.User.ID)
 	s.Session = ls
+	h.showWith(w, r, s, notice)
+}
+
+// refuse shows the account page, as it is now, with status and the error
+// key.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, s session.Signed, status int, key string) {
 	p, err := h.page(r, s)
 	if err != nil {
 		h.fail(w, r, "account page", err)
 		return
 	}
-	p.Notice = "sessions.signed_out"
+	p.Error = key
+	h.render(w, r, status, p)
+}
+
+// showWith shows the account page, as it is now, with notice.
+func (h *Handler) showWith(w http.ResponseWriter, r *http.Request, s session.Signed, notice string) {
+	p, err := h.page(r, s)
+	if err != nil {
+		h.fail(w, r, "account page", err)
+		return
+	}
+	p.Notice = notice
 	h.render(w, r, http.StatusOK, p)
 }
 
@@ -491,13 +530,7 @@ func (h *Handler) revokeApp(w http.ResponseWriter, r *http.Request, s session.Si
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "app access revoked by the user", "user_id", s.User.ID, "client_id", clientID, "tokens", n)
-	p, err := h.page(r, s)
-	if err != nil {
-		h.fail(w, r, "account page", err)
-		return
-	}
-	p.Notice = "apps.revoked"
-	h.render(w, r, http.StatusOK, p)
+	h.showWith(w, r, s, "apps.revoked")
 }
 
 var (
@@ -517,11 +550,17 @@ func (h *Handler) inTx(ctx context.Context, e audit.Event, change func(ctx conte
 
 // throttled reports whether key must wait before another attempt.
 func (h *Handler) throttled(ctx context.Context, key string) bool {
+	return h.wait(ctx, key) > 0
+}
+
+// wait is how long key must wait before another attempt; 0 when it need
+// not (or when the count cannot be read: logged).
+func (h *Handler) wait(ctx context.Context, key string) time.Duration {
 	wait, err := h.cfg.Throttle.Wait(ctx, key)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "throttle", "err", err)
 	}
-	return wait > 0
+	return wait
 }
 
 func (h *Handler) countFailure(ctx context.Context, key string) {

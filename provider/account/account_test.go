@@ -1,6 +1,7 @@
 package account
 
 import (
+	"cmp"
 	"context"
 	"net/http"
 	"net/http/httptest"
@@ -22,6 +23,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
@@ -31,21 +33,39 @@ const (
 	annPassword = "violet-harbour-42"
 )
 
-// signedIn signs in the user with the ID, as stored; CSRF is the real
+// signedIn signs in the user with the ID, as stored, with the session ls
+// (whose ID is "session-0123456789" when it has none); CSRF is the real
 // middleware's business, tested with it.
 type signedIn struct {
 	store  storage.Users
 	userID string
+	ls     storage.LoginSession
 }
 
 func (s signedIn) Current(ctx context.Context, _ *http.Request) (session.Signed, bool, error) {
 	u, err := s.store.GetUser(ctx, s.userID)
-	return session.Signed{User: u, Session: storage.LoginSession{ID: "session-0123456789", UserID: u.ID}}, err == nil, err
+	ls := s.ls
+	ls.ID, ls.UserID = cmp.Or(ls.ID, "session-0123456789"), u.ID
+	return session.Signed{User: u, Session: ls}, err == nil, err
 }
 
-func (signedIn) Start(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, acr string) (storage.LoginSession, error) {
-	return storage.LoginSession{ID: "session-9876543210", UserID: u.ID, AMR: amr, ACR: acr}, nil
+// Renew is session.Manager.Renew: the same sign-in, a new session.
+func (signedIn) Renew(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, ls storage.LoginSession) (storage.LoginSession, error) {
+	return storage.LoginSession{ID: "session-9876543210", UserID: u.ID, AuthTime: ls.AuthTime, AMR: ls.AMR, ACR: ls.ACR}, nil
 }
+
+// signedInWith signs Ann in with the session ls.
+func signedInWith(ls storage.LoginSession) func(*Config) {
+	return func(c *Config) { c.Sessions = signedIn{c.Store.(storage.Users), "u-ann", ls} }
+}
+
+// A sign-in a minute before t0 with a password and a code; the same an
+// hour before; with a password alone a minute before.
+var (
+	freshTwoFactor = storage.LoginSession{AuthTime: t0.Add(-time.Minute), AMR: session.AMR(session.AMRPassword, session.AMROTP), ACR: session.ACRTwoFactor}
+	staleTwoFactor = storage.LoginSession{AuthTime: t0.Add(-time.Hour), AMR: session.AMR(session.AMRPassword, session.AMROTP), ACR: session.ACRTwoFactor}
+	freshPassword  = storage.LoginSession{AuthTime: t0.Add(-time.Minute), AMR: session.AMR(session.AMRPassword), ACR: session.ACRPassword}
+)
 
 func (signedIn) Protect(h http.Handler) http.Handler { return h }
 
@@ -53,9 +73,10 @@ func (signedIn) Protect(h http.Handler) http.Handler { return h }
 type fullPool struct{}
 
 func (fullPool) Verify(context.Context, string, string) (bool, error) { return false, password.ErrBusy }
+func (fullPool) Hash(context.Context, string) (string, error)         { return "", password.ErrBusy }
 
 type harness struct {
-	store    *memory.Store
+	store    storage.Store
 	mux      *http.ServeMux
 	throttle *throttle.Throttle
 	user     storage.User
@@ -71,9 +92,24 @@ var policy = throttle.Policy{Free: 3, Base: 30 * time.Second, Max: 5 * time.Minu
 // newHarness serves the account page of Ann, who has two-step
 // verification on, over the memory store and the real pages; change, if
 // given, changes the handler's configuration first.
-func newHarness(t *testing.T, hasher PasswordVerifier, change ...func(*Config)) *harness {
+func newHarness(t *testing.T, hasher PasswordHasher, change ...func(*Config)) *harness {
 	t.Helper()
-	store := memory.New()
+	return newHarnessOn(t, memory.New(), hasher, change...)
+}
+
+// stores are the backends the handler tests that write run on: memory,
+// and Postgres (a schema of the test's own; skipped when it cannot be
+// reached, unless CI=true).
+func stores() map[string]func(t *testing.T) storage.Store {
+	return map[string]func(t *testing.T) storage.Store{
+		"memory":   func(*testing.T) storage.Store { return memory.New() },
+		"postgres": func(t *testing.T) storage.Store { return pgtest.Open(t) },
+	}
+}
+
+// newHarnessOn is newHarness over store.
+func newHarnessOn(t *testing.T, store storage.Store, hasher PasswordHasher, change ...func(*Config)) *harness {
+	t.Helper()
 	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
 	if err != nil {
 		t.Fatal(err)
@@ -98,8 +134,8 @@ func newHarness(t *testing.T, hasher PasswordVerifier, change ...func(*Config)) 
 	h.throttle = throttle.New(store, policy, now)
 	h.sealer, h.recovery = sealer, secret.NewHasherFor(ring, secret.PurposeRecoveryCodes)
 	cfg := Config{
-		Store: store, Sessions: signedIn{store, h.user.ID}, Pages: pages, Sealer: sealer,
-		RecoveryHasher: h.recovery, Throttle: h.throttle, Hasher: hasher,
+		Store: store, Sessions: signedIn{store: store, userID: h.user.ID}, Pages: pages, Sealer: sealer,
+		RecoveryHasher: h.recovery, Throttle: h.throttle, Hasher: hasher, Passwords: password.NewPolicy(),
 		Issuer: "TokenIM", Audit: audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
 	}
 	for _, f := range change {

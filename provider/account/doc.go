@@ -1,19 +1,41 @@
 // Package account is the signed-in user's own page. Routes:
 //
-//	GET  /account                         security: two-step verification, sign-in sessions
-//	POST /account/mfa/enrol               start setting up TOTP (QR code and secret)
-//	POST /account/mfa/confirm             confirm with a first code; recovery codes are shown once
-//	POST /account/mfa/disable             turn TOTP off (password and a code)
-//	POST /account/mfa/recovery            a new set of recovery codes, shown once (a current code)
-//	POST /account/sessions/signout        sign out one other browser (its row's reference)
-//	POST /account/sessions/signout-all    sign out every other browser
-//	POST /account/apps/revoke             withdraw an app's access (consent and tokens)
+//	GET  /account                          security: passkeys, two-step verification, password, apps, sign-in sessions
+//	POST /account/passkeys/{ref}/rename    rename one of the user's passkeys (name)
+//	GET  /account/passkeys/{ref}/remove    the step confirming a passkey's removal (a fresh sign-in)
+//	POST /account/passkeys/{ref}/remove    remove one of the user's passkeys (a fresh sign-in)
+//	POST /account/mfa/enrol                start setting up TOTP (QR code and secret)
+//	POST /account/mfa/confirm              confirm with a first code; recovery codes are shown once
+//	POST /account/mfa/disable              turn TOTP off (password and a code)
+//	POST /account/mfa/recovery             a new set of recovery codes, shown once (a current code)
+//	POST /account/password                 change the password; every other session and token ends
+//	POST /account/sessions/signout         sign out one other browser (its row's reference)
+//	POST /account/sessions/signout-all     sign out every other browser
+//	POST /account/apps/revoke              withdraw an app's access (consent and tokens)
 //
-// A browser that is not signed in is sent to /login?next=/account. Wrong
-// codes count on the account's second-factor key, as at sign-in, and
-// wrong passwords on its email's key; both are checked before the
-// password or the code is. The password is checked through the process's
-// password.Pool (Config.Hasher).
+// A browser that is not signed in is sent to /login?next=/account (the
+// removal step to /login?next= its own address, to come back to it).
+// Wrong codes count on the account's second-factor key, as at sign-in,
+// and wrong passwords on its email's key; both are checked before the
+// password or the code is. Passwords are checked and hashed through the
+// process's password.Pool (Config.Hasher).
+//
+// A passkey is named in addresses by {ref}, its credential ID in unpadded
+// base64url; one that is not, or that names another account's passkey or
+// none, is answered 404 with the account page, the same in every case.
+// Names follow passkey.Name. Adding a passkey is the WebAuthn ceremony's
+// (provider/passkey); the page carries its form.
+//
+// A fresh sign-in is one within Config.FreshSignIn (5 minutes unless
+// set). Removing a passkey asks for one: a browser signed in longer ago
+// is sent to /login?next=/account/passkeys/{ref}/remove and comes back to
+// the confirmation step. Changing the password asks for the current
+// password unless the sign-in is fresh and reached two factors
+// (session.ACRTwoFactor or higher). The change ends every session of the
+// user (back-channel logouts are queued for them) and revokes every token
+// in one transaction with its record; this browser is given a new session
+// of the same sign-in (session.Manager.Renew, no fresher than it was), as
+// after "sign out everywhere".
 package account
 
 import "net/http"

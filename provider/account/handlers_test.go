@@ -122,7 +122,7 @@ func TestShowAsksForASecondFactorWhenRequired(t *testing.T) {
 	h.turnOff(t)
 	says(t, h.get(t, "/account?setup=mfa"), http.StatusOK, "This app requires two-step verification.", `role="alert"`, "Set up two-step verification")
 	says(t, h.get(t, "/account?setup=mfa", "Accept-Language", "zh-CN"), http.StatusOK, "该应用要求开启两步验证。")
-	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `role="alert"`) {
+	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `class="alert" role="alert"`) {
 		t.Fatalf("the plain account page shows an alert:\n%s", w.Body)
 	}
 }
@@ -133,12 +133,19 @@ func TestNotSignedIn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
 	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
-		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke"} {
+		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke",
+		"POST /account/password", "POST /account/passkeys/" + annsRef + "/rename", "POST /account/passkeys/" + annsRef + "/remove",
+		"GET /account/passkeys/" + annsRef + "/remove"} {
 		method, path, _ := strings.Cut(route, " ")
+		want := "/login?next=/account"
+		if method == http.MethodGet && path != "/account" {
+			// The removal step: back to it after signing in.
+			want = "/login?next=" + url.QueryEscape(path)
+		}
 		w := httptest.NewRecorder()
 		h.mux.ServeHTTP(w, httptest.NewRequestWithContext(t.Context(), method, path, nil))
-		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=/account" {
-			t.Errorf("%s: status %d, Location %q; want 303 to /login?next=/account", route, w.Code, w.Header().Get("Location"))
+		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != want {
+			t.Errorf("%s: status %d, Location %q; want 303 to %s", route, w.Code, w.Header().Get("Location"), want)
 		}
 	}
 	if !h.enabled(t) {
@@ -383,6 +390,21 @@ func TestCSRF(t *testing.T) {
 	w := h.post(t, "/account/mfa/disable", url.Values{"password": {annPassword}, "code": {annsCode(t)}}, "Origin", "https://id.example")
 	if w.Code != http.StatusBadRequest || !h.enabled(t) {
 		t.Fatalf("a form without its token: status %d, two-step verification on %v", w.Code, h.enabled(t))
+	}
+	h.withPasskeys(t, annsPhone)
+	h.withElsewhere(t)
+	for path, form := range map[string]url.Values{
+		"/account/password":                        change(annPassword, newPassword, newPassword),
+		"/account/passkeys/" + annsRef + "/rename": {"name": {"Stolen"}},
+		"/account/passkeys/" + annsRef + "/remove": nil,
+	} {
+		if w := h.post(t, path, form, "Origin", "https://id.example"); w.Code != http.StatusBadRequest {
+			t.Errorf("%s without its token: status %d, want 400", path, w.Code)
+		}
+	}
+	h.unchanged(t)
+	if h.passkeyNamed(t, annsPhone.ID) != annsPhone.Name {
+		t.Fatal("a form without its token renamed or removed a passkey")
 	}
 	// The same form with the token the page gave, and its cookie, passes.
 	page := h.get(t, "/account")

@@ -13,7 +13,6 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
-	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -62,7 +61,7 @@ func (h *Handler) submitRegister(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.cfg.Passwords.Check(pw); err != nil {
-		p.Error = passwordProblem(err)
+		p.Error = web.PasswordProblem(err)
 		h.renderRegister(w, r, http.StatusBadRequest, p)
 		return
 	}
@@ -275,18 +274,6 @@ func (h *Handler) renderRegister(w http.ResponseWriter, r *http.Request, status 
 
 func (h *Handler) checkEmail(w http.ResponseWriter, r *http.Request, p web.CheckEmailPage) {
 	web.Rendered(h.cfg.Logger, w, r, "check-your-email page", h.cfg.Pages.CheckEmail(w, r, http.StatusOK, p))
-}
-
-// passwordProblem is the message key for a refused new password.
-func passwordProblem(err error) string {
-	switch {
-	case errors.Is(err, password.ErrTooShort):
-		return "password.too_short"
-	case errors.Is(err, password.ErrTooLong):
-		return "password.too_long"
-	default:
-		return "password.common"
-	}
 }
 
 func truncateRunes(s string, n int) string {

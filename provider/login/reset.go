@@ -116,13 +116,7 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pw := r.PostFormValue("password")
-	if pw != r.PostFormValue("confirm") {
-		p.Error = "password.mismatch"
-		h.renderReset(w, r, http.StatusBadRequest, p)
-		return
-	}
-	if err := h.cfg.Passwords.Check(pw); err != nil {
-		p.Error = passwordProblem(err)
+	if p.Error = web.NewPasswordProblem(h.cfg.Passwords, pw, r.PostFormValue("confirm")); p.Error != "" {
 		h.renderReset(w, r, http.StatusBadRequest, p)
 		return
 	}

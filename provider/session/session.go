@@ -148,17 +148,29 @@ func (m *Manager) load(ctx context.Context, r *http.Request) (s Signed, ok bool,
 // sets its cookie. A previous session of the browser is ended first, so a
 // session ID fixed before sign-in is never promoted (OWASP ASVS 3.2.1).
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan)
+	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan, time.Time{})
+}
+
+// Renew gives this browser a new session of the same sign-in as ls: its
+// auth_time, methods and level. It is for a browser that stays signed in
+// after every session of the user was ended on purpose (signing out
+// everywhere else, a changed password). Nobody authenticated, so the
+// sign-in is no fresher than it was: a page or an app asking for a recent
+// sign-in (max_age) still sees when the user last did.
+func (m *Manager) Renew(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, ls storage.LoginSession) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, ls.AMR, ls.ACR, m.cfg.Lifespan, ls.AuthTime)
 }
 
 // StartPending records that user gave the right password on this browser
 // and must now give a second factor. The browser is not signed in until
 // Start is called after the second factor.
 func (m *Manager) StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, []string{"pwd"}, acrPending, pendingLifespan)
+	return m.start(ctx, w, r, user, []string{"pwd"}, acrPending, pendingLifespan, time.Time{})
 }
 
-func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, lifespan time.Duration) (storage.LoginSession, error) {
+// start stores a new session for this browser; authTime is when the user
+// authenticated, zero for now.
+func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, lifespan time.Duration, authTime time.Time) (storage.LoginSession, error) {
 	if err := m.forget(ctx, r); err != nil {
 		return storage.LoginSession{}, err
 	}
@@ -170,8 +182,11 @@ func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	if err != nil {
 		ip = r.RemoteAddr
 	}
+	if authTime.IsZero() {
+		authTime = now
+	}
 	ls := storage.LoginSession{
-		ID: hashToken(token), UserID: user.ID, AuthTime: now, AMR: amr, ACR: acr,
+		ID: hashToken(token), UserID: user.ID, AuthTime: authTime, AMR: amr, ACR: acr,
 		UserAgent: reqctx.ClipUserAgent(r.UserAgent()), IP: ip,
 		CreatedAt: now, ExpiresAt: now.Add(lifespan),
 	}

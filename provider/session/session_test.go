@@ -123,6 +123,33 @@ func TestSessions(t *testing.T) {
 			t.Fatalf("%d sessions stored, want 1", len(list))
 		}
 	})
+	t.Run("Renew gives a new cookie for the same sign-in, no fresher", func(t *testing.T) {
+		m, store, c, u := setup(t, false)
+		rec := httptest.NewRecorder()
+		first, err := m.Start(t.Context(), rec, withCookie(nil), u, []string{"pwd", "otp", "mfa"}, "2")
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.t = c.t.Add(20 * time.Minute)
+		if _, err := store.DeleteUserLoginSessions(t.Context(), u.ID); err != nil {
+			t.Fatal(err)
+		}
+		rec2 := httptest.NewRecorder()
+		renewed, err := m.Renew(t.Context(), rec2, withCookie(rec.Result().Cookies()[0]), u, first)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, ok, err := m.Current(t.Context(), withCookie(rec2.Result().Cookies()[0]))
+		if err != nil || !ok || s.Session.ID != renewed.ID || renewed.ID == first.ID {
+			t.Fatalf("renewed session not recognised: %+v %v %v", s, ok, err)
+		}
+		if !s.Session.AuthTime.Equal(first.AuthTime) || s.Session.ACR != "2" || strings.Join(s.Session.AMR, " ") != "pwd otp mfa" {
+			t.Fatalf("renewed: auth_time %v (want %v), acr %q, amr %v", s.Session.AuthTime, first.AuthTime, s.Session.ACR, s.Session.AMR)
+		}
+		if !s.Session.ExpiresAt.Equal(c.t.Add(time.Hour)) {
+			t.Fatalf("renewed session expires %v, want a full lifespan from now", s.Session.ExpiresAt)
+		}
+	})
 	t.Run("End deletes the session and clears the cookie", func(t *testing.T) {
 		m, _, _, u := setup(t, false)
 		cookie := signIn(t, m, u, withCookie(nil))

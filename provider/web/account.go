@@ -13,13 +13,19 @@ import (
 )
 
 // AccountPage is the view of the signed-in user's account page: profile,
-// two-step verification and where the account is signed in. Every form on
-// it posts csrf_token:
+// passkeys, two-step verification, password, connected apps and where the
+// account is signed in. Every form on it posts csrf_token:
 //
+//	POST /account/passkeys/{ref}/rename name: the passkey's new name
+//	POST /account/passkeys             name (the passkey being added, with the browser's script)
 //	POST /account/mfa/enrol            (no fields) start setting up two-step verification
 //	POST /account/mfa/confirm          code: the first code from the app
 //	POST /account/mfa/disable          password, code
+//	POST /account/password             current_password (unless NoCurrentPassword), new_password, confirm
 //	POST /account/sessions/signout-all (no fields)
+//
+// Each passkey's "Remove" is a link to GET /account/passkeys/{ref}/remove,
+// the confirmation page (PasskeyRemove).
 type AccountPage struct {
 	UILocales string
 	CSRFToken string
@@ -42,12 +48,20 @@ type AccountPage struct {
 	RecoveryLeft int
 	// Sessions lists where the account is signed in.
 	Sessions []SessionView
+	// Passkeys are the account's passkeys, oldest first.
+	Passkeys []PasskeyView
+	// NoCurrentPassword leaves the current password out of the form
+	// changing the password: the browser signed in a moment ago with a
+	// second factor, which stands in for it.
+	NoCurrentPassword bool
 	// Notice is a message key shown as a success status ("mfa.enrolled",
-	// "mfa.disabled", "sessions.signed_out"), or empty.
+	// "mfa.disabled", "sessions.signed_out", "passkeys.added"), or empty.
 	Notice string
 	// Error is a message key ("mfa.invalid", "login.invalid_password",
-	// ...), or empty.
-	Error string
+	// ...), or empty; ErrorArg fills the one that takes an argument
+	// ("login.throttled": the wait in seconds).
+	Error    string
+	ErrorArg string
 	// Apps are the apps the user has authorised (connected apps).
 	Apps []AppGrant
 	// Developer adds a link to the developer portal (/apps), for users
@@ -83,6 +97,21 @@ type SessionView struct {
 	Current bool
 }
 
+// PasskeyView is one of the account's passkeys.
+type PasskeyView struct {
+	// Ref names the passkey in its addresses: its credential ID in
+	// unpadded base64url (RFC 4648 section 5).
+	Ref  string
+	Name string
+	// CreatedAt is when it was added; LastUsedAt when it last signed in,
+	// zero when never.
+	CreatedAt  time.Time
+	LastUsedAt time.Time
+	// Synced is a passkey the authenticator may back up and sync across
+	// the user's devices (the BE flag); otherwise it stays on one device.
+	Synced bool
+}
+
 // AppGrant is an app the user has authorised, for the connected-apps
 // section: its revoke form posts csrf_token and client_id to POST
 // /account/apps/revoke.
@@ -111,6 +140,39 @@ type accountView struct {
 	SecretGroups string
 	SessionRows  []sessionRow
 	AppRows      []appRow
+	PasskeyRows  []passkeyRow
+}
+
+type passkeyRow struct {
+	Ref       string
+	Name      string
+	Synced    bool
+	RenameURL string
+	RemoveURL string
+	timeCells
+}
+
+// timeCells are when a passkey was added and last used, as the pages show
+// them; LastUsed is empty when it never was.
+type timeCells struct {
+	Added       string
+	AddedISO    string
+	LastUsed    string
+	LastUsedISO string
+}
+
+func passkeyTimes(added, lastUsed time.Time) timeCells {
+	c := timeCells{Added: added.UTC().Format(sessionTimeLayout), AddedISO: added.UTC().Format(time.RFC3339)}
+	if !lastUsed.IsZero() {
+		c.LastUsed, c.LastUsedISO = lastUsed.UTC().Format(sessionTimeLayout), lastUsed.UTC().Format(time.RFC3339)
+	}
+	return c
+}
+
+// PasskeyURL is the address of an action on the passkey ref
+// ("rename", "remove").
+func PasskeyURL(ref, action string) string {
+	return "/account/passkeys/" + ref + "/" + action
 }
 
 type appRow struct {
@@ -149,8 +211,12 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
 	v.meta = r.meta(loc)
 	v.NoticeText = r.message(req.Context(), loc, "notice", p.Notice)
-	v.ErrorText = r.message(req.Context(), loc, "error", p.Error)
+	v.ErrorText = r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...)
 	v.SessionRows = sessionRows(p.Sessions)
+	for _, k := range p.Passkeys {
+		v.PasskeyRows = append(v.PasskeyRows, passkeyRow{Ref: k.Ref, Name: k.Name, Synced: k.Synced,
+			RenameURL: PasskeyURL(k.Ref, "rename"), RemoveURL: PasskeyURL(k.Ref, "remove"), timeCells: passkeyTimes(k.CreatedAt, k.LastUsedAt)})
+	}
 	for _, a := range p.Apps {
 		row := appRow{
 			ClientID: a.ClientID, Name: cmp.Or(a.Name, a.ClientID), Permissions: r.permissions(req.Context(), loc, a.Scopes),
@@ -200,4 +266,48 @@ func groupSecret(secret string) string {
 		n++
 	}
 	return b.String()
+}
+
+// pageAccountConfirm is the account page's confirmation step.
+const pageAccountConfirm = "account_confirm"
+
+// PasskeyRemovePage is the view of the step confirming that a passkey is
+// to be removed: which one, and what removing it means. Its form posts
+// csrf_token to POST /account/passkeys/{ref}/remove; Cancel goes back to
+// the account page.
+type PasskeyRemovePage struct {
+	UILocales string
+	CSRFToken string
+	Passkey   PasskeyView
+	// Last marks the account's only passkey: the page says the account
+	// keeps its password, and its two-step verification when MFAEnabled.
+	Last       bool
+	MFAEnabled bool
+}
+
+type passkeyRemoveView struct {
+	meta
+	PasskeyRemovePage
+	Row passkeyRow
+}
+
+// PasskeyRemove renders the confirmation step of removing a passkey.
+func (r *Renderer) PasskeyRemove(w http.ResponseWriter, req *http.Request, status int, p PasskeyRemovePage) error {
+	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	k := p.Passkey
+	v := passkeyRemoveView{meta: r.meta(loc), PasskeyRemovePage: p, Row: passkeyRow{Ref: k.Ref, Name: k.Name, Synced: k.Synced,
+		RemoveURL: PasskeyURL(k.Ref, "remove"), timeCells: passkeyTimes(k.CreatedAt, k.LastUsedAt)}}
+	return r.render(w, req, status, pageAccountConfirm, loc, v)
+}
+
+// accountConfirmSamples are the confirmation step's sample views,
+// rendered at start-up.
+func accountConfirmSamples(m meta) []any {
+	const s = "sample"
+	return []any{
+		passkeyRemoveView{meta: m},
+		passkeyRemoveView{meta: m, PasskeyRemovePage: PasskeyRemovePage{UILocales: s, CSRFToken: s, Passkey: PasskeyView{Ref: s, Name: s, Synced: true}, Last: true, MFAEnabled: true},
+			Row: passkeyRow{Ref: s, Name: s, Synced: true, RemoveURL: s, timeCells: timeCells{s, s, s, s}}},
+		passkeyRemoveView{meta: m, PasskeyRemovePage: PasskeyRemovePage{Last: true}},
+	}
 }

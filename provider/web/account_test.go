@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"golang.org/x/net/html"
 )
 
@@ -262,6 +263,256 @@ func TestAccountSessionDeviceInWords(t *testing.T) {
 			if attr(cell, "title") != tc.ua {
 				t.Errorf("title %q, want the User-Agent %q", attr(cell, "title"), tc.ua)
 			}
+		})
+	}
+}
+
+// accountHandlerKeys are the keys the account page's handlers put in its
+// Notice and Error for passkeys and the password.
+func accountHandlerKeys() []string {
+	return []string{
+		"passkeys.added", "passkeys.renamed", "passkeys.removed", "passkeys.unknown",
+		"passkeys.name_empty", "passkeys.name_too_long", "passkeys.name_invalid", "password.changed",
+	}
+}
+
+// testPasskeys are an account's passkeys: one synced across devices and
+// used since, one kept on a security key and never used.
+func testPasskeys() []PasskeyView {
+	return []PasskeyView{
+		{
+			Ref: "q7Zx0vLk9mQ", Name: "Ann’s iPhone", Synced: true,
+			CreatedAt:  time.Date(2026, 10, 2, 9, 0, 0, 0, time.UTC),
+			LastUsedAt: time.Date(2026, 11, 24, 22, 5, 0, 0, time.FixedZone("CST", 8*3600)),
+		},
+		{Ref: "AAECAwQFBgc", Name: "YubiKey 5C", CreatedAt: time.Date(2026, 11, 20, 16, 45, 0, 0, time.UTC)},
+	}
+}
+
+// accountPageCases are the golden pages of the passkeys and password
+// sections and of the passkey removal step.
+func accountPageCases() []pageCase {
+	return []pageCase{
+		{"account_passkeys", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", Passkeys: testPasskeys(), Notice: "passkeys.renamed"})
+		}},
+		{"account_password", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusBadRequest, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", MFAEnabled: true, RecoveryLeft: 10,
+				NoCurrentPassword: true, Error: "password.too_short"})
+		}},
+		{"account_passkey_remove", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.PasskeyRemove(w, req, http.StatusOK, PasskeyRemovePage{CSRFToken: testCSRF, Passkey: testPasskeys()[0], Last: true, MFAEnabled: true})
+		}},
+	}
+}
+
+// renderAccount renders the account page for a browser asking for loc.
+func renderAccount(t *testing.T, r *Renderer, loc Locale, p AccountPage) *html.Node {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/account", nil)
+	req.Header.Set("Accept-Language", string(loc))
+	w := httptest.NewRecorder()
+	if err := r.Account(w, req, http.StatusOK, p); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := html.Parse(w.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc
+}
+
+// Each passkey is listed with its name, when it was added and last used
+// ("Never" when it has not been), whether it is synced, a rename form
+// posting to its own address and a link to the removal step.
+func TestAccountPasskeys(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		loc  Locale
+		want [][]string // each passkey's name, kind, added, last used
+	}{
+		{English, [][]string{
+			{"Ann’s iPhone", "Synced across your devices", "2026-10-02 09:00 UTC", "2026-11-24 14:05 UTC"},
+			{"YubiKey 5C", "Kept on one device", "2026-11-20 16:45 UTC", "Never"},
+		}},
+		{Chinese, [][]string{
+			{"Ann’s iPhone", "在您的多台设备间同步", "2026-10-02 09:00 UTC", "2026-11-24 14:05 UTC"},
+			{"YubiKey 5C", "仅保存在一台设备上", "2026-11-20 16:45 UTC", "从未使用"},
+		}},
+	} {
+		t.Run(string(tc.loc), func(t *testing.T) {
+			doc := renderAccount(t, r, tc.loc, AccountPage{CSRFToken: testCSRF, Passkeys: testPasskeys()})
+			var items []*html.Node
+			for _, ul := range elements(doc)["ul"] {
+				if attr(ul, "class") == "passkeys" {
+					items = elements(ul)["li"]
+				}
+			}
+			if len(items) != len(tc.want) {
+				t.Fatalf("%d passkeys listed, want %d", len(items), len(tc.want))
+			}
+			for i, li := range items {
+				els := elements(li)
+				dds := els["dd"]
+				got := []string{text(els["h3"][0]), text(els["p"][0]), text(dds[0]), text(dds[1])}
+				if diff := cmp.Diff(tc.want[i], got); diff != "" {
+					t.Errorf("passkey %d (-want +got):\n%s", i, diff)
+				}
+				ref := testPasskeys()[i].Ref
+				forms := els["form"]
+				if len(forms) != 1 || attr(forms[0], "action") != "/account/passkeys/"+ref+"/rename" {
+					t.Fatalf("passkey %d: want one rename form posting to its address", i)
+				}
+				in := elements(forms[0])["input"]
+				if name := named(in, "name"); name == nil || attr(name, "value") != testPasskeys()[i].Name || attr(name, "maxlength") != "64" {
+					t.Errorf("passkey %d: the name field does not hold its name", i)
+				}
+				if csrf := named(in, "csrf_token"); csrf == nil || attr(csrf, "value") != testCSRF {
+					t.Errorf("passkey %d: the rename form has no CSRF token", i)
+				}
+				if a := els["a"]; len(a) != 1 || attr(a[0], "href") != "/account/passkeys/"+ref+"/remove" {
+					t.Errorf("passkey %d: want a link to its removal step", i)
+				}
+			}
+		})
+	}
+	t.Run("none, the section says what a passkey is", func(t *testing.T) {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF})
+		wantText(t, elements(doc), "You have no passkeys yet. A passkey lets you sign in without a password, with your device’s screen lock: your fingerprint, face or PIN.")
+	})
+	t.Run("the form the browser's script adds a passkey with is there, hidden until it is", func(t *testing.T) {
+		doc := renderAccount(t, r, Chinese, AccountPage{CSRFToken: testCSRF})
+		var add *html.Node
+		for _, f := range elements(doc)["form"] {
+			if attr(f, "data-passkey") == "register" {
+				add = f
+			}
+		}
+		if add == nil || attr(add, "action") != "/account/passkeys" || attr(add, "method") != "post" || !hasAttr(add, "hidden") {
+			t.Fatal("no hidden passkey form posting to /account/passkeys")
+		}
+		els := elements(add)
+		if csrf := named(els["input"], "csrf_token"); csrf == nil || attr(csrf, "value") != testCSRF {
+			t.Error("the passkey form has no CSRF token")
+		}
+		if name := named(els["input"], "name"); name == nil || attr(name, "id") != "passkey-name" || !hasAttr(name, "required") {
+			t.Error("the passkey form has no name field")
+		}
+		failed, _ := messages().Lookup(Chinese, "passkeys.failed")
+		if p := els["p"]; len(p) != 1 || attr(p[0], "data-failed") != failed || attr(p[0], "role") != "alert" {
+			t.Error("the passkey form's error has not the failure text for the script")
+		}
+	})
+}
+
+// The password form asks for the current password, unless the browser
+// signed in a moment ago with a second factor.
+func TestAccountPasswordForm(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, fresh := range []bool{false, true} {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF, NoCurrentPassword: fresh})
+		var form *html.Node
+		for _, f := range elements(doc)["form"] {
+			if attr(f, "action") == "/account/password" {
+				form = f
+			}
+		}
+		if form == nil {
+			t.Fatal("no form posting to /account/password")
+		}
+		in := elements(form)["input"]
+		if current := named(in, "current_password"); (current != nil) == fresh {
+			t.Errorf("fresh two-factor sign-in %v: current password asked %v", fresh, current != nil)
+		}
+		for _, name := range []string{"new_password", "confirm"} {
+			if f := named(in, name); f == nil || attr(f, "type") != "password" || attr(f, "autocomplete") != "new-password" {
+				t.Errorf("%s field missing or not a new password", name)
+			}
+		}
+	}
+}
+
+// Under 600 px the sessions table becomes stacked cards, each cell headed
+// by its column's name: every cell carries it, in the page's language.
+func TestAccountSessionCellsCarryTheirLabels(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		loc  Locale
+		want []string
+	}{
+		{English, []string{"Device", "Address", "Signed in", "Action"}},
+		{Chinese, []string{"设备", "IP 地址", "登录时间", "操作"}},
+	} {
+		doc := renderAccount(t, r, tc.loc, AccountPage{CSRFToken: testCSRF, Sessions: testSessions()})
+		rows := elements(doc)["tr"]
+		if len(rows) != 3 {
+			t.Fatalf("%s: want a header and two session rows, have %d", tc.loc, len(rows))
+		}
+		var heads []string
+		for _, th := range elements(rows[0])["th"] {
+			heads = append(heads, text(th))
+		}
+		if diff := cmp.Diff(tc.want, heads); diff != "" {
+			t.Errorf("%s: column heads (-want +got):\n%s", tc.loc, diff)
+		}
+		for i, row := range rows[1:] {
+			var labels []string
+			for _, td := range elements(row)["td"] {
+				labels = append(labels, attr(td, "data-label"))
+			}
+			if diff := cmp.Diff(tc.want, labels); diff != "" {
+				t.Errorf("%s: row %d's cell labels (-want +got):\n%s", tc.loc, i, diff)
+			}
+		}
+	}
+}
+
+// The removal step names the passkey, says what removing it means, and
+// when it is the last one that the account keeps its password.
+func TestPasskeyRemovePage(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		name string
+		loc  Locale
+		page PasskeyRemovePage
+		want []string
+		not  string
+	}{
+		{"one of several", English, PasskeyRemovePage{Passkey: testPasskeys()[1]},
+			[]string{"Remove the passkey “YubiKey 5C”?", "Kept on one device", "Never", "You will no longer be able to sign in with it."}, "This is your only passkey"},
+		{"the last, two-step verification off", English, PasskeyRemovePage{Passkey: testPasskeys()[1], Last: true},
+			[]string{"This is your only passkey. Once it is removed, you will sign in with your password."}, "authenticator"},
+		{"the last, two-step verification on, in Chinese", Chinese, PasskeyRemovePage{Passkey: testPasskeys()[0], Last: true, MFAEnabled: true},
+			[]string{"移除通行密钥“Ann’s iPhone”？", "在您的多台设备间同步", "这是您唯一的通行密钥。移除后，您需要使用密码和身份验证器应用中的验证码登录。"}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.page.CSRFToken = testCSRF
+			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
+			req.Header.Set("Accept-Language", string(tc.loc))
+			w := httptest.NewRecorder()
+			if err := r.PasskeyRemove(w, req, http.StatusOK, tc.page); err != nil {
+				t.Fatal(err)
+			}
+			body := w.Body.String()
+			doc, err := html.Parse(strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			els := elements(doc)
+			page := text(els["body"][0])
+			for _, s := range tc.want {
+				if !strings.Contains(page, s) {
+					t.Errorf("the page does not say %q:\n%s", s, page)
+				}
+			}
+			if tc.not != "" && strings.Contains(page, tc.not) {
+				t.Errorf("the page says %q", tc.not)
+			}
+			forms := wantForms(t, els, "/account/passkeys/"+tc.page.Passkey.Ref+"/remove")
+			if len(forms) == 1 && attr(named(elements(forms[0])["input"], "csrf_token"), "value") != testCSRF {
+				t.Error("the removal form has no CSRF token")
+			}
+			wantLinks(t, els, "/account")
 		})
 	}
 }

@@ -265,8 +265,11 @@ func samples(page string, m meta) []any {
 				NoticeText: s, ErrorText: s, SessionRows: []sessionRow{{Device: s, IP: s, SignedIn: s, SignedInISO: s, Current: true}, {}},
 				AppRows: []appRow{{ClientID: s, Name: s, Permissions: []permission{{Scope: s, Description: s}}, Granted: s, GrantedISO: s, LastUsed: s}},
 			},
-			accountView{meta: m, AccountPage: AccountPage{Developer: true}},
+			accountView{meta: m, AccountPage: AccountPage{Developer: true, NoCurrentPassword: true}},
+			accountView{meta: m, PasskeyRows: []passkeyRow{{Ref: s, Name: s, Synced: true, RenameURL: s, RemoveURL: s, timeCells: timeCells{s, s, s, s}}, {}}},
 		}
+	case pageAccountConfirm:
+		return accountConfirmSamples(m)
 	case pageApps:
 		rows := []appListRow{{URL: s, Name: s, Logo: s, Kind: s, Created: s, CreatedISO: s}}
 		for _, kind := range []string{AppKindWeb, AppKindBrowser, AppKindNative, AppKindService} {

@@ -43,7 +43,7 @@ func handlerKeys() []string {
 		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
-	}, slices.Concat(adminHandlerKeys(), recordActionKeys())...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's

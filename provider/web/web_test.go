@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -285,7 +286,7 @@ func pageCases() []pageCase {
 		{"delete_app", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.DeleteApp(w, req, http.StatusOK, DeleteAppPage{CSRFToken: testCSRF, ClientID: "app-7hq2k4", AppName: "Acme Chat"})
 		}},
-	}, adminPageCases()...)
+	}, slices.Concat(adminPageCases(), accountPageCases())...)
 }
 
 // testSecret is a client secret as the portal shows it once.
@@ -406,7 +407,7 @@ func TestPageHeaders(t *testing.T) {
 			}
 			// The pages that use passkeys run the site's own script, and
 			// it calls the site's own endpoints: nothing else.
-			if strings.HasPrefix(c.name, "login") || strings.HasPrefix(c.name, "mfa") || strings.HasPrefix(c.name, "account") {
+			if strings.HasPrefix(c.name, "login") || strings.HasPrefix(c.name, "mfa") || strings.HasPrefix(c.name, "account") && c.name != "account_passkey_remove" {
 				want["Content-Security-Policy"] = "default-src 'none'; style-src 'self'; script-src 'self'; connect-src 'self'; " + imgSrc + "; base-uri 'none'; frame-ancestors 'none'"
 			}
 			for k, v := range want {
@@ -739,9 +740,16 @@ func TestFormFields(t *testing.T) {
 			}
 		}},
 		{"account", func(t *testing.T, els map[string][]*html.Node) {
-			wantForms(t, els, "/account/mfa/enrol", "/account/apps/revoke", "/account/sessions/signout", "/account/sessions/signout-all")
-			if len(els["[role=status]"]) != 1 || len(els["[role=alert]"]) != 0 {
-				t.Errorf("want one role=status and no role=alert, have %d and %d", len(els["[role=status]"]), len(els["[role=alert]"]))
+			wantForms(t, els, "/account/passkeys", "/account/mfa/enrol", "/account/password", "/account/apps/revoke", "/account/sessions/signout", "/account/sessions/signout-all")
+			// The passkey form's alert is hidden until its script fills it.
+			var alerts int
+			for _, n := range els["[role=alert]"] {
+				if !hasAttr(n, "hidden") {
+					alerts++
+				}
+			}
+			if len(els["[role=status]"]) != 1 || alerts != 0 {
+				t.Errorf("want one role=status and no role=alert shown, have %d and %d", len(els["[role=status]"]), alerts)
 			}
 			rows := els["tr"]
 			if len(rows) != 3 {
@@ -778,9 +786,9 @@ func TestFormFields(t *testing.T) {
 			wantLinks(t, els, "/apps")
 		}},
 		{"account_enrol", func(t *testing.T, els map[string][]*html.Node) {
-			forms := wantForms(t, els, "/account/mfa/confirm", "/account/sessions/signout-all")
-			if len(forms) == 2 {
-				code := named(elements(forms[0])["input"], "code")
+			forms := wantForms(t, els, "/account/passkeys", "/account/mfa/confirm", "/account/password", "/account/sessions/signout-all")
+			if len(forms) == 4 {
+				code := named(elements(forms[1])["input"], "code")
 				if code == nil || attr(code, "autocomplete") != "one-time-code" || attr(code, "inputmode") != "numeric" {
 					t.Errorf("confirm form's code field wrong: %v", code)
 				}
@@ -791,9 +799,9 @@ func TestFormFields(t *testing.T) {
 			wantLinks(t, els)
 		}},
 		{"account_mfa_on", func(t *testing.T, els map[string][]*html.Node) {
-			forms := wantForms(t, els, "/account/mfa/disable", "/account/sessions/signout-all")
-			if len(forms) == 2 {
-				in := elements(forms[0])["input"]
+			forms := wantForms(t, els, "/account/passkeys", "/account/mfa/disable", "/account/password", "/account/sessions/signout-all")
+			if len(forms) == 4 {
+				in := elements(forms[1])["input"]
 				if pw := named(in, "password"); pw == nil || attr(pw, "type") != "password" || attr(pw, "autocomplete") != "current-password" {
 					t.Errorf("disable form's password field wrong")
 				}

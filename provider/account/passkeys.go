@@ -1,0 +1,180 @@
+package account
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"errors"
+	"net/http"
+
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
+	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// maxPasskeyRef is the longest reference a passkey can have: a credential
+// ID is at most 1023 bytes (W3C Web Authentication Level 3, section
+// 5.8.3), 1364 characters of base64url.
+const maxPasskeyRef = 1364
+
+// passkeyRef names a passkey in the account page's addresses: its
+// credential ID in unpadded base64url (RFC 4648 section 5), as
+// passkey.Ref does.
+func passkeyRef(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
+
+// parsePasskeyRef is the credential ID ref names; false for text that
+// names none. Only passkeyRef's own spelling is taken (the decoder would
+// skip line breaks and ignore unused bits), so that two addresses never
+// name one passkey.
+func parsePasskeyRef(ref string) ([]byte, bool) {
+	if ref == "" || len(ref) > maxPasskeyRef {
+		return nil, false
+	}
+	id, err := base64.RawURLEncoding.DecodeString(ref)
+	return id, err == nil && len(id) > 0 && passkeyRef(id) == ref
+}
+
+// passkeyLogRef names a passkey in authorization records and the log: a
+// short digest of its credential ID (storage.Ref), as passkey.ShortRef
+// does; enough to follow one passkey's records, not its credential ID.
+func passkeyLogRef(id []byte) string { return storage.Ref(string(id)) }
+
+func passkeyView(k storage.Passkey) web.PasskeyView {
+	return web.PasskeyView{Ref: passkeyRef(k.ID), Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, Synced: k.BackupEligible}
+}
+
+// ownPasskey finds the signed-in user's passkey the address names, with
+// all of the user's passkeys. A reference that is not base64url, or names
+// no passkey of theirs (another account's, or none), is answered 404 with
+// the account page, the same in every case, and ok is false.
+func (h *Handler) ownPasskey(w http.ResponseWriter, r *http.Request, s session.Signed) (k storage.Passkey, all []storage.Passkey, ok bool) {
+	all, err := h.cfg.Store.ListPasskeys(r.Context(), s.User.ID)
+	if err != nil {
+		h.fail(w, r, "list passkeys", err)
+		return k, nil, false
+	}
+	if id, valid := parsePasskeyRef(r.PathValue("ref")); valid {
+		for _, p := range all {
+			if bytes.Equal(p.ID, id) {
+				return p, all, true
+			}
+		}
+	}
+	h.refuse(w, r, s, http.StatusNotFound, "passkeys.unknown")
+	return k, nil, false
+}
+
+// errPasskeyGone is a passkey removed while it was being renamed.
+var errPasskeyGone = errors.New("the passkey is not the user's")
+
+// renamePasskey gives one of the user's passkeys the name of the form
+// (passkey.Name's rule), recorded with the name it had.
+func (h *Handler) renamePasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	k, _, ok := h.ownPasskey(w, r, s)
+	if !ok {
+		return
+	}
+	name, err := passkey.Name(r.PostFormValue("name"))
+	if err != nil {
+		h.refuse(w, r, s, http.StatusBadRequest, passkeyNameProblem(err))
+		return
+	}
+	if name == k.Name {
+		// Nothing changes, and nothing is recorded.
+		h.showWith(w, r, s, "passkeys.renamed")
+		return
+	}
+	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		var before string
+		_, err := h.cfg.Store.UpdatePasskey(ctx, k.ID, func(p storage.Passkey) (storage.Passkey, error) {
+			if p.UserID != s.User.ID {
+				return p, errPasskeyGone
+			}
+			before, p.Name = p.Name, name
+			return p, nil
+		})
+		if err != nil {
+			return err
+		}
+		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.PasskeyRenamed, Subject: s.User.ID,
+			Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name_before": before, "name": name}}.ByUser(s.User.ID))
+	})
+	h.passkeyChanged(w, r, s, k, err, "rename a passkey", "passkeys.renamed")
+}
+
+// passkeyChanged answers the change what made to the passkey k, whose
+// error is err: the account page with notice, 404 when the passkey was
+// removed elsewhere a moment ago, the error page when the change failed.
+func (h *Handler) passkeyChanged(w http.ResponseWriter, r *http.Request, s session.Signed, k storage.Passkey, err error, what, notice string) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, errPasskeyGone) {
+		h.refuse(w, r, s, http.StatusNotFound, "passkeys.unknown")
+		return
+	}
+	if err != nil {
+		h.fail(w, r, what, err)
+		return
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "passkey changed", "change", what, "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
+	h.showWith(w, r, s, notice)
+}
+
+// passkeyNameProblem is the message key for a name passkey.Name refused.
+func passkeyNameProblem(err error) string {
+	switch {
+	case errors.Is(err, passkey.ErrNameEmpty):
+		return "passkeys.name_empty"
+	case errors.Is(err, passkey.ErrNameTooLong):
+		return "passkeys.name_too_long"
+	default:
+		return "passkeys.name_invalid"
+	}
+}
+
+// confirmRemovePasskey shows the step confirming that a passkey is to be
+// removed, to a browser that signed in a moment ago; any other is sent to
+// sign in again first.
+func (h *Handler) confirmRemovePasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	k, all, ok := h.ownPasskey(w, r, s)
+	if !ok || !h.requireFresh(w, r, s, k) {
+		return
+	}
+	p := web.PasskeyRemovePage{CSRFToken: session.CSRFToken(r), Passkey: passkeyView(k), Last: len(all) == 1, MFAEnabled: s.User.TOTPEnabled}
+	web.Rendered(h.cfg.Logger, w, r, "passkey removal page", h.cfg.Pages.PasskeyRemove(w, r, http.StatusOK, p))
+}
+
+// removePasskey removes one of the user's passkeys, for a browser that
+// signed in a moment ago. The account's last passkey may go too: the
+// account keeps its password, and its two-step verification if it is on.
+func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
+	ctx := r.Context()
+	k, _, ok := h.ownPasskey(w, r, s)
+	if !ok || !h.requireFresh(w, r, s, k) {
+		return
+	}
+	err := h.inTx(ctx, audit.Event{Action: audit.PasskeyRemoved, Subject: s.User.ID,
+		Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name": k.Name}}.ByUser(s.User.ID), func(ctx context.Context) error {
+		return h.cfg.Store.DeletePasskey(ctx, s.User.ID, k.ID)
+	})
+	h.passkeyChanged(w, r, s, k, err, "remove a passkey", "passkeys.removed")
+}
+
+// fresh reports whether the browser's sign-in is recent enough for a
+// change that a borrowed, long signed-in browser must not make: within
+// Config.FreshSignIn.
+func (h *Handler) fresh(s session.Signed) bool {
+	return !s.Session.AuthTime.IsZero() && h.cfg.Now().Sub(s.Session.AuthTime) <= h.cfg.FreshSignIn
+}
+
+// requireFresh sends a browser whose sign-in is not fresh to sign in
+// again (303), to come back to the removal step of k, and returns false.
+func (h *Handler) requireFresh(w http.ResponseWriter, r *http.Request, s session.Signed, k storage.Passkey) bool {
+	if h.fresh(s) {
+		return true
+	}
+	h.cfg.Logger.InfoContext(r.Context(), "fresh sign-in asked", "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
+	http.Redirect(w, r, "/login?next="+web.PasskeyURL(passkeyRef(k.ID), "remove"), http.StatusSeeOther)
+	return false
+}
