@@ -363,6 +363,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
 			Throttle: acc.accounts, Hasher: passwords, Passwords: password.NewPolicy(), Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
+			Passkeys: acc.accountPasskeys(),
 		}),
 		pages,
 	}
@@ -422,9 +423,17 @@ type accounts struct {
 	passkeys *passkey.Ceremonies
 }
 
-// loginPasskeys is a's passkey ceremonies as the sign-in pages take them:
-// nil (not a nil pointer) when passkeys are off.
+// loginPasskeys and accountPasskeys are a's passkey ceremonies as the
+// sign-in and account pages take them: nil (not a nil pointer) when
+// passkeys are off.
 func (a accounts) loginPasskeys() login.Passkeys {
+	if a.passkeys == nil {
+		return nil
+	}
+	return a.passkeys
+}
+
+func (a accounts) accountPasskeys() account.Passkeys {
 	if a.passkeys == nil {
 		return nil
 	}

@@ -53,6 +53,8 @@ type Pages interface {
 	PasskeyRemove(w http.ResponseWriter, r *http.Request, status int, p web.PasskeyRemovePage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+	// Text is a message's text in the language of r's pages.
+	Text(r *http.Request, uiLocales, key string) string
 }
 
 // PasswordHasher checks and hashes passwords within the process's bound
@@ -86,6 +88,8 @@ type Config struct {
 	FreshSignIn time.Duration
 	// Issuer names the provider in authenticator apps.
 	Issuer string
+	// Passkeys registers passkeys; nil when passkeys are off.
+	Passkeys Passkeys
 	// Developers are the roles shown the way to the developer portal.
 	Developers []string
 	// Audit records MFA changes, sign-outs everywhere and withdrawn
@@ -128,6 +132,10 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
 	mux.Handle("POST /account/passkeys/{ref}/rename", p(h.renamePasskey))
 	mux.Handle("POST /account/password", p(h.changePassword))
+	if h.cfg.Passkeys != nil {
+		mux.Handle("POST /account/passkeys/options", p(h.passkeyOptions))
+		mux.Handle("POST /account/passkeys", p(h.addPasskey))
+	}
 	// The removal step returns here after a sign-in, as after the one a
 	// fresh sign-in asks for.
 	back := signedIn
@@ -139,7 +147,7 @@ func (h *Handler) Mount(mux Mux) {
 // page fills the account page for the signed-in user.
 func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, error) {
 	p := web.AccountPage{CSRFToken: session.CSRFToken(r), Email: s.User.Email, Name: s.User.Name, MFAEnabled: s.User.TOTPEnabled,
-		Developer: slices.Contains(h.cfg.Developers, s.User.Role), NoCurrentPassword: h.freshSecondFactor(s)}
+		Developer: slices.Contains(h.cfg.Developers, s.User.Role), NoCurrentPassword: h.freshSecondFactor(s), PasskeysOn: h.cfg.Passkeys != nil}
 	if s.User.TOTPEnabled {
 		p.RecoveryLeft = len(s.User.RecoveryCodes)
 	}
@@ -184,6 +192,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 	if r.URL.Query().Get("setup") == "mfa" && !s.User.TOTPEnabled {
 		// Sent here because the role or an app requires a second factor.
 		p.Error = "mfa.required"
+	}
+	if r.URL.Query().Get("added") == "passkey" {
+		// The passkey script's way back after adding one.
+		p.Notice = "passkeys.added"
 	}
 	h.render(w, r, http.StatusOK, p)
 }

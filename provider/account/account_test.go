@@ -14,6 +14,7 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/password/passwordtest"
@@ -138,6 +139,11 @@ func newHarnessOn(t *testing.T, store storage.Store, hasher PasswordHasher, chan
 		RecoveryHasher: h.recovery, Throttle: h.throttle, Hasher: hasher, Passwords: password.NewPolicy(),
 		Issuer: "TokenIM", Audit: audit.NewRecorder(audit.RecorderConfig{Store: store, Now: now}), Now: now,
 	}
+	pk, err := passkey.New(passkey.Config{RPID: "auth.tokenim.example", Origins: []string{testOrigin}, Store: store, Sealer: sealer, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Passkeys = pk
 	for _, f := range change {
 		f(&cfg)
 	}

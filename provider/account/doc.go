@@ -1,6 +1,8 @@
 // Package account is the signed-in user's own page. Routes:
 //
 //	GET  /account                          security: passkeys, two-step verification, password, apps, sign-in sessions
+//	POST /account/passkeys/options         start adding a passkey (JSON, for the passkey script)
+//	POST /account/passkeys                 finish it: the name and the authenticator's answer checked, stored, recorded
 //	POST /account/passkeys/{ref}/rename    rename one of the user's passkeys (name)
 //	GET  /account/passkeys/{ref}/remove    the step confirming a passkey's removal (a fresh sign-in)
 //	POST /account/passkeys/{ref}/remove    remove one of the user's passkeys (a fresh sign-in)

@@ -3,7 +3,6 @@ package account
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/http"
 
@@ -14,35 +13,8 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// maxPasskeyRef is the longest reference a passkey can have: a credential
-// ID is at most 1023 bytes (W3C Web Authentication Level 3, section
-// 5.8.3), 1364 characters of base64url.
-const maxPasskeyRef = 1364
-
-// passkeyRef names a passkey in the account page's addresses: its
-// credential ID in unpadded base64url (RFC 4648 section 5), as
-// passkey.Ref does.
-func passkeyRef(id []byte) string { return base64.RawURLEncoding.EncodeToString(id) }
-
-// parsePasskeyRef is the credential ID ref names; false for text that
-// names none. Only passkeyRef's own spelling is taken (the decoder would
-// skip line breaks and ignore unused bits), so that two addresses never
-// name one passkey.
-func parsePasskeyRef(ref string) ([]byte, bool) {
-	if ref == "" || len(ref) > maxPasskeyRef {
-		return nil, false
-	}
-	id, err := base64.RawURLEncoding.DecodeString(ref)
-	return id, err == nil && len(id) > 0 && passkeyRef(id) == ref
-}
-
-// passkeyLogRef names a passkey in authorization records and the log: a
-// short digest of its credential ID (storage.Ref), as passkey.ShortRef
-// does; enough to follow one passkey's records, not its credential ID.
-func passkeyLogRef(id []byte) string { return storage.Ref(string(id)) }
-
 func passkeyView(k storage.Passkey) web.PasskeyView {
-	return web.PasskeyView{Ref: passkeyRef(k.ID), Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, Synced: k.BackupEligible}
+	return web.PasskeyView{Ref: passkey.Ref(k.ID), Name: k.Name, CreatedAt: k.CreatedAt, LastUsedAt: k.LastUsedAt, Synced: k.BackupEligible}
 }
 
 // ownPasskey finds the signed-in user's passkey the address names, with
@@ -55,7 +27,7 @@ func (h *Handler) ownPasskey(w http.ResponseWriter, r *http.Request, s session.S
 		h.fail(w, r, "list passkeys", err)
 		return k, nil, false
 	}
-	if id, valid := parsePasskeyRef(r.PathValue("ref")); valid {
+	if id, err := passkey.ParseRef(r.PathValue("ref")); err == nil {
 		for _, p := range all {
 			if bytes.Equal(p.ID, id) {
 				return p, all, true
@@ -100,7 +72,7 @@ func (h *Handler) renamePasskey(w http.ResponseWriter, r *http.Request, s sessio
 			return err
 		}
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.PasskeyRenamed, Subject: s.User.ID,
-			Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name_before": before, "name": name}}.ByUser(s.User.ID))
+			Detail: map[string]string{"passkey": passkey.ShortRef(k.ID), "name_before": before, "name": name}}.ByUser(s.User.ID))
 	})
 	h.passkeyChanged(w, r, s, k, err, "rename a passkey", "passkeys.renamed")
 }
@@ -117,7 +89,7 @@ func (h *Handler) passkeyChanged(w http.ResponseWriter, r *http.Request, s sessi
 		h.fail(w, r, what, err)
 		return
 	}
-	h.cfg.Logger.InfoContext(r.Context(), "passkey changed", "change", what, "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
+	h.cfg.Logger.InfoContext(r.Context(), "passkey changed", "change", what, "user_id", s.User.ID, "passkey", passkey.ShortRef(k.ID))
 	h.showWith(w, r, s, notice)
 }
 
@@ -155,7 +127,7 @@ func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s sessio
 		return
 	}
 	err := h.inTx(ctx, audit.Event{Action: audit.PasskeyRemoved, Subject: s.User.ID,
-		Detail: map[string]string{"passkey": passkeyLogRef(k.ID), "name": k.Name}}.ByUser(s.User.ID), func(ctx context.Context) error {
+		Detail: map[string]string{"passkey": passkey.ShortRef(k.ID), "name": k.Name}}.ByUser(s.User.ID), func(ctx context.Context) error {
 		return h.cfg.Store.DeletePasskey(ctx, s.User.ID, k.ID)
 	})
 	h.passkeyChanged(w, r, s, k, err, "remove a passkey", "passkeys.removed")
@@ -174,7 +146,7 @@ func (h *Handler) requireFresh(w http.ResponseWriter, r *http.Request, s session
 	if h.fresh(s) {
 		return true
 	}
-	h.cfg.Logger.InfoContext(r.Context(), "fresh sign-in asked", "user_id", s.User.ID, "passkey", passkeyLogRef(k.ID))
-	http.Redirect(w, r, "/login?next="+web.PasskeyURL(passkeyRef(k.ID), "remove"), http.StatusSeeOther)
+	h.cfg.Logger.InfoContext(r.Context(), "fresh sign-in asked", "user_id", s.User.ID, "passkey", passkey.ShortRef(k.ID))
+	http.Redirect(w, r, "/login?next="+web.PasskeyURL(passkey.Ref(k.ID), "remove"), http.StatusSeeOther)
 	return false
 }

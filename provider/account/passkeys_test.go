@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -20,9 +21,9 @@ var (
 		CreatedAt: t0.Add(-48 * time.Hour), LastUsedAt: t0.Add(-2 * time.Hour)}
 	annsKey  = storage.Passkey{ID: []byte("ann-security-key-cred-2"), UserID: "u-ann", Name: "YubiKey 5C", CreatedAt: t0.Add(-24 * time.Hour)}
 	bobsKey  = storage.Passkey{ID: []byte("bob-laptop-credential-3"), UserID: "u-bob", Name: "Bob’s laptop", CreatedAt: t0.Add(-24 * time.Hour)}
-	annsRef  = passkeyRef(annsPhone.ID)
-	annsKRef = passkeyRef(annsKey.ID)
-	bobsRef  = passkeyRef(bobsKey.ID)
+	annsRef  = passkey.Ref(annsPhone.ID)
+	annsKRef = passkey.Ref(annsKey.ID)
+	bobsRef  = passkey.Ref(bobsKey.ID)
 )
 
 // withPasskeys stores Bob and the passkeys.
@@ -109,7 +110,7 @@ func TestRenamePasskey(t *testing.T) {
 				}
 			})
 			t.Run("another account's passkey, one that does not exist, or a reference that is not one, is not found", func(t *testing.T) {
-				for _, ref := range []string{bobsRef, passkeyRef([]byte("no-such-credential")), "not*base64", annsRef + "=", annsRef[:len(annsRef)-1] + "F", strings.Repeat("A", 2000)} {
+				for _, ref := range []string{bobsRef, passkey.Ref([]byte("no-such-credential")), "not*base64", annsRef + "=", annsRef[:len(annsRef)-1] + "F", strings.Repeat("A", 2000)} {
 					if res := rename(ref, "Mine now"); res.StatusCode != http.StatusNotFound {
 						t.Errorf("ref %.20q: status %d, want 404", ref, res.StatusCode)
 					}
@@ -199,7 +200,7 @@ func TestRemovePasskey(t *testing.T) {
 				t.Parallel()
 				h := newHarnessOn(t, open(t), password.NewPool(1, 1), signedInWith(freshTwoFactor))
 				h.withPasskeys(t, annsPhone, bobsKey)
-				for _, ref := range []string{bobsRef, passkeyRef([]byte("no-such-credential")), "not*base64", strings.Repeat("A", 2000)} {
+				for _, ref := range []string{bobsRef, passkey.Ref([]byte("no-such-credential")), "not*base64", strings.Repeat("A", 2000)} {
 					says(t, h.get(t, "/account/passkeys/"+ref+"/remove"), http.StatusNotFound, "That passkey is not on your account")
 					says(t, h.post(t, "/account/passkeys/"+ref+"/remove", nil), http.StatusNotFound, "That passkey is not on your account")
 				}

@@ -67,6 +67,9 @@ type AccountPage struct {
 	// Developer adds a link to the developer portal (/apps), for users
 	// whose role may register apps.
 	Developer bool
+	// PasskeysOn offers adding a passkey (through the passkey script);
+	// when off, the section says passkeys are not available here.
+	PasskeysOn bool
 }
 
 // Enrolment is a two-step verification secret being set up.
@@ -141,6 +144,8 @@ type accountView struct {
 	SessionRows  []sessionRow
 	AppRows      []appRow
 	PasskeyRows  []passkeyRow
+	// Script is the passkey script's URL.
+	Script string
 }
 
 type passkeyRow struct {
@@ -201,7 +206,7 @@ type sessionRow struct {
 // whose QRDataURI is not a data:image/png;base64 URI is an error, with
 // nothing written.
 func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int, p AccountPage) error {
-	v := accountView{AccountPage: p}
+	v := accountView{AccountPage: p, Script: r.scriptURL}
 	if p.Enrolment != nil {
 		if !strings.HasPrefix(string(p.Enrolment.QRDataURI), qrPrefix) {
 			return fmt.Errorf("web: account page: the QR code is not a %s URI", qrPrefix)

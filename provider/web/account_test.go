@@ -294,7 +294,7 @@ func testPasskeys() []PasskeyView {
 func accountPageCases() []pageCase {
 	return []pageCase{
 		{"account_passkeys", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.Account(w, req, http.StatusOK, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", Passkeys: testPasskeys(), Notice: "passkeys.renamed"})
+			return r.Account(w, req, http.StatusOK, AccountPage{PasskeysOn: true, CSRFToken: testCSRF, Email: "ann@example.com", Passkeys: testPasskeys(), Notice: "passkeys.renamed"})
 		}},
 		{"account_password", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Account(w, req, http.StatusBadRequest, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", MFAEnabled: true, RecoveryLeft: 10,
@@ -380,8 +380,17 @@ func TestAccountPasskeys(t *testing.T) {
 		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF})
 		wantText(t, elements(doc), "You have no passkeys yet. A passkey lets you sign in without a password, with your device’s screen lock: your fingerprint, face or PIN.")
 	})
+	t.Run("passkeys off: no form, a line saying why", func(t *testing.T) {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF})
+		for _, f := range elements(doc)["form"] {
+			if attr(f, "data-passkey") == "register" {
+				t.Fatal("a form adding passkeys where they are off")
+			}
+		}
+		wantText(t, elements(doc), "Passkeys are not available on this server: browsers offer them only on a host name over HTTPS (or http://localhost). Ask your administrator.")
+	})
 	t.Run("the form the browser's script adds a passkey with is there, hidden until it is", func(t *testing.T) {
-		doc := renderAccount(t, r, Chinese, AccountPage{CSRFToken: testCSRF})
+		doc := renderAccount(t, r, Chinese, AccountPage{CSRFToken: testCSRF, PasskeysOn: true})
 		var add *html.Node
 		for _, f := range elements(doc)["form"] {
 			if attr(f, "data-passkey") == "register" {

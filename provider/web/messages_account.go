@@ -114,7 +114,15 @@ func accountMessages() i18n.Catalogue {
 			EN: "The passkey was not added. Try again, or use another device.",
 			ZH: "未能添加通行密钥。请重试，或换一台设备。",
 		},
-		"passkeys.added":   {EN: "Passkey added. You can now sign in with it.", ZH: "通行密钥已添加，现在可以用它登录了。"},
+		"passkeys.added": {EN: "Passkey added. You can now sign in with it.", ZH: "通行密钥已添加，现在可以用它登录了。"},
+		"passkeys.off": {
+			EN: "Passkeys are not available on this server: browsers offer them only on a host name over HTTPS (or http://localhost). Ask your administrator.",
+			ZH: "此服务器暂不支持通行密钥：浏览器仅在使用 https 的域名（或本机 localhost）上提供通行密钥。请联系管理员。",
+		},
+		"passkeys.exists": {
+			EN: "This passkey is already registered. Use it to sign in, or add one from another device.",
+			ZH: "该通行密钥已添加过。可直接用它登录，或在其他设备上添加新的通行密钥。",
+		},
 		"passkeys.renamed": {EN: "Passkey renamed.", ZH: "通行密钥已重命名。"},
 		"passkeys.removed": {
 			EN: "Passkey removed. It no longer signs in to your account.",

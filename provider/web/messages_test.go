@@ -29,7 +29,7 @@ func handlerKeys() []string {
 		"error.logout_redirect", "error.access_denied", "error.bad_input", "error.too_large", "error.request_too_large",
 		"register.disabled", "register.invalid_email", "register.required", "register.throttled",
 		"password.too_short", "password.too_long", "password.common", "password.mismatch",
-		"mfa.need_passkey", "mfa.need_setup",
+		"mfa.need_passkey", "mfa.need_setup", "passkeys.exists",
 		"passkey.expired", "passkey.refused", "passkey.unknown", "passkey.wrong_origin", "passkey.cloned",
 		"mfa.invalid", "mfa.recovery_invalid", "mfa.enrolled", "mfa.disabled", "mfa.recovery_renewed", "sessions.signed_out_one", "sessions.unknown", "mfa.required",
 		"activate.title", "activate.done", "activate.expired", "activate.sent",
