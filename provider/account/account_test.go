@@ -14,8 +14,8 @@ import (
 	"github.com/pquerna/otp/totp"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
-	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/password/passwordtest"
 	"github.com/tokenim/tokenim-auth/provider/secret"

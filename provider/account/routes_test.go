@@ -4,8 +4,8 @@ import (
 	"testing"
 
 	"github.com/tokenim/tokenim-auth/provider/account"
-	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/internal/routetest"
+	"github.com/tokenim/tokenim-auth/provider/passkey"
 )
 
 // TestDocListsRoutes checks the routes doc.go lists against those Mount
