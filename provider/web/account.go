@@ -146,7 +146,7 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 		}
 		v.SecretGroups = groupSecret(p.Enrolment.Secret)
 	}
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v.meta = r.meta(loc)
 	v.NoticeText = r.message(req.Context(), loc, "notice", p.Notice)
 	v.ErrorText = r.message(req.Context(), loc, "error", p.Error)

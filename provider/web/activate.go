@@ -24,6 +24,6 @@ type activateView struct {
 
 // Activate renders the activation page with the given status.
 func (r *Renderer) Activate(w http.ResponseWriter, req *http.Request, status int, p ActivatePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	return r.render(w, req, status, pageActivate, loc, activateView{meta: r.meta(loc), ActivatePage: p})
 }

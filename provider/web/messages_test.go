@@ -41,6 +41,7 @@ func handlerKeys() []string {
 		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
+		"lang.unknown",
 	}, slices.Concat(adminHandlerKeys(), recordActionKeys())...)
 }
 

@@ -1,6 +1,9 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+	"net/url"
+)
 
 // ForgotPage is the view of the page asking for the email of an account
 // whose password was forgotten. Its form posts csrf_token and email to
@@ -22,7 +25,7 @@ type forgotView struct {
 
 // Forgot renders the forgotten-password page with the given status.
 func (r *Renderer) Forgot(w http.ResponseWriter, req *http.Request, status int, p ForgotPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := forgotView{
 		meta:       r.meta(loc),
 		ForgotPage: p,
@@ -54,11 +57,21 @@ type resetView struct {
 
 // Reset renders the new-password page with the given status.
 func (r *Renderer) Reset(w http.ResponseWriter, req *http.Request, status int, p ResetPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := resetView{
 		meta:      r.meta(loc),
 		ResetPage: p,
 		ErrorText: r.message(req.Context(), loc, "error", p.Error),
 	}
 	return r.render(w, req, status, pageReset, loc, v)
+}
+
+// pageAddress is the new-password page's own address, link token
+// included: the page answering a refused new password is the form of
+// that link again (see addresser).
+func (v resetView) pageAddress() string {
+	if v.Token == "" {
+		return "/password/reset"
+	}
+	return "/password/reset?" + url.Values{"token": {v.Token}}.Encode()
 }

@@ -27,12 +27,34 @@ const testCSRF = "csrf-Zm9vYmFy"
 // the test's output, with the scope descriptions the golden pages show.
 func newTestRenderer(t *testing.T) *Renderer {
 	t.Helper()
-	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), SignedIn: testSignedIn})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	r.SetScopes(testScopes())
 	return r
+}
+
+// testSignedIn is the test renderers' Config.SignedIn: the browser is
+// signed in as the value of its test_signed_in cookie.
+func testSignedIn(req *http.Request) (string, bool) {
+	c, err := req.Cookie("test_signed_in")
+	if err != nil {
+		return "", false
+	}
+	return c.Value, true
+}
+
+// signedInPage reports whether a page case is one seen only signed in,
+// which renderPage renders for a signed-in browser (the sign-out pages
+// among them, which show no signed-in bar all the same).
+func signedInPage(name string) bool {
+	for _, p := range []string{"account", "apps", "app_", "delete_app", "secret_shown", "admin_", "consent", "device", "logout"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func testScopes() map[string]map[Locale]string {
@@ -337,6 +359,9 @@ func renderPage(t *testing.T, r *Renderer, c pageCase, loc Locale) *httptest.Res
 	t.Helper()
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 	req.Header.Set("Accept-Language", string(loc))
+	if signedInPage(c.name) {
+		req.AddCookie(&http.Cookie{Name: "test_signed_in", Value: "ann@example.com"})
+	}
 	w := httptest.NewRecorder()
 	if err := c.render(r, w, req); err != nil {
 		t.Fatalf("render %s (%s): %v", c.name, loc, err)
@@ -791,7 +816,7 @@ func TestFormFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, elements(doc))
+			tc.check(t, pageElements(doc))
 		})
 	}
 }
@@ -1107,6 +1132,16 @@ func all(root *html.Node) []*html.Node {
 	}
 	walk(root)
 	return els
+}
+
+// pageElements is elements of a page without the layout's header, which
+// frame_test.go checks: what the page's own handler reads and links to.
+func pageElements(doc *html.Node) map[string][]*html.Node {
+	els := elements(doc)
+	for _, h := range els["header"] {
+		h.Parent.RemoveChild(h)
+	}
+	return elements(doc)
 }
 
 // elements indexes the elements under root by tag name, in document
