@@ -171,7 +171,7 @@ func TestLayoutSignedInBar(t *testing.T) {
 	t.Run("who is escaped", func(t *testing.T) {
 		t.Parallel()
 		w := httptest.NewRecorder()
-		if err := message(r, w, signedIn(t, `<b>"x"@example.com`)); err != nil {
+		if err := message(r, w, signedIn(t, `<b>x</b>@example.com`)); err != nil {
 			t.Fatal(err)
 		}
 		if strings.Contains(w.Body.String(), "<b>") {

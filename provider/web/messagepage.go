@@ -20,7 +20,7 @@ type MessagePage struct {
 	// Title is a message key ("activate.title", "reset.title", ...); empty
 	// means "message.title".
 	Title string
-	// Message is a message key ("activate.done", "reset.expired", ...), or
+	// Message is a message key ("activate.done", "reset.done", ...), or
 	// empty.
 	Message string
 	// MessageArg fills a Message that takes one argument

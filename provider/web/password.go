@@ -40,6 +40,11 @@ func (r *Renderer) Forgot(w http.ResponseWriter, req *http.Request, status int, 
 type ResetPage struct {
 	UILocales string
 	CSRFToken string
+	// Expired says the link is unknown, expired or already used, before
+	// anything is typed: the page says so and, in place of the
+	// new-password form, asks for a new link with the forgotten-password
+	// form (csrf_token and email, posted to POST /password/forgot).
+	Expired bool
 	// Token is the reset link's token, carried in the hidden field "token".
 	// The page is sent with Referrer-Policy: no-referrer, so it does not
 	// leak through the links on the page.
@@ -55,7 +60,8 @@ type resetView struct {
 	ErrorText string
 }
 
-// Reset renders the new-password page with the given status.
+// Reset renders the new-password page, or the expired link's page, with
+// the given status.
 func (r *Renderer) Reset(w http.ResponseWriter, req *http.Request, status int, p ResetPage) error {
 	loc := r.Locale(req, p.UILocales)
 	v := resetView{
@@ -70,7 +76,7 @@ func (r *Renderer) Reset(w http.ResponseWriter, req *http.Request, status int, p
 // included: the page answering a refused new password is the form of
 // that link again (see addresser).
 func (v resetView) pageAddress() string {
-	if v.Token == "" {
+	if v.Token == "" || v.Expired {
 		return "/password/reset"
 	}
 	return "/password/reset?" + url.Values{"token": {v.Token}}.Encode()

@@ -167,6 +167,9 @@ func pageCases() []pageCase {
 		{"activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Activate(w, req, http.StatusOK, ActivatePage{CSRFToken: testCSRF, Token: "act-9d2f41", Flow: "flow-8c1d"})
 		}},
+		{"activate_expired", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Activate(w, req, http.StatusBadRequest, ActivatePage{CSRFToken: testCSRF, Flow: "flow-8c1d", Expired: true})
+		}},
 		{"message_busy", http.StatusServiceUnavailable, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusServiceUnavailable, BusyPage(""))
 		}},
@@ -182,13 +185,16 @@ func pageCases() []pageCase {
 		{"reset_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c", Error: "password.mismatch"})
 		}},
+		{"reset_expired", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c", Expired: true})
+		}},
 		{"message", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusOK, MessagePage{
 				Title: "activate.title", Message: "activate.done", LinkText: "message.sign_in", LinkURL: "/login",
 			})
 		}},
 		{"message_plain", http.StatusGone, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.Message(w, req, http.StatusGone, MessagePage{Message: "reset.expired"})
+			return r.Message(w, req, http.StatusGone, MessagePage{Message: "activate.sent"})
 		}},
 		{"message_rate_limited", http.StatusTooManyRequests, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusTooManyRequests, MessagePage{Title: "ratelimit.title", Message: "ratelimit.wait", MessageArg: "17"})
@@ -729,6 +735,36 @@ func TestFormFields(t *testing.T) {
 				}
 			}
 			wantText(t, els, "When you change your password, you will be signed out on all your other devices.")
+		}},
+		{"reset_expired", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/password/forgot")
+			wantLinks(t, els, "/login")
+			if named(els["input"], "token") != nil || named(els["input"], "password") != nil {
+				t.Errorf("the expired link's page still asks for a new password")
+			}
+			if len(forms) == 1 {
+				in := named(elements(forms[0])["input"], "email")
+				if in == nil || attr(in, "type") != "email" || attr(in, "autocomplete") != "email" || !hasAttr(in, "required") {
+					t.Errorf("the new-link form's email field is wrong: %v", in)
+				}
+			}
+			wantText(t, els, "This reset link has expired or was already used. Enter your email address to get a new one.")
+		}},
+		{"activate_expired", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/activate/resend")
+			wantLinks(t, els, "/login?flow=flow-8c1d")
+			if named(els["input"], "token") != nil {
+				t.Errorf("the expired link's page still carries a token")
+			}
+			if len(forms) == 1 {
+				in := elements(forms[0])["input"]
+				if e := named(in, "email"); e == nil || attr(e, "type") != "email" || !hasAttr(e, "required") {
+					t.Errorf("the new-link form's email field is wrong: %v", e)
+				}
+				if f := named(in, "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+					t.Errorf("the new-link form does not carry the flow")
+				}
+			}
 		}},
 		{"message", func(t *testing.T, els map[string][]*html.Node) {
 			wantForms(t, els)
