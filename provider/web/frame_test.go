@@ -178,26 +178,21 @@ func TestLayoutSignedInBar(t *testing.T) {
 			t.Errorf("who is not escaped:\n%s", w.Body)
 		}
 	})
-	t.Run("a browser nobody is signed in to sees no bar", func(t *testing.T) {
-		t.Parallel()
-		w := httptest.NewRecorder()
-		if err := message(r, w, signedIn(t, "")); err != nil {
-			t.Fatal(err)
-		}
-		if who, links := bar(t, w); who != "" || len(links) != 0 {
-			t.Errorf("bar %q with %q for nobody", who, links)
-		}
-	})
-	t.Run("a renderer told nothing of sessions shows no bar", func(t *testing.T) {
+	t.Run("no bar for a browser nobody is signed in to, nor from a renderer told nothing of sessions", func(t *testing.T) {
 		t.Parallel()
 		plain := newTestRenderer(t)
 		plain.signedIn = nil
-		w := httptest.NewRecorder()
-		if err := message(plain, w, signedIn(t, "ann@example.com")); err != nil {
-			t.Fatal(err)
-		}
-		if who, links := bar(t, w); who != "" || len(links) != 0 {
-			t.Errorf("bar %q with %q without SignedIn", who, links)
+		for _, tc := range []struct {
+			r   *Renderer
+			who string
+		}{{r, ""}, {plain, "ann@example.com"}} {
+			w := httptest.NewRecorder()
+			if err := message(tc.r, w, signedIn(t, tc.who)); err != nil {
+				t.Fatal(err)
+			}
+			if who, links := bar(t, w); who != "" || len(links) != 0 {
+				t.Errorf("bar %q with %q (signed in as %q, SignedIn set: %v)", who, links, tc.who, tc.r.signedIn != nil)
+			}
 		}
 	})
 	t.Run("the sign-out pages show the switcher but no bar", func(t *testing.T) {
