@@ -44,6 +44,32 @@ func switcher(t *testing.T, els map[string][]*html.Node) (current, other, href s
 	return current, other, href
 }
 
+// Every page starts with a link to skip the header to the page's content.
+func TestLayoutSkipLink(t *testing.T) {
+	t.Parallel()
+	r := newTestRenderer(t)
+	for _, c := range pageCases() {
+		for _, loc := range locales() {
+			doc, err := html.Parse(renderPage(t, r, c, loc).Body)
+			if err != nil {
+				t.Fatal(err)
+			}
+			els := elements(doc)
+			body := els["body"][0]
+			first := body.FirstChild
+			for first != nil && first.Type != html.ElementNode {
+				first = first.NextSibling
+			}
+			if first == nil || first.Data != "a" || attr(first, "href") != "#content" || text(first) == "" {
+				t.Errorf("%s in %s: the page does not start with a skip link to #content", c.name, loc)
+			}
+			if m := els["main"]; len(m) != 1 || attr(m[0], "id") != "content" || attr(m[0], "tabindex") != "-1" {
+				t.Errorf("%s in %s: <main> is not the skip link's focusable target", c.name, loc)
+			}
+		}
+	}
+}
+
 func TestLayoutLanguageSwitcher(t *testing.T) {
 	t.Parallel()
 	r := newTestRenderer(t)

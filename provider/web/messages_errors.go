@@ -7,6 +7,7 @@ import "github.com/tokenim/tokenim-auth/provider/i18n"
 func errorMessages() i18n.Catalogue {
 	return i18n.Catalogue{
 		// The layout's header.
+		"layout.skip":         {EN: "Skip to content", ZH: "跳到正文"},
 		"layout.languages":    {EN: "Language", ZH: "语言"},
 		"layout.account_nav":  {EN: "Your account", ZH: "您的账号"},
 		"layout.signed_in_as": {EN: "Signed in as %s", ZH: "已登录：%s"},

@@ -1170,12 +1170,15 @@ func all(root *html.Node) []*html.Node {
 	return els
 }
 
-// pageElements is elements of a page without the layout's header, which
-// frame_test.go checks: what the page's own handler reads and links to.
+// pageElements is elements of a page without the layout's skip link and
+// header, which frame_test.go checks: what the page's own handler reads
+// and links to.
 func pageElements(doc *html.Node) map[string][]*html.Node {
 	els := elements(doc)
-	for _, h := range els["header"] {
-		h.Parent.RemoveChild(h)
+	for _, n := range append(els["header"], els["a"]...) {
+		if n.Parent.Data == "body" {
+			n.Parent.RemoveChild(n)
+		}
 	}
 	return elements(doc)
 }
