@@ -40,9 +40,9 @@ type addresser interface {
 	pageAddress() string
 }
 
-// frame returns the frame of page, rendered in loc for req, and view's
-// (see addresser).
-func (r *Renderer) frame(req *http.Request, page string, loc Locale, view any) frame {
+// frame returns the frame of page, rendered in loc with status for req,
+// and view's (see addresser).
+func (r *Renderer) frame(req *http.Request, status int, page string, loc Locale, view any) frame {
 	if page == pageFormPost {
 		// Shown for an instant while it posts itself to the app: a switch
 		// would replay the authorization request, and the sign-out link
@@ -52,6 +52,11 @@ func (r *Renderer) frame(req *http.Request, page string, loc Locale, view any) f
 	back := pageAddress(req)
 	if a, ok := view.(addresser); ok {
 		back = localPath(a.pageAddress())
+	}
+	if status == http.StatusNotFound {
+		// No page to come back to, and the page repeats nothing of the
+		// address asked for, not even in a link.
+		back = "/"
 	}
 	f := frame{Languages: r.languageLinks(loc, back)}
 	switch page {

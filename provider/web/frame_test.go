@@ -135,6 +135,20 @@ func TestLayoutLanguageSwitcher(t *testing.T) {
 			t.Errorf("switch link %q, want back to /password/reset?token=dG9rZW4", href)
 		}
 	})
+	t.Run("a page that does not exist returns to the start page, repeating nothing of its address", func(t *testing.T) {
+		t.Parallel()
+		w := httptest.NewRecorder()
+		p := ErrorPage{Title: "error.not_found_title", Message: "error.not_found"}
+		if err := r.Error(w, get(t, "/no-such-page/call-555-0100"), http.StatusNotFound, p); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2F" {
+			t.Errorf("switch link %q, want back to /", href)
+		}
+		if strings.Contains(w.Body.String(), "no-such-page") {
+			t.Errorf("the 404 page repeats the address:\n%s", w.Body)
+		}
+	})
 	t.Run("an address too long to carry returns to the page's path", func(t *testing.T) {
 		t.Parallel()
 		_, _, href := switcher(t, header(t, render(t, get(t, "/login?flow="+strings.Repeat("a", maxBack)), English)))

@@ -271,7 +271,7 @@ func (r *Renderer) renderCSP(w http.ResponseWriter, req *http.Request, status in
 		status = http.StatusOK
 	}
 	if v, ok := view.(interface{ pageFrame() *frame }); ok && v.pageFrame() != nil {
-		*v.pageFrame() = r.frame(req, page, loc, view)
+		*v.pageFrame() = r.frame(req, status, page, loc, view)
 	}
 	var buf bytes.Buffer
 	if err := r.pages[page][loc].ExecuteTemplate(&buf, "layout", view); err != nil {
