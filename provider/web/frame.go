@@ -49,14 +49,9 @@ func (r *Renderer) frame(req *http.Request, status int, page string, loc Locale,
 		// would race the response on its way.
 		return frame{}
 	}
-	back := pageAddress(req)
+	back := pageAddress(req, status)
 	if a, ok := view.(addresser); ok {
 		back = localPath(a.pageAddress())
-	}
-	if status == http.StatusNotFound {
-		// No page to come back to, and the page repeats nothing of the
-		// address asked for, not even in a link.
-		back = "/"
 	}
 	f := frame{Languages: r.languageLinks(loc, back)}
 	switch page {
@@ -87,17 +82,26 @@ func (r *Renderer) languageLinks(loc Locale, back string) []languageLink {
 	return links
 }
 
-// pageAddress is the address the switcher returns to, kept to this site
-// by localPath: the page's own, path and query, for a GET; for the answer
-// to a form, the form's page with carriedFields of the form, which shows
-// the form again. The switcher's own error page returns to where the
+// pageAddress is the address the switcher returns to from a page answered
+// with status, kept to this site by localPath: for a GET, the page's own,
+// path and query. A form refused (a 4xx or 5xx) returns to the form's page
+// with carriedFields of the form, which shows the form again; a form's
+// result (a page saying it is done, or what to do next) to the start page,
+// as the result cannot be shown again and the form's address may name
+// what is gone (a deleted app). A page that does not exist returns to the
+// start page too, so that it repeats nothing of the address asked for, not
+// even in a link. The switcher's own error page returns to where the
 // switch was to go back to.
-func pageAddress(req *http.Request) string {
-	if req.URL.Path == langPath {
+func pageAddress(req *http.Request, status int) string {
+	form := req.Method != http.MethodGet && req.Method != http.MethodHead
+	switch {
+	case req.URL.Path == langPath:
 		return localPath(req.URL.Query().Get("back"))
+	case status == http.StatusNotFound, form && status < http.StatusBadRequest:
+		return "/"
 	}
 	q := req.URL.RawQuery
-	if req.Method != http.MethodGet && req.Method != http.MethodHead && req.PostForm != nil {
+	if form && req.PostForm != nil {
 		// Only a form the handler has read: the body is not read here.
 		kept := url.Values{}
 		for _, k := range carriedFields() {

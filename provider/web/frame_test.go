@@ -109,17 +109,36 @@ func TestLayoutLanguageSwitcher(t *testing.T) {
 			}
 		}
 	})
-	t.Run("the answer to a form returns to the form's page on the same way, without the rest of the form", func(t *testing.T) {
+	t.Run("a refused form returns to the form's page on the same way, without the rest of the form", func(t *testing.T) {
 		t.Parallel()
 		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/login",
 			strings.NewReader(url.Values{"flow": {"flow-8c1d"}, "email": {"ann@example.com"}, "password": {"violet-harbour-42"}, "csrf_token": {testCSRF}}.Encode()))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.Header.Set("Accept-Language", "en")
 		if err := req.ParseForm(); err != nil { // as the handler has
 			t.Fatal(err)
 		}
-		_, _, href := switcher(t, header(t, render(t, req, English)))
-		if href != "/lang?to=zh-CN&back=%2Flogin%3Fflow%3Dflow-8c1d" {
+		w := httptest.NewRecorder()
+		if err := r.Login(w, req, http.StatusUnauthorized, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d", Error: "login.invalid"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2Flogin%3Fflow%3Dflow-8c1d" {
 			t.Errorf("switch link %q, want back to /login?flow=flow-8c1d", href)
+		}
+	})
+	t.Run("a form's result returns to the start page: the form's address may name what is gone", func(t *testing.T) {
+		t.Parallel()
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/apps/chat-web/delete", strings.NewReader("csrf_token="+testCSRF))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		if err := req.ParseForm(); err != nil {
+			t.Fatal(err)
+		}
+		w := httptest.NewRecorder()
+		if err := r.Message(w, req, http.StatusOK, MessagePage{Title: "message.title", Message: "portal.deleted"}); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2F" {
+			t.Errorf("switch link %q, want back to /", href)
 		}
 	})
 	t.Run("the new-password page returns to its link, after a refused password too", func(t *testing.T) {
