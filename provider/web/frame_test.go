@@ -44,29 +44,23 @@ func switcher(t *testing.T, els map[string][]*html.Node) (current, other, href s
 	return current, other, href
 }
 
-// Every page starts with a link to skip the header to the page's content.
-func TestLayoutSkipLink(t *testing.T) {
-	t.Parallel()
-	r := newTestRenderer(t)
-	for _, c := range pageCases() {
-		for _, loc := range locales() {
-			doc, err := html.Parse(renderPage(t, r, c, loc).Body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			els := elements(doc)
-			body := els["body"][0]
-			first := body.FirstChild
-			for first != nil && first.Type != html.ElementNode {
-				first = first.NextSibling
-			}
-			if first == nil || first.Data != "a" || attr(first, "href") != "#content" || text(first) == "" {
-				t.Errorf("%s in %s: the page does not start with a skip link to #content", c.name, loc)
-			}
-			if m := els["main"]; len(m) != 1 || attr(m[0], "id") != "content" || attr(m[0], "tabindex") != "-1" {
-				t.Errorf("%s in %s: <main> is not the skip link's focusable target", c.name, loc)
-			}
-		}
+// posted is a form posted to path, as its handler has read it.
+func posted(t *testing.T, path string, form url.Values) *http.Request {
+	t.Helper()
+	req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept-Language", "en")
+	if err := req.ParseForm(); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+// wantBack checks that an English page's switcher returns to back.
+func wantBack(t *testing.T, w *httptest.ResponseRecorder, back string) {
+	t.Helper()
+	if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back="+url.QueryEscape(back) {
+		t.Errorf("switch link %q, want back to %s", href, back)
 	}
 }
 
@@ -111,48 +105,29 @@ func TestLayoutLanguageSwitcher(t *testing.T) {
 	})
 	t.Run("a refused form returns to the form's page on the same way, without the rest of the form", func(t *testing.T) {
 		t.Parallel()
-		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/login",
-			strings.NewReader(url.Values{"flow": {"flow-8c1d"}, "email": {"ann@example.com"}, "password": {"violet-harbour-42"}, "csrf_token": {testCSRF}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.Header.Set("Accept-Language", "en")
-		if err := req.ParseForm(); err != nil { // as the handler has
-			t.Fatal(err)
-		}
+		req := posted(t, "/login", url.Values{"flow": {"flow-8c1d"}, "email": {"ann@example.com"}, "password": {"violet-harbour-42"}, "csrf_token": {testCSRF}})
 		w := httptest.NewRecorder()
 		if err := r.Login(w, req, http.StatusUnauthorized, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d", Error: "login.invalid"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2Flogin%3Fflow%3Dflow-8c1d" {
-			t.Errorf("switch link %q, want back to /login?flow=flow-8c1d", href)
-		}
+		wantBack(t, w, "/login?flow=flow-8c1d")
 	})
 	t.Run("a form's result returns to the start page: the form's address may name what is gone", func(t *testing.T) {
 		t.Parallel()
-		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/apps/chat-web/delete", strings.NewReader("csrf_token="+testCSRF))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		if err := req.ParseForm(); err != nil {
-			t.Fatal(err)
-		}
 		w := httptest.NewRecorder()
-		if err := r.Message(w, req, http.StatusOK, MessagePage{Title: "message.title", Message: "portal.deleted"}); err != nil {
+		if err := r.Message(w, posted(t, "/apps/chat-web/delete", nil), http.StatusOK, MessagePage{Title: "message.title", Message: "portal.deleted"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2F" {
-			t.Errorf("switch link %q, want back to /", href)
-		}
+		wantBack(t, w, "/")
 	})
 	t.Run("the new-password page returns to its link, after a refused password too", func(t *testing.T) {
 		t.Parallel()
-		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/password/reset",
-			strings.NewReader(url.Values{"token": {"dG9rZW4"}, "password": {"x"}, "confirm": {"y"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req := posted(t, "/password/reset", url.Values{"token": {"dG9rZW4"}, "password": {"x"}, "confirm": {"y"}})
 		w := httptest.NewRecorder()
 		if err := r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "dG9rZW4", Error: "password.mismatch"}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2Fpassword%2Freset%3Ftoken%3DdG9rZW4" {
-			t.Errorf("switch link %q, want back to /password/reset?token=dG9rZW4", href)
-		}
+		wantBack(t, w, "/password/reset?token=dG9rZW4")
 	})
 	t.Run("a page that does not exist returns to the start page, repeating nothing of its address", func(t *testing.T) {
 		t.Parallel()
@@ -161,19 +136,14 @@ func TestLayoutLanguageSwitcher(t *testing.T) {
 		if err := r.Error(w, get(t, "/no-such-page/call-555-0100"), http.StatusNotFound, p); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, href := switcher(t, header(t, w)); href != "/lang?to=zh-CN&back=%2F" {
-			t.Errorf("switch link %q, want back to /", href)
-		}
+		wantBack(t, w, "/")
 		if strings.Contains(w.Body.String(), "no-such-page") {
 			t.Errorf("the 404 page repeats the address:\n%s", w.Body)
 		}
 	})
 	t.Run("an address too long to carry returns to the page's path", func(t *testing.T) {
 		t.Parallel()
-		_, _, href := switcher(t, header(t, render(t, get(t, "/login?flow="+strings.Repeat("a", maxBack)), English)))
-		if href != "/lang?to=zh-CN&back=%2Flogin" {
-			t.Errorf("switch link %q, want back to /login", href)
-		}
+		wantBack(t, render(t, get(t, "/login?flow="+strings.Repeat("a", maxBack)), English), "/login")
 	})
 }
 

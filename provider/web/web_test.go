@@ -446,6 +446,18 @@ func TestPageStructure(t *testing.T) {
 				t.Fatal(err)
 			}
 			els := elements(doc)
+			t.Run(c.name+" in "+string(loc)+" starts with a link skipping the header to its content", func(t *testing.T) {
+				first := els["body"][0].FirstChild
+				for first != nil && first.Type != html.ElementNode {
+					first = first.NextSibling
+				}
+				if first == nil || first.Data != "a" || attr(first, "href") != "#content" || text(first) == "" {
+					t.Errorf("the page does not start with a skip link to #content")
+				}
+				if m := els["main"]; len(m) != 1 || attr(m[0], "id") != "content" || attr(m[0], "tabindex") != "-1" {
+					t.Errorf("<main> is not the skip link's focusable target")
+				}
+			})
 			t.Run(c.name+" in "+string(loc)+" declares its language", func(t *testing.T) {
 				if got := attr(els["html"][0], "lang"); got != string(loc) {
 					t.Errorf("lang = %q, want %q", got, loc)
