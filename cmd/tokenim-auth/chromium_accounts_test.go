@@ -266,10 +266,10 @@ func TestChromiumAccountPages(t *testing.T) {
 			b.wantNoConsoleErrors()
 		}},
 
-		{"on the registration page Tab moves from email to name to password to the button", "en", func(t *testing.T, b *tab) {
+		{"on the registration page Tab moves from the skip link and the language switcher to email to name to password to the button", "en", func(t *testing.T, b *tab) {
 			b.do(chromedp.Navigate(p.issuer + "/register"))
 			b.wantPath("/register")
-			for _, want := range []string{"input#email", "input#name", "input#password", "button[type=submit]"} {
+			for _, want := range []string{"a", "a", "input#email", "input#name", "input#password", "button[type=submit]"} {
 				b.do(chromedp.KeyEvent("\t"))
 				if got := b.focused(); got != want {
 					t.Fatalf("after Tab the focus is on %s, want %s", got, want)

@@ -186,10 +186,10 @@ func TestChromiumPages(t *testing.T) {
 			}
 		}},
 
-		{"Tab moves from email to password to the sign-in button, and Enter signs in", "en", func(t *testing.T, b *tab) {
+		{"Tab moves from the skip link and the language switcher to email to password to the sign-in button, and Enter signs in", "en", func(t *testing.T, b *tab) {
 			b.do(chromedp.Navigate(start(t).url))
 			b.wantPath("/login")
-			for _, want := range []string{"input#email", "input#password", "button[type=submit]"} {
+			for _, want := range []string{"a", "a", "input#email", "input#password", "button[type=submit]"} {
 				b.do(chromedp.KeyEvent("\t"))
 				if got := b.focused(); got != want {
 					t.Fatalf("after Tab the focus is on %s, want %s", got, want)

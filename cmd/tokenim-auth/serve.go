@@ -273,14 +273,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err := bootstrap(ctx, cfg, store, hasher, time.Now().UTC().Truncate(time.Second), logger); err != nil {
 		return nil, err
 	}
-	pages, err := newPages(cfg, logger)
-	if err != nil {
-		return nil, err
-	}
+	secure := strings.HasPrefix(cfg.Issuer, "https://")
+	// The pages show who is signed in, and the sessions answer a forged
+	// form with a page: each is used by the other only once requests come.
+	var pages *web.Renderer
 	sessions, err := session.New(session.Config{
 		Store:    store,
 		Issuer:   cfg.Issuer,
-		Secure:   strings.HasPrefix(cfg.Issuer, "https://"),
+		Secure:   secure,
 		Lifespan: cfg.Lifespans.LoginSession,
 		OnForgery: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			logger.WarnContext(r.Context(), "form refused by CSRF check", "path", r.URL.Path, "reason", session.ForgeryReason(r))
@@ -289,6 +289,9 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Logger: logger,
 	})
 	if err != nil {
+		return nil, err
+	}
+	if pages, err = newPages(cfg, web.Config{SignedIn: signedIn(sessions, logger), SecureCookies: secure, Logger: logger}); err != nil {
 		return nil, err
 	}
 	deviceCodes, err := devicecode.NewKeyed(ring.Derive(secret.PurposeDeviceCodes))
@@ -488,10 +491,11 @@ func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, lo
 	return a, nil
 }
 
-// newPages parses the page templates and gives them the scope catalogue's
-// descriptions.
-func newPages(cfg config.Config, logger *slog.Logger) (*web.Renderer, error) {
-	pages, err := web.New(web.Config{FS: templates.FS(), Logger: logger})
+// newPages parses the page templates (wc with templates.FS()) and gives
+// them the scope catalogue's descriptions.
+func newPages(cfg config.Config, wc web.Config) (*web.Renderer, error) {
+	wc.FS = templates.FS()
+	pages, err := web.New(wc)
 	if err != nil {
 		return nil, fmt.Errorf("load page templates: %w", err)
 	}
@@ -501,6 +505,25 @@ func newPages(cfg config.Config, logger *slog.Logger) (*web.Renderer, error) {
 	}
 	pages.SetScopes(descriptions)
 	return pages, nil
+}
+
+// signedIn is the pages' web.Config.SignedIn: the email address of the
+// account signed in to the browser, from its session. A session that
+// cannot be loaded shows no signed-in bar rather than failing the page,
+// and is logged: the page's own handler decides what it means for the
+// page.
+func signedIn(sessions session.Current, logger *slog.Logger) func(*http.Request) (string, bool) {
+	return func(r *http.Request) (string, bool) {
+		s, ok, err := sessions.Current(r.Context(), r)
+		if err != nil {
+			logger.WarnContext(r.Context(), "pages: load the session for the signed-in bar", "err", err)
+			return "", false
+		}
+		if !ok {
+			return "", false
+		}
+		return s.User.Email, true
+	}
 }
 
 // appScopes are the scopes a developer's app may ask for: the catalogue

@@ -43,7 +43,7 @@ func TestActivationTakesAPress(t *testing.T) {
 		}
 	})
 	t.Run("an unknown link shows the link-expired page", func(t *testing.T) {
-		wantPage(t, h.get(t, "/activate?token=bm9wZQ"), http.StatusBadRequest, expiredActivation, `href="/login"`)
+		wantPage(t, h.get(t, "/activate?token=bm9wZQ"), http.StatusBadRequest, expiredActivation, `action="/activate/resend"`, `href="/login"`)
 		wantPage(t, h.post(t, "/activate", url.Values{"token": {"bm9wZQ"}}), http.StatusBadRequest, expiredActivation)
 	})
 	t.Run("the button activates the account, once, and leads back to the app", func(t *testing.T) {

@@ -23,7 +23,10 @@
 //	                           app's request by POST, sent on by GET (303)
 //
 // Emailed links change nothing when opened (mail scanners fetch them): a
-// page checks the link, without using it, and its form acts. Every
+// page checks the link, without using it (storage.Links.GetLink), and its
+// form acts, checking it again. A link that is unknown, expired or used
+// says so when opened, with the form asking for a new one in place of its
+// own (POST /password/forgot, POST /activate/resend). Every
 // password is hashed or checked through the process's one password.Pool
 // (Config.Hasher), after the checks that cost nothing: the throttles, the
 // link, the new password's rules; a full pool is answered 503 with

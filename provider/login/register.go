@@ -180,12 +180,13 @@ func (h *Handler) sendActivation(ctx context.Context, r *http.Request, u storage
 }
 
 // showActivate opens an activation link: a live link gets a page whose
-// button activates the account, an unknown, expired or used one the
-// link-expired page. Opening it changes nothing, as mail scanners fetch
-// the links in mail too.
+// button activates the account, an unknown, expired or used one says so
+// before the button is pressed, with the form asking for a new link.
+// Opening it changes nothing, as mail scanners fetch the links in mail
+// too.
 func (h *Handler) showActivate(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	if !h.liveLink(w, r, storage.LinkActivate, q.Get("token")) {
+	if !h.liveLink(w, r, storage.LinkActivate, q.Get("token"), q.Get("flow")) {
 		return
 	}
 	p := web.ActivatePage{UILocales: h.uiLocales(r, q.Get("flow")), CSRFToken: session.CSRFToken(r), Token: q.Get("token"), Flow: q.Get("flow")}
@@ -216,7 +217,8 @@ func (h *Handler) activate(w http.ResponseWriter, r *http.Request) {
 		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UserActivated, Subject: l.UserID, Reason: "email_link"}.ByUser(l.UserID))
 	})
 	if errors.Is(err, storage.ErrNotFound) {
-		h.linkExpired(w, r, storage.LinkActivate)
+		// Unknown, or used or expired since its page was shown.
+		h.linkExpired(w, r, storage.LinkActivate, q.Get("flow"))
 		return
 	}
 	if err != nil {

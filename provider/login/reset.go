@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -68,23 +69,26 @@ func (h *Handler) resetLink(ctx context.Context, u storage.User) (string, error)
 	return h.links.Password(ctx, u.ID, h.cfg.ResetLink)
 }
 
-// showReset shows the new-password form of a live link, or says the link
-// has expired. Opening the link does not use it up: mail scanners that
-// fetch links must not spend it.
+// showReset shows the new-password form of a live link, or says, before
+// anything is typed, that the link has expired or was used, with the form
+// asking for a new one. Opening the link does not use it up: mail
+// scanners that fetch links must not spend it.
 func (h *Handler) showReset(w http.ResponseWriter, r *http.Request) {
 	p := web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.URL.Query().Get("token")}
-	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token) {
+	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token, "") {
 		return
 	}
 	h.renderReset(w, r, http.StatusOK, p)
 }
 
 // liveLink reports whether token is a live link of purpose, without using
-// it; otherwise it answers with the link-expired page (or a server error).
-func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, token string) bool {
+// it (storage.Links.GetLink); otherwise it answers with the link-expired
+// page of the link's kind (or a server error). flowID is the login flow
+// an activation link's page carries on.
+func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, token, flowID string) bool {
 	_, err := h.cfg.Store.GetLink(r.Context(), purpose, h.links.Hash(token), h.cfg.Now())
 	if errors.Is(err, storage.ErrNotFound) {
-		h.linkExpired(w, r, purpose)
+		h.linkExpired(w, r, purpose, flowID)
 		return false
 	}
 	if err != nil {
@@ -95,14 +99,34 @@ func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose stora
 	return true
 }
 
-// linkExpired answers a link that is unknown, expired or used, with a way
-// to ask for a new one.
-func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose) {
-	p := web.MessagePage{Title: "message.title", Message: "reset.expired", LinkText: "forgot.title", LinkURL: "/password/forgot"}
+// linkExpired answers a link that is unknown, expired or used (400): the
+// page says so and asks, in place of the link's form, for the email
+// address to send a new link to (POST /password/forgot, POST
+// /activate/resend). An activation link's page keeps the login flow it
+// came with while the flow lives, and its language.
+func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, flowID string) {
 	if purpose == storage.LinkActivate {
-		p.Message, p.LinkText, p.LinkURL = "activate.expired", "login.submit", "/login"
+		flowID, uiLocales := h.liveFlow(r, flowID)
+		p := web.ActivatePage{UILocales: uiLocales, CSRFToken: session.CSRFToken(r), Flow: flowID, Expired: true}
+		web.Rendered(h.cfg.Logger, w, r, "activation page", h.cfg.Pages.Activate(w, r, http.StatusBadRequest, p))
+		return
 	}
-	h.message(w, r, http.StatusBadRequest, p)
+	h.renderReset(w, r, http.StatusBadRequest, web.ResetPage{CSRFToken: session.CSRFToken(r), Expired: true})
+}
+
+// liveFlow returns flowID and its ui_locales when it names a live login
+// flow, else nothing: a page offering to go on with a flow only offers a
+// flow that can still be gone on with.
+func (h *Handler) liveFlow(r *http.Request, flowID string) (id, uiLocales string) {
+	if flowID == "" {
+		return "", ""
+	}
+	f, err := h.cfg.Store.GetFlow(r.Context(), flowID)
+	if err != nil || !f.ExpiresAt.After(h.cfg.Now()) {
+		return "", ""
+	}
+	q, _ := url.ParseQuery(f.Query)
+	return f.ID, q.Get("ui_locales")
 }
 
 // submitReset sets the new password, signs the account out everywhere
@@ -112,7 +136,7 @@ func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose st
 func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	p := web.ResetPage{CSRFToken: session.CSRFToken(r), Token: r.PostFormValue("token")}
-	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token) {
+	if !h.liveLink(w, r, storage.LinkPasswordReset, p.Token, "") {
 		return
 	}
 	pw := r.PostFormValue("password")
@@ -156,7 +180,7 @@ func (h *Handler) submitReset(w http.ResponseWriter, r *http.Request) {
 	})
 	if errors.Is(err, storage.ErrNotFound) {
 		// Used or expired since it was checked.
-		h.linkExpired(w, r, storage.LinkPasswordReset)
+		h.linkExpired(w, r, storage.LinkPasswordReset, "")
 		return
 	}
 	if err != nil {

@@ -11,7 +11,7 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-const expiredReset = "This reset link has expired or was already used. Request a new one."
+const expiredReset = "This reset link has expired or was already used. Enter your email address to get a new one."
 
 func resetForm(token, pw string) url.Values {
 	return url.Values{"token": {token}, "password": {pw}, "confirm": {pw}}
@@ -31,14 +31,14 @@ func TestResetChecksTheLinkBeforeHashing(t *testing.T) {
 	} {
 		t.Run(tc.name+" is refused without hashing", func(t *testing.T) {
 			w := h.post(t, "/password/reset", resetForm(tc.token, "new-secret-pass-1"))
-			wantPage(t, w, http.StatusBadRequest, expiredReset, `href="/password/forgot"`)
+			wantPage(t, w, http.StatusBadRequest, expiredReset, `action="/password/forgot"`)
 			if n := h.hasher.hashes.Load(); n != 0 {
 				t.Fatalf("%d passwords hashed for a link that is not live", n)
 			}
 		})
 		t.Run(tc.name+" shows the link-expired page, not the form", func(t *testing.T) {
 			w := h.get(t, "/password/reset?"+url.Values{"token": {tc.token}}.Encode())
-			wantPage(t, w, http.StatusBadRequest, expiredReset, `href="/password/forgot"`)
+			wantPage(t, w, http.StatusBadRequest, expiredReset, `action="/password/forgot"`)
 			if strings.Contains(w.Body.String(), `name="password"`) {
 				t.Fatal("the form is shown for a dead link")
 			}

@@ -213,7 +213,7 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 		}
 		v.SecretGroups = groupSecret(p.Enrolment.Secret)
 	}
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v.meta = r.meta(loc)
 	v.NoticeText = r.message(req.Context(), loc, "notice", p.Notice)
 	v.ErrorText = r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...)
@@ -298,7 +298,7 @@ type passkeyRemoveView struct {
 
 // PasskeyRemove renders the confirmation step of removing a passkey.
 func (r *Renderer) PasskeyRemove(w http.ResponseWriter, req *http.Request, status int, p PasskeyRemovePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	k := p.Passkey
 	v := passkeyRemoveView{meta: r.meta(loc), PasskeyRemovePage: p, Row: passkeyRow{Ref: k.Ref, Name: k.Name, Synced: k.Synced,
 		RemoveURL: PasskeyURL(k.Ref, "remove"), timeCells: passkeyTimes(k.CreatedAt, k.LastUsedAt)}}

@@ -15,6 +15,12 @@ type ActivatePage struct {
 	// Flow is the login flow the registration started from, if any, so
 	// that the way to sign in after activating leads back to the app.
 	Flow string
+	// Expired says the link is unknown, expired or already used, before
+	// the button is pressed: the page says so and, in place of the
+	// button, offers a form asking for a new activation link (csrf_token,
+	// email and, when set, flow, posted to POST /activate/resend), and a
+	// link to sign in (the account may be active already).
+	Expired bool
 }
 
 type activateView struct {
@@ -22,8 +28,9 @@ type activateView struct {
 	ActivatePage
 }
 
-// Activate renders the activation page with the given status.
+// Activate renders the activation page, or the expired link's page, with
+// the given status.
 func (r *Renderer) Activate(w http.ResponseWriter, req *http.Request, status int, p ActivatePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	return r.render(w, req, status, pageActivate, loc, activateView{meta: r.meta(loc), ActivatePage: p})
 }

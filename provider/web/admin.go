@@ -145,7 +145,7 @@ type adminRecordRow struct {
 
 // AdminRecords renders the records page.
 func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status int, p AdminRecordsPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminRecordsView{meta: r.meta(loc), AdminRecordsPage: p,
 		adminBase: r.adminBase(req, loc, "records", "", p.Error)}
 	for _, a := range p.Actions {
@@ -224,7 +224,7 @@ type adminUserRow struct {
 
 // AdminUsers renders the user search page.
 func (r *Renderer) AdminUsers(w http.ResponseWriter, req *http.Request, status int, p AdminUsersPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminUsersView{meta: r.meta(loc), AdminUsersPage: p, Searched: p.Query != "",
 		adminBase: r.adminBase(req, loc, "users", "", p.Error)}
 	for _, u := range p.Users {
@@ -363,7 +363,7 @@ func passkeyRows(userURL string, passkeys []AdminPasskey) []adminPasskeyRow {
 
 // AdminUser renders a user's page.
 func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status int, p AdminUserPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
 		URL: consoleurl.User(p.User.ID), RecordsURL: consoleurl.Records(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
 	v.PasskeyRows = passkeyRows(v.URL, p.Passkeys)
@@ -424,7 +424,7 @@ type adminAppRow struct {
 
 // AdminApps renders the list of apps.
 func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status int, p AdminAppsPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminAppsView{meta: r.meta(loc), AdminAppsPage: p,
 		adminBase: r.adminBase(req, loc, "apps", "", p.Error)}
 	for _, a := range p.Apps {
@@ -487,7 +487,7 @@ type adminSecretRow struct {
 
 // AdminApp renders an app's page.
 func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int, p AdminAppPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
 		URL: consoleurl.App(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
 		RecordsURL: consoleurl.Records(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
@@ -543,7 +543,7 @@ type adminScopeView struct {
 
 // AdminScope renders the grants holding a scope.
 func (r *Renderer) AdminScope(w http.ResponseWriter, req *http.Request, status int, p AdminScopePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := adminScopeView{meta: r.meta(loc), AdminScopePage: p, adminBase: r.adminBase(req, loc, "apps", "", ""),
 		GrantRows: grantRows(p.Grants, ""), RecordsURL: consoleurl.Records(url.Values{"scope": {p.Scope}})}
 	return r.render(w, req, status, pageAdminScope, loc, v)
@@ -587,7 +587,7 @@ type adminConfirmView struct {
 
 // AdminConfirm renders a confirmation step.
 func (r *Renderer) AdminConfirm(w http.ResponseWriter, req *http.Request, status int, p AdminConfirmPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	ctx := req.Context()
 	v := adminConfirmView{meta: r.meta(loc), AdminConfirmPage: p, adminBase: r.adminBase(req, loc, p.Nav, "", ""),
 		HeadingText: r.message(ctx, loc, "heading", p.Heading, arg(p.Target)...),

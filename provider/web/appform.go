@@ -172,7 +172,7 @@ type secretRow struct {
 // a refused attempt.
 func (r *Renderer) AppForm(w http.ResponseWriter, req *http.Request, status int, p AppFormPage) error {
 	ctx := req.Context()
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := appFormView{
 		meta:        r.meta(loc),
 		AppFormPage: p,

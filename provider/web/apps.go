@@ -85,7 +85,7 @@ type appListRow struct {
 
 // Apps renders the list of the developer's apps with the given status.
 func (r *Renderer) Apps(w http.ResponseWriter, req *http.Request, status int, p AppsPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := appsView{
 		meta:       r.meta(loc),
 		AppsPage:   p,

@@ -13,7 +13,7 @@ import (
 func BenchmarkChoose(b *testing.B) {
 	c := newChooser()
 	for b.Loop() {
-		c.choose("", "fr-FR,fr;q=0.9,zh-TW;q=0.8,en;q=0.7")
+		c.choose("", "", "fr-FR,fr;q=0.9,zh-TW;q=0.8,en;q=0.7")
 	}
 }
 

@@ -217,6 +217,7 @@ func samples(page string, m meta) []any {
 		return []any{
 			activateView{meta: m},
 			activateView{meta: m, ActivatePage: ActivatePage{UILocales: s, CSRFToken: s, Token: s, Flow: s}},
+			activateView{meta: m, ActivatePage: ActivatePage{UILocales: s, CSRFToken: s, Flow: s, Expired: true}},
 		}
 	case pageForgot:
 		return []any{
@@ -227,6 +228,7 @@ func samples(page string, m meta) []any {
 		return []any{
 			resetView{meta: m},
 			resetView{meta: m, ResetPage: ResetPage{UILocales: s, CSRFToken: s, Token: s, Error: s}, ErrorText: s},
+			resetView{meta: m, ResetPage: ResetPage{UILocales: s, CSRFToken: s, Expired: true}},
 		}
 	case pageMessage:
 		return []any{

@@ -55,6 +55,6 @@ func (r *Renderer) CheckEmail(w http.ResponseWriter, req *http.Request, status i
 	if p.Expires <= 0 {
 		return fmt.Errorf("web: check-email page with a link lifetime of %s", p.Expires)
 	}
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	return r.render(w, req, status, pageCheckEmail, loc, checkEmailView{meta: r.meta(loc), CheckEmailPage: p, ExpiresIn: i18n.InWords(loc, p.Expires)})
 }

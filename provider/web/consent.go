@@ -53,7 +53,7 @@ type permission struct {
 // Consent renders the consent page with the given status: 200, or an
 // error status when recording a decision failed.
 func (r *Renderer) Consent(w http.ResponseWriter, req *http.Request, status int, p ConsentPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	logo, origins := logos(p.ClientLogoURI)
 	v := consentView{
 		meta:        r.meta(loc),

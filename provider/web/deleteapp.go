@@ -25,7 +25,7 @@ type deleteAppView struct {
 
 // DeleteApp renders the delete confirmation page with the given status.
 func (r *Renderer) DeleteApp(w http.ResponseWriter, req *http.Request, status int, p DeleteAppPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := deleteAppView{
 		meta:          r.meta(loc),
 		DeleteAppPage: p,

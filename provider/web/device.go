@@ -58,7 +58,7 @@ type deviceView struct {
 
 // Device renders the device sign-in page with the given status.
 func (r *Renderer) Device(w http.ResponseWriter, req *http.Request, status int, p DevicePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := deviceView{
 		meta:       r.meta(loc),
 		DevicePage: p,

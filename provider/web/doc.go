@@ -18,16 +18,26 @@
 // view's ErrorArg (login.throttled, portal.redirect_invalid). A key the catalogue does not know is
 // logged and shown as the generic error title.
 //
+// Every page shares the layout (layout.html): a header with a language
+// switcher (English, 简体中文), whose links go to GET /lang with the page's
+// own address as back, and, when someone is signed in (Config.SignedIn),
+// who with links to the account page and to sign out. Render fills both
+// in from the request (frame.go), so no handler passes them. The
+// sign-out confirmation and signed-out pages show no signed-in bar; the
+// form_post page, shown for an instant, shows neither.
+//
 // Routes:
 //
 //	GET /static/   the pages' style sheet, from templates/static
+//	GET /lang      switch the pages' language (?to=en or zh-CN), remembered in a cookie, and go back to ?back=, a path on this site
 //
 // New parses every page from templates.FS() once per locale with the shared
 // layout, and refuses to start if a page or a static file is missing, if a
 // template file is used by no page, or if a template asks for a message
 // that is not in the catalogue (messages.go) in both English and
 // Simplified Chinese. Each page's language is chosen per request (locale.go),
-// from the OpenID Connect ui_locales parameter, then Accept-Language.
+// from the OpenID Connect ui_locales parameter, then the language chosen
+// with the switcher, then Accept-Language.
 //
 // A page is rendered into a buffer before anything is written, so a
 // template error reaches the handler as an error and never as half a page.

@@ -35,7 +35,7 @@ func (r *Renderer) Error(w http.ResponseWriter, req *http.Request, status int, p
 		attrs = append(attrs, "detail", p.Detail)
 	}
 	r.logger.InfoContext(req.Context(), "error page shown", attrs...)
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	title := p.Title
 	if title == "" {
 		title = genericKey

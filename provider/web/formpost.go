@@ -76,7 +76,7 @@ func (r *Renderer) FormPost(w http.ResponseWriter, req *http.Request, p FormPost
 	if err != nil {
 		return fmt.Errorf("web: form_post action: %w", err)
 	}
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := formPostView{meta: r.meta(loc), Action: p.Action, Script: template.JS(formPostScript)}
 	for name, values := range p.Params {
 		for _, value := range values {

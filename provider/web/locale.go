@@ -42,16 +42,22 @@ const maxTags = 16
 // choose picks a page's locale: from the ui_locales parameter of the
 // authorization request first (OpenID Connect Core 1.0 section 3.1.2.1:
 // space-separated BCP 47 tags in order of preference), then from the
-// Accept-Language header (RFC 9110 section 12.5.4, by q-value), else
-// English.
+// language the browser chose with the pages' switcher (cookie, the
+// language cookie's value), then from the Accept-Language header (RFC
+// 9110 section 12.5.4, by q-value), else English. This is the one place
+// the order is decided: every page's locale, and the mail sent from a
+// page (Renderer.Locale), comes from here.
 //
 // Within each list the first tag with any match wins, so a reader's order
 // of preference is kept. Every Chinese tag matches Chinese: zh, zh-CN,
 // zh-Hans and zh-SG exactly, and Traditional Chinese (zh-TW, zh-HK,
 // zh-Hant) with low confidence — Simplified is still easier for those
 // readers than English. Tags that do not parse are skipped.
-func (c chooser) choose(uiLocales, acceptLanguage string) Locale {
+func (c chooser) choose(uiLocales, cookie, acceptLanguage string) Locale {
 	if loc, ok := c.match(uiLocaleTags(uiLocales)); ok {
+		return loc
+	}
+	if loc, ok := chosenLocale(cookie); ok {
 		return loc
 	}
 	if loc, ok := c.match(acceptLanguageTags(acceptLanguage)); ok {
@@ -136,4 +142,27 @@ func weight(params string) (float64, bool) {
 		return q, true
 	}
 	return 1, true
+}
+
+// chosenLocale reads the language cookie's value: exactly one of the
+// locales' tags, as the switcher sets it; anything else is no choice.
+func chosenLocale(v string) (Locale, bool) {
+	for _, loc := range locales() {
+		if v == string(loc) {
+			return loc, true
+		}
+	}
+	return "", false
+}
+
+// ownName is a locale's name in its own language, as the switcher shows
+// it to a reader who may not read the page's language: the same in every
+// page, so it is not a message of the catalogue.
+func ownName(loc Locale) string {
+	switch loc {
+	case Chinese:
+		return "简体中文"
+	default:
+		return "English"
+	}
 }

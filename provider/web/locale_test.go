@@ -42,29 +42,42 @@ func TestChoose(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := newChooser().choose(tc.uiLocales, tc.acceptLanguage); got != tc.want {
+			if got := newChooser().choose(tc.uiLocales, "", tc.acceptLanguage); got != tc.want {
 				t.Errorf("choose(%q, %q) = %q, want %q", tc.uiLocales, tc.acceptLanguage, got, tc.want)
 			}
 		})
 	}
 }
 
+// TestRendererLocale: a page's language is the app's ui_locales first,
+// then the language chosen with the switcher (its cookie), then the
+// browser's Accept-Language.
 func TestRendererLocale(t *testing.T) {
 	r := newTestRenderer(t)
 	tests := []struct {
 		name           string
 		uiLocales      string
+		cookie         string
 		acceptLanguage string
 		want           Locale
 	}{
-		{"a Chinese browser gets Chinese", "", "zh-CN,zh;q=0.9", Chinese},
-		{"ui_locales beats the browser, as on the pages", "en", "zh-CN", English},
-		{"nothing asked is English", "", "", English},
+		{"a Chinese browser gets Chinese", "", "", "zh-CN,zh;q=0.9", Chinese},
+		{"ui_locales beats the browser, as on the pages", "en", "", "zh-CN", English},
+		{"nothing asked is English", "", "", "", English},
+		{"the switcher's choice beats the browser's", "", "zh-CN", "en-US,en;q=0.9", Chinese},
+		{"the switcher's English beats a Chinese browser", "", "en", "zh-CN", English},
+		{"ui_locales beats the switcher's choice", "en", "zh-CN", "zh-CN", English},
+		{"ui_locales Chinese beats the switcher's English", "zh-CN", "en", "en", Chinese},
+		{"a cookie naming no locale is no choice", "", "fr", "zh-CN", Chinese},
+		{"the cookie is read exactly", "", "ZH-cn", "en", English},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 			req.Header.Set("Accept-Language", tc.acceptLanguage)
+			if tc.cookie != "" {
+				req.AddCookie(&http.Cookie{Name: "tokenim_lang", Value: tc.cookie})
+			}
 			if got := r.Locale(req, tc.uiLocales); got != tc.want {
 				t.Errorf("Locale = %q, want %q", got, tc.want)
 			}

@@ -51,7 +51,7 @@ type loginView struct {
 // Login renders the sign-in page with the given status: 200, or a 4xx
 // after a failed attempt.
 func (r *Renderer) Login(w http.ResponseWriter, req *http.Request, status int, p LoginPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := loginView{
 		meta:      r.meta(loc),
 		LoginPage: p,

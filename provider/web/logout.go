@@ -28,7 +28,7 @@ type logoutView struct {
 
 // Logout renders the sign-out confirmation page.
 func (r *Renderer) Logout(w http.ResponseWriter, req *http.Request, p LogoutPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	return r.render(w, req, http.StatusOK, pageLogout, loc, logoutView{meta: r.meta(loc), LogoutPage: p})
 }
 
@@ -45,6 +45,6 @@ type loggedOutView struct {
 
 // LoggedOut renders the signed-out page.
 func (r *Renderer) LoggedOut(w http.ResponseWriter, req *http.Request, p LoggedOutPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	return r.render(w, req, http.StatusOK, pageLoggedOut, loc, loggedOutView{meta: r.meta(loc), LoggedOutPage: p})
 }

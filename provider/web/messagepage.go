@@ -20,7 +20,7 @@ type MessagePage struct {
 	// Title is a message key ("activate.title", "reset.title", ...); empty
 	// means "message.title".
 	Title string
-	// Message is a message key ("activate.done", "reset.expired", ...), or
+	// Message is a message key ("activate.done", "reset.done", ...), or
 	// empty.
 	Message string
 	// MessageArg fills a Message that takes one argument
@@ -45,7 +45,7 @@ type messageView struct {
 
 // Message renders a result page with the given status.
 func (r *Renderer) Message(w http.ResponseWriter, req *http.Request, status int, p MessagePage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	title := p.Title
 	if title == "" {
 		title = messageTitleKey

@@ -2,13 +2,21 @@ package web
 
 import "github.com/tokenim/tokenim-auth/provider/i18n"
 
-// errorMessages returns the messages of the footer every page shows, result pages and the error page.
+// errorMessages returns the messages of the header every page shows (the
+// language switcher, the signed-in bar), result pages and the error page.
 func errorMessages() i18n.Catalogue {
 	return i18n.Catalogue{
-		// Shared.
-		"footer.language": {
-			EN: "This page follows your browser’s language setting.",
-			ZH: "页面语言跟随浏览器设置。",
+		// The layout's header.
+		"layout.skip":         {EN: "Skip to content", ZH: "跳到正文"},
+		"layout.languages":    {EN: "Language", ZH: "语言"},
+		"layout.account_nav":  {EN: "Your account", ZH: "您的账号"},
+		"layout.signed_in_as": {EN: "Signed in as %s", ZH: "已登录：%s"},
+		"layout.account":      {EN: "Account", ZH: "账号与安全"},
+		"layout.sign_out":     {EN: "Sign out", ZH: "退出登录"},
+		// The language switcher's refusal (GET /lang), an error page.
+		"lang.unknown": {
+			EN: "The pages are not written in that language. Choose English or Simplified Chinese at the top of the page.",
+			ZH: "页面不提供该语言，请在页面顶部选择英文或简体中文。",
 		},
 
 		// Result page.

@@ -142,9 +142,14 @@ func signInMessages() i18n.Catalogue {
 		"activate.submit": {EN: "Activate account", ZH: "激活账号"},
 		"activate.done":   {EN: "Your account is active. You can sign in now.", ZH: "您的账号已激活，现在可以登录了。"},
 		"activate.expired": {
-			EN: "This activation link has expired or was already used. Sign in to request a new one.",
-			ZH: "此激活链接已过期或已被使用。请登录以重新获取激活链接。",
+			EN: "This activation link has expired or was already used. If your account still needs activating, enter your email address to get a new link.",
+			ZH: "此激活链接已过期或已被使用。如果您的账号仍待激活，请输入邮箱地址以重新获取激活链接。",
 		},
+		"activate.expired_signin": {EN: "Already activated? Sign in", ZH: "已激活？前往登录"},
+		// An emailed link's page, when the link is unknown, expired or
+		// already used (reset and activation alike).
+		"link.expired_title":   {EN: "Link no longer valid", ZH: "链接已失效"},
+		"link.expired_heading": {EN: "This link can no longer be used", ZH: "此链接已无法使用"},
 		"activate.sent": {
 			EN: "We sent a new activation link. Check your email.",
 			ZH: "新的激活链接已发送，请查收邮件。",
@@ -208,8 +213,8 @@ func signInMessages() i18n.Catalogue {
 			ZH: "此处不支持通过邮件重置密码，请联系管理员为您重置。",
 		},
 		"reset.expired": {
-			EN: "This reset link has expired or was already used. Request a new one.",
-			ZH: "此重置链接已过期或已被使用，请重新申请。",
+			EN: "This reset link has expired or was already used. Enter your email address to get a new one.",
+			ZH: "此重置链接已过期或已被使用。请输入您的邮箱地址以重新获取。",
 		},
 
 		// Sign-out pages.

@@ -32,8 +32,8 @@ func handlerKeys() []string {
 		"mfa.need_passkey", "mfa.need_setup", "passkeys.exists",
 		"passkey.expired", "passkey.refused", "passkey.unknown", "passkey.wrong_origin", "passkey.cloned",
 		"mfa.invalid", "mfa.recovery_invalid", "mfa.enrolled", "mfa.disabled", "mfa.recovery_renewed", "sessions.signed_out_one", "sessions.unknown", "mfa.required",
-		"activate.title", "activate.done", "activate.expired", "activate.sent",
-		"reset.title", "reset.done", "reset.expired",
+		"activate.title", "activate.done", "activate.sent",
+		"reset.title", "reset.done",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",
 		"message.title", "ratelimit.title", "busy.title", "busy.message", "message.sign_in", "message.new_link", "message.account", "message.continue", "message.back_to_app", "apps.revoked",
@@ -43,6 +43,7 @@ func handlerKeys() []string {
 		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
+		"lang.unknown",
 	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys())...)
 }
 

@@ -54,7 +54,7 @@ type mfaView struct {
 // MFA renders the second sign-in step with the given status: 200, or a
 // 4xx after a wrong code.
 func (r *Renderer) MFA(w http.ResponseWriter, req *http.Request, status int, p MFAPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := mfaView{
 		meta:        r.meta(loc),
 		MFAPage:     p,

@@ -71,8 +71,8 @@ func TestNew(t *testing.T) {
 		},
 		{
 			name:    "a key missing in English fails",
-			breakMs: func(c i18n.Catalogue) { m := c["footer.language"]; m.EN = ""; c["footer.language"] = m },
-			wantErr: []string{`"footer.language" has no en text`, "layout.html"},
+			breakMs: func(c i18n.Catalogue) { m := c["layout.sign_out"]; m.EN = ""; c["layout.sign_out"] = m },
+			wantErr: []string{`"layout.sign_out" has no en text`, "layout.html"},
 		},
 		{
 			name:    "a key missing in both languages fails",

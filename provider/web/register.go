@@ -29,7 +29,7 @@ type registerView struct {
 // Register renders the registration page with the given status: 200, or
 // a 4xx after a failed attempt.
 func (r *Renderer) Register(w http.ResponseWriter, req *http.Request, status int, p RegisterPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := registerView{
 		meta:         r.meta(loc),
 		RegisterPage: p,

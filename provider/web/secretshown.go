@@ -39,7 +39,7 @@ type secretShownView struct {
 // (201 after creating it). Like every page it is sent with no-store
 // caching, so the secret stays out of caches.
 func (r *Renderer) SecretShown(w http.ResponseWriter, req *http.Request, status int, p SecretShownPage) error {
-	loc := r.locales.choose(p.UILocales, req.Header.Get("Accept-Language"))
+	loc := r.Locale(req, p.UILocales)
 	v := secretShownView{
 		meta:            r.meta(loc),
 		SecretShownPage: p,

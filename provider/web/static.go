@@ -75,9 +75,11 @@ func contentType(name string) string {
 	return "application/octet-stream"
 }
 
-// Mount registers GET /static/, which serves the static files.
+// Mount registers GET /static/, which serves the static files, and GET
+// /lang, the language switcher (lang.go).
 func (r *Renderer) Mount(mux Mux) {
 	mux.HandleFunc("GET /static/", r.serveStatic)
+	mux.HandleFunc("GET "+langPath, r.switchLanguage)
 }
 
 // serveStatic serves a static file from memory. A request carrying the

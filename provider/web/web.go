@@ -25,6 +25,16 @@ type Config struct {
 	// Logger receives warnings about message keys and scopes the catalogue
 	// does not know. Nil discards them.
 	Logger *slog.Logger
+	// SignedIn tells who is signed in to the browser that sent a request
+	// (an email address or a name), for the bar every page but the
+	// sign-out ones shows with links to the account page and to sign
+	// out. It must answer fast and never fail a page: when it cannot
+	// tell, it answers not ok and the bar is not shown. Nil shows no bar.
+	SignedIn func(*http.Request) (who string, ok bool)
+	// SecureCookies marks the language cookie Secure and names it with
+	// the __Host- prefix, as the session cookies are: everywhere but
+	// dev mode over http.
+	SecureCookies bool
 }
 
 // Renderer renders the provider's pages and serves their static files.
@@ -40,6 +50,11 @@ type Renderer struct {
 	scriptURL string
 	scopes    atomic.Pointer[map[string]map[Locale]string]
 	locales   chooser
+	signedIn  func(*http.Request) (string, bool)
+	// langCookie is the name of the cookie keeping the language chosen
+	// with the switcher; secure marks it Secure.
+	langCookie string
+	secure     bool
 }
 
 // The pages, by template file name without ".html".
@@ -138,8 +153,11 @@ func newRenderer(cfg Config, msgs i18n.Catalogue) (*Renderer, error) {
 		assets:  assets,
 		// The version makes the URL change with the file, so browsers may
 		// keep it for a year (see serveStatic).
-		styleURL:  "/static/" + styleSheet + "?v=" + style.version,
-		scriptURL: "/static/" + passkeyScript + "?v=" + script.version,
+		styleURL:   "/static/" + styleSheet + "?v=" + style.version,
+		scriptURL:  "/static/" + passkeyScript + "?v=" + script.version,
+		signedIn:   cfg.SignedIn,
+		langCookie: langCookieName(cfg.SecureCookies),
+		secure:     cfg.SecureCookies,
 	}
 	var errs []error
 	used := map[string]bool{layoutFile: true, adminPartials: true}
@@ -177,7 +195,7 @@ func (r *Renderer) parse(fsys fs.FS, page string) error {
 				return fmt.Errorf("web: %s page: %w", page, err)
 			}
 		}
-		for _, v := range samples(page, r.meta(loc)) {
+		for _, v := range samples(page, r.sampleMeta(loc)) {
 			if err := t.ExecuteTemplate(io.Discard, "layout", v); err != nil {
 				return fmt.Errorf("web: render %s page (%s) with sample data: %w", page, loc, err)
 			}
@@ -187,22 +205,35 @@ func (r *Renderer) parse(fsys fs.FS, page string) error {
 	return nil
 }
 
-// Locale returns the language a page for req would be in, given the
-// authorization request's ui_locales (or ""): for handlers whose email
-// should match the page the user saw.
+// Locale returns the language a page for req is in, given the
+// authorization request's ui_locales (or ""): every page's render method
+// asks it, and so do handlers whose email should match the page the user
+// saw. The order (ui_locales, the switcher's cookie, Accept-Language) is
+// chooser.choose's.
 func (r *Renderer) Locale(req *http.Request, uiLocales string) Locale {
-	return r.locales.choose(uiLocales, req.Header.Get("Accept-Language"))
+	cookie := ""
+	if c, err := req.Cookie(r.langCookie); err == nil {
+		cookie = c.Value
+	}
+	return r.locales.choose(uiLocales, cookie, req.Header.Get("Accept-Language"))
 }
 
-// meta is what the layout needs on every page.
+// meta is what the layout needs on every page. Frame, what the layout
+// shows around the page that depends on the request (the language
+// switcher, who is signed in), is filled in by render, which has the
+// request: the render methods build meta with r.meta(loc) alone.
 type meta struct {
 	Lang     Locale
 	StyleURL string
+	Frame    *frame
 }
 
 func (r *Renderer) meta(loc Locale) meta {
-	return meta{Lang: loc, StyleURL: r.styleURL}
+	return meta{Lang: loc, StyleURL: r.styleURL, Frame: &frame{}}
 }
+
+// pageFrame is how render reaches the frame of any view: each embeds meta.
+func (m meta) pageFrame() *frame { return m.Frame }
 
 // message returns the text of a message key a handler put in a view field,
 // filled with args (the view's ErrorArg, where it has one). Such keys
@@ -259,6 +290,9 @@ func (r *Renderer) render(w http.ResponseWriter, req *http.Request, status int, 
 func (r *Renderer) renderCSP(w http.ResponseWriter, req *http.Request, status int, page string, loc Locale, view any, csp string) error {
 	if status == 0 {
 		status = http.StatusOK
+	}
+	if v, ok := view.(interface{ pageFrame() *frame }); ok && v.pageFrame() != nil {
+		*v.pageFrame() = r.frame(req, status, page, loc, view)
 	}
 	var buf bytes.Buffer
 	if err := r.pages[page][loc].ExecuteTemplate(&buf, "layout", view); err != nil {

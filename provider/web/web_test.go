@@ -29,12 +29,34 @@ const testCSRF = "csrf-Zm9vYmFy"
 // the test's output, with the scope descriptions the golden pages show.
 func newTestRenderer(t *testing.T) *Renderer {
 	t.Helper()
-	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+	r, err := New(Config{FS: templates.FS(), Logger: slog.New(slog.NewTextHandler(t.Output(), nil)), SignedIn: testSignedIn})
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	r.SetScopes(testScopes())
 	return r
+}
+
+// testSignedIn is the test renderers' Config.SignedIn: the browser is
+// signed in as the value of its test_signed_in cookie.
+func testSignedIn(req *http.Request) (string, bool) {
+	c, err := req.Cookie("test_signed_in")
+	if err != nil {
+		return "", false
+	}
+	return c.Value, true
+}
+
+// signedInPage reports whether a page case is one seen only signed in,
+// which renderPage renders for a signed-in browser (the sign-out pages
+// among them, which show no signed-in bar all the same).
+func signedInPage(name string) bool {
+	for _, p := range []string{"account", "apps", "app_", "delete_app", "secret_shown", "admin_", "consent", "device", "logout"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
 }
 
 func testScopes() map[string]map[Locale]string {
@@ -159,6 +181,9 @@ func pageCases() []pageCase {
 		{"activate", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Activate(w, req, http.StatusOK, ActivatePage{CSRFToken: testCSRF, Token: "act-9d2f41", Flow: "flow-8c1d"})
 		}},
+		{"activate_expired", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Activate(w, req, http.StatusBadRequest, ActivatePage{CSRFToken: testCSRF, Flow: "flow-8c1d", Expired: true})
+		}},
 		{"message_busy", http.StatusServiceUnavailable, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusServiceUnavailable, BusyPage(""))
 		}},
@@ -174,13 +199,16 @@ func pageCases() []pageCase {
 		{"reset_error", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c", Error: "password.mismatch"})
 		}},
+		{"reset_expired", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Reset(w, req, http.StatusBadRequest, ResetPage{CSRFToken: testCSRF, Token: "rst-4b1e0c", Expired: true})
+		}},
 		{"message", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusOK, MessagePage{
 				Title: "activate.title", Message: "activate.done", LinkText: "message.sign_in", LinkURL: "/login",
 			})
 		}},
 		{"message_plain", http.StatusGone, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
-			return r.Message(w, req, http.StatusGone, MessagePage{Message: "reset.expired"})
+			return r.Message(w, req, http.StatusGone, MessagePage{Message: "activate.sent"})
 		}},
 		{"message_rate_limited", http.StatusTooManyRequests, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Message(w, req, http.StatusTooManyRequests, MessagePage{Title: "ratelimit.title", Message: "ratelimit.wait", MessageArg: "17"})
@@ -351,6 +379,9 @@ func renderPage(t *testing.T, r *Renderer, c pageCase, loc Locale) *httptest.Res
 	t.Helper()
 	req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/", nil)
 	req.Header.Set("Accept-Language", string(loc))
+	if signedInPage(c.name) {
+		req.AddCookie(&http.Cookie{Name: "test_signed_in", Value: "ann@example.com"})
+	}
 	w := httptest.NewRecorder()
 	if err := c.render(r, w, req); err != nil {
 		t.Fatalf("render %s (%s): %v", c.name, loc, err)
@@ -434,6 +465,18 @@ func TestPageStructure(t *testing.T) {
 				t.Fatal(err)
 			}
 			els := elements(doc)
+			t.Run(c.name+" in "+string(loc)+" starts with a link skipping the header to its content", func(t *testing.T) {
+				first := els["body"][0].FirstChild
+				for first != nil && first.Type != html.ElementNode {
+					first = first.NextSibling
+				}
+				if first == nil || first.Data != "a" || attr(first, "href") != "#content" || text(first) == "" {
+					t.Errorf("the page does not start with a skip link to #content")
+				}
+				if m := els["main"]; len(m) != 1 || attr(m[0], "id") != "content" || attr(m[0], "tabindex") != "-1" {
+					t.Errorf("<main> is not the skip link's focusable target")
+				}
+			})
 			t.Run(c.name+" in "+string(loc)+" declares its language", func(t *testing.T) {
 				if got := attr(els["html"][0], "lang"); got != string(loc) {
 					t.Errorf("lang = %q, want %q", got, loc)
@@ -730,6 +773,36 @@ func TestFormFields(t *testing.T) {
 			}
 			wantText(t, els, "When you change your password, you will be signed out on all your other devices.")
 		}},
+		{"reset_expired", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/password/forgot")
+			wantLinks(t, els, "/login")
+			if named(els["input"], "token") != nil || named(els["input"], "password") != nil {
+				t.Errorf("the expired link's page still asks for a new password")
+			}
+			if len(forms) == 1 {
+				in := named(elements(forms[0])["input"], "email")
+				if in == nil || attr(in, "type") != "email" || attr(in, "autocomplete") != "email" || !hasAttr(in, "required") {
+					t.Errorf("the new-link form's email field is wrong: %v", in)
+				}
+			}
+			wantText(t, els, "This reset link has expired or was already used. Enter your email address to get a new one.")
+		}},
+		{"activate_expired", func(t *testing.T, els map[string][]*html.Node) {
+			forms := wantForms(t, els, "/activate/resend")
+			wantLinks(t, els, "/login?flow=flow-8c1d")
+			if named(els["input"], "token") != nil {
+				t.Errorf("the expired link's page still carries a token")
+			}
+			if len(forms) == 1 {
+				in := elements(forms[0])["input"]
+				if e := named(in, "email"); e == nil || attr(e, "type") != "email" || !hasAttr(e, "required") {
+					t.Errorf("the new-link form's email field is wrong: %v", e)
+				}
+				if f := named(in, "flow"); f == nil || attr(f, "value") != "flow-8c1d" {
+					t.Errorf("the new-link form does not carry the flow")
+				}
+			}
+		}},
 		{"message", func(t *testing.T, els map[string][]*html.Node) {
 			wantForms(t, els)
 			wantLinks(t, els, "/login")
@@ -823,7 +896,7 @@ func TestFormFields(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tc.check(t, elements(doc))
+			tc.check(t, pageElements(doc))
 		})
 	}
 }
@@ -1140,6 +1213,19 @@ func all(root *html.Node) []*html.Node {
 	}
 	walk(root)
 	return els
+}
+
+// pageElements is elements of a page without the layout's skip link and
+// header, which frame_test.go checks: what the page's own handler reads
+// and links to.
+func pageElements(doc *html.Node) map[string][]*html.Node {
+	els := elements(doc)
+	for _, n := range append(els["header"], els["a"]...) {
+		if n.Parent.Data == "body" {
+			n.Parent.RemoveChild(n)
+		}
+	}
+	return elements(doc)
 }
 
 // elements indexes the elements under root by tag name, in document
