@@ -99,6 +99,14 @@ func TestConsoleIsForAdminsWithASecondFactor(t *testing.T) {
 		{"an admin signed in with a password alone is told to use a second factor", func(f *fakeSessions) { f.signed.Session.ACR = session.ACRPassword },
 			http.StatusForbidden, "two-step verification"},
 		{"an admin signed in with a second factor gets the records", func(*fakeSessions) {}, http.StatusOK, "Authorization records"},
+		{"an admin signed in with a passkey that verified them gets the records", func(f *fakeSessions) {
+			f.signed.Session.AMR = session.AMR(session.AMRSoftwareKey, session.AMRUser, session.AMRPIN)
+			f.signed.Session.ACR = session.ACR(f.signed.Session.AMR)
+		}, http.StatusOK, "Authorization records"},
+		{"an admin signed in with a passkey that did not verify them is told to use a second factor", func(f *fakeSessions) {
+			f.signed.Session.AMR = session.AMR(session.AMRHardwareKey, session.AMRUser)
+			f.signed.Session.ACR = session.ACR(f.signed.Session.AMR)
+		}, http.StatusForbidden, "two-step verification"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newConsole(t)

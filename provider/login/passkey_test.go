@@ -269,3 +269,24 @@ func TestStepUp(t *testing.T) {
 		wantPage(t, h.get(t, "/login?flow="+flow), http.StatusOK, `value="ann@example.com"`, `name="password"`)
 	})
 }
+
+func TestRoleRequiringTwoFactorsAcceptsAPasskey(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, withPasskeys(t), func(cfg *Config) { cfg.MFARoles = []string{"admin"} })
+	root := h.addUser(t, "root@example.com", annPassword, func(u *storage.User) { u.Role = "admin" })
+	key := &passkeytest.Authenticator{Origin: testIssuer}
+	cred := h.addPasskey(t, key, root)
+	// No authenticator app, but a passkey: the second step asks for it,
+	// not for setting up two-step verification.
+	wantRedirect(t, h.post(t, "/login", url.Values{"email": {root.Email}, "password": {annPassword}, "next": {"/admin"}}), "/login/mfa?next=%2Fadmin")
+	w := h.get(t, "/login/mfa?next=/admin")
+	wantPage(t, w, http.StatusOK, "Confirm it is you with one of your passkeys.", "Use a passkey")
+	if strings.Contains(w.Body.String(), `name="code"`) {
+		t.Fatal("a code is asked of an account without an authenticator app")
+	}
+	wantJSON(t, h.passkeySignIn(t, key, cred, "/login/mfa/passkey/options", "/login/mfa/passkey", map[string]string{"next": "/admin"}), http.StatusOK, "redirect", "/admin")
+	recs := h.records(t, audit.SignIn)
+	if recs[0].Detail["acr"] != session.ACRPasskey || recs[0].Detail["amr"] != "pwd hwk user mfa" {
+		t.Fatalf("the sign-in record %+v", recs[0])
+	}
+}
