@@ -9,6 +9,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -39,7 +40,7 @@ func (h *Handler) passkeyOptions(w http.ResponseWriter, r *http.Request, s sessi
 		h.passkeyError(w, r, http.StatusInternalServerError, "error.server")
 		return
 	}
-	writeJSON(w, http.StatusOK, opts)
+	web.JSON(w, http.StatusOK, opts)
 }
 
 // addPasskey finishes adding a passkey: its name by the rule, the
@@ -71,7 +72,7 @@ func (h *Handler) addPasskey(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	h.cfg.Logger.InfoContext(ctx, "passkey added", "user_id", s.User.ID, "passkey", passkey.ShortRef(added.ID))
-	writeJSON(w, http.StatusOK, map[string]string{"redirect": "/account?added=passkey"})
+	web.JSON(w, http.StatusOK, map[string]string{"redirect": "/account?added=passkey"})
 }
 
 // passkeyRefused answers a passkey that could not be added.
@@ -98,13 +99,5 @@ func (h *Handler) passkeyRefused(w http.ResponseWriter, r *http.Request, s sessi
 // passkeyError answers the passkey script with a message's text in the
 // page's language.
 func (h *Handler) passkeyError(w http.ResponseWriter, r *http.Request, status int, key string) {
-	writeJSON(w, status, map[string]string{"error": h.cfg.Pages.Text(r, "", key)})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	web.JSON(w, status, map[string]string{"error": h.cfg.Pages.Text(r, "", key)})
 }

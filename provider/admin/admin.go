@@ -17,6 +17,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -224,7 +225,7 @@ func (a *API) listUsers(w http.ResponseWriter, r *http.Request, _ string) {
 	for _, u := range list {
 		out = append(out, userOut(u))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"users": out})
+	web.JSON(w, http.StatusOK, map[string]any{"users": out})
 }
 
 func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ string) {
@@ -232,7 +233,7 @@ func (a *API) getUser(w http.ResponseWriter, r *http.Request, _ string) {
 	if a.notFound(w, r, err, "user") {
 		return
 	}
-	writeJSON(w, http.StatusOK, userOut(u))
+	web.JSON(w, http.StatusOK, userOut(u))
 }
 
 // patchUser changes a user's name, role or status (see ChangeUser).
@@ -259,9 +260,9 @@ func (a *API) patchUser(w http.ResponseWriter, r *http.Request, caller string) {
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin changed a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))
-	writeJSON(w, http.StatusOK, userOut(u))
+	web.JSON(w, http.StatusOK, userOut(u))
 }
 
 func (a *API) listRoles(w http.ResponseWriter, _ *http.Request, _ string) {
-	writeJSON(w, http.StatusOK, map[string]any{"roles": a.cfg.Roles})
+	web.JSON(w, http.StatusOK, map[string]any{"roles": a.cfg.Roles})
 }

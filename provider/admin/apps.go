@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/apikey"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,7 +90,7 @@ func (a *API) listApps(w http.ResponseWriter, r *http.Request, _ string) {
 	for _, c := range list {
 		out = append(out, a.appOut(c))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"apps": out})
+	web.JSON(w, http.StatusOK, map[string]any{"apps": out})
 }
 
 func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
@@ -97,7 +98,7 @@ func (a *API) getApp(w http.ResponseWriter, r *http.Request, _ string) {
 	if a.notFound(w, r, err, "app") {
 		return
 	}
-	writeJSON(w, http.StatusOK, a.appOut(c))
+	web.JSON(w, http.StatusOK, a.appOut(c))
 }
 
 // patchApp sets the scopes an app may obtain, how an administrator
@@ -150,7 +151,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		return
 	}
 	a.cfg.Logger.InfoContext(ctx, "admin changed an app", "admin_client_id", caller, "client_id", c.ID, "scopes", strings.Join(c.Scopes, " "), "disabled", c.Disabled)
-	writeJSON(w, http.StatusOK, a.appOut(c))
+	web.JSON(w, http.StatusOK, a.appOut(c))
 }
 
 func (a *API) deleteApp(w http.ResponseWriter, r *http.Request, caller string) {
@@ -166,7 +167,7 @@ func (a *API) listSecrets(w http.ResponseWriter, r *http.Request, _ string) {
 	if a.notFound(w, r, err, "app") {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"secrets": a.secretsOut(c)})
+	web.JSON(w, http.StatusOK, map[string]any{"secrets": a.secretsOut(c)})
 }
 
 // rotateSecret gives the app a new secret, returned once; the previous one
@@ -209,7 +210,7 @@ func (a *API) rotateSecret(w http.ResponseWriter, r *http.Request, caller string
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin rotated a secret", "admin_client_id", caller, "client_id", r.PathValue("id"), "secret_id", rec.ID)
-	writeJSON(w, http.StatusCreated, struct {
+	web.JSON(w, http.StatusCreated, struct {
 		SecretID     string     `json:"secret_id"`
 		ClientSecret string     `json:"client_secret"`
 		ExpiresAt    *time.Time `json:"expires_at,omitempty"`

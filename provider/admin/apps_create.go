@@ -12,6 +12,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -139,7 +140,7 @@ func (a *API) createApp(w http.ResponseWriter, r *http.Request, caller string) {
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin created an app", "admin_client_id", caller, "client_id", c.ID, "type", string(c.Type))
-	writeJSON(w, http.StatusCreated, struct {
+	web.JSON(w, http.StatusCreated, struct {
 		app
 		ClientSecret string `json:"client_secret,omitempty"`
 	}{a.appOut(c), plain})

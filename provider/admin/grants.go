@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -39,7 +40,7 @@ func (a *API) listGrants(w http.ResponseWriter, r *http.Request, _ string) {
 	for _, c := range list {
 		out = append(out, grant{c.UserID, c.ClientID, nonNil(c.Scopes), c.GrantedAt, optional(c.ExpiresAt)})
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"grants": out})
+	web.JSON(w, http.StatusOK, map[string]any{"grants": out})
 }
 
 // deleteGrant withdraws a user's grant to an app and revokes every token

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -14,15 +15,8 @@ type apiError struct {
 	Description string `json:"error_description"`
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
 func writeError(w http.ResponseWriter, status int, code, description string) {
-	writeJSON(w, status, apiError{code, description})
+	web.JSON(w, status, apiError{code, description})
 }
 
 // decode reads a JSON body into v, refusing unknown fields; a bad body is

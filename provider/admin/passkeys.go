@@ -10,6 +10,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/passkey"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,7 +90,7 @@ func (a *API) listPasskeys(w http.ResponseWriter, r *http.Request, _ string) {
 	for _, p := range list {
 		out = append(out, passkeyJSON(p))
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"passkeys": out})
+	web.JSON(w, http.StatusOK, map[string]any{"passkeys": out})
 }
 
 // deletePasskey removes one of the user's passkeys (RemovePasskey).

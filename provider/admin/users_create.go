@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -182,7 +183,7 @@ func (a *API) createUser(w http.ResponseWriter, r *http.Request, caller string) 
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin created a user", "admin_client_id", caller, "user_id", u.ID, "role", u.Role, "status", string(u.Status))
-	writeJSON(w, http.StatusCreated, userOut(u))
+	web.JSON(w, http.StatusCreated, userOut(u))
 }
 
 // mailProblem answers an action's failure to mail a link, or a password

@@ -7,6 +7,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -59,7 +60,7 @@ func (a *API) sendPasswordLink(w http.ResponseWriter, r *http.Request, caller st
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin had a password link sent", "admin_client_id", caller, "user_id", id)
-	writeJSON(w, http.StatusAccepted, struct {
+	web.JSON(w, http.StatusAccepted, struct {
 		ExpiresAt time.Time `json:"expires_at"`
 	}{expires})
 }
@@ -76,5 +77,5 @@ func (a *API) resetTOTP(w http.ResponseWriter, r *http.Request, caller string) {
 		return
 	}
 	a.cfg.Logger.InfoContext(ctx, "admin reset a user's second factor", "admin_client_id", caller, "user_id", id)
-	writeJSON(w, http.StatusOK, userOut(u))
+	web.JSON(w, http.StatusOK, userOut(u))
 }

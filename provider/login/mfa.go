@@ -167,7 +167,7 @@ func (h *Handler) secondPasskeyOptions(w http.ResponseWriter, r *http.Request) {
 		h.passkeyError(w, r, req.Flow, http.StatusInternalServerError, "error.server")
 		return
 	}
-	writeJSON(w, http.StatusOK, opts)
+	web.JSON(w, http.StatusOK, opts)
 }
 
 // submitSecondPasskey finishes the second step with a passkey: the

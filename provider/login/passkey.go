@@ -13,6 +13,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -62,7 +63,7 @@ func (h *Handler) passkeyOptions(w http.ResponseWriter, r *http.Request) {
 		h.passkeyError(w, r, req.Flow, http.StatusInternalServerError, "error.server")
 		return
 	}
-	writeJSON(w, http.StatusOK, opts)
+	web.JSON(w, http.StatusOK, opts)
 }
 
 // submitPasskey finishes a sign-in with a passkey: the answer verified
@@ -103,7 +104,7 @@ func (h *Handler) passkeySignedIn(w http.ResponseWriter, r *http.Request, req pa
 		h.passkeyError(w, r, req.Flow, http.StatusInternalServerError, "error.server")
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]string{"redirect": to})
+	web.JSON(w, http.StatusOK, map[string]string{"redirect": to})
 }
 
 // passkeyTarget checks the flow a passkey sign-in continues, or answers
@@ -186,15 +187,7 @@ func (h *Handler) passkeyRefused(w http.ResponseWriter, r *http.Request, flowID 
 // passkeyError answers the passkey script with the text of a message
 // key, in the page's language, for it to show.
 func (h *Handler) passkeyError(w http.ResponseWriter, r *http.Request, flowID string, status int, key string) {
-	writeJSON(w, status, map[string]string{"error": h.cfg.Pages.Text(r, h.uiLocales(r, flowID), key)})
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	h := w.Header()
-	h.Set("Content-Type", "application/json")
-	h.Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	web.JSON(w, status, map[string]string{"error": h.cfg.Pages.Text(r, h.uiLocales(r, flowID), key)})
 }
 
 // passkeysOf reports whether user has a passkey to use (and passkeys are

@@ -15,6 +15,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -103,7 +104,7 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 		writeFositeError(w, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, deviceAuthorizationResponse{
+	web.JSON(w, http.StatusOK, deviceAuthorizationResponse{
 		DeviceCode:              deviceCode,
 		UserCode:                devicecode.Format(userCode),
 		VerificationURI:         devicecode.VerificationURI(p.cfg.Issuer, ""),

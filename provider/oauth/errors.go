@@ -1,13 +1,13 @@
 package oauth
 
 import (
-	"encoding/json"
 	"errors"
 	"net/http"
 
 	"github.com/ory/fosite"
 
 	"github.com/tokenim/tokenim-auth/provider/params"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -32,16 +32,7 @@ func writeError(w http.ResponseWriter, status int, code, description string) {
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", retryAfter)
 	}
-	writeJSON(w, status, oauthError{Error: code, Description: description})
-}
-
-// writeJSON writes v as a JSON response that must not be cached.
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("Pragma", "no-cache")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
+	web.JSON(w, status, oauthError{Error: code, Description: description})
 }
 
 // writeFositeError writes err in its RFC 6749 shape (protocolError): the

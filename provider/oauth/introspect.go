@@ -11,6 +11,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -70,15 +71,15 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 			result = IntrospectionError
 			p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", "introspect", "err", err)
 		}
-		writeJSON(w, http.StatusOK, introspection{Active: false})
+		web.JSON(w, http.StatusOK, introspection{Active: false})
 		return
 	}
 	if !mayIntrospect(caller, ar) {
-		writeJSON(w, http.StatusOK, introspection{Active: false})
+		web.JSON(w, http.StatusOK, introspection{Active: false})
 		return
 	}
 	result = IntrospectionActive
-	writeJSON(w, http.StatusOK, p.describe(tokenUse, ar))
+	web.JSON(w, http.StatusOK, p.describe(tokenUse, ar))
 }
 
 // lookupFailed tells a token lookup that failed through a fault of ours

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -62,7 +63,7 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		claims["email"] = u.Email
 		claims["email_verified"] = u.EmailVerified
 	}
-	writeJSON(w, http.StatusOK, claims)
+	web.JSON(w, http.StatusOK, claims)
 }
 
 // bearerError writes an RFC 6750 error: the WWW-Authenticate header, and a
@@ -76,5 +77,5 @@ func bearerError(w http.ResponseWriter, status int, code, description string) {
 	if code == "" {
 		code, description = "invalid_request", "An access token is required (Authorization: Bearer …)."
 	}
-	writeJSON(w, status, oauthError{Error: code, Description: description})
+	web.JSON(w, status, oauthError{Error: code, Description: description})
 }
