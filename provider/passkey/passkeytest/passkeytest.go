@@ -106,9 +106,11 @@ func (a *Authenticator) Create(t testing.TB, publicKey any) ([]byte, *Credential
 		t.Fatalf("passkeytest: user.id %q: %v", o.User.ID, err)
 	}
 	c := &Credential{ID: id, UserHandle: handle, RPID: o.RP.ID, key: key}
-	x, y := make([]byte, 32), make([]byte, 32)
-	key.PublicKey.X.FillBytes(x)
-	key.PublicKey.Y.FillBytes(y)
+	point, err := key.PublicKey.Bytes() // 0x04, X, Y (SEC 1 uncompressed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	x, y := point[1:33], point[33:]
 	cose, err := cbor.Marshal(map[int]any{1: 2, 3: -7, -1: 1, -2: x, -3: y})
 	if err != nil {
 		t.Fatal(err)
