@@ -67,28 +67,29 @@ accounts:
 		}
 		t.Fatal("the authenticator no longer holds the credential")
 	}
-	// records opens the admin console's records of action as Root, signed
-	// in by the passkey the console's sign-in page offers in the email
-	// field's autofill, and returns the rows' texts.
-	records := func(t *testing.T, action string) []string {
+	// records opens the admin console's records of action in lang as
+	// Root, signed in by the passkey the console's sign-in page offers in
+	// the email field's autofill, and returns the rows' texts.
+	records := func(t *testing.T, lang, action string) []string {
 		t.Helper()
-		b := newPasskeyTab(t, browser, "en", true)
+		b := newPasskeyTab(t, browser, lang, true)
 		b.hold(root)
 		path := "/admin/records?" + url.Values{"action": {action}}.Encode()
 		b.loadThrough(chromedp.Navigate(p.issuer+path), "/admin/records")
-		if h := b.visibleText("h1"); h != "Authorization records" {
-			t.Fatalf("heading %q on the records page", h)
+		b.wantPasskeyRequests("conditional")
+		if h, want := b.visibleText("h1"), map[string]string{"en": "Authorization records", "zh-CN": "授权记录"}[lang]; h != want {
+			t.Fatalf("heading %q on the records page, want %q", h, want)
 		}
 		rows := b.visibleTexts("table.records tbody tr")
 		b.wantNoConsoleErrors()
 		keep(b, &root)
 		return rows
 	}
-	// wantRecord checks that the console lists one record of action about
-	// email, with the outcome's text.
-	wantRecord := func(t *testing.T, action, email, outcome string) {
+	// wantRecord checks that the console, in lang, lists one record of
+	// action about email, with the outcome's text.
+	wantRecord := func(t *testing.T, lang, action, email, outcome string) {
 		t.Helper()
-		rows := records(t, action)
+		rows := records(t, lang, action)
 		n := 0
 		for _, r := range rows {
 			if strings.Contains(r, action) && strings.Contains(r, email) && strings.Contains(r, outcome) {
@@ -171,8 +172,8 @@ accounts:
 			b.wantNoConsoleErrors()
 			keep(b, &root)
 
-			wantRecord(t, audit.PasskeyRegistered, annEmail, "Succeeded")
-			wantRecord(t, audit.PasskeyRegistered, rootEmail, "Succeeded")
+			wantRecord(t, "en", audit.PasskeyRegistered, annEmail, "Succeeded")
+			wantRecord(t, "en", audit.PasskeyRegistered, rootEmail, "Succeeded")
 		}},
 
 		{"signed out, Ann signs in to an app with her passkey without typing her email, in Chinese", "zh-CN", false, func(t *testing.T, b *passkeyTab) {
@@ -185,6 +186,9 @@ accounts:
 			b.hold(ann)
 			b.clickAndLoad(passkeyButton("使用通行密钥登录"))
 			b.wantPath("/consent")
+			// The button asked for any passkey: no email was given, the
+			// passkey named the account.
+			b.wantPasskeyRequests("optional")
 			cb := b.clickAndLeave(`//button[normalize-space()="允许"]`, webCallback)
 			in := a.redeem(t, z, cb)
 			if in.Email != annEmail || strings.Join(in.AMR, " ") != "hwk user pin mfa" || in.ACR != "3" {
@@ -197,14 +201,13 @@ accounts:
 		{"the sign-in page offers Ann's passkey in the email field's autofill, and taking it signs her in", "en", true, func(t *testing.T, b *passkeyTab) {
 			b.hold(ann)
 			asserted := chromedp.Events(b.ctx, webauthn.CredentialAsserted)
-			requests := b.requests()
 			z := start(t)
 			// The page asks with conditional mediation as it loads; the
 			// virtual authenticator takes the offer at once, as a user
 			// choosing the passkey under the email field would, and the
 			// page goes on to the app without a click.
 			b.loadThrough(chromedp.Navigate(z.url), "/consent")
-			b.wantRequest(requests, "conditional")
+			b.wantPasskeyRequests("conditional")
 			ev := next(b.tab, asserted, nil)
 			if string(ev.Credential.CredentialID) != string(ann.CredentialID) {
 				t.Fatal("the authenticator answered with another credential than Ann's")
@@ -287,7 +290,7 @@ accounts:
 			b.wantNoConsoleErrorsBut("/login/passkey")
 			b.do(chromedp.Navigate(p.issuer + "/account"))
 			b.wantPath("/login")
-			wantRecord(t, audit.PasskeyCloned, annEmail, "Failed")
+			wantRecord(t, "zh-CN", audit.PasskeyCloned, annEmail, "失败")
 		}},
 
 		{"Ann's passkey used on the provider's sign-in page relayed from another origin is refused", "en", false, func(t *testing.T, b *passkeyTab) {
@@ -308,7 +311,7 @@ accounts:
 			b.wantPath("/login")
 		}},
 
-		{"Ann removes her passkey after a fresh sign-in; it is recorded, and it no longer signs in", "en", false, func(t *testing.T, b *passkeyTab) {
+		{"Ann removes her passkey after a fresh sign-in, confirming in Chinese; it is recorded, and it no longer signs in", "en", false, func(t *testing.T, b *passkeyTab) {
 			b.do(chromedp.Navigate(p.issuer + "/login?next=/account"))
 			b.signIn(annEmail, annPassword)
 			b.wantPath("/account")
@@ -319,15 +322,21 @@ accounts:
 			if w := b.visibleText("p.warning"); w != "This is your only passkey. Once it is removed, you will sign in with your password." {
 				t.Fatalf("confirmation warning %q", w)
 			}
-			b.clickAndLoad(`//form//button[normalize-space()="Remove"]`)
-			if s := b.visibleText(`[role="status"]`); s != "Passkey removed. It no longer signs in to your account." {
+			// The same step in Chinese, where Ann confirms.
+			b.language("zh-CN")
+			b.load(chromedp.Reload())
+			if lang, h := b.lang(), b.visibleText("h1"); lang != "zh-CN" || h != "移除通行密钥“Laptop”？" {
+				t.Fatalf(`<html lang=%q> heading %q, want "zh-CN" and 移除通行密钥“Laptop”？`, lang, h)
+			}
+			b.clickAndLoad(`//form//button[normalize-space()="移除"]`)
+			if s := b.visibleText(`[role="status"]`); s != "通行密钥已移除，无法再用它登录您的账号。" {
 				t.Fatalf("notice %q after removing the passkey", s)
 			}
 			if got := b.visibleTexts("ul.passkeys h3"); len(got) != 0 {
 				t.Fatalf("passkeys still listed: %q", got)
 			}
 			b.wantNoConsoleErrors()
-			wantRecord(t, audit.PasskeyRemoved, annEmail, "Succeeded")
+			wantRecord(t, "en", audit.PasskeyRemoved, annEmail, "Succeeded")
 
 			t.Run("signing in with it shows that it is not registered", func(t *testing.T) {
 				b := newPasskeyTab(t, browser, "en", false)

@@ -4,18 +4,19 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"iter"
 	"net"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/network"
 	cdppage "github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/webauthn"
@@ -238,20 +239,39 @@ func (b *passkeyTab) only() *webauthn.Credential {
 	return creds[0]
 }
 
-// requests subscribes to the WebAuthn sign-in requests the tab's pages
-// make, as requestReporter reports them, for wantRequest.
-func (b *passkeyTab) requests() iter.Seq2[runtime.EventConsoleAPICalled, error] {
-	return chromedp.Events(b.ctx, runtime.ConsoleAPICalled)
+// passkeyRequests returns the mediation of each WebAuthn sign-in request
+// the tab's pages made so far, in order, as requestReporter reported
+// them: "conditional" for the email field's autofill, "optional" for a
+// button.
+func (b *passkeyTab) passkeyRequests() []string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []string
+	for _, e := range b.console {
+		if m, ok := strings.CutPrefix(e.text, "webauthn get mediation="); ok && e.level == string(runtime.ConsoleAPICalledTypeDebug) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
-// wantRequest waits until a page of the tab asks the browser for a
-// passkey with this mediation.
-func (b *passkeyTab) wantRequest(requests iter.Seq2[runtime.EventConsoleAPICalled, error], mediation string) {
+// wantPasskeyRequests checks the mediations of the WebAuthn sign-in
+// requests the tab's pages made.
+func (b *passkeyTab) wantPasskeyRequests(want ...string) {
 	b.t.Helper()
-	want := fmt.Sprintf("%q", "webauthn get mediation="+mediation)
-	next(b.tab, requests, func(ev runtime.EventConsoleAPICalled) bool {
-		return ev.Type == runtime.ConsoleAPICalledTypeDebug && len(ev.Args) == 1 && string(ev.Args[0].Value) == want
-	})
+	if got := b.passkeyRequests(); !slices.Equal(got, want) {
+		b.t.Fatalf("the pages asked for passkeys with mediation %q, want %q", got, want)
+	}
+}
+
+// language makes the tab ask for pages in lang from now on.
+func (b *tab) language(lang string) {
+	b.t.Helper()
+	if _, err := chromedp.Call(b.ctx, network.SetExtraHTTPHeaders, network.SetExtraHTTPHeadersParams{
+		Headers: network.Headers{"Accept-Language": lang},
+	}); err != nil {
+		b.t.Fatal(err)
+	}
 }
 
 // loadThrough runs trigger and waits until the tab has loaded a page at
