@@ -105,6 +105,18 @@ accounts:
 	passkeyButton := func(text string) string {
 		return fmt.Sprintf(`//div[@data-passkey="signin"]//button[normalize-space()=%q]`, text)
 	}
+	// allow consents on the consent page with its button, whose text is
+	// allow, and checks what the app then learns: who signed in (email)
+	// and how (the ID token's amr, space-separated, and acr).
+	allow := func(t *testing.T, b *passkeyTab, z authorization, allow, email, amr, acr string) {
+		t.Helper()
+		b.wantPath("/consent")
+		cb := b.clickAndLeave(fmt.Sprintf(`//button[normalize-space()=%q]`, allow), webCallback)
+		in := a.redeem(t, z, cb)
+		if got := strings.Join(in.AMR, " "); in.Email != email || got != amr || in.ACR != acr {
+			t.Fatalf("the app got %s with amr [%s] and acr %q, want %s with [%s] and %s", in.Email, got, in.ACR, email, amr, acr)
+		}
+	}
 
 	for _, step := range []struct {
 		name string
@@ -189,11 +201,7 @@ accounts:
 			// The button asked for any passkey: no email was given, the
 			// passkey named the account.
 			b.wantPasskeyRequests("optional")
-			cb := b.clickAndLeave(`//button[normalize-space()="允许"]`, webCallback)
-			in := a.redeem(t, z, cb)
-			if in.Email != annEmail || strings.Join(in.AMR, " ") != "hwk user pin mfa" || in.ACR != "3" {
-				t.Fatalf("the app got %s with amr %v and acr %q, want %s with [hwk user pin mfa] and 3", in.Email, in.AMR, in.ACR, annEmail)
-			}
+			allow(t, b, z, "允许", annEmail, "hwk user pin mfa", "3")
 			b.wantNoConsoleErrors()
 			keep(b, &ann)
 		}},
@@ -212,10 +220,7 @@ accounts:
 			if string(ev.Credential.CredentialID) != string(ann.CredentialID) {
 				t.Fatal("the authenticator answered with another credential than Ann's")
 			}
-			cb := b.clickAndLeave(`//button[normalize-space()="Allow"]`, webCallback)
-			if in := a.redeem(t, z, cb); in.Email != annEmail || in.ACR != "3" {
-				t.Fatalf("the app got %s with acr %q, want %s with 3", in.Email, in.ACR, annEmail)
-			}
+			allow(t, b, z, "Allow", annEmail, "hwk user pin mfa", "3")
 			b.wantNoConsoleErrors()
 			keep(b, &ann)
 		}},
@@ -234,12 +239,7 @@ accounts:
 			}
 			b.hold(root)
 			b.clickAndLoad(`//div[@data-passkey="second"]//button[normalize-space()="Use a passkey"]`)
-			b.wantPath("/consent")
-			cb := b.clickAndLeave(`//button[normalize-space()="Allow"]`, webCallback)
-			in := a.redeem(t, z, cb)
-			if in.Email != rootEmail || strings.Join(in.AMR, " ") != "pwd hwk user pin mfa" || in.ACR != "3" {
-				t.Fatalf("the app got %s with amr %v and acr %q, want %s with [pwd hwk user pin mfa] and 3", in.Email, in.AMR, in.ACR, rootEmail)
-			}
+			allow(t, b, z, "Allow", rootEmail, "pwd hwk user pin mfa", "3")
 			b.wantNoConsoleErrors()
 			keep(b, &root)
 		}},
@@ -249,11 +249,7 @@ accounts:
 			b.do(chromedp.Navigate(z.url))
 			b.wantPath("/login")
 			b.signIn(annEmail, annPassword)
-			b.wantPath("/consent")
-			cb := b.clickAndLeave(`//button[normalize-space()="允许"]`, webCallback)
-			if in := a.redeem(t, z, cb); strings.Join(in.AMR, " ") != "pwd" || in.ACR != "1" {
-				t.Fatalf("a password sign-in gave amr %v and acr %q, want [pwd] and 1", in.AMR, in.ACR)
-			}
+			allow(t, b, z, "允许", annEmail, "pwd", "1")
 
 			z = start(t, oauth2.SetAuthURLParam("acr_values", "2"))
 			b.do(chromedp.Navigate(z.url))
@@ -267,12 +263,7 @@ accounts:
 			}
 			b.hold(ann)
 			b.clickAndLoad(`//div[@data-passkey="second"]//button[normalize-space()="使用通行密钥"]`)
-			b.wantPath("/consent")
-			cb = b.clickAndLeave(`//button[normalize-space()="允许"]`, webCallback)
-			in := a.redeem(t, z, cb)
-			if in.Email != annEmail || strings.Join(in.AMR, " ") != "pwd hwk user pin mfa" || in.ACR != "3" {
-				t.Fatalf("the step-up gave %s amr %v and acr %q, want %s with [pwd hwk user pin mfa] and 3", in.Email, in.AMR, in.ACR, annEmail)
-			}
+			allow(t, b, z, "允许", annEmail, "pwd hwk user pin mfa", "3")
 			b.wantNoConsoleErrors()
 			keep(b, &ann)
 		}},
