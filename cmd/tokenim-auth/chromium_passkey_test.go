@@ -65,7 +65,7 @@ accounts:
 				return
 			}
 		}
-		t.Fatal("the authenticator no longer holds the credential")
+		b.t.Fatal("the authenticator no longer holds the credential")
 	}
 	// records opens the admin console's records of action in lang as
 	// Root, signed in by the passkey the console's sign-in page offers in

@@ -120,8 +120,8 @@ func relay(t *testing.T, p running) string {
 // requestReporter runs in every page before the page's own content and
 // writes each WebAuthn sign-in request the page makes to the console,
 // with its mediation ("conditional" for the email field's autofill), for
-// the tests to wait on. It is injected through the DevTools protocol and
-// hands the request on unchanged.
+// the tests to read (passkeyRequests). It is injected through the
+// DevTools protocol and hands the request on unchanged.
 const requestReporter = `if (navigator.credentials) {
 	const get = navigator.credentials.get.bind(navigator.credentials);
 	navigator.credentials.get = options => {
@@ -311,7 +311,9 @@ func (b *tab) loadThrough(trigger chromedp.Action[chromedp.Void], path string) {
 // passkeyError waits for the passkey box's error to show and returns it.
 func (b *tab) passkeyError() string {
 	b.t.Helper()
-	b.do(chromedp.WaitVisible(chromedp.CSS("[data-passkey-error]")))
+	if err := chromedp.Do(b.ctx, chromedp.WaitVisible(chromedp.CSS("[data-passkey-error]"))); err != nil {
+		b.t.Fatalf("no passkey error shown: %v (now at %s)", err, b.location())
+	}
 	return b.visibleText("[data-passkey-error]")
 }
 
