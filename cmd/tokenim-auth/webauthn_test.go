@@ -332,9 +332,9 @@ func (b *tab) wantNoConsoleErrorsBut(path string) {
 	}
 }
 
-// signedIn is what an app learns of a sign-in: who (from the userinfo
+// appSignIn is what an app learns of a sign-in: who (from the userinfo
 // endpoint) and how (from the ID token).
-type signedIn struct {
+type appSignIn struct {
 	Email string   `json:"-"`
 	AMR   []string `json:"amr"`
 	ACR   string   `json:"acr"`
@@ -343,7 +343,7 @@ type signedIn struct {
 // redeem exchanges the code the browser brought back to the app's
 // callback, verifies the ID token, and returns its claims with the
 // user's email address from the userinfo endpoint.
-func (a relyingParty) redeem(t *testing.T, z authorization, cb *url.URL) signedIn {
+func (a relyingParty) redeem(t *testing.T, z authorization, cb *url.URL) appSignIn {
 	t.Helper()
 	q := cb.Query()
 	if q.Get("code") == "" || q.Get("state") != z.state {
@@ -361,7 +361,7 @@ func (a relyingParty) redeem(t *testing.T, z authorization, cb *url.URL) signedI
 	if id.Nonce != z.nonce {
 		t.Fatalf("ID token nonce %q, want %q", id.Nonce, z.nonce)
 	}
-	var claims signedIn
+	var claims appSignIn
 	if err := id.Claims(&claims); err != nil {
 		t.Fatal(err)
 	}
