@@ -246,6 +246,15 @@ func TestChromiumPages(t *testing.T) {
 // the test is skipped.
 func startChromium(t *testing.T) context.Context {
 	t.Helper()
+	// Resolve no host name but app.test, an app's site on 127.0.0.1:
+	// nothing leaves 127.0.0.1.
+	return startChromiumResolving(t, "MAP app.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1")
+}
+
+// startChromiumResolving is startChromium with the browser's host
+// resolution given as Chromium's --host-resolver-rules.
+func startChromiumResolving(t *testing.T, rules string) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("-short: needs Chromium")
 	}
@@ -267,9 +276,7 @@ func startChromium(t *testing.T) context.Context {
 		chromedp.Flag("disable-background-networking", true),
 		chromedp.Flag("disable-component-update", true),
 		chromedp.Flag("disable-sync", true),
-		// Resolve no host name but app.test, an app's site on 127.0.0.1:
-		// nothing leaves 127.0.0.1.
-		chromedp.Flag("host-resolver-rules", "MAP app.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"),
+		chromedp.Flag("host-resolver-rules", rules),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.CombinedOutput(&output),
 	)

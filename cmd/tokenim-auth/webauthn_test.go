@@ -1,19 +1,14 @@
 package main
 
 import (
-	"cmp"
 	"context"
-	"fmt"
 	"net"
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/network"
@@ -28,57 +23,6 @@ import (
 // browsers offer passkeys on a host name, and over plain http only on
 // localhost.
 const localhostRules = "MAP localhost 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"
-
-// startChromiumResolving is startChromium with the browser's host
-// resolution given as Chromium's --host-resolver-rules.
-func startChromiumResolving(t *testing.T, rules string) context.Context {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("-short: needs Chromium")
-	}
-	path := cmp.Or(os.Getenv("TOKENIM_CHROMIUM"), "/usr/bin/chromium")
-	if _, err := exec.LookPath(path); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("chromium not found at %s: %v (CI=true: Chromium must be installed; set TOKENIM_CHROMIUM to its path)", path, err)
-		}
-		t.Skipf("chromium not found at %s: %v (install it, or set TOKENIM_CHROMIUM; set CI=true to make this fatal)", path, err)
-	}
-	var output syncBuffer
-	opts := append(chromedp.DefaultExecAllocatorOptions[:],
-		chromedp.ExecPath(path),
-		chromedp.Headless,
-		chromedp.NoSandbox, // CI runs as root
-		chromedp.NoFirstRun,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("host-resolver-rules", rules),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.CombinedOutput(&output),
-	)
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(t.Context(), opts...)
-	ctx, cancel := chromedp.NewContext(allocCtx)
-	t.Cleanup(func() {
-		cancel()
-		cancelAlloc()
-		if t.Failed() {
-			t.Logf("chromium output:\n%s", output.String())
-		}
-	})
-	// The first Run starts the browser and ties it to ctx, so it cannot
-	// have a timeout of its own: stop the browser if it takes too long.
-	watchdog := time.AfterFunc(tabTimeout, cancel)
-	err := chromedp.Do(ctx)
-	if !watchdog.Stop() {
-		err = fmt.Errorf("chromium did not start within %s: %w", tabTimeout, err)
-	}
-	if err != nil {
-		t.Fatalf("start chromium %s: %v\n%s", path, err, output.String())
-	}
-	return ctx
-}
 
 // startLocalhostProvider runs serve on a free port of 127.0.0.1 with the
 // issuer http://localhost:PORT, where browsers offer passkeys, and the
