@@ -38,6 +38,16 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 			}
 		case storage.PurgeLinks:
 			n = purgeMap(t, s.links, limit, func(l storage.OneTimeLink) bool { return ended(l.ExpiresAt) })
+		case storage.PurgeInvitations:
+			for id, inv := range s.invitations {
+				if n == limit {
+					break
+				}
+				if ended(inv.ExpiresAt) {
+					s.deleteInvitation(t, id)
+					n++
+				}
+			}
 		case storage.PurgeJTIs:
 			n = purgeMap(t, s.jtis, limit, ended)
 		case storage.PurgeCounters:

@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"keys", keyTests()},
 		{"links", linkTests()},
 		{"passkeys", passkeyTests()},
+		{"workspaces", workspaceTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
 		{"cache_epoch", epochTests()},
