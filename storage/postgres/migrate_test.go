@@ -345,22 +345,12 @@ func seedRecords(at time.Time) (storage.Client, storage.User, storage.LoginSessi
 // check that reads them back through the store.
 func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
 	t.Helper()
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.WithoutCancel(t.Context()))
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	for _, sql := range []string{
+	execAt(t, url, "seed version 2", at,
 		`INSERT INTO users (id, email, status, totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at)
 		 VALUES ('u2', 'bob@example.com', 'active', 'sealed', true, 42, ARRAY['h1'::bytea, 'h2'::bytea], $1)`,
 		`INSERT INTO one_time_links (hash, purpose, user_id, created_at, expires_at) VALUES ('lh', 'password_reset', 'u2', $1::timestamptz, $1::timestamptz + interval '30 minutes')`,
-		`INSERT INTO failure_counters (key, failures, last_failure) VALUES ('account:u2', 3, $1)`,
-	} {
-		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
-			t.Fatalf("seed version 2: %v\n%s", err, sql)
-		}
-	}
+		`INSERT INTO failure_counters (key, failures, last_failure) VALUES ('account:u2', 3, $1)`)
 	return func(t *testing.T) {
 		t.Helper()
 		ctx := context.WithoutCancel(t.Context())
@@ -379,29 +369,35 @@ func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T
 	}
 }
 
-// seedVersion20 writes, in the SQL of the schema that brought workspaces,
-// a workspace with a policy, a member and a pending invitation, and
-// returns a check that reads them back through the store.
-func seedVersion20(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
+// execAt runs each statement of sqls on the database url with at as its
+// $1, failing t (naming what) at the first refused.
+func execAt(t *testing.T, url, what string, at time.Time, sqls ...string) {
 	t.Helper()
 	conn, err := pgx.Connect(t.Context(), url)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer conn.Close(context.WithoutCancel(t.Context()))
+	for _, sql := range sqls {
+		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, sql)
+		}
+	}
+}
+
+// seedVersion20 writes, in the SQL of the schema that brought workspaces,
+// a workspace with a policy, a member and a pending invitation, and
+// returns a check that reads them back through the store.
+func seedVersion20(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
+	t.Helper()
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	for _, sql := range []string{
+	execAt(t, url, "seed version 20", at,
 		`INSERT INTO users (id, email, status, created_at) VALUES ('u20', 'carol@example.com', 'active', $1)`,
 		`INSERT INTO workspaces (id, handle, name, policy, created_at, updated_at)
 		 VALUES ('w20', 'acme', 'Acme', '{"require_mfa":true,"sign_in_methods":["passkey"],"session_lifetime":"8h0m0s","installs":"approved"}', $1, $1)`,
 		`INSERT INTO workspace_members (workspace_id, user_id, role, joined_at) VALUES ('w20', 'u20', 'owner', $1)`,
 		`INSERT INTO workspace_invitations (id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at)
-		 VALUES ('i20', 'w20', 'dan@example.com', 'guest', 'ih', 'u20', $1::timestamptz, $1::timestamptz + interval '7 days')`,
-	} {
-		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
-			t.Fatalf("seed version 20: %v\n%s", err, sql)
-		}
-	}
+		 VALUES ('i20', 'w20', 'dan@example.com', 'guest', 'ih', 'u20', $1::timestamptz, $1::timestamptz + interval '7 days')`)
 	return func(t *testing.T) {
 		t.Helper()
 		ctx := context.WithoutCancel(t.Context())
@@ -436,21 +432,14 @@ func TestWorkspacesMigrationMakesTheDefaultWorkspace(t *testing.T) {
 	if err := s.MigrateUpTo(ctx, 19); err != nil {
 		t.Fatalf("up to 19: %v", err)
 	}
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.WithoutCancel(ctx))
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	if _, err := conn.Exec(ctx, `
+	execAt(t, url, "seed users at version 19", at, `
 		INSERT INTO users (id, email, status, role, created_at) VALUES
 		    ('u-admin', 'ann@example.com', 'active', 'admin', $1),
 		    ('u-dev', 'bob@example.com', 'active', 'developer', $1::timestamptz + interval '1 minute'),
 		    ('u-guest', 'carol@example.com', 'active', 'guest', NULL),
 		    ('u-member', 'dan@example.com', 'disabled', 'member', $1),
-		    ('u-custom', 'eve@example.com', 'pending', 'auditor', $1)`, at); err != nil {
-		t.Fatalf("seed users at version 19: %v", err)
-	}
+		    ('u-custom', 'eve@example.com', 'pending', 'auditor', $1)`)
 	want := []storage.Member{
 		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-admin", Role: storage.WorkspaceAdmin, JoinedAt: at},
 		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-custom", Role: storage.WorkspaceMember, JoinedAt: at},
@@ -487,9 +476,8 @@ func TestWorkspacesMigrationMakesTheDefaultWorkspace(t *testing.T) {
 			t.Errorf("table %s left after going down to 19", table)
 		}
 	}
-	var users int
-	if err := conn.QueryRow(ctx, `SELECT count(*) FROM users`).Scan(&users); err != nil || users != len(want) {
-		t.Fatalf("accounts after going down: %d, %v; want %d", users, err, len(want))
+	if users, err := s.ListUsers(ctx, storage.Page{}); err != nil || len(users) != len(want) {
+		t.Fatalf("accounts after going down: %d, %v; want %d", len(users), err, len(want))
 	}
 
 	if err := s.Migrate(ctx); err != nil {

@@ -115,11 +115,7 @@ func (s *Store) ListWorkspaces(ctx context.Context, p storage.Page) ([]storage.W
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	rows, err := s.q(ctx).Query(ctx, selectWorkspaces+` WHERE handle > $1 ORDER BY handle LIMIT $2`, p.After, p.EffectiveLimit())
-	if err != nil {
-		return nil, wrap(err, "list workspaces")
-	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Workspace, error) { return scanWorkspace(row) })
-	return list, wrap(err, "list workspaces")
+	return collect(rows, err, scanWorkspace, "list workspaces")
 }
 
 // UpdateWorkspace implements storage.Workspaces: SELECT … FOR UPDATE,
@@ -164,16 +160,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 	if id == storage.DefaultWorkspaceID {
 		return fmt.Errorf("postgres: delete workspace %s: the default workspace stays: %w", id, storage.ErrConflict)
 	}
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM workspaces WHERE id = $1`, id)
-	if err != nil {
-		return wrap(err, "delete workspace %s", id)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete workspace %s: %w", id, storage.ErrNotFound)
-	}
-	return nil
+	return s.deleteOne(ctx, "delete workspace "+id, `DELETE FROM workspaces WHERE id = $1`, id)
 }
 
 const selectMembers = `SELECT m.workspace_id, m.user_id, m.role, m.joined_at FROM workspace_members m`
@@ -243,24 +230,17 @@ func (s *Store) UpdateMember(ctx context.Context, workspaceID, userID string, up
 
 // RemoveMember implements storage.Workspaces.
 func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID string) error {
-	ctx, cancel := s.withTimeout(ctx)
-	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, workspaceID, userID)
-	if err != nil {
-		return wrap(err, "remove member %s of workspace %s", userID, workspaceID)
-	}
-	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: remove member %s of workspace %s: %w", userID, workspaceID, storage.ErrNotFound)
-	}
-	return nil
+	return s.deleteOne(ctx, fmt.Sprintf("remove member %s of workspace %s", userID, workspaceID),
+		`DELETE FROM workspace_members WHERE workspace_id = $1 AND user_id = $2`, workspaceID, userID)
 }
 
-// collectMembers reads the rows of a members query.
-func collectMembers(rows pgx.Rows, err error, what string) ([]storage.Member, error) {
+// collect reads the records of a listing query, what it ran and err what
+// Query returned.
+func collect[T any](rows pgx.Rows, err error, scan func(pgx.Row) (T, error), what string) ([]T, error) {
 	if err != nil {
 		return nil, wrap(err, "%s", what)
 	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Member, error) { return scanMember(row) })
+	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (T, error) { return scan(row) })
 	if err != nil {
 		return nil, wrap(err, "%s", what)
 	}
@@ -274,7 +254,7 @@ func (s *Store) ListMembers(ctx context.Context, workspaceID string, p storage.P
 	defer cancel()
 	rows, err := s.q(ctx).Query(ctx, selectMembers+` WHERE workspace_id = $1 AND user_id > $2 ORDER BY user_id LIMIT $3`,
 		workspaceID, p.After, p.EffectiveLimit())
-	return collectMembers(rows, err, "list members of workspace "+workspaceID)
+	return collect(rows, err, scanMember, "list members of workspace "+workspaceID)
 }
 
 // ListUserWorkspaces implements storage.Workspaces.
@@ -284,7 +264,7 @@ func (s *Store) ListUserWorkspaces(ctx context.Context, userID string) ([]storag
 	rows, err := s.q(ctx).Query(ctx, selectMembers+`
 		JOIN workspaces w ON w.id = m.workspace_id
 		WHERE m.user_id = $1 ORDER BY w.handle`, userID)
-	return collectMembers(rows, err, "list workspaces of user "+userID)
+	return collect(rows, err, scanMember, "list workspaces of user "+userID)
 }
 
 // CountMembers implements storage.Workspaces.
@@ -377,29 +357,28 @@ func (s *Store) AcceptInvitation(ctx context.Context, tokenHash, userID string, 
 func (s *Store) ListInvitations(ctx context.Context, workspaceID string) ([]storage.Invitation, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	what := "list invitations of workspace " + workspaceID
 	rows, err := s.q(ctx).Query(ctx, selectInvitations+`
 		WHERE workspace_id = $1 AND accepted_at IS NULL ORDER BY created_at DESC, id`, workspaceID)
-	if err != nil {
-		return nil, wrap(err, "%s", what)
-	}
-	list, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (storage.Invitation, error) { return scanInvitation(row) })
-	if err != nil {
-		return nil, wrap(err, "%s", what)
-	}
-	return list, nil
+	return collect(rows, err, scanInvitation, "list invitations of workspace "+workspaceID)
 }
 
 // DeleteInvitation implements storage.Workspaces.
 func (s *Store) DeleteInvitation(ctx context.Context, workspaceID, id string) error {
+	return s.deleteOne(ctx, fmt.Sprintf("delete invitation %s of workspace %s", id, workspaceID),
+		`DELETE FROM workspace_invitations WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+}
+
+// deleteOne runs sql, a DELETE of at most one row: storage.ErrNotFound
+// when there was none.
+func (s *Store) deleteOne(ctx context.Context, what, sql string, args ...any) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, `DELETE FROM workspace_invitations WHERE workspace_id = $1 AND id = $2`, workspaceID, id)
+	tag, err := s.q(ctx).Exec(ctx, sql, args...)
 	if err != nil {
-		return wrap(err, "delete invitation %s of workspace %s", id, workspaceID)
+		return wrap(err, "%s", what)
 	}
 	if tag.RowsAffected() == 0 {
-		return fmt.Errorf("postgres: delete invitation %s of workspace %s: %w", id, workspaceID, storage.ErrNotFound)
+		return fmt.Errorf("postgres: %s: %w", what, storage.ErrNotFound)
 	}
 	return nil
 }
