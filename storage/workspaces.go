@@ -183,7 +183,11 @@ type Workspaces interface {
 	ListUserWorkspaces(ctx context.Context, userID string) ([]Member, error)
 	// CountMembers returns how many members of the workspace have role,
 	// or how many it has when role is empty ("is this its last
-	// owner?"). An unknown workspace has none.
+	// owner?"). An unknown workspace has none. Counting and then changing
+	// a membership are two calls: to keep a last owner under concurrent
+	// changes, make them in one transaction (InTx) that first locks the
+	// workspace with an UpdateWorkspace that changes nothing; such
+	// transactions then run one after another.
 	CountMembers(ctx context.Context, workspaceID, role string) (int, error)
 
 	// CreateInvitation stores inv (an empty role as WorkspaceMember).

@@ -1,6 +1,7 @@
 package storagetest
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -548,6 +549,48 @@ func concurrentWorkspaces(t *testing.T, open Opener, racers int, race func(func(
 			return s.AddMember(t.Context(), storage.Member{WorkspaceID: "w1", UserID: "u1", JoinedAt: at(0)})
 		})
 		exactlyOne(t, errs, storage.ErrAlreadyExists)
+	})
+	t.Run("parallel demotions of two owners, each locking the workspace first: one owner stays", func(t *testing.T) {
+		t.Parallel()
+		s := open(t)
+		seedUser(t, s, "u0", "ann@example.com")
+		seedUser(t, s, "u1", "bob@example.com")
+		seedWorkspace(t, s, "w1", "acme")
+		seedMember(t, s, "w1", "u0", storage.WorkspaceOwner)
+		seedMember(t, s, "w1", "u1", storage.WorkspaceOwner)
+		errLastOwner := errors.New("the last owner")
+		// A round of reads first, so that the racers below start together
+		// rather than one after another as a backend opens connections.
+		for _, err := range race(func(int) error { _, err := s.CountMembers(t.Context(), "w1", ""); return err }) {
+			must(t, err, "count")
+		}
+		errs := race(func(i int) error {
+			return storage.InTx(t.Context(), s, func(ctx context.Context) error {
+				// The pattern CountMembers' contract names: lock the
+				// workspace, count, change.
+				if _, err := s.UpdateWorkspace(ctx, "w1", func(w storage.Workspace) (storage.Workspace, error) { return w, nil }); err != nil {
+					return err
+				}
+				owners, err := s.CountMembers(ctx, "w1", storage.WorkspaceOwner)
+				if err != nil {
+					return err
+				}
+				if owners < 2 {
+					return errLastOwner
+				}
+				_, err = s.UpdateMember(ctx, "w1", fmt.Sprintf("u%d", i%2), func(m storage.Member) (storage.Member, error) {
+					m.Role = storage.WorkspaceAdmin
+					return m, nil
+				})
+				return err
+			})
+		})
+		exactlyOne(t, errs, errLastOwner)
+		owners, err := s.CountMembers(t.Context(), "w1", storage.WorkspaceOwner)
+		must(t, err, "count")
+		if owners != 1 {
+			t.Fatalf("%d owners left, want 1", owners)
+		}
 	})
 	t.Run("parallel creations of workspaces with one handle: exactly one gets it", func(t *testing.T) {
 		t.Parallel()
