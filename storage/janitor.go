@@ -36,6 +36,10 @@ const (
 	// PurgeLinks: one-time links whose ExpiresAt is before t (consumed
 	// links are already gone).
 	PurgeLinks PurgeArea = "links"
+	// PurgeInvitations: workspace invitations whose ExpiresAt is before
+	// t, accepted or not: an expired one can no longer be accepted, and
+	// an accepted one lives on as the membership it made.
+	PurgeInvitations PurgeArea = "invitations"
 	// PurgeJTIs: client assertion IDs whose exp is before t (RFC 7523
 	// section 3: an ID need only be remembered until its assertion
 	// expires).
@@ -49,7 +53,7 @@ const (
 
 // PurgeAreas returns every area, in the order the janitor visits them.
 func PurgeAreas() []PurgeArea {
-	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeJTIs, PurgeCounters}
+	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeInvitations, PurgeJTIs, PurgeCounters}
 }
 
 // Locker takes a lock shared by every node of the deployment: the

@@ -21,6 +21,7 @@ type Store interface {
 	JTIs
 	Links
 	Passkeys
+	Workspaces
 	Counters
 	CacheEpochs
 	Audit

@@ -27,17 +27,13 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 		case storage.PurgeFlows:
 			n = purgeMap(t, s.flows, limit, func(f storage.Flow) bool { return ended(f.ExpiresAt) })
 		case storage.PurgeDeviceAuthorizations:
-			for k, d := range s.devices {
-				if n == limit {
-					break
-				}
-				if ended(d.ExpiresAt) {
-					s.deleteDevice(t, k)
-					n++
-				}
-			}
+			n = purgeEach(s.devices, limit, func(d storage.DeviceAuthorization) bool { return ended(d.ExpiresAt) },
+				func(k string) { s.deleteDevice(t, k) })
 		case storage.PurgeLinks:
 			n = purgeMap(t, s.links, limit, func(l storage.OneTimeLink) bool { return ended(l.ExpiresAt) })
+		case storage.PurgeInvitations:
+			n = purgeEach(s.invitations, limit, func(inv storage.Invitation) bool { return ended(inv.ExpiresAt) },
+				func(id string) { s.deleteInvitation(t, id) })
 		case storage.PurgeJTIs:
 			n = purgeMap(t, s.jtis, limit, ended)
 		case storage.PurgeCounters:
@@ -53,13 +49,21 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 // purgeMap deletes at most limit entries of m for which ended holds, and
 // returns how many it deleted.
 func purgeMap[K comparable, V any](t *txn, m map[K]V, limit int, ended func(V) bool) int {
+	return purgeEach(m, limit, ended, func(k K) { del(t, m, k) })
+}
+
+// purgeEach passes to drop at most limit keys of m whose entries ended,
+// for a record stored under more than one key (a device request with its
+// user code, an invitation with its token), and returns how many it
+// dropped.
+func purgeEach[K comparable, V any](m map[K]V, limit int, ended func(V) bool, drop func(K)) int {
 	n := 0
 	for k, v := range m {
 		if n == limit {
 			break
 		}
 		if ended(v) {
-			del(t, m, k)
+			drop(k)
 			n++
 		}
 	}

@@ -45,32 +45,43 @@ type Store struct {
 	jtis         map[string]time.Time
 	links        map[string]storage.OneTimeLink
 	passkeys     map[string]storage.Passkey // by credential ID
+	workspaces   map[string]storage.Workspace
+	handles      map[string]string // handle → workspace ID
+	members      map[memberKey]storage.Member
+	invitations  map[string]storage.Invitation // by ID
+	inviteTokens map[string]string             // token hash → invitation ID
 	counters     map[string]storage.Counter
 	epoch        int64
 	audit        auditLog
 	locks        map[string]bool // names held through TryLock
 }
 
-// New returns an empty store.
+// New returns an empty store: it holds the default workspace alone, as a
+// migrated Postgres schema does.
 func New() *Store {
 	return &Store{
-		clients:    map[string]storage.Client{},
-		users:      map[string]storage.User{},
-		emails:     map[string]string{},
-		sessions:   map[string]storage.LoginSession{},
-		signIns:    map[signInKey]string{},
-		deliveries: map[int64]storage.LogoutDelivery{},
-		flows:      map[string]storage.Flow{},
-		devices:    map[string]storage.DeviceAuthorization{},
-		userCodes:  map[string]string{},
-		tokens:     map[tokenKey]storage.Token{},
-		consents:   map[consentKey]storage.Consent{},
-		keys:       map[string]storage.SigningKey{},
-		jtis:       map[string]time.Time{},
-		links:      map[string]storage.OneTimeLink{},
-		passkeys:   map[string]storage.Passkey{},
-		counters:   map[string]storage.Counter{},
-		locks:      map[string]bool{},
+		clients:      map[string]storage.Client{},
+		users:        map[string]storage.User{},
+		emails:       map[string]string{},
+		sessions:     map[string]storage.LoginSession{},
+		signIns:      map[signInKey]string{},
+		deliveries:   map[int64]storage.LogoutDelivery{},
+		flows:        map[string]storage.Flow{},
+		devices:      map[string]storage.DeviceAuthorization{},
+		userCodes:    map[string]string{},
+		tokens:       map[tokenKey]storage.Token{},
+		consents:     map[consentKey]storage.Consent{},
+		keys:         map[string]storage.SigningKey{},
+		jtis:         map[string]time.Time{},
+		links:        map[string]storage.OneTimeLink{},
+		passkeys:     map[string]storage.Passkey{},
+		workspaces:   map[string]storage.Workspace{storage.DefaultWorkspaceID: defaultWorkspace()},
+		handles:      map[string]string{defaultWorkspace().Handle: storage.DefaultWorkspaceID},
+		members:      map[memberKey]storage.Member{},
+		invitations:  map[string]storage.Invitation{},
+		inviteTokens: map[string]string{},
+		counters:     map[string]storage.Counter{},
+		locks:        map[string]bool{},
 	}
 }
 

@@ -26,6 +26,26 @@ func TestInvalidInput(t *testing.T) {
 		{"a client name with a NUL", s.CreateClient(ctx, storage.Client{
 			ID: "nul-app", Name: "a\x00b", Type: storage.ClientPublic, CreatedAt: time.Now(),
 		})},
+		{"a workspace name with a NUL", s.CreateWorkspace(ctx, storage.Workspace{ID: "w1", Handle: "acme", Name: "a\x00b"})},
+		{"a workspace handle that is not UTF-8", s.CreateWorkspace(ctx, storage.Workspace{ID: "w2", Handle: "Acme\xff", Name: "Acme"})},
+		{"a workspace looked up by a handle that is not UTF-8", func() error { _, err := s.GetWorkspaceByHandle(ctx, "ACME\xc3"); return err }()},
+		{"a sign-in method that is not UTF-8", s.CreateWorkspace(ctx, storage.Workspace{
+			ID: "w3", Handle: "w3", Policy: storage.WorkspacePolicy{SignInMethods: []string{"connector:\xe4\xb8"}},
+		})},
+		{"an install policy with a NUL", s.CreateWorkspace(ctx, storage.Workspace{
+			ID: "w4", Handle: "w4", Policy: storage.WorkspacePolicy{Installs: "admins\x00"},
+		})},
+		{"a policy update that is not UTF-8", func() error {
+			_, err := s.UpdateWorkspace(ctx, storage.DefaultWorkspaceID, func(w storage.Workspace) (storage.Workspace, error) {
+				w.Policy.Installs = "\xff"
+				return w, nil
+			})
+			return err
+		}()},
+		{"a member's role with a NUL", s.AddMember(ctx, storage.Member{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u1", Role: "own\x00er"})},
+		{"an invitation's email that is not UTF-8", s.CreateInvitation(ctx, storage.Invitation{
+			ID: "i1", WorkspaceID: storage.DefaultWorkspaceID, Email: "ann@\xffexample.com", TokenHash: "h1", ExpiresAt: time.Now(),
+		})},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !errors.Is(tc.err, storage.ErrInvalidInput) {

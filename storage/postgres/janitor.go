@@ -27,6 +27,8 @@ func purgeTarget(area storage.PurgeArea) (table, column string, ok bool) {
 		return "device_authorizations", "expires_at", true
 	case storage.PurgeLinks:
 		return "one_time_links", "expires_at", true
+	case storage.PurgeInvitations:
+		return "workspace_invitations", "expires_at", true
 	case storage.PurgeJTIs:
 		return "jtis", "expires_at", true
 	case storage.PurgeCounters:
@@ -37,7 +39,7 @@ func purgeTarget(area storage.PurgeArea) (table, column string, ok bool) {
 
 // purgeStatement deletes one batch of table: at most $2 rows whose column
 // is before $1, oldest first. The inner SELECT walks the index on column
-// (migrations 00001, 00002 and 00008 make one for each table) and stops
+// (migrations 00001, 00002, 00008 and 00020 make one for each table) and stops
 // after $2 rows — ORDER BY makes that index the plan even when most rows
 // have expired, where a sequential scan would otherwise look as cheap —
 // and the DELETE fetches them by ctid (a TID scan), so a batch reads no

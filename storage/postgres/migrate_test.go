@@ -186,8 +186,9 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 	// version.
 	s, url := openEmpty(t)
 	seeds := map[int64]func(t *testing.T) (check func(t *testing.T)){
-		1: func(t *testing.T) func(t *testing.T) { return seedVersion1(t, s, url) },
-		2: func(t *testing.T) func(t *testing.T) { return seedVersion2(t, s, url) },
+		1:  func(t *testing.T) func(t *testing.T) { return seedVersion1(t, s, url) },
+		2:  func(t *testing.T) func(t *testing.T) { return seedVersion2(t, s, url) },
+		20: func(t *testing.T) func(t *testing.T) { return seedVersion20(t, s, url) },
 	}
 	ctx := t.Context()
 	versions, err := s.MigrationVersions(ctx)
@@ -344,22 +345,12 @@ func seedRecords(at time.Time) (storage.Client, storage.User, storage.LoginSessi
 // check that reads them back through the store.
 func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
 	t.Helper()
-	conn, err := pgx.Connect(t.Context(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(context.WithoutCancel(t.Context()))
 	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
-	for _, sql := range []string{
+	execAt(t, url, "seed version 2", at,
 		`INSERT INTO users (id, email, status, totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at)
 		 VALUES ('u2', 'bob@example.com', 'active', 'sealed', true, 42, ARRAY['h1'::bytea, 'h2'::bytea], $1)`,
 		`INSERT INTO one_time_links (hash, purpose, user_id, created_at, expires_at) VALUES ('lh', 'password_reset', 'u2', $1::timestamptz, $1::timestamptz + interval '30 minutes')`,
-		`INSERT INTO failure_counters (key, failures, last_failure) VALUES ('account:u2', 3, $1)`,
-	} {
-		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
-			t.Fatalf("seed version 2: %v\n%s", err, sql)
-		}
-	}
+		`INSERT INTO failure_counters (key, failures, last_failure) VALUES ('account:u2', 3, $1)`)
 	return func(t *testing.T) {
 		t.Helper()
 		ctx := context.WithoutCancel(t.Context())
@@ -376,6 +367,123 @@ func seedVersion2(t *testing.T, s *postgres.Store, url string) func(t *testing.T
 			t.Errorf("counter: %+v, %v", c, err)
 		}
 	}
+}
+
+// execAt runs each statement of sqls on the database url with at as its
+// $1, failing t (naming what) at the first refused.
+func execAt(t *testing.T, url, what string, at time.Time, sqls ...string) {
+	t.Helper()
+	conn, err := pgx.Connect(t.Context(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.WithoutCancel(t.Context()))
+	for _, sql := range sqls {
+		if _, err := conn.Exec(t.Context(), sql, at); err != nil {
+			t.Fatalf("%s: %v\n%s", what, err, sql)
+		}
+	}
+}
+
+// seedVersion20 writes, in the SQL of the schema that brought workspaces,
+// a workspace with a policy, a member and a pending invitation, and
+// returns a check that reads them back through the store.
+func seedVersion20(t *testing.T, s *postgres.Store, url string) func(t *testing.T) {
+	t.Helper()
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	execAt(t, url, "seed version 20", at,
+		`INSERT INTO users (id, email, status, created_at) VALUES ('u20', 'carol@example.com', 'active', $1)`,
+		`INSERT INTO workspaces (id, handle, name, policy, created_at, updated_at)
+		 VALUES ('w20', 'acme', 'Acme', '{"require_mfa":true,"sign_in_methods":["passkey"],"session_lifetime":"8h0m0s","installs":"approved"}', $1, $1)`,
+		`INSERT INTO workspace_members (workspace_id, user_id, role, joined_at) VALUES ('w20', 'u20', 'owner', $1)`,
+		`INSERT INTO workspace_invitations (id, workspace_id, email, role, token_hash, invited_by, created_at, expires_at)
+		 VALUES ('i20', 'w20', 'dan@example.com', 'guest', 'ih', 'u20', $1::timestamptz, $1::timestamptz + interval '7 days')`)
+	return func(t *testing.T) {
+		t.Helper()
+		ctx := context.WithoutCancel(t.Context())
+		w, err := s.GetWorkspaceByHandle(ctx, "ACME")
+		want := storage.Workspace{
+			ID: "w20", Handle: "acme", Name: "Acme", CreatedAt: at, UpdatedAt: at,
+			Policy: storage.WorkspacePolicy{RequireMFA: true, SignInMethods: []string{"passkey"}, SessionLifetime: 8 * time.Hour, Installs: storage.InstallsApproved},
+		}
+		if diff := cmp.Diff(want, w); err != nil || diff != "" {
+			t.Errorf("workspace: %v (-seeded +read):\n%s", err, diff)
+		}
+		m, err := s.GetMember(ctx, "w20", "u20")
+		if err != nil || m.Role != storage.WorkspaceOwner || !m.JoinedAt.Equal(at) {
+			t.Errorf("member: %+v, %v", m, err)
+		}
+		inv, err := s.GetInvitation(ctx, "ih", at)
+		if err != nil || inv.ID != "i20" || inv.Role != storage.WorkspaceGuest || inv.InvitedBy != "u20" || !inv.ExpiresAt.Equal(at.Add(7*24*time.Hour)) {
+			t.Errorf("invitation: %+v, %v", inv, err)
+		}
+	}
+}
+
+// The migration that brought workspaces makes the deployment there was
+// its default workspace: every account a member, an admin an admin, a
+// guest a guest, any other role a member, joined when the account was
+// made. Going down removes workspaces and leaves the accounts; going up
+// again makes the same memberships.
+func TestWorkspacesMigrationMakesTheDefaultWorkspace(t *testing.T) {
+	t.Parallel()
+	s, url := openEmpty(t)
+	ctx := t.Context()
+	if err := s.MigrateUpTo(ctx, 19); err != nil {
+		t.Fatalf("up to 19: %v", err)
+	}
+	at := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	execAt(t, url, "seed users at version 19", at, `
+		INSERT INTO users (id, email, status, role, created_at) VALUES
+		    ('u-admin', 'ann@example.com', 'active', 'admin', $1),
+		    ('u-dev', 'bob@example.com', 'active', 'developer', $1::timestamptz + interval '1 minute'),
+		    ('u-guest', 'carol@example.com', 'active', 'guest', NULL),
+		    ('u-member', 'dan@example.com', 'disabled', 'member', $1),
+		    ('u-custom', 'eve@example.com', 'pending', 'auditor', $1)`)
+	want := []storage.Member{
+		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-admin", Role: storage.WorkspaceAdmin, JoinedAt: at},
+		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-custom", Role: storage.WorkspaceMember, JoinedAt: at},
+		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-dev", Role: storage.WorkspaceMember, JoinedAt: at.Add(time.Minute)},
+		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-guest", Role: storage.WorkspaceGuest},
+		{WorkspaceID: storage.DefaultWorkspaceID, UserID: "u-member", Role: storage.WorkspaceMember, JoinedAt: at},
+	}
+	checkDefault := func(t *testing.T) {
+		t.Helper()
+		w, err := s.GetWorkspace(ctx, storage.DefaultWorkspaceID)
+		if diff := cmp.Diff(storage.Workspace{ID: "default", Handle: "default", Name: "Default"}, w); err != nil || diff != "" {
+			t.Fatalf("default workspace: %v (-want +got):\n%s", err, diff)
+		}
+		members, err := s.ListMembers(ctx, storage.DefaultWorkspaceID, storage.Page{})
+		if diff := cmp.Diff(want, members); err != nil || diff != "" {
+			t.Fatalf("default workspace's members: %v (-want +got):\n%s", err, diff)
+		}
+		mine, err := s.ListUserWorkspaces(ctx, "u-admin")
+		if diff := cmp.Diff(want[:1], mine); err != nil || diff != "" {
+			t.Fatalf("an admin's workspaces: %v (-want +got):\n%s", err, diff)
+		}
+	}
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	checkDefault(t)
+
+	if err := s.MigrateDownTo(ctx, 19); err != nil {
+		t.Fatalf("down to 19: %v", err)
+	}
+	for _, table := range tables(t, url) {
+		if strings.HasPrefix(table, "workspace") {
+			t.Errorf("table %s left after going down to 19", table)
+		}
+	}
+	if users, err := s.ListUsers(ctx, storage.Page{}); err != nil || len(users) != len(want) {
+		t.Fatalf("accounts after going down: %d, %v; want %d", len(users), err, len(want))
+	}
+
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("migrate up again: %v", err)
+	}
+	checkDefault(t)
 }
 
 // Going back below the migration that allows a current key per algorithm

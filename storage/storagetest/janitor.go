@@ -84,6 +84,21 @@ func expiringRecords() []expiring {
 			},
 		},
 		{
+			area: storage.PurgeInvitations,
+			seed: func(t *testing.T, s storage.Store, id string, end time.Time) {
+				inv := storage.Invitation{
+					ID: id, WorkspaceID: storage.DefaultWorkspaceID, Email: "bob@example.com", TokenHash: id,
+					CreatedAt: end.Add(-time.Hour), ExpiresAt: end,
+				}
+				must(t, s.CreateInvitation(t.Context(), inv), "create invitation "+id)
+			},
+			// An invitation is there if it is found just before its end.
+			exists: func(t *testing.T, s storage.Store, id string, end time.Time) bool {
+				_, err := s.GetInvitation(t.Context(), id, end.Add(-time.Second))
+				return present(t, err, "invitation "+id)
+			},
+		},
+		{
 			area: storage.PurgeJTIs,
 			seed: func(t *testing.T, s storage.Store, id string, end time.Time) {
 				must(t, s.SaveJTI(t.Context(), id, end, end.Add(-time.Hour)), "save jti "+id)

@@ -11,8 +11,8 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// Opener returns a fresh, empty store for one test and arranges its
-// cleanup. The suites run their cases in parallel (t.Parallel): the store
+// Opener returns a fresh store for one test, empty but for the default
+// workspace, and arranges its cleanup. The suites run their cases in parallel (t.Parallel): the store
 // of one call must share no records with those of the others.
 type Opener func(t *testing.T) storage.Store
 
@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"keys", keyTests()},
 		{"links", linkTests()},
 		{"passkeys", passkeyTests()},
+		{"workspaces", workspaceTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
 		{"cache_epoch", epochTests()},
