@@ -196,18 +196,28 @@ func safeNext(next string) string {
 // loadFlow finds the live flow a sign-in belongs to, or writes the error
 // page and returns false.
 func (h *Handler) loadFlow(w http.ResponseWriter, r *http.Request, id string) (storage.Flow, bool) {
-	f, err := h.cfg.Store.GetFlow(r.Context(), id)
-	// An ID that is not text (storage.ErrInvalidInput) names no flow either.
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
-		h.errorPage(w, r, "", http.StatusBadRequest, "error.flow_expired")
-		return storage.Flow{}, false
-	}
-	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "load flow", "flow", id, "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+	f, status, key := h.liveFlow(r, id)
+	if key != "" {
+		h.errorPage(w, r, "", status, key)
 		return storage.Flow{}, false
 	}
 	return f, true
+}
+
+// liveFlow finds the live flow with id; otherwise the status and message
+// key to answer with: an unknown, expired or malformed ID (one that is not
+// text names no flow either) is the expired-flow error, a store failure
+// a server error, logged.
+func (h *Handler) liveFlow(r *http.Request, id string) (f storage.Flow, status int, key string) {
+	f, err := h.cfg.Store.GetFlow(r.Context(), id)
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
+		return storage.Flow{}, http.StatusBadRequest, "error.flow_expired"
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "load flow", "flow", id, "err", err)
+		return storage.Flow{}, http.StatusInternalServerError, "error.server"
+	}
+	return f, 0, ""
 }
 
 // target is where a sign-in continues: an authorization flow, or one of

@@ -113,14 +113,8 @@ func (h *Handler) passkeyTarget(w http.ResponseWriter, r *http.Request, req pass
 	if req.Flow == "" {
 		return true
 	}
-	f, err := h.cfg.Store.GetFlow(r.Context(), req.Flow)
-	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || (err == nil && !f.ExpiresAt.After(h.cfg.Now())) {
-		h.passkeyError(w, r, "", http.StatusBadRequest, "error.flow_expired")
-		return false
-	}
-	if err != nil {
-		h.cfg.Logger.ErrorContext(r.Context(), "load flow", "err", err)
-		h.passkeyError(w, r, "", http.StatusInternalServerError, "error.server")
+	if _, status, key := h.liveFlow(r, req.Flow); key != "" {
+		h.passkeyError(w, r, "", status, key)
 		return false
 	}
 	return true

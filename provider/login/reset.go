@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -106,7 +105,7 @@ func (h *Handler) liveLink(w http.ResponseWriter, r *http.Request, purpose stora
 // came with while the flow lives, and its language.
 func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose storage.LinkPurpose, flowID string) {
 	if purpose == storage.LinkActivate {
-		flowID, uiLocales := h.liveFlow(r, flowID)
+		flowID, uiLocales := h.continuingFlow(r, flowID)
 		p := web.ActivatePage{UILocales: uiLocales, CSRFToken: session.CSRFToken(r), Flow: flowID, Expired: true}
 		web.Rendered(h.cfg.Logger, w, r, "activation page", h.cfg.Pages.Activate(w, r, http.StatusBadRequest, p))
 		return
@@ -114,19 +113,18 @@ func (h *Handler) linkExpired(w http.ResponseWriter, r *http.Request, purpose st
 	h.renderReset(w, r, http.StatusBadRequest, web.ResetPage{CSRFToken: session.CSRFToken(r), Expired: true})
 }
 
-// liveFlow returns flowID and its ui_locales when it names a live login
-// flow, else nothing: a page offering to go on with a flow only offers a
-// flow that can still be gone on with.
-func (h *Handler) liveFlow(r *http.Request, flowID string) (id, uiLocales string) {
+// continuingFlow returns flowID and its ui_locales when it names a live
+// login flow (liveFlow), else nothing: a page offering to go on with a
+// flow only offers a flow that can still be gone on with.
+func (h *Handler) continuingFlow(r *http.Request, flowID string) (id, uiLocales string) {
 	if flowID == "" {
 		return "", ""
 	}
-	f, err := h.cfg.Store.GetFlow(r.Context(), flowID)
-	if err != nil || !f.ExpiresAt.After(h.cfg.Now()) {
+	f, _, key := h.liveFlow(r, flowID)
+	if key != "" {
 		return "", ""
 	}
-	q, _ := url.ParseQuery(f.Query)
-	return f.ID, q.Get("ui_locales")
+	return f.ID, flowQuery(&f).Get("ui_locales")
 }
 
 // submitReset sets the new password, signs the account out everywhere
