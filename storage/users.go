@@ -53,8 +53,11 @@ const MaxUserName = 100
 
 // Users stores accounts.
 type Users interface {
-	// CreateUser stores u. ErrAlreadyExists if u.ID exists or another user
-	// has the same email in any letter case.
+	// CreateUser stores u and, in the same write, makes it a member of the
+	// default workspace with the role DefaultRole gives its global role,
+	// joined at u.CreatedAt (as the migration did for the accounts it
+	// found). ErrAlreadyExists if u.ID exists or another user has the same
+	// email in any letter case.
 	CreateUser(ctx context.Context, u User) error
 	// GetUser returns the user with id. ErrNotFound if absent.
 	GetUser(ctx context.Context, id string) (User, error)

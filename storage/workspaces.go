@@ -15,9 +15,10 @@ import (
 // workspaces keeps working as one. It cannot be deleted.
 const DefaultWorkspaceID = "default"
 
-// The workspace roles the store itself hands out: the migration gives an
-// account whose global role was admin the role admin, guest guest, and any
-// other member. Which roles exist and what each may do is the
+// The workspace roles the store itself hands out (DefaultRole): the
+// migration gave an account whose global role was admin the role admin,
+// guest guest, and any other member, and CreateUser does the same for a
+// new account. Which roles exist and what each may do is the
 // application's to decide (custom roles included); the store keeps any
 // non-empty name.
 const (
@@ -26,6 +27,20 @@ const (
 	WorkspaceMember = "member"
 	WorkspaceGuest  = "guest"
 )
+
+// DefaultRole is the role in the default workspace of an account with the
+// global role globalRole: the mapping the migration applied to the
+// accounts it found, and CreateUser applies to new ones.
+func DefaultRole(globalRole string) string {
+	switch globalRole {
+	case "admin":
+		return WorkspaceAdmin
+	case "guest":
+		return WorkspaceGuest
+	default:
+		return WorkspaceMember
+	}
+}
 
 // Who may install apps into a workspace (WorkspacePolicy.Installs).
 const (

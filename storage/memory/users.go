@@ -21,6 +21,10 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 		}
 		put(t, s.users, u.ID, (withRole(u)).Clone())
 		put(t, s.emails, lower(u.Email), u.ID)
+		if _, ok := s.workspaces[storage.DefaultWorkspaceID]; ok {
+			return s.addMember(t, storage.Member{WorkspaceID: storage.DefaultWorkspaceID, UserID: u.ID,
+				Role: storage.DefaultRole(withRole(u).Role), JoinedAt: u.CreatedAt})
+		}
 		return nil
 	})
 }

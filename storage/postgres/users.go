@@ -30,12 +30,21 @@ func (s *Store) CreateUser(ctx context.Context, u storage.User) error {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	return s.guarded(ctx, "create user "+u.ID, func(q querier) error {
+		// One statement, so the account and its membership of the default
+		// workspace are written together.
 		_, err := q.Exec(ctx, `
-			INSERT INTO users (id, email, email_verified, name, password_hash, status, role,
-			                   totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12)`,
+			WITH created AS (
+				INSERT INTO users (id, email, email_verified, name, password_hash, status, role,
+				                   totp_secret, totp_enabled, totp_last_step, recovery_codes, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $13, $7, $8, $9, $10, $11, $12)
+				RETURNING id, created_at
+			)
+			INSERT INTO workspace_members (workspace_id, user_id, role, joined_at)
+			SELECT $14, id, $15, created_at FROM created
+			WHERE EXISTS (SELECT 1 FROM workspaces WHERE id = $14)`,
 			u.ID, u.Email, u.EmailVerified, u.Name, u.PasswordHash, u.Status,
-			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, codes(u.RecoveryCodes), ts(u.CreatedAt), ts(u.UpdatedAt), roleOf(u.Role))
+			u.TOTPSecret, u.TOTPEnabled, u.TOTPLastStep, codes(u.RecoveryCodes), ts(u.CreatedAt), ts(u.UpdatedAt), roleOf(u.Role),
+			storage.DefaultWorkspaceID, storage.DefaultRole(roleOf(u.Role)))
 		return wrap(err, "create user %s", u.ID)
 	})
 }

@@ -196,9 +196,11 @@ func workspaceTests() []test {
 			mustBe(t, err, storage.ErrNotFound, "member of the deleted workspace")
 			_, err = s.GetInvitation(t.Context(), "hash-i1", at(time.Minute))
 			mustBe(t, err, storage.ErrNotFound, "invitation to the deleted workspace")
+			def, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u1")
+			must(t, err, "u1's default membership")
 			mine, err := s.ListUserWorkspaces(t.Context(), "u1")
 			must(t, err, "list u1's workspaces")
-			same(t, "u1's workspaces", mine, []storage.Member{kept})
+			same(t, "u1's workspaces", mine, []storage.Member{def, kept})
 			got, err := s.GetWorkspace(t.Context(), "w2")
 			must(t, err, "get the other")
 			same(t, "the other workspace", got, other)
@@ -227,8 +229,36 @@ func workspaceTests() []test {
 			mustBe(t, s.AddMember(t.Context(), storage.Member{WorkspaceID: "w1", UserID: "ghost"}), storage.ErrNotFound, "unknown account")
 			_, err = s.GetMember(t.Context(), "w1", "ghost")
 			mustBe(t, err, storage.ErrNotFound, "get a non-member")
-			_, err = s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u1")
-			mustBe(t, err, storage.ErrNotFound, "a new account is a member of no other workspace")
+			def, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u1")
+			must(t, err, "a new account is a member of the default workspace")
+			if def.Role != storage.WorkspaceMember {
+				t.Errorf("a new member-role account's default workspace role %q, want %q", def.Role, storage.WorkspaceMember)
+			}
+		}},
+		{"a new account joins the default workspace with the role of its global role, in the same write", func(t *testing.T, s storage.Store) {
+			for _, c := range []struct{ id, role, want string }{
+				{"u-admin", "admin", storage.WorkspaceAdmin}, {"u-guest", "guest", storage.WorkspaceGuest},
+				{"u-dev", "developer", storage.WorkspaceMember}, {"u-none", "", storage.WorkspaceMember},
+			} {
+				u := sampleUser(c.id, c.id+"@example.com")
+				u.Role = c.role
+				must(t, s.CreateUser(t.Context(), u), "create "+c.id)
+				m, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, c.id)
+				must(t, err, "default membership of "+c.id)
+				if m.Role != c.want || !m.JoinedAt.Equal(u.CreatedAt) {
+					t.Errorf("%s (global role %q): default workspace role %q joined %v, want %q joined %v", c.id, c.role, m.Role, m.JoinedAt, c.want, u.CreatedAt)
+				}
+			}
+			// A refused account leaves no membership behind.
+			dup := sampleUser("u-dup", "U-ADMIN@example.com")
+			mustBe(t, s.CreateUser(t.Context(), dup), storage.ErrAlreadyExists, "an email taken in another case")
+			_, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u-dup")
+			mustBe(t, err, storage.ErrNotFound, "the refused account's membership")
+			n, err := s.CountMembers(t.Context(), storage.DefaultWorkspaceID, "")
+			must(t, err, "count")
+			if n != 4 {
+				t.Errorf("the default workspace has %d members, want 4", n)
+			}
 		}},
 		{"a membership is updated atomically; a refused update changes nothing", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
@@ -337,7 +367,8 @@ func workspaceTests() []test {
 			seedWorkspace(t, s, "w3", "mid")
 			z := seedMember(t, s, "w1", "u1", storage.WorkspaceOwner)
 			a := seedMember(t, s, "w2", "u1", storage.WorkspaceGuest)
-			d := seedMember(t, s, storage.DefaultWorkspaceID, "u1", storage.WorkspaceMember)
+			d, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u1") // joined when created
+			must(t, err, "default membership")
 			seedMember(t, s, "w3", "u2", storage.WorkspaceMember)
 			got, err := s.ListUserWorkspaces(t.Context(), "u1")
 			must(t, err, "list")
@@ -510,9 +541,11 @@ func workspaceTests() []test {
 			mustBe(t, err, storage.ErrNotFound, "handle after rollback")
 			_, err = s.GetInvitation(t.Context(), "hash-i1", at(0))
 			mustBe(t, err, storage.ErrNotFound, "invitation after rollback")
+			def, err := s.GetMember(t.Context(), storage.DefaultWorkspaceID, "u1")
+			must(t, err, "u1's default membership")
 			mine, err := s.ListUserWorkspaces(t.Context(), "u1")
 			must(t, err, "list")
-			same(t, "memberships after rollback", mine, []storage.Member(nil))
+			same(t, "memberships after rollback", mine, []storage.Member{def})
 			_, err = s.GetInvitation(t.Context(), "hash-i0", at(time.Minute))
 			must(t, err, "the invitation accepted in the rolled-back transaction is pending again")
 		}},
