@@ -15,13 +15,18 @@ import (
 const (
 	rootEmail    = "root@example.com"
 	rootPassword = "granite-lantern-teapot"
+	// rootPasswordHash is rootPassword at argon2id's floor cost, as
+	// annPasswordHash is annPassword's: two nodes starting together would
+	// otherwise each hash it at the production cost while bootstrapping
+	// the account.
+	rootPasswordHash = "$argon2id$v=19$m=8,t=1,p=1$4PTMsB4QgEaipvrFwRDr/w$43ZQTW5/AueYPA15kQCu1f9KYxLcAHuNV/3B795q0qQ"
 	// rootUser adds Root, an administrator, to the configuration's users:
 	// its list is the configuration's last key. The admin role needs a
 	// second factor by default.
 	rootUser = `
   - email: ` + rootEmail + `
     name: Root Admin
-    password: ` + rootPassword + `
+    password_hash: '` + rootPasswordHash + `'
     role: admin
 `
 )
