@@ -329,8 +329,15 @@ const violationReporter = `document.addEventListener("securitypolicyviolation", 
 
 func newTab(t *testing.T, browser context.Context, lang string) *tab {
 	t.Helper()
+	return newTabWithin(t, browser, lang, tabTimeout)
+}
+
+// newTabWithin is newTab for a tab a whole sequence of subtests shares,
+// bounded by budget instead of tabTimeout.
+func newTabWithin(t *testing.T, browser context.Context, lang string, budget time.Duration) *tab {
+	t.Helper()
 	b := &tab{t: t}
-	ctx, cancelTimeout := context.WithTimeout(browser, tabTimeout)
+	ctx, cancelTimeout := context.WithTimeout(browser, budget)
 	ctx, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext(), chromedp.WithListener(b.record))
 	t.Cleanup(func() {
 		cancel()

@@ -27,7 +27,9 @@ func TestChromiumAdminConsole(t *testing.T) {
 	newApp(t, p).login(t, newBrowser(t, p.issuer, webCallback), p)
 	secret := enrolRoot(t, p)
 
-	b := newTab(t, browser, "en")
+	// One tab for the sign-in and the five subtests after it: a budget
+	// of one tab per step.
+	b := newTabWithin(t, browser, "en", 6*tabTimeout)
 	b.do(chromedp.Navigate(p.issuer + "/login?next=/account"))
 	b.signIn(rootEmail, rootPassword)
 	b.wantPath("/login/mfa")
