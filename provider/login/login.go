@@ -458,11 +458,16 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 		flowID = t.flow.ID
 	}
 	needsMore := !session.MeetsACR(session.ACRPassword, h.required(t.flow, user))
-	hasPasskeys, err := h.passkeysOf(ctx, user.ID)
-	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "sign-in: list passkeys", "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
+	// The passkeys matter only when more than the password is needed and
+	// no authenticator app will be asked: most sign-ins read none.
+	hasPasskeys := false
+	if needsMore && !user.TOTPEnabled {
+		var err error
+		if hasPasskeys, err = h.passkeysOf(ctx, user.ID); err != nil {
+			h.cfg.Logger.ErrorContext(ctx, "sign-in: list passkeys", "err", err)
+			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+			return
+		}
 	}
 	if user.TOTPEnabled || (needsMore && hasPasskeys) {
 		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {

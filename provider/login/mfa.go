@@ -36,11 +36,12 @@ func (h *Handler) secondStep(r *http.Request) (session.Signed, bool) {
 // passkeys, or, where it has neither, what to set up.
 func (h *Handler) mfaPage(r *http.Request, s session.Signed, flowID, next string, recovery bool) (web.MFAPage, error) {
 	ctx := r.Context()
-	p := web.MFAPage{UILocales: h.uiLocales(r, flowID), CSRFToken: session.CSRFToken(r), Flow: flowID, Next: next}
+	p := web.MFAPage{CSRFToken: session.CSRFToken(r), Flow: flowID, Next: next}
 	var flow *storage.Flow
 	if flowID != "" {
 		if f, err := h.cfg.Store.GetFlow(ctx, flowID); err == nil {
 			flow = &f
+			p.UILocales = flowQuery(flow).Get("ui_locales")
 		}
 	}
 	want := h.required(flow, s.User)
