@@ -29,12 +29,11 @@ const (
 // fixture is the SCIM endpoints over a memory store holding workspaces
 // acme (w1) and other (w2), with a token for each.
 type fixture struct {
-	store        *memory.Store
-	tokens       *scim.Tokens
-	handler      http.Handler
-	acme, other  string
-	now          time.Time
-	throttleTime *time.Time
+	store       *memory.Store
+	tokens      *scim.Tokens
+	handler     http.Handler
+	acme, other string
+	now         time.Time
 }
 
 func newFixture(t *testing.T) *fixture {
