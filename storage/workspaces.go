@@ -107,6 +107,15 @@ type Member struct {
 	// WorkspaceMember.
 	Role     string
 	JoinedAt time.Time
+	// ExternalID is the member's identifier at the workspace's
+	// provisioning client (SCIM externalId, such as an Entra ID object
+	// ID); empty when none gave one.
+	ExternalID string
+	// Suspended switches the membership off without ending it (SCIM
+	// active=false): the member keeps their place, role and groups, but
+	// may not sign in to the workspace or get its tokens. The zero value
+	// is an active membership.
+	Suspended bool
 }
 
 // Invitation asks someone, by email, to join a workspace with a role.

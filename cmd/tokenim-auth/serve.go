@@ -372,6 +372,11 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	stream := revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger})
 	parts = append(parts, stream)
+	scimPart, err := newSCIM(cfg, store, ring, records.recorder, logger)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, scimPart)
 	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
@@ -444,9 +449,7 @@ func (a accounts) accountPasskeys() account.Passkeys {
 }
 
 func newAccounts(cfg config.Config, store storage.Store, ring secret.Keyring, logger *slog.Logger) (accounts, error) {
-	limit := func(l config.Limit) throttle.Policy {
-		return throttle.Policy{Free: l.Free, Base: l.Base, Max: l.Max, ForgetAfter: l.ForgetAfter}
-	}
+	limit := throttlePolicy
 	a := accounts{
 		accounts:      throttle.New(store, limit(cfg.Throttle.Account), nil),
 		ips:           throttle.New(store, limit(cfg.Throttle.IP), nil),

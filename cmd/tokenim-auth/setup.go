@@ -9,6 +9,10 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/scim"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
@@ -113,4 +117,24 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 		return cfg, nil, err
 	}
 	return cfg, c.LockingStore, nil
+}
+
+// newSCIM builds the SCIM provisioning endpoints (/scim/v2): the
+// workspaces' tokens checked under the system secret's SCIM key, failed
+// authentications throttled per client IP as sign-ins are.
+func newSCIM(cfg config.Config, store storage.Store, ring secret.Keyring, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
+	members := scim.NewStore(store, records, nil)
+	return scim.New(scim.Config{
+		Members:  members,
+		Groups:   members,
+		Tokens:   scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose), Audit: records}),
+		Throttle: throttle.New(store, throttlePolicy(cfg.Throttle.IP), nil),
+		BaseURL:  strings.TrimRight(cfg.Issuer, "/") + "/scim/v2",
+		Logger:   logger,
+	})
+}
+
+// throttlePolicy is the throttle policy a configured limit states.
+func throttlePolicy(l config.Limit) throttle.Policy {
+	return throttle.Policy{Free: l.Free, Base: l.Base, Max: l.Max, ForgetAfter: l.ForgetAfter}
 }

@@ -51,6 +51,7 @@ type Store struct {
 	invitations  map[string]storage.Invitation // by ID
 	inviteTokens map[string]string             // token hash → invitation ID
 	counters     map[string]storage.Counter
+	scim         scimMaps
 	epoch        int64
 	audit        auditLog
 	locks        map[string]bool // names held through TryLock
@@ -81,6 +82,7 @@ func New() *Store {
 		invitations:  map[string]storage.Invitation{},
 		inviteTokens: map[string]string{},
 		counters:     map[string]storage.Counter{},
+		scim:         newSCIMMaps(),
 		locks:        map[string]bool{},
 	}
 }

@@ -126,6 +126,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 		del(t, s.workspaces, id)
 		del(t, s.handles, w.Handle)
 		delWhere(t, s.members, func(k memberKey, _ storage.Member) bool { return k.workspaceID == id })
+		s.deleteWorkspaceSCIM(t, id)
 		for invID, inv := range s.invitations {
 			if inv.WorkspaceID == id {
 				s.deleteInvitation(t, invID)
@@ -203,6 +204,9 @@ func (s *Store) RemoveMember(ctx context.Context, workspaceID, userID string) er
 			return notFound("remove member of workspace "+workspaceID+": user", userID)
 		}
 		del(t, s.members, k)
+		delWhere(t, s.scim.groupMembers, func(g groupMemberKey, _ struct{}) bool {
+			return g.workspaceID == workspaceID && g.userID == userID
+		})
 		return nil
 	})
 }

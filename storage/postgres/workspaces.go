@@ -163,11 +163,11 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 	return s.deleteOne(ctx, "delete workspace "+id, `DELETE FROM workspaces WHERE id = $1`, id)
 }
 
-const selectMembers = `SELECT m.workspace_id, m.user_id, m.role, m.joined_at FROM workspace_members m`
+const selectMembers = `SELECT m.workspace_id, m.user_id, m.role, m.joined_at, m.external_id, m.suspended FROM workspace_members m`
 
 func scanMember(row pgx.Row) (storage.Member, error) {
 	var m storage.Member
-	err := row.Scan(&m.WorkspaceID, &m.UserID, &m.Role, into(&m.JoinedAt))
+	err := row.Scan(&m.WorkspaceID, &m.UserID, &m.Role, into(&m.JoinedAt), &m.ExternalID, &m.Suspended)
 	return m, err
 }
 
@@ -175,8 +175,10 @@ func scanMember(row pgx.Row) (storage.Member, error) {
 // The foreign keys refuse an unknown workspace or user (ErrNotFound), the
 // primary key a second membership (ErrAlreadyExists).
 func insertMember(ctx context.Context, q querier, m storage.Member) error {
-	_, err := q.Exec(ctx, `INSERT INTO workspace_members (workspace_id, user_id, role, joined_at) VALUES ($1, $2, $3, $4)`,
-		m.WorkspaceID, m.UserID, memberRoleOf(m.Role), ts(m.JoinedAt))
+	_, err := q.Exec(ctx, `
+		INSERT INTO workspace_members (workspace_id, user_id, role, joined_at, external_id, suspended)
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		m.WorkspaceID, m.UserID, memberRoleOf(m.Role), ts(m.JoinedAt), m.ExternalID, m.Suspended)
 	return wrap(err, "add user %s to workspace %s", m.UserID, m.WorkspaceID)
 }
 
@@ -218,8 +220,10 @@ func (s *Store) UpdateMember(ctx context.Context, workspaceID, userID string, up
 			return fmt.Errorf("postgres: %s: the workspace and the user cannot change", what)
 		}
 		next.Role = memberRoleOf(next.Role)
-		_, err = q.Exec(ctx, `UPDATE workspace_members SET role = $3, joined_at = $4 WHERE workspace_id = $1 AND user_id = $2`,
-			workspaceID, userID, next.Role, ts(next.JoinedAt))
+		_, err = q.Exec(ctx, `
+			UPDATE workspace_members SET role = $3, joined_at = $4, external_id = $5, suspended = $6
+			WHERE workspace_id = $1 AND user_id = $2`,
+			workspaceID, userID, next.Role, ts(next.JoinedAt), next.ExternalID, next.Suspended)
 		return wrap(err, "%s", what)
 	})
 	if err != nil {
