@@ -53,6 +53,19 @@ const (
 	AuditExported      = "audit.exported"          // an admin exported records
 	LogoutNotified     = "logout.notified"         // a client told by back-channel logout that a session ended
 	LogoutFailed       = "logout.failed"           // a back-channel logout notification given up
+
+	// A workspace's directory (SCIM provisioning, provider/scim); each
+	// record's Detail names the workspace.
+	SCIMTokenCreated    = "scim.token_created"    // Detail: token, name
+	SCIMTokenRevoked    = "scim.token_revoked"    // Detail: token
+	SCIMUserProvisioned = "scim.user_provisioned" // Detail: created ("true" for a new account, "false" for an existing one attached)
+	SCIMUserChanged     = "scim.user_changed"     // externalId or name changed
+	SCIMUserSuspended   = "scim.user_suspended"   // active=false: Detail: sessions_ended, tokens_revoked
+	SCIMUserReactivated = "scim.user_reactivated" // active=true again
+	SCIMUserRemoved     = "scim.user_removed"     // membership ended: Detail: sessions_ended, tokens_revoked
+	SCIMGroupCreated    = "scim.group_created"    // Detail: group, name, members
+	SCIMGroupChanged    = "scim.group_changed"    // Detail: group, name, added, removed
+	SCIMGroupDeleted    = "scim.group_deleted"    // Detail: group, name
 )
 
 // Actions returns every action, in a stable order.
@@ -64,6 +77,8 @@ func Actions() []string {
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed,
+		SCIMTokenCreated, SCIMTokenRevoked, SCIMUserProvisioned, SCIMUserChanged, SCIMUserSuspended, SCIMUserReactivated,
+		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
 	}
 }
 
@@ -80,6 +95,7 @@ const (
 	ActorCLI       = "cli"       // an operator's tokenim-auth command
 	ActorSystem    = "system"    // the provider itself (the janitor)
 	ActorAnonymous = "anonymous" // a browser not signed in
+	ActorSCIM      = "scim"      // a workspace's directory (ActorID is its SCIM token's ID)
 )
 
 // Event is what a caller knows of an event; the Recorder adds the time

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/tokenim/tokenim-auth/provider/scim"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 )
 
 // memberValues returns a Group reply's member IDs, sorted.
@@ -89,7 +89,7 @@ func TestGroups(t *testing.T) {
 	for _, r := range f.audited(t) {
 		actions = append(actions, r.Action)
 	}
-	for _, want := range []string{scim.GroupCreated, scim.GroupChanged, scim.GroupDeleted} {
+	for _, want := range []string{audit.SCIMGroupCreated, audit.SCIMGroupChanged, audit.SCIMGroupDeleted} {
 		if !slices.Contains(actions, want) {
 			t.Errorf("no %s record among %v", want, actions)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/elimity-com/scim/optional"
 	"github.com/elimity-com/scim/schema"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -120,7 +121,7 @@ func tokenOf(r *http.Request) storage.SCIMToken {
 }
 
 // actorOf is who r acts as: its token.
-func actorOf(r *http.Request) Actor { return Actor{Type: ActorSCIM, ID: tokenOf(r).ID} }
+func actorOf(r *http.Request) Actor { return Actor{Type: audit.ActorSCIM, ID: tokenOf(r).ID} }
 
 // ServeHTTP authenticates the request's token, bounds its body and hands
 // it to the SCIM server with the token in its context.

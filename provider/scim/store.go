@@ -120,7 +120,7 @@ func (s *Store) Provision(ctx context.Context, by Actor, workspaceID string, p P
 			return nil, err
 		}
 		out = Member{User: u, Membership: m}
-		return []audit.Event{event(by, workspaceID, audit.Event{Action: UserProvisioned, Subject: u.ID,
+		return []audit.Event{event(by, workspaceID, audit.Event{Action: audit.SCIMUserProvisioned, Subject: u.ID,
 			Detail: map[string]string{"created": strconv.FormatBool(created)}})}, nil
 	})
 	return out, err
@@ -212,7 +212,7 @@ func (s *Store) Update(ctx context.Context, by Actor, workspaceID, userID string
 			changed["external_id_before"], changed["external_id"] = cur.Membership.ExternalID, p.ExternalID
 		}
 		if len(changed) > 0 {
-			events = append(events, event(by, workspaceID, audit.Event{Action: UserChanged, Subject: userID, Detail: changed}))
+			events = append(events, event(by, workspaceID, audit.Event{Action: audit.SCIMUserChanged, Subject: userID, Detail: changed}))
 		}
 		if suspend || reactivate || p.ExternalID != cur.Membership.ExternalID {
 			cur.Membership, err = s.db.UpdateMember(ctx, workspaceID, userID, func(m storage.Member) (storage.Member, error) {
@@ -229,9 +229,9 @@ func (s *Store) Update(ctx context.Context, by Actor, workspaceID, userID string
 			if err != nil {
 				return nil, err
 			}
-			events = append(events, event(by, workspaceID, audit.Event{Action: UserSuspended, Subject: userID, Detail: detail}))
+			events = append(events, event(by, workspaceID, audit.Event{Action: audit.SCIMUserSuspended, Subject: userID, Detail: detail}))
 		case reactivate:
-			events = append(events, event(by, workspaceID, audit.Event{Action: UserReactivated, Subject: userID}))
+			events = append(events, event(by, workspaceID, audit.Event{Action: audit.SCIMUserReactivated, Subject: userID}))
 		}
 		out = cur
 		return events, nil
@@ -261,7 +261,7 @@ func (s *Store) Remove(ctx context.Context, by Actor, workspaceID, userID string
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{event(by, workspaceID, audit.Event{Action: UserRemoved, Subject: userID, Detail: detail})}, nil
+		return []audit.Event{event(by, workspaceID, audit.Event{Action: audit.SCIMUserRemoved, Subject: userID, Detail: detail})}, nil
 	})
 }
 
@@ -339,7 +339,7 @@ func (s *Store) CreateGroup(ctx context.Context, by Actor, workspaceID string, g
 		if err := s.addMembers(ctx, workspaceID, g.ID, g.Members); err != nil {
 			return nil, err
 		}
-		return []audit.Event{event(by, workspaceID, audit.Event{Action: GroupCreated,
+		return []audit.Event{event(by, workspaceID, audit.Event{Action: audit.SCIMGroupCreated,
 			Detail: map[string]string{"group": g.ID, "name": g.DisplayName, "members": strconv.Itoa(len(g.Members))}})}, nil
 	})
 	if err != nil {
@@ -438,7 +438,7 @@ func (s *Store) ChangeGroup(ctx context.Context, by Actor, workspaceID, id strin
 		}
 		slices.Sort(want)
 		out = Group{SCIMGroup: g, Members: want}
-		return []audit.Event{event(by, workspaceID, audit.Event{Action: GroupChanged, Detail: map[string]string{
+		return []audit.Event{event(by, workspaceID, audit.Event{Action: audit.SCIMGroupChanged, Detail: map[string]string{
 			"group": id, "name": g.DisplayName, "added": strconv.Itoa(len(added)), "removed": strconv.Itoa(len(removed))}})}, nil
 	})
 	return out, err
@@ -454,7 +454,7 @@ func (s *Store) DeleteGroup(ctx context.Context, by Actor, workspaceID, id strin
 		if err := s.db.DeleteSCIMGroup(ctx, workspaceID, id); err != nil {
 			return nil, err
 		}
-		return []audit.Event{event(by, workspaceID, audit.Event{Action: GroupDeleted,
+		return []audit.Event{event(by, workspaceID, audit.Event{Action: audit.SCIMGroupDeleted,
 			Detail: map[string]string{"group": id, "name": g.DisplayName}})}, nil
 	})
 }

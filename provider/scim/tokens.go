@@ -81,7 +81,7 @@ func (t *Tokens) Create(ctx context.Context, by Actor, workspaceID, name string,
 		if err := t.store.CreateSCIMToken(ctx, rec); err != nil {
 			return err
 		}
-		return t.audit.Record(ctx, event(by, workspaceID, audit.Event{Action: TokenCreated,
+		return t.audit.Record(ctx, event(by, workspaceID, audit.Event{Action: audit.SCIMTokenCreated,
 			Detail: map[string]string{"token": id, "name": name}}))
 	})
 	if err != nil {
@@ -102,7 +102,7 @@ func (t *Tokens) Revoke(ctx context.Context, by Actor, workspaceID, id string) e
 		if err := t.store.RevokeSCIMToken(ctx, workspaceID, id, t.now().UTC().Truncate(time.Second)); err != nil {
 			return err
 		}
-		return t.audit.Record(ctx, event(by, workspaceID, audit.Event{Action: TokenRevoked, Detail: map[string]string{"token": id}}))
+		return t.audit.Record(ctx, event(by, workspaceID, audit.Event{Action: audit.SCIMTokenRevoked, Detail: map[string]string{"token": id}}))
 	})
 }
 

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenim/tokenim-auth/provider/scim"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,7 +89,7 @@ func TestEntraUser(t *testing.T) {
 		t.Errorf("sessions after the user was disabled: %v", left)
 	}
 	recs := f.audited(t)
-	if recs[0].Action != scim.UserSuspended || recs[0].ActorType != scim.ActorSCIM || recs[0].Subject != id ||
+	if recs[0].Action != audit.SCIMUserSuspended || recs[0].ActorType != audit.ActorSCIM || recs[0].Subject != id ||
 		recs[0].Detail["workspace"] != "w1" || recs[0].Detail["sessions_ended"] != "1" {
 		t.Errorf("record of the suspension: %+v", recs[0])
 	}
@@ -102,8 +102,8 @@ func TestEntraUser(t *testing.T) {
 	if enabled.body["active"] != true {
 		t.Errorf("enable: %s", enabled.raw)
 	}
-	if a := f.audited(t)[0].Action; a != scim.UserReactivated {
-		t.Errorf("last record %s, want %s", a, scim.UserReactivated)
+	if a := f.audited(t)[0].Action; a != audit.SCIMUserReactivated {
+		t.Errorf("last record %s, want %s", a, audit.SCIMUserReactivated)
 	}
 
 	f.do(t, f.acme, "DELETE", "/Users/"+id, "").want(t, "delete", http.StatusNoContent)
@@ -194,7 +194,7 @@ func TestExistingAccount(t *testing.T) {
 	if u, _ := f.store.GetUser(t.Context(), "ann"); u.Email != ann.Email || u.Name != ann.Name {
 		t.Errorf("the shared account changed: %+v", u)
 	}
-	if recs := f.audited(t); recs[0].Action != scim.UserProvisioned || recs[0].Detail["created"] != "false" {
+	if recs := f.audited(t); recs[0].Action != audit.SCIMUserProvisioned || recs[0].Detail["created"] != "false" {
 		t.Errorf("record of the attachment: %+v", recs[0])
 	}
 }
