@@ -34,6 +34,9 @@ type AuditRecord struct {
 	Subject string
 	// ClientID is the app the event concerns, or empty.
 	ClientID string
+	// WorkspaceID is the workspace the event concerns (storage.Workspace),
+	// or empty: a workspace admin reads the records of theirs.
+	WorkspaceID string
 	// Scopes are the permissions concerned (granted, issued, withdrawn).
 	Scopes []string
 	// ClientIP, UserAgent and RequestID describe the request that caused
@@ -59,6 +62,8 @@ type AuditFilter struct {
 	Subject string
 	// ClientID matches records concerning this app.
 	ClientID string
+	// WorkspaceID matches records concerning this workspace.
+	WorkspaceID string
 	// Actions matches records whose action is one of these.
 	Actions []string
 	// Outcome matches "success" or "failure".

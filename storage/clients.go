@@ -121,6 +121,12 @@ type Client struct {
 	// OwnerID is the user (a developer) who registered the app in the
 	// portal; empty for clients an administrator created.
 	OwnerID string
+	// WorkspaceID binds an admin client (one holding the admin scope) to
+	// one workspace: its admin API calls see and change that workspace
+	// only. Empty is platform-wide, as every client was before
+	// workspaces. A workspace's deletion leaves its clients bound to an
+	// ID nothing has, seeing nothing.
+	WorkspaceID string
 	// Description and LogoURI describe the app on the consent page and in
 	// the portal.
 	Description string

@@ -609,8 +609,9 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
 	}
+	workspaces, invitations := newWorkspaces(cfg, store, records, sessions, pages, acc, logger)
 	api := admin.New(admin.Config{
-		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher,
+		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
@@ -620,7 +621,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
 	})
-	return []provider.Mounter{api, console}
+	return []provider.Mounter{api, console, invitations}
 }
 
 // resourceServers authenticates the subscribers of the revocation stream.

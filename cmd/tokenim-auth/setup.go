@@ -12,7 +12,10 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
@@ -137,4 +140,38 @@ func newSCIM(cfg config.Config, store storage.Store, ring secret.Keyring, record
 // throttlePolicy is the throttle policy a configured limit states.
 func throttlePolicy(l config.Limit) throttle.Policy {
 	return throttle.Policy{Free: l.Free, Base: l.Base, Max: l.Max, ForgetAfter: l.ForgetAfter}
+}
+
+// newWorkspaces builds the workspace service the admin API, the console
+// and the invitation page share, and the invitation page.
+func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Recorder, sessions *session.Manager, pages *web.Renderer,
+	acc accounts, logger *slog.Logger) (*workspace.Service, *workspace.Page) {
+	roles := make(workspace.Roles, 0, len(cfg.Roles))
+	for _, r := range cfg.Roles {
+		roles = append(roles, r.Name)
+	}
+	svc := workspace.New(workspace.Config{
+		Store: store, Roles: roles, Audit: records, Revoker: memberRevoker{store}, Links: acc.links,
+		// No mail composer yet: provider/mail has no workspace invitation
+		// mail, so the inviter gets the link to pass on.
+		Mail: acc.mailer, Issuer: cfg.Issuer, Logger: logger,
+	})
+	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
+	return svc, page
+}
+
+// memberRevoker ends a removed member's tokens. Until tokens carry their
+// workspace it revokes every token of the user: more than the
+// workspace's, never less.
+type memberRevoker struct {
+	store interface {
+		RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	}
+}
+
+func (m memberRevoker) RevokeMember(ctx context.Context, _, userID string) error {
+	if _, err := m.store.RevokeSubject(ctx, userID, ""); err != nil {
+		return fmt.Errorf("revoke a removed member's tokens: %w", err)
+	}
+	return nil
 }

@@ -37,21 +37,13 @@ var (
 
 // Actor is who makes a change: the app calling the JSON API, or the
 // administrator signed in to the console.
-type Actor struct {
-	Type string
-	ID   string
-}
+type Actor = audit.Actor
 
 // ByClient is an app calling the JSON API with an admin token.
-func ByClient(clientID string) Actor { return Actor{audit.ActorClient, clientID} }
+func ByClient(clientID string) Actor { return Actor{Type: audit.ActorClient, ID: clientID} }
 
 // ByUser is an administrator signed in to the console.
-func ByUser(userID string) Actor { return Actor{audit.ActorUser, userID} }
-
-func (a Actor) on(e audit.Event) audit.Event {
-	e.ActorType, e.ActorID = a.Type, a.ID
-	return e
-}
+func ByUser(userID string) Actor { return Actor{Type: audit.ActorUser, ID: userID} }
 
 // UserChange is a change of a user's name, role or status; a nil field is
 // left as it is.
@@ -144,14 +136,14 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 		out = u
 		var events []audit.Event
 		if u.Name != before.Name {
-			events = append(events, by.on(audit.Event{Action: audit.UserChanged, Subject: u.ID,
+			events = append(events, by.On(audit.Event{Action: audit.UserChanged, Subject: u.ID,
 				Detail: map[string]string{"name_before": before.Name, "name": u.Name}}))
 		}
 		if u.Role != before.Role {
 			if _, err := a.cfg.Store.RevokeSubjectBeyond(ctx, u.ID, allowed); err != nil {
 				return nil, fmt.Errorf("revoke tokens beyond the role: %w", err)
 			}
-			events = append(events, by.on(audit.Event{Action: audit.RoleChanged, Subject: u.ID,
+			events = append(events, by.On(audit.Event{Action: audit.RoleChanged, Subject: u.ID,
 				Detail: map[string]string{"from": before.Role, "to": u.Role}}))
 		}
 		if u.Status == storage.UserDisabled {
@@ -160,7 +152,7 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 				return nil, err
 			}
 			if before.Status != storage.UserDisabled {
-				events = append(events, by.on(audit.Event{Action: audit.UserDisabled, Subject: u.ID,
+				events = append(events, by.On(audit.Event{Action: audit.UserDisabled, Subject: u.ID,
 					Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}}))
 			}
 		} else if before.Status != u.Status {
@@ -170,7 +162,7 @@ func (a *API) ChangeUser(ctx context.Context, by Actor, id string, ch UserChange
 				// by an administrator.
 				action = audit.UserActivated
 			}
-			events = append(events, by.on(audit.Event{Action: action, Subject: u.ID}))
+			events = append(events, by.On(audit.Event{Action: action, Subject: u.ID}))
 		}
 		return events, nil
 	})
@@ -200,7 +192,7 @@ func (a *API) SignOutEverywhere(ctx context.Context, by Actor, userID string) er
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.SignOutEverywhere, Subject: userID,
+		return []audit.Event{by.On(audit.Event{Action: audit.SignOutEverywhere, Subject: userID,
 			Detail: map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}})}, nil
 	})
 }
@@ -218,7 +210,7 @@ func (a *API) ResetMFA(ctx context.Context, by Actor, userID string) error {
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.MFAReset, Subject: userID})}, nil
+		return []audit.Event{by.On(audit.Event{Action: audit.MFAReset, Subject: userID})}, nil
 	})
 }
 
@@ -272,7 +264,7 @@ func (a *API) SetAppScopes(ctx context.Context, by Actor, clientID string, scope
 			return nil, err
 		}
 		out = c
-		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Scopes: c.Scopes,
+		return []audit.Event{by.On(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Scopes: c.Scopes,
 			Detail: map[string]string{"scopes_before": strings.Join(before, " ")}})}, nil
 	})
 	return out, err
@@ -291,7 +283,7 @@ func (a *API) SetAppDisabled(ctx context.Context, by Actor, clientID string, dis
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID,
+		return []audit.Event{by.On(audit.Event{Action: audit.AppChanged, ClientID: c.ID,
 			Detail: map[string]string{"disabled": strconv.FormatBool(disabled)}})}, nil
 	})
 }
@@ -407,7 +399,7 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
+		return []audit.Event{by.On(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
 	})
 }
 
@@ -454,7 +446,7 @@ func (a *API) DeleteApp(ctx context.Context, by Actor, clientID string) error {
 		if err := a.cfg.Store.DeleteClient(ctx, clientID); err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.AppDeleted, ClientID: clientID})}, nil
+		return []audit.Event{by.On(audit.Event{Action: audit.AppDeleted, ClientID: clientID})}, nil
 	})
 }
 
@@ -468,7 +460,7 @@ func (a *API) RotateSecret(ctx context.Context, by Actor, clientID string, p api
 		if plain, rec, err = apikey.Rotate(ctx, a.cfg.Store, a.cfg.Hasher, clientID, p, a.cfg.Now()); err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.SecretRotated, ClientID: clientID,
+		return []audit.Event{by.On(audit.Event{Action: audit.SecretRotated, ClientID: clientID,
 			Detail: map[string]string{"secret_id": rec.ID, "prefix": rec.Prefix}})}, nil
 	})
 	if err != nil {
@@ -483,7 +475,7 @@ func (a *API) RevokeSecret(ctx context.Context, by Actor, clientID, secretID str
 		if err := apikey.Revoke(ctx, a.cfg.Store, clientID, secretID, a.cfg.Now()); err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.SecretRevoked, ClientID: clientID,
+		return []audit.Event{by.On(audit.Event{Action: audit.SecretRevoked, ClientID: clientID,
 			Detail: map[string]string{"secret_id": secretID}})}, nil
 	})
 }
@@ -494,7 +486,7 @@ func (a *API) RevokeGrant(ctx context.Context, by Actor, userID, clientID string
 	if _, err := a.cfg.Store.GetConsent(ctx, userID, clientID); err != nil {
 		return err
 	}
-	_, err := consent.Withdraw(ctx, a.cfg.Store, a.cfg.Audit, userID, clientID, by.on(audit.Event{Reason: "by_admin"}))
+	_, err := consent.Withdraw(ctx, a.cfg.Store, a.cfg.Audit, userID, clientID, by.On(audit.Event{Reason: "by_admin"}))
 	return err
 }
 
@@ -502,5 +494,5 @@ func (a *API) RevokeGrant(ctx context.Context, by Actor, userID, clientID string
 // matching f (audit.exported): before the export starts, so that an
 // export nobody can account for cannot happen.
 func (a *API) RecordExport(ctx context.Context, by Actor, f storage.AuditFilter, format string) error {
-	return a.cfg.Audit.Record(ctx, by.on(audit.ExportEvent(f, format)))
+	return a.cfg.Audit.Record(ctx, by.On(audit.ExportEvent(f, format)))
 }

@@ -62,6 +62,7 @@ func mailFixture(t *testing.T) (*API, *memory.Store, *mailed) {
 			return "ops-bot", "", []string{"admin"}, nil
 		},
 	})
+	addOpsBot(t, store)
 	for _, u := range []storage.User{
 		{ID: "u-admin", Email: "root@example.com", Role: "admin", Status: storage.UserActive, TOTPEnabled: true, CreatedAt: t0},
 		{ID: "u-ann", Email: "ann@example.com", Role: "member", Status: storage.UserActive, TOTPEnabled: true, TOTPSecret: []byte("sealed"),

@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -27,6 +28,9 @@ import (
 type Store interface {
 	storage.Users
 	storage.Clients
+	// storage.Workspaces: the workspaces, their members and invitations
+	// the API lists (changes go through Config.Workspaces).
+	storage.Workspaces
 	// links.Store: the invitation and password-reset links.
 	links.Store
 	// consent.WithdrawStore: withdrawing a grant.
@@ -61,6 +65,9 @@ type Config struct {
 	AdminScope string
 	// Audit records every change made through the API.
 	Audit *audit.Recorder
+	// Workspaces makes the changes to workspaces, their members and
+	// invitations (provider/workspace).
+	Workspaces *workspace.Service
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
@@ -144,10 +151,33 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 	}
 }
 
+// workspaceRoutes maps each route pattern open to an admin client bound to
+// a workspace (storage.Client.WorkspaceID) to its handler: the others
+// answer such a client 403.
+func (a *API) workspaceRoutes() map[string]func(http.ResponseWriter, *http.Request, string) {
+	return map[string]func(http.ResponseWriter, *http.Request, string){
+		"GET /admin/api/v1/workspaces":                                  a.listWorkspaces,
+		"POST /admin/api/v1/workspaces":                                 a.createWorkspace,
+		"GET /admin/api/v1/workspaces/{id}":                             a.getWorkspace,
+		"PATCH /admin/api/v1/workspaces/{id}":                           a.patchWorkspace,
+		"DELETE /admin/api/v1/workspaces/{id}":                          a.deleteWorkspace,
+		"GET /admin/api/v1/workspaces/{id}/members":                     a.listMembers,
+		"POST /admin/api/v1/workspaces/{id}/members":                    a.addMember,
+		"PATCH /admin/api/v1/workspaces/{id}/members/{user_id}":         a.patchMember,
+		"DELETE /admin/api/v1/workspaces/{id}/members/{user_id}":        a.removeMember,
+		"GET /admin/api/v1/workspaces/{id}/invitations":                 a.listInvitations,
+		"POST /admin/api/v1/workspaces/{id}/invitations":                a.invite,
+		"DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}": a.revokeInvitation,
+	}
+}
+
 // Routes returns the patterns of every route the API serves.
 func (a *API) Routes() []string {
 	var out []string
 	for pattern := range a.routes() {
+		out = append(out, pattern)
+	}
+	for pattern := range a.workspaceRoutes() {
 		out = append(out, pattern)
 	}
 	slices.Sort(out)
@@ -157,6 +187,9 @@ func (a *API) Routes() []string {
 // Mount registers the routes.
 func (a *API) Mount(mux Mux) {
 	for pattern, h := range a.routes() {
+		mux.Handle(pattern, a.authorized(a.platformOnly(h)))
+	}
+	for pattern, h := range a.workspaceRoutes() {
 		mux.Handle(pattern, a.authorized(h))
 	}
 	mux.HandleFunc("/admin/api/", func(w http.ResponseWriter, r *http.Request) {
@@ -193,9 +226,44 @@ func (a *API) authorized(h func(http.ResponseWriter, *http.Request, string)) htt
 			writeError(w, http.StatusForbidden, "insufficient_scope", "The admin API needs a client-credentials token with the admin scope.")
 			return
 		}
+		c, err := a.cfg.Store.GetClient(r.Context(), clientID)
+		if err != nil {
+			// Its token was good a moment ago: the app was just deleted,
+			// or the store failed.
+			a.notFound(w, r, err, "calling app")
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
-		h(w, r, clientID)
+		h(w, r.WithContext(context.WithValue(r.Context(), boundKey{}, c.WorkspaceID)), clientID)
 	})
+}
+
+// boundKey carries, in a request's context, the workspace the calling
+// admin client is bound to (empty: platform-wide).
+type boundKey struct{}
+
+// bound returns the workspace the calling admin client is bound to, or
+// "" for a platform-wide one.
+func bound(r *http.Request) string {
+	id, _ := r.Context().Value(boundKey{}).(string)
+	return id
+}
+
+// platformOnly refuses h to an admin client bound to a workspace: the
+// users, apps, roles and grants are the platform's.
+func (a *API) platformOnly(h func(http.ResponseWriter, *http.Request, string)) func(http.ResponseWriter, *http.Request, string) {
+	return func(w http.ResponseWriter, r *http.Request, caller string) {
+		if bound(r) != "" {
+			forbidden(w)
+			return
+		}
+		h(w, r, caller)
+	}
+}
+
+// forbidden answers a workspace-bound admin client a platform-wide call.
+func forbidden(w http.ResponseWriter) {
+	writeError(w, http.StatusForbidden, "insufficient_scope", "This admin client is bound to a workspace: it manages that workspace only, under /admin/api/v1/workspaces.")
 }
 
 // user is a user as the API shows it: never a hash or a secret.

@@ -72,7 +72,7 @@ func (a *API) CreateApp(ctx context.Context, by Actor, spec AppSpec) (storage.Cl
 		if err := a.cfg.Store.CreateClient(ctx, c); err != nil {
 			return nil, err
 		}
-		events := []audit.Event{by.on(audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
+		events := []audit.Event{by.On(audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
 			Detail: map[string]string{"name": c.Name, "type": string(c.Type)}})}
 		var rec storage.ClientSecret
 		var err error
@@ -84,7 +84,7 @@ func (a *API) CreateApp(ctx context.Context, by Actor, spec AppSpec) (storage.Cl
 			return nil, fmt.Errorf("create the app's secret: %w", err)
 		}
 		c.Secrets = []storage.ClientSecret{rec}
-		return append(events, by.on(apikey.Event(audit.SecretCreated, c.ID, rec))), nil
+		return append(events, by.On(apikey.Event(audit.SecretCreated, c.ID, rec))), nil
 	})
 	if err != nil {
 		return storage.Client{}, "", err

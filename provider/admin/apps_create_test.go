@@ -136,7 +136,7 @@ func TestCreateAppRefusals(t *testing.T) {
 // wantNoApp checks that the fixture has its two apps and no record.
 func wantNoApp(t *testing.T, store *memory.Store) {
 	t.Helper()
-	if list, _ := store.ListClients(t.Context()); len(list) != 2 {
+	if list, _ := store.ListClients(t.Context()); len(list) != 3 { // chat, bot and ops-bot, the caller
 		t.Fatalf("a refused app was stored: %+v", list)
 	}
 	if recs := records(t, store); len(recs) != 0 {

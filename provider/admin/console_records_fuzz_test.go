@@ -74,7 +74,11 @@ func FuzzRecordFilter(f *testing.F) {
 func FuzzAdminBearer(f *testing.F) {
 	const good = "tkm_at_admin-token"
 	var checked string
-	a := New(Config{Store: memory.New(), Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
+	store := memory.New()
+	if err := store.CreateClient(f.Context(), storage.Client{ID: "ops-bot", Scopes: []string{"admin"}}); err != nil {
+		f.Fatal(err)
+	}
+	a := New(Config{Store: store, Authenticate: func(_ context.Context, token string) (string, string, []string, error) {
 		checked = token
 		if token == good {
 			return "ops-bot", "", []string{"admin"}, nil

@@ -22,6 +22,18 @@
 //	DELETE /admin/api/v1/apps/{id}/secrets/{sid}    revoke a secret at once
 //	GET    /admin/api/v1/grants                     grants (consents) of a user or an app (?user=ID | ?app=ID)
 //	DELETE /admin/api/v1/grants/{user}/{app}        withdraw a grant and revoke its tokens
+//	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
+//	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
+//	GET    /admin/api/v1/workspaces/{id}            one workspace
+//	PATCH  /admin/api/v1/workspaces/{id}            change its handle, name or policy
+//	DELETE /admin/api/v1/workspaces/{id}            delete it, its members' tokens of it revoked
+//	GET    /admin/api/v1/workspaces/{id}/members    its members and their roles
+//	POST   /admin/api/v1/workspaces/{id}/members    make an account a member (platform only)
+//	PATCH  /admin/api/v1/workspaces/{id}/members/{user_id}  change a member's role
+//	DELETE /admin/api/v1/workspaces/{id}/members/{user_id}  remove a member, their tokens of it revoked
+//	GET    /admin/api/v1/workspaces/{id}/invitations  its pending invitations
+//	POST   /admin/api/v1/workspaces/{id}/invitations  invite by email: mailed, and the link shown once
+//	DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}  revoke an invitation
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
@@ -35,6 +47,13 @@
 // those of a configured client (clientrules.Check). The links mailed to users (an invitation to choose a
 // password, a password reset) are made by provider/links and opened by the
 // pages of provider/login.
+//
+// An admin client may be bound to a workspace (storage.Client.WorkspaceID):
+// it then calls only the workspace routes, for its workspace: any other
+// route is a 403, another workspace's ID a 404 (as an unknown one, so IDs
+// cannot be probed), and creating or deleting a workspace or adding a
+// member without an invitation a 403. The rules and changes of
+// workspaces are provider/workspace's.
 //
 // The admin scope is never given to an app a developer registered in the
 // portal (grantable): whoever holds an app's secret acts with its scopes.

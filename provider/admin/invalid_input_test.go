@@ -21,8 +21,10 @@ import (
 func TestAPIInvalidInput(t *testing.T) {
 	t.Parallel()
 	var logs bytes.Buffer
+	store := pgtest.Open(t)
+	addOpsBot(t, store)
 	a := New(Config{
-		Store: pgtest.Open(t), Now: func() time.Time { return t0 }, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
+		Store: store, Now: func() time.Time { return t0 }, Logger: slog.New(slog.NewJSONHandler(&logs, nil)),
 		Authenticate: func(context.Context, string) (string, string, []string, error) {
 			return "ops-bot", "", []string{"admin"}, nil
 		},

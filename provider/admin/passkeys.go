@@ -37,7 +37,7 @@ func (a *API) RemovePasskey(ctx context.Context, by Actor, userID string, id []b
 		if err := a.cfg.Store.DeletePasskey(ctx, userID, id); err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.PasskeyRemoved, Subject: userID,
+		return []audit.Event{by.On(audit.Event{Action: audit.PasskeyRemoved, Subject: userID,
 			Detail: map[string]string{"passkey": passkey.ShortRef(id), "name": p.Name}})}, nil
 	})
 }

@@ -67,6 +67,7 @@ func newPasskeyHarness(t *testing.T, store storage.Store) *passkeyHarness {
 			return "", "", nil, errors.New("unknown token")
 		},
 	})
+	addOpsBot(t, store)
 	users := []storage.User{
 		{ID: "u-admin", Email: "root@example.com", Role: "admin", Status: storage.UserActive, TOTPEnabled: true, CreatedAt: t0},
 		{ID: "u-ann", Email: "ann@example.com", Role: "member", Status: storage.UserActive, CreatedAt: t0},

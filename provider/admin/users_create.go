@@ -129,7 +129,7 @@ func (a *API) CreateUser(ctx context.Context, by Actor, nu NewUser) (storage.Use
 				return nil, err
 			}
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.UserCreated, Subject: u.ID,
+		return []audit.Event{by.On(audit.Event{Action: audit.UserCreated, Subject: u.ID,
 			Detail: map[string]string{"email": u.Email, "role": u.Role, "password": how}})}, nil
 	})
 	if err != nil {

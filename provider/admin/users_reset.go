@@ -39,7 +39,7 @@ func (a *API) SendPasswordLink(ctx context.Context, by Actor, userID string, loc
 		if err != nil {
 			return nil, err
 		}
-		return []audit.Event{by.on(audit.Event{Action: audit.PasswordLinkSent, Subject: u.ID,
+		return []audit.Event{by.On(audit.Event{Action: audit.PasswordLinkSent, Subject: u.ID,
 			Detail: map[string]string{"expires_at": expires.Format(time.RFC3339)}})}, nil
 	})
 	return expires, err

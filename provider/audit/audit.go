@@ -54,6 +54,19 @@ const (
 	LogoutNotified     = "logout.notified"         // a client told by back-channel logout that a session ended
 	LogoutFailed       = "logout.failed"           // a back-channel logout notification given up
 
+	// A workspace's life (provider/workspace); each names the workspace
+	// (Event.WorkspaceID), and Subject is the member concerned.
+	WorkspaceCreated   = "workspace.created"             // Detail: handle, name, owner
+	WorkspaceUpdated   = "workspace.updated"             // Detail: what changed (name_before, name, handle_before, handle, policy)
+	WorkspaceDeleted   = "workspace.deleted"             // Detail: handle, members
+	MemberAdded        = "workspace.member_added"        // an admin made an account a member (Detail: role)
+	MemberRoleChanged  = "workspace.role_changed"        // Detail: from, to
+	MemberRemoved      = "workspace.member_removed"      // by an admin; the member's tokens of the workspace revoked
+	MemberLeft         = "workspace.member_left"         // by the member; their tokens of the workspace revoked
+	InvitationSent     = "workspace.invitation_sent"     // Detail: invitation, email, role, expires
+	InvitationAccepted = "workspace.invitation_accepted" // the invitee joined (Detail: invitation, email, role)
+	InvitationRevoked  = "workspace.invitation_revoked"  // Detail: invitation, email
+
 	// A workspace's directory (SCIM provisioning, provider/scim); each
 	// record's Detail names the workspace.
 	SCIMTokenCreated    = "scim.token_created"    // Detail: token, name
@@ -77,6 +90,8 @@ func Actions() []string {
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed,
+		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
+		InvitationSent, InvitationAccepted, InvitationRevoked,
 		SCIMTokenCreated, SCIMTokenRevoked, SCIMUserProvisioned, SCIMUserChanged, SCIMUserSuspended, SCIMUserReactivated,
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
 	}
@@ -108,8 +123,22 @@ type Event struct {
 	ActorID   string
 	Subject   string
 	ClientID  string
-	Scopes    []string
-	Detail    map[string]string
+	// WorkspaceID is the workspace the event concerns, or empty.
+	WorkspaceID string
+	Scopes      []string
+	Detail      map[string]string
+}
+
+// Actor is who makes a change: its ActorType and ActorID.
+type Actor struct {
+	Type string
+	ID   string
+}
+
+// On returns e with a as its actor.
+func (a Actor) On(e Event) Event {
+	e.ActorType, e.ActorID = a.Type, a.ID
+	return e
 }
 
 // ByUser returns e with a user as its actor.
@@ -161,19 +190,20 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 // stored.
 func (r *Recorder) Build(ctx context.Context, e Event) storage.AuditRecord {
 	return storage.AuditRecord{
-		Time:      r.now().UTC().Truncate(time.Microsecond),
-		Action:    e.Action,
-		Outcome:   cmp.Or(e.Outcome, Success),
-		Reason:    e.Reason,
-		ActorType: cmp.Or(e.ActorType, ActorAnonymous),
-		ActorID:   e.ActorID,
-		Subject:   e.Subject,
-		ClientID:  e.ClientID,
-		Scopes:    slices.Clone(e.Scopes),
-		ClientIP:  reqctx.ClientIP(ctx),
-		UserAgent: reqctx.UserAgent(ctx),
-		RequestID: reqctx.RequestID(ctx),
-		Detail:    maps.Clone(e.Detail),
+		Time:        r.now().UTC().Truncate(time.Microsecond),
+		Action:      e.Action,
+		Outcome:     cmp.Or(e.Outcome, Success),
+		Reason:      e.Reason,
+		ActorType:   cmp.Or(e.ActorType, ActorAnonymous),
+		ActorID:     e.ActorID,
+		Subject:     e.Subject,
+		ClientID:    e.ClientID,
+		WorkspaceID: e.WorkspaceID,
+		Scopes:      slices.Clone(e.Scopes),
+		ClientIP:    reqctx.ClientIP(ctx),
+		UserAgent:   reqctx.UserAgent(ctx),
+		RequestID:   reqctx.RequestID(ctx),
+		Detail:      maps.Clone(e.Detail),
 	}
 }
 

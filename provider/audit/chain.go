@@ -49,6 +49,11 @@ type canonical struct {
 	UserAgent string            `json:"user_agent"`
 	RequestID string            `json:"request_id"`
 	Detail    map[string]string `json:"detail"` // encoding/json sorts the keys
+	// WorkspaceID is left out when empty, so that a record sealed before
+	// records named workspaces hashes as it did then, and one naming
+	// none still does: the chain verifies across the change, and a
+	// workspace set, changed or cleared afterwards breaks it.
+	WorkspaceID string `json:"workspace_id,omitempty"`
 }
 
 func canonicalJSON(r storage.AuditRecord) []byte {
@@ -56,7 +61,7 @@ func canonicalJSON(r storage.AuditRecord) []byte {
 		ID: r.ID, Time: r.Time.UTC().Truncate(time.Microsecond).Format(time.RFC3339Nano),
 		Action: r.Action, Outcome: r.Outcome, Reason: r.Reason, ActorType: r.ActorType, ActorID: r.ActorID,
 		Subject: r.Subject, ClientID: r.ClientID, Scopes: r.Scopes, ClientIP: r.ClientIP,
-		UserAgent: r.UserAgent, RequestID: r.RequestID, Detail: r.Detail,
+		UserAgent: r.UserAgent, RequestID: r.RequestID, Detail: r.Detail, WorkspaceID: r.WorkspaceID,
 	}
 	if c.Scopes == nil {
 		c.Scopes = []string{}

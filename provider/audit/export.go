@@ -71,7 +71,7 @@ func Export(ctx context.Context, store storage.Audit, f storage.AuditFilter, for
 }
 
 var csvHeader = []string{"id", "time", "action", "outcome", "reason", "actor_type", "actor_id", "subject", "client_id",
-	"scopes", "client_ip", "user_agent", "request_id", "detail", "seq", "hash"}
+	"scopes", "client_ip", "user_agent", "request_id", "detail", "seq", "hash", "workspace_id"}
 
 func csvRow(r storage.AuditRecord) []string {
 	detail, _ := json.Marshal(r.Detail)
@@ -81,7 +81,7 @@ func csvRow(r storage.AuditRecord) []string {
 	row := []string{
 		strconv.FormatInt(r.ID, 10), r.Time.UTC().Format(time.RFC3339Nano), r.Action, r.Outcome, r.Reason,
 		r.ActorType, r.ActorID, r.Subject, r.ClientID, strings.Join(r.Scopes, " "), r.ClientIP, r.UserAgent,
-		r.RequestID, string(detail), seqOf(r), hex.EncodeToString(r.Hash),
+		r.RequestID, string(detail), seqOf(r), hex.EncodeToString(r.Hash), r.WorkspaceID,
 	}
 	for i, v := range row {
 		row[i] = defuse(v)
@@ -125,6 +125,8 @@ type Record struct {
 	// Seq and Hash are set once the record is sealed into the chain.
 	Seq  int64  `json:"seq,omitempty"`
 	Hash string `json:"hash,omitempty"`
+	// WorkspaceID is the workspace the record concerns, if any.
+	WorkspaceID string `json:"workspace_id,omitempty"`
 }
 
 func jsonRecord(r storage.AuditRecord) Record {
@@ -132,13 +134,14 @@ func jsonRecord(r storage.AuditRecord) Record {
 		ID: r.ID, Time: r.Time.UTC(), Action: r.Action, Outcome: r.Outcome, Reason: r.Reason,
 		ActorType: r.ActorType, ActorID: r.ActorID, Subject: r.Subject, ClientID: r.ClientID, Scopes: r.Scopes,
 		ClientIP: r.ClientIP, UserAgent: r.UserAgent, RequestID: r.RequestID, Detail: r.Detail,
-		Seq: r.Seq, Hash: hex.EncodeToString(r.Hash),
+		Seq: r.Seq, Hash: hex.EncodeToString(r.Hash), WorkspaceID: r.WorkspaceID,
 	}
 }
 
 // ExportEvent is the record of an export of the records matching f in
 // format: the filter in its Detail (filter_actions, filter_outcome,
-// filter_scope, filter_from, filter_to), its user and app as the record's.
+// filter_scope, filter_workspace, filter_from, filter_to), its user, app
+// and workspace as the record's.
 func ExportEvent(f storage.AuditFilter, format string) Event {
 	d := map[string]string{"format": format}
 	set := func(k, v string) {
@@ -149,11 +152,12 @@ func ExportEvent(f storage.AuditFilter, format string) Event {
 	set("actions", strings.Join(f.Actions, " "))
 	set("outcome", f.Outcome)
 	set("scope", f.Scope)
+	set("workspace", f.WorkspaceID)
 	if !f.From.IsZero() {
 		set("from", f.From.UTC().Format(time.RFC3339))
 	}
 	if !f.To.IsZero() {
 		set("to", f.To.UTC().Format(time.RFC3339))
 	}
-	return Event{Action: AuditExported, Subject: f.Subject, ClientID: f.ClientID, Detail: d}
+	return Event{Action: AuditExported, Subject: f.Subject, ClientID: f.ClientID, WorkspaceID: f.WorkspaceID, Detail: d}
 }

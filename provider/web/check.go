@@ -213,6 +213,8 @@ func samples(page string, m meta) []any {
 			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailActivate, Email: s, CSRFToken: s, Flow: s}, ExpiresIn: s},
 			checkEmailView{meta: m, CheckEmailPage: CheckEmailPage{UILocales: s, Kind: CheckEmailReset, Email: s, CSRFToken: s}, ExpiresIn: s},
 		}
+	case pageInvitation:
+		return invitationSamples(m)
 	case pageActivate:
 		return []any{
 			activateView{meta: m},

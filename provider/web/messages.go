@@ -45,5 +45,6 @@ func messageAreas() []i18n.Catalogue {
 		portalMessages(),
 		consoleMessages(),
 		errorMessages(),
+		workspaceMessages(),
 	}
 }

@@ -33,6 +33,7 @@ func handlerKeys() []string {
 		"passkey.expired", "passkey.refused", "passkey.unknown", "passkey.wrong_origin", "passkey.cloned",
 		"mfa.invalid", "mfa.recovery_invalid", "mfa.enrolled", "mfa.disabled", "mfa.recovery_renewed", "sessions.signed_out_one", "sessions.unknown", "mfa.required",
 		"activate.title", "activate.done", "activate.sent",
+		"invitation.joined", "invitation.already_member", "invitation.throttled",
 		"reset.title", "reset.done",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",

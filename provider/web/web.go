@@ -78,13 +78,14 @@ const (
 	pageDevice      = "device"
 	pageActivate    = "activate"
 	pageFormPost    = "form_post"
+	pageInvitation  = "invitation"
 )
 
 func pageNames() []string {
 	return append([]string{
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
-		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm,
+		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm, pageInvitation,
 	}, adminPageNames()...)
 }
 

@@ -81,6 +81,7 @@ func matches(f storage.AuditFilter, r storage.AuditRecord) bool {
 	switch {
 	case f.Subject != "" && r.Subject != f.Subject,
 		f.ClientID != "" && r.ClientID != f.ClientID,
+		f.WorkspaceID != "" && r.WorkspaceID != f.WorkspaceID,
 		len(f.Actions) > 0 && !slices.Contains(f.Actions, r.Action),
 		f.Outcome != "" && r.Outcome != f.Outcome,
 		f.Scope != "" && !slices.Contains(r.Scopes, f.Scope),

@@ -15,13 +15,13 @@ import (
 
 const selectAudit = `
 SELECT id, at, action, outcome, reason, actor_type, actor_id, subject, client_id, scopes,
-       client_ip, user_agent, request_id, detail, coalesce(seq, 0), hash
+       client_ip, user_agent, request_id, detail, coalesce(seq, 0), hash, workspace_id
 FROM audit_records`
 
 func scanAudit(row pgx.Row) (storage.AuditRecord, error) {
 	var r storage.AuditRecord
 	err := row.Scan(&r.ID, into(&r.Time), &r.Action, &r.Outcome, &r.Reason, &r.ActorType, &r.ActorID,
-		&r.Subject, &r.ClientID, &r.Scopes, &r.ClientIP, &r.UserAgent, &r.RequestID, &r.Detail, &r.Seq, &r.Hash)
+		&r.Subject, &r.ClientID, &r.Scopes, &r.ClientIP, &r.UserAgent, &r.RequestID, &r.Detail, &r.Seq, &r.Hash, &r.WorkspaceID)
 	r.Scopes = listOf(r.Scopes)
 	if len(r.Detail) == 0 {
 		r.Detail = nil
@@ -54,11 +54,11 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (int64, 
 	var id int64
 	err := s.q(ctx).QueryRow(ctx, `
 		INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
-		                           scopes, client_ip, user_agent, request_id, detail)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+		                           scopes, client_ip, user_agent, request_id, detail, workspace_id)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		RETURNING id`,
 		r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
-		list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r)).Scan(&id)
+		list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r), r.WorkspaceID).Scan(&id)
 	if err != nil {
 		return 0, wrap(err, "append audit record %s", r.Action)
 	}
@@ -66,8 +66,8 @@ func (s *Store) AppendAudit(ctx context.Context, r storage.AuditRecord) (int64, 
 }
 
 // ListAudit implements storage.Audit. The conditions and the order match
-// one of the indexes of migration 00010 — (subject|client_id|action, at,
-// id) or (at, id) — read backwards from the cursor, so a page costs the
+// one of the indexes of migrations 00010 and 00022 —
+// (subject|client_id|action|workspace_id, at, id) or (at, id) — read backwards from the cursor, so a page costs the
 // rows it shows whatever the table's size, as long as the filter is not
 // much narrower than the index (outcome and scope are checked on the rows
 // the index yields).
@@ -85,6 +85,9 @@ func (s *Store) ListAudit(ctx context.Context, f storage.AuditFilter, after stor
 	}
 	if f.ClientID != "" {
 		where = append(where, "client_id = "+arg(f.ClientID))
+	}
+	if f.WorkspaceID != "" {
+		where = append(where, "workspace_id = "+arg(f.WorkspaceID))
 	}
 	switch len(f.Actions) {
 	case 0:

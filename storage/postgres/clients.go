@@ -19,7 +19,7 @@ SELECT c.id, c.name, c.type, c.redirect_uris, c.post_logout_redirect_uris,
        c.grant_types, c.scopes, c.audience, c.token_endpoint_auth_method,
        c.jwks_uri, c.skip_consent, c.owner_id, c.description, c.logo_uri, c.requested_scopes, c.token_endpoint_auth_signing_alg, c.created_at, c.updated_at,
        c.disabled, c.require_par, c.access_token_format, c.backchannel_logout_uri, c.backchannel_logout_session_required,
-       c.refresh_reuse_window_ns, c.id_token_signed_response_alg, c.allowed_origins,
+       c.refresh_reuse_window_ns, c.id_token_signed_response_alg, c.allowed_origins, c.workspace_id,
        s.ids, s.hashes, s.prefixes, s.created, s.expires, s.used
 FROM clients c
 LEFT JOIN (
@@ -47,7 +47,7 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 		&c.GrantTypes, &c.Scopes, &c.Audience, &c.TokenEndpointAuthMethod,
 		&c.JWKSURI, &c.SkipConsent, &c.OwnerID, &c.Description, &c.LogoURI, &c.RequestedScopes, &c.TokenEndpointAuthSigningAlg, into(&c.CreatedAt), into(&c.UpdatedAt),
 		&c.Disabled, &c.RequirePAR, &c.AccessTokenFormat, &c.BackchannelLogoutURI, &c.BackchannelLogoutSessionRequired,
-		&reuseWindow, &c.IDTokenSignedResponseAlg, &c.AllowedOrigins,
+		&reuseWindow, &c.IDTokenSignedResponseAlg, &c.AllowedOrigins, &c.WorkspaceID,
 		&ids, &hashes, &prefixes, &created, &expires, &used)
 	if err != nil {
 		return storage.Client{}, err
@@ -81,8 +81,8 @@ INSERT INTO clients (id, name, type, redirect_uris, post_logout_redirect_uris,
                      jwks_uri, skip_consent, created_at, updated_at, owner_id, description, logo_uri, requested_scopes,
                      token_endpoint_auth_signing_alg, disabled, require_par, access_token_format,
                      backchannel_logout_uri, backchannel_logout_session_required, refresh_reuse_window_ns,
-                     id_token_signed_response_alg, allowed_origins)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)`
+                     id_token_signed_response_alg, allowed_origins, workspace_id)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`
 
 const updateClient = `
 UPDATE clients
@@ -92,7 +92,8 @@ SET name = $2, type = $3, redirect_uris = $4, post_logout_redirect_uris = $5,
     owner_id = $14, description = $15, logo_uri = $16, requested_scopes = $17,
     token_endpoint_auth_signing_alg = $18, disabled = $19, require_par = $20,
     access_token_format = $21, backchannel_logout_uri = $22, backchannel_logout_session_required = $23,
-    refresh_reuse_window_ns = $24, id_token_signed_response_alg = $25, allowed_origins = $26
+    refresh_reuse_window_ns = $24, id_token_signed_response_alg = $25, allowed_origins = $26,
+    workspace_id = $27
 WHERE id = $1`
 
 // clientArgs returns c's columns in the order of insertClient and
@@ -103,7 +104,7 @@ func clientArgs(c storage.Client) []any {
 		c.JWKSURI, c.SkipConsent, ts(c.CreatedAt), ts(c.UpdatedAt), c.OwnerID, c.Description, c.LogoURI, list(c.RequestedScopes),
 		c.TokenEndpointAuthSigningAlg, c.Disabled, c.RequirePAR, c.AccessTokenFormat,
 		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired, nanoseconds(c.RefreshReuseWindow),
-		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins)}
+		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins), c.WorkspaceID}
 }
 
 // nanoseconds is d as a bigint argument: NULL for nil.

@@ -57,6 +57,7 @@ func auditTests() []test {
 	return []test{
 		{"an appended record reads back whole, unsealed", func(t *testing.T, s storage.Store) {
 			want := auditRecord(0, "signin", "u1", "chat")
+			want.WorkspaceID = "ws-1"
 			want.Time = want.Time.Add(123456 * time.Microsecond)
 			ids := appendAll(t, s, want)
 			got, err := s.ListAudit(t.Context(), storage.AuditFilter{}, storage.AuditCursor{}, 10)
@@ -79,6 +80,12 @@ func auditTests() []test {
 				auditRecord(3*time.Minute, "a4", "u1", "chat"), // same time: the later ID first
 				auditRecord(5*time.Minute, "a5", "u2", "calls"),
 			)
+			inWorkspace := func(r storage.AuditRecord, ws string) storage.AuditRecord { r.WorkspaceID = ws; return r }
+			appendAll(t, s,
+				inWorkspace(auditRecord(4*time.Minute, "w1", "u3", ""), "ws-a"),
+				inWorkspace(auditRecord(7*time.Minute, "w2", "u3", ""), "ws-b"),
+				inWorkspace(auditRecord(8*time.Minute, "w3", "u4", ""), "ws-a"),
+			)
 			failed := auditRecord(6*time.Minute, "a6", "u1", "chat")
 			failed.Outcome, failed.Scopes = "failure", []string{"im:calls.read"}
 			appendAll(t, s, failed)
@@ -88,15 +95,17 @@ func auditTests() []test {
 				f    storage.AuditFilter
 				want []string
 			}{
-				{"all", storage.AuditFilter{}, []string{"a6", "a5", "a4", "a3", "a2", "a1"}},
+				{"all", storage.AuditFilter{}, []string{"w3", "w2", "a6", "a5", "w1", "a4", "a3", "a2", "a1"}},
+				{"a workspace", storage.AuditFilter{WorkspaceID: "ws-a"}, []string{"w3", "w1"}},
+				{"a workspace and a user", storage.AuditFilter{WorkspaceID: "ws-b", Subject: "u3"}, []string{"w2"}},
 				{"a user", storage.AuditFilter{Subject: "u1"}, []string{"a6", "a4", "a3", "a1"}},
 				{"an app", storage.AuditFilter{ClientID: "calls"}, []string{"a5", "a3"}},
 				{"a user and an app", storage.AuditFilter{Subject: "u1", ClientID: "chat"}, []string{"a6", "a4", "a1"}},
 				{"actions", storage.AuditFilter{Actions: []string{"a2", "a5"}}, []string{"a5", "a2"}},
 				{"one action", storage.AuditFilter{Actions: []string{"a3"}}, []string{"a3"}},
 				{"outcome", storage.AuditFilter{Outcome: "failure"}, []string{"a6"}},
-				{"scope", storage.AuditFilter{Scope: "im:messages.read"}, []string{"a5", "a4", "a3", "a2", "a1"}},
-				{"time range, To excluded", storage.AuditFilter{From: at(2 * time.Minute), To: at(5 * time.Minute)}, []string{"a4", "a3", "a2"}},
+				{"scope", storage.AuditFilter{Scope: "im:messages.read"}, []string{"w3", "w2", "a5", "w1", "a4", "a3", "a2", "a1"}},
+				{"time range, To excluded", storage.AuditFilter{From: at(2 * time.Minute), To: at(5 * time.Minute)}, []string{"w1", "a4", "a3", "a2"}},
 				{"nothing matches", storage.AuditFilter{Subject: "nobody"}, nil},
 			}
 			for _, c := range cases {

@@ -105,6 +105,24 @@ func clientTests() []test {
 				t.Fatalf("allowed origins after clearing them = %q, want none", list[0].AllowedOrigins)
 			}
 		}},
+		{"a client's workspace reads back and can be changed", func(t *testing.T, s storage.Store) {
+			c := sampleClient("ws-admin")
+			c.WorkspaceID = "ws-1"
+			must(t, s.CreateClient(t.Context(), c), "create")
+			got, err := s.GetClient(t.Context(), "ws-admin")
+			must(t, err, "get")
+			same(t, "client", got, c)
+			_, err = s.UpdateClient(t.Context(), "ws-admin", func(c storage.Client) (storage.Client, error) {
+				c.WorkspaceID = ""
+				return c, nil
+			})
+			must(t, err, "update")
+			list, err := s.ListClients(t.Context())
+			must(t, err, "list")
+			if len(list) != 1 || list[0].WorkspaceID != "" {
+				t.Fatalf("clients after making it platform-wide = %+v", list)
+			}
+		}},
 		{"duplicate client ID is ErrAlreadyExists", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			mustBe(t, s.CreateClient(t.Context(), sampleClient("app")), storage.ErrAlreadyExists, "second create")
