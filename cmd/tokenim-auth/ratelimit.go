@@ -65,6 +65,10 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		page("POST /password/forgot", "accounts", accounts),
 		page("GET /password/reset", "accounts", accounts),
 		page("POST /password/reset", "accounts", accounts),
+		// A workspace invitation's link checks its token, as an emailed
+		// link does.
+		page("GET /invitations/{token}", "accounts", accounts),
+		page("POST /invitations/{token}", "accounts", accounts),
 		// The signed-in account page's changes: a password, a code or the
 		// security settings. Every POST under /account/ (the subtree, as
 		// the mux matches it), so that a change added to the page has its
