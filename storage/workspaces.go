@@ -205,9 +205,10 @@ type Workspaces interface {
 	// ListUserWorkspaces returns the user's memberships, ordered by their
 	// workspaces' handles. None is an empty list.
 	ListUserWorkspaces(ctx context.Context, userID string) ([]Member, error)
-	// CountMembers returns how many members of the workspace have role,
-	// or how many it has when role is empty ("is this its last
-	// owner?"). An unknown workspace has none. Counting and then changing
+	// CountMembers returns how many active (not suspended) members of
+	// the workspace have role, or how many it has when role is empty ("is
+	// this its last owner?": a suspended owner cannot act as one). An
+	// unknown workspace has none. Counting and then changing
 	// a membership are two calls: to keep a last owner under concurrent
 	// changes, make them in one transaction (InTx) that first locks the
 	// workspace with an UpdateWorkspace that changes nothing; such

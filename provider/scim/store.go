@@ -13,6 +13,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -265,39 +266,22 @@ func (s *Store) Remove(ctx context.Context, by Actor, workspaceID, userID string
 	})
 }
 
-// lockWorkspace locks the workspace's row until the transaction ends, so
-// that changes of its owners run one after another
-// (storage.Workspaces.CountMembers).
+// lockWorkspace locks the workspace's row until the transaction ends
+// (workspace.Lock).
 func (s *Store) lockWorkspace(ctx context.Context, workspaceID string) error {
-	_, err := s.db.UpdateWorkspace(ctx, workspaceID, func(w storage.Workspace) (storage.Workspace, error) { return w, nil })
+	_, err := workspace.Lock(ctx, s.db, workspaceID)
 	return err
 }
 
 // keepOwner refuses to switch off m when it is the workspace's last
-// active owner.
+// active owner (workspace.KeepOwner), with SCIM's error.
 func (s *Store) keepOwner(ctx context.Context, m storage.Member) error {
-	if m.Role != storage.WorkspaceOwner {
-		return nil
+	if err := workspace.KeepOwner(ctx, s.db, m); errors.Is(err, workspace.ErrLastOwner) {
+		return ErrLastOwner
+	} else if err != nil {
+		return err
 	}
-	active, after := 0, ""
-	for {
-		page, err := s.db.ListMembers(ctx, m.WorkspaceID, storage.Page{After: after, Limit: storage.DefaultPageLimit})
-		if err != nil {
-			return err
-		}
-		for _, o := range page {
-			if o.Role == storage.WorkspaceOwner && !o.Suspended && o.UserID != m.UserID {
-				active++
-			}
-		}
-		if active > 0 {
-			return nil
-		}
-		if len(page) < storage.DefaultPageLimit {
-			return ErrLastOwner
-		}
-		after = page[len(page)-1].UserID
-	}
+	return nil
 }
 
 // ownsProfile reports whether the account is a member of no workspace

@@ -107,14 +107,8 @@ func (s *Service) ownerChange(ctx context.Context, workspaceID, userID, role str
 			return m, err
 		}
 	}
-	if m.Role == storage.WorkspaceOwner && role != storage.WorkspaceOwner {
-		owners, err := s.cfg.Store.CountMembers(ctx, workspaceID, storage.WorkspaceOwner)
-		if err != nil {
-			return m, err
-		}
-		if owners <= 1 {
-			return m, ErrLastOwner
-		}
+	if role != storage.WorkspaceOwner {
+		return m, KeepOwner(ctx, s.cfg.Store, m)
 	}
 	return m, nil
 }

@@ -288,5 +288,5 @@ func (s *Service) Delete(ctx context.Context, by audit.Actor, id string) error {
 // transaction, the changes of its memberships that follow run one after
 // another (storage.Workspaces.CountMembers).
 func (s *Service) lock(ctx context.Context, id string) (storage.Workspace, error) {
-	return s.cfg.Store.UpdateWorkspace(ctx, id, func(w storage.Workspace) (storage.Workspace, error) { return w, nil })
+	return Lock(ctx, s.cfg.Store, id)
 }

@@ -253,7 +253,7 @@ func (s *Store) CountMembers(ctx context.Context, workspaceID, role string) (int
 	n := 0
 	err := s.do(ctx, func(*txn) error {
 		for k, m := range s.members {
-			if k.workspaceID == workspaceID && (role == "" || m.Role == role) {
+			if k.workspaceID == workspaceID && !m.Suspended && (role == "" || m.Role == role) {
 				n++
 			}
 		}

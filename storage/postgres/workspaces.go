@@ -277,7 +277,7 @@ func (s *Store) CountMembers(ctx context.Context, workspaceID, role string) (int
 	defer cancel()
 	var n int
 	err := s.q(ctx).QueryRow(ctx, `
-		SELECT count(*) FROM workspace_members WHERE workspace_id = $1 AND ($2 = '' OR role = $2)`,
+		SELECT count(*) FROM workspace_members WHERE workspace_id = $1 AND NOT suspended AND ($2 = '' OR role = $2)`,
 		workspaceID, role).Scan(&n)
 	if err != nil {
 		return 0, wrap(err, "count members of workspace %s", workspaceID)

@@ -345,10 +345,14 @@ func workspaceTests() []test {
 			none, err := s.ListMembers(t.Context(), "nope", storage.Page{})
 			must(t, err, "list an unknown workspace")
 			same(t, "members of an unknown workspace", none, []storage.Member(nil))
+			seedUser(t, s, "u5", "eve@example.com")
+			must(t, s.AddMember(t.Context(), storage.Member{WorkspaceID: "w1", UserID: "u5", Role: storage.WorkspaceOwner, JoinedAt: at(0), Suspended: true}),
+				"add a suspended owner")
 			for _, c := range []struct {
 				workspace, role string
 				want            int
 			}{
+				// The suspended owner u5 is counted by neither.
 				{"w1", "", 3}, {"w1", storage.WorkspaceOwner, 2}, {"w1", storage.WorkspaceMember, 1},
 				{"w1", storage.WorkspaceGuest, 0}, {"w2", "", 1}, {"nope", "", 0},
 			} {
