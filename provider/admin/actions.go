@@ -55,18 +55,7 @@ type UserChange struct {
 
 // inTx runs fn and the records it returns in one transaction.
 func (a *API) inTx(ctx context.Context, fn func(ctx context.Context) ([]audit.Event, error)) error {
-	return storage.InTx(ctx, a.cfg.Store, func(ctx context.Context) error {
-		events, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := a.cfg.Audit.Record(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return a.cfg.Audit.InTx(ctx, a.cfg.Store, fn)
 }
 
 // roleScopes returns the scopes a role may grant, or ErrUnknownRole.

@@ -185,6 +185,24 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	return nil
 }
 
+// InTx runs fn in a transaction of tx and records the events it returns
+// in the same one: the change and its records are stored, or neither. A
+// nil Recorder runs fn and records nothing.
+func (r *Recorder) InTx(ctx context.Context, tx storage.Transactor, fn func(ctx context.Context) ([]Event, error)) error {
+	return storage.InTx(ctx, tx, func(ctx context.Context) error {
+		events, err := fn(ctx)
+		if err != nil {
+			return err
+		}
+		for _, e := range events {
+			if err := r.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
 // Build returns the record of e for a store write that appends it
 // itself (storage.Tokens.CreateTokenRecorded); call Appended once it is
 // stored.

@@ -57,18 +57,7 @@ func NewStore(db Backend, records *audit.Recorder, now func() time.Time) *Store 
 
 // inTx runs fn and records the events it returns in one transaction.
 func (s *Store) inTx(ctx context.Context, fn func(ctx context.Context) ([]audit.Event, error)) error {
-	return storage.InTx(ctx, s.db, func(ctx context.Context) error {
-		events, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := s.audit.Record(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.audit.InTx(ctx, s.db, fn)
 }
 
 func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }

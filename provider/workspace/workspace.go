@@ -103,18 +103,7 @@ func (s *Service) now() time.Time { return s.cfg.Now().UTC().Truncate(time.Secon
 
 // inTx runs fn and records the events it returns in one transaction.
 func (s *Service) inTx(ctx context.Context, fn func(ctx context.Context) ([]audit.Event, error)) error {
-	return storage.InTx(ctx, s.cfg.Store, func(ctx context.Context) error {
-		events, err := fn(ctx)
-		if err != nil {
-			return err
-		}
-		for _, e := range events {
-			if err := s.cfg.Audit.Record(ctx, e); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return s.cfg.Audit.InTx(ctx, s.cfg.Store, fn)
 }
 
 // Settings are a new workspace's handle, name and policy.
