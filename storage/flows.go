@@ -23,8 +23,12 @@ type Flow struct {
 	Decision string
 	// GrantedScopes are the scopes the user allowed in this flow.
 	GrantedScopes []string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
+	// WorkspaceID is the workspace picked for the request (from its
+	// organization parameter or on the chooser page); empty until one is.
+	// It counts only for UserID.
+	WorkspaceID string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
 
 // Flows stores pending authorization requests.
