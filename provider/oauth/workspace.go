@@ -111,8 +111,13 @@ func (p *Provider) namedWorkspaceID(ctx context.Context, form url.Values) string
 // browser and returns false.
 func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, user storage.User, promptNone bool, now time.Time) (picked, bool) {
 	ctx := r.Context()
-	if flow != nil && flow.Decision == DecisionNotMember {
+	switch {
+	case flow != nil && flow.Decision == DecisionNotMember:
 		p.writeAuthorizeError(w, r, ar, errNotMember())
+		return picked{}, false
+	case flow != nil && flow.Decision == "deny" && flow.UserID == user.ID:
+		// Refused on the chooser (or consent) page.
+		p.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user denied the request."))
 		return picked{}, false
 	}
 	named, isNamed, err := p.namedWorkspace(ctx, ar.GetRequestForm())

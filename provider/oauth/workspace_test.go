@@ -329,3 +329,20 @@ func TestWorkspaceSignInPolicy(t *testing.T) {
 	redirected(t, h.ask(t, "openid", url.Values{"organization": {"beta"}}), "/login?")
 	redirected(t, h.ask(t, "openid", url.Values{"organization": {"acme"}}), wsRedirect+"?code=")
 }
+
+// Cancelling on the chooser answers the app with access_denied, not the
+// chooser again.
+func TestChooserRefusalIsAccessDenied(t *testing.T) {
+	t.Parallel()
+	h := newWorkspaceHarness(t, memory.New())
+	flowID := redirected(t, h.ask(t, "openid", nil), oauth.ChooserPath+"?").Get("flow")
+	if _, err := h.store.UpdateFlow(t.Context(), flowID, func(f storage.Flow) (storage.Flow, error) {
+		f.UserID, f.Decision = "ann", "deny"
+		return f, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if cb := redirected(t, h.authorize(t, url.Values{"flow": {flowID}}.Encode()), wsRedirect); cb.Get("error") != "access_denied" {
+		t.Fatalf("answered %v, want access_denied", cb)
+	}
+}

@@ -41,6 +41,7 @@ func messageAreas() []i18n.Catalogue {
 		signInMessages(),
 		accountMessages(),
 		consentMessages(),
+		workspaceMessages(),
 		deviceMessages(),
 		portalMessages(),
 		consoleMessages(),

@@ -78,6 +78,9 @@ const (
 	pageDevice      = "device"
 	pageActivate    = "activate"
 	pageFormPost    = "form_post"
+	// pageWorkspaceChooser is where a member of several workspaces picks
+	// the one an app's sign-in is for.
+	pageWorkspaceChooser = "workspace_chooser"
 )
 
 func pageNames() []string {
@@ -85,6 +88,7 @@ func pageNames() []string {
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
 		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm,
+		pageWorkspaceChooser,
 	}, adminPageNames()...)
 }
 
