@@ -1,6 +1,10 @@
 package consent_test
 
 import (
+	"net/http"
+	"strings"
+
+	"github.com/tokenim/tokenim-auth/storage"
 	"slices"
 	"testing"
 
@@ -29,6 +33,34 @@ func TestRoleScopesCapsByWorkspaceRole(t *testing.T) {
 		got, known := consent.RoleScopes(roles, c.global, c.workspace)
 		if !slices.Equal(got, c.want) || known != c.known {
 			t.Errorf("%s: RoleScopes = %v, %v; want %v, %v", c.name, got, known, c.want, c.known)
+		}
+	}
+}
+
+// The page offers, for a flow of a workspace, only what the user's role
+// there allows: Ann, a member globally, is a guest of Acme.
+func TestConsentPageCapsByWorkspaceRole(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t)
+	ctx := t.Context()
+	if err := h.store.CreateWorkspace(ctx, storage.Workspace{ID: "w-acme", Handle: "acme", Name: "Acme"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.store.AddMember(ctx, storage.Member{WorkspaceID: "w-acme", UserID: h.ann.ID, Role: "guest"}); err != nil {
+		t.Fatal(err)
+	}
+	flow := h.flow(t, "scope", "openid profile im:messages.read im:calls.read")
+	if _, err := h.store.UpdateFlow(ctx, flow, func(f storage.Flow) (storage.Flow, error) {
+		f.WorkspaceID = "w-acme"
+		return f, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	w := h.show(t, flow)
+	wantPage(t, w, http.StatusOK, "<li>openid</li>", "<li>im:messages.read</li>")
+	for _, s := range []string{"profile", "im:calls.read"} {
+		if strings.Contains(w.Body.String(), "<li>"+s+"</li>") {
+			t.Errorf("a guest of the workspace is offered %s", s)
 		}
 	}
 }
