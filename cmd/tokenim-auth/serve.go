@@ -135,6 +135,9 @@ func serve(ctx context.Context, e env, f serveFlags) error {
 	if demo != nil {
 		demo.print(e.stdout, cfg)
 	}
+	if e.opened != nil {
+		e.opened(app.store)
+	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
 	}
