@@ -31,6 +31,12 @@ type Flow struct {
 	ExpiresAt   time.Time
 }
 
+// FlowNotMember is the Decision of a flow stopped because the signed-in
+// user is not a member of the workspace the request named (WorkspaceID):
+// the page that tells the user so and the authorization endpoint, which
+// then answers the app with access_denied, read it.
+const FlowNotMember = "not_member"
+
 // Flows stores pending authorization requests.
 type Flows interface {
 	// CreateFlow stores f. ErrAlreadyExists if f.ID exists; ErrNotFound if

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,22 +18,9 @@ import (
 // serve opened, for the test to make workspaces no configuration declares.
 func startWorkspaceProvider(t *testing.T, dbURL string) (running, storage.Store) {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	issuer := "http://" + addr
-	path := writeProviderConfig(t, issuer, "")
-	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	opened := make(chan storage.Store, 1)
-	base, _, logs, stop := launchServeEnv(t, vars, func(e *env) { e.opened = func(s storage.Store) { opened <- s } }, "--config", path, "--listen", addr)
-	t.Cleanup(stop)
-	if base != issuer {
-		t.Fatalf("serving at %s, want %s", base, issuer)
-	}
-	return running{issuer: issuer, config: path, vars: vars, logs: logs}, <-opened
+	p := startProviderEnv(t, dbURL, "", func(e *env) { e.opened = func(s storage.Store) { opened <- s } })
+	return p, <-opened
 }
 
 // Two workspaces side by side, on memory and on Postgres: Ann, a member

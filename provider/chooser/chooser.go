@@ -17,13 +17,10 @@ import (
 // Path is the chooser's address (oauth.ChooserPath).
 const Path = "/choose-workspace"
 
-// The flow decisions the chooser reads and writes (see provider/oauth:
-// DecisionNotMember; "deny" is the consent page's refusal, which the
-// authorization endpoint answers with access_denied).
-const (
-	decisionNotMember = "not_member"
-	decisionDeny      = "deny"
-)
+// decisionDeny is the refusal the chooser writes to a flow, as the
+// consent page does; the authorization endpoint answers it with
+// access_denied.
+const decisionDeny = "deny"
 
 // Store is what the chooser needs of storage.
 type Store interface {
@@ -128,7 +125,7 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if req.flow.Decision == decisionNotMember {
+	if req.flow.Decision == storage.FlowNotMember {
 		h.notMember(w, r, req)
 		return
 	}
@@ -183,7 +180,7 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if req.flow.Decision == decisionNotMember {
+	if req.flow.Decision == storage.FlowNotMember {
 		// Nothing to choose: the authorization endpoint answers the app.
 		http.Redirect(w, r, back(req.flow.ID), http.StatusSeeOther)
 		return

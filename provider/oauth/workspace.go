@@ -43,7 +43,7 @@ const ChooserPath = "/choose-workspace"
 // DecisionNotMember marks a flow stopped because the signed-in user is not
 // a member of the workspace the request named: the chooser page says so,
 // then the browser comes back and the app gets access_denied.
-const DecisionNotMember = "not_member"
+const DecisionNotMember = storage.FlowNotMember
 
 // The claims naming a token's workspace, in ID tokens, JWT access tokens,
 // introspection and userinfo.
