@@ -35,6 +35,9 @@ type introspection struct {
 	AuthTime int64    `json:"auth_time"`
 	Acr      string   `json:"acr"`
 	Amr      []string `json:"amr"`
+	// OrgID and OrgHandle name the token's workspace.
+	OrgID     string `json:"org_id"`
+	OrgHandle string `json:"org_handle"`
 }
 
 // audience is "aud", a string or an array of strings.
@@ -118,7 +121,10 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		ACR:      in.Acr,
 		AMR:      in.Amr,
 		Format:   FormatOpaque,
-		Claims:   claims,
+
+		WorkspaceID:     in.OrgID,
+		WorkspaceHandle: in.OrgHandle,
+		Claims:          claims,
 	}
 	if in.AuthTime != 0 {
 		tok.AuthTime = time.Unix(in.AuthTime, 0)

@@ -42,6 +42,9 @@ type atClaims struct {
 	AuthTime *jwt.NumericDate `json:"auth_time"`
 	ACR      string           `json:"acr"`
 	AMR      []string         `json:"amr"`
+	// OrgID and OrgHandle name the token's workspace.
+	OrgID     string `json:"org_id"`
+	OrgHandle string `json:"org_handle"`
 }
 
 // verifyJWT checks a JWT access token (RFC 9068 section 4): its "typ",
@@ -110,7 +113,10 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw string) (Token, error) {
 		ACR:      c.ACR,
 		AMR:      c.AMR,
 		Format:   FormatJWT,
-		Claims:   claims,
+
+		WorkspaceID:     c.OrgID,
+		WorkspaceHandle: c.OrgHandle,
+		Claims:          claims,
 	}
 	if c.AuthTime != nil {
 		tok.AuthTime = c.AuthTime.Time()

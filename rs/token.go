@@ -46,6 +46,12 @@ type Token struct {
 	// "otp", "hwk", "swk", "user", "pin", and "mfa" for more than one
 	// factor.
 	AMR []string
+	// WorkspaceID and WorkspaceHandle name the workspace (organization)
+	// the token was issued for ("org_id", "org_handle"); empty for a token
+	// of no workspace. A token for one workspace must never authorize
+	// another: see RequireWorkspace.
+	WorkspaceID     string
+	WorkspaceHandle string
 	// ID is the token's "jti": the JWT's, or for an opaque token the
 	// family the provider names in introspection and in revocation
 	// events.

@@ -23,9 +23,19 @@ type Flow struct {
 	Decision string
 	// GrantedScopes are the scopes the user allowed in this flow.
 	GrantedScopes []string
-	CreatedAt     time.Time
-	ExpiresAt     time.Time
+	// WorkspaceID is the workspace picked for the request (from its
+	// organization parameter or on the chooser page); empty until one is.
+	// It counts only for UserID.
+	WorkspaceID string
+	CreatedAt   time.Time
+	ExpiresAt   time.Time
 }
+
+// FlowNotMember is the Decision of a flow stopped because the signed-in
+// user is not a member of the workspace the request named (WorkspaceID):
+// the page that tells the user so and the authorization endpoint, which
+// then answers the app with access_denied, read it.
+const FlowNotMember = "not_member"
 
 // Flows stores pending authorization requests.
 type Flows interface {

@@ -49,6 +49,10 @@ type Token struct {
 	Subject string
 	// Scopes are the granted scopes.
 	Scopes []string
+	// WorkspaceID is the workspace the token was issued for (its org_id
+	// claim); empty for a token of a client not bound to a workspace and
+	// for tokens stored before workspaces. A refresh keeps it.
+	WorkspaceID string
 	// Active is false once a code is redeemed, a refresh token rotated or
 	// any token revoked.
 	Active      bool
@@ -111,7 +115,8 @@ type Tokens interface {
 	// RevokeFamily marks every token of kind in the family requestID
 	// inactive and clears the RotatedAt of its rotated ones (RFC 7009;
 	// refresh reuse; a replayed code). It returns how many were active;
-	// none is not an error. RevokeSubject and RevokeSubjectBeyond clear
+	// none is not an error. RevokeSubject, RevokeSubjectBeyond and
+	// RevokeSubjectWorkspace clear
 	// RotatedAt of the tokens they match in the same way.
 	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
 	// RevokeSubject marks every access and refresh token of the user
@@ -123,4 +128,11 @@ type Tokens interface {
 	// the user subject that carries a scope not in allowed (the user's role
 	// was lowered), and returns how many were active.
 	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
+	// RevokeSubjectWorkspace marks inactive every access and refresh token
+	// of the user subject issued for the workspace workspaceID (the user
+	// left it or was removed from it), of every client, and returns how
+	// many were active. Tokens of the user's other workspaces, and those
+	// with no workspace, stay. An empty subject or workspaceID matches
+	// nothing.
+	RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error)
 }

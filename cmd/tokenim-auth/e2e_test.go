@@ -57,6 +57,13 @@ func startProvider(t *testing.T, dbURL string) running {
 // configuration.
 func startProviderConfig(t *testing.T, dbURL, extra string) running {
 	t.Helper()
+	return startProviderEnv(t, dbURL, extra, nil)
+}
+
+// startProviderEnv is startProviderConfig with change applied to serve's
+// env (nil changes nothing).
+func startProviderEnv(t *testing.T, dbURL, extra string, change func(*env)) running {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +73,8 @@ func startProviderConfig(t *testing.T, dbURL, extra string) running {
 	issuer := "http://" + addr
 	path := writeProviderConfig(t, issuer, extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
-	base, _, logs := startServe(t, vars, "--config", path, "--listen", addr)
+	base, _, logs, stop := launchServeEnv(t, vars, change, "--config", path, "--listen", addr)
+	t.Cleanup(stop)
 	if base != issuer {
 		t.Fatalf("serving at %s, want %s", base, issuer)
 	}

@@ -31,6 +31,8 @@ import (
 	"syscall"
 
 	"golang.org/x/term"
+
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 func main() {
@@ -48,6 +50,9 @@ type env struct {
 	lookup func(string) (string, bool)
 	// ready, when set, receives the address serve listens on (tests).
 	ready func(addr string)
+	// opened, when set, receives the store serve opened (with its cache),
+	// before ready (tests that seed records no configuration declares).
+	opened func(storage.Store)
 	// terminal, when set, has commands take stdout for a terminal, so
 	// that they show their progress (tests); otherwise stdout is one when
 	// it is an *os.File on a terminal.

@@ -106,16 +106,26 @@ func startServe(t *testing.T, vars map[string]string, args ...string) (string, *
 // than 0; calling it again does nothing.
 func launchServe(t *testing.T, vars map[string]string, args ...string) (base string, out, logs *syncBuffer, stop func()) {
 	t.Helper()
+	return launchServeEnv(t, vars, nil, args...)
+}
+
+// launchServeEnv is launchServe with change applied to serve's env.
+func launchServeEnv(t *testing.T, vars map[string]string, change func(*env), args ...string) (base string, out, logs *syncBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(t.Context())
 	addr := make(chan string, 1)
 	out, logs = &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
 	go func() {
-		done <- run(ctx, append([]string{"serve"}, args...), env{
+		e := env{
 			stdin: strings.NewReader(""), stdout: out, stderr: logs,
 			lookup: func(k string) (string, bool) { v, ok := vars[k]; return v, ok },
 			ready:  func(a string) { addr <- a },
-		})
+		}
+		if change != nil {
+			change(&e)
+		}
+		done <- run(ctx, append([]string{"serve"}, args...), e)
 	}()
 	select {
 	case a := <-addr:

@@ -21,6 +21,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/apikey"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/backchannel"
+	"github.com/tokenim/tokenim-auth/provider/chooser"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/cors"
 	"github.com/tokenim/tokenim-auth/provider/device"
@@ -133,6 +134,9 @@ func serve(ctx context.Context, e env, f serveFlags) error {
 	logger.InfoContext(ctx, "serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "store", storeKind(cfg))
 	if demo != nil {
 		demo.print(e.stdout, cfg)
+	}
+	if e.opened != nil {
+		e.opened(app.store)
 	}
 	if e.ready != nil {
 		e.ready(ln.Addr().String())
@@ -358,6 +362,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Passkeys: acc.loginPasskeys(),
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
+		chooser.New(chooser.Config{Store: store, Sessions: sessions, Pages: pages, Logger: logger}),
 		device.New(device.Config{
 			Issuer: cfg.Issuer, Store: store, Sessions: sessions, Pages: pages, Codes: deviceCodes, Throttle: acc.accounts,
 			RoleScopes: roleScopes(cfg), MFARoles: cfg.Accounts.MFARequiredRoles, ConsentLifespan: cfg.Lifespans.Consent,

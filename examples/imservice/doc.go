@@ -8,6 +8,10 @@
 //	GET  /messages/export
 //	                 the same, as a file to download; needs im:messages.read
 //	                 and a two-factor sign-in (acr 2) at most 10 minutes old
+//	POST /workspaces/{ws}/messages, GET /workspaces/{ws}/messages
+//	                 the same as /messages, within the workspace ws (its ID
+//	                 or handle); only a token issued for that workspace
+//	                 (org_id, org_handle) gets through (rs.RequireWorkspace)
 //
 // The export is guarded with rs.RequireAuth (OAuth 2.0 Step Up
 // Authentication, RFC 9470): a token from a one-factor sign-in, or from a

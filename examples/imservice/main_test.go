@@ -329,3 +329,24 @@ func TestRunAsksForStepUp(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 }
+
+// A workspace's routes take a token issued for that workspace only, and
+// keep its messages apart.
+func TestWorkspaceMessages(t *testing.T) {
+	h := newService(func() time.Time { return time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC) }).routes()
+	scopes := []string{"im:messages.send", "im:messages.read"}
+	acme := rs.Token{Subject: "ann", Scopes: scopes, WorkspaceID: "w-acme", WorkspaceHandle: "acme"}
+	beta := rs.Token{Subject: "ann", Scopes: scopes, WorkspaceID: "w-beta", WorkspaceHandle: "beta"}
+	if code, _, m := doAt(t, h, acme, "POST", "/workspaces/acme/messages", `{"to":"bob","text":"hi acme"}`); code != 201 || m["workspace"] != "w-acme" {
+		t.Fatalf("ann sends in acme: %d %v", code, m)
+	}
+	if code, _, m := doAt(t, h, beta, "POST", "/workspaces/acme/messages", `{"to":"bob","text":"hi"}`); code != 403 || m["error"] != "insufficient_scope" {
+		t.Fatalf("a beta token in acme: %d %v", code, m)
+	}
+	if code, _, m := doAt(t, h, beta, "GET", "/workspaces/w-beta/messages", ""); code != 200 || len(m["messages"].([]any)) != 0 {
+		t.Fatalf("beta's messages: %d %v", code, m)
+	}
+	if code, _, m := doAt(t, h, acme, "GET", "/workspaces/w-acme/messages", ""); code != 200 || len(m["messages"].([]any)) != 1 {
+		t.Fatalf("acme's messages: %d %v", code, m)
+	}
+}

@@ -22,6 +22,9 @@ type message struct {
 	To   string    `json:"to"`
 	Text string    `json:"text"`
 	Sent time.Time `json:"sent"`
+	// Workspace is the workspace it was sent in, through a workspace's
+	// route; empty for one sent through /messages.
+	Workspace string `json:"workspace,omitempty"`
 }
 
 // service is the message API over an in-memory store.
@@ -49,7 +52,23 @@ func (s *service) routes() http.Handler {
 	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list)))
 	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
 		rs.RequireAuth(exportACR, exportMaxAge)(http.HandlerFunc(s.export))))
+	// A workspace's messages: only a token issued for that workspace
+	// (its org_id or org_handle) gets through, whatever its scopes.
+	inWorkspace := rs.RequireWorkspace(func(r *http.Request) string { return r.PathValue("ws") })
+	mux.Handle("POST /workspaces/{ws}/messages", inWorkspace(rs.RequireScope("im:messages.send")(http.HandlerFunc(s.send))))
+	mux.Handle("GET /workspaces/{ws}/messages", inWorkspace(rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list))))
 	return mux
+}
+
+// workspaceOf is the workspace a request on a workspace's route is in: the
+// token's, which RequireWorkspace matched against the path; empty on the
+// other routes.
+func workspaceOf(r *http.Request) string {
+	if r.PathValue("ws") == "" {
+		return ""
+	}
+	id, _, _ := rs.Workspace(r)
+	return id
 }
 
 // caller is who the token speaks for: the user, or for a client
@@ -86,14 +105,14 @@ func (s *service) send(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	m := message{ID: len(s.messages) + 1, From: caller(r), To: in.To, Text: in.Text, Sent: s.now().UTC()}
+	m := message{ID: len(s.messages) + 1, From: caller(r), To: in.To, Text: in.Text, Sent: s.now().UTC(), Workspace: workspaceOf(r)}
 	s.messages = append(s.messages, m)
 	s.mu.Unlock()
 	writeJSON(w, http.StatusCreated, m)
 }
 
 func (s *service) list(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"messages": s.of(caller(r))})
+	writeJSON(w, http.StatusOK, map[string]any{"messages": s.of(caller(r), workspaceOf(r))})
 }
 
 // export sends the caller's whole history as a file to download. It is
@@ -103,16 +122,17 @@ func (s *service) export(w http.ResponseWriter, r *http.Request) {
 	who := caller(r)
 	w.Header().Set("Content-Disposition", `attachment; filename="history.json"`)
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, map[string]any{"user": who, "exported": s.now().UTC(), "messages": s.of(who)})
+	writeJSON(w, http.StatusOK, map[string]any{"user": who, "exported": s.now().UTC(), "messages": s.of(who, "")})
 }
 
-// of returns the messages sent to or by who, oldest first.
-func (s *service) of(who string) []message {
+// of returns the messages sent to or by who, oldest first: of the
+// workspace ws only, unless ws is empty.
+func (s *service) of(who, ws string) []message {
 	out := []message{}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for _, m := range s.messages {
-		if m.To == who || m.From == who {
+		if (m.To == who || m.From == who) && (ws == "" || m.Workspace == ws) {
 			out = append(out, m)
 		}
 	}

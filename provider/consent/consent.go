@@ -25,6 +25,9 @@ type Store interface {
 	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
 	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
 	SaveConsent(ctx context.Context, c storage.Consent) error
+	// GetMember reads the user's role in the flow's workspace, which caps
+	// what the page offers (RoleScopes).
+	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	storage.Transactor
 }
 
@@ -123,7 +126,13 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 	}
 	// The scopes were validated against the client's list when the flow
 	// was parked; intersect again in case the client changed since.
-	scopes, _ := Narrow(strings.Fields(q.Get("scope")), c.Scopes, h.cfg.RoleScopes[signed.User.Role])
+	roleScopes, err := h.roleScopes(ctx, signed.User, f.WorkspaceID)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "consent: load workspace role", "workspace_id", f.WorkspaceID, "err", err)
+		h.errorPage(w, r, q, http.StatusInternalServerError, "error.server")
+		return request{}, false
+	}
+	scopes, _ := Narrow(strings.Fields(q.Get("scope")), c.Scopes, roleScopes)
 	return request{flow: f, client: c, user: signed.User, scopes: scopes, query: q}, true
 }
 
@@ -207,4 +216,23 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, q url.Values, status int, key string) {
 	web.ShowError(h.cfg.Pages, h.cfg.Logger, w, r, status, q.Get("ui_locales"), key)
+}
+
+// roleScopes is what user may grant for the flow's workspace
+// (RoleScopes), as the authorization endpoint narrows it. A user who is
+// no longer a member of it may grant nothing: the authorization endpoint
+// refuses the request when the browser returns.
+func (h *Handler) roleScopes(ctx context.Context, user storage.User, workspaceID string) ([]string, error) {
+	if workspaceID == "" {
+		return h.cfg.RoleScopes[user.Role], nil
+	}
+	m, err := h.cfg.Store.GetMember(ctx, workspaceID, user.ID)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	scopes, _ := RoleScopes(h.cfg.RoleScopes, user.Role, m.Role)
+	return scopes, nil
 }

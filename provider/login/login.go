@@ -38,6 +38,8 @@ type Store interface {
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
+	// GetWorkspace reads the policy of the workspace a flow is for.
+	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
 	storage.Transactor
 }
 
@@ -295,7 +297,7 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 	if t.flow != nil {
 		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
 		if err == nil && ok {
-			if h.onlyFactorMissing(*t.flow, s) {
+			if h.onlyFactorMissing(r.Context(), *t.flow, s) {
 				// Signed in recently enough, but not strongly enough:
 				// ask only for what is missing.
 				http.Redirect(w, r, "/login/mfa?"+url.Values{"flow": {t.flow.ID}}.Encode(), http.StatusSeeOther)
@@ -313,12 +315,17 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 // needs of s's sign-in only a stronger one (acr_values, a role's second
 // factor), not a fresher one (prompt=login, max_age): then the user is
 // asked for a second factor, not to sign in again.
-func (h *Handler) onlyFactorMissing(f storage.Flow, s session.Signed) bool {
+func (h *Handler) onlyFactorMissing(ctx context.Context, f storage.Flow, s session.Signed) bool {
 	q := flowQuery(&f)
 	if session.NeedsSignIn(strings.Fields(q.Get("prompt")), q.Get("max_age"), true, s.Session.AuthTime, f.CreatedAt, h.cfg.Now()) {
 		return false
 	}
-	return !session.MeetsACR(s.Session.ACR, h.required(&f, s.User))
+	if signedDuring := !s.Session.AuthTime.Before(f.CreatedAt); !signedDuring &&
+		session.PolicyNeedsSignIn(h.workspacePolicy(ctx, &f), s.Session.AuthTime, s.Session.AMR, h.cfg.Now()) {
+		// The workspace's policy asks for a new sign-in, not a step-up.
+		return false
+	}
+	return !session.MeetsACR(s.Session.ACR, h.required(ctx, &f, s.User))
 }
 
 // submitLogin checks an email and password, as a sequence of named steps:
@@ -328,6 +335,13 @@ func (h *Handler) onlyFactorMissing(f storage.Flow, s session.Signed) bool {
 func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	t, p, pw, ok := h.readLogin(w, r)
 	if !ok {
+		return
+	}
+	if t.flow != nil && !session.AllowsMethod(h.workspacePolicy(r.Context(), t.flow), session.MethodPassword) {
+		// The workspace the app asked for does not take passwords: say so
+		// before the password is looked at.
+		p.Error = "workspace.sign_in_method"
+		h.render(w, r, http.StatusForbidden, p)
 		return
 	}
 	key := throttle.EmailKey(p.Email)
@@ -457,7 +471,7 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
-	needsMore := !session.MeetsACR(session.ACRPassword, h.required(t.flow, user))
+	needsMore := !session.MeetsACR(session.ACRPassword, h.required(ctx, t.flow, user))
 	// The passkeys matter only when more than the password is needed and
 	// no authenticator app will be asked: most sign-ins read none.
 	hasPasskeys := false

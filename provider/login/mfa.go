@@ -44,7 +44,7 @@ func (h *Handler) mfaPage(r *http.Request, s session.Signed, flowID, next string
 			p.UILocales = flowQuery(flow).Get("ui_locales")
 		}
 	}
-	want := h.required(flow, s.User)
+	want := h.required(ctx, flow, s.User)
 	hasPasskeys, err := h.passkeysOf(ctx, s.User.ID)
 	if err != nil {
 		return p, err

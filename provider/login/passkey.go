@@ -205,8 +205,9 @@ func flowQuery(f *storage.Flow) url.Values {
 
 // required is the sign-in level a flow's request needs of user: what its
 // acr_values ask, and two factors when the user's role requires them.
-func (h *Handler) required(f *storage.Flow, user storage.User) string {
-	return session.Required(flowQuery(f).Get("acr_values"), roleNeedsTwoFactor(h.cfg.MFARoles, user.Role))
+func (h *Handler) required(ctx context.Context, f *storage.Flow, user storage.User) string {
+	want := session.Required(flowQuery(f).Get("acr_values"), roleNeedsTwoFactor(h.cfg.MFARoles, user.Role))
+	return session.WorkspaceRequired(want, h.workspacePolicy(ctx, f))
 }
 
 func roleNeedsTwoFactor(roles []string, role string) bool {

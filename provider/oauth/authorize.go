@@ -49,13 +49,23 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return
 	}
-	if !signedIn || p.mustSignInAgain(ar.GetRequestForm(), prompt, flow != nil, signed, requestedAt, now) {
-		p.askUser(w, r, ar, flow, prompt, "/login", now,
+	if !signedIn || p.mustSignInAgain(ar.GetRequestForm(), prompt, flow != nil, signed, requestedAt, now, nil) {
+		p.askUser(w, r, ar, flow, prompt, "/login", p.namedWorkspaceID(ctx, ar.GetRequestForm()), now,
 			fosite.ErrLoginRequired.WithHint("The user must sign in, but prompt=none was requested."))
 		return
 	}
+	promptNone := slices.Contains(prompt, "none")
+	pk, ok := p.pickWorkspace(w, r, ar, flow, signed.User, promptNone, now)
+	if !ok {
+		return
+	}
+	if p.mustSignInAgain(ar.GetRequestForm(), prompt, flow != nil, signed, requestedAt, now, &pk) {
+		p.askUser(w, r, ar, flow, prompt, "/login", pk.workspace.ID, now,
+			fosite.ErrLoginRequired.WithHint("The workspace's policy asks the user to sign in again, but prompt=none was requested."))
+		return
+	}
 
-	if !p.narrowToRole(w, r, ar, flow, signed.User.Role, slices.Contains(prompt, "none"), now) {
+	if !p.narrowToRole(w, r, ar, flow, p.roleScopes(ctx, signed.User, pk), pk.workspace.ID, promptNone, now) {
 		return
 	}
 	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
@@ -64,14 +74,14 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !decided {
-		p.askUser(w, r, ar, flow, prompt, "/consent", now,
+		p.askUser(w, r, ar, flow, prompt, "/consent", pk.workspace.ID, now,
 			fosite.ErrConsentRequired.WithHint("The user must consent, but prompt=none was requested."))
 		return
 	}
 	for _, s := range granted {
 		ar.GrantScope(s)
 	}
-	p.respond(w, r, ar, flow, signed, requestedAt)
+	p.respond(w, r, ar, flow, signed, requestedAt, pk)
 }
 
 // authorizeRequest reads and validates the authorization request req (r's,
@@ -138,30 +148,38 @@ func requestTime(flow *storage.Flow, now time.Time) time.Time {
 // mustSignInAgain reports whether the signed-in user must sign in again
 // before the request is answered: the request asks for a fresher sign-in
 // than the session's (prompt=login, max_age: session.NeedsSignIn) or for a second
-// factor the session's sign-in lacked (needsSecondFactor).
-func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed bool, signed session.Signed, requestedAt, now time.Time) bool {
+// factor the session's sign-in lacked (needsSecondFactor), or, once the
+// workspace is picked (pk not nil), its policy asks for another sign-in
+// (policyNeedsSignIn) or a second factor.
+func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed bool, signed session.Signed, requestedAt, now time.Time, pk *picked) bool {
+	if pk != nil {
+		return policyNeedsSignIn(*pk, signed, resumed, requestedAt, now) || p.needsSecondFactor(form, signed, pk.workspace.Policy)
+	}
 	return session.NeedsSignIn(prompt, form.Get("max_age"), resumed, signed.Session.AuthTime, requestedAt, now) ||
-		p.needsSecondFactor(form, signed)
+		p.needsSecondFactor(form, signed, storage.WorkspacePolicy{})
 }
 
 // needsSecondFactor reports whether the request needs a stronger sign-in
 // than signed's: the client asked for a level (acr_values, OpenID Connect
-// Core 1.0 section 3.1.2.1) or the user's role requires a second factor
-// (Config.MFARoles).
-func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed) bool {
+// Core 1.0 section 3.1.2.1), the user's role requires a second factor
+// (Config.MFARoles), or the workspace's policy does.
+func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed, policy storage.WorkspacePolicy) bool {
 	want := session.Required(form.Get("acr_values"), slices.Contains(p.cfg.MFARoles, signed.User.Role))
-	return !session.MeetsACR(signed.Session.ACR, want)
+	return !session.MeetsACR(signed.Session.ACR, session.WorkspaceRequired(want, policy))
 }
 
 // askUser sends the browser to page (/login or /consent) with the request
 // parked as a flow, unless the client asked that the user not be asked
 // (prompt=none): then the client gets refusal.
-func (p *Provider) askUser(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, prompt []string, page string, now time.Time, refusal error) {
+//
+// workspaceID is the workspace the request is for, when known, which the
+// flow records for the pages (see storage.Flow.WorkspaceID).
+func (p *Provider) askUser(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, prompt []string, page, workspaceID string, now time.Time, refusal error) {
 	if slices.Contains(prompt, "none") {
 		p.writeAuthorizeError(w, r, ar, refusal)
 		return
 	}
-	p.park(w, r, ar, flow, page, now)
+	p.park(w, r, ar, flow, page, workspaceID, now)
 }
 
 // respond answers the granted request ar for the user of signed: it
@@ -169,9 +187,10 @@ func (p *Provider) askUser(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 // records the session's sign-in to the client, deletes the finished flow
 // and sends the response to the redirect URI, in the query or by
 // form_post.
-func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, signed session.Signed, requestedAt time.Time) {
+func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, signed session.Signed, requestedAt time.Time, pk picked) {
 	ctx := r.Context()
 	sess := NewSession(signed.User.ID)
+	setWorkspaceClaims(sess, pk.workspace)
 	sess.Claims.AuthTime = signed.Session.AuthTime.UTC()
 	sess.Claims.RequestedAt = requestedAt
 	sess.Claims.AuthenticationMethodsReferences = signed.Session.AMR
@@ -290,17 +309,18 @@ func checkEarly(form url.Values, prompt []string) error {
 const decisionRole = "role"
 
 // narrowToRole keeps of the requested scopes those the user's role may
-// grant (least privilege: role ∩ app ∩ consent). When the app asked for IM
-// scopes and the role allows none of them, the user is shown which
-// permission is missing and the app gets access_denied; it returns false
-// once it has answered.
-func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, role string, promptNone bool, now time.Time) bool {
+// grant (roleScopes: least privilege, role ∩ app ∩ consent; for a
+// workspace, its role caps the global one, consent.RoleScopes). When the
+// app asked for IM scopes and the role allows none of them, the user is
+// shown which permission is missing and the app gets access_denied; it
+// returns false once it has answered.
+func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, roleScopes []string, workspaceID string, promptNone bool, now time.Time) bool {
 	if flow != nil && flow.Decision == decisionRole {
 		// Explained already: consented answers the app.
 		return true
 	}
 	// fosite has checked the requested scopes against the client's.
-	kept, denied := consent.Narrow(ar.GetRequestedScopes(), ar.GetClient().GetScopes(), p.cfg.RoleScopes[role])
+	kept, denied := consent.Narrow(ar.GetRequestedScopes(), ar.GetClient().GetScopes(), roleScopes)
 	if denied == nil {
 		ar.SetRequestedScopes(kept)
 		return true
@@ -310,24 +330,12 @@ func (p *Provider) narrowToRole(w http.ResponseWriter, r *http.Request, ar fosit
 		p.writeAuthorizeError(w, r, ar, err)
 		return false
 	}
-	if flow == nil {
-		f := storage.Flow{ID: secret.Random(24), ClientID: ar.GetClient().GetID(), Query: flowQuery(r, ar), CreatedAt: now, ExpiresAt: now.Add(p.cfg.FlowLifespan)}
-		if err := p.cfg.Store.CreateFlow(r.Context(), f); err != nil {
-			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
-			return false
-		}
-		flow = &f
-	}
-	if _, err := p.cfg.Store.UpdateFlow(r.Context(), flow.ID, func(f storage.Flow) (storage.Flow, error) {
-		f.Decision, f.GrantedScopes = decisionRole, denied
-		return f, nil
-	}); err != nil {
-		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
-		return false
-	}
 	// The consent page explains, then sends the browser back here, where
 	// the flow's decision answers the app with access_denied.
-	http.Redirect(w, r, "/consent?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
+	p.stopFlow(w, r, ar, flow, now, "/consent", func(f storage.Flow) storage.Flow {
+		f.Decision, f.GrantedScopes, f.WorkspaceID = decisionRole, denied, workspaceID
+		return f
+	})
 	return false
 }
 
@@ -429,25 +437,42 @@ func intersect(a, b []string) []string {
 	return out
 }
 
-// park stores the request as a flow (or keeps the one it came from) and
-// sends the browser to page.
-func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, page string, now time.Time) {
+// park stores the request as a flow (or keeps the one it came from),
+// recording the workspace it is for when known, and sends the browser to
+// page.
+func (p *Provider) park(w http.ResponseWriter, r *http.Request, ar fosite.AuthorizeRequester, flow *storage.Flow, page, workspaceID string, now time.Time) {
 	ctx := r.Context()
-	if flow == nil {
-		f := storage.Flow{
-			ID:        secret.Random(24),
-			ClientID:  ar.GetClient().GetID(),
-			Query:     flowQuery(r, ar),
-			CreatedAt: now,
-			ExpiresAt: now.Add(p.cfg.FlowLifespan),
-		}
-		if err := p.cfg.Store.CreateFlow(ctx, f); err != nil {
-			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
-			return
-		}
+	var err error
+	switch {
+	case flow == nil:
+		var f storage.Flow
+		f, err = p.newFlow(r, ar, workspaceID, now)
 		flow = &f
+	case workspaceID != "" && flow.WorkspaceID != workspaceID:
+		_, err = p.cfg.Store.UpdateFlow(ctx, flow.ID, func(f storage.Flow) (storage.Flow, error) {
+			f.WorkspaceID = workspaceID
+			return f, nil
+		})
+	}
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
 	}
 	http.Redirect(w, r, page+"?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
+}
+
+// newFlow stores the request as a new flow for the workspace workspaceID
+// (empty while unknown).
+func (p *Provider) newFlow(r *http.Request, ar fosite.AuthorizeRequester, workspaceID string, now time.Time) (storage.Flow, error) {
+	f := storage.Flow{
+		ID:          secret.Random(24),
+		ClientID:    ar.GetClient().GetID(),
+		Query:       flowQuery(r, ar),
+		WorkspaceID: workspaceID,
+		CreatedAt:   now,
+		ExpiresAt:   now.Add(p.cfg.FlowLifespan),
+	}
+	return f, p.cfg.Store.CreateFlow(r.Context(), f)
 }
 
 // writeAuthorizeError answers a failed authorization request. While the

@@ -73,7 +73,7 @@ func (p *Provider) metadata() discovery {
 		IntrospectionEndpointAuthMethodsSupported: []string{"client_secret_basic", "client_secret_post", "private_key_jwt"},
 		RevocationEndpointAuthMethodsSupported:    []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
 		CodeChallengeMethodsSupported:             []string{"S256"},
-		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid",
+		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid", ClaimOrgID, ClaimOrgHandle,
 			"name", "email", "email_verified"},
 		ACRValuesSupported:                session.ACRLevels,
 		PromptValuesSupported:             []string{"none", "login", "consent"},

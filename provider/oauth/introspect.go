@@ -122,6 +122,11 @@ type introspection struct {
 	AuthTime int64    `json:"auth_time,omitempty"`
 	Acr      string   `json:"acr,omitempty"`
 	Amr      []string `json:"amr,omitempty"`
+	// OrgID and OrgHandle name the workspace the token was issued for
+	// (workspaceOf), which a resource server checks (rs.RequireWorkspace):
+	// a token for one workspace never authorizes another.
+	OrgID     string `json:"org_id,omitempty"`
+	OrgHandle string `json:"org_handle,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -156,6 +161,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		}
 		out.Acr, out.Amr = in.ACR, in.AMR
 	}
+	out.OrgID, out.OrgHandle = workspaceOf(ar.GetSession())
 	if out.Sub == "" && use == fosite.AccessToken && issuesJWT(ar) {
 		// A JWT access token of no user names its client as "sub" (RFC
 		// 9068 section 2.2); introspection says the same.

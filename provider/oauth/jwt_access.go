@@ -162,5 +162,8 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 			c["amr"] = in.AMR
 		}
 	}
+	if id, handle := workspaceOf(sess); id != "" {
+		c[ClaimOrgID], c[ClaimOrgHandle] = id, handle
+	}
 	return c, nil
 }

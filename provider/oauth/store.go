@@ -23,6 +23,7 @@ import (
 // the few calls below.
 type Store interface {
 	tokenStore
+	workspaceStore
 	storage.Flows
 	storage.DeviceAuthorizations
 	// UpdateClient saves the client's keys fetched from its jwks_uri.
@@ -157,6 +158,7 @@ func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature s
 		subject = session.GetSubject()
 		expires = session.GetExpiresAt(expiryKind(kind))
 	}
+	workspaceID, _ := workspaceOf(r.GetSession())
 	return storage.Token{
 		Kind:            kind,
 		Signature:       signature,
@@ -168,6 +170,7 @@ func (s *fositeStore) token(kind storage.TokenKind, signature, accessSignature s
 		RequestedAt:     r.GetRequestedAt().UTC().Truncate(time.Microsecond),
 		ExpiresAt:       expires.UTC().Truncate(time.Microsecond),
 		AccessSignature: accessSignature,
+		WorkspaceID:     workspaceID,
 		Session:         body,
 	}, nil
 }

@@ -55,6 +55,9 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	claims := map[string]any{"sub": u.ID}
+	if id, handle := workspaceOf(ar.GetSession()); id != "" {
+		claims[ClaimOrgID], claims[ClaimOrgHandle] = id, handle
+	}
 	scopes := ar.GetGrantedScopes()
 	if slices.Contains(scopes, "profile") {
 		claims["name"] = u.Name

@@ -175,6 +175,14 @@ func samples(page string, m meta) []any {
 				App: s, Logo: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
 			},
 		}
+	case pageWorkspaceChooser:
+		return []any{
+			workspaceChooserView{meta: m},
+			workspaceChooserView{meta: m, WorkspaceChooserPage: WorkspaceChooserPage{
+				UILocales: s, CSRFToken: s, Flow: s, ClientName: s, ClientID: s, UserEmail: s, Error: s,
+				Workspaces: []WorkspaceChoice{{ID: s, Name: s, Handle: s}},
+			}, App: s, ErrorText: s},
+		}
 	case pageDevice:
 		return []any{
 			deviceView{meta: m},

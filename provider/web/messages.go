@@ -41,10 +41,10 @@ func messageAreas() []i18n.Catalogue {
 		signInMessages(),
 		accountMessages(),
 		consentMessages(),
+		workspaceMessages(),
 		deviceMessages(),
 		portalMessages(),
 		consoleMessages(),
 		errorMessages(),
-		workspaceMessages(),
 	}
 }

@@ -45,13 +45,13 @@ func handlerKeys() []string {
 		"device.malformed", "device.unknown", "device.failed",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
-	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys())...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid"}, adminHandlerArgKeys()...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid"}, append(adminHandlerArgKeys(), workspaceHandlerArgKeys()...)...)
 }
 
 func TestCatalogue(t *testing.T) {

@@ -79,6 +79,9 @@ const (
 	pageActivate    = "activate"
 	pageFormPost    = "form_post"
 	pageInvitation  = "invitation"
+	// pageWorkspaceChooser is where a member of several workspaces picks
+	// the one an app's sign-in is for.
+	pageWorkspaceChooser = "workspace_chooser"
 )
 
 func pageNames() []string {
@@ -86,6 +89,7 @@ func pageNames() []string {
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
 		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm, pageInvitation,
+		pageWorkspaceChooser,
 	}, adminPageNames()...)
 }
 

@@ -132,37 +132,40 @@ func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) i
 
 // RevokeSubject implements storage.Tokens.
 func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
-	n := 0
-	err := s.do(ctx, func(t *txn) error {
-		for k, tok := range s.tokens {
-			if tok.Subject != subject || (clientID != "" && tok.ClientID != clientID) {
-				continue
-			}
-			if k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken {
-				continue
-			}
-			n += revoke(t, s.tokens, k, tok)
-		}
-		return nil
+	return s.revokeSubjectWhere(ctx, subject, func(tok storage.Token) bool {
+		return clientID == "" || tok.ClientID == clientID
 	})
-	return n, err
 }
 
 // RevokeSubjectBeyond implements storage.Tokens.
 func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
+	return s.revokeSubjectWhere(ctx, subject, func(tok storage.Token) bool {
+		for _, sc := range tok.Scopes {
+			if !slices.Contains(allowed, sc) {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// RevokeSubjectWorkspace implements storage.Tokens.
+func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error) {
+	return s.revokeSubjectWhere(ctx, subject, func(tok storage.Token) bool {
+		return workspaceID != "" && tok.WorkspaceID == workspaceID
+	})
+}
+
+// revokeSubjectWhere revokes the access and refresh tokens of the user
+// subject that match, and returns how many were active.
+func (s *Store) revokeSubjectWhere(ctx context.Context, subject string, match func(storage.Token) bool) (int, error) {
 	n := 0
 	err := s.do(ctx, func(t *txn) error {
 		for k, tok := range s.tokens {
-			if tok.Subject != subject || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
+			if subject == "" || tok.Subject != subject || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
 				continue
 			}
-			beyond := false
-			for _, sc := range tok.Scopes {
-				if !slices.Contains(allowed, sc) {
-					beyond = true
-				}
-			}
-			if beyond {
+			if match(tok) {
 				n += revoke(t, s.tokens, k, tok)
 			}
 		}

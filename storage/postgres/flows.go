@@ -10,13 +10,14 @@ import (
 )
 
 const selectFlows = `
-SELECT id, client_id, query, user_id, auth_time, amr, decision, granted_scopes, created_at, expires_at
+SELECT id, client_id, query, user_id, auth_time, amr, decision, granted_scopes, created_at, expires_at,
+       workspace_id
 FROM flows`
 
 func scanFlow(row pgx.Row) (storage.Flow, error) {
 	var f storage.Flow
 	err := row.Scan(&f.ID, &f.ClientID, &f.Query, &f.UserID, into(&f.AuthTime), &f.AMR,
-		&f.Decision, &f.GrantedScopes, into(&f.CreatedAt), into(&f.ExpiresAt))
+		&f.Decision, &f.GrantedScopes, into(&f.CreatedAt), into(&f.ExpiresAt), &f.WorkspaceID)
 	f.AMR = listOf(f.AMR)
 	f.GrantedScopes = listOf(f.GrantedScopes)
 	return f, err
@@ -29,9 +30,11 @@ func (s *Store) CreateFlow(ctx context.Context, f storage.Flow) error {
 	defer cancel()
 	return s.guarded(ctx, "create flow "+f.ID, func(q querier) error {
 		_, err := q.Exec(ctx, `
-			INSERT INTO flows (id, client_id, query, user_id, auth_time, amr, decision, granted_scopes, created_at, expires_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-			f.ID, f.ClientID, f.Query, f.UserID, ts(f.AuthTime), list(f.AMR), f.Decision, list(f.GrantedScopes), ts(f.CreatedAt), ts(f.ExpiresAt))
+			INSERT INTO flows (id, client_id, query, user_id, auth_time, amr, decision, granted_scopes, created_at, expires_at,
+			                   workspace_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+			f.ID, f.ClientID, f.Query, f.UserID, ts(f.AuthTime), list(f.AMR), f.Decision, list(f.GrantedScopes), ts(f.CreatedAt), ts(f.ExpiresAt),
+			f.WorkspaceID)
 		return wrap(err, "create flow %s of client %s", f.ID, f.ClientID)
 	})
 }
@@ -68,10 +71,10 @@ func (s *Store) UpdateFlow(ctx context.Context, id string, update func(storage.F
 		_, err = q.Exec(ctx, `
 			UPDATE flows
 			SET client_id = $2, query = $3, user_id = $4, auth_time = $5, amr = $6,
-			    decision = $7, granted_scopes = $8, created_at = $9, expires_at = $10
+			    decision = $7, granted_scopes = $8, created_at = $9, expires_at = $10, workspace_id = $11
 			WHERE id = $1`,
 			id, next.ClientID, next.Query, next.UserID, ts(next.AuthTime), list(next.AMR),
-			next.Decision, list(next.GrantedScopes), ts(next.CreatedAt), ts(next.ExpiresAt))
+			next.Decision, list(next.GrantedScopes), ts(next.CreatedAt), ts(next.ExpiresAt), next.WorkspaceID)
 		return wrap(err, "update flow %s", id)
 	})
 	if err != nil {

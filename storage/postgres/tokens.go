@@ -16,10 +16,10 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	return s.guarded(ctx, fmt.Sprintf("create %s %s", t.Kind, t.Signature), func(q querier) error {
 		_, err := q.Exec(ctx, `
 			INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
-			                    requested_at, expires_at, access_signature, session, rotated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			                    requested_at, expires_at, access_signature, session, rotated_at, workspace_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
-			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session, ts(t.RotatedAt))
+			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session, ts(t.RotatedAt), t.WorkspaceID)
 		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
@@ -35,8 +35,8 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r stor
 		_, err := q.Exec(ctx, `
 			WITH token AS (
 			    INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
-			                        requested_at, expires_at, access_signature, session, rotated_at)
-			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $25)
+			                        requested_at, expires_at, access_signature, session, rotated_at, workspace_id)
+			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $25, $26)
 			    RETURNING 1)
 			INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
 			                           scopes, client_ip, user_agent, request_id, detail)
@@ -44,7 +44,7 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r stor
 			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
 			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session,
 			r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
-			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r), ts(t.RotatedAt))
+			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r), ts(t.RotatedAt), t.WorkspaceID)
 		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
@@ -56,11 +56,11 @@ func (s *Store) GetToken(ctx context.Context, kind storage.TokenKind, signature 
 	t := storage.Token{Kind: kind, Signature: signature}
 	err := s.q(ctx).QueryRow(ctx, `
 		SELECT request_id, client_id, subject, scopes, active, requested_at, expires_at,
-		       access_signature, session, rotated_at
+		       access_signature, session, rotated_at, workspace_id
 		FROM tokens
 		WHERE kind = $1 AND signature = $2`, kind, signature).
 		Scan(&t.RequestID, &t.ClientID, &t.Subject, &t.Scopes, &t.Active, into(&t.RequestedAt),
-			into(&t.ExpiresAt), &t.AccessSignature, &t.Session, into(&t.RotatedAt))
+			into(&t.ExpiresAt), &t.AccessSignature, &t.Session, into(&t.RotatedAt), &t.WorkspaceID)
 	if err != nil {
 		return storage.Token{}, wrap(err, "get %s ref %s", kind, storage.Ref(signature))
 	}
@@ -211,6 +211,19 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 		subject, list(allowed), storage.KindAccessToken, storage.KindRefreshToken)
 	if err != nil {
 		return 0, wrap(err, "revoke tokens of %s beyond its role", subject)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// RevokeSubjectWorkspace implements storage.Tokens.
+func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, endReuse(`subject = $1 AND subject <> '' AND workspace_id = $2 AND workspace_id <> ''
+		  AND kind IN ($3, $4)`),
+		subject, workspaceID, storage.KindAccessToken, storage.KindRefreshToken)
+	if err != nil {
+		return 0, wrap(err, "revoke tokens of %s for workspace %s", subject, workspaceID)
 	}
 	return int(tag.RowsAffected()), nil
 }

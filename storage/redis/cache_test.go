@@ -29,7 +29,7 @@ func fixture(t *testing.T) (storage.LockingStore, storage.Token) {
 		t.Fatal(err)
 	}
 	tok := storage.Token{Kind: storage.KindAccessToken, Signature: "sig-1", RequestID: "fam-1", ClientID: "app", Subject: "u1",
-		Scopes: []string{"openid", "im:messages.read"}, Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour),
+		WorkspaceID: storage.DefaultWorkspaceID, Scopes: []string{"openid", "im:messages.read"}, Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour),
 		Session: []byte(`{"session":"of sig-1"}`)}
 	return s, tok
 }
@@ -155,6 +155,11 @@ func TestTokenCache(t *testing.T) {
 		{"a disabled user or a password reset (all the subject's tokens)", func(t *testing.T, s storage.Store, tok storage.Token) {
 			if _, err := s.RevokeSubject(t.Context(), tok.Subject, ""); err != nil {
 				t.Fatal(err)
+			}
+		}},
+		{"a member removed from the token's workspace", func(t *testing.T, s storage.Store, tok storage.Token) {
+			if n, err := s.RevokeSubjectWorkspace(t.Context(), tok.Subject, tok.WorkspaceID); err != nil || n != 1 {
+				t.Fatalf("revoked %d, %v; want 1", n, err)
 			}
 		}},
 		{"a lowered role", func(t *testing.T, s storage.Store, tok storage.Token) {

@@ -65,9 +65,17 @@ func tokenMarkers(t storage.Token) []string {
 	return m
 }
 
+// tokenLayout2 starts an entry whose fields end with the token's
+// workspace (storage.Token.WorkspaceID), before the compressed block.
+// An entry of the first layout starts with the block's format byte
+// (sessionRaw, sessionS2), so a node of either version tells them apart:
+// a node that predates workspaces reads this byte as an unknown format,
+// a corrupt entry, and reads the database instead.
+const tokenLayout2 byte = 0x32
+
 // encodeToken writes what a token record holds besides its kind and
 // signature, which are in its key: length-prefixed fields then the
-// session, compressed together.
+// session, compressed together, after the layout byte.
 func (c *compressor) encodeToken(t storage.Token) []byte {
 	b := make([]byte, 0, 96+len(t.Session))
 	b = appendString(b, t.RequestID)
@@ -82,9 +90,10 @@ func (c *compressor) encodeToken(t storage.Token) []byte {
 	b = appendTime(b, t.RequestedAt)
 	b = appendTime(b, t.ExpiresAt)
 	b = appendString(b, t.AccessSignature)
+	b = appendString(b, t.WorkspaceID)
 	// One block: the session repeats the request ID, the client and the
 	// scopes, which the compression then stores once.
-	return c.compress(nil, append(b, t.Session...))
+	return c.compress([]byte{tokenLayout2}, append(b, t.Session...))
 }
 
 var errCorrupt = errors.New("redis: corrupt cache entry")
@@ -92,6 +101,10 @@ var errCorrupt = errors.New("redis: corrupt cache entry")
 // decodeToken reads what encodeToken wrote.
 func (c *compressor) decodeToken(kind storage.TokenKind, signature string, b []byte) (storage.Token, error) {
 	t := storage.Token{Kind: kind, Signature: signature}
+	layout2 := len(b) > 0 && b[0] == tokenLayout2
+	if layout2 {
+		b = b[1:]
+	}
 	raw, err := c.decompress(b)
 	if err != nil {
 		return storage.Token{}, err
@@ -107,6 +120,9 @@ func (c *compressor) decodeToken(kind storage.TokenKind, signature string, b []b
 	t.RequestedAt = d.time()
 	t.ExpiresAt = d.time()
 	t.AccessSignature = d.string()
+	if layout2 {
+		t.WorkspaceID = d.string()
+	}
 	if d.err {
 		return storage.Token{}, errCorrupt
 	}

@@ -136,3 +136,13 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 	s.invalidateAfter(ctx, []string{markerSubject(subject)})
 	return n, err
 }
+
+// RevokeSubjectWorkspace implements storage.Tokens. Every cached token of
+// the subject is re-read, whatever its workspace: the marker names the
+// subject, which is enough to drop the workspace's tokens at once on
+// every node.
+func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error) {
+	n, err := s.Store.RevokeSubjectWorkspace(ctx, subject, workspaceID)
+	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	return n, err
+}

@@ -9,7 +9,7 @@ import (
 )
 
 func tokenTests() []test {
-	return []test{
+	return append(workspaceTokenTests(), []test{
 		{"every kind of token reads back", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			for _, kind := range storage.TokenKinds() {
@@ -210,7 +210,7 @@ func tokenTests() []test {
 				t.Fatalf("unknown family revoked %d", n)
 			}
 		}},
-	}
+	}...)
 }
 
 func consentTests() []test {
