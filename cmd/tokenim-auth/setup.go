@@ -126,7 +126,7 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 // workspaces' tokens checked under the system secret's SCIM key, failed
 // authentications throttled per client IP as sign-ins are.
 func newSCIM(cfg config.Config, store storage.Store, ring secret.Keyring, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
-	members := scim.NewStore(store, records, nil)
+	members := scim.NewStore(store, records, workspace.TokenRevoker{Tokens: store}, nil)
 	return scim.New(scim.Config{
 		Members:  members,
 		Groups:   members,
@@ -151,27 +151,11 @@ func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Record
 		roles = append(roles, r.Name)
 	}
 	svc := workspace.New(workspace.Config{
-		Store: store, Roles: roles, Audit: records, Revoker: memberRevoker{store}, Links: acc.links,
+		Store: store, Roles: roles, Audit: records, Revoker: workspace.TokenRevoker{Tokens: store}, Links: acc.links,
 		// No mail composer yet: provider/mail has no workspace invitation
 		// mail, so the inviter gets the link to pass on.
 		Mail: acc.mailer, Issuer: cfg.Issuer, Logger: logger,
 	})
 	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
 	return svc, page
-}
-
-// memberRevoker ends a removed member's tokens. Until tokens carry their
-// workspace it revokes every token of the user: more than the
-// workspace's, never less.
-type memberRevoker struct {
-	store interface {
-		RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
-	}
-}
-
-func (m memberRevoker) RevokeMember(ctx context.Context, _, userID string) error {
-	if _, err := m.store.RevokeSubject(ctx, userID, ""); err != nil {
-		return fmt.Errorf("revoke a removed member's tokens: %w", err)
-	}
-	return nil
 }

@@ -156,6 +156,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req
 	}
 	choices := make([]web.WorkspaceChoice, 0, len(mine))
 	for _, m := range mine {
+		if m.Suspended {
+			continue // the workspace's directory deactivated the account there
+		}
 		ws, err := h.cfg.Store.GetWorkspace(ctx, m.WorkspaceID)
 		if errors.Is(err, storage.ErrNotFound) {
 			continue // deleted since it was listed
@@ -193,7 +196,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		id := r.PostFormValue("workspace")
 		// Only a workspace of the user's: the authorization endpoint
 		// checks again, this answers a forged or stale choice clearly.
-		_, err := h.cfg.Store.GetMember(ctx, id, req.user.ID)
+		m, err := h.cfg.Store.GetMember(ctx, id, req.user.ID)
+		if err == nil && m.Suspended {
+			err = storage.ErrNotFound
+		}
 		switch {
 		case errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || id == "":
 			h.render(w, r, http.StatusBadRequest, req, "workspace.choose_failed")

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/ory/fosite"
@@ -137,6 +138,9 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 			return picked{}, false
 		}
+		// A suspended membership (the workspace's directory deactivated
+		// the account there) is no workspace to sign in to.
+		mine = slices.DeleteFunc(mine, func(m storage.Member) bool { return m.Suspended })
 		switch len(mine) {
 		case 0:
 			p.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user is a member of no workspace."))
@@ -150,6 +154,9 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 		}
 	}
 	m, err := p.cfg.Store.GetMember(ctx, id, user.ID)
+	if err == nil && m.Suspended {
+		err = storage.ErrNotFound
+	}
 	if err == nil && !isNamed {
 		named, err = p.cfg.Store.GetWorkspace(ctx, id)
 	}

@@ -346,3 +346,27 @@ func TestChooserRefusalIsAccessDenied(t *testing.T) {
 		t.Fatalf("answered %v, want access_denied", cb)
 	}
 }
+
+// A membership the workspace's directory suspended (SCIM active=false) is
+// no workspace to sign in to: named, it is refused as a non-member's;
+// unnamed, it is not counted among the user's workspaces, so the only
+// other one is picked without asking.
+func TestSuspendedMembershipIsNoWorkspace(t *testing.T) {
+	t.Parallel()
+	store := memory.New()
+	h := newWorkspaceHarness(t, store)
+	for _, id := range []string{"w-beta", "w-secure", storage.DefaultWorkspaceID} {
+		if err := store.RemoveMember(t.Context(), id, "ann"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := store.AddMember(t.Context(), storage.Member{WorkspaceID: "w-beta", UserID: "ann", Role: "member", Suspended: true}); err != nil {
+		t.Fatal(err)
+	}
+	beta := url.Values{"organization": {"beta"}, "prompt": {"none"}}
+	if cb := redirected(t, h.ask(t, "openid", beta), wsRedirect); cb.Get("error") != "access_denied" || cb.Get("code") != "" {
+		t.Fatalf("a suspended member asking for beta got %v, want access_denied", cb)
+	}
+	tokens := h.exchange(t, redirected(t, h.ask(t, "openid", nil), wsRedirect))
+	wantOrg(t, "ID token", unverifiedClaims(t, tokens.str("id_token")), "w-acme", "acme")
+}

@@ -26,6 +26,10 @@
 //	         signed out everywhere, MFA reset, role changed: a gateway
 //	         introspects again)
 //	client   every token of client_id (app deleted or disabled)
+//	workspace every token of subject for workspace_id (a member removed,
+//	         leaving, given another role, or suspended by the workspace's
+//	         directory), or of
+//	         every member when subject is empty (the workspace deleted)
 package revocations
 
 import "net/http"

@@ -86,6 +86,7 @@ type Event struct {
 	Subject     string    `json:"subject,omitempty"`
 	ClientID    string    `json:"client_id,omitempty"`
 	TokenFamily string    `json:"token_family,omitempty"`
+	WorkspaceID string    `json:"workspace_id,omitempty"`
 	Reason      string    `json:"reason,omitempty"`
 	Time        time.Time `json:"time"`
 }
@@ -96,12 +97,16 @@ const (
 	KindGrant   = "grant"
 	KindSubject = "subject"
 	KindClient  = "client"
+	// KindWorkspace: every token of Subject for WorkspaceID (a member
+	// removed, leaving, suspended or given another role), or of every member when Subject is
+	// empty (the workspace deleted).
+	KindWorkspace = "workspace"
 )
 
 // eventOf returns the revocation a record stands for, if it stands for
 // one.
 func eventOf(r storage.AuditRecord) (Event, bool) {
-	e := Event{Seq: r.Seq, Action: r.Action, Subject: r.Subject, ClientID: r.ClientID, Reason: r.Reason, Time: r.Time}
+	e := Event{Seq: r.Seq, Action: r.Action, Subject: r.Subject, ClientID: r.ClientID, WorkspaceID: r.WorkspaceID, Reason: r.Reason, Time: r.Time}
 	switch r.Action {
 	case audit.TokenRevoked, audit.RefreshReuse:
 		e.Kind, e.TokenFamily = KindToken, r.Detail["token_family"]
@@ -109,6 +114,8 @@ func eventOf(r storage.AuditRecord) (Event, bool) {
 		e.Kind = KindGrant
 	case audit.UserDisabled, audit.PasswordReset, audit.SignOutEverywhere, audit.MFAReset, audit.RoleChanged:
 		e.Kind = KindSubject
+	case audit.MemberRemoved, audit.MemberLeft, audit.MemberRoleChanged, audit.WorkspaceDeleted, audit.SCIMUserSuspended, audit.SCIMUserRemoved:
+		e.Kind = KindWorkspace
 	case audit.AppDeleted:
 		e.Kind = KindClient
 	case audit.AppChanged:

@@ -11,7 +11,7 @@ import (
 func TestEventOf(t *testing.T) {
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	rec := func(action, outcome string, detail map[string]string) storage.AuditRecord {
-		return storage.AuditRecord{Seq: 7, Time: at, Action: action, Outcome: outcome, Subject: "u1", ClientID: "chat", Reason: "r", Detail: detail}
+		return storage.AuditRecord{Seq: 7, Time: at, Action: action, Outcome: outcome, Subject: "u1", ClientID: "chat", WorkspaceID: "w1", Reason: "r", Detail: detail}
 	}
 	for _, c := range []struct {
 		name string
@@ -27,6 +27,12 @@ func TestEventOf(t *testing.T) {
 		{"MFA reset", rec(audit.MFAReset, audit.Success, nil), KindSubject},
 		{"a role changed", rec(audit.RoleChanged, audit.Success, nil), KindSubject},
 		{"a deleted app", rec(audit.AppDeleted, audit.Success, nil), KindClient},
+		{"a member removed from a workspace", rec(audit.MemberRemoved, audit.Success, nil), KindWorkspace},
+		{"a member leaving a workspace", rec(audit.MemberLeft, audit.Success, nil), KindWorkspace},
+		{"a workspace deleted", rec(audit.WorkspaceDeleted, audit.Success, nil), KindWorkspace},
+		{"a member suspended by the directory", rec(audit.SCIMUserSuspended, audit.Success, nil), KindWorkspace},
+		{"a member removed by the directory", rec(audit.SCIMUserRemoved, audit.Success, nil), KindWorkspace},
+		{"a member given another role in a workspace", rec(audit.MemberRoleChanged, audit.Success, nil), KindWorkspace},
 		{"a disabled app", rec(audit.AppChanged, audit.Success, map[string]string{"disabled": "true"}), KindClient},
 		{"an app renamed revokes nothing", rec(audit.AppChanged, audit.Success, map[string]string{"name": "x"}), ""},
 		{"a sign-in revokes nothing", rec(audit.SignIn, audit.Success, nil), ""},
@@ -39,6 +45,8 @@ func TestEventOf(t *testing.T) {
 			t.Errorf("%s: event %+v, want none", c.name, e)
 		case c.kind != "" && (!ok || e.Kind != c.kind || e.Seq != 7 || e.Subject != "u1" || e.ClientID != "chat" || !e.Time.Equal(at)):
 			t.Errorf("%s: event %+v (%v), want kind %s", c.name, e, ok, c.kind)
+		case c.kind == KindWorkspace && e.WorkspaceID != "w1":
+			t.Errorf("%s: workspace %q", c.name, e.WorkspaceID)
 		case c.kind == KindToken && e.TokenFamily != "f1":
 			t.Errorf("%s: token family %q", c.name, e.TokenFamily)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 )
@@ -59,8 +60,8 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	h, err := scim.New(scim.Config{
-		Members:  scim.NewStore(f.store, records, now),
-		Groups:   scim.NewStore(f.store, records, now),
+		Members:  scim.NewStore(f.store, records, workspace.TokenRevoker{Tokens: f.store}, now),
+		Groups:   scim.NewStore(f.store, records, workspace.TokenRevoker{Tokens: f.store}, now),
 		Tokens:   f.tokens,
 		Throttle: throttle.New(f.store, throttle.Policy{Free: 3, Base: time.Minute, Max: time.Hour, ForgetAfter: time.Hour}, now),
 		BaseURL:  base,

@@ -26,8 +26,6 @@ type Backend interface {
 	// DeleteUserLoginSessions ends the account's browser sessions,
 	// queuing their back-channel logouts.
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
-	// RevokeSubject revokes the account's tokens.
-	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 }
 
 // Store implements Members and Groups over storage, recording each change
@@ -37,12 +35,14 @@ type Backend interface {
 // place): until the SCIM endpoints are pointed at that, it repeats these
 // of its rules: a workspace keeps an active owner (the last-owner check
 // under the workspace's row lock, as storage.Workspaces.CountMembers
-// describes); a removed or suspended member is signed out everywhere and
-// their tokens revoked (the admin console's "sign out everywhere").
+// describes, workspace.KeepOwner); a removed or suspended member is
+// signed out of every browser session and loses their tokens of the
+// workspace (workspace.Revoker).
 type Store struct {
-	db    Backend
-	audit *audit.Recorder
-	now   func() time.Time
+	db      Backend
+	audit   *audit.Recorder
+	revoker workspace.Revoker
+	now     func() time.Time
 }
 
 var (
@@ -50,9 +50,10 @@ var (
 	_ Groups  = (*Store)(nil)
 )
 
-// NewStore returns the adapter over db; now defaults to time.Now.
-func NewStore(db Backend, records *audit.Recorder, now func() time.Time) *Store {
-	return &Store{db: db, audit: records, now: defaults.Now(now)}
+// NewStore returns the adapter over db; revoker ends a suspended or
+// removed member's tokens of the workspace; now defaults to time.Now.
+func NewStore(db Backend, records *audit.Recorder, revoker workspace.Revoker, now func() time.Time) *Store {
+	return &Store{db: db, audit: records, revoker: revoker, now: defaults.Now(now)}
 }
 
 // inTx runs fn and records the events it returns in one transaction.
@@ -64,11 +65,7 @@ func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }
 
 // event is e by actor in the workspace.
 func event(by Actor, workspaceID string, e audit.Event) audit.Event {
-	e.ActorType, e.ActorID = by.Type, by.ID
-	if e.Detail == nil {
-		e.Detail = map[string]string{}
-	}
-	e.Detail["workspace"] = workspaceID
+	e.ActorType, e.ActorID, e.WorkspaceID = by.Type, by.ID, workspaceID
 	return e
 }
 
@@ -215,7 +212,7 @@ func (s *Store) Update(ctx context.Context, by Actor, workspaceID, userID string
 		}
 		switch {
 		case suspend:
-			detail, err := s.signOut(ctx, userID)
+			detail, err := s.signOut(ctx, workspaceID, userID)
 			if err != nil {
 				return nil, err
 			}
@@ -247,7 +244,7 @@ func (s *Store) Remove(ctx context.Context, by Actor, workspaceID, userID string
 		if err := s.db.RemoveMember(ctx, workspaceID, userID); err != nil {
 			return nil, err
 		}
-		detail, err := s.signOut(ctx, userID)
+		detail, err := s.signOut(ctx, workspaceID, userID)
 		if err != nil {
 			return nil, err
 		}
@@ -286,18 +283,17 @@ func (s *Store) ownsProfile(ctx context.Context, workspaceID, userID string) (bo
 	}), nil
 }
 
-// signOut ends the account's sessions and revokes its tokens, and returns
-// the counts for the record.
-func (s *Store) signOut(ctx context.Context, userID string) (map[string]string, error) {
+// signOut ends the account's sessions and revokes its tokens of the
+// workspace, and returns the count of sessions for the record.
+func (s *Store) signOut(ctx context.Context, workspaceID, userID string) (map[string]string, error) {
 	sessions, err := s.db.DeleteUserLoginSessions(ctx, userID)
 	if err != nil {
 		return nil, fmt.Errorf("end the account's sessions: %w", err)
 	}
-	tokens, err := s.db.RevokeSubject(ctx, userID, "")
-	if err != nil {
-		return nil, fmt.Errorf("revoke the account's tokens: %w", err)
+	if err := s.revoker.RevokeMember(ctx, workspaceID, userID); err != nil {
+		return nil, err
 	}
-	return map[string]string{"sessions_ended": strconv.Itoa(sessions), "tokens_revoked": strconv.Itoa(tokens)}, nil
+	return map[string]string{"sessions_ended": strconv.Itoa(sessions)}, nil
 }
 
 // CreateGroup implements Groups.

@@ -73,9 +73,20 @@ func TestEntraUser(t *testing.T) {
 		t.Fatalf("membership after create: %+v, %v", m, err)
 	}
 
-	// A browser session and a token of the user end when Entra disables it.
+	// A browser session and the user's tokens of the workspace end when
+	// Entra disables it; a token of another workspace lives on.
 	if err := f.store.CreateLoginSession(t.Context(), storage.LoginSession{ID: "s1", UserID: id, AuthTime: f.now, CreatedAt: f.now, ExpiresAt: f.now.Add(time.Hour)}); err != nil {
 		t.Fatal(err)
+	}
+	if err := f.store.CreateClient(t.Context(), storage.Client{ID: "chat", Name: "Chat", Type: storage.ClientPublic}); err != nil {
+		t.Fatal(err)
+	}
+	for _, ws := range []string{"w1", "w2"} {
+		tok := storage.Token{Kind: storage.KindAccessToken, Signature: "at-" + ws, RequestID: "r-" + ws, ClientID: "chat", Subject: id,
+			WorkspaceID: ws, Active: true, RequestedAt: f.now, ExpiresAt: f.now.Add(time.Hour)}
+		if err := f.store.CreateToken(t.Context(), tok); err != nil {
+			t.Fatal(err)
+		}
 	}
 	disabled := f.do(t, f.acme, "PATCH", "/Users/"+id, `{`+patchOp+`,"Operations":[
 		{"op":"Replace","path":"active","value":"False"}]}`).want(t, "disable", http.StatusOK)
@@ -88,9 +99,14 @@ func TestEntraUser(t *testing.T) {
 	if left, _ := f.store.ListLoginSessions(t.Context(), id); len(left) != 0 {
 		t.Errorf("sessions after the user was disabled: %v", left)
 	}
+	for ws, active := range map[string]bool{"w1": false, "w2": true} {
+		if tok, err := f.store.GetToken(t.Context(), storage.KindAccessToken, "at-"+ws); err != nil || tok.Active != active {
+			t.Errorf("token of %s after the suspension in w1: active %v (%v), want %v", ws, tok.Active, err, active)
+		}
+	}
 	recs := f.audited(t)
 	if recs[0].Action != audit.SCIMUserSuspended || recs[0].ActorType != audit.ActorSCIM || recs[0].Subject != id ||
-		recs[0].Detail["workspace"] != "w1" || recs[0].Detail["sessions_ended"] != "1" {
+		recs[0].WorkspaceID != "w1" || recs[0].Detail["sessions_ended"] != "1" {
 		t.Errorf("record of the suspension: %+v", recs[0])
 	}
 	enabled := f.do(t, f.acme, "PATCH", "/Users/"+id, `{`+patchOp+`,"Operations":[

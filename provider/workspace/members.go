@@ -29,7 +29,9 @@ func (s *Service) AddMember(ctx context.Context, by audit.Actor, workspaceID, us
 	return m, err
 }
 
-// ChangeRole gives a member another role. ErrLastOwner if it is the
+// ChangeRole gives a member another role and revokes their tokens of the
+// workspace, which the old role capped (the member's apps ask again, and
+// get what the new role allows). ErrLastOwner if it is the
 // workspace's last owner and role is not owner; storage.ErrNotFound if
 // the account is not a member. check, when set, is asked first with the
 // member's current role (MayChange for a member making the change).
@@ -52,6 +54,9 @@ func (s *Service) ChangeRole(ctx context.Context, by audit.Actor, workspaceID, u
 			return m, nil
 		})
 		if err != nil {
+			return nil, err
+		}
+		if err := s.cfg.Revoker.RevokeMember(ctx, workspaceID, userID); err != nil {
 			return nil, err
 		}
 		return []audit.Event{by.On(audit.Event{Action: audit.MemberRoleChanged, WorkspaceID: workspaceID, Subject: userID,

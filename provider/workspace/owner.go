@@ -2,6 +2,7 @@ package workspace
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -35,6 +36,25 @@ func KeepOwner(ctx context.Context, store OwnerCounter, m storage.Member) error 
 	}
 	if owners <= 1 {
 		return ErrLastOwner
+	}
+	return nil
+}
+
+// TokenRevoker is the Revoker over the token store: it marks inactive the
+// tokens issued for the user in the workspace, on every node at once
+// (the Redis cache drops them). Resource servers learn of it from the
+// revocation stream, which reads the change's record (provider/revocations,
+// kind "workspace").
+type TokenRevoker struct {
+	Tokens interface {
+		RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error)
+	}
+}
+
+// RevokeMember implements Revoker.
+func (r TokenRevoker) RevokeMember(ctx context.Context, workspaceID, userID string) error {
+	if _, err := r.Tokens.RevokeSubjectWorkspace(ctx, userID, workspaceID); err != nil {
+		return fmt.Errorf("revoke a member's tokens of workspace %s: %w", workspaceID, err)
 	}
 	return nil
 }

@@ -267,17 +267,21 @@ func TestRemovingAMemberRevokesTheirTokensOfTheWorkspace(t *testing.T) {
 	if _, err := f.svc.AddMember(ctx, admin, w.ID, "cat", "admin"); err != nil {
 		t.Fatal(err)
 	}
+	// A new role revokes the tokens the old one capped.
+	if _, err := f.svc.ChangeRole(ctx, admin, w.ID, "cat", "member", nil); err != nil {
+		t.Fatal(err)
+	}
 	if err := f.svc.Leave(ctx, w.ID, "cat"); err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(f.revoked.list(), " "); got != w.ID+"/bob "+w.ID+"/cat" {
-		t.Fatalf("revoked %q, want bob's then cat's tokens of the workspace", got)
+	if got := strings.Join(f.revoked.list(), " "); got != w.ID+"/bob "+w.ID+"/cat "+w.ID+"/cat" {
+		t.Fatalf("revoked %q, want bob's tokens of the workspace, then cat's on her new role and as she left", got)
 	}
 	recs := f.records(t, w.ID)
-	if actions(recs) != "workspace.created workspace.member_added workspace.member_removed workspace.member_added workspace.member_left" {
+	if actions(recs) != "workspace.created workspace.member_added workspace.member_removed workspace.member_added workspace.role_changed workspace.member_left" {
 		t.Fatalf("records: %s", actions(recs))
 	}
-	if left := recs[4]; left.ActorType != audit.ActorUser || left.ActorID != "cat" || left.Subject != "cat" {
+	if left := recs[5]; left.ActorType != audit.ActorUser || left.ActorID != "cat" || left.Subject != "cat" {
 		t.Fatalf("leaving recorded as %+v", left)
 	}
 }
