@@ -47,6 +47,7 @@ func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(http.HandlerFunc(s.send)))
 	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list)))
+	mux.Handle("POST /conversations/{id}/messages", s.sendRoute())
 	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
 		rs.RequireAuth(exportACR, exportMaxAge)(http.HandlerFunc(s.export))))
 	return mux
@@ -85,11 +86,16 @@ func (s *service) send(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
 		return
 	}
+	writeJSON(w, http.StatusCreated, s.store(caller(r), in.To, in.Text))
+}
+
+// store keeps a message from from to to and returns it.
+func (s *service) store(from, to, text string) message {
 	s.mu.Lock()
-	m := message{ID: len(s.messages) + 1, From: caller(r), To: in.To, Text: in.Text, Sent: s.now().UTC()}
+	defer s.mu.Unlock()
+	m := message{ID: len(s.messages) + 1, From: from, To: to, Text: text, Sent: s.now().UTC()}
 	s.messages = append(s.messages, m)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, m)
+	return m
 }
 
 func (s *service) list(w http.ResponseWriter, r *http.Request) {

@@ -127,3 +127,14 @@ func TestDecodeRoundTrip(t *testing.T) {
 		t.Fatal("Decode took an unknown type")
 	}
 }
+
+// Every action's scope is "im:" + the action: rs.ScopeForAction, which
+// cannot import this package, applies the same rule.
+func TestActionScopes(t *testing.T) {
+	t.Parallel()
+	for _, a := range authzdetails.Actions() {
+		if got := authzdetails.Scope(a); got != "im:"+a {
+			t.Errorf("Scope(%q) = %q, want %q", a, got, "im:"+a)
+		}
+	}
+}
