@@ -57,7 +57,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 
 	// The details were checked by checkEarly: narrowed like the scopes.
 	details, _ := requestedDetails(ar.GetRequestForm())
-	details = narrowDetails(details, ar.GetClient().GetScopes(), p.cfg.RoleScopes[signed.User.Role])
+	details = consent.NarrowDetails(details, ar.GetClient().GetScopes(), p.cfg.RoleScopes[signed.User.Role])
 	if !p.narrowToRole(w, r, ar, flow, signed.User.Role, slices.Contains(prompt, "none"), now) {
 		return
 	}
@@ -67,7 +67,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if decided && !p.detailsDecided(ar, flow, signed.User.ID, details) {
-		decided, err = p.detailsRemembered(ctx, ar, signed.User.ID, details, now)
+		decided, err = p.detailsRemembered(ctx, ar, signed.User.ID, details)
 		if err != nil {
 			p.writeAuthorizeError(w, r, ar, err)
 			return

@@ -3,9 +3,7 @@ package oauth
 import (
 	"context"
 	"net/http"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/openid"
@@ -61,16 +59,6 @@ func requestedDetails(form interface{ Get(string) string }) (authzdetails.List, 
 	return l, nil
 }
 
-// narrowDetails keeps of l the actions whose scopes both clientScopes and
-// roleScopes allow.
-func narrowDetails(l authzdetails.List, clientScopes, roleScopes []string) authzdetails.List {
-	if len(l) == 0 {
-		return nil
-	}
-	kept, _ := consent.Narrow(l.Scopes(), clientScopes, roleScopes)
-	return l.Narrow(func(s string) bool { return slices.Contains(kept, s) })
-}
-
 // clientDetailScopes are the scopes a client-credentials token's details
 // may use: the client's own. Installed bots (a workspace's installation
 // of an app) will narrow this to the installed scopes.
@@ -86,7 +74,7 @@ func grantClientDetails(ar fosite.AccessRequester) error {
 		return err
 	}
 	scopes := clientDetailScopes(ar.GetClient())
-	setSessionDetails(ar.GetSession(), narrowDetails(l, scopes, scopes))
+	setSessionDetails(ar.GetSession(), consent.NarrowDetails(l, scopes, scopes))
 	return nil
 }
 
@@ -189,8 +177,13 @@ func (detailsResponder) CanHandleTokenEndpointRequest(context.Context, fosite.Ac
 	return false
 }
 
-// detailsRemembered reports whether a remembered grant of the user to
-// ar's client covers the details l.
-func (p *Provider) detailsRemembered(ctx context.Context, ar fosite.AuthorizeRequester, userID string, l authzdetails.List, now time.Time) (bool, error) {
-	return false, nil
+// detailsRemembered reports whether the per-conversation grants
+// remembered with the user's consent to ar's client (which consented
+// found valid) cover the details l.
+func (p *Provider) detailsRemembered(ctx context.Context, ar fosite.AuthorizeRequester, userID string, l authzdetails.List) (bool, error) {
+	gs, err := p.cfg.Store.ListDetailGrants(ctx, userID, ar.GetClient().GetID())
+	if err != nil {
+		return false, fosite.ErrServerError.WithWrap(err)
+	}
+	return l.Covers(consent.DetailsOf(gs)), nil
 }

@@ -196,8 +196,8 @@ func TestAuthorizationDetailsClientCredentials(t *testing.T) {
 }
 
 // TestAuthorizationDetailsNeedConsent: an app that does not skip consent
-// is sent to the consent page for details even when a remembered grant
-// covers its scopes.
+// is sent to the consent page for details that the remembered grant does
+// not cover, even when it covers the scopes.
 func TestAuthorizationDetailsNeedConsent(t *testing.T) {
 	t.Parallel()
 	h, _ := rarHarness(t, memory.New())
@@ -209,8 +209,24 @@ func TestAuthorizationDetailsNeedConsent(t *testing.T) {
 	q := authParams("asks", h.appRedirect)
 	q.Set("scope", "openid")
 	redirected(t, h.authorize(t, q.Encode()), h.appRedirect)
-	q.Set("authorization_details", askedDetails)
+	q.Set("authorization_details", `[{"type":"im_conversation","actions":["messages.read"],"locations":["conv:launch","conv:ops"]}]`)
 	redirected(t, h.authorize(t, q.Encode()), "/consent?flow=")
+
+	// Remembered for one of the two conversations: still asked.
+	launch := storage.DetailGrant{Type: "im_conversation", Location: "conv:launch", Actions: []string{"messages.read", "messages.send"}}
+	if err := h.store.SaveDetailGrants(t.Context(), "ann", "asks", []storage.DetailGrant{launch}); err != nil {
+		t.Fatal(err)
+	}
+	redirected(t, h.authorize(t, q.Encode()), "/consent?flow=")
+	// Remembered for both: answered at once.
+	ops := launch
+	ops.Location = "conv:ops"
+	if err := h.store.SaveDetailGrants(t.Context(), "ann", "asks", []storage.DetailGrant{launch, ops}); err != nil {
+		t.Fatal(err)
+	}
+	if cb := redirected(t, h.authorize(t, q.Encode()), h.appRedirect); cb.Get("code") == "" {
+		t.Fatalf("no code: %v", cb)
+	}
 }
 
 func TestDiscoveryNamesDetailTypes(t *testing.T) {

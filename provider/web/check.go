@@ -171,8 +171,10 @@ func samples(page string, m meta) []any {
 				ConsentPage: ConsentPage{
 					UILocales: s, CSRFToken: s, Flow: s, ClientName: s, ClientID: s, UserEmail: s,
 					Scopes: []string{s}, Remember: true, Error: s,
+					Details: []ConsentDetail{{Value: s, Name: s, Location: s, Actions: []string{s}}},
 				},
 				App: s, Logo: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+				Details: []detailView{{ConsentDetail: ConsentDetail{Value: s, Name: s, Location: s, Actions: []string{s}}, Lines: []string{s, s}}},
 			},
 		}
 	case pageDevice:
