@@ -9,6 +9,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
@@ -113,4 +114,19 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 		return cfg, nil, err
 	}
 	return cfg, c.LockingStore, nil
+}
+
+// conversationNames is the consent page's lookup of conversation names
+// (authorization_details.lookup), or nil when no URL is configured: the
+// page then shows the IDs.
+func conversationNames(cfg config.Config, logger *slog.Logger) (consent.Names, error) {
+	l := cfg.AuthorizationDetails.Lookup
+	if l.URL == "" {
+		return nil, nil
+	}
+	names, err := consent.NewLookup(consent.LookupConfig{URL: l.URL, Timeout: l.Timeout, CacheTTL: l.CacheTTL, CacheSize: l.CacheSize, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("authorization_details.lookup: %w", err)
+	}
+	return names, nil
 }

@@ -92,8 +92,8 @@ func TestDetailsLookupFallsBackToIDs(t *testing.T) {
 			_, _ = io.Copy(io.Discard, r.Body)
 			<-r.Context().Done()
 		},
-		"fails":     func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) },
-		"not JSON":  func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("<html>")) },
+		"fails":    func(w http.ResponseWriter, r *http.Request) { http.Error(w, "down", http.StatusBadGateway) },
+		"not JSON": func(w http.ResponseWriter, r *http.Request) { _, _ = w.Write([]byte("<html>")) },
 		"too long": func(w http.ResponseWriter, r *http.Request) {
 			_, _ = w.Write([]byte(`{"names":{"conv:launch":"` + strings.Repeat("x", 70<<10) + `"}}`))
 		},
