@@ -1,11 +1,7 @@
 package main
 
 import (
-	"encoding/json"
-	"fmt"
 	"net/http"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/rs"
 )
@@ -28,20 +24,10 @@ func (s *service) sendTo(w http.ResponseWriter, r *http.Request) {
 	var in struct {
 		Text string `json:"text"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object {\"text\": ...}: %v.", err))
+	if !readMessage(w, r, &in, `{"text": ...}`) {
 		return
 	}
-	in.Text = strings.TrimSpace(in.Text)
-	switch {
-	case in.Text == "":
-		writeError(w, http.StatusBadRequest, "The text is empty.")
-		return
-	case utf8.RuneCountInString(in.Text) > maxText:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
-		return
+	if text, ok := checkText(w, in.Text); ok {
+		writeJSON(w, http.StatusCreated, s.store(caller(r), conversationLocation(r), text))
 	}
-	writeJSON(w, http.StatusCreated, s.store(caller(r), conversationLocation(r), in.Text))
 }

@@ -68,25 +68,47 @@ func (s *service) send(w http.ResponseWriter, r *http.Request) {
 		To   string `json:"to"`
 		Text string `json:"text"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object {\"to\": ..., \"text\": ...}: %v.", err))
+	if !readMessage(w, r, &in, `{"to": ..., "text": ...}`) {
 		return
 	}
-	in.To, in.Text = strings.TrimSpace(in.To), strings.TrimSpace(in.Text)
-	switch {
-	case in.To == "":
+	in.To = strings.TrimSpace(in.To)
+	if in.To == "" {
 		writeError(w, http.StatusBadRequest, "The recipient (to) is missing.")
 		return
-	case in.Text == "":
-		writeError(w, http.StatusBadRequest, "The text is empty.")
-		return
-	case utf8.RuneCountInString(in.Text) > maxText:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
+	}
+	text, ok := checkText(w, in.Text)
+	if !ok {
 		return
 	}
-	writeJSON(w, http.StatusCreated, s.store(caller(r), in.To, in.Text))
+	writeJSON(w, http.StatusCreated, s.store(caller(r), in.To, text))
+}
+
+// readMessage decodes the JSON body into in (shape names its members for
+// the error), refusing unknown members and more than 64 KiB; it answers
+// a bad body itself and returns false.
+func readMessage(w http.ResponseWriter, r *http.Request, in any, shape string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object %s: %v.", shape, err))
+		return false
+	}
+	return true
+}
+
+// checkText trims a message's text and checks it is there and not too
+// long; it answers a bad one itself and returns false.
+func checkText(w http.ResponseWriter, text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		writeError(w, http.StatusBadRequest, "The text is empty.")
+		return "", false
+	case utf8.RuneCountInString(text) > maxText:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
+		return "", false
+	}
+	return text, true
 }
 
 // store keeps a message from from to to and returns it.
