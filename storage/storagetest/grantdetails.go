@@ -72,6 +72,14 @@ func detailGrantTests() []test {
 			if gone, err := s.ListDetailGrants(ctx, "u1", "a"); err != nil || len(gone) != 0 {
 				t.Fatalf("a new consent brought back %v, %v", gone, err)
 			}
+
+			must(t, s.SaveDetailGrants(ctx, "u1", "b", []storage.DetailGrant{launch}), "save to b")
+			must(t, s.DeleteClient(ctx, "b"), "delete client b")
+			seedClient(t, s, "b")
+			must(t, s.SaveConsent(ctx, storage.Consent{UserID: "u1", ClientID: "b", Scopes: []string{"openid"}, GrantedAt: at(3 * time.Hour)}), "consent to the new b")
+			if gone, err := s.ListDetailGrants(ctx, "u1", "b"); err != nil || len(gone) != 0 {
+				t.Fatalf("a client registered again under the same ID got %v, %v", gone, err)
+			}
 		}},
 		{"one location's grant is withdrawn", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
