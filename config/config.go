@@ -50,6 +50,9 @@ type Config struct {
 	APIKeys APIKeys `yaml:"api_keys"`
 	// Janitor configures the deletion of expired records.
 	Janitor Janitor `yaml:"janitor"`
+	// AuthorizationDetails configures per-conversation grants
+	// (config/authzdetails.go).
+	AuthorizationDetails AuthorizationDetails `yaml:"authorization_details"`
 	// Audit configures the authorization records.
 	Audit Audit `yaml:"audit"`
 	// Metrics configures the Prometheus endpoint (config/metrics.go).
@@ -594,13 +597,14 @@ func Default() Config {
 			// up to an hour.
 			Registration: Limit{Free: 10, Base: time.Minute, Max: time.Hour, ForgetAfter: 24 * time.Hour},
 		},
-		Mail:    Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
-		APIKeys: APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
-		Janitor: defaultJanitor(),
-		Audit:   defaultAudit(),
-		Tracing: defaultTracing(),
-		Scopes:  defaultScopes(),
-		Roles:   defaultRoles(defaultScopes()),
+		Mail:                 Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
+		APIKeys:              APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
+		Janitor:              defaultJanitor(),
+		AuthorizationDetails: defaultAuthorizationDetails(),
+		Audit:                defaultAudit(),
+		Tracing:              defaultTracing(),
+		Scopes:               defaultScopes(),
+		Roles:                defaultRoles(defaultScopes()),
 	}
 }
 

@@ -85,6 +85,7 @@ func (c Config) Validate() error {
 	c.validateClients(&p)
 	c.validateUsers(&p)
 	c.validateJanitor(&p)
+	c.validateAuthorizationDetails(&p)
 	c.validateAudit(&p)
 	c.validateRateLimit(&p)
 	c.validateMetrics(&p)

@@ -72,6 +72,25 @@
 // the provider's authorization endpoint with those acr_values and max_age
 // (RFC 9470 section 4), and retries with the new access token.
 //
+// # Grants as narrow as one conversation (RFC 9396)
+//
+// An app may be granted access to single conversations and channels
+// rather than to all of a user's: the token then carries
+// authorization_details (in introspection and in the JWT alike), such as
+//
+//	[{"type": "im_conversation", "actions": ["messages.send"], "locations": ["conv:launch"]}]
+//
+// [RequireConversation] guards a route about one conversation: it lets a
+// request through when the token has a detail naming that conversation
+// (or channel: "chan:ID") and the action, or the action's broad scope
+// ([ScopeForAction]: im:messages.send for messages.send), which the user
+// granted for every conversation; otherwise 403 insufficient_scope naming
+// that scope. A service that wants per-conversation grants only checks
+// [Token.HasConversationDetail] itself.
+//
+//	mux.Handle("POST /conversations/{id}/messages", rs.RequireConversation("messages.send",
+//		func(r *http.Request) string { return "conv:" + r.PathValue("id") })(http.HandlerFunc(send)))
+//
 // The package keeps no global state and records no metrics; it logs
 // provider faults (never a token) to Config.Logger.
 package rs

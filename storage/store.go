@@ -17,6 +17,7 @@ type Store interface {
 	Tokens
 	Consents
 	ScopeGrants
+	DetailGrants
 	Keys
 	JTIs
 	Links

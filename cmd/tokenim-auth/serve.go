@@ -346,6 +346,10 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	names, err := conversationNames(cfg, logger)
+	if err != nil {
+		return nil, err
+	}
 	// Every password hashed or checked for a request goes through this one
 	// pool: at most a hash per core runs at once, a short queue waits,
 	// and past that the request is refused with 503 rather than taking
@@ -361,7 +365,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
 			Passkeys: acc.loginPasskeys(),
 		}),
-		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Audit: records.recorder, Logger: logger}),
+		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Names: names, Audit: records.recorder, Logger: logger}),
 		chooser.New(chooser.Config{Store: store, Sessions: sessions, Pages: pages, Logger: logger}),
 		device.New(device.Config{
 			Issuer: cfg.Issuer, Store: store, Sessions: sessions, Pages: pages, Codes: deviceCodes, Throttle: acc.accounts,

@@ -10,6 +10,7 @@ import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -158,4 +159,19 @@ func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Record
 	})
 	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
 	return svc, page
+}
+
+// conversationNames is the consent page's lookup of conversation names
+// (authorization_details.lookup), or nil when no URL is configured: the
+// page then shows the IDs.
+func conversationNames(cfg config.Config, logger *slog.Logger) (consent.Names, error) {
+	l := cfg.AuthorizationDetails.Lookup
+	if l.URL == "" {
+		return nil, nil
+	}
+	names, err := consent.NewLookup(consent.LookupConfig{URL: l.URL, Timeout: l.Timeout, CacheTTL: l.CacheTTL, CacheSize: l.CacheSize, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("authorization_details.lookup: %w", err)
+	}
+	return names, nil
 }

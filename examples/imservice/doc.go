@@ -4,6 +4,11 @@
 //
 //	POST /messages   send a message; needs im:messages.send
 //	                 body {"to": "...", "text": "..."}
+//	POST /conversations/{id}/messages
+//	                 send a message to the conversation conv:{id}; needs
+//	                 messages.send in that conversation (an RFC 9396
+//	                 authorization detail, rs.RequireConversation) or
+//	                 im:messages.send; body {"text": "..."}
 //	GET  /messages   the messages sent to or by the caller; needs im:messages.read
 //	GET  /messages/export
 //	                 the same, as a file to download; needs im:messages.read

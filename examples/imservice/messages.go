@@ -50,6 +50,7 @@ func (s *service) routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("POST /messages", rs.RequireScope("im:messages.send")(http.HandlerFunc(s.send)))
 	mux.Handle("GET /messages", rs.RequireScope("im:messages.read")(http.HandlerFunc(s.list)))
+	mux.Handle("POST /conversations/{id}/messages", s.sendRoute())
 	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
 		rs.RequireAuth(exportACR, exportMaxAge)(http.HandlerFunc(s.export))))
 	// A workspace's messages: only a token issued for that workspace
@@ -86,29 +87,57 @@ func (s *service) send(w http.ResponseWriter, r *http.Request) {
 		To   string `json:"to"`
 		Text string `json:"text"`
 	}
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object {\"to\": ..., \"text\": ...}: %v.", err))
+	if !readMessage(w, r, &in, `{"to": ..., "text": ...}`) {
 		return
 	}
-	in.To, in.Text = strings.TrimSpace(in.To), strings.TrimSpace(in.Text)
-	switch {
-	case in.To == "":
+	in.To = strings.TrimSpace(in.To)
+	if in.To == "" {
 		writeError(w, http.StatusBadRequest, "The recipient (to) is missing.")
 		return
-	case in.Text == "":
-		writeError(w, http.StatusBadRequest, "The text is empty.")
-		return
-	case utf8.RuneCountInString(in.Text) > maxText:
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
+	}
+	text, ok := checkText(w, in.Text)
+	if !ok {
 		return
 	}
+	writeJSON(w, http.StatusCreated, s.store(caller(r), in.To, text, workspaceOf(r)))
+}
+
+// readMessage decodes the JSON body into in (shape names its members for
+// the error), refusing unknown members and more than 64 KiB; it answers
+// a bad body itself and returns false.
+func readMessage(w http.ResponseWriter, r *http.Request, in any, shape string) bool {
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<10))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(in); err != nil {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The body must be a JSON object %s: %v.", shape, err))
+		return false
+	}
+	return true
+}
+
+// checkText trims a message's text and checks it is there and not too
+// long; it answers a bad one itself and returns false.
+func checkText(w http.ResponseWriter, text string) (string, bool) {
+	text = strings.TrimSpace(text)
+	switch {
+	case text == "":
+		writeError(w, http.StatusBadRequest, "The text is empty.")
+		return "", false
+	case utf8.RuneCountInString(text) > maxText:
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("The text is longer than %d characters.", maxText))
+		return "", false
+	}
+	return text, true
+}
+
+// store keeps a message from from to to, sent in workspace (empty for a
+// token that names none), and returns it.
+func (s *service) store(from, to, text, workspace string) message {
 	s.mu.Lock()
-	m := message{ID: len(s.messages) + 1, From: caller(r), To: in.To, Text: in.Text, Sent: s.now().UTC(), Workspace: workspaceOf(r)}
+	defer s.mu.Unlock()
+	m := message{ID: len(s.messages) + 1, From: from, To: to, Text: text, Sent: s.now().UTC(), Workspace: workspace}
 	s.messages = append(s.messages, m)
-	s.mu.Unlock()
-	writeJSON(w, http.StatusCreated, m)
+	return m
 }
 
 func (s *service) list(w http.ResponseWriter, r *http.Request) {

@@ -35,6 +35,8 @@ type Store interface {
 	UpdatePasskey(ctx context.Context, id []byte, update func(storage.Passkey) (storage.Passkey, error)) (storage.Passkey, error)
 	DeletePasskey(ctx context.Context, userID string, id []byte) error
 	consent.WithdrawStore
+	ListDetailGrants(ctx context.Context, userID, clientID string) ([]storage.DetailGrant, error)
+	DeleteDetailGrant(ctx context.Context, userID, clientID, typ, location string) error
 }
 
 // Sessions tells who is signed in, gives this browser a new session of
@@ -130,6 +132,7 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/sessions/signout", p(h.signOutOne))
 	mux.Handle("POST /account/sessions/signout-all", p(h.signOutAll))
 	mux.Handle("POST /account/apps/revoke", p(h.revokeApp))
+	mux.Handle("POST /account/apps/conversations/revoke", p(h.revokeConversation))
 	mux.Handle("POST /account/passkeys/{ref}/rename", p(h.renamePasskey))
 	mux.Handle("POST /account/password", p(h.changePassword))
 	if h.cfg.Passkeys != nil {
@@ -173,12 +176,17 @@ func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, erro
 	if err != nil {
 		return p, err
 	}
+	details, err := h.cfg.Store.ListDetailGrants(r.Context(), s.User.ID, "")
+	if err != nil {
+		return p, err
+	}
 	for _, c := range consents {
 		name := c.ClientID
 		if cl, err := h.cfg.Store.GetClient(r.Context(), c.ClientID); err == nil {
 			name = cl.Name
 		}
-		p.Apps = append(p.Apps, web.AppGrant{ClientID: c.ClientID, Name: name, Scopes: c.Scopes, GrantedAt: c.GrantedAt, LastUsedAt: c.LastUsedAt})
+		p.Apps = append(p.Apps, web.AppGrant{ClientID: c.ClientID, Name: name, Scopes: c.Scopes, GrantedAt: c.GrantedAt, LastUsedAt: c.LastUsedAt,
+			Conversations: conversations(details, c.ClientID)})
 	}
 	return p, nil
 }

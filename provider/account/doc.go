@@ -14,6 +14,7 @@
 //	POST /account/sessions/signout         sign out one other browser (its row's reference)
 //	POST /account/sessions/signout-all     sign out every other browser
 //	POST /account/apps/revoke              withdraw an app's access (consent and tokens)
+//	POST /account/apps/conversations/revoke  withdraw an app's access to one conversation (its tokens; the rest stays granted)
 //
 // A browser that is not signed in is sent to /login?next=/account (the
 // removal step to /login?next= its own address, to come back to it).

@@ -133,7 +133,7 @@ func TestNotSignedIn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
 	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
-		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke",
+		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke", "POST /account/apps/conversations/revoke",
 		"POST /account/password", "POST /account/passkeys/" + annsRef + "/rename", "POST /account/passkeys/" + annsRef + "/remove",
 		"GET /account/passkeys/" + annsRef + "/remove"} {
 		method, path, _ := strings.Cut(route, " ")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -28,6 +29,8 @@ type Store interface {
 	// GetMember reads the user's role in the flow's workspace, which caps
 	// what the page offers (RoleScopes).
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
+	ListDetailGrants(ctx context.Context, userID, clientID string) ([]storage.DetailGrant, error)
+	SaveDetailGrants(ctx context.Context, userID, clientID string, grants []storage.DetailGrant) error
 	storage.Transactor
 }
 
@@ -55,6 +58,9 @@ type Config struct {
 	// RoleScopes maps each role to the scopes its users may grant; the
 	// page offers only those.
 	RoleScopes map[string][]string
+	// Names names the conversations of authorization details (Lookup);
+	// nil shows their IDs.
+	Names Names
 	// Audit records each decision.
 	Audit  *audit.Recorder
 	Now    func() time.Time
@@ -84,7 +90,10 @@ type request struct {
 	client storage.Client
 	user   storage.User
 	scopes []string
-	query  url.Values
+	// details are the authorization details asked for (RFC 9396),
+	// narrowed like scopes, one per conversation.
+	details authzdetails.List
+	query   url.Values
 }
 
 // load finds the flow, its client and the signed-in user, or answers the
@@ -133,7 +142,8 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 		return request{}, false
 	}
 	scopes, _ := Narrow(strings.Fields(q.Get("scope")), c.Scopes, roleScopes)
-	return request{flow: f, client: c, user: signed.User, scopes: scopes, query: q}, true
+	details := requestDetails(q, c.Scopes, roleScopes)
+	return request{flow: f, client: c, user: signed.User, scopes: scopes, details: details, query: q}, true
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
@@ -160,6 +170,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req
 		UILocales: req.query.Get("ui_locales"), CSRFToken: session.CSRFToken(r), Flow: req.flow.ID,
 		ClientName: req.client.Name, ClientID: req.client.ID, ClientLogoURI: req.client.LogoURI, UserEmail: req.user.Email,
 		Scopes: req.scopes, Remember: true, Error: problem,
+		Details: pageDetails(r.Context(), h.cfg.Names, req.details),
 	}
 	web.Rendered(h.cfg.Logger, w, r, "consent page", h.cfg.Pages.Consent(w, r, status, p))
 }
@@ -182,14 +193,18 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.cfg.Now().UTC().Truncate(time.Second)
 	remember := decision == "allow" && r.PostFormValue("remember") == "1"
+	details := tickedDetails(req.details, r.PostForm["detail"])
 	e := audit.Event{Action: audit.ConsentGranted, Subject: req.user.ID, ClientID: req.client.ID, Scopes: req.scopes,
 		Detail: map[string]string{"remembered": strconv.FormatBool(remember)}}.ByUser(req.user.ID)
 	if decision == "deny" {
 		e.Outcome, e.Reason = audit.Failure, "denied_by_user"
 	}
+	if len(req.details) > 0 {
+		e.Detail[authzdetails.Param] = details.String()
+	}
 	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		if remember {
-			if err := Remember(ctx, h.cfg.Store, req.user.ID, req.client, req.scopes, h.cfg.Lifespan, now); err != nil {
+			if err := RememberWithDetails(ctx, h.cfg.Store, req.user.ID, req.client, req.scopes, details, h.cfg.Lifespan, now); err != nil {
 				return fmt.Errorf("remember: %w", err)
 			}
 		}
@@ -197,6 +212,10 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 			f.UserID, f.Decision, f.GrantedScopes = req.user.ID, decision, nil
 			if decision == "allow" {
 				f.GrantedScopes = req.scopes
+				if len(req.details) > 0 {
+					// The request now asks only for what the user kept.
+					f.Query = withDetails(req.query, details)
+				}
 			}
 			return f, nil
 		}); err != nil {

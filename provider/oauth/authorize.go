@@ -65,13 +65,24 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	if !p.narrowToRole(w, r, ar, flow, p.roleScopes(ctx, signed.User, pk), pk.workspace.ID, promptNone, now) {
+	roleScopes := p.roleScopes(ctx, signed.User, pk)
+	// The details were checked by checkEarly: narrowed like the scopes.
+	details, _ := requestedDetails(ar.GetRequestForm())
+	details = consent.NarrowDetails(details, ar.GetClient().GetScopes(), roleScopes)
+	if !p.narrowToRole(w, r, ar, flow, roleScopes, pk.workspace.ID, promptNone, now) {
 		return
 	}
 	granted, decided, err := p.consented(ctx, ar, flow, signed.User.ID, slices.Contains(prompt, "consent"), now)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)
 		return
+	}
+	if decided && !p.detailsDecided(ar, flow, signed.User.ID, details) {
+		decided, err = p.detailsRemembered(ctx, ar, signed.User.ID, details)
+		if err != nil {
+			p.writeAuthorizeError(w, r, ar, err)
+			return
+		}
 	}
 	if !decided {
 		p.askUser(w, r, ar, flow, prompt, "/consent", pk.workspace.ID, now,
@@ -81,7 +92,7 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 	for _, s := range granted {
 		ar.GrantScope(s)
 	}
-	p.respond(w, r, ar, flow, signed, requestedAt, pk)
+	p.respond(w, r.WithContext(withDetails(ctx, details)), ar, flow, signed, requestedAt, pk)
 }
 
 // authorizeRequest reads and validates the authorization request req (r's,
@@ -197,6 +208,7 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	sess.Claims.AuthenticationContextClassReference = signed.Session.ACR
 	sessionSID := session.SID(signed.Session.ID)
 	sess.Claims.Extra["sid"] = sessionSID
+	setSessionDetails(sess, grantedDetails(ctx))
 	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)
@@ -281,7 +293,8 @@ const base64URLAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0
 
 // checkEarly refuses, before the user is asked to sign in, a request that
 // fosite would refuse only once the user had: no PKCE or a method other
-// than S256 (RFC 9700 section 2.1.1), or an unknown or contradictory prompt.
+// than S256 (RFC 9700 section 2.1.1), an unknown or contradictory prompt,
+// or authorization_details that are not valid (RFC 9396 section 5).
 func checkEarly(form url.Values, prompt []string) error {
 	if form.Get("code_challenge") == "" {
 		return fosite.ErrInvalidRequest.WithHint("PKCE is required: send code_challenge with code_challenge_method=S256.")
@@ -301,7 +314,8 @@ func checkEarly(form url.Values, prompt []string) error {
 	if slices.Contains(prompt, "none") && len(prompt) > 1 {
 		return fosite.ErrInvalidRequest.WithHint("prompt=none cannot be combined with other values.")
 	}
-	return nil
+	_, err := requestedDetails(form)
+	return err
 }
 
 // decisionRole marks a flow stopped because the user's role allows none of

@@ -3,6 +3,7 @@ package oauth
 import (
 	"net/http"
 
+	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/session"
 )
@@ -44,6 +45,8 @@ type discovery struct {
 	// clients that register a backchannel_logout_uri, always with sid.
 	BackchannelLogoutSupported        bool `json:"backchannel_logout_supported"`
 	BackchannelLogoutSessionSupported bool `json:"backchannel_logout_session_supported"`
+	// AuthorizationDetailsTypesSupported is RFC 9396 section 10.
+	AuthorizationDetailsTypesSupported []string `json:"authorization_details_types_supported"`
 	// RequirePushedAuthorizationRequests is false: pushing is required
 	// per client (RFC 9126 section 6, storage.Client.RequirePAR).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
@@ -75,12 +78,13 @@ func (p *Provider) metadata() discovery {
 		CodeChallengeMethodsSupported:             []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid", ClaimOrgID, ClaimOrgHandle,
 			"name", "email", "email_verified"},
-		ACRValuesSupported:                session.ACRLevels,
-		PromptValuesSupported:             []string{"none", "login", "consent"},
-		UILocalesSupported:                []string{"en", "zh-CN"},
-		AuthorizationResponseISSParameter: true,
-		BackchannelLogoutSupported:        true,
-		BackchannelLogoutSessionSupported: true,
+		ACRValuesSupported:                 session.ACRLevels,
+		PromptValuesSupported:              []string{"none", "login", "consent"},
+		UILocalesSupported:                 []string{"en", "zh-CN"},
+		AuthorizationResponseISSParameter:  true,
+		BackchannelLogoutSupported:         true,
+		BackchannelLogoutSessionSupported:  true,
+		AuthorizationDetailsTypesSupported: authzdetails.Types(),
 	}
 }
 

@@ -78,13 +78,14 @@ var errServer = &fosite.RFC6749Error{
 // with: RFC 6749 section 5.2, server_error and temporarily_unavailable
 // (section 4.1.2.1), RFC 7009 section 2.2.1, RFC 8628 section 3.5, and
 // for a pushed request the authorization endpoint's codes (RFC 9126
-// section 2.3).
+// section 2.3), and RFC 9396 section 5's.
 var protocolCodes = map[string]bool{
 	"invalid_request": true, "invalid_client": true, "invalid_grant": true, "unauthorized_client": true,
 	"unsupported_grant_type": true, "invalid_scope": true, "server_error": true, "temporarily_unavailable": true,
 	"unsupported_token_type": true, "authorization_pending": true, "slow_down": true, "access_denied": true,
 	"expired_token": true, "unsupported_response_type": true, "unsupported_response_mode": true,
 	"invalid_request_object": true, "request_not_supported": true, "request_uri_not_supported": true,
+	"invalid_authorization_details": true,
 }
 
 // nearestCode is the protocol code fosite's own codes stand for.

@@ -11,6 +11,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -127,6 +128,9 @@ type introspection struct {
 	// a token for one workspace never authorizes another.
 	OrgID     string `json:"org_id,omitempty"`
 	OrgHandle string `json:"org_handle,omitempty"`
+	// AuthorizationDetails are the details granted with the token (RFC
+	// 9396 section 9.1).
+	AuthorizationDetails authzdetails.List `json:"authorization_details,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -162,6 +166,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		out.Acr, out.Amr = in.ACR, in.AMR
 	}
 	out.OrgID, out.OrgHandle = workspaceOf(ar.GetSession())
+	out.AuthorizationDetails = sessionDetails(ar.GetSession())
 	if out.Sub == "" && use == fosite.AccessToken && issuesJWT(ar) {
 		// A JWT access token of no user names its client as "sub" (RFC
 		// 9068 section 2.2); introspection says the same.

@@ -13,6 +13,8 @@ import (
 	"github.com/ory/fosite/handler/oauth2"
 	"github.com/ory/fosite/handler/openid"
 	"github.com/ory/fosite/token/jwt"
+
+	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 )
 
 // atJWTType is the "typ" header of a JWT access token (RFC 9068 section
@@ -148,6 +150,10 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 	}
 	if scope := strings.Join(r.GetGrantedScopes(), " "); scope != "" {
 		c["scope"] = scope
+	}
+	if l := sessionDetails(sess); len(l) > 0 {
+		// RFC 9396 section 9.2.
+		c[authzdetails.Param] = l
 	}
 	if in, ok := userSignIn(sess); ok {
 		// A user signed in (RFC 9068 section 2.2.1).

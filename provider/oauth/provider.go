@@ -225,6 +225,7 @@ func New(cfg Config) (*Provider, error) {
 		store: store, devices: cfg.Store, codes: cfg.DeviceCodes, strategy: strategy,
 		idTokens: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, config: fc, now: cfg.Now, logger: cfg.Logger,
 	})
+	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, detailsResponder{})
 	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
 	f.Config = endpointAudiences{Config: fc}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ory/fosite"
 
+	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 	"github.com/tokenim/tokenim-auth/provider/params"
 )
 
@@ -53,7 +54,12 @@ func oversized(rawQuery string, form url.Values) bool {
 		if slices.Contains(clientCredentials, name) {
 			continue
 		}
-		if len(name) > maxParameter || slices.ContainsFunc(values, func(v string) bool { return len(v) > maxParameter }) {
+		limit := maxParameter
+		if name == authzdetails.Param {
+			// Bounded by its own parser (RFC 9396 objects are longer).
+			limit = authzdetails.MaxBytes
+		}
+		if len(name) > maxParameter || slices.ContainsFunc(values, func(v string) bool { return len(v) > limit }) {
 			return true
 		}
 	}

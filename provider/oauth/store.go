@@ -34,6 +34,9 @@ type Store interface {
 	GetUser(ctx context.Context, id string) (storage.User, error)
 	// GetConsent reads the consent a user remembered for a client.
 	GetConsent(ctx context.Context, userID, clientID string) (storage.Consent, error)
+	// ListDetailGrants reads the per-conversation grants remembered with
+	// it (RFC 9396 authorization details).
+	ListDetailGrants(ctx context.Context, userID, clientID string) ([]storage.DetailGrant, error)
 	// RecordSessionSignIn notes that a browser session signed in to a
 	// client (storage.BackchannelLogouts).
 	RecordSessionSignIn(ctx context.Context, s storage.SessionSignIn) error

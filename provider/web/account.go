@@ -126,6 +126,25 @@ type AppGrant struct {
 	// LastUsedAt is when the app last got a token for the user; zero when
 	// never.
 	LastUsedAt time.Time
+	// Conversations are the conversations and channels the app was
+	// granted one by one (RFC 9396 authorization details); each has a
+	// form posting client_id, type and location to
+	// /account/apps/conversations/revoke.
+	Conversations []ConversationGrant
+}
+
+// ConversationGrant is an app's remembered grant in one conversation.
+type ConversationGrant struct {
+	Type     string
+	Location string
+	Actions  []string
+}
+
+// conversationRow is a ConversationGrant with its lines in the page's
+// language.
+type conversationRow struct {
+	ConversationGrant
+	Lines []string
 }
 
 // qrPrefix is the only kind of URI the QR image may have.
@@ -187,6 +206,8 @@ type appRow struct {
 	Granted     string
 	GrantedISO  string
 	LastUsed    string
+	// Conversations are the per-conversation grants.
+	Conversations []conversationRow
 }
 
 type sessionRow struct {
@@ -229,6 +250,10 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 		}
 		if !a.LastUsedAt.IsZero() {
 			row.LastUsed = a.LastUsedAt.UTC().Format(sessionTimeLayout)
+		}
+		for _, c := range a.Conversations {
+			d := r.details(req.Context(), loc, []ConsentDetail{{Name: c.Location, Location: c.Location, Actions: c.Actions}})
+			row.Conversations = append(row.Conversations, conversationRow{ConversationGrant: c, Lines: d[0].Lines})
 		}
 		v.AppRows = append(v.AppRows, row)
 	}

@@ -171,8 +171,10 @@ func samples(page string, m meta) []any {
 				ConsentPage: ConsentPage{
 					UILocales: s, CSRFToken: s, Flow: s, ClientName: s, ClientID: s, UserEmail: s,
 					Scopes: []string{s}, Remember: true, Error: s,
+					Details: []ConsentDetail{{Value: s, Name: s, Location: s, Actions: []string{s}}},
 				},
 				App: s, Logo: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+				Details: []detailView{{ConsentDetail: ConsentDetail{Value: s, Name: s, Location: s, Actions: []string{s}}, Lines: []string{s, s}}},
 			},
 		}
 	case pageWorkspaceChooser:
@@ -275,7 +277,8 @@ func samples(page string, m meta) []any {
 					Sessions: []SessionView{{ID: s, Device: s, IP: s, Current: true}}, Notice: s, Error: s,
 				},
 				NoticeText: s, ErrorText: s, SessionRows: []sessionRow{{Device: s, IP: s, SignedIn: s, SignedInISO: s, Current: true}, {}},
-				AppRows: []appRow{{ClientID: s, Name: s, Permissions: []permission{{Scope: s, Description: s}}, Granted: s, GrantedISO: s, LastUsed: s}},
+				AppRows: []appRow{{ClientID: s, Name: s, Permissions: []permission{{Scope: s, Description: s}}, Granted: s, GrantedISO: s, LastUsed: s,
+					Conversations: []conversationRow{{ConversationGrant: ConversationGrant{Type: s, Location: s, Actions: []string{s}}, Lines: []string{s, s}}}}},
 			},
 			accountView{meta: m, AccountPage: AccountPage{Developer: true, NoCurrentPassword: true}},
 			accountView{meta: m, PasskeyRows: []passkeyRow{{Ref: s, Name: s, Synced: true, RenameURL: s, RemoveURL: s, timeCells: timeCells{s, s, s, s}}, {}}},

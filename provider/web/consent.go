@@ -31,6 +31,31 @@ type ConsentPage struct {
 	Remember bool
 	// Error is a message key ("consent.failed"), or empty.
 	Error string
+	// Details are the conversations and channels the app asks for (RFC
+	// 9396 authorization details), each with a box the user may untick;
+	// the form posts the Value of each ticked one as "detail".
+	Details []ConsentDetail
+}
+
+// ConsentDetail is one conversation or channel the consent page lists.
+type ConsentDetail struct {
+	// Value is what the form posts as "detail" while the box is ticked.
+	Value string
+	// Name is the conversation's name from the IM platform, or its
+	// Location when the name is not known.
+	Name string
+	// Location is the conversation as the request names it ("conv:123").
+	Location string
+	// Actions are what the app asks to do there (messages.read,
+	// messages.send, calls.read).
+	Actions []string
+}
+
+// detailView is a ConsentDetail with one sentence per action in the
+// page's language ("Send messages in #launch-team").
+type detailView struct {
+	ConsentDetail
+	Lines []string
 }
 
 type consentView struct {
@@ -42,6 +67,7 @@ type consentView struct {
 	Logo        string
 	ErrorText   string
 	Permissions []permission
+	Details     []detailView
 }
 
 // permission is one requested scope as the consent page lists it.
@@ -62,8 +88,35 @@ func (r *Renderer) Consent(w http.ResponseWriter, req *http.Request, status int,
 		Logo:        logo[0],
 		ErrorText:   r.message(req.Context(), loc, "error", p.Error),
 		Permissions: r.permissions(req.Context(), loc, p.Scopes),
+		Details:     r.details(req.Context(), loc, p.Details),
 	}
 	return r.renderCSP(w, req, status, pageConsent, loc, v, logoCSP(origins))
+}
+
+// details puts each detail in words in the page's language.
+func (r *Renderer) details(ctx context.Context, loc Locale, ds []ConsentDetail) []detailView {
+	out := make([]detailView, 0, len(ds))
+	for _, d := range ds {
+		v := detailView{ConsentDetail: d}
+		for _, a := range d.Actions {
+			v.Lines = append(v.Lines, r.message(ctx, loc, "details", detailActionKey(a), d.Name))
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+// detailActionKey is the message key of an authorization detail's action.
+func detailActionKey(action string) string {
+	switch action {
+	case "messages.read":
+		return "consent.detail_action.messages_read"
+	case "messages.send":
+		return "consent.detail_action.messages_send"
+	case "calls.read":
+		return "consent.detail_action.calls_read"
+	}
+	return "consent.detail_action.unknown"
 }
 
 // SetScopes gives the consent page each scope's description per locale,

@@ -16,6 +16,15 @@ func consentMessages() i18n.Catalogue {
 		"consent.deny":         {EN: "Deny", ZH: "拒绝"},
 		"consent.signed_in_as": {EN: "Signed in as %s.", ZH: "当前账号：%s"},
 		"consent.not_you":      {EN: "Not you?", ZH: "切换账号"},
+		// Authorization details (RFC 9396): one line per conversation.
+		"consent.details_intro": {
+			EN: "Only in these conversations (untick any the app should not get):",
+			ZH: "仅限以下会话（可取消勾选不希望授权的会话）：",
+		},
+		"consent.detail_action.messages_read": {EN: "Read messages in %s", ZH: "查看 %s 中的消息"},
+		"consent.detail_action.messages_send": {EN: "Send messages in %s", ZH: "在 %s 中发送消息"},
+		"consent.detail_action.calls_read":    {EN: "See call records in %s", ZH: "查看 %s 中的通话记录"},
+		"consent.detail_action.unknown":       {EN: "Use %s", ZH: "使用 %s"},
 		"consent.failed": {
 			EN: "We could not save your decision. Please try again.",
 			ZH: "未能保存您的选择，请重试。",

@@ -95,6 +95,11 @@ func errorMessages() i18n.Catalogue {
 		"account.app_granted":   {EN: "Authorised", ZH: "授权于"},
 		"account.app_last_used": {EN: "last used", ZH: "最近使用"},
 		"account.app_revoke":    {EN: "Revoke access", ZH: "撤销授权"},
+		"account.app_conversations": {
+			EN: "Only in these conversations:",
+			ZH: "仅限以下会话：",
+		},
+		"account.app_conversation_revoke": {EN: "Revoke for this conversation", ZH: "撤销此会话的授权"},
 		"apps.revoked": {
 			EN: "Access revoked: the app's tokens stopped working at once.",
 			ZH: "已撤销授权，该应用的令牌已立即失效。",

@@ -51,7 +51,9 @@ func handlerKeys() []string {
 // handlerArgKeys are the handler keys that take one argument, the view's
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
-	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid"}, append(adminHandlerArgKeys(), workspaceHandlerArgKeys()...)...)
+	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid",
+		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown"},
+		append(adminHandlerArgKeys(), workspaceHandlerArgKeys()...)...)
 }
 
 func TestCatalogue(t *testing.T) {

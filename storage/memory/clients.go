@@ -80,6 +80,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 		del(t, s.clients, id)
 		delWhere(t, s.tokens, func(_ tokenKey, tok storage.Token) bool { return tok.ClientID == id })
 		delWhere(t, s.consents, func(k consentKey, _ storage.Consent) bool { return k.clientID == id })
+		delWhere(t, s.detailGrants, func(k detailKey, _ storage.DetailGrant) bool { return k.clientID == id })
 		delWhere(t, s.flows, func(_ string, f storage.Flow) bool { return f.ClientID == id })
 		delWhere(t, s.signIns, func(k signInKey, _ string) bool { return k.clientID == id })
 		delWhere(t, s.deliveries, func(_ int64, d storage.LogoutDelivery) bool { return d.ClientID == id })

@@ -93,6 +93,7 @@ func (s *Store) DeleteConsent(ctx context.Context, userID, clientID string) erro
 			return notFound("delete consent", userID+" "+clientID)
 		}
 		del(t, s.consents, k)
+		s.dropDetailGrants(t, userID, clientID)
 		return nil
 	})
 }

@@ -41,6 +41,7 @@ type Store struct {
 	lastDelivery int64
 	tokens       map[tokenKey]storage.Token
 	consents     map[consentKey]storage.Consent
+	detailGrants map[detailKey]storage.DetailGrant
 	keys         map[string]storage.SigningKey
 	jtis         map[string]time.Time
 	links        map[string]storage.OneTimeLink
@@ -72,6 +73,7 @@ func New() *Store {
 		userCodes:    map[string]string{},
 		tokens:       map[tokenKey]storage.Token{},
 		consents:     map[consentKey]storage.Consent{},
+		detailGrants: map[detailKey]storage.DetailGrant{},
 		keys:         map[string]storage.SigningKey{},
 		jtis:         map[string]time.Time{},
 		links:        map[string]storage.OneTimeLink{},

@@ -42,6 +42,7 @@ func Run(t *testing.T, open Opener) {
 		{"tokens", tokenTests()},
 		{"consents", consentTests()},
 		{"scope_grants", scopeGrantTests()},
+		{"detail_grants", detailGrantTests()},
 		{"keys", keyTests()},
 		{"links", linkTests()},
 		{"passkeys", passkeyTests()},
