@@ -122,15 +122,22 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 	return cfg, c.LockingStore, nil
 }
 
+// newSCIMTokens builds the workspaces' SCIM token service, hashing under
+// the system secret's SCIM key: the SCIM endpoints check tokens with it,
+// the admin API and console make, list and revoke them.
+func newSCIMTokens(store storage.Store, ring secret.Keyring, records *audit.Recorder) *scim.Tokens {
+	return scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose), Audit: records})
+}
+
 // newSCIM builds the SCIM provisioning endpoints (/scim/v2): the
 // workspaces' tokens checked under the system secret's SCIM key, failed
 // authentications throttled per client IP as sign-ins are.
-func newSCIM(cfg config.Config, store storage.Store, ring secret.Keyring, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
+func newSCIM(cfg config.Config, store storage.Store, tokens *scim.Tokens, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
 	members := scim.NewStore(store, records, nil)
 	return scim.New(scim.Config{
 		Members:  members,
 		Groups:   members,
-		Tokens:   scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose), Audit: records}),
+		Tokens:   tokens,
 		Throttle: throttle.New(store, throttlePolicy(cfg.Throttle.IP), nil),
 		BaseURL:  strings.TrimRight(cfg.Issuer, "/") + "/scim/v2",
 		Logger:   logger,
