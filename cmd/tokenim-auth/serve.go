@@ -622,6 +622,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
+		Invitations: acc.accounts,
 	})
 	return []provider.Mounter{api, console, invitations}
 }

@@ -159,9 +159,9 @@ func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Record
 	}
 	svc := workspace.New(workspace.Config{
 		Store: store, Roles: roles, Audit: records, Revoker: memberRevoker{store}, Links: acc.links,
-		// No mail composer yet: provider/mail has no workspace invitation
-		// mail, so the inviter gets the link to pass on.
-		Mail: acc.mailer, Issuer: cfg.Issuer, Logger: logger,
+		// Invitations are mailed when a mail server is configured; the
+		// inviter gets the link either way.
+		Mail: acc.mailer, Composer: acc.composer, Issuer: cfg.Issuer, Logger: logger,
 	})
 	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
 	return svc, page

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -45,6 +46,16 @@ type ConsoleConfig struct {
 	// second factor: when AdminRole is one of them, the console refuses a
 	// session signed in with a password alone.
 	MFARoles []string
+	// Invitations counts the invitations each administrator mails from
+	// the console (a throttle.Throttle): past its free ones, the next
+	// waits. Nil: no bound.
+	Invitations Throttle
+}
+
+// Throttle counts events per key and says how long the next must wait.
+type Throttle interface {
+	Wait(ctx context.Context, key string) (wait time.Duration, err error)
+	Fail(ctx context.Context, key string) (wait time.Duration, err error)
 }
 
 // ConsoleStore is what the console's pages read: users, their passkeys,

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -513,6 +514,9 @@ func (c *Console) invite(w http.ResponseWriter, r *http.Request, s session.Signe
 	if !ok {
 		return
 	}
+	if c.invitationsWait(w, r, s) {
+		return
+	}
 	email, role, loc := inviteForm(r.PostForm)
 	sent, err := c.api.cfg.Workspaces.Invite(r.Context(), ByUser(s.User.ID), ws.ID, email, role, loc, v.check(ws.ID, role))
 	if err != nil {
@@ -522,6 +526,31 @@ func (c *Console) invite(w http.ResponseWriter, r *http.Request, s session.Signe
 	c.api.cfg.Logger.InfoContext(r.Context(), "admin invited to a workspace", "admin_user_id", s.User.ID, "workspace_id", ws.ID,
 		"invitation_id", sent.Invitation.ID, "mailed", sent.Mailed)
 	c.renderWorkspace(w, r, http.StatusCreated, v, ws, web.AdminWorkspacePage{NewLink: sent.Link, Mailed: sent.Mailed, Notice: "admin.notice_invited"})
+}
+
+// invitationsWait counts an invitation the viewer is about to mail and,
+// past the free ones, answers 429 and returns true: a workspace admin
+// cannot use the console to mail any address without bound.
+func (c *Console) invitationsWait(w http.ResponseWriter, r *http.Request, s session.Signed) bool {
+	if c.cfg.Invitations == nil {
+		return false
+	}
+	key := "console-invitation:" + s.User.ID
+	wait, err := c.cfg.Invitations.Wait(r.Context(), key)
+	if err == nil && wait <= 0 {
+		_, err = c.cfg.Invitations.Fail(r.Context(), key)
+	}
+	if err != nil {
+		c.fail(w, r, "count invitations", err)
+		return true
+	}
+	if wait <= 0 {
+		return false
+	}
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	web.ShowMessage(c.cfg.Pages, c.api.cfg.Logger, w, r, http.StatusTooManyRequests, web.MessagePage{Title: "ratelimit.title", Message: "ratelimit.wait",
+		MessageArg: strconv.Itoa(int(wait.Seconds()) + 1), LinkText: "admin.nav_workspaces", LinkURL: consoleurl.Workspaces()})
+	return true
 }
 
 func (c *Console) confirmRevokeInvitation(w http.ResponseWriter, r *http.Request, _ session.Signed, v viewer) {

@@ -1,15 +1,19 @@
 package admin
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/throttle"
+	"github.com/tokenim/tokenim-auth/provider/web/webtest"
 	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -348,5 +352,27 @@ func TestConsoleWorkspaceChanges(t *testing.T) {
 		if r.WorkspaceID != h.acme.ID || r.ActorID != "u-ann" {
 			t.Errorf("record %s: workspace %q by %q, want acme's by ann", r.Action, r.WorkspaceID, r.ActorID)
 		}
+	}
+}
+
+func TestConsoleInvitationsAreBounded(t *testing.T) {
+	t.Parallel()
+	h := newWorkspaceConsole(t)
+	c := NewConsole(h.api, ConsoleConfig{Store: h.store, Sessions: h.sessions, Pages: webtest.Pages(t), AdminRole: "admin",
+		Invitations: throttle.New(h.store, throttle.Policy{Free: 2, Base: time.Minute, Max: time.Hour}, h.api.cfg.Now)})
+	h.mux = http.NewServeMux()
+	c.Mount(h.mux)
+	h.asAnn(t)
+	base := "/admin/workspaces/" + h.acme.ID + "/invite"
+	for i := range 2 {
+		if w := h.post(t, base, url.Values{"email": {fmt.Sprintf("x%d@example.com", i)}}); w.Code != http.StatusCreated {
+			t.Fatalf("invitation %d: %d", i, w.Code)
+		}
+	}
+	if w := h.post(t, base, url.Values{"email": {"x9@example.com"}}); w.Code != http.StatusTooManyRequests || w.Header().Get("Retry-After") == "" {
+		t.Fatalf("the third invitation at once: %d, want 429", w.Code)
+	}
+	if invs, _ := h.store.ListInvitations(t.Context(), h.acme.ID); len(invs) != 2 {
+		t.Fatalf("%d invitations, want 2", len(invs))
 	}
 }

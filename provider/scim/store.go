@@ -74,7 +74,9 @@ func (s *Store) stamp() time.Time { return s.now().UTC().Truncate(time.Second) }
 
 // event is e by actor in the workspace.
 func event(by Actor, workspaceID string, e audit.Event) audit.Event {
-	e.ActorType, e.ActorID = by.Type, by.ID
+	// The record names its workspace, so that the console's records of
+	// the workspace (storage.AuditFilter.WorkspaceID) show it.
+	e.ActorType, e.ActorID, e.WorkspaceID = by.Type, by.ID, workspaceID
 	if e.Detail == nil {
 		e.Detail = map[string]string{}
 	}
