@@ -124,7 +124,8 @@ func auditExportCmd(e env) *cobra.Command {
 		Long: `Export writes the records matching the filter flags, newest first, as CSV or
 JSON lines, to --out or standard output; the export itself is recorded.`,
 		Example: `  tokenim-auth audit export --user ann@example.com --from 2026-01-01 --out ann.csv
-  tokenim-auth audit export --app tokenim-web --action consent.granted --format jsonl`,
+  tokenim-auth audit export --app tokenim-web --action consent.granted --format jsonl
+  tokenim-auth audit export --workspace acme --from 2026-01-01 --out acme.csv`,
 		Args: noArgs,
 	}
 	var f exportFlags
@@ -134,6 +135,7 @@ JSON lines, to --out or standard output; the export itself is recorded.`,
 	fs.StringVar(&f.out, "out", "", "write to this `file` (default: standard output)")
 	fs.StringVar(&f.email, "user", "", "only records concerning the user with this email")
 	fs.StringVar(&f.app, "app", "", "only records concerning this client ID")
+	fs.StringVar(&f.workspace, "workspace", "", "only records concerning the workspace with this `handle`")
 	fs.StringArrayVar(&f.actions, "action", nil, "only this `action` (repeat for several)")
 	_ = cmd.RegisterFlagCompletionFunc("action", cobra.FixedCompletions(audit.Actions(), cobra.ShellCompDirectiveNoFileComp))
 	choiceFlag(cmd, &f.outcome, "outcome", "", "only success or failure", audit.Success, audit.Failure)
@@ -146,8 +148,8 @@ JSON lines, to --out or standard output; the export itself is recorded.`,
 
 // exportFlags are audit export's flags.
 type exportFlags struct {
-	config, format, out, email, app, outcome, scope, from, to string
-	actions                                                   []string
+	config, format, out, email, app, outcome, scope, from, to, workspace string
+	actions                                                              []string
 }
 
 // auditExport writes the records matching the filter flags, newest
@@ -188,6 +190,13 @@ func auditExport(ctx context.Context, e env, f exportFlags) error {
 			return err
 		}
 		filter.Subject = u.ID
+	}
+	if f.workspace != "" {
+		ws, err := workspaceByHandle(ctx, store, f.workspace)
+		if err != nil {
+			return err
+		}
+		filter.WorkspaceID = ws.ID
 	}
 	w := e.stdout
 	if f.out != "" {

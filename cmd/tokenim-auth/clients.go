@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -36,7 +37,8 @@ resource server, its secret: shown only then, since only a keyed hash of it
 is kept.`,
 		Example: `  tokenim-auth clients create --name "My app" --type confidential --redirect-uri https://app.example/cb --scope openid --scope profile
   tokenim-auth clients create --name "Desktop" --type public --redirect-uri http://127.0.0.1/callback
-  tokenim-auth clients create --name "Gateway" --type resource_server --output json`,
+  tokenim-auth clients create --name "Gateway" --type resource_server --output json
+  tokenim-auth clients create --name "Acme ops" --type confidential --grant-type client_credentials --scope admin --workspace acme`,
 		Args: noArgs,
 	}
 	var f clientFlags
@@ -66,6 +68,7 @@ is kept.`,
 	fs.StringArrayVar(&f.logouts, "post-logout-redirect-uri", nil, "where logout may return (`URI`, repeatable)")
 	fs.StringArrayVar(&f.scopes, "scope", nil, "a `scope` the client may obtain (repeatable)")
 	fs.StringArrayVar(&f.grants, "grant-type", nil, "a `grant` type the client may use (repeatable; default from --type)")
+	fs.StringVar(&f.workspace, "workspace", "", "bind this admin client (--scope admin) to the workspace with this `handle`: it manages that workspace only")
 	fs.StringArrayVar(&f.origins, "allowed-origin", nil, "a web `origin` (https://host[:port]) a browser may call the token endpoint from; a public client with one is a browser app (repeatable)")
 	cmd.RunE = func(cmd *cobra.Command, _ []string) error { return clientsCreate(cmd.Context(), e, f) }
 	return cmd
@@ -74,7 +77,7 @@ is kept.`,
 // clientFlags are the flags of clients create.
 type clientFlags struct {
 	config, name, typ, id, output, authMethod, jwksURI, signingAlg, idTokenAlg string
-	atFormat, logoutURI, expires                                               string
+	atFormat, logoutURI, expires, workspace                                    string
 	skipConsent, requirePAR, logoutSession                                     bool
 	reuseWindow                                                                optionalDuration
 	redirects, logouts, scopes, grants, origins                                []string
@@ -115,8 +118,18 @@ func clientsCreate(ctx context.Context, e env, f clientFlags) error {
 	if err != nil {
 		return err
 	}
+	var bound storage.Workspace
+	if f.workspace != "" {
+		if !slices.Contains(want.Scopes, config.ScopeAdmin) {
+			return usagef("--workspace binds an admin client: add --scope %s", config.ScopeAdmin)
+		}
+		if bound, err = workspaceByHandle(ctx, store, f.workspace); err != nil {
+			return err
+		}
+	}
 	now := time.Now().UTC().Truncate(time.Second)
 	rec := clientFromConfig(want, secret.NewHasher(ring), now)
+	rec.WorkspaceID = bound.ID
 	if len(rec.Secrets) > 0 {
 		rec.Secrets[0].ID = "s1"
 		if lifetime > 0 {
@@ -129,6 +142,9 @@ func clientsCreate(ctx context.Context, e env, f clientFlags) error {
 		}
 		e := cliEvent(audit.AppCreated)
 		e.ClientID, e.Scopes, e.Detail = rec.ID, rec.Scopes, map[string]string{"name": rec.Name, "type": string(rec.Type)}
+		if rec.WorkspaceID != "" {
+			e.WorkspaceID, e.Detail["workspace"] = rec.WorkspaceID, bound.Handle
+		}
 		if err := r.Record(ctx, e); err != nil {
 			return err
 		}

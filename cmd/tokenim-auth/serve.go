@@ -34,6 +34,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/portal"
 	"github.com/tokenim/tokenim-auth/provider/revocations"
+	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
@@ -381,12 +382,13 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	stream := revocations.New(revocations.Config{Store: store, Authenticate: resourceServers(op), Logger: logger})
 	parts = append(parts, stream)
-	scimPart, err := newSCIM(cfg, store, ring, records.recorder, logger)
+	scimTokens := newSCIMTokens(store, ring, records.recorder)
+	scimPart, err := newSCIM(cfg, store, scimTokens, records.recorder, logger)
 	if err != nil {
 		return nil, err
 	}
 	parts = append(parts, scimPart)
-	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, logger)...)
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -613,14 +615,14 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 // with the provider, and the admin console (/admin) sharing its actions,
 // for signed-in administrators.
 func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
-	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, logger *slog.Logger) []provider.Mounter {
+	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
 	}
 	workspaces, invitations := newWorkspaces(cfg, store, records, sessions, pages, acc, logger)
 	api := admin.New(admin.Config{
-		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces,
+		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces, SCIMTokens: scimTokens,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
@@ -629,6 +631,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
+		Invitations: acc.accounts,
 	})
 	return []provider.Mounter{api, console, invitations}
 }

@@ -123,15 +123,22 @@ func adminStore(ctx context.Context, path string, e env) (config.Config, storage
 	return cfg, c.LockingStore, nil
 }
 
+// newSCIMTokens builds the workspaces' SCIM token service, hashing under
+// the system secret's SCIM key: the SCIM endpoints check tokens with it,
+// the admin API and console make, list and revoke them.
+func newSCIMTokens(store storage.Store, ring secret.Keyring, records *audit.Recorder) *scim.Tokens {
+	return scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose), Audit: records})
+}
+
 // newSCIM builds the SCIM provisioning endpoints (/scim/v2): the
 // workspaces' tokens checked under the system secret's SCIM key, failed
 // authentications throttled per client IP as sign-ins are.
-func newSCIM(cfg config.Config, store storage.Store, ring secret.Keyring, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
+func newSCIM(cfg config.Config, store storage.Store, tokens *scim.Tokens, records *audit.Recorder, logger *slog.Logger) (*scim.Handler, error) {
 	members := scim.NewStore(store, records, workspace.TokenRevoker{Tokens: store}, nil)
 	return scim.New(scim.Config{
 		Members:  members,
 		Groups:   members,
-		Tokens:   scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose), Audit: records}),
+		Tokens:   tokens,
 		Throttle: throttle.New(store, throttlePolicy(cfg.Throttle.IP), nil),
 		BaseURL:  strings.TrimRight(cfg.Issuer, "/") + "/scim/v2",
 		Logger:   logger,
@@ -153,9 +160,9 @@ func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Record
 	}
 	svc := workspace.New(workspace.Config{
 		Store: store, Roles: roles, Audit: records, Revoker: workspace.TokenRevoker{Tokens: store}, Links: acc.links,
-		// No mail composer yet: provider/mail has no workspace invitation
-		// mail, so the inviter gets the link to pass on.
-		Mail: acc.mailer, Issuer: cfg.Issuer, Logger: logger,
+		// Invitations are mailed when a mail server is configured; the
+		// inviter gets the link either way.
+		Mail: acc.mailer, Composer: acc.composer, Issuer: cfg.Issuer, Logger: logger,
 	})
 	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
 	return svc, page

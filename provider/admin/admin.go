@@ -16,6 +16,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/provider/workspace"
@@ -68,6 +69,9 @@ type Config struct {
 	// Workspaces makes the changes to workspaces, their members and
 	// invitations (provider/workspace).
 	Workspaces *workspace.Service
+	// SCIMTokens makes, lists and revokes the workspaces' SCIM tokens
+	// (provider/scim).
+	SCIMTokens SCIMTokens
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
@@ -92,6 +96,14 @@ type Config struct {
 	// account created without one works (accounts.activation_link);
 	// ResetLink how long a password-reset link does (accounts.reset_link).
 	InvitationLink, ResetLink time.Duration
+}
+
+// SCIMTokens makes, lists and revokes the workspaces' SCIM tokens
+// (scim.Tokens).
+type SCIMTokens interface {
+	Create(ctx context.Context, by scim.Actor, workspaceID, name string, life time.Duration) (string, storage.SCIMToken, error)
+	List(ctx context.Context, workspaceID string) ([]storage.SCIMToken, error)
+	Revoke(ctx context.Context, by scim.Actor, workspaceID, id string) error
 }
 
 // Mailer sends the account mails.
@@ -168,6 +180,9 @@ func (a *API) workspaceRoutes() map[string]func(http.ResponseWriter, *http.Reque
 		"GET /admin/api/v1/workspaces/{id}/invitations":                 a.listInvitations,
 		"POST /admin/api/v1/workspaces/{id}/invitations":                a.invite,
 		"DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}": a.revokeInvitation,
+		"GET /admin/api/v1/workspaces/{id}/scim-tokens":                 a.listSCIMTokens,
+		"POST /admin/api/v1/workspaces/{id}/scim-tokens":                a.createSCIMToken,
+		"DELETE /admin/api/v1/workspaces/{id}/scim-tokens/{token_id}":   a.revokeSCIMToken,
 	}
 }
 

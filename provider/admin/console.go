@@ -5,7 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -27,6 +27,8 @@ type Pages interface {
 	AdminApp(w http.ResponseWriter, r *http.Request, status int, p web.AdminAppPage) error
 	AdminScope(w http.ResponseWriter, r *http.Request, status int, p web.AdminScopePage) error
 	AdminConfirm(w http.ResponseWriter, r *http.Request, status int, p web.AdminConfirmPage) error
+	AdminWorkspaces(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacesPage) error
+	AdminWorkspace(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacePage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -44,6 +46,16 @@ type ConsoleConfig struct {
 	// second factor: when AdminRole is one of them, the console refuses a
 	// session signed in with a password alone.
 	MFARoles []string
+	// Invitations counts the invitations each administrator mails from
+	// the console (a throttle.Throttle): past its free ones, the next
+	// waits. Nil: no bound.
+	Invitations Throttle
+}
+
+// Throttle counts events per key and says how long the next must wait.
+type Throttle interface {
+	Wait(ctx context.Context, key string) (wait time.Duration, err error)
+	Fail(ctx context.Context, key string) (wait time.Duration, err error)
 }
 
 // ConsoleStore is what the console's pages read: users, their passkeys,
@@ -62,6 +74,15 @@ type ConsoleStore interface {
 	ListClientConsents(ctx context.Context, clientID string) ([]storage.Consent, error)
 	GetPasskey(ctx context.Context, id []byte) (storage.Passkey, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
+	// The workspaces, their members and invitations (changes go through
+	// the API's workspace service).
+	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
+	GetWorkspaceByHandle(ctx context.Context, handle string) (storage.Workspace, error)
+	ListWorkspaces(ctx context.Context, p storage.Page) ([]storage.Workspace, error)
+	ListMembers(ctx context.Context, workspaceID string, p storage.Page) ([]storage.Member, error)
+	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
+	ListUserWorkspaces(ctx context.Context, userID string) ([]storage.Member, error)
+	ListInvitations(ctx context.Context, workspaceID string) ([]storage.Invitation, error)
 }
 
 // Console serves the admin console's pages under /admin.
@@ -86,10 +107,28 @@ func (c *Console) Mount(mux Mux) {
 		c.fail(w, r, "load session", err)
 	}}
 	p := func(f session.Page) http.Handler { return c.cfg.Sessions.Protect(signedIn.Require(c.admin(f))) }
+	// ws: the pages a workspace admin opens too, for their workspaces.
+	ws := func(f consolePage) http.Handler { return c.cfg.Sessions.Protect(signedIn.Require(c.gate(f))) }
 	mux.Handle("GET /admin", http.RedirectHandler("/admin/records", http.StatusSeeOther))
 	mux.Handle("GET /admin/{$}", http.RedirectHandler("/admin/records", http.StatusSeeOther))
-	mux.Handle("GET /admin/records", p(c.records))
-	mux.Handle("POST /admin/records/export", p(c.export))
+	mux.Handle("GET /admin/records", ws(c.records))
+	mux.Handle("POST /admin/records/export", ws(c.export))
+	mux.Handle("GET /admin/workspaces", ws(c.workspaces))
+	mux.Handle("GET /admin/workspaces/create", ws(c.platformOnly(c.confirmCreateWorkspace)))
+	mux.Handle("POST /admin/workspaces/create", ws(c.platformOnly(c.createWorkspace)))
+	mux.Handle("GET /admin/workspaces/{id}", ws(c.workspace))
+	mux.Handle("GET /admin/workspaces/{id}/{action}", ws(c.confirmWorkspaceChange))
+	mux.Handle("POST /admin/workspaces/{id}/{action}", ws(c.changeWorkspace))
+	mux.Handle("GET /admin/workspaces/{id}/invite", ws(c.confirmInvite))
+	mux.Handle("POST /admin/workspaces/{id}/invite", ws(c.invite))
+	mux.Handle("GET /admin/workspaces/{id}/members/{user}/{action}", ws(c.confirmMemberChange))
+	mux.Handle("POST /admin/workspaces/{id}/members/{user}/{action}", ws(c.changeMember))
+	mux.Handle("GET /admin/workspaces/{id}/invitations/{invitation}/revoke", ws(c.confirmRevokeInvitation))
+	mux.Handle("POST /admin/workspaces/{id}/invitations/{invitation}/revoke", ws(c.revokeInvitation))
+	mux.Handle("GET /admin/workspaces/{id}/scim-tokens/create", ws(c.confirmCreateToken))
+	mux.Handle("POST /admin/workspaces/{id}/scim-tokens/create", ws(c.createToken))
+	mux.Handle("GET /admin/workspaces/{id}/scim-tokens/{token}/revoke", ws(c.confirmRevokeToken))
+	mux.Handle("POST /admin/workspaces/{id}/scim-tokens/{token}/revoke", ws(c.revokeToken))
 	mux.Handle("GET /admin/users", p(c.users))
 	mux.Handle("GET /admin/users/{id}", p(c.user))
 	mux.Handle("GET /admin/users/{id}/{action}", p(c.confirmUser))
@@ -113,23 +152,6 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("GET /admin/scopes", p(c.scope))
 	mux.Handle("GET /admin/grants/{user}/{app}/revoke", p(c.confirmRevokeGrant))
 	mux.Handle("POST /admin/grants/{user}/{app}/revoke", p(c.revokeGrant))
-}
-
-// admin runs f for a signed-in administrator: anyone else is refused.
-func (c *Console) admin(f session.Page) session.Page {
-	return func(w http.ResponseWriter, r *http.Request, s session.Signed) {
-		if s.User.Role != c.cfg.AdminRole {
-			c.message(w, r, http.StatusForbidden, "admin.forbidden", "message.account", "/account")
-			return
-		}
-		if slices.Contains(c.cfg.MFARoles, c.cfg.AdminRole) && !session.MeetsACR(s.Session.ACR, session.ACRTwoFactor) {
-			// Signed in with a password alone (the second factor was not
-			// set up yet): the console is out of reach until it is.
-			c.message(w, r, http.StatusForbidden, "admin.mfa_required", "message.account", "/account?setup=mfa")
-			return
-		}
-		f(w, r, s)
-	}
 }
 
 // seeOther ends a change: back to a page, which shows what was done
@@ -167,6 +189,22 @@ func notice(r *http.Request) string {
 		return "admin.notice_secret_revoked"
 	case "grant-revoked":
 		return "admin.notice_grant_revoked"
+	case "ws-created":
+		return "admin.notice_ws_created"
+	case "ws-settings":
+		return "admin.notice_ws_settings"
+	case "ws-policy":
+		return "admin.notice_ws_policy"
+	case "ws-deleted":
+		return "admin.notice_ws_deleted"
+	case "member-role":
+		return "admin.notice_member_role"
+	case "member-removed":
+		return "admin.notice_member_removed"
+	case "invitation-revoked":
+		return "admin.notice_invitation_revoked"
+	case "scim-revoked":
+		return "admin.notice_scim_revoked"
 	}
 	return ""
 }

@@ -23,15 +23,44 @@ const recordsPage = 50
 // errBadFilter: a filter value the console cannot read.
 var errBadFilter = errors.New("bad filter")
 
+// errNotYours: a workspace admin filtered the records by a workspace they
+// do not manage, answered as an unknown one.
+var errNotYours = fmt.Errorf("records of another workspace: %w", storage.ErrNotFound)
+
 // recordFilter reads the records filter from a query or a form. A user
 // given by email is looked up; one that does not exist matches nothing.
-func (c *Console) recordFilter(r *http.Request, v url.Values) (web.RecordFilter, storage.AuditFilter, error) {
+// A workspace is given by handle or ID: for a platform administrator an
+// unknown one matches nothing; a workspace admin's records are always
+// those of one of their workspaces (the first when none is given), and
+// any other is errNotYours.
+func (c *Console) recordFilter(r *http.Request, vw viewer, v url.Values) (web.RecordFilter, storage.AuditFilter, error) {
 	in := web.RecordFilter{
 		User: strings.TrimSpace(v.Get("user")), App: strings.TrimSpace(v.Get("app")), Action: v.Get("action"),
 		Outcome: v.Get("outcome"), Scope: strings.TrimSpace(v.Get("scope")),
 		From: strings.TrimSpace(v.Get("from")), To: strings.TrimSpace(v.Get("to")),
+		Workspace: strings.TrimSpace(v.Get("workspace")),
 	}
 	f := storage.AuditFilter{Subject: in.User, ClientID: in.App, Outcome: in.Outcome, Scope: in.Scope}
+	if !vw.platform && in.Workspace == "" {
+		in.Workspace = vw.managed[0].Handle
+	}
+	if in.Workspace != "" {
+		ws, err := c.workspaceByRef(r, in.Workspace)
+		switch {
+		case errors.Is(err, storage.ErrNotFound) && vw.platform:
+			// No such workspace: keep what was typed as the ID, which
+			// no record has.
+			f.WorkspaceID = in.Workspace
+		case errors.Is(err, storage.ErrNotFound):
+			return in, f, errNotYours
+		case err != nil:
+			return in, f, err
+		case !vw.manages(ws.ID):
+			return in, f, errNotYours
+		default:
+			f.WorkspaceID = ws.ID
+		}
+	}
 	if strings.Contains(in.User, "@") {
 		u, err := c.cfg.Store.GetUserByEmail(r.Context(), in.User)
 		switch {
@@ -61,6 +90,19 @@ func (c *Console) recordFilter(r *http.Request, v url.Values) (web.RecordFilter,
 		return in, f, err
 	}
 	return in, f, nil
+}
+
+// workspaceByRef returns the workspace whose ID or handle ref is.
+func (c *Console) workspaceByRef(r *http.Request, ref string) (storage.Workspace, error) {
+	ws, err := c.cfg.Store.GetWorkspace(r.Context(), ref)
+	if errors.Is(err, storage.ErrNotFound) {
+		ws, err = c.cfg.Store.GetWorkspaceByHandle(r.Context(), ref)
+	}
+	if errors.Is(err, storage.ErrInvalidInput) {
+		// Not text a store holds: no workspace has it.
+		err = storage.ErrNotFound
+	}
+	return ws, err
 }
 
 // parseTime reads a filter's time, in UTC: a day, a minute or a second,
@@ -103,7 +145,7 @@ func cursorParam(r storage.AuditRecord) string {
 func filterQuery(in web.RecordFilter) url.Values {
 	q := url.Values{}
 	for k, v := range map[string]string{"user": in.User, "app": in.App, "action": in.Action, "outcome": in.Outcome,
-		"scope": in.Scope, "from": in.From, "to": in.To} {
+		"scope": in.Scope, "from": in.From, "to": in.To, "workspace": in.Workspace} {
 		if v != "" {
 			q.Set(k, v)
 		}
@@ -115,10 +157,17 @@ func filterQuery(in web.RecordFilter) url.Values {
 // first, a keyset page at a time: each page is one ListAudit call
 // starting after the last record of the previous one, so the thousandth
 // page costs what the first does.
-func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Signed) {
+func (c *Console) records(w http.ResponseWriter, r *http.Request, _ session.Signed, v viewer) {
 	q := r.URL.Query()
-	in, f, err := c.recordFilter(r, q)
-	p := web.AdminRecordsPage{CSRFToken: session.CSRFToken(r), Filter: in, Actions: audit.Actions()}
+	in, f, err := c.recordFilter(r, v, q)
+	p := web.AdminRecordsPage{CSRFToken: session.CSRFToken(r), Filter: in, Actions: audit.Actions(), Scoped: !v.platform}
+	for _, ws := range v.managed {
+		p.WorkspaceChoices = append(p.WorkspaceChoices, ws.Handle)
+	}
+	if errors.Is(err, errNotYours) {
+		c.refuse(w, r, "filter records", err)
+		return
+	}
 	if errors.Is(err, errBadFilter) {
 		p.Error = "admin.error_filter"
 		c.rendered(w, r, "records", c.cfg.Pages.AdminRecords(w, r, http.StatusBadRequest, p))
@@ -188,13 +237,17 @@ func (c *Console) emails(r *http.Request) func(id string) string {
 // export streams every record matching the posted filter as CSV or JSON
 // lines, as a download. The export is recorded first (audit.exported):
 // if that fails, nothing is exported.
-func (c *Console) export(w http.ResponseWriter, r *http.Request, s session.Signed) {
+func (c *Console) export(w http.ResponseWriter, r *http.Request, s session.Signed, v viewer) {
 	format := r.PostFormValue("format")
 	if format != audit.FormatCSV && format != audit.FormatJSONL {
 		c.message(w, r, http.StatusBadRequest, "admin.error_filter", "admin.nav_records", "/admin/records")
 		return
 	}
-	_, f, err := c.recordFilter(r, r.PostForm)
+	_, f, err := c.recordFilter(r, v, r.PostForm)
+	if errors.Is(err, errNotYours) {
+		c.refuse(w, r, "filter records", err)
+		return
+	}
 	if errors.Is(err, errBadFilter) {
 		c.message(w, r, http.StatusBadRequest, "admin.error_filter", "admin.nav_records", "/admin/records")
 		return

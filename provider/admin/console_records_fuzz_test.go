@@ -29,7 +29,7 @@ func FuzzRecordFilter(f *testing.F) {
 	f.Fuzz(func(t *testing.T, query, before string) {
 		q, _ := url.ParseQuery(query) // what a bad query lets through is read
 		r := httptest.NewRequestWithContext(t.Context(), http.MethodGet, "/admin/records", nil)
-		in, filter, err := c.recordFilter(r, q)
+		in, filter, err := c.recordFilter(r, viewer{platform: true}, q)
 		if err != nil {
 			if !errors.Is(err, errBadFilter) {
 				t.Fatalf("query %q: %v, want a bad filter", query, err)
@@ -46,7 +46,7 @@ func FuzzRecordFilter(f *testing.F) {
 					t.Fatalf("query %q: bound %v is not in UTC", query, bound)
 				}
 			}
-			in2, filter2, err := c.recordFilter(r, filterQuery(in))
+			in2, filter2, err := c.recordFilter(r, viewer{platform: true}, filterQuery(in))
 			if err != nil || in2 != in || !reflect.DeepEqual(filter2, filter) {
 				t.Fatalf("query %q read as %+v / %+v; written back and read again: %+v / %+v, %v", query, in, filter, in2, filter2, err)
 			}

@@ -34,6 +34,9 @@
 //	GET    /admin/api/v1/workspaces/{id}/invitations  its pending invitations
 //	POST   /admin/api/v1/workspaces/{id}/invitations  invite by email: mailed, and the link shown once
 //	DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}  revoke an invitation
+//	GET    /admin/api/v1/workspaces/{id}/scim-tokens  its SCIM tokens (prefix, dates; never a token)
+//	POST   /admin/api/v1/workspaces/{id}/scim-tokens  a new SCIM token, shown once
+//	DELETE /admin/api/v1/workspaces/{id}/scim-tokens/{token_id}  revoke a SCIM token at once
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
@@ -59,9 +62,15 @@
 // portal (grantable): whoever holds an app's secret acts with its scopes.
 //
 // The console serves pages under /admin to signed-in users with the admin
-// role, and, when that role requires a second factor, only to a session
-// signed in with one (docs/admin-console.md). A change is a GET of its
-// confirmation page, then a POST of the change. The console's routes:
+// role (platform administrators), and to workspace admins: users who are
+// neither but own or administer a workspace other than the default one
+// (workspace.Manages), who see the records and workspace pages of their
+// workspaces only (any other workspace is the not-found page, as an
+// unknown one) and are refused the platform's pages. Either, when the
+// admin role requires a second factor, only with a session signed in
+// with one (console_access.go is the one home of this rule;
+// docs/admin-console.md). A change is a GET of its confirmation page,
+// then a POST of the change. The console's routes:
 //
 //	GET      /admin                                 to /admin/records
 //	GET      /admin/{$}                             to /admin/records
@@ -81,6 +90,15 @@
 //	GET,POST /admin/apps/{id}/secrets/{sid}/revoke  revoke a secret at once
 //	GET      /admin/scopes                          every live grant holding a scope (?scope=)
 //	GET,POST /admin/grants/{user}/{app}/revoke      withdraw a grant and revoke its tokens
+//	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
+//	GET,POST /admin/workspaces/create               create a workspace (platform only)
+//	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens
+//	GET,POST /admin/workspaces/{id}/{action}        change it: settings, policy, delete (platform only)
+//	GET,POST /admin/workspaces/{id}/invite          invite by email: the link shown once, and whether it was mailed
+//	GET,POST /admin/workspaces/{id}/members/{user}/{action}  change a member: role, remove
+//	GET,POST /admin/workspaces/{id}/invitations/{invitation}/revoke  revoke an invitation
+//	GET,POST /admin/workspaces/{id}/scim-tokens/create  a new SCIM token, shown once
+//	GET,POST /admin/workspaces/{id}/scim-tokens/{token}/revoke  revoke a SCIM token
 //
 // Every change, from the API or the console, goes through one function in
 // actions.go, which writes it and its authorization record in one

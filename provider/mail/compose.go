@@ -42,6 +42,15 @@ type Invitation struct {
 	Expires time.Duration // how long Link stays valid
 }
 
+// WorkspaceInvitation is what the mail inviting someone to join a
+// workspace says.
+type WorkspaceInvitation struct {
+	Workspace string        // the workspace's name
+	Role      string        // the role offered
+	Link      string        // the invitation page's link, http or https
+	Expires   time.Duration // how long Link works
+}
+
 // AccountExists is what the mail to an account's owner says when someone
 // tries to register with the account's address: registration answers as
 // for a new address, so that it does not tell who has an account, and the
@@ -59,10 +68,11 @@ const (
 	mailPasswordReset = "password_reset"
 	mailAccountExists = "account_exists"
 	mailInvitation    = "invitation"
+	mailWorkspace     = "workspace_invitation"
 )
 
 func mailNames() []string {
-	return []string{mailActivation, mailPasswordReset, mailAccountExists, mailInvitation}
+	return []string{mailActivation, mailPasswordReset, mailAccountExists, mailInvitation, mailWorkspace}
 }
 
 // The layouts every mail is parsed with. A mail's .txt file defines
@@ -99,7 +109,10 @@ type view struct {
 	Link    string
 	// SignIn is the sign-in page, in the mails that offer it.
 	SignIn string
-	Expiry string // in words: "24 hours"
+	// Workspace and Role are the workspace an invitation is to, and the
+	// role it offers.
+	Workspace, Role string
+	Expiry          string // in words: "24 hours"
 }
 
 // NewComposer parses every mail in every locale and renders each with
@@ -158,7 +171,7 @@ func (c *Composer) parse(fsys fs.FS, name string, loc Locale) (templates, error)
 	}
 	tt := templates{text: text, html: html}
 	for _, sample := range []string{"", "Sample"} {
-		v := view{Name: sample, Link: "https://auth.example/sample?token=sample", SignIn: "https://auth.example/login"}
+		v := view{Name: sample, Link: "https://auth.example/sample?token=sample", SignIn: "https://auth.example/login", Workspace: "Sample", Role: "member"}
 		m, err := c.render(tt, loc, "sample@example.com", v, time.Hour)
 		if err != nil {
 			return templates{}, fmt.Errorf("mail: render %s (%s) with sample data: %w", name, loc, err)
@@ -218,6 +231,27 @@ func (c *Composer) Invitation(loc Locale, to string, i Invitation) (Message, err
 		return Message{}, fmt.Errorf("mail: invitation mail: %w", err)
 	}
 	return m, nil
+}
+
+// WorkspaceInvitation returns the mail inviting the holder of an address
+// to join a workspace with a role. The workspace's name is its admins'
+// words: it is cleaned as a greeting's name is, and the role must be a
+// plain word.
+func (c *Composer) WorkspaceInvitation(loc Locale, to string, i WorkspaceInvitation) (Message, error) {
+	v := view{Link: i.Link, Workspace: cleanName(i.Workspace), Role: i.Role}
+	var err error
+	switch {
+	case v.Workspace == "":
+		err = errors.New("no workspace name")
+	case i.Role == "" || strings.ContainsFunc(i.Role, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) || len(i.Role) > maxNameRunes:
+		err = fmt.Errorf("role %q is not a plain word", i.Role)
+	default:
+		var m Message
+		if m, err = c.compose(mailWorkspace, loc, to, v, i.Expires); err == nil {
+			return m, nil
+		}
+	}
+	return Message{}, fmt.Errorf("mail: workspace invitation mail: %w", err)
 }
 
 // AccountExists returns the mail telling an account's owner that someone

@@ -388,3 +388,51 @@ func TestComposerAccountExists(t *testing.T) {
 		}
 	})
 }
+
+func TestComposerWorkspaceInvitation(t *testing.T) {
+	t.Parallel()
+	c := newTestComposer(t)
+	const link = "https://auth.example.com/invitations/tok"
+	for _, tc := range []struct {
+		loc  Locale
+		want []string
+	}{
+		{English, []string{"You are invited to join Acme <Corp> on TokenIM", "join the workspace Acme <Corp> on TokenIM as admin", "7 days", "nothing happens unless you join"}},
+		{Chinese, []string{"邀请您加入 TokenIM 工作区“Acme <Corp>”", "以 admin 身份加入 TokenIM 工作区“Acme <Corp>”", "7 天内有效", "除非您确认加入"}},
+	} {
+		t.Run(string(tc.loc), func(t *testing.T) {
+			t.Parallel()
+			// A name its admins chose: one line, no bidirectional overrides,
+			// escaped in HTML.
+			m, err := c.WorkspaceInvitation(tc.loc, "bob@example.com", WorkspaceInvitation{Workspace: "Acme\n\u202e<Corp>", Role: "admin", Link: link, Expires: 7 * 24 * time.Hour})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.To != "bob@example.com" || !strings.Contains(m.Text, link) || !strings.Contains(m.HTML, link) {
+				t.Fatalf("mail %+v lacks its recipient or link", m)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(m.Subject+"\n"+m.Text, w) {
+					t.Errorf("the text lacks %q:\n%s\n%s", w, m.Subject, m.Text)
+				}
+			}
+			if strings.Contains(m.HTML, "<Corp>") || !strings.Contains(m.HTML, "&lt;Corp&gt;") || strings.Contains(m.Subject, "\n") || strings.Contains(m.Text, "\u202e") {
+				t.Errorf("the workspace's name is not cleaned and escaped:\n%s\n%s", m.Subject, m.HTML)
+			}
+		})
+	}
+	for name, i := range map[string]WorkspaceInvitation{
+		"no workspace name": {Role: "admin", Link: link, Expires: time.Hour},
+		"a role of words":   {Workspace: "Acme", Role: "admin\nBcc: x", Link: link, Expires: time.Hour},
+		"no link":           {Workspace: "Acme", Role: "admin", Expires: time.Hour},
+		"a javascript link": {Workspace: "Acme", Role: "admin", Link: "javascript:alert(1)", Expires: time.Hour},
+		"no expiry":         {Workspace: "Acme", Role: "admin", Link: link},
+	} {
+		if _, err := c.WorkspaceInvitation(English, "bob@example.com", i); err == nil {
+			t.Errorf("%s: composed", name)
+		}
+	}
+	if _, err := c.WorkspaceInvitation(English, "not an address", WorkspaceInvitation{Workspace: "Acme", Role: "admin", Link: link, Expires: time.Hour}); err == nil {
+		t.Error("a bad recipient: composed")
+	}
+}

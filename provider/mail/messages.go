@@ -110,5 +110,21 @@ func messages() i18n.Catalogue {
 			EN: "If you did not expect this account, you can ignore this message; it cannot be used until a password is chosen.",
 			ZH: "如果您并不需要此账号，请忽略此邮件；在设置密码之前，该账号无法使用。",
 		},
+
+		// An invitation to join a workspace.
+		"workspace_invitation.subject": {EN: "You are invited to join %s on TokenIM", ZH: "邀请您加入 TokenIM 工作区“%s”"},
+		"workspace_invitation.intro": {
+			EN: "You are invited to join the workspace %s on TokenIM as %s. Open the invitation, sign in or register, and join.",
+			ZH: "您受邀以 %[2]s 身份加入 TokenIM 工作区“%[1]s”。请打开邀请，登录或注册后即可加入。",
+		},
+		"workspace_invitation.action": {EN: "Open the invitation", ZH: "查看邀请"},
+		"workspace_invitation.open": {
+			EN: "To see the invitation, open this link:",
+			ZH: "请打开以下链接查看邀请：",
+		},
+		"workspace_invitation.ignore": {
+			EN: "If you do not know this workspace, you can ignore this message: nothing happens unless you join.",
+			ZH: "如果您不了解该工作区，请忽略此邮件；除非您确认加入，否则不会有任何变化。",
+		},
 	}
 }

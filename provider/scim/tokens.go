@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
@@ -28,6 +30,22 @@ const idLength = 12
 // ErrBadToken is a presented token that is not a live SCIM token:
 // unknown, wrong, revoked or expired.
 var ErrBadToken = errors.New("scim: invalid token")
+
+// ErrTokenName refuses a token's name: it is 1 to 100 characters of
+// text, without control characters.
+var ErrTokenName = errors.New("scim: a token's name is 1 to 100 characters, without control characters")
+
+// maxTokenName bounds a token's name, in characters.
+const maxTokenName = 100
+
+// tokenName returns a token's name trimmed, or ErrTokenName.
+func tokenName(name string) (string, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > maxTokenName || strings.ContainsFunc(name, unicode.IsControl) {
+		return "", ErrTokenName
+	}
+	return name, nil
+}
 
 // TokenStore is what Tokens reads and changes.
 type TokenStore interface {
@@ -64,8 +82,13 @@ func NewTokens(c TokensConfig) *Tokens {
 
 // Create makes a token for the workspace, named name, that expires after
 // life (never when 0), and returns it: the only time it is shown.
-// storage.ErrNotFound for an unknown workspace.
+// storage.ErrNotFound for an unknown workspace; ErrTokenName for a name
+// that is empty, too long or not text.
 func (t *Tokens) Create(ctx context.Context, by Actor, workspaceID, name string, life time.Duration) (string, storage.SCIMToken, error) {
+	name, err := tokenName(name)
+	if err != nil {
+		return "", storage.SCIMToken{}, err
+	}
 	now := t.now().UTC().Truncate(time.Second)
 	id := secret.Random(9)
 	plain := TokenPrefix + id + secret.Random(32)
@@ -74,7 +97,7 @@ func (t *Tokens) Create(ctx context.Context, by Actor, workspaceID, name string,
 	if life > 0 {
 		rec.ExpiresAt = now.Add(life)
 	}
-	err := storage.InTx(ctx, t.store, func(ctx context.Context) error {
+	err = storage.InTx(ctx, t.store, func(ctx context.Context) error {
 		if _, err := t.store.GetWorkspace(ctx, workspaceID); err != nil {
 			return err
 		}

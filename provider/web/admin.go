@@ -38,7 +38,8 @@ func pageFiles(page string) []string {
 }
 
 func adminPageNames() []string {
-	return []string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm}
+	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
+		workspacePageNames()...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -53,6 +54,9 @@ type adminBase struct {
 	Section       string
 	NoticeText    string
 	ErrorText     string
+	// NavScoped: the viewer administers workspaces only, and the
+	// navigation leaves out the platform's sections (users, apps).
+	NavScoped bool
 }
 
 // adminStyleSheet is the console's style sheet, in static/.
@@ -77,6 +81,8 @@ type RecordFilter struct {
 	Scope   string
 	From    string // YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC
 	To      string
+	// Workspace is a workspace's handle or ID.
+	Workspace string
 }
 
 // AdminRecordsPage is the view of the authorization records
@@ -96,6 +102,10 @@ type AdminRecordsPage struct {
 	NewestURL string
 	// Error is a message key (a filter that cannot be read), or empty.
 	Error string
+	// Scoped: the viewer administers workspaces only; the records are
+	// theirs, the filter's workspace one of WorkspaceChoices (handles).
+	Scoped           bool
+	WorkspaceChoices []string
 }
 
 // AdminRecord is one authorization record as the console shows it.
@@ -148,6 +158,7 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 	loc := r.Locale(req, p.UILocales)
 	v := adminRecordsView{meta: r.meta(loc), AdminRecordsPage: p,
 		adminBase: r.adminBase(req, loc, "records", "", p.Error)}
+	v.adminBase.NavScoped = p.Scoped
 	for _, a := range p.Actions {
 		v.ActionChoices = append(v.ActionChoices, adminChoice{Value: a, Text: r.actionText(loc, a)})
 	}
@@ -158,15 +169,17 @@ func (r *Renderer) AdminRecords(w http.ResponseWriter, req *http.Request, status
 			row.When, row.WhenISO = rec.Time.UTC().Format(recordTimeLayout), rec.Time.UTC().Format(time.RFC3339Nano)
 		}
 		switch {
+		case p.Scoped:
+			// The pages of users and apps are the platform's.
 		case rec.ActorType == "user" && rec.ActorID != "":
 			row.ActorURL = consoleurl.User(rec.ActorID)
 		case rec.ActorType == "client" && rec.ActorID != "":
 			row.ActorURL = consoleurl.App(rec.ActorID)
 		}
-		if rec.Subject != "" {
+		if rec.Subject != "" && !p.Scoped {
 			row.SubjectURL = consoleurl.User(rec.Subject)
 		}
-		if rec.ClientID != "" {
+		if rec.ClientID != "" && !p.Scoped {
 			row.AppURL = consoleurl.App(rec.ClientID)
 		}
 		v.Rows = append(v.Rows, row)
@@ -569,6 +582,8 @@ type AdminConfirmPage struct {
 	CancelURL string
 	// Nav is the console section the page belongs to: "users", "apps".
 	Nav string
+	// Scoped: the viewer administers workspaces only.
+	Scoped bool
 }
 
 // Field is a hidden form field.
@@ -593,6 +608,7 @@ func (r *Renderer) AdminConfirm(w http.ResponseWriter, req *http.Request, status
 		HeadingText: r.message(ctx, loc, "heading", p.Heading, arg(p.Target)...),
 		BodyText:    r.message(ctx, loc, "text", p.Text),
 		SubmitText:  r.message(ctx, loc, "submit", p.Submit)}
+	v.adminBase.NavScoped = p.Scoped
 	return r.render(w, req, status, pageAdminConfirm, loc, v)
 }
 
@@ -604,7 +620,7 @@ func adminSamples(page string, m meta) []any {
 	switch page {
 	case pageAdminRecords:
 		return []any{adminRecordsView{meta: m}, adminRecordsView{meta: m, adminBase: base,
-			AdminRecordsPage: AdminRecordsPage{CSRFToken: s, Filter: RecordFilter{s, s, s, s, s, s, s}, Actions: []string{s}, OlderURL: s, NewestURL: s},
+			AdminRecordsPage: AdminRecordsPage{CSRFToken: s, Filter: RecordFilter{s, s, s, s, s, s, s, s}, Actions: []string{s}, OlderURL: s, NewestURL: s, WorkspaceChoices: []string{s}},
 			ActionChoices:    []adminChoice{{s, s}},
 			Rows:             []adminRecordRow{{AdminRecord: AdminRecord{Outcome: "failure", ActorType: s, Reason: s}, ActionText: s, ActorURL: s, SubjectURL: s, AppURL: s, When: s}, {}}}}
 	case pageAdminUsers:
@@ -631,5 +647,5 @@ func adminSamples(page string, m meta) []any {
 		return []any{adminConfirmView{meta: m}, adminConfirmView{meta: m, adminBase: base,
 			AdminConfirmPage: AdminConfirmPage{Items: []string{s}, Fields: []Field{{s, s}}, Danger: true}}}
 	}
-	return nil
+	return workspaceSamples(page, m)
 }

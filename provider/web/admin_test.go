@@ -24,6 +24,17 @@ func adminHandlerKeys() []string {
 		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code",
 		"admin.error_origin", "admin.error_reuse_window",
 		"admin.confirm_remove_passkey_text", "admin.submit_remove_passkey", "admin.notice_passkey_removed",
+		// The workspace pages.
+		"admin.confirm_ws_create_text", "admin.submit_ws_create", "admin.confirm_ws_settings_text", "admin.submit_ws_settings",
+		"admin.confirm_ws_policy_text", "admin.submit_ws_policy", "admin.confirm_ws_delete_text", "admin.submit_ws_delete",
+		"admin.confirm_member_role_text", "admin.submit_member_role", "admin.confirm_member_remove_text", "admin.submit_member_remove",
+		"admin.confirm_invite_text", "admin.submit_invite", "admin.confirm_revoke_invitation_text", "admin.submit_revoke_invitation",
+		"admin.confirm_scim_create_text", "admin.submit_scim_create", "admin.confirm_scim_revoke_text", "admin.submit_scim_revoke",
+		"admin.notice_ws_created", "admin.notice_ws_settings", "admin.notice_ws_policy", "admin.notice_ws_deleted", "admin.notice_member_role",
+		"admin.notice_member_removed", "admin.notice_invited", "admin.notice_invitation_revoked", "admin.notice_scim_created", "admin.notice_scim_revoked",
+		"admin.error_ws_handle", "admin.error_ws_handle_taken", "admin.error_ws_name", "admin.error_ws_policy", "admin.error_ws_role",
+		"admin.error_ws_email", "admin.error_ws_owner", "admin.error_ws_last_owner", "admin.error_ws_owners_only", "admin.error_ws_already_member",
+		"admin.error_ws_default", "admin.error_scim_name",
 	}
 }
 
@@ -36,6 +47,9 @@ func adminHandlerArgKeys() []string {
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
 		"admin.confirm_disable_app_heading", "admin.confirm_enable_app_heading", "admin.confirm_options_heading",
 		"admin.confirm_remove_passkey_heading",
+		"admin.confirm_ws_create_heading", "admin.confirm_ws_settings_heading", "admin.confirm_ws_policy_heading", "admin.confirm_ws_delete_heading",
+		"admin.confirm_member_role_heading", "admin.confirm_member_remove_heading", "admin.confirm_invite_heading",
+		"admin.confirm_revoke_invitation_heading", "admin.confirm_scim_create_heading", "admin.confirm_scim_revoke_heading",
 	}
 }
 
@@ -49,7 +63,7 @@ var (
 )
 
 func adminPageCases() []pageCase {
-	return []pageCase{
+	return append([]pageCase{
 		{"admin_records", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AdminRecords(w, req, http.StatusOK, AdminRecordsPage{
 				CSRFToken: testCSRF, Filter: RecordFilter{User: "ann@example.com", Action: "consent.withdrawn"},
@@ -115,5 +129,5 @@ func adminPageCases() []pageCase {
 				Fields: []Field{{"confirm", "yes"}}, Danger: true, CancelURL: "/admin/users/u-7k2m", Nav: "users",
 			})
 		}},
-	}
+	}, workspacePageCases()...)
 }

@@ -46,5 +46,6 @@ func messageAreas() []i18n.Catalogue {
 		portalMessages(),
 		consoleMessages(),
 		errorMessages(),
+		consoleWorkspaceMessages(),
 	}
 }

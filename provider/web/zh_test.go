@@ -28,7 +28,7 @@ func recordActionKeys() []string {
 var zhLatinTerms = []string{
 	"TokenIM", "Auth", "OpenID", "Connect", "OAuth", "TOTP", "PKCE", "CORS", "JWT", "JWKS", "HMAC", "RFC", "URI", "URL",
 	"ID", "IP", "API", "Key", "Logo", "UTC", "CSV", "JSON", "Lines", "POST", "http", "https", "localhost",
-	"scope", "introspection",
+	"scope", "introspection", "SCIM", "Entra", "Okta",
 }
 
 // A Chinese text keeps English only where zhLatinTerms allow it:

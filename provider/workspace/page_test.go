@@ -43,7 +43,7 @@ type pageHarness struct {
 	browser *browser
 }
 
-func newPageHarness(t *testing.T) *pageHarness {
+func newPageHarness(t testing.TB) *pageHarness {
 	t.Helper()
 	f := newFixture(t, memory.New())
 	m, err := session.New(session.Config{Issuer: "https://auth.example.com", OnForgery: http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {

@@ -37,13 +37,9 @@ type Mailer interface {
 	Send(ctx context.Context, m mail.Message) error
 }
 
-// InvitationMail is what the mail inviting someone to a workspace says.
-type InvitationMail struct {
-	Workspace string        // the workspace's name
-	Role      string        // the role offered
-	Link      string        // the invitation page's link, http or https
-	Expires   time.Duration // how long Link works
-}
+// InvitationMail is what the mail inviting someone to a workspace says
+// (provider/mail writes it).
+type InvitationMail = mail.WorkspaceInvitation
 
 // Composer writes the invitation mail.
 type Composer interface {

@@ -90,7 +90,7 @@ func (c *clock) set(t time.Time) {
 	c.t = t
 }
 
-func newFixture(t *testing.T, s store) *fixture {
+func newFixture(t testing.TB, s store) *fixture {
 	t.Helper()
 	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
 	if err != nil {

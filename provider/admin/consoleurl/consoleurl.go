@@ -26,3 +26,9 @@ func Records(q url.Values) string {
 	}
 	return "/admin/records?" + q.Encode()
 }
+
+// Workspaces is the console's list of workspaces.
+func Workspaces() string { return "/admin/workspaces" }
+
+// Workspace is the console's page of a workspace.
+func Workspace(id string) string { return "/admin/workspaces/" + url.PathEscape(id) }
