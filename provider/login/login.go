@@ -256,6 +256,7 @@ func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	}
 	q, _ := url.ParseQuery(t.flow.Query)
 	p.UILocales, p.Flow, p.Email = q.Get("ui_locales"), t.flow.ID, q.Get("login_hint")
+	p.NoPassword = !session.AllowsMethod(h.workspacePolicy(r.Context(), t.flow), session.MethodPassword)
 	if p.RegisterURL != "" {
 		p.RegisterURL = "/register?" + url.Values{"flow": {t.flow.ID}}.Encode()
 	}

@@ -52,6 +52,12 @@ func TestWorkspaceRefusesADisallowedSignInMethod(t *testing.T) {
 	h := newHarness(t, withPasskeys(t))
 	ann := h.addUser(t, "ann@example.com", annPassword)
 	flow := h.workspaceFlow(t, storage.WorkspacePolicy{SignInMethods: []string{session.MethodPasskey}})
+	// The page leaves the password form out and says why.
+	page := h.get(t, "/login?flow="+flow)
+	wantPage(t, page, http.StatusOK, "passkeys only")
+	if body := page.Body.String(); strings.Contains(body, `type="password"`) || strings.Contains(body, "/password/forgot") || !strings.Contains(body, `data-passkey="signin"`) {
+		t.Fatalf("the sign-in page of a passkeys-only workspace:\n%s", body)
+	}
 	before := h.hasher.verifies.Load()
 	w := h.post(t, "/login", signInForm("flow", flow, "email", ann.Email, "password", annPassword))
 	wantPage(t, w, http.StatusForbidden, "does not allow signing in with a password")
@@ -65,5 +71,8 @@ func TestWorkspaceRefusesADisallowedSignInMethod(t *testing.T) {
 	other := h.addFlow(t)
 	if w := h.post(t, "/login", url.Values{"flow": {other}, "email": {ann.Email}, "password": {annPassword}}); strings.Contains(w.Body.String(), "does not allow") {
 		t.Fatal("a flow of no workspace refused a password")
+	}
+	if body := h.get(t, "/login?flow="+other).Body.String(); !strings.Contains(body, `type="password"`) {
+		t.Fatal("the sign-in page of a flow of no workspace has no password field")
 	}
 }

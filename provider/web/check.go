@@ -162,6 +162,8 @@ func samples(page string, m meta) []any {
 			loginView{meta: m, LoginPage: LoginPage{
 				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s, Passkeys: true,
 			}, ErrorText: s, Script: s},
+			loginView{meta: m, LoginPage: LoginPage{Flow: s, CSRFToken: s, NoPassword: true, Passkeys: true}, Script: s},
+			loginView{meta: m, LoginPage: LoginPage{Flow: s, CSRFToken: s, NoPassword: true}},
 		}
 	case pageConsent:
 		return []any{

@@ -38,6 +38,10 @@ type LoginPage struct {
 	// field's autofill (conditional mediation), through the passkey
 	// script; the password form stays for browsers without WebAuthn.
 	Passkeys bool
+	// NoPassword leaves the password form out: the workspace the app
+	// asked for lets its members sign in with passkeys only. The page
+	// says so, and offers the passkey sign-in when Passkeys is set.
+	NoPassword bool
 }
 
 type loginView struct {

@@ -59,6 +59,14 @@ func workspaceMessages() i18n.Catalogue {
 			EN: "Your account is not a member of the workspace %s that the app asked for. Ask an administrator of that workspace for an invitation, or sign in with another account.",
 			ZH: "您的账号不是应用所请求的工作区 %s 的成员。请联系该工作区的管理员邀请您加入，或使用其他账号登录。",
 		},
+		"workspace.passkeys_only": {
+			EN: "The workspace the app asked for signs its members in with passkeys only.",
+			ZH: "应用所请求的工作区仅允许成员使用通行密钥登录。",
+		},
+		"workspace.no_sign_in_method": {
+			EN: "The workspace the app asked for signs its members in with passkeys only, and passkeys are not available on this site. Ask the workspace's administrator.",
+			ZH: "应用所请求的工作区仅允许成员使用通行密钥登录，但本站未启用通行密钥。请联系该工作区的管理员。",
+		},
 		"workspace.sign_in_method": {
 			EN: "This workspace does not allow signing in with a password. Sign in with a passkey.",
 			ZH: "该工作区不允许使用密码登录，请使用通行密钥登录。",
