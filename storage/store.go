@@ -22,6 +22,7 @@ type Store interface {
 	Links
 	Passkeys
 	Workspaces
+	Installations
 	SCIM
 	Counters
 	CacheEpochs
