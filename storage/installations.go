@@ -32,6 +32,10 @@ type Installation struct {
 	// installation then needs re-approval while it stays active with
 	// Scopes).
 	Requested []string
+	// Declined are scopes the app asks for that the workspace chose not
+	// to install: left out by the requester, narrowed away or refused by
+	// an admin. They are not asked again until a member asks for them.
+	Declined []string
 	// Status is InstallPending, InstallActive or InstallDenied.
 	Status string
 	// RequestedBy is the account that asked for (or installed) the app;
@@ -49,6 +53,7 @@ type Installation struct {
 func (in Installation) Clone() Installation {
 	in.Scopes = slices.Clone(in.Scopes)
 	in.Requested = slices.Clone(in.Requested)
+	in.Declined = slices.Clone(in.Declined)
 	return in
 }
 

@@ -9,13 +9,13 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-const selectInstallations = `SELECT id, workspace_id, client_id, scopes, requested, status, requested_by, decided_by, reason, created_at, updated_at FROM installations`
+const selectInstallations = `SELECT id, workspace_id, client_id, scopes, requested, declined, status, requested_by, decided_by, reason, created_at, updated_at FROM installations`
 
 func scanInstallation(row pgx.Row) (storage.Installation, error) {
 	var in storage.Installation
-	err := row.Scan(&in.ID, &in.WorkspaceID, &in.ClientID, &in.Scopes, &in.Requested, &in.Status,
+	err := row.Scan(&in.ID, &in.WorkspaceID, &in.ClientID, &in.Scopes, &in.Requested, &in.Declined, &in.Status,
 		&in.RequestedBy, &in.DecidedBy, &in.Reason, into(&in.CreatedAt), into(&in.UpdatedAt))
-	in.Scopes, in.Requested = listOf(in.Scopes), listOf(in.Requested)
+	in.Scopes, in.Requested, in.Declined = listOf(in.Scopes), listOf(in.Requested), listOf(in.Declined)
 	return in, err
 }
 
@@ -28,9 +28,9 @@ func (s *Store) CreateInstallation(ctx context.Context, in storage.Installation)
 	what := "create installation " + in.ID
 	return s.guarded(ctx, what, func(q querier) error {
 		_, err := q.Exec(ctx, `
-			INSERT INTO installations (id, workspace_id, client_id, scopes, requested, status, requested_by, decided_by, reason, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-			in.ID, in.WorkspaceID, in.ClientID, list(in.Scopes), list(in.Requested), in.Status,
+			INSERT INTO installations (id, workspace_id, client_id, scopes, requested, declined, status, requested_by, decided_by, reason, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			in.ID, in.WorkspaceID, in.ClientID, list(in.Scopes), list(in.Requested), list(in.Declined), in.Status,
 			in.RequestedBy, in.DecidedBy, in.Reason, ts(in.CreatedAt), ts(in.UpdatedAt))
 		return wrap(err, "%s", what)
 	})
@@ -79,10 +79,10 @@ func (s *Store) UpdateInstallation(ctx context.Context, id string, update func(s
 			return fmt.Errorf("postgres: %s: the ID, workspace and client cannot change", what)
 		}
 		_, err = q.Exec(ctx, `
-			UPDATE installations SET scopes = $2, requested = $3, status = $4, requested_by = $5, decided_by = $6,
-				reason = $7, created_at = $8, updated_at = $9
+			UPDATE installations SET scopes = $2, requested = $3, declined = $4, status = $5, requested_by = $6, decided_by = $7,
+				reason = $8, created_at = $9, updated_at = $10
 			WHERE id = $1`,
-			id, list(next.Scopes), list(next.Requested), next.Status, next.RequestedBy, next.DecidedBy,
+			id, list(next.Scopes), list(next.Requested), list(next.Declined), next.Status, next.RequestedBy, next.DecidedBy,
 			next.Reason, ts(next.CreatedAt), ts(next.UpdatedAt))
 		return wrap(err, "%s", what)
 	})

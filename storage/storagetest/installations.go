@@ -12,7 +12,7 @@ import (
 func sampleInstallation(id, workspaceID, clientID string, created int) storage.Installation {
 	return storage.Installation{
 		ID: id, WorkspaceID: workspaceID, ClientID: clientID,
-		Scopes: []string{"messages:read"}, Requested: []string{"messages:write"},
+		Scopes: []string{"messages:read"}, Requested: []string{"messages:write"}, Declined: []string{"messages:delete"},
 		Status: storage.InstallPending, RequestedBy: "u1", CreatedAt: at(time.Duration(created) * time.Minute), UpdatedAt: at(time.Duration(created) * time.Minute),
 	}
 }

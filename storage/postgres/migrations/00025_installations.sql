@@ -14,6 +14,7 @@ CREATE TABLE installations (
     client_id    text COLLATE "C" NOT NULL REFERENCES clients (id) ON DELETE CASCADE,
     scopes       text[] NOT NULL DEFAULT '{}',
     requested    text[] NOT NULL DEFAULT '{}',
+    declined     text[] NOT NULL DEFAULT '{}',
     status       text NOT NULL,
     requested_by text NOT NULL DEFAULT '',
     decided_by   text NOT NULL DEFAULT '',
