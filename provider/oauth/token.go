@@ -55,7 +55,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	p.boundRefresh(ar, stored)
 	switch {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
-		err = grantClientScopes(ar)
+		if err = grantClientScopes(ar); err == nil {
+			err = p.botGrant(ctx, ar, r.PostForm)
+		}
 	case ar.GetGrantTypes().ExactOne("refresh_token"):
 		ctx, err = narrowRefresh(withRefresher(ctx, ar.GetClient()), ar, r.PostForm.Get("scope"))
 	}
