@@ -52,6 +52,7 @@ type Store interface {
 	storage.Installations
 	storage.Transactor
 	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
+	GetWorkspaceByHandle(ctx context.Context, handle string) (storage.Workspace, error)
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
 }
@@ -503,4 +504,60 @@ func (s *Service) Preapprove(ctx context.Context, by audit.Actor, workspaceID, c
 		}
 		return []audit.Event{by.On(audit.Event{Action: action, WorkspaceID: workspaceID, ClientID: clientID})}, nil
 	})
+}
+
+// Offer is what the installation page shows a member: the workspace,
+// the app, the member's role, the installation if there is one, and
+// whether the member installs at once.
+type Offer struct {
+	Workspace    storage.Workspace
+	Client       storage.Client
+	Member       storage.Member
+	Installation storage.Installation
+	// Installed says Installation exists (pending, active or denied).
+	Installed bool
+	// Installs says the member installs at once (MayInstall).
+	Installs bool
+}
+
+// OfferFor returns what the workspace with handle offers the user for the
+// app. storage.ErrNotFound for an unknown workspace; ErrAppUnavailable
+// for an unknown or disabled app; ErrNotMember when the user is no
+// active member.
+func (s *Service) OfferFor(ctx context.Context, handle, clientID, userID string) (Offer, error) {
+	var o Offer
+	var err error
+	if o.Workspace, err = s.cfg.Store.GetWorkspaceByHandle(ctx, handle); err != nil {
+		if errors.Is(err, storage.ErrInvalidInput) {
+			err = fmt.Errorf("install: workspace %q: %w", handle, storage.ErrNotFound)
+		}
+		return o, err
+	}
+	o.Member, err = s.cfg.Store.GetMember(ctx, o.Workspace.ID, userID)
+	if errors.Is(err, storage.ErrNotFound) || err == nil && o.Member.Suspended {
+		return o, ErrNotMember
+	}
+	if err != nil {
+		return o, err
+	}
+	if o.Client, err = s.app(ctx, clientID); err != nil {
+		return o, err
+	}
+	pre := false
+	if _, err := s.cfg.Store.GetApprovedApp(ctx, o.Workspace.ID, clientID); err == nil {
+		pre = true
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return o, err
+	}
+	o.Installs = MayInstall(o.Workspace.Policy, o.Member.Role, pre)
+	in, err := s.cfg.Store.GetWorkspaceInstallation(ctx, o.Workspace.ID, clientID)
+	switch {
+	case errors.Is(err, storage.ErrNotFound):
+		return o, nil
+	case err != nil:
+		return o, err
+	}
+	o.Installation, o.Installed = in, true
+	o.Installation, err = s.Sync(ctx, in)
+	return o, err
 }

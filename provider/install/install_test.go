@@ -15,6 +15,8 @@ import (
 
 var t0 = time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
 
+var adminActor = audit.Actor{Type: audit.ActorUser, ID: "admin"}
+
 // fixture is a workspace "acme" (w1) with an owner, an admin, a member
 // and a guest, an app "bot" asking for two IM scopes, over a memory
 // store.
