@@ -615,8 +615,9 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
 	}
 	workspaces, invitations := newWorkspaces(cfg, store, records, sessions, pages, acc, logger)
+	installs, installPage := newInstalls(store, records, sessions, pages, logger)
 	api := admin.New(admin.Config{
-		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces,
+		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces, Installs: installs,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
@@ -626,7 +627,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
 	})
-	return []provider.Mounter{api, console, invitations}
+	return []provider.Mounter{api, console, invitations, installPage}
 }
 
 // resourceServers authenticates the subscribers of the revocation stream.

@@ -10,6 +10,7 @@ import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/install"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -158,4 +159,12 @@ func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Record
 	})
 	page := workspace.NewPage(workspace.PageConfig{Service: svc, Sessions: sessions, Pages: pages, IPs: acc.ips, Logger: logger})
 	return svc, page
+}
+
+// newInstalls builds the service deciding on apps installed into
+// workspaces and its installation page; uninstalling revokes the
+// installation's tokens as removing a member does.
+func newInstalls(store storage.Store, records *audit.Recorder, sessions *session.Manager, pages *web.Renderer, logger *slog.Logger) (*install.Service, *install.Page) {
+	svc := install.New(install.Config{Store: store, Revoker: workspace.TokenRevoker{Tokens: store}, Audit: records, Logger: logger})
+	return svc, install.NewPage(install.PageConfig{Service: svc, Sessions: sessions, Pages: pages, Logger: logger})
 }

@@ -34,6 +34,10 @@
 //	GET    /admin/api/v1/workspaces/{id}/invitations  its pending invitations
 //	POST   /admin/api/v1/workspaces/{id}/invitations  invite by email: mailed, and the link shown once
 //	DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}  revoke an invitation
+//	GET    /admin/api/v1/workspaces/{id}/installations  its apps installed or asked for (?status=pending|active|denied)
+//	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/approve  approve a request, narrowed by {"scopes": [...]}
+//	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/deny  deny it with {"reason": "..."}
+//	DELETE /admin/api/v1/workspaces/{id}/installations/{iid}  uninstall, its tokens revoked
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
