@@ -27,16 +27,9 @@ type installationView struct {
 }
 
 func installationOut(in storage.Installation) installationView {
-	return installationView{ID: in.ID, ClientID: in.ClientID, Status: in.Status, Scopes: orEmpty(in.Scopes), Requested: orEmpty(in.Requested),
+	return installationView{ID: in.ID, ClientID: in.ClientID, Status: in.Status, Scopes: nonNil(in.Scopes), Requested: nonNil(in.Requested),
 		Reapproval: install.NeedsReapproval(in), RequestedBy: in.RequestedBy, DecidedBy: in.DecidedBy, Reason: in.Reason,
 		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt}
-}
-
-func orEmpty(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // installRefused answers the installation service's refusals; it returns
