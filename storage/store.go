@@ -23,6 +23,7 @@ type Store interface {
 	Links
 	Passkeys
 	Workspaces
+	Installations
 	SCIM
 	Counters
 	CacheEpochs

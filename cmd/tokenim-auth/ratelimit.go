@@ -69,6 +69,9 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		// link does.
 		page("GET /invitations/{token}", "accounts", accounts),
 		page("POST /invitations/{token}", "accounts", accounts),
+		// Asking to install an app into a workspace writes a request
+		// the workspace's admins see: the account changes' budget.
+		page("POST /workspaces/{handle}/apps/{client_id}/install", "account", changes),
 		// The signed-in account page's changes: a password, a code or the
 		// security settings. Every POST under /account/ (the subtree, as
 		// the mux matches it), so that a change added to the page has its

@@ -621,8 +621,9 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
 	}
 	workspaces, invitations := newWorkspaces(cfg, store, records, sessions, pages, acc, logger)
+	installs, installPage := newInstalls(store, records, sessions, pages, logger)
 	api := admin.New(admin.Config{
-		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces, SCIMTokens: scimTokens,
+		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces, SCIMTokens: scimTokens, Installs: installs,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
@@ -633,7 +634,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,
 		Invitations: acc.accounts,
 	})
-	return []provider.Mounter{api, console, invitations}
+	return []provider.Mounter{api, console, invitations, installPage}
 }
 
 // resourceServers authenticates the subscribers of the revocation stream.

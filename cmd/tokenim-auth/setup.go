@@ -11,6 +11,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
+	"github.com/tokenim/tokenim-auth/provider/install"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/session"
@@ -181,4 +182,12 @@ func conversationNames(cfg config.Config, logger *slog.Logger) (consent.Names, e
 		return nil, fmt.Errorf("authorization_details.lookup: %w", err)
 	}
 	return names, nil
+}
+
+// newInstalls builds the service deciding on apps installed into
+// workspaces and its installation page; uninstalling revokes the
+// installation's tokens as removing a member does.
+func newInstalls(store storage.Store, records *audit.Recorder, sessions *session.Manager, pages *web.Renderer, logger *slog.Logger) (*install.Service, *install.Page) {
+	svc := install.New(install.Config{Store: store, Revoker: workspace.TokenRevoker{Tokens: store}, Audit: records, Logger: logger})
+	return svc, install.NewPage(install.PageConfig{Service: svc, Sessions: sessions, Pages: pages, Logger: logger})
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
+	"github.com/tokenim/tokenim-auth/provider/install"
 	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/mail"
 	"github.com/tokenim/tokenim-auth/provider/scim"
@@ -72,6 +73,8 @@ type Config struct {
 	// SCIMTokens makes, lists and revokes the workspaces' SCIM tokens
 	// (provider/scim).
 	SCIMTokens SCIMTokens
+	// Installs decides on the apps installed into workspaces.
+	Installs *install.Service
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
@@ -168,21 +171,25 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 // answer such a client 403.
 func (a *API) workspaceRoutes() map[string]func(http.ResponseWriter, *http.Request, string) {
 	return map[string]func(http.ResponseWriter, *http.Request, string){
-		"GET /admin/api/v1/workspaces":                                  a.listWorkspaces,
-		"POST /admin/api/v1/workspaces":                                 a.createWorkspace,
-		"GET /admin/api/v1/workspaces/{id}":                             a.getWorkspace,
-		"PATCH /admin/api/v1/workspaces/{id}":                           a.patchWorkspace,
-		"DELETE /admin/api/v1/workspaces/{id}":                          a.deleteWorkspace,
-		"GET /admin/api/v1/workspaces/{id}/members":                     a.listMembers,
-		"POST /admin/api/v1/workspaces/{id}/members":                    a.addMember,
-		"PATCH /admin/api/v1/workspaces/{id}/members/{user_id}":         a.patchMember,
-		"DELETE /admin/api/v1/workspaces/{id}/members/{user_id}":        a.removeMember,
-		"GET /admin/api/v1/workspaces/{id}/invitations":                 a.listInvitations,
-		"POST /admin/api/v1/workspaces/{id}/invitations":                a.invite,
-		"DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}": a.revokeInvitation,
-		"GET /admin/api/v1/workspaces/{id}/scim-tokens":                 a.listSCIMTokens,
-		"POST /admin/api/v1/workspaces/{id}/scim-tokens":                a.createSCIMToken,
-		"DELETE /admin/api/v1/workspaces/{id}/scim-tokens/{token_id}":   a.revokeSCIMToken,
+		"GET /admin/api/v1/workspaces":                                   a.listWorkspaces,
+		"POST /admin/api/v1/workspaces":                                  a.createWorkspace,
+		"GET /admin/api/v1/workspaces/{id}":                              a.getWorkspace,
+		"PATCH /admin/api/v1/workspaces/{id}":                            a.patchWorkspace,
+		"DELETE /admin/api/v1/workspaces/{id}":                           a.deleteWorkspace,
+		"GET /admin/api/v1/workspaces/{id}/members":                      a.listMembers,
+		"POST /admin/api/v1/workspaces/{id}/members":                     a.addMember,
+		"PATCH /admin/api/v1/workspaces/{id}/members/{user_id}":          a.patchMember,
+		"DELETE /admin/api/v1/workspaces/{id}/members/{user_id}":         a.removeMember,
+		"GET /admin/api/v1/workspaces/{id}/invitations":                  a.listInvitations,
+		"POST /admin/api/v1/workspaces/{id}/invitations":                 a.invite,
+		"DELETE /admin/api/v1/workspaces/{id}/invitations/{invitation}":  a.revokeInvitation,
+		"GET /admin/api/v1/workspaces/{id}/scim-tokens":                  a.listSCIMTokens,
+		"POST /admin/api/v1/workspaces/{id}/scim-tokens":                 a.createSCIMToken,
+		"DELETE /admin/api/v1/workspaces/{id}/scim-tokens/{token_id}":    a.revokeSCIMToken,
+		"GET /admin/api/v1/workspaces/{id}/installations":                a.listInstallations,
+		"POST /admin/api/v1/workspaces/{id}/installations/{iid}/approve": a.approveInstallation,
+		"POST /admin/api/v1/workspaces/{id}/installations/{iid}/deny":    a.denyInstallation,
+		"DELETE /admin/api/v1/workspaces/{id}/installations/{iid}":       a.uninstall,
 	}
 }
 

@@ -37,6 +37,10 @@
 //	GET    /admin/api/v1/workspaces/{id}/scim-tokens  its SCIM tokens (prefix, dates; never a token)
 //	POST   /admin/api/v1/workspaces/{id}/scim-tokens  a new SCIM token, shown once
 //	DELETE /admin/api/v1/workspaces/{id}/scim-tokens/{token_id}  revoke a SCIM token at once
+//	GET    /admin/api/v1/workspaces/{id}/installations  its apps installed or asked for (?status=pending|active|denied)
+//	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/approve  approve a request, narrowed by {"scopes": [...]}
+//	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/deny  deny it with {"reason": "..."}
+//	DELETE /admin/api/v1/workspaces/{id}/installations/{iid}  uninstall, its tokens revoked
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a

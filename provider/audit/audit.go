@@ -67,6 +67,18 @@ const (
 	InvitationAccepted = "workspace.invitation_accepted" // the invitee joined (Detail: invitation, email, role)
 	InvitationRevoked  = "workspace.invitation_revoked"  // Detail: invitation, email
 
+	// Apps installed into a workspace (provider/install); each names the
+	// workspace, the app (ClientID) and the installation (Subject, the
+	// subject of its bot tokens), with the scopes installed.
+	InstallRequested  = "install.requested"      // a member asked for the app: waiting for an admin (Detail: requested)
+	AppInstalled      = "install.installed"      // installed at once by a member the policy lets (Detail: requested)
+	InstallApproved   = "install.approved"       // an admin approved a request, perhaps narrowed (Detail: dropped)
+	InstallDenied     = "install.denied"         // an admin refused a request (Reason; Detail: refused)
+	InstallReapproval = "install.reapproval"     // the app asks more scopes than installed: re-approval needed (Detail: requested)
+	AppUninstalled    = "install.uninstalled"    // removed; its tokens revoked (Detail: status)
+	AppPreapproved    = "install.app_approved"   // an admin approved the app beforehand for members to install
+	AppUnapproved     = "install.app_unapproved" // that approval withdrawn
+
 	// A workspace's directory (SCIM provisioning, provider/scim); each
 	// record's Detail names the workspace.
 	SCIMTokenCreated    = "scim.token_created"    // Detail: token, name
@@ -92,6 +104,7 @@ func Actions() []string {
 		LogoutNotified, LogoutFailed,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
+		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,
 		SCIMTokenCreated, SCIMTokenRevoked, SCIMUserProvisioned, SCIMUserChanged, SCIMUserSuspended, SCIMUserReactivated,
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
 	}

@@ -34,8 +34,8 @@ import (
 //     refresh request's authorization_details (section 7.1) is not
 //     supported and such a parameter is ignored.
 //   - client_credentials takes authorization_details too, narrowed to the
-//     client's own scopes (clientDetailScopes: the seam where a
-//     workspace installation's scopes will go).
+//     client's own scopes, or for a bot of a workspace (organization) to
+//     its installation's (grantClientDetails).
 
 // sessionDetailsKey is where a session keeps its granted details.
 const sessionDetailsKey = "authorization_details"
@@ -59,21 +59,19 @@ func requestedDetails(form interface{ Get(string) string }) (authzdetails.List, 
 	return l, nil
 }
 
-// clientDetailScopes are the scopes a client-credentials token's details
-// may use: the client's own. Installed bots (a workspace's installation
-// of an app) will narrow this to the installed scopes.
-func clientDetailScopes(c fosite.Client) []string {
-	return c.GetScopes()
-}
-
 // grantClientDetails grants a client-credentials request the details it
-// asked for, narrowed to clientDetailScopes.
-func grantClientDetails(ar fosite.AccessRequester) error {
+// asked for, narrowed to the scopes the client may have: those of its
+// installation for a bot of a workspace (installed, from botGrant), else
+// its own.
+func grantClientDetails(ar fosite.AccessRequester, installed []string) error {
 	l, err := requestedDetails(ar.GetRequestForm())
 	if err != nil || len(l) == 0 {
 		return err
 	}
-	scopes := clientDetailScopes(ar.GetClient())
+	scopes := ar.GetClient().GetScopes()
+	if installed != nil {
+		scopes = installed
+	}
 	setSessionDetails(ar.GetSession(), consent.NarrowDetails(l, scopes, scopes))
 	return nil
 }

@@ -24,6 +24,7 @@ import (
 type Store interface {
 	tokenStore
 	workspaceStore
+	installationStore
 	storage.Flows
 	storage.DeviceAuthorizations
 	// UpdateClient saves the client's keys fetched from its jwks_uri.

@@ -56,7 +56,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
 		if err = grantClientScopes(ar); err == nil {
-			err = grantClientDetails(ar)
+			var installed []string
+			if installed, err = p.botGrant(ctx, ar, r.PostForm); err == nil {
+				err = grantClientDetails(ar, installed)
+			}
 		}
 	case ar.GetGrantTypes().ExactOne("refresh_token"):
 		ctx, err = narrowRefresh(withRefresher(ctx, ar.GetClient()), ar, r.PostForm.Get("scope"))

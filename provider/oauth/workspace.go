@@ -148,9 +148,16 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 		case 1:
 			id = mine[0].WorkspaceID
 		default:
-			p.askUser(w, r, ar, flow, promptNoneList(promptNone), ChooserPath, "", now,
-				fosite.ErrInteractionRequired.WithHintf("The user is a member of several workspaces: send the %s parameter, or let the user choose one without prompt=none.", OrganizationParam))
-			return picked{}, false
+			// The app installed in exactly one of them picks it.
+			if id, err = p.installedWorkspace(ctx, ar.GetClient().GetID(), mine); err != nil {
+				p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+				return picked{}, false
+			}
+			if id == "" {
+				p.askUser(w, r, ar, flow, promptNoneList(promptNone), ChooserPath, "", now,
+					fosite.ErrInteractionRequired.WithHintf("The user is a member of several workspaces: send the %s parameter, or let the user choose one without prompt=none.", OrganizationParam))
+				return picked{}, false
+			}
 		}
 	}
 	m, err := p.cfg.Store.GetMember(ctx, id, user.ID)

@@ -28,7 +28,8 @@
 //	client   every token of client_id (app deleted or disabled)
 //	workspace every token of subject for workspace_id (a member removed,
 //	         leaving, given another role, or suspended by the workspace's
-//	         directory), or of
+//	         directory; an app uninstalled or its installation narrowed,
+//	         subject then being the installation), or of
 //	         every member when subject is empty (the workspace deleted)
 package revocations
 

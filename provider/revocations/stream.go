@@ -98,7 +98,9 @@ const (
 	KindSubject = "subject"
 	KindClient  = "client"
 	// KindWorkspace: every token of Subject for WorkspaceID (a member
-	// removed, leaving, suspended or given another role), or of every member when Subject is
+	// removed, leaving, suspended or given another role; an app's
+	// installation, whose ID is the subject of its bot tokens, uninstalled
+	// or narrowed), or of every member when Subject is
 	// empty (the workspace deleted).
 	KindWorkspace = "workspace"
 )
@@ -114,7 +116,15 @@ func eventOf(r storage.AuditRecord) (Event, bool) {
 		e.Kind = KindGrant
 	case audit.UserDisabled, audit.PasswordReset, audit.SignOutEverywhere, audit.MFAReset, audit.RoleChanged:
 		e.Kind = KindSubject
-	case audit.MemberRemoved, audit.MemberLeft, audit.MemberRoleChanged, audit.WorkspaceDeleted, audit.SCIMUserSuspended, audit.SCIMUserRemoved:
+	case audit.MemberRemoved, audit.MemberLeft, audit.MemberRoleChanged, audit.WorkspaceDeleted, audit.SCIMUserSuspended, audit.SCIMUserRemoved,
+		audit.AppUninstalled:
+		e.Kind = KindWorkspace
+	case audit.InstallApproved:
+		// An approval that took installed scopes away revoked the
+		// installation's tokens.
+		if r.Detail["dropped"] == "" {
+			return e, false
+		}
 		e.Kind = KindWorkspace
 	case audit.AppDeleted:
 		e.Kind = KindClient

@@ -227,6 +227,8 @@ func samples(page string, m meta) []any {
 		}
 	case pageInvitation:
 		return invitationSamples(m)
+	case pageInstall:
+		return installSamples(m)
 	case pageActivate:
 		return []any{
 			activateView{meta: m},

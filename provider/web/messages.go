@@ -42,6 +42,7 @@ func messageAreas() []i18n.Catalogue {
 		accountMessages(),
 		consentMessages(),
 		workspaceMessages(),
+		installMessages(),
 		deviceMessages(),
 		portalMessages(),
 		consoleMessages(),

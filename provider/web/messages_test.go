@@ -34,6 +34,7 @@ func handlerKeys() []string {
 		"mfa.invalid", "mfa.recovery_invalid", "mfa.enrolled", "mfa.disabled", "mfa.recovery_renewed", "sessions.signed_out_one", "sessions.unknown", "mfa.required",
 		"activate.title", "activate.done", "activate.sent",
 		"invitation.joined", "invitation.already_member", "invitation.throttled",
+		"install.no_scopes", "install.bad_scope", "install.unknown", "install.not_member",
 		"reset.title", "reset.done",
 		"login.throttled_plain", "login.invalid_password", "reset.no_mail",
 		"sessions.signed_out", "account.title",

@@ -79,6 +79,8 @@ const (
 	pageActivate    = "activate"
 	pageFormPost    = "form_post"
 	pageInvitation  = "invitation"
+	// pageInstall is where a member installs an app into a workspace.
+	pageInstall = "install"
 	// pageWorkspaceChooser is where a member of several workspaces picks
 	// the one an app's sign-in is for.
 	pageWorkspaceChooser = "workspace_chooser"
@@ -89,7 +91,7 @@ func pageNames() []string {
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
 		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm, pageInvitation,
-		pageWorkspaceChooser,
+		pageWorkspaceChooser, pageInstall,
 	}, adminPageNames()...)
 }
 

@@ -83,6 +83,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 		delWhere(t, s.detailGrants, func(k detailKey, _ storage.DetailGrant) bool { return k.clientID == id })
 		delWhere(t, s.flows, func(_ string, f storage.Flow) bool { return f.ClientID == id })
 		delWhere(t, s.signIns, func(k signInKey, _ string) bool { return k.clientID == id })
+		s.deleteInstallationsWhere(t, func(_, clientID string) bool { return clientID == id })
 		delWhere(t, s.deliveries, func(_ int64, d storage.LogoutDelivery) bool { return d.ClientID == id })
 		for k, d := range s.devices {
 			if d.ClientID == id {

@@ -53,6 +53,7 @@ type Store struct {
 	inviteTokens map[string]string             // token hash → invitation ID
 	counters     map[string]storage.Counter
 	scim         scimMaps
+	installs     installMaps
 	epoch        int64
 	audit        auditLog
 	locks        map[string]bool // names held through TryLock
@@ -85,6 +86,7 @@ func New() *Store {
 		inviteTokens: map[string]string{},
 		counters:     map[string]storage.Counter{},
 		scim:         newSCIMMaps(),
+		installs:     newInstallMaps(),
 		locks:        map[string]bool{},
 	}
 }

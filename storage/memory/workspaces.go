@@ -127,6 +127,7 @@ func (s *Store) DeleteWorkspace(ctx context.Context, id string) error {
 		del(t, s.handles, w.Handle)
 		delWhere(t, s.members, func(k memberKey, _ storage.Member) bool { return k.workspaceID == id })
 		s.deleteWorkspaceSCIM(t, id)
+		s.deleteInstallationsWhere(t, func(workspaceID, _ string) bool { return workspaceID == id })
 		for invID, inv := range s.invitations {
 			if inv.WorkspaceID == id {
 				s.deleteInvitation(t, invID)

@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"links", linkTests()},
 		{"passkeys", passkeyTests()},
 		{"workspaces", workspaceTests()},
+		{"installations", installationTests()},
 		{"scim", scimTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
