@@ -52,6 +52,18 @@ func (h *harness) leave(t *testing.T, u storage.User, ids ...string) {
 	}
 }
 
+// suspend suspends u's membership of the workspace id, as the
+// workspace's directory does (SCIM active=false).
+func (h *harness) suspend(t *testing.T, u storage.User, id string) {
+	t.Helper()
+	if _, err := h.store.UpdateMember(t.Context(), id, u.ID, func(m storage.Member) (storage.Member, error) {
+		m.Suspended = true
+		return m, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // decideIn is the confirmation form with a chosen workspace.
 func decideIn(code, decision, workspaceID string) url.Values {
 	f := decide(code, decision)
@@ -98,12 +110,7 @@ func TestNamedWorkspaceOfANonMemberIsRefused(t *testing.T) {
 	h := newHarness(t)
 	h.addWorkspaces(t, h.ann)
 	h.signIn(t, h.ann, session.ACRPassword)
-	if _, err := h.store.UpdateMember(t.Context(), "w-beta", h.ann.ID, func(m storage.Member) (storage.Member, error) {
-		m.Suspended = true
-		return m, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.suspend(t, h.ann, "w-beta")
 	for _, tc := range []struct{ name, workspace, handle, method string }{
 		{"not a member, on the page", "w-other", "other", http.MethodGet},
 		{"not a member, in the form", "w-other", "other", http.MethodPost},
@@ -136,12 +143,7 @@ func TestOnlyWorkspaceIsPickedSilently(t *testing.T) {
 	h := newHarness(t)
 	h.addWorkspaces(t, h.ann)
 	h.leave(t, h.ann, "w-acme", "w-secure")
-	if _, err := h.store.UpdateMember(t.Context(), "w-beta", h.ann.ID, func(m storage.Member) (storage.Member, error) {
-		m.Suspended = true // no workspace to choose
-		return m, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.suspend(t, h.ann, "w-beta")
 	h.signIn(t, h.ann, session.ACRPassword)
 	code, sig := h.request(t, "openid", "im:messages.read")
 	w := h.get(t, show(code))
@@ -166,12 +168,7 @@ func TestSeveralWorkspacesAreChosenWithTheApproval(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
 	h.addWorkspaces(t, h.ann)
-	if _, err := h.store.UpdateMember(t.Context(), "w-secure", h.ann.ID, func(m storage.Member) (storage.Member, error) {
-		m.Suspended = true
-		return m, nil
-	}); err != nil {
-		t.Fatal(err)
-	}
+	h.suspend(t, h.ann, "w-secure")
 	h.signIn(t, h.ann, session.ACRPassword)
 	code, sig := h.request(t, "openid", "im:messages.read")
 	w := h.get(t, show(code))
