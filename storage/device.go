@@ -34,6 +34,11 @@ type DeviceAuthorization struct {
 	ClientID  string
 	// Scopes are the requested scopes.
 	Scopes []string
+	// WorkspaceID is the workspace the request is for: the one its
+	// organization parameter named, else, once approved, the one the user
+	// picked (or their only one). Empty for a request that named none
+	// while it is pending.
+	WorkspaceID string
 	// ClientIP and UserAgent describe the device that asked, for the user
 	// to recognise it.
 	ClientIP  string

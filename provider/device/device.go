@@ -1,6 +1,7 @@
 package device
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -27,6 +28,9 @@ type Store interface {
 	GetDeviceAuthorizationByUserCode(ctx context.Context, userCodeSignature string) (storage.DeviceAuthorization, error)
 	UpdateDeviceAuthorization(ctx context.Context, deviceCodeSignature string, update func(storage.DeviceAuthorization) (storage.DeviceAuthorization, error)) (storage.DeviceAuthorization, error)
 	RecordSessionSignIn(ctx context.Context, s storage.SessionSignIn) error
+	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
+	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
+	ListUserWorkspaces(ctx context.Context, userID string) ([]storage.Member, error)
 	consent.RememberStore
 	storage.Transactor
 }
@@ -63,8 +67,9 @@ type Config struct {
 	Codes devicecode.Keyed
 	// Throttle counts wrong codes per user.
 	Throttle Throttle
-	// RoleScopes maps each role to the scopes its users may grant; MFARoles
-	// are the roles that must have signed in with a second factor.
+	// RoleScopes maps each role to the scopes its users may grant, global
+	// and workspace roles alike (consent.RoleScopes); MFARoles are the
+	// roles that must have signed in with a second factor.
 	RoleScopes map[string][]string
 	MFARoles   []string
 	// ConsentLifespan is how long a remembered grant lasts; 0 is until
@@ -98,34 +103,40 @@ func (h *Handler) Mount(mux Mux) {
 // throttleKey is the counter of a user's wrong codes.
 func throttleKey(userID string) string { return "device:" + userID }
 
-// here is the page's own address for a code, where sign-in comes back to.
-func here(userCode string) string {
+// here is the page's own address for a code, where sign-in comes back to,
+// with the workspace chosen, if any, chosen again.
+func here(userCode, workspaceID string) string {
 	if userCode == "" {
 		return "/device"
 	}
-	return "/device?" + url.Values{"user_code": {userCode}}.Encode()
+	q := url.Values{"user_code": {userCode}}
+	if workspaceID != "" {
+		q.Set(workspaceField, workspaceID)
+	}
+	return "/device?" + q.Encode()
 }
 
 // signIn sends the browser to sign in (again), then back to the page.
-func signIn(w http.ResponseWriter, r *http.Request, userCode string) {
-	http.Redirect(w, r, "/login?"+url.Values{"next": {here(userCode)}}.Encode(), http.StatusSeeOther)
+func signIn(w http.ResponseWriter, r *http.Request, userCode, workspaceID string) {
+	http.Redirect(w, r, "/login?"+url.Values{"next": {here(userCode, workspaceID)}}.Encode(), http.StatusSeeOther)
 }
 
 // switchURL is the "Not you?" link: sign this browser out, sign in as
 // someone else, and come back to the code.
 func switchURL(userCode string) string {
-	return "/login?" + url.Values{"next": {here(userCode)}, "switch": {"1"}}.Encode()
+	return "/login?" + url.Values{"next": {here(userCode, "")}, "switch": {"1"}}.Encode()
 }
 
 // pending is a device request waiting for the signed-in user's decision.
 type pending struct {
 	request storage.DeviceAuthorization
 	client  storage.Client
-	// scopes are what approving grants: requested ∩ the app's ∩ the role's.
+	// workspace is the workspace approving signs the device in to, once
+	// known (see place).
+	workspace storage.Workspace
+	// scopes are what approving grants: requested ∩ the app's ∩ what the
+	// user's roles allow (consent.RoleScopes).
 	scopes []string
-	// refused are the requested scopes not allowed, when none of the IM
-	// scopes the app asked for is (see consent.Narrow).
-	refused []string
 	// code is the user code as people read it.
 	code string
 }
@@ -171,9 +182,7 @@ func (h *Handler) lookup(w http.ResponseWriter, r *http.Request, s session.Signe
 		h.render(w, r, http.StatusBadRequest, page)
 		return pending{}, false
 	}
-	p := pending{request: d, client: c, code: devicecode.Format(code)}
-	p.scopes, p.refused = consent.Narrow(d.Scopes, c.Scopes, h.cfg.RoleScopes[s.User.Role])
-	return p, true
+	return pending{request: d, client: c, code: devicecode.Format(code)}, true
 }
 
 // current returns who is signed in with a session good enough for a
@@ -184,11 +193,22 @@ func (h *Handler) current(w http.ResponseWriter, r *http.Request, userCode strin
 		h.fail(w, r, "device: load session", err)
 		return s, false
 	}
-	if !ok || (slices.Contains(h.cfg.MFARoles, s.User.Role) && !session.MeetsACR(s.Session.ACR, session.ACRTwoFactor)) {
-		signIn(w, r, userCode)
+	if !ok || !h.meetsPolicy(s, storage.WorkspacePolicy{}) {
+		signIn(w, r, userCode, "")
 		return s, false
 	}
 	return s, true
+}
+
+// meetsPolicy reports whether s's sign-in may approve a request for a
+// workspace of policy p (the zero policy before the workspace is known):
+// it is recent enough and made with a method the policy allows
+// (session.PolicyNeedsSignIn), and strong enough for the policy and the
+// user's global role (session.WorkspaceRequired).
+func (h *Handler) meetsPolicy(s session.Signed, p storage.WorkspacePolicy) bool {
+	want := session.Required("", slices.Contains(h.cfg.MFARoles, s.User.Role))
+	return !session.PolicyNeedsSignIn(p, s.Session.AuthTime, s.Session.AMR, h.cfg.Now()) &&
+		session.MeetsACR(s.Session.ACR, session.WorkspaceRequired(want, p))
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
@@ -205,22 +225,30 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if p.refused != nil {
-		h.refuseForRole(w, r, s, p)
+	p, ok = h.place(w, r, s, p, r.URL.Query().Get(workspaceField), false)
+	if !ok {
 		return
 	}
 	h.confirm(w, r, http.StatusOK, s, p, "")
 }
 
-// confirm asks the user to approve the request.
+// confirm asks the user to approve the request for its workspace.
 func (h *Handler) confirm(w http.ResponseWriter, r *http.Request, status int, s session.Signed, p pending, problem string) {
-	h.render(w, r, status, web.DevicePage{
+	page := h.page(r, s, p, problem)
+	page.Request.Scopes = p.scopes
+	page.Workspace = &web.WorkspaceChoice{ID: p.workspace.ID, Name: p.workspace.Name, Handle: p.workspace.Handle}
+	h.render(w, r, status, page)
+}
+
+// page is the confirmation page of p, before its workspace is shown.
+func (h *Handler) page(r *http.Request, s session.Signed, p pending, problem string) web.DevicePage {
+	return web.DevicePage{
 		CSRFToken: session.CSRFToken(r), UserCode: p.code, UserEmail: s.User.Email, SwitchURL: switchURL(p.code), Error: problem,
 		Request: &web.DeviceRequest{
 			ClientName: p.client.Name, ClientID: p.client.ID, ClientIP: p.request.ClientIP, UserAgent: p.request.UserAgent,
-			Age: h.cfg.Now().Sub(p.request.CreatedAt), Scopes: p.scopes,
+			Age: h.cfg.Now().Sub(p.request.CreatedAt),
 		},
-	})
+	}
 }
 
 func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
@@ -234,11 +262,13 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if p.refused != nil {
-		h.refuseForRole(w, r, s, p)
+	decision := r.PostFormValue("decision")
+	if decision == "deny" {
+		// Denying needs no workspace: nothing is granted.
+		p.scopes = nil
+	} else if p, ok = h.place(w, r, s, p, r.PostFormValue(workspaceField), true); !ok {
 		return
 	}
-	decision := r.PostFormValue("decision")
 	if decision != "allow" && decision != "deny" {
 		h.confirm(w, r, http.StatusBadRequest, s, p, "device.failed")
 		return
@@ -265,19 +295,16 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// refuseForRole denies a request whose IM scopes the user's role allows
-// none of, and says which permission is missing; the device gets
-// access_denied.
-func (h *Handler) refuseForRole(w http.ResponseWriter, r *http.Request, s session.Signed, p pending) {
+// refuse denies the request for reason, a record's Reason, and tells the
+// user why with page; the device gets access_denied.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, s session.Signed, p pending, reason string, page web.MessagePage) {
 	ctx := r.Context()
-	if err := h.decide(ctx, s, p, false, "role_does_not_allow"); err != nil && !errors.Is(err, storage.ErrConflict) {
+	p.scopes = nil
+	if err := h.decide(ctx, s, p, false, reason); err != nil && !errors.Is(err, storage.ErrConflict) {
 		h.fail(w, r, "device: record refusal", err)
 		return
 	}
-	page := web.MessagePage{Title: "message.title", Message: "scope.not_allowed", MessageArg: strings.Join(p.refused, ", ")}
-	if err := h.cfg.Pages.Message(w, r, http.StatusForbidden, page); err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "render message page", "err", err)
-	}
+	web.ShowMessage(h.cfg.Pages, h.cfg.Logger, w, r, http.StatusForbidden, page)
 }
 
 // decide stores the user's decision on the request, and on approval the
@@ -285,7 +312,7 @@ func (h *Handler) refuseForRole(w http.ResponseWriter, r *http.Request, s sessio
 // when the request was decided meanwhile.
 func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow bool, reason string) error {
 	now := h.cfg.Now().UTC().Truncate(time.Second)
-	e := audit.Event{Action: audit.ConsentGranted, Subject: s.User.ID, ClientID: p.client.ID, Scopes: p.scopes,
+	e := audit.Event{Action: audit.ConsentGranted, Subject: s.User.ID, ClientID: p.client.ID, Scopes: p.scopes, WorkspaceID: cmp.Or(p.workspace.ID, p.request.WorkspaceID),
 		Detail: map[string]string{"grant": "device_code", "device_ip": p.request.ClientIP, "token_family": p.request.RequestID}}.ByUser(s.User.ID)
 	if !allow {
 		e.Outcome, e.Reason, e.Scopes = audit.Failure, reason, nil
@@ -297,7 +324,7 @@ func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow
 			}
 			d.Status, d.UserID, d.DecidedAt = storage.DeviceDenied, s.User.ID, now
 			if allow {
-				d.Status, d.GrantedScopes = storage.DeviceApproved, p.scopes
+				d.Status, d.GrantedScopes, d.WorkspaceID = storage.DeviceApproved, p.scopes, p.workspace.ID
 				d.LoginSessionID, d.AuthTime, d.AMR, d.ACR = s.Session.ID, s.Session.AuthTime, s.Session.AMR, s.Session.ACR
 			}
 			return d, nil

@@ -5,15 +5,26 @@
 // device shows. Routes:
 //
 //	GET  /device               ask for the user code; with ?user_code=, show
-//	                           which app and device ask (verification_uri_complete)
+//	                           which app and device ask (verification_uri_complete),
+//	                           and the workspace, or a choice of them
+//	                           (?workspace= checks one)
 //	POST /device               approve or deny (CSRF-checked)
 //	GET  /device/qr.png        the QR code of verification_uri_complete for
 //	                           ?user_code=, as PNG
 //	GET  /device/qr.svg        the same, as SVG
 //
-// Control passes by redirect: a visitor who is not signed in, or whose role
-// needs a second factor the session lacks, goes to /login?next=/device?...
-// and comes back. The decision is stored on the device authorization
+// The request is for one workspace of the user's (workspace.go): the one
+// its organization parameter named (a user who is not an active member of
+// it is refused, and the device gets access_denied), else the user's only
+// active workspace, else the one the user chooses on the page, posted with
+// the approval (POST field workspace) and checked again. The user's role
+// there caps the scopes approving grants (consent.RoleScopes), and the
+// workspace's sign-in policy applies (RequireMFA, SignInMethods,
+// SessionLifetime: provider/session's rules).
+//
+// Control passes by redirect: a visitor who is not signed in, or whose
+// session does not meet the role's or the workspace's policy, goes to
+// /login?next=/device?... and comes back (with the workspace chosen). The decision is stored on the device authorization
 // request (storage.DeviceAuthorizations), where the token endpoint
 // (provider/oauth) finds it when the device polls. Approving also
 // remembers the grant (consent.Remember), so it shows on the account page

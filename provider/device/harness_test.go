@@ -154,10 +154,17 @@ func (h *harness) signIn(t *testing.T, u storage.User, acr string) storage.Login
 // as the device shows it and its device code's signature.
 func (h *harness) request(t *testing.T, scopes ...string) (userCode, signature string) {
 	t.Helper()
+	return h.requestFor(t, "", scopes...)
+}
+
+// requestFor is request naming the workspace workspaceID (its
+// organization parameter), or none.
+func (h *harness) requestFor(t *testing.T, workspaceID string, scopes ...string) (userCode, signature string) {
+	t.Helper()
 	code := devicecode.NewUserCode()
 	d := storage.DeviceAuthorization{
 		DeviceCodeSignature: h.codes.DeviceCode(devicecode.NewDeviceCode()), UserCodeSignature: h.codes.UserCode(code),
-		RequestID: uuid.NewString(), ClientID: desktop, Scopes: scopes, ClientIP: "198.51.100.23", UserAgent: "TokenIM-Desktop/3.1 (Windows)",
+		RequestID: uuid.NewString(), ClientID: desktop, Scopes: scopes, WorkspaceID: workspaceID, ClientIP: "198.51.100.23", UserAgent: "TokenIM-Desktop/3.1 (Windows)",
 		Status: storage.DevicePending, Interval: 5 * time.Second, CreatedAt: t0.Add(-2 * time.Minute), ExpiresAt: t0.Add(8 * time.Minute),
 	}
 	if err := h.store.CreateDeviceAuthorization(t.Context(), d); err != nil {

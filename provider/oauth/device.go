@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -44,7 +45,8 @@ type deviceAuthorizationResponse struct {
 
 // deviceAuthorize is the device authorization endpoint (RFC 8628 section
 // 3.1): a client that may use the device grant asks for a device code and
-// a user code. The client authenticates as at the token endpoint (a public
+// a user code, for the workspace its organization parameter names, if any
+// (see workspace.go). The client authenticates as at the token endpoint (a public
 // client with its client_id alone). The request is stored under keyed
 // hashes of both codes, with the device's IP and user agent for the user to
 // recognise it on the verification page.
@@ -77,17 +79,26 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The workspace, as at the authorization endpoint: an unknown one is
+	// invalid_request; the verification page checks the user is a member.
+	ws, _, err := p.namedWorkspace(ctx, r.PostForm)
+	if err != nil {
+		p.logServerError(ctx, "device_authorization", err)
+		writeFositeError(w, err)
+		return
+	}
 	now := p.cfg.Now().UTC().Truncate(time.Second)
 	d := storage.DeviceAuthorization{
-		RequestID: fosite.NewRequest().GetID(),
-		ClientID:  c.GetID(),
-		Scopes:    scopes,
-		ClientIP:  reqctx.ClientIP(ctx),
-		UserAgent: reqctx.UserAgent(ctx),
-		Status:    storage.DevicePending,
-		Interval:  p.cfg.DevicePollInterval,
-		CreatedAt: now,
-		ExpiresAt: now.Add(p.cfg.DeviceCodeLifespan),
+		RequestID:   fosite.NewRequest().GetID(),
+		ClientID:    c.GetID(),
+		Scopes:      scopes,
+		WorkspaceID: ws.ID,
+		ClientIP:    reqctx.ClientIP(ctx),
+		UserAgent:   reqctx.UserAgent(ctx),
+		Status:      storage.DevicePending,
+		Interval:    p.cfg.DevicePollInterval,
+		CreatedAt:   now,
+		ExpiresAt:   now.Add(p.cfg.DeviceCodeLifespan),
 	}
 	var deviceCode, userCode string
 	// A fresh pair of codes until neither is taken: with 20^8 user codes
@@ -123,7 +134,7 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 // was granted, and an ID token when openid was.
 type deviceGrant struct {
 	store    *fositeStore
-	devices  storage.DeviceAuthorizations
+	devices  deviceStore
 	codes    devicecode.Keyed
 	strategy accessTokens
 	idTokens *openid.IDTokenHandleHelper
@@ -134,6 +145,13 @@ type deviceGrant struct {
 
 var _ fosite.TokenEndpointHandler = (*deviceGrant)(nil)
 
+// deviceStore is what the device grant reads and writes: the requests,
+// and the workspace an approved one is for.
+type deviceStore interface {
+	storage.DeviceAuthorizations
+	workspaceStore
+}
+
 // deviceError is one of RFC 8628 section 3.5's token endpoint errors.
 func deviceError(code, description string) *fosite.RFC6749Error {
 	return &fosite.RFC6749Error{ErrorField: code, DescriptionField: description, CodeField: http.StatusBadRequest}
@@ -141,10 +159,11 @@ func deviceError(code, description string) *fosite.RFC6749Error {
 
 // Errors of a device authorization request the poll found decided.
 var (
-	errWrongClient = errors.New("device code issued to another client")
-	errExpired     = errors.New("device code expired")
-	errDenied      = errors.New("device authorization denied")
-	errRedeemed    = errors.New("device code already redeemed")
+	errWrongClient    = errors.New("device code issued to another client")
+	errExpired        = errors.New("device code expired")
+	errDenied         = errors.New("device authorization denied")
+	errRedeemed       = errors.New("device code already redeemed")
+	errNoLongerMember = errors.New("no longer a member of the device request's workspace")
 )
 
 // CanHandleTokenEndpointRequest implements fosite.TokenEndpointHandler.
@@ -213,12 +232,23 @@ func (g *deviceGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite.A
 		return deviceError("authorization_pending", "The user has not yet approved the request.")
 	}
 
+	ws, err := g.workspace(ctx, d)
+	switch {
+	case errors.Is(err, errNoLongerMember):
+		return deviceError("access_denied", "The user is no longer a member of the workspace the request was approved for.")
+	case err != nil:
+		return fosite.ErrServerError.WithWrap(err).WithDebug(err.Error())
+	}
+
 	r.SetID(d.RequestID)
 	r.SetRequestedScopes(d.Scopes)
 	for _, s := range d.GrantedScopes {
 		r.GrantScope(s)
 	}
 	sess := NewSession(d.UserID)
+	if ws.ID != "" {
+		setWorkspaceClaims(sess, ws)
+	}
 	sess.Claims.AuthTime = d.AuthTime.UTC()
 	sess.Claims.RequestedAt = d.CreatedAt.UTC()
 	sess.Claims.AuthenticationMethodsReferences = d.AMR
@@ -233,6 +263,29 @@ func (g *deviceGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite.A
 	}
 	r.SetSession(sess)
 	return nil
+}
+
+// workspace is the workspace the approved request d is for, the zero one
+// for a request of none (approved before workspaces). errNoLongerMember when
+// the workspace is gone or the user's membership was ended or suspended
+// since the approval: removing a member revokes their tokens of the
+// workspace, and a code approved a moment before must not bring new ones.
+func (g *deviceGrant) workspace(ctx context.Context, d storage.DeviceAuthorization) (storage.Workspace, error) {
+	if d.WorkspaceID == "" {
+		return storage.Workspace{}, nil
+	}
+	m, err := g.devices.GetMember(ctx, d.WorkspaceID, d.UserID)
+	if err == nil && m.Suspended {
+		err = storage.ErrNotFound
+	}
+	var ws storage.Workspace
+	if err == nil {
+		ws, err = g.devices.GetWorkspace(ctx, d.WorkspaceID)
+	}
+	if missing(err) {
+		return ws, fmt.Errorf("workspace %s: %w", d.WorkspaceID, errNoLongerMember)
+	}
+	return ws, err
 }
 
 // revokeFamily revokes the tokens issued for a device code presented again.

@@ -194,8 +194,20 @@ func samples(page string, m meta) []any {
 			deviceView{
 				meta: m,
 				DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, SwitchURL: s, Error: s, ErrorArg: s,
-					Request: &DeviceRequest{ClientName: s, ClientID: s, ClientIP: s, UserAgent: s, Age: time.Minute, Scopes: []string{s}}},
+					Request:   &DeviceRequest{ClientName: s, ClientID: s, ClientIP: s, UserAgent: s, Age: time.Minute, Scopes: []string{s}},
+					Workspace: &WorkspaceChoice{ID: s, Name: s, Handle: s}},
 				App: s, AgeText: s, ErrorText: s, Permissions: []permission{{Scope: s, Description: s}},
+			},
+			deviceView{
+				meta: m,
+				DevicePage: DevicePage{UILocales: s, CSRFToken: s, UserCode: s, UserEmail: s, SwitchURL: s, Error: s, ErrorArg: s,
+					Request: &DeviceRequest{ClientName: s, ClientID: s, ClientIP: s, UserAgent: s, Age: time.Minute, Scopes: []string{s}}},
+				App: s, AgeText: s, ErrorText: s,
+				Choices: []deviceChoiceView{
+					{DeviceWorkspace: DeviceWorkspace{WorkspaceChoice: WorkspaceChoice{ID: s, Name: s, Handle: s}, Scopes: []string{s}, Checked: true},
+						Permissions: []permission{{Scope: s, Description: s}}},
+					{DeviceWorkspace: DeviceWorkspace{WorkspaceChoice: WorkspaceChoice{ID: s, Name: s, Handle: s}}},
+				},
 			},
 		}
 	case pageLogout:

@@ -12,7 +12,8 @@ import (
 // Without a Request it asks for the user code, with a GET form sending
 // user_code to /device. With one it shows which device and app ask, and
 // its form posts csrf_token, user_code and decision ("allow" or "deny") to
-// POST /device.
+// POST /device, and workspace (the chosen one's ID) when the user chooses
+// among Workspaces.
 type DevicePage struct {
 	UILocales string
 	CSRFToken string
@@ -21,6 +22,13 @@ type DevicePage struct {
 	UserCode string
 	// Request is the device request found for UserCode, or nil.
 	Request *DeviceRequest
+	// Workspace names the workspace approving signs the device in to,
+	// when it is known.
+	Workspace *WorkspaceChoice
+	// Workspaces, when the user must choose the workspace, are theirs,
+	// one radio button each (posted as workspace), each listing what
+	// approving grants there; Request.Scopes is then not shown.
+	Workspaces []DeviceWorkspace
 	// UserEmail is shown as "Signed in as …", with a "Not you?" link to
 	// SwitchURL, which signs the browser out and asks again.
 	UserEmail string
@@ -46,6 +54,17 @@ type DeviceRequest struct {
 	Scopes []string
 }
 
+// DeviceWorkspace is a workspace the user may sign the device in to.
+type DeviceWorkspace struct {
+	WorkspaceChoice
+	// Scopes are what approving grants in this workspace: the user's role
+	// there caps them.
+	Scopes []string
+	// Checked marks the choice made before (when the page comes back
+	// after a sign-in).
+	Checked bool
+}
+
 type deviceView struct {
 	meta
 	DevicePage
@@ -53,6 +72,12 @@ type deviceView struct {
 	App         string
 	AgeText     string
 	ErrorText   string
+	Permissions []permission
+	Choices     []deviceChoiceView
+}
+
+type deviceChoiceView struct {
+	DeviceWorkspace
 	Permissions []permission
 }
 
@@ -68,6 +93,9 @@ func (r *Renderer) Device(w http.ResponseWriter, req *http.Request, status int, 
 		v.App = cmp.Or(p.Request.ClientName, p.Request.ClientID)
 		v.AgeText = i18n.InWords(loc, p.Request.Age)
 		v.Permissions = r.permissions(req.Context(), loc, p.Request.Scopes)
+	}
+	for _, c := range p.Workspaces {
+		v.Choices = append(v.Choices, deviceChoiceView{DeviceWorkspace: c, Permissions: r.permissions(req.Context(), loc, c.Scopes)})
 	}
 	return r.render(w, req, status, pageDevice, loc, v)
 }

@@ -23,6 +23,19 @@ func deviceMessages() i18n.Catalogue {
 			EN: "Approve only if you started this sign-in yourself and the code matches your device's screen. Never approve a code someone sent you.",
 			ZH: "仅当登录由您本人发起、且代码与设备屏幕上显示的一致时才批准。切勿批准他人发给您的代码。",
 		},
+		"device.workspace": {EN: "Workspace: %s (%s)", ZH: "工作区：%s（%s）"},
+		"device.choose_workspace": {
+			EN: "Choose the workspace to use %s with on this device:",
+			ZH: "请选择在此设备上使用 %s 的工作区：",
+		},
+		"device.workspace_required": {
+			EN: "Choose a workspace, then approve.",
+			ZH: "请先选择工作区，再批准。",
+		},
+		"device.no_workspace": {
+			EN: "Your account is not an active member of any workspace, so it cannot sign in on a device. Ask an administrator for an invitation.",
+			ZH: "您的账号不是任何工作区的有效成员，无法在设备上登录。请联系管理员邀请您加入。",
+		},
 		"device.approve": {EN: "Approve", ZH: "批准"},
 		"device.deny":    {EN: "Deny", ZH: "拒绝"},
 		"device.malformed": {

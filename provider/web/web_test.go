@@ -106,6 +106,25 @@ func pageCases() []pageCase {
 					UserAgent: "AcmeChat/3.2 (Windows NT 10.0)", Age: 2 * time.Minute, Scopes: []string{"openid", "im:messages.send"}},
 			})
 		}},
+		{"device_confirm_workspace", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusOK, DevicePage{
+				CSRFToken: testCSRF, UserCode: "BDFG-HJKL", UserEmail: "ann@example.com", SwitchURL: "/login?next=%2Fdevice%3Fuser_code%3DBDFG-HJKL&switch=1",
+				Request: &DeviceRequest{ClientName: "Acme Chat Desktop", ClientID: "acme-desktop", ClientIP: "203.0.113.7",
+					UserAgent: "AcmeChat/3.2 (Windows NT 10.0)", Age: 2 * time.Minute, Scopes: []string{"openid", "im:messages.send"}},
+				Workspace: &WorkspaceChoice{ID: "w-acme", Name: "Acme Corp", Handle: "acme"},
+			})
+		}},
+		{"device_choose_workspace", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Device(w, req, http.StatusOK, DevicePage{
+				CSRFToken: testCSRF, UserCode: "BDFG-HJKL", UserEmail: "ann@example.com", SwitchURL: "/login?next=%2Fdevice%3Fuser_code%3DBDFG-HJKL&switch=1",
+				Request: &DeviceRequest{ClientName: "Acme Chat Desktop", ClientID: "acme-desktop", ClientIP: "203.0.113.7",
+					UserAgent: "AcmeChat/3.2 (Windows NT 10.0)", Age: 2 * time.Minute},
+				Workspaces: []DeviceWorkspace{
+					{WorkspaceChoice: WorkspaceChoice{ID: "w-acme", Name: "Acme Corp", Handle: "acme"}, Scopes: []string{"openid", "im:messages.send"}},
+					{WorkspaceChoice: WorkspaceChoice{ID: "w-beta", Name: "Beta Club", Handle: "beta"}, Scopes: []string{"openid"}, Checked: true},
+				},
+			})
+		}},
 		{"consent_error", http.StatusInternalServerError, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Consent(w, req, http.StatusInternalServerError, ConsentPage{
 				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientID: "acme-chat",

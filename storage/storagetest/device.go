@@ -37,6 +37,15 @@ func deviceTests() []test {
 			must(t, err, "get by user code")
 			same(t, "by user code", got, want)
 		}},
+		{"the named workspace reads back", func(t *testing.T, s storage.Store) {
+			seedClient(t, s, "app")
+			want := sampleDevice("dc1", "uc1", "app")
+			want.WorkspaceID = "w-acme"
+			must(t, s.CreateDeviceAuthorization(t.Context(), want), "create")
+			got, err := s.GetDeviceAuthorizationByUserCode(t.Context(), "uc1")
+			must(t, err, "get by user code")
+			same(t, "request of a workspace", got, want)
+		}},
 		{"unknown codes are ErrNotFound", func(t *testing.T, s storage.Store) {
 			_, err := s.GetDeviceAuthorization(t.Context(), "nope")
 			mustBe(t, err, storage.ErrNotFound, "get")
@@ -63,6 +72,7 @@ func deviceTests() []test {
 				d.Status, d.UserID, d.GrantedScopes = storage.DeviceApproved, "u1", []string{"openid", "im:messages.read"}
 				d.LoginSessionID, d.AuthTime, d.AMR, d.ACR = "ls1", at(time.Minute), []string{"pwd", "otp"}, "2"
 				d.DecidedAt, d.LastPolledAt, d.Interval = at(2*time.Minute), at(90*time.Second), 10*time.Second
+				d.WorkspaceID = "w-beta"
 				return d, nil
 			})
 			must(t, err, "update")
@@ -70,6 +80,7 @@ func deviceTests() []test {
 			want.Status, want.UserID, want.GrantedScopes = storage.DeviceApproved, "u1", []string{"openid", "im:messages.read"}
 			want.LoginSessionID, want.AuthTime, want.AMR, want.ACR = "ls1", at(time.Minute), []string{"pwd", "otp"}, "2"
 			want.DecidedAt, want.LastPolledAt, want.Interval = at(2*time.Minute), at(90*time.Second), 10*time.Second
+			want.WorkspaceID = "w-beta"
 			got, err := s.GetDeviceAuthorizationByUserCode(t.Context(), "uc1")
 			must(t, err, "get")
 			same(t, "decided request", got, want)
