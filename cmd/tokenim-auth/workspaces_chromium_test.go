@@ -263,12 +263,8 @@ authorization_details:
 				}
 				b.clickAndLoad(`//main//a[normalize-space()="` + lang.signInToJoin + `"]`)
 				b.wantPath("/login")
+				// Signed in, the browser is back on the invitation.
 				b.signIn(lang.invitee, annPassword)
-				// Sign-in does not bring the browser back to the invitation
-				// yet (provider/login's safeNext keeps no /invitations/
-				// path; it lands on /account): the invitee opens the link
-				// again. Once it does, this step goes.
-				b.do(chromedp.Navigate(link))
 				b.wantPath(u.Path)
 				b.wantStyled()
 				b.clickAndLoad(`//form//button[normalize-space()="` + lang.join + `"]`)

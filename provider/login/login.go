@@ -189,10 +189,27 @@ func safeNext(next string) string {
 		return ""
 	case strings.HasPrefix(next, "/account/") && !strings.Contains(next, "?"),
 		strings.HasPrefix(next, "/admin/"), strings.HasPrefix(next, "/admin?"),
-		strings.HasPrefix(next, "/device?") && !strings.Contains(next[len("/device?"):], "/"):
+		strings.HasPrefix(next, "/device?") && !strings.Contains(next[len("/device?"):], "/"),
+		pathOf(next, "invitations", "*"), pathOf(next, "workspaces", "*", "apps", "*", "install"):
 		return next
 	}
 	return ""
+}
+
+// pathOf reports whether next is the path of the segments shape, where
+// "*" stands for one non-empty segment, with no query: an invitation's
+// page (provider/workspace), an app's installation page (provider/install).
+func pathOf(next string, shape ...string) bool {
+	parts := strings.Split(strings.TrimPrefix(next, "/"), "/")
+	if !strings.HasPrefix(next, "/") || strings.Contains(next, "?") || len(parts) != len(shape) {
+		return false
+	}
+	for i, p := range parts {
+		if p == "" || p == "." || p == ".." || (shape[i] != "*" && p != shape[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 // loadFlow finds the live flow a sign-in belongs to, or writes the error

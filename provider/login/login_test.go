@@ -27,6 +27,17 @@ func TestSafeNext(t *testing.T) {
 		"/device?next=/evil":                 "",
 		"/devices":                           "",
 		"/device/qr.png?user_code=BDFG-HJKL": "",
+		// An invitation's page and an app's installation page send a
+		// signed-out browser to sign in and back.
+		"/invitations/AbC-12_x":                         "/invitations/AbC-12_x",
+		"/invitations/AbC/evil":                         "",
+		"/invitations/":                                 "",
+		"/invitations/x?next=/evil":                     "",
+		"/workspaces/acme/apps/com.tokenim.app/install": "/workspaces/acme/apps/com.tokenim.app/install",
+		"/workspaces/acme/apps/../install":              "",
+		"/workspaces/acme/apps/bot/install/more":        "",
+		"/workspaces/acme/apps/bot/uninstall":           "",
+		"/workspaces//apps/bot/install":                 "",
 	} {
 		if got := safeNext(next); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", next, got, want)
