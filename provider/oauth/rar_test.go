@@ -195,6 +195,42 @@ func TestAuthorizationDetailsClientCredentials(t *testing.T) {
 	})
 }
 
+// A bot of a workspace gets the conversation details its installation
+// allows, not all its app may have: the app may send messages, its
+// installation in acme may only read them.
+func TestAuthorizationDetailsOfAnInstalledBot(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, h *harness) {
+		if err := h.store.CreateWorkspace(t.Context(), storage.Workspace{ID: "w-acme", Handle: "acme", Name: "Acme"}); err != nil {
+			t.Fatal(err)
+		}
+		bot := h.bot("rar-bot", "im:messages.read", "im:messages.send")
+		installed(t, h.store, "inst-acme", "w-acme", "rar-bot", storage.InstallActive, "im:messages.read")
+		rs := h.resourceServer("im-api")
+		r := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "organization": {"acme"}, "scope": {"im:messages.read"},
+			"authorization_details": {askedDetails}}, "rar-bot", bot)
+		if r.status != http.StatusOK {
+			t.Fatalf("token: %d %s", r.status, r.raw)
+		}
+		wantDetails(t, "token response", detailsOf(t, r.body["authorization_details"]), readLaunch)
+		in := h.introspect(r.str("access_token"), "im-api", rs)
+		wantDetails(t, "introspection", detailsOf(t, in.body["authorization_details"]), readLaunch)
+		if in.str("sub") != "inst-acme" {
+			t.Errorf("introspection %s, want the installation as subject", in.raw)
+		}
+		// The app's own token, of no workspace, has what the app may have.
+		own := h.post("/oauth2/token", url.Values{"grant_type": {"client_credentials"}, "authorization_details": {askedDetails}}, "rar-bot", bot)
+		if own.status != http.StatusOK {
+			t.Fatalf("token: %d %s", own.status, own.raw)
+		}
+		asked, err := authzdetails.Parse(askedDetails)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantDetails(t, "the app's own token", detailsOf(t, own.body["authorization_details"]), asked)
+	})
+}
+
 // TestAuthorizationDetailsNeedConsent: an app that does not skip consent
 // is sent to the consent page for details that the remembered grant does
 // not cover, even when it covers the scopes.
