@@ -63,7 +63,8 @@ func (h *Handler) options(ctx context.Context, userID string, d storage.DeviceAu
 //   - several workspaces and no valid choice posted: the choice is shown
 //     (400 with a reason for a missing or forged one);
 //   - a session the workspace's policy does not accept: sign in again,
-//     coming back to the choice;
+//     with the workspace in the address the sign-in comes back to (the
+//     sign-in page reads it there to ask for what the policy takes);
 //   - a role there that allows none of the IM scopes asked for: denied.
 func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed, p pending, chosen string, posted bool) (pending, bool) {
 	ctx := r.Context()
@@ -95,11 +96,12 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed
 			return p, false
 		}
 		o = opts[i]
-	} else {
-		chosen = ""
 	}
 	if !h.meetsPolicy(s, o.Workspace.Policy) {
-		signIn(w, r, p.code, chosen)
+		// The address names the workspace: the sign-in page asks for the
+		// sign-in its policy takes (provider/login), and the page comes
+		// back to it.
+		signIn(w, r, p.code, o.Workspace.ID)
 		return p, false
 	}
 	var refused []string
