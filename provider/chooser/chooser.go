@@ -11,6 +11,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -149,25 +150,14 @@ func (h *Handler) notMember(w http.ResponseWriter, r *http.Request, req request)
 // render shows the user's workspaces to choose from.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req request, problem string) {
 	ctx := r.Context()
-	mine, err := h.cfg.Store.ListUserWorkspaces(ctx, req.user.ID)
+	mine, err := workspace.ActiveWorkspaces(ctx, h.cfg.Store, req.user.ID)
 	if err != nil {
 		h.fail(w, r, "chooser: list workspaces", err)
 		return
 	}
 	choices := make([]web.WorkspaceChoice, 0, len(mine))
 	for _, m := range mine {
-		if m.Suspended {
-			continue // the workspace's directory deactivated the account there
-		}
-		ws, err := h.cfg.Store.GetWorkspace(ctx, m.WorkspaceID)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			h.fail(w, r, "chooser: load workspace", err)
-			return
-		}
-		choices = append(choices, web.WorkspaceChoice{ID: ws.ID, Name: ws.Name, Handle: ws.Handle})
+		choices = append(choices, web.WorkspaceChoice{ID: m.Workspace.ID, Name: m.Workspace.Name, Handle: m.Workspace.Handle})
 	}
 	p := web.WorkspaceChooserPage{
 		UILocales: req.query.Get("ui_locales"), CSRFToken: session.CSRFToken(r), Flow: req.flow.ID,
@@ -196,12 +186,9 @@ func (h *Handler) submit(w http.ResponseWriter, r *http.Request) {
 		id := r.PostFormValue("workspace")
 		// Only a workspace of the user's: the authorization endpoint
 		// checks again, this answers a forged or stale choice clearly.
-		m, err := h.cfg.Store.GetMember(ctx, id, req.user.ID)
-		if err == nil && m.Suspended {
-			err = storage.ErrNotFound
-		}
+		_, err := workspace.ActiveMember(ctx, h.cfg.Store, id, req.user.ID)
 		switch {
-		case errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) || id == "":
+		case workspace.NotActive(err) || id == "":
 			h.render(w, r, http.StatusBadRequest, req, "workspace.choose_failed")
 			return
 		case err != nil:

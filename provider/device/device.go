@@ -202,13 +202,10 @@ func (h *Handler) current(w http.ResponseWriter, r *http.Request, userCode strin
 
 // meetsPolicy reports whether s's sign-in may approve a request for a
 // workspace of policy p (the zero policy before the workspace is known):
-// it is recent enough and made with a method the policy allows
-// (session.PolicyNeedsSignIn), and strong enough for the policy and the
-// user's global role (session.WorkspaceRequired).
+// session.MeetsPolicy, with the level the user's global role needs.
 func (h *Handler) meetsPolicy(s session.Signed, p storage.WorkspacePolicy) bool {
 	want := session.Required("", slices.Contains(h.cfg.MFARoles, s.User.Role))
-	return !session.PolicyNeedsSignIn(p, s.Session.AuthTime, s.Session.AMR, h.cfg.Now()) &&
-		session.MeetsACR(s.Session.ACR, session.WorkspaceRequired(want, p))
+	return session.MeetsPolicy(p, s.Session, want, false, h.cfg.Now())
 }
 
 func (h *Handler) show(w http.ResponseWriter, r *http.Request) {

@@ -11,6 +11,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/consent"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -32,59 +33,24 @@ const workspaceField = "workspace"
 var errNotMember = errors.New("not an active member of the request's workspace")
 
 // option is a workspace the user may approve a request for, with their
-// role there.
-type option struct {
-	workspace storage.Workspace
-	role      string
-}
-
-// missing reports whether err says a record is absent, or a key that is
-// not text names none.
-func missing(err error) bool {
-	return errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput)
-}
+// membership (and role) there.
+type option = workspace.Membership
 
 // options are the workspaces the user may approve d for: the one it
 // named (errNotMember if the user is no active member of it), else the
-// user's active ones. A suspended membership (the workspace's directory
-// deactivated the account there) is no workspace to sign in to.
+// user's active ones (workspace.ActiveWorkspaces).
 func (h *Handler) options(ctx context.Context, userID string, d storage.DeviceAuthorization) ([]option, error) {
 	if d.WorkspaceID != "" {
-		m, err := h.cfg.Store.GetMember(ctx, d.WorkspaceID, userID)
-		if err == nil && m.Suspended {
-			err = storage.ErrNotFound
-		}
-		var ws storage.Workspace
-		if err == nil {
-			ws, err = h.cfg.Store.GetWorkspace(ctx, d.WorkspaceID)
-		}
+		am, err := workspace.ActiveMember(ctx, h.cfg.Store, d.WorkspaceID, userID)
 		switch {
-		case missing(err):
+		case workspace.NotActive(err):
 			return nil, fmt.Errorf("workspace %s: %w", d.WorkspaceID, errNotMember)
 		case err != nil:
 			return nil, fmt.Errorf("read the membership of workspace %s: %w", d.WorkspaceID, err)
 		}
-		return []option{{workspace: ws, role: m.Role}}, nil
+		return []option{am}, nil
 	}
-	mine, err := h.cfg.Store.ListUserWorkspaces(ctx, userID)
-	if err != nil {
-		return nil, fmt.Errorf("list the user's workspaces: %w", err)
-	}
-	var out []option
-	for _, m := range mine {
-		if m.Suspended {
-			continue
-		}
-		ws, err := h.cfg.Store.GetWorkspace(ctx, m.WorkspaceID)
-		if errors.Is(err, storage.ErrNotFound) {
-			continue // deleted since it was listed
-		}
-		if err != nil {
-			return nil, fmt.Errorf("read workspace %s: %w", m.WorkspaceID, err)
-		}
-		out = append(out, option{workspace: ws, role: m.Role})
-	}
-	return out, nil
+	return workspace.ActiveWorkspaces(ctx, h.cfg.Store, userID)
 }
 
 // place decides the workspace of the request p for the signed-in user,
@@ -97,7 +63,8 @@ func (h *Handler) options(ctx context.Context, userID string, d storage.DeviceAu
 //   - several workspaces and no valid choice posted: the choice is shown
 //     (400 with a reason for a missing or forged one);
 //   - a session the workspace's policy does not accept: sign in again,
-//     coming back to the choice;
+//     with the workspace in the address the sign-in comes back to (the
+//     sign-in page reads it there to ask for what the policy takes);
 //   - a role there that allows none of the IM scopes asked for: denied.
 func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed, p pending, chosen string, posted bool) (pending, bool) {
 	ctx := r.Context()
@@ -115,7 +82,7 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed
 	}
 	o := opts[0]
 	if len(opts) > 1 {
-		i := slices.IndexFunc(opts, func(o option) bool { return o.workspace.ID == chosen })
+		i := slices.IndexFunc(opts, func(o option) bool { return o.Workspace.ID == chosen })
 		if !posted || i < 0 {
 			status, problem := http.StatusOK, ""
 			switch {
@@ -129,15 +96,16 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed
 			return p, false
 		}
 		o = opts[i]
-	} else {
-		chosen = ""
 	}
-	if !h.meetsPolicy(s, o.workspace.Policy) {
-		signIn(w, r, p.code, chosen)
+	if !h.meetsPolicy(s, o.Workspace.Policy) {
+		// The address names the workspace: the sign-in page asks for the
+		// sign-in its policy takes (provider/login), and the page comes
+		// back to it.
+		signIn(w, r, p.code, o.Workspace.ID)
 		return p, false
 	}
 	var refused []string
-	p.workspace = o.workspace
+	p.workspace = o.Workspace
 	p.scopes, refused = consent.Narrow(p.request.Scopes, p.client.Scopes, h.roleScopes(ctx, s.User, o))
 	if refused != nil {
 		h.refuse(w, r, s, p, "role_does_not_allow", web.MessagePage{Title: "message.title", Message: "scope.not_allowed", MessageArg: strings.Join(refused, ", ")})
@@ -154,8 +122,8 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, status int, s s
 	for _, o := range opts {
 		kept, _ := consent.Narrow(p.request.Scopes, p.client.Scopes, h.roleScopes(r.Context(), s.User, o))
 		page.Workspaces = append(page.Workspaces, web.DeviceWorkspace{
-			WorkspaceChoice: web.WorkspaceChoice{ID: o.workspace.ID, Name: o.workspace.Name, Handle: o.workspace.Handle},
-			Scopes:          kept, Checked: o.workspace.ID == chosen,
+			WorkspaceChoice: web.WorkspaceChoice{ID: o.Workspace.ID, Name: o.Workspace.Name, Handle: o.Workspace.Handle},
+			Scopes:          kept, Checked: o.Workspace.ID == chosen,
 		})
 	}
 	h.render(w, r, status, page)
@@ -165,10 +133,10 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, status int, s s
 // (consent.RoleScopes); a workspace role with no configured scopes is
 // logged.
 func (h *Handler) roleScopes(ctx context.Context, user storage.User, o option) []string {
-	scopes, known := consent.RoleScopes(h.cfg.RoleScopes, user.Role, o.role)
+	scopes, known := consent.RoleScopes(h.cfg.RoleScopes, user.Role, o.Member.Role)
 	if !known {
 		h.cfg.Logger.WarnContext(ctx, "workspace role has no configured scopes; granting sign-in scopes only",
-			"workspace_id", o.workspace.ID, "role", o.role, "subject", user.ID)
+			"workspace_id", o.Workspace.ID, "role", o.Member.Role, "subject", user.ID)
 	}
 	return scopes
 }

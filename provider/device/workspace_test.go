@@ -227,7 +227,8 @@ func TestWorkspaceRoleCapsTheDevicesScopes(t *testing.T) {
 // A workspace's policy decides whether the session may approve for it:
 // Secure requires a second factor and a sign-in of the last hour, so a
 // password sign-in, or an old one, is sent to sign in again and comes
-// back to the code, with the workspace chosen chosen again.
+// back to the code, the workspace named in the address (for the sign-in
+// page to ask for what its policy takes) and chosen again.
 func TestWorkspacePolicyAsksForAnotherSignIn(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t)
@@ -235,8 +236,8 @@ func TestWorkspacePolicyAsksForAnotherSignIn(t *testing.T) {
 	h.signIn(t, h.ann, session.ACRPassword)
 
 	code, sig := h.requestFor(t, "w-secure", "openid", "im:messages.read")
-	wantSignIn(t, h.get(t, show(code)), "/device?user_code="+code)
-	wantSignIn(t, h.post(t, decide(code, "allow")), "/device?user_code="+code)
+	wantSignIn(t, h.get(t, show(code)), "/device?user_code="+code+"&workspace=w-secure")
+	wantSignIn(t, h.post(t, decide(code, "allow")), "/device?user_code="+code+"&workspace=w-secure")
 	wantDecided(t, h.stored(t, sig), storage.DevicePending, "w-secure")
 
 	// Chosen among several: the sign-in comes back to the choice made.
@@ -257,6 +258,6 @@ func TestWorkspacePolicyAsksForAnotherSignIn(t *testing.T) {
 	h.browser.signed.Session.AuthTime = t0.Add(-2 * time.Hour)
 	h.browser.mu.Unlock()
 	code, sig = h.requestFor(t, "w-secure", "openid")
-	wantSignIn(t, h.get(t, show(code)), "/device?user_code="+code)
+	wantSignIn(t, h.get(t, show(code)), "/device?user_code="+code+"&workspace=w-secure")
 	wantDecided(t, h.stored(t, sig), storage.DevicePending, "w-secure")
 }

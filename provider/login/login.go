@@ -38,8 +38,11 @@ type Store interface {
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
-	// GetWorkspace reads the policy of the workspace a flow is for.
+	// GetWorkspace reads the policy of the workspace a flow is for;
+	// GetMember whether the user is an active member of the one the
+	// device page names.
 	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
+	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	storage.Transactor
 }
 
@@ -244,6 +247,10 @@ func (h *Handler) liveFlow(r *http.Request, id string) (f storage.Flow, status i
 type target struct {
 	flow *storage.Flow
 	next string
+	// viewer is the user signed in in this browser when next is the
+	// device page of a workspace: the page asks for the sign-in that
+	// workspace takes if viewer is an active member of it (policy).
+	viewer string
 }
 
 // loadTarget reads the flow or next parameter. A sign-in needs one of
@@ -253,7 +260,13 @@ func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, nex
 		if next = safeNext(next); next == "" {
 			next = "/account"
 		}
-		return target{next: next}, true
+		t := target{next: next}
+		if deviceWorkspace(next) != "" {
+			if s, ok, err := h.cfg.Sessions.Current(r.Context(), r); err == nil && ok {
+				t.viewer = s.User.ID
+			}
+		}
+		return t, true
 	}
 	f, ok := h.loadFlow(w, r, flowID)
 	if !ok {
@@ -265,6 +278,7 @@ func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, nex
 // page fills the parts of the sign-in page that come from the target.
 func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next, Passkeys: h.cfg.Passkeys != nil}
+	p.NoPassword = !session.AllowsMethod(h.policy(r.Context(), t, t.viewer), session.MethodPassword)
 	if h.cfg.Registration {
 		p.RegisterURL = "/register"
 	}
@@ -273,7 +287,6 @@ func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	}
 	q, _ := url.ParseQuery(t.flow.Query)
 	p.UILocales, p.Flow, p.Email = q.Get("ui_locales"), t.flow.ID, q.Get("login_hint")
-	p.NoPassword = !session.AllowsMethod(h.workspacePolicy(r.Context(), t.flow), session.MethodPassword)
 	if p.RegisterURL != "" {
 		p.RegisterURL = "/register?" + url.Values{"flow": {t.flow.ID}}.Encode()
 	}
@@ -312,13 +325,17 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.page(r, t)
-	if t.flow != nil {
+	if t.flow != nil || t.viewer != "" {
 		s, ok, err := h.cfg.Sessions.Current(r.Context(), r)
 		if err == nil && ok {
-			if h.onlyFactorMissing(r.Context(), *t.flow, s) {
+			if h.onlyFactorMissing(r.Context(), t, s) {
 				// Signed in recently enough, but not strongly enough:
 				// ask only for what is missing.
-				http.Redirect(w, r, "/login/mfa?"+url.Values{"flow": {t.flow.ID}}.Encode(), http.StatusSeeOther)
+				q := url.Values{"next": {t.next}}
+				if t.flow != nil {
+					q = url.Values{"flow": {t.flow.ID}}
+				}
+				http.Redirect(w, r, "/login/mfa?"+q.Encode(), http.StatusSeeOther)
 				return
 			}
 			if p.Email == "" {
@@ -329,21 +346,26 @@ func (h *Handler) showLogin(w http.ResponseWriter, r *http.Request) {
 	h.render(w, r, http.StatusOK, p)
 }
 
-// onlyFactorMissing reports whether the authorization request f parked
-// needs of s's sign-in only a stronger one (acr_values, a role's second
-// factor), not a fresher one (prompt=login, max_age): then the user is
-// asked for a second factor, not to sign in again.
-func (h *Handler) onlyFactorMissing(ctx context.Context, f storage.Flow, s session.Signed) bool {
-	q := flowQuery(&f)
-	if session.NeedsSignIn(strings.Fields(q.Get("prompt")), q.Get("max_age"), true, s.Session.AuthTime, f.CreatedAt, h.cfg.Now()) {
-		return false
+// onlyFactorMissing reports whether the sign-in t is for (the request a
+// flow parked, or the device page of a workspace) needs of s's sign-in
+// only a stronger one (acr_values, a role's or the workspace's second
+// factor), not a fresher one (prompt=login, max_age, the workspace's
+// session lifetime) nor one of another method: then the user is asked
+// for a second factor, not to sign in again.
+func (h *Handler) onlyFactorMissing(ctx context.Context, t target, s session.Signed) bool {
+	signedDuring := false
+	if t.flow != nil {
+		q := flowQuery(t.flow)
+		if session.NeedsSignIn(strings.Fields(q.Get("prompt")), q.Get("max_age"), true, s.Session.AuthTime, t.flow.CreatedAt, h.cfg.Now()) {
+			return false
+		}
+		signedDuring = !s.Session.AuthTime.Before(t.flow.CreatedAt)
 	}
-	if signedDuring := !s.Session.AuthTime.Before(f.CreatedAt); !signedDuring &&
-		session.PolicyNeedsSignIn(h.workspacePolicy(ctx, &f), s.Session.AuthTime, s.Session.AMR, h.cfg.Now()) {
+	if !signedDuring && session.PolicyNeedsSignIn(h.policy(ctx, t, s.User.ID), s.Session.AuthTime, s.Session.AMR, h.cfg.Now()) {
 		// The workspace's policy asks for a new sign-in, not a step-up.
 		return false
 	}
-	return !session.MeetsACR(s.Session.ACR, h.required(ctx, &f, s.User))
+	return !session.MeetsACR(s.Session.ACR, h.required(ctx, t, s.User))
 }
 
 // submitLogin checks an email and password, as a sequence of named steps:
@@ -355,9 +377,9 @@ func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	if t.flow != nil && !session.AllowsMethod(h.workspacePolicy(r.Context(), t.flow), session.MethodPassword) {
-		// The workspace the app asked for does not take passwords: say so
-		// before the password is looked at.
+	if p.NoPassword {
+		// The workspace the app or the device page asked for does not
+		// take passwords: say so before the password is looked at.
 		p.Error = "workspace.sign_in_method"
 		h.render(w, r, http.StatusForbidden, p)
 		return
@@ -489,7 +511,7 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
-	needsMore := !session.MeetsACR(session.ACRPassword, h.required(ctx, t.flow, user))
+	needsMore := !session.MeetsACR(session.ACRPassword, h.required(ctx, t, user))
 	// The passkeys matter only when more than the password is needed and
 	// no authenticator app will be asked: most sign-ins read none.
 	hasPasskeys := false

@@ -37,14 +37,14 @@ func (h *Handler) secondStep(r *http.Request) (session.Signed, bool) {
 func (h *Handler) mfaPage(r *http.Request, s session.Signed, flowID, next string, recovery bool) (web.MFAPage, error) {
 	ctx := r.Context()
 	p := web.MFAPage{CSRFToken: session.CSRFToken(r), Flow: flowID, Next: next}
-	var flow *storage.Flow
+	t := target{next: next}
 	if flowID != "" {
 		if f, err := h.cfg.Store.GetFlow(ctx, flowID); err == nil {
-			flow = &f
-			p.UILocales = flowQuery(flow).Get("ui_locales")
+			t.flow = &f
+			p.UILocales = flowQuery(t.flow).Get("ui_locales")
 		}
 	}
-	want := h.required(ctx, flow, s.User)
+	want := h.required(ctx, t, s.User)
 	hasPasskeys, err := h.passkeysOf(ctx, s.User.ID)
 	if err != nil {
 		return p, err

@@ -203,11 +203,12 @@ func flowQuery(f *storage.Flow) url.Values {
 	return q
 }
 
-// required is the sign-in level a flow's request needs of user: what its
-// acr_values ask, and two factors when the user's role requires them.
-func (h *Handler) required(ctx context.Context, f *storage.Flow, user storage.User) string {
-	want := session.Required(flowQuery(f).Get("acr_values"), roleNeedsTwoFactor(h.cfg.MFARoles, user.Role))
-	return session.WorkspaceRequired(want, h.workspacePolicy(ctx, f))
+// required is the sign-in level the sign-in for t needs of user: what
+// its flow's acr_values ask, two factors when the user's role requires
+// them, and what the workspace's policy adds (policy).
+func (h *Handler) required(ctx context.Context, t target, user storage.User) string {
+	want := session.Required(flowQuery(t.flow).Get("acr_values"), roleNeedsTwoFactor(h.cfg.MFARoles, user.Role))
+	return session.WorkspaceRequired(want, h.policy(ctx, t, user.ID))
 }
 
 func roleNeedsTwoFactor(roles []string, role string) bool {

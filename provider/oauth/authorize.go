@@ -158,25 +158,20 @@ func requestTime(flow *storage.Flow, now time.Time) time.Time {
 
 // mustSignInAgain reports whether the signed-in user must sign in again
 // before the request is answered: the request asks for a fresher sign-in
-// than the session's (prompt=login, max_age: session.NeedsSignIn) or for a second
-// factor the session's sign-in lacked (needsSecondFactor), or, once the
-// workspace is picked (pk not nil), its policy asks for another sign-in
-// (policyNeedsSignIn) or a second factor.
+// than the session's (prompt=login, max_age: session.NeedsSignIn), or,
+// once the workspace is picked (pk not nil), its policy asks for another
+// sign-in; or the sign-in is not strong enough for the request, the
+// user's role or the workspace's policy (session.MeetsPolicy, over the
+// zero policy before the workspace is known). A sign-in made during this
+// very request stands for the policy's session lifetime, as for max_age.
 func (p *Provider) mustSignInAgain(form url.Values, prompt []string, resumed bool, signed session.Signed, requestedAt, now time.Time, pk *picked) bool {
+	want := session.Required(form.Get("acr_values"), slices.Contains(p.cfg.MFARoles, signed.User.Role))
 	if pk != nil {
-		return policyNeedsSignIn(*pk, signed, resumed, requestedAt, now) || p.needsSecondFactor(form, signed, pk.workspace.Policy)
+		fresh := resumed && !signed.Session.AuthTime.Before(requestedAt)
+		return !session.MeetsPolicy(pk.workspace.Policy, signed.Session, want, fresh, now)
 	}
 	return session.NeedsSignIn(prompt, form.Get("max_age"), resumed, signed.Session.AuthTime, requestedAt, now) ||
-		p.needsSecondFactor(form, signed, storage.WorkspacePolicy{})
-}
-
-// needsSecondFactor reports whether the request needs a stronger sign-in
-// than signed's: the client asked for a level (acr_values, OpenID Connect
-// Core 1.0 section 3.1.2.1), the user's role requires a second factor
-// (Config.MFARoles), or the workspace's policy does.
-func (p *Provider) needsSecondFactor(form url.Values, signed session.Signed, policy storage.WorkspacePolicy) bool {
-	want := session.Required(form.Get("acr_values"), slices.Contains(p.cfg.MFARoles, signed.User.Role))
-	return !session.MeetsACR(signed.Session.ACR, session.WorkspaceRequired(want, policy))
+		!session.MeetsPolicy(storage.WorkspacePolicy{}, signed.Session, want, true, now)
 }
 
 // askUser sends the browser to page (/login or /consent) with the request

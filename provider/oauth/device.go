@@ -17,6 +17,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/reqctx"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -274,18 +275,11 @@ func (g *deviceGrant) workspace(ctx context.Context, d storage.DeviceAuthorizati
 	if d.WorkspaceID == "" {
 		return storage.Workspace{}, nil
 	}
-	m, err := g.devices.GetMember(ctx, d.WorkspaceID, d.UserID)
-	if err == nil && m.Suspended {
-		err = storage.ErrNotFound
+	am, err := workspace.ActiveMember(ctx, g.devices, d.WorkspaceID, d.UserID)
+	if workspace.NotActive(err) {
+		return storage.Workspace{}, fmt.Errorf("workspace %s: %w", d.WorkspaceID, errNoLongerMember)
 	}
-	var ws storage.Workspace
-	if err == nil {
-		ws, err = g.devices.GetWorkspace(ctx, d.WorkspaceID)
-	}
-	if missing(err) {
-		return ws, fmt.Errorf("workspace %s: %w", d.WorkspaceID, errNoLongerMember)
-	}
-	return ws, err
+	return am.Workspace, err
 }
 
 // revokeFamily revokes the tokens issued for a device code presented again.

@@ -5,14 +5,13 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
-	"slices"
 	"time"
 
 	"github.com/ory/fosite"
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/consent"
-	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -23,7 +22,7 @@ import (
 // chooser page (ChooserPath, provider/chooser). The token then says which
 // (the org_id and org_handle claims), carries only what the user's role
 // in that workspace allows (consent.RoleScopes), and the sign-in must meet
-// the workspace's policy (session.PolicyNeedsSignIn, WorkspaceRequired).
+// the workspace's policy (session.MeetsPolicy).
 //
 // A user who is not a member of the named workspace never gets a token
 // for it: the app gets access_denied (after a page that says why, unless
@@ -133,23 +132,24 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 		// Picked on the chooser page by this user.
 		id = flow.WorkspaceID
 	default:
-		mine, err := p.cfg.Store.ListUserWorkspaces(ctx, user.ID)
+		mine, err := workspace.ActiveWorkspaces(ctx, p.cfg.Store, user.ID)
 		if err != nil {
 			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 			return picked{}, false
 		}
-		// A suspended membership (the workspace's directory deactivated
-		// the account there) is no workspace to sign in to.
-		mine = slices.DeleteFunc(mine, func(m storage.Member) bool { return m.Suspended })
 		switch len(mine) {
 		case 0:
 			p.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user is a member of no workspace."))
 			return picked{}, false
 		case 1:
-			id = mine[0].WorkspaceID
+			id = mine[0].Workspace.ID
 		default:
 			// The app installed in exactly one of them picks it.
-			if id, err = p.installedWorkspace(ctx, ar.GetClient().GetID(), mine); err != nil {
+			members := make([]storage.Member, len(mine))
+			for i, m := range mine {
+				members[i] = m.Member
+			}
+			if id, err = p.installedWorkspace(ctx, ar.GetClient().GetID(), members); err != nil {
 				p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 				return picked{}, false
 			}
@@ -160,22 +160,16 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 			}
 		}
 	}
-	m, err := p.cfg.Store.GetMember(ctx, id, user.ID)
-	if err == nil && m.Suspended {
-		err = storage.ErrNotFound
-	}
-	if err == nil && !isNamed {
-		named, err = p.cfg.Store.GetWorkspace(ctx, id)
-	}
+	am, err := workspace.ActiveMember(ctx, p.cfg.Store, id, user.ID)
 	switch {
-	case missing(err):
+	case workspace.NotActive(err):
 		p.notMember(w, r, ar, flow, promptNone, id, now)
 		return picked{}, false
 	case err != nil:
 		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 		return picked{}, false
 	}
-	return picked{workspace: named, role: m.Role}, true
+	return picked{workspace: am.Workspace, role: am.Member.Role}, true
 }
 
 // promptNoneList is the prompt askUser reads: none, or nothing.
@@ -234,16 +228,6 @@ func (p *Provider) roleScopes(ctx context.Context, user storage.User, pk picked)
 			"workspace_id", pk.workspace.ID, "role", pk.role, "subject", user.ID)
 	}
 	return scopes
-}
-
-// policyNeedsSignIn says whether the signed-in user must sign in again
-// for the picked workspace's policy: a sign-in too old for its session
-// lifetime, or made with a method it does not allow. A sign-in made
-// during this very request stands for the lifetime (as for max_age).
-func policyNeedsSignIn(pk picked, signed session.Signed, resumed bool, requestedAt, now time.Time) bool {
-	policy := pk.workspace.Policy
-	fresh := resumed && !signed.Session.AuthTime.Before(requestedAt)
-	return !session.MethodAllowed(policy, signed.Session.AMR) || !fresh && session.OutlivesPolicy(policy, signed.Session.AuthTime, now)
 }
 
 // setWorkspaceClaims names the workspace in the session of the grant: its

@@ -63,3 +63,20 @@ func OutlivesPolicy(p storage.WorkspacePolicy, authTime, now time.Time) bool {
 func PolicyNeedsSignIn(p storage.WorkspacePolicy, authTime time.Time, amr []string, now time.Time) bool {
 	return OutlivesPolicy(p, authTime, now) || !MethodAllowed(p, amr)
 }
+
+// MeetsPolicy reports whether the sign-in of ls may be used for a request
+// that needs level want (Required) for a workspace of policy p: it was
+// made with a method the policy allows (MethodAllowed), it is recent
+// enough for the policy's session lifetime (OutlivesPolicy) unless fresh,
+// and it reaches the level the request and the policy need together
+// (WorkspaceRequired, MeetsACR). fresh is a sign-in made during this very
+// request, which stands for the lifetime as it does for max_age.
+//
+// The authorization endpoint and the device page apply it once they know
+// the workspace (before, with the zero policy); a sign-in that fails it
+// goes back to /login, which asks for what is missing.
+func MeetsPolicy(p storage.WorkspacePolicy, ls storage.LoginSession, want string, fresh bool, now time.Time) bool {
+	return MethodAllowed(p, ls.AMR) &&
+		(fresh || !OutlivesPolicy(p, ls.AuthTime, now)) &&
+		MeetsACR(ls.ACR, WorkspaceRequired(want, p))
+}

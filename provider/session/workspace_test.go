@@ -47,3 +47,44 @@ func TestWorkspacePolicy(t *testing.T) {
 		t.Errorf("no policy changed the level to %q", got)
 	}
 }
+
+func TestMeetsPolicy(t *testing.T) {
+	t.Parallel()
+	now := time.Date(2026, 11, 25, 9, 30, 0, 0, time.UTC)
+	signed := func(age time.Duration, methods ...string) storage.LoginSession {
+		amr := session.AMR(methods...)
+		return storage.LoginSession{AuthTime: now.Add(-age), AMR: amr, ACR: session.ACR(amr)}
+	}
+	password := signed(time.Hour, session.AMRPassword)
+	withCode := signed(time.Hour, session.AMRPassword, session.AMROTP)
+	withPasskey := signed(time.Hour, session.AMRHardwareKey, session.AMRPIN)
+	mfa := storage.WorkspacePolicy{RequireMFA: true}
+	passkeyOnly := storage.WorkspacePolicy{SignInMethods: []string{session.MethodPasskey}}
+	eightHours := storage.WorkspacePolicy{SessionLifetime: 8 * time.Hour}
+	for _, c := range []struct {
+		name  string
+		p     storage.WorkspacePolicy
+		ls    storage.LoginSession
+		want  string
+		fresh bool
+		meets bool
+	}{
+		{"no policy and no level: any sign-in", storage.WorkspacePolicy{}, signed(72*time.Hour, session.AMRPassword), "", false, true},
+		{"the request's level still counts without a policy", storage.WorkspacePolicy{}, password, session.ACRTwoFactor, false, false},
+		{"a password alone where the policy requires a second factor", mfa, password, "", false, false},
+		{"a password and a code where the policy requires a second factor", mfa, withCode, "", false, true},
+		{"a passkey where the policy requires a second factor", mfa, withPasskey, "", false, true},
+		{"the policy does not lower the request's level", mfa, withCode, session.ACRPasskey, false, false},
+		{"a password where only passkeys are allowed, even with a code", passkeyOnly, withCode, "", false, false},
+		{"a passkey where only passkeys are allowed", passkeyOnly, withPasskey, "", false, true},
+		{"a sign-in within the session lifetime", eightHours, signed(8*time.Hour, session.AMRPassword), "", false, true},
+		{"a sign-in older than the session lifetime", eightHours, signed(8*time.Hour+time.Second, session.AMRPassword), "", false, false},
+		{"a sign-in made during the request stands for the lifetime", eightHours, signed(9*time.Hour, session.AMRPassword), "", true, true},
+		{"a fresh sign-in still needs an allowed method", passkeyOnly, signed(0, session.AMRPassword), "", true, false},
+		{"a fresh sign-in still needs the second factor", mfa, signed(0, session.AMRPassword), "", true, false},
+	} {
+		if got := session.MeetsPolicy(c.p, c.ls, c.want, c.fresh, now); got != c.meets {
+			t.Errorf("%s: MeetsPolicy = %v, want %v", c.name, got, c.meets)
+		}
+	}
+}

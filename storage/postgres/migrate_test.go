@@ -189,7 +189,10 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 		1:  func(t *testing.T) func(t *testing.T) { return seedVersion1(t, s, url) },
 		2:  func(t *testing.T) func(t *testing.T) { return seedVersion2(t, s, url) },
 		20: func(t *testing.T) func(t *testing.T) { return seedVersion20(t, s, url) },
+		21: func(t *testing.T) func(t *testing.T) { return seedVersion21(t, s, url) },
+		22: func(t *testing.T) func(t *testing.T) { return seedVersion22(t, s, url) },
 		23: func(t *testing.T) func(t *testing.T) { return seedVersion23(t, s, url) },
+		26: func(t *testing.T) func(t *testing.T) { return seedVersion26(t, s, url) },
 	}
 	ctx := t.Context()
 	versions, err := s.MigrationVersions(ctx)
