@@ -150,7 +150,7 @@ func (h *Handler) notMember(w http.ResponseWriter, r *http.Request, req request)
 // render shows the user's workspaces to choose from.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, req request, problem string) {
 	ctx := r.Context()
-	mine, err := workspace.ActiveWorkspaces(ctx, h.cfg.Store, req.user.ID)
+	mine, err := workspace.Offered(ctx, h.cfg.Store, req.user.ID)
 	if err != nil {
 		h.fail(w, r, "chooser: list workspaces", err)
 		return

@@ -132,7 +132,8 @@ func TestDocListsRoutes(t *testing.T) {
 }
 
 // The chooser lists the user's workspaces by name and handle, each a
-// button of the form, in the request's language.
+// button of the form, in the request's language; the default workspace,
+// which every account is a member of, is not offered beside them.
 func TestChooserListsTheUsersWorkspaces(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ locales, heading string }{{"en", "Choose a workspace"}, {"zh-CN", "选择工作区"}} {
@@ -144,7 +145,7 @@ func TestChooserListsTheUsersWorkspaces(t *testing.T) {
 			if resp.StatusCode != http.StatusOK {
 				t.Fatalf("status %d: %s", resp.StatusCode, body)
 			}
-			for _, want := range []string{c.heading, "Acme Corp", "acme", "Beta Club", "beta", "Default", `name="workspace" value="w-acme"`,
+			for _, want := range []string{c.heading, "Acme Corp", "acme", "Beta Club", "beta", `name="workspace" value="w-acme"`,
 				`name="csrf_token"`, `action="/choose-workspace"`, "TokenIM Web"} {
 				if !strings.Contains(body, want) {
 					t.Errorf("page lacks %q", want)
@@ -152,6 +153,9 @@ func TestChooserListsTheUsersWorkspaces(t *testing.T) {
 			}
 			if strings.Contains(body, "w-other") {
 				t.Error("page lists a workspace the user is not a member of")
+			}
+			if strings.Contains(body, `value="`+storage.DefaultWorkspaceID+`"`) {
+				t.Error("page offers the default workspace beside the user's others")
 			}
 		})
 	}

@@ -38,7 +38,7 @@ type option = workspace.Membership
 
 // options are the workspaces the user may approve d for: the one it
 // named (errNotMember if the user is no active member of it), else the
-// user's active ones (workspace.ActiveWorkspaces).
+// workspaces offered to the user (workspace.Offered).
 func (h *Handler) options(ctx context.Context, userID string, d storage.DeviceAuthorization) ([]option, error) {
 	if d.WorkspaceID != "" {
 		am, err := workspace.ActiveMember(ctx, h.cfg.Store, d.WorkspaceID, userID)
@@ -50,7 +50,7 @@ func (h *Handler) options(ctx context.Context, userID string, d storage.DeviceAu
 		}
 		return []option{am}, nil
 	}
-	return workspace.ActiveWorkspaces(ctx, h.cfg.Store, userID)
+	return workspace.Offered(ctx, h.cfg.Store, userID)
 }
 
 // place decides the workspace of the request p for the signed-in user,

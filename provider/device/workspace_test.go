@@ -173,9 +173,9 @@ func TestSeveralWorkspacesAreChosenWithTheApproval(t *testing.T) {
 	code, sig := h.request(t, "openid", "im:messages.read")
 	w := h.get(t, show(code))
 	wantPage(t, w, http.StatusOK, "Choose the workspace to use TokenIM Desktop with on this device:",
-		`name="workspace" value="default"`, `name="workspace" value="w-acme"`, `name="workspace" value="w-beta"`, "Handle: acme")
-	if strings.Contains(w.Body.String(), "w-secure") || strings.Contains(w.Body.String(), "w-other") {
-		t.Fatalf("the choice offers a suspended or foreign workspace:\n%s", w.Body)
+		`name="workspace" value="w-acme"`, `name="workspace" value="w-beta"`, "Handle: acme")
+	if strings.Contains(w.Body.String(), "w-secure") || strings.Contains(w.Body.String(), "w-other") || strings.Contains(w.Body.String(), `value="default"`) {
+		t.Fatalf("the choice offers a suspended or foreign workspace, or the default one beside the user's others:\n%s", w.Body)
 	}
 	wantPage(t, h.get(t, show(code), "Accept-Language", "zh-CN"), http.StatusOK, "请选择在此设备上使用 TokenIM Desktop 的工作区：")
 
@@ -205,9 +205,11 @@ func TestWorkspaceRoleCapsTheDevicesScopes(t *testing.T) {
 	h.signIn(t, h.ann, session.ACRPassword)
 	code, sig := h.request(t, "openid", "im:messages.read", "im:calls.read")
 	body := h.get(t, show(code)).Body.String()
-	// Listed by handle: acme, beta, default.
-	acme, beta, def := strings.Index(body, `value="w-acme"`), strings.Index(body, `value="w-beta"`), strings.Index(body, `value="default"`)
-	if acme < 0 || beta < acme || def < beta || !strings.Contains(body[acme:beta], "im:calls.read") || strings.Contains(body[beta:def], "im:calls.read") {
+	// Listed by handle: acme, beta; the default workspace is not offered
+	// beside them.
+	acme, beta, end := strings.Index(body, `value="w-acme"`), strings.Index(body, `value="w-beta"`), strings.Index(body, `</form>`)
+	if acme < 0 || beta < acme || end < beta || !strings.Contains(body[acme:beta], "im:calls.read") || strings.Contains(body[beta:end], "im:calls.read") ||
+		strings.Contains(body, `value="default"`) {
 		t.Fatalf("the choice does not show calls for Acme only:\n%s", body)
 	}
 	wantPage(t, h.post(t, decideIn(code, "allow", "w-beta")), http.StatusOK, "You approved the sign-in.")
@@ -248,7 +250,7 @@ func TestWorkspacePolicyAsksForAnotherSignIn(t *testing.T) {
 	wantPage(t, h.get(t, show(code2)), http.StatusOK, `name="workspace" value="w-acme"`)
 
 	h.signIn(t, h.ann, session.ACRTwoFactor)
-	wantPage(t, h.get(t, "/device?user_code="+code2+"&workspace=w-secure"), http.StatusOK, `value="w-secure" required aria-describedby="workspace-3-scopes" checked`)
+	wantPage(t, h.get(t, "/device?user_code="+code2+"&workspace=w-secure"), http.StatusOK, `value="w-secure" required aria-describedby="workspace-2-scopes" checked`)
 	wantPage(t, h.post(t, decide(code, "allow")), http.StatusOK, "You approved the sign-in.")
 	wantDecided(t, h.stored(t, sig), storage.DeviceApproved, "w-secure", "openid", "im:messages.read")
 

@@ -132,7 +132,7 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 		// Picked on the chooser page by this user.
 		id = flow.WorkspaceID
 	default:
-		mine, err := workspace.ActiveWorkspaces(ctx, p.cfg.Store, user.ID)
+		mine, err := workspace.Offered(ctx, p.cfg.Store, user.ID)
 		if err != nil {
 			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 			return picked{}, false

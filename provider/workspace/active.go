@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -81,4 +82,25 @@ func ActiveWorkspaces(ctx context.Context, store MemberLister, userID string) ([
 		out = append(out, Membership{Workspace: ws, Member: m})
 	}
 	return out, nil
+}
+
+// Offered are the workspaces a sign-in that names none picks from or
+// offers the user: the user's active workspaces (ActiveWorkspaces) other
+// than the default one, which a platform of several workspaces makes
+// every account a member of; the default one alone when it is the only
+// one. So a single-workspace deployment signs everyone in to the default
+// workspace without asking, and a member of acme on a platform of many
+// is signed in to acme, not asked to choose between it and the default.
+// An app that wants the default workspace there names it
+// (organization=default).
+func Offered(ctx context.Context, store MemberLister, userID string) ([]Membership, error) {
+	mine, err := ActiveWorkspaces(ctx, store, userID)
+	if err != nil {
+		return nil, err
+	}
+	others := slices.DeleteFunc(slices.Clone(mine), func(m Membership) bool { return m.Workspace.ID == storage.DefaultWorkspaceID })
+	if len(others) == 0 {
+		return mine, nil
+	}
+	return others, nil
 }
