@@ -2,8 +2,6 @@ package admin
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"net/http"
 	"slices"
 
@@ -58,24 +56,17 @@ type consolePage func(w http.ResponseWriter, r *http.Request, s session.Signed, 
 func (c *Console) access(ctx context.Context, s session.Signed) (viewer, string, error) {
 	v := viewer{platform: s.User.Role == c.cfg.AdminRole}
 	if !v.platform {
-		list, err := c.cfg.Store.ListUserWorkspaces(ctx, s.User.ID)
+		list, err := workspace.ActiveWorkspaces(ctx, c.cfg.Store, s.User.ID)
 		if err != nil {
-			return v, "", fmt.Errorf("list the user's workspaces: %w", err)
+			return v, "", err
 		}
 		v.roles = map[string]string{}
 		for _, m := range list {
-			if m.Suspended || !workspace.Manages(m.Role) || m.WorkspaceID == storage.DefaultWorkspaceID {
+			if !workspace.Manages(m.Member.Role) || m.Workspace.ID == storage.DefaultWorkspaceID {
 				continue
 			}
-			ws, err := c.cfg.Store.GetWorkspace(ctx, m.WorkspaceID)
-			if errors.Is(err, storage.ErrNotFound) {
-				continue
-			}
-			if err != nil {
-				return v, "", fmt.Errorf("get a managed workspace: %w", err)
-			}
-			v.roles[ws.ID] = m.Role
-			v.managed = append(v.managed, ws)
+			v.roles[m.Workspace.ID] = m.Member.Role
+			v.managed = append(v.managed, m.Workspace)
 		}
 		if len(v.managed) == 0 {
 			return v, "admin.forbidden", nil
