@@ -103,6 +103,10 @@
 //	GET,POST /admin/workspaces/{id}/invitations/{invitation}/revoke  revoke an invitation
 //	GET,POST /admin/workspaces/{id}/scim-tokens/create  a new SCIM token, shown once
 //	GET,POST /admin/workspaces/{id}/scim-tokens/{token}/revoke  revoke a SCIM token
+//	GET      /admin/workspaces/{id}/apps            its apps: requests, re-approvals, installed, approved beforehand
+//	GET,POST /admin/workspaces/{id}/apps/{iid}/{action}  decide on an installation: approve (narrowed), deny (a reason), uninstall
+//	GET,POST /admin/workspaces/{id}/approved-apps/add  approve an app beforehand, for members to install
+//	GET,POST /admin/workspaces/{id}/approved-apps/{client}/remove  withdraw that approval
 //
 // Every change, from the API or the console, goes through one function in
 // actions.go, which writes it and its authorization record in one
