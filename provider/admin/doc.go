@@ -41,6 +41,9 @@
 //	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/approve  approve a request, narrowed by {"scopes": [...]}
 //	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/deny  deny it with {"reason": "..."}
 //	DELETE /admin/api/v1/workspaces/{id}/installations/{iid}  uninstall, its tokens revoked
+//	GET    /admin/api/v1/workspaces/{id}/approved-apps  the apps approved beforehand for members to install
+//	PUT    /admin/api/v1/workspaces/{id}/approved-apps/{client_id}  approve an app beforehand (again: replaced)
+//	DELETE /admin/api/v1/workspaces/{id}/approved-apps/{client_id}  withdraw that approval
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
