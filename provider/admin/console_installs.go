@@ -81,9 +81,9 @@ func (c *Console) renderInstalls(w http.ResponseWriter, r *http.Request, status 
 	c.rendered(w, r, "installs", c.cfg.Pages.AdminInstalls(w, r, status, p))
 }
 
-// installProblem maps a refusal of the installation service to the
-// message key the page shows and its status; ok is false for any other
-// error.
+// installProblem maps a refusal of the installation service to its
+// status and the message key the console shows (the API's
+// installRefused takes the status too); ok is false for any other error.
 func installProblem(err error) (status int, key string, ok bool) {
 	var bad *workspace.FieldError
 	var scope *install.ScopeError
