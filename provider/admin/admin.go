@@ -190,6 +190,9 @@ func (a *API) workspaceRoutes() map[string]func(http.ResponseWriter, *http.Reque
 		"POST /admin/api/v1/workspaces/{id}/installations/{iid}/approve": a.approveInstallation,
 		"POST /admin/api/v1/workspaces/{id}/installations/{iid}/deny":    a.denyInstallation,
 		"DELETE /admin/api/v1/workspaces/{id}/installations/{iid}":       a.uninstall,
+		"GET /admin/api/v1/workspaces/{id}/approved-apps":                a.listApprovedApps,
+		"PUT /admin/api/v1/workspaces/{id}/approved-apps/{client_id}":    a.approveApp,
+		"DELETE /admin/api/v1/workspaces/{id}/approved-apps/{client_id}": a.unapproveApp,
 	}
 }
 

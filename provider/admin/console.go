@@ -29,6 +29,7 @@ type Pages interface {
 	AdminConfirm(w http.ResponseWriter, r *http.Request, status int, p web.AdminConfirmPage) error
 	AdminWorkspaces(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacesPage) error
 	AdminWorkspace(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacePage) error
+	AdminInstalls(w http.ResponseWriter, r *http.Request, status int, p web.AdminInstallsPage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -129,6 +130,13 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/workspaces/{id}/scim-tokens/create", ws(c.createToken))
 	mux.Handle("GET /admin/workspaces/{id}/scim-tokens/{token}/revoke", ws(c.confirmRevokeToken))
 	mux.Handle("POST /admin/workspaces/{id}/scim-tokens/{token}/revoke", ws(c.revokeToken))
+	mux.Handle("GET /admin/workspaces/{id}/apps", ws(c.installs))
+	mux.Handle("GET /admin/workspaces/{id}/apps/{iid}/{action}", ws(c.confirmInstallChange))
+	mux.Handle("POST /admin/workspaces/{id}/apps/{iid}/{action}", ws(c.changeInstall))
+	mux.Handle("GET /admin/workspaces/{id}/approved-apps/add", ws(c.confirmPreapprove))
+	mux.Handle("POST /admin/workspaces/{id}/approved-apps/add", ws(c.preapprove))
+	mux.Handle("GET /admin/workspaces/{id}/approved-apps/{client}/remove", ws(c.confirmUnapprove))
+	mux.Handle("POST /admin/workspaces/{id}/approved-apps/{client}/remove", ws(c.unapprove))
 	mux.Handle("GET /admin/users", p(c.users))
 	mux.Handle("GET /admin/users/{id}", p(c.user))
 	mux.Handle("GET /admin/users/{id}/{action}", p(c.confirmUser))
@@ -205,6 +213,16 @@ func notice(r *http.Request) string {
 		return "admin.notice_invitation_revoked"
 	case "scim-revoked":
 		return "admin.notice_scim_revoked"
+	case "install-approved":
+		return "admin.notice_install_approved"
+	case "install-denied":
+		return "admin.notice_install_denied"
+	case "uninstalled":
+		return "admin.notice_uninstalled"
+	case "preapproved":
+		return "admin.notice_preapproved"
+	case "unapproved":
+		return "admin.notice_unapproved"
 	}
 	return ""
 }

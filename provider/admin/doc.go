@@ -41,6 +41,9 @@
 //	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/approve  approve a request, narrowed by {"scopes": [...]}
 //	POST   /admin/api/v1/workspaces/{id}/installations/{iid}/deny  deny it with {"reason": "..."}
 //	DELETE /admin/api/v1/workspaces/{id}/installations/{iid}  uninstall, its tokens revoked
+//	GET    /admin/api/v1/workspaces/{id}/approved-apps  the apps approved beforehand for members to install
+//	PUT    /admin/api/v1/workspaces/{id}/approved-apps/{client_id}  approve an app beforehand (again: replaced)
+//	DELETE /admin/api/v1/workspaces/{id}/approved-apps/{client_id}  withdraw that approval
 //
 // Every call needs an access token with the admin scope, obtained by a
 // service through client credentials: a token issued for a user (with a
@@ -103,6 +106,10 @@
 //	GET,POST /admin/workspaces/{id}/invitations/{invitation}/revoke  revoke an invitation
 //	GET,POST /admin/workspaces/{id}/scim-tokens/create  a new SCIM token, shown once
 //	GET,POST /admin/workspaces/{id}/scim-tokens/{token}/revoke  revoke a SCIM token
+//	GET      /admin/workspaces/{id}/apps            its apps: requests, re-approvals, installed, approved beforehand
+//	GET,POST /admin/workspaces/{id}/apps/{iid}/{action}  decide on an installation: approve (narrowed), deny (a reason), uninstall
+//	GET,POST /admin/workspaces/{id}/approved-apps/add  approve an app beforehand, for members to install
+//	GET,POST /admin/workspaces/{id}/approved-apps/{client}/remove  withdraw that approval
 //
 // Every change, from the API or the console, goes through one function in
 // actions.go, which writes it and its authorization record in one

@@ -32,20 +32,25 @@ func installationOut(in storage.Installation) installationView {
 		CreatedAt: in.CreatedAt, UpdatedAt: in.UpdatedAt}
 }
 
-// installRefused answers the installation service's refusals; it returns
-// false for any other error.
+// installRefused answers the installation service's refusals, with the
+// status installProblem gives them; it returns false for any other
+// error.
 func installRefused(w http.ResponseWriter, err error) bool {
+	status, _, ok := installProblem(err)
+	if !ok {
+		return false
+	}
 	var bad *workspace.FieldError
 	var scope *install.ScopeError
 	switch {
+	case status == http.StatusConflict:
+		writeError(w, status, "conflict", err.Error()+".")
 	case errors.As(err, &bad):
-		writeError(w, http.StatusBadRequest, "invalid_request", bad.Error()+".")
+		writeError(w, status, "invalid_request", bad.Error()+".")
 	case errors.As(err, &scope), errors.Is(err, install.ErrNoScopes):
-		writeError(w, http.StatusBadRequest, "invalid_request", "scopes: "+err.Error()+".")
-	case errors.Is(err, install.ErrNotPending):
-		writeError(w, http.StatusConflict, "conflict", err.Error()+".")
+		writeError(w, status, "invalid_request", "scopes: "+err.Error()+".")
 	default:
-		return false
+		writeError(w, status, "invalid_request", err.Error()+".")
 	}
 	return true
 }

@@ -109,7 +109,7 @@ func TestPackageDocListsEveryRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	var listed []string
-	for _, m := range regexp.MustCompile(`(?m)^//\t(GET|POST|PATCH|DELETE) +(/admin/api/\S+)`).FindAllStringSubmatch(string(raw), -1) {
+	for _, m := range regexp.MustCompile(`(?m)^//\t(GET|POST|PUT|PATCH|DELETE) +(/admin/api/\S+)`).FindAllStringSubmatch(string(raw), -1) {
 		listed = append(listed, m[1]+" "+m[2])
 	}
 	slices.Sort(listed)

@@ -373,6 +373,17 @@ func unasked(c storage.Client, in storage.Installation) []string {
 	return without(Wants(c), union(union(in.Scopes, in.Requested), in.Declined))
 }
 
+// Approval checks an approval of in with scopes: each one installed or
+// requested, at least one, and something waiting (ErrNotPending for an
+// active installation asking nothing). It returns the scopes approved,
+// without repeats, in the order offered.
+func Approval(in storage.Installation, scopes []string) ([]string, error) {
+	if in.Status == storage.InstallActive && len(in.Requested) == 0 {
+		return nil, ErrNotPending
+	}
+	return chosen(union(in.Scopes, in.Requested), scopes)
+}
+
 // Approve installs what an installation waits for: the scopes given
 // (nil: all requested and installed), each one requested or installed;
 // an approval may narrow. Scopes installed before and left out are
@@ -390,14 +401,11 @@ func (s *Service) Approve(ctx context.Context, by audit.Actor, workspaceID, id s
 			return nil, err
 		}
 		out, err = s.cfg.Store.UpdateInstallation(ctx, in.ID, func(in storage.Installation) (storage.Installation, error) {
-			if in.Status == storage.InstallActive && len(in.Requested) == 0 {
-				return in, ErrNotPending
-			}
 			offered := union(in.Scopes, in.Requested)
 			if scopes == nil {
 				scopes = offered
 			}
-			approved, err := chosen(offered, scopes)
+			approved, err := Approval(in, scopes)
 			if err != nil {
 				return in, err
 			}
@@ -560,4 +568,10 @@ func (s *Service) OfferFor(ctx context.Context, handle, clientID, userID string)
 	o.Installation, o.Installed = in, true
 	o.Installation, err = s.Sync(ctx, in)
 	return o, err
+}
+
+// Approved returns the apps the workspace's admins approved beforehand
+// for its members to install (Preapprove), ordered by client ID.
+func (s *Service) Approved(ctx context.Context, workspaceID string) ([]storage.ApprovedApp, error) {
+	return s.cfg.Store.ListApprovedApps(ctx, workspaceID)
 }

@@ -264,8 +264,12 @@ func workspaceSamples(page string, m meta) []any {
 			InvitationRows:     []adminInvitationRow{{AdminInvitation: AdminInvitation{Expired: true}}, {}},
 			TokenRows:          []adminTokenRow{{Expires: s, LastUsed: s, Revoked: s}, {}},
 			InstallChoices:     []string{"admins", "approved", "members", s}, Created: s, CreatedISO: t1.String()}}
+	case pageAdminInstalls:
+		return installsSamples(m)
 	}
 	return nil
 }
 
-func workspacePageNames() []string { return []string{pageAdminWorkspaces, pageAdminWorkspace} }
+func workspacePageNames() []string {
+	return []string{pageAdminWorkspaces, pageAdminWorkspace, pageAdminInstalls}
+}

@@ -46,7 +46,7 @@ func handlerKeys() []string {
 		"device.malformed", "device.unknown", "device.failed", "device.workspace_required", "device.no_workspace",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
-	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys())...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
@@ -54,7 +54,7 @@ func handlerKeys() []string {
 func handlerArgKeys() []string {
 	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid",
 		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown"},
-		append(adminHandlerArgKeys(), workspaceHandlerArgKeys()...)...)
+		slices.Concat(adminHandlerArgKeys(), workspaceHandlerArgKeys(), installHandlerArgKeys())...)
 }
 
 func TestCatalogue(t *testing.T) {

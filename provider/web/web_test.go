@@ -334,7 +334,7 @@ func pageCases() []pageCase {
 		{"delete_app", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.DeleteApp(w, req, http.StatusOK, DeleteAppPage{CSRFToken: testCSRF, ClientID: "app-7hq2k4", AppName: "Acme Chat"})
 		}},
-	}, slices.Concat(adminPageCases(), accountPageCases())...)
+	}, slices.Concat(adminPageCases(), accountPageCases(), installPageCases())...)
 }
 
 // testSecret is a client secret as the portal shows it once.

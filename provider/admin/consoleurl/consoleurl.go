@@ -32,3 +32,8 @@ func Workspaces() string { return "/admin/workspaces" }
 
 // Workspace is the console's page of a workspace.
 func Workspace(id string) string { return "/admin/workspaces/" + url.PathEscape(id) }
+
+// WorkspaceApps is the console's page of a workspace's apps: the
+// requests waiting for a decision, the apps installed, the apps approved
+// beforehand.
+func WorkspaceApps(id string) string { return Workspace(id) + "/apps" }
