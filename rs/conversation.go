@@ -62,6 +62,19 @@ func locationType(location string) string {
 	return ""
 }
 
+// asLocation is the location v names: v itself when it is one ("conv:ID",
+// "chan:ID"), "conv:" + v for a bare ID (no colon), and "" (none) for
+// anything else.
+func asLocation(v string) string {
+	switch {
+	case locationType(v) != "":
+		return v
+	case v != "" && !strings.Contains(v, ":"):
+		return "conv:" + v
+	}
+	return ""
+}
+
 // containsString reports whether v, a decoded JSON array, holds s.
 func containsString(v any, s string) bool {
 	list, _ := v.([]any)
@@ -73,10 +86,11 @@ func containsString(v any, s string) bool {
 // conversation locationFrom names for the request (Token.AllowsConversation):
 // a detail naming that conversation and action, or the action's broad
 // scope. locationFrom returns the conversation as the provider's
-// locations spell it, "conv:" + its ID (or "chan:" + a channel's ID);
-// for example, for a route "POST /conversations/{id}/messages":
+// locations spell it, "conv:" + its ID (or "chan:" + a channel's ID), or
+// the bare ID of a conversation, which stands for "conv:" + ID; for
+// example, for a route "POST /conversations/{id}/messages":
 //
-//	rs.RequireConversation("messages.send", func(r *http.Request) string { return "conv:" + r.PathValue("id") })
+//	rs.RequireConversation("messages.send", func(r *http.Request) string { return r.PathValue("id") })
 //
 // Otherwise it answers 403 insufficient_scope (RFC 6750 section 3.1)
 // naming the broad scope that would also do, with the same JSON body as
@@ -95,7 +109,7 @@ func RequireConversation(action string, locationFrom func(*http.Request) string)
 			if !ok {
 				return
 			}
-			if !a.token.AllowsConversation(action, locationFrom(r)) {
+			if !a.token.AllowsConversation(action, asLocation(locationFrom(r))) {
 				refuse(w, a.realm, http.StatusForbidden, errorBody{
 					Error:       "insufficient_scope",
 					Description: "The access token grants " + action + " neither in this conversation (authorization_details) nor in all of them (scope " + scope + ").",

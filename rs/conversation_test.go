@@ -92,6 +92,38 @@ func TestRequireConversation(t *testing.T) {
 	}
 }
 
+// The conversation may be given by its bare ID, as the route names it:
+// it stands for "conv:" + ID, never for a channel.
+func TestRequireConversationTakesABareID(t *testing.T) {
+	p := newFakeProvider(t)
+	c := newClock()
+	p.set("ory_at_detail.sig", map[string]any{"active": true, "sub": "user-ann", "client_id": "chat-bot", "scope": "openid", "token_use": "access_token",
+		"exp": c.Now().Add(time.Hour).Unix(), "iss": p.srv.URL, "authorization_details": sendIn})
+	v := newVerifier(t, p, c, rs.Config{Realm: "im", Audience: "https://im.example.com", CacheTTL: rs.NoCache})
+	h := v.Middleware(rs.RequireConversation("messages.send", func(r *http.Request) string { return r.Header.Get("X-Conversation") })(
+		http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	for _, tc := range []struct {
+		from   string
+		status int
+	}{
+		{"launch", http.StatusOK},
+		{"conv:launch", http.StatusOK},
+		{"hall", http.StatusForbidden}, // a channel's detail is not conv:hall's
+		{"chan:hall", http.StatusOK},
+		{"other:launch", http.StatusForbidden},
+		{"", http.StatusForbidden},
+	} {
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodPost, "/", nil)
+		req.Header.Set("Authorization", "Bearer ory_at_detail.sig")
+		req.Header.Set("X-Conversation", tc.from)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != tc.status {
+			t.Errorf("conversation %q: status %d, want %d: %s", tc.from, rec.Code, tc.status, rec.Body)
+		}
+	}
+}
+
 func TestRequireConversationWithoutMiddleware(t *testing.T) {
 	t.Parallel()
 	h := rs.RequireConversation("messages.send", func(*http.Request) string { return "conv:1" })(http.NotFoundHandler())
