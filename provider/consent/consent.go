@@ -31,6 +31,10 @@ type Store interface {
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	ListDetailGrants(ctx context.Context, userID, clientID string) ([]storage.DetailGrant, error)
 	SaveDetailGrants(ctx context.Context, userID, clientID string, grants []storage.DetailGrant) error
+	// GetWorkspaceInstallation reads the app's installation in the
+	// flow's workspace, which caps what the page offers too
+	// (InstalledScopes).
+	InstallationReader
 	storage.Transactor
 }
 
@@ -135,7 +139,7 @@ func (h *Handler) load(w http.ResponseWriter, r *http.Request, flowID string) (r
 	}
 	// The scopes were validated against the client's list when the flow
 	// was parked; intersect again in case the client changed since.
-	roleScopes, err := h.roleScopes(ctx, signed.User, f.WorkspaceID)
+	roleScopes, err := h.roleScopes(ctx, signed.User, f.WorkspaceID, c.ID)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "consent: load workspace role", "workspace_id", f.WorkspaceID, "err", err)
 		h.errorPage(w, r, q, http.StatusInternalServerError, "error.server")
@@ -237,11 +241,12 @@ func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, q url.Values
 	web.ShowError(h.cfg.Pages, h.cfg.Logger, w, r, status, q.Get("ui_locales"), key)
 }
 
-// roleScopes is what user may grant for the flow's workspace
-// (RoleScopes), as the authorization endpoint narrows it. A user who is
-// no longer a member of it may grant nothing: the authorization endpoint
-// refuses the request when the browser returns.
-func (h *Handler) roleScopes(ctx context.Context, user storage.User, workspaceID string) ([]string, error) {
+// roleScopes is what user may grant the app clientID for the flow's
+// workspace (RoleScopes, InstalledScopes), as the authorization endpoint
+// narrows it. A user who is no longer a member of it may grant nothing:
+// the authorization endpoint refuses the request when the browser
+// returns.
+func (h *Handler) roleScopes(ctx context.Context, user storage.User, workspaceID, clientID string) ([]string, error) {
 	if workspaceID == "" {
 		return h.cfg.RoleScopes[user.Role], nil
 	}
@@ -253,5 +258,5 @@ func (h *Handler) roleScopes(ctx context.Context, user storage.User, workspaceID
 		return nil, err
 	}
 	scopes, _ := RoleScopes(h.cfg.RoleScopes, user.Role, m.Role)
-	return scopes, nil
+	return InstalledScopes(ctx, h.cfg.Store, workspaceID, clientID, scopes)
 }

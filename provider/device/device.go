@@ -31,6 +31,9 @@ type Store interface {
 	GetWorkspace(ctx context.Context, id string) (storage.Workspace, error)
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	ListUserWorkspaces(ctx context.Context, userID string) ([]storage.Member, error)
+	// The app's installation in the workspace caps what is granted
+	// there (consent.InstalledScopes).
+	consent.InstallationReader
 	consent.RememberStore
 	storage.Transactor
 }

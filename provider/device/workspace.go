@@ -106,7 +106,12 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed
 	}
 	var refused []string
 	p.workspace = o.Workspace
-	p.scopes, refused = consent.Narrow(p.request.Scopes, p.client.Scopes, h.roleScopes(ctx, s.User, o))
+	allowed, err := h.roleScopes(ctx, s.User, o, p.client.ID)
+	if err != nil {
+		h.fail(w, r, "device: read the app's installation", err)
+		return p, false
+	}
+	p.scopes, refused = consent.Narrow(p.request.Scopes, p.client.Scopes, allowed)
 	if refused != nil {
 		h.refuse(w, r, s, p, "role_does_not_allow", web.MessagePage{Title: "message.title", Message: "scope.not_allowed", MessageArg: strings.Join(refused, ", ")})
 		return p, false
@@ -120,7 +125,12 @@ func (h *Handler) place(w http.ResponseWriter, r *http.Request, s session.Signed
 func (h *Handler) choose(w http.ResponseWriter, r *http.Request, status int, s session.Signed, p pending, opts []option, chosen, problem string) {
 	page := h.page(r, s, p, problem)
 	for _, o := range opts {
-		kept, _ := consent.Narrow(p.request.Scopes, p.client.Scopes, h.roleScopes(r.Context(), s.User, o))
+		allowed, err := h.roleScopes(r.Context(), s.User, o, p.client.ID)
+		if err != nil {
+			h.fail(w, r, "device: read the app's installation", err)
+			return
+		}
+		kept, _ := consent.Narrow(p.request.Scopes, p.client.Scopes, allowed)
 		page.Workspaces = append(page.Workspaces, web.DeviceWorkspace{
 			WorkspaceChoice: web.WorkspaceChoice{ID: o.Workspace.ID, Name: o.Workspace.Name, Handle: o.Workspace.Handle},
 			Scopes:          kept, Checked: o.Workspace.ID == chosen,
@@ -129,16 +139,17 @@ func (h *Handler) choose(w http.ResponseWriter, r *http.Request, status int, s s
 	h.render(w, r, status, page)
 }
 
-// roleScopes is what the user may grant in the workspace of o
-// (consent.RoleScopes); a workspace role with no configured scopes is
-// logged.
-func (h *Handler) roleScopes(ctx context.Context, user storage.User, o option) []string {
+// roleScopes is what the user may grant the app clientID in the
+// workspace of o (consent.RoleScopes, capped by the app's installation
+// there: consent.InstalledScopes); a workspace role with no configured
+// scopes is logged.
+func (h *Handler) roleScopes(ctx context.Context, user storage.User, o option, clientID string) ([]string, error) {
 	scopes, known := consent.RoleScopes(h.cfg.RoleScopes, user.Role, o.Member.Role)
 	if !known {
 		h.cfg.Logger.WarnContext(ctx, "workspace role has no configured scopes; granting sign-in scopes only",
 			"workspace_id", o.Workspace.ID, "role", o.Member.Role, "subject", user.ID)
 	}
-	return scopes
+	return consent.InstalledScopes(ctx, h.cfg.Store, o.Workspace.ID, clientID, scopes)
 }
 
 // workspaceName is what the page calls the workspace id: its handle, or

@@ -65,7 +65,11 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	roleScopes := p.roleScopes(ctx, signed.User, pk)
+	roleScopes, err := p.roleScopes(ctx, signed.User, pk, ar.GetClient().GetID())
+	if err != nil {
+		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+		return
+	}
 	// The details were checked by checkEarly: narrowed like the scopes.
 	details, _ := requestedDetails(ar.GetRequestForm())
 	details = consent.NarrowDetails(details, ar.GetClient().GetScopes(), roleScopes)

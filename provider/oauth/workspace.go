@@ -219,15 +219,16 @@ func (p *Provider) stopFlow(w http.ResponseWriter, r *http.Request, ar fosite.Au
 	http.Redirect(w, r, page+"?"+url.Values{"flow": {flow.ID}}.Encode(), http.StatusSeeOther)
 }
 
-// roleScopes is what the user may grant for the picked workspace
-// (consent.RoleScopes); an unknown workspace role is logged.
-func (p *Provider) roleScopes(ctx context.Context, user storage.User, pk picked) []string {
+// roleScopes is what the user may grant the app clientID for the picked
+// workspace (consent.RoleScopes, capped by the app's installation there:
+// consent.InstalledScopes); an unknown workspace role is logged.
+func (p *Provider) roleScopes(ctx context.Context, user storage.User, pk picked, clientID string) ([]string, error) {
 	scopes, known := consent.RoleScopes(p.cfg.RoleScopes, user.Role, pk.role)
 	if !known {
 		p.logger.WarnContext(ctx, "workspace role has no configured scopes; granting sign-in scopes only",
 			"workspace_id", pk.workspace.ID, "role", pk.role, "subject", user.ID)
 	}
-	return scopes
+	return consent.InstalledScopes(ctx, p.cfg.Store, pk.workspace.ID, clientID, scopes)
 }
 
 // setWorkspaceClaims names the workspace in the session of the grant: its

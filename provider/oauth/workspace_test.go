@@ -275,6 +275,34 @@ func TestWorkspaceRoleCapsScopes(t *testing.T) {
 	})
 }
 
+// The app's installation in the workspace caps a member's token there as
+// the member's role does: installed with messages.read only, the app gets
+// no im:messages.send in acme; denied, no IM scope at all.
+func TestAppInstallationCapsMembersTokens(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, hh *harness) {
+		h := newWorkspaceHarness(t, hh.store)
+		const scope = "openid im:messages.read im:messages.send"
+		in := installed(t, h.store, "inst-ws-app", "w-acme", "ws-app", storage.InstallActive, "im:messages.read")
+		acme := h.exchange(t, redirected(t, h.ask(t, scope, url.Values{"organization": {"acme"}}), wsRedirect))
+		if acme.str("scope") != "openid im:messages.read" {
+			t.Errorf("acme member of an app installed with messages.read got %q", acme.str("scope"))
+		}
+		if _, err := h.store.UpdateInstallation(t.Context(), in.ID, func(i storage.Installation) (storage.Installation, error) {
+			i.Status, i.Scopes = storage.InstallDenied, nil
+			return i, nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		cb := redirected(t, h.ask(t, scope, url.Values{"organization": {"acme"}, "prompt": {"none"}}), wsRedirect)
+		if cb.Get("error") != "access_denied" {
+			t.Errorf("an app denied in acme answered %v, want access_denied", cb)
+		}
+		// Where the app is not installed, the member's roles decide
+		// (TestWorkspaceRoleCapsScopes: all three scopes in acme).
+	})
+}
+
 // A workspace whose policy requires two factors sends a member signed in
 // with a password alone to the sign-in pages (step-up, asked only for the
 // second factor there); signed in with two, the member gets the token.
