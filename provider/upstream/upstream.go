@@ -1,0 +1,45 @@
+// Package upstream holds what every upstream identity provider
+// ("connector") has in common: the identity it vouches for and the
+// errors it fails with. Each kind lives in its own package below
+// (upstream/oidc, ...), and the sign-in pages reach them through the
+// interfaces they declare themselves.
+package upstream
+
+import "errors"
+
+// Identity is who an upstream says signed in, mapped from its claims or
+// attributes.
+type Identity struct {
+	// Connector is the configured connector's ID.
+	Connector string
+	// Subject is the user's stable identifier at the upstream (an ID
+	// token's sub; WeChat's unionid; a directory entry's UUID): with
+	// Connector it names the identity for good, whatever else changes.
+	Subject string
+	// Email, and whether the upstream says it verified it; an unverified
+	// email never links an existing account by itself.
+	Email         string
+	EmailVerified bool
+	Name          string
+	// Username is the upstream's login name (preferred_username, uid),
+	// when it has one.
+	Username string
+	// Groups are the upstream's group names, for mapping to roles.
+	Groups []string
+	// AMR is how the upstream says the user signed in (its amr claim,
+	// RFC 8176), when it says.
+	AMR []string
+}
+
+// Errors every connector fails with, wrapped with what went wrong; the
+// sign-in pages tell the user which, naming the connector.
+var (
+	// ErrRefused: the upstream's answer is not acceptable (a forged,
+	// expired or wrong-audience token, a nonce or state that does not
+	// match, an assertion replayed, a wrong password, a user the upstream
+	// refused).
+	ErrRefused = errors.New("upstream: sign-in refused")
+	// ErrUnavailable: the upstream could not be reached or answered
+	// something other than its protocol (down, misconfigured, timed out).
+	ErrUnavailable = errors.New("upstream: provider unavailable")
+)
