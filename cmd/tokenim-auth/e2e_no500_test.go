@@ -5,6 +5,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -268,4 +270,289 @@ func (u userAgent) RoundTrip(req *http.Request) (*http.Response, error) {
 	req = req.Clone(req.Context())
 	req.Header.Set("User-Agent", u.ua)
 	return u.next.RoundTrip(req)
+}
+
+// strangeInURL are values a query, a form or a path segment may carry
+// that no page expects: NUL, invalid and overlong UTF-8, a climb out of
+// the path, one far too long. Each is written escaped, as it travels.
+var strangeInURL = []string{"%00", "a%00b", "%ff%fe", "%C0%AF", "..%2F..%2Fadmin", strings.Repeat("x", 5000)}
+
+// strangeInJSON are JSON string literals of the same kind, for the API
+// bodies: NUL, a lone surrogate, raw invalid UTF-8, one far too long.
+var strangeInJSON = []string{`"\u0000"`, `"a\u0000b"`, `"\ud800"`, "\"\xff\xfe\"", `"` + strings.Repeat("x", 70000) + `"`}
+
+// oddMethods are methods no workspace page is served with.
+var oddMethods = []string{"PUT", "PATCH", "DELETE", "OPTIONS", "PROPFIND"}
+
+// strangeRoute is a request template: {name} in the path, the query or
+// the body stands for a value, the valid one of the crawl's vals but one
+// at a time, in turn, a strange one (strangeInJSON in a JSON body, whose
+// placeholders hold whole literals, strangeInURL elsewhere).
+type strangeRoute struct {
+	as, method, target, body string
+	// json says the body is JSON and the answer must be JSON too.
+	json bool
+}
+
+// TestWorkspaceRoutesStrangeBytesNo500 crawls the workspace routes —
+// the chooser, invitations, the installation page, SCIM with and without
+// a token, the console's workspace pages, the admin API's workspace
+// routes, and the organization and authorization_details parameters of
+// the protocol endpoints — as the person each expects, on Postgres, with
+// every placeholder in turn NUL, invalid UTF-8, overlong or far too long,
+// and the pages with methods they do not serve: no answer is a server
+// error, the API's refusals are JSON, and nothing is logged at error
+// level.
+func TestWorkspaceRoutesStrangeBytesNo500(t *testing.T) {
+	t.Parallel()
+	p := startProviderConfig(t, pgtest.MigratedURL(t), rootUser)
+	root := rootConsole(t, p, enrolRoot(t, p))
+	ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+	code, ws := ops.call("POST", "/admin/api/v1/workspaces", `{"handle":"acme","name":"Acme Inc"}`)
+	wsID, _ := ws["id"].(string)
+	if code != http.StatusCreated || wsID == "" {
+		t.Fatalf("create acme: %d %v", code, ws)
+	}
+	ann := newBrowser(t, p.issuer)
+	signIn(t, ann, ann.get(p.issuer+"/login?next=/account"), annEmail, annPassword)
+	code, me := ops.call("GET", "/admin/api/v1/users?email="+url.QueryEscape(annEmail), "")
+	var annID string
+	for _, u := range me["users"].([]any) {
+		if u := u.(map[string]any); u["email"] == annEmail {
+			annID, _ = u["id"].(string)
+		}
+	}
+	if code != http.StatusOK || annID == "" {
+		t.Fatalf("find ann: %d %v", code, me)
+	}
+	if code, m := ops.call("POST", "/admin/api/v1/workspaces/"+wsID+"/members", `{"user_id":"`+annID+`","role":"member"}`); code != http.StatusCreated {
+		t.Fatalf("add ann to acme: %d %v", code, m)
+	}
+	code, app := ops.call("POST", "/admin/api/v1/apps", `{"name":"Standup bot","type":"confidential","grant_types":["client_credentials"],"scopes":["im:messages.read","im:messages.send"]}`)
+	botID, _ := app["client_id"].(string)
+	botSecret, _ := app["client_secret"].(string)
+	if code != http.StatusCreated {
+		t.Fatalf("register the bot: %d %v", code, app)
+	}
+	offer := ann.get(p.issuer + "/workspaces/acme/apps/" + botID + "/install")
+	if asked := requestInstall(t, ann, offer, "im:messages.read"); asked.status != http.StatusOK {
+		t.Fatalf("ask for the bot: %d", asked.status)
+	}
+	_, list := ops.call("GET", "/admin/api/v1/workspaces/"+wsID+"/installations", "")
+	pending, _ := list["installations"].([]any)
+	if len(pending) != 1 {
+		t.Fatalf("installations: %v", list)
+	}
+	iid, _ := pending[0].(map[string]any)["id"].(string)
+	code, sent := ops.call("POST", "/admin/api/v1/workspaces/"+wsID+"/invitations", `{"email":"ivy@example.com","role":"member"}`)
+	link, _ := sent["link"].(string)
+	if code != http.StatusCreated || !strings.Contains(link, "/invitations/") {
+		t.Fatalf("invite: %d %v", code, sent)
+	}
+	code, made := ops.call("POST", "/admin/api/v1/workspaces/"+wsID+"/scim-tokens", `{"name":"Directory"}`)
+	scimToken, _ := made["token"].(string)
+	if code != http.StatusCreated || scimToken == "" {
+		t.Fatalf("SCIM token: %d %v", code, made)
+	}
+	_, annForm := parseForm(t, offer.body)
+	_, rootForm := parseForm(t, root.get(p.issuer+"/admin/workspaces/"+wsID+"/apps/"+iid+"/approve?scope=im:messages.read").body)
+
+	vals := map[string]string{
+		"ws": wsID, "handle": "acme", "client": botID, "iid": iid, "user": annID, "token": link[strings.LastIndex(link, "/")+1:],
+		"flow": "no-such-flow", "v": "im:messages.read", "scim": "Users", "id": annID,
+		"csrf": url.QueryEscape(annForm.Get("csrf_token")), "rootcsrf": url.QueryEscape(rootForm.Get("csrf_token")),
+		"jv": `"x"`, "jrole": `"member"`, "jscopes": `["im:messages.read"]`,
+	}
+	good := url.Values{
+		"client_id": {"chat-web"}, "response_type": {"code"}, "redirect_uri": {webCallback}, "scope": {"openid"},
+		"state": {"state-12345"}, "nonce": {"nonce-12345"}, "code_challenge": {strings.Repeat("A", 43)}, "code_challenge_method": {"S256"},
+	}.Encode()
+	const form = "application/x-www-form-urlencoded"
+	routes := []strangeRoute{
+		// The browser's pages, signed out and signed in.
+		{as: "anon", method: "GET", target: "/choose-workspace?flow={flow}"},
+		{as: "ann", method: "GET", target: "/choose-workspace?flow={flow}"},
+		{as: "ann", method: "POST", target: "/choose-workspace", body: "csrf_token={csrf}&flow={flow}&workspace={ws}&decision={v}"},
+		{as: "anon", method: "GET", target: "/invitations/{token}"},
+		{as: "ann", method: "GET", target: "/invitations/{token}"},
+		{as: "ann", method: "POST", target: "/invitations/{token}", body: "csrf_token={csrf}"},
+		{as: "anon", method: "GET", target: "/workspaces/{handle}/apps/{client}/install"},
+		{as: "ann", method: "GET", target: "/workspaces/{handle}/apps/{client}/install"},
+		{as: "ann", method: "POST", target: "/workspaces/{handle}/apps/{client}/install", body: "csrf_token={csrf}&scope={v}"},
+		// The console, as a platform administrator and as a member.
+		{as: "root", method: "GET", target: "/admin/workspaces?after={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}?after={v}"},
+		{as: "ann", method: "GET", target: "/admin/workspaces/{ws}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/create?handle={v}&name={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/create", body: "csrf_token={rootcsrf}&handle={v}&name={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/settings?handle={handle}&name={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/settings", body: "csrf_token={rootcsrf}&handle={handle}&name={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/policy?installs={v}&session_lifetime={v}&connectors={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/policy", body: "csrf_token={rootcsrf}&installs={v}&session_lifetime={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/{v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/invite?email={v}&role={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/invite", body: "csrf_token={rootcsrf}&email={v}&role=member"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/members/{user}/role?role={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/members/{user}/role", body: "csrf_token={rootcsrf}&role={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/invitations/{v}/revoke"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/invitations/{v}/revoke", body: "csrf_token={rootcsrf}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/scim-tokens/create?name={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/scim-tokens/create", body: "csrf_token={rootcsrf}&name={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/scim-tokens/{v}/revoke"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/scim-tokens/{v}/revoke", body: "csrf_token={rootcsrf}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/apps"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/apps/{iid}/approve?scope={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/apps/{iid}/approve", body: "csrf_token={rootcsrf}&scope={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/apps/{iid}/deny?reason={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/apps/{iid}/deny", body: "csrf_token={rootcsrf}&reason={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/apps/{v}/uninstall", body: "csrf_token={rootcsrf}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/approved-apps/add?client_id={v}"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/approved-apps/add", body: "csrf_token={rootcsrf}&client_id={v}"},
+		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/approved-apps/{v}/remove"},
+		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/approved-apps/{v}/remove", body: "csrf_token={rootcsrf}"},
+		// SCIM, with the workspace's token, none, or a strange one. What
+		// the edge refuses in a path or a query is its error page, not
+		// SCIM's JSON: those routes check the status only.
+		{as: "scim", method: "GET", target: "/scim/v2/{scim}/{id}"},
+		{as: "scim", method: "GET", target: "/scim/v2/Users?filter={v}&startIndex={v}&count={v}"},
+		{as: "scim", method: "PATCH", target: "/scim/v2/Users/{id}", body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`},
+		{as: "scim", method: "DELETE", target: "/scim/v2/Users/{v}"},
+		{as: "anon", method: "GET", target: "/scim/v2/{scim}/{id}"},
+		{as: "scim", method: "POST", target: "/scim/v2/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":{jv},"externalId":{jv},"displayName":{jv}}`, json: true},
+		{as: "scim", method: "PATCH", target: "/scim/v2/Users/" + annID, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":{jv},"path":{jv},"value":{jv}}]}`, json: true},
+		{as: "scim", method: "PUT", target: "/scim/v2/Users/" + annID, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":{jv},"active":true}`, json: true},
+		{as: "scim", method: "POST", target: "/scim/v2/Groups", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:Group"],"displayName":{jv},"members":[{"value":{jv}}]}`, json: true},
+		{as: "scimbad", method: "GET", target: "/scim/v2/Users", json: true},
+		{as: "anon", method: "GET", target: "/scim/v2/Users", json: true},
+		// The admin API's workspace routes.
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces?after={v}&limit={v}", json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces", body: `{"handle":{jv},"name":{jv},"owner":{jv},"policy":{"installs":{jv},"sign_in_methods":[{jv}]}}`, json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{v}", json: true},
+		{as: "ops", method: "PATCH", target: "/admin/api/v1/workspaces/{ws}", body: `{"name":{jv},"policy":{"installs":{jv},"sign_in_methods":[{jv}]}}`, json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{v}", json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{ws}/members?after={v}", json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/members", body: `{"user_id":{jv},"role":{jrole}}`, json: true},
+		{as: "ops", method: "PATCH", target: "/admin/api/v1/workspaces/{ws}/members/{user}", body: `{"role":{jv}}`, json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{ws}/members/{v}", json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{ws}/invitations?after={v}", json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/invitations", body: `{"email":{jv},"role":{jrole}}`, json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{ws}/invitations/{v}", json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{ws}/scim-tokens", json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/scim-tokens", body: `{"name":{jv}}`, json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{ws}/scim-tokens/{v}", json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{ws}/installations?status={v}", json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/installations/{iid}/approve", body: `{"scopes":{jscopes}}`, json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/installations/{iid}/approve", body: `{"scopes":[{jv}]}`, json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/installations/{v}/deny", body: `{"reason":"no"}`, json: true},
+		{as: "ops", method: "POST", target: "/admin/api/v1/workspaces/{ws}/installations/{iid}/deny", body: `{"reason":{jv}}`, json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{ws}/installations/{v}", json: true},
+		{as: "ops", method: "GET", target: "/admin/api/v1/workspaces/{ws}/approved-apps", json: true},
+		{as: "ops", method: "PUT", target: "/admin/api/v1/workspaces/{ws}/approved-apps/{v}", json: true},
+		{as: "ops", method: "DELETE", target: "/admin/api/v1/workspaces/{ws}/approved-apps/{v}", json: true},
+		// The protocol's workspace parameters.
+		{as: "anon", method: "GET", target: "/oauth2/auth?" + good + "&organization={v}"},
+		{as: "ann", method: "GET", target: "/oauth2/auth?" + good + "&organization={v}"},
+		{as: "ann", method: "GET", target: "/oauth2/auth?" + good + "&authorization_details={v}"},
+		{as: "chat-web", method: "POST", target: "/oauth2/par", body: good + "&organization={v}&authorization_details={v}", json: true},
+		{as: "bot", method: "POST", target: "/oauth2/token", body: "grant_type=client_credentials&organization={v}&authorization_details={v}", json: true},
+		{as: "anon", method: "POST", target: "/oauth2/device/auth", body: "client_id=chat-desktop&scope=openid&organization={v}&authorization_details={v}", json: true},
+	}
+	// The pages again, with methods they are not served with.
+	for _, r := range routes {
+		if r.method == "GET" && !r.json {
+			for _, m := range oddMethods {
+				routes = append(routes, strangeRoute{as: r.as, method: m, target: r.target})
+			}
+		}
+	}
+	details := []string{
+		url.QueryEscape(`[{"type":"im_conversation","actions":["messages.read"],"locations":["conv:\u0000"]}]`),
+		url.QueryEscape("[{\"type\":\"im_conversation\",\"actions\":[\"\xff\"],\"locations\":[\"conv:x\"]}]"),
+		url.QueryEscape(`[{"type":"im_conversation","actions":["messages.read"],"locations":["` + strings.Repeat("c", 5000) + `"]}]`),
+	}
+
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	send := func(t *testing.T, r strangeRoute, target, body string) {
+		req, err := http.NewRequestWithContext(t.Context(), r.method, p.issuer+target, strings.NewReader(body))
+		if err != nil {
+			t.Fatalf("%s %.200s: %v", r.method, target, err)
+		}
+		switch {
+		case strings.HasPrefix(target, "/scim/"):
+			req.Header.Set("Content-Type", "application/scim+json")
+		case r.json && strings.HasPrefix(target, "/admin/api/"):
+			req.Header.Set("Content-Type", "application/json")
+		case body != "":
+			req.Header.Set("Content-Type", form)
+		}
+		c := client
+		switch r.as {
+		case "ann", "root":
+			b := map[string]*browser{"ann": ann, "root": root}[r.as]
+			c = &http.Client{Jar: b.client.Jar, CheckRedirect: client.CheckRedirect}
+			req.Header.Set("Origin", p.issuer)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+		case "ops":
+			req.Header.Set("Authorization", "Bearer "+ops.token)
+		case "scim":
+			req.Header.Set("Authorization", "Bearer "+scimToken)
+		case "scimbad":
+			req.Header.Set("Authorization", "Bearer tkm_scim_\xff\xfe"+strings.Repeat("x", 5000))
+		case "chat-web":
+			req.SetBasicAuth("chat-web", webSecret)
+		case "bot":
+			req.SetBasicAuth(botID, botSecret)
+		}
+		resp, err := c.Do(req)
+		if err != nil {
+			t.Fatalf("%s %.200s: %v", r.method, target, err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode >= 500 {
+			t.Fatalf("%s %.200s as %s: status %d, a client's mistake must not be a server error: %.300s", r.method, target, r.as, resp.StatusCode, raw)
+		}
+		if ct := resp.Header.Get("Content-Type"); r.json && resp.StatusCode >= 400 && !strings.Contains(ct, "json") {
+			t.Fatalf("%s %.200s as %s: status %d with Content-Type %q, want a JSON error: %.300s", r.method, target, r.as, resp.StatusCode, ct, raw)
+		}
+	}
+	fill := func(s, strange, name string) string {
+		return strings.NewReplacer(slices.Collect(func(yield func(string) bool) {
+			for k, v := range vals {
+				if k == name {
+					v = strange
+				}
+				if !yield("{"+k+"}") || !yield(v) {
+					return
+				}
+			}
+		})...).Replace(s)
+	}
+	placeholder := regexp.MustCompile(`\{[a-z]+\}`)
+	for _, r := range routes {
+		t.Run(r.method+" "+r.as+" "+r.target[:min(len(r.target), 80)], func(t *testing.T) {
+			names := placeholder.FindAllString(r.target+" "+r.body, -1)
+			if r.method == "GET" {
+				send(t, r, fill(r.target, "", ""), "")
+			}
+			for _, ph := range slices.Compact(slices.Sorted(slices.Values(names))) {
+				name := strings.Trim(ph, "{}")
+				if strings.Contains(name, "csrf") {
+					continue
+				}
+				strange := strangeInURL
+				if name[0] == 'j' {
+					strange = strangeInJSON
+				} else if strings.Contains(r.target+r.body, "authorization_details={"+name+"}") {
+					strange = append(slices.Clone(strangeInURL), details...)
+				}
+				for _, s := range strange {
+					send(t, r, fill(r.target, s, name), fill(r.body, s, name))
+				}
+			}
+		})
+	}
+	if logs := p.logs.String(); strings.Contains(logs, `"level":"ERROR"`) {
+		t.Fatalf("a client's bytes logged an error:\n%s", logs)
+	}
 }

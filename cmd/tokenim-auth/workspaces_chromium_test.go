@@ -38,6 +38,20 @@ type workspacesIn struct {
 	// joinHeading, signInToJoin, join and joined are the invitation
 	// page's heading, its link to sign in, its button and its result.
 	joinHeading, signInToJoin, join, joined string
+	// installHeading is the installation page's heading for the app
+	// Standup bot, scopes its three permissions in words (messages.read,
+	// messages.send, calls.read); request its button for a member who
+	// asks; pending, installed and denied its statuses, reason its line
+	// for the reason given (why).
+	installHeading              string
+	scopes                      []string
+	request, pending, installed string
+	denied, why, reason         string
+	// approve, deny, confirmApprove and confirmDeny are the console's
+	// buttons on a request and on its confirmation; approvedNotice and
+	// deniedNotice what it says after.
+	approve, deny, confirmApprove, confirmDeny string
+	approvedNotice, deniedNotice               string
 }
 
 // TestChromiumWorkspaces drives the workspace pages in a real headless
@@ -80,7 +94,10 @@ authorization_details:
 		return u.ID
 	}
 	ann, dee := userID(annEmail), userID(deeEmail)
-	for _, ws := range []storage.Workspace{{ID: "w-acme", Handle: "acme", Name: "Acme"}, {ID: "w-beta", Handle: "beta", Name: "Beta"}} {
+	// Acme's members install the apps its admins approved beforehand,
+	// and ask for any other.
+	acmePolicy := storage.WorkspacePolicy{Installs: storage.InstallsApproved}
+	for _, ws := range []storage.Workspace{{ID: "w-acme", Handle: "acme", Name: "Acme", Policy: acmePolicy}, {ID: "w-beta", Handle: "beta", Name: "Beta"}} {
 		if err := store.CreateWorkspace(ctx, ws); err != nil {
 			t.Fatal(err)
 		}
@@ -110,8 +127,11 @@ authorization_details:
 	hb := newBrowser(t, p.issuer)
 	signIn(t, hb, hb.get(p.issuer+"/login?next=/account"), deeEmail, annPassword)
 	deeHTTP := signInWithTOTP(t, p, hb, hb.get(p.issuer+"/account"), deeEmail, annPassword)
-	console := newTabWithin(t, browser, "en", 2*tabTimeout)
+	console := newTabWithin(t, browser, "en", 4*tabTimeout)
 	console.takeSession(deeHTTP, p.issuer)
+	// beta is the page of a workspace Dee does not administer: its 404
+	// stays in the console tab's log.
+	const beta = "/admin/workspaces/w-beta"
 
 	for _, lang := range []workspacesIn{
 		{
@@ -119,12 +139,22 @@ authorization_details:
 			details: []string{"Read messages in #launch-team", "Send messages in #launch-team", "Read messages in conv:ops"}, allow: "Allow",
 			nav: []string{"Authorization records", "Workspaces", "Your account"}, workspaces: "Workspaces", members: "Members",
 			joinHeading: "Join Acme", signInToJoin: "Sign in to join", join: "Join the workspace", joined: "You joined the workspace.", invitee: ivyEmail,
+			installHeading: "Install Standup bot in Acme", scopes: []string{"Read your messages", "Send messages on your behalf", "See your call history"},
+			request: "Ask an admin to install", pending: "Your request waits for an admin's approval.", installed: "The app is installed in this workspace.",
+			denied: "An admin denied the installation.", why: "We use another bot for polls", reason: "Reason: We use another bot for polls",
+			approve: "Approve…", deny: "Deny…", confirmApprove: "Approve", confirmDeny: "Deny",
+			approvedNotice: "The app is installed.", deniedNotice: "The request was denied.",
 		},
 		{
 			tag: "zh-CN", pick: "Acme", pickHandle: "acme", chooseHeading: "选择工作区",
 			details: []string{"查看 #launch-team 中的消息", "在 #launch-team 中发送消息", "查看 conv:ops 中的消息"}, allow: "允许",
 			nav: []string{"授权记录", "工作区", "我的账号"}, workspaces: "工作区", members: "成员",
 			joinHeading: "加入 Acme", signInToJoin: "登录后加入", join: "加入工作区", joined: "您已加入该工作区。", invitee: yanEmail,
+			installHeading: "在 Acme 中安装 Standup bot", scopes: []string{"查看您的消息", "以您的身份发送消息", "查看您的通话记录"},
+			request: "申请管理员安装", pending: "您的申请正在等待管理员批准。", installed: "该应用已安装到此工作区。",
+			denied: "管理员拒绝了安装申请。", why: "我们用另一个投票机器人", reason: "原因：我们用另一个投票机器人",
+			approve: "批准…", deny: "拒绝…", confirmApprove: "批准", confirmDeny: "拒绝",
+			approvedNotice: "应用已安装。", deniedNotice: "申请已拒绝。",
 		},
 	} {
 		t.Run(lang.tag, func(t *testing.T) {
@@ -233,7 +263,6 @@ authorization_details:
 				}
 				c.wantConsoleStyled()
 
-				beta := "/admin/workspaces/w-beta"
 				if resp := c.load(chromedp.Navigate(p.issuer + beta)); resp.Status != http.StatusNotFound {
 					t.Fatalf("Beta's page answered %d, want 404", resp.Status)
 				}
@@ -275,6 +304,123 @@ authorization_details:
 					t.Fatalf("%s in Acme: %+v, %v; want a member", lang.invitee, m, err)
 				}
 				b.wantNoConsoleErrors()
+			})
+
+			t.Run("a member asks to install an app in words; the owner approves it narrowed, or denies it with a reason the member reads", func(t *testing.T) {
+				ops := ops
+				ops.t = t
+				register := func(name string) string {
+					t.Helper()
+					code, app := ops.call("POST", "/admin/api/v1/apps", `{"name":"`+name+`","type":"confidential","grant_types":["client_credentials"],"scopes":["im:messages.read","im:messages.send","im:calls.read"]}`)
+					id, _ := app["client_id"].(string)
+					if code != http.StatusCreated || id == "" {
+						t.Fatalf("register %s: %d %v", name, code, app)
+					}
+					return id
+				}
+				standup, poll := register("Standup bot"), register("Poll bot")
+				installPath := func(clientID string) string { return "/workspaces/acme/apps/" + clientID + "/install" }
+				boxes := func(m *tab) []bool {
+					return evaluate[[]bool](m, `[...document.querySelectorAll("main form fieldset input[type=checkbox]")].map(c => c.checked)`)
+				}
+
+				// Ann, signed out in a tab of her own, opens the page,
+				// signs in and is back on it.
+				m := newTabWithin(t, browser, lang.tag, tabTimeout)
+				m.do(chromedp.Navigate(p.issuer + installPath(standup)))
+				m.wantPath("/login")
+				m.signIn(annEmail, annPassword)
+				m.wantPath(installPath(standup))
+				m.wantLang(lang.tag)
+				if h := m.visibleText("h1"); h != lang.installHeading {
+					t.Fatalf("installation page heading %q, want %q", h, lang.installHeading)
+				}
+				if got := m.visibleTexts("main form fieldset label"); !slices.Equal(got, lang.scopes) {
+					t.Fatalf("the permissions read %q, want %q", got, lang.scopes)
+				}
+				m.wantStyled()
+				// Untick the call history through its label, and ask with
+				// the keyboard.
+				m.do(chromedp.Click(chromedp.Search(`//main//fieldset//label[normalize-space()="`+lang.scopes[2]+`"]`), chromedp.NodeVisible))
+				if got := boxes(m); !slices.Equal(got, []bool{true, true, false}) {
+					t.Fatalf("the boxes are %v after unticking the call history, want [true true false]", got)
+				}
+				m.do(chromedp.Focus(chromedp.Search(`//main//form//button[normalize-space()="`+lang.request+`"]`), chromedp.NodeVisible))
+				m.load(chromedp.KeyEvent("\r"))
+				m.wantPath(installPath(standup))
+				if got := m.visibleText(`main p[role="status"]`); got != lang.pending {
+					t.Fatalf("after asking the page says %q, want %q", got, lang.pending)
+				}
+				if got := m.visibleTexts("main ul.scopes li"); !slices.Equal(got, lang.scopes[:2]) {
+					t.Fatalf("waiting for approval: %q, want %q", got, lang.scopes[:2])
+				}
+
+				// Dee, Acme's owner, approves it without sending messages.
+				c := console
+				c.t = t
+				c.language(lang.tag)
+				apps := "/admin/workspaces/w-acme/apps"
+				c.do(chromedp.Navigate(p.issuer + apps))
+				c.wantPath(apps)
+				c.wantLang(lang.tag)
+				request := `//section[contains(@class, "install-request")][.//code[normalize-space()="` + standup + `"]]`
+				if got := c.visibleText(`section.install-request h3`); !strings.Contains(got, "Standup bot") || !strings.Contains(got, standup) {
+					t.Fatalf("the request waiting reads %q, want Standup bot %s", got, standup)
+				}
+				c.wantConsoleStyled()
+				c.do(chromedp.Click(chromedp.Search(request+`//label[contains(., "im:messages.send")]`), chromedp.NodeVisible))
+				c.clickAndLoad(request + `//button[normalize-space()="` + lang.approve + `"]`)
+				if items := c.visibleTexts("main ul.items li"); !slices.Equal(items, []string{"im:messages.read"}) {
+					t.Fatalf("the approval to confirm lists %q, want im:messages.read alone", items)
+				}
+				c.clickAndLoad(`//form//button[normalize-space()="` + lang.confirmApprove + `"]`)
+				c.wantPath(apps)
+				if got := c.visibleText(`main p[role="status"]`); got != lang.approvedNotice {
+					t.Fatalf("after approving the console says %q, want %q", got, lang.approvedNotice)
+				}
+				c.wantNoConsoleErrorsBut(beta)
+
+				// Ann reopens the page: installed, reading messages only.
+				m.do(chromedp.Navigate(p.issuer + installPath(standup)))
+				if got := m.visibleText(`main p[role="status"]`); got != lang.installed {
+					t.Fatalf("reopened, the page says %q, want %q", got, lang.installed)
+				}
+				if got := boxes(m); !slices.Equal(got, []bool{true, false, false}) {
+					t.Fatalf("installed, the boxes are %v, want messages.read alone [true false false]", got)
+				}
+				if in, err := store.GetWorkspaceInstallation(t.Context(), "w-acme", standup); err != nil || in.Status != storage.InstallActive || !slices.Equal(in.Scopes, []string{"im:messages.read"}) {
+					t.Fatalf("the installation: %+v, %v; want active with im:messages.read", in, err)
+				}
+
+				// Ann asks for Poll bot with a click; Dee denies it with a
+				// reason typed in; Ann reads it.
+				m.do(chromedp.Navigate(p.issuer + installPath(poll)))
+				m.wantPath(installPath(poll))
+				m.clickAndLoad(`//main//form//button[normalize-space()="` + lang.request + `"]`)
+				if got := m.visibleText(`main p[role="status"]`); got != lang.pending {
+					t.Fatalf("after asking for Poll bot the page says %q, want %q", got, lang.pending)
+				}
+				c.do(chromedp.Navigate(p.issuer + apps))
+				request = `//section[contains(@class, "install-request")][.//code[normalize-space()="` + poll + `"]]`
+				c.do(chromedp.SendKeys(chromedp.Search(request+`//textarea`), lang.why, chromedp.NodeVisible))
+				c.clickAndLoad(request + `//button[normalize-space()="` + lang.deny + `"]`)
+				c.clickAndLoad(`//form//button[normalize-space()="` + lang.confirmDeny + `"]`)
+				c.wantPath(apps)
+				if got := c.visibleText(`main p[role="status"]`); got != lang.deniedNotice {
+					t.Fatalf("after denying the console says %q, want %q", got, lang.deniedNotice)
+				}
+				if denied := c.visibleText("h2#denied + table"); !strings.Contains(denied, lang.why) {
+					t.Fatalf("the denied requests do not show the reason %q:\n%s", lang.why, denied)
+				}
+				c.wantNoConsoleErrorsBut(beta)
+				m.do(chromedp.Navigate(p.issuer + installPath(poll)))
+				if got := m.visibleText(`main p[role="status"]`); got != lang.denied {
+					t.Fatalf("reopened, the page says %q, want %q", got, lang.denied)
+				}
+				if text := m.visibleText("main"); !strings.Contains(text, lang.reason) {
+					t.Fatalf("the denied page does not give the reason %q:\n%s", lang.reason, text)
+				}
+				m.wantNoConsoleErrors()
 			})
 		})
 	}

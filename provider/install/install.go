@@ -491,16 +491,18 @@ func (s *Service) Uninstall(ctx context.Context, by audit.Actor, workspaceID, id
 }
 
 // Preapprove marks the app approved beforehand for the workspace's
-// members to install (policy InstallsApproved), or withdraws that.
-// ErrAppUnavailable for an unknown app; storage.ErrNotFound for an
+// members to install (policy InstallsApproved), or withdraws that. An
+// approval needs the app (ErrAppUnavailable for an unknown or disabled
+// one); a withdrawal does not, so an approval of an app deleted or
+// switched off since can still be withdrawn. storage.ErrNotFound for an
 // unknown workspace, or a withdrawal of no approval.
 func (s *Service) Preapprove(ctx context.Context, by audit.Actor, workspaceID, clientID string, approved bool) error {
 	return s.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
-		if _, err := s.app(ctx, clientID); err != nil {
-			return nil, err
-		}
 		action := audit.AppPreapproved
 		if approved {
+			if _, err := s.app(ctx, clientID); err != nil {
+				return nil, err
+			}
 			if err := s.cfg.Store.ApproveApp(ctx, storage.ApprovedApp{WorkspaceID: workspaceID, ClientID: clientID, ApprovedBy: by.ID, ApprovedAt: s.now()}); err != nil {
 				return nil, err
 			}

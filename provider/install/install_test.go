@@ -281,3 +281,45 @@ func TestAppAskingMoreNeedsReapproval(t *testing.T) {
 		t.Error("a token carrying a scope taken away is still active")
 	}
 }
+
+// TestWithdrawingAnApprovalNeedsNoApp: an approval given beforehand is
+// withdrawn after its app was switched off; a deleted app's approval
+// went with it (the store's cascade), so withdrawing it is not found,
+// not a complaint about the app.
+func TestWithdrawingAnApprovalNeedsNoApp(t *testing.T) {
+	t.Parallel()
+	t.Run("disabled", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, storage.InstallsApproved)
+		ctx := t.Context()
+		must(t, f.svc.Preapprove(ctx, adminActor, "w1", "bot", true))
+		_, err := f.store.UpdateClient(ctx, "bot", func(c storage.Client) (storage.Client, error) {
+			c.Disabled = true
+			return c, nil
+		})
+		must(t, err)
+		if err := f.svc.Preapprove(ctx, adminActor, "w1", "bot", true); !errors.Is(err, install.ErrAppUnavailable) {
+			t.Fatalf("approving the disabled app again: %v, want ErrAppUnavailable", err)
+		}
+		must(t, f.svc.Preapprove(ctx, adminActor, "w1", "bot", false))
+		if list, err := f.svc.Approved(ctx, "w1"); err != nil || len(list) != 0 {
+			t.Fatalf("approved apps after the withdrawal: %+v, %v", list, err)
+		}
+		if got := f.actions(t); got[len(got)-1] != audit.AppUnapproved {
+			t.Errorf("recorded %v, want last %s", got, audit.AppUnapproved)
+		}
+		if err := f.svc.Preapprove(ctx, adminActor, "w1", "bot", false); !errors.Is(err, storage.ErrNotFound) {
+			t.Errorf("withdrawing twice: %v, want ErrNotFound", err)
+		}
+	})
+	t.Run("deleted", func(t *testing.T) {
+		t.Parallel()
+		f := newFixture(t, storage.InstallsApproved)
+		ctx := t.Context()
+		must(t, f.svc.Preapprove(ctx, adminActor, "w1", "bot", true))
+		must(t, f.store.DeleteClient(ctx, "bot"))
+		if err := f.svc.Preapprove(ctx, adminActor, "w1", "bot", false); !errors.Is(err, storage.ErrNotFound) {
+			t.Fatalf("withdrawing the deleted app's approval: %v, want ErrNotFound", err)
+		}
+	})
+}

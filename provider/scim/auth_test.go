@@ -1,12 +1,16 @@
 package scim_test
 
 import (
+	"errors"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/scim"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 // Only a live token of the workspace gets in; guessing is slowed down per
@@ -60,5 +64,29 @@ func TestExpiredToken(t *testing.T) {
 	f.do(t, tok, "GET", "/Users", "").wantError(t, "expired", http.StatusUnauthorized, "")
 	if _, _, err := f.tokens.Create(t.Context(), scim.Actor{Type: audit.ActorCLI}, "nope", "x", 0); err == nil {
 		t.Errorf("a token for an unknown workspace was made")
+	}
+}
+
+// A token of bytes Postgres cannot hold in text (not UTF-8, a NUL) is a
+// bad token, as any other wrong one, not a fault of the store: the store
+// answers storage.ErrInvalidInput, which Authenticate must not pass on
+// as a server error.
+func TestStrangeTokenBytesAreBadTokens(t *testing.T) {
+	t.Parallel()
+	store := pgtest.Open(t)
+	ring, err := secret.NewKeyring("scim-test-system-secret-0123456789abcdef")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := scim.NewTokens(scim.TokensConfig{Store: store, Hasher: secret.NewHasherFor(ring, scim.Purpose),
+		Audit: audit.NewRecorder(audit.RecorderConfig{Store: store})})
+	for _, tok := range []string{
+		scim.TokenPrefix + "\xff\xfe" + strings.Repeat("x", 40),
+		scim.TokenPrefix + "abc\x00defghij" + strings.Repeat("x", 40),
+		scim.TokenPrefix + "abcdefghijk\xe6" + strings.Repeat("x", 40),
+	} {
+		if _, err := tokens.Authenticate(t.Context(), tok); !errors.Is(err, scim.ErrBadToken) {
+			t.Errorf("Authenticate(%q): %v, want ErrBadToken", tok, err)
+		}
 	}
 }

@@ -136,14 +136,14 @@ const touchEvery = time.Minute
 // Authenticate returns the live token presented: it is found by the ID it
 // starts with and compared in constant time with the keyed hash stored,
 // under the current system secret or a previous one. ErrBadToken for
-// anything else.
+// anything else, bytes the store cannot hold (not text, a NUL) too.
 func (t *Tokens) Authenticate(ctx context.Context, token string) (storage.SCIMToken, error) {
 	rest, ok := strings.CutPrefix(token, TokenPrefix)
 	if !ok || len(rest) <= idLength {
 		return storage.SCIMToken{}, ErrBadToken
 	}
 	rec, err := t.store.GetSCIMToken(ctx, rest[:idLength])
-	if errors.Is(err, storage.ErrNotFound) {
+	if errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrInvalidInput) {
 		return storage.SCIMToken{}, ErrBadToken
 	}
 	if err != nil {
