@@ -410,14 +410,13 @@ func TestWorkspaceRoutesStrangeBytesNo500(t *testing.T) {
 		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/approved-apps/add", body: "csrf_token={rootcsrf}&client_id={v}"},
 		{as: "root", method: "GET", target: "/admin/workspaces/{ws}/approved-apps/{v}/remove"},
 		{as: "root", method: "POST", target: "/admin/workspaces/{ws}/approved-apps/{v}/remove", body: "csrf_token={rootcsrf}"},
-		// SCIM, with the workspace's token, none, or a strange one. What
-		// the edge refuses in a path or a query is its error page, not
-		// SCIM's JSON: those routes check the status only.
-		{as: "scim", method: "GET", target: "/scim/v2/{scim}/{id}"},
-		{as: "scim", method: "GET", target: "/scim/v2/Users?filter={v}&startIndex={v}&count={v}"},
-		{as: "scim", method: "PATCH", target: "/scim/v2/Users/{id}", body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`},
-		{as: "scim", method: "DELETE", target: "/scim/v2/Users/{v}"},
-		{as: "anon", method: "GET", target: "/scim/v2/{scim}/{id}"},
+		// SCIM, with the workspace's token, none, or a strange one: every
+		// refusal is SCIM's JSON, the edge's of a path or a query too.
+		{as: "scim", method: "GET", target: "/scim/v2/{scim}/{id}", json: true},
+		{as: "scim", method: "GET", target: "/scim/v2/Users?filter={v}&startIndex={v}&count={v}", json: true},
+		{as: "scim", method: "PATCH", target: "/scim/v2/Users/{id}", body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":"replace","path":"active","value":false}]}`, json: true},
+		{as: "scim", method: "DELETE", target: "/scim/v2/Users/{v}", json: true},
+		{as: "anon", method: "GET", target: "/scim/v2/{scim}/{id}", json: true},
 		{as: "scim", method: "POST", target: "/scim/v2/Users", body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":{jv},"externalId":{jv},"displayName":{jv}}`, json: true},
 		{as: "scim", method: "PATCH", target: "/scim/v2/Users/" + annID, body: `{"schemas":["urn:ietf:params:scim:api:messages:2.0:PatchOp"],"Operations":[{"op":{jv},"path":{jv},"value":{jv}}]}`, json: true},
 		{as: "scim", method: "PUT", target: "/scim/v2/Users/" + annID, body: `{"schemas":["urn:ietf:params:scim:schemas:core:2.0:User"],"userName":{jv},"active":true}`, json: true},

@@ -37,7 +37,7 @@ func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handle
 			case !EscapedText(r.URL.RawQuery):
 				where = "query"
 			}
-			page := !Protocol(r.URL.Path)
+			page := !Protocol(r.URL.Path) && !SCIM(r.URL.Path)
 			if where == "" {
 				body, hasForm, fits := PeekForm(r)
 				switch {
@@ -54,6 +54,10 @@ func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handle
 				return
 			}
 			logger.DebugContext(r.Context(), "request refused: not text", "in", where)
+			if SCIM(r.URL.Path) {
+				writeSCIMError(w, "The request's "+where+" holds bytes that are not UTF-8 text, or a NUL.")
+				return
+			}
 			if !page {
 				WriteError(w, http.StatusBadRequest, "invalid_request", "The request's "+where+" holds bytes that are not UTF-8 text, or a NUL.")
 				return
@@ -77,6 +81,28 @@ func Protocol(path string) bool {
 		return true
 	}
 	return false
+}
+
+// SCIM reports whether path is a SCIM 2.0 endpoint (/scim/v2/...,
+// provider/scim), whose refusals are SCIM errors (RFC 7644 section 3.12),
+// which provisioning clients read.
+func SCIM(path string) bool {
+	return path == "/scim" || strings.HasPrefix(path, "/scim/")
+}
+
+// writeSCIMError writes a 400 SCIM error (RFC 7644 section 3.12) of
+// scimType invalidValue saying detail, never cached.
+func writeSCIMError(w http.ResponseWriter, detail string) {
+	h := w.Header()
+	h.Set("Content-Type", "application/scim+json")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(http.StatusBadRequest)
+	_ = json.NewEncoder(w).Encode(struct {
+		Schemas  []string `json:"schemas"`
+		Status   string   `json:"status"`
+		SCIMType string   `json:"scimType"`
+		Detail   string   `json:"detail"`
+	}{[]string{"urn:ietf:params:scim:api:messages:2.0:Error"}, "400", "invalidValue", detail})
 }
 
 // refusePage answers with the error page titled title, saying key.

@@ -102,6 +102,23 @@ func TestBadBytesRefused(t *testing.T) {
 			})
 		}
 	}
+	t.Run("SCIM answers a SCIM error", func(t *testing.T) {
+		t.Parallel()
+		for _, target := range []string{"/scim/v2/Users/a%00b", "/scim/v2/Users?filter=%ff"} {
+			var reached bool
+			rec := httptest.NewRecorder()
+			serve(t, "/scim/", &reached).ServeHTTP(rec, httptest.NewRequest("GET", target, nil))
+			var body struct {
+				Schemas                  []string
+				Status, ScimType, Detail string
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &body); reached || err != nil || rec.Code != http.StatusBadRequest ||
+				rec.Header().Get("Content-Type") != "application/scim+json" || body.Status != "400" || body.ScimType != "invalidValue" ||
+				len(body.Schemas) != 1 || body.Schemas[0] != "urn:ietf:params:scim:api:messages:2.0:Error" {
+				t.Errorf("%s: reached %v, %d %q %s", target, reached, rec.Code, rec.Header().Get("Content-Type"), rec.Body)
+			}
+		}
+	})
 	t.Run("the page speaks English to an English browser", func(t *testing.T) {
 		t.Parallel()
 		var reached bool
