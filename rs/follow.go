@@ -25,6 +25,7 @@ type Event struct {
 	Subject     string    `json:"subject"`
 	ClientID    string    `json:"client_id"`
 	TokenFamily string    `json:"token_family"`
+	WorkspaceID string    `json:"workspace_id"`
 	Reason      string    `json:"reason"`
 	Time        time.Time `json:"time"`
 }
@@ -133,6 +134,13 @@ func (v *Verifier) apply(e Event) {
 		v.InvalidateSubject(e.Subject)
 	case "client":
 		v.drop(func(t Token) bool { return t.ClientID == e.ClientID })
+	case "workspace":
+		// A member's tokens of a workspace, an installation's, or every
+		// token of an app (or of anyone) there.
+		v.drop(func(t Token) bool {
+			return e.WorkspaceID != "" && t.WorkspaceID == e.WorkspaceID &&
+				(e.Subject == "" || t.Subject == e.Subject) && (e.ClientID == "" || t.ClientID == e.ClientID)
+		})
 	default:
 		// A kind this version does not know: be safe.
 		v.InvalidateAll()

@@ -147,3 +147,57 @@ func TestFollowRevocationsDoesNotSignalARefusedSubscription(t *testing.T) {
 	default:
 	}
 }
+
+// A workspace event drops the cached tokens of its subject for that
+// workspace (a member removed, an app uninstalled), or, with no subject,
+// of its client there (an installation narrowed); the same user's token
+// of another workspace stays cached.
+func TestFollowRevocationsDropsAWorkspacesTokens(t *testing.T) {
+	p, c := newFakeProvider(t), newClock()
+	feed := p.revocationFeed(t)
+	answer := func(sub, client, org string) map[string]any {
+		return map[string]any{"active": true, "sub": sub, "client_id": client, "scope": "im:messages.read", "token_type": "Bearer",
+			"token_use": "access_token", "exp": c.Now().Add(time.Hour).Unix(), "iss": p.srv.URL, "org_id": org, "org_handle": org}
+	}
+	tokens := map[string]map[string]any{
+		"ory_at_acme.sig":     answer("user-ann", "chat", "w-acme"),
+		"ory_at_beta.sig":     answer("user-ann", "chat", "w-beta"),
+		"ory_at_bot.sig":      answer("inst-1", "bot", "w-beta"),
+		"ory_at_bot-ann.sig":  answer("user-ann", "bot", "w-beta"),
+		"ory_at_bot-gone.sig": answer("user-bob", "bot", "w-acme"),
+	}
+	for raw, a := range tokens {
+		p.set(raw, a)
+	}
+	v := newVerifier(t, p, c, rs.Config{CacheTTL: time.Hour})
+	for raw := range tokens {
+		if _, err := v.Verify(t.Context(), raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	events := make(chan rs.Event, 10)
+	done := make(chan error, 1)
+	go func() { done <- v.FollowRevocations(ctx, func(e rs.Event) { events <- e }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	conn := feed.next(t)
+	// The provider now says every token is inactive: a token is asked
+	// again only if an event dropped it from the cache.
+	for raw := range tokens {
+		p.revoke(raw)
+	}
+	conn.events <- "id: 8\nevent: revocation\ndata: {\"seq\":8,\"kind\":\"workspace\",\"subject\":\"user-ann\",\"workspace_id\":\"w-acme\"}\n\n"
+	conn.events <- "id: 9\nevent: revocation\ndata: {\"seq\":9,\"kind\":\"workspace\",\"client_id\":\"bot\",\"workspace_id\":\"w-beta\"}\n\n"
+	if e := waitSignal(t, events, "first event"); e.WorkspaceID != "w-acme" {
+		t.Fatalf("event %+v", e)
+	}
+	waitSignal(t, events, "second event")
+	for raw, dropped := range map[string]bool{
+		"ory_at_acme.sig": true, "ory_at_beta.sig": false, "ory_at_bot.sig": true, "ory_at_bot-ann.sig": true, "ory_at_bot-gone.sig": false,
+	} {
+		_, err := v.Verify(t.Context(), raw)
+		if got := errors.Is(err, rs.ErrInvalidToken); got != dropped {
+			t.Errorf("%s: dropped %v (%v), want %v", raw, got, err, dropped)
+		}
+	}
+}

@@ -135,4 +135,12 @@ type Tokens interface {
 	// with no workspace, stay. An empty subject or workspaceID matches
 	// nothing.
 	RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error)
+	// RevokeClientWorkspace marks inactive every access and refresh token
+	// of the client issued for the workspace workspaceID, whoever its
+	// subject (the app's installation there narrowed or removed: its bot's
+	// tokens and its members' alike), clears their RotatedAt as
+	// RevokeSubject does, and returns how many were active. The client's
+	// tokens of other workspaces, and those with no workspace, stay. An
+	// empty clientID or workspaceID matches nothing.
+	RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error)
 }

@@ -55,6 +55,10 @@ type Store interface {
 	GetWorkspaceByHandle(ctx context.Context, handle string) (storage.Workspace, error)
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	GetClient(ctx context.Context, id string) (storage.Client, error)
+	// RevokeClientWorkspace ends every token of the app for the
+	// workspace, its bot's and its members' (an approval took installed
+	// scopes away, which capped them).
+	RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error)
 }
 
 // Revoker ends the tokens of a subject for a workspace, at once, in the
@@ -421,8 +425,11 @@ func (s *Service) Approve(ctx context.Context, by audit.Actor, workspaceID, id s
 			return nil, err
 		}
 		if len(dropped) > 0 {
-			if err := s.cfg.Revoker.RevokeMember(ctx, workspaceID, id); err != nil {
-				return nil, err
+			// The installed scopes capped the bot's tokens and the
+			// members' for the app (consent.InstalledScopes): all of them
+			// go, and are asked for again under the narrower cap.
+			if _, err := s.cfg.Store.RevokeClientWorkspace(ctx, out.ClientID, workspaceID); err != nil {
+				return nil, fmt.Errorf("install: revoke the app's tokens of workspace %s: %w", workspaceID, err)
 			}
 		}
 		return []audit.Event{event(by, audit.InstallApproved, out, map[string]string{"dropped": strings.Join(dropped, " ")})}, nil

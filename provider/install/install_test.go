@@ -249,6 +249,12 @@ func TestAppAskingMoreNeedsReapproval(t *testing.T) {
 	in, err := f.svc.Request(ctx, "w1", "bot", "admin", []string{"im:messages.read", "im:messages.send"})
 	must(t, err)
 	f.botToken(t, in, "bot-tok")
+	// A member's token for the app in w1, which the installation capped,
+	// and one in another workspace, which it did not.
+	for ws, sig := range map[string]string{"w1": "member-tok", storage.DefaultWorkspaceID: "member-default-tok"} {
+		must(t, f.store.CreateToken(ctx, storage.Token{Kind: storage.KindAccessToken, Signature: sig, RequestID: "r-" + sig,
+			ClientID: "bot", Subject: "member", WorkspaceID: ws, Active: true, ExpiresAt: t0.Add(time.Hour)}))
+	}
 	_, err = f.store.UpdateClient(ctx, "bot", func(c storage.Client) (storage.Client, error) {
 		c.Scopes = append(c.Scopes, "im:files.read")
 		return c, nil
@@ -279,6 +285,12 @@ func TestAppAskingMoreNeedsReapproval(t *testing.T) {
 	}
 	if f.active(t, "bot-tok") {
 		t.Error("a token carrying a scope taken away is still active")
+	}
+	if f.active(t, "member-tok") {
+		t.Error("a member's token for the app in the workspace, capped by the old installation, is still active")
+	}
+	if !f.active(t, "member-default-tok") {
+		t.Error("a member's token for the app in another workspace was revoked")
 	}
 }
 

@@ -28,9 +28,11 @@
 //	client   every token of client_id (app deleted or disabled)
 //	workspace every token of subject for workspace_id (a member removed,
 //	         leaving, given another role, or suspended by the workspace's
-//	         directory; an app uninstalled or its installation narrowed,
-//	         subject then being the installation), or of
-//	         every member when subject is empty (the workspace deleted)
+//	         directory; an app uninstalled, subject then being the
+//	         installation); with no subject, every token for workspace_id
+//	         of client_id (an app's installation narrowed: its bot's and
+//	         its members'), or of every client without client_id (the
+//	         workspace deleted)
 package revocations
 
 import "net/http"

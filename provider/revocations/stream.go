@@ -99,9 +99,10 @@ const (
 	KindClient  = "client"
 	// KindWorkspace: every token of Subject for WorkspaceID (a member
 	// removed, leaving, suspended or given another role; an app's
-	// installation, whose ID is the subject of its bot tokens, uninstalled
-	// or narrowed), or of every member when Subject is
-	// empty (the workspace deleted).
+	// installation, whose ID is the subject of its bot tokens,
+	// uninstalled), or, when Subject is empty, every token for
+	// WorkspaceID: of ClientID when it is set (the app's installation
+	// narrowed), of every client otherwise (the workspace deleted).
 	KindWorkspace = "workspace"
 )
 
@@ -120,12 +121,12 @@ func eventOf(r storage.AuditRecord) (Event, bool) {
 		audit.AppUninstalled:
 		e.Kind = KindWorkspace
 	case audit.InstallApproved:
-		// An approval that took installed scopes away revoked the
-		// installation's tokens.
+		// An approval that took installed scopes away revoked every token
+		// of the app for the workspace, its bot's and its members'.
 		if r.Detail["dropped"] == "" {
 			return e, false
 		}
-		e.Kind = KindWorkspace
+		e.Kind, e.Subject = KindWorkspace, ""
 	case audit.AppDeleted:
 		e.Kind = KindClient
 	case audit.AppChanged:

@@ -9,6 +9,13 @@ import (
 )
 
 func TestEventOf(t *testing.T) {
+	t.Run("an installation narrowed: every token of the app for the workspace", func(t *testing.T) {
+		r := storage.AuditRecord{Seq: 7, Action: audit.InstallApproved, Outcome: audit.Success, Subject: "inst-1", ClientID: "bot", WorkspaceID: "w1",
+			Detail: map[string]string{"dropped": "im:messages.send"}}
+		if e, ok := eventOf(r); !ok || e.Kind != KindWorkspace || e.Subject != "" || e.ClientID != "bot" || e.WorkspaceID != "w1" {
+			t.Errorf("event %+v (%v)", e, ok)
+		}
+	})
 	at := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	rec := func(action, outcome string, detail map[string]string) storage.AuditRecord {
 		return storage.AuditRecord{Seq: 7, Time: at, Action: action, Outcome: outcome, Subject: "u1", ClientID: "chat", WorkspaceID: "w1", Reason: "r", Detail: detail}
@@ -34,7 +41,7 @@ func TestEventOf(t *testing.T) {
 		{"a member removed by the directory", rec(audit.SCIMUserRemoved, audit.Success, nil), KindWorkspace},
 		{"a member given another role in a workspace", rec(audit.MemberRoleChanged, audit.Success, nil), KindWorkspace},
 		{"an app uninstalled", rec(audit.AppUninstalled, audit.Success, nil), KindWorkspace},
-		{"an installation narrowed", rec(audit.InstallApproved, audit.Success, map[string]string{"dropped": "im:messages.send"}), KindWorkspace},
+
 		{"an installation approved whole revokes nothing", rec(audit.InstallApproved, audit.Success, map[string]string{"dropped": ""}), ""},
 		{"a disabled app", rec(audit.AppChanged, audit.Success, map[string]string{"disabled": "true"}), KindClient},
 		{"an app renamed revokes nothing", rec(audit.AppChanged, audit.Success, map[string]string{"name": "x"}), ""},

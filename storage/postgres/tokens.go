@@ -215,6 +215,20 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 	return int(tag.RowsAffected()), nil
 }
 
+// RevokeClientWorkspace implements storage.Tokens: the client's tokens
+// are found through tokens_client_id_subject_idx.
+func (s *Store) RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	tag, err := s.q(ctx).Exec(ctx, endReuse(`client_id = $1 AND client_id <> '' AND workspace_id = $2 AND workspace_id <> ''
+		  AND kind IN ($3, $4)`),
+		clientID, workspaceID, storage.KindAccessToken, storage.KindRefreshToken)
+	if err != nil {
+		return 0, wrap(err, "revoke tokens of client %s for workspace %s", clientID, workspaceID)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // RevokeSubjectWorkspace implements storage.Tokens.
 func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)

@@ -137,6 +137,14 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 	return n, err
 }
 
+// RevokeClientWorkspace implements storage.Tokens. Every cached token of
+// the client is re-read, whatever its workspace.
+func (s *Store) RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error) {
+	n, err := s.Store.RevokeClientWorkspace(ctx, clientID, workspaceID)
+	s.invalidateAfter(ctx, []string{markerClientTokens(clientID)})
+	return n, err
+}
+
 // RevokeSubjectWorkspace implements storage.Tokens. Every cached token of
 // the subject is re-read, whatever its workspace: the marker names the
 // subject, which is enough to drop the workspace's tokens at once on

@@ -65,6 +65,43 @@ func workspaceTokenTests() []test {
 				t.Errorf("second revocation counted %d, want 0", n)
 			}
 		}},
+		{"revoking an app's tokens for one workspace takes its bot's and its members', and leaves other apps and workspaces", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			other := func(x storage.Token, client string) storage.Token { x.ClientID = client; return x }
+			for _, x := range []storage.Token{
+				tok(storage.KindAccessToken, "a-bot", "inst-1", "w-acme"),
+				tok(storage.KindRefreshToken, "r-ann", "u1", "w-acme"),
+				tok(storage.KindAccessToken, "a-beta", "u1", "w-beta"),
+				tok(storage.KindAccessToken, "a-none", "u1", ""),
+				other(tok(storage.KindAccessToken, "a-other", "u1", "w-acme"), "other-app"),
+				tok(storage.KindAuthorizeCode, "c-acme", "u1", "w-acme"),
+			} {
+				seedToken(t, s, x)
+			}
+			n, err := s.RevokeClientWorkspace(ctx, "app", "w-acme")
+			must(t, err, "revoke")
+			if n != 2 {
+				t.Fatalf("revoked %d, want 2", n)
+			}
+			for _, c := range []struct {
+				kind   storage.TokenKind
+				sig    string
+				active bool
+			}{
+				{storage.KindAccessToken, "a-bot", false}, {storage.KindRefreshToken, "r-ann", false},
+				{storage.KindAccessToken, "a-beta", true}, {storage.KindAccessToken, "a-none", true},
+				{storage.KindAccessToken, "a-other", true}, {storage.KindAuthorizeCode, "c-acme", true},
+			} {
+				if got := mustGet(t, s, c.kind, c.sig); got.Active != c.active {
+					t.Errorf("%s active = %v, want %v", c.sig, got.Active, c.active)
+				}
+			}
+			for _, args := range [][2]string{{"", "w-acme"}, {"app", ""}} {
+				if n, err := s.RevokeClientWorkspace(ctx, args[0], args[1]); err != nil || n != 0 {
+					t.Errorf("RevokeClientWorkspace(%q, %q) revoked %d (%v), want 0", args[0], args[1], n, err)
+				}
+			}
+		}},
 		{"an empty subject or workspace revokes nothing", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			seedToken(t, s, tok(storage.KindAccessToken, "bot", "", "w-acme"))
