@@ -360,4 +360,3 @@ func checkFile(p *problems, path string, u Upstream, name string, required bool)
 		}
 	}
 }
-
