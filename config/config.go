@@ -69,6 +69,9 @@ type Config struct {
 	Clients []Client `yaml:"clients"`
 	// Users are bootstrap users, upserted into storage at start-up.
 	Users []User `yaml:"users"`
+	// Upstreams are the upstream identity providers configured here
+	// (config/upstreams.go); the console's are stored.
+	Upstreams []Upstream `yaml:"upstreams"`
 }
 
 // Database says where records are kept.

@@ -84,6 +84,7 @@ func (c Config) Validate() error {
 	c.validateScopes(&p)
 	c.validateClients(&p)
 	c.validateUsers(&p)
+	c.validateUpstreams(&p)
 	c.validateJanitor(&p)
 	c.validateAuthorizationDetails(&p)
 	c.validateAudit(&p)

@@ -24,6 +24,7 @@ type Store interface {
 	Passkeys
 	Workspaces
 	Installations
+	Upstreams
 	SCIM
 	Counters
 	CacheEpochs

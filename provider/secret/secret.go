@@ -35,6 +35,7 @@ const (
 	PurposeAudit         = "tokenim-auth audit chain v1"
 	PurposeDeviceCodes   = "tokenim-auth device codes v1"
 	PurposePasskeys      = "tokenim-auth passkey ceremonies v1"
+	PurposeUpstreams     = "tokenim-auth upstream secrets v1"
 )
 
 // Keyring derives keys from the system secret and, while the secret is

@@ -54,6 +54,7 @@ type Store struct {
 	counters     map[string]storage.Counter
 	scim         scimMaps
 	installs     installMaps
+	upstreams    upstreamMaps
 	epoch        int64
 	audit        auditLog
 	locks        map[string]bool // names held through TryLock
@@ -87,6 +88,7 @@ func New() *Store {
 		counters:     map[string]storage.Counter{},
 		scim:         newSCIMMaps(),
 		installs:     newInstallMaps(),
+		upstreams:    newUpstreamMaps(),
 		locks:        map[string]bool{},
 	}
 }

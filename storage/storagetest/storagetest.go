@@ -48,6 +48,7 @@ func Run(t *testing.T, open Opener) {
 		{"passkeys", passkeyTests()},
 		{"workspaces", workspaceTests()},
 		{"installations", installationTests()},
+		{"upstreams", upstreamTests()},
 		{"scim", scimTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
