@@ -71,7 +71,7 @@ func Start(t testing.TB, o Options) *OP {
 	if _, err := rand.Read(cryptoKey[:]); err != nil {
 		t.Fatal(err)
 	}
-	prov, err := op.NewOpenIDProvider(p.Issuer, &op.Config{CryptoKey: cryptoKey, CodeMethodS256: true}, st, op.WithAllowInsecure(), op.WithLogger(slog.New(slog.DiscardHandler)))
+	prov, err := op.NewProvider(&op.Config{CryptoKey: cryptoKey, CodeMethodS256: true}, st, op.StaticIssuer(p.Issuer), op.WithAllowInsecure(), op.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
