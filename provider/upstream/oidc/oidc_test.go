@@ -111,13 +111,21 @@ func authorize(t *testing.T, c *oidc.Connector, f flow, opts ...oauth2.AuthCodeO
 	return q
 }
 
-func signIn(t *testing.T, c *oidc.Connector) (upstream.Identity, error) {
+// callback runs a sign-in up to the callback and returns its flow and
+// code.
+func callback(t *testing.T, c *oidc.Connector) (flow, string) {
 	t.Helper()
 	f := newFlow()
 	code, err := c.CheckCallback(t.Context(), authorize(t, c, f))
 	if err != nil {
 		t.Fatal(err)
 	}
+	return f, code
+}
+
+func signIn(t *testing.T, c *oidc.Connector) (upstream.Identity, error) {
+	t.Helper()
+	f, code := callback(t, c)
 	return c.Finish(t.Context(), code, f.verifier, f.nonce)
 }
 
@@ -173,12 +181,8 @@ func TestWrongPKCEVerifierRefused(t *testing.T) {
 	t.Parallel()
 	op := oidctest.Start(t, options())
 	c := connector(t, op.Issuer, &clock{}, nil)
-	f := newFlow()
-	code, err := c.CheckCallback(t.Context(), authorize(t, c, f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Finish(t.Context(), code, oauth2.GenerateVerifier(), f.nonce)
+	f, code := callback(t, c)
+	_, err := c.Finish(t.Context(), code, oauth2.GenerateVerifier(), f.nonce)
 	wantErr(t, err, upstream.ErrRefused, "token exchange")
 }
 
@@ -223,13 +227,9 @@ func TestExpiredIDTokenRefused(t *testing.T) {
 	op := oidctest.Start(t, options())
 	clk := &clock{}
 	c := connector(t, op.Issuer, clk, nil)
-	f := newFlow()
-	code, err := c.CheckCallback(t.Context(), authorize(t, c, f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, code := callback(t, c)
 	clk.advance(time.Hour) // the OP's ID tokens live 5 minutes
-	_, err = c.Finish(t.Context(), code, f.verifier, f.nonce)
+	_, err := c.Finish(t.Context(), code, f.verifier, f.nonce)
 	wantErr(t, err, upstream.ErrRefused, "expired")
 }
 
@@ -295,12 +295,8 @@ func TestNonceMismatchAndReplayRefused(t *testing.T) {
 	op := oidctest.Start(t, options())
 	c := connector(t, op.Issuer, &clock{}, nil)
 	// Another sign-in's nonce (an ID token replayed into this one).
-	f := newFlow()
-	code, err := c.CheckCallback(t.Context(), authorize(t, c, f))
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = c.Finish(t.Context(), code, f.verifier, newFlow().nonce)
+	f, code := callback(t, c)
+	_, err := c.Finish(t.Context(), code, f.verifier, newFlow().nonce)
 	wantErr(t, err, upstream.ErrRefused, "nonce")
 	// An ID token with no nonce at all.
 	o := options()
@@ -356,11 +352,7 @@ func TestUpstreamDownThenBack(t *testing.T) {
 		t.Fatalf("after the upstream came back: %v", err)
 	}
 	// Discovered once, a token endpoint that fails is unavailable too.
-	f = newFlow()
-	code, err := c.CheckCallback(t.Context(), authorize(t, c, f))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, code := callback(t, c)
 	op.SetDown(true)
 	_, err = c.Finish(t.Context(), code, f.verifier, f.nonce)
 	wantErr(t, err, upstream.ErrUnavailable, "token exchange")
