@@ -16,6 +16,8 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/upstream"
+	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
@@ -221,6 +223,20 @@ func TestSystemSecretRotation(t *testing.T) {
 		t.Fatalf("confirm: %d", done.status)
 	}
 	stop()
+	// A connector made in the console, its client secret sealed under A.
+	ringA, err := secret.NewKeyring(secretA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealerA, err := ringA.Sealer(secret.PurposeUpstreams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db := storeOf(t, p.vars)
+	if err := db.CreateConnector(t.Context(), storage.Connector{ID: "corp", Kind: "oidc", Name: "Corp",
+		SealedSecret: upstream.SealSecret(sealerA, "corp", "corp-client-secret"), CreatedAt: time.Now(), UpdatedAt: time.Now()}); err != nil {
+		t.Fatal(err)
+	}
 
 	t.Run("a bad previous secret exits 2 naming it", func(t *testing.T) {
 		bad := maps.Clone(rotating)
@@ -246,6 +262,7 @@ func TestSystemSecretRotation(t *testing.T) {
 	for _, want := range []string{
 		"signing keys: 2 stored, 2 sealed under a previous secret", // one of each algorithm
 		"TOTP secrets: 1 stored, 1 sealed under a previous secret",
+		"upstream secrets: 1 stored, 1 sealed under a previous secret",
 		"client bot-idle, secret s1",
 		"recovery codes: 1 users hold codes hashed under a previous secret",
 		"a previous system secret is still needed by:",
@@ -258,15 +275,18 @@ func TestSystemSecretRotation(t *testing.T) {
 		t.Errorf("secrets status lists the client secret used since the switch, hashed again under the new secret:\n%s", status)
 	}
 	r := mustRun(t, rotating, "", "secrets", "reseal", "--config", p.config)
-	if !strings.Contains(r.stdout, "signing keys: 2 stored, 2 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 1 resealed") {
+	if !strings.Contains(r.stdout, "signing keys: 2 stored, 2 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 1 resealed") ||
+		!strings.Contains(r.stdout, "upstream secrets: 1 stored, 1 resealed") {
 		t.Fatalf("secrets reseal printed:\n%s", r.stdout)
 	}
 	r = mustRun(t, rotating, "", "secrets", "reseal", "--config", p.config)
-	if !strings.Contains(r.stdout, "signing keys: 2 stored, 0 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 0 resealed") {
+	if !strings.Contains(r.stdout, "signing keys: 2 stored, 0 resealed") || !strings.Contains(r.stdout, "TOTP secrets: 1 stored, 0 resealed") ||
+		!strings.Contains(r.stdout, "upstream secrets: 1 stored, 0 resealed") {
 		t.Fatalf("secrets reseal run again printed:\n%s", r.stdout)
 	}
 	status = mustRun(t, rotating, "", "secrets", "status", "--config", p.config).stdout
-	if strings.Contains(status, "signing keys (run") || strings.Contains(status, "TOTP secrets (run") || !strings.Contains(status, "client secrets (until each is used once") {
+	if strings.Contains(status, "signing keys (run") || strings.Contains(status, "TOTP secrets (run") || strings.Contains(status, "upstream secrets (run") ||
+		!strings.Contains(status, "client secrets (until each is used once") {
 		t.Errorf("secrets status after the reseal:\n%s", status)
 	}
 	stop()
@@ -276,6 +296,21 @@ func TestSystemSecretRotation(t *testing.T) {
 	neither["TOKENIM_SECRETS_SYSTEM"] = otherSecret
 	if code, logs := serveRefused(t, neither, "--config", p.config, "--listen", "127.0.0.1:0"); code != 2 || !strings.Contains(logs, "secrets.system") {
 		t.Fatalf("serve under a secret that opens no key: exit %d, want 2 naming secrets.system:\n%s", code, logs)
+	}
+
+	// Under B alone the connector's secret opens.
+	ringB, err := secret.NewKeyring(secretB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealerB, err := ringB.Sealer(secret.PurposeUpstreams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c, err := db.GetConnector(t.Context(), "corp"); err != nil {
+		t.Fatal(err)
+	} else if plain, err := upstream.OpenSecret(sealerB, "corp", c.SealedSecret); err != nil || plain != "corp-client-secret" {
+		t.Fatalf("the connector's secret under the new system secret alone: %q, %v", plain, err)
 	}
 
 	// Under B alone.

@@ -13,6 +13,7 @@ import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/mfa"
 	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -76,7 +77,27 @@ func secretsReseal(ctx context.Context, e env, path string) error {
 		return fmt.Errorf("the TOTP secrets of %d users open under no configured system secret, and are left as they are (users %s)",
 			len(totp.unopened), strings.Join(totp.unopened, ", "))
 	}
+	up, err := resealUpstreams(ctx, store, ring, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "upstream secrets: %d stored, %d resealed under secrets.system\n", up.Stored, up.Moved)
+	if len(up.Unopened) > 0 {
+		return fmt.Errorf("the secrets of %d upstream connectors open under no configured system secret, and are left as they are (connectors %s)",
+			len(up.Unopened), strings.Join(up.Unopened, ", "))
+	}
 	return nil
+}
+
+// resealUpstreams counts the stored upstream connectors' secrets sealed
+// under a previous system secret and, with write, seals them under the
+// current one (upstream.Reseal).
+func resealUpstreams(ctx context.Context, store storage.Store, ring secret.Keyring, write bool) (upstream.ResealCount, error) {
+	sealer, err := ring.Sealer(secret.PurposeUpstreams)
+	if err != nil {
+		return upstream.ResealCount{}, err
+	}
+	return upstream.Reseal(ctx, store, sealer, write)
 }
 
 // totpCount is what resealTOTP found.
@@ -193,6 +214,19 @@ func secretsStatus(ctx context.Context, e env, path string) error {
 	fmt.Fprintln(e.stdout)
 	if totp.moved > 0 {
 		need("TOTP secrets (run tokenim-auth secrets reseal)")
+	}
+
+	up, err := resealUpstreams(ctx, store, ring, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "upstream secrets: %d stored, %d sealed under a previous secret", up.Stored, up.Moved)
+	if len(up.Unopened) > 0 {
+		fmt.Fprintf(e.stdout, ", %d under no configured secret (connectors %s)", len(up.Unopened), strings.Join(up.Unopened, ", "))
+	}
+	fmt.Fprintln(e.stdout)
+	if up.Moved > 0 {
+		need("upstream secrets (run tokenim-auth secrets reseal)")
 	}
 
 	if err := clientSecretStatus(ctx, e.stdout, store, secret.NewHasher(ring), time.Now(), need); err != nil {
