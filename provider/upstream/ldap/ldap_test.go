@@ -3,6 +3,7 @@ package ldap
 import (
 	"bytes"
 	"context"
+	"crypto/x509"
 	"errors"
 	"log/slog"
 	"net"
@@ -292,6 +293,34 @@ func TestNewRefusesBadConfig(t *testing.T) {
 	} {
 		if _, err := New(testConfig("ldap://127.0.0.1:1", change), nil); err == nil {
 			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	cert := newTestCert(t)
+	dir := startSlapdTLS(t, cert)
+	for name, change := range map[string]func(*Config){
+		"StartTLS": func(c *Config) { c.StartTLS = true; c.RootCAs = cert.pool },
+		"LDAPS":    func(c *Config) { c.URL = dir.ldapsURL; c.RootCAs = cert.pool },
+	} {
+		c := newConnector(t, testConfig(dir.url, change), nil)
+		if _, err := c.Login(t.Context(), "ann", "ann-password"); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	// A certificate the configured CAs did not issue is refused before
+	// any password is sent.
+	for name, change := range map[string]func(*Config){
+		"StartTLS": func(c *Config) { c.StartTLS = true; c.RootCAs = x509.NewCertPool() },
+		"LDAPS":    func(c *Config) { c.URL = dir.ldapsURL; c.RootCAs = x509.NewCertPool() },
+	} {
+		c := newConnector(t, testConfig(dir.url, change), nil)
+		// go-ldap's StartTLS error quotes the handshake's, unwrapped.
+		if _, err := c.Login(t.Context(), "ann", "ann-password"); !errors.Is(err, upstream.ErrUnavailable) ||
+			!strings.Contains(err.Error(), "certificate signed by unknown authority") {
+			t.Errorf("%s with another CA: %v, want ErrUnavailable for an unknown authority", name, err)
 		}
 	}
 }
