@@ -32,31 +32,25 @@ func newPool(size int, dial func(context.Context) (*goldap.Conn, error)) *pool {
 func (p *pool) get(ctx context.Context) (conn *goldap.Conn, reused bool, err error) {
 	for {
 		select {
-		case conn := <-p.idle:
-			if conn.IsClosing() {
-				p.drop(conn)
-				continue
-			}
-			return conn, true, nil
+		case conn = <-p.idle:
 		default:
-		}
-		select {
-		case conn := <-p.idle:
-			if conn.IsClosing() {
-				p.drop(conn)
-				continue
+			select {
+			case conn = <-p.idle:
+			case p.slots <- struct{}{}:
+				conn, err := p.dial(ctx)
+				if err != nil {
+					<-p.slots
+					return nil, false, err
+				}
+				return conn, false, nil
+			case <-ctx.Done():
+				return nil, false, ctx.Err()
 			}
+		}
+		if !conn.IsClosing() {
 			return conn, true, nil
-		case p.slots <- struct{}{}:
-			conn, err := p.dial(ctx)
-			if err != nil {
-				<-p.slots
-				return nil, false, err
-			}
-			return conn, false, nil
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
 		}
+		p.drop(conn)
 	}
 }
 
