@@ -5,7 +5,10 @@
 // interfaces they declare themselves.
 package upstream
 
-import "errors"
+import (
+	"errors"
+	"unicode/utf8"
+)
 
 // Identity is who an upstream says signed in, mapped from its claims or
 // attributes.
@@ -43,3 +46,19 @@ var (
 	// something other than its protocol (down, misconfigured, timed out).
 	ErrUnavailable = errors.New("upstream: provider unavailable")
 )
+
+// CleanText reports whether s, a value an upstream sent, is text a record
+// may hold: valid UTF-8 with no control character (NUL included). A
+// connector refuses a subject that is not, and drops any other such
+// value.
+func CleanText(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	goldap "github.com/go-ldap/ldap/v3"
 	"github.com/google/uuid"
@@ -83,7 +82,7 @@ func subject(attr string, e *goldap.Entry) (string, error) {
 	if sub == "" {
 		return "", fmt.Errorf("the entry has no %s", attr)
 	}
-	if len(sub) > maxSubject || !cleanText(sub) {
+	if len(sub) > maxSubject || !upstream.CleanText(sub) {
 		return "", fmt.Errorf("the entry's %s is not a usable identifier", attr)
 	}
 	return sub, nil
@@ -125,22 +124,8 @@ func rdnValue(dn string) string {
 }
 
 func text(s string) string {
-	if len(s) > maxText || !cleanText(s) {
+	if len(s) > maxText || !upstream.CleanText(s) {
 		return ""
 	}
 	return s
-}
-
-// cleanText reports whether s is valid UTF-8 without control
-// characters.
-func cleanText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }

@@ -184,7 +184,7 @@ func (c *Connector) Close() error {
 // directory that cannot be reached, times out or fails (with ctx's error
 // when ctx ended).
 func (c *Connector) Login(ctx context.Context, username, password string) (upstream.Identity, error) {
-	if username == "" || len(username) > maxUsername || !cleanText(username) ||
+	if username == "" || len(username) > maxUsername || !upstream.CleanText(username) ||
 		password == "" || len(password) > maxPassword || strings.IndexByte(password, 0) >= 0 {
 		// An empty password would be an unauthenticated bind (RFC 4513
 		// 5.1.2), which directories answer with success.

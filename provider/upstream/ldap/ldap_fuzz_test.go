@@ -6,6 +6,7 @@ import (
 	goldap "github.com/go-ldap/ldap/v3"
 
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 )
 
 // FuzzFilterFor: whatever name is typed, the user search's filter
@@ -58,14 +59,14 @@ func FuzzMapEntry(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.Subject == "" || !cleanText(id.Subject) || len(id.Subject) > maxSubject {
+		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > maxSubject {
 			t.Fatalf("subject %q", id.Subject)
 		}
 		if id.Email != "" && !mailaddr.Valid(id.Email) {
 			t.Fatalf("email %q", id.Email)
 		}
 		for _, s := range append([]string{id.Name, id.Username}, id.Groups...) {
-			if !cleanText(s) {
+			if !upstream.CleanText(s) {
 				t.Fatalf("text %q", s)
 			}
 		}

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
 	"github.com/tokenim/tokenim-auth/provider/upstream"
@@ -63,7 +62,7 @@ func mapClaims(m ClaimMapping, p Preset, claims map[string]any) (upstream.Identi
 	if !ok || sub == "" {
 		return upstream.Identity{}, fmt.Errorf("no %s claim", m.Subject)
 	}
-	if len(sub) > maxSubject || !cleanText(sub) {
+	if len(sub) > maxSubject || !upstream.CleanText(sub) {
 		return upstream.Identity{}, fmt.Errorf("the %s claim is not a usable identifier", m.Subject)
 	}
 	id := upstream.Identity{
@@ -94,7 +93,7 @@ func truth(v any) bool {
 
 func text(v any) string {
 	s, ok := v.(string)
-	if !ok || len(s) > maxText || !cleanText(s) {
+	if !ok || len(s) > maxText || !upstream.CleanText(s) {
 		return ""
 	}
 	return s
@@ -116,19 +115,6 @@ func texts(v any) []string {
 		}
 	}
 	return out
-}
-
-// cleanText: valid UTF-8 without control characters (NUL included).
-func cleanText(s string) bool {
-	if !utf8.ValidString(s) {
-		return false
-	}
-	for _, r := range s {
-		if r < 0x20 || r == 0x7f {
-			return false
-		}
-	}
-	return true
 }
 
 // tenantPlaceholder is how Entra ID's multi-tenant metadata writes the

@@ -25,7 +25,7 @@ func FuzzMapClaims(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.Subject == "" || !cleanText(id.Subject) || len(id.Subject) > maxSubject {
+		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > maxSubject {
 			t.Fatalf("subject %q", id.Subject)
 		}
 		if id.Email != "" && !mailaddr.Valid(id.Email) {
@@ -35,7 +35,7 @@ func FuzzMapClaims(f *testing.F) {
 			t.Fatal("verified without an email")
 		}
 		for _, s := range append(append([]string{id.Name, id.Username}, id.Groups...), id.AMR...) {
-			if !cleanText(s) {
+			if !upstream.CleanText(s) {
 				t.Fatalf("text %q", s)
 			}
 		}
