@@ -8,7 +8,6 @@ import (
 
 	"golang.org/x/oauth2"
 
-	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
@@ -30,18 +29,7 @@ func TestDeviceWorkspaceEndToEnd(t *testing.T) {
 			t.Parallel()
 			p, store := startWorkspaceProvider(t, backend.url(t))
 			ctx := t.Context()
-			ann, err := store.GetUserByEmail(ctx, annEmail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ws := range []storage.Workspace{{ID: "w-acme", Handle: "acme", Name: "Acme"}, {ID: "w-beta", Handle: "beta", Name: "Beta"}} {
-				if err := store.CreateWorkspace(ctx, ws); err != nil {
-					t.Fatal(err)
-				}
-				if err := store.AddMember(ctx, storage.Member{WorkspaceID: ws.ID, UserID: ann.ID, Role: storage.WorkspaceMember}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			annInTwoWorkspaces(t, store)
 			d := newDesktop(t, p)
 			b := newBrowser(t, p.issuer)
 

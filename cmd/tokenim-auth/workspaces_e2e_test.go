@@ -43,18 +43,7 @@ func TestWorkspaceSignInEndToEnd(t *testing.T) {
 			t.Parallel()
 			p, store := startWorkspaceProvider(t, backend.url(t))
 			ctx := t.Context()
-			ann, err := store.GetUserByEmail(ctx, annEmail)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, ws := range []storage.Workspace{{ID: "w-acme", Handle: "acme", Name: "Acme"}, {ID: "w-beta", Handle: "beta", Name: "Beta"}} {
-				if err := store.CreateWorkspace(ctx, ws); err != nil {
-					t.Fatal(err)
-				}
-				if err := store.AddMember(ctx, storage.Member{WorkspaceID: ws.ID, UserID: ann.ID, Role: storage.WorkspaceMember}); err != nil {
-					t.Fatal(err)
-				}
-			}
+			ann := annInTwoWorkspaces(t, store)
 			a := newAppFor(t, p, "chat-home", oidc.ScopeOpenID, "im:messages.read")
 			b := newBrowser(t, p.issuer, webCallback)
 
@@ -148,4 +137,24 @@ func TestWorkspaceSignInEndToEnd(t *testing.T) {
 			})
 		})
 	}
+}
+
+// annInTwoWorkspaces makes the workspaces acme (w-acme) and beta (w-beta)
+// and Ann a member of both, and returns Ann.
+func annInTwoWorkspaces(t *testing.T, store storage.Store) storage.User {
+	t.Helper()
+	ctx := t.Context()
+	ann, err := store.GetUserByEmail(ctx, annEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ws := range []storage.Workspace{{ID: "w-acme", Handle: "acme", Name: "Acme"}, {ID: "w-beta", Handle: "beta", Name: "Beta"}} {
+		if err := store.CreateWorkspace(ctx, ws); err != nil {
+			t.Fatal(err)
+		}
+		if err := store.AddMember(ctx, storage.Member{WorkspaceID: ws.ID, UserID: ann.ID, Role: storage.WorkspaceMember}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ann
 }
