@@ -51,7 +51,7 @@ type Sessions interface {
 	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Pending(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
-	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error)
+	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string) (storage.LoginSession, error)
 	End(ctx context.Context, w http.ResponseWriter, r *http.Request) error
 	Protect(h http.Handler) http.Handler
 }
@@ -498,22 +498,29 @@ func (h *Handler) accountOpen(w http.ResponseWriter, r *http.Request, p web.Logi
 	return false
 }
 
-// afterPassword decides on the second factor once the password was right
-// and the account's failures are forgotten: an account with TOTP on, or
-// one with a passkey whose role or app requires a second factor, is sent
-// to give it; one whose role or app requires a second factor it has not
-// set up is signed in to its account page only, to set one up; any other
-// is signed in and continues to its target.
+// afterPassword forgets the account's failures once the password was
+// right, and goes on to the second factor (afterFirstFactor).
 func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target, user storage.User, key string) {
+	h.succeeded(r.Context(), key)
+	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRPassword), nil)
+}
+
+// afterFirstFactor decides on the second factor once the first (the
+// methods of first: a password, an upstream's sign-in) was given: an
+// account with TOTP on, or one with a passkey whose role or app requires
+// a second factor, is sent to give it; one whose role or app requires a
+// second factor it has not set up is signed in to its account page only,
+// to set one up; any other is signed in (with detail's entries recorded)
+// and continues to its target.
+func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t target, user storage.User, first []string, detail map[string]string) {
 	ctx := r.Context()
-	h.succeeded(ctx, key)
 	flowID := ""
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
-	needsMore := !session.MeetsACR(session.ACRPassword, h.required(ctx, t, user))
-	// The passkeys matter only when more than the password is needed and
-	// no authenticator app will be asked: most sign-ins read none.
+	needsMore := !session.MeetsACR(session.ACR(first), h.required(ctx, t, user))
+	// The passkeys matter only when more than the first factor is needed
+	// and no authenticator app will be asked: most sign-ins read none.
 	hasPasskeys := false
 	if needsMore && !user.TOTPEnabled {
 		var err error
@@ -524,7 +531,7 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 		}
 	}
 	if user.TOTPEnabled || (needsMore && hasPasskeys) {
-		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {
+		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user, first); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
 			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 			return
@@ -540,10 +547,15 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	}
 	if needsMore {
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
-		h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), "", "/account?setup=mfa")
+		flowID, t.next = "", "/account?setup=mfa"
+	}
+	to, err := h.signIn(w, r, user, first, detail, flowID, t.next)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "sign-in", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
-	h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), flowID, t.next)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // finishSignIn signs the browser in and continues: back to the
