@@ -35,6 +35,11 @@ type Store interface {
 	GetFlow(ctx context.Context, id string) (storage.Flow, error)
 	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
 	storage.Links
+	// GetLinkedIdentity, LinkIdentity and TouchIdentity find, make and
+	// mark used the links of upstream identities to accounts.
+	GetLinkedIdentity(ctx context.Context, connectorID, subject string) (storage.LinkedIdentity, error)
+	LinkIdentity(ctx context.Context, l storage.LinkedIdentity) error
+	TouchIdentity(ctx context.Context, connectorID, subject string, at time.Time) error
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
@@ -128,6 +133,13 @@ type Config struct {
 	// Observer is told of refused sign-ins (metrics); nil reports
 	// nothing.
 	Observer Observer
+	// Upstreams are the upstream identity providers the sign-in page
+	// offers (upstream.go); UpstreamSealer seals their sign-ins' state
+	// into the browser's cookie (secret.PurposeUpstreamState), and
+	// UpstreamObserver is told of each step (metrics; nil: nothing).
+	Upstreams        []Upstream
+	UpstreamSealer   secret.Sealer
+	UpstreamObserver UpstreamObserver
 	// Audit records sign-ins, refusals, lockouts, sign-outs, accounts
 	// created and activated, and password resets.
 	Audit  *audit.Recorder
@@ -164,6 +176,10 @@ func (h *Handler) Mount(mux Mux) {
 		mux.Handle("POST /login/passkey", p(h.submitPasskey))
 		mux.Handle("POST /login/mfa/passkey/options", p(h.secondPasskeyOptions))
 		mux.Handle("POST /login/mfa/passkey", p(h.submitSecondPasskey))
+	}
+	if len(h.cfg.Upstreams) > 0 {
+		mux.Handle("POST /login/upstream/{id}", p(h.startUpstream))
+		mux.Handle("GET "+UpstreamCallbackPath+"{id}", p(h.upstreamCallback))
 	}
 	mux.Handle("GET /register", p(h.showRegister))
 	mux.Handle("POST /register", p(h.submitRegister))
@@ -278,7 +294,13 @@ func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, nex
 // page fills the parts of the sign-in page that come from the target.
 func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next, Passkeys: h.cfg.Passkeys != nil}
-	p.NoPassword = !session.AllowsMethod(h.policy(r.Context(), t, t.viewer), session.MethodPassword)
+	policy := h.policy(r.Context(), t, t.viewer)
+	p.NoPassword = !session.AllowsMethod(policy, session.MethodPassword)
+	if len(policy.SignInMethods) == 0 {
+		// A workspace that lists its members' sign-in methods names none
+		// an upstream's sign-in matches (session.MethodAllowed).
+		p.Upstreams = h.upstreamButtons()
+	}
 	if h.cfg.Registration {
 		p.RegisterURL = "/register"
 	}
