@@ -54,12 +54,12 @@ func signInMessages() i18n.Catalogue {
 			ZH: "无法完成本次登录：耗时过长，或登录是在其他浏览器中发起的。请回到登录页重新开始。",
 		},
 		"upstream.email_taken": {
-			EN: "An account with the email address %s already exists, and it is not linked to this identity provider. Sign in with your password or passkey as usual; to sign in this way, ask your administrator to link the two.",
-			ZH: "邮箱 %s 已有账号，但该账号尚未关联此身份提供方。请照常使用密码或通行密钥登录；如需以此方式登录，请联系管理员进行关联。",
+			EN: "An account with the email address %s already exists, and this identity provider is not linked to it. Sign in with your password or passkey as usual.",
+			ZH: "邮箱 %s 已有账号，但该账号未关联此身份提供方。请照常使用密码或通行密钥登录。",
 		},
 		"upstream.no_account": {
-			EN: "No account is linked to your %s identity. Ask your administrator for access.",
-			ZH: "您的 %s 身份尚未关联任何账号，请联系管理员开通。",
+			EN: "No account is linked to your %s identity, and none can be created through it. Sign in another way, or ask your administrator.",
+			ZH: "您的 %s 身份未关联任何账号，也无法通过它创建账号。请使用其他方式登录，或联系管理员。",
 		},
 		"upstream.email_unverified": {
 			EN: "%s did not confirm your email address, so no account can be created with it. Ask your administrator for access.",
