@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -26,7 +27,28 @@ var corpUser = oidctest.User{Subject: "corp-42", Email: "bo@corp.example", Email
 // connector, "corp" (Corp SSO), in front of a real OP on loopback.
 type upstreamHarness struct {
 	*harness
-	op *oidctest.OP
+	op    *oidctest.OP
+	steps *steps
+}
+
+// steps keeps what the upstream observer is told.
+type steps struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (s *steps) UpstreamRequest(connector, result string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.got = append(s.got, connector+" "+result)
+}
+
+func (s *steps) take() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := s.got
+	s.got = nil
+	return out
 }
 
 func newUpstreamHarness(t *testing.T, user oidctest.User, change ...func(*Upstream)) *upstreamHarness {
@@ -49,8 +71,9 @@ func newUpstreamHarness(t *testing.T, user oidctest.User, change ...func(*Upstre
 	for _, f := range change {
 		f(&u)
 	}
-	h := newHarness(t, func(cfg *Config) { cfg.Upstreams, cfg.UpstreamSealer = []Upstream{u}, sealer })
-	return &upstreamHarness{harness: h, op: op}
+	st := &steps{}
+	h := newHarness(t, func(cfg *Config) { cfg.Upstreams, cfg.UpstreamSealer, cfg.UpstreamObserver = []Upstream{u}, sealer, st })
+	return &upstreamHarness{harness: h, op: op, steps: st}
 }
 
 // start posts the sign-in page's Corp SSO button and returns the
@@ -176,6 +199,9 @@ func TestUpstreamSignInOfALinkedIdentity(t *testing.T) {
 	if got := h.records(t); !slices.Equal(got, []string{"signin success", "upstream.signin success"}) {
 		t.Fatalf("records %q", got)
 	}
+	if got := h.steps.take(); !slices.Equal(got, []string{"corp redirected", "corp signed_in"}) {
+		t.Fatalf("observed %q", got)
+	}
 }
 
 func TestUpstreamSignInCreatesAnAccountWhenTheConnectorDoes(t *testing.T) {
@@ -293,6 +319,9 @@ func TestUpstreamDownIsAPageNamingIt(t *testing.T) {
 	wantPage(t, h.post(t, "/login/upstream/corp", url.Values{}), http.StatusServiceUnavailable, "Corp SSO could not be reached")
 	wantPage(t, h.post(t, "/login/upstream/corp", url.Values{}, "Accept-Language", "zh-CN"), http.StatusServiceUnavailable, "暂时无法连接 公司单点登录")
 	wantPage(t, h.post(t, "/login/upstream/nobody", url.Values{}), http.StatusNotFound)
+	if got := h.steps.take(); !slices.Equal(got, []string{"corp unavailable", "corp unavailable"}) {
+		t.Fatalf("observed %q: want each unavailable, nothing for an unknown connector", got)
+	}
 }
 
 func TestUpstreamRefusalIsAPageNamingIt(t *testing.T) {
