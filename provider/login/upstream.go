@@ -1,6 +1,7 @@
 package login
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/subtle"
@@ -242,7 +243,7 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 		if known {
 			h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRefused)
 		}
-		h.upstreamRecord(ctx, id, reason, "")
+		h.upstreamRecord(ctx, u.ID, reason, "")
 		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "upstream.title", Message: "upstream.state_lost", LinkURL: "/login", LinkText: "message.sign_in"})
 	}
 	switch {
@@ -266,12 +267,12 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 		h.upstreamFailed(w, r, u, locales, err)
 		return
 	}
-	id2, err := u.Connector.Finish(ctx, code, st.Verifier, st.Nonce)
+	ident, err := u.Connector.Finish(ctx, code, st.Verifier, st.Nonce)
 	if err != nil {
 		h.upstreamFailed(w, r, u, locales, err)
 		return
 	}
-	user, ok := h.upstreamAccount(w, r, u, t, id2)
+	user, ok := h.upstreamAccount(w, r, u, t, ident)
 	if !ok {
 		return
 	}
@@ -281,12 +282,12 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 		h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRefused)
 		return
 	}
-	if err := h.cfg.Store.TouchIdentity(ctx, u.ID, id2.Subject, h.cfg.Now()); err != nil {
+	if err := h.cfg.Store.TouchIdentity(ctx, u.ID, ident.Subject, h.cfg.Now()); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: touch identity", "connector", u.ID, "err", err)
 	}
 	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamSignedIn)
 	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamSignIn, Subject: user.ID,
-		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(id2.AMR, " ")}}.ByUser(user.ID))
+		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(ident.AMR, " ")}}.ByUser(user.ID))
 	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRFederated), map[string]string{"connector": u.ID})
 }
 
@@ -409,13 +410,11 @@ func (h *Handler) upstreamName(r *http.Request, u Upstream, uiLocales string) st
 	return u.Name
 }
 
-// upstreamRecord records a refused upstream sign-in through connector
-// (as the path named it: clipped, it may be anything).
+// upstreamRecord records a refused upstream sign-in through the
+// connector (empty: one the callback's path names but no configuration
+// has).
 func (h *Handler) upstreamRecord(ctx context.Context, connector, reason, email string) {
-	if len(connector) > 64 {
-		connector = connector[:64]
-	}
-	d := map[string]string{"connector": strings.ToValidUTF8(connector, "")}
+	d := map[string]string{"connector": cmp.Or(connector, "unknown")}
 	if email != "" {
 		d["email"] = email
 	}
