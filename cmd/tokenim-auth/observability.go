@@ -100,6 +100,15 @@ func (t *telemetry) loginObserver() login.Observer {
 	return t.metrics
 }
 
+// upstreamObserver is what provider/login reports upstream sign-ins to,
+// nil when metrics are off.
+func (t *telemetry) upstreamObserver() login.UpstreamObserver {
+	if t.metrics == nil {
+		return nil
+	}
+	return t.metrics
+}
+
 // backchannelObserver is what provider/backchannel reports to, nil when
 // metrics are off.
 func (t *telemetry) backchannelObserver() backchannel.Observer {

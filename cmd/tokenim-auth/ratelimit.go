@@ -49,6 +49,11 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		page("POST /login/passkey", "login", login),
 		page("POST /login/mfa/passkey/options", "login", login),
 		page("POST /login/mfa/passkey", "login", login),
+		// Signing in through an upstream identity provider: the start
+		// (which may discover the upstream) and the callback (which
+		// redeems a code and verifies a token) are steps of signing in.
+		page("POST /login/upstream/{id}", "login", login),
+		page("GET /login/upstream/callback/{id}", "login", login),
 		// Approving a device sign-in is a step of signing in.
 		page("POST /device", "login", login),
 		// Drawing a QR code costs milliseconds of CPU (a PNG about 6 ms

@@ -28,7 +28,7 @@ func TestEveryCostlyPageHasABudget(t *testing.T) {
 	cfg := config.Default()
 	cfg.RateLimit.Login.PerIP, cfg.RateLimit.Accounts.PerIP, cfg.RateLimit.AccountChanges.PerIP = one, one, one
 	for _, route := range []string{
-		"POST /login", "POST /login/mfa", "POST /device",
+		"POST /login", "POST /login/mfa", "POST /device", "POST /login/upstream/corp", "GET /login/upstream/callback/corp",
 		"POST /register", "GET /activate", "POST /activate", "POST /activate/resend",
 		"POST /password/forgot", "GET /password/reset", "POST /password/reset",
 		"POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",

@@ -87,6 +87,9 @@ func serve(ctx context.Context, e env, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	if cfg, err = withUpstreamSecrets(cfg, e.lookup); err != nil {
+		return usageError{err}
+	}
 	logger := newLogger(cfg, e.stderr)
 	debug.SetGCPercent(cfg.Server.GCPercent)
 
@@ -356,6 +359,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	// and past that the request is refused with 503 rather than taking
 	// another 19 MiB.
 	passwords := password.NewPool(runtime.GOMAXPROCS(0), 2*runtime.GOMAXPROCS(0))
+	upstreams, err := loginUpstreams(ctx, cfg, logger)
+	if err != nil {
+		return nil, err
+	}
+	upstreamState, err := ring.Sealer(secret.PurposeUpstreamState)
+	if err != nil {
+		return nil, err
+	}
 	parts := []provider.Mounter{
 		op,
 		login.New(login.Config{
@@ -364,7 +375,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
 			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 			Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
-			Passkeys: acc.loginPasskeys(),
+			Passkeys:  acc.loginPasskeys(),
+			Upstreams: upstreams, UpstreamSealer: upstreamState, UpstreamObserver: tel.upstreamObserver(),
 		}),
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Names: names, Audit: records.recorder, Logger: logger}),
 		chooser.New(chooser.Config{Store: store, Sessions: sessions, Pages: pages, Logger: logger}),

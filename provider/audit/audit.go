@@ -54,6 +54,12 @@ const (
 	LogoutNotified     = "logout.notified"         // a client told by back-channel logout that a session ended
 	LogoutFailed       = "logout.failed"           // a back-channel logout notification given up
 
+	// Signing in through an upstream identity provider (provider/login);
+	// each names the connector in Detail.
+	UpstreamSignIn     = "upstream.signin"      // the upstream's answer accepted (then signin follows), or refused with the reason
+	UpstreamLinked     = "upstream.linked"      // an upstream identity linked to an account (Detail: connector, subject)
+	UpstreamJITCreated = "upstream.jit_created" // an account created at a first upstream sign-in (Detail: connector, email, role)
+
 	// A workspace's life (provider/workspace); each names the workspace
 	// (Event.WorkspaceID), and Subject is the member concerned.
 	WorkspaceCreated   = "workspace.created"             // Detail: handle, name, owner
@@ -101,7 +107,7 @@ func Actions() []string {
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
-		LogoutNotified, LogoutFailed,
+		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,

@@ -8,6 +8,8 @@
 //	POST /login/passkey               finish it: verify the answer, sign in
 //	POST /login/mfa/passkey/options   start the second step with one of the account's passkeys
 //	POST /login/mfa/passkey           finish it
+//	POST /login/upstream/{id}          sign in through an upstream identity provider: to it, the state in a sealed cookie
+//	GET  /login/upstream/callback/{id} back from it: check the state, find or create the account (upstream.go)
 //	GET  /register             the registration page
 //	POST /register             create a pending account, mail its activation link
 //	GET  /activate             an activation link (?token=): a page whose button activates

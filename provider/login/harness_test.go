@@ -73,10 +73,10 @@ func (b *browser) Start(_ context.Context, _ http.ResponseWriter, _ *http.Reques
 	return b.current, nil
 }
 
-func (b *browser) StartPending(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User) (storage.LoginSession, error) {
+func (b *browser) StartPending(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string) (storage.LoginSession, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: []string{"pwd"}, ACR: "pending", AuthTime: t0}
+	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: "pending", AuthTime: t0}
 	b.current = storage.LoginSession{}
 	return b.pending, nil
 }

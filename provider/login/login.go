@@ -35,6 +35,11 @@ type Store interface {
 	GetFlow(ctx context.Context, id string) (storage.Flow, error)
 	UpdateFlow(ctx context.Context, id string, update func(storage.Flow) (storage.Flow, error)) (storage.Flow, error)
 	storage.Links
+	// GetLinkedIdentity, LinkIdentity and TouchIdentity find, make and
+	// mark used the links of upstream identities to accounts.
+	GetLinkedIdentity(ctx context.Context, connectorID, subject string) (storage.LinkedIdentity, error)
+	LinkIdentity(ctx context.Context, l storage.LinkedIdentity) error
+	TouchIdentity(ctx context.Context, connectorID, subject string, at time.Time) error
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
@@ -51,7 +56,7 @@ type Sessions interface {
 	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Pending(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
-	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error)
+	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string) (storage.LoginSession, error)
 	End(ctx context.Context, w http.ResponseWriter, r *http.Request) error
 	Protect(h http.Handler) http.Handler
 }
@@ -128,6 +133,13 @@ type Config struct {
 	// Observer is told of refused sign-ins (metrics); nil reports
 	// nothing.
 	Observer Observer
+	// Upstreams are the upstream identity providers the sign-in page
+	// offers (upstream.go); UpstreamSealer seals their sign-ins' state
+	// into the browser's cookie (secret.PurposeUpstreamState), and
+	// UpstreamObserver is told of each step (metrics; nil: nothing).
+	Upstreams        []Upstream
+	UpstreamSealer   secret.Sealer
+	UpstreamObserver UpstreamObserver
 	// Audit records sign-ins, refusals, lockouts, sign-outs, accounts
 	// created and activated, and password resets.
 	Audit  *audit.Recorder
@@ -164,6 +176,10 @@ func (h *Handler) Mount(mux Mux) {
 		mux.Handle("POST /login/passkey", p(h.submitPasskey))
 		mux.Handle("POST /login/mfa/passkey/options", p(h.secondPasskeyOptions))
 		mux.Handle("POST /login/mfa/passkey", p(h.submitSecondPasskey))
+	}
+	if len(h.cfg.Upstreams) > 0 {
+		mux.Handle("POST /login/upstream/{id}", p(h.startUpstream))
+		mux.Handle("GET "+UpstreamCallbackPath+"{id}", p(h.upstreamCallback))
 	}
 	mux.Handle("GET /register", p(h.showRegister))
 	mux.Handle("POST /register", p(h.submitRegister))
@@ -278,7 +294,13 @@ func (h *Handler) loadTarget(w http.ResponseWriter, r *http.Request, flowID, nex
 // page fills the parts of the sign-in page that come from the target.
 func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	p := web.LoginPage{CSRFToken: session.CSRFToken(r), Next: t.next, Passkeys: h.cfg.Passkeys != nil}
-	p.NoPassword = !session.AllowsMethod(h.policy(r.Context(), t, t.viewer), session.MethodPassword)
+	policy := h.policy(r.Context(), t, t.viewer)
+	p.NoPassword = !session.AllowsMethod(policy, session.MethodPassword)
+	if len(policy.SignInMethods) == 0 {
+		// A workspace that lists its members' sign-in methods names none
+		// an upstream's sign-in matches (session.MethodAllowed).
+		p.Upstreams = h.upstreamButtons()
+	}
 	if h.cfg.Registration {
 		p.RegisterURL = "/register"
 	}
@@ -498,22 +520,29 @@ func (h *Handler) accountOpen(w http.ResponseWriter, r *http.Request, p web.Logi
 	return false
 }
 
-// afterPassword decides on the second factor once the password was right
-// and the account's failures are forgotten: an account with TOTP on, or
-// one with a passkey whose role or app requires a second factor, is sent
-// to give it; one whose role or app requires a second factor it has not
-// set up is signed in to its account page only, to set one up; any other
-// is signed in and continues to its target.
+// afterPassword forgets the account's failures once the password was
+// right, and goes on to the second factor (afterFirstFactor).
 func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target, user storage.User, key string) {
+	h.succeeded(r.Context(), key)
+	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRPassword), nil)
+}
+
+// afterFirstFactor decides on the second factor once the first (the
+// methods of first: a password, an upstream's sign-in) was given: an
+// account with TOTP on, or one with a passkey whose role or app requires
+// a second factor, is sent to give it; one whose role or app requires a
+// second factor it has not set up is signed in to its account page only,
+// to set one up; any other is signed in (with detail's entries recorded)
+// and continues to its target.
+func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t target, user storage.User, first []string, detail map[string]string) {
 	ctx := r.Context()
-	h.succeeded(ctx, key)
 	flowID := ""
 	if t.flow != nil {
 		flowID = t.flow.ID
 	}
-	needsMore := !session.MeetsACR(session.ACRPassword, h.required(ctx, t, user))
-	// The passkeys matter only when more than the password is needed and
-	// no authenticator app will be asked: most sign-ins read none.
+	needsMore := !session.MeetsACR(session.ACR(first), h.required(ctx, t, user))
+	// The passkeys matter only when more than the first factor is needed
+	// and no authenticator app will be asked: most sign-ins read none.
 	hasPasskeys := false
 	if needsMore && !user.TOTPEnabled {
 		var err error
@@ -524,7 +553,7 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 		}
 	}
 	if user.TOTPEnabled || (needsMore && hasPasskeys) {
-		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user); err != nil {
+		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user, first); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
 			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 			return
@@ -540,10 +569,15 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 	}
 	if needsMore {
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
-		h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), "", "/account?setup=mfa")
+		flowID, t.next = "", "/account?setup=mfa"
+	}
+	to, err := h.signIn(w, r, user, first, detail, flowID, t.next)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "sign-in", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
 	}
-	h.finishSignIn(w, r, user, session.AMR(session.AMRPassword), flowID, t.next)
+	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
 // finishSignIn signs the browser in and continues: back to the

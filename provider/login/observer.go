@@ -54,3 +54,5 @@ func FailureReasons() []string {
 type nopObserver struct{}
 
 func (nopObserver) SignInFailed(string) {}
+
+func (nopObserver) UpstreamRequest(string, string) {}

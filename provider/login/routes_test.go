@@ -12,6 +12,6 @@ import (
 // registers, both ways.
 func TestDocListsRoutes(t *testing.T) {
 	t.Parallel()
-	// With passkeys on, every route is mounted.
-	routetest.Check(t, login.New(login.Config{Sessions: routetest.Sessions(t), Passkeys: (*passkey.Ceremonies)(nil)}).Mount)
+	// With passkeys on and an upstream, every route is mounted.
+	routetest.Check(t, login.New(login.Config{Sessions: routetest.Sessions(t), Passkeys: (*passkey.Ceremonies)(nil), Upstreams: []login.Upstream{{ID: "corp"}}}).Mount)
 }

@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -30,6 +31,13 @@ func signInReasons() []string {
 	}
 }
 
+// upstreamResults are the values of the result label of
+// tokenim_upstream_requests_total: the results provider/login reports
+// (login.Upstream*; a test keeps the two in step).
+func upstreamResults() []string {
+	return []string{"redirected", "signed_in", "refused", "unavailable"}
+}
+
 // backchannelOutcomes are the values of the outcome label of
 // tokenim_backchannel_deliveries_total: the outcomes provider/backchannel
 // reports (backchannel.Outcome*; a test keeps the two in step).
@@ -50,6 +58,7 @@ type Metrics struct {
 	introspection *prometheus.HistogramVec
 	signInFailed  *prometheus.CounterVec
 	backchannel   *prometheus.CounterVec
+	upstreams     *prometheus.CounterVec
 	// introspected, signInReason and delivered hold the children of the fixed label
 	// values, resolved once; they are only read after New.
 	introspected map[string]prometheus.Observer
@@ -99,6 +108,13 @@ func New() *Metrics {
 		Name: "tokenim_backchannel_deliveries_total",
 		Help: "Back-channel logout delivery attempts, by outcome (delivered, retried, failed: given up).",
 	}, []string{"outcome"})
+	// Its connector label holds only the IDs of configured connectors
+	// (provider/login reports no other): a series appears at a
+	// connector's first sign-in.
+	m.upstreams = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "tokenim_upstream_requests_total",
+		Help: "Upstream sign-in steps, by connector and result (redirected, signed_in, refused, unavailable).",
+	}, []string{"connector", "result"})
 	// Resolving the fixed values also exports them at zero from the
 	// start, so that rate() and alerts see the first failure.
 	m.introspected = make(map[string]prometheus.Observer)
@@ -117,7 +133,7 @@ func New() *Metrics {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		m.tokensIssued, m.introspection, m.httpRequests, m.httpDuration,
-		m.cacheRequests, m.signInFailed, m.rateLimited, m.backchannel,
+		m.cacheRequests, m.signInFailed, m.rateLimited, m.backchannel, m.upstreams,
 	)
 	return m
 }
@@ -160,6 +176,16 @@ func (m *Metrics) SignInFailed(reason string) {
 		c = m.signInFailed.WithLabelValues(other)
 	}
 	c.Inc()
+}
+
+// UpstreamRequest counts a step of a sign-in through the upstream
+// connector (provider/login): redirected, signed_in, refused or
+// unavailable. Any other result is counted as "other".
+func (m *Metrics) UpstreamRequest(connector, result string) {
+	if !slices.Contains(upstreamResults(), result) {
+		result = other
+	}
+	m.upstreams.WithLabelValues(connector, result).Inc()
 }
 
 // BackchannelDelivery counts a back-channel logout delivery attempt by

@@ -336,3 +336,22 @@ func TestNamesFollowPrometheusConventions(t *testing.T) {
 		t.Errorf("%s: %s", p.Metric, p.Text)
 	}
 }
+
+func TestUpstreamRequests(t *testing.T) {
+	m := metrics.New()
+	var _ login.UpstreamObserver = m
+	for i, r := range login.UpstreamResults() {
+		for range i + 1 {
+			m.UpstreamRequest("corp", r)
+		}
+	}
+	m.UpstreamRequest("corp", "bad luck")
+	for i, r := range login.UpstreamResults() {
+		if v := find(t, m.Registry(), "tokenim_upstream_requests_total", map[string]string{"connector": "corp", "result": r}).GetCounter().GetValue(); v != float64(i+1) {
+			t.Errorf("%s = %v, want %d", r, v, i+1)
+		}
+	}
+	if v := find(t, m.Registry(), "tokenim_upstream_requests_total", map[string]string{"connector": "corp", "result": "other"}).GetCounter().GetValue(); v != 1 {
+		t.Errorf("other = %v, want 1", v)
+	}
+}

@@ -36,6 +36,10 @@ const (
 	PurposeDeviceCodes   = "tokenim-auth device codes v1"
 	PurposePasskeys      = "tokenim-auth passkey ceremonies v1"
 	PurposeUpstreams     = "tokenim-auth upstream secrets v1"
+	// PurposeUpstreamState seals an upstream sign-in's state (its
+	// connector, state, nonce and PKCE verifier) into the browser's
+	// short-lived cookie.
+	PurposeUpstreamState = "tokenim-auth upstream sign-in state v1"
 )
 
 // Keyring derives keys from the system secret and, while the secret is

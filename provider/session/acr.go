@@ -34,12 +34,17 @@ const (
 	AMRUser        = "user" // the authenticator tested that a user was present
 	AMRPIN         = "pin"  // the authenticator verified its user (PIN or biometric)
 	AMRMFA         = "mfa"  // more than one factor
+	// AMRFederated: an upstream identity provider signed the user in
+	// (provider/login's upstream sign-in). It stands for one factor, as
+	// a password does; what the upstream says it checked is not taken
+	// for factors of this provider's.
+	AMRFederated = "fed"
 )
 
 // AMR returns the amr claim of a sign-in made with methods: each once,
 // in a fixed order, with "mfa" added when they are more than one factor.
 func AMR(methods ...string) []string {
-	order := []string{AMRPassword, AMROTP, AMRHardwareKey, AMRSoftwareKey, AMRUser, AMRPIN}
+	order := []string{AMRFederated, AMRPassword, AMROTP, AMRHardwareKey, AMRSoftwareKey, AMRUser, AMRPIN}
 	var amr []string
 	for _, m := range order {
 		if slices.Contains(methods, m) {
@@ -66,12 +71,14 @@ func ACR(amr []string) string {
 }
 
 // multiFactor reports whether amr holds two kinds of factor: something
-// known (a password) with something held (a code's device, a passkey), or
-// a passkey whose authenticator verified its user.
+// known (a password, or an upstream's sign-in in its place) with
+// something held (a code's device, a passkey), or a passkey whose
+// authenticator verified its user.
 func multiFactor(amr []string) bool {
 	has := func(m string) bool { return slices.Contains(amr, m) }
 	key := has(AMRHardwareKey) || has(AMRSoftwareKey)
-	return has(AMRPassword) && (has(AMROTP) || key) || key && has(AMRPIN)
+	first := has(AMRPassword) || has(AMRFederated)
+	return first && (has(AMROTP) || key) || key && has(AMRPIN)
 }
 
 // level is an acr value's place in the order; 0 for a value the provider

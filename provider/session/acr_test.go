@@ -20,6 +20,9 @@ func TestAMRAndACR(t *testing.T) {
 		{"password and security key", []string{"pwd", "hwk", "user"}, []string{"pwd", "hwk", "user", "mfa"}, "3"},
 		{"a method twice", []string{"pwd", "pwd"}, []string{"pwd"}, "1"},
 		{"unknown method dropped", []string{"pwd", "sms"}, []string{"pwd"}, "1"},
+		{"upstream sign-in", []string{"fed"}, []string{"fed"}, "1"},
+		{"upstream sign-in and code", []string{"otp", "fed"}, []string{"fed", "otp", "mfa"}, "2"},
+		{"upstream sign-in and security key", []string{"fed", "hwk", "user"}, []string{"fed", "hwk", "user", "mfa"}, "3"},
 	} {
 		amr := AMR(c.methods...)
 		if !slices.Equal(amr, c.amr) {

@@ -161,11 +161,12 @@ func (m *Manager) Renew(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	return m.start(ctx, w, r, user, ls.AMR, ls.ACR, m.cfg.Lifespan, ls.AuthTime)
 }
 
-// StartPending records that user gave the right password on this browser
-// and must now give a second factor. The browser is not signed in until
-// Start is called after the second factor.
-func (m *Manager) StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, []string{"pwd"}, acrPending, pendingLifespan, time.Time{})
+// StartPending records that user gave a first factor on this browser
+// (the methods of amr: a password, an upstream's sign-in) and must now
+// give a second one. The browser is not signed in until Start is called
+// after the second factor.
+func (m *Manager) StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, amr, acrPending, pendingLifespan, time.Time{})
 }
 
 // start stores a new session for this browser; authTime is when the user

@@ -212,7 +212,7 @@ func TestProtect(t *testing.T) {
 func TestPendingSecondFactor(t *testing.T) {
 	m, _, _, u := setup(t, false)
 	rec := httptest.NewRecorder()
-	if _, err := m.StartPending(t.Context(), rec, withCookie(nil), u); err != nil {
+	if _, err := m.StartPending(t.Context(), rec, withCookie(nil), u, session.AMR(session.AMRPassword)); err != nil {
 		t.Fatal(err)
 	}
 	pending := rec.Result().Cookies()[0]

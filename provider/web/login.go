@@ -1,6 +1,10 @@
 package web
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/tokenim/tokenim-auth/provider/i18n"
+)
 
 // LoginPage is the sign-in page's view. Its form posts email, password,
 // flow, next (when set) and csrf_token to POST /login. The page also links to
@@ -42,6 +46,27 @@ type LoginPage struct {
 	// asked for lets its members sign in with passkeys only. The page
 	// says so, and offers the passkey sign-in when Passkeys is set.
 	NoPassword bool
+	// Upstreams are the upstream identity providers offered: a "Sign in
+	// with ..." button each, posting csrf_token, flow and next to POST
+	// /login/upstream/{ID}.
+	Upstreams []UpstreamButton
+}
+
+// UpstreamButton is an upstream identity provider on the sign-in page.
+type UpstreamButton struct {
+	// ID is the connector's ID, the last segment of the form's action.
+	ID string
+	// Name and NameZH are its display names in English and Simplified
+	// Chinese (NameZH empty: Name in both).
+	Name, NameZH string
+}
+
+// Label is the provider's name in the language loc.
+func (b UpstreamButton) Label(loc Locale) string {
+	if loc == i18n.Chinese && b.NameZH != "" {
+		return b.NameZH
+	}
+	return b.Name
 }
 
 type loginView struct {
@@ -50,6 +75,13 @@ type loginView struct {
 	ErrorText string
 	// Script is the passkey script's URL.
 	Script string
+	// Buttons are the Upstreams' buttons, in order.
+	Buttons []upstreamView
+}
+
+type upstreamView struct {
+	ID    string
+	Label string
 }
 
 // Login renders the sign-in page with the given status: 200, or a 4xx
@@ -61,6 +93,9 @@ func (r *Renderer) Login(w http.ResponseWriter, req *http.Request, status int, p
 		LoginPage: p,
 		ErrorText: r.message(req.Context(), loc, "error", p.Error, arg(p.ErrorArg)...),
 		Script:    r.scriptURL,
+	}
+	for _, b := range p.Upstreams {
+		v.Buttons = append(v.Buttons, upstreamView{ID: b.ID, Label: r.message(req.Context(), loc, "upstream", "upstream.signin", b.Label(loc))})
 	}
 	return r.render(w, req, status, pageLogin, loc, v)
 }

@@ -37,6 +37,34 @@ func signInMessages() i18n.Catalogue {
 		"login.forgot":           {EN: "Forgot password?", ZH: "忘记密码？"},
 		"login.register_prompt":  {EN: "New to TokenIM?", ZH: "还没有 TokenIM 账号？"},
 		"login.register":         {EN: "Create an account", ZH: "立即注册"},
+		// Signing in through an upstream identity provider; %s is the
+		// provider's display name in the page's language.
+		"upstream.signin": {EN: "Sign in with %s", ZH: "使用 %s 登录"},
+		"upstream.title":  {EN: "Sign-in not completed", ZH: "登录未完成"},
+		"upstream.unavailable": {
+			EN: "%s could not be reached. Try again in a few minutes, or sign in another way.",
+			ZH: "暂时无法连接 %s，请几分钟后重试，或使用其他方式登录。",
+		},
+		"upstream.refused": {
+			EN: "%s did not confirm who you are, so you are not signed in. Try again, or sign in another way.",
+			ZH: "%s 未能确认您的身份，因此未能登录。请重试，或使用其他方式登录。",
+		},
+		"upstream.state_lost": {
+			EN: "This sign-in could not be finished: it took too long, or it was started in another browser. Start again from the sign-in page.",
+			ZH: "无法完成本次登录：耗时过长，或登录是在其他浏览器中发起的。请回到登录页重新开始。",
+		},
+		"upstream.email_taken": {
+			EN: "An account with the email address %s already exists, and this identity provider is not linked to it. Sign in with your password or passkey as usual.",
+			ZH: "邮箱 %s 已有账号，但该账号未关联此身份提供方。请照常使用密码或通行密钥登录。",
+		},
+		"upstream.no_account": {
+			EN: "No account is linked to your %s identity, and none can be created through it. Sign in another way, or ask your administrator.",
+			ZH: "您的 %s 身份未关联任何账号，也无法通过它创建账号。请使用其他方式登录，或联系管理员。",
+		},
+		"upstream.email_unverified": {
+			EN: "%s did not confirm your email address, so no account can be created with it. Ask your administrator for access.",
+			ZH: "%s 未确认您的邮箱地址，因此无法用它创建账号。请联系管理员开通。",
+		},
 
 		// Second step of sign-in.
 		"mfa.title":        {EN: "Two-step verification", ZH: "两步验证"},

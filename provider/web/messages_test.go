@@ -46,6 +46,7 @@ func handlerKeys() []string {
 		"device.malformed", "device.unknown", "device.failed", "device.workspace_required", "device.no_workspace",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
+		"upstream.title", "upstream.state_lost",
 	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys())...)
 }
 
@@ -53,7 +54,8 @@ func handlerKeys() []string {
 // ErrorArg or MessageArg.
 func handlerArgKeys() []string {
 	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid",
-		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown"},
+		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown",
+		"upstream.signin", "upstream.unavailable", "upstream.refused", "upstream.email_taken", "upstream.no_account", "upstream.email_unverified"},
 		slices.Concat(adminHandlerArgKeys(), workspaceHandlerArgKeys(), installHandlerArgKeys())...)
 }
 

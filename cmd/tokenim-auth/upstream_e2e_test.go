@@ -1,0 +1,105 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"golang.org/x/oauth2"
+
+	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/provider/upstream/oidc/oidctest"
+)
+
+// TestUpstreamOIDCSignIn runs serve with an OpenID Connect connector in
+// upstreams: (its secret from the environment) in front of a real OP on
+// loopback. The web app signs a new user in through it: the sign-in
+// page's Corp SSO button, the OP, the callback, an account created just
+// in time, the consent page; the app's ID token says amr fed.
+func TestUpstreamOIDCSignIn(t *testing.T) {
+	t.Parallel()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	issuer := "http://" + addr
+	op := oidctest.Start(t, oidctest.Options{
+		ClientID: "tokenim", ClientSecret: "corp-s3cret", RedirectURI: issuer + config.UpstreamCallbackPath + "corp",
+		User: oidctest.User{Subject: "corp-7", Email: "bo@corp.example", EmailVerified: true, Name: "Bo Corp"},
+		AMR:  []string{"pwd"},
+	})
+	// An OP that is no longer there: connections refused.
+	gone := oidctest.Start(t, oidctest.Options{ClientID: "tokenim", ClientSecret: "corp-s3cret", RedirectURI: issuer + config.UpstreamCallbackPath + "gone"})
+	gone.Close()
+	path := writeProviderConfig(t, issuer, fmt.Sprintf(`
+upstreams:
+  - id: corp
+    kind: oidc
+    name: Corp SSO
+    name_zh: 公司单点登录
+    issuer: %s
+    client_id: tokenim
+    client_secret_env: CORP_SSO_SECRET
+    jit: true
+    default_role: member
+  - id: gone
+    kind: oidc
+    name: Old SSO
+    issuer: %s
+    client_id: tokenim
+    client_secret_env: CORP_SSO_SECRET
+`, op.Issuer, gone.Issuer))
+	vars := map[string]string{"TOKENIM_DATABASE_URL": "memory", "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh", "CORP_SSO_SECRET": "corp-s3cret"}
+	base, _, _, stop := launchServeEnv(t, vars, nil, "--config", path, "--listen", addr)
+	t.Cleanup(stop)
+	p := running{issuer: base}
+
+	app := newApp(t, p)
+	b := newBrowser(t, p.issuer, webCallback)
+	z := app.start(t)
+	login := b.get(z.url)
+	if login.status != http.StatusOK || !strings.Contains(login.body, "Sign in with Corp SSO") {
+		t.Fatalf("sign-in page %d without the Corp SSO button:\n%s", login.status, login.body)
+	}
+	// The button posts to the provider, which sends the browser to the
+	// OP and, once back, on to the consent page.
+	consent := b.submitTo(login, "/login/upstream/corp", nil)
+	cb := callback(t, consentTo(t, b, consent, "allow"), p.issuer)
+	if cb.Get("state") != z.state {
+		t.Fatalf("state %q, want %q", cb.Get("state"), z.state)
+	}
+	tok, err := app.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, err := app.verifier.Verify(t.Context(), tok.Extra("id_token").(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		AMR []string `json:"amr"`
+	}
+	if err := id.Claims(&claims); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(claims.AMR, "fed") {
+		t.Fatalf("ID token amr %q: want fed", claims.AMR)
+	}
+	// The account created for the identity is the one signed in.
+	info, err := app.oidc.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
+	if err != nil || info.Email != "bo@corp.example" || info.Subject != id.Subject {
+		t.Fatalf("userinfo %+v (%v): want the new account of bo@corp.example", info, err)
+	}
+
+	// An OP that cannot be reached: its button answers a page naming it.
+	down := newBrowser(t, p.issuer, webCallback)
+	page := down.submitTo(down.get(app.start(t).url), "/login/upstream/gone", nil)
+	if page.status != http.StatusServiceUnavailable || !strings.Contains(page.body, "Old SSO could not be reached") {
+		t.Fatalf("with the OP down: %d:\n%s", page.status, page.body)
+	}
+}
