@@ -133,7 +133,7 @@ failure exits with status 1.`,
 		c.GroupID = groupRun
 		root.AddCommand(c)
 	}
-	for _, c := range []*cobra.Command{clientsCmd(e), usersCmd(e), keysCmd(e), secretsCmd(e), grantsCmd(e), auditCmd(e), scimTokensCmd(e)} {
+	for _, c := range []*cobra.Command{clientsCmd(e), usersCmd(e), keysCmd(e), secretsCmd(e), grantsCmd(e), auditCmd(e), scimTokensCmd(e), workspacesCmd(e)} {
 		c.GroupID = groupAdmin
 		root.AddCommand(c)
 	}

@@ -103,12 +103,9 @@ func openSCIM(ctx context.Context, e env, f scimFlags) (scimSession, error) {
 	if err != nil {
 		return scimSession{}, err
 	}
-	w, err := store.GetWorkspaceByHandle(ctx, f.workspace)
+	w, err := workspaceByHandle(ctx, store, f.workspace)
 	if err != nil {
 		store.Close()
-		if errors.Is(err, storage.ErrNotFound) {
-			return scimSession{}, fmt.Errorf("no workspace with handle %q", f.workspace)
-		}
 		return scimSession{}, err
 	}
 	ring, err := newKeyring(cfg)

@@ -155,12 +155,8 @@ func throttlePolicy(l config.Limit) throttle.Policy {
 // and the invitation page share, and the invitation page.
 func newWorkspaces(cfg config.Config, store storage.Store, records *audit.Recorder, sessions *session.Manager, pages *web.Renderer,
 	acc accounts, logger *slog.Logger) (*workspace.Service, *workspace.Page) {
-	roles := make(workspace.Roles, 0, len(cfg.Roles))
-	for _, r := range cfg.Roles {
-		roles = append(roles, r.Name)
-	}
 	svc := workspace.New(workspace.Config{
-		Store: store, Roles: roles, Audit: records, Revoker: workspace.TokenRevoker{Tokens: store}, Links: acc.links,
+		Store: store, Roles: workspaceRoles(cfg), Audit: records, Revoker: workspace.TokenRevoker{Tokens: store}, Links: acc.links,
 		// Invitations are mailed when a mail server is configured; the
 		// inviter gets the link either way.
 		Mail: acc.mailer, Composer: acc.composer, Issuer: cfg.Issuer, Logger: logger,
