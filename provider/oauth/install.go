@@ -10,6 +10,7 @@ import (
 	"github.com/ory/fosite/handler/openid"
 
 	"github.com/tokenim/tokenim-auth/provider/install"
+	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -89,14 +90,14 @@ func (p *Provider) botGrant(ctx context.Context, ar fosite.AccessRequester, form
 // installedWorkspace returns the one workspace among the user's active
 // memberships where the client is installed (active), or empty when it
 // is installed in none or several of them: the chooser then asks.
-func (p *Provider) installedWorkspace(ctx context.Context, clientID string, mine []storage.Member) (string, error) {
+func (p *Provider) installedWorkspace(ctx context.Context, clientID string, mine []workspace.Membership) (string, error) {
 	list, err := p.cfg.Store.ListClientInstallations(ctx, clientID)
 	if err != nil {
 		return "", err
 	}
 	found := ""
 	for _, in := range list {
-		if in.Status != storage.InstallActive || !slices.ContainsFunc(mine, func(m storage.Member) bool { return m.WorkspaceID == in.WorkspaceID }) {
+		if in.Status != storage.InstallActive || !slices.ContainsFunc(mine, func(m workspace.Membership) bool { return m.Workspace.ID == in.WorkspaceID }) {
 			continue
 		}
 		if found != "" {

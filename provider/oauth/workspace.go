@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/ory/fosite"
@@ -126,6 +127,9 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 		return picked{}, false
 	}
 	id := named.ID
+	// chosen is the membership already read when the user's workspaces
+	// were listed; otherwise it is read below.
+	var chosen *workspace.Membership
 	switch {
 	case isNamed:
 	case flow != nil && flow.WorkspaceID != "" && flow.UserID == user.ID:
@@ -142,14 +146,10 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 			p.writeAuthorizeError(w, r, ar, fosite.ErrAccessDenied.WithHint("The user is a member of no workspace."))
 			return picked{}, false
 		case 1:
-			id = mine[0].Workspace.ID
+			chosen = &mine[0]
 		default:
 			// The app installed in exactly one of them picks it.
-			members := make([]storage.Member, len(mine))
-			for i, m := range mine {
-				members[i] = m.Member
-			}
-			if id, err = p.installedWorkspace(ctx, ar.GetClient().GetID(), members); err != nil {
+			if id, err = p.installedWorkspace(ctx, ar.GetClient().GetID(), mine); err != nil {
 				p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
 				return picked{}, false
 			}
@@ -158,18 +158,23 @@ func (p *Provider) pickWorkspace(w http.ResponseWriter, r *http.Request, ar fosi
 					fosite.ErrInteractionRequired.WithHintf("The user is a member of several workspaces: send the %s parameter, or let the user choose one without prompt=none.", OrganizationParam))
 				return picked{}, false
 			}
+			i := slices.IndexFunc(mine, func(m workspace.Membership) bool { return m.Workspace.ID == id })
+			chosen = &mine[i]
 		}
 	}
-	am, err := workspace.ActiveMember(ctx, p.cfg.Store, id, user.ID)
-	switch {
-	case workspace.NotActive(err):
-		p.notMember(w, r, ar, flow, promptNone, id, now)
-		return picked{}, false
-	case err != nil:
-		p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
-		return picked{}, false
+	if chosen == nil {
+		am, err := workspace.ActiveMember(ctx, p.cfg.Store, id, user.ID)
+		switch {
+		case workspace.NotActive(err):
+			p.notMember(w, r, ar, flow, promptNone, id, now)
+			return picked{}, false
+		case err != nil:
+			p.writeAuthorizeError(w, r, ar, fosite.ErrServerError.WithWrap(err))
+			return picked{}, false
+		}
+		chosen = &am
 	}
-	return picked{workspace: am.Workspace, role: am.Member.Role}, true
+	return picked{workspace: chosen.Workspace, role: chosen.Member.Role}, true
 }
 
 // promptNoneList is the prompt askUser reads: none, or nothing.

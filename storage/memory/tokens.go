@@ -158,31 +158,26 @@ func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID
 
 // RevokeClientWorkspace implements storage.Tokens.
 func (s *Store) RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error) {
-	n := 0
-	err := s.do(ctx, func(t *txn) error {
-		if clientID == "" || workspaceID == "" {
-			return nil
-		}
-		for k, tok := range s.tokens {
-			if (k.kind == storage.KindAccessToken || k.kind == storage.KindRefreshToken) && tok.ClientID == clientID && tok.WorkspaceID == workspaceID {
-				n += revoke(t, s.tokens, k, tok)
-			}
-		}
-		return nil
+	return s.revokeWhere(ctx, func(tok storage.Token) bool {
+		return clientID != "" && workspaceID != "" && tok.ClientID == clientID && tok.WorkspaceID == workspaceID
 	})
-	return n, err
 }
 
 // revokeSubjectWhere revokes the access and refresh tokens of the user
 // subject that match, and returns how many were active.
 func (s *Store) revokeSubjectWhere(ctx context.Context, subject string, match func(storage.Token) bool) (int, error) {
+	return s.revokeWhere(ctx, func(tok storage.Token) bool {
+		return subject != "" && tok.Subject == subject && match(tok)
+	})
+}
+
+// revokeWhere revokes the access and refresh tokens that match, and
+// returns how many were active.
+func (s *Store) revokeWhere(ctx context.Context, match func(storage.Token) bool) (int, error) {
 	n := 0
 	err := s.do(ctx, func(t *txn) error {
 		for k, tok := range s.tokens {
-			if subject == "" || tok.Subject != subject || (k.kind != storage.KindAccessToken && k.kind != storage.KindRefreshToken) {
-				continue
-			}
-			if match(tok) {
+			if (k.kind == storage.KindAccessToken || k.kind == storage.KindRefreshToken) && match(tok) {
 				n += revoke(t, s.tokens, k, tok)
 			}
 		}
