@@ -54,6 +54,10 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		// redeems a code and verifies a token) are steps of signing in.
 		page("POST /login/upstream/{id}", "login", login),
 		page("GET /login/upstream/callback/{id}", "login", login),
+		page("POST /login/upstream/callback/{id}", "login", login),
+		// A directory's (LDAP) password is checked there: a step of
+		// signing in.
+		page("POST /login/directory/{id}", "login", login),
 		// Approving a device sign-in is a step of signing in.
 		page("POST /device", "login", login),
 		// Drawing a QR code costs milliseconds of CPU (a PNG about 6 ms

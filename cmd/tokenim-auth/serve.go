@@ -359,7 +359,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	// and past that the request is refused with 503 rather than taking
 	// another 19 MiB.
 	passwords := password.NewPool(runtime.GOMAXPROCS(0), 2*runtime.GOMAXPROCS(0))
-	upstreams, err := loginUpstreams(ctx, cfg, logger)
+	upstreams, err := loginUpstreams(ctx, cfg, store, nil, logger)
 	if err != nil {
 		return nil, err
 	}

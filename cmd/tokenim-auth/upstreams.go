@@ -2,12 +2,21 @@ package main
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/x509"
+	"encoding/pem"
+	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/login"
+	"github.com/tokenim/tokenim-auth/provider/upstream/ldap"
 	"github.com/tokenim/tokenim-auth/provider/upstream/oidc"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -36,30 +45,207 @@ func withUpstreamSecrets(cfg config.Config, lookupEnv func(string) (string, bool
 	return cfg, nil
 }
 
-// loginUpstreams builds the sign-in page's upstream identity providers:
-// the enabled OpenID Connect connectors of cfg.Upstreams, in their order.
-// Other kinds, Sign in with Apple (its answer is a cross-site form post)
-// and the connectors stored from the console are not served yet: they
-// are logged and left out.
-func loginUpstreams(ctx context.Context, cfg config.Config, logger *slog.Logger) ([]login.Upstream, error) {
-	var out []login.Upstream
+// upstreamBuilder turns a connector's configuration (its secret read)
+// into what the sign-in pages drive.
+type upstreamBuilder struct {
+	cfg    config.Config
+	logger *slog.Logger
+}
+
+// build returns the sign-in pages' connector for u.
+func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
+	out := login.Upstream{
+		ID: u.ID, Name: u.Name, NameZH: u.NameZH, JIT: u.JIT, DefaultRole: u.DefaultRole,
+		Domains: u.Domains, OnlyWay: u.OnlyWay, LinkUnverifiedEmail: u.LinkUnverifiedEmail,
+	}
+	for _, m := range u.RoleMapping {
+		out.RoleMapping = append(out.RoleMapping, storage.RoleMapping{Claim: m.Claim, Value: m.Value, Role: m.Role})
+	}
+	switch u.Kind {
+	case storage.ConnectorOIDC:
+		oc := oidc.Config{
+			ID: u.ID, Issuer: u.Issuer, Preset: oidc.Preset(u.Preset), Tenant: u.Tenant,
+			ClientID: u.ClientID, ClientSecret: u.ClientSecret, RedirectURL: b.cfg.RedirectURL(u.ID), Scopes: u.Scopes,
+			Logger: b.logger,
+		}
+		if u.Preset == string(oidc.Apple) {
+			key, err := appleKey(u.PrivateKeyFile)
+			if err != nil {
+				return out, fmt.Errorf("upstream %s: %w", u.ID, err)
+			}
+			oc.Apple = &oidc.AppleKey{TeamID: u.TeamID, KeyID: u.KeyID, Key: key}
+			// Apple posts its answer (response_mode=form_post).
+			out.FormPost = true
+		}
+		c, err := oidc.New(oc)
+		if err != nil {
+			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
+		}
+		out.Connector = c
+	case storage.ConnectorLDAP:
+		c, err := ldap.New(ldap.Config{
+			ID: u.ID, URL: u.URL, StartTLS: u.StartTLS, BindDN: u.BindDN, BindPassword: u.BindPassword,
+			UserSearch:  ldap.Search{BaseDN: u.UserSearch.BaseDN, Filter: u.UserSearch.Filter},
+			GroupSearch: ldap.Search{BaseDN: u.GroupSearch.BaseDN, Filter: u.GroupSearch.Filter},
+		}, b.logger)
+		if err != nil {
+			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
+		}
+		out.Directory = c
+	default:
+		return out, fmt.Errorf("upstream %s: %w: kind %s", u.ID, errNotServed, u.Kind)
+	}
+	return out, nil
+}
+
+// errNotServed: a kind this build does not sign in with.
+var errNotServed = errors.New("not served")
+
+// appleKey reads Sign in with Apple's private key (PKCS #8 PEM, as Apple
+// hands it out).
+func appleKey(file string) (*ecdsa.PrivateKey, error) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return nil, fmt.Errorf("read the Apple key: %w", err)
+	}
+	block, _ := pem.Decode(b)
+	if block == nil {
+		return nil, fmt.Errorf("the Apple key file %s holds no PEM block", file)
+	}
+	k, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		return nil, fmt.Errorf("the Apple key file %s: %w", file, err)
+	}
+	ec, ok := k.(*ecdsa.PrivateKey)
+	if !ok {
+		return nil, fmt.Errorf("the Apple key file %s holds no EC key", file)
+	}
+	return ec, nil
+}
+
+// storedConnectors is what the connector directory reads of storage.
+type storedConnectors interface {
+	ListConnectors(ctx context.Context) ([]storage.Connector, error)
+}
+
+// upstreamRefresh is how long the console's connectors are used before
+// they are read again: a change in the console reaches every node within
+// it.
+const upstreamRefresh = 5 * time.Second
+
+// upstreamDirectory is the sign-in pages' connectors
+// (login.UpstreamSource): the configured ones, built once at start, then
+// the console's, read from storage every upstreamRefresh and rebuilt
+// when they change. A configured connector shadows a stored one of the
+// same ID, even a disabled one.
+type upstreamDirectory struct {
+	configured []login.Upstream
+	shadowed   map[string]bool
+	store      storedConnectors
+	// open turns a stored connector into its configuration, its secret
+	// opened.
+	open   func(storage.Connector) (config.Upstream, error)
+	build  func(config.Upstream) (login.Upstream, error)
+	now    func() time.Time
+	logger *slog.Logger
+
+	mu     sync.Mutex
+	readAt time.Time
+	list   []login.Upstream
+	built  map[string]builtUpstream
+}
+
+// builtUpstream is a stored connector as built, and the version it was
+// built from.
+type builtUpstream struct {
+	updatedAt time.Time
+	upstream  login.Upstream
+	err       error
+}
+
+// Upstreams returns the connectors in use: the configured ones, then the
+// console's in ID order. A stored connector that cannot be built is
+// logged (once per version) and left out; a store that cannot be read
+// keeps the last list.
+func (d *upstreamDirectory) Upstreams(ctx context.Context) []login.Upstream {
+	if d.store == nil || d.open == nil {
+		return d.configured
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	now := d.now()
+	if d.list != nil && now.Sub(d.readAt) < upstreamRefresh {
+		return d.list
+	}
+	stored, err := d.store.ListConnectors(ctx)
+	if err != nil {
+		d.logger.ErrorContext(ctx, "upstream connectors: read the console's", "err", err)
+		if d.list == nil {
+			return d.configured
+		}
+		return d.list
+	}
+	list := slices.Clone(d.configured)
+	built := map[string]builtUpstream{}
+	for _, c := range stored {
+		if d.shadowed[c.ID] || c.Disabled {
+			continue
+		}
+		b, ok := d.built[c.ID]
+		if !ok || !b.updatedAt.Equal(c.UpdatedAt) {
+			closeUpstream(b.upstream)
+			b = builtUpstream{updatedAt: c.UpdatedAt}
+			var u config.Upstream
+			if u, b.err = d.open(c); b.err == nil {
+				b.upstream, b.err = d.build(u)
+			}
+			if b.err != nil {
+				d.logger.ErrorContext(ctx, "upstream connector not offered", "connector", c.ID, "err", b.err)
+			}
+		}
+		built[c.ID] = b
+		if b.err == nil {
+			list = append(list, b.upstream)
+		}
+	}
+	for id, b := range d.built {
+		if _, ok := built[id]; !ok {
+			closeUpstream(b.upstream)
+		}
+	}
+	d.built, d.list, d.readAt = built, list, now
+	return list
+}
+
+// closeUpstream ends a connector's connections (a directory's pool).
+func closeUpstream(u login.Upstream) {
+	if c, ok := u.Directory.(io.Closer); ok {
+		c.Close()
+	}
+}
+
+// loginUpstreams builds the sign-in pages' connector directory: the
+// enabled connectors of cfg.Upstreams, in their order, and the console's
+// from store. A configured connector that cannot be built stops the
+// start, naming it; one of a kind this build does not serve is logged and
+// left out.
+func loginUpstreams(ctx context.Context, cfg config.Config, store storedConnectors, open func(storage.Connector) (config.Upstream, error), logger *slog.Logger) (*upstreamDirectory, error) {
+	b := upstreamBuilder{cfg: cfg, logger: logger}
+	d := &upstreamDirectory{shadowed: map[string]bool{}, store: store, open: open, build: b.build, now: time.Now, logger: logger}
 	for _, u := range cfg.Upstreams {
+		d.shadowed[u.ID] = true
 		if u.Disabled {
 			continue
 		}
-		if u.Kind != storage.ConnectorOIDC || u.Preset == string(oidc.Apple) {
-			logger.WarnContext(ctx, "upstream connector not offered: this kind is not served yet", "connector", u.ID, "kind", u.Kind, "preset", u.Preset)
+		built, err := b.build(u)
+		if errors.Is(err, errNotServed) {
+			logger.WarnContext(ctx, "upstream connector not offered: this kind is not served", "connector", u.ID, "kind", u.Kind)
 			continue
 		}
-		c, err := oidc.New(oidc.Config{
-			ID: u.ID, Issuer: u.Issuer, Preset: oidc.Preset(u.Preset), Tenant: u.Tenant,
-			ClientID: u.ClientID, ClientSecret: u.ClientSecret, RedirectURL: cfg.RedirectURL(u.ID), Scopes: u.Scopes,
-			Logger: logger,
-		})
 		if err != nil {
 			return nil, fmt.Errorf("upstreams: %w", err)
 		}
-		out = append(out, login.Upstream{ID: u.ID, Name: u.Name, NameZH: u.NameZH, JIT: u.JIT, DefaultRole: u.DefaultRole, Connector: c})
+		d.configured = append(d.configured, built)
 	}
-	return out, nil
+	return d, nil
 }

@@ -74,6 +74,10 @@ type Pages interface {
 	Logout(w http.ResponseWriter, r *http.Request, p web.LogoutPage) error
 	LoggedOut(w http.ResponseWriter, r *http.Request, p web.LoggedOutPage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
+	// FormPost posts an upstream's cross-site answer again from this
+	// site; Directory is a directory connector's sign-in page.
+	FormPost(w http.ResponseWriter, r *http.Request, p web.FormPostPage) error
+	Directory(w http.ResponseWriter, r *http.Request, status int, p web.DirectoryPage) error
 	// Locale is the language a page for r would be in.
 	Locale(r *http.Request, uiLocales string) web.Locale
 	// Text is a message's text in that language.
@@ -134,10 +138,10 @@ type Config struct {
 	// nothing.
 	Observer Observer
 	// Upstreams are the upstream identity providers the sign-in page
-	// offers (upstream.go); UpstreamSealer seals their sign-ins' state
+	// offers (upstream.go), nil for none; UpstreamSealer seals their sign-ins' state
 	// into the browser's cookie (secret.PurposeUpstreamState), and
 	// UpstreamObserver is told of each step (metrics; nil: nothing).
-	Upstreams        []Upstream
+	Upstreams        UpstreamSource
 	UpstreamSealer   secret.Sealer
 	UpstreamObserver UpstreamObserver
 	// Audit records sign-ins, refusals, lockouts, sign-outs, accounts
@@ -177,9 +181,14 @@ func (h *Handler) Mount(mux Mux) {
 		mux.Handle("POST /login/mfa/passkey/options", p(h.secondPasskeyOptions))
 		mux.Handle("POST /login/mfa/passkey", p(h.submitSecondPasskey))
 	}
-	if len(h.cfg.Upstreams) > 0 {
+	if h.cfg.Upstreams != nil {
 		mux.Handle("POST /login/upstream/{id}", p(h.startUpstream))
 		mux.Handle("GET "+UpstreamCallbackPath+"{id}", p(h.upstreamCallback))
+		// An upstream's cross-site POST carries no CSRF token: the sealed
+		// state bound to this browser is its defence (postedCallback).
+		mux.Handle("POST "+UpstreamCallbackPath+"{id}", http.HandlerFunc(h.postedCallback))
+		mux.Handle("GET "+directoryPath+"{id}", p(h.showDirectory))
+		mux.Handle("POST "+directoryPath+"{id}", p(h.submitDirectory))
 	}
 	mux.Handle("GET /register", p(h.showRegister))
 	mux.Handle("POST /register", p(h.submitRegister))
@@ -299,7 +308,7 @@ func (h *Handler) page(r *http.Request, t target) web.LoginPage {
 	if len(policy.SignInMethods) == 0 {
 		// A workspace that lists its members' sign-in methods names none
 		// an upstream's sign-in matches (session.MethodAllowed).
-		p.Upstreams = h.upstreamButtons()
+		p.Upstreams, p.SSO = h.upstreamButtons(r.Context())
 	}
 	if h.cfg.Registration {
 		p.RegisterURL = "/register"
@@ -395,6 +404,9 @@ func (h *Handler) onlyFactorMissing(ctx context.Context, t target, s session.Sig
 // the password, check that the account may sign in, then finish the
 // sign-in or send it on to its second factor.
 func (h *Handler) submitLogin(w http.ResponseWriter, r *http.Request) {
+	if h.routedSignIn(w, r) {
+		return
+	}
 	t, p, pw, ok := h.readLogin(w, r)
 	if !ok {
 		return

@@ -13,5 +13,5 @@ import (
 func TestDocListsRoutes(t *testing.T) {
 	t.Parallel()
 	// With passkeys on and an upstream, every route is mounted.
-	routetest.Check(t, login.New(login.Config{Sessions: routetest.Sessions(t), Passkeys: (*passkey.Ceremonies)(nil), Upstreams: []login.Upstream{{ID: "corp"}}}).Mount)
+	routetest.Check(t, login.New(login.Config{Sessions: routetest.Sessions(t), Passkeys: (*passkey.Ceremonies)(nil), Upstreams: login.UpstreamList{{ID: "corp"}}}).Mount)
 }

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -26,8 +27,10 @@ import (
 )
 
 // UpstreamConnector is the protocol side of an upstream identity
-// provider, as upstream/oidc's Connector offers it: where to send the
-// browser, and what its answer says.
+// provider that the browser is sent to and comes back from with a code
+// (OpenID Connect: upstream/oidc; OAuth 2.0 platforms:
+// upstream/platform): where to send the browser, and what its answer
+// says.
 type UpstreamConnector interface {
 	// AuthCodeURL is the upstream's authorization URL for state, nonce
 	// and the PKCE verifier, with opts (login_hint).
@@ -39,19 +42,67 @@ type UpstreamConnector interface {
 	Finish(ctx context.Context, code, pkceVerifier, nonce string) (upstream.Identity, error)
 }
 
-// Upstream is an upstream identity provider the sign-in page offers.
+// SAMLConnector is a SAML 2.0 identity provider (upstream/saml): the
+// browser is sent with an AuthnRequest and comes back with the IdP's
+// response posted to the callback.
+type SAMLConnector interface {
+	// AuthnRequestURL is where to send the browser, with relayState; the
+	// request's ID must come back as the response's InResponseTo.
+	AuthnRequestURL(ctx context.Context, relayState string) (to, requestID string, err error)
+	// Finish verifies the posted SAMLResponse, an answer to requestID,
+	// and returns the identity it asserts.
+	Finish(ctx context.Context, samlResponse, requestID string) (upstream.Identity, error)
+}
+
+// DirectoryConnector is a directory the user signs in to on our own
+// page, with the directory's user name and password (upstream/ldap).
+type DirectoryConnector interface {
+	Login(ctx context.Context, username, password string) (upstream.Identity, error)
+}
+
+// Upstream is an upstream identity provider the sign-in page offers:
+// exactly one of Connector, SAML and Directory is set.
 type Upstream struct {
 	// ID names the connector in URLs and linked identities.
 	ID string
 	// Name and NameZH are its display names (English, Simplified
 	// Chinese).
 	Name, NameZH string
-	// JIT creates an account, with DefaultRole, for an identity whose
-	// verified email no account has, at its first sign-in.
+	// JIT creates an account, with DefaultRole (or the role RoleMapping
+	// gives), for an identity whose verified email no account has, at
+	// its first sign-in.
 	JIT         bool
 	DefaultRole string
-	Connector   UpstreamConnector
+	// Domains are the email domains routed here (home-realm discovery);
+	// OnlyWay refuses those domains' passwords and sends them here.
+	Domains []string
+	OnlyWay bool
+	// LinkUnverifiedEmail lets an identity whose email the upstream did
+	// not verify link the account with that email; a verified one always
+	// does.
+	LinkUnverifiedEmail bool
+	// RoleMapping, when set, decides the account's role at every
+	// sign-in: the first mapping the identity matches, else DefaultRole.
+	RoleMapping []storage.RoleMapping
+	// FormPost: the upstream answers with a cross-site POST to the
+	// callback (Sign in with Apple's form_post; SAML's POST binding).
+	FormPost  bool
+	Connector UpstreamConnector
+	SAML      SAMLConnector
+	Directory DirectoryConnector
 }
+
+// UpstreamSource lists the connectors in use, in the sign-in page's
+// order: the configured ones and the console's.
+type UpstreamSource interface {
+	Upstreams(ctx context.Context) []Upstream
+}
+
+// UpstreamList is a fixed list of connectors.
+type UpstreamList []Upstream
+
+// Upstreams returns the list.
+func (l UpstreamList) Upstreams(context.Context) []Upstream { return l }
 
 // UpstreamObserver is told of each upstream sign-in step, for metrics,
 // by connector (a configured one's ID only) and result (Upstream*).
@@ -72,11 +123,14 @@ const (
 	UpstreamRefused = "refused"
 	// UpstreamUnavailable: the upstream could not be reached.
 	UpstreamUnavailable = "unavailable"
+	// UpstreamLinkedResult: the upstream's answer was accepted and its
+	// identity linked to the signed-in account.
+	UpstreamLinkedResult = "linked"
 )
 
 // UpstreamResults lists every result UpstreamRequest reports.
 func UpstreamResults() []string {
-	return []string{UpstreamRedirected, UpstreamSignedIn, UpstreamRefused, UpstreamUnavailable}
+	return []string{UpstreamRedirected, UpstreamSignedIn, UpstreamLinkedResult, UpstreamRefused, UpstreamUnavailable}
 }
 
 // Why an upstream sign-in was refused (the upstream.signin record's
@@ -90,6 +144,10 @@ const (
 	reasonEmailTaken        = "email_taken"      // an account has the identity's email: never linked silently
 	reasonNoAccount         = "no_account"       // no linked account, and the connector creates none
 	reasonEmailUnverified   = "email_unverified" // an account would be created with an email the upstream did not verify
+	reasonSessionChanged    = "session_changed"  // a link's callback reached a browser no longer signed in as the account that started it
+	reasonAlreadyLinked     = "already_linked"   // the identity is linked to this account already
+	reasonLinkedElsewhere   = "linked_elsewhere" // the identity is linked to another account
+	reasonOnlyWay           = "only_way"         // a password for an email domain whose connector is the only way in
 )
 
 // upstreamStateTTL is how long the browser may take at the upstream.
@@ -102,13 +160,17 @@ const maxUpstreamState = 4 << 10
 // sealed in the browser's cookie: nothing is stored server-side, and
 // only this browser can finish the sign-in it started.
 type upstreamState struct {
-	Connector string    `json:"c"`
-	Flow      string    `json:"f,omitempty"`
-	Next      string    `json:"n,omitempty"`
-	State     string    `json:"s"`
-	Nonce     string    `json:"o"`
-	Verifier  string    `json:"v"`
-	Until     time.Time `json:"t"`
+	Connector string `json:"c"`
+	Flow      string `json:"f,omitempty"`
+	Next      string `json:"n,omitempty"`
+	State     string `json:"s"`
+	Nonce     string `json:"o"`
+	// Verifier is the PKCE verifier, or the SAML AuthnRequest's ID.
+	Verifier string `json:"v"`
+	// Link, when set, is the signed-in account the identity is to be
+	// linked to (from /account), instead of a sign-in.
+	Link  string    `json:"l,omitempty"`
+	Until time.Time `json:"t"`
 }
 
 // upstreamLabel binds a sealed state to its use.
@@ -126,7 +188,9 @@ func (h *Handler) upstreamCookie() string {
 func (h *Handler) secure() bool { return strings.HasPrefix(h.cfg.Issuer, "https://") }
 
 // setUpstreamCookie sets (maxAge > 0) or clears (maxAge < 0) the state
-// cookie. SameSite=Lax: the upstream's redirect back is a top-level GET.
+// cookie. SameSite=Lax: the upstream's redirect back is a top-level GET,
+// and a cross-site POST back is posted again from our own page
+// (resendCallback).
 func (h *Handler) setUpstreamCookie(w http.ResponseWriter, value string, maxAge int) {
 	http.SetCookie(w, &http.Cookie{
 		Name: h.upstreamCookie(), Value: value, Path: "/", MaxAge: maxAge,
@@ -134,9 +198,17 @@ func (h *Handler) setUpstreamCookie(w http.ResponseWriter, value string, maxAge 
 	})
 }
 
-// upstreamByID returns the configured connector with id.
-func (h *Handler) upstreamByID(id string) (Upstream, bool) {
-	for _, u := range h.cfg.Upstreams {
+// upstreams are the connectors in use.
+func (h *Handler) upstreams(ctx context.Context) []Upstream {
+	if h.cfg.Upstreams == nil {
+		return nil
+	}
+	return h.cfg.Upstreams.Upstreams(ctx)
+}
+
+// upstreamByID returns the connector in use with id.
+func (h *Handler) upstreamByID(ctx context.Context, id string) (Upstream, bool) {
+	for _, u := range h.upstreams(ctx) {
 		if u.ID == id {
 			return u, true
 		}
@@ -144,21 +216,59 @@ func (h *Handler) upstreamByID(id string) (Upstream, bool) {
 	return Upstream{}, false
 }
 
-// upstreamButtons are the sign-in page's upstream buttons.
-func (h *Handler) upstreamButtons() []web.UpstreamButton {
-	var b []web.UpstreamButton
-	for _, u := range h.cfg.Upstreams {
-		b = append(b, web.UpstreamButton{ID: u.ID, Name: u.Name, NameZH: u.NameZH})
+// upstreamForEmail returns the connector email's domain is routed to
+// (home-realm discovery).
+func (h *Handler) upstreamForEmail(ctx context.Context, email string) (Upstream, bool) {
+	at := strings.LastIndexByte(email, '@')
+	if at < 0 {
+		return Upstream{}, false
 	}
+	domain := strings.ToLower(email[at+1:])
+	for _, u := range h.upstreams(ctx) {
+		if slices.Contains(u.Domains, domain) {
+			return u, true
+		}
+	}
+	return Upstream{}, false
+}
+
+// upstreamButtons are the sign-in page's upstream buttons, and whether
+// any connector routes email domains (the page then offers single
+// sign-on by email).
+func (h *Handler) upstreamButtons(ctx context.Context) (b []web.UpstreamButton, routed bool) {
+	for _, u := range h.upstreams(ctx) {
+		b = append(b, web.UpstreamButton{ID: u.ID, Name: u.Name, NameZH: u.NameZH})
+		routed = routed || len(u.Domains) > 0
+	}
+	return b, routed
+}
+
+// Linkable returns the connectors an account may link, in the sign-in
+// page's order (account.Upstreams).
+func (h *Handler) Linkable(ctx context.Context) []web.UpstreamButton {
+	b, _ := h.upstreamButtons(ctx)
 	return b
 }
 
-// startUpstream is POST /login/upstream/{id}: it makes the sign-in's
-// state, nonce and PKCE verifier, seals them into this browser's cookie
-// and sends the browser to the upstream.
+// StartLink sends the browser to the connector id to link the identity
+// it vouches for to user, who is signed in (account.Upstreams): the
+// callback links it and returns to /account.
+func (h *Handler) StartLink(w http.ResponseWriter, r *http.Request, id string, user storage.User) {
+	u, ok := h.upstreamByID(r.Context(), id)
+	if !ok {
+		h.errorPage(w, r, "", http.StatusNotFound, "error.not_found")
+		return
+	}
+	if u.Directory != nil {
+		http.Redirect(w, r, directoryPath+u.ID+"?"+url.Values{"link": {"1"}}.Encode(), http.StatusSeeOther)
+		return
+	}
+	h.beginUpstream(w, r, u, target{next: "/account"}, user.ID, "")
+}
+
+// startUpstream is POST /login/upstream/{id}: the sign-in page's button.
 func (h *Handler) startUpstream(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	u, ok := h.upstreamByID(r.PathValue("id"))
+	u, ok := h.upstreamByID(r.Context(), r.PathValue("id"))
 	if !ok {
 		h.errorPage(w, r, "", http.StatusNotFound, "error.not_found")
 		return
@@ -167,20 +277,48 @@ func (h *Handler) startUpstream(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if u.Directory != nil {
+		h.toDirectory(w, r, u, t, "")
+		return
+	}
+	hint := ""
+	if t.flow != nil {
+		// The address the app says the user is known by (OpenID Connect
+		// Core 3.1.2.1), passed on.
+		hint = flowQuery(t.flow).Get("login_hint")
+	}
+	h.beginUpstream(w, r, u, t, "", hint)
+}
+
+// beginUpstream makes the sign-in's (or link's, for the account linkTo)
+// state, nonce and PKCE verifier, seals them into this browser's cookie
+// and sends the browser to the upstream, with hint as its login_hint.
+func (h *Handler) beginUpstream(w http.ResponseWriter, r *http.Request, u Upstream, t target, linkTo, hint string) {
+	ctx := r.Context()
 	st := upstreamState{
 		Connector: u.ID, Next: t.next, State: rand.Text(), Nonce: rand.Text(),
-		Verifier: oauth2.GenerateVerifier(), Until: h.cfg.Now().Add(upstreamStateTTL).UTC(),
+		Link: linkTo, Until: h.cfg.Now().Add(upstreamStateTTL).UTC(),
 	}
-	var opts []oauth2.AuthCodeOption
 	if t.flow != nil {
 		st.Flow, st.Next = t.flow.ID, ""
-		if hint := flowQuery(t.flow).Get("login_hint"); hint != "" {
-			// The address the app says the user is known by (OpenID
-			// Connect Core 3.1.2.1), passed on.
+	}
+	var (
+		to  string
+		err error
+	)
+	switch {
+	case u.SAML != nil:
+		to, st.Verifier, err = u.SAML.AuthnRequestURL(ctx, st.State)
+	case u.Connector != nil:
+		st.Verifier = oauth2.GenerateVerifier()
+		var opts []oauth2.AuthCodeOption
+		if hint != "" {
 			opts = append(opts, oauth2.SetAuthURLParam("login_hint", hint))
 		}
+		to, err = u.Connector.AuthCodeURL(ctx, st.State, st.Nonce, st.Verifier, opts...)
+	default:
+		err = fmt.Errorf("connector %s: no browser sign-in", u.ID)
 	}
-	to, err := u.Connector.AuthCodeURL(ctx, st.State, st.Nonce, st.Verifier, opts...)
 	if err != nil {
 		h.upstreamFailed(w, r, u, uiLocalesOf(t), err)
 		return
@@ -226,19 +364,54 @@ func (h *Handler) openUpstreamState(r *http.Request) (upstreamState, bool) {
 	return st, true
 }
 
+// resentField marks a callback posted again from our own page.
+const resentField = "tokenim_resent"
+
+// postedCallback is POST /login/upstream/callback/{id}: Sign in with
+// Apple's form_post and a SAML IdP's POST binding. The upstream's page
+// posts cross-site, so the browser leaves the SameSite=Lax state cookie
+// out: the first POST is answered with a page that posts the same fields
+// again from this site, which brings the cookie. The route has no CSRF
+// token to check: the sealed state, bound to this browser, is the
+// callback's defence, as for the GET callback.
+func (h *Handler) postedCallback(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.errorPage(w, r, "", http.StatusBadRequest, "error.bad_input")
+		return
+	}
+	form := r.PostForm
+	if _, err := r.Cookie(h.upstreamCookie()); err != nil && form.Get(resentField) == "" {
+		again := url.Values{}
+		for k, v := range form {
+			again[k] = v
+		}
+		again.Set(resentField, "1")
+		err := h.cfg.Pages.FormPost(w, r, web.FormPostPage{Action: h.cfg.Issuer + r.URL.Path, Params: again})
+		web.Rendered(h.cfg.Logger, w, r, "upstream callback", err)
+		return
+	}
+	form.Del(resentField)
+	h.finishCallback(w, r, form)
+}
+
 // upstreamCallback is GET /login/upstream/callback/{id}: the upstream
-// sends the browser back. The sign-in's state must be this browser's
-// (the cookie), for this connector (mix-up) and with the same state
-// (login CSRF); then the upstream's answer is verified, the account
-// found (or created), and the sign-in goes on to the second factor its
-// account needs.
+// sends the browser back with its answer in the query.
 func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
+	h.finishCallback(w, r, r.URL.Query())
+}
+
+// finishCallback ends a sign-in (or a link) with the upstream's answer
+// q. The sign-in's state must be this browser's (the cookie), for this
+// connector (mix-up) and with the same state (login CSRF); then the
+// upstream's answer is verified, the account found (or created), and
+// the sign-in goes on to the second factor its account needs.
+func (h *Handler) finishCallback(w http.ResponseWriter, r *http.Request, q url.Values) {
 	ctx := r.Context()
 	st, ok := h.openUpstreamState(r)
 	// The state is used once, whatever happens next.
 	h.setUpstreamCookie(w, "", -1)
 	id := r.PathValue("id")
-	u, known := h.upstreamByID(id)
+	u, known := h.upstreamByID(ctx, id)
 	refuse := func(reason string) {
 		if known {
 			h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRefused)
@@ -246,14 +419,18 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 		h.upstreamRecord(ctx, u.ID, reason, "")
 		h.message(w, r, http.StatusBadRequest, web.MessagePage{Title: "upstream.title", Message: "upstream.state_lost", LinkURL: "/login", LinkText: "message.sign_in"})
 	}
+	state := q.Get("state")
+	if u.SAML != nil {
+		state = q.Get("RelayState")
+	}
 	switch {
 	case !ok:
 		refuse(reasonStateLost)
 		return
-	case !known || st.Connector != id:
+	case !known || st.Connector != id || u.Directory != nil:
 		refuse(reasonConnectorMismatch)
 		return
-	case subtle.ConstantTimeCompare([]byte(st.State), []byte(r.URL.Query().Get("state"))) != 1:
+	case subtle.ConstantTimeCompare([]byte(st.State), []byte(state)) != 1:
 		refuse(reasonStateMismatch)
 		return
 	}
@@ -262,16 +439,32 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	locales := uiLocalesOf(t)
-	code, err := u.Connector.CheckCallback(ctx, r.URL.Query())
+	var ident upstream.Identity
+	var err error
+	if u.SAML != nil {
+		ident, err = u.SAML.Finish(ctx, q.Get("SAMLResponse"), st.Verifier)
+	} else {
+		var code string
+		if code, err = u.Connector.CheckCallback(ctx, q); err == nil {
+			ident, err = u.Connector.Finish(ctx, code, st.Verifier, st.Nonce)
+		}
+	}
 	if err != nil {
 		h.upstreamFailed(w, r, u, locales, err)
 		return
 	}
-	ident, err := u.Connector.Finish(ctx, code, st.Verifier, st.Nonce)
-	if err != nil {
-		h.upstreamFailed(w, r, u, locales, err)
+	if st.Link != "" {
+		h.linkIdentity(w, r, u, st.Link, ident)
 		return
 	}
+	h.upstreamSignedIn(w, r, u, t, ident)
+}
+
+// upstreamSignedIn signs in the account the identity the upstream
+// vouched for belongs to, and goes on to the second factor its account
+// needs.
+func (h *Handler) upstreamSignedIn(w http.ResponseWriter, r *http.Request, u Upstream, t target, ident upstream.Identity) {
+	ctx := r.Context()
 	user, ok := h.upstreamAccount(w, r, u, t, ident)
 	if !ok {
 		return
@@ -285,18 +478,66 @@ func (h *Handler) upstreamCallback(w http.ResponseWriter, r *http.Request) {
 	if err := h.cfg.Store.TouchIdentity(ctx, u.ID, ident.Subject, h.cfg.Now()); err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: touch identity", "connector", u.ID, "err", err)
 	}
+	user = h.mapRole(ctx, u, user, ident)
 	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamSignedIn)
 	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamSignIn, Subject: user.ID,
 		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(ident.AMR, " ")}}.ByUser(user.ID))
 	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRFederated), map[string]string{"connector": u.ID})
 }
 
+// linkIdentity links the identity to the account userID, which started
+// the link from /account and must still be signed in in this browser,
+// and returns the browser to /account. An identity linked to another
+// account is refused.
+func (h *Handler) linkIdentity(w http.ResponseWriter, r *http.Request, u Upstream, userID string, ident upstream.Identity) {
+	ctx := r.Context()
+	s, ok, err := h.cfg.Sessions.Current(ctx, r)
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "upstream link: load session", "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	refuse := func(status int, reason, key string) {
+		h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRefused)
+		h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamLinked, Outcome: audit.Failure, Reason: reason, Subject: userID,
+			Detail: map[string]string{"connector": u.ID}})
+		h.message(w, r, status, web.MessagePage{Title: "upstream.link_title", Message: key, MessageArg: h.upstreamName(r, u, ""), LinkURL: "/account", LinkText: "message.account"})
+	}
+	if !ok || s.User.ID != userID {
+		refuse(http.StatusForbidden, reasonSessionChanged, "upstream.link_session")
+		return
+	}
+	now := h.cfg.Now().UTC()
+	err = h.cfg.Store.LinkIdentity(ctx, storage.LinkedIdentity{ConnectorID: u.ID, Subject: ident.Subject, UserID: userID, Email: ident.Email, CreatedAt: now, LastUsedAt: now})
+	switch {
+	case errors.Is(err, storage.ErrAlreadyExists):
+		link, lerr := h.cfg.Store.GetLinkedIdentity(ctx, u.ID, ident.Subject)
+		if lerr == nil && link.UserID == userID {
+			refuse(http.StatusConflict, reasonAlreadyLinked, "upstream.link_already")
+			return
+		}
+		refuse(http.StatusConflict, reasonLinkedElsewhere, "upstream.link_taken")
+		return
+	case errors.Is(err, storage.ErrInvalidInput):
+		h.upstreamFailed(w, r, u, "", fmt.Errorf("%w: a subject that cannot be stored", upstream.ErrRefused))
+		return
+	case err != nil:
+		h.cfg.Logger.ErrorContext(ctx, "upstream link", "connector", u.ID, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamLinkedResult)
+	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamLinked, Subject: userID,
+		Detail: map[string]string{"connector": u.ID, "subject": ident.Subject, "by": "account"}}.ByUser(userID))
+	http.Redirect(w, r, "/account?linked="+url.QueryEscape(u.ID), http.StatusSeeOther)
+}
+
 // upstreamAccount returns the account the identity signs in to: the one
-// it is linked to; else, when no account has its email and the
-// connector creates accounts, a new one linked to it. An account that
-// has the identity's email but is not linked to it is never linked
-// silently: the user is told to sign in as usual. Otherwise it answers
-// and returns false.
+// it is linked to; else the one with its email, linked to it now, when
+// the upstream verified that email (or the connector lets unverified
+// ones link); else, when no account has its email and the connector
+// creates accounts, a new one linked to it. Otherwise it answers and
+// returns false.
 func (h *Handler) upstreamAccount(w http.ResponseWriter, r *http.Request, u Upstream, t target, id upstream.Identity) (storage.User, bool) {
 	ctx := r.Context()
 	link, err := h.cfg.Store.GetLinkedIdentity(ctx, u.ID, id.Subject)
@@ -322,8 +563,10 @@ func (h *Handler) upstreamAccount(w http.ResponseWriter, r *http.Request, u Upst
 		h.message(w, r, status, web.MessagePage{UILocales: uiLocalesOf(t), Title: "upstream.title", Message: key, MessageArg: arg, LinkURL: "/login", LinkText: "message.sign_in"})
 	}
 	if id.Email != "" {
-		_, err := h.cfg.Store.GetUserByEmail(ctx, id.Email)
+		existing, err := h.cfg.Store.GetUserByEmail(ctx, id.Email)
 		switch {
+		case err == nil && (id.EmailVerified || u.LinkUnverifiedEmail):
+			return h.linkByEmail(w, r, u, t, existing, id)
 		case err == nil:
 			refuse(http.StatusConflict, reasonEmailTaken, "upstream.email_taken", id.Email)
 			return storage.User{}, false
@@ -344,15 +587,88 @@ func (h *Handler) upstreamAccount(w http.ResponseWriter, r *http.Request, u Upst
 	return h.createUpstreamAccount(w, r, u, t, id)
 }
 
+// linkByEmail links the identity to user, the account with its email,
+// and returns user.
+func (h *Handler) linkByEmail(w http.ResponseWriter, r *http.Request, u Upstream, t target, user storage.User, id upstream.Identity) (storage.User, bool) {
+	ctx := r.Context()
+	now := h.cfg.Now().UTC()
+	err := h.cfg.Store.LinkIdentity(ctx, storage.LinkedIdentity{ConnectorID: u.ID, Subject: id.Subject, UserID: user.ID, Email: id.Email, CreatedAt: now, LastUsedAt: now})
+	if errors.Is(err, storage.ErrAlreadyExists) || errors.Is(err, storage.ErrInvalidInput) {
+		// The account has another identity of this connector: one link
+		// per connector, never replaced by a sign-in.
+		h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRefused)
+		h.upstreamRecord(ctx, u.ID, reasonLinkedElsewhere, id.Email)
+		h.message(w, r, http.StatusConflict, web.MessagePage{UILocales: uiLocalesOf(t), Title: "upstream.title", Message: "upstream.email_taken", MessageArg: id.Email, LinkURL: "/login", LinkText: "message.sign_in"})
+		return storage.User{}, false
+	}
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: link by email", "connector", u.ID, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return storage.User{}, false
+	}
+	verified := "true"
+	if !id.EmailVerified {
+		verified = "false"
+	}
+	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamLinked, Subject: user.ID,
+		Detail: map[string]string{"connector": u.ID, "subject": id.Subject, "by": "email", "email_verified": verified}}.ByUser(user.ID))
+	return user, true
+}
+
+// upstreamRole is the role the connector's RoleMapping gives the
+// identity: the first mapping whose claim (or "groups") holds its value;
+// else DefaultRole. ok is false when the connector maps no roles.
+func upstreamRole(u Upstream, id upstream.Identity) (role string, ok bool) {
+	if len(u.RoleMapping) == 0 {
+		return "", false
+	}
+	for _, m := range u.RoleMapping {
+		values := id.Claims[m.Claim]
+		if m.Claim == "groups" {
+			values = id.Groups
+		}
+		if slices.Contains(values, m.Value) {
+			return m.Role, true
+		}
+	}
+	return u.DefaultRole, u.DefaultRole != ""
+}
+
+// mapRole gives user the role the connector maps the identity to, when
+// it maps roles and the role differs, recorded; it returns the account
+// as it is now.
+func (h *Handler) mapRole(ctx context.Context, u Upstream, user storage.User, id upstream.Identity) storage.User {
+	role, ok := upstreamRole(u, id)
+	if !ok || role == user.Role {
+		return user
+	}
+	from := user.Role
+	updated, err := h.cfg.Store.UpdateUser(ctx, user.ID, func(x storage.User) (storage.User, error) {
+		x.Role = role
+		return x, nil
+	})
+	if err != nil {
+		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: map role", "connector", u.ID, "err", err)
+		return user
+	}
+	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.RoleChanged, Subject: user.ID,
+		Detail: map[string]string{"from": from, "to": role, "connector": u.ID}})
+	return updated
+}
+
 // createUpstreamAccount creates the identity's account (active, its email
 // verified by the upstream, no password) and links the identity to it,
 // in one transaction.
 func (h *Handler) createUpstreamAccount(w http.ResponseWriter, r *http.Request, u Upstream, t target, id upstream.Identity) (storage.User, bool) {
 	ctx := r.Context()
 	now := h.cfg.Now().UTC()
+	role := u.DefaultRole
+	if mapped, ok := upstreamRole(u, id); ok {
+		role = mapped
+	}
 	user := storage.User{
 		ID: uuid.NewString(), Email: id.Email, EmailVerified: true, Name: id.Name,
-		Status: storage.UserActive, Role: u.DefaultRole, CreatedAt: now, UpdatedAt: now,
+		Status: storage.UserActive, Role: role, CreatedAt: now, UpdatedAt: now,
 	}
 	err := storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
 		if err := h.cfg.Store.CreateUser(ctx, user); err != nil {

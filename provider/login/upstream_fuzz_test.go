@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -31,16 +32,17 @@ func (u unreachable) Finish(context.Context, string, string, string) (upstream.I
 	return upstream.Identity{}, nil
 }
 
-// FuzzUpstreamCallback: whatever state cookie and query a browser brings
-// to a connector's callback, without the cookie its own start sealed the
-// connector is never asked, nobody is signed in, and the answer is the
-// 400 page, never a server error.
+// FuzzUpstreamCallback: whatever state cookie and query (or posted form)
+// a browser brings to a connector's callback, without the cookie its own
+// start sealed the connector is never asked, nobody is signed in, and
+// the answer is the 400 page (or, for a post without the resent mark,
+// the page posting it again), never a server error.
 func FuzzUpstreamCallback(f *testing.F) {
-	f.Add("corp", "", "")
-	f.Add("corp", "eyJjIjoiY29ycCJ9", "s")
-	f.Add("other", "AAAA", "state")
-	f.Add("corp", "\x00\xff", "\xff")
-	f.Fuzz(func(t *testing.T, id, cookie, state string) {
+	f.Add("corp", "", "", false)
+	f.Add("corp", "eyJjIjoiY29ycCJ9", "s", false)
+	f.Add("other", "AAAA", "state", true)
+	f.Add("corp", "\x00\xff", "\xff", true)
+	f.Fuzz(func(t *testing.T, id, cookie, state string, post bool) {
 		if !validPathSegment(id) {
 			return
 		}
@@ -49,9 +51,15 @@ func FuzzUpstreamCallback(f *testing.F) {
 			t.Fatal(err)
 		}
 		h := newHarness(t, func(cfg *Config) {
-			cfg.Upstreams, cfg.UpstreamSealer = []Upstream{{ID: "corp", Name: "Corp SSO", Connector: unreachable{t}}}, sealer
+			cfg.Upstreams, cfg.UpstreamSealer = UpstreamList{{ID: "corp", Name: "Corp SSO", Connector: unreachable{t}}}, sealer
 		})
-		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, UpstreamCallbackPath+url.PathEscape(id)+"?"+url.Values{"state": {state}, "code": {"c"}}.Encode(), nil)
+		answer := url.Values{"state": {state}, "code": {"c"}}
+		req := httptest.NewRequestWithContext(t.Context(), http.MethodGet, UpstreamCallbackPath+url.PathEscape(id)+"?"+answer.Encode(), nil)
+		if post {
+			answer.Set("tokenim_resent", "1")
+			req = httptest.NewRequestWithContext(t.Context(), http.MethodPost, UpstreamCallbackPath+url.PathEscape(id), strings.NewReader(answer.Encode()))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
 		req.Header.Set("Cookie", "__Host-tokenim_upstream="+cookie)
 		w := h.serve(t, req)
 		if w.Code != http.StatusBadRequest && w.Code != http.StatusNotFound {

@@ -59,6 +59,21 @@ func newUpstreamHarness(t *testing.T, user oidctest.User, change ...func(*Upstre
 	if err != nil {
 		t.Fatal(err)
 	}
+	sealer := newUpstreamStateSealer(t)
+	u := Upstream{ID: "corp", Name: "Corp SSO", NameZH: "公司单点登录", Connector: c}
+	for _, f := range change {
+		f(&u)
+	}
+	st := &steps{}
+	h := newHarness(t, func(cfg *Config) {
+		cfg.Upstreams, cfg.UpstreamSealer, cfg.UpstreamObserver = UpstreamList{u}, sealer, st
+	})
+	return &upstreamHarness{harness: h, op: op, steps: st}
+}
+
+// newUpstreamStateSealer is a sealer for upstream sign-in states.
+func newUpstreamStateSealer(t *testing.T) secret.Sealer {
+	t.Helper()
 	ring, err := secret.NewKeyring(strings.Repeat("u", 32))
 	if err != nil {
 		t.Fatal(err)
@@ -67,13 +82,7 @@ func newUpstreamHarness(t *testing.T, user oidctest.User, change ...func(*Upstre
 	if err != nil {
 		t.Fatal(err)
 	}
-	u := Upstream{ID: "corp", Name: "Corp SSO", NameZH: "公司单点登录", Connector: c}
-	for _, f := range change {
-		f(&u)
-	}
-	st := &steps{}
-	h := newHarness(t, func(cfg *Config) { cfg.Upstreams, cfg.UpstreamSealer, cfg.UpstreamObserver = []Upstream{u}, sealer, st })
-	return &upstreamHarness{harness: h, op: op, steps: st}
+	return sealer
 }
 
 // start posts the sign-in page's Corp SSO button and returns the
@@ -249,11 +258,31 @@ func TestUpstreamSignInNeverCreatesWithAnUnverifiedEmailOrWithoutJIT(t *testing.
 	}
 }
 
-func TestUpstreamSignInNeverLinksAnExistingEmailSilently(t *testing.T) {
+func TestUpstreamSignInLinksTheAccountOfAVerifiedEmail(t *testing.T) {
 	t.Parallel()
-	h := newUpstreamHarness(t, corpUser, func(u *Upstream) { u.JIT = true })
+	h := newUpstreamHarness(t, corpUser)
+	bo := h.addUser(t, corpUser.Email, annPassword)
+	wantRedirect(t, h.signIn(t, url.Values{"next": {"/account"}}), "/account")
+	if h.whoIsSignedIn(t) != corpUser.Email {
+		t.Fatal("the account with the verified email is not signed in")
+	}
+	link, err := h.store.GetLinkedIdentity(t.Context(), "corp", corpUser.Subject)
+	if err != nil || link.UserID != bo.ID {
+		t.Fatalf("link %+v (%v): want the identity linked to the account with its email", link, err)
+	}
+	want := []string{"signin success", "upstream.linked success", "upstream.signin success"}
+	if got := h.records(t); !slices.Equal(got, want) {
+		t.Fatalf("records %q, want %q", got, want)
+	}
+}
+
+func TestUpstreamSignInNeverLinksAnUnverifiedEmailUnlessTheConnectorSays(t *testing.T) {
+	t.Parallel()
+	unverified := corpUser
+	unverified.EmailVerified = false
+	h := newUpstreamHarness(t, unverified, func(u *Upstream) { u.JIT = true })
 	h.addUser(t, corpUser.Email, annPassword)
-	wantPage(t, h.signIn(t, url.Values{}), http.StatusConflict, "An account with the email address bo@corp.example already exists", "Sign in with your password or passkey")
+	wantPage(t, h.signIn(t, url.Values{}), http.StatusConflict, "An account with the email address bo@corp.example already exists", "link it from your account page")
 	if h.whoIsSignedIn(t) != "" {
 		t.Fatal("signed in to the existing account")
 	}
@@ -261,6 +290,29 @@ func TestUpstreamSignInNeverLinksAnExistingEmailSilently(t *testing.T) {
 		t.Fatal("the identity was linked")
 	}
 	if got := h.records(t); !slices.Equal(got, []string{"upstream.signin failure email_taken"}) {
+		t.Fatalf("records %q", got)
+	}
+
+	trusting := newUpstreamHarness(t, unverified, func(u *Upstream) { u.LinkUnverifiedEmail = true })
+	bo := trusting.addUser(t, corpUser.Email, annPassword)
+	wantRedirect(t, trusting.signIn(t, url.Values{"next": {"/account"}}), "/account")
+	if link, err := trusting.store.GetLinkedIdentity(t.Context(), "corp", corpUser.Subject); err != nil || link.UserID != bo.ID {
+		t.Fatalf("link %+v (%v): a connector trusted with unverified emails links them", link, err)
+	}
+}
+
+func TestUpstreamSignInNeverReplacesAnotherLinkOfTheConnector(t *testing.T) {
+	t.Parallel()
+	h := newUpstreamHarness(t, corpUser)
+	bo := h.addUser(t, corpUser.Email, annPassword)
+	if err := h.store.LinkIdentity(t.Context(), storage.LinkedIdentity{ConnectorID: "corp", Subject: "corp-other", UserID: bo.ID, CreatedAt: t0, LastUsedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	wantPage(t, h.signIn(t, url.Values{}), http.StatusConflict, "already exists")
+	if h.whoIsSignedIn(t) != "" {
+		t.Fatal("signed in")
+	}
+	if got := h.records(t); !slices.Equal(got, []string{"upstream.signin failure linked_elsewhere"}) {
 		t.Fatalf("records %q", got)
 	}
 }

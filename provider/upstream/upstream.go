@@ -29,6 +29,9 @@ type Identity struct {
 	Username string
 	// Groups are the upstream's group names, for mapping to roles.
 	Groups []string
+	// Claims are the upstream's other text claims or attributes, by name
+	// (a string, or each string of a list), for mapping to roles.
+	Claims map[string][]string
 	// AMR is how the upstream says the user signed in (its amr claim,
 	// RFC 8176), when it says.
 	AMR []string

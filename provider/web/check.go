@@ -160,10 +160,18 @@ func samples(page string, m meta) []any {
 		return []any{
 			loginView{meta: m},
 			loginView{meta: m, LoginPage: LoginPage{
-				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s, Passkeys: true,
-			}, ErrorText: s, Script: s},
+				UILocales: s, CSRFToken: s, Flow: s, Next: s, ClientName: s, Email: s, Error: s, ErrorArg: s, Resend: true, RegisterURL: s, Passkeys: true, SSO: true,
+				Upstreams: []UpstreamButton{{ID: s, Name: s}},
+			}, ErrorText: s, Script: s, Buttons: []upstreamView{{ID: s, Label: s}}},
 			loginView{meta: m, LoginPage: LoginPage{Flow: s, CSRFToken: s, NoPassword: true, Passkeys: true}, Script: s},
 			loginView{meta: m, LoginPage: LoginPage{Flow: s, CSRFToken: s, NoPassword: true}},
+		}
+	case pageDirectory:
+		return []any{
+			directoryView{meta: m},
+			directoryView{meta: m, DirectoryPage: DirectoryPage{
+				UILocales: s, CSRFToken: s, ConnectorID: s, Name: s, Flow: s, Next: s, Link: true, Username: s, Error: s, ErrorArg: s,
+			}, ErrorText: s},
 		}
 	case pageConsent:
 		return []any{

@@ -50,6 +50,10 @@ type LoginPage struct {
 	// with ..." button each, posting csrf_token, flow and next to POST
 	// /login/upstream/{ID}.
 	Upstreams []UpstreamButton
+	// SSO adds "Use single sign-on" to the form, a button posting the
+	// email alone with sso=1: some connector routes email domains
+	// (home-realm discovery).
+	SSO bool
 }
 
 // UpstreamButton is an upstream identity provider on the sign-in page.

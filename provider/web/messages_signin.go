@@ -54,9 +54,50 @@ func signInMessages() i18n.Catalogue {
 			ZH: "无法完成本次登录：耗时过长，或登录是在其他浏览器中发起的。请回到登录页重新开始。",
 		},
 		"upstream.email_taken": {
-			EN: "An account with the email address %s already exists, and this identity provider is not linked to it. Sign in with your password or passkey as usual.",
-			ZH: "邮箱 %s 已有账号，但该账号未关联此身份提供方。请照常使用密码或通行密钥登录。",
+			EN: "An account with the email address %s already exists, and this identity provider is not linked to it. Sign in with your password or passkey as usual, then link it from your account page.",
+			ZH: "邮箱 %s 已有账号，但该账号未关联此身份提供方。请照常使用密码或通行密钥登录，再在账号页面关联它。",
 		},
+		// Linking an upstream identity from the account page; %s is the
+		// provider's name.
+		"upstream.link_title": {EN: "Sign-in provider not linked", ZH: "未能关联登录方式"},
+		"upstream.link_session": {
+			EN: "Your %s identity was not linked: you are no longer signed in as the account that asked. Sign in and try again from your account page.",
+			ZH: "未关联您的 %s 身份：您已不再以发起关联的账号登录。请登录后在账号页面重试。",
+		},
+		"upstream.link_already": {
+			EN: "This %s identity is linked to your account already.",
+			ZH: "该 %s 身份已关联到您的账号。",
+		},
+		"upstream.link_taken": {
+			EN: "This identity is linked to another account, or your account has another %s identity linked already. Unlink that one first.",
+			ZH: "该身份已关联到其他账号，或您的账号已关联了另一个 %s 身份。请先取消那个关联。",
+		},
+		// Single sign-on by email domain (home-realm discovery).
+		"login.sso": {EN: "Use single sign-on", ZH: "使用单点登录"},
+		"login.sso_email": {
+			EN: "Enter your work email address to use single sign-on.",
+			ZH: "请输入您的工作邮箱以使用单点登录。",
+		},
+		"login.sso_unknown": {
+			EN: "No single sign-on is set up for %s. Sign in with your password, or ask your administrator.",
+			ZH: "%s 未设置单点登录。请使用密码登录，或联系管理员。",
+		},
+		// A directory connector's (LDAP, Active Directory) own sign-in
+		// page; %s is its name.
+		"directory.title":        {EN: "Sign in with %s", ZH: "使用 %s 登录"},
+		"directory.heading":      {EN: "Sign in with %s", ZH: "使用 %s 登录"},
+		"directory.link_heading": {EN: "Link your %s account", ZH: "关联您的 %s 账号"},
+		"directory.intro": {
+			EN: "Enter the user name and password of your %s account. Your password is checked by the directory and never stored here.",
+			ZH: "请输入您的 %s 账号的用户名和密码。密码由目录服务验证，本站不会保存。",
+		},
+		"directory.username":    {EN: "User name", ZH: "用户名"},
+		"directory.password":    {EN: "Password", ZH: "密码"},
+		"directory.submit":      {EN: "Sign in", ZH: "登录"},
+		"directory.link_submit": {EN: "Link account", ZH: "关联账号"},
+		"directory.back":        {EN: "Back", ZH: "返回"},
+		"directory.invalid":     {EN: "Wrong user name or password.", ZH: "用户名或密码错误。"},
+		"directory.required":    {EN: "Enter your user name and password.", ZH: "请输入用户名和密码。"},
 		"upstream.no_account": {
 			EN: "No account is linked to your %s identity, and none can be created through it. Sign in another way, or ask your administrator.",
 			ZH: "您的 %s 身份未关联任何账号，也无法通过它创建账号。请使用其他方式登录，或联系管理员。",

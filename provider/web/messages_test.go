@@ -46,7 +46,8 @@ func handlerKeys() []string {
 		"device.malformed", "device.unknown", "device.failed", "device.workspace_required", "device.no_workspace",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
-		"upstream.title", "upstream.state_lost",
+		"upstream.title", "upstream.state_lost", "upstream.link_title",
+		"directory.required", "directory.invalid", "login.sso_email",
 	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys())...)
 }
 
@@ -55,7 +56,8 @@ func handlerKeys() []string {
 func handlerArgKeys() []string {
 	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid",
 		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown",
-		"upstream.signin", "upstream.unavailable", "upstream.refused", "upstream.email_taken", "upstream.no_account", "upstream.email_unverified"},
+		"upstream.signin", "upstream.unavailable", "upstream.refused", "upstream.email_taken", "upstream.no_account", "upstream.email_unverified",
+		"upstream.link_session", "upstream.link_already", "upstream.link_taken", "login.sso_unknown"},
 		slices.Concat(adminHandlerArgKeys(), workspaceHandlerArgKeys(), installHandlerArgKeys())...)
 }
 

@@ -84,6 +84,8 @@ const (
 	// pageWorkspaceChooser is where a member of several workspaces picks
 	// the one an app's sign-in is for.
 	pageWorkspaceChooser = "workspace_chooser"
+	// pageDirectory is a directory connector's (LDAP) sign-in page.
+	pageDirectory = "directory"
 )
 
 func pageNames() []string {
@@ -91,7 +93,7 @@ func pageNames() []string {
 		pageLogin, pageConsent, pageLogout, pageLoggedOut, pageError,
 		pageRegister, pageCheckEmail, pageForgot, pageReset, pageMessage, pageMFA, pageAccount,
 		pageApps, pageAppForm, pageSecretShown, pageDeleteApp, pageDevice, pageActivate, pageFormPost, pageAccountConfirm, pageInvitation,
-		pageWorkspaceChooser, pageInstall,
+		pageWorkspaceChooser, pageInstall, pageDirectory,
 	}, adminPageNames()...)
 }
 

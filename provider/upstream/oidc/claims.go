@@ -71,6 +71,7 @@ func mapClaims(m ClaimMapping, p Preset, claims map[string]any) (upstream.Identi
 		Username: text(claims[m.Username]),
 		Groups:   texts(claims[m.Groups]),
 		AMR:      texts(claims["amr"]),
+		Claims:   textClaims(claims),
 	}
 	if email := text(claims[m.Email]); email != "" && mailaddr.Valid(email) {
 		id.Email = email
@@ -112,6 +113,24 @@ func texts(v any) []string {
 			if s := text(e); s != "" && len(out) < maxGroups {
 				out = append(out, s)
 			}
+		}
+	}
+	return out
+}
+
+// maxClaims bounds the claims an Identity keeps for role mapping.
+const maxClaims = 64
+
+// textClaims keeps the claims that are text or lists of text, for role
+// mapping (at most maxClaims of them).
+func textClaims(claims map[string]any) map[string][]string {
+	out := map[string][]string{}
+	for name, v := range claims {
+		if len(out) == maxClaims {
+			break
+		}
+		if values := texts(v); len(values) > 0 && upstream.CleanText(name) {
+			out[name] = values
 		}
 	}
 	return out
