@@ -129,6 +129,11 @@ func (c *Connector) classify(err error) error {
 			return fmt.Errorf("%w: connector %q: %s: %w", upstream.ErrRefused, c.cfg.ID, w.what, err)
 		}
 	}
+	// crewjam refuses a Response in which neither the Response nor the
+	// assertion is signed with an error of its own, unexported.
+	if strings.Contains(err.Error(), "signature element not present") {
+		return fmt.Errorf("%w: connector %q: unsigned response (neither the Response nor the assertion is signed): %w", upstream.ErrRefused, c.cfg.ID, err)
+	}
 	return fmt.Errorf("%w: connector %q: %w", upstream.ErrRefused, c.cfg.ID, err)
 }
 
