@@ -394,35 +394,45 @@ func TestAlteredRefused(t *testing.T) {
 	}
 }
 
-func TestWrongAudienceRefused(t *testing.T) {
+// TestSignedButWrongRefused: a Response the IdP signed is still refused
+// when what it says is not for this sign-in here.
+func TestSignedButWrongRefused(t *testing.T) {
 	t.Parallel()
-	s := newSetup(t, nil)
-	s.ti.mutate = func(a *crewjam.Assertion) {
-		a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other.example.test/sp"
+	for name, tc := range map[string]struct {
+		mutate func(*crewjam.Assertion)
+		status *crewjam.StatusError
+		want   string
+	}{
+		"wrong audience": {
+			mutate: func(a *crewjam.Assertion) {
+				a.Conditions.AudienceRestrictions[0].Audience.Value = "https://other.example.test/sp"
+			},
+			want: "wrong audience",
+		},
+		"wrong recipient": {
+			mutate: func(a *crewjam.Assertion) {
+				a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://other.example.test/acs"
+			},
+			want: "wrong destination or recipient",
+		},
+		"wrong issuer": {
+			mutate: func(a *crewjam.Assertion) { a.Issuer.Value = "https://evil.example.test/idp" },
+			want:   "wrong issuer",
+		},
+		"status not success": {
+			status: &crewjam.StatusError{TopLevel: crewjam.StatusResponder, SecondLevel: crewjam.StatusRequestDenied},
+			want:   "status",
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			s := newSetup(t, nil)
+			s.ti.mutate, s.ti.status = tc.mutate, tc.status
+			response, requestID := s.signIn(t, s.c)
+			_, err := s.c.Finish(t.Context(), response, requestID)
+			wantErr(t, err, upstream.ErrRefused, tc.want)
+		})
 	}
-	response, requestID := s.signIn(t, s.c)
-	_, err := s.c.Finish(t.Context(), response, requestID)
-	wantErr(t, err, upstream.ErrRefused, "wrong audience")
-}
-
-func TestWrongRecipientRefused(t *testing.T) {
-	t.Parallel()
-	s := newSetup(t, nil)
-	s.ti.mutate = func(a *crewjam.Assertion) {
-		a.Subject.SubjectConfirmations[0].SubjectConfirmationData.Recipient = "https://other.example.test/acs"
-	}
-	response, requestID := s.signIn(t, s.c)
-	_, err := s.c.Finish(t.Context(), response, requestID)
-	wantErr(t, err, upstream.ErrRefused, "wrong destination or recipient")
-}
-
-func TestWrongIssuerRefused(t *testing.T) {
-	t.Parallel()
-	s := newSetup(t, nil)
-	s.ti.mutate = func(a *crewjam.Assertion) { a.Issuer.Value = "https://evil.example.test/idp" }
-	response, requestID := s.signIn(t, s.c)
-	_, err := s.c.Finish(t.Context(), response, requestID)
-	wantErr(t, err, upstream.ErrRefused, "wrong issuer")
 }
 
 func TestExpiredRefused(t *testing.T) {
@@ -489,15 +499,6 @@ func TestReplayStoreDownUnavailable(t *testing.T) {
 	s.replays.mu.Unlock()
 	_, err := s.c.Finish(t.Context(), response, requestID)
 	wantErr(t, err, upstream.ErrUnavailable, "replay store")
-}
-
-func TestStatusNotSuccessRefused(t *testing.T) {
-	t.Parallel()
-	s := newSetup(t, nil)
-	s.ti.status = &crewjam.StatusError{TopLevel: crewjam.StatusResponder, SecondLevel: crewjam.StatusRequestDenied}
-	response, requestID := s.signIn(t, s.c)
-	_, err := s.c.Finish(t.Context(), response, requestID)
-	wantErr(t, err, upstream.ErrRefused, "status")
 }
 
 func TestTransientNameIDRefused(t *testing.T) {
