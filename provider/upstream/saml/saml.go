@@ -18,7 +18,19 @@
 // meanwhile gets upstream.ErrUnavailable at once. Fetched metadata is
 // refreshed after its cacheDuration, its validUntil or refreshEvery,
 // whichever comes first; while a refresh fails, the copy in hand is used
-// until its validUntil.
+// until its validUntil. Metadata from a file is used as it is, whatever
+// its validUntil: replacing the file is the operator's call.
+//
+// # Binding the response to the sign-in
+//
+// The caller keeps the request ID AuthnRequestURL returns together with
+// the connector's ID (in its sealed cookie), looks the connector up from
+// that cookie on the callback, and hands Finish the ID: the Response must
+// answer that very request, and its assertion is used once.
+//
+// Identity.AMR is "pwd" when the assertion's AuthnContextClassRef is
+// Password or PasswordProtectedTransport, and empty otherwise: other
+// classes do not map plainly onto RFC 8176.
 package saml
 
 import (
@@ -199,6 +211,7 @@ func (c *Connector) serviceProvider(m *idpMetadata, now time.Time) *crewjam.Serv
 		SignatureMethod:                  c.sigMethod,
 		AssertionConsumerServiceBindings: []string{crewjam.HTTPPostBinding},
 		RejectSHA1Signatures:             true,
+		LimitRelayStateLength:            true,
 		Clock:                            dsig.NewFakeClockAt(now),
 	}
 	if m != nil {
@@ -209,8 +222,9 @@ func (c *Connector) serviceProvider(m *idpMetadata, now time.Time) *crewjam.Serv
 
 // AuthnRequestURL is where to send the browser to sign in: the IdP's
 // single sign-on service with an AuthnRequest in the HTTP-Redirect
-// binding (signed when the connector has a key) and relayState. The
-// caller keeps requestID (in its sealed cookie) for Finish.
+// binding (signed when the connector has a key) and relayState (at most
+// 80 bytes, as the binding allows). The caller keeps requestID (in its
+// sealed cookie) for Finish.
 //
 // An IdP whose metadata offers only the HTTP-POST binding for sign-on is
 // not supported: that is upstream.ErrUnavailable, saying so.

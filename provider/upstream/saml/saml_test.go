@@ -573,6 +573,9 @@ func TestSignedRequest(t *testing.T) {
 	if !strings.HasPrefix(requestID, "id-") {
 		t.Fatalf("request ID %q", requestID)
 	}
+	if _, _, err := s.c.AuthnRequestURL(t.Context(), strings.Repeat("r", 81)); err == nil {
+		t.Fatal("a RelayState longer than the binding allows was sent")
+	}
 }
 
 func TestMetadataDownThenRecovers(t *testing.T) {
