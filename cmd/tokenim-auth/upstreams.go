@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/upstream/ldap"
 	"github.com/tokenim/tokenim-auth/provider/upstream/oidc"
+	"github.com/tokenim/tokenim-auth/provider/upstream/saml"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -48,7 +49,9 @@ func withUpstreamSecrets(cfg config.Config, lookupEnv func(string) (string, bool
 // upstreamBuilder turns a connector's configuration (its secret read)
 // into what the sign-in pages drive.
 type upstreamBuilder struct {
-	cfg    config.Config
+	cfg config.Config
+	// jtis remembers the SAML assertions used, across nodes.
+	jtis   storage.JTIs
 	logger *slog.Logger
 }
 
@@ -92,10 +95,44 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}
 		out.Directory = c
+	case storage.ConnectorSAML:
+		sc := saml.Config{
+			ID: u.ID, EntityID: u.EntityID, ACSURL: b.cfg.RedirectURL(u.ID), MetadataURL: u.MetadataURL,
+			Replays: samlReplays{jtis: b.jtis, now: time.Now}, Logger: b.logger,
+		}
+		if u.MetadataFile != "" {
+			xml, err := os.ReadFile(u.MetadataFile)
+			if err != nil {
+				return out, fmt.Errorf("upstream %s: read the metadata: %w", u.ID, err)
+			}
+			sc.MetadataXML = xml
+		}
+		c, err := saml.New(sc)
+		if err != nil {
+			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
+		}
+		out.SAML, out.FormPost = c, true
 	default:
 		return out, fmt.Errorf("upstream %s: %w: kind %s", u.ID, errNotServed, u.Kind)
 	}
 	return out, nil
+}
+
+// samlReplays remembers the SAML assertions used (saml.Replays) with the
+// client assertions' IDs (storage.JTIs): in the shared store, purged by
+// the janitor once expired.
+type samlReplays struct {
+	jtis storage.JTIs
+	now  func() time.Time
+}
+
+// Use records the assertion key until until; false when it was used.
+func (r samlReplays) Use(ctx context.Context, key string, until time.Time) (bool, error) {
+	err := r.jtis.SaveJTI(ctx, "saml:"+key, until, r.now())
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // errNotServed: a kind this build does not sign in with.
@@ -123,9 +160,11 @@ func appleKey(file string) (*ecdsa.PrivateKey, error) {
 	return ec, nil
 }
 
-// storedConnectors is what the connector directory reads of storage.
+// storedConnectors is what the connector directory reads of storage,
+// and where SAML assertions are remembered.
 type storedConnectors interface {
 	ListConnectors(ctx context.Context) ([]storage.Connector, error)
+	storage.JTIs
 }
 
 // upstreamRefresh is how long the console's connectors are used before
@@ -230,7 +269,7 @@ func closeUpstream(u login.Upstream) {
 // start, naming it; one of a kind this build does not serve is logged and
 // left out.
 func loginUpstreams(ctx context.Context, cfg config.Config, store storedConnectors, open func(storage.Connector) (config.Upstream, error), logger *slog.Logger) (*upstreamDirectory, error) {
-	b := upstreamBuilder{cfg: cfg, logger: logger}
+	b := upstreamBuilder{cfg: cfg, jtis: store, logger: logger}
 	d := &upstreamDirectory{shadowed: map[string]bool{}, store: store, open: open, build: b.build, now: time.Now, logger: logger}
 	for _, u := range cfg.Upstreams {
 		d.shadowed[u.ID] = true

@@ -187,6 +187,7 @@ func (h *Handler) Mount(mux Mux) {
 		// An upstream's cross-site POST carries no CSRF token: the sealed
 		// state bound to this browser is its defence (postedCallback).
 		mux.Handle("POST "+UpstreamCallbackPath+"{id}", http.HandlerFunc(h.postedCallback))
+		mux.Handle("GET /login/upstream/saml/{id}/metadata", http.HandlerFunc(h.samlMetadata))
 		mux.Handle("GET "+directoryPath+"{id}", p(h.showDirectory))
 		mux.Handle("POST "+directoryPath+"{id}", p(h.submitDirectory))
 	}

@@ -52,6 +52,9 @@ type SAMLConnector interface {
 	// Finish verifies the posted SAMLResponse, an answer to requestID,
 	// and returns the identity it asserts.
 	Finish(ctx context.Context, samlResponse, requestID string) (upstream.Identity, error)
+	// Metadata is this provider's service-provider metadata for the
+	// IdP's administrator.
+	Metadata() ([]byte, error)
 }
 
 // DirectoryConnector is a directory the user signs in to on our own
@@ -392,6 +395,25 @@ func (h *Handler) postedCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	form.Del(resentField)
 	h.finishCallback(w, r, form)
+}
+
+// samlMetadata is GET /login/upstream/saml/{id}/metadata: the service
+// provider metadata a SAML IdP's administrator loads to trust us.
+func (h *Handler) samlMetadata(w http.ResponseWriter, r *http.Request) {
+	u, ok := h.upstreamByID(r.Context(), r.PathValue("id"))
+	if !ok || u.SAML == nil {
+		h.errorPage(w, r, "", http.StatusNotFound, "error.not_found")
+		return
+	}
+	b, err := u.SAML.Metadata()
+	if err != nil {
+		h.cfg.Logger.ErrorContext(r.Context(), "saml metadata", "connector", u.ID, "err", err)
+		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
+		return
+	}
+	w.Header().Set("Content-Type", "application/samlmetadata+xml")
+	w.Header().Set("Content-Disposition", `attachment; filename="tokenim-`+u.ID+`-sp.xml"`)
+	w.Write(b)
 }
 
 // upstreamCallback is GET /login/upstream/callback/{id}: the upstream

@@ -56,6 +56,10 @@ type Config struct {
 	Timeout     time.Duration
 	// PoolSize bounds the service account's connections; zero takes 4.
 	PoolSize int
+	// EmailVerified: the directory's mail attribute is the user's own,
+	// set by the directory's administrators (Identity.EmailVerified), so
+	// that it may create or link an account. Off: it never does.
+	EmailVerified bool
 }
 
 // Search is an LDAP search under BaseDN with Filter.
@@ -219,6 +223,9 @@ func (c *Connector) Login(ctx context.Context, username, password string) (upstr
 		groups = groupNames(entries, c.cfg.Attributes.GroupName)
 	}
 	id, err := mapEntry(c.cfg.Attributes, entry, groups, c.cfg.GroupSearch.BaseDN == "")
+	if id.Email != "" {
+		id.EmailVerified = c.cfg.EmailVerified
+	}
 	if err != nil {
 		c.log.WarnContext(ctx, "ldap: unusable directory entry", "dn", entry.DN, "err", err)
 		return upstream.Identity{}, fmt.Errorf("%w: %s: %w", upstream.ErrUnavailable, c.cfg.ID, err)

@@ -71,6 +71,17 @@ func TestLogin(t *testing.T) {
 			t.Errorf("second sign-in: %q, %v; want the same subject %q", again.Subject, err, id.Subject)
 		}
 	})
+	t.Run("the directory's email counts as verified only when configured", func(t *testing.T) {
+		t.Parallel()
+		trusted := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.EmailVerified = true }), nil)
+		id, err := trusted.Login(t.Context(), "ann", "ann-password")
+		if err != nil || !id.EmailVerified || id.Email != "ann@example.org" {
+			t.Fatalf("identity %+v (%v): want ann's email, verified", id, err)
+		}
+		if id, _ := c.Login(t.Context(), "ann", "ann-password"); id.EmailVerified {
+			t.Fatal("verified without the setting")
+		}
+	})
 	t.Run("Active Directory attributes: objectGUID and memberOf", func(t *testing.T) {
 		t.Parallel()
 		ad := newConnector(t, testConfig(dir.url, func(cfg *Config) {
