@@ -218,6 +218,10 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 		// The passkey script's way back after adding one.
 		p.Notice = "passkeys.added"
 	}
+	if r.URL.Query().Get("linked") == "upstream" {
+		// provider/login's way back after linking an upstream identity.
+		p.Notice = "links.added"
+	}
 	h.render(w, r, http.StatusOK, p)
 }
 

@@ -50,7 +50,8 @@
 // in longer ago is sent to /login?next=/account), refuses a connector not
 // in use (400) or one the account has a link with already (409), then
 // hands over to Upstreams.StartLink; provider/login finishes the link
-// when the upstream answers. Unlinking names the link by connector and
+// when the upstream answers, and comes back to /account?linked=upstream,
+// which shows that it did. Unlinking names the link by connector and
 // subject: one that is not the account's is answered 404, and the
 // account's last way in (no password, no passkey, no other link) is kept
 // and answered 409; otherwise the link goes, with its upstream.unlinked

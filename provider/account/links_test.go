@@ -47,6 +47,14 @@ func (u *recordingUpstreams) links() []startedLink {
 	return slices.Clone(u.started)
 }
 
+// wantNone fails t if a link was started.
+func (u *recordingUpstreams) wantNone(t *testing.T) {
+	t.Helper()
+	if got := u.links(); len(got) != 0 {
+		t.Fatalf("links started: %+v", got)
+	}
+}
+
 // linking turns linking on through ups.
 func linking(ups *recordingUpstreams) func(*Config) {
 	return func(c *Config) { c.Upstreams = ups }
@@ -149,9 +157,7 @@ func TestStartLink(t *testing.T) {
 		if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login?next=/account" {
 			t.Fatalf("status %d, Location %q; want 303 to /login?next=/account", w.Code, w.Header().Get("Location"))
 		}
-		if got := ups.links(); len(got) != 0 {
-			t.Fatalf("links started: %+v", got)
-		}
+		ups.wantNone(t)
 	})
 	t.Run("a fresh sign-in is handed to the connector, with the account", func(t *testing.T) {
 		t.Parallel()
@@ -174,9 +180,7 @@ func TestStartLink(t *testing.T) {
 			says(t, h.post(t, "/account/links/"+id, nil), http.StatusBadRequest, "That sign-in provider is not offered here.")
 		}
 		says(t, h.post(t, "/account/links/gitlab", nil, "Accept-Language", "zh-CN"), http.StatusBadRequest, "此处未提供该登录方式。")
-		if got := ups.links(); len(got) != 0 {
-			t.Fatalf("links started: %+v", got)
-		}
+		ups.wantNone(t)
 	})
 	t.Run("a connector the account has a link with already is refused", func(t *testing.T) {
 		t.Parallel()
@@ -185,9 +189,7 @@ func TestStartLink(t *testing.T) {
 		h.withLinks(t, annsWeCom)
 		says(t, h.post(t, "/account/links/wecom", nil), http.StatusConflict, "That sign-in provider is already linked to your account.")
 		says(t, h.post(t, "/account/links/wecom", nil, "Accept-Language", "zh-CN"), http.StatusConflict, "您的账号已关联该登录方式。")
-		if got := ups.links(); len(got) != 0 {
-			t.Fatalf("links started: %+v", got)
-		}
+		ups.wantNone(t)
 	})
 	t.Run("a form without its CSRF token is refused", func(t *testing.T) {
 		t.Parallel()
@@ -202,9 +204,7 @@ func TestStartLink(t *testing.T) {
 		if w := h.post(t, "/account/links/github", nil, "Origin", "https://id.example"); w.Code != http.StatusBadRequest {
 			t.Fatalf("status %d, want 400", w.Code)
 		}
-		if got := ups.links(); len(got) != 0 {
-			t.Fatalf("links started: %+v", got)
-		}
+		ups.wantNone(t)
 	})
 	t.Run("linking off, there is nothing to start", func(t *testing.T) {
 		t.Parallel()
@@ -335,4 +335,17 @@ func FuzzLinkForms(f *testing.F) {
 			h.withLinks(t, annsWeCom) // for the next input
 		}
 	})
+}
+
+// provider/login comes back to /account?linked=upstream after a link: the
+// page says it is done, with the new link listed.
+func TestLinkedNotice(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, password.NewPool(1, 1), linking(&recordingUpstreams{}))
+	h.withLinks(t, annsWeCom)
+	says(t, h.get(t, "/account?linked=upstream"), http.StatusOK, `role="status"`, "Sign-in provider linked. You can now sign in with it.", "ann@corp.example")
+	says(t, h.get(t, "/account?linked=upstream", "Accept-Language", "zh-CN"), http.StatusOK, "已关联，现在可以用该登录方式登录了。")
+	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `role="status"`) {
+		t.Fatalf("the plain account page shows a notice:\n%s", w.Body)
+	}
 }

@@ -58,7 +58,8 @@ type AccountPage struct {
 	// second factor, which stands in for it.
 	NoCurrentPassword bool
 	// Notice is a message key shown as a success status ("mfa.enrolled",
-	// "mfa.disabled", "sessions.signed_out", "passkeys.added"), or empty.
+	// "mfa.disabled", "sessions.signed_out", "passkeys.added",
+	// "links.added"), or empty.
 	Notice string
 	// Error is a message key ("mfa.invalid", "login.invalid_password",
 	// ...), or empty; ErrorArg fills the one that takes an argument

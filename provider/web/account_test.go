@@ -273,7 +273,7 @@ func accountHandlerKeys() []string {
 	return []string{
 		"passkeys.added", "passkeys.renamed", "passkeys.removed", "passkeys.unknown",
 		"passkeys.name_empty", "passkeys.name_too_long", "passkeys.name_invalid", "password.changed",
-		"links.removed", "links.unknown", "links.unknown_provider", "links.already", "links.last_way_in",
+		"links.added", "links.removed", "links.unknown", "links.unknown_provider", "links.already", "links.last_way_in",
 	}
 }
 

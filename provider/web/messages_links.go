@@ -22,6 +22,10 @@ func linkMessages() i18n.Catalogue {
 		"links.unlink": {EN: "Unlink", ZH: "解除关联"},
 
 		// What the handlers answer (AccountPage Notice and Error).
+		"links.added": {
+			EN: "Sign-in provider linked. You can now sign in with it.",
+			ZH: "已关联，现在可以用该登录方式登录了。",
+		},
 		"links.removed": {
 			EN: "Sign-in provider unlinked. It no longer signs in to your account.",
 			ZH: "已解除关联，无法再用该登录方式登录您的账号。",
