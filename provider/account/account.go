@@ -218,8 +218,9 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 		// The passkey script's way back after adding one.
 		p.Notice = "passkeys.added"
 	}
-	if r.URL.Query().Get("linked") == "upstream" {
-		// provider/login's way back after linking an upstream identity.
+	if id := r.URL.Query().Get("linked"); id != "" && slices.ContainsFunc(p.Links, func(l web.LinkView) bool { return l.Provider.ID == id }) {
+		// provider/login's way back after linking an identity of the
+		// connector id: said only when the account has that link.
 		p.Notice = "links.added"
 	}
 	h.render(w, r, http.StatusOK, p)

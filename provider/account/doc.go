@@ -45,13 +45,14 @@
 // Sign-in providers: the page lists the upstream identities linked to
 // the account (storage.LinkedIdentity), named as the connector in use is
 // (by its ID when it no longer is), and, with Config.Upstreams, a "Link"
-// button for each connector in use the account has no link with. Linking
+// button for each connector in use the account has no link with (no
+// section at all with no connector in use and no link). Linking
 // asks for a fresh sign-in, as removing a passkey does (a browser signed
 // in longer ago is sent to /login?next=/account), refuses a connector not
 // in use (400) or one the account has a link with already (409), then
 // hands over to Upstreams.StartLink; provider/login finishes the link
-// when the upstream answers, and comes back to /account?linked=upstream,
-// which shows that it did. Unlinking names the link by connector and
+// when the upstream answers, and comes back to /account?linked={id},
+// which says it did when the account has a link of connector id. Unlinking names the link by connector and
 // subject: one that is not the account's is answered 404, and the
 // account's last way in (no password, no passkey, no other link) is kept
 // and answered 409; otherwise the link goes, with its upstream.unlinked

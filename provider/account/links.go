@@ -27,7 +27,9 @@ var errLastWayIn = errors.New("the account's last way to sign in")
 
 // linkSection fills p's sign-in providers section with the user's links,
 // each named as the connector in use is (by its ID when none is), and,
-// when linking is on, the connectors in use the user has no link with.
+// when linking is on and a connector is in use, the connectors in use
+// the user has no link with: with no connector in use and no link, the
+// page has no section.
 func (h *Handler) linkSection(ctx context.Context, p *web.AccountPage, userID string) error {
 	links, err := h.cfg.Store.ListUserIdentities(ctx, userID)
 	if err != nil {
@@ -35,7 +37,8 @@ func (h *Handler) linkSection(ctx context.Context, p *web.AccountPage, userID st
 	}
 	var inUse []web.UpstreamButton
 	if h.cfg.Upstreams != nil {
-		p.LinkingOn, inUse = true, h.cfg.Upstreams.Linkable(ctx)
+		inUse = h.cfg.Upstreams.Linkable(ctx)
+		p.LinkingOn = len(inUse) > 0
 	}
 	for _, l := range links {
 		provider := web.UpstreamButton{ID: l.ConnectorID}

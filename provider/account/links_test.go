@@ -55,6 +55,15 @@ func (u *recordingUpstreams) wantNone(t *testing.T) {
 	}
 }
 
+// noConnectors turns linking on with no connector in use.
+type noConnectors struct{}
+
+func (noConnectors) Linkable(context.Context) []web.UpstreamButton { return nil }
+
+func (noConnectors) StartLink(http.ResponseWriter, *http.Request, string, storage.User) {
+	panic("a link started with no connector in use")
+}
+
 // linking turns linking on through ups.
 func linking(ups *recordingUpstreams) func(*Config) {
 	return func(c *Config) { c.Upstreams = ups }
@@ -138,6 +147,13 @@ func TestLinksListed(t *testing.T) {
 		t.Parallel()
 		if w := newHarness(t, password.NewPool(1, 1)).get(t, "/account"); strings.Contains(w.Body.String(), "Sign-in providers") {
 			t.Fatalf("a sign-in providers section with linking off and no links:\n%s", w.Body)
+		}
+	})
+	t.Run("no connector in use and nothing linked: no section", func(t *testing.T) {
+		t.Parallel()
+		h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Upstreams = noConnectors{} })
+		if w := h.get(t, "/account"); strings.Contains(w.Body.String(), "Sign-in providers") {
+			t.Fatalf("a sign-in providers section with no connector in use and no links:\n%s", w.Body)
 		}
 	})
 	t.Run("linking on and nothing linked: the section says so and offers every provider", func(t *testing.T) {
@@ -337,15 +353,18 @@ func FuzzLinkForms(f *testing.F) {
 	})
 }
 
-// provider/login comes back to /account?linked=upstream after a link: the
-// page says it is done, with the new link listed.
+// provider/login comes back to /account?linked={id} after a link: the
+// page says it is done, with the new link listed; not for a connector the
+// account has no link with.
 func TestLinkedNotice(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, password.NewPool(1, 1), linking(&recordingUpstreams{}))
 	h.withLinks(t, annsWeCom)
-	says(t, h.get(t, "/account?linked=upstream"), http.StatusOK, `role="status"`, "Sign-in provider linked. You can now sign in with it.", "ann@corp.example")
-	says(t, h.get(t, "/account?linked=upstream", "Accept-Language", "zh-CN"), http.StatusOK, "已关联，现在可以用该登录方式登录了。")
-	if w := h.get(t, "/account"); strings.Contains(w.Body.String(), `role="status"`) {
-		t.Fatalf("the plain account page shows a notice:\n%s", w.Body)
+	says(t, h.get(t, "/account?linked=wecom"), http.StatusOK, `role="status"`, "Sign-in provider linked. You can now sign in with it.", "ann@corp.example")
+	says(t, h.get(t, "/account?linked=wecom", "Accept-Language", "zh-CN"), http.StatusOK, "已关联，现在可以用该登录方式登录了。")
+	for _, path := range []string{"/account", "/account?linked=github", "/account?linked="} {
+		if w := h.get(t, path); w.Code != http.StatusOK || strings.Contains(w.Body.String(), `role="status"`) {
+			t.Fatalf("%s: status %d, with a notice:\n%s", path, w.Code, w.Body)
+		}
 	}
 }

@@ -75,8 +75,8 @@ type AccountPage struct {
 	// when off, the section says passkeys are not available here.
 	PasskeysOn bool
 	// LinkingOn shows the sign-in providers section, offering a "Link"
-	// button for each of Linkable; the section is shown too, without it,
-	// when the account has Links.
+	// button for each of Linkable; the section is shown too, without
+	// them, when the account has Links.
 	LinkingOn bool
 	// Links are the upstream identities linked to the account, each with
 	// an "Unlink" button.
