@@ -34,6 +34,8 @@ type Store interface {
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 	UpdatePasskey(ctx context.Context, id []byte, update func(storage.Passkey) (storage.Passkey, error)) (storage.Passkey, error)
 	DeletePasskey(ctx context.Context, userID string, id []byte) error
+	ListUserIdentities(ctx context.Context, userID string) ([]storage.LinkedIdentity, error)
+	UnlinkIdentity(ctx context.Context, userID, connectorID, subject string) error
 	consent.WithdrawStore
 	ListDetailGrants(ctx context.Context, userID, clientID string) ([]storage.DetailGrant, error)
 	DeleteDetailGrant(ctx context.Context, userID, clientID, typ, location string) error
@@ -84,18 +86,22 @@ type Config struct {
 	// Passwords is the rule a new password must pass, as at registration
 	// and reset.
 	Passwords password.Policy
-	// FreshSignIn is how recent a sign-in must be to remove a passkey, or
-	// to change the password with a second factor instead of the current
-	// password; 5 minutes when zero.
+	// FreshSignIn is how recent a sign-in must be to remove a passkey, to
+	// link an upstream identity, or to change the password with a second
+	// factor instead of the current password; 5 minutes when zero.
 	FreshSignIn time.Duration
 	// Issuer names the provider in authenticator apps.
 	Issuer string
 	// Passkeys registers passkeys; nil when passkeys are off.
 	Passkeys Passkeys
+	// Upstreams offers the upstream identities to link; nil when there is
+	// no linking (links the account has are still listed, and may be
+	// removed).
+	Upstreams Upstreams
 	// Developers are the roles shown the way to the developer portal.
 	Developers []string
-	// Audit records MFA changes, sign-outs everywhere and withdrawn
-	// grants.
+	// Audit records MFA changes, sign-outs everywhere, withdrawn grants
+	// and removed links.
 	Audit  *audit.Recorder
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -135,6 +141,10 @@ func (h *Handler) Mount(mux Mux) {
 	mux.Handle("POST /account/apps/conversations/revoke", p(h.revokeConversation))
 	mux.Handle("POST /account/passkeys/{ref}/rename", p(h.renamePasskey))
 	mux.Handle("POST /account/password", p(h.changePassword))
+	mux.Handle("POST /account/links/{id}/remove", p(h.unlink))
+	if h.cfg.Upstreams != nil {
+		mux.Handle("POST /account/links/{id}", p(h.startLink))
+	}
 	if h.cfg.Passkeys != nil {
 		mux.Handle("POST /account/passkeys/options", p(h.passkeyOptions))
 		mux.Handle("POST /account/passkeys", p(h.addPasskey))
@@ -172,6 +182,9 @@ func (h *Handler) page(r *http.Request, s session.Signed) (web.AccountPage, erro
 	for _, k := range keys {
 		p.Passkeys = append(p.Passkeys, passkeyView(k))
 	}
+	if err := h.linkSection(r.Context(), &p, s.User.ID); err != nil {
+		return p, err
+	}
 	consents, err := h.cfg.Store.ListConsents(r.Context(), s.User.ID)
 	if err != nil {
 		return p, err
@@ -204,6 +217,11 @@ func (h *Handler) show(w http.ResponseWriter, r *http.Request, s session.Signed)
 	if r.URL.Query().Get("added") == "passkey" {
 		// The passkey script's way back after adding one.
 		p.Notice = "passkeys.added"
+	}
+	if id := r.URL.Query().Get("linked"); id != "" && slices.ContainsFunc(p.Links, func(l web.LinkView) bool { return l.Provider.ID == id }) {
+		// provider/login's way back after linking an identity of the
+		// connector id: said only when the account has that link.
+		p.Notice = "links.added"
 	}
 	h.render(w, r, http.StatusOK, p)
 }

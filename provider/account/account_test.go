@@ -93,7 +93,7 @@ var policy = throttle.Policy{Free: 3, Base: 30 * time.Second, Max: 5 * time.Minu
 // newHarness serves the account page of Ann, who has two-step
 // verification on, over the memory store and the real pages; change, if
 // given, changes the handler's configuration first.
-func newHarness(t *testing.T, hasher PasswordHasher, change ...func(*Config)) *harness {
+func newHarness(t testing.TB, hasher PasswordHasher, change ...func(*Config)) *harness {
 	t.Helper()
 	return newHarnessOn(t, memory.New(), hasher, change...)
 }
@@ -109,7 +109,7 @@ func stores() map[string]func(t *testing.T) storage.Store {
 }
 
 // newHarnessOn is newHarness over store.
-func newHarnessOn(t *testing.T, store storage.Store, hasher PasswordHasher, change ...func(*Config)) *harness {
+func newHarnessOn(t testing.TB, store storage.Store, hasher PasswordHasher, change ...func(*Config)) *harness {
 	t.Helper()
 	ring, err := secret.NewKeyring(strings.Repeat("s", 32))
 	if err != nil {

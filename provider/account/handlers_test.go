@@ -131,8 +131,8 @@ func TestShowAsksForASecondFactorWhenRequired(t *testing.T) {
 // to the account page after.
 func TestNotSignedIn(t *testing.T) {
 	t.Parallel()
-	h := newHarness(t, password.NewPool(1, 1), func(c *Config) { c.Sessions = nobody{} })
-	for _, route := range []string{"GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
+	h := newHarness(t, password.NewPool(1, 1), linking(&recordingUpstreams{}), func(c *Config) { c.Sessions = nobody{} })
+	for _, route := range []string{"POST /account/links/github", "POST /account/links/wecom/remove", "GET /account", "POST /account/mfa/enrol", "POST /account/mfa/confirm", "POST /account/mfa/disable",
 		"POST /account/mfa/recovery", "POST /account/sessions/signout", "POST /account/sessions/signout-all", "POST /account/apps/revoke", "POST /account/apps/conversations/revoke",
 		"POST /account/password", "POST /account/passkeys/" + annsRef + "/rename", "POST /account/passkeys/" + annsRef + "/remove",
 		"GET /account/passkeys/" + annsRef + "/remove"} {
@@ -392,8 +392,10 @@ func TestCSRF(t *testing.T) {
 		t.Fatalf("a form without its token: status %d, two-step verification on %v", w.Code, h.enabled(t))
 	}
 	h.withPasskeys(t, annsPhone)
+	h.withLinks(t, annsWeCom)
 	h.withElsewhere(t)
 	for path, form := range map[string]url.Values{
+		"/account/links/wecom/remove":              {"subject": {annsWeCom.Subject}},
 		"/account/password":                        change(annPassword, newPassword, newPassword),
 		"/account/passkeys/" + annsRef + "/rename": {"name": {"Stolen"}},
 		"/account/passkeys/" + annsRef + "/remove": nil,
@@ -405,6 +407,9 @@ func TestCSRF(t *testing.T) {
 	h.unchanged(t)
 	if h.passkeyNamed(t, annsPhone.ID) != annsPhone.Name {
 		t.Fatal("a form without its token renamed or removed a passkey")
+	}
+	if !h.linked(t, annsWeCom) {
+		t.Fatal("a form without its token unlinked an identity")
 	}
 	// The same form with the token the page gave, and its cookie, passes.
 	page := h.get(t, "/account")

@@ -110,7 +110,7 @@ func passkeyNameProblem(err error) string {
 // sign in again first.
 func (h *Handler) confirmRemovePasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	k, all, ok := h.ownPasskey(w, r, s)
-	if !ok || !h.requireFresh(w, r, s, k) {
+	if !ok || !h.freshForPasskey(w, r, s, k) {
 		return
 	}
 	p := web.PasskeyRemovePage{CSRFToken: session.CSRFToken(r), Passkey: passkeyView(k), Last: len(all) == 1, MFAEnabled: s.User.TOTPEnabled}
@@ -123,7 +123,7 @@ func (h *Handler) confirmRemovePasskey(w http.ResponseWriter, r *http.Request, s
 func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
 	k, _, ok := h.ownPasskey(w, r, s)
-	if !ok || !h.requireFresh(w, r, s, k) {
+	if !ok || !h.freshForPasskey(w, r, s, k) {
 		return
 	}
 	err := h.inTx(ctx, audit.Event{Action: audit.PasskeyRemoved, Subject: s.User.ID,
@@ -133,20 +133,8 @@ func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s sessio
 	h.passkeyChanged(w, r, s, k, err, "remove a passkey", "passkeys.removed")
 }
 
-// fresh reports whether the browser's sign-in is recent enough for a
-// change that a borrowed, long signed-in browser must not make: within
-// Config.FreshSignIn.
-func (h *Handler) fresh(s session.Signed) bool {
-	return !s.Session.AuthTime.IsZero() && h.cfg.Now().Sub(s.Session.AuthTime) <= h.cfg.FreshSignIn
-}
-
-// requireFresh sends a browser whose sign-in is not fresh to sign in
-// again (303), to come back to the removal step of k, and returns false.
-func (h *Handler) requireFresh(w http.ResponseWriter, r *http.Request, s session.Signed, k storage.Passkey) bool {
-	if h.fresh(s) {
-		return true
-	}
-	h.cfg.Logger.InfoContext(r.Context(), "fresh sign-in asked", "user_id", s.User.ID, "passkey", passkey.ShortRef(k.ID))
-	http.Redirect(w, r, "/login?next="+web.PasskeyURL(passkey.Ref(k.ID), "remove"), http.StatusSeeOther)
-	return false
+// freshForPasskey is requireFresh for the removal of k, coming back to
+// its confirmation step.
+func (h *Handler) freshForPasskey(w http.ResponseWriter, r *http.Request, s session.Signed, k storage.Passkey) bool {
+	return h.requireFresh(w, r, s, web.PasskeyURL(passkey.Ref(k.ID), "remove"), "passkey", passkey.ShortRef(k.ID))
 }

@@ -27,7 +27,7 @@ var (
 )
 
 // withPasskeys stores Bob and the passkeys.
-func (h *harness) withPasskeys(t *testing.T, keys ...storage.Passkey) {
+func (h *harness) withPasskeys(t testing.TB, keys ...storage.Passkey) {
 	t.Helper()
 	if err := h.store.CreateUser(t.Context(), storage.User{ID: "u-bob", Email: "bob@example.com", Status: storage.UserActive, CreatedAt: t0, UpdatedAt: t0}); err != nil {
 		t.Fatal(err)

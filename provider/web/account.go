@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -23,6 +24,8 @@ import (
 //	POST /account/mfa/disable          password, code
 //	POST /account/password             current_password (unless NoCurrentPassword), new_password, confirm
 //	POST /account/sessions/signout-all (no fields)
+//	POST /account/links/{id}           (no fields) link the identity connector id vouches for
+//	POST /account/links/{id}/remove    subject: the linked identity's subject at connector id
 //
 // Each passkey's "Remove" is a link to GET /account/passkeys/{ref}/remove,
 // the confirmation page (PasskeyRemove).
@@ -55,7 +58,8 @@ type AccountPage struct {
 	// second factor, which stands in for it.
 	NoCurrentPassword bool
 	// Notice is a message key shown as a success status ("mfa.enrolled",
-	// "mfa.disabled", "sessions.signed_out", "passkeys.added"), or empty.
+	// "mfa.disabled", "sessions.signed_out", "passkeys.added",
+	// "links.added"), or empty.
 	Notice string
 	// Error is a message key ("mfa.invalid", "login.invalid_password",
 	// ...), or empty; ErrorArg fills the one that takes an argument
@@ -70,6 +74,33 @@ type AccountPage struct {
 	// PasskeysOn offers adding a passkey (through the passkey script);
 	// when off, the section says passkeys are not available here.
 	PasskeysOn bool
+	// LinkingOn shows the sign-in providers section, offering a "Link"
+	// button for each of Linkable; the section is shown too, without
+	// them, when the account has Links.
+	LinkingOn bool
+	// Links are the upstream identities linked to the account, each with
+	// an "Unlink" button.
+	Links []LinkView
+	// Linkable are the upstream identity providers the account may link:
+	// those in use it has no link with, in the sign-in page's order.
+	Linkable []UpstreamButton
+}
+
+// LinkView is an upstream identity linked to the account.
+type LinkView struct {
+	// Provider is the connector's ID and display names; with no name (a
+	// connector no longer configured) the page shows its ID.
+	Provider UpstreamButton
+	// Subject is the identity's subject at the connector, posted by the
+	// "Unlink" form; the page does not show it.
+	Subject string
+	// Email is the upstream's email when the link was made; empty for
+	// none.
+	Email string
+	// CreatedAt is when it was linked; LastUsedAt when it last signed in,
+	// zero when never.
+	CreatedAt  time.Time
+	LastUsedAt time.Time
 }
 
 // Enrolment is a two-step verification secret being set up.
@@ -163,8 +194,39 @@ type accountView struct {
 	SessionRows  []sessionRow
 	AppRows      []appRow
 	PasskeyRows  []passkeyRow
+	// LinkRows are the linked identities and LinkButtons the providers
+	// that may be linked, in the page's language.
+	LinkRows    []linkRow
+	LinkButtons []linkButton
 	// Script is the passkey script's URL.
 	Script string
+}
+
+// linkRow is a linked identity as the sign-in providers section shows it.
+type linkRow struct {
+	ConnectorID string
+	Label       string
+	Subject     string
+	Email       string
+	RemoveURL   string
+	timeCells
+}
+
+// linkButton is a provider the account may link, and where its form
+// posts.
+type linkButton struct {
+	Label string
+	URL   string
+}
+
+// LinkURL is the address linking the connector id, with action appended
+// ("remove") when given.
+func LinkURL(id, action string) string {
+	u := "/account/links/" + url.PathEscape(id)
+	if action != "" {
+		u += "/" + action
+	}
+	return u
 }
 
 type passkeyRow struct {
@@ -176,8 +238,9 @@ type passkeyRow struct {
 	timeCells
 }
 
-// timeCells are when a passkey was added and last used, as the pages show
-// them; LastUsed is empty when it never was.
+// timeCells are when a passkey was added, or an identity linked, and when
+// it last signed in, as the pages show them; LastUsed is empty when it
+// never did.
 type timeCells struct {
 	Added       string
 	AddedISO    string
@@ -243,6 +306,10 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 		v.PasskeyRows = append(v.PasskeyRows, passkeyRow{Ref: k.Ref, Name: k.Name, Synced: k.Synced,
 			RenameURL: PasskeyURL(k.Ref, "rename"), RemoveURL: PasskeyURL(k.Ref, "remove"), timeCells: passkeyTimes(k.CreatedAt, k.LastUsedAt)})
 	}
+	v.LinkRows = linkRows(p.Links, loc)
+	if p.LinkingOn {
+		v.LinkButtons = linkButtons(p.Linkable, loc)
+	}
 	for _, a := range p.Apps {
 		row := appRow{
 			ClientID: a.ClientID, Name: cmp.Or(a.Name, a.ClientID), Permissions: r.permissions(req.Context(), loc, a.Scopes),
@@ -258,6 +325,26 @@ func (r *Renderer) Account(w http.ResponseWriter, req *http.Request, status int,
 		v.AppRows = append(v.AppRows, row)
 	}
 	return r.render(w, req, status, pageAccount, loc, v)
+}
+
+// linkRows are the linked identities in the language loc: a provider
+// with no name is named by its ID.
+func linkRows(links []LinkView, loc Locale) []linkRow {
+	rows := make([]linkRow, 0, len(links))
+	for _, l := range links {
+		rows = append(rows, linkRow{ConnectorID: l.Provider.ID, Label: cmp.Or(l.Provider.Label(loc), l.Provider.ID), Subject: l.Subject,
+			Email: l.Email, RemoveURL: LinkURL(l.Provider.ID, "remove"), timeCells: passkeyTimes(l.CreatedAt, l.LastUsedAt)})
+	}
+	return rows
+}
+
+// linkButtons are the providers that may be linked, in the language loc.
+func linkButtons(providers []UpstreamButton, loc Locale) []linkButton {
+	buttons := make([]linkButton, 0, len(providers))
+	for _, b := range providers {
+		buttons = append(buttons, linkButton{Label: cmp.Or(b.Label(loc), b.ID), URL: LinkURL(b.ID, "")})
+	}
+	return buttons
 }
 
 func sessionRows(sessions []SessionView) []sessionRow {

@@ -273,7 +273,27 @@ func accountHandlerKeys() []string {
 	return []string{
 		"passkeys.added", "passkeys.renamed", "passkeys.removed", "passkeys.unknown",
 		"passkeys.name_empty", "passkeys.name_too_long", "passkeys.name_invalid", "password.changed",
+		"links.added", "links.removed", "links.unknown", "links.unknown_provider", "links.already", "links.last_way_in",
 	}
+}
+
+// testLinks are an account's linked identities: one through a provider
+// named in both languages and used since, one through a provider no
+// longer configured (no name), never used.
+func testLinks() []LinkView {
+	return []LinkView{
+		{
+			Provider: UpstreamButton{ID: "wecom", Name: "WeCom", NameZH: "企业微信"}, Subject: "ann.zhang", Email: "ann@corp.example",
+			CreatedAt:  time.Date(2026, 10, 5, 8, 0, 0, 0, time.UTC),
+			LastUsedAt: time.Date(2026, 11, 24, 9, 15, 0, 0, time.UTC),
+		},
+		{Provider: UpstreamButton{ID: "old-sso"}, Subject: "8c1d-42", CreatedAt: time.Date(2026, 11, 1, 12, 0, 0, 0, time.UTC)},
+	}
+}
+
+// testLinkable are the providers the account may link.
+func testLinkable() []UpstreamButton {
+	return []UpstreamButton{{ID: "github", Name: "GitHub"}, {ID: "feishu", Name: "Feishu", NameZH: "飞书"}}
 }
 
 // testPasskeys are an account's passkeys: one synced across devices and
@@ -299,6 +319,10 @@ func accountPageCases() []pageCase {
 		{"account_password", http.StatusBadRequest, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Account(w, req, http.StatusBadRequest, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", MFAEnabled: true, RecoveryLeft: 10,
 				NoCurrentPassword: true, Error: "password.too_short"})
+		}},
+		{"account_links", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Account(w, req, http.StatusOK, AccountPage{CSRFToken: testCSRF, Email: "ann@example.com", LinkingOn: true,
+				Links: testLinks(), Linkable: testLinkable(), Notice: "links.removed"})
 		}},
 		{"account_passkey_remove", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.PasskeyRemove(w, req, http.StatusOK, PasskeyRemovePage{CSRFToken: testCSRF, Passkey: testPasskeys()[0], Last: true, MFAEnabled: true})
@@ -524,4 +548,115 @@ func TestPasskeyRemovePage(t *testing.T) {
 			wantLinks(t, elements(els["main"][0]), "/account")
 		})
 	}
+}
+
+// linksSection returns the sign-in providers section of doc, or nil.
+func linksSection(doc *html.Node) *html.Node {
+	for _, sec := range elements(doc)["section"] {
+		if attr(sec, "aria-labelledby") == "links-heading" {
+			return sec
+		}
+	}
+	return nil
+}
+
+// Each linked identity is listed with its provider's name in the page's
+// language (its ID when the provider is no longer configured), the email
+// it had there, when it was linked and last used, and a form unlinking
+// it; each provider that may be linked has a form linking it.
+func TestAccountLinks(t *testing.T) {
+	r := newTestRenderer(t)
+	for _, tc := range []struct {
+		loc     Locale
+		heading string
+		want    [][]string // each link's name, then its dates list
+		buttons []string
+	}{
+		{English, "Sign-in providers", [][]string{
+			{"WeCom", "Email there", "ann@corp.example", "Linked", "2026-10-05 08:00 UTC", "Last used", "2026-11-24 09:15 UTC"},
+			{"old-sso", "Linked", "2026-11-01 12:00 UTC", "Last used", "Never"},
+		}, []string{"Link GitHub", "Link Feishu"}},
+		{Chinese, "登录方式", [][]string{
+			{"企业微信", "对方平台的邮箱", "ann@corp.example", "关联时间", "2026-10-05 08:00 UTC", "上次使用", "2026-11-24 09:15 UTC"},
+			{"old-sso", "关联时间", "2026-11-01 12:00 UTC", "上次使用", "从未使用"},
+		}, []string{"关联 GitHub", "关联 飞书"}},
+	} {
+		t.Run(string(tc.loc), func(t *testing.T) {
+			doc := renderAccount(t, r, tc.loc, AccountPage{CSRFToken: testCSRF, LinkingOn: true, Links: testLinks(), Linkable: testLinkable()})
+			sec := linksSection(doc)
+			if sec == nil {
+				t.Fatal("no sign-in providers section")
+			}
+			els := elements(sec)
+			if got := text(els["h2"][0]); got != tc.heading {
+				t.Errorf("heading %q, want %q", got, tc.heading)
+			}
+			items := els["li"]
+			if len(items) != len(tc.want) {
+				t.Fatalf("%d links listed, want %d", len(items), len(tc.want))
+			}
+			for i, li := range items {
+				le := elements(li)
+				got := []string{text(le["h3"][0])}
+				for _, n := range all(le["dl"][0]) {
+					if n.Data == "dt" || n.Data == "dd" {
+						got = append(got, text(n))
+					}
+				}
+				if diff := cmp.Diff(tc.want[i], got); diff != "" {
+					t.Errorf("link %d (-want +got):\n%s", i, diff)
+				}
+				link := testLinks()[i]
+				forms := le["form"]
+				if len(forms) != 1 || attr(forms[0], "action") != "/account/links/"+link.Provider.ID+"/remove" || attr(forms[0], "method") != "post" {
+					t.Fatalf("link %d: want one form posting to its removal", i)
+				}
+				in := elements(forms[0])["input"]
+				if sub := named(in, "subject"); sub == nil || attr(sub, "value") != link.Subject {
+					t.Errorf("link %d: the form does not post its subject", i)
+				}
+				if csrf := named(in, "csrf_token"); csrf == nil || attr(csrf, "value") != testCSRF {
+					t.Errorf("link %d: the form has no CSRF token", i)
+				}
+			}
+			var buttons []string
+			for _, f := range els["form"][len(items):] {
+				buttons = append(buttons, text(elements(f)["button"][0]))
+				if csrf := named(elements(f)["input"], "csrf_token"); csrf == nil || attr(csrf, "value") != testCSRF {
+					t.Errorf("the form of %s has no CSRF token", attr(f, "action"))
+				}
+			}
+			if diff := cmp.Diff(tc.buttons, buttons); diff != "" {
+				t.Errorf("link buttons (-want +got):\n%s", diff)
+			}
+			wantForms(t, els, "/account/links/wecom/remove", "/account/links/old-sso/remove", "/account/links/github", "/account/links/feishu")
+		})
+	}
+	t.Run("linking on and nothing linked, the section says so", func(t *testing.T) {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF, LinkingOn: true, Linkable: testLinkable()[:1]})
+		sec := linksSection(doc)
+		if sec == nil {
+			t.Fatal("no sign-in providers section")
+		}
+		wantText(t, elements(sec), "No sign-in provider is linked to your account.")
+		wantForms(t, elements(sec), "/account/links/github")
+	})
+	t.Run("linking off, links are still listed, with nothing to link", func(t *testing.T) {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF, Links: testLinks()[1:], Linkable: testLinkable()})
+		sec := linksSection(doc)
+		if sec == nil {
+			t.Fatal("no sign-in providers section")
+		}
+		wantForms(t, elements(sec), "/account/links/old-sso/remove")
+	})
+	t.Run("linking off and nothing linked, no section", func(t *testing.T) {
+		if linksSection(renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF})) != nil {
+			t.Fatal("a sign-in providers section with linking off and no links")
+		}
+	})
+	t.Run("an ID that is not a path segment is escaped in the addresses", func(t *testing.T) {
+		doc := renderAccount(t, r, English, AccountPage{CSRFToken: testCSRF, LinkingOn: true,
+			Links: []LinkView{{Provider: UpstreamButton{ID: "a/b c"}, Subject: "s"}}, Linkable: []UpstreamButton{{ID: "x?y", Name: "X"}}})
+		wantForms(t, elements(linksSection(doc)), "/account/links/a%2Fb%20c/remove", "/account/links/x%3Fy")
+	})
 }

@@ -306,6 +306,9 @@ func samples(page string, m meta) []any {
 			},
 			accountView{meta: m, AccountPage: AccountPage{Developer: true, NoCurrentPassword: true}},
 			accountView{meta: m, PasskeyRows: []passkeyRow{{Ref: s, Name: s, Synced: true, RenameURL: s, RemoveURL: s, timeCells: timeCells{s, s, s, s}}, {}}},
+			accountView{meta: m, AccountPage: AccountPage{LinkingOn: true}},
+			accountView{meta: m, LinkRows: []linkRow{{ConnectorID: s, Label: s, Subject: s, Email: s, RemoveURL: s, timeCells: timeCells{s, s, s, s}}, {}},
+				LinkButtons: []linkButton{{Label: s, URL: s}}},
 		}
 	case pageAccountConfirm:
 		return accountConfirmSamples(m)

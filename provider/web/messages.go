@@ -40,6 +40,7 @@ func messageAreas() []i18n.Catalogue {
 	return []i18n.Catalogue{
 		signInMessages(),
 		accountMessages(),
+		linkMessages(),
 		consentMessages(),
 		workspaceMessages(),
 		installMessages(),
