@@ -367,17 +367,18 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	signIn := login.New(login.Config{
+		Store: store, Sessions: sessions, Pages: pages, Keys: km,
+		Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
+		Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
+		Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
+		Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
+		Passkeys:  acc.loginPasskeys(),
+		Upstreams: upstreams, UpstreamSealer: upstreamState, UpstreamObserver: tel.upstreamObserver(),
+	})
 	parts := []provider.Mounter{
 		op,
-		login.New(login.Config{
-			Store: store, Sessions: sessions, Pages: pages, Keys: km,
-			Accounts: acc.accounts, IPs: acc.ips, Registrations: acc.registrations, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Links: acc.links,
-			Mail: acc.mailer, Composer: acc.composer, Registration: cfg.Accounts.Registration, MFARoles: cfg.Accounts.MFARequiredRoles,
-			Issuer: cfg.Issuer, ActivationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-			Passwords: password.NewPolicy(), Hasher: passwords, Observer: tel.loginObserver(), Audit: records.recorder, Logger: logger,
-			Passkeys:  acc.loginPasskeys(),
-			Upstreams: upstreams, UpstreamSealer: upstreamState, UpstreamObserver: tel.upstreamObserver(),
-		}),
+		signIn,
 		consent.New(consent.Config{Store: store, Sessions: sessions, Pages: pages, Lifespan: cfg.Lifespans.Consent, RoleScopes: roleScopes(cfg), Names: names, Audit: records.recorder, Logger: logger}),
 		chooser.New(chooser.Config{Store: store, Sessions: sessions, Pages: pages, Logger: logger}),
 		device.New(device.Config{
@@ -388,7 +389,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		account.New(account.Config{
 			Store: store, Sessions: sessions, Pages: pages, Sealer: acc.sealer, RecoveryHasher: acc.recovery, Developers: developerRoles(),
 			Throttle: acc.accounts, Hasher: passwords, Passwords: password.NewPolicy(), Issuer: cfg.Accounts.MFAIssuer, Audit: records.recorder, Logger: logger,
-			Passkeys: acc.accountPasskeys(),
+			Passkeys: acc.accountPasskeys(), Upstreams: signIn,
 		}),
 		pages,
 	}

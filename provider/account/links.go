@@ -101,26 +101,9 @@ func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, s session.Signe
 		h.refuse(w, r, s, http.StatusNotFound, "links.unknown")
 		return
 	}
-	err = storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
-		// The account read through an update that changes nothing: its
-		// row stays held until the transaction ends, so that two removals
-		// at once cannot each leave the other's as the last way in.
-		u, err := h.cfg.Store.UpdateUser(ctx, s.User.ID, func(u storage.User) (storage.User, error) { return u, nil })
-		if err != nil {
-			return err
-		}
-		if err := h.cfg.Store.UnlinkIdentity(ctx, s.User.ID, id, subject); err != nil {
-			return err
-		}
-		left, err := h.hasWayIn(ctx, u)
-		if err != nil {
-			return err
-		}
-		if !left {
-			return errLastWayIn
-		}
-		return h.cfg.Audit.Record(ctx, audit.Event{Action: audit.UpstreamUnlinked, Subject: s.User.ID,
-			Detail: map[string]string{"connector": id, "subject": subject}}.ByUser(s.User.ID))
+	err = h.keepWayIn(ctx, s.User.ID, audit.Event{Action: audit.UpstreamUnlinked, Subject: s.User.ID,
+		Detail: map[string]string{"connector": id, "subject": subject}}.ByUser(s.User.ID), func(ctx context.Context) error {
+		return h.cfg.Store.UnlinkIdentity(ctx, s.User.ID, id, subject)
 	})
 	switch {
 	case errors.Is(err, storage.ErrNotFound):
@@ -137,6 +120,31 @@ func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, s session.Signe
 	}
 	h.cfg.Logger.InfoContext(ctx, "upstream identity unlinked", "user_id", s.User.ID, "connector", id)
 	h.showWith(w, r, s, "links.removed")
+}
+
+// keepWayIn removes a way in to the account userID (remove: a linked
+// identity, a passkey) and records e, in one transaction holding the
+// account's row (read through an update that changes nothing), so that
+// two removals at once cannot each leave the other's as the last way in.
+// errLastWayIn, and nothing removed, when none would be left.
+func (h *Handler) keepWayIn(ctx context.Context, userID string, e audit.Event, remove func(ctx context.Context) error) error {
+	return storage.InTx(ctx, h.cfg.Store, func(ctx context.Context) error {
+		u, err := h.cfg.Store.UpdateUser(ctx, userID, func(u storage.User) (storage.User, error) { return u, nil })
+		if err != nil {
+			return err
+		}
+		if err := remove(ctx); err != nil {
+			return err
+		}
+		left, err := h.hasWayIn(ctx, u)
+		if err != nil {
+			return err
+		}
+		if !left {
+			return errLastWayIn
+		}
+		return h.cfg.Audit.Record(ctx, e)
+	})
 }
 
 // hasWayIn reports whether the account u, as stored now, can still sign

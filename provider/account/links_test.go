@@ -262,9 +262,9 @@ func TestUnlink(t *testing.T) {
 				h.withoutPassword(t)
 				h.withLinks(t, annsWeCom)
 				says(t, h.post(t, "/account/links/wecom/remove", url.Values{"subject": {annsWeCom.Subject}}), http.StatusConflict,
-					"This is the only way to sign in to your account, so it stays linked.")
+					"This is the only way left to sign in to your account, so it stays.")
 				says(t, h.post(t, "/account/links/wecom/remove", url.Values{"subject": {annsWeCom.Subject}}, "Accept-Language", "zh-CN"), http.StatusConflict,
-					"这是您登录账号的唯一方式")
+					"这是您登录账号仅剩的方式")
 				if !h.linked(t, annsWeCom) || len(h.records(t, audit.UpstreamUnlinked)) != 0 {
 					t.Fatal("the last way in was unlinked")
 				}

@@ -85,6 +85,10 @@ func (h *Handler) passkeyChanged(w http.ResponseWriter, r *http.Request, s sessi
 		h.refuse(w, r, s, http.StatusNotFound, "passkeys.unknown")
 		return
 	}
+	if errors.Is(err, errLastWayIn) {
+		h.refuse(w, r, s, http.StatusConflict, "links.last_way_in")
+		return
+	}
 	if err != nil {
 		h.fail(w, r, what, err)
 		return
@@ -126,7 +130,9 @@ func (h *Handler) removePasskey(w http.ResponseWriter, r *http.Request, s sessio
 	if !ok || !h.freshForPasskey(w, r, s, k) {
 		return
 	}
-	err := h.inTx(ctx, audit.Event{Action: audit.PasskeyRemoved, Subject: s.User.ID,
+	// An account with neither password nor linked identity keeps its
+	// last passkey.
+	err := h.keepWayIn(ctx, s.User.ID, audit.Event{Action: audit.PasskeyRemoved, Subject: s.User.ID,
 		Detail: map[string]string{"passkey": passkey.ShortRef(k.ID), "name": k.Name}}.ByUser(s.User.ID), func(ctx context.Context) error {
 		return h.cfg.Store.DeletePasskey(ctx, s.User.ID, k.ID)
 	})

@@ -196,6 +196,21 @@ func TestRemovePasskey(t *testing.T) {
 					t.Fatal("the account lost its password")
 				}
 			})
+			t.Run("an account without a password or a linked identity keeps its last passkey", func(t *testing.T) {
+				t.Parallel()
+				h := newHarnessOn(t, open(t), password.NewPool(1, 1), signedInWith(freshTwoFactor))
+				h.withPasskeys(t, annsPhone)
+				if _, err := h.store.UpdateUser(t.Context(), h.user.ID, func(u storage.User) (storage.User, error) {
+					u.PasswordHash = ""
+					return u, nil
+				}); err != nil {
+					t.Fatal(err)
+				}
+				says(t, h.post(t, removal, nil), http.StatusConflict, "This is the only way left to sign in to your account")
+				if h.passkeyNamed(t, annsPhone.ID) == "" || len(h.records(t, audit.PasskeyRemoved)) != 0 {
+					t.Fatal("the last way in was removed")
+				}
+			})
 			t.Run("never another account's, one that does not exist, or a reference that is not one", func(t *testing.T) {
 				t.Parallel()
 				h := newHarnessOn(t, open(t), password.NewPool(1, 1), signedInWith(freshTwoFactor))

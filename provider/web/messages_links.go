@@ -43,8 +43,8 @@ func linkMessages() i18n.Catalogue {
 			ZH: "您的账号已关联该登录方式。如需关联其另一个账号，请先解除现有关联。",
 		},
 		"links.last_way_in": {
-			EN: "This is the only way to sign in to your account, so it stays linked. Add a passkey or link another sign-in provider first.",
-			ZH: "这是您登录账号的唯一方式，因此无法解除关联。请先添加通行密钥或关联其他登录方式。",
+			EN: "This is the only way left to sign in to your account, so it stays. Add a passkey or link another sign-in provider first.",
+			ZH: "这是您登录账号仅剩的方式，因此无法移除。请先添加通行密钥或关联其他登录方式。",
 		},
 
 		// The authorization record of an unlinking, as the records page
