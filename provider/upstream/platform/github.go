@@ -2,6 +2,7 @@ package platform
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -80,18 +81,20 @@ func githubSignIn(ctx context.Context, c *Connector, code, verifier string) (pro
 	// The primary address, when GitHub verified it. Without the
 	// user:email scope (or a GitHub App's email permission) the list is
 	// refused: the profile's public address is then taken, unverified.
+	var raw json.RawMessage
+	status, err = c.call(ctx, request{step: "emails", method: http.MethodGet, url: c.ep.APIURL + "/user/emails", header: header}, &raw)
+	if err != nil {
+		return profile{}, err
+	}
 	var emails []struct {
 		Email    string `json:"email"`
 		Primary  bool   `json:"primary"`
 		Verified bool   `json:"verified"`
 	}
-	status, err = c.call(ctx, request{step: "emails", method: http.MethodGet, url: c.ep.APIURL + "/user/emails", header: header}, &emails)
-	if err != nil {
-		return profile{}, err
-	}
 	if status != http.StatusOK {
 		c.log.DebugContext(ctx, "upstream email list refused", "connector", c.cfg.ID, "status", status)
-		emails = nil
+	} else if err := json.Unmarshal(raw, &emails); err != nil {
+		return profile{}, c.unavailable("emails", "the list is not the documented one: %v", err)
 	}
 	p.Email = user.Email
 	for _, e := range emails {
