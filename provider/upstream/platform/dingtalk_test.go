@@ -26,6 +26,11 @@ func dingtalkConfig() platform.Config {
 	return platform.Config{ID: "ding", Kind: storage.ConnectorDingTalk, ClientID: "dingxxxxxxxx", ClientSecret: secret, RedirectURL: redirectURI}
 }
 
+func dingtalkCase() kindCase {
+	return kindCase{kind: storage.ConnectorDingTalk, config: dingtalkConfig(), docs: dingtalkDocs, tokenPath: dingtalkToken, auth: "/oauth2/auth",
+		denied: url.Values{"error": {"access_denied"}, "state": {"st"}}}
+}
+
 // dingtalkDocs answers as DingTalk's documentation shows.
 func dingtalkDocs(t *testing.T, f *fake) {
 	// POST /v1.0/oauth2/userAccessToken, "返回结果":
@@ -72,22 +77,15 @@ func TestDingTalkAuthorizationRequest(t *testing.T) {
 
 func TestDingTalkSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	dingtalkDocs(t, f)
-	c := connect(t, dingtalkConfig(), f.srv.URL, "/oauth2/auth", dingtalkToken, nil)
+	_, c := start(t, dingtalkCase(), nil)
 	// The authorization page returns the code as authCode.
-	id, err := signIn(t, c, url.Values{"authCode": {dingtalkCode}, "state": {"st"}}, "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, url.Values{"authCode": {dingtalkCode}, "state": {"st"}}, "")
 	wantIdentity(t, id, upstream.Identity{Connector: "ding", Subject: "z21HjQliSzpw0Yxxxx", Name: "zhangsan", Email: "zhangsan@alibaba-inc.com"})
 }
 
 func TestDingTalkRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	dingtalkDocs(t, f)
-	c := connect(t, dingtalkConfig(), f.srv.URL, "/oauth2/auth", dingtalkToken, nil)
+	f, c := start(t, dingtalkCase(), nil)
 	_, err := signIn(t, c, callback("spent"), "")
 	wantErr(t, err, upstream.ErrRefused, "invalidParameter.authCode.notFound")
 

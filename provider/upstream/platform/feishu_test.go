@@ -3,6 +3,7 @@ package platform_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -23,6 +24,12 @@ const (
 
 func feishuConfig() platform.Config {
 	return platform.Config{ID: "feishu", Kind: storage.ConnectorFeishu, ClientID: "cli_a5ca35a685b0x26e", ClientSecret: secret, RedirectURL: redirectURI}
+}
+
+func feishuCase() kindCase {
+	return kindCase{kind: storage.ConnectorFeishu, config: feishuConfig(), docs: feishuDocs, tokenPath: feishuToken, auth: "/open-apis/authen/v1/authorize",
+		// https://open.feishu.cn/document/common-capabilities/sso/api/obtain-oauth-code: error=access_denied when the user refuses.
+		denied: url.Values{"error": {"access_denied"}, "state": {"st"}}}
 }
 
 // feishuDocs answers as Feishu's documentation shows.
@@ -85,29 +92,19 @@ func TestFeishuAuthorizationRequest(t *testing.T) {
 
 func TestFeishuSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	feishuDocs(t, f)
-	c := connect(t, feishuConfig(), f.srv.URL, "/open-apis/authen/v1/authorize", feishuToken, nil)
-	id, err := signIn(t, c, callback(feishuCode), oauth2.GenerateVerifier())
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, c := start(t, feishuCase(), nil)
+	id := mustSignIn(t, c, callback(feishuCode), oauth2.GenerateVerifier())
 	wantIdentity(t, id, upstream.Identity{Connector: "feishu", Subject: "on-d89jhsdhjsajkda7828enjdj328ydhhw3u43yjhdj", Name: "zhangsan", Email: "demo@mail.com"})
 
 	// Without a union_id, the open_id.
 	f.answerWith("/open-apis/authen/v1/user_info", http.StatusOK, `{"code":0,"msg":"success","data":{"name":"zhangsan","open_id":"ou-caecc734c2e3328a62489fe0648c4b98779515d3","email":"zhangsan@feishu.cn"}}`)
-	id, err = signIn(t, c, callback(feishuCode), oauth2.GenerateVerifier())
-	if err != nil {
-		t.Fatal(err)
-	}
+	id = mustSignIn(t, c, callback(feishuCode), oauth2.GenerateVerifier())
 	wantIdentity(t, id, upstream.Identity{Connector: "feishu", Subject: "ou-caecc734c2e3328a62489fe0648c4b98779515d3", Name: "zhangsan", Email: "zhangsan@feishu.cn"})
 }
 
 func TestFeishuRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	feishuDocs(t, f)
-	c := connect(t, feishuConfig(), f.srv.URL, "/open-apis/authen/v1/authorize", feishuToken, nil)
+	f, c := start(t, feishuCase(), nil)
 	_, err := signIn(t, c, callback("spent"), oauth2.GenerateVerifier())
 	wantErr(t, err, upstream.ErrRefused, "invalid_grant")
 

@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"golang.org/x/oauth2"
@@ -23,6 +24,12 @@ const (
 
 func githubConfig() platform.Config {
 	return platform.Config{ID: "gh", Kind: storage.ConnectorGitHub, ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: secret, RedirectURL: redirectURI}
+}
+
+func githubCase() kindCase {
+	return kindCase{kind: storage.ConnectorGitHub, config: githubConfig(), docs: githubDocs, tokenPath: githubToken, auth: "/login/oauth/authorize",
+		// https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-authorization-request-errors#access-denied
+		denied: url.Values{"error": {"access_denied"}, "error_description": {"The user has denied your application access."}, "state": {"st"}}}
 }
 
 // githubDocs answers as GitHub's documentation shows, checking each
@@ -85,21 +92,14 @@ func TestGitHubAuthorizationRequest(t *testing.T) {
 
 func TestGitHubSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	githubDocs(t, f)
-	c := connect(t, githubConfig(), f.srv.URL, "/login/oauth/authorize", githubToken, nil)
-	id, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := start(t, githubCase(), nil)
+	id := mustSignIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
 	wantIdentity(t, id, upstream.Identity{Connector: "gh", Subject: "1", Username: "octocat", Name: "monalisa octocat", Email: "octocat@github.com", EmailVerified: true})
 }
 
 func TestGitHubBadCodeRefused(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	githubDocs(t, f)
-	c := connect(t, githubConfig(), f.srv.URL, "/login/oauth/authorize", githubToken, nil)
+	f, c := start(t, githubCase(), nil)
 	_, err := signIn(t, c, callback("expired-code"), oauth2.GenerateVerifier())
 	wantErr(t, err, upstream.ErrRefused, "bad_verification_code")
 	if f.hit("/user") != 0 {
@@ -112,25 +112,18 @@ func TestGitHubBadCodeRefused(t *testing.T) {
 // GitHub App); the profile's public address is taken, unverified.
 func TestGitHubWithoutEmailScope(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	githubDocs(t, f)
+	f, c := start(t, githubCase(), nil)
 	// https://docs.github.com/en/rest/users/emails#list-email-addresses-for-the-authenticated-user: 403 Forbidden.
 	f.answerWith("/user/emails", http.StatusForbidden, `{"message":"Resource not accessible by integration","documentation_url":"https://docs.github.com/rest/users/emails#list-email-addresses-for-the-authenticated-user","status":"403"}`)
-	c := connect(t, githubConfig(), f.srv.URL, "/login/oauth/authorize", githubToken, nil)
-	id, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
 	wantIdentity(t, id, upstream.Identity{Connector: "gh", Subject: "1", Username: "octocat", Name: "monalisa octocat", Email: "octocat@github.com"})
 }
 
 func TestGitHubRevokedTokenRefused(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	githubDocs(t, f)
+	f, c := start(t, githubCase(), nil)
 	// https://docs.github.com/en/rest/users/users#get-the-authenticated-user: 401 Requires authentication.
 	f.answerWith("/user", http.StatusUnauthorized, `{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}`)
-	c := connect(t, githubConfig(), f.srv.URL, "/login/oauth/authorize", githubToken, nil)
 	_, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
 	wantErr(t, err, upstream.ErrRefused, "answered 401")
 }
@@ -139,17 +132,12 @@ func TestGitHubRevokedTokenRefused(t *testing.T) {
 // characters: the first is refused, the second dropped.
 func TestGitHubUnusableIdentity(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	githubDocs(t, f)
-	c := connect(t, githubConfig(), f.srv.URL, "/login/oauth/authorize", githubToken, nil)
+	f, c := start(t, githubCase(), nil)
 	f.answerWith("/user", http.StatusOK, `{"login":"octo\u0000cat","id":7,"name":"Mona\nLisa"}`)
-	id, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
 	wantIdentity(t, id, upstream.Identity{Connector: "gh", Subject: "7", Email: "octocat@github.com", EmailVerified: true})
 	f.answerWith("/user", http.StatusOK, `{"login":"octocat","name":"no id"}`)
-	_, err = signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
+	_, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
 	wantErr(t, err, upstream.ErrRefused, "no id")
 }
 

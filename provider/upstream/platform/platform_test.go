@@ -119,30 +119,15 @@ type kindCase struct {
 }
 
 func kindCases() []kindCase {
-	return []kindCase{
-		{kind: storage.ConnectorGitHub, config: githubConfig(), docs: githubDocs, tokenPath: githubToken, auth: "/login/oauth/authorize",
-			// https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-authorization-request-errors#access-denied
-			denied: url.Values{"error": {"access_denied"}, "error_description": {"The user has denied your application access."}, "state": {"st"}}},
-		{kind: storage.ConnectorWeCom, config: wecomConfig(), docs: wecomDocs, tokenPath: wecomToken, auth: "/wwlogin/sso/login",
-			denied: url.Values{"state": {"st"}}},
-		{kind: storage.ConnectorDingTalk, config: dingtalkConfig(), docs: dingtalkDocs, tokenPath: dingtalkToken, auth: "/oauth2/auth",
-			denied: url.Values{"error": {"access_denied"}, "state": {"st"}}},
-		{kind: storage.ConnectorFeishu, config: feishuConfig(), docs: feishuDocs, tokenPath: feishuToken, auth: "/open-apis/authen/v1/authorize",
-			// https://open.feishu.cn/document/common-capabilities/sso/api/obtain-oauth-code: error=access_denied when the user refuses.
-			denied: url.Values{"error": {"access_denied"}, "state": {"st"}}},
-		{kind: storage.ConnectorWeChat, config: wechatConfig(), docs: wechatDocs, tokenPath: wechatToken, auth: "/connect/qrconnect",
-			// Wechat_Login.html: "若用户禁止授权，则不会发生重定向" / only the state comes back.
-			denied: url.Values{"state": {"st"}}},
-	}
+	return []kindCase{githubCase(), wecomCase(), dingtalkCase(), feishuCase(), wechatCase()}
 }
 
 // connect builds the case's connector against base, changed by change.
-func connect(t *testing.T, cfg platform.Config, base, auth, token string, change func(*platform.Config)) *platform.Connector {
+func connect(t *testing.T, tc kindCase, base string, change func(*platform.Config)) *platform.Connector {
 	t.Helper()
-	cfg.Endpoints = platform.Endpoints{AuthURL: base + auth, TokenURL: base + token, APIURL: base}
-	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
-	}
+	cfg := tc.config
+	cfg.Endpoints = platform.Endpoints{AuthURL: base + tc.auth, TokenURL: base + tc.tokenPath, APIURL: base}
+	cfg.HTTPClient = &http.Client{Timeout: 5 * time.Second}
 	if change != nil {
 		change(&cfg)
 	}
@@ -151,6 +136,15 @@ func connect(t *testing.T, cfg platform.Config, base, auth, token string, change
 		t.Fatal(err)
 	}
 	return c
+}
+
+// start runs the case's platform, answering as documented, and its
+// connector.
+func start(t *testing.T, tc kindCase, change func(*platform.Config)) (*fake, *platform.Connector) {
+	t.Helper()
+	f := newFake(t)
+	tc.docs(t, f)
+	return f, connect(t, tc, f.srv.URL, change)
 }
 
 // signIn runs the callback and Finish of a sign-in whose callback
@@ -162,6 +156,16 @@ func signIn(t *testing.T, c *platform.Connector, q url.Values, verifier string) 
 		return upstream.Identity{}, err
 	}
 	return c.Finish(t.Context(), code, verifier, "unused-nonce")
+}
+
+// mustSignIn is signIn of a sign-in that must succeed.
+func mustSignIn(t *testing.T, c *platform.Connector, q url.Values, verifier string) upstream.Identity {
+	t.Helper()
+	id, err := signIn(t, c, q, verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }
 
 func callback(code string) url.Values { return url.Values{"code": {code}, "state": {"st"}} }
@@ -293,7 +297,7 @@ func TestPlatformUnreachable(t *testing.T) {
 				f := newFake(t)
 				tc.docs(t, f)
 				base := fail.how(f)
-				c := connect(t, tc.config, base, tc.auth, tc.tokenPath, func(cfg *platform.Config) {
+				c := connect(t, tc, base, func(cfg *platform.Config) {
 					cfg.HTTPClient = &http.Client{Timeout: 300 * time.Millisecond}
 				})
 				_, err := signIn(t, c, callback("CODE"), oauth2.GenerateVerifier())

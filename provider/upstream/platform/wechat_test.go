@@ -2,6 +2,7 @@ package platform_test
 
 import (
 	"net/http"
+	"net/url"
 	"testing"
 
 	"github.com/tokenim/tokenim-auth/provider/upstream"
@@ -23,6 +24,12 @@ const (
 
 func wechatConfig() platform.Config {
 	return platform.Config{ID: "wechat", Kind: storage.ConnectorWeChat, AppID: wechatApp, ClientSecret: secret, RedirectURL: redirectURI}
+}
+
+func wechatCase() kindCase {
+	return kindCase{kind: storage.ConnectorWeChat, config: wechatConfig(), docs: wechatDocs, tokenPath: wechatToken, auth: "/connect/qrconnect",
+		// Wechat_Login.html: a user who declines comes back with the state alone.
+		denied: url.Values{"state": {"st"}}}
 }
 
 // wechatDocs answers as WeChat's documentation shows, with a unionid.
@@ -68,13 +75,8 @@ func TestWeChatAuthorizationRequest(t *testing.T) {
 
 func TestWeChatSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wechatDocs(t, f)
-	c := connect(t, wechatConfig(), f.srv.URL, "/connect/qrconnect", wechatToken, nil)
-	id, err := signIn(t, c, callback(wechatCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := start(t, wechatCase(), nil)
+	id := mustSignIn(t, c, callback(wechatCode), "")
 	// The unionid is the subject; WeChat gives no email.
 	wantIdentity(t, id, upstream.Identity{Connector: "wechat", Subject: wechatUnion, Name: "NICKNAME"})
 }
@@ -83,31 +85,21 @@ func TestWeChatSignIn(t *testing.T) {
 // gets no unionid; the openid is the subject.
 func TestWeChatWithoutUnionID(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wechatDocs(t, f)
+	f, c := start(t, wechatCase(), nil)
 	f.answerWith(wechatToken, http.StatusOK, `{"access_token":"`+wechatAccess+`","expires_in":7200,"refresh_token":"REFRESH_TOKEN","openid":"`+wechatOpenID+`","scope":"snsapi_login"}`)
 	f.answerWith("/sns/userinfo", http.StatusOK, `{"openid":"`+wechatOpenID+`","nickname":"NICKNAME","sex":1,"province":"PROVINCE","city":"CITY","country":"COUNTRY","headimgurl":"","privilege":[]}`)
-	c := connect(t, wechatConfig(), f.srv.URL, "/connect/qrconnect", wechatToken, nil)
-	id, err := signIn(t, c, callback(wechatCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, callback(wechatCode), "")
 	wantIdentity(t, id, upstream.Identity{Connector: "wechat", Subject: wechatOpenID, Name: "NICKNAME"})
 
 	// The unionid only in userinfo is taken too.
 	f.answerWith("/sns/userinfo", http.StatusOK, `{"openid":"`+wechatOpenID+`","nickname":"NICKNAME","unionid":"`+wechatUnion+`"}`)
-	id, err = signIn(t, c, callback(wechatCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id = mustSignIn(t, c, callback(wechatCode), "")
 	wantIdentity(t, id, upstream.Identity{Connector: "wechat", Subject: wechatUnion, Name: "NICKNAME"})
 }
 
 func TestWeChatRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wechatDocs(t, f)
-	c := connect(t, wechatConfig(), f.srv.URL, "/connect/qrconnect", wechatToken, nil)
+	f, c := start(t, wechatCase(), nil)
 	// 错误返回样例: {"errcode":40029,"errmsg":"invalid code"}
 	_, err := signIn(t, c, callback("spent"), "")
 	wantErr(t, err, upstream.ErrRefused, "errcode 40029")

@@ -3,6 +3,7 @@ package platform_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +24,11 @@ const (
 
 func wecomConfig() platform.Config {
 	return platform.Config{ID: "wecom", Kind: storage.ConnectorWeCom, CorpID: wecomCorp, AgentID: "1000005", ClientSecret: secret, RedirectURL: redirectURI}
+}
+
+func wecomCase() kindCase {
+	return kindCase{kind: storage.ConnectorWeCom, config: wecomConfig(), docs: wecomDocs, tokenPath: wecomToken, auth: "/wwlogin/sso/login",
+		denied: url.Values{"state": {"st"}}}
 }
 
 // wecomDocs answers as WeCom's documentation shows. Every API answers 200
@@ -85,19 +91,15 @@ func TestWeComAuthorizationRequest(t *testing.T) {
 	expect(t, "authorization URL", raw, want)
 }
 
-func wecomConnector(t *testing.T, f *fake, clk *clock) *platform.Connector {
-	return connect(t, wecomConfig(), f.srv.URL, "/wwlogin/sso/login", wecomToken, func(c *platform.Config) { c.Now = clk.Now })
+// wecomStart runs WeCom and a connector on clk.
+func wecomStart(t *testing.T, clk *clock) (*fake, *platform.Connector) {
+	return start(t, wecomCase(), func(c *platform.Config) { c.Now = clk.Now })
 }
 
 func TestWeComSignIn(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
-	c := wecomConnector(t, f, newClock())
-	id, err := signIn(t, c, callback(wecomCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, c := wecomStart(t, newClock())
+	id := mustSignIn(t, c, callback(wecomCode), "")
 	wantIdentity(t, id, upstream.Identity{Connector: "wecom", Subject: wecomCorp + ":zhangsan", Username: "zhangsan", Name: "张三", Email: "zhangsan@qyycs2.wecom.work"})
 }
 
@@ -105,29 +107,21 @@ func TestWeComSignIn(t *testing.T) {
 // until shortly before it expires, on the injected clock.
 func TestWeComTokenCached(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
 	clk := newClock()
-	c := wecomConnector(t, f, clk)
+	f, c := wecomStart(t, clk)
 	for range 2 {
-		if _, err := signIn(t, c, callback(wecomCode), ""); err != nil {
-			t.Fatal(err)
-		}
+		mustSignIn(t, c, callback(wecomCode), "")
 	}
 	if n := f.hit(wecomToken); n != 1 {
 		t.Fatalf("gettoken called %d times for two sign-ins, want 1", n)
 	}
 	clk.advance(7200*time.Second - 6*time.Minute)
-	if _, err := signIn(t, c, callback(wecomCode), ""); err != nil {
-		t.Fatal(err)
-	}
+	mustSignIn(t, c, callback(wecomCode), "")
 	if n := f.hit(wecomToken); n != 1 {
 		t.Fatalf("gettoken called %d times before the token's renewal, want 1", n)
 	}
 	clk.advance(2 * time.Minute)
-	if _, err := signIn(t, c, callback(wecomCode), ""); err != nil {
-		t.Fatal(err)
-	}
+	mustSignIn(t, c, callback(wecomCode), "")
 	if n := f.hit(wecomToken); n != 2 {
 		t.Fatalf("gettoken called %d times after the token aged, want 2", n)
 	}
@@ -137,12 +131,8 @@ func TestWeComTokenCached(t *testing.T) {
 // (42001) fetches a new one and the sign-in goes on.
 func TestWeComStaleTokenRefetched(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
-	c := wecomConnector(t, f, newClock())
-	if _, err := signIn(t, c, callback(wecomCode), ""); err != nil {
-		t.Fatal(err)
-	}
+	f, c := wecomStart(t, newClock())
+	mustSignIn(t, c, callback(wecomCode), "")
 	var stale atomic.Bool
 	stale.Store(true)
 	f.route("/cgi-bin/auth/getuserinfo", func(w http.ResponseWriter, _ *http.Request) {
@@ -153,10 +143,7 @@ func TestWeComStaleTokenRefetched(t *testing.T) {
 		}
 		answer(w, http.StatusOK, `{"errcode":0,"errmsg":"ok","userid":"zhangsan"}`)
 	})
-	id, err := signIn(t, c, callback(wecomCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, callback(wecomCode), "")
 	if id.Subject != wecomCorp+":zhangsan" || f.hit(wecomToken) != 2 {
 		t.Fatalf("identity %+v after %d gettoken calls", id, f.hit(wecomToken))
 	}
@@ -164,9 +151,7 @@ func TestWeComStaleTokenRefetched(t *testing.T) {
 
 func TestWeComRefusals(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
-	c := wecomConnector(t, f, newClock())
+	f, c := wecomStart(t, newClock())
 	_, err := signIn(t, c, callback("used-code"), "")
 	wantErr(t, err, upstream.ErrRefused, "errcode 40029")
 
@@ -185,9 +170,7 @@ func TestWeComRefusals(t *testing.T) {
 // this connector's configuration, not the user: ErrUnavailable.
 func TestWeComWrongSecretUnavailable(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
-	c := connect(t, wecomConfig(), f.srv.URL, "/wwlogin/sso/login", wecomToken, func(c *platform.Config) { c.ClientSecret = "wrong" })
+	f, c := start(t, wecomCase(), func(c *platform.Config) { c.ClientSecret = "wrong" })
 	_, err := signIn(t, c, callback(wecomCode), "")
 	wantErr(t, err, upstream.ErrUnavailable, "errcode 40001")
 	if f.hit("/cgi-bin/auth/getuserinfo") != 0 {
@@ -199,16 +182,11 @@ func TestWeComWrongSecretUnavailable(t *testing.T) {
 // app without the permission) still sign the member in, without them.
 func TestWeComMemberDetailsOptional(t *testing.T) {
 	t.Parallel()
-	f := newFake(t)
-	wecomDocs(t, f)
+	f, c := wecomStart(t, newClock())
 	// 60011 no privilege to access/modify contact/party/agent:
 	// https://developer.work.weixin.qq.com/document/path/96213
 	f.answerWith("/cgi-bin/user/get", http.StatusOK, `{"errcode":60011,"errmsg":"no privilege to access/modify contact/party/agent"}`)
 	f.answerWith("/cgi-bin/auth/getuserdetail", http.StatusOK, `{"errcode":60011,"errmsg":"no privilege to access/modify contact/party/agent"}`)
-	c := wecomConnector(t, f, newClock())
-	id, err := signIn(t, c, callback(wecomCode), "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	id := mustSignIn(t, c, callback(wecomCode), "")
 	wantIdentity(t, id, upstream.Identity{Connector: "wecom", Subject: wecomCorp + ":zhangsan", Username: "zhangsan"})
 }
