@@ -22,12 +22,9 @@ const (
 	dingtalkAccess = "abcd"
 )
 
-func dingtalkConfig() platform.Config {
-	return platform.Config{ID: "ding", Kind: storage.ConnectorDingTalk, ClientID: "dingxxxxxxxx", ClientSecret: secret, RedirectURL: redirectURI}
-}
-
 func dingtalkCase() kindCase {
-	return kindCase{kind: storage.ConnectorDingTalk, config: dingtalkConfig(), docs: dingtalkDocs, tokenPath: dingtalkToken, auth: "/oauth2/auth",
+	return kindCase{config: platform.Config{ID: "ding", Kind: storage.ConnectorDingTalk, ClientID: "dingxxxxxxxx", ClientSecret: secret, RedirectURL: redirectURI},
+		docs: dingtalkDocs, tokenPath: dingtalkToken, auth: "/oauth2/auth",
 		denied: url.Values{"error": {"access_denied"}, "state": {"st"}}}
 }
 
@@ -62,7 +59,7 @@ func dingtalkDocs(t *testing.T, f *fake) {
 
 func TestDingTalkAuthorizationRequest(t *testing.T) {
 	t.Parallel()
-	c, err := platform.New(dingtalkConfig())
+	c, err := platform.New(dingtalkCase().config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,9 @@ const (
 	feishuAccess = "eyJhbGciOiJFUzI1NiIs**********X6wrZHYKDxJkWwhdkrYg"
 )
 
-func feishuConfig() platform.Config {
-	return platform.Config{ID: "feishu", Kind: storage.ConnectorFeishu, ClientID: "cli_a5ca35a685b0x26e", ClientSecret: secret, RedirectURL: redirectURI}
-}
-
 func feishuCase() kindCase {
-	return kindCase{kind: storage.ConnectorFeishu, config: feishuConfig(), docs: feishuDocs, tokenPath: feishuToken, auth: "/open-apis/authen/v1/authorize",
+	return kindCase{config: platform.Config{ID: "feishu", Kind: storage.ConnectorFeishu, ClientID: "cli_a5ca35a685b0x26e", ClientSecret: secret, RedirectURL: redirectURI},
+		docs: feishuDocs, tokenPath: feishuToken, auth: "/open-apis/authen/v1/authorize",
 		// https://open.feishu.cn/document/common-capabilities/sso/api/obtain-oauth-code: error=access_denied when the user refuses.
 		denied: url.Values{"error": {"access_denied"}, "state": {"st"}}}
 }
@@ -64,7 +61,7 @@ func feishuDocs(t *testing.T, f *fake) {
 
 func TestFeishuAuthorizationRequest(t *testing.T) {
 	t.Parallel()
-	c, err := platform.New(feishuConfig())
+	c, err := platform.New(feishuCase().config)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +75,7 @@ func TestFeishuAuthorizationRequest(t *testing.T) {
 		"code_challenge": oauth2.S256ChallengeFromVerifier(verifier), "code_challenge_method": "S256",
 	})
 
-	cfg := feishuConfig()
+	cfg := feishuCase().config
 	cfg.Scopes = []string{"contact:user.email:readonly"}
 	cfg.Endpoints = platform.LarkEndpoints
 	c, err = platform.New(cfg)

@@ -22,12 +22,9 @@ const (
 	githubAccess = "gho_16C7e42F292c6912E7710c838347Ae178B4a"
 )
 
-func githubConfig() platform.Config {
-	return platform.Config{ID: "gh", Kind: storage.ConnectorGitHub, ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: secret, RedirectURL: redirectURI}
-}
-
 func githubCase() kindCase {
-	return kindCase{kind: storage.ConnectorGitHub, config: githubConfig(), docs: githubDocs, tokenPath: githubToken, auth: "/login/oauth/authorize",
+	return kindCase{config: platform.Config{ID: "gh", Kind: storage.ConnectorGitHub, ClientID: "Iv1.8a61f9b3a7aba766", ClientSecret: secret, RedirectURL: redirectURI},
+		docs: githubDocs, tokenPath: githubToken, auth: "/login/oauth/authorize",
 		// https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-authorization-request-errors#access-denied
 		denied: url.Values{"error": {"access_denied"}, "error_description": {"The user has denied your application access."}, "state": {"st"}}}
 }
@@ -75,7 +72,7 @@ func githubDocs(t *testing.T, f *fake) {
 
 func TestGitHubAuthorizationRequest(t *testing.T) {
 	t.Parallel()
-	c, err := platform.New(githubConfig())
+	c, err := platform.New(githubCase().config)
 	if err != nil {
 		t.Fatal(err)
 	}

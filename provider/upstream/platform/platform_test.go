@@ -105,15 +105,14 @@ func (c *clock) advance(d time.Duration) {
 
 // kindCase is one platform as the shared tests drive it.
 type kindCase struct {
-	kind string
 	// config is the connector's configuration, endpoints not set.
 	config platform.Config
 	// docs installs the documented answers of a successful sign-in.
 	docs func(t *testing.T, f *fake)
-	// tokenPath is the first call of a sign-in.
+	// auth is the path of the authorization page, tokenPath of the
+	// first call of a sign-in (the token exchange, WeCom's gettoken).
+	auth      string
 	tokenPath string
-	// auth and token are the paths of the fake's endpoints.
-	auth string
 	// denied is the callback of a user who declined at the platform.
 	denied url.Values
 }
@@ -206,14 +205,14 @@ func TestNewNamesTheBadField(t *testing.T) {
 		{"relative redirect", func(c *platform.Config) { c.RedirectURL = "/callback" }, "RedirectURL"},
 		{"bad endpoint", func(c *platform.Config) { c.Endpoints.APIURL = "ftp://api.example.com" }, "Endpoints.APIURL"},
 		{"client without timeout", func(c *platform.Config) { c.HTTPClient = &http.Client{} }, "HTTPClient has no timeout"},
-		{"wecom without corp", func(c *platform.Config) { *c = wecomConfig(); c.CorpID = "" }, "CorpID is required for WeCom"},
-		{"wecom without agent", func(c *platform.Config) { *c = wecomConfig(); c.AgentID = "" }, "AgentID is required for WeCom"},
-		{"wecom with scopes", func(c *platform.Config) { *c = wecomConfig(); c.Scopes = []string{"snsapi_base"} }, "takes no scopes"},
-		{"wechat without app", func(c *platform.Config) { *c = wechatConfig(); c.AppID = "" }, "AppID is required for WeChat"},
-		{"feishu without client", func(c *platform.Config) { *c = feishuConfig(); c.ClientID = "" }, "ClientID is required for Feishu"},
-		{"dingtalk without client", func(c *platform.Config) { *c = dingtalkConfig(); c.ClientID = "" }, "ClientID is required for DingTalk"},
+		{"wecom without corp", func(c *platform.Config) { *c = wecomCase().config; c.CorpID = "" }, "CorpID is required for WeCom"},
+		{"wecom without agent", func(c *platform.Config) { *c = wecomCase().config; c.AgentID = "" }, "AgentID is required for WeCom"},
+		{"wecom with scopes", func(c *platform.Config) { *c = wecomCase().config; c.Scopes = []string{"snsapi_base"} }, "takes no scopes"},
+		{"wechat without app", func(c *platform.Config) { *c = wechatCase().config; c.AppID = "" }, "AppID is required for WeChat"},
+		{"feishu without client", func(c *platform.Config) { *c = feishuCase().config; c.ClientID = "" }, "ClientID is required for Feishu"},
+		{"dingtalk without client", func(c *platform.Config) { *c = dingtalkCase().config; c.ClientID = "" }, "ClientID is required for DingTalk"},
 	} {
-		cfg := githubConfig()
+		cfg := githubCase().config
 		tc.change(&cfg)
 		_, err := platform.New(cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
@@ -222,7 +221,7 @@ func TestNewNamesTheBadField(t *testing.T) {
 	}
 	for _, tc := range kindCases() {
 		if _, err := platform.New(tc.config); err != nil {
-			t.Errorf("%s: %v", tc.kind, err)
+			t.Errorf("%s: %v", tc.config.Kind, err)
 		}
 	}
 }
@@ -237,7 +236,11 @@ func TestDeniedCallbackRefused(t *testing.T) {
 			t.Fatal(err)
 		}
 		_, err = c.CheckCallback(t.Context(), tc.denied)
-		wantErr(t, err, upstream.ErrRefused, "")
+		if e := tc.denied.Get("error"); e != "" {
+			wantErr(t, err, upstream.ErrRefused, "answered "+e)
+		} else {
+			wantErr(t, err, upstream.ErrRefused, "no code (the user did not approve")
+		}
 		_, err = c.CheckCallback(t.Context(), url.Values{"code": {"a\x00b"}})
 		wantErr(t, err, upstream.ErrRefused, "not a usable code")
 		_, err = c.CheckCallback(t.Context(), url.Values{"error": {"temporarily_unavailable"}})
@@ -292,7 +295,7 @@ func TestPlatformUnreachable(t *testing.T) {
 				return f.srv.URL
 			}, "Timeout"},
 		} {
-			t.Run(tc.kind+"/"+fail.name, func(t *testing.T) {
+			t.Run(tc.config.Kind+"/"+fail.name, func(t *testing.T) {
 				t.Parallel()
 				f := newFake(t)
 				tc.docs(t, f)
@@ -319,7 +322,7 @@ func TestRedirectToPlatformDefaults(t *testing.T) {
 		storage.ConnectorWeChat:   "https://open.weixin.qq.com/connect/qrconnect?",
 	} {
 		for _, tc := range kindCases() {
-			if tc.kind != kind {
+			if tc.config.Kind != kind {
 				continue
 			}
 			c, err := platform.New(tc.config)

@@ -22,12 +22,9 @@ const (
 	wechatUnion  = "o6_bmasdasdsad6_2sgVt7hMZOPfL"
 )
 
-func wechatConfig() platform.Config {
-	return platform.Config{ID: "wechat", Kind: storage.ConnectorWeChat, AppID: wechatApp, ClientSecret: secret, RedirectURL: redirectURI}
-}
-
 func wechatCase() kindCase {
-	return kindCase{kind: storage.ConnectorWeChat, config: wechatConfig(), docs: wechatDocs, tokenPath: wechatToken, auth: "/connect/qrconnect",
+	return kindCase{config: platform.Config{ID: "wechat", Kind: storage.ConnectorWeChat, AppID: wechatApp, ClientSecret: secret, RedirectURL: redirectURI},
+		docs: wechatDocs, tokenPath: wechatToken, auth: "/connect/qrconnect",
 		// Wechat_Login.html: a user who declines comes back with the state alone.
 		denied: url.Values{"state": {"st"}}}
 }
@@ -58,7 +55,7 @@ func wechatDocs(t *testing.T, f *fake) {
 
 func TestWeChatAuthorizationRequest(t *testing.T) {
 	t.Parallel()
-	c, err := platform.New(wechatConfig())
+	c, err := platform.New(wechatCase().config)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -22,12 +22,9 @@ const (
 	wecomAccess = "accesstoken000001"
 )
 
-func wecomConfig() platform.Config {
-	return platform.Config{ID: "wecom", Kind: storage.ConnectorWeCom, CorpID: wecomCorp, AgentID: "1000005", ClientSecret: secret, RedirectURL: redirectURI}
-}
-
 func wecomCase() kindCase {
-	return kindCase{kind: storage.ConnectorWeCom, config: wecomConfig(), docs: wecomDocs, tokenPath: wecomToken, auth: "/wwlogin/sso/login",
+	return kindCase{config: platform.Config{ID: "wecom", Kind: storage.ConnectorWeCom, CorpID: wecomCorp, AgentID: "1000005", ClientSecret: secret, RedirectURL: redirectURI},
+		docs: wecomDocs, tokenPath: wecomToken, auth: "/wwlogin/sso/login",
 		denied: url.Values{"state": {"st"}}}
 }
 
@@ -77,7 +74,7 @@ func wecomDocs(t *testing.T, f *fake) {
 
 func TestWeComAuthorizationRequest(t *testing.T) {
 	t.Parallel()
-	c, err := platform.New(wecomConfig())
+	c, err := platform.New(wecomCase().config)
 	if err != nil {
 		t.Fatal(err)
 	}
