@@ -52,7 +52,9 @@ func feishuSignIn(ctx context.Context, c *Connector, code, verifier string) (pro
 	switch {
 	case err != nil:
 		return profile{}, err
-	case tok.Code != 0 || tok.Error != "" || status != http.StatusOK || tok.AccessToken == "":
+	case tok.Error != "":
+		return profile{}, c.oauthError("token exchange", tok.Error, tok.Description)
+	case tok.Code != 0 || status != http.StatusOK || tok.AccessToken == "":
 		return profile{}, c.refused("token exchange", "answered %d, code %d: %s: %s", status, tok.Code, clip(tok.Error), clip(tok.Description))
 	}
 	var user struct {

@@ -105,6 +105,13 @@ func TestFeishuRefusals(t *testing.T) {
 	_, err := signIn(t, c, callback("spent"), oauth2.GenerateVerifier())
 	wantErr(t, err, upstream.ErrRefused, "invalid_grant")
 
+	// "错误码" 20002 invalid_client (HTTP 400): the app's secret is wrong,
+	// this connector's configuration.
+	f.answerWith(feishuToken, http.StatusBadRequest, `{"code":20002,"error":"invalid_client","error_description":"The client secret is invalid."}`)
+	_, err = signIn(t, c, callback(feishuCode), oauth2.GenerateVerifier())
+	wantErr(t, err, upstream.ErrUnavailable, "invalid_client")
+	feishuDocs(t, f)
+
 	_, err = c.Finish(t.Context(), feishuCode, "", "")
 	wantErr(t, err, upstream.ErrRefused, "missing code or verifier")
 

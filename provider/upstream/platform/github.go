@@ -53,7 +53,7 @@ func githubSignIn(ctx context.Context, c *Connector, code, verifier string) (pro
 	case err != nil:
 		return profile{}, err
 	case tok.Error != "":
-		return profile{}, c.refused("token exchange", "%s: %s", clip(tok.Error), clip(tok.Description))
+		return profile{}, c.oauthError("token exchange", tok.Error, tok.Description)
 	case status != http.StatusOK || tok.AccessToken == "":
 		return profile{}, c.refused("token exchange", "answered %d without an access token", status)
 	}

@@ -104,6 +104,18 @@ func TestGitHubBadCodeRefused(t *testing.T) {
 	}
 }
 
+// TestGitHubWrongSecretUnavailable: GitHub refusing the client's
+// credentials (200 with error incorrect_client_credentials) is this
+// connector's configuration, not the user: ErrUnavailable.
+// https://docs.github.com/en/apps/oauth-apps/maintaining-oauth-apps/troubleshooting-oauth-app-access-token-request-errors#incorrect-client-credentials
+func TestGitHubWrongSecretUnavailable(t *testing.T) {
+	t.Parallel()
+	f, c := start(t, githubCase(), nil)
+	f.answerWith(githubToken, http.StatusOK, `{"error":"incorrect_client_credentials","error_description":"The client_id and/or client_secret passed are incorrect.","error_uri":"https://docs.github.com/apps/managing-oauth-apps/troubleshooting-oauth-app-access-token-request-errors/#incorrect-client-credentials"}`)
+	_, err := signIn(t, c, callback(githubCode), oauth2.GenerateVerifier())
+	wantErr(t, err, upstream.ErrUnavailable, "incorrect_client_credentials")
+}
+
 // TestGitHubWithoutEmailScope: without user:email GitHub refuses the
 // address list (403, "Resource not accessible by integration" for a
 // GitHub App); the profile's public address is taken, unverified.

@@ -120,6 +120,25 @@ func (c *Connector) errcode(step string, code int, msg string, busy []int) error
 	return c.refused(step, "errcode %d: %s", code, clip(msg))
 }
 
+// oauthConfigErrors are the token endpoint's error codes (RFC 6749
+// section 5.2, and GitHub's own) that speak of this connector's
+// credentials or registration, or of the platform's state, not of the
+// user or the code.
+var oauthConfigErrors = []string{
+	"invalid_client", "unauthorized_client", "server_error", "temporarily_unavailable",
+	"incorrect_client_credentials", "redirect_uri_mismatch",
+}
+
+// oauthError is the error of a token endpoint's {error,
+// error_description} answer: ErrUnavailable for oauthConfigErrors,
+// ErrRefused for any other (a bad or spent code, a wrong verifier).
+func (c *Connector) oauthError(step, code, description string) error {
+	if slices.Contains(oauthConfigErrors, code) {
+		return c.unavailable(step, "%s: %s", clip(code), clip(description))
+	}
+	return c.refused(step, "%s: %s", clip(code), clip(description))
+}
+
 // bearer is the header carrying a user's access token.
 func bearer(token string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + token}}

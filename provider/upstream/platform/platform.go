@@ -19,8 +19,11 @@
 // Errors: the platform refusing the code or the user (an error field, a
 // non-zero errcode, a 4xx answer), the user denying at the platform, or
 // an unusable subject give upstream.ErrRefused; no answer, a timeout, a
-// 5xx, an answer that is not JSON or too large, or an error about this
-// connector's own credentials give upstream.ErrUnavailable.
+// 5xx, an answer that is not JSON or too large, the platform saying it is
+// busy, or an error the platform names as about this connector's own
+// credentials or registration (an OAuth invalid_client, WeChat's invalid
+// appsecret, any failure of WeCom's gettoken) give
+// upstream.ErrUnavailable. A Connector is safe for concurrent use.
 package platform
 
 import (
