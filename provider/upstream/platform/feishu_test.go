@@ -77,7 +77,7 @@ func TestFeishuAuthorizationRequest(t *testing.T) {
 
 	cfg := feishuCase().config
 	cfg.Scopes = []string{"contact:user.email:readonly"}
-	cfg.Endpoints = platform.LarkEndpoints
+	cfg.Endpoints = platform.LarkEndpoints()
 	c, err = platform.New(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -106,12 +106,14 @@ func GitHubEnterprise(base string) Endpoints {
 	return Endpoints{AuthURL: base + "/login/oauth/authorize", TokenURL: base + "/login/oauth/access_token", APIURL: base + "/api/v3"}
 }
 
-// LarkEndpoints are Lark's (Feishu's international edition) hosts for a
-// feishu connector.
-var LarkEndpoints = Endpoints{
-	AuthURL:  "https://accounts.larksuite.com/open-apis/authen/v1/authorize",
-	TokenURL: "https://open.larksuite.com/open-apis/authen/v2/oauth/token",
-	APIURL:   "https://open.larksuite.com",
+// LarkEndpoints returns Lark's (Feishu's international edition) hosts
+// for a feishu connector.
+func LarkEndpoints() Endpoints {
+	return Endpoints{
+		AuthURL:  "https://accounts.larksuite.com/open-apis/authen/v1/authorize",
+		TokenURL: "https://open.larksuite.com/open-apis/authen/v2/oauth/token",
+		APIURL:   "https://open.larksuite.com",
+	}
 }
 
 // platform is what one kind does differently.
@@ -122,8 +124,8 @@ type platform struct {
 	// pkce: the platform takes an S256 code challenge and the verifier
 	// with the code.
 	pkce bool
-	// scopes are the default scopes; nil with noScopes means none are
-	// taken.
+	// scopes are the default scopes; noScopes: the platform takes none,
+	// and a configured one is an error.
 	scopes   []string
 	noScopes bool
 	// codeParams name the callback parameter holding the code, first
