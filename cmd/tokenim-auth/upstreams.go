@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/login"
 	"github.com/tokenim/tokenim-auth/provider/upstream/ldap"
 	"github.com/tokenim/tokenim-auth/provider/upstream/oidc"
+	"github.com/tokenim/tokenim-auth/provider/upstream/platform"
 	"github.com/tokenim/tokenim-auth/provider/upstream/saml"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -81,6 +82,16 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 			out.FormPost = true
 		}
 		c, err := oidc.New(oc)
+		if err != nil {
+			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
+		}
+		out.Connector = c
+	case storage.ConnectorGitHub, storage.ConnectorWeCom, storage.ConnectorDingTalk, storage.ConnectorFeishu, storage.ConnectorWeChat:
+		c, err := platform.New(platform.Config{
+			ID: u.ID, Kind: u.Kind, ClientID: u.ClientID, ClientSecret: u.ClientSecret,
+			CorpID: u.CorpID, AgentID: u.AgentID, AppID: u.AppID,
+			RedirectURL: b.cfg.RedirectURL(u.ID), Scopes: u.Scopes, Logger: b.logger,
+		})
 		if err != nil {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}
