@@ -59,6 +59,14 @@ const (
 	UpstreamSignIn     = "upstream.signin"      // the upstream's answer accepted (then signin follows), or refused with the reason
 	UpstreamLinked     = "upstream.linked"      // an upstream identity linked to an account (Detail: connector, subject)
 	UpstreamJITCreated = "upstream.jit_created" // an account created at a first upstream sign-in (Detail: connector, email, role)
+	UpstreamUnlinked   = "upstream.unlinked"    // an upstream identity's link to an account removed (Detail: connector, subject)
+
+	// The connectors made in the admin console or the admin API
+	// (provider/admin); each names the connector in Detail, never its
+	// secret.
+	ConnectorCreated = "connector.created" // Detail: connector, kind, name, domains, secret ("set" or "none")
+	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
+	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
 
 	// A workspace's life (provider/workspace); each names the workspace
 	// (Event.WorkspaceID), and Subject is the member concerned.
@@ -107,7 +115,8 @@ func Actions() []string {
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
-		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated,
+		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked,
+		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,

@@ -129,5 +129,5 @@ func adminPageCases() []pageCase {
 				Fields: []Field{{"confirm", "yes"}}, Danger: true, CancelURL: "/admin/users/u-7k2m", Nav: "users",
 			})
 		}},
-	}, workspacePageCases()...)
+	}, append(workspacePageCases(), connectorPageCases()...)...)
 }

@@ -48,5 +48,6 @@ func messageAreas() []i18n.Catalogue {
 		consoleMessages(),
 		errorMessages(),
 		consoleWorkspaceMessages(),
+		consoleConnectorMessages(),
 	}
 }
