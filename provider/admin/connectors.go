@@ -83,8 +83,8 @@ func (a *API) rules() (ConnectorRules, error) {
 	return a.cfg.Connectors, nil
 }
 
-// Configured returns the configured connector id, if there is one.
-func (a *API) Configured(id string) (storage.Connector, bool) {
+// configured returns the configured connector id, if there is one.
+func (a *API) configured(id string) (storage.Connector, bool) {
 	if a.cfg.Connectors == nil {
 		return storage.Connector{}, false
 	}
@@ -158,7 +158,7 @@ func (a *API) CreateConnector(ctx context.Context, by Actor, c storage.Connector
 // ErrConfiguredConnector when the configuration file sets a connector of
 // that ID; storage.ErrNotFound when none is stored.
 func (a *API) UpdateConnector(ctx context.Context, by Actor, id string, change func(*storage.Connector), secret string) (storage.Connector, error) {
-	if _, ok := a.Configured(id); ok {
+	if _, ok := a.configured(id); ok {
 		return storage.Connector{}, ErrConfiguredConnector
 	}
 	return a.updateConnector(ctx, by, id, change, secret, true)
@@ -281,7 +281,7 @@ func (a *API) DeleteConnector(ctx context.Context, by Actor, id string) error {
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		c, err := a.cfg.Store.GetConnector(ctx, id)
 		if errors.Is(err, storage.ErrNotFound) {
-			if _, ok := a.Configured(id); ok {
+			if _, ok := a.configured(id); ok {
 				return nil, ErrConfiguredConnector
 			}
 		}

@@ -187,7 +187,7 @@ func (a *API) listConnectors(w http.ResponseWriter, r *http.Request, _ string) {
 // the stored one.
 func (a *API) getConnector(w http.ResponseWriter, r *http.Request, _ string) {
 	id := r.PathValue("id")
-	if c, ok := a.Configured(id); ok {
+	if c, ok := a.configured(id); ok {
 		web.JSON(w, http.StatusOK, connectorJSON(c, true, false))
 		return
 	}
@@ -228,7 +228,7 @@ func (a *API) patchConnector(w http.ResponseWriter, r *http.Request, caller stri
 		return
 	}
 	ctx, id := r.Context(), r.PathValue("id")
-	if _, ok := a.Configured(id); ok {
+	if _, ok := a.configured(id); ok {
 		connectorRefused(w, ErrConfiguredConnector)
 		return
 	}

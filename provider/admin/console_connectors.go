@@ -215,7 +215,7 @@ func (c *Console) refuseConnector(w http.ResponseWriter, r *http.Request, p web.
 // else the stored one with its form.
 func (c *Console) connector(w http.ResponseWriter, r *http.Request, _ session.Signed) {
 	id := r.PathValue("id")
-	if k, ok := c.api.Configured(id); ok {
+	if k, ok := c.api.configured(id); ok {
 		c.renderConnector(w, r, http.StatusOK, web.AdminConnectorPage{Connector: adminConnector(k, true, false)})
 		return
 	}
@@ -231,7 +231,7 @@ func (c *Console) connector(w http.ResponseWriter, r *http.Request, _ session.Si
 // form, the secret only when one is typed.
 func (c *Console) saveConnector(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx, id := r.Context(), r.PathValue("id")
-	if _, ok := c.api.Configured(id); ok {
+	if _, ok := c.api.configured(id); ok {
 		c.refuseConnector(w, r, web.AdminConnectorPage{}, "change connector", ErrConfiguredConnector)
 		return
 	}
@@ -278,7 +278,7 @@ func (c *Console) confirmConnectorChange(w http.ResponseWriter, r *http.Request,
 		http.NotFound(w, r)
 		return
 	}
-	if _, ok := c.api.Configured(id); ok && action != "delete" {
+	if _, ok := c.api.configured(id); ok && action != "delete" {
 		c.refuseConnector(w, r, web.AdminConnectorPage{}, "load connector", ErrConfiguredConnector)
 		return
 	}
@@ -300,7 +300,7 @@ func (c *Console) changeConnector(w http.ResponseWriter, r *http.Request, s sess
 	to, done := consoleurl.Connector(id), "connector-"+action+"d"
 	switch action {
 	case "disable", "enable":
-		if _, ok := c.api.Configured(id); ok {
+		if _, ok := c.api.configured(id); ok {
 			err = ErrConfiguredConnector
 		} else {
 			_, err = c.api.SetConnectorDisabled(ctx, by, id, action == "disable")
