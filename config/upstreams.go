@@ -281,6 +281,11 @@ func (c Config) checkUpstream(p *problems, path string, u Upstream, sealed bool,
 	if u.Name == "" {
 		p.add(path+".name", "required: the name on the sign-in button")
 	}
+	for _, f := range []struct{ name, value string }{{"name", u.Name}, {"name_zh", u.NameZH}, {"icon", u.Icon}} {
+		if !upstream.CleanText(f.value) {
+			p.add(path+"."+f.name, "not text: it holds a control character or bytes that are not UTF-8")
+		}
+	}
 	if u.DefaultRole != "" && !slices.Contains(c.RoleNames(), u.DefaultRole) {
 		p.add(path+".default_role", "unknown role %q (want one of %s)", u.DefaultRole, strings.Join(c.RoleNames(), ", "))
 	}

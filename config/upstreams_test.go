@@ -97,6 +97,7 @@ func TestUpstreamsRefused(t *testing.T) {
 		{"a domain that is not one", func(c *Config) { c.Upstreams[2].Domains = []string{"@partner"} }, "upstreams[2].domains[0]", "email domain"},
 		{"only way without domains", func(c *Config) { c.Upstreams[0].Domains = nil }, "upstreams[0].only_way", "needs domains"},
 		{"no name", func(c *Config) { c.Upstreams[1].Name = "" }, "upstreams[1].name", "required"},
+		{"a name with a NUL", func(c *Config) { c.Upstreams[1].Name = "a\x00b" }, "upstreams[1].name", "not text"},
 		{"an unknown default role", func(c *Config) { c.Upstreams[0].DefaultRole = "boss" }, "upstreams[0].default_role", `unknown role "boss"`},
 		{"a mapping to an unknown role", func(c *Config) { c.Upstreams[0].RoleMapping[0].Role = "boss" }, "upstreams[0].role_mapping[0].role", "unknown role"},
 		{"a mapping without a claim", func(c *Config) { c.Upstreams[0].RoleMapping[0].Claim = "" }, "upstreams[0].role_mapping[0].claim", "required"},

@@ -201,6 +201,9 @@ func (c *Console) refuseConnector(w http.ResponseWriter, r *http.Request, p web.
 	case errors.As(err, &field):
 		p.Problems = []web.AdminFieldProblem{{Field: field.Field, Message: field.Problem}}
 		c.renderConnector(w, r, http.StatusBadRequest, p)
+	case errors.Is(err, storage.ErrInvalidInput):
+		p.Problems = []web.AdminFieldProblem{{Field: "connector", Message: "a value is not text: it holds a NUL or bytes that are not UTF-8"}}
+		c.renderConnector(w, r, http.StatusBadRequest, p)
 	case errors.Is(err, storage.ErrAlreadyExists):
 		p.Error = "admin.error_connector_taken"
 		c.renderConnector(w, r, http.StatusConflict, p)
