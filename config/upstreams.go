@@ -565,8 +565,8 @@ func (c Config) CheckUpstream(u Upstream, hasSecret bool, others []Upstream) []P
 }
 
 // CheckConnector checks a connector the console is about to store
-// (CheckUpstream against the configured connectors and the other stored
-// ones) and returns it with its settings as ConnectorSettings writes
+// (CheckUpstream against the configured connectors and stored, the other
+// stored ones: a changed connector's own record left out) and returns it with its settings as ConnectorSettings writes
 // them, or its problems, each a Problem. secretTyped: a new secret comes
 // with it; else its sealed one, if any, stays.
 func (c Config) CheckConnector(sc storage.Connector, secretTyped bool, stored []storage.Connector) (storage.Connector, []error) {
@@ -576,9 +576,7 @@ func (c Config) CheckConnector(sc storage.Connector, secretTyped bool, stored []
 	}
 	others := slices.Clone(c.Upstreams)
 	for _, o := range stored {
-		if o.ID != sc.ID {
-			others = append(others, Upstream{ID: o.ID, Domains: o.Domains})
-		}
+		others = append(others, Upstream{ID: o.ID, Domains: o.Domains})
 	}
 	var errs []error
 	for _, pr := range c.CheckUpstream(u, secretTyped || len(sc.SealedSecret) > 0, others) {

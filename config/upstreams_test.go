@@ -350,7 +350,7 @@ func TestCheckConnector(t *testing.T) {
 	cfg := withUpstreams()
 	okta := Upstream{ID: "okta", Kind: "oidc", Name: "Okta", Issuer: "https://example.okta.com", ClientID: "0oa1", Domains: []string{"okta.example"}}
 	mine := stored(t, okta)
-	others := []storage.Connector{mine, stored(t, Upstream{ID: "gh", Kind: "oauth2-github", Name: "GitHub", ClientID: "x", Domains: []string{"gh.example"}})}
+	others := []storage.Connector{stored(t, Upstream{ID: "gh", Kind: "oauth2-github", Name: "GitHub", ClientID: "x", Domains: []string{"gh.example"}})}
 
 	got, errs := cfg.CheckConnector(mine, true, others)
 	if len(errs) != 0 || string(got.Settings) != `{"issuer":"https://example.okta.com","client_id":"0oa1"}` {
@@ -374,6 +374,7 @@ func TestCheckConnector(t *testing.T) {
 		{"a domain of another stored connector", func(c *storage.Connector) { c.Domains = []string{"gh.example"} }, true,
 			"domains[0]", `a domain of connector "gh"`},
 		{"the ID of a configured connector", func(c *storage.Connector) { c.ID = "ldap" }, true, "id", `the ID of connector "ldap"`},
+		{"the ID of a stored connector", func(c *storage.Connector) { c.ID = "gh" }, true, "id", `the ID of connector "gh"`},
 		{"an unknown kind", func(c *storage.Connector) { c.Kind = "kerberos" }, true, "kind", `unknown kind "kerberos"`},
 		{"no client ID", func(c *storage.Connector) { c.Settings = json.RawMessage(`{"issuer":"https://example.okta.com"}`) }, true,
 			"client_id", "required for kind oidc"},

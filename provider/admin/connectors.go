@@ -29,7 +29,7 @@ type ConnectorRules interface {
 	// file, without their secrets: read-only here.
 	ConfiguredConnectors() []storage.Connector
 	// CheckConnector checks c before it is stored (against the configured
-	// connectors and stored, the stored ones) and returns it with its
+	// connectors and stored, the other stored ones) and returns it with its
 	// settings normalised, or its problems, each naming the field at
 	// fault by its YAML key (an error with a Path method). secretTyped:
 	// a new secret comes with it; else its sealed one, if any, stays.
@@ -176,10 +176,11 @@ func (a *API) updateConnector(ctx context.Context, by Actor, id string, change f
 	if err != nil {
 		return storage.Connector{}, err
 	}
-	stored, err := a.cfg.Store.ListConnectors(ctx)
+	all, err := a.cfg.Store.ListConnectors(ctx)
 	if err != nil {
 		return storage.Connector{}, err
 	}
+	stored := slices.DeleteFunc(all, func(o storage.Connector) bool { return o.ID == id })
 	var sealed []byte
 	if secret != "" {
 		if sealed, err = a.seal(id, secret); err != nil {

@@ -127,6 +127,7 @@ func TestAPIConnectors(t *testing.T) {
 		{"POST", "/admin/api/v1/connectors", `{"id":"x","kind":"oidc","name":7}`, "name"},
 		{"POST", "/admin/api/v1/connectors", `{"id":"Entra","kind":"oidc","name":"X"}`, "id"},
 		{"POST", "/admin/api/v1/connectors", `{"id":"create","kind":"oidc","name":"X"}`, "id"},
+		{"POST", "/admin/api/v1/connectors", `{"id":"okta","kind":"oidc","name":"X","issuer":"https://x.example","client_id":"c","client_secret":"s"}`, "id"},
 		{"POST", "/admin/api/v1/connectors", `{"id":"x","kind":"oidc","name":"a\u0000b"}`, "name"},
 		{"PATCH", "/admin/api/v1/connectors/okta", `{"kind":"saml"}`, "kind"},
 		{"PATCH", "/admin/api/v1/connectors/okta", `{"has_secret":false}`, "has_secret"},
