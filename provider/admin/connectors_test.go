@@ -258,7 +258,8 @@ func TestConsoleConnectors(t *testing.T) {
 	bad.Set("user_search.filter", "(uid=alice)")
 	bad.Set("domains", "corp.example.com")
 	page := post("/admin/connectors/create", bad, http.StatusBadRequest)
-	for _, want := range []string{"<code>user_search.filter</code>", `a domain of connector &#34;entra&#34;`, `value="(uid=alice)"`, `value="cn=svc"`} {
+	for _, want := range []string{"<code>user_search.filter</code>", `a domain of connector &#34;entra&#34;`, `value="(uid=alice)"`, `value="cn=svc"`,
+		`name="domains" type="text" value="corp.example.com" autocomplete="off" spellcheck="false" aria-describedby="connector-domains-hint" aria-invalid="true"`} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("the refused form lacks %q:\n%s", want, page)
 		}

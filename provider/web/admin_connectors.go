@@ -198,7 +198,9 @@ func (r *Renderer) AdminConnector(w http.ResponseWriter, req *http.Request, stat
 		v.Action = consoleurl.Connectors() + "/create"
 	}
 	for _, pr := range p.Problems {
-		v.Invalid[pr.Field] = true
+		// "domains[1]" and "role_mapping[0].role" mark their form field.
+		field, _, _ := strings.Cut(pr.Field, "[")
+		v.Invalid[field] = true
 	}
 	v.Created, v.CreatedISO = formatTime(c.CreatedAt)
 	v.Updated, v.UpdatedISO = formatTime(c.UpdatedAt)
