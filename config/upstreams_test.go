@@ -440,9 +440,11 @@ func TestConfiguredConnectorsAndOpenConnector(t *testing.T) {
 // never panics, and what decodes is written back as the same upstream's
 // settings.
 func FuzzConnectorUpstream(f *testing.F) {
-	for _, s := range []string{`{"issuer":"https://x","client_id":"a"}`, `{"user_search":{"base_dn":"dc=x"}}`, `{"attributes":{"email":"m"}}`, `null`, `{"a":1}`, `[`} {
+	for _, s := range []string{`{"issuer":"https://x","client_id":"a"}`, `{"user_search":{"base_dn":"dc=x"}}`, `{"attributes":{"email":"m"}}`, `null`, `{"a":1}`, `[`,
+		`{"url":"ldap://x","enabled_filter":"(&(a=b)(!(c=*)))","attributes":{"subject":"1.2.3;x"}}`, `{"metadata_url":"https://i","entity_id":"e"}`} {
 		f.Add("oidc", s)
 		f.Add("ldap", s)
+		f.Add("saml", s)
 	}
 	f.Fuzz(func(t *testing.T, kind, settings string) {
 		u, err := ConnectorUpstream(storage.Connector{ID: "x", Kind: kind, Settings: json.RawMessage(settings)})
@@ -452,6 +454,13 @@ func FuzzConnectorUpstream(f *testing.F) {
 				t.Fatalf("%q: %v is not a Problem naming a field", settings, err)
 			}
 			return
+		}
+		// The rules take any decoded settings without panicking, and
+		// every problem names a field.
+		for _, p := range validConfig().CheckUpstream(u, true, nil) {
+			if p.Field == "" || p.Message == "" {
+				t.Fatalf("%q: a problem without a field or message: %+v", settings, p)
+			}
 		}
 		b, err := ConnectorSettings(u)
 		if err != nil {
