@@ -59,14 +59,7 @@ const (
 	UpstreamSignIn     = "upstream.signin"      // the upstream's answer accepted (then signin follows), or refused with the reason
 	UpstreamLinked     = "upstream.linked"      // an upstream identity linked to an account (Detail: connector, subject)
 	UpstreamJITCreated = "upstream.jit_created" // an account created at a first upstream sign-in (Detail: connector, email, role)
-	UpstreamUnlinked   = "upstream.unlinked"    // an upstream identity's link to an account removed (Detail: connector, subject)
-
-	// The connectors made in the admin console or the admin API
-	// (provider/admin); each names the connector in Detail, never its
-	// secret.
-	ConnectorCreated = "connector.created" // Detail: connector, kind, name, domains, secret ("set" or "none")
-	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
-	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
+	UpstreamUnlinked   = "upstream.unlinked"    // the user removed a linked upstream identity on the account page (Detail: connector, subject)
 
 	// A workspace's life (provider/workspace); each names the workspace
 	// (Event.WorkspaceID), and Subject is the member concerned.
@@ -105,6 +98,14 @@ const (
 	SCIMGroupCreated    = "scim.group_created"    // Detail: group, name, members
 	SCIMGroupChanged    = "scim.group_changed"    // Detail: group, name, added, removed
 	SCIMGroupDeleted    = "scim.group_deleted"    // Detail: group, name
+
+	// The connectors made in the admin console or the admin API
+	// (provider/admin); each names the connector in Detail, never its
+	// secret. An admin removing a user's linked identity there is
+	// upstream.unlinked too, with the admin as actor.
+	ConnectorCreated = "connector.created" // Detail: connector, kind, name, domains, secret ("set" or "none")
+	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
+	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
 )
 
 // Actions returns every action, in a stable order.
@@ -116,12 +117,13 @@ func Actions() []string {
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked,
-		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,
 		SCIMTokenCreated, SCIMTokenRevoked, SCIMUserProvisioned, SCIMUserChanged, SCIMUserSuspended, SCIMUserReactivated,
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
+
+		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 	}
 }
 

@@ -47,7 +47,7 @@ func handlerKeys() []string {
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
 		"upstream.title", "upstream.state_lost",
-	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys(), connectorHandlerKeys())...)
+	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys())...)
 }
 
 // handlerArgKeys are the handler keys that take one argument, the view's
@@ -56,7 +56,7 @@ func handlerArgKeys() []string {
 	return append([]string{"login.throttled", "ratelimit.wait", "scope.not_allowed", "portal.redirect_invalid", "device.throttled", "portal.logout_uri_invalid", "portal.origin_invalid",
 		"consent.detail_action.messages_read", "consent.detail_action.messages_send", "consent.detail_action.calls_read", "consent.detail_action.unknown",
 		"upstream.signin", "upstream.unavailable", "upstream.refused", "upstream.email_taken", "upstream.no_account", "upstream.email_unverified"},
-		slices.Concat(adminHandlerArgKeys(), workspaceHandlerArgKeys(), installHandlerArgKeys(), connectorHandlerArgKeys())...)
+		slices.Concat(adminHandlerArgKeys(), workspaceHandlerArgKeys(), installHandlerArgKeys())...)
 }
 
 func TestCatalogue(t *testing.T) {
