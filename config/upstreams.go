@@ -1,15 +1,26 @@
 package config
 
 import (
+	"bytes"
+	"cmp"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
 
+	goldap "github.com/go-ldap/ldap/v3"
+
 	"github.com/tokenim/tokenim-auth/provider/clientrules"
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -23,77 +34,112 @@ type Upstream struct {
 	// ID is short, unique and lower-case (a-z, 0-9, "-", "_"): it names
 	// the connector in URLs and in linked identities, so it must not
 	// change.
-	ID string `yaml:"id"`
+	ID string `yaml:"id" json:"-"`
 	// Kind is one of storage.ConnectorKinds.
-	Kind string `yaml:"kind"`
+	Kind string `yaml:"kind" json:"-"`
 	// Preset fills an oidc connector's issuer: google, entra (with
 	// tenant), okta (issuer still required: the organisation's URL),
 	// gitlab (issuer optional, for a self-hosted GitLab) or apple (with
 	// team_id, key_id and private_key_file instead of a client secret).
-	Preset string `yaml:"preset"`
+	Preset string `yaml:"preset" json:"preset,omitzero"`
 	// Name and NameZH are the display names in English and Simplified
 	// Chinese.
-	Name   string `yaml:"name"`
-	NameZH string `yaml:"name_zh"`
+	Name   string `yaml:"name" json:"-"`
+	NameZH string `yaml:"name_zh" json:"-"`
 	// Icon is a known icon name (google, github, ...), optional.
-	Icon string `yaml:"icon"`
+	Icon string `yaml:"icon" json:"-"`
 	// Domains are the email domains routed here, unique across
 	// connectors.
-	Domains []string `yaml:"domains"`
+	Domains []string `yaml:"domains" json:"-"`
 	// OnlyWay makes the connector the only way in for its domains.
-	OnlyWay bool `yaml:"only_way"`
+	OnlyWay bool `yaml:"only_way" json:"-"`
 	// JIT creates an account with DefaultRole (a role's name) on a first
 	// sign-in.
-	JIT         bool   `yaml:"jit"`
-	DefaultRole string `yaml:"default_role"`
+	JIT         bool   `yaml:"jit" json:"-"`
+	DefaultRole string `yaml:"default_role" json:"-"`
 	// LinkUnverifiedEmail lets an email the upstream did not verify link
 	// an existing account.
-	LinkUnverifiedEmail bool `yaml:"link_unverified_email"`
+	LinkUnverifiedEmail bool `yaml:"link_unverified_email" json:"-"`
 	// RoleMapping gives roles by claim or group values.
-	RoleMapping []UpstreamRole `yaml:"role_mapping"`
+	RoleMapping []UpstreamRole `yaml:"role_mapping" json:"-"`
 	// Disabled keeps the connector out of use (and its files unread).
-	Disabled bool `yaml:"disabled"`
+	Disabled bool `yaml:"disabled" json:"-"`
 
 	// Issuer is an oidc connector's issuer URL (its discovery document's
 	// base).
-	Issuer string `yaml:"issuer"`
+	Issuer string `yaml:"issuer" json:"issuer,omitzero"`
 	// Tenant is an entra preset's directory (tenant ID or domain).
-	Tenant string `yaml:"tenant"`
+	Tenant string `yaml:"tenant" json:"tenant,omitzero"`
 	// ClientID and the client secret of the OAuth 2.0 kinds (WeCom's
 	// secret is its app's, WeChat's its AppSecret).
-	ClientID         string   `yaml:"client_id"`
-	ClientSecret     string   `yaml:"client_secret"`
-	ClientSecretFile string   `yaml:"client_secret_file"`
-	ClientSecretEnv  string   `yaml:"client_secret_env"`
-	Scopes           []string `yaml:"scopes"`
+	ClientID         string   `yaml:"client_id" json:"client_id,omitzero"`
+	ClientSecret     string   `yaml:"client_secret" json:"-"`
+	ClientSecretFile string   `yaml:"client_secret_file" json:"-"`
+	ClientSecretEnv  string   `yaml:"client_secret_env" json:"-"`
+	Scopes           []string `yaml:"scopes" json:"scopes,omitzero"`
 	// TeamID, KeyID and PrivateKeyFile sign Sign in with Apple's client
 	// secret (preset apple).
-	TeamID         string `yaml:"team_id"`
-	KeyID          string `yaml:"key_id"`
-	PrivateKeyFile string `yaml:"private_key_file"`
+	TeamID         string `yaml:"team_id" json:"team_id,omitzero"`
+	KeyID          string `yaml:"key_id" json:"key_id,omitzero"`
+	PrivateKeyFile string `yaml:"private_key_file" json:"-"`
 	// CorpID and AgentID name a WeCom (企业微信) corporation and app.
-	CorpID  string `yaml:"corp_id"`
-	AgentID string `yaml:"agent_id"`
+	CorpID  string `yaml:"corp_id" json:"corp_id,omitzero"`
+	AgentID string `yaml:"agent_id" json:"agent_id,omitzero"`
 	// AppID is a WeChat (微信) app's AppID.
-	AppID string `yaml:"app_id"`
+	AppID string `yaml:"app_id" json:"app_id,omitzero"`
 
 	// URL is an LDAP server's ldap:// or ldaps:// URL.
-	URL string `yaml:"url"`
+	URL string `yaml:"url" json:"url,omitzero"`
 	// StartTLS upgrades an ldap:// connection with StartTLS.
-	StartTLS bool `yaml:"start_tls"`
+	StartTLS bool `yaml:"start_tls" json:"start_tls,omitzero"`
 	// BindDN and its password are the directory account searches run as.
-	BindDN           string     `yaml:"bind_dn"`
-	BindPassword     string     `yaml:"bind_password"`
-	BindPasswordFile string     `yaml:"bind_password_file"`
-	BindPasswordEnv  string     `yaml:"bind_password_env"`
-	UserSearch       LDAPSearch `yaml:"user_search"`
-	GroupSearch      LDAPSearch `yaml:"group_search"`
+	BindDN           string     `yaml:"bind_dn" json:"bind_dn,omitzero"`
+	BindPassword     string     `yaml:"bind_password" json:"-"`
+	BindPasswordFile string     `yaml:"bind_password_file" json:"-"`
+	BindPasswordEnv  string     `yaml:"bind_password_env" json:"-"`
+	UserSearch       LDAPSearch `yaml:"user_search" json:"user_search,omitzero"`
+	GroupSearch      LDAPSearch `yaml:"group_search" json:"group_search,omitzero"`
+	// CAFile is a PEM bundle of the certificates that verify the
+	// directory's (ldaps:// or StartTLS); empty: the system's.
+	CAFile string `yaml:"ca_file" json:"-"`
+	// EnabledFilter is an LDAP filter the user's entry must match to
+	// sign in, such as (!(pwdAccountLockedTime=*)); empty: the
+	// directory's own lock marks only.
+	EnabledFilter string `yaml:"enabled_filter" json:"enabled_filter,omitzero"`
+	// Attributes name what an identity is read from: an LDAP entry's
+	// attributes (empty: the defaults of provider/upstream/ldap), or a
+	// SAML assertion's (email, name, username and groups only).
+	Attributes UpstreamAttributes `yaml:"attributes" json:"attributes,omitzero"`
+	// EmailVerified says whether the directory's mail counts as verified
+	// when an account is created or linked (ldap; default false).
+	EmailVerified bool `yaml:"email_verified" json:"email_verified,omitzero"`
 
 	// MetadataURL or MetadataFile is a SAML identity provider's metadata;
 	// EntityID is ours, as the identity provider knows us.
-	MetadataURL  string `yaml:"metadata_url"`
-	MetadataFile string `yaml:"metadata_file"`
-	EntityID     string `yaml:"entity_id"`
+	MetadataURL  string `yaml:"metadata_url" json:"metadata_url,omitzero"`
+	MetadataFile string `yaml:"metadata_file" json:"-"`
+	EntityID     string `yaml:"entity_id" json:"entity_id,omitzero"`
+	// SPKeyFile and SPCertificateFile are PEM files of our key and its
+	// certificate: with them our AuthnRequests are signed and encrypted
+	// assertions decrypted. Both or neither.
+	SPKeyFile         string `yaml:"sp_key_file" json:"-"`
+	SPCertificateFile string `yaml:"sp_certificate_file" json:"-"`
+}
+
+// UpstreamAttributes name the attributes an identity is read from (ldap,
+// and saml but for Subject and GroupName); empty takes the connector's
+// default.
+type UpstreamAttributes struct {
+	// Subject is stable for the entry's life (entryUUID, objectGUID).
+	Subject string `yaml:"subject" json:"subject,omitzero"`
+	Email   string `yaml:"email" json:"email,omitzero"`
+	Name    string `yaml:"name" json:"name,omitzero"`
+	// Username is the login name (uid, sAMAccountName).
+	Username string `yaml:"username" json:"username,omitzero"`
+	// Groups holds the user's groups (memberOf).
+	Groups string `yaml:"groups" json:"groups,omitzero"`
+	// GroupName is read from the group search's entries (cn).
+	GroupName string `yaml:"group_name" json:"group_name,omitzero"`
 }
 
 // UpstreamRole gives Role to a user whose Claim (a claim name, or
@@ -107,8 +153,8 @@ type UpstreamRole struct {
 // LDAPSearch is an LDAP search: under BaseDN, with Filter (%s stands for
 // the user name typed, or the user's DN in a group search).
 type LDAPSearch struct {
-	BaseDN string `yaml:"base_dn"`
-	Filter string `yaml:"filter"`
+	BaseDN string `yaml:"base_dn" json:"base_dn,omitzero"`
+	Filter string `yaml:"filter" json:"filter,omitzero"`
 }
 
 // The oidc presets' issuers; entra's holds the tenant.
@@ -177,57 +223,90 @@ func (u Upstream) secretSource() (value, file, env, name string) {
 var upstreamID = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,31}$`)
 
 func (c Config) validateUpstreams(p *problems) {
-	ids := map[string]int{}
-	domains := map[string]string{}
+	taken := upstreamsTaken{ids: map[string]string{}, domains: map[string]string{}}
 	for i, u := range c.Upstreams {
 		path := fmt.Sprintf("upstreams[%d]", i)
-		switch j, dup := ids[u.ID]; {
-		case !upstreamID.MatchString(u.ID):
-			p.add(path+".id", "must be 1 to 32 lower-case letters, digits, \"-\" or \"_\": %q", u.ID)
-		case dup:
-			p.add(path+".id", "%q is also upstreams[%d].id", u.ID, j)
-		default:
-			ids[u.ID] = i
-		}
-		for k, d := range u.Domains {
-			dpath := fmt.Sprintf("%s.domains[%d]", path, k)
-			key := strings.ToLower(d)
-			switch other, dup := domains[key]; {
-			case d != key || !mailaddr.Valid("user@"+d):
-				p.add(dpath, "not a lower-case email domain: %q", d)
-			case dup:
-				p.add(dpath, "%q is also %s", d, other)
-			default:
-				domains[key] = dpath
-			}
-		}
-		if u.OnlyWay && len(u.Domains) == 0 {
-			p.add(path+".only_way", "needs domains: the ones this connector is the only way in for")
-		}
-		if u.Name == "" {
-			p.add(path+".name", "required: the name on the sign-in button")
-		}
-		if u.DefaultRole != "" && !slices.Contains(c.RoleNames(), u.DefaultRole) {
-			p.add(path+".default_role", "unknown role %q (want one of %s)", u.DefaultRole, strings.Join(c.RoleNames(), ", "))
-		}
-		for k, m := range u.RoleMapping {
-			mpath := fmt.Sprintf("%s.role_mapping[%d]", path, k)
-			if m.Claim == "" {
-				p.add(mpath+".claim", "required: a claim name, or \"groups\"")
-			}
-			if m.Value == "" {
-				p.add(mpath+".value", "required")
-			}
-			if !slices.Contains(c.RoleNames(), m.Role) {
-				p.add(mpath+".role", "unknown role %q (want one of %s)", m.Role, strings.Join(c.RoleNames(), ", "))
-			}
-		}
-		c.validateUpstreamKind(p, path, u)
+		c.checkUpstream(p, path, u, false, taken)
+		taken.add(u, func(field string) string { return path + "." + field })
 	}
 }
 
+// upstreamsTaken are the IDs and email domains connectors hold already,
+// each with who holds it, as a problem names it.
+type upstreamsTaken struct {
+	ids, domains map[string]string
+}
+
+// add takes u's ID and domains, naming their holder by where(field):
+// an unchecked value that is not an ID or a domain takes nothing.
+func (t upstreamsTaken) add(u Upstream, where func(field string) string) {
+	if _, dup := t.ids[u.ID]; !dup && upstreamID.MatchString(u.ID) {
+		t.ids[u.ID] = where("id")
+	}
+	for k, d := range u.Domains {
+		key := strings.ToLower(d)
+		if _, dup := t.domains[key]; !dup {
+			t.domains[key] = where(fmt.Sprintf("domains[%d]", k))
+		}
+	}
+}
+
+// checkUpstream checks one connector at path, whose ID and domains must
+// not be taken already; sealed: it has a secret sealed in the store (a
+// connector made in the console).
+func (c Config) checkUpstream(p *problems, path string, u Upstream, sealed bool, taken upstreamsTaken) {
+	switch other, dup := taken.ids[u.ID]; {
+	case !upstreamID.MatchString(u.ID):
+		p.add(path+".id", "must be 1 to 32 lower-case letters, digits, \"-\" or \"_\": %q", u.ID)
+	case dup:
+		p.add(path+".id", "%q is also %s", u.ID, other)
+	}
+	seen := map[string]bool{}
+	for k, d := range u.Domains {
+		dpath := fmt.Sprintf("%s.domains[%d]", path, k)
+		key := strings.ToLower(d)
+		switch other, dup := taken.domains[key]; {
+		case d != key || !mailaddr.Valid("user@"+d):
+			p.add(dpath, "not a lower-case email domain: %q", d)
+		case dup:
+			p.add(dpath, "%q is also %s", d, other)
+		case seen[key]:
+			p.add(dpath, "%q is listed twice", d)
+		}
+		seen[key] = true
+	}
+	if u.OnlyWay && len(u.Domains) == 0 {
+		p.add(path+".only_way", "needs domains: the ones this connector is the only way in for")
+	}
+	if u.Name == "" {
+		p.add(path+".name", "required: the name on the sign-in button")
+	}
+	for _, f := range []struct{ name, value string }{{"name", u.Name}, {"name_zh", u.NameZH}, {"icon", u.Icon}} {
+		if !upstream.CleanText(f.value) {
+			p.add(path+"."+f.name, "not text: it holds a control character or bytes that are not UTF-8")
+		}
+	}
+	if u.DefaultRole != "" && !slices.Contains(c.RoleNames(), u.DefaultRole) {
+		p.add(path+".default_role", "unknown role %q (want one of %s)", u.DefaultRole, strings.Join(c.RoleNames(), ", "))
+	}
+	for k, m := range u.RoleMapping {
+		mpath := fmt.Sprintf("%s.role_mapping[%d]", path, k)
+		if m.Claim == "" {
+			p.add(mpath+".claim", "required: a claim name, or \"groups\"")
+		}
+		if m.Value == "" {
+			p.add(mpath+".value", "required")
+		}
+		if !slices.Contains(c.RoleNames(), m.Role) {
+			p.add(mpath+".role", "unknown role %q (want one of %s)", m.Role, strings.Join(c.RoleNames(), ", "))
+		}
+	}
+	c.validateUpstreamKind(p, path, u, sealed)
+	checkKindFields(p, path, u)
+}
+
 // validateUpstreamKind checks the fields the connector's kind needs.
-func (c Config) validateUpstreamKind(p *problems, path string, u Upstream) {
+func (c Config) validateUpstreamKind(p *problems, path string, u Upstream, sealed bool) {
 	required := func(field, value, what string) {
 		if value == "" {
 			p.add(path+"."+field, "required for kind %s: %s", u.Kind, what)
@@ -256,19 +335,19 @@ func (c Config) validateUpstreamKind(p *problems, path string, u Upstream) {
 			checkFile(p, path+".private_key_file", u, u.PrivateKeyFile, true)
 			return
 		}
-		c.validateUpstreamSecret(p, path, u)
+		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorGitHub, storage.ConnectorDingTalk, storage.ConnectorFeishu:
 		required("client_id", u.ClientID, "the app's client ID (App Key, App ID)")
-		c.validateUpstreamSecret(p, path, u)
+		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorWeCom:
 		required("corp_id", u.CorpID, "the WeCom corporation ID")
 		required("agent_id", u.AgentID, "the WeCom app's AgentId")
-		c.validateUpstreamSecret(p, path, u)
+		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorWeChat:
 		required("app_id", u.AppID, "the WeChat app's AppID")
-		c.validateUpstreamSecret(p, path, u)
+		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorLDAP:
-		c.validateLDAP(p, path, u)
+		c.validateLDAP(p, path, u, sealed)
 	case storage.ConnectorSAML:
 		switch {
 		case u.MetadataURL == "" && u.MetadataFile == "":
@@ -281,12 +360,13 @@ func (c Config) validateUpstreamKind(p *problems, path string, u Upstream) {
 			checkFile(p, path+".metadata_file", u, u.MetadataFile, true)
 		}
 		required("entity_id", u.EntityID, "the entity ID the identity provider knows this provider by")
+		checkSPKeyPair(p, path, u)
 	default:
 		p.add(path+".kind", "unknown kind %q (want one of %s)", u.Kind, strings.Join(storage.ConnectorKinds, ", "))
 	}
 }
 
-func (c Config) validateLDAP(p *problems, path string, u Upstream) {
+func (c Config) validateLDAP(p *problems, path string, u Upstream, sealed bool) {
 	if u.URL == "" {
 		p.add(path+".url", "required for kind ldap: the directory's URL, such as ldaps://ldap.example.com")
 	} else if l, err := url.Parse(u.URL); err != nil || (l.Scheme != "ldap" && l.Scheme != "ldaps") || l.Host == "" {
@@ -302,7 +382,7 @@ func (c Config) validateLDAP(p *problems, path string, u Upstream) {
 	if u.BindDN == "" {
 		p.add(path+".bind_dn", "required for kind ldap: the DN searches bind as")
 	}
-	c.validateUpstreamSecret(p, path, u)
+	c.validateUpstreamSecret(p, path, u, sealed)
 	if u.UserSearch.BaseDN == "" {
 		p.add(path+".user_search.base_dn", "required for kind ldap: where users are")
 	}
@@ -312,17 +392,31 @@ func (c Config) validateLDAP(p *problems, path string, u Upstream) {
 	if u.GroupSearch.BaseDN != "" && !strings.Contains(u.GroupSearch.Filter, "%s") {
 		p.add(path+".group_search.filter", "needs %%s for the user's DN, such as (member=%%s)")
 	}
+	if u.EnabledFilter != "" {
+		if _, err := goldap.CompileFilter(u.EnabledFilter); err != nil {
+			p.add(path+".enabled_filter", "not an LDAP filter, such as (!(pwdAccountLockedTime=*)): %q", u.EnabledFilter)
+		}
+	}
+	if checkFile(p, path+".ca_file", u, u.CAFile, false) {
+		if pem, err := os.ReadFile(u.CAFile); err != nil || !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			p.add(path+".ca_file", "holds no PEM certificate: %q", u.CAFile)
+		}
+	}
 }
 
 // validateUpstreamSecret checks that the connector's secret comes from one
-// place and, for a file, that it can be read. No message quotes it.
-func (c Config) validateUpstreamSecret(p *problems, path string, u Upstream) {
+// place and, for a file, that it can be read; sealed: a secret sealed in
+// the store stands for it when none is given. No message quotes it.
+func (c Config) validateUpstreamSecret(p *problems, path string, u Upstream, sealed bool) {
 	value, file, env, name := u.secretSource()
 	n := 0
 	for _, s := range []string{value, file, env} {
 		if s != "" {
 			n++
 		}
+	}
+	if sealed && value == "" {
+		n++
 	}
 	switch {
 	case n == 0:
@@ -349,14 +443,280 @@ func (c Config) checkURL(p *problems, path, raw string) {
 
 // checkFile adds a problem at path when the file name is missing
 // (required) or, for a connector in use, cannot be read: a disabled
-// connector's files are not read.
-func checkFile(p *problems, path string, u Upstream, name string, required bool) {
+// connector's files are not read. It reports whether the file is there
+// to be read further.
+func checkFile(p *problems, path string, u Upstream, name string, required bool) bool {
 	switch {
 	case name == "" && required:
 		p.add(path, "required")
 	case name != "" && !u.Disabled:
 		if _, err := os.Stat(name); err != nil {
 			p.add(path, "cannot read %q: %v", name, err)
+			return false
+		}
+		return true
+	}
+	return false
+}
+
+// checkSPKeyPair checks a saml connector's key and certificate: both or
+// neither, and a pair that matches.
+func checkSPKeyPair(p *problems, path string, u Upstream) {
+	switch {
+	case u.SPKeyFile == "" && u.SPCertificateFile == "":
+		return
+	case u.SPKeyFile == "":
+		p.add(path+".sp_key_file", "required with sp_certificate_file: set both or neither")
+		return
+	case u.SPCertificateFile == "":
+		p.add(path+".sp_certificate_file", "required with sp_key_file: set both or neither")
+		return
+	}
+	key := checkFile(p, path+".sp_key_file", u, u.SPKeyFile, true)
+	cert := checkFile(p, path+".sp_certificate_file", u, u.SPCertificateFile, true)
+	if key && cert {
+		if _, err := tls.LoadX509KeyPair(u.SPCertificateFile, u.SPKeyFile); err != nil {
+			p.add(path+".sp_key_file", "not a PEM key matching sp_certificate_file's certificate: %v", err)
 		}
 	}
+}
+
+// ldapAttribute is an LDAP attribute description: a name or an OID, with
+// options (RFC 4512 section 2.5).
+var ldapAttribute = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)+)(;[A-Za-z0-9-]+)*$`)
+
+// checkKindFields refuses the fields of the ldap and saml kinds on a
+// connector of another kind, and checks the attribute names.
+func checkKindFields(p *problems, path string, u Upstream) {
+	ldap, saml := u.Kind == storage.ConnectorLDAP, u.Kind == storage.ConnectorSAML
+	only := func(field string, set, ok bool, kinds string) {
+		if set && !ok {
+			p.add(path+"."+field, "only for kind %s", kinds)
+		}
+	}
+	only("ca_file", u.CAFile != "", ldap, "ldap")
+	only("enabled_filter", u.EnabledFilter != "", ldap, "ldap")
+	only("email_verified", u.EmailVerified, ldap, "ldap")
+	only("sp_key_file", u.SPKeyFile != "", saml, "saml")
+	only("sp_certificate_file", u.SPCertificateFile != "", saml, "saml")
+	only("attributes", u.Attributes != UpstreamAttributes{}, ldap || saml, "ldap or saml")
+	only("attributes.subject", u.Attributes.Subject != "", !saml, "ldap")
+	only("attributes.group_name", u.Attributes.GroupName != "", !saml, "ldap")
+	if !ldap && !saml {
+		return
+	}
+	a := u.Attributes
+	for _, f := range []struct{ name, value string }{
+		{"subject", a.Subject}, {"email", a.Email}, {"name", a.Name}, {"username", a.Username}, {"groups", a.Groups}, {"group_name", a.GroupName},
+	} {
+		switch {
+		case f.value == "":
+		case ldap && !ldapAttribute.MatchString(f.value):
+			p.add(path+".attributes."+f.name, "not an LDAP attribute name, such as mail: %q", f.value)
+		case saml && (len(f.value) > 256 || strings.TrimSpace(f.value) != f.value || !upstream.CleanText(f.value)):
+			p.add(path+".attributes."+f.name, "not a SAML attribute name, such as urn:oid:0.9.2342.19200300.100.1.3: %q", f.value)
+		}
+	}
+}
+
+// Problem is one thing wrong with a connector checked on its own
+// (CheckUpstream): Field is the YAML path of the field at fault within
+// the connector ("client_id", "user_search.filter", "domains[0]"), and
+// Message what is wrong, as validation says it of a configured one.
+type Problem struct {
+	Field   string
+	Message string
+}
+
+// Error returns "field: message".
+func (p Problem) Error() string { return p.Field + ": " + p.Message }
+
+// Path returns the field at fault.
+func (p Problem) Path() string { return p.Field }
+
+// CheckUpstream checks a connector made in the console by the rules of a
+// configured one, in c's mode and against c's roles, and returns every
+// problem. others are the connectors whose IDs and domains it must not
+// take (the configured ones and the other stored ones). hasSecret: a
+// secret is typed or kept sealed, standing for client_secret or
+// bind_password. A console connector reads no file on the server: its
+// settings (ConnectorUpstream) hold none.
+func (c Config) CheckUpstream(u Upstream, hasSecret bool, others []Upstream) []Problem {
+	var p problems
+	taken := upstreamsTaken{ids: map[string]string{}, domains: map[string]string{}}
+	for _, o := range others {
+		taken.add(o, func(field string) string {
+			if field == "id" {
+				return fmt.Sprintf("the ID of connector %q", o.ID)
+			}
+			return fmt.Sprintf("a domain of connector %q", o.ID)
+		})
+	}
+	if u.Preset == "apple" {
+		p.add(".preset", "apple signs with a key file on the server: configure it in the configuration file")
+	}
+	c.checkUpstream(&p, "", u, hasSecret, taken)
+	out := make([]Problem, 0, len(p))
+	for _, e := range p {
+		field, msg, _ := strings.Cut(e.Error(), ": ")
+		out = append(out, Problem{Field: field, Message: msg})
+	}
+	return out
+}
+
+// CheckConnector checks a connector the console is about to store
+// (CheckUpstream against the configured connectors and stored, the other
+// stored ones: a changed connector's own record left out) and returns it with its settings as ConnectorSettings writes
+// them, or its problems, each a Problem. secretTyped: a new secret comes
+// with it; else its sealed one, if any, stays.
+func (c Config) CheckConnector(sc storage.Connector, secretTyped bool, stored []storage.Connector) (storage.Connector, []error) {
+	u, err := ConnectorUpstream(sc)
+	if err != nil {
+		return sc, []error{err}
+	}
+	others := slices.Clone(c.Upstreams)
+	for _, o := range stored {
+		others = append(others, Upstream{ID: o.ID, Domains: o.Domains})
+	}
+	var errs []error
+	for _, pr := range c.CheckUpstream(u, secretTyped || len(sc.SealedSecret) > 0, others) {
+		errs = append(errs, pr)
+	}
+	if len(errs) > 0 {
+		return sc, errs
+	}
+	sc = sc.Clone()
+	if sc.Settings, err = ConnectorSettings(u); err != nil {
+		return sc, []error{err}
+	}
+	return sc, nil
+}
+
+// ConfiguredConnectors returns the configured connectors as the console
+// shows them (read-only): their settings as ConnectorSettings writes
+// them, never a secret.
+func (c Config) ConfiguredConnectors() []storage.Connector {
+	out := make([]storage.Connector, 0, len(c.Upstreams))
+	for _, u := range c.Upstreams {
+		// Settings of text and booleans always marshal.
+		sc, _ := upstreamConnector(u)
+		out = append(out, sc)
+	}
+	return out
+}
+
+// upstreamConnector returns u as the store would keep it: the inverse of
+// ConnectorUpstream, without a secret.
+func upstreamConnector(u Upstream) (storage.Connector, error) {
+	settings, err := ConnectorSettings(u)
+	sc := storage.Connector{ID: u.ID, Kind: u.Kind, Name: u.Name, NameZH: u.NameZH, Icon: u.Icon, Settings: settings,
+		Domains: slices.Clone(u.Domains), OnlyWay: u.OnlyWay, JIT: u.JIT, DefaultRole: u.DefaultRole,
+		LinkUnverifiedEmail: u.LinkUnverifiedEmail, Disabled: u.Disabled}
+	for _, m := range u.RoleMapping {
+		sc.RoleMapping = append(sc.RoleMapping, storage.RoleMapping(m))
+	}
+	return sc, err
+}
+
+// ConnectorUpstream returns the stored connector sc as a configured one,
+// without its secret (OpenConnector opens it too). Its settings are
+// decoded strictly, by the YAML keys: an unknown key, a secret
+// (client_secret, bind_password and their _file and _env) or a file on
+// the server (private_key_file, metadata_file, ca_file, sp_key_file,
+// sp_certificate_file) is a Problem naming it.
+func ConnectorUpstream(sc storage.Connector) (Upstream, error) {
+	var u Upstream
+	if len(sc.Settings) > 0 {
+		dec := json.NewDecoder(bytes.NewReader(sc.Settings))
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&u); err != nil {
+			return Upstream{}, settingsProblem(err)
+		}
+		if dec.More() {
+			return Upstream{}, Problem{Field: "settings", Message: "one JSON object, nothing after it"}
+		}
+	}
+	u.ID, u.Kind, u.Name, u.NameZH, u.Icon = sc.ID, sc.Kind, sc.Name, sc.NameZH, sc.Icon
+	u.Domains, u.OnlyWay, u.JIT, u.DefaultRole = slices.Clone(sc.Domains), sc.OnlyWay, sc.JIT, sc.DefaultRole
+	u.LinkUnverifiedEmail, u.Disabled = sc.LinkUnverifiedEmail, sc.Disabled
+	for _, m := range sc.RoleMapping {
+		u.RoleMapping = append(u.RoleMapping, UpstreamRole(m))
+	}
+	return u, nil
+}
+
+// settingsProblem describes why a connector's settings did not decode.
+func settingsProblem(err error) Problem {
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return Problem{Field: cmp.Or(strings.Trim(name, `"`), "settings"), Message: "not a setting a connector made in the console keeps: " +
+			"a secret goes in its own write-only field, and files on the server are set in the configuration file only"}
+	}
+	var typ *json.UnmarshalTypeError
+	if errors.As(err, &typ) {
+		want := "an object"
+		switch typ.Type.Kind() {
+		case reflect.String:
+			want = "text"
+		case reflect.Bool:
+			want = "true or false"
+		case reflect.Slice:
+			want = "a list of text"
+		}
+		return Problem{Field: cmp.Or(typ.Field, "settings"), Message: "must be " + want}
+	}
+	return Problem{Field: "settings", Message: "not a JSON object"}
+}
+
+// ConnectorSettings returns u's settings as the store keeps them
+// (storage.Connector.Settings): only the fields of its kind, by their
+// YAML keys, never a secret nor a file on the server.
+func ConnectorSettings(u Upstream) (json.RawMessage, error) {
+	var k Upstream
+	switch u.Kind {
+	case storage.ConnectorOIDC:
+		k.Preset, k.Issuer, k.Tenant, k.ClientID, k.Scopes, k.TeamID, k.KeyID = u.Preset, u.Issuer, u.Tenant, u.ClientID, u.Scopes, u.TeamID, u.KeyID
+	case storage.ConnectorGitHub:
+		k.ClientID, k.Scopes = u.ClientID, u.Scopes
+	case storage.ConnectorDingTalk, storage.ConnectorFeishu:
+		k.ClientID = u.ClientID
+	case storage.ConnectorWeCom:
+		k.CorpID, k.AgentID = u.CorpID, u.AgentID
+	case storage.ConnectorWeChat:
+		k.AppID = u.AppID
+	case storage.ConnectorLDAP:
+		k.URL, k.StartTLS, k.BindDN, k.UserSearch, k.GroupSearch = u.URL, u.StartTLS, u.BindDN, u.UserSearch, u.GroupSearch
+		k.EnabledFilter, k.Attributes, k.EmailVerified = u.EnabledFilter, u.Attributes, u.EmailVerified
+	case storage.ConnectorSAML:
+		k.MetadataURL, k.EntityID = u.MetadataURL, u.EntityID
+		k.Attributes = UpstreamAttributes{Email: u.Attributes.Email, Name: u.Attributes.Name, Username: u.Attributes.Username, Groups: u.Attributes.Groups}
+	}
+	b, err := json.Marshal(k)
+	if err != nil {
+		return nil, fmt.Errorf("config: connector %s: settings: %w", u.ID, err)
+	}
+	return b, nil
+}
+
+// OpenConnector returns the stored connector sc as a configured one with
+// its secret opened (s is the sealer for secret.PurposeUpstreams) into
+// client_secret or bind_password: what the sign-in wiring builds a
+// console connector from. A connector with no sealed secret has none.
+func OpenConnector(sc storage.Connector, s secret.Sealer) (Upstream, error) {
+	u, err := ConnectorUpstream(sc)
+	if err != nil {
+		return Upstream{}, fmt.Errorf("config: connector %s: %w", sc.ID, err)
+	}
+	if len(sc.SealedSecret) == 0 {
+		return u, nil
+	}
+	plain, err := upstream.OpenSecret(s, sc.ID, sc.SealedSecret)
+	if err != nil {
+		return Upstream{}, err
+	}
+	if u.Kind == storage.ConnectorLDAP {
+		u.BindPassword = plain
+	} else {
+		u.ClientSecret = plain
+	}
+	return u, nil
 }

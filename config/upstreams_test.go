@@ -1,10 +1,25 @@
 package config
 
 import (
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"math/big"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/upstream"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // withUpstreams returns a valid configuration with an OIDC, an LDAP and
@@ -82,6 +97,7 @@ func TestUpstreamsRefused(t *testing.T) {
 		{"a domain that is not one", func(c *Config) { c.Upstreams[2].Domains = []string{"@partner"} }, "upstreams[2].domains[0]", "email domain"},
 		{"only way without domains", func(c *Config) { c.Upstreams[0].Domains = nil }, "upstreams[0].only_way", "needs domains"},
 		{"no name", func(c *Config) { c.Upstreams[1].Name = "" }, "upstreams[1].name", "required"},
+		{"a name with a NUL", func(c *Config) { c.Upstreams[1].Name = "a\x00b" }, "upstreams[1].name", "not text"},
 		{"an unknown default role", func(c *Config) { c.Upstreams[0].DefaultRole = "boss" }, "upstreams[0].default_role", `unknown role "boss"`},
 		{"a mapping to an unknown role", func(c *Config) { c.Upstreams[0].RoleMapping[0].Role = "boss" }, "upstreams[0].role_mapping[0].role", "unknown role"},
 		{"a mapping without a claim", func(c *Config) { c.Upstreams[0].RoleMapping[0].Claim = "" }, "upstreams[0].role_mapping[0].claim", "required"},
@@ -200,4 +216,262 @@ func TestUpstreamIssuerAndSecret(t *testing.T) {
 	if _, err := (Upstream{ID: "x", ClientSecretEnv: "UNSET"}).Secret(env); err == nil {
 		t.Error("an unset environment variable gave a secret")
 	}
+}
+
+// writePEM writes a self-signed certificate and its key as PEM files and
+// returns their names.
+func writePEM(t *testing.T) (certFile, keyFile string) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "sp"}, NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1<<33, 0)}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kder, err := x509.MarshalPKCS8PrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	certFile, keyFile = filepath.Join(dir, "sp.crt"), filepath.Join(dir, "sp.key")
+	if err := os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return certFile, keyFile
+}
+
+func TestUpstreamDirectoryAndSAMLFields(t *testing.T) {
+	t.Parallel()
+	certFile, keyFile := writePEM(t)
+	other, _ := writePEM(t)
+	accepted := withUpstreams()
+	accepted.Upstreams[1].CAFile, accepted.Upstreams[1].EnabledFilter, accepted.Upstreams[1].EmailVerified = certFile, "(!(pwdAccountLockedTime=*))", true
+	accepted.Upstreams[1].Attributes = UpstreamAttributes{Subject: "objectGUID", Email: "mail", Username: "sAMAccountName", Groups: "memberOf", GroupName: "cn"}
+	accepted.Upstreams[2].SPKeyFile, accepted.Upstreams[2].SPCertificateFile = keyFile, certFile
+	accepted.Upstreams[2].Attributes = UpstreamAttributes{Email: "urn:oid:0.9.2342.19200300.100.1.3", Name: "http://schemas.microsoft.com/identity/claims/displayname"}
+	if err := accepted.Validate(); err != nil {
+		t.Fatalf("Validate: %v", err)
+	}
+
+	for _, tt := range []struct {
+		name   string
+		modify func(*Config)
+		path   string
+		text   string
+	}{
+		{"a filter that is not one", func(c *Config) { c.Upstreams[1].EnabledFilter = "(!(locked=*)" }, "upstreams[1].enabled_filter", "not an LDAP filter"},
+		{"a CA file with no certificate", func(c *Config) { c.Upstreams[1].CAFile = keyFile }, "upstreams[1].ca_file", "no PEM certificate"},
+		{"an unreadable CA file", func(c *Config) { c.Upstreams[1].CAFile = "/nonexistent/ca.pem" }, "upstreams[1].ca_file", "cannot read"},
+		{"a CA file on an OIDC connector", func(c *Config) { c.Upstreams[0].CAFile = certFile }, "upstreams[0].ca_file", "only for kind ldap"},
+		{"a verified mail on an OIDC connector", func(c *Config) { c.Upstreams[0].EmailVerified = true }, "upstreams[0].email_verified", "only for kind ldap"},
+		{"an attribute that is not an LDAP name", func(c *Config) { c.Upstreams[1].Attributes.Email = "mail address" }, "upstreams[1].attributes.email", "LDAP attribute"},
+		{"attributes on an OIDC connector", func(c *Config) { c.Upstreams[0].Attributes.Email = "mail" }, "upstreams[0].attributes", "only for kind ldap or saml"},
+		{"a SAML subject attribute", func(c *Config) { c.Upstreams[2].Attributes.Subject = "uid" }, "upstreams[2].attributes.subject", "only for kind ldap"},
+		{"a SAML key without its certificate", func(c *Config) { c.Upstreams[2].SPKeyFile = keyFile }, "upstreams[2].sp_certificate_file", "both or neither"},
+		{"a SAML certificate without its key", func(c *Config) { c.Upstreams[2].SPCertificateFile = certFile }, "upstreams[2].sp_key_file", "both or neither"},
+		{"a SAML key of another certificate", func(c *Config) { c.Upstreams[2].SPKeyFile, c.Upstreams[2].SPCertificateFile = keyFile, other },
+			"upstreams[2].sp_key_file", "not a PEM key matching"},
+		{"a SAML key on an LDAP connector", func(c *Config) { c.Upstreams[1].SPKeyFile = keyFile }, "upstreams[1].sp_key_file", "only for kind saml"},
+	} {
+		t.Run(tt.name+" is refused", func(t *testing.T) {
+			cfg := withUpstreams()
+			tt.modify(&cfg)
+			requireProblem(t, cfg.Validate(), tt.path, tt.text)
+		})
+	}
+}
+
+// stored is a connector as the console stores it.
+func stored(t *testing.T, u Upstream) storage.Connector {
+	t.Helper()
+	sc, err := upstreamConnector(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+func TestConnectorSettingsRoundTrip(t *testing.T) {
+	t.Parallel()
+	for _, u := range withUpstreams().Upstreams {
+		u.ClientSecret, u.ClientSecretEnv, u.BindPassword = "", "", ""
+		if u.Kind == "ldap" {
+			u.EnabledFilter, u.EmailVerified, u.Attributes = "(objectClass=person)", true, UpstreamAttributes{Email: "mail"}
+		}
+		sc := stored(t, u)
+		got, err := ConnectorUpstream(sc)
+		if err != nil {
+			t.Fatalf("%s: %v", u.ID, err)
+		}
+		if !reflect.DeepEqual(got, u) {
+			t.Errorf("%s: round trip\n got %+v\nwant %+v", u.ID, got, u)
+		}
+	}
+	// Only the kind's fields are kept.
+	b, err := ConnectorSettings(Upstream{Kind: "wechat", AppID: "wx1", URL: "ldaps://x", ClientSecret: "s3cret", MetadataFile: "/etc/passwd"})
+	if err != nil || string(b) != `{"app_id":"wx1"}` {
+		t.Fatalf("settings %s, %v", b, err)
+	}
+}
+
+func TestConnectorUpstreamRefusesSettings(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct{ settings, field, text string }{
+		{`{"client_id":"a","colour":"red"}`, "colour", "not a setting"},
+		{`{"client_secret":"s3cret"}`, "client_secret", "write-only field"},
+		{`{"bind_password_file":"/etc/shadow"}`, "bind_password_file", "not a setting"},
+		{`{"metadata_file":"/etc/passwd"}`, "metadata_file", "configuration file only"},
+		{`{"id":"other"}`, "id", "not a setting"},
+		{`{"client_id":7}`, "client_id", "must be text"},
+		{`{"scopes":"openid"}`, "scopes", "must be a list of text"},
+		{`{"user_search":{"base_dn":"dc=x","scope":"sub"}}`, "scope", "not a setting"},
+		{`[1]`, "settings", "must be an object"},
+		{`{} {}`, "settings", "nothing after it"},
+	} {
+		_, err := ConnectorUpstream(storage.Connector{ID: "x", Kind: "oidc", Settings: json.RawMessage(tc.settings)})
+		var p Problem
+		if !errors.As(err, &p) || p.Field != tc.field || !strings.Contains(p.Message, tc.text) {
+			t.Errorf("%s: %v, want %s: ...%s...", tc.settings, err, tc.field, tc.text)
+		}
+		if err != nil && strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("%s: the problem quotes the secret: %v", tc.settings, err)
+		}
+	}
+}
+
+func TestCheckConnector(t *testing.T) {
+	t.Parallel()
+	cfg := withUpstreams()
+	okta := Upstream{ID: "okta", Kind: "oidc", Name: "Okta", Issuer: "https://example.okta.com", ClientID: "0oa1", Domains: []string{"okta.example"}}
+	mine := stored(t, okta)
+	others := []storage.Connector{stored(t, Upstream{ID: "gh", Kind: "oauth2-github", Name: "GitHub", ClientID: "x", Domains: []string{"gh.example"}})}
+
+	got, errs := cfg.CheckConnector(mine, true, others)
+	if len(errs) != 0 || string(got.Settings) != `{"issuer":"https://example.okta.com","client_id":"0oa1"}` {
+		t.Fatalf("a good connector: %s, %v", got.Settings, errs)
+	}
+	sealed := mine
+	sealed.SealedSecret = []byte("sealed")
+	if _, errs := cfg.CheckConnector(sealed, false, others); len(errs) != 0 {
+		t.Fatalf("a connector keeping its sealed secret: %v", errs)
+	}
+	for _, tc := range []struct {
+		name   string
+		modify func(*storage.Connector)
+		typed  bool
+		field  string
+		text   string
+	}{
+		{"no secret", func(*storage.Connector) {}, false, "client_secret", "required for kind oidc"},
+		{"a domain of a configured connector", func(c *storage.Connector) { c.Domains = []string{"corp.example.com"} }, true,
+			"domains[0]", `"corp.example.com" is also a domain of connector "google"`},
+		{"a domain of another stored connector", func(c *storage.Connector) { c.Domains = []string{"gh.example"} }, true,
+			"domains[0]", `a domain of connector "gh"`},
+		{"the ID of a configured connector", func(c *storage.Connector) { c.ID = "ldap" }, true, "id", `the ID of connector "ldap"`},
+		{"the ID of a stored connector", func(c *storage.Connector) { c.ID = "gh" }, true, "id", `the ID of connector "gh"`},
+		{"an unknown kind", func(c *storage.Connector) { c.Kind = "kerberos" }, true, "kind", `unknown kind "kerberos"`},
+		{"no client ID", func(c *storage.Connector) { c.Settings = json.RawMessage(`{"issuer":"https://example.okta.com"}`) }, true,
+			"client_id", "required for kind oidc"},
+		{"an unknown role", func(c *storage.Connector) { c.DefaultRole = "boss" }, true, "default_role", `unknown role "boss"`},
+		{"a role mapping's empty value", func(c *storage.Connector) { c.RoleMapping = []storage.RoleMapping{{Claim: "groups", Role: "admin"}} }, true,
+			"role_mapping[0].value", "required"},
+		{"Sign in with Apple", func(c *storage.Connector) {
+			c.Settings = json.RawMessage(`{"preset":"apple","client_id":"x","team_id":"T","key_id":"K"}`)
+		}, true, "preset", "configuration file"},
+		{"a file setting", func(c *storage.Connector) { c.Settings = json.RawMessage(`{"client_secret_file":"/etc/shadow"}`) }, true,
+			"client_secret_file", "not a setting"},
+	} {
+		c := mine.Clone()
+		tc.modify(&c)
+		_, errs := cfg.CheckConnector(c, tc.typed, others)
+		found := false
+		for _, err := range errs {
+			var p Problem
+			if errors.As(err, &p) && p.Path() == tc.field && strings.Contains(p.Message, tc.text) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: problems %v, want %s: ...%s...", tc.name, errs, tc.field, tc.text)
+		}
+	}
+}
+
+func TestConfiguredConnectorsAndOpenConnector(t *testing.T) {
+	t.Parallel()
+	cfg := withUpstreams()
+	list := cfg.ConfiguredConnectors()
+	if len(list) != 3 || list[0].ID != "google" || len(list[0].RoleMapping) != 1 || list[1].Kind != "ldap" {
+		t.Fatalf("configured connectors: %+v", list)
+	}
+	for _, c := range list {
+		if len(c.SealedSecret) != 0 || strings.Contains(string(c.Settings), "pw") || strings.Contains(string(c.Settings), "GOOGLE_SECRET") {
+			t.Fatalf("a configured connector shows its secret: %s %s", c.ID, c.Settings)
+		}
+	}
+
+	ring, err := secret.NewKeyring(strings.Repeat("k", 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealer, err := ring.Sealer(secret.PurposeUpstreams)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := stored(t, cfg.Upstreams[1])
+	dir.SealedSecret = upstream.SealSecret(sealer, "ldap", "bind-pw")
+	u, err := OpenConnector(dir, sealer)
+	if err != nil || u.BindPassword != "bind-pw" || u.ClientSecret != "" || u.BindDN != "cn=svc" {
+		t.Fatalf("opened %+v, %v", u, err)
+	}
+	dir.ID = "other"
+	if _, err := OpenConnector(dir, sealer); !errors.Is(err, secret.ErrUnsealable) {
+		t.Fatalf("a secret sealed for another connector opened: %v", err)
+	}
+}
+
+// FuzzConnectorUpstream: whatever settings a store holds, decoding them
+// never panics, and what decodes is written back as the same upstream's
+// settings.
+func FuzzConnectorUpstream(f *testing.F) {
+	for _, s := range []string{`{"issuer":"https://x","client_id":"a"}`, `{"user_search":{"base_dn":"dc=x"}}`, `{"attributes":{"email":"m"}}`, `null`, `{"a":1}`, `[`,
+		`{"url":"ldap://x","enabled_filter":"(&(a=b)(!(c=*)))","attributes":{"subject":"1.2.3;x"}}`, `{"metadata_url":"https://i","entity_id":"e"}`} {
+		f.Add("oidc", s)
+		f.Add("ldap", s)
+		f.Add("saml", s)
+	}
+	f.Fuzz(func(t *testing.T, kind, settings string) {
+		u, err := ConnectorUpstream(storage.Connector{ID: "x", Kind: kind, Settings: json.RawMessage(settings)})
+		if err != nil {
+			var p Problem
+			if !errors.As(err, &p) || p.Field == "" {
+				t.Fatalf("%q: %v is not a Problem naming a field", settings, err)
+			}
+			return
+		}
+		// The rules take any decoded settings without panicking, and
+		// every problem names a field.
+		for _, p := range validConfig().CheckUpstream(u, true, nil) {
+			if p.Field == "" || p.Message == "" {
+				t.Fatalf("%q: a problem without a field or message: %+v", settings, p)
+			}
+		}
+		b, err := ConnectorSettings(u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, err := ConnectorUpstream(storage.Connector{ID: "x", Kind: kind, Settings: b})
+		if err != nil {
+			t.Fatalf("settings written %s do not read back: %v", b, err)
+		}
+		if b2, _ := ConnectorSettings(again); string(b2) != string(b) {
+			t.Fatalf("settings %s read back as %s", b, b2)
+		}
+	})
 }

@@ -45,6 +45,15 @@ type Store interface {
 	GetPasskey(ctx context.Context, id []byte) (storage.Passkey, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 	DeletePasskey(ctx context.Context, userID string, id []byte) error
+	// The connectors made in the console and the API, and the identities
+	// linked to accounts (connectors.go).
+	CreateConnector(ctx context.Context, c storage.Connector) error
+	GetConnector(ctx context.Context, id string) (storage.Connector, error)
+	ListConnectors(ctx context.Context) ([]storage.Connector, error)
+	UpdateConnector(ctx context.Context, id string, update func(storage.Connector) (storage.Connector, error)) (storage.Connector, error)
+	DeleteConnector(ctx context.Context, id string) error
+	ListUserIdentities(ctx context.Context, userID string) ([]storage.LinkedIdentity, error)
+	UnlinkIdentity(ctx context.Context, userID, connectorID, subject string) error
 }
 
 // Authenticate checks a bearer token: the client it was issued to, its
@@ -75,6 +84,12 @@ type Config struct {
 	SCIMTokens SCIMTokens
 	// Installs decides on the apps installed into workspaces.
 	Installs *install.Service
+	// Connectors checks the connectors made here by the configuration's
+	// rules and knows the configured ones (config.Config).
+	Connectors ConnectorRules
+	// UpstreamSealer seals the connectors' secrets: the sealer for
+	// secret.PurposeUpstreams.
+	UpstreamSealer *secret.Sealer
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
@@ -144,25 +159,32 @@ func New(cfg Config) *API {
 // routes maps each route pattern to its handler.
 func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, string) {
 	return map[string]func(http.ResponseWriter, *http.Request, string){
-		"GET /admin/api/v1/users":                               a.listUsers,
-		"POST /admin/api/v1/users":                              a.createUser,
-		"GET /admin/api/v1/users/{id}":                          a.getUser,
-		"PATCH /admin/api/v1/users/{id}":                        a.patchUser,
-		"POST /admin/api/v1/users/{id}/password-reset":          a.sendPasswordLink,
-		"POST /admin/api/v1/users/{id}/totp-reset":              a.resetTOTP,
-		"GET /admin/api/v1/users/{id}/passkeys":                 a.listPasskeys,
-		"DELETE /admin/api/v1/users/{id}/passkeys/{passkey_id}": a.deletePasskey,
-		"GET /admin/api/v1/roles":                               a.listRoles,
-		"GET /admin/api/v1/apps":                                a.listApps,
-		"POST /admin/api/v1/apps":                               a.createApp,
-		"GET /admin/api/v1/apps/{id}":                           a.getApp,
-		"PATCH /admin/api/v1/apps/{id}":                         a.patchApp,
-		"DELETE /admin/api/v1/apps/{id}":                        a.deleteApp,
-		"GET /admin/api/v1/apps/{id}/secrets":                   a.listSecrets,
-		"POST /admin/api/v1/apps/{id}/secrets":                  a.rotateSecret,
-		"DELETE /admin/api/v1/apps/{id}/secrets/{sid}":          a.revokeSecret,
-		"GET /admin/api/v1/grants":                              a.listGrants,
-		"DELETE /admin/api/v1/grants/{user}/{app}":              a.deleteGrant,
+		"GET /admin/api/v1/users":                                          a.listUsers,
+		"POST /admin/api/v1/users":                                         a.createUser,
+		"GET /admin/api/v1/users/{id}":                                     a.getUser,
+		"PATCH /admin/api/v1/users/{id}":                                   a.patchUser,
+		"POST /admin/api/v1/users/{id}/password-reset":                     a.sendPasswordLink,
+		"POST /admin/api/v1/users/{id}/totp-reset":                         a.resetTOTP,
+		"GET /admin/api/v1/users/{id}/passkeys":                            a.listPasskeys,
+		"DELETE /admin/api/v1/users/{id}/passkeys/{passkey_id}":            a.deletePasskey,
+		"GET /admin/api/v1/roles":                                          a.listRoles,
+		"GET /admin/api/v1/apps":                                           a.listApps,
+		"POST /admin/api/v1/apps":                                          a.createApp,
+		"GET /admin/api/v1/apps/{id}":                                      a.getApp,
+		"PATCH /admin/api/v1/apps/{id}":                                    a.patchApp,
+		"DELETE /admin/api/v1/apps/{id}":                                   a.deleteApp,
+		"GET /admin/api/v1/apps/{id}/secrets":                              a.listSecrets,
+		"POST /admin/api/v1/apps/{id}/secrets":                             a.rotateSecret,
+		"DELETE /admin/api/v1/apps/{id}/secrets/{sid}":                     a.revokeSecret,
+		"GET /admin/api/v1/grants":                                         a.listGrants,
+		"DELETE /admin/api/v1/grants/{user}/{app}":                         a.deleteGrant,
+		"GET /admin/api/v1/connectors":                                     a.listConnectors,
+		"POST /admin/api/v1/connectors":                                    a.createConnector,
+		"GET /admin/api/v1/connectors/{id}":                                a.getConnector,
+		"PATCH /admin/api/v1/connectors/{id}":                              a.patchConnector,
+		"DELETE /admin/api/v1/connectors/{id}":                             a.deleteConnector,
+		"GET /admin/api/v1/users/{id}/identities":                          a.listIdentities,
+		"DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}": a.deleteIdentity,
 	}
 }
 

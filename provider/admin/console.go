@@ -30,6 +30,8 @@ type Pages interface {
 	AdminWorkspaces(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacesPage) error
 	AdminWorkspace(w http.ResponseWriter, r *http.Request, status int, p web.AdminWorkspacePage) error
 	AdminInstalls(w http.ResponseWriter, r *http.Request, status int, p web.AdminInstallsPage) error
+	AdminConnectors(w http.ResponseWriter, r *http.Request, status int, p web.AdminConnectorsPage) error
+	AdminConnector(w http.ResponseWriter, r *http.Request, status int, p web.AdminConnectorPage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -84,6 +86,11 @@ type ConsoleStore interface {
 	GetMember(ctx context.Context, workspaceID, userID string) (storage.Member, error)
 	ListUserWorkspaces(ctx context.Context, userID string) ([]storage.Member, error)
 	ListInvitations(ctx context.Context, workspaceID string) ([]storage.Invitation, error)
+	// The stored connectors and a user's linked identities (changes go
+	// through the API's actions).
+	GetConnector(ctx context.Context, id string) (storage.Connector, error)
+	ListConnectors(ctx context.Context) ([]storage.Connector, error)
+	ListUserIdentities(ctx context.Context, userID string) ([]storage.LinkedIdentity, error)
 }
 
 // Console serves the admin console's pages under /admin.
@@ -143,6 +150,15 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/users/{id}/{action}", p(c.changeUser))
 	mux.Handle("GET /admin/users/{id}/passkeys/{ref}/remove", p(c.confirmRemovePasskey))
 	mux.Handle("POST /admin/users/{id}/passkeys/{ref}/remove", p(c.removePasskey))
+	mux.Handle("GET /admin/users/{id}/identities/{connector}/{subject}/remove", p(c.confirmRemoveIdentity))
+	mux.Handle("POST /admin/users/{id}/identities/{connector}/{subject}/remove", p(c.removeIdentity))
+	mux.Handle("GET /admin/connectors", p(c.connectors))
+	mux.Handle("GET /admin/connectors/create", p(c.confirmCreateConnector))
+	mux.Handle("POST /admin/connectors/create", p(c.createConnector))
+	mux.Handle("GET /admin/connectors/{id}", p(c.connector))
+	mux.Handle("POST /admin/connectors/{id}", p(c.saveConnector))
+	mux.Handle("GET /admin/connectors/{id}/{action}", p(c.confirmConnectorChange))
+	mux.Handle("POST /admin/connectors/{id}/{action}", p(c.changeConnector))
 	mux.Handle("GET /admin/apps", p(c.apps))
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
@@ -223,6 +239,18 @@ func notice(r *http.Request) string {
 		return "admin.notice_preapproved"
 	case "unapproved":
 		return "admin.notice_unapproved"
+	case "connector-created":
+		return "admin.notice_connector_created"
+	case "connector-saved":
+		return "admin.notice_connector_saved"
+	case "connector-disabled":
+		return "admin.notice_connector_disabled"
+	case "connector-enabled":
+		return "admin.notice_connector_enabled"
+	case "connector-deleted":
+		return "admin.notice_connector_deleted"
+	case "identity-removed":
+		return "admin.notice_identity_removed"
 	}
 	return ""
 }

@@ -102,6 +102,10 @@ func (c *Console) renderUser(w http.ResponseWriter, r *http.Request, status int,
 	}
 	p := web.AdminUserPage{User: adminUser(u), MFARequired: slices.Contains(c.cfg.MFARoles, u.Role), Notice: notice, Error: errKey,
 		Passkeys: adminPasskeys(passkeys)}
+	if p.Identities, err = c.adminIdentities(r, u.ID); err != nil {
+		c.fail(w, r, "list the user's linked identities", err)
+		return
+	}
 	for _, role := range c.api.cfg.Roles {
 		p.Roles = append(p.Roles, role.Name)
 	}

@@ -22,6 +22,13 @@
 //	DELETE /admin/api/v1/apps/{id}/secrets/{sid}    revoke a secret at once
 //	GET    /admin/api/v1/grants                     grants (consents) of a user or an app (?user=ID | ?app=ID)
 //	DELETE /admin/api/v1/grants/{user}/{app}        withdraw a grant and revoke its tokens
+//	GET    /admin/api/v1/connectors                 connectors: the configured ones (read-only), then the stored ones
+//	POST   /admin/api/v1/connectors                 add a connector, checked by the configuration's rules; its secret write-only
+//	GET    /admin/api/v1/connectors/{id}            one connector (has_secret, never the secret)
+//	PATCH  /admin/api/v1/connectors/{id}            change a stored connector: the keys given; a new secret replaces the old
+//	DELETE /admin/api/v1/connectors/{id}            delete a stored connector and the identities linked through it
+//	GET    /admin/api/v1/users/{id}/identities      the upstream identities linked to a user
+//	DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}  unlink one (subject path-escaped)
 //	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
 //	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
 //	GET    /admin/api/v1/workspaces/{id}            one workspace
@@ -87,6 +94,7 @@
 //	GET      /admin/users/{id}                      a user, their passkeys, their grants
 //	GET,POST /admin/users/{id}/{action}             change a user: role, disable, enable, reset-mfa, signout
 //	GET,POST /admin/users/{id}/passkeys/{ref}/remove  remove one of the user's passkeys
+//	GET,POST /admin/users/{id}/identities/{connector}/{subject}/remove  unlink one of the user's upstream identities
 //	GET      /admin/apps                            apps
 //	GET      /admin/apps/{id}                       an app, its token settings, its secrets' state, its grants
 //	GET,POST /admin/apps/{id}/scopes                set its scopes (approve requested ones)
@@ -97,6 +105,10 @@
 //	GET,POST /admin/apps/{id}/secrets/{sid}/revoke  revoke a secret at once
 //	GET      /admin/scopes                          every live grant holding a scope (?scope=)
 //	GET,POST /admin/grants/{user}/{app}/revoke      withdraw a grant and revoke its tokens
+//	GET      /admin/connectors                      connectors: configured (read-only) and stored, and the kind of a new one
+//	GET,POST /admin/connectors/create               add a connector of ?kind=: its form, then its POST
+//	GET,POST /admin/connectors/{id}                 a connector: read-only when configured, else its form and its POST
+//	GET,POST /admin/connectors/{id}/{action}        change it: disable, enable, delete (its linked identities too)
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens

@@ -36,9 +36,12 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 // error.
 func refused(w http.ResponseWriter, err error) bool {
 	var bad *FieldError
+	var connector *ConnectorError
 	switch {
 	case errors.As(err, &bad):
 		writeError(w, http.StatusBadRequest, "invalid_request", bad.Error())
+	case errors.As(err, &connector):
+		writeError(w, http.StatusBadRequest, "invalid_request", connector.Error())
 	case errors.Is(err, ErrBadStatus):
 		writeError(w, http.StatusBadRequest, "invalid_request", `status: must be "active" or "disabled".`)
 	case errors.Is(err, ErrUnknownRole):

@@ -98,6 +98,14 @@ const (
 	SCIMGroupCreated    = "scim.group_created"    // Detail: group, name, members
 	SCIMGroupChanged    = "scim.group_changed"    // Detail: group, name, added, removed
 	SCIMGroupDeleted    = "scim.group_deleted"    // Detail: group, name
+
+	// The connectors made in the admin console or the admin API
+	// (provider/admin); each names the connector in Detail, never its
+	// secret. An admin removing a user's linked identity there is
+	// upstream.unlinked too, with the admin as actor.
+	ConnectorCreated = "connector.created" // Detail: connector, kind, name, domains, secret ("set" or "none")
+	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
+	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
 )
 
 // Actions returns every action, in a stable order.
@@ -114,6 +122,8 @@ func Actions() []string {
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,
 		SCIMTokenCreated, SCIMTokenRevoked, SCIMUserProvisioned, SCIMUserChanged, SCIMUserSuspended, SCIMUserReactivated,
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
+
+		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 	}
 }
 

@@ -39,7 +39,7 @@ func pageFiles(page string) []string {
 
 func adminPageNames() []string {
 	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
-		workspacePageNames()...)
+		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector)...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -319,6 +319,9 @@ type AdminUserPage struct {
 	// Passkeys are the user's passkeys, oldest first, each with a link to
 	// the confirmation of its removal.
 	Passkeys []AdminPasskey
+	// Identities are the upstream identities linked to the user, by
+	// connector, each with a link to the confirmation of its removal.
+	Identities []AdminIdentity
 	// MFARequired says the user's role requires a second factor.
 	MFARequired bool
 	Notice      string
@@ -352,6 +355,7 @@ type adminUserView struct {
 	Created, CreatedISO string
 	GrantRows           []adminGrantRow
 	PasskeyRows         []adminPasskeyRow
+	IdentityRows        []adminIdentityRow
 }
 
 type adminPasskeyRow struct {
@@ -380,6 +384,7 @@ func (r *Renderer) AdminUser(w http.ResponseWriter, req *http.Request, status in
 	v := adminUserView{meta: r.meta(loc), AdminUserPage: p, adminBase: r.adminBase(req, loc, "users", p.Notice, p.Error),
 		URL: consoleurl.User(p.User.ID), RecordsURL: consoleurl.Records(url.Values{"user": {p.User.ID}}), GrantRows: grantRows(p.Grants, "")}
 	v.PasskeyRows = passkeyRows(v.URL, p.Passkeys)
+	v.IdentityRows = identityRows(v.URL, p.Identities)
 	v.Created, v.CreatedISO = formatTime(p.User.CreatedAt)
 	return r.render(w, req, status, pageAdminUser, loc, v)
 }
@@ -629,7 +634,8 @@ func adminSamples(page string, m meta) []any {
 	case pageAdminUser:
 		return []any{adminUserView{meta: m}, adminUserView{meta: m, adminBase: base, GrantRows: grants,
 			AdminUserPage: AdminUserPage{User: AdminUser{ID: s, MFA: true, Status: "disabled"}, Roles: []string{s}, MFARequired: true},
-			PasskeyRows:   passkeyRows(s, []AdminPasskey{{ID: s, Ref: s, Name: s, Synced: true, UserVerified: true, CreatedAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}})},
+			PasskeyRows:   passkeyRows(s, []AdminPasskey{{ID: s, Ref: s, Name: s, Synced: true, UserVerified: true, CreatedAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}}),
+			IdentityRows:  identityRows(s, []AdminIdentity{{ConnectorID: s, ConnectorName: s, Subject: s, Email: s, LinkedAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}})},
 			adminUserView{meta: m, AdminUserPage: AdminUserPage{User: AdminUser{Status: "pending"}}}}
 	case pageAdminApps:
 		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},
@@ -646,6 +652,9 @@ func adminSamples(page string, m meta) []any {
 	case pageAdminConfirm:
 		return []any{adminConfirmView{meta: m}, adminConfirmView{meta: m, adminBase: base,
 			AdminConfirmPage: AdminConfirmPage{Items: []string{s}, Fields: []Field{{s, s}}, Danger: true}}}
+	}
+	if views := connectorSamples(page, m); views != nil {
+		return views
 	}
 	return workspaceSamples(page, m)
 }

@@ -9,7 +9,7 @@ import (
 // fields (Notice, Error, a confirmation's Text and Submit, a message
 // page's Message).
 func adminHandlerKeys() []string {
-	return []string{
+	return append(connectorHandlerKeys(),
 		"admin.notice_role", "admin.notice_disabled", "admin.notice_enabled", "admin.notice_mfa_reset", "admin.notice_signed_out",
 		"admin.notice_scopes", "admin.notice_secret_rotated", "admin.notice_secret_revoked", "admin.notice_grant_revoked",
 		"admin.error_filter", "admin.error_unknown_role", "admin.error_unknown_scope", "admin.error_admin_scope_owned", "admin.error_last_secret",
@@ -35,13 +35,13 @@ func adminHandlerKeys() []string {
 		"admin.error_ws_handle", "admin.error_ws_handle_taken", "admin.error_ws_name", "admin.error_ws_policy", "admin.error_ws_role",
 		"admin.error_ws_email", "admin.error_ws_owner", "admin.error_ws_last_owner", "admin.error_ws_owners_only", "admin.error_ws_already_member",
 		"admin.error_ws_default", "admin.error_scim_name",
-	}
+	)
 }
 
 // adminHandlerArgKeys are the confirmation headings: each takes the
 // user, app or secret concerned.
 func adminHandlerArgKeys() []string {
-	return []string{
+	return append(connectorHandlerArgKeys(),
 		"admin.confirm_role_heading", "admin.confirm_disable_heading", "admin.confirm_enable_heading", "admin.confirm_reset_mfa_heading",
 		"admin.confirm_signout_heading", "admin.confirm_scopes_heading", "admin.confirm_rotate_heading",
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
@@ -50,7 +50,7 @@ func adminHandlerArgKeys() []string {
 		"admin.confirm_ws_create_heading", "admin.confirm_ws_settings_heading", "admin.confirm_ws_policy_heading", "admin.confirm_ws_delete_heading",
 		"admin.confirm_member_role_heading", "admin.confirm_member_remove_heading", "admin.confirm_invite_heading",
 		"admin.confirm_revoke_invitation_heading", "admin.confirm_scim_create_heading", "admin.confirm_scim_revoke_heading",
-	}
+	)
 }
 
 var (
@@ -129,5 +129,5 @@ func adminPageCases() []pageCase {
 				Fields: []Field{{"confirm", "yes"}}, Danger: true, CancelURL: "/admin/users/u-7k2m", Nav: "users",
 			})
 		}},
-	}, workspacePageCases()...)
+	}, append(workspacePageCases(), connectorPageCases()...)...)
 }

@@ -49,5 +49,6 @@ func messageAreas() []i18n.Catalogue {
 		consoleMessages(),
 		errorMessages(),
 		consoleWorkspaceMessages(),
+		consoleConnectorMessages(),
 	}
 }

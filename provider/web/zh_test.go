@@ -29,6 +29,7 @@ var zhLatinTerms = []string{
 	"TokenIM", "Auth", "OpenID", "Connect", "OAuth", "TOTP", "PKCE", "CORS", "JWT", "JWKS", "HMAC", "RFC", "URI", "URL",
 	"ID", "IP", "API", "Key", "Logo", "UTC", "CSV", "JSON", "Lines", "POST", "http", "https", "localhost",
 	"scope", "introspection", "SCIM", "Entra", "Okta",
+	"GitHub", "LDAP", "SAML", "DN", "StartTLS", "groups",
 }
 
 // A Chinese text keeps English only where zhLatinTerms allow it:

@@ -37,3 +37,9 @@ func Workspace(id string) string { return "/admin/workspaces/" + url.PathEscape(
 // requests waiting for a decision, the apps installed, the apps approved
 // beforehand.
 func WorkspaceApps(id string) string { return Workspace(id) + "/apps" }
+
+// Connectors is the console's list of upstream identity providers.
+func Connectors() string { return "/admin/connectors" }
+
+// Connector is the console's page of a connector.
+func Connector(id string) string { return Connectors() + "/" + url.PathEscape(id) }
