@@ -149,7 +149,6 @@ func consoleConnectorMessages() i18n.Catalogue {
 		},
 		"admin.submit_remove_identity": {EN: "Remove the link", ZH: "移除关联"},
 
-		"admin.action.upstream.unlinked": {EN: "Upstream identity unlinked", ZH: "移除外部身份关联"},
 		"admin.action.connector.created": {EN: "Connector added", ZH: "添加登录连接器"},
 		"admin.action.connector.updated": {EN: "Connector changed", ZH: "修改登录连接器"},
 		"admin.action.connector.deleted": {EN: "Connector deleted", ZH: "删除登录连接器"},
