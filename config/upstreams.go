@@ -110,8 +110,9 @@ type Upstream struct {
 	// attributes (empty: the defaults of provider/upstream/ldap), or a
 	// SAML assertion's (email, name, username and groups only).
 	Attributes UpstreamAttributes `yaml:"attributes" json:"attributes,omitzero"`
-	// EmailVerified says whether the directory's mail counts as verified
-	// when an account is created or linked (ldap; default false).
+	// EmailVerified says whether the directory's mail (ldap) or the
+	// assertion's email attribute (saml) counts as verified when an
+	// account is created or linked (default false: neither protocol says).
 	EmailVerified bool `yaml:"email_verified" json:"email_verified,omitzero"`
 
 	// MetadataURL or MetadataFile is a SAML identity provider's metadata;
@@ -496,7 +497,7 @@ func checkKindFields(p *problems, path string, u Upstream) {
 	}
 	only("ca_file", u.CAFile != "", ldap, "ldap")
 	only("enabled_filter", u.EnabledFilter != "", ldap, "ldap")
-	only("email_verified", u.EmailVerified, ldap, "ldap")
+	only("email_verified", u.EmailVerified, ldap || saml, "ldap or saml")
 	only("sp_key_file", u.SPKeyFile != "", saml, "saml")
 	only("sp_certificate_file", u.SPCertificateFile != "", saml, "saml")
 	only("attributes", u.Attributes != UpstreamAttributes{}, ldap || saml, "ldap or saml")
@@ -687,7 +688,7 @@ func ConnectorSettings(u Upstream) (json.RawMessage, error) {
 		k.URL, k.StartTLS, k.BindDN, k.UserSearch, k.GroupSearch = u.URL, u.StartTLS, u.BindDN, u.UserSearch, u.GroupSearch
 		k.EnabledFilter, k.Attributes, k.EmailVerified = u.EnabledFilter, u.Attributes, u.EmailVerified
 	case storage.ConnectorSAML:
-		k.MetadataURL, k.EntityID = u.MetadataURL, u.EntityID
+		k.MetadataURL, k.EntityID, k.EmailVerified = u.MetadataURL, u.EntityID, u.EmailVerified
 		k.Attributes = UpstreamAttributes{Email: u.Attributes.Email, Name: u.Attributes.Name, Username: u.Attributes.Username, Groups: u.Attributes.Groups}
 	}
 	b, err := json.Marshal(k)

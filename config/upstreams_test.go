@@ -269,7 +269,7 @@ func TestUpstreamDirectoryAndSAMLFields(t *testing.T) {
 		{"a CA file with no certificate", func(c *Config) { c.Upstreams[1].CAFile = keyFile }, "upstreams[1].ca_file", "no PEM certificate"},
 		{"an unreadable CA file", func(c *Config) { c.Upstreams[1].CAFile = "/nonexistent/ca.pem" }, "upstreams[1].ca_file", "cannot read"},
 		{"a CA file on an OIDC connector", func(c *Config) { c.Upstreams[0].CAFile = certFile }, "upstreams[0].ca_file", "only for kind ldap"},
-		{"a verified mail on an OIDC connector", func(c *Config) { c.Upstreams[0].EmailVerified = true }, "upstreams[0].email_verified", "only for kind ldap"},
+		{"a verified mail on an OIDC connector", func(c *Config) { c.Upstreams[0].EmailVerified = true }, "upstreams[0].email_verified", "only for kind ldap or saml"},
 		{"an attribute that is not an LDAP name", func(c *Config) { c.Upstreams[1].Attributes.Email = "mail address" }, "upstreams[1].attributes.email", "LDAP attribute"},
 		{"attributes on an OIDC connector", func(c *Config) { c.Upstreams[0].Attributes.Email = "mail" }, "upstreams[0].attributes", "only for kind ldap or saml"},
 		{"a SAML subject attribute", func(c *Config) { c.Upstreams[2].Attributes.Subject = "uid" }, "upstreams[2].attributes.subject", "only for kind ldap"},

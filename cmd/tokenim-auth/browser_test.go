@@ -92,7 +92,14 @@ func (b *browser) submitTo(p page, action string, values map[string]string) page
 	if action == "" {
 		target = p.url
 	}
-	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	return b.postForm(target.String(), form)
+}
+
+// postForm posts form to the absolute URL action, from this site (a page
+// of the provider's that posts itself).
+func (b *browser) postForm(action string, form url.Values) page {
+	b.t.Helper()
+	req, err := http.NewRequestWithContext(b.t.Context(), http.MethodPost, action, strings.NewReader(form.Encode()))
 	if err != nil {
 		b.t.Fatal(err)
 	}

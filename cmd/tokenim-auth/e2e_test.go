@@ -60,17 +60,24 @@ func startProviderConfig(t *testing.T, dbURL, extra string) running {
 	return startProviderEnv(t, dbURL, extra, nil)
 }
 
-// startProviderEnv is startProviderConfig with change applied to serve's
-// env (nil changes nothing).
-func startProviderEnv(t *testing.T, dbURL, extra string, change func(*env)) running {
+// freeIssuer returns a free loopback address for serve to listen on and
+// the issuer URL it makes.
+func freeIssuer(t *testing.T) (addr, issuer string) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
 	}
-	addr := ln.Addr().String()
+	addr = ln.Addr().String()
 	ln.Close()
-	issuer := "http://" + addr
+	return addr, "http://" + addr
+}
+
+// startProviderEnv is startProviderConfig with change applied to serve's
+// env (nil changes nothing).
+func startProviderEnv(t *testing.T, dbURL, extra string, change func(*env)) running {
+	t.Helper()
+	addr, issuer := freeIssuer(t)
 	path := writeProviderConfig(t, issuer, extra)
 	vars := map[string]string{"TOKENIM_DATABASE_URL": dbURL, "TOKENIM_SECRETS_SYSTEM": "e2e-system-secret-0123456789abcdefgh"}
 	base, _, logs, stop := launchServeEnv(t, vars, change, "--config", path, "--listen", addr)

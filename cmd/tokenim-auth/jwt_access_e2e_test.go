@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"net"
 	"net/http"
 	"net/url"
 	"os"
@@ -58,13 +57,7 @@ func startProviderClientsEnv(t *testing.T, env map[string]string, clients string
 // appended to the configuration.
 func startProviderClientsConfig(t *testing.T, env map[string]string, clients, extra string) running {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	issuer := "http://" + addr
+	addr, issuer := freeIssuer(t)
 	path := writeProviderConfig(t, issuer, extra)
 	raw, err := os.ReadFile(path)
 	if err != nil {

@@ -240,13 +240,7 @@ func (rc *otlpReceiver) received() []*tracepb.Span {
 func TestTracing(t *testing.T) {
 	t.Parallel()
 	rc := newOTLPReceiver(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	issuer := "http://" + addr
+	addr, issuer := freeIssuer(t)
 	path := writeFile(t, fmt.Sprintf(`
 issuer: %[1]s
 tracing:

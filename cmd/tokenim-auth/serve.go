@@ -359,7 +359,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	// and past that the request is refused with 503 rather than taking
 	// another 19 MiB.
 	passwords := password.NewPool(runtime.GOMAXPROCS(0), 2*runtime.GOMAXPROCS(0))
-	upstreams, err := loginUpstreams(ctx, cfg, store, nil, logger)
+	// The console's connectors' secrets are sealed with this one.
+	upstreamSecrets, err := ring.Sealer(secret.PurposeUpstreams)
+	if err != nil {
+		return nil, err
+	}
+	upstreams, err := loginUpstreams(ctx, cfg, store, func(c storage.Connector) (config.Upstream, error) {
+		return config.OpenConnector(c, upstreamSecrets)
+	}, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -401,7 +408,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		return nil, err
 	}
 	parts = append(parts, scimPart)
-	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, logger)...)
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, &upstreamSecrets, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -628,7 +635,7 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 // with the provider, and the admin console (/admin) sharing its actions,
 // for signed-in administrators.
 func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
-	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, logger *slog.Logger) []provider.Mounter {
+	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, upstreamSecrets *secret.Sealer, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
@@ -642,6 +649,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
+		Connectors: cfg, UpstreamSealer: upstreamSecrets,
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -21,13 +20,7 @@ import (
 // in time, the consent page; the app's ID token says amr fed.
 func TestUpstreamOIDCSignIn(t *testing.T) {
 	t.Parallel()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	issuer := "http://" + addr
+	addr, issuer := freeIssuer(t)
 	op := oidctest.Start(t, oidctest.Options{
 		ClientID: "tokenim", ClientSecret: "corp-s3cret", RedirectURI: issuer + config.UpstreamCallbackPath + "corp",
 		User: oidctest.User{Subject: "corp-7", Email: "bo@corp.example", EmailVerified: true, Name: "Bo Corp"},
@@ -73,7 +66,23 @@ upstreams:
 	if cb.Get("state") != z.state {
 		t.Fatalf("state %q, want %q", cb.Get("state"), z.state)
 	}
-	tok, err := app.conf.Exchange(t.Context(), cb.Get("code"), oauth2.VerifierOption(z.verifier))
+	// The account created for the identity is the one signed in.
+	wantUpstreamSignIn(t, app, cb.Get("code"), z.verifier, "bo@corp.example")
+
+	// An OP that cannot be reached: its button answers a page naming it.
+	down := newBrowser(t, p.issuer, webCallback)
+	page := down.submitTo(down.get(app.start(t).url), "/login/upstream/gone", nil)
+	if page.status != http.StatusServiceUnavailable || !strings.Contains(page.body, "Old SSO could not be reached") {
+		t.Fatalf("with the OP down: %d:\n%s", page.status, page.body)
+	}
+}
+
+// wantUpstreamSignIn redeems the code a browser brought back from the
+// app's sign-in through an upstream, and checks the app's view: an ID
+// token whose amr says fed, and userinfo naming the account of email.
+func wantUpstreamSignIn(t *testing.T, app relyingParty, code, verifier, email string) {
+	t.Helper()
+	tok, err := app.conf.Exchange(t.Context(), code, oauth2.VerifierOption(verifier))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,22 +93,11 @@ upstreams:
 	var claims struct {
 		AMR []string `json:"amr"`
 	}
-	if err := id.Claims(&claims); err != nil {
-		t.Fatal(err)
+	if err := id.Claims(&claims); err != nil || !slices.Contains(claims.AMR, "fed") {
+		t.Fatalf("ID token amr %q (%v): want an upstream's sign-in (fed)", claims.AMR, err)
 	}
-	if !slices.Contains(claims.AMR, "fed") {
-		t.Fatalf("ID token amr %q: want fed", claims.AMR)
-	}
-	// The account created for the identity is the one signed in.
 	info, err := app.oidc.UserInfo(t.Context(), oauth2.StaticTokenSource(tok))
-	if err != nil || info.Email != "bo@corp.example" || info.Subject != id.Subject {
-		t.Fatalf("userinfo %+v (%v): want the new account of bo@corp.example", info, err)
-	}
-
-	// An OP that cannot be reached: its button answers a page naming it.
-	down := newBrowser(t, p.issuer, webCallback)
-	page := down.submitTo(down.get(app.start(t).url), "/login/upstream/gone", nil)
-	if page.status != http.StatusServiceUnavailable || !strings.Contains(page.body, "Old SSO could not be reached") {
-		t.Fatalf("with the OP down: %d:\n%s", page.status, page.body)
+	if err != nil || info.Email != email || info.Subject != id.Subject {
+		t.Fatalf("userinfo %+v (%v): want the account of %s", info, err, email)
 	}
 }

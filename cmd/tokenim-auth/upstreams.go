@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
+	"crypto/tls"
 	"crypto/x509"
 	"encoding/pem"
 	"errors"
@@ -97,11 +99,27 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		}
 		out.Connector = c
 	case storage.ConnectorLDAP:
-		c, err := ldap.New(ldap.Config{
+		lc := ldap.Config{
 			ID: u.ID, URL: u.URL, StartTLS: u.StartTLS, BindDN: u.BindDN, BindPassword: u.BindPassword,
-			UserSearch:  ldap.Search{BaseDN: u.UserSearch.BaseDN, Filter: u.UserSearch.Filter},
-			GroupSearch: ldap.Search{BaseDN: u.GroupSearch.BaseDN, Filter: u.GroupSearch.Filter},
-		}, b.logger)
+			UserSearch:    ldap.Search{BaseDN: u.UserSearch.BaseDN, Filter: u.UserSearch.Filter},
+			GroupSearch:   ldap.Search{BaseDN: u.GroupSearch.BaseDN, Filter: u.GroupSearch.Filter},
+			EnabledFilter: u.EnabledFilter, EmailVerified: u.EmailVerified,
+			Attributes: ldap.Attributes{
+				Subject: u.Attributes.Subject, Email: u.Attributes.Email, Name: u.Attributes.Name,
+				Username: u.Attributes.Username, Groups: u.Attributes.Groups, GroupName: u.Attributes.GroupName,
+			},
+		}
+		if u.CAFile != "" {
+			pem, err := os.ReadFile(u.CAFile)
+			if err != nil {
+				return out, fmt.Errorf("upstream %s: read ca_file: %w", u.ID, err)
+			}
+			lc.RootCAs = x509.NewCertPool()
+			if !lc.RootCAs.AppendCertsFromPEM(pem) {
+				return out, fmt.Errorf("upstream %s: ca_file %s holds no PEM certificate", u.ID, u.CAFile)
+			}
+		}
+		c, err := ldap.New(lc, b.logger)
 		if err != nil {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}
@@ -109,7 +127,20 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 	case storage.ConnectorSAML:
 		sc := saml.Config{
 			ID: u.ID, EntityID: u.EntityID, ACSURL: b.cfg.RedirectURL(u.ID), MetadataURL: u.MetadataURL,
-			Replays: samlReplays{jtis: b.jtis, now: time.Now}, Logger: b.logger,
+			Replays: samlReplays{jtis: b.jtis, now: time.Now}, Logger: b.logger, TrustEmail: u.EmailVerified,
+			Attributes: saml.Attributes{Email: names(u.Attributes.Email), Name: names(u.Attributes.Name),
+				Username: names(u.Attributes.Username), Groups: names(u.Attributes.Groups)},
+		}
+		if u.SPKeyFile != "" {
+			pair, err := tls.LoadX509KeyPair(u.SPCertificateFile, u.SPKeyFile)
+			if err != nil {
+				return out, fmt.Errorf("upstream %s: the service provider key pair: %w", u.ID, err)
+			}
+			signer, ok := pair.PrivateKey.(crypto.Signer)
+			if !ok {
+				return out, fmt.Errorf("upstream %s: sp_key_file holds no signing key", u.ID)
+			}
+			sc.Key, sc.Certificate = signer, pair.Leaf
 		}
 		if u.MetadataFile != "" {
 			xml, err := os.ReadFile(u.MetadataFile)
@@ -127,6 +158,15 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		return out, fmt.Errorf("upstream %s: %w: kind %s", u.ID, errNotServed, u.Kind)
 	}
 	return out, nil
+}
+
+// names is an attribute name configured, as the SAML connector's list of
+// names to try (nil: its defaults).
+func names(name string) []string {
+	if name == "" {
+		return nil
+	}
+	return []string{name}
 }
 
 // samlReplays remembers the SAML assertions used (saml.Replays) with the

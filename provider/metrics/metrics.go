@@ -35,7 +35,7 @@ func signInReasons() []string {
 // tokenim_upstream_requests_total: the results provider/login reports
 // (login.Upstream*; a test keeps the two in step).
 func upstreamResults() []string {
-	return []string{"redirected", "signed_in", "refused", "unavailable"}
+	return []string{"redirected", "signed_in", "linked", "refused", "unavailable"}
 }
 
 // backchannelOutcomes are the values of the outcome label of
@@ -113,7 +113,7 @@ func New() *Metrics {
 	// connector's first sign-in.
 	m.upstreams = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "tokenim_upstream_requests_total",
-		Help: "Upstream sign-in steps, by connector and result (redirected, signed_in, refused, unavailable).",
+		Help: "Upstream sign-in steps, by connector and result (redirected, signed_in, linked, refused, unavailable).",
 	}, []string{"connector", "result"})
 	// Resolving the fixed values also exports them at zero from the
 	// start, so that rate() and alerts see the first failure.
@@ -179,7 +179,7 @@ func (m *Metrics) SignInFailed(reason string) {
 }
 
 // UpstreamRequest counts a step of a sign-in through the upstream
-// connector (provider/login): redirected, signed_in, refused or
+// connector (provider/login): redirected, signed_in, linked, refused or
 // unavailable. Any other result is counted as "other".
 func (m *Metrics) UpstreamRequest(connector, result string) {
 	if !slices.Contains(upstreamResults(), result) {

@@ -40,7 +40,7 @@ var connectorKindFields = map[string][]ConnectorField{
 		{"enabled_filter", "text"}, {"email_verified", "bool"},
 		{"attributes.subject", "text"}, {"attributes.email", "text"}, {"attributes.name", "text"}, {"attributes.username", "text"},
 		{"attributes.groups", "text"}, {"attributes.group_name", "text"}},
-	"saml": {{"metadata_url", "url"}, {"entity_id", "text"},
+	"saml": {{"metadata_url", "url"}, {"entity_id", "text"}, {"email_verified", "bool"},
 		{"attributes.email", "text"}, {"attributes.name", "text"}, {"attributes.username", "text"}, {"attributes.groups", "text"}},
 }
 
