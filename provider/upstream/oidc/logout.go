@@ -189,7 +189,7 @@ func checkLogoutHeader(raw string, algs []string) error {
 	for i, a := range algs {
 		allowed[i] = jose.SignatureAlgorithm(a)
 	}
-	jws, err := jose.ParseSigned(raw, allowed)
+	jws, err := jose.ParseSignedCompact(raw, allowed)
 	if err != nil {
 		return fmt.Errorf("not a JWS signed with an allowed algorithm: %w", err)
 	}
