@@ -29,6 +29,36 @@ func upstreamSessions(t *testing.T, store storage.LoginSessions, o session.Origi
 	return l
 }
 
+// startFrom signs u in through o on the browser that sent r and returns
+// the session and the cookie the browser got.
+func startFrom(t *testing.T, m *session.Manager, r *http.Request, u storage.User, amr []string, o session.Origin) (storage.LoginSession, *http.Cookie) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	ls, err := m.StartFrom(t.Context(), rec, r, u, amr, session.ACR(amr), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ls, only(t, rec)
+}
+
+// wantCurrent checks that the browser with cookie is signed in through o.
+func wantCurrent(t *testing.T, m *session.Manager, cookie *http.Cookie, o session.Origin) {
+	t.Helper()
+	s, ok, err := m.Current(t.Context(), withCookie(cookie))
+	if err != nil || !ok || session.OriginOf(s.Session) != o {
+		t.Fatalf("current = %+v %v %v, want signed in through %+v", s.Session, ok, err, o)
+	}
+}
+
+// wantFound checks that the upstream's logout by o's subject finds the
+// session id alone.
+func wantFound(t *testing.T, store storage.LoginSessions, o session.Origin, id string) {
+	t.Helper()
+	if l := upstreamSessions(t, store, o); len(l) != 1 || l[0].ID != id {
+		t.Fatalf("the upstream's logout finds %+v, want %s", l, id)
+	}
+}
+
 func TestOrigin(t *testing.T) {
 	t.Parallel()
 	corp := session.Origin{Connector: "corp", Subject: "alice-42", SID: "op-sid-1"}
@@ -36,18 +66,9 @@ func TestOrigin(t *testing.T) {
 	t.Run("a sign-in through an upstream records it, and the upstream's logout finds the session", func(t *testing.T) {
 		t.Parallel()
 		m, store, _, u := setup(t, false)
-		rec := httptest.NewRecorder()
-		ls, err := m.StartFrom(t.Context(), rec, withCookie(nil), u, amr, session.ACR(amr), corp)
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, ok, err := m.Current(t.Context(), withCookie(only(t, rec)))
-		if err != nil || !ok || session.OriginOf(s.Session) != corp {
-			t.Fatalf("current = %+v %v %v", s.Session, ok, err)
-		}
-		if l := upstreamSessions(t, store, corp); len(l) != 1 || l[0].ID != ls.ID {
-			t.Fatalf("the upstream's logout finds %+v, want %s", l, ls.ID)
-		}
+		ls, cookie := startFrom(t, m, withCookie(nil), u, amr, corp)
+		wantCurrent(t, m, cookie, corp)
+		wantFound(t, store, corp, ls.ID)
 	})
 	t.Run("the origin survives the second factor", func(t *testing.T) {
 		t.Parallel()
@@ -62,54 +83,34 @@ func TestOrigin(t *testing.T) {
 			t.Fatalf("pending = %+v %v %v", pending.Session, ok, err)
 		}
 		// The second step signs in with what the pending session had.
-		rec = httptest.NewRecorder()
 		full := session.AMR(append(pending.Session.AMR, session.AMROTP)...)
-		ls, err := m.StartFrom(t.Context(), rec, withCookie(pendingCookie), u, full, session.ACR(full), session.OriginOf(pending.Session))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s, ok, err := m.Current(t.Context(), withCookie(only(t, rec)))
-		if err != nil || !ok || session.OriginOf(s.Session) != corp {
-			t.Fatalf("current = %+v %v %v", s.Session, ok, err)
-		}
+		ls, cookie := startFrom(t, m, withCookie(pendingCookie), u, full, session.OriginOf(pending.Session))
+		wantCurrent(t, m, cookie, corp)
 		// The pending session is gone: the upstream's logout finds the
 		// full one alone.
-		if l := upstreamSessions(t, store, corp); len(l) != 1 || l[0].ID != ls.ID {
-			t.Fatalf("the upstream's logout finds %+v, want %s", l, ls.ID)
-		}
+		wantFound(t, store, corp, ls.ID)
 	})
 	t.Run("Renew keeps the origin", func(t *testing.T) {
 		t.Parallel()
 		m, store, _, u := setup(t, false)
+		first, cookie := startFrom(t, m, withCookie(nil), u, amr, corp)
 		rec := httptest.NewRecorder()
-		first, err := m.StartFrom(t.Context(), rec, withCookie(nil), u, amr, session.ACR(amr), corp)
+		renewed, err := m.Renew(t.Context(), rec, withCookie(cookie), u, first)
 		if err != nil {
 			t.Fatal(err)
 		}
-		rec2 := httptest.NewRecorder()
-		renewed, err := m.Renew(t.Context(), rec2, withCookie(only(t, rec)), u, first)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if renewed.ID == first.ID || session.OriginOf(renewed) != corp {
+		if renewed.ID == first.ID {
 			t.Fatalf("renewed %+v from %+v", renewed, first)
 		}
-		if l := upstreamSessions(t, store, corp); len(l) != 1 || l[0].ID != renewed.ID {
-			t.Fatalf("the upstream's logout finds %+v, want %s", l, renewed.ID)
-		}
+		wantCurrent(t, m, only(t, rec), corp)
+		wantFound(t, store, corp, renewed.ID)
 	})
 	t.Run("a sign-in of our own records no upstream, even replacing one that had", func(t *testing.T) {
 		t.Parallel()
 		m, store, _, u := setup(t, false)
-		rec := httptest.NewRecorder()
-		if _, err := m.StartFrom(t.Context(), rec, withCookie(nil), u, amr, session.ACR(amr), corp); err != nil {
-			t.Fatal(err)
-		}
-		own := signIn(t, m, u, withCookie(only(t, rec)))
-		s, ok, err := m.Current(t.Context(), withCookie(own))
-		if err != nil || !ok || session.OriginOf(s.Session) != (session.Origin{}) {
-			t.Fatalf("current = %+v %v %v", s.Session, ok, err)
-		}
+		_, cookie := startFrom(t, m, withCookie(nil), u, amr, corp)
+		own := signIn(t, m, u, withCookie(cookie))
+		wantCurrent(t, m, own, session.Origin{})
 		if l := upstreamSessions(t, store, corp); len(l) != 0 {
 			t.Fatalf("the upstream's logout finds %+v", l)
 		}
@@ -117,13 +118,7 @@ func TestOrigin(t *testing.T) {
 	t.Run("an origin without a connector is a sign-in of our own", func(t *testing.T) {
 		t.Parallel()
 		m, _, _, u := setup(t, false)
-		rec := httptest.NewRecorder()
-		ls, err := m.StartFrom(t.Context(), rec, withCookie(nil), u, amr, session.ACR(amr), session.Origin{Subject: "alice-42", SID: "x"})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if session.OriginOf(ls) != (session.Origin{}) {
-			t.Fatalf("stored origin %+v", session.OriginOf(ls))
-		}
+		_, cookie := startFrom(t, m, withCookie(nil), u, amr, session.Origin{Subject: "alice-42", SID: "x"})
+		wantCurrent(t, m, cookie, session.Origin{})
 	})
 }
