@@ -16,6 +16,9 @@ import (
 	"testing"
 	"time"
 
+	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
 	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"github.com/tokenim/tokenim-auth/provider/upstream/oidc"
 	"github.com/tokenim/tokenim-auth/provider/upstream/oidc/oidctest"
@@ -342,4 +345,49 @@ func TestKeysUnreachableIsUnavailable(t *testing.T) {
 	wantErr(t, err, upstream.ErrUnavailable, "ID token")
 	_, err = c.VerifyLogoutToken(t.Context(), op.SignToken(t, op.LogoutClaims("alice-42", "", clk.now()), "logout+jwt"))
 	wantErr(t, err, upstream.ErrUnavailable, "logout token")
+}
+
+func TestLogoutTokenMultiTenant(t *testing.T) {
+	t.Parallel()
+	const t1, t2 = "11111111-2222-3333-4444-555555555555", "99999999-8888-7777-6666-555555555555"
+	f := startFake(t, "/common/v2.0")
+	iss := func(tid string) string { return f.srv.URL + "/" + tid + "/v2.0" }
+	clk := &clock{}
+	c := connector(t, f.srv.URL+"/common/v2.0", clk, func(c *oidc.Config) {
+		c.Preset, c.Tenant, c.Tenants, c.UserInfo = oidc.Entra, "common", []string{t1}, false
+	})
+	token := func(issuer string, tid any) string {
+		claims := map[string]any{
+			"iss": issuer, "aud": "tokenim", "sub": "u-1", "iat": clk.now().Unix(), "jti": rand.Text(),
+			"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
+		}
+		if tid != nil {
+			claims["tid"] = tid
+		}
+		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: f.key}, (&jose.SignerOptions{}).WithType("logout+jwt").WithHeader("kid", "k1"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, err := jwt.Signed(signer).Claims(claims).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	got, err := c.VerifyLogoutToken(t.Context(), token(iss(t1), t1))
+	if err != nil || got != (upstream.Logout{Subject: "u-1"}) {
+		t.Fatalf("the allowed tenant's token: %+v %v", got, err)
+	}
+	for _, tc := range []struct {
+		name, token, says string
+	}{
+		{"iss of another tenant than tid", token(iss(t2), t1), "is not tenant"},
+		{"no tid", token(iss(t1), nil), "tid"},
+		{"a tenant not allowed", token(iss(t2), t2), "may not sign in"},
+	} {
+		_, err := c.VerifyLogoutToken(t.Context(), tc.token)
+		if !errors.Is(err, upstream.ErrRefused) || !strings.Contains(err.Error(), tc.says) {
+			t.Errorf("%s: %v", tc.name, err)
+		}
+	}
 }
