@@ -87,6 +87,15 @@ type LoginSession struct {
 	IP        string
 	CreatedAt time.Time
 	ExpiresAt time.Time
+	// Upstream is the ID of the connector (upstream identity provider)
+	// the user signed in through; empty for a sign-in of our own
+	// (password, passkey). UpstreamSubject is the user's subject there
+	// and UpstreamSID the upstream's session (its ID token's sid), when
+	// it sent one: an upstream's back-channel logout names the session
+	// by them (see ListUpstreamSessions).
+	Upstream        string
+	UpstreamSubject string
+	UpstreamSID     string
 }
 
 // LoginSessions stores browser sessions.
@@ -99,6 +108,16 @@ type LoginSessions interface {
 	GetLoginSession(ctx context.Context, id string) (LoginSession, error)
 	// ListLoginSessions returns the user's sessions, newest first.
 	ListLoginSessions(ctx context.Context, userID string) ([]LoginSession, error)
+	// ListUpstreamSessions returns the sessions signed in through the
+	// connector that an upstream's logout names, newest first, as
+	// OpenID Connect Back-Channel Logout 1.0 section 2.7 says: with a
+	// sid, the sessions of that upstream session (and of that subject,
+	// when subject is given too); with a subject alone, every session
+	// of that subject through the connector. With neither, or an empty
+	// connector, nothing matches: nil. Like GetLoginSession it returns
+	// sessions expired or not (the caller checks ExpiresAt, or ends
+	// them all).
+	ListUpstreamSessions(ctx context.Context, connector, subject, sid string) ([]LoginSession, error)
 	// DeleteLoginSession removes one session and queues a logout
 	// delivery to each client it signed in to that takes them (see
 	// BackchannelLogouts). ErrNotFound if absent.

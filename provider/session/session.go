@@ -88,6 +88,20 @@ func SID(loginSessionID string) string {
 	return secret.Derived("sid", loginSessionID)
 }
 
+// Origin is the upstream identity provider a sign-in came through: the
+// connector's ID, the user's subject there, and the upstream's session
+// ID (its ID token's sid) when it sent one. The zero Origin is a sign-in
+// of our own; an Origin without a Connector is one too.
+type Origin struct {
+	Connector, Subject, SID string
+}
+
+// OriginOf returns the upstream ls was signed in through: what a session
+// that continues ls (after the second factor, a step-up) passes on.
+func OriginOf(ls storage.LoginSession) Origin {
+	return Origin{Connector: ls.Upstream, Subject: ls.UpstreamSubject, SID: ls.UpstreamSID}
+}
+
 // hashToken is how a cookie value becomes a session ID.
 func hashToken(token string) string {
 	sum := sha256.Sum256([]byte(token))
@@ -148,17 +162,25 @@ func (m *Manager) load(ctx context.Context, r *http.Request) (s Signed, ok bool,
 // sets its cookie. A previous session of the browser is ended first, so a
 // session ID fixed before sign-in is never promoted (OWASP ASVS 3.2.1).
 func (m *Manager) Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan, time.Time{})
+	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan, time.Time{}, Origin{})
+}
+
+// StartFrom is Start for a sign-in that came through an upstream
+// identity provider: the session records origin, so that the upstream's
+// logout can end it and ending it can end the upstream's.
+func (m *Manager) StartFrom(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, origin Origin) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, amr, acr, m.cfg.Lifespan, time.Time{}, origin)
 }
 
 // Renew gives this browser a new session of the same sign-in as ls: its
-// auth_time, methods and level. It is for a browser that stays signed in
-// after every session of the user was ended on purpose (signing out
-// everywhere else, a changed password). Nobody authenticated, so the
-// sign-in is no fresher than it was: a page or an app asking for a recent
-// sign-in (max_age) still sees when the user last did.
+// auth_time, methods, level and the upstream it came through, if any.
+// It is for a browser that stays signed in after every session of the
+// user was ended on purpose (signing out everywhere else, a changed
+// password). Nobody authenticated, so the sign-in is no fresher than it
+// was: a page or an app asking for a recent sign-in (max_age) still sees
+// when the user last did.
 func (m *Manager) Renew(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, ls storage.LoginSession) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, ls.AMR, ls.ACR, m.cfg.Lifespan, ls.AuthTime)
+	return m.start(ctx, w, r, user, ls.AMR, ls.ACR, m.cfg.Lifespan, ls.AuthTime, OriginOf(ls))
 }
 
 // StartPending records that user gave a first factor on this browser
@@ -166,12 +188,20 @@ func (m *Manager) Renew(ctx context.Context, w http.ResponseWriter, r *http.Requ
 // give a second one. The browser is not signed in until Start is called
 // after the second factor.
 func (m *Manager) StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string) (storage.LoginSession, error) {
-	return m.start(ctx, w, r, user, amr, acrPending, pendingLifespan, time.Time{})
+	return m.start(ctx, w, r, user, amr, acrPending, pendingLifespan, time.Time{}, Origin{})
+}
+
+// StartPendingFrom is StartPending for a first factor given at an
+// upstream identity provider. The pending session records origin; the
+// second step passes it on to StartFrom (OriginOf the pending session),
+// so that the full session records it too.
+func (m *Manager) StartPendingFrom(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, origin Origin) (storage.LoginSession, error) {
+	return m.start(ctx, w, r, user, amr, acrPending, pendingLifespan, time.Time{}, origin)
 }
 
 // start stores a new session for this browser; authTime is when the user
 // authenticated, zero for now.
-func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, lifespan time.Duration, authTime time.Time) (storage.LoginSession, error) {
+func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, lifespan time.Duration, authTime time.Time, origin Origin) (storage.LoginSession, error) {
 	if err := m.forget(ctx, r); err != nil {
 		return storage.LoginSession{}, err
 	}
@@ -190,6 +220,9 @@ func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 		ID: hashToken(token), UserID: user.ID, AuthTime: authTime, AMR: amr, ACR: acr,
 		UserAgent: reqctx.ClipUserAgent(r.UserAgent()), IP: ip,
 		CreatedAt: now, ExpiresAt: now.Add(lifespan),
+	}
+	if origin.Connector != "" {
+		ls.Upstream, ls.UpstreamSubject, ls.UpstreamSID = origin.Connector, origin.Subject, origin.SID
 	}
 	if err := m.cfg.Store.CreateLoginSession(ctx, ls); err != nil {
 		return storage.LoginSession{}, fmt.Errorf("session: create: %w", err)

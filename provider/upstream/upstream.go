@@ -35,6 +35,23 @@ type Identity struct {
 	// AMR is how the upstream says the user signed in (its amr claim,
 	// RFC 8176), when it says.
 	AMR []string
+	// SessionID is the upstream's session the sign-in belongs to (an ID
+	// token's sid claim), when it sends one: its back-channel logout may
+	// name the session by it (see Logout).
+	SessionID string
+	// IDToken is the upstream's raw ID token, for an RP-initiated logout
+	// there (its id_token_hint); empty for connectors that have none. It
+	// is a credential of the user's: never logged, and stored, if ever,
+	// sealed.
+	IDToken string
+}
+
+// Logout is what an upstream's back-channel logout token names: the
+// sessions of Subject (all of them when SID is empty), or the one
+// session SID (of Subject, when both are given). At least one is set.
+type Logout struct {
+	Subject string
+	SID     string
 }
 
 // Errors every connector fails with, wrapped with what went wrong; the

@@ -147,13 +147,37 @@ func (s *Store) ListLoginSessions(ctx context.Context, userID string) ([]storage
 		}
 		return nil
 	})
-	slices.SortFunc(out, func(a, b storage.LoginSession) int {
+	sortSessions(out)
+	return out, err
+}
+
+// ListUpstreamSessions implements storage.LoginSessions.
+func (s *Store) ListUpstreamSessions(ctx context.Context, connector, subject, sid string) ([]storage.LoginSession, error) {
+	if connector == "" || (subject == "" && sid == "") {
+		return nil, nil
+	}
+	var out []storage.LoginSession
+	err := s.do(ctx, func(*txn) error {
+		for _, ls := range s.sessions {
+			if ls.Upstream == connector && (subject == "" || ls.UpstreamSubject == subject) && (sid == "" || ls.UpstreamSID == sid) {
+				out = append(out, ls.Clone())
+			}
+		}
+		return nil
+	})
+	sortSessions(out)
+	return out, err
+}
+
+// sortSessions orders sessions newest first, ties by ID, as Postgres
+// lists them.
+func sortSessions(l []storage.LoginSession) {
+	slices.SortFunc(l, func(a, b storage.LoginSession) int {
 		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
 			return c
 		}
 		return strings.Compare(a.ID, b.ID)
 	})
-	return out, err
 }
 
 // DeleteLoginSession implements storage.LoginSessions.

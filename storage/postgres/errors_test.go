@@ -46,6 +46,11 @@ func TestInvalidInput(t *testing.T) {
 		{"an invitation's email that is not UTF-8", s.CreateInvitation(ctx, storage.Invitation{
 			ID: "i1", WorkspaceID: storage.DefaultWorkspaceID, Email: "ann@\xffexample.com", TokenHash: "h1", ExpiresAt: time.Now(),
 		})},
+		{"an upstream session's sid with a NUL", s.CreateLoginSession(ctx, storage.LoginSession{
+			ID: "ls1", UserID: "u1", Upstream: "corp", UpstreamSubject: "alice", UpstreamSID: "sid\x00", CreatedAt: time.Now(), ExpiresAt: time.Now(),
+		})},
+		{"upstream sessions looked up by a subject that is not UTF-8", func() error { _, err := s.ListUpstreamSessions(ctx, "corp", "ali\xffce", ""); return err }()},
+		{"upstream sessions looked up by a sid with a NUL", func() error { _, err := s.ListUpstreamSessions(ctx, "corp", "", "s\x00id"); return err }()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if !errors.Is(tc.err, storage.ErrInvalidInput) {

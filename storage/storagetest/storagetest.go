@@ -35,7 +35,7 @@ func Run(t *testing.T, open Opener) {
 		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
-		{"login_sessions", sessionTests()},
+		{"login_sessions", append(sessionTests(), upstreamSessionTests()...)},
 		{"backchannel_logout", backchannelTests()},
 		{"flows", flowTests()},
 		{"device_authorizations", deviceTests()},

@@ -62,16 +62,17 @@ func mapClaims(m ClaimMapping, p Preset, claims map[string]any) (upstream.Identi
 	if !ok || sub == "" {
 		return upstream.Identity{}, fmt.Errorf("no %s claim", m.Subject)
 	}
-	if len(sub) > maxSubject || !upstream.CleanText(sub) {
+	if identifier(sub) == "" {
 		return upstream.Identity{}, fmt.Errorf("the %s claim is not a usable identifier", m.Subject)
 	}
 	id := upstream.Identity{
-		Subject:  sub,
-		Name:     text(claims[m.Name]),
-		Username: text(claims[m.Username]),
-		Groups:   texts(claims[m.Groups]),
-		AMR:      texts(claims["amr"]),
-		Claims:   textClaims(claims),
+		Subject:   sub,
+		Name:      text(claims[m.Name]),
+		Username:  text(claims[m.Username]),
+		Groups:    texts(claims[m.Groups]),
+		AMR:       texts(claims["amr"]),
+		Claims:    textClaims(claims),
+		SessionID: identifier(claims["sid"]),
 	}
 	if email := text(claims[m.Email]); email != "" && mailaddr.Valid(email) {
 		id.Email = email
@@ -90,6 +91,17 @@ func truth(v any) bool {
 		return strings.EqualFold(b, "true")
 	}
 	return false
+}
+
+// identifier reads an identifier the upstream sent (a subject, a session
+// ID): a string no longer than maxSubject of valid UTF-8 without control
+// characters; "" for anything else.
+func identifier(v any) string {
+	s, ok := v.(string)
+	if !ok || len(s) > maxSubject || !upstream.CleanText(s) {
+		return ""
+	}
+	return s
 }
 
 func text(v any) string {
@@ -148,10 +160,10 @@ const tenantPlaceholder = "{tenantid}"
 func checkTenant(template string, allowed []string, iss string, claims map[string]any) error {
 	tid, _ := claims["tid"].(string)
 	if !validTenantID(tid) {
-		return errors.New("the ID token has no usable tid claim")
+		return errors.New("the token has no usable tid claim")
 	}
 	if want := strings.Replace(template, tenantPlaceholder, tid, 1); iss != want {
-		return fmt.Errorf("the ID token's issuer %q is not tenant %q's", clip(iss), tid)
+		return fmt.Errorf("the token's issuer %q is not tenant %q's", clip(iss), tid)
 	}
 	if len(allowed) > 0 && !containsFold(allowed, tid) {
 		return fmt.Errorf("tenant %q may not sign in here", tid)

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strings"
 
 	gooidc "github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -73,7 +74,7 @@ func (c *Connector) Finish(ctx context.Context, code, pkceVerifier, nonce string
 	if err != nil {
 		return upstream.Identity{}, fmt.Errorf("%w: connector %q: %w", upstream.ErrRefused, c.cfg.ID, err)
 	}
-	id.Connector = c.cfg.ID
+	id.Connector, id.IDToken = c.cfg.ID, raw
 	return id, nil
 }
 
@@ -95,21 +96,31 @@ func (c *Connector) verify(ctx context.Context, d *discovered, raw, nonce string
 	if err := idt.Claims(&claims); err != nil {
 		return nil, nil, fmt.Errorf("%w: connector %q: ID token claims: %w", upstream.ErrRefused, c.cfg.ID, err)
 	}
-	azp, _ := claims["azp"].(string)
-	if (len(idt.Audience) > 1 || azp != "") && azp != c.cfg.ClientID {
-		return nil, nil, fmt.Errorf("%w: connector %q: the ID token's azp %q is not this client", upstream.ErrRefused, c.cfg.ID, clip(azp))
-	}
-	if c.template != "" {
-		if err := checkTenant(c.template, c.cfg.Tenants, idt.Issuer, claims); err != nil {
-			return nil, nil, fmt.Errorf("%w: connector %q: %w", upstream.ErrRefused, c.cfg.ID, err)
-		}
+	if err := c.checkAudienceAndTenant(idt, claims); err != nil {
+		return nil, nil, fmt.Errorf("%w: connector %q: %w", upstream.ErrRefused, c.cfg.ID, err)
 	}
 	return idt, claims, nil
 }
 
+// checkAudienceAndTenant completes go-oidc's checks of a token (an ID
+// token, a logout token): with several audiences, or an azp, azp must be
+// this client; a multi-tenant connector's token must come from its own
+// tenant's issuer, and that tenant be allowed (checkTenant).
+func (c *Connector) checkAudienceAndTenant(idt *gooidc.IDToken, claims map[string]any) error {
+	azp, _ := claims["azp"].(string)
+	if (len(idt.Audience) > 1 || azp != "") && azp != c.cfg.ClientID {
+		return fmt.Errorf("the token's azp %q is not this client", clip(azp))
+	}
+	if c.template != "" {
+		return checkTenant(c.template, c.cfg.Tenants, idt.Issuer, claims)
+	}
+	return nil
+}
+
 // classify wraps an error from talking to the upstream: an answer the
 // upstream refused (4xx from the token endpoint, a bad token) is
-// ErrRefused; no answer, a 5xx or a timeout is ErrUnavailable.
+// ErrRefused; no answer, a 5xx, a timeout, or signing keys that could
+// not be fetched is ErrUnavailable.
 func (c *Connector) classify(step string, err error) error {
 	kind := upstream.ErrRefused
 	var re *oauth2.RetrieveError
@@ -120,8 +131,18 @@ func (c *Connector) classify(step string, err error) error {
 		if re.Response == nil || re.Response.StatusCode >= 500 {
 			kind = upstream.ErrUnavailable
 		}
-	case errors.As(err, &ue), errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded):
+	case errors.As(err, &ue), errors.As(err, &ne), errors.Is(err, context.DeadlineExceeded), keysUnreachable(err):
 		kind = upstream.ErrUnavailable
 	}
 	return fmt.Errorf("%w: connector %q: %s: %w", kind, c.cfg.ID, step, err)
+}
+
+// keysUnreachable reports whether a token verification failed because
+// the upstream's keys (its jwks_uri) could not be fetched, rather than
+// because of the token. go-oidc says so only in the message of the error
+// it returns (it formats the cause with %v, so no type survives):
+// "failed to verify signature: fetching keys ...". The tests pin it: an
+// upstream that is down while a token is verified is ErrUnavailable.
+func keysUnreachable(err error) bool {
+	return strings.Contains(err.Error(), "failed to verify signature: fetching keys")
 }

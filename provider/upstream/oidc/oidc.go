@@ -20,6 +20,16 @@
 // RFC 9207's iss with this connector's issuer and reads an error the
 // upstream returned) and Finish with the code. The state itself is
 // compared by the caller (constant time) and used once.
+//
+// # Logout
+//
+// Finish returns the upstream's session (the ID token's sid) and the raw
+// ID token with the identity. EndSessionURL sends the browser on to the
+// upstream's end_session_endpoint (RP-Initiated Logout 1.0), from the
+// same lazily discovered metadata. VerifyLogoutToken checks a logout
+// token the upstream posts to the back-channel logout URI (Back-Channel
+// Logout 1.0 section 2.6) with the ID tokens' keys and algorithms, and
+// remembers its jti through Config.JTIs so that it works once.
 package oidc
 
 import (
@@ -74,6 +84,9 @@ type Config struct {
 	// SigningAlgs is the allow-list of ID token algorithms; default
 	// DefaultSigningAlgs. Never HS* or none.
 	SigningAlgs []string
+	// JTIs remembers the logout tokens VerifyLogoutToken accepted, so
+	// that none is accepted twice; nil: no replay check.
+	JTIs JTIs
 	// HTTPClient reaches the upstream; it must have a timeout. Default: a
 	// client with a 10 s timeout.
 	HTTPClient *http.Client
@@ -110,11 +123,17 @@ type Connector struct {
 type discovered struct {
 	provider *gooidc.Provider
 	verifier *gooidc.IDTokenVerifier
-	oauth    oauth2.Config
-	issuer   string
+	// logout verifies logout tokens: as ID tokens, but for their expiry,
+	// which VerifyLogoutToken checks itself (see there).
+	logout *gooidc.IDTokenVerifier
+	oauth  oauth2.Config
+	issuer string
 	// issParam: the upstream says it sends iss in the authorization
 	// response (RFC 9207).
 	issParam bool
+	// endSession is the upstream's end_session_endpoint (RP-Initiated
+	// Logout 1.0), nil when it has none.
+	endSession *url.URL
 }
 
 // New checks cfg and returns the connector; it does not reach the
@@ -210,6 +229,7 @@ func (c *Connector) fetch(ctx context.Context) (*discovered, error) {
 		Issuer      string   `json:"issuer"`
 		AuthMethods []string `json:"token_endpoint_auth_methods_supported"`
 		IssParam    bool     `json:"authorization_response_iss_parameter_supported"`
+		EndSession  string   `json:"end_session_endpoint"`
 	}
 	if err := p.Claims(&meta); err != nil {
 		return nil, err
@@ -220,19 +240,30 @@ func (c *Connector) fetch(ctx context.Context) (*discovered, error) {
 	if p.Endpoint().AuthURL == "" || p.Endpoint().TokenURL == "" {
 		return nil, errors.New("metadata lacks the authorization or token endpoint")
 	}
+	var endSession *url.URL
+	if meta.EndSession != "" {
+		if endSession, err = url.Parse(meta.EndSession); err != nil || (endSession.Scheme != "https" && endSession.Scheme != "http") || endSession.Host == "" {
+			return nil, fmt.Errorf("metadata's end_session_endpoint %q is not an http(s) URL", clip(meta.EndSession))
+		}
+	}
 	ep := p.Endpoint()
 	ep.AuthStyle = oauth2.AuthStyleInHeader
 	if len(meta.AuthMethods) > 0 && !slices.Contains(meta.AuthMethods, "client_secret_basic") {
 		ep.AuthStyle = oauth2.AuthStyleInParams
 	}
+	idTokens := gooidc.Config{
+		ClientID:             c.cfg.ClientID,
+		SupportedSigningAlgs: c.cfg.SigningAlgs,
+		SkipIssuerCheck:      c.template != "",
+		Now:                  c.now,
+	}
+	logoutTokens := idTokens
+	logoutTokens.SkipExpiryCheck = true
 	return &discovered{
 		provider: p,
-		verifier: p.Verifier(&gooidc.Config{
-			ClientID:             c.cfg.ClientID,
-			SupportedSigningAlgs: c.cfg.SigningAlgs,
-			SkipIssuerCheck:      c.template != "",
-			Now:                  c.now,
-		}),
+		// Both share the provider's key set: the keys are fetched once.
+		verifier: p.Verifier(&idTokens),
+		logout:   p.Verifier(&logoutTokens),
 		oauth: oauth2.Config{
 			ClientID:     c.cfg.ClientID,
 			ClientSecret: c.cfg.ClientSecret,
@@ -240,8 +271,9 @@ func (c *Connector) fetch(ctx context.Context) (*discovered, error) {
 			RedirectURL:  c.cfg.RedirectURL,
 			Scopes:       c.scopes,
 		},
-		issuer:   want,
-		issParam: meta.IssParam,
+		issuer:     want,
+		issParam:   meta.IssParam,
+		endSession: endSession,
 	}, nil
 }
 

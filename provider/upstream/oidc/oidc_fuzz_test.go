@@ -16,6 +16,7 @@ func FuzzMapClaims(f *testing.F) {
 	f.Add([]byte(`{"sub":"a","email":"a@example.com","email_verified":"true","groups":["x",1,null],"amr":"pwd"}`), "")
 	f.Add([]byte(`{"sub":"\u0000","email":"a@b\u0000.c"}`), "entra")
 	f.Add([]byte(`{"sub":"ok","email":"Bob <b@example.com>","xms_edov":true,"groups_direct":"g"}`), "gitlab")
+	f.Add([]byte(`{"sub":"ok","sid":"op-session\u0007"}`), "")
 	f.Fuzz(func(t *testing.T, raw []byte, preset string) {
 		var claims map[string]any
 		if json.Unmarshal(raw, &claims) != nil {
@@ -34,10 +35,13 @@ func FuzzMapClaims(f *testing.F) {
 		if id.Email == "" && id.EmailVerified {
 			t.Fatal("verified without an email")
 		}
-		for _, s := range append(append([]string{id.Name, id.Username}, id.Groups...), id.AMR...) {
+		for _, s := range append(append([]string{id.Name, id.Username, id.SessionID}, id.Groups...), id.AMR...) {
 			if !upstream.CleanText(s) {
 				t.Fatalf("text %q", s)
 			}
+		}
+		if len(id.SessionID) > maxSubject {
+			t.Fatalf("session ID of %d bytes", len(id.SessionID))
 		}
 	})
 }

@@ -57,7 +57,7 @@ func (c *clock) advance(d time.Duration) {
 	c.off += d
 }
 
-func connector(t *testing.T, issuer string, clk *clock, change func(*oidc.Config)) *oidc.Connector {
+func connector(t testing.TB, issuer string, clk *clock, change func(*oidc.Config)) *oidc.Connector {
 	t.Helper()
 	cfg := oidc.Config{
 		ID: "corp", Issuer: issuer, ClientID: "tokenim", ClientSecret: "s3cret", RedirectURL: redirectURI,

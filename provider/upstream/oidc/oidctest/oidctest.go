@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"crypto/subtle"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -45,6 +46,9 @@ type Options struct {
 	// Middleware, when set, sits in front of the OP's handler (to forge
 	// or rewrite its answers).
 	Middleware func(http.Handler) http.Handler
+	// NoEndSession leaves end_session_endpoint out of the OP's discovery
+	// document, as an upstream without RP-Initiated Logout does.
+	NoEndSession bool
 }
 
 // OP is a running OpenID Provider.
@@ -52,9 +56,13 @@ type OP struct {
 	// Issuer is its issuer URL (http://127.0.0.1:port).
 	Issuer string
 	// Key signs its tokens.
-	Key  *rsa.PrivateKey
-	srv  *httptest.Server
-	down atomic.Bool
+	Key *rsa.PrivateKey
+	// EndSession is its end_session_endpoint (RP-Initiated Logout), also
+	// when NoEndSession leaves it out of discovery.
+	EndSession string
+	clientID   string
+	srv        *httptest.Server
+	down       atomic.Bool
 }
 
 // Start runs an OP until the test ends.
@@ -65,7 +73,7 @@ func Start(t testing.TB, o Options) *OP {
 		t.Fatal(err)
 	}
 	srv := httptest.NewUnstartedServer(nil)
-	p := &OP{Issuer: "http://" + srv.Listener.Addr().String(), Key: key, srv: srv}
+	p := &OP{Issuer: "http://" + srv.Listener.Addr().String(), Key: key, clientID: o.ClientID, srv: srv}
 	st := &storage{opts: o, key: key, requests: map[string]*authRequest{}, codes: map[string]string{}, tokens: map[string]*authRequest{}}
 	var cryptoKey [32]byte
 	if _, err := rand.Read(cryptoKey[:]); err != nil {
@@ -76,7 +84,22 @@ func Start(t testing.TB, o Options) *OP {
 		t.Fatal(err)
 	}
 	callback := prov.AuthorizationEndpoint().Absolute(p.Issuer) + "/callback?id="
+	p.EndSession = prov.EndSessionEndpoint().Absolute(p.Issuer)
 	mux := http.NewServeMux()
+	if o.NoEndSession {
+		mux.HandleFunc("GET "+oidc.DiscoveryEndpoint, func(w http.ResponseWriter, r *http.Request) {
+			var meta map[string]any
+			rec := httptest.NewRecorder()
+			prov.ServeHTTP(rec, r)
+			if err := json.Unmarshal(rec.Body.Bytes(), &meta); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			delete(meta, "end_session_endpoint")
+			w.Header().Set("Content-Type", "application/json")
+			_ = json.NewEncoder(w).Encode(meta)
+		})
+	}
 	mux.HandleFunc("GET /login", func(w http.ResponseWriter, r *http.Request) {
 		id := r.URL.Query().Get("id")
 		if !st.approve(id) {
@@ -100,6 +123,60 @@ func Start(t testing.TB, o Options) *OP {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return p
+}
+
+// LogoutClaims returns the claims of a valid back-channel logout token
+// (Back-Channel Logout 1.0 section 2.4) from this OP to its client,
+// issued at iat and naming sub and sid (each left out when empty), with a
+// fresh jti. A test edits them before SignToken.
+func (p *OP) LogoutClaims(sub, sid string, iat time.Time) map[string]any {
+	c := map[string]any{
+		"iss": p.Issuer, "aud": p.clientID, "iat": iat.Unix(), "exp": iat.Add(2 * time.Minute).Unix(),
+		"jti":    rand.Text(),
+		"events": map[string]any{"http://schemas.openid.net/event/backchannel-logout": map[string]any{}},
+	}
+	if sub != "" {
+		c["sub"] = sub
+	}
+	if sid != "" {
+		c["sid"] = sid
+	}
+	return c
+}
+
+// SignToken signs claims with the OP's key and key ID, as its tokens
+// are, with the typ header typ (none when empty).
+func (p *OP) SignToken(t testing.TB, claims map[string]any, typ string) string {
+	t.Helper()
+	return SignWith(t, p.Key, claims, typ)
+}
+
+// SignWith signs claims with key (RS256) under the OP's key ID, with the
+// typ header typ (none when empty): with another key than the OP's, a
+// forgery.
+func SignWith(t testing.TB, key *rsa.PrivateKey, claims map[string]any, typ string) string {
+	t.Helper()
+	opts := (&jose.SignerOptions{}).WithHeader("kid", "op-key")
+	if typ != "" {
+		opts = opts.WithType(jose.ContentType(typ))
+	}
+	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: key}, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		t.Fatal(err)
+	}
+	jws, err := signer.Sign(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := jws.CompactSerialize()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
 }
 
 // SetDown makes every endpoint answer 503 (true) or serve again.
