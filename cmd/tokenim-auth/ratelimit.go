@@ -55,6 +55,9 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		page("POST /login/upstream/{id}", "login", login),
 		page("GET /login/upstream/callback/{id}", "login", login),
 		page("POST /login/upstream/callback/{id}", "login", login),
+		// An upstream's logout token: each forged one costs a fetch of
+		// the upstream's keys.
+		page("POST /login/upstream/backchannel/{id}", "login", login),
 		// A directory's (LDAP) password is checked there: a step of
 		// signing in.
 		page("POST /login/directory/{id}", "login", login),

@@ -3,9 +3,11 @@ package main
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -68,6 +70,34 @@ upstreams:
 	}
 	// The account created for the identity is the one signed in.
 	wantUpstreamSignIn(t, app, cb.Get("code"), z.verifier, "bo@corp.example")
+	// Signed in: the app's next request needs no sign-in.
+	again := app.start(t, oauth2.SetAuthURLParam("prompt", "none"))
+	if q := callback(t, b.get(again.url), p.issuer); q.Get("code") == "" {
+		t.Fatalf("prompt=none while signed in: %v", q)
+	}
+
+	// The OP ends Bo's session there and tells the provider
+	// (Back-Channel Logout 1.0): the session it started ends here too.
+	logout := url.Values{"logout_token": {op.SignToken(t, op.LogoutClaims("corp-7", "", time.Now()), "logout+jwt")}}
+	resp, err := http.PostForm(p.issuer+"/login/upstream/backchannel/corp", logout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("back-channel logout: %d", resp.StatusCode)
+	}
+	z = app.start(t, oauth2.SetAuthURLParam("prompt", "none"))
+	wantCallbackError(t, b.get(z.url), p.issuer, "login_required", z.state)
+	// The same token again is refused.
+	resp, err = http.PostForm(p.issuer+"/login/upstream/backchannel/corp", logout)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("replayed logout token: %d, want 400", resp.StatusCode)
+	}
 
 	// An OP that cannot be reached: its button answers a page naming it.
 	down := newBrowser(t, p.issuer, webCallback)

@@ -72,7 +72,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		oc := oidc.Config{
 			ID: u.ID, Issuer: u.Issuer, Preset: oidc.Preset(u.Preset), Tenant: u.Tenant,
 			ClientID: u.ClientID, ClientSecret: u.ClientSecret, RedirectURL: b.cfg.RedirectURL(u.ID), Scopes: u.Scopes,
-			Logger: b.logger,
+			JTIs: usedOnce{jtis: b.jtis, now: time.Now}, Logger: b.logger,
 		}
 		if u.Preset == string(oidc.Apple) {
 			key, err := appleKey(u.PrivateKeyFile)
@@ -87,7 +87,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		if err != nil {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}
-		out.Connector = c
+		out.Connector, out.Logout = c, c
 	case storage.ConnectorGitHub, storage.ConnectorWeCom, storage.ConnectorDingTalk, storage.ConnectorFeishu, storage.ConnectorWeChat:
 		c, err := platform.New(platform.Config{
 			ID: u.ID, Kind: u.Kind, ClientID: u.ClientID, ClientSecret: u.ClientSecret,
@@ -127,7 +127,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 	case storage.ConnectorSAML:
 		sc := saml.Config{
 			ID: u.ID, EntityID: u.EntityID, ACSURL: b.cfg.RedirectURL(u.ID), MetadataURL: u.MetadataURL,
-			Replays: samlReplays{jtis: b.jtis, now: time.Now}, Logger: b.logger, TrustEmail: u.EmailVerified,
+			Replays: usedOnce{jtis: b.jtis, prefix: "saml:", now: time.Now}, Logger: b.logger, TrustEmail: u.EmailVerified,
 			Attributes: saml.Attributes{Email: names(u.Attributes.Email), Name: names(u.Attributes.Name),
 				Username: names(u.Attributes.Username), Groups: names(u.Attributes.Groups)},
 		}
@@ -169,17 +169,19 @@ func names(name string) []string {
 	return []string{name}
 }
 
-// samlReplays remembers the SAML assertions used (saml.Replays) with the
-// client assertions' IDs (storage.JTIs): in the shared store, purged by
-// the janitor once expired.
-type samlReplays struct {
-	jtis storage.JTIs
-	now  func() time.Time
+// usedOnce remembers what an upstream may send once (SAML assertions:
+// saml.Replays; back-channel logout tokens: oidc.JTIs) with the client
+// assertions' IDs (storage.JTIs), under prefix: in the shared store, so
+// across nodes, purged by the janitor once expired.
+type usedOnce struct {
+	jtis   storage.JTIs
+	prefix string
+	now    func() time.Time
 }
 
-// Use records the assertion key until until; false when it was used.
-func (r samlReplays) Use(ctx context.Context, key string, until time.Time) (bool, error) {
-	err := r.jtis.SaveJTI(ctx, "saml:"+key, until, r.now())
+// Use records key until until; false when it was used already.
+func (r usedOnce) Use(ctx context.Context, key string, until time.Time) (bool, error) {
+	err := r.jtis.SaveJTI(ctx, r.prefix+key, until, r.now())
 	if errors.Is(err, storage.ErrAlreadyExists) {
 		return false, nil
 	}

@@ -59,7 +59,8 @@ const (
 	UpstreamSignIn     = "upstream.signin"      // the upstream's answer accepted (then signin follows), or refused with the reason
 	UpstreamLinked     = "upstream.linked"      // an upstream identity linked to an account (Detail: connector, subject)
 	UpstreamJITCreated = "upstream.jit_created" // an account created at a first upstream sign-in (Detail: connector, email, role)
-	UpstreamUnlinked   = "upstream.unlinked"    // the user removed a linked upstream identity on the account page (Detail: connector, subject)
+	UpstreamUnlinked   = "upstream.unlinked"    // a linked upstream identity removed, by the user on the account page or by an admin (Detail: connector, subject)
+	UpstreamLogout     = "upstream.logout"      // an upstream's back-channel logout ended the sessions it started (Detail: connector, subject, sid, sessions), or its token was refused
 
 	// A workspace's life (provider/workspace); each names the workspace
 	// (Event.WorkspaceID), and Subject is the member concerned.
@@ -116,7 +117,7 @@ func Actions() []string {
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
-		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked,
+		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked, UpstreamLogout,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,

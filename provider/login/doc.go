@@ -12,6 +12,7 @@
 //	GET  /login/upstream/callback/{id} back from it: check the state, find, link by email or create the account, or link it to the signed-in one (upstream.go)
 //	POST /login/upstream/callback/{id} back from it by a cross-site POST (form_post, SAML): posted again from this site, with the state cookie
 //	GET  /login/upstream/saml/{id}/metadata  a SAML connector's service-provider metadata, for the IdP
+//	POST /login/upstream/backchannel/{id}   an upstream's back-channel logout token: end the sessions it started that it names (upstream_logout.go)
 //	GET  /login/directory/{id}         a directory connector's (LDAP) own sign-in page (directory.go)
 //	POST /login/directory/{id}         the directory checks the user name and password; sign in or link as above
 //	GET  /register             the registration page

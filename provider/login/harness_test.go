@@ -65,18 +65,20 @@ func (b *browser) Pending(ctx context.Context, _ *http.Request) (session.Signed,
 	return b.signed(ctx, ls)
 }
 
-func (b *browser) Start(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, acr string) (storage.LoginSession, error) {
+func (b *browser) StartFrom(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, acr string, o session.Origin) (storage.LoginSession, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.current = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: acr, AuthTime: t0}
+	b.current = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: acr, AuthTime: t0,
+		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID}
 	b.pending = storage.LoginSession{}
 	return b.current, nil
 }
 
-func (b *browser) StartPending(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string) (storage.LoginSession, error) {
+func (b *browser) StartPendingFrom(_ context.Context, _ http.ResponseWriter, _ *http.Request, u storage.User, amr []string, o session.Origin) (storage.LoginSession, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: "pending", AuthTime: t0}
+	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: "pending", AuthTime: t0,
+		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID}
 	b.current = storage.LoginSession{}
 	return b.pending, nil
 }

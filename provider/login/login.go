@@ -41,6 +41,10 @@ type Store interface {
 	LinkIdentity(ctx context.Context, l storage.LinkedIdentity) error
 	TouchIdentity(ctx context.Context, connectorID, subject string, at time.Time) error
 	DeleteUserLoginSessions(ctx context.Context, userID string) (int, error)
+	// ListUpstreamSessions and DeleteLoginSession end the sessions an
+	// upstream's logout names.
+	ListUpstreamSessions(ctx context.Context, connector, subject, sid string) ([]storage.LoginSession, error)
+	DeleteLoginSession(ctx context.Context, id string) error
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 	// GetWorkspace reads the policy of the workspace a flow is for;
@@ -55,8 +59,11 @@ type Store interface {
 type Sessions interface {
 	Current(ctx context.Context, r *http.Request) (session.Signed, bool, error)
 	Pending(ctx context.Context, r *http.Request) (session.Signed, bool, error)
-	Start(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string) (storage.LoginSession, error)
-	StartPending(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string) (storage.LoginSession, error)
+	// StartFrom and StartPendingFrom start a session (a pending one,
+	// before the second factor) recording the upstream that signed the
+	// user in (none for the provider's own sign-in).
+	StartFrom(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, acr string, origin session.Origin) (storage.LoginSession, error)
+	StartPendingFrom(ctx context.Context, w http.ResponseWriter, r *http.Request, user storage.User, amr []string, origin session.Origin) (storage.LoginSession, error)
 	End(ctx context.Context, w http.ResponseWriter, r *http.Request) error
 	Protect(h http.Handler) http.Handler
 }
@@ -188,6 +195,8 @@ func (h *Handler) Mount(mux Mux) {
 		// state bound to this browser is its defence (postedCallback).
 		mux.Handle("POST "+UpstreamCallbackPath+"{id}", http.HandlerFunc(h.postedCallback))
 		mux.Handle("GET /login/upstream/saml/{id}/metadata", http.HandlerFunc(h.samlMetadata))
+		// An upstream server's request: no browser, no CSRF token.
+		mux.Handle("POST "+UpstreamBackchannelPath+"{id}", http.HandlerFunc(h.upstreamBackchannel))
 		mux.Handle("GET "+directoryPath+"{id}", p(h.showDirectory))
 		mux.Handle("POST "+directoryPath+"{id}", p(h.submitDirectory))
 	}
@@ -537,7 +546,7 @@ func (h *Handler) accountOpen(w http.ResponseWriter, r *http.Request, p web.Logi
 // right, and goes on to the second factor (afterFirstFactor).
 func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target, user storage.User, key string) {
 	h.succeeded(r.Context(), key)
-	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRPassword), nil)
+	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRPassword), nil, session.Origin{})
 }
 
 // afterFirstFactor decides on the second factor once the first (the
@@ -546,8 +555,9 @@ func (h *Handler) afterPassword(w http.ResponseWriter, r *http.Request, t target
 // a second factor, is sent to give it; one whose role or app requires a
 // second factor it has not set up is signed in to its account page only,
 // to set one up; any other is signed in (with detail's entries recorded)
-// and continues to its target.
-func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t target, user storage.User, first []string, detail map[string]string) {
+// and continues to its target. origin is the upstream that gave the first
+// factor, kept with the session through the second.
+func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t target, user storage.User, first []string, detail map[string]string, origin session.Origin) {
 	ctx := r.Context()
 	flowID := ""
 	if t.flow != nil {
@@ -566,7 +576,7 @@ func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t tar
 		}
 	}
 	if user.TOTPEnabled || (needsMore && hasPasskeys) {
-		if _, err := h.cfg.Sessions.StartPending(ctx, w, r, user, first); err != nil {
+		if _, err := h.cfg.Sessions.StartPendingFrom(ctx, w, r, user, first, origin); err != nil {
 			h.cfg.Logger.ErrorContext(ctx, "sign-in: start pending session", "err", err)
 			h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 			return
@@ -584,7 +594,7 @@ func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t tar
 		h.cfg.Logger.InfoContext(ctx, "second factor required but not set up", "user_id", user.ID)
 		flowID, t.next = "", "/account?setup=mfa"
 	}
-	to, err := h.signIn(w, r, user, first, detail, flowID, t.next)
+	to, err := h.signIn(w, r, user, first, detail, origin, flowID, t.next)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "sign-in", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
@@ -593,10 +603,10 @@ func (h *Handler) afterFirstFactor(w http.ResponseWriter, r *http.Request, t tar
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
 
-// finishSignIn signs the browser in and continues: back to the
-// authorization flow, or to the account page.
-func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, flowID, next string) {
-	to, err := h.signIn(w, r, user, amr, nil, flowID, next)
+// finishSignIn signs the browser in (through origin) and continues: back
+// to the authorization flow, or to the account page.
+func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, origin session.Origin, flowID, next string) {
+	to, err := h.signIn(w, r, user, amr, nil, origin, flowID, next)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(r.Context(), "sign-in", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
@@ -609,10 +619,10 @@ func (h *Handler) finishSignIn(w http.ResponseWriter, r *http.Request, user stor
 // records the sign-in (with detail's entries, such as the passkey used),
 // writes it to the authorization flow if there is one, and returns where
 // the browser continues: the flow, or the account page next names.
-func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, detail map[string]string, flowID, next string) (string, error) {
+func (h *Handler) signIn(w http.ResponseWriter, r *http.Request, user storage.User, amr []string, detail map[string]string, origin session.Origin, flowID, next string) (string, error) {
 	ctx := r.Context()
 	acr := session.ACR(amr)
-	ls, err := h.cfg.Sessions.Start(ctx, w, r, user, amr, acr)
+	ls, err := h.cfg.Sessions.StartFrom(ctx, w, r, user, amr, acr, origin)
 	if err != nil {
 		return "", fmt.Errorf("start session: %w", err)
 	}

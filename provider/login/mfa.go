@@ -141,7 +141,7 @@ func (h *Handler) submitMFA(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.succeeded(ctx, key)
-	h.finishSignIn(w, r, pending.User, session.AMR(append(slices.Clone(pending.Session.AMR), session.AMROTP)...), flowID, next)
+	h.finishSignIn(w, r, pending.User, session.AMR(append(slices.Clone(pending.Session.AMR), session.AMROTP)...), session.OriginOf(pending.Session), flowID, next)
 }
 
 // secondPasskeyOptions starts the second step (or a step-up) with one of
@@ -191,7 +191,7 @@ func (h *Handler) submitSecondPasskey(w http.ResponseWriter, r *http.Request) {
 		h.passkeyRefused(w, r, req.Flow, in, err)
 		return
 	}
-	h.passkeySignedIn(w, r, req, in, session.AMR(append(slices.Clone(s.Session.AMR), in.Methods...)...))
+	h.passkeySignedIn(w, r, req, in, session.AMR(append(slices.Clone(s.Session.AMR), in.Methods...)...), session.OriginOf(s.Session))
 }
 
 // useCode accepts a TOTP code, or a recovery code, once: the code's step

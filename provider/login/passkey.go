@@ -92,13 +92,13 @@ func (h *Handler) submitPasskey(w http.ResponseWriter, r *http.Request) {
 		h.passkeyError(w, r, req.Flow, http.StatusForbidden, "login.disabled")
 		return
 	}
-	h.passkeySignedIn(w, r, req, in, session.AMR(in.Methods...))
+	h.passkeySignedIn(w, r, req, in, session.AMR(in.Methods...), session.Origin{})
 }
 
 // passkeySignedIn signs the browser in after a passkey verified and tells
 // the script where to go.
-func (h *Handler) passkeySignedIn(w http.ResponseWriter, r *http.Request, req passkeyRequest, in passkey.SignIn, amr []string) {
-	to, err := h.signIn(w, r, in.User, amr, map[string]string{"passkey": passkey.ShortRef(in.Passkey.ID)}, req.Flow, req.Next)
+func (h *Handler) passkeySignedIn(w http.ResponseWriter, r *http.Request, req passkeyRequest, in passkey.SignIn, amr []string, origin session.Origin) {
+	to, err := h.signIn(w, r, in.User, amr, map[string]string{"passkey": passkey.ShortRef(in.Passkey.ID)}, origin, req.Flow, req.Next)
 	if err != nil {
 		h.cfg.Logger.ErrorContext(r.Context(), "passkey sign-in", "err", err)
 		h.passkeyError(w, r, req.Flow, http.StatusInternalServerError, "error.server")

@@ -93,6 +93,9 @@ type Upstream struct {
 	Connector UpstreamConnector
 	SAML      SAMLConnector
 	Directory DirectoryConnector
+	// Logout, when set, ends this provider's sessions on the upstream's
+	// back-channel logout.
+	Logout UpstreamLogout
 }
 
 // UpstreamSource lists the connectors in use, in the sign-in page's
@@ -504,7 +507,8 @@ func (h *Handler) upstreamSignedIn(w http.ResponseWriter, r *http.Request, u Ups
 	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamSignedIn)
 	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamSignIn, Subject: user.ID,
 		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(ident.AMR, " ")}}.ByUser(user.ID))
-	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRFederated), map[string]string{"connector": u.ID})
+	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRFederated), map[string]string{"connector": u.ID},
+		session.Origin{Connector: u.ID, Subject: ident.Subject, SID: ident.SessionID})
 }
 
 // linkIdentity links the identity to the account userID, which started

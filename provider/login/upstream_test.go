@@ -197,6 +197,9 @@ func TestUpstreamSignInOfALinkedIdentity(t *testing.T) {
 	if !ok || s.User.ID != bo.ID || !slices.Equal(s.Session.AMR, []string{"fed"}) || s.Session.ACR != "1" {
 		t.Fatalf("signed in %+v (ok %v), want Bo with amr [fed], acr 1", s, ok)
 	}
+	if s.Session.Upstream != "corp" || s.Session.UpstreamSubject != corpUser.Subject {
+		t.Fatalf("session %+v: want it to remember Corp SSO's subject", s.Session)
+	}
 	f, err := h.store.GetFlow(t.Context(), flow)
 	if err != nil || f.UserID != bo.ID || !slices.Equal(f.AMR, []string{"fed"}) {
 		t.Fatalf("flow %+v: want Bo's sign-in with amr fed", f)
@@ -417,5 +420,8 @@ func TestUpstreamSignInStillAsksForTheSecondFactor(t *testing.T) {
 	s, ok, _ := h.browser.Current(t.Context(), nil)
 	if !ok || s.User.ID != bo.ID || !slices.Equal(s.Session.AMR, []string{"fed", "otp", "mfa"}) || s.Session.ACR != "2" {
 		t.Fatalf("signed in %+v: want amr fed otp mfa, acr 2", s.Session)
+	}
+	if s.Session.Upstream != "corp" || s.Session.UpstreamSubject != corpUser.Subject {
+		t.Fatalf("session %+v: the second factor lost the upstream it was signed in through", s.Session)
 	}
 }

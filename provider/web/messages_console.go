@@ -48,6 +48,7 @@ func consoleMessages() i18n.Catalogue {
 		"admin.action.upstream.signin":         {EN: "Upstream sign-in", ZH: "外部身份提供方登录"},
 		"admin.action.upstream.linked":         {EN: "Upstream identity linked", ZH: "关联外部身份"},
 		"admin.action.upstream.jit_created":    {EN: "Account created at upstream sign-in", ZH: "外部身份首次登录时创建账号"},
+		"admin.action.upstream.logout":         {EN: "Signed out by the upstream", ZH: "外部身份提供方通知登出"},
 		"admin.action.mfa.enrolled":            {EN: "Two-step verification on", ZH: "开启两步验证"},
 		"admin.action.mfa.disabled":            {EN: "Two-step verification off", ZH: "关闭两步验证"},
 		"admin.action.mfa.reset":               {EN: "Two-step verification reset", ZH: "重置两步验证"},
