@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/tokenim/tokenim-auth/provider/upstream"
+	"github.com/tokenim/tokenim-auth/provider/upstream/ldap/ldaptest"
 )
 
 // testConfig is a connector for the seeded directory at url, with the
@@ -24,10 +25,10 @@ func testConfig(url string, change func(*Config)) Config {
 	cfg := Config{
 		ID:           "corp",
 		URL:          url,
-		BindDN:       "cn=reader,ou=services,dc=example,dc=org",
-		BindPassword: "reader-secret",
-		UserSearch:   Search{BaseDN: "ou=people,dc=example,dc=org", Filter: "(&(objectClass=inetOrgPerson)(uid=%s))"},
-		GroupSearch:  Search{BaseDN: "ou=groups,dc=example,dc=org", Filter: "(member=%s)"},
+		BindDN:       ldaptest.ReaderDN,
+		BindPassword: ldaptest.ReaderPassword,
+		UserSearch:   Search{BaseDN: ldaptest.UserBase, Filter: "(&(objectClass=inetOrgPerson)(uid=%s))"},
+		GroupSearch:  Search{BaseDN: ldaptest.GroupBase, Filter: "(member=%s)"},
 	}
 	if change != nil {
 		change(&cfg)
@@ -47,10 +48,10 @@ func newConnector(t *testing.T, cfg Config, log *slog.Logger) *Connector {
 
 func TestLogin(t *testing.T) {
 	t.Parallel()
-	dir := startSlapd(t)
+	dir := ldaptest.Start(t)
 	var logs bytes.Buffer
 	log := slog.New(slog.NewTextHandler(&logs, nil))
-	c := newConnector(t, testConfig(dir.url, nil), log)
+	c := newConnector(t, testConfig(dir.URL, nil), log)
 
 	t.Run("ann signs in with her attributes and groups", func(t *testing.T) {
 		t.Parallel()
@@ -73,7 +74,7 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("the directory's email counts as verified only when configured", func(t *testing.T) {
 		t.Parallel()
-		trusted := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.EmailVerified = true }), nil)
+		trusted := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.EmailVerified = true }), nil)
 		id, err := trusted.Login(t.Context(), "ann", "ann-password")
 		if err != nil || !id.EmailVerified || id.Email != "ann@example.org" {
 			t.Fatalf("identity %+v (%v): want ann's email, verified", id, err)
@@ -84,7 +85,7 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("Active Directory attributes: objectGUID and memberOf", func(t *testing.T) {
 		t.Parallel()
-		ad := newConnector(t, testConfig(dir.url, func(cfg *Config) {
+		ad := newConnector(t, testConfig(dir.URL, func(cfg *Config) {
 			cfg.GroupSearch = Search{}
 			cfg.Attributes.Subject = "objectGUID"
 		}), nil)
@@ -129,7 +130,7 @@ func TestLogin(t *testing.T) {
 		if _, err := c.Login(t.Context(), "erin", "erin-password"); err != nil {
 			t.Fatalf("erin without an enabled filter: %v", err)
 		}
-		strict := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.EnabledFilter = "(!(employeeType=left))" }), nil)
+		strict := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.EnabledFilter = "(!(employeeType=left))" }), nil)
 		refused(t, strict, "erin", "erin-password", errDisabled)
 		refused(t, strict, "erin", "guess", errBadCredentials)
 		if _, err := strict.Login(t.Context(), "bob", "bob-password"); err != nil {
@@ -138,7 +139,7 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("a name several entries match", func(t *testing.T) {
 		t.Parallel()
-		loose := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.UserSearch.Filter = "(|(uid=%s)(displayName=%s))" }), nil)
+		loose := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.UserSearch.Filter = "(|(uid=%s)(displayName=%s))" }), nil)
 		refused(t, loose, "twin", "twin-password", errAmbiguous)
 		if _, err := loose.Login(t.Context(), "twin1", "twin-password"); err != nil {
 			t.Errorf("twin1 by uid: %v", err)
@@ -153,7 +154,7 @@ func TestLogin(t *testing.T) {
 	})
 	t.Run("the service account's password is checked", func(t *testing.T) {
 		t.Parallel()
-		bad := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.BindPassword = "wrong" }), log)
+		bad := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.BindPassword = "wrong" }), log)
 		if _, err := bad.Login(t.Context(), "ann", "ann-password"); !errors.Is(err, upstream.ErrUnavailable) {
 			t.Fatalf("got %v, want ErrUnavailable", err)
 		}
@@ -169,13 +170,13 @@ func TestLogin(t *testing.T) {
 
 func TestDirectoryDown(t *testing.T) {
 	t.Parallel()
-	dir := startSlapd(t)
+	dir := ldaptest.Start(t)
 	var logs bytes.Buffer
-	c := newConnector(t, testConfig(dir.url, nil), slog.New(slog.NewTextHandler(&logs, nil)))
+	c := newConnector(t, testConfig(dir.URL, nil), slog.New(slog.NewTextHandler(&logs, nil)))
 	if _, err := c.Login(t.Context(), "bob", "bob-password"); err != nil {
 		t.Fatal(err)
 	}
-	dir.stop()
+	dir.Stop()
 	_, err := c.Login(t.Context(), "bob", "bob-password")
 	if !errors.Is(err, upstream.ErrUnavailable) || errors.Is(err, upstream.ErrRefused) {
 		t.Fatalf("directory down: %v, want ErrUnavailable", err)
@@ -187,14 +188,14 @@ func TestDirectoryDown(t *testing.T) {
 
 func TestBrokenConnectionReplaced(t *testing.T) {
 	t.Parallel()
-	dir := startSlapd(t)
-	c := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.PoolSize = 1 }), nil)
+	dir := ldaptest.Start(t)
+	c := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.PoolSize = 1 }), nil)
 	if _, err := c.Login(t.Context(), "bob", "bob-password"); err != nil {
 		t.Fatal(err)
 	}
 	// The pooled connection dies with the server; the next sign-in
 	// uses a new one.
-	dir.restart()
+	dir.Restart()
 	if _, err := c.Login(t.Context(), "bob", "bob-password"); err != nil {
 		t.Fatalf("after the directory restarted: %v", err)
 	}
@@ -202,8 +203,8 @@ func TestBrokenConnectionReplaced(t *testing.T) {
 
 func TestPoolBounded(t *testing.T) {
 	t.Parallel()
-	dir := startSlapd(t)
-	c := newConnector(t, testConfig(dir.url, func(cfg *Config) { cfg.PoolSize = 1 }), nil)
+	dir := ldaptest.Start(t)
+	c := newConnector(t, testConfig(dir.URL, func(cfg *Config) { cfg.PoolSize = 1 }), nil)
 	first, reused, err := c.pool.get(t.Context())
 	if err != nil || reused {
 		t.Fatalf("first get: reused %v, %v", reused, err)
@@ -310,13 +311,13 @@ func TestNewRefusesBadConfig(t *testing.T) {
 
 func TestTLS(t *testing.T) {
 	t.Parallel()
-	cert := newTestCert(t)
-	dir := startSlapdTLS(t, cert)
+	cert := ldaptest.NewCert(t)
+	dir := ldaptest.StartTLS(t, cert)
 	for name, change := range map[string]func(*Config){
-		"StartTLS": func(c *Config) { c.StartTLS = true; c.RootCAs = cert.pool },
-		"LDAPS":    func(c *Config) { c.URL = dir.ldapsURL; c.RootCAs = cert.pool },
+		"StartTLS": func(c *Config) { c.StartTLS = true; c.RootCAs = cert.Pool },
+		"LDAPS":    func(c *Config) { c.URL = dir.LDAPSURL; c.RootCAs = cert.Pool },
 	} {
-		c := newConnector(t, testConfig(dir.url, change), nil)
+		c := newConnector(t, testConfig(dir.URL, change), nil)
 		if _, err := c.Login(t.Context(), "ann", "ann-password"); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -325,9 +326,9 @@ func TestTLS(t *testing.T) {
 	// any password is sent.
 	for name, change := range map[string]func(*Config){
 		"StartTLS": func(c *Config) { c.StartTLS = true; c.RootCAs = x509.NewCertPool() },
-		"LDAPS":    func(c *Config) { c.URL = dir.ldapsURL; c.RootCAs = x509.NewCertPool() },
+		"LDAPS":    func(c *Config) { c.URL = dir.LDAPSURL; c.RootCAs = x509.NewCertPool() },
 	} {
-		c := newConnector(t, testConfig(dir.url, change), nil)
+		c := newConnector(t, testConfig(dir.URL, change), nil)
 		// go-ldap's StartTLS error quotes the handshake's, unwrapped.
 		if _, err := c.Login(t.Context(), "ann", "ann-password"); !errors.Is(err, upstream.ErrUnavailable) ||
 			!strings.Contains(err.Error(), "certificate signed by unknown authority") {
