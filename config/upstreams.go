@@ -77,6 +77,14 @@ type Upstream struct {
 	ClientSecretFile string   `yaml:"client_secret_file" json:"-"`
 	ClientSecretEnv  string   `yaml:"client_secret_env" json:"-"`
 	Scopes           []string `yaml:"scopes" json:"scopes,omitzero"`
+	// EndUpstreamSession (oidc only; default off): when a session this
+	// connector signed in ends by our logout, the browser goes on to the
+	// upstream's end_session_endpoint (RP-Initiated Logout), so the user
+	// is signed out there too, then comes back to our issuer +
+	// "/login/upstream/logged-out/" + ID: the post-logout redirect URI to
+	// register at the upstream. Off for a consumer account (Google) whose
+	// user expects to stay signed in there; on for a company's SSO.
+	EndUpstreamSession bool `yaml:"end_upstream_session" json:"end_upstream_session,omitzero"`
 	// TeamID, KeyID and PrivateKeyFile sign Sign in with Apple's client
 	// secret (preset apple).
 	TeamID         string `yaml:"team_id" json:"team_id,omitzero"`
@@ -489,7 +497,7 @@ var ldapAttribute = regexp.MustCompile(`^([A-Za-z][A-Za-z0-9-]*|[0-9]+(\.[0-9]+)
 // checkKindFields refuses the fields of the ldap and saml kinds on a
 // connector of another kind, and checks the attribute names.
 func checkKindFields(p *problems, path string, u Upstream) {
-	ldap, saml := u.Kind == storage.ConnectorLDAP, u.Kind == storage.ConnectorSAML
+	ldap, saml, oidc := u.Kind == storage.ConnectorLDAP, u.Kind == storage.ConnectorSAML, u.Kind == storage.ConnectorOIDC
 	only := func(field string, set, ok bool, kinds string) {
 		if set && !ok {
 			p.add(path+"."+field, "only for kind %s", kinds)
@@ -500,6 +508,7 @@ func checkKindFields(p *problems, path string, u Upstream) {
 	only("email_verified", u.EmailVerified, ldap || saml, "ldap or saml")
 	only("sp_key_file", u.SPKeyFile != "", saml, "saml")
 	only("sp_certificate_file", u.SPCertificateFile != "", saml, "saml")
+	only("end_upstream_session", u.EndUpstreamSession, oidc, "oidc")
 	only("attributes", u.Attributes != UpstreamAttributes{}, ldap || saml, "ldap or saml")
 	only("attributes.subject", u.Attributes.Subject != "", !saml, "ldap")
 	only("attributes.group_name", u.Attributes.GroupName != "", !saml, "ldap")
@@ -676,6 +685,7 @@ func ConnectorSettings(u Upstream) (json.RawMessage, error) {
 	switch u.Kind {
 	case storage.ConnectorOIDC:
 		k.Preset, k.Issuer, k.Tenant, k.ClientID, k.Scopes, k.TeamID, k.KeyID = u.Preset, u.Issuer, u.Tenant, u.ClientID, u.Scopes, u.TeamID, u.KeyID
+		k.EndUpstreamSession = u.EndUpstreamSession
 	case storage.ConnectorGitHub:
 		k.ClientID, k.Scopes = u.ClientID, u.Scopes
 	case storage.ConnectorDingTalk, storage.ConnectorFeishu:

@@ -62,6 +62,7 @@ func TestUpstreamsAccepted(t *testing.T) {
 				Upstream{ID: "wx", Kind: "wechat", Name: "WeChat", AppID: "wx1", ClientSecret: "s"})
 		}},
 		{"ldap:// with StartTLS", func(c *Config) { c.Upstreams[1].URL, c.Upstreams[1].StartTLS = "ldap://ldap.example.com", true }},
+		{"an OIDC connector ending the upstream's session", func(c *Config) { c.Upstreams[0].EndUpstreamSession = true }},
 		{"a disabled connector's missing file", func(c *Config) {
 			c.Upstreams[2].MetadataURL, c.Upstreams[2].MetadataFile, c.Upstreams[2].Disabled = "", "/nonexistent/metadata.xml", true
 		}},
@@ -278,6 +279,8 @@ func TestUpstreamDirectoryAndSAMLFields(t *testing.T) {
 		{"a SAML key of another certificate", func(c *Config) { c.Upstreams[2].SPKeyFile, c.Upstreams[2].SPCertificateFile = keyFile, other },
 			"upstreams[2].sp_key_file", "not a PEM key matching"},
 		{"a SAML key on an LDAP connector", func(c *Config) { c.Upstreams[1].SPKeyFile = keyFile }, "upstreams[1].sp_key_file", "only for kind saml"},
+		{"ending the upstream's session on an LDAP connector", func(c *Config) { c.Upstreams[1].EndUpstreamSession = true }, "upstreams[1].end_upstream_session", "only for kind oidc"},
+		{"ending the upstream's session on a SAML connector", func(c *Config) { c.Upstreams[2].EndUpstreamSession = true }, "upstreams[2].end_upstream_session", "only for kind oidc"},
 	} {
 		t.Run(tt.name+" is refused", func(t *testing.T) {
 			cfg := withUpstreams()
@@ -304,6 +307,9 @@ func TestConnectorSettingsRoundTrip(t *testing.T) {
 		if u.Kind == "ldap" {
 			u.EnabledFilter, u.EmailVerified, u.Attributes = "(objectClass=person)", true, UpstreamAttributes{Email: "mail"}
 		}
+		if u.Kind == "oidc" {
+			u.EndUpstreamSession = true
+		}
 		sc := stored(t, u)
 		got, err := ConnectorUpstream(sc)
 		if err != nil {
@@ -317,6 +323,16 @@ func TestConnectorSettingsRoundTrip(t *testing.T) {
 	b, err := ConnectorSettings(Upstream{Kind: "wechat", AppID: "wx1", URL: "ldaps://x", ClientSecret: "s3cret", MetadataFile: "/etc/passwd"})
 	if err != nil || string(b) != `{"app_id":"wx1"}` {
 		t.Fatalf("settings %s, %v", b, err)
+	}
+	// The console keeps an oidc connector's end_upstream_session, and no
+	// other kind's.
+	b, err = ConnectorSettings(Upstream{Kind: "oidc", Issuer: "https://sso.example", EndUpstreamSession: true})
+	if err != nil || string(b) != `{"issuer":"https://sso.example","end_upstream_session":true}` {
+		t.Fatalf("oidc settings %s, %v", b, err)
+	}
+	b, err = ConnectorSettings(Upstream{Kind: "saml", EntityID: "e", EndUpstreamSession: true})
+	if err != nil || strings.Contains(string(b), "end_upstream_session") {
+		t.Fatalf("saml settings %s, %v: end_upstream_session kept", b, err)
 	}
 }
 

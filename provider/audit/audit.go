@@ -61,6 +61,7 @@ const (
 	UpstreamJITCreated = "upstream.jit_created" // an account created at a first upstream sign-in (Detail: connector, email, role)
 	UpstreamUnlinked   = "upstream.unlinked"    // a linked upstream identity removed, by the user on the account page or by an admin (Detail: connector, subject)
 	UpstreamLogout     = "upstream.logout"      // an upstream's back-channel logout ended the sessions it started (Detail: connector, subject, sid, sessions), or its token was refused
+	UpstreamEndSession = "upstream.end_session" // our logout sent the browser to the upstream's end-session endpoint (Detail: connector), or could not (Reason: upstream_unavailable, state_too_long)
 
 	// A workspace's life (provider/workspace); each names the workspace
 	// (Event.WorkspaceID), and Subject is the member concerned.
@@ -117,7 +118,7 @@ func Actions() []string {
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
 		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
-		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked, UpstreamLogout,
+		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked, UpstreamLogout, UpstreamEndSession,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
 		InstallRequested, AppInstalled, InstallApproved, InstallDenied, InstallReapproval, AppUninstalled, AppPreapproved, AppUnapproved,

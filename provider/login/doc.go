@@ -13,6 +13,7 @@
 //	POST /login/upstream/callback/{id} back from it by a cross-site POST (form_post, SAML): posted again from this site, with the state cookie
 //	GET  /login/upstream/saml/{id}/metadata  a SAML connector's service-provider metadata, for the IdP
 //	POST /login/upstream/backchannel/{id}   an upstream's back-channel logout token: end the sessions it started that it names (upstream_logout.go)
+//	GET  /login/upstream/logged-out/{id}    back from the upstream's end-session endpoint: on to where our logout was going, by the sealed state (upstream_endsession.go)
 //	GET  /login/directory/{id}         a directory connector's (LDAP) own sign-in page (directory.go)
 //	POST /login/directory/{id}         the directory checks the user name and password; sign in or link as above
 //	GET  /register             the registration page
@@ -65,6 +66,20 @@
 // RP-Initiated Logout 1.0: the return address must be registered for the
 // client named by client_id or by the id_token_hint's audience, or the user
 // stays on our page.
+//
+// Ending the upstream's session too: a connector with EndUpstreamSession
+// (config end_upstream_session, oidc only, off by default) whose upstream
+// has an end_session_endpoint has it end its own session when a session
+// it signed in ends by our logout. Our session ends first, as without it;
+// then the browser goes to the upstream's end-session endpoint with
+// client_id, post_logout_redirect_uri issuer + "/login/upstream/logged-out/"
+// + the connector's ID (UpstreamLoggedOutPath: the address operators
+// register at the upstream) and a state sealed for ten minutes holding
+// where our logout was going. Back at the logged-out route, only that
+// sealed destination is followed: the app's validated
+// post_logout_redirect_uri with its state, or our signed-out page. An
+// upstream out of reach leaves our logout as it is, logged and recorded
+// (upstream.end_session).
 package login
 
 import "net/http"

@@ -197,6 +197,7 @@ func (h *Handler) Mount(mux Mux) {
 		mux.Handle("GET /login/upstream/saml/{id}/metadata", http.HandlerFunc(h.samlMetadata))
 		// An upstream server's request: no browser, no CSRF token.
 		mux.Handle("POST "+UpstreamBackchannelPath+"{id}", http.HandlerFunc(h.upstreamBackchannel))
+		mux.Handle("GET "+UpstreamLoggedOutPath+"{id}", p(h.upstreamLoggedOut))
 		mux.Handle("GET "+directoryPath+"{id}", p(h.showDirectory))
 		mux.Handle("POST "+directoryPath+"{id}", p(h.submitDirectory))
 	}

@@ -158,7 +158,8 @@ func (h *Handler) submitLogout(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, "", http.StatusBadRequest, problem)
 		return
 	}
-	if signed, ok, _ := h.cfg.Sessions.Current(r.Context(), r); ok {
+	signed, signedIn, _ := h.cfg.Sessions.Current(r.Context(), r)
+	if signedIn {
 		h.cfg.Logger.InfoContext(r.Context(), "signed out", "user_id", signed.User.ID, "client_id", lr.clientID)
 		h.cfg.Audit.Try(r.Context(), audit.Event{Action: audit.SignOut, Subject: signed.User.ID, ClientID: lr.clientID}.ByUser(signed.User.ID))
 	}
@@ -166,6 +167,15 @@ func (h *Handler) submitLogout(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Logger.ErrorContext(r.Context(), "logout: end session", "err", err)
 		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
 		return
+	}
+	if signedIn {
+		// Our session is over: the upstream that signed it in, when its
+		// connector says so, ends its own next, then the browser comes
+		// back to where it would have gone (upstream_endsession.go).
+		if to, ok := h.endSessionURL(r.Context(), signed, lr); ok {
+			http.Redirect(w, r, to, http.StatusSeeOther)
+			return
+		}
 	}
 	h.finishLogout(w, r, lr)
 }

@@ -96,6 +96,11 @@ type Upstream struct {
 	// Logout, when set, ends this provider's sessions on the upstream's
 	// back-channel logout.
 	Logout UpstreamLogout
+	// EndUpstreamSession (with Logout) sends the browser on to the
+	// upstream's end-session endpoint when a session it signed in ends by
+	// our logout, so that the user is signed out there too
+	// (upstream_endsession.go); off, only our session ends.
+	EndUpstreamSession bool
 }
 
 // UpstreamSource lists the connectors in use, in the sign-in page's

@@ -29,7 +29,7 @@ type ConnectorField struct {
 
 // connectorKindFields are the settings each kind's form offers, in order.
 var connectorKindFields = map[string][]ConnectorField{
-	"oidc":          {{"preset", "preset"}, {"issuer", "url"}, {"tenant", "text"}, {"client_id", "text"}, {"scopes", "list"}},
+	"oidc":          {{"preset", "preset"}, {"issuer", "url"}, {"tenant", "text"}, {"client_id", "text"}, {"scopes", "list"}, {"end_upstream_session", "bool"}},
 	"oauth2-github": {{"client_id", "text"}, {"scopes", "list"}},
 	"dingtalk":      {{"client_id", "text"}},
 	"feishu":        {{"client_id", "text"}},

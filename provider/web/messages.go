@@ -50,5 +50,6 @@ func messageAreas() []i18n.Catalogue {
 		errorMessages(),
 		consoleWorkspaceMessages(),
 		consoleConnectorMessages(),
+		upstreamLogoutMessages(),
 	}
 }

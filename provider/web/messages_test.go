@@ -46,7 +46,7 @@ func handlerKeys() []string {
 		"device.malformed", "device.unknown", "device.failed", "device.workspace_required", "device.no_workspace",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",
-		"upstream.title", "upstream.state_lost", "upstream.link_title",
+		"upstream.title", "upstream.state_lost", "upstream.link_title", "upstream_logout.title", "upstream_logout.state_lost",
 		"directory.required", "directory.invalid", "login.sso_email",
 	}, slices.Concat(adminHandlerKeys(), recordActionKeys(), accountHandlerKeys(), workspaceHandlerKeys(), installHandlerKeys())...)
 }
