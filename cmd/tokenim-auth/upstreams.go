@@ -87,7 +87,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		if err != nil {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}
-		out.Connector, out.Logout = c, c
+		out.Connector, out.Logout, out.EndUpstreamSession = c, c, u.EndUpstreamSession
 	case storage.ConnectorGitHub, storage.ConnectorWeCom, storage.ConnectorDingTalk, storage.ConnectorFeishu, storage.ConnectorWeChat:
 		c, err := platform.New(platform.Config{
 			ID: u.ID, Kind: u.Kind, ClientID: u.ClientID, ClientSecret: u.ClientSecret,

@@ -334,13 +334,7 @@ func (h *Handler) beginUpstream(w http.ResponseWriter, r *http.Request, u Upstre
 		h.upstreamFailed(w, r, u, uiLocalesOf(t), err)
 		return
 	}
-	b, err := json.Marshal(st)
-	if err != nil {
-		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: seal state", "err", err)
-		h.errorPage(w, r, "", http.StatusInternalServerError, "error.server")
-		return
-	}
-	h.setUpstreamCookie(w, base64.RawURLEncoding.EncodeToString(h.cfg.UpstreamSealer.Seal(b, upstreamLabel)), int(upstreamStateTTL.Seconds()))
+	h.setUpstreamCookie(w, h.seal(st, upstreamLabel), int(upstreamStateTTL.Seconds()))
 	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamRedirected)
 	http.Redirect(w, r, to, http.StatusSeeOther)
 }
@@ -357,22 +351,35 @@ func uiLocalesOf(t target) string {
 // none, or it is altered, sealed for something else, or expired.
 func (h *Handler) openUpstreamState(r *http.Request) (upstreamState, bool) {
 	c, err := r.Cookie(h.upstreamCookie())
-	if err != nil || c.Value == "" || len(c.Value) > maxUpstreamState {
-		return upstreamState{}, false
-	}
-	raw, err := base64.RawURLEncoding.DecodeString(c.Value)
-	if err != nil {
-		return upstreamState{}, false
-	}
-	b, err := h.cfg.UpstreamSealer.Open(raw, upstreamLabel)
 	if err != nil {
 		return upstreamState{}, false
 	}
 	var st upstreamState
-	if err := json.Unmarshal(b, &st); err != nil || st.State == "" || !h.cfg.Now().Before(st.Until) {
+	if !h.open(c.Value, upstreamLabel, maxUpstreamState, &st) || st.State == "" || !h.cfg.Now().Before(st.Until) {
 		return upstreamState{}, false
 	}
 	return st, true
+}
+
+// seal seals v (a state of plain fields, which always marshal) for use
+// under label, as URL-safe text.
+func (h *Handler) seal(v any, label string) string {
+	b, _ := json.Marshal(v)
+	return base64.RawURLEncoding.EncodeToString(h.cfg.UpstreamSealer.Seal(b, label))
+}
+
+// open reads into v what seal made for label: false when raw is empty or
+// longer than limit, altered, sealed for another use or not v's shape.
+func (h *Handler) open(raw, label string, limit int, v any) bool {
+	if raw == "" || len(raw) > limit {
+		return false
+	}
+	sealed, err := base64.RawURLEncoding.DecodeString(raw)
+	if err != nil {
+		return false
+	}
+	b, err := h.cfg.UpstreamSealer.Open(sealed, label)
+	return err == nil && json.Unmarshal(b, v) == nil
 }
 
 // resentField marks a callback posted again from our own page.

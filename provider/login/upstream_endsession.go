@@ -2,8 +2,6 @@ package login
 
 import (
 	"context"
-	"encoding/base64"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
@@ -76,10 +74,8 @@ func (h *Handler) endSessionURL(ctx context.Context, signed session.Signed, lr l
 			Detail: map[string]string{"connector": u.ID}}.ByUser(signed.User.ID))
 		return "", false
 	}
-	// Text and a time always marshal.
-	b, _ := json.Marshal(endSessionState{Connector: u.ID, RedirectURI: lr.redirectURI, State: lr.state, UILocales: lr.uiLocales,
-		Until: h.cfg.Now().Add(endSessionTTL).UTC()})
-	state := base64.RawURLEncoding.EncodeToString(h.cfg.UpstreamSealer.Seal(b, endSessionLabel))
+	state := h.seal(endSessionState{Connector: u.ID, RedirectURI: lr.redirectURI, State: lr.state, UILocales: lr.uiLocales,
+		Until: h.cfg.Now().Add(endSessionTTL).UTC()}, endSessionLabel)
 	if len(state) > maxEndSessionState {
 		return fail(reasonStateTooLong, fmt.Errorf("sealed state of %d bytes, at most %d", len(state), maxEndSessionState))
 	}
@@ -121,19 +117,8 @@ func (h *Handler) upstreamLoggedOut(w http.ResponseWriter, r *http.Request) {
 // openEndSessionState opens a state endSessionURL sealed: false when it is
 // missing, too long, altered, sealed for another use, or expired.
 func (h *Handler) openEndSessionState(raw string) (endSessionState, bool) {
-	if raw == "" || len(raw) > maxEndSessionState {
-		return endSessionState{}, false
-	}
-	sealed, err := base64.RawURLEncoding.DecodeString(raw)
-	if err != nil {
-		return endSessionState{}, false
-	}
-	b, err := h.cfg.UpstreamSealer.Open(sealed, endSessionLabel)
-	if err != nil {
-		return endSessionState{}, false
-	}
 	var st endSessionState
-	if err := json.Unmarshal(b, &st); err != nil || st.Connector == "" || !h.cfg.Now().Before(st.Until) {
+	if !h.open(raw, endSessionLabel, maxEndSessionState, &st) || st.Connector == "" || !h.cfg.Now().Before(st.Until) {
 		return endSessionState{}, false
 	}
 	return st, true
