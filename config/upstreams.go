@@ -85,6 +85,12 @@ type Upstream struct {
 	// register at the upstream. Off for a consumer account (Google) whose
 	// user expects to stay signed in there; on for a company's SSO.
 	EndUpstreamSession bool `yaml:"end_upstream_session" json:"end_upstream_session,omitzero"`
+	// BaseURL is a GitHub Enterprise Server's address (oauth2-github;
+	// empty: github.com).
+	BaseURL string `yaml:"base_url" json:"base_url,omitzero"`
+	// Lark signs in through Lark, Feishu's international edition
+	// (larksuite.com), instead of Feishu (feishu.cn) (feishu only).
+	Lark bool `yaml:"lark" json:"lark,omitzero"`
 	// TeamID, KeyID and PrivateKeyFile sign Sign in with Apple's client
 	// secret (preset apple).
 	TeamID         string `yaml:"team_id" json:"team_id,omitzero"`
@@ -347,6 +353,9 @@ func (c Config) validateUpstreamKind(p *problems, path string, u Upstream, seale
 		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorGitHub, storage.ConnectorDingTalk, storage.ConnectorFeishu:
 		required("client_id", u.ClientID, "the app's client ID (App Key, App ID)")
+		if u.BaseURL != "" {
+			c.checkURL(p, path+".base_url", u.BaseURL)
+		}
 		c.validateUpstreamSecret(p, path, u, sealed)
 	case storage.ConnectorWeCom:
 		required("corp_id", u.CorpID, "the WeCom corporation ID")
@@ -509,6 +518,8 @@ func checkKindFields(p *problems, path string, u Upstream) {
 	only("sp_key_file", u.SPKeyFile != "", saml, "saml")
 	only("sp_certificate_file", u.SPCertificateFile != "", saml, "saml")
 	only("end_upstream_session", u.EndUpstreamSession, oidc, "oidc")
+	only("base_url", u.BaseURL != "", u.Kind == storage.ConnectorGitHub, storage.ConnectorGitHub)
+	only("lark", u.Lark, u.Kind == storage.ConnectorFeishu, storage.ConnectorFeishu)
 	only("attributes", u.Attributes != UpstreamAttributes{}, ldap || saml, "ldap or saml")
 	only("attributes.subject", u.Attributes.Subject != "", !saml, "ldap")
 	only("attributes.group_name", u.Attributes.GroupName != "", !saml, "ldap")
@@ -687,8 +698,10 @@ func ConnectorSettings(u Upstream) (json.RawMessage, error) {
 		k.Preset, k.Issuer, k.Tenant, k.ClientID, k.Scopes, k.TeamID, k.KeyID = u.Preset, u.Issuer, u.Tenant, u.ClientID, u.Scopes, u.TeamID, u.KeyID
 		k.EndUpstreamSession = u.EndUpstreamSession
 	case storage.ConnectorGitHub:
-		k.ClientID, k.Scopes = u.ClientID, u.Scopes
-	case storage.ConnectorDingTalk, storage.ConnectorFeishu:
+		k.ClientID, k.Scopes, k.BaseURL = u.ClientID, u.Scopes, u.BaseURL
+	case storage.ConnectorFeishu:
+		k.ClientID, k.Lark = u.ClientID, u.Lark
+	case storage.ConnectorDingTalk:
 		k.ClientID = u.ClientID
 	case storage.ConnectorWeCom:
 		k.CorpID, k.AgentID = u.CorpID, u.AgentID

@@ -134,6 +134,9 @@ func TestUpstreamsRefused(t *testing.T) {
 		{"GitHub without a secret", func(c *Config) {
 			c.Upstreams[0] = Upstream{ID: "gh", Kind: "oauth2-github", Name: "GitHub", ClientID: "id"}
 		}, "upstreams[0].client_secret", "required for kind oauth2-github"},
+		{"GitHub Enterprise in clear", func(c *Config) {
+			c.Upstreams[0] = Upstream{ID: "gh", Kind: "oauth2-github", Name: "GitHub", ClientID: "id", ClientSecret: "s", BaseURL: "http://github.corp.example"}
+		}, "upstreams[0].base_url", "https"},
 
 		{"LDAP without a URL", func(c *Config) { c.Upstreams[1].URL = "" }, "upstreams[1].url", "required for kind ldap"},
 		{"LDAP over http", func(c *Config) { c.Upstreams[1].URL = "https://ldap.example.com" }, "upstreams[1].url", "ldap:// or ldaps://"},
@@ -271,6 +274,8 @@ func TestUpstreamDirectoryAndSAMLFields(t *testing.T) {
 		{"an unreadable CA file", func(c *Config) { c.Upstreams[1].CAFile = "/nonexistent/ca.pem" }, "upstreams[1].ca_file", "cannot read"},
 		{"a CA file on an OIDC connector", func(c *Config) { c.Upstreams[0].CAFile = certFile }, "upstreams[0].ca_file", "only for kind ldap"},
 		{"a verified mail on an OIDC connector", func(c *Config) { c.Upstreams[0].EmailVerified = true }, "upstreams[0].email_verified", "only for kind ldap or saml"},
+		{"a GitHub Enterprise address on an OIDC connector", func(c *Config) { c.Upstreams[0].BaseURL = "https://github.corp.example" }, "upstreams[0].base_url", "only for kind oauth2-github"},
+		{"Lark on an OIDC connector", func(c *Config) { c.Upstreams[0].Lark = true }, "upstreams[0].lark", "only for kind feishu"},
 		{"an attribute that is not an LDAP name", func(c *Config) { c.Upstreams[1].Attributes.Email = "mail address" }, "upstreams[1].attributes.email", "LDAP attribute"},
 		{"attributes on an OIDC connector", func(c *Config) { c.Upstreams[0].Attributes.Email = "mail" }, "upstreams[0].attributes", "only for kind ldap or saml"},
 		{"a SAML subject attribute", func(c *Config) { c.Upstreams[2].Attributes.Subject = "uid" }, "upstreams[2].attributes.subject", "only for kind ldap"},

@@ -89,11 +89,18 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		}
 		out.Connector, out.Logout, out.EndUpstreamSession = c, c, u.EndUpstreamSession
 	case storage.ConnectorGitHub, storage.ConnectorWeCom, storage.ConnectorDingTalk, storage.ConnectorFeishu, storage.ConnectorWeChat:
-		c, err := platform.New(platform.Config{
+		pc := platform.Config{
 			ID: u.ID, Kind: u.Kind, ClientID: u.ClientID, ClientSecret: u.ClientSecret,
 			CorpID: u.CorpID, AgentID: u.AgentID, AppID: u.AppID,
 			RedirectURL: b.cfg.RedirectURL(u.ID), Scopes: u.Scopes, Logger: b.logger,
-		})
+		}
+		switch {
+		case u.BaseURL != "":
+			pc.Endpoints = platform.GitHubEnterprise(u.BaseURL)
+		case u.Lark:
+			pc.Endpoints = platform.LarkEndpoints()
+		}
+		c, err := platform.New(pc)
 		if err != nil {
 			return out, fmt.Errorf("upstream %s: %w", u.ID, err)
 		}

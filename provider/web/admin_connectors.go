@@ -30,9 +30,9 @@ type ConnectorField struct {
 // connectorKindFields are the settings each kind's form offers, in order.
 var connectorKindFields = map[string][]ConnectorField{
 	"oidc":          {{"preset", "preset"}, {"issuer", "url"}, {"tenant", "text"}, {"client_id", "text"}, {"scopes", "list"}, {"end_upstream_session", "bool"}},
-	"oauth2-github": {{"client_id", "text"}, {"scopes", "list"}},
+	"oauth2-github": {{"client_id", "text"}, {"scopes", "list"}, {"base_url", "url"}},
 	"dingtalk":      {{"client_id", "text"}},
-	"feishu":        {{"client_id", "text"}},
+	"feishu":        {{"client_id", "text"}, {"lark", "bool"}},
 	"wecom":         {{"corp_id", "text"}, {"agent_id", "text"}},
 	"wechat":        {{"app_id", "text"}},
 	"ldap": {{"url", "text"}, {"start_tls", "bool"}, {"bind_dn", "text"},

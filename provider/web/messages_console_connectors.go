@@ -81,6 +81,8 @@ func consoleConnectorMessages() i18n.Catalogue {
 		"admin.connector_field.client_id":             {EN: "Client ID", ZH: "客户端 ID"},
 		"admin.connector_field.client_secret":         {EN: "Client secret", ZH: "客户端密钥"},
 		"admin.connector_field.scopes":                {EN: "Scopes", ZH: "授权范围"},
+		"admin.connector_field.base_url":              {EN: "GitHub Enterprise Server address (empty: github.com)", ZH: "GitHub 企业版服务器地址（留空：github.com）"},
+		"admin.connector_field.lark":                  {EN: "Lark (larksuite.com) instead of Feishu (feishu.cn)", ZH: "使用 Lark（larksuite.com）而非飞书（feishu.cn）"},
 		"admin.connector_field.corp_id":               {EN: "WeCom corporation ID", ZH: "企业微信企业 ID"},
 		"admin.connector_field.agent_id":              {EN: "WeCom app’s AgentId", ZH: "企业微信应用 ID"},
 		"admin.connector_field.app_id":                {EN: "WeChat AppID", ZH: "微信应用 ID"},
