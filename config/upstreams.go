@@ -46,7 +46,8 @@ type Upstream struct {
 	// Chinese.
 	Name   string `yaml:"name" json:"-"`
 	NameZH string `yaml:"name_zh" json:"-"`
-	// Icon is a known icon name (google, github, ...), optional.
+	// Icon is a known icon name (upstream.Icons: google, github, ...),
+	// optional.
 	Icon string `yaml:"icon" json:"-"`
 	// Domains are the email domains routed here, unique across
 	// connectors.
@@ -296,10 +297,13 @@ func (c Config) checkUpstream(p *problems, path string, u Upstream, sealed bool,
 	if u.Name == "" {
 		p.add(path+".name", "required: the name on the sign-in button")
 	}
-	for _, f := range []struct{ name, value string }{{"name", u.Name}, {"name_zh", u.NameZH}, {"icon", u.Icon}} {
+	for _, f := range []struct{ name, value string }{{"name", u.Name}, {"name_zh", u.NameZH}} {
 		if !upstream.CleanText(f.value) {
 			p.add(path+"."+f.name, "not text: it holds a control character or bytes that are not UTF-8")
 		}
+	}
+	if u.Icon != "" && !slices.Contains(upstream.Icons(), u.Icon) {
+		p.add(path+".icon", "unknown icon %q (want one of %s)", u.Icon, strings.Join(upstream.Icons(), ", "))
 	}
 	if u.DefaultRole != "" && !slices.Contains(c.RoleNames(), u.DefaultRole) {
 		p.add(path+".default_role", "unknown role %q (want one of %s)", u.DefaultRole, strings.Join(c.RoleNames(), ", "))

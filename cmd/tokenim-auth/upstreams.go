@@ -61,7 +61,7 @@ type upstreamBuilder struct {
 // build returns the sign-in pages' connector for u.
 func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 	out := login.Upstream{
-		ID: u.ID, Name: u.Name, NameZH: u.NameZH, JIT: u.JIT, DefaultRole: u.DefaultRole,
+		ID: u.ID, Name: u.Name, NameZH: u.NameZH, Icon: u.Icon, JIT: u.JIT, DefaultRole: u.DefaultRole,
 		Domains: u.Domains, OnlyWay: u.OnlyWay, LinkUnverifiedEmail: u.LinkUnverifiedEmail,
 	}
 	for _, m := range u.RoleMapping {

@@ -69,8 +69,8 @@ type Upstream struct {
 	// ID names the connector in URLs and linked identities.
 	ID string
 	// Name and NameZH are its display names (English, Simplified
-	// Chinese).
-	Name, NameZH string
+	// Chinese); Icon its button's badge (upstream.Icons), or none.
+	Name, NameZH, Icon string
 	// JIT creates an account, with DefaultRole (or the role RoleMapping
 	// gives), for an identity whose verified email no account has, at
 	// its first sign-in.
@@ -248,7 +248,7 @@ func (h *Handler) upstreamForEmail(ctx context.Context, email string) (Upstream,
 // sign-on by email).
 func (h *Handler) upstreamButtons(ctx context.Context) (b []web.UpstreamButton, routed bool) {
 	for _, u := range h.upstreams(ctx) {
-		b = append(b, web.UpstreamButton{ID: u.ID, Name: u.Name, NameZH: u.NameZH})
+		b = append(b, web.UpstreamButton{ID: u.ID, Name: u.Name, NameZH: u.NameZH, Icon: u.Icon})
 		routed = routed || len(u.Domains) > 0
 	}
 	return b, routed

@@ -54,6 +54,12 @@ type Logout struct {
 	SID     string
 }
 
+// Icons are the icon names a connector may show on its sign-in button
+// (config's and the console's icon), each a badge the pages draw.
+func Icons() []string {
+	return []string{"google", "microsoft", "apple", "github", "gitlab", "okta", "wecom", "dingtalk", "feishu", "lark", "wechat", "directory", "saml", "sso"}
+}
+
 // Errors every connector fails with, wrapped with what went wrong; the
 // sign-in pages tell the user which, naming the connector.
 var (

@@ -63,6 +63,17 @@ type UpstreamButton struct {
 	// Name and NameZH are its display names in English and Simplified
 	// Chinese (NameZH empty: Name in both).
 	Name, NameZH string
+	// Icon is one of upstream.Icons, drawn as a badge before the name;
+	// empty for none.
+	Icon string
+}
+
+// iconMarks are the badges' letters, by icon name (upstream.Icons):
+// the provider's initial, or its name's first character in Chinese.
+var iconMarks = map[string]string{
+	"google": "G", "microsoft": "M", "apple": "A", "github": "GH", "gitlab": "GL", "okta": "O",
+	"wecom": "企", "dingtalk": "钉", "feishu": "飞", "lark": "L", "wechat": "微",
+	"directory": "D", "saml": "S", "sso": "ID",
 }
 
 // Label is the provider's name in the language loc.
@@ -86,6 +97,9 @@ type loginView struct {
 type upstreamView struct {
 	ID    string
 	Label string
+	// Icon and Mark are the badge's class suffix and letters, empty for
+	// none.
+	Icon, Mark string
 }
 
 // Login renders the sign-in page with the given status: 200, or a 4xx
@@ -99,7 +113,11 @@ func (r *Renderer) Login(w http.ResponseWriter, req *http.Request, status int, p
 		Script:    r.scriptURL,
 	}
 	for _, b := range p.Upstreams {
-		v.Buttons = append(v.Buttons, upstreamView{ID: b.ID, Label: r.message(req.Context(), loc, "upstream", "upstream.signin", b.Label(loc))})
+		view := upstreamView{ID: b.ID, Label: r.message(req.Context(), loc, "upstream", "upstream.signin", b.Label(loc))}
+		if mark, ok := iconMarks[b.Icon]; ok {
+			view.Icon, view.Mark = b.Icon, mark
+		}
+		v.Buttons = append(v.Buttons, view)
 	}
 	return r.render(w, req, status, pageLogin, loc, v)
 }

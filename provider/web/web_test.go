@@ -82,6 +82,18 @@ func pageCases() []pageCase {
 		{"login", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d"})
 		}},
+		{"login_upstreams", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Login(w, req, http.StatusOK, LoginPage{CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", SSO: true,
+				Upstreams: []UpstreamButton{
+					{ID: "corp", Name: "Corp SSO", NameZH: "公司单点登录", Icon: "sso"},
+					{ID: "wecom", Name: "WeCom", NameZH: "企业微信", Icon: "wecom"},
+					{ID: "ad", Name: "Corp Directory", NameZH: "公司目录"},
+				}})
+		}},
+		{"directory", http.StatusUnauthorized, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
+			return r.Directory(w, req, http.StatusUnauthorized, DirectoryPage{CSRFToken: testCSRF, Flow: "flow-8c1d", ConnectorID: "ad",
+				Name: "Corp Directory", Username: "ann", Error: "directory.invalid"})
+		}},
 		{"login_app_error", http.StatusUnauthorized, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.Login(w, req, http.StatusUnauthorized, LoginPage{
 				CSRFToken: testCSRF, Flow: "flow-8c1d", ClientName: "Acme Chat", Email: "ann@example.com", Error: "login.invalid",
