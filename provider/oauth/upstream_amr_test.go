@@ -14,6 +14,17 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
+// jwtAccessToken registers an app that takes JWT access tokens and
+// returns the access token of its code flow for the signed-in user.
+func (h *userHarness) jwtAccessToken(t *testing.T) string {
+	t.Helper()
+	const redirect = "https://jwt.example/cb"
+	secret := h.addClient(storage.Client{ID: "jwt-app", Name: "JWT app", Type: storage.ClientConfidential,
+		GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid", "im:messages.read"},
+		RedirectURIs: []string{redirect}, SkipConsent: true, AccessTokenFormat: storage.AccessTokenJWT})
+	return h.codeFlow(t, "jwt-app", secret, redirect, "openid im:messages.read", nil).str("access_token")
+}
+
 // amrOf reads an amr claim from decoded JSON.
 func amrOf(claims map[string]any) []string {
 	var amr []string
@@ -72,11 +83,7 @@ func TestUpstreamAMRInTokens(t *testing.T) {
 		})
 
 		t.Run("a JWT access token", func(t *testing.T) {
-			const redirect = "https://jwt.example/cb"
-			secret := h.addClient(storage.Client{ID: "jwt-app", Name: "JWT app", Type: storage.ClientConfidential,
-				GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid", "im:messages.read"},
-				RedirectURIs: []string{redirect}, SkipConsent: true, AccessTokenFormat: storage.AccessTokenJWT})
-			at := h.codeFlow(t, "jwt-app", secret, redirect, "openid im:messages.read", nil).str("access_token")
+			at := h.jwtAccessToken(t)
 			claims := map[string]any{}
 			h.verifyJWT(at, "at+jwt", &claims)
 			if got := amrOf(claims); !slices.Equal(got, want.amr) || claims["acr"] != want.acr {

@@ -61,15 +61,7 @@ func TestUpstreamAMR(t *testing.T) {
 		t.Parallel()
 		m, store, c, u := setup(t, false)
 		corp := session.Origin{Connector: "corp", Subject: "alice-42", SID: "op-sid-1", AMR: []string{"pwd", "mfa"}}
-		rec := httptest.NewRecorder()
-		if _, err := m.StartPendingFrom(t.Context(), rec, withCookie(nil), u, fed, corp); err != nil {
-			t.Fatal(err)
-		}
-		pendingCookie := only(t, rec)
-		pending, ok, err := m.Pending(t.Context(), withCookie(pendingCookie))
-		if err != nil || !ok || !sameOrigin(session.OriginOf(pending.Session), corp) {
-			t.Fatalf("pending = %+v %v %v", pending.Session, ok, err)
-		}
+		pending, pendingCookie := startPendingFrom(t, m, u, fed, corp)
 		// The pending session is no sign-in, whatever the upstream said.
 		if _, ok, _ := m.Current(t.Context(), withCookie(pendingCookie)); ok {
 			t.Fatal("the pending session signs the browser in")
@@ -77,8 +69,8 @@ func TestUpstreamAMR(t *testing.T) {
 		// The second step, as provider/login's mfa page makes it: our
 		// methods with the code's, the level of ours, the origin of the
 		// pending session.
-		full := session.AMR(append(slices.Clone(pending.Session.AMR), session.AMROTP)...)
-		first, cookie := startFrom(t, m, withCookie(pendingCookie), u, full, session.OriginOf(pending.Session))
+		full := session.AMR(append(slices.Clone(pending.AMR), session.AMROTP)...)
+		first, cookie := startFrom(t, m, withCookie(pendingCookie), u, full, session.OriginOf(pending))
 		got := wantCurrent(t, m, cookie, corp)
 		wantAMR(t, "our methods", got.AMR, []string{"fed", "otp", "mfa"})
 		if got.ACR != session.ACRTwoFactor || !session.MeetsPolicy(twoStep, got, "", true, c.now()) {
@@ -87,7 +79,7 @@ func TestUpstreamAMR(t *testing.T) {
 		wantAMR(t, "the token's amr", session.TokenAMR(got), []string{"fed", "otp", "mfa", "pwd"})
 		wantFound(t, store, corp, first.ID)
 
-		rec = httptest.NewRecorder()
+		rec := httptest.NewRecorder()
 		renewed, err := m.Renew(t.Context(), rec, withCookie(cookie), u, got)
 		if err != nil {
 			t.Fatal(err)

@@ -27,18 +27,27 @@ func storedOrInvalid(t *testing.T, err error, what string) {
 	}
 }
 
+// readsBack checks that the session want, the one session of its user,
+// reads back as it was stored, alone and listed, and returns what the
+// store gave.
+func readsBack(t *testing.T, s storage.Store, want storage.LoginSession) storage.LoginSession {
+	t.Helper()
+	got, err := s.GetLoginSession(t.Context(), want.ID)
+	must(t, err, "get")
+	same(t, "session", got, want)
+	list, err := s.ListLoginSessions(t.Context(), want.UserID)
+	must(t, err, "list")
+	same(t, "listed sessions", list, []storage.LoginSession{want})
+	return got
+}
+
 func upstreamSessionTests() []test {
 	return []test{
 		{"a session keeps the upstream it was signed in through", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			want := upstreamSession("sess-1", "u1", at(0), "corp", "alice-42", "op-session-7")
 			must(t, s.CreateLoginSession(t.Context(), want), "create")
-			got, err := s.GetLoginSession(t.Context(), "sess-1")
-			must(t, err, "get")
-			same(t, "session", got, want)
-			list, err := s.ListLoginSessions(t.Context(), "u1")
-			must(t, err, "list")
-			same(t, "listed sessions", list, []storage.LoginSession{want})
+			readsBack(t, s, want)
 		}},
 		{"an upstream's logout finds the sessions it names", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
@@ -96,13 +105,8 @@ func upstreamSessionTests() []test {
 			// The store keeps its own copy: the caller's slice changing
 			// afterwards changes nothing stored.
 			stored.UpstreamAMR[0] = "otp"
-			got, err := s.GetLoginSession(t.Context(), "sess-1")
-			must(t, err, "get")
-			same(t, "session", got, want)
-			list, err := s.ListLoginSessions(t.Context(), "u1")
-			must(t, err, "list")
-			same(t, "listed sessions", list, []storage.LoginSession{want})
-			list, err = s.ListUpstreamSessions(t.Context(), "corp", "alice-42", "")
+			got := readsBack(t, s, want)
+			list, err := s.ListUpstreamSessions(t.Context(), "corp", "alice-42", "")
 			must(t, err, "list the upstream's")
 			same(t, "the upstream's sessions", list, []storage.LoginSession{want})
 			// What a reader is handed is a copy too.
