@@ -41,6 +41,7 @@ func (u User) Clone() User {
 // Clone returns a deep copy of s.
 func (s LoginSession) Clone() LoginSession {
 	s.AMR = slices.Clone(s.AMR)
+	s.UpstreamAMR = slices.Clone(s.UpstreamAMR)
 	return s
 }
 

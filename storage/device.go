@@ -51,6 +51,9 @@ type DeviceAuthorization struct {
 	LastPolledAt time.Time
 	// UserID, GrantedScopes and the sign-in that decided (its login
 	// session, time, methods and level) are set by the user's decision.
+	// AMR is the amr the device's tokens carry: the session's methods,
+	// then those its upstream named (provider/session.TokenAMR); ACR is
+	// the level of the session's own methods alone.
 	UserID         string
 	GrantedScopes  []string
 	LoginSessionID string

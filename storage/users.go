@@ -96,6 +96,12 @@ type LoginSession struct {
 	Upstream        string
 	UpstreamSubject string
 	UpstreamSID     string
+	// UpstreamAMR is how the upstream says the user signed in there (its
+	// ID token's amr claim), when it said so. It is shown to apps in the
+	// amr of our tokens (session.TokenAMR) and never counts as one of
+	// our methods: ACR, step-up and the workspace's policy read AMR
+	// alone.
+	UpstreamAMR []string
 }
 
 // LoginSessions stores browser sessions.

@@ -203,7 +203,9 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	setWorkspaceClaims(sess, pk.workspace)
 	sess.Claims.AuthTime = signed.Session.AuthTime.UTC()
 	sess.Claims.RequestedAt = requestedAt
-	sess.Claims.AuthenticationMethodsReferences = signed.Session.AMR
+	// The amr shows the upstream's methods after ours; the acr is the
+	// level of ours alone (session.TokenAMR).
+	sess.Claims.AuthenticationMethodsReferences = session.TokenAMR(signed.Session)
 	sess.Claims.AuthenticationContextClassReference = signed.Session.ACR
 	sessionSID := session.SID(signed.Session.ID)
 	sess.Claims.Extra["sid"] = sessionSID

@@ -38,12 +38,7 @@ func wantSignIn(t *testing.T, r reply, in signInOf) {
 		t.Fatalf("token inactive: %s", r.raw)
 	}
 	authTime, _ := r.body["auth_time"].(float64)
-	var amr []string
-	list, _ := r.body["amr"].([]any)
-	for _, m := range list {
-		s, _ := m.(string)
-		amr = append(amr, s)
-	}
+	amr := amrOf(r.body)
 	if int64(authTime) != in.authTime.Unix() || r.str("acr") != in.acr || !slices.Equal(amr, in.amr) {
 		t.Fatalf("introspection tells auth_time %v, acr %q, amr %v; want %d, %q, %v: %s",
 			r.body["auth_time"], r.str("acr"), amr, in.authTime.Unix(), in.acr, in.amr, r.raw)
@@ -97,11 +92,7 @@ func TestIntrospectionTellsTheSignIn(t *testing.T) {
 		})
 
 		t.Run("a JWT access token and its introspection tell the same sign-in", func(t *testing.T) {
-			const redirect = "https://jwt.example/cb"
-			secret := h.addClient(storage.Client{ID: "jwt-app", Name: "JWT app", Type: storage.ClientConfidential,
-				GrantTypes: []string{"authorization_code"}, Scopes: []string{"openid", "im:messages.read"},
-				RedirectURIs: []string{redirect}, SkipConsent: true, AccessTokenFormat: storage.AccessTokenJWT})
-			at := h.codeFlow(t, "jwt-app", secret, redirect, "openid im:messages.read", nil).str("access_token")
+			at := h.jwtAccessToken(t)
 			var claims map[string]any
 			h.verifyJWT(at, "at+jwt", &claims)
 			if claims["acr"] != twoFactor.acr || claims["auth_time"] != float64(signedAt.Unix()) {

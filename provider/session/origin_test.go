@@ -5,6 +5,9 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -41,13 +44,38 @@ func startFrom(t *testing.T, m *session.Manager, r *http.Request, u storage.User
 	return ls, only(t, rec)
 }
 
-// wantCurrent checks that the browser with cookie is signed in through o.
-func wantCurrent(t *testing.T, m *session.Manager, cookie *http.Cookie, o session.Origin) {
+// sameOrigin reports whether a and b name the same upstream, its
+// session and its methods (none and an empty list alike).
+func sameOrigin(a, b session.Origin) bool {
+	return cmp.Equal(a, b, cmpopts.EquateEmpty())
+}
+
+// startPendingFrom gives u's first factor through o on a new browser,
+// checks that the browser then has a pending session through o, and
+// returns that session and the cookie the browser got.
+func startPendingFrom(t *testing.T, m *session.Manager, u storage.User, amr []string, o session.Origin) (storage.LoginSession, *http.Cookie) {
+	t.Helper()
+	rec := httptest.NewRecorder()
+	if _, err := m.StartPendingFrom(t.Context(), rec, withCookie(nil), u, amr, o); err != nil {
+		t.Fatal(err)
+	}
+	cookie := only(t, rec)
+	pending, ok, err := m.Pending(t.Context(), withCookie(cookie))
+	if err != nil || !ok || !sameOrigin(session.OriginOf(pending.Session), o) {
+		t.Fatalf("pending = %+v %v %v", pending.Session, ok, err)
+	}
+	return pending.Session, cookie
+}
+
+// wantCurrent checks that the browser with cookie is signed in through o,
+// and returns its session.
+func wantCurrent(t *testing.T, m *session.Manager, cookie *http.Cookie, o session.Origin) storage.LoginSession {
 	t.Helper()
 	s, ok, err := m.Current(t.Context(), withCookie(cookie))
-	if err != nil || !ok || session.OriginOf(s.Session) != o {
+	if err != nil || !ok || !sameOrigin(session.OriginOf(s.Session), o) {
 		t.Fatalf("current = %+v %v %v, want signed in through %+v", s.Session, ok, err, o)
 	}
+	return s.Session
 }
 
 // wantFound checks that the upstream's logout by o's subject finds the
@@ -73,18 +101,10 @@ func TestOrigin(t *testing.T) {
 	t.Run("the origin survives the second factor", func(t *testing.T) {
 		t.Parallel()
 		m, store, _, u := setup(t, false)
-		rec := httptest.NewRecorder()
-		if _, err := m.StartPendingFrom(t.Context(), rec, withCookie(nil), u, amr, corp); err != nil {
-			t.Fatal(err)
-		}
-		pendingCookie := only(t, rec)
-		pending, ok, err := m.Pending(t.Context(), withCookie(pendingCookie))
-		if err != nil || !ok || session.OriginOf(pending.Session) != corp {
-			t.Fatalf("pending = %+v %v %v", pending.Session, ok, err)
-		}
+		pending, pendingCookie := startPendingFrom(t, m, u, amr, corp)
 		// The second step signs in with what the pending session had.
-		full := session.AMR(append(pending.Session.AMR, session.AMROTP)...)
-		ls, cookie := startFrom(t, m, withCookie(pendingCookie), u, full, session.OriginOf(pending.Session))
+		full := session.AMR(append(pending.AMR, session.AMROTP)...)
+		ls, cookie := startFrom(t, m, withCookie(pendingCookie), u, full, session.OriginOf(pending))
 		wantCurrent(t, m, cookie, corp)
 		// The pending session is gone: the upstream's logout finds the
 		// full one alone.

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"slices"
 	"time"
 
 	"github.com/justinas/nosurf"
@@ -92,14 +93,21 @@ func SID(loginSessionID string) string {
 // connector's ID, the user's subject there, and the upstream's session
 // ID (its ID token's sid) when it sent one. The zero Origin is a sign-in
 // of our own; an Origin without a Connector is one too.
+//
+// AMR is how the upstream says the user signed in there (its ID token's
+// amr claim), when it said so. The session keeps it apart from our
+// methods (storage.LoginSession.UpstreamAMR, at most eight well-formed
+// values): tokens show it (TokenAMR), and it never counts toward the
+// session's level or any policy.
 type Origin struct {
 	Connector, Subject, SID string
+	AMR                     []string
 }
 
 // OriginOf returns the upstream ls was signed in through: what a session
 // that continues ls (after the second factor, a step-up) passes on.
 func OriginOf(ls storage.LoginSession) Origin {
-	return Origin{Connector: ls.Upstream, Subject: ls.UpstreamSubject, SID: ls.UpstreamSID}
+	return Origin{Connector: ls.Upstream, Subject: ls.UpstreamSubject, SID: ls.UpstreamSID, AMR: slices.Clone(ls.UpstreamAMR)}
 }
 
 // hashToken is how a cookie value becomes a session ID.
@@ -223,6 +231,7 @@ func (m *Manager) start(ctx context.Context, w http.ResponseWriter, r *http.Requ
 	}
 	if origin.Connector != "" {
 		ls.Upstream, ls.UpstreamSubject, ls.UpstreamSID = origin.Connector, origin.Subject, origin.SID
+		ls.UpstreamAMR = upstreamMethods(nil, origin.AMR)
 	}
 	if err := m.cfg.Store.CreateLoginSession(ctx, ls); err != nil {
 		return storage.LoginSession{}, fmt.Errorf("session: create: %w", err)

@@ -49,6 +49,12 @@ func TestInvalidInput(t *testing.T) {
 		{"an upstream session's sid with a NUL", s.CreateLoginSession(ctx, storage.LoginSession{
 			ID: "ls1", UserID: "u1", Upstream: "corp", UpstreamSubject: "alice", UpstreamSID: "sid\x00", CreatedAt: time.Now(), ExpiresAt: time.Now(),
 		})},
+		{"an upstream session's method with a NUL", s.CreateLoginSession(ctx, storage.LoginSession{
+			ID: "ls2", UserID: "u1", Upstream: "corp", UpstreamSubject: "alice", UpstreamAMR: []string{"pwd", "m\x00fa"}, CreatedAt: time.Now(), ExpiresAt: time.Now(),
+		})},
+		{"an upstream session's method that is not UTF-8", s.CreateLoginSession(ctx, storage.LoginSession{
+			ID: "ls3", UserID: "u1", Upstream: "corp", UpstreamSubject: "alice", UpstreamAMR: []string{"\xe4\xb8pwd"}, CreatedAt: time.Now(), ExpiresAt: time.Now(),
+		})},
 		{"upstream sessions looked up by a subject that is not UTF-8", func() error { _, err := s.ListUpstreamSessions(ctx, "corp", "ali\xffce", ""); return err }()},
 		{"upstream sessions looked up by a sid with a NUL", func() error { _, err := s.ListUpstreamSessions(ctx, "corp", "", "s\x00id"); return err }()},
 	} {

@@ -194,6 +194,7 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 		23: func(t *testing.T) func(t *testing.T) { return seedVersion23(t, s, url) },
 		26: func(t *testing.T) func(t *testing.T) { return seedVersion26(t, s, url) },
 		28: func(t *testing.T) func(t *testing.T) { return seedVersion28(t, s, url) },
+		29: func(t *testing.T) func(t *testing.T) { return seedVersion29(t, s, url) },
 	}
 	ctx := t.Context()
 	versions, err := s.MigrationVersions(ctx)

@@ -11,14 +11,14 @@ import (
 
 const selectSessions = `
 SELECT id, user_id, auth_time, amr, acr, user_agent, ip, created_at, expires_at,
-       upstream, upstream_subject, upstream_sid
+       upstream, upstream_subject, upstream_sid, upstream_amr
 FROM login_sessions`
 
 func scanSession(row pgx.Row) (storage.LoginSession, error) {
 	var ls storage.LoginSession
 	err := row.Scan(&ls.ID, &ls.UserID, into(&ls.AuthTime), &ls.AMR, &ls.ACR, &ls.UserAgent, &ls.IP,
-		into(&ls.CreatedAt), into(&ls.ExpiresAt), &ls.Upstream, &ls.UpstreamSubject, &ls.UpstreamSID)
-	ls.AMR = listOf(ls.AMR)
+		into(&ls.CreatedAt), into(&ls.ExpiresAt), &ls.Upstream, &ls.UpstreamSubject, &ls.UpstreamSID, &ls.UpstreamAMR)
+	ls.AMR, ls.UpstreamAMR = listOf(ls.AMR), listOf(ls.UpstreamAMR)
 	return ls, err
 }
 
@@ -31,10 +31,10 @@ func (s *Store) CreateLoginSession(ctx context.Context, ls storage.LoginSession)
 	return s.guarded(ctx, "create login session "+ls.ID, func(q querier) error {
 		_, err := q.Exec(ctx, `
 			INSERT INTO login_sessions (id, user_id, auth_time, amr, acr, user_agent, ip, created_at, expires_at,
-			                            upstream, upstream_subject, upstream_sid)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
+			                            upstream, upstream_subject, upstream_sid, upstream_amr)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 			ls.ID, ls.UserID, ts(ls.AuthTime), list(ls.AMR), ls.ACR, ls.UserAgent, ls.IP,
-			ts(ls.CreatedAt), ts(ls.ExpiresAt), ls.Upstream, ls.UpstreamSubject, ls.UpstreamSID)
+			ts(ls.CreatedAt), ts(ls.ExpiresAt), ls.Upstream, ls.UpstreamSubject, ls.UpstreamSID, list(ls.UpstreamAMR))
 		return wrap(err, "create login session ref %s for user %s", storage.Ref(ls.ID), ls.UserID)
 	})
 }

@@ -27,18 +27,27 @@ func storedOrInvalid(t *testing.T, err error, what string) {
 	}
 }
 
+// readsBack checks that the session want, the one session of its user,
+// reads back as it was stored, alone and listed, and returns what the
+// store gave.
+func readsBack(t *testing.T, s storage.Store, want storage.LoginSession) storage.LoginSession {
+	t.Helper()
+	got, err := s.GetLoginSession(t.Context(), want.ID)
+	must(t, err, "get")
+	same(t, "session", got, want)
+	list, err := s.ListLoginSessions(t.Context(), want.UserID)
+	must(t, err, "list")
+	same(t, "listed sessions", list, []storage.LoginSession{want})
+	return got
+}
+
 func upstreamSessionTests() []test {
 	return []test{
 		{"a session keeps the upstream it was signed in through", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			want := upstreamSession("sess-1", "u1", at(0), "corp", "alice-42", "op-session-7")
 			must(t, s.CreateLoginSession(t.Context(), want), "create")
-			got, err := s.GetLoginSession(t.Context(), "sess-1")
-			must(t, err, "get")
-			same(t, "session", got, want)
-			list, err := s.ListLoginSessions(t.Context(), "u1")
-			must(t, err, "list")
-			same(t, "listed sessions", list, []storage.LoginSession{want})
+			readsBack(t, s, want)
 		}},
 		{"an upstream's logout finds the sessions it names", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
@@ -87,6 +96,39 @@ func upstreamSessionTests() []test {
 			must(t, err, "list after delete")
 			same(t, "after delete", got, []storage.LoginSession(nil))
 		}},
+		{"a session keeps the upstream's methods apart from ours", func(t *testing.T, s storage.Store) {
+			seedUser(t, s, "u1", "ann@example.com")
+			want := upstreamSession("sess-1", "u1", at(0), "corp", "alice-42", "op-session-7")
+			want.UpstreamAMR = []string{"pwd", "mfa"}
+			stored := want.Clone()
+			must(t, s.CreateLoginSession(t.Context(), stored), "create")
+			// The store keeps its own copy: the caller's slice changing
+			// afterwards changes nothing stored.
+			stored.UpstreamAMR[0] = "otp"
+			got := readsBack(t, s, want)
+			list, err := s.ListUpstreamSessions(t.Context(), "corp", "alice-42", "")
+			must(t, err, "list the upstream's")
+			same(t, "the upstream's sessions", list, []storage.LoginSession{want})
+			// What a reader is handed is a copy too.
+			got.UpstreamAMR[1] = "otp"
+			again, err := s.GetLoginSession(t.Context(), "sess-1")
+			must(t, err, "get again")
+			same(t, "session read again", again, want)
+		}},
+		{"a session of our own, or from an upstream that said nothing, has no upstream methods", func(t *testing.T, s storage.Store) {
+			seedUser(t, s, "u1", "ann@example.com")
+			for _, ls := range []storage.LoginSession{
+				sampleSession("own", "u1", at(0)),
+				upstreamSession("silent", "u1", at(time.Hour), "corp", "alice", "sid-1"),
+			} {
+				must(t, s.CreateLoginSession(t.Context(), ls), "create "+ls.ID)
+				got, err := s.GetLoginSession(t.Context(), ls.ID)
+				must(t, err, "get "+ls.ID)
+				if len(got.UpstreamAMR) != 0 {
+					t.Errorf("session %s has upstream methods %q", ls.ID, got.UpstreamAMR)
+				}
+			}
+		}},
 		{"upstream text a backend cannot hold is invalid input, not a failure", func(t *testing.T, s storage.Store) {
 			seedUser(t, s, "u1", "ann@example.com")
 			_, err := s.ListUpstreamSessions(t.Context(), "corp", "ali\x00ce", "")
@@ -99,6 +141,12 @@ func upstreamSessionTests() []test {
 			storedOrInvalid(t, err, "create with a sid holding a NUL")
 			err = s.CreateLoginSession(t.Context(), upstreamSession("sess-2", "u1", at(0), "corp", "\xffalice", "sid"))
 			storedOrInvalid(t, err, "create with a subject that is not UTF-8")
+			withNUL := upstreamSession("sess-3", "u1", at(0), "corp", "alice", "sid")
+			withNUL.UpstreamAMR = []string{"pwd", "m\x00fa"}
+			storedOrInvalid(t, s.CreateLoginSession(t.Context(), withNUL), "create with an upstream method holding a NUL")
+			notUTF8 := upstreamSession("sess-4", "u1", at(0), "corp", "alice", "sid")
+			notUTF8.UpstreamAMR = []string{"\xffpwd"}
+			storedOrInvalid(t, s.CreateLoginSession(t.Context(), notUTF8), "create with an upstream method that is not UTF-8")
 		}},
 	}
 }
