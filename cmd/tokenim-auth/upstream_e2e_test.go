@@ -68,8 +68,11 @@ upstreams:
 	if cb.Get("state") != z.state {
 		t.Fatalf("state %q, want %q", cb.Get("state"), z.state)
 	}
-	// The account created for the identity is the one signed in.
-	wantUpstreamSignIn(t, app, cb.Get("code"), z.verifier, "bo@corp.example")
+	// The account created for the identity is the one signed in; the
+	// tokens show the OP's own method after ours, at our level alone.
+	if amr, acr := wantUpstreamSignIn(t, app, cb.Get("code"), z.verifier, "bo@corp.example"); !slices.Equal(amr, []string{"fed", "pwd"}) || acr != "1" {
+		t.Fatalf("ID token amr %q acr %q, want [fed pwd] and 1", amr, acr)
+	}
 	// Signed in: the app's next request needs no sign-in.
 	again := app.start(t, oauth2.SetAuthURLParam("prompt", "none"))
 	if q := callback(t, b.get(again.url), p.issuer); q.Get("code") == "" {
@@ -109,8 +112,9 @@ upstreams:
 
 // wantUpstreamSignIn redeems the code a browser brought back from the
 // app's sign-in through an upstream, and checks the app's view: an ID
-// token whose amr says fed, and userinfo naming the account of email.
-func wantUpstreamSignIn(t *testing.T, app relyingParty, code, verifier, email string) {
+// token whose amr says fed, and userinfo naming the account of email. It
+// returns the ID token's amr and acr.
+func wantUpstreamSignIn(t *testing.T, app relyingParty, code, verifier, email string) (amr []string, acr string) {
 	t.Helper()
 	tok, err := app.conf.Exchange(t.Context(), code, oauth2.VerifierOption(verifier))
 	if err != nil {
@@ -122,6 +126,7 @@ func wantUpstreamSignIn(t *testing.T, app relyingParty, code, verifier, email st
 	}
 	var claims struct {
 		AMR []string `json:"amr"`
+		ACR string   `json:"acr"`
 	}
 	if err := id.Claims(&claims); err != nil || !slices.Contains(claims.AMR, "fed") {
 		t.Fatalf("ID token amr %q (%v): want an upstream's sign-in (fed)", claims.AMR, err)
@@ -130,4 +135,5 @@ func wantUpstreamSignIn(t *testing.T, app relyingParty, code, verifier, email st
 	if err != nil || info.Email != email || info.Subject != id.Subject {
 		t.Fatalf("userinfo %+v (%v): want the account of %s", info, err, email)
 	}
+	return claims.AMR, claims.ACR
 }

@@ -325,7 +325,7 @@ func (h *Handler) decide(ctx context.Context, s session.Signed, p pending, allow
 			d.Status, d.UserID, d.DecidedAt = storage.DeviceDenied, s.User.ID, now
 			if allow {
 				d.Status, d.GrantedScopes, d.WorkspaceID = storage.DeviceApproved, p.scopes, p.workspace.ID
-				d.LoginSessionID, d.AuthTime, d.AMR, d.ACR = s.Session.ID, s.Session.AuthTime, s.Session.AMR, s.Session.ACR
+				d.LoginSessionID, d.AuthTime, d.AMR, d.ACR = s.Session.ID, s.Session.AuthTime, session.TokenAMR(s.Session), s.Session.ACR
 			}
 			return d, nil
 		}); err != nil {

@@ -69,7 +69,7 @@ func (b *browser) StartFrom(_ context.Context, _ http.ResponseWriter, _ *http.Re
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.current = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: acr, AuthTime: t0,
-		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID}
+		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID, UpstreamAMR: o.AMR}
 	b.pending = storage.LoginSession{}
 	return b.current, nil
 }
@@ -78,7 +78,7 @@ func (b *browser) StartPendingFrom(_ context.Context, _ http.ResponseWriter, _ *
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.pending = storage.LoginSession{ID: uuid.NewString(), UserID: u.ID, AMR: amr, ACR: "pending", AuthTime: t0,
-		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID}
+		Upstream: o.Connector, UpstreamSubject: o.Subject, UpstreamSID: o.SID, UpstreamAMR: o.AMR}
 	b.current = storage.LoginSession{}
 	return b.pending, nil
 }

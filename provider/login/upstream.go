@@ -518,9 +518,9 @@ func (h *Handler) upstreamSignedIn(w http.ResponseWriter, r *http.Request, u Ups
 	user = h.mapRole(ctx, u, user, ident)
 	h.upstreamObserver().UpstreamRequest(u.ID, UpstreamSignedIn)
 	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.UpstreamSignIn, Subject: user.ID,
-		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(ident.AMR, " ")}}.ByUser(user.ID))
+		Detail: map[string]string{"connector": u.ID, "upstream_amr": strings.Join(session.TokenAMR(storage.LoginSession{UpstreamAMR: ident.AMR}), " ")}}.ByUser(user.ID))
 	h.afterFirstFactor(w, r, t, user, session.AMR(session.AMRFederated), map[string]string{"connector": u.ID},
-		session.Origin{Connector: u.ID, Subject: ident.Subject, SID: ident.SessionID})
+		session.Origin{Connector: u.ID, Subject: ident.Subject, SID: ident.SessionID, AMR: ident.AMR})
 }
 
 // linkIdentity links the identity to the account userID, which started
