@@ -11,9 +11,10 @@
 // covers them. The answer is 400: an RFC 6749 section 5.2-shaped JSON
 // invalid_request on the protocol and API routes (Protocol), provider/web's
 // error page, in the browser's language, on the pages. A page's form body
-// longer than MaxFormBytes is refused with 413 (no page posts one); the
-// protocol routes bound their bodies themselves, so a longer one reaches
-// its handler unread.
+// longer than MaxFormBytes is refused with 413 (no page of ours posts
+// one); the protocol routes, and an upstream's callback where a SAML IdP
+// posts its Response (BoundsOwnForm), bound their bodies themselves, so a
+// longer one reaches its handler unread.
 //
 // The checks are cheap: a query or form without a percent escape is
 // validated in place, one with escapes is decoded into a buffer and

@@ -43,7 +43,7 @@ func Middleware(pages Pages, logger *slog.Logger) func(http.Handler) http.Handle
 				switch {
 				case hasForm && fits && !EscapedText(string(body)):
 					where = "form"
-				case hasForm && !fits && page:
+				case hasForm && !fits && page && !BoundsOwnForm(r.URL.Path):
 					logger.DebugContext(r.Context(), "request refused: form too large", "limit", MaxFormBytes)
 					refusePage(w, r, pages, http.StatusRequestEntityTooLarge, titleKey, tooLargeKey)
 					return
@@ -82,6 +82,18 @@ func Protocol(path string) bool {
 	}
 	return false
 }
+
+// BoundsOwnForm reports whether path is a page whose form may be longer
+// than MaxFormBytes and is bounded by its handler: an upstream's
+// callback, where a SAML IdP posts its signed Response (provider/login
+// takes up to MaxUpstreamForm).
+func BoundsOwnForm(path string) bool {
+	return strings.HasPrefix(path, "/login/upstream/callback/")
+}
+
+// MaxUpstreamForm bounds the form an upstream posts to its callback: a
+// SAML Response of up to 256 KiB, base64, and its RelayState.
+const MaxUpstreamForm = 384 << 10
 
 // SCIM reports whether path is a SCIM 2.0 endpoint (/scim/v2/...,
 // provider/scim), whose refusals are SCIM errors (RFC 7644 section 3.12),

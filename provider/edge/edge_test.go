@@ -184,6 +184,30 @@ func TestGoodRequestsPass(t *testing.T) {
 	})
 }
 
+// TestUpstreamCallbackBoundsItsOwnForm: a SAML IdP's Response may be
+// longer than a page's form; the callback gets it whole, to bound itself.
+func TestUpstreamCallbackBoundsItsOwnForm(t *testing.T) {
+	t.Parallel()
+	body := "SAMLResponse=" + strings.Repeat("x", 200<<10)
+	reached := false
+	pages := webtest.Pages(t)
+	mux := http.NewServeMux()
+	mux.HandleFunc("POST /login/upstream/callback/corp", func(w http.ResponseWriter, r *http.Request) {
+		reached = true
+		got, _ := io.ReadAll(r.Body)
+		if string(got) != body {
+			t.Errorf("the callback read %d bytes of %d", len(got), len(body))
+		}
+	})
+	req := httptest.NewRequest("POST", "/login/upstream/callback/corp", strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	edge.Middleware(pages, nil)(mux).ServeHTTP(rec, req)
+	if !reached || rec.Code != http.StatusOK {
+		t.Fatalf("reached %t, status %d", reached, rec.Code)
+	}
+}
+
 // TestPeekForm checks that peeking leaves the body whole for the handler.
 func TestPeekForm(t *testing.T) {
 	t.Parallel()

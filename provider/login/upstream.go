@@ -19,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/edge"
 	"github.com/tokenim/tokenim-auth/provider/i18n"
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/upstream"
@@ -393,7 +394,13 @@ const resentField = "tokenim_resent"
 // token to check: the sealed state, bound to this browser, is the
 // callback's defence, as for the GET callback.
 func (h *Handler) postedCallback(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, edge.MaxUpstreamForm)
 	if err := r.ParseForm(); err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			h.errorPage(w, r, "", http.StatusRequestEntityTooLarge, "error.too_large")
+			return
+		}
 		h.errorPage(w, r, "", http.StatusBadRequest, "error.bad_input")
 		return
 	}

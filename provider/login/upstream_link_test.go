@@ -129,6 +129,8 @@ func TestUpstreamFormPostCallbackIsPostedAgainFromThisSite(t *testing.T) {
 	// Posted again without the cookie (another browser): refused, not a
 	// loop.
 	wantPage(t, h.post(t, back.Path, again), http.StatusBadRequest, "This sign-in could not be finished")
+	// A post past what an IdP's Response can be: refused unread.
+	wantPage(t, h.post(t, back.Path, url.Values{"SAMLResponse": {strings.Repeat("x", 400<<10)}}), http.StatusRequestEntityTooLarge)
 }
 
 func TestHomeRealmDiscoverySendsAWorkEmailToItsConnector(t *testing.T) {
