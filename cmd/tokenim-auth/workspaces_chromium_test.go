@@ -127,7 +127,10 @@ authorization_details:
 	hb := newBrowser(t, p.issuer)
 	signIn(t, hb, hb.get(p.issuer+"/login?next=/account"), deeEmail, annPassword)
 	deeHTTP := signInWithTOTP(t, p, hb, hb.get(p.issuer+"/account"), deeEmail, annPassword)
-	console := newTabWithin(t, browser, "en", 4*tabTimeout)
+	// The console's tab serves every language's subtests in turn: its
+	// bound is theirs together, with room for a loaded CI machine (the
+	// whole suite, under the race detector, on two cores).
+	console := newTabWithin(t, browser, "en", 8*tabTimeout)
 	console.takeSession(deeHTTP, p.issuer)
 	// beta is the page of a workspace Dee does not administer: its 404
 	// stays in the console tab's log.
