@@ -110,7 +110,7 @@ func RequireConversation(action string, locationFrom func(*http.Request) string)
 				return
 			}
 			if !a.token.AllowsConversation(action, asLocation(locationFrom(r))) {
-				refuse(w, a.realm, http.StatusForbidden, errorBody{
+				a.challenge.refuse(w, http.StatusForbidden, errorBody{
 					Error:       "insufficient_scope",
 					Description: "The access token grants " + action + " neither in this conversation (authorization_details) nor in all of them (scope " + scope + ").",
 					Scope:       scope,

@@ -85,7 +85,7 @@ func RequireAuth(acr string, maxAge time.Duration) func(http.Handler) http.Handl
 				return
 			}
 			if short := a.token.shortOf(acr, maxAgeSeconds, a.now()); len(short) > 0 {
-				refuse(w, a.realm, http.StatusUnauthorized, errorBody{
+				a.challenge.refuse(w, http.StatusUnauthorized, errorBody{
 					Error:       insufficientUserAuthentication,
 					Description: "A stronger or more recent sign-in is required: " + strings.Join(short, ", and ") + ".",
 					ACRValues:   acr,
