@@ -20,6 +20,12 @@ import (
 //   - 401 invalid_token when the token is expired, revoked, unknown or
 //     not meant for this resource server;
 //   - 503 temporarily_unavailable when the provider cannot be reached.
+//
+// With a Config.Resource, every challenge it and the guards inside it
+// (RequireScope, RequireAuth, RequireConversation, RequireWorkspace)
+// write names the protected resource metadata after the realm:
+// `Bearer realm="...", resource_metadata="<MetadataURL>"` (RFC 9728
+// section 5.1).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok, malformed := bearer(r.Header.Get("Authorization"))
