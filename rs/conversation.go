@@ -99,7 +99,7 @@ func containsString(v any, s string) bool {
 // quotes or backslashes; RequireConversation panics on any other value,
 // as a mux panics on a malformed pattern.
 func RequireConversation(action string, locationFrom func(*http.Request) string) func(http.Handler) http.Handler {
-	if action == "" || strings.ContainsFunc(action, func(c rune) bool { return c <= ' ' || c > '~' || c == '"' || c == '\\' }) {
+	if action == "" || unquotable(action) {
 		panic(fmt.Sprintf("rs: RequireConversation: action %q is not printable ASCII without spaces, quotes or backslashes", action))
 	}
 	scope := ScopeForAction(action)

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,10 +19,6 @@ const MetadataWellKnown = "/.well-known/oauth-protected-resource"
 // MetadataMaxAge is how long a client may reuse the metadata document
 // (its Cache-Control max-age).
 const MetadataMaxAge = time.Hour
-
-// bearerMethods are the ways of sending a bearer token RFC 6750 defines,
-// as bearer_methods_supported names them (RFC 9728 section 2).
-var bearerMethods = []string{"header", "body", "query"}
 
 // metadata is the protected resource metadata document (RFC 9728 section
 // 2) a Verifier serves.
@@ -54,7 +49,7 @@ func (c Config) checkResource() []error {
 		errs = append(errs, err)
 	}
 	for _, s := range c.ScopesSupported {
-		if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' }) {
+		if s == "" || unquotable(s) {
 			errs = append(errs, fmt.Errorf("scopes supported: %q is not a scope (printable ASCII without spaces, quotes or backslashes)", s))
 		}
 	}
@@ -64,8 +59,12 @@ func (c Config) checkResource() []error {
 		}
 	}
 	for _, m := range c.BearerMethodsSupported {
-		if !slices.Contains(bearerMethods, m) {
-			errs = append(errs, fmt.Errorf("bearer methods supported: %q is none of %s", m, strings.Join(bearerMethods, ", ")))
+		switch m {
+		case "header", "body", "query":
+			// The ways of sending a bearer token RFC 6750 defines, as
+			// bearer_methods_supported names them (RFC 9728 section 2).
+		default:
+			errs = append(errs, fmt.Errorf("bearer methods supported: %q is none of header, body, query", m))
 		}
 	}
 	return errs
@@ -79,7 +78,7 @@ func (c Config) checkResource() []error {
 // written in printable ASCII without spaces, '"' or '\' (percent-encode
 // anything else): it is quoted in WWW-Authenticate as it is.
 func metadataLocation(resource string) (*url.URL, error) {
-	if strings.ContainsFunc(resource, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' }) {
+	if unquotable(resource) {
 		return nil, fmt.Errorf("resource: %q has a character that is not printable ASCII, a space, a quote or a backslash; percent-encode it", resource)
 	}
 	u, err := url.Parse(resource)

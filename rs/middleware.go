@@ -202,6 +202,13 @@ func quote(s string) string {
 	return b.String()
 }
 
+// unquotable says whether s has a character a quoted-string of a
+// challenge does not carry as it is (quote drops them): a control
+// character, a space, '"', '\' or anything beyond ASCII.
+func unquotable(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' })
+}
+
 // writeJSON writes v with status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
