@@ -202,9 +202,10 @@ func quote(s string) string {
 	return b.String()
 }
 
-// unquotable says whether s has a character a quoted-string of a
-// challenge does not carry as it is (quote drops them): a control
-// character, a space, '"', '\' or anything beyond ASCII.
+// unquotable says whether s cannot stand as one value in a challenge's
+// quoted-string as it is: it has a space (which separates values), or a
+// control character, '"', '\' or anything beyond ASCII (which quote
+// drops).
 func unquotable(s string) bool {
 	return strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' })
 }
