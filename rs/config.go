@@ -44,6 +44,31 @@ type Config struct {
 	// Realm is the realm named in WWW-Authenticate (default "tokenim").
 	Realm string
 
+	// Resource, when set, is the resource identifier of the service the
+	// Verifier protects (RFC 9728 section 1.2): its https URL (http only
+	// on a loopback host), without query or fragment, such as
+	// "https://im.example.com". The Verifier then serves its protected
+	// resource metadata (MetadataHandler, at MetadataPath) and names the
+	// metadata's URL as resource_metadata in every challenge (RFC 9728
+	// section 5.1), so that a client finds the provider by itself. It is
+	// written in printable ASCII without spaces, '"' or '\'
+	// (percent-encode anything else). It does not change how tokens are
+	// checked: Audience does.
+	Resource string
+	// ScopesSupported are the scopes the service understands, listed in
+	// the metadata (optional).
+	ScopesSupported []string
+	// ResourceName is the service's name for people, listed in the
+	// metadata (optional).
+	ResourceName string
+	// ResourceDocumentation is the URL of the service's documentation for
+	// developers, listed in the metadata (optional).
+	ResourceDocumentation string
+	// BearerMethodsSupported are the ways the service takes a token,
+	// among "header", "body" and "query" (RFC 6750), listed in the
+	// metadata; default ["header"], the only one Middleware reads.
+	BearerMethodsSupported []string
+
 	// CacheTTL bounds how long an active introspection answer is reused
 	// (it is never reused past the token's "exp"). Zero means
 	// DefaultCacheTTL; NoCache turns caching off, negative caching
@@ -119,11 +144,15 @@ func (c Config) withDefaults() (Config, error) {
 			errs = append(errs, fmt.Errorf("jwks url: not an http(s) URL: %q", c.JWKSURL))
 		}
 	}
+	errs = append(errs, c.checkResource()...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("rs: config: %w", err)
 	}
 	if c.Realm == "" {
 		c.Realm = DefaultRealm
+	}
+	if c.Resource != "" && c.BearerMethodsSupported == nil {
+		c.BearerMethodsSupported = []string{"header"}
 	}
 	if c.CacheTTL == 0 {
 		c.CacheTTL = DefaultCacheTTL

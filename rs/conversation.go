@@ -99,7 +99,7 @@ func containsString(v any, s string) bool {
 // quotes or backslashes; RequireConversation panics on any other value,
 // as a mux panics on a malformed pattern.
 func RequireConversation(action string, locationFrom func(*http.Request) string) func(http.Handler) http.Handler {
-	if action == "" || strings.ContainsFunc(action, func(c rune) bool { return c <= ' ' || c > '~' || c == '"' || c == '\\' }) {
+	if action == "" || unquotable(action) {
 		panic(fmt.Sprintf("rs: RequireConversation: action %q is not printable ASCII without spaces, quotes or backslashes", action))
 	}
 	scope := ScopeForAction(action)
@@ -110,7 +110,7 @@ func RequireConversation(action string, locationFrom func(*http.Request) string)
 				return
 			}
 			if !a.token.AllowsConversation(action, asLocation(locationFrom(r))) {
-				refuse(w, a.realm, http.StatusForbidden, errorBody{
+				a.challenge.refuse(w, http.StatusForbidden, errorBody{
 					Error:       "insufficient_scope",
 					Description: "The access token grants " + action + " neither in this conversation (authorization_details) nor in all of them (scope " + scope + ").",
 					Scope:       scope,

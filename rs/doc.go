@@ -91,6 +91,50 @@
 //	mux.Handle("POST /conversations/{id}/messages", rs.RequireConversation("messages.send",
 //		func(r *http.Request) string { return "conv:" + r.PathValue("id") })(http.HandlerFunc(send)))
 //
+// # Protected resource metadata (RFC 9728)
+//
+// With Config.Resource set to the service's URL, an agent (an MCP client,
+// say) that knows nothing but that URL finds the provider by itself. Every
+// challenge of the Verifier (401 without a token or with an invalid one,
+// 403 insufficient_scope, the step-up 401, 400 invalid_request) names the
+// service's metadata (RFC 9728 section 5.1):
+//
+//	HTTP/1.1 401 Unauthorized
+//	WWW-Authenticate: Bearer realm="im",
+//	  resource_metadata="https://im.example.com/.well-known/oauth-protected-resource"
+//
+// and [Verifier.MetadataHandler] serves that document, public and
+// cacheable, at [Verifier.MetadataPath] (the well-known suffix followed by
+// the resource's path, section 3.1):
+//
+//	{"resource": "https://im.example.com",
+//	 "authorization_servers": ["https://auth.example.com"],
+//	 "scopes_supported": ["im:messages.read", "im:messages.send"],
+//	 "bearer_methods_supported": ["header"],
+//	 "resource_name": "TokenIM messages",
+//	 "dpop_bound_access_tokens_required": false}
+//
+// The agent reads the provider's discovery document at the first
+// authorization server (Config.Issuer) + "/.well-known/openid-configuration"
+// and gets a token there. Mount the document outside the middleware:
+//
+//	v, err := rs.New(rs.Config{
+//		Issuer: "https://auth.example.com", ClientID: "im-gateway", ClientSecret: secret,
+//		Audience:        "https://im.example.com",
+//		Resource:        "https://im.example.com",
+//		ScopesSupported: []string{"im:messages.read", "im:messages.send"},
+//		ResourceName:    "TokenIM messages",
+//	})
+//	mux := http.NewServeMux()
+//	mux.Handle(v.MetadataPath(), v.MetadataHandler())
+//	mux.Handle("/", v.Middleware(api))
+//
+// The resource identifier is an https URL (http on a loopback host only)
+// without query or fragment, in printable ASCII without spaces, '"' or '\'
+// (New refuses anything else, so that the challenge quotes it unchanged).
+// Setting it changes no token check: a token's audience is checked
+// against Config.Audience, usually the same URL.
+//
 // The package keeps no global state and records no metrics; it logs
 // provider faults (never a token) to Config.Logger.
 package rs

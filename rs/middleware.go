@@ -20,15 +20,21 @@ import (
 //   - 401 invalid_token when the token is expired, revoked, unknown or
 //     not meant for this resource server;
 //   - 503 temporarily_unavailable when the provider cannot be reached.
+//
+// With a Config.Resource, every challenge it and the guards inside it
+// (RequireScope, RequireAuth, RequireConversation, RequireWorkspace)
+// write names the protected resource metadata after the realm:
+// `Bearer realm="...", resource_metadata="<MetadataURL>"` (RFC 9728
+// section 5.1).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		raw, ok, malformed := bearer(r.Header.Get("Authorization"))
 		switch {
 		case malformed != "":
-			refuse(w, v.cfg.Realm, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: malformed})
+			v.challenge.refuse(w, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: malformed})
 			return
 		case !ok:
-			refuse(w, v.cfg.Realm, http.StatusUnauthorized, errorBody{Description: tokenRequired})
+			v.challenge.refuse(w, http.StatusUnauthorized, errorBody{Description: tokenRequired})
 			return
 		}
 		tok, err := v.Verify(r.Context(), raw)
@@ -36,7 +42,7 @@ func (v *Verifier) Middleware(next http.Handler) http.Handler {
 			v.refuseToken(w, r, err)
 			return
 		}
-		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, realm: v.cfg.Realm, now: v.cfg.Now})
+		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, challenge: v.challenge, now: v.cfg.Now})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
@@ -46,7 +52,7 @@ func (v *Verifier) refuseToken(w http.ResponseWriter, r *http.Request, err error
 	var bad *InvalidTokenError
 	switch {
 	case errors.As(err, &bad):
-		refuse(w, v.cfg.Realm, http.StatusUnauthorized, errorBody{Error: "invalid_token", Description: "The access token is not valid: " + bad.Reason + "."})
+		v.challenge.refuse(w, http.StatusUnauthorized, errorBody{Error: "invalid_token", Description: "The access token is not valid: " + bad.Reason + "."})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -75,7 +81,7 @@ func RequireScope(scopes ...string) func(http.Handler) http.Handler {
 			}
 			if missing := a.token.missingScopes(scopes); len(missing) > 0 {
 				scope := strings.Join(missing, " ")
-				refuse(w, a.realm, http.StatusForbidden, errorBody{Error: "insufficient_scope", Description: "The access token lacks the scope " + scope + ".", Scope: scope})
+				a.challenge.refuse(w, http.StatusForbidden, errorBody{Error: "insufficient_scope", Description: "The access token lacks the scope " + scope + ".", Scope: scope})
 				return
 			}
 			next.ServeHTTP(w, r)
@@ -92,7 +98,7 @@ const tokenRequired = "An access token is required: send it as Authorization: Be
 func verified(w http.ResponseWriter, r *http.Request) (auth, bool) {
 	a, ok := r.Context().Value(authKey{}).(auth)
 	if !ok {
-		refuse(w, DefaultRealm, http.StatusUnauthorized, errorBody{Description: tokenRequired})
+		challenge{realm: DefaultRealm}.refuse(w, http.StatusUnauthorized, errorBody{Description: tokenRequired})
 	}
 	return a, ok
 }
@@ -146,11 +152,23 @@ type errorBody struct {
 	MaxAge    int64  `json:"max_age,omitempty"`
 }
 
+// challenge is what every challenge of a Verifier says first: its realm
+// and, when it has a Config.Resource, the URL of its protected resource
+// metadata.
+type challenge struct {
+	realm, metadata string
+}
+
 // refuse answers with a WWW-Authenticate challenge (RFC 6750 section 3,
-// RFC 9470 section 3) and the same error as JSON. Without an error code
-// the challenge has no error attribute.
-func refuse(w http.ResponseWriter, realm string, status int, e errorBody) {
-	challenge := "Bearer realm=" + quote(realm)
+// RFC 9470 section 3, RFC 9728 section 5.1) and the same error as JSON.
+// Without an error code the challenge has no error attribute.
+func (c challenge) refuse(w http.ResponseWriter, status int, e errorBody) {
+	challenge := "Bearer realm=" + quote(c.realm)
+	if c.metadata != "" {
+		// The resource identifier is printable ASCII without '"' or '\'
+		// (metadataLocation), so quote keeps the URL whole.
+		challenge += ", resource_metadata=" + quote(c.metadata)
+	}
 	if e.Error != "" {
 		challenge += ", error=" + quote(e.Error) + ", error_description=" + quote(e.Description)
 	}
@@ -182,6 +200,14 @@ func quote(s string) string {
 	}
 	b.WriteByte('"')
 	return b.String()
+}
+
+// unquotable says whether s cannot stand as one value in a challenge's
+// quoted-string as it is: it has a space (which separates values), or a
+// control character, '"', '\' or anything beyond ASCII (which quote
+// drops).
+func unquotable(s string) bool {
+	return strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r > '~' || r == '"' || r == '\\' })
 }
 
 // writeJSON writes v with status.

@@ -88,7 +88,7 @@ func FuzzRequireAuth(f *testing.F) {
 		if age >= 0 {
 			tok.AuthTime = now.Add(-time.Duration(age) * time.Second)
 		}
-		req := httptest.NewRequestWithContext(context.WithValue(t.Context(), authKey{}, auth{token: tok, realm: "im", now: func() time.Time { return now }}), "GET", "/", nil)
+		req := httptest.NewRequestWithContext(context.WithValue(t.Context(), authKey{}, auth{token: tok, challenge: challenge{realm: "im"}, now: func() time.Time { return now }}), "GET", "/", nil)
 		rec := httptest.NewRecorder()
 		guard(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})).ServeHTTP(rec, req)
 

@@ -71,7 +71,7 @@ const insufficientUserAuthentication = "insufficient_user_authentication"
 //	mux.Handle("GET /messages/export", rs.RequireScope("im:messages.read")(
 //		rs.RequireAuth(rs.ACRTwoFactors, 10*time.Minute)(http.HandlerFunc(export))))
 func RequireAuth(acr string, maxAge time.Duration) func(http.Handler) http.Handler {
-	if strings.ContainsFunc(acr, func(c rune) bool { return c <= ' ' || c > '~' || c == '"' || c == '\\' }) {
+	if unquotable(acr) {
 		panic(fmt.Sprintf("rs: RequireAuth: acr %q is not printable ASCII without spaces, quotes or backslashes", acr))
 	}
 	var maxAgeSeconds int64
@@ -85,7 +85,7 @@ func RequireAuth(acr string, maxAge time.Duration) func(http.Handler) http.Handl
 				return
 			}
 			if short := a.token.shortOf(acr, maxAgeSeconds, a.now()); len(short) > 0 {
-				refuse(w, a.realm, http.StatusUnauthorized, errorBody{
+				a.challenge.refuse(w, http.StatusUnauthorized, errorBody{
 					Error:       insufficientUserAuthentication,
 					Description: "A stronger or more recent sign-in is required: " + strings.Join(short, ", and ") + ".",
 					ACRValues:   acr,

@@ -95,7 +95,8 @@ type authKey struct{}
 // auth is what Middleware puts in a request context.
 type auth struct {
 	token Token
-	realm string
+	// challenge begins the challenges of refusals after Middleware.
+	challenge challenge
 	// now is the Verifier's clock, which RequireAuth reads.
 	now func() time.Time
 }
@@ -110,5 +111,5 @@ func FromContext(ctx context.Context) (Token, bool) {
 // and other transports call handlers guarded by RequireScope and
 // RequireAuth (which then reads the time from time.Now).
 func NewContext(ctx context.Context, tok Token) context.Context {
-	return context.WithValue(ctx, authKey{}, auth{token: tok, realm: DefaultRealm, now: time.Now})
+	return context.WithValue(ctx, authKey{}, auth{token: tok, challenge: challenge{realm: DefaultRealm}, now: time.Now})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"fmt"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -25,6 +26,11 @@ type Verifier struct {
 	generation uint64
 	flight     flight
 	keys       *keySet
+	// metadataURL is where the protected resource metadata of
+	// cfg.Resource is served; nil without a Resource.
+	metadataURL *url.URL
+	// challenge is how every challenge of the Verifier begins.
+	challenge challenge
 }
 
 // entry is a cached introspection answer.
@@ -50,6 +56,12 @@ func New(cfg Config) (*Verifier, error) {
 		}
 	}
 	v.keys = &keySet{v: v}
+	v.challenge = challenge{realm: cfg.Realm}
+	if cfg.Resource != "" {
+		// withDefaults has checked the resource identifier.
+		v.metadataURL, _ = metadataLocation(cfg.Resource)
+		v.challenge.metadata = v.metadataURL.String()
+	}
 	return v, nil
 }
 

@@ -29,7 +29,7 @@ func RequireWorkspace(workspaceOf func(*http.Request) string) func(http.Handler)
 				return
 			}
 			if !a.token.ForWorkspace(workspaceOf(r)) {
-				refuse(w, a.realm, http.StatusForbidden, errorBody{
+				a.challenge.refuse(w, http.StatusForbidden, errorBody{
 					Error:       "insufficient_scope",
 					Description: "The access token was not issued for this workspace: get one for it (the organization parameter of the authorization request).",
 				})

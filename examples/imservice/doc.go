@@ -29,6 +29,15 @@
 // endpoint with acr_values=2 and max_age=600 and retries with the new
 // access token.
 //
+// Every challenge names the service's protected resource metadata (RFC
+// 9728), which it serves to anyone at
+// /.well-known/oauth-protected-resource (followed by the path of
+// -resource, when it has one): an agent that knows only the service's URL
+// reads there that the provider (-issuer) is its authorization server,
+// and the scopes it asks for. -resource is the service's resource
+// identifier, its https URL; by default http:// and the -listen address,
+// which must then be a loopback one.
+//
 // Messages live in memory. The service introspects tokens as a resource
 // server client of the provider, and follows its revocation stream
 // (rs.Verifier.FollowRevocations, GET /oauth2/revocations) with the same
@@ -41,4 +50,7 @@
 //
 //	TOKENIM_RS_CLIENT_SECRET=... go run ./examples/imservice \
 //		-issuer http://127.0.0.1:8080 -client-id demo-gateway -listen 127.0.0.1:8090
+//
+// and behind a TLS-terminating proxy at https://im.example.com, with
+// -resource https://im.example.com.
 package main

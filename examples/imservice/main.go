@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -34,7 +35,10 @@ func main() {
 // options are the command line.
 type options struct {
 	issuer, clientID, clientSecret, listen string
-	cacheTTL                               time.Duration
+	// resource is the service's resource identifier; "" means
+	// "http://" and the address it listens on.
+	resource string
+	cacheTTL time.Duration
 }
 
 // parse reads args, taking the client secret from the environment when
@@ -47,6 +51,7 @@ func parse(args []string, lookupEnv func(string) (string, bool), stderr io.Write
 	fs.StringVar(&o.clientID, "client-id", "demo-gateway", "this service's resource server client id")
 	fs.StringVar(&o.clientSecret, "client-secret", "", "its secret (default: $"+secretEnv+")")
 	fs.StringVar(&o.listen, "listen", "127.0.0.1:8090", "address to serve on")
+	fs.StringVar(&o.resource, "resource", "", "this service's resource identifier, its https URL (default: http:// and the -listen address, which must then be a loopback one)")
 	fs.DurationVar(&o.cacheTTL, "cache-ttl", rs.DefaultCacheTTL, "how long an introspection answer is reused (0: never)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -85,19 +90,31 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
-	v, err := rs.New(rs.Config{
-		Issuer: o.issuer, ClientID: o.clientID, ClientSecret: o.clientSecret,
-		CacheTTL: o.cacheTTL, Realm: "imservice", Logger: logger,
-	})
-	if err != nil {
-		return err
-	}
 	ln, err := net.Listen("tcp", o.listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	resource := o.resource
+	if resource == "" {
+		if addr, ok := ln.Addr().(*net.TCPAddr); !ok || !addr.IP.IsLoopback() {
+			_ = ln.Close()
+			return fmt.Errorf("-resource is required when the service listens beyond loopback (%s): give its https URL", ln.Addr())
+		}
+		resource = "http://" + ln.Addr().String()
+	}
+	v, err := rs.New(rs.Config{
+		Issuer: o.issuer, ClientID: o.clientID, ClientSecret: o.clientSecret,
+		CacheTTL: o.cacheTTL, Realm: "imservice", Logger: logger,
+		Resource: resource, ResourceName: "TokenIM example IM service",
+		// The scopes the routes ask for.
+		ScopesSupported: []string{"im:messages.send", "im:messages.read"},
+	})
+	if err != nil {
+		_ = ln.Close()
+		return err
+	}
 	srv := &http.Server{
-		Handler:           v.Middleware(newService(time.Now).routes()),
+		Handler:           handler(v, newService(time.Now).routes()),
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      15 * time.Second,
@@ -118,7 +135,7 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		stopFollowing()
 		<-followed
 	}()
-	logger.InfoContext(ctx, "imservice listening", "addr", ln.Addr().String(), "issuer", o.issuer)
+	logger.InfoContext(ctx, "imservice listening", "addr", ln.Addr().String(), "issuer", o.issuer, "resource", resource, "metadata", v.MetadataURL())
 	if h.ready != nil {
 		h.ready(ln.Addr().String())
 	}
@@ -138,4 +155,18 @@ func run(ctx context.Context, args []string, lookupEnv func(string) (string, boo
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// handler serves the protected resource metadata (RFC 9728) to anyone at
+// its well-known path, and api behind v's middleware.
+func handler(v *rs.Verifier, api http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	pattern := v.MetadataPath()
+	if strings.HasSuffix(pattern, "/") {
+		// That path only, not the tree under it.
+		pattern += "{$}"
+	}
+	mux.Handle(pattern, v.MetadataHandler())
+	mux.Handle("/", v.Middleware(api))
+	return mux
 }

@@ -33,6 +33,8 @@ func TestParse(t *testing.T) {
 			func(o options) bool { return o.clientSecret == "f" }},
 		{"a zero cache TTL turns the cache off", []string{"-cache-ttl", "0"}, map[string]string{secretEnv: "s"}, "",
 			func(o options) bool { return o.cacheTTL == rs.NoCache }},
+		{"the resource identifier is a flag", []string{"-resource", "https://im.example.com"}, map[string]string{secretEnv: "s"}, "",
+			func(o options) bool { return o.resource == "https://im.example.com" }},
 		{"no secret at all is an error naming the variable", nil, nil, secretEnv, nil},
 		{"stray arguments are an error", []string{"serve"}, map[string]string{secretEnv: "s"}, "unexpected arguments", nil},
 	} {
@@ -317,7 +319,7 @@ func TestRunAsksForStepUp(t *testing.T) {
 		resp.Body.Close()
 		return resp.StatusCode, resp.Header.Get("WWW-Authenticate")
 	}
-	const want = `Bearer realm="imservice", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age="600"`
+	want := `Bearer realm="imservice", resource_metadata="` + base + `/.well-known/oauth-protected-resource", error="insufficient_user_authentication", error_description="A stronger or more recent sign-in is required: the access token's sign-in is below the level this request needs (acr 2).", acr_values="2", max_age="600"`
 	if code, challenge := export("tkm_at_password.sig"); code != 401 || challenge != want {
 		t.Errorf("a one-factor token: %d %q\nwant 401 %q", code, challenge, want)
 	}
