@@ -1,0 +1,42 @@
+package dpop
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// errNoStore is returned by StoreReplays when it has no store.
+var errNoStore = errors.New("dpop: replay store missing")
+
+// StoreReplays backs Replays with the shared store's JTI table
+// (storage.JTIs, the one that remembers client assertion IDs), so a proof
+// used on one node is refused on every other.
+type StoreReplays struct {
+	// JTIs is the shared store.
+	JTIs storage.JTIs
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// Use saves key until until; false when it is saved already and not
+// expired.
+func (s StoreReplays) Use(ctx context.Context, key string, until time.Time) (bool, error) {
+	if s.JTIs == nil {
+		return false, errNoStore
+	}
+	now := time.Now
+	if s.Now != nil {
+		now = s.Now
+	}
+	err := s.JTIs.SaveJTI(ctx, key, until, now())
+	if errors.Is(err, storage.ErrAlreadyExists) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return true, nil
+}
