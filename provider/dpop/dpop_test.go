@@ -103,7 +103,7 @@ func proofClaims() map[string]any {
 // sign makes a compact JWS of claims with k, with the dpop+jwt typ and the
 // public key in jwk; headers replaces or (with a nil value) removes header
 // fields.
-func sign(t testing.TB, k testKey, claims map[string]any, headers map[string]any) string {
+func sign(t testing.TB, k testKey, claims any, headers map[string]any) string {
 	t.Helper()
 	opts := (&jose.SignerOptions{EmbedJWK: true}).WithType(Typ)
 	for h, val := range headers {
@@ -219,45 +219,46 @@ func TestVerifyRefuses(t *testing.T) {
 
 	cases := []struct {
 		name   string
+		why    string // in the error: the proof is refused for this reason
 		proof  string
 		method string
 		url    string
 		token  string
 	}{
-		{name: "empty", proof: ""},
-		{name: "garbage", proof: "not a jwt"},
-		{name: "garbage parts", proof: "a.b.c"},
-		{name: "JSON serialization", proof: `{"payload":"e30","signatures":[]}`},
-		{name: "oversized", proof: valid + strings.Repeat("A", MaxProofSize)},
-		{name: "wrong typ", proof: sign(t, ec, proofClaims(), map[string]any{"typ": "JWT"})},
-		{name: "no typ", proof: sign(t, ec, proofClaims(), map[string]any{"typ": nil})},
-		{name: "alg none", proof: unsigned(t, map[string]any{"typ": Typ, "alg": "none", "jwk": pubJWK}, proofClaims(), "")},
-		{name: "HS256", proof: sign(t, hs, proofClaims(), map[string]any{"jwk": pubJWK})},
-		{name: "private jwk", proof: sign(t, ec, proofClaims(), map[string]any{"jwk": privJWK})},
-		{name: "no jwk", proof: sign(t, ec, proofClaims(), map[string]any{"jwk": nil, "kid": "k1"})},
-		{name: "short RSA key", proof: sign(t, small, proofClaims(), nil)},
-		{name: "bad signature", proof: parts[0] + "." + parts[1] + "." + otherSig},
-		{name: "signature by another key", proof: sign(t, ecKey(t), proofClaims(), map[string]any{"jwk": pubJWK})},
-		{name: "claims not JSON", proof: sign(t, ec, nil, nil)},
-		{name: "missing jti", proof: sign(t, ec, with("jti", nil), nil)},
-		{name: "long jti", proof: sign(t, ec, with("jti", strings.Repeat("j", maxJTILength+1)), nil)},
-		{name: "jti not a string", proof: sign(t, ec, with("jti", 7), nil)},
-		{name: "wrong htm", proof: valid, method: "GET"},
-		{name: "lower-case htm", proof: sign(t, ec, with("htm", "post"), nil)},
-		{name: "missing htm", proof: sign(t, ec, with("htm", nil), nil)},
-		{name: "wrong htu path", proof: sign(t, ec, with("htu", "https://auth.example.com/oauth2/token/x"), nil)},
-		{name: "wrong htu host", proof: sign(t, ec, with("htu", "https://evil.example.com/oauth2/token"), nil)},
-		{name: "wrong htu scheme", proof: sign(t, ec, with("htu", "http://auth.example.com/oauth2/token"), nil)},
-		{name: "wrong htu port", proof: sign(t, ec, with("htu", "https://auth.example.com:8443/oauth2/token"), nil)},
-		{name: "htu with user", proof: sign(t, ec, with("htu", "https://u@auth.example.com/oauth2/token"), nil)},
-		{name: "relative htu", proof: sign(t, ec, with("htu", "/oauth2/token"), nil)},
-		{name: "missing htu", proof: sign(t, ec, with("htu", nil), nil)},
-		{name: "missing iat", proof: sign(t, ec, with("iat", nil), nil)},
-		{name: "iat too old", proof: sign(t, ec, with("iat", now.Add(-DefaultWindow-time.Second).Unix()), nil)},
-		{name: "iat too far ahead", proof: sign(t, ec, with("iat", now.Add(DefaultSkew+time.Second).Unix()), nil)},
-		{name: "iat not a number", proof: sign(t, ec, with("iat", "now"), nil)},
-		{name: "ath missing with token", proof: valid, token: "at-123"},
-		{name: "ath wrong", proof: sign(t, ec, with("ath", AccessTokenHash("other")), nil), token: "at-123"},
+		{name: "empty", why: "no proof", proof: ""},
+		{name: "garbage", why: "compact JWS", proof: "not a jwt"},
+		{name: "garbage parts", why: "compact JWS", proof: "a.b.c"},
+		{name: "JSON serialization", why: "compact JWS", proof: `{"payload":"e30","signatures":[]}`},
+		{name: "oversized", why: "longer than", proof: valid + strings.Repeat("A", MaxProofSize)},
+		{name: "wrong typ", why: "typ", proof: sign(t, ec, proofClaims(), map[string]any{"typ": "JWT"})},
+		{name: "no typ", why: "typ", proof: sign(t, ec, proofClaims(), map[string]any{"typ": nil})},
+		{name: "alg none", why: "algorithm", proof: unsigned(t, map[string]any{"typ": Typ, "alg": "none", "jwk": pubJWK}, proofClaims(), "")},
+		{name: "HS256", why: "algorithm", proof: sign(t, hs, proofClaims(), map[string]any{"jwk": pubJWK})},
+		{name: "private jwk", why: "private", proof: sign(t, ec, proofClaims(), map[string]any{"jwk": privJWK})},
+		{name: "no jwk", why: "no jwk", proof: sign(t, ec, proofClaims(), map[string]any{"jwk": nil, "kid": "k1"})},
+		{name: "short RSA key", why: "RSA key shorter", proof: sign(t, small, proofClaims(), nil)},
+		{name: "bad signature", why: "signature", proof: parts[0] + "." + parts[1] + "." + otherSig},
+		{name: "signature by another key", why: "signature", proof: sign(t, ecKey(t), proofClaims(), map[string]any{"jwk": pubJWK})},
+		{name: "claims not an object", why: "claims are not", proof: sign(t, ec, "claims", nil)},
+		{name: "missing jti", why: "no jti", proof: sign(t, ec, with("jti", nil), nil)},
+		{name: "long jti", why: "jti longer", proof: sign(t, ec, with("jti", strings.Repeat("j", maxJTILength+1)), nil)},
+		{name: "jti not a string", why: "claims are not", proof: sign(t, ec, with("jti", 7), nil)},
+		{name: "wrong htm", why: "htm", proof: valid, method: "GET"},
+		{name: "lower-case htm", why: "htm", proof: sign(t, ec, with("htm", "post"), nil)},
+		{name: "missing htm", why: "htm", proof: sign(t, ec, with("htm", nil), nil)},
+		{name: "wrong htu path", why: "htu", proof: sign(t, ec, with("htu", "https://auth.example.com/oauth2/token/x"), nil)},
+		{name: "wrong htu host", why: "htu", proof: sign(t, ec, with("htu", "https://evil.example.com/oauth2/token"), nil)},
+		{name: "wrong htu scheme", why: "htu", proof: sign(t, ec, with("htu", "http://auth.example.com/oauth2/token"), nil)},
+		{name: "wrong htu port", why: "htu", proof: sign(t, ec, with("htu", "https://auth.example.com:8443/oauth2/token"), nil)},
+		{name: "htu with user", why: "htu", proof: sign(t, ec, with("htu", "https://u@auth.example.com/oauth2/token"), nil)},
+		{name: "relative htu", why: "htu", proof: sign(t, ec, with("htu", "/oauth2/token"), nil)},
+		{name: "missing htu", why: "htu", proof: sign(t, ec, with("htu", nil), nil)},
+		{name: "missing iat", why: "no iat", proof: sign(t, ec, with("iat", nil), nil)},
+		{name: "iat too old", why: "iat older", proof: sign(t, ec, with("iat", now.Add(-DefaultWindow-time.Second).Unix()), nil)},
+		{name: "iat too far ahead", why: "in the future", proof: sign(t, ec, with("iat", now.Add(DefaultSkew+time.Second).Unix()), nil)},
+		{name: "iat not a number", why: "claims are not", proof: sign(t, ec, with("iat", "now"), nil)},
+		{name: "ath missing with token", why: "no ath", proof: valid, token: "at-123"},
+		{name: "ath wrong", why: "ath does not match", proof: sign(t, ec, with("ath", AccessTokenHash("other")), nil), token: "at-123"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -271,8 +272,8 @@ func TestVerifyRefuses(t *testing.T) {
 				url = tokenURL
 			}
 			_, err := v.Verify(context.Background(), tc.proof, method, url, tc.token)
-			if !errors.Is(err, ErrInvalidProof) {
-				t.Fatalf("err = %v, want ErrInvalidProof", err)
+			if !errors.Is(err, ErrInvalidProof) || !strings.Contains(err.Error(), tc.why) {
+				t.Fatalf("err = %v, want ErrInvalidProof for %q", err, tc.why)
 			}
 			if len(r.seen) != 0 {
 				t.Error("a refused proof's jti was recorded")

@@ -22,7 +22,7 @@ func normalizeHTU(raw string) (string, error) {
 	if scheme != "https" && scheme != "http" {
 		return "", errors.New("not an http or https URL")
 	}
-	if u.Opaque != "" || u.User != nil || u.Host == "" {
+	if u.Opaque != "" || u.User != nil || u.Hostname() == "" {
 		return "", errors.New("not an absolute URL with a host and no user information")
 	}
 	host := strings.ToLower(u.Host)
