@@ -11,18 +11,26 @@ import (
 // errNoStore is returned by StoreReplays when it has no store.
 var errNoStore = errors.New("dpop: replay store missing")
 
+// JTIStore is what StoreReplays needs of the shared store (storage.JTIs).
+type JTIStore interface {
+	// SaveJTI remembers jti until exp; storage.ErrAlreadyExists when it
+	// is saved and not expired at now.
+	SaveJTI(ctx context.Context, jti string, exp, now time.Time) error
+}
+
 // StoreReplays backs Replays with the shared store's JTI table
 // (storage.JTIs, the one that remembers client assertion IDs), so a proof
 // used on one node is refused on every other.
 type StoreReplays struct {
 	// JTIs is the shared store.
-	JTIs storage.JTIs
+	JTIs JTIStore
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
 
 // Use saves key until until; false when it is saved already and not
-// expired.
+// expired. Keys are ReplayKey's, prefixed "dpop:" so they never meet the
+// store's other single-use IDs.
 func (s StoreReplays) Use(ctx context.Context, key string, until time.Time) (bool, error) {
 	if s.JTIs == nil {
 		return false, errNoStore
