@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"net/url"
 	"slices"
 	"strings"
@@ -171,6 +172,38 @@ type JTIs interface {
 	// SaveJTI remembers jti until exp. ErrAlreadyExists if jti is saved
 	// and not expired at now; an expired entry is replaced.
 	SaveJTI(ctx context.Context, jti string, exp, now time.Time) error
+}
+
+// Once remembers values an outsider may use once — a SAML assertion's
+// ID, an upstream's logout token's jti, a DPoP proof's jti — in the JTI
+// table, under Prefix so they never meet client assertions' IDs: shared by
+// every node, purged by the janitor once expired.
+type Once struct {
+	JTIs   JTIs
+	Prefix string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+}
+
+// errNoJTIs is Once's error without a store.
+var errNoJTIs = errors.New("storage: Once has no JTI store")
+
+// Use records key until until and reports whether this is its first use
+// (false: used already and not expired). An error means it could not
+// tell.
+func (o Once) Use(ctx context.Context, key string, until time.Time) (bool, error) {
+	if o.JTIs == nil {
+		return false, errNoJTIs
+	}
+	now := time.Now
+	if o.Now != nil {
+		now = o.Now
+	}
+	err := o.JTIs.SaveJTI(ctx, o.Prefix+key, until, now())
+	if errors.Is(err, ErrAlreadyExists) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // AssertionAlg is the algorithm a private_key_jwt client's assertions must

@@ -72,7 +72,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 		oc := oidc.Config{
 			ID: u.ID, Issuer: u.Issuer, Preset: oidc.Preset(u.Preset), Tenant: u.Tenant,
 			ClientID: u.ClientID, ClientSecret: u.ClientSecret, RedirectURL: b.cfg.RedirectURL(u.ID), Scopes: u.Scopes,
-			JTIs: usedOnce{jtis: b.jtis, now: time.Now}, Logger: b.logger,
+			JTIs: storage.Once{JTIs: b.jtis}, Logger: b.logger,
 		}
 		if u.Preset == string(oidc.Apple) {
 			key, err := appleKey(u.PrivateKeyFile)
@@ -134,7 +134,7 @@ func (b upstreamBuilder) build(u config.Upstream) (login.Upstream, error) {
 	case storage.ConnectorSAML:
 		sc := saml.Config{
 			ID: u.ID, EntityID: u.EntityID, ACSURL: b.cfg.RedirectURL(u.ID), MetadataURL: u.MetadataURL,
-			Replays: usedOnce{jtis: b.jtis, prefix: "saml:", now: time.Now}, Logger: b.logger, TrustEmail: u.EmailVerified,
+			Replays: storage.Once{JTIs: b.jtis, Prefix: "saml:"}, Logger: b.logger, TrustEmail: u.EmailVerified,
 			Attributes: saml.Attributes{Email: names(u.Attributes.Email), Name: names(u.Attributes.Name),
 				Username: names(u.Attributes.Username), Groups: names(u.Attributes.Groups)},
 		}
@@ -174,25 +174,6 @@ func names(name string) []string {
 		return nil
 	}
 	return []string{name}
-}
-
-// usedOnce remembers what an upstream may send once (SAML assertions:
-// saml.Replays; back-channel logout tokens: oidc.JTIs) with the client
-// assertions' IDs (storage.JTIs), under prefix: in the shared store, so
-// across nodes, purged by the janitor once expired.
-type usedOnce struct {
-	jtis   storage.JTIs
-	prefix string
-	now    func() time.Time
-}
-
-// Use records key until until; false when it was used already.
-func (r usedOnce) Use(ctx context.Context, key string, until time.Time) (bool, error) {
-	err := r.jtis.SaveJTI(ctx, r.prefix+key, until, r.now())
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return false, nil
-	}
-	return err == nil, err
 }
 
 // errNotServed: a kind this build does not sign in with.

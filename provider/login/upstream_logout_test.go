@@ -1,10 +1,8 @@
 package login
 
 import (
-	"context"
 	"crypto/rand"
 	"crypto/rsa"
-	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -18,17 +16,6 @@ import (
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 )
-
-// usedOnce remembers logout tokens' IDs in the store, as the wiring does.
-type usedOnce struct{ jtis storage.JTIs }
-
-func (u usedOnce) Use(ctx context.Context, key string, until time.Time) (bool, error) {
-	err := u.jtis.SaveJTI(ctx, key, until, time.Now())
-	if errors.Is(err, storage.ErrAlreadyExists) {
-		return false, nil
-	}
-	return err == nil, err
-}
 
 // postLogoutToken posts a back-channel logout token as an upstream does.
 func (h *upstreamHarness) postLogoutToken(t *testing.T, id, token string) *httptest.ResponseRecorder {
@@ -113,7 +100,7 @@ func TestUpstreamBackchannelLogoutRefusesForgedAndReplayedTokens(t *testing.T) {
 	// Used once, when the connector remembers tokens.
 	replays := newUpstreamHarness(t, corpUser, func(u *Upstream) {
 		c, err := oidc.New(oidc.Config{ID: "corp", Issuer: h.op.Issuer, ClientID: "tokenim", ClientSecret: "s3cret", RedirectURL: corpCallback,
-			HTTPClient: &http.Client{Timeout: 5 * time.Second}, JTIs: usedOnce{memory.New()}})
+			HTTPClient: &http.Client{Timeout: 5 * time.Second}, JTIs: storage.Once{JTIs: memory.New()}})
 		if err != nil {
 			t.Fatal(err)
 		}
