@@ -46,6 +46,9 @@ type Store interface {
 	ListUpstreamSessions(ctx context.Context, connector, subject, sid string) ([]storage.LoginSession, error)
 	DeleteLoginSession(ctx context.Context, id string) error
 	RevokeSubject(ctx context.Context, subject, clientID string) (int, error)
+	// RevokeSubjectBeyond revokes the account's tokens a new role no
+	// longer allows (an upstream's role mapping).
+	RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error)
 	ListPasskeys(ctx context.Context, userID string) ([]storage.Passkey, error)
 	// GetWorkspace reads the policy of the workspace a flow is for;
 	// GetMember whether the user is an active member of the one the
@@ -130,6 +133,9 @@ type Config struct {
 	Registration bool
 	// MFARoles are the roles whose users must use a second factor.
 	MFARoles []string
+	// RoleScopes maps each role to the scopes its users may hold: a role
+	// an upstream's mapping gives revokes the tokens beyond it.
+	RoleScopes map[string][]string
 	// Issuer is the provider's public URL, the base of emailed links.
 	Issuer         string
 	ActivationLink time.Duration

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -680,24 +681,37 @@ func upstreamRole(u Upstream, id upstream.Identity) (role string, ok bool) {
 }
 
 // mapRole gives user the role the connector maps the identity to, when
-// it maps roles and the role differs, recorded; it returns the account
-// as it is now.
+// it maps roles and the role differs: as every role change does (the
+// console's, the command line's), the account's tokens with scopes the
+// new role does not allow are revoked, in the change's transaction, with
+// its record. It returns the account as it is now.
 func (h *Handler) mapRole(ctx context.Context, u Upstream, user storage.User, id upstream.Identity) storage.User {
 	role, ok := upstreamRole(u, id)
 	if !ok || role == user.Role {
 		return user
 	}
-	from := user.Role
-	updated, err := h.cfg.Store.UpdateUser(ctx, user.ID, func(x storage.User) (storage.User, error) {
-		x.Role = role
-		return x, nil
+	updated := user
+	err := h.cfg.Audit.InTx(ctx, h.cfg.Store, func(ctx context.Context) ([]audit.Event, error) {
+		var err error
+		updated, err = h.cfg.Store.UpdateUser(ctx, user.ID, func(x storage.User) (storage.User, error) {
+			x.Role, x.UpdatedAt = role, h.cfg.Now().UTC().Truncate(time.Second)
+			return x, nil
+		})
+		if err != nil {
+			return nil, err
+		}
+		allowed := h.cfg.RoleScopes[role]
+		n, err := h.cfg.Store.RevokeSubjectBeyond(ctx, user.ID, allowed)
+		if err != nil {
+			return nil, fmt.Errorf("revoke tokens beyond the role: %w", err)
+		}
+		return []audit.Event{{Action: audit.RoleChanged, Subject: user.ID, Scopes: allowed,
+			Detail: map[string]string{"from": user.Role, "to": role, "connector": u.ID, "tokens_revoked": strconv.Itoa(n)}}}, nil
 	})
 	if err != nil {
 		h.cfg.Logger.ErrorContext(ctx, "upstream sign-in: map role", "connector", u.ID, "err", err)
 		return user
 	}
-	h.cfg.Audit.Try(ctx, audit.Event{Action: audit.RoleChanged, Subject: user.ID,
-		Detail: map[string]string{"from": from, "to": role, "connector": u.ID}})
 	return updated
 }
 

@@ -10,6 +10,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/google/uuid"
+
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -67,6 +69,11 @@ func Handle(h string) (string, error) {
 		return "", &FieldError{"handle", "lower-case letters, digits and hyphens, starting and ending with a letter or digit"}
 	case slices.Contains(reserved, h):
 		return "", &FieldError{"handle", fmt.Sprintf("%q is reserved", h)}
+	case uuid.Validate(h) == nil:
+		// A workspace is named by its ID or its handle (the organization
+		// parameter, rs.RequireWorkspace): a handle shaped as an ID could
+		// stand for another workspace.
+		return "", &FieldError{"handle", "must not look like a workspace ID"}
 	}
 	return h, nil
 }

@@ -69,3 +69,19 @@ func FuzzInvitationPath(f *testing.F) {
 		}
 	})
 }
+
+// TestHandleNeverLooksLikeAnID: a workspace is named by its ID or its
+// handle, so a handle shaped as another workspace's ID is refused, in
+// any letter case.
+func TestHandleNeverLooksLikeAnID(t *testing.T) {
+	t.Parallel()
+	for _, h := range []string{"3f2a9c1e-5b7d-4e8f-9a0b-1c2d3e4f5a6b", "3F2A9C1E-5B7D-4E8F-9A0B-1C2D3E4F5A6B"} {
+		var fe *workspace.FieldError
+		if _, err := workspace.Handle(h); !errors.As(err, &fe) || fe.Field != "handle" {
+			t.Fatalf("Handle(%q) = %v, want a handle FieldError", h, err)
+		}
+	}
+	if _, err := workspace.Handle("acme-chat"); err != nil {
+		t.Fatalf("an ordinary handle: %v", err)
+	}
+}

@@ -3,6 +3,8 @@ package oidc
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/tokenim/tokenim-auth/provider/mailaddr"
@@ -134,14 +136,15 @@ func texts(v any) []string {
 const maxClaims = 64
 
 // textClaims keeps the claims that are text or lists of text, for role
-// mapping (at most maxClaims of them).
+// mapping: at most maxClaims of them, the first by name, so that the same
+// claims are kept at every sign-in.
 func textClaims(claims map[string]any) map[string][]string {
 	out := map[string][]string{}
-	for name, v := range claims {
+	for _, name := range slices.Sorted(maps.Keys(claims)) {
 		if len(out) == maxClaims {
 			break
 		}
-		if values := texts(v); len(values) > 0 && upstream.CleanText(name) {
+		if values := texts(claims[name]); len(values) > 0 && upstream.CleanText(name) {
 			out[name] = values
 		}
 	}

@@ -199,7 +199,9 @@ func (c *Connector) discover(ctx context.Context) (*discovered, error) {
 	if c.err != nil && now.Before(c.retryAt) {
 		return nil, c.err
 	}
-	d, err := c.fetch(ctx)
+	// Not the request's cancellation: a browser that leaves must not make
+	// every sign-in wait out a backoff (the client's timeout bounds it).
+	d, err := c.fetch(context.WithoutCancel(ctx))
 	if err != nil {
 		c.failures++
 		wait := minBackoff << min(c.failures-1, 6)

@@ -74,8 +74,12 @@ func applyPreset(cfg Config) (Config, error) {
 		if err := cfg.Apple.check(); err != nil {
 			return cfg, fmt.Errorf("oidc: connector %q: %w", cfg.ID, err)
 		}
-		// Apple has no userinfo endpoint.
+		// Apple has no userinfo endpoint, and takes the scopes name and
+		// email only (profile is refused as invalid).
 		cfg.UserInfo = false
+		if len(cfg.Scopes) == 0 {
+			cfg.Scopes = []string{"name", "email"}
+		}
 	default:
 		return cfg, fmt.Errorf("oidc: connector %q: unknown preset %q", cfg.ID, cfg.Preset)
 	}

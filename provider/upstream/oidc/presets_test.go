@@ -177,6 +177,29 @@ func TestEntraSingleTenantNeedsExactIssuer(t *testing.T) {
 	wantErr(t, err, upstream.ErrRefused, "different provider")
 }
 
+// TestAppleDefaultScopes: left to its defaults, Sign in with Apple asks
+// for name and email (Apple refuses profile), answered by form_post.
+func TestAppleDefaultScopes(t *testing.T) {
+	t.Parallel()
+	f := startFake(t, "")
+	teamKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := connector(t, f.srv.URL, &clock{}, func(c *oidc.Config) {
+		c.Preset, c.ClientID, c.ClientSecret = oidc.Apple, "tokenim", ""
+		c.Apple = &oidc.AppleKey{TeamID: "TEAM123456", KeyID: "KEY1234567", Key: teamKey}
+	})
+	fl := newFlow()
+	u, err := c.AuthCodeURL(t.Context(), fl.state, fl.nonce, fl.verifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(u, "scope=openid+name+email") || strings.Contains(u, "profile") || !strings.Contains(u, "response_mode=form_post") {
+		t.Fatalf("Apple's authorization URL %s: want scope openid name email, form_post", u)
+	}
+}
+
 func TestAppleClientSecretAndStringEmailVerified(t *testing.T) {
 	t.Parallel()
 	f := startFake(t, "")
