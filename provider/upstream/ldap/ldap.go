@@ -107,6 +107,9 @@ type Connector struct {
 	log  *slog.Logger
 }
 
+// noSuchUser is the RDN of the entry an unknown name is bound as.
+const noSuchUser = "cn=tokenim-no-such-user,"
+
 // Limits on what is typed and what the directory hands back.
 const (
 	maxUsername = 256
@@ -195,6 +198,13 @@ func (c *Connector) Login(ctx context.Context, username, password string) (upstr
 		return upstream.Identity{}, errBadCredentials
 	}
 	entry, err := c.findUser(ctx, username)
+	if errors.Is(err, errBadCredentials) {
+		// No such user: bind anyway, as an entry that is not there, so
+		// that the answer costs what a wrong password's does and its time
+		// does not tell which names exist.
+		_ = c.bindUser(ctx, noSuchUser+c.cfg.UserSearch.BaseDN, password)
+		return upstream.Identity{}, errBadCredentials
+	}
 	if err != nil {
 		return upstream.Identity{}, err
 	}
@@ -312,7 +322,9 @@ func (c *Connector) bindUser(ctx context.Context, dn, password string) error {
 	switch {
 	case err == nil:
 		return nil
-	case goldap.IsErrorAnyOf(err, goldap.LDAPResultInvalidCredentials, goldap.LDAPResultInappropriateAuthentication):
+	case goldap.IsErrorAnyOf(err, goldap.LDAPResultInvalidCredentials, goldap.LDAPResultInappropriateAuthentication, goldap.LDAPResultNoSuchObject):
+		// NoSuchObject: an entry gone, or the one an unknown name is
+		// bound as, on a directory that says so.
 		return errBadCredentials
 	case goldap.IsErrorAnyOf(err, goldap.LDAPResultUnwillingToPerform, goldap.LDAPResultInsufficientAccessRights):
 		// A directory refusing a locked or disabled account's bind.
