@@ -92,22 +92,14 @@ func (h *Handler) startLink(w http.ResponseWriter, r *http.Request, s session.Si
 func (h *Handler) unlink(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	ctx := r.Context()
 	id, subject := r.PathValue("id"), r.PostFormValue("subject")
-	links, err := h.cfg.Store.ListUserIdentities(ctx, s.User.ID)
-	if err != nil {
-		h.fail(w, r, "list linked identities", err)
-		return
-	}
-	if !slices.ContainsFunc(links, func(l storage.LinkedIdentity) bool { return l.ConnectorID == id && l.Subject == subject }) {
-		h.refuse(w, r, s, http.StatusNotFound, "links.unknown")
-		return
-	}
-	err = h.keepWayIn(ctx, s.User.ID, audit.Event{Action: audit.UpstreamUnlinked, Subject: s.User.ID,
+	err := h.keepWayIn(ctx, s.User.ID, audit.Event{Action: audit.UpstreamUnlinked, Subject: s.User.ID,
 		Detail: map[string]string{"connector": id, "subject": subject}}.ByUser(s.User.ID), func(ctx context.Context) error {
 		return h.cfg.Store.UnlinkIdentity(ctx, s.User.ID, id, subject)
 	})
 	switch {
-	case errors.Is(err, storage.ErrNotFound):
-		// Unlinked elsewhere a moment ago.
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrInvalidInput):
+		// Not the user's link (the store unlinks only the user's), none,
+		// unlinked elsewhere a moment ago, or a subject no link can have.
 		h.refuse(w, r, s, http.StatusNotFound, "links.unknown")
 		return
 	case errors.Is(err, errLastWayIn):

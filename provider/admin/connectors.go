@@ -168,6 +168,9 @@ func (a *API) UpdateConnector(ctx context.Context, by Actor, id string, change f
 // recorded as connector.updated. Enabling checks it by the rules first;
 // disabling always works.
 func (a *API) SetConnectorDisabled(ctx context.Context, by Actor, id string, disabled bool) (storage.Connector, error) {
+	if _, ok := a.configured(id); ok {
+		return storage.Connector{}, ErrConfiguredConnector
+	}
 	return a.updateConnector(ctx, by, id, func(c *storage.Connector) { c.Disabled = disabled }, "", !disabled)
 }
 
@@ -176,11 +179,16 @@ func (a *API) updateConnector(ctx context.Context, by Actor, id string, change f
 	if err != nil {
 		return storage.Connector{}, err
 	}
-	all, err := a.cfg.Store.ListConnectors(ctx)
-	if err != nil {
-		return storage.Connector{}, err
+	// The other stored connectors, for the rules' uniqueness checks:
+	// read only when the change is checked (not for a disable).
+	var stored []storage.Connector
+	if check {
+		all, err := a.cfg.Store.ListConnectors(ctx)
+		if err != nil {
+			return storage.Connector{}, err
+		}
+		stored = slices.DeleteFunc(all, func(o storage.Connector) bool { return o.ID == id })
 	}
-	stored := slices.DeleteFunc(all, func(o storage.Connector) bool { return o.ID == id })
 	var sealed []byte
 	if secret != "" {
 		if sealed, err = a.seal(id, secret); err != nil {

@@ -246,8 +246,8 @@ func (a *API) patchConnector(w http.ResponseWriter, r *http.Request, caller stri
 		}, secret)
 	}
 	if err != nil {
-		if !connectorRefused(w, err) && !a.notFound(w, r, err, "connector") {
-			a.fail(w, r, "change connector", err)
+		if !connectorRefused(w, err) {
+			a.notFound(w, r, err, "connector")
 		}
 		return
 	}
@@ -259,11 +259,10 @@ func (a *API) patchConnector(w http.ResponseWriter, r *http.Request, caller stri
 // (DeleteConnector).
 func (a *API) deleteConnector(w http.ResponseWriter, r *http.Request, caller string) {
 	id := r.PathValue("id")
-	err := a.DeleteConnector(r.Context(), ByClient(caller), id)
-	if err != nil && !connectorRefused(w, err) && !a.notFound(w, r, err, "connector") {
-		a.fail(w, r, "delete connector", err)
-	}
-	if err != nil {
+	if err := a.DeleteConnector(r.Context(), ByClient(caller), id); err != nil {
+		if !connectorRefused(w, err) {
+			a.notFound(w, r, err, "connector")
+		}
 		return
 	}
 	a.cfg.Logger.InfoContext(r.Context(), "admin deleted a connector", "admin_client_id", caller, "connector", id)

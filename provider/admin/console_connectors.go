@@ -303,11 +303,7 @@ func (c *Console) changeConnector(w http.ResponseWriter, r *http.Request, s sess
 	to, done := consoleurl.Connector(id), "connector-"+action+"d"
 	switch action {
 	case "disable", "enable":
-		if _, ok := c.api.configured(id); ok {
-			err = ErrConfiguredConnector
-		} else {
-			_, err = c.api.SetConnectorDisabled(ctx, by, id, action == "disable")
-		}
+		_, err = c.api.SetConnectorDisabled(ctx, by, id, action == "disable")
 	case "delete":
 		err = c.api.DeleteConnector(ctx, by, id)
 		to = consoleurl.Connectors()
