@@ -287,13 +287,15 @@ func settingsMap(raw json.RawMessage) map[string]json.RawMessage {
 // linked through it, recorded as connector.deleted. storage.ErrNotFound
 // when none is stored (a configured one is not: ErrConfiguredConnector).
 func (a *API) DeleteConnector(ctx context.Context, by Actor, id string) error {
+	if _, ok := a.configured(id); ok {
+		// Configured, or a stored one the configuration shadows: deleting
+		// the stored record would take the linked identities with it,
+		// which name the connector by ID and sign in through the
+		// configured one.
+		return ErrConfiguredConnector
+	}
 	return a.inTx(ctx, func(ctx context.Context) ([]audit.Event, error) {
 		c, err := a.cfg.Store.GetConnector(ctx, id)
-		if errors.Is(err, storage.ErrNotFound) {
-			if _, ok := a.configured(id); ok {
-				return nil, ErrConfiguredConnector
-			}
-		}
 		if err != nil {
 			return nil, err
 		}

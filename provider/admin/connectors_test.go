@@ -3,6 +3,7 @@ package admin
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
@@ -380,5 +381,31 @@ func TestConsoleUserIdentities(t *testing.T) {
 	}
 	if w := h.post(t, remove, url.Values{}); w.Code != http.StatusNotFound {
 		t.Fatalf("remove again: %d", w.Code)
+	}
+}
+
+// TestShadowedConnectorIsNotDeleted: a stored connector the configuration
+// shadows (same ID) is not deleted, since its links are the configured
+// one's too: they stay.
+func TestShadowedConnectorIsNotDeleted(t *testing.T) {
+	t.Parallel()
+	a, store := fixture(t)
+	withConnectors(t, a)
+	ctx := t.Context()
+	if err := store.CreateConnector(ctx, storage.Connector{ID: "entra", Kind: "oidc", Name: "Old Entra", Settings: json.RawMessage(`{"client_id":"x"}`)}); err != nil {
+		t.Fatal(err)
+	}
+	u, err := store.GetUserByEmail(ctx, "ann@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.LinkIdentity(ctx, storage.LinkedIdentity{ConnectorID: "entra", Subject: "ann-entra", UserID: u.ID}); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.DeleteConnector(ctx, ByUser(u.ID), "entra"); !errors.Is(err, ErrConfiguredConnector) {
+		t.Fatalf("delete of a shadowed connector: %v, want ErrConfiguredConnector", err)
+	}
+	if _, err := store.GetLinkedIdentity(ctx, "entra", "ann-entra"); err != nil {
+		t.Fatalf("the configured connector's link is gone: %v", err)
 	}
 }
