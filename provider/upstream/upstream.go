@@ -7,6 +7,7 @@ package upstream
 
 import (
 	"errors"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -72,6 +73,45 @@ var (
 	// something other than its protocol (down, misconfigured, timed out).
 	ErrUnavailable = errors.New("upstream: provider unavailable")
 )
+
+// Limits on what an upstream's values may be: a subject, any other text,
+// the number of groups kept.
+const (
+	MaxSubject = 255
+	MaxText    = 1024
+	MaxGroups  = 256
+)
+
+// Text returns s, a value an upstream sent, when it is clean text
+// (CleanText) of at most MaxText bytes, else "": a connector keeps such a
+// value only then.
+func Text(s string) string {
+	if len(s) > MaxText || !CleanText(s) {
+		return ""
+	}
+	return s
+}
+
+// Clip shortens s, something an upstream said (an error description,
+// part of an answer), for an error message or a log line: at most 200
+// bytes, control characters and bytes that are not UTF-8 left out.
+func Clip(s string) string {
+	const n = 200
+	cut := len(s) > n
+	if cut {
+		s = s[:n]
+	}
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+	if cut {
+		s += "…"
+	}
+	return s
+}
 
 // CleanText reports whether s, a value an upstream sent, is text a record
 // may hold: valid UTF-8 with no control character (NUL included). A

@@ -23,13 +23,6 @@ const (
 	objectGUIDAttr = "objectGUID"
 )
 
-// Limits on what a directory may hand us.
-const (
-	maxSubject = 255
-	maxText    = 1024
-	maxGroups  = 256
-)
-
 // disabled reports whether the entry says its account is disabled or
 // locked.
 func disabled(e *goldap.Entry) bool {
@@ -54,17 +47,17 @@ func mapEntry(a Attributes, e *goldap.Entry, groups []string, memberOf bool) (up
 	}
 	id := upstream.Identity{
 		Subject:  sub,
-		Name:     text(e.GetEqualFoldAttributeValue(a.Name)),
-		Username: text(e.GetEqualFoldAttributeValue(a.Username)),
+		Name:     upstream.Text(e.GetEqualFoldAttributeValue(a.Name)),
+		Username: upstream.Text(e.GetEqualFoldAttributeValue(a.Username)),
 		Groups:   groups,
 		AMR:      []string{"pwd"},
 	}
-	if email := text(e.GetEqualFoldAttributeValue(a.Email)); email != "" && mailaddr.Valid(email) {
+	if email := upstream.Text(e.GetEqualFoldAttributeValue(a.Email)); email != "" && mailaddr.Valid(email) {
 		id.Email = email
 	}
 	if memberOf {
 		for _, dn := range e.GetEqualFoldAttributeValues(a.Groups) {
-			if name := rdnValue(dn); name != "" && len(id.Groups) < maxGroups {
+			if name := rdnValue(dn); name != "" && len(id.Groups) < upstream.MaxGroups {
 				id.Groups = append(id.Groups, name)
 			}
 		}
@@ -82,7 +75,7 @@ func subject(attr string, e *goldap.Entry) (string, error) {
 	if sub == "" {
 		return "", fmt.Errorf("the entry has no %s", attr)
 	}
-	if len(sub) > maxSubject || !upstream.CleanText(sub) {
+	if len(sub) > upstream.MaxSubject || !upstream.CleanText(sub) {
 		return "", fmt.Errorf("the entry's %s is not a usable identifier", attr)
 	}
 	return sub, nil
@@ -106,7 +99,7 @@ func guidString(b []byte) (string, error) {
 func groupNames(entries []*goldap.Entry, attr string) []string {
 	var out []string
 	for _, e := range entries {
-		if name := text(e.GetEqualFoldAttributeValue(attr)); name != "" && len(out) < maxGroups {
+		if name := upstream.Text(e.GetEqualFoldAttributeValue(attr)); name != "" && len(out) < upstream.MaxGroups {
 			out = append(out, name)
 		}
 	}
@@ -120,12 +113,5 @@ func rdnValue(dn string) string {
 	if err != nil || len(d.RDNs) == 0 || len(d.RDNs[0].Attributes) == 0 {
 		return ""
 	}
-	return text(d.RDNs[0].Attributes[0].Value)
-}
-
-func text(s string) string {
-	if len(s) > maxText || !upstream.CleanText(s) {
-		return ""
-	}
-	return s
+	return upstream.Text(d.RDNs[0].Attributes[0].Value)
 }

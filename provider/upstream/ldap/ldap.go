@@ -225,7 +225,7 @@ func (c *Connector) Login(ctx context.Context, username, password string) (upstr
 	}
 	var groups []string
 	if c.cfg.GroupSearch.BaseDN != "" {
-		entries, err := c.search(ctx, c.cfg.GroupSearch.BaseDN, goldap.ScopeWholeSubtree, maxGroups,
+		entries, err := c.search(ctx, c.cfg.GroupSearch.BaseDN, goldap.ScopeWholeSubtree, upstream.MaxGroups,
 			filterFor(c.cfg.GroupSearch.Filter, entry.DN), []string{c.cfg.Attributes.GroupName})
 		if err != nil && !goldap.IsErrorWithCode(err, goldap.LDAPResultSizeLimitExceeded) {
 			return upstream.Identity{}, err

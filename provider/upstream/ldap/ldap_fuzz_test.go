@@ -59,7 +59,7 @@ func FuzzMapEntry(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > maxSubject {
+		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > upstream.MaxSubject {
 			t.Fatalf("subject %q", id.Subject)
 		}
 		if id.Email != "" && !mailaddr.Valid(id.Email) {

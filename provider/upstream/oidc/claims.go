@@ -47,13 +47,6 @@ func (m ClaimMapping) withDefaults(p Preset) ClaimMapping {
 	return m
 }
 
-// Limits on what an upstream may hand us.
-const (
-	maxSubject = 255
-	maxText    = 1024
-	maxGroups  = 256
-)
-
 // mapClaims turns verified claims into an Identity (without Connector).
 // The subject must be a non-empty string of valid UTF-8 without control
 // characters; an email that is not a plain address is dropped, as are
@@ -96,22 +89,20 @@ func truth(v any) bool {
 }
 
 // identifier reads an identifier the upstream sent (a subject, a session
-// ID): a string no longer than maxSubject of valid UTF-8 without control
+// ID): a string no longer than upstream.MaxSubject of valid UTF-8 without control
 // characters; "" for anything else.
 func identifier(v any) string {
 	s, ok := v.(string)
-	if !ok || len(s) > maxSubject || !upstream.CleanText(s) {
+	if !ok || len(s) > upstream.MaxSubject || !upstream.CleanText(s) {
 		return ""
 	}
 	return s
 }
 
+// text reads a claim sent as a string (upstream.Text).
 func text(v any) string {
-	s, ok := v.(string)
-	if !ok || len(s) > maxText || !upstream.CleanText(s) {
-		return ""
-	}
-	return s
+	s, _ := v.(string)
+	return upstream.Text(s)
 }
 
 // texts reads a claim sent as an array of strings or a single string.
@@ -124,7 +115,7 @@ func texts(v any) []string {
 		}
 	case []any:
 		for _, e := range l {
-			if s := text(e); s != "" && len(out) < maxGroups {
+			if s := text(e); s != "" && len(out) < upstream.MaxGroups {
 				out = append(out, s)
 			}
 		}
@@ -166,7 +157,7 @@ func checkTenant(template string, allowed []string, iss string, claims map[strin
 		return errors.New("the token has no usable tid claim")
 	}
 	if want := strings.Replace(template, tenantPlaceholder, tid, 1); iss != want {
-		return fmt.Errorf("the token's issuer %q is not tenant %q's", clip(iss), tid)
+		return fmt.Errorf("the token's issuer %q is not tenant %q's", upstream.Clip(iss), tid)
 	}
 	if len(allowed) > 0 && !containsFold(allowed, tid) {
 		return fmt.Errorf("tenant %q may not sign in here", tid)

@@ -58,7 +58,7 @@ func (c *Connector) Finish(ctx context.Context, code, pkceVerifier, nonce string
 			return upstream.Identity{}, c.classify("userinfo", err)
 		}
 		if subtle.ConstantTimeCompare([]byte(ui.Subject), []byte(idt.Subject)) != 1 {
-			return upstream.Identity{}, fmt.Errorf("%w: connector %q: userinfo names subject %q, the ID token %q", upstream.ErrRefused, c.cfg.ID, clip(ui.Subject), clip(idt.Subject))
+			return upstream.Identity{}, fmt.Errorf("%w: connector %q: userinfo names subject %q, the ID token %q", upstream.ErrRefused, c.cfg.ID, upstream.Clip(ui.Subject), upstream.Clip(idt.Subject))
 		}
 		var more map[string]any
 		if err := ui.Claims(&more); err != nil {
@@ -109,7 +109,7 @@ func (c *Connector) verify(ctx context.Context, d *discovered, raw, nonce string
 func (c *Connector) checkAudienceAndTenant(idt *gooidc.IDToken, claims map[string]any) error {
 	azp, _ := claims["azp"].(string)
 	if (len(idt.Audience) > 1 || azp != "") && azp != c.cfg.ClientID {
-		return fmt.Errorf("the token's azp %q is not this client", clip(azp))
+		return fmt.Errorf("the token's azp %q is not this client", upstream.Clip(azp))
 	}
 	if c.template != "" {
 		return checkTenant(c.template, c.cfg.Tenants, idt.Issuer, claims)

@@ -202,7 +202,7 @@ func checkLogoutHeader(raw string, algs []string) error {
 	}
 	s, _ := typ.(string)
 	if t := strings.TrimPrefix(strings.ToLower(s), "application/"); t != "logout+jwt" {
-		return fmt.Errorf("its type is %q, not logout+jwt", clip(s))
+		return fmt.Errorf("its type is %q, not logout+jwt", upstream.Clip(s))
 	}
 	return nil
 }

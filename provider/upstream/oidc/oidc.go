@@ -245,7 +245,7 @@ func (c *Connector) fetch(ctx context.Context) (*discovered, error) {
 	var endSession *url.URL
 	if meta.EndSession != "" {
 		if endSession, err = url.Parse(meta.EndSession); err != nil || (endSession.Scheme != "https" && endSession.Scheme != "http") || endSession.Host == "" {
-			return nil, fmt.Errorf("metadata's end_session_endpoint %q is not an http(s) URL", clip(meta.EndSession))
+			return nil, fmt.Errorf("metadata's end_session_endpoint %q is not an http(s) URL", upstream.Clip(meta.EndSession))
 		}
 	}
 	ep := p.Endpoint()
@@ -318,7 +318,7 @@ func (c *Connector) CheckCallback(ctx context.Context, q url.Values) (string, er
 func checkCallback(id, issuer string, issParam bool, q url.Values) (string, error) {
 	if q.Has("iss") || issParam {
 		if iss := q.Get("iss"); !issuerMatches(issuer, iss) {
-			return "", fmt.Errorf("%w: connector %q: authorization response from issuer %q (mix-up?)", upstream.ErrRefused, id, clip(iss))
+			return "", fmt.Errorf("%w: connector %q: authorization response from issuer %q (mix-up?)", upstream.ErrRefused, id, upstream.Clip(iss))
 		}
 	}
 	if e := q.Get("error"); e != "" {
@@ -326,7 +326,7 @@ func checkCallback(id, issuer string, issParam bool, q url.Values) (string, erro
 		if e == "temporarily_unavailable" || e == "server_error" {
 			err = upstream.ErrUnavailable
 		}
-		return "", fmt.Errorf("%w: connector %q: upstream answered %s: %s", err, id, clip(e), clip(q.Get("error_description")))
+		return "", fmt.Errorf("%w: connector %q: upstream answered %s: %s", err, id, upstream.Clip(e), upstream.Clip(q.Get("error_description")))
 	}
 	code := q.Get("code")
 	if code == "" {
@@ -347,13 +347,4 @@ func issuerMatches(issuer, iss string) bool {
 		return ok && validTenantID(tid)
 	}
 	return subtle.ConstantTimeCompare([]byte(issuer), []byte(iss)) == 1
-}
-
-// clip keeps an upstream's text short enough for an error message.
-func clip(s string) string {
-	const n = 200
-	if len(s) > n {
-		return strings.ToValidUTF8(s[:n], "") + "…"
-	}
-	return s
 }

@@ -26,7 +26,7 @@ func FuzzMapClaims(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > maxSubject {
+		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > upstream.MaxSubject {
 			t.Fatalf("subject %q", id.Subject)
 		}
 		if id.Email != "" && !mailaddr.Valid(id.Email) {
@@ -40,7 +40,7 @@ func FuzzMapClaims(f *testing.F) {
 				t.Fatalf("text %q", s)
 			}
 		}
-		if len(id.SessionID) > maxSubject {
+		if len(id.SessionID) > upstream.MaxSubject {
 			t.Fatalf("session ID of %d bytes", len(id.SessionID))
 		}
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"golang.org/x/oauth2"
 )
 
@@ -56,7 +57,7 @@ func dingtalkSignIn(ctx context.Context, c *Connector, code, _ string) (profile,
 	case err != nil:
 		return profile{}, err
 	case status != http.StatusOK || tok.AccessToken == "":
-		return profile{}, c.refused("token exchange", "answered %d: %s: %s", status, clip(tok.Code), clip(tok.Message))
+		return profile{}, c.refused("token exchange", "answered %d: %s: %s", status, upstream.Clip(tok.Code), upstream.Clip(tok.Message))
 	}
 	var user struct {
 		dingtalkError
@@ -70,7 +71,7 @@ func dingtalkSignIn(ctx context.Context, c *Connector, code, _ string) (profile,
 	case err != nil:
 		return profile{}, err
 	case status != http.StatusOK:
-		return profile{}, c.refused("user", "answered %d: %s: %s", status, clip(user.Code), clip(user.Message))
+		return profile{}, c.refused("user", "answered %d: %s: %s", status, upstream.Clip(user.Code), upstream.Clip(user.Message))
 	}
 	return profile{Subject: user.UnionID, Name: user.Nick, Email: user.Email}, nil
 }

@@ -3,6 +3,8 @@ package platform
 import (
 	"context"
 	"net/http"
+
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 )
 
 // feishu is Feishu's (飞书) web app sign-in, and Lark's with
@@ -55,7 +57,7 @@ func feishuSignIn(ctx context.Context, c *Connector, code, verifier string) (pro
 	case tok.Error != "":
 		return profile{}, c.oauthError("token exchange", tok.Error, tok.Description)
 	case tok.Code != 0 || status != http.StatusOK || tok.AccessToken == "":
-		return profile{}, c.refused("token exchange", "answered %d, code %d: %s: %s", status, tok.Code, clip(tok.Error), clip(tok.Description))
+		return profile{}, c.refused("token exchange", "answered %d, code %d: %s: %s", status, tok.Code, upstream.Clip(tok.Error), upstream.Clip(tok.Description))
 	}
 	var user struct {
 		Code int    `json:"code"`
@@ -73,7 +75,7 @@ func feishuSignIn(ctx context.Context, c *Connector, code, verifier string) (pro
 	case err != nil:
 		return profile{}, err
 	case user.Code != 0 || status != http.StatusOK:
-		return profile{}, c.refused("user", "answered %d, code %d: %s", status, user.Code, clip(user.Msg))
+		return profile{}, c.refused("user", "answered %d, code %d: %s", status, user.Code, upstream.Clip(user.Msg))
 	}
 	d := user.Data
 	sub := d.UnionID

@@ -43,7 +43,7 @@ type request struct {
 func (c *Connector) call(ctx context.Context, r request, out any) (int, error) {
 	u, err := url.Parse(r.url)
 	if err != nil {
-		return 0, c.unavailable(r.step, "endpoint %q is not a URL", clip(r.url))
+		return 0, c.unavailable(r.step, "endpoint %q is not a URL", upstream.Clip(r.url))
 	}
 	if len(r.query) > 0 {
 		q := u.Query()
@@ -115,9 +115,9 @@ func (c *Connector) unavailable(step, format string, args ...any) error {
 // connector's own credentials refused), ErrRefused for any other.
 func (c *Connector) errcode(step string, code int, msg string, busy []int) error {
 	if slices.Contains(busy, code) {
-		return c.unavailable(step, "errcode %d: %s", code, clip(msg))
+		return c.unavailable(step, "errcode %d: %s", code, upstream.Clip(msg))
 	}
-	return c.refused(step, "errcode %d: %s", code, clip(msg))
+	return c.refused(step, "errcode %d: %s", code, upstream.Clip(msg))
 }
 
 // oauthConfigErrors are the token endpoint's error codes (RFC 6749
@@ -134,9 +134,9 @@ var oauthConfigErrors = []string{
 // ErrRefused for any other (a bad or spent code, a wrong verifier).
 func (c *Connector) oauthError(step, code, description string) error {
 	if slices.Contains(oauthConfigErrors, code) {
-		return c.unavailable(step, "%s: %s", clip(code), clip(description))
+		return c.unavailable(step, "%s: %s", upstream.Clip(code), upstream.Clip(description))
 	}
-	return c.refused(step, "%s: %s", clip(code), clip(description))
+	return c.refused(step, "%s: %s", upstream.Clip(code), upstream.Clip(description))
 }
 
 // bearer is the header carrying a user's access token.

@@ -37,7 +37,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -325,7 +324,7 @@ func checkCallback(id string, p *platform, q url.Values) (string, error) {
 		if e == "temporarily_unavailable" || e == "server_error" {
 			kind = upstream.ErrUnavailable
 		}
-		return "", fmt.Errorf("%w: connector %q: %s answered %s: %s", kind, id, p.name, clip(e), clip(q.Get("error_description")))
+		return "", fmt.Errorf("%w: connector %q: %s answered %s: %s", kind, id, p.name, upstream.Clip(e), upstream.Clip(q.Get("error_description")))
 	}
 	for _, name := range p.codeParams {
 		code := q.Get(name)
@@ -369,12 +368,6 @@ type profile struct {
 	Username      string
 }
 
-// Limits on what a platform may hand us.
-const (
-	maxSubject = 255
-	maxText    = 1024
-)
-
 // identity checks the profile: the subject must be a non-empty string of
 // clean text; an email that is not a plain address is dropped, as are
 // other values that are not clean text.
@@ -382,22 +375,15 @@ func (p profile) identity() (upstream.Identity, error) {
 	if p.Subject == "" {
 		return upstream.Identity{}, errors.New("the user has no identifier")
 	}
-	if len(p.Subject) > maxSubject || !upstream.CleanText(p.Subject) {
+	if len(p.Subject) > upstream.MaxSubject || !upstream.CleanText(p.Subject) {
 		return upstream.Identity{}, errors.New("the user's identifier is not usable")
 	}
-	id := upstream.Identity{Subject: p.Subject, Name: text(p.Name), Username: text(p.Username)}
+	id := upstream.Identity{Subject: p.Subject, Name: upstream.Text(p.Name), Username: upstream.Text(p.Username)}
 	if mailaddr.Valid(p.Email) && upstream.CleanText(p.Email) {
 		id.Email = p.Email
 		id.EmailVerified = p.EmailVerified
 	}
 	return id, nil
-}
-
-func text(s string) string {
-	if len(s) > maxText || !upstream.CleanText(s) {
-		return ""
-	}
-	return s
 }
 
 // firstEmail is the first of l that is a plain address.
@@ -408,19 +394,4 @@ func firstEmail(l ...string) string {
 		}
 	}
 	return ""
-}
-
-// clip keeps a platform's text short enough for an error message, and
-// without control characters.
-func clip(s string) string {
-	const n = 200
-	if len(s) > n {
-		s = s[:n] + "…"
-	}
-	return strings.Map(func(r rune) rune {
-		if r < 0x20 || r == 0x7f || r == utf8.RuneError {
-			return -1
-		}
-		return r
-	}, s)
 }

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"golang.org/x/oauth2"
 )
 
@@ -97,7 +98,7 @@ func wecomSignIn(ctx context.Context, c *Connector, code, _ string) (profile, er
 	case err != nil:
 		return profile{}, err
 	case member.ErrCode != 0 || status != http.StatusOK:
-		c.log.WarnContext(ctx, "upstream member details refused", "connector", c.cfg.ID, "errcode", member.ErrCode, "errmsg", clip(member.ErrMsg))
+		c.log.WarnContext(ctx, "upstream member details refused", "connector", c.cfg.ID, "errcode", member.ErrCode, "errmsg", upstream.Clip(member.ErrMsg))
 	default:
 		p.Name, p.Email = member.Name, firstEmail(member.BizMail, member.Email)
 	}
@@ -116,7 +117,7 @@ func wecomSignIn(ctx context.Context, c *Connector, code, _ string) (profile, er
 	case err != nil:
 		return profile{}, err
 	case detail.ErrCode != 0 || status != http.StatusOK || !same(detail.UserID, who.UserID):
-		c.log.WarnContext(ctx, "upstream member detail refused", "connector", c.cfg.ID, "errcode", detail.ErrCode, "errmsg", clip(detail.ErrMsg))
+		c.log.WarnContext(ctx, "upstream member detail refused", "connector", c.cfg.ID, "errcode", detail.ErrCode, "errmsg", upstream.Clip(detail.ErrMsg))
 	default:
 		p.Email = firstEmail(detail.BizMail, detail.Email)
 	}
@@ -175,7 +176,7 @@ func (c *Connector) corpAccessToken(ctx context.Context) (string, error) {
 	case err != nil:
 		return "", err
 	case tok.ErrCode != 0:
-		return "", c.unavailable("corporation token", "errcode %d: %s", tok.ErrCode, clip(tok.ErrMsg))
+		return "", c.unavailable("corporation token", "errcode %d: %s", tok.ErrCode, upstream.Clip(tok.ErrMsg))
 	case status != http.StatusOK || tok.AccessToken == "" || tok.ExpiresIn <= 0:
 		return "", c.unavailable("corporation token", "answered %d without a token and its lifetime", status)
 	}

@@ -60,13 +60,6 @@ func (a Attributes) withDefaults() Attributes {
 	return a
 }
 
-// Limits on what an IdP may hand us.
-const (
-	maxSubject = 255
-	maxText    = 1024
-	maxGroups  = 256
-)
-
 // The authentication context classes that plainly mean a password.
 var passwordClasses = map[string]bool{
 	"urn:oasis:names:tc:SAML:2.0:ac:classes:Password":                   true,
@@ -123,7 +116,7 @@ func subject(attr string, as *crewjam.Assertion, attrs []crewjam.Attribute) (str
 	if sub == "" {
 		return "", fmt.Errorf("no value for %s", what)
 	}
-	if len(sub) > maxSubject || !upstream.CleanText(sub) {
+	if len(sub) > upstream.MaxSubject || !upstream.CleanText(sub) {
 		return "", fmt.Errorf("%s is not a usable identifier", what)
 	}
 	return sub, nil
@@ -166,7 +159,7 @@ func values(attrs []crewjam.Attribute, name string) []string {
 func first(attrs []crewjam.Attribute, names []string) string {
 	for _, n := range names {
 		for _, v := range values(attrs, n) {
-			if s := text(v); s != "" {
+			if s := upstream.Text(v); s != "" {
 				return s
 			}
 		}
@@ -183,18 +176,11 @@ func all(attrs []crewjam.Attribute, names []string) []string {
 		}
 		var out []string
 		for _, v := range vs {
-			if s := text(v); s != "" && len(out) < maxGroups {
+			if s := upstream.Text(v); s != "" && len(out) < upstream.MaxGroups {
 				out = append(out, s)
 			}
 		}
 		return out
 	}
 	return nil
-}
-
-func text(s string) string {
-	if len(s) > maxText || !upstream.CleanText(s) {
-		return ""
-	}
-	return s
 }

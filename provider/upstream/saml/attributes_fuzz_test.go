@@ -27,7 +27,7 @@ func FuzzMapAssertion(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > maxSubject {
+		if id.Subject == "" || !upstream.CleanText(id.Subject) || len(id.Subject) > upstream.MaxSubject {
 			t.Fatalf("subject %q", id.Subject)
 		}
 		if id.Email != "" && !mailaddr.Valid(id.Email) {
@@ -36,11 +36,11 @@ func FuzzMapAssertion(f *testing.F) {
 		if id.EmailVerified && (id.Email == "" || !trust) {
 			t.Fatal("verified email without an email or trust")
 		}
-		if len(id.Groups) > maxGroups {
+		if len(id.Groups) > upstream.MaxGroups {
 			t.Fatalf("%d groups", len(id.Groups))
 		}
 		for _, s := range append(append([]string{id.Name, id.Username}, id.Groups...), id.AMR...) {
-			if !upstream.CleanText(s) || len(s) > maxText {
+			if !upstream.CleanText(s) || len(s) > upstream.MaxText {
 				t.Fatalf("text %q", s)
 			}
 		}

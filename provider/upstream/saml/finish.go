@@ -117,7 +117,7 @@ func (c *Connector) classify(err error) error {
 	}
 	var status crewjam.ErrBadStatus
 	if errors.As(err, &status) {
-		return fmt.Errorf("%w: connector %q: the IdP answered status %q", upstream.ErrRefused, c.cfg.ID, clip(status.Status))
+		return fmt.Errorf("%w: connector %q: the IdP answered status %q", upstream.ErrRefused, c.cfg.ID, upstream.Clip(status.Status))
 	}
 	if errors.Is(err, crewjam.ErrDecryptionFailed) {
 		if _, ok := c.cfg.Key.(*rsa.PrivateKey); !ok {
@@ -157,13 +157,4 @@ func (r *replayCache) Consume(assertionID string, until time.Time) error {
 		return crewjam.ErrAssertionReplayed
 	}
 	return nil
-}
-
-// clip keeps an IdP's text short enough for an error message.
-func clip(s string) string {
-	const n = 200
-	if len(s) > n {
-		s = s[:n]
-	}
-	return strings.ToValidUTF8(s, "")
 }
