@@ -21,10 +21,10 @@ func TestTextAndClip(t *testing.T) {
 		}
 	}
 	for in, want := range map[string]string{
-		"invalid_grant":                 "invalid_grant",
+		"invalid_grant":                  "invalid_grant",
 		"bad\r\nX-Injected: yes\x1b[31m": "badX-Injected: yes[31m",
-		"\xffok":                        "ok",
-		strings.Repeat("é", 150):        strings.Repeat("é", 100) + "…",
+		"\xffok":                         "ok",
+		strings.Repeat("é", 150):         strings.Repeat("é", 100) + "…",
 	} {
 		if got := upstream.Clip(in); got != want {
 			t.Errorf("Clip(%.30q) = %.30q, want %.30q", in, got, want)
