@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/upstream"
 	"github.com/tokenim/tokenim-auth/provider/web/webtest"
@@ -201,6 +202,38 @@ func TestRoleMappingDecidesTheRoleAtEverySignIn(t *testing.T) {
 	wantRedirect(t, h2.signIn(t, url.Values{"next": {"/account"}}), "/account")
 	if u, _ := h2.store.GetUserByEmail(t.Context(), corpUser.Email); u.Role != "guest" {
 		t.Fatalf("role %q, want the default guest", u.Role)
+	}
+}
+
+// TestRoleMappingRevokesTokensBeyondTheNewRole: a user the upstream's
+// groups now map to a smaller role loses the tokens that role does not
+// allow, as with any role change, and keeps the others.
+func TestRoleMappingRevokesTokensBeyondTheNewRole(t *testing.T) {
+	t.Parallel()
+	staff := corpUser
+	staff.Groups = []string{"staff"}
+	h := newUpstreamHarness(t, staff, func(u *Upstream) {
+		u.DefaultRole = "guest"
+		u.RoleMapping = []storage.RoleMapping{{Claim: "groups", Value: "im-admins", Role: "admin"}}
+	})
+	h.handler.cfg.RoleScopes = map[string][]string{"guest": {"openid", "im:messages.read"}, "admin": {"openid", "im:messages.read", "im:admin"}}
+	bo := h.addUser(t, "bo@tokenim.example", annPassword, func(u *storage.User) { u.Role = "admin" })
+	h.link(t, bo)
+	h.addFlow(t) // the app Chat, which the tokens are of
+	for sig, scopes := range map[string][]string{"kept": {"openid", "im:messages.read"}, "beyond": {"openid", "im:admin"}} {
+		if err := h.store.CreateToken(t.Context(), storage.Token{Kind: storage.KindAccessToken, Signature: sig, RequestID: sig, ClientID: "chat",
+			Subject: bo.ID, Scopes: scopes, Active: true, RequestedAt: t0, ExpiresAt: t0.Add(time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wantRedirect(t, h.signIn(t, url.Values{"next": {"/account"}}), "/account")
+	if u, _ := h.store.GetUser(t.Context(), bo.ID); u.Role != "guest" {
+		t.Fatalf("role %q, want guest: out of the admins' group", u.Role)
+	}
+	for sig, active := range map[string]bool{"kept": true, "beyond": false} {
+		if tok, err := h.store.GetToken(t.Context(), storage.KindAccessToken, sig); err != nil || tok.Active != active {
+			t.Fatalf("token %s: active %v (%v), want %v", sig, tok.Active, err, active)
+		}
 	}
 }
 
