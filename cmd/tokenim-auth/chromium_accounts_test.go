@@ -277,7 +277,11 @@ func TestChromiumAccountPages(t *testing.T) {
 			}
 		}},
 	} {
-		t.Run(tc.name, func(t *testing.T) { tc.run(t, newTab(t, browser, tc.lang)) })
+		// Each case is a sequence of pages (registering, activating and
+		// signing in hash passwords twice): its tab's bound is theirs
+		// together, with room for a loaded CI machine (the whole suite
+		// under the race detector on two cores).
+		t.Run(tc.name, func(t *testing.T) { tc.run(t, newTabWithin(t, browser, tc.lang, 3*tabTimeout)) })
 	}
 }
 
