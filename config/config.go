@@ -50,6 +50,8 @@ type Config struct {
 	APIKeys APIKeys `yaml:"api_keys"`
 	// Janitor configures the deletion of expired records.
 	Janitor Janitor `yaml:"janitor"`
+	// DPoP configures sender-constrained tokens (config/dpop.go).
+	DPoP DPoP `yaml:"dpop"`
 	// AuthorizationDetails configures per-conversation grants
 	// (config/authzdetails.go).
 	AuthorizationDetails AuthorizationDetails `yaml:"authorization_details"`
@@ -603,6 +605,7 @@ func Default() Config {
 		Mail:                 Mail{From: "TokenIM <no-reply@tokenim.invalid>", SMTP: SMTP{Port: 587, Security: "starttls"}},
 		APIKeys:              APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
 		Janitor:              defaultJanitor(),
+		DPoP:                 defaultDPoP(),
 		AuthorizationDetails: defaultAuthorizationDetails(),
 		Audit:                defaultAudit(),
 		Tracing:              defaultTracing(),

@@ -86,6 +86,7 @@ func (c Config) Validate() error {
 	c.validateUsers(&p)
 	c.validateUpstreams(&p)
 	c.validateJanitor(&p)
+	c.validateDPoP(&p)
 	c.validateAuthorizationDetails(&p)
 	c.validateAudit(&p)
 	c.validateRateLimit(&p)

@@ -313,7 +313,13 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if c.cache != nil {
 		c.cache.OnClientsChanged(origins.Invalidate)
 	}
+	proofs, err := dpopVerifier(cfg.DPoP, store, ring)
+	if err != nil {
+		return nil, err
+	}
 	op, err := oauth.New(oauth.Config{
+		DPoP:                        proofs,
+		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,
 		DevicePollInterval:          cfg.Device.PollInterval,

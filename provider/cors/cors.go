@@ -181,15 +181,18 @@ func (o *Origins) load(ctx context.Context) (*originSet, error) {
 // methods, those of headers the browser asks for, and
 // Access-Control-Max-Age; from another origin 204 with no CORS header. A
 // request from an allowed origin gets Access-Control-Allow-Origin with
-// that origin. Every answer has Vary: Origin, none allows credentials.
-// An OPTIONS request that is not a preflight gets 204 with Allow.
-func (o *Origins) Endpoint(methods, headers []string, h http.Handler) http.Handler {
+// that origin, and Access-Control-Expose-Headers with exposed, the
+// response headers beyond the safelisted ones its script may read. Every
+// answer has Vary: Origin, none allows credentials. An OPTIONS request
+// that is not a preflight gets 204 with Allow.
+func (o *Origins) Endpoint(methods, headers, exposed []string, h http.Handler) http.Handler {
 	c := cors.New(cors.Options{
 		AllowOriginVaryRequestFunc: func(r *http.Request, origin string) (bool, []string) {
 			return o.Allowed(r.Context(), origin), nil
 		},
 		AllowedMethods:   methods,
 		AllowedHeaders:   headers,
+		ExposedHeaders:   exposed,
 		MaxAge:           int(o.cfg.MaxAge / time.Second),
 		AllowCredentials: false,
 	})

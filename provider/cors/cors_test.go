@@ -74,7 +74,7 @@ func newOrigins(cl cors.Clients, c *clock) *cors.Origins {
 // 200 "issued", so a test sees whether the request reached it.
 func endpoint(o *cors.Origins) http.Handler {
 	mux := http.NewServeMux()
-	h := o.Endpoint([]string{http.MethodPost}, []string{"Authorization", "Content-Type"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := o.Endpoint([]string{http.MethodPost}, []string{"Authorization", "Content-Type"}, []string{"DPoP-Nonce"}, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = w.Write([]byte("issued"))
 	}))
 	mux.Handle("POST /oauth2/token", h)
@@ -193,6 +193,10 @@ func TestActualRequest(t *testing.T) {
 		}
 		if got := w.Header().Get("Access-Control-Allow-Origin"); got != spaOrigin {
 			t.Errorf("Access-Control-Allow-Origin %q, want %q", got, spaOrigin)
+		}
+		// The script may read the DPoP nonce the endpoint sends.
+		if got := w.Header().Get("Access-Control-Expose-Headers"); !strings.EqualFold(got, "DPoP-Nonce") {
+			t.Errorf("Access-Control-Expose-Headers %q, want DPoP-Nonce", got)
 		}
 		if !varies(w) {
 			t.Errorf("Vary %q lacks Origin", w.Header().Values("Vary"))

@@ -43,6 +43,10 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.writeAuthorizeError(w, r, ar, err)
 		return
 	}
+	if _, err := p.requestedJKT(ar.GetRequestForm()); err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
 
 	signed, signedIn, err := p.cfg.Sessions.Current(ctx, r)
 	if err != nil {
@@ -210,6 +214,10 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	sessionSID := session.SID(signed.Session.ID)
 	sess.Claims.Extra["sid"] = sessionSID
 	setSessionDetails(sess, grantedDetails(ctx))
+	// Checked when the request came (authorize): the code's token request
+	// must prove this key (bindDPoP).
+	jkt, _ := p.requestedJKT(ar.GetRequestForm())
+	setSessionJKT(sess, jkt)
 	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)

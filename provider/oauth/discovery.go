@@ -50,10 +50,17 @@ type discovery struct {
 	// RequirePushedAuthorizationRequests is false: pushing is required
 	// per client (RFC 9126 section 6, storage.Client.RequirePAR).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
+	// DPoPSigningAlgValuesSupported is RFC 9449 section 5.1; absent when
+	// DPoP is off.
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
 }
 
 func (p *Provider) metadata() discovery {
 	iss := p.cfg.Issuer
+	var dpopAlgs []string
+	if p.cfg.DPoP != nil {
+		dpopAlgs = p.cfg.DPoP.Algs()
+	}
 	return discovery{
 		Issuer:                                    iss,
 		AuthorizationEndpoint:                     iss + "/oauth2/auth",
@@ -85,6 +92,7 @@ func (p *Provider) metadata() discovery {
 		BackchannelLogoutSupported:         true,
 		BackchannelLogoutSessionSupported:  true,
 		AuthorizationDetailsTypesSupported: authzdetails.Types(),
+		DPoPSigningAlgValuesSupported:      dpopAlgs,
 	}
 }
 

@@ -85,7 +85,7 @@ var protocolCodes = map[string]bool{
 	"unsupported_token_type": true, "authorization_pending": true, "slow_down": true, "access_denied": true,
 	"expired_token": true, "unsupported_response_type": true, "unsupported_response_mode": true,
 	"invalid_request_object": true, "request_not_supported": true, "request_uri_not_supported": true,
-	"invalid_authorization_details": true,
+	"invalid_authorization_details": true, "invalid_dpop_proof": true, "use_dpop_nonce": true,
 }
 
 // nearestCode is the protocol code fosite's own codes stand for.

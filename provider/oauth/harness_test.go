@@ -141,8 +141,9 @@ func (r reply) str(key string) string {
 	return s
 }
 
-// post sends a form, with HTTP Basic credentials when user is not empty.
-func (h *harness) post(path string, form url.Values, user, pass string) reply {
+// post sends a form, with HTTP Basic credentials when user is not empty,
+// and the DPoP proofs given, each as its own header.
+func (h *harness) post(path string, form url.Values, user, pass string, dpopProofs ...string) reply {
 	h.t.Helper()
 	req, err := http.NewRequestWithContext(h.t.Context(), http.MethodPost, h.url(path), strings.NewReader(form.Encode()))
 	if err != nil {
@@ -151,6 +152,9 @@ func (h *harness) post(path string, form url.Values, user, pass string) reply {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	if user != "" {
 		req.SetBasicAuth(url.QueryEscape(user), url.QueryEscape(pass))
+	}
+	for _, p := range dpopProofs {
+		req.Header.Add("DPoP", p)
 	}
 	return h.do(req)
 }

@@ -131,6 +131,9 @@ type introspection struct {
 	// AuthorizationDetails are the details granted with the token (RFC
 	// 9396 section 9.1).
 	AuthorizationDetails authzdetails.List `json:"authorization_details,omitempty"`
+	// Cnf names the DPoP key a bound token must be presented with (RFC
+	// 9449 section 6.2); a bound access token's token_type is DPoP.
+	Cnf *confirmation `json:"cnf,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -149,8 +152,12 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		TokenUse: string(use),
 		Jti:      ar.GetID(),
 	}
+	out.Cnf = tokenConfirmation(ar.GetSession())
 	if use == fosite.AccessToken {
 		out.TokenType = "Bearer"
+		if out.Cnf != nil {
+			out.TokenType = "DPoP"
+		}
 	}
 	if sess := ar.GetSession(); sess != nil {
 		out.Sub = sess.GetSubject()

@@ -171,5 +171,9 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 	if id, handle := workspaceOf(sess); id != "" {
 		c[ClaimOrgID], c[ClaimOrgHandle] = id, handle
 	}
+	if cnf := tokenConfirmation(sess); cnf != nil {
+		// RFC 9449 section 6.1.
+		c["cnf"] = map[string]any{"jkt": cnf.JKT}
+	}
 	return c, nil
 }

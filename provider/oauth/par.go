@@ -32,8 +32,17 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	if !readClientForm(w, r, "Client authentication is required: send the client's credentials, or its client_id for a public client.") {
 		return
 	}
+	p.sendNonce(w)
 	r, secret := withSecretRecorder(r)
 	ctx := r.Context()
+	proof, err := p.requestProof(ctx, r, "/oauth2/par")
+	if err == nil {
+		err = pushedJKT(r, proof)
+	}
+	if err != nil {
+		p.writePARError(w, r, err)
+		return
+	}
 	// Sign-in scopes the client is not registered for are left out here,
 	// as at the authorization endpoint. A client that authenticates with
 	// an assertion names itself only inside it, unless it sends client_id
@@ -53,6 +62,9 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	}
 	if err == nil {
 		err = checkEarly(ar.GetRequestForm(), strings.Fields(ar.GetRequestForm().Get("prompt")))
+	}
+	if err == nil {
+		_, err = p.requestedJKT(ar.GetRequestForm())
 	}
 	if err != nil {
 		p.writePARError(w, r, err)

@@ -15,6 +15,7 @@ import (
 	"github.com/ory/fosite/compose"
 	"github.com/ory/fosite/handler/openid"
 
+	"github.com/tokenim/tokenim-auth/dpop"
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/cors"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
@@ -105,6 +106,14 @@ type Config struct {
 	// browser app calls (provider/cors); nil answers none, and the
 	// endpoints then refuse no origin.
 	CORS CORS
+	// DPoP checks DPoP proofs (RFC 9449, dpop.Verifier) at the token, PAR
+	// and userinfo endpoints, and binds tokens to their keys; nil turns
+	// DPoP off: a DPoP header is ignored, every token is a bearer token,
+	// and discovery does not advertise it.
+	DPoP DPoP
+	// DPoPRequired are the kinds of client (DPoPPublic, DPoPBrowser) that
+	// get no token without a DPoP proof.
+	DPoPRequired []string
 	// Observer is told of issued tokens and introspections (metrics);
 	// nil reports nothing.
 	Observer Observer
@@ -119,7 +128,9 @@ type Config struct {
 type CORS interface {
 	// Endpoint wraps h, answering methods and taking headers, for its
 	// method routes and its OPTIONS route.
-	Endpoint(methods, headers []string, h http.Handler) http.Handler
+	// exposed are the response headers beyond the safelisted ones its
+	// script may read.
+	Endpoint(methods, headers, exposed []string, h http.Handler) http.Handler
 	// Permits reports whether r, by its Origin header, may act for the
 	// client clientID.
 	Permits(r *http.Request, clientID string) bool
@@ -246,7 +257,10 @@ func (p *Provider) Mount(mux Mux) {
 	// The endpoints a browser app calls with fetch (provider/cors), with
 	// the headers they take: Authorization for a client's HTTP Basic
 	// credentials or a bearer token, Content-Type for a form body.
-	post, headers := []string{http.MethodPost}, []string{"Authorization", "Content-Type"}
+	// DPoP for a proof (RFC 9449); the script may read DPoP-Nonce and
+	// WWW-Authenticate (a resource's use_dpop_nonce challenge).
+	post, headers := []string{http.MethodPost}, []string{"Authorization", "Content-Type", dpop.Header}
+	exposed := []string{dpop.NonceHeader, "WWW-Authenticate"}
 	for _, e := range []struct {
 		path    string
 		methods []string
@@ -259,7 +273,7 @@ func (p *Provider) Mount(mux Mux) {
 	} {
 		var h http.Handler = e.h
 		if p.cfg.CORS != nil {
-			h = p.cfg.CORS.Endpoint(e.methods, headers, h)
+			h = p.cfg.CORS.Endpoint(e.methods, headers, exposed, h)
 			mux.Handle("OPTIONS "+e.path, h)
 		}
 		for _, m := range e.methods {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"strings"
 
@@ -119,20 +120,27 @@ func grantedDetails(ctx context.Context) authzdetails.List {
 	return l
 }
 
-// withoutDetailsClaim runs generate with the session's details out of the
-// ID token claims: an ID token says who signed in, not what the app may
-// do (the token response, introspection and JWT access tokens say that).
-func withoutDetailsClaim(r fosite.Requester, generate func() (string, error)) (string, error) {
+// withoutPrivateClaims runs generate with what the session keeps for the
+// provider's own use out of the ID token claims: the granted details (an
+// ID token says who signed in, not what the app may do; the token
+// response, introspection and JWT access tokens say that) and the DPoP
+// key the tokens are bound to (which the tokens' cnf tells).
+func withoutPrivateClaims(r fosite.Requester, generate func() (string, error)) (string, error) {
 	oidc, ok := r.GetSession().(*openid.DefaultSession)
 	if !ok || oidc.Claims == nil {
 		return generate()
 	}
-	v, had := oidc.Claims.Extra[sessionDetailsKey]
-	if !had {
+	kept := map[string]any{}
+	for _, k := range []string{sessionDetailsKey, sessionJKTKey} {
+		if v, had := oidc.Claims.Extra[k]; had {
+			kept[k] = v
+			delete(oidc.Claims.Extra, k)
+		}
+	}
+	if len(kept) == 0 {
 		return generate()
 	}
-	delete(oidc.Claims.Extra, sessionDetailsKey)
-	defer func() { oidc.Claims.Extra[sessionDetailsKey] = v }()
+	defer maps.Copy(oidc.Claims.Extra, kept)
 	return generate()
 }
 

@@ -100,7 +100,7 @@ func (s idTokenStrategy) GenerateIDToken(ctx context.Context, lifespan time.Dura
 	if !ok {
 		return "", fosite.ErrServerError.WithDebugf("client %s: no signing key of its ID token algorithm %q", r.GetClient().GetID(), alg)
 	}
-	return withoutDetailsClaim(r, func() (string, error) { return strategy.GenerateIDToken(ctx, lifespan, r) })
+	return withoutPrivateClaims(r, func() (string, error) { return strategy.GenerateIDToken(ctx, lifespan, r) })
 }
 
 // idTokenAlg is the algorithm c's ID tokens are signed with.

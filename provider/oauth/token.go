@@ -33,8 +33,16 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeTokenError(w, r, nil, err)
 		return
 	}
+	p.sendNonce(w)
 	r, secret := withSecretRecorder(r)
 	ctx := r.Context()
+	// The proof is checked before the grant is: a nonce to fetch first
+	// (use_dpop_nonce) leaves the code or refresh token as it was.
+	proof, err := p.requestProof(ctx, r, "/oauth2/token")
+	if err != nil {
+		p.writeTokenError(w, r, nil, err)
+		return
+	}
 	// fosite decodes the stored session of the grant presented into
 	// stored; for a refresh it then works on a copy, so stored keeps the
 	// presented refresh token's expiry (boundRefresh).
@@ -53,6 +61,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	}
 	p.touch(ctx, ar.GetClient(), secret)
 	p.boundRefresh(ar, stored)
+	if err := p.bindDPoP(ar, stored, proof); err != nil {
+		p.writeTokenError(w, r, ar, err)
+		return
+	}
 	switch {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
 		if err = grantClientScopes(ar); err == nil {
@@ -74,6 +86,9 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		p.writeTokenError(w, r, ar, err)
 		return
+	}
+	if sessionJKT(ar.GetSession()) != "" {
+		resp.SetTokenType("DPoP")
 	}
 	p.fosite.WriteAccessResponse(ctx, w, ar, resp)
 	// fosite accepted the request, so grant_type is one of the four

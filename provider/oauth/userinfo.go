@@ -15,13 +15,13 @@ import (
 // claims its scopes allow. Errors follow RFC 6750 section 3.
 func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	token, problem := bearerToken(w, r)
+	token, dpopScheme, problem := bearerToken(w, r)
 	if problem != "" {
-		bearerError(w, http.StatusBadRequest, "invalid_request", problem)
+		p.bearerError(w, http.StatusBadRequest, "invalid_request", problem)
 		return
 	}
 	if token == "" {
-		bearerError(w, http.StatusUnauthorized, "", "")
+		p.bearerError(w, http.StatusUnauthorized, "", "")
 		return
 	}
 	ar, err := p.accessToken(ctx, token)
@@ -32,21 +32,24 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 	}
 	if err != nil {
 		p.logServerError(ctx, "userinfo", err)
-		bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
+		p.bearerError(w, http.StatusUnauthorized, "invalid_token", "The access token is invalid, expired or revoked.")
 		return
 	}
 	if p.checkOrigin(r, ar.GetClient().GetID()) != nil {
-		bearerError(w, http.StatusUnauthorized, "invalid_token", "This access token may not be used from this web origin: the app it was issued to is not called from there.")
+		p.bearerError(w, http.StatusUnauthorized, "invalid_token", "This access token may not be used from this web origin: the app it was issued to is not called from there.")
+		return
+	}
+	if !p.presentedWithKey(w, r, token, dpopScheme, ar) {
 		return
 	}
 	if !ar.GetGrantedScopes().Has("openid") {
-		bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token was not granted the openid scope.")
+		p.bearerError(w, http.StatusForbidden, "insufficient_scope", "The access token was not granted the openid scope.")
 		return
 	}
 	sub := ar.GetSession().GetSubject()
 	u, err := p.cfg.Store.GetUser(ctx, sub)
 	if errors.Is(err, storage.ErrNotFound) || (err == nil && u.Status != storage.UserActive) {
-		bearerError(w, http.StatusUnauthorized, "invalid_token", "The account this token was issued for no longer exists or is disabled.")
+		p.bearerError(w, http.StatusUnauthorized, "invalid_token", "The account this token was issued for no longer exists or is disabled.")
 		return
 	}
 	if err != nil {
@@ -70,14 +73,18 @@ func (p *Provider) userinfo(w http.ResponseWriter, r *http.Request) {
 }
 
 // bearerError writes an RFC 6750 error: the WWW-Authenticate header, and a
-// JSON body with the same error.
-func bearerError(w http.ResponseWriter, status int, code, description string) {
+// JSON body with the same error. With DPoP on, a request without a token
+// is also told that the DPoP scheme is accepted (RFC 9449 section 7.1).
+func (p *Provider) bearerError(w http.ResponseWriter, status int, code, description string) {
 	challenge := `Bearer realm="tokenim-auth"`
 	if code != "" {
 		challenge += fmt.Sprintf(`, error=%q, error_description=%q`, code, description)
 	}
 	w.Header().Set("WWW-Authenticate", challenge)
 	if code == "" {
+		if p.cfg.DPoP != nil {
+			w.Header().Add("WWW-Authenticate", p.dpopChallenge())
+		}
 		code, description = "invalid_request", "An access token is required (Authorization: Bearer …)."
 	}
 	web.JSON(w, status, oauthError{Error: code, Description: description})

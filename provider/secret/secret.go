@@ -36,6 +36,9 @@ const (
 	PurposeDeviceCodes   = "tokenim-auth device codes v1"
 	PurposePasskeys      = "tokenim-auth passkey ceremonies v1"
 	PurposeUpstreams     = "tokenim-auth upstream secrets v1"
+	// PurposeDPoPNonces keys the DPoP nonces every node makes and accepts
+	// (dpop.HMACNonces).
+	PurposeDPoPNonces = "tokenim-auth dpop nonces v1"
 	// PurposeUpstreamState seals an upstream sign-in's state (its
 	// connector, state, nonce and PKCE verifier) into the browser's
 	// short-lived cookie.

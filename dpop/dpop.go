@@ -145,10 +145,8 @@ func New(cfg Config) (*Verifier, error) {
 	if len(v.algs) == 0 {
 		v.algs = DefaultAlgs
 	}
-	for _, alg := range v.algs {
-		if !asymmetric[alg] {
-			return nil, fmt.Errorf("dpop: algorithm %q is not an asymmetric signature algorithm", alg)
-		}
+	if err := CheckAlgs(v.algs); err != nil {
+		return nil, err
 	}
 	v.algs = append([]jose.SignatureAlgorithm(nil), v.algs...)
 	if v.window < 0 || v.skew < 0 {
@@ -336,4 +334,35 @@ func Thumbprint(k *jose.JSONWebKey) (string, error) {
 		return "", fmt.Errorf("dpop: thumbprint: %w", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(sum), nil
+}
+
+// CheckAlgs reports an algorithm of algs a Config may not allow: anything
+// but an asymmetric signature algorithm.
+func CheckAlgs(algs []jose.SignatureAlgorithm) error {
+	for _, alg := range algs {
+		if !asymmetric[alg] {
+			return fmt.Errorf("dpop: algorithm %q is not an asymmetric signature algorithm", alg)
+		}
+	}
+	return nil
+}
+
+// Nonce is the nonce a server using nonces sends in DPoP-Nonce now; ""
+// when the Verifier uses none.
+func (v *Verifier) Nonce() string {
+	if v.nonces == nil {
+		return ""
+	}
+	return v.nonces.Current(v.now())
+}
+
+// ValidThumbprint reports whether s has the form of a Thumbprint: 43
+// base64url characters, a SHA-256 without padding. The dpop_jkt
+// authorization request parameter (RFC 9449 section 10) is checked with it.
+func ValidThumbprint(s string) bool {
+	if len(s) != base64.RawURLEncoding.EncodedLen(sha256.Size) {
+		return false
+	}
+	_, err := base64.RawURLEncoding.Strict().DecodeString(s)
+	return err == nil
 }

@@ -1,0 +1,29 @@
+package main
+
+import (
+	"github.com/tokenim/tokenim-auth/config"
+	"github.com/tokenim/tokenim-auth/dpop"
+	"github.com/tokenim/tokenim-auth/provider/oauth"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/storage"
+)
+
+// dpopVerifier is the DPoP proof checker of the token, PAR and userinfo
+// endpoints (nil when dpop.enabled is off): every proof's jti is kept in
+// the store's JTI table, which every node shares and the janitor purges,
+// and nonces, when on, are keyed by the system secret so every node makes
+// and accepts the same ones.
+func dpopVerifier(c config.DPoP, store storage.JTIs, ring secret.Keyring) (oauth.DPoP, error) {
+	if !c.Enabled {
+		return nil, nil
+	}
+	cfg := dpop.Config{Algs: c.DPoPAlgs(), Window: c.ProofWindow, Replays: storage.Once{JTIs: store}}
+	if c.Nonce {
+		cfg.Nonces = dpop.NewNonces(ring.Derive(secret.PurposeDPoPNonces), 0)
+	}
+	v, err := dpop.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
