@@ -69,6 +69,9 @@ type Config struct {
 	// metadata; default ["header"], the only one Middleware reads.
 	BearerMethodsSupported []string
 
+	// DPoP configures the checking of DPoP-bound tokens (RFC 9449); the
+	// zero value takes them, with their proofs, beside bearer tokens.
+	DPoP DPoP
 	// CacheTTL bounds how long an active introspection answer is reused
 	// (it is never reused past the token's "exp"). Zero means
 	// DefaultCacheTTL; NoCache turns caching off, negative caching

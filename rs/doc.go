@@ -20,7 +20,7 @@
 //     [Verifier.InvalidateSubject] and [Verifier.InvalidateAll] drop entries
 //     when a revocation is learnt of.
 //
-// [Verifier.Middleware] reads "Authorization: Bearer", verifies the token
+// [Verifier.Middleware] reads "Authorization: Bearer" (or "DPoP", below), verifies the token
 // and puts its [Token] in the request context ([FromContext]). It answers
 // as RFC 6750 section 3 says: 401 with WWW-Authenticate and no error code
 // when the request has no token, 401 invalid_token for a token that is
@@ -112,6 +112,7 @@
 //	 "scopes_supported": ["im:messages.read", "im:messages.send"],
 //	 "bearer_methods_supported": ["header"],
 //	 "resource_name": "TokenIM messages",
+//	 "dpop_signing_alg_values_supported": ["ES256", "ES384", "EdDSA", "RS256", "PS256"],
 //	 "dpop_bound_access_tokens_required": false}
 //
 // The agent reads the provider's discovery document at the first
@@ -134,6 +135,29 @@
 // (New refuses anything else, so that the challenge quotes it unchanged).
 // Setting it changes no token check: a token's audience is checked
 // against Config.Audience, usually the same URL.
+//
+// # DPoP-bound tokens (RFC 9449)
+//
+// An app that sent a DPoP proof with its token request holds a token bound
+// to its key: introspection and the JWT say cnf.jkt ([Token.JKT]). The
+// Middleware accepts such a token only as "Authorization: DPoP <token>"
+// with a DPoP header holding a fresh proof of that key for this request
+// (htm, htu, iat, ath, a jti never seen before), so a copied token is
+// useless without the private key; it refuses the token as a bearer token.
+// Refusals are DPoP challenges (RFC 9449 section 7.1):
+//
+//	HTTP/1.1 401 Unauthorized
+//	WWW-Authenticate: DPoP algs="ES256 ES384 EdDSA RS256 PS256", realm="im",
+//	  error="invalid_dpop_proof", error_description="..."
+//
+// and a request without a token is offered both schemes. Config.DPoP sets
+// the rest: Required refuses bearer tokens altogether; Replays shares the
+// proofs seen between the instances of a service (by default each
+// Verifier remembers them in memory); Nonces makes proofs carry a server
+// nonce (401 use_dpop_nonce with DPoP-Nonce); URL tells the URL a client
+// addressed when a proxy changes it (by default Config.Resource's origin
+// with the request's path). The proofs are checked by the dpop package,
+// the same code the provider's token endpoint uses.
 //
 // The package keeps no global state and records no metrics; it logs
 // provider faults (never a token) to Config.Logger.

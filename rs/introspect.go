@@ -38,6 +38,23 @@ type introspection struct {
 	// OrgID and OrgHandle name the token's workspace.
 	OrgID     string `json:"org_id"`
 	OrgHandle string `json:"org_handle"`
+	// Cnf names the key a DPoP-bound token is bound to (RFC 9449
+	// section 6.2).
+	Cnf *confirmation `json:"cnf"`
+}
+
+// confirmation is a token's cnf claim; JKT is the SHA-256 thumbprint of
+// its DPoP key (RFC 9449 section 6).
+type confirmation struct {
+	JKT string `json:"jkt"`
+}
+
+// jkt is the thumbprint c names; "" for no confirmation.
+func (c *confirmation) jkt() string {
+	if c == nil {
+		return ""
+	}
+	return c.JKT
 }
 
 // audience is "aud", a string or an array of strings.
@@ -103,8 +120,10 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		return Token{}, invalid("the access token is not active: it expired, was revoked or is unknown", nil)
 	case in.TokenUse != "" && in.TokenUse != "access_token":
 		return Token{}, invalid("the token is not an access token", nil)
-	case in.TokenType != "" && !strings.EqualFold(in.TokenType, "bearer"):
-		return Token{}, invalid("the token is not a bearer token", nil)
+	case in.TokenType != "" && !strings.EqualFold(in.TokenType, "bearer") && !strings.EqualFold(in.TokenType, "DPoP"):
+		return Token{}, invalid("the token is neither a bearer nor a DPoP token", nil)
+	case strings.EqualFold(in.TokenType, "DPoP") && in.Cnf.jkt() == "":
+		return Token{}, invalid("the DPoP token names no key (cnf.jkt)", nil)
 	case in.Iss != "" && in.Iss != v.cfg.Issuer:
 		return Token{}, invalid("the access token was issued by another authorization server", nil)
 	case v.cfg.Audience != "" && len(in.Aud) > 0 && !slices.Contains(in.Aud, v.cfg.Audience):
@@ -124,6 +143,7 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 
 		WorkspaceID:     in.OrgID,
 		WorkspaceHandle: in.OrgHandle,
+		JKT:             in.Cnf.jkt(),
 		Claims:          claims,
 	}
 	if in.AuthTime != 0 {

@@ -45,6 +45,8 @@ type atClaims struct {
 	// OrgID and OrgHandle name the token's workspace.
 	OrgID     string `json:"org_id"`
 	OrgHandle string `json:"org_handle"`
+	// Cnf names the token's DPoP key (RFC 9449 section 6.1).
+	Cnf *confirmation `json:"cnf"`
 }
 
 // verifyJWT checks a JWT access token (RFC 9068 section 4): its "typ",
@@ -116,6 +118,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw string) (Token, error) {
 
 		WorkspaceID:     c.OrgID,
 		WorkspaceHandle: c.OrgHandle,
+		JKT:             c.Cnf.jkt(),
 		Claims:          claims,
 	}
 	if c.AuthTime != nil {

@@ -29,8 +29,11 @@ type metadata struct {
 	BearerMethodsSupported []string `json:"bearer_methods_supported"`
 	ResourceName           string   `json:"resource_name,omitempty"`
 	ResourceDocumentation  string   `json:"resource_documentation,omitempty"`
-	// DPoPBoundAccessTokensRequired is false: the Verifier takes bearer
-	// tokens, which are not bound to a DPoP key.
+	// DPoPSigningAlgValuesSupported are the algorithms the Verifier
+	// takes DPoP proofs in (RFC 9728 section 2).
+	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported"`
+	// DPoPBoundAccessTokensRequired is DPoP.Required: bearer tokens are
+	// refused.
 	DPoPBoundAccessTokensRequired bool `json:"dpop_bound_access_tokens_required"`
 }
 
@@ -162,6 +165,9 @@ func (v *Verifier) MetadataHandler() http.Handler {
 		BearerMethodsSupported: v.cfg.BearerMethodsSupported,
 		ResourceName:           v.cfg.ResourceName,
 		ResourceDocumentation:  v.cfg.ResourceDocumentation,
+
+		DPoPSigningAlgValuesSupported: v.proofs.Algs(),
+		DPoPBoundAccessTokensRequired: v.cfg.DPoP.Required,
 	}
 	body, err := json.Marshal(doc)
 	if err != nil {

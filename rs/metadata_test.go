@@ -44,6 +44,7 @@ func TestMetadataDocument(t *testing.T) {
 			"resource_name":                     "TokenIM messages",
 			"resource_documentation":            "https://docs.example.com/im",
 			"dpop_bound_access_tokens_required": false,
+			"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "EdDSA", "RS256", "PS256"},
 		}},
 		{"the resource alone: the header is the bearer method, the optional fields are left out", rs.Config{
 			Resource: "https://im.example.com/api",
@@ -52,6 +53,7 @@ func TestMetadataDocument(t *testing.T) {
 			"authorization_servers":             []any{p.srv.URL},
 			"bearer_methods_supported":          []any{"header"},
 			"dpop_bound_access_tokens_required": false,
+			"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "EdDSA", "RS256", "PS256"},
 		}},
 		{"an empty list of bearer methods stays empty", rs.Config{
 			Resource: "https://im.example.com", BearerMethodsSupported: []string{},
@@ -60,6 +62,7 @@ func TestMetadataDocument(t *testing.T) {
 			"authorization_servers":             []any{p.srv.URL},
 			"bearer_methods_supported":          []any{},
 			"dpop_bound_access_tokens_required": false,
+			"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "EdDSA", "RS256", "PS256"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

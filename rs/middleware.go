@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/tokenim/tokenim-auth/dpop"
 )
 
 // Middleware verifies the bearer token of every request (RFC 6750 section
@@ -28,31 +30,46 @@ import (
 // section 5.1).
 func (v *Verifier) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		raw, ok, malformed := bearer(r.Header.Get("Authorization"))
+		cred, ok, malformed := readCredential(r.Header.Get("Authorization"))
+		ch := v.challenge
+		ch.dpop = cred.dpop
 		switch {
 		case malformed != "":
-			v.challenge.refuse(w, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: malformed})
+			ch.refuse(w, http.StatusBadRequest, errorBody{Error: "invalid_request", Description: malformed})
 			return
 		case !ok:
-			v.challenge.refuse(w, http.StatusUnauthorized, errorBody{Description: tokenRequired})
+			ch.refuse(w, http.StatusUnauthorized, errorBody{Description: tokenRequired})
 			return
 		}
-		tok, err := v.Verify(r.Context(), raw)
+		tok, err := v.Verify(r.Context(), cred.token)
 		if err != nil {
-			v.refuseToken(w, r, err)
+			v.refuseToken(w, r, ch, err)
 			return
 		}
-		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, challenge: v.challenge, now: v.cfg.Now})
+		if no := v.checkBinding(r.Context(), r, cred, tok); no != nil {
+			if no.nonce != "" {
+				w.Header().Set(dpop.NonceHeader, no.nonce)
+			}
+			if no.status == http.StatusServiceUnavailable {
+				w.Header().Set("Retry-After", "5")
+				writeJSON(w, no.status, no.body)
+				return
+			}
+			ch.dpop = true
+			ch.refuse(w, no.status, no.body)
+			return
+		}
+		ctx := context.WithValue(r.Context(), authKey{}, auth{token: tok, challenge: ch, now: v.cfg.Now})
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
 }
 
 // refuseToken answers a request whose token Verify refused.
-func (v *Verifier) refuseToken(w http.ResponseWriter, r *http.Request, err error) {
+func (v *Verifier) refuseToken(w http.ResponseWriter, r *http.Request, ch challenge, err error) {
 	var bad *InvalidTokenError
 	switch {
 	case errors.As(err, &bad):
-		v.challenge.refuse(w, http.StatusUnauthorized, errorBody{Error: "invalid_token", Description: "The access token is not valid: " + bad.Reason + "."})
+		ch.refuse(w, http.StatusUnauthorized, errorBody{Error: "invalid_token", Description: "The access token is not valid: " + bad.Reason + "."})
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; nobody reads the answer.
 		w.WriteHeader(http.StatusServiceUnavailable)
@@ -90,7 +107,7 @@ func RequireScope(scopes ...string) func(http.Handler) http.Handler {
 }
 
 // tokenRequired is the description of a request without a token.
-const tokenRequired = "An access token is required: send it as Authorization: Bearer <token>."
+const tokenRequired = "An access token is required: send it as Authorization: Bearer <token>, or a DPoP-bound one as Authorization: DPoP <token> with its proof."
 
 // verified returns what Middleware put in the request context; without
 // it, the request has no verified token and is answered 401 with a
@@ -101,25 +118,6 @@ func verified(w http.ResponseWriter, r *http.Request) (auth, bool) {
 		challenge{realm: DefaultRealm}.refuse(w, http.StatusUnauthorized, errorBody{Description: tokenRequired})
 	}
 	return a, ok
-}
-
-// bearer reads a Bearer credential from an Authorization header value (RFC
-// 6750 section 2.1). ok is false when there is none (no header, or
-// another scheme); malformed explains a Bearer credential that breaks the
-// b64token syntax.
-func bearer(header string) (token string, ok bool, malformed string) {
-	scheme, rest, _ := strings.Cut(header, " ")
-	if !strings.EqualFold(scheme, "Bearer") {
-		return "", false, ""
-	}
-	token = strings.TrimLeft(rest, " ")
-	switch {
-	case token == "":
-		return "", false, "The Authorization header names the Bearer scheme but carries no token."
-	case !isB64Token(token):
-		return "", false, "The bearer token is malformed: it must be a single b64token (RFC 6750 section 2.1)."
-	}
-	return token, true, ""
 }
 
 // isB64Token checks the b64token syntax: 1*( ALPHA / DIGIT / "-" / "." /
@@ -154,36 +152,60 @@ type errorBody struct {
 
 // challenge is what every challenge of a Verifier says first: its realm
 // and, when it has a Config.Resource, the URL of its protected resource
-// metadata.
+// metadata; and which scheme it is in.
 type challenge struct {
 	realm, metadata string
+	// algs are the DPoP proof algorithms, space-separated (RFC 9449
+	// section 7.1); empty in a challenge made without a Verifier.
+	algs string
+	// dpopOnly: bearer tokens are refused (DPoP.Required), so only the
+	// DPoP scheme is offered.
+	dpopOnly bool
+	// dpop: the request used the DPoP scheme, or was refused for its DPoP
+	// binding, so its refusals are DPoP challenges.
+	dpop bool
 }
 
 // refuse answers with a WWW-Authenticate challenge (RFC 6750 section 3,
-// RFC 9470 section 3, RFC 9728 section 5.1) and the same error as JSON.
-// Without an error code the challenge has no error attribute.
+// RFC 9449 section 7.1, RFC 9470 section 3, RFC 9728 section 5.1) and the
+// same error as JSON. Without an error code (no token was sent) the
+// challenge has no error attribute and both schemes are offered, Bearer
+// first, unless bearer tokens are refused.
 func (c challenge) refuse(w http.ResponseWriter, status int, e errorBody) {
-	challenge := "Bearer realm=" + quote(c.realm)
+	params := ""
 	if c.metadata != "" {
 		// The resource identifier is printable ASCII without '"' or '\'
 		// (metadataLocation), so quote keeps the URL whole.
-		challenge += ", resource_metadata=" + quote(c.metadata)
+		params += ", resource_metadata=" + quote(c.metadata)
 	}
 	if e.Error != "" {
-		challenge += ", error=" + quote(e.Error) + ", error_description=" + quote(e.Description)
+		params += ", error=" + quote(e.Error) + ", error_description=" + quote(e.Description)
 	}
 	if e.Scope != "" {
-		challenge += ", scope=" + quote(e.Scope)
+		params += ", scope=" + quote(e.Scope)
 	}
 	if e.ACRValues != "" {
-		challenge += ", acr_values=" + quote(e.ACRValues)
+		params += ", acr_values=" + quote(e.ACRValues)
 	}
 	if e.MaxAge > 0 {
 		// Quoted as RFC 9470 section 3 shows it (a quoted integer parses
 		// the same, RFC 9110 section 11.2).
-		challenge += `, max_age="` + strconv.FormatInt(e.MaxAge, 10) + `"`
+		params += `, max_age="` + strconv.FormatInt(e.MaxAge, 10) + `"`
 	}
-	w.Header().Set("WWW-Authenticate", challenge)
+	bearer := "Bearer realm=" + quote(c.realm) + params
+	dpopScheme := "DPoP algs=" + quote(c.algs) + ", realm=" + quote(c.realm) + params
+	h := w.Header()
+	switch {
+	case c.algs == "":
+		h.Set("WWW-Authenticate", bearer)
+	case e.Error == "" && !c.dpopOnly:
+		h.Set("WWW-Authenticate", bearer)
+		h.Add("WWW-Authenticate", dpopScheme)
+	case c.dpop || c.dpopOnly:
+		h.Set("WWW-Authenticate", dpopScheme)
+	default:
+		h.Set("WWW-Authenticate", bearer)
+	}
 	writeJSON(w, status, e)
 }
 

@@ -12,34 +12,36 @@ import (
 )
 
 // FuzzBearer: any Authorization header is read as a b64token of the
-// Bearer scheme (RFC 6750 section 2.1; the scheme in any case), as no
-// token, or as a malformed Bearer credential; a token sent as
-// "Bearer <token>" comes back unchanged exactly when it is a b64token;
-// and the quoted-strings of the challenge a refusal sends are well formed
+// Bearer scheme (RFC 6750 section 2.1) or the DPoP scheme (RFC 9449
+// section 7.1; either scheme in any case), as no token, or as a malformed
+// credential; a token sent as "Bearer <token>" or "DPoP <token>" comes
+// back unchanged, with its scheme, exactly when it is a b64token; and the
+// quoted-strings of the challenge a refusal sends are well formed
 // whatever goes in them.
 func FuzzBearer(f *testing.F) {
 	f.Fuzz(func(t *testing.T, header, token string) {
-		got, ok, malformed := bearer(header)
+		got, ok, malformed := readCredential(header)
 		scheme, rest, _ := strings.Cut(header, " ")
-		isBearer := strings.EqualFold(scheme, "Bearer")
+		isDPoP := strings.EqualFold(scheme, "DPoP")
+		known := strings.EqualFold(scheme, "Bearer") || isDPoP
 		switch {
 		case ok:
-			if malformed != "" || !isBearer || got == "" || !isB64Token(got) || strings.TrimLeft(rest, " ") != got {
-				t.Fatalf("bearer(%q) = %q, ok, %q: not the b64token after the Bearer scheme", header, got, malformed)
+			if malformed != "" || !known || got.dpop != isDPoP || got.token == "" || !isB64Token(got.token) || strings.TrimLeft(rest, " ") != got.token {
+				t.Fatalf("readCredential(%q) = %+v, ok, %q: not the b64token after the scheme", header, got, malformed)
 			}
 		case malformed != "":
-			if !isBearer || got != "" {
-				t.Fatalf("bearer(%q) = %q, malformed %q, for a header of scheme %q", header, got, malformed, scheme)
+			if !known || got.token != "" {
+				t.Fatalf("readCredential(%q) = %+v, malformed %q, for a header of scheme %q", header, got, malformed, scheme)
 			}
-		case isBearer:
-			t.Fatalf("bearer(%q) found no token and nothing malformed in a Bearer header", header)
+		case known:
+			t.Fatalf("readCredential(%q) found no token and nothing malformed in a %s header", header, scheme)
 		}
 
 		if !strings.HasPrefix(token, " ") {
-			for _, s := range []string{"Bearer", "bearer", "BEARER"} {
-				got, ok, malformed := bearer(s + " " + token)
-				if ok != isB64Token(token) || (ok && got != token) || ok == (malformed != "") {
-					t.Fatalf("bearer(%q) = %q, %v, %q", s+" "+token, got, ok, malformed)
+			for _, s := range []string{"Bearer", "bearer", "BEARER", "DPoP", "dpop"} {
+				got, ok, malformed := readCredential(s + " " + token)
+				if ok != isB64Token(token) || (ok && (got.token != token || got.dpop != strings.EqualFold(s, "DPoP"))) || ok == (malformed != "") {
+					t.Fatalf("readCredential(%q) = %+v, %v, %q", s+" "+token, got, ok, malformed)
 				}
 			}
 		}

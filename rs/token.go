@@ -56,6 +56,10 @@ type Token struct {
 	// family the provider names in introspection and in revocation
 	// events.
 	ID string
+	// JKT is the SHA-256 thumbprint of the DPoP key the token is bound to
+	// ("cnf.jkt", RFC 9449 section 6); empty for a bearer token.
+	// Middleware accepts a bound token only with a proof of that key.
+	JKT string
 	// Format says how the token was checked.
 	Format Format
 	// Claims are the raw claims: the JWT's payload or the introspection

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	lru "github.com/hashicorp/golang-lru/v2"
+
+	"github.com/tokenim/tokenim-auth/dpop"
 )
 
 // Verifier checks access tokens issued by one provider. It is safe for
@@ -31,6 +33,8 @@ type Verifier struct {
 	metadataURL *url.URL
 	// challenge is how every challenge of the Verifier begins.
 	challenge challenge
+	// proofs checks the DPoP proofs of bound tokens.
+	proofs *dpop.Verifier
 }
 
 // entry is a cached introspection answer.
@@ -56,7 +60,10 @@ func New(cfg Config) (*Verifier, error) {
 		}
 	}
 	v.keys = &keySet{v: v}
-	v.challenge = challenge{realm: cfg.Realm}
+	if v.proofs, err = newProofs(cfg); err != nil {
+		return nil, fmt.Errorf("rs: config: %w", err)
+	}
+	v.challenge = challenge{realm: cfg.Realm, algs: strings.Join(v.proofs.Algs(), " "), dpopOnly: cfg.DPoP.Required}
 	if cfg.Resource != "" {
 		// withDefaults has checked the resource identifier.
 		v.metadataURL, _ = metadataLocation(cfg.Resource)

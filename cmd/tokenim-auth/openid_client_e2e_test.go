@@ -225,15 +225,22 @@ type nodeScript struct {
 	stderr *syncBuffer
 }
 
-// runOpenIDClient starts the script with input as JSON on its stdin.
-// It is killed when the test ends.
+// runOpenIDClient starts the script flows.mjs with input as JSON on its
+// stdin. It is killed when the test ends.
 func runOpenIDClient(t *testing.T, dir string, input any) *nodeScript {
+	t.Helper()
+	return runNodeScript(t, dir, "flows.mjs", input)
+}
+
+// runNodeScript starts the script of dir named script with input as JSON
+// on its stdin. It is killed when the test ends.
+func runNodeScript(t *testing.T, dir, script string, input any) *nodeScript {
 	t.Helper()
 	raw, err := json.Marshal(input)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.CommandContext(t.Context(), "node", "flows.mjs")
+	cmd := exec.CommandContext(t.Context(), "node", script)
 	cmd.Dir = dir
 	cmd.Stdin = bytes.NewReader(raw)
 	s := &nodeScript{lines: make(chan []byte, 64), done: make(chan struct{}), stderr: &syncBuffer{}}

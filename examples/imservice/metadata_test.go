@@ -118,6 +118,7 @@ func TestAgentFindsTheProvider(t *testing.T) {
 		"bearer_methods_supported":          []any{"header"},
 		"resource_name":                     "TokenIM example IM service",
 		"dpop_bound_access_tokens_required": false,
+		"dpop_signing_alg_values_supported": []any{"ES256", "ES384", "EdDSA", "RS256", "PS256"},
 	}
 	if code != http.StatusOK || header.Get("Content-Type") != "application/json" || !reflect.DeepEqual(md, want) {
 		t.Fatalf("metadata: %d %q\n%v\nwant\n%v", code, header.Get("Content-Type"), md, want)

@@ -1,9 +1,6 @@
 package oauth_test
 
 import (
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -13,54 +10,28 @@ import (
 	"testing"
 	"time"
 
-	jose "github.com/go-jose/go-jose/v4"
-	"github.com/go-jose/go-jose/v4/jwt"
-
 	"github.com/tokenim/tokenim-auth/dpop"
+	"github.com/tokenim/tokenim-auth/dpop/dpoptest"
 	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
-// dpopKey is a client's DPoP key pair (RFC 9449).
+// dpopKey is a client's DPoP key pair.
 type dpopKey struct {
-	priv *ecdsa.PrivateKey
-	jkt  string
+	dpoptest.Key
+	jkt string
 }
 
 func newDPoPKey(t testing.TB) dpopKey {
-	t.Helper()
-	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	jkt, err := dpop.Thumbprint(&jose.JSONWebKey{Key: priv.Public()})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dpopKey{priv: priv, jkt: jkt}
+	k := dpoptest.NewKey(t)
+	return dpopKey{Key: k, jkt: k.JKT}
 }
 
-// proof makes a DPoP proof for a request of method to u, presenting
-// accessToken when it is not empty, with nonce when not empty.
+// proof is a proof by k for method u now, presenting accessToken and
+// carrying nonce when they are not empty.
 func (k dpopKey) proof(t testing.TB, method, u, accessToken, nonce string) string {
 	t.Helper()
-	opts := (&jose.SignerOptions{EmbedJWK: true}).WithType(dpop.Typ)
-	signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: k.priv}, opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	claims := map[string]any{"jti": rand.Text(), "htm": method, "htu": u, "iat": time.Now().Unix()}
-	if accessToken != "" {
-		claims["ath"] = dpop.AccessTokenHash(accessToken)
-	}
-	if nonce != "" {
-		claims["nonce"] = nonce
-	}
-	s, err := jwt.Signed(signer).Claims(claims).Serialize()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return k.Proof(t, method, u, accessToken, nonce, time.Now())
 }
 
 // withDPoP turns DPoP on over the harness's store (replays in its JTI

@@ -9,24 +9,7 @@
 // allowInsecureRequests: the provider under test serves plain http on
 // 127.0.0.1, which openid-client refuses otherwise.
 import * as client from 'openid-client'
-
-let at = 'input'
-
-function emit(step, value) {
-  process.stdout.write(JSON.stringify({ step, ...value }) + '\n')
-}
-
-// response is a token endpoint response without its helper methods, with
-// the claims of its ID token, if any.
-function response(tokens) {
-  return { response: { ...tokens }, claims: tokens.claims() ?? null }
-}
-
-async function readStdin() {
-  let text = ''
-  for await (const chunk of process.stdin) text += chunk
-  return JSON.parse(text)
-}
+import { emit, progress, readStdin, refused, response, run } from './steps.mjs'
 
 async function main() {
   const input = await readStdin()
@@ -34,83 +17,60 @@ async function main() {
   const options = { execute: [client.allowInsecureRequests] }
 
   // A service signing in as itself with private_key_jwt.
-  at = 'discovery'
+  progress.at = 'discovery'
   const privateKey = await crypto.subtle.importKey('jwk', input.service.jwk, { name: 'ECDSA', namedCurve: 'P-256' }, false, ['sign'])
   const service = await client.discovery(issuer, input.service.client_id, undefined,
     client.PrivateKeyJwt({ key: privateKey, kid: input.service.jwk.kid }), options)
-  emit(at, { metadata: service.serverMetadata() })
+  emit(progress.at, { metadata: service.serverMetadata() })
 
-  at = 'client_credentials'
+  progress.at = 'client_credentials'
   const cc = await client.clientCredentialsGrant(service, { scope: input.service.scope })
-  emit(at, response(cc))
+  emit(progress.at, response(cc))
 
   // The resource server asks about tokens.
   const gateway = await client.discovery(issuer, input.gateway.client_id, undefined,
     client.ClientSecretBasic(input.gateway.client_secret), options)
   const introspect = async (name, token) => {
-    at = name
-    emit(at, { introspection: await client.tokenIntrospection(gateway, token) })
+    progress.at = name
+    emit(progress.at, { introspection: await client.tokenIntrospection(gateway, token) })
   }
   await introspect('introspect_client_credentials', cc.access_token)
 
   // A public desktop app signing a user in with the device grant; the test
   // approves in a browser when it reads the user code.
-  at = 'device_authorization'
+  progress.at = 'device_authorization'
   const desktop = await client.discovery(issuer, input.desktop.client_id, undefined, client.None(), options)
   const da = await client.initiateDeviceAuthorization(desktop, { scope: input.desktop.scope })
-  emit(at, { authorization: da })
+  emit(progress.at, { authorization: da })
 
-  at = 'device_token'
+  progress.at = 'device_token'
   const device = await client.pollDeviceAuthorizationGrant(desktop, da)
-  emit(at, response(device))
+  emit(progress.at, response(device))
 
-  at = 'refresh'
+  progress.at = 'refresh'
   const refreshed = await client.refreshTokenGrant(desktop, device.refresh_token)
-  emit(at, response(refreshed))
+  emit(progress.at, response(refreshed))
 
   await introspect('introspect_refreshed', refreshed.access_token)
   await introspect('introspect_unknown', 'not-a-token-this-provider-issued')
 
   // Each client revokes its own tokens (RFC 7009), the service with a new
   // client assertion.
-  at = 'revoke_refresh'
+  progress.at = 'revoke_refresh'
   await client.tokenRevocation(desktop, refreshed.refresh_token)
-  emit(at, {})
+  emit(progress.at, {})
   await introspect('introspect_revoked_refresh', refreshed.refresh_token)
   await introspect('introspect_revoked_refresh_access', refreshed.access_token)
 
-  at = 'refresh_revoked'
-  try {
-    await client.refreshTokenGrant(desktop, refreshed.refresh_token)
-    emit(at, { error: '' })
-  } catch (err) {
-    if (!(err instanceof client.ResponseBodyError)) throw err
-    emit(at, { error: err.error, error_description: err.error_description })
-  }
+  await refused('refresh_revoked', () => client.refreshTokenGrant(desktop, refreshed.refresh_token))
 
-  at = 'revoke_client_credentials'
+  progress.at = 'revoke_client_credentials'
   await client.tokenRevocation(service, cc.access_token)
-  emit(at, {})
+  emit(progress.at, {})
   await introspect('introspect_revoked_client_credentials', cc.access_token)
 
-  at = 'done'
-  emit(at, {})
+  progress.at = 'done'
+  emit(progress.at, {})
 }
 
-try {
-  await main()
-} catch (err) {
-  emit('error', {
-    at,
-    name: err?.name,
-    code: err?.code,
-    message: err?.message,
-    error: err?.error,
-    error_description: err?.error_description,
-    status: err?.status,
-    // A WWWAuthenticateChallengeError's cause is the parsed challenges,
-    // with the server's error and error_description.
-    cause: err?.cause instanceof Error ? err.cause.message : err?.cause,
-  })
-  process.exitCode = 1
-}
+await run(main)
