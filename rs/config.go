@@ -69,6 +69,13 @@ type Config struct {
 	// metadata; default ["header"], the only one Middleware reads.
 	BearerMethodsSupported []string
 
+	// SignedIntrospection asks the provider for introspection answers as
+	// JWTs it signed (RFC 9701) and takes no other: each answer's
+	// signature (the provider's JWKS), typ, iss, aud (ClientID) and iat
+	// are checked before the answer is read. An unsigned or badly signed
+	// answer is a provider fault (ErrUnavailable), never a verdict on the
+	// token.
+	SignedIntrospection bool
 	// DPoP configures the checking of DPoP-bound tokens (RFC 9449); the
 	// zero value takes them, with their proofs, beside bearer tokens.
 	DPoP DPoP

@@ -136,6 +136,15 @@
 // Setting it changes no token check: a token's audience is checked
 // against Config.Audience, usually the same URL.
 //
+// # Signed introspection answers (RFC 9701)
+//
+// With Config.SignedIntrospection the Verifier asks for introspection
+// answers as JWTs the provider signed and takes nothing else: the media
+// type, the typ header, the signature by a key of the provider's JWKS,
+// iss, aud (Config.ClientID) and an iat at most a minute old are checked
+// before the answer is read. Any other answer is a provider fault
+// (ErrUnavailable).
+//
 // # DPoP-bound tokens (RFC 9449)
 //
 // An app that sent a DPoP proof with its token request holds a token bound

@@ -87,6 +87,9 @@ func (v *Verifier) introspect(ctx context.Context, raw string) (Token, error) {
 	}
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "application/json")
+	if v.cfg.SignedIntrospection {
+		req.Header.Set("Accept", introspectionJWTMedia)
+	}
 	req.SetBasicAuth(url.QueryEscape(v.cfg.ClientID), url.QueryEscape(v.cfg.ClientSecret))
 	resp, err := v.cfg.HTTPClient.Do(req)
 	if err != nil {
@@ -101,6 +104,12 @@ func (v *Verifier) introspect(ctx context.Context, raw string) (Token, error) {
 		// 401 means our own credentials were refused: a configuration
 		// fault, not the client's; it is reported as unavailability.
 		return Token{}, v.fault(ctx, "introspect", fmt.Errorf("status %d: %s", resp.StatusCode, providerError(body)))
+	}
+	if v.cfg.SignedIntrospection {
+		// RFC 9701: nothing but the provider's signed answer is taken.
+		if body, err = v.openSignedIntrospection(ctx, resp.Header.Get("Content-Type"), body); err != nil {
+			return Token{}, v.fault(ctx, "introspect: signed answer", err)
+		}
 	}
 	var in introspection
 	if err := json.Unmarshal(body, &in); err != nil {

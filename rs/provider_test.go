@@ -67,6 +67,10 @@ type fakeProvider struct {
 	jwksFetches    atomic.Int32
 	// held counts the answers decided and held at the gate.
 	held atomic.Int32
+	// sign, when set, answers a request accepting
+	// application/token-introspection+jwt with what it returns of the
+	// answer (RFC 9701), as that media type.
+	sign func(answer map[string]any) string
 }
 
 func newFakeProvider(t testing.TB) *fakeProvider {
@@ -128,6 +132,14 @@ func (p *fakeProvider) introspect(w http.ResponseWriter, r *http.Request) {
 		// The answer is decided; it is sent once the test releases it.
 		p.held.Add(1)
 		<-gate
+	}
+	p.mu.Lock()
+	sign := p.sign
+	p.mu.Unlock()
+	if sign != nil && r.Header.Get("Accept") == "application/token-introspection+jwt" {
+		w.Header().Set("Content-Type", "application/token-introspection+jwt")
+		_, _ = io.WriteString(w, sign(answer))
+		return
 	}
 	_ = json.NewEncoder(w).Encode(answer)
 }

@@ -5,7 +5,9 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -119,6 +121,16 @@ func TestResourceServerPackage(t *testing.T) {
 				}
 			}
 
+			t.Run("signed introspection (RFC 9701) against the provider's JWKS", func(t *testing.T) {
+				v, srv := verifierWith(t, rs.Config{SignedIntrospection: true, CacheTTL: rs.NoCache, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))})
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				allowedThenForbidden(t, srv, token)
+				rsRevoke(t, p, token)
+				refused(t, srv, token)
+				if _, err := v.Verify(t.Context(), "not-a-token"); !errors.Is(err, rs.ErrInvalidToken) {
+					t.Fatalf("an unknown token: %v, want ErrInvalidToken from a signed inactive answer", err)
+				}
+			})
 			t.Run("a revoked token is refused once Invalidate is called", func(t *testing.T) {
 				v, srv := verifier(t, time.Hour)
 				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")

@@ -50,6 +50,9 @@ type discovery struct {
 	// RequirePushedAuthorizationRequests is false: pushing is required
 	// per client (RFC 9126 section 6, storage.Client.RequirePAR).
 	RequirePushedAuthorizationRequests bool `json:"require_pushed_authorization_requests"`
+	// IntrospectionSigningAlgValuesSupported is RFC 9701 section 7: the
+	// algorithm signed introspection answers are signed with.
+	IntrospectionSigningAlgValuesSupported []string `json:"introspection_signing_alg_values_supported"`
 	// DPoPSigningAlgValuesSupported is RFC 9449 section 5.1; absent when
 	// DPoP is off.
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
@@ -85,14 +88,15 @@ func (p *Provider) metadata() discovery {
 		CodeChallengeMethodsSupported:             []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid", ClaimOrgID, ClaimOrgHandle,
 			"name", "email", "email_verified"},
-		ACRValuesSupported:                 session.ACRLevels,
-		PromptValuesSupported:              []string{"none", "login", "consent"},
-		UILocalesSupported:                 []string{"en", "zh-CN"},
-		AuthorizationResponseISSParameter:  true,
-		BackchannelLogoutSupported:         true,
-		BackchannelLogoutSessionSupported:  true,
-		AuthorizationDetailsTypesSupported: authzdetails.Types(),
-		DPoPSigningAlgValuesSupported:      dpopAlgs,
+		ACRValuesSupported:                     session.ACRLevels,
+		PromptValuesSupported:                  []string{"none", "login", "consent"},
+		UILocalesSupported:                     []string{"en", "zh-CN"},
+		AuthorizationResponseISSParameter:      true,
+		BackchannelLogoutSupported:             true,
+		BackchannelLogoutSessionSupported:      true,
+		AuthorizationDetailsTypesSupported:     authzdetails.Types(),
+		DPoPSigningAlgValuesSupported:          dpopAlgs,
+		IntrospectionSigningAlgValuesSupported: []string{introspectionJWTAlg},
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/authzdetails"
-	"github.com/tokenim/tokenim-auth/provider/web"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -72,15 +71,15 @@ func (p *Provider) introspect(w http.ResponseWriter, r *http.Request) {
 			result = IntrospectionError
 			p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", "introspect", "err", err)
 		}
-		web.JSON(w, http.StatusOK, introspection{Active: false})
+		p.answerIntrospection(w, r, caller, introspection{Active: false})
 		return
 	}
 	if !mayIntrospect(caller, ar) {
-		web.JSON(w, http.StatusOK, introspection{Active: false})
+		p.answerIntrospection(w, r, caller, introspection{Active: false})
 		return
 	}
 	result = IntrospectionActive
-	web.JSON(w, http.StatusOK, p.describe(tokenUse, ar))
+	p.answerIntrospection(w, r, caller, p.describe(tokenUse, ar))
 }
 
 // lookupFailed tells a token lookup that failed through a fault of ours
