@@ -123,11 +123,6 @@ func runDPoPClient(t *testing.T, dir string, p running, service string) {
 	if !strings.EqualFold(device.Response.TokenType, "DPoP") || device.Response.RefreshToken == "" {
 		t.Fatalf("the device's tokens: %+v, want token_type DPoP", device.Response)
 	}
-	in := introspect(t, p, device.Response.AccessToken)
-	cnf, _ := in["cnf"].(map[string]any)
-	if in["active"] != true || in["token_type"] != "DPoP" || cnf["jkt"] != jkt {
-		t.Fatalf("introspection %v, want cnf.jkt %s (the app's key) and token_type DPoP", in, jkt)
-	}
 
 	var info struct {
 		Userinfo map[string]any `json:"userinfo"`
@@ -144,15 +139,6 @@ func runDPoPClient(t *testing.T, dir string, p running, service string) {
 	if res.Status != http.StatusOK || res.Body != "chat-desktop" {
 		t.Fatalf("the IM service answered openid-client's DPoP call %d %q", res.Status, res.Body)
 	}
-	// The same token without its key: refused by the service and by
-	// userinfo, each with a DPoP challenge.
-	if status, challenge := bearerGet(t, service+"/messages", device.Response.AccessToken); status != http.StatusUnauthorized || !strings.HasPrefix(challenge, "DPoP ") {
-		t.Fatalf("the IM service took the bound token as a bearer token: %d %q", status, challenge)
-	}
-	if status, challenge := bearerGet(t, p.issuer+"/userinfo", device.Response.AccessToken); status != http.StatusUnauthorized || !strings.HasPrefix(challenge, "DPoP ") {
-		t.Fatalf("userinfo took the bound token as a bearer token: %d %q", status, challenge)
-	}
-
 	var refreshed tokenResult
 	s.next(t, "refresh", &refreshed)
 	if !strings.EqualFold(refreshed.Response.TokenType, "DPoP") || refreshed.Response.RefreshToken == device.Response.RefreshToken {
@@ -174,6 +160,22 @@ func runDPoPClient(t *testing.T, dir string, p running, service string) {
 	}
 	s.next(t, "done", nil)
 	s.wait(t)
+
+	// The app's last token without its key (the script has ended: nothing
+	// rotates it meanwhile): refused by the service and by userinfo, each
+	// with a DPoP challenge.
+	last := again.Response.AccessToken
+	in := introspect(t, p, last)
+	cnf, _ := in["cnf"].(map[string]any)
+	if in["active"] != true || in["token_type"] != "DPoP" || cnf["jkt"] != jkt {
+		t.Fatalf("introspection %v, want cnf.jkt %s (the app's key) and token_type DPoP", in, jkt)
+	}
+	if status, challenge := bearerGet(t, service+"/messages", last); status != http.StatusUnauthorized || !strings.HasPrefix(challenge, "DPoP ") {
+		t.Fatalf("the IM service took the bound token as a bearer token: %d %q", status, challenge)
+	}
+	if status, challenge := bearerGet(t, p.issuer+"/userinfo", last); status != http.StatusUnauthorized || !strings.HasPrefix(challenge, "DPoP ") {
+		t.Fatalf("userinfo took the bound token as a bearer token: %d %q", status, challenge)
+	}
 }
 
 // proofAcrossNodes shows the nodes share the proofs they took: a proof
