@@ -71,6 +71,9 @@ type Config struct {
 	Clients []Client `yaml:"clients"`
 	// Users are bootstrap users, upserted into storage at start-up.
 	Users []User `yaml:"users"`
+	// Resources are the protected resources (RFC 8707) clients may ask
+	// tokens for (config/resources.go).
+	Resources []Resource `yaml:"resources"`
 	// Upstreams are the upstream identity providers configured here
 	// (config/upstreams.go); the console's are stored.
 	Upstreams []Upstream `yaml:"upstreams"`

@@ -87,6 +87,7 @@ func (c Config) Validate() error {
 	c.validateUpstreams(&p)
 	c.validateJanitor(&p)
 	c.validateDPoP(&p)
+	c.validateResources(&p)
 	c.validateAuthorizationDetails(&p)
 	c.validateAudit(&p)
 	c.validateRateLimit(&p)

@@ -33,6 +33,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/passkey"
 	"github.com/tokenim/tokenim-auth/provider/password"
 	"github.com/tokenim/tokenim-auth/provider/portal"
+	"github.com/tokenim/tokenim-auth/provider/resources"
 	"github.com/tokenim/tokenim-auth/provider/revocations"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
@@ -317,8 +318,14 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
+	// Validated with the configuration: NewRegistry's checks are the same.
+	registry, err := resources.NewRegistry(cfg.ResourceList())
+	if err != nil {
+		return nil, err
+	}
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
+		Resources:                   registry,
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,

@@ -47,6 +47,10 @@ func (p *Provider) authorize(w http.ResponseWriter, r *http.Request) {
 		p.writeAuthorizeError(w, r, ar, err)
 		return
 	}
+	if _, err := p.requestedResources(ar.GetRequestForm(), ar.GetClient()); err != nil {
+		p.writeAuthorizeError(w, r, ar, err)
+		return
+	}
 
 	signed, signedIn, err := p.cfg.Sessions.Current(ctx, r)
 	if err != nil {
@@ -218,6 +222,8 @@ func (p *Provider) respond(w http.ResponseWriter, r *http.Request, ar fosite.Aut
 	// must prove this key (bindDPoP).
 	jkt, _ := p.requestedJKT(ar.GetRequestForm())
 	setSessionJKT(sess, jkt)
+	granted, _ := p.requestedResources(ar.GetRequestForm(), ar.GetClient())
+	setSessionList(sess, sessionResourcesKey, granted)
 	resp, err := p.fosite.NewAuthorizeResponse(ctx, ar, sess)
 	if err != nil {
 		p.writeAuthorizeError(w, r, ar, err)

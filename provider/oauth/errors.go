@@ -86,6 +86,7 @@ var protocolCodes = map[string]bool{
 	"expired_token": true, "unsupported_response_type": true, "unsupported_response_mode": true,
 	"invalid_request_object": true, "request_not_supported": true, "request_uri_not_supported": true,
 	"invalid_authorization_details": true, "invalid_dpop_proof": true, "use_dpop_nonce": true,
+	"invalid_target": true,
 }
 
 // nearestCode is the protocol code fosite's own codes stand for.

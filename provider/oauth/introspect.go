@@ -147,7 +147,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		ClientID: ar.GetClient().GetID(),
 		Iss:      p.cfg.Issuer,
 		Iat:      ar.GetRequestedAt().Unix(),
-		Aud:      ar.GetGrantedAudience(),
+		Aud:      tokenAudience(ar),
 		TokenUse: string(use),
 		Jti:      ar.GetID(),
 	}

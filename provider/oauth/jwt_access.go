@@ -118,7 +118,7 @@ func (s accessTokens) expiry(r fosite.Requester) time.Time {
 // introspection names that one alone: granting the fallback would make
 // fosite refuse the refresh of a client with no registered audience.
 func audience(r fosite.Requester, issuer string) []string {
-	if aud := r.GetGrantedAudience(); len(aud) > 0 {
+	if aud := tokenAudience(r); len(aud) > 0 {
 		return aud
 	}
 	if aud := r.GetClient().GetAudience(); len(aud) > 0 {

@@ -66,6 +66,9 @@ func (p *Provider) par(w http.ResponseWriter, r *http.Request) {
 	if err == nil {
 		_, err = p.requestedJKT(ar.GetRequestForm())
 	}
+	if err == nil {
+		_, err = p.requestedResources(ar.GetRequestForm(), ar.GetClient())
+	}
 	if err != nil {
 		p.writePARError(w, r, err)
 		return

@@ -21,6 +21,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/defaults"
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
 	"github.com/tokenim/tokenim-auth/provider/keys"
+	"github.com/tokenim/tokenim-auth/provider/resources"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 )
 
@@ -106,6 +107,10 @@ type Config struct {
 	// browser app calls (provider/cors); nil answers none, and the
 	// endpoints then refuse no origin.
 	CORS CORS
+	// Resources are the protected resources clients may name with the
+	// resource parameter (RFC 8707); nil knows none, and every resource
+	// parameter is invalid_target.
+	Resources *resources.Registry
 	// DPoP checks DPoP proofs (RFC 9449, dpop.Verifier) at the token, PAR
 	// and userinfo endpoints, and binds tokens to their keys; nil turns
 	// DPoP off: a DPoP header is ignored, every token is a bearer token,

@@ -123,15 +123,16 @@ func grantedDetails(ctx context.Context) authzdetails.List {
 // withoutPrivateClaims runs generate with what the session keeps for the
 // provider's own use out of the ID token claims: the granted details (an
 // ID token says who signed in, not what the app may do; the token
-// response, introspection and JWT access tokens say that) and the DPoP
-// key the tokens are bound to (which the tokens' cnf tells).
+// response, introspection and JWT access tokens say that), the DPoP key
+// the tokens are bound to (which the tokens' cnf tells) and the resources
+// they are for (their aud).
 func withoutPrivateClaims(r fosite.Requester, generate func() (string, error)) (string, error) {
 	oidc, ok := r.GetSession().(*openid.DefaultSession)
 	if !ok || oidc.Claims == nil {
 		return generate()
 	}
 	kept := map[string]any{}
-	for _, k := range []string{sessionDetailsKey, sessionJKTKey} {
+	for _, k := range []string{sessionDetailsKey, sessionJKTKey, sessionResourcesKey, sessionAudienceKey} {
 		if v, had := oidc.Claims.Extra[k]; had {
 			kept[k] = v
 			delete(oidc.Claims.Extra, k)

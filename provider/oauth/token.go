@@ -65,6 +65,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 		p.writeTokenError(w, r, ar, err)
 		return
 	}
+	if err := p.bindResources(ar, stored); err != nil {
+		p.writeTokenError(w, r, ar, err)
+		return
+	}
 	switch {
 	case ar.GetGrantTypes().ExactOne("client_credentials"):
 		if err = grantClientScopes(ar); err == nil {

@@ -11,10 +11,10 @@ import (
 )
 
 // repeatable reports whether a parameter may be sent more than once:
-// audience (RFC 8693 section 2.1, which fosite reads value by value). RFC
-// 8707's resource could repeat too, but no endpoint here accepts it.
+// audience (RFC 8693 section 2.1, which fosite reads value by value) and
+// resource (RFC 8707 section 2: one per resource the token is for).
 func repeatable(name string) bool {
-	return name == "audience"
+	return name == "audience" || name == "resource"
 }
 
 // Repeated returns the name of a parameter of form sent more than once

@@ -17,6 +17,7 @@ func TestRepeated(t *testing.T) {
 		{"a parameter repeated empty", "scope=a&scope=", "scope"},
 		{"the first repeated name, whatever the order", "state=1&redirect_uri=a&state=2&redirect_uri=b", "redirect_uri"},
 		{"audience may repeat (RFC 8693)", "audience=a&audience=b", ""},
+		{"resource may repeat (RFC 8707)", "resource=https://a.example&resource=https://b.example", ""},
 		{"nothing at all", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
