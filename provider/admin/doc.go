@@ -29,6 +29,14 @@
 //	DELETE /admin/api/v1/connectors/{id}            delete a stored connector and the identities linked through it
 //	GET    /admin/api/v1/users/{id}/identities      the upstream identities linked to a user
 //	DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}  unlink one (subject path-escaped)
+//	GET    /admin/api/v1/webhooks                   webhook subscriptions (?client_id= an app's); never a secret
+//	POST   /admin/api/v1/webhooks                   add a subscription: its signing secret shown once
+//	GET    /admin/api/v1/webhooks/{id}              one subscription
+//	PATCH  /admin/api/v1/webhooks/{id}              change its URL, event types, description or disabled
+//	DELETE /admin/api/v1/webhooks/{id}              delete it, its queued messages and log
+//	POST   /admin/api/v1/webhooks/{id}/rotate-secret  a new secret, shown once; the old one signs beside it for a day
+//	GET    /admin/api/v1/webhooks/{id}/deliveries   its recent messages and the log of their attempts
+//	POST   /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend  send a finished message again
 //	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
 //	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
 //	GET    /admin/api/v1/workspaces/{id}            one workspace
