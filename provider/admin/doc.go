@@ -117,6 +117,11 @@
 //	GET,POST /admin/connectors/create               add a connector of ?kind=: its form, then its POST
 //	GET,POST /admin/connectors/{id}                 a connector: read-only when configured, else its form and its POST
 //	GET,POST /admin/connectors/{id}/{action}        change it: disable, enable, delete (its linked identities too)
+//	GET      /admin/webhooks                        webhook subscriptions, and the form adding one
+//	POST     /admin/webhooks/create                 add a subscription: its page, with the secret shown once
+//	GET,POST /admin/webhooks/{id}                   a subscription: its settings, recent deliveries and log; its form's POST
+//	GET,POST /admin/webhooks/{id}/{action}          change it: rotate (the new secret shown once), delete
+//	GET,POST /admin/webhooks/{id}/deliveries/{delivery}/resend  send a finished delivery again
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens
