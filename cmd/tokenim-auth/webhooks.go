@@ -1,7 +1,10 @@
 package main
 
 import (
+	"context"
+	"fmt"
 	"log/slog"
+	"strings"
 
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/provider/audit"
@@ -39,4 +42,45 @@ func withOutbox(c audit.RecorderConfig, store storage.Audit) audit.RecorderConfi
 		c.Outbox = webhooks.NewOutbox(s)
 	}
 	return c
+}
+
+// resealWebhooks seals the webhook subscriptions' secrets sealed under
+// secrets.system_previous under secrets.system (secrets reseal).
+func resealWebhooks(ctx context.Context, e env, store storage.Store, ring secret.Keyring) error {
+	sealer, err := ring.Sealer(webhooks.SealPurpose)
+	if err != nil {
+		return err
+	}
+	n, err := webhooks.Reseal(ctx, store, sealer, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "webhook secrets: %d stored, %d resealed under secrets.system\n", n.Stored, n.Moved)
+	if len(n.Unopened) > 0 {
+		return fmt.Errorf("the secrets of %d webhooks open under no configured system secret, and are left as they are (webhooks %s)",
+			len(n.Unopened), strings.Join(n.Unopened, ", "))
+	}
+	return nil
+}
+
+// webhookSecretStatus reports the webhook secrets still sealed under a
+// previous system secret (secrets status).
+func webhookSecretStatus(ctx context.Context, e env, store storage.Store, ring secret.Keyring, need func(string)) error {
+	sealer, err := ring.Sealer(webhooks.SealPurpose)
+	if err != nil {
+		return err
+	}
+	n, err := webhooks.Reseal(ctx, store, sealer, false)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "webhook secrets: %d stored, %d sealed under a previous secret", n.Stored, n.Moved)
+	if len(n.Unopened) > 0 {
+		fmt.Fprintf(e.stdout, ", %d under no configured secret (webhooks %s)", len(n.Unopened), strings.Join(n.Unopened, ", "))
+	}
+	fmt.Fprintln(e.stdout)
+	if n.Moved > 0 {
+		need("webhook secrets (run tokenim-auth secrets reseal)")
+	}
+	return nil
 }

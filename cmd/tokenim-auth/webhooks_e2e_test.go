@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -13,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tokenim/tokenim-auth/provider/audit"
+	"github.com/tokenim/tokenim-auth/provider/secret"
+	"github.com/tokenim/tokenim-auth/provider/webhooks"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
@@ -354,5 +358,43 @@ func TestWebhooksSurviveANodeRestart(t *testing.T) {
 	case r := <-rcv.got:
 		t.Errorf("an extra delivery: %v %s", r.Header, r.Body)
 	default:
+	}
+}
+
+// TestWebhookSecretsReseal: during a rotation of the system secret,
+// secrets status names the webhook secrets still sealed under the
+// previous one, and secrets reseal seals them under the new one.
+func TestWebhookSecretsReseal(t *testing.T) {
+	t.Parallel()
+	const secretA, secretB = "e2e-system-secret-0123456789abcdefgh", "the-new-system-secret-0123456789abcdefgh"
+	vars := map[string]string{"TOKENIM_DATABASE_URL": pgtest.MigratedURL(t), "TOKENIM_SECRETS_SYSTEM": secretA}
+	config := writeProviderConfig(t, "http://127.0.0.1:9", "")
+	ringA, err := secret.NewKeyring(secretA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sealerA, err := ringA.Sealer(webhooks.SealPurpose)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := webhooks.NewService(webhooks.ServiceConfig{Store: storeOf(t, vars), Secrets: sealerA})
+	sub, _, err := svc.Create(t.Context(), audit.Actor{Type: audit.ActorCLI}, webhooks.Input{URL: "https://hooks.example/in"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.RotateSecret(t.Context(), audit.Actor{Type: audit.ActorCLI}, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	rotating := maps.Clone(vars)
+	rotating["TOKENIM_SECRETS_SYSTEM"], rotating["TOKENIM_SECRETS_SYSTEM_PREVIOUS"] = secretB, secretA
+	if status := mustRun(t, rotating, "", "secrets", "status", "--config", config).stdout; !strings.Contains(status, "webhook secrets: 2 stored, 2 sealed under a previous secret") ||
+		!strings.Contains(status, "webhook secrets (run tokenim-auth secrets reseal)") {
+		t.Fatalf("secrets status:\n%s", status)
+	}
+	if r := mustRun(t, rotating, "", "secrets", "reseal", "--config", config); !strings.Contains(r.stdout, "webhook secrets: 2 stored, 2 resealed under secrets.system") {
+		t.Fatalf("secrets reseal:\n%s", r.stdout)
+	}
+	if status := mustRun(t, rotating, "", "secrets", "status", "--config", config).stdout; !strings.Contains(status, "webhook secrets: 2 stored, 0 sealed under a previous secret") {
+		t.Fatalf("secrets status after the reseal:\n%s", status)
 	}
 }

@@ -242,13 +242,13 @@ func (o outcome) attrs() []any {
 // keys opens the subscription's signing keys: the current one, then the
 // previous one while its grace lasts.
 func (s *Sender) keys(sub storage.WebhookSubscription) ([][]byte, error) {
-	k, err := s.cfg.Secrets.Open(sub.SealedSecret, sub.ID)
+	k, err := s.cfg.Secrets.Open(sub.SealedSecret, sealLabel(sub.ID))
 	if err != nil {
 		return nil, fmt.Errorf("open secret of %s: %w", sub.ID, err)
 	}
 	keys := [][]byte{k}
 	if sub.PreviousSealedSecret != nil && s.cfg.Now().Before(sub.PreviousUntil) {
-		prev, err := s.cfg.Secrets.Open(sub.PreviousSealedSecret, sub.ID)
+		prev, err := s.cfg.Secrets.Open(sub.PreviousSealedSecret, sealLabel(sub.ID))
 		if err != nil {
 			return nil, fmt.Errorf("open previous secret of %s: %w", sub.ID, err)
 		}

@@ -135,7 +135,7 @@ func (s *Service) Create(ctx context.Context, by audit.Actor, in Input) (storage
 	key := newKey()
 	w := storage.WebhookSubscription{ID: "wh_" + secret.Random(12), ClientID: in.ClientID, URL: in.URL, EventTypes: in.EventTypes,
 		Description: in.Description, Disabled: in.Disabled, CreatedAt: now, UpdatedAt: now}
-	w.SealedSecret = s.cfg.Secrets.Seal(key, w.ID)
+	w.SealedSecret = s.cfg.Secrets.Seal(key, sealLabel(w.ID))
 	err = s.cfg.Audit.InTx(ctx, s.cfg.Store, func(ctx context.Context) ([]audit.Event, error) {
 		if in.ClientID != "" {
 			if _, err := s.cfg.Store.GetClient(ctx, in.ClientID); err != nil {
@@ -235,7 +235,7 @@ func (s *Service) RotateSecret(ctx context.Context, by audit.Actor, id string) (
 		var err error
 		out, err = s.cfg.Store.UpdateWebhook(ctx, id, func(w storage.WebhookSubscription) (storage.WebhookSubscription, error) {
 			w.PreviousSealedSecret, w.PreviousUntil = w.SealedSecret, now.Add(s.cfg.Grace)
-			w.SealedSecret, w.UpdatedAt = s.cfg.Secrets.Seal(key, w.ID), now
+			w.SealedSecret, w.UpdatedAt = s.cfg.Secrets.Seal(key, sealLabel(w.ID)), now
 			return w, nil
 		})
 		if err != nil {
