@@ -18,6 +18,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/webhooks"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
+	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 // The spec's published test vector: a receiver using any Standard
@@ -139,7 +140,7 @@ func (r *receiver) requests() []request {
 // world is a memory store with an app, the recorder feeding the outbox,
 // the service and a sender, on a clock of their own.
 type world struct {
-	store   *memory.Store
+	store   storage.Store
 	clock   *clock
 	audit   *audit.Recorder
 	service *webhooks.Service
@@ -149,7 +150,12 @@ type world struct {
 
 func newWorld(t *testing.T, cfg webhooks.SenderConfig) *world {
 	t.Helper()
-	st := memory.New()
+	return newWorldOn(t, memory.New(), cfg)
+}
+
+// newWorldOn is newWorld on st.
+func newWorldOn(t *testing.T, st storage.Store, cfg webhooks.SenderConfig) *world {
+	t.Helper()
 	c := &clock{t: time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)}
 	sealer, err := secret.NewSealer(make([]byte, 32))
 	if err != nil {
@@ -224,12 +230,23 @@ func types(ms []storage.WebhookMessage) []string {
 	return out
 }
 
+// eachStore runs fn on a memory store and on a Postgres schema.
+func eachStore(t *testing.T, fn func(t *testing.T, st storage.Store)) {
+	t.Run("memory", func(t *testing.T) { t.Parallel(); fn(t, memory.New()) })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, pgtest.Open(t)) })
+}
+
 // A record queues one message per subscription that takes it: a platform
 // one every event, an app's only those naming the app, a filtered one its
 // types, a disabled one nothing; a record rolled back queues nothing.
 func TestOutboxQueuesWithTheRecord(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, webhooks.SenderConfig{})
+	eachStore(t, func(t *testing.T, st storage.Store) {
+		outboxQueuesWithTheRecord(t, newWorldOn(t, st, webhooks.SenderConfig{}))
+	})
+}
+
+func outboxQueuesWithTheRecord(t *testing.T, w *world) {
 	const url = "https://hooks.example/in"
 	platform, _ := w.subscribe(t, url, webhooks.Input{})
 	app, _ := w.subscribe(t, url, webhooks.Input{ClientID: "rp"})
@@ -292,7 +309,12 @@ func TestOutboxQueuesWithTheRecord(t *testing.T) {
 // delivery is an authorization record that itself queues nothing.
 func TestSenderRetriesAfterA500(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, webhooks.SenderConfig{Retry: time.Minute})
+	eachStore(t, func(t *testing.T, st storage.Store) {
+		senderRetriesAfterA500(t, newWorldOn(t, st, webhooks.SenderConfig{Retry: time.Minute}))
+	})
+}
+
+func senderRetriesAfterA500(t *testing.T, w *world) {
 	rcv := &receiver{statuses: []int{http.StatusInternalServerError}}
 	srv := httptest.NewServer(rcv)
 	t.Cleanup(srv.Close)
