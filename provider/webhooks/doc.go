@@ -22,20 +22,25 @@
 // SELECT ... FOR UPDATE SKIP LOCKED under a lease, as provider/backchannel
 // does, signs each attempt afresh (webhook-timestamp is the time of the
 // attempt; webhook-id stays the message's) and POSTs it without following
-// redirects, bounded by Config.Timeout, reading at most a few kilobytes of
-// the answer. Like the back-channel logout sender it sends to any address
-// the URL names: the URL rule (https, or http on a loopback host) is
-// checked when the subscription is made. A network error or a status
-// other than 2xx is retried with exponential backoff up to
-// Config.Attempts sends, then given up. Every attempt is logged with the
-// subscription (status, error class, duration; the newest few kept), and
-// the end of each message, delivered or given up, is an authorization
-// record (webhook.delivered, webhook.failed).
+// redirects, bounded by SenderConfig.Timeout, reading at most a few
+// kilobytes of the answer. Like the back-channel logout sender it sends to
+// any address the URL names: the URL rule (https, or http on a loopback
+// host) is checked when the subscription is made. A network error or a
+// status other than 2xx is retried with exponential backoff up to
+// SenderConfig.Attempts sends, then given up. The messages of a round are
+// sent side by side, so no order is promised: a receiver orders by the
+// payload's timestamp and record_id, and drops a webhook-id it has seen
+// (a resend, or a retry of a message it took but answered too late).
+// Every attempt is logged with the subscription (status, error class,
+// duration; the newest few kept), and the end of each message, delivered
+// or given up, is an authorization record (webhook.delivered,
+// webhook.failed).
 //
 // A subscription's secret ("whsec_" and the base64 of 32 random bytes) is
 // shown once, when it is made or rotated, and kept sealed under the system
-// secret (SealPurpose). After a rotation the previous secret signs beside
-// the new one for Config.Grace (24 hours): the webhook-signature header
-// then carries both signatures, space-separated, and a receiver holding
-// either secret accepts the message.
+// secret (SealPurpose; Reseal moves it to a new system secret). After a
+// rotation the previous secret signs beside the new one for
+// ServiceConfig.Grace (24 hours): the webhook-signature header then
+// carries both signatures, space-separated, and a receiver holding either
+// secret accepts the message.
 package webhooks
