@@ -12,6 +12,7 @@ type Store interface {
 	Users
 	LoginSessions
 	BackchannelLogouts
+	Webhooks
 	Flows
 	DeviceAuthorizations
 	Tokens

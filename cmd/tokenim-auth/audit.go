@@ -36,7 +36,7 @@ func newAudit(cfg config.Config, store storage.Audit, logger *slog.Logger) (audi
 	}
 	p := auditParts{chain: audit.NewChain(ring.Derive(secret.PurposeAudit), ring.DerivePrevious(secret.PurposeAudit)...)}
 	p.sealer = audit.NewSealer(audit.SealerConfig{Store: store, Chain: p.chain, Interval: cfg.Audit.SealInterval, Logger: logger})
-	p.recorder = audit.NewRecorder(audit.RecorderConfig{Store: store, Logger: logger, Appended: p.sealer.Kick})
+	p.recorder = audit.NewRecorder(withOutbox(audit.RecorderConfig{Store: store, Logger: logger, Appended: p.sealer.Kick}, store))
 	return p, nil
 }
 

@@ -86,7 +86,7 @@ func secretsReseal(ctx context.Context, e env, path string) error {
 		return fmt.Errorf("the secrets of %d upstream connectors open under no configured system secret, and are left as they are (connectors %s)",
 			len(up.Unopened), strings.Join(up.Unopened, ", "))
 	}
-	return nil
+	return resealWebhooks(ctx, e, store, ring)
 }
 
 // resealUpstreams counts the stored upstream connectors' secrets sealed
@@ -227,6 +227,9 @@ func secretsStatus(ctx context.Context, e env, path string) error {
 	fmt.Fprintln(e.stdout)
 	if up.Moved > 0 {
 		need("upstream secrets (run tokenim-auth secrets reseal)")
+	}
+	if err := webhookSecretStatus(ctx, e, store, ring, need); err != nil {
+		return err
 	}
 
 	if err := clientSecretStatus(ctx, e.stdout, store, secret.NewHasher(ring), time.Now(), need); err != nil {

@@ -40,6 +40,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/session"
 	"github.com/tokenim/tokenim-auth/provider/throttle"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/webhooks"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/templates"
 )
@@ -136,6 +137,7 @@ func serve(ctx context.Context, e env, f serveFlags) error {
 	// its last records; a delivery cut short is taken again by a node
 	// once its lease ends.
 	defer background(ctx, app.logouts.Run)()
+	defer background(ctx, app.webhooks.Run)()
 	logger.InfoContext(ctx, "serving", "issuer", cfg.Issuer, "listen", ln.Addr().String(), "store", storeKind(cfg))
 	if demo != nil {
 		demo.print(e.stdout, cfg)
@@ -220,6 +222,8 @@ type app struct {
 	revocations *revocations.Handler
 	// logouts sends the back-channel logout notifications.
 	logouts *backchannel.Sender
+	// webhooks sends the webhook messages.
+	webhooks *webhooks.Sender
 }
 
 // build opens the store, makes sure a signing key exists, applies the
@@ -421,7 +425,11 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		return nil, err
 	}
 	parts = append(parts, scimPart)
-	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, &upstreamSecrets, logger)...)
+	hooks, err := newWebhooks(cfg, store, ring, records.recorder, logger)
+	if err != nil {
+		return nil, err
+	}
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, &upstreamSecrets, hooks.service, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -448,7 +456,8 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	h := provider.New(deps)
 	logouts := backchannel.New(backchannel.Config{Store: store, Signer: op, Audit: records.recorder, Observer: tel.backchannelObserver(), Logger: logger})
-	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream, logouts: logouts}, nil
+	return &app{store: store, keys: km, handler: h, outbox: acc.outbox, telemetry: tel, audit: records, revocations: stream, logouts: logouts,
+		webhooks: hooks.sender}, nil
 }
 
 // hsts is the Strict-Transport-Security policy configured, nil when off.
@@ -648,7 +657,8 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 // with the provider, and the admin console (/admin) sharing its actions,
 // for signed-in administrators.
 func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
-	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, upstreamSecrets *secret.Sealer, logger *slog.Logger) []provider.Mounter {
+	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, upstreamSecrets *secret.Sealer,
+	hooks *webhooks.Service, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
@@ -662,7 +672,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-		Connectors: cfg, UpstreamSealer: upstreamSecrets,
+		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks,
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

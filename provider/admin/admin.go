@@ -20,6 +20,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/provider/webhooks"
 	"github.com/tokenim/tokenim-auth/provider/workspace"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -90,6 +91,9 @@ type Config struct {
 	// UpstreamSealer seals the connectors' secrets: the sealer for
 	// secret.PurposeUpstreams.
 	UpstreamSealer *secret.Sealer
+	// Webhooks makes and changes the webhook subscriptions
+	// (provider/webhooks); nil answers their routes 404.
+	Webhooks *webhooks.Service
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
@@ -185,6 +189,14 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 		"DELETE /admin/api/v1/connectors/{id}":                             a.deleteConnector,
 		"GET /admin/api/v1/users/{id}/identities":                          a.listIdentities,
 		"DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}": a.deleteIdentity,
+		"GET /admin/api/v1/webhooks":                                       a.listWebhooks,
+		"POST /admin/api/v1/webhooks":                                      a.createWebhook,
+		"GET /admin/api/v1/webhooks/{id}":                                  a.getWebhook,
+		"PATCH /admin/api/v1/webhooks/{id}":                                a.patchWebhook,
+		"DELETE /admin/api/v1/webhooks/{id}":                               a.deleteWebhook,
+		"POST /admin/api/v1/webhooks/{id}/rotate-secret":                   a.rotateWebhookSecret,
+		"GET /admin/api/v1/webhooks/{id}/deliveries":                       a.listWebhookDeliveries,
+		"POST /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend":    a.resendWebhookDelivery,
 	}
 }
 

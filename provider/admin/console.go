@@ -32,6 +32,8 @@ type Pages interface {
 	AdminInstalls(w http.ResponseWriter, r *http.Request, status int, p web.AdminInstallsPage) error
 	AdminConnectors(w http.ResponseWriter, r *http.Request, status int, p web.AdminConnectorsPage) error
 	AdminConnector(w http.ResponseWriter, r *http.Request, status int, p web.AdminConnectorPage) error
+	AdminWebhooks(w http.ResponseWriter, r *http.Request, status int, p web.AdminWebhooksPage) error
+	AdminWebhook(w http.ResponseWriter, r *http.Request, status int, p web.AdminWebhookPage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -159,6 +161,14 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/connectors/{id}", p(c.saveConnector))
 	mux.Handle("GET /admin/connectors/{id}/{action}", p(c.confirmConnectorChange))
 	mux.Handle("POST /admin/connectors/{id}/{action}", p(c.changeConnector))
+	mux.Handle("GET /admin/webhooks", p(c.webhooks))
+	mux.Handle("POST /admin/webhooks/create", p(c.createWebhook))
+	mux.Handle("GET /admin/webhooks/{id}", p(c.webhook))
+	mux.Handle("POST /admin/webhooks/{id}", p(c.saveWebhook))
+	mux.Handle("GET /admin/webhooks/{id}/{action}", p(c.confirmWebhookChange))
+	mux.Handle("POST /admin/webhooks/{id}/{action}", p(c.changeWebhook))
+	mux.Handle("GET /admin/webhooks/{id}/deliveries/{delivery}/resend", p(c.confirmResend))
+	mux.Handle("POST /admin/webhooks/{id}/deliveries/{delivery}/resend", p(c.resend))
 	mux.Handle("GET /admin/apps", p(c.apps))
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
@@ -251,6 +261,12 @@ func notice(r *http.Request) string {
 		return "admin.notice_connector_deleted"
 	case "identity-removed":
 		return "admin.notice_identity_removed"
+	case "webhook-saved":
+		return "admin.notice_webhook_saved"
+	case "webhook-deleted":
+		return "admin.notice_webhook_deleted"
+	case "webhook-resent":
+		return "admin.notice_webhook_resent"
 	}
 	return ""
 }

@@ -29,6 +29,14 @@
 //	DELETE /admin/api/v1/connectors/{id}            delete a stored connector and the identities linked through it
 //	GET    /admin/api/v1/users/{id}/identities      the upstream identities linked to a user
 //	DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}  unlink one (subject path-escaped)
+//	GET    /admin/api/v1/webhooks                   webhook subscriptions (?client_id= an app's); never a secret
+//	POST   /admin/api/v1/webhooks                   add a subscription: its signing secret shown once
+//	GET    /admin/api/v1/webhooks/{id}              one subscription
+//	PATCH  /admin/api/v1/webhooks/{id}              change its URL, event types, description or disabled
+//	DELETE /admin/api/v1/webhooks/{id}              delete it, its queued messages and log
+//	POST   /admin/api/v1/webhooks/{id}/rotate-secret  a new secret, shown once; the old one signs beside it for a day
+//	GET    /admin/api/v1/webhooks/{id}/deliveries   its recent messages and the log of their attempts
+//	POST   /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend  send a finished message again
 //	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
 //	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
 //	GET    /admin/api/v1/workspaces/{id}            one workspace
@@ -109,6 +117,11 @@
 //	GET,POST /admin/connectors/create               add a connector of ?kind=: its form, then its POST
 //	GET,POST /admin/connectors/{id}                 a connector: read-only when configured, else its form and its POST
 //	GET,POST /admin/connectors/{id}/{action}        change it: disable, enable, delete (its linked identities too)
+//	GET      /admin/webhooks                        webhook subscriptions, and the form adding one
+//	POST     /admin/webhooks/create                 add a subscription: its page, with the secret shown once
+//	GET,POST /admin/webhooks/{id}                   a subscription: its settings, recent deliveries and log; its form's POST
+//	GET,POST /admin/webhooks/{id}/{action}          change it: rotate (the new secret shown once), delete
+//	GET,POST /admin/webhooks/{id}/deliveries/{delivery}/resend  send a finished delivery again
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens

@@ -3,6 +3,7 @@ package audit
 import (
 	"cmp"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"maps"
@@ -48,6 +49,7 @@ const (
 	UserDisabled       = "user.disabled"
 	UserEnabled        = "user.enabled"
 	UserChanged        = "user.changed" // an admin changed the user's name (Detail: name_before, name)
+	UserDeleted        = "user.deleted" // an account deleted, with its sessions, grants and tokens
 	PasswordReset      = "user.password_reset"
 	PasswordLinkSent   = "user.password_link_sent" // an admin had a link to choose a password mailed to the user
 	AuditExported      = "audit.exported"          // an admin exported records
@@ -108,6 +110,17 @@ const (
 	ConnectorCreated = "connector.created" // Detail: connector, kind, name, domains, secret ("set" or "none")
 	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
 	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
+
+	// Webhook subscriptions (provider/webhooks) and what became of their
+	// messages; each names the subscription in Detail, never its secret.
+	// None of these is itself sent to a webhook.
+	WebhookCreated       = "webhook.created"        // Detail: webhook, url, events
+	WebhookUpdated       = "webhook.updated"        // Detail: webhook, url, events, disabled
+	WebhookDeleted       = "webhook.deleted"        // Detail: webhook
+	WebhookSecretRotated = "webhook.secret_rotated" // Detail: webhook, previous_until
+	WebhookResent        = "webhook.resent"         // a finished message queued again (Detail: webhook, message)
+	WebhookDelivered     = "webhook.delivered"      // Detail: webhook, message, event, attempts, http_status
+	WebhookFailed        = "webhook.failed"         // given up (Reason; Detail: webhook, message, event, attempts, http_status)
 )
 
 // Actions returns every action, in a stable order.
@@ -117,7 +130,7 @@ func Actions() []string {
 		PasskeyRegistered, PasskeyRenamed, PasskeyRemoved, PasskeyCloned,
 		ConsentGranted, ConsentWithdrawn, TokenIssued, TokenRevoked, RefreshReuse,
 		AppCreated, AppChanged, AppDeleted, SecretCreated, SecretRotated, SecretRevoked, SecretExpired,
-		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
+		RoleChanged, UserCreated, UserActivated, UserDisabled, UserEnabled, UserChanged, UserDeleted, PasswordReset, PasswordChanged, PasswordLinkSent, AuditExported,
 		LogoutNotified, LogoutFailed, UpstreamSignIn, UpstreamLinked, UpstreamJITCreated, UpstreamUnlinked, UpstreamLogout, UpstreamEndSession,
 		WorkspaceCreated, WorkspaceUpdated, WorkspaceDeleted, MemberAdded, MemberRoleChanged, MemberRemoved, MemberLeft,
 		InvitationSent, InvitationAccepted, InvitationRevoked,
@@ -126,6 +139,7 @@ func Actions() []string {
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
 
 		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
+		WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookResent, WebhookDelivered, WebhookFailed,
 	}
 }
 
@@ -179,6 +193,17 @@ func (e Event) ByUser(id string) Event { e.ActorType, e.ActorID = ActorUser, id;
 // ByClient returns e with an app as its actor.
 func (e Event) ByClient(id string) Event { e.ActorType, e.ActorID = ActorClient, id; return e }
 
+// Outbox queues what a record sets off outside the provider (webhook
+// messages, provider/webhooks), in the transaction that appends it.
+type Outbox interface {
+	// Queues reports whether a record of action may queue anything: the
+	// Recorder asks before it opens a transaction for Enqueue.
+	Queues(action string) bool
+	// Enqueue queues what rec sets off, in the transaction ctx carries:
+	// an error fails the change rec records.
+	Enqueue(ctx context.Context, rec storage.AuditRecord) error
+}
+
 // Recorder appends records.
 type Recorder struct {
 	store  storage.Audit
@@ -186,6 +211,7 @@ type Recorder struct {
 	logger *slog.Logger
 	// appended, when set, is told after each append (the sealer's Kick).
 	appended func()
+	outbox   Outbox
 }
 
 // RecorderConfig is what a Recorder is built from.
@@ -196,12 +222,19 @@ type RecorderConfig struct {
 	// Appended, when set, is called after each record is appended: the
 	// Sealer's Kick.
 	Appended func()
+	// Outbox, when set, is handed each record of an action it Queues
+	// right after it is appended, in the same transaction: when the
+	// caller has none, Record opens one (Store must then also be a
+	// storage.Transactor), so that a record and what it queues are stored
+	// together or not at all. Records stored by the store itself
+	// (CreateTokenRecorded: token.issued) do not pass through it.
+	Outbox Outbox
 }
 
 // NewRecorder returns a recorder.
 func NewRecorder(c RecorderConfig) *Recorder {
 	c.Now, c.Logger = defaults.Now(c.Now), defaults.Logger(c.Logger)
-	return &Recorder{store: c.Store, now: c.Now, logger: c.Logger, appended: c.Appended}
+	return &Recorder{store: c.Store, now: c.Now, logger: c.Logger, appended: c.Appended, outbox: c.Outbox}
 }
 
 // Record appends the record of e, in the transaction ctx carries if any:
@@ -210,10 +243,63 @@ func (r *Recorder) Record(ctx context.Context, e Event) error {
 	if r == nil {
 		return nil
 	}
-	if _, err := r.store.AppendAudit(ctx, r.Build(ctx, e)); err != nil {
-		return fmt.Errorf("audit: record %s: %w", e.Action, err)
+	rec := r.Build(ctx, e)
+	if r.outbox == nil || !r.outbox.Queues(rec.Action) {
+		if err := r.append(ctx, &rec); err != nil {
+			return err
+		}
+		r.Appended()
+		return nil
+	}
+	err := r.inTx(ctx, func(ctx context.Context) error {
+		if err := r.append(ctx, &rec); err != nil {
+			return err
+		}
+		if err := r.outbox.Enqueue(ctx, rec); err != nil {
+			return fmt.Errorf("audit: record %s: queue: %w", e.Action, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	r.Appended()
+	return nil
+}
+
+// append stores rec and sets its ID.
+func (r *Recorder) append(ctx context.Context, rec *storage.AuditRecord) error {
+	id, err := r.store.AppendAudit(ctx, *rec)
+	if err != nil {
+		return fmt.Errorf("audit: record %s: %w", rec.Action, err)
+	}
+	rec.ID = id
+	return nil
+}
+
+// inTx runs fn in the transaction ctx carries, or in one of its own when
+// ctx carries none.
+func (r *Recorder) inTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, ok := r.store.(storage.Transactor)
+	if !ok {
+		return fn(ctx)
+	}
+	txCtx, err := tx.BeginTx(ctx)
+	if errors.Is(err, storage.ErrNestedTx) {
+		return fn(ctx)
+	}
+	if err != nil {
+		return fmt.Errorf("audit: begin transaction: %w", err)
+	}
+	if err := fn(txCtx); err != nil {
+		if rbErr := tx.Rollback(txCtx); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("rollback: %w", rbErr))
+		}
+		return err
+	}
+	if err := tx.Commit(txCtx); err != nil {
+		return fmt.Errorf("audit: commit: %w", err)
+	}
 	return nil
 }
 

@@ -39,7 +39,7 @@ func pageFiles(page string) []string {
 
 func adminPageNames() []string {
 	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
-		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector)...)
+		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook)...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -654,6 +654,9 @@ func adminSamples(page string, m meta) []any {
 			AdminConfirmPage: AdminConfirmPage{Items: []string{s}, Fields: []Field{{s, s}}, Danger: true}}}
 	}
 	if views := connectorSamples(page, m); views != nil {
+		return views
+	}
+	if views := webhookSamples(page, m); views != nil {
 		return views
 	}
 	return workspaceSamples(page, m)

@@ -71,7 +71,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 }
 
 // DeleteClient implements storage.Clients: the client goes with its tokens,
-// consents, pending flows and device requests, sign-ins and logout deliveries.
+// consents, pending flows and device requests, sign-ins and logout deliveries, and its webhook subscriptions.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	return s.do(ctx, func(t *txn) error {
 		if _, ok := s.clients[id]; !ok {
@@ -85,6 +85,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 		delWhere(t, s.signIns, func(k signInKey, _ string) bool { return k.clientID == id })
 		s.deleteInstallationsWhere(t, func(_, clientID string) bool { return clientID == id })
 		delWhere(t, s.deliveries, func(_ int64, d storage.LogoutDelivery) bool { return d.ClientID == id })
+		s.deleteWebhooksWhere(t, func(w storage.WebhookSubscription) bool { return w.ClientID == id })
 		for k, d := range s.devices {
 			if d.ClientID == id {
 				s.deleteDevice(t, k)

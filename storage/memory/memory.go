@@ -55,6 +55,7 @@ type Store struct {
 	scim         scimMaps
 	installs     installMaps
 	upstreams    upstreamMaps
+	webhooks     webhookMaps
 	epoch        int64
 	audit        auditLog
 	locks        map[string]bool // names held through TryLock
@@ -89,6 +90,7 @@ func New() *Store {
 		scim:         newSCIMMaps(),
 		installs:     newInstallMaps(),
 		upstreams:    newUpstreamMaps(),
+		webhooks:     newWebhookMaps(),
 		locks:        map[string]bool{},
 	}
 }

@@ -46,6 +46,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 
 	concurrentLinkAndCounter(t, open, race, oneWinner)
 	concurrentClaims(t, open, race)
+	concurrentWebhookClaims(t, open, race)
 	concurrentWorkspaces(t, open, racers, race)
 	concurrentUpstreams(t, open, racers, race)
 

@@ -37,6 +37,7 @@ func Run(t *testing.T, open Opener) {
 		{"users", userTests()},
 		{"login_sessions", append(sessionTests(), upstreamSessionTests()...)},
 		{"backchannel_logout", backchannelTests()},
+		{"webhooks", webhookTests()},
 		{"flows", flowTests()},
 		{"device_authorizations", deviceTests()},
 		{"tokens", tokenTests()},
