@@ -4,18 +4,17 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
+	"github.com/tokenim/tokenim-auth/provider/outbox"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -73,10 +72,8 @@ type Config struct {
 // Sender delivers queued logout notifications.
 type Sender struct {
 	cfg Config
-	// lease is how long a claimed delivery is left to this sender: the
-	// longest a round can take, with room to spare. A sender that dies
-	// mid-round leaves its deliveries to be taken again after it.
-	lease time.Duration
+	// loop claims and sends the due deliveries.
+	loop outbox.Loop[storage.LogoutDelivery]
 }
 
 // New returns a sender; Run starts it.
@@ -92,53 +89,23 @@ func New(cfg Config) *Sender {
 		cfg.Observer = nopObserver{}
 	}
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{
-			Timeout:       cfg.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		cfg.HTTP = outbox.NoRedirects(cfg.Timeout)
 	}
-	return &Sender{cfg: cfg, lease: 2*cfg.Timeout + 30*time.Second}
+	s := &Sender{cfg: cfg}
+	s.loop = outbox.Loop[storage.LogoutDelivery]{
+		Name: "back-channel logout", Claim: cfg.Store.ClaimLogoutDeliveries, Deliver: s.deliver,
+		Poll: cfg.Poll, Lease: 2*cfg.Timeout + 30*time.Second, Batch: cfg.Batch, Now: cfg.Now, Logger: cfg.Logger,
+	}
+	return s
 }
 
-// Run sends due deliveries every Poll until ctx ends; a round that found
-// a full batch is followed by another at once.
-func (s *Sender) Run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
-	// A round begun is finished even when ctx ends meanwhile (each send
-	// is bounded by Timeout), so that stopping leaves no delivery sent
-	// but not recorded until its lease runs out.
-	round := context.WithoutCancel(ctx)
-	for {
-		n, err := s.Once(round)
-		if err != nil {
-			s.cfg.Logger.WarnContext(ctx, "back-channel logout: take due deliveries", "err", err)
-		}
-		if n == s.cfg.Batch && ctx.Err() == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// Run sends due deliveries every Poll until ctx ends; a round that found a
+// full batch is followed by another at once (outbox.Loop).
+func (s *Sender) Run(ctx context.Context) { s.loop.Run(ctx) }
 
 // Once takes the deliveries due now, up to Batch, sends them at once and
 // waits for every send to end; it returns how many it took.
-func (s *Sender) Once(ctx context.Context) (int, error) {
-	ds, err := s.cfg.Store.ClaimLogoutDeliveries(ctx, s.cfg.Now(), s.lease, s.cfg.Batch)
-	if err != nil {
-		return 0, fmt.Errorf("backchannel: claim deliveries: %w", err)
-	}
-	var wg sync.WaitGroup
-	for _, d := range ds {
-		wg.Go(func() { s.deliver(ctx, d) })
-	}
-	wg.Wait()
-	return len(ds), nil
-}
+func (s *Sender) Once(ctx context.Context) (int, error) { return s.loop.Once(ctx) }
 
 // outcome is how one attempt ended.
 type outcome struct {
@@ -274,9 +241,5 @@ func (s *Sender) send(ctx context.Context, uri string, d storage.LogoutDelivery)
 // backoff is the wait after the given failed attempt: Retry, doubling
 // with each attempt, at most MaxRetry.
 func (s *Sender) backoff(attempt int) time.Duration {
-	d := s.cfg.Retry
-	for i := 1; i < attempt && d < s.cfg.MaxRetry; i++ {
-		d *= 2
-	}
-	return min(d, s.cfg.MaxRetry)
+	return outbox.Backoff(s.cfg.Retry, s.cfg.MaxRetry, attempt)
 }

@@ -10,11 +10,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/provider/defaults"
+	"github.com/tokenim/tokenim-auth/provider/outbox"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -80,9 +80,8 @@ type SenderConfig struct {
 // Sender delivers queued messages.
 type Sender struct {
 	cfg SenderConfig
-	// lease is how long a claimed message is left to this sender: the
-	// longest a round can take, with room to spare.
-	lease time.Duration
+	// loop claims and sends the due messages.
+	loop outbox.Loop[storage.WebhookMessage]
 }
 
 // NewSender returns a sender; Run starts it.
@@ -96,53 +95,23 @@ func NewSender(cfg SenderConfig) *Sender {
 	cfg.Keep = cmp.Or(cfg.Keep, DefaultKeep)
 	cfg.Now, cfg.Logger = defaults.Now(cfg.Now), defaults.Logger(cfg.Logger)
 	if cfg.HTTP == nil {
-		cfg.HTTP = &http.Client{
-			Timeout:       cfg.Timeout,
-			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-		}
+		cfg.HTTP = outbox.NoRedirects(cfg.Timeout)
 	}
-	return &Sender{cfg: cfg, lease: 2*cfg.Timeout + 30*time.Second}
+	s := &Sender{cfg: cfg}
+	s.loop = outbox.Loop[storage.WebhookMessage]{
+		Name: "webhooks", Claim: cfg.Store.ClaimWebhookMessages, Deliver: s.deliver,
+		Poll: cfg.Poll, Lease: 2*cfg.Timeout + 30*time.Second, Batch: cfg.Batch, Now: cfg.Now, Logger: cfg.Logger,
+	}
+	return s
 }
 
 // Run sends due messages every Poll until ctx ends; a round that found a
-// full batch is followed by another at once.
-func (s *Sender) Run(ctx context.Context) {
-	t := time.NewTicker(s.cfg.Poll)
-	defer t.Stop()
-	// A round begun is finished even when ctx ends meanwhile (each send
-	// is bounded by Timeout), so that stopping leaves no message sent but
-	// not recorded until its lease runs out.
-	round := context.WithoutCancel(ctx)
-	for {
-		n, err := s.Once(round)
-		if err != nil {
-			s.cfg.Logger.WarnContext(ctx, "webhooks: take due messages", "err", err)
-		}
-		if n == s.cfg.Batch && ctx.Err() == nil {
-			continue
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
+// full batch is followed by another at once (outbox.Loop).
+func (s *Sender) Run(ctx context.Context) { s.loop.Run(ctx) }
 
 // Once takes the messages due now, up to Batch, sends them at once and
 // waits for every send to end; it returns how many it took.
-func (s *Sender) Once(ctx context.Context) (int, error) {
-	ms, err := s.cfg.Store.ClaimWebhookMessages(ctx, s.cfg.Now(), s.lease, s.cfg.Batch)
-	if err != nil {
-		return 0, fmt.Errorf("webhooks: claim messages: %w", err)
-	}
-	var wg sync.WaitGroup
-	for _, m := range ms {
-		wg.Go(func() { s.deliver(ctx, m) })
-	}
-	wg.Wait()
-	return len(ms), nil
-}
+func (s *Sender) Once(ctx context.Context) (int, error) { return s.loop.Once(ctx) }
 
 // Error classes of an attempt, in its log entry and record.
 const (
@@ -293,9 +262,5 @@ func (s *Sender) post(ctx context.Context, uri string, keys [][]byte, m storage.
 // backoff is the wait after the given failed attempt: Retry, doubling
 // with each attempt, at most MaxRetry.
 func (s *Sender) backoff(attempt int) time.Duration {
-	d := s.cfg.Retry
-	for i := 1; i < attempt && d < s.cfg.MaxRetry; i++ {
-		d *= 2
-	}
-	return min(d, s.cfg.MaxRetry)
+	return outbox.Backoff(s.cfg.Retry, s.cfg.MaxRetry, attempt)
 }
