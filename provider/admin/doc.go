@@ -37,6 +37,9 @@
 //	POST   /admin/api/v1/webhooks/{id}/rotate-secret  a new secret, shown once; the old one signs beside it for a day
 //	GET    /admin/api/v1/webhooks/{id}/deliveries   its recent messages and the log of their attempts
 //	POST   /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend  send a finished message again
+//	GET    /admin/api/v1/registration-tokens        initial access tokens of client registration (prefix, uses; never a token)
+//	POST   /admin/api/v1/registration-tokens        a new initial access token (expiry, uses), shown once
+//	DELETE /admin/api/v1/registration-tokens/{token_id}  revoke an initial access token at once
 //	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
 //	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
 //	GET    /admin/api/v1/workspaces/{id}            one workspace
