@@ -114,6 +114,8 @@
 //	GET,POST /admin/apps/{id}/enable                enable it
 //	GET,POST /admin/apps/{id}/rotate                a new secret, shown once
 //	GET,POST /admin/apps/{id}/secrets/{sid}/revoke  revoke a secret at once
+//	GET,POST /admin/registration-tokens/create      issue an initial access token of client registration, shown once
+//	GET,POST /admin/registration-tokens/{token}/revoke  revoke an initial access token
 //	GET      /admin/scopes                          every live grant holding a scope (?scope=)
 //	GET,POST /admin/grants/{user}/{app}/revoke      withdraw a grant and revoke its tokens
 //	GET      /admin/connectors                      connectors: configured (read-only) and stored, and the kind of a new one
