@@ -32,22 +32,6 @@ type Policy struct {
 	Dev bool
 }
 
-// DefaultGrantTypes are the grant types open by default:
-// authorization_code and refresh_token.
-func DefaultGrantTypes() []string {
-	return []string{clientrules.GrantAuthorizationCode, clientrules.GrantRefreshToken}
-}
-
-// DefaultAuthMethods are the authentication methods open by default:
-// none (a public client, with PKCE), client_secret_basic and
-// private_key_jwt.
-func DefaultAuthMethods() []string {
-	return []string{clientrules.AuthNone, clientrules.AuthClientSecretBasic, clientrules.AuthPrivateKeyJWT}
-}
-
-// DefaultScopes are the sign-in scopes a client gets at once by default.
-func DefaultScopes() []string { return []string{"openid", "profile", "email", "offline_access"} }
-
 // build checks m against the policy and the rules of every client and
 // returns the client to store as id, without secrets or registration
 // token, registered (or updated) at now. approved are the scopes an

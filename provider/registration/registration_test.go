@@ -54,8 +54,8 @@ func newFixture(t *testing.T, change func(p *registration.Policy)) *fixture {
 	f.tokens = registration.NewTokens(registration.TokensConfig{Store: f.store, Hasher: secret.NewHasherFor(ring, registration.Purpose), Audit: records, Now: f.clock})
 	f.secrets = secret.NewHasher(ring)
 	p := registration.Policy{
-		GrantTypes: registration.DefaultGrantTypes(), AuthMethods: registration.DefaultAuthMethods(),
-		Scopes:    registration.DefaultScopes(),
+		GrantTypes: []string{"authorization_code", "refresh_token"}, AuthMethods: []string{"none", "client_secret_basic", "private_key_jwt"},
+		Scopes:    []string{"openid", "profile", "email", "offline_access"},
 		Catalogue: []string{"openid", "profile", "email", "offline_access", "im:messages.read", "im:messages.send"},
 	}
 	if change != nil {
