@@ -52,6 +52,10 @@ type Config struct {
 	Janitor Janitor `yaml:"janitor"`
 	// DPoP configures sender-constrained tokens (config/dpop.go).
 	DPoP DPoP `yaml:"dpop"`
+
+	// Registration configures dynamic client registration
+	// (config/registration.go).
+	Registration Registration `yaml:"registration"`
 	// AuthorizationDetails configures per-conversation grants
 	// (config/authzdetails.go).
 	AuthorizationDetails AuthorizationDetails `yaml:"authorization_details"`
@@ -609,6 +613,7 @@ func Default() Config {
 		APIKeys:              APIKeys{Lifetime: 90 * 24 * time.Hour, Grace: 24 * time.Hour, Warn: 14 * 24 * time.Hour},
 		Janitor:              defaultJanitor(),
 		DPoP:                 defaultDPoP(),
+		Registration:         defaultRegistration(),
 		AuthorizationDetails: defaultAuthorizationDetails(),
 		Audit:                defaultAudit(),
 		Tracing:              defaultTracing(),

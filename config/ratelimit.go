@@ -29,6 +29,9 @@ type RateLimit struct {
 	// withdrawing an app), which check a password or a code or change
 	// security settings. One budget per address.
 	AccountChanges LoginRateLimits `yaml:"account_changes"`
+	// Registration limits dynamic client registration, POST
+	// /oauth2/register, per address: each registration stores a client.
+	Registration LoginRateLimits `yaml:"registration"`
 }
 
 // RateLimits are a protocol endpoint's budgets.
@@ -85,6 +88,11 @@ func defaultRateLimit() RateLimit {
 		AccountChanges: LoginRateLimits{
 			PerIP: RequestRate{Rate: 60, Period: time.Hour, Burst: 20},
 		},
+		// A bot registers once, not once a minute: ten at once from an
+		// address, then one every six minutes.
+		Registration: LoginRateLimits{
+			PerIP: RequestRate{Rate: 10, Period: time.Hour, Burst: 10},
+		},
 	}
 }
 
@@ -97,6 +105,7 @@ func (c Config) validateRateLimit(p *problems) {
 	c.RateLimit.Login.PerIP.validate(p, path+".login.per_ip")
 	c.RateLimit.Accounts.PerIP.validate(p, path+".accounts.per_ip")
 	c.RateLimit.AccountChanges.PerIP.validate(p, path+".account_changes.per_ip")
+	c.RateLimit.Registration.PerIP.validate(p, path+".registration.per_ip")
 }
 
 func (r RequestRate) validate(p *problems, path string) {

@@ -135,9 +135,12 @@ type Client struct {
 	// Disabled marks an app an administrator switched off: it cannot
 	// authenticate or get tokens, and its tokens stop being active, until
 	// it is enabled again.
-	Disabled  bool
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	Disabled bool
+	// Registration is what is kept of a client that registered itself
+	// (RFC 7591); zero for every other client (SelfRegistered).
+	Registration ClientRegistration
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 // Clients stores registered clients with their secrets.

@@ -22,6 +22,7 @@ func (c Client) Clone() Client {
 	c.Audience = slices.Clone(c.Audience)
 	c.RequestedScopes = slices.Clone(c.RequestedScopes)
 	c.AllowedOrigins = slices.Clone(c.AllowedOrigins)
+	c.Registration = c.Registration.Clone()
 	if w := c.RefreshReuseWindow; w != nil {
 		c.RefreshReuseWindow = new(*w)
 	}

@@ -27,6 +27,7 @@ type Store interface {
 	Installations
 	Upstreams
 	SCIM
+	RegistrationTokens
 	Counters
 	CacheEpochs
 	Audit

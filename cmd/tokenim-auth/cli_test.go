@@ -107,7 +107,7 @@ func TestCommandLineMistakes(t *testing.T) {
 		{"an unknown command far from any", []string{"frobnicate"},
 			"tokenim-auth: unknown command \"frobnicate\". See 'tokenim-auth --help'.\n"},
 		{"an unknown subcommand names the nearest", []string{"clients", "creat"},
-			"tokenim-auth clients: unknown subcommand \"creat\"; did you mean \"create\"?; usage: tokenim-auth clients create|delete|list|secrets [flags]. See 'tokenim-auth clients --help'.\n"},
+			"tokenim-auth clients: unknown subcommand \"creat\"; did you mean \"create\"?; usage: tokenim-auth clients create|delete|list|registration-token|secrets [flags]. See 'tokenim-auth clients --help'.\n"},
 		{"a missing subcommand", []string{"audit"},
 			"tokenim-auth audit: missing subcommand; usage: tokenim-auth audit export|verify [flags]. See 'tokenim-auth audit --help'.\n"},
 		{"completion without a shell", []string{"completion"},

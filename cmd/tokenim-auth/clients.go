@@ -24,7 +24,7 @@ import (
 func clientsCmd(e env) *cobra.Command {
 	return group("clients", "Create, list or delete OAuth clients, and rotate their secrets",
 		"Clients administers the OAuth clients (apps) and their secrets.",
-		clientsCreateCmd(e), clientsListCmd(e), clientsDeleteCmd(e), clientSecretsCmd(e))
+		clientsCreateCmd(e), clientsListCmd(e), clientsDeleteCmd(e), clientSecretsCmd(e), registrationTokensCmd(e))
 }
 
 func clientsCreateCmd(e env) *cobra.Command {

@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os/exec"
@@ -240,9 +241,16 @@ func runNodeScript(t *testing.T, dir, script string, input any) *nodeScript {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runNodeScriptFrom(t, dir, script, bytes.NewReader(raw))
+}
+
+// runNodeScriptFrom starts the script of dir named script reading stdin.
+// It is killed when the test ends.
+func runNodeScriptFrom(t *testing.T, dir, script string, stdin io.Reader) *nodeScript {
+	t.Helper()
 	cmd := exec.CommandContext(t.Context(), "node", script)
 	cmd.Dir = dir
-	cmd.Stdin = bytes.NewReader(raw)
+	cmd.Stdin = stdin
 	s := &nodeScript{lines: make(chan []byte, 64), done: make(chan struct{}), stderr: &syncBuffer{}}
 	cmd.Stderr = s.stderr
 	stdout, err := cmd.StdoutPipe()

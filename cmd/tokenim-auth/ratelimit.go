@@ -41,6 +41,9 @@ func rateRules(rl config.RateLimit) []ratelimit.Rule {
 		{Pattern: "POST /oauth2/par", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
 		{Pattern: "POST /oauth2/device/auth", Endpoint: "token", PerClient: limit(rl.Token.PerClient), PerIP: limit(rl.Token.PerIP)},
 		{Pattern: "POST /oauth2/introspect", Endpoint: "introspect", PerClient: limit(rl.Introspect.PerClient), PerIP: limit(rl.Introspect.PerIP)},
+		// Each dynamic client registration stores a client: one budget
+		// per address.
+		{Pattern: "POST /oauth2/register", Endpoint: "registration", PerIP: limit(rl.Registration.PerIP)},
 		// The password and the second-factor steps of sign-in share one
 		// budget per address.
 		page("POST /login", "login", login),

@@ -335,6 +335,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,
 		DevicePollInterval:          cfg.Device.PollInterval,
 		Issuer:                      cfg.Issuer,
+		RegistrationEndpoint:        registrationEndpoint(cfg),
 		AuthorizeCodeLifespan:       cfg.Lifespans.AuthorizeCode,
 		AccessTokenLifespan:         cfg.Lifespans.AccessToken,
 		RefreshTokenLifespan:        cfg.Lifespans.RefreshToken,
@@ -429,7 +430,12 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	if err != nil {
 		return nil, err
 	}
-	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, &upstreamSecrets, hooks.service, logger)...)
+	dcr, registrationTokens := newRegistration(cfg, origins.Watch(store), ring, hasher, records.recorder, logger)
+	if dcr != nil {
+		parts = append(parts, dcr)
+	}
+	parts = append(parts, newAdminAPI(cfg, origins.Watch(store), hasher, op, records.recorder, sessions, pages, acc, passwords, scimTokens, registrationTokens,
+		&upstreamSecrets, hooks.service, logger)...)
 	parts = append(parts, portal.New(portal.Config{
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
@@ -657,8 +663,8 @@ func newKeyManager(cfg config.Config, store storage.Keys, ring secret.Keyring, l
 // with the provider, and the admin console (/admin) sharing its actions,
 // for signed-in administrators.
 func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, op *oauth.Provider, records *audit.Recorder,
-	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, upstreamSecrets *secret.Sealer,
-	hooks *webhooks.Service, logger *slog.Logger) []provider.Mounter {
+	sessions *session.Manager, pages *web.Renderer, acc accounts, passwords *password.Pool, scimTokens *scim.Tokens, registrationTokens admin.RegistrationTokens,
+	upstreamSecrets *secret.Sealer, hooks *webhooks.Service, logger *slog.Logger) []provider.Mounter {
 	roles := make([]admin.Role, 0, len(cfg.Roles))
 	for _, r := range cfg.Roles {
 		roles = append(roles, admin.Role{Name: r.Name, Scopes: r.Scopes})
@@ -672,7 +678,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks,
+		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks, RegistrationTokens: registrationTokens,
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

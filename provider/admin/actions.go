@@ -210,7 +210,7 @@ func (a *API) ResetMFA(ctx context.Context, by Actor, userID string) error {
 // would make them an administrator. The console offers only these, and
 // SetAppScopes refuses the others.
 func (a *API) grantable(c storage.Client) []string {
-	if c.OwnerID == "" {
+	if c.OwnerID == "" && !c.SelfRegistered() {
 		return a.cfg.Scopes
 	}
 	return slices.DeleteFunc(slices.Clone(a.cfg.Scopes), func(s string) bool { return s == a.cfg.AdminScope })

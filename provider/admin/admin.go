@@ -83,6 +83,9 @@ type Config struct {
 	// SCIMTokens makes, lists and revokes the workspaces' SCIM tokens
 	// (provider/scim).
 	SCIMTokens SCIMTokens
+	// RegistrationTokens issues the initial access tokens of dynamic
+	// client registration; nil when registration is off.
+	RegistrationTokens RegistrationTokens
 	// Installs decides on the apps installed into workspaces.
 	Installs *install.Service
 	// Connectors checks the connectors made here by the configuration's
@@ -197,6 +200,9 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 		"POST /admin/api/v1/webhooks/{id}/rotate-secret":                   a.rotateWebhookSecret,
 		"GET /admin/api/v1/webhooks/{id}/deliveries":                       a.listWebhookDeliveries,
 		"POST /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend":    a.resendWebhookDelivery,
+		"GET /admin/api/v1/registration-tokens":                            a.listRegistrationTokens,
+		"POST /admin/api/v1/registration-tokens":                           a.createRegistrationToken,
+		"DELETE /admin/api/v1/registration-tokens/{token_id}":              a.revokeRegistrationToken,
 	}
 }
 

@@ -183,6 +183,10 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/apps/{id}/rotate", p(c.rotate))
 	mux.Handle("GET /admin/apps/{id}/secrets/{sid}/revoke", p(c.confirmRevokeSecret))
 	mux.Handle("POST /admin/apps/{id}/secrets/{sid}/revoke", p(c.revokeSecret))
+	mux.Handle("GET /admin/registration-tokens/create", p(c.confirmCreateRegistrationToken))
+	mux.Handle("POST /admin/registration-tokens/create", p(c.createRegistrationToken))
+	mux.Handle("GET /admin/registration-tokens/{token}/revoke", p(c.confirmRevokeRegistrationToken))
+	mux.Handle("POST /admin/registration-tokens/{token}/revoke", p(c.revokeRegistrationToken))
 	mux.Handle("GET /admin/scopes", p(c.scope))
 	mux.Handle("GET /admin/grants/{user}/{app}/revoke", p(c.confirmRevokeGrant))
 	mux.Handle("POST /admin/grants/{user}/{app}/revoke", p(c.revokeGrant))
@@ -267,6 +271,8 @@ func notice(r *http.Request) string {
 		return "admin.notice_webhook_deleted"
 	case "webhook-resent":
 		return "admin.notice_webhook_resent"
+	case "registration-revoked":
+		return "admin.notice_registration_revoked"
 	}
 	return ""
 }

@@ -34,21 +34,12 @@ func adminApp(c storage.Client) web.AdminApp {
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
 		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code"),
-		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText()}
+		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText(), SelfRegistered: c.SelfRegistered()}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
 func (c *Console) apps(w http.ResponseWriter, r *http.Request, _ session.Signed) {
-	list, err := c.cfg.Store.ListClients(r.Context())
-	if err != nil {
-		c.fail(w, r, "list apps", err)
-		return
-	}
-	p := web.AdminAppsPage{Scopes: c.api.cfg.Scopes}
-	for _, a := range list {
-		p.Apps = append(p.Apps, adminApp(a))
-	}
-	c.rendered(w, r, "apps", c.cfg.Pages.AdminApps(w, r, http.StatusOK, p))
+	c.renderApps(w, r, http.StatusOK, web.AdminAppsPage{Notice: notice(r)})
 }
 
 // app shows an app: its permissions, its secrets' state (never a

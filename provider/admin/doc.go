@@ -37,6 +37,9 @@
 //	POST   /admin/api/v1/webhooks/{id}/rotate-secret  a new secret, shown once; the old one signs beside it for a day
 //	GET    /admin/api/v1/webhooks/{id}/deliveries   its recent messages and the log of their attempts
 //	POST   /admin/api/v1/webhooks/{id}/deliveries/{delivery}/resend  send a finished message again
+//	GET    /admin/api/v1/registration-tokens        initial access tokens of client registration (prefix, uses; never a token)
+//	POST   /admin/api/v1/registration-tokens        a new initial access token (expiry, uses), shown once
+//	DELETE /admin/api/v1/registration-tokens/{token_id}  revoke an initial access token at once
 //	GET    /admin/api/v1/workspaces                 workspaces (a bound client: its own only)
 //	POST   /admin/api/v1/workspaces                 create a workspace, with its first owner
 //	GET    /admin/api/v1/workspaces/{id}            one workspace
@@ -111,6 +114,8 @@
 //	GET,POST /admin/apps/{id}/enable                enable it
 //	GET,POST /admin/apps/{id}/rotate                a new secret, shown once
 //	GET,POST /admin/apps/{id}/secrets/{sid}/revoke  revoke a secret at once
+//	GET,POST /admin/registration-tokens/create      issue an initial access token of client registration, shown once
+//	GET,POST /admin/registration-tokens/{token}/revoke  revoke an initial access token
 //	GET      /admin/scopes                          every live grant holding a scope (?scope=)
 //	GET,POST /admin/grants/{user}/{app}/revoke      withdraw a grant and revoke its tokens
 //	GET      /admin/connectors                      connectors: configured (read-only) and stored, and the kind of a new one

@@ -121,6 +121,16 @@ const (
 	WebhookResent        = "webhook.resent"         // a finished message queued again (Detail: webhook, message)
 	WebhookDelivered     = "webhook.delivered"      // Detail: webhook, message, event, attempts, http_status
 	WebhookFailed        = "webhook.failed"         // given up (Reason; Detail: webhook, message, event, attempts, http_status)
+
+	// Dynamic client registration (provider/registration, RFC 7591 and
+	// RFC 7592): the app that registered itself is the actor of its own
+	// registration, update and deletion; an initial access token's ID is
+	// in Detail, never the token.
+	AppRegistered            = "app.registered"             // Detail: name, type, initial_token (empty for an open registration), requested_scopes
+	AppRegistrationUpdated   = "app.registration_updated"   // its metadata replaced, its registration access token rotated (Detail: name, requested_scopes)
+	AppRegistrationDeleted   = "app.registration_deleted"   // by the app itself; its tokens and grants go with it (Detail: name)
+	RegistrationTokenCreated = "registration_token.created" // an initial access token issued (Detail: token, name, max_uses, expires)
+	RegistrationTokenRevoked = "registration_token.revoked" // Detail: token
 )
 
 // Actions returns every action, in a stable order.
@@ -140,6 +150,7 @@ func Actions() []string {
 
 		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 		WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookResent, WebhookDelivered, WebhookFailed,
+		AppRegistered, AppRegistrationUpdated, AppRegistrationDeleted, RegistrationTokenCreated, RegistrationTokenRevoked,
 	}
 }
 

@@ -21,6 +21,7 @@ type discovery struct {
 	RevocationEndpoint                        string   `json:"revocation_endpoint"`
 	PushedAuthorizationRequestEndpoint        string   `json:"pushed_authorization_request_endpoint"`
 	DeviceAuthorizationEndpoint               string   `json:"device_authorization_endpoint"`
+	RegistrationEndpoint                      string   `json:"registration_endpoint,omitempty"` // RFC 7591; absent while registration is off
 	ScopesSupported                           []string `json:"scopes_supported"`
 	ResponseTypesSupported                    []string `json:"response_types_supported"`
 	ResponseModesSupported                    []string `json:"response_modes_supported"`
@@ -75,6 +76,7 @@ func (p *Provider) metadata() discovery {
 		RevocationEndpoint:                        iss + "/oauth2/revoke",
 		PushedAuthorizationRequestEndpoint:        iss + "/oauth2/par",
 		DeviceAuthorizationEndpoint:               iss + "/oauth2/device/auth",
+		RegistrationEndpoint:                      p.cfg.RegistrationEndpoint,
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
 		ResponseModesSupported:                    []string{"query", "form_post"},

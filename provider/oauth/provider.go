@@ -44,6 +44,9 @@ type SigningKeys interface {
 type Config struct {
 	// Issuer is the public base URL, the "iss" of every token.
 	Issuer string
+	// RegistrationEndpoint is the dynamic client registration endpoint
+	// the metadata advertises (RFC 7591); empty while registration is off.
+	RegistrationEndpoint string
 	// Lifespans of codes and tokens.
 	AuthorizeCodeLifespan time.Duration
 	AccessTokenLifespan   time.Duration

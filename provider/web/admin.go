@@ -396,7 +396,15 @@ type AdminAppsPage struct {
 	Apps      []AdminApp
 	// Scopes is the scope catalogue, offered by the scope lookup.
 	Scopes []string
-	Error  string
+	// Registration: dynamic client registration is on, and the page shows
+	// its initial access tokens (RegistrationTokens) with the form
+	// issuing one; NewRegistrationToken is one just issued, shown this
+	// once.
+	Registration         bool
+	RegistrationTokens   []AdminRegistrationToken
+	NewRegistrationToken string
+	Notice               string
+	Error                string
 }
 
 // AdminApp is an app as the console shows it.
@@ -425,13 +433,18 @@ type AdminApp struct {
 	// RefreshReuseWindow is the app's own refresh token reuse window,
 	// like "10s"; empty when it takes the provider's.
 	RefreshReuseWindow string
+	// SelfRegistered: the app registered itself (RFC 7591).
+	SelfRegistered bool
 }
 
 type adminAppsView struct {
 	meta
 	AdminAppsPage
 	adminBase
-	Rows []adminAppRow
+	Rows      []adminAppRow
+	TokenRows []adminRegistrationTokenRow
+	// Lives are the lifetimes offered a new initial access token.
+	Lives []string
 }
 
 type adminAppRow struct {
@@ -444,7 +457,8 @@ type adminAppRow struct {
 func (r *Renderer) AdminApps(w http.ResponseWriter, req *http.Request, status int, p AdminAppsPage) error {
 	loc := r.Locale(req, p.UILocales)
 	v := adminAppsView{meta: r.meta(loc), AdminAppsPage: p,
-		adminBase: r.adminBase(req, loc, "apps", "", p.Error)}
+		adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
+		TokenRows: registrationTokenRows(p.RegistrationTokens), Lives: RegistrationTokenLives()}
 	for _, a := range p.Apps {
 		v.Rows = append(v.Rows, adminAppRow{AdminApp: a, URL: consoleurl.App(a.ClientID), Label: cmp.Or(a.Name, a.ClientID), Pending: len(a.RequestedScopes)})
 	}
@@ -638,11 +652,12 @@ func adminSamples(page string, m meta) []any {
 			IdentityRows:  identityRows(s, []AdminIdentity{{ConnectorID: s, ConnectorName: s, Subject: s, Email: s, LinkedAt: time.Unix(1, 0), LastUsedAt: time.Unix(1, 0)}, {}})},
 			adminUserView{meta: m, AdminUserPage: AdminUserPage{User: AdminUser{Status: "pending"}}}}
 	case pageAdminApps:
-		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true}}},
-			AdminAppsPage: AdminAppsPage{Scopes: []string{s}}}}
+		return []any{adminAppsView{meta: m}, adminAppsView{meta: m, adminBase: base, Rows: []adminAppRow{{URL: s, Label: s, Pending: 1, AdminApp: AdminApp{Disabled: true, SelfRegistered: true}}},
+			AdminAppsPage: AdminAppsPage{Scopes: []string{s}, Registration: true, NewRegistrationToken: s}, Lives: []string{s},
+			TokenRows: []adminRegistrationTokenRow{{AdminRegistrationToken: AdminRegistrationToken{Usable: true}, Expires: s}, {Revoked: s}, {}}}}
 	case pageAdminApp:
 		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
-			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s},
+			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, SelfRegistered: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s},
 				AccessTokenFormat: "jwt", RequirePAR: true, AuthorizationCode: true}},
 			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
 			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},

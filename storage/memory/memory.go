@@ -53,6 +53,7 @@ type Store struct {
 	inviteTokens map[string]string             // token hash → invitation ID
 	counters     map[string]storage.Counter
 	scim         scimMaps
+	regTokens    map[string]storage.RegistrationToken // initial access tokens by ID
 	installs     installMaps
 	upstreams    upstreamMaps
 	webhooks     webhookMaps
@@ -88,6 +89,7 @@ func New() *Store {
 		inviteTokens: map[string]string{},
 		counters:     map[string]storage.Counter{},
 		scim:         newSCIMMaps(),
+		regTokens:    map[string]storage.RegistrationToken{},
 		installs:     newInstallMaps(),
 		upstreams:    newUpstreamMaps(),
 		webhooks:     newWebhookMaps(),

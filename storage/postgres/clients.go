@@ -20,6 +20,8 @@ SELECT c.id, c.name, c.type, c.redirect_uris, c.post_logout_redirect_uris,
        c.jwks_uri, c.skip_consent, c.owner_id, c.description, c.logo_uri, c.requested_scopes, c.token_endpoint_auth_signing_alg, c.created_at, c.updated_at,
        c.disabled, c.require_par, c.access_token_format, c.backchannel_logout_uri, c.backchannel_logout_session_required,
        c.refresh_reuse_window_ns, c.id_token_signed_response_alg, c.allowed_origins, c.workspace_id,
+       c.registered_at, c.registration_token_hash, c.registration_initial_token, c.client_uri, c.policy_uri, c.tos_uri,
+       c.contacts, c.software_id, c.software_version,
        s.ids, s.hashes, s.prefixes, s.created, s.expires, s.used
 FROM clients c
 LEFT JOIN (
@@ -42,12 +44,15 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 		created, expires []pgtype.Timestamptz
 		used             []pgtype.Timestamptz
 		reuseWindow      *int64
+		r                storage.ClientRegistration
 	)
 	err := row.Scan(&c.ID, &c.Name, &c.Type, &c.RedirectURIs, &c.PostLogoutRedirectURIs,
 		&c.GrantTypes, &c.Scopes, &c.Audience, &c.TokenEndpointAuthMethod,
 		&c.JWKSURI, &c.SkipConsent, &c.OwnerID, &c.Description, &c.LogoURI, &c.RequestedScopes, &c.TokenEndpointAuthSigningAlg, into(&c.CreatedAt), into(&c.UpdatedAt),
 		&c.Disabled, &c.RequirePAR, &c.AccessTokenFormat, &c.BackchannelLogoutURI, &c.BackchannelLogoutSessionRequired,
 		&reuseWindow, &c.IDTokenSignedResponseAlg, &c.AllowedOrigins, &c.WorkspaceID,
+		into(&r.At), &r.AccessTokenHash, &r.InitialTokenID, &r.ClientURI, &r.PolicyURI, &r.TOSURI,
+		&r.Contacts, &r.SoftwareID, &r.SoftwareVersion,
 		&ids, &hashes, &prefixes, &created, &expires, &used)
 	if err != nil {
 		return storage.Client{}, err
@@ -62,6 +67,8 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 	c.Audience = listOf(c.Audience)
 	c.RequestedScopes = listOf(c.RequestedScopes)
 	c.AllowedOrigins = listOf(c.AllowedOrigins)
+	r.Contacts = listOf(r.Contacts)
+	c.Registration = r
 	for i := range ids {
 		c.Secrets = append(c.Secrets, storage.ClientSecret{
 			ID:         ids[i],
@@ -81,8 +88,11 @@ INSERT INTO clients (id, name, type, redirect_uris, post_logout_redirect_uris,
                      jwks_uri, skip_consent, created_at, updated_at, owner_id, description, logo_uri, requested_scopes,
                      token_endpoint_auth_signing_alg, disabled, require_par, access_token_format,
                      backchannel_logout_uri, backchannel_logout_session_required, refresh_reuse_window_ns,
-                     id_token_signed_response_alg, allowed_origins, workspace_id)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27)`
+                     id_token_signed_response_alg, allowed_origins, workspace_id,
+                     registered_at, registration_token_hash, registration_initial_token, client_uri, policy_uri, tos_uri,
+                     contacts, software_id, software_version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
+        $28, $29, $30, $31, $32, $33, $34, $35, $36)`
 
 const updateClient = `
 UPDATE clients
@@ -93,18 +103,22 @@ SET name = $2, type = $3, redirect_uris = $4, post_logout_redirect_uris = $5,
     token_endpoint_auth_signing_alg = $18, disabled = $19, require_par = $20,
     access_token_format = $21, backchannel_logout_uri = $22, backchannel_logout_session_required = $23,
     refresh_reuse_window_ns = $24, id_token_signed_response_alg = $25, allowed_origins = $26,
-    workspace_id = $27
+    workspace_id = $27, registered_at = $28, registration_token_hash = $29, registration_initial_token = $30,
+    client_uri = $31, policy_uri = $32, tos_uri = $33, contacts = $34, software_id = $35, software_version = $36
 WHERE id = $1`
 
 // clientArgs returns c's columns in the order of insertClient and
 // updateClient.
 func clientArgs(c storage.Client) []any {
+	r := c.Registration
 	return []any{c.ID, c.Name, c.Type, list(c.RedirectURIs), list(c.PostLogoutRedirectURIs),
 		list(c.GrantTypes), list(c.Scopes), list(c.Audience), c.TokenEndpointAuthMethod,
 		c.JWKSURI, c.SkipConsent, ts(c.CreatedAt), ts(c.UpdatedAt), c.OwnerID, c.Description, c.LogoURI, list(c.RequestedScopes),
 		c.TokenEndpointAuthSigningAlg, c.Disabled, c.RequirePAR, c.AccessTokenFormat,
 		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired, nanoseconds(c.RefreshReuseWindow),
-		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins), c.WorkspaceID}
+		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins), c.WorkspaceID,
+		ts(r.At), r.AccessTokenHash, r.InitialTokenID, r.ClientURI, r.PolicyURI, r.TOSURI,
+		list(r.Contacts), r.SoftwareID, r.SoftwareVersion}
 }
 
 // nanoseconds is d as a bigint argument: NULL for nil.

@@ -195,6 +195,7 @@ func TestSeededRowsSurviveLaterMigrations(t *testing.T) {
 		26: func(t *testing.T) func(t *testing.T) { return seedVersion26(t, s, url) },
 		28: func(t *testing.T) func(t *testing.T) { return seedVersion28(t, s, url) },
 		29: func(t *testing.T) func(t *testing.T) { return seedVersion29(t, s, url) },
+		30: func(t *testing.T) func(t *testing.T) { return seedVersion30(t, s, url) },
 	}
 	ctx := t.Context()
 	versions, err := s.MigrationVersions(ctx)

@@ -49,6 +49,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 	concurrentWebhookClaims(t, open, race)
 	concurrentWorkspaces(t, open, racers, race)
 	concurrentUpstreams(t, open, racers, race)
+	concurrentRegistrationTokens(t, open, racers, race)
 
 	t.Run("parallel uses of one pushed request: exactly one deletes it, the others find nothing", func(t *testing.T) {
 		t.Parallel()

@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"installations", installationTests()},
 		{"upstreams", upstreamTests()},
 		{"scim", scimTests()},
+		{"registration", registrationTests()},
 		{"counters", counterTests()},
 		{"revoke_subject", revokeSubjectTests()},
 		{"cache_epoch", epochTests()},
