@@ -78,6 +78,9 @@ type Config struct {
 	// Resources are the protected resources (RFC 8707) clients may ask
 	// tokens for (config/resources.go).
 	Resources []Resource `yaml:"resources"`
+	// TokenExchange are the clients' token exchange policies (RFC 8693,
+	// config/exchange.go).
+	TokenExchange []TokenExchange `yaml:"token_exchange"`
 	// Upstreams are the upstream identity providers configured here
 	// (config/upstreams.go); the console's are stored.
 	Upstreams []Upstream `yaml:"upstreams"`

@@ -45,7 +45,7 @@ func TestExampleYAML(t *testing.T) {
 		def := Default()
 		// Only the fields an operator must set differ from the defaults.
 		cfg.Issuer, cfg.Secrets, cfg.Database.URL = def.Issuer, def.Secrets, def.Database.URL
-		cfg.Clients, cfg.Users, cfg.Upstreams, cfg.Resources = nil, nil, nil, nil
+		cfg.Clients, cfg.Users, cfg.Upstreams, cfg.Resources, cfg.TokenExchange = nil, nil, nil, nil, nil
 		if !reflect.DeepEqual(cfg, def) {
 			t.Errorf("example.yaml differs from Default():\n got %+v\nwant %+v", cfg, def)
 		}

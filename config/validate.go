@@ -88,6 +88,7 @@ func (c Config) Validate() error {
 	c.validateJanitor(&p)
 	c.validateDPoP(&p)
 	c.validateResources(&p)
+	c.validateTokenExchange(&p)
 	c.validateRegistration(&p)
 	c.validateAuthorizationDetails(&p)
 	c.validateAudit(&p)

@@ -41,6 +41,8 @@ type introspection struct {
 	// Cnf names the key a DPoP-bound token is bound to (RFC 9449
 	// section 6.2).
 	Cnf *confirmation `json:"cnf"`
+	// Act names who acts for the subject (RFC 8693 section 4.1).
+	Act *Actor `json:"act"`
 }
 
 // confirmation is a token's cnf claim; JKT is the SHA-256 thumbprint of
@@ -153,6 +155,7 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		WorkspaceID:     in.OrgID,
 		WorkspaceHandle: in.OrgHandle,
 		JKT:             in.Cnf.jkt(),
+		Actor:           in.Act,
 		Claims:          claims,
 	}
 	if in.AuthTime != 0 {

@@ -47,6 +47,8 @@ type atClaims struct {
 	OrgHandle string `json:"org_handle"`
 	// Cnf names the token's DPoP key (RFC 9449 section 6.1).
 	Cnf *confirmation `json:"cnf"`
+	// Act names who acts for the subject (RFC 8693 section 4.1).
+	Act *Actor `json:"act"`
 }
 
 // verifyJWT checks a JWT access token (RFC 9068 section 4): its "typ",
@@ -119,6 +121,7 @@ func (v *Verifier) verifyJWT(ctx context.Context, raw string) (Token, error) {
 		WorkspaceID:     c.OrgID,
 		WorkspaceHandle: c.OrgHandle,
 		JKT:             c.Cnf.jkt(),
+		Actor:           c.Act,
 		Claims:          claims,
 	}
 	if c.AuthTime != nil {

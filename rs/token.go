@@ -56,6 +56,11 @@ type Token struct {
 	// family the provider names in introspection and in revocation
 	// events.
 	ID string
+	// Actor is who acts for Subject, for a token got by token exchange
+	// (RFC 8693 section 4.1: the act claim): a service or agent presenting
+	// the user's token. Actor.Actor is who acted before it, for a chain;
+	// nil for a token the user's app got itself.
+	Actor *Actor
 	// JKT is the SHA-256 thumbprint of the DPoP key the token is bound to
 	// ("cnf.jkt", RFC 9449 section 6); empty for a bearer token.
 	// Middleware accepts a bound token only with a proof of that key.
@@ -65,6 +70,26 @@ type Token struct {
 	// Claims are the raw claims: the JWT's payload or the introspection
 	// answer.
 	Claims map[string]any
+}
+
+// Actor is one party of a token's act claim (RFC 8693 section 4.1).
+type Actor struct {
+	// Subject is the actor's "sub": for a service acting as itself, its
+	// client ID.
+	Subject string `json:"sub"`
+	// ClientID is the client the actor used.
+	ClientID string `json:"client_id,omitempty"`
+	// Actor is who acted before this one; nil at the end of the chain.
+	Actor *Actor `json:"act,omitempty"`
+}
+
+// Chain lists the actors from the latest to the first.
+func (a *Actor) Chain() []Actor {
+	var out []Actor
+	for ; a != nil; a = a.Actor {
+		out = append(out, Actor{Subject: a.Subject, ClientID: a.ClientID})
+	}
+	return out
 }
 
 // HasScope says whether scope was granted.
@@ -79,6 +104,7 @@ func (t Token) clone() Token {
 	t.Audience = slices.Clone(t.Audience)
 	t.AMR = slices.Clone(t.AMR)
 	t.Claims = maps.Clone(t.Claims)
+	t.Actor = t.Actor.clone()
 	return t
 }
 
@@ -116,4 +142,14 @@ func FromContext(ctx context.Context) (Token, bool) {
 // RequireAuth (which then reads the time from time.Now).
 func NewContext(ctx context.Context, tok Token) context.Context {
 	return context.WithValue(ctx, authKey{}, auth{token: tok, challenge: challenge{realm: DefaultRealm}, now: time.Now})
+}
+
+// clone is a deep copy of the chain.
+func (a *Actor) clone() *Actor {
+	if a == nil {
+		return nil
+	}
+	c := *a
+	c.Actor = a.Actor.clone()
+	return &c
 }

@@ -119,6 +119,12 @@ type Tokens interface {
 	// RevokeSubjectWorkspace clear
 	// RotatedAt of the tokens they match in the same way.
 	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
+	// FamilyActive reports whether the family requestID still holds an
+	// access or refresh token that is active and not expired at now: the
+	// grant lives (a rotation keeps it alive; a revocation of the family,
+	// of its user or of its client's consent ends it). Tokens derived by
+	// token exchange live only as long as their subject's family does.
+	FamilyActive(ctx context.Context, requestID string, now time.Time) (bool, error)
 	// RevokeSubject marks every access and refresh token of the user
 	// subject inactive — of one client when clientID is not empty (a
 	// withdrawn consent), of all clients otherwise (a password reset, a

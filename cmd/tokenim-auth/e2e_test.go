@@ -164,6 +164,14 @@ func eachStoreConfig(t *testing.T, extra string, fn func(t *testing.T, p running
 	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, startProviderConfig(t, pgtest.MigratedURL(t), extra)) })
 }
 
+// eachDatabase runs fn with the database URL of the memory store and of a
+// migrated Postgres schema of its own, in parallel: for a test that
+// starts its provider itself.
+func eachDatabase(t *testing.T, fn func(t *testing.T, dbURL string)) {
+	t.Run("memory", func(t *testing.T) { t.Parallel(); fn(t, "memory") })
+	t.Run("postgres", func(t *testing.T) { t.Parallel(); fn(t, pgtest.MigratedURL(t)) })
+}
+
 // relyingParty is the web app's OAuth side, as a real relying party sets it up.
 type relyingParty struct {
 	conf     oauth2.Config
@@ -255,10 +263,11 @@ func consentTo(t *testing.T, b *browser, p page, decision string) page {
 	return b.submit(p, map[string]string{"decision": decision, "remember": "1"})
 }
 
-// login runs a full first sign-in: sign-in page, consent, code, exchange.
-func (a relyingParty) login(t *testing.T, b *browser, p running) (*oauth2.Token, *oidc.IDToken, authorization) {
+// login runs a full first sign-in: sign-in page, consent, code, exchange;
+// extra are more authorization request parameters.
+func (a relyingParty) login(t *testing.T, b *browser, p running, extra ...oauth2.AuthCodeOption) (*oauth2.Token, *oidc.IDToken, authorization) {
 	t.Helper()
-	z := a.start(t)
+	z := a.start(t, extra...)
 	cb := callback(t, consentTo(t, b, signIn(t, b, b.get(z.url), annEmail, annPassword), "allow"), p.issuer)
 	if cb.Get("state") != z.state {
 		t.Fatalf("state %q, want %q", cb.Get("state"), z.state)

@@ -16,7 +16,6 @@ import (
 	"golang.org/x/oauth2/clientcredentials"
 
 	"github.com/tokenim/tokenim-auth/rs"
-	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
 // resourceMetadataParam reads resource_metadata from a challenge.
@@ -91,16 +90,7 @@ func postMessage(t *testing.T, service, token string) (int, string) {
 // provider refuses, as not meant for it.
 func TestAgentFindsTheProviderFromAResourceServer(t *testing.T) {
 	t.Parallel()
-	for _, store := range []string{"memory", "postgres"} {
-		t.Run(store, func(t *testing.T) {
-			t.Parallel()
-			dbURL := store
-			if store == "postgres" {
-				dbURL = pgtest.MigratedURL(t)
-			}
-			agentFindsTheProvider(t, dbURL)
-		})
-	}
+	eachDatabase(t, agentFindsTheProvider)
 }
 
 // agentFindsTheProvider is TestAgentFindsTheProviderFromAResourceServer

@@ -330,6 +330,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
 		Resources:                   registry,
+		Exchange:                    exchangePolicies(cfg),
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,

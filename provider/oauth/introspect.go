@@ -133,6 +133,9 @@ type introspection struct {
 	// Cnf names the DPoP key a bound token must be presented with (RFC
 	// 9449 section 6.2); a bound access token's token_type is DPoP.
 	Cnf *confirmation `json:"cnf,omitempty"`
+	// Act names who acts for the subject, for a token got by token
+	// exchange (RFC 8693 section 4.1), nested for a chain.
+	Act map[string]any `json:"act,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -152,6 +155,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 		Jti:      ar.GetID(),
 	}
 	out.Cnf = tokenConfirmation(ar.GetSession())
+	out.Act = sessionAct(ar.GetSession())
 	if use == fosite.AccessToken {
 		out.TokenType = "Bearer"
 		if out.Cnf != nil {

@@ -171,6 +171,10 @@ func (s accessTokens) claims(r fosite.Requester) (jwt.MapClaims, error) {
 	if id, handle := workspaceOf(sess); id != "" {
 		c[ClaimOrgID], c[ClaimOrgHandle] = id, handle
 	}
+	if act := sessionAct(sess); act != nil {
+		// RFC 8693 section 4.1.
+		c["act"] = act
+	}
 	if cnf := tokenConfirmation(sess); cnf != nil {
 		// RFC 9449 section 6.1.
 		c["cnf"] = map[string]any{"jkt": cnf.JKT}

@@ -114,6 +114,10 @@ type Config struct {
 	// resource parameter (RFC 8707); nil knows none, and every resource
 	// parameter is invalid_target.
 	Resources *resources.Registry
+	// Exchange is each client's token exchange policy (RFC 8693), by
+	// client ID; a client without one may not exchange tokens, and with
+	// none at all the grant is not advertised.
+	Exchange map[string]ExchangePolicy
 	// DPoP checks DPoP proofs (RFC 9449, dpop.Verifier) at the token, PAR
 	// and userinfo endpoints, and binds tokens to their keys; nil turns
 	// DPoP off: a DPoP header is ignored, every token is a bearer token,
@@ -244,10 +248,12 @@ func New(cfg Config) (*Provider, error) {
 		store: store, devices: cfg.Store, codes: cfg.DeviceCodes, strategy: strategy,
 		idTokens: &openid.IDTokenHandleHelper{IDTokenStrategy: idTokens}, config: fc, now: cfg.Now, logger: cfg.Logger,
 	})
-	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, detailsResponder{})
+	exchange := &exchangeGrant{strategy: strategy}
+	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, detailsResponder{}, exchange)
 	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
 	f.Config = endpointAudiences{Config: fc}
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg}
+	exchange.p = p
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
 	if err != nil {

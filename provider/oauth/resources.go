@@ -117,6 +117,9 @@ func tokenResources(sess fosite.Session) []string {
 // (presented is its stored session), and the access token's those the
 // request names among them, or all.
 func (p *Provider) bindResources(ar fosite.AccessRequester, presented fosite.Session) error {
+	if ar.GetGrantTypes().ExactOne(GrantTokenExchange) {
+		return nil // the exchange's own (exchangeAudience)
+	}
 	asked, err := p.requestedResources(ar.GetRequestForm(), ar.GetClient())
 	if err != nil {
 		return err

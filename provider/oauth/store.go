@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"net/url"
 	"time"
 
@@ -329,6 +330,7 @@ func (s *fositeStore) CreateAccessTokenSession(ctx context.Context, signature st
 	}
 	e := requestEvent(audit.TokenIssued, r)
 	e.Detail["grant_type"] = grantType(ctx)
+	maps.Copy(e.Detail, exchangeDetail(r.GetSession()))
 	if err := s.store.CreateTokenRecorded(ctx, t, s.audit.Build(ctx, e)); err != nil {
 		return fositeError(err)
 	}
@@ -356,6 +358,17 @@ func (s *fositeStore) GetAccessTokenSession(ctx context.Context, signature strin
 	}
 	if !active {
 		return req, fosite.ErrInactiveToken
+	}
+	// An exchanged token lives while every grant it derives from does
+	// (RFC 8693: revoking the subject's grant ends what came of it).
+	for _, family := range sessionList(req.GetSession(), sessionExchangedKey) {
+		alive, err := s.store.FamilyActive(ctx, family, s.now())
+		if err != nil {
+			return nil, fositeError(err)
+		}
+		if !alive {
+			return req, fosite.ErrInactiveToken
+		}
 	}
 	return req, nil
 }

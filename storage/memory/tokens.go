@@ -130,6 +130,22 @@ func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) i
 	return n
 }
 
+// FamilyActive implements storage.Tokens.
+func (s *Store) FamilyActive(ctx context.Context, requestID string, now time.Time) (bool, error) {
+	live := false
+	err := s.do(ctx, func(*txn) error {
+		for k, tok := range s.tokens {
+			if tok.RequestID == requestID && (k.kind == storage.KindAccessToken || k.kind == storage.KindRefreshToken) &&
+				tok.Active && (tok.ExpiresAt.IsZero() || now.Before(tok.ExpiresAt)) {
+				live = true
+				return nil
+			}
+		}
+		return nil
+	})
+	return live, err
+}
+
 // RevokeSubject implements storage.Tokens.
 func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
 	return s.revokeSubjectWhere(ctx, subject, func(tok storage.Token) bool {

@@ -188,6 +188,19 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 	return int(tag.RowsAffected()), nil
 }
 
+// FamilyActive implements storage.Tokens (tokens_request_id_kind_idx).
+func (s *Store) FamilyActive(ctx context.Context, requestID string, now time.Time) (bool, error) {
+	ctx, cancel := s.withTimeout(ctx)
+	defer cancel()
+	var live bool
+	err := s.q(ctx).QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM tokens WHERE request_id = $1 AND kind IN ($2, $3)
+		AND active AND (expires_at IS NULL OR expires_at > $4))`, requestID, storage.KindAccessToken, storage.KindRefreshToken, now).Scan(&live)
+	if err != nil {
+		return false, wrap(err, "read family of grant ref %s", storage.Ref(requestID))
+	}
+	return live, nil
+}
+
 // RevokeSubject implements storage.Tokens.
 func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
 	ctx, cancel := s.withTimeout(ctx)

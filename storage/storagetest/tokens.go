@@ -179,6 +179,34 @@ func tokenTests() []test {
 				t.Fatal("refresh token retired by a rotation naming another family")
 			}
 		}},
+		{"a family lives while an access or refresh token of it is active and unexpired", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			live := func(fam string, now time.Time) bool {
+				t.Helper()
+				ok, err := s.FamilyActive(ctx, fam, now)
+				must(t, err, "family active")
+				return ok
+			}
+			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
+			seedToken(t, s, sampleToken(storage.KindAuthorizeCode, "code-1", "codes-only", "app"))
+			if !live("fam", at(time.Minute)) || live("no-such-family", at(0)) || live("codes-only", at(0)) {
+				t.Fatal("a family with active tokens, an unknown one, one of codes only")
+			}
+			if live("fam", at(2*time.Hour)) {
+				t.Fatal("a family whose tokens have all expired lives")
+			}
+			_, err := s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
+			must(t, err, "revoke access tokens")
+			if !live("fam", at(time.Minute)) {
+				t.Fatal("the family's refresh token is active: it lives")
+			}
+			_, err = s.RevokeFamily(ctx, storage.KindRefreshToken, "fam")
+			must(t, err, "revoke refresh tokens")
+			if live("fam", at(time.Minute)) {
+				t.Fatal("a revoked family lives")
+			}
+		}},
 		{"revoking a family deactivates only that family's tokens of that kind", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))

@@ -1,5 +1,8 @@
 package main
 
+// The protocol extensions' settings, from the configuration to the
+// provider: DPoP proofs (RFC 9449) and token exchange policies (RFC 8693).
+
 import (
 	"github.com/tokenim/tokenim-auth/config"
 	"github.com/tokenim/tokenim-auth/dpop"
@@ -26,4 +29,16 @@ func dpopVerifier(c config.DPoP, store storage.JTIs, ring secret.Keyring) (oauth
 		return nil, err
 	}
 	return v, nil
+}
+
+// exchangePolicies are token_exchange: of the configuration, by client.
+func exchangePolicies(cfg config.Config) map[string]oauth.ExchangePolicy {
+	if len(cfg.TokenExchange) == 0 {
+		return nil
+	}
+	out := make(map[string]oauth.ExchangePolicy, len(cfg.TokenExchange))
+	for _, e := range cfg.TokenExchange {
+		out[e.Client] = oauth.ExchangePolicy{SubjectAudiences: e.SubjectAudiences, Resources: e.Resources, Scopes: e.Scopes, Impersonation: e.Impersonation}
+	}
+	return out
 }
