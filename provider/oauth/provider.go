@@ -113,7 +113,7 @@ type Config struct {
 	// Resources are the protected resources clients may name with the
 	// resource parameter (RFC 8707); nil knows none, and every resource
 	// parameter is invalid_target.
-	Resources *resources.Registry
+	Resources Resources
 	// Exchange is each client's token exchange policy (RFC 8693), by
 	// client ID; a client without one may not exchange tokens, and with
 	// none at all the grant is not advertised.
@@ -133,6 +133,12 @@ type Config struct {
 	Audit  *audit.Recorder
 	Now    func() time.Time
 	Logger *slog.Logger
+}
+
+// Resources finds the protected resources by their identifiers
+// (resources.Registry, or the configured and stored ones together).
+type Resources interface {
+	Get(uri string) (resources.Resource, bool)
 }
 
 // CORS is the CORS protocol of the endpoints a browser app calls, and

@@ -49,7 +49,11 @@ func (p *Provider) requestedResources(form url.Values, c fosite.Client) ([]strin
 		if err := resources.Check(v); err != nil {
 			return nil, errInvalidTarget(fmt.Sprintf("A resource parameter is not an absolute URI without a fragment (RFC 8707 section 2): %v.", err))
 		}
-		res, ok := p.cfg.Resources.Get(v)
+		var res resources.Resource
+		ok := false
+		if p.cfg.Resources != nil {
+			res, ok = p.cfg.Resources.Get(v)
+		}
 		if !ok {
 			return nil, errInvalidTarget(fmt.Sprintf("The resource %q is not one this server issues tokens for.", v))
 		}
