@@ -34,6 +34,9 @@ type DeviceAuthorization struct {
 	ClientID  string
 	// Scopes are the requested scopes.
 	Scopes []string
+	// Resources are the resources (RFC 8707) the request named: the
+	// device's tokens are for them.
+	Resources []string
 	// WorkspaceID is the workspace the request is for: the one its
 	// organization parameter named, else, once approved, the one the user
 	// picked (or their only one). Empty for a request that named none
@@ -68,6 +71,7 @@ type DeviceAuthorization struct {
 // Clone returns a deep copy of d.
 func (d DeviceAuthorization) Clone() DeviceAuthorization {
 	d.Scopes = slices.Clone(d.Scopes)
+	d.Resources = slices.Clone(d.Resources)
 	d.GrantedScopes = slices.Clone(d.GrantedScopes)
 	d.AMR = slices.Clone(d.AMR)
 	return d

@@ -80,6 +80,13 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// The resources the device's tokens are for (RFC 8707), checked as at
+	// the authorization endpoint.
+	resources, err := p.requestedResources(r.PostForm, c)
+	if err != nil {
+		writeFositeError(w, err)
+		return
+	}
 	// The workspace, as at the authorization endpoint: an unknown one is
 	// invalid_request; the verification page checks the user is a member.
 	ws, _, err := p.namedWorkspace(ctx, r.PostForm)
@@ -93,6 +100,7 @@ func (p *Provider) deviceAuthorize(w http.ResponseWriter, r *http.Request) {
 		RequestID:   fosite.NewRequest().GetID(),
 		ClientID:    c.GetID(),
 		Scopes:      scopes,
+		Resources:   resources,
 		WorkspaceID: ws.ID,
 		ClientIP:    reqctx.ClientIP(ctx),
 		UserAgent:   reqctx.UserAgent(ctx),
@@ -257,6 +265,7 @@ func (g *deviceGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite.A
 	if d.LoginSessionID != "" {
 		sess.Claims.Extra["sid"] = session.SID(d.LoginSessionID)
 	}
+	setSessionList(sess, sessionResourcesKey, d.Resources)
 	atLifespan := fosite.GetEffectiveLifespan(r.GetClient(), fosite.GrantTypeAuthorizationCode, fosite.AccessToken, g.config.GetAccessTokenLifespan(ctx))
 	sess.SetExpiresAt(fosite.AccessToken, now.Add(atLifespan).Round(time.Second))
 	if rt := fosite.GetEffectiveLifespan(r.GetClient(), fosite.GrantTypeAuthorizationCode, fosite.RefreshToken, g.config.GetRefreshTokenLifespan(ctx)); rt > -1 {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/devicecode"
+	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/storage"
 )
@@ -19,7 +20,7 @@ type deviceWorkspaceHarness struct {
 	codes devicecode.Keyed
 }
 
-func newDeviceWorkspaceHarness(t *testing.T, store storage.Store) *deviceWorkspaceHarness {
+func newDeviceWorkspaceHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config)) *deviceWorkspaceHarness {
 	t.Helper()
 	ring, err := secret.NewKeyring(systemSecret)
 	if err != nil {
@@ -30,7 +31,7 @@ func newDeviceWorkspaceHarness(t *testing.T, store storage.Store) *deviceWorkspa
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &deviceWorkspaceHarness{wsHarness: newWorkspaceHarness(t, store), codes: codes}
+	h := &deviceWorkspaceHarness{wsHarness: newWorkspaceHarness(t, store, options...), codes: codes}
 	h.addClient(storage.Client{ID: "tv", Name: "Meeting room", Type: storage.ClientPublic, AccessTokenFormat: storage.AccessTokenJWT,
 		GrantTypes: []string{deviceGrant, "refresh_token"}, Scopes: []string{"openid", "offline_access", "im:messages.read", "im:messages.send"}})
 	return h

@@ -13,8 +13,8 @@ import (
 )
 
 // Resource indicators (RFC 8707). A client names the IM services a token
-// is for with resource parameters: at the authorization and PAR
-// endpoints for the grant, at the token endpoint for one access token of
+// is for with resource parameters: at the authorization, PAR and device
+// authorization endpoints for the grant, at the token endpoint for one access token of
 // it. Each must be a registered resource (Config.Resources) the client
 // may use (it may obtain one of the scopes the resource accepts), else
 // invalid_target. The session keeps the grant's resources
@@ -135,6 +135,11 @@ func (p *Provider) bindResources(ar fosite.AccessRequester, presented fosite.Ses
 		return nil
 	}
 	granted := sessionList(presented, sessionResourcesKey)
+	if ar.GetGrantTypes().ExactOne(grantDeviceCode) {
+		// The device grant's handler built the session from the device's
+		// request, which named the resources.
+		granted = sessionList(sess, sessionResourcesKey)
+	}
 	for _, r := range asked {
 		if !slices.Contains(granted, r) {
 			return errInvalidTarget(fmt.Sprintf("The resource %q was not granted with this grant: a token request may name the grant's resources, or fewer, never others (RFC 8707 section 2.2).", r))

@@ -163,3 +163,32 @@ func TestResourceIndicatorsJWT(t *testing.T) {
 		t.Fatalf("aud %v", c.Audience)
 	}
 }
+
+// A device names the resources at the device authorization endpoint
+// (RFC 8707 with RFC 8628): its tokens are for them, a poll may narrow to
+// some of them, and an unknown one is refused at once.
+func TestResourceIndicatorsDevice(t *testing.T) {
+	t.Parallel()
+	eachBackend(t, func(t *testing.T, hh *harness) {
+		h := newDeviceWorkspaceHarness(t, hh.store, withResources)
+		rsSecret := h.resourceServer("im-gateway")
+		wantError(t, h.ask("openid im:messages.read", url.Values{"resource": {callsResource}}), http.StatusBadRequest, "invalid_target")
+		r := h.ask("openid offline_access im:messages.read", url.Values{"resource": {imResource, searchResource}})
+		if r.status != http.StatusOK {
+			t.Fatalf("device authorization: %d %s", r.status, r.raw)
+		}
+		h.approve(t, r.str("user_code"), "w-acme", "openid", "offline_access", "im:messages.read")
+		tok := h.post("/oauth2/token", url.Values{"client_id": {"tv"}, "grant_type": {deviceGrant}, "device_code": {r.str("device_code")},
+			"resource": {searchResource}}, "", "")
+		if tok.status != http.StatusOK {
+			t.Fatalf("poll: %d %s", tok.status, tok.raw)
+		}
+		if aud := audOf(h.introspect(tok.str("access_token"), "im-gateway", rsSecret)); !slices.Equal(aud, []string{searchResource}) {
+			t.Fatalf("aud %v, want the one resource the poll named", aud)
+		}
+		next := h.post("/oauth2/token", url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tok.str("refresh_token")}, "client_id": {"tv"}}, "", "")
+		if aud := audOf(h.introspect(next.str("access_token"), "im-gateway", rsSecret)); next.status != http.StatusOK || !slices.Equal(aud, []string{imResource, searchResource}) {
+			t.Fatalf("refresh: %d aud %v, want both of the device's", next.status, aud)
+		}
+	})
+}

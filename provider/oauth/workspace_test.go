@@ -28,19 +28,19 @@ type wsHarness struct {
 
 const wsRedirect = "https://ws.example/cb"
 
-func newWorkspaceHarness(t *testing.T, store storage.Store) *wsHarness {
+func newWorkspaceHarness(t *testing.T, store storage.Store, options ...func(*oauth.Config)) *wsHarness {
 	t.Helper()
 	ctx := t.Context()
 	browser := new(atomic.Pointer[session.Signed])
 	h := &wsHarness{browser: browser}
-	h.userHarness = newUserHarness(t, store, func(cfg *oauth.Config) {
+	h.userHarness = newUserHarness(t, store, append([]func(*oauth.Config){func(cfg *oauth.Config) {
 		cfg.Sessions = signedInNow{browser}
 		cfg.RoleScopes = map[string][]string{
 			"member": {"openid", "profile", "email", "offline_access", "im:messages.read", "im:messages.send"},
 			"admin":  {"openid", "profile", "email", "offline_access", "im:messages.read", "im:messages.send"},
 			"guest":  {"openid", "profile", "email", "offline_access", "im:messages.read"},
 		}
-	})
+	}}, options...)...)
 	for _, ws := range []storage.Workspace{
 		{ID: "w-acme", Handle: "acme", Name: "Acme"},
 		{ID: "w-beta", Handle: "beta", Name: "Beta"},

@@ -37,6 +37,15 @@ func deviceTests() []test {
 			must(t, err, "get by user code")
 			same(t, "by user code", got, want)
 		}},
+		{"the named resources read back", func(t *testing.T, s storage.Store) {
+			seedClient(t, s, "app")
+			want := sampleDevice("dc1", "uc1", "app")
+			want.Resources = []string{"https://im.example.com", "https://search.example.com"}
+			must(t, s.CreateDeviceAuthorization(t.Context(), want), "create")
+			got, err := s.GetDeviceAuthorization(t.Context(), "dc1")
+			must(t, err, "get")
+			same(t, "with resources", got, want)
+		}},
 		{"the named workspace reads back", func(t *testing.T, s storage.Store) {
 			seedClient(t, s, "app")
 			want := sampleDevice("dc1", "uc1", "app")
