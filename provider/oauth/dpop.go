@@ -175,16 +175,16 @@ func (p *Provider) bindDPoP(ar fosite.AccessRequester, presented fosite.Session,
 	return nil
 }
 
-// dpopRequired reports whether c is of a kind Config.DPoPRequired names.
+// dpopRequired reports whether c must bind its tokens with DPoP: it set
+// dpop_bound_access_tokens (storage.Client.DPoPBoundAccessTokens, RFC 9449
+// section 5.2), or it is of a kind Config.DPoPRequired names.
 func (p *Provider) dpopRequired(c fosite.Client) bool {
-	if len(p.cfg.DPoPRequired) == 0 {
-		return false
-	}
 	cl, ok := c.(*client)
 	if !ok {
 		return false
 	}
-	return (slices.Contains(p.cfg.DPoPRequired, DPoPPublic) && cl.IsPublic()) ||
+	return cl.DPoPBoundAccessTokens ||
+		(slices.Contains(p.cfg.DPoPRequired, DPoPPublic) && cl.IsPublic()) ||
 		(slices.Contains(p.cfg.DPoPRequired, DPoPBrowser) && cl.BrowserApp())
 }
 

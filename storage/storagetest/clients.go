@@ -58,6 +58,34 @@ func clientTests() []test {
 				t.Fatal("RequirePAR still set after the update")
 			}
 		}},
+		{"a client requiring DPoP-bound access tokens reads back and can be switched", func(t *testing.T, s storage.Store) {
+			c := sampleClient("dpop")
+			c.DPoPBoundAccessTokens = true
+			must(t, s.CreateClient(t.Context(), c), "create")
+			got, err := s.GetClient(t.Context(), "dpop")
+			must(t, err, "get")
+			same(t, "client", got, c)
+			_, err = s.UpdateClient(t.Context(), "dpop", func(c storage.Client) (storage.Client, error) {
+				c.DPoPBoundAccessTokens = false
+				return c, nil
+			})
+			must(t, err, "update")
+			got, err = s.GetClient(t.Context(), "dpop")
+			must(t, err, "get after update")
+			if got.DPoPBoundAccessTokens {
+				t.Fatal("DPoPBoundAccessTokens still set after the update")
+			}
+			_, err = s.UpdateClient(t.Context(), "dpop", func(c storage.Client) (storage.Client, error) {
+				c.DPoPBoundAccessTokens = true
+				return c, nil
+			})
+			must(t, err, "update back")
+			got, err = s.GetClient(t.Context(), "dpop")
+			must(t, err, "get after the second update")
+			if !got.DPoPBoundAccessTokens {
+				t.Fatal("DPoPBoundAccessTokens not set after the second update")
+			}
+		}},
 		{"a client's refresh reuse window reads back: unset, off, or a duration", func(t *testing.T, s storage.Store) {
 			for id, w := range map[string]*time.Duration{"unset": nil, "off": new(time.Duration(0)), "ten-seconds": new(10 * time.Second)} {
 				c := sampleClient(id)
