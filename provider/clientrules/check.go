@@ -42,6 +42,9 @@ type Client struct {
 	SkipConsent              bool
 	// RequirePAR needs the authorization code grant.
 	RequirePAR bool
+	// DPoPBoundAccessTokens makes the client bind its tokens with DPoP
+	// (RFC 9449 section 5.2); refused with Options.DPoPOff.
+	DPoPBoundAccessTokens bool
 	// AccessTokenFormat is empty (opaque), opaque or jwt.
 	AccessTokenFormat string
 	// RefreshReuseWindow is the client's own refresh token reuse window,
@@ -69,6 +72,9 @@ type Options struct {
 	// public client called from browsers (one with allowed origins): the
 	// developer portal's browser app is redirected to its pages only.
 	WebOnlyBrowserApps bool
+	// DPoPOff says the provider takes no DPoP proofs (dpop.enabled is
+	// false): a client cannot be made to require them.
+	DPoPOff bool
 }
 
 // Problem is one thing wrong with a client: the field at fault, the index
@@ -165,6 +171,7 @@ func (c Client) Record(now time.Time) storage.Client {
 		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
 		SkipConsent:                      c.SkipConsent,
 		RequirePAR:                       c.RequirePAR,
+		DPoPBoundAccessTokens:            c.DPoPBoundAccessTokens,
 		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
 		RefreshReuseWindow:               c.RefreshReuseWindow,
 		AllowedOrigins:                   NormalOrigins(c.AllowedOrigins),
@@ -192,6 +199,9 @@ func Check(c Client, o Options) []Problem {
 	}
 	checkGrants(&p, c, o.Dev)
 	checkAuth(&p, c, o.Dev)
+	if c.DPoPBoundAccessTokens && o.DPoPOff {
+		p.add("dpop_bound_access_tokens", "DPoP is turned off on this provider (dpop.enabled: false): no token could be bound to a key")
+	}
 	return p
 }
 
