@@ -675,7 +675,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Store: store, Authenticate: op.Bearer, Roles: roles, Hasher: hasher, Workspaces: workspaces, SCIMTokens: scimTokens, Installs: installs,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: scopeNames(cfg), AdminScope: config.ScopeAdmin, Audit: records, Logger: logger,
-		Dev: cfg.Dev, Passwords: password.NewPolicy(), PasswordHasher: passwords,
+		Dev: cfg.Dev, DPoPOff: !cfg.DPoP.Enabled, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks, RegistrationTokens: registrationTokens,

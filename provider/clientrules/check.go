@@ -199,10 +199,21 @@ func Check(c Client, o Options) []Problem {
 	}
 	checkGrants(&p, c, o.Dev)
 	checkAuth(&p, c, o.Dev)
-	if c.DPoPBoundAccessTokens && o.DPoPOff {
-		p.add("dpop_bound_access_tokens", "DPoP is turned off on this provider (dpop.enabled: false): no token could be bound to a key")
+	if msg := DPoPBoundProblem(c.DPoPBoundAccessTokens, o.DPoPOff); msg != "" {
+		p.add("dpop_bound_access_tokens", "%s", msg)
 	}
 	return p
+}
+
+// DPoPBoundProblem says what is wrong with a client's
+// dpop_bound_access_tokens (RFC 9449 section 5.2) on a provider where
+// DPoP is off (dpopOff): such a client could get no token. It is "" when
+// nothing is wrong.
+func DPoPBoundProblem(bound, dpopOff bool) string {
+	if bound && dpopOff {
+		return "DPoP is turned off on this provider (dpop.enabled: false): no token could be bound to a key"
+	}
+	return ""
 }
 
 // checkSecret checks a client's secret against its type and
