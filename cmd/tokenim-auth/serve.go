@@ -440,7 +440,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 		Store: origins.Watch(store), Sessions: sessions, Pages: pages, Hasher: hasher,
 		APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace}, KeyWarn: cfg.APIKeys.Warn,
 		Scopes: appScopes(cfg), Roles: developerRoles(),
-		Dev:    cfg.Dev,
+		Dev: cfg.Dev, DPoPOff: !cfg.DPoP.Enabled,
 		Audit:  records.recorder,
 		Logger: logger,
 	}))

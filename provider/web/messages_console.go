@@ -178,7 +178,6 @@ func consoleMessages() i18n.Catalogue {
 		"admin.dpop":                 {EN: "DPoP-bound tokens", ZH: "DPoP 绑定令牌"},
 		"admin.dpop_required":        {EN: "Required", ZH: "必须绑定"},
 		"admin.dpop_not_required":    {EN: "Not required", ZH: "不要求"},
-		"admin.require_dpop":         {EN: "Require DPoP-bound tokens", ZH: "要求 DPoP 绑定令牌"},
 		"admin.require_dpop_hint": {
 			EN: "The app must send a DPoP proof with every token request, and each token is bound to the proof’s key (RFC 9449); a request without one is refused.",
 			ZH: "应用的每个令牌请求都必须附带 DPoP 证明，签发的令牌绑定到该证明的密钥（RFC 9449）；不带证明的请求将被拒绝。",
