@@ -47,3 +47,26 @@ func TestDPoPRequiredByTheClient(t *testing.T) {
 		})
 	}
 }
+
+// A client that registered dpop_bound_access_tokens gets no token while
+// DPoP is off, with or without a proof: it said it would never use a
+// bearer token, and the provider cannot bind one.
+func TestDPoPRequiredByTheClientWhileOff(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, storageFor(t))
+	secret := h.addClient(storage.Client{ID: "bound", Name: "bound", Type: storage.ClientConfidential,
+		GrantTypes: []string{"client_credentials"}, Scopes: []string{"im:messages.send"}, DPoPBoundAccessTokens: true})
+	form := url.Values{"grant_type": {"client_credentials"}}
+	key := newDPoPKey(t)
+	for name, proofs := range map[string][]string{"without a proof": nil, "with a proof": {key.proof(t, "POST", h.url("/oauth2/token"), "", "")}} {
+		r := h.post("/oauth2/token", form, "bound", secret, proofs...)
+		wantError(t, r, http.StatusBadRequest, "invalid_dpop_proof")
+		if !strings.Contains(r.str("error_description"), "DPoP is turned off") {
+			t.Errorf("%s: description %q does not say DPoP is off", name, r.str("error_description"))
+		}
+	}
+	otherSecret := h.bot("bot", "im:messages.send")
+	if r := h.post("/oauth2/token", form, "bot", otherSecret); r.status != http.StatusOK {
+		t.Fatalf("a client without the flag while DPoP is off: %d %s", r.status, r.raw)
+	}
+}
