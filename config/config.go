@@ -395,6 +395,10 @@ type Client struct {
 	// authorization request through the pushed authorization request
 	// endpoint (RFC 9126 §5); it needs the authorization_code grant.
 	RequirePushedAuthorizationRequests bool `yaml:"require_pushed_authorization_requests"`
+	// DPoPBoundAccessTokens makes the client bind every token to a DPoP
+	// key (RFC 9449 §5.2): the token endpoint refuses its requests
+	// without a DPoP proof. It needs dpop.enabled.
+	DPoPBoundAccessTokens bool `yaml:"dpop_bound_access_tokens"`
 	// AccessTokenFormat is AccessTokenOpaque (when empty) or
 	// AccessTokenJWT: JWT access tokens (RFC 9068) signed with the
 	// provider's keys, which a resource server can verify locally.
@@ -662,7 +666,8 @@ func (c Client) rules() clientrules.Client {
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, GrantTypes: c.GrantTypes,
 		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, SkipConsent: c.SkipConsent, RequirePAR: c.RequirePushedAuthorizationRequests,
-		AccessTokenFormat: c.AccessTokenFormat, RefreshReuseWindow: c.RefreshTokenReuseWindow, AllowedOrigins: c.AllowedOrigins,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
+		AccessTokenFormat:     c.AccessTokenFormat, RefreshReuseWindow: c.RefreshTokenReuseWindow, AllowedOrigins: c.AllowedOrigins,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }

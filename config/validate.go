@@ -376,7 +376,7 @@ func (c Config) CheckClient(cl Client) error {
 // validateClient checks a client by clientrules.Check, its secret too
 // when withSecret, each problem under path.
 func (c Config) validateClient(p *problems, path string, cl Client, withSecret bool) {
-	o := clientrules.Options{Dev: c.Dev, Scopes: c.scopeNames(), Secret: withSecret}
+	o := clientrules.Options{Dev: c.Dev, Scopes: c.scopeNames(), Secret: withSecret, DPoPOff: !c.DPoP.Enabled}
 	for _, pr := range clientrules.Check(cl.rules(), o) {
 		p.add(path+"."+pr.Path(), "%s", pr.Message)
 	}

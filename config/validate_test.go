@@ -117,6 +117,7 @@ func TestValidateAccepts(t *testing.T) {
 		}},
 		{"a first-party client skipping consent", func(c *Config) { c.Clients[0].SkipConsent = true }},
 		{"a web client requiring pushed requests", func(c *Config) { c.Clients[0].RequirePushedAuthorizationRequests = true }},
+		{"a client requiring DPoP", func(c *Config) { c.Clients[0].DPoPBoundAccessTokens = true }},
 		{"a client with JWT access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "jwt" }},
 		{"a client with opaque access tokens", func(c *Config) { c.Clients[0].AccessTokenFormat = "opaque" }},
 		{"a client with ES256 ID tokens", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "ES256" }},
@@ -368,6 +369,10 @@ func TestValidateRefuses(t *testing.T) {
 		}, "clients[0].grant_types", "refresh_token requires authorization_code"},
 		{"a resource server requiring pushed requests", func(c *Config) { c.Clients[2].RequirePushedAuthorizationRequests = true },
 			"clients[2].require_pushed_authorization_requests", "only for a client using authorization_code"},
+		{"a client requiring DPoP while DPoP is off", func(c *Config) {
+			c.DPoP.Enabled = false
+			c.Clients[1].DPoPBoundAccessTokens = true
+		}, "clients[1].dpop_bound_access_tokens", "DPoP is turned off on this provider (dpop.enabled: false)"},
 		{"an unknown access token format", func(c *Config) { c.Clients[0].AccessTokenFormat = "JWT" },
 			"clients[0].access_token_format", `must be one of opaque, jwt, got "JWT"`},
 		{"an ID token algorithm without a key", func(c *Config) { c.Clients[0].IDTokenSignedResponseAlg = "PS256" },

@@ -96,6 +96,10 @@ type Client struct {
 	// require_pushed_authorization_requests): the authorization endpoint
 	// refuses its requests without a request_uri.
 	RequirePAR bool
+	// DPoPBoundAccessTokens makes the client bind every access token to a
+	// DPoP key (RFC 9449 section 5.2, dpop_bound_access_tokens): the token
+	// endpoint refuses its requests without a DPoP proof.
+	DPoPBoundAccessTokens bool
 	// AccessTokenFormat is the format of the access tokens the client
 	// gets: AccessTokenOpaque (also when empty) or AccessTokenJWT.
 	AccessTokenFormat AccessTokenFormat

@@ -49,11 +49,15 @@ const (
 	// throttle forgets failures, so that only counters that count nothing
 	// any more go.
 	PurgeCounters PurgeArea = "counters"
+	// PurgeRegistrationTokens: initial access tokens of dynamic client
+	// registration whose RegistrationToken.EndedAt is before t: expired,
+	// revoked, or used up, whichever came first.
+	PurgeRegistrationTokens PurgeArea = "registration_tokens"
 )
 
 // PurgeAreas returns every area, in the order the janitor visits them.
 func PurgeAreas() []PurgeArea {
-	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeInvitations, PurgeJTIs, PurgeCounters}
+	return []PurgeArea{PurgeTokens, PurgeLoginSessions, PurgeFlows, PurgeDeviceAuthorizations, PurgeLinks, PurgeInvitations, PurgeJTIs, PurgeCounters, PurgeRegistrationTokens}
 }
 
 // Locker takes a lock shared by every node of the deployment: the

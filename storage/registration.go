@@ -88,6 +88,25 @@ func (t RegistrationToken) Usable(now time.Time) bool {
 	return t.RevokedAt.IsZero() && (t.ExpiresAt.IsZero() || now.Before(t.ExpiresAt)) && t.UsesLeft() > 0
 }
 
+// EndedAt is when t stopped being usable for good: the earliest of its
+// expiry, its revocation and, once used up, its last use; zero while
+// none has happened (the janitor purges it once EndedAt has passed,
+// PurgeRegistrationTokens). Postgres keeps the same as a generated column
+// (migration 00032).
+func (t RegistrationToken) EndedAt() time.Time {
+	var end time.Time
+	ends := []time.Time{t.ExpiresAt, t.RevokedAt}
+	if t.UsesLeft() == 0 {
+		ends = append(ends, t.LastUsedAt)
+	}
+	for _, e := range ends {
+		if !e.IsZero() && (end.IsZero() || e.Before(end)) {
+			end = e
+		}
+	}
+	return end
+}
+
 // Clone returns a deep copy of t.
 func (t RegistrationToken) Clone() RegistrationToken {
 	t.Hash = slices.Clone(t.Hash)

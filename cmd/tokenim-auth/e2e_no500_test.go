@@ -13,12 +13,23 @@ import (
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
 )
 
+// no500Config turns dynamic client registration on, with a budget per
+// address the registration cases below stay within, so that each reaches
+// the endpoint rather than the rate limit.
+const no500Config = `
+registration:
+  enabled: true
+rate_limit:
+  registration:
+    per_ip: {rate: 100, period: 1h, burst: 100}
+`
+
 // TestClientMistakesAreNeverServerErrors sends malformed and hostile
 // requests to every endpoint: each gets a 4xx with a readable answer (an
 // RFC 6749 JSON error or an HTML page), never a 500.
 func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 	t.Parallel()
-	p := startProvider(t, "memory")
+	p := startProviderConfig(t, "memory", no500Config)
 	auth := func(q url.Values) string { return p.issuer + "/oauth2/auth?" + q.Encode() }
 	good := url.Values{
 		"client_id": {"chat-web"}, "response_type": {"code"}, "redirect_uri": {webCallback}, "scope": {"openid"},
@@ -41,6 +52,23 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 	// access token.
 	tok, _, _ := newApp(t, p).login(t, newBrowser(t, p.issuer, webCallback), p)
 	twice := func(q url.Values, k, v string) string { return q.Encode() + "&" + url.Values{k: {v}}.Encode() }
+	// An initial access token and a registered client, for the
+	// registration endpoints' cases.
+	ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+	code, made := ops.call("POST", "/admin/api/v1/registration-tokens", `{"name":"no500","expires_in_seconds":3600,"max_uses":50}`)
+	iat, _ := made["token"].(string)
+	if code != http.StatusCreated || iat == "" {
+		t.Fatalf("issuing an initial access token: %d %v", code, made)
+	}
+	code, registered, _ := registrar{t, p.issuer}.call("POST", "/oauth2/register", iat, map[string]any{"client_name": "No500 bot", "redirect_uris": []string{dcrCallback}})
+	regID, _ := registered["client_id"].(string)
+	rat, _ := registered["registration_access_token"].(string)
+	if code != http.StatusCreated || regID == "" || rat == "" {
+		t.Fatalf("registering a client: %d %v", code, registered)
+	}
+	register, manage := p.issuer+"/oauth2/register", p.issuer+"/oauth2/register/"+url.PathEscape(regID)
+	const jsonType = "application/json"
+	replace := func(meta string) string { return `{"client_id":"` + regID + `",` + meta + `}` }
 	for _, tc := range []struct {
 		name, method, url, contentType, body, user, pass, bearer string
 	}{
@@ -115,6 +143,51 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 		{name: "QR code of a garbage code", method: "GET", url: p.issuer + "/device/qr.png?user_code=" + strings.Repeat("x", 5000)},
 		{name: "QR code without a code", method: "GET", url: p.issuer + "/device/qr.svg"},
 		{name: "an unknown well-known document", method: "GET", url: p.issuer + "/.well-known/webfinger"},
+		{name: "register without a token", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"]}`},
+		{name: "register with a garbage token", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"]}`, bearer: "garbage"},
+		{name: "register with a token of the right shape but unknown", method: "POST", url: register, contentType: jsonType, body: `{}`, bearer: iat[:len(iat)-4] + "AAAA"},
+		{name: "register with a 10 KB token", method: "POST", url: register, contentType: jsonType, body: `{}`, bearer: strings.Repeat("t", 10000)},
+		{name: "register with a registration access token", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"]}`, bearer: rat},
+		{name: "register with a garbage body", method: "POST", url: register, contentType: jsonType, body: "{{{not json", bearer: iat},
+		{name: "register with an empty body", method: "POST", url: register, contentType: jsonType, bearer: iat},
+		{name: "register with a JSON null", method: "POST", url: register, contentType: jsonType, body: "null", bearer: iat},
+		{name: "register with a JSON array", method: "POST", url: register, contentType: jsonType, body: `[{"redirect_uris":[]}]`, bearer: iat},
+		{name: "register with deeply nested JSON", method: "POST", url: register, contentType: jsonType, body: `{"x":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`, bearer: iat},
+		{name: "register with a form body", method: "POST", url: register, contentType: "application/x-www-form-urlencoded", body: "redirect_uris=" + url.QueryEscape(dcrCallback), bearer: iat},
+		{name: "register with text/plain", method: "POST", url: register, contentType: "text/plain", body: `{"redirect_uris":["` + dcrCallback + `"]}`, bearer: iat},
+		{name: "register without a content type", method: "POST", url: register, body: `{"redirect_uris":["` + dcrCallback + `"]}`, bearer: iat},
+		{name: "register with a 2 MiB body", method: "POST", url: register, contentType: jsonType, body: `{"client_name":"` + strings.Repeat("n", 2<<20) + `"}`, bearer: iat},
+		{name: "register with members of the wrong types", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":5,"grant_types":{"a":1}}`, bearer: iat},
+		{name: "register with dpop_bound_access_tokens not a boolean", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"],"dpop_bound_access_tokens":"yes"}`, bearer: iat},
+		{name: "register with a NUL and bad bytes in the name", method: "POST", url: register, contentType: jsonType, body: "{\"redirect_uris\":[\"" + dcrCallback + "\"],\"client_name\":\"a\\u0000b\xff\xfe\"}", bearer: iat},
+		{name: "register with 1000 redirect URIs", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":[` + strings.TrimSuffix(strings.Repeat(`"`+dcrCallback+`",`, 1000), ",") + `]}`, bearer: iat},
+		{name: "register with a malformed redirect URI", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["http://%zz"]}`, bearer: iat},
+		{name: "register with unknown grant and auth method", method: "POST", url: register, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"],"grant_types":["password"],"token_endpoint_auth_method":"tls_client_auth"}`, bearer: iat},
+		{name: "register by GET", method: "GET", url: register, bearer: iat},
+		{name: "read a registration without a token", method: "GET", url: manage},
+		{name: "read a registration with a garbage token", method: "GET", url: manage, bearer: "garbage"},
+		{name: "read a registration with the initial access token", method: "GET", url: manage, bearer: iat},
+		{name: "read an unknown client's registration", method: "GET", url: register + "/nobody", bearer: rat},
+		{name: "read a registration with bad bytes in the id", method: "GET", url: register + "/%ff%fe%00", bearer: rat},
+		{name: "read a registration with a 5000-character id", method: "GET", url: register + "/" + strings.Repeat("x", 5000), bearer: rat},
+		{name: "read a registration with a dotted id", method: "GET", url: register + "/..%2F..%2Fadmin", bearer: rat},
+		{name: "read a configured client's registration", method: "GET", url: register + "/chat-web", bearer: rat},
+		{name: "replace a registration with a garbage token", method: "PUT", url: manage, contentType: jsonType, body: replace(`"redirect_uris":["` + dcrCallback + `"]`), bearer: "garbage"},
+		{name: "replace a registration with a garbage body", method: "PUT", url: manage, contentType: jsonType, body: "{{{", bearer: rat},
+		{name: "replace a registration with an empty body", method: "PUT", url: manage, contentType: jsonType, bearer: rat},
+		{name: "replace a registration with a form body", method: "PUT", url: manage, contentType: "application/x-www-form-urlencoded", body: "client_id=" + url.QueryEscape(regID), bearer: rat},
+		{name: "replace a registration with a 2 MiB body", method: "PUT", url: manage, contentType: jsonType, body: replace(`"client_name":"` + strings.Repeat("n", 2<<20) + `"`), bearer: rat},
+		{name: "replace a registration with another client_id", method: "PUT", url: manage, contentType: jsonType, body: `{"client_id":"chat-web","redirect_uris":["` + dcrCallback + `"]}`, bearer: rat},
+		{name: "replace a registration without a client_id", method: "PUT", url: manage, contentType: jsonType, body: `{"redirect_uris":["` + dcrCallback + `"]}`, bearer: rat},
+		{name: "replace a registration with a wrong client_secret", method: "PUT", url: manage, contentType: jsonType, body: replace(`"client_secret":"wrong","redirect_uris":["` + dcrCallback + `"]`), bearer: rat},
+		{name: "replace a registration with an http redirect URI", method: "PUT", url: manage, contentType: jsonType, body: replace(`"redirect_uris":["http://bot.example/cb"]`), bearer: rat},
+		{name: "replace a registration with keys by value", method: "PUT", url: manage, contentType: jsonType, body: replace(`"redirect_uris":["` + dcrCallback + `"],"jwks":{"keys":[]}`), bearer: rat},
+		{name: "replace an unknown client's registration", method: "PUT", url: register + "/nobody", contentType: jsonType, body: `{"client_id":"nobody"}`, bearer: rat},
+		{name: "delete a registration without a token", method: "DELETE", url: manage},
+		{name: "delete a registration with a garbage token", method: "DELETE", url: manage, bearer: "garbage"},
+		{name: "delete an unknown client's registration", method: "DELETE", url: register + "/nobody", bearer: rat},
+		{name: "delete a registration with bad bytes in the id", method: "DELETE", url: register + "/%ff%fe", bearer: rat},
+		{name: "patch a registration", method: "PATCH", url: manage, contentType: jsonType, body: `{}`, bearer: rat},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, err := http.NewRequestWithContext(t.Context(), tc.method, tc.url, strings.NewReader(tc.body))
@@ -164,6 +237,11 @@ func TestClientMistakesAreNeverServerErrors(t *testing.T) {
 				t.Fatalf("status %d with Content-Type %q", resp.StatusCode, ct)
 			}
 		})
+	}
+	// No mistake changed the registered client: its registration access
+	// token still reads it, as it was.
+	if code, body, _ := (registrar{t, p.issuer}).call("GET", "/oauth2/register/"+url.PathEscape(regID), rat, nil); code != http.StatusOK || body["client_name"] != "No500 bot" {
+		t.Fatalf("the registered client after the mistakes: %d %v", code, body)
 	}
 }
 

@@ -38,7 +38,7 @@ func newRegistration(cfg config.Config, store storage.Store, ring secret.Keyring
 	h := registration.New(registration.Config{
 		Store: store, Tokens: tokens, Issuer: cfg.Issuer,
 		Policy: registration.Policy{Open: r.Open, GrantTypes: r.GrantTypes, AuthMethods: r.AuthMethods, Scopes: r.Scopes,
-			Catalogue: appScopes(cfg), Dev: cfg.Dev},
+			Catalogue: appScopes(cfg), Dev: cfg.Dev, DPoPOff: !cfg.DPoP.Enabled},
 		ClientSecrets: hasher, APIKeys: apikey.Policy{Lifetime: cfg.APIKeys.Lifetime, Grace: cfg.APIKeys.Grace},
 		AccessTokens: secret.NewHasherFor(ring, registration.Purpose), Audit: records, Logger: logger,
 	})

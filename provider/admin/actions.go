@@ -296,6 +296,9 @@ type AppOptions struct {
 	AccessTokenFormat *storage.AccessTokenFormat
 	// RequirePAR makes the app push its authorization requests (RFC 9126).
 	RequirePAR *bool
+	// DPoPBoundAccessTokens makes the app send a DPoP proof with every
+	// token request (RFC 9449 section 5.2); refused while DPoP is off.
+	DPoPBoundAccessTokens *bool
 	// BackchannelLogoutURI is where the app takes logout tokens (OpenID
 	// Connect Back-Channel Logout 1.0); empty removes it.
 	BackchannelLogoutURI *string
@@ -333,7 +336,8 @@ func checkPAR(c storage.Client) error {
 }
 
 // SetAppOptions sets o's options of an app (app.changed, with Detail
-// access_token_format, require_par, backchannel_logout_uri,
+// access_token_format, require_par, dpop_bound_access_tokens,
+// backchannel_logout_uri,
 // backchannel_logout_session_required, id_token_signed_response_alg,
 // allowed_origins and refresh_token_reuse_window as set). Requiring pushed
 // authorization requests of an app not using the authorization code grant,
@@ -363,6 +367,10 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 			if o.RequirePAR != nil {
 				c.RequirePAR = *o.RequirePAR
 				detail["require_par"] = strconv.FormatBool(*o.RequirePAR)
+			}
+			if o.DPoPBoundAccessTokens != nil {
+				c.DPoPBoundAccessTokens = *o.DPoPBoundAccessTokens
+				detail["dpop_bound_access_tokens"] = strconv.FormatBool(*o.DPoPBoundAccessTokens)
 			}
 			if o.BackchannelLogoutURI != nil {
 				c.BackchannelLogoutURI = *o.BackchannelLogoutURI
@@ -398,6 +406,11 @@ func (a *API) checkOptions(o AppOptions) (origins []string, window *time.Duratio
 	if f := o.AccessTokenFormat; f != nil {
 		if err := checkFormat(*f); err != nil {
 			return nil, nil, err
+		}
+	}
+	if b := o.DPoPBoundAccessTokens; b != nil {
+		if msg := clientrules.DPoPBoundProblem(*b, a.cfg.DPoPOff); msg != "" {
+			return nil, nil, &FieldError{Field: "dpop_bound_access_tokens", Problem: msg}
 		}
 	}
 	if alg := o.IDTokenSignedResponseAlg; alg != nil && !slices.Contains(storage.IDTokenAlgs(), *alg) {

@@ -101,6 +101,9 @@ type Config struct {
 	// a loopback one (clientrules.Options.Dev), as --dev does for the
 	// configuration's clients.
 	Dev bool
+	// DPoPOff says the provider takes no DPoP proofs: an app cannot be
+	// made to require them (clientrules.Options.DPoPOff).
+	DPoPOff bool
 
 	// Passwords is the rule a new password must pass (password.Policy).
 	Passwords interface{ Check(pw string) error }

@@ -35,6 +35,9 @@ type app struct {
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
 	// RequirePAR: every authorization request must be pushed (RFC 9126).
 	RequirePAR bool `json:"require_pushed_authorization_requests"`
+	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
+	// (RFC 9449 section 5.2).
+	DPoPBoundAccessTokens bool `json:"dpop_bound_access_tokens"`
 	// BackchannelLogoutURI is where the app takes logout tokens; empty
 	// when it takes none.
 	BackchannelLogoutURI             string `json:"backchannel_logout_uri"`
@@ -66,7 +69,8 @@ func (a *API) appOut(c storage.Client) app {
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, IDTokenSignedResponseAlg: c.IDTokenAlg(),
-		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
+		BackchannelLogoutURI:  c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		AllowedOrigins: nonNil(c.AllowedOrigins), RefreshTokenReuseWindow: c.ReuseWindowText(),
 	}
 }
@@ -110,6 +114,7 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		Disabled                         *bool                      `json:"disabled"`
 		AccessTokenFormat                *storage.AccessTokenFormat `json:"access_token_format"`
 		RequirePAR                       *bool                      `json:"require_pushed_authorization_requests"`
+		DPoPBoundAccessTokens            *bool                      `json:"dpop_bound_access_tokens"`
 		BackchannelLogoutURI             *string                    `json:"backchannel_logout_uri"`
 		BackchannelLogoutSessionRequired *bool                      `json:"backchannel_logout_session_required"`
 		IDTokenSignedResponseAlg         *string                    `json:"id_token_signed_response_alg"`
@@ -119,11 +124,11 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	if !decode(w, r, &body) {
 		return
 	}
-	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR,
+	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR, DPoPBoundAccessTokens: body.DPoPBoundAccessTokens,
 		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired,
 		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg, AllowedOrigins: body.AllowedOrigins, RefreshReuseWindow: body.RefreshTokenReuseWindow}
 	if body.Scopes == nil && body.Disabled == nil && opts == (AppOptions{}) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\", \"id_token_signed_response_alg\", \"allowed_origins\" and \"refresh_token_reuse_window\".")
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"dpop_bound_access_tokens\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\", \"id_token_signed_response_alg\", \"allowed_origins\" and \"refresh_token_reuse_window\".")
 		return
 	}
 	if f := body.AccessTokenFormat; f != nil && !f.Known() {

@@ -20,7 +20,7 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 		RedirectURIs: []string{"https://app.example.com/cb"}, PostLogoutRedirectURIs: []string{"https://app.example.com/"},
 		Scopes: []string{"openid", "profile"}, GrantTypes: []string{"authorization_code", "refresh_token"},
 		TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: "https://app.example.com/jwks.json", TokenEndpointAuthSigningAlg: "ES256",
-		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, AccessTokenFormat: "jwt", RefreshTokenReuseWindow: "10s",
+		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, DPoPBoundAccessTokens: true, AccessTokenFormat: "jwt", RefreshTokenReuseWindow: "10s",
 		AllowedOrigins: []string{"https://App.example.com:443"}, BackchannelLogoutURI: "https://app.example.com/logout", BackchannelLogoutSessionRequired: true,
 	}
 	v := reflect.ValueOf(spec)
@@ -39,7 +39,7 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 		RedirectURIs: []string{"https://app.example.com/cb"}, PostLogoutRedirectURIs: []string{"https://app.example.com/"},
 		Scopes: []string{"openid", "profile"}, GrantTypes: []string{"authorization_code", "refresh_token"},
 		TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: "https://app.example.com/jwks.json", TokenEndpointAuthSigningAlg: "ES256",
-		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, AccessTokenFormat: storage.AccessTokenJWT, RefreshReuseWindow: &window,
+		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, DPoPBoundAccessTokens: true, AccessTokenFormat: storage.AccessTokenJWT, RefreshReuseWindow: &window,
 		AllowedOrigins: []string{"https://app.example.com"}, BackchannelLogoutURI: "https://app.example.com/logout", BackchannelLogoutSessionRequired: true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -35,6 +35,7 @@ type AppSpec struct {
 	IDTokenSignedResponseAlg    string   `json:"id_token_signed_response_alg"`
 	SkipConsent                 bool     `json:"skip_consent"`
 	RequirePAR                  bool     `json:"require_pushed_authorization_requests"`
+	DPoPBoundAccessTokens       bool     `json:"dpop_bound_access_tokens"`
 	AccessTokenFormat           string   `json:"access_token_format"`
 	// RefreshTokenReuseWindow is like "10s"; empty for the provider's.
 	RefreshTokenReuseWindow          string   `json:"refresh_token_reuse_window"`
@@ -105,12 +106,12 @@ func (a *API) checkApp(s AppSpec) (storage.Client, error) {
 		ID: s.ClientID, Name: s.Name, Type: s.Type, RedirectURIs: s.RedirectURIs, PostLogoutRedirectURIs: s.PostLogoutRedirectURIs,
 		Scopes: s.Scopes, GrantTypes: s.GrantTypes, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod, JWKSURI: s.JWKSURI,
 		TokenEndpointAuthSigningAlg: s.TokenEndpointAuthSigningAlg, IDTokenSignedResponseAlg: s.IDTokenSignedResponseAlg,
-		SkipConsent: s.SkipConsent, RequirePAR: s.RequirePAR, AccessTokenFormat: s.AccessTokenFormat,
+		SkipConsent: s.SkipConsent, RequirePAR: s.RequirePAR, DPoPBoundAccessTokens: s.DPoPBoundAccessTokens, AccessTokenFormat: s.AccessTokenFormat,
 		RefreshReuseWindow: window, AllowedOrigins: s.AllowedOrigins,
 		BackchannelLogoutURI: s.BackchannelLogoutURI, BackchannelLogoutSessionRequired: s.BackchannelLogoutSessionRequired,
 	}
 	var errs []error
-	for _, p := range clientrules.Check(c, clientrules.Options{Dev: a.cfg.Dev, Scopes: a.cfg.Scopes}) {
+	for _, p := range clientrules.Check(c, clientrules.Options{Dev: a.cfg.Dev, Scopes: a.cfg.Scopes, DPoPOff: a.cfg.DPoPOff}) {
 		errs = append(errs, errors.New(p.String()))
 	}
 	if len(errs) > 0 {

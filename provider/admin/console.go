@@ -298,6 +298,8 @@ func problem(err error) (status int, key string, ok bool) {
 		switch bad.Field {
 		case "require_pushed_authorization_requests":
 			return http.StatusBadRequest, "admin.error_par_needs_code", true
+		case "dpop_bound_access_tokens":
+			return http.StatusBadRequest, "admin.error_dpop_off", true
 		case "allowed_origins":
 			return http.StatusBadRequest, "admin.error_origin", true
 		case "refresh_token_reuse_window":

@@ -32,7 +32,7 @@ func apikeyProblem(err error) (status int, key string, ok bool) {
 func adminApp(c storage.Client) web.AdminApp {
 	return web.AdminApp{ClientID: c.ID, Name: c.Name, Type: string(c.Type), OwnerID: c.OwnerID, GrantTypes: c.GrantTypes,
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
-		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
+		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code"),
 		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText(), SelfRegistered: c.SelfRegistered()}
 }
@@ -124,12 +124,14 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 }
 
 // tokenOptions reads the token settings of the options form: the access
-// token format, whether pushed authorization requests are required, and,
+// token format, whether pushed authorization requests and DPoP-bound
+// tokens are required, and,
 // when the form has them, the allowed origins (separated by spaces or
 // lines) and the refresh token reuse window (empty for the provider's).
 func tokenOptions(v url.Values) AppOptions {
 	format, par := storage.AccessTokenFormat(v.Get("access_token_format")), v.Get("require_par") == "true"
-	o := AppOptions{AccessTokenFormat: &format, RequirePAR: &par}
+	dpop := v.Get("dpop_bound_access_tokens") == "true"
+	o := AppOptions{AccessTokenFormat: &format, RequirePAR: &par, DPoPBoundAccessTokens: &dpop}
 	if v.Has("allowed_origins") {
 		origins := strings.Fields(v.Get("allowed_origins"))
 		o.AllowedOrigins = &origins
@@ -157,10 +159,12 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 		return
 	}
 	back := consoleurl.App(a.ID)
-	par := strconv.FormatBool(*o.RequirePAR)
+	par, dpop := strconv.FormatBool(*o.RequirePAR), strconv.FormatBool(*o.DPoPBoundAccessTokens)
 	p := web.AdminConfirmPage{Heading: "admin.confirm_options_heading", Text: "admin.confirm_options_text", Target: label(a),
-		Items:  []string{"access_token_format: " + string(*o.AccessTokenFormat), "require_pushed_authorization_requests: " + par},
-		Action: back + "/options", Fields: []web.Field{{Name: "access_token_format", Value: string(*o.AccessTokenFormat)}, {Name: "require_par", Value: par}},
+		Items: []string{"access_token_format: " + string(*o.AccessTokenFormat), "require_pushed_authorization_requests: " + par,
+			"dpop_bound_access_tokens: " + dpop},
+		Action: back + "/options", Fields: []web.Field{{Name: "access_token_format", Value: string(*o.AccessTokenFormat)}, {Name: "require_par", Value: par},
+			{Name: "dpop_bound_access_tokens", Value: dpop}},
 		Submit: "admin.submit_options", CancelURL: back, Nav: "apps"}
 	if o.AllowedOrigins != nil {
 		joined := strings.Join(origins, " ")
@@ -185,7 +189,7 @@ func (c *Console) setOptions(w http.ResponseWriter, r *http.Request, s session.S
 		return
 	}
 	c.api.cfg.Logger.InfoContext(r.Context(), "admin changed an app's token settings", "admin_user_id", s.User.ID, "client_id", id,
-		"access_token_format", *o.AccessTokenFormat, "require_par", *o.RequirePAR)
+		"access_token_format", *o.AccessTokenFormat, "require_par", *o.RequirePAR, "dpop_bound_access_tokens", *o.DPoPBoundAccessTokens)
 	seeOther(w, r, consoleurl.App(id), "options")
 }
 

@@ -42,6 +42,9 @@ type Client struct {
 	SkipConsent              bool
 	// RequirePAR needs the authorization code grant.
 	RequirePAR bool
+	// DPoPBoundAccessTokens makes the client bind its tokens with DPoP
+	// (RFC 9449 section 5.2); refused with Options.DPoPOff.
+	DPoPBoundAccessTokens bool
 	// AccessTokenFormat is empty (opaque), opaque or jwt.
 	AccessTokenFormat string
 	// RefreshReuseWindow is the client's own refresh token reuse window,
@@ -69,6 +72,9 @@ type Options struct {
 	// public client called from browsers (one with allowed origins): the
 	// developer portal's browser app is redirected to its pages only.
 	WebOnlyBrowserApps bool
+	// DPoPOff says the provider takes no DPoP proofs (dpop.enabled is
+	// false): a client cannot be made to require them.
+	DPoPOff bool
 }
 
 // Problem is one thing wrong with a client: the field at fault, the index
@@ -165,6 +171,7 @@ func (c Client) Record(now time.Time) storage.Client {
 		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
 		SkipConsent:                      c.SkipConsent,
 		RequirePAR:                       c.RequirePAR,
+		DPoPBoundAccessTokens:            c.DPoPBoundAccessTokens,
 		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
 		RefreshReuseWindow:               c.RefreshReuseWindow,
 		AllowedOrigins:                   NormalOrigins(c.AllowedOrigins),
@@ -192,7 +199,21 @@ func Check(c Client, o Options) []Problem {
 	}
 	checkGrants(&p, c, o.Dev)
 	checkAuth(&p, c, o.Dev)
+	if msg := DPoPBoundProblem(c.DPoPBoundAccessTokens, o.DPoPOff); msg != "" {
+		p.add("dpop_bound_access_tokens", "%s", msg)
+	}
 	return p
+}
+
+// DPoPBoundProblem says what is wrong with a client's
+// dpop_bound_access_tokens (RFC 9449 section 5.2) on a provider where
+// DPoP is off (dpopOff): such a client could get no token. It is "" when
+// nothing is wrong.
+func DPoPBoundProblem(bound, dpopOff bool) string {
+	if bound && dpopOff {
+		return "DPoP is turned off on this provider (dpop.enabled: false): no token could be bound to a key"
+	}
+	return ""
 }
 
 // checkSecret checks a client's secret against its type and

@@ -44,6 +44,7 @@ func TestCheckAcceptsValidClients(t *testing.T) {
 			c.Secret, c.TokenEndpointAuthMethod, c.JWKSURI, c.TokenEndpointAuthSigningAlg = "", AuthPrivateKeyJWT, "https://app.example.com/jwks", "PS256"
 			c.IDTokenSignedResponseAlg, c.AccessTokenFormat, c.RequirePAR, c.RefreshReuseWindow = "ES256", "jwt", true, &window
 			c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired = "https://app.example.com/logout", true
+			c.DPoPBoundAccessTokens = true
 			c.GrantTypes = []string{GrantAuthorizationCode, GrantRefreshToken, GrantDeviceCode}
 			return c
 		}(),
@@ -91,6 +92,7 @@ func TestCheckNamesEachField(t *testing.T) {
 		{"refresh tokens without a user", web, func(c *Client) { c.GrantTypes = []string{GrantClientCredentials, GrantRefreshToken} }, Options{}, "grant_types", "refresh_token requires"},
 		{"no redirect URI", web, func(c *Client) { c.RedirectURIs = nil }, Options{}, "redirect_uris", "at least one is required for authorization_code"},
 		{"pushed requests without authorization code", service, func(c *Client) { c.RequirePAR = true }, Options{}, "require_pushed_authorization_requests", "only for a client using authorization_code"},
+		{"DPoP required while DPoP is off", web, func(c *Client) { c.DPoPBoundAccessTokens = true }, Options{DPoPOff: true}, "dpop_bound_access_tokens", "DPoP is turned off on this provider"},
 		{"a reuse window too long", web, func(c *Client) { w := 2 * time.Minute; c.RefreshReuseWindow = &w }, Options{}, "refresh_token_reuse_window", "must be between 0s (off) and 1m, got 2m0s"},
 		{"an unknown token format", web, func(c *Client) { c.AccessTokenFormat = "paseto" }, Options{}, "access_token_format", "must be one of opaque, jwt"},
 		{"an unknown ID token algorithm", web, func(c *Client) { c.IDTokenSignedResponseAlg = "HS256" }, Options{}, "id_token_signed_response_alg", "must be one of RS256, ES256"},

@@ -1,6 +1,7 @@
 // Package janitor deletes what has expired — codes and tokens, login
 // sessions, flows, one-time links, client assertion IDs, forgotten failure
-// counters — so that those tables do not grow without bound while live
+// counters, initial access tokens of dynamic client registration once
+// expired, revoked or used up — so that those tables do not grow without bound while live
 // rows stay (see storage.Purger for what each area keeps).
 //
 // Every node of a deployment runs the janitor (Run, started by serve), but

@@ -142,9 +142,14 @@ func proofError(err error) error {
 // (nil: unbound), after checking the key the presented grant is bound to
 // (presented is its stored session): an authorization code's dpop_jkt,
 // a public client's refresh token's key. A client that must use DPoP
-// (dpopRequired) gets no token without a proof.
+// (dpopRequired) gets no token without a proof; one that registered
+// dpop_bound_access_tokens gets none while DPoP is off either, rather
+// than tokens it said it would never use (RFC 9449 section 5.2).
 func (p *Provider) bindDPoP(ar fosite.AccessRequester, presented fosite.Session, proof *dpop.Proof) error {
 	if p.cfg.DPoP == nil {
+		if cl, ok := ar.GetClient().(*client); ok && cl.DPoPBoundAccessTokens {
+			return invalidProof("This client must bind its tokens with DPoP (dpop_bound_access_tokens), and DPoP is turned off on this server.")
+		}
 		return nil
 	}
 	bound := sessionJKT(presented)
@@ -175,16 +180,16 @@ func (p *Provider) bindDPoP(ar fosite.AccessRequester, presented fosite.Session,
 	return nil
 }
 
-// dpopRequired reports whether c is of a kind Config.DPoPRequired names.
+// dpopRequired reports whether c must bind its tokens with DPoP: it set
+// dpop_bound_access_tokens (storage.Client.DPoPBoundAccessTokens, RFC 9449
+// section 5.2), or it is of a kind Config.DPoPRequired names.
 func (p *Provider) dpopRequired(c fosite.Client) bool {
-	if len(p.cfg.DPoPRequired) == 0 {
-		return false
-	}
 	cl, ok := c.(*client)
 	if !ok {
 		return false
 	}
-	return (slices.Contains(p.cfg.DPoPRequired, DPoPPublic) && cl.IsPublic()) ||
+	return cl.DPoPBoundAccessTokens ||
+		(slices.Contains(p.cfg.DPoPRequired, DPoPPublic) && cl.IsPublic()) ||
 		(slices.Contains(p.cfg.DPoPRequired, DPoPBrowser) && cl.BrowserApp())
 }
 

@@ -96,6 +96,9 @@ func FuzzAppForm(f *testing.F) {
 		if form.RequirePAR {
 			again.Set("require_par", "1")
 		}
+		if form.DPoPBoundAccessTokens {
+			again.Set("dpop_bound_access_tokens", "true")
+		}
 		form2, problem2, arg2 := read(t, again.Encode())
 		if problem2 != problem || arg2 != arg || !reflect.DeepEqual(form2, form) {
 			t.Fatalf("body %q read as %+v %q; sent again: %+v %q", body, form, problem, form2, problem2)

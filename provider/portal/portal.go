@@ -61,6 +61,9 @@ type Config struct {
 	// Dev allows an app's URIs and origins http on any host, not only on
 	// a loopback one (clientrules.Options.Dev).
 	Dev bool
+	// DPoPOff says the provider takes no DPoP proofs: an app cannot be
+	// made to require them (clientrules.Options.DPoPOff).
+	DPoPOff bool
 	// Audit records each change to an app and its secrets.
 	Audit  *audit.Recorder
 	Now    func() time.Time
@@ -203,8 +206,9 @@ func (h *Handler) form(r *http.Request, kind string) (f appForm, problem, arg st
 		RefreshReuseWindow:   strings.TrimSpace(r.PostFormValue("refresh_token_reuse_window")),
 		BackchannelLogoutURI: strings.TrimSpace(r.PostFormValue("backchannel_logout_uri")), Scopes: r.PostForm["scope"],
 		// An unticked radio group posts nothing: the default.
-		AccessTokenFormat: cmp.Or(strings.TrimSpace(r.PostFormValue("access_token_format")), string(storage.AccessTokenOpaque)),
-		RequirePAR:        r.PostFormValue("require_par") != "",
+		AccessTokenFormat:     cmp.Or(strings.TrimSpace(r.PostFormValue("access_token_format")), string(storage.AccessTokenOpaque)),
+		RequirePAR:            r.PostFormValue("require_par") != "",
+		DPoPBoundAccessTokens: r.PostFormValue("dpop_bound_access_tokens") != "",
 	}
 	for _, line := range strings.Split(f.RedirectURIs, "\n") {
 		if line = strings.TrimSpace(line); line != "" {
@@ -249,7 +253,7 @@ func (h *Handler) problems(f appForm, origins []string, badWindow bool) []client
 	kind := f.Kind
 	// The ID is the portal's to make, and valid.
 	app := clientrules.Client{
-		ID: "app", Name: f.Name, RedirectURIs: f.redirects, Scopes: f.Scopes, RequirePAR: f.RequirePAR,
+		ID: "app", Name: f.Name, RedirectURIs: f.redirects, Scopes: f.Scopes, RequirePAR: f.RequirePAR, DPoPBoundAccessTokens: f.DPoPBoundAccessTokens,
 		AccessTokenFormat: f.AccessTokenFormat, BackchannelLogoutURI: f.BackchannelLogoutURI,
 	}
 	var typ storage.ClientType
@@ -259,7 +263,7 @@ func (h *Handler) problems(f appForm, origins []string, badWindow bool) []client
 		// Refused to other kinds below, before they are checked.
 		app.AllowedOrigins = origins
 	}
-	found := clientrules.Check(app, clientrules.Options{Dev: h.cfg.Dev, Scopes: h.cfg.Scopes, WebOnlyBrowserApps: true})
+	found := clientrules.Check(app, clientrules.Options{Dev: h.cfg.Dev, Scopes: h.cfg.Scopes, WebOnlyBrowserApps: true, DPoPOff: h.cfg.DPoPOff})
 	// The portal's own rules, as problems of the fields they concern.
 	if !slices.Contains([]string{kindWeb, kindBrowser, kindNative, kindService}, kind) {
 		found = append(found, clientrules.Problem{Field: "kind", Index: -1})
@@ -299,6 +303,7 @@ func formChecks() []formCheck {
 		// A service uses no authorization endpoint (client credentials
 		// only): there is nothing to push.
 		{field: "require_pushed_authorization_requests", key: "portal.par_service"},
+		{field: "dpop_bound_access_tokens", key: "portal.dpop_off"},
 		{field: "backchannel_logout_uri", key: "portal.logout_uri_invalid", arg: func(_ int, f appForm, _ []string) string { return f.BackchannelLogoutURI }},
 		// A browser app is redirected to its pages: https, or http on a
 		// loopback host, as a web app's.
@@ -346,7 +351,7 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 	c := storage.Client{
 		ID: "app-" + strings.ToLower(secret.Random(9)), Name: f.Name, Description: f.Description, LogoURI: f.LogoURI,
 		OwnerID: s.User.ID, RedirectURIs: f.redirects, BackchannelLogoutURI: f.BackchannelLogoutURI, Scopes: f.Scopes, CreatedAt: now, UpdatedAt: now,
-		AccessTokenFormat: storage.AccessTokenFormat(f.AccessTokenFormat), RequirePAR: f.RequirePAR,
+		AccessTokenFormat: storage.AccessTokenFormat(f.AccessTokenFormat), RequirePAR: f.RequirePAR, DPoPBoundAccessTokens: f.DPoPBoundAccessTokens,
 		AllowedOrigins: f.origins, RefreshReuseWindow: f.window,
 	}
 	c.Type, c.GrantTypes, c.TokenEndpointAuthMethod = kindClient(f.Kind)
@@ -363,7 +368,8 @@ func (h *Handler) create(w http.ResponseWriter, r *http.Request, s session.Signe
 		created := audit.Event{Action: audit.AppCreated, ClientID: c.ID, Scopes: c.Scopes,
 			Detail: map[string]string{"kind": f.Kind, "name": c.Name, "requested_scopes": strings.Join(c.RequestedScopes, " "),
 				"access_token_format": string(c.AccessTokenFormat), "require_par": strconv.FormatBool(c.RequirePAR),
-				"allowed_origins": strings.Join(c.AllowedOrigins, " "), "refresh_token_reuse_window": c.ReuseWindowText()}}
+				"dpop_bound_access_tokens": strconv.FormatBool(c.DPoPBoundAccessTokens),
+				"allowed_origins":          strings.Join(c.AllowedOrigins, " "), "refresh_token_reuse_window": c.ReuseWindowText()}}
 		if err := h.cfg.Audit.Record(ctx, created.ByUser(s.User.ID)); err != nil {
 			return err
 		}
@@ -397,7 +403,7 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 	p := web.AppFormPage{
 		App: web.AppForm{ClientID: c.ID, Name: c.Name, Description: c.Description, LogoURI: c.LogoURI, Kind: kindOf(c),
 			RedirectURIs: strings.Join(c.RedirectURIs, "\n"), BackchannelLogoutURI: c.BackchannelLogoutURI, Scopes: append(slices.Clone(c.Scopes), c.RequestedScopes...), Pending: c.RequestedScopes,
-			AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR,
+			AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 			AllowedOrigins: strings.Join(c.AllowedOrigins, "\n"), RefreshReuseWindow: c.ReuseWindowText()},
 		Notice: notice,
 	}
@@ -411,7 +417,7 @@ func (h *Handler) editPage(c storage.Client, notice string) web.AppFormPage {
 
 // save changes an app's name, description, logo, redirect URIs,
 // back-channel logout URI, access token format, pushed authorization
-// requests and scopes; its kind cannot change.
+// requests, DPoP-bound tokens and scopes; its kind cannot change.
 func (h *Handler) save(w http.ResponseWriter, r *http.Request, s session.Signed) {
 	c, ok := h.own(w, r, s)
 	if !ok {
@@ -482,6 +488,7 @@ func (h *Handler) edit(c storage.Client, f appForm) storage.Client {
 	// The form refuses it for a service; one set by an administrator
 	// before goes with the save.
 	c.RequirePAR = f.RequirePAR && !service
+	c.DPoPBoundAccessTokens = f.DPoPBoundAccessTokens
 	c.UpdatedAt = h.cfg.Now().UTC().Truncate(time.Second)
 	return c
 }
@@ -616,6 +623,9 @@ func appChanged(before, after storage.Client) audit.Event {
 	}
 	if before.RequirePAR != after.RequirePAR {
 		d["require_par"] = strconv.FormatBool(after.RequirePAR)
+	}
+	if before.DPoPBoundAccessTokens != after.DPoPBoundAccessTokens {
+		d["dpop_bound_access_tokens"] = strconv.FormatBool(after.DPoPBoundAccessTokens)
 	}
 	if !slices.Equal(before.AllowedOrigins, after.AllowedOrigins) {
 		d["allowed_origins"] = strings.Join(after.AllowedOrigins, " ")

@@ -34,8 +34,9 @@ func (s signedIn) Current(context.Context, *http.Request) (session.Signed, bool,
 func (signedIn) Protect(h http.Handler) http.Handler { return h }
 
 type harness struct {
-	store *memory.Store
-	mux   *http.ServeMux
+	store   *memory.Store
+	mux     *http.ServeMux
+	handler *Handler
 }
 
 func newPortal(t *testing.T) *harness {
@@ -55,7 +56,7 @@ func newPortal(t *testing.T) *harness {
 	})
 	mux := http.NewServeMux()
 	h.Mount(mux)
-	return &harness{store: store, mux: mux}
+	return &harness{store: store, mux: mux, handler: h}
 }
 
 func (h *harness) post(t *testing.T, path string, form url.Values, header ...string) *httptest.ResponseRecorder {

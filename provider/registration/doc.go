@@ -18,6 +18,9 @@
 // clientrules.Check's, and those of a client nobody looked at are
 // clientrules.CheckSelfRegistered's. A refusal is invalid_redirect_uri
 // or invalid_client_metadata naming the field (RFC 7591 section 3.2.2).
+// A client may register dpop_bound_access_tokens (RFC 9449 section 5.2):
+// the token endpoint then refuses its token requests without a DPoP
+// proof; while DPoP is off it is refused (Policy.DPoPOff).
 //
 // A registered client gets a registration access token, shown once and
 // kept as a keyed hash, and its registration_client_uri: with the token

@@ -15,6 +15,7 @@ func FuzzParseMetadata(f *testing.F) {
 		`{"redirect_uris":["https://bot.example/cb"],"client_name":"Bot","scope":"openid profile"}`,
 		`{"redirect_uris":"https://x"}`, `{"grant_types":[1,2]}`, `{"jwks":{"keys":[]}}`, `{"jwks":null,"client_name":null}`,
 		`[]`, `null`, `{`, `{"client_name":"\u0000"}`, `{"contacts":["a","b"],"x":{"y":[1]}}`, `"text"`, ``,
+		`{"dpop_bound_access_tokens":true}`, `{"dpop_bound_access_tokens":"yes"}`, `{"dpop_bound_access_tokens":null}`,
 	} {
 		f.Add([]byte(seed))
 	}

@@ -377,6 +377,7 @@ type response struct {
 	SoftwareVersion             string   `json:"software_version,omitempty"`
 	TokenEndpointAuthSigningAlg string   `json:"token_endpoint_auth_signing_alg,omitempty"`
 	IDTokenSignedResponseAlg    string   `json:"id_token_signed_response_alg,omitempty"`
+	DPoPBoundAccessTokens       bool     `json:"dpop_bound_access_tokens"`
 }
 
 // response returns c's registration, with its secret and registration
@@ -391,7 +392,7 @@ func (h *Handler) response(c storage.Client, secret, rat string) response {
 		ClientURI: c.Registration.ClientURI, LogoURI: c.LogoURI, PolicyURI: c.Registration.PolicyURI, TOSURI: c.Registration.TOSURI,
 		JWKSURI: c.JWKSURI, Contacts: c.Registration.Contacts, SoftwareID: c.Registration.SoftwareID,
 		SoftwareVersion: c.Registration.SoftwareVersion, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
-		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg,
+		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 	}
 	if slices.Contains(c.GrantTypes, "authorization_code") {
 		resp.ResponseTypes = []string{"code"}

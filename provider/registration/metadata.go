@@ -42,6 +42,10 @@ type Metadata struct {
 	// section 2.2).
 	ClientID     string
 	ClientSecret string
+	// DPoPBoundAccessTokens is dpop_bound_access_tokens (RFC 9449
+	// section 5.2): the client will always send DPoP proofs, and the
+	// token endpoint refuses its requests without one.
+	DPoPBoundAccessTokens bool
 	// JWKS reports that the client sent its keys by value (jwks), which
 	// the provider does not keep: it fetches them from jwks_uri.
 	JWKS bool
@@ -87,6 +91,11 @@ func ParseMetadata(body []byte) (Metadata, *Error) {
 			}
 		}
 	}
+	if v, ok := raw["dpop_bound_access_tokens"]; ok {
+		if err := readBool("dpop_bound_access_tokens", v, &m.DPoPBoundAccessTokens); err != nil {
+			return Metadata{}, err
+		}
+	}
 	if v, ok := raw["jwks"]; ok && string(v) != "null" {
 		m.JWKS = true
 	}
@@ -102,6 +111,17 @@ func readString(name string, v json.RawMessage, to *string) *Error {
 		return fieldError(name, "must be a string")
 	}
 	return checkText(name, *to)
+}
+
+// readBool reads member name, a JSON boolean (null for false).
+func readBool(name string, v json.RawMessage, to *bool) *Error {
+	if string(v) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(v, to); err != nil {
+		return fieldError(name, "must be true or false")
+	}
+	return nil
 }
 
 // readList reads member name, a JSON array of strings (null for none).

@@ -30,6 +30,9 @@ type Policy struct {
 	Catalogue []string
 	// Dev allows http URIs on any host (clientrules.Options.Dev).
 	Dev bool
+	// DPoPOff says the provider takes no DPoP proofs: a client asking for
+	// dpop_bound_access_tokens is refused (clientrules.Options.DPoPOff).
+	DPoPOff bool
 }
 
 // build checks m against the policy and the rules of every client and
@@ -77,8 +80,9 @@ func (p Policy) build(m Metadata, id string, approved []string, now time.Time) (
 		ID: id, Name: name, Type: typ, RedirectURIs: m.RedirectURIs, PostLogoutRedirectURIs: m.PostLogoutRedirectURIs,
 		Scopes: append(slices.Clone(scopes), requested...), GrantTypes: grants, TokenEndpointAuthMethod: method,
 		JWKSURI: m.JWKSURI, TokenEndpointAuthSigningAlg: m.TokenEndpointAuthSigningAlg, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
+		DPoPBoundAccessTokens: m.DPoPBoundAccessTokens,
 	}
-	problems := clientrules.Check(c, clientrules.Options{Dev: p.Dev, Scopes: p.Catalogue})
+	problems := clientrules.Check(c, clientrules.Options{Dev: p.Dev, Scopes: p.Catalogue, DPoPOff: p.DPoPOff})
 	problems = append(problems, clientrules.CheckSelfRegistered(c, clientrules.Published{
 		ClientURI: m.ClientURI, LogoURI: m.LogoURI, PolicyURI: m.PolicyURI, TOSURI: m.TOSURI}, p.Dev)...)
 	if len(problems) > 0 {

@@ -399,6 +399,7 @@ func TestPolicyRefusals(t *testing.T) {
 		{"keys by value", with("jwks", map[string]any{"keys": []any{}}), "invalid_client_metadata", "jwks"},
 		{"name too long", with("client_name", strings.Repeat("n", 101)), "invalid_client_metadata", "client_name"},
 		{"contacts not strings", with("contacts", []any{1}), "invalid_client_metadata", "contacts"},
+		{"dpop_bound_access_tokens not a boolean", with("dpop_bound_access_tokens", "yes"), "invalid_client_metadata", "dpop_bound_access_tokens"},
 		{"a NUL in a name", with("client_name", "bot\x00"), "invalid_client_metadata", "client_name"},
 		{"not an object", "[1,2]", "invalid_client_metadata", ""},
 		{"not JSON", "{", "invalid_client_metadata", ""},

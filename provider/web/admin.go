@@ -423,6 +423,9 @@ type AdminApp struct {
 	AccessTokenFormat string
 	// RequirePAR: the app must push its authorization requests (RFC 9126).
 	RequirePAR bool
+	// DPoPBoundAccessTokens: every token request of the app must carry a
+	// DPoP proof (RFC 9449 section 5.2).
+	DPoPBoundAccessTokens bool
 	// AuthorizationCode: the app uses the authorization code grant, so
 	// requiring pushed authorization requests applies to it; the box is
 	// shown only then.
@@ -658,7 +661,7 @@ func adminSamples(page string, m meta) []any {
 	case pageAdminApp:
 		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
 			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, SelfRegistered: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s},
-				AccessTokenFormat: "jwt", RequirePAR: true, AuthorizationCode: true}},
+				AccessTokenFormat: "jwt", RequirePAR: true, DPoPBoundAccessTokens: true, AuthorizationCode: true}},
 			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
 			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},
 				{SecretRow: SecretRow{State: SecretExpired}}, {SecretRow: SecretRow{State: s}, Expires: s, LastUsed: s}}}}

@@ -22,7 +22,7 @@ func adminHandlerKeys() []string {
 		"admin.submit_scopes", "admin.submit_rotate", "admin.submit_revoke_secret", "admin.submit_revoke_grant",
 		"admin.confirm_disable_app_text", "admin.confirm_enable_app_text", "admin.submit_disable_app", "admin.submit_enable_app",
 		"admin.notice_app_disabled", "admin.notice_app_enabled",
-		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code",
+		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code", "admin.error_dpop_off",
 		"admin.error_origin", "admin.error_reuse_window",
 		"admin.confirm_remove_passkey_text", "admin.submit_remove_passkey", "admin.notice_passkey_removed",
 		// The workspace pages.
@@ -115,7 +115,7 @@ func adminPageCases() []pageCase {
 		{"admin_app_web", http.StatusOK, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AdminApp(w, req, http.StatusOK, AdminAppPage{
 				App: AdminApp{ClientID: "app-7hq2k4", Name: "Acme Chat", Type: "confidential", OwnerID: "u-9p3x", GrantTypes: []string{"authorization_code", "refresh_token"},
-					Scopes: []string{"openid"}, CreatedAt: testT0, AccessTokenFormat: "opaque", RequirePAR: true, AuthorizationCode: true,
+					Scopes: []string{"openid"}, CreatedAt: testT0, AccessTokenFormat: "opaque", RequirePAR: true, DPoPBoundAccessTokens: true, AuthorizationCode: true,
 					AllowedOrigins: []string{"https://chat.acme.example", "http://localhost:5173"}, RefreshReuseWindow: "30s"},
 				Offered: testOffered, Notice: "admin.notice_options",
 			})

@@ -99,6 +99,9 @@ type AppForm struct {
 	// RequirePAR: the app must push its authorization requests (RFC 9126).
 	// The box is not shown on a service's edit page.
 	RequirePAR bool
+	// DPoPBoundAccessTokens: every token request of the app must carry a
+	// DPoP proof (RFC 9449 section 5.2).
+	DPoPBoundAccessTokens bool
 	// Scopes are ticked; those also in Pending are marked as awaiting an
 	// administrator's approval (a service's scopes are approved before it
 	// may obtain them).

@@ -330,7 +330,7 @@ func samples(page string, m meta) []any {
 		var views []any
 		for _, kind := range []string{"", s, AppKindWeb, AppKindBrowser, AppKindNative, AppKindService} {
 			page := AppFormPage{
-				UILocales: s, CSRFToken: s, App: AppForm{ClientID: s, Name: s, Description: s, LogoURI: s, Kind: kind, RedirectURIs: s, AllowedOrigins: s, RefreshReuseWindow: s, AccessTokenFormat: s, RequirePAR: true, Scopes: []string{s}},
+				UILocales: s, CSRFToken: s, App: AppForm{ClientID: s, Name: s, Description: s, LogoURI: s, Kind: kind, RedirectURIs: s, AllowedOrigins: s, RefreshReuseWindow: s, AccessTokenFormat: s, RequirePAR: true, DPoPBoundAccessTokens: true, Scopes: []string{s}},
 				Offered: []string{s}, Secrets: []SecretRow{{ID: s, Prefix: s, State: s}}, Notice: s, Error: s, ErrorArg: s,
 			}
 			edit := appFormView{

@@ -175,6 +175,13 @@ func consoleMessages() i18n.Catalogue {
 		"admin.par":                  {EN: "Pushed authorization requests", ZH: "推送授权请求"},
 		"admin.par_required":         {EN: "Required", ZH: "必须推送"},
 		"admin.par_not_required":     {EN: "Not required", ZH: "不要求"},
+		"admin.dpop":                 {EN: "DPoP-bound tokens", ZH: "DPoP 绑定令牌"},
+		"admin.dpop_required":        {EN: "Required", ZH: "必须绑定"},
+		"admin.dpop_not_required":    {EN: "Not required", ZH: "不要求"},
+		"admin.require_dpop_hint": {
+			EN: "The app must send a DPoP proof with every token request, and each token is bound to the proof’s key (RFC 9449); a request without one is refused.",
+			ZH: "应用的每个令牌请求都必须附带 DPoP 证明，签发的令牌绑定到该证明的密钥（RFC 9449）；不带证明的请求将被拒绝。",
+		},
 		"admin.require_par_hint": {
 			EN: "The app must send each authorization request to /oauth2/par first (RFC 9126); one sent directly is refused.",
 			ZH: "应用必须先将每个授权请求发送到 /oauth2/par（RFC 9126）；直接发送的请求将被拒绝。",
@@ -324,6 +331,10 @@ func consoleMessages() i18n.Catalogue {
 		"admin.error_reuse_window": {
 			EN: "Refresh token reuse window: leave it empty for the provider’s default, or give a duration from 0s (off) to 1m, like 10s.",
 			ZH: "刷新令牌复用窗口：留空使用服务默认值，或填写 0s（关闭）至 1m 之间的时长，例如 10s。",
+		},
+		"admin.error_dpop_off": {
+			EN: "DPoP-bound tokens: DPoP is turned off on this provider, so no app can be made to require it.",
+			ZH: "DPoP 绑定令牌：本服务已关闭 DPoP，因此不能要求任何应用使用 DPoP。",
 		},
 		"admin.error_par_needs_code": {
 			EN: "Pushed authorization requests: this app does not use the authorization code grant, so it cannot require them.",

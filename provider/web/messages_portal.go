@@ -70,6 +70,15 @@ func portalMessages() i18n.Catalogue {
 			EN: "The app must send each sign-in request to /oauth2/par first (RFC 9126). Not for a service or bot.",
 			ZH: "应用必须先将每个登录请求发送到 /oauth2/par（RFC 9126）。不适用于服务或机器人。",
 		},
+		"portal.require_dpop": {EN: "Require DPoP-bound tokens", ZH: "要求 DPoP 绑定令牌"},
+		"portal.require_dpop_hint": {
+			EN: "Your app sends a DPoP proof with every token request, and each token is bound to its key (RFC 9449); a request without one is refused.",
+			ZH: "你的应用在每个令牌请求中附带 DPoP 证明，签发的令牌绑定到该证明的密钥（RFC 9449）；不带证明的请求将被拒绝。",
+		},
+		"portal.dpop_off": {
+			EN: "DPoP-bound tokens: DPoP is turned off on this server, so an app cannot require it. Untick the box.",
+			ZH: "DPoP 绑定令牌：本服务已关闭 DPoP，应用不能要求使用。请取消勾选。",
+		},
 		"portal.redirect_uris":          {EN: "Redirect URIs", ZH: "重定向 URI"},
 		"portal.redirect_hint":          {EN: "One per line; not used by services.", ZH: "每行一个；服务或机器人无需填写。"},
 		"portal.backchannel_logout_uri": {EN: "Back-channel logout URI", ZH: "后端通道登出 URI"},

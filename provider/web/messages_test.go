@@ -42,7 +42,7 @@ func handlerKeys() []string {
 		"portal.developers_only", "portal.created", "portal.saved", "portal.deleted", "portal.secret_revoked",
 		"portal.name_required", "portal.kind_invalid", "portal.logo_invalid", "portal.redirect_required",
 		"portal.scope_not_offered", "portal.too_many_secrets", "portal.last_secret", "portal.not_found",
-		"portal.token_format_invalid", "portal.par_service", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
+		"portal.token_format_invalid", "portal.par_service", "portal.dpop_off", "portal.origins_not_for_kind", "portal.reuse_window_invalid",
 		"device.malformed", "device.unknown", "device.failed", "device.workspace_required", "device.no_workspace",
 		"device.approved_title", "device.approved", "device.denied_title", "device.denied",
 		"lang.unknown",

@@ -301,7 +301,7 @@ func pageCases() []pageCase {
 				CSRFToken: testCSRF, Offered: testOffered, Secrets: testSecrets(), Notice: "portal.saved",
 				App: AppForm{
 					ClientID: "app-7hq2k4", Name: "Acme Chat", Description: "Team chat for Acme.", LogoURI: "https://chat.example.com/logo.png",
-					Kind: AppKindWeb, RedirectURIs: "https://chat.example.com/callback", AccessTokenFormat: "jwt", RequirePAR: true,
+					Kind: AppKindWeb, RedirectURIs: "https://chat.example.com/callback", AccessTokenFormat: "jwt", RequirePAR: true, DPoPBoundAccessTokens: true,
 					Scopes: []string{"openid", "im:calls.read"},
 				},
 			})

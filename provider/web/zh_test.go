@@ -26,7 +26,7 @@ func recordActionKeys() []string {
 // letters too. Any other Latin word in a Chinese text is English left
 // untranslated.
 var zhLatinTerms = []string{
-	"TokenIM", "Auth", "OpenID", "Connect", "OAuth", "TOTP", "PKCE", "CORS", "JWT", "JWKS", "HMAC", "RFC", "URI", "URL",
+	"TokenIM", "Auth", "OpenID", "Connect", "OAuth", "TOTP", "PKCE", "DPoP", "CORS", "JWT", "JWKS", "HMAC", "RFC", "URI", "URL",
 	"ID", "IP", "API", "Key", "Logo", "UTC", "CSV", "JSON", "Lines", "POST", "http", "https", "localhost",
 	"scope", "introspection", "SCIM", "Entra", "Okta",
 	"GitHub", "LDAP", "SAML", "DN", "StartTLS", "groups",

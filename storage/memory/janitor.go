@@ -38,6 +38,8 @@ func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.T
 			n = purgeMap(t, s.jtis, limit, ended)
 		case storage.PurgeCounters:
 			n = purgeMap(t, s.counters, limit, func(c storage.Counter) bool { return ended(c.LastFailure) })
+		case storage.PurgeRegistrationTokens:
+			n = purgeMap(t, s.regTokens, limit, func(tok storage.RegistrationToken) bool { return ended(tok.EndedAt()) })
 		default:
 			return fmt.Errorf("memory: purge: unknown area %q", area)
 		}

@@ -21,7 +21,7 @@ SELECT c.id, c.name, c.type, c.redirect_uris, c.post_logout_redirect_uris,
        c.disabled, c.require_par, c.access_token_format, c.backchannel_logout_uri, c.backchannel_logout_session_required,
        c.refresh_reuse_window_ns, c.id_token_signed_response_alg, c.allowed_origins, c.workspace_id,
        c.registered_at, c.registration_token_hash, c.registration_initial_token, c.client_uri, c.policy_uri, c.tos_uri,
-       c.contacts, c.software_id, c.software_version,
+       c.contacts, c.software_id, c.software_version, c.dpop_bound_access_tokens,
        s.ids, s.hashes, s.prefixes, s.created, s.expires, s.used
 FROM clients c
 LEFT JOIN (
@@ -52,7 +52,7 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 		&c.Disabled, &c.RequirePAR, &c.AccessTokenFormat, &c.BackchannelLogoutURI, &c.BackchannelLogoutSessionRequired,
 		&reuseWindow, &c.IDTokenSignedResponseAlg, &c.AllowedOrigins, &c.WorkspaceID,
 		into(&r.At), &r.AccessTokenHash, &r.InitialTokenID, &r.ClientURI, &r.PolicyURI, &r.TOSURI,
-		&r.Contacts, &r.SoftwareID, &r.SoftwareVersion,
+		&r.Contacts, &r.SoftwareID, &r.SoftwareVersion, &c.DPoPBoundAccessTokens,
 		&ids, &hashes, &prefixes, &created, &expires, &used)
 	if err != nil {
 		return storage.Client{}, err
@@ -90,9 +90,9 @@ INSERT INTO clients (id, name, type, redirect_uris, post_logout_redirect_uris,
                      backchannel_logout_uri, backchannel_logout_session_required, refresh_reuse_window_ns,
                      id_token_signed_response_alg, allowed_origins, workspace_id,
                      registered_at, registration_token_hash, registration_initial_token, client_uri, policy_uri, tos_uri,
-                     contacts, software_id, software_version)
+                     contacts, software_id, software_version, dpop_bound_access_tokens)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
-        $28, $29, $30, $31, $32, $33, $34, $35, $36)`
+        $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)`
 
 const updateClient = `
 UPDATE clients
@@ -104,7 +104,8 @@ SET name = $2, type = $3, redirect_uris = $4, post_logout_redirect_uris = $5,
     access_token_format = $21, backchannel_logout_uri = $22, backchannel_logout_session_required = $23,
     refresh_reuse_window_ns = $24, id_token_signed_response_alg = $25, allowed_origins = $26,
     workspace_id = $27, registered_at = $28, registration_token_hash = $29, registration_initial_token = $30,
-    client_uri = $31, policy_uri = $32, tos_uri = $33, contacts = $34, software_id = $35, software_version = $36
+    client_uri = $31, policy_uri = $32, tos_uri = $33, contacts = $34, software_id = $35, software_version = $36,
+    dpop_bound_access_tokens = $37
 WHERE id = $1`
 
 // clientArgs returns c's columns in the order of insertClient and
@@ -118,7 +119,7 @@ func clientArgs(c storage.Client) []any {
 		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired, nanoseconds(c.RefreshReuseWindow),
 		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins), c.WorkspaceID,
 		ts(r.At), r.AccessTokenHash, r.InitialTokenID, r.ClientURI, r.PolicyURI, r.TOSURI,
-		list(r.Contacts), r.SoftwareID, r.SoftwareVersion}
+		list(r.Contacts), r.SoftwareID, r.SoftwareVersion, c.DPoPBoundAccessTokens}
 }
 
 // nanoseconds is d as a bigint argument: NULL for nil.

@@ -33,13 +33,15 @@ func purgeTarget(area storage.PurgeArea) (table, column string, ok bool) {
 		return "jtis", "expires_at", true
 	case storage.PurgeCounters:
 		return "failure_counters", "last_failure", true
+	case storage.PurgeRegistrationTokens:
+		return "registration_tokens", "ended_at", true
 	}
 	return "", "", false
 }
 
 // purgeStatement deletes one batch of table: at most $2 rows whose column
 // is before $1, oldest first. The inner SELECT walks the index on column
-// (migrations 00001, 00002, 00008 and 00020 make one for each table) and stops
+// (migrations 00001, 00002, 00008, 00020 and 00032 make one for each table) and stops
 // after $2 rows — ORDER BY makes that index the plan even when most rows
 // have expired, where a sequential scan would otherwise look as cheap —
 // and the DELETE fetches them by ctid (a TID scan), so a batch reads no

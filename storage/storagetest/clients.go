@@ -41,22 +41,10 @@ func clientTests() []test {
 			same(t, "client", got, c)
 		}},
 		{"a client requiring pushed authorization requests reads back and can be switched", func(t *testing.T, s storage.Store) {
-			c := sampleClient("par")
-			c.RequirePAR = true
-			must(t, s.CreateClient(t.Context(), c), "create")
-			got, err := s.GetClient(t.Context(), "par")
-			must(t, err, "get")
-			same(t, "client", got, c)
-			_, err = s.UpdateClient(t.Context(), "par", func(c storage.Client) (storage.Client, error) {
-				c.RequirePAR = false
-				return c, nil
-			})
-			must(t, err, "update")
-			got, err = s.GetClient(t.Context(), "par")
-			must(t, err, "get after update")
-			if got.RequirePAR {
-				t.Fatal("RequirePAR still set after the update")
-			}
+			switchesFlag(t, s, "par", "RequirePAR", func(c *storage.Client) *bool { return &c.RequirePAR })
+		}},
+		{"a client requiring DPoP-bound access tokens reads back and can be switched", func(t *testing.T, s storage.Store) {
+			switchesFlag(t, s, "dpop", "DPoPBoundAccessTokens", func(c *storage.Client) *bool { return &c.DPoPBoundAccessTokens })
 		}},
 		{"a client's refresh reuse window reads back: unset, off, or a duration", func(t *testing.T, s storage.Store) {
 			for id, w := range map[string]*time.Duration{"unset": nil, "off": new(time.Duration(0)), "ten-seconds": new(10 * time.Second)} {
@@ -272,5 +260,30 @@ func jtiTests() []test {
 				t.Fatal("re-saved JTI not seen")
 			}
 		}},
+	}
+}
+
+// switchesFlag checks a client's boolean setting named name (flag points
+// at it): a client created with it set reads back whole, and updates
+// turn it off and on again.
+func switchesFlag(t *testing.T, s storage.Store, id, name string, flag func(*storage.Client) *bool) {
+	t.Helper()
+	c := sampleClient(id)
+	*flag(&c) = true
+	must(t, s.CreateClient(t.Context(), c), "create")
+	got, err := s.GetClient(t.Context(), id)
+	must(t, err, "get")
+	same(t, "client", got, c)
+	for _, want := range []bool{false, true} {
+		_, err = s.UpdateClient(t.Context(), id, func(c storage.Client) (storage.Client, error) {
+			*flag(&c) = want
+			return c, nil
+		})
+		must(t, err, "update")
+		got, err = s.GetClient(t.Context(), id)
+		must(t, err, "get after update")
+		if *flag(&got) != want {
+			t.Fatalf("%s is %v after an update setting it %v", name, !want, want)
+		}
 	}
 }

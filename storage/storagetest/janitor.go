@@ -124,6 +124,18 @@ func expiringRecords() []expiring {
 				return c.Failures > 0
 			},
 		},
+		{
+			area: storage.PurgeRegistrationTokens,
+			seed: func(t *testing.T, s storage.Store, id string, end time.Time) {
+				tok := sampleRegistrationToken(id, 1)
+				tok.CreatedAt, tok.ExpiresAt = end.Add(-time.Hour), end
+				must(t, s.CreateRegistrationToken(t.Context(), tok), "create registration token "+id)
+			},
+			exists: func(t *testing.T, s storage.Store, id string, _ time.Time) bool {
+				_, err := s.GetRegistrationToken(t.Context(), id)
+				return present(t, err, "registration token "+id)
+			},
+		},
 	}
 }
 
@@ -283,6 +295,48 @@ func janitorTests() []test {
 			}
 			if _, err := s.GetToken(ctx, storage.KindAccessToken, "bot"); err != nil {
 				t.Errorf("token without expiry: %v", err)
+			}
+		}},
+		{"initial access tokens go once expired, revoked or used up, whichever came first", func(t *testing.T, s storage.Store) {
+			ctx := t.Context()
+			create := func(id string, maxUses int, expires time.Time) {
+				tok := sampleRegistrationToken(id, maxUses)
+				tok.CreatedAt, tok.ExpiresAt = at(-2*time.Hour), expires
+				must(t, s.CreateRegistrationToken(ctx, tok), "create "+id)
+			}
+			use := func(id string, when time.Time) {
+				_, err := s.UseRegistrationToken(ctx, id, when)
+				must(t, err, "use "+id)
+			}
+			// Revoked a minute ago, though good for a day more.
+			create("revoked", 5, at(24*time.Hour))
+			must(t, s.RevokeRegistrationToken(ctx, "revoked", at(-time.Minute)), "revoke")
+			// Used up a minute ago: its last use was its last.
+			create("used-up", 2, at(24*time.Hour))
+			use("used-up", at(-time.Hour))
+			use("used-up", at(-time.Minute))
+			// Used an hour ago, with uses left: still usable.
+			create("uses-left", 2, at(24*time.Hour))
+			use("uses-left", at(-time.Hour))
+			// Never expiring, never used.
+			create("forever", 1, time.Time{})
+			// Revoked, used up and expired later than the purge's time.
+			create("revoked-later", 5, at(24*time.Hour))
+			must(t, s.RevokeRegistrationToken(ctx, "revoked-later", at(time.Minute)), "revoke later")
+			create("used-up-later", 1, at(24*time.Hour))
+			use("used-up-later", at(time.Minute))
+
+			if n := purge(t, s, storage.PurgeRegistrationTokens, at(0), 100); n != 2 {
+				t.Errorf("purged %d registration tokens, want 2", n)
+			}
+			for id, kept := range map[string]bool{"revoked": false, "used-up": false, "uses-left": true, "forever": true, "revoked-later": true, "used-up-later": true} {
+				_, err := s.GetRegistrationToken(ctx, id)
+				if got := present(t, err, "registration token "+id); got != kept {
+					t.Errorf("%s kept = %v, want %v", id, got, kept)
+				}
+			}
+			if n := purge(t, s, storage.PurgeRegistrationTokens, at(time.Hour), 100); n != 2 {
+				t.Errorf("purged %d registration tokens an hour on, want 2 (revoked and used up later)", n)
 			}
 		}},
 		{"a limit below 1 or an unknown area is an error and deletes nothing", func(t *testing.T, s storage.Store) {
