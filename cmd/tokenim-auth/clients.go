@@ -236,6 +236,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 		TokenEndpointAuthMethod string   `json:"token_endpoint_auth_method"`
 		IDTokenAlg              string   `json:"id_token_signed_response_alg"`
 		RequirePAR              bool     `json:"require_pushed_authorization_requests"`
+		DPoPBound               bool     `json:"dpop_bound_access_tokens"`
 		AccessTokenFormat       string   `json:"access_token_format"`
 		BackchannelLogoutURI    string   `json:"backchannel_logout_uri"`
 		LogoutSessionRequired   bool     `json:"backchannel_logout_session_required"`
@@ -249,7 +250,7 @@ func writeClientsJSON(w io.Writer, list []storage.Client) error {
 	out := []clientOut{}
 	for _, c := range list {
 		co := clientOut{ClientID: c.ID, Name: c.Name, Type: string(c.Type), RedirectURIs: nonNil(c.RedirectURIs), PostLogoutRedirectURIs: nonNil(c.PostLogoutRedirectURIs),
-			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, IDTokenAlg: c.IDTokenAlg(), RequirePAR: c.RequirePAR, AccessTokenFormat: string(c.TokenFormat()),
+			GrantTypes: nonNil(c.GrantTypes), Scopes: nonNil(c.Scopes), TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, IDTokenAlg: c.IDTokenAlg(), RequirePAR: c.RequirePAR, DPoPBound: c.DPoPBoundAccessTokens, AccessTokenFormat: string(c.TokenFormat()),
 			BackchannelLogoutURI: c.BackchannelLogoutURI, LogoutSessionRequired: c.BackchannelLogoutSessionRequired, Secrets: []secretOut{}, CreatedAt: c.CreatedAt,
 			AllowedOrigins: nonNil(c.AllowedOrigins)}
 		co.RefreshReuseWindow = c.ReuseWindowText()
