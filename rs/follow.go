@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -127,9 +128,17 @@ func (v *Verifier) follow(ctx context.Context, last *string, onEvent func(Event)
 func (v *Verifier) apply(e Event) {
 	switch e.Kind {
 	case "token":
-		v.drop(func(t Token) bool { return e.TokenFamily != "" && t.ID == e.TokenFamily })
+		// The family, and the tokens exchanged from it (RFC 8693).
+		v.drop(func(t Token) bool {
+			return e.TokenFamily != "" && (t.ID == e.TokenFamily || slices.Contains(t.DerivedFrom, e.TokenFamily))
+		})
 	case "grant":
-		v.drop(func(t Token) bool { return t.Subject == e.Subject && t.ClientID == e.ClientID })
+		// The client's tokens of the user, and the user's tokens exchanged
+		// from any (which families the grant had is not told: every
+		// exchanged token of the user is looked up again).
+		v.drop(func(t Token) bool {
+			return t.Subject == e.Subject && (t.ClientID == e.ClientID || len(t.DerivedFrom) > 0)
+		})
 	case "subject":
 		v.InvalidateSubject(e.Subject)
 	case "client":

@@ -201,3 +201,55 @@ func TestFollowRevocationsDropsAWorkspacesTokens(t *testing.T) {
 		}
 	}
 }
+
+// A revocation of a token family also drops the tokens exchanged from it
+// (introspection's exchanged_from, RFC 8693), and a grant's revocation
+// drops the user's exchanged tokens whatever client got them.
+func TestFollowRevocationsDropsExchangedTokens(t *testing.T) {
+	p, c := newFakeProvider(t), newClock()
+	feed := p.revocationFeed(t)
+	answer := func(sub, client string, from ...string) map[string]any {
+		a := map[string]any{"active": true, "sub": sub, "client_id": client, "scope": "im:messages.read", "token_type": "Bearer",
+			"token_use": "access_token", "exp": c.Now().Add(time.Hour).Unix(), "iss": p.srv.URL, "jti": "fam-" + client + "-" + sub}
+		if len(from) > 0 {
+			a["exchanged_from"] = from
+		}
+		return a
+	}
+	tokens := map[string]map[string]any{
+		"ory_at_exchanged.sig":  answer("user-ann", "gateway", "fam-app-user-ann"),
+		"ory_at_other.sig":      answer("user-ann", "gateway", "fam-other"),
+		"ory_at_bo-derived.sig": answer("user-bo", "gateway", "fam-app-user-bo"),
+		"ory_at_bo.sig":         answer("user-bo", "mail"),
+	}
+	for raw, a := range tokens {
+		p.set(raw, a)
+	}
+	v := newVerifier(t, p, c, rs.Config{CacheTTL: time.Hour})
+	for raw := range tokens {
+		if _, err := v.Verify(t.Context(), raw); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ctx, cancel := context.WithCancel(t.Context())
+	events := make(chan rs.Event, 10)
+	done := make(chan error, 1)
+	go func() { done <- v.FollowRevocations(ctx, func(e rs.Event) { events <- e }) }()
+	t.Cleanup(func() { cancel(); <-done })
+	conn := feed.next(t)
+	for raw := range tokens {
+		p.revoke(raw)
+	}
+	conn.events <- "id: 8\nevent: revocation\ndata: {\"seq\":8,\"kind\":\"token\",\"token_family\":\"fam-app-user-ann\"}\n\n"
+	conn.events <- "id: 9\nevent: revocation\ndata: {\"seq\":9,\"kind\":\"grant\",\"subject\":\"user-bo\",\"client_id\":\"app\"}\n\n"
+	waitSignal(t, events, "first event")
+	waitSignal(t, events, "second event")
+	for raw, dropped := range map[string]bool{
+		"ory_at_exchanged.sig": true, "ory_at_other.sig": false, "ory_at_bo-derived.sig": true, "ory_at_bo.sig": false,
+	} {
+		_, err := v.Verify(t.Context(), raw)
+		if got := errors.Is(err, rs.ErrInvalidToken); got != dropped {
+			t.Errorf("%s: dropped %v (%v), want %v", raw, got, err, dropped)
+		}
+	}
+}

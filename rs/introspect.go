@@ -43,6 +43,8 @@ type introspection struct {
 	Cnf *confirmation `json:"cnf"`
 	// Act names who acts for the subject (RFC 8693 section 4.1).
 	Act *Actor `json:"act"`
+	// ExchangedFrom are the families an exchanged token derives from.
+	ExchangedFrom []string `json:"exchanged_from"`
 }
 
 // confirmation is a token's cnf claim; JKT is the SHA-256 thumbprint of
@@ -156,6 +158,7 @@ func (v *Verifier) fromIntrospection(in introspection, claims map[string]any) (T
 		WorkspaceHandle: in.OrgHandle,
 		JKT:             in.Cnf.jkt(),
 		Actor:           in.Act,
+		DerivedFrom:     in.ExchangedFrom,
 		Claims:          claims,
 	}
 	if in.AuthTime != 0 {

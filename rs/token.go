@@ -61,6 +61,10 @@ type Token struct {
 	// the user's token. Actor.Actor is who acted before it, for a chain;
 	// nil for a token the user's app got itself.
 	Actor *Actor
+	// DerivedFrom are the token families (the IDs of revocation events) a
+	// token got by token exchange derives from; the revocation stream's
+	// revocation of any of them drops it from the cache.
+	DerivedFrom []string
 	// JKT is the SHA-256 thumbprint of the DPoP key the token is bound to
 	// ("cnf.jkt", RFC 9449 section 6); empty for a bearer token.
 	// Middleware accepts a bound token only with a proof of that key.
@@ -105,6 +109,7 @@ func (t Token) clone() Token {
 	t.AMR = slices.Clone(t.AMR)
 	t.Claims = maps.Clone(t.Claims)
 	t.Actor = t.Actor.clone()
+	t.DerivedFrom = slices.Clone(t.DerivedFrom)
 	return t
 }
 

@@ -98,7 +98,11 @@ func TestTokenExchangeAudienceChange(t *testing.T) {
 			!slices.Equal(audOf(in), []string{searchResource}) || act["sub"] != "gateway" {
 			t.Fatalf("introspection %s", in.raw)
 		}
-		if float64ish(in.body["exp"]) > float64ish(h.inspect(user.str("access_token")).body["exp"]) {
+		userIn := h.inspect(user.str("access_token"))
+		if from, _ := in.body["exchanged_from"].([]any); len(from) != 1 || from[0] != userIn.str("jti") {
+			t.Errorf("exchanged_from %v, want the user's token family %s", in.body["exchanged_from"], userIn.str("jti"))
+		}
+		if float64ish(in.body["exp"]) > float64ish(userIn.body["exp"]) {
 			t.Errorf("the exchanged token outlives its subject token")
 		}
 

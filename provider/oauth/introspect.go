@@ -136,6 +136,10 @@ type introspection struct {
 	// Act names who acts for the subject, for a token got by token
 	// exchange (RFC 8693 section 4.1), nested for a chain.
 	Act map[string]any `json:"act,omitempty"`
+	// ExchangedFrom are the token families an exchanged token derives
+	// from (their jti): a resource server following the revocation stream
+	// drops it when one of them is revoked.
+	ExchangedFrom []string `json:"exchanged_from,omitempty"`
 }
 
 // describe tells an active token's metadata.
@@ -156,6 +160,7 @@ func (p *Provider) describe(use fosite.TokenUse, ar fosite.AccessRequester) intr
 	}
 	out.Cnf = tokenConfirmation(ar.GetSession())
 	out.Act = sessionAct(ar.GetSession())
+	out.ExchangedFrom = sessionList(ar.GetSession(), sessionExchangedKey)
 	if use == fosite.AccessToken {
 		out.TokenType = "Bearer"
 		if out.Cnf != nil {
