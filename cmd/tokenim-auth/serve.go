@@ -329,7 +329,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
-		Resources:                   registry,
+		Resources:                   newResourceDirectory(registry, store, logger),
 		Exchange:                    exchangePolicies(cfg),
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
