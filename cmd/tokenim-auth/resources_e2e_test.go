@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
+	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -95,4 +98,77 @@ func TestResourceDirectory(t *testing.T) {
 	if store.reads != reads {
 		t.Fatalf("a failing store is read on every request: %d reads, want %d", store.reads, reads)
 	}
+}
+
+// opsTokenFor asks the token endpoint for a client-credentials token of
+// the ops service for resource: the status and the answer.
+func opsTokenFor(t *testing.T, p running, resource string) (int, map[string]any) {
+	t.Helper()
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"admin"}, "resource": {resource}}
+	req, _ := http.NewRequestWithContext(t.Context(), http.MethodPost, p.issuer+"/oauth2/token", strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth("ops", gatewaySecret)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out map[string]any
+	_ = json.NewDecoder(resp.Body).Decode(&out)
+	return resp.StatusCode, out
+}
+
+// eventually polls cond until it holds, failing the test at the deadline:
+// a change in the console reaches the token endpoint within
+// resourceRefresh.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within %s", what, within)
+		}
+		select {
+		case <-tick.C:
+		case <-t.Context().Done():
+			t.Fatal(t.Context().Err())
+		}
+	}
+}
+
+// TestResourceAddedThroughTheAdminAPI: a resource added through the admin
+// API is one the token endpoint issues tokens for within the refresh,
+// their aud naming it; deleted, it is refused again as invalid_target.
+// On memory and Postgres.
+func TestResourceAddedThroughTheAdminAPI(t *testing.T) {
+	t.Parallel()
+	eachStore(t, func(t *testing.T, p running) {
+		const service = "https://ops-api.example.com"
+		ops := adminClient{t: t, base: p.issuer, token: serviceToken(t, p, "ops", gatewaySecret, "admin")}
+		if code, body := opsTokenFor(t, p, service); code != http.StatusBadRequest || body["error"] != "invalid_target" {
+			t.Fatalf("an unknown resource: %d %v", code, body)
+		}
+		code, created := ops.call("POST", "/admin/api/v1/resources", `{"uri":"`+service+`","name":"Operations API","scopes":["admin"]}`)
+		if code != http.StatusCreated {
+			t.Fatalf("add the resource: %d %v", code, created)
+		}
+		var token string
+		eventually(t, resourceRefresh+5*time.Second, "the added resource is accepted", func() bool {
+			code, body := opsTokenFor(t, p, service)
+			token, _ = body["access_token"].(string)
+			return code == http.StatusOK
+		})
+		if aud, _ := introspect(t, p, token)["aud"].([]any); len(aud) != 1 || aud[0] != service {
+			t.Fatalf("the token's aud: %v, want [%s]", aud, service)
+		}
+		if code, _ := ops.call("DELETE", "/admin/api/v1/resources/"+created["id"].(string), ""); code != http.StatusNoContent {
+			t.Fatalf("delete the resource: %d", code)
+		}
+		eventually(t, resourceRefresh+5*time.Second, "the deleted resource is refused", func() bool {
+			code, body := opsTokenFor(t, p, service)
+			return code == http.StatusBadRequest && body["error"] == "invalid_target"
+		})
+	})
 }
