@@ -132,6 +132,10 @@
 //	GET,POST /admin/webhooks/{id}                   a subscription: its settings, recent deliveries and log; its form's POST
 //	GET,POST /admin/webhooks/{id}/{action}          change it: rotate (the new secret shown once), delete
 //	GET,POST /admin/webhooks/{id}/deliveries/{delivery}/resend  send a finished delivery again
+//	GET      /admin/resources                       protected resources: configured (read-only) and stored, and the form adding one
+//	POST     /admin/resources/create                add a resource
+//	GET,POST /admin/resources/{id}                  a resource: read-only when configured, else its form and its POST
+//	GET,POST /admin/resources/{id}/delete           delete a stored resource, once confirmed
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens
