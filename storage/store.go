@@ -26,6 +26,7 @@ type Store interface {
 	Workspaces
 	Installations
 	Upstreams
+	Resources
 	SCIM
 	RegistrationTokens
 	Counters

@@ -329,7 +329,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	}
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
-		Resources:                   registry,
+		Resources:                   newResourceDirectory(registry, store, logger),
 		Exchange:                    exchangePolicies(cfg),
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
@@ -679,7 +679,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Dev: cfg.Dev, DPoPOff: !cfg.DPoP.Enabled, Passwords: password.NewPolicy(), PasswordHasher: passwords,
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
-		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks, RegistrationTokens: registrationTokens,
+		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks, RegistrationTokens: registrationTokens, Resources: cfg.ResourceList(),
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -17,6 +17,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/install"
 	"github.com/tokenim/tokenim-auth/provider/links"
 	"github.com/tokenim/tokenim-auth/provider/mail"
+	"github.com/tokenim/tokenim-auth/provider/resources"
 	"github.com/tokenim/tokenim-auth/provider/scim"
 	"github.com/tokenim/tokenim-auth/provider/secret"
 	"github.com/tokenim/tokenim-auth/provider/web"
@@ -55,6 +56,9 @@ type Store interface {
 	DeleteConnector(ctx context.Context, id string) error
 	ListUserIdentities(ctx context.Context, userID string) ([]storage.LinkedIdentity, error)
 	UnlinkIdentity(ctx context.Context, userID, connectorID, subject string) error
+	// The protected resources made in the console and the API
+	// (resources.go).
+	storage.Resources
 }
 
 // Authenticate checks a bearer token: the client it was issued to, its
@@ -94,6 +98,9 @@ type Config struct {
 	// UpstreamSealer seals the connectors' secrets: the sealer for
 	// secret.PurposeUpstreams.
 	UpstreamSealer *secret.Sealer
+	// Resources are the configured protected resources (RFC 8707):
+	// read-only here, beside the stored ones.
+	Resources []resources.Resource
 	// Webhooks makes and changes the webhook subscriptions
 	// (provider/webhooks); nil answers their routes 404.
 	Webhooks *webhooks.Service
@@ -195,6 +202,11 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 		"DELETE /admin/api/v1/connectors/{id}":                             a.deleteConnector,
 		"GET /admin/api/v1/users/{id}/identities":                          a.listIdentities,
 		"DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}": a.deleteIdentity,
+		"GET /admin/api/v1/resources":                                      a.listResources,
+		"POST /admin/api/v1/resources":                                     a.createResource,
+		"GET /admin/api/v1/resources/{id}":                                 a.getResource,
+		"PATCH /admin/api/v1/resources/{id}":                               a.patchResource,
+		"DELETE /admin/api/v1/resources/{id}":                              a.deleteResource,
 		"GET /admin/api/v1/webhooks":                                       a.listWebhooks,
 		"POST /admin/api/v1/webhooks":                                      a.createWebhook,
 		"GET /admin/api/v1/webhooks/{id}":                                  a.getWebhook,

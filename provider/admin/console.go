@@ -34,6 +34,8 @@ type Pages interface {
 	AdminConnector(w http.ResponseWriter, r *http.Request, status int, p web.AdminConnectorPage) error
 	AdminWebhooks(w http.ResponseWriter, r *http.Request, status int, p web.AdminWebhooksPage) error
 	AdminWebhook(w http.ResponseWriter, r *http.Request, status int, p web.AdminWebhookPage) error
+	AdminResources(w http.ResponseWriter, r *http.Request, status int, p web.AdminResourcesPage) error
+	AdminResource(w http.ResponseWriter, r *http.Request, status int, p web.AdminResourcePage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -169,6 +171,12 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/webhooks/{id}/{action}", p(c.changeWebhook))
 	mux.Handle("GET /admin/webhooks/{id}/deliveries/{delivery}/resend", p(c.confirmResend))
 	mux.Handle("POST /admin/webhooks/{id}/deliveries/{delivery}/resend", p(c.resend))
+	mux.Handle("GET /admin/resources", p(c.resources))
+	mux.Handle("POST /admin/resources/create", p(c.createResource))
+	mux.Handle("GET /admin/resources/{id}", p(c.resource))
+	mux.Handle("POST /admin/resources/{id}", p(c.saveResource))
+	mux.Handle("GET /admin/resources/{id}/delete", p(c.confirmDeleteResource))
+	mux.Handle("POST /admin/resources/{id}/delete", p(c.deleteResource))
 	mux.Handle("GET /admin/apps", p(c.apps))
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
@@ -273,6 +281,12 @@ func notice(r *http.Request) string {
 		return "admin.notice_webhook_resent"
 	case "registration-revoked":
 		return "admin.notice_registration_revoked"
+	case "resource-created":
+		return "admin.notice_resource_created"
+	case "resource-saved":
+		return "admin.notice_resource_saved"
+	case "resource-deleted":
+		return "admin.notice_resource_deleted"
 	}
 	return ""
 }

@@ -27,6 +27,11 @@
 //	GET    /admin/api/v1/connectors/{id}            one connector (has_secret, never the secret)
 //	PATCH  /admin/api/v1/connectors/{id}            change a stored connector: the keys given; a new secret replaces the old
 //	DELETE /admin/api/v1/connectors/{id}            delete a stored connector and the identities linked through it
+//	GET    /admin/api/v1/resources                  protected resources (RFC 8707): the configured ones (read-only), then the stored ones
+//	POST   /admin/api/v1/resources                  add a resource: its URI (resources.Check), name and scopes of the catalogue
+//	GET    /admin/api/v1/resources/{id}             one resource; {id} is its URI in base64url without padding (ResourceID)
+//	PATCH  /admin/api/v1/resources/{id}             change a stored resource's name or scopes
+//	DELETE /admin/api/v1/resources/{id}             delete a stored resource
 //	GET    /admin/api/v1/users/{id}/identities      the upstream identities linked to a user
 //	DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}  unlink one (subject path-escaped)
 //	GET    /admin/api/v1/webhooks                   webhook subscriptions (?client_id= an app's); never a secret
@@ -127,6 +132,10 @@
 //	GET,POST /admin/webhooks/{id}                   a subscription: its settings, recent deliveries and log; its form's POST
 //	GET,POST /admin/webhooks/{id}/{action}          change it: rotate (the new secret shown once), delete
 //	GET,POST /admin/webhooks/{id}/deliveries/{delivery}/resend  send a finished delivery again
+//	GET      /admin/resources                       protected resources: configured (read-only) and stored, and the form adding one
+//	POST     /admin/resources/create                add a resource
+//	GET,POST /admin/resources/{id}                  a resource: read-only when configured, else its form and its POST
+//	GET,POST /admin/resources/{id}/delete           delete a stored resource, once confirmed
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens

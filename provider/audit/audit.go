@@ -111,6 +111,12 @@ const (
 	ConnectorUpdated = "connector.updated" // Detail: connector, changed (the fields changed; "secret" for a new one), disabled
 	ConnectorDeleted = "connector.deleted" // its linked identities removed too (Detail: connector, kind, name)
 
+	// The protected resources (RFC 8707) made in the admin console or the
+	// admin API (provider/admin); each names the resource in Detail.
+	ResourceCreated = "resource.created" // Detail: resource, name, scopes
+	ResourceUpdated = "resource.updated" // Detail: resource, changed (the fields changed), scopes
+	ResourceDeleted = "resource.deleted" // Detail: resource, name
+
 	// Webhook subscriptions (provider/webhooks) and what became of their
 	// messages; each names the subscription in Detail, never its secret.
 	// None of these is itself sent to a webhook.
@@ -149,6 +155,7 @@ func Actions() []string {
 		SCIMUserRemoved, SCIMGroupCreated, SCIMGroupChanged, SCIMGroupDeleted,
 
 		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
+		ResourceCreated, ResourceUpdated, ResourceDeleted,
 		WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookResent, WebhookDelivered, WebhookFailed,
 		AppRegistered, AppRegistrationUpdated, AppRegistrationDeleted, RegistrationTokenCreated, RegistrationTokenRevoked,
 	}

@@ -39,7 +39,7 @@ func pageFiles(page string) []string {
 
 func adminPageNames() []string {
 	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
-		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook)...)
+		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook, pageAdminResources, pageAdminResource)...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -675,6 +675,9 @@ func adminSamples(page string, m meta) []any {
 		return views
 	}
 	if views := webhookSamples(page, m); views != nil {
+		return views
+	}
+	if views := resourceSamples(page, m); views != nil {
 		return views
 	}
 	return workspaceSamples(page, m)

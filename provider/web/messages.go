@@ -50,6 +50,7 @@ func messageAreas() []i18n.Catalogue {
 		errorMessages(),
 		consoleWorkspaceMessages(),
 		consoleConnectorMessages(),
+		consoleResourceMessages(),
 		consoleWebhookMessages(),
 		consoleRegistrationMessages(),
 		upstreamLogoutMessages(),

@@ -56,6 +56,7 @@ type Store struct {
 	regTokens    map[string]storage.RegistrationToken // initial access tokens by ID
 	installs     installMaps
 	upstreams    upstreamMaps
+	resources    map[string]storage.Resource // by URI
 	webhooks     webhookMaps
 	epoch        int64
 	audit        auditLog
@@ -92,6 +93,7 @@ func New() *Store {
 		regTokens:    map[string]storage.RegistrationToken{},
 		installs:     newInstallMaps(),
 		upstreams:    newUpstreamMaps(),
+		resources:    map[string]storage.Resource{},
 		webhooks:     newWebhookMaps(),
 		locks:        map[string]bool{},
 	}

@@ -50,6 +50,7 @@ func Run(t *testing.T, open Opener) {
 		{"workspaces", workspaceTests()},
 		{"installations", installationTests()},
 		{"upstreams", upstreamTests()},
+		{"resources", resourceTests()},
 		{"scim", scimTests()},
 		{"registration", registrationTests()},
 		{"counters", counterTests()},
