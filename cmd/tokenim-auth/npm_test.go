@@ -9,12 +9,16 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
 // minNodeMajor is the oldest Node.js the npm packages of the end-to-end
 // tests run on (openid-client 6 needs 20).
 const minNodeMajor = 20
+
+// npmFolders holds a lock for each folder npmInstall installs in.
+var npmFolders sync.Map
 
 // npmInstall returns the absolute path of dir, a test's folder of npm
 // packages, with its packages installed as its package-lock.json pins
@@ -53,6 +57,12 @@ func npmInstall(t *testing.T, dir string) string {
 		missing("node %s is older than %d", version, minNodeMajor)
 	}
 
+	// Tests of one folder run side by side: one installs, the others wait
+	// for it and find the stamp (two npm ci in one folder trip over each
+	// other's node_modules).
+	mu, _ := npmFolders.LoadOrStore(dir, &sync.Mutex{})
+	mu.(*sync.Mutex).Lock()
+	defer mu.(*sync.Mutex).Unlock()
 	lock, err := os.ReadFile(filepath.Join(dir, "package-lock.json"))
 	if err != nil {
 		t.Fatal(err)
