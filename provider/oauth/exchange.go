@@ -143,8 +143,9 @@ func (g *exchangeGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite
 
 // actor is the act claim of the new token: the actor_token's party
 // (which must be the client's own token), the client itself without one,
-// or none when the policy lets the client impersonate; on top of the
-// subject token's own act, nested (RFC 8693 section 4.1).
+// or none new when the policy lets the client impersonate; on top of the
+// subject token's own act, nested (RFC 8693 section 4.1), which an
+// impersonation keeps as it is.
 func (g *exchangeGrant) actor(ctx context.Context, clientID, actorToken string, policy ExchangePolicy, subject fosite.Session) (map[string]any, error) {
 	var act map[string]any
 	switch {
@@ -162,7 +163,9 @@ func (g *exchangeGrant) actor(ctx context.Context, clientID, actorToken string, 
 		}
 		act = map[string]any{"sub": sub, "client_id": clientID}
 	case policy.Impersonation:
-		return nil, nil
+		// No actor of its own: the new token names no one new, and keeps
+		// whoever acted before (an impersonation never erases the trail).
+		return sessionAct(subject), nil
 	default:
 		act = map[string]any{"sub": clientID, "client_id": clientID}
 	}

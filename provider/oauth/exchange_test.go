@@ -209,6 +209,11 @@ func TestTokenExchangeRefusals(t *testing.T) {
 		if act := actOf(h.inspect(r.str("access_token"))); r.status != http.StatusOK || act["sub"] != "agent" {
 			t.Fatalf("the agent without an actor token: %d %s, want act naming it", r.status, r.raw)
 		}
+		// An impersonation of a token someone acted with keeps that trail.
+		again := h.exchange("importer", h.importerSecret, r.str("access_token"), nil)
+		if act := actOf(h.inspect(again.str("access_token"))); again.status != http.StatusOK || act["sub"] != "agent" || act["act"] != nil {
+			t.Fatalf("impersonating the agent's token: %d %s, want act naming the agent alone", again.status, again.raw)
+		}
 	})
 	t.Run("discovery lists the grant", func(t *testing.T) {
 		req, _ := http.NewRequestWithContext(t.Context(), http.MethodGet, h.url("/.well-known/openid-configuration"), nil)
