@@ -177,6 +177,16 @@ func (v *Verifier) MetadataHandler() http.Handler {
 	body = append(body, '\n')
 	cacheControl := "public, max-age=" + strconv.Itoa(int(MetadataMaxAge/time.Second))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// A public document: an agent running in a browser page of any
+		// origin may read it (nothing is sent with credentials).
+		w.Header().Set("Access-Control-Allow-Origin", "*")
+		if r.Method == http.MethodOptions && r.Header.Get("Access-Control-Request-Method") != "" {
+			// A CORS preflight.
+			w.Header().Set("Access-Control-Allow-Methods", "GET, HEAD")
+			w.Header().Set("Access-Control-Max-Age", strconv.Itoa(int(MetadataMaxAge/time.Second)))
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			writeJSON(w, http.StatusMethodNotAllowed, errorBody{

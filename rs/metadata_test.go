@@ -92,6 +92,17 @@ func TestMetadataMethods(t *testing.T) {
 		head.Header().Get("Cache-Control") != "public, max-age=3600" || head.Header().Get("Content-Length") != get.Header().Get("Content-Length") {
 		t.Fatalf("HEAD: %d %v %q", head.Code, head.Header(), head.Body)
 	}
+	if get.Header().Get("Access-Control-Allow-Origin") != "*" {
+		t.Errorf("GET: Access-Control-Allow-Origin %q, want * (a public document)", get.Header().Get("Access-Control-Allow-Origin"))
+	}
+	pre := httptest.NewRequest("OPTIONS", "/.well-known/oauth-protected-resource", nil)
+	pre.Header.Set("Origin", "https://agent.example")
+	pre.Header.Set("Access-Control-Request-Method", "GET")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, pre)
+	if rec.Code != http.StatusNoContent || rec.Header().Get("Access-Control-Allow-Origin") != "*" || rec.Header().Get("Access-Control-Allow-Methods") != "GET, HEAD" {
+		t.Errorf("preflight: %d %v", rec.Code, rec.Header())
+	}
 	for _, method := range []string{"POST", "PUT", "DELETE", "PATCH", "OPTIONS"} {
 		rec := getMetadata(t, h, method)
 		var body map[string]any
