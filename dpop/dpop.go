@@ -14,6 +14,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -299,6 +300,13 @@ func (v *Verifier) Verify(ctx context.Context, proof, method, url, accessToken s
 		ATH:   c.ATH,
 		Nonce: c.Nonce,
 	}, nil
+}
+
+// Refusal is what a client is told of a proof Verify refused with
+// ErrInvalidProof: "The DPoP proof is not valid: " and what was wrong.
+// The token endpoint and a resource server say it alike.
+func Refusal(err error) string {
+	return "The DPoP proof is not valid: " + strings.TrimPrefix(err.Error(), ErrInvalidProof.Error()+": ") + "."
 }
 
 // ReplayKey is the replay store key for a proof: "dpop:" followed by the

@@ -174,7 +174,7 @@ func (v *Verifier) checkBinding(ctx context.Context, r *http.Request, c credenti
 		rf.nonce = v.proofs.Nonce()
 		return rf
 	case errors.Is(err, dpop.ErrInvalidProof):
-		return deny("invalid_dpop_proof", "The DPoP proof is not valid: "+strings.TrimPrefix(err.Error(), dpop.ErrInvalidProof.Error()+": ")+".")
+		return deny("invalid_dpop_proof", dpop.Refusal(err))
 	case err != nil:
 		// The replay store failed, or the request URL is not one: neither
 		// is the client's doing.

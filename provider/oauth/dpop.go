@@ -133,7 +133,7 @@ func proofError(err error) error {
 	case errors.Is(err, dpop.ErrUseNonce):
 		return errUseDPoPNonce.WithWrap(err)
 	case errors.Is(err, dpop.ErrInvalidProof):
-		return invalidProof("The DPoP proof is not valid: " + strings.TrimPrefix(err.Error(), dpop.ErrInvalidProof.Error()+": ") + ".").WithWrap(err)
+		return invalidProof(dpop.Refusal(err)).WithWrap(err)
 	}
 	return fosite.ErrServerError.WithWrap(err)
 }
