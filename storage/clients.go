@@ -100,6 +100,20 @@ type Client struct {
 	// DPoP key (RFC 9449 section 5.2, dpop_bound_access_tokens): the token
 	// endpoint refuses its requests without a DPoP proof.
 	DPoPBoundAccessTokens bool
+	// IntrospectionSignedResponseAlg is the algorithm of the client's
+	// signed introspection answers (RFC 9701 section 6,
+	// introspection_signed_response_alg), one of IDTokenAlgs; empty means
+	// RS256 (IntrospectionAlg).
+	IntrospectionSignedResponseAlg string
+	// IntrospectionEncryptedResponseAlg, when set, has the client's signed
+	// introspection answers encrypted to a key of its JWKSURI with this
+	// key management algorithm (introspection_encrypted_response_alg),
+	// one of IntrospectionEncryptionAlgs; IntrospectionEncryptedResponseEnc
+	// is the content encryption (introspection_encrypted_response_enc),
+	// one of IntrospectionEncryptionEncs, empty meaning A128CBC-HS256
+	// (IntrospectionEnc). Both empty: answers are signed only.
+	IntrospectionEncryptedResponseAlg string
+	IntrospectionEncryptedResponseEnc string
 	// AccessTokenFormat is the format of the access tokens the client
 	// gets: AccessTokenOpaque (also when empty) or AccessTokenJWT.
 	AccessTokenFormat AccessTokenFormat
@@ -234,6 +248,44 @@ func (c Client) IDTokenAlg() string {
 		return IDTokenAlgs()[0]
 	}
 	return c.IDTokenSignedResponseAlg
+}
+
+// IntrospectionAlg is the algorithm the client's signed introspection
+// answers are signed with: IntrospectionSignedResponseAlg, or RS256 when it
+// is empty.
+func (c Client) IntrospectionAlg() string {
+	if c.IntrospectionSignedResponseAlg == "" {
+		return IDTokenAlgs()[0]
+	}
+	return c.IntrospectionSignedResponseAlg
+}
+
+// IntrospectionEncryptionAlgs are the key management algorithms a client's
+// introspection answers may be encrypted with (RFC 7518 section 4): RSA
+// with OAEP and SHA-256, and elliptic-curve Diffie-Hellman, direct or with
+// AES key wrap. RSA1_5 and RSA-OAEP with SHA-1 are not offered.
+func IntrospectionEncryptionAlgs() []string {
+	return []string{"RSA-OAEP-256", "ECDH-ES", "ECDH-ES+A128KW", "ECDH-ES+A256KW"}
+}
+
+// IntrospectionEncryptionEncs are the content encryption algorithms of
+// encrypted introspection answers (RFC 7518 section 5), the default
+// (A128CBC-HS256, RFC 9701 section 6) first.
+func IntrospectionEncryptionEncs() []string {
+	return []string{"A128CBC-HS256", "A256CBC-HS512", "A128GCM", "A256GCM"}
+}
+
+// IntrospectionEnc is the content encryption of the client's encrypted
+// introspection answers: IntrospectionEncryptedResponseEnc, or
+// A128CBC-HS256 when it is empty; empty when they are not encrypted.
+func (c Client) IntrospectionEnc() string {
+	switch {
+	case c.IntrospectionEncryptedResponseAlg == "":
+		return ""
+	case c.IntrospectionEncryptedResponseEnc == "":
+		return IntrospectionEncryptionEncs()[0]
+	}
+	return c.IntrospectionEncryptedResponseEnc
 }
 
 // IssuesJWT reports whether the client's access tokens are JWTs.

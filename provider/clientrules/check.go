@@ -39,7 +39,13 @@ type Client struct {
 	TokenEndpointAuthMethod, JWKSURI, TokenEndpointAuthSigningAlg string
 	// IDTokenSignedResponseAlg is empty (RS256) or one of SigningAlgs.
 	IDTokenSignedResponseAlg string
-	SkipConsent              bool
+	// IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg
+	// and IntrospectionEncryptedResponseEnc say how the client's signed
+	// introspection answers are signed and encrypted (RFC 9701 section
+	// 6); IntrospectionProblems has their rules. Encrypting needs a
+	// JWKSURI, where the client publishes the key to encrypt to.
+	IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg, IntrospectionEncryptedResponseEnc string
+	SkipConsent                                                                                          bool
 	// RequirePAR needs the authorization code grant.
 	RequirePAR bool
 	// DPoPBoundAccessTokens makes the client bind its tokens with DPoP
@@ -158,27 +164,30 @@ func (c Client) NeedsSecret() bool {
 // hash. Call it on a client Check accepts.
 func (c Client) Record(now time.Time) storage.Client {
 	return storage.Client{
-		ID:                               c.ID,
-		Name:                             c.Name,
-		Type:                             storage.ClientType(c.Type),
-		RedirectURIs:                     c.RedirectURIs,
-		PostLogoutRedirectURIs:           c.PostLogoutRedirectURIs,
-		GrantTypes:                       c.EffectiveGrantTypes(),
-		Scopes:                           c.Scopes,
-		TokenEndpointAuthMethod:          c.EffectiveAuthMethod(),
-		JWKSURI:                          c.JWKSURI,
-		TokenEndpointAuthSigningAlg:      c.TokenEndpointAuthSigningAlg,
-		IDTokenSignedResponseAlg:         c.IDTokenSignedResponseAlg,
-		SkipConsent:                      c.SkipConsent,
-		RequirePAR:                       c.RequirePAR,
-		DPoPBoundAccessTokens:            c.DPoPBoundAccessTokens,
-		AccessTokenFormat:                storage.AccessTokenFormat(c.AccessTokenFormat),
-		RefreshReuseWindow:               c.RefreshReuseWindow,
-		AllowedOrigins:                   NormalOrigins(c.AllowedOrigins),
-		BackchannelLogoutURI:             c.BackchannelLogoutURI,
-		BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
-		CreatedAt:                        now,
-		UpdatedAt:                        now,
+		ID:                                c.ID,
+		Name:                              c.Name,
+		Type:                              storage.ClientType(c.Type),
+		RedirectURIs:                      c.RedirectURIs,
+		PostLogoutRedirectURIs:            c.PostLogoutRedirectURIs,
+		GrantTypes:                        c.EffectiveGrantTypes(),
+		Scopes:                            c.Scopes,
+		TokenEndpointAuthMethod:           c.EffectiveAuthMethod(),
+		JWKSURI:                           c.JWKSURI,
+		TokenEndpointAuthSigningAlg:       c.TokenEndpointAuthSigningAlg,
+		IDTokenSignedResponseAlg:          c.IDTokenSignedResponseAlg,
+		IntrospectionSignedResponseAlg:    c.IntrospectionSignedResponseAlg,
+		IntrospectionEncryptedResponseAlg: c.IntrospectionEncryptedResponseAlg,
+		IntrospectionEncryptedResponseEnc: c.IntrospectionEncryptedResponseEnc,
+		SkipConsent:                       c.SkipConsent,
+		RequirePAR:                        c.RequirePAR,
+		DPoPBoundAccessTokens:             c.DPoPBoundAccessTokens,
+		AccessTokenFormat:                 storage.AccessTokenFormat(c.AccessTokenFormat),
+		RefreshReuseWindow:                c.RefreshReuseWindow,
+		AllowedOrigins:                    NormalOrigins(c.AllowedOrigins),
+		BackchannelLogoutURI:              c.BackchannelLogoutURI,
+		BackchannelLogoutSessionRequired:  c.BackchannelLogoutSessionRequired,
+		CreatedAt:                         now,
+		UpdatedAt:                         now,
 	}
 }
 
@@ -199,6 +208,7 @@ func Check(c Client, o Options) []Problem {
 	}
 	checkGrants(&p, c, o.Dev)
 	checkAuth(&p, c, o.Dev)
+	p = append(p, IntrospectionProblems(c.Type == TypePublic, c.JWKSURI, c.IntrospectionSignedResponseAlg, c.IntrospectionEncryptedResponseAlg, c.IntrospectionEncryptedResponseEnc)...)
 	if msg := DPoPBoundProblem(c.DPoPBoundAccessTokens, o.DPoPOff); msg != "" {
 		p.add("dpop_bound_access_tokens", "%s", msg)
 	}
@@ -348,18 +358,58 @@ func checkAuth(p *problems, c Client, dev bool) {
 	switch {
 	case method == AuthPrivateKeyJWT && c.JWKSURI == "":
 		p.add("jwks_uri", "required for %s", AuthPrivateKeyJWT)
-	case method != AuthPrivateKeyJWT && c.JWKSURI != "":
-		p.add("jwks_uri", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
+	case method != AuthPrivateKeyJWT && c.JWKSURI != "" && c.IntrospectionEncryptedResponseAlg == "":
+		p.add("jwks_uri", "used only with token_endpoint_auth_method %s or with introspection_encrypted_response_alg", AuthPrivateKeyJWT)
+	case c.JWKSURI != "":
+		if msg := JWKSURIProblem(c.JWKSURI, dev); msg != "" {
+			p.add("jwks_uri", "%s", msg)
+		}
+	}
+	switch {
 	case method != AuthPrivateKeyJWT && c.TokenEndpointAuthSigningAlg != "":
 		p.add("token_endpoint_auth_signing_alg", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
 	case c.TokenEndpointAuthSigningAlg != "" && !slices.Contains(ClientAssertionAlgs(), c.TokenEndpointAuthSigningAlg):
 		p.oneOf("token_endpoint_auth_signing_alg", -1, c.TokenEndpointAuthSigningAlg, ClientAssertionAlgs()...)
-	case c.JWKSURI != "":
-		u, err := url.Parse(c.JWKSURI)
-		if err != nil {
-			p.add("jwks_uri", "not a URL: %q", c.JWKSURI)
-		} else if msg := WebURLProblem(u, dev); msg != "" {
-			p.add("jwks_uri", "%s", msg)
+	}
+}
+
+// JWKSURIProblem says what is wrong with a client's jwks_uri, where the
+// provider fetches its keys: "" when nothing is. dev allows http on any
+// host.
+func JWKSURIProblem(raw string, dev bool) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Sprintf("not a URL: %q", raw)
+	}
+	return WebURLProblem(u, dev)
+}
+
+// IntrospectionProblems checks how a client's signed introspection
+// answers are signed and encrypted (RFC 9701 section 6): the signing
+// algorithm one the provider keeps a key of, the encryption algorithms
+// ones it offers (the content encryption only with a key management
+// algorithm), and a key to encrypt to (jwksURI). A public client
+// authenticates to no endpoint, so it cannot introspect.
+func IntrospectionProblems(public bool, jwksURI, signAlg, encAlg, enc string) []Problem {
+	var p problems
+	if public && signAlg+encAlg+enc != "" {
+		p.add("introspection_signed_response_alg", "a public client cannot call the introspection endpoint")
+		return p
+	}
+	if signAlg != "" {
+		p.oneOf("introspection_signed_response_alg", -1, signAlg, SigningAlgs()...)
+	}
+	if encAlg != "" {
+		p.oneOf("introspection_encrypted_response_alg", -1, encAlg, storage.IntrospectionEncryptionAlgs()...)
+		if jwksURI == "" {
+			p.add("jwks_uri", "required with introspection_encrypted_response_alg: the key the answers are encrypted to is published there")
 		}
 	}
+	switch {
+	case enc != "" && encAlg == "":
+		p.add("introspection_encrypted_response_enc", "used only with introspection_encrypted_response_alg")
+	case enc != "":
+		p.oneOf("introspection_encrypted_response_enc", -1, enc, storage.IntrospectionEncryptionEncs()...)
+	}
+	return p
 }

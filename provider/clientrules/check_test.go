@@ -39,6 +39,12 @@ func TestCheckAcceptsValidClients(t *testing.T) {
 			c.AllowedOrigins = []string{"https://spa.example.com", "http://localhost:5173", "HTTPS://Spa.Example.com:443"}
 			return c
 		}(),
+		"a resource server with encrypted introspection answers": func() Client {
+			c := service()
+			c.JWKSURI, c.IntrospectionSignedResponseAlg = "https://svc.example.com/jwks", "ES256"
+			c.IntrospectionEncryptedResponseAlg, c.IntrospectionEncryptedResponseEnc = "RSA-OAEP-256", "A256GCM"
+			return c
+		}(),
 		"every option": func() Client {
 			c := web()
 			c.Secret, c.TokenEndpointAuthMethod, c.JWKSURI, c.TokenEndpointAuthSigningAlg = "", AuthPrivateKeyJWT, "https://app.example.com/jwks", "PS256"
@@ -101,7 +107,21 @@ func TestCheckNamesEachField(t *testing.T) {
 		{"a public client with a secret method", native, func(c *Client) { c.TokenEndpointAuthMethod = AuthClientSecretBasic }, Options{}, "token_endpoint_auth_method", "must be none for a public client"},
 		{"none for a confidential client", web, func(c *Client) { c.TokenEndpointAuthMethod = AuthNone }, Options{}, "token_endpoint_auth_method", "none is only for public clients"},
 		{"private_key_jwt without keys", web, func(c *Client) { c.TokenEndpointAuthMethod = AuthPrivateKeyJWT }, Options{}, "jwks_uri", "required for private_key_jwt"},
-		{"keys without private_key_jwt", web, func(c *Client) { c.JWKSURI = "https://app.example.com/jwks" }, Options{}, "jwks_uri", "used only with token_endpoint_auth_method private_key_jwt"},
+		{"keys without private_key_jwt", web, func(c *Client) { c.JWKSURI = "https://app.example.com/jwks" }, Options{}, "jwks_uri", "used only with token_endpoint_auth_method private_key_jwt or with introspection_encrypted_response_alg"},
+		{"encrypted introspection without keys", service, func(c *Client) { c.IntrospectionEncryptedResponseAlg = "ECDH-ES" }, Options{}, "jwks_uri", "required with introspection_encrypted_response_alg"},
+		{"an http jwks_uri for encryption", service, func(c *Client) {
+			c.IntrospectionEncryptedResponseAlg, c.JWKSURI = "ECDH-ES", "http://svc.example.com/jwks"
+		}, Options{}, "jwks_uri", "must use https"},
+		{"RSA1_5 for introspection answers", service, func(c *Client) {
+			c.IntrospectionEncryptedResponseAlg, c.JWKSURI = "RSA1_5", "https://svc.example.com/jwks"
+		}, Options{}, "introspection_encrypted_response_alg", "must be one of RSA-OAEP-256, ECDH-ES"},
+		{"a content encryption without a key management algorithm", service, func(c *Client) { c.IntrospectionEncryptedResponseEnc = "A128GCM" }, Options{},
+			"introspection_encrypted_response_enc", "used only with introspection_encrypted_response_alg"},
+		{"an unknown content encryption", service, func(c *Client) {
+			c.IntrospectionEncryptedResponseAlg, c.IntrospectionEncryptedResponseEnc, c.JWKSURI = "ECDH-ES", "A128CTR", "https://svc.example.com/jwks"
+		}, Options{}, "introspection_encrypted_response_enc", "must be one of A128CBC-HS256"},
+		{"an HMAC for introspection answers", service, func(c *Client) { c.IntrospectionSignedResponseAlg = "HS256" }, Options{}, "introspection_signed_response_alg", "must be one of RS256, ES256"},
+		{"introspection settings for a public client", native, func(c *Client) { c.IntrospectionSignedResponseAlg = "ES256" }, Options{}, "introspection_signed_response_alg", "a public client cannot call the introspection endpoint"},
 		{"an assertion algorithm without private_key_jwt", web, func(c *Client) { c.TokenEndpointAuthSigningAlg = "RS256" }, Options{}, "token_endpoint_auth_signing_alg", "used only with"},
 		{"an unknown assertion algorithm", web, func(c *Client) {
 			c.TokenEndpointAuthMethod, c.JWKSURI, c.TokenEndpointAuthSigningAlg = AuthPrivateKeyJWT, "https://app.example.com/jwks", "HS256"

@@ -6,6 +6,7 @@ import (
 	"github.com/tokenim/tokenim-auth/provider/authzdetails"
 	"github.com/tokenim/tokenim-auth/provider/keys"
 	"github.com/tokenim/tokenim-auth/provider/session"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // discovery is the OpenID Provider Metadata (OpenID Connect Discovery 1.0
@@ -54,6 +55,11 @@ type discovery struct {
 	// IntrospectionSigningAlgValuesSupported is RFC 9701 section 7: the
 	// algorithm signed introspection answers are signed with.
 	IntrospectionSigningAlgValuesSupported []string `json:"introspection_signing_alg_values_supported"`
+	// IntrospectionEncryptionAlgValuesSupported and
+	// IntrospectionEncryptionEncValuesSupported are RFC 9701 section 7:
+	// how answers can be encrypted to a resource server's key.
+	IntrospectionEncryptionAlgValuesSupported []string `json:"introspection_encryption_alg_values_supported"`
+	IntrospectionEncryptionEncValuesSupported []string `json:"introspection_encryption_enc_values_supported"`
 	// DPoPSigningAlgValuesSupported is RFC 9449 section 5.1; absent when
 	// DPoP is off.
 	DPoPSigningAlgValuesSupported []string `json:"dpop_signing_alg_values_supported,omitempty"`
@@ -90,15 +96,17 @@ func (p *Provider) metadata() discovery {
 		CodeChallengeMethodsSupported:             []string{"S256"},
 		ClaimsSupported: []string{"iss", "sub", "aud", "exp", "iat", "auth_time", "nonce", "acr", "amr", "at_hash", "sid", ClaimOrgID, ClaimOrgHandle,
 			"name", "email", "email_verified"},
-		ACRValuesSupported:                     session.ACRLevels,
-		PromptValuesSupported:                  []string{"none", "login", "consent"},
-		UILocalesSupported:                     []string{"en", "zh-CN"},
-		AuthorizationResponseISSParameter:      true,
-		BackchannelLogoutSupported:             true,
-		BackchannelLogoutSessionSupported:      true,
-		AuthorizationDetailsTypesSupported:     authzdetails.Types(),
-		DPoPSigningAlgValuesSupported:          dpopAlgs,
-		IntrospectionSigningAlgValuesSupported: []string{introspectionJWTAlg},
+		ACRValuesSupported:                        session.ACRLevels,
+		PromptValuesSupported:                     []string{"none", "login", "consent"},
+		UILocalesSupported:                        []string{"en", "zh-CN"},
+		AuthorizationResponseISSParameter:         true,
+		BackchannelLogoutSupported:                true,
+		BackchannelLogoutSessionSupported:         true,
+		AuthorizationDetailsTypesSupported:        authzdetails.Types(),
+		DPoPSigningAlgValuesSupported:             dpopAlgs,
+		IntrospectionSigningAlgValuesSupported:    storage.IDTokenAlgs(),
+		IntrospectionEncryptionAlgValuesSupported: storage.IntrospectionEncryptionAlgs(),
+		IntrospectionEncryptionEncValuesSupported: storage.IntrospectionEncryptionEncs(),
 	}
 }
 

@@ -3,6 +3,7 @@ package oauth
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"github.com/ory/fosite/token/jwt"
 
 	"github.com/tokenim/tokenim-auth/provider/web"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // Signed introspection responses (RFC 9701). A resource server that asks
@@ -20,13 +22,16 @@ import (
 // JWT the provider signed: its claims are iss, aud (the caller), iat and
 // token_introspection, the very answer a JSON request gets. So the answer
 // can be kept as evidence, and a resource server behind a proxy that ends
-// TLS knows the provider said it.
+// TLS knows the provider said it. The JWT is signed with the algorithm
+// the caller registered (introspection_signed_response_alg, RS256 by
+// default) and, when it registered introspection_encrypted_response_alg,
+// then encrypted to a key it publishes at its jwks_uri: a nested JWT
+// (RFC 7519 section 5.2) only that resource server can read, so that what
+// the answer says of a user (subject, scopes, the actor chain) stays
+// secret from anything between them (introspectionEncrypter).
 const (
 	introspectionJWTType  = "token-introspection+jwt"
 	introspectionJWTMedia = "application/token-introspection+jwt"
-	// introspectionJWTAlg signs the JWT: RS256, RFC 9701 section 6's
-	// default introspection_signed_response_alg.
-	introspectionJWTAlg = "RS256"
 )
 
 // answerIntrospection writes out to caller: as JSON, or as a signed JWT
@@ -36,10 +41,27 @@ func (p *Provider) answerIntrospection(w http.ResponseWriter, r *http.Request, c
 		web.JSON(w, http.StatusOK, out)
 		return
 	}
-	token, err := p.signIntrospection(r.Context(), caller.GetID(), out)
+	ctx := r.Context()
+	var registered storage.Client
+	if c, ok := caller.(*client); ok {
+		registered = c.Client
+	}
+	token, err := p.signIntrospection(ctx, caller.GetID(), registered.IntrospectionAlg(), out)
+	if err == nil && registered.IntrospectionEncryptedResponseAlg != "" {
+		token, err = p.encryptIntrospection.encrypt(ctx, registered, token)
+	}
 	if err != nil {
+		var keysErr *clientKeysError
+		if errors.As(err, &keysErr) {
+			// The resource server's published keys are at fault, not
+			// the provider: it is told so, and its answer is never sent
+			// unencrypted.
+			p.logger.WarnContext(ctx, "introspect: cannot encrypt the answer to the client's keys", "client_id", caller.GetID(), "err", err)
+			writeError(w, http.StatusBadRequest, "invalid_request", keysErr.Error())
+			return
+		}
 		err = fosite.ErrServerError.WithWrap(err)
-		p.logServerError(r.Context(), "introspect", err)
+		p.logServerError(ctx, "introspect", err)
 		writeFositeError(w, err)
 		return
 	}
@@ -50,8 +72,8 @@ func (p *Provider) answerIntrospection(w http.ResponseWriter, r *http.Request, c
 }
 
 // signIntrospection is the JWT of out for the caller audience (RFC 9701
-// section 5).
-func (p *Provider) signIntrospection(ctx context.Context, audience string, out introspection) (string, error) {
+// section 5), signed with the current key of alg.
+func (p *Provider) signIntrospection(ctx context.Context, audience, alg string, out introspection) (string, error) {
 	// The claim is the JSON answer as it is, written once: the numbers
 	// stay integers (read back into a map, an exp would be written
 	// 1.7e+09, or as a string).
@@ -65,7 +87,11 @@ func (p *Provider) signIntrospection(ctx context.Context, audience string, out i
 		"iat":                 p.cfg.Now().Unix(),
 		"token_introspection": json.RawMessage(answer),
 	}
-	token, _, err := p.signers[introspectionJWTAlg].Generate(ctx, claims, &jwt.Headers{Extra: map[string]any{"typ": introspectionJWTType}})
+	signer, ok := p.signers[alg]
+	if !ok {
+		return "", fmt.Errorf("oauth: sign an introspection answer: no %s key", alg)
+	}
+	token, _, err := signer.Generate(ctx, claims, &jwt.Headers{Extra: map[string]any{"typ": introspectionJWTType}})
 	if err != nil {
 		return "", fmt.Errorf("oauth: sign an introspection answer: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -164,6 +165,9 @@ type Provider struct {
 	// signers sign with the current key of each algorithm: logout tokens
 	// with their client's algorithm.
 	signers signers
+	// encryptIntrospection encrypts the signed introspection answers of
+	// resource servers that registered an encryption algorithm.
+	encryptIntrospection *introspectionEncrypter
 	// metadataJSON is the discovery document.
 	metadataJSON []byte
 }
@@ -209,9 +213,14 @@ func New(cfg Config) (*Provider, error) {
 		EnforcePKCEForPublicClients:    true,
 		EnablePKCEPlainChallengeMethod: false,
 		// A refresh token only when the user granted offline access.
-		RefreshTokenScopes:         []string{"offline_access"},
-		AllowedPromptValues:        []string{"none", "login", "consent"},
-		HTTPClient:                 jwksClient(),
+		RefreshTokenScopes:  []string{"offline_access"},
+		AllowedPromptValues: []string{"none", "login", "consent"},
+		HTTPClient:          jwksClient(),
+		// The keys of private_key_jwt clients and of resource servers
+		// taking encrypted introspection answers, read with that client
+		// (fosite's default fetcher has its own, logging and retrying for
+		// half a minute) and cached an hour.
+		JWKSFetcherStrategy:        fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(jwksClient())),
 		SendDebugMessagesToClients: false,
 		// Pushed authorization requests (RFC 9126); which clients must
 		// push is checked in authorize, per client.
@@ -258,7 +267,8 @@ func New(cfg Config) (*Provider, error) {
 	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, detailsResponder{}, exchange)
 	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
 	f.Config = endpointAudiences{Config: fc}
-	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg}
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg,
+		encryptIntrospection: newIntrospectionEncrypter(fc.JWKSFetcherStrategy, cfg.Now)}
 	exchange.p = p
 	var err error
 	p.metadataJSON, err = json.Marshal(p.metadata())
@@ -348,13 +358,36 @@ func (p *Provider) logServerError(ctx context.Context, endpoint string, err erro
 	p.logger.ErrorContext(ctx, "oauth endpoint failed", "endpoint", endpoint, "err", err)
 }
 
-// jwksClient fetches the key sets of private_key_jwt clients: a few quick
-// retries, short timeouts, and no logging of its own.
+// maxJWKSBytes bounds a client's key set as it is read: a larger one
+// fails to decode, and never fills the provider's memory.
+const maxJWKSBytes = 64 << 10
+
+// jwksClient fetches the key sets of clients: a few quick retries, short
+// timeouts, bounded bodies, and no logging of its own.
 func jwksClient() *retryablehttp.Client {
 	c := retryablehttp.NewClient()
 	c.Logger = nil
 	c.RetryMax = 2
 	c.RetryWaitMax = time.Second
 	c.HTTPClient.Timeout = 5 * time.Second
+	c.HTTPClient.Transport = boundedBodies{next: c.HTTPClient.Transport, max: maxJWKSBytes}
 	return c
+}
+
+// boundedBodies cuts every response body it carries after max bytes.
+type boundedBodies struct {
+	next http.RoundTripper
+	max  int64
+}
+
+func (b boundedBodies) RoundTrip(r *http.Request) (*http.Response, error) {
+	resp, err := b.next.RoundTrip(r)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.LimitReader(resp.Body, b.max), resp.Body}
+	return resp, nil
 }

@@ -22,6 +22,7 @@ SELECT c.id, c.name, c.type, c.redirect_uris, c.post_logout_redirect_uris,
        c.refresh_reuse_window_ns, c.id_token_signed_response_alg, c.allowed_origins, c.workspace_id,
        c.registered_at, c.registration_token_hash, c.registration_initial_token, c.client_uri, c.policy_uri, c.tos_uri,
        c.contacts, c.software_id, c.software_version, c.dpop_bound_access_tokens,
+       c.introspection_signed_response_alg, c.introspection_encrypted_response_alg, c.introspection_encrypted_response_enc,
        s.ids, s.hashes, s.prefixes, s.created, s.expires, s.used
 FROM clients c
 LEFT JOIN (
@@ -53,6 +54,7 @@ func scanClient(row pgx.Row) (storage.Client, error) {
 		&reuseWindow, &c.IDTokenSignedResponseAlg, &c.AllowedOrigins, &c.WorkspaceID,
 		into(&r.At), &r.AccessTokenHash, &r.InitialTokenID, &r.ClientURI, &r.PolicyURI, &r.TOSURI,
 		&r.Contacts, &r.SoftwareID, &r.SoftwareVersion, &c.DPoPBoundAccessTokens,
+		&c.IntrospectionSignedResponseAlg, &c.IntrospectionEncryptedResponseAlg, &c.IntrospectionEncryptedResponseEnc,
 		&ids, &hashes, &prefixes, &created, &expires, &used)
 	if err != nil {
 		return storage.Client{}, err
@@ -90,9 +92,10 @@ INSERT INTO clients (id, name, type, redirect_uris, post_logout_redirect_uris,
                      backchannel_logout_uri, backchannel_logout_session_required, refresh_reuse_window_ns,
                      id_token_signed_response_alg, allowed_origins, workspace_id,
                      registered_at, registration_token_hash, registration_initial_token, client_uri, policy_uri, tos_uri,
-                     contacts, software_id, software_version, dpop_bound_access_tokens)
+                     contacts, software_id, software_version, dpop_bound_access_tokens,
+                     introspection_signed_response_alg, introspection_encrypted_response_alg, introspection_encrypted_response_enc)
 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27,
-        $28, $29, $30, $31, $32, $33, $34, $35, $36, $37)`
+        $28, $29, $30, $31, $32, $33, $34, $35, $36, $37, $38, $39, $40)`
 
 const updateClient = `
 UPDATE clients
@@ -105,7 +108,8 @@ SET name = $2, type = $3, redirect_uris = $4, post_logout_redirect_uris = $5,
     refresh_reuse_window_ns = $24, id_token_signed_response_alg = $25, allowed_origins = $26,
     workspace_id = $27, registered_at = $28, registration_token_hash = $29, registration_initial_token = $30,
     client_uri = $31, policy_uri = $32, tos_uri = $33, contacts = $34, software_id = $35, software_version = $36,
-    dpop_bound_access_tokens = $37
+    dpop_bound_access_tokens = $37, introspection_signed_response_alg = $38,
+    introspection_encrypted_response_alg = $39, introspection_encrypted_response_enc = $40
 WHERE id = $1`
 
 // clientArgs returns c's columns in the order of insertClient and
@@ -119,7 +123,8 @@ func clientArgs(c storage.Client) []any {
 		c.BackchannelLogoutURI, c.BackchannelLogoutSessionRequired, nanoseconds(c.RefreshReuseWindow),
 		c.IDTokenSignedResponseAlg, list(c.AllowedOrigins), c.WorkspaceID,
 		ts(r.At), r.AccessTokenHash, r.InitialTokenID, r.ClientURI, r.PolicyURI, r.TOSURI,
-		list(r.Contacts), r.SoftwareID, r.SoftwareVersion, c.DPoPBoundAccessTokens}
+		list(r.Contacts), r.SoftwareID, r.SoftwareVersion, c.DPoPBoundAccessTokens,
+		c.IntrospectionSignedResponseAlg, c.IntrospectionEncryptedResponseAlg, c.IntrospectionEncryptedResponseEnc}
 }
 
 // nanoseconds is d as a bigint argument: NULL for nil.

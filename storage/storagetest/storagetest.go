@@ -31,7 +31,7 @@ func Run(t *testing.T, open Opener) {
 	}{
 		{"clients", clientTests()},
 		{"access_token_format", accessTokenFormatTests()},
-		{"id_token_signed_response_alg", idTokenAlgTests()},
+		{"signing and encryption algorithms", idTokenAlgTests()},
 		{"client_state", clientStateTests()},
 		{"jtis", jtiTests()},
 		{"users", userTests()},
