@@ -76,6 +76,14 @@ type Config struct {
 	// answer is a provider fault (ErrUnavailable), never a verdict on the
 	// token.
 	SignedIntrospection bool
+	// IntrospectionKeys, with SignedIntrospection, are the private keys
+	// the provider encrypts this resource server's answers to (RFC 9701
+	// section 6): its client registered introspection_encrypted_response_alg
+	// and publishes their public halves at its jwks_uri (PublicKeys).
+	// Set, every answer must be encrypted to one of them, and an answer in
+	// the clear is a provider fault (ErrUnavailable), as an unsigned one
+	// is. Several while one replaces another.
+	IntrospectionKeys []DecryptionKey
 	// DPoP configures the checking of DPoP-bound tokens (RFC 9449); the
 	// zero value takes them, with their proofs, beside bearer tokens.
 	DPoP DPoP
@@ -155,6 +163,7 @@ func (c Config) withDefaults() (Config, error) {
 		}
 	}
 	errs = append(errs, c.checkResource()...)
+	errs = append(errs, checkDecryptionKeys(c.IntrospectionKeys, c.SignedIntrospection)...)
 	if err := errors.Join(errs...); err != nil {
 		return c, fmt.Errorf("rs: config: %w", err)
 	}

@@ -35,7 +35,19 @@ func (v *Verifier) openSignedIntrospection(ctx context.Context, contentType stri
 	if media, _, err := mime.ParseMediaType(contentType); err != nil || media != introspectionJWTMedia {
 		return nil, fmt.Errorf("the answer is %q, not %s", contentType, introspectionJWTMedia)
 	}
-	parsed, err := jwt.ParseSigned(strings.TrimSpace(string(body)), algorithms())
+	signed := strings.TrimSpace(string(body))
+	switch encrypted := strings.Count(signed, ".") == 4; {
+	case len(v.cfg.IntrospectionKeys) > 0 && !encrypted:
+		return nil, errors.New("the answer is not encrypted, and this resource server takes only encrypted answers (IntrospectionKeys)")
+	case encrypted && len(v.cfg.IntrospectionKeys) == 0:
+		return nil, errors.New("the answer is encrypted, and this resource server has no key to open it (IntrospectionKeys)")
+	case encrypted:
+		var err error
+		if signed, err = v.decryptIntrospection(signed); err != nil {
+			return nil, err
+		}
+	}
+	parsed, err := jwt.ParseSigned(signed, algorithms())
 	if err != nil {
 		return nil, fmt.Errorf("not a signed JWT: %w", err)
 	}
