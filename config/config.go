@@ -388,6 +388,16 @@ type Client struct {
 	// and logout tokens, one of SigningAlgs; empty means RS256 (OpenID
 	// Connect Registration 1.0 §2).
 	IDTokenSignedResponseAlg string `yaml:"id_token_signed_response_alg"`
+	// IntrospectionSignedResponseAlg is the algorithm of the client's
+	// signed introspection answers (RFC 9701), one of SigningAlgs; empty
+	// means RS256.
+	IntrospectionSignedResponseAlg string `yaml:"introspection_signed_response_alg"`
+	// IntrospectionEncryptedResponseAlg, when set, encrypts those answers
+	// to a key published at JWKSURI (RSA-OAEP-256, ECDH-ES,
+	// ECDH-ES+A128KW or ECDH-ES+A256KW); IntrospectionEncryptedResponseEnc
+	// is their content encryption (A128CBC-HS256 when empty).
+	IntrospectionEncryptedResponseAlg string `yaml:"introspection_encrypted_response_alg"`
+	IntrospectionEncryptedResponseEnc string `yaml:"introspection_encrypted_response_enc"`
 	// SkipConsent marks a first-party client whose users are not asked
 	// for consent.
 	SkipConsent bool `yaml:"skip_consent"`
@@ -666,8 +676,10 @@ func (c Client) rules() clientrules.Client {
 		RedirectURIs: c.RedirectURIs, PostLogoutRedirectURIs: c.PostLogoutRedirectURIs, Scopes: c.Scopes, GrantTypes: c.GrantTypes,
 		TokenEndpointAuthMethod: c.TokenEndpointAuthMethod, JWKSURI: c.JWKSURI, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, SkipConsent: c.SkipConsent, RequirePAR: c.RequirePushedAuthorizationRequests,
-		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
-		AccessTokenFormat:     c.AccessTokenFormat, RefreshReuseWindow: c.RefreshTokenReuseWindow, AllowedOrigins: c.AllowedOrigins,
+		IntrospectionSignedResponseAlg: c.IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg: c.IntrospectionEncryptedResponseAlg,
+		IntrospectionEncryptedResponseEnc: c.IntrospectionEncryptedResponseEnc,
+		DPoPBoundAccessTokens:             c.DPoPBoundAccessTokens,
+		AccessTokenFormat:                 c.AccessTokenFormat, RefreshReuseWindow: c.RefreshTokenReuseWindow, AllowedOrigins: c.AllowedOrigins,
 		BackchannelLogoutURI: c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 	}
 }

@@ -420,6 +420,16 @@ func TestValidateRefuses(t *testing.T) {
 			c.Clients[0].TokenEndpointAuthMethod = AuthPrivateKeyJWT
 			c.Clients[0].JWKSURI = "http://im.example.com/jwks.json"
 		}, "clients[0].jwks_uri", "https"},
+		{"encrypted introspection answers without a JWKS URI", func(c *Config) {
+			c.Clients[2].IntrospectionEncryptedResponseAlg = "ECDH-ES"
+		}, "clients[2].jwks_uri", "required with introspection_encrypted_response_alg"},
+		{"RSA1_5 for introspection answers", func(c *Config) {
+			c.Clients[2].IntrospectionEncryptedResponseAlg = "RSA1_5"
+			c.Clients[2].JWKSURI = "https://im.example.com/jwks.json"
+		}, "clients[2].introspection_encrypted_response_alg", "must be one of RSA-OAEP-256"},
+		{"a content encryption alone", func(c *Config) {
+			c.Clients[2].IntrospectionEncryptedResponseEnc = "A128GCM"
+		}, "clients[2].introspection_encrypted_response_enc", "used only with introspection_encrypted_response_alg"},
 
 		// users
 		{"an email without @", func(c *Config) { c.Users[0].Email = "alice.example.com" }, "users[0].email", "not an email address"},

@@ -72,7 +72,7 @@ func checkDecryptionKeys(keys []DecryptionKey, signed bool) []error {
 // decryptIntrospection opens an encrypted answer with the key its header
 // names (or, naming none, with each key) and returns the signed JWT inside.
 func (v *Verifier) decryptIntrospection(body string) (string, error) {
-	obj, err := jose.ParseEncrypted(body, keyAlgorithms(), contentEncryptions())
+	obj, err := jose.ParseEncryptedCompact(body, keyAlgorithms(), contentEncryptions())
 	if err != nil {
 		return "", fmt.Errorf("not an encrypted JWT: %w", err)
 	}

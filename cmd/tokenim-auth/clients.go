@@ -51,11 +51,17 @@ is kept.`,
 	outputFlag(cmd, &f.output)
 	choiceFlag(cmd, &f.authMethod, "token-endpoint-auth-method", "", "how the client authenticates: client_secret_basic (default), client_secret_post, private_key_jwt or none (public)",
 		config.AuthClientSecretBasic, config.AuthClientSecretPost, config.AuthPrivateKeyJWT, config.AuthNone)
-	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where a private_key_jwt client publishes its keys (`URI`)")
+	fs.StringVar(&f.jwksURI, "jwks-uri", "", "where the client publishes its keys (`URI`): for private_key_jwt, or to have its introspection answers encrypted")
 	choiceFlag(cmd, &f.signingAlg, "token-endpoint-auth-signing-alg", "", "`algorithm` of a private_key_jwt client's assertions: "+strings.Join(config.ClientAssertionAlgs(), ", ")+" (default RS256)",
 		config.ClientAssertionAlgs()...)
 	choiceFlag(cmd, &f.idTokenAlg, "id-token-signed-response-alg", "", "`algorithm` of the client's ID tokens: "+strings.Join(config.SigningAlgs(), ", ")+" (default RS256)",
 		config.SigningAlgs()...)
+	choiceFlag(cmd, &f.introspectionAlg, "introspection-signed-response-alg", "", "`algorithm` of the client's signed introspection answers (RFC 9701): "+strings.Join(config.SigningAlgs(), ", ")+" (default RS256)",
+		config.SigningAlgs()...)
+	choiceFlag(cmd, &f.introspectionEncAlg, "introspection-encrypted-response-alg", "", "encrypt the client's signed introspection answers to a key of --jwks-uri with this `algorithm`: "+strings.Join(storage.IntrospectionEncryptionAlgs(), ", "),
+		storage.IntrospectionEncryptionAlgs()...)
+	choiceFlag(cmd, &f.introspectionEnc, "introspection-encrypted-response-enc", "", "their content encryption `algorithm`: "+strings.Join(storage.IntrospectionEncryptionEncs(), ", ")+" (default A128CBC-HS256)",
+		storage.IntrospectionEncryptionEncs()...)
 	fs.BoolVar(&f.skipConsent, "skip-consent", false, "first-party client: users are not asked to consent")
 	fs.BoolVar(&f.requirePAR, "require-par", false, "the client must push its authorization requests to /oauth2/par first (RFC 9126)")
 	choiceFlag(cmd, &f.atFormat, "access-token-format", "", "opaque (default) or jwt: signed JWT access tokens (RFC 9068)",
@@ -78,6 +84,7 @@ is kept.`,
 type clientFlags struct {
 	config, name, typ, id, output, authMethod, jwksURI, signingAlg, idTokenAlg string
 	atFormat, logoutURI, expires, workspace                                    string
+	introspectionAlg, introspectionEncAlg, introspectionEnc                    string
 	skipConsent, requirePAR, logoutSession                                     bool
 	reuseWindow                                                                optionalDuration
 	redirects, logouts, scopes, grants, origins                                []string
@@ -101,6 +108,8 @@ func clientsCreate(ctx context.Context, e env, f clientFlags) error {
 		TokenEndpointAuthSigningAlg: f.signingAlg, RequirePushedAuthorizationRequests: f.requirePAR, IDTokenSignedResponseAlg: f.idTokenAlg,
 		AccessTokenFormat: f.atFormat, BackchannelLogoutURI: f.logoutURI, BackchannelLogoutSessionRequired: f.logoutSession,
 		RefreshTokenReuseWindow: f.reuseWindow.d, AllowedOrigins: f.origins,
+		IntrospectionSignedResponseAlg: f.introspectionAlg, IntrospectionEncryptedResponseAlg: f.introspectionEncAlg,
+		IntrospectionEncryptedResponseEnc: f.introspectionEnc,
 	}
 	if want.NeedsSecret() {
 		want.Secret = secret.NewClientSecret()

@@ -31,10 +31,18 @@ const rsBotClient = `  - id: im-bot
     scopes: [im:messages.send]
 `
 
-// startRSProvider is startProvider with the bot client added.
-func startRSProvider(t *testing.T, dbURL string) running {
-	t.Helper()
-	return startProviderClients(t, dbURL, rsBotClient)
+// vaultClient is a resource server whose signed introspection answers are
+// encrypted (RFC 9701 section 6) to the key it publishes at jwksURI.
+func vaultClient(jwksURI string) string {
+	return `  - id: im-vault
+    name: IM message vault
+    type: resource_server
+    secret: ` + gatewaySecret + `
+    jwks_uri: ` + jwksURI + `
+    introspection_signed_response_alg: ES256
+    introspection_encrypted_response_alg: ECDH-ES+A128KW
+    introspection_encrypted_response_enc: A256GCM
+`
 }
 
 // rsService is an IM message API protected by the verifier v.
@@ -87,7 +95,17 @@ func TestResourceServerPackage(t *testing.T) {
 	} {
 		t.Run(store.name, func(t *testing.T) {
 			t.Parallel()
-			p := startRSProvider(t, store.url(t))
+			vaultKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+			if err != nil {
+				t.Fatal(err)
+			}
+			vaultKeys, err := rs.PublicKeys(rs.DecryptionKey{ID: "vault-1", Key: vaultKey})
+			if err != nil {
+				t.Fatal(err)
+			}
+			keysSrv := httptest.NewServer(vaultKeys)
+			t.Cleanup(keysSrv.Close)
+			p := startProviderClients(t, store.url(t), rsBotClient+vaultClient(keysSrv.URL+"/jwks.json"))
 			// The verifiers' clock runs ahead of the wall clock by skew.
 			var skew atomic.Int64
 			now := func() time.Time { return time.Now().Add(time.Duration(skew.Load())) }
@@ -130,6 +148,28 @@ func TestResourceServerPackage(t *testing.T) {
 				if _, err := v.Verify(t.Context(), "not-a-token"); !errors.Is(err, rs.ErrInvalidToken) {
 					t.Fatalf("an unknown token: %v, want ErrInvalidToken from a signed inactive answer", err)
 				}
+			})
+			t.Run("encrypted introspection (RFC 9701) to the key the service publishes", func(t *testing.T) {
+				vault := rs.Config{Issuer: p.issuer, ClientID: "im-vault", ClientSecret: gatewaySecret, Now: now, SignedIntrospection: true,
+					IntrospectionKeys: []rs.DecryptionKey{{ID: "vault-1", Key: vaultKey}}, CacheTTL: rs.NoCache, Logger: slog.New(slog.NewTextHandler(t.Output(), nil))}
+				v, err := rs.New(vault)
+				if err != nil {
+					t.Fatal(err)
+				}
+				srv := rsService(t, v)
+				token := serviceToken(t, p, "im-bot", gatewaySecret, "im:messages.send")
+				allowedThenForbidden(t, srv, token)
+				// Without the key, the service cannot read the answers.
+				vault.IntrospectionKeys = nil
+				keyless, err := rs.New(vault)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := keyless.Verify(t.Context(), token); !errors.Is(err, rs.ErrUnavailable) {
+					t.Fatalf("a verifier without the key: %v, want ErrUnavailable (an answer it cannot open)", err)
+				}
+				rsRevoke(t, p, token)
+				refused(t, srv, token)
 			})
 			t.Run("a revoked token is refused once Invalidate is called", func(t *testing.T) {
 				v, srv := verifier(t, time.Hour)

@@ -308,6 +308,13 @@ type AppOptions struct {
 	// IDTokenSignedResponseAlg is the algorithm of the app's ID tokens
 	// from now on, one of storage.IDTokenAlgs.
 	IDTokenSignedResponseAlg *string
+	// JWKSURI is where the app publishes its keys; empty removes it.
+	JWKSURI *string
+	// IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg
+	// and IntrospectionEncryptedResponseEnc say how the app's signed
+	// introspection answers are signed and encrypted (RFC 9701); empty
+	// for the defaults (RS256, not encrypted).
+	IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg, IntrospectionEncryptedResponseEnc *string
 	// AllowedOrigins replaces the web origins a browser may call the
 	// provider from for the app (CORS); an empty list removes them.
 	AllowedOrigins *[]string
@@ -339,6 +346,8 @@ func checkPAR(c storage.Client) error {
 // access_token_format, require_par, dpop_bound_access_tokens,
 // backchannel_logout_uri,
 // backchannel_logout_session_required, id_token_signed_response_alg,
+// jwks_uri, introspection_signed_response_alg,
+// introspection_encrypted_response_alg, introspection_encrypted_response_enc,
 // allowed_origins and refresh_token_reuse_window as set). Requiring pushed
 // authorization requests of an app not using the authorization code grant,
 // an ID token algorithm the provider keeps no key of, a back-channel
@@ -384,6 +393,15 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 				c.IDTokenSignedResponseAlg = *o.IDTokenSignedResponseAlg
 				detail["id_token_signed_response_alg"] = *o.IDTokenSignedResponseAlg
 			}
+			for _, f := range keyFields(&o, &c) {
+				if *f.option != nil {
+					*f.field = strings.TrimSpace(**f.option)
+					detail[f.name] = *f.field
+				}
+			}
+			if err := a.checkKeys(c); err != nil {
+				return c, err
+			}
 			if c.BackchannelLogoutSessionRequired && c.BackchannelLogoutURI == "" {
 				return c, &FieldError{Field: "backchannel_logout_session_required", Problem: "the app has no backchannel_logout_uri"}
 			}
@@ -398,6 +416,38 @@ func (a *API) SetAppOptions(ctx context.Context, by Actor, clientID string, o Ap
 		}
 		return []audit.Event{by.On(audit.Event{Action: audit.AppChanged, ClientID: c.ID, Detail: detail})}, nil
 	})
+}
+
+// keyField is an option of an app's keys or introspection answers: its
+// name, as the API names it, the option in an AppOptions and the field it
+// sets in the app.
+type keyField struct {
+	name   string
+	option **string
+	field  *string
+}
+
+// keyFields are o's options of c's keys and introspection answers.
+func keyFields(o *AppOptions, c *storage.Client) []keyField {
+	return []keyField{
+		{"jwks_uri", &o.JWKSURI, &c.JWKSURI},
+		{"introspection_signed_response_alg", &o.IntrospectionSignedResponseAlg, &c.IntrospectionSignedResponseAlg},
+		{"introspection_encrypted_response_alg", &o.IntrospectionEncryptedResponseAlg, &c.IntrospectionEncryptedResponseAlg},
+		{"introspection_encrypted_response_enc", &o.IntrospectionEncryptedResponseEnc, &c.IntrospectionEncryptedResponseEnc},
+	}
+}
+
+// checkKeys checks an app's jwks_uri and how its introspection answers
+// are signed and encrypted, as it would be stored, by the rules of every
+// client (clientrules): the first problem as a FieldError.
+func (a *API) checkKeys(c storage.Client) error {
+	problems := clientrules.JWKSProblems(c.TokenEndpointAuthMethod, c.JWKSURI, c.IntrospectionEncryptedResponseAlg, a.cfg.Dev)
+	problems = append(problems, clientrules.IntrospectionProblems(c.Type == storage.ClientPublic, c.JWKSURI,
+		c.IntrospectionSignedResponseAlg, c.IntrospectionEncryptedResponseAlg, c.IntrospectionEncryptedResponseEnc)...)
+	if len(problems) > 0 {
+		return &FieldError{Field: problems[0].Field, Problem: problems[0].Message}
+	}
+	return nil
 }
 
 // checkOptions checks o's options that depend on nothing stored, and

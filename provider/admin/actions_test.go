@@ -166,6 +166,15 @@ func TestAPIChangesAreRecorded(t *testing.T) {
 					t.Errorf("the app's ID token algorithm: %q", c.IDTokenSignedResponseAlg)
 				}
 			}},
+		{"encrypting an app's introspection answers is app.changed with its keys and algorithms", "PATCH", "/admin/api/v1/apps/chat",
+			`{"jwks_uri":"https://chat.example/jwks.json","introspection_signed_response_alg":"ES256","introspection_encrypted_response_alg":"ECDH-ES+A128KW","introspection_encrypted_response_enc":"A256GCM"}`, 200,
+			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{"jwks_uri": "https://chat.example/jwks.json",
+				"introspection_signed_response_alg": "ES256", "introspection_encrypted_response_alg": "ECDH-ES+A128KW", "introspection_encrypted_response_enc": "A256GCM"}},
+			func(t *testing.T, s *memory.Store) {
+				if c, _ := s.GetClient(t.Context(), "chat"); c.JWKSURI != "https://chat.example/jwks.json" || c.IntrospectionAlg() != "ES256" || c.IntrospectionEnc() != "A256GCM" {
+					t.Errorf("the app's keys %q, introspection %s/%s", c.JWKSURI, c.IntrospectionAlg(), c.IntrospectionEnc())
+				}
+			}},
 		{"registering a back-channel logout URI is app.changed with it", "PATCH", "/admin/api/v1/apps/chat",
 			`{"backchannel_logout_uri":"https://chat.example/backchannel-logout","backchannel_logout_session_required":true}`, 200,
 			storage.AuditRecord{Action: audit.AppChanged, ClientID: "chat", Detail: map[string]string{
@@ -342,6 +351,12 @@ func TestBadAppOptionsAreRefused(t *testing.T) {
 		{"unsigned ID tokens", `{"id_token_signed_response_alg":"none"}`, "id_token_signed_response_alg"},
 		{"an algorithm in lower case", `{"id_token_signed_response_alg":"es256"}`, "id_token_signed_response_alg"},
 		{"an empty algorithm", `{"id_token_signed_response_alg":""}`, "id_token_signed_response_alg"},
+		{"encrypted introspection without keys", `{"introspection_encrypted_response_alg":"ECDH-ES"}`, "jwks_uri"},
+		{"keys for nothing", `{"jwks_uri":"https://chat.example/jwks.json"}`, "jwks_uri"},
+		{"keys over plain http", `{"jwks_uri":"http://chat.example/jwks.json","introspection_encrypted_response_alg":"ECDH-ES"}`, "jwks_uri"},
+		{"RSA1_5 for introspection answers", `{"jwks_uri":"https://chat.example/jwks.json","introspection_encrypted_response_alg":"RSA1_5"}`, "introspection_encrypted_response_alg"},
+		{"a content encryption alone", `{"introspection_encrypted_response_enc":"A128GCM"}`, "introspection_encrypted_response_enc"},
+		{"unsigned introspection answers", `{"introspection_signed_response_alg":"none"}`, "introspection_signed_response_alg"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			a, store := fixture(t)

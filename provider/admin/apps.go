@@ -33,6 +33,15 @@ type app struct {
 	AccessTokenFormat string `json:"access_token_format"`
 	// IDTokenSignedResponseAlg is the algorithm of the app's ID tokens.
 	IDTokenSignedResponseAlg string `json:"id_token_signed_response_alg"`
+	// JWKSURI is where the app publishes its keys: for private_key_jwt,
+	// or to have its introspection answers encrypted.
+	JWKSURI string `json:"jwks_uri,omitempty"`
+	// IntrospectionSignedResponseAlg signs the app's signed introspection
+	// answers (RFC 9701); IntrospectionEncryptedResponseAlg and
+	// IntrospectionEncryptedResponseEnc encrypt them, when set.
+	IntrospectionSignedResponseAlg    string `json:"introspection_signed_response_alg"`
+	IntrospectionEncryptedResponseAlg string `json:"introspection_encrypted_response_alg,omitempty"`
+	IntrospectionEncryptedResponseEnc string `json:"introspection_encrypted_response_enc,omitempty"`
 	// RequirePAR: every authorization request must be pushed (RFC 9126).
 	RequirePAR bool `json:"require_pushed_authorization_requests"`
 	// DPoPBoundAccessTokens: every token request must carry a DPoP proof
@@ -69,8 +78,10 @@ func (a *API) appOut(c storage.Client) app {
 		TokenEndpointAuthSigningAlg: signingAlg(c),
 		Secrets:                     a.secretsOut(c), Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, IDTokenSignedResponseAlg: c.IDTokenAlg(),
-		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
-		BackchannelLogoutURI:  c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
+		DPoPBoundAccessTokens: c.DPoPBoundAccessTokens, JWKSURI: c.JWKSURI,
+		IntrospectionSignedResponseAlg: c.IntrospectionAlg(), IntrospectionEncryptedResponseAlg: c.IntrospectionEncryptedResponseAlg,
+		IntrospectionEncryptedResponseEnc: c.IntrospectionEnc(),
+		BackchannelLogoutURI:              c.BackchannelLogoutURI, BackchannelLogoutSessionRequired: c.BackchannelLogoutSessionRequired,
 		AllowedOrigins: nonNil(c.AllowedOrigins), RefreshTokenReuseWindow: c.ReuseWindowText(),
 	}
 }
@@ -118,6 +129,10 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 		BackchannelLogoutURI             *string                    `json:"backchannel_logout_uri"`
 		BackchannelLogoutSessionRequired *bool                      `json:"backchannel_logout_session_required"`
 		IDTokenSignedResponseAlg         *string                    `json:"id_token_signed_response_alg"`
+		JWKSURI                          *string                    `json:"jwks_uri"`
+		IntrospectionSignedAlg           *string                    `json:"introspection_signed_response_alg"`
+		IntrospectionEncryptedAlg        *string                    `json:"introspection_encrypted_response_alg"`
+		IntrospectionEncryptedEnc        *string                    `json:"introspection_encrypted_response_enc"`
 		AllowedOrigins                   *[]string                  `json:"allowed_origins"`
 		RefreshTokenReuseWindow          *string                    `json:"refresh_token_reuse_window"`
 	}
@@ -126,9 +141,11 @@ func (a *API) patchApp(w http.ResponseWriter, r *http.Request, caller string) {
 	}
 	opts := AppOptions{AccessTokenFormat: body.AccessTokenFormat, RequirePAR: body.RequirePAR, DPoPBoundAccessTokens: body.DPoPBoundAccessTokens,
 		BackchannelLogoutURI: body.BackchannelLogoutURI, BackchannelLogoutSessionRequired: body.BackchannelLogoutSessionRequired,
-		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg, AllowedOrigins: body.AllowedOrigins, RefreshReuseWindow: body.RefreshTokenReuseWindow}
+		IDTokenSignedResponseAlg: body.IDTokenSignedResponseAlg, AllowedOrigins: body.AllowedOrigins, RefreshReuseWindow: body.RefreshTokenReuseWindow,
+		JWKSURI: body.JWKSURI, IntrospectionSignedResponseAlg: body.IntrospectionSignedAlg,
+		IntrospectionEncryptedResponseAlg: body.IntrospectionEncryptedAlg, IntrospectionEncryptedResponseEnc: body.IntrospectionEncryptedEnc}
 	if body.Scopes == nil && body.Disabled == nil && opts == (AppOptions{}) {
-		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"dpop_bound_access_tokens\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\", \"id_token_signed_response_alg\", \"allowed_origins\" and \"refresh_token_reuse_window\".")
+		writeError(w, http.StatusBadRequest, "invalid_request", "The body must set at least one of \"scopes\" (the full list of scopes the app may obtain), \"disabled\", \"access_token_format\", \"require_pushed_authorization_requests\", \"dpop_bound_access_tokens\", \"backchannel_logout_uri\", \"backchannel_logout_session_required\", \"id_token_signed_response_alg\", \"jwks_uri\", \"introspection_signed_response_alg\", \"introspection_encrypted_response_alg\", \"introspection_encrypted_response_enc\", \"allowed_origins\" and \"refresh_token_reuse_window\".")
 		return
 	}
 	if f := body.AccessTokenFormat; f != nil && !f.Known() {

@@ -21,6 +21,7 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 		Scopes: []string{"openid", "profile"}, GrantTypes: []string{"authorization_code", "refresh_token"},
 		TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: "https://app.example.com/jwks.json", TokenEndpointAuthSigningAlg: "ES256",
 		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, DPoPBoundAccessTokens: true, AccessTokenFormat: "jwt", RefreshTokenReuseWindow: "10s",
+		IntrospectionSignedResponseAlg: "ES256", IntrospectionEncryptedResponseAlg: "RSA-OAEP-256", IntrospectionEncryptedResponseEnc: "A128GCM",
 		AllowedOrigins: []string{"https://App.example.com:443"}, BackchannelLogoutURI: "https://app.example.com/logout", BackchannelLogoutSessionRequired: true,
 	}
 	v := reflect.ValueOf(spec)
@@ -40,6 +41,7 @@ func TestCheckAppKeepsEveryField(t *testing.T) {
 		Scopes: []string{"openid", "profile"}, GrantTypes: []string{"authorization_code", "refresh_token"},
 		TokenEndpointAuthMethod: "private_key_jwt", JWKSURI: "https://app.example.com/jwks.json", TokenEndpointAuthSigningAlg: "ES256",
 		IDTokenSignedResponseAlg: "ES256", SkipConsent: true, RequirePAR: true, DPoPBoundAccessTokens: true, AccessTokenFormat: storage.AccessTokenJWT, RefreshReuseWindow: &window,
+		IntrospectionSignedResponseAlg: "ES256", IntrospectionEncryptedResponseAlg: "RSA-OAEP-256", IntrospectionEncryptedResponseEnc: "A128GCM",
 		AllowedOrigins: []string{"https://app.example.com"}, BackchannelLogoutURI: "https://app.example.com/logout", BackchannelLogoutSessionRequired: true,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

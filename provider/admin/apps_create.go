@@ -33,10 +33,16 @@ type AppSpec struct {
 	JWKSURI                     string   `json:"jwks_uri"`
 	TokenEndpointAuthSigningAlg string   `json:"token_endpoint_auth_signing_alg"`
 	IDTokenSignedResponseAlg    string   `json:"id_token_signed_response_alg"`
-	SkipConsent                 bool     `json:"skip_consent"`
-	RequirePAR                  bool     `json:"require_pushed_authorization_requests"`
-	DPoPBoundAccessTokens       bool     `json:"dpop_bound_access_tokens"`
-	AccessTokenFormat           string   `json:"access_token_format"`
+	// IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg
+	// and IntrospectionEncryptedResponseEnc: how the app's signed
+	// introspection answers are signed and encrypted (RFC 9701).
+	IntrospectionSignedResponseAlg    string `json:"introspection_signed_response_alg"`
+	IntrospectionEncryptedResponseAlg string `json:"introspection_encrypted_response_alg"`
+	IntrospectionEncryptedResponseEnc string `json:"introspection_encrypted_response_enc"`
+	SkipConsent                       bool   `json:"skip_consent"`
+	RequirePAR                        bool   `json:"require_pushed_authorization_requests"`
+	DPoPBoundAccessTokens             bool   `json:"dpop_bound_access_tokens"`
+	AccessTokenFormat                 string `json:"access_token_format"`
 	// RefreshTokenReuseWindow is like "10s"; empty for the provider's.
 	RefreshTokenReuseWindow          string   `json:"refresh_token_reuse_window"`
 	AllowedOrigins                   []string `json:"allowed_origins"`
@@ -106,7 +112,9 @@ func (a *API) checkApp(s AppSpec) (storage.Client, error) {
 		ID: s.ClientID, Name: s.Name, Type: s.Type, RedirectURIs: s.RedirectURIs, PostLogoutRedirectURIs: s.PostLogoutRedirectURIs,
 		Scopes: s.Scopes, GrantTypes: s.GrantTypes, TokenEndpointAuthMethod: s.TokenEndpointAuthMethod, JWKSURI: s.JWKSURI,
 		TokenEndpointAuthSigningAlg: s.TokenEndpointAuthSigningAlg, IDTokenSignedResponseAlg: s.IDTokenSignedResponseAlg,
-		SkipConsent: s.SkipConsent, RequirePAR: s.RequirePAR, DPoPBoundAccessTokens: s.DPoPBoundAccessTokens, AccessTokenFormat: s.AccessTokenFormat,
+		IntrospectionSignedResponseAlg: s.IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg: s.IntrospectionEncryptedResponseAlg,
+		IntrospectionEncryptedResponseEnc: s.IntrospectionEncryptedResponseEnc,
+		SkipConsent:                       s.SkipConsent, RequirePAR: s.RequirePAR, DPoPBoundAccessTokens: s.DPoPBoundAccessTokens, AccessTokenFormat: s.AccessTokenFormat,
 		RefreshReuseWindow: window, AllowedOrigins: s.AllowedOrigins,
 		BackchannelLogoutURI: s.BackchannelLogoutURI, BackchannelLogoutSessionRequired: s.BackchannelLogoutSessionRequired,
 	}

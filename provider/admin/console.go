@@ -318,6 +318,10 @@ func problem(err error) (status int, key string, ok bool) {
 			return http.StatusBadRequest, "admin.error_origin", true
 		case "refresh_token_reuse_window":
 			return http.StatusBadRequest, "admin.error_reuse_window", true
+		case "jwks_uri":
+			return http.StatusBadRequest, "admin.error_jwks_uri", true
+		case "introspection_signed_response_alg", "introspection_encrypted_response_alg", "introspection_encrypted_response_enc":
+			return http.StatusBadRequest, "admin.error_introspection", true
 		}
 	}
 	return apikeyProblem(err)

@@ -34,7 +34,8 @@ func adminApp(c storage.Client) web.AdminApp {
 		Scopes: c.Scopes, RequestedScopes: c.RequestedScopes, Disabled: c.Disabled, CreatedAt: c.CreatedAt,
 		AccessTokenFormat: string(c.TokenFormat()), RequirePAR: c.RequirePAR, DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
 		AuthorizationCode: slices.Contains(c.GrantTypes, "authorization_code"),
-		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText(), SelfRegistered: c.SelfRegistered()}
+		AllowedOrigins:    c.AllowedOrigins, RefreshReuseWindow: c.ReuseWindowText(), SelfRegistered: c.SelfRegistered(),
+		JWKSURI: c.JWKSURI, IntrospectionAlg: c.IntrospectionAlg(), IntrospectionEncAlg: c.IntrospectionEncryptedResponseAlg, IntrospectionEnc: c.IntrospectionEnc()}
 }
 
 // apps lists every app, with a lookup of the grants holding a scope.
@@ -127,7 +128,8 @@ func (c *Console) setScopes(w http.ResponseWriter, r *http.Request, s session.Si
 // token format, whether pushed authorization requests and DPoP-bound
 // tokens are required, and,
 // when the form has them, the allowed origins (separated by spaces or
-// lines) and the refresh token reuse window (empty for the provider's).
+// lines), the refresh token reuse window (empty for the provider's), the
+// key set URL and the introspection answers' algorithms.
 func tokenOptions(v url.Values) AppOptions {
 	format, par := storage.AccessTokenFormat(v.Get("access_token_format")), v.Get("require_par") == "true"
 	dpop := v.Get("dpop_bound_access_tokens") == "true"
@@ -139,6 +141,17 @@ func tokenOptions(v url.Values) AppOptions {
 	if v.Has("refresh_token_reuse_window") {
 		window := strings.TrimSpace(v.Get("refresh_token_reuse_window"))
 		o.RefreshReuseWindow = &window
+	}
+	for _, f := range keyFields(&o, &storage.Client{}) {
+		if v.Has(f.name) {
+			value := strings.TrimSpace(v.Get(f.name))
+			*f.option = &value
+		}
+	}
+	if o.IntrospectionEncryptedResponseAlg != nil && *o.IntrospectionEncryptedResponseAlg == "" {
+		// The form always sends a content encryption; it means nothing
+		// without a key encryption.
+		o.IntrospectionEncryptedResponseEnc = new("")
 	}
 	return o
 }
@@ -152,8 +165,14 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 	o := tokenOptions(r.URL.Query())
 	next := a
 	next.AccessTokenFormat, next.RequirePAR = *o.AccessTokenFormat, *o.RequirePAR
+	keys := keyFields(&o, &next)
+	for _, f := range keys {
+		if *f.option != nil {
+			*f.field = **f.option
+		}
+	}
 	origins, window, err := c.api.checkOptions(o)
-	if err = cmp.Or(err, checkPAR(next)); err != nil {
+	if err = cmp.Or(err, checkPAR(next), c.api.checkKeys(next)); err != nil {
 		_, key, _ := problem(err)
 		c.renderApp(w, r, http.StatusBadRequest, web.AdminAppPage{Error: key})
 		return
@@ -175,6 +194,12 @@ func (c *Console) confirmOptions(w http.ResponseWriter, r *http.Request, _ sessi
 		text := storage.Client{RefreshReuseWindow: window}.ReuseWindowText()
 		p.Items = append(p.Items, "refresh_token_reuse_window: "+cmp.Or(text, "default"))
 		p.Fields = append(p.Fields, web.Field{Name: "refresh_token_reuse_window", Value: text})
+	}
+	for _, f := range keys {
+		if *f.option != nil {
+			p.Items = append(p.Items, f.name+": "+cmp.Or(*f.field, "-"))
+			p.Fields = append(p.Fields, web.Field{Name: f.name, Value: *f.field})
+		}
 	}
 	c.confirm(w, r, p)
 }

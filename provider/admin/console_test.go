@@ -292,6 +292,48 @@ func TestConsoleSetsOriginsAndReuseWindow(t *testing.T) {
 	}
 }
 
+// TestConsoleSetsIntrospectionEncryption: the options form of an app that
+// introspects sets the key set URL and how its signed introspection answers
+// are signed and encrypted, shown on the confirmation and the app's page,
+// and choosing no encryption clears it.
+func TestConsoleSetsIntrospectionEncryption(t *testing.T) {
+	h := newConsole(t)
+	page := h.get(t, "/admin/apps/bot").Body.String()
+	for _, want := range []string{`<select id="introspection_encrypted_response_alg"`, `<option value="" selected>Not encrypted</option>`, `name="jwks_uri" value=""`} {
+		if !strings.Contains(page, want) {
+			t.Fatalf("the app's page lacks %q:\n%s", want, page)
+		}
+	}
+	form := url.Values{"access_token_format": {"opaque"}, "jwks_uri": {" https://bot.example/jwks.json "}, "introspection_signed_response_alg": {"ES256"},
+		"introspection_encrypted_response_alg": {"ECDH-ES+A128KW"}, "introspection_encrypted_response_enc": {"A256GCM"}}
+	c := h.get(t, "/admin/apps/bot/options?"+form.Encode()).Body.String()
+	for _, want := range []string{"jwks_uri: https://bot.example/jwks.json", "introspection_encrypted_response_alg: ECDH-ES&#43;A128KW",
+		`name="introspection_encrypted_response_enc" value="A256GCM"`} {
+		if !strings.Contains(c, want) {
+			t.Fatalf("the confirmation lacks %q:\n%s", want, c)
+		}
+	}
+	if w := h.post(t, "/admin/apps/bot/options", form); w.Code != http.StatusSeeOther {
+		t.Fatalf("set: status %d:\n%s", w.Code, w.Body)
+	}
+	a, _ := h.store.GetClient(t.Context(), "bot")
+	if a.JWKSURI != "https://bot.example/jwks.json" || a.IntrospectionAlg() != "ES256" || a.IntrospectionEncryptedResponseAlg != "ECDH-ES+A128KW" || a.IntrospectionEnc() != "A256GCM" {
+		t.Fatalf("stored keys %q, introspection %s %s %s", a.JWKSURI, a.IntrospectionAlg(), a.IntrospectionEncryptedResponseAlg, a.IntrospectionEnc())
+	}
+	page = h.get(t, "/admin/apps/bot?done=options").Body.String()
+	if !strings.Contains(page, "encrypted with <code>ECDH-ES&#43;A128KW</code> <code>A256GCM</code>") {
+		t.Fatalf("the app's page after the change does not say how answers are encrypted:\n%s", page)
+	}
+	off := url.Values{"access_token_format": {"opaque"}, "jwks_uri": {""}, "introspection_signed_response_alg": {"RS256"},
+		"introspection_encrypted_response_alg": {""}, "introspection_encrypted_response_enc": {"A128CBC-HS256"}}
+	if w := h.post(t, "/admin/apps/bot/options", off); w.Code != http.StatusSeeOther {
+		t.Fatalf("turn off: status %d:\n%s", w.Code, w.Body)
+	}
+	if a, _ := h.store.GetClient(t.Context(), "bot"); a.JWKSURI != "" || a.IntrospectionEnc() != "" {
+		t.Fatalf("after turning encryption off: keys %q, encryption %q", a.JWKSURI, a.IntrospectionEnc())
+	}
+}
+
 func TestConsoleRefusesBadTokenSettings(t *testing.T) {
 	for _, tc := range []struct {
 		name, app string
@@ -304,6 +346,12 @@ func TestConsoleRefusesBadTokenSettings(t *testing.T) {
 		{"an origin with a path", "chat", url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://chat.example/app"}}, "Allowed web origins: give each as"},
 		{"a wildcard origin", "chat", url.Values{"access_token_format": {"opaque"}, "allowed_origins": {"https://*.chat.example"}}, "Allowed web origins: give each as"},
 		{"a reuse window over a minute", "chat", url.Values{"access_token_format": {"opaque"}, "refresh_token_reuse_window": {"5m"}}, "Refresh token reuse window: leave it empty"},
+		{"encrypted introspection answers without keys", "bot", url.Values{"access_token_format": {"opaque"}, "introspection_encrypted_response_alg": {"ECDH-ES"},
+			"introspection_encrypted_response_enc": {"A128GCM"}, "jwks_uri": {""}}, "Key set URL: give the https URL"},
+		{"keys over plain http", "bot", url.Values{"access_token_format": {"opaque"}, "introspection_encrypted_response_alg": {"ECDH-ES"},
+			"jwks_uri": {"http://bot.example/jwks.json"}}, "Key set URL: give the https URL"},
+		{"RSA1_5", "bot", url.Values{"access_token_format": {"opaque"}, "introspection_encrypted_response_alg": {"RSA1_5"},
+			"jwks_uri": {"https://bot.example/jwks.json"}}, "Signed introspection answers: choose one of the algorithms listed"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newConsole(t)

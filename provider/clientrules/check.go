@@ -355,16 +355,7 @@ func checkAuth(p *problems, c Client, dev bool) {
 	case !public && method == AuthNone:
 		p.add("token_endpoint_auth_method", "%s is only for public clients", AuthNone)
 	}
-	switch {
-	case method == AuthPrivateKeyJWT && c.JWKSURI == "":
-		p.add("jwks_uri", "required for %s", AuthPrivateKeyJWT)
-	case method != AuthPrivateKeyJWT && c.JWKSURI != "" && c.IntrospectionEncryptedResponseAlg == "":
-		p.add("jwks_uri", "used only with token_endpoint_auth_method %s or with introspection_encrypted_response_alg", AuthPrivateKeyJWT)
-	case c.JWKSURI != "":
-		if msg := JWKSURIProblem(c.JWKSURI, dev); msg != "" {
-			p.add("jwks_uri", "%s", msg)
-		}
-	}
+	*p = append(*p, JWKSProblems(method, c.JWKSURI, c.IntrospectionEncryptedResponseAlg, dev)...)
 	switch {
 	case method != AuthPrivateKeyJWT && c.TokenEndpointAuthSigningAlg != "":
 		p.add("token_endpoint_auth_signing_alg", "used only with token_endpoint_auth_method %s", AuthPrivateKeyJWT)
@@ -373,15 +364,26 @@ func checkAuth(p *problems, c Client, dev bool) {
 	}
 }
 
-// JWKSURIProblem says what is wrong with a client's jwks_uri, where the
-// provider fetches its keys: "" when nothing is. dev allows http on any
-// host.
-func JWKSURIProblem(raw string, dev bool) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return fmt.Sprintf("not a URL: %q", raw)
+// JWKSProblems checks a client's jwks_uri, where the provider reads its
+// keys: required to authenticate with private_key_jwt (method) and to
+// have introspection answers encrypted (encAlg, its
+// introspection_encrypted_response_alg), used for nothing else; https
+// unless dev allows http on any host.
+func JWKSProblems(method, jwksURI, encAlg string, dev bool) []Problem {
+	var p problems
+	switch {
+	case method == AuthPrivateKeyJWT && jwksURI == "":
+		p.add("jwks_uri", "required for %s", AuthPrivateKeyJWT)
+	case method != AuthPrivateKeyJWT && jwksURI != "" && encAlg == "":
+		p.add("jwks_uri", "used only with token_endpoint_auth_method %s or with introspection_encrypted_response_alg", AuthPrivateKeyJWT)
+	case jwksURI != "":
+		if u, err := url.Parse(jwksURI); err != nil {
+			p.add("jwks_uri", "not a URL: %q", jwksURI)
+		} else if msg := WebURLProblem(u, dev); msg != "" {
+			p.add("jwks_uri", "%s", msg)
+		}
 	}
-	return WebURLProblem(u, dev)
+	return p
 }
 
 // IntrospectionProblems checks how a client's signed introspection

@@ -65,7 +65,7 @@ func openAnswer(t *testing.T, raw string, key any) (jose.Header, string) {
 	if n := strings.Count(raw, "."); n != 4 {
 		t.Fatalf("answer %q has %d dots, want a compact JWE (4)", raw, n)
 	}
-	obj, err := jose.ParseEncrypted(raw, []jose.KeyAlgorithm{jose.RSA_OAEP_256, jose.ECDH_ES, jose.ECDH_ES_A128KW, jose.ECDH_ES_A256KW},
+	obj, err := jose.ParseEncryptedCompact(raw, []jose.KeyAlgorithm{jose.RSA_OAEP_256, jose.ECDH_ES, jose.ECDH_ES_A128KW, jose.ECDH_ES_A256KW},
 		[]jose.ContentEncryption{jose.A128CBC_HS256, jose.A256CBC_HS512, jose.A128GCM, jose.A256GCM})
 	if err != nil {
 		t.Fatalf("answer %q: %v", raw, err)

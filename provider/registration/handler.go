@@ -378,6 +378,11 @@ type response struct {
 	TokenEndpointAuthSigningAlg string   `json:"token_endpoint_auth_signing_alg,omitempty"`
 	IDTokenSignedResponseAlg    string   `json:"id_token_signed_response_alg,omitempty"`
 	DPoPBoundAccessTokens       bool     `json:"dpop_bound_access_tokens"`
+	// The introspection answers' algorithms (RFC 9701 section 6), as
+	// registered.
+	IntrospectionSignedResponseAlg    string `json:"introspection_signed_response_alg,omitempty"`
+	IntrospectionEncryptedResponseAlg string `json:"introspection_encrypted_response_alg,omitempty"`
+	IntrospectionEncryptedResponseEnc string `json:"introspection_encrypted_response_enc,omitempty"`
 }
 
 // response returns c's registration, with its secret and registration
@@ -393,6 +398,8 @@ func (h *Handler) response(c storage.Client, secret, rat string) response {
 		JWKSURI: c.JWKSURI, Contacts: c.Registration.Contacts, SoftwareID: c.Registration.SoftwareID,
 		SoftwareVersion: c.Registration.SoftwareVersion, TokenEndpointAuthSigningAlg: c.TokenEndpointAuthSigningAlg,
 		IDTokenSignedResponseAlg: c.IDTokenSignedResponseAlg, DPoPBoundAccessTokens: c.DPoPBoundAccessTokens,
+		IntrospectionSignedResponseAlg: c.IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg: c.IntrospectionEncryptedResponseAlg,
+		IntrospectionEncryptedResponseEnc: c.IntrospectionEnc(),
 	}
 	if slices.Contains(c.GrantTypes, "authorization_code") {
 		resp.ResponseTypes = []string{"code"}

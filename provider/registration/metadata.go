@@ -38,6 +38,13 @@ type Metadata struct {
 	// OpenID Connect Dynamic Client Registration 1.0 section 2.
 	TokenEndpointAuthSigningAlg string
 	IDTokenSignedResponseAlg    string
+	// IntrospectionSignedResponseAlg, IntrospectionEncryptedResponseAlg
+	// and IntrospectionEncryptedResponseEnc are of RFC 9701 section 6:
+	// how the client's signed introspection answers are signed and
+	// encrypted.
+	IntrospectionSignedResponseAlg    string
+	IntrospectionEncryptedResponseAlg string
+	IntrospectionEncryptedResponseEnc string
 	// ClientID and ClientSecret are sent back in an update (RFC 7592
 	// section 2.2).
 	ClientID     string
@@ -69,6 +76,9 @@ func ParseMetadata(body []byte) (Metadata, *Error) {
 		{"policy_uri", &m.PolicyURI}, {"jwks_uri", &m.JWKSURI}, {"software_id", &m.SoftwareID},
 		{"software_version", &m.SoftwareVersion}, {"token_endpoint_auth_signing_alg", &m.TokenEndpointAuthSigningAlg},
 		{"id_token_signed_response_alg", &m.IDTokenSignedResponseAlg}, {"client_id", &m.ClientID}, {"client_secret", &m.ClientSecret},
+		{"introspection_signed_response_alg", &m.IntrospectionSignedResponseAlg},
+		{"introspection_encrypted_response_alg", &m.IntrospectionEncryptedResponseAlg},
+		{"introspection_encrypted_response_enc", &m.IntrospectionEncryptedResponseEnc},
 	}
 	for _, f := range strs {
 		if v, ok := raw[f.name]; ok {

@@ -80,7 +80,8 @@ func (p Policy) build(m Metadata, id string, approved []string, now time.Time) (
 		ID: id, Name: name, Type: typ, RedirectURIs: m.RedirectURIs, PostLogoutRedirectURIs: m.PostLogoutRedirectURIs,
 		Scopes: append(slices.Clone(scopes), requested...), GrantTypes: grants, TokenEndpointAuthMethod: method,
 		JWKSURI: m.JWKSURI, TokenEndpointAuthSigningAlg: m.TokenEndpointAuthSigningAlg, IDTokenSignedResponseAlg: m.IDTokenSignedResponseAlg,
-		DPoPBoundAccessTokens: m.DPoPBoundAccessTokens,
+		DPoPBoundAccessTokens: m.DPoPBoundAccessTokens, IntrospectionSignedResponseAlg: m.IntrospectionSignedResponseAlg,
+		IntrospectionEncryptedResponseAlg: m.IntrospectionEncryptedResponseAlg, IntrospectionEncryptedResponseEnc: m.IntrospectionEncryptedResponseEnc,
 	}
 	problems := clientrules.Check(c, clientrules.Options{Dev: p.Dev, Scopes: p.Catalogue, DPoPOff: p.DPoPOff})
 	problems = append(problems, clientrules.CheckSelfRegistered(c, clientrules.Published{

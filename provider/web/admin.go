@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/tokenim/tokenim-auth/provider/admin/consoleurl"
+	"github.com/tokenim/tokenim-auth/storage"
 )
 
 // The admin console's pages (provider/admin), by template file name.
@@ -438,6 +439,13 @@ type AdminApp struct {
 	RefreshReuseWindow string
 	// SelfRegistered: the app registered itself (RFC 7591).
 	SelfRegistered bool
+	// JWKSURI is where the app publishes its keys (private_key_jwt, and
+	// the key its introspection answers are encrypted to).
+	JWKSURI string
+	// IntrospectionAlg signs the app's signed introspection answers (RFC
+	// 9701); IntrospectionEncAlg and IntrospectionEnc encrypt them, empty
+	// when they are not encrypted.
+	IntrospectionAlg, IntrospectionEncAlg, IntrospectionEnc string
 }
 
 type adminAppsView struct {
@@ -505,6 +513,9 @@ type adminAppView struct {
 	// OriginsText is the allowed origins, one per line, for the options
 	// form.
 	OriginsText string
+	// SigningAlgs, EncryptionAlgs and EncryptionEncs are the choices of
+	// the introspection answers' algorithms.
+	SigningAlgs, EncryptionAlgs, EncryptionEncs []string
 }
 
 type adminScopeChoice struct {
@@ -526,7 +537,8 @@ func (r *Renderer) AdminApp(w http.ResponseWriter, req *http.Request, status int
 	v := adminAppView{meta: r.meta(loc), AdminAppPage: p, adminBase: r.adminBase(req, loc, "apps", p.Notice, p.Error),
 		URL: consoleurl.App(p.App.ClientID), Label: cmp.Or(p.App.Name, p.App.ClientID),
 		RecordsURL: consoleurl.Records(url.Values{"app": {p.App.ClientID}}), GrantRows: grantRows(p.Grants, "app"),
-		HasSecrets: p.App.Type != "public", OriginsText: strings.Join(p.App.AllowedOrigins, "\n")}
+		HasSecrets: p.App.Type != "public", OriginsText: strings.Join(p.App.AllowedOrigins, "\n"),
+		SigningAlgs: storage.IDTokenAlgs(), EncryptionAlgs: storage.IntrospectionEncryptionAlgs(), EncryptionEncs: storage.IntrospectionEncryptionEncs()}
 	v.Created, v.CreatedISO = formatTime(p.App.CreatedAt)
 	v.Expires, v.ExpiresISO = formatTime(p.NewSecretExpires)
 	if p.App.OwnerID != "" {
@@ -660,8 +672,10 @@ func adminSamples(page string, m meta) []any {
 			TokenRows: []adminRegistrationTokenRow{{AdminRegistrationToken: AdminRegistrationToken{Usable: true}, Expires: s}, {Revoked: s}, {}}}}
 	case pageAdminApp:
 		return []any{adminAppView{meta: m}, adminAppView{meta: m, adminBase: base, GrantRows: grants, HasSecrets: true,
+			SigningAlgs: []string{"ES256"}, EncryptionAlgs: []string{"ECDH-ES"}, EncryptionEncs: []string{"A128GCM"},
 			AdminAppPage: AdminAppPage{NewSecret: s, App: AdminApp{Disabled: true, SelfRegistered: true, Scopes: []string{s}, RequestedScopes: []string{s}, GrantTypes: []string{s},
-				AccessTokenFormat: "jwt", RequirePAR: true, DPoPBoundAccessTokens: true, AuthorizationCode: true}},
+				AccessTokenFormat: "jwt", RequirePAR: true, DPoPBoundAccessTokens: true, AuthorizationCode: true,
+				JWKSURI: s, IntrospectionAlg: "ES256", IntrospectionEncAlg: "ECDH-ES", IntrospectionEnc: "A128GCM"}},
 			ScopeChoices: []adminScopeChoice{{ID: s, Scope: s, Checked: true, Pending: true}},
 			SecretRows: []adminSecretRow{{SecretRow: SecretRow{State: SecretLive}}, {SecretRow: SecretRow{State: SecretExpiring}},
 				{SecretRow: SecretRow{State: SecretExpired}}, {SecretRow: SecretRow{State: s}, Expires: s, LastUsed: s}}}}

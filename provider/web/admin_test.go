@@ -23,7 +23,7 @@ func adminHandlerKeys() []string {
 		"admin.confirm_disable_app_text", "admin.confirm_enable_app_text", "admin.submit_disable_app", "admin.submit_enable_app",
 		"admin.notice_app_disabled", "admin.notice_app_enabled",
 		"admin.confirm_options_text", "admin.submit_options", "admin.notice_options", "admin.error_token_format", "admin.error_par_needs_code", "admin.error_dpop_off",
-		"admin.error_origin", "admin.error_reuse_window",
+		"admin.error_origin", "admin.error_reuse_window", "admin.error_jwks_uri", "admin.error_introspection",
 		"admin.confirm_remove_passkey_text", "admin.submit_remove_passkey", "admin.notice_passkey_removed",
 		// The workspace pages.
 		"admin.confirm_ws_create_text", "admin.submit_ws_create", "admin.confirm_ws_settings_text", "admin.submit_ws_settings",
@@ -108,7 +108,7 @@ func adminPageCases() []pageCase {
 		{"admin_app", http.StatusCreated, func(r *Renderer, w http.ResponseWriter, req *http.Request) error {
 			return r.AdminApp(w, req, http.StatusCreated, AdminAppPage{
 				App: AdminApp{ClientID: "app-5bz8r0", Name: "Acme Bot", Type: "confidential", OwnerID: "u-9p3x", GrantTypes: []string{"client_credentials"},
-					Scopes: []string{"openid"}, RequestedScopes: []string{"im:calls.read"}, CreatedAt: testT0, AccessTokenFormat: "jwt"},
+					Scopes: []string{"openid"}, RequestedScopes: []string{"im:calls.read"}, CreatedAt: testT0, AccessTokenFormat: "jwt", IntrospectionAlg: "RS256"},
 				Offered: testOffered, Secrets: testSecrets(), Grants: testGrants[1:], NewSecret: testSecret, Notice: "admin.notice_secret_rotated",
 			})
 		}},
@@ -116,7 +116,8 @@ func adminPageCases() []pageCase {
 			return r.AdminApp(w, req, http.StatusOK, AdminAppPage{
 				App: AdminApp{ClientID: "app-7hq2k4", Name: "Acme Chat", Type: "confidential", OwnerID: "u-9p3x", GrantTypes: []string{"authorization_code", "refresh_token"},
 					Scopes: []string{"openid"}, CreatedAt: testT0, AccessTokenFormat: "opaque", RequirePAR: true, DPoPBoundAccessTokens: true, AuthorizationCode: true,
-					AllowedOrigins: []string{"https://chat.acme.example", "http://localhost:5173"}, RefreshReuseWindow: "30s"},
+					AllowedOrigins: []string{"https://chat.acme.example", "http://localhost:5173"}, RefreshReuseWindow: "30s",
+					JWKSURI: "https://chat.acme.example/jwks.json", IntrospectionAlg: "ES256", IntrospectionEncAlg: "ECDH-ES+A128KW", IntrospectionEnc: "A256GCM"},
 				Offered: testOffered, Notice: "admin.notice_options",
 			})
 		}},

@@ -195,9 +195,25 @@ func consoleMessages() i18n.Catalogue {
 			EN: "Origins a browser may call the token, userinfo and revocation endpoints from for this app (CORS), one per line: https://host[:port], or http on localhost for development. No path, no wildcard. A public app is also called from its redirect URIs' origins; one that lists origins is a browser app, whose sign-ins end within a day.",
 			ZH: "浏览器可从这些来源为该应用调用令牌、用户信息和撤销端点（CORS），每行一个：https 协议加主机名（可带端口），开发时可使用 localhost 上的 http。不含路径，不支持通配符。公开应用还可从其重定向 URI 的来源调用；列出来源的公开应用即浏览器应用，其登录状态最长保持一天。",
 		},
-		"admin.origins_none":         {EN: "None listed", ZH: "未设置"},
-		"admin.reuse_window":         {EN: "Refresh token reuse window", ZH: "刷新令牌复用窗口"},
-		"admin.reuse_window_default": {EN: "The provider’s default", ZH: "使用服务默认值"},
+		"admin.origins_none":                     {EN: "None listed", ZH: "未设置"},
+		"admin.reuse_window":                     {EN: "Refresh token reuse window", ZH: "刷新令牌复用窗口"},
+		"admin.reuse_window_default":             {EN: "The provider’s default", ZH: "使用服务默认值"},
+		"admin.introspection_answers":            {EN: "Signed introspection answers", ZH: "签名的令牌内省响应"},
+		"admin.introspection_signed_with":        {EN: "signed with", ZH: "签名算法"},
+		"admin.introspection_encrypted_with":     {EN: "encrypted with", ZH: "加密算法"},
+		"admin.introspection_not_encrypted":      {EN: "Not encrypted", ZH: "不加密"},
+		"admin.introspection_signing":            {EN: "Signing algorithm", ZH: "签名算法"},
+		"admin.introspection_encryption":         {EN: "Key encryption", ZH: "密钥加密算法"},
+		"admin.introspection_content_encryption": {EN: "Content encryption", ZH: "内容加密算法"},
+		"admin.introspection_hint": {
+			EN: "When this app introspects a token asking for a JWT (RFC 9701), the answer is signed with this algorithm and, if you choose a key encryption, encrypted to a key the app publishes at its key set URL, so only the app can read what it says of the user.",
+			ZH: "该应用以 JWT 形式内省令牌时（RFC 9701），响应用此算法签名；若选择了密钥加密算法，还会用应用在其密钥集 URL 公布的密钥加密，只有该应用能读取其中的用户信息。",
+		},
+		"admin.jwks_uri": {EN: "Key set URL (jwks_uri)", ZH: "密钥集 URL（JWKS）"},
+		"admin.jwks_uri_hint": {
+			EN: "Where the app publishes its public keys (https): for private_key_jwt authentication, and the key its introspection answers are encrypted to. Leave empty when it needs neither.",
+			ZH: "应用公布其公钥的地址（https）：用于以私钥签名的 JWT 进行客户端认证，以及加密内省响应所用的密钥。两者都不需要时留空。",
+		},
 		"admin.reuse_window_hint": {
 			EN: "How long after a refresh token is rotated the same token still gets new tokens (parallel refreshes, a retry after a lost response): from 0s (off) to 1m, like 10s. Leave empty for the provider’s default.",
 			ZH: "刷新令牌轮换后，在多长时间内再次使用同一令牌仍可获得新令牌（并行刷新、响应丢失后的重试）：0s（关闭）至 1m，例如 10s。留空则使用服务默认值。",
@@ -331,6 +347,14 @@ func consoleMessages() i18n.Catalogue {
 		"admin.error_reuse_window": {
 			EN: "Refresh token reuse window: leave it empty for the provider’s default, or give a duration from 0s (off) to 1m, like 10s.",
 			ZH: "刷新令牌复用窗口：留空使用服务默认值，或填写 0s（关闭）至 1m 之间的时长，例如 10s。",
+		},
+		"admin.error_jwks_uri": {
+			EN: "Key set URL: give the https URL where the app publishes its public keys when its introspection answers are encrypted (or it authenticates with a signed JWT); leave it empty otherwise.",
+			ZH: "密钥集 URL：内省响应需要加密（或应用以签名 JWT 认证）时，请填写应用公布其公钥的 https 地址；否则请留空。",
+		},
+		"admin.error_introspection": {
+			EN: "Signed introspection answers: choose one of the algorithms listed; a content encryption goes only with a key encryption.",
+			ZH: "签名的令牌内省响应：请从列出的算法中选择；内容加密算法只能与密钥加密算法一起使用。",
 		},
 		"admin.error_dpop_off": {
 			EN: "DPoP-bound tokens: DPoP is turned off on this provider, so no app can be made to require it.",
