@@ -50,3 +50,14 @@ func PurgeStatement(area storage.PurgeArea) string {
 	table, column, _ := purgeTarget(area)
 	return purgeStatement(table, column)
 }
+
+// WriteIssuedBatch writes tokens with their records as one batch of the
+// group commit, as if they had been issued at once, and returns each one's
+// outcome.
+func (s *Store) WriteIssuedBatch(ctx context.Context, tokens []storage.Token, records []storage.AuditRecord) []error {
+	batch := make([]*issueItem, len(tokens))
+	for i := range tokens {
+		batch[i] = &issueItem{t: tokens[i], r: records[i]}
+	}
+	return s.writeIssued(ctx, batch)
+}

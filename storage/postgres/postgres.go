@@ -44,6 +44,8 @@ type Store struct {
 	pool    *pgxpool.Pool
 	timeout time.Duration
 	logger  *slog.Logger
+	// issuer writes issued tokens by group commit.
+	issuer *issuer
 }
 
 // Open connects to the database described by cfg and checks that it
@@ -76,6 +78,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		return nil, fmt.Errorf("postgres: open pool: %w", err)
 	}
 	lost.pool.Store(s.pool)
+	// Half the pool writes issuances at most, in batches; the other
+	// half serves every other call.
+	s.issuer = &issuer{slots: max(1, int(pcfg.MaxConns)/2), write: s.writeIssued}
 	if err := s.Ping(ctx); err != nil {
 		s.pool.Close()
 		return nil, err

@@ -27,24 +27,16 @@ func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 // CreateTokenRecorded implements storage.Tokens: one statement, whose
 // first part inserts the token and whose second inserts the record only
 // once the first has (a data-modifying CTE), so that both commit together
-// or, on a conflict, neither.
+// or, on a conflict, neither. Outside a transaction it is written by group
+// commit (issuer), with the issuances of other requests in flight.
 func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, r storage.AuditRecord) error {
+	if s.tx(ctx) == nil {
+		return s.issuer.issue(ctx, t, r)
+	}
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	return s.guarded(ctx, fmt.Sprintf("create %s %s", t.Kind, t.Signature), func(q querier) error {
-		_, err := q.Exec(ctx, `
-			WITH token AS (
-			    INSERT INTO tokens (kind, signature, request_id, client_id, subject, scopes, active,
-			                        requested_at, expires_at, access_signature, session, rotated_at, workspace_id)
-			    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $25, $26)
-			    RETURNING 1)
-			INSERT INTO audit_records (at, action, outcome, reason, actor_type, actor_id, subject, client_id,
-			                           scopes, client_ip, user_agent, request_id, detail)
-			SELECT $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24 FROM token`,
-			t.Kind, t.Signature, t.RequestID, t.ClientID, t.Subject, list(t.Scopes), t.Active,
-			ts(t.RequestedAt), ts(t.ExpiresAt), t.AccessSignature, t.Session,
-			r.Time, r.Action, r.Outcome, r.Reason, r.ActorType, r.ActorID, r.Subject, r.ClientID,
-			list(r.Scopes), r.ClientIP, r.UserAgent, r.RequestID, detailOf(r), ts(t.RotatedAt), t.WorkspaceID)
+		_, err := q.Exec(ctx, insertTokenRecorded, tokenRecordedArgs(t, r)...)
 		return wrap(err, "create %s ref %s of client %s", t.Kind, storage.Ref(t.Signature), t.ClientID)
 	})
 }
