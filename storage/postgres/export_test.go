@@ -61,3 +61,8 @@ func (s *Store) WriteIssuedBatch(ctx context.Context, tokens []storage.Token, re
 	}
 	return s.writeIssued(ctx, batch)
 }
+
+// SetIssueSlots sets how many batches of issuances are written at once: as
+// many as there are concurrent issuances turns group commit off, each
+// written alone.
+func (s *Store) SetIssueSlots(n int) { s.issuer.slots = n }
