@@ -330,8 +330,8 @@ func comparisonList() []comparison {
 			}
 			return t
 		},
-			hydra: fmt.Sprintf("each request another of %d tokens, in turn; each a Postgres read, as every Hydra introspection", hydraColdTokens),
-			ours:  fmt.Sprintf("each request another of %d tokens, in turn, on a node without Redis: each a Postgres read; the node keeps at most 10,000 access-token requests decoded (the client stays in memory)", coldTokens)},
+			hydra: fmt.Sprintf("each request another of %s tokens, in turn; each a Postgres read, as every Hydra introspection", thousands(hydraColdTokens)),
+			ours:  fmt.Sprintf("each request another of %s tokens, in turn, on a node without Redis: each a Postgres read; the node keeps at most 10,000 access-token requests decoded (the client stays in memory)", thousands(coldTokens))},
 		{name: "refresh", title: "refresh (a write and a rotation)", target: func(w *world, s side, round int) target {
 			id, secret, base := refreshAppID, w.lab.secrets.Web, w.node.Base
 			if s == hydraSide {

@@ -6,7 +6,10 @@ import (
 	"debug/buildinfo"
 	"fmt"
 	"io"
+	"math"
+	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -19,6 +22,9 @@ type compareMachine struct {
 	// hydra is Hydra's version, hydraGo the Go it was built with.
 	hydra, hydraGo  string
 	postgres, redis string
+	// load is /proc/loadavg's 1, 5 and 15-minute load averages at the
+	// end of the run: what else ran on the cores meanwhile.
+	load string
 }
 
 func describeCompareMachine(ctx context.Context, l *lab, hydraBin string) (compareMachine, error) {
@@ -44,6 +50,9 @@ func describeCompareMachine(ctx context.Context, l *lab, hydraBin string) (compa
 		return compareMachine{}, fmt.Errorf("redis: info server: %w", err)
 	}
 	c.redis = info["Server"]["redis_version"]
+	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
+		c.load = strings.Join(strings.Fields(string(b))[:3], ", ")
+	}
 	return c, nil
 }
 
@@ -96,6 +105,15 @@ func median[T float64 | time.Duration](v []T) T {
 	return (s[mid-1] + s[mid]) / 2
 }
 
+// thousands is v rounded, its thousands separated by commas: 12,345.
+func thousands(v float64) string {
+	s := strconv.FormatInt(int64(math.Round(v)), 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
 // ratio is a÷b as "×1.23", or "" when either is missing.
 func ratio(a, b float64) string {
 	if a == 0 || b == 0 {
@@ -115,8 +133,12 @@ func percent(a, b float64) string {
 // printComparisonReport writes the comparison as Markdown, ready for
 // docs/performance.md.
 func printComparisonReport(w io.Writer, o compareOptions, m compareMachine, results []comparisonResult) {
-	fmt.Fprintf(w, "\nMachine: %s, %d cores, %s; PostgreSQL %s and Redis %s on the same machine; %s.\n",
+	fmt.Fprintf(w, "\nMachine: %s, %d cores, %s; PostgreSQL %s and Redis %s on the same machine; %s.",
 		m.CPU, m.Cores, m.MemoryGiB(), m.postgres, m.redis, m.wrk)
+	if m.load != "" {
+		fmt.Fprintf(w, " Load average at the end (1, 5, 15 min): %s.", m.load)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Ory Hydra %s (built with %s from the Go module proxy; `serve all --dev`, opaque access tokens, client secrets hashed with PBKDF2, its own database on the same Postgres); tokenim-auth built with %s, default configuration with Redis, rate limits off.\n\n",
 		m.hydra, cmp.Or(m.hydraGo, "?"), m.Go)
 	fmt.Fprintf(w, "Command: `%s`; each scenario: `wrk --latency -t%d -c<connections> -d%s`, Hydra and ours alternated (Hydra first in odd rounds, ours first in even ones), %d round(s) each; medians.\n\n",
@@ -133,12 +155,12 @@ func printComparisonReport(w io.Writer, o compareOptions, m compareMachine, resu
 		h, us := summarize(r.runs[hydraSide]), summarize(r.runs[oursSide])
 		hRate, hP99, usRate, usLat := "failed", "", "failed", ""
 		if r.failures[hydraSide] == "" {
-			hRate, hP99 = fmt.Sprintf("%.0f", h.rate), ms(h.p99)
+			hRate, hP99 = thousands(h.rate), ms(h.p99)
 		} else {
 			h = summary{}
 		}
 		if r.failures[oursSide] == "" {
-			usRate, usLat = fmt.Sprintf("%.0f", us.rate), ms(us.p50)+" / "+ms(us.p99)
+			usRate, usLat = thousands(us.rate), ms(us.p50)+" / "+ms(us.p99)
 		} else {
 			us = summary{}
 		}

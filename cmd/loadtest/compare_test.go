@@ -55,6 +55,9 @@ func TestRatioAndPercent(t *testing.T) {
 		{ratio(0, 1200), ""},
 		{percent(24000, 30000), "80%"},
 		{percent(24000, 0), ""},
+		{thousands(1234567.6), "1,234,568"},
+		{thousands(999), "999"},
+		{thousands(1000), "1,000"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
@@ -93,7 +96,7 @@ func TestReportTable(t *testing.T) {
 	for _, want := range []string{
 		"AMD EPYC, 2 cores, 24 GiB; PostgreSQL 15.20 and Redis 7.0.15",
 		"Ory Hydra v2.3.0",
-		"| introspection, hot token | 16 | 1500 | 5.00 ms | 24000 | 1.00 ms / 5.00 ms | ×16.00 | 80% |",
+		"| introspection, hot token | 16 | 1,500 | 5.00 ms | 24,000 | 1.00 ms / 5.00 ms | ×16.00 | 80% |",
 		"| refresh (a write and a rotation) | 16 | 100 | 5.00 ms | failed |  |  |  |",
 		"FAILED refresh (ours): 12 responses",
 		"PBKDF2",
