@@ -110,14 +110,12 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 func parseCompareOptions(args []string, stderr io.Writer) (compareOptions, error) {
 	fs := flag.NewFlagSet("loadtest compare", flag.ContinueOnError)
 	var o compareOptions
-	o.labFlags(fs)
+	o.labFlags(fs, comparisonNames())
 	fs.StringVar(&o.hydraVersion, "hydra-version", "v2.3.0", "the Ory Hydra `version` to build from the Go module proxy")
 	fs.StringVar(&o.hydraBin, "hydra", "", "a Hydra `binary` to run instead of building one")
 	fs.IntVar(&o.rounds, "rounds", 2, "runs of each scenario on each side, alternated")
 	fs.StringVar(&o.out, "out", "", "also write the report to `FILE`")
-	names := fs.String("scenarios", strings.Join(comparisonNames(), ","), "comma-separated `list` of scenarios")
 	if err := testbed.ParseFlags(fs, args, stderr, func() string {
-		o.scenarios = strings.Split(*names, ",")
 		if o.rounds < 1 {
 			return "-rounds must be at least 1"
 		}

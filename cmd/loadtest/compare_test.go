@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -282,5 +283,26 @@ func TestTokenScripts(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestParseCompareOptions(t *testing.T) {
+	t.Parallel()
+	var stderr strings.Builder
+	o, err := parseCompareOptions([]string{"-duration", "5s", "-scenarios", "refresh,jwks", "-out", "/tmp/x.md"}, &stderr)
+	if err != nil {
+		t.Fatalf("%v: %s", err, stderr.String())
+	}
+	if o.hydraVersion != "v2.3.0" || o.rounds != 2 || o.duration != 5*time.Second || o.out != "/tmp/x.md" || !slices.Equal(o.scenarios, []string{"refresh", "jwks"}) {
+		t.Errorf("options %+v", o)
+	}
+	o, err = parseCompareOptions(nil, &stderr)
+	if err != nil || !slices.Equal(o.scenarios, comparisonNames()) {
+		t.Errorf("no -scenarios: %v, %v, want every scenario", o.scenarios, err)
+	}
+	for _, args := range [][]string{{"-rounds", "0"}, {"-scenarios", "userinfo"}, {"-duration", "1500ms"}} {
+		if _, err := parseCompareOptions(args, &stderr); !errors.Is(err, testbed.ErrUsage) {
+			t.Errorf("%q: %v, want a usage error", args, err)
+		}
 	}
 }

@@ -207,8 +207,9 @@ func (s hydraSpec) serveArgs() []string {
 
 // hydra is a running Hydra with its client.
 type hydra struct {
-	spec    hydraSpec
-	process *testbed.Process
+	spec hydraSpec
+	// process is Hydra's serve process, run and stopped as our nodes are.
+	process *testbed.Node
 	// publicURL and adminURL are the listeners' base URLs.
 	publicURL, adminURL string
 	// clientID and clientSecret are the client created for the run.
@@ -232,18 +233,15 @@ func startHydra(ctx context.Context, spec hydraSpec, logFile string) (*hydra, er
 	if err != nil {
 		return nil, fmt.Errorf("hydra: %w", err)
 	}
-	h := &hydra{spec: spec, process: p, publicURL: "http://" + spec.public, adminURL: "http://" + spec.admin}
+	h := &hydra{
+		spec:      spec,
+		process:   &testbed.Node{Process: p, Spec: testbed.NodeSpec{Name: "hydra", Bin: spec.bin, LogFile: logFile}, Base: "http://" + spec.public},
+		publicURL: "http://" + spec.public, adminURL: "http://" + spec.admin,
+	}
 	if err := h.waitReady(ctx); err != nil {
-		return h, fmt.Errorf("hydra: %w\n%s", err, logTail(logFile))
+		return h, fmt.Errorf("hydra: %w\n%s", err, h.process.LogTail())
 	}
 	return h, nil
-}
-
-// logTail is the end of a log file, for an error message.
-func logTail(file string) string {
-	b, _ := os.ReadFile(file)
-	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	return strings.Join(lines[max(0, len(lines)-20):], "\n")
 }
 
 // waitReady polls the admin listener's /health/ready until it answers
@@ -281,9 +279,7 @@ func (h *hydra) waitReady(ctx context.Context) error {
 
 // stop stops Hydra (SIGTERM, then SIGKILL); a failure is logged.
 func (h *hydra) stop(logger *slog.Logger) {
-	if err := h.process.Stop(30 * time.Second); err != nil {
-		logger.Warn("hydra stopped badly", "err", err)
-	}
+	h.process.Stop(logger)
 }
 
 // createClient creates the run's client on the admin API: client

@@ -91,13 +91,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	var o options
-	o.labFlags(fs)
+	o.labFlags(fs, scenarioNames())
 	fs.StringVar(&o.profileDir, "profile", "", "save CPU profiles of the introspect and client_credentials scenarios in `DIR`")
-	names := fs.String("scenarios", strings.Join(scenarioNames(), ","), "comma-separated `list` of scenarios")
-	if err := testbed.ParseFlags(fs, args, stderr, func() string {
-		o.scenarios = strings.Split(*names, ",")
-		return o.problem(scenarioNames())
-	}); err != nil {
+	if err := testbed.ParseFlags(fs, args, stderr, func() string { return o.problem(scenarioNames()) }); err != nil {
 		return options{}, err
 	}
 	o.args = args
@@ -105,8 +101,13 @@ func parseOptions(args []string, stderr io.Writer) (options, error) {
 }
 
 // labFlags defines the flags of the lab and of wrk, which loadtest and
-// compare share.
-func (o *options) labFlags(fs *flag.FlagSet) {
+// compare share, and -scenarios, all of scenarios by default.
+func (o *options) labFlags(fs *flag.FlagSet, scenarios []string) {
+	o.scenarios = scenarios
+	fs.Func("scenarios", "comma-separated `list` of scenarios (default "+strings.Join(scenarios, ",")+")", func(v string) error {
+		o.scenarios = strings.Split(v, ",")
+		return nil
+	})
 	fs.StringVar(&o.bin, "bin", "bin/tokenim-auth", "the tokenim-auth `binary` to run (make build)")
 	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk run")
 	fs.IntVar(&o.connections, "connections", 16, "wrk connections")

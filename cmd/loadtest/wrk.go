@@ -73,6 +73,12 @@ func (w wrkRun) run(ctx context.Context) (wrkResult, error) {
 // is private to this run and removed at its end.
 func writeScript(dir, name string, req request) (string, error) {
 	script, err := luaScript(req)
+	return saveScript(dir, name, script, err)
+}
+
+// saveScript writes script, made with error err, as dir/name.lua and
+// returns its path.
+func saveScript(dir, name, script string, err error) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("wrk script %s: %w", name, err)
 	}
@@ -142,14 +148,7 @@ func writeTokenScript(dir, name string, req request, src tokenSource, threads in
 		return "", fmt.Errorf("wrk script %s: %w", name, err)
 	}
 	script, err := luaTokenScript(req, src, tokensFile, threads)
-	if err != nil {
-		return "", fmt.Errorf("wrk script %s: %w", name, err)
-	}
-	path := filepath.Join(dir, name+".lua")
-	if err := os.WriteFile(path, []byte(script), 0o600); err != nil {
-		return "", fmt.Errorf("wrk script %s: %w", name, err)
-	}
-	return path, nil
+	return saveScript(dir, name, script, err)
 }
 
 // luaTokenScript is the wrk script of writeTokenScript, reading the
