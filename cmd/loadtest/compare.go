@@ -304,7 +304,7 @@ func comparisonList() []comparison {
 			hydra: "GET /health/alive on the public port", ours: "GET /health/alive: the same middleware as every route, a fixed JSON answer"},
 		{name: "static_64", title: "static answer (baseline)", connections: 64, static: true, target: static,
 			hydra: "the same", ours: "the same"},
-		{name: "client_credentials", title: "client credentials", target: func(w *world, s side, _ int) target {
+		{name: "client_credentials", title: "client credentials (Hydra: PBKDF2; ours: keyed hash)", target: func(w *world, s side, _ int) target {
 			id, secret, base := testbed.BotID, w.lab.secrets.Bot, w.node.Base
 			if s == hydraSide {
 				id, secret, base = w.hydra.clientID, w.hydra.clientSecret, w.hydra.publicURL
@@ -315,11 +315,11 @@ func comparisonList() []comparison {
 				form:   url.Values{"grant_type": {"client_credentials"}, "scope": {"im:messages.send"}}.Encode(),
 			}}
 		}, hydra: ccHydra, ours: ccOurs},
-		{name: "introspect", title: "introspection, hot token", target: hot,
+		{name: "introspect", title: "introspection, hot token (Hydra: admin port, no client auth)", target: hot,
 			hydra: "POST /admin/oauth2/introspect on the admin port, no client authentication; the token read from Postgres (Hydra keeps no token cache; the row is in Postgres's buffers)",
 			ours:  "POST /oauth2/introspect with the resource server's client_secret_basic (HMAC-SHA-256); client and token from the node's memory"},
-		{name: "introspect_64", title: "introspection, hot token", connections: 64, target: hot, hydra: "the same", ours: "the same"},
-		{name: "introspect_cold", title: "introspection, cold token", target: func(w *world, s side, _ int) target {
+		{name: "introspect_64", title: "introspection, hot token (Hydra: admin port, no client auth)", connections: 64, target: hot, hydra: "the same", ours: "the same"},
+		{name: "introspect_cold", title: "introspection, cold token (Hydra: admin port, no client auth)", target: func(w *world, s side, _ int) target {
 			t := introspect(w, s, "")
 			t.req.form = ""
 			t.tokens = &tokenSource{field: "token", tokens: w.tokens[s].cold}
@@ -330,7 +330,7 @@ func comparisonList() []comparison {
 		},
 			hydra: fmt.Sprintf("each request another of %s tokens, in turn; each a Postgres read, as every Hydra introspection", thousands(hydraColdTokens)),
 			ours:  fmt.Sprintf("each request another of %s tokens, in turn, on a node without Redis: each a Postgres read; the node keeps at most 10,000 access-token requests decoded (the client stays in memory)", thousands(coldTokens))},
-		{name: "refresh", title: "refresh (a write and a rotation)", target: func(w *world, s side, round int) target {
+		{name: "refresh", title: "refresh: a write and a rotation (Hydra: PBKDF2; ours: keyed hash)", target: func(w *world, s side, round int) target {
 			id, secret, base := refreshAppID, w.lab.secrets.Web, w.node.Base
 			if s == hydraSide {
 				id, secret, base = w.hydra.clientID, w.hydra.clientSecret, w.hydra.publicURL
