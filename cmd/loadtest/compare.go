@@ -72,6 +72,13 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if w.cold, err = l.start(ctx, "noredis", false); err != nil {
 		return err
 	}
+	// Deferred calls run last first: Hydra stops, then its database is
+	// dropped.
+	defer func() {
+		if err := l.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+hydraDatabase+" WITH (FORCE)"); err != nil {
+			logger.Warn("drop hydra's database", "err", err)
+		}
+	}()
 	h, err := startHydraLab(ctx, l, hydraBin)
 	if h != nil {
 		defer h.stop(logger)
@@ -79,11 +86,6 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	defer func() {
-		if err := l.exec(context.WithoutCancel(ctx), "DROP DATABASE IF EXISTS "+hydraDatabase+" WITH (FORCE)"); err != nil {
-			logger.Warn("drop hydra's database", "err", err)
-		}
-	}()
 	w.hydra = h
 	if err := w.obtainTokens(ctx, opts); err != nil {
 		return err
