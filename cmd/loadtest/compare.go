@@ -51,7 +51,11 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		return err
 	}
 	hydraBin := opts.hydraBin
-	if hydraBin == "" {
+	if hydraBin != "" {
+		if _, err := os.Stat(hydraBin); err != nil {
+			return fmt.Errorf("-hydra: %w", err)
+		}
+	} else {
 		dir, err := hydraBuildDir(opts.hydraVersion)
 		if err != nil {
 			return err
