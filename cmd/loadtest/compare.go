@@ -113,6 +113,8 @@ func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	return nil
 }
 
+// parseCompareOptions reads the flags of compare; a bad one is reported
+// on stderr.
 func parseCompareOptions(args []string, stderr io.Writer) (compareOptions, error) {
 	fs := flag.NewFlagSet("loadtest compare", flag.ContinueOnError)
 	var o compareOptions
