@@ -208,22 +208,11 @@ func (w *world) obtainTokens(ctx context.Context, o compareOptions) error {
 	for _, s := range []side{hydraSide, oursSide} {
 		issue := l.botConfig(w.node)
 		count := coldTokens
-		signIn := func(ctx context.Context) (string, error) {
-			tok, err := signIn(ctx, l.refreshApp(w.node), l.secrets.Password)
-			if err != nil {
-				return "", err
-			}
-			return tok.RefreshToken, nil
+		userSignIn := func(ctx context.Context) (*oauth2.Token, error) {
+			return signIn(ctx, l.refreshApp(w.node), l.secrets.Password)
 		}
 		if s == hydraSide {
-			issue, count = h.clientCredentials(), hydraColdTokens
-			signIn = func(ctx context.Context) (string, error) {
-				tok, err := h.signIn(ctx)
-				if err != nil {
-					return "", err
-				}
-				return tok.RefreshToken, nil
-			}
+			issue, count, userSignIn = h.clientCredentials(), hydraColdTokens, h.signIn
 		}
 		if !slices.Contains(o.scenarios, "introspect_cold") {
 			count = 0
@@ -237,14 +226,14 @@ func (w *world) obtainTokens(ctx context.Context, o compareOptions) error {
 		for range o.rounds {
 			var set []string
 			for range perRound {
-				rt, err := signIn(ctx)
+				tok, err := userSignIn(ctx)
 				if err != nil {
 					return fmt.Errorf("%s: refresh token: %w", s, err)
 				}
-				if rt == "" {
+				if tok.RefreshToken == "" {
 					return fmt.Errorf("%s: a sign-in with offline_access brought no refresh token", s)
 				}
-				set = append(set, rt)
+				set = append(set, tok.RefreshToken)
 			}
 			t.refresh = append(t.refresh, set)
 		}
