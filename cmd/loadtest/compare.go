@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 	"golang.org/x/oauth2"
@@ -39,6 +40,10 @@ const (
 	coldTokens      = 20_000
 	hydraColdTokens = 2_000
 )
+
+// wrkTimeout is how long a request may wait for its answer in compare:
+// Hydra's refresh takes longer than wrk's default 2 s on a busy machine.
+const wrkTimeout = 10 * time.Second
 
 // runCompare is "loadtest compare": Hydra and our nodes side by side.
 func runCompare(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -430,7 +435,7 @@ func runTarget(ctx context.Context, l *lab, name string, t target, connections i
 			return wrkResult{}, err
 		}
 	}
-	run := wrkRun{url: t.base + t.req.path, script: script, threads: l.opts.threads, connections: connections, duration: l.opts.duration}
+	run := wrkRun{url: t.base + t.req.path, script: script, threads: l.opts.threads, connections: connections, duration: l.opts.duration, timeout: wrkTimeout}
 	res, err := run.run(ctx)
 	if err != nil {
 		return wrkResult{}, err

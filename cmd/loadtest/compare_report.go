@@ -141,8 +141,8 @@ func printComparisonReport(w io.Writer, o compareOptions, m compareMachine, resu
 	fmt.Fprintln(w)
 	fmt.Fprintf(w, "Ory Hydra %s (built with %s from the Go module proxy; `serve all --dev`, opaque access tokens, client secrets hashed with PBKDF2, its own database on the same Postgres); tokenim-auth built with %s, default configuration with Redis, rate limits off.\n\n",
 		m.hydra, cmp.Or(m.hydraGo, "?"), m.Go)
-	fmt.Fprintf(w, "Command: `%s`; each scenario: `wrk --latency -t%d -c<connections> -d%s`, Hydra and ours alternated (Hydra first in odd rounds, ours first in even ones), %d round(s) each; medians.\n\n",
-		strings.Join(append([]string{"go run ./cmd/loadtest compare"}, o.args...), " "), o.threads, o.duration, o.rounds)
+	fmt.Fprintf(w, "Command: `%s`; each scenario: `wrk --latency -t%d -c<connections> -d%s --timeout %s`, Hydra and ours alternated (Hydra first in odd rounds, ours first in even ones), %d round(s) each; medians.\n\n",
+		strings.Join(append([]string{"go run ./cmd/loadtest compare"}, o.args...), " "), o.threads, o.duration, wrkTimeout, o.rounds)
 	fmt.Fprintln(w, "| scenario | connections | Hydra req/s | Hydra p99 | ours req/s | ours p50 / p99 | ours ÷ Hydra | ours, % of static |")
 	fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|")
 	static := map[int]float64{}

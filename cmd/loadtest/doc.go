@@ -79,8 +79,9 @@
 // for cold introspection.
 //
 // Each scenario runs on Hydra and on ours in turn, Hydra first in odd
-// rounds and ours first in even ones; the table gives the medians of the
-// rounds:
+// rounds and ours first in even ones, wrk waiting up to 10 s for an
+// answer (Hydra's refresh takes more than wrk's default 2 s on a busy
+// machine); the table gives the medians of the rounds:
 //
 //	static, static_64   GET /health/alive: the cheapest answer of each
 //	                    HTTP stack, the baseline (16 and 64 connections)
