@@ -306,3 +306,42 @@ func TestParseCompareOptions(t *testing.T) {
 		}
 	}
 }
+
+func TestLuaTokenScript(t *testing.T) {
+	t.Parallel()
+	req := request{method: http.MethodPost, path: "/oauth2/introspect", header: map[string]string{"Authorization": "Basic abc"}}
+	script, err := luaTokenScript(req, tokenSource{field: "token"}, "/tmp/run/cold.tokens", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		`wrk.method = "POST"`, `wrk.headers["Content-Type"] = "application/x-www-form-urlencoded"`, `wrk.headers["Authorization"] = "Basic abc"`,
+		`local prefix = "token="`, `local file = "/tmp/run/cold.tokens"`, "local threads = 2", "local rotate = false", "function request()",
+	} {
+		if !strings.Contains(script, want) {
+			t.Errorf("script lacks %s:\n%s", want, script)
+		}
+	}
+	if strings.Contains(script, "function response(") {
+		t.Errorf("a script cycling through tokens reads the answers:\n%s", script)
+	}
+	req.form = "grant_type=refresh_token"
+	script, err = luaTokenScript(req, tokenSource{field: "refresh_token", rotate: true}, "/tmp/run/rt.tokens", 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`local prefix = "grant_type=refresh_token&refresh_token="`, "local rotate = true", "function response(status, headers, body)"} {
+		if !strings.Contains(script, want) {
+			t.Errorf("rotating script lacks %s:\n%s", want, script)
+		}
+	}
+	if strings.Contains(script, "wrk.body") {
+		t.Errorf("the body is fixed, not made per request:\n%s", script)
+	}
+	if _, err := luaTokenScript(req, tokenSource{field: "token"}, "/tmp/répertoire/x.tokens", 2); err == nil {
+		t.Error("a path Lua and Go quote differently was accepted")
+	}
+	if _, err := writeTokenScript(t.TempDir(), "empty", req, tokenSource{field: "token"}, 2); err == nil {
+		t.Error("a script without tokens was written")
+	}
+}
