@@ -41,6 +41,12 @@
 #                (installed with apt-get when missing): requests/s and
 #                p50/p99 per scenario; LOADTEST_FLAGS='-duration 30s
 #                -profile /tmp/prof' (see cmd/loadtest/doc.go)
+#   make compare Ory Hydra (built once from the Go module proxy in a module
+#                of its own under ~/.cache/tokenim-auth, never a dependency
+#                of ours; on a database of its own) and our nodes driven by
+#                the same wrk load, alternated, two rounds each: one table of
+#                medians, p99 and ratios. COMPARE_FLAGS='-duration 10s
+#                -rounds 2 -out /tmp/compare.md' (see cmd/loadtest/doc.go)
 #   make vuln    govulncheck over every package (needs its database,
 #                vuln.go.dev, or GOVULNDB pointing at a copy of it): fails
 #                on any advisory whose vulnerable code the provider reaches
@@ -59,8 +65,9 @@ BENCHTIME ?= 2s
 FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
+COMPARE_FLAGS ?=
 
-.PHONY: all build test test-short lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest chaos vuln tidy-check clean
+.PHONY: all build test test-short lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest compare chaos vuln tidy-check clean
 
 all: build
 
@@ -144,10 +151,10 @@ fuzz:
 	done; \
 	echo "make fuzz: $$n targets passed in $$(( $$(date +%s) - start ))s"
 
-loadtest:
+loadtest compare:
 	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk)
 	$(MAKE) build
-	$(GO) run ./cmd/loadtest $(LOADTEST_FLAGS)
+	$(GO) run ./cmd/loadtest $(if $(filter compare,$@),compare $(COMPARE_FLAGS),$(LOADTEST_FLAGS))
 
 vuln:
 	$(GO) tool govulncheck $(PKGS)

@@ -46,4 +46,58 @@
 // and the program exits 1 at the end. It also measures the Redis memory a
 // cached access token takes, and prints a Markdown table with the machine
 // it ran on, for docs/performance.md.
+//
+// # Side by side with Ory Hydra
+//
+//	make compare                                    # builds bin/tokenim-auth first
+//	make compare COMPARE_FLAGS='-duration 5s -out /tmp/compare.md'
+//	go run ./cmd/loadtest compare [flags]
+//
+// compare runs Ory Hydra next to our nodes and sends both the same wrk
+// load. It takes -bin, -duration, -connections, -threads, -database,
+// -redis and -scenarios as above, and:
+//
+//	-hydra-version V   the Hydra release to build (default v2.3.0)
+//	-hydra FILE        a Hydra binary to run instead of building one
+//	-rounds N          runs of each scenario on each side (default 2)
+//	-out FILE          also write the report to FILE
+//
+// Hydra is built once, in a module of its own in the user's cache
+// directory ($XDG_CACHE_HOME or ~/.cache, then
+// tokenim-auth/hydra-<version>): "go mod init", "go get -tool
+// github.com/ory/hydra/v2@<version>", Hydra's replace directives that name
+// other modules copied into that module ("go install" refuses a module
+// with replace directives), "go build". Hydra is never a dependency of
+// ours. It runs on its own database, tokenim_compare_hydra, on the same
+// Postgres (dropped and created at the start, dropped at the end):
+// "hydra migrate sql up -e --yes", then "hydra serve all --dev" on two
+// free loopback ports, opaque access tokens and PBKDF2 client secrets (its
+// defaults), logging at warn. The program creates a client on Hydra's
+// admin API and acts as Hydra's login and consent app (accepting the
+// login and consent requests on the admin API) to get refresh tokens.
+// Our side is the lab above: node1 with Redis, and a node without Redis
+// for cold introspection.
+//
+// Each scenario runs on Hydra and on ours in turn, Hydra first in odd
+// rounds and ours first in even ones, wrk waiting up to 10 s for an
+// answer (Hydra's refresh takes more than wrk's default 2 s on a busy
+// machine); the table gives the medians of the rounds:
+//
+//	static, static_64   GET /health/alive: the cheapest answer of each
+//	                    HTTP stack, the baseline (16 and 64 connections)
+//	client_credentials  POST /oauth2/token, grant_type=client_credentials
+//	introspect          introspection of one token, again and again
+//	                    (Hydra: its admin port, no client authentication)
+//	introspect_64       the same with 64 connections
+//	introspect_cold     each request another token, in turn: 2,000 on
+//	                    Hydra, which keeps no token cache, 20,000 on our
+//	                    node without Redis (twice the requests it keeps
+//	                    decoded), each a Postgres read
+//	refresh             each request a refresh token used once, the next
+//	                    taken from the answer (rotation): the wrk script
+//	                    queues the refresh_token of each answer
+//	discovery, jwks     GET /.well-known/openid-configuration, jwks.json
+//
+// Requests that vary (cold introspection, refresh) come from a wrk Lua
+// script reading the tokens from a file in the run's private directory.
 package main

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -69,10 +70,41 @@ func (l *lab) setUp(ctx context.Context) error {
 	}
 	l.issuer = "http://" + addr
 	l.config = filepath.Join(l.dir, "config.yaml")
-	if err := os.WriteFile(l.config, []byte(testbed.ProviderConfig(l.issuer, l.secrets)), 0o600); err != nil {
+	config, err := withClient(testbed.ProviderConfig(l.issuer, l.secrets), refreshAppClient(l.secrets.Web))
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(l.config, []byte(config), 0o600); err != nil {
 		return fmt.Errorf("write configuration: %w", err)
 	}
 	return nil
+}
+
+// refreshAppID is a web app like testbed.WebID that may also ask for
+// offline_access: its users' sign-ins bring refresh tokens.
+const refreshAppID = "loadtest-refresh"
+
+// refreshAppClient is refreshAppID's entry in the configuration's client
+// list.
+func refreshAppClient(secret string) string {
+	return fmt.Sprintf(`  - id: %s
+    name: Load test app with refresh tokens
+    type: confidential
+    secret: %q
+    redirect_uris: [%q]
+    scopes: [openid, offline_access]
+    skip_consent: true
+`, refreshAppID, secret, testbed.WebReturn)
+}
+
+// withClient adds a client to the client list of a configuration made by
+// testbed.ProviderConfig, which ends with the users.
+func withClient(config, client string) (string, error) {
+	before, after, ok := strings.Cut(config, "\nusers:\n")
+	if !ok || !strings.Contains(before, "\nclients:\n") {
+		return "", errors.New("configuration: no clients list followed by the users")
+	}
+	return before + "\n" + client + "users:\n" + after, nil
 }
 
 // close stops the nodes, drops the schema, deletes the Redis keys and the

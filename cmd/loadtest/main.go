@@ -41,6 +41,9 @@ func main() {
 // run sets the nodes up, runs the scenarios and prints the report on
 // stdout; progress goes to stderr.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "compare" {
+		return runCompare(ctx, args[1:], stdout, stderr)
+	}
 	opts, err := parseOptions(args, stderr)
 	if err != nil {
 		return err
@@ -88,27 +91,34 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func parseOptions(args []string, stderr io.Writer) (options, error) {
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	var o options
-	var names string
-	fs.StringVar(&o.bin, "bin", "bin/tokenim-auth", "the tokenim-auth `binary` to run (make build)")
-	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk run")
-	fs.IntVar(&o.connections, "connections", 16, "wrk connections")
-	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
-	fs.StringVar(&o.database, "database", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres `URL`; the schema "+schema+" is recreated there and dropped at the end")
-	fs.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis `HOST:PORT`; database 11, keys under "+redisPrefix)
+	o.labFlags(fs, scenarioNames())
 	fs.StringVar(&o.profileDir, "profile", "", "save CPU profiles of the introspect and client_credentials scenarios in `DIR`")
-	fs.StringVar(&names, "scenarios", strings.Join(scenarioNames(), ","), "comma-separated `list` of scenarios")
-	if err := testbed.ParseFlags(fs, args, stderr, func() string {
-		o.scenarios = strings.Split(names, ",")
-		return o.problem()
-	}); err != nil {
+	if err := testbed.ParseFlags(fs, args, stderr, func() string { return o.problem(scenarioNames()) }); err != nil {
 		return options{}, err
 	}
 	o.args = args
 	return o, nil
 }
 
-// problem says what is wrong with the options, or "".
-func (o options) problem() string {
+// labFlags defines the flags of the lab and of wrk, which loadtest and
+// compare share, and -scenarios, all of scenarios by default.
+func (o *options) labFlags(fs *flag.FlagSet, scenarios []string) {
+	o.scenarios = scenarios
+	fs.Func("scenarios", "comma-separated `list` of scenarios (default "+strings.Join(scenarios, ",")+")", func(v string) error {
+		o.scenarios = strings.Split(v, ",")
+		return nil
+	})
+	fs.StringVar(&o.bin, "bin", "bin/tokenim-auth", "the tokenim-auth `binary` to run (make build)")
+	fs.DurationVar(&o.duration, "duration", 10*time.Second, "length of each wrk run")
+	fs.IntVar(&o.connections, "connections", 16, "wrk connections")
+	fs.IntVar(&o.threads, "threads", 2, "wrk threads")
+	fs.StringVar(&o.database, "database", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "Postgres `URL`; the schema "+schema+" is recreated there and dropped at the end")
+	fs.StringVar(&o.redis, "redis", "127.0.0.1:6379", "Redis `HOST:PORT`; database 11, keys under "+redisPrefix)
+}
+
+// problem says what is wrong with the options, or "". known are the
+// scenarios there are.
+func (o options) problem(known []string) string {
 	switch {
 	case o.duration < time.Second || o.duration%time.Second != 0:
 		return "-duration must be whole seconds, at least 1s"
@@ -118,8 +128,8 @@ func (o options) problem() string {
 		return "-threads and -connections must be at least 1"
 	}
 	for _, name := range o.scenarios {
-		if !slices.Contains(scenarioNames(), name) {
-			return fmt.Sprintf("unknown scenario %q; known: %s", name, strings.Join(scenarioNames(), ", "))
+		if !slices.Contains(known, name) {
+			return fmt.Sprintf("unknown scenario %q; known: %s", name, strings.Join(known, ", "))
 		}
 	}
 	return ""

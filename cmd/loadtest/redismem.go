@@ -11,6 +11,7 @@ import (
 
 	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
 	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
 )
 
 // Tokens issued to measure Redis memory, and by how many clients at once.
@@ -48,7 +49,7 @@ func measureRedisMemory(ctx context.Context, l *lab, n *testbed.Node) (redisMemo
 		return redisMemory{}, err
 	}
 	start := time.Now()
-	if err := issueTokens(ctx, l, n, memoryTokens); err != nil {
+	if _, err := issueTokens(ctx, l.botConfig(n), memoryTokens); err != nil {
 		return redisMemory{}, err
 	}
 	m.took = time.Since(start)
@@ -64,9 +65,9 @@ func measureRedisMemory(ctx context.Context, l *lab, n *testbed.Node) (redisMemo
 	return m, nil
 }
 
-// issueTokens gets count client-credentials tokens from node n with
-// memoryWorkers clients at once.
-func issueTokens(ctx context.Context, l *lab, n *testbed.Node, count int) error {
+// issueTokens gets count client-credentials access tokens with conf,
+// memoryWorkers clients at once, and returns them.
+func issueTokens(ctx context.Context, conf *clientcredentials.Config, count int) ([]string, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	// One kept-alive connection per worker, rather than a new one for
@@ -75,22 +76,26 @@ func issueTokens(ctx context.Context, l *lab, n *testbed.Node, count int) error 
 	transport.MaxIdleConnsPerHost = memoryWorkers
 	defer transport.CloseIdleConnections()
 	ctx = context.WithValue(ctx, oauth2.HTTPClient, &http.Client{Transport: transport})
-	conf := l.botConfig(n)
-	var left atomic.Int64
-	left.Store(int64(count))
+	tokens := make([]string, count)
+	var next atomic.Int64
 	var wg sync.WaitGroup
 	for range memoryWorkers {
 		wg.Go(func() {
-			for left.Add(-1) >= 0 && ctx.Err() == nil {
-				if _, err := conf.Token(ctx); err != nil {
+			for i := next.Add(1) - 1; i < int64(count) && ctx.Err() == nil; i = next.Add(1) - 1 {
+				tok, err := conf.Token(ctx)
+				if err != nil {
 					cancel(fmt.Errorf("issue tokens: %w", err))
 					return
 				}
+				tokens[i] = tok.AccessToken
 			}
 		})
 	}
 	wg.Wait()
-	return context.Cause(ctx)
+	if err := context.Cause(ctx); err != nil {
+		return nil, err
+	}
+	return tokens, nil
 }
 
 // usedMemory is INFO memory's used_memory, in bytes.

@@ -31,7 +31,7 @@ func obtainTokens(ctx context.Context, l *lab, n *testbed.Node) (credentials, er
 	if err != nil {
 		return credentials{}, fmt.Errorf("client credentials token: %w", err)
 	}
-	user, err := signIn(ctx, l, n)
+	user, err := signIn(ctx, l.webApp(n), l.secrets.Password)
 	if err != nil {
 		return credentials{}, fmt.Errorf("user token: %w", err)
 	}
@@ -47,19 +47,24 @@ func (l *lab) botConfig(n *testbed.Node) *clientcredentials.Config {
 	}
 }
 
-// signIn runs the authorization code flow with PKCE as a browser would:
-// the authorization request leads to the sign-in page, whose form is
-// posted with its hidden fields (CSRF token, flow) and the user's email
-// and password; the redirects lead back to the web app's redirect URI,
-// not followed, whose code is exchanged for tokens.
-func signIn(ctx context.Context, l *lab, n *testbed.Node) (*oauth2.Token, error) {
-	conf := oauth2.Config{
+// webApp is the web app signing the user in on node n.
+func (l *lab) webApp(n *testbed.Node) oauth2.Config {
+	return oauth2.Config{
 		ClientID: testbed.WebID, ClientSecret: l.secrets.Web, RedirectURL: testbed.WebReturn,
 		Endpoint: oauth2.Endpoint{AuthURL: n.Base + "/oauth2/auth", TokenURL: n.Base + "/oauth2/token", AuthStyle: oauth2.AuthStyleInHeader},
 		Scopes:   []string{"openid", "profile", "email", "im:messages.read"},
 	}
+}
+
+// signIn runs the authorization code flow with PKCE as a browser would:
+// the authorization request leads to the sign-in page, whose form is
+// posted with its hidden fields (CSRF token, flow) and the user's email
+// and password; the redirects lead back to the app's redirect URI
+// (testbed.WebReturn), not followed, whose code is exchanged for tokens.
+func signIn(ctx context.Context, conf oauth2.Config, password string) (*oauth2.Token, error) {
 	verifier, state := oauth2.GenerateVerifier(), rand.Text()
-	b, err := newBrowser(n.Base)
+	base := strings.TrimSuffix(conf.Endpoint.AuthURL, "/oauth2/auth")
+	b, err := newBrowser(base)
 	if err != nil {
 		return nil, err
 	}
@@ -70,7 +75,7 @@ func signIn(ctx context.Context, l *lab, n *testbed.Node) (*oauth2.Token, error)
 	if login.status != http.StatusOK || login.url.Path != "/login" {
 		return nil, fmt.Errorf("authorization request: want the sign-in page, got %d %s", login.status, login.url)
 	}
-	back, err := b.submit(ctx, login, "/login", url.Values{"email": {testbed.UserEmail}, "password": {l.secrets.Password}})
+	back, err := b.submit(ctx, login, "/login", url.Values{"email": {testbed.UserEmail}, "password": {password}})
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -33,18 +34,29 @@ type wrkRun struct {
 	threads     int
 	connections int
 	duration    time.Duration
+	// timeout, when not 0, replaces wrk's 2 s: a request without an
+	// answer by then counts as a socket error, and its latency is not in
+	// the percentiles.
+	timeout time.Duration
 }
 
 // args are wrk's command-line arguments.
 func (w wrkRun) args() []string {
-	return []string{
+	args := []string{
 		"--latency",
-		"-t", strconv.Itoa(min(w.threads, w.connections)),
+		"-t", strconv.Itoa(wrkThreads(w.threads, w.connections)),
 		"-c", strconv.Itoa(w.connections),
 		"-d", strconv.Itoa(int(w.duration.Seconds())) + "s",
-		"-s", w.script,
-		w.url,
 	}
+	if w.timeout > 0 {
+		args = append(args, "--timeout", strconv.Itoa(int(w.timeout.Seconds()))+"s")
+	}
+	return append(args, "-s", w.script, w.url)
+}
+
+// wrkThreads is how many threads wrk runs: no more than connections.
+func wrkThreads(threads, connections int) int {
+	return min(threads, connections)
 }
 
 // run runs wrk and parses what it printed.
@@ -67,6 +79,12 @@ func (w wrkRun) run(ctx context.Context) (wrkResult, error) {
 // is private to this run and removed at its end.
 func writeScript(dir, name string, req request) (string, error) {
 	script, err := luaScript(req)
+	return saveScript(dir, name, script, err)
+}
+
+// saveScript writes script, made with error err, as dir/name.lua and
+// returns its path.
+func saveScript(dir, name, script string, err error) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("wrk script %s: %w", name, err)
 	}
@@ -79,10 +97,19 @@ func writeScript(dir, name string, req request) (string, error) {
 
 // luaScript sets wrk's request: method, body and headers.
 func luaScript(req request) (string, error) {
+	return luaRequest(req, true)
+}
+
+// luaRequest sets wrk's method and headers, and its body when withBody;
+// without, the script sends a form of its own making.
+func luaRequest(req request, withBody bool) (string, error) {
 	type assign struct{ target, value string }
 	lines := []assign{{"wrk.method", req.method}}
-	if req.form != "" {
-		lines = append(lines, assign{"wrk.body", req.form}, assign{`wrk.headers["Content-Type"]`, "application/x-www-form-urlencoded"})
+	if req.form != "" && withBody {
+		lines = append(lines, assign{"wrk.body", req.form})
+	}
+	if req.form != "" || !withBody {
+		lines = append(lines, assign{`wrk.headers["Content-Type"]`, "application/x-www-form-urlencoded"})
 	}
 	for _, k := range slices.Sorted(maps.Keys(req.header)) {
 		lines = append(lines, assign{"wrk.headers[" + strconv.Quote(k) + "]", req.header[k]})
@@ -97,6 +124,129 @@ func luaScript(req request) (string, error) {
 	}
 	return b.String(), nil
 }
+
+// tokenSource makes each request of a wrk run carry another token:
+// field=<token> is added to the request's form, the tokens read from a
+// file, one a line, form-encoded.
+type tokenSource struct {
+	field  string
+	tokens []string
+	// rotate: each token is sent once, and the refresh_token of its
+	// answer is sent later in its place (refresh token rotation). Without
+	// rotate, each wrk thread cycles through all the tokens, starting at
+	// its own place.
+	rotate bool
+}
+
+// writeTokenScript writes the tokens and a wrk Lua script that sends req
+// with them, in dir, and returns the script's path. threads is the
+// number of wrk threads: with rotate, each takes its share of the tokens.
+func writeTokenScript(dir, name string, req request, src tokenSource, threads int) (string, error) {
+	if len(src.tokens) == 0 {
+		return "", fmt.Errorf("wrk script %s: no tokens", name)
+	}
+	var list strings.Builder
+	for _, t := range src.tokens {
+		list.WriteString(url.QueryEscape(t) + "\n")
+	}
+	tokensFile := filepath.Join(dir, name+".tokens")
+	if err := os.WriteFile(tokensFile, []byte(list.String()), 0o600); err != nil {
+		return "", fmt.Errorf("wrk script %s: %w", name, err)
+	}
+	script, err := luaTokenScript(req, src, tokensFile, threads)
+	return saveScript(dir, name, script, err)
+}
+
+// luaTokenScript is the wrk script of writeTokenScript, reading the
+// tokens from tokensFile. wrk runs the script once per thread, each in
+// its own Lua state, plus once in the main state, where setup numbers
+// the threads.
+func luaTokenScript(req request, src tokenSource, tokensFile string, threads int) (string, error) {
+	head, err := luaRequest(req, false)
+	if err != nil {
+		return "", err
+	}
+	prefix := src.field + "="
+	if req.form != "" {
+		prefix = req.form + "&" + prefix
+	}
+	q := map[string]string{"prefix": prefix, "file": tokensFile}
+	for k, v := range q {
+		if q[k], err = luaString(v); err != nil {
+			return "", fmt.Errorf("%s: %w", k, err)
+		}
+	}
+	body := luaCycle
+	if src.rotate {
+		body = luaRotate
+	}
+	return fmt.Sprintf(`%slocal prefix = %s
+local file = %s
+local threads = %d
+local rotate = %t
+local numbered = 0
+
+function setup(thread)
+  thread:set("id", numbered)
+  numbered = numbered + 1
+end
+
+function init(args)
+  queue, head, tail = {}, 1, 0
+  local n = 0
+  for line in io.lines(file) do
+    if line ~= "" then
+      if not rotate or n %% threads == id then
+        tail = tail + 1
+        queue[tail] = line
+      end
+      n = n + 1
+    end
+  end
+  if not rotate then
+    head = 1 + math.floor(tail * id / threads)
+  end
+end
+%s`, head, q["prefix"], q["file"], threads, src.rotate, body), nil
+}
+
+// luaCycle sends the thread's tokens in turn, again and again.
+const luaCycle = `
+function request()
+  local t = queue[head]
+  head = head % tail + 1
+  return wrk.format(nil, nil, nil, prefix .. t)
+end
+`
+
+// luaRotate sends each token once and queues the refresh token of each
+// answer. When the queue is empty (answers without a refresh token), the
+// last token is sent again, and refused: the run fails. wrk builds the
+// first thread's first request once before the run, to check it, and
+// never sends it: that token stays unused.
+const luaRotate = `
+local spent = ""
+
+function request()
+  local t = queue[head]
+  if t == nil then
+    t = spent
+  else
+    queue[head] = nil
+    head = head + 1
+  end
+  spent = t
+  return wrk.format(nil, nil, nil, prefix .. t)
+end
+
+function response(status, headers, body)
+  local t = string.match(body, '"refresh_token"%s*:%s*"([^"]+)"')
+  if t then
+    tail = tail + 1
+    queue[tail] = t
+  end
+end
+`
 
 // luaString quotes s for Lua. Only printable ASCII is accepted, where Go's
 // and Lua's quoted strings agree (\" and \\).

@@ -96,3 +96,15 @@ func TestCombine(t *testing.T) {
 		t.Fatalf("combine = %+v, want %+v", got, want)
 	}
 }
+
+func TestWrkArgs(t *testing.T) {
+	t.Parallel()
+	run := wrkRun{url: "http://127.0.0.1:1/x", script: "/tmp/x.lua", threads: 2, connections: 1, duration: 10 * time.Second}
+	if got, want := strings.Join(run.args(), " "), "--latency -t 1 -c 1 -d 10s -s /tmp/x.lua http://127.0.0.1:1/x"; got != want {
+		t.Errorf("wrk %s, want wrk %s (no more threads than connections)", got, want)
+	}
+	run.connections, run.timeout = 16, 10*time.Second
+	if got, want := strings.Join(run.args(), " "), "--latency -t 2 -c 16 -d 10s --timeout 10s -s /tmp/x.lua http://127.0.0.1:1/x"; got != want {
+		t.Errorf("wrk %s, want wrk %s", got, want)
+	}
+}
