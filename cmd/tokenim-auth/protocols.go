@@ -32,11 +32,8 @@ func dpopVerifier(c config.DPoP, store storage.JTIs, ring secret.Keyring) (oauth
 }
 
 // exchangePolicies are token_exchange: of the configuration, by client.
-func exchangePolicies(cfg config.Config) map[string]oauth.ExchangePolicy {
-	if len(cfg.TokenExchange) == 0 {
-		return nil
-	}
-	out := make(map[string]oauth.ExchangePolicy, len(cfg.TokenExchange))
+func exchangePolicies(cfg config.Config) oauth.ExchangePolicyMap {
+	out := make(oauth.ExchangePolicyMap, len(cfg.TokenExchange))
 	for _, e := range cfg.TokenExchange {
 		out[e.Client] = oauth.ExchangePolicy{SubjectAudiences: e.SubjectAudiences, Resources: e.Resources, Scopes: e.Scopes, Impersonation: e.Impersonation}
 	}

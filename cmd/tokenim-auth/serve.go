@@ -330,7 +330,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
 		Resources:                   newResourceDirectory(registry, store, logger),
-		Exchange:                    exchangePolicies(cfg),
+		Exchange:                    newExchangeDirectory(exchangePolicies(cfg), store, logger),
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,

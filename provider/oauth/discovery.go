@@ -1,6 +1,8 @@
 package oauth
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/tokenim/tokenim-auth/provider/authzdetails"
@@ -80,7 +82,7 @@ func (p *Provider) metadata() discovery {
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
 		ResponseModesSupported:                    []string{"query", "form_post"},
-		GrantTypesSupported:                       p.supportedGrantTypes(),
+		GrantTypesSupported:                       supportedGrantTypes(false),
 		SubjectTypesSupported:                     []string{"public"},
 		IDTokenSigningAlgValuesSupported:          keys.Algorithms(),
 		TokenEndpointAuthMethodsSupported:         []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
@@ -102,12 +104,28 @@ func (p *Provider) metadata() discovery {
 	}
 }
 
-// discovery serves the metadata, encoded once: it never changes while the
-// provider runs.
+// encodeMetadata encodes the metadata once for each of the two grant
+// lists it may show: with token exchange, when some client has a policy,
+// and without.
+func (p *Provider) encodeMetadata() error {
+	m := p.metadata()
+	for _, exchange := range []bool{false, true} {
+		m.GrantTypesSupported = supportedGrantTypes(exchange)
+		b, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("oauth: encode the discovery document: %w", err)
+		}
+		p.metadataJSON[exchange] = append(b, '\n')
+	}
+	return nil
+}
+
+// discovery serves the metadata, encoded once (encodeMetadata): only
+// whether token exchange is offered changes while the provider runs.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(p.metadataJSON)
+	_, _ = w.Write(p.metadataJSON[p.offersExchange(r.Context())])
 }
 
 // jwks publishes the signing keys relying parties verify ID tokens with:
