@@ -32,22 +32,27 @@ type exchangeDirectory struct {
 
 // newExchangeDirectory returns the directory of the configured policies
 // and those stored (nil: the configured ones alone).
-func newExchangeDirectory(configured oauth.ExchangePolicyMap, store storedExchangePolicies, logger *slog.Logger) *exchangeDirectory {
-	d := &exchangeDirectory{configured: configured}
+func newExchangeDirectory(configured []storage.ExchangePolicy, store storedExchangePolicies, logger *slog.Logger) *exchangeDirectory {
+	d := &exchangeDirectory{configured: policyMap(configured)}
 	if store != nil {
 		d.stored = newStoredSet("token exchange policies", func(ctx context.Context) (oauth.ExchangePolicyMap, error) {
 			list, err := store.ListExchangePolicies(ctx)
 			if err != nil {
 				return nil, err
 			}
-			out := make(oauth.ExchangePolicyMap, len(list))
-			for _, p := range list {
-				out[p.ClientID] = oauth.ExchangePolicy{SubjectAudiences: p.SubjectAudiences, Resources: p.Resources, Scopes: p.Scopes, Impersonation: p.Impersonation}
-			}
-			return out, nil
+			return policyMap(list), nil
 		}, logger)
 	}
 	return d
+}
+
+// policyMap is list by client.
+func policyMap(list []storage.ExchangePolicy) oauth.ExchangePolicyMap {
+	out := make(oauth.ExchangePolicyMap, len(list))
+	for _, p := range list {
+		out[p.ClientID] = oauth.ExchangePolicy{SubjectAudiences: p.SubjectAudiences, Resources: p.Resources, Scopes: p.Scopes, Impersonation: p.Impersonation}
+	}
+	return out
 }
 
 // Policy implements oauth.ExchangePolicies: the configured policy of

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/tokenim/tokenim-auth/provider/oauth"
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -45,7 +44,7 @@ func TestExchangeDirectory(t *testing.T) {
 	ctx := t.Context()
 	store := &fakeExchangeStore{err: errors.New("database down")}
 	var logs bytes.Buffer
-	d := newExchangeDirectory(oauth.ExchangePolicyMap{"gateway": {Scopes: []string{"im:messages.read"}}}, store, slog.New(slog.NewTextHandler(&logs, nil)))
+	d := newExchangeDirectory([]storage.ExchangePolicy{{ClientID: "gateway", Scopes: []string{"im:messages.read"}}}, store, slog.New(slog.NewTextHandler(&logs, nil)))
 	now := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
 	d.stored.now = func() time.Time { return now }
 
@@ -98,7 +97,7 @@ func TestExchangeDirectory(t *testing.T) {
 	if !d.Any(ctx) {
 		t.Fatal("with a configured policy, Any is false")
 	}
-	alone := newExchangeDirectory(oauth.ExchangePolicyMap{}, store, slog.New(slog.DiscardHandler))
+	alone := newExchangeDirectory(nil, store, slog.New(slog.DiscardHandler))
 	alone.stored.now = func() time.Time { return now }
 	if alone.Any(ctx) {
 		t.Fatal("without any policy, Any is true")
