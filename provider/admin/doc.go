@@ -141,6 +141,9 @@
 //	POST     /admin/resources/create                add a resource
 //	GET,POST /admin/resources/{id}                  a resource: read-only when configured, else its form and its POST
 //	GET,POST /admin/resources/{id}/delete           delete a stored resource, once confirmed
+//	GET,POST /admin/token-exchange                  token exchange policies: configured (read-only) and stored; the POST adds one
+//	GET,POST /admin/token-exchange/{client_id}      a client's policy: read-only when configured, else its form and its POST
+//	GET,POST /admin/token-exchange/{client_id}/delete  delete a stored policy, once confirmed
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens

@@ -39,7 +39,8 @@ func pageFiles(page string) []string {
 
 func adminPageNames() []string {
 	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
-		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook, pageAdminResources, pageAdminResource)...)
+		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook, pageAdminResources, pageAdminResource,
+			pageAdminExchangePolicies, pageAdminExchangePolicy)...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -678,6 +679,9 @@ func adminSamples(page string, m meta) []any {
 		return views
 	}
 	if views := resourceSamples(page, m); views != nil {
+		return views
+	}
+	if views := exchangeSamples(page, m); views != nil {
 		return views
 	}
 	return workspaceSamples(page, m)
