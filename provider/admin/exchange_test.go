@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -38,20 +37,7 @@ func exchangeFixture(t *testing.T) (*API, *memory.Store) {
 func TestAPIExchangePolicies(t *testing.T) {
 	t.Parallel()
 	a, store := exchangeFixture(t)
-	do := func(method, path, body string, status int) map[string]any {
-		t.Helper()
-		w := call(t, a, method, path, body)
-		if w.Code != status {
-			t.Fatalf("%s %s: status %d, want %d: %s", method, path, w.Code, status, w.Body)
-		}
-		var out map[string]any
-		if w.Body.Len() > 0 {
-			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return out
-	}
+	do := caller(t, a)
 	const base = "/admin/api/v1/token-exchange-policies"
 
 	created := do("POST", base, `{"client_id":"bot","subject_audiences":["https://im.example.com"],"resources":["https://search.example.com","https://search.example.com"],"scopes":["im:calls.read"],"impersonation":true}`, http.StatusCreated)
