@@ -28,7 +28,7 @@ func adminExchangePolicy(p storage.ExchangePolicy, configured, shadowed bool) we
 func exchangeProblem(err error) (status int, key string, ok bool) {
 	var bad *FieldError
 	switch {
-	case errors.As(err, &bad) && (bad.Field == "client" || bad.Field == "client_id"):
+	case errors.As(err, &bad) && bad.Field == "client_id":
 		return http.StatusBadRequest, "admin.error_exchange_client", true
 	case errors.As(err, &bad) && (bad.Field == "subject_audiences" || bad.Field == "resources"):
 		return http.StatusBadRequest, "admin.error_exchange_resource", true

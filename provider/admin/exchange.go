@@ -90,7 +90,12 @@ func (a *API) checkExchangePolicy(ctx context.Context, p storage.ExchangePolicy)
 		return p, err
 	}
 	if len(problems) > 0 {
-		return p, &FieldError{Field: problems[0].Field, Problem: problems[0].Problem}
+		field := problems[0].Field
+		if field == "client" {
+			// The API's and the form's name of it.
+			field = "client_id"
+		}
+		return p, &FieldError{Field: field, Problem: problems[0].Problem}
 	}
 	return p, nil
 }

@@ -62,9 +62,9 @@ func TestAPIExchangePolicies(t *testing.T) {
 	}
 
 	for _, bad := range []struct{ body, field string }{
-		{`{"resources":["https://search.example.com"]}`, "client:"},
-		{`{"client_id":"nobody"}`, "client:"},
-		{`{"client_id":"spa"}`, "client: \"spa\" is a public client"},
+		{`{"resources":["https://search.example.com"]}`, "client_id: required"},
+		{`{"client_id":"nobody"}`, "client_id: \"nobody\" is not a client"},
+		{`{"client_id":"spa"}`, "client_id: \"spa\" is a public client"},
 		{`{"client_id":"ops-bot","resources":["https://elsewhere.example"]}`, "resources: \"https://elsewhere.example\""},
 		{`{"client_id":"ops-bot","subject_audiences":["https://elsewhere.example"]}`, "subject_audiences:"},
 		{`{"client_id":"ops-bot","scopes":["im:nothing"]}`, "scopes: \"im:nothing\" is not in the scope catalogue"},
