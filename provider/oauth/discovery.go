@@ -109,6 +109,7 @@ func (p *Provider) metadata() discovery {
 // and without.
 func (p *Provider) encodeMetadata() error {
 	m := p.metadata()
+	p.metadataJSON = make(map[bool][]byte, 2)
 	for _, exchange := range []bool{false, true} {
 		m.GrantTypesSupported = supportedGrantTypes(exchange)
 		b, err := json.Marshal(m)

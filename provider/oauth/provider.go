@@ -258,7 +258,7 @@ func New(cfg Config) (*Provider, error) {
 	fc.TokenEndpointHandlers = append(fc.TokenEndpointHandlers, detailsResponder{}, exchange)
 	fc.ClientAuthenticationStrategy = authenticateClient(f, store, cfg.Issuer)
 	f.Config = endpointAudiences{Config: fc}
-	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg, metadataJSON: map[bool][]byte{}}
+	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg}
 	exchange.p = p
 	if err := p.encodeMetadata(); err != nil {
 		return nil, err
