@@ -105,18 +105,20 @@ func (p *Provider) metadata() discovery {
 }
 
 // encodeMetadata encodes the metadata once for each of the two grant
-// lists it may show: with token exchange, when some client has a policy,
-// and without.
+// lists it may show: without token exchange (metadataJSON) and with it
+// (exchangeMetadataJSON), for while some client has a policy.
 func (p *Provider) encodeMetadata() error {
 	m := p.metadata()
-	p.metadataJSON = make(map[bool][]byte, 2)
-	for _, exchange := range []bool{false, true} {
-		m.GrantTypesSupported = supportedGrantTypes(exchange)
+	for _, doc := range []struct {
+		exchange bool
+		into     *[]byte
+	}{{false, &p.metadataJSON}, {true, &p.exchangeMetadataJSON}} {
+		m.GrantTypesSupported = supportedGrantTypes(doc.exchange)
 		b, err := json.Marshal(m)
 		if err != nil {
 			return fmt.Errorf("oauth: encode the discovery document: %w", err)
 		}
-		p.metadataJSON[exchange] = append(b, '\n')
+		*doc.into = append(b, '\n')
 	}
 	return nil
 }
@@ -126,7 +128,11 @@ func (p *Provider) encodeMetadata() error {
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(p.metadataJSON[p.offersExchange(r.Context())])
+	body := p.metadataJSON
+	if p.offersExchange(r.Context()) {
+		body = p.exchangeMetadataJSON
+	}
+	_, _ = w.Write(body)
 }
 
 // jwks publishes the signing keys relying parties verify ID tokens with:

@@ -160,12 +160,14 @@ type Provider struct {
 	cfg    Config
 	logger *slog.Logger
 	usage  usage
+	// exchangeMetadataJSON is the discovery document listing token
+	// exchange, served while some client has a policy (encodeMetadata).
+	exchangeMetadataJSON []byte
 	// signers sign with the current key of each algorithm: logout tokens
 	// with their client's algorithm.
 	signers signers
-	// metadataJSON is the discovery document, without and with token
-	// exchange (encodeMetadata).
-	metadataJSON map[bool][]byte
+	// metadataJSON is the discovery document.
+	metadataJSON []byte
 }
 
 // New composes fosite with the handlers TokenIM Auth supports.
