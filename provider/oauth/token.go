@@ -54,8 +54,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	stored := NewSession("")
 	ar, err := p.fosite.NewAccessRequest(ctx, r, stored)
 	if err != nil {
-		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(supportedGrantTypes(p.offersExchange(ctx)), gt) {
-			err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, supportedGrantTypes(p.offersExchange(ctx))).WithWrap(err)
+		if gt := r.PostForm.Get("grant_type"); gt != "" {
+			if grants := supportedGrantTypes(p.offersExchange(ctx)); !slices.Contains(grants, gt) {
+				err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, grants).WithWrap(err)
+			}
 		}
 		p.writeTokenError(w, r, ar, pendingScope(ar, err))
 		return
