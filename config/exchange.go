@@ -3,6 +3,8 @@ package config
 import (
 	"fmt"
 	"slices"
+
+	"github.com/tokenim/tokenim-auth/provider/exchangepolicy"
 )
 
 // TokenExchange is what one client may do with token exchange (RFC 8693):
@@ -34,30 +36,25 @@ func (c Config) validateTokenExchange(p *problems) {
 		resources = append(resources, r.URI)
 	}
 	scopes := c.scopeNames()
+	// The clients are not checked here: they may be stored rather than
+	// configured. The console and the admin API check them.
+	lookups := exchangepolicy.Lookups{
+		Resource:        func(uri string) (bool, error) { return slices.Contains(resources, uri), nil },
+		Scope:           func(s string) bool { return slices.Contains(scopes, s) },
+		UnknownResource: "a resource of resources:",
+	}
 	seen := map[string]int{}
 	for i, e := range c.TokenExchange {
 		path := fmt.Sprintf("token_exchange[%d]", i)
-		if e.Client == "" {
-			p.add(path+".client", "required: the client the policy is for")
-		} else if j, dup := seen[e.Client]; dup {
+		if j, dup := seen[e.Client]; dup && e.Client != "" {
 			p.add(path+".client", "%q has a policy already (token_exchange[%d])", e.Client, j)
 		} else {
 			seen[e.Client] = i
 		}
-		for _, l := range []struct {
-			field string
-			uris  []string
-		}{{"subject_audiences", e.SubjectAudiences}, {"resources", e.Resources}} {
-			for j, u := range l.uris {
-				if !slices.Contains(resources, u) {
-					p.add(fmt.Sprintf("%s.%s[%d]", path, l.field, j), "%q is not a resource of resources:", u)
-				}
-			}
-		}
-		for j, s := range e.Scopes {
-			if !slices.Contains(scopes, s) {
-				p.add(fmt.Sprintf("%s.scopes[%d]", path, j), "%q is not in the scope catalogue", s)
-			}
+		// The lookups never fail.
+		found, _ := exchangepolicy.Check(exchangepolicy.Policy{Client: e.Client, SubjectAudiences: e.SubjectAudiences, Resources: e.Resources, Scopes: e.Scopes}, lookups)
+		for _, f := range found {
+			p.add(path+"."+f.Path(), "%s", f.Problem)
 		}
 	}
 }

@@ -27,6 +27,7 @@ type Store interface {
 	Installations
 	Upstreams
 	Resources
+	ExchangePolicies
 	SCIM
 	RegistrationTokens
 	Counters

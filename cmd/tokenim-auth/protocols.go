@@ -31,14 +31,13 @@ func dpopVerifier(c config.DPoP, store storage.JTIs, ring secret.Keyring) (oauth
 	return v, nil
 }
 
-// exchangePolicies are token_exchange: of the configuration, by client.
-func exchangePolicies(cfg config.Config) map[string]oauth.ExchangePolicy {
-	if len(cfg.TokenExchange) == 0 {
-		return nil
-	}
-	out := make(map[string]oauth.ExchangePolicy, len(cfg.TokenExchange))
+// exchangePolicies are token_exchange: of the configuration, as the
+// token endpoint's directory and the admin API read them.
+func exchangePolicies(cfg config.Config) []storage.ExchangePolicy {
+	out := make([]storage.ExchangePolicy, 0, len(cfg.TokenExchange))
 	for _, e := range cfg.TokenExchange {
-		out[e.Client] = oauth.ExchangePolicy{SubjectAudiences: e.SubjectAudiences, Resources: e.Resources, Scopes: e.Scopes, Impersonation: e.Impersonation}
+		out = append(out, storage.ExchangePolicy{ClientID: e.Client, SubjectAudiences: e.SubjectAudiences, Resources: e.Resources, Scopes: e.Scopes,
+			Impersonation: e.Impersonation})
 	}
 	return out
 }

@@ -56,7 +56,7 @@ func TestResourceDirectory(t *testing.T) {
 	var logs bytes.Buffer
 	d := newResourceDirectory(configured, store, slog.New(slog.NewTextHandler(&logs, nil)))
 	now := time.Date(2026, 12, 5, 6, 0, 0, 0, time.UTC)
-	d.now = func() time.Time { return now }
+	d.stored.now = func() time.Time { return now }
 
 	if r, ok := d.Get("https://im.example.com"); !ok || r.Name != "IM" || !r.Accepts([]string{"im:messages.read"}) {
 		t.Fatalf("the configured resource: %+v %v (a stored one of its URI must not win)", r, ok)
@@ -72,7 +72,7 @@ func TestResourceDirectory(t *testing.T) {
 	if _, ok := d.Get("https://files.example.com"); ok {
 		t.Fatal("a new stored resource is found before the refresh")
 	}
-	now = now.Add(resourceRefresh)
+	now = now.Add(storeRefresh)
 	if _, ok := d.Get("https://files.example.com"); !ok {
 		t.Fatal("a new stored resource is not found after the refresh")
 	}
@@ -81,7 +81,7 @@ func TestResourceDirectory(t *testing.T) {
 	}
 
 	store.set(nil, errors.New("database down"))
-	now = now.Add(resourceRefresh)
+	now = now.Add(storeRefresh)
 	if _, ok := d.Get("https://files.example.com"); !ok {
 		t.Fatal("a store failure drops the resources read before")
 	}
@@ -120,7 +120,7 @@ func opsTokenFor(t *testing.T, p running, resource string) (int, map[string]any)
 
 // eventually polls cond until it holds, failing the test at the deadline:
 // a change in the console reaches the token endpoint within
-// resourceRefresh.
+// storeRefresh.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(within)
@@ -155,7 +155,7 @@ func TestResourceAddedThroughTheAdminAPI(t *testing.T) {
 			t.Fatalf("add the resource: %d %v", code, created)
 		}
 		var token string
-		eventually(t, resourceRefresh+5*time.Second, "the added resource is accepted", func() bool {
+		eventually(t, storeRefresh+5*time.Second, "the added resource is accepted", func() bool {
 			code, body := opsTokenFor(t, p, service)
 			token, _ = body["access_token"].(string)
 			return code == http.StatusOK
@@ -166,7 +166,7 @@ func TestResourceAddedThroughTheAdminAPI(t *testing.T) {
 		if code, _ := ops.call("DELETE", "/admin/api/v1/resources/"+created["id"].(string), ""); code != http.StatusNoContent {
 			t.Fatalf("delete the resource: %d", code)
 		}
-		eventually(t, resourceRefresh+5*time.Second, "the deleted resource is refused", func() bool {
+		eventually(t, storeRefresh+5*time.Second, "the deleted resource is refused", func() bool {
 			code, body := opsTokenFor(t, p, service)
 			return code == http.StatusBadRequest && body["error"] == "invalid_target"
 		})

@@ -330,7 +330,7 @@ func assemble(ctx context.Context, cfg config.Config, c cached, tel *telemetry, 
 	op, err := oauth.New(oauth.Config{
 		DPoP:                        proofs,
 		Resources:                   newResourceDirectory(registry, store, logger),
-		Exchange:                    exchangePolicies(cfg),
+		Exchange:                    newExchangeDirectory(exchangePolicies(cfg), store, logger),
 		DPoPRequired:                cfg.DPoP.RequiredFor,
 		DeviceCodes:                 deviceCodes,
 		DeviceCodeLifespan:          cfg.Lifespans.DeviceCode,
@@ -680,6 +680,7 @@ func newAdminAPI(cfg config.Config, store storage.Store, hasher secret.Hasher, o
 		Mail: acc.mailer, Composer: acc.composer, Links: acc.links, Issuer: cfg.Issuer,
 		InvitationLink: cfg.Accounts.ActivationLink, ResetLink: cfg.Accounts.ResetLink,
 		Connectors: cfg, UpstreamSealer: upstreamSecrets, Webhooks: hooks, RegistrationTokens: registrationTokens, Resources: cfg.ResourceList(),
+		Exchange: exchangePolicies(cfg),
 	})
 	console := admin.NewConsole(api, admin.ConsoleConfig{
 		Store: store, Sessions: sessions, Pages: pages, AdminRole: config.RoleAdmin, MFARoles: cfg.Accounts.MFARequiredRoles,

@@ -13,7 +13,6 @@ import (
 	"log/slog"
 	"os"
 	"slices"
-	"sync"
 	"time"
 
 	"github.com/tokenim/tokenim-auth/config"
@@ -208,16 +207,11 @@ type storedConnectors interface {
 	storage.JTIs
 }
 
-// upstreamRefresh is how long the console's connectors are used before
-// they are read again: a change in the console reaches every node within
-// it.
-const upstreamRefresh = 5 * time.Second
-
 // upstreamDirectory is the sign-in pages' connectors
 // (login.UpstreamSource): the configured ones, built once at start, then
-// the console's, read from storage every upstreamRefresh and rebuilt
-// when they change. A configured connector shadows a stored one of the
-// same ID, even a disabled one.
+// the console's, read from storage every storeRefresh and rebuilt when
+// they change. A configured connector shadows a stored one of the same
+// ID, even a disabled one.
 type upstreamDirectory struct {
 	configured []login.Upstream
 	shadowed   map[string]bool
@@ -226,13 +220,14 @@ type upstreamDirectory struct {
 	// opened.
 	open   func(storage.Connector) (config.Upstream, error)
 	build  func(config.Upstream) (login.Upstream, error)
-	now    func() time.Time
 	logger *slog.Logger
 
-	mu     sync.Mutex
-	readAt time.Time
-	list   []login.Upstream
-	built  map[string]builtUpstream
+	// stored is the list in use, the configured connectors then the
+	// console's (readStored); nil: the configured ones alone.
+	stored *storedSet[[]login.Upstream]
+	// built are the console's connectors as last built, by ID; only
+	// readStored uses it, under stored's lock.
+	built map[string]builtUpstream
 }
 
 // builtUpstream is a stored connector as built, and the version it was
@@ -246,24 +241,25 @@ type builtUpstream struct {
 // Upstreams returns the connectors in use: the configured ones, then the
 // console's in ID order. A stored connector that cannot be built is
 // logged (once per version) and left out; a store that cannot be read
-// keeps the last list.
+// keeps the last list (the configured ones until one is read).
 func (d *upstreamDirectory) Upstreams(ctx context.Context) []login.Upstream {
-	if d.store == nil || d.open == nil {
+	if d.stored == nil {
 		return d.configured
 	}
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	now := d.now()
-	if d.list != nil && now.Sub(d.readAt) < upstreamRefresh {
-		return d.list
+	list, ok := d.stored.get(ctx)
+	if !ok {
+		return d.configured
 	}
+	return list
+}
+
+// readStored reads the console's connectors and returns the list in use,
+// building those new or changed since the last read and closing those
+// gone.
+func (d *upstreamDirectory) readStored(ctx context.Context) ([]login.Upstream, error) {
 	stored, err := d.store.ListConnectors(ctx)
 	if err != nil {
-		d.logger.ErrorContext(ctx, "upstream connectors: read the console's", "err", err)
-		if d.list == nil {
-			return d.configured
-		}
-		return d.list
+		return nil, err
 	}
 	list := slices.Clone(d.configured)
 	built := map[string]builtUpstream{}
@@ -293,8 +289,8 @@ func (d *upstreamDirectory) Upstreams(ctx context.Context) []login.Upstream {
 			closeUpstream(b.upstream)
 		}
 	}
-	d.built, d.list, d.readAt = built, list, now
-	return list
+	d.built = built
+	return list, nil
 }
 
 // closeUpstream ends a connector's connections (a directory's pool).
@@ -311,7 +307,10 @@ func closeUpstream(u login.Upstream) {
 // left out.
 func loginUpstreams(ctx context.Context, cfg config.Config, store storedConnectors, open func(storage.Connector) (config.Upstream, error), logger *slog.Logger) (*upstreamDirectory, error) {
 	b := upstreamBuilder{cfg: cfg, jtis: store, logger: logger}
-	d := &upstreamDirectory{shadowed: map[string]bool{}, store: store, open: open, build: b.build, now: time.Now, logger: logger}
+	d := &upstreamDirectory{shadowed: map[string]bool{}, store: store, open: open, build: b.build, logger: logger}
+	if store != nil && open != nil {
+		d.stored = newStoredSet("upstream connectors", d.readStored, logger)
+	}
 	for _, u := range cfg.Upstreams {
 		d.shadowed[u.ID] = true
 		if u.Disabled {

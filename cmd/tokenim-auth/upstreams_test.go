@@ -28,7 +28,7 @@ func ids(l []login.Upstream) []string {
 
 // TestUpstreamDirectory: the sign-in pages see the configured connectors
 // first, then the console's (their secrets opened), a change in the
-// console within upstreamRefresh, never a disabled one nor one a
+// console within storeRefresh, never a disabled one nor one a
 // configured connector shadows, and a stored one that cannot be built
 // is left out while the rest are served.
 func TestUpstreamDirectory(t *testing.T) {
@@ -52,7 +52,7 @@ func TestUpstreamDirectory(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.now = clock
+	d.stored.now = clock
 	stored := func(id, name string, settings map[string]any, disabled bool) storage.Connector {
 		raw, err := json.Marshal(settings)
 		if err != nil {
@@ -76,7 +76,7 @@ func TestUpstreamDirectory(t *testing.T) {
 	if got := ids(d.Upstreams(ctx)); !slices.Equal(got, []string{"corp"}) {
 		t.Fatalf("connectors %q within the refresh period, want the list read before", got)
 	}
-	advance(upstreamRefresh)
+	advance(storeRefresh)
 	got := d.Upstreams(ctx)
 	if !slices.Equal(ids(got), []string{"corp", "github"}) || got[1].Name != "GitHub" || got[1].Connector == nil {
 		t.Fatalf("connectors %q, want corp then the console's github, built", ids(got))
@@ -84,7 +84,7 @@ func TestUpstreamDirectory(t *testing.T) {
 	built := got[1].Connector
 
 	// Unchanged: the same connector, not built again; renamed: rebuilt.
-	advance(upstreamRefresh)
+	advance(storeRefresh)
 	if again := d.Upstreams(ctx); again[1].Connector != built {
 		t.Fatal("an unchanged connector was built again")
 	}
@@ -94,7 +94,7 @@ func TestUpstreamDirectory(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	advance(upstreamRefresh)
+	advance(storeRefresh)
 	if again := d.Upstreams(ctx); again[1].Name != "GitHub Enterprise" || again[1].Connector == built {
 		t.Fatalf("after a change: %q, want it rebuilt", again[1].Name)
 	}
@@ -105,7 +105,7 @@ func TestUpstreamDirectory(t *testing.T) {
 		Settings: json.RawMessage(`{"client_id":"x"}`), SealedSecret: []byte("not sealed"), CreatedAt: clock(), UpdatedAt: clock()}); err != nil {
 		t.Fatal(err)
 	}
-	advance(upstreamRefresh)
+	advance(storeRefresh)
 	if got := ids(d.Upstreams(ctx)); !slices.Equal(got, []string{"corp", "github"}) {
 		t.Fatalf("connectors %q, want the broken one left out", got)
 	}
@@ -113,7 +113,7 @@ func TestUpstreamDirectory(t *testing.T) {
 	if err := store.DeleteConnector(ctx, "github"); err != nil {
 		t.Fatal(err)
 	}
-	advance(upstreamRefresh)
+	advance(storeRefresh)
 	if got := ids(d.Upstreams(ctx)); !slices.Equal(got, []string{"corp"}) {
 		t.Fatalf("connectors %q after the delete", got)
 	}

@@ -59,6 +59,9 @@ type Store interface {
 	// The protected resources made in the console and the API
 	// (resources.go).
 	storage.Resources
+	// The token exchange policies made in the console and the API
+	// (exchange.go).
+	storage.ExchangePolicies
 }
 
 // Authenticate checks a bearer token: the client it was issued to, its
@@ -101,6 +104,9 @@ type Config struct {
 	// Resources are the configured protected resources (RFC 8707):
 	// read-only here, beside the stored ones.
 	Resources []resources.Resource
+	// Exchange are the configured token exchange policies (RFC 8693):
+	// read-only here, beside the stored ones.
+	Exchange []storage.ExchangePolicy
 	// Webhooks makes and changes the webhook subscriptions
 	// (provider/webhooks); nil answers their routes 404.
 	Webhooks *webhooks.Service
@@ -207,6 +213,11 @@ func (a *API) routes() map[string]func(http.ResponseWriter, *http.Request, strin
 		"GET /admin/api/v1/resources/{id}":                                 a.getResource,
 		"PATCH /admin/api/v1/resources/{id}":                               a.patchResource,
 		"DELETE /admin/api/v1/resources/{id}":                              a.deleteResource,
+		"GET /admin/api/v1/token-exchange-policies":                        a.listExchangePolicies,
+		"POST /admin/api/v1/token-exchange-policies":                       a.createExchangePolicy,
+		"GET /admin/api/v1/token-exchange-policies/{client_id}":            a.getExchangePolicy,
+		"PATCH /admin/api/v1/token-exchange-policies/{client_id}":          a.patchExchangePolicy,
+		"DELETE /admin/api/v1/token-exchange-policies/{client_id}":         a.deleteExchangePolicy,
 		"GET /admin/api/v1/webhooks":                                       a.listWebhooks,
 		"POST /admin/api/v1/webhooks":                                      a.createWebhook,
 		"GET /admin/api/v1/webhooks/{id}":                                  a.getWebhook,

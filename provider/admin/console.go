@@ -36,6 +36,8 @@ type Pages interface {
 	AdminWebhook(w http.ResponseWriter, r *http.Request, status int, p web.AdminWebhookPage) error
 	AdminResources(w http.ResponseWriter, r *http.Request, status int, p web.AdminResourcesPage) error
 	AdminResource(w http.ResponseWriter, r *http.Request, status int, p web.AdminResourcePage) error
+	AdminExchangePolicies(w http.ResponseWriter, r *http.Request, status int, p web.AdminExchangePoliciesPage) error
+	AdminExchangePolicy(w http.ResponseWriter, r *http.Request, status int, p web.AdminExchangePolicyPage) error
 	Message(w http.ResponseWriter, r *http.Request, status int, p web.MessagePage) error
 	Error(w http.ResponseWriter, r *http.Request, status int, p web.ErrorPage) error
 }
@@ -177,6 +179,12 @@ func (c *Console) Mount(mux Mux) {
 	mux.Handle("POST /admin/resources/{id}", p(c.saveResource))
 	mux.Handle("GET /admin/resources/{id}/delete", p(c.confirmDeleteResource))
 	mux.Handle("POST /admin/resources/{id}/delete", p(c.deleteResource))
+	mux.Handle("GET /admin/token-exchange", p(c.exchangePolicies))
+	mux.Handle("POST /admin/token-exchange", p(c.createExchangePolicy))
+	mux.Handle("GET /admin/token-exchange/{client_id}", p(c.exchangePolicy))
+	mux.Handle("POST /admin/token-exchange/{client_id}", p(c.saveExchangePolicy))
+	mux.Handle("GET /admin/token-exchange/{client_id}/delete", p(c.confirmDeleteExchangePolicy))
+	mux.Handle("POST /admin/token-exchange/{client_id}/delete", p(c.deleteExchangePolicy))
 	mux.Handle("GET /admin/apps", p(c.apps))
 	mux.Handle("GET /admin/apps/{id}", p(c.app))
 	mux.Handle("GET /admin/apps/{id}/scopes", p(c.confirmScopes))
@@ -287,6 +295,12 @@ func notice(r *http.Request) string {
 		return "admin.notice_resource_saved"
 	case "resource-deleted":
 		return "admin.notice_resource_deleted"
+	case "exchange-created":
+		return "admin.notice_exchange_created"
+	case "exchange-saved":
+		return "admin.notice_exchange_saved"
+	case "exchange-deleted":
+		return "admin.notice_exchange_deleted"
 	}
 	return ""
 }

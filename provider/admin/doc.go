@@ -32,6 +32,11 @@
 //	GET    /admin/api/v1/resources/{id}             one resource; {id} is its URI in base64url without padding (ResourceID)
 //	PATCH  /admin/api/v1/resources/{id}             change a stored resource's name or scopes
 //	DELETE /admin/api/v1/resources/{id}             delete a stored resource
+//	GET    /admin/api/v1/token-exchange-policies    token exchange policies (RFC 8693): the configured ones (read-only), then the stored ones
+//	POST   /admin/api/v1/token-exchange-policies    give a confidential client a policy (exchangepolicy.Check)
+//	GET    /admin/api/v1/token-exchange-policies/{client_id}  a client's policy
+//	PATCH  /admin/api/v1/token-exchange-policies/{client_id}  change a stored policy
+//	DELETE /admin/api/v1/token-exchange-policies/{client_id}  delete a stored policy
 //	GET    /admin/api/v1/users/{id}/identities      the upstream identities linked to a user
 //	DELETE /admin/api/v1/users/{id}/identities/{connector}/{subject}  unlink one (subject path-escaped)
 //	GET    /admin/api/v1/webhooks                   webhook subscriptions (?client_id= an app's); never a secret
@@ -136,6 +141,9 @@
 //	POST     /admin/resources/create                add a resource
 //	GET,POST /admin/resources/{id}                  a resource: read-only when configured, else its form and its POST
 //	GET,POST /admin/resources/{id}/delete           delete a stored resource, once confirmed
+//	GET,POST /admin/token-exchange                  token exchange policies: configured (read-only) and stored; the POST adds one
+//	GET,POST /admin/token-exchange/{client_id}      a client's policy: read-only when configured, else its form and its POST
+//	GET,POST /admin/token-exchange/{client_id}/delete  delete a stored policy, once confirmed
 //	GET      /admin/workspaces                      workspaces (a workspace admin: theirs), keyset pages
 //	GET,POST /admin/workspaces/create               create a workspace (platform only)
 //	GET      /admin/workspaces/{id}                 a workspace: settings, policy, members, invitations, SCIM tokens

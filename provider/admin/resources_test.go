@@ -1,7 +1,6 @@
 package admin
 
 import (
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -17,20 +16,7 @@ func TestAPIResources(t *testing.T) {
 	t.Parallel()
 	a, store := fixture(t)
 	a.cfg.Resources = []resources.Resource{{URI: "https://im.example.com", Name: "IM", Scopes: []string{"im:calls.read"}}}
-	do := func(method, path, body string, status int) map[string]any {
-		t.Helper()
-		w := call(t, a, method, path, body)
-		if w.Code != status {
-			t.Fatalf("%s %s: status %d, want %d: %s", method, path, w.Code, status, w.Body)
-		}
-		var out map[string]any
-		if w.Body.Len() > 0 {
-			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
-				t.Fatal(err)
-			}
-		}
-		return out
-	}
+	do := caller(t, a)
 	const calls = "https://calls.example.com/api"
 	id := ResourceID(calls)
 	if strings.ContainsAny(id, "/+=%") {

@@ -33,6 +33,25 @@ func call(t *testing.T, a *API, method, path, body string) *httptest.ResponseRec
 	return w
 }
 
+// caller returns a function serving one admin API request (call) that
+// fails t unless it is answered status, and returns the JSON answered.
+func caller(t *testing.T, a *API) func(method, path, body string, status int) map[string]any {
+	return func(method, path, body string, status int) map[string]any {
+		t.Helper()
+		w := call(t, a, method, path, body)
+		if w.Code != status {
+			t.Fatalf("%s %s: status %d, want %d: %s", method, path, w.Code, status, w.Body)
+		}
+		var out map[string]any
+		if w.Body.Len() > 0 {
+			if err := json.Unmarshal(w.Body.Bytes(), &out); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return out
+	}
+}
+
 // wantRefused checks a 400 invalid_request whose description starts with
 // the field at fault.
 func wantRefused(t *testing.T, w *httptest.ResponseRecorder, field string) {

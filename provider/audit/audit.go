@@ -117,6 +117,12 @@ const (
 	ResourceUpdated = "resource.updated" // Detail: resource, changed (the fields changed), scopes
 	ResourceDeleted = "resource.deleted" // Detail: resource, name
 
+	// The token exchange policies (RFC 8693) made in the admin console or
+	// the admin API (provider/admin); each names the client in Detail.
+	ExchangePolicyCreated = "token_exchange_policy.created" // Detail: client, subject_audiences, resources, scopes, impersonation
+	ExchangePolicyUpdated = "token_exchange_policy.updated" // Detail: client, changed (the fields changed), and the policy as it is now
+	ExchangePolicyDeleted = "token_exchange_policy.deleted" // Detail: client
+
 	// Webhook subscriptions (provider/webhooks) and what became of their
 	// messages; each names the subscription in Detail, never its secret.
 	// None of these is itself sent to a webhook.
@@ -156,6 +162,7 @@ func Actions() []string {
 
 		ConnectorCreated, ConnectorUpdated, ConnectorDeleted,
 		ResourceCreated, ResourceUpdated, ResourceDeleted,
+		ExchangePolicyCreated, ExchangePolicyUpdated, ExchangePolicyDeleted,
 		WebhookCreated, WebhookUpdated, WebhookDeleted, WebhookSecretRotated, WebhookResent, WebhookDelivered, WebhookFailed,
 		AppRegistered, AppRegistrationUpdated, AppRegistrationDeleted, RegistrationTokenCreated, RegistrationTokenRevoked,
 	}

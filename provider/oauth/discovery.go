@@ -1,6 +1,8 @@
 package oauth
 
 import (
+	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"github.com/tokenim/tokenim-auth/provider/authzdetails"
@@ -86,7 +88,7 @@ func (p *Provider) metadata() discovery {
 		ScopesSupported:                           p.cfg.Scopes,
 		ResponseTypesSupported:                    []string{"code"},
 		ResponseModesSupported:                    []string{"query", "form_post"},
-		GrantTypesSupported:                       p.supportedGrantTypes(),
+		GrantTypesSupported:                       supportedGrantTypes(false),
 		SubjectTypesSupported:                     []string{"public"},
 		IDTokenSigningAlgValuesSupported:          keys.Algorithms(),
 		TokenEndpointAuthMethodsSupported:         []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"},
@@ -110,12 +112,35 @@ func (p *Provider) metadata() discovery {
 	}
 }
 
-// discovery serves the metadata, encoded once: it never changes while the
-// provider runs.
+// encodeMetadata encodes the metadata once for each of the two grant
+// lists it may show: without token exchange (metadataJSON) and with it
+// (exchangeMetadataJSON), for while some client has a policy.
+func (p *Provider) encodeMetadata() error {
+	m := p.metadata()
+	for _, doc := range []struct {
+		exchange bool
+		into     *[]byte
+	}{{false, &p.metadataJSON}, {true, &p.exchangeMetadataJSON}} {
+		m.GrantTypesSupported = supportedGrantTypes(doc.exchange)
+		b, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("oauth: encode the discovery document: %w", err)
+		}
+		*doc.into = append(b, '\n')
+	}
+	return nil
+}
+
+// discovery serves the metadata, encoded once (encodeMetadata): only
+// whether token exchange is offered changes while the provider runs.
 func (p *Provider) discovery(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", "public, max-age=300")
-	_, _ = w.Write(p.metadataJSON)
+	body := p.metadataJSON
+	if p.offersExchange(r.Context()) {
+		body = p.exchangeMetadataJSON
+	}
+	_, _ = w.Write(body)
 }
 
 // jwks publishes the signing keys relying parties verify ID tokens with:

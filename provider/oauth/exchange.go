@@ -20,7 +20,8 @@ import (
 // acting on the user's behalf (delegation: the new token's act claim
 // names the actor, nested when the subject token was itself exchanged),
 // or for a downstream service (audience change: resource or audience).
-// Who may exchange what is policy, per client (Config.Exchange): the
+// Who may exchange what is policy, per client (Config.Exchange, the
+// configured policies and the console's): the
 // audiences of the subject tokens it may present, the resources it may
 // ask for, the scopes it may keep, whether it may impersonate (a token
 // without act). The new token never has more scopes than the subject
@@ -62,6 +63,37 @@ type ExchangePolicy struct {
 	Impersonation bool
 }
 
+// ExchangePolicies finds each client's token exchange policy: the
+// configured ones and the console's together (cmd/tokenim-auth's
+// directory), or a fixed set (ExchangePolicyMap).
+type ExchangePolicies interface {
+	// Policy returns the policy of the client clientID; false when it has
+	// none. An error says the policies could not be read: the exchange is
+	// then a server_error, neither allowed nor refused.
+	Policy(ctx context.Context, clientID string) (ExchangePolicy, bool, error)
+	// Any reports whether some client has a policy: discovery advertises
+	// the grant, and the token endpoint knows it, only then.
+	Any(ctx context.Context) bool
+}
+
+// ExchangePolicyMap is a fixed set of policies by client ID.
+type ExchangePolicyMap map[string]ExchangePolicy
+
+// Policy implements ExchangePolicies.
+func (m ExchangePolicyMap) Policy(_ context.Context, clientID string) (ExchangePolicy, bool, error) {
+	p, ok := m[clientID]
+	return p, ok, nil
+}
+
+// Any implements ExchangePolicies.
+func (m ExchangePolicyMap) Any(context.Context) bool { return len(m) > 0 }
+
+// offersExchange reports whether the token endpoint offers token
+// exchange: some client has a policy.
+func (p *Provider) offersExchange(ctx context.Context) bool {
+	return p.cfg.Exchange != nil && p.cfg.Exchange.Any(ctx)
+}
+
 // exchangeGrant is the token endpoint's handler of token exchange.
 type exchangeGrant struct {
 	// p is set once the provider is built (New).
@@ -85,7 +117,15 @@ func (g *exchangeGrant) HandleTokenEndpointRequest(ctx context.Context, r fosite
 	}
 	p := g.p
 	client := r.GetClient()
-	policy, ok := p.cfg.Exchange[client.GetID()]
+	var policy ExchangePolicy
+	ok := false
+	if p.cfg.Exchange != nil {
+		var err error
+		if policy, ok, err = p.cfg.Exchange.Policy(ctx, client.GetID()); err != nil {
+			p.logger.ErrorContext(ctx, "token exchange: read the client's policy", "client_id", client.GetID(), "err", err)
+			return fosite.ErrServerError.WithHint("The token exchange policies could not be read; try again shortly.").WithWrap(err)
+		}
+	}
 	if !ok || client.IsPublic() {
 		return fosite.ErrUnauthorizedClient.WithHint("This client may not exchange tokens: an administrator gives a confidential client a token_exchange policy.")
 	}

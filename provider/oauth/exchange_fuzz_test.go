@@ -20,7 +20,7 @@ import (
 func FuzzTokenExchangeRequest(f *testing.F) {
 	store := memory.New()
 	h := newHarness(f, store, withResources, withDPoP(store, false), func(c *oauth.Config) {
-		c.Exchange = map[string]oauth.ExchangePolicy{"gateway": {Resources: []string{searchResource}}}
+		c.Exchange = oauth.ExchangePolicyMap{"gateway": {Resources: []string{searchResource}}}
 	})
 	botSecret := h.bot("bot", "im:messages.read")
 	gatewaySecret := h.addClient(storage.Client{ID: "gateway", Name: "gateway", Type: storage.ClientConfidential,

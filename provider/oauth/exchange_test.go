@@ -24,7 +24,7 @@ type exchangeHarness struct {
 
 func newExchangeHarness(t *testing.T, store storage.Store) *exchangeHarness {
 	h := &exchangeHarness{userHarness: newUserHarness(t, store, withResources, func(c *oauth.Config) {
-		c.Exchange = map[string]oauth.ExchangePolicy{
+		c.Exchange = oauth.ExchangePolicyMap{
 			"gateway":  {SubjectAudiences: []string{imResource}, Resources: []string{searchResource}},
 			"agent":    {Scopes: []string{"im:messages.read"}},
 			"importer": {Impersonation: true},

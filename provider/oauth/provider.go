@@ -2,7 +2,6 @@ package oauth
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -115,10 +114,10 @@ type Config struct {
 	// resource parameter (RFC 8707); nil knows none, and every resource
 	// parameter is invalid_target.
 	Resources Resources
-	// Exchange is each client's token exchange policy (RFC 8693), by
-	// client ID; a client without one may not exchange tokens, and with
-	// none at all the grant is not advertised.
-	Exchange map[string]ExchangePolicy
+	// Exchange finds each client's token exchange policy (RFC 8693); a
+	// client without one may not exchange tokens, and with none at all
+	// (or nil) the grant is not advertised.
+	Exchange ExchangePolicies
 	// DPoP checks DPoP proofs (RFC 9449, dpop.Verifier) at the token, PAR
 	// and userinfo endpoints, and binds tokens to their keys; nil turns
 	// DPoP off: a DPoP header is ignored, every token is a bearer token,
@@ -162,6 +161,9 @@ type Provider struct {
 	cfg    Config
 	logger *slog.Logger
 	usage  usage
+	// exchangeMetadataJSON is the discovery document listing token
+	// exchange, served while some client has a policy (encodeMetadata).
+	exchangeMetadataJSON []byte
 	// signers sign with the current key of each algorithm: logout tokens
 	// with their client's algorithm.
 	signers signers
@@ -270,12 +272,9 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{fosite: f, store: store, cfg: cfg, logger: cfg.Logger, usage: usage{last: map[secretKey]time.Time{}}, signers: bySigningAlg,
 		encryptIntrospection: newIntrospectionEncrypter(fc.JWKSFetcherStrategy, cfg.Now)}
 	exchange.p = p
-	var err error
-	p.metadataJSON, err = json.Marshal(p.metadata())
-	if err != nil {
-		return nil, fmt.Errorf("oauth: encode the discovery document: %w", err)
+	if err := p.encodeMetadata(); err != nil {
+		return nil, err
 	}
-	p.metadataJSON = append(p.metadataJSON, '\n')
 	return p, nil
 }
 

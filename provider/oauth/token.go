@@ -14,11 +14,11 @@ import (
 )
 
 // supportedGrantTypes are the grants the token endpoint answers: token
-// exchange when some client has a policy for it. OAuth 2.1 has neither
-// the implicit nor the password grant.
-func (p *Provider) supportedGrantTypes() []string {
+// exchange when some client has a policy for it (offersExchange). OAuth
+// 2.1 has neither the implicit nor the password grant.
+func supportedGrantTypes(exchange bool) []string {
 	grants := []string{"authorization_code", "refresh_token", "client_credentials", grantDeviceCode}
-	if len(p.cfg.Exchange) > 0 {
+	if exchange {
 		grants = append(grants, GrantTokenExchange)
 	}
 	return grants
@@ -54,8 +54,10 @@ func (p *Provider) token(w http.ResponseWriter, r *http.Request) {
 	stored := NewSession("")
 	ar, err := p.fosite.NewAccessRequest(ctx, r, stored)
 	if err != nil {
-		if gt := r.PostForm.Get("grant_type"); gt != "" && !slices.Contains(p.supportedGrantTypes(), gt) {
-			err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, p.supportedGrantTypes()).WithWrap(err)
+		if gt := r.PostForm.Get("grant_type"); gt != "" {
+			if grants := supportedGrantTypes(p.offersExchange(ctx)); !slices.Contains(grants, gt) {
+				err = fosite.ErrUnsupportedGrantType.WithHintf("The grant type %q is not supported; this server supports %v.", gt, grants).WithWrap(err)
+			}
 		}
 		p.writeTokenError(w, r, ar, pendingScope(ar, err))
 		return

@@ -40,7 +40,8 @@ func pageFiles(page string) []string {
 
 func adminPageNames() []string {
 	return append([]string{pageAdminRecords, pageAdminUsers, pageAdminUser, pageAdminApps, pageAdminApp, pageAdminScope, pageAdminConfirm},
-		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook, pageAdminResources, pageAdminResource)...)
+		append(workspacePageNames(), pageAdminConnectors, pageAdminConnector, pageAdminWebhooks, pageAdminWebhook, pageAdminResources, pageAdminResource,
+			pageAdminExchangePolicies, pageAdminExchangePolicy)...)
 }
 
 // recordTimeLayout is how the console shows a record's time: to the
@@ -692,6 +693,9 @@ func adminSamples(page string, m meta) []any {
 		return views
 	}
 	if views := resourceSamples(page, m); views != nil {
+		return views
+	}
+	if views := exchangeSamples(page, m); views != nil {
 		return views
 	}
 	return workspaceSamples(page, m)

@@ -66,9 +66,15 @@ type adminResourceRow struct {
 // resourceScopeChoices are the catalogue's boxes, those of checked
 // ticked.
 func resourceScopeChoices(all, checked []string) []adminScopeChoice {
+	return checkChoices("scope", all, checked)
+}
+
+// checkChoices are a box for each of all, those of checked ticked, their
+// IDs prefix-0, prefix-1, ...
+func checkChoices(prefix string, all, checked []string) []adminScopeChoice {
 	out := make([]adminScopeChoice, 0, len(all))
 	for i, s := range all {
-		out = append(out, adminScopeChoice{ID: "scope-" + strconv.Itoa(i), Scope: s, Checked: slices.Contains(checked, s)})
+		out = append(out, adminScopeChoice{ID: prefix + "-" + strconv.Itoa(i), Scope: s, Checked: slices.Contains(checked, s)})
 	}
 	return out
 }

@@ -10,7 +10,7 @@ import (
 // fields (Notice, Error, a confirmation's Text and Submit, a message
 // page's Message).
 func adminHandlerKeys() []string {
-	return append(slices.Concat(connectorHandlerKeys(), webhookHandlerKeys(), registrationHandlerKeys(), resourceHandlerKeys()),
+	return append(slices.Concat(connectorHandlerKeys(), webhookHandlerKeys(), registrationHandlerKeys(), resourceHandlerKeys(), exchangeHandlerKeys()),
 		"admin.notice_role", "admin.notice_disabled", "admin.notice_enabled", "admin.notice_mfa_reset", "admin.notice_signed_out",
 		"admin.notice_scopes", "admin.notice_secret_rotated", "admin.notice_secret_revoked", "admin.notice_grant_revoked",
 		"admin.error_filter", "admin.error_unknown_role", "admin.error_unknown_scope", "admin.error_admin_scope_owned", "admin.error_last_secret",
@@ -42,7 +42,7 @@ func adminHandlerKeys() []string {
 // adminHandlerArgKeys are the confirmation headings: each takes the
 // user, app or secret concerned.
 func adminHandlerArgKeys() []string {
-	return append(slices.Concat(connectorHandlerArgKeys(), webhookHandlerArgKeys(), registrationHandlerArgKeys(), resourceHandlerArgKeys()),
+	return append(slices.Concat(connectorHandlerArgKeys(), webhookHandlerArgKeys(), registrationHandlerArgKeys(), resourceHandlerArgKeys(), exchangeHandlerArgKeys()),
 		"admin.confirm_role_heading", "admin.confirm_disable_heading", "admin.confirm_enable_heading", "admin.confirm_reset_mfa_heading",
 		"admin.confirm_signout_heading", "admin.confirm_scopes_heading", "admin.confirm_rotate_heading",
 		"admin.confirm_revoke_secret_heading", "admin.confirm_revoke_grant_heading",
@@ -131,5 +131,5 @@ func adminPageCases() []pageCase {
 				Fields: []Field{{"confirm", "yes"}}, Danger: true, CancelURL: "/admin/users/u-7k2m", Nav: "users",
 			})
 		}},
-	}, slices.Concat(workspacePageCases(), connectorPageCases(), webhookPageCases(), registrationPageCases(), resourcePageCases())...)
+	}, slices.Concat(workspacePageCases(), connectorPageCases(), webhookPageCases(), registrationPageCases(), resourcePageCases(), exchangePageCases())...)
 }

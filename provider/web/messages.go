@@ -51,6 +51,7 @@ func messageAreas() []i18n.Catalogue {
 		consoleWorkspaceMessages(),
 		consoleConnectorMessages(),
 		consoleResourceMessages(),
+		consoleExchangeMessages(),
 		consoleWebhookMessages(),
 		consoleRegistrationMessages(),
 		upstreamLogoutMessages(),

@@ -78,6 +78,7 @@ func (s *Store) DeleteClient(ctx context.Context, id string) error {
 			return notFound("delete client", id)
 		}
 		del(t, s.clients, id)
+		delWhere(t, s.exchange, func(clientID string, _ storage.ExchangePolicy) bool { return clientID == id })
 		delWhere(t, s.tokens, func(_ tokenKey, tok storage.Token) bool { return tok.ClientID == id })
 		delWhere(t, s.consents, func(k consentKey, _ storage.Consent) bool { return k.clientID == id })
 		delWhere(t, s.detailGrants, func(k detailKey, _ storage.DetailGrant) bool { return k.clientID == id })

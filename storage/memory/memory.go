@@ -56,7 +56,8 @@ type Store struct {
 	regTokens    map[string]storage.RegistrationToken // initial access tokens by ID
 	installs     installMaps
 	upstreams    upstreamMaps
-	resources    map[string]storage.Resource // by URI
+	resources    map[string]storage.Resource       // by URI
+	exchange     map[string]storage.ExchangePolicy // by client ID
 	webhooks     webhookMaps
 	epoch        int64
 	audit        auditLog
@@ -94,6 +95,7 @@ func New() *Store {
 		installs:     newInstallMaps(),
 		upstreams:    newUpstreamMaps(),
 		resources:    map[string]storage.Resource{},
+		exchange:     map[string]storage.ExchangePolicy{},
 		webhooks:     newWebhookMaps(),
 		locks:        map[string]bool{},
 	}

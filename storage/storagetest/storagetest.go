@@ -51,6 +51,7 @@ func Run(t *testing.T, open Opener) {
 		{"installations", installationTests()},
 		{"upstreams", upstreamTests()},
 		{"resources", resourceTests()},
+		{"exchange_policies", exchangePolicyTests()},
 		{"scim", scimTests()},
 		{"registration", registrationTests()},
 		{"counters", counterTests()},
