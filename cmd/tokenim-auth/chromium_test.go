@@ -30,6 +30,13 @@ import (
 // an element that never appears fails the test instead of blocking CI.
 const tabTimeout = 30 * time.Second
 
+// browsers bounds the Chromium processes the package's tests run at once:
+// each is several processes rendering pages, and the package runs four
+// tests per CPU, so more browsers at once on two cores leave each too
+// little time to load a page within tabTimeout. A test holds its place
+// from its browser's start to its end.
+var browsers = make(chan struct{}, 2)
+
 // TestChromiumPages drives the sign-in, consent and sign-out pages in a real
 // headless Chromium: keyboard and mouse input, the Content-Security-Policy,
 // the language and the focus order, which the HTTP-level browser of the other
@@ -265,6 +272,12 @@ func startChromiumResolving(t *testing.T, rules string) context.Context {
 		}
 		t.Skipf("chromium not found at %s: %v (install it, or set TOKENIM_CHROMIUM; set CI=true to make this fatal)", path, err)
 	}
+	select {
+	case browsers <- struct{}{}:
+	case <-t.Context().Done():
+		t.Fatal("waited for another test's browser to close until the test ended")
+	}
+	t.Cleanup(func() { <-browsers })
 	var output syncBuffer
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(path),
