@@ -34,6 +34,23 @@ const (
 	maxKeysRefreshes = 10_000
 )
 
+// lazyKeySets is fosite's JWKS fetcher over jwksClient, made on first use
+// (its cache runs goroutines of its own): many providers read no client's
+// keys at all.
+type lazyKeySets struct {
+	once  sync.Once
+	fetch fosite.JWKSFetcherStrategy
+}
+
+var _ fosite.JWKSFetcherStrategy = (*lazyKeySets)(nil)
+
+func (l *lazyKeySets) Resolve(ctx context.Context, location string, ignoreCache bool) (*jose.JSONWebKeySet, error) {
+	l.once.Do(func() {
+		l.fetch = fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(jwksClient()))
+	})
+	return l.fetch.Resolve(ctx, location, ignoreCache)
+}
+
 // clientKeysError is an answer that could not be encrypted because of the
 // client's published keys: unreadable, or none fit. Its message is for the
 // client.

@@ -221,8 +221,9 @@ func New(cfg Config) (*Provider, error) {
 		// The keys of private_key_jwt clients and of resource servers
 		// taking encrypted introspection answers, read with that client
 		// (fosite's default fetcher has its own, logging and retrying for
-		// half a minute) and cached an hour.
-		JWKSFetcherStrategy:        fosite.NewDefaultJWKSFetcherStrategy(fosite.JWKSFetcherWithHTTPClient(jwksClient())),
+		// half a minute) and cached an hour; the cache is made on first
+		// use.
+		JWKSFetcherStrategy:        &lazyKeySets{},
 		SendDebugMessagesToClients: false,
 		// Pushed authorization requests (RFC 9126); which clients must
 		// push is checked in authorize, per client.
