@@ -56,7 +56,7 @@ func (p *Provider) answerIntrospection(w http.ResponseWriter, r *http.Request, c
 			// The resource server's published keys are at fault, not
 			// the provider: it is told so, and its answer is never sent
 			// unencrypted.
-			p.logger.WarnContext(ctx, "introspect: cannot encrypt the answer to the client's keys", "client_id", caller.GetID(), "err", err)
+			p.logger.WarnContext(ctx, "introspect: cannot encrypt the answer to the client's keys", "client_id", caller.GetID(), "err", err, "cause", keysErr.err)
 			writeError(w, http.StatusBadRequest, "invalid_request", keysErr.Error())
 			return
 		}
