@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -175,6 +176,9 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 		}
 		t = target{base: cold.Base, req: request{method: http.MethodPost, path: "/oauth2/introspect", header: gateway},
 			tokens: &tokenSource{field: "token", tokens: s.cold}}
+		if err := introspectsActive(ctx, t, s.cold[0], s.cold[len(s.cold)/2], s.cold[len(s.cold)-1]); err != nil {
+			return wrkResult{}, err
+		}
 	case "client_credentials":
 		t = target{base: node1.Base, req: clientCredentials(l)}
 	case "refresh":
@@ -209,6 +213,35 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 		return wrkResult{}, fmt.Errorf("unknown measure %q", name)
 	}
 	return runTarget(ctx, l, name, t, l.opts.connections)
+}
+
+// introspectsActive checks that the node finds each of tokens active:
+// wrk counts an answer of "active": false, for a token the node cannot
+// read, as a success.
+func introspectsActive(ctx context.Context, t target, tokens ...string) error {
+	for i, token := range tokens {
+		req, err := http.NewRequestWithContext(ctx, t.req.method, t.base+t.req.path, strings.NewReader(url.Values{"token": {token}}.Encode()))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		for k, v := range t.req.header {
+			req.Header.Set(k, v)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			return fmt.Errorf("introspect a seeded token: %w", err)
+		}
+		var answer struct {
+			Active bool `json:"active"`
+		}
+		err = json.NewDecoder(resp.Body).Decode(&answer)
+		resp.Body.Close()
+		if err != nil || !answer.Active {
+			return fmt.Errorf("seeded token %d of %d: status %d, active %t, %v", i+1, len(tokens), resp.StatusCode, answer.Active, err)
+		}
+	}
+	return nil
 }
 
 // clientCredentials is the request of the client_credentials scenario.

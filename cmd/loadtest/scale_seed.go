@@ -35,9 +35,10 @@ func planFor(n int) seedPlan {
 // The rows come in units: an even unit is a bot's client-credentials
 // access token (one row), an odd one a user's family from the
 // authorization code flow, an access token and its refresh token (two
-// rows). Every tenth unit is expired.
+// rows). One unit in ten is expired, a family and a bot's token in turn:
+// a tenth of the rows.
 func unitIsFamily(k int) bool  { return k%2 == 1 }
-func unitIsExpired(k int) bool { return k%10 == 9 }
+func unitIsExpired(k int) bool { return k%20 == 9 || k%20 == 14 }
 
 // Deterministic IDs, in the shape of the UUIDs the provider makes: the
 // family (request ID) of unit k and the ID of user j.
