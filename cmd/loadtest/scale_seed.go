@@ -406,7 +406,7 @@ func seed(ctx context.Context, l *lab, store *postgres.Store, src *rowSource) (s
 	}
 	l.logger.Info("seeding tokens", "count", src.plan.tokens)
 	var genErr error
-	s.tokens, err = store.CopyTokens(ctx, src.tokens(ctx, &s, &genErr))
+	s.tokens, err = store.CopyTokens(ctx, ahead(src.tokens(ctx, &s, &genErr)))
 	if err = errors.Join(err, genErr); err != nil {
 		return s, err
 	}
@@ -415,7 +415,7 @@ func seed(ctx context.Context, l *lab, store *postgres.Store, src *rowSource) (s
 	if err != nil {
 		return s, err
 	}
-	if s.records, err = store.CopyAudit(ctx, src.records(), chain.Link); err != nil {
+	if s.records, err = store.CopyAudit(ctx, ahead(src.records()), chain.Link); err != nil {
 		return s, err
 	}
 	l.logger.Info("analyzing")
@@ -425,6 +425,59 @@ func seed(ctx context.Context, l *lab, store *postgres.Store, src *rowSource) (s
 	s.took = time.Since(start)
 	l.logger.Info("seeded", "users", s.users, "tokens", s.tokens, "records", s.records, "took", s.took.Round(time.Millisecond))
 	return s, nil
+}
+
+// aheadBatch is how many values ahead passes at a time, and aheadBatches
+// how many batches it may make before they are taken.
+const (
+	aheadBatch   = 1024
+	aheadBatches = 8
+)
+
+// ahead runs seq in a goroutine of its own, up to aheadBatches batches
+// ahead of the caller: rows are made while COPY encodes and sends the
+// ones before. It returns once that goroutine has ended, so what seq
+// wrote on its way is then safe to read.
+func ahead[T any](seq iter.Seq[T]) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		batches := make(chan []T, aheadBatches)
+		done := make(chan struct{})
+		go func() {
+			defer close(batches)
+			send := func(b []T) bool {
+				select {
+				case batches <- b:
+					return true
+				case <-done:
+					return false
+				}
+			}
+			b := make([]T, 0, aheadBatch)
+			for v := range seq {
+				if b = append(b, v); len(b) == aheadBatch {
+					if !send(b) {
+						return
+					}
+					b = make([]T, 0, aheadBatch)
+				}
+			}
+			if len(b) > 0 {
+				send(b)
+			}
+		}()
+		defer func() {
+			close(done)
+			for range batches {
+			}
+		}()
+		for b := range batches {
+			for _, v := range b {
+				if !yield(v) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // chain is the authorization records' chain under the nodes' system

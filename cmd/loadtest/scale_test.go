@@ -338,3 +338,31 @@ func TestJanitorDeleted(t *testing.T) {
 		t.Error("an answer without the table was read")
 	}
 }
+
+func TestAheadKeepsOrderAndStops(t *testing.T) {
+	t.Parallel()
+	const n = 3*aheadBatch + 5
+	made := 0
+	seq := func(yield func(int) bool) {
+		for i := range n {
+			made++
+			if !yield(i) {
+				return
+			}
+		}
+	}
+	if got := slices.Collect(ahead(seq)); len(got) != n || !slices.IsSorted(got) || got[n-1] != n-1 || made != n {
+		t.Fatalf("%d values (last %d), %d made; want 0 to %d in order", len(got), got[len(got)-1], made, n-1)
+	}
+	made = 0
+	for v := range ahead(seq) {
+		if v == 10 {
+			break
+		}
+	}
+	// The goroutine has ended: made is safe to read, and it stopped
+	// within the batches it may make ahead.
+	if made > (aheadBatches+2)*aheadBatch {
+		t.Errorf("%d values made after the caller stopped at 11", made)
+	}
+}
