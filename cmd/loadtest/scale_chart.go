@@ -4,6 +4,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -17,12 +18,15 @@ type chartSeries struct {
 // tokens, on a log10 axis.
 type chartPanel struct {
 	title, unit string
-	series      []chartSeries
+	// logY puts the values on a log10 axis too: latencies whose p50 and
+	// p99 are orders of magnitude apart.
+	logY   bool
+	series []chartSeries
 }
 
 func chartPanels() []chartPanel {
 	return []chartPanel{
-		{title: "Latency", unit: "ms", series: []chartSeries{
+		{title: "Latency", unit: "ms (log scale)", logY: true, series: []chartSeries{
 			{name: "cold introspection p50", color: "#1f77b4", value: latencyOf("introspect_cold", false)},
 			{name: "cold introspection p99", color: "#ff7f0e", value: latencyOf("introspect_cold", true)},
 			{name: "issuance p99", color: "#2ca02c", value: latencyOf("client_credentials", true)},
@@ -81,22 +85,26 @@ func decades(points []scalePoint) (lo, hi float64) {
 
 func drawPanel(b *strings.Builder, panel chartPanel, points []scalePoint, top int, lo, hi float64) {
 	plotW := float64(chartWidth - marginLeft - marginRight)
-	ymax := 0.0
+	var values []float64
 	for _, s := range panel.series {
 		for _, p := range points {
-			ymax = math.Max(ymax, s.value(p))
+			if v := s.value(p); v > 0 {
+				values = append(values, v)
+			}
 		}
 	}
-	ymax = niceCeiling(ymax)
+	axis := linearAxis(values)
+	if panel.logY {
+		axis = logAxis(values)
+	}
 	x := func(size int) float64 { return marginLeft + (math.Log10(float64(size))-lo)/(hi-lo)*plotW }
-	y := func(v float64) float64 { return float64(top) + panelHeight - v/ymax*panelHeight }
+	y := func(v float64) float64 { return float64(top) + panelHeight - axis.at(v)*panelHeight }
 	bottom := top + panelHeight
 	fmt.Fprintf(b, `<text x="%d" y="%d" font-size="14" font-weight="bold">%s</text>`+"\n", marginLeft, top-15, escape(panel.title))
 	// Axes, the y grid and its labels, the x decades and their labels.
 	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", marginLeft, bottom, chartWidth-marginRight, bottom)
 	fmt.Fprintf(b, `<line x1="%d" y1="%d" x2="%d" y2="%d" stroke="black"/>`+"\n", marginLeft, top, marginLeft, bottom)
-	for i := 0; i <= 4; i++ {
-		v := ymax * float64(i) / 4
+	for _, v := range axis.ticks {
 		fmt.Fprintf(b, `<line x1="%d" y1="%.1f" x2="%d" y2="%.1f" stroke="#ddd"/>`+"\n", marginLeft, y(v), chartWidth-marginRight, y(v))
 		fmt.Fprintf(b, `<text x="%d" y="%.1f" text-anchor="end" dominant-baseline="middle">%s</text>`+"\n", marginLeft-6, y(v), trimFloat(v))
 	}
@@ -127,6 +135,40 @@ func drawPanel(b *strings.Builder, panel chartPanel, points []scalePoint, top in
 	}
 }
 
+// yAxis maps values to heights, 0 at the bottom and 1 at the top, and
+// has the values its grid lines are drawn at.
+type yAxis struct {
+	at    func(v float64) float64
+	ticks []float64
+}
+
+// linearAxis runs from 0 to the smallest 1, 2, 2.5 or 5 × 10^k at least
+// the largest value, in quarters.
+func linearAxis(values []float64) yAxis {
+	top := 1.0
+	if len(values) > 0 {
+		top = niceCeiling(slices.Max(values))
+	}
+	return yAxis{at: func(v float64) float64 { return v / top }, ticks: []float64{0, top / 4, top / 2, 3 * top / 4, top}}
+}
+
+// logAxis runs from the power of ten at or below the smallest value to
+// the one at or above the largest, a grid line at each.
+func logAxis(values []float64) yAxis {
+	lo, hi := 0.0, 1.0
+	if len(values) > 0 {
+		lo, hi = math.Floor(math.Log10(slices.Min(values))), math.Ceil(math.Log10(slices.Max(values)))
+	}
+	if hi == lo {
+		hi = lo + 1
+	}
+	var ticks []float64
+	for d := lo; d <= hi; d++ {
+		ticks = append(ticks, math.Pow(10, d))
+	}
+	return yAxis{at: func(v float64) float64 { return (math.Log10(v) - lo) / (hi - lo) }, ticks: ticks}
+}
+
 // niceCeiling is the smallest 1, 2, 2.5 or 5 × 10^k at least v (1 for
 // nothing to show).
 func niceCeiling(v float64) float64 {
@@ -142,9 +184,14 @@ func niceCeiling(v float64) float64 {
 	return 10 * p
 }
 
-// trimFloat is v with at most two decimals and no trailing zeros.
+// trimFloat is v with at most two decimals (three below 0.1) and no
+// trailing zeros.
 func trimFloat(v float64) string {
-	s := strings.TrimRight(fmt.Sprintf("%.2f", v), "0")
+	format := "%.2f"
+	if v != 0 && math.Abs(v) < 0.1 {
+		format = "%.3f"
+	}
+	s := strings.TrimRight(fmt.Sprintf(format, v), "0")
 	return strings.TrimSuffix(s, ".")
 }
 

@@ -138,15 +138,31 @@ func TestScaleChart(t *testing.T) {
 			t.Errorf("point %d at x %s, want %s", i, c["cx"], want)
 		}
 	}
-	// Cold p50: 1 then 2 ms on an axis to 10 ms (the p99 is 8 ms): the
-	// second point twice as high above the axis.
-	bottom := float64(marginTop + panelHeight)
-	y0, _ := strconv.ParseFloat(circles[0]["cy"], 64)
-	y1, _ := strconv.ParseFloat(circles[1]["cy"], 64)
-	if math.Abs((bottom-y1)-2*(bottom-y0)) > 0.2 || math.Abs(bottom-y0-panelHeight/10.0) > 0.2 {
-		t.Errorf("cold p50 points at y %v and %v, bottom %v", y0, y1, bottom)
+	height := func(i int) float64 {
+		y, err := strconv.ParseFloat(circles[i]["cy"], 64)
+		if err != nil {
+			t.Fatalf("point %d: %v", i, err)
+		}
+		return y
 	}
-	for _, want := range []string{"tokens (log scale)", "ms", "bytes", "cold introspection p50", "issuance p99", "Redis", "Size per token"} {
+	// Latencies on a log axis from 1 ms (the smallest, cold p50 at 10^5)
+	// to 10 ms (above the largest, 8 ms): cold p50 at 2 ms is log10(2)
+	// of the way up.
+	bottom := float64(marginTop + panelHeight)
+	if y := height(0); math.Abs(y-bottom) > 0.1 {
+		t.Errorf("1 ms at y %v, want the bottom, %v", y, bottom)
+	}
+	if y := height(1); math.Abs(bottom-y-math.Log10(2)*panelHeight) > 0.1 {
+		t.Errorf("2 ms at y %v, want %v", y, bottom-math.Log10(2)*panelHeight)
+	}
+	// Bytes on a linear axis from 0 to 2,000 (the first of 1, 2, 2.5 or
+	// 5 × 10^k above 1,100, the table's largest): the indexes' 300 at
+	// 300/2000 of the way up.
+	bottom = float64(2*(marginTop+panelHeight) + marginBelow)
+	if y := height(8); math.Abs(bottom-y-300.0/2000*panelHeight) > 0.1 {
+		t.Errorf("300 bytes at y %v, want %v", y, bottom-300.0/2000*panelHeight)
+	}
+	for _, want := range []string{"tokens (log scale)", "ms (log scale)", "bytes", "cold introspection p50", "issuance p99", "Redis", "Size per token"} {
 		if !slices.Contains(texts, want) {
 			t.Errorf("no text %q in the chart: %q", want, texts)
 		}
@@ -210,14 +226,20 @@ func TestSessionTemplate(t *testing.T) {
 	}
 }
 
-func TestTokenMakerLearnsTheProvidersTokens(t *testing.T) {
-	t.Parallel()
-	ctx := t.Context()
-	secrets := testbed.NewSecrets()
-	maker, err := newTokenMaker(secrets.System)
+// newTestMaker is a token maker under a fresh system secret.
+func newTestMaker(t *testing.T) tokenMaker {
+	t.Helper()
+	maker, err := newTokenMaker(testbed.NewSecrets().System)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return maker
+}
+
+func TestTokenMakerLearnsTheProvidersTokens(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	maker := newTestMaker(t)
 	token, sig, err := maker.make(ctx, "tkm_at_")
 	if err != nil {
 		t.Fatal(err)
@@ -226,11 +248,7 @@ func TestTokenMakerLearnsTheProvidersTokens(t *testing.T) {
 	if err != nil || prefix != "tkm_at_" || learned != sig {
 		t.Errorf("learn = %q, %q, %v; want tkm_at_, %q", prefix, learned, err, sig)
 	}
-	other, err := newTokenMaker(testbed.NewSecrets().System)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, _, err := other.learn(ctx, token); err == nil {
+	if _, _, err := newTestMaker(t).learn(ctx, token); err == nil {
 		t.Error("a token made under another system secret was learned")
 	}
 }
@@ -238,11 +256,7 @@ func TestTokenMakerLearnsTheProvidersTokens(t *testing.T) {
 func TestRowSource(t *testing.T) {
 	t.Parallel()
 	ctx := t.Context()
-	secrets := testbed.NewSecrets()
-	maker, err := newTokenMaker(secrets.System)
-	if err != nil {
-		t.Fatal(err)
-	}
+	maker := newTestMaker(t)
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	stored := func(family, subject string, exp time.Time) []byte {
 		return fmt.Appendf(nil, `{"id":%q,"requested_at":%q,"session":{"subject":%q,"expires_at":{"x":%q}}}`,
