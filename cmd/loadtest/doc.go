@@ -151,8 +151,9 @@
 // (evenly spread) and 2×connections+1 live refresh tokens are kept in
 // memory to be presented. Then, at that size:
 //
-//	tokens table B/token   pg_relation_size and pg_indexes_size of tokens
-//	                       ÷ its rows, after seeding
+//	tokens table B/token   pg_relation_size, pg_indexes_size and
+//	                       pg_total_relation_size of tokens ÷ its rows,
+//	                       after seeding
 //	introspect_cold        each request another of the kept access tokens,
 //	                       on a node without Redis (every call a Postgres
 //	                       read beyond the 10,000 it keeps decoded); three
@@ -164,7 +165,8 @@
 //	console_first          GET /admin/records with the administrator's
 //	                       session cookie
 //	console_deep           the same with ?before= the 51st oldest record:
-//	                       the page of the oldest records
+//	                       the page of the oldest records; each page is
+//	                       first checked to list 50 token.issued records
 //	janitor                "tokenim-auth janitor": expired tokens deleted
 //	                       ÷ the command's wall time
 //	audit verify           "tokenim-auth audit verify": its wall time

@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
+	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
 )
@@ -196,7 +197,7 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 		probeReq.form = url.Values{"grant_type": {"refresh_token"}}.Encode()
 		t = target{base: node1.Base, req: probeReq, tokens: &tokenSource{field: "refresh_token", tokens: s.refresh[1:], rotate: true}}
 	case "console_first", "console_deep":
-		cookie, err := l.consoleSession(ctx, node1)
+		b, cookie, err := l.consoleSession(ctx, node1)
 		if err != nil {
 			return wrkResult{}, err
 		}
@@ -207,6 +208,14 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 				return wrkResult{}, err
 			}
 			path += "?before=" + url.QueryEscape(before)
+		}
+		// A full page of records, not a page saying why there are none.
+		pg, err := b.get(ctx, node1.Base+path)
+		if err != nil {
+			return wrkResult{}, err
+		}
+		if n := strings.Count(pg.body, "<code>"+audit.TokenIssued+"</code>"); pg.status != http.StatusOK || n != consolePageSize {
+			return wrkResult{}, fmt.Errorf("console %s: status %d, %d token.issued records, want %d", path, pg.status, n, consolePageSize)
 		}
 		t = target{base: node1.Base, req: request{method: http.MethodGet, path: path, header: map[string]string{"Cookie": cookie}}}
 	default:
@@ -255,32 +264,32 @@ func clientCredentials(l *lab) request {
 }
 
 // consoleSession signs the administrator in on the sign-in page and
-// returns the session's Cookie header.
-func (l *lab) consoleSession(ctx context.Context, n *testbed.Node) (string, error) {
+// returns the browser and its session's Cookie header.
+func (l *lab) consoleSession(ctx context.Context, n *testbed.Node) (*browser, string, error) {
 	b, err := newBrowser(n.Base)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	login, err := b.get(ctx, n.Base+"/login?next=/admin/records")
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	records, err := b.submit(ctx, login, "/login", url.Values{"email": {adminEmail}, "password": {l.secrets.Password}})
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	if records.status != http.StatusOK || records.url.Path != "/admin/records" {
-		return "", fmt.Errorf("console sign-in: want the records page, got %d %s", records.status, records.url)
+		return nil, "", fmt.Errorf("console sign-in: want the records page, got %d %s", records.status, records.url)
 	}
 	u, err := url.Parse(n.Base)
 	if err != nil {
-		return "", err
+		return nil, "", err
 	}
 	var pairs []string
 	for _, c := range b.client.Jar.Cookies(u) {
 		pairs = append(pairs, c.Name+"="+c.Value)
 	}
-	return strings.Join(pairs, "; "), nil
+	return b, strings.Join(pairs, "; "), nil
 }
 
 // consolePageSize is how many records a page of the console shows

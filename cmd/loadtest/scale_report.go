@@ -67,6 +67,7 @@ func scaleColumns() []scaleColumn {
 		{title: "audit verify s", value: func(p scalePoint) float64 { return p.verifyTook.Seconds() }, format: seconds, growth: whole},
 		{title: "table B/token", value: tableBytes, format: bytesPer, growth: perItem},
 		{title: "indexes B/token", value: indexBytes, format: bytesPer, growth: perItem},
+		{title: "total B/token", value: func(p scalePoint) float64 { return perRow(p.tables.total, p.tables.rows) }, format: bytesPer, growth: perItem},
 		{title: "Redis B/token", value: redisBytes, format: bytesPer, growth: perItem},
 		{title: "node RSS MiB", value: func(p scalePoint) float64 { return float64(p.rss) / (1 << 20) }, format: seconds, growth: perItem},
 	}
@@ -83,7 +84,8 @@ func latencyOf(name string, p99 bool) func(scalePoint) float64 {
 	}
 }
 
-// Bytes per token: the tokens table's heap and indexes per row, and what
+// Bytes per token: the tokens table's heap and indexes per row (the
+// total, with TOAST, is a column of its own), and what
 // a cached access token adds to Redis's used_memory.
 func tableBytes(p scalePoint) float64 { return perRow(p.tables.heap, p.tables.rows) }
 func indexBytes(p scalePoint) float64 { return perRow(p.tables.indexes, p.tables.rows) }
