@@ -138,9 +138,10 @@
 //     those verify under the same key). Each row is the node's row of its
 //     kind with the signature, the family (request ID), the subject and
 //     every time in the stored request replaced. Live units were issued
-//     within the minute before the node's own tokens (access tokens live
-//     an hour: a size must be measured within the hour); one unit in ten
-//     is expired, so that a tenth of the rows is the janitor's;
+//     within the minute before the rows are made, after the records
+//     (access tokens live an hour: the measures must start within the
+//     hour, which the rest of a size takes far less than); one unit in
+//     ten is expired, so that a tenth of the rows is the janitor's;
 //   - n authorization records, token.issued, 250 ms apart and oldest
 //     first, copies of the node's record of the bot's token naming each
 //     unit's family, sealed as they are written: IDs and chain positions

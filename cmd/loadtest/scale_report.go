@@ -48,7 +48,7 @@ func scaleColumns() []scaleColumn {
 	bytesPer := func(v float64) string { return fmt.Sprintf("%.0f", v) }
 	return []scaleColumn{
 		{title: "tokens", value: func(p scalePoint) float64 { return float64(p.size) }, format: count},
-		{title: "seeding s", value: func(p scalePoint) float64 { return p.seeded.took.Seconds() }, format: seconds, growth: whole},
+		{title: "seeding s", name: "seeding", value: func(p scalePoint) float64 { return p.seeded.took.Seconds() }, format: seconds, growth: whole},
 		{title: "cold introspection req/s", value: rate("introspect_cold"), format: count, growth: perSecond},
 		{title: "p50 ms", name: "cold introspection p50", value: latencyOf("introspect_cold", false), format: millis, growth: perItem},
 		{title: "p99 ms", name: "cold introspection p99", value: latencyOf("introspect_cold", true), format: millis, growth: perItem},
@@ -56,7 +56,7 @@ func scaleColumns() []scaleColumn {
 		{title: "p99 ms", name: "issuance p99", value: latencyOf("client_credentials", true), format: millis, growth: perItem},
 		{title: "refresh req/s", value: rate("refresh"), format: count, growth: perSecond},
 		{title: "p99 ms", name: "refresh p99", value: latencyOf("refresh", true), format: millis, growth: perItem},
-		{title: "console first page p50 ms", value: latencyOf("console_first", false), format: millis, growth: perItem},
+		{title: "console first page p50 ms", name: "console first page p50", value: latencyOf("console_first", false), format: millis, growth: perItem},
 		{title: "deep page p50 ms", name: "console deep page p50", value: latencyOf("console_deep", false), format: millis, growth: perItem},
 		{title: "janitor rows/s", value: func(p scalePoint) float64 {
 			if p.janitorTook == 0 {
@@ -64,7 +64,7 @@ func scaleColumns() []scaleColumn {
 			}
 			return float64(p.janitorDeleted) / p.janitorTook.Seconds()
 		}, format: count, growth: perSecond},
-		{title: "audit verify s", value: func(p scalePoint) float64 { return p.verifyTook.Seconds() }, format: seconds, growth: whole},
+		{title: "audit verify s", name: "audit verify", value: func(p scalePoint) float64 { return p.verifyTook.Seconds() }, format: seconds, growth: whole},
 		{title: "table B/token", value: tableBytes, format: bytesPer, growth: perItem},
 		{title: "indexes B/token", value: indexBytes, format: bytesPer, growth: perItem},
 		{title: "total B/token", value: func(p scalePoint) float64 { return perRow(p.tables.total, p.tables.rows) }, format: bytesPer, growth: perItem},

@@ -281,12 +281,14 @@ func newRowSource(tpl seedTemplates, maker tokenMaker, plan seedPlan, refreshWan
 }
 
 // shift is how far unit k's times are moved from the templates': live
-// units were issued within the last minute before the templates, expired
-// ones so long before that even a refresh token has expired.
-func (r *rowSource) shift(k int) time.Duration {
+// units were issued within the minute before now (when the rows are
+// made, which may be long after the templates at 10^7 tokens), expired
+// ones so long before the templates that even a refresh token has
+// expired.
+func (r *rowSource) shift(k int, now time.Time) time.Duration {
 	spread := time.Duration(k%60) * time.Second
 	if !unitIsExpired(k) {
-		return -spread
+		return now.Sub(r.tpl.bot.RequestedAt) - spread
 	}
 	life := r.tpl.bot.ExpiresAt.Sub(r.tpl.bot.RequestedAt)
 	if unitIsFamily(k) && !r.tpl.userRefresh.ExpiresAt.IsZero() {
@@ -295,9 +297,9 @@ func (r *rowSource) shift(k int) time.Duration {
 	return -life - time.Hour - spread
 }
 
-// tokens yields the plan's rows, keeping the samples in s. It stops at
-// the first error, kept in *err.
-func (r *rowSource) tokens(ctx context.Context, s *seeded, err *error) iter.Seq[storage.Token] {
+// tokens yields the plan's rows, issued by now, keeping the samples in
+// s. It stops at the first error, kept in *err.
+func (r *rowSource) tokens(ctx context.Context, now time.Time, s *seeded, err *error) iter.Seq[storage.Token] {
 	return func(yield func(storage.Token) bool) {
 		moved := func(t storage.Token, family, subject string, shift time.Duration, tpl sessionTemplate, sig string) storage.Token {
 			t.Signature, t.RequestID, t.Session = sig, family, tpl.render(family, subject, shift)
@@ -312,7 +314,7 @@ func (r *rowSource) tokens(ctx context.Context, s *seeded, err *error) iter.Seq[
 		}
 		live := 0
 		for k, rows := 0, 0; rows < r.plan.tokens; k++ {
-			family, shift := familyID(k), r.shift(k)
+			family, shift := familyID(k), r.shift(k, now)
 			at, atSig, e := r.maker.make(ctx, r.tpl.atPrefix)
 			if e != nil {
 				*err = e
@@ -404,18 +406,20 @@ func seed(ctx context.Context, l *lab, store *postgres.Store, src *rowSource) (s
 	if s.users, err = store.CopyUsers(ctx, src.users(src.tpl.bot.RequestedAt)); err != nil {
 		return s, err
 	}
-	l.logger.Info("seeding tokens", "count", src.plan.tokens)
-	var genErr error
-	s.tokens, err = store.CopyTokens(ctx, ahead(src.tokens(ctx, &s, &genErr)))
-	if err = errors.Join(err, genErr); err != nil {
-		return s, err
-	}
+	// The records before the tokens: the live access tokens (an hour's
+	// life) are then as young as can be when measured.
 	l.logger.Info("seeding authorization records", "count", src.plan.records)
 	chain, err := l.chain()
 	if err != nil {
 		return s, err
 	}
 	if s.records, err = store.CopyAudit(ctx, ahead(src.records()), chain.Link); err != nil {
+		return s, err
+	}
+	l.logger.Info("seeding tokens", "count", src.plan.tokens)
+	var genErr error
+	s.tokens, err = store.CopyTokens(ctx, ahead(src.tokens(ctx, time.Now(), &s, &genErr)))
+	if err = errors.Join(err, genErr); err != nil {
 		return s, err
 	}
 	l.logger.Info("analyzing")

@@ -280,7 +280,7 @@ func TestRowSource(t *testing.T) {
 	}
 	var s seeded
 	var genErr error
-	rows := slices.Collect(src.tokens(ctx, &s, &genErr))
+	rows := slices.Collect(src.tokens(ctx, now.Add(time.Minute), &s, &genErr))
 	if genErr != nil || len(rows) != plan.tokens {
 		t.Fatalf("%d rows, %v; want %d", len(rows), genErr, plan.tokens)
 	}
@@ -290,6 +290,8 @@ func TestRowSource(t *testing.T) {
 		bySig[r.Signature] = r
 		if r.ExpiresAt.Before(now) {
 			expired++
+		} else if issued := now.Add(time.Minute); r.RequestedAt.After(issued) || !r.RequestedAt.After(issued.Add(-time.Minute)) {
+			t.Fatalf("a live row issued at %v, want within the minute before %v", r.RequestedAt, issued)
 		}
 		var sr struct {
 			ID      string `json:"id"`
