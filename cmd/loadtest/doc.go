@@ -167,7 +167,7 @@
 //	                       session cookie
 //	console_deep           the same with ?before= the 51st oldest record:
 //	                       the page of the oldest records; each page is
-//	                       first checked to list 50 token.issued records
+//	                       first checked to list 50 records
 //	janitor                "tokenim-auth janitor": expired tokens deleted
 //	                       ÷ the command's wall time
 //	audit verify           "tokenim-auth audit verify": its wall time

@@ -21,7 +21,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/tokenim/tokenim-auth/cmd/internal/testbed"
-	"github.com/tokenim/tokenim-auth/provider/audit"
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/postgres"
 )
@@ -214,8 +213,8 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 		if err != nil {
 			return wrkResult{}, err
 		}
-		if n := strings.Count(pg.body, "<code>"+audit.TokenIssued+"</code>"); pg.status != http.StatusOK || n != consolePageSize {
-			return wrkResult{}, fmt.Errorf("console %s: status %d, %d token.issued records, want %d", path, pg.status, n, consolePageSize)
+		if n := strings.Count(pg.body, consoleRow); pg.status != http.StatusOK || n != consolePageSize {
+			return wrkResult{}, fmt.Errorf("console %s: status %d, %d records, want %d", path, pg.status, n, consolePageSize)
 		}
 		t = target{base: node1.Base, req: request{method: http.MethodGet, path: path, header: map[string]string{"Cookie": cookie}}}
 	default:
@@ -293,8 +292,13 @@ func (l *lab) consoleSession(ctx context.Context, n *testbed.Node) (*browser, st
 }
 
 // consolePageSize is how many records a page of the console shows
-// (provider/admin recordsPage).
-const consolePageSize = 50
+// (provider/admin recordsPage), and consoleRow starts each of them
+// (templates/admin_records.html).
+const (
+	consolePageSize = 50
+	consoleRow      = `<tr>
+<td><time datetime=`
+)
 
 // deepCursor is the console's "before" parameter of the last page but
 // one: the page it opens shows the oldest records.
