@@ -127,7 +127,7 @@
 // COPY (storage/postgres seed.go, the columns encoded as the store's
 // own writes encode them), for a size n:
 //
-//   - min(n, 10^6) users, active, without a password, each a member of the
+//   - first min(n, 10^6) users, active, without a password, each a member of the
 //     default workspace as CreateUser makes it;
 //   - n token rows, in units taken in turn: a bot's access token, then a
 //     user's family of an access and a refresh token (the refresh row
@@ -138,11 +138,11 @@
 //     those verify under the same key). Each row is the node's row of its
 //     kind with the signature, the family (request ID), the subject and
 //     every time in the stored request replaced. Live units were issued
-//     within the minute before the rows are made, after the records
-//     (access tokens live an hour: the measures must start within the
-//     hour, which the rest of a size takes far less than); one unit in
-//     ten is expired, so that a tenth of the rows is the janitor's;
-//   - n authorization records, token.issued, 250 ms apart and oldest
+//     within the minute before their rows are made; access tokens live an
+//     hour, so the tokens are written last and the measures must follow
+//     within the hour. One unit in ten is expired, a tenth of the rows
+//     for the janitor;
+//   - n authorization records, written before the tokens, token.issued, 250 ms apart and oldest
 //     first, copies of the node's record of the bot's token naming each
 //     unit's family, sealed as they are written: IDs and chain positions
 //     after the chain's head, hashes from provider/audit's Chain.Link
