@@ -47,6 +47,14 @@
 #                the same wrk load, alternated, two rounds each: one table of
 #                medians, p99 and ratios. COMPARE_FLAGS='-duration 10s
 #                -rounds 2 -out /tmp/compare.md' (see cmd/loadtest/doc.go)
+#   make scaletest  how each cost grows with the number of tokens: at 10^5,
+#                10^6 and 10^7 tokens seeded by COPY (with users and a hash
+#                chain of authorization records), cold introspection,
+#                issuance, refresh, the console's pages, the janitor, audit
+#                verify, bytes per token; one table, the growth from size to
+#                size, and an SVG chart. SCALE_FLAGS='-sizes 1e5,1e6
+#                -duration 5s -out /tmp/scale.md -chart /tmp/scale.svg' (see
+#                cmd/loadtest/doc.go)
 #   make vuln    govulncheck over every package (needs its database,
 #                vuln.go.dev, or GOVULNDB pointing at a copy of it): fails
 #                on any advisory whose vulnerable code the provider reaches
@@ -66,8 +74,9 @@ FUZZTIME ?= 60s
 LOADTEST_FLAGS ?=
 CHAOS_FLAGS ?=
 COMPARE_FLAGS ?=
+SCALE_FLAGS ?=
 
-.PHONY: all build test test-short lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest compare chaos vuln tidy-check clean
+.PHONY: all build test test-short lint fmt-check vet staticcheck openapi-lint unit deploy-check manifests schemas bench fuzz loadtest compare scaletest chaos vuln tidy-check clean
 
 all: build
 
@@ -151,10 +160,10 @@ fuzz:
 	done; \
 	echo "make fuzz: $$n targets passed in $$(( $$(date +%s) - start ))s"
 
-loadtest compare:
+loadtest compare scaletest:
 	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends wrk)
 	$(MAKE) build
-	$(GO) run ./cmd/loadtest $(if $(filter compare,$@),compare $(COMPARE_FLAGS),$(LOADTEST_FLAGS))
+	$(GO) run ./cmd/loadtest $(if $(filter compare,$@),compare $(COMPARE_FLAGS),$(if $(filter scaletest,$@),scale $(SCALE_FLAGS),$(LOADTEST_FLAGS)))
 
 vuln:
 	$(GO) tool govulncheck $(PKGS)

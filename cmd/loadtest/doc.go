@@ -100,4 +100,87 @@
 //
 // Requests that vary (cold introspection, refresh) come from a wrk Lua
 // script reading the tokens from a file in the run's private directory.
+//
+// # How cost grows with the number of tokens
+//
+//	make scaletest                                  # builds bin/tokenim-auth first
+//	make scaletest SCALE_FLAGS='-sizes 1e5,1e6 -duration 5s -chart /tmp/scale.svg'
+//	go run ./cmd/loadtest scale [flags]
+//
+// scale takes -bin, -duration, -connections, -threads, -database and
+// -redis as above, -scenarios to choose among its wrk measures
+// (introspect_cold, client_credentials, refresh, console_first,
+// console_deep; the others always run), and:
+//
+//	-sizes LIST        numbers of tokens, such as 1e5 or 250000
+//	                   (default 1e5,1e6,1e7), from 1,000 to 10^8
+//	-out FILE          also write the report to FILE
+//	-chart FILE        write the chart to FILE (SVG)
+//
+// Each size gets a lab of its own, from an empty schema: the
+// configuration above plus an administrator (admin@example.com, the
+// user's password) whose role needs no second factor, so that the
+// console can be signed in to by its form. node1 (with Redis) starts and
+// migrates the schema; the program gets a bot's client-credentials token
+// and a user's access and refresh tokens through the real endpoints,
+// and reads back the rows the node wrote for them. It then seeds, by
+// COPY (storage/postgres seed.go, the columns encoded as the store's
+// own writes encode them), for a size n:
+//
+//   - first min(n, 10^6) users, active, without a password, each a member of the
+//     default workspace as CreateUser makes it;
+//   - n token rows, in units taken in turn: a bot's access token, then a
+//     user's family of an access and a refresh token (the refresh row
+//     naming its access token), the families' subjects spread over the
+//     users. Each token is made as the provider makes it: fosite's HMAC
+//     strategy keyed with the key the provider derives from the system
+//     secret, with the prefix of the tokens the node issued (checked:
+//     those verify under the same key). Each row is the node's row of its
+//     kind with the signature, the family (request ID), the subject and
+//     every time in the stored request replaced. Live units were issued
+//     within the minute before their rows are made; access tokens live an
+//     hour, so the tokens are written last and the measures must follow
+//     within the hour. One unit in ten is expired, a tenth of the rows
+//     for the janitor;
+//   - n authorization records, written before the tokens, token.issued, 250 ms apart and oldest
+//     first, copies of the node's record of the bot's token naming each
+//     unit's family, sealed as they are written: IDs and chain positions
+//     after the chain's head, hashes from provider/audit's Chain.Link
+//     under the nodes' system secret, the head moved to the last;
+//
+// then runs ANALYZE on those tables. At most 100,000 live access tokens
+// (evenly spread) and 2×connections+1 live refresh tokens are kept in
+// memory to be presented. Then, at that size:
+//
+//	tokens table B/token   pg_relation_size, pg_indexes_size and
+//	                       pg_total_relation_size of tokens ÷ its rows,
+//	                       after seeding
+//	introspect_cold        each request another of the kept access tokens,
+//	                       on a node without Redis (every call a Postgres
+//	                       read beyond the 10,000 it keeps decoded); three
+//	                       of them are first checked to introspect as active
+//	client_credentials     issuance on node1
+//	refresh                rotation of the seeded refresh tokens on node1
+//	                       (one refreshed first as a check; each answer's
+//	                       refresh token is queued, as in compare)
+//	console_first          GET /admin/records with the administrator's
+//	                       session cookie
+//	console_deep           the same with ?before= the 51st oldest record:
+//	                       the page of the oldest records; each page is
+//	                       first checked to list 50 records
+//	janitor                "tokenim-auth janitor": expired tokens deleted
+//	                       ÷ the command's wall time
+//	audit verify           "tokenim-auth audit verify": its wall time
+//	Redis B/token          as the load test measures it, on node1
+//	node RSS               node1's process_resident_memory_bytes at the end
+//
+// The report is one Markdown table, a row per size, then a growth table:
+// for each measure, the cost of one request, row or token (for a rate its
+// inverse, for audit verify and seeding the time ÷ n) at a size ÷ that at
+// the size before, flagged when it is above log(n₂)/log(n₁) × 1.5 (the
+// factor is room for a shared machine's noise). The chart has two
+// panels, latency (cold introspection p50 and p99, issuance p99) and bytes
+// per token (tokens table, its indexes, Redis), against the number of
+// tokens on a log10 axis. A measure that fails is left empty and named at
+// the end, and the program exits 1.
 package main
