@@ -128,12 +128,7 @@ func BenchmarkIntrospection(b *testing.B) {
 // refresh token).
 func BenchmarkAuthorizationCode(b *testing.B) {
 	benchStores(b, func(b *testing.B, issuer string) {
-		op, err := oidc.NewProvider(b.Context(), issuer)
-		if err != nil {
-			b.Fatal(err)
-		}
-		conf := oauth2.Config{ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: op.Endpoint(),
-			Scopes: []string{"openid", "offline_access", "im:messages.read"}}
+		conf := benchApp(b, issuer)
 		br := benchBrowser(b, issuer, conf)
 		b.ReportAllocs()
 		i := 0
@@ -157,6 +152,18 @@ func BenchmarkAuthorizationCode(b *testing.B) {
 	})
 }
 
+// benchApp is the web app of the benchmarks, its endpoints read from the
+// provider's discovery document.
+func benchApp(b *testing.B, issuer string) oauth2.Config {
+	b.Helper()
+	op, err := oidc.NewProvider(b.Context(), issuer)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return oauth2.Config{ClientID: "chat-web", ClientSecret: webSecret, RedirectURL: webCallback, Endpoint: op.Endpoint(),
+		Scopes: []string{"openid", "offline_access", "im:messages.read"}}
+}
+
 // benchBrowser signs the benchmark user in once and returns a client that
 // stops at the app's callback.
 func benchBrowser(b *testing.B, issuer string, conf oauth2.Config) *http.Client {
@@ -169,4 +176,37 @@ func benchBrowser(b *testing.B, issuer string, conf oauth2.Config) *http.Client 
 		b.Fatalf("sign-in for the benchmark: %d %s", p.status, p.location)
 	}
 	return br.client
+}
+
+// BenchmarkRefresh rotates a user's refresh token (refresh token
+// rotation: each operation revokes the old access and refresh tokens and
+// issues new ones, with their authorization records).
+func BenchmarkRefresh(b *testing.B) {
+	benchStores(b, func(b *testing.B, issuer string) {
+		conf := benchApp(b, issuer)
+		br := benchBrowser(b, issuer, conf)
+		verifier := oauth2.GenerateVerifier()
+		resp, err := br.Get(conf.AuthCodeURL("refresh-state", oauth2.S256ChallengeOption(verifier), oidc.Nonce("refresh-nonce")))
+		if err != nil {
+			b.Fatal(err)
+		}
+		resp.Body.Close()
+		loc, _ := url.Parse(resp.Header.Get("Location"))
+		tok, err := conf.Exchange(b.Context(), loc.Query().Get("code"), oauth2.VerifierOption(verifier))
+		if err != nil {
+			b.Fatal(err)
+		}
+		client := &http.Client{}
+		refresh := tok.RefreshToken
+		b.ReportAllocs()
+		for b.Loop() {
+			body := postForm(b, client, issuer+"/oauth2/token", "chat-web", webSecret,
+				url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refresh}})
+			_, rest, ok := strings.Cut(body, `"refresh_token":"`)
+			if !ok {
+				b.Fatalf("no refresh token in %s", body)
+			}
+			refresh, _, _ = strings.Cut(rest, `"`)
+		}
+	})
 }

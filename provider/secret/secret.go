@@ -140,7 +140,7 @@ type Hasher struct {
 }
 
 type hashKey struct {
-	key []byte
+	mac *MAC
 	tag [tagLength]byte
 }
 
@@ -160,7 +160,7 @@ func NewHasherFor(k Keyring, purpose string) Hasher {
 }
 
 func newHashKey(key []byte) hashKey {
-	hk := hashKey{key: key}
+	hk := hashKey{mac: NewMAC(sha256.New, key)}
 	m := hmac.New(sha256.New, key)
 	m.Write([]byte("tokenim-auth key tag"))
 	copy(hk.tag[:], m.Sum(nil))
@@ -176,9 +176,7 @@ func (h Hasher) ring() []hashKey {
 }
 
 func (k hashKey) sum(secret string) []byte {
-	m := hmac.New(sha256.New, k.key)
-	m.Write([]byte(secret))
-	return m.Sum(nil)
+	return k.mac.Sum(nil, []byte(secret))
 }
 
 // Hash returns the tagged HMAC-SHA-256 of the secret under the current
