@@ -211,60 +211,7 @@ func TestTokenCache(t *testing.T) {
 		})
 	}
 
-	races := []struct {
-		name string
-		// stallOn is the store read the slow node stalls after: a miss of
-		// an active token reads the store twice, before and after naming
-		// the token in its family's index.
-		stallOn int
-		revoke  func(t *testing.T, s storage.Store, tok storage.Token)
-		// sawActive: the slow read returns what it read before the
-		// revocation.
-		sawActive bool
-	}{
-		{"a subject's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
-			if _, err := s.RevokeSubject(t.Context(), tok.Subject, ""); err != nil {
-				t.Fatal(err)
-			}
-		}, true},
-		{"a family's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
-			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
-				t.Fatal(err)
-			}
-		}, true},
-		{"a family's revocation before the token is named in the family's index", 1, func(t *testing.T, s storage.Store, tok storage.Token) {
-			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
-				t.Fatal(err)
-			}
-		}, false},
-	}
-	for _, rc := range races {
-		t.Run("a reader that raced a revocation does not bring the token back: "+rc.name, func(t *testing.T) {
-			inner, tok := fixture(t)
-			prefix := redistest.Prefix(t)
-			if err := inner.CreateToken(t.Context(), tok); err != nil {
-				t.Fatal(err)
-			}
-			// The slow node reads the store, then stalls before filling
-			// Redis; meanwhile another node revokes the token.
-			stalled := make(chan struct{})
-			resume := make(chan struct{})
-			slow := newNode(t, &stallingStore{LockingStore: inner, stallOn: rc.stallOn, stalled: stalled, resume: resume}, options{prefix: prefix})
-			other := newNode(t, inner, options{prefix: prefix})
-			done := make(chan bool)
-			go func() { done <- active(t, slow, tok.Signature) }()
-			<-stalled
-			rc.revoke(t, other.Store, tok)
-			close(resume)
-			if got := <-done; got != rc.sawActive {
-				t.Fatalf("the slow read returned active=%v, want %v", got, rc.sawActive)
-			}
-			// Its fill carries the version read before the revocation.
-			if active(t, other, tok.Signature) || active(t, slow, tok.Signature) {
-				t.Fatal("a stale fill made a revoked token active again")
-			}
-		})
-	}
+	testRacingReaders(t, func(t *testing.T) options { return options{prefix: redistest.Prefix(t)} })
 
 	t.Run("inactive tokens are cached as inactive", func(t *testing.T) {
 		inner, tok := fixture(t)
@@ -295,6 +242,66 @@ func TestTokenCache(t *testing.T) {
 			t.Fatalf("outcomes %v, want two misses", n.counts.n)
 		}
 	})
+}
+
+// testRacingReaders shows that a node reading a token from the store
+// while another revokes it does not cache it active, for nodes sharing
+// the Redis that base's options name.
+func testRacingReaders(t *testing.T, base func(t *testing.T) options) {
+	races := []struct {
+		name string
+		// stallOn is the store read the slow node stalls after: a miss of
+		// an active token reads the store twice, before and after naming
+		// the token in its family's index.
+		stallOn int
+		revoke  func(t *testing.T, s storage.Store, tok storage.Token)
+		// sawActive: the slow read returns what it read before the
+		// revocation.
+		sawActive bool
+	}{
+		{"a subject's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeSubject(t.Context(), tok.Subject, ""); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a family's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a family's revocation before the token is named in the family's index", 1, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, rc := range races {
+		t.Run("a reader that raced a revocation does not bring the token back: "+rc.name, func(t *testing.T) {
+			inner, tok := fixture(t)
+			if err := inner.CreateToken(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+			// The slow node reads the store, then stalls before filling
+			// Redis; meanwhile another node revokes the token.
+			stalled := make(chan struct{})
+			resume := make(chan struct{})
+			o := base(t)
+			slow := newNode(t, &stallingStore{LockingStore: inner, stallOn: rc.stallOn, stalled: stalled, resume: resume}, o)
+			other := newNode(t, inner, o)
+			done := make(chan bool)
+			go func() { done <- active(t, slow, tok.Signature) }()
+			<-stalled
+			rc.revoke(t, other.Store, tok)
+			close(resume)
+			if got := <-done; got != rc.sawActive {
+				t.Fatalf("the slow read returned active=%v, want %v", got, rc.sawActive)
+			}
+			// Its fill carries the version read before the revocation.
+			if active(t, other, tok.Signature) || active(t, slow, tok.Signature) {
+				t.Fatal("a stale fill made a revoked token active again")
+			}
+		})
+	}
 }
 
 // stallingStore counts the reads of a token from the store; after the
