@@ -150,6 +150,44 @@ func TestCluster(t *testing.T) {
 		within(t, time.Second, "node c sees the revocation", func() bool { return !active(t, c, tok.Signature) })
 	})
 
+	t.Run("failure counters are counted, cleared and purged on every master", func(t *testing.T) {
+		t.Parallel()
+		n := newNode(t, clusterStore(t), on(t, 0))
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		old := now.Add(-2 * time.Hour)
+		for i := range 60 {
+			at := now
+			if i%2 == 0 {
+				at = old
+			}
+			for f := range 2 {
+				if c, err := n.AddFailure(t.Context(), fmt.Sprintf("ip:192.0.2.%d", i), at, 3*time.Hour); err != nil || c.Failures != f+1 {
+					t.Fatalf("counter %d, failure %d: %+v, %v", i, f+1, c, err)
+				}
+			}
+		}
+		if err := n.ClearCounter(t.Context(), "ip:192.0.2.1"); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := n.GetCounter(t.Context(), "ip:192.0.2.1"); c.Failures != 0 {
+			t.Fatalf("cleared counter: %+v", c)
+		}
+		// 30 counters' last failure is older than an hour: a round of at
+		// most 10, then one of the rest.
+		for _, round := range []struct{ limit, want int }{{10, 10}, {1000, 20}} {
+			purged, err := n.Purge(t.Context(), storage.PurgeCounters, now.Add(-time.Hour), round.limit)
+			if err != nil || purged != round.want {
+				t.Fatalf("purged %d of at most %d, %v; want %d", purged, round.limit, err, round.want)
+			}
+		}
+		for i := range 60 {
+			c, _ := n.GetCounter(t.Context(), fmt.Sprintf("ip:192.0.2.%d", i))
+			if want := map[bool]int{true: 0, false: 2}[i%2 == 0 || i == 1]; c.Failures != want {
+				t.Fatalf("counter %d after the purge: %d failures, want %d", i, c.Failures, want)
+			}
+		}
+	})
+
 	t.Run("racing readers", func(t *testing.T) {
 		t.Parallel()
 		testRacingReaders(t, func(t *testing.T) options { return on(t, 0) })

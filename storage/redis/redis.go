@@ -25,7 +25,8 @@ type Config struct {
 	Client goredis.UniversalClient
 	// CloseClient makes Close close Client too.
 	CloseClient bool
-	// Prefix starts every key and the channel name.
+	// Prefix starts every key and the channel name. It holds no brace:
+	// the shards' hash tags follow it (config.Redis.Prefix).
 	Prefix string
 	// Timeout bounds each Redis call.
 	Timeout time.Duration
