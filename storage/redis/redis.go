@@ -237,7 +237,7 @@ func (s *Store) Degraded(ctx context.Context) error {
 }
 
 func (s *Store) setEpoch(epoch int64) {
-	g := &generation{epoch: epoch, prefix: s.cfg.Prefix + "e" + strconv.FormatInt(epoch, 10) + ":"}
+	g := &generation{epoch: epoch, prefix: generationPrefix(s.cfg.Prefix, epoch)}
 	old := s.gen.Swap(g)
 	if old != nil && old.epoch != epoch {
 		s.logger.Info("cache epoch changed: entries cached before are no longer read", "epoch", epoch)
@@ -245,6 +245,12 @@ func (s *Store) setEpoch(epoch int64) {
 			s.local.flush()
 		}
 	}
+}
+
+// generationPrefix starts the cache's keys in epoch: prefix, then the
+// epoch, then (Store.key) a shard's hash tag.
+func generationPrefix(prefix string, epoch int64) string {
+	return prefix + "e" + strconv.FormatInt(epoch, 10) + ":"
 }
 
 func (s *Store) breakerChanged(_ string, from, to gobreaker.State) {
@@ -434,17 +440,22 @@ func (s *Store) key(g *generation, shard int, name string) string {
 // familyKey is the index of family's cached access tokens: it lives in
 // the family's shard.
 func (s *Store) familyKey(g *generation, family string) string {
-	return s.key(g, s.shards.of(family), "fi:"+markerFamily(family))
+	return s.key(g, s.shards.of(family), familyIndex(family))
 }
+
+// familyIndex names the index of family in its shard.
+func familyIndex(family string) string { return "fi:" + markerFamily(family) }
 
 // register names the access token signature in its family's index, so
 // that a revocation of the family stamps its entry, and reports whether
-// it could.
+// it could. The index is a string of signatures, each followed by a tab:
+// about half the memory of a set, and a signature is named again only
+// when its entry is filled again.
 func (s *Store) register(ctx context.Context, g *generation, family, signature string) bool {
 	key := s.familyKey(g, family)
 	_, err := s.call(ctx, func(ctx context.Context) (any, error) {
 		pipe := s.rdb.Pipeline()
-		pipe.SAdd(ctx, key, signature)
+		pipe.Append(ctx, key, signature+"\t")
 		pipe.PExpire(ctx, key, s.markerTTL)
 		_, err := pipe.Exec(ctx)
 		return nil, err
@@ -560,13 +571,17 @@ func (s *Store) stamp(ctx context.Context, c change) error {
 	records := c.records
 	if c.hasFamily {
 		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return familyScript.Run(ctx, s.rdb, []string{s.familyKey(g, c.family)}).StringSlice()
+			return familyScript.Run(ctx, s.rdb, []string{s.familyKey(g, c.family)}).Text()
 		})
 		if err != nil {
 			return err
 		}
-		for _, sig := range res.([]string) {
-			records = append(records, tokenRecord(sig))
+		seen := map[string]bool{}
+		for sig := range strings.SplitSeq(res.(string), "\t") {
+			if sig != "" && !seen[sig] {
+				seen[sig] = true
+				records = append(records, tokenRecord(sig))
+			}
 		}
 	}
 	var byShard [shardCount]*shardStamp

@@ -66,11 +66,13 @@ end
 return v
 `)
 
-// familyScript returns the signatures of a token family's entries (its
-// index, KEYS[1]) and empties it: the caller stamps each of them in its
-// own shard.
+// familyScript returns a token family's index (KEYS[1]), the signatures
+// of its entries each followed by a tab, and deletes it: the caller
+// stamps each of them in its own shard.
 var familyScript = goredis.NewScript(`
-local m = redis.call('SMEMBERS', KEYS[1])
-redis.call('DEL', KEYS[1])
-return m
+local m = redis.call('GET', KEYS[1])
+if m then
+  redis.call('DEL', KEYS[1])
+end
+return m or ''
 `)
