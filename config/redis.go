@@ -32,9 +32,9 @@ type Redis struct {
 	// CAFile is a PEM file of the CAs to trust for TLS, instead of the
 	// system's.
 	CAFile string `yaml:"ca_file"`
-	// Prefix starts every key. For a Redis Cluster it must hold a hash tag
-	// such as "{tokenim}:", so that the cache's scripts find all their
-	// keys on one node.
+	// Prefix starts every key. It holds no brace: the cache puts a hash
+	// tag of its own after it, so that a Redis Cluster spreads the keys
+	// over every node, and a tag in the prefix would put them all on one.
 	Prefix string `yaml:"prefix"`
 	// Timeout bounds each Redis call: past it the call counts as failed
 	// and the request is answered from the database.
@@ -117,8 +117,8 @@ func (c Config) validateRedis(p *problems) {
 	}
 	if r.Prefix == "" {
 		p.add("redis.prefix", "required, such as \"tokenim:\"")
-	} else if r.IsCluster() && !hasHashTag(r.Prefix) {
-		p.add("redis.prefix", "a Redis Cluster needs a hash tag in the prefix, such as \"{tokenim}:\"")
+	} else if strings.ContainsAny(r.Prefix, "{}") {
+		p.add("redis.prefix", "must not hold { or }: the cache adds its own hash tags, which spread the keys over a Redis Cluster's nodes; use a prefix such as \"tokenim:\"")
 	}
 	positive := []struct {
 		path string
@@ -143,14 +143,4 @@ func (c Config) validateRedis(p *problems) {
 	if r.BreakAfter < 1 {
 		p.add("redis.break_after", "must be at least 1, got %d", r.BreakAfter)
 	}
-}
-
-// hasHashTag reports whether s holds a non-empty {hash tag}.
-func hasHashTag(s string) bool {
-	open := strings.IndexByte(s, '{')
-	if open < 0 {
-		return false
-	}
-	end := strings.IndexByte(s[open+1:], '}')
-	return end > 0
 }

@@ -77,8 +77,8 @@ func TestValidateAccepts(t *testing.T) {
 		{"Redis Sentinels", func(c *Config) {
 			c.Redis.Addrs, c.Redis.MasterName = []string{"s1.example.com:26379", "s2.example.com:26379"}, "tokenim"
 		}},
-		{"a Redis Cluster with a hash tag", func(c *Config) {
-			c.Redis.Addrs, c.Redis.Prefix = []string{"n1.example.com:6379", "n2.example.com:6379"}, "{tokenim}:"
+		{"a Redis Cluster", func(c *Config) {
+			c.Redis.Addrs, c.Redis.Prefix = []string{"n1.example.com:6379", "n2.example.com:6379"}, "tokenim:"
 		}},
 		{"no in-process cache", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.LocalTTL = 0 }},
 		{"listening on a random port", func(c *Config) { c.Listen = "127.0.0.1:0" }},
@@ -189,9 +189,12 @@ func TestValidateRefuses(t *testing.T) {
 		{"a Redis URL and addresses", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.Addrs = []string{"cache:6379"} }, "redis.url", "not both"},
 		{"an http Redis URL", func(c *Config) { c.Redis.URL = "http://cache:6379" }, "redis.url", "redis://"},
 		{"a Redis address without a port", func(c *Config) { c.Redis.Addrs = []string{"cache"} }, "redis.addrs[0]", "HOST:PORT"},
-		{"a Cluster without a hash tag", func(c *Config) { c.Redis.Addrs = []string{"n1:6379", "n2:6379"} }, "redis.prefix", "hash tag"},
+		{"a Cluster prefix with a hash tag, which would put every key on one node", func(c *Config) {
+			c.Redis.Addrs, c.Redis.Prefix = []string{"n1:6379", "n2:6379"}, "{tokenim}:"
+		}, "redis.prefix", "must not hold { or }"},
+		{"a prefix with a brace", func(c *Config) { c.Redis.URL, c.Redis.Prefix = "redis://cache:6379", "tokenim}" }, "redis.prefix", "must not hold { or }"},
 		{"a Cluster with a database number", func(c *Config) {
-			c.Redis.Addrs, c.Redis.Prefix, c.Redis.DB = []string{"n1:6379", "n2:6379"}, "{t}:", 3
+			c.Redis.Addrs, c.Redis.DB = []string{"n1:6379", "n2:6379"}, 3
 		}, "redis.db", "only database 0"},
 		{"a Sentinel master with a URL", func(c *Config) { c.Redis.URL = "redis://cache:6379"; c.Redis.MasterName = "m" }, "redis.master_name", "redis.addrs"},
 		{"an empty Redis prefix", func(c *Config) { c.Redis.Prefix = "" }, "redis.prefix", "required"},

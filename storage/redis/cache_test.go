@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -96,7 +97,7 @@ func TestTokenCache(t *testing.T) {
 		if err := n.CreateToken(t.Context(), tok); err != nil {
 			t.Fatal(err)
 		}
-		ttl := redistest.Client(t).PTTL(t.Context(), prefix+"e0:t:"+tok.Signature).Val()
+		ttl := redistest.Client(t).PTTL(t.Context(), redis.TokenEntryKey(prefix, 0, tok.Signature)).Val()
 		if ttl <= 0 || ttl > 90*time.Second {
 			t.Fatalf("entry TTL %v, want at most the token's remaining 90s", ttl)
 		}
@@ -105,7 +106,7 @@ func TestTokenCache(t *testing.T) {
 		if err := n.CreateToken(t.Context(), long); err != nil {
 			t.Fatal(err)
 		}
-		if ttl := redistest.Client(t).PTTL(t.Context(), prefix+"e0:t:sig-long").Val(); ttl <= 0 || ttl > time.Hour {
+		if ttl := redistest.Client(t).PTTL(t.Context(), redis.TokenEntryKey(prefix, 0, "sig-long")).Val(); ttl <= 0 || ttl > time.Hour {
 			t.Fatalf("entry TTL %v, want at most token_ttl (1h)", ttl)
 		}
 	})
@@ -210,33 +211,7 @@ func TestTokenCache(t *testing.T) {
 		})
 	}
 
-	t.Run("a reader that raced a revocation does not bring the token back", func(t *testing.T) {
-		inner, tok := fixture(t)
-		prefix := redistest.Prefix(t)
-		if err := inner.CreateToken(t.Context(), tok); err != nil {
-			t.Fatal(err)
-		}
-		// The slow node reads the store, then stalls before filling Redis;
-		// meanwhile another node revokes the token.
-		stalled := make(chan struct{})
-		resume := make(chan struct{})
-		slow := newNode(t, &stallingStore{LockingStore: inner, stalled: stalled, resume: resume}, options{prefix: prefix})
-		other := newNode(t, inner, options{prefix: prefix})
-		done := make(chan bool)
-		go func() { done <- active(t, slow, tok.Signature) }()
-		<-stalled
-		if _, err := other.RevokeSubject(t.Context(), "u1", ""); err != nil {
-			t.Fatal(err)
-		}
-		close(resume)
-		if !<-done {
-			t.Fatal("the slow read began before the revocation: it should have seen the token active")
-		}
-		// Its fill carries the version read before the revocation.
-		if active(t, other, tok.Signature) || active(t, slow, tok.Signature) {
-			t.Fatal("a stale fill made a revoked token active again")
-		}
-	})
+	testRacingReaders(t, func(t *testing.T) options { return options{prefix: redistest.Prefix(t)} })
 
 	t.Run("inactive tokens are cached as inactive", func(t *testing.T) {
 		inner, tok := fixture(t)
@@ -269,18 +244,82 @@ func TestTokenCache(t *testing.T) {
 	})
 }
 
-// stallingStore signals stalled after reading a token from the store,
-// and waits for resume before returning it.
+// testRacingReaders shows that a node reading a token from the store
+// while another revokes it does not cache it active, for nodes sharing
+// the Redis that base's options name.
+func testRacingReaders(t *testing.T, base func(t *testing.T) options) {
+	races := []struct {
+		name string
+		// stallOn is the store read the slow node stalls after: a miss of
+		// an active token reads the store twice, before and after naming
+		// the token in its family's index.
+		stallOn int
+		revoke  func(t *testing.T, s storage.Store, tok storage.Token)
+		// sawActive: the slow read returns what it read before the
+		// revocation.
+		sawActive bool
+	}{
+		{"a subject's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeSubject(t.Context(), tok.Subject, ""); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a family's revocation during the read that fills the cache", 2, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+				t.Fatal(err)
+			}
+		}, true},
+		{"a family's revocation before the token is named in the family's index", 1, func(t *testing.T, s storage.Store, tok storage.Token) {
+			if _, err := s.RevokeFamily(t.Context(), storage.KindAccessToken, tok.RequestID); err != nil {
+				t.Fatal(err)
+			}
+		}, false},
+	}
+	for _, rc := range races {
+		t.Run("a reader that raced a revocation does not bring the token back: "+rc.name, func(t *testing.T) {
+			inner, tok := fixture(t)
+			if err := inner.CreateToken(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+			// The slow node reads the store, then stalls before filling
+			// Redis; meanwhile another node revokes the token.
+			stalled := make(chan struct{})
+			resume := make(chan struct{})
+			o := base(t)
+			slow := newNode(t, &stallingStore{LockingStore: inner, stallOn: rc.stallOn, stalled: stalled, resume: resume}, o)
+			other := newNode(t, inner, o)
+			done := make(chan bool)
+			go func() { done <- active(t, slow, tok.Signature) }()
+			<-stalled
+			rc.revoke(t, other.Store, tok)
+			close(resume)
+			if got := <-done; got != rc.sawActive {
+				t.Fatalf("the slow read returned active=%v, want %v", got, rc.sawActive)
+			}
+			// Its fill carries the version read before the revocation.
+			if active(t, other, tok.Signature) || active(t, slow, tok.Signature) {
+				t.Fatal("a stale fill made a revoked token active again")
+			}
+		})
+	}
+}
+
+// stallingStore counts the reads of a token from the store; after the
+// stallOn-th it signals stalled and waits for resume before returning it.
 type stallingStore struct {
 	storage.LockingStore
+	stallOn int
+	reads   atomic.Int32
 	stalled chan<- struct{}
 	resume  <-chan struct{}
 }
 
 func (s *stallingStore) GetToken(ctx context.Context, kind storage.TokenKind, sig string) (storage.Token, error) {
 	tok, err := s.LockingStore.GetToken(ctx, kind, sig)
-	s.stalled <- struct{}{}
-	<-s.resume
+	if int(s.reads.Add(1)) == s.stallOn {
+		s.stalled <- struct{}{}
+		<-s.resume
+	}
 	return tok, err
 }
 
@@ -523,7 +562,9 @@ func BenchmarkCachedTokenMemory(b *testing.B) {
 		b.Fatal(err)
 	}
 	now := time.Now()
-	var total int64
+	// Each client-credentials token is a family of its own: its family's
+	// index is counted apart.
+	var total, index int64
 	for i := 0; b.Loop(); i++ {
 		tok := storage.Token{Kind: storage.KindAccessToken, Signature: fmt.Sprintf("%043d", i), RequestID: fmt.Sprintf("56106946-94ae-4ca6-9e03-%012d", i),
 			ClientID: "bot", Scopes: []string{"im:messages.send"}, Active: true, RequestedAt: now, ExpiresAt: now.Add(time.Hour),
@@ -531,13 +572,19 @@ func BenchmarkCachedTokenMemory(b *testing.B) {
 		if err := c.CreateToken(b.Context(), tok); err != nil {
 			b.Fatal(err)
 		}
-		n, err := redistest.Client(b).MemoryUsage(b.Context(), prefix+"e0:t:"+tok.Signature).Result()
+		n, err := redistest.Client(b).MemoryUsage(b.Context(), redis.TokenEntryKey(prefix, 0, tok.Signature)).Result()
 		if err != nil {
 			b.Fatal(err)
 		}
 		total += n
+		n, err = redistest.Client(b).MemoryUsage(b.Context(), redis.FamilyIndexKey(prefix, 0, tok.RequestID)).Result()
+		if err != nil {
+			b.Fatal(err)
+		}
+		index += n
 	}
 	b.ReportMetric(float64(total)/float64(b.N), "redis-B/token")
+	b.ReportMetric(float64(index)/float64(b.N), "redis-B/family-index")
 }
 
 func TestFailureCounters(t *testing.T) {

@@ -55,10 +55,12 @@ func markerUser(id string) string         { return marker('u', id) }
 // clean reports whether s can go into an entry's marker line.
 func clean(s string) bool { return !strings.ContainsAny(s, "\t\n") }
 
-// tokenMarkers are the markers an access token depends on besides its
-// own.
+// tokenMarkers are the markers an access token's entry depends on in
+// its shard besides its own: its client's and its subject's, stamped in
+// every shard. Its family's revocation stamps its own marker instead,
+// found through the family's index (Store.register).
 func tokenMarkers(t storage.Token) []string {
-	m := []string{markerFamily(t.RequestID), markerClientTokens(t.ClientID)}
+	m := []string{markerClientTokens(t.ClientID)}
 	if t.Subject != "" {
 		m = append(m, markerSubject(t.Subject))
 	}

@@ -20,11 +20,21 @@ import (
 // until it answers again, so protection never stops.
 //
 // A counter is a hash {f: failures, l: last failure in microseconds}
-// that expires once it would be forgotten anyway, and an index (a sorted
-// set by last failure) through which the janitor purges it.
+// that expires once it would be forgotten anyway, and an entry in its
+// shard's index (a sorted set by last failure) through which the janitor
+// purges it. A counter and its index share the shard's hash tag, so that
+// a script updating both runs on one Cluster node.
 
-func (s *Store) counterKey(key string) string { return s.cfg.Prefix + "ctr:" + key }
-func (s *Store) counterIndex() string         { return s.cfg.Prefix + "ctr-index" }
+// counterPrefix starts the keys of shard's counters.
+func (s *Store) counterPrefix(shard int) string { return s.cfg.Prefix + s.shards.tag(shard) + "ctr:" }
+
+func (s *Store) counterKey(key string) string { return s.counterPrefix(s.shards.of(key)) + key }
+
+func (s *Store) counterIndex(key string) string { return s.counterIndexOf(s.shards.of(key)) }
+
+func (s *Store) counterIndexOf(shard int) string {
+	return s.cfg.Prefix + s.shards.tag(shard) + "ctr-index"
+}
 
 // addFailureScript counts one failure and returns the count.
 //
@@ -45,9 +55,9 @@ redis.call('ZADD', KEYS[2], ARGV[1], ARGV[3])
 return f
 `)
 
-// purgeCountersScript deletes at most ARGV[2] counters whose last failure
-// is before ARGV[1] (µs) and returns how many. KEYS[1] the index; ARGV[3]
-// the counters' key prefix.
+// purgeCountersScript deletes at most ARGV[2] counters of a shard whose
+// last failure is before ARGV[1] (µs) and returns how many. KEYS[1] the
+// shard's index; ARGV[3] its counters' key prefix, which holds its tag.
 var purgeCountersScript = goredis.NewScript(`
 local names = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, n in ipairs(names) do
@@ -65,7 +75,7 @@ func (s *Store) AddFailure(ctx context.Context, key string, now time.Time, forge
 	// The hash lives as long as a failure can count, and a minute more.
 	life := max(forgetAfter, 0) + time.Minute
 	res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-		return addFailureScript.Run(ctx, s.rdb, []string{s.counterKey(key), s.counterIndex()},
+		return addFailureScript.Run(ctx, s.rdb, []string{s.counterKey(key), s.counterIndex(key)},
 			now.UnixMicro(), forgetAfter.Microseconds(), key, life.Milliseconds()).Int()
 	})
 	if err != nil {
@@ -109,7 +119,7 @@ func (s *Store) ClearCounter(ctx context.Context, key string) error {
 		if _, err := s.call(ctx, func(ctx context.Context) (any, error) {
 			pipe := s.rdb.TxPipeline()
 			pipe.Del(ctx, s.counterKey(key))
-			pipe.ZRem(ctx, s.counterIndex(), key)
+			pipe.ZRem(ctx, s.counterIndex(key), key)
 			_, err := pipe.Exec(ctx)
 			return nil, err
 		}); err != nil {
@@ -120,18 +130,22 @@ func (s *Store) ClearCounter(ctx context.Context, key string) error {
 }
 
 // Purge implements storage.Purger: counters are purged from Redis first,
-// then from the wrapped store; every other area is the wrapped store's.
+// shard by shard, then from the wrapped store; every other area is the
+// wrapped store's.
 func (s *Store) Purge(ctx context.Context, area storage.PurgeArea, before time.Time, limit int) (int, error) {
 	if area != storage.PurgeCounters || limit < 1 {
 		return s.Store.Purge(ctx, area, before, limit)
 	}
-	res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-		return purgeCountersScript.Run(ctx, s.rdb, []string{s.counterIndex()}, before.UnixMicro(), limit, s.cfg.Prefix+"ctr:").Int()
-	})
-	if err != nil {
-		return 0, fmt.Errorf("redis: purge counters: %w", err)
+	n := 0
+	for shard := 0; shard < shardCount && n < limit; shard++ {
+		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
+			return purgeCountersScript.Run(ctx, s.rdb, []string{s.counterIndexOf(shard)}, before.UnixMicro(), limit-n, s.counterPrefix(shard)).Int()
+		})
+		if err != nil {
+			return n, fmt.Errorf("redis: purge counters: %w", err)
+		}
+		n += res.(int)
 	}
-	n := res.(int)
 	if n == limit {
 		return n, nil
 	}

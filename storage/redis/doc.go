@@ -15,16 +15,38 @@
 //
 // Entries are never trusted blindly. Redis keeps a version counter, and
 // each entry records the counter's value read before the store was read
-// for it, plus the markers it depends on: its signature, its family
-// (request ID), its client, its subject. A revocation, after the store has
+// for it, plus the markers it depends on: its own (signature or ID), its
+// client's tokens, its subject. A revocation, after the store has
 // committed it, increments the counter and stamps each marker it touches
 // with the new value, in one script; a read treats an entry as a miss when
 // one of its markers is newer than the entry. So a reader that raced the
 // revocation and filled the cache with what it read before the commit
-// does not bring the token back. The same script publishes the markers on
-// a channel, and every node drops the matching entries from its memory
+// does not bring the token back. The invalidation is then published on a
+// channel, and every node drops the matching entries from its memory
 // within milliseconds; a node whose subscription is down does not use its
 // memory at all, and no entry outlives LocalTTL anyway.
+//
+// # Shards
+//
+// The cache is cut into 256 shards so that a Redis Cluster spreads it over
+// all its nodes. A record's shard is picked by its ID (an access token's
+// signature, what a read knows); every key of a shard carries the shard's
+// hash tag, and the tags' slots are evenly spaced over the Cluster's 16384,
+// so any equal split of the slots gives each node an equal share. Each
+// shard has its own version counter and markers, and each script touches
+// one shard: a read, one record's revocation (a token, a client, a user).
+//
+// A revocation of a client's or a subject's tokens, which may sit in any
+// shard, stamps its marker in every shard, one script each, pipelined by
+// node: such revocations are rare (an admin action, a password reset),
+// reads are not. A token family's revocation is frequent (every refresh
+// token rotation), so it stamps only the family's cached tokens: each
+// family has an index, in the family's shard, naming the signatures of its
+// tokens that may be cached, and the revocation empties it and stamps each
+// one's own marker. A token is named in its family's index before it is
+// cached: an issued one before its insert, one read on a miss before the
+// store is read a second time, and that second read fills the cache. Either
+// the revocation finds it in the index, or it committed before that read.
 //
 // # Redis failures
 //

@@ -69,7 +69,7 @@ func (s *Store) CreateClient(ctx context.Context, c storage.Client) error {
 // secret, or a changed scope list, is seen by every node at once.
 func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage.Client) (storage.Client, error)) (storage.Client, error) {
 	c, err := s.Store.UpdateClient(ctx, id, update)
-	s.invalidateAfter(ctx, []string{markerClient(id)}, clientKey(id))
+	s.invalidateAfter(ctx, change{records: []record{clientRecord(id)}})
 	if err == nil {
 		s.clientsChangedAfter(ctx)
 	}
@@ -83,7 +83,7 @@ func (s *Store) UpdateClient(ctx context.Context, id string, update func(storage
 func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string, at time.Time) error {
 	err := s.Store.TouchClientSecret(ctx, clientID, secretID, at)
 	if err == nil {
-		if serr := s.stamp(context.WithoutCancel(ctx), []string{markerClient(clientID)}, []string{clientKey(clientID)}); serr != nil {
+		if serr := s.stamp(context.WithoutCancel(ctx), change{records: []record{clientRecord(clientID)}}); serr != nil {
 			s.logger.DebugContext(ctx, "show a secret's last use in redis", "err", serr)
 		}
 	}
@@ -94,7 +94,7 @@ func (s *Store) TouchClientSecret(ctx context.Context, clientID, secretID string
 // issued to it.
 func (s *Store) DeleteClient(ctx context.Context, id string) error {
 	err := s.Store.DeleteClient(ctx, id)
-	s.invalidateAfter(ctx, []string{markerClient(id), markerClientTokens(id)}, clientKey(id))
+	s.invalidateAfter(ctx, change{records: []record{clientRecord(id)}, everywhere: []string{markerClientTokens(id)}})
 	if err == nil {
 		s.clientsChangedAfter(ctx)
 	}
@@ -112,7 +112,7 @@ func (s *Store) GetUser(ctx context.Context, id string) (storage.User, error) {
 // UpdateUser implements storage.Users.
 func (s *Store) UpdateUser(ctx context.Context, id string, update func(storage.User) (storage.User, error)) (storage.User, error) {
 	u, err := s.Store.UpdateUser(ctx, id, update)
-	s.invalidateAfter(ctx, []string{markerUser(id)}, userKey(id))
+	s.invalidateAfter(ctx, change{records: []record{userRecord(id)}})
 	return u, err
 }
 

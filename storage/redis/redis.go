@@ -25,7 +25,8 @@ type Config struct {
 	Client goredis.UniversalClient
 	// CloseClient makes Close close Client too.
 	CloseClient bool
-	// Prefix starts every key and the channel name.
+	// Prefix starts every key and the channel name. It holds no brace:
+	// the shards' hash tags follow it (config.Redis.Prefix).
 	Prefix string
 	// Timeout bounds each Redis call.
 	Timeout time.Duration
@@ -50,24 +51,24 @@ type Config struct {
 }
 
 // generation is one cache epoch as this node knows it: the epoch, the
-// key prefix it implies, and the highest version counter seen in it.
+// key prefix it implies, and the highest version counter seen in it, per
+// shard.
 type generation struct {
 	epoch  int64
 	prefix string
-	known  atomic.Int64
+	known  [shardCount]atomic.Int64
 }
 
-// see records that the version counter has reached v.
-func (g *generation) see(v int64) {
+// see records that shard's version counter has reached v.
+func (g *generation) see(shard int, v int64) {
+	k := &g.known[shard]
 	for {
-		k := g.known.Load()
-		if v <= k || g.known.CompareAndSwap(k, v) {
+		cur := k.Load()
+		if v <= cur || k.CompareAndSwap(cur, v) {
 			return
 		}
 	}
 }
-
-func (g *generation) key(name string) string { return g.prefix + name }
 
 // Store is the cache over the store it wraps; every method it does not
 // override is the wrapped store's.
@@ -94,7 +95,8 @@ type Store struct {
 	onKeys    atomic.Pointer[func()]
 	onClients atomic.Pointer[func()]
 
-	codec *compressor
+	codec  *compressor
+	shards *shards
 	// tokens, clients and users are the read paths of each kind.
 	tokens  *lookup[storage.Token]
 	clients *lookup[storage.Client]
@@ -149,6 +151,7 @@ func New(ctx context.Context, inner storage.LockingStore, cfg Config) (*Store, e
 		logger:    cfg.Logger,
 		channel:   cfg.Prefix + "invalidations",
 		markerTTL: max(cfg.TokenTTL, cfg.ObjectTTL) + time.Minute,
+		shards:    newShards(),
 	}
 	var err error
 	if s.codec, err = newCompressor(); err != nil {
@@ -234,7 +237,7 @@ func (s *Store) Degraded(ctx context.Context) error {
 }
 
 func (s *Store) setEpoch(epoch int64) {
-	g := &generation{epoch: epoch, prefix: s.cfg.Prefix + "e" + strconv.FormatInt(epoch, 10) + ":"}
+	g := &generation{epoch: epoch, prefix: generationPrefix(s.cfg.Prefix, epoch)}
 	old := s.gen.Swap(g)
 	if old != nil && old.epoch != epoch {
 		s.logger.Info("cache epoch changed: entries cached before are no longer read", "epoch", epoch)
@@ -242,6 +245,12 @@ func (s *Store) setEpoch(epoch int64) {
 			s.local.flush()
 		}
 	}
+}
+
+// generationPrefix starts the cache's keys in epoch: prefix, then the
+// epoch, then (Store.key) a shard's hash tag.
+func generationPrefix(prefix string, epoch int64) string {
+	return prefix + "e" + strconv.FormatInt(epoch, 10) + ":"
 }
 
 func (s *Store) breakerChanged(_ string, from, to gobreaker.State) {
@@ -315,9 +324,10 @@ func (s *Store) useLocal() bool { return s.local != nil && s.subscribed.Load() }
 // lookup is the read path shared by tokens, clients and users: memory,
 // then Redis, then load (the store), filling what missed. Each kind has
 // one lookup, made once: the hot path builds no closures. Values are
-// identified by id; key(id) is their Redis key, self(id) their own marker.
-// decode turns a Redis payload back into a value, encode a loaded one
-// into a payload; markers (the others) and expiry describe a value.
+// identified by id, which also picks their shard; key(id) is their Redis
+// key, self(id) their own marker. decode turns a Redis payload back into
+// a value, encode a loaded one into a payload; markers (the others, in
+// the value's shard) and expiry describe a value.
 type lookup[T any] struct {
 	cache   string
 	kind    byte
@@ -329,9 +339,25 @@ type lookup[T any] struct {
 	encode  func(v T) []byte
 	markers func(v T) []string
 	expiry  func(v T) time.Time
+	// family, when set, returns the token family a value belongs to, and
+	// whether a revocation of the family could still change it (the
+	// token is active): such a value is cached only once its family's
+	// index names it (register).
+	family func(v T) (requestID string, live bool)
 	// clone copies a value so that callers share nothing with the
 	// in-process cache.
 	clone func(v T) T
+}
+
+// localMarkers are the markers of v's entry in the in-process cache: its
+// own, the others, and its family's.
+func (l *lookup[T]) localMarkers(v T, self string) []string {
+	m := append(l.markers(v), self)
+	if l.family != nil {
+		f, _ := l.family(v)
+		m = append(m, markerFamily(f))
+	}
+	return m
 }
 
 func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, error) {
@@ -349,11 +375,13 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 	}
 	self := l.self(id)
 	key := l.key(id)
+	shard := s.shards.of(id)
 	g, ok := s.usable(ctx)
 	version := int64(-1)
 	if ok {
 		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return readScript.Run(ctx, s.rdb, []string{g.key(key), g.key("version")}, g.prefix+"m:", self).Slice()
+			return readScript.Run(ctx, s.rdb, []string{s.key(g, shard, key), s.key(g, shard, "version"), s.key(g, shard, "m:"+self)},
+				s.key(g, shard, "m:")).Slice()
 		})
 		switch reply, _ := res.([]any); {
 		case err != nil || len(reply) != 2:
@@ -365,7 +393,7 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 			if err == nil {
 				s.result(l.cache, "hit")
 				if useLocal {
-					s.local.put(seq, lk, l.clone(v), append(l.markers(v), self), l.expiry(v))
+					s.local.put(seq, lk, l.clone(v), l.localMarkers(v, self), l.expiry(v))
 				}
 				return v, nil
 			}
@@ -375,7 +403,7 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 			str, _ := reply[1].(string)
 			if v, err := strconv.ParseInt(str, 10, 64); err == nil {
 				version = v
-				g.see(v)
+				g.see(shard, v)
 			}
 		}
 	}
@@ -383,18 +411,65 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 	if err != nil {
 		return v, err
 	}
+	if version >= 0 && l.family != nil {
+		// A revocation of the family stamps only the entries its index
+		// names: the entry is named there first, then read again, so
+		// that a revocation committed since the first read is seen.
+		if f, live := l.family(v); live {
+			if !s.register(ctx, g, f, id) {
+				version = -1
+			} else if v, err = l.load(ctx, id); err != nil {
+				return v, err
+			}
+		}
+	}
 	if version >= 0 {
-		s.fill(ctx, g, key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
+		s.fill(ctx, g, shard, key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
 	}
 	if useLocal {
-		s.local.put(seq, lk, l.clone(v), append(l.markers(v), self), l.expiry(v))
+		s.local.put(seq, lk, l.clone(v), l.localMarkers(v, self), l.expiry(v))
 	}
 	return v, nil
 }
 
-// fill writes an entry read at version, for at most ttl and not past
-// expires (zero: no expiry).
-func (s *Store) fill(ctx context.Context, g *generation, key string, version int64, markers []string, payload []byte, ttl time.Duration, expires time.Time) {
+// key returns the Redis key of name in shard, in generation g.
+func (s *Store) key(g *generation, shard int, name string) string {
+	return g.prefix + s.shards.tag(shard) + name
+}
+
+// familyKey is the index of family's cached access tokens: it lives in
+// the family's shard.
+func (s *Store) familyKey(g *generation, family string) string {
+	return s.key(g, s.shards.of(family), familyIndex(family))
+}
+
+// familyIndex names the index of family in its shard.
+func familyIndex(family string) string { return "fi:" + markerFamily(family) }
+
+// register names the access token signature in its family's index, so
+// that a revocation of the family stamps its entry, and reports whether
+// it could. The index is a string of signatures, each followed by a tab:
+// about half the memory of a set, and a signature is named again only
+// when its entry is filled again.
+func (s *Store) register(ctx context.Context, g *generation, family, signature string) bool {
+	key := s.familyKey(g, family)
+	_, err := s.call(ctx, func(ctx context.Context) (any, error) {
+		pipe := s.rdb.Pipeline()
+		pipe.Append(ctx, key, signature+"\t")
+		pipe.PExpire(ctx, key, s.markerTTL)
+		_, err := pipe.Exec(ctx)
+		return nil, err
+	})
+	if err != nil {
+		s.logger.DebugContext(ctx, "redis family index failed", "err", err)
+		return false
+	}
+	return true
+}
+
+// fill writes an entry of shard read at version, for at most ttl and not
+// past expires (zero: no expiry).
+func (s *Store) fill(ctx context.Context, g *generation, shard int, key string, version int64, markers []string, payload []byte, ttl time.Duration, expires time.Time) {
 	if !expires.IsZero() {
 		ttl = min(ttl, expires.Sub(s.cfg.Now()))
 	}
@@ -408,18 +483,58 @@ func (s *Store) fill(ctx context.Context, g *generation, key string, version int
 	}
 	value := entry(version, markers, payload)
 	_, err := s.call(ctx, func(ctx context.Context) (any, error) {
-		return nil, s.rdb.Set(ctx, g.key(key), value, ttl).Err()
+		return nil, s.rdb.Set(ctx, s.key(g, shard, key), value, ttl).Err()
 	})
 	if err != nil {
 		s.logger.DebugContext(ctx, "redis fill failed", "err", err)
 	}
 }
 
-// invalidate tells every node that entries depending on markers are
-// stale, and deletes the entries at keys. It runs after the change is
-// committed to the store. When Redis cannot be told, the cache epoch is
-// bumped instead, so that nothing cached before is read again.
-func (s *Store) invalidate(ctx context.Context, markers []string, keys ...string) {
+// change is what a write made stale in the cache.
+type change struct {
+	// records are cached records (an access token, a client, a user):
+	// each one's own marker is stamped and its entry deleted, in its
+	// shard.
+	records []record
+	// family, when hasFamily, is a token family all of whose access
+	// tokens are stale: its index names their entries, in any shard.
+	family    string
+	hasFamily bool
+	// everywhere are markers stamped in every shard: those of all the
+	// tokens of a client or of a subject, which may be in any shard.
+	everywhere []string
+}
+
+// record is one cached record: the ID that picks its shard, its key and
+// its own marker.
+type record struct{ id, key, marker string }
+
+func tokenRecord(signature string) record {
+	return record{signature, tokenKey(signature), markerToken(signature)}
+}
+func clientRecord(id string) record { return record{id, clientKey(id), markerClient(id)} }
+func userRecord(id string) record   { return record{id, userKey(id), markerUser(id)} }
+
+// familyChange makes every access token of the family requestID stale.
+func familyChange(requestID string) change { return change{family: requestID, hasFamily: true} }
+
+// markers are what the in-process caches drop.
+func (c change) markers() []string {
+	m := make([]string, 0, len(c.records)+1+len(c.everywhere))
+	for _, r := range c.records {
+		m = append(m, r.marker)
+	}
+	if c.hasFamily {
+		m = append(m, markerFamily(c.family))
+	}
+	return append(m, c.everywhere...)
+}
+
+// invalidate tells every node that the entries c names are stale. It
+// runs after the change is committed to the store. When Redis cannot be
+// told, the cache epoch is bumped instead, so that nothing cached before
+// is read again.
+func (s *Store) invalidate(ctx context.Context, c change) {
 	ctx = context.WithoutCancel(ctx)
 	// The epoch comes from the store, not from this node's memory: a node
 	// that has not yet seen another's bump would stamp markers where no
@@ -427,15 +542,25 @@ func (s *Store) invalidate(ctx context.Context, markers []string, keys ...string
 	if err := s.refreshEpoch(ctx); err != nil {
 		s.logger.WarnContext(ctx, "read the cache epoch", "err", err)
 	}
-	if err := s.stamp(ctx, markers, keys); err != nil {
+	if err := s.stamp(ctx, c); err != nil {
 		s.logger.WarnContext(ctx, "a revocation could not reach redis: bumping the cache epoch", "err", err)
 		s.bumpEpoch(ctx)
 	}
 }
 
-// stamp drops what this node holds of markers, then stamps them in Redis,
-// deletes the entries at keys and tells the other nodes, in one script.
-func (s *Store) stamp(ctx context.Context, markers, keys []string) error {
+// shardStamp is what an invalidation does in one shard: the marker keys
+// to stamp and the entries to delete.
+type shardStamp struct {
+	shard   int
+	markers []string
+	keys    []string
+}
+
+// stamp drops what this node holds of c, then, in Redis, stamps its
+// markers and deletes its entries, one script per shard concerned, and
+// tells the other nodes.
+func (s *Store) stamp(ctx context.Context, c change) error {
+	markers := c.markers()
 	if s.local != nil {
 		s.local.invalidate(markers)
 	}
@@ -443,24 +568,108 @@ func (s *Store) stamp(ctx context.Context, markers, keys []string) error {
 	if !ok {
 		return errors.New("redis: not in use (circuit open or epoch not bumped)")
 	}
-	redisKeys := make([]string, 0, len(keys)+1)
-	redisKeys = append(redisKeys, g.key("version"))
-	for _, k := range keys {
-		redisKeys = append(redisKeys, g.key(k))
+	records := c.records
+	if c.hasFamily {
+		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
+			return familyScript.Run(ctx, s.rdb, []string{s.familyKey(g, c.family)}).Text()
+		})
+		if err != nil {
+			return err
+		}
+		seen := map[string]bool{}
+		for sig := range strings.SplitSeq(res.(string), "\t") {
+			if sig != "" && !seen[sig] {
+				seen[sig] = true
+				records = append(records, tokenRecord(sig))
+			}
+		}
 	}
-	args := make([]any, 0, 4+len(markers))
-	args = append(args, g.prefix+"m:", s.markerTTL.Milliseconds(), s.channel, "inv\t"+strings.Join(markers, "\t"))
-	for _, m := range markers {
-		args = append(args, m)
+	var byShard [shardCount]*shardStamp
+	at := func(shard int) *shardStamp {
+		if byShard[shard] == nil {
+			byShard[shard] = &shardStamp{shard: shard}
+		}
+		return byShard[shard]
 	}
-	res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-		return invalidateScript.Run(ctx, s.rdb, redisKeys, args...).Int64()
+	for _, r := range records {
+		sh := s.shards.of(r.id)
+		st := at(sh)
+		st.markers = append(st.markers, s.key(g, sh, "m:"+r.marker))
+		st.keys = append(st.keys, s.key(g, sh, r.key))
+	}
+	if len(c.everywhere) > 0 {
+		for sh := range shardCount {
+			st := at(sh)
+			for _, m := range c.everywhere {
+				st.markers = append(st.markers, s.key(g, sh, "m:"+m))
+			}
+		}
+	}
+	var stamps []*shardStamp
+	for _, st := range byShard {
+		if st != nil {
+			stamps = append(stamps, st)
+		}
+	}
+	message := "inv\t" + strings.Join(markers, "\t")
+	_, err := s.call(ctx, func(ctx context.Context) (any, error) {
+		return nil, s.runStamps(ctx, g, stamps, message)
 	})
+	return err
+}
+
+// runStamps runs the invalidation script of each shard stamp, then
+// publishes message: within the script when there is one, else once all
+// have run, so that a node told of it reads what they wrote. The shards'
+// scripts go in one pipeline, which a Cluster client splits by node.
+func (s *Store) runStamps(ctx context.Context, g *generation, stamps []*shardStamp, message string) error {
+	args := func(st *shardStamp, publish bool) ([]string, []any) {
+		keys := make([]string, 0, 1+len(st.markers)+len(st.keys))
+		keys = append(keys, s.key(g, st.shard, "version"))
+		keys = append(append(keys, st.markers...), st.keys...)
+		a := []any{s.markerTTL.Milliseconds(), len(st.markers)}
+		if publish {
+			a = append(a, s.channel, message)
+		}
+		return keys, a
+	}
+	switch len(stamps) {
+	case 0:
+		return s.rdb.Publish(ctx, s.channel, message).Err()
+	case 1:
+		keys, a := args(stamps[0], true)
+		v, err := invalidateScript.Run(ctx, s.rdb, keys, a...).Int64()
+		if err == nil {
+			g.see(stamps[0].shard, v)
+		}
+		return err
+	}
+	run := func() ([]*goredis.Cmd, error) {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*goredis.Cmd, len(stamps))
+		for i, st := range stamps {
+			keys, a := args(st, false)
+			cmds[i] = invalidateScript.EvalSha(ctx, pipe, keys, a...)
+		}
+		_, err := pipe.Exec(ctx)
+		return cmds, err
+	}
+	cmds, err := run()
+	if err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err := invalidateScript.Load(ctx, s.rdb).Err(); err != nil {
+			return err
+		}
+		cmds, err = run()
+	}
 	if err != nil {
 		return err
 	}
-	g.see(res.(int64))
-	return nil
+	for i, cmd := range cmds {
+		if v, err := cmd.Int64(); err == nil {
+			g.see(stamps[i].shard, v)
+		}
+	}
+	return s.rdb.Publish(ctx, s.channel, message).Err()
 }
 
 // bumpEpoch moves every node to a new cache epoch. Until it succeeds this

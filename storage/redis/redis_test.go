@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/postgres/pgtest"
@@ -44,6 +46,9 @@ type node struct {
 }
 
 type options struct {
+	// client, when set, is the node's Redis client (a Cluster's, say);
+	// else it connects to addr, by default the test server.
+	client   goredis.UniversalClient
 	addr     string
 	prefix   string
 	localTTL time.Duration
@@ -55,15 +60,18 @@ type options struct {
 
 func newNode(t *testing.T, inner storage.LockingStore, o options) node {
 	t.Helper()
-	if o.addr == "" {
-		o.addr = redistest.Addr(t)
+	if o.client == nil {
+		if o.addr == "" {
+			o.addr = redistest.Addr(t)
+		}
+		o.client = redistest.ClientAt(t, o.addr)
 	}
 	if o.now == nil {
 		o.now = time.Now
 	}
 	c := &counts{}
 	s, err := redis.New(t.Context(), inner, redis.Config{
-		Client: redistest.ClientAt(t, o.addr), Prefix: o.prefix,
+		Client: o.client, Prefix: o.prefix,
 		Timeout: 250 * time.Millisecond, TokenTTL: time.Hour, ObjectTTL: time.Minute,
 		LocalTTL: o.localTTL, LocalSize: 1000, EpochCheck: 50 * time.Millisecond,
 		BreakAfter: 2, RetryAfter: 200 * time.Millisecond,

@@ -16,8 +16,9 @@ func tokenKey(signature string) string { return "t:" + signature }
 
 // CreateToken implements storage.Tokens, writing an access token through
 // to Redis once it is committed. Its entry carries a version this node
-// had seen before the insert: a revocation that follows the insert makes
-// it stale, however the two interleave.
+// had seen of its shard before the insert, and is named in its family's
+// index before the insert: a revocation that follows the insert makes it
+// stale, however the two interleave.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	return s.createToken(ctx, t, func(ctx context.Context) error { return s.Store.CreateToken(ctx, t) })
 }
@@ -32,15 +33,24 @@ func (s *Store) CreateTokenRecorded(ctx context.Context, t storage.Token, rec st
 // through to the cache: after the transaction ctx carries commits, or at
 // once.
 func (s *Store) createToken(ctx context.Context, t storage.Token, create func(ctx context.Context) error) error {
-	if t.Kind != storage.KindAccessToken {
+	if t.Kind != storage.KindAccessToken || !clean(t.Signature) {
 		return create(ctx)
 	}
 	g := s.gen.Load()
-	version := g.known.Load()
+	shard := s.shards.of(t.Signature)
+	version := g.known[shard].Load()
+	// A revocation of the family that read its index before this
+	// registration committed before the insert, and so did not concern
+	// the token.
+	cur, usable := s.usable(ctx)
+	cache := usable && cur == g && (!t.Active || s.register(ctx, g, t.RequestID, t.Signature))
 	if err := create(ctx); err != nil {
 		return err
 	}
-	f := pendingFill{g: g, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),
+	if !cache {
+		return nil
+	}
+	f := pendingFill{g: g, shard: shard, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),
 		payload: s.codec.encodeToken(t), ttl: s.cfg.TokenTTL, expires: t.ExpiresAt}
 	if p := s.pendingOf(ctx); p != nil {
 		p.mu.Lock()
@@ -49,7 +59,7 @@ func (s *Store) createToken(ctx context.Context, t storage.Token, create func(ct
 		return nil
 	}
 	if cur, ok := s.usable(ctx); ok && cur == g {
-		s.fill(ctx, g, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
+		s.fill(ctx, g, f.shard, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
 	}
 	return nil
 }
@@ -81,6 +91,7 @@ func (s *Store) tokenLookup() *lookup[storage.Token] {
 		encode:  s.codec.encodeToken,
 		markers: tokenMarkers,
 		expiry:  func(t storage.Token) time.Time { return t.ExpiresAt },
+		family:  func(t storage.Token) (string, bool) { return t.RequestID, t.Active },
 		clone:   storage.Token.Clone,
 	}
 }
@@ -89,7 +100,7 @@ func (s *Store) tokenLookup() *lookup[storage.Token] {
 func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signature string) error {
 	err := s.Store.DeleteToken(ctx, kind, signature)
 	if kind == storage.KindAccessToken {
-		s.invalidateAfter(ctx, []string{markerToken(signature)}, tokenKey(signature))
+		s.invalidateAfter(ctx, change{records: []record{tokenRecord(signature)}})
 	}
 	return err
 }
@@ -98,7 +109,7 @@ func (s *Store) DeleteToken(ctx context.Context, kind storage.TokenKind, signatu
 func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, signature string) error {
 	err := s.Store.DeactivateToken(ctx, kind, signature)
 	if kind == storage.KindAccessToken {
-		s.invalidateAfter(ctx, []string{markerToken(signature)}, tokenKey(signature))
+		s.invalidateAfter(ctx, change{records: []record{tokenRecord(signature)}})
 	}
 	return err
 }
@@ -108,7 +119,7 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
 	err := s.Store.RotateRefreshToken(ctx, requestID, signature, at, window)
 	if err == nil {
-		s.invalidateAfter(ctx, []string{markerFamily(requestID)})
+		s.invalidateAfter(ctx, familyChange(requestID))
 	}
 	return err
 }
@@ -117,7 +128,7 @@ func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature str
 func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
 	n, err := s.Store.RevokeFamily(ctx, kind, requestID)
 	if kind == storage.KindAccessToken {
-		s.invalidateAfter(ctx, []string{markerFamily(requestID)})
+		s.invalidateAfter(ctx, familyChange(requestID))
 	}
 	return n, err
 }
@@ -126,14 +137,14 @@ func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, reques
 // subject is re-read, whatever its client.
 func (s *Store) RevokeSubject(ctx context.Context, subject, clientID string) (int, error) {
 	n, err := s.Store.RevokeSubject(ctx, subject, clientID)
-	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	s.invalidateAfter(ctx, change{everywhere: []string{markerSubject(subject)}})
 	return n, err
 }
 
 // RevokeSubjectBeyond implements storage.Tokens.
 func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed []string) (int, error) {
 	n, err := s.Store.RevokeSubjectBeyond(ctx, subject, allowed)
-	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	s.invalidateAfter(ctx, change{everywhere: []string{markerSubject(subject)}})
 	return n, err
 }
 
@@ -141,7 +152,7 @@ func (s *Store) RevokeSubjectBeyond(ctx context.Context, subject string, allowed
 // the client is re-read, whatever its workspace.
 func (s *Store) RevokeClientWorkspace(ctx context.Context, clientID, workspaceID string) (int, error) {
 	n, err := s.Store.RevokeClientWorkspace(ctx, clientID, workspaceID)
-	s.invalidateAfter(ctx, []string{markerClientTokens(clientID)})
+	s.invalidateAfter(ctx, change{everywhere: []string{markerClientTokens(clientID)}})
 	return n, err
 }
 
@@ -151,6 +162,6 @@ func (s *Store) RevokeClientWorkspace(ctx context.Context, clientID, workspaceID
 // every node.
 func (s *Store) RevokeSubjectWorkspace(ctx context.Context, subject, workspaceID string) (int, error) {
 	n, err := s.Store.RevokeSubjectWorkspace(ctx, subject, workspaceID)
-	s.invalidateAfter(ctx, []string{markerSubject(subject)})
+	s.invalidateAfter(ctx, change{everywhere: []string{markerSubject(subject)}})
 	return n, err
 }

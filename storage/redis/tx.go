@@ -17,8 +17,8 @@ type pending struct {
 	mu    sync.Mutex
 	done  bool
 	fills []pendingFill
-	// invalidations are marker lists, each with the keys to delete.
-	invalidations []pendingInvalidation
+	// invalidations are the changes to tell the cache of.
+	invalidations []change
 	// clients: a client was created, changed or deleted
 	// (OnClientsChanged).
 	clients bool
@@ -26,17 +26,13 @@ type pending struct {
 
 type pendingFill struct {
 	g       *generation
+	shard   int
 	key     string
 	version int64
 	markers []string
 	payload []byte
 	ttl     time.Duration
 	expires time.Time
-}
-
-type pendingInvalidation struct {
-	markers []string
-	keys    []string
 }
 
 // pendingOf returns the open transaction's debts that ctx carries, or
@@ -82,11 +78,11 @@ func (s *Store) Commit(ctx context.Context) error {
 	if p == nil {
 		return nil
 	}
-	for _, inv := range p.invalidations {
-		s.invalidate(ctx, inv.markers, inv.keys...)
+	for _, c := range p.invalidations {
+		s.invalidate(ctx, c)
 	}
 	for _, f := range p.fills {
-		s.fill(context.WithoutCancel(ctx), f.g, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
+		s.fill(context.WithoutCancel(ctx), f.g, f.shard, f.key, f.version, f.markers, f.payload, f.ttl, f.expires)
 	}
 	if p.clients {
 		s.clientsChanged(ctx)
@@ -105,14 +101,14 @@ func (s *Store) finish(ctx context.Context) *pending { return s.open(ctx, true) 
 
 // invalidateAfter invalidates now, or after the commit of the
 // transaction ctx carries.
-func (s *Store) invalidateAfter(ctx context.Context, markers []string, keys ...string) {
+func (s *Store) invalidateAfter(ctx context.Context, c change) {
 	if p := s.pendingOf(ctx); p != nil {
 		p.mu.Lock()
-		p.invalidations = append(p.invalidations, pendingInvalidation{markers: markers, keys: keys})
+		p.invalidations = append(p.invalidations, c)
 		p.mu.Unlock()
 		return
 	}
-	s.invalidate(ctx, markers, keys...)
+	s.invalidate(ctx, c)
 }
 
 // clientsChangedAfter tells every node that a client was created,

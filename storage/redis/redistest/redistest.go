@@ -3,8 +3,12 @@
 // random key prefix whose keys are deleted when the test ends, so tests
 // run in parallel on one server without seeing each other's keys.
 //
-// When Redis cannot be reached the test is skipped, unless CI=true, where
-// it fails: a CI run must not pass by testing nothing.
+// Cluster starts a Redis Cluster of its own for a test (three masters on
+// free loopback ports), from Debian's redis-server.
+//
+// When Redis cannot be reached (or, for Cluster, redis-server is not
+// installed) the test is skipped, unless CI=true, where it fails: a CI run
+// must not pass by testing nothing.
 package redistest
 
 import (
