@@ -112,14 +112,14 @@ func (l *lab) usedMemory(ctx context.Context) (int64, error) {
 }
 
 // tokenKey finds the key of one cached access token,
-// <prefix>e<epoch>:t:<signature>.
+// <prefix>e<epoch>:{<shard tag>}t:<signature> (storage/redis).
 func (l *lab) tokenKey(ctx context.Context) (string, error) {
-	iter := l.rdb.Scan(ctx, 0, redisPrefix+"e*:t:*", 1000).Iterator()
+	iter := l.rdb.Scan(ctx, 0, redisPrefix+"e*:{*}t:*", 1000).Iterator()
 	if iter.Next(ctx) {
 		return iter.Val(), nil
 	}
 	if err := iter.Err(); err != nil {
 		return "", fmt.Errorf("redis: scan token keys: %w", err)
 	}
-	return "", fmt.Errorf("redis: no token key %se*:t:* after issuing tokens", redisPrefix)
+	return "", fmt.Errorf("redis: no token key %se*:{*}t:* after issuing tokens", redisPrefix)
 }

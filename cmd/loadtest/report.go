@@ -102,7 +102,7 @@ func printMemory(w io.Writer, m redisMemory) {
 
 // keyShape is a token key with its signature cut short.
 func keyShape(key string) string {
-	if i := strings.Index(key, ":t:"); i >= 0 && len(key) > i+3+8 {
+	if i := strings.Index(key, "}t:"); i >= 0 && len(key) > i+3+8 {
 		return key[:i+3+8] + "…"
 	}
 	return key

@@ -108,3 +108,15 @@ func TestWrkArgs(t *testing.T) {
 		t.Errorf("wrk %s, want wrk %s", got, want)
 	}
 }
+
+// TestKeyShape: the report shows a cached token's key, shard tag
+// included, with its signature cut short.
+func TestKeyShape(t *testing.T) {
+	t.Parallel()
+	if got, want := keyShape("tokenim-loadtest:e1:{1ab}t:abcdefghijklmnop"), "tokenim-loadtest:e1:{1ab}t:abcdefgh…"; got != want {
+		t.Errorf("keyShape = %q, want %q", got, want)
+	}
+	if got := keyShape("short"); got != "short" {
+		t.Errorf("keyShape(short) = %q", got)
+	}
+}
