@@ -116,6 +116,7 @@
 //	                   (default 1e5,1e6,1e7), from 1,000 to 10^8
 //	-out FILE          also write the report to FILE
 //	-chart FILE        write the chart to FILE (SVG)
+//	-cluster=false     leave out the Redis Cluster measure (below)
 //
 // Each size gets a lab of its own, from an empty schema: the
 // configuration above plus an administrator (admin@example.com, the
@@ -183,4 +184,16 @@
 // per token (tokens table, its indexes, Redis), against the number of
 // tokens on a log10 axis. A measure that fails is left empty and named at
 // the end, and the program exits 1.
+//
+// After the sizes, the Redis Cluster measure starts a Redis Cluster of
+// three masters (Debian's redis-server on free loopback ports, its files in
+// the run's directory, storage/redis/redistest.StartCluster) and two
+// nodes with redis.local_ttl 0, so that every introspection reads Redis:
+// one on the lab's Redis server, one on the Cluster. It issues 10,000
+// client-credentials tokens through each node (written through to its
+// Redis) and introspects them in turn with wrk; counts the cached access
+// tokens on each master (SCAN of each); and revokes a token through the
+// Cluster's node (RFC 7009), which must then introspect as inactive while
+// another stays active. The report gives both rates, their ratio and each
+// master's share of the tokens.
 package main

@@ -130,8 +130,9 @@ func (l *lab) close() {
 }
 
 // start runs a node, with or without Redis, and waits until it is ready.
-// node1 listens on the issuer's address.
-func (l *lab) start(ctx context.Context, name string, withRedis bool) (*testbed.Node, error) {
+// node1 listens on the issuer's address. env is added to the node's
+// environment, a variable in it taking the place of the same one there.
+func (l *lab) start(ctx context.Context, name string, withRedis bool, env ...string) (*testbed.Node, error) {
 	addr := strings.TrimPrefix(l.issuer, "http://")
 	if len(l.nodes) > 0 {
 		a, err := testbed.FreeAddr()
@@ -144,10 +145,11 @@ func (l *lab) start(ctx context.Context, name string, withRedis bool) (*testbed.
 	if err != nil {
 		return nil, err
 	}
-	env, err := l.env(metricsAddr, withRedis)
+	base, err := l.env(metricsAddr, withRedis)
 	if err != nil {
 		return nil, err
 	}
+	env = append(base, env...)
 	l.logger.Info("starting node", "name", name, "listen", addr, "redis", withRedis)
 	n, err := testbed.StartNode(ctx, testbed.NodeSpec{
 		Name: name, Bin: l.opts.bin, Config: l.config, Addr: addr, MetricsAddr: metricsAddr,

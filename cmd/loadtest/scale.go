@@ -24,6 +24,8 @@ type scaleOptions struct {
 	// out and chart are files the report and the SVG chart are written
 	// to; "" for none.
 	out, chart string
+	// cluster runs the Redis Cluster measure after the sizes.
+	cluster bool
 }
 
 // Bounds of what scale seeds: users stop growing at maxUsers (10^6),
@@ -66,12 +68,26 @@ func runScale(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		points = append(points, p)
 		failed = append(failed, p.failed()...)
 	}
+	var cluster *clusterResult
+	if opts.cluster {
+		c, err := measureCluster(ctx, opts, logger)
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		if err != nil {
+			return fmt.Errorf("redis cluster: %w", err)
+		}
+		cluster = &c
+	}
 	machine, err := describeMachine(opts.options)
 	if err != nil {
 		return err
 	}
 	var b strings.Builder
 	printScaleReport(&b, opts, machine, points)
+	if cluster != nil {
+		printCluster(&b, *cluster)
+	}
 	if _, err := io.WriteString(stdout, b.String()); err != nil {
 		return err
 	}
@@ -105,6 +121,7 @@ func parseScaleOptions(args []string, stderr io.Writer) (scaleOptions, error) {
 	})
 	fs.StringVar(&o.out, "out", "", "also write the report to `FILE`")
 	fs.StringVar(&o.chart, "chart", "", "write the chart of latency and size against tokens to `FILE` (SVG)")
+	fs.BoolVar(&o.cluster, "cluster", true, "then measure introspection from one Redis server and from a three-master Redis Cluster started by the run")
 	if err := testbed.ParseFlags(fs, args, stderr, func() string { return o.problem(scaleMeasures()) }); err != nil {
 		return scaleOptions{}, err
 	}

@@ -227,6 +227,12 @@ func (l *lab) runScaleMeasure(ctx context.Context, name string, node1 *testbed.N
 // wrk counts an answer of "active": false, for a token the node cannot
 // read, as a success.
 func introspectsActive(ctx context.Context, t target, tokens ...string) error {
+	return introspectsAs(ctx, t, true, tokens...)
+}
+
+// introspectsAs checks that the node answers "active": active for each
+// of tokens.
+func introspectsAs(ctx context.Context, t target, active bool, tokens ...string) error {
 	for i, token := range tokens {
 		req, err := http.NewRequestWithContext(ctx, t.req.method, t.base+t.req.path, strings.NewReader(url.Values{"token": {token}}.Encode()))
 		if err != nil {
@@ -245,8 +251,8 @@ func introspectsActive(ctx context.Context, t target, tokens ...string) error {
 		}
 		err = json.NewDecoder(resp.Body).Decode(&answer)
 		resp.Body.Close()
-		if err != nil || !answer.Active {
-			return fmt.Errorf("seeded token %d of %d: status %d, active %t, %v", i+1, len(tokens), resp.StatusCode, answer.Active, err)
+		if err != nil || resp.StatusCode != http.StatusOK || answer.Active != active {
+			return fmt.Errorf("token %d of %d: status %d, active %t, want %t, %v", i+1, len(tokens), resp.StatusCode, answer.Active, active, err)
 		}
 	}
 	return nil

@@ -24,15 +24,15 @@ func TestParseScaleOptions(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderr.String())
 	}
-	if !slices.Equal(o.sizes, []int{100_000, 1_000_000, 10_000_000}) || !slices.Equal(o.scenarios, scaleMeasures()) || o.out != "" || o.chart != "" {
+	if !slices.Equal(o.sizes, []int{100_000, 1_000_000, 10_000_000}) || !slices.Equal(o.scenarios, scaleMeasures()) || o.out != "" || o.chart != "" || !o.cluster {
 		t.Errorf("defaults %+v", o)
 	}
-	o, err = parseScaleOptions([]string{"-sizes", "1e6, 250000,1e5,1e6", "-duration", "3s", "-scenarios", "refresh", "-out", "/tmp/s.md", "-chart", "/tmp/s.svg"}, &stderr)
+	o, err = parseScaleOptions([]string{"-sizes", "1e6, 250000,1e5,1e6", "-duration", "3s", "-scenarios", "refresh", "-out", "/tmp/s.md", "-chart", "/tmp/s.svg", "-cluster=false"}, &stderr)
 	if err != nil {
 		t.Fatalf("%v: %s", err, stderr.String())
 	}
 	if !slices.Equal(o.sizes, []int{100_000, 250_000, 1_000_000}) || o.duration != 3*time.Second ||
-		!slices.Equal(o.scenarios, []string{"refresh"}) || o.out != "/tmp/s.md" || o.chart != "/tmp/s.svg" {
+		!slices.Equal(o.scenarios, []string{"refresh"}) || o.out != "/tmp/s.md" || o.chart != "/tmp/s.svg" || o.cluster {
 		t.Errorf("options %+v", o)
 	}
 	for _, args := range [][]string{
@@ -380,5 +380,28 @@ func TestAheadKeepsOrderAndStops(t *testing.T) {
 	// within the batches it may make ahead.
 	if made > (aheadBatches+2)*aheadBatch {
 		t.Errorf("%d values made after the caller stopped at 11", made)
+	}
+}
+
+// TestPrintCluster: the Redis Cluster measure says what each Redis
+// answered, the ratio, and each master's share of the cached tokens.
+func TestPrintCluster(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	printCluster(&b, clusterResult{
+		single:  wrkResult{requests: 1, requestsPerS: 10_000, p50: time.Millisecond, p99: 4 * time.Millisecond},
+		cluster: wrkResult{requests: 1, requestsPerS: 9_000, p50: 2 * time.Millisecond, p99: 5 * time.Millisecond},
+		spread:  []int{3_400, 3_300, 3_300},
+		masters: []string{"a", "b", "c"},
+	})
+	for _, want := range []string{
+		"| one server | 10,000 | 1.00 ms | 4.00 ms |",
+		"| Cluster of 3 masters | 9,000 | 2.00 ms | 5.00 ms |",
+		"×0.90",
+		"3,400 (34.0%), 3,300 (33.0%), 3,300 (33.0%) (10,000 in all)",
+	} {
+		if !strings.Contains(b.String(), want) {
+			t.Errorf("no %q in:\n%s", want, b.String())
+		}
 	}
 }
