@@ -418,18 +418,26 @@ func TestClientsChangedReachesEveryNode(t *testing.T) {
 	a := newNode(t, inner, options{prefix: prefix, onClients: func() { toldA <- "a" }})
 	b := newNode(t, inner, options{prefix: prefix, onClients: func() { toldB <- "b" }})
 	within(t, time.Second, "nodes subscribed", func() bool { return a.Subscribed() && b.Subscribed() })
-	told := func(what string) {
+	// told waits for each node to be told of a change: twice on the node
+	// that made it (at once, then by its own message on the channel),
+	// once on the other. Counting both keeps a late echo of one change
+	// from passing for the next.
+	told := func(what string, byA bool) {
 		t.Helper()
-		for _, ch := range []chan string{toldA, toldB} {
-			select {
-			case <-ch:
-			case <-time.After(time.Second):
-				t.Fatalf("a node was not told of %s", what)
-			}
+		wantA, wantB := 1, 2
+		if byA {
+			wantA, wantB = 2, 1
 		}
-		for _, ch := range []chan string{toldA, toldB} {
-			for len(ch) > 0 {
-				<-ch
+		for _, w := range []struct {
+			ch   chan string
+			want int
+		}{{toldA, wantA}, {toldB, wantB}} {
+			for range w.want {
+				select {
+				case <-w.ch:
+				case <-time.After(time.Second):
+					t.Fatalf("a node was not told of %s", what)
+				}
 			}
 		}
 	}
@@ -437,7 +445,7 @@ func TestClientsChangedReachesEveryNode(t *testing.T) {
 	if err := a.CreateClient(t.Context(), spa); err != nil {
 		t.Fatal(err)
 	}
-	told("a client created")
+	told("a client created", true)
 	txCtx, err := a.BeginTx(t.Context())
 	if err != nil {
 		t.Fatal(err)
@@ -454,11 +462,11 @@ func TestClientsChangedReachesEveryNode(t *testing.T) {
 	if err := a.Commit(txCtx); err != nil {
 		t.Fatal(err)
 	}
-	told("a client changed in a transaction")
+	told("a client changed in a transaction", true)
 	if err := b.DeleteClient(t.Context(), "spa"); err != nil {
 		t.Fatal(err)
 	}
-	told("a client deleted")
+	told("a client deleted", false)
 }
 
 func TestRedisOutage(t *testing.T) {
