@@ -2,6 +2,7 @@ package redis
 
 import (
 	"fmt"
+	"hash/fnv"
 	"testing"
 )
 
@@ -67,6 +68,21 @@ func TestShardTags(t *testing.T) {
 	for i, c := range perShard {
 		if c < 200*7/10 || c > 200*13/10 {
 			t.Errorf("shard %d holds %d of %d IDs, want about 200", i, c, ids)
+		}
+	}
+}
+
+// TestShardOfIsFNV1a: a record's shard is FNV-1a of its ID, as the
+// decision record says, so that every node, of any version with the same
+// layout, puts a record in the same shard.
+func TestShardOfIsFNV1a(t *testing.T) {
+	t.Parallel()
+	s := newShards()
+	for _, id := range []string{"", "a", "tkm-signature-0123456789", "client-éé"} {
+		h := fnv.New32a()
+		h.Write([]byte(id))
+		if got, want := s.of(id), int(h.Sum32()%shardCount); got != want {
+			t.Errorf("of(%q) = %d, want %d", id, got, want)
 		}
 	}
 }
