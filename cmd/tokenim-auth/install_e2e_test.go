@@ -160,7 +160,7 @@ func installScenario(t *testing.T, a, b running) {
 		time.Sleep(10 * time.Millisecond)
 	}
 	for {
-		e := sub.next(t, 2*time.Second)
+		e := sub.next(t)
 		if e.data["kind"] != "workspace" {
 			continue
 		}

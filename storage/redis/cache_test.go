@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
+
 	"github.com/tokenim/tokenim-auth/storage"
 	"github.com/tokenim/tokenim-auth/storage/memory"
 	"github.com/tokenim/tokenim-auth/storage/redis"
@@ -639,6 +641,71 @@ func TestFailureCounters(t *testing.T) {
 			t.Fatalf("after the outage: %+v, %v; want the 3 failures counted meanwhile", c, err)
 		}
 	})
+
+	t.Run("a purge round trips to Redis twice whatever the number of shards, and keeps to its limit", func(t *testing.T) {
+		t.Parallel()
+		inner, _ := fixture(t)
+		client := redistest.Client(t)
+		trips := &roundTrips{}
+		client.AddHook(trips)
+		n := newNode(t, inner, options{client: client, prefix: redistest.Prefix(t)})
+		now := time.Now().UTC().Truncate(time.Microsecond)
+		// 200 stale counters fall in well over a hundred of the shards.
+		for i := range 200 {
+			if _, err := n.AddFailure(t.Context(), fmt.Sprintf("ip:198.51.100.%d", i), now.Add(-2*time.Hour), 3*time.Hour); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := n.AddFailure(t.Context(), "ip:203.0.113.1", now, 3*time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		for _, round := range []struct{ limit, want int }{{150, 150}, {150, 50}, {150, 0}} {
+			before := trips.n.Load()
+			purged, err := n.Purge(t.Context(), storage.PurgeCounters, now.Add(-time.Hour), round.limit)
+			if err != nil || purged != round.want {
+				t.Fatalf("purged %d of at most %d, %v; want %d", purged, round.limit, err, round.want)
+			}
+			// A third trip only when the server is first given the script.
+			if got := trips.n.Load() - before; got > 3 {
+				t.Fatalf("a purge of %d counters took %d round trips to Redis", purged, got)
+			}
+		}
+		if c, _ := n.GetCounter(t.Context(), "ip:203.0.113.1"); c.Failures != 1 {
+			t.Fatalf("a recent counter after the purges: %+v", c)
+		}
+	})
+}
+
+// roundTrips counts the commands and pipelines a client sends about
+// failure counters (naming a key with "ctr"), each one round trip to the
+// server; the node's other traffic (its epoch check) is not counted.
+type roundTrips struct{ n atomic.Int64 }
+
+func (r *roundTrips) count(cmds ...goredis.Cmder) {
+	for _, cmd := range cmds {
+		for _, a := range cmd.Args() {
+			if s, ok := a.(string); ok && strings.Contains(s, "ctr") {
+				r.n.Add(1)
+				return
+			}
+		}
+	}
+}
+
+func (r *roundTrips) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+func (r *roundTrips) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		r.count(cmd)
+		return next(ctx, cmd)
+	}
+}
+
+func (r *roundTrips) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		r.count(cmds...)
+		return next(ctx, cmds)
+	}
 }
 
 func TestSecretUseWhileRedisIsDownKeepsTheEpoch(t *testing.T) {

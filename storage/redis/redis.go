@@ -644,23 +644,9 @@ func (s *Store) runStamps(ctx context.Context, g *generation, stamps []*shardSta
 		}
 		return err
 	}
-	run := func() ([]*goredis.Cmd, error) {
-		pipe := s.rdb.Pipeline()
-		cmds := make([]*goredis.Cmd, len(stamps))
-		for i, st := range stamps {
-			keys, a := args(st, false)
-			cmds[i] = invalidateScript.EvalSha(ctx, pipe, keys, a...)
-		}
-		_, err := pipe.Exec(ctx)
-		return cmds, err
-	}
-	cmds, err := run()
-	if err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
-		if err := invalidateScript.Load(ctx, s.rdb).Err(); err != nil {
-			return err
-		}
-		cmds, err = run()
-	}
+	cmds, err := s.runPipelined(ctx, invalidateScript, len(stamps), func(i int) ([]string, []any) {
+		return args(stamps[i], false)
+	})
 	if err != nil {
 		return err
 	}
@@ -670,6 +656,31 @@ func (s *Store) runStamps(ctx context.Context, g *generation, stamps []*shardSta
 		}
 	}
 	return s.rdb.Publish(ctx, s.channel, message).Err()
+}
+
+// runPipelined runs script n times in one pipeline, which a Cluster
+// client splits by node, with the keys and arguments of call(i); a server
+// that has not loaded the script yet is given it and the pipeline run
+// again.
+func (s *Store) runPipelined(ctx context.Context, script *goredis.Script, n int, call func(i int) ([]string, []any)) ([]*goredis.Cmd, error) {
+	run := func() ([]*goredis.Cmd, error) {
+		pipe := s.rdb.Pipeline()
+		cmds := make([]*goredis.Cmd, n)
+		for i := range n {
+			keys, a := call(i)
+			cmds[i] = script.EvalSha(ctx, pipe, keys, a...)
+		}
+		_, err := pipe.Exec(ctx)
+		return cmds, err
+	}
+	cmds, err := run()
+	if err != nil && goredis.HasErrorPrefix(err, "NOSCRIPT") {
+		if err := script.Load(ctx, s.rdb).Err(); err != nil {
+			return nil, err
+		}
+		cmds, err = run()
+	}
+	return cmds, err
 }
 
 // bumpEpoch moves every node to a new cache epoch. Until it succeeds this
