@@ -111,14 +111,19 @@ type Tokens interface {
 	// window (window 0: always) a rotation of an inactive token gets
 	// ErrConflict, as does the loser of concurrent rotations. ErrNotFound
 	// if no such refresh token is in the family.
-	RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error
+	//
+	// It returns the signatures of the access tokens it retired (none for
+	// a rotation within the window), so that what caches them can drop
+	// exactly those.
+	RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) (retired []string, err error)
 	// RevokeFamily marks every token of kind in the family requestID
 	// inactive and clears the RotatedAt of its rotated ones (RFC 7009;
-	// refresh reuse; a replayed code). It returns how many were active;
+	// refresh reuse; a replayed code). It returns the signatures of those
+	// that were active, so that what caches them can drop exactly those;
 	// none is not an error. RevokeSubject, RevokeSubjectBeyond and
-	// RevokeSubjectWorkspace clear
-	// RotatedAt of the tokens they match in the same way.
-	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (int, error)
+	// RevokeSubjectWorkspace clear RotatedAt of the tokens they match in
+	// the same way.
+	RevokeFamily(ctx context.Context, kind TokenKind, requestID string) (revoked []string, err error)
 	// FamilyActive reports whether the family requestID still holds an
 	// access or refresh token that is active and not expired at now: the
 	// grant lives (a rotation keeps it alive; a revocation of the family,

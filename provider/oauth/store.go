@@ -437,7 +437,8 @@ func (s *fositeStore) DeleteRefreshTokenSession(ctx context.Context, signature s
 // retry.
 func (s *fositeStore) RotateRefreshToken(ctx context.Context, requestID, signature string) error {
 	c, _ := ctx.Value(refresherKey{}).(fosite.Client)
-	return fositeError(s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), s.reuseWindow(c)))
+	_, err := s.store.RotateRefreshToken(ctx, requestID, signature, s.now(), s.reuseWindow(c))
+	return fositeError(err)
 }
 
 type refresherKey struct{}

@@ -93,8 +93,9 @@ func (s *Store) deactivate(t *txn, k tokenKey, requestID string) error {
 
 // RotateRefreshToken implements storage.Tokens. The store's lock makes a
 // concurrent rotation wait for the one in progress.
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
-	return s.do(ctx, func(t *txn) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) ([]string, error) {
+	var retired []string
+	err := s.do(ctx, func(t *txn) error {
 		k := tokenKey{storage.KindRefreshToken, signature}
 		if tok, ok := s.tokens[k]; ok && tok.RequestID == requestID && tok.WithinReuse(at, window) {
 			return nil
@@ -105,29 +106,38 @@ func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature str
 		tok := s.tokens[k]
 		tok.RotatedAt = at.UTC()
 		put(t, s.tokens, k, tok)
-		s.revokeFamily(t, storage.KindAccessToken, requestID)
+		retired = s.revokeFamily(t, storage.KindAccessToken, requestID)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return retired, nil
 }
 
 // RevokeFamily implements storage.Tokens.
-func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
-	n := 0
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) ([]string, error) {
+	var revoked []string
 	err := s.do(ctx, func(t *txn) error {
-		n = s.revokeFamily(t, kind, requestID)
+		revoked = s.revokeFamily(t, kind, requestID)
 		return nil
 	})
-	return n, err
+	if err != nil {
+		return nil, err
+	}
+	return revoked, nil
 }
 
-func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) int {
-	n := 0
+// revokeFamily revokes the family's tokens of kind and returns the
+// signatures of those that were active.
+func (s *Store) revokeFamily(t *txn, kind storage.TokenKind, requestID string) []string {
+	var revoked []string
 	for k, tok := range s.tokens {
-		if k.kind == kind && tok.RequestID == requestID {
-			n += revoke(t, s.tokens, k, tok)
+		if k.kind == kind && tok.RequestID == requestID && revoke(t, s.tokens, k, tok) > 0 {
+			revoked = append(revoked, k.signature)
 		}
 	}
-	return n
+	return revoked
 }
 
 // FamilyActive implements storage.Tokens.

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/tokenim/tokenim-auth/storage"
 )
 
@@ -128,29 +130,33 @@ WITH locked AS (
     UPDATE tokens SET active = false
     WHERE kind = $4 AND request_id = $1 AND active
       AND EXISTS (SELECT 1 FROM rotated)
-    RETURNING 1
+    RETURNING signature
 )
 SELECT EXISTS (SELECT 1 FROM rotated),
        EXISTS (SELECT 1 FROM locked WHERE NOT active AND rotated_at > $6),
-       EXISTS (SELECT 1 FROM locked)`
+       EXISTS (SELECT 1 FROM locked),
+       ARRAY(SELECT signature FROM revoked)`
 
 // RotateRefreshToken implements storage.Tokens (RFC 9700 section 4.14.2).
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) ([]string, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
 	var done, retried, exists bool
+	var retired []string
 	err := s.q(ctx).QueryRow(ctx, rotate, requestID, signature, storage.KindRefreshToken, storage.KindAccessToken,
-		at.UTC(), at.UTC().Add(-window)).Scan(&done, &retried, &exists)
+		at.UTC(), at.UTC().Add(-window)).Scan(&done, &retried, &exists, &retired)
 	if err != nil {
-		return wrap(err, "rotate refresh_token ref %s of grant ref %s", storage.Ref(signature), storage.Ref(requestID))
+		return nil, wrap(err, "rotate refresh_token ref %s of grant ref %s", storage.Ref(signature), storage.Ref(requestID))
 	}
 	switch {
-	case done, retried && window > 0:
-		return nil
+	case done:
+		return retired, nil
+	case retried && window > 0:
+		return nil, nil
 	case exists:
-		return fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: already inactive: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrConflict)
+		return nil, fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: already inactive: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrConflict)
 	default:
-		return fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrNotFound)
+		return nil, fmt.Errorf("postgres: rotate refresh_token ref %s of grant ref %s: %w", storage.Ref(signature), storage.Ref(requestID), storage.ErrNotFound)
 	}
 }
 
@@ -170,14 +176,18 @@ func endReuse(where string) string {
 
 // RevokeFamily implements storage.Tokens (RFC 7009 section 2.1: revoking
 // a refresh token may revoke the grant's other tokens).
-func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) ([]string, error) {
 	ctx, cancel := s.withTimeout(ctx)
 	defer cancel()
-	tag, err := s.q(ctx).Exec(ctx, endReuse(`kind = $1 AND request_id = $2`), kind, requestID)
+	rows, err := s.q(ctx).Query(ctx, endReuse(`kind = $1 AND request_id = $2`)+` RETURNING signature`, kind, requestID)
 	if err != nil {
-		return 0, wrap(err, "revoke %s family of grant ref %s", kind, storage.Ref(requestID))
+		return nil, wrap(err, "revoke %s family of grant ref %s", kind, storage.Ref(requestID))
 	}
-	return int(tag.RowsAffected()), nil
+	revoked, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, wrap(err, "revoke %s family of grant ref %s", kind, storage.Ref(requestID))
+	}
+	return revoked, nil
 }
 
 // FamilyActive implements storage.Tokens (tokens_request_id_kind_idx).

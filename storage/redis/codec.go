@@ -42,9 +42,8 @@ func marker(kind byte, id string) string {
 	return string(kind) + "#" + base64.RawURLEncoding.EncodeToString(sum[:9])
 }
 
-func markerToken(signature string) string  { return marker('t', signature) }
-func markerFamily(requestID string) string { return marker('f', requestID) }
-func markerSubject(subject string) string  { return marker('s', subject) }
+func markerToken(signature string) string { return marker('t', signature) }
+func markerSubject(subject string) string { return marker('s', subject) }
 
 // markerClientTokens concerns every token of a client (the client is
 // deleted); markerClient only the client's own record.

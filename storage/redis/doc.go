@@ -40,13 +40,11 @@
 // shard, stamps its marker in every shard, one script each, pipelined by
 // node: such revocations are rare (an admin action, a password reset),
 // reads are not. A token family's revocation is frequent (every refresh
-// token rotation), so it stamps only the family's cached tokens: each
-// family has an index, in the family's shard, naming the signatures of its
-// tokens that may be cached, and the revocation empties it and stamps each
-// one's own marker. A token is named in its family's index before it is
-// cached: an issued one before its insert, one read on a miss before the
-// store is read a second time, and that second read fills the cache. Either
-// the revocation finds it in the index, or it committed before that read.
+// token rotation), so it stamps only the family's tokens: the store names
+// the access tokens it made inactive (storage.Tokens.RevokeFamily and
+// RotateRefreshToken return their signatures), and each one's own marker
+// is stamped in its shard. A token the revocation did not see was
+// committed after it, and is active in the store too.
 //
 // # Redis failures
 //

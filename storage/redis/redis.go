@@ -339,25 +339,15 @@ type lookup[T any] struct {
 	encode  func(v T) []byte
 	markers func(v T) []string
 	expiry  func(v T) time.Time
-	// family, when set, returns the token family a value belongs to, and
-	// whether a revocation of the family could still change it (the
-	// token is active): such a value is cached only once its family's
-	// index names it (register).
-	family func(v T) (requestID string, live bool)
 	// clone copies a value so that callers share nothing with the
 	// in-process cache.
 	clone func(v T) T
 }
 
 // localMarkers are the markers of v's entry in the in-process cache: its
-// own, the others, and its family's.
+// own and the others.
 func (l *lookup[T]) localMarkers(v T, self string) []string {
-	m := append(l.markers(v), self)
-	if l.family != nil {
-		f, _ := l.family(v)
-		m = append(m, markerFamily(f))
-	}
-	return m
+	return append(l.markers(v), self)
 }
 
 func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, error) {
@@ -411,18 +401,6 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 	if err != nil {
 		return v, err
 	}
-	if version >= 0 && l.family != nil {
-		// A revocation of the family stamps only the entries its index
-		// names: the entry is named there first, then read again, so
-		// that a revocation committed since the first read is seen.
-		if f, live := l.family(v); live {
-			if !s.register(ctx, g, f, id) {
-				version = -1
-			} else if v, err = l.load(ctx, id); err != nil {
-				return v, err
-			}
-		}
-	}
 	if version >= 0 {
 		s.fill(ctx, g, shard, key, version, l.markers(v), l.encode(v), l.ttl, l.expiry(v))
 	}
@@ -435,36 +413,6 @@ func get[T any](ctx context.Context, s *Store, l *lookup[T], id string) (T, erro
 // key returns the Redis key of name in shard, in generation g.
 func (s *Store) key(g *generation, shard int, name string) string {
 	return g.prefix + s.shards.tag(shard) + name
-}
-
-// familyKey is the index of family's cached access tokens: it lives in
-// the family's shard.
-func (s *Store) familyKey(g *generation, family string) string {
-	return s.key(g, s.shards.of(family), familyIndex(family))
-}
-
-// familyIndex names the index of family in its shard.
-func familyIndex(family string) string { return "fi:" + markerFamily(family) }
-
-// register names the access token signature in its family's index, so
-// that a revocation of the family stamps its entry, and reports whether
-// it could. The index is a string of signatures, each followed by a tab:
-// about half the memory of a set, and a signature is named again only
-// when its entry is filled again.
-func (s *Store) register(ctx context.Context, g *generation, family, signature string) bool {
-	key := s.familyKey(g, family)
-	_, err := s.call(ctx, func(ctx context.Context) (any, error) {
-		pipe := s.rdb.Pipeline()
-		pipe.Append(ctx, key, signature+"\t")
-		pipe.PExpire(ctx, key, s.markerTTL)
-		_, err := pipe.Exec(ctx)
-		return nil, err
-	})
-	if err != nil {
-		s.logger.DebugContext(ctx, "redis family index failed", "err", err)
-		return false
-	}
-	return true
 }
 
 // fill writes an entry of shard read at version, for at most ttl and not
@@ -496,10 +444,6 @@ type change struct {
 	// each one's own marker is stamped and its entry deleted, in its
 	// shard.
 	records []record
-	// family, when hasFamily, is a token family all of whose access
-	// tokens are stale: its index names their entries, in any shard.
-	family    string
-	hasFamily bool
 	// everywhere are markers stamped in every shard: those of all the
 	// tokens of a client or of a subject, which may be in any shard.
 	everywhere []string
@@ -515,17 +459,21 @@ func tokenRecord(signature string) record {
 func clientRecord(id string) record { return record{id, clientKey(id), markerClient(id)} }
 func userRecord(id string) record   { return record{id, userKey(id), markerUser(id)} }
 
-// familyChange makes every access token of the family requestID stale.
-func familyChange(requestID string) change { return change{family: requestID, hasFamily: true} }
+// tokensChange makes the access tokens with signatures stale: those a
+// revocation of their family retired, each in its own shard.
+func tokensChange(signatures []string) change {
+	c := change{records: make([]record, len(signatures))}
+	for i, sig := range signatures {
+		c.records[i] = tokenRecord(sig)
+	}
+	return c
+}
 
 // markers are what the in-process caches drop.
 func (c change) markers() []string {
-	m := make([]string, 0, len(c.records)+1+len(c.everywhere))
+	m := make([]string, 0, len(c.records)+len(c.everywhere))
 	for _, r := range c.records {
 		m = append(m, r.marker)
-	}
-	if c.hasFamily {
-		m = append(m, markerFamily(c.family))
 	}
 	return append(m, c.everywhere...)
 }
@@ -568,22 +516,6 @@ func (s *Store) stamp(ctx context.Context, c change) error {
 	if !ok {
 		return errors.New("redis: not in use (circuit open or epoch not bumped)")
 	}
-	records := c.records
-	if c.hasFamily {
-		res, err := s.call(ctx, func(ctx context.Context) (any, error) {
-			return familyScript.Run(ctx, s.rdb, []string{s.familyKey(g, c.family)}).Text()
-		})
-		if err != nil {
-			return err
-		}
-		seen := map[string]bool{}
-		for sig := range strings.SplitSeq(res.(string), "\t") {
-			if sig != "" && !seen[sig] {
-				seen[sig] = true
-				records = append(records, tokenRecord(sig))
-			}
-		}
-	}
 	var byShard [shardCount]*shardStamp
 	at := func(shard int) *shardStamp {
 		if byShard[shard] == nil {
@@ -591,7 +523,7 @@ func (s *Store) stamp(ctx context.Context, c change) error {
 		}
 		return byShard[shard]
 	}
-	for _, r := range records {
+	for _, r := range c.records {
 		sh := s.shards.of(r.id)
 		st := at(sh)
 		st.markers = append(st.markers, s.key(g, sh, "m:"+r.marker))

@@ -65,14 +65,3 @@ if ARGV[3] then
 end
 return v
 `)
-
-// familyScript returns a token family's index (KEYS[1]), the signatures
-// of its entries each followed by a tab, and deletes it: the caller
-// stamps each of them in its own shard.
-var familyScript = goredis.NewScript(`
-local m = redis.call('GET', KEYS[1])
-if m then
-  redis.call('DEL', KEYS[1])
-end
-return m or ''
-`)

@@ -16,9 +16,9 @@ func tokenKey(signature string) string { return "t:" + signature }
 
 // CreateToken implements storage.Tokens, writing an access token through
 // to Redis once it is committed. Its entry carries a version this node
-// had seen of its shard before the insert, and is named in its family's
-// index before the insert: a revocation that follows the insert makes it
-// stale, however the two interleave.
+// had seen of its shard before the insert: a revocation that follows the
+// insert names the token (the store returns what it revoked) and makes
+// the entry stale, however the two interleave.
 func (s *Store) CreateToken(ctx context.Context, t storage.Token) error {
 	return s.createToken(ctx, t, func(ctx context.Context) error { return s.Store.CreateToken(ctx, t) })
 }
@@ -39,15 +39,11 @@ func (s *Store) createToken(ctx context.Context, t storage.Token, create func(ct
 	g := s.gen.Load()
 	shard := s.shards.of(t.Signature)
 	version := g.known[shard].Load()
-	// A revocation of the family that read its index before this
-	// registration committed before the insert, and so did not concern
-	// the token.
 	cur, usable := s.usable(ctx)
-	cache := usable && cur == g && (!t.Active || s.register(ctx, g, t.RequestID, t.Signature))
 	if err := create(ctx); err != nil {
 		return err
 	}
-	if !cache {
+	if !usable || cur != g {
 		return nil
 	}
 	f := pendingFill{g: g, shard: shard, key: tokenKey(t.Signature), version: version, markers: tokenMarkers(t),
@@ -91,7 +87,6 @@ func (s *Store) tokenLookup() *lookup[storage.Token] {
 		encode:  s.codec.encodeToken,
 		markers: tokenMarkers,
 		expiry:  func(t storage.Token) time.Time { return t.ExpiresAt },
-		family:  func(t storage.Token) (string, bool) { return t.RequestID, t.Active },
 		clone:   storage.Token.Clone,
 	}
 }
@@ -115,22 +110,23 @@ func (s *Store) DeactivateToken(ctx context.Context, kind storage.TokenKind, sig
 }
 
 // RotateRefreshToken implements storage.Tokens: the family's access
-// tokens are retired with the refresh token.
-func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) error {
-	err := s.Store.RotateRefreshToken(ctx, requestID, signature, at, window)
-	if err == nil {
-		s.invalidateAfter(ctx, familyChange(requestID))
+// tokens are retired with the refresh token, and the store names them.
+func (s *Store) RotateRefreshToken(ctx context.Context, requestID, signature string, at time.Time, window time.Duration) ([]string, error) {
+	retired, err := s.Store.RotateRefreshToken(ctx, requestID, signature, at, window)
+	if len(retired) > 0 {
+		s.invalidateAfter(ctx, tokensChange(retired))
 	}
-	return err
+	return retired, err
 }
 
-// RevokeFamily implements storage.Tokens.
-func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) (int, error) {
-	n, err := s.Store.RevokeFamily(ctx, kind, requestID)
-	if kind == storage.KindAccessToken {
-		s.invalidateAfter(ctx, familyChange(requestID))
+// RevokeFamily implements storage.Tokens: the store names the access
+// tokens it revoked, and only those are made stale, each in its shard.
+func (s *Store) RevokeFamily(ctx context.Context, kind storage.TokenKind, requestID string) ([]string, error) {
+	revoked, err := s.Store.RevokeFamily(ctx, kind, requestID)
+	if kind == storage.KindAccessToken && len(revoked) > 0 {
+		s.invalidateAfter(ctx, tokensChange(revoked))
 	}
-	return n, err
+	return revoked, err
 }
 
 // RevokeSubject implements storage.Tokens. Every cached token of the

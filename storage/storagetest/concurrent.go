@@ -68,7 +68,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 		// rotate, then store its new pair.
 		errs := race(func(i int) error {
 			return storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
-				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0", time.Now(), 0); err != nil {
+				if _, err := s.RotateRefreshToken(ctx2, "fam", "rt-0", time.Now(), 0); err != nil {
 					return err
 				}
 				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i+1), "fam", "app")); err != nil {
@@ -103,7 +103,7 @@ func RunConcurrent(t *testing.T, open Opener) {
 		now := time.Now()
 		errs := race(func(i int) error {
 			return storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
-				if err := s.RotateRefreshToken(ctx2, "fam", "rt-0", now, 10*time.Second); err != nil {
+				if _, err := s.RotateRefreshToken(ctx2, "fam", "rt-0", now, 10*time.Second); err != nil {
 					return err
 				}
 				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, fmt.Sprintf("at-%d", i+1), "fam", "app")); err != nil {

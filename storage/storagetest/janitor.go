@@ -241,7 +241,7 @@ func janitorTests() []test {
 			token(storage.KindOpenID, "code", at(-59*time.Minute))
 			token(storage.KindAccessToken, "at-1", at(-time.Minute))
 			token(storage.KindRefreshToken, "rt-1", at(720*time.Hour))
-			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0), "rotate rt-1")
+			must(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0)), "rotate rt-1")
 			token(storage.KindAccessToken, "at-2", at(time.Hour))
 			token(storage.KindRefreshToken, "rt-2", at(721*time.Hour))
 			// A refresh token of the family retired and expired: it can

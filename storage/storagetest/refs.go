@@ -37,7 +37,7 @@ func refTests() []test {
 			named(t, "get", err)
 			named(t, "delete", s.DeleteToken(ctx, storage.KindRefreshToken, key))
 			named(t, "deactivate", s.DeactivateToken(ctx, storage.KindAuthorizeCode, key))
-			named(t, "rotate", s.RotateRefreshToken(ctx, "family", key, time.Now(), 0))
+			named(t, "rotate", errOf(s.RotateRefreshToken(ctx, "family", key, time.Now(), 0)))
 		}},
 		{"a login session's errors name it by reference", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()

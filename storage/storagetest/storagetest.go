@@ -96,6 +96,10 @@ func must(t *testing.T, err error, what string) {
 	}
 }
 
+// errOf is the error of a call whose other result the test does not
+// look at.
+func errOf[T any](_ T, err error) error { return err }
+
 func isNotFound(err error) bool { return errors.Is(err, storage.ErrNotFound) }
 
 func mustBe(t *testing.T, err, want error, what string) {

@@ -2,6 +2,7 @@ package storagetest
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -77,7 +78,11 @@ func tokenTests() []test {
 			seedToken(t, s, rt)
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-other", "other-fam", "app"))
 
-			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0), "rotate")
+			retired, err := s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0)
+			must(t, err, "rotate")
+			if !slices.Equal(retired, []string{"at-1"}) {
+				t.Errorf("the rotation names %q as the access tokens it retired, want at-1", retired)
+			}
 			for _, k := range []struct {
 				kind   storage.TokenKind
 				sig    string
@@ -97,7 +102,7 @@ func tokenTests() []test {
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
 			rt2 := sampleToken(storage.KindRefreshToken, "rt-2", "fam", "app")
 			seedToken(t, s, rt2)
-			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0), storage.ErrConflict, "rotating the old token again")
+			mustBe(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", time.Now(), 0)), storage.ErrConflict, "rotating the old token again")
 			if got, _ := s.GetToken(ctx, storage.KindAccessToken, "at-2"); !got.Active {
 				t.Error("a failed rotation deactivated the family's new access token")
 			}
@@ -108,7 +113,7 @@ func tokenTests() []test {
 			t0 := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-1", "fam", "app"))
 			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
-			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0, window), "rotate")
+			must(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", t0, window)), "rotate")
 			got, err := s.GetToken(ctx, storage.KindRefreshToken, "rt-1")
 			must(t, err, "get rotated")
 			if got.Active || !got.RotatedAt.Equal(t0) {
@@ -123,15 +128,15 @@ func tokenTests() []test {
 			// A retry a second later: a new pair may be issued, the first
 			// one stays valid, and the window still runs from the first
 			// rotation.
-			must(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), window), "rotate again within the window")
+			must(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), window)), "rotate again within the window")
 			if at, rt := mustGet(t, s, storage.KindAccessToken, "at-2"), mustGet(t, s, storage.KindRefreshToken, "rt-2"); !at.Active || !rt.Active {
 				t.Errorf("the pair of the first rotation retired by a rotation within the window: at-2 %v, rt-2 %v", at.Active, rt.Active)
 			}
 			if got := mustGet(t, s, storage.KindRefreshToken, "rt-1"); !got.RotatedAt.Equal(t0) {
 				t.Errorf("rotated at = %v after a retry, want the first rotation's %v", got.RotatedAt, t0)
 			}
-			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(window), window), storage.ErrConflict, "rotate after the window")
-			mustBe(t, s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), 0), storage.ErrConflict, "rotate with the window off")
+			mustBe(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(window), window)), storage.ErrConflict, "rotate after the window")
+			mustBe(t, errOf(s.RotateRefreshToken(ctx, "fam", "rt-1", t0.Add(time.Second), 0)), storage.ErrConflict, "rotate with the window off")
 			if !mustGet(t, s, storage.KindAccessToken, "at-2").Active {
 				t.Error("a refused rotation retired the family's access token")
 			}
@@ -151,13 +156,13 @@ func tokenTests() []test {
 				i++
 				fam, sig := fmt.Sprintf("fam-%d", i), fmt.Sprintf("rt-%d", i)
 				seedToken(t, s, sampleToken(storage.KindRefreshToken, sig, fam, "app"))
-				must(t, s.RotateRefreshToken(ctx, fam, sig, t0, window), "rotate")
+				must(t, errOf(s.RotateRefreshToken(ctx, fam, sig, t0, window)), "rotate")
 				seedToken(t, s, sampleToken(storage.KindRefreshToken, sig+"-next", fam, "app"))
 				if revoke == nil {
-					n, err := s.RevokeFamily(ctx, storage.KindRefreshToken, fam)
+					revoked, err := s.RevokeFamily(ctx, storage.KindRefreshToken, fam)
 					must(t, err, "revoke family")
-					if n != 1 {
-						t.Errorf("revoking a family with one active refresh token counted %d", n)
+					if !slices.Equal(revoked, []string{sig + "-next"}) {
+						t.Errorf("revoking a family with one active refresh token named %q, want %s-next", revoked, sig)
 					}
 				} else {
 					revoke()
@@ -167,13 +172,13 @@ func tokenTests() []test {
 				if got.WithinReuse(t0.Add(time.Second), window) {
 					t.Errorf("%s: a revoked token is still within its reuse window", name)
 				}
-				mustBe(t, s.RotateRefreshToken(ctx, fam, sig, t0.Add(time.Second), window), storage.ErrConflict, name+": rotate a revoked token")
+				mustBe(t, errOf(s.RotateRefreshToken(ctx, fam, sig, t0.Add(time.Second), window)), storage.ErrConflict, name+": rotate a revoked token")
 			}
 		}},
 		{"rotation outside the token's family is ErrNotFound", func(t *testing.T, s storage.Store) {
 			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
-			mustBe(t, s.RotateRefreshToken(t.Context(), "other-fam", "rt-1", time.Now(), 0), storage.ErrNotFound, "rotate")
-			mustBe(t, s.RotateRefreshToken(t.Context(), "fam", "nope", time.Now(), 0), storage.ErrNotFound, "rotate unknown")
+			mustBe(t, errOf(s.RotateRefreshToken(t.Context(), "other-fam", "rt-1", time.Now(), 0)), storage.ErrNotFound, "rotate")
+			mustBe(t, errOf(s.RotateRefreshToken(t.Context(), "fam", "nope", time.Now(), 0)), storage.ErrNotFound, "rotate unknown")
 			got, _ := s.GetToken(t.Context(), storage.KindRefreshToken, "rt-1")
 			if !got.Active {
 				t.Fatal("refresh token retired by a rotation naming another family")
@@ -213,10 +218,10 @@ func tokenTests() []test {
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-2", "fam", "app"))
 			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-1", "fam", "app"))
 			seedToken(t, s, sampleToken(storage.KindAccessToken, "at-3", "other", "app"))
-			n, err := s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
+			revoked, err := s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
 			must(t, err, "revoke")
-			if n != 2 {
-				t.Fatalf("revoked %d tokens, want 2", n)
+			if slices.Sort(revoked); !slices.Equal(revoked, []string{"at-1", "at-2"}) {
+				t.Fatalf("revoked %q, want at-1 and at-2", revoked)
 			}
 			for sig, active := range map[string]bool{"at-1": false, "at-2": false, "at-3": true} {
 				got, _ := s.GetToken(ctx, storage.KindAccessToken, sig)
@@ -227,15 +232,15 @@ func tokenTests() []test {
 			if got, _ := s.GetToken(ctx, storage.KindRefreshToken, "rt-1"); !got.Active {
 				t.Error("revoking access tokens deactivated a refresh token")
 			}
-			n, err = s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
+			revoked, err = s.RevokeFamily(ctx, storage.KindAccessToken, "fam")
 			must(t, err, "revoke again")
-			if n != 0 {
-				t.Fatalf("second revocation counted %d tokens, want 0", n)
+			if len(revoked) != 0 {
+				t.Fatalf("second revocation named %q, want none", revoked)
 			}
-			n, err = s.RevokeFamily(ctx, storage.KindRefreshToken, "no-such-family")
+			revoked, err = s.RevokeFamily(ctx, storage.KindRefreshToken, "no-such-family")
 			must(t, err, "revoke unknown family")
-			if n != 0 {
-				t.Fatalf("unknown family revoked %d", n)
+			if len(revoked) != 0 {
+				t.Fatalf("unknown family revoked %q", revoked)
 			}
 		}},
 	}...)

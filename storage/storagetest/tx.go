@@ -31,7 +31,7 @@ func txTests() []test {
 			seedToken(t, s, sampleToken(storage.KindRefreshToken, "rt-old", "fam", "app"))
 			boom := errors.New("boom")
 			err := storage.InTx(t.Context(), s, func(ctx2 context.Context) error {
-				if err := s.RotateRefreshToken(ctx2, "fam", "rt-old", time.Now(), 0); err != nil {
+				if _, err := s.RotateRefreshToken(ctx2, "fam", "rt-old", time.Now(), 0); err != nil {
 					return err
 				}
 				if err := s.CreateToken(ctx2, sampleToken(storage.KindAccessToken, "at-new", "fam", "app")); err != nil {

@@ -122,13 +122,13 @@ func workspaceTokenTests() []test {
 			const window = 10 * time.Second
 			t0 := at(0)
 			seedToken(t, s, tok(storage.KindRefreshToken, "rt", "u1", "w-acme"))
-			must(t, s.RotateRefreshToken(ctx, "req-rt", "rt", t0, window), "rotate")
+			must(t, errOf(s.RotateRefreshToken(ctx, "req-rt", "rt", t0, window)), "rotate")
 			_, err := s.RevokeSubjectWorkspace(ctx, "u1", "w-acme")
 			must(t, err, "revoke")
 			if mustGet(t, s, storage.KindRefreshToken, "rt").WithinReuse(t0.Add(time.Second), window) {
 				t.Error("a revoked token is still within its reuse window")
 			}
-			mustBe(t, s.RotateRefreshToken(ctx, "req-rt", "rt", t0.Add(time.Second), window), storage.ErrConflict, "rotate a revoked token")
+			mustBe(t, errOf(s.RotateRefreshToken(ctx, "req-rt", "rt", t0.Add(time.Second), window)), storage.ErrConflict, "rotate a revoked token")
 		}},
 		{"a flow's picked workspace reads back and changes", func(t *testing.T, s storage.Store) {
 			ctx := t.Context()
