@@ -78,6 +78,44 @@ func TestTokenCache(t *testing.T) {
 		}
 	})
 
+	t.Run("a refresh's new access token is written through, and only the retired one made stale", func(t *testing.T) {
+		inner, old := fixture(t)
+		n := newNode(t, inner, options{prefix: redistest.Prefix(t)})
+		rt := old
+		rt.Kind, rt.Signature = storage.KindRefreshToken, "rt-1"
+		for _, tok := range []storage.Token{old, rt} {
+			if err := n.CreateToken(t.Context(), tok); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A refresh, as the provider makes it: the rotation and the new
+		// pair in one transaction.
+		next := old
+		next.Signature = "at-2"
+		err := storage.InTx(t.Context(), n.Store, func(ctx context.Context) error {
+			retired, err := n.RotateRefreshToken(ctx, old.RequestID, "rt-1", time.Now(), 0)
+			if err != nil {
+				return err
+			}
+			if len(retired) != 1 || retired[0] != old.Signature {
+				t.Errorf("the rotation retired %q, want %s", retired, old.Signature)
+			}
+			return n.CreateToken(ctx, next)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if active(t, n, old.Signature) {
+			t.Fatal("the retired access token is still active")
+		}
+		if !active(t, n, next.Signature) {
+			t.Fatal("the new access token is inactive")
+		}
+		if got := n.counts.get("token/hit"); got != 1 {
+			t.Fatalf("outcomes %v, want the new token's first read from Redis", n.counts.n)
+		}
+	})
+
 	t.Run("a token not in Redis is a miss, then filled: the next read is a hit", func(t *testing.T) {
 		inner, tok := fixture(t)
 		if err := inner.CreateToken(t.Context(), tok); err != nil { // behind the cache's back
