@@ -328,8 +328,10 @@ authorization_details:
 				}
 
 				// Ann, signed out in a tab of her own, opens the page,
-				// signs in and is back on it.
-				m := newTabWithin(t, browser, lang.tag, tabTimeout)
+				// signs in and is back on it. Her tab lives through both
+				// requests and their answers, a dozen page loads: a
+				// budget of three tabs'.
+				m := newTabWithin(t, browser, lang.tag, 3*tabTimeout)
 				m.do(chromedp.Navigate(p.issuer + installPath(standup)))
 				m.wantPath("/login")
 				m.signIn(annEmail, annPassword)

@@ -22,12 +22,14 @@ import (
 const launchAndOps = `[{"type":"im_conversation","actions":["messages.read","messages.send"],"locations":["conv:launch"]},` +
 	`{"type":"im_channel","actions":["messages.read"],"locations":["chan:ops"]}]`
 
-// namesServer is the IM platform's lookup callback on loopback.
-func namesServer(t *testing.T, h http.HandlerFunc) *consent.Lookup {
+// namesServer is the IM platform's lookup callback on loopback, called
+// with timeout: short where the test waits for it to pass, long enough
+// elsewhere that a busy machine does not turn an answer into a fallback.
+func namesServer(t *testing.T, h http.HandlerFunc, timeout time.Duration) *consent.Lookup {
 	t.Helper()
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
-	l, err := consent.NewLookup(consent.LookupConfig{URL: srv.URL, Timeout: 200 * time.Millisecond, Client: srv.Client()})
+	l, err := consent.NewLookup(consent.LookupConfig{URL: srv.URL, Timeout: timeout, Client: srv.Client()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +55,7 @@ func naming(t *testing.T, names map[string]string) http.HandlerFunc {
 
 func TestDetailsShownByName(t *testing.T) {
 	t.Parallel()
-	lookup := namesServer(t, naming(t, map[string]string{"conv:launch": "#launch-team", "chan:ops": "<b>ops</b>"}))
+	lookup := namesServer(t, naming(t, map[string]string{"conv:launch": "#launch-team", "chan:ops": "<b>ops</b>"}), 10*time.Second)
 	h := newHarness(t, func(c *consent.Config) {
 		c.Names = lookup
 		c.RoleScopes["member"] = append(c.RoleScopes["member"], "im:messages.send")
@@ -101,7 +103,7 @@ func TestDetailsLookupFallsBackToIDs(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			h := newHarness(t, func(c *consent.Config) { c.Names = namesServer(t, handler) })
+			h := newHarness(t, func(c *consent.Config) { c.Names = namesServer(t, handler, 200*time.Millisecond) })
 			flow := h.flow(t, "scope", "openid", "authorization_details", launchAndOps)
 			wantPage(t, h.show(t, flow), http.StatusOK, "Read messages in conv:launch", "Read messages in chan:ops")
 		})
