@@ -71,12 +71,13 @@ func TestOutboxPageInChromium(t *testing.T) {
 
 			// A screenshot can be taken before the iframe is painted on a
 			// machine busy with other tests: the clean case looks again, a
-			// moment apart, for up to half a minute before calling the
-			// mail unstyled. A policy that blocks the styles reports a
+			// moment apart, for up to a minute and a half (a look takes up
+			// to ten seconds of the page's time on a busy machine) before
+			// calling the mail unstyled. A policy that blocks the styles reports a
 			// violation on the first look.
 			var violations []string
 			var styled bool
-			deadline := time.Now().Add(30 * time.Second)
+			deadline := time.Now().Add(90 * time.Second)
 			for i := 0; ; i++ {
 				violations, styled = screenshot(t, chromium, filepath.Join(t.TempDir(), strconv.Itoa(i)), srv.URL+path, button)
 				if !tc.wantClean || styled || len(violations) > 0 || time.Now().After(deadline) {
@@ -109,11 +110,13 @@ func TestOutboxPageInChromium(t *testing.T) {
 func screenshot(t *testing.T, chromium, dir, url string, c color.RGBA) (violations []string, shows bool) {
 	t.Helper()
 	shot := filepath.Join(dir, "page.png")
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, chromium,
 		"--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
+		// Colours as the page gives them, for the exact match below.
+		"--force-color-profile=srgb",
 		"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 		"--user-data-dir="+filepath.Join(dir, "profile"),
 		"--enable-logging=stderr", "--log-level=0",
