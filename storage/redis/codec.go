@@ -57,7 +57,7 @@ func clean(s string) bool { return !strings.ContainsAny(s, "\t\n") }
 // tokenMarkers are the markers an access token's entry depends on in
 // its shard besides its own: its client's and its subject's, stamped in
 // every shard. Its family's revocation stamps its own marker instead,
-// found through the family's index (Store.register).
+// the store naming the tokens it revoked (tokensChange).
 func tokenMarkers(t storage.Token) []string {
 	m := []string{markerClientTokens(t.ClientID)}
 	if t.Subject != "" {
